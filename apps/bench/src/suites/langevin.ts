@@ -1,0 +1,10 @@
+import { UsageError } from '@sftdl/cli-kit';
+import type { Suite } from './types';
+
+export const suite: Suite = {
+  summary: 'not yet available',
+  usage: [],
+  async run() {
+    throw new UsageError("suite 'langevin' is not available yet");
+  },
+};

@@ -1,0 +1,17 @@
+import type { Command } from '../context';
+
+/**
+ * Command registry. Each command lives in its own module and is loaded lazily, so a slow import
+ * (tfjs, native addons) only costs the commands that need it.
+ */
+export const commandLoaders: Record<string, { summary: string; load: () => Promise<Command> }> = {
+  tour: { summary: 'the headline tour: theory beside simulation, writes sftdl-out/report.html (default command)', load: async () => (await import('./tour')).command },
+  backends: { summary: 'list compute backends and their availability', load: async () => (await import('./backends')).command },
+  data: { summary: 'generate a seeded teacher-student dataset', load: async () => (await import('./data')).command },
+  kernel: { summary: 'NNGP and NTK kernels of a deep network on a dataset', load: async () => (await import('./kernel')).command },
+  gp: { summary: 'GP regression with an NNGP kernel (optionally fitting hyper-parameters)', load: async () => (await import('./gp')).command },
+  train: { summary: 'Langevin posterior sampling of a network on a dataset', load: async () => (await import('./train')).command },
+  msa: { summary: 'multi-scale adaptive theory: NNGP, tree level, one loop, kernel rescaling, exact', load: async () => (await import('./msa')).command },
+  grokking: { summary: 'grokking phase transition: cubic teacher and modular addition', load: async () => (await import('./grokking')).command },
+  scaling: { summary: 'curse-of-detail scale analysis: predicted and measured exponents', load: async () => (await import('./scaling')).command },
+};

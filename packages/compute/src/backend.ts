@@ -1,0 +1,130 @@
+import type { Mat } from './mat';
+
+/** Numeric precision a backend computes in. Boundary values are always float64 arrays. */
+export type Precision = 'float64' | 'float32';
+
+/** Elementwise unary maps every backend implements (activations and their derivatives included). */
+export type UnaryOp =
+  | 'identity' | 'neg' | 'abs' | 'square' | 'sqrt' | 'exp' | 'log' | 'log1p' | 'reciprocal'
+  | 'sin' | 'cos' | 'tanh' | 'erf' | 'relu' | 'step' | 'sigmoid' | 'softplus' | 'gelu'
+  | 'erfDeriv' | 'tanhDeriv' | 'sigmoidDeriv';
+
+/** The unary ops, as a runtime list (for validation and docs). */
+export const UNARY_OPS: readonly UnaryOp[] = [
+  'identity', 'neg', 'abs', 'square', 'sqrt', 'exp', 'log', 'log1p', 'reciprocal',
+  'sin', 'cos', 'tanh', 'erf', 'relu', 'step', 'sigmoid', 'softplus', 'gelu',
+  'erfDeriv', 'tanhDeriv', 'sigmoidDeriv',
+];
+
+/** Elementwise binary ops on equal shapes (or a 1×cols row / rows×1 column broadcast on `b`). */
+export type BinaryOp = 'add' | 'sub' | 'mul' | 'div' | 'max' | 'min';
+
+/** Reduction kinds. */
+export type ReduceOp = 'sum' | 'mean' | 'max' | 'min' | 'sumsq';
+
+/** `rows`: reduce along each row (result length = rows); `cols`: along each column (length = cols); `all`: length 1. */
+export type ReduceAxis = 'rows' | 'cols' | 'all';
+
+export interface MatmulOptions {
+  /** Use Aᵀ instead of A. */
+  transA?: boolean;
+  /** Use Bᵀ instead of B. */
+  transB?: boolean;
+  /** Scale of the product (default 1). */
+  alpha?: number;
+}
+
+export interface GramOptions {
+  /** false (default): A·Aᵀ (rows × rows). true: Aᵀ·A (cols × cols). */
+  trans?: boolean;
+  /** Scale of the product (default 1). */
+  alpha?: number;
+}
+
+export interface CholeskyOptions {
+  /** Added to the diagonal before factorising (default 0). Never added silently. */
+  jitter?: number;
+}
+
+export interface TriangularSolveOptions {
+  /** The factor is lower triangular (default true). */
+  lower?: boolean;
+  /** Solve with the transpose of the factor (default false). */
+  trans?: boolean;
+}
+
+/** Result of a symmetric eigendecomposition: A = V diag(values) Vᵀ. */
+export interface EighResult {
+  /** Eigenvalues in ascending order. */
+  values: Float64Array;
+  /** Orthonormal eigenvectors as columns: column k belongs to values[k]. */
+  vectors: Mat;
+}
+
+/**
+ * The compute backend contract, version 1.
+ *
+ * Every op is pure: inputs are never mutated, outputs are new matrices. Every op validates shapes
+ * (`ShapeError`) and rejects NaN/Inf inputs (`InvalidArgumentError`). Factorisations throw
+ * `NotPositiveDefiniteError` with a suggested jitter. A float32 backend computes in float32 and
+ * returns float64 arrays; it must meet float32 tolerances or throw, never return garbage.
+ */
+export interface ComputeBackend {
+  readonly specificationVersion: 'v1';
+  /** Stable backend name, e.g. 'reference', 'ml-matrix', 'tfjs', 'openblas'. */
+  readonly name: string;
+  readonly precision: Precision;
+  /** Free-form details (engine, threads, library versions), reported by CLIs and benchmarks. */
+  readonly info?: Readonly<Record<string, string | number | boolean>>;
+
+  /** alpha · op(A) · op(B). */
+  matmul(a: Mat, b: Mat, options?: MatmulOptions): Mat;
+  /** alpha · A·Aᵀ (or Aᵀ·A with `trans`), exactly symmetric. */
+  gram(a: Mat, options?: GramOptions): Mat;
+  /** Lower Cholesky factor L of (A + jitter·I), A symmetric (only its lower triangle is read). */
+  cholesky(a: Mat, options?: CholeskyOptions): Mat;
+  /** Solves op(T)·X = B for triangular T. */
+  triangularSolve(t: Mat, b: Mat, options?: TriangularSolveOptions): Mat;
+  /** Solves (L·Lᵀ)·X = B given the lower Cholesky factor L. */
+  choleskySolve(l: Mat, b: Mat): Mat;
+  /** log det(L·Lᵀ) = 2 Σ log L_ii, from a lower Cholesky factor. */
+  choleskyLogDet(l: Mat): number;
+  /** Symmetric eigendecomposition (lower triangle read), ascending eigenvalues. */
+  eigh(a: Mat): EighResult;
+
+  /** Elementwise unary map. */
+  map(a: Mat, op: UnaryOp): Mat;
+  /** Elementwise binary op; `b` may be a 1×cols row or rows×1 column that is broadcast. */
+  binary(a: Mat, b: Mat, op: BinaryOp): Mat;
+  /** alpha·A + beta (scalar affine map). */
+  affine(a: Mat, alpha: number, beta?: number): Mat;
+  /** Row/column/all reductions. */
+  reduce(a: Mat, op: ReduceOp, axis: ReduceAxis): Float64Array;
+  /** Transpose. */
+  transpose(a: Mat): Mat;
+}
+
+/** Availability report of a backend on this machine. */
+export interface BackendProbe {
+  name: string;
+  precision: readonly Precision[];
+  available: boolean;
+  /** Engine in use (tfjs: 'node' | 'wasm' | 'cpu'). */
+  engine?: string;
+  /** Why it is unavailable, with the command that fixes it. */
+  reason?: string;
+}
+
+/**
+ * How `selectBackend` discovers and creates a backend. Backend packages export one as `provider`.
+ */
+export interface BackendProvider {
+  readonly name: string;
+  readonly precisions: readonly Precision[];
+  /** Higher is preferred when several are available (reference = 0, openblas = 100). */
+  readonly priority: number;
+  /** Checks availability without throwing. */
+  probe(): Promise<BackendProbe>;
+  /** Creates a backend; throws `BackendUnavailableError` if it cannot. */
+  create(options: { precision: Precision }): Promise<ComputeBackend>;
+}

@@ -1,0 +1,12 @@
+export type {
+  BackendProbe, BackendProvider, BinaryOp, CholeskyOptions, ComputeBackend, EighResult, GramOptions, MatmulOptions,
+  Precision, ReduceAxis, ReduceOp, TriangularSolveOptions, UnaryOp,
+} from './backend';
+export { UNARY_OPS } from './backend';
+export {
+  BackendUnavailableError, ConvergenceError, InvalidArgumentError, NotPositiveDefiniteError, SftdlError, ShapeError,
+} from './errors';
+export type { Mat } from './mat';
+export { assertFinite, assertShape, assertSquare, at, clone, colVec, eye, fromRows, mat, toRows, transpose, zeros } from './mat';
+export { referenceBackend, unaryScalar } from './reference';
+export { erf, erfc, normalCdf, normalPdf } from './special';

@@ -1,0 +1,2 @@
+export { Flags, UsageError, parseArgv } from './args';
+export type { ParsedArgs } from './args';
