@@ -9,5 +9,7 @@ export const sharedTestConfig: ViteUserConfig = {
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // The JSON report feeds the one-line repository summary printed by `pnpm test` (scripts/test-summary.mjs).
+    reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
   },
 };

@@ -2,12 +2,14 @@ import type {
   BinaryOp, CholeskyOptions, ComputeBackend, EighResult, GramOptions, MatmulOptions, ReduceAxis, ReduceOp,
   TriangularSolveOptions, UnaryOp,
 } from './backend';
-import { InvalidArgumentError, NotPositiveDefiniteError, ShapeError } from './errors';
+import { ConvergenceError, InvalidArgumentError, NotPositiveDefiniteError, ShapeError } from './errors';
+import { gemmStrided, syrkLowerStrided } from './gemm';
+import { choleskyInPlace, symmetricEigen, trsmInPlace } from './linalg';
 import { type Mat, assertFinite, assertSquare, transpose as transposeMat } from './mat';
 import { erf } from './special';
 
-// NOTE: first, straightforward version of the reference backend. Correct, float64, pure.
-// Performance work (cache-blocked GEMM, blocked Cholesky, Householder + implicit QL) replaces these kernels.
+// The pure-TypeScript float64 reference backend: packed, cache-blocked GEMM (gemm.ts), blocked Cholesky and
+// triangular solves, Householder + implicit-QL symmetric eigensolver (linalg.ts). Every op validates and is pure.
 
 const NAME = 'reference';
 
@@ -17,91 +19,83 @@ function checkJitter(j: number | undefined): number {
   return v;
 }
 
+function checkAlpha(a: number | undefined, op: string): number {
+  const v = a ?? 1;
+  if (!Number.isFinite(v)) throw new InvalidArgumentError(`${op}: alpha must be finite, got ${v}`);
+  return v;
+}
+
 function matmul(a: Mat, b: Mat, o: MatmulOptions = {}): Mat {
+  const alpha = checkAlpha(o.alpha, 'matmul');
+  const ta = o.transA ?? false, tb = o.transB ?? false;
+  const m = ta ? a.cols : a.rows, k = ta ? a.rows : a.cols;
+  const kb = tb ? b.cols : b.rows, n = tb ? b.rows : b.cols;
+  if (k !== kb) {
+    throw new ShapeError(`matmul: inner dimensions differ: op(A) is [${m}, ${k}], op(B) is [${kb}, ${n}]${ta || tb ? ` (transA=${ta}, transB=${tb})` : ''}`);
+  }
   assertFinite(a, 'matmul: A');
   assertFinite(b, 'matmul: B');
-  const A = o.transA ? transposeMat(a) : a;
-  const B = o.transB ? transposeMat(b) : b;
-  if (A.cols !== B.rows) throw new ShapeError(`matmul: inner dimensions differ: op(A) is [${A.rows}, ${A.cols}], op(B) is [${B.rows}, ${B.cols}]`);
-  const m = A.rows, k = A.cols, n = B.cols;
-  const alpha = o.alpha ?? 1;
   const out = new Float64Array(m * n);
-  const ad = A.data, bd = B.data;
-  for (let i = 0; i < m; i++) {
-    const oi = i * n;
-    for (let p = 0; p < k; p++) {
-      const aip = alpha * ad[i * k + p]!;
-      if (aip === 0) continue;
-      const bp = p * n;
-      for (let j = 0; j < n; j++) out[oi + j]! += aip * bd[bp + j]!;
-    }
-  }
+  // op(A)(i,p) = a[i*ars + p*acs]
+  const ars = ta ? 1 : a.cols, acs = ta ? a.cols : 1;
+  const brs = tb ? 1 : b.cols, bcs = tb ? b.cols : 1;
+  gemmStrided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, out, 0, n);
   return { rows: m, cols: n, data: out };
 }
 
 function gram(a: Mat, o: GramOptions = {}): Mat {
-  const g = o.trans ? matmul(a, a, { transA: true, alpha: o.alpha ?? 1 }) : matmul(a, a, { transB: true, alpha: o.alpha ?? 1 });
-  const n = g.rows, d = g.data;
-  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) d[j * n + i] = d[i * n + j]!;
-  return g;
+  const alpha = checkAlpha(o.alpha, 'gram');
+  assertFinite(a, 'gram: A');
+  const tr = o.trans ?? false;
+  const n = tr ? a.cols : a.rows, k = tr ? a.rows : a.cols;
+  const out = new Float64Array(n * n);
+  syrkLowerStrided(n, k, alpha, a.data, 0, tr ? 1 : a.cols, tr ? a.cols : 1, out, 0, n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out[j * n + i] = out[i * n + j]!;
+  return { rows: n, cols: n, data: out };
+}
+
+function maxAbsDiag(a: Mat): number {
+  let m = 0;
+  for (let i = 0; i < a.rows; i++) m = Math.max(m, Math.abs(a.data[i * a.cols + i]!));
+  return m;
+}
+
+/** A jitter that is likely to make a symmetric matrix with this failed pivot factorisable. */
+export function suggestJitter(maxDiag: number, pivotValue: number, jitter: number): number {
+  const base = Math.max(1e-10, 1e-8 * maxDiag, 2 * Math.max(0, -pivotValue), 10 * jitter);
+  const e = Math.ceil(Math.log10(base));
+  return 10 ** e;
 }
 
 function cholesky(a: Mat, o: CholeskyOptions = {}): Mat {
   assertSquare(a, 'cholesky: A');
-  assertFinite(a, 'cholesky: A');
   const jitter = checkJitter(o.jitter);
+  assertFinite(a, 'cholesky: A');
   const n = a.rows;
-  const L = new Float64Array(n * n);
-  let maxDiag = 0;
-  for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(a.data[i * n + i]!));
-  for (let j = 0; j < n; j++) {
-    let s = a.data[j * n + j]! + jitter;
-    for (let p = 0; p < j; p++) s -= L[j * n + p]! * L[j * n + p]!;
-    if (!(s > 0)) {
-      throw new NotPositiveDefiniteError({ pivot: j, backend: NAME, suggestedJitter: Math.max(1e-10, 1e-8 * maxDiag, -s * 2) });
-    }
-    const ljj = Math.sqrt(s);
-    L[j * n + j] = ljj;
-    for (let i = j + 1; i < n; i++) {
-      let t = a.data[i * n + j]!;
-      for (let p = 0; p < j; p++) t -= L[i * n + p]! * L[j * n + p]!;
-      L[i * n + j] = t / ljj;
-    }
+  const W = a.data.slice();
+  if (jitter !== 0) for (let i = 0; i < n; i++) W[i * n + i] += jitter;
+  const fail = { pivot: -1, value: 0 };
+  if (!choleskyInPlace(W, n, fail)) {
+    throw new NotPositiveDefiniteError({
+      pivot: fail.pivot, backend: NAME, suggestedJitter: suggestJitter(maxAbsDiag(a), fail.value, jitter),
+      detail: `pivot value ${fail.value.toExponential(3)}${jitter ? ` with jitter ${jitter}` : ''}`,
+    });
   }
-  return { rows: n, cols: n, data: L };
+  return { rows: n, cols: n, data: W };
 }
 
 function triangularSolve(t: Mat, b: Mat, o: TriangularSolveOptions = {}): Mat {
   assertSquare(t, 'triangularSolve: T');
-  if (b.rows !== t.rows) throw new ShapeError(`triangularSolve: T is [${t.rows}, ${t.cols}] but B has ${b.rows} rows`);
+  if (b.rows !== t.rows) throw new ShapeError(`triangularSolve: T is [${t.rows}, ${t.cols}] but B has ${b.rows} rows (B must be [${t.rows}, m])`);
   assertFinite(t, 'triangularSolve: T');
   assertFinite(b, 'triangularSolve: B');
   const lower = o.lower ?? true;
   const trans = o.trans ?? false;
-  const n = t.rows, m = b.cols, T = t.data;
+  const n = t.rows, m = b.cols;
   const X = b.data.slice();
-  // effective lower-triangular forward solve iff (lower && !trans) || (!lower && trans)
-  const forward = lower !== trans;
-  const el = (i: number, j: number) => (trans ? T[j * n + i]! : T[i * n + j]!);
-  for (let c = 0; c < m; c++) {
-    if (forward) {
-      for (let i = 0; i < n; i++) {
-        let s = X[i * m + c]!;
-        for (let p = 0; p < i; p++) s -= el(i, p) * X[p * m + c]!;
-        const dii = el(i, i);
-        if (dii === 0) throw new InvalidArgumentError(`triangularSolve: zero diagonal at ${i}; the factor is singular`);
-        X[i * m + c] = s / dii;
-      }
-    } else {
-      for (let i = n - 1; i >= 0; i--) {
-        let s = X[i * m + c]!;
-        for (let p = i + 1; p < n; p++) s -= el(i, p) * X[p * m + c]!;
-        const dii = el(i, i);
-        if (dii === 0) throw new InvalidArgumentError(`triangularSolve: zero diagonal at ${i}; the factor is singular`);
-        X[i * m + c] = s / dii;
-      }
-    }
-  }
+  // op(T)(i,j) = T[i*rs + j*cs]; op(T) is lower iff lower !== trans
+  const bad = trsmInPlace(t.data, trans ? 1 : n, trans ? n : 1, lower !== trans, X, n, m);
+  if (bad >= 0) throw new InvalidArgumentError(`triangularSolve: zero diagonal entry at ${bad}; the triangular factor is singular (add jitter before factorising)`);
   return { rows: n, cols: m, data: X };
 }
 
@@ -112,62 +106,28 @@ function choleskySolve(l: Mat, b: Mat): Mat {
 
 function choleskyLogDet(l: Mat): number {
   assertSquare(l, 'choleskyLogDet: L');
+  assertFinite(l, 'choleskyLogDet: L');
   let s = 0;
   for (let i = 0; i < l.rows; i++) {
     const v = l.data[i * l.cols + i]!;
-    if (!(v > 0)) throw new InvalidArgumentError(`choleskyLogDet: diagonal entry ${i} is ${v}; pass a Cholesky factor`);
+    if (!(v > 0)) throw new InvalidArgumentError(`choleskyLogDet: diagonal entry ${i} is ${v}; pass a lower Cholesky factor (positive diagonal)`);
     s += Math.log(v);
   }
   return 2 * s;
 }
 
-/** Cyclic Jacobi eigensolver (first version; replaced by Householder + implicit QL). */
+/** Householder tridiagonalisation + implicit QL with Wilkinson shifts. */
 function eigh(a: Mat): EighResult {
   assertSquare(a, 'eigh: A');
   assertFinite(a, 'eigh: A');
   const n = a.rows;
-  const A = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) { const v = a.data[i * n + j]!; A[i * n + j] = v; A[j * n + i] = v; }
-  const V = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) V[i * n + i] = 1;
-  for (let sweep = 0; sweep < 100; sweep++) {
-    let off = 0;
-    for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) off += A[i * n + j]! ** 2;
-    if (off < 1e-30) break;
-    for (let p = 0; p < n; p++) {
-      for (let q = p + 1; q < n; q++) {
-        const apq = A[p * n + q]!;
-        if (Math.abs(apq) < 1e-300) continue;
-        const app = A[p * n + p]!, aqq = A[q * n + q]!;
-        const theta = (aqq - app) / (2 * apq);
-        const t = Math.sign(theta || 1) / (Math.abs(theta) + Math.sqrt(theta * theta + 1));
-        const c = 1 / Math.sqrt(t * t + 1), s = t * c;
-        for (let k = 0; k < n; k++) {
-          const akp = A[k * n + p]!, akq = A[k * n + q]!;
-          A[k * n + p] = c * akp - s * akq; A[k * n + q] = s * akp + c * akq;
-        }
-        for (let k = 0; k < n; k++) {
-          const apk = A[p * n + k]!, aqk = A[q * n + k]!;
-          A[p * n + k] = c * apk - s * aqk; A[q * n + k] = s * apk + c * aqk;
-        }
-        for (let k = 0; k < n; k++) {
-          const vkp = V[k * n + p]!, vkq = V[k * n + q]!;
-          V[k * n + p] = c * vkp - s * vkq; V[k * n + q] = s * vkp + c * vkq;
-        }
-      }
-    }
+  const r = symmetricEigen(a.data, n);
+  if ('residual' in r) {
+    throw new ConvergenceError({ what: 'eigh (implicit QL)', iterations: 30 * n, residual: r.residual, tolerance: Number.EPSILON, hint: 'the matrix may have entries spanning too many orders of magnitude; rescale it' });
   }
-  const idx = Array.from({ length: n }, (_, i) => i).sort((i, j) => A[i * n + i]! - A[j * n + j]!);
-  const values = new Float64Array(n);
-  const vectors = new Float64Array(n * n);
-  idx.forEach((src, k) => {
-    values[k] = A[src * n + src]!;
-    for (let r = 0; r < n; r++) vectors[r * n + k] = V[r * n + src]!;
-  });
-  return { values, vectors: { rows: n, cols: n, data: vectors } };
+  return { values: r.values, vectors: { rows: n, cols: n, data: r.vectors } };
 }
 
-const SQRT_2_OVER_PI = Math.sqrt(2 / Math.PI);
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 /** Scalar implementation of each unary op (shared by host fallbacks of other backends). */
@@ -194,7 +154,14 @@ export const unaryScalar: Readonly<Record<UnaryOp, (x: number) => number>> = {
   tanhDeriv: (x) => { const t = Math.tanh(x); return 1 - t * t; },
   sigmoidDeriv: (x) => { const s = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)); return s * (1 - s); },
 };
-void SQRT_2_OVER_PI;
+
+function assertFiniteResult(out: Float64Array, a: Mat, op: string, why: string): void {
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i]!)) {
+      throw new InvalidArgumentError(`${op}: result is ${out[i]} at (${Math.floor(i / a.cols)}, ${i % a.cols}); ${why} — check the input range`);
+    }
+  }
+}
 
 function map(a: Mat, op: UnaryOp): Mat {
   const f = unaryScalar[op];
@@ -202,6 +169,7 @@ function map(a: Mat, op: UnaryOp): Mat {
   assertFinite(a, `map(${op})`);
   const out = new Float64Array(a.data.length);
   for (let i = 0; i < out.length; i++) out[i] = f(a.data[i]!);
+  assertFiniteResult(out, a, `map(${op})`, 'the input is outside the domain of the op (e.g. log/sqrt of a negative number, reciprocal of 0) or overflows');
   return { rows: a.rows, cols: a.cols, data: out };
 }
 
@@ -221,6 +189,7 @@ function binary(a: Mat, b: Mat, op: BinaryOp): Mat {
   else if (b.rows === 1 && b.cols === cols) for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = f(a.data[i * cols + j]!, b.data[j]!);
   else if (b.cols === 1 && b.rows === rows) for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = f(a.data[i * cols + j]!, b.data[i]!);
   else throw new ShapeError(`binary(${op}): B of shape [${b.rows}, ${b.cols}] does not fit or broadcast to A of shape [${rows}, ${cols}]`);
+  assertFiniteResult(out, a, `binary(${op})`, 'division by zero or overflow');
   return { rows, cols, data: out };
 }
 
@@ -229,6 +198,7 @@ function affine(a: Mat, alpha: number, beta = 0): Mat {
   assertFinite(a, 'affine: A');
   const out = new Float64Array(a.data.length);
   for (let i = 0; i < out.length; i++) out[i] = alpha * a.data[i]! + beta;
+  assertFiniteResult(out, a, 'affine', 'overflow');
   return { rows: a.rows, cols: a.cols, data: out };
 }
 
@@ -273,5 +243,5 @@ export const referenceBackend: ComputeBackend = Object.freeze({
   precision: 'float64' as const,
   info: Object.freeze({ language: 'typescript' }),
   matmul, gram, cholesky, triangularSolve, choleskySolve, choleskyLogDet, eigh, map, binary, affine, reduce,
-  transpose: (a: Mat) => transposeMat(a),
+  transpose: (a: Mat) => { assertFinite(a, 'transpose: A'); return transposeMat(a); },
 });

@@ -1,1 +1,8 @@
-export {};
+export type { Activation, AttentionOptions, Model, ParamBlock, PriorOptions, ThreeLayerOptions, TwoLayerOptions } from './models';
+export { ACTIVATIONS, activate, attentionHead, drawPrior, priorStd, threeLayerNet, twoLayerNet } from './models';
+export type { LinearExactOptions, LinearExactPosterior } from './exact';
+export { linearTwoLayerExactPosterior } from './exact';
+export { histogramStationarity, integratedAutocorrTime, splitRhat } from './diagnostics';
+export type { Diagnostics, LangevinOptions, LangevinResult, LossConvention, OverlapHistogram, SamplerState } from './langevin';
+export { LangevinSampler, sampleLangevin, stateFromJSON, stateToJSON } from './langevin';
+export { hermiteHe } from './linalg';

@@ -1,0 +1,82 @@
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { describe, expect, it } from 'vitest';
+
+const root = resolve(import.meta.dirname, '../../..');
+const cli = join(root, 'apps/demo/src/cli.ts');
+
+/** Runs the demo CLI like `pnpm --silent demo …` does. */
+export function demo(args: string[], opts: { cwd?: string } = {}): { code: number; stdout: string; stderr: string } {
+  const r = spawnSync(process.execPath, ['--conditions=@sftdl/source', '--import', 'tsx', cli, ...args], {
+    cwd: opts.cwd ?? root, encoding: 'utf8', timeout: 120_000,
+  });
+  return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
+}
+
+describe('demo CLI contract', () => {
+  it('--help lists the commands', () => {
+    const r = demo(['--help']);
+    expect(r.code).toBe(0);
+    for (const c of ['backends', 'data', 'kernel', 'train', 'msa', 'gp', 'grokking', 'scaling']) expect(r.stdout).toContain(c);
+  });
+  it('an unknown command is a usage error (exit 2, one line naming the allowed values)', () => {
+    const r = demo(['frobnicate']);
+    expect(r.code).toBe(2);
+    expect(r.stderr.trim().split('\n')).toHaveLength(1);
+    expect(r.stderr).toMatch(/allowed: .*grokking/);
+  });
+  it('data: writes the data format and prints exactly one JSON object with --json', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'sftdl-demo-'));
+    const out = join(dir, 'd.json');
+    const r = demo(['data', 'cubic', '--samples', '20', '--dim', '5', '--seed', '3', '--epsilon', '0.5', '--test-samples', '4', '--out', out, '--json']);
+    expect(r.stderr).not.toMatch(/error/);
+    expect(r.code).toBe(0);
+    const summary = JSON.parse(r.stdout);
+    expect(summary).toMatchObject({ samples: 20, dim: 5, outputs: 1 });
+    expect(summary.meta.teacherDirection).toHaveLength(5);
+    const file = JSON.parse(readFileSync(out, 'utf8'));
+    expect(file.x).toHaveLength(20);
+    expect(file.yTest).toHaveLength(4);
+    // y = He1(z) + ε He3(z) on every row, with w* from meta
+    const w: number[] = file.meta.teacherDirection;
+    file.x.forEach((row: number[], i: number) => {
+      const z = row.reduce((s, v, j) => s + v * w[j]!, 0);
+      expect(file.y[i]).toBeCloseTo(z + 0.5 * (z ** 3 - 3 * z), 10);
+    });
+    // same seed → same file
+    const again = join(dir, 'e.json');
+    demo(['data', 'cubic', '--samples', '20', '--dim', '5', '--seed', '3', '--epsilon', '0.5', '--test-samples', '4', '--out', again]);
+    expect(readFileSync(again, 'utf8')).toBe(readFileSync(out, 'utf8'));
+  });
+  it('data modular: full table by default; composite P is exit 2 naming --prime', () => {
+    const r = demo(['data', 'modular', '--prime', '5', '--json']);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout)).toMatchObject({ samples: 25, dim: 10, outputs: 5 });
+    const bad = demo(['data', 'modular', '--prime', '9', '--json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--prime/);
+  });
+  it('bad flags: negative sizes, NaN, unknown flags and missing data files are exit 2 naming the flag', () => {
+    expect(demo(['data', 'cubic', '--samples', '-3', '--dim', '5', '--json'])).toMatchObject({ code: 2 });
+    const nan = demo(['data', 'cubic', '--samples', '10', '--dim', 'NaN', '--json']);
+    expect(nan.code).toBe(2);
+    expect(nan.stderr).toMatch(/--dim/);
+    const unknown = demo(['data', 'cubic', '--samples', '10', '--dim', '3', '--bogus', '1', '--json']);
+    expect(unknown.code).toBe(2);
+    expect(unknown.stderr).toMatch(/--bogus/);
+  });
+  it('the data-file reader rejects ragged rows and NaN with exit 2', async () => {
+    const { readDataFile } = await import('../src/io');
+    const dir = mkdtempSync(join(tmpdir(), 'sftdl-io-'));
+    const f = join(dir, 'bad.json');
+    writeFileSync(f, JSON.stringify({ x: [[1, 2], [3]], y: [1, 2] }));
+    expect(() => readDataFile(f)).toThrow(/ragged/);
+    writeFileSync(f, JSON.stringify({ x: [[1, 2], [3, 4]], y: [1] }));
+    expect(() => readDataFile(f)).toThrow(/rows/);
+    writeFileSync(f, '{"x": [[1, 2]], "y": [NaN]}');
+    expect(() => readDataFile(f)).toThrow(/JSON/);
+    expect(() => readDataFile(join(dir, 'missing.json'))).toThrow(/not found/);
+  });
+});

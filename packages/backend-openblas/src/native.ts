@@ -1,0 +1,65 @@
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
+
+/** A numeric problem reported by the addon (undefined return = success). */
+export interface NativeStatus {
+  kind: 'nonFinite' | 'float32Range' | 'singular' | 'notPositiveDefinite' | 'noConvergence' | 'overflow' | 'lapackArgument';
+  /** Which input: 'A', 'B', 'T', 'L' (empty when not tied to one). */
+  arg: string;
+  /** Element index (row-major), pivot or LAPACK info, depending on `kind`. */
+  index: number;
+  /** Extra number: the offending entry, or the failing pivot's value when LAPACK left it. */
+  value: number;
+}
+
+type Status = NativeStatus | undefined;
+
+/** The functions of `build/Release/sftdl_openblas.node` (first two arguments: float32 flag, thread count). */
+export interface NativeAddon {
+  gemm(f32: boolean, threads: number, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+    a: Float64Array, b: Float64Array, out: Float64Array): Status;
+  syrk(f32: boolean, threads: number, trans: boolean, n: number, k: number, alpha: number, a: Float64Array, out: Float64Array): Status;
+  potrf(f32: boolean, threads: number, n: number, jitter: number, a: Float64Array, out: Float64Array): Status;
+  trsm(f32: boolean, threads: number, lower: boolean, trans: boolean, n: number, m: number,
+    t: Float64Array, b: Float64Array, out: Float64Array): Status;
+  potrs(f32: boolean, threads: number, n: number, m: number, l: Float64Array, b: Float64Array, out: Float64Array): Status;
+  logdet(f32: boolean, threads: number, n: number, l: Float64Array): number | NativeStatus;
+  syevd(f32: boolean, threads: number, n: number, a: Float64Array, values: Float64Array, vectors: Float64Array): Status;
+  /** Sets the OpenBLAS thread count (process-wide) and returns the count now in effect. */
+  setThreads(threads: number): number;
+  info(): { corename: string; config: string; threads: number; parallel: number };
+}
+
+/** The shell commands that make the addon available (named in every "unavailable" reason). */
+export const INSTALL_HINT =
+  "run 'apt-get install -y libopenblas-dev liblapacke-dev' (Debian/Ubuntu), then 'pnpm --filter @sftdl/backend-openblas run build:native'";
+
+/** Where the compiled addon lives (the same relative path from `src/` and from `dist/`). */
+export const ADDON_PATH = fileURLToPath(new URL('../build/Release/sftdl_openblas.node', import.meta.url));
+
+export type LoadResult = { ok: true; addon: NativeAddon } | { ok: false; reason: string };
+
+let cached: LoadResult | undefined;
+
+/**
+ * Loads the addon once (never throws). `path` is for tests; the default is {@link ADDON_PATH}.
+ * @internal
+ */
+export function loadAddon(path: string = ADDON_PATH): LoadResult {
+  if (path === ADDON_PATH && cached) return cached;
+  let result: LoadResult;
+  if (!existsSync(path)) {
+    result = { ok: false, reason: `native addon not built (${path} is missing): ${INSTALL_HINT}` };
+  } else {
+    try {
+      const addon = createRequire(import.meta.url)(path) as NativeAddon;
+      result = { ok: true, addon };
+    } catch (error) {
+      const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
+      result = { ok: false, reason: `native addon failed to load (${detail}): ${INSTALL_HINT}` };
+    }
+  }
+  if (path === ADDON_PATH) cached = result;
+  return result;
+}

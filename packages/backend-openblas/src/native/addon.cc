@@ -1,0 +1,209 @@
+// N-API glue for the sftdl openblas backend. Shapes are validated in TypeScript before every call;
+// this layer re-checks buffer types and lengths (a mismatch throws a TypeError/RangeError, never
+// reads out of bounds) and reports numeric problems as a plain status object that the TypeScript
+// side turns into the typed sftdl errors. Float64Array arguments are used in place (no copies).
+#include <napi.h>
+
+#include <climits>
+#include <new>
+#include <string>
+
+#include "kernels.h"
+
+namespace {
+
+using sftdl::Status;
+
+double* f64(const Napi::CallbackInfo& info, size_t i, size_t minLength, const char* what) {
+  const Napi::Value v = info[i];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array) {
+    throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a Float64Array");
+  }
+  Napi::Float64Array a = v.As<Napi::Float64Array>();
+  if (a.ElementLength() < minLength) {
+    throw Napi::RangeError::New(info.Env(), std::string(what) + " is shorter than its shape says");
+  }
+  return a.Data();
+}
+
+int dim(const Napi::CallbackInfo& info, size_t i, const char* what) {
+  const Napi::Value v = info[i];
+  if (!v.IsNumber()) throw Napi::TypeError::New(info.Env(), std::string(what) + " must be a number");
+  const double d = v.As<Napi::Number>().DoubleValue();
+  if (!(d >= 0 && d <= INT_MAX) || d != static_cast<double>(static_cast<int>(d))) {
+    throw Napi::RangeError::New(info.Env(), std::string(what) + " must be an integer in [0, 2^31)");
+  }
+  return static_cast<int>(d);
+}
+
+double num(const Napi::CallbackInfo& info, size_t i) {
+  if (!info[i].IsNumber()) throw Napi::TypeError::New(info.Env(), "expected a number argument");
+  return info[i].As<Napi::Number>().DoubleValue();
+}
+
+bool flag(const Napi::CallbackInfo& info, size_t i) { return info[i].ToBoolean().Value(); }
+
+/** First two arguments of every kernel: precision flag (true = float32) and OpenBLAS thread count. */
+bool prologue(const Napi::CallbackInfo& info) {
+  const bool f32 = flag(info, 0);
+  sftdl::useThreads(dim(info, 1, "threads"));
+  return f32;
+}
+
+const char* kindName(Status::Kind k) {
+  switch (k) {
+    case Status::Ok: return "ok";
+    case Status::NonFinite: return "nonFinite";
+    case Status::Float32Range: return "float32Range";
+    case Status::Singular: return "singular";
+    case Status::NotPD: return "notPositiveDefinite";
+    case Status::NoConvergence: return "noConvergence";
+    case Status::Overflow: return "overflow";
+    case Status::LapackArg: return "lapackArgument";
+  }
+  return "unknown";
+}
+
+/** undefined when ok, else { kind, arg, index, value }. */
+Napi::Value result(Napi::Env env, const Status& s) {
+  if (s.kind == Status::Ok) return env.Undefined();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("kind", kindName(s.kind));
+  o.Set("arg", s.arg ? std::string(1, s.arg) : std::string());
+  o.Set("index", static_cast<double>(s.index));
+  o.Set("value", s.value);
+  return o;
+}
+
+template <typename F>
+Napi::Value guarded(const Napi::CallbackInfo& info, F&& body) {
+  try {
+    return body();
+  } catch (const std::bad_alloc&) {
+    throw Napi::Error::New(info.Env(), "out of memory while allocating an OpenBLAS work buffer");
+  }
+}
+
+size_t sz(int a, int b) { return static_cast<size_t>(a) * static_cast<size_t>(b); }
+
+// gemm(f32, threads, transA, transB, m, n, k, alpha, a, b, out)
+Napi::Value Gemm(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const bool f32 = prologue(info);
+    const bool ta = flag(info, 2), tb = flag(info, 3);
+    const int m = dim(info, 4, "m"), n = dim(info, 5, "n"), k = dim(info, 6, "k");
+    const double alpha = num(info, 7);
+    const double* a = f64(info, 8, sz(m, k), "A");
+    const double* b = f64(info, 9, sz(k, n), "B");
+    double* c = f64(info, 10, sz(m, n), "out");
+    return result(info.Env(), sftdl::gemm(f32, ta, tb, m, n, k, alpha, a, b, c));
+  });
+}
+
+// syrk(f32, threads, trans, n, k, alpha, a, out)
+Napi::Value Syrk(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const bool f32 = prologue(info);
+    const bool trans = flag(info, 2);
+    const int n = dim(info, 3, "n"), k = dim(info, 4, "k");
+    const double alpha = num(info, 5);
+    const double* a = f64(info, 6, sz(n, k), "A");
+    double* c = f64(info, 7, sz(n, n), "out");
+    return result(info.Env(), sftdl::syrk(f32, trans, n, k, alpha, a, c));
+  });
+}
+
+// potrf(f32, threads, n, jitter, a, out)
+Napi::Value Potrf(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const bool f32 = prologue(info);
+    const int n = dim(info, 2, "n");
+    const double jitter = num(info, 3);
+    const double* a = f64(info, 4, sz(n, n), "A");
+    double* l = f64(info, 5, sz(n, n), "out");
+    return result(info.Env(), sftdl::potrf(f32, n, jitter, a, l));
+  });
+}
+
+// trsm(f32, threads, lower, trans, n, m, t, b, out)
+Napi::Value Trsm(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const bool f32 = prologue(info);
+    const bool lower = flag(info, 2), trans = flag(info, 3);
+    const int n = dim(info, 4, "n"), m = dim(info, 5, "m");
+    const double* t = f64(info, 6, sz(n, n), "T");
+    const double* b = f64(info, 7, sz(n, m), "B");
+    double* x = f64(info, 8, sz(n, m), "out");
+    return result(info.Env(), sftdl::trsm(f32, lower, trans, n, m, t, b, x));
+  });
+}
+
+// potrs(f32, threads, n, m, l, b, out)
+Napi::Value Potrs(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const bool f32 = prologue(info);
+    const int n = dim(info, 2, "n"), m = dim(info, 3, "m");
+    const double* l = f64(info, 4, sz(n, n), "L");
+    const double* b = f64(info, 5, sz(n, m), "B");
+    double* x = f64(info, 6, sz(n, m), "out");
+    return result(info.Env(), sftdl::potrs(f32, n, m, l, b, x));
+  });
+}
+
+// logdet(f32, threads, n, l) -> number | status
+Napi::Value Logdet(const Napi::CallbackInfo& info) {
+  return guarded(info, [&]() -> Napi::Value {
+    const bool f32 = prologue(info);
+    const int n = dim(info, 2, "n");
+    const double* l = f64(info, 3, sz(n, n), "L");
+    double out = 0;
+    const Status s = sftdl::logdet(f32, n, l, &out);
+    if (s.kind != Status::Ok) return result(info.Env(), s);
+    return Napi::Number::New(info.Env(), out);
+  });
+}
+
+// syevd(f32, threads, n, a, values, vectors)
+Napi::Value Syevd(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const bool f32 = prologue(info);
+    const int n = dim(info, 2, "n");
+    const double* a = f64(info, 3, sz(n, n), "A");
+    double* w = f64(info, 4, static_cast<size_t>(n), "values");
+    double* v = f64(info, 5, sz(n, n), "vectors");
+    return result(info.Env(), sftdl::syevd(f32, n, a, w, v));
+  });
+}
+
+// setThreads(n) -> threads now in effect
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  sftdl::useThreads(dim(info, 0, "threads"));
+  return Napi::Number::New(info.Env(), sftdl::currentThreads());
+}
+
+// info() -> { corename, config, threads, parallel }
+Napi::Value Info(const Napi::CallbackInfo& info) {
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("corename", sftdl::coreName());
+  o.Set("config", sftdl::config());
+  o.Set("threads", sftdl::currentThreads());
+  o.Set("parallel", sftdl::parallelMode());
+  return o;
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
+  exports.Set("syrk", Napi::Function::New(env, Syrk, "syrk"));
+  exports.Set("potrf", Napi::Function::New(env, Potrf, "potrf"));
+  exports.Set("trsm", Napi::Function::New(env, Trsm, "trsm"));
+  exports.Set("potrs", Napi::Function::New(env, Potrs, "potrs"));
+  exports.Set("logdet", Napi::Function::New(env, Logdet, "logdet"));
+  exports.Set("syevd", Napi::Function::New(env, Syevd, "syevd"));
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads, "setThreads"));
+  exports.Set("info", Napi::Function::New(env, Info, "info"));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(sftdl_openblas, Init)

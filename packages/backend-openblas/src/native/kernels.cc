@@ -1,0 +1,367 @@
+#include "kernels.h"
+
+#include <cblas.h>
+#include <lapacke.h>
+
+#include <algorithm>
+#include <cmath>
+#include <cstring>
+#include <memory>
+
+namespace sftdl {
+namespace {
+
+constexpr uint64_t kExp64 = 0x7FF0000000000000ULL;
+constexpr uint32_t kExp32 = 0x7F800000U;
+constexpr size_t kBlock = 4096;
+
+inline bool bad64(double x) {
+  uint64_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return (u & kExp64) == kExp64;
+}
+inline bool bad32(float x) {
+  uint32_t u;
+  std::memcpy(&u, &x, sizeof u);
+  return (u & kExp32) == kExp32;
+}
+
+/** Index of the first NaN/Inf in p[0..n), or -1. Branch-free blocks so the scan vectorises. */
+int64_t firstNonFinite(const double* p, size_t n) {
+  for (size_t i0 = 0; i0 < n; i0 += kBlock) {
+    const size_t i1 = std::min(n, i0 + kBlock);
+    unsigned bad = 0;
+    for (size_t i = i0; i < i1; i++) bad |= bad64(p[i]);
+    if (bad)
+      for (size_t i = i0; i < i1; i++)
+        if (bad64(p[i])) return static_cast<int64_t>(i);
+  }
+  return -1;
+}
+
+/** dst = (float)src; index of the first entry that is NaN/Inf after rounding, or -1. */
+int64_t toFloat(const double* src, float* dst, size_t n) {
+  for (size_t i0 = 0; i0 < n; i0 += kBlock) {
+    const size_t i1 = std::min(n, i0 + kBlock);
+    unsigned bad = 0;
+    for (size_t i = i0; i < i1; i++) {
+      dst[i] = static_cast<float>(src[i]);
+      bad |= bad32(dst[i]);
+    }
+    if (bad)
+      for (size_t i = i0; i < i1; i++)
+        if (bad32(dst[i])) return static_cast<int64_t>(i);
+  }
+  return -1;
+}
+
+/** dst = (double)src; index of the first non-finite result, or -1. */
+int64_t toDouble(const float* src, double* dst, size_t n) {
+  for (size_t i0 = 0; i0 < n; i0 += kBlock) {
+    const size_t i1 = std::min(n, i0 + kBlock);
+    unsigned bad = 0;
+    for (size_t i = i0; i < i1; i++) {
+      bad |= bad32(src[i]);
+      dst[i] = static_cast<double>(src[i]);
+    }
+    if (bad)
+      for (size_t i = i0; i < i1; i++)
+        if (bad32(src[i])) return static_cast<int64_t>(i);
+  }
+  return -1;
+}
+
+Status nonFinite(char arg, int64_t index) {
+  Status s;
+  s.kind = Status::NonFinite;
+  s.arg = arg;
+  s.index = index;
+  return s;
+}
+Status make(Status::Kind kind, int64_t index, char arg = 0, double value = 0) {
+  Status s;
+  s.kind = kind;
+  s.arg = arg;
+  s.index = index;
+  s.value = value;
+  return s;
+}
+
+/** Checks a float64 input for NaN/Inf. */
+Status checkInput(char arg, const double* p, size_t n) {
+  const int64_t i = firstNonFinite(p, n);
+  return i < 0 ? Status::ok() : nonFinite(arg, i);
+}
+
+/** Converts a float64 input to float32, reporting NaN/Inf or float32 overflow. */
+Status toFloatInput(char arg, const double* src, float* dst, size_t n) {
+  const int64_t i = toFloat(src, dst, n);
+  if (i < 0) return Status::ok();
+  return make(std::isfinite(src[i]) ? Status::Float32Range : Status::NonFinite, i, arg, src[i]);
+}
+
+Status checkOutput(const double* p, size_t n) {
+  const int64_t i = firstNonFinite(p, n);
+  return i < 0 ? Status::ok() : make(Status::Overflow, i);
+}
+
+Status fromFloatOutput(const float* src, double* dst, size_t n) {
+  const int64_t i = toDouble(src, dst, n);
+  return i < 0 ? Status::ok() : make(Status::Overflow, i);
+}
+
+std::unique_ptr<float[]> floats(size_t n) { return std::unique_ptr<float[]>(new float[n > 0 ? n : 1]); }
+
+/** Mirrors the lower triangle of a row-major n×n matrix into its upper triangle (tiled). */
+template <typename T>
+void mirrorLower(T* c, int n) {
+  const int B = 64;
+  for (int i0 = 0; i0 < n; i0 += B)
+    for (int j0 = 0; j0 <= i0; j0 += B)
+      for (int i = i0; i < std::min(n, i0 + B); i++)
+        for (int j = j0; j < std::min(i, j0 + B); j++) c[static_cast<size_t>(j) * n + i] = c[static_cast<size_t>(i) * n + j];
+}
+
+/** In-place transpose of a square row-major n×n matrix (tiled). */
+void transposeSquare(double* v, int n) {
+  const int B = 64;
+  for (int i0 = 0; i0 < n; i0 += B)
+    for (int j0 = i0; j0 < n; j0 += B)
+      for (int i = i0; i < std::min(n, i0 + B); i++)
+        for (int j = std::max(j0, i + 1); j < std::min(n, j0 + B); j++)
+          std::swap(v[static_cast<size_t>(i) * n + j], v[static_cast<size_t>(j) * n + i]);
+}
+
+Status zeroDiagonal(const double* t, int n) {
+  for (int i = 0; i < n; i++) {
+    const double d = t[static_cast<size_t>(i) * n + i];
+    if (d == 0) return make(Status::Singular, i, 'T', d);
+  }
+  return Status::ok();
+}
+
+int lastThreads = -1;
+
+}  // namespace
+
+void useThreads(int threads) {
+  if (threads > 0 && threads != lastThreads) {
+    openblas_set_num_threads(threads);
+    lastThreads = threads;
+  }
+}
+int currentThreads() { return openblas_get_num_threads(); }
+std::string coreName() { return openblas_get_corename(); }
+std::string config() { return openblas_get_config(); }
+int parallelMode() { return openblas_get_parallel(); }
+
+Status gemm(bool f32, bool transA, bool transB, int m, int n, int k, double alpha, const double* a,
+            const double* b, double* c) {
+  const size_t sa = static_cast<size_t>(m) * k, sb = static_cast<size_t>(k) * n, sc = static_cast<size_t>(m) * n;
+  const int lda = std::max(1, transA ? m : k), ldb = std::max(1, transB ? k : n), ldc = std::max(1, n);
+  const CBLAS_TRANSPOSE ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
+  if (sc == 0) return Status::ok();
+  if (!f32) {
+    Status s = checkInput('A', a, sa);
+    if (s.kind == Status::Ok) s = checkInput('B', b, sb);
+    if (s.kind != Status::Ok) return s;
+    if (k == 0) {
+      std::fill(c, c + sc, 0.0);
+      return Status::ok();
+    }
+    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, 0.0, c, ldc);
+    return checkOutput(c, sc);
+  }
+  auto fa = floats(sa), fb = floats(sb), fc = floats(sc);
+  Status s = toFloatInput('A', a, fa.get(), sa);
+  if (s.kind == Status::Ok) s = toFloatInput('B', b, fb.get(), sb);
+  if (s.kind != Status::Ok) return s;
+  if (k == 0) {
+    std::fill(c, c + sc, 0.0);
+    return Status::ok();
+  }
+  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, static_cast<float>(alpha), fa.get(), lda, fb.get(), ldb, 0.0f, fc.get(), ldc);
+  return fromFloatOutput(fc.get(), c, sc);
+}
+
+Status syrk(bool f32, bool trans, int n, int k, double alpha, const double* a, double* c) {
+  const size_t sa = static_cast<size_t>(n) * k, sc = static_cast<size_t>(n) * n;
+  const int lda = std::max(1, trans ? n : k);
+  const CBLAS_TRANSPOSE t = trans ? CblasTrans : CblasNoTrans;
+  if (sc == 0) return Status::ok();
+  if (!f32) {
+    Status s = checkInput('A', a, sa);
+    if (s.kind != Status::Ok) return s;
+    std::fill(c, c + sc, 0.0);
+    if (k > 0) cblas_dsyrk(CblasRowMajor, CblasLower, t, n, k, alpha, a, lda, 0.0, c, n);
+    mirrorLower(c, n);
+    return checkOutput(c, sc);
+  }
+  auto fa = floats(sa), fc = floats(sc);
+  Status s = toFloatInput('A', a, fa.get(), sa);
+  if (s.kind != Status::Ok) return s;
+  std::fill(fc.get(), fc.get() + sc, 0.0f);
+  if (k > 0) cblas_ssyrk(CblasRowMajor, CblasLower, t, n, k, static_cast<float>(alpha), fa.get(), lda, 0.0f, fc.get(), n);
+  mirrorLower(fc.get(), n);
+  return fromFloatOutput(fc.get(), c, sc);
+}
+
+Status potrf(bool f32, int n, double jitter, const double* a, double* l) {
+  const size_t sn = static_cast<size_t>(n);
+  if (n == 0) return Status::ok();
+  Status s = checkInput('A', a, sn * sn);
+  if (s.kind != Status::Ok) return s;
+  lapack_int info;
+  double pivotValue = 0;  // OpenBLAS' unblocked step leaves the failing pivot's Schur complement in place
+  if (!f32) {
+    // Row-major lower of A (+ jitter on the diagonal) = column-major upper; the rest is zeroed.
+    for (size_t i = 0; i < sn; i++) {
+      const double* ai = a + i * sn;
+      double* li = l + i * sn;
+      std::memcpy(li, ai, (i + 1) * sizeof(double));
+      li[i] += jitter;
+      std::fill(li + i + 1, li + sn, 0.0);
+    }
+    info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', n, l, n);
+    if (info > 0) pivotValue = l[static_cast<size_t>(info - 1) * (sn + 1)];
+  } else {
+    auto fl = floats(sn * sn);
+    for (size_t i = 0; i < sn; i++) {
+      float* fi = fl.get() + i * sn;
+      for (size_t j = 0; j < i; j++) fi[j] = static_cast<float>(a[i * sn + j]);
+      fi[i] = static_cast<float>(a[i * sn + i] + jitter);
+      std::fill(fi + i + 1, fi + sn, 0.0f);
+      for (size_t j = 0; j <= i; j++)
+        if (bad32(fi[j])) return make(Status::Float32Range, static_cast<int64_t>(i * sn + j), 'A', a[i * sn + j]);
+    }
+    info = LAPACKE_spotrf_work(LAPACK_COL_MAJOR, 'U', n, fl.get(), n);
+    if (info == 0) return fromFloatOutput(fl.get(), l, sn * sn);
+    if (info > 0) pivotValue = fl[static_cast<size_t>(info - 1) * (sn + 1)];
+  }
+  if (info > 0) return make(Status::NotPD, info - 1, 'A', pivotValue);
+  if (info < 0) return make(Status::LapackArg, -info);
+  return Status::ok();
+}
+
+Status trsm(bool f32, bool lower, bool trans, int n, int m, const double* t, const double* b, double* x) {
+  const size_t st = static_cast<size_t>(n) * n, sb = static_cast<size_t>(n) * m;
+  if (sb == 0) return Status::ok();
+  const CBLAS_UPLO uplo = lower ? CblasLower : CblasUpper;
+  const CBLAS_TRANSPOSE tr = trans ? CblasTrans : CblasNoTrans;
+  Status s = checkInput('T', t, st);
+  if (s.kind == Status::Ok) s = checkInput('B', b, sb);
+  if (s.kind == Status::Ok) s = zeroDiagonal(t, n);
+  if (s.kind != Status::Ok) return s;
+  if (!f32) {
+    std::memcpy(x, b, sb * sizeof(double));
+    if (m == 1) cblas_dtrsv(CblasRowMajor, uplo, tr, CblasNonUnit, n, t, n, x, 1);
+    else cblas_dtrsm(CblasRowMajor, CblasLeft, uplo, tr, CblasNonUnit, n, m, 1.0, t, n, x, m);
+    return checkOutput(x, sb);
+  }
+  auto ft = floats(st), fx = floats(sb);
+  s = toFloatInput('T', t, ft.get(), st);
+  if (s.kind == Status::Ok) s = toFloatInput('B', b, fx.get(), sb);
+  if (s.kind != Status::Ok) return s;
+  if (m == 1) cblas_strsv(CblasRowMajor, uplo, tr, CblasNonUnit, n, ft.get(), n, fx.get(), 1);
+  else cblas_strsm(CblasRowMajor, CblasLeft, uplo, tr, CblasNonUnit, n, m, 1.0f, ft.get(), n, fx.get(), m);
+  return fromFloatOutput(fx.get(), x, sb);
+}
+
+Status potrs(bool f32, int n, int m, const double* l, const double* b, double* x) {
+  const size_t st = static_cast<size_t>(n) * n, sb = static_cast<size_t>(n) * m;
+  if (sb == 0) return Status::ok();
+  Status s = checkInput('L', l, st);
+  if (s.kind == Status::Ok) s = checkInput('B', b, sb);
+  if (s.kind == Status::Ok) s = zeroDiagonal(l, n);
+  if (s.kind != Status::Ok) {
+    if (s.kind == Status::Singular) s.arg = 'L';
+    return s;
+  }
+  if (!f32) {
+    std::memcpy(x, b, sb * sizeof(double));
+    if (m == 1) {
+      cblas_dtrsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, n, l, n, x, 1);
+      cblas_dtrsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, n, l, n, x, 1);
+    } else {
+      cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, n, m, 1.0, l, n, x, m);
+      cblas_dtrsm(CblasRowMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, m, 1.0, l, n, x, m);
+    }
+    return checkOutput(x, sb);
+  }
+  auto fl = floats(st), fx = floats(sb);
+  s = toFloatInput('L', l, fl.get(), st);
+  if (s.kind == Status::Ok) s = toFloatInput('B', b, fx.get(), sb);
+  if (s.kind != Status::Ok) return s;
+  if (m == 1) {
+    cblas_strsv(CblasRowMajor, CblasLower, CblasNoTrans, CblasNonUnit, n, fl.get(), n, fx.get(), 1);
+    cblas_strsv(CblasRowMajor, CblasLower, CblasTrans, CblasNonUnit, n, fl.get(), n, fx.get(), 1);
+  } else {
+    cblas_strsm(CblasRowMajor, CblasLeft, CblasLower, CblasNoTrans, CblasNonUnit, n, m, 1.0f, fl.get(), n, fx.get(), m);
+    cblas_strsm(CblasRowMajor, CblasLeft, CblasLower, CblasTrans, CblasNonUnit, n, m, 1.0f, fl.get(), n, fx.get(), m);
+  }
+  return fromFloatOutput(fx.get(), x, sb);
+}
+
+Status logdet(bool f32, int n, const double* l, double* out) {
+  double sum = 0;
+  for (int i = 0; i < n; i++) {
+    double d = l[static_cast<size_t>(i) * n + i];
+    if (f32) d = static_cast<float>(d);
+    if (!(d > 0) || bad64(d)) return make(Status::Singular, i, 'L', d);
+    sum += std::log(d);
+  }
+  *out = 2 * sum;
+  return Status::ok();
+}
+
+Status syevd(bool f32, int n, const double* a, double* w, double* v) {
+  const size_t sn = static_cast<size_t>(n), st = sn * sn;
+  if (n == 0) return Status::ok();
+  Status s = checkInput('A', a, st);
+  if (s.kind != Status::Ok) return s;
+  lapack_int info, liwork;
+  if (!f32) {
+    std::memcpy(v, a, st * sizeof(double));
+    double lworkq = 0;
+    lapack_int liworkq = 0;
+    info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'U', n, v, n, w, &lworkq, -1, &liworkq, -1);
+    if (info < 0) return make(Status::LapackArg, -info);
+    const lapack_int lwork = static_cast<lapack_int>(lworkq);
+    liwork = liworkq;
+    std::unique_ptr<double[]> work(new double[std::max<lapack_int>(1, lwork)]);
+    std::unique_ptr<lapack_int[]> iwork(new lapack_int[std::max<lapack_int>(1, liwork)]);
+    info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'U', n, v, n, w, work.get(), lwork, iwork.get(), liwork);
+    if (info == 0) transposeSquare(v, n);  // column-major V (eigenvector k = row k) -> row-major columns
+  } else {
+    auto fa = floats(st), fw = floats(sn);
+    for (size_t i = 0; i < sn; i++)  // lower triangle only is read
+      for (size_t j = 0; j <= i; j++) {
+        const float x = static_cast<float>(a[i * sn + j]);
+        if (bad32(x)) return make(Status::Float32Range, static_cast<int64_t>(i * sn + j), 'A', a[i * sn + j]);
+        fa[i * sn + j] = x;
+      }
+    float lworkq = 0;
+    lapack_int liworkq = 0;
+    info = LAPACKE_ssyevd_work(LAPACK_COL_MAJOR, 'V', 'U', n, fa.get(), n, fw.get(), &lworkq, -1, &liworkq, -1);
+    if (info < 0) return make(Status::LapackArg, -info);
+    // A float workspace size can round down: take at least LAPACK's documented minimum 1 + 6n + 2n².
+    const lapack_int lwork = std::max<lapack_int>(static_cast<lapack_int>(lworkq), 1 + 6 * n + 2 * n * n);
+    liwork = liworkq;
+    std::unique_ptr<float[]> work(new float[lwork]);
+    std::unique_ptr<lapack_int[]> iwork(new lapack_int[std::max<lapack_int>(1, liwork)]);
+    info = LAPACKE_ssyevd_work(LAPACK_COL_MAJOR, 'V', 'U', n, fa.get(), n, fw.get(), work.get(), lwork, iwork.get(), liwork);
+    if (info == 0) {
+      for (size_t k = 0; k < sn; k++) w[k] = fw[k];
+      for (size_t k = 0; k < sn; k++)  // column-major V: vector k is fa[k*n .. k*n+n)
+        for (size_t i = 0; i < sn; i++) v[i * sn + k] = fa[k * sn + i];
+      s = checkOutput(v, st);
+      if (s.kind == Status::Ok) s = checkOutput(w, sn);
+      return s;
+    }
+  }
+  if (info > 0) return make(Status::NoConvergence, info);
+  if (info < 0) return make(Status::LapackArg, -info);
+  return checkOutput(w, sn);
+}
+
+}  // namespace sftdl

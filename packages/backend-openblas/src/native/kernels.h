@@ -1,0 +1,58 @@
+// Dense kernels on OpenBLAS/LAPACKE for the sftdl openblas backend (no N-API in here).
+//
+// Conventions: every matrix at the boundary is a row-major float64 buffer. Float64 kernels call
+// BLAS/LAPACK on the caller's buffers directly (no copies beyond the one that makes the output);
+// float32 kernels convert once into a float buffer, run the s-routine, and convert back.
+// LAPACK is called column-major on row-major data: a row-major symmetric matrix read as
+// column-major is the same matrix, and its row-major lower triangle is the column-major upper one,
+// so potrf('U') on the buffer leaves the row-major lower Cholesky factor L in place.
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <string>
+
+namespace sftdl {
+
+/** Outcome of a kernel. `Ok` or the first problem found. */
+struct Status {
+  enum Kind {
+    Ok = 0,
+    NonFinite,      // input `arg` has NaN/Inf at `index`
+    Float32Range,   // input `arg` at `index` is finite but overflows float32
+    Singular,       // triangular factor has a zero (or, for logdet, non-positive) diagonal at `index`
+    NotPD,          // potrf: leading minor of order index+1 is not positive definite
+    NoConvergence,  // syevd: info > 0
+    Overflow,       // output has a non-finite entry at `index` (inputs were finite)
+    LapackArg,      // LAPACK reported an illegal argument (info < 0); `index` = -info
+  } kind = Ok;
+  char arg = 0;        // 'A', 'B', 'T', 'L'
+  int64_t index = -1;  // element / pivot index, meaning depends on kind
+  double value = 0;    // extra number (e.g. the failing pivot value when known)
+  static Status ok() { return {}; }
+};
+
+/** Sets OpenBLAS' thread count if it differs from the last one set (the setting is process-wide). */
+void useThreads(int threads);
+int currentThreads();
+std::string coreName();
+std::string config();
+int parallelMode();
+
+/** C = alpha · op(A) · op(B); op(A) is m×k, op(B) is k×n; C (m×n) is fully overwritten. */
+Status gemm(bool f32, bool transA, bool transB, int m, int n, int k, double alpha, const double* a,
+            const double* b, double* c);
+/** C = alpha · A·Aᵀ (trans=false, A is n×k) or alpha · Aᵀ·A (trans=true, A is k×n); C is n×n, exactly symmetric. */
+Status syrk(bool f32, bool trans, int n, int k, double alpha, const double* a, double* c);
+/** L (n×n, row-major lower, upper zeroed) with L·Lᵀ = A + jitter·I; only A's lower triangle is read. */
+Status potrf(bool f32, int n, double jitter, const double* a, double* l);
+/** X (n×m) solving op(T)·X = B, T n×n triangular. */
+Status trsm(bool f32, bool lower, bool trans, int n, int m, const double* t, const double* b, double* x);
+/** X (n×m) solving L·Lᵀ·X = B (the two triangular solves of ?potrs, on row-major B). */
+Status potrs(bool f32, int n, int m, const double* l, const double* b, double* x);
+/** 2·Σ log L_ii (summed in double). */
+Status logdet(bool f32, int n, const double* l, double* out);
+/** A = V·diag(w)·Vᵀ (lower triangle of A read); w ascending, V row-major with eigenvectors as columns. */
+Status syevd(bool f32, int n, const double* a, double* w, double* v);
+
+}  // namespace sftdl

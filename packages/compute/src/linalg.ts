@@ -1,0 +1,248 @@
+// Dense float64 factorisations on raw row-major storage, built on the packed GEMM kernel:
+// blocked right-looking Cholesky, blocked triangular solves, and a symmetric eigensolver
+// (Householder tridiagonalisation + implicit QL with Wilkinson shifts).
+
+import { gemmStrided, syrkLowerStrided } from './gemm';
+
+const NB = 96;
+
+/**
+ * In-place blocked Cholesky of the lower triangle of the n×n row-major matrix W (upper triangle ignored, then zeroed).
+ * Returns true on success; false with the first non-positive pivot (index and value) in `fail`.
+ */
+export function choleskyInPlace(W: Float64Array, n: number, fail: { pivot: number; value: number }): boolean {
+  for (let k0 = 0; k0 < n; k0 += NB) {
+    const k1 = Math.min(n, k0 + NB);
+    // 1. unblocked factorisation of the diagonal block (its trailing updates from earlier panels are done)
+    for (let j = k0; j < k1; j++) {
+      const rj = j * n;
+      let s = W[rj + j]!;
+      for (let p = k0; p < j; p++) s -= W[rj + p]! * W[rj + p]!;
+      if (!(s > 0)) { fail.pivot = j; fail.value = s; return false; }
+      const ljj = Math.sqrt(s);
+      W[rj + j] = ljj;
+      const inv = 1 / ljj;
+      for (let i = j + 1; i < k1; i++) {
+        const ri = i * n;
+        let t = W[ri + j]!;
+        for (let p = k0; p < j; p++) t -= W[ri + p]! * W[rj + p]!;
+        W[ri + j] = t * inv;
+      }
+    }
+    if (k1 === n) break;
+    // 2. panel: W[k1:n, k0:k1] ← W[k1:n, k0:k1] · L11⁻ᵀ (row-wise forward substitution)
+    for (let i = k1; i < n; i++) {
+      const ri = i * n;
+      for (let j = k0; j < k1; j++) {
+        const rj = j * n;
+        let t = W[ri + j]!;
+        for (let p = k0; p < j; p++) t -= W[ri + p]! * W[rj + p]!;
+        W[ri + j] = t / W[rj + j]!;
+      }
+    }
+    // 3. trailing update of the lower triangle: W22 -= L21 · L21ᵀ
+    syrkLowerStrided(n - k1, k1 - k0, -1, W, k1 * n + k0, n, 1, W, k1 * n + k1, n);
+  }
+  for (let i = 0; i < n; i++) W.fill(0, i * n + i + 1, (i + 1) * n);
+  return true;
+}
+
+/**
+ * In-place blocked triangular solve op(T)·X = B on X (n×m, row-major, holds B on entry).
+ * The effective matrix M = op(T) is read as M(i,j) = T[i*rs + j*cs]; `lowerEff` says whether M is lower triangular.
+ * Returns the index of a zero diagonal entry, or -1.
+ */
+export function trsmInPlace(T: Float64Array, rs: number, cs: number, lowerEff: boolean, X: Float64Array, n: number, m: number): number {
+  for (let i = 0; i < n; i++) if (T[i * rs + i * cs] === 0) return i;
+  if (lowerEff) {
+    for (let i0 = 0; i0 < n; i0 += NB) {
+      const i1 = Math.min(n, i0 + NB);
+      // X[i0:i1] -= M[i0:i1, 0:i0] · X[0:i0]
+      if (i0 > 0) gemmStrided(i1 - i0, m, i0, -1, T, i0 * rs, rs, cs, X, 0, m, 1, X, i0 * m, m);
+      for (let i = i0; i < i1; i++) {
+        const xi = i * m;
+        for (let p = i0; p < i; p++) {
+          const mip = T[i * rs + p * cs]!;
+          if (mip === 0) continue;
+          const xp = p * m;
+          for (let c = 0; c < m; c++) X[xi + c] -= mip * X[xp + c]!;
+        }
+        const inv = 1 / T[i * rs + i * cs]!;
+        for (let c = 0; c < m; c++) X[xi + c] *= inv;
+      }
+    }
+  } else {
+    const nBlocks = Math.ceil(n / NB);
+    for (let b = nBlocks - 1; b >= 0; b--) {
+      const i0 = b * NB, i1 = Math.min(n, i0 + NB);
+      // X[i0:i1] -= M[i0:i1, i1:n] · X[i1:n]
+      if (i1 < n) gemmStrided(i1 - i0, m, n - i1, -1, T, i0 * rs + i1 * cs, rs, cs, X, i1 * m, m, 1, X, i0 * m, m);
+      for (let i = i1 - 1; i >= i0; i--) {
+        const xi = i * m;
+        for (let p = i + 1; p < i1; p++) {
+          const mip = T[i * rs + p * cs]!;
+          if (mip === 0) continue;
+          const xp = p * m;
+          for (let c = 0; c < m; c++) X[xi + c] -= mip * X[xp + c]!;
+        }
+        const inv = 1 / T[i * rs + i * cs]!;
+        for (let c = 0; c < m; c++) X[xi + c] *= inv;
+      }
+    }
+  }
+  return -1;
+}
+
+/**
+ * Householder reduction of the symmetric matrix held (lower triangle) in the n×n row-major A to tridiagonal form
+ * T = Qᵀ A Q. Returns diagonal d, sub-diagonal e (e[i] couples i and i+1; e[n-1] = 0) and Qᵀ (row-major),
+ * whose rows are the columns of Q. A is overwritten.
+ */
+function tridiagonalise(A: Float64Array, n: number): { d: Float64Array; e: Float64Array; qt: Float64Array } {
+  const d = new Float64Array(n);
+  const e = new Float64Array(n);
+  const vs = new Float64Array(n * n); // Householder vectors, row k holds v_k on indices k+1..n-1
+  const betas = new Float64Array(n);
+  const p = new Float64Array(n);
+  for (let k = 0; k < n - 2; k++) {
+    // x = A[k+1:n, k]
+    let scale = 0;
+    for (let i = k + 1; i < n; i++) scale = Math.max(scale, Math.abs(A[i * n + k]!));
+    d[k] = A[k * n + k]!;
+    if (scale === 0) { e[k] = 0; betas[k] = 0; continue; }
+    const v = vs.subarray(k * n, (k + 1) * n);
+    let sigma = 0;
+    for (let i = k + 1; i < n; i++) { const t = A[i * n + k]! / scale; v[i] = t; sigma += t * t; }
+    const x0 = v[k + 1]!;
+    const norm = Math.sqrt(sigma);
+    const alpha = x0 >= 0 ? -norm : norm; // H x = alpha e1 (scaled)
+    e[k] = alpha * scale;
+    v[k + 1] = x0 - alpha;
+    // beta = 2 / vᵀv, vᵀv = sigma - x0² + (x0 - alpha)² = 2 norm (norm + |x0|)
+    const beta = 1 / (norm * (norm + Math.abs(x0)));
+    betas[k] = beta;
+    // p = beta · A22 · v   (symmetric matvec from the lower triangle, rows k+1..n-1)
+    p.fill(0, k + 1, n);
+    for (let i = k + 1; i < n; i++) {
+      const ri = i * n;
+      const vi = v[i]!;
+      let s = 0;
+      for (let j = k + 1; j < i; j++) { const aij = A[ri + j]!; s += aij * v[j]!; p[j] += aij * vi; }
+      p[i] += s + A[ri + i]! * vi;
+    }
+    let pv = 0;
+    for (let i = k + 1; i < n; i++) { p[i] *= beta; pv += p[i]! * v[i]!; }
+    // w = p - (beta/2)(pᵀv) v ; A22 -= v wᵀ + w vᵀ (lower triangle)
+    const h = 0.5 * beta * pv;
+    for (let i = k + 1; i < n; i++) p[i] -= h * v[i]!;
+    for (let i = k + 1; i < n; i++) {
+      const ri = i * n;
+      const vi = v[i]!, wi = p[i]!;
+      for (let j = k + 1; j <= i; j++) A[ri + j] -= vi * p[j]! + wi * v[j]!;
+    }
+  }
+  if (n >= 2) { d[n - 2] = A[(n - 2) * n + n - 2]!; e[n - 2] = A[(n - 1) * n + n - 2]!; }
+  if (n >= 1) d[n - 1] = A[(n - 1) * n + n - 1]!;
+  // Backward accumulation Q = H_0 H_1 … H_{n-3}, applied from the left to the identity, then Qᵀ.
+  const Q = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) Q[i * n + i] = 1;
+  const w = new Float64Array(n);
+  for (let k = n - 3; k >= 0; k--) {
+    const beta = betas[k]!;
+    if (beta === 0) continue;
+    const v = vs.subarray(k * n, (k + 1) * n);
+    // rows/cols k+1..n-1: Q ← Q - beta v (vᵀ Q)
+    w.fill(0, k + 1, n);
+    for (let i = k + 1; i < n; i++) {
+      const vi = v[i]!;
+      if (vi === 0) continue;
+      const ri = i * n;
+      for (let j = k + 1; j < n; j++) w[j] += vi * Q[ri + j]!;
+    }
+    for (let i = k + 1; i < n; i++) {
+      const f = beta * v[i]!;
+      if (f === 0) continue;
+      const ri = i * n;
+      for (let j = k + 1; j < n; j++) Q[ri + j] -= f * w[j]!;
+    }
+  }
+  const qt = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) qt[j * n + i] = Q[i * n + j]!;
+  return { d, e, qt };
+}
+
+/**
+ * Implicit QL with Wilkinson shifts on the symmetric tridiagonal (d, e), accumulating the rotations into the rows
+ * of Zt (Zt holds eigenvectors as rows). Returns -1, or the unconverged |e| when the total QL sweeps exceed 30·n
+ * (LAPACK's budget).
+ */
+function tqli(d: Float64Array, e: Float64Array, zt: Float64Array, n: number): number {
+  // total iteration budget as in LAPACK's dsteqr (30 per eigenvalue on average; clusters may need more each)
+  const maxIter = 30 * Math.max(n, 1);
+  let iter = 0;
+  for (let l = 0; l < n; l++) {
+    let m: number;
+    do {
+      for (m = l; m < n - 1; m++) {
+        const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
+        if (Math.abs(e[m]!) <= Number.EPSILON * dd) break;
+      }
+      if (m !== l) {
+        if (++iter > maxIter) return Math.abs(e[l]!);
+        // Wilkinson shift from the leading 2×2 block
+        let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
+        let r = Math.hypot(g, 1);
+        g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? r : -r));
+        let s = 1, c = 1, p = 0;
+        let i: number;
+        for (i = m - 1; i >= l; i--) {
+          const f = s * e[i]!;
+          const b = c * e[i]!;
+          r = Math.hypot(f, g);
+          e[i + 1] = r;
+          if (r === 0) { d[i + 1] -= p; e[m] = 0; break; }
+          s = f / r; c = g / r;
+          g = d[i + 1]! - p;
+          r = (d[i]! - g) * s + 2 * c * b;
+          p = s * r;
+          d[i + 1] = g + p;
+          g = c * r - b;
+          // rotate rows i and i+1 of Zt
+          const ri = i * n, rj = ri + n;
+          for (let k = 0; k < n; k++) {
+            const zi = zt[ri + k]!, zj = zt[rj + k]!;
+            zt[rj + k] = s * zi + c * zj;
+            zt[ri + k] = c * zi - s * zj;
+          }
+        }
+        if (r === 0 && i >= l) continue;
+        d[l] -= p; e[l] = g; e[m] = 0;
+      }
+    } while (m !== l);
+  }
+  return -1;
+}
+
+/**
+ * Symmetric eigendecomposition of the n×n row-major matrix whose lower triangle is in `a` (not modified).
+ * Returns ascending eigenvalues and eigenvectors as columns (row-major n×n), or the unconverged off-diagonal residual.
+ */
+export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } | { residual: number } {
+  const A = a.slice();
+  const { d, e, qt } = tridiagonalise(A, n);
+  const residual = tqli(d, e, qt, n);
+  if (residual >= 0) return { residual };
+  const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i]! - d[j]! || i - j);
+  const values = new Float64Array(n);
+  const vectors = new Float64Array(n * n);
+  for (let k = 0; k < n; k++) {
+    const src = order[k]!;
+    values[k] = d[src]!;
+    const row = src * n;
+    // deterministic sign: largest-magnitude component positive
+    let big = 0, sign = 1;
+    for (let r = 0; r < n; r++) { const z = qt[row + r]!; if (Math.abs(z) > big) { big = Math.abs(z); sign = z < 0 ? -1 : 1; } }
+    for (let r = 0; r < n; r++) vectors[r * n + k] = sign * qt[row + r]!;
+  }
+  return { values, vectors };
+}
