@@ -1,1 +1,1 @@
-export {};
+export { mlMatrixBackend, provider } from './backend';

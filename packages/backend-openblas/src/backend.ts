@@ -4,7 +4,7 @@ import {
 import type {
   CholeskyOptions, ComputeBackend, EighResult, GramOptions, Mat, MatmulOptions, Precision, TriangularSolveOptions,
 } from '@sftdl/compute';
-import { type NativeAddon, type NativeStatus, loadAddon } from './native';
+import { type NativeAddon, type NativeStatus, loadAddon } from './addon';
 
 const NAME = 'openblas';
 /** Largest eigh size whose LAPACK workspace (1 + 6n + 2n² entries) fits a 32-bit LAPACK integer. */
@@ -75,13 +75,7 @@ export function createOpenblasBackend(options: OpenblasBackendOptions = {}): Com
   }
   const loaded = loadAddon();
   if (!loaded.ok) throw new BackendUnavailableError({ backend: NAME, reason: loaded.reason });
-  return makeBackend(loaded.addon, precision, options.threads ?? defaultThreads(loaded.addon));
-}
-
-let initialThreads: number | undefined;
-function defaultThreads(addon: NativeAddon): number {
-  initialThreads ??= addon.info().threads;
-  return initialThreads;
+  return makeBackend(loaded.addon, precision, options.threads ?? loaded.defaultThreads);
 }
 
 function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads: number): ComputeBackend {

@@ -1,1 +1,3 @@
-export {};
+export { createOpenblasBackend } from './backend';
+export type { OpenblasBackendOptions } from './backend';
+export { isOpenblasAvailable, probeOpenblas, provider } from './provider';

@@ -1,1 +1,2 @@
-export {};
+export { createTfjsBackend, probeTfjsEngine, provider } from './backend';
+export type { CreateTfjsBackendOptions, TfjsEngine } from './backend';

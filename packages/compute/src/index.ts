@@ -8,5 +8,7 @@ export {
 } from './errors';
 export type { Mat } from './mat';
 export { assertFinite, assertShape, assertSquare, at, clone, colVec, eye, fromRows, mat, toRows, transpose, zeros } from './mat';
-export { referenceBackend, unaryScalar } from './reference';
+export { referenceBackend, suggestJitter, unaryScalar } from './reference';
+export { listBackends, referenceProvider, selectBackend } from './select';
+export type { SelectBackendOptions, SelectBackendResult } from './select';
 export { erf, erfc, normalCdf, normalPdf } from './special';

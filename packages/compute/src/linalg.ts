@@ -143,28 +143,43 @@ function tridiagonalise(A: Float64Array, n: number): { d: Float64Array; e: Float
   }
   if (n >= 2) { d[n - 2] = A[(n - 2) * n + n - 2]!; e[n - 2] = A[(n - 1) * n + n - 2]!; }
   if (n >= 1) d[n - 1] = A[(n - 1) * n + n - 1]!;
-  // Backward accumulation Q = H_0 H_1 … H_{n-3}, applied from the left to the identity, then Qᵀ.
+  // Backward accumulation Q = H_0 H_1 … H_{n-3}, blocked with the compact WY form (LAPACK dlarft/dlarfb):
+  // a block of reflectors H_kb … H_ke = I − V T Vᵀ is applied from the left as Q ← Q − V (T (Vᵀ Q)), two GEMMs.
   const Q = new Float64Array(n * n);
   for (let i = 0; i < n; i++) Q[i * n + i] = 1;
-  const w = new Float64Array(n);
-  for (let k = n - 3; k >= 0; k--) {
-    const beta = betas[k]!;
-    if (beta === 0) continue;
-    const v = vs.subarray(k * n, (k + 1) * n);
-    // rows/cols k+1..n-1: Q ← Q - beta v (vᵀ Q)
-    w.fill(0, k + 1, n);
-    for (let i = k + 1; i < n; i++) {
-      const vi = v[i]!;
-      if (vi === 0) continue;
-      const ri = i * n;
-      for (let j = k + 1; j < n; j++) w[j] += vi * Q[ri + j]!;
+  const nRef = Math.max(0, n - 2);
+  const NBQ = 32;
+  const T = new Float64Array(NBQ * NBQ);
+  const z = new Float64Array(NBQ);
+  for (let kb = Math.floor(Math.max(0, nRef - 1) / NBQ) * NBQ; kb >= 0 && nRef > 0; kb -= NBQ) {
+    const nb = Math.min(NBQ, nRef - kb);
+    const r0 = kb + 1, m = n - r0; // rows/cols touched by the block
+    // T (upper triangular, forward): T_jj = beta_j, T[0:j, j] = −beta_j · T[0:j, 0:j] · (V[:, 0:j]ᵀ v_j)
+    T.fill(0);
+    for (let j = 0; j < nb; j++) {
+      const bj = betas[kb + j]!;
+      const vj = (kb + j) * n;
+      for (let i = 0; i < j; i++) {
+        const vi = (kb + i) * n;
+        let sdot = 0;
+        for (let r = kb + j + 1; r < n; r++) sdot += vs[vi + r]! * vs[vj + r]!;
+        z[i] = sdot;
+      }
+      for (let i = 0; i < j; i++) {
+        let t = 0;
+        for (let q = i; q < j; q++) t += T[i * NBQ + q]! * z[q]!;
+        T[i * NBQ + j] = -bj * t;
+      }
+      T[j * NBQ + j] = bj;
     }
-    for (let i = k + 1; i < n; i++) {
-      const f = beta * v[i]!;
-      if (f === 0) continue;
-      const ri = i * n;
-      for (let j = k + 1; j < n; j++) Q[ri + j] -= f * w[j]!;
-    }
+    // W = Vᵀ Q (nb × m): rows of vs are the vectors, restricted to columns r0..n-1
+    const W = new Float64Array(nb * m);
+    gemmStrided(nb, m, m, 1, vs, kb * n + r0, n, 1, Q, r0 * n + r0, n, 1, W, 0, m);
+    // W2 = T W
+    const W2 = new Float64Array(nb * m);
+    gemmStrided(nb, m, nb, 1, T, 0, NBQ, 1, W, 0, m, 1, W2, 0, m);
+    // Q −= V W2, V(i, j) = vs[(kb + j) n + r0 + i]
+    gemmStrided(m, m, nb, -1, vs, kb * n + r0, 1, n, W2, 0, m, 1, Q, r0 * n + r0, n);
   }
   const qt = new Float64Array(n * n);
   for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) qt[j * n + i] = Q[i * n + j]!;

@@ -101,12 +101,11 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   const probes: BackendProbe[] = [];
   let chosen: ComputeBackend | undefined;
   for (const p of ordered) {
-    if (chosen) { probes.push(await safeProbe(p)); continue; }
     if (!p.precisions.includes(precision)) {
       probes.push({ name: p.name, precision: [...p.precisions], available: false, reason: `does not compute in ${precision}` });
     } else {
       const probe = await safeProbe(p);
-      if (probe.available) {
+      if (probe.available && !chosen) {
         try {
           chosen = await p.create({ precision });
         } catch (err) {

@@ -2,7 +2,8 @@ const TWO_OVER_SQRT_PI = 1.1283791670955126;
 const INV_SQRT_PI = 0.5641895835477563;
 
 /**
- * erfc(x) for x ≥ 2.5 by the Laplace continued fraction (modified Lentz), relative accuracy ~1e-16.
+ * erfc(x) for x ≥ 1 by the Laplace continued fraction (modified Lentz), relative accuracy ~1e-16
+ * (≈190 terms at x = 1, ≈40 at x = 2.5).
  */
 function erfcLarge(x: number): number {
   // erfc(x) = exp(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …)))))
@@ -47,11 +48,14 @@ export function erf(x: number): number {
   return x > 0 ? r : -r;
 }
 
-/** The complementary error function 1 − erf(x), accurate in the tails. */
+/**
+ * The complementary error function 1 − erf(x), accurate to ~1e-15 relative for every x (tails included).
+ * For x < 1 it is 1 − erf(x) (erfc > 0.157, so at most a factor ~6 of cancellation); for x ≥ 1 the continued
+ * fraction (≤ 190 terms) avoids the cancellation of 1 − erf(x) that cost up to ~1e-13 relative near x = 2.5.
+ */
 export function erfc(x: number): number {
   if (Number.isNaN(x)) return NaN;
-  if (x < 0.5) return 1 - erf(x);
-  if (x < 2.5) return 1 - erfSeries(x);
+  if (x < 1) return 1 - erf(x);
   if (x > 27.3) return 0;
   return erfcLarge(x);
 }

@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@sftdl/compute';
 import { hermiteHeAll } from './hermite';
-import { compositeGaussLegendre, gaussHermiteCached, type QuadratureRule } from './quadrature';
+import { compositeGaussLegendre, gaussHermiteCached, gaussLegendreUnit, type QuadratureRule } from './quadrature';
 
 /** Half-width (in standard deviations) of the finite domain of the kink-aware rules; the tail mass beyond is < 1e-32. */
 export const GAUSSIAN_TRUNCATION = 12;
@@ -21,6 +21,37 @@ export function splitGaussianRule(breakpoints: readonly number[], panelOrder = 1
   const r = compositeGaussLegendre([-L, L], { breakpoints, panelOrder, maxPanelWidth });
   for (let i = 0; i < r.nodes.length; i++) r.weights[i]! *= INV_SQRT_2PI * Math.exp(-0.5 * r.nodes[i]! ** 2);
   return r;
+}
+
+/**
+ * Allocation-free Σ over the kink-split rule of φ(z)·h(z) on [−12, 12] (same nodes as {@link splitGaussianRule}).
+ * @internal
+ */
+export function splitGaussianSum(h: (z: number) => number, breakpoints: readonly number[], panelOrder: number, maxPanelWidth: number): number {
+  const L = GAUSSIAN_TRUNCATION;
+  const cuts = [-L];
+  for (const t of breakpoints) if (t > -L && t < L) cuts.push(t);
+  cuts.push(L);
+  cuts.sort((p, q) => p - q);
+  const u = gaussLegendreUnit(panelOrder);
+  let total = 0;
+  for (let j = 0; j + 1 < cuts.length; j++) {
+    const lo = cuts[j]!, hi = cuts[j + 1]!;
+    if (!(hi > lo)) continue;
+    const panels = Math.max(1, Math.ceil((hi - lo) / maxPanelWidth));
+    const width = (hi - lo) / panels;
+    for (let p = 0; p < panels; p++) {
+      const c = lo + (p + 0.5) * width;
+      const hw = 0.5 * width;
+      let s = 0;
+      for (let i = 0; i < panelOrder; i++) {
+        const z = c + hw * u.nodes[i]!;
+        s += u.weights[i]! * Math.exp(-0.5 * z * z) * h(z);
+      }
+      total += hw * s;
+    }
+  }
+  return INV_SQRT_2PI * total;
 }
 
 export interface GaussianExpectationOptions {
@@ -148,28 +179,19 @@ export function bivariateGaussianExpectation(f: (u: number) => number, g: (v: nu
       for (let m = scale; m < 2 * GAUSSIAN_TRUNCATION && m > 0; m *= 2) outerBreaks.push(z - m, z + m);
     }
   }
-  const outer = splitGaussianRule(outerBreaks, panelOrder, maxPanelWidth);
-  let total = 0;
-  for (let i = 0; i < outer.nodes.length; i++) {
-    const z1 = outer.nodes[i]!;
+  const innerBreaks = new Array<number>(kinks.length);
+  return splitGaussianSum((z1) => {
     const u = s1 * z1;
     const fu = finite(f(u), 'f', u);
-    if (fu === 0) continue;
+    if (fu === 0) return 0;
     const mu = a * z1;
-    let inner: number;
-    if (b === 0) {
-      inner = finite(g(mu), 'g', mu);
-    } else {
-      const rule = splitGaussianRule(kinks.map((k) => (k - mu) / b), panelOrder, maxPanelWidth);
-      inner = 0;
-      for (let j = 0; j < rule.nodes.length; j++) {
-        const v = mu + b * rule.nodes[j]!;
-        inner += rule.weights[j]! * finite(g(v), 'g', v);
-      }
-    }
-    total += outer.weights[i]! * fu * inner;
-  }
-  return total;
+    if (b === 0) return fu * finite(g(mu), 'g', mu);
+    for (let j = 0; j < kinks.length; j++) innerBreaks[j] = (kinks[j]! - mu) / b;
+    return fu * splitGaussianSum((z2) => {
+      const v = mu + b * z2;
+      return finite(g(v), 'g', v);
+    }, innerBreaks, panelOrder, maxPanelWidth);
+  }, outerBreaks, panelOrder, maxPanelWidth);
 }
 
 export interface HermiteCoefficientOptions {
@@ -179,8 +201,18 @@ export interface HermiteCoefficientOptions {
   kinks?: readonly number[];
   /** Gauss–Legendre nodes per panel (default 24). */
   panelOrder?: number;
+  /**
+   * Widest panel in z units (default 1). Lower it for steep f: tanh(s·z) has poles at distance π/(2s), so
+   * use ≈ 2/s for s ≫ 1 to keep ~1e-14.
+   */
+  maxPanelWidth?: number;
   /** Variance of the input: coefficients of x ↦ f(σz) (default 1). */
   variance?: number;
+  /**
+   * Use a Gauss–Hermite rule of this order instead of the kink-split rule (fast, for smooth f only; exact
+   * when f is a polynomial of degree ≤ 2·order − 1 − kMax).
+   */
+  order?: number;
 }
 
 /**
@@ -193,13 +225,13 @@ export interface HermiteCoefficientOptions {
  * than the panels resolve — raise `panelOrder`.
  *
  * @example
- * hermiteCoefficients((z) => Math.max(0, z), 4); // [1/√(2π), 1/2, 1/(2√π), 0, −1/(2√(6π))·…]
+ * hermiteCoefficients((z) => Math.max(0, z), 4); // [1/√(2π), 1/2, 1/(2√π), 0, −1/(4√(3π))]
  */
-export function hermiteCoefficients(f: (x: number) => number, kMax: number, { normalized = true, kinks = [0], panelOrder = 24, variance = 1 }: HermiteCoefficientOptions = {}): Float64Array {
+export function hermiteCoefficients(f: (x: number) => number, kMax: number, { normalized = true, kinks = [0], panelOrder = 24, maxPanelWidth = 1, variance = 1, order }: HermiteCoefficientOptions = {}): Float64Array<ArrayBuffer> {
   if (!Number.isInteger(kMax) || kMax < 0) throw new InvalidArgumentError(`hermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
   if (!(variance > 0) || !Number.isFinite(variance)) throw new InvalidArgumentError(`hermiteCoefficients: variance must be finite and > 0, got ${variance}`);
   const sd = Math.sqrt(variance);
-  const rule = splitGaussianRule(kinks.map((k) => k / sd), panelOrder);
+  const rule = order !== undefined ? gaussHermiteCached(order) : splitGaussianRule(kinks.map((k) => k / sd), panelOrder, maxPanelWidth);
   const out = new Float64Array(kMax + 1);
   for (let i = 0; i < rule.nodes.length; i++) {
     const z = rule.nodes[i]!;
@@ -218,7 +250,7 @@ export function hermiteCoefficients(f: (x: number) => number, kMax: number, { no
   return out;
 }
 
-function unnormalize(a: Float64Array, normalized: boolean): Float64Array {
+function unnormalize(a: Float64Array<ArrayBuffer>, normalized: boolean): Float64Array<ArrayBuffer> {
   if (normalized) return a;
   let sq = 1;
   for (let k = 1; k < a.length; k++) {
@@ -235,7 +267,7 @@ function unnormalize(a: Float64Array, normalized: boolean): Float64Array {
  * @example
  * erfHermiteCoefficients(1, 3)[1]; // 2/√(3π)
  */
-export function erfHermiteCoefficients(a: number, kMax: number, { normalized = true }: { normalized?: boolean } = {}): Float64Array {
+export function erfHermiteCoefficients(a: number, kMax: number, { normalized = true }: { normalized?: boolean } = {}): Float64Array<ArrayBuffer> {
   if (!Number.isFinite(a)) throw new InvalidArgumentError(`erfHermiteCoefficients: a must be finite, got ${a}`);
   if (!Number.isInteger(kMax) || kMax < 0) throw new InvalidArgumentError(`erfHermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
   const out = new Float64Array(kMax + 1);
@@ -263,7 +295,7 @@ export function erfHermiteCoefficients(a: number, kMax: number, { normalized = t
  * @example
  * reluHermiteCoefficients(2)[2]; // 1/(2√π)
  */
-export function reluHermiteCoefficients(kMax: number, { normalized = true }: { normalized?: boolean } = {}): Float64Array {
+export function reluHermiteCoefficients(kMax: number, { normalized = true }: { normalized?: boolean } = {}): Float64Array<ArrayBuffer> {
   if (!Number.isInteger(kMax) || kMax < 0) throw new InvalidArgumentError(`reluHermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
   const out = new Float64Array(kMax + 1);
   out[0] = INV_SQRT_2PI;
@@ -284,7 +316,7 @@ export function reluHermiteCoefficients(kMax: number, { normalized = true }: { n
  * @example
  * monomialHermiteCoefficients(2, 2, { normalized: false }); // [1, 0, 2]  (z² = He₂ + He₀, E[He₂²] = 2)
  */
-export function monomialHermiteCoefficients(n: number, kMax: number, { normalized = true }: { normalized?: boolean } = {}): Float64Array {
+export function monomialHermiteCoefficients(n: number, kMax: number, { normalized = true }: { normalized?: boolean } = {}): Float64Array<ArrayBuffer> {
   if (!Number.isInteger(n) || n < 0 || n > 170) throw new InvalidArgumentError(`monomialHermiteCoefficients: n must be an integer in [0, 170], got ${n}`);
   if (!Number.isInteger(kMax) || kMax < 0) throw new InvalidArgumentError(`monomialHermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
   const out = new Float64Array(kMax + 1);
@@ -308,7 +340,7 @@ export function monomialHermiteCoefficients(n: number, kMax: number, { normalize
  * @example
  * linearHermiteCoefficients(2, 1, 3); // [1, 2, 0, 0]
  */
-export function linearHermiteCoefficients(slope: number, intercept: number, kMax: number): Float64Array {
+export function linearHermiteCoefficients(slope: number, intercept: number, kMax: number): Float64Array<ArrayBuffer> {
   if (!Number.isFinite(slope) || !Number.isFinite(intercept)) throw new InvalidArgumentError('linearHermiteCoefficients: slope and intercept must be finite');
   if (!Number.isInteger(kMax) || kMax < 0) throw new InvalidArgumentError(`linearHermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
   const out = new Float64Array(kMax + 1);

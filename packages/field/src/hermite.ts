@@ -67,7 +67,7 @@ export function hermiteHeNormalized(k: number, x: number): number {
  * @example
  * hermiteHeAll(3, 2); // Float64Array [1, 2, 3, 2]
  */
-export function hermiteHeAll(kMax: number, x: number, { normalized = false }: { normalized?: boolean } = {}): Float64Array {
+export function hermiteHeAll(kMax: number, x: number, { normalized = false }: { normalized?: boolean } = {}): Float64Array<ArrayBuffer> {
   assertDegree(kMax, 'hermiteHeAll');
   assertFiniteX(x, 'hermiteHeAll');
   const out = new Float64Array(kMax + 1);

@@ -14,3 +14,16 @@ export type {
   RootResult, VectorSolveResult,
 } from './solvers';
 export { anderson, brent, continuation, minimize1d, multistart, newton } from './solvers';
+export type { MonteCarloEstimate } from './montecarlo';
+export { monteCarloExpectation, multivariateNormal } from './montecarlo';
+export type { KStatistics } from './wick';
+export { cumulantsToMoments, gaussianMoment, jointCumulant, kStatistics, momentsToCumulants } from './wick';
+export { binomial, doubleFactorialOdd, logGamma, logGammaRatio } from './special';
+export type { SphereEigen } from './sphere';
+export {
+  funkHeckeEigenvalues, funkHeckeFromPowerSeries, gegenbauer, legendreNormalized, legendreNormalizedAll, sphereMultiplicity, sphereSample,
+} from './sphere';
+export type { LargeDeviationOptions, LargeDeviationResult, LocalMinimum, MinimaOptions, WeightedMinimum } from './laplace';
+export { findLocalMinima, laplaceApproximation, largeDeviationIntegral } from './laplace';
+export type { ActionFamily, DegeneracyResult, MinimumJump, Spinodal, TrackPoint, TransitionOptions } from './transitions';
+export { degeneracyPoint, spinodals, trackMinima } from './transitions';

@@ -2,8 +2,8 @@ import { ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
 
 /** A quadrature rule: ∫ f dμ ≈ Σ weights[i] · f(nodes[i]). */
 export interface QuadratureRule {
-  nodes: Float64Array;
-  weights: Float64Array;
+  nodes: Float64Array<ArrayBuffer>;
+  weights: Float64Array<ArrayBuffer>;
 }
 
 const MAX_ORDER = 2000;
@@ -19,7 +19,7 @@ function assertOrder(order: number, what: string): void {
  * (off[i] couples i and i+1), by implicit QL with Wilkinson shifts. Inputs are not modified.
  * @internal
  */
-export function tridiagonalEigenvalues(diag: ArrayLike<number>, off: ArrayLike<number>): Float64Array {
+export function tridiagonalEigenvalues(diag: ArrayLike<number>, off: ArrayLike<number>): Float64Array<ArrayBuffer> {
   const n = diag.length;
   const d = Float64Array.from(diag);
   const e = new Float64Array(n);
@@ -148,9 +148,9 @@ export function gaussHermiteCached(order: number): QuadratureRule {
  *
  * *When to use:* expectations of smooth functions of one Gaussian variable (exact for polynomials of degree
  * ≤ 2·order − 1). *Gotchas:* for kinked integrands (ReLU, step) convergence is only algebraic — use
- * {@link gaussianExpectation} with `kinks`, or {@link bivariateGaussianExpectation}. Orders up to 2000; the
- * arrays are fresh copies. Measured: nodes and weights agree with an independent reference to ~1e-14
- * (relative) up to order 200.
+ * {@link gaussianExpectation} with `kinks`, or {@link bivariateGaussianExpectation}. Orders up to 2000 (beyond
+ * ≈380 the outermost weights underflow to 0, harmlessly); the arrays are fresh copies. Measured against a
+ * 50-digit reference up to order 200: nodes ≤ 1e-14, weights ≤ 2e-13 relative (≤ 1e-15 in the bulk).
  *
  * @example
  * const { nodes, weights } = gaussHermite(10);
@@ -163,7 +163,8 @@ export function gaussHermite(order: number): QuadratureRule {
 
 const glCache = new Map<number, QuadratureRule>();
 
-function gaussLegendreUnit(n: number): QuadratureRule {
+/** Cached Gauss–Legendre rule on [−1, 1] (shared arrays: do not mutate). @internal */
+export function gaussLegendreUnit(n: number): QuadratureRule {
   assertOrder(n, 'gaussLegendre');
   let r = glCache.get(n);
   if (r) return r;

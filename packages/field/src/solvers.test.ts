@@ -90,4 +90,17 @@ describe('multistart and continuation', () => {
     expect(path[2]!.solution ** 3 + path[2]!.solution).toBeCloseTo(10, 10);
     expect(calls.length).toBeGreaterThan(3); // some steps were bisected
   });
+  it('continuation stops with ConvergenceError where a branch ends (spinodal of x − s x² + x³/3 at s = 1)', () => {
+    // x₊(s) solves 1 − 2 s x + x² = 0; following it down in s, it ceases to exist below s = 1.
+    const solveAt = (s: number, x0: number | undefined) => newton((x) => [1 - 2 * s * x[0]! + x[0]! ** 2], [x0 ?? 2], { maxIterations: 30 }).x[0]!;
+    const ok = continuation([2, 1.5, 1.1], solveAt);
+    expect(ok[2]!.solution).toBeCloseTo(1.1 + Math.sqrt(1.21 - 1), 10);
+    try {
+      continuation([1.5, 1.2, 0.9], solveAt);
+      expect.unreachable();
+    } catch (e) {
+      expect(ConvergenceError.isInstance(e)).toBe(true);
+      expect((e as Error).message).toMatch(/stuck between 1\.0/);
+    }
+  });
 });

@@ -142,7 +142,7 @@ export function minimize1d(f: (x: number) => number, a: number, b: number, { tol
 }
 
 /** Solves the small dense system A·x = b in place by Gaussian elimination with partial pivoting. @internal */
-export function solveDense(a: Float64Array, b: Float64Array, n: number): Float64Array {
+export function solveDense(a: Float64Array, b: Float64Array, n: number): Float64Array<ArrayBuffer> {
   const A = a.slice();
   const x = b.slice();
   for (let k = 0; k < n; k++) {
@@ -186,7 +186,7 @@ function normInf(v: ArrayLike<number>): number {
   return m;
 }
 
-function evalVec(F: (x: Float64Array) => ArrayLike<number>, x: Float64Array, n: number, what: string): Float64Array {
+function evalVec(F: (x: Float64Array) => ArrayLike<number>, x: Float64Array, n: number, what: string): Float64Array<ArrayBuffer> {
   const r = F(x);
   if (r.length !== n) throw new InvalidArgumentError(`${what}: F returned length ${r.length}, expected ${n}`);
   const out = Float64Array.from(r);
@@ -196,7 +196,7 @@ function evalVec(F: (x: Float64Array) => ArrayLike<number>, x: Float64Array, n: 
 
 /** Result of an n-D solve. */
 export interface VectorSolveResult {
-  x: Float64Array;
+  x: Float64Array<ArrayBuffer>;
   iterations: number;
   /** ‖F(x)‖∞ (Newton) or ‖G(x) − x‖∞ (fixed point). */
   residual: number;
@@ -265,7 +265,7 @@ export function newton(F: (x: Float64Array) => ArrayLike<number>, x0: ArrayLike<
     for (let ls = 0; ls < 40; ls++) {
       const xn = new Float64Array(n);
       for (let i = 0; i < n; i++) xn[i] = x[i]! - t * step[i]!;
-      let fn: Float64Array | undefined;
+      let fn: Float64Array<ArrayBuffer> | undefined;
       try {
         fn = evalVec(F, xn, n, 'newton');
       } catch (err) {
@@ -364,7 +364,7 @@ export function anderson(G: (x: Float64Array) => ArrayLike<number>, x0: ArrayLik
       }
       for (let i = 0; i < n; i++) {
         let xi = x[i]! + beta * r[i]!;
-        for (let p = 0; p < k; p++) xi -= gamma[p]! * (dX[p] ? dX[p]![i]! + beta * dR[p]![i]! : 0);
+        for (let p = 0; p < k; p++) xi -= gamma[p]! * (dX[p]![i]! + beta * dR[p]![i]!);
         next[i] = xi;
       }
     }
@@ -418,7 +418,7 @@ export function multistart<S, R>(solve: (start: S) => R, starts: readonly S[], {
 }
 
 export interface ContinuationOptions {
-  /** How many times a failed step may be halved (default 8). */
+  /** A sub-step may shrink to 2^−maxBisections of the path step (default 8) before giving up; it regrows after successes. */
   maxBisections?: number;
 }
 
@@ -431,7 +431,8 @@ export interface ContinuationPoint<X> {
 /**
  * Continuation (annealing) along a parameter path: solves at path[0] from `initial`, then at each next
  * parameter warm-started from the previous solution. When a step throws an sftdl error, the step is halved
- * (up to `maxBisections` times) through intermediate parameters that are solved but not reported.
+ * (down to 2^−maxBisections of the path step, regrowing after successes) through intermediate parameters that
+ * are solved but not reported.
  *
  * *When to use:* following a solution branch into a hard regime (small ridge, large coupling), tracing
  * hysteresis. *Gotchas:* a branch that ends (spinodal) makes the step fail even after bisection: the
@@ -454,26 +455,27 @@ export function continuation<X>(path: readonly number[], solveAt: (param: number
       continue;
     }
     let p = prevParam;
-    let step = target - prevParam;
-    let depth = 0;
+    const fullStep = target - prevParam;
+    const minStep = Math.abs(fullStep) / 2 ** maxBisections;
+    let step = fullStep;
     while (p !== target) {
       const q = Math.abs(target - p) <= Math.abs(step) ? target : p + step;
       try {
         warm = solveAt(q, warm);
         p = q;
+        if (Math.abs(step) < Math.abs(fullStep)) step *= 2; // regrow after a successful sub-step
       } catch (err) {
         if (!SftdlError.isInstance(err)) throw err;
-        if (depth >= maxBisections) {
+        step /= 2;
+        if (Math.abs(step) < minStep) {
           throw new ConvergenceError({
             what: `continuation (stuck between ${p} and ${q})`,
-            iterations: depth,
+            iterations: maxBisections,
             residual: ConvergenceError.isInstance(err) ? err.residual : NaN,
             tolerance: ConvergenceError.isInstance(err) ? err.tolerance : 0,
             hint: `the branch may end near param ${p} (spinodal); last error: ${err.message}`,
           });
         }
-        depth++;
-        step /= 2;
       }
     }
     prevParam = target;

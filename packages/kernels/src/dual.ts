@@ -1,5 +1,5 @@
 import { InvalidArgumentError, erf, normalCdf, normalPdf, type UnaryOp } from '@sftdl/compute';
-import { direct2D, gaussianMeanSquare, mehlerCoefficients, numericalDerivative, type MehlerCoefficients } from './quadrature';
+import { direct2D, gaussianMeanSquare, mehlerCoefficients, mehlerFixedDegree, mehlerTable, numericalDerivative, type MehlerCoefficients } from './quadrature';
 
 /** E[φ(u)φ(v)] (`f`) and E[φ′(u)φ′(v)] (`fdot`) for one 2×2 covariance. */
 export interface DualValue {
@@ -13,6 +13,27 @@ export interface DualValue {
  */
 export interface LayerDual {
   pair(i: number, j: number, k12: number, out: Float64Array): void;
+  /**
+   * In-place map over the block of rows r0..r0+nr−1 and columns c0..c0+nc−1, whose entry (ii, jj) is stored
+   * at `off + ii·stride + jj` in K and T: T ← T·Ḟ(K), then K ← F(K).
+   */
+  block(K: Float64Array, T: Float64Array, off: number, stride: number, r0: number, nr: number, c0: number, nc: number): void;
+}
+
+/** The generic block map on top of `pair`. */
+function blockFromPair(pair: LayerDual['pair']): LayerDual['block'] {
+  const out = new Float64Array(2);
+  return (K, T, off, stride, r0, nr, c0, nc) => {
+    for (let ii = 0; ii < nr; ii++) {
+      const base = off + ii * stride;
+      for (let jj = 0; jj < nc; jj++) {
+        const idx = base + jj;
+        pair(r0 + ii, c0 + jj, K[idx]!, out);
+        K[idx] = out[0]!;
+        T[idx]! *= out[1]!;
+      }
+    }
+  };
 }
 
 /**
@@ -55,6 +76,7 @@ function closedForm(
   dphi: (z: number) => number,
   op: UnaryOp | undefined,
   kernel: (k11: number, k12: number, k22: number, s12: number, out: Float64Array) => void,
+  fastBlock?: (var1: Float64Array, var2: Float64Array, s1: Float64Array, s2: Float64Array) => LayerDual['block'],
 ): DualActivation {
   const tmp = new Float64Array(2);
   const act: DualActivation = {
@@ -71,7 +93,22 @@ function closedForm(
     },
     prepare(var1, var2) {
       const s1 = var1.map(Math.sqrt), s2 = var2.map(Math.sqrt);
-      return { pair: (i, j, k12, out) => kernel(var1[i]!, k12, var2[j]!, s1[i]! * s2[j]!, out) };
+      const out2 = new Float64Array(2);
+      if (fastBlock) return { pair: (i, j, k12, out) => kernel(var1[i]!, k12, var2[j]!, s1[i]! * s2[j]!, out), block: fastBlock(var1, var2, s1, s2) };
+      return {
+        pair: (i, j, k12, out) => kernel(var1[i]!, k12, var2[j]!, s1[i]! * s2[j]!, out),
+        block(K, T, off, stride, r0, nr, c0, nc) {
+          for (let ii = 0; ii < nr; ii++) {
+            const a = var1[r0 + ii]!, sa = s1[r0 + ii]!, base = off + ii * stride;
+            for (let jj = 0; jj < nc; jj++) {
+              const idx = base + jj;
+              kernel(a, K[idx]!, var2[c0 + jj]!, sa * s2[c0 + jj]!, out2);
+              K[idx] = out2[0]!;
+              T[idx]! *= out2[1]!;
+            }
+          }
+        },
+      };
     },
   };
   return Object.freeze(act);
@@ -118,6 +155,21 @@ export const relu: DualActivation = closedForm('relu', (z) => (z > 0 ? z : 0), (
   const theta = Math.acos(c);
   out[0] = s12 * INV_2PI * (Math.sqrt(1 - c * c) + (Math.PI - theta) * c);
   out[1] = (Math.PI - theta) * INV_2PI;
+}, (_v1, _v2, s1, s2) => (K, T, off, stride, r0, nr, c0, nc) => {
+  // Inlined tile loop (the hot path of large ReLU kernels).
+  for (let ii = 0; ii < nr; ii++) {
+    const a = s1[r0 + ii]!, base = off + ii * stride;
+    for (let jj = 0; jj < nc; jj++) {
+      const idx = base + jj;
+      const s12 = a * s2[c0 + jj]!;
+      if (s12 === 0) { K[idx] = 0; T[idx] = 0; continue; }
+      let c = K[idx]! / s12;
+      c = c > 1 ? 1 : c < -1 ? -1 : c;
+      const pt = Math.PI - Math.acos(c);
+      K[idx] = s12 * INV_2PI * (Math.sqrt(1 - c * c) + pt * c);
+      T[idx]! *= pt * INV_2PI;
+    }
+  }
 });
 
 /** Step Θ(z) (arc-cosine order 0, Θ(0) = 0): F = (π−θ)/(2π); Ḟ = 0 (the a.e. derivative, as gradient descent sees it). */
@@ -257,7 +309,8 @@ function polynomialDual(
     prepare(var1: Float64Array, var2: Float64Array): LayerDual {
       const D = degree + 1;
       const B1 = table(var1, beta), B2 = table(var2, beta), E1 = table(var1, dbeta), E2 = table(var2, dbeta);
-      return {
+      const self: LayerDual = {
+        block: (K, T, off, stride, r0, nr, c0, nc) => blockFromPair(self.pair)(K, T, off, stride, r0, nr, c0, nc),
         pair(i, j, k12, out) {
           let f = 0, g = 0;
           const o1 = i * D, o2 = j * D;
@@ -268,6 +321,7 @@ function polynomialDual(
           out[0] = f; out[1] = g;
         },
       };
+      return self;
     },
   });
 }
@@ -358,42 +412,53 @@ export function customActivation(phi: (z: number) => number, options: CustomActi
   const tol = options.tolerance ?? 1e-14;
   const maxDegree = options.maxDegree ?? 1024;
   if (!(tol > 0) || !(maxDegree >= 8)) throw new InvalidArgumentError('customActivation: tolerance must be > 0 and maxDegree ≥ 8');
-  // Cache of coefficients per variance (the same variances recur across layers and calls).
-  const cacheF = new Map<number, MehlerCoefficients>();
-  const cacheD = new Map<number, MehlerCoefficients>();
-  const coef = (cache: Map<number, MehlerCoefficients>, g: (x: number) => number, v: number) => {
-    let c = cache.get(v);
-    if (!c) {
-      c = mehlerCoefficients(g, Math.sqrt(v), tol, maxDegree);
-      if (cache.size > 20000) cache.clear();
-      cache.set(v, c);
+  // Per-variance coefficient caches: the degree each variance needs, and coefficients at a given degree.
+  type Cache = { need: Map<number, number>; at: Map<string, MehlerCoefficients> };
+  const cF: Cache = { need: new Map(), at: new Map() };
+  const cD: Cache = { need: new Map(), at: new Map() };
+  const needed = (c: Cache, g: (x: number) => number, v: number): number => {
+    let K = c.need.get(v);
+    if (K === undefined) {
+      const r = mehlerCoefficients(g, Math.sqrt(v), tol, maxDegree);
+      K = r.coeffs.length - 1;
+      if (c.need.size > 2000 || c.at.size > 2000) { c.need.clear(); c.at.clear(); } // bounded memory (≈10 MB)
+      c.need.set(v, K);
+      c.at.set(`${v}|${K}`, r);
     }
-    return c;
+    return K;
   };
-  const series = (a: Float64Array, b: Float64Array, rho: number, K: number) => {
-    let acc = 0;
-    for (let k = K; k >= 0; k--) acc = acc * rho + a[k]! * b[k]!;
-    return acc;
+  const coefAt = (c: Cache, g: (x: number) => number, v: number, K: number): MehlerCoefficients => {
+    const key = `${v}|${K}`;
+    let r = c.at.get(key);
+    if (!r) {
+      r = mehlerFixedDegree(g, Math.sqrt(v), K);
+      if (c.at.size > 2000) c.at.clear();
+      c.at.set(key, r);
+    }
+    return r;
   };
-  /** Evaluates one series with the per-pair cut; falls back to direct quadrature when the bound fails. */
+  /** Σ_k a_k b_k ρ^k cut where |ρ|^{K'+1}√(E_a E_b) < tol; direct quadrature when the tail bound fails. */
   const evalPair = (ca: MehlerCoefficients, cb: MehlerCoefficients, rho: number, g: (x: number) => number, s1: number, s2: number) => {
-    const K = Math.min(ca.coeffs.length, cb.coeffs.length) - 1;
+    const K = ca.coeffs.length - 1;
     const scale = Math.sqrt(ca.norm2 * cb.norm2);
     const ar = Math.abs(rho);
-    // Cut: |Σ_{k>K'}| ≤ |ρ|^{K'+1} √(E_a E_b).
     let Kp = K;
-    if (ar < 1 && ar > 0) Kp = Math.min(K, Math.max(0, Math.ceil(Math.log(tol) / Math.log(ar))));
-    else if (ar === 0) Kp = 0;
+    if (ar === 0) Kp = 0;
+    else if (ar < 1) Kp = Math.min(K, Math.max(0, Math.ceil(Math.log(tol) / Math.log(ar))));
     const tailBound = Kp < K ? 0 : Math.sqrt(ca.tail * cb.tail) * ar ** (K + 1);
     if (tailBound > 100 * tol * scale) return direct2D(g, g, s1, s2, rho);
-    const aa = ca.coeffs.length - 1 > K ? ca.coeffs : ca.coeffs;
-    return series(aa, cb.coeffs, rho, Kp);
+    const a = ca.coeffs, b = cb.coeffs;
+    let acc = 0;
+    for (let k = Kp; k >= 0; k--) acc = acc * rho + a[k]! * b[k]!;
+    return acc;
   };
   const pairValue = (k11: number, k12: number, k22: number, out: Float64Array) => {
     const s1 = Math.sqrt(k11), s2 = Math.sqrt(k22);
     const rho = s1 > 0 && s2 > 0 ? clampUnit(k12 / (s1 * s2)) : 0;
-    out[0] = evalPair(coef(cacheF, phi, k11), coef(cacheF, phi, k22), rho, phi, s1, s2);
-    out[1] = evalPair(coef(cacheD, dphi, k11), coef(cacheD, dphi, k22), rho, dphi, s1, s2);
+    const KF = Math.max(needed(cF, phi, k11), needed(cF, phi, k22));
+    const KD = Math.max(needed(cD, dphi, k11), needed(cD, dphi, k22));
+    out[0] = evalPair(coefAt(cF, phi, k11, KF), coefAt(cF, phi, k22, KF), rho, phi, s1, s2);
+    out[1] = evalPair(coefAt(cD, dphi, k11, KD), coefAt(cD, dphi, k22, KD), rho, dphi, s1, s2);
   };
   const tmp = new Float64Array(2);
   return Object.freeze({
@@ -418,17 +483,46 @@ export function customActivation(phi: (z: number) => number, options: CustomActi
       return { f, fdot };
     },
     prepare(var1: Float64Array, var2: Float64Array): LayerDual {
-      const F1 = Array.from(var1, (v) => coef(cacheF, phi, v)), F2 = Array.from(var2, (v) => coef(cacheF, phi, v));
-      const D1 = Array.from(var1, (v) => coef(cacheD, dphi, v)), D2 = Array.from(var2, (v) => coef(cacheD, dphi, v));
+      // Degree for the layer: the adaptive degree of the smallest, median and largest variances (the degree
+      // grows with the variance for tanh-like φ); pairs whose tail bound still fails use direct quadrature.
+      const all = Float64Array.from([...var1, ...var2]).sort();
+      const probes = all.length ? [all[0]!, all[all.length >> 1]!, all[all.length - 1]!] : [];
+      let KF = 0, KD = 0;
+      for (const v of probes) {
+        KF = Math.max(KF, needed(cF, phi, v));
+        KD = Math.max(KD, needed(cD, dphi, v));
+      }
+      const n1 = var1.length;
+      const joint = var2 === var1 ? var1 : Float64Array.from([...var1, ...var2]);
+      const tf = mehlerTable(phi, joint, KF, tol);
+      const td = mehlerTable(dphi, joint, KD, tol);
+      const F1 = tf.slice(0, n1), D1 = td.slice(0, n1);
+      const F2 = var2 === var1 ? F1 : tf.slice(n1), D2 = var2 === var1 ? D1 : td.slice(n1);
       const s1 = var1.map(Math.sqrt), s2 = var2.map(Math.sqrt);
-      return {
-        pair(i, j, k12, out) {
-          const a = s1[i]!, b = s2[j]!;
-          const rho = a > 0 && b > 0 ? clampUnit(k12 / (a * b)) : 0;
-          out[0] = evalPair(F1[i]!, F2[j]!, rho, phi, a, b);
-          out[1] = evalPair(D1[i]!, D2[j]!, rho, dphi, a, b);
-        },
+      const pair: LayerDual['pair'] = (i, j, k12, out) => {
+        const a = s1[i]!, b = s2[j]!;
+        const rho = a > 0 && b > 0 ? clampUnit(k12 / (a * b)) : 0;
+        out[0] = evalPair(F1[i]!, F2[j]!, rho, phi, a, b);
+        out[1] = evalPair(D1[i]!, D2[j]!, rho, dphi, a, b);
       };
+      const out2 = new Float64Array(2);
+      // Column-blocked so that the columns' coefficient arrays stay in cache across the rows of the tile.
+      const block: LayerDual['block'] = (K, T, off, stride, r0, nr, c0, nc) => {
+        const CB = 48;
+        for (let j0 = 0; j0 < nc; j0 += CB) {
+          const j1 = Math.min(nc, j0 + CB);
+          for (let ii = 0; ii < nr; ii++) {
+            const base = off + ii * stride;
+            for (let jj = j0; jj < j1; jj++) {
+              const idx = base + jj;
+              pair(r0 + ii, c0 + jj, K[idx]!, out2);
+              K[idx] = out2[0]!;
+              T[idx]! *= out2[1]!;
+            }
+          }
+        }
+      };
+      return { pair, block };
     },
   });
 }

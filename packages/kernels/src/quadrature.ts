@@ -7,8 +7,8 @@
  * (exponentially convergent for integrands analytic in a strip; the step is chosen from the strip width
  * π/(2s) of tanh-like activations and the highest Hermite degree, see {@link mehlerCoefficients}).
  *
- * TODO: move the generic parts (normalised Hermite recurrence, Gauss–Legendre) to @sftdl/field once it
- * provides them; kept private here so that kernels does not wait on field.
+ * TODO: move to @sftdl/field (a high-order Mehler-coefficient routine for smooth φ at large variance); kept
+ * private here because field's Gauss–Hermite rules converge only root-exponentially for tanh at large s.
  */
 
 const INV_SQRT_2PI = 0.3989422804014327;
@@ -58,13 +58,13 @@ export interface MehlerCoefficients {
 export function mehlerCoefficients(g: (x: number) => number, s: number, tol: number, maxDegree: number): MehlerCoefficients {
   let degree = Math.min(maxDegree, 128);
   for (;;) {
-    const r = mehlerFixed(g, s, degree);
+    const r = mehlerFixedDegree(g, s, degree);
     if (r.tail <= tol * r.norm2 || degree >= maxDegree || s === 0) return trim(r, tol);
     degree = Math.min(maxDegree, degree * 2);
   }
 }
 
-/** Drops trailing coefficients that the tolerance does not need (keeps the Parseval tail within tol). */
+/** Drops trailing coefficients that the tolerance does not need (keeps the Parseval tail within tol·E[g²]). */
 function trim(r: MehlerCoefficients, tol: number): MehlerCoefficients {
   const c = r.coeffs;
   let tail = r.tail;
@@ -74,38 +74,46 @@ function trim(r: MehlerCoefficients, tol: number): MehlerCoefficients {
   return { coeffs: c.slice(0, K + 1), norm2: r.norm2, tail: Math.max(0, tail) };
 }
 
-function mehlerFixed(g: (x: number) => number, s: number, K: number): MehlerCoefficients {
+/** Mehler coefficients of g(s·z) at a fixed degree K. */
+export function mehlerFixedDegree(g: (x: number) => number, s: number, K: number): MehlerCoefficients {
   if (s === 0) {
     const v = g(0);
     const coeffs = new Float64Array(K + 1);
     coeffs[0] = v;
     return { coeffs, norm2: v * v, tail: 0 };
   }
+  // The rule is symmetric (z_{-i} = −z_i) and He_k(−z) = (−1)^k He_k(z): fold onto z ≥ 0 with the even and odd
+  // parts of g, halving the work of the recurrence.
   const { nodes, weights } = trapezoidRule(s, K);
-  const n = nodes.length;
-  const wg = new Float64Array(n);
+  const m = (nodes.length - 1) >> 1; // index of z = 0
+  const n = m + 1;
+  const z = nodes.subarray(m);
+  const even = new Float64Array(n), odd = new Float64Array(n);
   let norm2 = 0;
   for (let i = 0; i < n; i++) {
-    const v = g(s * nodes[i]!);
-    if (!Number.isFinite(v)) throw new RangeError(`activation returned ${v} at ${s * nodes[i]!}`);
-    wg[i] = weights[i]! * v;
-    norm2 += wg[i]! * v;
+    const zp = s * z[i]!;
+    const gp = g(zp), gm = i === 0 ? gp : g(-zp);
+    if (!Number.isFinite(gp) || !Number.isFinite(gm)) throw new RangeError(`activation returned a non-finite value near ${zp}`);
+    const w = weights[m + i]!;
+    if (i === 0) { even[0] = w * gp; odd[0] = 0; norm2 += w * gp * gp; }
+    else { even[i] = w * (gp + gm); odd[i] = w * (gp - gm); norm2 += w * (gp * gp + gm * gm); }
   }
   const coeffs = new Float64Array(K + 1);
   let hPrev = new Float64Array(n).fill(1);
-  let hCur = Float64Array.from(nodes);
+  let hCur = Float64Array.from(z);
   let s0 = 0, s1 = 0;
-  for (let i = 0; i < n; i++) { s0 += wg[i]!; s1 += wg[i]! * nodes[i]!; }
+  for (let i = 0; i < n; i++) { s0 += even[i]!; s1 += odd[i]! * z[i]!; }
   coeffs[0] = s0;
   if (K >= 1) coeffs[1] = s1;
   for (let k = 1; k < K; k++) {
     const a = 1 / Math.sqrt(k + 1), b = Math.sqrt(k);
+    const wgt = (k + 1) & 1 ? odd : even;
     const hNext = hPrev; // reuse storage
     let acc = 0;
     for (let i = 0; i < n; i++) {
-      const v = (nodes[i]! * hCur[i]! - b * hPrev[i]!) * a;
+      const v = (z[i]! * hCur[i]! - b * hPrev[i]!) * a;
       hNext[i] = v;
-      acc += wg[i]! * v;
+      acc += wgt[i]! * v;
     }
     coeffs[k + 1] = acc;
     hPrev = hCur;
@@ -155,28 +163,57 @@ export function numericalDerivative(f: (x: number) => number): (x: number) => nu
   };
 }
 
-/** Gauss–Legendre nodes and weights on [−1, 1] (Newton on the three-term recurrence). */
-export function gaussLegendre(n: number): GaussRule {
-  const nodes = new Float64Array(n);
-  const weights = new Float64Array(n);
-  for (let i = 0; i < Math.ceil(n / 2); i++) {
-    let x = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let dp = 0;
-    for (let it = 0; it < 100; it++) {
-      let p0 = 1, p1 = x;
-      for (let k = 2; k <= n; k++) { const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k; p0 = p1; p1 = p2; }
-      if (n === 1) { p1 = x; p0 = 1; }
-      dp = (n * (x * p1 - p0)) / (x * x - 1);
-      const dx = p1 / dp;
-      x -= dx;
-      if (Math.abs(dx) < 1e-16) break;
-    }
-    let p0 = 1, p1 = x;
-    for (let k = 2; k <= n; k++) { const p2 = ((2 * k - 1) * x * p1 - (k - 1) * p0) / k; p0 = p1; p1 = p2; }
-    dp = n === 1 ? 1 : (n * (x * p1 - p0)) / (x * x - 1);
-    const w = 2 / ((1 - x * x) * dp * dp);
-    nodes[i] = -x; weights[i] = w;
-    nodes[n - 1 - i] = x; weights[n - 1 - i] = w;
+/**
+ * Mehler coefficients at a common degree K for many variances. With few distinct variances each is computed
+ * directly; otherwise a barycentric Chebyshev interpolant in s = √v over [s_min, s_max] is built with m nodes
+ * and validated at m − 1 interleaved points (‖δa‖₂ ≤ tol·√E[g²] there, which bounds the relative error of
+ * F by ≈ tol); m doubles from 16 to 128 until validation passes, else every variance is computed directly.
+ */
+export function mehlerTable(g: (x: number) => number, variances: Float64Array, K: number, tol: number): MehlerCoefficients[] {
+  const uniq = Array.from(new Set(variances)).sort((a, b) => a - b);
+  const direct = new Map<number, MehlerCoefficients>();
+  const finish = (get: (v: number) => MehlerCoefficients) => Array.from(variances, (v) => get(v));
+  if (uniq.length <= 48) {
+    for (const v of uniq) direct.set(v, mehlerFixedDegree(g, Math.sqrt(v), K));
+    return finish((v) => direct.get(v)!);
   }
-  return { nodes, weights };
+  const a = Math.sqrt(uniq[0]!), b = Math.sqrt(uniq[uniq.length - 1]!);
+  const comp = (s: number) => mehlerFixedDegree(g, s, K);
+  for (let m = 16; m <= 128; m *= 2) {
+    const sNodes = Array.from({ length: m }, (_, j) => 0.5 * (a + b) + 0.5 * (b - a) * Math.cos((j * Math.PI) / (m - 1)));
+    const vals = sNodes.map(comp);
+    const bw = sNodes.map((_, j) => (j % 2 ? -1 : 1) * (j === 0 || j === m - 1 ? 0.5 : 1));
+    const interp = (s: number): MehlerCoefficients => {
+      const coeffs = new Float64Array(K + 1);
+      let den = 0, norm2 = 0;
+      for (let j = 0; j < m; j++) {
+        const dx = s - sNodes[j]!;
+        if (dx === 0) return vals[j]!;
+        const c = bw[j]! / dx;
+        den += c;
+        norm2 += c * vals[j]!.norm2;
+        const cj = vals[j]!.coeffs;
+        for (let k = 0; k <= K; k++) coeffs[k]! += c * cj[k]!;
+      }
+      let sum = 0;
+      for (let k = 0; k <= K; k++) { coeffs[k]! /= den; sum += coeffs[k]! * coeffs[k]!; }
+      norm2 /= den;
+      return { coeffs, norm2, tail: Math.max(0, norm2 - sum) };
+    };
+    let ok = true;
+    for (let j = 0; j < m - 1 && ok; j++) {
+      const s = 0.5 * (a + b) + 0.5 * (b - a) * Math.cos(((j + 0.5) * Math.PI) / (m - 1));
+      const exact = comp(s), approx = interp(s);
+      let e2 = 0;
+      for (let k = 0; k <= K; k++) e2 += (exact.coeffs[k]! - approx.coeffs[k]!) ** 2;
+      if (Math.sqrt(e2) > tol * Math.sqrt(Math.max(exact.norm2, 1e-300))) ok = false;
+    }
+    if (ok) {
+      const cache = new Map<number, MehlerCoefficients>();
+      return finish((v) => { let r = cache.get(v); if (!r) { r = interp(Math.sqrt(v)); cache.set(v, r); } return r; });
+    }
+    if (2 * m - 1 >= uniq.length) break;
+  }
+  for (const v of uniq) direct.set(v, mehlerFixedDegree(g, Math.sqrt(v), K));
+  return finish((v) => direct.get(v)!);
 }

@@ -17,26 +17,26 @@ import { InvalidArgumentError } from '@sftdl/compute';
 export function integratedAutocorrTime(chains: ArrayLike<number>[], c = 5): number {
   const m = Math.min(...chains.map((t) => t.length));
   if (!(m >= 2)) throw new InvalidArgumentError('integratedAutocorrTime: each chain needs at least 2 values');
-  const rho = new Float64Array(m);
-  let used = 0;
+  const cs: Array<{ tr: ArrayLike<number>; mean: number; v0: number }> = [];
   for (const tr of chains) {
     let mean = 0;
     for (let i = 0; i < m; i++) mean += tr[i]! / m;
     let v0 = 0;
     for (let i = 0; i < m; i++) v0 += (tr[i]! - mean) ** 2;
-    if (!(v0 > 0)) continue;
-    used++;
-    for (let t = 0; t < m; t++) {
-      let s = 0;
-      for (let i = 0; i + t < m; i++) s += (tr[i]! - mean) * (tr[i + t]! - mean);
-      rho[t]! += s / v0;
-    }
+    if (v0 > 0) cs.push({ tr, mean, v0 });
   }
-  if (used === 0) return 1;
+  if (cs.length === 0) return 1;
+  // ρ(t) averaged over chains, computed lazily up to the window (cost O(m·W))
   let tau = 1;
   for (let w = 1; w < m; w++) {
-    tau += (2 * rho[w]!) / used;
-    if (w >= c * tau) return Math.max(tau, 1 / m);
+    let r = 0;
+    for (const { tr, mean, v0 } of cs) {
+      let s = 0;
+      for (let i = 0; i + w < m; i++) s += (tr[i]! - mean) * (tr[i + w]! - mean);
+      r += s / v0;
+    }
+    tau += (2 * r) / cs.length;
+    if (w >= c * tau) break;
   }
   return Math.max(tau, 1 / m);
 }
@@ -86,8 +86,8 @@ export function splitRhat(chains: ArrayLike<number>[]): number {
  * ```
  */
 export function histogramStationarity(first: ArrayLike<number>, second: ArrayLike<number>, tau = 1): { chi2PerDof: number; dof: number; stationary: boolean } {
-  const n1 = Array.prototype.reduce.call(first, (a: number, b: number) => a + b, 0) as number;
-  const n2 = Array.prototype.reduce.call(second, (a: number, b: number) => a + b, 0) as number;
+  let n1 = 0, n2 = 0;
+  for (let i = 0; i < first.length; i++) { n1 += first[i]!; n2 += second[i]!; }
   if (n1 === 0 || n2 === 0) return { chi2PerDof: 0, dof: 0, stationary: true };
   let chi2 = 0, dof = -1, p1 = 0, p2 = 0;
   const flush = () => {

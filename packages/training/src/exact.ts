@@ -1,4 +1,5 @@
 import { type ComputeBackend, InvalidArgumentError, type Mat, ShapeError, referenceBackend } from '@sftdl/compute';
+import { logGamma } from '@sftdl/field';
 import { symmetricEigenvaluesDesc } from './linalg';
 
 /** Options of {@link linearTwoLayerExactPosterior}. */
@@ -124,7 +125,7 @@ export function linearTwoLayerExactPosterior(options: LinearExactOptions): Linea
   let trainMse = 0;
   for (let i = 0; i < n; i++) trainMse += (yv[i]! - fbar[i]!) ** 2 / n;
   // evidence: log ∫ Gamma(s) N(y; 0, csG+κ) ds  = log ∫ exp(logp(t)) dt + const terms
-  const logGammaNorm = (N / 2) * Math.log(N / 2) - lgamma(N / 2);
+  const logGammaNorm = (N / 2) * Math.log(N / 2) - logGamma(N / 2);
   const logEvidence = Math.log(logZsum * h) + mx + logGammaNorm - (n / 2) * Math.log(2 * Math.PI);
   const weightCov: Mat = { rows: d, cols: d, data: wc };
   const out: LinearExactPosterior = {
@@ -142,15 +143,3 @@ export function linearTwoLayerExactPosterior(options: LinearExactOptions): Linea
   return out;
 }
 
-/** log Γ(x) for x > 0 (Lanczos, g = 7). */
-export function lgamma(x: number): number {
-  const g = 7;
-  const cf = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-    12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - lgamma(1 - x);
-  const xx = x - 1;
-  let a = cf[0]!;
-  const t = xx + g + 0.5;
-  for (let i = 1; i < g + 2; i++) a += cf[i]! / (xx + i);
-  return 0.5 * Math.log(2 * Math.PI) + (xx + 0.5) * Math.log(t) - t + Math.log(a);
-}

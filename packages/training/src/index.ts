@@ -5,4 +5,3 @@ export { linearTwoLayerExactPosterior } from './exact';
 export { histogramStationarity, integratedAutocorrTime, splitRhat } from './diagnostics';
 export type { Diagnostics, LangevinOptions, LangevinResult, LossConvention, OverlapHistogram, SamplerState } from './langevin';
 export { LangevinSampler, sampleLangevin, stateFromJSON, stateToJSON } from './langevin';
-export { hermiteHe } from './linalg';

@@ -1,9 +1,9 @@
 import {
   ConvergenceError, InvalidArgumentError, type Mat, ShapeError,
 } from '@sftdl/compute';
-import { type Key, fold, keyToJSON, normal, split, uniform } from '@sftdl/field';
+import { type Key, fold, hermiteHe, keyToJSON, normal, split, uniform } from '@sftdl/field';
 import { histogramStationarity, integratedAutocorrTime, splitRhat } from './diagnostics';
-import { hermiteHe, symmetricEigenvaluesDesc } from './linalg';
+import { normalInto, symmetricEigenvaluesDesc } from './linalg';
 import type { Model } from './models';
 
 /** How the loss is normalised in natural coordinates; every choice samples the same posterior (README). */
@@ -31,7 +31,7 @@ export interface LangevinOptions {
   chains?: number;
   /** Step size η in the sampler's coordinates, or 'auto' (default): η = stepSafety/λ̂_max. */
   stepSize?: number | 'auto';
-  /** Safety factor of the automatic step size (default 0.02 for Euler–Maruyama, 0.5 initial for MALA). */
+  /** Safety factor of the automatic step size (default 0.2 for Euler–Maruyama, 0.5 initial for MALA). */
   stepSafety?: number;
   /** 'euler' (Euler–Maruyama, O(η) bias) or 'mala' (Metropolis-adjusted, exact). Default 'euler'. */
   method?: 'euler' | 'mala';
@@ -88,14 +88,24 @@ export interface OverlapHistogram {
 
 /** Result of a sampling run. All averages are over recorded samples and chains. */
 export interface LangevinResult {
-  /** Mean over training points (and outputs) of (y − f̄)², f̄ the posterior-mean (ensemble) predictor. */
+  /**
+   * Train mean-squared discrepancy: mean over training points (and outputs) of (y − f̄)², f̄ the posterior-mean
+   * (ensemble) predictor. Estimated without the O(1/ESS) upward bias of the plug-in value: the Monte Carlo variance
+   * of f̄ (between-chain variance / chains) is subtracted per point (needs ≥ 2 chains; see `trainMseRaw`).
+   */
   trainMse: number;
+  /** The plug-in value mean (y − f̄_MC)² (biased upward by the Monte Carlo variance of f̄_MC). */
+  trainMseRaw: number;
   /** Posterior average of the per-sample training MSE ⟨mean_μ (y − f)²⟩ (≥ trainMse). */
   trainMseSamples: number;
+  /** Test analogues of trainMse (bias-corrected), trainMseRaw and trainMseSamples. */
   testMse?: number;
+  testMseRaw?: number;
   testMseSamples?: number;
   /** f̄ on the training inputs, [n, outputs]. */
   meanPrediction: Mat;
+  /** Monte Carlo standard error of each entry of the mean predictor (between-chain; NaN with one chain). */
+  meanPredictionStdError: Mat;
   meanPredictionTest?: Mat;
   /** (1/N)Σᵢ⟨wᵢwᵢᵀ⟩ ([d, d]) and its eigenvalues, descending (models with a first layer). */
   weightCov?: Mat;
@@ -240,7 +250,7 @@ export class LangevinSampler {
     if (options.teacherDirection) {
       const w = options.teacherDirection;
       if (!this.hasW || w.length !== this.d) throw new ShapeError(`teacherDirection has length ${w.length}; the model's first layer has d = ${this.d}`);
-      const nrm = Math.hypot(...w);
+      const nrm = Math.sqrt(w.reduce((p, q) => p + q * q, 0));
       if (!(nrm > 0) || !Number.isFinite(nrm)) throw new InvalidArgumentError('teacherDirection must be a finite non-zero vector');
       this.wStar = w.map((v) => v / nrm);
     }
@@ -357,7 +367,9 @@ export class LangevinSampler {
     let u = u0, lam = 0;
     const tn = Math.sqrt(theta.reduce((a, b) => a + b * b, 0)) + 1e-300;
     for (let it = 0; it < 30; it++) {
-      const nu = Math.hypot(...u);
+      let nu = 0;
+      for (let k = 0; k < m; k++) nu += u[k]! * u[k]!;
+      nu = Math.sqrt(nu);
       for (let k = 0; k < m; k++) u[k]! /= nu;
       const jt = model.grad(theta, x, { rows: this.n, cols: this.O, data: u }); // Jᵀu
       for (let i = 0; i < this.P; i++) jt[i]! *= this.M[i]!; // v = M Jᵀu
@@ -379,7 +391,7 @@ export class LangevinSampler {
     if (opt !== 'auto') { this.s.stepSize = opt; return; }
     let lam = 0;
     for (const p of th) lam = Math.max(lam, this.curvature(p));
-    const safety = this.options.stepSafety ?? (this.method === 'mala' ? 0.5 : 0.02);
+    const safety = this.options.stepSafety ?? (this.method === 'mala' ? 0.5 : 0.2);
     const eta = safety / lam;
     if (this.method === 'mala' && Number.isFinite(this.s.stepSize)) return; // MALA: adapted by acceptance after the first estimate
     this.s.stepSize = eta;
@@ -394,6 +406,7 @@ export class LangevinSampler {
     const report = Math.max(1, Math.floor(steps / 20));
     const th = new Array<Float64Array>(C);
     for (let c = 0; c < C; c++) th[c] = Float64Array.from(s.params[c]!);
+    const xi = new Float64Array(P);
     const prop = new Float64Array(P), gProp = new Float64Array(P), pProp = new Float64Array(this.n * this.O);
     for (let t = s.step; t < Math.min(untilStep, steps); t++) {
       if (adaptPoints.has(t) && !(this.method === 'mala' && t > 0 && (this.options.stepSize ?? 'auto') === 'auto')) this.adaptStep(th);
@@ -402,7 +415,7 @@ export class LangevinSampler {
       for (let c = 0; c < C; c++) {
         const theta = th[c]!;
         const kt = fold(this.chainKeys[c]!, t);
-        const xi = normal(kt, P);
+        normalInto(kt.k0, kt.k1, xi);
         let U: number, g: Float64Array, pr: Float64Array;
         if (method === 'mala' && this.fresh[c]) { U = this.curU[c]!; g = this.curG[c]!; pr = this.curPred[c]!; }
         else { g = method === 'mala' ? this.curG[c]! : this.grad; pr = method === 'mala' ? this.curPred[c]! : this.pred; U = this.energy(theta, g, pr); this.curU[c] = U; this.fresh[c] = method === 'mala'; }
@@ -551,24 +564,22 @@ export class LangevinSampler {
     const S = s.samples;
     if (S < 1) throw new InvalidArgumentError('no samples were recorded: increase steps or reduce burnIn/thin');
     const no = n * O;
-    const fbar = new Float64Array(no);
-    for (let c = 0; c < C; c++) for (let k = 0; k < no; k++) fbar[k]! += a.sumF![c * no + k]! / (S * C);
-    let trainMse = 0;
-    for (let k = 0; k < no; k++) trainMse += (y.data[k]! - fbar[k]!) ** 2 / Math.max(1, no);
+    const fb = meanAndError(a.sumF!, C, no, S);
+    const fbar = fb.mean;
+    const tm = mse(y.data, fb);
     const sum = (v: Float64Array) => v.reduce((p, q) => p + q, 0);
     const res: LangevinResult = {
-      trainMse, trainMseSamples: sum(a.sumTrainMse!) / (S * C), meanPrediction: { rows: n, cols: O, data: fbar },
+      trainMse: tm.corrected, trainMseRaw: tm.raw, trainMseSamples: sum(a.sumTrainMse!) / (S * C),
+      meanPrediction: { rows: n, cols: O, data: fbar }, meanPredictionStdError: { rows: n, cols: O, data: fb.se },
       diagnostics: this.diagnostics(), stepSize: s.stepSize, samples: S, chains: C, steps: this.steps, burnIn: this.burnIn, thin: this.thin,
     };
     if (xTest) {
-      const mo = xTest.rows * O;
-      const ft = new Float64Array(mo);
-      for (let c = 0; c < C; c++) for (let k = 0; k < mo; k++) ft[k]! += a.sumFTest![c * mo + k]! / (S * C);
-      res.meanPredictionTest = { rows: xTest.rows, cols: O, data: ft };
+      const ftb = meanAndError(a.sumFTest!, C, xTest.rows * O, S);
+      res.meanPredictionTest = { rows: xTest.rows, cols: O, data: ftb.mean };
       if (yTest) {
-        let tm = 0;
-        for (let k = 0; k < mo; k++) tm += (yTest.data[k]! - ft[k]!) ** 2 / mo;
-        res.testMse = tm;
+        const te = mse(yTest.data, ftb);
+        res.testMse = te.corrected;
+        res.testMseRaw = te.raw;
         res.testMseSamples = sum(a.sumTestMse!) / (S * C);
       }
     }
@@ -653,6 +664,34 @@ export class LangevinSampler {
     }
     return out;
   }
+}
+
+/** Ensemble mean over chains of per-chain running sums, and its Monte Carlo standard error (between-chain). */
+function meanAndError(sums: Float64Array, C: number, m: number, S: number): { mean: Float64Array; se: Float64Array } {
+  const mean = new Float64Array(m), se = new Float64Array(m);
+  for (let c = 0; c < C; c++) for (let k = 0; k < m; k++) mean[k]! += sums[c * m + k]! / (S * C);
+  if (C > 1) {
+    for (let c = 0; c < C; c++) for (let k = 0; k < m; k++) se[k]! += (sums[c * m + k]! / S - mean[k]!) ** 2 / ((C - 1) * C);
+    for (let k = 0; k < m; k++) se[k] = Math.sqrt(se[k]!);
+  } else se.fill(NaN);
+  return { mean, se };
+}
+
+/**
+ * mean_k (y_k − f̄_k)²: `raw` is the plug-in value; `corrected` subtracts the Monte Carlo variance se_k² of the
+ * estimated f̄_k (between-chain), which makes it unbiased for the exact posterior mean (clamped at 0; equals raw
+ * with one chain).
+ */
+function mse(y: Float64Array, fb: { mean: Float64Array; se: Float64Array }): { raw: number; corrected: number } {
+  const m = fb.mean.length;
+  if (m === 0) return { raw: 0, corrected: 0 };
+  let raw = 0, corr = 0;
+  for (let k = 0; k < m; k++) {
+    const e2 = (y[k]! - fb.mean[k]!) ** 2;
+    raw += e2 / m;
+    corr += (e2 - (Number.isFinite(fb.se[k]!) ? fb.se[k]! ** 2 : 0)) / m;
+  }
+  return { raw, corrected: Math.max(0, corr) };
 }
 
 /**

@@ -1,10 +1,181 @@
+import { spawnSync } from 'node:child_process';
 import { UsageError } from '@sftdl/cli-kit';
+import { type ComputeBackend, type Mat, type Precision, referenceBackend } from '@sftdl/compute';
+import { fold, key, normalMat } from '@sftdl/field';
+import { BACKEND_NAMES, probeAll, resolveBackend } from '../backends';
+import { timeMedian } from '../timing';
 import type { Suite } from './types';
 
+const OPS = ['matmul', 'cholesky', 'eigh'] as const;
+type Op = (typeof OPS)[number];
+
+/** Nominal flop counts: GEMM 2n³, Cholesky n³/3, symmetric eigen-decomposition with vectors 9n³ (Golub & Van Loan, §8.3). */
+const FLOPS: Record<Op, (n: number) => number> = { matmul: (n) => 2 * n ** 3, cholesky: (n) => n ** 3 / 3, eigh: (n) => 9 * n ** 3 };
+
+/** One row of `bench compute --json`. */
+export interface ComputeResult {
+  backend: string;
+  op: Op;
+  n: number;
+  /** Median wall time over the repeats, seconds. */
+  seconds: number;
+  /** Nominal flops / seconds / 1e9. */
+  gflops: number;
+  precision?: Precision;
+  threads?: number;
+  engine?: string;
+  /** Number of timed runs behind the median. */
+  repeats?: number;
+  /** Median process CPU time (user + system, all threads), seconds: steadier than wall time on a loaded machine. */
+  cpuSeconds?: number;
+}
+
+const SEED = 20260;
+
+function inputs(n: number): { a: Mat; b: Mat; spd: Mat } {
+  const k = key(SEED);
+  const a = normalMat(fold(k, n), n, n);
+  const b = normalMat(fold(k, n + 1), n, n);
+  const spd = referenceBackend.gram(a, { alpha: 1 / n });
+  for (let i = 0; i < n; i++) spd.data[i * n + i] += 1;
+  return { a, b, spd };
+}
+
+function runOp(backend: ComputeBackend, op: Op, x: { a: Mat; b: Mat; spd: Mat }): unknown {
+  if (op === 'matmul') return backend.matmul(x.a, x.b);
+  if (op === 'cholesky') return backend.cholesky(x.spd);
+  return backend.eigh(x.spd);
+}
+
+const NUMPY_SCRIPT = String.raw`
+import json, sys, time
+try:
+    import numpy as np
+except Exception as e:
+    print(json.dumps({"error": "numpy is not importable: %s" % e})); sys.exit(0)
+cfg = json.loads(sys.argv[1])
+dtype = np.float32 if cfg["precision"] == "float32" else np.float64
+rng = np.random.default_rng(cfg["seed"])
+out = []
+def timed(fn, repeats, min_time, max_time):
+    fn()
+    samples = []; cpu = []
+    while len(samples) < 50 and (len(samples) < repeats or sum(samples) < min_time):
+        if samples and sum(samples) >= max_time: break
+        t = time.perf_counter(); c = time.process_time(); fn(); samples.append(time.perf_counter() - t); cpu.append(time.process_time() - c)
+    return float(np.median(samples)), len(samples), float(np.median(cpu))
+for n in cfg["sizes"]:
+    a = rng.standard_normal((n, n)).astype(dtype); b = rng.standard_normal((n, n)).astype(dtype)
+    spd = (a @ a.T / n + np.eye(n)).astype(dtype)
+    fns = {"matmul": lambda: a @ b, "cholesky": lambda: np.linalg.cholesky(spd), "eigh": lambda: np.linalg.eigh(spd)}
+    for op in cfg["ops"]:
+        s, r, c = timed(fns[op], cfg["repeats"], cfg["minTime"], cfg["maxTime"])
+        out.append({"op": op, "n": n, "seconds": s, "repeats": r, "cpuSeconds": c})
+print(json.dumps({"numpy": np.__version__, "results": out}))
+`;
+
+function numpyBaseline(cfg: { sizes: number[]; ops: Op[]; precision: Precision; repeats: number; minTime: number; maxTime: number; threads?: number }, log: (m: string) => void): ComputeResult[] {
+  const env = { ...process.env };
+  if (cfg.threads !== undefined) for (const v of ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS']) env[v] = String(cfg.threads);
+  const r = spawnSync('python3', ['-c', NUMPY_SCRIPT, JSON.stringify({ ...cfg, seed: SEED })], { encoding: 'utf8', env, maxBuffer: 1 << 24 });
+  if (r.error || r.status !== 0) {
+    log(`note: numpy baseline skipped: ${r.error ? `python3 could not be run (${r.error.message})` : `python3 exited ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`}`);
+    return [];
+  }
+  let parsed: { error?: string; numpy?: string; results?: { op: Op; n: number; seconds: number; repeats: number; cpuSeconds: number }[] };
+  try { parsed = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}'); } catch { log('note: numpy baseline skipped: unreadable output'); return []; }
+  if (parsed.error || !parsed.results) { log(`note: numpy baseline skipped: ${parsed.error ?? 'no results'}`); return []; }
+  log(`numpy ${parsed.numpy} baseline timed`);
+  return parsed.results.map((x) => ({
+    backend: 'numpy', op: x.op, n: x.n, seconds: x.seconds, gflops: FLOPS[x.op](x.n) / x.seconds / 1e9, precision: cfg.precision,
+    ...(cfg.threads !== undefined ? { threads: cfg.threads } : {}), repeats: x.repeats, cpuSeconds: x.cpuSeconds,
+  }));
+}
+
+function fmt(x: number, digits = 3): string {
+  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(digits);
+}
+
+function table(results: ComputeResult[], baseline: string | undefined): string {
+  const head = ['op', 'n', 'backend', 'precision', 'seconds', 'GFLOP/s', 'cpu s', '× slowest', ...(baseline ? [`time ÷ ${baseline}`] : [])];
+  const rows: string[][] = [];
+  for (const op of OPS) {
+    for (const n of [...new Set(results.map((r) => r.n))].sort((a, b) => a - b)) {
+      const group = results.filter((r) => r.op === op && r.n === n);
+      if (group.length === 0) continue;
+      const slowest = Math.max(...group.map((r) => r.seconds));
+      const base = group.find((r) => r.backend === baseline);
+      for (const r of group.sort((x, y) => x.seconds - y.seconds)) {
+        rows.push([op, String(n), r.backend + (r.engine ? ` (${r.engine})` : ''), r.precision ?? '', fmt(r.seconds), fmt(r.gflops), r.cpuSeconds === undefined ? '–' : fmt(r.cpuSeconds), `${fmt(slowest / r.seconds)}×`,
+          ...(baseline ? [base ? fmt(r.seconds / base.seconds) : '–'] : [])]);
+      }
+    }
+  }
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i <= 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const notes = [
+    '',
+    'seconds: median wall time of the repeats; GFLOP/s from nominal flops (matmul 2n³, cholesky n³/3, eigh 9n³ incl. vectors);',
+    'cpu s: median process CPU time (all threads) — compare it with seconds to see contention on a shared machine.',
+    '× slowest: speed-up over the slowest backend for that op and n' + (baseline ? `; time ÷ ${baseline}: < 1 means faster than ${baseline}.` : '.'),
+  ];
+  return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...notes].join('\n');
+}
+
 export const suite: Suite = {
-  summary: 'not yet available',
-  usage: [],
-  async run() {
-    throw new UsageError("suite 'compute' is not available yet");
+  summary: 'matmul, cholesky and eigh per backend (GFLOP/s), optional NumPy baseline',
+  usage: [
+    'pnpm --silent bench compute [--json] [--sizes 500,1000,2000] [--backends reference,ml-matrix,tfjs,openblas]',
+    '    [--ops matmul,cholesky,eigh] [--precision float64|float32] [--threads t] [--repeats r] [--baseline numpy]',
+  ],
+  async run({ flags, log }) {
+    const sizes = flags.numberList('sizes', { integer: true, positive: true }) ?? [500, 1000];
+    const requested = flags.stringList('backends', BACKEND_NAMES);
+    const ops = (flags.stringList('ops', OPS) ?? [...OPS]) as Op[];
+    const precision = flags.choice('precision', ['float64', 'float32'] as const);
+    const threads = flags.number('threads', { integer: true, positive: true });
+    const repeats = flags.number('repeats', { integer: true, positive: true, default: 3 });
+    const baseline = flags.choice('baseline', ['numpy'] as const);
+    flags.assertAllUsed();
+    if (threads !== undefined) {
+      // read by OpenBLAS (and OpenMP) when the native backend loads; set before any backend is created
+      for (const v of ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS']) process.env[v] = String(threads);
+    }
+
+    let names: string[];
+    if (requested) names = requested;
+    else {
+      const probes = await probeAll();
+      names = probes.filter((p) => p.available && (!precision || p.precision.includes(precision))).map((p) => p.name);
+      for (const p of probes) if (!names.includes(p.name)) log(`note: skipping ${p.name}: ${p.reason ?? `no ${precision} support`}`);
+    }
+    const backends: ComputeBackend[] = [];
+    for (const name of names) backends.push(await resolveBackend(name, precision));
+
+    const timing = { repeats, minTime: 0.5, maxTime: 20 };
+    const results: ComputeResult[] = [];
+    for (const n of sizes) {
+      const x = inputs(n);
+      for (const backend of backends) {
+        for (const op of ops) {
+          log(`${backend.name} ${op} n=${n} …`);
+          const t = await timeMedian(() => runOp(backend, op, x), timing);
+          const th = threads ?? (typeof backend.info?.threads === 'number' ? backend.info.threads : undefined);
+          results.push({
+            backend: backend.name, op, n, seconds: t.seconds, gflops: FLOPS[op](n) / t.seconds / 1e9, precision: backend.precision,
+            ...(th !== undefined ? { threads: th } : {}),
+            ...(typeof backend.info?.engine === 'string' ? { engine: backend.info.engine } : {}),
+            repeats: t.samples.length,
+            cpuSeconds: t.cpuSeconds,
+          });
+        }
+      }
+    }
+    if (baseline === 'numpy') {
+      log('numpy baseline …');
+      results.push(...numpyBaseline({ sizes, ops, precision: precision ?? 'float64', ...timing, ...(threads !== undefined ? { threads } : {}) }, log));
+    }
+    if (results.length === 0) throw new UsageError('nothing to benchmark: no backend selected');
+    return { json: { results }, table: table(results, baseline) };
   },
 };

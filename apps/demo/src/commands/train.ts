@@ -1,11 +1,163 @@
+import { existsSync, readFileSync } from 'node:fs';
+import type { Mat } from '@sftdl/compute';
+import { key as makeKey, keyToJSON } from '@sftdl/field';
+import {
+  ACTIVATIONS, type Activation, LangevinSampler, type LangevinOptions, type Model, type SamplerState, stateFromJSON, stateToJSON, attentionHead, threeLayerNet, twoLayerNet,
+} from '@sftdl/training';
 import { UsageError } from '@sftdl/cli-kit';
+import { resolveBackend } from '../backends';
 import type { Command } from '../context';
+import { readDataFile, writeFileAtomic } from '../io';
+import { Progress } from '../progress';
+
+const MODELS = ['two-layer', 'three-layer', 'attention'] as const;
+
+function toNested(m: Mat): number[] | number[][] {
+  if (m.cols === 1) return Array.from(m.data);
+  return Array.from({ length: m.rows }, (_, i) => Array.from(m.data.subarray(i * m.cols, (i + 1) * m.cols)));
+}
+
+function readDirection(file: string, d: number): Float64Array {
+  if (!existsSync(file)) throw new UsageError(`--teacher-direction ${file}: file not found`);
+  let v: unknown;
+  try { v = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new UsageError(`--teacher-direction ${file}: not valid JSON (${(e as Error).message})`); }
+  if (v && typeof v === 'object' && !Array.isArray(v)) v = (v as Record<string, unknown>).teacherDirection ?? ((v as Record<string, Record<string, unknown>>).meta)?.teacherDirection;
+  if (!Array.isArray(v) || v.length !== d || !v.every((q) => typeof q === 'number' && Number.isFinite(q))) {
+    throw new UsageError(`--teacher-direction ${file}: expected a JSON array of ${d} finite numbers (or an object with "teacherDirection")`);
+  }
+  return Float64Array.from(v as number[]);
+}
 
 export const command: Command = {
   name: 'train',
-  summary: 'not yet available',
-  usage: [],
-  async run() {
-    throw new UsageError("command 'train' is not available yet");
+  summary: 'Langevin posterior sampling of a network on a dataset (exactly the χ-convention posterior)',
+  usage: [
+    'demo train --model two-layer --activation <linear|erf|relu|tanh|square> --width N --data F --sigma2 s [--sigma-w2 v] [--sigma-a2 a] [--chi c|N]',
+    '           [--steps S] [--burn-in B] [--chains C] [--thin t] [--lr η|auto] [--mala] [--seed k] [--backend b]',
+    '           [--checkpoint path] [--checkpoint-every K] [--resume] [--teacher-direction F2] [--aligned-chains k] [--modulus p] [--json]',
+    'demo train --model three-layer --widths N1,N2 …     demo train --model attention --context L --width N …',
+    'steps count the burn-in; --lr is the step in standardised coordinates (θ = prior_std ⊙ z); default: automatic (curvature-based)',
+  ],
+  async run(ctx) {
+    const f = ctx.flags;
+    const modelName = f.choice('model', MODELS, 'two-layer');
+    const activation = f.choice('activation', ACTIVATIONS, 'erf') as Activation;
+    const dataPath = f.requireString('data');
+    const sigma2 = f.requireNumber('sigma2', { positive: true });
+    const sigmaW2 = f.number('sigma-w2', { positive: true, default: 1 });
+    const sigmaA2 = f.number('sigma-a2', { positive: true, default: 1 });
+    const chiRaw = f.string('chi', '1');
+    const steps = f.number('steps', { integer: true, min: 2, default: 40000 });
+    const burnIn = f.number('burn-in', { integer: true, min: 0, default: Math.floor(steps / 5) });
+    if (burnIn >= steps) throw new UsageError(`--burn-in ${burnIn} must be smaller than --steps ${steps} (steps count the burn-in)`);
+    const chains = f.number('chains', { integer: true, positive: true, default: 4 });
+    const thin = f.number('thin', { integer: true, positive: true });
+    const lrRaw = f.string('lr', 'auto');
+    const lr = lrRaw === 'auto' ? 'auto' : Number(lrRaw);
+    if (lr !== 'auto' && !(Number.isFinite(lr) && lr > 0)) throw new UsageError(`--lr must be a positive number or 'auto', got '${lrRaw}'`);
+    const seed = f.number('seed', { integer: true, min: 0, default: 0 });
+    const backendName = f.string('backend');
+    const ckptPath = f.string('checkpoint');
+    const ckptEvery = f.number('checkpoint-every', { integer: true, positive: true, default: Math.max(100, Math.floor(steps / 50)) });
+    const resume = f.bool('resume');
+    if (resume && !ckptPath) throw new UsageError('--resume needs --checkpoint path');
+    const mala = f.bool('mala');
+    const teacherFile = f.string('teacher-direction');
+    const alignedChains = f.number('aligned-chains', { integer: true, min: 0, default: 0 });
+    const modulusFlag = f.number('modulus', { integer: true, positive: true });
+    const overlapBins = f.number('overlap-bins', { integer: true, positive: true });
+    const coordinates = f.choice('coordinates', ['standardised', 'natural'] as const, 'standardised');
+    const lossConvention = f.choice('loss-convention', ['half-sum', 'sum', 'mean'] as const, 'half-sum');
+    const width = f.number('width', { integer: true, positive: true });
+    const widths = f.numberList('widths', { integer: true, positive: true });
+    const context = f.number('context', { integer: true, positive: true });
+    f.assertAllUsed();
+
+    const data = readDataFile(dataPath);
+    const backend = await resolveBackend(backendName);
+    const inDim = data.x.cols, outputs = data.y.cols;
+    const N = modelName === 'three-layer' ? (widths?.[1] ?? 0) : (width ?? 0);
+    if (modelName === 'three-layer' && (!widths || widths.length !== 2)) throw new UsageError('--widths N1,N2 is required for --model three-layer');
+    if (modelName !== 'three-layer' && width === undefined) throw new UsageError(`--width is required for --model ${modelName}`);
+    const chi = chiRaw === 'N' || chiRaw === 'mean-field' ? N : Number(chiRaw);
+    if (!(Number.isFinite(chi) && chi > 0)) throw new UsageError(`--chi must be a positive number or 'N' (mean-field), got '${chiRaw}'`);
+    let model: Model;
+    let d = inDim;
+    if (modelName === 'two-layer') {
+      // --modulus: the modular-addition model (grokking note §2.2) has read-in prior variance 1 per component
+      model = twoLayerNet({ dim: inDim, width: width!, activation, outputs, sigmaW2, sigmaA2, chi, backend, ...(modulusFlag !== undefined ? { readInVariance: 1 } : {}) });
+    } else if (modelName === 'three-layer') {
+      model = threeLayerNet({ dim: inDim, widths: [widths![0]!, widths![1]!], activation, outputs, sigmaW2, sigmaA2, chi, backend });
+    } else {
+      if (!context) throw new UsageError('--context L is required for --model attention');
+      if (inDim % context !== 0) throw new UsageError(`--context ${context} does not divide the input row length ${inDim}`);
+      d = inDim / context;
+      model = attentionHead({ dim: d, context, width: width!, activation, outputs, sigmaW2, sigmaA2, chi, backend });
+    }
+    let teacherDirection: Float64Array | undefined;
+    if (teacherFile) teacherDirection = readDirection(teacherFile, d);
+    else if (Array.isArray(data.meta?.teacherDirection) && (data.meta.teacherDirection as unknown[]).length === d) teacherDirection = Float64Array.from(data.meta.teacherDirection as number[]);
+    if (alignedChains > 0 && !teacherDirection) throw new UsageError('--aligned-chains needs --teacher-direction (or meta.teacherDirection in --data)');
+    if (modulusFlag !== undefined && (modelName !== 'two-layer' || inDim !== 2 * modulusFlag)) throw new UsageError(`--modulus ${modulusFlag} needs --model two-layer on two-hot inputs of length 2p = ${2 * modulusFlag}, got ${inDim}`);
+
+    const rootKey = makeKey(seed);
+    const progress = new Progress(`train ${modelName} (${chains} chains)`, steps, f.has('quiet'));
+    const options: LangevinOptions = {
+      model, x: data.x, y: data.y, sigma2, key: rootKey, steps, burnIn, chains, stepSize: lr, method: mala ? 'mala' as const : 'euler' as const,
+      coordinates, lossConvention, alignedChains,
+      ...(data.xTest ? { xTest: data.xTest } : {}), ...(data.yTest ? { yTest: data.yTest } : {}),
+      ...(thin !== undefined ? { thin } : {}), ...(teacherDirection ? { teacherDirection } : {}),
+      ...(modulusFlag !== undefined ? { modulus: modulusFlag } : {}), ...(overlapBins !== undefined ? { overlapBins } : {}),
+      ...(ckptPath ? { checkpointEvery: ckptEvery, onCheckpoint: (s: SamplerState) => writeFileAtomic(ckptPath, stateToJSON(s)) } : {}),
+      onProgress: (t: number) => progress.update(t),
+    };
+    let state: SamplerState | undefined;
+    if (resume && ckptPath && existsSync(ckptPath)) {
+      try { state = stateFromJSON(readFileSync(ckptPath, 'utf8')); } catch (e) { throw new UsageError(`--checkpoint ${ckptPath}: unreadable (${(e as Error).message})`); }
+      ctx.log(`resuming from step ${state.step} of ${steps} (${ckptPath})`);
+    } else if (resume) ctx.log(`--resume: ${ckptPath} does not exist yet; starting from step 0`);
+    let sampler: LangevinSampler;
+    try { sampler = new LangevinSampler(options, state); } catch (e) {
+      if (state && e instanceof Error && /checkpoint does not match/.test(e.message)) throw new UsageError(`--checkpoint ${ckptPath}: ${e.message}`);
+      throw e;
+    }
+    const startStep = state?.step ?? 0;
+    const t0 = performance.now();
+    let r: ReturnType<LangevinSampler['run']>;
+    try { r = sampler.run(); } catch (e) {
+      if (lr !== 'auto' && e instanceof Error && /diverged/.test(e.message)) throw new UsageError(`--lr ${lr} is too large: the chains diverged; use a smaller --lr, --lr auto or --mala`);
+      throw e;
+    }
+    const secs = (performance.now() - t0) / 1000;
+    const stepsPerSecond = ((steps - startStep) * chains) / Math.max(secs, 1e-9);
+    for (const w of r.diagnostics.warnings) ctx.log(`warning: ${w}`);
+
+    const out: Record<string, unknown> = {
+      model: modelName, activation, width: width ?? widths, dim: d, samples: data.x.rows, outputs,
+      sigma2, sigmaW2, sigmaA2, chi, steps, burnIn, chains, thin: r.thin, seed, key: keyToJSON(rootKey),
+      method: mala ? 'mala' : 'euler', coordinates, lr: r.stepSize,
+      trainMse: r.trainMse, trainMseSamples: r.trainMseSamples,
+      ...(r.testMse !== undefined ? { testMse: r.testMse, testMseSamples: r.testMseSamples } : {}),
+      meanPrediction: toNested(r.meanPrediction),
+      ...(r.meanPredictionTest ? { meanPredictionTest: toNested(r.meanPredictionTest) } : {}),
+      ...(r.weightCovEigenvalues ? { weightCovEigenvalues: r.weightCovEigenvalues } : {}),
+      diagnostics: r.diagnostics,
+      ...(r.overlapHistogram ? { overlapHistogram: r.overlapHistogram } : {}),
+      ...(r.hermite ? { hermite: r.hermite } : {}),
+      ...(r.fourier ? { fourier: r.fourier } : {}),
+      ...(r.acceptanceRate !== undefined ? { acceptanceRate: r.acceptanceRate } : {}),
+      recordedSamples: r.samples,
+      stepsPerSecond, backend: backend.name, precision: backend.precision,
+    };
+    const ev = r.weightCovEigenvalues;
+    const human = [
+      `train ${modelName} φ=${activation} N=${width ?? widths?.join('×')} χ=${chi} σ²=${sigma2}  (${chains} chains × ${steps} steps, burn-in ${burnIn}, η=${r.stepSize.toExponential(3)}, ${backend.name})`,
+      `  trainMse (y − f̄)²      ${r.trainMse.toPrecision(6)}     per-sample ⟨(y − f)²⟩ ${r.trainMseSamples.toPrecision(6)}`,
+      ...(r.testMse !== undefined ? [`  testMse                ${r.testMse.toPrecision(6)}`] : []),
+      ...(ev ? [`  weight cov eigenvalues ${ev.slice(0, 5).map((v) => v.toPrecision(5)).join(', ')}${ev.length > 5 ? ', …' : ''}`] : []),
+      `  R̂ ${r.diagnostics.rhat.toFixed(3)}   τ_int ${r.diagnostics.tauInt.toFixed(1)} steps   ESS ${r.diagnostics.ess.toFixed(0)}   ${stepsPerSecond.toFixed(0)} chain-steps/s`,
+      ...r.diagnostics.warnings.map((w) => `  warning: ${w}`),
+    ].join('\n');
+    ctx.emit(out, human);
   },
 };

@@ -7,6 +7,9 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
+#include <system_error>
+#include <thread>
+#include <vector>
 
 namespace sftdl {
 namespace {
@@ -26,10 +29,11 @@ inline bool bad32(float x) {
   return (u & kExp32) == kExp32;
 }
 
-/** Index of the first NaN/Inf in p[0..n), or -1. Branch-free blocks so the scan vectorises. */
-int64_t firstNonFinite(const double* p, size_t n) {
-  for (size_t i0 = 0; i0 < n; i0 += kBlock) {
-    const size_t i1 = std::min(n, i0 + kBlock);
+// Each scan returns the index of the first bad entry in [b, e), or -1; the loops are branch-free per block so
+// they vectorise.
+int64_t nonFiniteIn(const double* p, size_t b, size_t e) {
+  for (size_t i0 = b; i0 < e; i0 += kBlock) {
+    const size_t i1 = std::min(e, i0 + kBlock);
     unsigned bad = 0;
     for (size_t i = i0; i < i1; i++) bad |= bad64(p[i]);
     if (bad)
@@ -39,10 +43,10 @@ int64_t firstNonFinite(const double* p, size_t n) {
   return -1;
 }
 
-/** dst = (float)src; index of the first entry that is NaN/Inf after rounding, or -1. */
-int64_t toFloat(const double* src, float* dst, size_t n) {
-  for (size_t i0 = 0; i0 < n; i0 += kBlock) {
-    const size_t i1 = std::min(n, i0 + kBlock);
+/** dst = (float)src on [b, e); first entry that is NaN/Inf after rounding. */
+int64_t toFloatIn(const double* src, float* dst, size_t b, size_t e) {
+  for (size_t i0 = b; i0 < e; i0 += kBlock) {
+    const size_t i1 = std::min(e, i0 + kBlock);
     unsigned bad = 0;
     for (size_t i = i0; i < i1; i++) {
       dst[i] = static_cast<float>(src[i]);
@@ -55,10 +59,10 @@ int64_t toFloat(const double* src, float* dst, size_t n) {
   return -1;
 }
 
-/** dst = (double)src; index of the first non-finite result, or -1. */
-int64_t toDouble(const float* src, double* dst, size_t n) {
-  for (size_t i0 = 0; i0 < n; i0 += kBlock) {
-    const size_t i1 = std::min(n, i0 + kBlock);
+/** dst = (double)src on [b, e); first non-finite entry. */
+int64_t toDoubleIn(const float* src, double* dst, size_t b, size_t e) {
+  for (size_t i0 = b; i0 < e; i0 += kBlock) {
+    const size_t i1 = std::min(e, i0 + kBlock);
     unsigned bad = 0;
     for (size_t i = i0; i < i1; i++) {
       bad |= bad32(src[i]);
@@ -70,6 +74,83 @@ int64_t toDouble(const float* src, double* dst, size_t n) {
   }
   return -1;
 }
+
+int lastThreads = -1;
+
+/**
+ * Runs scan(b, e) over [0, n) split across this backend's thread count (large arrays only) and returns the
+ * smallest bad index or -1. These O(n²) passes (NaN checks, float32 conversions) are memory-bound and would
+ * otherwise be a visible fraction of an O(n³) call on a few cores. Falls back to one thread if none can start.
+ */
+template <typename Scan>
+int64_t parallelScan(size_t n, Scan scan) {
+  const int threads = std::min(8, std::max(1, lastThreads));
+  if (threads == 1 || n < (static_cast<size_t>(1) << 18)) return scan(static_cast<size_t>(0), n);
+  const size_t chunk = ((n + threads - 1) / threads + kBlock - 1) / kBlock * kBlock;
+  std::vector<int64_t> found(threads, -1);
+  std::vector<std::thread> pool;
+  try {
+    for (int w = 1; w < threads; w++) {
+      const size_t b = w * chunk, e = std::min(n, b + chunk);
+      if (b < e) pool.emplace_back([&found, &scan, w, b, e] { found[w] = scan(b, e); });
+    }
+  } catch (const std::system_error&) {
+    for (auto& t : pool) t.join();
+    return scan(static_cast<size_t>(0), n);
+  }
+  found[0] = scan(static_cast<size_t>(0), std::min(n, chunk));
+  for (auto& t : pool) t.join();
+  for (int64_t f : found)
+    if (f >= 0) return f;
+  return -1;
+}
+
+int64_t firstNonFinite(const double* p, size_t n) {
+  return parallelScan(n, [p](size_t b, size_t e) { return nonFiniteIn(p, b, e); });
+}
+int64_t toFloat(const double* src, float* dst, size_t n) {
+  return parallelScan(n, [src, dst](size_t b, size_t e) { return toFloatIn(src, dst, b, e); });
+}
+int64_t toDouble(const float* src, double* dst, size_t n) {
+  return parallelScan(n, [src, dst](size_t b, size_t e) { return toDoubleIn(src, dst, b, e); });
+}
+
+/**
+ * float32 work buffers, kept per thread between calls: a fresh multi-megabyte allocation costs a page fault
+ * per 4 KiB on first touch, which is a noticeable share of a float32 GEMM. Buffers above kRetain floats are
+ * released after the call instead of being kept.
+ */
+constexpr size_t kRetain = static_cast<size_t>(64) << 20;  // 64 Mi floats = 256 MiB per slot
+struct Scratch {
+  std::unique_ptr<float[]> data;
+  size_t capacity = 0;
+};
+thread_local Scratch scratchSlots[3];
+
+class Floats {
+ public:
+  Floats(int slot, size_t n) : slot_(scratchSlots[slot]) {
+    if (n > slot_.capacity) {
+      slot_.data.reset();
+      slot_.capacity = 0;
+      slot_.data.reset(new float[std::max<size_t>(1, n)]);
+      slot_.capacity = std::max<size_t>(1, n);
+    }
+  }
+  ~Floats() {
+    if (slot_.capacity > kRetain) {
+      slot_.data.reset();
+      slot_.capacity = 0;
+    }
+  }
+  Floats(const Floats&) = delete;
+  Floats& operator=(const Floats&) = delete;
+  float* get() const { return slot_.data.get(); }
+  float& operator[](size_t i) const { return slot_.data[i]; }
+
+ private:
+  Scratch& slot_;
+};
 
 Status nonFinite(char arg, int64_t index) {
   Status s;
@@ -110,8 +191,6 @@ Status fromFloatOutput(const float* src, double* dst, size_t n) {
   return i < 0 ? Status::ok() : make(Status::Overflow, i);
 }
 
-std::unique_ptr<float[]> floats(size_t n) { return std::unique_ptr<float[]>(new float[n > 0 ? n : 1]); }
-
 /** Mirrors the lower triangle of a row-major n×n matrix into its upper triangle (tiled). */
 template <typename T>
 void mirrorLower(T* c, int n) {
@@ -139,8 +218,6 @@ Status zeroDiagonal(const double* t, int n) {
   }
   return Status::ok();
 }
-
-int lastThreads = -1;
 
 }  // namespace
 
@@ -172,7 +249,7 @@ Status gemm(bool f32, bool transA, bool transB, int m, int n, int k, double alph
     cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, 0.0, c, ldc);
     return checkOutput(c, sc);
   }
-  auto fa = floats(sa), fb = floats(sb), fc = floats(sc);
+  Floats fa(0, sa), fb(1, sb), fc(2, sc);
   Status s = toFloatInput('A', a, fa.get(), sa);
   if (s.kind == Status::Ok) s = toFloatInput('B', b, fb.get(), sb);
   if (s.kind != Status::Ok) return s;
@@ -197,7 +274,7 @@ Status syrk(bool f32, bool trans, int n, int k, double alpha, const double* a, d
     mirrorLower(c, n);
     return checkOutput(c, sc);
   }
-  auto fa = floats(sa), fc = floats(sc);
+  Floats fa(0, sa), fc(2, sc);
   Status s = toFloatInput('A', a, fa.get(), sa);
   if (s.kind != Status::Ok) return s;
   std::fill(fc.get(), fc.get() + sc, 0.0f);
@@ -225,7 +302,7 @@ Status potrf(bool f32, int n, double jitter, const double* a, double* l) {
     info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', n, l, n);
     if (info > 0) pivotValue = l[static_cast<size_t>(info - 1) * (sn + 1)];
   } else {
-    auto fl = floats(sn * sn);
+    Floats fl(0, sn * sn);
     for (size_t i = 0; i < sn; i++) {
       float* fi = fl.get() + i * sn;
       for (size_t j = 0; j < i; j++) fi[j] = static_cast<float>(a[i * sn + j]);
@@ -258,7 +335,7 @@ Status trsm(bool f32, bool lower, bool trans, int n, int m, const double* t, con
     else cblas_dtrsm(CblasRowMajor, CblasLeft, uplo, tr, CblasNonUnit, n, m, 1.0, t, n, x, m);
     return checkOutput(x, sb);
   }
-  auto ft = floats(st), fx = floats(sb);
+  Floats ft(0, st), fx(1, sb);
   s = toFloatInput('T', t, ft.get(), st);
   if (s.kind == Status::Ok) s = toFloatInput('B', b, fx.get(), sb);
   if (s.kind != Status::Ok) return s;
@@ -288,7 +365,7 @@ Status potrs(bool f32, int n, int m, const double* l, const double* b, double* x
     }
     return checkOutput(x, sb);
   }
-  auto fl = floats(st), fx = floats(sb);
+  Floats fl(0, st), fx(1, sb);
   s = toFloatInput('L', l, fl.get(), st);
   if (s.kind == Status::Ok) s = toFloatInput('B', b, fx.get(), sb);
   if (s.kind != Status::Ok) return s;
@@ -333,7 +410,7 @@ Status syevd(bool f32, int n, const double* a, double* w, double* v) {
     info = LAPACKE_dsyevd_work(LAPACK_COL_MAJOR, 'V', 'U', n, v, n, w, work.get(), lwork, iwork.get(), liwork);
     if (info == 0) transposeSquare(v, n);  // column-major V (eigenvector k = row k) -> row-major columns
   } else {
-    auto fa = floats(st), fw = floats(sn);
+    Floats fa(0, st), fw(1, sn);
     for (size_t i = 0; i < sn; i++)  // lower triangle only is read
       for (size_t j = 0; j <= i; j++) {
         const float x = static_cast<float>(a[i * sn + j]);

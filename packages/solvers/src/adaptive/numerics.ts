@@ -101,7 +101,7 @@ export function brentMinimize(f: (x: number) => number, a: number, b: number, op
  * Damped Newton for a small system F(x) = 0 with a central-difference Jacobian and backtracking on |F|².
  * Returns the root or throws ConvergenceError.
  */
-export function newtonSystem(F: (x: Float64Array) => Float64Array, x0: ArrayLike<number>, opts: { tolerance?: number; maxIterations?: number; fdStep?: number; what?: string; scale?: ArrayLike<number> } = {}): { x: Float64Array; residual: number; iterations: number } {
+export function newtonSystem(F: (x: Float64Array) => Float64Array, x0: ArrayLike<number>, opts: { tolerance?: number; maxIterations?: number; fdStep?: number; what?: string; scale?: ArrayLike<number>; maxBacktracks?: number } = {}): { x: Float64Array; residual: number; iterations: number } {
   const tol = opts.tolerance ?? 1e-12;
   const maxIt = opts.maxIterations ?? 100;
   const n = x0.length;
@@ -124,7 +124,7 @@ export function newtonSystem(F: (x: Float64Array) => Float64Array, x0: ArrayLike
     if (step === null) break;
     let t = 1;
     let accepted = false;
-    for (let ls = 0; ls < 40; ls++) {
+    for (let ls = 0; ls < (opts.maxBacktracks ?? 40); ls++) {
       const xn = new Float64Array(n);
       for (let i = 0; i < n; i++) xn[i] = x[i] - t * step[i];
       const fn = F(xn);

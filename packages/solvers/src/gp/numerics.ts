@@ -1,7 +1,6 @@
-import { ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
+import { brent } from '@sftdl/field';
 
-// Small scalar numerics shared by the part-1 solvers.
-// TODO: move to @sftdl/field (brent / bracketing) once its root finders land; kept private here.
+// Small scalar numerics shared by the part-1 solvers (root finding delegates to @sftdl/field's Brent).
 
 /** Result of a scalar root solve. */
 export interface RootResult {
@@ -11,40 +10,10 @@ export interface RootResult {
   residual: number;
 }
 
-/**
- * Brent's method on a sign-changing bracket [a, b]. Stops when the bracket is below
- * `xtol + 4·eps·|x|` or f(x) = 0. Throws `ConvergenceError` after `maxIterations`.
- */
-export function brentRoot(f: (x: number) => number, a: number, b: number, { xtol = 1e-15, maxIterations = 200, what = 'root solve' } = {}): RootResult {
-  let fa = f(a), fb = f(b);
-  if (!Number.isFinite(fa) || !Number.isFinite(fb)) throw new InvalidArgumentError(`${what}: function is not finite at the bracket ends (${a}, ${b})`);
-  if (fa === 0) return { x: a, iterations: 0, residual: 0 };
-  if (fb === 0) return { x: b, iterations: 0, residual: 0 };
-  if (fa * fb > 0) throw new InvalidArgumentError(`${what}: [${a}, ${b}] does not bracket a root (f = ${fa}, ${fb})`);
-  let c = a, fc = fa, d = b - a, e = d;
-  for (let it = 1; it <= maxIterations; it++) {
-    if (fb * fc > 0) { c = a; fc = fa; d = b - a; e = d; }
-    if (Math.abs(fc) < Math.abs(fb)) { a = b; b = c; c = a; fa = fb; fb = fc; fc = fa; }
-    const tol = 2 * Number.EPSILON * Math.abs(b) + 0.5 * xtol;
-    const m = 0.5 * (c - b);
-    if (Math.abs(m) <= tol || fb === 0) return { x: b, iterations: it, residual: Math.abs(fb) };
-    if (Math.abs(e) >= tol && Math.abs(fa) > Math.abs(fb)) {
-      const s = fb / fa;
-      let p: number, q: number;
-      if (a === c) { p = 2 * m * s; q = 1 - s; } else {
-        const qq = fa / fc, r = fb / fc;
-        p = s * (2 * m * qq * (qq - r) - (b - a) * (r - 1));
-        q = (qq - 1) * (r - 1) * (s - 1);
-      }
-      if (p > 0) q = -q; else p = -p;
-      if (2 * p < Math.min(3 * m * q - Math.abs(tol * q), Math.abs(e * q))) { e = d; d = p / q; } else { d = m; e = m; }
-    } else { d = m; e = m; }
-    a = b; fa = fb;
-    b += Math.abs(d) > tol ? d : m > 0 ? tol : -tol;
-    fb = f(b);
-    if (!Number.isFinite(fb)) throw new InvalidArgumentError(`${what}: function became non-finite at ${b}`);
-  }
-  throw new ConvergenceError({ what, iterations: maxIterations, residual: Math.abs(fb), tolerance: xtol });
+/** Brent's method on a sign-changing bracket [a, b] (delegates to `@sftdl/field`'s `brent`). */
+export function brentRoot(f: (x: number) => number, a: number, b: number, { xtol = 1e-15 }: { xtol?: number; what?: string } = {}): RootResult {
+  const r = brent(f, a, b, { tol: xtol });
+  return { x: r.root, iterations: r.iterations, residual: r.residual };
 }
 
 /**

@@ -192,7 +192,9 @@ export function gpRegression(options: GpRegressionOptions): GpRegressionResult {
       } else {
         const kd = Float64Array.from(testKernelDiag!);
         if (kd.length !== m) throw new ShapeError(`testKernelDiag has length ${kd.length}, expected ${m}`);
-        const col = backend.reduce(backend.map(V, 'square'), 'sum', 'cols');
+        // column sums of V∘V on the host (one pass, no temporaries)
+        const col = new Float64Array(m), vd = V.data;
+        for (let r = 0; r < n; r++) { const o = r * m; for (let i = 0; i < m; i++) col[i]! += vd[o + i]! * vd[o + i]!; }
         result.variance = new Float64Array(m);
         for (let i = 0; i < m; i++) result.variance[i] = Math.max(kd[i]! - col[i]!, 0);
       }

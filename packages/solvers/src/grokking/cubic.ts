@@ -112,7 +112,7 @@ function qSearchMax(k: CubicActionCoefficients): number {
  */
 export function nontrivialMinimaCubic(k: CubicActionCoefficients, opts: { gridPoints?: number } = {}): { q: number; value: number; barrierQ: number }[] {
   const qMax = qSearchMax(k);
-  const m = opts.gridPoints ?? 1500;
+  const m = opts.gridPoints ?? 600;
   const h = (q: number) => reducedActionCubicSlopeOverQ(q, k);
   const out: { q: number; value: number; barrierQ: number }[] = [];
   let prevMax = 0;
@@ -227,7 +227,7 @@ export function cubicCriticalPoint(p: Omit<CubicTeacherParams, 'sigma2'> & { sig
   // Scan log u upwards; the degeneracy is the first sign change of min Ŝ from + (or no minimum) to −.
   const lo = Math.log(1e-4);
   const hi = Math.log(1e8);
-  const steps = 480;
+  const steps = 160;
   let prev = atLogU(lo);
   let bracket: [number, number] | null = null;
   let spin: [number, number] | null = null;
@@ -307,7 +307,7 @@ export function solveCubicThermodynamic(p: CubicTeacherParams, opts: { m11Conven
   if (p.sigma2 >= crit.sigma2Critical) return gfl();
   // Continue the GMFL-I system in log σ² from the critical point to the target.
   const steps = opts.steps ?? 24;
-  let x = Float64Array.from([crit.b, epsilon, 0]);
+  let x: Float64Array = Float64Array.from([crit.b, epsilon, 0]);
   let lastQ = crit.qStar;
   const l0 = Math.log(crit.sigma2Critical);
   const l1 = Math.log(p.sigma2);
@@ -422,7 +422,10 @@ export function solveCubicFiniteD(p: CubicTeacherParams, opts: { m11Convention?:
   const conv = opts.m11Convention ?? 'corrected';
   const tol = opts.tolerance ?? 1e-12;
   const { u, kappa } = cubicInvariants(p);
+  const cap = 4 + 4 * Math.abs(p.epsilon);
   const F = (v: Float64Array) => {
+    // The self-consistent (b, c) are O(1) (|b| ≤ 1 when learning helps); far iterates are rejected by the line search.
+    if (!(Math.abs(v[0]) < cap && Math.abs(v[1]) < cap)) return Float64Array.from([NaN, NaN]);
     const g = cubicFiniteDMap(p, v[0], v[1], { m11Convention: conv });
     return Float64Array.from([g.b - v[0], g.c - v[1]]);
   };
@@ -436,7 +439,7 @@ export function solveCubicFiniteD(p: CubicTeacherParams, opts: { m11Convention?:
   const roots: { b: number; c: number }[] = [];
   for (const s of starts) {
     let r: { x: Float64Array } | null = null;
-    try { r = newtonSystem(F, s, { tolerance: tol, maxIterations: 60, what: 'finite-d cubic (b, c) solve', fdStep: 1e-7 }); } catch (e) { if (!ConvergenceError.isInstance(e)) throw e; }
+    try { r = newtonSystem(F, s, { tolerance: tol, maxIterations: 30, maxBacktracks: 20, what: 'finite-d cubic (b, c) solve', fdStep: 1e-7 }); } catch (e) { if (!ConvergenceError.isInstance(e)) throw e; }
     if (r && r.x.every(Number.isFinite) && !roots.some((q) => Math.abs(q.b - r.x[0]) + Math.abs(q.c - r.x[1]) < 1e-7)) roots.push({ b: r.x[0], c: r.x[1] });
     if (opts.guess && roots.length > 0 && opts.multiStart === false) break;
   }
@@ -484,3 +487,4 @@ export function sweepCubic(path: readonly CubicTeacherParams[], opts: { limit?: 
   });
   return { points, hysteresis: cont.hysteresis.map((h) => ({ tStart: path[h.tStart].sigma2, tEnd: path[h.tEnd].sigma2 })) };
 }
+

@@ -146,7 +146,7 @@ export interface HysteresisResult<S> {
  * @example
  * // x = tanh(βx + h): hysteresis in h for β > 1
  * const solve = (h: number, g: number | null) => { let x = g ?? Math.sign(h); for (let i = 0; i < 2000; i++) x = Math.tanh(2 * x + h); return x; };
- * continuationBothWays([-0.5, -0.1, 0.1, 0.5], solve, (a, b) => Math.abs(a - b)).hysteresis // [{ tStart: -0.1, tEnd: 0.1 }]
+ * continuationBothWays([-1, -0.1, 0.1, 1], solve, (a, b) => Math.abs(a - b)).hysteresis // [{ tStart: -0.1, tEnd: 0.1 }]
  */
 export function continuationBothWays<S>(path: readonly number[], solve: (t: number, guess: S | null) => S | null, distance: (a: S, b: S) => number, tolerance = 1e-6): HysteresisResult<S> {
   const m = path.length;

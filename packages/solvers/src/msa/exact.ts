@@ -1,5 +1,6 @@
 import { ConvergenceError } from '@sftdl/compute';
-import { dot, meanSquaredDiff } from '../gp/numerics';
+import { logGamma } from '@sftdl/field';
+import { meanSquaredDiff } from '../gp/numerics';
 import type { MsaInput } from './problem';
 import { type LinearMsaSpectrum, linearMsaSpectrum } from './linear';
 
@@ -19,6 +20,13 @@ export interface LinearExactResult {
   trainVariance: Float64Array;
   testMean?: Float64Array;
   testVariance?: Float64Array;
+  /**
+   * Exact read-in weight covariance Σ_v = ⟨v vᵀ⟩ of one hidden neuron, [d, d] (row-major), from
+   * E[VᵀV | D]/N = (E[aaᵀ | D] + (N − 1)(σ_w²/d) I)/N with a = Vᵀŵ (the only data-dependent direction in neuron space).
+   */
+  weightCov: Float64Array;
+  /** Eigenvalues of `weightCov`, largest first. */
+  weightCovEigenvalues: number[];
   /** log p(y) (evidence of the finite-width network). */
   logEvidence: number;
   /** Grid points of the trapezoid rule in u = ln s, and the estimated relative quadrature error. */
@@ -71,6 +79,12 @@ export function linearExactOracle(input: MsaInput | LinearMsaSpectrum, { relTol 
   const h0 = 1e-3;
   const curv = -(logDensity(ubest + h0) - 2 * logDensity(ubest) + logDensity(ubest - h0)) / (h0 * h0);
   const width = curv > 0 ? 1 / Math.sqrt(curv) : (b - a) / 100;
+  // Weight space: u = Σ_i w_i v_i | s ~ N(0, (σ_w²/d)σ²s I) a priori (|w|² = σ²s), y | u ~ N(Xu, κ_n I).
+  const { x, d, sigmaW2 } = setup;
+  const D = sigmaW2 / d;
+  const { values: mu, vectors: W } = setup.backend.eigh(setup.backend.gram(x, { trans: true }));
+  const bvec = new Float64Array(d);
+  for (let k = 0; k < d; k++) { let t = 0; for (let a2 = 0; a2 < P; a2++) { let xw = 0; for (let j = 0; j < d; j++) xw += x.data[a2 * d + j]! * W.data[j * d + k]!; t += xw * y[a2]!; } bvec[k] = t; }
   const integrate = (stepsPerSd: number) => {
     const h = Math.min(width / stepsPerSd, (b - a) / 64);
     const n = Math.ceil((b - a) / h);
@@ -80,12 +94,17 @@ export function linearExactOracle(input: MsaInput | LinearMsaSpectrum, { relTol 
     const nT = B ? B.rows : 0;
     const t1 = new Float64Array(nT), t2 = new Float64Array(nT), tv = new Float64Array(nT);
     const r = new Float64Array(P), g = new Float64Array(P);
+    const Aa = new Float64Array(d * d), mt = new Float64Array(d);
     for (let i = 0; i <= n; i++) {
       const u = a + i * hh;
       const w = (i === 0 || i === n ? 0.5 : 1) * Math.exp(logDensity(u) - best);
       if (w === 0) continue;
       const s = Math.exp(u);
       Z += w; Es += w * s; Es2 += w * s * s;
+      // E[aaᵀ | s, D] = (Σ_u + m mᵀ)/(σ²s) in the eigenbasis of XᵀX
+      const ls = D * c * s, fac = 1 / (c * s); // |w|² = σ²s
+      for (let k = 0; k < d; k++) { const sk = 1 / (1 / ls + Math.max(mu[k]!, 0) / kn); mt[k] = (sk * bvec[k]!) / kn; Aa[k * d + k]! += w * fac * sk; }
+      for (let k = 0; k < d; k++) for (let l = 0; l < d; l++) Aa[k * d + l]! += w * fac * mt[k]! * mt[l]!;
       for (let k = 0; k < P; k++) {
         const A = kn + s * c * eigvals[k]!;
         r[k] = ((s * c * eigvals[k]!) / A) * yRot[k]!; // rotated train mean
@@ -115,7 +134,14 @@ export function linearExactOracle(input: MsaInput | LinearMsaSpectrum, { relTol 
     const trainVariance = mean.map((mu, i2) => v1[i2]! / Z + m2[i2]! / Z - mu * mu);
     const testMean = t1.map((v) => v / Z);
     const testVariance = testMean.map((mu, j) => tv[j]! / Z + t2[j]! / Z - mu * mu);
-    return { Z: Z * hh, Es: Es / Z, Es2: Es2 / Z, mean, trainVariance, testMean, testVariance, n };
+    // rotate back and form Σ_v = (E[aaᵀ] + (N − 1) D I)/N
+    const Sv = new Float64Array(d * d);
+    for (let i2 = 0; i2 < d; i2++) for (let j = 0; j < d; j++) {
+      let t = 0;
+      for (let k = 0; k < d; k++) for (let l = 0; l < d; l++) t += W.data[i2 * d + k]! * (Aa[k * d + l]! / Z) * W.data[j * d + l]!;
+      Sv[i2 * d + j] = (t + (i2 === j ? (N - 1) * D : 0)) / N;
+    }
+    return { Z: Z * hh, Es: Es / Z, Es2: Es2 / Z, mean, trainVariance, testMean, testVariance, n, Sv };
   };
   const coarseR = integrate(12);
   const fine = integrate(24);
@@ -130,21 +156,10 @@ export function linearExactOracle(input: MsaInput | LinearMsaSpectrum, { relTol 
   const res: LinearExactResult = {
     expectedScale: fine.Es, scaleStd: Math.sqrt(Math.max(fine.Es2 - fine.Es * fine.Es, 0)), Q: setup.qScale * fine.Es,
     trainMean: fine.mean, msd: meanSquaredDiff(y, fine.mean), trainVariance: fine.trainVariance, logEvidence,
-    nodes: fine.n + 1, quadratureError: err,
+    nodes: fine.n + 1, quadratureError: err, weightCov: fine.Sv,
+    weightCovEigenvalues: Array.from(setup.backend.eigh({ rows: d, cols: d, data: fine.Sv }).values).reverse(),
   };
   if (B) { res.testMean = fine.testMean; res.testVariance = fine.testVariance; }
-  void dot;
   return res;
 }
 
-/** ln Γ(x) for x > 0 (Lanczos, g = 7, ~1e-15 relative). */
-export function logGamma(x: number): number {
-  const g = 7;
-  const C = [0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7];
-  if (x < 0.5) return Math.log(Math.PI / Math.abs(Math.sin(Math.PI * x))) - logGamma(1 - x);
-  const xx = x - 1;
-  let a = C[0]!;
-  const t = xx + g + 0.5;
-  for (let i = 1; i < g + 2; i++) a += C[i]! / (xx + i);
-  return 0.5 * Math.log(2 * Math.PI) + (xx + 0.5) * Math.log(t) - t + Math.log(a);
-}

@@ -1,5 +1,6 @@
 import { ConvergenceError, InvalidArgumentError, type Mat, eye } from '@sftdl/compute';
 import { dot, meanSquaredDiff, positiveRoots } from '../gp/numerics';
+import { kernelScaleFromSpectrum } from '../rescaling/kernelRescaling';
 import { type MsaInput, type MsaSetup, inputKernel, msaSetup } from './problem';
 
 /** Eigen-decomposed linear-network problem: K0 = U diag(λ) Uᵀ, ỹ = Uᵀy, B = K0(X*, X) U. */
@@ -120,41 +121,26 @@ export interface ScalarScaleResult {
 export function msaTreeScalar(spec: LinearMsaSpectrum): ScalarScaleResult {
   const { width: N, priorScale: c } = spec.setup;
   const F = (q: number): number => 1 / q - 1 + (c / N) * spectralSums(spec, q).quad;
-  return pickRoot(spec, F, 'MSA tree-level scalar equation', () => 0);
+  return pickRoot(spec, F, 'MSA tree-level scalar equation');
 }
 
 /**
- * Scalar one-loop MSA equation (= stationarity of the kernel-rescaling action):
+ * Scalar one-loop MSA equation (= stationarity of the kernel-rescaling action with C0 = σ²K0):
  * 1/q = 1 + (1/N) tr(σ²K0A⁻¹) − (σ²/N) yᵀA⁻¹K0A⁻¹y. When several roots exist, the minimiser of S(q) is returned.
  */
 export function msaOneLoopScalar(spec: LinearMsaSpectrum): ScalarScaleResult {
-  const { width: N, priorScale: c } = spec.setup;
-  const F = (q: number): number => {
-    const s = spectralSums(spec, q);
-    return 1 / q - 1 - s.trace / N + (c / N) * s.quad;
-  };
-  return pickRoot(spec, F, 'MSA one-loop scalar equation', (q) => rescalingAction(spec, q));
+  const { width: N, priorScale: c, noise: kn } = spec.setup;
+  const r = kernelScaleFromSpectrum({ eigvals: spec.eigvals.map((l) => c * l), U: spec.U, yRot: spec.yRot }, kn, N);
+  return { q: r.x, Q: spec.setup.qScale * r.x, iterations: r.iterations, residual: r.residual };
 }
 
-/** Kernel-rescaling effective action S(q) = q − ln q + (1/N)Σ ln(κ_n + qσ²λ_k) + (1/N) yᵀ(κ_n + qσ²K0)⁻¹y. */
-export function rescalingAction(spec: LinearMsaSpectrum, q: number): number {
-  const { eigvals, yRot, setup } = spec;
-  const { priorScale: c, noise: kn, width: N } = setup;
-  let s = q - Math.log(q);
-  for (let k = 0; k < eigvals.length; k++) {
-    const a = kn + q * c * eigvals[k]!;
-    s += (Math.log(a) + yRot[k]! ** 2 / a) / N;
-  }
-  return s;
-}
-
-function pickRoot(spec: LinearMsaSpectrum, F: (q: number) => number, what: string, action: (q: number) => number): ScalarScaleResult {
+function pickRoot(spec: LinearMsaSpectrum, F: (q: number) => number, what: string): ScalarScaleResult {
   const roots = positiveRoots(F, { lo: 1e-12, hi: 1e12, points: 480, what });
   if (roots.length === 0) {
     throw new ConvergenceError({ what, iterations: 480, residual: Math.abs(F(1)), tolerance: 1e-12, hint: 'no root in q ∈ [1e-12, 1e12]; check sigma2 > 0 and the data scale' });
   }
-  let best = roots[0]!;
-  if (roots.length > 1) for (const r of roots) if (action(r.x) < action(best.x)) best = r;
+  // F is strictly decreasing for the tree equation, so the root is unique.
+  const best = roots[0]!;
   return { q: best.x, Q: spec.setup.qScale * best.x, iterations: best.iterations, residual: Math.abs(F(best.x)) };
 }
 
@@ -232,7 +218,7 @@ function treeWeightCov(spec: LinearMsaSpectrum, q: number, tau: Float64Array): {
   return { cov, u };
 }
 
-function finishSolution(spec: LinearMsaSpectrum, q: number, tau: Float64Array, iterations: number, residual: number, weightCov: Float64Array, M: Mat, testMean: Float64Array | undefined): MsaLinearSolution {
+function finishSolution(spec: LinearMsaSpectrum, q: number, tau: Float64Array, iterations: number, residual: number, weightCov: Float64Array, M: Mat, testMean: Float64Array | undefined, treeCov: Float64Array = weightCov): MsaLinearSolution {
   const { setup } = spec;
   const { P, d, noise: kn, y, priorScale: c, lambda: lam, x, xTest, backend } = setup;
   const discrepancy = tau.map((v) => kn * v);
@@ -259,14 +245,16 @@ function finishSolution(spec: LinearMsaSpectrum, q: number, tau: Float64Array, i
     // Var(f*) = ∂²**Φ − gᵀ M g with moments of the (Gaussian) tilted measure with covariance Σ_v (§2.5).
     const u = new Float64Array(d);
     for (let a = 0; a < P; a++) for (let j = 0; j < d; j++) u[j]! += x.data[a * d + j]! * tau[a]!;
-    const Su = matvec(Wm, u);
+    // Leading order: moments of the tilted measure at τ̄ (tree-level Σ_v(τ̄)), H at τ̄.
+    const Tm: Mat = { rows: d, cols: d, data: treeCov };
+    const Su = matvec(Tm, u);
     const uSu = dot(u, Su);
-    const XS = backend.matmul(x, Wm); // rows: Σ x_b
+    const XS = backend.matmul(x, Tm); // rows: Σ x_b
     const m = xTest.rows;
     sol.testVariance = new Float64Array(m);
     for (let i = 0; i < m; i++) {
       const xs = xTest.data.subarray(i * d, (i + 1) * d);
-      const sx = matvec(Wm, xs);
+      const sx = matvec(Tm, xs);
       const sss = dot(xs, sx), sSu = dot(xs, Su);
       const g = new Float64Array(P);
       for (let b = 0; b < P; b++) {
@@ -307,8 +295,12 @@ export function linearMsaTree(input: MsaInput | LinearMsaSpectrum, options: MsaS
   const { tol = 1e-12, maxIterations = 100 } = options;
   const scale = Math.max(1, ...Array.from(y, Math.abs));
   let tau: Float64Array;
-  if (options.tauInit) tau = Float64Array.from(options.tauInit);
-  else {
+  if (options.tauInit) {
+    tau = Float64Array.from(options.tauInit);
+    // A warm start outside the normalisable region (λτᵀK0τ ≥ 1) is shrunk back inside it.
+    const rho = setup.lambda * dot(tau, matvec(spec.K0, tau));
+    if (rho >= 0.9) tau = tau.map((v) => v * Math.sqrt(0.9 / rho));
+  } else {
     const s = msaTreeScalar(spec);
     tau = scaledGpPredict(spec, s.q).discrepancy.map((v) => v / kn);
   }
@@ -409,6 +401,7 @@ export function linearMsaOneLoop(input: MsaInput | LinearMsaSpectrum, options: M
   const { q, M, k0t, trMK0, tK0MK0t } = st;
   // One-loop Σ_v (L4): Σ_v(τ̄) − ½ Σ_bc M_bc ∂_b∂_c Σ_v(τ̄), differentiated in closed form.
   const { cov, u } = treeWeightCov(spec, q, tau);
+  const treeCov = cov.slice();
   const D = sigmaW2 / d;
   const XtM = backend.matmul(x, M, { transA: true }); // [d, P]
   const XtMX = backend.matmul(XtM, x); // [d, d]
@@ -424,6 +417,6 @@ export function linearMsaOneLoop(input: MsaInput | LinearMsaSpectrum, options: M
     const ksMk = matvec(Ks, st.MK0t);
     testMean = kst.map((v, i) => c * q * v - c * (lam * q * q * (2 * ksMk[i]! + trMK0 * v) + 4 * lam * lam * q * q * q * v * tK0MK0t));
   }
-  const sol = finishSolution(spec, q, tau, it, st.res, cov, M, testMean);
+  const sol = finishSolution(spec, q, tau, it, st.res, cov, M, testMean, treeCov);
   return { ...sol, scalar: { ...s1, ...pred1 } };
 }

@@ -1,4 +1,5 @@
 import { type ComputeBackend, InvalidArgumentError, type Mat, ShapeError, assertFinite, referenceBackend } from '@sftdl/compute';
+import { getActivation } from '@sftdl/kernels';
 
 /**
  * Inputs shared by every MSA / kernel-rescaling solver of a two-layer network f(x) = Σ_i a_i φ(w_i·x).
@@ -83,4 +84,34 @@ export function msaSetup(input: MsaInput): MsaSetup {
 /** K0 = (σ_w²/d) A Bᵀ for row-sample matrices A [m, d], B [n, d]. */
 export function inputKernel(a: Mat, b: Mat, sigmaW2: number, backend: ComputeBackend): Mat {
   return backend.matmul(a, b, { transB: true, alpha: sigmaW2 / a.cols });
+}
+
+/**
+ * Two-layer NNGP kernel C0 = σ²_MSA·F_φ(K0) on train (and cross/diag on test), with F_φ the dual activation of
+ * `@sftdl/kernels` (linear: C0 = σ²_MSA K0; erf: the arcsine kernel).
+ */
+export function twoLayerNngp(setup: MsaSetup, activation: string): { train: Mat; cross?: Mat; testDiag?: Float64Array } {
+  const dual = getActivation(activation);
+  const { x, xTest, sigmaW2, priorScale: c, backend } = setup;
+  const K = inputKernel(x, x, sigmaW2, backend);
+  const P = x.rows;
+  const diag = new Float64Array(P);
+  for (let a = 0; a < P; a++) diag[a] = K.data[a * P + a]!;
+  const train = new Float64Array(P * P);
+  for (let a = 0; a < P; a++) for (let b = 0; b <= a; b++) {
+    const v = c * dual.dual(diag[a]!, K.data[a * P + b]!, diag[b]!).f;
+    train[a * P + b] = v; train[b * P + a] = v;
+  }
+  const out: { train: Mat; cross?: Mat; testDiag?: Float64Array } = { train: { rows: P, cols: P, data: train } };
+  if (xTest) {
+    const m = xTest.rows;
+    const Kc = inputKernel(xTest, x, sigmaW2, backend);
+    const Kt = new Float64Array(m);
+    for (let i = 0; i < m; i++) { let s = 0; for (let j = 0; j < xTest.cols; j++) s += xTest.data[i * xTest.cols + j]! ** 2; Kt[i] = (sigmaW2 / xTest.cols) * s; }
+    const cross = new Float64Array(m * P);
+    for (let i = 0; i < m; i++) for (let b = 0; b < P; b++) cross[i * P + b] = c * dual.dual(Kt[i]!, Kc.data[i * P + b]!, diag[b]!).f;
+    out.cross = { rows: m, cols: P, data: cross };
+    out.testDiag = Kt.map((v) => c * dual.dual(v, v, v).f);
+  }
+  return out;
 }

@@ -1,5 +1,5 @@
 import { type ComputeBackend, ConvergenceError, InvalidArgumentError, type Mat, ShapeError, assertFinite, referenceBackend } from '@sftdl/compute';
-import { type RootResult, dot, meanSquaredDiff, positiveRoots } from '../gp/numerics';
+import { type RootResult, meanSquaredDiff, positiveRoots } from '../gp/numerics';
 
 /** A PSD prior kernel in its eigenbasis: C0 = U diag(eigvals) Uᵀ, targets rotated ỹ = Uᵀy. */
 export interface KernelEigenSystem {
@@ -164,6 +164,5 @@ export function deepLinearKernelRescaling(options: { kernel: Mat; y: ArrayLike<n
   for (let k = 0; k < n; k++) g[k] = es.yRot[k]! / (noise + s * es.eigvals[k]!);
   const alpha = backend.matmul(es.U, { rows: n, cols: 1, data: g }).data;
   const trainMean = y.map((v, i) => v - noise * alpha[i]!);
-  void dot;
   return { layerScales: widths.map((N) => 1 - r / N), kernelScale: s, trainMean, msd: meanSquaredDiff(y, trainMean), iterations: best.iterations, residual: Math.abs(F(s)) };
 }

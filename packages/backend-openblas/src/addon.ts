@@ -38,7 +38,9 @@ export const INSTALL_HINT =
 /** Where the compiled addon lives (the same relative path from `src/` and from `dist/`). */
 export const ADDON_PATH = fileURLToPath(new URL('../build/Release/sftdl_openblas.node', import.meta.url));
 
-export type LoadResult = { ok: true; addon: NativeAddon } | { ok: false; reason: string };
+export type LoadResult =
+  | { ok: true; addon: NativeAddon; /** OpenBLAS' thread count at load, before any backend changed it. */ defaultThreads: number }
+  | { ok: false; reason: string };
 
 let cached: LoadResult | undefined;
 
@@ -54,7 +56,7 @@ export function loadAddon(path: string = ADDON_PATH): LoadResult {
   } else {
     try {
       const addon = createRequire(import.meta.url)(path) as NativeAddon;
-      result = { ok: true, addon };
+      result = { ok: true, addon, defaultThreads: addon.info().threads };
     } catch (error) {
       const detail = error instanceof Error ? error.message.split('\n')[0] : String(error);
       result = { ok: false, reason: `native addon failed to load (${detail}): ${INSTALL_HINT}` };

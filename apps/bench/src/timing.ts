@@ -1,0 +1,71 @@
+/** Options of {@link timeMedian}. */
+export interface TimeMedianOptions {
+  /** Minimum number of timed runs (default 5). */
+  repeats?: number;
+  /** Keep running (beyond `repeats`) until the timed runs add up to at least this many seconds (default 0.5). */
+  minTime?: number;
+  /** Stop adding runs once they add up to this many seconds, even below `repeats` (default 30; at least one run). */
+  maxTime?: number;
+  /** Upper bound on the number of timed runs (default 50). */
+  maxRepeats?: number;
+  /**
+   * Untimed warm-up runs first (default 1). A warm-up that takes longer than 2 s is kept as a sample instead of
+   * being repeated, since JIT warm-up is negligible at that scale.
+   */
+  warmup?: number;
+}
+
+export interface TimeMedianResult {
+  /** Median wall time of the timed runs, in seconds. */
+  seconds: number;
+  /** Every timed run (wall time), in seconds, in order. */
+  samples: number[];
+  /**
+   * Median process CPU time (user + system, all threads) of the timed runs, in seconds. On a shared, loaded
+   * machine this is a steadier figure for single-threaded code than wall time.
+   */
+  cpuSeconds: number;
+}
+
+const now = () => Number(process.hrtime.bigint()) / 1e9;
+const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const median = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : 0.5 * (s[mid - 1]! + s[mid]!);
+};
+
+/**
+ * Median wall-clock time of `fn` (sync or async), after warm-up. Use for every benchmark so suites report the same
+ * statistic: at least `repeats` runs and `minTime` seconds in total, capped by `maxTime` and `maxRepeats`.
+ *
+ * @example
+ * ```ts
+ * const { seconds } = await timeMedian(() => backend.matmul(a, b), { repeats: 5, minTime: 1 });
+ * ```
+ */
+export async function timeMedian(fn: () => unknown, options: TimeMedianOptions = {}): Promise<TimeMedianResult> {
+  const repeats = Math.max(1, options.repeats ?? 5);
+  const minTime = options.minTime ?? 0.5;
+  const maxTime = options.maxTime ?? 30;
+  const maxRepeats = Math.max(1, options.maxRepeats ?? 50);
+  const samples: number[] = [];
+  const cpu: number[] = [];
+  for (let w = 0; w < (options.warmup ?? 1); w++) {
+    const t0 = now(), c0 = cpuNow();
+    await fn();
+    const dt = now() - t0;
+    if (dt > 2) { samples.push(dt); cpu.push(cpuNow() - c0); break; }
+  }
+  let total = samples.reduce((s, x) => s + x, 0);
+  while (samples.length < maxRepeats && (samples.length < repeats || total < minTime)) {
+    if (samples.length >= 1 && total >= maxTime) break;
+    const t0 = now(), c0 = cpuNow();
+    await fn();
+    const dt = now() - t0;
+    cpu.push(cpuNow() - c0);
+    samples.push(dt);
+    total += dt;
+  }
+  return { seconds: median(samples), samples, cpuSeconds: median(cpu) };
+}

@@ -1,0 +1,308 @@
+import { InvalidArgumentError, type Mat, ShapeError } from '@sftdl/compute';
+import { type Key, fold, minimize1d, split, uniform } from '@sftdl/field';
+import { Fraction } from './fraction';
+
+/**
+ * Alignment A_f = ⟨f, y⟩ / ⟨y, y⟩ of predictions f with targets y, estimated on (fresh) test points.
+ *
+ * *Gotchas*: A_f ≈ 1 is necessary but not sufficient for a small test error (Cauchy–Schwarz).
+ *
+ * @example
+ * ```ts
+ * alignment(new Float64Array([1, 2]), new Float64Array([2, 4])); // 0.5
+ * ```
+ */
+export function alignment(f: ArrayLike<number>, y: ArrayLike<number>): number {
+  if (f.length !== y.length) throw new ShapeError(`alignment: predictions have length ${f.length}, targets ${y.length}`);
+  let fy = 0;
+  let yy = 0;
+  for (let i = 0; i < y.length; i++) { fy += f[i]! * y[i]!; yy += y[i]! * y[i]!; }
+  if (!(yy > 0)) throw new InvalidArgumentError('alignment: the targets are identically zero; use a non-trivial teacher');
+  const a = fy / yy;
+  if (!Number.isFinite(a)) throw new InvalidArgumentError('alignment: non-finite predictions');
+  return a;
+}
+
+/** What a runner is asked for: train at P = `samples`, input dimension d, width N, with a key. */
+export interface RunRequest {
+  samples: number;
+  dim: number;
+  width: number;
+  key: Key;
+}
+
+/** What a runner returns: predictions and targets on fresh test data (plus optional read-in weights). */
+export interface RunResult {
+  prediction: Float64Array;
+  target: Float64Array;
+  /** First-layer weights (rows = neurons), for counting specialised neurons. */
+  weights?: Mat;
+  /** Teacher direction w* (unit norm), for counting specialised neurons. */
+  teacherDirection?: Float64Array;
+}
+
+/**
+ * An injected experiment: any function from (P, d, N, key) to test predictions, e.g. a Langevin
+ * ensemble from @sftdl/training or an exact posterior. Keeps @sftdl/scaling free of training code.
+ */
+export type Runner = (req: RunRequest) => RunResult | Promise<RunResult>;
+
+/**
+ * The first P at which the alignment curve crosses `threshold` from below, by linear interpolation in
+ * log P; null if it never does on the grid (extend the P range).
+ */
+export function onsetFromCurve(samples: readonly number[], align: readonly number[], threshold = 0.5): number | null {
+  if (samples.length !== align.length) throw new ShapeError('onsetFromCurve: samples and alignment differ in length');
+  for (let i = 0; i < samples.length; i++) {
+    if (align[i]! >= threshold) {
+      if (i === 0) return null; // already above at the smallest P: the onset is below the grid
+      const x0 = Math.log(samples[i - 1]!);
+      const x1 = Math.log(samples[i]!);
+      const t = (threshold - align[i - 1]!) / (align[i]! - align[i - 1]!);
+      return Math.exp(x0 + t * (x1 - x0));
+    }
+  }
+  return null;
+}
+
+/** Least-squares slope and intercept of log y against log x (a power-law fit y ∝ x^slope). */
+export function fitPowerLaw(x: readonly number[], y: readonly number[]): { slope: number; intercept: number } {
+  if (x.length !== y.length || x.length < 2) throw new InvalidArgumentError('fitPowerLaw: need at least two (x, y) pairs of equal length');
+  const lx = x.map(Math.log);
+  const ly = y.map(Math.log);
+  const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
+  const my = ly.reduce((a, b) => a + b, 0) / ly.length;
+  let sxy = 0;
+  let sxx = 0;
+  for (let i = 0; i < lx.length; i++) { sxy += (lx[i]! - mx) * (ly[i]! - my); sxx += (lx[i]! - mx) ** 2; }
+  if (!(sxx > 0)) throw new InvalidArgumentError('fitPowerLaw: all x are equal; use at least two different sizes');
+  const slope = sxy / sxx;
+  return { slope, intercept: my - slope * mx };
+}
+
+/** One size of a sweep: the alignment of every seed at every P. */
+export interface SweepSize {
+  dim: number;
+  width: number;
+  samples: number[];
+  /** alignment[seed][p]. */
+  alignment: number[][];
+  /** Specialised-neuron counts per seed at the largest P (when the runner returns weights). */
+  specialised?: number[];
+}
+
+/** Options of {@link runSweep}. */
+export interface SweepOptions {
+  dims: readonly number[];
+  /** Width N as a function of d (e.g. d => 4 * d). */
+  width: (dim: number) => number;
+  /** The P grid for each d (increasing). */
+  samples: (dim: number) => readonly number[];
+  seeds: number;
+  key: Key;
+  /** Threshold for specialised neurons |ŵ·w*| > c (default 0.5). */
+  specialisationThreshold?: number;
+  onProgress?: (msg: string) => void;
+}
+
+/**
+ * Runs the injected runner over the (d, P, seed) grid. Each run gets its own folded key.
+ *
+ * *When to use*: to collect alignment curves for {@link fitOnsetExponent}.
+ *
+ * *Gotchas*: the P grid must bracket the onset for every d (the fit throws otherwise); put the grid on
+ * multiples of d^a around the expected scale and widen it if the onset falls outside.
+ *
+ * @example
+ * ```ts
+ * const sweep = await runSweep(myRunner, {
+ *   dims: [16, 32, 64], width: (d) => 2 * d, samples: (d) => [0.25, 0.5, 1, 2, 4].map((c) => Math.round(c * d)),
+ *   seeds: 4, key: key(0),
+ * });
+ * ```
+ */
+export async function runSweep(runner: Runner, o: SweepOptions): Promise<SweepSize[]> {
+  if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new InvalidArgumentError(`seeds must be a positive integer, got ${o.seeds}`);
+  const out: SweepSize[] = [];
+  for (let di = 0; di < o.dims.length; di++) {
+    const dim = o.dims[di]!;
+    const width = o.width(dim);
+    const samples = [...o.samples(dim)];
+    for (let i = 1; i < samples.length; i++) if (!(samples[i]! > samples[i - 1]!)) throw new InvalidArgumentError(`the P grid for d = ${dim} must be increasing`);
+    const al: number[][] = [];
+    const spec: number[] = [];
+    for (let s = 0; s < o.seeds; s++) {
+      const row: number[] = [];
+      for (let p = 0; p < samples.length; p++) {
+        const k = fold(fold(fold(o.key, di), s), p);
+        const r = await runner({ samples: samples[p]!, dim, width, key: k });
+        row.push(alignment(r.prediction, r.target));
+        if (p === samples.length - 1 && r.weights && r.teacherDirection) {
+          spec.push(countSpecialised(r.weights, r.teacherDirection, { threshold: o.specialisationThreshold ?? 0.5 }).count);
+        }
+      }
+      al.push(row);
+      o.onProgress?.(`d = ${dim}, seed ${s + 1}/${o.seeds}: A_f = ${row.map((a) => a.toFixed(2)).join(' ')}`);
+    }
+    out.push({ dim, width, samples, alignment: al, ...(spec.length ? { specialised: spec } : {}) });
+  }
+  return out;
+}
+
+function meanCurve(rows: readonly number[][]): number[] {
+  const m = rows[0]!.map(() => 0);
+  for (const r of rows) r.forEach((v, i) => { m[i]! += v / rows.length; });
+  return m;
+}
+
+/** Result of {@link fitOnsetExponent}. */
+export interface ExponentFit {
+  method: 'threshold' | 'collapse';
+  exponent: number;
+  /** Percentile bootstrap interval (resampling seeds within each d). */
+  interval: [number, number];
+  level: number;
+  /** Onset P* per d from the seed-mean curves (threshold method). */
+  onsets?: { dim: number; onset: number | null }[];
+  resamples: number;
+  /** Bootstrap replicates that failed (an onset outside the P grid) and were dropped. */
+  failedResamples: number;
+}
+
+/**
+ * Exponent of the onset P* ∝ d^a from a sweep. `threshold`: P* where the seed-mean alignment crosses
+ * the threshold, then a log–log fit across d. `collapse`: the a that best collapses A_f(P/d^a) across d
+ * (least squared spread between interpolated curves). The interval is a percentile bootstrap over seeds.
+ *
+ * *Gotchas*: the bootstrap resamples seeds within each d, so it captures seed-to-seed noise only, not
+ * finite-size corrections to scaling; use several d spanning at least a factor 4.
+ *
+ * @example
+ * ```ts
+ * const fit = fitOnsetExponent(sweep, { key: key(1) });
+ * compareWithPrediction(fit, prediction.pStarExponent).consistent;
+ * ```
+ */
+export function fitOnsetExponent(
+  sweep: readonly SweepSize[],
+  o: { method?: 'threshold' | 'collapse'; threshold?: number; resamples?: number; level?: number; key: Key; range?: [number, number] },
+): ExponentFit {
+  const method = o.method ?? 'threshold';
+  const threshold = o.threshold ?? 0.5;
+  const B = o.resamples ?? 200;
+  const level = o.level ?? 0.9;
+  if (sweep.length < 2) throw new InvalidArgumentError('fitOnsetExponent: need at least two input dimensions');
+  const estimate = (curves: number[][]): number | null => {
+    if (method === 'threshold') {
+      const on = sweep.map((s, i) => onsetFromCurve(s.samples, curves[i]!, threshold));
+      if (on.some((x) => x === null)) return null;
+      return fitPowerLaw(sweep.map((s) => s.dim), on as number[]).slope;
+    }
+    return collapseExponent(sweep.map((s, i) => ({ dim: s.dim, samples: s.samples, alignment: curves[i]! })), o.range ?? [0, 4]);
+  };
+  const base = sweep.map((s) => meanCurve(s.alignment));
+  const point = estimate(base);
+  if (point === null) {
+    throw new InvalidArgumentError(`the mean alignment does not cross ${threshold} inside the P grid for every d; widen the P range (onsets: ${sweep.map((s, i) => `d=${s.dim}: ${onsetFromCurve(s.samples, base[i]!, threshold) ?? 'none'}`).join(', ')})`);
+  }
+  const reps: number[] = [];
+  let failed = 0;
+  const keys = split(o.key, B);
+  for (let b = 0; b < B; b++) {
+    const curves = sweep.map((s, i) => {
+      const u = uniform(fold(keys[b]!, i), s.alignment.length);
+      return meanCurve(Array.from(u, (v) => s.alignment[Math.min(s.alignment.length - 1, Math.floor(v * s.alignment.length))]!));
+    });
+    const e = estimate(curves);
+    if (e === null) failed++;
+    else reps.push(e);
+  }
+  reps.sort((a, b) => a - b);
+  const q = (p: number) => (reps.length ? reps[Math.min(reps.length - 1, Math.max(0, Math.floor(p * (reps.length - 1) + 0.5)))]! : Number.NaN);
+  const alpha = (1 - level) / 2;
+  return {
+    method,
+    exponent: point,
+    interval: [q(alpha), q(1 - alpha)],
+    level,
+    ...(method === 'threshold' ? { onsets: sweep.map((s, i) => ({ dim: s.dim, onset: onsetFromCurve(s.samples, base[i]!, threshold) })) } : {}),
+    resamples: B,
+    failedResamples: failed,
+  };
+}
+
+/**
+ * The exponent a that best collapses alignment curves A_f(P/d^a) across d: minimises the mean squared
+ * difference between every pair of curves (linear interpolation in log P) on their overlap.
+ */
+export function collapseExponent(curves: readonly { dim: number; samples: readonly number[]; alignment: readonly number[] }[], range: [number, number] = [0, 4]): number {
+  const interp = (xs: number[], ys: readonly number[], x: number) => {
+    let i = 0;
+    while (i + 2 < xs.length && x > xs[i + 1]!) i++;
+    const t = (x - xs[i]!) / (xs[i + 1]! - xs[i]!);
+    return ys[i]! + t * (ys[i + 1]! - ys[i]!);
+  };
+  const spread = (a: number) => {
+    const xs = curves.map((c) => c.samples.map((p) => Math.log(p) - a * Math.log(c.dim)));
+    let s = 0;
+    let n = 0;
+    for (let i = 0; i < curves.length; i++) {
+      for (let j = i + 1; j < curves.length; j++) {
+        const lo = Math.max(xs[i]![0]!, xs[j]![0]!);
+        const hi = Math.min(xs[i]![xs[i]!.length - 1]!, xs[j]![xs[j]!.length - 1]!);
+        if (!(hi > lo)) { s += 1; n += 1; continue; } // no overlap: maximal penalty
+        for (let q = 0; q <= 20; q++) {
+          const x = lo + ((hi - lo) * q) / 20;
+          s += (interp(xs[i]!, curves[i]!.alignment, x) - interp(xs[j]!, curves[j]!.alignment, x)) ** 2;
+          n++;
+        }
+      }
+    }
+    return s / n;
+  };
+  return minimize1d(spread, range[0], range[1], { tol: 1e-8 }).x;
+}
+
+/**
+ * Counts neurons whose normalised read-in weight overlaps the teacher direction: |ŵ_i·w*| > threshold
+ * (default 0.5, the note's operational definition; the bulk overlap is O(1/√d)).
+ */
+export function countSpecialised(weights: Mat, teacherDirection: ArrayLike<number>, o: { threshold?: number } = {}): { count: number; overlaps: Float64Array } {
+  const d = weights.cols;
+  if (teacherDirection.length !== d) throw new ShapeError(`countSpecialised: weights have ${d} columns, w* has length ${teacherDirection.length}`);
+  let nn = 0;
+  for (let j = 0; j < d; j++) nn += teacherDirection[j]! ** 2;
+  const c = o.threshold ?? 0.5;
+  const overlaps = new Float64Array(weights.rows);
+  let count = 0;
+  for (let i = 0; i < weights.rows; i++) {
+    let dot = 0;
+    let ww = 0;
+    for (let j = 0; j < d; j++) { const w = weights.data[i * d + j]!; dot += w * teacherDirection[j]!; ww += w * w; }
+    overlaps[i] = ww > 0 ? dot / Math.sqrt(ww * nn) : 0;
+    if (Math.abs(overlaps[i]!) > c) count++;
+  }
+  return { count, overlaps };
+}
+
+/** Measured exponent vs the predicted one. */
+export interface Comparison {
+  predicted: number;
+  predictedExact: string;
+  measured: number;
+  interval: [number, number];
+  /** True when the predicted exponent lies inside the bootstrap interval. */
+  consistent: boolean;
+}
+
+/** Compares a fitted onset exponent with the scale-analysis prediction. */
+export function compareWithPrediction(fit: ExponentFit, predicted: Fraction): Comparison {
+  const p = predicted.toNumber();
+  return {
+    predicted: p,
+    predictedExact: predicted.toString(),
+    measured: fit.exponent,
+    interval: fit.interval,
+    consistent: fit.interval[0] <= p && p <= fit.interval[1],
+  };
+}
