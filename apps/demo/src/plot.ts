@@ -37,7 +37,7 @@ export async function lineChartSvg(o: LineChartOptions): Promise<string> {
       if (Number.isFinite(x) && Number.isFinite(y)) values.push({ x, y, series: s.name, kind: s.points ? 'point' : 'line' });
     }
   }
-  const color = { field: 'series', type: 'nominal', title: null };
+  const color = { field: 'series', type: 'nominal', title: null, legend: { labelLimit: 400 } };
   const layers: unknown[] = [
     { transform: [{ filter: "datum.kind === 'line'" }], mark: { type: 'line', clip: true }, encoding: { x: { field: 'x', type: 'quantitative', title: o.xLabel, scale: { type: o.xScale ?? 'linear', zero: false } }, y: { field: 'y', type: 'quantitative', title: o.yLabel, scale: { zero: false } }, color } },
     { transform: [{ filter: "datum.kind === 'point'" }], mark: { type: 'point', filled: true, clip: true }, encoding: { x: { field: 'x', type: 'quantitative' }, y: { field: 'y', type: 'quantitative' }, color } },

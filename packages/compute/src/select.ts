@@ -80,8 +80,9 @@ export async function listBackends(providers: readonly BackendProvider[] = []): 
  * @example
  * ```ts
  * import { selectBackend } from '@sftdl/compute';
- * import { provider as mlMatrix } from '@sftdl/backend-ml-matrix';
- * const { backend, probes } = await selectBackend({ precision: 'float64', providers: [mlMatrix] });
+ * // `openblas` and `tfjs` are the `provider` exports of @sftdl/backend-openblas and @sftdl/backend-tfjs
+ * const { backend, probes } = await selectBackend({ precision: 'float64', providers: [openblas, tfjs] });
+ * // backend: openblas if its addon loads, else the reference backend; probes say why
  * ```
  */
 export async function selectBackend(options: SelectBackendOptions = {}): Promise<SelectBackendResult> {

@@ -1,5 +1,5 @@
 // Part 2: adaptive-kernel theory and the grokking phase transition (cubic teacher, modular addition).
-export type { CubicActionCoefficients, CubicCriticalPoint, CubicSolution, CubicSweepPoint, CubicTeacherParams, GrokkingPhase, M11Convention } from './grokking/cubic';
+export type { CubicActionCoefficients, CubicCriticalPoint, CubicPathVariable, CubicSolution, CubicSweepPoint, CubicTeacherParams, GrokkingPhase, M11Convention } from './grokking/cubic';
 export {
   cubicCriticalPoint, cubicFiniteDMap, cubicInvariants, cubicKernelProjection, deepestNontrivialMinimum, erfHermiteProjections,
   gflDiscrepancy, nontrivialMinimaCubic, reducedActionCubic, reducedActionCubicSlopeOverQ, solveCubicFiniteD, solveCubicThermodynamic, sweepCubic,

@@ -44,9 +44,16 @@ export interface LangevinOptions {
   /** Number of chains started teacher-aligned (wᵢ·ŵ* = ±alignedOverlap, random signs). Default 0. */
   alignedChains?: number;
   alignedOverlap?: number;
-  /** Overlap histogram: bins (default 60) over [−range, range] (default max(1.5, 8σ_w)). */
+  /** Overlap histogram: bins (default 60) over [−range, range] (default max(1.5, 8 × the prior std of one read-in weight)). */
   overlapBins?: number;
   overlapRange?: number;
+  /**
+   * Rao–Blackwellised predictions (default 'auto': on when the model exposes `features` with a linear readout and
+   * n ≤ 400). Given the other weights the readout is Gaussian, so each recorded sample contributes the exact
+   * conditional mean K_Φ(K_Φ + κI)⁻¹y (and conditional variance) instead of f itself: same expectation, much lower
+   * Monte Carlo variance. Costs O(n²N + n³) per recorded sample.
+   */
+  raoBlackwell?: boolean | 'auto';
   /** Modulus p for Fourier-mode observables of the modular net (first layer [N, 2p]). */
   modulus?: number;
   /** Call `onCheckpoint` every this many steps (0 = never). */
@@ -111,7 +118,7 @@ export interface LangevinResult {
   weightCov?: Mat;
   weightCovEigenvalues?: number[];
   overlapHistogram?: OverlapHistogram;
-  /** He₁ and He₃ coefficients of f̄ (E[f̄ He_k(ŵ*·x)]/k!) on train and test inputs. */
+  /** He₁ and He₃ coefficients of f̄ (E[f̄ He_k(ŵ*·x)]/k!, first output) on train and test inputs. */
   hermite?: { train: { he1: number; he3: number }; test?: { he1: number; he3: number } };
   /** Fourier magnitudes ⟨|w_k|²⟩, ⟨|v_k|²⟩, ⟨|w_k|²|v_k|²⟩, k = 0..p−1 (non-unitary convention). */
   fourier?: { w2: number[]; v2: number[]; w2v2: number[] };
@@ -139,6 +146,8 @@ export interface Diagnostics {
   stationarity?: { chi2PerDof: number; dof: number; stationary: boolean };
   /** Largest deviation of a chain mean from the pooled mean, in standard errors, and the observable. */
   chainDisagreement: { observable: string; maxDeviationSigma: number; disagree: boolean };
+  /** Euler–Maruyama only: ηλ̂_max/2 at the final state, the relative variance error along the stiffest direction. */
+  eulerBias?: number;
   warnings: string[];
 }
 
@@ -197,11 +206,12 @@ export class LangevinSampler {
   private readonly wStar?: Float64Array;
   private readonly hasW: boolean;
   private readonly d: number;
-  private readonly Nw: number;
   private readonly bins: number;
   private readonly qRange: number;
   private readonly scalarNames: string[];
   private readonly fingerprint: string;
+  private readonly rb: boolean;
+  private readonly rbVar: number;
   private s: SamplerState;
   private acc: Record<string, Float64Array> = {};
   // MALA caches (recomputed from θ; not part of the state)
@@ -246,7 +256,7 @@ export class LangevinSampler {
     this.chainKeys = Array.from({ length: C }, (_, c) => fold(noiseRoot, c));
     const fl = model.firstLayer?.(new Float64Array(this.P));
     this.hasW = fl !== undefined;
-    this.d = fl?.cols ?? 0; this.Nw = fl?.rows ?? 0;
+    this.d = fl?.cols ?? 0;
     if (options.teacherDirection) {
       const w = options.teacherDirection;
       if (!this.hasW || w.length !== this.d) throw new ShapeError(`teacherDirection has length ${w.length}; the model's first layer has d = ${this.d}`);
@@ -258,6 +268,12 @@ export class LangevinSampler {
     this.bins = options.overlapBins ?? 60;
     const wBlock = model.blocks.find((b) => b.name === 'W');
     this.qRange = options.overlapRange ?? Math.max(1.5, 8 * Math.sqrt((wBlock?.priorVariance ?? 1) * Math.max(1, this.d)) / Math.sqrt(Math.max(1, this.d)));
+    const aBlock = model.blocks.find((b) => b.name === 'a');
+    const rbPossible = model.features !== undefined && aBlock !== undefined && aBlock.offset + aBlock.size === this.P && aBlock.shape[1] === this.O;
+    const rbOpt = options.raoBlackwell ?? 'auto';
+    if (rbOpt === true && !rbPossible) throw new InvalidArgumentError('raoBlackwell needs a model with `features` and a last readout block \'a\' of shape [N, outputs]');
+    this.rb = rbPossible && (rbOpt === true || (rbOpt === 'auto' && this.n > 0 && this.n <= 400));
+    this.rbVar = aBlock?.priorVariance ?? 0;
     this.scalarNames = ['trainMse', ...(this.hasW ? ['weightNorm'] : []), ...(model.blocks.some((b) => b.name === 'a') ? ['readoutNorm'] : []), ...(this.wStar ? ['overlap2'] : [])];
     let h = 2166136261;
     h = fnv(h, x.data); h = fnv(h, y.data);
@@ -266,7 +282,7 @@ export class LangevinSampler {
     const cfg = JSON.stringify({
       kind: model.kind, P: this.P, blocks: model.blocks, chi: model.chi, sigma2, steps, burnIn, thin, C, method: this.method,
       coords: options.coordinates ?? 'standardised', conv, stepSize: options.stepSize ?? 'auto', safety: options.stepSafety ?? null,
-      key: keyToJSON(options.key), aligned: [options.alignedChains ?? 0, options.alignedOverlap ?? 1], bins: this.bins, qr: this.qRange, mod: options.modulus ?? null, data: h,
+      key: keyToJSON(options.key), aligned: [options.alignedChains ?? 0, options.alignedOverlap ?? 1], bins: this.bins, qr: this.qRange, mod: options.modulus ?? null, rb: this.rb, data: h,
     });
     this.fingerprint = `v1-${fnv(2166136261, Array.from(cfg, (ch) => ch.charCodeAt(0))).toString(16)}`;
     this.grad = new Float64Array(this.P);
@@ -397,8 +413,14 @@ export class LangevinSampler {
     this.s.stepSize = eta;
   }
 
-  /** Runs until `untilStep` (default: the end). Returns the result when the run is complete. */
-  run(untilStep = this.steps): LangevinResult {
+  /** Runs to the end and returns the result (continuing from a resumed state if given). */
+  run(): LangevinResult {
+    this.advance(this.steps);
+    return this.result();
+  }
+
+  /** Advances every chain up to step `untilStep` (capped at `steps`); use {@link state} to checkpoint manually. */
+  advance(untilStep: number): void {
     const { steps, burnIn, thin, C, P, method } = this;
     const s = this.s;
     const every = this.options.checkpointEvery ?? 0;
@@ -444,7 +466,7 @@ export class LangevinSampler {
           throw new ConvergenceError({ what: 'Langevin sampler (parameters diverged)', iterations: t, residual: Infinity, tolerance: 0, hint: `the step size ${eta.toExponential(3)} is too large for this posterior; pass a smaller stepSize / --lr or use --mala` });
         }
       }
-      if (record) this.recordTraces(th);
+      if (record) this.recordTraces();
       if (method === 'mala' && t < burnIn && (this.options.stepSize ?? 'auto') === 'auto' && (t + 1) % 50 === 0) {
         const rate = s.adaptAccepted / Math.max(1, s.adaptProposed);
         s.stepSize *= rate < 0.45 ? 0.7 : rate > 0.7 ? 1.25 : 1;
@@ -458,8 +480,6 @@ export class LangevinSampler {
       if (this.options.onProgress && s.step % report === 0) this.options.onProgress(s.step, steps);
     }
     s.params = th.map((p) => Array.from(p));
-    if (s.step < steps) return undefined as never;
-    return this.result();
   }
 
   private scalars = new Float64Array(4);
@@ -469,19 +489,21 @@ export class LangevinSampler {
     const a = this.acc;
     const { n, O } = this;
     const no = n * O;
+    const rb = this.rb ? this.conditional(theta) : undefined;
+    if (rb) pr = rb.mean;
     let mse = 0;
     for (let k = 0; k < no; k++) { a.sumF![c * no + k]! += pr[k]!; mse += (pr[k]! - y.data[k]!) ** 2; }
-    mse = no > 0 ? mse / no : 0;
+    mse = no > 0 ? mse / no + (rb?.meanVar ?? 0) : 0;
     a.sumTrainMse![c]! += mse;
     const sc = this.scalars;
     let si = 0;
     sc[si++] = mse;
     if (xTest) {
-      const ft = model.apply(theta, xTest).data;
       const mo = xTest.rows * O;
+      const ft = rb ? rb.test! : model.apply(theta, xTest).data;
       let tm = 0;
       for (let k = 0; k < mo; k++) { a.sumFTest![c * mo + k]! += ft[k]!; if (yTest) tm += (ft[k]! - yTest.data[k]!) ** 2; }
-      a.sumTestMse![c]! += mo > 0 ? tm / mo : 0;
+      a.sumTestMse![c]! += mo > 0 ? tm / mo + (rb?.testMeanVar ?? 0) : 0;
     }
     if (this.hasW) {
       const W = model.firstLayer!(theta);
@@ -512,6 +534,47 @@ export class LangevinSampler {
     if (this.s.traceCount % this.s.traceStride === 0) for (let k = 0; k < this.scalarNames.length; k++) tr[k]!.push(sc[k]!);
   }
 
+  /**
+   * Readout integrated out given the other weights: with Φ the features and K = σ_a-prior·ΦΦᵀ, the conditional mean
+   * of f on the training inputs is y − κ(K + κI)⁻¹y and its conditional variance κ(1 − κ[(K + κI)⁻¹]_μμ); on test
+   * inputs the mean is σ_a-prior·Φ*Φᵀ(K + κI)⁻¹y and the variance σ_a-prior|φ*|² − |L⁻¹σ_a-prior·Φφ*|².
+   */
+  private conditional(theta: Float64Array): { mean: Float64Array; meanVar: number; test?: Float64Array; testMeanVar?: number } {
+    const { model, x, y, xTest } = this.options;
+    const be = model.backend;
+    const { n, O } = this;
+    const kap = this.kappa, av = this.rbVar;
+    const phi = model.features!(theta, x);
+    const L = be.cholesky(be.gram(phi, { alpha: av }), { jitter: kap });
+    const A = be.choleskySolve(L, y).data; // (K + κ)⁻¹y
+    const mean = new Float64Array(n * O);
+    for (let k = 0; k < n * O; k++) mean[k] = y.data[k]! - kap * A[k]!;
+    const Linv = be.triangularSolve(L, { rows: n, cols: n, data: identity(n) }).data; // L⁻¹
+    let meanVar = 0;
+    for (let mu = 0; mu < n; mu++) {
+      let dinv = 0; // [(K+κ)⁻¹]_μμ = Σ_j (L⁻¹)_{jμ}²
+      for (let j = mu; j < n; j++) dinv += Linv[j * n + mu]! ** 2;
+      meanVar += (kap * (1 - kap * dinv)) / n;
+    }
+    const out: { mean: Float64Array; meanVar: number; test?: Float64Array; testMeanVar?: number } = { mean, meanVar };
+    if (xTest) {
+      const pt = model.features!(theta, xTest);
+      const m = xTest.rows;
+      const kst = be.matmul(pt, phi, { transB: true, alpha: av }); // [m, n]
+      out.test = be.matmul(kst, { rows: n, cols: O, data: A }).data;
+      const V = be.triangularSolve(L, be.transpose(kst)).data; // L⁻¹ K_{X*}, [n, m]
+      let tv = 0;
+      for (let j = 0; j < m; j++) {
+        let p2 = 0, v2 = 0;
+        for (let i = 0; i < pt.cols; i++) p2 += pt.data[j * pt.cols + i]! ** 2;
+        for (let i = 0; i < n; i++) v2 += V[i * m + j]! ** 2;
+        tv += Math.max(0, av * p2 - v2) / m;
+      }
+      out.testMeanVar = tv;
+    }
+    return out;
+  }
+
   private readoutNorm(theta: Float64Array): number {
     const b = this.options.model.blocks.find((bb) => bb.name === 'a')!;
     let s = 0;
@@ -540,7 +603,7 @@ export class LangevinSampler {
     }
   }
 
-  private recordTraces(_th: Float64Array[]): void {
+  private recordTraces(): void {
     const s = this.s;
     s.samples++;
     s.traceCount++;
@@ -555,7 +618,7 @@ export class LangevinSampler {
     return Math.ceil((this.steps - this.burnIn) / this.thin);
   }
 
-  /** Assembles the result from the accumulators (valid after the run has finished). */
+  /** Assembles the result from the accumulators (after {@link advance} stopped early: the samples so far). */
   result(): LangevinResult {
     const { model, y, xTest, yTest } = this.options;
     const { n, O, C } = this;
@@ -659,11 +722,20 @@ export class LangevinSampler {
       out.stationarity = histogramStationarity(this.acc.hist1!, this.acc.hist2!, tau);
       if (!out.stationarity.stationary) warnings.push(`overlap histogram not stationary (χ²/dof = ${out.stationarity.chi2PerDof.toFixed(2)}): run longer`);
     }
-    if (this.method === 'euler' && Number.isFinite(s.stepSize)) {
-      // nothing else to check: the bias is documented; warn if a user step size is large relative to the curvature
+    if (this.method === 'euler' && Number.isFinite(s.stepSize) && s.params.length > 0) {
+      // O(η) bias along the stiffest direction at the final state: relative variance error ≈ ηλ̂_max/2
+      const bias = (s.stepSize * this.curvature(Float64Array.from(s.params[0]!))) / 2;
+      out.eulerBias = bias;
+      if (bias > 0.25) warnings.push(`Euler–Maruyama bias ηλ_max/2 = ${bias.toFixed(2)}: variances along the stiffest direction are off by that fraction; lower the step size or use MALA`);
     }
     return out;
   }
+}
+
+function identity(n: number): Float64Array {
+  const e = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) e[i * n + i] = 1;
+  return e;
 }
 
 /** Ensemble mean over chains of per-chain running sums, and its Monte Carlo standard error (between-chain). */

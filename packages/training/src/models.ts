@@ -50,6 +50,11 @@ export interface Model {
   lossGrad?(params: Float64Array, x: Mat, y: Mat, gradOut: Float64Array, predOut?: Float64Array): number;
   /** Read-in weights as an [N, d] matrix view (one neuron per row), for weight observables. */
   firstLayer?(params: Float64Array): Mat;
+  /**
+   * Last-hidden-layer features Φ ([n, N]) when the output is linear in the readout block 'a' ([N, outputs],
+   * f = Φ·a). Enables Rao–Blackwellised observables in the sampler (a | rest is Gaussian).
+   */
+  features?(params: Float64Array, x: Mat): Mat;
 }
 
 /** Per-parameter prior standard deviations of a model (length paramCount). */
@@ -346,6 +351,13 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
       return 0.5 * loss;
     },
     firstLayer: W,
+    features(p, x) {
+      checkX(x, d, 'twoLayerNet.features');
+      if (x.rows === 0) return { rows: 0, cols: N, data: new Float64Array(0) };
+      const b = buffers(x.rows);
+      forward(p, x, b);
+      return { rows: x.rows, cols: N, data: b.phi.slice() };
+    },
   };
 }
 
@@ -418,6 +430,10 @@ export function threeLayerNet(options: ThreeLayerOptions): Model {
       return g;
     },
     firstLayer: (p) => view(p, 0, N1, d),
+    features(p, x) {
+      checkX(x, d, 'threeLayerNet.features');
+      return { rows: x.rows, cols: N2, data: x.rows === 0 ? new Float64Array(0) : fwd(p, x).p2 };
+    },
   };
 }
 

@@ -43,7 +43,8 @@ function loadPackages(): Pkg[] {
       const srcDir = join(dir, 'src');
       try { statSync(srcDir); } catch { pkgs.push({ name: pj.name as string, dir, deps, imports }); continue; }
       for (const f of walk(srcDir)) {
-        const text = readFileSync(f, 'utf8');
+        // Imports inside comments (TSDoc examples) are documentation, not dependencies.
+        const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
         for (const m of text.matchAll(IMPORT_RE)) {
           const target = m[1] ?? m[2] ?? m[3];
           if (!target) continue;

@@ -150,7 +150,15 @@ export const suite: Suite = {
       for (const p of probes) if (!names.includes(p.name)) log(`note: skipping ${p.name}: ${p.reason ?? `no ${precision} support`}`);
     }
     const backends: ComputeBackend[] = [];
-    for (const name of names) backends.push(await resolveBackend(name, precision));
+    for (const name of names) {
+      try {
+        backends.push(await resolveBackend(name, precision));
+      } catch (err) {
+        // the shared resolver names the demo's --backend flag; this suite's flag is --backends
+        if (err instanceof UsageError) throw new UsageError(err.message.replace(/^--backend /, '--backends '));
+        throw err;
+      }
+    }
 
     const timing = { repeats, minTime: 0.5, maxTime: 20 };
     const results: ComputeResult[] = [];

@@ -33,20 +33,27 @@ async function cubic(ctx: CommandContext): Promise<void> {
   const findTransition = f.bool('find-transition');
   const limit = f.choice('limit', ['thermodynamic', 'finite'] as const, 'thermodynamic');
   const m11Convention = f.choice('m11', ['corrected', 'printed'] as const, 'corrected') as M11Convention;
+  const along = f.choice('along', ['sigma2', 'width', 'samples'] as const, 'sigma2');
   f.assertAllUsed();
-  if (findTransition && sigma2 !== undefined) throw new UsageError('--find-transition scans σ²; drop --sigma2');
+  if (!findTransition && along !== 'sigma2') throw new UsageError('--along is used with --find-transition');
+  if (findTransition && along === 'sigma2' && sigma2 !== undefined) throw new UsageError('--find-transition scans σ²; drop --sigma2 (or pass --along width|samples to scan another parameter at this σ²)');
+  if (findTransition && along !== 'sigma2' && sigma2 === undefined) throw new UsageError(`--along ${along} needs --sigma2 (the fixed noise of the path)`);
   if (!findTransition && sigma2 === undefined) throw new UsageError('missing required flag --sigma2 (or pass --find-transition)');
   if (findTransition && limit === 'finite') throw new UsageError('--limit finite: at finite d the transition is a crossover, not a sharp point; use --limit thermodynamic with --find-transition, or solve finite d at given --sigma2 values');
   const crit = cubicCriticalPoint(base, { m11Convention });
   if (findTransition) {
-    const out = { uCritical: crit.uCritical, sigma2Critical: crit.sigma2Critical, qStar: crit.qStar, b: crit.b, kappaCritical: crit.kappaCritical, sigma2Spinodal: crit.sigma2Spinodal, uSpinodal: crit.uSpinodal, limit: 'thermodynamic' };
+    const tr = along === 'sigma2' ? crit : cubicCriticalPoint({ ...base, sigma2: sigma2 as number }, { m11Convention, along });
+    const out = {
+      uCritical: tr.uCritical, sigma2Critical: tr.sigma2Critical, qStar: tr.qStar, b: tr.b, kappaCritical: tr.kappaCritical, uSpinodal: tr.uSpinodal,
+      along, criticalValue: tr.criticalValue, spinodalValue: tr.spinodalValue, limit: 'thermodynamic',
+    };
     if (ctx.json) return ctx.emit(out);
     const files = await cubicPlots(ctx, base, crit.sigma2Critical, m11Convention);
     return ctx.emit(out, [
-      'cubic teacher, d → ∞ first-order transition (σ² path)',
-      `  u_c      ${fmt(crit.uCritical)}      σ²_c  ${fmt(crit.sigma2Critical)}   κ_c ${fmt(crit.kappaCritical)}`,
-      `  q*       ${fmt(crit.qStar)}      b_GFL(u_c) ${fmt(crit.b)}`,
-      `  spinodal σ² ${fmt(crit.sigma2Spinodal)} (non-trivial minimum appears), u ${fmt(crit.uSpinodal)}`,
+      `cubic teacher, d → ∞ first-order transition (${along} path)`,
+      `  u_c      ${fmt(tr.uCritical)}      σ²_c  ${fmt(tr.sigma2Critical)}   κ_c ${fmt(tr.kappaCritical)}   ${along}_c ${fmt(tr.criticalValue)}`,
+      `  q*       ${fmt(tr.qStar)}      b_GFL(u_c) ${fmt(tr.b)}`,
+      `  spinodal ${along} ${fmt(tr.spinodalValue)} (non-trivial minimum appears), u ${fmt(tr.uSpinodal)}`,
       ...files.map((p) => `  wrote ${p}`),
     ].join('\n'));
   }
@@ -132,7 +139,7 @@ export const command: Command = {
   summary: 'grokking phase transition: cubic teacher and modular addition',
   usage: [
     'demo grokking cubic --epsilon e --sigma-w2 s --sigma-a2 A --width N --samples n --dim d --sigma2 s2 [--limit thermodynamic|finite] [--m11 corrected|printed] [--json]',
-    'demo grokking cubic --epsilon e --sigma-w2 s --sigma-a2 A --width N --samples n --dim d --find-transition [--json]',
+    'demo grokking cubic --epsilon e --sigma-w2 s --sigma-a2 A --width N --samples n --dim d --find-transition [--along sigma2|width|samples --sigma2 s2] [--json]',
     'demo grokking modular --prime P --width N --sigma-a2 A --gamma g [--lambda-normalization paper|first-principles] [--points m | --sigma2 s1,s2,…] [--json]',
     '  (--sigma-a2 is the TOTAL readout scale; per-weight variance σ_a²/N)',
   ],

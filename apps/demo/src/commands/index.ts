@@ -14,4 +14,8 @@ export const commandLoaders: Record<string, { summary: string; load: () => Promi
   msa: { summary: 'multi-scale adaptive theory: NNGP, tree level, one loop, kernel rescaling, exact', load: async () => (await import('./msa')).command },
   grokking: { summary: 'grokking phase transition: cubic teacher and modular addition', load: async () => (await import('./grokking')).command },
   scaling: { summary: 'curse-of-detail scale analysis: predicted and measured exponents', load: async () => (await import('./scaling')).command },
+  cubic: { summary: 'scenario: cubic-teacher grokking transition, theory + Langevin (--full: paper size, hours)', load: async () => (await import('./cubic')).command },
+  modular: { summary: 'scenario: modular-addition discrepancy curve with GMFL-I/II onsets (paper Fig. 3b)', load: async () => (await import('./modular')).command },
+  'msa-regimes': { summary: 'scenario: linear network NNGP/tree/one-loop/exact vs N, χ = 1 and χ = N', load: async () => (await import('./msa-regimes')).command },
+  'scaling-table': { summary: 'scenario: predicted sample-complexity exponents table', load: async () => (await import('./scaling-table')).command },
 };

@@ -1,11 +1,32 @@
-import { UsageError } from '@sftdl/cli-kit';
 import type { Command } from '../context';
+import { readCubicOptions, readPartContext, withInterrupt } from '../tour/cli';
+import { runCubicPart } from '../tour/cubic';
+import { runModularPart } from '../tour/modular';
+import { msaDefaults, runMsaPart } from '../tour/msa';
+import { runParts } from '../tour/run';
+import { runScalingPart } from '../tour/scaling';
 
 export const command: Command = {
   name: 'tour',
-  summary: 'not yet available',
-  usage: [],
-  async run() {
-    throw new UsageError("command 'tour' is not available yet");
+  summary: 'the headline tour: theory beside simulation, writes sftdl-out/report.html (default command)',
+  usage: [
+    'demo [tour] [--beta b] [--langevin-seconds s] [--chains C] [--aligned-chains k] [--seed s] [--backend name] [--out DIR] [--json]',
+    '  four parts: cubic teacher (theory + β-scaled Langevin ensemble), modular addition, MSA regimes, scaling exponents',
+    '  paper-sized runs: demo cubic|modular|msa-regimes|scaling-table --full [--checkpoint-dir D] [--resume]',
+  ],
+  async run(ctx) {
+    const pc = await readPartContext(ctx, { allowFull: false });
+    const cubic = readCubicOptions(ctx, pc, false);
+    ctx.flags.assertAllUsed();
+    const mode = pc.quick ? 'quick' : 'tour';
+    await withInterrupt(ctx, () => runParts(ctx, {
+      title: 'sftdl tour: the theory predicts, the networks confirm', reportName: 'report.html', mode, backend: `${pc.backend.name} (${pc.backend.precision})`,
+      parts: [
+        () => runCubicPart(pc, cubic),
+        () => runModularPart(pc, { points: pc.quick ? 21 : 61 }),
+        () => runMsaPart(pc, msaDefaults(mode)),
+        () => runScalingPart(pc),
+      ],
+    }));
   },
 };

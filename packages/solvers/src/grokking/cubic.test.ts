@@ -63,6 +63,18 @@ describe('cubic teacher: d → ∞ theory', () => {
     expect(c.sigma2Spinodal).toBeGreaterThan(c.sigma2Critical);
   });
 
+  it('App. D width path (n = 600, σ_a² = 0.011, ε = −1.2, σ² = 0.05): 1400 < N_c < 2800 as the paper labels imply', () => {
+    const appD = { samples: 600, dim: 150, width: 700, sigmaW2: 0.5, sigmaA2: 0.011, epsilon: -1.2, sigma2: 0.05 };
+    const c = cubicCriticalPoint(appD, { along: 'width' });
+    expect(c.criticalValue).toBeGreaterThan(1400);
+    expect(c.criticalValue).toBeLessThan(2800);
+    expect(solveCubicThermodynamic({ ...appD, width: 2800 }).phase).toBe('GFL');
+    expect(solveCubicThermodynamic({ ...appD, width: 1400 }).phase).toBe('GMFL-I');
+    // the n path at fixed σ² traces the same (u, κ) curve as the σ² path (κ² = u σ_a² N / d): same u_c
+    const n = cubicCriticalPoint({ ...base, sigma2: 0.15 }, { along: 'samples' });
+    expect(n.uCritical).toBeCloseTo(ref.critical.uCritical, 8);
+  });
+
   it('the printed M11 typo (2/π) moves the transition to a different σ²', () => {
     const printed = cubicCriticalPoint(base, { m11Convention: 'printed' });
     expect(Math.abs(printed.sigma2Critical - 0.1787)).toBeGreaterThan(0.01);

@@ -196,30 +196,49 @@ export interface CubicCriticalPoint {
   qStar: number;
   /** GFL discrepancy b at the transition. */
   b: number;
-  /** Spinodal: the largest σ² at which a non-trivial local minimum of Ŝ exists (it appears there). */
+  /** Spinodal: the σ² (σ² path) at which a non-trivial local minimum of Ŝ first appears. */
   sigma2Spinodal: number;
   uSpinodal: number;
+  /** The path variable, and its values at the transition and at the spinodal (e.g. the critical width N_c). */
+  along: CubicPathVariable;
+  criticalValue: number;
+  spinodalValue: number;
 }
 
 /**
- * Thermodynamic-limit (d → ∞) transition along the σ² path (n, d, N, σ_w², σ_a², ε fixed): the σ² where a pair of
- * non-trivial minima ±q* of Ŝ(q; b_GFL, c = ε) becomes degenerate with q = 0 (Claim IV), and the spinodal where
- * they first appear.
+ * Which parameter moves along the transition path (the others fixed): `sigma2` (Fig. 2; u ∝ 1/σ⁴, κ ∝ 1/σ²),
+ * `width` (App. D; u ∝ 1/N, κ fixed) or `samples` (u ∝ n², κ ∝ n). `width` and `samples` need `sigma2`.
+ */
+export type CubicPathVariable = 'sigma2' | 'width' | 'samples';
+
+/**
+ * Thermodynamic-limit (d → ∞) transition along a path (default the σ² path, n, d, N, σ_w², σ_a², ε fixed; or
+ * `along: 'width' | 'samples'`): the point where a pair of non-trivial minima ±q* of Ŝ(q; b_GFL, c = ε) becomes
+ * degenerate with q = 0 (Claim IV), and the spinodal where they first appear.
  *
  * *When to use*: the headline number of Fig. 2 (u_c ≈ 30.2, σ² ≈ 0.18 in the paper).
  * *Gotchas*: u_c is not a function of ε alone — it depends on κ (the path) and σ_w² too.
  * @example
  * cubicCriticalPoint({ samples: 3000, dim: 150, width: 700, sigmaW2: 0.5, sigmaA2: 8 / 700, epsilon: -0.3 }).sigma2Critical // ≈ 0.1787
  */
-export function cubicCriticalPoint(p: Omit<CubicTeacherParams, 'sigma2'> & { sigma2?: number }, opts: { m11Convention?: M11Convention } = {}): CubicCriticalPoint {
-  checkParams({ ...p, sigma2: 1 }, false);
-  const { samples: n, dim: d, width: N, sigmaA2, sigmaW2, epsilon } = p;
+export function cubicCriticalPoint(p: Omit<CubicTeacherParams, 'sigma2'> & { sigma2?: number }, opts: { m11Convention?: M11Convention; along?: CubicPathVariable } = {}): CubicCriticalPoint {
+  const along = opts.along ?? 'sigma2';
+  checkParams({ ...p, sigma2: p.sigma2 ?? 1 }, along !== 'sigma2');
+  const { sigmaA2, sigmaW2, epsilon, dim: d } = p;
   const conv = opts.m11Convention ?? 'corrected';
-  const s2OfU = (u: number) => Math.sqrt((n * n * sigmaA2) / (u * d * N));
+  // Every point of the path is labelled by u; the path variable and κ follow from it (κ² = u σ_a² N / d).
+  const pointOfU = (u: number): { sigma2: number; width: number; samples: number } => {
+    if (along === 'sigma2') return { sigma2: Math.sqrt((p.samples * p.samples * sigmaA2) / (u * d * p.width)), width: p.width, samples: p.samples };
+    const s2 = p.sigma2 as number;
+    if (along === 'width') return { sigma2: s2, width: (p.samples * p.samples * sigmaA2) / (s2 * s2 * d * u), samples: p.samples };
+    return { sigma2: s2, width: p.width, samples: Math.sqrt((u * s2 * s2 * d * p.width) / sigmaA2) };
+  };
+  const s2OfU = (u: number) => pointOfU(u).sigma2;
   const atLogU = (lu: number) => {
     const u = Math.exp(lu);
-    const sigma2 = s2OfU(u);
-    const kappa = (n * sigmaA2) / (sigma2 * d);
+    const pt = pointOfU(u);
+    const sigma2 = pt.sigma2;
+    const kappa = (pt.samples * sigmaA2) / (sigma2 * d);
     const { b } = gflDiscrepancy({ u, kappa, sigmaW2, m11Convention: conv });
     const min = deepestNontrivialMinimum({ u, b, c: epsilon, sigmaW2 });
     return { u, sigma2, kappa, b, min };
@@ -252,7 +271,12 @@ export function cubicCriticalPoint(p: Omit<CubicTeacherParams, 'sigma2'> & { sig
     luS = b;
   }
   if (c.min === null) throw new ConvergenceError({ what: 'cubic transition u_c', iterations: 0, residual: NaN, tolerance: 0 });
-  return { uCritical: c.u, sigma2Critical: c.sigma2, kappaCritical: c.kappa, qStar: c.min.q, b: c.b, sigma2Spinodal: s2OfU(Math.exp(luS)), uSpinodal: Math.exp(luS) };
+  const crit = pointOfU(c.u);
+  const spinPt = pointOfU(Math.exp(luS));
+  return {
+    uCritical: c.u, sigma2Critical: c.sigma2, kappaCritical: c.kappa, qStar: c.min.q, b: c.b, sigma2Spinodal: s2OfU(Math.exp(luS)), uSpinodal: Math.exp(luS),
+    along, criticalValue: crit[along], spinodalValue: spinPt[along],
+  };
 }
 
 /** Result of the thermodynamic (d → ∞) or finite-d cubic solve. */
@@ -311,8 +335,12 @@ export function solveCubicThermodynamic(p: CubicTeacherParams, opts: { m11Conven
   let lastQ = crit.qStar;
   const l0 = Math.log(crit.sigma2Critical);
   const l1 = Math.log(p.sigma2);
-  for (let s = 1; s <= steps; s++) {
-    const sigma2 = Math.exp(l0 + ((l1 - l0) * s) / steps);
+  // Adaptive continuation in log σ²: a failed Newton solve halves the step (up to 2^-14 of the initial one).
+  let h = (l1 - l0) / steps;
+  let l = l0;
+  while (l !== l1) {
+    const lNext = Math.abs(l1 - l) <= Math.abs(h) * (1 + 1e-12) ? l1 : l + h;
+    const sigma2 = Math.exp(lNext);
     const inv = cubicInvariants({ ...p, sigma2 });
     const F = (v: Float64Array): Float64Array => {
       const [b, c, r] = [v[0], v[1], v[2]];
@@ -331,7 +359,15 @@ export function solveCubicThermodynamic(p: CubicTeacherParams, opts: { m11Conven
       const v2 = SQRT6 * c;
       return Float64Array.from([min.value, (1 + k11) * v1 + k13 * v2 - 1, k13 * v1 + (1 + k33) * v2 - SQRT6 * epsilon]);
     };
-    const sol = newtonSystem(F, x, { tolerance: 1e-13, maxIterations: 80, what: 'GMFL-I droplet solve', fdStep: 1e-7 });
+    let sol: { x: Float64Array };
+    try {
+      sol = newtonSystem(F, x, { tolerance: 1e-13, maxIterations: 80, what: 'GMFL-I droplet solve', fdStep: 1e-7 });
+    } catch (e) {
+      if (!ConvergenceError.isInstance(e) || Math.abs(h) < Math.abs(l1 - l0) / steps / 16384) throw e;
+      h /= 2;
+      continue;
+    }
+    l = lNext;
     x = sol.x;
     const min = deepestNontrivialMinimum({ u: inv.u, b: x[0], c: x[1], sigmaW2 });
     lastQ = min ? min.q : lastQ;
@@ -439,7 +475,7 @@ export function solveCubicFiniteD(p: CubicTeacherParams, opts: { m11Convention?:
   const roots: { b: number; c: number }[] = [];
   for (const s of starts) {
     let r: { x: Float64Array } | null = null;
-    try { r = newtonSystem(F, s, { tolerance: tol, maxIterations: 30, maxBacktracks: 20, what: 'finite-d cubic (b, c) solve', fdStep: 1e-7 }); } catch (e) { if (!ConvergenceError.isInstance(e)) throw e; }
+    try { r = newtonSystem(F, s, { tolerance: tol, maxIterations: 30, what: 'finite-d cubic (b, c) solve', fdStep: 1e-7 }); } catch (e) { if (!ConvergenceError.isInstance(e)) throw e; }
     if (r && r.x.every(Number.isFinite) && !roots.some((q) => Math.abs(q.b - r.x[0]) + Math.abs(q.c - r.x[1]) < 1e-7)) roots.push({ b: r.x[0], c: r.x[1] });
     if (opts.guess && roots.length > 0 && opts.multiStart === false) break;
   }

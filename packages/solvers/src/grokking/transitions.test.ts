@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { continuationBothWays, localMinima1d, scanLandscapePath } from './transitions';
+import { degeneracyPoint } from '@sftdl/field';
 import { cubicCriticalPoint, cubicInvariants, gflDiscrepancy, reducedActionCubic } from './cubic';
 
 describe('phase-transition detection', () => {
@@ -39,5 +40,17 @@ describe('phase-transition detection', () => {
     expect(r.degeneracies[0].t).toBeCloseTo(crit.sigma2Critical, 7);
     expect(r.degeneracies[0].x2).toBeCloseTo(crit.qStar, 5);
     expect(r.spinodals[0].t).toBeCloseTo(crit.sigma2Spinodal, 6);
+  });
+
+  it('agrees with @sftdl/field degeneracyPoint on the cubic landscape (independent bisection)', () => {
+    const base = { samples: 3000, dim: 150, width: 700, sigmaW2: 0.5, sigmaA2: 8 / 700, epsilon: -0.3 };
+    const crit = cubicCriticalPoint(base);
+    const land = (q: number, sigma2: number) => {
+      const { u, kappa } = cubicInvariants({ ...base, sigma2 });
+      const { b } = gflDiscrepancy({ u, kappa, sigmaW2: 0.5 });
+      return reducedActionCubic(q, { u, b, c: -0.3, sigmaW2: 0.5 });
+    };
+    const r = degeneracyPoint(land, [0.17, 0.185], { interval: [0, 2] });
+    expect(r.s).toBeCloseTo(crit.sigma2Critical, 9);
   });
 });

@@ -1,0 +1,23 @@
+import type { Command } from '../context';
+import { readCubicOptions, readPartContext, withInterrupt } from '../tour/cli';
+import { runCubicPart } from '../tour/cubic';
+import { runParts } from '../tour/run';
+
+export const command: Command = {
+  name: 'cubic',
+  summary: 'scenario: cubic-teacher grokking transition, theory + Langevin (tour size; --full: paper size, hours)',
+  usage: [
+    'demo cubic [--full [--checkpoint-dir D] [--resume]] [--beta b] [--sigma2 s1,s2,…] [--langevin-seconds s] [--chains C] [--aligned-chains k] [--seed s] [--backend name] [--json]',
+    '  --full: β = 1 (N = 700, n = 3000, d = 150), 32 chains, σ² ∈ {0.3, 0.25, 0.2, 0.15, 0.1}, 6 h Langevin budget; Ctrl-C writes a checkpoint, --resume continues',
+  ],
+  async run(ctx) {
+    const pc = await readPartContext(ctx, { allowFull: true });
+    const o = readCubicOptions(ctx, pc, true);
+    ctx.flags.assertAllUsed();
+    if (pc.full && !o.sigma2) o.sigma2 = [0.3, 0.25, 0.2, 0.15, 0.1];
+    await withInterrupt(ctx, () => runParts(ctx, {
+      title: `sftdl scenario: cubic teacher${pc.full ? ' (full size)' : ''}`, reportName: `report-cubic${pc.full ? '-full' : ''}.html`,
+      mode: pc.full ? 'full' : pc.quick ? 'quick' : 'tour size', backend: `${pc.backend.name} (${pc.backend.precision})`, parts: [() => runCubicPart(pc, o)],
+    }));
+  },
+};

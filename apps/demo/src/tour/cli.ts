@@ -1,0 +1,54 @@
+/** Flag handling shared by `demo tour` and the scenario commands (`demo cubic|modular|msa-regimes|scaling-table`). */
+import { join } from 'node:path';
+import { UsageError } from '@sftdl/cli-kit';
+import { resolveBackend } from '../backends';
+import type { CommandContext } from '../context';
+import { type CubicPartOptions, cubicDefaults } from './cubic';
+import { Interrupted, installSigint } from './interrupt';
+import type { PartContext } from './types';
+
+/** Scenario names (`pnpm demo <scenario> [--full]`). */
+export const SCENARIOS = ['cubic', 'modular', 'msa-regimes', 'scaling-table'] as const;
+
+/** Reads the common flags: --seed, --backend, --quick (hidden), --full, --checkpoint-dir, --resume. */
+export async function readPartContext(ctx: CommandContext, o: { allowFull: boolean }): Promise<PartContext> {
+  const f = ctx.flags;
+  const seed = f.number('seed', { integer: true, min: 0, default: 0 });
+  const backendName = f.string('backend');
+  const quick = f.bool('quick');
+  const full = o.allowFull ? f.bool('full') : false;
+  const checkpointDir = f.string('checkpoint-dir', join(ctx.outDir, 'checkpoints'));
+  const resume = f.bool('resume');
+  if (quick && full) throw new UsageError('--quick and --full exclude each other (allowed: one of them, or neither)');
+  if (resume && !full) throw new UsageError('--resume continues a --full run from --checkpoint-dir; add --full');
+  const backend = await resolveBackend(backendName);
+  if (full) installSigint();
+  return { backend, seed, quick, full, quiet: f.has('quiet'), log: ctx.log, checkpointDir, resume };
+}
+
+/** The cubic part's flags on top of the mode defaults: --beta, --langevin-seconds, --chains, --aligned-chains, --sigma2 (list). */
+export function readCubicOptions(ctx: CommandContext, pc: PartContext, withSigma2: boolean): CubicPartOptions {
+  const f = ctx.flags;
+  const d = cubicDefaults(pc.quick ? 'quick' : pc.full ? 'full' : 'tour');
+  const beta = f.number('beta', { positive: true, max: 16, default: d.beta });
+  const budgetSeconds = f.number('langevin-seconds', { positive: true, default: d.budgetSeconds });
+  const chains = f.number('chains', { integer: true, min: 2, default: d.chains });
+  const alignedChains = f.number('aligned-chains', { integer: true, min: 0, default: Math.min(d.alignedChains, Math.floor(chains / 2)) });
+  if (alignedChains > chains) throw new UsageError(`--aligned-chains ${alignedChains} must be ≤ --chains ${chains}`);
+  const sigma2 = withSigma2 ? f.numberList('sigma2', { positive: true }) : undefined;
+  if (sigma2 && (sigma2.length < 2 || sigma2.length > 8)) throw new UsageError(`--sigma2 needs 2 to 8 comma-separated positive values, got ${sigma2.length}`);
+  return { ...d, beta, budgetSeconds, chains, alignedChains, ...(sigma2 ? { sigma2: [...sigma2].sort((a, b) => b - a) } : {}) };
+}
+
+/** Runs `body`; on Ctrl-C (after the checkpoint was written) exits with 130 and a one-line note. */
+export async function withInterrupt(ctx: CommandContext, body: () => Promise<void>): Promise<void> {
+  try {
+    await body();
+  } catch (e) {
+    if (e instanceof Interrupted) {
+      ctx.log(e.message);
+      process.exit(130);
+    }
+    throw e;
+  }
+}

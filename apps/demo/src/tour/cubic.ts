@@ -1,0 +1,221 @@
+/**
+ * Tour part 1: the cubic teacher (grokking paper Fig. 2). Theory (d → ∞ and finite d at the tour's size) of the learned
+ * coefficients along σ² with the first-order transition, a β-scaled Langevin ensemble of erf networks at three σ²,
+ * and the overlap histograms −log p(w·w*) against d·Ŝ(q).
+ */
+import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { key as makeKey, fold } from '@sftdl/field';
+import { type CubicCriticalPoint, type CubicSolution, cubicCriticalPoint, reducedActionCubic, solveCubicFiniteD, solveCubicThermodynamic, sweepCubic } from '@sftdl/solvers';
+import { cubicTeacher, makeDataset } from '@sftdl/teachers';
+import { writeFileAtomic } from '../io';
+import { lineChartSvg } from '../plot';
+import { Progress } from '../progress';
+import { type EnsembleOutcome, ensembleKey, measureRate, runEnsemble, stepsForBudget } from './langevin';
+import { FIG2_BASE, type ScaledSizes, invariantsAt, scaleFig2 } from './sizes';
+import { type PartContext, type PartResult, fmt, linspace } from './types';
+
+/** Options of the cubic part (the CLI fills them from flags; defaults are the tour's). */
+export interface CubicPartOptions {
+  beta: number;
+  /** The three Langevin σ² (before, near, after the transition); default [0.25, σ²_c, 0.1]. */
+  sigma2?: number[];
+  chains: number;
+  alignedChains: number;
+  /** Seconds for the whole Langevin part (split evenly over the σ² values; each run is capped at 1.2× its share). */
+  budgetSeconds: number;
+  minSteps: number;
+  maxSteps: number;
+  testSamples: number;
+  theoryPoints: number;
+}
+
+/** Tour defaults (β = 1/32 on 2 cores), quick (tests) and full (paper size). */
+export function cubicDefaults(mode: 'tour' | 'quick' | 'full'): CubicPartOptions {
+  if (mode === 'quick') return { beta: 0.01, chains: 4, alignedChains: 2, budgetSeconds: 1.5, minSteps: 40, maxSteps: 120, testSamples: 200, theoryPoints: 8 };
+  if (mode === 'full') return { beta: 1, chains: 32, alignedChains: 16, budgetSeconds: 6 * 3600, minSteps: 20000, maxSteps: 200000, testSamples: 3000, theoryPoints: 41 };
+  return { beta: 1 / 32, chains: 8, alignedChains: 4, budgetSeconds: 45, minSteps: 400, maxSteps: 20000, testSamples: 1000, theoryPoints: 23 };
+}
+
+/** The transition used by the tour: exactly `demo grokking cubic --find-transition` on the given sizes. */
+export function tourTransition(sizes: ScaledSizes): CubicCriticalPoint {
+  return cubicCriticalPoint(sizes.params);
+}
+
+function safe<T>(f: () => T): T | null {
+  try { return f(); } catch { return null; }
+}
+
+/** −log p shifted to minimum 0 (null bins dropped) and the theory d·Ŝ(q) on the bin centres, shifted the same way. */
+export function overlapCurves(o: EnsembleOutcome, sizes: ScaledSizes, sol: CubicSolution): { q: number[]; mc: number[]; qTheory: number[]; theory: number[] } {
+  const h = o.overlap;
+  const q: number[] = [];
+  const mc: number[] = [];
+  for (let i = 0; i < h.counts.length; i++) {
+    const v = h.negLogP[i];
+    if (v !== null && v !== undefined && h.counts[i] >= 3) { q.push((h.edges[i] + h.edges[i + 1]) / 2); mc.push(v); }
+  }
+  const m = Math.min(...mc);
+  const lo = h.edges[0], hi = h.edges[h.edges.length - 1];
+  const qTheory = linspace(lo, hi, 161);
+  const k = { u: sol.u, b: sol.b, c: sol.c, sigmaW2: sizes.params.sigmaW2 };
+  const th = qTheory.map((x) => sizes.params.dim * reducedActionCubic(x, k));
+  const tm = Math.min(...th);
+  return { q, mc: mc.map((v) => v - m), qTheory, theory: th.map((v) => v - tm) };
+}
+
+export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promise<PartResult> {
+  const t0 = performance.now();
+  const sizes = scaleFig2(o.beta);
+  const P = sizes.params;
+  const crit = tourTransition(sizes);
+  const critPaper = cubicCriticalPoint(FIG2_BASE);
+  const eps = P.epsilon;
+
+  // ---- theory along σ² ----
+  const tp = new Progress('cubic teacher: theory along σ²', 2, ctx.quiet);
+  const grid = [...new Set([...linspace(0.06, 0.32, o.theoryPoints), crit.sigma2Critical])].sort((a, b) => b - a);
+  const thermo = grid.map((s2) => ({ s2, sol: safe(() => solveCubicThermodynamic({ ...P, sigma2: s2 })) }));
+  tp.update(1);
+  const finite = safe(() => sweepCubic(grid.map((sigma2) => ({ ...P, sigma2 })), { limit: 'finite' }))?.points ?? [];
+  tp.done();
+  const thermoFail = thermo.filter((t) => !t.sol).map((t) => t.s2);
+
+  // ---- Langevin ensemble ----
+  const s2s = o.sigma2 ?? [0.25, Number(crit.sigma2Critical.toFixed(3)), 0.1];
+  const labels = s2s.length === 3 ? ['before', 'near', 'after'] : s2s.map((_, i) => `#${i + 1}`);
+  const root = makeKey(ctx.seed);
+  const teacher = cubicTeacher({ dim: P.dim, epsilon: eps, key: fold(root, 1) });
+  const data = makeDataset(teacher, { key: fold(root, 2), samples: P.samples, testSamples: o.testSamples });
+  const thin = ctx.full ? 20 : 10;
+  const common = { sizes, data, chains: o.chains, alignedChains: o.alignedChains, alignedOverlap: crit.qStar, thin, backend: ctx.backend };
+  const share = o.budgetSeconds / s2s.length;
+  // Long runs keep their plan (steps from the measured rate) and finished ensembles in the checkpoint folder so
+  // that --resume continues the same runs; the tour measures afresh each time.
+  const ckDir = join(ctx.checkpointDir, `cubic-beta${sizes.beta}-seed${ctx.seed}-chains${o.chains}`);
+  const planPath = join(ckDir, 'plan.json');
+  let rate: number;
+  let steps: number;
+  if (ctx.full && ctx.resume && existsSync(planPath)) {
+    ({ rate, steps } = JSON.parse(readFileSync(planPath, 'utf8')) as { rate: number; steps: number });
+    ctx.log(`resuming the plan in ${planPath}: ${steps} steps per chain`);
+  } else {
+    rate = measureRate({ ...common, sigma2: s2s[1] ?? s2s[0], capSeconds: share, key: ensembleKey(root, 99) });
+    steps = stepsForBudget({ seconds: share * 0.9, rate, chains: o.chains, minSteps: o.minSteps, maxSteps: o.maxSteps });
+    if (ctx.full) { mkdirSync(ckDir, { recursive: true }); writeFileAtomic(planPath, JSON.stringify({ rate, steps, sigma2: s2s, sizes: sizes.params })); }
+  }
+  const runs: EnsembleOutcome[] = [];
+  for (let i = 0; i < s2s.length; i++) {
+    const done = join(ckDir, `s2-${s2s[i]}.result.json`);
+    if (ctx.full && ctx.resume && existsSync(done)) { runs.push(JSON.parse(readFileSync(done, 'utf8')) as EnsembleOutcome); ctx.log(`σ² = ${s2s[i]}: finished earlier (${done})`); continue; }
+    const bar = new Progress(`Langevin σ² = ${s2s[i]} (${labels[i]}, ${o.chains} chains)`, steps, ctx.quiet);
+    runs.push(await runEnsemble({
+      ...common, sigma2: s2s[i], steps, capSeconds: ctx.full ? Infinity : share * 1.2, key: ensembleKey(root, i),
+      onProgress: (t) => bar.update(t),
+      ...(ctx.full ? { checkpoint: { path: join(ckDir, `s2-${s2s[i]}.state.json`), resume: ctx.resume, everySeconds: 120 } } : {}),
+    }));
+    bar.done(`${runs[i].stepsDone} steps`);
+    if (ctx.full) writeFileAtomic(done, JSON.stringify(runs[i]));
+  }
+  const finiteAt = s2s.map((s2) => safe(() => solveCubicFiniteD({ ...P, sigma2: s2 })));
+  const thermoAt = s2s.map((s2) => safe(() => solveCubicThermodynamic({ ...P, sigma2: s2 })));
+
+  // ---- figures ----
+  const norm = (v: number) => v / eps;
+  const mark = [{ x: crit.sigma2Critical, label: `σ²_c = ${crit.sigma2Critical.toFixed(4)}` }];
+  const thermoOk = thermo.filter((t) => t.sol) as { s2: number; sol: CubicSolution }[];
+  const figCubic = await lineChartSvg({
+    title: 'Cubic teacher: learned cubic coefficient', xLabel: 'σ² (noise / temperature)', yLabel: '(ε − c)/ε  (learned fraction of εHe₃)',
+    marks: mark,
+    series: [
+      { name: 'theory d → ∞', x: thermoOk.map((t) => t.s2), y: thermoOk.map((t) => norm(t.sol.learnedCubic)) },
+      { name: `theory finite d = ${P.dim}`, x: finite.map((p) => p.sigma2), y: finite.map((p) => norm(p.learnedCubic)) },
+      { name: `Langevin (N = ${P.width}, n = ${P.samples}, d = ${P.dim})`, x: runs.map((r) => r.sigma2), y: runs.map((r) => norm(r.learnedCubic)), points: true },
+    ],
+  });
+  const figLinear = await lineChartSvg({
+    title: 'Cubic teacher: learned linear coefficient', xLabel: 'σ² (noise / temperature)', yLabel: '1 − b  (learned He₁ coefficient)',
+    marks: mark, width: 380, height: 260,
+    series: [
+      { name: 'theory d → ∞', x: thermoOk.map((t) => t.s2), y: thermoOk.map((t) => t.sol.learnedLinear) },
+      { name: `theory finite d = ${P.dim}`, x: finite.map((p) => p.sigma2), y: finite.map((p) => p.learnedLinear) },
+      { name: 'Langevin', x: runs.map((r) => r.sigma2), y: runs.map((r) => r.learnedLinear), points: true },
+    ],
+  });
+  const histFigs: { svg: string; caption: string }[] = [];
+  const histJson: unknown[] = [];
+  for (let i = 0; i < runs.length; i++) {
+    const sol = finiteAt[i];
+    if (!sol) continue;
+    const c = overlapCurves(runs[i], sizes, sol);
+    histJson.push({ sigma2: s2s[i], q: c.q, negLogP: c.mc, qTheory: c.qTheory, dS: c.theory, theoryB: sol.b, theoryC: sol.c, qStar: sol.qStar });
+    histFigs.push({
+      svg: await lineChartSvg({
+        title: `σ² = ${s2s[i]} (${labels[i]} the transition)`, xLabel: 'q = w·w* (neuron overlap with the teacher)', yLabel: '−log p(q) (shifted to min 0)', width: 300, height: 220,
+        series: [{ name: `theory d·Ŝ(q), d = ${P.dim}`, x: c.qTheory, y: c.theory }, { name: 'Langevin histogram', x: c.q, y: c.mc, points: true }],
+      }),
+      caption: `Overlap histogram at σ² = ${s2s[i]}: −log p(w·w*) of all ${o.chains}×${P.width} neurons over the recorded samples (points) against the theory's d·Ŝ(q) with the finite-d self-consistent (b, c) = (${fmt(sol.b)}, ${fmt(sol.c)}) (line), both shifted to a common minimum of 0. ${sol.qStar !== null ? `Ŝ has a non-trivial (droplet) minimum at q* ≈ ${fmt(sol.qStar, 3)}.` : 'Ŝ has no non-trivial minimum here.'}`,
+    });
+  }
+
+  // ---- report ----
+  const inv = s2s.map((s2) => invariantsAt(sizes, s2));
+  const rise = runs.length >= 2 ? norm(runs[runs.length - 1].learnedCubic) - norm(runs[0].learnedCubic) : NaN;
+  const mcRows = runs.map((r, i) => [
+    `${r.sigma2} (${labels[i]})`, fmt(inv[i].u), fmt(inv[i].kappa),
+    `${fmt(r.learnedCubic)} ± ${fmt(r.learnedCubicSe, 2)}`, fmt(finiteAt[i]?.learnedCubic), fmt(thermoAt[i]?.learnedCubic),
+    `${fmt(r.learnedLinear)} ± ${fmt(r.learnedLinearSe, 2)}`, fmt(finiteAt[i]?.learnedLinear),
+    `${r.stepsDone}/${r.stepsPlanned}`, r.recordedSamples, fmt(r.rhat, 3),
+  ]);
+  const section = {
+    title: 'Cubic teacher: grokking as a first-order transition (Rubin, Seroussi, Ringel, Fig. 2)',
+    paragraphs: [
+      `Teacher y = He₁(w*·x) + ε He₃(w*·x), ε = ${eps}, Gaussian inputs; student: two-layer erf network, w ~ N(0, σ_w²/d I) with σ_w² = ${P.sigmaW2}, readout a ~ N(0, σ_a²/N) (σ_a² is the total readout scale). The adaptive-kernel theory predicts that lowering σ² (raising u = n²σ_a²/(σ⁴dN)) makes a finite fraction of neurons align with w* ("droplets") in a first-order transition at u_c, after which the cubic term starts to be learned.`,
+      `Transition (d → ∞, computed with the same function as \`demo grokking cubic --find-transition\`): u_c = ${fmt(crit.uCritical, 5)}, σ²_c = ${fmt(crit.sigma2Critical, 5)}, κ_c = ${fmt(crit.kappaCritical, 5)}, q* = ${fmt(crit.qStar, 4)}, b_GFL(u_c) = ${fmt(crit.b, 4)}; spinodal σ² = ${fmt(crit.sigma2Spinodal, 5)}. At the paper's own sizes the same call gives σ²_c = ${fmt(critPaper.sigma2Critical, 5)} (u_c = ${fmt(critPaper.uCritical, 5)}; the paper quotes u_c ≈ 30.2, σ² ≈ 0.18).`,
+      `Sizes: β-scaling of the paper's base point (N₀, n₀, d₀) = (700, 3000, 150), σ_a²₀ = 8/700: N = βN₀, n = βn₀, d = √β d₀, σ_a² = σ_a²₀/√β, σ² unchanged. The tour uses β = ${fmt(sizes.beta, 4)} (asked ${fmt(sizes.betaRequested, 4)}; N and n are integers with n/N = 30/7 exactly): N = ${P.width}, n = ${P.samples}, d = ${P.dim} (√β d₀ = ${fmt(sizes.dimExact, 4)}), σ_a² = ${fmt(P.sigmaA2, 5)} (σ_a²₀/√β = ${fmt(sizes.sigmaA2Nominal, 5)}; adjusted for the rounding of d so that κ is exact). Both invariants u and κ therefore equal the paper's at every σ² (table), so the d → ∞ theory and σ²_c are the paper's; only the finite-d smoothing differs.`,
+      `Langevin: ${o.chains} chains per σ² (${o.alignedChains} of them started teacher-aligned at |w·w*| = q* = ${fmt(crit.qStar, 3)} with random signs, because near a first-order transition chains started at the prior get stuck in the GFL basin), Euler–Maruyama in standardised coordinates with the automatic step size, burn-in = steps/4, thinning ${thin}. Steps per chain: ${steps}, chosen from a measured ${fmt(rate, 3)} chain-steps/s to fit a ${fmt(o.budgetSeconds, 3)} s budget (each σ² capped at ${fmt(share * 1.2, 3)} s). One dataset of n = ${P.samples} training and ${o.testSamples} fresh test inputs (the paper: 50 datasets × 4 initialisations, 360 000 epochs). The learned coefficients are least-squares projections of the ensemble-mean predictor f̄ on He₀…He₅(w*·x) over the test inputs (± the regression standard error; the Monte Carlo error of f̄ is not included); the plain projection E[f̄ He₃]/6 is in the JSON.`,
+      `Result: the learned cubic fraction (ε − c)/ε measured by Langevin goes from ${fmt(runs.length ? norm(runs[0].learnedCubic) : NaN, 3)} at σ² = ${s2s[0]} to ${fmt(runs.length ? norm(runs[runs.length - 1].learnedCubic) : NaN, 3)} at σ² = ${s2s[s2s.length - 1]} (${rise > 0 ? 'rising past the transition' : 'NOT rising: increase the budget/steps'}). At d = ${P.dim} the transition is a smooth crossover; it sharpens toward the d → ∞ kink as β grows (\`pnpm demo cubic --full\`).`,
+      ...(thermoFail.length ? [`The d → ∞ solver did not converge at σ² = ${thermoFail.map((v) => fmt(v, 3)).join(', ')} (points omitted).`] : []),
+    ],
+    figures: [
+      { svg: figCubic, caption: `Learned cubic coefficient normalised by ε, against σ²: d → ∞ theory (kink at σ²_c), finite-d theory at the tour's d = ${P.dim}, and the Langevin ensemble (points). Below σ²_c (to the left) the cubic term is learned.` },
+      { svg: figLinear, caption: 'Learned linear coefficient 1 − b against σ² (theory and Langevin).' },
+      ...histFigs,
+    ],
+    tables: [
+      {
+        caption: 'Langevin ensemble vs theory at the tour size (ε − c: learned cubic coefficient; 1 − b: learned linear)',
+        header: ['σ²', 'u', 'κ', 'ε − c (Langevin)', 'ε − c (finite d)', 'ε − c (d → ∞)', '1 − b (Langevin)', '1 − b (finite d)', 'steps done', 'samples', 'R̂'],
+        rows: mcRows,
+      },
+      {
+        caption: 'Size mapping to the paper via the invariants u = n²σ_a²/(σ⁴dN) and κ = nσ_a²/(σ²d)',
+        header: ['σ²', 'u (tour)', 'u (paper)', 'κ (tour)', 'κ (paper)'],
+        rows: s2s.map((s2, i) => [s2, inv[i].u, inv[i].uPaper, inv[i].kappa, inv[i].kappaPaper]),
+      },
+    ],
+  };
+  const summary = [
+    `1. cubic teacher (ε = ${eps}): transition σ²_c = ${fmt(crit.sigma2Critical, 5)} (u_c = ${fmt(crit.uCritical, 5)}, q* = ${fmt(crit.qStar, 3)}); paper sizes σ²_c = ${fmt(critPaper.sigma2Critical, 5)}`,
+    `   Langevin at β = ${fmt(sizes.beta, 3)}: N = ${P.width}, n = ${P.samples}, d = ${P.dim}, σ_a² = ${fmt(P.sigmaA2, 4)}; ${o.chains} chains (${o.alignedChains} teacher-aligned) × ${steps} steps`,
+    '   σ²        ε−c Langevin        ε−c finite-d   ε−c d→∞    1−b Langevin',
+    ...runs.map((r, i) => `   ${String(r.sigma2).padEnd(9)} ${`${fmt(r.learnedCubic)} ± ${fmt(r.learnedCubicSe, 2)}`.padEnd(19)} ${fmt(finiteAt[i]?.learnedCubic).padEnd(14)} ${fmt(thermoAt[i]?.learnedCubic).padEnd(10)} ${fmt(r.learnedLinear)}   (${labels[i]})`),
+    `   learned cubic fraction (ε−c)/ε ${rise > 0 ? 'rises' : 'does not rise'} past the transition: ${fmt(runs.length ? norm(runs[0].learnedCubic) : NaN, 3)} → ${fmt(runs.length ? norm(runs[runs.length - 1].learnedCubic) : NaN, 3)}`,
+  ];
+  const json = {
+    transition: { uCritical: crit.uCritical, sigma2Critical: crit.sigma2Critical, kappaCritical: crit.kappaCritical, qStar: crit.qStar, b: crit.b, sigma2Spinodal: crit.sigma2Spinodal },
+    transitionPaperSizes: { uCritical: critPaper.uCritical, sigma2Critical: critPaper.sigma2Critical },
+    sizes: { beta: sizes.beta, betaRequested: sizes.betaRequested, ...P, paper: FIG2_BASE },
+    theory: {
+      thermodynamic: thermoOk.map((t) => ({ sigma2: t.s2, learnedCubic: t.sol.learnedCubic, learnedLinear: t.sol.learnedLinear, phase: t.sol.phase })),
+      finiteD: finite.map((p) => ({ sigma2: p.sigma2, learnedCubic: p.learnedCubic, learnedLinear: p.learnedLinear, phase: p.phase })),
+    },
+    langevin: {
+      rate, steps, budgetSeconds: o.budgetSeconds,
+      runs: runs.map((r, i) => ({ ...r, overlap: undefined, label: labels[i], u: inv[i].u, kappa: inv[i].kappa, theoryFiniteD: finiteAt[i] ? { b: finiteAt[i]!.b, c: finiteAt[i]!.c, learnedCubic: finiteAt[i]!.learnedCubic } : null })),
+      learnedCubicRises: rise > 0,
+    },
+    overlapHistograms: histJson,
+  };
+  return { name: 'cubic', section, summary, json, seconds: (performance.now() - t0) / 1000 };
+}

@@ -1,0 +1,37 @@
+// The @example snippets of the part-2 TSDoc, run as tests.
+import { describe, expect, it } from 'vitest';
+import { cubicCriticalPoint, cubicInvariants, erfHermiteProjections, gflDiscrepancy, reducedActionCubic, solveCubicThermodynamic, sweepCubic } from './cubic';
+import { modularCurve, modularDegeneracy, modularInvariant, modularOnsets, modularSaddles, solveModular } from './modular';
+import { localMinima1d, scanLandscapePath } from './transitions';
+
+const fig2 = { samples: 3000, dim: 150, width: 700, sigmaW2: 0.5, sigmaA2: 8 / 700, epsilon: -0.3 };
+const fig3 = { prime: 401, width: 1000, sigmaA2: 2e-6, gamma: 1e-4 };
+
+describe('TSDoc examples', () => {
+  it('cubic', () => {
+    const inv = cubicInvariants({ ...fig2, sigma2: 0.18 });
+    expect(inv.u).toBeCloseTo(30.23, 2);
+    expect(inv.kappa).toBeCloseTo(1.27, 2);
+    expect(erfHermiteProjections(0.5, 0.75).h1).toBeCloseTo((2 / Math.sqrt(Math.PI)) * 0.5 / Math.sqrt(2.5), 15);
+    expect(reducedActionCubic(0, { u: 30, b: 0.3, c: -0.3, sigmaW2: 0.5 })).toBe(0);
+    expect(gflDiscrepancy({ u: 0, kappa: 0, sigmaW2: 0.5 }).b).toBe(1);
+    expect(cubicCriticalPoint(fig2).sigma2Critical).toBeCloseTo(0.1787, 4);
+    expect(solveCubicThermodynamic({ ...fig2, sigma2: 0.15 }).phase).toBe('GMFL-I');
+    expect(sweepCubic([0.3, 0.2, 0.15].map((sigma2) => ({ ...fig2, sigma2 })), { limit: 'thermodynamic' }).points.map((p) => p.phase)).toEqual(['GFL', 'GFL', 'GMFL-I']);
+  });
+  it('modular', () => {
+    expect(modularInvariant({ ...fig3, sigma2: 0.2 })).toBeCloseTo((2 * 2e-6 * 401 * 401) / (1000 * 0.04), 15);
+    expect(modularSaddles(2 * Math.sqrt(1e-4 / 3), 1e-4)!.xPlus).toBeCloseTo(Math.sqrt(3e4), 8);
+    expect(modularDegeneracy(1e-4).sStar).toBeCloseTo(0.011547, 6);
+    const on = modularOnsets(fig3);
+    expect(on.gmfl1Onset).toBeCloseTo(0.2360, 4);
+    expect(on.gmfl2Onset as number).toBeCloseTo(0.1760, 4);
+    expect(on.spinodal).toBeCloseTo(0.2536, 4);
+    expect(solveModular({ ...fig3, sigma2: 0.2 }).phase).toBe('GMFL-I');
+    expect(modularCurve(fig3).gmfl1Onset).toBeCloseTo(0.236, 3);
+  });
+  it('transitions', () => {
+    expect(localMinima1d((x) => (x * x - 1) ** 2, -2, 2).map((m) => m.x)).toEqual([expect.closeTo(-1, 6), expect.closeTo(1, 6)]);
+    expect(scanLandscapePath((x, t) => (x * x - 1) ** 2 - t * x, [-0.2, -0.1, 0.1, 0.2], -2, 2).degeneracies[0].t).toBeCloseTo(0, 8);
+  });
+});
