@@ -396,8 +396,10 @@ export class LangevinSampler {
       const fp = model.apply(tp, x).data, fm = model.apply(tm, x).data;
       const w = new Float64Array(m);
       for (let k = 0; k < m; k++) w[k] = (fp[k]! - fm[k]!) / (2 * eps);
+      const prev = lam;
       lam = w.reduce((a, b, k) => a + b * u[k]!, 0);
       u = w;
+      if (it >= 5 && Math.abs(lam - prev) <= 1e-3 * Math.abs(lam)) break;
     }
     return Math.abs(lam) / this.kappa + prior;
   }

@@ -1,2 +1,3 @@
 export { Flags, UsageError, parseArgv } from './args';
 export type { ParsedArgs } from './args';
+export { BACKEND_NAMES, allProviders, probeAll, resolveBackend } from './backends';

@@ -100,12 +100,20 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     ({ rate, steps } = JSON.parse(readFileSync(planPath, 'utf8')) as { rate: number; steps: number });
     ctx.log(`resuming the plan in ${planPath}: ${steps} steps per chain`);
   } else {
-    rate = measureRate({ ...common, sigma2: s2s[1] ?? s2s[0], capSeconds: share, key: ensembleKey(root, 99) });
+    rate = measureRate({ ...common, sigma2: s2s[1] ?? s2s[0], capSeconds: share, key: ensembleKey(root, 99) }, ctx.quick ? 0.3 : 1);
     steps = stepsForBudget({ seconds: share * 0.9, rate, chains: o.chains, minSteps: o.minSteps, maxSteps: o.maxSteps });
     if (ctx.full) { mkdirSync(ckDir, { recursive: true }); writeFileAtomic(planPath, JSON.stringify({ rate, steps, sigma2: s2s, sizes: sizes.params })); }
   }
   const runs: EnsembleOutcome[] = [];
+  const tLangevin = performance.now();
   for (let i = 0; i < s2s.length; i++) {
+    if (!ctx.full && i > 0) {
+      // re-plan from the rate actually achieved so far (the probe runs partly cold; the machine's load changes)
+      const prev = runs.slice(0, i);
+      const achieved = prev.reduce((a, r) => a + r.stepsDone * r.chains, 0) / prev.reduce((a, r) => a + r.seconds, 0);
+      const left = o.budgetSeconds - (performance.now() - tLangevin) / 1000;
+      steps = stepsForBudget({ seconds: (0.9 * left) / (s2s.length - i), rate: achieved, chains: o.chains, minSteps: o.minSteps, maxSteps: o.maxSteps });
+    }
     const done = join(ckDir, `s2-${s2s[i]}.result.json`);
     if (ctx.full && ctx.resume && existsSync(done)) { runs.push(JSON.parse(readFileSync(done, 'utf8')) as EnsembleOutcome); ctx.log(`σ² = ${s2s[i]}: finished earlier (${done})`); continue; }
     const bar = new Progress(`Langevin σ² = ${s2s[i]} (${labels[i]}, ${o.chains} chains)`, steps, ctx.quiet);
@@ -173,7 +181,8 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
       `Teacher y = He₁(w*·x) + ε He₃(w*·x), ε = ${eps}, Gaussian inputs; student: two-layer erf network, w ~ N(0, σ_w²/d I) with σ_w² = ${P.sigmaW2}, readout a ~ N(0, σ_a²/N) (σ_a² is the total readout scale). The adaptive-kernel theory predicts that lowering σ² (raising u = n²σ_a²/(σ⁴dN)) makes a finite fraction of neurons align with w* ("droplets") in a first-order transition at u_c, after which the cubic term starts to be learned.`,
       `Transition (d → ∞, computed with the same function as \`demo grokking cubic --find-transition\`): u_c = ${fmt(crit.uCritical, 5)}, σ²_c = ${fmt(crit.sigma2Critical, 5)}, κ_c = ${fmt(crit.kappaCritical, 5)}, q* = ${fmt(crit.qStar, 4)}, b_GFL(u_c) = ${fmt(crit.b, 4)}; spinodal σ² = ${fmt(crit.sigma2Spinodal, 5)}. At the paper's own sizes the same call gives σ²_c = ${fmt(critPaper.sigma2Critical, 5)} (u_c = ${fmt(critPaper.uCritical, 5)}; the paper quotes u_c ≈ 30.2, σ² ≈ 0.18).`,
       `Sizes: β-scaling of the paper's base point (N₀, n₀, d₀) = (700, 3000, 150), σ_a²₀ = 8/700: N = βN₀, n = βn₀, d = √β d₀, σ_a² = σ_a²₀/√β, σ² unchanged. The tour uses β = ${fmt(sizes.beta, 4)} (asked ${fmt(sizes.betaRequested, 4)}; N and n are integers with n/N = 30/7 exactly): N = ${P.width}, n = ${P.samples}, d = ${P.dim} (√β d₀ = ${fmt(sizes.dimExact, 4)}), σ_a² = ${fmt(P.sigmaA2, 5)} (σ_a²₀/√β = ${fmt(sizes.sigmaA2Nominal, 5)}; adjusted for the rounding of d so that κ is exact). Both invariants u and κ therefore equal the paper's at every σ² (table), so the d → ∞ theory and σ²_c are the paper's; only the finite-d smoothing differs.`,
-      `Langevin: ${o.chains} chains per σ² (${o.alignedChains} of them started teacher-aligned at |w·w*| = q* = ${fmt(crit.qStar, 3)} with random signs, because near a first-order transition chains started at the prior get stuck in the GFL basin), Euler–Maruyama in standardised coordinates with the automatic step size, burn-in = steps/4, thinning ${thin}. Steps per chain: ${steps}, chosen from a measured ${fmt(rate, 3)} chain-steps/s to fit a ${fmt(o.budgetSeconds, 3)} s budget (each σ² capped at ${fmt(share * 1.2, 3)} s). One dataset of n = ${P.samples} training and ${o.testSamples} fresh test inputs (the paper: 50 datasets × 4 initialisations, 360 000 epochs). The learned coefficients are least-squares projections of the ensemble-mean predictor f̄ on He₀…He₅(w*·x) over the test inputs (± the regression standard error; the Monte Carlo error of f̄ is not included); the plain projection E[f̄ He₃]/6 is in the JSON.`,
+      `Langevin: ${o.chains} chains per σ² (${o.alignedChains} of them started teacher-aligned at |w·w*| = q* = ${fmt(crit.qStar, 3)} with random signs, because near a first-order transition chains started at the prior get stuck in the GFL basin), Euler–Maruyama in standardised coordinates with the automatic step size, burn-in = steps/4, thinning ${thin}. Steps per chain: ${runs.map((r) => r.stepsDone).join(', ')} (σ² = ${s2s.join(', ')}), chosen to fit a ${fmt(o.budgetSeconds, 3)} s budget from a probe of ${fmt(rate, 3)} chain-steps/s and then from the rate achieved by the previous ensembles (${ctx.full ? 'fixed plan for resumable full runs' : `each σ² capped at ${fmt(share * 1.2, 3)} s`}). One dataset of n = ${P.samples} training and ${o.testSamples} fresh test inputs (the paper: 50 datasets × 4 initialisations, 360 000 epochs). The learned coefficients are least-squares projections of the ensemble-mean predictor f̄ on He₀…He₅(w*·x) over the test inputs (± the regression standard error; the Monte Carlo error of f̄ is not included); the plain projection E[f̄ He₃]/6 is in the JSON.`,
+      ...(runs.every((r, i) => finiteAt[i] && Math.abs(r.learnedCubic) < Math.abs(finiteAt[i]!.learnedCubic)) ? [`The Langevin values sit below the finite-d theory: the adaptive-kernel decoupling is exact only as N → ∞ at fixed u and κ (here N = ${P.width}), so a gap at this small width is expected; it should close as β grows (\`pnpm demo cubic --beta 0.0625\`, or --full).`] : []),
       `Result: the learned cubic fraction (ε − c)/ε measured by Langevin goes from ${fmt(runs.length ? norm(runs[0].learnedCubic) : NaN, 3)} at σ² = ${s2s[0]} to ${fmt(runs.length ? norm(runs[runs.length - 1].learnedCubic) : NaN, 3)} at σ² = ${s2s[s2s.length - 1]} (${rise > 0 ? 'rising past the transition' : 'NOT rising: increase the budget/steps'}). At d = ${P.dim} the transition is a smooth crossover; it sharpens toward the d → ∞ kink as β grows (\`pnpm demo cubic --full\`).`,
       ...(thermoFail.length ? [`The d → ∞ solver did not converge at σ² = ${thermoFail.map((v) => fmt(v, 3)).join(', ')} (points omitted).`] : []),
     ],
@@ -197,7 +206,7 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
   };
   const summary = [
     `1. cubic teacher (ε = ${eps}): transition σ²_c = ${fmt(crit.sigma2Critical, 5)} (u_c = ${fmt(crit.uCritical, 5)}, q* = ${fmt(crit.qStar, 3)}); paper sizes σ²_c = ${fmt(critPaper.sigma2Critical, 5)}`,
-    `   Langevin at β = ${fmt(sizes.beta, 3)}: N = ${P.width}, n = ${P.samples}, d = ${P.dim}, σ_a² = ${fmt(P.sigmaA2, 4)}; ${o.chains} chains (${o.alignedChains} teacher-aligned) × ${steps} steps`,
+    `   Langevin at β = ${fmt(sizes.beta, 3)}: N = ${P.width}, n = ${P.samples}, d = ${P.dim}, σ_a² = ${fmt(P.sigmaA2, 4)}; ${o.chains} chains (${o.alignedChains} teacher-aligned) × ${runs.map((r) => r.stepsDone).join('/')} steps`,
     '   σ²        ε−c Langevin        ε−c finite-d   ε−c d→∞    1−b Langevin',
     ...runs.map((r, i) => `   ${String(r.sigma2).padEnd(9)} ${`${fmt(r.learnedCubic)} ± ${fmt(r.learnedCubicSe, 2)}`.padEnd(19)} ${fmt(finiteAt[i]?.learnedCubic).padEnd(14)} ${fmt(thermoAt[i]?.learnedCubic).padEnd(10)} ${fmt(r.learnedLinear)}   (${labels[i]})`),
     `   learned cubic fraction (ε−c)/ε ${rise > 0 ? 'rises' : 'does not rise'} past the transition: ${fmt(runs.length ? norm(runs[0].learnedCubic) : NaN, 3)} → ${fmt(runs.length ? norm(runs[runs.length - 1].learnedCubic) : NaN, 3)}`,
@@ -211,7 +220,7 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
       finiteD: finite.map((p) => ({ sigma2: p.sigma2, learnedCubic: p.learnedCubic, learnedLinear: p.learnedLinear, phase: p.phase })),
     },
     langevin: {
-      rate, steps, budgetSeconds: o.budgetSeconds,
+      probeRate: rate, stepsPerRun: runs.map((r) => r.stepsDone), budgetSeconds: o.budgetSeconds, seconds: runs.reduce((a, r) => a + r.seconds, 0),
       runs: runs.map((r, i) => ({ ...r, overlap: undefined, label: labels[i], u: inv[i].u, kappa: inv[i].kappa, theoryFiniteD: finiteAt[i] ? { b: finiteAt[i]!.b, c: finiteAt[i]!.c, learnedCubic: finiteAt[i]!.learnedCubic } : null })),
       learnedCubicRises: rise > 0,
     },

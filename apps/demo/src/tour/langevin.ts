@@ -73,15 +73,27 @@ function samplerOptions(spec: EnsembleSpec, steps: number): LangevinOptions {
 }
 
 /**
- * Measured chain-steps per second of this model/data on this machine (a short throw-away run, step-size estimate
- * included), used to choose the number of steps that fits the time budget.
+ * Measured chain-steps per second of this model/data on this machine (a throw-away run of about `probeSeconds`),
+ * used to choose the number of steps that fits the time budget.
  */
-export function measureRate(spec: Omit<EnsembleSpec, 'steps' | 'onProgress' | 'checkpoint'>, probeSteps = 24): number {
-  const s = new LangevinSampler({ ...samplerOptions({ ...spec, steps: probeSteps, thin: 1 }, probeSteps), burnIn: 0, thin: 1 });
+export function measureRate(spec: Omit<EnsembleSpec, 'steps' | 'onProgress' | 'checkpoint'>, probeSeconds = 1): number {
+  // Same options as the real run (recording every `thin` steps after a short burn-in whose step-size estimates
+  // fall in the untimed first half); `big` steps are never reached.
+  const big = 1_000_000;
+  const s = new LangevinSampler({ ...samplerOptions({ ...spec, steps: big }, big), burnIn: 5 });
+  // The first steps run cold (JIT, library initialisation): time only the second half of the probe.
+  let step = 0;
   const t0 = performance.now();
-  s.advance(probeSteps);
-  const secs = Math.max((performance.now() - t0) / 1000, 1e-6);
-  return (probeSteps * spec.chains) / secs;
+  let tHalf = 0, stepHalf = 0;
+  for (;;) {
+    step += 5;
+    s.advance(step);
+    const el = (performance.now() - t0) / 1000;
+    if (!tHalf && el > probeSeconds / 2) { tHalf = performance.now(); stepHalf = step; }
+    if (el > probeSeconds && step - stepHalf >= 5) break;
+  }
+  const secs = Math.max((performance.now() - tHalf) / 1000, 1e-6);
+  return ((step - stepHalf) * spec.chains) / secs;
 }
 
 /** Steps per chain that fit `seconds` at `rate` chain-steps/s, clamped to [minSteps, maxSteps]. */
