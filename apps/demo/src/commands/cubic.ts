@@ -1,5 +1,5 @@
 import type { Command } from '../context';
-import { readCubicOptions, readPartContext, withInterrupt } from '../tour/cli';
+import { readCubicOptions, readPartContext, withBackend, withInterrupt } from '../tour/cli';
 import { runCubicPart } from '../tour/cubic';
 import { runParts } from '../tour/run';
 
@@ -7,13 +7,15 @@ export const command: Command = {
   name: 'cubic',
   summary: 'scenario: cubic-teacher grokking transition, theory + Langevin (tour size; --full: paper size, hours)',
   usage: [
-    'demo cubic [--full [--checkpoint-dir D] [--resume]] [--beta b] [--sigma2 s1,s2,…] [--langevin-seconds s] [--chains C] [--aligned-chains k] [--seed s] [--backend name] [--json]',
-    '  --full: β = 1 (N = 700, n = 3000, d = 150), 32 chains, σ² ∈ {0.3, 0.25, 0.2, 0.15, 0.1}, 6 h Langevin budget; Ctrl-C writes a checkpoint, --resume continues',
+    'demo cubic [--full [--checkpoint-dir D] [--resume]] [--beta b] [--sigma2 s1,s2,…] [--langevin-seconds s | --steps S] [--chains C] [--aligned-chains k] [--seed s] [--backend name] [--json]',
+    '  --full: β = 1 (N = 700, n = 3000, d = 150), 8 chains, σ² ∈ {0.3, 0.25, 0.2, 0.15, 0.1}, steps from an 8 h budget (≥ 2000); hours to days on 2 cores. Paper β values: --beta 0.125|0.5|1|2',
+    '  Ctrl-C finishes the current chunk, writes a checkpoint and exits 130; rerun with --resume to continue',
   ],
   async run(ctx) {
-    const pc = await readPartContext(ctx, { allowFull: true });
-    const o = readCubicOptions(ctx, pc, true);
+    const pf = readPartContext(ctx, { allowFull: true });
+    const o = readCubicOptions(ctx, pf, true);
     ctx.flags.assertAllUsed();
+    const pc = await withBackend(pf);
     if (pc.full && !o.sigma2) o.sigma2 = [0.3, 0.25, 0.2, 0.15, 0.1];
     await withInterrupt(ctx, () => runParts(ctx, {
       title: `sftdl scenario: cubic teacher${pc.full ? ' (full size)' : ''}`, reportName: `report-cubic${pc.full ? '-full' : ''}.html`,

@@ -1,5 +1,5 @@
 import type { Command } from '../context';
-import { readPartContext } from '../tour/cli';
+import { readPartContext, withBackend } from '../tour/cli';
 import { msaDefaults, runMsaPart } from '../tour/msa';
 import { runParts } from '../tour/run';
 
@@ -8,8 +8,9 @@ export const command: Command = {
   summary: 'scenario: linear network, NNGP/tree/one-loop/exact train discrepancy vs N for χ = 1 and χ = N',
   usage: ['demo msa-regimes [--full] [--json]   (tour: n = 30, d = 10, N = 1…1024; --full: n = 200, d = 50, N = 1…8192)'],
   async run(ctx) {
-    const pc = await readPartContext(ctx, { allowFull: true });
+    const pf = readPartContext(ctx, { allowFull: true });
     ctx.flags.assertAllUsed();
+    const pc = await withBackend(pf);
     const mode = pc.full ? 'full' : pc.quick ? 'quick' : 'tour';
     await runParts(ctx, {
       title: 'sftdl scenario: MSA across scaling regimes', reportName: `report-msa-regimes${pc.full ? '-full' : ''}.html`, mode,

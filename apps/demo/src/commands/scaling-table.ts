@@ -1,5 +1,5 @@
 import type { Command } from '../context';
-import { readPartContext } from '../tour/cli';
+import { readPartContext, withBackend } from '../tour/cli';
 import { runParts } from '../tour/run';
 import { runScalingPart } from '../tour/scaling';
 
@@ -8,8 +8,9 @@ export const command: Command = {
   summary: 'scenario: predicted sample-complexity exponents (two-layer, three-layer, attention)',
   usage: ['demo scaling-table [--full] [--json]   (--full: more targets and width/context exponents)'],
   async run(ctx) {
-    const pc = await readPartContext(ctx, { allowFull: true });
+    const pf = readPartContext(ctx, { allowFull: true });
     ctx.flags.assertAllUsed();
+    const pc = await withBackend(pf);
     await runParts(ctx, {
       title: 'sftdl scenario: scaling exponents', reportName: `report-scaling-table${pc.full ? '-full' : ''}.html`, mode: pc.full ? 'full' : 'tour size',
       backend: `${pc.backend.name} (${pc.backend.precision})`, parts: [() => runScalingPart(pc)],

@@ -1,5 +1,5 @@
 import type { Command } from '../context';
-import { readCubicOptions, readPartContext, withInterrupt } from '../tour/cli';
+import { readCubicOptions, readPartContext, withBackend, withInterrupt } from '../tour/cli';
 import { runCubicPart } from '../tour/cubic';
 import { runModularPart } from '../tour/modular';
 import { msaDefaults, runMsaPart } from '../tour/msa';
@@ -10,14 +10,15 @@ export const command: Command = {
   name: 'tour',
   summary: 'the headline tour: theory beside simulation, writes sftdl-out/report.html (default command)',
   usage: [
-    'demo [tour] [--beta b] [--langevin-seconds s] [--chains C] [--aligned-chains k] [--seed s] [--backend name] [--out DIR] [--json]',
+    'demo [tour] [--beta b] [--langevin-seconds s | --steps S] [--chains C] [--aligned-chains k] [--seed s] [--backend name] [--out DIR] [--json]',
     '  four parts: cubic teacher (theory + β-scaled Langevin ensemble), modular addition, MSA regimes, scaling exponents',
     '  paper-sized runs: demo cubic|modular|msa-regimes|scaling-table --full [--checkpoint-dir D] [--resume]',
   ],
   async run(ctx) {
-    const pc = await readPartContext(ctx, { allowFull: false });
-    const cubic = readCubicOptions(ctx, pc, false);
+    const pf = readPartContext(ctx, { allowFull: false });
+    const cubic = readCubicOptions(ctx, pf, false);
     ctx.flags.assertAllUsed();
+    const pc = await withBackend(pf);
     const mode = pc.quick ? 'quick' : 'tour';
     await withInterrupt(ctx, () => runParts(ctx, {
       title: 'sftdl tour: the theory predicts, the networks confirm', reportName: 'report.html', mode, backend: `${pc.backend.name} (${pc.backend.precision})`,

@@ -10,8 +10,10 @@ import type { PartContext } from './types';
 /** Scenario names (`pnpm demo <scenario> [--full]`). */
 export const SCENARIOS = ['cubic', 'modular', 'msa-regimes', 'scaling-table'] as const;
 
-/** Reads the common flags: --seed, --backend, --quick (hidden), --full, --checkpoint-dir, --resume. */
-export async function readPartContext(ctx: CommandContext, o: { allowFull: boolean }): Promise<PartContext> {
+/** Reads the common flags: --seed, --backend, --quick (hidden), --full, --checkpoint-dir, --resume; the backend is resolved by {@link withBackend}. */
+export type PartFlags = Omit<PartContext, 'backend'> & { backendName: string | undefined };
+
+export function readPartContext(ctx: CommandContext, o: { allowFull: boolean }): PartFlags {
   const f = ctx.flags;
   const seed = f.number('seed', { integer: true, min: 0, default: 0 });
   const backendName = f.string('backend');
@@ -21,23 +23,31 @@ export async function readPartContext(ctx: CommandContext, o: { allowFull: boole
   const resume = f.bool('resume');
   if (quick && full) throw new UsageError('--quick and --full exclude each other (allowed: one of them, or neither)');
   if (resume && !full) throw new UsageError('--resume continues a --full run from --checkpoint-dir; add --full');
-  const backend = await resolveBackend(backendName);
   if (full) installSigint();
-  return { backend, seed, quick, full, quiet: f.has('quiet'), log: ctx.log, checkpointDir, resume };
+  return { backendName, seed, quick, full, quiet: f.has('quiet'), log: ctx.log, checkpointDir, resume };
 }
 
-/** The cubic part's flags on top of the mode defaults: --beta, --langevin-seconds, --chains, --aligned-chains, --sigma2 (list). */
-export function readCubicOptions(ctx: CommandContext, pc: PartContext, withSigma2: boolean): CubicPartOptions {
+/** Resolves `--backend` (call after `assertAllUsed`, so that bad flags are rejected before any backend loads). */
+export async function withBackend(pf: PartFlags): Promise<PartContext> {
+  const { backendName, ...rest } = pf;
+  return { ...rest, backend: await resolveBackend(backendName) };
+}
+
+/** The cubic part's flags on top of the mode defaults: --beta, --langevin-seconds, --steps (fixed, overrides the budget), --chains, --aligned-chains, --sigma2 (list). */
+export function readCubicOptions(ctx: CommandContext, pc: Pick<PartContext, 'quick' | 'full'>, withSigma2: boolean): CubicPartOptions {
   const f = ctx.flags;
   const d = cubicDefaults(pc.quick ? 'quick' : pc.full ? 'full' : 'tour');
   const beta = f.number('beta', { positive: true, max: 16, default: d.beta });
-  const budgetSeconds = f.number('langevin-seconds', { positive: true, default: d.budgetSeconds });
+  const budgetFlag = f.number('langevin-seconds', { positive: true });
   const chains = f.number('chains', { integer: true, min: 2, default: d.chains });
   const alignedChains = f.number('aligned-chains', { integer: true, min: 0, default: Math.min(d.alignedChains, Math.floor(chains / 2)) });
   if (alignedChains > chains) throw new UsageError(`--aligned-chains ${alignedChains} must be ≤ --chains ${chains}`);
+  const steps = f.number('steps', { integer: true, min: 20 });
+  // explicit --steps are honoured (no time cap) unless --langevin-seconds is also given
+  const budgetSeconds = budgetFlag ?? (steps !== undefined ? Infinity : d.budgetSeconds);
   const sigma2 = withSigma2 ? f.numberList('sigma2', { positive: true }) : undefined;
   if (sigma2 && (sigma2.length < 2 || sigma2.length > 8)) throw new UsageError(`--sigma2 needs 2 to 8 comma-separated positive values, got ${sigma2.length}`);
-  return { ...d, beta, budgetSeconds, chains, alignedChains, ...(sigma2 ? { sigma2: [...sigma2].sort((a, b) => b - a) } : {}) };
+  return { ...d, beta, budgetSeconds, chains, alignedChains, ...(steps !== undefined ? { minSteps: steps, maxSteps: steps } : {}), ...(sigma2 ? { sigma2: [...sigma2].sort((a, b) => b - a) } : {}) };
 }
 
 /** Runs `body`; on Ctrl-C (after the checkpoint was written) exits with 130 and a one-line note. */

@@ -76,21 +76,26 @@ function samplerOptions(spec: EnsembleSpec, steps: number): LangevinOptions {
  * Measured chain-steps per second of this model/data on this machine (a throw-away run of about `probeSeconds`),
  * used to choose the number of steps that fits the time budget.
  */
-export function measureRate(spec: Omit<EnsembleSpec, 'steps' | 'onProgress' | 'checkpoint'>, probeSeconds = 1): number {
+export async function measureRate(spec: Omit<EnsembleSpec, 'steps' | 'onProgress' | 'checkpoint'>, probeSeconds = 1): Promise<number> {
   // Same options as the real run (recording every `thin` steps after a short burn-in whose step-size estimates
   // fall in the untimed first half); `big` steps are never reached.
   const big = 1_000_000;
   const s = new LangevinSampler({ ...samplerOptions({ ...spec, steps: big }, big), burnIn: 5 });
-  // The first steps run cold (JIT, library initialisation): time only the second half of the probe.
+  // The first steps run cold (JIT, library initialisation): time only the second half of the probe (≥ 2 steps).
   let step = 0;
   const t0 = performance.now();
-  let tHalf = 0, stepHalf = 0;
+  let tHalf = 0, stepHalf = 0, chunk = 1;
   for (;;) {
-    step += 5;
+    const ts = performance.now();
+    step += chunk;
     s.advance(step);
-    const el = (performance.now() - t0) / 1000;
-    if (!tHalf && el > probeSeconds / 2) { tHalf = performance.now(); stepHalf = step; }
-    if (el > probeSeconds && step - stepHalf >= 5) break;
+    await yieldToEventLoop();
+    if (interruptRequested()) throw new Interrupted();
+    const now = performance.now();
+    chunk = Math.max(1, Math.min(50, Math.round((0.1 * chunk * 1000) / Math.max(now - ts, 1e-3))));
+    const el = (now - t0) / 1000;
+    if (!tHalf && el > probeSeconds / 2) { tHalf = now; stepHalf = step; }
+    else if (tHalf && el > probeSeconds && step - stepHalf >= 2) break;
   }
   const secs = Math.max((performance.now() - tHalf) / 1000, 1e-6);
   return ((step - stepHalf) * spec.chains) / secs;
@@ -165,13 +170,16 @@ export async function runEnsemble(spec: EnsembleSpec): Promise<EnsembleOutcome> 
   const t0 = performance.now();
   let lastCk = t0;
   let step = resume?.step ?? 0;
-  // chunks of ~0.25 s at the probe rate keep Ctrl-C responsive without measurable overhead
-  const chunk = Math.max(5, Math.min(500, Math.ceil(spec.steps / 100)));
+  // chunks of ~0.25 s keep Ctrl-C and the time cap responsive without measurable overhead
+  let chunk = 1;
   while (step < spec.steps) {
+    const ts = performance.now();
+    const from = step;
     step = Math.min(spec.steps, step + chunk);
     sampler.advance(step);
     await yieldToEventLoop();
     const now = performance.now();
+    chunk = Math.max(1, Math.min(1000, Math.round((0.25 * 1000 * (step - from)) / Math.max(now - ts, 1e-3))));
     if (ck && (interruptRequested() || (now - lastCk) / 1000 > ck.everySeconds)) { writeFileAtomic(ck.path, stateToJSON(sampler.state())); lastCk = now; }
     if (interruptRequested()) throw new Interrupted(ck?.path);
     if ((now - t0) / 1000 > spec.capSeconds && step >= minStop) break;
