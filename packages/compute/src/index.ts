@@ -11,4 +11,5 @@ export { assertFinite, assertShape, assertSquare, at, clone, colVec, eye, fromRo
 export { referenceBackend, suggestJitter, unaryScalar } from './reference';
 export { listBackends, referenceProvider, selectBackend } from './select';
 export type { SelectBackendOptions, SelectBackendResult } from './select';
-export { erf, erfc, normalCdf, normalPdf } from './special';
+export { erf, erfc, erfcx, normalCdf, normalPdf } from './special';
+export { tridiagonalEigenvalues } from './linalg';

@@ -3,6 +3,7 @@
 // (Householder tridiagonalisation + implicit QL with Wilkinson shifts).
 
 import { gemmStrided, syrkLowerStrided } from './gemm';
+import { ConvergenceError } from './errors';
 
 const NB = 96;
 
@@ -191,7 +192,7 @@ function tridiagonalise(A: Float64Array, n: number): { d: Float64Array; e: Float
  * of Zt (Zt holds eigenvectors as rows). Returns -1, or the unconverged |e| when the total QL sweeps exceed 30·n
  * (LAPACK's budget).
  */
-function tqli(d: Float64Array, e: Float64Array, zt: Float64Array, n: number): number {
+function tqli(d: Float64Array, e: Float64Array, zt: Float64Array | null, n: number): number {
   // total iteration budget as in LAPACK's dsteqr (30 per eigenvalue on average; clusters may need more each)
   const maxIter = 30 * Math.max(n, 1);
   let iter = 0;
@@ -222,7 +223,8 @@ function tqli(d: Float64Array, e: Float64Array, zt: Float64Array, n: number): nu
           p = s * r;
           d[i + 1] = g + p;
           g = c * r - b;
-          // rotate rows i and i+1 of Zt
+          // rotate rows i and i+1 of Zt (skipped when only eigenvalues are wanted)
+          if (zt === null) continue;
           const ri = i * n, rj = ri + n;
           for (let k = 0; k < n; k++) {
             const zi = zt[ri + k]!, zj = zt[rj + k]!;
@@ -236,6 +238,21 @@ function tqli(d: Float64Array, e: Float64Array, zt: Float64Array, n: number): nu
     } while (m !== l);
   }
   return -1;
+}
+
+/**
+ * Eigenvalues (ascending) of the symmetric tridiagonal matrix with diagonal `diag` (length n) and off-diagonal `off`
+ * (length ≥ n − 1), by implicit QL with Wilkinson shifts. Throws `ConvergenceError` if QL does not converge.
+ * Used for Golub–Welsch quadrature rules; O(n²), no eigenvectors.
+ */
+export function tridiagonalEigenvalues(diag: ArrayLike<number>, off: ArrayLike<number>): Float64Array<ArrayBuffer> {
+  const n = diag.length;
+  const d = Float64Array.from(diag);
+  const e = new Float64Array(n);
+  for (let i = 0; i < n - 1; i++) e[i] = off[i]!;
+  const residual = tqli(d, e, null, n);
+  if (residual >= 0) throw new ConvergenceError({ what: 'tridiagonal QL eigen-solve', iterations: 30 * n, residual, tolerance: Number.EPSILON });
+  return d.sort();
 }
 
 /**

@@ -21,3 +21,15 @@ describe('erf / erfc against mpmath', () => {
     expect(Number.isNaN(erf(NaN)) && Number.isNaN(erfc(NaN))).toBe(true);
   });
 });
+
+describe('erfcx', () => {
+  it('matches mpmath e^{x²}·erfc(x) (40 digits) and the asymptotic series in the far tail', async () => {
+    const { erfcx } = await import('./special');
+    // [x, e^{x²} erfc(x)] from mpmath at mp.dps = 40
+    const REF: [number, number][] = [[-1.5, 18.653886256262734], [-0.3, 1.4537492328427655], [0, 1.0], [0.5, 0.6156903441929259], [0.99, 0.4303312130641483], [1, 0.427583576155807], [2, 0.25539567631050575], [5, 0.11070463773306863], [10, 0.05614099274382259], [26, 0.021683584850562907], [100, 0.005641613782989433]];
+    for (const [x, v] of REF) expect(Math.abs(erfcx(x) - v) / v).toBeLessThan(2e-15);
+    // erfcx(x) = 1/(x√π)·(1 − 1/(2x²) + 3/(4x⁴) − …)
+    const x = 1e3;
+    expect(erfcx(x) * x * Math.sqrt(Math.PI)).toBeCloseTo(1 - 1 / (2 * x * x) + 3 / (4 * x ** 4), 15);
+  });
+});

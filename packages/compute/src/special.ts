@@ -6,7 +6,11 @@ const INV_SQRT_PI = 0.5641895835477563;
  * (≈190 terms at x = 1, ≈40 at x = 2.5).
  */
 function erfcLarge(x: number): number {
-  // erfc(x) = exp(-x²)/√π · 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …)))))
+  return Math.exp(-x * x) * erfcxLarge(x);
+}
+
+/** e^{x²}·erfc(x) for x ≥ 1: 1/(√π·(x + (1/2)/(x + 1/(x + (3/2)/(x + 2/(x + …)))))) by modified Lentz. */
+function erfcxLarge(x: number): number {
   const tiny = 1e-300;
   let f = x;
   let C = x;
@@ -22,7 +26,7 @@ function erfcLarge(x: number): number {
     f *= delta;
     if (Math.abs(delta - 1) < 1e-16) break;
   }
-  return (Math.exp(-x * x) * INV_SQRT_PI) / f;
+  return INV_SQRT_PI / f;
 }
 
 /** erf(x) for |x| < 2.5: erf(x) = 2/√π e^{-x²} Σ 2ⁿ x^{2n+1} / (1·3·…·(2n+1)) — positive terms, no cancellation. */
@@ -58,6 +62,16 @@ export function erfc(x: number): number {
   if (x < 1) return 1 - erf(x);
   if (x > 27.3) return 0;
   return erfcLarge(x);
+}
+
+/**
+ * The scaled complementary error function erfcx(x) = e^{x²}·erfc(x), finite for large x (≈ 1/(x√π)), where
+ * erfc itself underflows. For x < 1 it is computed as e^{x²}·erfc(x); x < 0 grows like 2e^{x²}.
+ */
+export function erfcx(x: number): number {
+  if (Number.isNaN(x)) return NaN;
+  if (x < 1) return Math.exp(x * x) * erfc(x);
+  return erfcxLarge(x);
 }
 
 /** Standard normal cumulative distribution Φ(x). */

@@ -1,4 +1,4 @@
-import { erfc, InvalidArgumentError } from '@sftdl/compute';
+import { erfcx, InvalidArgumentError } from '@sftdl/compute';
 import { compositeGaussLegendre } from './quadrature';
 import { brent, minimize1d } from './solvers';
 
@@ -140,26 +140,6 @@ export interface LargeDeviationResult {
   /** ∫ g e^{−DŜ} / ∫ e^{−DŜ}: the posterior mean of g (always representable). */
   mean: number;
   minima: WeightedMinimum[];
-}
-
-/** Scaled complementary error function e^{x²}·erfc(x) for x ≥ 0 (continued fraction beyond 3). @internal */
-export function erfcx(x: number): number {
-  if (x < 3) return Math.exp(x * x) * erfc(x);
-  // Lentz evaluation of 1/(x + (1/2)/(x + 1/(x + (3/2)/(x + …))))
-  const tiny = 1e-300;
-  let f = x, C = x, D = 0;
-  for (let k = 1; k < 500; k++) {
-    const a = k / 2;
-    D = x + a * D;
-    if (D === 0) D = tiny;
-    C = x + a / C;
-    if (C === 0) C = tiny;
-    D = 1 / D;
-    const delta = C * D;
-    f *= delta;
-    if (Math.abs(delta - 1) < 1e-16) break;
-  }
-  return 1 / (Math.sqrt(Math.PI) * f);
 }
 
 function logSumExp(xs: readonly number[]): number {

@@ -1,4 +1,4 @@
-import { ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
+import { InvalidArgumentError, tridiagonalEigenvalues } from '@sftdl/compute';
 
 /** A quadrature rule: ∫ f dμ ≈ Σ weights[i] · f(nodes[i]). */
 export interface QuadratureRule {
@@ -14,62 +14,6 @@ function assertOrder(order: number, what: string): void {
   }
 }
 
-/**
- * Eigenvalues (ascending) of the symmetric tridiagonal matrix with diagonal `diag` and off-diagonal `off`
- * (off[i] couples i and i+1), by implicit QL with Wilkinson shifts. Inputs are not modified.
- * @internal
- */
-export function tridiagonalEigenvalues(diag: ArrayLike<number>, off: ArrayLike<number>): Float64Array<ArrayBuffer> {
-  const n = diag.length;
-  const d = Float64Array.from(diag);
-  const e = new Float64Array(n);
-  for (let i = 0; i < n - 1; i++) e[i] = off[i]!;
-  for (let l = 0; l < n; l++) {
-    let iter = 0;
-    let m: number;
-    do {
-      for (m = l; m < n - 1; m++) {
-        const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
-        if (Math.abs(e[m]!) <= Number.EPSILON * dd) break;
-      }
-      if (m !== l) {
-        if (iter++ === 100) {
-          throw new ConvergenceError({ what: 'tridiagonal QL eigen-solve', iterations: iter, residual: Math.abs(e[l]!), tolerance: Number.EPSILON });
-        }
-        let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
-        let r = Math.hypot(g, 1);
-        g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? r : -r));
-        let s = 1, c = 1, p = 0;
-        let i: number;
-        let underflow = false;
-        for (i = m - 1; i >= l; i--) {
-          const f = s * e[i]!;
-          const b = c * e[i]!;
-          r = Math.hypot(f, g);
-          e[i + 1] = r;
-          if (r === 0) {
-            d[i + 1]! -= p;
-            e[m] = 0;
-            underflow = true;
-            break;
-          }
-          s = f / r;
-          c = g / r;
-          g = d[i + 1]! - p;
-          r = (d[i]! - g) * s + 2 * c * b;
-          p = s * r;
-          d[i + 1] = g + p;
-          g = c * r - b;
-        }
-        if (underflow) continue;
-        d[l]! -= p;
-        e[l] = g;
-        e[m] = 0;
-      }
-    } while (m !== l);
-  }
-  return d.sort();
-}
 
 /**
  * Orthonormal Hermite recurrence at x (probabilists', N(0,1) measure), with overflow rescaling.
