@@ -1,7 +1,7 @@
 import {
   type BackendProbe, type BackendProvider, type CholeskyOptions, type ComputeBackend, type EighResult, type GramOptions,
   type Mat, type MatmulOptions, BackendUnavailableError, ConvergenceError, InvalidArgumentError, NotPositiveDefiniteError,
-  ShapeError, assertFinite, assertSquare, referenceBackend, suggestJitter,
+  ShapeError, assertFinite, assertSquare, checkAlpha, matmulDims, referenceBackend, suggestJitter,
 } from '@sftdl/compute';
 import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
@@ -37,17 +37,8 @@ function symmetricFromLower(a: Mat, shift = 0): Matrix {
   return out;
 }
 
-function checkAlpha(a: number | undefined, op: string): number {
-  const v = a ?? 1;
-  if (!Number.isFinite(v)) throw new InvalidArgumentError(`${op}: alpha must be finite, got ${v}`);
-  return v;
-}
-
 function matmul(a: Mat, b: Mat, o: MatmulOptions = {}): Mat {
-  const alpha = checkAlpha(o.alpha, 'matmul');
-  const ta = o.transA ?? false, tb = o.transB ?? false;
-  const m = ta ? a.cols : a.rows, k = ta ? a.rows : a.cols, kb = tb ? b.cols : b.rows, n = tb ? b.rows : b.cols;
-  if (k !== kb) throw new ShapeError(`matmul: inner dimensions differ: op(A) is [${m}, ${k}], op(B) is [${kb}, ${n}]`);
+  const { m, n, k, alpha, transA: ta, transB: tb } = matmulDims(a, b, o);
   assertFinite(a, 'matmul: A');
   assertFinite(b, 'matmul: B');
   if (m === 0 || n === 0 || k === 0) return { rows: m, cols: n, data: new Float64Array(m * n) };

@@ -2,7 +2,7 @@ import {
   type BackendProbe, type BackendProvider, type BinaryOp, type CholeskyOptions, type ComputeBackend, type EighResult,
   type GramOptions, type Mat, type MatmulOptions, type Precision, type ReduceAxis, type ReduceOp,
   type TriangularSolveOptions, type UnaryOp, BackendUnavailableError, InvalidArgumentError, NotPositiveDefiniteError,
-  ShapeError, UNARY_OPS, assertFinite, referenceBackend,
+  ShapeError, UNARY_OPS, assertFinite, checkAlpha, matmulDims, referenceBackend,
 } from '@sftdl/compute';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
@@ -108,12 +108,6 @@ function t2(m: Mat): tf.Tensor2D {
   return tf.tensor2d(Float32Array.from(m.data), [m.rows, m.cols], 'float32');
 }
 
-function checkAlpha(a: number | undefined, op: string): number {
-  const v = a ?? 1;
-  if (!Number.isFinite(v)) throw new InvalidArgumentError(`${op}: alpha must be finite, got ${v}`);
-  return v;
-}
-
 const SQRT1_2 = Math.SQRT1_2;
 const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
@@ -166,10 +160,7 @@ function makeBackend(engine: TfjsEngine, details: Record<string, string | number
   const host = referenceBackend;
 
   const matmul = (a: Mat, b: Mat, o: MatmulOptions = {}): Mat => {
-    const alpha = checkAlpha(o.alpha, 'matmul');
-    const ta = o.transA ?? false, tb = o.transB ?? false;
-    const m = ta ? a.cols : a.rows, k = ta ? a.rows : a.cols, kb = tb ? b.cols : b.rows, n = tb ? b.rows : b.cols;
-    if (k !== kb) throw new ShapeError(`matmul: inner dimensions differ: op(A) is [${m}, ${k}], op(B) is [${kb}, ${n}]`);
+    const { m, n, k, alpha, transA: ta, transB: tb } = matmulDims(a, b, o);
     checkF32(a, 'matmul: A');
     checkF32(b, 'matmul: B');
     if (m === 0 || n === 0 || k === 0) return { rows: m, cols: n, data: new Float64Array(m * n) };

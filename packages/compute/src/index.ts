@@ -13,3 +13,5 @@ export { listBackends, referenceProvider, selectBackend } from './select';
 export type { SelectBackendOptions, SelectBackendResult } from './select';
 export { erf, erfc, erfcx, normalCdf, normalPdf } from './special';
 export { tridiagonalEigenvalues } from './linalg';
+export type { MatmulDims } from './validate';
+export { checkAlpha, checkJitter, matmulDims } from './validate';

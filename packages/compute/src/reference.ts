@@ -7,32 +7,15 @@ import { gemmStrided, syrkLowerStrided } from './gemm';
 import { choleskyInPlace, symmetricEigen, trsmInPlace } from './linalg';
 import { type Mat, assertFinite, assertSquare, transpose as transposeMat } from './mat';
 import { erf } from './special';
+import { checkAlpha, checkJitter, matmulDims } from './validate';
 
 // The pure-TypeScript float64 reference backend: packed, cache-blocked GEMM (gemm.ts), blocked Cholesky and
 // triangular solves, Householder + implicit-QL symmetric eigensolver (linalg.ts). Every op validates and is pure.
 
 const NAME = 'reference';
 
-function checkJitter(j: number | undefined): number {
-  const v = j ?? 0;
-  if (!Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`jitter must be a finite non-negative number, got ${v}`);
-  return v;
-}
-
-function checkAlpha(a: number | undefined, op: string): number {
-  const v = a ?? 1;
-  if (!Number.isFinite(v)) throw new InvalidArgumentError(`${op}: alpha must be finite, got ${v}`);
-  return v;
-}
-
 function matmul(a: Mat, b: Mat, o: MatmulOptions = {}): Mat {
-  const alpha = checkAlpha(o.alpha, 'matmul');
-  const ta = o.transA ?? false, tb = o.transB ?? false;
-  const m = ta ? a.cols : a.rows, k = ta ? a.rows : a.cols;
-  const kb = tb ? b.cols : b.rows, n = tb ? b.rows : b.cols;
-  if (k !== kb) {
-    throw new ShapeError(`matmul: inner dimensions differ: op(A) is [${m}, ${k}], op(B) is [${kb}, ${n}]${ta || tb ? ` (transA=${ta}, transB=${tb})` : ''}`);
-  }
+  const { m, n, k, alpha, transA: ta, transB: tb } = matmulDims(a, b, o);
   assertFinite(a, 'matmul: A');
   assertFinite(b, 'matmul: B');
   const out = new Float64Array(m * n);
