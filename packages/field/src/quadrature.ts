@@ -107,6 +107,17 @@ export function gaussHermite(order: number): QuadratureRule {
 
 const glCache = new Map<number, QuadratureRule>();
 
+/** Legendre P_n(z) and P_n'(z) by the three-term recurrence. */
+function legendreWithDerivative(n: number, z: number): { p: number; dp: number } {
+  let p0 = 1, p1 = 0;
+  for (let k = 1; k <= n; k++) {
+    const p2 = p1;
+    p1 = p0;
+    p0 = ((2 * k - 1) * z * p1 - (k - 1) * p2) / k;
+  }
+  return { p: p0, dp: (n * (z * p0 - p1)) / (z * z - 1) };
+}
+
 /** Cached Gauss–Legendre rule on [−1, 1] (shared arrays: do not mutate). @internal */
 export function gaussLegendreUnit(n: number): QuadratureRule {
   assertOrder(n, 'gaussLegendre');
@@ -116,27 +127,14 @@ export function gaussLegendreUnit(n: number): QuadratureRule {
   const w = new Float64Array(n);
   for (let i = 0; i < (n + 1) >> 1; i++) {
     let z = Math.cos((Math.PI * (i + 0.75)) / (n + 0.5));
-    let dp = 0;
     for (let it = 0; it < 100; it++) {
-      let p0 = 1, p1 = 0;
-      for (let k = 1; k <= n; k++) {
-        const p2 = p1;
-        p1 = p0;
-        p0 = ((2 * k - 1) * z * p1 - (k - 1) * p2) / k;
-      }
-      dp = (n * (z * p0 - p1)) / (z * z - 1);
-      const dz = p0 / dp;
+      const { p, dp } = legendreWithDerivative(n, z);
+      const dz = p / dp;
       z -= dz;
       if (Math.abs(dz) < 1e-16) break;
     }
-    // Recompute the derivative at the final node for the weight.
-    let p0 = 1, p1 = 0;
-    for (let k = 1; k <= n; k++) {
-      const p2 = p1;
-      p1 = p0;
-      p0 = ((2 * k - 1) * z * p1 - (k - 1) * p2) / k;
-    }
-    dp = (n * (z * p0 - p1)) / (z * z - 1);
+    // The derivative at the final node gives the weight.
+    const { dp } = legendreWithDerivative(n, z);
     x[i] = -z;
     x[n - 1 - i] = z;
     w[i] = w[n - 1 - i] = 2 / ((1 - z * z) * dp * dp);
