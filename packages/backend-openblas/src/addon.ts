@@ -15,20 +15,29 @@ export interface NativeStatus {
 
 type Status = NativeStatus | undefined;
 
-/** The functions of `build/Release/sftdl_openblas.node` (first two arguments: float32 flag, thread count). */
+/** Bits of the first argument of every native kernel. */
+export const MODE_F32 = 1;
+/** Route GEMM, SYRK and the Cholesky bulk through sftdl's AVX-512 kernels (ignored where AVX-512 is absent). */
+export const MODE_FAST = 2;
+
+/** The functions of `build/Release/sftdl_openblas.node` (first two arguments: mode bits, thread count). */
 export interface NativeAddon {
-  gemm(f32: boolean, threads: number, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
+  gemm(mode: number, threads: number, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
     a: Float64Array, b: Float64Array, out: Float64Array): Status;
-  syrk(f32: boolean, threads: number, trans: boolean, n: number, k: number, alpha: number, a: Float64Array, out: Float64Array): Status;
-  potrf(f32: boolean, threads: number, n: number, jitter: number, a: Float64Array, out: Float64Array): Status;
-  trsm(f32: boolean, threads: number, lower: boolean, trans: boolean, n: number, m: number,
+  syrk(mode: number, threads: number, trans: boolean, n: number, k: number, alpha: number, a: Float64Array, out: Float64Array): Status;
+  potrf(mode: number, threads: number, n: number, jitter: number, a: Float64Array, out: Float64Array): Status;
+  trsm(mode: number, threads: number, lower: boolean, trans: boolean, n: number, m: number,
     t: Float64Array, b: Float64Array, out: Float64Array): Status;
-  potrs(f32: boolean, threads: number, n: number, m: number, l: Float64Array, b: Float64Array, out: Float64Array): Status;
-  logdet(f32: boolean, threads: number, n: number, l: Float64Array): number | NativeStatus;
-  syevd(f32: boolean, threads: number, n: number, a: Float64Array, values: Float64Array, vectors: Float64Array): Status;
+  potrs(mode: number, threads: number, n: number, m: number, l: Float64Array, b: Float64Array, out: Float64Array): Status;
+  logdet(mode: number, threads: number, n: number, l: Float64Array): number | NativeStatus;
+  syevd(mode: number, threads: number, n: number, a: Float64Array, values: Float64Array, vectors: Float64Array): Status;
   /** Sets the OpenBLAS thread count (process-wide) and returns the count now in effect. */
   setThreads(threads: number): number;
-  info(): { corename: string; config: string; threads: number; parallel: number };
+  /**
+   * OpenBLAS identity and thread count; `avx512`: sftdl's AVX-512 kernels can run on this CPU; `fastPreferred`:
+   * they are the default because OpenBLAS' run-time core type has no AVX-512 GEMM of its own.
+   */
+  info(): { corename: string; config: string; threads: number; parallel: number; avx512: boolean; fastPreferred: boolean };
 }
 
 /** The shell commands that make the addon available (named in every "unavailable" reason). */

@@ -363,3 +363,142 @@ describe.runIf(available)('openblas backend (native)', () => {
     }
   });
 });
+
+// sftdl's own AVX-512 GEMM kernels (src/native/fastgemm.cc) against OpenBLAS' routines and the reference backend:
+// two independent implementations per check, on sizes that exercise every edge of the 14×16 (float64) and 14×32
+// (float32) register tiles, the 768-deep k blocks, the shared-B multi-thread path and the recursive Cholesky.
+const avx512 = available && (loadAddon() as { ok: true; addon: { info(): { avx512: boolean } } }).addon.info().avx512;
+
+describe.runIf(available)('kernel selection', () => {
+  it("kernels: 'auto' picks sftdl's AVX-512 GEMM exactly when OpenBLAS' core type has none of its own", () => {
+    const r = loadAddon();
+    if (!r.ok) throw new Error('unreachable');
+    const info = r.addon.info();
+    const auto = createOpenblasBackend();
+    expect(auto.info?.gemm).toBe(info.fastPreferred ? 'sftdl avx512' : 'openblas');
+    if (info.fastPreferred) expect(probeOpenblas().engine).toMatch(/sftdl AVX-512/);
+    // a core type with AVX-512 kernels of its own is never overridden
+    if (/SkylakeX|Cooperlake|SapphireRapids/i.test(info.corename)) expect(info.fastPreferred).toBe(false);
+    expect(createOpenblasBackend({ kernels: 'openblas' }).info?.gemm).toBe('openblas');
+    expect(() => createOpenblasBackend({ kernels: 'fast' as 'auto' })).toThrow(InvalidArgumentError);
+    if (!info.avx512) expect(() => createOpenblasBackend({ kernels: 'avx512' })).toThrow(BackendUnavailableError);
+  });
+});
+
+describe.runIf(avx512)("sftdl AVX-512 kernels (kernels: 'avx512')", () => {
+  describe.each(['float64', 'float32'] as const)('%s', (precision) => {
+    const fast = createOpenblasBackend({ precision, kernels: 'avx512' });
+    const blas = createOpenblasBackend({ precision, kernels: 'openblas' });
+    // relative to max|C|; float32 sums over k ≤ 1601 terms carry ~√k·2⁻²⁴ relative error
+    const rel = precision === 'float64' ? 1e-13 : 2e-5;
+
+    it('matmul matches OpenBLAS and the reference for every transpose and tile-edge shape', () => {
+      // m, n, k around the tile sizes (14 rows; 16 or 32 columns) and across a k block (768)
+      const shapes: [number, number, number][] = [
+        [14, 16, 40], [15, 17, 41], [13, 33, 29], [29, 31, 100], [1, 200, 64], [200, 1, 64], [97, 65, 770], [300, 257, 1601],
+      ];
+      for (const [m, n, k] of shapes) {
+        const a = wave(m, k, 0.37, 0.011, 0.1), b = wave(k, n, 0.23, 0.017, 0.4);
+        const at = referenceBackend.transpose(a), bt = referenceBackend.transpose(b);
+        const ref = referenceBackend.matmul(a, b, { alpha: -0.75 });
+        const scale = maxAbs(ref);
+        const cases: [Mat, Mat, { transA?: boolean; transB?: boolean }][] = [
+          [a, b, {}], [at, b, { transA: true }], [a, bt, { transB: true }], [at, bt, { transA: true, transB: true }],
+        ];
+        for (const [x, y, o] of cases) {
+          const got = fast.matmul(x, y, { ...o, alpha: -0.75 });
+          expect(maxAbsDiff(got, ref) / scale, `${m}×${n}×${k} ${JSON.stringify(o)}`).toBeLessThan(rel);
+          expect(maxAbsDiff(got, blas.matmul(x, y, { ...o, alpha: -0.75 })) / scale).toBeLessThan(rel);
+        }
+      }
+    });
+
+    it('matmul and gram do not depend on the thread count (bitwise): each entry is summed by one thread in k order', () => {
+      // (cholesky is not covered: its LAPACK/BLAS leaves run in OpenBLAS, whose blocking depends on the threads)
+      const a = wave(403, 517, 0.3, 0.01), b = wave(517, 389, 0.2, 0.03, 1);
+      const one = createOpenblasBackend({ precision, kernels: 'avx512', threads: 1 });
+      const two = createOpenblasBackend({ precision, kernels: 'avx512', threads: 2 });
+      const three = createOpenblasBackend({ precision, kernels: 'avx512', threads: 3 });
+      const r1 = one.matmul(a, b);
+      expect(maxAbsDiff(two.matmul(a, b), r1)).toBe(0);
+      expect(maxAbsDiff(three.matmul(a, b), r1)).toBe(0);
+      expect(maxAbsDiff(three.gram(a), one.gram(a))).toBe(0);
+    });
+
+    it('gram (blocked SYRK) equals A·Aᵀ and Aᵀ·A, exactly symmetric', () => {
+      for (const [n, k] of [[45, 70], [401, 33], [260, 900]] as const) {
+        const a = wave(n, k, 0.41, 0.013);
+        const g = fast.gram(a, { alpha: 0.5 });
+        const ref = referenceBackend.matmul(a, a, { transB: true, alpha: 0.5 });
+        expect(maxAbsDiff(g, ref) / maxAbs(ref)).toBeLessThan(rel);
+        expect(maxAbsDiff(g, blas.gram(a, { alpha: 0.5 })) / maxAbs(ref)).toBeLessThan(rel);
+        for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) expect(g.data[i * n + j]).toBe(g.data[j * n + i]);
+        const gt = fast.gram(a, { trans: true });
+        const reft = referenceBackend.matmul(a, a, { transA: true });
+        expect(maxAbsDiff(gt, reft) / maxAbs(reft)).toBeLessThan(rel);
+      }
+    });
+
+    it('recursive Cholesky: L·Lᵀ = A, matches LAPACK, upper triangle zero (n across the 96-leaf and 32-splits)', () => {
+      for (const n of [97, 130, 300, 517]) {
+        const a = spd(n, 60, 1);
+        const L = fast.cholesky(a);
+        for (let i = 0; i < n; i++) for (let j = i + 1; j < n; j++) expect(L.data[i * n + j]).toBe(0);
+        const llt = referenceBackend.matmul(L, L, { transB: true });
+        expect(maxAbsDiff(llt, a) / maxAbs(a)).toBeLessThan(precision === 'float64' ? 1e-13 : 2e-6);
+        expect(maxAbsDiff(L, blas.cholesky(a)) / maxAbs(L)).toBeLessThan(precision === 'float64' ? 1e-11 : 2e-4);
+        expect(fast.choleskyLogDet(L)).toBeCloseTo(blas.choleskyLogDet(blas.cholesky(a)), precision === 'float64' ? 9 : 2);
+      }
+    });
+
+    it('a matrix that stops being positive definite deep inside the recursion fails at the same pivot as LAPACK', () => {
+      // A = G + I with one diagonal entry pushed negative after the first leaf: the leading minor of order 401 fails
+      const n = 517;
+      const a = spd(n, 30, 1);
+      a.data[400 * n + 400] = -5;
+      let fastErr: NotPositiveDefiniteError | undefined, blasErr: NotPositiveDefiniteError | undefined;
+      try { fast.cholesky(a); } catch (e) { fastErr = e as NotPositiveDefiniteError; }
+      try { blas.cholesky(a); } catch (e) { blasErr = e as NotPositiveDefiniteError; }
+      expect(fastErr).toBeInstanceOf(NotPositiveDefiniteError);
+      expect(blasErr).toBeInstanceOf(NotPositiveDefiniteError);
+      expect(fastErr!.pivot).toBe(400);
+      expect(blasErr!.pivot).toBe(400);
+      // the suggested jitter lifts the failing pivot: the factorisation then succeeds
+      a.data[400 * n + 400] = 0;
+      let err: NotPositiveDefiniteError | undefined;
+      try { fast.cholesky(a); } catch (e) { err = e as NotPositiveDefiniteError; }
+      if (err) expect(() => fast.cholesky(a, { jitter: err!.suggestedJitter })).not.toThrow();
+    });
+
+    it('NaN, overflow and the float32 range are reported at the exact position on the fast path too', () => {
+      const a = wave(64, 70), b = wave(70, 66, 0.2, 0.1);
+      const badB = { ...b, data: b.data.slice() };
+      badB.data[50 * 66 + 7] = Number.NaN;
+      expect(() => fast.matmul(a, badB)).toThrow(/matmul: B \(50, 7\) is non-finite/);
+      const huge = { ...a, data: a.data.map(() => (precision === 'float64' ? 1e160 : 1e20)) };
+      expect(() => fast.matmul(huge, huge, { transB: true })).toThrow(/overflowed/);
+      if (precision === 'float32') {
+        const big = { ...a, data: a.data.slice() };
+        big.data[3 * 70 + 9] = 1e39;
+        expect(() => fast.matmul(big, b)).toThrow(/matmul: A \(3, 9\) = 1e\+39 exceeds the float32 range/);
+      }
+    });
+
+    if (precision === 'float32') {
+      it('computes in float32: inputs are rounded while packed, sums run in float32', () => {
+        // 40×40×40 is above the fast-path threshold. Row of (1 + 2⁻³⁰) · column of ones = 40 exactly in float32.
+        const k = 40;
+        const a = mat(k, k), b = mat(k, k);
+        a.data.fill(1 + 2 ** -30);
+        b.data.fill(1);
+        const c = fast.matmul(a, b);
+        expect(c.data.every((v) => v === k)).toBe(true);
+        // 2²⁴ + 1 is not a float32: (2²⁴ + 1)·1 rounds to 2²⁴
+        const x = mat(k, k);
+        x.data.fill(0);
+        for (let i = 0; i < k; i++) x.data[i * k] = 2 ** 24 + 1;
+        expect(fast.matmul(x, b).data[0]).toBe(2 ** 24);
+      });
+    }
+  });
+});

@@ -4,7 +4,7 @@ import {
 import type {
   CholeskyOptions, ComputeBackend, EighResult, GramOptions, Mat, MatmulOptions, Precision, TriangularSolveOptions,
 } from '@sftdl/compute';
-import { type NativeAddon, type NativeStatus, loadAddon } from './addon';
+import { MODE_F32, MODE_FAST, type NativeAddon, type NativeStatus, loadAddon } from './addon';
 
 const NAME = 'openblas';
 /** Largest eigh size whose LAPACK workspace (1 + 6n + 2n² entries) fits a 32-bit LAPACK integer. */
@@ -19,7 +19,21 @@ export interface OpenblasBackendOptions {
    * i.e. `OPENBLAS_NUM_THREADS` or the number of cores).
    */
   threads?: number;
+  /**
+   * Which GEMM kernels carry matmul, gram and the bulk of cholesky:
+   * - `'auto'` (default): sftdl's own AVX-512 kernels when the CPU has AVX-512F and OpenBLAS' run-time core type has
+   *   no AVX-512 GEMM of its own (OpenBLAS too old to know the CPU, e.g. Debian bookworm's 0.3.21 on Emerald Rapids,
+   *   which falls back to its SSE3 "Prescott" kernels), OpenBLAS otherwise;
+   * - `'openblas'`: always OpenBLAS' ?gemm/?syrk/?potrf;
+   * - `'avx512'`: always sftdl's kernels (throws `BackendUnavailableError` on a CPU without AVX-512F).
+   *
+   * Triangular solves, LAPACK leaves of the factorisation and syevd always run in OpenBLAS/LAPACK.
+   */
+  kernels?: GemmKernels;
 }
+
+/** Values of {@link OpenblasBackendOptions.kernels}. */
+export type GemmKernels = 'auto' | 'openblas' | 'avx512';
 
 function checkMat(m: Mat, what: string): void {
   if (!m || !(m.data instanceof Float64Array)) throw new InvalidArgumentError(`${what} must be a Mat with a Float64Array 'data'`);
@@ -73,13 +87,26 @@ export function createOpenblasBackend(options: OpenblasBackendOptions = {}): Com
   if (options.threads !== undefined && (!Number.isInteger(options.threads) || options.threads < 1 || options.threads > 1024)) {
     throw new InvalidArgumentError(`threads must be an integer in [1, 1024], got ${options.threads}`);
   }
+  const kernels = options.kernels ?? 'auto';
+  if (kernels !== 'auto' && kernels !== 'openblas' && kernels !== 'avx512') {
+    throw new InvalidArgumentError(`kernels must be 'auto', 'openblas' or 'avx512', got '${String(kernels)}'`);
+  }
   const loaded = loadAddon();
   if (!loaded.ok) throw new BackendUnavailableError({ backend: NAME, reason: loaded.reason });
-  return makeBackend(loaded.addon, precision, options.threads ?? loaded.defaultThreads);
+  const lib = loaded.addon.info();
+  if (kernels === 'avx512' && !lib.avx512) {
+    throw new BackendUnavailableError({
+      backend: NAME,
+      reason: "kernels: 'avx512' needs a CPU with AVX-512F (and an OS that enables it); use kernels: 'auto' or 'openblas'",
+    });
+  }
+  const fast = kernels === 'avx512' || (kernels === 'auto' && lib.fastPreferred);
+  return makeBackend(loaded.addon, precision, options.threads ?? loaded.defaultThreads, fast);
 }
 
-function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads: number): ComputeBackend {
+function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads: number, fast: boolean): ComputeBackend {
   const f32 = precision === 'float32';
+  const mode = (f32 ? MODE_F32 : 0) | (fast ? MODE_FAST : 0);
   const threads = addon.setThreads(requestedThreads);
   const lib = addon.info();
   const p = f32 ? 's' : 'd';
@@ -127,7 +154,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
       throw new ShapeError(`matmul: inner dimensions differ: op(A) is [${m}, ${k}], op(B) is [${kb}, ${n}]`);
     }
     const out: Mat = { rows: m, cols: n, data: new Float64Array(m * n) };
-    const s = addon.gemm(f32, threads, transA, transB, m, n, k, alpha, a.data, b.data, out.data);
+    const s = addon.gemm(mode, threads, transA, transB, m, n, k, alpha, a.data, b.data, out.data);
     if (s) fail('matmul', s, { A: a, B: b }, out);
     return out;
   }
@@ -138,7 +165,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     const trans = !!o.trans;
     const n = trans ? a.cols : a.rows, k = trans ? a.rows : a.cols;
     const out: Mat = { rows: n, cols: n, data: new Float64Array(n * n) };
-    const s = addon.syrk(f32, threads, trans, n, k, alpha, a.data, out.data);
+    const s = addon.syrk(mode, threads, trans, n, k, alpha, a.data, out.data);
     if (s) fail('gram', s, { A: a }, out);
     return out;
   }
@@ -151,7 +178,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     }
     const n = a.rows;
     const out: Mat = { rows: n, cols: n, data: new Float64Array(n * n) };
-    const s = addon.potrf(f32, threads, n, jitter, a.data, out.data);
+    const s = addon.potrf(mode, threads, n, jitter, a.data, out.data);
     if (!s) return out;
     if (s.kind !== 'notPositiveDefinite') fail('cholesky', s, { A: a }, out);
     let maxDiag = 0;
@@ -170,7 +197,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     checkMat(b, 'triangularSolve: B');
     if (b.rows !== t.rows) throw new ShapeError(`triangularSolve: T is [${t.rows}, ${t.cols}] but B has ${b.rows} rows`);
     const out: Mat = { rows: b.rows, cols: b.cols, data: new Float64Array(b.rows * b.cols) };
-    const s = addon.trsm(f32, threads, o.lower ?? true, o.trans ?? false, t.rows, b.cols, t.data, b.data, out.data);
+    const s = addon.trsm(mode, threads, o.lower ?? true, o.trans ?? false, t.rows, b.cols, t.data, b.data, out.data);
     if (s) fail('triangularSolve', s, { T: t, B: b }, out);
     return out;
   }
@@ -180,14 +207,14 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     checkMat(b, 'choleskySolve: B');
     if (b.rows !== l.rows) throw new ShapeError(`choleskySolve: L is [${l.rows}, ${l.cols}] but B has ${b.rows} rows`);
     const out: Mat = { rows: b.rows, cols: b.cols, data: new Float64Array(b.rows * b.cols) };
-    const s = addon.potrs(f32, threads, l.rows, b.cols, l.data, b.data, out.data);
+    const s = addon.potrs(mode, threads, l.rows, b.cols, l.data, b.data, out.data);
     if (s) fail('choleskySolve', s, { L: l, B: b }, out);
     return out;
   }
 
   function choleskyLogDet(l: Mat): number {
     checkSquare(l, 'choleskyLogDet: L');
-    const r = addon.logdet(f32, threads, l.rows, l.data);
+    const r = addon.logdet(mode, threads, l.rows, l.data);
     if (typeof r !== 'number') fail('choleskyLogDet', r, { L: l });
     return r;
   }
@@ -198,7 +225,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     if (n > MAX_EIGH) throw new ShapeError(`eigh: n = ${n} exceeds ${MAX_EIGH}, the largest size a 32-bit LAPACK workspace allows`);
     const values = new Float64Array(n);
     const vectors: Mat = { rows: n, cols: n, data: new Float64Array(n * n) };
-    const s = addon.syevd(f32, threads, n, a.data, values, vectors.data);
+    const s = addon.syevd(mode, threads, n, a.data, values, vectors.data);
     if (s) fail('eigh', s, { A: a }, vectors);
     return { values, vectors };
   }
@@ -210,6 +237,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     info: Object.freeze({
       library: lib.config.split(' ').slice(0, 2).join(' '),
       corename: lib.corename,
+      gemm: fast ? 'sftdl avx512' : 'openblas',
       threads,
       lapack: 'LAPACKE',
       addon: 'N-API',

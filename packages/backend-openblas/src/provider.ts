@@ -42,7 +42,9 @@ export function probeOpenblas(): BackendProbe {
     name: 'openblas',
     precision: PRECISIONS,
     available: true,
-    engine: `${info.config.split(' ').slice(0, 2).join(' ')} (${info.corename} kernels)`,
+    engine:
+      `${info.config.split(' ').slice(0, 2).join(' ')} (${info.corename} kernels)` +
+      (info.fastPreferred ? '; GEMM, SYRK and Cholesky on sftdl AVX-512 kernels' : ''),
   };
 }
 

@@ -24,6 +24,8 @@ export interface ComputeResult {
   precision?: Precision;
   threads?: number;
   engine?: string;
+  /** Which GEMM kernels the backend used (the openblas backend: 'sftdl avx512' or 'openblas'). */
+  kernels?: string;
   /** Number of timed runs behind the median. */
   repeats?: number;
   /** Median process CPU time (user + system, all threads), seconds: steadier than wall time on a loaded machine. */
@@ -162,6 +164,7 @@ export const suite: Suite = {
 
     const timing = { repeats, minTime: 0.5, maxTime: 20 };
     const results: ComputeResult[] = [];
+    let numpyMissing = false;
     for (const n of sizes) {
       const x = inputs(n);
       for (const backend of backends) {
@@ -173,15 +176,20 @@ export const suite: Suite = {
             backend: backend.name, op, n, seconds: t.seconds, gflops: FLOPS[op](n) / t.seconds / 1e9, precision: backend.precision,
             ...(th !== undefined ? { threads: th } : {}),
             ...(typeof backend.info?.engine === 'string' ? { engine: backend.info.engine } : {}),
+            ...(typeof backend.info?.gemm === 'string' ? { kernels: backend.info.gemm } : {}),
             repeats: t.samples.length,
             cpuSeconds: t.cpuSeconds,
           });
         }
       }
-    }
-    if (baseline === 'numpy') {
-      log('numpy baseline …');
-      results.push(...numpyBaseline({ sizes, ops, precision: precision ?? 'float64', ...timing, ...(threads !== undefined ? { threads } : {}) }, log));
+      // The baseline is timed right after this size's backend runs (not once at the end), so that both sides of a
+      // ratio see the same machine load as nearly as possible.
+      if (baseline === 'numpy' && !numpyMissing) {
+        log(`numpy baseline n=${n} …`);
+        const rows = numpyBaseline({ sizes: [n], ops, precision: precision ?? 'float64', ...timing, ...(threads !== undefined ? { threads } : {}) }, log);
+        if (rows.length === 0) numpyMissing = true;
+        results.push(...rows);
+      }
     }
     if (results.length === 0) throw new UsageError('nothing to benchmark: no backend selected');
     return { json: { results }, table: table(results, baseline) };

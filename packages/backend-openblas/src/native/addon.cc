@@ -43,11 +43,18 @@ double num(const Napi::CallbackInfo& info, size_t i) {
 
 bool flag(const Napi::CallbackInfo& info, size_t i) { return info[i].ToBoolean().Value(); }
 
-/** First two arguments of every kernel: precision flag (true = float32) and OpenBLAS thread count. */
-bool prologue(const Napi::CallbackInfo& info) {
-  const bool f32 = flag(info, 0);
+/** Bits of the first argument of every kernel. */
+constexpr int kModeF32 = 1;   // float32: run the s-routines
+constexpr int kModeFast = 2;  // sftdl's AVX-512 GEMM kernels (only honoured where they can run)
+
+/** First two arguments of every kernel: mode bits and OpenBLAS thread count. */
+sftdl::Mode prologue(const Napi::CallbackInfo& info) {
+  const int bits = dim(info, 0, "mode");
+  sftdl::Mode mode;
+  mode.f32 = (bits & kModeF32) != 0;
+  mode.fast = (bits & kModeFast) != 0 && sftdl::fastUsable();
   sftdl::useThreads(dim(info, 1, "threads"));
-  return f32;
+  return mode;
 }
 
 const char* kindName(Status::Kind k) {
@@ -86,92 +93,92 @@ Napi::Value guarded(const Napi::CallbackInfo& info, F&& body) {
 
 size_t sz(int a, int b) { return static_cast<size_t>(a) * static_cast<size_t>(b); }
 
-// gemm(f32, threads, transA, transB, m, n, k, alpha, a, b, out)
+// gemm(mode, threads, transA, transB, m, n, k, alpha, a, b, out)
 Napi::Value Gemm(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
-    const bool f32 = prologue(info);
+    const sftdl::Mode mode = prologue(info);
     const bool ta = flag(info, 2), tb = flag(info, 3);
     const int m = dim(info, 4, "m"), n = dim(info, 5, "n"), k = dim(info, 6, "k");
     const double alpha = num(info, 7);
     const double* a = f64(info, 8, sz(m, k), "A");
     const double* b = f64(info, 9, sz(k, n), "B");
     double* c = f64(info, 10, sz(m, n), "out");
-    return result(info.Env(), sftdl::gemm(f32, ta, tb, m, n, k, alpha, a, b, c));
+    return result(info.Env(), sftdl::gemm(mode, ta, tb, m, n, k, alpha, a, b, c));
   });
 }
 
-// syrk(f32, threads, trans, n, k, alpha, a, out)
+// syrk(mode, threads, trans, n, k, alpha, a, out)
 Napi::Value Syrk(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
-    const bool f32 = prologue(info);
+    const sftdl::Mode mode = prologue(info);
     const bool trans = flag(info, 2);
     const int n = dim(info, 3, "n"), k = dim(info, 4, "k");
     const double alpha = num(info, 5);
     const double* a = f64(info, 6, sz(n, k), "A");
     double* c = f64(info, 7, sz(n, n), "out");
-    return result(info.Env(), sftdl::syrk(f32, trans, n, k, alpha, a, c));
+    return result(info.Env(), sftdl::syrk(mode, trans, n, k, alpha, a, c));
   });
 }
 
-// potrf(f32, threads, n, jitter, a, out)
+// potrf(mode, threads, n, jitter, a, out)
 Napi::Value Potrf(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
-    const bool f32 = prologue(info);
+    const sftdl::Mode mode = prologue(info);
     const int n = dim(info, 2, "n");
     const double jitter = num(info, 3);
     const double* a = f64(info, 4, sz(n, n), "A");
     double* l = f64(info, 5, sz(n, n), "out");
-    return result(info.Env(), sftdl::potrf(f32, n, jitter, a, l));
+    return result(info.Env(), sftdl::potrf(mode, n, jitter, a, l));
   });
 }
 
-// trsm(f32, threads, lower, trans, n, m, t, b, out)
+// trsm(mode, threads, lower, trans, n, m, t, b, out)
 Napi::Value Trsm(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
-    const bool f32 = prologue(info);
+    const sftdl::Mode mode = prologue(info);
     const bool lower = flag(info, 2), trans = flag(info, 3);
     const int n = dim(info, 4, "n"), m = dim(info, 5, "m");
     const double* t = f64(info, 6, sz(n, n), "T");
     const double* b = f64(info, 7, sz(n, m), "B");
     double* x = f64(info, 8, sz(n, m), "out");
-    return result(info.Env(), sftdl::trsm(f32, lower, trans, n, m, t, b, x));
+    return result(info.Env(), sftdl::trsm(mode, lower, trans, n, m, t, b, x));
   });
 }
 
-// potrs(f32, threads, n, m, l, b, out)
+// potrs(mode, threads, n, m, l, b, out)
 Napi::Value Potrs(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
-    const bool f32 = prologue(info);
+    const sftdl::Mode mode = prologue(info);
     const int n = dim(info, 2, "n"), m = dim(info, 3, "m");
     const double* l = f64(info, 4, sz(n, n), "L");
     const double* b = f64(info, 5, sz(n, m), "B");
     double* x = f64(info, 6, sz(n, m), "out");
-    return result(info.Env(), sftdl::potrs(f32, n, m, l, b, x));
+    return result(info.Env(), sftdl::potrs(mode, n, m, l, b, x));
   });
 }
 
-// logdet(f32, threads, n, l) -> number | status
+// logdet(mode, threads, n, l) -> number | status
 Napi::Value Logdet(const Napi::CallbackInfo& info) {
   return guarded(info, [&]() -> Napi::Value {
-    const bool f32 = prologue(info);
+    const sftdl::Mode mode = prologue(info);
     const int n = dim(info, 2, "n");
     const double* l = f64(info, 3, sz(n, n), "L");
     double out = 0;
-    const Status s = sftdl::logdet(f32, n, l, &out);
+    const Status s = sftdl::logdet(mode, n, l, &out);
     if (s.kind != Status::Ok) return result(info.Env(), s);
     return Napi::Number::New(info.Env(), out);
   });
 }
 
-// syevd(f32, threads, n, a, values, vectors)
+// syevd(mode, threads, n, a, values, vectors)
 Napi::Value Syevd(const Napi::CallbackInfo& info) {
   return guarded(info, [&] {
-    const bool f32 = prologue(info);
+    const sftdl::Mode mode = prologue(info);
     const int n = dim(info, 2, "n");
     const double* a = f64(info, 3, sz(n, n), "A");
     double* w = f64(info, 4, static_cast<size_t>(n), "values");
     double* v = f64(info, 5, sz(n, n), "vectors");
-    return result(info.Env(), sftdl::syevd(f32, n, a, w, v));
+    return result(info.Env(), sftdl::syevd(mode, n, a, w, v));
   });
 }
 
@@ -181,13 +188,15 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), sftdl::currentThreads());
 }
 
-// info() -> { corename, config, threads, parallel }
+// info() -> { corename, config, threads, parallel, avx512, fastPreferred }
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("corename", sftdl::coreName());
   o.Set("config", sftdl::config());
   o.Set("threads", sftdl::currentThreads());
   o.Set("parallel", sftdl::parallelMode());
+  o.Set("avx512", sftdl::fastUsable());
+  o.Set("fastPreferred", sftdl::fastPreferred());
   return o;
 }
 

@@ -1,5 +1,7 @@
 #include "kernels.h"
 
+#include "fastgemm.h"
+
 #include <cblas.h>
 #include <lapacke.h>
 
@@ -59,6 +61,19 @@ int64_t toFloatIn(const double* src, float* dst, size_t b, size_t e) {
   return -1;
 }
 
+/** First entry in [b, e) that is NaN/Inf or becomes ±Inf when rounded to float32; read-only. */
+int64_t floatBadIn(const double* src, size_t b, size_t e) {
+  for (size_t i0 = b; i0 < e; i0 += kBlock) {
+    const size_t i1 = std::min(e, i0 + kBlock);
+    unsigned bad = 0;
+    for (size_t i = i0; i < i1; i++) bad |= bad32(static_cast<float>(src[i]));
+    if (bad)
+      for (size_t i = i0; i < i1; i++)
+        if (bad32(static_cast<float>(src[i]))) return static_cast<int64_t>(i);
+  }
+  return -1;
+}
+
 /** dst = (double)src on [b, e); first non-finite entry. */
 int64_t toDoubleIn(const float* src, double* dst, size_t b, size_t e) {
   for (size_t i0 = b; i0 < e; i0 += kBlock) {
@@ -86,27 +101,22 @@ template <typename Scan>
 int64_t parallelScan(size_t n, Scan scan) {
   const int threads = std::min(8, std::max(1, lastThreads));
   if (threads == 1 || n < (static_cast<size_t>(1) << 18)) return scan(static_cast<size_t>(0), n);
-  const size_t chunk = ((n + threads - 1) / threads + kBlock - 1) / kBlock * kBlock;
   std::vector<int64_t> found(threads, -1);
-  std::vector<std::thread> pool;
-  try {
-    for (int w = 1; w < threads; w++) {
-      const size_t b = w * chunk, e = std::min(n, b + chunk);
-      if (b < e) pool.emplace_back([&found, &scan, w, b, e] { found[w] = scan(b, e); });
-    }
-  } catch (const std::system_error&) {
-    for (auto& t : pool) t.join();
-    return scan(static_cast<size_t>(0), n);
-  }
-  found[0] = scan(static_cast<size_t>(0), std::min(n, chunk));
-  for (auto& t : pool) t.join();
-  for (int64_t f : found)
+  fast::parallel(threads, [&](int w, int t) {
+    const size_t chunk = ((n + t - 1) / t + kBlock - 1) / kBlock * kBlock;
+    const size_t b = std::min(n, w * chunk), e = std::min(n, b + chunk);
+    if (b < e) found[w] = scan(b, e);
+  });
+  for (int64_t f : found)  // parts are in index order: the first hit is the smallest bad index
     if (f >= 0) return f;
   return -1;
 }
 
 int64_t firstNonFinite(const double* p, size_t n) {
   return parallelScan(n, [p](size_t b, size_t e) { return nonFiniteIn(p, b, e); });
+}
+int64_t floatBad(const double* src, size_t n) {
+  return parallelScan(n, [src](size_t b, size_t e) { return floatBadIn(src, b, e); });
 }
 int64_t toFloat(const double* src, float* dst, size_t n) {
   return parallelScan(n, [src, dst](size_t b, size_t e) { return toFloatIn(src, dst, b, e); });
@@ -181,6 +191,13 @@ Status toFloatInput(char arg, const double* src, float* dst, size_t n) {
   return make(std::isfinite(src[i]) ? Status::Float32Range : Status::NonFinite, i, arg, src[i]);
 }
 
+/** Checks a float64 input that will be rounded to float32: NaN/Inf, or finite but beyond the float32 range. */
+Status checkFloatInput(char arg, const double* src, size_t n) {
+  const int64_t i = floatBad(src, n);
+  if (i < 0) return Status::ok();
+  return make(std::isfinite(src[i]) ? Status::Float32Range : Status::NonFinite, i, arg, src[i]);
+}
+
 Status checkOutput(const double* p, size_t n) {
   const int64_t i = firstNonFinite(p, n);
   return i < 0 ? Status::ok() : make(Status::Overflow, i);
@@ -219,7 +236,140 @@ Status zeroDiagonal(const double* t, int n) {
   return Status::ok();
 }
 
+
+// ---------------------------------------------------------------------------------------------------------
+// GEMM dispatch and the blocked SYRK / recursive Cholesky built on it (used when Mode::fast).
+
+/** Threads for sftdl's own kernels: the backend's OpenBLAS thread count. */
+int fastThreads() { return lastThreads > 0 ? lastThreads : std::max(1, openblas_get_num_threads()); }
+
+/** Below this many multiply-adds (m·n·k) OpenBLAS' ?gemm is used even in fast mode (packing would dominate). */
+constexpr double kFastMinWork = 24.0 * 24.0 * 24.0;
+
+/** C = alpha·op(A)·op(B) (+ C when acc), row-major with explicit leading dimensions. */
+void gemmAny(bool fast, bool tA, bool tB, int m, int n, int k, double alpha, const double* a, size_t lda,
+             const double* b, size_t ldb, bool acc, double* c, size_t ldc) {
+  if (fast && static_cast<double>(m) * n * k >= kFastMinWork) {
+    fast::gemm(fastThreads(), tA, tB, m, n, k, alpha, a, lda, b, ldb, acc, c, ldc);
+    return;
+  }
+  cblas_dgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), acc ? 1.0 : 0.0, c, static_cast<int>(ldc));
+}
+void gemmAny(bool fast, bool tA, bool tB, int m, int n, int k, float alpha, const float* a, size_t lda,
+             const float* b, size_t ldb, bool acc, float* c, size_t ldc) {
+  if (fast && static_cast<double>(m) * n * k >= kFastMinWork) {
+    fast::gemm(fastThreads(), tA, tB, m, n, k, alpha, a, lda, b, ldb, acc, c, ldc);
+    return;
+  }
+  cblas_sgemm(CblasRowMajor, tA ? CblasTrans : CblasNoTrans, tB ? CblasTrans : CblasNoTrans, m, n, k, alpha, a,
+              static_cast<int>(lda), b, static_cast<int>(ldb), acc ? 1.0f : 0.0f, c, static_cast<int>(ldc));
+}
+
+/** Rows per block of the blocked SYRK: the diagonal blocks are computed whole (nb/n extra work). */
+constexpr int kSyrkBlock = 192;
+
+/**
+ * Lower triangle (and some of the upper, inside the diagonal blocks) of C = alpha·A·Aᵀ (trans=false, A n×k)
+ * or alpha·Aᵀ·A (trans=true, A k×n) through GEMMs on row blocks. The caller mirrors the lower triangle up.
+ */
+template <typename T>
+void syrkBlocked(bool trans, int n, int k, T alpha, const T* a, T* c) {
+  for (int i0 = 0; i0 < n; i0 += kSyrkBlock) {
+    const int i1 = std::min(n, i0 + kSyrkBlock);
+    if (!trans)
+      gemmAny(true, false, true, i1 - i0, i1, k, alpha, a + static_cast<size_t>(i0) * k, k, a, k, false,
+              c + static_cast<size_t>(i0) * n, n);
+    else
+      gemmAny(true, true, false, i1 - i0, i1, k, alpha, a + i0, n, a, n, false, c + static_cast<size_t>(i0) * n, n);
+  }
+}
+
+/** Block size at which the recursive Cholesky and triangular solve hand over to LAPACK/BLAS. */
+constexpr int kLeaf = 96;
+
+/** Splits a size for the recursion: about half, rounded to a multiple of 32 (the GEMM tiles). */
+int splitPoint(int n) { return std::max(32, (n / 2 + 16) / 32 * 32); }
+
+lapack_int potrfLeaf(double* a, int n, size_t ld) {
+  return LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', n, a, static_cast<lapack_int>(ld));
+}
+lapack_int potrfLeaf(float* a, int n, size_t ld) {
+  return LAPACKE_spotrf_work(LAPACK_COL_MAJOR, 'U', n, a, static_cast<lapack_int>(ld));
+}
+void trsmLeaf(int m, int p, const double* l, size_t ld, double* x, size_t ldx) {
+  cblas_dtrsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, m, p, 1.0, l, static_cast<int>(ld), x,
+              static_cast<int>(ldx));
+}
+void trsmLeaf(int m, int p, const float* l, size_t ld, float* x, size_t ldx) {
+  cblas_strsm(CblasRowMajor, CblasRight, CblasLower, CblasTrans, CblasNonUnit, m, p, 1.0f, l, static_cast<int>(ld), x,
+              static_cast<int>(ldx));
+}
+
+/** X := X·L⁻ᵀ for X m×p and L p×p lower triangular (row-major, leading dimensions ld / ldx), recursively. */
+template <typename T>
+void trsmRightLowerTrans(int m, int p, const T* l, size_t ld, T* x, size_t ldx) {
+  if (p <= kLeaf) {
+    trsmLeaf(m, p, l, ld, x, ldx);
+    return;
+  }
+  const int p1 = splitPoint(p);
+  trsmRightLowerTrans(m, p1, l, ld, x, ldx);
+  // X₂ −= X₁·L₂₁ᵀ with L₂₁ = L[p1:p, 0:p1]
+  gemmAny(true, false, true, m, p - p1, p1, T(-1), x, ldx, l + static_cast<size_t>(p1) * ld, ld, true, x + p1, ldx);
+  trsmRightLowerTrans(m, p - p1, l + static_cast<size_t>(p1) * ld + p1, ld, x + p1, ldx);
+}
+
+/**
+ * In-place Cholesky of the row-major lower triangle of the n×n block at `a` (leading dimension ld):
+ * L₁₁ = chol(A₁₁), L₂₁ = A₂₁·L₁₁⁻ᵀ, A₂₂ −= L₂₁·L₂₁ᵀ, L₂₂ = chol(A₂₂). Returns 0 or LAPACK's info convention:
+ * the 1-based order of the first leading minor that is not positive definite (the failing pivot's Schur
+ * complement is left on the diagonal). The strict upper triangle is scratch: the caller zeroes it.
+ */
+template <typename T>
+lapack_int cholRecursive(T* a, int n, size_t ld) {
+  if (n <= kLeaf) return potrfLeaf(a, n, ld);
+  const int n1 = splitPoint(n), n2 = n - n1;
+  lapack_int info = cholRecursive(a, n1, ld);
+  if (info != 0) return info;
+  T* a21 = a + static_cast<size_t>(n1) * ld;
+  T* a22 = a21 + n1;
+  trsmRightLowerTrans(n2, n1, a, ld, a21, ld);
+  for (int i0 = 0; i0 < n2; i0 += kSyrkBlock) {  // lower block rows of A₂₂ −= L₂₁·L₂₁ᵀ
+    const int i1 = std::min(n2, i0 + kSyrkBlock);
+    gemmAny(true, false, true, i1 - i0, i1, n1, T(-1), a21 + static_cast<size_t>(i0) * ld, ld, a21, ld, true,
+            a22 + static_cast<size_t>(i0) * ld, ld);
+  }
+  info = cholRecursive(a22, n2, ld);
+  return info > 0 ? info + n1 : info;
+}
+
+/** LAPACK-style Cholesky of the row-major lower triangle in `a` (n×n), by OpenBLAS or by the recursion above. */
+template <typename T>
+lapack_int choleskyInPlace(bool fast, T* a, int n) {
+  lapack_int info;
+  if (fast && n > kLeaf) {
+    info = cholRecursive(a, n, static_cast<size_t>(n));
+    for (int i = 0; i < n; i++) std::fill(a + static_cast<size_t>(i) * n + i + 1, a + static_cast<size_t>(i + 1) * n, T(0));
+  } else {
+    info = potrfLeaf(a, n, static_cast<size_t>(n));
+  }
+  return info;
+}
+
 }  // namespace
+
+bool fastUsable() { return fast::avx512Usable(); }
+
+bool fastPreferred() {
+  if (!fast::avx512Usable()) return false;
+  // OpenBLAS core types that come with AVX-512 GEMM kernels of their own.
+  const std::string core = openblas_get_corename();
+  for (const char* own : {"SkylakeX", "Cooperlake", "CooperLake", "SapphireRapids"})
+    if (core == own) return false;
+  return true;
+}
+
 
 void useThreads(int threads) {
   if (threads > 0 && threads != lastThreads) {
@@ -232,11 +382,11 @@ std::string coreName() { return openblas_get_corename(); }
 std::string config() { return openblas_get_config(); }
 int parallelMode() { return openblas_get_parallel(); }
 
-Status gemm(bool f32, bool transA, bool transB, int m, int n, int k, double alpha, const double* a,
+Status gemm(Mode mode, bool transA, bool transB, int m, int n, int k, double alpha, const double* a,
             const double* b, double* c) {
+  const bool f32 = mode.f32;
   const size_t sa = static_cast<size_t>(m) * k, sb = static_cast<size_t>(k) * n, sc = static_cast<size_t>(m) * n;
   const int lda = std::max(1, transA ? m : k), ldb = std::max(1, transB ? k : n), ldc = std::max(1, n);
-  const CBLAS_TRANSPOSE ta = transA ? CblasTrans : CblasNoTrans, tb = transB ? CblasTrans : CblasNoTrans;
   if (sc == 0) return Status::ok();
   if (!f32) {
     Status s = checkInput('A', a, sa);
@@ -246,7 +396,15 @@ Status gemm(bool f32, bool transA, bool transB, int m, int n, int k, double alph
       std::fill(c, c + sc, 0.0);
       return Status::ok();
     }
-    cblas_dgemm(CblasRowMajor, ta, tb, m, n, k, alpha, a, lda, b, ldb, 0.0, c, ldc);
+    gemmAny(mode.fast, transA, transB, m, n, k, alpha, a, lda, b, ldb, false, c, ldc);
+    return checkOutput(c, sc);
+  }
+  if (mode.fast && static_cast<double>(m) * n * k >= kFastMinWork) {
+    // Rounded to float32 while packing: only a read-only check of the inputs, no conversion buffers.
+    Status s = checkFloatInput('A', a, sa);
+    if (s.kind == Status::Ok) s = checkFloatInput('B', b, sb);
+    if (s.kind != Status::Ok) return s;
+    fast::gemmF32(fastThreads(), transA, transB, m, n, k, static_cast<float>(alpha), a, lda, b, ldb, false, c, ldc);
     return checkOutput(c, sc);
   }
   Floats fa(0, sa), fb(1, sb), fc(2, sc);
@@ -257,11 +415,12 @@ Status gemm(bool f32, bool transA, bool transB, int m, int n, int k, double alph
     std::fill(c, c + sc, 0.0);
     return Status::ok();
   }
-  cblas_sgemm(CblasRowMajor, ta, tb, m, n, k, static_cast<float>(alpha), fa.get(), lda, fb.get(), ldb, 0.0f, fc.get(), ldc);
+  gemmAny(mode.fast, transA, transB, m, n, k, static_cast<float>(alpha), fa.get(), lda, fb.get(), ldb, false, fc.get(), ldc);
   return fromFloatOutput(fc.get(), c, sc);
 }
 
-Status syrk(bool f32, bool trans, int n, int k, double alpha, const double* a, double* c) {
+Status syrk(Mode mode, bool trans, int n, int k, double alpha, const double* a, double* c) {
+  const bool f32 = mode.f32;
   const size_t sa = static_cast<size_t>(n) * k, sc = static_cast<size_t>(n) * n;
   const int lda = std::max(1, trans ? n : k);
   const CBLAS_TRANSPOSE t = trans ? CblasTrans : CblasNoTrans;
@@ -269,21 +428,30 @@ Status syrk(bool f32, bool trans, int n, int k, double alpha, const double* a, d
   if (!f32) {
     Status s = checkInput('A', a, sa);
     if (s.kind != Status::Ok) return s;
-    std::fill(c, c + sc, 0.0);
-    if (k > 0) cblas_dsyrk(CblasRowMajor, CblasLower, t, n, k, alpha, a, lda, 0.0, c, n);
+    if (mode.fast && k > 0 && static_cast<double>(n) * n * k >= 2 * kFastMinWork) {
+      syrkBlocked(trans, n, k, alpha, a, c);
+    } else {
+      std::fill(c, c + sc, 0.0);
+      if (k > 0) cblas_dsyrk(CblasRowMajor, CblasLower, t, n, k, alpha, a, lda, 0.0, c, n);
+    }
     mirrorLower(c, n);
     return checkOutput(c, sc);
   }
   Floats fa(0, sa), fc(2, sc);
   Status s = toFloatInput('A', a, fa.get(), sa);
   if (s.kind != Status::Ok) return s;
-  std::fill(fc.get(), fc.get() + sc, 0.0f);
-  if (k > 0) cblas_ssyrk(CblasRowMajor, CblasLower, t, n, k, static_cast<float>(alpha), fa.get(), lda, 0.0f, fc.get(), n);
+  if (mode.fast && k > 0 && static_cast<double>(n) * n * k >= 2 * kFastMinWork) {
+    syrkBlocked(trans, n, k, static_cast<float>(alpha), fa.get(), fc.get());
+  } else {
+    std::fill(fc.get(), fc.get() + sc, 0.0f);
+    if (k > 0) cblas_ssyrk(CblasRowMajor, CblasLower, t, n, k, static_cast<float>(alpha), fa.get(), lda, 0.0f, fc.get(), n);
+  }
   mirrorLower(fc.get(), n);
   return fromFloatOutput(fc.get(), c, sc);
 }
 
-Status potrf(bool f32, int n, double jitter, const double* a, double* l) {
+Status potrf(Mode mode, int n, double jitter, const double* a, double* l) {
+  const bool f32 = mode.f32;
   const size_t sn = static_cast<size_t>(n);
   if (n == 0) return Status::ok();
   Status s = checkInput('A', a, sn * sn);
@@ -299,7 +467,7 @@ Status potrf(bool f32, int n, double jitter, const double* a, double* l) {
       li[i] += jitter;
       std::fill(li + i + 1, li + sn, 0.0);
     }
-    info = LAPACKE_dpotrf_work(LAPACK_COL_MAJOR, 'U', n, l, n);
+    info = choleskyInPlace(mode.fast, l, n);
     if (info > 0) pivotValue = l[static_cast<size_t>(info - 1) * (sn + 1)];
   } else {
     Floats fl(0, sn * sn);
@@ -311,7 +479,7 @@ Status potrf(bool f32, int n, double jitter, const double* a, double* l) {
       for (size_t j = 0; j <= i; j++)
         if (bad32(fi[j])) return make(Status::Float32Range, static_cast<int64_t>(i * sn + j), 'A', a[i * sn + j]);
     }
-    info = LAPACKE_spotrf_work(LAPACK_COL_MAJOR, 'U', n, fl.get(), n);
+    info = choleskyInPlace(mode.fast, fl.get(), n);
     if (info == 0) return fromFloatOutput(fl.get(), l, sn * sn);
     if (info > 0) pivotValue = fl[static_cast<size_t>(info - 1) * (sn + 1)];
   }
@@ -320,7 +488,8 @@ Status potrf(bool f32, int n, double jitter, const double* a, double* l) {
   return Status::ok();
 }
 
-Status trsm(bool f32, bool lower, bool trans, int n, int m, const double* t, const double* b, double* x) {
+Status trsm(Mode mode, bool lower, bool trans, int n, int m, const double* t, const double* b, double* x) {
+  const bool f32 = mode.f32;
   const size_t st = static_cast<size_t>(n) * n, sb = static_cast<size_t>(n) * m;
   if (sb == 0) return Status::ok();
   const CBLAS_UPLO uplo = lower ? CblasLower : CblasUpper;
@@ -344,7 +513,8 @@ Status trsm(bool f32, bool lower, bool trans, int n, int m, const double* t, con
   return fromFloatOutput(fx.get(), x, sb);
 }
 
-Status potrs(bool f32, int n, int m, const double* l, const double* b, double* x) {
+Status potrs(Mode mode, int n, int m, const double* l, const double* b, double* x) {
+  const bool f32 = mode.f32;
   const size_t st = static_cast<size_t>(n) * n, sb = static_cast<size_t>(n) * m;
   if (sb == 0) return Status::ok();
   Status s = checkInput('L', l, st);
@@ -379,7 +549,8 @@ Status potrs(bool f32, int n, int m, const double* l, const double* b, double* x
   return fromFloatOutput(fx.get(), x, sb);
 }
 
-Status logdet(bool f32, int n, const double* l, double* out) {
+Status logdet(Mode mode, int n, const double* l, double* out) {
+  const bool f32 = mode.f32;
   double sum = 0;
   for (int i = 0; i < n; i++) {
     double d = l[static_cast<size_t>(i) * n + i];
@@ -391,7 +562,8 @@ Status logdet(bool f32, int n, const double* l, double* out) {
   return Status::ok();
 }
 
-Status syevd(bool f32, int n, const double* a, double* w, double* v) {
+Status syevd(Mode mode, int n, const double* a, double* w, double* v) {
+  const bool f32 = mode.f32;
   const size_t sn = static_cast<size_t>(n), st = sn * sn;
   if (n == 0) return Status::ok();
   Status s = checkInput('A', a, st);

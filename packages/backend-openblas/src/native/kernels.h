@@ -32,6 +32,23 @@ struct Status {
   static Status ok() { return {}; }
 };
 
+/**
+ * How a call runs: `f32` selects the s-routines (inputs rounded once to float32); `fast` routes GEMM, SYRK and the
+ * Cholesky factorisation's bulk through sftdl's AVX-512 kernels (fastgemm.h) instead of OpenBLAS' ?gemm/?syrk/?potrf.
+ */
+struct Mode {
+  bool f32 = false;
+  bool fast = false;
+};
+
+/** True when sftdl's AVX-512 kernels can run on this CPU. */
+bool fastUsable();
+/**
+ * The default for Mode::fast: AVX-512 usable and OpenBLAS' run-time core type has no AVX-512 kernels of its own
+ * (its CPU detection does not know this processor, or the build lacks them), so ours are the faster GEMM.
+ */
+bool fastPreferred();
+
 /** Sets OpenBLAS' thread count if it differs from the last one set (the setting is process-wide). */
 void useThreads(int threads);
 int currentThreads();
@@ -40,19 +57,19 @@ std::string config();
 int parallelMode();
 
 /** C = alpha · op(A) · op(B); op(A) is m×k, op(B) is k×n; C (m×n) is fully overwritten. */
-Status gemm(bool f32, bool transA, bool transB, int m, int n, int k, double alpha, const double* a,
+Status gemm(Mode mode, bool transA, bool transB, int m, int n, int k, double alpha, const double* a,
             const double* b, double* c);
 /** C = alpha · A·Aᵀ (trans=false, A is n×k) or alpha · Aᵀ·A (trans=true, A is k×n); C is n×n, exactly symmetric. */
-Status syrk(bool f32, bool trans, int n, int k, double alpha, const double* a, double* c);
+Status syrk(Mode mode, bool trans, int n, int k, double alpha, const double* a, double* c);
 /** L (n×n, row-major lower, upper zeroed) with L·Lᵀ = A + jitter·I; only A's lower triangle is read. */
-Status potrf(bool f32, int n, double jitter, const double* a, double* l);
+Status potrf(Mode mode, int n, double jitter, const double* a, double* l);
 /** X (n×m) solving op(T)·X = B, T n×n triangular. */
-Status trsm(bool f32, bool lower, bool trans, int n, int m, const double* t, const double* b, double* x);
+Status trsm(Mode mode, bool lower, bool trans, int n, int m, const double* t, const double* b, double* x);
 /** X (n×m) solving L·Lᵀ·X = B (the two triangular solves of ?potrs, on row-major B). */
-Status potrs(bool f32, int n, int m, const double* l, const double* b, double* x);
+Status potrs(Mode mode, int n, int m, const double* l, const double* b, double* x);
 /** 2·Σ log L_ii (summed in double). */
-Status logdet(bool f32, int n, const double* l, double* out);
+Status logdet(Mode mode, int n, const double* l, double* out);
 /** A = V·diag(w)·Vᵀ (lower triangle of A read); w ascending, V row-major with eigenvectors as columns. */
-Status syevd(bool f32, int n, const double* a, double* w, double* v);
+Status syevd(Mode mode, int n, const double* a, double* w, double* v);
 
 }  // namespace sftdl

@@ -1,0 +1,573 @@
+#include "fastgemm.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define SFTDL_X86 1
+#endif
+
+#include <algorithm>
+#include <atomic>
+#include <condition_variable>
+#include <functional>
+#include <mutex>
+#include <cstdint>
+#include <cstdlib>
+#include <memory>
+#include <new>
+#include <system_error>
+#include <thread>
+#include <vector>
+
+// Only the micro-kernels carry the AVX-512 target attribute: the packing loops and the driver are plain C++
+// compiled for the baseline ISA, so no AVX-512 instruction can leak into code that runs before the CPU check
+// (or into inline library functions the linker might share with other translation units).
+// GCC 12 warns about the deliberately undefined lanes inside its own AVX-512 intrinsics headers (a known false
+// positive); nothing in this file reads an uninitialised value.
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+
+#define SFTDL_AVX512 __attribute__((target("avx512f,avx512dq,fma"), noinline))
+// Packing and the loops around the micro-kernel: compiled for AVX-512 too (they only run after the CPU check).
+#define SFTDL_AVX512_LOOPS __attribute__((target("avx512f,avx512dq,fma")))
+
+namespace sftdl {
+namespace fast {
+namespace {
+
+/** Spin-wait hint. */
+inline void cpuRelax() {
+#ifdef SFTDL_X86
+  _mm_pause();
+#endif
+}
+
+#ifdef SFTDL_X86
+// Block sizes. MR×NR is the register tile (MR rows of C, NR = two ZMM vectors of columns: 2·MR accumulators
+// + 2 B vectors + 1 broadcast = 31 of the 32 ZMM registers for MR = 14). KC×NR·sizeof(T) ≈ the 48 KiB L1 holds
+// the B micro-panel reused across the inner loop; MC×KC·sizeof(T) (≈ 420 KiB) is the packed A block kept in
+// the 2 MiB L2. Tuned on a 2-core Emerald Rapids VM (see the package README's performance section).
+#ifndef SFTDL_PFA
+#define SFTDL_PFA 0
+#endif
+#ifndef SFTDL_PFB
+#define SFTDL_PFB 8
+#endif
+#ifndef SFTDL_KC
+#define SFTDL_KC 768
+#endif
+#ifndef SFTDL_MC
+#define SFTDL_MC 56
+#endif
+#ifndef SFTDL_KC_S
+#define SFTDL_KC_S 768
+#endif
+#ifndef SFTDL_MC_S
+#define SFTDL_MC_S 56
+#endif
+template <typename T>
+struct Blocking;
+template <>
+struct Blocking<double> {
+  static constexpr int MR = 14, NR = 16, KC = SFTDL_KC, MC = SFTDL_MC, NC = 4096;
+};
+template <>
+struct Blocking<float> {
+  static constexpr int MR = 14, NR = 32, KC = SFTDL_KC_S, MC = SFTDL_MC_S, NC = 4096;
+};
+
+constexpr int kMR = 14;
+static_assert(Blocking<double>::MC % kMR == 0 && Blocking<float>::MC % kMR == 0, "MC must be a multiple of MR");
+
+/**
+ * C[0:mr, 0:nr] = alpha·Σ_p a[p]·b[p]ᵀ (+ C when acc) for a packed MR-row micro-panel `a` (kc × MR, p-major)
+ * and a packed 16-column micro-panel `b` (kc × 16). mr ≤ MR and nr ≤ 16 clip the store at matrix edges (the
+ * packed panels are zero-padded, so the arithmetic is always a full tile).
+ */
+SFTDL_AVX512 void ukr(int kc, const double* __restrict a, const double* __restrict b, double* __restrict c, size_t ldc,
+                      double alpha, bool acc, int mr, int nr) {
+  __m512d c0[kMR], c1[kMR];
+#pragma GCC unroll 14
+  for (int i = 0; i < kMR; i++) {
+    c0[i] = _mm512_setzero_pd();
+    c1[i] = _mm512_setzero_pd();
+  }
+  for (int i = 0; i < mr; i++) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+  for (int p = 0; p < kc; p++) {
+    const __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);
+#if SFTDL_PFA > 0
+    _mm_prefetch(reinterpret_cast<const char*>(a + SFTDL_PFA * kMR), _MM_HINT_T0);
+#endif
+#if SFTDL_PFB > 0
+    _mm_prefetch(reinterpret_cast<const char*>(b + SFTDL_PFB * 16), _MM_HINT_T0);
+#endif
+#pragma GCC unroll 14
+    for (int i = 0; i < kMR; i++) {
+      const __m512d ai = _mm512_set1_pd(a[i]);
+      c0[i] = _mm512_fmadd_pd(ai, b0, c0[i]);
+      c1[i] = _mm512_fmadd_pd(ai, b1, c1[i]);
+    }
+    a += kMR;
+    b += 16;
+  }
+  const __m512d va = _mm512_set1_pd(alpha);
+  if (mr == kMR && nr == 16) {
+#pragma GCC unroll 14
+    for (int i = 0; i < kMR; i++) {
+      double* ci = c + i * ldc;
+      __m512d x0 = _mm512_mul_pd(va, c0[i]), x1 = _mm512_mul_pd(va, c1[i]);
+      if (acc) {
+        x0 = _mm512_add_pd(x0, _mm512_loadu_pd(ci));
+        x1 = _mm512_add_pd(x1, _mm512_loadu_pd(ci + 8));
+      }
+      _mm512_storeu_pd(ci, x0);
+      _mm512_storeu_pd(ci + 8, x1);
+    }
+    return;
+  }
+  const __mmask8 m0 = nr >= 8 ? 0xFF : static_cast<__mmask8>((1u << nr) - 1);
+  const __mmask8 m1 = nr <= 8 ? 0 : nr >= 16 ? 0xFF : static_cast<__mmask8>((1u << (nr - 8)) - 1);
+  for (int i = 0; i < mr; i++) {
+    double* ci = c + i * ldc;
+    __m512d x0 = _mm512_mul_pd(va, c0[i]), x1 = _mm512_mul_pd(va, c1[i]);
+    if (acc) {
+      x0 = _mm512_add_pd(x0, _mm512_maskz_loadu_pd(m0, ci));
+      x1 = _mm512_add_pd(x1, _mm512_maskz_loadu_pd(m1, ci + 8));
+    }
+    _mm512_mask_storeu_pd(ci, m0, x0);
+    _mm512_mask_storeu_pd(ci + 8, m1, x1);
+  }
+}
+
+/** The float32 twin: 32 columns (two 16-float ZMM vectors) per micro-panel. */
+SFTDL_AVX512 void ukr(int kc, const float* __restrict a, const float* __restrict b, float* __restrict c, size_t ldc,
+                      float alpha, bool acc, int mr, int nr) {
+  __m512 c0[kMR], c1[kMR];
+#pragma GCC unroll 14
+  for (int i = 0; i < kMR; i++) {
+    c0[i] = _mm512_setzero_ps();
+    c1[i] = _mm512_setzero_ps();
+  }
+  for (int i = 0; i < mr; i++) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+  for (int p = 0; p < kc; p++) {
+    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+#if SFTDL_PFA > 0
+    _mm_prefetch(reinterpret_cast<const char*>(a + SFTDL_PFA * kMR), _MM_HINT_T0);
+#endif
+#pragma GCC unroll 14
+    for (int i = 0; i < kMR; i++) {
+      const __m512 ai = _mm512_set1_ps(a[i]);
+      c0[i] = _mm512_fmadd_ps(ai, b0, c0[i]);
+      c1[i] = _mm512_fmadd_ps(ai, b1, c1[i]);
+    }
+    a += kMR;
+    b += 32;
+  }
+  const __m512 va = _mm512_set1_ps(alpha);
+  if (mr == kMR && nr == 32) {
+#pragma GCC unroll 14
+    for (int i = 0; i < kMR; i++) {
+      float* ci = c + i * ldc;
+      __m512 x0 = _mm512_mul_ps(va, c0[i]), x1 = _mm512_mul_ps(va, c1[i]);
+      if (acc) {
+        x0 = _mm512_add_ps(x0, _mm512_loadu_ps(ci));
+        x1 = _mm512_add_ps(x1, _mm512_loadu_ps(ci + 16));
+      }
+      _mm512_storeu_ps(ci, x0);
+      _mm512_storeu_ps(ci + 16, x1);
+    }
+    return;
+  }
+  const __mmask16 m0 = nr >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << nr) - 1);
+  const __mmask16 m1 = nr <= 16 ? 0 : nr >= 32 ? 0xFFFF : static_cast<__mmask16>((1u << (nr - 16)) - 1);
+  for (int i = 0; i < mr; i++) {
+    float* ci = c + i * ldc;
+    __m512 x0 = _mm512_mul_ps(va, c0[i]), x1 = _mm512_mul_ps(va, c1[i]);
+    if (acc) {
+      x0 = _mm512_add_ps(x0, _mm512_maskz_loadu_ps(m0, ci));
+      x1 = _mm512_add_ps(x1, _mm512_maskz_loadu_ps(m1, ci + 16));
+    }
+    _mm512_mask_storeu_ps(ci, m0, x0);
+    _mm512_mask_storeu_ps(ci + 16, m1, x1);
+  }
+}
+
+/** Writes the float32 tile acc (mr ≤ MR rows × nr ≤ 32 columns) to a float64 C: C = f32(alpha·acc [+ f32(C)]). */
+SFTDL_AVX512 void storeToDouble(const __m512* c0, const __m512* c1, double* __restrict c, size_t ldc, float alpha,
+                                bool acc, int mr, int nr) {
+  const __m512 va = _mm512_set1_ps(alpha);
+  __mmask8 mk[4];
+  for (int g = 0; g < 4; g++) {
+    const int left = nr - 8 * g;
+    mk[g] = left >= 8 ? 0xFF : left <= 0 ? 0 : static_cast<__mmask8>((1u << left) - 1);
+  }
+  for (int i = 0; i < mr; i++) {
+    double* ci = c + i * ldc;
+    __m512 x0 = _mm512_mul_ps(va, c0[i]), x1 = _mm512_mul_ps(va, c1[i]);
+    if (acc) {
+      // round the float64 C to float32 first, so accumulation follows float32 arithmetic
+      const __m256 p0 = _mm512_cvtpd_ps(_mm512_maskz_loadu_pd(mk[0], ci));
+      const __m256 p1 = _mm512_cvtpd_ps(_mm512_maskz_loadu_pd(mk[1], ci + 8));
+      const __m256 p2 = _mm512_cvtpd_ps(_mm512_maskz_loadu_pd(mk[2], ci + 16));
+      const __m256 p3 = _mm512_cvtpd_ps(_mm512_maskz_loadu_pd(mk[3], ci + 24));
+      x0 = _mm512_add_ps(x0, _mm512_insertf32x8(_mm512_castps256_ps512(p0), p1, 1));
+      x1 = _mm512_add_ps(x1, _mm512_insertf32x8(_mm512_castps256_ps512(p2), p3, 1));
+    }
+    _mm512_mask_storeu_pd(ci, mk[0], _mm512_cvtps_pd(_mm512_castps512_ps256(x0)));
+    _mm512_mask_storeu_pd(ci + 8, mk[1], _mm512_cvtps_pd(_mm512_extractf32x8_ps(x0, 1)));
+    _mm512_mask_storeu_pd(ci + 16, mk[2], _mm512_cvtps_pd(_mm512_castps512_ps256(x1)));
+    _mm512_mask_storeu_pd(ci + 24, mk[3], _mm512_cvtps_pd(_mm512_extractf32x8_ps(x1, 1)));
+  }
+}
+
+/** The float32 kernel writing a float64 C (float32 inputs packed from float64 matrices, see gemmF32). */
+SFTDL_AVX512 void ukr(int kc, const float* __restrict a, const float* __restrict b, double* __restrict c, size_t ldc,
+                      float alpha, bool acc, int mr, int nr) {
+  __m512 c0[kMR], c1[kMR];
+#pragma GCC unroll 14
+  for (int i = 0; i < kMR; i++) {
+    c0[i] = _mm512_setzero_ps();
+    c1[i] = _mm512_setzero_ps();
+  }
+  for (int i = 0; i < mr; i++) {
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
+  }
+  for (int p = 0; p < kc; p++) {
+    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
+#pragma GCC unroll 14
+    for (int i = 0; i < kMR; i++) {
+      const __m512 ai = _mm512_set1_ps(a[i]);
+      c0[i] = _mm512_fmadd_ps(ai, b0, c0[i]);
+      c1[i] = _mm512_fmadd_ps(ai, b1, c1[i]);
+    }
+    a += kMR;
+    b += 32;
+  }
+  storeToDouble(c0, c1, c, ldc, alpha, acc, mr, nr);
+}
+
+/**
+ * Packs op(A)[i0 : i0+mc, p0 : p0+kc] (elements of type S) into MR-row micro-panels of type T (p-major inside a
+ * panel), zero-padding rows.
+ */
+template <typename T, typename S>
+SFTDL_AVX512_LOOPS void packA(bool transA, const S* a, size_t lda, int i0, int mc, int p0, int kc, T* dst) {
+  constexpr int MR = Blocking<T>::MR;
+  for (int ir = 0; ir < mc; ir += MR) {
+    const int mr = std::min(MR, mc - ir);
+    T* d = dst + static_cast<size_t>(ir) * kc;
+    if (!transA) {
+      if (mr == MR) {
+        // MR row streams read in step, written contiguously
+        const S* src[MR];
+        for (int i = 0; i < MR; i++) src[i] = a + static_cast<size_t>(i0 + ir + i) * lda + p0;
+        for (int p = 0; p < kc; p++) {
+#pragma GCC unroll 16
+          for (int i = 0; i < MR; i++) d[p * MR + i] = static_cast<T>(src[i][p]);
+        }
+        continue;
+      }
+      for (int i = 0; i < mr; i++) {
+        const S* src = a + static_cast<size_t>(i0 + ir + i) * lda + p0;
+        for (int p = 0; p < kc; p++) d[p * MR + i] = static_cast<T>(src[p]);
+      }
+      for (int i = mr; i < MR; i++)
+        for (int p = 0; p < kc; p++) d[p * MR + i] = 0;
+    } else {
+      for (int p = 0; p < kc; p++) {
+        const S* src = a + static_cast<size_t>(p0 + p) * lda + i0 + ir;
+        T* dp = d + p * MR;
+        int i = 0;
+        for (; i < mr; i++) dp[i] = static_cast<T>(src[i]);
+        for (; i < MR; i++) dp[i] = 0;
+      }
+    }
+  }
+}
+
+/** Packs micro-panels [jr0, jr1) (in units of NR columns) of op(B)[p0 : p0+kc, j0 : j0+nc], zero-padding columns. */
+template <typename T, typename S>
+SFTDL_AVX512_LOOPS void packB(bool transB, const S* b, size_t ldb, int p0, int kc, int j0, int nc, int jr0, int jr1, T* dst) {
+  constexpr int NR = Blocking<T>::NR;
+  for (int q = jr0; q < jr1; q++) {
+    const int jr = q * NR;
+    const int nr = std::min(NR, nc - jr);
+    T* d = dst + static_cast<size_t>(jr) * kc;
+    if (!transB) {
+      if (nr == NR) {
+        for (int p = 0; p < kc; p++) {
+          const S* src = b + static_cast<size_t>(p0 + p) * ldb + j0 + jr;
+#pragma GCC unroll 32
+          for (int j = 0; j < NR; j++) d[p * NR + j] = static_cast<T>(src[j]);
+        }
+        continue;
+      }
+      for (int p = 0; p < kc; p++) {
+        const S* src = b + static_cast<size_t>(p0 + p) * ldb + j0 + jr;
+        T* dp = d + p * NR;
+        int j = 0;
+        for (; j < nr; j++) dp[j] = static_cast<T>(src[j]);
+        for (; j < NR; j++) dp[j] = 0;
+      }
+    } else {
+      for (int j = 0; j < nr; j++) {
+        const S* src = b + static_cast<size_t>(j0 + jr + j) * ldb + p0;
+        for (int p = 0; p < kc; p++) d[p * NR + j] = static_cast<T>(src[p]);
+      }
+      for (int j = nr; j < NR; j++)
+        for (int p = 0; p < kc; p++) d[p * NR + j] = 0;
+    }
+  }
+}
+
+/** 64-byte aligned scratch owned by one gemm call. */
+template <typename T>
+struct Aligned {
+  T* p = nullptr;
+  explicit Aligned(size_t n) {
+    const size_t bytes = (std::max<size_t>(1, n) * sizeof(T) + 63) / 64 * 64;
+    p = static_cast<T*>(std::aligned_alloc(64, bytes));
+    if (!p) throw std::bad_alloc();
+  }
+  ~Aligned() { std::free(p); }
+  Aligned(const Aligned&) = delete;
+  Aligned& operator=(const Aligned&) = delete;
+};
+
+#endif  // SFTDL_X86
+
+/** A reusable spinning barrier for the few threads of one call (yields while waiting: cores may be shared). */
+class Barrier {
+ public:
+  /** Blocks until `parties` threads (the same number in every caller) have called wait. */
+  void wait(int parties) {
+    const int gen = gen_.load(std::memory_order_acquire);
+    if (count_.fetch_add(1, std::memory_order_acq_rel) + 1 == parties) {
+      count_.store(0, std::memory_order_relaxed);
+      gen_.store(gen + 1, std::memory_order_release);
+      return;
+    }
+    for (int spin = 0; gen_.load(std::memory_order_acquire) == gen; spin++) {
+      if (spin < 2000) cpuRelax();
+      else std::this_thread::yield();
+    }
+  }
+
+ private:
+  std::atomic<int> count_{0};
+  std::atomic<int> gen_{0};
+};
+
+#ifdef SFTDL_X86
+/**
+ * The five loops (jc, pc, ic, jr, ir) around the micro-kernel, for the rows [r0, r1) of C, by worker `w` of `t`.
+ * With t > 1 the packed B panel is shared: each worker packs an interleaved share of its micro-panels, and two
+ * barriers per panel separate packing from use. Each worker packs only its own rows of A.
+ */
+template <typename T, typename S, typename C>
+SFTDL_AVX512_LOOPS void rows(int w, int t, Barrier* bar, T* bp, T* ap, bool transA, bool transB, int r0, int r1, int n, int k, T alpha,
+          const S* a, size_t lda, const S* b, size_t ldb, bool accumulate, C* c, size_t ldc) {
+  using P = Blocking<T>;
+  for (int jc = 0; jc < n; jc += P::NC) {
+    const int nc = std::min(P::NC, n - jc);
+    const int panels = (nc + P::NR - 1) / P::NR;
+    for (int pc = 0; pc < k; pc += P::KC) {
+      const int kc = std::min(P::KC, k - pc);
+      const bool acc = accumulate || pc > 0;
+      if (t > 1) {
+        bar->wait(t);  // everyone is done with the previous panel
+        const int per = (panels + t - 1) / t;
+        packB(transB, b, ldb, pc, kc, jc, nc, std::min(panels, w * per), std::min(panels, (w + 1) * per), bp);
+        bar->wait(t);  // the panel is complete
+      } else {
+        packB(transB, b, ldb, pc, kc, jc, nc, 0, panels, bp);
+      }
+      for (int ic = r0; ic < r1; ic += P::MC) {
+        const int mc = std::min(P::MC, r1 - ic);
+        packA(transA, a, lda, ic, mc, pc, kc, ap);
+        for (int jr = 0; jr < nc; jr += P::NR) {
+          const T* bq = bp + static_cast<size_t>(jr) * kc;
+          const int nr = std::min(P::NR, nc - jr);
+          for (int ir = 0; ir < mc; ir += P::MR)
+            ukr(kc, ap + static_cast<size_t>(ir) * kc, bq, c + static_cast<size_t>(ic + ir) * ldc + jc + jr, ldc, alpha,
+                acc, std::min(P::MR, mc - ir), nr);
+        }
+      }
+    }
+  }
+}
+
+#endif  // SFTDL_X86
+
+/**
+ * A persistent pool of worker threads for the addon's parallel loops. Threads are started on first use and
+ * kept (a fresh thread per call costs tens of microseconds and lands on a cold core); between jobs they spin
+ * briefly, then sleep on a condition variable, so an idle pool uses no CPU. One job runs at a time: a caller
+ * that finds the pool busy (another JavaScript thread using the addon) runs its job on its own thread.
+ */
+class Pool {
+ public:
+  int run(int t, const std::function<void(int, int)>& f) {
+    std::unique_lock<std::mutex> busy(runMu_, std::try_to_lock);
+    if (t <= 1 || !busy.owns_lock()) {
+      f(0, 1);
+      return 1;
+    }
+    while (static_cast<int>(threads_.size()) < t - 1) {
+      try {
+        threads_.emplace_back(&Pool::loop, this, static_cast<int>(threads_.size()) + 1);
+      } catch (const std::system_error&) {
+        break;  // fewer threads than asked: the ones running share the work
+      }
+    }
+    const int tf = std::min(t, static_cast<int>(threads_.size()) + 1);
+    if (tf == 1) {
+      f(0, 1);
+      return 1;
+    }
+    {
+      std::lock_guard<std::mutex> lk(mu_);
+      job_ = &f;
+      parties_ = tf;
+      pending_.store(tf - 1, std::memory_order_relaxed);
+      gen_.fetch_add(1, std::memory_order_release);
+    }
+    cv_.notify_all();
+    f(0, tf);
+    for (int spin = 0; pending_.load(std::memory_order_acquire) != 0; spin++) {
+      if (spin < kSpin) {
+        cpuRelax();
+        continue;
+      }
+      std::unique_lock<std::mutex> lk(mu_);
+      done_.wait(lk, [this] { return pending_.load(std::memory_order_acquire) == 0; });
+    }
+    return tf;
+  }
+
+ private:
+  static constexpr int kSpin = 4000;
+
+  void loop(int id) {
+    uint64_t seen = 0;
+    for (;;) {
+      uint64_t g;
+      for (int spin = 0; (g = gen_.load(std::memory_order_acquire)) == seen; spin++) {
+        if (spin < kSpin) {
+          cpuRelax();
+          continue;
+        }
+        std::unique_lock<std::mutex> lk(mu_);
+        cv_.wait(lk, [&] { return gen_.load(std::memory_order_acquire) != seen; });
+      }
+      seen = g;
+      const std::function<void(int, int)>* job;
+      int parties;
+      {
+        std::lock_guard<std::mutex> lk(mu_);
+        job = job_;
+        parties = parties_;
+      }
+      if (id >= parties) continue;
+      (*job)(id, parties);
+      if (pending_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+        std::lock_guard<std::mutex> lk(mu_);
+        done_.notify_one();
+      }
+    }
+  }
+
+  std::mutex runMu_;
+  std::mutex mu_;
+  std::condition_variable cv_, done_;
+  std::vector<std::thread> threads_;
+  const std::function<void(int, int)>* job_ = nullptr;
+  int parties_ = 0;
+  std::atomic<uint64_t> gen_{0};
+  std::atomic<int> pending_{0};
+};
+
+/** The process-wide pool; never destroyed (its threads sleep when idle and end with the process). */
+Pool& pool() {
+  static Pool* p = new Pool();
+  return *p;
+}
+
+#ifdef SFTDL_X86
+template <typename T, typename S, typename C>
+void driver(int threads, bool transA, bool transB, int m, int n, int k, T alpha, const S* a, size_t lda, const S* b,
+            size_t ldb, bool accumulate, C* c, size_t ldc) {
+  using P = Blocking<T>;
+  if (m <= 0 || n <= 0) return;
+  if (k <= 0) {
+    if (accumulate) return;
+    for (int i = 0; i < m; i++) std::fill(c + static_cast<size_t>(i) * ldc, c + static_cast<size_t>(i) * ldc + n, C(0));
+    return;
+  }
+  // One thread per ~2M multiply-adds (a thread start costs tens of microseconds), at most one per MR-row block.
+  const double work = static_cast<double>(m) * n * k;
+  const int rowBlocks = (m + P::MR - 1) / P::MR;
+  const int t = std::max(1, std::min({threads, rowBlocks, static_cast<int>(std::min(work / (1 << 21), 1024.0))}));
+  // All buffers are allocated here, before any thread starts, so a failed allocation leaves C untouched.
+  const int ncPad = std::min(P::NC, (n + P::NR - 1) / P::NR * P::NR);
+  const int mcPad = std::min(P::MC, rowBlocks * P::MR);
+  Aligned<T> bp(static_cast<size_t>(ncPad) * P::KC);
+  std::vector<std::unique_ptr<Aligned<T>>> ap;
+  ap.reserve(t);
+  for (int w = 0; w < t; w++) ap.emplace_back(new Aligned<T>(static_cast<size_t>(mcPad) * P::KC));
+  if (t == 1) {
+    rows(0, 1, nullptr, bp.p, ap[0]->p, transA, transB, 0, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc);
+    return;
+  }
+  Barrier bar;
+  pool().run(t, [&](int w, int tf) {
+    const int chunk = (rowBlocks + tf - 1) / tf * P::MR;
+    const int r0 = std::min(m, w * chunk), r1 = std::min(m, (w + 1) * chunk);
+    rows(w, tf, tf > 1 ? &bar : nullptr, bp.p, ap[w]->p, transA, transB, r0, r1, n, k, alpha, a, lda, b, ldb,
+         accumulate, c, ldc);
+  });
+}
+
+#endif  // SFTDL_X86
+
+}  // namespace
+
+int parallel(int threads, const std::function<void(int, int)>& f) { return pool().run(threads, f); }
+
+#ifdef SFTDL_X86
+bool avx512Usable() {
+  static const bool ok = [] {
+    __builtin_cpu_init();
+    return __builtin_cpu_supports("avx512f") != 0 && __builtin_cpu_supports("avx512dq") != 0;
+  }();
+  return ok;
+}
+
+void gemm(int threads, bool transA, bool transB, int m, int n, int k, double alpha, const double* a, size_t lda,
+          const double* b, size_t ldb, bool accumulate, double* c, size_t ldc) {
+  driver<double>(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc);
+}
+void gemm(int threads, bool transA, bool transB, int m, int n, int k, float alpha, const float* a, size_t lda,
+          const float* b, size_t ldb, bool accumulate, float* c, size_t ldc) {
+  driver<float>(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc);
+}
+void gemmF32(int threads, bool transA, bool transB, int m, int n, int k, float alpha, const double* a, size_t lda,
+             const double* b, size_t ldb, bool accumulate, double* c, size_t ldc) {
+  driver<float>(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc);
+}
+
+#else
+// Not an x86-64 build: the AVX-512 kernels do not exist and are never selected.
+bool avx512Usable() { return false; }
+void gemm(int, bool, bool, int, int, int, double, const double*, size_t, const double*, size_t, bool, double*, size_t) {
+  std::abort();
+}
+void gemm(int, bool, bool, int, int, int, float, const float*, size_t, const float*, size_t, bool, float*, size_t) {
+  std::abort();
+}
+void gemmF32(int, bool, bool, int, int, int, float, const double*, size_t, const double*, size_t, bool, double*, size_t) {
+  std::abort();
+}
+#endif  // SFTDL_X86
+
+}  // namespace fast
+}  // namespace sftdl
