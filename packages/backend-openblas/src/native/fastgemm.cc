@@ -82,7 +82,7 @@ static_assert(Blocking<double>::MC % kMR == 0 && Blocking<float>::MC % kMR == 0,
  * and a packed 16-column micro-panel `b` (kc × 16). mr ≤ MR and nr ≤ 16 clip the store at matrix edges (the
  * packed panels are zero-padded, so the arithmetic is always a full tile).
  */
-SFTDL_AVX512 void ukr(int kc, const double* __restrict a, const double* __restrict b, double* __restrict c, size_t ldc,
+SFTDL_AVX512 bool ukr(int kc, const double* __restrict a, const double* __restrict b, double* __restrict c, size_t ldc,
                       double alpha, bool acc, int mr, int nr) {
   __m512d c0[kMR], c1[kMR];
 #pragma GCC unroll 14
@@ -109,6 +109,8 @@ SFTDL_AVX512 void ukr(int kc, const double* __restrict a, const double* __restri
     b += 16;
   }
   const __m512d va = _mm512_set1_pd(alpha);
+  // probe accumulates x − x over the stored values: NaN iff one of them is NaN or ±Inf
+  __m512d probe = _mm512_setzero_pd();
   if (mr == kMR && nr == 16) {
 #pragma GCC unroll 14
     for (int i = 0; i < kMR; i++) {
@@ -120,8 +122,9 @@ SFTDL_AVX512 void ukr(int kc, const double* __restrict a, const double* __restri
       }
       _mm512_storeu_pd(ci, x0);
       _mm512_storeu_pd(ci + 8, x1);
+      probe = _mm512_add_pd(probe, _mm512_add_pd(_mm512_sub_pd(x0, x0), _mm512_sub_pd(x1, x1)));
     }
-    return;
+    return _mm512_cmp_pd_mask(probe, probe, _CMP_UNORD_Q) != 0;
   }
   const __mmask8 m0 = nr >= 8 ? 0xFF : static_cast<__mmask8>((1u << nr) - 1);
   const __mmask8 m1 = nr <= 8 ? 0 : nr >= 16 ? 0xFF : static_cast<__mmask8>((1u << (nr - 8)) - 1);
@@ -134,11 +137,13 @@ SFTDL_AVX512 void ukr(int kc, const double* __restrict a, const double* __restri
     }
     _mm512_mask_storeu_pd(ci, m0, x0);
     _mm512_mask_storeu_pd(ci + 8, m1, x1);
+    probe = _mm512_add_pd(probe, _mm512_add_pd(_mm512_sub_pd(x0, x0), _mm512_sub_pd(x1, x1)));
   }
+  return _mm512_cmp_pd_mask(probe, probe, _CMP_UNORD_Q) != 0;
 }
 
 /** The float32 twin: 32 columns (two 16-float ZMM vectors) per micro-panel. */
-SFTDL_AVX512 void ukr(int kc, const float* __restrict a, const float* __restrict b, float* __restrict c, size_t ldc,
+SFTDL_AVX512 bool ukr(int kc, const float* __restrict a, const float* __restrict b, float* __restrict c, size_t ldc,
                       float alpha, bool acc, int mr, int nr) {
   __m512 c0[kMR], c1[kMR];
 #pragma GCC unroll 14
@@ -162,6 +167,7 @@ SFTDL_AVX512 void ukr(int kc, const float* __restrict a, const float* __restrict
     b += 32;
   }
   const __m512 va = _mm512_set1_ps(alpha);
+  __m512 probe = _mm512_setzero_ps();
   if (mr == kMR && nr == 32) {
 #pragma GCC unroll 14
     for (int i = 0; i < kMR; i++) {
@@ -173,8 +179,9 @@ SFTDL_AVX512 void ukr(int kc, const float* __restrict a, const float* __restrict
       }
       _mm512_storeu_ps(ci, x0);
       _mm512_storeu_ps(ci + 16, x1);
+      probe = _mm512_add_ps(probe, _mm512_add_ps(_mm512_sub_ps(x0, x0), _mm512_sub_ps(x1, x1)));
     }
-    return;
+    return _mm512_cmp_ps_mask(probe, probe, _CMP_UNORD_Q) != 0;
   }
   const __mmask16 m0 = nr >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << nr) - 1);
   const __mmask16 m1 = nr <= 16 ? 0 : nr >= 32 ? 0xFFFF : static_cast<__mmask16>((1u << (nr - 16)) - 1);
@@ -187,13 +194,16 @@ SFTDL_AVX512 void ukr(int kc, const float* __restrict a, const float* __restrict
     }
     _mm512_mask_storeu_ps(ci, m0, x0);
     _mm512_mask_storeu_ps(ci + 16, m1, x1);
+    probe = _mm512_add_ps(probe, _mm512_add_ps(_mm512_sub_ps(x0, x0), _mm512_sub_ps(x1, x1)));
   }
+  return _mm512_cmp_ps_mask(probe, probe, _CMP_UNORD_Q) != 0;
 }
 
 /** Writes the float32 tile acc (mr ≤ MR rows × nr ≤ 32 columns) to a float64 C: C = f32(alpha·acc [+ f32(C)]). */
-SFTDL_AVX512 void storeToDouble(const __m512* c0, const __m512* c1, double* __restrict c, size_t ldc, float alpha,
+SFTDL_AVX512 bool storeToDouble(const __m512* c0, const __m512* c1, double* __restrict c, size_t ldc, float alpha,
                                 bool acc, int mr, int nr) {
   const __m512 va = _mm512_set1_ps(alpha);
+  __m512 probe = _mm512_setzero_ps();
   __mmask8 mk[4];
   for (int g = 0; g < 4; g++) {
     const int left = nr - 8 * g;
@@ -215,11 +225,13 @@ SFTDL_AVX512 void storeToDouble(const __m512* c0, const __m512* c1, double* __re
     _mm512_mask_storeu_pd(ci + 8, mk[1], _mm512_cvtps_pd(_mm512_extractf32x8_ps(x0, 1)));
     _mm512_mask_storeu_pd(ci + 16, mk[2], _mm512_cvtps_pd(_mm512_castps512_ps256(x1)));
     _mm512_mask_storeu_pd(ci + 24, mk[3], _mm512_cvtps_pd(_mm512_extractf32x8_ps(x1, 1)));
+    probe = _mm512_add_ps(probe, _mm512_add_ps(_mm512_sub_ps(x0, x0), _mm512_sub_ps(x1, x1)));
   }
+  return _mm512_cmp_ps_mask(probe, probe, _CMP_UNORD_Q) != 0;
 }
 
 /** The float32 kernel writing a float64 C (float32 inputs packed from float64 matrices, see gemmF32). */
-SFTDL_AVX512 void ukr(int kc, const float* __restrict a, const float* __restrict b, double* __restrict c, size_t ldc,
+SFTDL_AVX512 bool ukr(int kc, const float* __restrict a, const float* __restrict b, double* __restrict c, size_t ldc,
                       float alpha, bool acc, int mr, int nr) {
   __m512 c0[kMR], c1[kMR];
 #pragma GCC unroll 14
@@ -242,16 +254,18 @@ SFTDL_AVX512 void ukr(int kc, const float* __restrict a, const float* __restrict
     a += kMR;
     b += 32;
   }
-  storeToDouble(c0, c1, c, ldc, alpha, acc, mr, nr);
+  return storeToDouble(c0, c1, c, ldc, alpha, acc, mr, nr);
 }
 
 /**
  * Packs op(A)[i0 : i0+mc, p0 : p0+kc] (elements of type S) into MR-row micro-panels of type T (p-major inside a
- * panel), zero-padding rows.
+ * panel), zero-padding rows. Returns true when a packed value is NaN or ±Inf (for S = double, T = float: also a
+ * finite double beyond the float32 range), found by accumulating v − v, which is NaN exactly for those.
  */
 template <typename T, typename S>
-SFTDL_AVX512_LOOPS void packA(bool transA, const S* a, size_t lda, int i0, int mc, int p0, int kc, T* dst) {
+SFTDL_AVX512_LOOPS bool packA(bool transA, const S* a, size_t lda, int i0, int mc, int p0, int kc, T* dst) {
   constexpr int MR = Blocking<T>::MR;
+  T probe = 0;
   for (int ir = 0; ir < mc; ir += MR) {
     const int mr = std::min(MR, mc - ir);
     T* d = dst + static_cast<size_t>(ir) * kc;
@@ -262,13 +276,21 @@ SFTDL_AVX512_LOOPS void packA(bool transA, const S* a, size_t lda, int i0, int m
         for (int i = 0; i < MR; i++) src[i] = a + static_cast<size_t>(i0 + ir + i) * lda + p0;
         for (int p = 0; p < kc; p++) {
 #pragma GCC unroll 16
-          for (int i = 0; i < MR; i++) d[p * MR + i] = static_cast<T>(src[i][p]);
+          for (int i = 0; i < MR; i++) {
+            const T v = static_cast<T>(src[i][p]);
+            d[p * MR + i] = v;
+            probe += v - v;
+          }
         }
         continue;
       }
       for (int i = 0; i < mr; i++) {
         const S* src = a + static_cast<size_t>(i0 + ir + i) * lda + p0;
-        for (int p = 0; p < kc; p++) d[p * MR + i] = static_cast<T>(src[p]);
+        for (int p = 0; p < kc; p++) {
+          const T v = static_cast<T>(src[p]);
+          d[p * MR + i] = v;
+          probe += v - v;
+        }
       }
       for (int i = mr; i < MR; i++)
         for (int p = 0; p < kc; p++) d[p * MR + i] = 0;
@@ -277,46 +299,73 @@ SFTDL_AVX512_LOOPS void packA(bool transA, const S* a, size_t lda, int i0, int m
         const S* src = a + static_cast<size_t>(p0 + p) * lda + i0 + ir;
         T* dp = d + p * MR;
         int i = 0;
-        for (; i < mr; i++) dp[i] = static_cast<T>(src[i]);
+        for (; i < mr; i++) {
+          const T v = static_cast<T>(src[i]);
+          dp[i] = v;
+          probe += v - v;
+        }
         for (; i < MR; i++) dp[i] = 0;
       }
     }
   }
+  return probe != probe;
 }
 
-/** Packs micro-panels [jr0, jr1) (in units of NR columns) of op(B)[p0 : p0+kc, j0 : j0+nc], zero-padding columns. */
+/**
+ * Packs micro-panels [jr0, jr1) (in units of NR columns) of op(B)[p0 : p0+kc, j0 : j0+nc], zero-padding columns.
+ * Returns true when a packed value is NaN or ±Inf (as packA).
+ */
 template <typename T, typename S>
-SFTDL_AVX512_LOOPS void packB(bool transB, const S* b, size_t ldb, int p0, int kc, int j0, int nc, int jr0, int jr1, T* dst) {
+SFTDL_AVX512_LOOPS bool packB(bool transB, const S* b, size_t ldb, int p0, int kc, int j0, int nc, int jr0, int jr1,
+                              T* dst) {
   constexpr int NR = Blocking<T>::NR;
+  T probe = 0;
+  if (!transB) {
+    // Row by row of B (contiguous reads, one TLB page at a time), scattering NR-wide pieces to the panels.
+    const int full = std::min(jr1, nc / NR);  // panels [jr0, full) are complete, the rest (at most one) is partial
+    for (int p = 0; p < kc; p++) {
+      const S* src = b + static_cast<size_t>(p0 + p) * ldb + j0;
+      for (int q = jr0; q < full; q++) {
+        T* dp = dst + static_cast<size_t>(q) * NR * kc + p * NR;
+        const S* sp = src + q * NR;
+#pragma GCC unroll 32
+        for (int j = 0; j < NR; j++) {
+          const T v = static_cast<T>(sp[j]);
+          dp[j] = v;
+          probe += v - v;
+        }
+      }
+      for (int q = std::max(jr0, full); q < jr1; q++) {
+        const int nr = std::min(NR, nc - q * NR);
+        T* dp = dst + static_cast<size_t>(q) * NR * kc + p * NR;
+        const S* sp = src + q * NR;
+        int j = 0;
+        for (; j < nr; j++) {
+          const T v = static_cast<T>(sp[j]);
+          dp[j] = v;
+          probe += v - v;
+        }
+        for (; j < NR; j++) dp[j] = 0;
+      }
+    }
+    return probe != probe;
+  }
   for (int q = jr0; q < jr1; q++) {
     const int jr = q * NR;
     const int nr = std::min(NR, nc - jr);
     T* d = dst + static_cast<size_t>(jr) * kc;
-    if (!transB) {
-      if (nr == NR) {
-        for (int p = 0; p < kc; p++) {
-          const S* src = b + static_cast<size_t>(p0 + p) * ldb + j0 + jr;
-#pragma GCC unroll 32
-          for (int j = 0; j < NR; j++) d[p * NR + j] = static_cast<T>(src[j]);
-        }
-        continue;
-      }
+    for (int j = 0; j < nr; j++) {
+      const S* src = b + static_cast<size_t>(j0 + jr + j) * ldb + p0;
       for (int p = 0; p < kc; p++) {
-        const S* src = b + static_cast<size_t>(p0 + p) * ldb + j0 + jr;
-        T* dp = d + p * NR;
-        int j = 0;
-        for (; j < nr; j++) dp[j] = static_cast<T>(src[j]);
-        for (; j < NR; j++) dp[j] = 0;
+        const T v = static_cast<T>(src[p]);
+        d[p * NR + j] = v;
+        probe += v - v;
       }
-    } else {
-      for (int j = 0; j < nr; j++) {
-        const S* src = b + static_cast<size_t>(j0 + jr + j) * ldb + p0;
-        for (int p = 0; p < kc; p++) d[p * NR + j] = static_cast<T>(src[p]);
-      }
-      for (int j = nr; j < NR; j++)
-        for (int p = 0; p < kc; p++) d[p * NR + j] = 0;
     }
+    for (int j = nr; j < NR; j++)
+      for (int p = 0; p < kc; p++) d[p * NR + j] = 0;
   }
+  return probe != probe;
 }
 
 /** 64-byte aligned scratch owned by one gemm call. */
@@ -359,14 +408,21 @@ class Barrier {
 
 #ifdef SFTDL_X86
 /**
- * The five loops (jc, pc, ic, jr, ir) around the micro-kernel, for the rows [r0, r1) of C, by worker `w` of `t`.
- * With t > 1 the packed B panel is shared: each worker packs an interleaved share of its micro-panels, and two
- * barriers per panel separate packing from use. Each worker packs only its own rows of A.
+ * The five loops (jc, pc, ic, jr, ir) around the micro-kernel, run by worker `w` of `t`.
+ * With t > 1 the packed B panel is shared: each worker packs a share of its micro-panels, and two barriers per
+ * panel separate packing from use. The MC-row blocks of A are then handed out dynamically (`tickets`, one
+ * counter per (jc, pc) panel), so a worker whose core is busy elsewhere does fewer of them; each worker packs
+ * only the A blocks it computes. Every entry of C is still summed by one worker in k order: the result does not
+ * depend on the thread count or the schedule.
  */
 template <typename T, typename S, typename C>
-SFTDL_AVX512_LOOPS void rows(int w, int t, Barrier* bar, T* bp, T* ap, bool transA, bool transB, int r0, int r1, int n, int k, T alpha,
-          const S* a, size_t lda, const S* b, size_t ldb, bool accumulate, C* c, size_t ldc) {
+SFTDL_AVX512_LOOPS unsigned rows(int w, int t, Barrier* bar, std::atomic<int>* tickets, T* bp, T* ap, bool transA,
+                                 bool transB, int m, int n, int k, T alpha, const S* a, size_t lda, const S* b, size_t ldb,
+                                 bool accumulate, C* c, size_t ldc) {
   using P = Blocking<T>;
+  unsigned flags = 0;
+  const int blocks = (m + P::MC - 1) / P::MC;
+  int panel = 0;
   for (int jc = 0; jc < n; jc += P::NC) {
     const int nc = std::min(P::NC, n - jc);
     const int panels = (nc + P::NR - 1) / P::NR;
@@ -376,24 +432,30 @@ SFTDL_AVX512_LOOPS void rows(int w, int t, Barrier* bar, T* bp, T* ap, bool tran
       if (t > 1) {
         bar->wait(t);  // everyone is done with the previous panel
         const int per = (panels + t - 1) / t;
-        packB(transB, b, ldb, pc, kc, jc, nc, std::min(panels, w * per), std::min(panels, (w + 1) * per), bp);
+        if (packB(transB, b, ldb, pc, kc, jc, nc, std::min(panels, w * per), std::min(panels, (w + 1) * per), bp))
+          flags |= kBadInput;
         bar->wait(t);  // the panel is complete
       } else {
-        packB(transB, b, ldb, pc, kc, jc, nc, 0, panels, bp);
+        if (packB(transB, b, ldb, pc, kc, jc, nc, 0, panels, bp)) flags |= kBadInput;
       }
-      for (int ic = r0; ic < r1; ic += P::MC) {
-        const int mc = std::min(P::MC, r1 - ic);
-        packA(transA, a, lda, ic, mc, pc, kc, ap);
+      std::atomic<int>* ticket = t > 1 ? &tickets[panel++] : nullptr;
+      for (int blk = ticket ? ticket->fetch_add(1, std::memory_order_relaxed) : 0; blk < blocks;
+           blk = ticket ? ticket->fetch_add(1, std::memory_order_relaxed) : blk + 1) {
+        const int ic = blk * P::MC;
+        const int mc = std::min(P::MC, m - ic);
+        if (packA(transA, a, lda, ic, mc, pc, kc, ap)) flags |= kBadInput;
         for (int jr = 0; jr < nc; jr += P::NR) {
           const T* bq = bp + static_cast<size_t>(jr) * kc;
           const int nr = std::min(P::NR, nc - jr);
           for (int ir = 0; ir < mc; ir += P::MR)
-            ukr(kc, ap + static_cast<size_t>(ir) * kc, bq, c + static_cast<size_t>(ic + ir) * ldc + jc + jr, ldc, alpha,
-                acc, std::min(P::MR, mc - ir), nr);
+            if (ukr(kc, ap + static_cast<size_t>(ir) * kc, bq, c + static_cast<size_t>(ic + ir) * ldc + jc + jr, ldc,
+                    alpha, acc, std::min(P::MR, mc - ir), nr))
+              flags |= kBadOutput;
         }
       }
     }
   }
+  return flags;
 }
 
 #endif  // SFTDL_X86
@@ -494,19 +556,20 @@ Pool& pool() {
 
 #ifdef SFTDL_X86
 template <typename T, typename S, typename C>
-void driver(int threads, bool transA, bool transB, int m, int n, int k, T alpha, const S* a, size_t lda, const S* b,
+unsigned driver(int threads, bool transA, bool transB, int m, int n, int k, T alpha, const S* a, size_t lda, const S* b,
             size_t ldb, bool accumulate, C* c, size_t ldc) {
   using P = Blocking<T>;
-  if (m <= 0 || n <= 0) return;
+  if (m <= 0 || n <= 0) return 0;
   if (k <= 0) {
-    if (accumulate) return;
+    if (accumulate) return 0;
     for (int i = 0; i < m; i++) std::fill(c + static_cast<size_t>(i) * ldc, c + static_cast<size_t>(i) * ldc + n, C(0));
-    return;
+    return 0;
   }
-  // One thread per ~2M multiply-adds (a thread start costs tens of microseconds), at most one per MR-row block.
+  // One thread per ~2M multiply-adds (waking a worker costs microseconds), at most one per MC-row block.
   const double work = static_cast<double>(m) * n * k;
   const int rowBlocks = (m + P::MR - 1) / P::MR;
-  const int t = std::max(1, std::min({threads, rowBlocks, static_cast<int>(std::min(work / (1 << 21), 1024.0))}));
+  const int mcBlocks = (m + P::MC - 1) / P::MC;
+  const int t = std::max(1, std::min({threads, mcBlocks, static_cast<int>(std::min(work / (1 << 21), 1024.0))}));
   // All buffers are allocated here, before any thread starts, so a failed allocation leaves C untouched.
   const int ncPad = std::min(P::NC, (n + P::NR - 1) / P::NR * P::NR);
   const int mcPad = std::min(P::MC, rowBlocks * P::MR);
@@ -514,17 +577,18 @@ void driver(int threads, bool transA, bool transB, int m, int n, int k, T alpha,
   std::vector<std::unique_ptr<Aligned<T>>> ap;
   ap.reserve(t);
   for (int w = 0; w < t; w++) ap.emplace_back(new Aligned<T>(static_cast<size_t>(mcPad) * P::KC));
-  if (t == 1) {
-    rows(0, 1, nullptr, bp.p, ap[0]->p, transA, transB, 0, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc);
-    return;
-  }
+  if (t == 1) return rows(0, 1, nullptr, nullptr, bp.p, ap[0]->p, transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc);
+  const size_t panels = static_cast<size_t>((n + P::NC - 1) / P::NC) * ((k + P::KC - 1) / P::KC);
+  std::unique_ptr<std::atomic<int>[]> tickets(new std::atomic<int>[panels]);
+  for (size_t i = 0; i < panels; i++) tickets[i].store(0, std::memory_order_relaxed);
   Barrier bar;
+  std::atomic<unsigned> flags{0};
   pool().run(t, [&](int w, int tf) {
-    const int chunk = (rowBlocks + tf - 1) / tf * P::MR;
-    const int r0 = std::min(m, w * chunk), r1 = std::min(m, (w + 1) * chunk);
-    rows(w, tf, tf > 1 ? &bar : nullptr, bp.p, ap[w]->p, transA, transB, r0, r1, n, k, alpha, a, lda, b, ldb,
-         accumulate, c, ldc);
+    flags.fetch_or(rows(w, tf, tf > 1 ? &bar : nullptr, tickets.get(), bp.p, ap[w]->p, transA, transB, m, n, k, alpha, a,
+                        lda, b, ldb, accumulate, c, ldc),
+                   std::memory_order_relaxed);
   });
+  return flags.load();
 }
 
 #endif  // SFTDL_X86
@@ -542,29 +606,29 @@ bool avx512Usable() {
   return ok;
 }
 
-void gemm(int threads, bool transA, bool transB, int m, int n, int k, double alpha, const double* a, size_t lda,
-          const double* b, size_t ldb, bool accumulate, double* c, size_t ldc) {
-  driver<double>(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc);
+unsigned gemm(int threads, bool transA, bool transB, int m, int n, int k, double alpha, const double* a, size_t lda,
+              const double* b, size_t ldb, bool accumulate, double* c, size_t ldc) {
+  return driver<double>(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc);
 }
-void gemm(int threads, bool transA, bool transB, int m, int n, int k, float alpha, const float* a, size_t lda,
-          const float* b, size_t ldb, bool accumulate, float* c, size_t ldc) {
-  driver<float>(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc);
+unsigned gemm(int threads, bool transA, bool transB, int m, int n, int k, float alpha, const float* a, size_t lda,
+              const float* b, size_t ldb, bool accumulate, float* c, size_t ldc) {
+  return driver<float>(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc);
 }
-void gemmF32(int threads, bool transA, bool transB, int m, int n, int k, float alpha, const double* a, size_t lda,
-             const double* b, size_t ldb, bool accumulate, double* c, size_t ldc) {
-  driver<float>(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc);
+unsigned gemmF32(int threads, bool transA, bool transB, int m, int n, int k, float alpha, const double* a, size_t lda,
+                 const double* b, size_t ldb, bool accumulate, double* c, size_t ldc) {
+  return driver<float>(threads, transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc);
 }
 
 #else
 // Not an x86-64 build: the AVX-512 kernels do not exist and are never selected.
 bool avx512Usable() { return false; }
-void gemm(int, bool, bool, int, int, int, double, const double*, size_t, const double*, size_t, bool, double*, size_t) {
+unsigned gemm(int, bool, bool, int, int, int, double, const double*, size_t, const double*, size_t, bool, double*, size_t) {
   std::abort();
 }
-void gemm(int, bool, bool, int, int, int, float, const float*, size_t, const float*, size_t, bool, float*, size_t) {
+unsigned gemm(int, bool, bool, int, int, int, float, const float*, size_t, const float*, size_t, bool, float*, size_t) {
   std::abort();
 }
-void gemmF32(int, bool, bool, int, int, int, float, const double*, size_t, const double*, size_t, bool, double*, size_t) {
+unsigned gemmF32(int, bool, bool, int, int, int, float, const double*, size_t, const double*, size_t, bool, double*, size_t) {
   std::abort();
 }
 #endif  // SFTDL_X86

@@ -27,23 +27,28 @@ int parallel(int threads, const std::function<void(int, int)>& f);
 /** True when this CPU and OS support AVX-512F and -DQ (ZMM state enabled), so the kernels below may run. */
 bool avx512Usable();
 
+/** Bits of the value returned by the GEMMs below. */
+constexpr unsigned kBadInput = 1;   // an entry of A or B is NaN/±Inf (gemmF32: or beyond the float32 range)
+constexpr unsigned kBadOutput = 2;  // an entry written to C is NaN/±Inf
+
 /**
  * C = alpha·op(A)·op(B) (+ C if accumulate), split over up to `threads` threads (fewer for small problems).
- * Must only be called when avx512Usable(). Throws std::bad_alloc when the packing buffers cannot be allocated
- * (before any thread starts or C is touched).
+ * Must only be called when avx512Usable(). Returns kBadInput/kBadOutput bits (found while packing and storing, at
+ * no extra pass over memory; the caller locates the entry with a scan only when a bit is set). Throws
+ * std::bad_alloc when the packing buffers cannot be allocated (before any thread starts or C is touched).
  */
-void gemm(int threads, bool transA, bool transB, int m, int n, int k, double alpha, const double* a, size_t lda,
-          const double* b, size_t ldb, bool accumulate, double* c, size_t ldc);
-void gemm(int threads, bool transA, bool transB, int m, int n, int k, float alpha, const float* a, size_t lda,
-          const float* b, size_t ldb, bool accumulate, float* c, size_t ldc);
+unsigned gemm(int threads, bool transA, bool transB, int m, int n, int k, double alpha, const double* a, size_t lda,
+              const double* b, size_t ldb, bool accumulate, double* c, size_t ldc);
+unsigned gemm(int threads, bool transA, bool transB, int m, int n, int k, float alpha, const float* a, size_t lda,
+              const float* b, size_t ldb, bool accumulate, float* c, size_t ldc);
 
 /**
  * float32 GEMM on float64 matrices: A and B are rounded to float32 while they are packed, the products and sums
  * run in float32, and C receives the float32 results widened to float64 (with accumulate, C is rounded to float32
  * before the addition). Saves the separate conversion passes of a float32 call with float64 buffers.
  */
-void gemmF32(int threads, bool transA, bool transB, int m, int n, int k, float alpha, const double* a, size_t lda,
-             const double* b, size_t ldb, bool accumulate, double* c, size_t ldc);
+unsigned gemmF32(int threads, bool transA, bool transB, int m, int n, int k, float alpha, const double* a, size_t lda,
+                 const double* b, size_t ldb, bool accumulate, double* c, size_t ldc);
 
 }  // namespace fast
 }  // namespace sftdl

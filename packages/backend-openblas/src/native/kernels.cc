@@ -388,6 +388,18 @@ Status gemm(Mode mode, bool transA, bool transB, int m, int n, int k, double alp
   const size_t sa = static_cast<size_t>(m) * k, sb = static_cast<size_t>(k) * n, sc = static_cast<size_t>(m) * n;
   const int lda = std::max(1, transA ? m : k), ldb = std::max(1, transB ? k : n), ldc = std::max(1, n);
   if (sc == 0) return Status::ok();
+  if (mode.fast && static_cast<double>(m) * n * k >= kFastMinWork) {
+    // NaN/Inf (and, in float32, range) checks happen while the kernels pack A and B and store C; the scans below,
+    // which find the exact entry for the error message, run only when a problem was seen.
+    const unsigned flags =
+        f32 ? fast::gemmF32(fastThreads(), transA, transB, m, n, k, static_cast<float>(alpha), a, lda, b, ldb, false, c, ldc)
+            : fast::gemm(fastThreads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, false, c, ldc);
+    if (flags == 0) return Status::ok();
+    Status s = f32 ? checkFloatInput('A', a, sa) : checkInput('A', a, sa);
+    if (s.kind == Status::Ok) s = f32 ? checkFloatInput('B', b, sb) : checkInput('B', b, sb);
+    if (s.kind == Status::Ok) s = checkOutput(c, sc);
+    return s;
+  }
   if (!f32) {
     Status s = checkInput('A', a, sa);
     if (s.kind == Status::Ok) s = checkInput('B', b, sb);
@@ -397,14 +409,6 @@ Status gemm(Mode mode, bool transA, bool transB, int m, int n, int k, double alp
       return Status::ok();
     }
     gemmAny(mode.fast, transA, transB, m, n, k, alpha, a, lda, b, ldb, false, c, ldc);
-    return checkOutput(c, sc);
-  }
-  if (mode.fast && static_cast<double>(m) * n * k >= kFastMinWork) {
-    // Rounded to float32 while packing: only a read-only check of the inputs, no conversion buffers.
-    Status s = checkFloatInput('A', a, sa);
-    if (s.kind == Status::Ok) s = checkFloatInput('B', b, sb);
-    if (s.kind != Status::Ok) return s;
-    fast::gemmF32(fastThreads(), transA, transB, m, n, k, static_cast<float>(alpha), a, lda, b, ldb, false, c, ldc);
     return checkOutput(c, sc);
   }
   Floats fa(0, sa), fb(1, sb), fc(2, sc);
