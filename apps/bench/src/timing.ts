@@ -13,6 +13,12 @@ export interface TimeMedianOptions {
    * being repeated, since JIT warm-up is negligible at that scale.
    */
   warmup?: number;
+  /**
+   * timeInterleaved only: seconds to sleep before each run (default 0). BLAS libraries keep their worker threads
+   * spinning for a while after a call (OpenBLAS: about 0.1 s); a gap lets one side's workers go to sleep before the
+   * other side is timed, so neither is charged for the other's spinning.
+   */
+  gap?: number;
 }
 
 export interface TimeMedianResult {
@@ -68,4 +74,61 @@ export async function timeMedian(fn: () => unknown, options: TimeMedianOptions =
     total += dt;
   }
   return { seconds: median(samples), samples, cpuSeconds: median(cpu) };
+}
+
+/** One timed run of the partner in {@link timeInterleaved} (it times itself, e.g. in another process). */
+export interface PartnerSample {
+  seconds: number;
+  cpuSeconds: number;
+}
+
+/**
+ * Times `fn` and a baseline `partner` in alternation — one run of each per round, after one warm-up of each —
+ * and returns both medians. On a shared machine whose load changes over seconds, alternating keeps both sides of a
+ * ratio under the same conditions; timing one side fully and then the other does not. The stopping rule is that of
+ * {@link timeMedian}, applied to `fn`'s runs; the partner gets as many runs.
+ *
+ * @example
+ * ```ts
+ * const { own, partner } = await timeInterleaved(() => backend.matmul(a, b), () => numpy.time('matmul', 2000));
+ * const ratio = own.seconds / partner.seconds;
+ * ```
+ */
+export async function timeInterleaved(
+  fn: () => unknown,
+  partner: () => Promise<PartnerSample>,
+  options: TimeMedianOptions = {},
+): Promise<{ own: TimeMedianResult; partner: TimeMedianResult }> {
+  const repeats = Math.max(1, options.repeats ?? 5);
+  const minTime = options.minTime ?? 0.5;
+  const maxTime = options.maxTime ?? 30;
+  const maxRepeats = Math.max(1, options.maxRepeats ?? 50);
+  const gapMs = Math.max(0, options.gap ?? 0) * 1000;
+  const pause = () => (gapMs > 0 ? new Promise<void>((res) => setTimeout(res, gapMs)) : Promise.resolve());
+  const own: number[] = [], ownCpu: number[] = [], other: number[] = [], otherCpu: number[] = [];
+  for (let w = 0; w < (options.warmup ?? 1); w++) {
+    await fn();
+    await pause();
+    await partner();
+    await pause();
+  }
+  let total = 0;
+  while (own.length < maxRepeats && (own.length < repeats || total < minTime)) {
+    if (own.length >= 1 && total >= maxTime) break;
+    const t0 = now(), c0 = cpuNow();
+    await fn();
+    const dt = now() - t0;
+    ownCpu.push(cpuNow() - c0);
+    own.push(dt);
+    total += dt;
+    await pause();
+    const p = await partner();
+    await pause();
+    other.push(p.seconds);
+    otherCpu.push(p.cpuSeconds);
+  }
+  return {
+    own: { seconds: median(own), samples: own, cpuSeconds: median(ownCpu) },
+    partner: { seconds: median(other), samples: other, cpuSeconds: median(otherCpu) },
+  };
 }

@@ -1,9 +1,9 @@
-import { spawnSync } from 'node:child_process';
 import { UsageError } from '@sftdl/cli-kit';
 import { type ComputeBackend, type Mat, type Precision, referenceBackend } from '@sftdl/compute';
 import { fold, key, normalMat } from '@sftdl/field';
 import { BACKEND_NAMES, probeAll, resolveBackend } from '../backends';
-import { timeMedian } from '../timing';
+import { type TimeMedianResult, timeInterleaved, timeMedian } from '../timing';
+import { NumpyBaseline } from './numpy-baseline';
 import type { Suite } from './types';
 
 const OPS = ['matmul', 'cholesky', 'eigh'] as const;
@@ -49,49 +49,10 @@ function runOp(backend: ComputeBackend, op: Op, x: { a: Mat; b: Mat; spd: Mat })
   return backend.eigh(x.spd);
 }
 
-const NUMPY_SCRIPT = String.raw`
-import json, sys, time
-try:
-    import numpy as np
-except Exception as e:
-    print(json.dumps({"error": "numpy is not importable: %s" % e})); sys.exit(0)
-cfg = json.loads(sys.argv[1])
-dtype = np.float32 if cfg["precision"] == "float32" else np.float64
-rng = np.random.default_rng(cfg["seed"])
-out = []
-def timed(fn, repeats, min_time, max_time):
-    fn()
-    samples = []; cpu = []
-    while len(samples) < 50 and (len(samples) < repeats or sum(samples) < min_time):
-        if samples and sum(samples) >= max_time: break
-        t = time.perf_counter(); c = time.process_time(); fn(); samples.append(time.perf_counter() - t); cpu.append(time.process_time() - c)
-    return float(np.median(samples)), len(samples), float(np.median(cpu))
-for n in cfg["sizes"]:
-    a = rng.standard_normal((n, n)).astype(dtype); b = rng.standard_normal((n, n)).astype(dtype)
-    spd = (a @ a.T / n + np.eye(n)).astype(dtype)
-    fns = {"matmul": lambda: a @ b, "cholesky": lambda: np.linalg.cholesky(spd), "eigh": lambda: np.linalg.eigh(spd)}
-    for op in cfg["ops"]:
-        s, r, c = timed(fns[op], cfg["repeats"], cfg["minTime"], cfg["maxTime"])
-        out.append({"op": op, "n": n, "seconds": s, "repeats": r, "cpuSeconds": c})
-print(json.dumps({"numpy": np.__version__, "results": out}))
-`;
-
-function numpyBaseline(cfg: { sizes: number[]; ops: Op[]; precision: Precision; repeats: number; minTime: number; maxTime: number; threads?: number }, log: (m: string) => void): ComputeResult[] {
-  const env = { ...process.env };
-  if (cfg.threads !== undefined) for (const v of ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS']) env[v] = String(cfg.threads);
-  const r = spawnSync('python3', ['-c', NUMPY_SCRIPT, JSON.stringify({ ...cfg, seed: SEED })], { encoding: 'utf8', env, maxBuffer: 1 << 24 });
-  if (r.error || r.status !== 0) {
-    log(`note: numpy baseline skipped: ${r.error ? `python3 could not be run (${r.error.message})` : `python3 exited ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`}`);
-    return [];
-  }
-  let parsed: { error?: string; numpy?: string; results?: { op: Op; n: number; seconds: number; repeats: number; cpuSeconds: number }[] };
-  try { parsed = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}'); } catch { log('note: numpy baseline skipped: unreadable output'); return []; }
-  if (parsed.error || !parsed.results) { log(`note: numpy baseline skipped: ${parsed.error ?? 'no results'}`); return []; }
-  log(`numpy ${parsed.numpy} baseline timed`);
-  return parsed.results.map((x) => ({
-    backend: 'numpy', op: x.op, n: x.n, seconds: x.seconds, gflops: FLOPS[x.op](x.n) / x.seconds / 1e9, precision: cfg.precision,
-    ...(cfg.threads !== undefined ? { threads: cfg.threads } : {}), repeats: x.repeats, cpuSeconds: x.cpuSeconds,
-  }));
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  return s.length % 2 ? s[mid]! : 0.5 * (s[mid - 1]! + s[mid]!);
 }
 
 function fmt(x: number, digits = 3): string {
@@ -117,7 +78,7 @@ function table(results: ComputeResult[], baseline: string | undefined): string {
   const line = (r: string[]) => r.map((c, i) => (i <= 3 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   const notes = [
     '',
-    'seconds: median wall time of the repeats; GFLOP/s from nominal flops (matmul 2n³, cholesky n³/3, eigh 9n³ incl. vectors);',
+    'seconds: median wall time of the repeats (with --baseline numpy, backend and NumPy runs alternate); GFLOP/s from nominal flops (matmul 2n³, cholesky n³/3, eigh 9n³ incl. vectors);',
     'cpu s: median process CPU time (all threads) — compare it with seconds to see contention on a shared machine.',
     '× slowest: speed-up over the slowest backend for that op and n' + (baseline ? `; time ÷ ${baseline}: < 1 means faster than ${baseline}.` : '.'),
   ];
@@ -164,32 +125,51 @@ export const suite: Suite = {
 
     const timing = { repeats, minTime: 0.5, maxTime: 20 };
     const results: ComputeResult[] = [];
-    let numpyMissing = false;
-    for (const n of sizes) {
-      const x = inputs(n);
-      for (const backend of backends) {
-        for (const op of ops) {
-          log(`${backend.name} ${op} n=${n} …`);
-          const t = await timeMedian(() => runOp(backend, op, x), timing);
-          const th = threads ?? (typeof backend.info?.threads === 'number' ? backend.info.threads : undefined);
+    // NumPy runs are alternated with the backend's runs (one each per round) so that both sides of a ratio see
+    // the same machine load; its samples for an (op, n) are pooled over the backends it was paired with.
+    const numpy = baseline === 'numpy'
+      ? await NumpyBaseline.start({ precision: precision ?? 'float64', seed: SEED, ...(threads !== undefined ? { threads } : {}) }, log)
+      : undefined;
+    try {
+      for (const n of sizes) {
+        const x = inputs(n);
+        const numpySamples = new Map<Op, { samples: number[]; cpu: number[] }>();
+        for (const backend of backends) {
+          for (const op of ops) {
+            log(`${backend.name} ${op} n=${n}${numpy ? ' (alternating with numpy)' : ''} …`);
+            let t: TimeMedianResult;
+            if (numpy) {
+              const both = await timeInterleaved(() => runOp(backend, op, x), () => numpy.time(op, n), { ...timing, gap: 0.25 });
+              t = both.own;
+              const pool = numpySamples.get(op) ?? { samples: [], cpu: [] };
+              pool.samples.push(...both.partner.samples);
+              pool.cpu.push(both.partner.cpuSeconds);
+              numpySamples.set(op, pool);
+            } else {
+              t = await timeMedian(() => runOp(backend, op, x), timing);
+            }
+            const th = threads ?? (typeof backend.info?.threads === 'number' ? backend.info.threads : undefined);
+            results.push({
+              backend: backend.name, op, n, seconds: t.seconds, gflops: FLOPS[op](n) / t.seconds / 1e9, precision: backend.precision,
+              ...(th !== undefined ? { threads: th } : {}),
+              ...(typeof backend.info?.engine === 'string' ? { engine: backend.info.engine } : {}),
+              ...(typeof backend.info?.gemm === 'string' ? { kernels: backend.info.gemm } : {}),
+              repeats: t.samples.length,
+              cpuSeconds: t.cpuSeconds,
+            });
+          }
+        }
+        for (const [op, pool] of numpySamples) {
+          const seconds = median(pool.samples);
           results.push({
-            backend: backend.name, op, n, seconds: t.seconds, gflops: FLOPS[op](n) / t.seconds / 1e9, precision: backend.precision,
-            ...(th !== undefined ? { threads: th } : {}),
-            ...(typeof backend.info?.engine === 'string' ? { engine: backend.info.engine } : {}),
-            ...(typeof backend.info?.gemm === 'string' ? { kernels: backend.info.gemm } : {}),
-            repeats: t.samples.length,
-            cpuSeconds: t.cpuSeconds,
+            backend: 'numpy', op, n, seconds, gflops: FLOPS[op](n) / seconds / 1e9, precision: precision ?? 'float64',
+            ...(threads !== undefined ? { threads } : {}), engine: `numpy ${numpy!.version}`, repeats: pool.samples.length,
+            cpuSeconds: median(pool.cpu),
           });
         }
       }
-      // The baseline is timed right after this size's backend runs (not once at the end), so that both sides of a
-      // ratio see the same machine load as nearly as possible.
-      if (baseline === 'numpy' && !numpyMissing) {
-        log(`numpy baseline n=${n} …`);
-        const rows = numpyBaseline({ sizes: [n], ops, precision: precision ?? 'float64', ...timing, ...(threads !== undefined ? { threads } : {}) }, log);
-        if (rows.length === 0) numpyMissing = true;
-        results.push(...rows);
-      }
+    } finally {
+      numpy?.close();
     }
     if (results.length === 0) throw new UsageError('nothing to benchmark: no backend selected');
     return { json: { results }, table: table(results, baseline) };
