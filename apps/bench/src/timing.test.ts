@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timeMedian } from './timing';
+import { timeInterleaved, timeMedian } from './timing';
 
 describe('timeMedian', () => {
   it('runs warm-up + at least `repeats` timed runs and returns their median', async () => {
@@ -17,5 +17,31 @@ describe('timeMedian', () => {
     expect(r.seconds).toBeGreaterThanOrEqual(0.004);
     const capped = await timeMedian(() => sleep(20), { repeats: 10, minTime: 0, maxTime: 0.01, warmup: 0 });
     expect(capped.samples).toHaveLength(1);
+  });
+});
+
+describe('timeInterleaved', () => {
+  it('alternates one run of each side (after one warm-up of each) and returns both medians', async () => {
+    const calls: string[] = [];
+    const partnerTimes = [9, 1, 5, 3, 7]; // first is the warm-up
+    let i = 0;
+    const r = await timeInterleaved(
+      () => { calls.push('own'); },
+      async () => { calls.push('partner'); return { seconds: partnerTimes[i++]!, cpuSeconds: 2 * partnerTimes[i - 1]! }; },
+      { repeats: 4, minTime: 0 },
+    );
+    expect(calls).toEqual(['own', 'partner', 'own', 'partner', 'own', 'partner', 'own', 'partner', 'own', 'partner']);
+    expect(r.own.samples).toHaveLength(4);
+    expect(r.partner.samples).toEqual([1, 5, 3, 7]);
+    expect(r.partner.seconds).toBe(4); // median of 1, 3, 5, 7
+    expect(r.partner.cpuSeconds).toBe(8);
+  });
+  it('waits `gap` seconds before each run', async () => {
+    const stamps: number[] = [];
+    const t0 = Date.now();
+    await timeInterleaved(() => { stamps.push(Date.now() - t0); }, async () => { stamps.push(Date.now() - t0); return { seconds: 0, cpuSeconds: 0 }; },
+      { repeats: 1, minTime: 0, warmup: 0, gap: 0.03 });
+    expect(stamps).toHaveLength(2);
+    expect(stamps[1]! - stamps[0]!).toBeGreaterThanOrEqual(25);
   });
 });

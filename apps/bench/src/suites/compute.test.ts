@@ -19,6 +19,26 @@ describe('bench compute', () => {
     }
     expect(table).toMatch(/× slowest/);
   });
+  it('--baseline numpy adds numpy rows timed in alternation (or notes why it cannot)', async () => {
+    const notes: string[] = [];
+    const { json } = await suite.run({
+      flags: new Flags(parseArgv(['--sizes', '40', '--backends', 'reference', '--ops', 'matmul,cholesky', '--repeats', '2', '--baseline', 'numpy'])),
+      json: true, log: (m) => notes.push(m),
+    });
+    const results = (json as { results: { backend: string; op: string; n: number; seconds: number; repeats: number }[] }).results;
+    const numpyRows = results.filter((r) => r.backend === 'numpy');
+    if (notes.some((m) => m.includes('numpy baseline skipped'))) {
+      expect(numpyRows).toHaveLength(0);
+    } else {
+      expect(numpyRows.map((r) => r.op).sort()).toEqual(['cholesky', 'matmul']);
+      for (const r of numpyRows) {
+        const own = results.find((x) => x.backend === 'reference' && x.op === r.op)!;
+        expect(r.repeats).toBe(own.repeats); // one numpy run per backend run
+        expect(r.seconds).toBeGreaterThan(0);
+        expect(r.n).toBe(40);
+      }
+    }
+  });
   it('rejects unknown backends and ops with a usage error', async () => {
     await expect(run(['--backends', 'cuda'])).rejects.toThrow(/--backends entries must be among/);
     await expect(run(['--ops', 'svd'])).rejects.toThrow(/--ops entries must be among/);

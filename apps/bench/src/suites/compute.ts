@@ -139,7 +139,8 @@ export const suite: Suite = {
             log(`${backend.name} ${op} n=${n}${numpy ? ' (alternating with numpy)' : ''} …`);
             let t: TimeMedianResult;
             if (numpy) {
-              const both = await timeInterleaved(() => runOp(backend, op, x), () => numpy.time(op, n), { ...timing, gap: 0.25 });
+              // at most max(repeats, 8) rounds: each round sleeps 0.5 s in gaps, which would dominate for small n
+              const both = await timeInterleaved(() => runOp(backend, op, x), () => numpy.time(op, n), { ...timing, gap: 0.25, maxRepeats: Math.max(repeats, 8) });
               t = both.own;
               const pool = numpySamples.get(op) ?? { samples: [], cpu: [] };
               pool.samples.push(...both.partner.samples);
