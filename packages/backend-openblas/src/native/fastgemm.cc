@@ -18,6 +18,10 @@
 #include <thread>
 #include <vector>
 
+#ifdef __linux__
+#include <sys/mman.h>
+#endif
+
 // Only the micro-kernels carry the AVX-512 target attribute: the packing loops and the driver are plain C++
 // compiled for the baseline ISA, so no AVX-512 instruction can leak into code that runs before the CPU check
 // (or into inline library functions the linker might share with other translation units).
@@ -37,6 +41,19 @@ namespace {
 inline void cpuRelax() {
 #ifdef SFTDL_X86
   _mm_pause();
+#endif
+}
+
+/** Asks the kernel for 2 MiB pages on the whole 2 MiB-aligned part of [p, p + bytes) (a hint; failures are ignored). */
+void preferHugePages(void* p, size_t bytes) {
+#ifdef __linux__
+  constexpr uintptr_t kHuge = static_cast<uintptr_t>(2) << 20;
+  const uintptr_t s = (reinterpret_cast<uintptr_t>(p) + kHuge - 1) & ~(kHuge - 1);
+  const uintptr_t e = (reinterpret_cast<uintptr_t>(p) + bytes) & ~(kHuge - 1);
+  if (e > s) madvise(reinterpret_cast<void*>(s), e - s, MADV_HUGEPAGE);
+#else
+  (void)p;
+  (void)bytes;
 #endif
 }
 
@@ -368,18 +385,60 @@ SFTDL_AVX512_LOOPS bool packB(bool transB, const S* b, size_t ldb, int p0, int k
   return probe != probe;
 }
 
-/** 64-byte aligned scratch owned by one gemm call. */
-template <typename T>
-struct Aligned {
-  T* p = nullptr;
-  explicit Aligned(size_t n) {
+/**
+ * Packing buffers of one gemm call. They are kept per calling thread between calls (up to kKeep bytes each, in
+ * kSlots slots: the B panel and the first A blocks), because a fresh multi-megabyte buffer costs a page fault per
+ * page on first touch; larger or further buffers live for the call only. Buffers of 2 MiB and more ask for huge
+ * pages (fewer faults and TLB misses). Allocation happens before any thread starts: a failure throws
+ * std::bad_alloc with C untouched.
+ */
+class Scratch {
+ public:
+  explicit Scratch(int slots) : own_(static_cast<size_t>(slots)) {}
+  Scratch(const Scratch&) = delete;
+  Scratch& operator=(const Scratch&) = delete;
+
+  template <typename T>
+  T* get(int slot, size_t n) {
     const size_t bytes = (std::max<size_t>(1, n) * sizeof(T) + 63) / 64 * 64;
-    p = static_cast<T*>(std::aligned_alloc(64, bytes));
-    if (!p) throw std::bad_alloc();
+    if (slot < kSlots && bytes <= kKeep) {
+      Kept& k = kept()[slot];
+      if (k.bytes < bytes) {
+        std::free(k.p);
+        k.p = nullptr;
+        k.bytes = 0;
+        k.p = allocate(bytes);
+        k.bytes = bytes;
+      }
+      return static_cast<T*>(k.p);
+    }
+    own_[slot].reset(allocate(bytes));
+    return static_cast<T*>(own_[slot].get());
   }
-  ~Aligned() { std::free(p); }
-  Aligned(const Aligned&) = delete;
-  Aligned& operator=(const Aligned&) = delete;
+
+ private:
+  static constexpr int kSlots = 9;
+  static constexpr size_t kKeep = static_cast<size_t>(64) << 20;
+  struct Kept {
+    void* p = nullptr;
+    size_t bytes = 0;
+    ~Kept() { std::free(p); }
+  };
+  struct Free {
+    void operator()(void* p) const { std::free(p); }
+  };
+  static Kept* kept() {
+    thread_local Kept slots[kSlots];
+    return slots;
+  }
+  static void* allocate(size_t bytes) {
+    const size_t align = bytes >= (static_cast<size_t>(2) << 20) ? (static_cast<size_t>(2) << 20) : 64;
+    void* p = std::aligned_alloc(align, (bytes + align - 1) / align * align);
+    if (!p) throw std::bad_alloc();
+    if (align > 64) preferHugePages(p, bytes);
+    return p;
+  }
+  std::vector<std::unique_ptr<void, Free>> own_;
 };
 
 #endif  // SFTDL_X86
@@ -573,18 +632,18 @@ unsigned driver(int threads, bool transA, bool transB, int m, int n, int k, T al
   // All buffers are allocated here, before any thread starts, so a failed allocation leaves C untouched.
   const int ncPad = std::min(P::NC, (n + P::NR - 1) / P::NR * P::NR);
   const int mcPad = std::min(P::MC, rowBlocks * P::MR);
-  Aligned<T> bp(static_cast<size_t>(ncPad) * P::KC);
-  std::vector<std::unique_ptr<Aligned<T>>> ap;
-  ap.reserve(t);
-  for (int w = 0; w < t; w++) ap.emplace_back(new Aligned<T>(static_cast<size_t>(mcPad) * P::KC));
-  if (t == 1) return rows(0, 1, nullptr, nullptr, bp.p, ap[0]->p, transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc);
+  Scratch scratch(t + 1);
+  T* bp = scratch.get<T>(0, static_cast<size_t>(ncPad) * P::KC);
+  std::vector<T*> ap(t);
+  for (int w = 0; w < t; w++) ap[w] = scratch.get<T>(w + 1, static_cast<size_t>(mcPad) * P::KC);
+  if (t == 1) return rows(0, 1, nullptr, nullptr, bp, ap[0], transA, transB, m, n, k, alpha, a, lda, b, ldb, accumulate, c, ldc);
   const size_t panels = static_cast<size_t>((n + P::NC - 1) / P::NC) * ((k + P::KC - 1) / P::KC);
   std::unique_ptr<std::atomic<int>[]> tickets(new std::atomic<int>[panels]);
   for (size_t i = 0; i < panels; i++) tickets[i].store(0, std::memory_order_relaxed);
   Barrier bar;
   std::atomic<unsigned> flags{0};
   pool().run(t, [&](int w, int tf) {
-    flags.fetch_or(rows(w, tf, tf > 1 ? &bar : nullptr, tickets.get(), bp.p, ap[w]->p, transA, transB, m, n, k, alpha, a,
+    flags.fetch_or(rows(w, tf, tf > 1 ? &bar : nullptr, tickets.get(), bp, ap[w], transA, transB, m, n, k, alpha, a,
                         lda, b, ldb, accumulate, c, ldc),
                    std::memory_order_relaxed);
   });
@@ -596,6 +655,8 @@ unsigned driver(int threads, bool transA, bool transB, int m, int n, int k, T al
 }  // namespace
 
 int parallel(int threads, const std::function<void(int, int)>& f) { return pool().run(threads, f); }
+
+void adviseHugePages(void* p, size_t bytes) { preferHugePages(p, bytes); }
 
 #ifdef SFTDL_X86
 bool avx512Usable() {

@@ -391,6 +391,8 @@ Status gemm(Mode mode, bool transA, bool transB, int m, int n, int k, double alp
   if (mode.fast && static_cast<double>(m) * n * k >= kFastMinWork) {
     // NaN/Inf (and, in float32, range) checks happen while the kernels pack A and B and store C; the scans below,
     // which find the exact entry for the error message, run only when a problem was seen.
+    // The output was just allocated by JavaScript and is still untouched: huge pages make faulting it in cheaper.
+    if (sc * sizeof(double) >= (static_cast<size_t>(8) << 20)) fast::adviseHugePages(c, sc * sizeof(double));
     const unsigned flags =
         f32 ? fast::gemmF32(fastThreads(), transA, transB, m, n, k, static_cast<float>(alpha), a, lda, b, ldb, false, c, ldc)
             : fast::gemm(fastThreads(), transA, transB, m, n, k, alpha, a, lda, b, ldb, false, c, ldc);
