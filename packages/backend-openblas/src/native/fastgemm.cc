@@ -59,9 +59,12 @@ void preferHugePages(void* p, size_t bytes) {
 
 #ifdef SFTDL_X86
 // Block sizes. MR×NR is the register tile (MR rows of C, NR = two ZMM vectors of columns: 2·MR accumulators
-// + 2 B vectors + 1 broadcast = 31 of the 32 ZMM registers for MR = 14). KC×NR·sizeof(T) ≈ the 48 KiB L1 holds
-// the B micro-panel reused across the inner loop; MC×KC·sizeof(T) (≈ 420 KiB) is the packed A block kept in
-// the 2 MiB L2. Tuned on a 2-core Emerald Rapids VM (see the package README's performance section).
+// + 2 B vectors + 1 broadcast = 31 of the 32 ZMM registers for MR = 14). KC is the depth of a packed panel and
+// MC the rows of a packed A block (MC×KC·8 B = 344 KiB in float64, inside the 2 MiB L2). KC = 768, MC = 56 were the
+// fastest of the sweeps (KC 256–1024 × MC 56–224, float64 and float32, n = 1500–4000, 1 and 2 threads) on the 2-core
+// Emerald Rapids VMs this was written on; equal-depth k blocks (e.g. 667 instead of 768 + … + 160) were slower.
+// SFTDL_KC/SFTDL_MC (and _S for float32) override them at compile time for such sweeps.
+// Software prefetch distances in k iterations: A (streamed from L2) off, the hardware streamer does it; B ahead by 8.
 #ifndef SFTDL_PFA
 #define SFTDL_PFA 0
 #endif
