@@ -58,8 +58,10 @@ function checkScalar(v: number, what: string): number {
  *
  * Native routines: `?gemm` (matmul, transposes without copies), `?syrk` (gram), `?potrf` (cholesky; the
  * jitter is added to a copy), `?trsm`/`?trsv` (triangularSolve and the two solves of `?potrs` in
- * choleskySolve), `?syevd` (eigh); choleskyLogDet sums log L_ii natively. Elementwise maps, binary ops,
- * reductions and transpose run in TypeScript (the reference kernels), in float64.
+ * choleskySolve), `?syevd` (eigh); choleskyLogDet sums log L_ii natively. Where OpenBLAS has no AVX-512 kernels
+ * for the CPU but the CPU has AVX-512, matmul, gram and the bulk of cholesky run on sftdl's own AVX-512 GEMM instead
+ * (option `kernels`; `info.gemm` says which). Elementwise maps, binary ops, reductions and transpose run in
+ * TypeScript (the reference kernels), in float64.
  *
  * *When to use*: any dense linear algebra beyond a few hundred rows: GP solves, kernel Gram matrices,
  * Langevin training at paper sizes. Pick it through `selectBackend` or pass it as `{ backend }`.

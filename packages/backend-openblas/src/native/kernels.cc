@@ -9,8 +9,6 @@
 #include <cmath>
 #include <cstring>
 #include <memory>
-#include <system_error>
-#include <thread>
 #include <vector>
 
 namespace sftdl {
@@ -95,7 +93,8 @@ int lastThreads = -1;
 /**
  * Runs scan(b, e) over [0, n) split across this backend's thread count (large arrays only) and returns the
  * smallest bad index or -1. These O(n²) passes (NaN checks, float32 conversions) are memory-bound and would
- * otherwise be a visible fraction of an O(n³) call on a few cores. Falls back to one thread if none can start.
+ * otherwise be a visible fraction of an O(n³) call on a few cores. Runs on the addon's worker pool (fewer parts,
+ * down to one, when threads cannot start or the pool is busy).
  */
 template <typename Scan>
 int64_t parallelScan(size_t n, Scan scan) {
