@@ -35,11 +35,12 @@ export interface TimeMedianResult {
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
 const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
-const median = (xs: number[]) => {
+/** Median of a non-empty sample. */
+export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   const mid = s.length >> 1;
   return s.length % 2 ? s[mid]! : 0.5 * (s[mid - 1]! + s[mid]!);
-};
+}
 
 /**
  * Median wall-clock time of `fn` (sync or async), after warm-up. Use for every benchmark so suites report the same

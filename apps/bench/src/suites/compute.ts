@@ -2,7 +2,7 @@ import { UsageError } from '@sftdl/cli-kit';
 import { type ComputeBackend, type Mat, type Precision, referenceBackend } from '@sftdl/compute';
 import { fold, key, normalMat } from '@sftdl/field';
 import { BACKEND_NAMES, probeAll, resolveBackend } from '../backends';
-import { type TimeMedianResult, timeInterleaved, timeMedian } from '../timing';
+import { type TimeMedianResult, median, timeInterleaved, timeMedian } from '../timing';
 import { NumpyBaseline } from './numpy-baseline';
 import type { Suite } from './types';
 
@@ -47,12 +47,6 @@ function runOp(backend: ComputeBackend, op: Op, x: { a: Mat; b: Mat; spd: Mat })
   if (op === 'matmul') return backend.matmul(x.a, x.b);
   if (op === 'cholesky') return backend.cholesky(x.spd);
   return backend.eigh(x.spd);
-}
-
-function median(xs: number[]): number {
-  const s = [...xs].sort((a, b) => a - b);
-  const mid = s.length >> 1;
-  return s.length % 2 ? s[mid]! : 0.5 * (s[mid - 1]! + s[mid]!);
 }
 
 function fmt(x: number, digits = 3): string {

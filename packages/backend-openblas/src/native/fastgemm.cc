@@ -32,6 +32,8 @@
 #define SFTDL_AVX512 __attribute__((target("avx512f,avx512dq,fma"), noinline))
 // Packing and the loops around the micro-kernel: compiled for AVX-512 too (they only run after the CPU check).
 #define SFTDL_AVX512_LOOPS __attribute__((target("avx512f,avx512dq,fma")))
+// Building blocks of the micro-kernels, inlined into them.
+#define SFTDL_AVX512_INLINE __attribute__((target("avx512f,avx512dq,fma"), always_inline)) inline
 
 namespace sftdl {
 namespace fast {
@@ -97,138 +99,147 @@ struct Blocking<float> {
 constexpr int kMR = 14;
 static_assert(Blocking<double>::MC % kMR == 0 && Blocking<float>::MC % kMR == 0, "MC must be a multiple of MR");
 
+/** The AVX-512 operations the kernels need, for float64 (8 lanes) and float32 (16 lanes). */
+template <typename T>
+struct Simd;
+template <>
+struct Simd<double> {
+  using V = __m512d;
+  using M = __mmask8;
+  static constexpr int W = 8;
+  SFTDL_AVX512_INLINE static V zero() { return _mm512_setzero_pd(); }
+  SFTDL_AVX512_INLINE static V load(const double* p) { return _mm512_load_pd(p); }
+  SFTDL_AVX512_INLINE static V loadu(const double* p) { return _mm512_loadu_pd(p); }
+  SFTDL_AVX512_INLINE static V loadz(M m, const double* p) { return _mm512_maskz_loadu_pd(m, p); }
+  SFTDL_AVX512_INLINE static V set1(double x) { return _mm512_set1_pd(x); }
+  SFTDL_AVX512_INLINE static V fmadd(V a, V b, V c) { return _mm512_fmadd_pd(a, b, c); }
+  SFTDL_AVX512_INLINE static V mul(V a, V b) { return _mm512_mul_pd(a, b); }
+  SFTDL_AVX512_INLINE static V add(V a, V b) { return _mm512_add_pd(a, b); }
+  SFTDL_AVX512_INLINE static V sub(V a, V b) { return _mm512_sub_pd(a, b); }
+  SFTDL_AVX512_INLINE static void storeu(double* p, V v) { _mm512_storeu_pd(p, v); }
+  SFTDL_AVX512_INLINE static void store(double* p, M m, V v) { _mm512_mask_storeu_pd(p, m, v); }
+  SFTDL_AVX512_INLINE static bool anyNaN(V v) { return _mm512_cmp_pd_mask(v, v, _CMP_UNORD_Q) != 0; }
+};
+template <>
+struct Simd<float> {
+  using V = __m512;
+  using M = __mmask16;
+  static constexpr int W = 16;
+  SFTDL_AVX512_INLINE static V zero() { return _mm512_setzero_ps(); }
+  SFTDL_AVX512_INLINE static V load(const float* p) { return _mm512_load_ps(p); }
+  SFTDL_AVX512_INLINE static V loadu(const float* p) { return _mm512_loadu_ps(p); }
+  SFTDL_AVX512_INLINE static V loadz(M m, const float* p) { return _mm512_maskz_loadu_ps(m, p); }
+  SFTDL_AVX512_INLINE static V set1(float x) { return _mm512_set1_ps(x); }
+  SFTDL_AVX512_INLINE static V fmadd(V a, V b, V c) { return _mm512_fmadd_ps(a, b, c); }
+  SFTDL_AVX512_INLINE static V mul(V a, V b) { return _mm512_mul_ps(a, b); }
+  SFTDL_AVX512_INLINE static V add(V a, V b) { return _mm512_add_ps(a, b); }
+  SFTDL_AVX512_INLINE static V sub(V a, V b) { return _mm512_sub_ps(a, b); }
+  SFTDL_AVX512_INLINE static void storeu(float* p, V v) { _mm512_storeu_ps(p, v); }
+  SFTDL_AVX512_INLINE static void store(float* p, M m, V v) { _mm512_mask_storeu_ps(p, m, v); }
+  SFTDL_AVX512_INLINE static bool anyNaN(V v) { return _mm512_cmp_ps_mask(v, v, _CMP_UNORD_Q) != 0; }
+};
+
+/** Lane mask of the first `left` lanes (all of them when left ≥ lanes, none when left ≤ 0). */
+template <typename M, int W>
+inline M firstLanes(int left) {
+  return left >= W ? static_cast<M>(~0u) : left <= 0 ? static_cast<M>(0) : static_cast<M>((1u << left) - 1);
+}
+
 /**
- * C[0:mr, 0:nr] = alpha·Σ_p a[p]·b[p]ᵀ (+ C when acc) for a packed MR-row micro-panel `a` (kc × MR, p-major)
- * and a packed 16-column micro-panel `b` (kc × 16). mr ≤ MR and nr ≤ 16 clip the store at matrix edges (the
- * packed panels are zero-padded, so the arithmetic is always a full tile).
+ * c0[i], c1[i] = Σ_p a[p·MR + i]·b[p·NR + 0 : NR] (the two halves of the NR = 2·W columns) for a packed MR-row
+ * micro-panel `a` (kc × MR, p-major) and a packed NR-column micro-panel `b` (kc × NR). The panels are
+ * zero-padded, so the arithmetic is always a full tile.
  */
-SFTDL_AVX512 bool ukr(int kc, const double* __restrict a, const double* __restrict b, double* __restrict c, size_t ldc,
-                      double alpha, bool acc, int mr, int nr) {
-  __m512d c0[kMR], c1[kMR];
+template <typename T>
+SFTDL_AVX512_INLINE void accumulate(int kc, const T* __restrict a, const T* __restrict b, typename Simd<T>::V* c0,
+                                    typename Simd<T>::V* c1) {
+  using S = Simd<T>;
+  constexpr int NR = 2 * S::W;
 #pragma GCC unroll 14
   for (int i = 0; i < kMR; i++) {
-    c0[i] = _mm512_setzero_pd();
-    c1[i] = _mm512_setzero_pd();
+    c0[i] = S::zero();
+    c1[i] = S::zero();
   }
-  for (int i = 0; i < mr; i++) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
   for (int p = 0; p < kc; p++) {
-    const __m512d b0 = _mm512_load_pd(b), b1 = _mm512_load_pd(b + 8);
+    const typename S::V b0 = S::load(b), b1 = S::load(b + S::W);
 #if SFTDL_PFA > 0
     _mm_prefetch(reinterpret_cast<const char*>(a + SFTDL_PFA * kMR), _MM_HINT_T0);
 #endif
 #if SFTDL_PFB > 0
-    _mm_prefetch(reinterpret_cast<const char*>(b + SFTDL_PFB * 16), _MM_HINT_T0);
+    _mm_prefetch(reinterpret_cast<const char*>(b + SFTDL_PFB * NR), _MM_HINT_T0);
 #endif
 #pragma GCC unroll 14
     for (int i = 0; i < kMR; i++) {
-      const __m512d ai = _mm512_set1_pd(a[i]);
-      c0[i] = _mm512_fmadd_pd(ai, b0, c0[i]);
-      c1[i] = _mm512_fmadd_pd(ai, b1, c1[i]);
+      const typename S::V ai = S::set1(a[i]);
+      c0[i] = S::fmadd(ai, b0, c0[i]);
+      c1[i] = S::fmadd(ai, b1, c1[i]);
     }
     a += kMR;
-    b += 16;
+    b += NR;
   }
-  const __m512d va = _mm512_set1_pd(alpha);
-  // probe accumulates x − x over the stored values: NaN iff one of them is NaN or ±Inf
-  __m512d probe = _mm512_setzero_pd();
-  if (mr == kMR && nr == 16) {
-#pragma GCC unroll 14
-    for (int i = 0; i < kMR; i++) {
-      double* ci = c + i * ldc;
-      __m512d x0 = _mm512_mul_pd(va, c0[i]), x1 = _mm512_mul_pd(va, c1[i]);
-      if (acc) {
-        x0 = _mm512_add_pd(x0, _mm512_loadu_pd(ci));
-        x1 = _mm512_add_pd(x1, _mm512_loadu_pd(ci + 8));
-      }
-      _mm512_storeu_pd(ci, x0);
-      _mm512_storeu_pd(ci + 8, x1);
-      probe = _mm512_add_pd(probe, _mm512_add_pd(_mm512_sub_pd(x0, x0), _mm512_sub_pd(x1, x1)));
-    }
-    return _mm512_cmp_pd_mask(probe, probe, _CMP_UNORD_Q) != 0;
-  }
-  const __mmask8 m0 = nr >= 8 ? 0xFF : static_cast<__mmask8>((1u << nr) - 1);
-  const __mmask8 m1 = nr <= 8 ? 0 : nr >= 16 ? 0xFF : static_cast<__mmask8>((1u << (nr - 8)) - 1);
-  for (int i = 0; i < mr; i++) {
-    double* ci = c + i * ldc;
-    __m512d x0 = _mm512_mul_pd(va, c0[i]), x1 = _mm512_mul_pd(va, c1[i]);
-    if (acc) {
-      x0 = _mm512_add_pd(x0, _mm512_maskz_loadu_pd(m0, ci));
-      x1 = _mm512_add_pd(x1, _mm512_maskz_loadu_pd(m1, ci + 8));
-    }
-    _mm512_mask_storeu_pd(ci, m0, x0);
-    _mm512_mask_storeu_pd(ci + 8, m1, x1);
-    probe = _mm512_add_pd(probe, _mm512_add_pd(_mm512_sub_pd(x0, x0), _mm512_sub_pd(x1, x1)));
-  }
-  return _mm512_cmp_pd_mask(probe, probe, _CMP_UNORD_Q) != 0;
 }
 
-/** The float32 twin: 32 columns (two 16-float ZMM vectors) per micro-panel. */
-SFTDL_AVX512 bool ukr(int kc, const float* __restrict a, const float* __restrict b, float* __restrict c, size_t ldc,
-                      float alpha, bool acc, int mr, int nr) {
-  __m512 c0[kMR], c1[kMR];
+/**
+ * C[0:mr, 0:nr] = alpha·tile (+ C when acc), mr ≤ MR and nr ≤ NR clipping the store at matrix edges. Returns true
+ * when a stored value is NaN or ±Inf: `probe` accumulates x − x over them, which is NaN exactly then.
+ */
+template <typename T>
+SFTDL_AVX512_INLINE bool storeTile(const typename Simd<T>::V* c0, const typename Simd<T>::V* c1, T* __restrict c,
+                                   size_t ldc, T alpha, bool acc, int mr, int nr) {
+  using S = Simd<T>;
+  constexpr int W = S::W;
+  const typename S::V va = S::set1(alpha);
+  typename S::V probe = S::zero();
+  if (mr == kMR && nr == 2 * W) {
 #pragma GCC unroll 14
-  for (int i = 0; i < kMR; i++) {
-    c0[i] = _mm512_setzero_ps();
-    c1[i] = _mm512_setzero_ps();
+    for (int i = 0; i < kMR; i++) {
+      T* ci = c + i * ldc;
+      typename S::V x0 = S::mul(va, c0[i]), x1 = S::mul(va, c1[i]);
+      if (acc) {
+        x0 = S::add(x0, S::loadu(ci));
+        x1 = S::add(x1, S::loadu(ci + W));
+      }
+      S::storeu(ci, x0);
+      S::storeu(ci + W, x1);
+      probe = S::add(probe, S::add(S::sub(x0, x0), S::sub(x1, x1)));
+    }
+    return S::anyNaN(probe);
   }
+  const typename S::M m0 = firstLanes<typename S::M, W>(nr), m1 = firstLanes<typename S::M, W>(nr - W);
+  for (int i = 0; i < mr; i++) {
+    T* ci = c + i * ldc;
+    typename S::V x0 = S::mul(va, c0[i]), x1 = S::mul(va, c1[i]);
+    if (acc) {
+      x0 = S::add(x0, S::loadz(m0, ci));
+      x1 = S::add(x1, S::loadz(m1, ci + W));
+    }
+    S::store(ci, m0, x0);
+    S::store(ci + W, m1, x1);
+    probe = S::add(probe, S::add(S::sub(x0, x0), S::sub(x1, x1)));
+  }
+  return S::anyNaN(probe);
+}
+
+/**
+ * The micro-kernel: C[0:mr, 0:nr] = alpha·Σ_p a[p]·b[p]ᵀ (+ C when acc) on an MR × NR tile (14×16 in float64,
+ * 14×32 in float32: 28 accumulators). Returns true when a stored value is NaN or ±Inf.
+ */
+template <typename T>
+SFTDL_AVX512 bool ukr(int kc, const T* __restrict a, const T* __restrict b, T* __restrict c, size_t ldc, T alpha, bool acc,
+                      int mr, int nr) {
+  typename Simd<T>::V c0[kMR], c1[kMR];
   for (int i = 0; i < mr; i++) _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
-  for (int p = 0; p < kc; p++) {
-    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
-#if SFTDL_PFA > 0
-    _mm_prefetch(reinterpret_cast<const char*>(a + SFTDL_PFA * kMR), _MM_HINT_T0);
-#endif
-#pragma GCC unroll 14
-    for (int i = 0; i < kMR; i++) {
-      const __m512 ai = _mm512_set1_ps(a[i]);
-      c0[i] = _mm512_fmadd_ps(ai, b0, c0[i]);
-      c1[i] = _mm512_fmadd_ps(ai, b1, c1[i]);
-    }
-    a += kMR;
-    b += 32;
-  }
-  const __m512 va = _mm512_set1_ps(alpha);
-  __m512 probe = _mm512_setzero_ps();
-  if (mr == kMR && nr == 32) {
-#pragma GCC unroll 14
-    for (int i = 0; i < kMR; i++) {
-      float* ci = c + i * ldc;
-      __m512 x0 = _mm512_mul_ps(va, c0[i]), x1 = _mm512_mul_ps(va, c1[i]);
-      if (acc) {
-        x0 = _mm512_add_ps(x0, _mm512_loadu_ps(ci));
-        x1 = _mm512_add_ps(x1, _mm512_loadu_ps(ci + 16));
-      }
-      _mm512_storeu_ps(ci, x0);
-      _mm512_storeu_ps(ci + 16, x1);
-      probe = _mm512_add_ps(probe, _mm512_add_ps(_mm512_sub_ps(x0, x0), _mm512_sub_ps(x1, x1)));
-    }
-    return _mm512_cmp_ps_mask(probe, probe, _CMP_UNORD_Q) != 0;
-  }
-  const __mmask16 m0 = nr >= 16 ? 0xFFFF : static_cast<__mmask16>((1u << nr) - 1);
-  const __mmask16 m1 = nr <= 16 ? 0 : nr >= 32 ? 0xFFFF : static_cast<__mmask16>((1u << (nr - 16)) - 1);
-  for (int i = 0; i < mr; i++) {
-    float* ci = c + i * ldc;
-    __m512 x0 = _mm512_mul_ps(va, c0[i]), x1 = _mm512_mul_ps(va, c1[i]);
-    if (acc) {
-      x0 = _mm512_add_ps(x0, _mm512_maskz_loadu_ps(m0, ci));
-      x1 = _mm512_add_ps(x1, _mm512_maskz_loadu_ps(m1, ci + 16));
-    }
-    _mm512_mask_storeu_ps(ci, m0, x0);
-    _mm512_mask_storeu_ps(ci + 16, m1, x1);
-    probe = _mm512_add_ps(probe, _mm512_add_ps(_mm512_sub_ps(x0, x0), _mm512_sub_ps(x1, x1)));
-  }
-  return _mm512_cmp_ps_mask(probe, probe, _CMP_UNORD_Q) != 0;
+  accumulate(kc, a, b, c0, c1);
+  return storeTile(c0, c1, c, ldc, alpha, acc, mr, nr);
 }
 
-/** Writes the float32 tile acc (mr ≤ MR rows × nr ≤ 32 columns) to a float64 C: C = f32(alpha·acc [+ f32(C)]). */
-SFTDL_AVX512 bool storeToDouble(const __m512* c0, const __m512* c1, double* __restrict c, size_t ldc, float alpha,
-                                bool acc, int mr, int nr) {
+/** Writes the float32 tile (mr ≤ MR rows × nr ≤ 32 columns) to a float64 C: C = f32(alpha·acc [+ f32(C)]). */
+SFTDL_AVX512_INLINE bool storeToDouble(const __m512* c0, const __m512* c1, double* __restrict c, size_t ldc, float alpha,
+                                       bool acc, int mr, int nr) {
   const __m512 va = _mm512_set1_ps(alpha);
   __m512 probe = _mm512_setzero_ps();
   __mmask8 mk[4];
-  for (int g = 0; g < 4; g++) {
-    const int left = nr - 8 * g;
-    mk[g] = left >= 8 ? 0xFF : left <= 0 ? 0 : static_cast<__mmask8>((1u << left) - 1);
-  }
+  for (int g = 0; g < 4; g++) mk[g] = firstLanes<__mmask8, 8>(nr - 8 * g);
   for (int i = 0; i < mr; i++) {
     double* ci = c + i * ldc;
     __m512 x0 = _mm512_mul_ps(va, c0[i]), x1 = _mm512_mul_ps(va, c1[i]);
@@ -254,26 +265,11 @@ SFTDL_AVX512 bool storeToDouble(const __m512* c0, const __m512* c1, double* __re
 SFTDL_AVX512 bool ukr(int kc, const float* __restrict a, const float* __restrict b, double* __restrict c, size_t ldc,
                       float alpha, bool acc, int mr, int nr) {
   __m512 c0[kMR], c1[kMR];
-#pragma GCC unroll 14
-  for (int i = 0; i < kMR; i++) {
-    c0[i] = _mm512_setzero_ps();
-    c1[i] = _mm512_setzero_ps();
-  }
   for (int i = 0; i < mr; i++) {
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc), _MM_HINT_T0);
     _mm_prefetch(reinterpret_cast<const char*>(c + i * ldc + 16), _MM_HINT_T0);
   }
-  for (int p = 0; p < kc; p++) {
-    const __m512 b0 = _mm512_load_ps(b), b1 = _mm512_load_ps(b + 16);
-#pragma GCC unroll 14
-    for (int i = 0; i < kMR; i++) {
-      const __m512 ai = _mm512_set1_ps(a[i]);
-      c0[i] = _mm512_fmadd_ps(ai, b0, c0[i]);
-      c1[i] = _mm512_fmadd_ps(ai, b1, c1[i]);
-    }
-    a += kMR;
-    b += 32;
-  }
+  accumulate(kc, a, b, c0, c1);
   return storeToDouble(c0, c1, c, ldc, alpha, acc, mr, nr);
 }
 

@@ -29,63 +29,48 @@ inline bool bad32(float x) {
   return (u & kExp32) == kExp32;
 }
 
-// Each scan returns the index of the first bad entry in [b, e), or -1; the loops are branch-free per block so
-// they vectorise.
-int64_t nonFiniteIn(const double* p, size_t b, size_t e) {
+/**
+ * Runs step(i) for i in [b, e) and returns the first i for which it reported a bad entry, or -1. Blocks are
+ * branch-free (step results are OR-ed) so the loops vectorise; a block with a hit is stepped again to find it, so
+ * steps must be idempotent.
+ */
+template <typename Step>
+int64_t firstBadIn(size_t b, size_t e, Step step) {
   for (size_t i0 = b; i0 < e; i0 += kBlock) {
     const size_t i1 = std::min(e, i0 + kBlock);
     unsigned bad = 0;
-    for (size_t i = i0; i < i1; i++) bad |= bad64(p[i]);
+    for (size_t i = i0; i < i1; i++) bad |= step(i);
     if (bad)
       for (size_t i = i0; i < i1; i++)
-        if (bad64(p[i])) return static_cast<int64_t>(i);
+        if (step(i)) return static_cast<int64_t>(i);
   }
   return -1;
+}
+
+/** First NaN/Inf in p[b, e). */
+int64_t nonFiniteIn(const double* p, size_t b, size_t e) {
+  return firstBadIn(b, e, [p](size_t i) { return bad64(p[i]); });
 }
 
 /** dst = (float)src on [b, e); first entry that is NaN/Inf after rounding. */
 int64_t toFloatIn(const double* src, float* dst, size_t b, size_t e) {
-  for (size_t i0 = b; i0 < e; i0 += kBlock) {
-    const size_t i1 = std::min(e, i0 + kBlock);
-    unsigned bad = 0;
-    for (size_t i = i0; i < i1; i++) {
-      dst[i] = static_cast<float>(src[i]);
-      bad |= bad32(dst[i]);
-    }
-    if (bad)
-      for (size_t i = i0; i < i1; i++)
-        if (bad32(dst[i])) return static_cast<int64_t>(i);
-  }
-  return -1;
+  return firstBadIn(b, e, [src, dst](size_t i) {
+    dst[i] = static_cast<float>(src[i]);
+    return bad32(dst[i]);
+  });
 }
 
 /** First entry in [b, e) that is NaN/Inf or becomes ±Inf when rounded to float32; read-only. */
 int64_t floatBadIn(const double* src, size_t b, size_t e) {
-  for (size_t i0 = b; i0 < e; i0 += kBlock) {
-    const size_t i1 = std::min(e, i0 + kBlock);
-    unsigned bad = 0;
-    for (size_t i = i0; i < i1; i++) bad |= bad32(static_cast<float>(src[i]));
-    if (bad)
-      for (size_t i = i0; i < i1; i++)
-        if (bad32(static_cast<float>(src[i]))) return static_cast<int64_t>(i);
-  }
-  return -1;
+  return firstBadIn(b, e, [src](size_t i) { return bad32(static_cast<float>(src[i])); });
 }
 
 /** dst = (double)src on [b, e); first non-finite entry. */
 int64_t toDoubleIn(const float* src, double* dst, size_t b, size_t e) {
-  for (size_t i0 = b; i0 < e; i0 += kBlock) {
-    const size_t i1 = std::min(e, i0 + kBlock);
-    unsigned bad = 0;
-    for (size_t i = i0; i < i1; i++) {
-      bad |= bad32(src[i]);
-      dst[i] = static_cast<double>(src[i]);
-    }
-    if (bad)
-      for (size_t i = i0; i < i1; i++)
-        if (bad32(src[i])) return static_cast<int64_t>(i);
-  }
-  return -1;
+  return firstBadIn(b, e, [src, dst](size_t i) {
+    dst[i] = static_cast<double>(src[i]);
+    return bad32(src[i]);
+  });
 }
 
 int lastThreads = -1;
