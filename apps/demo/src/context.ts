@@ -1,4 +1,5 @@
 import type { Flags } from '@sftdl/cli-kit';
+import type { Budget } from './budget';
 
 /** What every command receives. stdout is reserved for the single JSON object in --json mode. */
 export interface CommandContext {
@@ -6,6 +7,10 @@ export interface CommandContext {
   json: boolean;
   /** Output folder for figures/reports (`--out`, default ./sftdl-out). */
   outDir: string;
+  /** Memory and work budget (`--max-memory`, `--max-work`), checked by each command before it starts. */
+  budget: Budget;
+  /** `--debug`: failures print their stack. */
+  debug: boolean;
   /** Progress and logs: stderr only. */
   log: (message: string) => void;
   /** Prints the result: the JSON object with --json, otherwise `human` (a table/summary) if given. */
