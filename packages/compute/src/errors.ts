@@ -57,15 +57,21 @@ export class NotPositiveDefiniteError extends SftdlError {
   }
 }
 
-/** An iterative solver did not reach its tolerance. */
+/**
+ * An iterative solver did not reach its tolerance (or a search found nothing).
+ *
+ * The message reads `<what> did not converge after <iterations> iterations (residual r > tolerance t); <hint>`.
+ * When the failed criterion is not a residual (an effective sample size below its minimum, a scan that found no
+ * root), pass `detail` to say so instead of the residual/tolerance phrase.
+ */
 export class ConvergenceError extends SftdlError {
   override readonly name = 'ConvergenceError';
   readonly iterations: number;
   readonly residual: number;
   readonly tolerance: number;
-  constructor(args: { what: string; iterations: number; residual: number; tolerance: number; hint?: string }) {
+  constructor(args: { what: string; iterations: number; residual: number; tolerance: number; hint?: string; detail?: string }) {
     super(
-      `${args.what} did not converge after ${args.iterations} iterations (residual ${args.residual.toExponential(3)} > tolerance ${args.tolerance.toExponential(1)}); ` +
+      `${args.what} did not converge after ${args.iterations} iterations (${args.detail ?? `residual ${args.residual.toExponential(3)} > tolerance ${args.tolerance.toExponential(1)}`}); ` +
         (args.hint ?? 'increase maxIterations, add damping, or start closer to the solution (continuation)'),
     );
     this.iterations = args.iterations;

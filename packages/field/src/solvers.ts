@@ -456,9 +456,16 @@ export function continuation<X>(path: readonly number[], solveAt: (param: number
     }
     let p = prevParam;
     const fullStep = target - prevParam;
-    const minStep = Math.abs(fullStep) / 2 ** maxBisections;
+    if (!(maxBisections >= 0)) throw new InvalidArgumentError(`continuation: maxBisections must be ≥ 0, got ${maxBisections}`);
+    const minStep = Math.abs(fullStep) / 2 ** Math.min(maxBisections, 52);
     let step = fullStep;
+    // hard cap: every failure halves the step (≤ maxBisections in a row), every success doubles it back
+    const maxAttempts = 64 * (Math.min(maxBisections, 52) + 2);
+    let attempts = 0;
     while (p !== target) {
+      if (++attempts > maxAttempts) {
+        throw new ConvergenceError({ what: `continuation (from ${prevParam} to ${target})`, iterations: maxAttempts, residual: Math.abs(target - p), tolerance: 0, detail: `stopped at param ${p}`, hint: 'the solution changes too fast along the path; add intermediate path points' });
+      }
       const q = Math.abs(target - p) <= Math.abs(step) ? target : p + step;
       try {
         warm = solveAt(q, warm);

@@ -563,7 +563,7 @@ export function getActivation(spec: string | DualActivation): DualActivation {
     throw new InvalidArgumentError('activation must be a name or a DualActivation');
   }
   const key = spec.trim().toLowerCase();
-  const hit = REGISTRY[key];
+  const hit = Object.hasOwn(REGISTRY, key) ? REGISTRY[key] : undefined; // not inherited names such as 'constructor'
   if (hit) return hit;
   const m = /^(?:he|hermite)(\d+)$/.exec(key);
   if (m) return hermiteActivation(Number(m[1]));

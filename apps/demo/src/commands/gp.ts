@@ -4,7 +4,9 @@ import { fcKernel } from '@sftdl/kernels';
 import { fitNngpHyperparameters, gpRegression } from '@sftdl/solvers';
 import { resolveBackend } from '../backends';
 import type { Command } from '../context';
+import { checkBudget } from '../budget';
 import { readDataFile } from '../io';
+import { checkKernelActivation, gpFitEstimate, gpSolveEstimate, kernelEstimate, withKernelFlags } from '../sizes';
 
 export const command: Command = {
   name: 'gp',
@@ -25,24 +27,28 @@ export const command: Command = {
     const seed = f.number('seed', { integer: true, min: 0, default: 0 });
     const backendName = f.string('backend');
     f.assertAllUsed();
-    const data = readDataFile(file);
+    checkKernelActivation(activation);
+    const data = readDataFile(file, ctx.budget);
     if (data.y.cols !== 1) throw new UsageError(`--data ${file}: "y" must be a vector (one output), got ${data.y.cols} columns`);
     const backend = await resolveBackend(backendName);
     const y = data.y.data;
     const xs = data.xTest ?? data.x;
-    if (!data.xTest) ctx.log('note: no "xTest" in the data file; reporting the posterior at the training inputs');
-    const kernelOf = (a: typeof xs, b: typeof xs | undefined) => {
-      try {
-        return fcKernel(a, b, { activation, depth, weightVar, biasVar, get: ['nngp'], backend }).nngp!;
-      } catch (e) {
-        if (e instanceof Error && /activation/.test(e.message)) throw new UsageError(`--activation: ${e.message}`);
-        throw e;
-      }
-    };
+    {
+      const n = data.x.rows, m = xs.rows, d = data.x.cols;
+      const k = kernelEstimate({ n, m, d, depth, withNtk: false });
+      const g = gpSolveEstimate(n, m);
+      const fitWork = fit ? gpFitEstimate({ n, d, depth, restarts }).flops : 0;
+      checkBudget(ctx.budget, {
+        what: `gp on n = ${n} training and m = ${m} test rows (d = ${d}, depth ${depth}${fit ? `, --fit with ${restarts} restarts` : ''})`,
+        bytes: k.bytes + g.bytes, flops: k.flops + g.flops + fitWork, flags: fit ? '--restarts, --depth or the data size' : '--depth or the data size',
+      });
+    }
+    const kernelOf = (a: typeof xs, b: typeof xs | undefined) =>
+      withKernelFlags({ activation, depth, weightVar, biasVar }, () => fcKernel(a, b, { activation, depth, weightVar, biasVar, get: ['nngp'], backend }).nngp!);
     let fitted: Record<string, unknown> | undefined;
     if (fit) {
       if (!(sigma2 > 0)) throw new UsageError('--sigma2 must be > 0 as the starting noise of --fit');
-      const r = fitNngpHyperparameters({ x: data.x, y, activation, depth, weightVar, biasVar: biasVar > 0 ? biasVar : 0, fixBias: biasVar === 0, sigma2, restarts, key: key(seed), backend });
+      const r = withKernelFlags({ activation, depth, weightVar, biasVar }, () => fitNngpHyperparameters({ x: data.x, y, activation, depth, weightVar, biasVar: biasVar > 0 ? biasVar : 0, fixBias: biasVar === 0, sigma2, restarts, key: key(seed), backend }));
       weightVar = r.params.weightVar!;
       if (biasVar > 0) biasVar = r.params.biasVar!;
       sigma2 = r.sigma2;
@@ -63,6 +69,7 @@ export const command: Command = {
       ...out.mean.slice(0, 20).map((m, i) => `  x*[${i}]  mean ${m.toPrecision(8)}  var ${out.variance[i]!.toPrecision(6)}`),
       ...(out.mean.length > 20 ? [`  … ${out.mean.length - 20} more`] : []),
     ].join('\n');
+    if (!data.xTest) ctx.log('note: no "xTest" in the data file; reported the posterior at the training inputs');
     ctx.emit(out, human);
   },
 };

@@ -1,6 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '@sftdl/cli-kit';
+import { ConvergenceError } from '@sftdl/compute';
 import {
   cubicCriticalPoint, cubicInvariants, gflDiscrepancy, modularCurve, modularModeAction, reducedActionCubic,
   solveCubicFiniteD, solveCubicThermodynamic,
@@ -40,9 +41,17 @@ async function cubic(ctx: CommandContext): Promise<void> {
   if (findTransition && along !== 'sigma2' && sigma2 === undefined) throw new UsageError(`--along ${along} needs --sigma2 (the fixed noise of the path)`);
   if (!findTransition && sigma2 === undefined) throw new UsageError('missing required flag --sigma2 (or pass --find-transition)');
   if (findTransition && limit === 'finite') throw new UsageError('--limit finite: at finite d the transition is a crossover, not a sharp point; use --limit thermodynamic with --find-transition, or solve finite d at given --sigma2 values');
-  const crit = cubicCriticalPoint(base, { m11Convention });
+  const critical = (p: Parameters<typeof cubicCriticalPoint>[0], o: Parameters<typeof cubicCriticalPoint>[1]) => {
+    try { return cubicCriticalPoint(p, o); } catch (e) {
+      if (ConvergenceError.isInstance(e) && /no first-order transition/.test(e.message)) {
+        throw new UsageError(`--epsilon ${base.epsilon}: no first-order transition exists on this ${o?.along ?? 'sigma2'} path (u in [1e-4, 1e8])${base.epsilon === 0 ? '; with epsilon 0 the teacher has no cubic term to grok, use a non-zero --epsilon' : '; try another --epsilon or --sigma-w2'}`);
+      }
+      throw e;
+    }
+  };
+  const crit = critical(base, { m11Convention });
   if (findTransition) {
-    const tr = along === 'sigma2' ? crit : cubicCriticalPoint({ ...base, sigma2: sigma2 as number }, { m11Convention, along });
+    const tr = along === 'sigma2' ? crit : critical({ ...base, sigma2: sigma2 as number }, { m11Convention, along });
     const out = {
       uCritical: tr.uCritical, sigma2Critical: tr.sigma2Critical, qStar: tr.qStar, b: tr.b, kappaCritical: tr.kappaCritical, uSpinodal: tr.uSpinodal,
       along, criticalValue: tr.criticalValue, spinodalValue: tr.spinodalValue, limit: 'thermodynamic',

@@ -1,9 +1,11 @@
 import { UsageError } from '@sftdl/cli-kit';
-import { type ComputeBackend, InvalidArgumentError, type Mat, referenceBackend, toRows } from '@sftdl/compute';
-import { ACTIVATION_NAMES, type Parameterization, fcKernel, getActivation } from '@sftdl/kernels';
+import { type ComputeBackend, type Mat, referenceBackend, toRows } from '@sftdl/compute';
+import { ACTIVATION_NAMES, type Parameterization, fcKernel } from '@sftdl/kernels';
 import { resolveBackend } from '../backends';
 import type { Command } from '../context';
+import { checkBudget } from '../budget';
 import { readDataFile } from '../io';
+import { checkKernelActivation, kernelEstimate, withKernelFlags } from '../sizes';
 
 function summary(name: string, m: Mat): string {
   let min = Infinity, max = -Infinity;
@@ -24,10 +26,7 @@ export const command: Command = {
     const { flags } = ctx;
     const activationName = flags.string('activation');
     if (activationName === undefined) throw new UsageError(`missing required flag --activation (one of ${ACTIVATION_NAMES.join(', ')})`);
-    try { getActivation(activationName); } catch (e) {
-      if (InvalidArgumentError.isInstance(e)) throw new UsageError(`--activation: ${e.message}`);
-      throw e;
-    }
+    checkKernelActivation(activationName);
     const depth = flags.requireNumber('depth', { integer: true, min: 1 });
     const weightVar = flags.requireNumber('weight-var', { min: 0 });
     const biasVar = flags.requireNumber('bias-var', { min: 0 });
@@ -37,7 +36,13 @@ export const command: Command = {
     if (dataPath === undefined) throw new UsageError('missing required flag --data (a JSON file with "x" rows)');
     const backendName = flags.string('backend');
     flags.assertAllUsed();
-    const data = readDataFile(dataPath);
+    const data = readDataFile(dataPath, ctx.budget);
+    {
+      const n = data.x.rows, m = data.xTest?.rows ?? 0, d = data.x.cols;
+      const k = kernelEstimate({ n, m: 0, d, depth, withNtk: true });
+      const kt = kernelEstimate({ n: m, m: 0, d, depth, withNtk: true });
+      checkBudget(ctx.budget, { what: `kernel on n = ${n} rows${m ? ` and ${m} test rows` : ''} (d = ${d}, depth ${depth})`, bytes: k.bytes + 2 * kt.bytes, flops: k.flops + 2 * kt.flops, flags: '--depth or the data size' });
+    }
     const backend: ComputeBackend = backendName === undefined ? referenceBackend : await resolveBackend(backendName);
     // Standard parameterisation without --width: the infinite-width NTK of a standard-parameterised net trained
     // with per-layer learning rates scaled by the prior variances (σ_w²/fan-in, σ_b²). By the chain rule through
@@ -49,8 +54,9 @@ export const command: Command = {
     const options = { activation: activationName, depth, weightVar, biasVar, parameterization: kernelParameterization, width, backend };
     ctx.log(`kernel: ${activationName}, depth ${depth}, σ_w² = ${weightVar}, σ_b² = ${biasVar}, ${parameterization} parameterisation, n = ${data.x.rows}, d = ${data.x.cols}, backend ${backend.name}`);
     const t0 = performance.now();
-    const train = fcKernel(data.x, undefined, options);
-    const test = data.xTest ? fcKernel(data.xTest, data.x, options) : undefined;
+    const kflags = { activation: activationName, depth, weightVar, biasVar };
+    const train = withKernelFlags(kflags, () => fcKernel(data.x, undefined, options));
+    const test = data.xTest ? withKernelFlags(kflags, () => fcKernel(data.xTest!, data.x, options)) : undefined;
     const seconds = (performance.now() - t0) / 1000;
     const result: Record<string, unknown> = { nngp: toRows(train.nngp!), ntk: toRows(train.ntk!) };
     if (test) { result.nngpTest = toRows(test.nngp!); result.ntkTest = toRows(test.ntk!); }

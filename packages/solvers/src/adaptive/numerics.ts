@@ -32,7 +32,7 @@ export function newtonSystem(F: (x: Float64Array) => Float64Array, x0: ArrayLike
     return newton(F, x0, { tol, maxIterations: opts.maxIterations ?? 100, fdStep: opts.fdStep ?? 1e-7 });
   } catch (e) {
     if (ConvergenceError.isInstance(e)) throw e;
-    if (InvalidArgumentError.isInstance(e)) throw new ConvergenceError({ what: opts.what ?? 'Newton solve', iterations: 0, residual: NaN, tolerance: tol, hint: `the start is outside the domain (${e.message.split('\n')[0]}); start elsewhere` });
+    if (InvalidArgumentError.isInstance(e)) throw new ConvergenceError({ what: opts.what ?? 'Newton solve', iterations: 0, residual: NaN, tolerance: tol, detail: 'the start is outside the domain', hint: `the start is outside the domain (${e.message.split('\n')[0]}); start elsewhere` });
     throw e;
   }
 }

@@ -213,7 +213,7 @@ export function solveAdaptiveKernel(problem: AdaptiveKernelProblem, options: Ada
   // Final consistent quantities at the converged t̄.
   ess = weights(tBar, 1);
   if (!(ess >= minEss)) {
-    throw new ConvergenceError({ what: 'adaptive-kernel importance sampling', iterations: it, residual: ess, tolerance: minEss, hint: `effective sample size ${ess.toFixed(1)} < ${minEss}: p(w) is far from the prior; increase options.samples, lower d, or move away from the deep GMFL phase` });
+    throw new ConvergenceError({ what: 'adaptive-kernel importance sampling', iterations: it, residual: ess, tolerance: minEss, detail: `effective sample size ${ess.toFixed(1)} < required ${minEss} (minEss)`, hint: 'p(w) is far from the prior; increase samples, lower the input dimension, or move away from the deep GMFL phase' });
   }
   Q = kernelOf();
   tBar = solveT(Q);
@@ -393,7 +393,7 @@ function solveMala(problem: AdaptiveKernelProblem, options: AdaptiveKernelOption
     for (let i = 0; i < n * k; i++) { num += (tNew[i] - tBar[i]) ** 2; den += tNew[i] ** 2; tBar[i] = (1 - eta) * tBar[i] + eta * tNew[i]; }
     residual = Math.sqrt(num / Math.max(den, 1e-300));
   }
-  if (Qcount === 0) throw new ConvergenceError({ what: 'adaptive-kernel MALA', iterations: iters, residual, tolerance: 0, hint: 'use at least annealSteps + 2 iterations' });
+  if (Qcount === 0) throw new ConvergenceError({ what: 'adaptive-kernel MALA', iterations: iters, residual, tolerance: 0, detail: 'no post-annealing iterations were recorded', hint: 'use at least annealSteps + 2 iterations' });
   const Q = mat(n, n, Qsum.map((v) => v / Qcount));
   const tb = solveLinear(backend, Q, y, sigma2);
   const nS = projSamples.length;

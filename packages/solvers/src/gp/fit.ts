@@ -179,7 +179,7 @@ export function fitGpHyperparameters(options: GpFitOptions): GpFitResult {
     starts.push({ logMarginalLikelihood: -res.value, iterations: res.iterations, converged: res.converged });
     if (!best || res.value < best.value) best = res;
   }
-  if (!best) throw new ConvergenceError({ what: 'GP hyper-parameter fit', iterations: 0, residual: NaN, tolerance: gtol, hint: 'every start failed to factorise K + σ²I; start from a larger sigma2' });
+  if (!best) throw new ConvergenceError({ what: 'GP hyper-parameter fit', iterations: 0, residual: NaN, tolerance: gtol, detail: 'no start could be evaluated', hint: 'every start failed to factorise K + σ²I; start from a larger sigma2' });
   if (!best.converged) throw new ConvergenceError({ what: 'GP hyper-parameter fit (L-BFGS)', iterations: best.iterations, residual: best.gradNorm, tolerance: gtol });
   const { p, s2 } = unpack(clip(best.x));
   return { params: p, sigma2: s2, logMarginalLikelihood: -best.value, iterations: best.iterations, gradNorm: best.gradNorm, starts };

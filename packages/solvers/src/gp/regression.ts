@@ -65,28 +65,44 @@ export function choleskyWithJitter(kernel: Mat, sigma2: number, { policy = {}, b
   if (kernel.rows !== kernel.cols) throw new ShapeError(`kernel must be square, got [${kernel.rows}, ${kernel.cols}]`);
   if (!(sigma2 >= 0) || !Number.isFinite(sigma2)) throw new InvalidArgumentError(`sigma2 must be a finite number ≥ 0, got ${sigma2}`);
   const n = kernel.rows;
-  let meanDiag = 0;
-  for (let i = 0; i < n; i++) meanDiag += kernel.data[i * n + i]!;
-  meanDiag = Math.max(meanDiag / Math.max(n, 1), Number.MIN_VALUE);
   const { initial = 1e-10, max = 1e-4, factor = 10 } = policy;
+  if (!(initial > 0) || !Number.isFinite(initial)) throw new InvalidArgumentError(`jitter.initial must be a finite number > 0, got ${initial}`);
+  if (!(max >= initial) || !Number.isFinite(max)) throw new InvalidArgumentError(`jitter.max must be finite and ≥ jitter.initial (${initial}), got ${max}`);
+  if (!(factor > 1) || !Number.isFinite(factor)) throw new InvalidArgumentError(`jitter.factor must be a finite number > 1 (the jitter is multiplied by it after each failure), got ${factor}`);
+  let diagSum = 0;
+  for (let i = 0; i < n; i++) diagSum += kernel.data[i * n + i]!;
+  const meanDiag = diagSum / Math.max(n, 1);
+  // The jitter scale: the mean diagonal when it is a usable positive number; otherwise (a zero or negative-trace
+  // kernel, e.g. ReLU features of all-zero inputs without bias) the noise σ², else 1 — so the escalation always
+  // starts from a representable positive value and terminates.
+  const scale = meanDiag > 1e-300 && Number.isFinite(meanDiag) ? meanDiag : sigma2 > 0 ? sigma2 : 1;
+  // hard cap on the number of attempts (initial → max in steps of `factor`, plus the jitter-free try)
+  const attempts = Math.min(200, 2 + Math.ceil(Math.log(max / initial) / Math.log(factor) + 1e-9));
   let jitter = 0;
   let last: unknown;
-  for (;;) {
+  for (let attempt = 0; attempt < attempts; attempt++) {
     try {
       return { factor: backend.cholesky(kernel, { jitter: sigma2 + jitter }), jitter };
     } catch (e) {
       if (!NotPositiveDefiniteError.isInstance(e)) throw e;
       last = e;
     }
-    const next = jitter === 0 ? initial * meanDiag : jitter * factor;
-    if (next > max * meanDiag * (1 + 1e-12)) break;
+    const next = jitter === 0 ? initial * scale : jitter * factor;
+    if (!(next <= max * scale * (1 + 1e-12))) break;
     jitter = next;
   }
   const err = last as NotPositiveDefiniteError;
   throw new NotPositiveDefiniteError({
-    pivot: err.pivot, backend: backend.name, suggestedJitter: Math.max(err.suggestedJitter, max * meanDiag * factor),
-    detail: `K + σ²I stayed indefinite up to jitter ${(max * meanDiag).toExponential(1)} (${max} × mean diagonal); raise sigma2 or jitter.max, or check the kernel`,
+    pivot: err.pivot, backend: backend.name, suggestedJitter: Math.max(err.suggestedJitter, max * scale * factor),
+    detail: meanDiag > 1e-300
+      ? `K + σ²I stayed indefinite up to jitter ${(max * scale).toExponential(1)} (${max} × mean diagonal); raise sigma2 or jitter.max, or check the kernel`
+      : `the kernel has mean diagonal ${meanDiag.toExponential(3)} (a zero or negative-variance kernel, e.g. all-zero inputs without bias) and σ² = ${sigma2}; raise sigma2 (the noise) or the bias variance, or check the inputs`,
   });
+}
+
+function allFinite(v: ArrayLike<number>): boolean {
+  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) return false;
+  return true;
 }
 
 function normalise(v: Float64Array): number {
@@ -170,6 +186,13 @@ export function gpRegression(options: GpRegressionOptions): GpRegressionResult {
   let quad = 0;
   for (let i = 0; i < n; i++) quad += y[i]! * alpha[i]!;
   const logMarginalLikelihood = -0.5 * quad - 0.5 * backend.choleskyLogDet(L) - 0.5 * n * Math.log(2 * Math.PI);
+  if (!Number.isFinite(logMarginalLikelihood) || !allFinite(alpha)) {
+    let ymax = 0;
+    for (let i = 0; i < n; i++) ymax = Math.max(ymax, Math.abs(y[i]!));
+    throw new InvalidArgumentError(
+      `GP posterior overflowed: ${!allFinite(alpha) ? '(K + σ²I)⁻¹y' : 'the log marginal likelihood yᵀ(K + σ²I)⁻¹y'} is not finite (max |y| = ${ymax.toExponential(3)}, σ² + jitter = ${noise.toExponential(3)}); rescale the targets y (e.g. divide by their standard deviation) or raise sigma2`,
+    );
+  }
   let cond = NaN;
   if (conditionNumber === 'estimate') cond = estimateConditionNumber(kernel, noise, L, backend);
   else if (conditionNumber === 'exact') {
@@ -182,6 +205,7 @@ export function gpRegression(options: GpRegressionOptions): GpRegressionResult {
     assertFinite(crossKernel, 'crossKernel');
     const m = crossKernel.rows;
     result.mean = backend.matmul(crossKernel, colVec(alpha)).data.slice();
+    if (!allFinite(result.mean)) throw new InvalidArgumentError('GP posterior mean overflowed (K(X*, X)·(K + σ²I)⁻¹y is not finite); rescale the targets y or the inputs');
     if (testKernel || testKernelDiag) {
       // V = L⁻¹ K(X, X*) (n × m); posterior covariance K** − VᵀV.
       const V = backend.triangularSolve(L, backend.transpose(crossKernel), { lower: true });

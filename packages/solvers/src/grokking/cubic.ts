@@ -258,7 +258,7 @@ export function cubicCriticalPoint(p: Omit<CubicTeacherParams, 'sigma2'> & { sig
     prev = cur;
   }
   if (bracket === null) {
-    throw new ConvergenceError({ what: 'cubic transition search', iterations: steps, residual: NaN, tolerance: 0, hint: `no first-order transition for u in [1e-4, 1e8] on this σ² path (ε = ${epsilon}); with ε > 0 the linear and cubic terms compete and the transition may be absent` });
+    throw new ConvergenceError({ what: 'cubic transition search', iterations: steps, residual: NaN, tolerance: 0, detail: `no first-order transition for u in [1e-4, 1e8] on this ${along === 'sigma2' ? 'σ²' : along} path`, hint: epsilon === 0 ? 'with ε = 0 the teacher has no cubic term and nothing to grok; use a non-zero epsilon' : `with ε = ${epsilon} the linear and cubic terms compete and the transition may be absent; try another epsilon` });
   }
   const g = (lu: number) => { const r = atLogU(lu); return r.min === null ? 1 : r.min.value; };
   const luc = brentRoot(g, bracket[0], bracket[1], { xtol: 1e-15, what: 'cubic transition u_c' });
@@ -270,7 +270,7 @@ export function cubicCriticalPoint(p: Omit<CubicTeacherParams, 'sigma2'> & { sig
     for (let i = 0; i < 200 && b - a > 1e-15; i++) { const m = 0.5 * (a + b); if (atLogU(m).min === null) a = m; else b = m; }
     luS = b;
   }
-  if (c.min === null) throw new ConvergenceError({ what: 'cubic transition u_c', iterations: 0, residual: NaN, tolerance: 0 });
+  if (c.min === null) throw new ConvergenceError({ what: 'cubic transition u_c', iterations: 0, residual: NaN, tolerance: 0, detail: 'no non-trivial minimum at the bracketed critical point', hint: 'the transition is degenerate here; change epsilon or sigma-w2' });
   const crit = pointOfU(c.u);
   const spinPt = pointOfU(Math.exp(luS));
   return {
@@ -338,7 +338,13 @@ export function solveCubicThermodynamic(p: CubicTeacherParams, opts: { m11Conven
   // Adaptive continuation in log σ²: a failed Newton solve halves the step (up to 2^-14 of the initial one).
   let h = (l1 - l0) / steps;
   let l = l0;
+  // hard cap on continuation steps (successful or halved): the halving floor alone allows ~4·10⁵ Newton solves
+  const maxContinuationSteps = 4000;
+  let continuationSteps = 0;
   while (l !== l1) {
+    if (++continuationSteps > maxContinuationSteps) {
+      throw new ConvergenceError({ what: 'GMFL-I continuation in log σ²', iterations: maxContinuationSteps, residual: Math.abs(l1 - l), tolerance: 0, detail: `stopped at σ² = ${Math.exp(l).toPrecision(6)}, target ${p.sigma2}`, hint: 'the droplet branch may end before the target σ² (spinodal); use the thermodynamic limit or a σ² closer to the transition' });
+    }
     const lNext = Math.abs(l1 - l) <= Math.abs(h) * (1 + 1e-12) ? l1 : l + h;
     const sigma2 = Math.exp(lNext);
     const inv = cubicInvariants({ ...p, sigma2 });
@@ -479,7 +485,7 @@ export function solveCubicFiniteD(p: CubicTeacherParams, opts: { m11Convention?:
     if (r && r.x.every(Number.isFinite) && !roots.some((q) => Math.abs(q.b - r.x[0]) + Math.abs(q.c - r.x[1]) < 1e-7)) roots.push({ b: r.x[0], c: r.x[1] });
     if (opts.guess && roots.length > 0 && opts.multiStart === false) break;
   }
-  if (roots.length === 0) throw new ConvergenceError({ what: 'finite-d cubic (b, c) solve', iterations: 60 * starts.length, residual: NaN, tolerance: tol, hint: 'no start converged; try a guess from a neighbouring parameter point (sweepCubic does this)' });
+  if (roots.length === 0) throw new ConvergenceError({ what: 'finite-d cubic (b, c) solve', iterations: 60 * starts.length, residual: NaN, tolerance: tol, detail: 'no start converged', hint: 'no start converged; try a guess from a neighbouring parameter point (sweepCubic does this)' });
   let primary = roots[0];
   if (!opts.guess) primary = roots.reduce((a, b) => (b.b > a.b ? b : a));
   const g = cubicFiniteDMap(p, primary.b, primary.c, { m11Convention: conv });

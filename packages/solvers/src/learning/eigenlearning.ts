@@ -41,7 +41,10 @@ export function renormalizedRidge(spectrum: LearningSpectrum, n: number, sigma2:
   for (let k = 0; k < l.length; k++) { if (l[k]! > 0) modes += m[k]!; top = Math.max(top, l[k]!); }
   if (sigma2 === 0 && modes <= n) return 0;
   let lo = 1e-300, hi = Math.max(top, sigma2 / n, 1e-300) * 2;
-  while (f(hi) > 0) hi *= 2;
+  for (let k = 0; f(hi) > 0; k++) {
+    if (k > 2100 || !Number.isFinite(hi)) throw new InvalidArgumentError(`renormalizedRidge: no root of the ridge equation below ${hi} (n = ${n}, sigma2 = ${sigma2}); check the spectrum for non-finite entries`);
+    hi *= 2;
+  }
   lo = hi;
   while (f(lo) < 0 && lo > 1e-300) lo /= 16;
   const r = brentRoot((u) => f(Math.exp(u)), Math.log(lo), Math.log(hi), { xtol: 1e-14 });

@@ -156,7 +156,7 @@ export function deepLinearKernelRescaling(options: { kernel: Mat; y: ArrayLike<n
   };
   const roots = positiveRoots(F, { lo: 1e-12, hi: 1e12, points: 480, what: 'deep linear kernel rescaling' })
     .filter((r) => Number.isFinite(logPost(r.x)));
-  if (roots.length === 0) throw new ConvergenceError({ what: 'deep linear kernel rescaling', iterations: 480, residual: NaN, tolerance: 1e-12, hint: 'no admissible saddle (all u_l > 0); increase the widths or the noise' });
+  if (roots.length === 0) throw new ConvergenceError({ what: 'deep linear kernel rescaling', iterations: 480, residual: NaN, tolerance: 1e-12, detail: 'no admissible root', hint: 'no admissible saddle (all u_l > 0); increase the widths or the noise' });
   let best = roots[0]!;
   for (const r of roots) if (logPost(r.x) > logPost(best.x)) best = r;
   const s = best.x, r = R(s), n = y.length;

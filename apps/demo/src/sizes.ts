@@ -1,0 +1,67 @@
+/**
+ * Up-front size estimates of the demo commands (memory in bytes, work in flop) and the flag-naming wrappers of
+ * library errors. Estimates are deliberately rough (within a small factor): their job is to stop `--depth 1e9` or a
+ * 200 MB data file before the work starts, with the flag to change, not to predict run times.
+ */
+import { UsageError } from '@sftdl/cli-kit';
+import { InvalidArgumentError, SftdlError } from '@sftdl/compute';
+import { ACTIVATION_NAMES, getActivation } from '@sftdl/kernels';
+import { ITERATION_FLOOR } from './budget';
+
+const F64 = 8;
+/** Bytes per number in a JS number[] (boxed doubles in arrays of arrays, JSON output strings included). */
+const JS_NUMBER = 40;
+/** Flop-equivalents of one dual-activation evaluation (erf, arccos, quadrature tables…). */
+const DUAL_COST = 60;
+/** Bytes of the kernel program (op records, prepared activations) per layer. */
+const PROGRAM_BYTES_PER_LAYER = 512;
+
+/** Validates `--activation` for the kernel commands: a registered name or he<n> (n ≤ 64), else a UsageError. */
+export function checkKernelActivation(name: string): void {
+  const m = /^(?:he|hermite)(\d+)$/i.exec(name.trim());
+  if (m && Number(m[1]) > 64) throw new UsageError(`--activation ${name}: Hermite degree ${m[1]} is too high (at most he64)`);
+  try { getActivation(name); } catch (e) {
+    if (InvalidArgumentError.isInstance(e)) throw new UsageError(`--activation: unknown activation '${name}'; allowed: ${ACTIVATION_NAMES.join(', ')}`);
+    throw e;
+  }
+}
+
+/**
+ * Runs a kernel computation and names the flags when it fails for a reason the flags control: a kernel that became
+ * non-finite is `--weight-var/--bias-var/--depth` (or the data scale), an unknown activation is `--activation`.
+ */
+export function withKernelFlags<T>(flags: { activation: string; depth: number; weightVar: number; biasVar: number }, body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    if (SftdlError.isInstance(e) && /non-finite/.test(e.message)) {
+      throw new UsageError(`--weight-var ${flags.weightVar} / --bias-var ${flags.biasVar} / --depth ${flags.depth} (--activation ${flags.activation}): ${e.message.replace(/; reduce .*$/, '')}; reduce --weight-var, --bias-var or --depth, or rescale the data`);
+    }
+    if (e instanceof RangeError && /activation returned a non-finite/.test(e.message)) {
+      throw new UsageError(`--activation ${flags.activation}: ${e.message}; reduce --weight-var/--bias-var or rescale the data`);
+    }
+    throw e;
+  }
+}
+
+/** Kernel matrices of a depth-L network on n×d training rows and m test rows (NNGP and NTK). */
+export function kernelEstimate(o: { n: number; m: number; d: number; depth: number; withNtk: boolean; testDiagOnly?: boolean }): { bytes: number; flops: number } {
+  const { n, m, d, depth } = o;
+  const pairs = n * n + m * n + (o.testDiagOnly ? m : m * m);
+  const mats = o.withNtk ? 6 : 3; // nngp, ntk, derivative kernel + temporaries of the layer maps
+  const bytes = mats * pairs * F64 + (n + m) * d * F64 + pairs * JS_NUMBER * (o.withNtk ? 2 : 1) + depth * PROGRAM_BYTES_PER_LAYER;
+  const flops = 2 * pairs * d + depth * pairs * DUAL_COST * (o.withNtk ? 2 : 1) + depth * ITERATION_FLOOR;
+  return { bytes, flops };
+}
+
+/** Cholesky + solves + condition number of an n×n GP system with m test points. */
+export function gpSolveEstimate(n: number, m: number): { bytes: number; flops: number } {
+  return { bytes: 4 * n * n * F64 + 2 * m * n * F64, flops: n ** 3 / 3 + (n <= 400 ? 10 * n ** 3 : 60 * n * n) + 2 * m * n * n };
+}
+
+/** A fit of NNGP hyper-parameters: (restarts + 1) L-BFGS runs of ≤ 200 iterations, each ~8 kernel + GP evaluations. */
+export function gpFitEstimate(o: { n: number; d: number; depth: number; restarts: number }): { flops: number } {
+  const k = kernelEstimate({ n: o.n, m: 0, d: o.d, depth: o.depth, withNtk: false });
+  const perEval = k.flops + o.n ** 3 + ITERATION_FLOOR;
+  return { flops: (o.restarts + 1) * 200 * 8 * perEval };
+}
