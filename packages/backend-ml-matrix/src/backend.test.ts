@@ -1,10 +1,11 @@
 import { describe, expect, it } from 'vitest';
 import { NotPositiveDefiniteError, fromRows, referenceBackend, selectBackend } from '@sftdl/compute';
-import { runConformanceSuite } from '@sftdl/compute/testing';
+import { runConformanceSuite, runRobustnessSuite } from '@sftdl/compute/testing';
 import { lapackCases, lapackDeviation } from '../../compute/test/lapack';
 import { mlMatrixBackend, provider } from './index';
 
 runConformanceSuite(mlMatrixBackend);
+runRobustnessSuite(mlMatrixBackend);
 
 describe('ml-matrix backend vs LAPACK (numpy fixture from @sftdl/compute)', () => {
   for (const c of lapackCases.filter((c) => c.n <= 200)) {

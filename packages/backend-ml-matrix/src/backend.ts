@@ -1,7 +1,7 @@
 import {
   type BackendProbe, type BackendProvider, type CholeskyOptions, type ComputeBackend, type EighResult, type GramOptions,
   type Mat, type MatmulOptions, BackendUnavailableError, ConvergenceError, InvalidArgumentError, NotPositiveDefiniteError,
-  ShapeError, assertFinite, assertSquare, checkAlpha, matmulDims, referenceBackend, suggestJitter,
+  SftdlError, ShapeError, assertFinite, assertProductFinite, assertSquare, checkAlpha, matmulDims, powerOfTwoScale, referenceBackend, suggestJitter,
 } from '@sftdl/compute';
 import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
@@ -44,7 +44,26 @@ function matmul(a: Mat, b: Mat, o: MatmulOptions = {}): Mat {
   if (m === 0 || n === 0 || k === 0) return { rows: m, cols: n, data: new Float64Array(m * n) };
   const A = toMatrix(ta ? referenceBackend.transpose(a) : a);
   const B = toMatrix(tb ? referenceBackend.transpose(b) : b);
-  return fromMatrix(A.mmul(B), alpha);
+  const out = fromMatrix(guard('matmul', () => A.mmul(B)), alpha);
+  assertProductFinite(out.data, out.cols, 'matmul');
+  return out;
+}
+
+/**
+ * Runs an ml-matrix call and turns anything it throws (TypeError from inside the library, RangeError…) into a typed
+ * error: the contract allows only sftdl errors out of a backend.
+ */
+function guard<T>(op: string, body: () => T): T {
+  try {
+    return body();
+  } catch (e) {
+    if (SftdlError.isInstance(e)) throw e;
+    throw new ConvergenceError({
+      what: `${op} (ml-matrix)`, iterations: 0, residual: NaN, tolerance: 0,
+      detail: `ml-matrix failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
+      hint: 'rescale the matrix, or use the reference backend',
+    });
+  }
 }
 
 function gram(a: Mat, o: GramOptions = {}): Mat {
@@ -65,7 +84,7 @@ function cholesky(a: Mat, o: CholeskyOptions = {}): Mat {
   if (n === 0) return { rows: 0, cols: 0, data: new Float64Array(0) };
   // ml-matrix insists on exact symmetry and reads both triangles: symmetrise from the lower triangle.
   const sym = symmetricFromLower(a, jitter);
-  const dec = new CholeskyDecomposition(sym);
+  const dec = guard('cholesky', () => new CholeskyDecomposition(sym));
   const L = dec.lowerTriangularMatrix;
   if (!dec.isPositiveDefinite()) {
     // ml-matrix only clamps the failing pivot to 0 and carries on; recover the first failing pivot and its value.
@@ -87,8 +106,13 @@ function eigh(a: Mat): EighResult {
   assertFinite(a, 'eigh: A');
   const n = a.rows;
   if (n === 0) return { values: new Float64Array(0), vectors: { rows: 0, cols: 0, data: new Float64Array(0) } };
-  const dec = new EigenvalueDecomposition(symmetricFromLower(a), { assumeSymmetric: true });
-  const d = dec.realEigenvalues;
+  // JAMA's tql2 underflows on tiny entries (wrong eigenvalues, then a TypeError) and overflows on huge ones: work on
+  // A·2^k with the largest entry of order 1 (exact), scale the eigenvalues back.
+  const scale = powerOfTwoScale(a.data, n);
+  const sym = symmetricFromLower(a);
+  if (scale !== 1) for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) sym.set(i, j, sym.get(i, j) * scale);
+  const dec = guard('eigh', () => new EigenvalueDecomposition(sym, { assumeSymmetric: true }));
+  const d = dec.realEigenvalues.map((v) => v / scale);
   const V = dec.eigenvectorMatrix;
   for (const v of d) {
     if (!Number.isFinite(v)) {

@@ -8,10 +8,10 @@ export {
 } from './errors';
 export type { Mat } from './mat';
 export { assertFinite, assertShape, assertSquare, at, clone, colVec, eye, fromRows, mat, toRows, transpose, zeros } from './mat';
-export { referenceBackend, suggestJitter, unaryScalar } from './reference';
+export { assertProductFinite, referenceBackend, suggestJitter, unaryScalar } from './reference';
 export { listBackends, referenceProvider, selectBackend } from './select';
 export type { SelectBackendOptions, SelectBackendResult } from './select';
 export { erf, erfc, erfcx, normalCdf, normalPdf } from './special';
-export { tridiagonalEigenvalues } from './linalg';
+export { powerOfTwoScale, tridiagonalEigenvalues } from './linalg';
 export type { MatmulDims } from './validate';
 export { checkAlpha, checkJitter, matmulDims } from './validate';

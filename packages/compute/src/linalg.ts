@@ -6,6 +6,8 @@ import { gemmStrided, syrkLowerStrided } from './gemm';
 import { ConvergenceError } from './errors';
 
 const NB = 96;
+/** Smallest normal float64 (LAPACK's dlamch('S')). */
+const SAFE_MIN = 2.2250738585072014e-308;
 
 /**
  * In-place blocked Cholesky of the lower triangle of the n×n row-major matrix W (upper triangle ignored, then zeroed).
@@ -201,7 +203,8 @@ function tqli(d: Float64Array, e: Float64Array, zt: Float64Array | null, n: numb
     do {
       for (m = l; m < n - 1; m++) {
         const dd = Math.abs(d[m]!) + Math.abs(d[m + 1]!);
-        if (Math.abs(e[m]!) <= Number.EPSILON * dd) break;
+        // negligible off-diagonal: relative to its neighbours, or subnormal (LAPACK's safe minimum)
+        if (Math.abs(e[m]!) <= Number.EPSILON * dd || Math.abs(e[m]!) < SAFE_MIN) break;
       }
       if (m !== l) {
         if (++iter > maxIter) return Math.abs(e[l]!);
@@ -261,9 +264,14 @@ export function tridiagonalEigenvalues(diag: ArrayLike<number>, off: ArrayLike<n
  */
 export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } | { residual: number } {
   const A = a.slice();
+  // Scale by a power of two (exact) so the largest entry is of order 1: squares of tiny entries would underflow and
+  // of huge ones overflow inside the Householder/QL steps. Eigenvalues scale back exactly; eigenvectors are unchanged.
+  const scale = powerOfTwoScale(A, n);
+  if (scale !== 1) for (let i = 0; i < A.length; i++) A[i]! *= scale;
   const { d, e, qt } = tridiagonalise(A, n);
   const residual = tqli(d, e, qt, n);
-  if (residual >= 0) return { residual };
+  if (residual >= 0) return { residual: residual / scale };
+  if (scale !== 1) for (let i = 0; i < n; i++) d[i]! /= scale;
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i]! - d[j]! || i - j);
   const values = new Float64Array(n);
   const vectors = new Float64Array(n * n);
@@ -277,4 +285,18 @@ export function symmetricEigen(a: Float64Array, n: number): { values: Float64Arr
     for (let r = 0; r < n; r++) vectors[r * n + k] = sign * qt[row + r]!;
   }
   return { values, vectors };
+}
+
+/**
+ * A power of two 2^k such that the largest |entry| of the lower triangle times 2^k lies in [0.5, 1) (1 for a zero
+ * matrix). Multiplying by it is exact unless entries fall below the subnormal range relative to the largest.
+ */
+export function powerOfTwoScale(a: Float64Array, n: number): number {
+  let big = 0;
+  for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) big = Math.max(big, Math.abs(a[i * n + j]!));
+  if (big === 0 || !Number.isFinite(big)) return 1;
+  const k = Math.floor(Math.log2(big)) + 1;
+  if (k === 0) return 1;
+  // 2^-k may itself under/overflow for |k| > 1022: split into two factors when applying is the caller's job, so clamp
+  return 2 ** Math.max(-1022, Math.min(1023, -k));
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { runConformanceSuite, testMatrix, testSpd } from './testing';
+import { runConformanceSuite, runRobustnessSuite, testMatrix, testSpd } from './testing';
 import { referenceBackend as b } from './reference';
 import { lapackCases, lapackDeviation } from '../test/lapack';
 import { fromRows } from './mat';
@@ -47,3 +47,5 @@ describe('reference backend: blocked paths and edge cases', () => {
     }
   });
 });
+
+runRobustnessSuite(b);

@@ -23,6 +23,7 @@ function matmul(a: Mat, b: Mat, o: MatmulOptions = {}): Mat {
   const ars = ta ? 1 : a.cols, acs = ta ? a.cols : 1;
   const brs = tb ? 1 : b.cols, bcs = tb ? b.cols : 1;
   gemmStrided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, out, 0, n);
+  assertProductFinite(out, n, 'matmul');
   return { rows: m, cols: n, data: out };
 }
 
@@ -34,7 +35,20 @@ function gram(a: Mat, o: GramOptions = {}): Mat {
   const out = new Float64Array(n * n);
   syrkLowerStrided(n, k, alpha, a.data, 0, tr ? 1 : a.cols, tr ? a.cols : 1, out, 0, n);
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out[j * n + i] = out[i * n + j]!;
+  assertProductFinite(out, n, 'gram');
   return { rows: n, cols: n, data: out };
+}
+
+/**
+ * Throws `InvalidArgumentError` when a product of finite matrices overflowed to ±Inf (or NaN from Inf − Inf):
+ * a backend never returns a non-finite product silently. O(m·n), negligible next to the product.
+ */
+export function assertProductFinite(out: Float64Array, cols: number, op: string): void {
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i]!)) {
+      throw new InvalidArgumentError(`${op}: the product overflowed (entry (${Math.floor(i / cols)}, ${i % cols}) is ${out[i]}); rescale the inputs (their entries are too large for float64 products)`);
+    }
+  }
 }
 
 function maxAbsDiag(a: Mat): number {
@@ -190,8 +204,21 @@ function affine(a: Mat, alpha: number, beta = 0): Mat {
 }
 
 function reduce(a: Mat, op: ReduceOp, axis: ReduceAxis): Float64Array {
+  const out = reduceRaw(a, op, axis);
+  for (let i = 0; i < out.length; i++) {
+    if (!Number.isFinite(out[i]!)) throw new InvalidArgumentError(`reduce(${op}, '${axis}'): the result overflowed (${out[i]} at ${i}); rescale the input`);
+  }
+  return out;
+}
+
+function reduceRaw(a: Mat, op: ReduceOp, axis: ReduceAxis): Float64Array {
   assertFinite(a, `reduce(${op})`);
   const { rows, cols, data } = a;
+  if (op === 'mean' || op === 'max' || op === 'min') {
+    // sum/sumsq of nothing is 0; a mean, max or min of nothing does not exist
+    const empty = axis === 'all' ? data.length === 0 : axis === 'rows' ? cols === 0 && rows > 0 : axis === 'cols' ? rows === 0 && cols > 0 : false;
+    if (empty) throw new InvalidArgumentError(`reduce(${op}, '${axis}'): the ${axis === 'all' ? 'matrix is' : axis === 'rows' ? 'rows are' : 'columns are'} empty (shape [${rows}, ${cols}]); a ${op} of no values is undefined`);
+  }
   const init = op === 'max' ? -Infinity : op === 'min' ? Infinity : 0;
   const step = (acc: number, v: number) => (op === 'max' ? Math.max(acc, v) : op === 'min' ? Math.min(acc, v) : op === 'sumsq' ? acc + v * v : acc + v);
   if (axis === 'all') {

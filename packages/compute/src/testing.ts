@@ -458,3 +458,73 @@ export function runConformanceSuite(backendOrFactory: Factory, options: Conforma
     });
   });
 }
+
+/**
+ * Robustness checks every backend should pass on top of {@link runConformanceSuite}: products that overflow throw
+ * instead of returning ±Inf, reductions of nothing throw, `eigh` works on matrices with tiny (subnormal) or huge
+ * entries (eigenvalues scale exactly with the matrix), and no untyped error leaves the backend.
+ *
+ * Expected values are closed forms: the 3×3 second-difference matrix tridiag(−1, 2, −1) has eigenvalues
+ * 2 − √2, 2, 2 + √2; scaling the matrix by s scales them by s.
+ *
+ * @example
+ * ```ts
+ * import { runRobustnessSuite } from '@sftdl/compute/testing';
+ * import { referenceBackend } from '@sftdl/compute';
+ * runRobustnessSuite(referenceBackend);
+ * ```
+ */
+export function runRobustnessSuite(backendOrFactory: Factory, options: ConformanceOptions = {}): void {
+  const api = options.api ?? { describe: vitest.describe, it: vitest.it };
+  const timeout = options.timeout ?? 30_000;
+  const get = async (): Promise<ComputeBackend> => (typeof backendOrFactory === 'function' ? backendOrFactory() : backendOrFactory);
+  const expectTyped = (fn: () => unknown, name: string, pattern?: RegExp): void => {
+    let caught: unknown;
+    try { fn(); } catch (e) { caught = e; }
+    if (!SftdlError.isInstance(caught)) throw new Error(`expected a ${name}, got ${caught === undefined ? 'no error' : String(caught)}`);
+    if (caught.name !== name) throw new Error(`expected a ${name}, got ${caught.name}: ${caught.message}`);
+    if (pattern && !pattern.test(caught.message)) throw new Error(`message '${caught.message}' does not match ${pattern}`);
+  };
+  api.describe(options.title ?? 'robustness', () => {
+    api.it('matmul and gram that overflow throw InvalidArgumentError (never ±Inf)', async () => {
+      const b = await get();
+      const big: Mat = { rows: 2, cols: 2, data: Float64Array.of(1e300, 1e300, 1e300, 1e300) };
+      expectTyped(() => b.matmul(big, big), 'InvalidArgumentError', /overflow/);
+      expectTyped(() => b.gram(big), 'InvalidArgumentError', /overflow/);
+    }, timeout);
+    api.it('mean/max/min of an empty matrix throw; sum of nothing is 0', async () => {
+      const b = await get();
+      const empty: Mat = { rows: 0, cols: 3, data: new Float64Array(0) };
+      for (const op of ['mean', 'max', 'min'] as const) expectTyped(() => b.reduce(empty, op, 'all'), 'InvalidArgumentError', /empty/);
+      expectTyped(() => b.reduce(empty, 'max', 'cols'), 'InvalidArgumentError', /empty/);
+      const s = b.reduce(empty, 'sum', 'all');
+      if (s.length !== 1 || s[0] !== 0) throw new Error(`sum of an empty matrix should be [0], got ${Array.from(s)}`);
+    }, timeout);
+    api.it('eigh of tridiag(−1, 2, −1)·s: eigenvalues s·(2 − √2, 2, 2 + √2) for s from subnormal to 1e300', async () => {
+      const b = await get();
+      const tol = b.precision === 'float64' ? 1e-12 : 1e-5;
+      const exact = [2 - Math.SQRT2, 2, 2 + Math.SQRT2];
+      for (const s of [1e-320, 1e-310, 1e-300, 1e-150, 1, 1e150, 1e300]) {
+        if (b.precision === 'float32' && (s < 1e-30 || s > 1e30)) continue;
+        const a: Mat = { rows: 3, cols: 3, data: Float64Array.from([2, -1, 0, -1, 2, -1, 0, -1, 2], (v) => v * s) };
+        const r = b.eigh(a);
+        // subnormal inputs carry fewer significant bits: s = 1e-320 has ~11 bits left
+        const t = s < 2.2250738585072014e-308 ? 2 ** -8 : tol;
+        exact.forEach((e, k) => {
+          const got = r.values[k]!;
+          if (!(Math.abs(got - e * s) <= t * e * s)) throw new Error(`eigh(s = ${s}): value ${k} is ${got}, expected ${e * s}`);
+        });
+      }
+    }, timeout);
+    api.it('eigh of a PSD matrix with tiny entries (rank one, 1e-310 · v vᵀ) returns typed results', async () => {
+      const b = await get();
+      if (b.precision === 'float32') return;
+      const v = [1, 2, 3, 4];
+      const a: Mat = { rows: 4, cols: 4, data: Float64Array.from({ length: 16 }, (_, i) => 1e-300 * v[Math.floor(i / 4)]! * v[i % 4]!) };
+      const r = b.eigh(a);
+      // eigenvalues: 0, 0, 0, 30e-300
+      if (!(Math.abs(r.values[3]! - 30e-300) <= 1e-12 * 30e-300)) throw new Error(`largest eigenvalue ${r.values[3]}, expected 3e-299`);
+      for (let k = 0; k < 3; k++) if (!(Math.abs(r.values[k]!) <= 1e-13 * 30e-300)) throw new Error(`eigenvalue ${k} is ${r.values[k]}, expected 0`);
+    }, timeout);
+  });
+}
