@@ -1,11 +1,11 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { type Mat, NotPositiveDefiniteError, fromRows, referenceBackend } from '@sftdl/compute';
+import { InvalidArgumentError, type Mat, NotPositiveDefiniteError, fromRows, referenceBackend } from '@sftdl/compute';
 import { key, normal } from '@sftdl/field';
 import { fcKernel } from '@sftdl/kernels';
 import { fitNngpHyperparameters, lbfgsMinimize } from './fit';
 import { ntkPredictor } from './ntk';
-import { gpRegression } from './regression';
+import { choleskyWithJitter, gpRegression } from './regression';
 
 const fx = JSON.parse(readFileSync(new URL('../../test/fixtures/part1/gp_regression.json', import.meta.url), 'utf8'));
 const R = fx.regression;
@@ -108,5 +108,30 @@ describe('ntkPredictor', () => {
     const r = ntkPredictor({ ntk: K, y, ntkCross: cr.nngp!, nngp: K, nngpCross: cr.nngp!, nngpTest: ts.nngp! });
     const gp = gpRegression({ kernel: K, y, sigma2: 0, crossKernel: cr.nngp!, testKernel: ts.nngp! });
     expect(maxAbs(r.covariance!.data, gp.covariance!.data)).toBeLessThan(1e-8);
+  });
+});
+
+describe('choleskyWithJitter always terminates', () => {
+  const zero = { rows: 3, cols: 3, data: new Float64Array(9) };
+  it('zero kernel, σ² = 0: a jitter relative to 1 is found (K + jitter·I = jitter·I is SPD)', () => {
+    const r = choleskyWithJitter(zero, 0);
+    expect(r.jitter).toBe(1e-10);
+    // L = √jitter · I exactly
+    for (let i = 0; i < 3; i++) expect(r.factor.data[i * 3 + i]).toBeCloseTo(Math.sqrt(1e-10), 18);
+  });
+  it('negative-trace kernel: escalates to jitter.max relative to σ², then NotPositiveDefiniteError naming sigma2', () => {
+    const neg = { rows: 2, cols: 2, data: Float64Array.of(-1, 0, 0, -1) };
+    expect(() => choleskyWithJitter(neg, 0)).toThrow(NotPositiveDefiniteError);
+    expect(() => choleskyWithJitter(neg, 0)).toThrow(/mean diagonal -1.000e\+0.*raise sigma2/);
+  });
+  it('growth factor ≤ 1, non-positive initial or max < initial are InvalidArgumentErrors, not loops', () => {
+    const neg = { rows: 2, cols: 2, data: Float64Array.of(-1, 0, 0, -1) };
+    for (const policy of [{ factor: 1 }, { factor: 0.5 }, { factor: Number.NaN }, { initial: 0 }, { initial: -1 }, { max: 1e-12 }]) {
+      expect(() => choleskyWithJitter(neg, 0, { policy })).toThrow(InvalidArgumentError);
+    }
+  });
+  it('gpRegression with targets ≈ 1e200 throws a typed overflow error instead of a null likelihood', () => {
+    const K = { rows: 2, cols: 2, data: Float64Array.of(1, 0.5, 0.5, 1) };
+    expect(() => gpRegression({ kernel: K, y: [1e200, -1e200], sigma2: 0.1 })).toThrow(/overflowed.*rescale the targets/);
   });
 });
