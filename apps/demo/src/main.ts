@@ -5,6 +5,7 @@ import { readBudget } from './budget';
 import { commandLoaders } from './commands/index';
 import type { CommandContext } from './context';
 import { DiskFullError, FileError } from './io';
+import { Interrupted } from './tour/interrupt';
 
 function mainHelp(): string {
   const lines = [
@@ -49,8 +50,10 @@ function oneLine(s: string): string {
  * - file errors (`FileError`: missing folder, permission, a folder where a file was expected): exit 2;
  *   disk full (`DiskFullError`): exit 1.
  * - anything else is a bug or an environment failure: exit 1, one line; `--debug` prints the stack.
+ * - Ctrl-C in the tour and scenarios (`Interrupted`): exit 130 with where the run stopped and how to continue.
  */
-export function classifyError(err: unknown): { code: 1 | 2; type: string; message: string } {
+export function classifyError(err: unknown): { code: 1 | 2 | 130; type: string; message: string } {
+  if (err instanceof Interrupted) return { code: 130, type: 'Interrupted', message: oneLine(err.message) };
   if (err instanceof UsageError) return { code: 2, type: 'UsageError', message: oneLine(err.message) };
   if (err instanceof DiskFullError) return { code: 1, type: err.name, message: oneLine(err.message) };
   if (err instanceof FileError) return { code: 2, type: err.name, message: oneLine(err.message) };
@@ -100,7 +103,7 @@ export async function main(argv: readonly string[], io: MainIO = processIO): Pro
     return 0;
   } catch (err) {
     const c = classifyError(err);
-    io.stderr(`error: ${c.message}\n`);
+    io.stderr(c.code === 130 ? `${c.message}\n` : `error: ${c.message}\n`);
     if (debug && err instanceof Error && err.stack) io.stderr(err.stack + '\n');
     if (json) io.stdout(JSON.stringify({ error: { type: c.type, message: c.message } }) + '\n');
     return c.code;

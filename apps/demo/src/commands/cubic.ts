@@ -1,5 +1,5 @@
 import type { Command } from '../context';
-import { readCubicOptions, readPartContext, withBackend, withInterrupt } from '../tour/cli';
+import { readCubicOptions, readPartContext, withBackend } from '../tour/cli';
 import { runCubicPart } from '../tour/cubic';
 import { runParts } from '../tour/run';
 
@@ -17,9 +17,9 @@ export const command: Command = {
     ctx.flags.assertAllUsed();
     const pc = await withBackend(pf);
     if (pc.full && !o.sigma2) o.sigma2 = [0.3, 0.25, 0.2, 0.15, 0.1];
-    await withInterrupt(ctx, () => runParts(ctx, {
+    await runParts(ctx, {
       title: `sftdl scenario: cubic teacher${pc.full ? ' (full size)' : ''}`, reportName: `report-cubic${pc.full ? '-full' : ''}.html`,
       mode: pc.full ? 'full' : pc.quick ? 'quick' : 'tour size', backend: `${pc.backend.name} (${pc.backend.precision})`, parts: [() => runCubicPart(pc, o)],
-    }));
+    });
   },
 };

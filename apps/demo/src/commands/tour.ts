@@ -1,5 +1,5 @@
 import type { Command } from '../context';
-import { readCubicOptions, readPartContext, withBackend, withInterrupt } from '../tour/cli';
+import { readCubicOptions, readPartContext, withBackend } from '../tour/cli';
 import { runCubicPart } from '../tour/cubic';
 import { runModularPart } from '../tour/modular';
 import { msaDefaults, runMsaPart } from '../tour/msa';
@@ -20,7 +20,7 @@ export const command: Command = {
     ctx.flags.assertAllUsed();
     const pc = await withBackend(pf);
     const mode = pc.quick ? 'quick' : 'tour';
-    await withInterrupt(ctx, () => runParts(ctx, {
+    await runParts(ctx, {
       title: 'sftdl tour: the theory predicts, the networks confirm', reportName: 'report.html', mode, backend: `${pc.backend.name} (${pc.backend.precision})`,
       parts: [
         () => runCubicPart(pc, cubic),
@@ -28,6 +28,6 @@ export const command: Command = {
         () => runMsaPart(pc, msaDefaults(mode)),
         () => runScalingPart(pc),
       ],
-    }));
+    });
   },
 };

@@ -4,7 +4,7 @@ import { UsageError } from '@sftdl/cli-kit';
 import { resolveBackend } from '../backends';
 import type { CommandContext } from '../context';
 import { type CubicPartOptions, cubicDefaults } from './cubic';
-import { Interrupted, installSigint } from './interrupt';
+import { installSigint } from './interrupt';
 import type { PartContext } from './types';
 
 /** Scenario names (`pnpm demo <scenario> [--full]`). */
@@ -23,7 +23,7 @@ export function readPartContext(ctx: CommandContext, o: { allowFull: boolean }):
   const resume = f.bool('resume');
   if (quick && full) throw new UsageError('--quick and --full exclude each other (allowed: one of them, or neither)');
   if (resume && !full) throw new UsageError('--resume continues a --full run from --checkpoint-dir; add --full');
-  if (full) installSigint();
+  installSigint();
   return { backendName, seed, quick, full, quiet: f.has('quiet'), log: ctx.log, checkpointDir, resume };
 }
 
@@ -50,15 +50,3 @@ export function readCubicOptions(ctx: CommandContext, pc: Pick<PartContext, 'qui
   return { ...d, beta, budgetSeconds, chains, alignedChains, ...(steps !== undefined ? { minSteps: steps, maxSteps: steps } : {}), ...(sigma2 ? { sigma2: [...sigma2].sort((a, b) => b - a) } : {}) };
 }
 
-/** Runs `body`; on Ctrl-C (after the checkpoint was written) exits with 130 and a one-line note. */
-export async function withInterrupt(ctx: CommandContext, body: () => Promise<void>): Promise<void> {
-  try {
-    await body();
-  } catch (e) {
-    if (e instanceof Interrupted) {
-      ctx.log(e.message);
-      process.exit(130);
-    }
-    throw e;
-  }
-}

@@ -4,8 +4,12 @@
  * once (130). Reports are always written atomically, so neither path leaves a half-written file.
  */
 export class Interrupted extends Error {
-  constructor(readonly checkpoint?: string) {
-    super(checkpoint ? `interrupted; checkpoint written to ${checkpoint} (rerun with --resume)` : 'interrupted');
+  /**
+   * @param checkpoint - checkpoint file written on the way out (a `--full` run), if any
+   * @param where - where the run stopped, e.g. `Langevin σ² = 0.2 at step 1200 of 5000`
+   */
+  constructor(readonly checkpoint?: string, readonly where?: string) {
+    super(checkpoint ? `interrupted${where ? ` (${where})` : ''}; checkpoint written to ${checkpoint} (rerun with --resume)` : `interrupted${where ? ` (${where})` : ''}`);
     this.name = 'Interrupted';
   }
 }
@@ -20,8 +24,13 @@ export function installSigint(): void {
   process.on('SIGINT', () => {
     if (requested) process.exit(130);
     requested = true;
-    process.stderr.write('\ninterrupt: finishing the current chunk and writing a checkpoint (Ctrl-C again to quit at once)\n');
+    process.stderr.write('\ninterrupt: finishing the current step (Ctrl-C again to quit at once; the previous report stays intact)\n');
   });
+}
+
+/** Forgets a pending request (tests that run several commands in one process). */
+export function resetInterrupt(): void {
+  requested = false;
 }
 
 export function interruptRequested(): boolean {

@@ -181,7 +181,7 @@ export async function runEnsemble(spec: EnsembleSpec): Promise<EnsembleOutcome> 
     const now = performance.now();
     chunk = Math.max(1, Math.min(1000, Math.round((0.25 * 1000 * (step - from)) / Math.max(now - ts, 1e-3))));
     if (ck && (interruptRequested() || (now - lastCk) / 1000 > ck.everySeconds)) { writeFileAtomic(ck.path, stateToJSON(sampler.state())); lastCk = now; }
-    if (interruptRequested()) throw new Interrupted(ck?.path);
+    if (interruptRequested()) throw new Interrupted(ck?.path, `Langevin σ² = ${spec.sigma2} at step ${step} of ${spec.steps}`);
     if ((now - t0) / 1000 > spec.capSeconds && step >= minStop) break;
   }
   const r = sampler.result();

@@ -3,12 +3,39 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { CommandContext } from '../context';
 import { renderReport, writeReport } from '../report';
+import { Interrupted, interruptRequested, yieldToEventLoop } from './interrupt';
 import type { PartResult } from './types';
 
 export async function runParts(ctx: CommandContext, o: { title: string; reportName: string; mode: string; backend: string; parts: (() => Promise<PartResult>)[] }): Promise<void> {
+  try {
+    await runAll(ctx, o);
+  } catch (e) {
+    if (!(e instanceof Interrupted)) throw e;
+    // Ctrl-C: one line with where the run stopped, that the previous report is intact, and how a rerun continues
+    const report = join(ctx.outDir, o.reportName);
+    const resume = e.checkpoint
+      ? `rerun the same command with --resume to continue from ${e.checkpoint}`
+      : o.mode === 'full'
+        ? 'rerun the same command with --resume to continue from the last checkpoint in --checkpoint-dir'
+        : 'tour-size runs keep no checkpoint: rerun the same command to start again (paper-size scenarios: --full, then --resume continues)';
+    throw new Interrupted(e.checkpoint, `${e.where ?? 'interrupted'}; the previous report ${report} is unchanged; ${resume}`);
+  }
+}
+
+async function runAll(ctx: CommandContext, o: Parameters<typeof runParts>[1]): Promise<void> {
   const t0 = performance.now();
   const results: PartResult[] = [];
-  for (const p of o.parts) results.push(await p());
+  for (const [i, p] of o.parts.entries()) {
+    if (interruptRequested()) throw new Interrupted(undefined, `before part ${i + 1} of ${o.parts.length}`);
+    try {
+      results.push(await p());
+    } catch (e) {
+      if (e instanceof Interrupted) throw new Interrupted(e.checkpoint, `in part ${i + 1} of ${o.parts.length}${e.where ? `, ${e.where}` : ''}`);
+      throw e;
+    }
+    await yieldToEventLoop();
+  }
+  if (interruptRequested()) throw new Interrupted(undefined, `after part ${o.parts.length} of ${o.parts.length}, before the report was written`);
   const seconds = (performance.now() - t0) / 1000;
   mkdirSync(ctx.outDir, { recursive: true });
   const path = join(ctx.outDir, o.reportName);
