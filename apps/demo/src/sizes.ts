@@ -65,3 +65,35 @@ export function gpFitEstimate(o: { n: number; d: number; depth: number; restarts
   const perEval = k.flops + o.n ** 3 + ITERATION_FLOOR;
   return { flops: (o.restarts + 1) * 200 * 8 * perEval };
 }
+
+/** `demo data`: samples × (dim + outputs) doubles, held as typed arrays and again as JSON text/arrays when written. */
+export function dataEstimate(o: { rows: number; dim: number; outputs: number }): { bytes: number; flops: number } {
+  const numbers = o.rows * (o.dim + o.outputs);
+  return { bytes: numbers * (F64 + JS_NUMBER), flops: numbers * 20 + ITERATION_FLOOR };
+}
+
+/**
+ * `demo msa`: P×P kernels and solves, and for the sampled (erf/relu) theories `samples` Monte Carlo weight vectors of
+ * dimension d evaluated on P points, over ~100 Newton/annealing iterations.
+ */
+export function msaEstimate(o: { n: number; d: number; samples: number; sampled: boolean; width: number }): { bytes: number; flops: number } {
+  const { n, d } = o;
+  const mc = o.sampled ? o.samples : 0;
+  const bytes = 8 * n * n * F64 + mc * (d + n) * F64 * 2 + d * d * F64 * 4;
+  const flops = 100 * (n ** 3 + mc * n * (d + 10)) + 20 * d ** 3 + ITERATION_FLOOR;
+  return { bytes, flops };
+}
+
+/** `demo train`: chains × parameters state (plus gradients, proposals, recorded samples) and steps × chains × forward/backward passes. */
+export function trainEstimate(o: { n: number; d: number; outputs: number; width: number; chains: number; steps: number; layers: number }): { bytes: number; flops: number } {
+  const params = o.width * (o.d + o.outputs) + (o.layers - 2) * o.width * o.width;
+  const bytes = o.chains * (8 * params + 4 * o.n * o.width) * F64;
+  // per chain-step: forward/backward on all points, plus ~1e5 flop-equivalents of per-step overhead (allocation, RNG)
+  const flops = o.steps * o.chains * (6 * o.n * params + 100 * ITERATION_FLOOR);
+  return { bytes, flops };
+}
+
+/** `demo grokking modular`: each σ² point solves the per-mode saddle (O(P) modes, ~1e4 flop each). */
+export function modularCurveEstimate(o: { prime: number; points: number }): { bytes: number; flops: number } {
+  return { bytes: o.points * (200 + JS_NUMBER * 8), flops: o.points * (o.prime * 1e4 + ITERATION_FLOOR) };
+}

@@ -5,7 +5,9 @@ import {
 } from '@sftdl/teachers';
 import { UsageError } from '@sftdl/cli-kit';
 import type { Command, CommandContext } from '../context';
+import { checkBudget } from '../budget';
 import { writeFileAtomic } from '../io';
+import { dataEstimate } from '../sizes';
 
 const TEACHERS = ['cubic', 'linear', 'hermite', 'two-layer', 'ising', 'attention', 'modular'] as const;
 type TeacherName = (typeof TEACHERS)[number];
@@ -66,6 +68,8 @@ export const command: Command = {
       const trainFraction = f.number('train-fraction', { min: 0, max: 1 });
       if (trainFraction !== undefined && !(trainFraction > 0)) throw new UsageError('--train-fraction must lie in (0, 1]');
       f.assertAllUsed();
+      // all P² pairs (a, b) as two-hot rows of length 2P with one-hot targets of length P
+      checkBudget(ctx.budget, { what: `modular addition with P = ${prime} (${prime}² = ${prime * prime} rows of length ${2 * prime})`, ...dataEstimate({ rows: prime * prime, dim: 2 * prime, outputs: prime }), flags: '--prime' });
       ds = modularAddition({ prime, allowComposite, key: makeKey(seed), ...(trainFraction !== undefined ? { trainFraction } : {}) });
       ds.meta.seed = seed;
     } else {
@@ -73,6 +77,7 @@ export const command: Command = {
       const dim = f.requireNumber('dim', { integer: true, min: 1 });
       const testSamples = f.number('test-samples', { integer: true, min: 0, default: 0 });
       const magnetization = f.number('magnetization', { min: -0.999999, max: 0.999999 });
+      checkBudget(ctx.budget, { what: `a data set of ${samples + testSamples} rows of dimension ${dim}`, ...dataEstimate({ rows: samples + testSamples, dim: dim + 1, outputs: 1 }), flags: '--samples, --test-samples or --dim' });
       const [teacherKey, dataKey] = split(makeKey(seed), 2);
       const { teacher, inputs, pattern } = buildTeacher(name as TeacherName, ctx, dim, teacherKey!);
       f.assertAllUsed();

@@ -8,7 +8,9 @@ import {
 } from '@sftdl/solvers';
 import type { CubicSolution, CubicTeacherParams, M11Convention } from '@sftdl/solvers';
 import type { Command, CommandContext } from '../context';
+import { checkBudget } from '../budget';
 import { writeFileAtomic } from '../io';
+import { modularCurveEstimate } from '../sizes';
 import { lineChartSvg } from '../plot';
 
 const fmt = (v: number | null | undefined, digits = 6) => (v === null || v === undefined ? '—' : Number.isFinite(v) ? v.toPrecision(digits) : String(v));
@@ -118,6 +120,7 @@ async function modular(ctx: CommandContext): Promise<void> {
   const points = f.number('points', { integer: true, min: 3, default: 61 });
   const sigma2List = f.numberList('sigma2', { positive: true });
   f.assertAllUsed();
+  checkBudget(ctx.budget, { what: `the modular curve at ${sigma2List?.length ?? points} σ² points (P = ${p.prime})`, ...modularCurveEstimate({ prime: p.prime, points: sigma2List?.length ?? points }), flags: '--points or --prime' });
   const r = modularCurve(p, { lambdaNormalization, points, ...(sigma2List ? { sigma2: sigma2List } : {}) });
   const out = {
     gmfl1Onset: r.gmfl1Onset, gmfl2Onset: r.gmfl2Onset, spinodal: r.spinodal, lambdaNormalization,

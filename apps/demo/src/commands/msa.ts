@@ -2,7 +2,9 @@ import { UsageError } from '@sftdl/cli-kit';
 import { key } from '@sftdl/field';
 import { msaReport } from '@sftdl/solvers';
 import type { Command } from '../context';
+import { checkBudget } from '../budget';
 import { readDataFile } from '../io';
+import { msaEstimate } from '../sizes';
 
 const fmt = (v: number | undefined): string => (v === undefined ? '—' : v.toPrecision(8));
 
@@ -25,7 +27,8 @@ export const command: Command = {
     const samples = f.number('samples', { integer: true, positive: true, default: 40000 });
     const seed = f.number('seed', { integer: true, min: 0, default: 0 });
     f.assertAllUsed();
-    const data = readDataFile(file);
+    const data = readDataFile(file, ctx.budget);
+    checkBudget(ctx.budget, { what: `msa on P = ${data.x.rows} points of dimension ${data.x.cols}${activation === 'linear' ? '' : ` with ${samples} Monte Carlo samples`}`, ...msaEstimate({ n: data.x.rows, d: data.x.cols, samples, sampled: activation !== 'linear', width }), flags: activation === 'linear' ? 'the data size' : '--samples or the data size' });
     if (data.y.cols !== 1) throw new UsageError(`--data ${file}: "y" must be a vector (one output), got ${data.y.cols} columns`);
     if (chi > width) ctx.log(`note: --chi ${chi} exceeds --width ${width} (mean-field is chi = N)`);
     const report = msaReport(

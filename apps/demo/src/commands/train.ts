@@ -7,7 +7,9 @@ import {
 import { UsageError } from '@sftdl/cli-kit';
 import { resolveBackend } from '../backends';
 import type { Command } from '../context';
+import { checkBudget } from '../budget';
 import { readDataFile, writeFileAtomic } from '../io';
+import { trainEstimate } from '../sizes';
 import { Progress } from '../progress';
 
 const MODELS = ['two-layer', 'three-layer', 'attention'] as const;
@@ -75,7 +77,8 @@ export const command: Command = {
     const context = f.number('context', { integer: true, positive: true });
     f.assertAllUsed();
 
-    const data = readDataFile(dataPath);
+    const data = readDataFile(dataPath, ctx.budget);
+    checkBudget(ctx.budget, { what: `train (${chains} chains × ${steps} steps, width ${width ?? widths?.join('×')}, n = ${data.x.rows}, d = ${data.x.cols})`, ...trainEstimate({ n: data.x.rows, d: data.x.cols, outputs: data.y.cols, width: Math.max(width ?? 0, ...(widths ?? [0])), chains, steps, layers: modelName === 'three-layer' ? 3 : 2 }), flags: '--steps, --chains, --width/--widths or the data size' });
     const backend = await resolveBackend(backendName);
     const inDim = data.x.cols, outputs = data.y.cols;
     const N = modelName === 'three-layer' ? (widths?.[1] ?? 0) : (width ?? 0);
