@@ -153,6 +153,7 @@ export const command: Command = {
     'demo grokking cubic --epsilon e --sigma-w2 s --sigma-a2 A --width N --samples n --dim d --sigma2 s2 [--limit thermodynamic|finite] [--m11 corrected|printed] [--json]',
     'demo grokking cubic --epsilon e --sigma-w2 s --sigma-a2 A --width N --samples n --dim d --find-transition [--along sigma2|width|samples --sigma2 s2] [--json]',
     'demo grokking modular --prime P --width N --sigma-a2 A --gamma g [--lambda-normalization paper|first-principles] [--points m | --sigma2 s1,s2,…] [--json]',
+    '  JSON nulls: gmfl2Onset = null when no GMFL-II onset exists on the curve; curve[].xPlus/sPlus = null where no non-trivial saddle exists (un-learned phase)',
     '  (--sigma-a2 is the TOTAL readout scale; per-weight variance σ_a²/N)',
   ],
   async run(ctx) {

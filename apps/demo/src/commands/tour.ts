@@ -13,6 +13,8 @@ export const command: Command = {
     'demo [tour] [--beta b] [--langevin-seconds s | --steps S] [--chains C] [--aligned-chains k] [--seed s] [--backend name] [--out DIR] [--json]',
     '  four parts: cubic teacher (theory + β-scaled Langevin ensemble), modular addition, MSA regimes, scaling exponents',
     '  paper-sized runs: demo cubic|modular|msa-regimes|scaling-table --full [--checkpoint-dir D] [--resume]',
+    '  JSON nulls: parts.cubic.overlapHistograms[].qStar = null where Ŝ has no non-trivial minimum; parts.modular.gmfl2Onset = null when no GMFL-II onset exists',
+    '  Ctrl-C: stops after the current step, leaves the previous report intact, says where a rerun (--resume for --full) continues; exit 130',
   ],
   async run(ctx) {
     const pf = readPartContext(ctx, { allowFull: false });
