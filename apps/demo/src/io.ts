@@ -53,6 +53,7 @@ export function readDataFile(file: string, budget?: Budget): DataFile {
     size = st.size;
   } catch (e) {
     if (e instanceof UsageError) throw e;
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`--data ${file}: file not found`);
     const fe = fileError(e, file, 'read');
     throw new UsageError(`--data ${file}: ${fe instanceof Error ? fe.message.replace(/^cannot read [^:]*: /, '') : 'unreadable'}`);
   }
