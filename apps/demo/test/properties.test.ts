@@ -1,9 +1,11 @@
 // fast-check property tests at the API, on every backend present on this machine (reference and ml-matrix always;
 // tfjs and openblas when they load): Cholesky round-trip, kernels symmetric PSD for random inputs on every
-// activation, GP posterior mean finite for finite data. Tolerances follow the backend's precision.
+// activation, GP posterior mean finite for finite data; plus the compute robustness suite on each. Tolerances follow
+// the backend's precision.
 import fc from 'fast-check';
 import { type ComputeBackend, type Mat, SftdlError, referenceBackend } from '@sftdl/compute';
 import { allProviders } from '@sftdl/cli-kit';
+import { runRobustnessSuite } from '@sftdl/compute/testing';
 import { ACTIVATION_NAMES, fcKernel } from '@sftdl/kernels';
 import { gpRegression } from '@sftdl/solvers';
 import { describe, expect, it } from 'vitest';
@@ -80,6 +82,9 @@ describe.each(backends.map((b) => [`${b.name} (${b.precision})`, b] as const))('
     ), { numRuns: 40, seed: 13 });
   });
 });
+
+// overflowing products, empty reductions, eigh on subnormal/huge entries: typed errors or correct results, never a leak
+for (const b of backends) runRobustnessSuite(b, { title: `robustness on ${b.name} (${b.precision})` });
 
 describe('backends present', () => {
   it('at least the reference and ml-matrix backends are exercised', () => {
