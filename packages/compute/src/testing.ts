@@ -489,8 +489,8 @@ export function runRobustnessSuite(backendOrFactory: Factory, options: Conforman
     api.it('matmul and gram that overflow throw InvalidArgumentError (never ±Inf)', async () => {
       const b = await get();
       const big: Mat = { rows: 2, cols: 2, data: Float64Array.of(1e300, 1e300, 1e300, 1e300) };
-      expectTyped(() => b.matmul(big, big), 'InvalidArgumentError', /overflow/);
-      expectTyped(() => b.gram(big), 'InvalidArgumentError', /overflow/);
+      expectTyped(() => b.matmul(big, big), 'InvalidArgumentError', /overflow|range/);
+      expectTyped(() => b.gram(big), 'InvalidArgumentError', /overflow|range/);
     }, timeout);
     api.it('mean/max/min of an empty matrix throw; sum of nothing is 0', async () => {
       const b = await get();
