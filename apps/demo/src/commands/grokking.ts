@@ -155,6 +155,7 @@ export const command: Command = {
     'demo grokking modular --prime P --width N --sigma-a2 A --gamma g [--lambda-normalization paper|first-principles] [--points m | --sigma2 s1,s2,…] [--json]',
     '  JSON nulls: gmfl2Onset = null when no GMFL-II onset exists on the curve; curve[].xPlus/sPlus = null where no non-trivial saddle exists (un-learned phase)',
     '  (--sigma-a2 is the TOTAL readout scale; per-weight variance σ_a²/N)',
+    '  JSON nulls (cubic at --sigma2): qStar = null when Ŝ has no non-trivial minimum (GFL phase)',
   ],
   async run(ctx) {
     const sub = ctx.flags.positionals[0];

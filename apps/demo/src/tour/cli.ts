@@ -1,10 +1,12 @@
 /** Flag handling shared by `demo tour` and the scenario commands (`demo cubic|modular|msa-regimes|scaling-table`). */
 import { join } from 'node:path';
 import { UsageError } from '@sftdl/cli-kit';
+import { checkBudget } from '../budget';
 import { resolveBackend } from '../backends';
 import type { CommandContext } from '../context';
 import { type CubicPartOptions, cubicDefaults } from './cubic';
 import { installSigint } from './interrupt';
+import { scaleFig2 } from './sizes';
 import type { PartContext } from './types';
 
 /** Scenario names (`pnpm demo <scenario> [--full]`). */
@@ -47,6 +49,19 @@ export function readCubicOptions(ctx: CommandContext, pc: Pick<PartContext, 'qui
   const budgetSeconds = budgetFlag ?? (steps !== undefined ? Infinity : d.budgetSeconds);
   const sigma2 = withSigma2 ? f.numberList('sigma2', { positive: true }) : undefined;
   if (sigma2 && (sigma2.length < 2 || sigma2.length > 8)) throw new UsageError(`--sigma2 needs 2 to 8 comma-separated positive values, got ${sigma2.length}`);
-  return { ...d, beta, budgetSeconds, chains, alignedChains, ...(steps !== undefined ? { minSteps: steps, maxSteps: steps } : {}), ...(sigma2 ? { sigma2: [...sigma2].sort((a, b) => b - a) } : {}) };
+  const o: CubicPartOptions = { ...d, beta, budgetSeconds, chains, alignedChains, ...(steps !== undefined ? { minSteps: steps, maxSteps: steps } : {}), ...(sigma2 ? { sigma2: [...sigma2].sort((a, b) => b - a) } : {}) };
+  // Size check before any work: the Langevin ensembles at the β-scaled sizes. Their wall-clock budget caps the number
+  // of steps, but never below minSteps, so minSteps steps must fit the work budget (a --full run is hours by design:
+  // only its memory is checked).
+  const P = scaleFig2(beta).params;
+  const ensembles = o.sigma2?.length ?? 3;
+  const perStep = 6 * P.width * P.samples * P.dim;
+  checkBudget(ctx.budget, {
+    what: `the Langevin ensembles at β = ${beta} (N = ${P.width}, n = ${P.samples}, d = ${P.dim}, ${chains} chains × ≥ ${o.minSteps} steps × ${ensembles} σ²)`,
+    bytes: 8 * (chains * P.width * (P.dim + 1) * 8 + (P.samples + o.testSamples) * (P.dim + 1) * 4),
+    flops: pc.full ? 0 : ensembles * chains * o.minSteps * perStep,
+    flags: '--beta, --chains or --steps',
+  });
+  return o;
 }
 

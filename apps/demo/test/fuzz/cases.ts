@@ -265,10 +265,11 @@ export function generateCases(o: { seed: number; count: number; files: Record<st
  * - `meta.width` (kernel): no `--width` given (the infinite-width kernel);
  * - `gmfl2Onset` (grokking modular and the tour's modular part): no GMFL-II onset exists on the curve;
  * - `curve[].xPlus`, `curve[].sPlus` (grokking modular): no non-trivial saddle at that σ² (the un-learned phase);
- * - `parts.cubic.overlapHistograms[].qStar` (tour, cubic scenario): Ŝ has no non-trivial minimum at that σ².
+ * - `parts.cubic.overlapHistograms[].qStar` (tour, cubic scenario) and `qStar` (grokking cubic at a given σ²): Ŝ has
+ *   no non-trivial minimum there (the GFL phase).
  */
 export const DOCUMENTED_NULLS = new Set([
-  'meta.width', 'gmfl2Onset', 'curve[].xPlus', 'curve[].sPlus', 'parts.modular.gmfl2Onset', 'parts.cubic.overlapHistograms[].qStar',
+  'meta.width', 'gmfl2Onset', 'qStar', 'curve[].xPlus', 'curve[].sPlus', 'parts.modular.gmfl2Onset', 'parts.cubic.overlapHistograms[].qStar',
 ]);
 
 /** Every null and non-finite number in a parsed JSON value, as paths. */
