@@ -77,7 +77,14 @@ export const command: Command = {
       const dim = f.requireNumber('dim', { integer: true, min: 1 });
       const testSamples = f.number('test-samples', { integer: true, min: 0, default: 0 });
       const magnetization = f.number('magnetization', { min: -0.999999, max: 0.999999 });
-      checkBudget(ctx.budget, { what: `a data set of ${samples + testSamples} rows of dimension ${dim}`, ...dataEstimate({ rows: samples + testSamples, dim: dim + 1, outputs: 1 }), flags: '--samples, --test-samples or --dim' });
+      const est = dataEstimate({ rows: samples + testSamples, dim: dim + 1, outputs: 1 });
+      if (name === 'two-layer') {
+        // the teacher network itself: width × (dim + 1) weights, evaluated on every row
+        const tw = f.number('width', { integer: true, positive: true, default: 8 });
+        est.bytes += 16 * tw * (dim + 1);
+        est.flops += 4 * (samples + testSamples) * tw * (dim + 1);
+      }
+      checkBudget(ctx.budget, { what: `a data set of ${samples + testSamples} rows of dimension ${dim}${name === 'two-layer' ? ' from a two-layer teacher' : ''}`, ...est, flags: name === 'two-layer' ? '--samples, --test-samples, --dim or --width' : '--samples, --test-samples or --dim' });
       const [teacherKey, dataKey] = split(makeKey(seed), 2);
       const { teacher, inputs, pattern } = buildTeacher(name as TeacherName, ctx, dim, teacherKey!);
       f.assertAllUsed();

@@ -48,6 +48,9 @@ export interface LinearExactResult {
  * ex.Q; ex.msd;
  * ```
  */
+/** Largest trapezoid grid of {@link linearExactOracle} (an iteration cap). */
+const MAX_GRID_POINTS = 2_000_000;
+
 export function linearExactOracle(input: MsaInput | LinearMsaSpectrum, { relTol = 1e-13 } = {}): LinearExactResult {
   const spec = 'K0' in input ? input : linearMsaSpectrum(input);
   const { setup, eigvals, yRot, U, B, K0TestDiag } = spec;
@@ -88,6 +91,14 @@ export function linearExactOracle(input: MsaInput | LinearMsaSpectrum, { relTol 
   const integrate = (stepsPerSd: number) => {
     const h = Math.min(width / stepsPerSd, (b - a) / 64);
     const n = Math.ceil((b - a) / h);
+    // hard cap: a huge width N makes the scale posterior so narrow that the grid would need billions of points
+    if (!(n <= MAX_GRID_POINTS)) {
+      throw new ConvergenceError({
+        what: 'exact Gamma-mixture quadrature', iterations: 0, residual: NaN, tolerance: relTol,
+        detail: `the scale posterior (width ${width.toExponential(2)} in ln s, N = ${N}) would need ${n > 1e15 ? n.toExponential(1) : n} grid points, more than ${MAX_GRID_POINTS}`,
+        hint: 'the exact linear oracle resolves widths up to N ~ 1e9; use a smaller width (at this N the kernel-rescaling/one-loop results are already exact to O(1/N))',
+      });
+    }
     const hh = (b - a) / n;
     let Z = 0, Es = 0, Es2 = 0;
     const m1 = new Float64Array(P), m2 = new Float64Array(P), v1 = new Float64Array(P);
