@@ -77,7 +77,7 @@ export const command: Command = {
     const context = f.number('context', { integer: true, positive: true });
     f.assertAllUsed();
 
-    if (thin !== undefined && thin > steps - burnIn) throw new UsageError(`--thin ${thin} keeps no sample after the burn-in (${steps - burnIn} steps); use --thin ≤ ${steps - burnIn} or more --steps`);
+    if (Math.floor((steps - burnIn) / (thin ?? 1)) < 4) throw new UsageError(`--steps ${steps} with --burn-in ${burnIn}${thin ? ` and --thin ${thin}` : ''} records ${Math.floor((steps - burnIn) / (thin ?? 1))} samples per chain; the diagnostics (R̂, ESS) need at least 4: raise --steps or lower --burn-in/--thin`);
     const data = readDataFile(dataPath, ctx.budget);
     checkBudget(ctx.budget, { what: `train (${chains} chains × ${steps} steps, width ${width ?? widths?.join('×')}, n = ${data.x.rows}, d = ${data.x.cols})`, ...trainEstimate({ n: data.x.rows, d: data.x.cols, outputs: data.y.cols, width: Math.max(width ?? 0, ...(widths ?? [0])), chains, steps, layers: modelName === 'three-layer' ? 3 : 2 }), flags: '--steps, --chains, --width/--widths or the data size' });
     const backend = await resolveBackend(backendName);
