@@ -71,8 +71,27 @@ export interface LangevinRow {
   version?: string;
 }
 
-/** A configuration to time: a shape, a chain count, the steps per timed run, and why it is there. */
-interface Config { label: string; n: number; d: number; N: number; chains: number; steps: number }
+/** A configuration to time: a shape, a chain count and the steps per timed run. */
+export interface BenchConfig { n: number; d: number; N: number; chains: number; steps: number }
+
+/**
+ * The configurations of a run: the given shape at each chain count, then (with `paper`) the paper size at one chain
+ * unless the given shape already is the paper size at one chain. The paper row runs `paperSteps` steps per timed run,
+ * by default the given step count scaled to the same GEMM work as one chain of the given shape (at least 3).
+ */
+export function benchConfigs(o: { n: number; d: number; N: number; steps: number; chains: readonly number[]; paper: boolean; paperSteps?: number }): BenchConfig[] {
+  const configs: BenchConfig[] = [...new Set(o.chains)].map((chains) => ({ n: o.n, d: o.d, N: o.N, chains, steps: o.steps }));
+  if (!o.paper) {
+    if (o.paperSteps !== undefined) throw new UsageError('--paper-steps needs the paper row: drop --no-paper');
+    return configs;
+  }
+  const isPaper = o.n === PAPER.n && o.d === PAPER.d && o.N === PAPER.N;
+  if (!(isPaper && o.chains.includes(1))) {
+    const scaled = Math.round((o.steps * o.n * o.d * o.N) / (PAPER.n * PAPER.d * PAPER.N));
+    configs.push({ ...PAPER, chains: 1, steps: o.paperSteps ?? Math.max(3, scaled) });
+  }
+  return configs;
+}
 
 /**
  * Options handed to the sampler beyond the common ones: the ONE place the engine's newer options are wired.
@@ -159,13 +178,7 @@ export const suite: Suite = {
     f.assertAllUsed();
     if (pythonFlag !== undefined && baselineFlag === 'none') throw new UsageError('--python has no effect with --baseline none');
 
-    // the configurations: given shape × chains, then the paper size at one chain (same work per run as the given shape at one chain)
-    const configs: Config[] = chainList.map((C) => ({ label: 'given', n, d, N, chains: C, steps }));
-    const isPaper = n === PAPER.n && d === PAPER.d && N === PAPER.N;
-    if (!noPaper && !(isPaper && chainList.includes(1))) {
-      const scaled = Math.round((steps * n * d * N) / (PAPER.n * PAPER.d * PAPER.N));
-      configs.push({ label: 'paper', ...PAPER, chains: 1, steps: paperStepsFlag ?? Math.max(3, scaled) });
-    } else if (paperStepsFlag !== undefined) throw new UsageError('--paper-steps needs the paper row (drop --no-paper, or use --steps with --paper)');
+    const configs = benchConfigs({ n, d, N, steps, chains: chainList, paper: !noPaper, ...(paperStepsFlag !== undefined ? { paperSteps: paperStepsFlag } : {}) });
 
     const base = await resolveBackend(backendName, precision);
     const backends = new Map<number, ComputeBackend>();
