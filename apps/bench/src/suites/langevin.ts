@@ -103,6 +103,12 @@ function engineOptions(threads: number): object {
   return threads === 1 ? { workers: 1 } : {};
 }
 
+/** Frees what an engine may hold between runs (a worker pool): calls close/destroy/dispose when the sampler has one. */
+async function release(sampler: object): Promise<void> {
+  const s = sampler as Record<string, unknown>;
+  for (const m of ['close', 'destroy', 'dispose']) if (typeof s[m] === 'function') { await (s[m] as () => unknown).call(sampler); return; }
+}
+
 async function backendWithThreads(base: ComputeBackend, threads: number): Promise<ComputeBackend> {
   if (base.name !== 'openblas') return base; // reference, ml-matrix, tfjs: single-threaded (or self-managed) compute
   const { createOpenblasBackend } = await import('@sftdl/backend-openblas');
@@ -134,7 +140,7 @@ function table(rows: LangevinRow[], activation: string, notes: string[]): string
 export const suite: Suite = {
   summary: 'Langevin chain-steps/s, GFLOP/s and ratios against PyTorch (per-chain loop and batched), interleaved',
   usage: [
-    'bench langevin [--samples 800] [--dim 40] [--width 200] [--steps 100] [--chains 1,8] [--threads 1,<cores>] [--repeats 5]',
+    'bench langevin [--samples 800] [--dim 40] [--width 200] [--steps 50] [--chains 1,8] [--threads 1,<cores>] [--repeats 5]',
     '    [--no-paper] [--paper-steps k] [--paper] [--activation erf] [--backend b] [--precision float64|float32]',
     '    [--baseline auto|torch|none] [--python P] [--json]',
     '',
@@ -163,7 +169,7 @@ export const suite: Suite = {
     const n = f.number('samples', { integer: true, positive: true, default: paper ? PAPER.n : 800 });
     const d = f.number('dim', { integer: true, positive: true, default: paper ? PAPER.d : 40 });
     const N = f.number('width', { integer: true, positive: true, default: paper ? PAPER.N : 200 });
-    const steps = f.number('steps', { integer: true, min: 2, default: 100 });
+    const steps = f.number('steps', { integer: true, min: 2, default: 50 });
     const chainList = f.numberList('chains', { integer: true, positive: true }) ?? [1, 8];
     const cores = Math.max(1, availableParallelism());
     const threadList = [...new Set(f.numberList('threads', { integer: true, positive: true }) ?? [1, cores])];
@@ -225,12 +231,18 @@ export const suite: Suite = {
           const common: LangevinOptions = { model, x, y, sigma2: SIGMA2, key: fold(k, 2), steps: total + 1, burnIn: total, chains: cfg.chains, stepSize: ETA, thin: 1 };
           const sampler = new LangevinSampler({ ...common, ...engineOptions(T) });
           let at = 0;
-          const contestants: Contestant[] = [{ run: () => { at += cfg.steps; sampler.advance(at); } }];
+          // the return value is handed on so that an engine whose advance is asynchronous (worker threads) is awaited
+          const contestants: Contestant[] = [{ run: () => { at += cfg.steps; return sampler.advance(at) as unknown; } }];
           const variants: TorchVariant[] = torch ? ['loop', 'batched'] : [];
           for (const v of variants) contestants.push({ time: () => torch!.time(v, T, cfg.steps) });
           contestants.push({ run: () => { for (let r = 0; r < gemmReps; r++) { backend.matmul(x, wAll, { transB: true }); backend.matmul(dAll, x, { transA: true }); } } });
           ctx.log(`n=${cfg.n} d=${cfg.d} N=${cfg.N} chains=${cfg.chains} threads=${T}: ${repeats} rounds of ${cfg.steps} steps (sftdl ${backend.name}${variants.map((v) => `, torch-${v}`).join('')}, GEMMs) …`);
-          const times = await timeRounds(contestants, { repeats, minTime: 0, maxRepeats: repeats, gap: T > 1 ? 0.1 : 0 });
+          let times: TimeMedianResult[];
+          try {
+            times = await timeRounds(contestants, { repeats, minTime: 0, maxRepeats: repeats, gap: T > 1 ? 0.1 : 0 });
+          } finally {
+            await release(sampler);
+          }
           const flopsPerStep = langevinStepFlops(cfg);
           const row = (name: string, t: TimeMedianResult, extra: Partial<LangevinRow>): LangevinRow => ({
             name, backend: extra.backend ?? '', precision: extra.precision ?? '', samples: cfg.n, dim: cfg.d, width: cfg.N, chains: cfg.chains, threads: T,
