@@ -281,6 +281,8 @@ export const suite: Suite = {
       loadAverage: { start: load0.map((v) => Number(v.toFixed(2))), end: loadavg().map((v) => Number(v.toFixed(2))), cores },
       ...(notes.length ? { notes } : {}),
     };
-    return { json, table: table(rows, activation, notes) };
+    const loadNote = `load average ${json.loadAverage.start.join(' ')} at the start, ${json.loadAverage.end.join(' ')} at the end, ${cores} cores` +
+      (python ? `; PyTorch ${python.torch} from ${python.executable} (Python ${python.python})` : '');
+    return { json, table: table(rows, activation, [...notes, loadNote]) };
   },
 };

@@ -106,7 +106,8 @@ export class TorchBaseline {
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const server = new TorchBaseline(child, lines, stderr);
     const first = await lines.next();
-    const hello = first.done ? undefined : (JSON.parse(first.value) as { ready?: boolean; error?: string });
+    let hello: { ready?: boolean; error?: string } | undefined;
+    try { hello = first.done ? undefined : (JSON.parse(first.value) as typeof hello); } catch { hello = { error: `unreadable first line '${first.value}'` }; }
     if (!hello?.ready) {
       server.close();
       throw new Error(`the torch baseline did not start with ${python.command}: ${hello?.error ?? spawnError?.message ?? server.lastError()}`);
