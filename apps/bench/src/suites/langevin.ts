@@ -1,6 +1,6 @@
 import { availableParallelism, loadavg } from 'node:os';
 import { UsageError } from '@sftdl/cli-kit';
-import type { ComputeBackend, Mat } from '@sftdl/compute';
+import type { ComputeBackend } from '@sftdl/compute';
 import { fold, key, normalMat } from '@sftdl/field';
 import { ACTIVATIONS, type Activation, type LangevinOptions, LangevinSampler, twoLayerNet } from '@sftdl/training';
 import { resolveBackend } from '../backends';
@@ -157,8 +157,9 @@ export const suite: Suite = {
     '',
     'JSON: { backend, precision, stepsPerSecond, msPerStep, samples, dim, width, steps, activation, chains, threads,',
     'chainStepsPerSecond, chainCounts, threadCounts, rows, ratio?, baseline?, python, loadAverage, notes? }; the top-level',
-    'figures are those of the sftdl row of the given shape at the first --chains count and the most threads. Each row: name, backend, precision, samples, dim, width, chains, threads,',
-    'steps, repeats, stepsPerSecond, msPerStep, chainStepsPerSecond (= chains × steps / seconds), cpuMsPerStep,',
+    'figures are those of the sftdl row of the given shape at the first --chains count and the most threads.',
+    'Each row: name, backend, precision, samples, dim, width, chains, threads, steps, repeats, stepsPerSecond,',
+    'msPerStep, chainStepsPerSecond (= chains × steps / seconds), cpuMsPerStep,',
     'flopsPerStep (4ndN + 4nN per chain: X·Wᵀ, φ·a, φᵀ·r, Dᵀ·X), gflops; sftdl rows also gemmGflops, fractionOfGemmRate',
     '(= gflops / gemmGflops), ratio and ratioBaseline (against the better PyTorch baseline at equal threads),',
     'ratioVsTorchLoop, ratioVsTorchBatched.',
