@@ -42,17 +42,23 @@ export function diagnosticsJson(v: unknown): Json {
 
 /**
  * Cost model of the Langevin experiments: seconds on one core for `chains × steps` steps of a two-layer network,
- * 8·n·d·N flops per chain-step (forward x·W, the activation and readout, and the gradient) at
- * {@link LANGEVIN_FLOPS_PER_SECOND}.
+ * each costing {@link LANGEVIN_STEP_OVERHEAD_SECONDS} plus 8·n·d·N + 20·n·N flops (forward x·W, activation and
+ * readout, gradient) at {@link LANGEVIN_FLOPS_PER_SECOND}.
  */
-export function langevinSeconds(o: { chains: number; steps: number; samples: number; testSamples?: number; dim: number; width: number }): number {
-  const perStep = 8 * o.samples * o.dim * o.width + 20 * o.samples * o.width;
-  return (o.chains * o.steps * perStep) / LANGEVIN_FLOPS_PER_SECOND;
+export function langevinSeconds(o: { chains: number; steps: number; samples: number; dim: number; width: number }): number {
+  const flops = 8 * o.samples * o.dim * o.width + 20 * o.samples * o.width;
+  return o.chains * o.steps * (LANGEVIN_STEP_OVERHEAD_SECONDS + flops / LANGEVIN_FLOPS_PER_SECOND);
 }
 
+/** The note printed with Langevin cost estimates. */
+export const LANGEVIN_COST_NOTE = 'chains × steps × (1.3 ms + 8·n·d·N flops at 1 GFLOP/s) per core';
+
 /**
- * Sustained flop rate of one Langevin chain-step of the two-layer network on one core, measured with `demo train`
- * (reference backend, N = 64…256, n = 256…1024, d = 16…64) on the project's 2-core machine: a calibration constant of
- * the cost estimate, not a promise — the real rate depends on the backend and the machine.
+ * Calibration of the cost estimate, measured with `demo train` (openblas backend, 2 chains; N = 16…256,
+ * n = 64…1024, d = 8…64) on the project's 2-core machine under load ≈ 5: about 1 GFLOP/s sustained per chain-step
+ * at N = 128, n = 512, d = 32, and ≈ 1.3 ms of fixed work per chain-step at the smallest size. An estimate, not a
+ * promise: the real rate depends on the backend, the machine and its load.
  */
-export const LANGEVIN_FLOPS_PER_SECOND = 1.5e9;
+export const LANGEVIN_FLOPS_PER_SECOND = 1e9;
+/** Fixed seconds per chain-step (diagnostics, bookkeeping, small-matrix overheads); see {@link LANGEVIN_FLOPS_PER_SECOND}. */
+export const LANGEVIN_STEP_OVERHEAD_SECONDS = 1.3e-3;

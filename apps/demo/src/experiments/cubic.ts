@@ -9,12 +9,11 @@
 import { fold } from '@sftdl/field';
 import { cubicCriticalPoint } from '@sftdl/solvers';
 import { cubicTeacher, makeDataset } from '@sftdl/teachers';
-import type { Experiment, Json } from '@sftdl/sweep';
-import { resolveBackend } from '../backends';
+import type { Experiment, GridAxis, Json } from '@sftdl/sweep';
+import { BACKEND_NAMES, resolveBackend } from '../backends';
 import { runEnsemble } from '../tour/langevin';
 import { invariantsAt, scaleFig2 } from '../tour/sizes';
-import { BACKEND_NAMES } from '../backends';
-import { diagnosticsJson, int, langevinSeconds, oneOf, pos } from './common';
+import { LANGEVIN_COST_NOTE, diagnosticsJson, int, langevinSeconds, oneOf, pos } from './common';
 
 const defaults = {
   beta: 0.01, sigma2: 0.2, seed: 0, chains: 4, alignedChains: 2, steps: 200, thin: 10, testSamples: 200, backend: 'reference',
@@ -39,7 +38,7 @@ export const cubicPointExperiment: Experiment<typeof defaults> = {
   cost(p) {
     const o = read(p);
     const s = scaleFig2(o.beta).params;
-    return { seconds: langevinSeconds({ chains: o.chains, steps: o.steps, samples: s.samples, dim: s.dim, width: s.width }), note: 'chains × steps × (8·n·d·N flops) at 1.5 GFLOP/s per core' };
+    return { seconds: langevinSeconds({ chains: o.chains, steps: o.steps, samples: s.samples, dim: s.dim, width: s.width }), note: LANGEVIN_COST_NOTE };
   },
   async run(p, ctx) {
     const o = read(p);
@@ -65,3 +64,18 @@ export const cubicPointExperiment: Experiment<typeof defaults> = {
     };
   },
 };
+
+/** The paper's Fig. 2 protocol per σ²: 50 datasets × 4 initialisations, 360 000 epochs. */
+export const FIG2_PROTOCOL = { datasets: 50, initialisations: 4, steps: 360_000 } as const;
+
+/**
+ * `demo cubic --full` as a sweep: σ² (paper grid or `sigma2`) × `seed = 1…50` (datasets), each cell one
+ * ensemble of 4 chains (2 started teacher-aligned) × 360 000 steps at β (1 = the paper's sizes).
+ */
+export function cubicFullPlan(o: { beta: number; sigma2: readonly number[]; steps?: number; datasets?: number }): { axes: GridAxis[]; set: Record<string, Json> } {
+  const datasets = o.datasets ?? FIG2_PROTOCOL.datasets;
+  return {
+    axes: [{ name: 'sigma2', values: [...o.sigma2] }, { name: 'seed', values: Array.from({ length: datasets }, (_, i) => i + 1) }],
+    set: { beta: o.beta, chains: FIG2_PROTOCOL.initialisations, alignedChains: 2, steps: o.steps ?? FIG2_PROTOCOL.steps, thin: 20, testSamples: 3000, backend: 'reference' },
+  };
+}

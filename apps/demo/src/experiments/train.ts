@@ -7,15 +7,15 @@ import { fold } from '@sftdl/field';
 import { ACTIVATIONS, type Activation, LangevinSampler, stateFromJSON, stateToJSON, twoLayerNet } from '@sftdl/training';
 import { cubicTeacher, linearTeacher, makeDataset } from '@sftdl/teachers';
 import type { Experiment, Json } from '@sftdl/sweep';
-import { referenceBackend } from '@sftdl/compute';
-import { diagnosticsJson, int, langevinSeconds, num, oneOf, pos } from './common';
+import { BACKEND_NAMES, resolveBackend } from '../backends';
+import { LANGEVIN_COST_NOTE, diagnosticsJson, int, langevinSeconds, num, oneOf, pos } from './common';
 
 const TEACHERS = ['cubic', 'linear'] as const;
 
 const defaults = {
   teacher: 'cubic', epsilon: -0.3, dim: 8, samples: 64, testSamples: 256, seed: 0,
   activation: 'erf', width: 16, sigma2: 0.1, sigmaW2: 1, sigmaA2: 1, chi: 1,
-  steps: 2000, burnIn: 400, chains: 4, thin: 1, checkpointEvery: 500,
+  steps: 2000, burnIn: 400, chains: 4, thin: 1, checkpointEvery: 500, backend: 'reference',
 } satisfies Record<string, Json>;
 
 function read(p: Record<string, Json>) {
@@ -24,6 +24,7 @@ function read(p: Record<string, Json>) {
     testSamples: int(p, 'testSamples', 0), seed: int(p, 'seed', 0), activation: oneOf(p, 'activation', ACTIVATIONS) as Activation,
     width: int(p, 'width', 1), sigma2: pos(p, 'sigma2'), sigmaW2: pos(p, 'sigmaW2'), sigmaA2: pos(p, 'sigmaA2'), chi: pos(p, 'chi'),
     steps: int(p, 'steps', 2), burnIn: int(p, 'burnIn', 0), chains: int(p, 'chains', 1), thin: int(p, 'thin', 1), checkpointEvery: int(p, 'checkpointEvery', 1),
+    backend: oneOf(p, 'backend', BACKEND_NAMES),
   };
   if (o.burnIn >= o.steps) throw new RangeError(`parameter burnIn ${o.burnIn} must be smaller than steps ${o.steps} (steps count the burn-in)`);
   return o;
@@ -37,14 +38,15 @@ export const trainExperiment: Experiment<typeof defaults> = {
   validate: (p) => { read(p); },
   cost(p) {
     const o = read(p);
-    return { seconds: langevinSeconds(o), note: 'chains × steps × (8·n·d·N flops) at 1.5 GFLOP/s per core' };
+    return { seconds: langevinSeconds(o), note: LANGEVIN_COST_NOTE };
   },
-  run(p, ctx) {
+  async run(p, ctx) {
     const o = read(p);
+    const backend = await resolveBackend(o.backend);
     const dataKey = fold(ctx.sharedKey, o.seed);
     const teacher = o.teacher === 'cubic' ? cubicTeacher({ dim: o.dim, epsilon: o.epsilon, key: fold(dataKey, 1) }) : linearTeacher({ dim: o.dim, key: fold(dataKey, 1) });
     const data = makeDataset(teacher, { key: fold(dataKey, 2), samples: o.samples, testSamples: o.testSamples });
-    const model = twoLayerNet({ dim: o.dim, width: o.width, activation: o.activation, sigmaW2: o.sigmaW2, sigmaA2: o.sigmaA2, chi: o.chi, backend: referenceBackend });
+    const model = twoLayerNet({ dim: o.dim, width: o.width, activation: o.activation, sigmaW2: o.sigmaW2, sigmaA2: o.sigmaA2, chi: o.chi, backend });
     const saved = ctx.checkpoint.load();
     const state = typeof saved === 'string' ? stateFromJSON(saved) : undefined;
     if (state) ctx.log(`train: resuming from step ${state.step} of ${o.steps}`);
