@@ -72,7 +72,7 @@ describe('running tasks', () => {
     for (const t of m.tasks) {
       const r = readResult(dir, t.id);
       expect(r.state).toBe('done');
-      const res = (r as { record: { result: { path: number[] } } }).record.result;
+      const res = (r as unknown as { record: { result: { path: number[] } } }).record.result;
       expect(res.path).toEqual(expectedWalk(3, t.index, 5, t.params.scale as number));
     }
     const before = readFileSync(sweepPaths.result(dir, m.tasks[0]!.id), 'utf8');
@@ -163,7 +163,7 @@ describe('running tasks', () => {
     mkdirSync(join(dir2, 'checkpoints'), { recursive: true });
     writeFileSync(sweepPaths.checkpoint(dir2, id2), JSON.stringify({ ...ck, id: id2 }));
     await runLocal(registry, dir2);
-    const r = readResult(dir2, id2) as { record: { result: { path: number[] } } };
+    const r = readResult(dir2, id2) as unknown as { record: { result: { path: number[] } } };
     expect(r.record.result.path).toEqual(expectedWalk(0, 0, 6, 1));
   });
 });
