@@ -89,7 +89,11 @@ async function run(ctx: CommandContext): Promise<void> {
   });
   const failed = s.outcomes.filter((o) => o.status === 'failed' || o.status === 'error');
   ctx.emit({ dir, ...s }, `sweep run ${dir}: ${s.done} done now, ${s.skipped} finished before, ${s.failed} failed, ${s.busy} busy (another executor), ${s.errors} not recorded · ${s.seconds.toFixed(1)} s`);
-  if (failed.length) throw new Error(`${failed.length} task(s) failed: ${failed.slice(0, 3).map((o) => `#${o.index}: ${o.message}`).join('; ')}${failed.length > 3 ? '; …' : ''} (see sweep status ${dir})`);
+  if (failed.length) {
+    const err = new Error(`${failed.length} task(s) failed: ${failed.slice(0, 3).map((o) => `#${o.index}: ${o.message}`).join('; ')}${failed.length > 3 ? '; …' : ''} (errors: sweep status ${dir}; stacks: the result files in ${dir}/results)`);
+    err.stack = err.message; // exit 1 with one line: the stacks are in the result files
+    throw err;
+  }
 }
 
 async function submit(ctx: CommandContext): Promise<void> {
