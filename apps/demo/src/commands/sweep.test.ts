@@ -56,6 +56,24 @@ describe('demo sweep CLI', () => {
     expect(r.experiments.map((e) => e.name)).toEqual(['train', 'cubic-point', 'msa-width', 'scaling-onset']);
   });
 
+  it('cubic-point cells: the paper invariants u, κ at β-scaled sizes; same results on 1 and 2 workers', () => {
+    const base = tmp();
+    const args = ['--grid', 'sigma2=0.3,0.1', '--set', 'steps=40', '--set', 'testSamples=40'];
+    demoJson(['sweep', 'plan', 'cubic-point', ...args, '--out', join(base, 'a')]);
+    demoJson(['sweep', 'plan', 'cubic-point', ...args, '--out', join(base, 'b')]);
+    demoJson(['sweep', 'run', join(base, 'a'), '--workers', '1']);
+    demoJson(['sweep', 'run', join(base, 'b'), '--workers', '2']);
+    const a = demoJson<Collected>(['sweep', 'collect', join(base, 'a')]), b = demoJson<Collected>(['sweep', 'collect', join(base, 'b')]);
+    expect(b.rows).toEqual(a.rows);
+    for (const r of a.rows) {
+      const s2 = r.sigma2 as number;
+      // paper Fig. 2 base point: u = n²σ_a²/(σ⁴dN), κ = nσ_a²/(σ²d) with N = 700, n = 3000, d = 150, σ_a² = 8/700
+      expect(r.u as number).toBeCloseTo((3000 ** 2 * (8 / 700)) / (s2 ** 2 * 150 * 700), 9);
+      expect(r.kappa as number).toBeCloseTo((3000 * (8 / 700)) / (s2 * 150), 9);
+      expect(r).toMatchObject({ status: 'done', width: 7, samples: 30, stepsDone: 40 });
+    }
+  });
+
   it('demo cubic --full --plan-sweep: the paper protocol as a sweep plan with its cost', () => {
     const dir = join(tmp(), 'cubic');
     const p = demoJson<{ total: number; estimatedSeconds: number; axes: { name: string; values: number[] }[]; base: Record<string, unknown> }>(['cubic', '--full', '--plan-sweep', dir]);
