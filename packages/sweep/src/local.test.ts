@@ -31,8 +31,10 @@ describe('local executor (tinypool)', () => {
     planSweep(registry, a, grid);
     planSweep(registry, b, grid);
     await runLocal(registry, a, { workers: 1 });
-    const s = await runLocal(registry, b, { workers: 2, registryModule, execArgv, tasks: [5, 3, 1, 4, 2, 0] });
+    const lines: string[] = [];
+    const s = await runLocal(registry, b, { workers: 2, registryModule, execArgv, tasks: [5, 3, 1, 4, 2, 0], log: (l) => lines.push(l) });
     expect(s.done).toBe(6);
+    expect(lines.at(-1)).toMatch(/^sweep walk: 6\/6 run \(6 done, 0 failed\), 0 running, 0 skipped · 100% · .* elapsed · ETA 0s$/);
     expect(results(b)).toEqual(results(a));
     expect(results(a).size).toBe(6);
   });
