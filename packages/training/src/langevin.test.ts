@@ -79,14 +79,41 @@ describe('Langevin sampler', () => {
     const model = twoLayerNet({ dim: 4, width: 25 });
     const empty = { x: { rows: 0, cols: 4, data: new Float64Array(0) }, y: { rows: 0, cols: 1, data: new Float64Array(0) } };
     const eta = 0.5;
-    const em = sampleLangevin({ model, ...empty, sigma2: 1, key: key(5), steps: 4000, burnIn: 200, chains: 2, stepSize: eta, thin: 1 });
+    const em = sampleLangevin({ model, ...empty, sigma2: 1, key: key(5), steps: 4000, burnIn: 200, chains: 2, stepSize: eta, thin: 1, method: 'euler' });
     const ma = sampleLangevin({ model, ...empty, sigma2: 1, key: key(5), steps: 4000, burnIn: 200, chains: 2, stepSize: eta, thin: 1, method: 'mala' });
     const tr = (r: typeof em) => r.weightCovEigenvalues!.reduce((a, b) => a + b, 0) / (4 * 0.25); // trace / prior trace
     expect(Math.abs(tr(em) - 1 / (1 - eta / 2))).toBeLessThan(0.05);
+    expect(em.predictedBias).toBeCloseTo(eta / 2, 12); // ηλ/2 with λ = 1 (the prior, exactly)
+    expect(em.diagnostics.warnings.some((w) => /predicted variance bias/.test(w))).toBe(true);
     expect(Math.abs(tr(ma) - 1)).toBeLessThan(0.05);
+    expect(ma.predictedBias).toBe(0);
   });
 
-  it('acceptance-size linear net (d=8, n=16, N=30): Euler–Maruyama defaults within 5% of the exact posterior', () => {
+  it('Leimkuhler–Matthews is exact on a Gaussian target at any stable step (x′ = (1 − ηλ)x + √(η/2)(ξ + ξ′) has variance 1/λ)', () => {
+    // standardised prior: every coordinate is OU with λ = 1; the LM stationary variance is exactly 1 for 0 < η < 2,
+    // where Euler–Maruyama would give 1/(1 − η/2) (+33% at η = 0.5, ×2 at η = 1)
+    const model = twoLayerNet({ dim: 4, width: 25 });
+    const empty = { x: { rows: 0, cols: 4, data: new Float64Array(0) }, y: { rows: 0, cols: 1, data: new Float64Array(0) } };
+    for (const eta of [0.5, 1, 1.5]) {
+      const r = sampleLangevin({ model, ...empty, sigma2: 1, key: key(5), steps: 6000, burnIn: 200, chains: 2, stepSize: eta });
+      expect(r.method).toBe('lm');
+      const tr = r.weightCovEigenvalues!.reduce((a, b) => a + b, 0) / (4 * 0.25);
+      // 5800 steps × 2 chains × 100 weights, lag-correlation (1 − η)^k: s.e. of the trace ratio ≲ 0.5%
+      expect(Math.abs(tr - 1)).toBeLessThan(0.02);
+      expect(r.predictedBias).toBe(0); // no likelihood curvature
+    }
+  });
+
+  it('prior test with default settings: σ² = 1e8, d = 5, σ_w² = 1.5 gives weight-covariance eigenvalues within 1% of σ_w²/d', () => {
+    const d = 5;
+    const x = normalMat(key(31), 8, d), y = normalMat(key(32), 8, 1);
+    const r = sampleLangevin({ model: twoLayerNet({ dim: d, width: 20, activation: 'erf', sigmaW2: 1.5 }), x, y, sigma2: 1e8, key: key(9), steps: 60000, burnIn: 12000 });
+    expect(r.method).toBe('lm');
+    expect(r.predictedBias).toBeLessThan(0.01);
+    for (const v of r.weightCovEigenvalues!) expect(Math.abs(v / 0.3 - 1)).toBeLessThan(0.01);
+  });
+
+  it('acceptance-size linear net (d=8, n=16, N=30): default (Leimkuhler–Matthews, automatic step) within 5% of the exact posterior', () => {
     const d = 8, n = 16, N = 30;
     const x = normalMat(key(11), n, d);
     const y = normalMat(key(12), n, 1);

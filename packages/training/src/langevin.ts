@@ -6,6 +6,12 @@ import { histogramStationarity, integratedAutocorrTime, splitRhat } from './diag
 import { normalInto, symmetricEigenvaluesDesc } from './linalg';
 import type { Model } from './models';
 
+/** The integrators of {@link LangevinSampler} (see {@link LangevinOptions.method}). */
+export type LangevinMethod = 'lm' | 'euler' | 'mala';
+
+/** The integrators, as a runtime list (CLI validation). */
+export const LANGEVIN_METHODS: readonly LangevinMethod[] = ['lm', 'euler', 'mala'];
+
 /** How the loss is normalised in natural coordinates; every choice samples the same posterior (README). */
 export type LossConvention = 'half-sum' | 'sum' | 'mean';
 
@@ -29,12 +35,30 @@ export interface LangevinOptions {
   thin?: number;
   /** Number of independent chains (default 4). */
   chains?: number;
-  /** Step size η in the sampler's coordinates, or 'auto' (default): η = stepSafety/λ̂_max. */
+  /**
+   * Step size η in the sampler's coordinates, or 'auto' (default): the largest η whose predicted variance bias
+   * (see {@link LangevinResult.predictedBias}) is at most `biasTolerance`, and at most 1/λ̂_max.
+   */
   stepSize?: number | 'auto';
-  /** Safety factor of the automatic step size (default 0.2 for Euler–Maruyama, 0.5 initial for MALA). */
+  /**
+   * Only for `method: 'mala'`: initial η = stepSafety/λ̂_max before acceptance-rate adaptation (default 0.5).
+   * Ignored by 'lm' and 'euler', whose automatic step is set by `biasTolerance`.
+   */
   stepSafety?: number;
-  /** 'euler' (Euler–Maruyama, O(η) bias) or 'mala' (Metropolis-adjusted, exact). Default 'euler'. */
-  method?: 'euler' | 'mala';
+  /**
+   * Tolerance on the predicted relative variance bias of the automatic step (default 0.01 = 1%). The run warns
+   * (diagnostics.warnings) when the predicted bias of the step actually used exceeds it.
+   */
+  biasTolerance?: number;
+  /**
+   * The integrator. Default 'lm'.
+   * - 'lm' (Leimkuhler–Matthews): θ' = θ − ηM∇U(θ) + √(ηM/2)(ξ_t + ξ_{t+1}). Exact (zero stationary bias, any
+   *   η < 2/λ) for Gaussian targets, O(η²) bias otherwise; the prior part of U is Gaussian, so the bias comes from
+   *   the likelihood only. Same cost per step as Euler.
+   * - 'euler' (Euler–Maruyama): O(η) bias, variances inflated by 1/(1 − ηλ/2).
+   * - 'mala' (Metropolis-adjusted): exact, about twice the cost per step; for exactness checks.
+   */
+  method?: LangevinMethod;
   /** 'standardised' (θ = prior_std ⊙ z, default) or 'natural' (θ itself, weight decay T/prior variance). */
   coordinates?: 'standardised' | 'natural';
   /** Loss normalisation used in natural coordinates (sets the temperature); default 'half-sum' (T = σ²/χ). */
@@ -79,6 +103,8 @@ export interface SamplerState {
   proposed: number[];
   adaptAccepted: number;
   adaptProposed: number;
+  /** Predicted variance bias of the current step size (see {@link LangevinResult.predictedBias}). */
+  predictedBias: number;
 }
 
 /** Histogram of the per-neuron teacher overlaps qᵢ = wᵢ·ŵ* pooled over chains, samples and neurons. */
@@ -111,10 +137,19 @@ export interface LangevinResult {
   testMseSamples?: number;
   /** f̄ on the training inputs, [n, outputs]. */
   meanPrediction: Mat;
-  /** Monte Carlo standard error of each entry of the mean predictor (between-chain; NaN with one chain). */
+  /**
+   * Monte Carlo standard error of each entry of the mean predictor: the larger of the between-chain estimate and a
+   * batch-means estimate (8 consecutive batches per chain), so it is defined with one chain and has C·8 − 1 degrees
+   * of freedom rather than C − 1.
+   */
   meanPredictionStdError: Mat;
   meanPredictionTest?: Mat;
-  /** (1/N)Σᵢ⟨wᵢwᵢᵀ⟩ ([d, d]) and its eigenvalues, descending (models with a first layer). */
+  /** Monte Carlo standard error of each entry of {@link meanPredictionTest} (as {@link meanPredictionStdError}). */
+  meanPredictionTestStdError?: Mat;
+  /**
+   * (1/N)Σᵢ⟨wᵢwᵢᵀ⟩ ([d, d]) and its eigenvalues, descending (models with a first layer). Averaged over every step
+   * after burn-in (not only the thinned recorded samples).
+   */
   weightCov?: Mat;
   weightCovEigenvalues?: number[];
   overlapHistogram?: OverlapHistogram;
@@ -123,7 +158,18 @@ export interface LangevinResult {
   /** Fourier magnitudes ⟨|w_k|²⟩, ⟨|v_k|²⟩, ⟨|w_k|²|v_k|²⟩, k = 0..p−1 (non-unitary convention). */
   fourier?: { w2: number[]; v2: number[]; w2v2: number[] };
   diagnostics: Diagnostics;
+  /** The integrator used. */
+  method: LangevinMethod;
   stepSize: number;
+  /**
+   * Predicted relative bias of posterior variances along the stiffest direction for the step used (λ̂ from
+   * power iteration on the Gauss–Newton matrix at the last step-size estimate): 'euler' ηλ̂_max/2 (exact for a
+   * Gaussian mode); 'lm' (ηλ̂_lik/2)², the second-order term driven by the likelihood curvature λ̂_lik (the Gaussian
+   * prior part is integrated exactly); 'mala' 0 (Metropolis-corrected).
+   */
+  predictedBias: number;
+  /** The tolerance the automatic step was chosen for ({@link LangevinOptions.biasTolerance}). */
+  biasTolerance: number;
   /** MALA acceptance rate after burn-in. */
   acceptanceRate?: number;
   samples: number;
@@ -152,6 +198,8 @@ export interface Diagnostics {
 }
 
 const TRACE_CAP = 1024;
+/** Batches per chain of the batch-means standard errors. */
+const BATCHES = 8;
 
 function fnv(h: number, data: ArrayLike<number>): number {
   const f = new Float64Array(1);
@@ -201,7 +249,8 @@ export class LangevinSampler {
   private readonly steps: number;
   private readonly burnIn: number;
   private readonly thin: number;
-  private readonly method: 'euler' | 'mala';
+  private readonly method: LangevinMethod;
+  private readonly tol: number;
   private readonly chainKeys: Key[];
   private readonly wStar?: Float64Array;
   private readonly hasW: boolean;
@@ -229,6 +278,9 @@ export class LangevinSampler {
     if (y.rows !== x.rows || y.cols !== model.outputDim) throw new ShapeError(`LangevinSampler: y is [${y.rows}, ${y.cols}], expected [${x.rows}, ${model.outputDim}]`);
     if (options.xTest && options.xTest.cols !== model.inputDim) throw new ShapeError('LangevinSampler: xTest has the wrong number of columns');
     if (options.yTest && (!options.xTest || options.yTest.rows !== options.xTest.rows || options.yTest.cols !== model.outputDim)) throw new ShapeError('LangevinSampler: yTest must match xTest rows and the model outputs');
+    checkFinite(x, 'x'); checkFinite(y, 'y');
+    if (options.xTest) checkFinite(options.xTest, 'xTest');
+    if (options.yTest) checkFinite(options.yTest, 'yTest');
     if (!Number.isFinite(sigma2) || sigma2 <= 0) throw new InvalidArgumentError(`sigma2 must be finite and > 0, got ${sigma2}`);
     const steps = options.steps;
     if (!Number.isInteger(steps) || steps < 2) throw new InvalidArgumentError(`steps must be an integer ≥ 2, got ${steps}`);
@@ -240,7 +292,10 @@ export class LangevinSampler {
     if (!Number.isInteger(C) || C < 1) throw new InvalidArgumentError(`chains must be a positive integer, got ${C}`);
     this.P = model.paramCount; this.n = x.rows; this.O = model.outputDim; this.C = C;
     this.steps = steps; this.burnIn = burnIn; this.thin = thin;
-    this.method = options.method ?? 'euler';
+    this.method = options.method ?? 'lm';
+    if (!LANGEVIN_METHODS.includes(this.method)) throw new InvalidArgumentError(`method must be one of ${LANGEVIN_METHODS.join('|')}, got '${String(this.method)}'`);
+    this.tol = options.biasTolerance ?? 0.01;
+    if (!(Number.isFinite(this.tol) && this.tol > 0 && this.tol < 1)) throw new InvalidArgumentError(`biasTolerance must be in (0, 1), got ${this.tol}`);
     this.kappa = sigma2 / model.chi;
     this.invVar = new Float64Array(this.P);
     this.M = new Float64Array(this.P);
@@ -281,7 +336,7 @@ export class LangevinSampler {
     if (this.wStar) h = fnv(h, this.wStar);
     const cfg = JSON.stringify({
       kind: model.kind, P: this.P, blocks: model.blocks, chi: model.chi, sigma2, steps, burnIn, thin, C, method: this.method,
-      coords: options.coordinates ?? 'standardised', conv, stepSize: options.stepSize ?? 'auto', safety: options.stepSafety ?? null,
+      coords: options.coordinates ?? 'standardised', conv, stepSize: options.stepSize ?? 'auto', safety: options.stepSafety ?? null, tol: this.tol,
       key: keyToJSON(options.key), aligned: [options.alignedChains ?? 0, options.alignedOverlap ?? 1], bins: this.bins, qr: this.qRange, mod: options.modulus ?? null, rb: this.rb, data: h,
     });
     this.fingerprint = `v1-${fnv(2166136261, Array.from(cfg, (ch) => ch.charCodeAt(0))).toString(16)}`;
@@ -304,6 +359,7 @@ export class LangevinSampler {
         version: 1, fingerprint: this.fingerprint, step: 0, stepSize: NaN, params: params.map((p) => Array.from(p)), acc: {},
         traces: Array.from({ length: C }, () => this.scalarNames.map(() => [])), traceStride: 1, traceCount: 0, samples: 0,
         accepted: new Array<number>(C).fill(0), proposed: new Array<number>(C).fill(0), adaptAccepted: 0, adaptProposed: 0,
+        predictedBias: NaN,
       };
       const ss = options.stepSize ?? 'auto';
       if (ss !== 'auto' && (!Number.isFinite(ss) || ss <= 0)) throw new InvalidArgumentError(`stepSize must be > 0 or 'auto', got ${ss}`);
@@ -321,10 +377,12 @@ export class LangevinSampler {
     const { n, O, C } = this;
     const a = this.acc;
     a.sumF = new Float64Array(C * n * O);
+    a.batchF = new Float64Array(C * BATCHES * n * O);
     a.sumTrainMse = new Float64Array(C);
     if (this.options.xTest) {
       const m = this.options.xTest.rows;
       a.sumFTest = new Float64Array(C * m * O);
+      a.batchFTest = new Float64Array(C * BATCHES * m * O);
       a.sumTestMse = new Float64Array(C);
     }
     if (this.hasW) a.sumWW = new Float64Array(this.d * this.d);
@@ -372,13 +430,16 @@ export class LangevinSampler {
     return U;
   }
 
-  /** λ̂_max of M^{1/2} H M^{1/2} (Gauss–Newton H = JᵀJ/κ + diag(1/var)) by power iteration in output space. */
-  private curvature(theta: Float64Array): number {
+  /**
+   * λ̂_max of M^{1/2} H M^{1/2} (Gauss–Newton H = JᵀJ/κ + diag(1/var)) by power iteration in output space:
+   * `total` (likelihood part plus the largest prior curvature, an upper bound) and `lik` (likelihood part alone).
+   */
+  private curvature(theta: Float64Array): { total: number; lik: number } {
     const { model, x } = this.options;
     let prior = 0;
     for (let i = 0; i < this.P; i++) prior = Math.max(prior, this.M[i]! * this.invVar[i]!);
     const m = this.n * this.O;
-    if (m === 0) return prior;
+    if (m === 0) return { total: prior, lik: 0 };
     const u0 = normal(fold(this.options.key, 0x7fffffff), m);
     let u = u0, lam = 0;
     const tn = Math.sqrt(theta.reduce((a, b) => a + b * b, 0)) + 1e-300;
@@ -390,7 +451,7 @@ export class LangevinSampler {
       const jt = model.grad(theta, x, { rows: this.n, cols: this.O, data: u }); // Jᵀu
       for (let i = 0; i < this.P; i++) jt[i]! *= this.M[i]!; // v = M Jᵀu
       const vn = Math.sqrt(jt.reduce((a, b) => a + b * b, 0));
-      if (!(vn > 0)) return prior;
+      if (!(vn > 0)) return { total: prior, lik: 0 };
       const eps = (1e-5 * tn) / vn;
       const tp = theta.map((t, i) => t + eps * jt[i]!), tm = theta.map((t, i) => t - eps * jt[i]!);
       const fp = model.apply(tp, x).data, fm = model.apply(tm, x).data;
@@ -401,18 +462,37 @@ export class LangevinSampler {
       u = w;
       if (it >= 5 && Math.abs(lam - prev) <= 1e-3 * Math.abs(lam)) break;
     }
-    return Math.abs(lam) / this.kappa + prior;
+    const lik = Math.abs(lam) / this.kappa;
+    return { total: lik + prior, lik };
   }
 
+  /** Predicted relative variance bias of step η given the curvatures (see {@link LangevinResult.predictedBias}). */
+  private predictBias(eta: number, c: { total: number; lik: number }): number {
+    if (this.method === 'mala') return 0;
+    if (this.method === 'euler') return (eta * c.total) / 2;
+    return ((eta * c.lik) / 2) ** 2;
+  }
+
+  /**
+   * Sets the step size (automatic: the largest η with predicted bias ≤ tolerance and ηλ̂_max ≤ 1, the critically
+   * damped step of the stiffest Gaussian mode) and its predicted bias, from the curvature at every chain's state.
+   */
   private adaptStep(th: Float64Array[]): void {
     const opt = this.options.stepSize ?? 'auto';
-    if (opt !== 'auto') { this.s.stepSize = opt; return; }
-    let lam = 0;
-    for (const p of th) lam = Math.max(lam, this.curvature(p));
-    const safety = this.options.stepSafety ?? (this.method === 'mala' ? 0.5 : 0.2);
-    const eta = safety / lam;
-    if (this.method === 'mala' && Number.isFinite(this.s.stepSize)) return; // MALA: adapted by acceptance after the first estimate
+    if (this.method === 'mala') {
+      this.s.predictedBias = 0;
+      if (opt !== 'auto') { this.s.stepSize = opt; return; }
+      if (Number.isFinite(this.s.stepSize)) return; // MALA: adapted by acceptance after the first estimate
+    }
+    const c = { total: 0, lik: 0 };
+    for (const p of th) { const k = this.curvature(p); c.total = Math.max(c.total, k.total); c.lik = Math.max(c.lik, k.lik); }
+    let eta: number;
+    if (opt !== 'auto') eta = opt;
+    else if (this.method === 'mala') eta = (this.options.stepSafety ?? 0.5) / c.total;
+    else if (this.method === 'euler') eta = (2 * this.tol) / c.total;
+    else eta = Math.min(1 / c.total, c.lik > 0 ? (2 * Math.sqrt(this.tol)) / c.lik : Infinity);
     this.s.stepSize = eta;
+    this.s.predictedBias = this.predictBias(eta, c);
   }
 
   /** Runs to the end and returns the result (continuing from a resumed state if given). */
@@ -431,6 +511,10 @@ export class LangevinSampler {
     const th = new Array<Float64Array>(C);
     for (let c = 0; c < C; c++) th[c] = Float64Array.from(s.params[c]!);
     const xi = new Float64Array(P);
+    // Leimkuhler–Matthews: the noise of step t is (ξ_t + ξ_{t+1})/2, ξ_t = normal(fold(chainKey, t)) (regenerated
+    // from the key on resume, so no noise is stored in the state)
+    const lm = method === 'lm';
+    const xiPrev = lm ? Array.from({ length: C }, (_, c) => { const v = new Float64Array(P); const k0 = fold(this.chainKeys[c]!, s.step); normalInto(k0.k0, k0.k1, v); return v; }) : [];
     const prop = new Float64Array(P), gProp = new Float64Array(P), pProp = new Float64Array(this.n * this.O);
     for (let t = s.step; t < Math.min(untilStep, steps); t++) {
       if (adaptPoints.has(t) && !(this.method === 'mala' && t > 0 && (this.options.stepSize ?? 'auto') === 'auto')) this.adaptStep(th);
@@ -438,13 +522,17 @@ export class LangevinSampler {
       const record = t >= burnIn && (t - burnIn) % thin === 0;
       for (let c = 0; c < C; c++) {
         const theta = th[c]!;
-        const kt = fold(this.chainKeys[c]!, t);
+        const kt = fold(this.chainKeys[c]!, lm ? t + 1 : t);
         normalInto(kt.k0, kt.k1, xi);
         let U: number, g: Float64Array, pr: Float64Array;
         if (method === 'mala' && this.fresh[c]) { U = this.curU[c]!; g = this.curG[c]!; pr = this.curPred[c]!; }
         else { g = method === 'mala' ? this.curG[c]! : this.grad; pr = method === 'mala' ? this.curPred[c]! : this.pred; U = this.energy(theta, g, pr); this.curU[c] = U; this.fresh[c] = method === 'mala'; }
         if (record) this.record(c, theta, pr);
-        if (method === 'euler') {
+        if (t >= burnIn && this.hasW) this.accumulateWeights(theta);
+        if (lm) {
+          const xp = xiPrev[c]!, h = Math.sqrt(eta) / 2;
+          for (let i = 0; i < P; i++) { const z = xi[i]!; theta[i] = theta[i]! - eta * this.M[i]! * g[i]! + h * this.sqrt2M[i]! * (xp[i]! + z); xp[i] = z; }
+        } else if (method === 'euler') {
           for (let i = 0; i < P; i++) theta[i] = theta[i]! - eta * this.M[i]! * g[i]! + Math.sqrt(eta) * this.sqrt2M[i]! * xi[i]!;
         } else {
           const se = Math.sqrt(eta);
@@ -494,7 +582,8 @@ export class LangevinSampler {
     const rb = this.rb ? this.conditional(theta) : undefined;
     if (rb) pr = rb.mean;
     let mse = 0;
-    for (let k = 0; k < no; k++) { a.sumF![c * no + k]! += pr[k]!; mse += (pr[k]! - y.data[k]!) ** 2; }
+    const bo = (c * BATCHES + this.batchOf(this.s.samples)) * no;
+    for (let k = 0; k < no; k++) { a.sumF![c * no + k]! += pr[k]!; a.batchF![bo + k]! += pr[k]!; mse += (pr[k]! - y.data[k]!) ** 2; }
     mse = no > 0 ? mse / no + (rb?.meanVar ?? 0) : 0;
     a.sumTrainMse![c]! += mse;
     const sc = this.scalars;
@@ -504,17 +593,16 @@ export class LangevinSampler {
       const mo = xTest.rows * O;
       const ft = rb ? rb.test! : model.apply(theta, xTest).data;
       let tm = 0;
-      for (let k = 0; k < mo; k++) { a.sumFTest![c * mo + k]! += ft[k]!; if (yTest) tm += (ft[k]! - yTest.data[k]!) ** 2; }
+      const bt = (c * BATCHES + this.batchOf(this.s.samples)) * mo;
+      for (let k = 0; k < mo; k++) { a.sumFTest![c * mo + k]! += ft[k]!; a.batchFTest![bt + k]! += ft[k]!; if (yTest) tm += (ft[k]! - yTest.data[k]!) ** 2; }
       a.sumTestMse![c]! += mo > 0 ? tm / mo + (rb?.testMeanVar ?? 0) : 0;
     }
     if (this.hasW) {
       const W = model.firstLayer!(theta);
       const N = W.rows, d = W.cols;
-      const ww = model.backend.gram(W, { trans: true, alpha: 1 / N }).data;
-      for (let k = 0; k < d * d; k++) a.sumWW![k]! += ww[k]!;
       let tr = 0;
-      for (let j = 0; j < d; j++) tr += ww[j * d + j]!;
-      sc[si++] = tr;
+      for (let k = 0; k < N * d; k++) tr += W.data[k]! * W.data[k]!;
+      sc[si++] = tr / N;
       if (model.blocks.some((b) => b.name === 'a')) sc[si++] = this.readoutNorm(theta);
       if (this.wStar) {
         let q2 = 0;
@@ -577,6 +665,34 @@ export class LangevinSampler {
     return out;
   }
 
+  /** Batch (of {@link BATCHES} per chain) that recorded sample number `i` falls in. */
+  private batchOf(i: number): number {
+    return Math.min(BATCHES - 1, Math.floor((i * BATCHES) / this.totalSamples()));
+  }
+
+  /** Recorded samples per batch, for the first `S` samples. */
+  private batchCounts(S: number): Float64Array {
+    const cnt = new Float64Array(BATCHES);
+    for (let i = 0; i < S; i++) cnt[this.batchOf(i)]!++;
+    return cnt;
+  }
+
+  /**
+   * (1/N)Σᵢ wᵢwᵢᵀ of one chain's state added to the weight-covariance sum. Called at every step after burn-in (not
+   * only recorded ones): it is cheap (N·d² per step) and the eigenvalues need many samples.
+   */
+  private accumulateWeights(theta: Float64Array): void {
+    const W = this.options.model.firstLayer!(theta);
+    const N = W.rows, d = W.cols, w = W.data, acc = this.acc.sumWW!;
+    for (let i = 0; i < N; i++) {
+      const o = i * d;
+      for (let j = 0; j < d; j++) {
+        const v = w[o + j]! / N;
+        for (let k = j; k < d; k++) acc[j * d + k]! += v * w[o + k]!;
+      }
+    }
+  }
+
   private readoutNorm(theta: Float64Array): number {
     const b = this.options.model.blocks.find((bb) => bb.name === 'a')!;
     let s = 0;
@@ -629,18 +745,20 @@ export class LangevinSampler {
     const S = s.samples;
     if (S < 1) throw new InvalidArgumentError('no samples were recorded: increase steps or reduce burnIn/thin');
     const no = n * O;
-    const fb = meanAndError(a.sumF!, C, no, S);
+    const counts = this.batchCounts(S);
+    const fb = meanAndError(a.sumF!, C, no, S, a.batchF!, counts);
     const fbar = fb.mean;
     const tm = mse(y.data, fb);
     const sum = (v: Float64Array) => v.reduce((p, q) => p + q, 0);
     const res: LangevinResult = {
       trainMse: tm.corrected, trainMseRaw: tm.raw, trainMseSamples: sum(a.sumTrainMse!) / (S * C),
-      meanPrediction: { rows: n, cols: O, data: fbar }, meanPredictionStdError: { rows: n, cols: O, data: fb.se },
-      diagnostics: this.diagnostics(), stepSize: s.stepSize, samples: S, chains: C, steps: this.steps, burnIn: this.burnIn, thin: this.thin,
+      meanPrediction: { rows: n, cols: O, data: fbar }, meanPredictionStdError: { rows: n, cols: O, data: fb.seReported },
+      diagnostics: this.diagnostics(), method: this.method, stepSize: s.stepSize, predictedBias: s.predictedBias, biasTolerance: this.tol, samples: S, chains: C, steps: this.steps, burnIn: this.burnIn, thin: this.thin,
     };
     if (xTest) {
-      const ftb = meanAndError(a.sumFTest!, C, xTest.rows * O, S);
+      const ftb = meanAndError(a.sumFTest!, C, xTest.rows * O, S, a.batchFTest!, counts);
       res.meanPredictionTest = { rows: xTest.rows, cols: O, data: ftb.mean };
+      res.meanPredictionTestStdError = { rows: xTest.rows, cols: O, data: ftb.seReported };
       if (yTest) {
         const te = mse(yTest.data, ftb);
         res.testMse = te.corrected;
@@ -650,7 +768,9 @@ export class LangevinSampler {
     }
     if (this.hasW) {
       const d = this.d;
-      const wc = a.sumWW!.map((v) => v / (S * C));
+      const T = C * Math.max(1, Math.min(s.step, this.steps) - this.burnIn);
+      const wc = new Float64Array(d * d);
+      for (let j = 0; j < d; j++) for (let k = j; k < d; k++) { wc[j * d + k] = a.sumWW![j * d + k]! / T; wc[k * d + j] = wc[j * d + k]!; }
       res.weightCov = { rows: d, cols: d, data: wc };
       res.weightCovEigenvalues = symmetricEigenvaluesDesc(res.weightCov, model.backend);
     }
@@ -726,11 +846,22 @@ export class LangevinSampler {
     }
     if (this.method === 'euler' && Number.isFinite(s.stepSize) && s.params.length > 0) {
       // O(η) bias along the stiffest direction at the final state: relative variance error ≈ ηλ̂_max/2
-      const bias = (s.stepSize * this.curvature(Float64Array.from(s.params[0]!))) / 2;
+      const bias = (s.stepSize * this.curvature(Float64Array.from(s.params[0]!)).total) / 2;
       out.eulerBias = bias;
       if (bias > 0.25) warnings.push(`Euler–Maruyama bias ηλ_max/2 = ${bias.toFixed(2)}: variances along the stiffest direction are off by that fraction; lower the step size or use MALA`);
     }
+    if (s.predictedBias > this.tol) {
+      warnings.push(`predicted variance bias ${(100 * s.predictedBias).toPrecision(3)}% of the ${this.method} step η = ${s.stepSize.toExponential(3)} exceeds the tolerance ${(100 * this.tol).toPrecision(3)}%: use a smaller step (--lr / stepSize), 'auto', or method 'mala'`);
+    }
     return out;
+  }
+}
+
+function checkFinite(m: Mat, name: string): void {
+  for (let i = 0; i < m.data.length; i++) {
+    if (!Number.isFinite(m.data[i]!)) {
+      throw new InvalidArgumentError(`LangevinSampler: ${name}[${Math.floor(i / Math.max(1, m.cols))}][${i % Math.max(1, m.cols)}] is ${m.data[i]}; every entry of ${name} must be a finite number`);
+    }
   }
 }
 
@@ -740,15 +871,35 @@ function identity(n: number): Float64Array {
   return e;
 }
 
-/** Ensemble mean over chains of per-chain running sums, and its Monte Carlo standard error (between-chain). */
-function meanAndError(sums: Float64Array, C: number, m: number, S: number): { mean: Float64Array; se: Float64Array } {
+/**
+ * Ensemble mean over chains of per-chain running sums and its Monte Carlo standard error: `se` between-chain (NaN
+ * with one chain), `seReported` the larger of that and the batch-means estimate over the C·B per-chain batches
+ * (more degrees of freedom than C chains alone; conservative where batches are shorter than the autocorrelation).
+ */
+function meanAndError(sums: Float64Array, C: number, m: number, S: number, batches: Float64Array, counts: Float64Array): { mean: Float64Array; se: Float64Array; seReported: Float64Array } {
   const mean = new Float64Array(m), se = new Float64Array(m);
   for (let c = 0; c < C; c++) for (let k = 0; k < m; k++) mean[k]! += sums[c * m + k]! / (S * C);
   if (C > 1) {
     for (let c = 0; c < C; c++) for (let k = 0; k < m; k++) se[k]! += (sums[c * m + k]! / S - mean[k]!) ** 2 / ((C - 1) * C);
     for (let k = 0; k < m; k++) se[k] = Math.sqrt(se[k]!);
   } else se.fill(NaN);
-  return { mean, se };
+  // batch means: weighted by batch size, variance of the grand mean Σ n_b² (m_b − m̄)² / (Σ n_b)² · B'/(B' − 1)
+  const used = [...counts].filter((q) => q > 0).length * C;
+  const seReported = new Float64Array(m);
+  if (used > 1) {
+    for (let c = 0; c < C; c++) for (let b = 0; b < BATCHES; b++) {
+      const nb = counts[b]!;
+      if (nb === 0) continue;
+      const o = (c * BATCHES + b) * m;
+      for (let k = 0; k < m; k++) seReported[k]! += (batches[o + k]! - nb * mean[k]!) ** 2;
+    }
+    const tot = S * C;
+    for (let k = 0; k < m; k++) {
+      const sb = Math.sqrt((seReported[k]! / (tot * tot)) * (used / (used - 1)));
+      seReported[k] = C > 1 ? Math.max(sb, se[k]!) : sb;
+    }
+  } else seReported.set(se);
+  return { mean, se, seReported };
 }
 
 /**

@@ -1,13 +1,13 @@
 import {
-  type ComputeBackend, InvalidArgumentError, type Mat, ShapeError, erf, referenceBackend,
+  ACTIVATION_NAMES, type ActivationName, type ComputeBackend, InvalidArgumentError, type Mat, ShapeError, activateInto, referenceBackend,
 } from '@sftdl/compute';
 import { type Key, normal } from '@sftdl/field';
 
-/** Activation names of the networks. `linear` is the identity; `square` is h ↦ h². */
-export type Activation = 'linear' | 'erf' | 'relu' | 'tanh' | 'square';
+/** Activation names of the networks (compute's `ActivationName`). `linear` is the identity; `square` is h ↦ h². */
+export type Activation = ActivationName;
 
-/** The activations, as a runtime list (CLI validation). */
-export const ACTIVATIONS: readonly Activation[] = ['linear', 'erf', 'relu', 'tanh', 'square'];
+/** The activations, as a runtime list (CLI validation); compute's `ACTIVATION_NAMES`. */
+export const ACTIVATIONS: readonly Activation[] = ACTIVATION_NAMES;
 
 /** One named block of the flat parameter vector, with its Gaussian prior variance (per entry). */
 export interface ParamBlock {
@@ -72,79 +72,12 @@ export function drawPrior(model: Model, key: Key): Float64Array {
   return z;
 }
 
-const TWO_OVER_SQRT_PI = 1.1283791670955126;
+/** erf(x) accurate to a few ulps (re-exported from `@sftdl/compute`, where it is defined). */
+export { fastErf } from '@sftdl/compute';
 
-// Fast erf for hot loops: on a 1/128 grid over [0, 6] we tabulate erf(x₀) and the Taylor coefficients
-// c_k = (2/√π)e^{−x₀²}(−1)^k H_k(x₀)/(k+1)! (physicists' H_k), so erf(x₀+h) = erf(x₀) + Σ_{k=0}^{5} c_k h^{k+1},
-// |h| ≤ 1/256 (truncation < 1e-19; agrees with compute's erf to a few ulps, tested).
-const ERF_STEP = 128;
-const ERF_MAX = 6;
-const ERF_STRIDE = 7;
-let erfTab: Float64Array | undefined;
-function erfTable(): Float64Array {
-  if (!erfTab) {
-    const m = ERF_MAX * ERF_STEP + 1;
-    const t = new Float64Array(m * ERF_STRIDE);
-    for (let i = 0; i < m; i++) {
-      const x = i / ERF_STEP, g = TWO_OVER_SQRT_PI * Math.exp(-x * x);
-      const H = [1, 2 * x, 4 * x * x - 2, 8 * x ** 3 - 12 * x, 16 * x ** 4 - 48 * x * x + 12, 32 * x ** 5 - 160 * x ** 3 + 120 * x];
-      const fact = [1, 2, 6, 24, 120, 720];
-      t[i * ERF_STRIDE] = erf(x);
-      for (let k = 0; k < 6; k++) t[i * ERF_STRIDE + 1 + k] = (g * (k % 2 === 0 ? 1 : -1) * H[k]!) / fact[k]!;
-    }
-    erfTab = t;
-  }
-  return erfTab;
-}
-
-/** erf(x) accurate to a few ulps, several times faster than the reference series (internal). */
-export function fastErf(x: number): number {
-  const ax = x < 0 ? -x : x;
-  if (ax >= ERF_MAX) return x < 0 ? -1 : 1;
-  const t = erfTab ?? erfTable();
-  const i = Math.round(ax * ERF_STEP);
-  const h = ax - i / ERF_STEP;
-  const o = i * ERF_STRIDE;
-  const v = t[o]! + h * (t[o + 1]! + h * (t[o + 2]! + h * (t[o + 3]! + h * (t[o + 4]! + h * (t[o + 5]! + h * t[o + 6]!)))));
-  return x < 0 ? -v : v;
-}
-
-/** φ(h) and φ'(h) in place over a buffer (h → φ written to `phi`, φ' to `dphi`). */
+/** φ(h) and φ'(h) in place over a buffer (h → φ written to `phi`, φ' to `dphi`); compute's `activateInto`. */
 export function activate(act: Activation, h: Float64Array, phi: Float64Array, dphi: Float64Array, len = h.length): void {
-  switch (act) {
-    case 'linear':
-      for (let i = 0; i < len; i++) { phi[i] = h[i]!; dphi[i] = 1; }
-      break;
-    case 'erf':
-    {
-      // erf and erf' from the same table row: erf'(x₀+h) = Σ_k (k+1) c_k h^k (truncation < 1e-16 relative)
-      const t = erfTab ?? erfTable();
-      for (let i = 0; i < len; i++) {
-        const v = h[i]!;
-        const ax = v < 0 ? -v : v;
-        if (ax >= ERF_MAX) { phi[i] = v < 0 ? -1 : 1; dphi[i] = TWO_OVER_SQRT_PI * Math.exp(-v * v); continue; }
-        const j = Math.round(ax * ERF_STEP);
-        const e = ax - j / ERF_STEP;
-        const o = j * ERF_STRIDE;
-        const c1 = t[o + 1]!, c2 = t[o + 2]!, c3 = t[o + 3]!, c4 = t[o + 4]!, c5 = t[o + 5]!, c6 = t[o + 6]!;
-        const val = t[o]! + e * (c1 + e * (c2 + e * (c3 + e * (c4 + e * (c5 + e * c6)))));
-        phi[i] = v < 0 ? -val : val;
-        dphi[i] = c1 + e * (2 * c2 + e * (3 * c3 + e * (4 * c4 + e * (5 * c5 + e * 6 * c6))));
-      }
-    }
-      break;
-    case 'relu':
-      for (let i = 0; i < len; i++) { const v = h[i]!; phi[i] = v > 0 ? v : 0; dphi[i] = v > 0 ? 1 : 0; }
-      break;
-    case 'tanh':
-      for (let i = 0; i < len; i++) { const t = Math.tanh(h[i]!); phi[i] = t; dphi[i] = 1 - t * t; }
-      break;
-    case 'square':
-      for (let i = 0; i < len; i++) { const v = h[i]!; phi[i] = v * v; dphi[i] = 2 * v; }
-      break;
-    default:
-      throw new InvalidArgumentError(`unknown activation '${String(act)}'; use one of ${ACTIVATIONS.join('|')}`);
-  }
+  activateInto(act, h, phi, dphi, len);
 }
 
 function checkAct(a: Activation): void {

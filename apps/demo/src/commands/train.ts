@@ -2,7 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import type { Mat } from '@sftdl/compute';
 import { key as makeKey, keyToJSON } from '@sftdl/field';
 import {
-  ACTIVATIONS, type Activation, LangevinSampler, type LangevinOptions, type Model, type SamplerState, stateFromJSON, stateToJSON, attentionHead, threeLayerNet, twoLayerNet,
+  ACTIVATIONS, type Activation, LANGEVIN_METHODS, LangevinSampler, type LangevinOptions, type Model, type SamplerState, stateFromJSON, stateToJSON, attentionHead, threeLayerNet, twoLayerNet,
 } from '@sftdl/training';
 import { UsageError } from '@sftdl/cli-kit';
 import { resolveBackend } from '../backends';
@@ -28,22 +28,65 @@ function readDirection(file: string, d: number): Float64Array {
   return Float64Array.from(v as number[]);
 }
 
+type DataFile = ReturnType<typeof readDataFile>;
+
+function rowsMat(v: unknown, what: string): Mat {
+  if (!Array.isArray(v) || v.length === 0 || !v.every((r) => Array.isArray(r) && r.length === (v[0] as unknown[]).length && r.every((q) => typeof q === 'number' && Number.isFinite(q)))) {
+    throw new UsageError(`${what} must be a non-empty array of equal-length rows of finite numbers`);
+  }
+  const rows = v as number[][];
+  return { rows: rows.length, cols: rows[0]!.length, data: Float64Array.from(rows.flat()) };
+}
+
+/** No training data (0 rows) of input dimension d: the sampler then draws from the prior. */
+function emptyData(d: number, outputs: number, rest: Omit<DataFile, 'x' | 'y'> = {}): DataFile {
+  return { x: { rows: 0, cols: d, data: new Float64Array(0) }, y: { rows: 0, cols: outputs, data: new Float64Array(0) }, ...rest };
+}
+
+/**
+ * The training data: `--prior` (dimension from --dim or the data file's columns), a data file whose "x" has 0 rows
+ * (dimension from --dim, meta.dim or "xTest"), or a regular data file.
+ */
+function trainData(dataPath: string | undefined, prior: boolean, dim: number | undefined): DataFile {
+  if (dataPath && existsSync(dataPath)) {
+    let raw: unknown;
+    try { raw = JSON.parse(readFileSync(dataPath, 'utf8')); } catch { raw = undefined; }
+    const o = raw as Record<string, unknown> | undefined;
+    if (o && typeof o === 'object' && Array.isArray(o.x) && o.x.length === 0) {
+      const xTest = o.xTest !== undefined ? rowsMat(o.xTest, `--data ${dataPath}: "xTest"`) : undefined;
+      const metaDim = (o.meta as Record<string, unknown> | undefined)?.dim;
+      const d = dim ?? (typeof metaDim === 'number' ? metaDim : undefined) ?? xTest?.cols;
+      if (!(Number.isInteger(d) && d! > 0)) throw new UsageError(`--data ${dataPath}: "x" has 0 rows (prior sampling); give the input dimension with --dim d, meta.dim or "xTest"`);
+      return emptyData(d!, 1, xTest ? { xTest } : {});
+    }
+  }
+  if (!prior) return readDataFile(dataPath!);
+  const fromFile = dataPath ? readDataFile(dataPath) : undefined;
+  const d = dim ?? fromFile?.x.cols;
+  if (d === undefined) throw new UsageError('--prior needs --dim d (or --data F to take the input dimension from)');
+  return emptyData(d, fromFile?.y.cols ?? 1, { ...(fromFile?.xTest ? { xTest: fromFile.xTest } : {}), ...(fromFile?.meta ? { meta: fromFile.meta } : {}) });
+}
+
 export const command: Command = {
   name: 'train',
   summary: 'Langevin posterior sampling of a network on a dataset (exactly the χ-convention posterior)',
   usage: [
-    'demo train --model two-layer --activation <linear|erf|relu|tanh|square> --width N --data F --sigma2 s [--sigma-w2 v] [--sigma-a2 a] [--chi c|N]',
-    '           [--steps S] [--burn-in B] [--chains C] [--thin t] [--lr η|auto] [--mala] [--seed k] [--backend b]',
+    'demo train --model two-layer --activation <linear|erf|relu|tanh|square> --width N (--data F | --prior --dim d) --sigma2 s [--sigma-w2 v] [--sigma-a2 a] [--chi c|N]',
+    '           [--steps S] [--burn-in B] [--chains C] [--thin t] [--method lm|euler|mala] [--lr η|auto] [--bias-tolerance t] [--mala] [--seed k] [--backend b]',
     '           [--checkpoint path] [--checkpoint-every K] [--resume] [--teacher-direction F2] [--aligned-chains k] [--modulus p] [--rao-blackwell auto|on|off] [--json]',
     'demo train --model three-layer --widths N1,N2 …     demo train --model attention --context L --width N …',
-    'steps count the burn-in (default 60000, burn-in steps/5, 4 chains); --lr is the step in standardised coordinates (θ = prior_std ⊙ z); default: automatic (curvature-based)',
+    'steps count the burn-in (default 60000, burn-in steps/5, 4 chains); --lr is the step in standardised coordinates (θ = prior_std ⊙ z); default: automatic,',
+    'the largest step whose predicted variance bias is ≤ --bias-tolerance (default 0.01). --method lm (Leimkuhler–Matthews, default: exact for Gaussian posteriors,',
+    'O(η²) otherwise), euler (O(η)), mala (Metropolis-adjusted, exact; --mala is short for --method mala). --prior (or a data file with 0 rows) samples the prior.',
     'trainMse = mean over training points of (y − f̄)², f̄ the posterior-mean predictor (Monte Carlo bias removed); trainMseSamples = ⟨mean (y − f)²⟩',
   ],
   async run(ctx) {
     const f = ctx.flags;
     const modelName = f.choice('model', MODELS, 'two-layer');
     const activation = f.choice('activation', ACTIVATIONS, 'erf') as Activation;
-    const dataPath = f.requireString('data');
+    const priorOnly = f.bool('prior');
+    const dataPath = priorOnly ? f.string('data') : f.requireString('data');
+    const dimFlag = f.number('dim', { integer: true, positive: true });
     const sigma2 = f.requireNumber('sigma2', { positive: true });
     const sigmaW2 = f.number('sigma-w2', { positive: true, default: 1 });
     const sigmaA2 = f.number('sigma-a2', { positive: true, default: 1 });
@@ -63,6 +106,11 @@ export const command: Command = {
     const resume = f.bool('resume');
     if (resume && !ckptPath) throw new UsageError('--resume needs --checkpoint path');
     const mala = f.bool('mala');
+    const methodFlag = f.has('method') ? f.choice('method', LANGEVIN_METHODS, 'lm') : undefined;
+    if (mala && methodFlag !== undefined && methodFlag !== 'mala') throw new UsageError(`--mala contradicts --method ${methodFlag}; pass one of them`);
+    const method = mala ? 'mala' : (methodFlag ?? 'lm');
+    const biasTolerance = f.number('bias-tolerance', { positive: true, default: 0.01 });
+    if (!(biasTolerance < 1)) throw new UsageError(`--bias-tolerance must be in (0, 1), got ${biasTolerance}`);
     const teacherFile = f.string('teacher-direction');
     const alignedChains = f.number('aligned-chains', { integer: true, min: 0, default: 0 });
     const modulusFlag = f.number('modulus', { integer: true, positive: true });
@@ -75,7 +123,7 @@ export const command: Command = {
     const context = f.number('context', { integer: true, positive: true });
     f.assertAllUsed();
 
-    const data = readDataFile(dataPath);
+    const data = trainData(dataPath, priorOnly, dimFlag);
     const backend = await resolveBackend(backendName);
     const inDim = data.x.cols, outputs = data.y.cols;
     const N = modelName === 'three-layer' ? (widths?.[1] ?? 0) : (width ?? 0);
@@ -105,7 +153,7 @@ export const command: Command = {
     const rootKey = makeKey(seed);
     const progress = new Progress(`train ${modelName} (${chains} chains)`, steps, f.has('quiet'));
     const options: LangevinOptions = {
-      model, x: data.x, y: data.y, sigma2, key: rootKey, steps, burnIn, chains, stepSize: lr, method: mala ? 'mala' as const : 'euler' as const,
+      model, x: data.x, y: data.y, sigma2, key: rootKey, steps, burnIn, chains, stepSize: lr, method, biasTolerance,
       coordinates, lossConvention, alignedChains, raoBlackwell: rbFlag === 'auto' ? 'auto' : rbFlag === 'on',
       ...(data.xTest ? { xTest: data.xTest } : {}), ...(data.yTest ? { yTest: data.yTest } : {}),
       ...(thin !== undefined ? { thin } : {}), ...(teacherDirection ? { teacherDirection } : {}),
@@ -137,10 +185,10 @@ export const command: Command = {
     const out: Record<string, unknown> = {
       model: modelName, activation, width: width ?? widths, dim: d, samples: data.x.rows, outputs,
       sigma2, sigmaW2, sigmaA2, chi, steps, burnIn, chains, thin: r.thin, seed, key: keyToJSON(rootKey),
-      method: mala ? 'mala' : 'euler', coordinates, lr: r.stepSize,
+      method: r.method, coordinates, lr: r.stepSize, stepSize: r.stepSize, predictedBias: r.predictedBias, biasTolerance: r.biasTolerance,
       trainMse: r.trainMse, trainMseSamples: r.trainMseSamples,
       ...(r.testMse !== undefined ? { testMse: r.testMse, testMseSamples: r.testMseSamples } : {}),
-      meanPrediction: toNested(r.meanPrediction),
+      meanPrediction: toNested(r.meanPrediction), meanPredictionStdError: toNested(r.meanPredictionStdError),
       ...(r.meanPredictionTest ? { meanPredictionTest: toNested(r.meanPredictionTest) } : {}),
       ...(r.weightCovEigenvalues ? { weightCovEigenvalues: r.weightCovEigenvalues } : {}),
       diagnostics: r.diagnostics,
@@ -153,7 +201,7 @@ export const command: Command = {
     };
     const ev = r.weightCovEigenvalues;
     const human = [
-      `train ${modelName} φ=${activation} N=${width ?? widths?.join('×')} χ=${chi} σ²=${sigma2}  (${chains} chains × ${steps} steps, burn-in ${burnIn}, η=${r.stepSize.toExponential(3)}, ${backend.name})`,
+      `train ${modelName} φ=${activation} N=${width ?? widths?.join('×')} χ=${chi} σ²=${sigma2}  (${chains} chains × ${steps} steps, burn-in ${burnIn}, ${r.method} η=${r.stepSize.toExponential(3)}, predicted bias ${(100 * r.predictedBias).toPrecision(2)}%, ${backend.name})`,
       `  trainMse (y − f̄)²      ${r.trainMse.toPrecision(6)}     per-sample ⟨(y − f)²⟩ ${r.trainMseSamples.toPrecision(6)}`,
       ...(r.testMse !== undefined ? [`  testMse                ${r.testMse.toPrecision(6)}`] : []),
       ...(ev ? [`  weight cov eigenvalues ${ev.slice(0, 5).map((v) => v.toPrecision(5)).join(', ')}${ev.length > 5 ? ', …' : ''}`] : []),
