@@ -57,8 +57,8 @@ export function fastErf(x: number): number {
   const ax = x < 0 ? -x : x;
   if (ax >= ERF_MAX) return x < 0 ? -1 : 1;
   const t = erfTab ?? fastErfTable();
-  const i = Math.round(ax * ERF_STEP);
-  const h = ax - i / ERF_STEP;
+  const i = (ax * ERF_STEP + 0.5) | 0; // = Math.round for 0 ≤ ax < 6
+  const h = ax - i * (1 / ERF_STEP);
   const o = i * ERF_STRIDE;
   const v = t[o]! + h * (t[o + 1]! + h * (t[o + 2]! + h * (t[o + 3]! + h * (t[o + 4]! + h * (t[o + 5]! + h * t[o + 6]!)))));
   return x < 0 ? -v : v;
@@ -136,8 +136,8 @@ export function activateInto(name: ActivationName, h: Float64Array, phi: Float64
         const v = h[i]!;
         const ax = v < 0 ? -v : v;
         if (ax >= ERF_MAX) { phi[i] = v < 0 ? -1 : 1; dphi[i] = TWO_OVER_SQRT_PI * Math.exp(-v * v); continue; }
-        const j = Math.round(ax * ERF_STEP);
-        const e = ax - j / ERF_STEP;
+        const j = (ax * ERF_STEP + 0.5) | 0; // = Math.round for 0 ≤ ax < 6
+        const e = ax - j * (1 / ERF_STEP);
         const o = j * ERF_STRIDE;
         const c1 = t[o + 1]!, c2 = t[o + 2]!, c3 = t[o + 3]!, c4 = t[o + 4]!, c5 = t[o + 5]!, c6 = t[o + 6]!;
         const val = t[o]! + e * (c1 + e * (c2 + e * (c3 + e * (c4 + e * (c5 + e * c6)))));

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { fromRows, referenceBackend } from '@sftdl/compute';
+import { InvalidArgumentError, fromRows, referenceBackend } from '@sftdl/compute';
 import { key, normalMat } from '@sftdl/field';
 import fixture from '../test/fixtures/linear_exact.json' with { type: 'json' };
 import { LangevinSampler, type SamplerState, linearTwoLayerExactPosterior, sampleLangevin, stateFromJSON, stateToJSON, twoLayerNet } from './index';
@@ -134,6 +134,47 @@ describe('Langevin sampler', () => {
     const resumed = new LangevinSampler(opts, stateFromJSON(states[0]!)).run();
     expect(resumed).toEqual(full);
     expect(() => new LangevinSampler({ ...opts, sigma2: 0.3 }, stateFromJSON(states[0]!))).toThrow(/checkpoint does not match/);
+  });
+
+  it('checkpoints: edited, truncated, malformed or other-backend states are refused with a typed one-line error', () => {
+    const x = normalMat(key(1), 5, 2), y = normalMat(key(2), 5, 1);
+    const opts = { model: twoLayerNet({ dim: 2, width: 3, activation: 'erf' as const }), x, y, sigma2: 0.2, key: key(3), steps: 400, chains: 2 };
+    const states: string[] = [];
+    new LangevinSampler({ ...opts, checkpointEvery: 200, onCheckpoint: (st: SamplerState) => states.push(stateToJSON(st)) }).run();
+    const text = states[0]!;
+    const st = stateFromJSON(text);
+    expect(st.backend).toBe('reference');
+    expect(st.precision).toBe('float64');
+    // an edit that keeps valid JSON (one parameter changed) fails the checksum
+    const edited = text.replace(/"params":\[\[(-?[0-9.e-]+)/, (_m, v: string) => `"params":[[${Number(v) + 0.5}`);
+    expect(edited).not.toBe(text);
+    expect(() => stateFromJSON(edited)).toThrow(InvalidArgumentError);
+    expect(() => stateFromJSON(edited)).toThrow(/checksum mismatch/);
+    expect(() => stateFromJSON(text.slice(0, text.length / 2))).toThrow(/not valid JSON/);
+    expect(() => stateFromJSON('[1, 2]')).toThrow(/not a Langevin checkpoint/);
+    expect(() => stateFromJSON(JSON.stringify({ ...JSON.parse(text), checksum: undefined }))).toThrow(/no checksum/);
+    // the same run on another backend (same numbers otherwise) does not accept it
+    const other = { ...referenceBackend, name: 'other-backend' };
+    expect(() => new LangevinSampler({ ...opts, model: twoLayerNet({ dim: 2, width: 3, activation: 'erf', backend: other }) }, st)).toThrow(/backend reference float64/);
+  });
+
+  it('batched ensembles: results are bit-identical for any chain batch split', () => {
+    const x = normalMat(key(41), 7, 3), y = normalMat(key(42), 7, 1);
+    const run = (chainBatch: number, hostLimit: number) => sampleLangevin({
+      model: twoLayerNet({ dim: 3, width: 5, activation: 'erf', hostLimit }), x, y, xTest: normalMat(key(43), 2, 3), sigma2: 0.1, key: key(4), steps: 600, chains: 5, chainBatch,
+    });
+    const ref = JSON.stringify(run(5, 65536));
+    for (const [cb, hl] of [[1, 65536], [2, 65536], [3, 0], [5, 0]] as const) expect(JSON.stringify(run(cb, hl))).toBe(ref);
+  });
+
+  it('rejects non-finite inputs with a typed error naming the input', () => {
+    const model = twoLayerNet({ dim: 2, width: 3 });
+    const x = fromRows([[1, 0], [0, NaN]]), y = fromRows([[1], [2]]);
+    expect(() => new LangevinSampler({ model, x, y, sigma2: 1, key: key(0), steps: 10 })).toThrow(InvalidArgumentError);
+    expect(() => new LangevinSampler({ model, x, y, sigma2: 1, key: key(0), steps: 10 })).toThrow(/x\[1\]\[1\] is NaN/);
+    expect(() => new LangevinSampler({ model, x: fromRows([[1, 0]]), y: fromRows([[Infinity]]), sigma2: 1, key: key(0), steps: 10 })).toThrow(/every entry of y/);
+    expect(() => new LangevinSampler({ model, x: fromRows([[1, 0]]), y: fromRows([[1]]), xTest: fromRows([[NaN, 0]]), sigma2: 1, key: key(0), steps: 10 })).toThrow(/xTest/);
+    expect(() => new LangevinSampler({ model: twoLayerNet({ dim: 2, width: 3, sigmaW2: 1e300 }), x: fromRows([[1, 0]]), y: fromRows([[1]]), sigma2: 1, key: key(0), steps: 10 })).toThrow(/block 'W'/);
   });
 
   it('checkpoints: a SIGKILLed child process resumed with the checkpoint ends with identical numbers', async () => {

@@ -36,6 +36,12 @@ export interface LangevinOptions {
   /** Number of independent chains (default 4). */
   chains?: number;
   /**
+   * Chains advanced together through one batched forward/backward pass (models with `lossGradBatch`, methods
+   * 'lm' and 'euler'); default: all chains. Results are bit-identical for any value (each chain's numbers do not
+   * depend on the grouping); it only trades memory for fewer, larger GEMMs.
+   */
+  chainBatch?: number;
+  /**
    * Step size η in the sampler's coordinates, or 'auto' (default): the largest η whose predicted variance bias
    * (see {@link LangevinResult.predictedBias}) is at most `biasTolerance`, and at most 1/λ̂_max.
    */
@@ -87,10 +93,18 @@ export interface LangevinOptions {
   onProgress?: (step: number, steps: number) => void;
 }
 
-/** The serialisable sampler state written into checkpoints (plain JSON; doubles round-trip exactly). */
+/**
+ * The serialisable sampler state written into checkpoints (plain JSON; doubles round-trip exactly). It does not
+ * depend on how chains were batched or spread over workers. {@link stateToJSON} appends a checksum of the text;
+ * {@link stateFromJSON} refuses edited, truncated or malformed files.
+ */
 export interface SamplerState {
-  version: 1;
+  version: 2;
+  /** Hash of everything that determines the run (model, data, flags, key, backend, precision). */
   fingerprint: string;
+  /** Backend name and precision of the run that wrote the state (also part of the fingerprint). */
+  backend: string;
+  precision: string;
   step: number;
   stepSize: number;
   params: number[][];
@@ -270,6 +284,11 @@ export class LangevinSampler {
   private fresh: boolean[];
   private grad: Float64Array;
   private pred: Float64Array;
+  // batched ensemble buffers (model.lossGradBatch)
+  private bGrad: Float64Array[] = [];
+  private bPred: Float64Array[] = [];
+  private bLoss: Float64Array;
+  private readonly chainBatch: number;
 
   constructor(options: LangevinOptions, resume?: SamplerState) {
     this.options = options;
@@ -279,6 +298,12 @@ export class LangevinSampler {
     if (options.xTest && options.xTest.cols !== model.inputDim) throw new ShapeError('LangevinSampler: xTest has the wrong number of columns');
     if (options.yTest && (!options.xTest || options.yTest.rows !== options.xTest.rows || options.yTest.cols !== model.outputDim)) throw new ShapeError('LangevinSampler: yTest must match xTest rows and the model outputs');
     checkFinite(x, 'x'); checkFinite(y, 'y');
+    for (const b of model.blocks) {
+      if (!(b.priorVariance >= 1e-100 && b.priorVariance <= 1e100)) {
+        throw new InvalidArgumentError(`LangevinSampler: prior variance ${b.priorVariance} of block '${b.name}' is outside [1e-100, 1e100] (second moments would overflow float64); rescale the inputs or the prior`);
+      }
+    }
+    if (!(sigma2 >= 1e-100 && sigma2 <= 1e100)) throw new InvalidArgumentError(`sigma2 must be finite and in [1e-100, 1e100], got ${sigma2}`);
     if (options.xTest) checkFinite(options.xTest, 'xTest');
     if (options.yTest) checkFinite(options.yTest, 'yTest');
     if (!Number.isFinite(sigma2) || sigma2 <= 0) throw new InvalidArgumentError(`sigma2 must be finite and > 0, got ${sigma2}`);
@@ -337,10 +362,13 @@ export class LangevinSampler {
     const cfg = JSON.stringify({
       kind: model.kind, P: this.P, blocks: model.blocks, chi: model.chi, sigma2, steps, burnIn, thin, C, method: this.method,
       coords: options.coordinates ?? 'standardised', conv, stepSize: options.stepSize ?? 'auto', safety: options.stepSafety ?? null, tol: this.tol,
-      key: keyToJSON(options.key), aligned: [options.alignedChains ?? 0, options.alignedOverlap ?? 1], bins: this.bins, qr: this.qRange, mod: options.modulus ?? null, rb: this.rb, data: h,
+      key: keyToJSON(options.key), backend: model.backend.name, precision: model.backend.precision, aligned: [options.alignedChains ?? 0, options.alignedOverlap ?? 1], bins: this.bins, qr: this.qRange, mod: options.modulus ?? null, rb: this.rb, data: h,
     });
     this.fingerprint = `v1-${fnv(2166136261, Array.from(cfg, (ch) => ch.charCodeAt(0))).toString(16)}`;
     this.grad = new Float64Array(this.P);
+    this.bLoss = new Float64Array(C);
+    this.chainBatch = options.chainBatch ?? C;
+    if (!Number.isInteger(this.chainBatch) || this.chainBatch < 1) throw new InvalidArgumentError(`chainBatch must be a positive integer, got ${options.chainBatch}`);
     this.pred = new Float64Array(this.n * this.O);
     this.curU = new Float64Array(C);
     this.curG = Array.from({ length: C }, () => new Float64Array(this.P));
@@ -348,15 +376,20 @@ export class LangevinSampler {
     this.fresh = new Array<boolean>(C).fill(false);
     this.initAcc();
     if (resume) {
-      if (resume.version !== 1 || resume.fingerprint !== this.fingerprint) {
-        throw new InvalidArgumentError('checkpoint does not match this run (different data, model, flags or seed); delete it or rerun with the original flags');
+      if (resume.version !== 2 || resume.fingerprint !== this.fingerprint) {
+        const be = resume.backend !== model.backend.name || resume.precision !== model.backend.precision
+          ? ` (it was written by backend ${String(resume.backend)} ${String(resume.precision)}, this run uses ${model.backend.name} ${model.backend.precision})` : '';
+        throw new InvalidArgumentError(`checkpoint does not match this run (different data, model, flags, seed or backend)${be}; delete it or rerun with the original flags`);
+      }
+      if (resume.params.length !== C || resume.params.some((p) => p.length !== this.P) || resume.step > steps) {
+        throw new InvalidArgumentError('checkpoint does not match this run (parameter shapes or step count differ); delete it or rerun with the original flags');
       }
       this.s = resume;
       for (const [k, v] of Object.entries(resume.acc)) this.acc[k] = Float64Array.from(v);
     } else {
       const params = Array.from({ length: C }, (_, c) => this.initChain(fold(initRoot, c), c));
       this.s = {
-        version: 1, fingerprint: this.fingerprint, step: 0, stepSize: NaN, params: params.map((p) => Array.from(p)), acc: {},
+        version: 2, fingerprint: this.fingerprint, backend: model.backend.name, precision: model.backend.precision, step: 0, stepSize: NaN, params: params.map((p) => Array.from(p)), acc: {},
         traces: Array.from({ length: C }, () => this.scalarNames.map(() => [])), traceStride: 1, traceCount: 0, samples: 0,
         accepted: new Array<number>(C).fill(0), proposed: new Array<number>(C).fill(0), adaptAccepted: 0, adaptProposed: 0,
         predictedBias: NaN,
@@ -424,11 +457,17 @@ export class LangevinSampler {
       g.set(this.n > 0 ? model.grad(theta, x, { rows: f.rows, cols: f.cols, data: r }) : new Float64Array(this.P));
       pred.set(f.data);
     }
+    return this.addPrior(theta, g, L);
+  }
+
+  /** U = L/κ + Σθ²/(2 var) from the data loss L; turns the loss gradient g into ∇U in place. */
+  private addPrior(theta: Float64Array, g: Float64Array, L: number): number {
     const ik = 1 / this.kappa;
     let U = L * ik;
     for (let i = 0; i < this.P; i++) { const t = theta[i]!; U += 0.5 * t * t * this.invVar[i]!; g[i] = g[i]! * ik + t * this.invVar[i]!; }
     return U;
   }
+
 
   /**
    * λ̂_max of M^{1/2} H M^{1/2} (Gauss–Newton H = JᵀJ/κ + diag(1/var)) by power iteration in output space:
@@ -515,17 +554,33 @@ export class LangevinSampler {
     // from the key on resume, so no noise is stored in the state)
     const lm = method === 'lm';
     const xiPrev = lm ? Array.from({ length: C }, (_, c) => { const v = new Float64Array(P); const k0 = fold(this.chainKeys[c]!, s.step); normalInto(k0.k0, k0.k1, v); return v; }) : [];
+    const batched = method !== 'mala' && this.options.model.lossGradBatch !== undefined && this.n > 0;
+    const cb = this.chainBatch;
+    if (batched && this.bGrad.length !== C) {
+      this.bGrad = Array.from({ length: C }, () => new Float64Array(P));
+      this.bPred = Array.from({ length: C }, () => new Float64Array(this.n * this.O));
+    }
     const prop = new Float64Array(P), gProp = new Float64Array(P), pProp = new Float64Array(this.n * this.O);
     for (let t = s.step; t < Math.min(untilStep, steps); t++) {
       if (adaptPoints.has(t) && !(this.method === 'mala' && t > 0 && (this.options.stepSize ?? 'auto') === 'auto')) this.adaptStep(th);
       const eta = s.stepSize;
       const record = t >= burnIn && (t - burnIn) % thin === 0;
+      if (batched) {
+        // the whole ensemble (in groups of chainBatch) through one forward/backward pass per layer
+        const { model, x, y } = this.options;
+        for (let c0 = 0; c0 < C; c0 += cb) {
+          const c1 = Math.min(C, c0 + cb);
+          if (c0 === 0 && c1 === C) model.lossGradBatch!(th, x, y, this.bGrad, this.bPred, this.bLoss);
+          else model.lossGradBatch!(th.slice(c0, c1), x, y, this.bGrad.slice(c0, c1), this.bPred.slice(c0, c1), this.bLoss.subarray(c0, c1));
+        }
+      }
       for (let c = 0; c < C; c++) {
         const theta = th[c]!;
         const kt = fold(this.chainKeys[c]!, lm ? t + 1 : t);
         normalInto(kt.k0, kt.k1, xi);
         let U: number, g: Float64Array, pr: Float64Array;
         if (method === 'mala' && this.fresh[c]) { U = this.curU[c]!; g = this.curG[c]!; pr = this.curPred[c]!; }
+        else if (batched) { g = this.bGrad[c]!; pr = this.bPred[c]!; U = this.addPrior(theta, g, this.bLoss[c]!); }
         else { g = method === 'mala' ? this.curG[c]! : this.grad; pr = method === 'mala' ? this.curPred[c]! : this.pred; U = this.energy(theta, g, pr); this.curU[c] = U; this.fresh[c] = method === 'mala'; }
         if (record) this.record(c, theta, pr);
         if (t >= burnIn && this.hasW) this.accumulateWeights(theta);
@@ -850,7 +905,7 @@ export class LangevinSampler {
       out.eulerBias = bias;
       if (bias > 0.25) warnings.push(`Euler–Maruyama bias ηλ_max/2 = ${bias.toFixed(2)}: variances along the stiffest direction are off by that fraction; lower the step size or use MALA`);
     }
-    if (s.predictedBias > this.tol) {
+    if (s.predictedBias > this.tol * (1 + 1e-9)) {
       warnings.push(`predicted variance bias ${(100 * s.predictedBias).toPrecision(3)}% of the ${this.method} step η = ${s.stepSize.toExponential(3)} exceeds the tolerance ${(100 * this.tol).toPrecision(3)}%: use a smaller step (--lr / stepSize), 'auto', or method 'mala'`);
     }
     return out;
@@ -933,16 +988,54 @@ export function sampleLangevin(options: LangevinOptions): LangevinResult {
   return new LangevinSampler(options).run();
 }
 
-/** Serialises a sampler state to JSON text (exact doubles). */
+/** Two independent 32-bit FNV-1a hashes of a string's UTF-16 code units, as 16 hex digits. */
+function textChecksum(text: string): string {
+  let a = 2166136261, b = 0x811c9dc5 ^ 0x5bd1e995;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 16777619) >>> 0;
+    b = Math.imul(b ^ c, 0x01000193 ^ 0x2f) >>> 0;
+    b = (b ^ (b >>> 15)) >>> 0;
+  }
+  return a.toString(16).padStart(8, '0') + b.toString(16).padStart(8, '0');
+}
+
+/**
+ * Serialises a sampler state to JSON text (exact doubles), with a `checksum` of the text as the last key so that
+ * {@link stateFromJSON} detects edits and truncation.
+ */
 export function stateToJSON(state: SamplerState): string {
-  return JSON.stringify(state);
+  const { checksum: _drop, ...rest } = state as SamplerState & { checksum?: string };
+  const body = JSON.stringify(rest);
+  return `${body.slice(0, -1)},"checksum":"${textChecksum(body)}"}`;
 }
 
-/** Parses a checkpoint written by {@link stateToJSON}. */
+const STATE_FIELDS: Array<[keyof SamplerState, string]> = [
+  ['fingerprint', 'string'], ['backend', 'string'], ['precision', 'string'], ['step', 'number'], ['params', 'array'], ['acc', 'object'],
+  ['traces', 'array'], ['traceStride', 'number'], ['traceCount', 'number'], ['samples', 'number'], ['accepted', 'array'], ['proposed', 'array'],
+  ['adaptAccepted', 'number'], ['adaptProposed', 'number'],
+];
+
+/**
+ * Parses and verifies a checkpoint written by {@link stateToJSON}. Throws `InvalidArgumentError` (one line saying
+ * what is wrong) for text that is not JSON (malformed or truncated), a file without or with a wrong checksum
+ * (edited), an unknown version or missing fields.
+ */
 export function stateFromJSON(text: string): SamplerState {
-  const v = JSON.parse(text) as SamplerState;
-  if (v?.version !== 1 || !Array.isArray(v.params)) throw new InvalidArgumentError('not a Langevin checkpoint (expected version 1)');
-  return v;
+  let v: unknown;
+  try { v = JSON.parse(text); } catch (e) {
+    throw new InvalidArgumentError(`checkpoint is not valid JSON (malformed or truncated: ${(e as Error).message}); delete it and rerun`);
+  }
+  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InvalidArgumentError('checkpoint is not a Langevin checkpoint (expected a JSON object); delete it and rerun');
+  const o = v as Record<string, unknown>;
+  if (o.version !== 2) throw new InvalidArgumentError(`checkpoint has version ${JSON.stringify(o.version ?? null)}, expected 2 (written by another sftdl version?); delete it and rerun`);
+  const { checksum, ...rest } = o;
+  if (typeof checksum !== 'string') throw new InvalidArgumentError('checkpoint has no checksum (edited or truncated); delete it and rerun');
+  if (textChecksum(JSON.stringify(rest)) !== checksum) throw new InvalidArgumentError('checkpoint checksum mismatch: the file was edited or corrupted; delete it and rerun');
+  for (const [k, type] of STATE_FIELDS) {
+    const val = rest[k];
+    const ok = type === 'array' ? Array.isArray(val) : type === 'object' ? typeof val === 'object' && val !== null && !Array.isArray(val) : typeof val === type;
+    if (!ok) throw new InvalidArgumentError(`checkpoint field "${k}" is missing or not a ${type}; delete it and rerun`);
+  }
+  return rest as unknown as SamplerState;
 }
-
-

@@ -48,6 +48,14 @@ export interface Model {
   grad(params: Float64Array, x: Mat, dOut: Mat): Float64Array;
   /** Optional fused ½Σ(f−y)² and its gradient (written to gradOut); `predOut` receives f if given. */
   lossGrad?(params: Float64Array, x: Mat, y: Mat, gradOut: Float64Array, predOut?: Float64Array): number;
+  /**
+   * Optional batched form of `lossGrad` for an ensemble of parameter vectors (chains): fills `grads[c]` with the
+   * gradient of ½Σ(f − y)² at `params[c]`, `preds[c]` with f and returns nothing (losses into `losses[c]`). All
+   * chains share one GEMM per layer (e.g. X·[W₁ … W_C]ᵀ). Each chain's numbers must not depend on which other
+   * chains are in the batch (every output entry is one dot product in a fixed order), so results are bit-identical
+   * for any batch split.
+   */
+  lossGradBatch?(params: readonly Float64Array[], x: Mat, y: Mat, grads: readonly Float64Array[], preds: readonly Float64Array[], losses: Float64Array): void;
   /** Read-in weights as an [N, d] matrix view (one neuron per row), for weight observables. */
   firstLayer?(params: Float64Array): Mat;
   /**
@@ -252,8 +260,64 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
     else g.set(backend.matmul({ rows: n, cols: N, data: dmat }, x, { transA: true }).data, 0); // [N, d]
   };
 
+  // batched ensembles: buffers per (n, chains), reused across steps (no allocation per step on the host path)
+  interface BatchBuf { w: Float64Array; h: Float64Array; phi: Float64Array; dphi: Float64Array; dm: Float64Array; g: Float64Array; res: Float64Array }
+  let bbuf: { n: number; C: number; b: BatchBuf } | undefined;
+  const batchBuffers = (n: number, C: number): BatchBuf => {
+    if (!bbuf || bbuf.n !== n || bbuf.C !== C) {
+      const m = n * C * N;
+      bbuf = { n, C, b: { w: new Float64Array(C * N * d), h: new Float64Array(m), phi: new Float64Array(m), dphi: new Float64Array(m), dm: new Float64Array(m), g: new Float64Array(C * N * d), res: new Float64Array(n * O) } };
+    }
+    return bbuf.b;
+  };
+  const lossGradBatch = (ps: readonly Float64Array[], x: Mat, y: Mat, grads: readonly Float64Array[], preds: readonly Float64Array[], losses: Float64Array): void => {
+    const n = x.rows, C = ps.length, CN = C * N;
+    if (n === 0) { for (let c = 0; c < C; c++) { grads[c]!.fill(0); losses[c] = 0; } return; }
+    const b = batchBuffers(n, C);
+    for (let c = 0; c < C; c++) b.w.set(ps[c]!.subarray(0, aOff), c * N * d);
+    const wAll: Mat = { rows: CN, cols: d, data: b.w };
+    // H = X·[W₁ … W_C]ᵀ: one product for the ensemble ([n, d]·[C·N, d]ᵀ)
+    let h: Float64Array;
+    if (host(n)) { h = b.h; hostXWt(x.data, b.w, h, n, CN, d); } else h = backend.matmul(x, wAll, { transB: true }).data;
+    const { phi, dphi, dm, res } = b;
+    activateInto(activation, h, phi, dphi, n * CN);
+    for (let c = 0; c < C; c++) {
+      const p = ps[c]!, g = grads[c]!, pred = preds[c]!, co = c * N;
+      let loss = 0;
+      for (let mu = 0; mu < n; mu++) {
+        const ro = mu * CN + co;
+        for (let o = 0; o < O; o++) {
+          let sv = 0;
+          for (let i = 0; i < N; i++) sv += phi[ro + i]! * p[aOff + i * O + o]!;
+          pred[mu * O + o] = sv;
+          const r = sv - y.data[mu * O + o]!;
+          res[mu * O + o] = r;
+          loss += r * r;
+        }
+      }
+      losses[c] = 0.5 * loss;
+      g.fill(0, aOff, P);
+      for (let mu = 0; mu < n; mu++) {
+        const ro = mu * CN + co;
+        for (let i = 0; i < N; i++) {
+          let sv = 0;
+          for (let o = 0; o < O; o++) {
+            const rv = res[mu * O + o]!;
+            g[aOff + i * O + o]! += phi[ro + i]! * rv;
+            sv += p[aOff + i * O + o]! * rv;
+          }
+          dm[ro + i] = sv * dphi[ro + i]!;
+        }
+      }
+    }
+    // G = Dᵀ·X: one product for the ensemble ([n, C·N]ᵀ·[n, d]), scattered back per chain
+    let gAll: Float64Array;
+    if (host(n)) { gAll = b.g; hostDtX(dm, x.data, gAll, n, CN, d); } else gAll = backend.matmul({ rows: n, cols: CN, data: dm }, x, { transA: true }).data;
+    for (let c = 0; c < C; c++) grads[c]!.set(gAll.subarray(c * N * d, (c + 1) * N * d), 0);
+  };
+
   return {
-    kind: 'two-layer', inputDim: d, outputDim: O, paramCount: P, blocks, chi, backend,
+    kind: 'two-layer', inputDim: d, outputDim: O, paramCount: P, blocks, chi, backend, lossGradBatch,
     init(k) { return drawPrior(this, k); },
     apply(p, x) {
       checkX(x, d, 'twoLayerNet.apply');

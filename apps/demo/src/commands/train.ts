@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Mat } from '@sftdl/compute';
 import { key as makeKey, keyToJSON } from '@sftdl/field';
 import {
@@ -67,6 +68,35 @@ function trainData(dataPath: string | undefined, prior: boolean, dim: number | u
   return emptyData(d, fromFile?.y.cols ?? 1, { ...(fromFile?.xTest ? { xTest: fromFile.xTest } : {}), ...(fromFile?.meta ? { meta: fromFile.meta } : {}) });
 }
 
+/**
+ * Default number of chains: all chains advance in one batched pass, so small problems get more of them for free:
+ * ⌊5000/(n·N + P)⌋ clamped to [4, 32] (n training rows, N the last hidden width, P parameters). At small sizes this
+ * brings Monte Carlo errors of weight covariances under ~0.3% with the default 60000 steps.
+ */
+function autoChains(n: number, model: Model): number {
+  const N = model.blocks.find((b) => b.name === 'a')?.shape[0] ?? 1;
+  return Math.max(4, Math.min(32, Math.floor(5000 / (n * N + model.paramCount))));
+}
+
+/**
+ * Removes temp files `<checkpoint>.tmp-<pid>` left by a write that was killed (writeFileAtomic writes the temp file,
+ * then renames it); files of a process that is still alive are kept.
+ */
+function cleanStaleTemps(ckpt: string, log: (m: string) => void): void {
+  const dir = dirname(ckpt), base = basename(ckpt);
+  if (!existsSync(dir)) return;
+  for (const f of readdirSync(dir)) {
+    const m = f.startsWith(`${base}.tmp-`) ? /^(\d+)$/.exec(f.slice(base.length + 5)) : null;
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = false;
+    if (pid !== process.pid) { try { process.kill(pid, 0); alive = true; } catch { alive = false; } }
+    if (alive) continue;
+    rmSync(join(dir, f), { force: true });
+    log(`removed stale checkpoint temp file ${join(dir, f)}`);
+  }
+}
+
 export const command: Command = {
   name: 'train',
   summary: 'Langevin posterior sampling of a network on a dataset (exactly the χ-convention posterior)',
@@ -75,7 +105,7 @@ export const command: Command = {
     '           [--steps S] [--burn-in B] [--chains C] [--thin t] [--method lm|euler|mala] [--lr η|auto] [--bias-tolerance t] [--mala] [--seed k] [--backend b]',
     '           [--checkpoint path] [--checkpoint-every K] [--resume] [--teacher-direction F2] [--aligned-chains k] [--modulus p] [--rao-blackwell auto|on|off] [--json]',
     'demo train --model three-layer --widths N1,N2 …     demo train --model attention --context L --width N …',
-    'steps count the burn-in (default 60000, burn-in steps/5, 4 chains); --lr is the step in standardised coordinates (θ = prior_std ⊙ z); default: automatic,',
+    'steps count the burn-in (default 60000, burn-in steps/5); --chains auto (default): 4 to 32, more for small networks (cheap when batched); --lr is the step in standardised coordinates (θ = prior_std ⊙ z); default: automatic,',
     'the largest step whose predicted variance bias is ≤ --bias-tolerance (default 0.01). --method lm (Leimkuhler–Matthews, default: exact for Gaussian posteriors,',
     'O(η²) otherwise), euler (O(η)), mala (Metropolis-adjusted, exact; --mala is short for --method mala). --prior (or a data file with 0 rows) samples the prior.',
     'trainMse = mean over training points of (y − f̄)², f̄ the posterior-mean predictor (Monte Carlo bias removed); trainMseSamples = ⟨mean (y − f)²⟩',
@@ -90,11 +120,17 @@ export const command: Command = {
     const sigma2 = f.requireNumber('sigma2', { positive: true });
     const sigmaW2 = f.number('sigma-w2', { positive: true, default: 1 });
     const sigmaA2 = f.number('sigma-a2', { positive: true, default: 1 });
+    // weight second moments are accumulated over ~10⁶ samples: prior variances beyond 1e100 would overflow float64
+    for (const [flag, v] of [['sigma-w2', sigmaW2], ['sigma-a2', sigmaA2], ['sigma2', sigma2]] as const) {
+      if (v > 1e100 || v < 1e-100) throw new UsageError(`--${flag} ${v} is outside [1e-100, 1e100]: rescale the data or the weights`);
+    }
     const chiRaw = f.string('chi', '1');
     const steps = f.number('steps', { integer: true, min: 2, default: 60000 });
     const burnIn = f.number('burn-in', { integer: true, min: 0, default: Math.floor(steps / 5) });
     if (burnIn >= steps) throw new UsageError(`--burn-in ${burnIn} must be smaller than --steps ${steps} (steps count the burn-in)`);
-    const chains = f.number('chains', { integer: true, positive: true, default: 4 });
+    const chainsRaw = f.string('chains', 'auto');
+    const chainsFlag = chainsRaw === 'auto' ? undefined : Number(chainsRaw);
+    if (chainsFlag !== undefined && !(Number.isInteger(chainsFlag) && chainsFlag > 0)) throw new UsageError(`--chains must be a positive integer or 'auto', got '${chainsRaw}'`);
     const thin = f.number('thin', { integer: true, positive: true });
     const lrRaw = f.string('lr', 'auto');
     const lr = lrRaw === 'auto' ? 'auto' : Number(lrRaw);
@@ -150,6 +186,7 @@ export const command: Command = {
     if (alignedChains > 0 && !teacherDirection) throw new UsageError('--aligned-chains needs --teacher-direction (or meta.teacherDirection in --data)');
     if (modulusFlag !== undefined && (modelName !== 'two-layer' || inDim !== 2 * modulusFlag)) throw new UsageError(`--modulus ${modulusFlag} needs --model two-layer on two-hot inputs of length 2p = ${2 * modulusFlag}, got ${inDim}`);
 
+    const chains = chainsFlag ?? autoChains(data.x.rows, model);
     const rootKey = makeKey(seed);
     const progress = new Progress(`train ${modelName} (${chains} chains)`, steps, f.has('quiet'));
     const options: LangevinOptions = {
@@ -162,13 +199,14 @@ export const command: Command = {
       onProgress: (t: number) => progress.update(t),
     };
     let state: SamplerState | undefined;
+    if (ckptPath) cleanStaleTemps(ckptPath, (m) => ctx.log(m));
     if (resume && ckptPath && existsSync(ckptPath)) {
-      try { state = stateFromJSON(readFileSync(ckptPath, 'utf8')); } catch (e) { throw new UsageError(`--checkpoint ${ckptPath}: unreadable (${(e as Error).message})`); }
+      try { state = stateFromJSON(readFileSync(ckptPath, 'utf8')); } catch (e) { throw new UsageError(`--checkpoint ${ckptPath}: ${(e as Error).message.split('\n')[0]}`); }
       ctx.log(`resuming from step ${state.step} of ${steps} (${ckptPath})`);
     } else if (resume) ctx.log(`--resume: ${ckptPath} does not exist yet; starting from step 0`);
     let sampler: LangevinSampler;
     try { sampler = new LangevinSampler(options, state); } catch (e) {
-      if (state && e instanceof Error && /checkpoint does not match/.test(e.message)) throw new UsageError(`--checkpoint ${ckptPath}: ${e.message}`);
+      if (state && e instanceof Error && /checkpoint does not match/.test(e.message)) throw new UsageError(`--checkpoint ${ckptPath}: ${e.message.split('\n')[0]}`);
       throw e;
     }
     const startStep = state?.step ?? 0;
@@ -189,7 +227,7 @@ export const command: Command = {
       trainMse: r.trainMse, trainMseSamples: r.trainMseSamples,
       ...(r.testMse !== undefined ? { testMse: r.testMse, testMseSamples: r.testMseSamples } : {}),
       meanPrediction: toNested(r.meanPrediction), meanPredictionStdError: toNested(r.meanPredictionStdError),
-      ...(r.meanPredictionTest ? { meanPredictionTest: toNested(r.meanPredictionTest) } : {}),
+      ...(r.meanPredictionTest ? { meanPredictionTest: toNested(r.meanPredictionTest), meanPredictionTestStdError: toNested(r.meanPredictionTestStdError!) } : {}),
       ...(r.weightCovEigenvalues ? { weightCovEigenvalues: r.weightCovEigenvalues } : {}),
       diagnostics: r.diagnostics,
       ...(r.overlapHistogram ? { overlapHistogram: r.overlapHistogram } : {}),
