@@ -26,6 +26,20 @@ describe('Langevin sampler', () => {
     }
   });
 
+  it('dense Gauss–Newton preconditioner (LM, automatic step) reproduces the exact linear-network posterior (χ = 1 and χ = N)', () => {
+    for (const c of fixture.cases.slice(0, 2)) {
+      const model = twoLayerNet({ dim: c.d, width: c.N, sigmaW2: c.sigmaW2, sigmaA2: c.sigmaA2, chi: c.chi });
+      const r = sampleLangevin({
+        model, x: fromRows(c.x), y: { rows: c.n, cols: 1, data: Float64Array.from(c.y) }, xTest: fromRows(c.xTest),
+        sigma2: c.sigma2, key: key(1), steps: 20000, chains: 8, preconditioner: 'dense',
+      });
+      expect(r.predictedBias).toBeLessThanOrEqual(0.01 * (1 + 1e-9));
+      expect(Math.abs(r.trainMse / c.trainMse - 1)).toBeLessThan(0.03);
+      c.weightCovEigenvalues.forEach((v, i) => expect(Math.abs(r.weightCovEigenvalues![i]! / v - 1)).toBeLessThan(0.03));
+      c.meanPredictionTest.forEach((v, i) => expect(Math.abs(r.meanPredictionTest!.data[i]! - v)).toBeLessThan(4 * r.meanPredictionTestStdError!.data[i]! + 0.005));
+    }
+  });
+
   it('Rao–Blackwellised and plain estimators agree with the exact posterior (same samples, lower variance)', () => {
     const c = fixture.cases[0]!;
     const base = {

@@ -70,12 +70,13 @@ function trainData(dataPath: string | undefined, prior: boolean, dim: number | u
 
 /**
  * Default number of chains: all chains advance in one batched pass, so small problems get more of them for free:
- * ⌊5000/(n·N + P)⌋ clamped to [4, 32] (n training rows, N the last hidden width, P parameters). At small sizes this
+ * ⌊10⁴/(n·N + P)⌋ clamped to [4, 64] (n training rows, N the last hidden width, P parameters). At small sizes this
  * brings Monte Carlo errors of weight covariances under ~0.3% with the default 60000 steps.
  */
 function autoChains(n: number, model: Model): number {
   const N = model.blocks.find((b) => b.name === 'a')?.shape[0] ?? 1;
-  return Math.max(4, Math.min(32, Math.floor(5000 / (n * N + model.paramCount))));
+  if (n === 0) return 4; // the prior is Gaussian: sampled exactly (LM, η = 1) with nearly independent steps
+  return Math.max(4, Math.min(64, Math.floor(10000 / (n * N + model.paramCount))));
 }
 
 /**
@@ -105,7 +106,7 @@ export const command: Command = {
     '           [--steps S] [--burn-in B] [--chains C] [--thin t] [--method lm|euler|mala] [--lr η|auto] [--bias-tolerance t] [--mala] [--seed k] [--backend b]',
     '           [--checkpoint path] [--checkpoint-every K] [--resume] [--teacher-direction F2] [--aligned-chains k] [--modulus p] [--rao-blackwell auto|on|off] [--json]',
     'demo train --model three-layer --widths N1,N2 …     demo train --model attention --context L --width N …',
-    'steps count the burn-in (default 60000, burn-in steps/5); --chains auto (default): 4 to 32, more for small networks (cheap when batched); --lr is the step in standardised coordinates (θ = prior_std ⊙ z); default: automatic,',
+    'steps count the burn-in (default 60000, burn-in steps/5); --chains auto (default): 4 to 64, more for small networks (cheap when batched); --lr is the step in standardised coordinates (θ = prior_std ⊙ z); default: automatic,',
     'the largest step whose predicted variance bias is ≤ --bias-tolerance (default 0.01). --method lm (Leimkuhler–Matthews, default: exact for Gaussian posteriors,',
     'O(η²) otherwise), euler (O(η)), mala (Metropolis-adjusted, exact; --mala is short for --method mala). --prior (or a data file with 0 rows) samples the prior.',
     'trainMse = mean over training points of (y − f̄)², f̄ the posterior-mean predictor (Monte Carlo bias removed); trainMseSamples = ⟨mean (y − f)²⟩',
@@ -229,6 +230,7 @@ export const command: Command = {
       meanPrediction: toNested(r.meanPrediction), meanPredictionStdError: toNested(r.meanPredictionStdError),
       ...(r.meanPredictionTest ? { meanPredictionTest: toNested(r.meanPredictionTest), meanPredictionTestStdError: toNested(r.meanPredictionTestStdError!) } : {}),
       ...(r.weightCovEigenvalues ? { weightCovEigenvalues: r.weightCovEigenvalues } : {}),
+      ...(r.weightCovEigenvaluesStdError ? { weightCovEigenvaluesStdError: r.weightCovEigenvaluesStdError } : {}),
       diagnostics: r.diagnostics,
       ...(r.overlapHistogram ? { overlapHistogram: r.overlapHistogram } : {}),
       ...(r.hermite ? { hermite: r.hermite } : {}),
