@@ -239,23 +239,30 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
       }
     }
   };
+  /**
+   * Readout part of the backward pass for residuals r ([n, O]): g_a = φᵀr into g's 'a' block, and the hidden-layer
+   * signal D = (r·aᵀ) ⊙ φ′ into dm. φ, φ′ and dm are [n, stride] with this network's N columns starting at `off`.
+   */
+  const readoutBackward = (p: Float64Array, r: Float64Array, phi: Float64Array, dphi: Float64Array, dm: Float64Array, g: Float64Array, n: number, stride: number, off: number): void => {
+    g.fill(0, aOff, P);
+    for (let mu = 0; mu < n; mu++) {
+      const ro = mu * stride + off;
+      for (let i = 0; i < N; i++) {
+        let sv = 0;
+        for (let o = 0; o < O; o++) {
+          const rv = r[mu * O + o]!;
+          g[aOff + i * O + o]! += phi[ro + i]! * rv;
+          sv += p[aOff + i * O + o]! * rv;
+        }
+        dm[ro + i] = sv * dphi[ro + i]!;
+      }
+    }
+  };
   // gradient of Σ r ⊙ f into g
   const backward = (p: Float64Array, x: Mat, r: Float64Array, g: Float64Array, b: Buf): void => {
     const n = x.rows;
     const { phi, dphi, dmat } = b;
-    g.fill(0, aOff, P);
-    for (let mu = 0; mu < n; mu++) {
-      const ro = mu * N;
-      for (let i = 0; i < N; i++) {
-        let s = 0;
-        for (let o = 0; o < O; o++) {
-          const rv = r[mu * O + o]!;
-          g[aOff + i * O + o]! += phi[ro + i]! * rv;
-          s += p[aOff + i * O + o]! * rv;
-        }
-        dmat[ro + i] = s * dphi[ro + i]!;
-      }
-    }
+    readoutBackward(p, r, phi, dphi, dmat, g, n, N, 0);
     if (host(n)) hostDtX(dmat, x.data, g, n, N, d);
     else g.set(backend.matmul({ rows: n, cols: N, data: dmat }, x, { transA: true }).data, 0); // [N, d]
   };
@@ -296,19 +303,7 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
         }
       }
       losses[c] = 0.5 * loss;
-      g.fill(0, aOff, P);
-      for (let mu = 0; mu < n; mu++) {
-        const ro = mu * CN + co;
-        for (let i = 0; i < N; i++) {
-          let sv = 0;
-          for (let o = 0; o < O; o++) {
-            const rv = res[mu * O + o]!;
-            g[aOff + i * O + o]! += phi[ro + i]! * rv;
-            sv += p[aOff + i * O + o]! * rv;
-          }
-          dm[ro + i] = sv * dphi[ro + i]!;
-        }
-      }
+      readoutBackward(p, res, phi, dphi, dm, g, n, CN, co);
     }
     // G = Dᵀ·X: one product for the ensemble ([n, C·N]ᵀ·[n, d]), scattered back per chain
     let gAll: Float64Array;
