@@ -707,7 +707,12 @@ export class LangevinSampler {
     const res: LangevinResult = {
       trainMse: tm.corrected, trainMseRaw: tm.raw, trainMseSamples: sum(a.sumTrainMse!) / (S * C),
       meanPrediction: { rows: n, cols: O, data: fbar }, meanPredictionStdError: { rows: n, cols: O, data: fb.seReported },
-      diagnostics: this.diagnostics(), method: this.method, stepSize: s.stepSize, predictedBias: s.predictedBias, biasTolerance: this.tol, samples: S, chains: C, steps: this.steps, burnIn: this.burnIn, thin: this.thin,
+      diagnostics: this.diagnostics(),
+      engine: {
+        batched: this.method !== 'mala' && model.lossGradBatch !== undefined && n > 0, elementwise: model.kind === 'two-layer' && model.backend.activate ? 'native' : 'typescript',
+        preconditioner: this.dense ? 'dense' : 'diagonal', backend: model.backend.name, precision: model.backend.precision,
+      },
+      method: this.method, stepSize: s.stepSize, predictedBias: s.predictedBias, biasTolerance: this.tol, samples: S, chains: C, steps: this.steps, burnIn: this.burnIn, thin: this.thin,
     };
     if (xTest) {
       const ftb = meanAndError(a.sumFTest!, C, xTest.rows * O, S, a.batchFTest!, counts);

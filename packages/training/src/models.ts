@@ -228,7 +228,7 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
       h = b.dmat;
       hostXWt(x.data, p, h, n, N, d);
     } else h = backend.matmul(x, W(p), { transB: true }).data; // [n, N]
-    activate(activation, h, phi, dphi, n * N);
+    act(h, phi, dphi, n * N);
     // pred = φ · a   ([n, N]·[N, O])
     for (let mu = 0; mu < n; mu++) {
       const ro = mu * N;
@@ -267,6 +267,10 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
     else g.set(backend.matmul({ rows: n, cols: N, data: dmat }, x, { transA: true }).data, 0); // [N, d]
   };
 
+  // φ, φ′: the backend's native fused kernel where it has one (openblas), else compute's TypeScript loop
+  const act = backend.activate
+    ? (h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number) => backend.activate!(activation, h, phi, dphi, len)
+    : (h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number) => activateInto(activation, h, phi, dphi, len);
   // batched ensembles: buffers per (n, chains), reused across steps (no allocation per step on the host path)
   interface BatchBuf { w: Float64Array; h: Float64Array; phi: Float64Array; dphi: Float64Array; dm: Float64Array; g: Float64Array; res: Float64Array }
   let bbuf: { n: number; C: number; b: BatchBuf } | undefined;
@@ -287,7 +291,7 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
     let h: Float64Array;
     if (host(n)) { h = b.h; hostXWt(x.data, b.w, h, n, CN, d); } else h = backend.matmul(x, wAll, { transB: true }).data;
     const { phi, dphi, dm, res } = b;
-    activateInto(activation, h, phi, dphi, n * CN);
+    act(h, phi, dphi, n * CN);
     for (let c = 0; c < C; c++) {
       const p = ps[c]!, g = grads[c]!, pred = preds[c]!, co = c * N;
       let loss = 0;

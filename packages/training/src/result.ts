@@ -54,6 +54,12 @@ export interface LangevinResult {
   /** Fourier magnitudes ⟨|w_k|²⟩, ⟨|v_k|²⟩, ⟨|w_k|²|v_k|²⟩, k = 0..p−1 (non-unitary convention). */
   fourier?: { w2: number[]; v2: number[]; w2v2: number[] };
   diagnostics: Diagnostics;
+  /**
+   * How the run was computed: `batched` (all chains through one GEMM per layer via `Model.lossGradBatch`),
+   * `elementwise` ('native' when the backend has a fused `activate` kernel, e.g. openblas, else 'typescript'),
+   * `preconditioner` ('dense' once the Gauss–Newton preconditioner was set, else 'diagonal') and the backend.
+   */
+  engine: { batched: boolean; elementwise: 'native' | 'typescript'; preconditioner: 'dense' | 'diagonal'; backend: string; precision: string };
   /** The integrator used. */
   method: LangevinMethod;
   stepSize: number;

@@ -224,7 +224,7 @@ export const command: Command = {
     const out: Record<string, unknown> = {
       model: modelName, activation, width: width ?? widths, dim: d, samples: data.x.rows, outputs,
       sigma2, sigmaW2, sigmaA2, chi, steps, burnIn, chains, thin: r.thin, seed, key: keyToJSON(rootKey),
-      method: r.method, coordinates, lr: r.stepSize, stepSize: r.stepSize, predictedBias: r.predictedBias, biasTolerance: r.biasTolerance,
+      method: r.method, engine: r.engine, coordinates, lr: r.stepSize, stepSize: r.stepSize, predictedBias: r.predictedBias, biasTolerance: r.biasTolerance,
       trainMse: r.trainMse, trainMseSamples: r.trainMseSamples,
       ...(r.testMse !== undefined ? { testMse: r.testMse, testMseSamples: r.testMseSamples } : {}),
       meanPrediction: toNested(r.meanPrediction), meanPredictionStdError: toNested(r.meanPredictionStdError),
