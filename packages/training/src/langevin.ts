@@ -163,7 +163,9 @@ export class LangevinSampler {
     this.fingerprint = `v1-${fnv(2166136261, Array.from(cfg, (ch) => ch.charCodeAt(0))).toString(16)}`;
     this.grad = new Float64Array(this.P);
     this.bLoss = new Float64Array(C);
-    this.chainBatch = options.chainBatch ?? C;
+    // default batch: all chains while the ensemble's per-step buffers (≈ n·P per chain) stay cache-sized, fewer for
+    // large problems, where one chain's GEMMs are already large and bigger batches only add memory traffic
+    this.chainBatch = options.chainBatch ?? Math.max(1, Math.min(C, Math.floor(4194304 / Math.max(1, this.n * this.P))));
     const pre = options.preconditioner ?? 'auto';
     if (!['diagonal', 'dense', 'auto'].includes(pre)) throw new InvalidArgumentError(`preconditioner must be 'diagonal', 'dense' or 'auto', got '${String(pre)}'`);
     const standardised = (options.coordinates ?? 'standardised') === 'standardised';

@@ -34,8 +34,9 @@ export interface LangevinOptions {
   chains?: number;
   /**
    * Chains advanced together through one batched forward/backward pass (models with `lossGradBatch`, methods
-   * 'lm' and 'euler'); default: all chains. Results are bit-identical for any value (each chain's numbers do not
-   * depend on the grouping); it only trades memory for fewer, larger GEMMs.
+   * 'lm' and 'euler'); default: all chains while n·P·chains ≤ 2²², fewer for large problems. Results are
+   * bit-identical for any value (each chain's numbers do not depend on the grouping); it only trades memory for
+   * fewer, larger GEMMs.
    */
   chainBatch?: number;
   /**
