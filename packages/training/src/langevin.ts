@@ -1,10 +1,11 @@
 import {
   ConvergenceError, InvalidArgumentError, type Mat, ShapeError, referenceBackend,
 } from '@sftdl/compute';
-import { type Key, fold, hermiteHe, keyToJSON, normal, split, uniform } from '@sftdl/field';
+import { type Key, fold, keyToJSON, normal, split, uniform } from '@sftdl/field';
 import type { SamplerState } from './checkpoint';
 import { histogramStationarity, integratedAutocorrTime, splitRhat } from './diagnostics';
 import { normalInto } from './linalg';
+import { hermiteProjections, overlapHistogram, recordFourier } from './observables';
 import type { Model } from './models';
 import { LANGEVIN_METHODS, type LangevinMethod, type LangevinOptions, fnv } from './options';
 import { BATCHES, type Diagnostics, type LangevinResult, meanAndError, mse } from './result';
@@ -569,7 +570,7 @@ export class LangevinSampler {
         }
         sc[si++] = q2 / N;
       }
-      if (this.options.modulus !== undefined) this.recordFourier(W);
+      if (this.options.modulus !== undefined) recordFourier(W, this.options.modulus, a.fw2!, a.fv2!, a.fw2v2!);
     } else if (model.blocks.some((b) => b.name === 'a')) sc[si++] = this.readoutNorm(theta);
     // per-chain scalars are buffered in the trace (one slot per recorded sample)
     const tr = this.s.traces[c]!;
@@ -651,27 +652,6 @@ export class LangevinSampler {
     let s = 0;
     for (let i = b.offset; i < b.offset + b.size; i++) s += theta[i]! * theta[i]!;
     return s / (b.size * b.priorVariance);
-  }
-
-  private recordFourier(W: Mat): void {
-    const p = this.options.modulus!;
-    const a = this.acc;
-    const N = W.rows;
-    const cos = new Float64Array(p), sin = new Float64Array(p);
-    for (let j = 0; j < p; j++) { cos[j] = Math.cos((2 * Math.PI * j) / p); sin[j] = Math.sin((2 * Math.PI * j) / p); }
-    for (let i = 0; i < N; i++) {
-      const row = W.data.subarray(i * 2 * p, (i + 1) * 2 * p);
-      for (let k = 0; k < p; k++) {
-        let wr = 0, wi = 0, vr = 0, vi = 0;
-        for (let m = 0; m < p; m++) {
-          const idx = (k * m) % p;
-          wr += row[m]! * cos[idx]!; wi += row[m]! * sin[idx]!;
-          vr += row[p + m]! * cos[idx]!; vi += row[p + m]! * sin[idx]!;
-        }
-        const w2 = (wr * wr + wi * wi) / (p * p), v2 = (vr * vr + vi * vi) / (p * p);
-        a.fw2![k]! += w2 / N; a.fv2![k]! += v2 / N; a.fw2v2![k]! += (w2 * v2) / N;
-      }
-    }
   }
 
   private recordTraces(): void {
@@ -756,27 +736,10 @@ export class LangevinSampler {
       }
     }
     if (this.wStar) {
-      const B = this.bins, R = this.qRange, h1 = a.hist1!, h2 = a.hist2!;
-      const counts = Array.from({ length: B }, (_, i) => h1[i + 1]! + h2[i + 1]!);
-      const total = sum(h1) + sum(h2);
-      const width = (2 * R) / B;
-      res.overlapHistogram = {
-        edges: Array.from({ length: B + 1 }, (_, i) => -R + i * width), counts,
-        negLogP: counts.map((k) => (k > 0 ? -Math.log(k / (total * width)) : null)),
-        underflow: h1[0]! + h2[0]!, overflow: h1[B + 1]! + h2[B + 1]!, total,
-      };
-      const proj = (xm: Mat, f: Float64Array) => {
-        let h1s = 0, h3s = 0;
-        for (let mu = 0; mu < xm.rows; mu++) {
-          let z = 0;
-          for (let j = 0; j < this.d; j++) z += xm.data[mu * xm.cols + j]! * this.wStar![j]!;
-          h1s += f[mu * O]! * hermiteHe(1, z); h3s += f[mu * O]! * hermiteHe(3, z);
-        }
-        return { he1: h1s / xm.rows, he3: h3s / (6 * xm.rows) };
-      };
+      res.overlapHistogram = overlapHistogram(a.hist1!, a.hist2!, this.bins, this.qRange);
       if (model.inputDim === this.d && n > 0) {
-        res.hermite = { train: proj(this.options.x, fbar) };
-        if (xTest && res.meanPredictionTest) res.hermite.test = proj(xTest, res.meanPredictionTest.data);
+        res.hermite = { train: hermiteProjections(this.options.x, fbar, this.wStar, O) };
+        if (xTest && res.meanPredictionTest) res.hermite.test = hermiteProjections(xTest, res.meanPredictionTest.data, this.wStar, O);
       }
     }
     if (this.options.modulus !== undefined) {
