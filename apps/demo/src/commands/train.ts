@@ -103,7 +103,7 @@ export const command: Command = {
   summary: 'Langevin posterior sampling of a network on a dataset (exactly the χ-convention posterior)',
   usage: [
     'demo train --model two-layer --activation <linear|erf|relu|tanh|square> --width N (--data F | --prior --dim d) --sigma2 s [--sigma-w2 v] [--sigma-a2 a] [--chi c|N]',
-    '           [--steps S] [--burn-in B] [--chains C] [--thin t] [--method lm|euler|mala] [--lr η|auto] [--bias-tolerance t] [--mala] [--seed k] [--backend b]',
+    '           [--steps S] [--burn-in B] [--chains C|auto] [--thin t] [--method lm|euler|mala] [--lr η|auto] [--bias-tolerance t] [--mala] [--seed k] [--backend b]',
     '           [--checkpoint path] [--checkpoint-every K] [--resume] [--teacher-direction F2] [--aligned-chains k] [--modulus p] [--rao-blackwell auto|on|off] [--json]',
     'demo train --model three-layer --widths N1,N2 …     demo train --model attention --context L --width N …',
     'steps count the burn-in (default 60000, burn-in steps/5); --chains auto (default): 4 to 64, more for small networks (cheap when batched); --lr is the step in standardised coordinates (θ = prior_std ⊙ z); default: automatic,',
