@@ -19,14 +19,14 @@ constexpr double kErfMax = 6;
 void erfRange(const double* h, double* phi, double* dphi, size_t lo, size_t hi, const double* t) {
   for (size_t i = lo; i < hi; i++) {
     const double v = h[i];
-    const double ax = v < 0 ? -v : v;
-    if (ax >= kErfMax) { phi[i] = v < 0 ? -1 : 1; dphi[i] = kTwoOverSqrtPi * std::exp(-v * v); continue; }
+    const double ax = std::fabs(v);  // branch-free sign handling: random signs would mispredict
+    if (ax >= kErfMax) { phi[i] = std::copysign(1.0, v); dphi[i] = kTwoOverSqrtPi * std::exp(-v * v); continue; }
     const int j = static_cast<int>(ax * kErfStep + 0.5);
     const double e = ax - j * (1.0 / kErfStep);
     const double* r = t + 7 * j;
     const double c1 = r[1], c2 = r[2], c3 = r[3], c4 = r[4], c5 = r[5], c6 = r[6];
     const double val = r[0] + e * (c1 + e * (c2 + e * (c3 + e * (c4 + e * (c5 + e * c6)))));
-    phi[i] = v < 0 ? -val : val;
+    phi[i] = std::copysign(val, v);
     dphi[i] = c1 + e * (2 * c2 + e * (3 * c3 + e * (4 * c4 + e * (5 * c5 + e * 6 * c6))));
   }
 }
