@@ -12,6 +12,10 @@ export { referenceBackend, suggestJitter, unaryScalar } from './reference';
 export { listBackends, referenceProvider, selectBackend } from './select';
 export type { SelectBackendOptions, SelectBackendResult } from './select';
 export { erf, erfc, erfcx, normalCdf, normalPdf } from './special';
+export type { ActivationName } from './activations';
+export {
+  ACTIVATION_NAMES, TWO_OVER_SQRT_PI, activateInto, activationDerivative, activationFunction, erfPrime, fastErf, fastErfTable,
+} from './activations';
 export { tridiagonalEigenvalues } from './linalg';
 export type { MatmulDims } from './validate';
 export { checkAlpha, checkJitter, matmulDims } from './validate';
