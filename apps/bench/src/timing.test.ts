@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { timeInterleaved, timeMedian } from './timing';
+import { timeInterleaved, timeMedian, timeRounds } from './timing';
 
 describe('timeMedian', () => {
   it('runs warm-up + at least `repeats` timed runs and returns their median', async () => {
@@ -43,5 +43,24 @@ describe('timeInterleaved', () => {
       { repeats: 1, minTime: 0, warmup: 0, gap: 0.03 });
     expect(stamps).toHaveLength(2);
     expect(stamps[1]! - stamps[0]!).toBeGreaterThanOrEqual(25);
+  });
+});
+
+describe('timeRounds', () => {
+  it('runs one warm-up round, then rounds of every contestant in order; medians per contestant, the stopping rule on the first', async () => {
+    const calls: string[] = [];
+    const b = [7, 1, 9, 3]; // first is the warm-up
+    let i = 0;
+    const r = await timeRounds([
+      { run: () => { calls.push('a'); } },
+      { time: async () => { calls.push('b'); const s = b[i++]!; return { seconds: s, cpuSeconds: s / 2 }; } },
+      { run: async () => { calls.push('c'); } },
+    ], { repeats: 3, minTime: 0, maxRepeats: 3 });
+    expect(calls).toEqual(['a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c']);
+    expect(r).toHaveLength(3);
+    expect(r.map((x) => x.samples.length)).toEqual([3, 3, 3]);
+    expect(r[1]!.samples).toEqual([1, 9, 3]);
+    expect(r[1]!.seconds).toBe(3);
+    expect(r[1]!.cpuSeconds).toBe(1.5);
   });
 });

@@ -14,7 +14,7 @@ export interface TimeMedianOptions {
    */
   warmup?: number;
   /**
-   * timeInterleaved only: seconds to sleep before each run (default 0). BLAS libraries keep their worker threads
+   * timeInterleaved and timeRounds only: seconds to sleep before each run (default 0). BLAS libraries keep their worker threads
    * spinning for a while after a call (OpenBLAS: about 0.1 s); a gap lets one side's workers go to sleep before the
    * other side is timed, so neither is charged for the other's spinning.
    */
@@ -84,9 +84,54 @@ export interface PartnerSample {
 }
 
 /**
+ * One side of {@link timeRounds}: either code timed here (`run`, wall and process CPU time around the call) or a
+ * partner that times itself (`time`, e.g. a request to a baseline in another process).
+ */
+export type Contestant = { run: () => unknown } | { time: () => Promise<PartnerSample> };
+
+/**
+ * Times several contestants in round-robin — one run of each per round, in the given order, after one warm-up round —
+ * and returns each one's median. On a shared machine whose load changes over seconds, rounds keep every side of a
+ * ratio under the same conditions; timing one side fully and then the next does not. The stopping rule is that of
+ * {@link timeMedian}, applied to the first contestant's runs; the others get as many runs.
+ *
+ * @example
+ * ```ts
+ * const [own, torch, gemm] = await timeRounds([{ run: () => sampler.advance(t += 10) }, { time: () => torch.time('batched', 1, 10) }, { run: gemms }]);
+ * ```
+ */
+export async function timeRounds(contestants: readonly Contestant[], options: TimeMedianOptions = {}): Promise<TimeMedianResult[]> {
+  const repeats = Math.max(1, options.repeats ?? 5);
+  const minTime = options.minTime ?? 0.5;
+  const maxTime = options.maxTime ?? 30;
+  const maxRepeats = Math.max(1, options.maxRepeats ?? 50);
+  const gapMs = Math.max(0, options.gap ?? 0) * 1000;
+  const pause = () => (gapMs > 0 ? new Promise<void>((res) => setTimeout(res, gapMs)) : Promise.resolve());
+  const one = async (c: Contestant): Promise<PartnerSample> => {
+    await pause();
+    if ('time' in c) return c.time();
+    const t0 = now(), c0 = cpuNow();
+    await c.run();
+    return { seconds: now() - t0, cpuSeconds: cpuNow() - c0 };
+  };
+  const wall = contestants.map((): number[] => []), cpu = contestants.map((): number[] => []);
+  for (let w = 0; w < (options.warmup ?? 1); w++) for (const c of contestants) await one(c);
+  let total = 0;
+  while (wall[0]!.length < maxRepeats && (wall[0]!.length < repeats || total < minTime)) {
+    if (wall[0]!.length >= 1 && total >= maxTime) break;
+    for (let i = 0; i < contestants.length; i++) {
+      const r = await one(contestants[i]!);
+      wall[i]!.push(r.seconds);
+      cpu[i]!.push(r.cpuSeconds);
+      if (i === 0) total += r.seconds;
+    }
+  }
+  return wall.map((samples, i) => ({ seconds: median(samples), samples, cpuSeconds: median(cpu[i]!) }));
+}
+
+/**
  * Times `fn` and a baseline `partner` in alternation — one run of each per round, after one warm-up of each —
- * and returns both medians. On a shared machine whose load changes over seconds, alternating keeps both sides of a
- * ratio under the same conditions; timing one side fully and then the other does not. The stopping rule is that of
+ * and returns both medians ({@link timeRounds} with two contestants). The stopping rule is that of
  * {@link timeMedian}, applied to `fn`'s runs; the partner gets as many runs.
  *
  * @example
@@ -100,36 +145,6 @@ export async function timeInterleaved(
   partner: () => Promise<PartnerSample>,
   options: TimeMedianOptions = {},
 ): Promise<{ own: TimeMedianResult; partner: TimeMedianResult }> {
-  const repeats = Math.max(1, options.repeats ?? 5);
-  const minTime = options.minTime ?? 0.5;
-  const maxTime = options.maxTime ?? 30;
-  const maxRepeats = Math.max(1, options.maxRepeats ?? 50);
-  const gapMs = Math.max(0, options.gap ?? 0) * 1000;
-  const pause = () => (gapMs > 0 ? new Promise<void>((res) => setTimeout(res, gapMs)) : Promise.resolve());
-  const own: number[] = [], ownCpu: number[] = [], other: number[] = [], otherCpu: number[] = [];
-  for (let w = 0; w < (options.warmup ?? 1); w++) {
-    await fn();
-    await pause();
-    await partner();
-    await pause();
-  }
-  let total = 0;
-  while (own.length < maxRepeats && (own.length < repeats || total < minTime)) {
-    if (own.length >= 1 && total >= maxTime) break;
-    const t0 = now(), c0 = cpuNow();
-    await fn();
-    const dt = now() - t0;
-    ownCpu.push(cpuNow() - c0);
-    own.push(dt);
-    total += dt;
-    await pause();
-    const p = await partner();
-    await pause();
-    other.push(p.seconds);
-    otherCpu.push(p.cpuSeconds);
-  }
-  return {
-    own: { seconds: median(own), samples: own, cpuSeconds: median(ownCpu) },
-    partner: { seconds: median(other), samples: other, cpuSeconds: median(otherCpu) },
-  };
+  const [own, other] = await timeRounds([{ run: fn }, { time: partner }], options);
+  return { own: own!, partner: other! };
 }

@@ -15,4 +15,13 @@ describe('bench CLI', () => {
     for (const s of ['compute', 'kernels', 'solvers', 'langevin']) expect(help.stdout).toContain(s);
     expect(bench(['nope']).code).toBe(2);
   });
+  it('langevin: --help documents the rows and baselines; a bad flag exits 2 with one line naming it', () => {
+    const help = bench(['langevin', '--help']);
+    expect(help.code).toBe(0);
+    for (const s of ['--chains', '--no-paper', '--python', 'SFTDL_PYTHON', 'chainStepsPerSecond', 'fractionOfGemmRate']) expect(help.stdout).toContain(s);
+    const bad = bench(['langevin', '--chains', 'x', '--json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stdout).toBe('');
+    expect(bad.stderr.trim().split('\n')).toEqual([expect.stringMatching(/^error: --chains/)]);
+  });
 });

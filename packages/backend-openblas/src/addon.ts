@@ -31,6 +31,11 @@ export interface NativeAddon {
   potrs(mode: number, threads: number, n: number, m: number, l: Float64Array, b: Float64Array, out: Float64Array): Status;
   logdet(mode: number, threads: number, n: number, l: Float64Array): number | NativeStatus;
   syevd(mode: number, threads: number, n: number, a: Float64Array, values: Float64Array, vectors: Float64Array): Status;
+  /**
+   * Fused φ and φ′ over a buffer (kind = index in compute's ACTIVATION_NAMES), on up to `threads` threads; `table` is
+   * compute's fast-erf table.
+   */
+  activate(kind: number, threads: number, h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number, table: Float64Array): undefined;
   /** Sets the OpenBLAS thread count (process-wide) and returns the count now in effect. */
   setThreads(threads: number): number;
   /**

@@ -1,8 +1,9 @@
 import {
-  BackendUnavailableError, ConvergenceError, InvalidArgumentError, NotPositiveDefiniteError, ShapeError, referenceBackend,
+  ACTIVATION_NAMES, BackendUnavailableError, ConvergenceError, InvalidArgumentError, NotPositiveDefiniteError, ShapeError, fastErfTable,
+  referenceBackend,
 } from '@sftdl/compute';
 import type {
-  CholeskyOptions, ComputeBackend, EighResult, GramOptions, Mat, MatmulOptions, Precision, TriangularSolveOptions,
+  ActivationName, CholeskyOptions, ComputeBackend, EighResult, GramOptions, Mat, MatmulOptions, Precision, TriangularSolveOptions,
 } from '@sftdl/compute';
 import { MODE_F32, MODE_FAST, type NativeAddon, type NativeStatus, loadAddon } from './addon';
 
@@ -232,6 +233,13 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     return { values, vectors };
   }
 
+  /** Native fused φ, φ′ (threaded over this backend's thread count); float64 whatever the GEMM precision. */
+  function activate(name: ActivationName, h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number): void {
+    const kind = ACTIVATION_NAMES.indexOf(name);
+    if (kind < 0) throw new InvalidArgumentError(`unknown activation '${String(name)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
+    addon.activate(kind, threads, h, phi, dphi, len, fastErfTable());
+  }
+
   return Object.freeze({
     specificationVersion: 'v1' as const,
     name: NAME,
@@ -243,7 +251,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
       threads,
       lapack: 'LAPACKE',
       addon: 'N-API',
-      elementwise: 'typescript (float64)',
+      elementwise: 'typescript (float64); fused activations native (float64, threaded)',
     }),
     matmul, gram, cholesky, triangularSolve, choleskySolve, choleskyLogDet, eigh,
     map: referenceBackend.map,
@@ -251,5 +259,6 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     affine: referenceBackend.affine,
     reduce: referenceBackend.reduce,
     transpose: referenceBackend.transpose,
+    activate,
   });
 }

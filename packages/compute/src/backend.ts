@@ -1,3 +1,4 @@
+import type { ActivationName } from './activations';
 import type { Mat } from './mat';
 
 /** Numeric precision a backend computes in. Boundary values are always float64 arrays. */
@@ -102,6 +103,12 @@ export interface ComputeBackend {
   reduce(a: Mat, op: ReduceOp, axis: ReduceAxis): Float64Array;
   /** Transpose. */
   transpose(a: Mat): Mat;
+  /**
+   * Optional native fused activation: φ(h[i]) → phi[i] and φ′(h[i]) → dphi[i] for i < len, in place, with the same
+   * definitions as `activateInto` (erf from the same fast-erf table). Backends without native kernels leave it
+   * undefined and callers use `activateInto`. Inputs are not validated (hot path); h must be finite.
+   */
+  activate?(name: ActivationName, h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number): void;
 }
 
 /** Availability report of a backend on this machine. */

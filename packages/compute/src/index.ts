@@ -12,6 +12,10 @@ export { assertProductFinite, referenceBackend, suggestJitter, unaryScalar } fro
 export { listBackends, referenceProvider, selectBackend } from './select';
 export type { SelectBackendOptions, SelectBackendResult } from './select';
 export { erf, erfc, erfcx, normalCdf, normalPdf } from './special';
+export type { ActivationName } from './activations';
+export {
+  ACTIVATION_NAMES, TWO_OVER_SQRT_PI, activateInto, activationDerivative, activationFunction, erfPrime, fastErf, fastErfTable,
+} from './activations';
 export { powerOfTwoScale, tridiagonalEigenvalues } from './linalg';
 export type { MatmulDims } from './validate';
 export { checkAlpha, checkJitter, matmulDims } from './validate';

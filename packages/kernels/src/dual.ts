@@ -1,4 +1,4 @@
-import { InvalidArgumentError, erf, normalCdf, normalPdf, type UnaryOp } from '@sftdl/compute';
+import { InvalidArgumentError, erf, erfPrime, normalCdf, normalPdf, type UnaryOp } from '@sftdl/compute';
 import { direct2D, gaussianMeanSquare, mehlerCoefficients, mehlerFixedDegree, mehlerTable, numericalDerivative, type MehlerCoefficients } from './quadrature';
 
 /** E[φ(u)φ(v)] (`f`) and E[φ′(u)φ′(v)] (`fdot`) for one 2×2 covariance. */
@@ -200,7 +200,7 @@ export const linear: DualActivation = closedForm('linear', (z) => z, () => 1, 'i
 
 /** φ(z) = erf(z) (Williams 1997): F = (2/π) arcsin(2k12/√((1+2k11)(1+2k22))), Ḟ = (4/π)/√((1+2k11)(1+2k22) − 4k12²). */
 export const erfActivation: DualActivation = closedForm(
-  'erf', erf, (z) => (2 / Math.sqrt(Math.PI)) * Math.exp(-z * z), 'erf',
+  'erf', erf, erfPrime, 'erf',
   (k11, k12, k22, _s, out) => {
     const a = 1 + 2 * k11, b = 1 + 2 * k22;
     const ab = a * b;

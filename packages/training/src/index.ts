@@ -3,5 +3,5 @@ export { ACTIVATIONS, activate, attentionHead, drawPrior, priorStd, threeLayerNe
 export type { LinearExactOptions, LinearExactPosterior } from './exact';
 export { linearTwoLayerExactPosterior } from './exact';
 export { histogramStationarity, integratedAutocorrTime, splitRhat } from './diagnostics';
-export type { Diagnostics, LangevinOptions, LangevinResult, LossConvention, OverlapHistogram, SamplerState } from './langevin';
-export { LangevinSampler, sampleLangevin, stateFromJSON, stateToJSON } from './langevin';
+export type { Diagnostics, LangevinMethod, LangevinOptions, LangevinResult, LossConvention, OverlapHistogram, SamplerState } from './langevin';
+export { LANGEVIN_METHODS, LangevinSampler, sampleLangevin, stateFromJSON, stateToJSON } from './langevin';

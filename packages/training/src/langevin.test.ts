@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { fromRows, referenceBackend } from '@sftdl/compute';
+import { InvalidArgumentError, fromRows, referenceBackend } from '@sftdl/compute';
 import { key, normalMat } from '@sftdl/field';
 import fixture from '../test/fixtures/linear_exact.json' with { type: 'json' };
 import { LangevinSampler, type SamplerState, linearTwoLayerExactPosterior, sampleLangevin, stateFromJSON, stateToJSON, twoLayerNet } from './index';
@@ -23,6 +23,20 @@ describe('Langevin sampler', () => {
       c.meanPredictionTest.forEach((v, i) => expect(Math.abs(r.meanPredictionTest!.data[i]! - v)).toBeLessThan(0.03));
       expect(r.acceptanceRate).toBeGreaterThan(0.4);
       expect(r.diagnostics.rhat).toBeLessThan(1.02);
+    }
+  });
+
+  it('dense Gauss–Newton preconditioner (LM, automatic step) reproduces the exact linear-network posterior (χ = 1 and χ = N)', () => {
+    for (const c of fixture.cases.slice(0, 2)) {
+      const model = twoLayerNet({ dim: c.d, width: c.N, sigmaW2: c.sigmaW2, sigmaA2: c.sigmaA2, chi: c.chi });
+      const r = sampleLangevin({
+        model, x: fromRows(c.x), y: { rows: c.n, cols: 1, data: Float64Array.from(c.y) }, xTest: fromRows(c.xTest),
+        sigma2: c.sigma2, key: key(1), steps: 20000, chains: 8, preconditioner: 'dense',
+      });
+      expect(r.predictedBias).toBeLessThanOrEqual(0.01 * (1 + 1e-9));
+      expect(Math.abs(r.trainMse / c.trainMse - 1)).toBeLessThan(0.03);
+      c.weightCovEigenvalues.forEach((v, i) => expect(Math.abs(r.weightCovEigenvalues![i]! / v - 1)).toBeLessThan(0.03));
+      c.meanPredictionTest.forEach((v, i) => expect(Math.abs(r.meanPredictionTest!.data[i]! - v)).toBeLessThan(4 * r.meanPredictionTestStdError!.data[i]! + 0.005));
     }
   });
 
@@ -79,14 +93,41 @@ describe('Langevin sampler', () => {
     const model = twoLayerNet({ dim: 4, width: 25 });
     const empty = { x: { rows: 0, cols: 4, data: new Float64Array(0) }, y: { rows: 0, cols: 1, data: new Float64Array(0) } };
     const eta = 0.5;
-    const em = sampleLangevin({ model, ...empty, sigma2: 1, key: key(5), steps: 4000, burnIn: 200, chains: 2, stepSize: eta, thin: 1 });
+    const em = sampleLangevin({ model, ...empty, sigma2: 1, key: key(5), steps: 4000, burnIn: 200, chains: 2, stepSize: eta, thin: 1, method: 'euler' });
     const ma = sampleLangevin({ model, ...empty, sigma2: 1, key: key(5), steps: 4000, burnIn: 200, chains: 2, stepSize: eta, thin: 1, method: 'mala' });
     const tr = (r: typeof em) => r.weightCovEigenvalues!.reduce((a, b) => a + b, 0) / (4 * 0.25); // trace / prior trace
     expect(Math.abs(tr(em) - 1 / (1 - eta / 2))).toBeLessThan(0.05);
+    expect(em.predictedBias).toBeCloseTo(eta / 2, 12); // ηλ/2 with λ = 1 (the prior, exactly)
+    expect(em.diagnostics.warnings.some((w) => /predicted variance bias/.test(w))).toBe(true);
     expect(Math.abs(tr(ma) - 1)).toBeLessThan(0.05);
+    expect(ma.predictedBias).toBe(0);
   });
 
-  it('acceptance-size linear net (d=8, n=16, N=30): Euler–Maruyama defaults within 5% of the exact posterior', () => {
+  it('Leimkuhler–Matthews is exact on a Gaussian target at any stable step (x′ = (1 − ηλ)x + √(η/2)(ξ + ξ′) has variance 1/λ)', () => {
+    // standardised prior: every coordinate is OU with λ = 1; the LM stationary variance is exactly 1 for 0 < η < 2,
+    // where Euler–Maruyama would give 1/(1 − η/2) (+33% at η = 0.5, ×2 at η = 1)
+    const model = twoLayerNet({ dim: 4, width: 25 });
+    const empty = { x: { rows: 0, cols: 4, data: new Float64Array(0) }, y: { rows: 0, cols: 1, data: new Float64Array(0) } };
+    for (const eta of [0.5, 1, 1.5]) {
+      const r = sampleLangevin({ model, ...empty, sigma2: 1, key: key(5), steps: 6000, burnIn: 200, chains: 2, stepSize: eta });
+      expect(r.method).toBe('lm');
+      const tr = r.weightCovEigenvalues!.reduce((a, b) => a + b, 0) / (4 * 0.25);
+      // 5800 steps × 2 chains × 100 weights, lag-correlation (1 − η)^k: s.e. of the trace ratio ≲ 0.5%
+      expect(Math.abs(tr - 1)).toBeLessThan(0.02);
+      expect(r.predictedBias).toBe(0); // no likelihood curvature
+    }
+  });
+
+  it('prior test with default settings: σ² = 1e8, d = 5, σ_w² = 1.5 gives weight-covariance eigenvalues within 1% of σ_w²/d', () => {
+    const d = 5;
+    const x = normalMat(key(31), 8, d), y = normalMat(key(32), 8, 1);
+    const r = sampleLangevin({ model: twoLayerNet({ dim: d, width: 20, activation: 'erf', sigmaW2: 1.5 }), x, y, sigma2: 1e8, key: key(9), steps: 60000, burnIn: 12000 });
+    expect(r.method).toBe('lm');
+    expect(r.predictedBias).toBeLessThan(0.01);
+    for (const v of r.weightCovEigenvalues!) expect(Math.abs(v / 0.3 - 1)).toBeLessThan(0.01);
+  });
+
+  it('acceptance-size linear net (d=8, n=16, N=30): default (Leimkuhler–Matthews, automatic step) within 5% of the exact posterior', () => {
     const d = 8, n = 16, N = 30;
     const x = normalMat(key(11), n, d);
     const y = normalMat(key(12), n, 1);
@@ -107,6 +148,47 @@ describe('Langevin sampler', () => {
     const resumed = new LangevinSampler(opts, stateFromJSON(states[0]!)).run();
     expect(resumed).toEqual(full);
     expect(() => new LangevinSampler({ ...opts, sigma2: 0.3 }, stateFromJSON(states[0]!))).toThrow(/checkpoint does not match/);
+  });
+
+  it('checkpoints: edited, truncated, malformed or other-backend states are refused with a typed one-line error', () => {
+    const x = normalMat(key(1), 5, 2), y = normalMat(key(2), 5, 1);
+    const opts = { model: twoLayerNet({ dim: 2, width: 3, activation: 'erf' as const }), x, y, sigma2: 0.2, key: key(3), steps: 400, chains: 2 };
+    const states: string[] = [];
+    new LangevinSampler({ ...opts, checkpointEvery: 200, onCheckpoint: (st: SamplerState) => states.push(stateToJSON(st)) }).run();
+    const text = states[0]!;
+    const st = stateFromJSON(text);
+    expect(st.backend).toBe('reference');
+    expect(st.precision).toBe('float64');
+    // an edit that keeps valid JSON (one parameter changed) fails the checksum
+    const edited = text.replace(/"params":\[\[(-?[0-9.e-]+)/, (_m, v: string) => `"params":[[${Number(v) + 0.5}`);
+    expect(edited).not.toBe(text);
+    expect(() => stateFromJSON(edited)).toThrow(InvalidArgumentError);
+    expect(() => stateFromJSON(edited)).toThrow(/checksum mismatch/);
+    expect(() => stateFromJSON(text.slice(0, text.length / 2))).toThrow(/not valid JSON/);
+    expect(() => stateFromJSON('[1, 2]')).toThrow(/not a Langevin checkpoint/);
+    expect(() => stateFromJSON(JSON.stringify({ ...JSON.parse(text), checksum: undefined }))).toThrow(/no checksum/);
+    // the same run on another backend (same numbers otherwise) does not accept it
+    const other = { ...referenceBackend, name: 'other-backend' };
+    expect(() => new LangevinSampler({ ...opts, model: twoLayerNet({ dim: 2, width: 3, activation: 'erf', backend: other }) }, st)).toThrow(/backend reference float64/);
+  });
+
+  it('batched ensembles: results are bit-identical for any chain batch split', () => {
+    const x = normalMat(key(41), 7, 3), y = normalMat(key(42), 7, 1);
+    const run = (chainBatch: number, hostLimit: number) => sampleLangevin({
+      model: twoLayerNet({ dim: 3, width: 5, activation: 'erf', hostLimit }), x, y, xTest: normalMat(key(43), 2, 3), sigma2: 0.1, key: key(4), steps: 600, chains: 5, chainBatch,
+    });
+    const ref = JSON.stringify(run(5, 65536));
+    for (const [cb, hl] of [[1, 65536], [2, 65536], [3, 0], [5, 0]] as const) expect(JSON.stringify(run(cb, hl))).toBe(ref);
+  });
+
+  it('rejects non-finite inputs with a typed error naming the input', () => {
+    const model = twoLayerNet({ dim: 2, width: 3 });
+    const x = fromRows([[1, 0], [0, NaN]]), y = fromRows([[1], [2]]);
+    expect(() => new LangevinSampler({ model, x, y, sigma2: 1, key: key(0), steps: 10 })).toThrow(InvalidArgumentError);
+    expect(() => new LangevinSampler({ model, x, y, sigma2: 1, key: key(0), steps: 10 })).toThrow(/x\[1\]\[1\] is NaN/);
+    expect(() => new LangevinSampler({ model, x: fromRows([[1, 0]]), y: fromRows([[Infinity]]), sigma2: 1, key: key(0), steps: 10 })).toThrow(/every entry of y/);
+    expect(() => new LangevinSampler({ model, x: fromRows([[1, 0]]), y: fromRows([[1]]), xTest: fromRows([[NaN, 0]]), sigma2: 1, key: key(0), steps: 10 })).toThrow(/xTest/);
+    expect(() => new LangevinSampler({ model: twoLayerNet({ dim: 2, width: 3, sigmaW2: 1e300 }), x: fromRows([[1, 0]]), y: fromRows([[1]]), sigma2: 1, key: key(0), steps: 10 })).toThrow(/block 'W'/);
   });
 
   it('checkpoints: a SIGKILLed child process resumed with the checkpoint ends with identical numbers', async () => {

@@ -1,168 +1,22 @@
 import {
-  ConvergenceError, InvalidArgumentError, type Mat, ShapeError,
+  ConvergenceError, InvalidArgumentError, type Mat, ShapeError, referenceBackend,
 } from '@sftdl/compute';
-import { type Key, fold, hermiteHe, keyToJSON, normal, split, uniform } from '@sftdl/field';
+import { type Key, fold, keyToJSON, normal, split, uniform } from '@sftdl/field';
+import type { SamplerState } from './checkpoint';
 import { histogramStationarity, integratedAutocorrTime, splitRhat } from './diagnostics';
-import { normalInto, symmetricEigenvaluesDesc } from './linalg';
+import { normalInto } from './linalg';
+import { hermiteProjections, overlapHistogram, recordFourier } from './observables';
 import type { Model } from './models';
+import { LANGEVIN_METHODS, type LangevinMethod, type LangevinOptions, fnv } from './options';
+import { BATCHES, type Diagnostics, type LangevinResult, meanAndError, mse } from './result';
 
-/** How the loss is normalised in natural coordinates; every choice samples the same posterior (README). */
-export type LossConvention = 'half-sum' | 'sum' | 'mean';
-
-/** Options of {@link LangevinSampler}. */
-export interface LangevinOptions {
-  model: Model;
-  /** Training inputs [n, d] and targets [n, outputs]. n = 0 samples the prior. */
-  x: Mat;
-  y: Mat;
-  xTest?: Mat;
-  yTest?: Mat;
-  /** σ² before χ rescaling; the likelihood is exp(−Σ(f−y)²/(2σ²/χ)) with χ = model.chi. */
-  sigma2: number;
-  /** Root key; chain c uses keys split from it (init and per-step noise fold(chainKey, step)). */
-  key: Key;
-  /** Total number of steps per chain, burn-in included. */
-  steps: number;
-  /** Steps discarded before recording (default steps/4, rounded down). */
-  burnIn?: number;
-  /** Record every `thin`-th state after burn-in (default: max(1, min(10, ⌊(steps − burnIn)/1000⌋))). */
-  thin?: number;
-  /** Number of independent chains (default 4). */
-  chains?: number;
-  /** Step size η in the sampler's coordinates, or 'auto' (default): η = stepSafety/λ̂_max. */
-  stepSize?: number | 'auto';
-  /** Safety factor of the automatic step size (default 0.2 for Euler–Maruyama, 0.5 initial for MALA). */
-  stepSafety?: number;
-  /** 'euler' (Euler–Maruyama, O(η) bias) or 'mala' (Metropolis-adjusted, exact). Default 'euler'. */
-  method?: 'euler' | 'mala';
-  /** 'standardised' (θ = prior_std ⊙ z, default) or 'natural' (θ itself, weight decay T/prior variance). */
-  coordinates?: 'standardised' | 'natural';
-  /** Loss normalisation used in natural coordinates (sets the temperature); default 'half-sum' (T = σ²/χ). */
-  lossConvention?: LossConvention;
-  /** Teacher direction w* (length d; normalised internally) for overlaps, −log p(q) and Hermite projections. */
-  teacherDirection?: Float64Array;
-  /** Number of chains started teacher-aligned (wᵢ·ŵ* = ±alignedOverlap, random signs). Default 0. */
-  alignedChains?: number;
-  alignedOverlap?: number;
-  /** Overlap histogram: bins (default 60) over [−range, range] (default max(1.5, 8 × the prior std of one read-in weight)). */
-  overlapBins?: number;
-  overlapRange?: number;
-  /**
-   * Rao–Blackwellised predictions (default 'auto': on when the model exposes `features` with a linear readout and
-   * n ≤ 400). Given the other weights the readout is Gaussian, so each recorded sample contributes the exact
-   * conditional mean K_Φ(K_Φ + κI)⁻¹y (and conditional variance) instead of f itself: same expectation, much lower
-   * Monte Carlo variance. Costs O(n²N + n³) per recorded sample.
-   */
-  raoBlackwell?: boolean | 'auto';
-  /** Modulus p for Fourier-mode observables of the modular net (first layer [N, 2p]). */
-  modulus?: number;
-  /** Call `onCheckpoint` every this many steps (0 = never). */
-  checkpointEvery?: number;
-  onCheckpoint?: (state: SamplerState) => void;
-  /** Progress callback (every ~5% of the run). */
-  onProgress?: (step: number, steps: number) => void;
-}
-
-/** The serialisable sampler state written into checkpoints (plain JSON; doubles round-trip exactly). */
-export interface SamplerState {
-  version: 1;
-  fingerprint: string;
-  step: number;
-  stepSize: number;
-  params: number[][];
-  acc: Record<string, number[]>;
-  traces: number[][][];
-  traceStride: number;
-  traceCount: number;
-  samples: number;
-  accepted: number[];
-  proposed: number[];
-  adaptAccepted: number;
-  adaptProposed: number;
-}
-
-/** Histogram of the per-neuron teacher overlaps qᵢ = wᵢ·ŵ* pooled over chains, samples and neurons. */
-export interface OverlapHistogram {
-  /** Bin edges, length bins + 1. */
-  edges: number[];
-  counts: number[];
-  /** −log p(q) per bin with p the normalised density (counts/(total·width)); null for empty bins. */
-  negLogP: (number | null)[];
-  underflow: number;
-  overflow: number;
-  total: number;
-}
-
-/** Result of a sampling run. All averages are over recorded samples and chains. */
-export interface LangevinResult {
-  /**
-   * Train mean-squared discrepancy: mean over training points (and outputs) of (y − f̄)², f̄ the posterior-mean
-   * (ensemble) predictor. Estimated without the O(1/ESS) upward bias of the plug-in value: the Monte Carlo variance
-   * of f̄ (between-chain variance / chains) is subtracted per point (needs ≥ 2 chains; see `trainMseRaw`).
-   */
-  trainMse: number;
-  /** The plug-in value mean (y − f̄_MC)² (biased upward by the Monte Carlo variance of f̄_MC). */
-  trainMseRaw: number;
-  /** Posterior average of the per-sample training MSE ⟨mean_μ (y − f)²⟩ (≥ trainMse). */
-  trainMseSamples: number;
-  /** Test analogues of trainMse (bias-corrected), trainMseRaw and trainMseSamples. */
-  testMse?: number;
-  testMseRaw?: number;
-  testMseSamples?: number;
-  /** f̄ on the training inputs, [n, outputs]. */
-  meanPrediction: Mat;
-  /** Monte Carlo standard error of each entry of the mean predictor (between-chain; NaN with one chain). */
-  meanPredictionStdError: Mat;
-  meanPredictionTest?: Mat;
-  /** (1/N)Σᵢ⟨wᵢwᵢᵀ⟩ ([d, d]) and its eigenvalues, descending (models with a first layer). */
-  weightCov?: Mat;
-  weightCovEigenvalues?: number[];
-  overlapHistogram?: OverlapHistogram;
-  /** He₁ and He₃ coefficients of f̄ (E[f̄ He_k(ŵ*·x)]/k!, first output) on train and test inputs. */
-  hermite?: { train: { he1: number; he3: number }; test?: { he1: number; he3: number } };
-  /** Fourier magnitudes ⟨|w_k|²⟩, ⟨|v_k|²⟩, ⟨|w_k|²|v_k|²⟩, k = 0..p−1 (non-unitary convention). */
-  fourier?: { w2: number[]; v2: number[]; w2v2: number[] };
-  diagnostics: Diagnostics;
-  stepSize: number;
-  /** MALA acceptance rate after burn-in. */
-  acceptanceRate?: number;
-  samples: number;
-  chains: number;
-  steps: number;
-  burnIn: number;
-  thin: number;
-}
-
-/** Convergence diagnostics of a run. */
-export interface Diagnostics {
-  /** Largest split-R̂ over the tracked scalars. */
-  rhat: number;
-  /** Largest integrated autocorrelation time over the tracked scalars, in steps. */
-  tauInt: number;
-  /** Smallest effective sample size (all chains). */
-  ess: number;
-  perObservable: Record<string, { rhat: number; tauInt: number; ess: number; chainMeans: number[] }>;
-  /** Overlap-histogram stationarity (first vs second half of the sampling phase). */
-  stationarity?: { chi2PerDof: number; dof: number; stationary: boolean };
-  /** Largest deviation of a chain mean from the pooled mean, in standard errors, and the observable. */
-  chainDisagreement: { observable: string; maxDeviationSigma: number; disagree: boolean };
-  /** Euler–Maruyama only: ηλ̂_max/2 at the final state, the relative variance error along the stiffest direction. */
-  eulerBias?: number;
-  warnings: string[];
-}
+export type { SamplerState } from './checkpoint';
+export { stateFromJSON, stateToJSON } from './checkpoint';
+export type { LangevinMethod, LangevinOptions, LossConvention } from './options';
+export { LANGEVIN_METHODS } from './options';
+export type { Diagnostics, LangevinResult, OverlapHistogram } from './result';
 
 const TRACE_CAP = 1024;
-
-function fnv(h: number, data: ArrayLike<number>): number {
-  const f = new Float64Array(1);
-  const u = new Uint32Array(f.buffer);
-  for (let i = 0; i < data.length; i++) {
-    f[0] = data[i]!;
-    h = Math.imul(h ^ u[0]!, 16777619) >>> 0;
-    h = Math.imul(h ^ u[1]!, 16777619) >>> 0;
-  }
-  return h;
-}
 
 /**
  * Langevin sampler of the posterior p(θ | D) ∝ exp(−Σ(f−y)²/(2σ²/χ)) · Π N(θ; 0, prior) of any {@link Model}.
@@ -201,7 +55,8 @@ export class LangevinSampler {
   private readonly steps: number;
   private readonly burnIn: number;
   private readonly thin: number;
-  private readonly method: 'euler' | 'mala';
+  private readonly method: LangevinMethod;
+  private readonly tol: number;
   private readonly chainKeys: Key[];
   private readonly wStar?: Float64Array;
   private readonly hasW: boolean;
@@ -221,6 +76,16 @@ export class LangevinSampler {
   private fresh: boolean[];
   private grad: Float64Array;
   private pred: Float64Array;
+  // batched ensemble buffers (model.lossGradBatch)
+  private bGrad: Float64Array[] = [];
+  private bPred: Float64Array[] = [];
+  private bLoss: Float64Array;
+  private readonly chainBatch: number;
+  private readonly denseAllowed: boolean;
+  /** Dense preconditioner: M (P×P) and B = √(2) D^{1/2} L_A (lower, BBᵀ = 2M), set from state.preconditioner. */
+  private dense?: { M: Float64Array; B: Float64Array };
+  private mg = new Float64Array(0);
+  private bz = new Float64Array(0);
 
   constructor(options: LangevinOptions, resume?: SamplerState) {
     this.options = options;
@@ -229,6 +94,15 @@ export class LangevinSampler {
     if (y.rows !== x.rows || y.cols !== model.outputDim) throw new ShapeError(`LangevinSampler: y is [${y.rows}, ${y.cols}], expected [${x.rows}, ${model.outputDim}]`);
     if (options.xTest && options.xTest.cols !== model.inputDim) throw new ShapeError('LangevinSampler: xTest has the wrong number of columns');
     if (options.yTest && (!options.xTest || options.yTest.rows !== options.xTest.rows || options.yTest.cols !== model.outputDim)) throw new ShapeError('LangevinSampler: yTest must match xTest rows and the model outputs');
+    checkFinite(x, 'x'); checkFinite(y, 'y');
+    for (const b of model.blocks) {
+      if (!(b.priorVariance >= 1e-100 && b.priorVariance <= 1e100)) {
+        throw new InvalidArgumentError(`LangevinSampler: prior variance ${b.priorVariance} of block '${b.name}' is outside [1e-100, 1e100] (second moments would overflow float64); rescale the inputs or the prior`);
+      }
+    }
+    if (!(sigma2 >= 1e-100 && sigma2 <= 1e100)) throw new InvalidArgumentError(`sigma2 must be finite and in [1e-100, 1e100], got ${sigma2}`);
+    if (options.xTest) checkFinite(options.xTest, 'xTest');
+    if (options.yTest) checkFinite(options.yTest, 'yTest');
     if (!Number.isFinite(sigma2) || sigma2 <= 0) throw new InvalidArgumentError(`sigma2 must be finite and > 0, got ${sigma2}`);
     const steps = options.steps;
     if (!Number.isInteger(steps) || steps < 2) throw new InvalidArgumentError(`steps must be an integer ≥ 2, got ${steps}`);
@@ -240,7 +114,10 @@ export class LangevinSampler {
     if (!Number.isInteger(C) || C < 1) throw new InvalidArgumentError(`chains must be a positive integer, got ${C}`);
     this.P = model.paramCount; this.n = x.rows; this.O = model.outputDim; this.C = C;
     this.steps = steps; this.burnIn = burnIn; this.thin = thin;
-    this.method = options.method ?? 'euler';
+    this.method = options.method ?? 'lm';
+    if (!LANGEVIN_METHODS.includes(this.method)) throw new InvalidArgumentError(`method must be one of ${LANGEVIN_METHODS.join('|')}, got '${String(this.method)}'`);
+    this.tol = options.biasTolerance ?? 0.01;
+    if (!(Number.isFinite(this.tol) && this.tol > 0 && this.tol < 1)) throw new InvalidArgumentError(`biasTolerance must be in (0, 1), got ${this.tol}`);
     this.kappa = sigma2 / model.chi;
     this.invVar = new Float64Array(this.P);
     this.M = new Float64Array(this.P);
@@ -281,11 +158,21 @@ export class LangevinSampler {
     if (this.wStar) h = fnv(h, this.wStar);
     const cfg = JSON.stringify({
       kind: model.kind, P: this.P, blocks: model.blocks, chi: model.chi, sigma2, steps, burnIn, thin, C, method: this.method,
-      coords: options.coordinates ?? 'standardised', conv, stepSize: options.stepSize ?? 'auto', safety: options.stepSafety ?? null,
-      key: keyToJSON(options.key), aligned: [options.alignedChains ?? 0, options.alignedOverlap ?? 1], bins: this.bins, qr: this.qRange, mod: options.modulus ?? null, rb: this.rb, data: h,
+      coords: options.coordinates ?? 'standardised', pre: options.preconditioner ?? 'auto', conv, stepSize: options.stepSize ?? 'auto', safety: options.stepSafety ?? null, tol: this.tol,
+      key: keyToJSON(options.key), backend: model.backend.name, precision: model.backend.precision, aligned: [options.alignedChains ?? 0, options.alignedOverlap ?? 1], bins: this.bins, qr: this.qRange, mod: options.modulus ?? null, rb: this.rb, data: h,
     });
     this.fingerprint = `v1-${fnv(2166136261, Array.from(cfg, (ch) => ch.charCodeAt(0))).toString(16)}`;
     this.grad = new Float64Array(this.P);
+    this.bLoss = new Float64Array(C);
+    // default batch: all chains while the ensemble's per-step buffers (≈ n·P per chain) stay cache-sized, fewer for
+    // large problems, where one chain's GEMMs are already large and bigger batches only add memory traffic
+    this.chainBatch = options.chainBatch ?? Math.max(1, Math.min(C, Math.floor(4194304 / Math.max(1, this.n * this.P))));
+    const pre = options.preconditioner ?? 'auto';
+    if (!['diagonal', 'dense', 'auto'].includes(pre)) throw new InvalidArgumentError(`preconditioner must be 'diagonal', 'dense' or 'auto', got '${String(pre)}'`);
+    const standardised = (options.coordinates ?? 'standardised') === 'standardised';
+    if (pre === 'dense' && (!standardised || this.method === 'mala')) throw new InvalidArgumentError("preconditioner 'dense' needs standardised coordinates and method 'lm' or 'euler'");
+    this.denseAllowed = this.method !== 'mala' && standardised && this.n > 0 && (pre === 'dense' || (pre === 'auto' && this.P <= 256 && this.n * this.O <= 512 && C * this.n * this.O >= 2 * this.P));
+    if (!Number.isInteger(this.chainBatch) || this.chainBatch < 1) throw new InvalidArgumentError(`chainBatch must be a positive integer, got ${options.chainBatch}`);
     this.pred = new Float64Array(this.n * this.O);
     this.curU = new Float64Array(C);
     this.curG = Array.from({ length: C }, () => new Float64Array(this.P));
@@ -293,17 +180,27 @@ export class LangevinSampler {
     this.fresh = new Array<boolean>(C).fill(false);
     this.initAcc();
     if (resume) {
-      if (resume.version !== 1 || resume.fingerprint !== this.fingerprint) {
-        throw new InvalidArgumentError('checkpoint does not match this run (different data, model, flags or seed); delete it or rerun with the original flags');
+      if (resume.version !== 2 || resume.fingerprint !== this.fingerprint) {
+        const be = resume.backend !== model.backend.name || resume.precision !== model.backend.precision
+          ? ` (it was written by backend ${String(resume.backend)} ${String(resume.precision)}, this run uses ${model.backend.name} ${model.backend.precision})` : '';
+        throw new InvalidArgumentError(`checkpoint does not match this run (different data, model, flags, seed or backend)${be}; delete it or rerun with the original flags`);
+      }
+      if (resume.params.length !== C || resume.params.some((p) => p.length !== this.P) || resume.step > steps) {
+        throw new InvalidArgumentError('checkpoint does not match this run (parameter shapes or step count differ); delete it or rerun with the original flags');
       }
       this.s = resume;
+      if (resume.preconditioner) {
+        if (!this.denseAllowed || resume.preconditioner.length !== this.P * this.P) throw new InvalidArgumentError('checkpoint does not match this run (preconditioner); delete it or rerun with the original flags');
+        this.setDense(Float64Array.from(resume.preconditioner));
+      }
       for (const [k, v] of Object.entries(resume.acc)) this.acc[k] = Float64Array.from(v);
     } else {
       const params = Array.from({ length: C }, (_, c) => this.initChain(fold(initRoot, c), c));
       this.s = {
-        version: 1, fingerprint: this.fingerprint, step: 0, stepSize: NaN, params: params.map((p) => Array.from(p)), acc: {},
+        version: 2, fingerprint: this.fingerprint, backend: model.backend.name, precision: model.backend.precision, step: 0, stepSize: NaN, params: params.map((p) => Array.from(p)), acc: {},
         traces: Array.from({ length: C }, () => this.scalarNames.map(() => [])), traceStride: 1, traceCount: 0, samples: 0,
         accepted: new Array<number>(C).fill(0), proposed: new Array<number>(C).fill(0), adaptAccepted: 0, adaptProposed: 0,
+        predictedBias: NaN, preconditioner: null,
       };
       const ss = options.stepSize ?? 'auto';
       if (ss !== 'auto' && (!Number.isFinite(ss) || ss <= 0)) throw new InvalidArgumentError(`stepSize must be > 0 or 'auto', got ${ss}`);
@@ -321,13 +218,15 @@ export class LangevinSampler {
     const { n, O, C } = this;
     const a = this.acc;
     a.sumF = new Float64Array(C * n * O);
+    a.batchF = new Float64Array(C * BATCHES * n * O);
     a.sumTrainMse = new Float64Array(C);
     if (this.options.xTest) {
       const m = this.options.xTest.rows;
       a.sumFTest = new Float64Array(C * m * O);
+      a.batchFTest = new Float64Array(C * BATCHES * m * O);
       a.sumTestMse = new Float64Array(C);
     }
-    if (this.hasW) a.sumWW = new Float64Array(this.d * this.d);
+    if (this.hasW) a.sumWW = new Float64Array(this.C * this.d * this.d);
     if (this.wStar) { a.hist1 = new Float64Array(this.bins + 2); a.hist2 = new Float64Array(this.bins + 2); }
     if (this.options.modulus !== undefined) { const p = this.options.modulus; a.fw2 = new Float64Array(p); a.fv2 = new Float64Array(p); a.fw2v2 = new Float64Array(p); }
   }
@@ -366,19 +265,30 @@ export class LangevinSampler {
       g.set(this.n > 0 ? model.grad(theta, x, { rows: f.rows, cols: f.cols, data: r }) : new Float64Array(this.P));
       pred.set(f.data);
     }
+    return this.addPrior(theta, g, L);
+  }
+
+  /** U = L/κ + Σθ²/(2 var) from the data loss L; turns the loss gradient g into ∇U in place. */
+  private addPrior(theta: Float64Array, g: Float64Array, L: number): number {
     const ik = 1 / this.kappa;
     let U = L * ik;
     for (let i = 0; i < this.P; i++) { const t = theta[i]!; U += 0.5 * t * t * this.invVar[i]!; g[i] = g[i]! * ik + t * this.invVar[i]!; }
     return U;
   }
 
-  /** λ̂_max of M^{1/2} H M^{1/2} (Gauss–Newton H = JᵀJ/κ + diag(1/var)) by power iteration in output space. */
-  private curvature(theta: Float64Array): number {
+
+  /**
+   * λ̂_max of M^{1/2} H M^{1/2} (Gauss–Newton H = JᵀJ/κ + diag(1/var)) by power iteration in output space:
+   * `total` (likelihood part plus the largest prior curvature, an upper bound) and `lik` (likelihood part alone).
+   */
+  private curvature(theta: Float64Array): { total: number; lik: number } {
     const { model, x } = this.options;
     let prior = 0;
-    for (let i = 0; i < this.P; i++) prior = Math.max(prior, this.M[i]! * this.invVar[i]!);
+    // dense: the prior part D^{-1/2} M D^{-1/2} = (G + I)⁻¹ has eigenvalues ≤ 1
+    if (this.dense) prior = 1;
+    else for (let i = 0; i < this.P; i++) prior = Math.max(prior, this.M[i]! * this.invVar[i]!);
     const m = this.n * this.O;
-    if (m === 0) return prior;
+    if (m === 0) return { total: prior, lik: 0 };
     const u0 = normal(fold(this.options.key, 0x7fffffff), m);
     let u = u0, lam = 0;
     const tn = Math.sqrt(theta.reduce((a, b) => a + b * b, 0)) + 1e-300;
@@ -388,9 +298,10 @@ export class LangevinSampler {
       nu = Math.sqrt(nu);
       for (let k = 0; k < m; k++) u[k]! /= nu;
       const jt = model.grad(theta, x, { rows: this.n, cols: this.O, data: u }); // Jᵀu
-      for (let i = 0; i < this.P; i++) jt[i]! *= this.M[i]!; // v = M Jᵀu
+      if (this.dense) jt.set(this.applyM(jt)); // v = M Jᵀu
+      else for (let i = 0; i < this.P; i++) jt[i]! *= this.M[i]!;
       const vn = Math.sqrt(jt.reduce((a, b) => a + b * b, 0));
-      if (!(vn > 0)) return prior;
+      if (!(vn > 0)) return { total: prior, lik: 0 };
       const eps = (1e-5 * tn) / vn;
       const tp = theta.map((t, i) => t + eps * jt[i]!), tm = theta.map((t, i) => t - eps * jt[i]!);
       const fp = model.apply(tp, x).data, fm = model.apply(tm, x).data;
@@ -401,18 +312,111 @@ export class LangevinSampler {
       u = w;
       if (it >= 5 && Math.abs(lam - prev) <= 1e-3 * Math.abs(lam)) break;
     }
-    return Math.abs(lam) / this.kappa + prior;
+    const lik = Math.abs(lam) / this.kappa;
+    return { total: lik + prior, lik };
   }
 
+  /** M·v for the dense preconditioner (into a scratch buffer). */
+  private applyM(v: Float64Array): Float64Array {
+    const P = this.P, M = this.dense!.M, out = this.mg;
+    for (let i = 0; i < P; i++) {
+      let sv = 0;
+      const o = i * P;
+      for (let j = 0; j < P; j++) sv += M[o + j]! * v[j]!;
+      out[i] = sv;
+    }
+    return out;
+  }
+
+  /** Installs the dense preconditioner from A = (G + I)⁻¹: M = D^{1/2}AD^{1/2}, B = √2·D^{1/2}·chol(A). */
+  private setDense(A: Float64Array): void {
+    const P = this.P;
+    const sd = Float64Array.from(this.M, (m) => Math.sqrt(m)); // diagonal M = prior variances here
+    const L = referenceBackend.cholesky({ rows: P, cols: P, data: A }).data;
+    const M = new Float64Array(P * P), B = new Float64Array(P * P);
+    for (let i = 0; i < P; i++) for (let j = 0; j < P; j++) {
+      M[i * P + j] = sd[i]! * A[i * P + j]! * sd[j]!;
+      if (j <= i) B[i * P + j] = Math.SQRT2 * sd[i]! * L[i * P + j]!;
+    }
+    this.dense = { M, B };
+    this.mg = new Float64Array(P);
+    this.bz = new Float64Array(P);
+  }
+
+  /**
+   * A = (G + I)⁻¹ with G = D^{1/2}⟨JᵀJ⟩D^{1/2}/κ averaged over the chains' current states (J the n·O × P Jacobian of
+   * the training outputs, rows by VJPs with unit vectors); stored in the state so resumes are exact.
+   */
+  private computeDense(th: readonly Float64Array[]): void {
+    const { model, x } = this.options;
+    const P = this.P, m = this.n * this.O, C = th.length;
+    const sd = Float64Array.from(this.M, (q) => Math.sqrt(q));
+    const G = new Float64Array(P * P);
+    const e = new Float64Array(m);
+    const scale = 1 / (C * this.kappa);
+    for (const theta of th) {
+      for (let k = 0; k < m; k++) {
+        e.fill(0); e[k] = 1;
+        const row = model.grad(theta, x, { rows: this.n, cols: this.O, data: e });
+        for (let i = 0; i < P; i++) row[i]! *= sd[i]!;
+        for (let i = 0; i < P; i++) {
+          const ri = row[i]! * scale;
+          if (ri === 0) continue;
+          const o = i * P;
+          for (let j = 0; j <= i; j++) G[o + j]! += ri * row[j]!;
+        }
+      }
+    }
+    for (let i = 0; i < P; i++) { G[i * P + i]! += 1; for (let j = 0; j < i; j++) G[j * P + i] = G[i * P + j]!; }
+    const Lg = referenceBackend.cholesky({ rows: P, cols: P, data: G });
+    const A = referenceBackend.choleskySolve(Lg, { rows: P, cols: P, data: identity(P) }).data;
+    for (let i = 0; i < P; i++) for (let j = 0; j < i; j++) { const v = 0.5 * (A[i * P + j]! + A[j * P + i]!); A[i * P + j] = v; A[j * P + i] = v; }
+    this.s.preconditioner = Array.from(A);
+    this.setDense(A);
+  }
+
+  /**
+   * Curvatures over the given chain states: `total` the largest (stability: η·λ_total ≤ 1), `lik` the root mean
+   * square of the likelihood curvature (the stationary bias is a posterior average of the local (ηλ_lik)²/4, so the
+   * chains' mean square estimates it).
+   */
+  private maxCurvature(th: readonly Float64Array[]): { total: number; lik: number } {
+    const c = { total: 0, lik: 0 };
+    for (const p of th) { const k = this.curvature(p); c.total = Math.max(c.total, k.total); c.lik += (k.lik * k.lik) / th.length; }
+    c.lik = Math.sqrt(c.lik);
+    return c;
+  }
+
+  /** Predicted relative variance bias of step η given the curvatures (see {@link LangevinResult.predictedBias}). */
+  private predictBias(eta: number, c: { total: number; lik: number }): number {
+    if (this.method === 'mala') return 0;
+    if (this.method === 'euler') return (eta * c.total) / 2;
+    return ((eta * c.lik) / 2) ** 2;
+  }
+
+  /**
+   * Sets the step size (automatic: the largest η with predicted bias ≤ tolerance and ηλ̂_max ≤ 1, the critically
+   * damped step of the stiffest Gaussian mode) and its predicted bias, from the curvature at every chain's state.
+   */
   private adaptStep(th: Float64Array[]): void {
     const opt = this.options.stepSize ?? 'auto';
-    if (opt !== 'auto') { this.s.stepSize = opt; return; }
-    let lam = 0;
-    for (const p of th) lam = Math.max(lam, this.curvature(p));
-    const safety = this.options.stepSafety ?? (this.method === 'mala' ? 0.5 : 0.2);
-    const eta = safety / lam;
-    if (this.method === 'mala' && Number.isFinite(this.s.stepSize)) return; // MALA: adapted by acceptance after the first estimate
+    if (this.method === 'mala') {
+      this.s.predictedBias = 0;
+      if (opt !== 'auto') { this.s.stepSize = opt; return; }
+      if (Number.isFinite(this.s.stepSize)) return; // MALA: adapted by acceptance after the first estimate
+    }
+    // a fixed step: its predicted bias is evaluated once, at the end of the run (result()), so that timed runs with
+    // a given step do no curvature estimation
+    if (opt !== 'auto') { this.s.stepSize = opt; this.s.predictedBias = NaN; return; }
+    const c = this.maxCurvature(th);
+    let eta: number;
+    if (this.method === 'mala') eta = (this.options.stepSafety ?? 0.5) / c.total;
+    else if (this.method === 'euler') eta = (2 * this.tol) / c.total;
+    // stability margin: η·λ̂_max ≤ 1/2 with data (λ̂ is a Gauss–Newton estimate; the full Hessian can be stiffer), ≤ 1 (critical
+    // damping of the stiffest Gaussian mode) for the prior alone, which is exactly Gaussian
+    else eta = Math.min((this.n > 0 ? 0.5 : 1) / c.total, c.lik > 0 ? (2 * Math.sqrt(this.tol)) / c.lik : Infinity);
     this.s.stepSize = eta;
+    this.s.predictedBias = this.predictBias(eta, c);
   }
 
   /** Runs to the end and returns the result (continuing from a resumed state if given). */
@@ -426,25 +430,62 @@ export class LangevinSampler {
     const { steps, burnIn, thin, C, P, method } = this;
     const s = this.s;
     const every = this.options.checkpointEvery ?? 0;
-    const adaptPoints = new Set([0, Math.floor(burnIn / 2), burnIn]);
+    const densePoints = this.denseAllowed ? [Math.floor(burnIn / 4), Math.floor(burnIn / 2)].filter((q) => q > 0) : [];
+    const adaptPoints = new Set([0, ...densePoints, Math.floor(burnIn / 2), Math.floor((3 * burnIn) / 4), burnIn]);
     const report = Math.max(1, Math.floor(steps / 20));
     const th = new Array<Float64Array>(C);
     for (let c = 0; c < C; c++) th[c] = Float64Array.from(s.params[c]!);
     const xi = new Float64Array(P);
+    // Leimkuhler–Matthews: the noise of step t is (ξ_t + ξ_{t+1})/2, ξ_t = normal(fold(chainKey, t)) (regenerated
+    // from the key on resume, so no noise is stored in the state)
+    const lm = method === 'lm';
+    const xiPrev = lm ? Array.from({ length: C }, (_, c) => { const v = new Float64Array(P); const k0 = fold(this.chainKeys[c]!, s.step); normalInto(k0.k0, k0.k1, v); return v; }) : [];
+    const batched = method !== 'mala' && this.options.model.lossGradBatch !== undefined && this.n > 0;
+    const cb = this.chainBatch;
+    if (batched && this.bGrad.length !== C) {
+      this.bGrad = Array.from({ length: C }, () => new Float64Array(P));
+      this.bPred = Array.from({ length: C }, () => new Float64Array(this.n * this.O));
+    }
     const prop = new Float64Array(P), gProp = new Float64Array(P), pProp = new Float64Array(this.n * this.O);
     for (let t = s.step; t < Math.min(untilStep, steps); t++) {
+      if (densePoints.includes(t)) this.computeDense(th);
       if (adaptPoints.has(t) && !(this.method === 'mala' && t > 0 && (this.options.stepSize ?? 'auto') === 'auto')) this.adaptStep(th);
       const eta = s.stepSize;
       const record = t >= burnIn && (t - burnIn) % thin === 0;
+      if (batched) {
+        // the whole ensemble (in groups of chainBatch) through one forward/backward pass per layer
+        const { model, x, y } = this.options;
+        for (let c0 = 0; c0 < C; c0 += cb) {
+          const c1 = Math.min(C, c0 + cb);
+          if (c0 === 0 && c1 === C) model.lossGradBatch!(th, x, y, this.bGrad, this.bPred, this.bLoss);
+          else model.lossGradBatch!(th.slice(c0, c1), x, y, this.bGrad.slice(c0, c1), this.bPred.slice(c0, c1), this.bLoss.subarray(c0, c1));
+        }
+      }
       for (let c = 0; c < C; c++) {
         const theta = th[c]!;
-        const kt = fold(this.chainKeys[c]!, t);
+        const kt = fold(this.chainKeys[c]!, lm ? t + 1 : t);
         normalInto(kt.k0, kt.k1, xi);
         let U: number, g: Float64Array, pr: Float64Array;
         if (method === 'mala' && this.fresh[c]) { U = this.curU[c]!; g = this.curG[c]!; pr = this.curPred[c]!; }
+        else if (batched) { g = this.bGrad[c]!; pr = this.bPred[c]!; U = this.addPrior(theta, g, this.bLoss[c]!); }
         else { g = method === 'mala' ? this.curG[c]! : this.grad; pr = method === 'mala' ? this.curPred[c]! : this.pred; U = this.energy(theta, g, pr); this.curU[c] = U; this.fresh[c] = method === 'mala'; }
         if (record) this.record(c, theta, pr);
-        if (method === 'euler') {
+        if (t >= burnIn && this.hasW) this.accumulateWeights(c, theta);
+        if (this.dense && method !== 'mala') {
+          // θ' = θ − ηM∇U + √η/2 · B(ξ_t + ξ_{t+1}) (LM) or √η · Bξ_t (Euler), BBᵀ = 2M
+          const Mg = this.applyM(g), z = this.bz, B = this.dense.B;
+          if (lm) { const xp = xiPrev[c]!; for (let i = 0; i < P; i++) { z[i] = 0.5 * (xp[i]! + xi[i]!); xp[i] = xi[i]!; } } else z.set(xi);
+          const se = Math.sqrt(eta);
+          for (let i = 0; i < P; i++) {
+            let nz = 0;
+            const o = i * P;
+            for (let j = 0; j <= i; j++) nz += B[o + j]! * z[j]!;
+            theta[i] = theta[i]! - eta * Mg[i]! + se * nz;
+          }
+        } else if (lm) {
+          const xp = xiPrev[c]!, h = Math.sqrt(eta) / 2;
+          for (let i = 0; i < P; i++) { const z = xi[i]!; theta[i] = theta[i]! - eta * this.M[i]! * g[i]! + h * this.sqrt2M[i]! * (xp[i]! + z); xp[i] = z; }
+        } else if (method === 'euler') {
           for (let i = 0; i < P; i++) theta[i] = theta[i]! - eta * this.M[i]! * g[i]! + Math.sqrt(eta) * this.sqrt2M[i]! * xi[i]!;
         } else {
           const se = Math.sqrt(eta);
@@ -494,7 +535,8 @@ export class LangevinSampler {
     const rb = this.rb ? this.conditional(theta) : undefined;
     if (rb) pr = rb.mean;
     let mse = 0;
-    for (let k = 0; k < no; k++) { a.sumF![c * no + k]! += pr[k]!; mse += (pr[k]! - y.data[k]!) ** 2; }
+    const bo = (c * BATCHES + this.batchOf(this.s.samples)) * no;
+    for (let k = 0; k < no; k++) { a.sumF![c * no + k]! += pr[k]!; a.batchF![bo + k]! += pr[k]!; mse += (pr[k]! - y.data[k]!) ** 2; }
     mse = no > 0 ? mse / no + (rb?.meanVar ?? 0) : 0;
     a.sumTrainMse![c]! += mse;
     const sc = this.scalars;
@@ -504,17 +546,16 @@ export class LangevinSampler {
       const mo = xTest.rows * O;
       const ft = rb ? rb.test! : model.apply(theta, xTest).data;
       let tm = 0;
-      for (let k = 0; k < mo; k++) { a.sumFTest![c * mo + k]! += ft[k]!; if (yTest) tm += (ft[k]! - yTest.data[k]!) ** 2; }
+      const bt = (c * BATCHES + this.batchOf(this.s.samples)) * mo;
+      for (let k = 0; k < mo; k++) { a.sumFTest![c * mo + k]! += ft[k]!; a.batchFTest![bt + k]! += ft[k]!; if (yTest) tm += (ft[k]! - yTest.data[k]!) ** 2; }
       a.sumTestMse![c]! += mo > 0 ? tm / mo + (rb?.testMeanVar ?? 0) : 0;
     }
     if (this.hasW) {
       const W = model.firstLayer!(theta);
       const N = W.rows, d = W.cols;
-      const ww = model.backend.gram(W, { trans: true, alpha: 1 / N }).data;
-      for (let k = 0; k < d * d; k++) a.sumWW![k]! += ww[k]!;
       let tr = 0;
-      for (let j = 0; j < d; j++) tr += ww[j * d + j]!;
-      sc[si++] = tr;
+      for (let k = 0; k < N * d; k++) tr += W.data[k]! * W.data[k]!;
+      sc[si++] = tr / N;
       if (model.blocks.some((b) => b.name === 'a')) sc[si++] = this.readoutNorm(theta);
       if (this.wStar) {
         let q2 = 0;
@@ -529,7 +570,7 @@ export class LangevinSampler {
         }
         sc[si++] = q2 / N;
       }
-      if (this.options.modulus !== undefined) this.recordFourier(W);
+      if (this.options.modulus !== undefined) recordFourier(W, this.options.modulus, a.fw2!, a.fv2!, a.fw2v2!);
     } else if (model.blocks.some((b) => b.name === 'a')) sc[si++] = this.readoutNorm(theta);
     // per-chain scalars are buffered in the trace (one slot per recorded sample)
     const tr = this.s.traces[c]!;
@@ -543,7 +584,8 @@ export class LangevinSampler {
    */
   private conditional(theta: Float64Array): { mean: Float64Array; meanVar: number; test?: Float64Array; testMeanVar?: number } {
     const { model, x, y, xTest } = this.options;
-    const be = model.backend;
+    // small n: host float64 (no native-call overhead, full precision); larger n: the model's backend
+    const be = this.n <= 64 ? referenceBackend : model.backend;
     const { n, O } = this;
     const kap = this.kappa, av = this.rbVar;
     const phi = model.features!(theta, x);
@@ -577,32 +619,39 @@ export class LangevinSampler {
     return out;
   }
 
+  /** Batch (of {@link BATCHES} per chain) that recorded sample number `i` falls in. */
+  private batchOf(i: number): number {
+    return Math.min(BATCHES - 1, Math.floor((i * BATCHES) / this.totalSamples()));
+  }
+
+  /** Recorded samples per batch, for the first `S` samples. */
+  private batchCounts(S: number): Float64Array {
+    const cnt = new Float64Array(BATCHES);
+    for (let i = 0; i < S; i++) cnt[this.batchOf(i)]!++;
+    return cnt;
+  }
+
+  /**
+   * (1/N)Σᵢ wᵢwᵢᵀ of one chain's state added to the weight-covariance sum. Called at every step after burn-in (not
+   * only recorded ones): it is cheap (N·d² per step) and the eigenvalues need many samples.
+   */
+  private accumulateWeights(c: number, theta: Float64Array): void {
+    const W = this.options.model.firstLayer!(theta);
+    const N = W.rows, d = W.cols, w = W.data, acc = this.acc.sumWW!, base = c * d * d;
+    for (let i = 0; i < N; i++) {
+      const o = i * d;
+      for (let j = 0; j < d; j++) {
+        const v = w[o + j]! / N;
+        for (let k = j; k < d; k++) acc[base + j * d + k]! += v * w[o + k]!;
+      }
+    }
+  }
+
   private readoutNorm(theta: Float64Array): number {
     const b = this.options.model.blocks.find((bb) => bb.name === 'a')!;
     let s = 0;
     for (let i = b.offset; i < b.offset + b.size; i++) s += theta[i]! * theta[i]!;
     return s / (b.size * b.priorVariance);
-  }
-
-  private recordFourier(W: Mat): void {
-    const p = this.options.modulus!;
-    const a = this.acc;
-    const N = W.rows;
-    const cos = new Float64Array(p), sin = new Float64Array(p);
-    for (let j = 0; j < p; j++) { cos[j] = Math.cos((2 * Math.PI * j) / p); sin[j] = Math.sin((2 * Math.PI * j) / p); }
-    for (let i = 0; i < N; i++) {
-      const row = W.data.subarray(i * 2 * p, (i + 1) * 2 * p);
-      for (let k = 0; k < p; k++) {
-        let wr = 0, wi = 0, vr = 0, vi = 0;
-        for (let m = 0; m < p; m++) {
-          const idx = (k * m) % p;
-          wr += row[m]! * cos[idx]!; wi += row[m]! * sin[idx]!;
-          vr += row[p + m]! * cos[idx]!; vi += row[p + m]! * sin[idx]!;
-        }
-        const w2 = (wr * wr + wi * wi) / (p * p), v2 = (vr * vr + vi * vi) / (p * p);
-        a.fw2![k]! += w2 / N; a.fv2![k]! += v2 / N; a.fw2v2![k]! += (w2 * v2) / N;
-      }
-    }
   }
 
   private recordTraces(): void {
@@ -629,18 +678,28 @@ export class LangevinSampler {
     const S = s.samples;
     if (S < 1) throw new InvalidArgumentError('no samples were recorded: increase steps or reduce burnIn/thin');
     const no = n * O;
-    const fb = meanAndError(a.sumF!, C, no, S);
+    if (this.method !== 'mala' && !Number.isFinite(s.predictedBias) && Number.isFinite(s.stepSize)) {
+      s.predictedBias = this.predictBias(s.stepSize, this.maxCurvature(s.params.map((p) => Float64Array.from(p))));
+    }
+    const counts = this.batchCounts(S);
+    const fb = meanAndError(a.sumF!, C, no, S, a.batchF!, counts);
     const fbar = fb.mean;
     const tm = mse(y.data, fb);
     const sum = (v: Float64Array) => v.reduce((p, q) => p + q, 0);
     const res: LangevinResult = {
       trainMse: tm.corrected, trainMseRaw: tm.raw, trainMseSamples: sum(a.sumTrainMse!) / (S * C),
-      meanPrediction: { rows: n, cols: O, data: fbar }, meanPredictionStdError: { rows: n, cols: O, data: fb.se },
-      diagnostics: this.diagnostics(), stepSize: s.stepSize, samples: S, chains: C, steps: this.steps, burnIn: this.burnIn, thin: this.thin,
+      meanPrediction: { rows: n, cols: O, data: fbar }, meanPredictionStdError: { rows: n, cols: O, data: fb.seReported },
+      diagnostics: this.diagnostics(),
+      engine: {
+        batched: this.method !== 'mala' && model.lossGradBatch !== undefined && n > 0, elementwise: model.kind === 'two-layer' && model.backend.activate ? 'native' : 'typescript',
+        preconditioner: this.dense ? 'dense' : 'diagonal', backend: model.backend.name, precision: model.backend.precision,
+      },
+      method: this.method, stepSize: s.stepSize, predictedBias: s.predictedBias, biasTolerance: this.tol, samples: S, chains: C, steps: this.steps, burnIn: this.burnIn, thin: this.thin,
     };
     if (xTest) {
-      const ftb = meanAndError(a.sumFTest!, C, xTest.rows * O, S);
+      const ftb = meanAndError(a.sumFTest!, C, xTest.rows * O, S, a.batchFTest!, counts);
       res.meanPredictionTest = { rows: xTest.rows, cols: O, data: ftb.mean };
+      res.meanPredictionTestStdError = { rows: xTest.rows, cols: O, data: ftb.seReported };
       if (yTest) {
         const te = mse(yTest.data, ftb);
         res.testMse = te.corrected;
@@ -650,32 +709,37 @@ export class LangevinSampler {
     }
     if (this.hasW) {
       const d = this.d;
-      const wc = a.sumWW!.map((v) => v / (S * C));
+      const T = C * Math.max(1, Math.min(s.step, this.steps) - this.burnIn);
+      const wc = new Float64Array(d * d);
+      // per-chain matrices Mc (upper triangles summed per chain) and their mean
+      const per = Array.from({ length: C }, (_, c) => {
+        const m = new Float64Array(d * d);
+        for (let j = 0; j < d; j++) for (let k = j; k < d; k++) { m[j * d + k] = (a.sumWW![c * d * d + j * d + k]! * C) / T; m[k * d + j] = m[j * d + k]!; }
+        return m;
+      });
+      for (const m of per) for (let q = 0; q < d * d; q++) wc[q]! += m[q]! / C;
       res.weightCov = { rows: d, cols: d, data: wc };
-      res.weightCovEigenvalues = symmetricEigenvaluesDesc(res.weightCov, model.backend);
+      const eig = referenceBackend.eigh(res.weightCov);
+      res.weightCovEigenvalues = Array.from(eig.values).reverse();
+      if (C > 1) {
+        // delta method: λ_k = v_kᵀ M v_k, so its between-chain standard error is that of v_kᵀ M_c v_k
+        res.weightCovEigenvaluesStdError = res.weightCovEigenvalues.map((_, r) => {
+          const col = d - 1 - r;
+          const vals = per.map((m) => {
+            let q = 0;
+            for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) q += eig.vectors.data[j * d + col]! * m[j * d + k]! * eig.vectors.data[k * d + col]!;
+            return q;
+          });
+          const mean = vals.reduce((p, q) => p + q, 0) / C;
+          return Math.sqrt(vals.reduce((p, q) => p + (q - mean) ** 2, 0) / ((C - 1) * C));
+        });
+      }
     }
     if (this.wStar) {
-      const B = this.bins, R = this.qRange, h1 = a.hist1!, h2 = a.hist2!;
-      const counts = Array.from({ length: B }, (_, i) => h1[i + 1]! + h2[i + 1]!);
-      const total = sum(h1) + sum(h2);
-      const width = (2 * R) / B;
-      res.overlapHistogram = {
-        edges: Array.from({ length: B + 1 }, (_, i) => -R + i * width), counts,
-        negLogP: counts.map((k) => (k > 0 ? -Math.log(k / (total * width)) : null)),
-        underflow: h1[0]! + h2[0]!, overflow: h1[B + 1]! + h2[B + 1]!, total,
-      };
-      const proj = (xm: Mat, f: Float64Array) => {
-        let h1s = 0, h3s = 0;
-        for (let mu = 0; mu < xm.rows; mu++) {
-          let z = 0;
-          for (let j = 0; j < this.d; j++) z += xm.data[mu * xm.cols + j]! * this.wStar![j]!;
-          h1s += f[mu * O]! * hermiteHe(1, z); h3s += f[mu * O]! * hermiteHe(3, z);
-        }
-        return { he1: h1s / xm.rows, he3: h3s / (6 * xm.rows) };
-      };
+      res.overlapHistogram = overlapHistogram(a.hist1!, a.hist2!, this.bins, this.qRange);
       if (model.inputDim === this.d && n > 0) {
-        res.hermite = { train: proj(this.options.x, fbar) };
-        if (xTest && res.meanPredictionTest) res.hermite.test = proj(xTest, res.meanPredictionTest.data);
+        res.hermite = { train: hermiteProjections(this.options.x, fbar, this.wStar, O) };
+        if (xTest && res.meanPredictionTest) res.hermite.test = hermiteProjections(xTest, res.meanPredictionTest.data, this.wStar, O);
       }
     }
     if (this.options.modulus !== undefined) {
@@ -726,11 +790,22 @@ export class LangevinSampler {
     }
     if (this.method === 'euler' && Number.isFinite(s.stepSize) && s.params.length > 0) {
       // O(η) bias along the stiffest direction at the final state: relative variance error ≈ ηλ̂_max/2
-      const bias = (s.stepSize * this.curvature(Float64Array.from(s.params[0]!))) / 2;
+      const bias = (s.stepSize * this.curvature(Float64Array.from(s.params[0]!)).total) / 2;
       out.eulerBias = bias;
       if (bias > 0.25) warnings.push(`Euler–Maruyama bias ηλ_max/2 = ${bias.toFixed(2)}: variances along the stiffest direction are off by that fraction; lower the step size or use MALA`);
     }
+    if (s.predictedBias > this.tol * (1 + 1e-9)) {
+      warnings.push(`predicted variance bias ${(100 * s.predictedBias).toPrecision(3)}% of the ${this.method} step η = ${s.stepSize.toExponential(3)} exceeds the tolerance ${(100 * this.tol).toPrecision(3)}%: use a smaller step (--lr / stepSize), 'auto', or method 'mala'`);
+    }
     return out;
+  }
+}
+
+function checkFinite(m: Mat, name: string): void {
+  for (let i = 0; i < m.data.length; i++) {
+    if (!Number.isFinite(m.data[i]!)) {
+      throw new InvalidArgumentError(`LangevinSampler: ${name}[${Math.floor(i / Math.max(1, m.cols))}][${i % Math.max(1, m.cols)}] is ${m.data[i]}; every entry of ${name} must be a finite number`);
+    }
   }
 }
 
@@ -738,34 +813,6 @@ function identity(n: number): Float64Array {
   const e = new Float64Array(n * n);
   for (let i = 0; i < n; i++) e[i * n + i] = 1;
   return e;
-}
-
-/** Ensemble mean over chains of per-chain running sums, and its Monte Carlo standard error (between-chain). */
-function meanAndError(sums: Float64Array, C: number, m: number, S: number): { mean: Float64Array; se: Float64Array } {
-  const mean = new Float64Array(m), se = new Float64Array(m);
-  for (let c = 0; c < C; c++) for (let k = 0; k < m; k++) mean[k]! += sums[c * m + k]! / (S * C);
-  if (C > 1) {
-    for (let c = 0; c < C; c++) for (let k = 0; k < m; k++) se[k]! += (sums[c * m + k]! / S - mean[k]!) ** 2 / ((C - 1) * C);
-    for (let k = 0; k < m; k++) se[k] = Math.sqrt(se[k]!);
-  } else se.fill(NaN);
-  return { mean, se };
-}
-
-/**
- * mean_k (y_k − f̄_k)²: `raw` is the plug-in value; `corrected` subtracts the Monte Carlo variance se_k² of the
- * estimated f̄_k (between-chain), which makes it unbiased for the exact posterior mean (clamped at 0; equals raw
- * with one chain).
- */
-function mse(y: Float64Array, fb: { mean: Float64Array; se: Float64Array }): { raw: number; corrected: number } {
-  const m = fb.mean.length;
-  if (m === 0) return { raw: 0, corrected: 0 };
-  let raw = 0, corr = 0;
-  for (let k = 0; k < m; k++) {
-    const e2 = (y[k]! - fb.mean[k]!) ** 2;
-    raw += e2 / m;
-    corr += (e2 - (Number.isFinite(fb.se[k]!) ? fb.se[k]! ** 2 : 0)) / m;
-  }
-  return { raw, corrected: Math.max(0, corr) };
 }
 
 /**
@@ -781,17 +828,3 @@ function mse(y: Float64Array, fb: { mean: Float64Array; se: Float64Array }): { r
 export function sampleLangevin(options: LangevinOptions): LangevinResult {
   return new LangevinSampler(options).run();
 }
-
-/** Serialises a sampler state to JSON text (exact doubles). */
-export function stateToJSON(state: SamplerState): string {
-  return JSON.stringify(state);
-}
-
-/** Parses a checkpoint written by {@link stateToJSON}. */
-export function stateFromJSON(text: string): SamplerState {
-  const v = JSON.parse(text) as SamplerState;
-  if (v?.version !== 1 || !Array.isArray(v.params)) throw new InvalidArgumentError('not a Langevin checkpoint (expected version 1)');
-  return v;
-}
-
-

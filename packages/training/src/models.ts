@@ -1,13 +1,13 @@
 import {
-  type ComputeBackend, InvalidArgumentError, type Mat, ShapeError, erf, referenceBackend,
+  ACTIVATION_NAMES, type ActivationName, type ComputeBackend, InvalidArgumentError, type Mat, ShapeError, activateInto, referenceBackend,
 } from '@sftdl/compute';
 import { type Key, normal } from '@sftdl/field';
 
-/** Activation names of the networks. `linear` is the identity; `square` is h ↦ h². */
-export type Activation = 'linear' | 'erf' | 'relu' | 'tanh' | 'square';
+/** Activation names of the networks (compute's `ActivationName`). `linear` is the identity; `square` is h ↦ h². */
+export type Activation = ActivationName;
 
-/** The activations, as a runtime list (CLI validation). */
-export const ACTIVATIONS: readonly Activation[] = ['linear', 'erf', 'relu', 'tanh', 'square'];
+/** The activations, as a runtime list (CLI validation); compute's `ACTIVATION_NAMES`. */
+export const ACTIVATIONS: readonly Activation[] = ACTIVATION_NAMES;
 
 /** One named block of the flat parameter vector, with its Gaussian prior variance (per entry). */
 export interface ParamBlock {
@@ -48,6 +48,14 @@ export interface Model {
   grad(params: Float64Array, x: Mat, dOut: Mat): Float64Array;
   /** Optional fused ½Σ(f−y)² and its gradient (written to gradOut); `predOut` receives f if given. */
   lossGrad?(params: Float64Array, x: Mat, y: Mat, gradOut: Float64Array, predOut?: Float64Array): number;
+  /**
+   * Optional batched form of `lossGrad` for an ensemble of parameter vectors (chains): fills `grads[c]` with the
+   * gradient of ½Σ(f − y)² at `params[c]`, `preds[c]` with f and returns nothing (losses into `losses[c]`). All
+   * chains share one GEMM per layer (e.g. X·[W₁ … W_C]ᵀ). Each chain's numbers must not depend on which other
+   * chains are in the batch (every output entry is one dot product in a fixed order), so results are bit-identical
+   * for any batch split.
+   */
+  lossGradBatch?(params: readonly Float64Array[], x: Mat, y: Mat, grads: readonly Float64Array[], preds: readonly Float64Array[], losses: Float64Array): void;
   /** Read-in weights as an [N, d] matrix view (one neuron per row), for weight observables. */
   firstLayer?(params: Float64Array): Mat;
   /**
@@ -72,79 +80,12 @@ export function drawPrior(model: Model, key: Key): Float64Array {
   return z;
 }
 
-const TWO_OVER_SQRT_PI = 1.1283791670955126;
+/** erf(x) accurate to a few ulps (re-exported from `@sftdl/compute`, where it is defined). */
+export { fastErf } from '@sftdl/compute';
 
-// Fast erf for hot loops: on a 1/128 grid over [0, 6] we tabulate erf(x₀) and the Taylor coefficients
-// c_k = (2/√π)e^{−x₀²}(−1)^k H_k(x₀)/(k+1)! (physicists' H_k), so erf(x₀+h) = erf(x₀) + Σ_{k=0}^{5} c_k h^{k+1},
-// |h| ≤ 1/256 (truncation < 1e-19; agrees with compute's erf to a few ulps, tested).
-const ERF_STEP = 128;
-const ERF_MAX = 6;
-const ERF_STRIDE = 7;
-let erfTab: Float64Array | undefined;
-function erfTable(): Float64Array {
-  if (!erfTab) {
-    const m = ERF_MAX * ERF_STEP + 1;
-    const t = new Float64Array(m * ERF_STRIDE);
-    for (let i = 0; i < m; i++) {
-      const x = i / ERF_STEP, g = TWO_OVER_SQRT_PI * Math.exp(-x * x);
-      const H = [1, 2 * x, 4 * x * x - 2, 8 * x ** 3 - 12 * x, 16 * x ** 4 - 48 * x * x + 12, 32 * x ** 5 - 160 * x ** 3 + 120 * x];
-      const fact = [1, 2, 6, 24, 120, 720];
-      t[i * ERF_STRIDE] = erf(x);
-      for (let k = 0; k < 6; k++) t[i * ERF_STRIDE + 1 + k] = (g * (k % 2 === 0 ? 1 : -1) * H[k]!) / fact[k]!;
-    }
-    erfTab = t;
-  }
-  return erfTab;
-}
-
-/** erf(x) accurate to a few ulps, several times faster than the reference series (internal). */
-export function fastErf(x: number): number {
-  const ax = x < 0 ? -x : x;
-  if (ax >= ERF_MAX) return x < 0 ? -1 : 1;
-  const t = erfTab ?? erfTable();
-  const i = Math.round(ax * ERF_STEP);
-  const h = ax - i / ERF_STEP;
-  const o = i * ERF_STRIDE;
-  const v = t[o]! + h * (t[o + 1]! + h * (t[o + 2]! + h * (t[o + 3]! + h * (t[o + 4]! + h * (t[o + 5]! + h * t[o + 6]!)))));
-  return x < 0 ? -v : v;
-}
-
-/** φ(h) and φ'(h) in place over a buffer (h → φ written to `phi`, φ' to `dphi`). */
+/** φ(h) and φ'(h) in place over a buffer (h → φ written to `phi`, φ' to `dphi`); compute's `activateInto`. */
 export function activate(act: Activation, h: Float64Array, phi: Float64Array, dphi: Float64Array, len = h.length): void {
-  switch (act) {
-    case 'linear':
-      for (let i = 0; i < len; i++) { phi[i] = h[i]!; dphi[i] = 1; }
-      break;
-    case 'erf':
-    {
-      // erf and erf' from the same table row: erf'(x₀+h) = Σ_k (k+1) c_k h^k (truncation < 1e-16 relative)
-      const t = erfTab ?? erfTable();
-      for (let i = 0; i < len; i++) {
-        const v = h[i]!;
-        const ax = v < 0 ? -v : v;
-        if (ax >= ERF_MAX) { phi[i] = v < 0 ? -1 : 1; dphi[i] = TWO_OVER_SQRT_PI * Math.exp(-v * v); continue; }
-        const j = Math.round(ax * ERF_STEP);
-        const e = ax - j / ERF_STEP;
-        const o = j * ERF_STRIDE;
-        const c1 = t[o + 1]!, c2 = t[o + 2]!, c3 = t[o + 3]!, c4 = t[o + 4]!, c5 = t[o + 5]!, c6 = t[o + 6]!;
-        const val = t[o]! + e * (c1 + e * (c2 + e * (c3 + e * (c4 + e * (c5 + e * c6)))));
-        phi[i] = v < 0 ? -val : val;
-        dphi[i] = c1 + e * (2 * c2 + e * (3 * c3 + e * (4 * c4 + e * (5 * c5 + e * 6 * c6))));
-      }
-    }
-      break;
-    case 'relu':
-      for (let i = 0; i < len; i++) { const v = h[i]!; phi[i] = v > 0 ? v : 0; dphi[i] = v > 0 ? 1 : 0; }
-      break;
-    case 'tanh':
-      for (let i = 0; i < len; i++) { const t = Math.tanh(h[i]!); phi[i] = t; dphi[i] = 1 - t * t; }
-      break;
-    case 'square':
-      for (let i = 0; i < len; i++) { const v = h[i]!; phi[i] = v * v; dphi[i] = 2 * v; }
-      break;
-    default:
-      throw new InvalidArgumentError(`unknown activation '${String(act)}'; use one of ${ACTIVATIONS.join('|')}`);
-  }
+  activateInto(act, h, phi, dphi, len);
 }
 
 function checkAct(a: Activation): void {
@@ -287,7 +228,7 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
       h = b.dmat;
       hostXWt(x.data, p, h, n, N, d);
     } else h = backend.matmul(x, W(p), { transB: true }).data; // [n, N]
-    activate(activation, h, phi, dphi, n * N);
+    act(h, phi, dphi, n * N);
     // pred = φ · a   ([n, N]·[N, O])
     for (let mu = 0; mu < n; mu++) {
       const ro = mu * N;
@@ -298,29 +239,84 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
       }
     }
   };
+  /**
+   * Readout part of the backward pass for residuals r ([n, O]): g_a = φᵀr into g's 'a' block, and the hidden-layer
+   * signal D = (r·aᵀ) ⊙ φ′ into dm. φ, φ′ and dm are [n, stride] with this network's N columns starting at `off`.
+   */
+  const readoutBackward = (p: Float64Array, r: Float64Array, phi: Float64Array, dphi: Float64Array, dm: Float64Array, g: Float64Array, n: number, stride: number, off: number): void => {
+    g.fill(0, aOff, P);
+    for (let mu = 0; mu < n; mu++) {
+      const ro = mu * stride + off;
+      for (let i = 0; i < N; i++) {
+        let sv = 0;
+        for (let o = 0; o < O; o++) {
+          const rv = r[mu * O + o]!;
+          g[aOff + i * O + o]! += phi[ro + i]! * rv;
+          sv += p[aOff + i * O + o]! * rv;
+        }
+        dm[ro + i] = sv * dphi[ro + i]!;
+      }
+    }
+  };
   // gradient of Σ r ⊙ f into g
   const backward = (p: Float64Array, x: Mat, r: Float64Array, g: Float64Array, b: Buf): void => {
     const n = x.rows;
     const { phi, dphi, dmat } = b;
-    g.fill(0, aOff, P);
-    for (let mu = 0; mu < n; mu++) {
-      const ro = mu * N;
-      for (let i = 0; i < N; i++) {
-        let s = 0;
-        for (let o = 0; o < O; o++) {
-          const rv = r[mu * O + o]!;
-          g[aOff + i * O + o]! += phi[ro + i]! * rv;
-          s += p[aOff + i * O + o]! * rv;
-        }
-        dmat[ro + i] = s * dphi[ro + i]!;
-      }
-    }
+    readoutBackward(p, r, phi, dphi, dmat, g, n, N, 0);
     if (host(n)) hostDtX(dmat, x.data, g, n, N, d);
     else g.set(backend.matmul({ rows: n, cols: N, data: dmat }, x, { transA: true }).data, 0); // [N, d]
   };
 
+  // φ, φ′: the backend's native fused kernel where it has one (openblas), else compute's TypeScript loop
+  const act = backend.activate
+    ? (h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number) => backend.activate!(activation, h, phi, dphi, len)
+    : (h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number) => activateInto(activation, h, phi, dphi, len);
+  // batched ensembles: buffers per (n, chains), reused across steps (no allocation per step on the host path)
+  interface BatchBuf { w: Float64Array; h: Float64Array; phi: Float64Array; dphi: Float64Array; dm: Float64Array; g: Float64Array; res: Float64Array }
+  let bbuf: { n: number; C: number; b: BatchBuf } | undefined;
+  const batchBuffers = (n: number, C: number): BatchBuf => {
+    if (!bbuf || bbuf.n !== n || bbuf.C !== C) {
+      const m = n * C * N;
+      bbuf = { n, C, b: { w: new Float64Array(C * N * d), h: new Float64Array(m), phi: new Float64Array(m), dphi: new Float64Array(m), dm: new Float64Array(m), g: new Float64Array(C * N * d), res: new Float64Array(n * O) } };
+    }
+    return bbuf.b;
+  };
+  const lossGradBatch = (ps: readonly Float64Array[], x: Mat, y: Mat, grads: readonly Float64Array[], preds: readonly Float64Array[], losses: Float64Array): void => {
+    const n = x.rows, C = ps.length, CN = C * N;
+    if (n === 0) { for (let c = 0; c < C; c++) { grads[c]!.fill(0); losses[c] = 0; } return; }
+    const b = batchBuffers(n, C);
+    for (let c = 0; c < C; c++) b.w.set(ps[c]!.subarray(0, aOff), c * N * d);
+    const wAll: Mat = { rows: CN, cols: d, data: b.w };
+    // H = X·[W₁ … W_C]ᵀ: one product for the ensemble ([n, d]·[C·N, d]ᵀ)
+    let h: Float64Array;
+    if (host(n)) { h = b.h; hostXWt(x.data, b.w, h, n, CN, d); } else h = backend.matmul(x, wAll, { transB: true }).data;
+    const { phi, dphi, dm, res } = b;
+    act(h, phi, dphi, n * CN);
+    for (let c = 0; c < C; c++) {
+      const p = ps[c]!, g = grads[c]!, pred = preds[c]!, co = c * N;
+      let loss = 0;
+      for (let mu = 0; mu < n; mu++) {
+        const ro = mu * CN + co;
+        for (let o = 0; o < O; o++) {
+          let sv = 0;
+          for (let i = 0; i < N; i++) sv += phi[ro + i]! * p[aOff + i * O + o]!;
+          pred[mu * O + o] = sv;
+          const r = sv - y.data[mu * O + o]!;
+          res[mu * O + o] = r;
+          loss += r * r;
+        }
+      }
+      losses[c] = 0.5 * loss;
+      readoutBackward(p, res, phi, dphi, dm, g, n, CN, co);
+    }
+    // G = Dᵀ·X: one product for the ensemble ([n, C·N]ᵀ·[n, d]), scattered back per chain
+    let gAll: Float64Array;
+    if (host(n)) { gAll = b.g; hostDtX(dm, x.data, gAll, n, CN, d); } else gAll = backend.matmul({ rows: n, cols: CN, data: dm }, x, { transA: true }).data;
+    for (let c = 0; c < C; c++) grads[c]!.set(gAll.subarray(c * N * d, (c + 1) * N * d), 0);
+  };
+
   return {
-    kind: 'two-layer', inputDim: d, outputDim: O, paramCount: P, blocks, chi, backend,
+    kind: 'two-layer', inputDim: d, outputDim: O, paramCount: P, blocks, chi, backend, lossGradBatch,
     init(k) { return drawPrior(this, k); },
     apply(p, x) {
       checkX(x, d, 'twoLayerNet.apply');

@@ -16,6 +16,8 @@ export const LAYERS: Record<string, number> = {
   '@sftdl/training': 2,
   '@sftdl/solvers': 3,
   '@sftdl/scaling': 3,
+  // generic orchestration; needs field only for the random keys (task keys are split from the root seed)
+  '@sftdl/sweep': 3,
 };
 
 interface Pkg { name: string; dir: string; deps: string[]; imports: Map<string, string[]> }

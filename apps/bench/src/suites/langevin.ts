@@ -1,139 +1,289 @@
-import { spawnSync } from 'node:child_process';
+import { availableParallelism, loadavg } from 'node:os';
 import { UsageError } from '@sftdl/cli-kit';
+import type { ComputeBackend } from '@sftdl/compute';
 import { fold, key, normalMat } from '@sftdl/field';
-import { ACTIVATIONS, type Activation, LangevinSampler, twoLayerNet } from '@sftdl/training';
+import { ACTIVATIONS, type Activation, type LangevinOptions, LangevinSampler, twoLayerNet } from '@sftdl/training';
 import { resolveBackend } from '../backends';
+import { type Contestant, type TimeMedianResult, timeRounds } from '../timing';
+import { TorchBaseline, type TorchPython, type TorchVariant, describeProbe, findTorchPython } from './torch-python';
 import type { Suite } from './types';
 
 const SEED = 4242;
+/** The grokking paper's size (n = 3000 samples, d = 150, N = 700). */
+export const PAPER = { n: 3000, d: 150, N: 700 } as const;
+/** Fixed step size and noise scale of every timed run (small enough that no run diverges; the cost does not depend on it). */
+const ETA = 1e-4, SIGMA2 = 1;
 
-/** One timing row. */
-interface Row { name: string; backend: string; precision: string; stepsPerSecond: number; msPerStep: number; threads?: number; version?: string }
+/**
+ * GEMM FLOPs of one full-batch Langevin step of a two-layer net (n samples, input dim d, width N, `outputs` readout
+ * columns) for `chains` chains: per chain, forward H = X·Wᵀ (2ndN), readout f = φ(H)·a (2nNO), readout gradient
+ * φ(H)ᵀ·r (2nNO) and weight gradient Dᵀ·X (2ndN). Elementwise work (φ, φ′, D = (r aᵀ) ⊙ φ′, noise, update) is not
+ * counted; neither is a gradient with respect to X, which no sampler computes.
+ */
+export function langevinStepFlops(s: { n: number; d: number; N: number; chains?: number; outputs?: number }): number {
+  const O = s.outputs ?? 1;
+  return (s.chains ?? 1) * (4 * s.n * s.d * s.N + 4 * s.n * s.N * O);
+}
 
-// The same step as the sampler's Euler–Maruyama update in standardised coordinates (θ = std ⊙ z), full batch.
-const PY_SCRIPT = String.raw`
-import json, sys, time, math
-cfg = json.loads(sys.argv[1])
-kind = cfg["kind"]
-try:
-    if kind == "torch":
-        import torch
-    else:
-        import numpy as np
-        from scipy.special import erf as sp_erf
-except Exception as e:
-    print(json.dumps({"error": "%s is not importable: %s" % (kind, e)})); sys.exit(0)
-n, d, N, steps, act, eta = cfg["n"], cfg["d"], cfg["N"], cfg["steps"], cfg["activation"], cfg["eta"]
-sw, sa = math.sqrt(1.0 / d), math.sqrt(1.0 / N)
-kappa = cfg["sigma2"]
-if kind == "torch":
-    torch.manual_seed(0)
-    X = torch.randn(n, d); y = torch.randn(n)
-    zW = torch.randn(N, d, requires_grad=True); za = torch.randn(N, requires_grad=True)
-    phi = {"erf": torch.erf, "tanh": torch.tanh, "relu": torch.relu, "linear": lambda h: h, "square": lambda h: h * h}[act]
-    def step():
-        f = phi(X @ (sw * zW).T) @ (sa * za)
-        U = 0.5 * ((f - y) ** 2).sum() / kappa + 0.5 * (zW ** 2).sum() + 0.5 * (za ** 2).sum()
-        gW, ga = torch.autograd.grad(U, (zW, za))
-        with torch.no_grad():
-            zW.add_(-eta * gW + math.sqrt(2 * eta) * torch.randn_like(zW))
-            za.add_(-eta * ga + math.sqrt(2 * eta) * torch.randn_like(za))
-    info = {"version": torch.__version__, "threads": torch.get_num_threads()}
-else:
-    rng = np.random.default_rng(0); f32 = np.float32
-    X = rng.standard_normal((n, d)).astype(f32); y = rng.standard_normal(n).astype(f32)
-    zW = rng.standard_normal((N, d)).astype(f32); za = rng.standard_normal(N).astype(f32)
-    def phis(h):
-        if act == "erf": return sp_erf(h), (2 / math.sqrt(math.pi)) * np.exp(-h * h)
-        if act == "tanh": t = np.tanh(h); return t, 1 - t * t
-        if act == "relu": return np.maximum(h, 0), (h > 0).astype(f32)
-        if act == "square": return h * h, 2 * h
-        return h, np.ones_like(h)
-    def step():
-        global zW, za
-        h = X @ (sw * zW).T
-        p, dp = phis(h)
-        r = (p @ (sa * za) - y) / kappa
-        ga = sa * (p.T @ r) + za
-        D = (r[:, None] * (sa * za)[None, :]) * dp
-        gW = sw * (D.T @ X) + zW
-        zW = zW - eta * gW + math.sqrt(2 * eta) * rng.standard_normal(zW.shape, dtype=f32)
-        za = za - eta * ga + math.sqrt(2 * eta) * rng.standard_normal(za.shape, dtype=f32)
-    info = {"version": np.__version__}
-for _ in range(min(20, steps)): step()
-t = time.perf_counter()
-for _ in range(steps): step()
-dt = time.perf_counter() - t
-print(json.dumps(dict(seconds=dt, **info)))
-`;
+/** FLOPs of the two big GEMMs alone (X·Wᵀ and Dᵀ·X for all chains at once): what the same-run GEMM rate times. */
+export function langevinGemmFlops(s: { n: number; d: number; N: number; chains?: number }): number {
+  return (s.chains ?? 1) * 4 * s.n * s.d * s.N;
+}
 
-function pythonBaseline(kind: 'torch' | 'numpy', cfg: Record<string, unknown>, log: (m: string) => void): Row | string {
-  const r = spawnSync('python3', ['-c', PY_SCRIPT, JSON.stringify({ ...cfg, kind })], { encoding: 'utf8', maxBuffer: 1 << 22 });
-  if (r.error || r.status !== 0) return `python3 could not run the ${kind} baseline (${r.error ? r.error.message : `exit ${r.status}: ${(r.stderr || '').trim().split('\n').pop()}`})`;
-  let o: { seconds?: number; error?: string; version?: string; threads?: number };
-  try { o = JSON.parse(r.stdout.trim().split('\n').pop() ?? '{}'); } catch { return `unreadable ${kind} baseline output`; }
-  if (o.error || !o.seconds) return o.error ?? `${kind} baseline returned no timing`;
-  const steps = cfg.steps as number;
-  log(`${kind}: ${(steps / o.seconds).toFixed(1)} steps/s`);
-  return {
-    name: kind, backend: kind === 'torch' ? 'pytorch-cpu' : 'numpy', precision: 'float32', stepsPerSecond: steps / o.seconds, msPerStep: (1000 * o.seconds) / steps,
-    ...(o.threads !== undefined ? { threads: o.threads } : {}), ...(o.version ? { version: o.version } : {}),
-  };
+/** One row of `bench langevin --json`: one contestant on one (shape, chains, threads) configuration. */
+export interface LangevinRow {
+  /** 'sftdl', 'torch-loop' (C nets stepped one after another) or 'torch-batched' (one GEMM for all chains). */
+  name: string;
+  backend: string;
+  precision: string;
+  samples: number;
+  dim: number;
+  width: number;
+  chains: number;
+  /** Thread budget of the row: OpenBLAS threads and sampler workers for sftdl, torch.set_num_threads for PyTorch. */
+  threads: number;
+  /** Steps per timed run (every chain advances this many steps). */
+  steps: number;
+  /** Timed runs behind the medians. */
+  repeats: number;
+  /** Ensemble steps per second (all chains advance one step) = steps / median seconds. */
+  stepsPerSecond: number;
+  msPerStep: number;
+  /** chains × steps / seconds. */
+  chainStepsPerSecond: number;
+  /** Median process CPU time per step (this process for sftdl, the python process for PyTorch), ms. */
+  cpuMsPerStep: number;
+  /** {@link langevinStepFlops} for the row's shape and chains. */
+  flopsPerStep: number;
+  /** Achieved GEMM FLOP rate: flopsPerStep / seconds per step / 1e9. */
+  gflops: number;
+  /** sftdl rows: the backend's rate on the step's two big GEMMs (X·Wᵀ, Dᵀ·X at the row's shape, chains and threads), timed in the same rounds. */
+  gemmGflops?: number;
+  /** sftdl rows: gflops / gemmGflops. */
+  fractionOfGemmRate?: number;
+  /** sftdl rows: chainStepsPerSecond ÷ that of the better PyTorch baseline at the same threads (> 1: sftdl is faster). */
+  ratio?: number;
+  /** sftdl rows: which baseline `ratio` is against ('torch-loop' or 'torch-batched'). */
+  ratioBaseline?: string;
+  ratioVsTorchLoop?: number;
+  ratioVsTorchBatched?: number;
+  /** PyTorch rows: torch version. */
+  version?: string;
+}
+
+/** A configuration to time: a shape, a chain count and the steps per timed run. */
+export interface BenchConfig { n: number; d: number; N: number; chains: number; steps: number }
+
+/**
+ * The configurations of a run: the given shape at each chain count, then (with `paper`) the paper size at one chain
+ * unless the given shape already is the paper size at one chain. The paper row runs `paperSteps` steps per timed run,
+ * by default the given step count scaled to the same GEMM work as one chain of the given shape (at least 3).
+ */
+export function benchConfigs(o: { n: number; d: number; N: number; steps: number; chains: readonly number[]; paper: boolean; paperSteps?: number }): BenchConfig[] {
+  const configs: BenchConfig[] = [...new Set(o.chains)].map((chains) => ({ n: o.n, d: o.d, N: o.N, chains, steps: o.steps }));
+  if (!o.paper) {
+    if (o.paperSteps !== undefined) throw new UsageError('--paper-steps needs the paper row: drop --no-paper');
+    return configs;
+  }
+  const isPaper = o.n === PAPER.n && o.d === PAPER.d && o.N === PAPER.N;
+  if (!(isPaper && o.chains.includes(1))) {
+    const scaled = Math.round((o.steps * o.n * o.d * o.N) / (PAPER.n * PAPER.d * PAPER.N));
+    configs.push({ ...PAPER, chains: 1, steps: o.paperSteps ?? Math.max(3, scaled) });
+  }
+  return configs;
+}
+
+/**
+ * Options handed to the sampler beyond the common ones: the ONE place the engine's newer options are wired.
+ * `workers` (worker threads for the chains) gets the row's thread budget when it is 1; with more threads the engine
+ * chooses (its default, 'auto'). The integrator is the engine's default (`method` unset): what users run. Typed as a
+ * plain object so that the bench compiles against engines with and without these options.
+ */
+function engineOptions(threads: number): object {
+  return threads === 1 ? { workers: 1 } : {};
+}
+
+/** Frees what an engine may hold between runs (a worker pool): calls close/destroy/dispose when the sampler has one. */
+async function release(sampler: object): Promise<void> {
+  const s = sampler as Record<string, unknown>;
+  for (const m of ['close', 'destroy', 'dispose']) if (typeof s[m] === 'function') { await (s[m] as () => unknown).call(sampler); return; }
+}
+
+async function backendWithThreads(base: ComputeBackend, threads: number): Promise<ComputeBackend> {
+  if (base.name !== 'openblas') return base; // reference, ml-matrix, tfjs: single-threaded (or self-managed) compute
+  const { createOpenblasBackend } = await import('@sftdl/backend-openblas');
+  return createOpenblasBackend({ precision: base.precision, threads });
+}
+
+function fmt(x: number | undefined, digits = 3): string {
+  if (x === undefined || !Number.isFinite(x)) return '–';
+  return x >= 100 ? x.toFixed(0) : x >= 10 ? x.toFixed(1) : x.toPrecision(digits);
+}
+
+function table(rows: LangevinRow[], activation: string, notes: string[]): string {
+  const head = ['shape', 'chains', 'threads', 'contestant', 'ms/step', 'chain-steps/s', 'GFLOP/s', 'of GEMM', 'ratio'];
+  const body = rows.map((r) => [`n=${r.samples} d=${r.dim} N=${r.width}`, String(r.chains), String(r.threads),
+    r.name === 'sftdl' ? `sftdl ${r.backend} ${r.precision}` : `${r.name} ${r.version ?? ''}`.trim(),
+    fmt(r.msPerStep), fmt(r.chainStepsPerSecond), fmt(r.gflops), r.fractionOfGemmRate === undefined ? '' : `${(100 * r.fractionOfGemmRate).toFixed(0)}%`,
+    r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.ratioBaseline}`]);
+  const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
+  const line = (r: string[]) => r.map((c, i) => (i === 0 || i === 3 || i === 8 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  return [
+    `Langevin step, two-layer ${activation} net, full batch (medians of interleaved rounds: sftdl, torch-loop, torch-batched, GEMMs)`,
+    line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '',
+    'GFLOP/s: GEMM FLOPs of a step (4ndN + 4nN per chain) per second; of GEMM: that ÷ the backend\'s same-run rate on the step\'s two GEMMs;',
+    'ratio: sftdl chain-steps/s ÷ the better PyTorch baseline at the same thread count (> 1: sftdl faster).',
+    ...notes.map((m) => `note: ${m}`),
+  ].join('\n');
 }
 
 export const suite: Suite = {
-  summary: 'Langevin steps per second (two-layer net, full batch) against an optional PyTorch/NumPy baseline',
+  summary: 'Langevin chain-steps/s, GFLOP/s and ratios against PyTorch (per-chain loop and batched), interleaved',
   usage: [
-    'bench langevin [--samples 800] [--dim 40] [--width 200] [--steps 500] [--activation erf] [--backend b] [--precision float64|float32] [--baseline torch|numpy|none] [--json]',
-    'bench langevin --paper   (the grokking paper size: n = 3000, d = 150, N = 700)',
+    'bench langevin [--samples 800] [--dim 40] [--width 200] [--steps 50] [--chains 1,8] [--threads 1,<cores>] [--repeats 5]',
+    '    [--no-paper] [--paper-steps k] [--paper] [--activation erf] [--backend b] [--precision float64|float32]',
+    '    [--baseline auto|torch|none] [--python P] [--json]',
+    '',
+    'Rows: the given shape (n = --samples, d = --dim, N = --width) at each --chains count, plus the paper size',
+    '(n = 3000, d = 150, N = 700) at one chain unless --no-paper; each at each --threads count (default 1 and all',
+    'cores). --paper makes the paper size the given shape. Every configuration is timed in rounds that alternate',
+    'sftdl (--steps steps per run; the paper row --paper-steps, default scaled to the same work), the two PyTorch',
+    'baselines at the same thread count, and the backend\'s two GEMMs of the step; --repeats rounds after one warm-up.',
+    '',
+    'PyTorch (float32, the same Euler–Maruyama step in standardised coordinates): torch-loop steps C nets one after',
+    'another with autograd; torch-batched steps all chains with one GEMM per product (X·[W1…WC]ᵀ, hand-written',
+    'gradients). Python: --python P, else $SFTDL_PYTHON, else the first of python3, /usr/bin/python3 that imports torch.',
+    '--baseline auto (default) skips the baselines with a note when no python has torch; --baseline torch then exits 2.',
+    '',
+    'JSON: { backend, precision, stepsPerSecond, msPerStep, samples, dim, width, steps, activation, chains, threads,',
+    'chainStepsPerSecond, chainCounts, threadCounts, rows, ratio?, baseline?, python, loadAverage, notes? }; the top-level',
+    'figures are those of the sftdl row of the given shape at the first --chains count and the most threads.',
+    'Each row: name, backend, precision, samples, dim, width, chains, threads, steps, repeats, stepsPerSecond,',
+    'msPerStep, chainStepsPerSecond (= chains × steps / seconds), cpuMsPerStep,',
+    'flopsPerStep (4ndN + 4nN per chain: X·Wᵀ, φ·a, φᵀ·r, Dᵀ·X), gflops; sftdl rows also gemmGflops, fractionOfGemmRate',
+    '(= gflops / gemmGflops), ratio and ratioBaseline (against the better PyTorch baseline at equal threads),',
+    'ratioVsTorchLoop, ratioVsTorchBatched.',
   ],
   async run(ctx) {
     const f = ctx.flags;
     const paper = f.bool('paper');
-    const n = f.number('samples', { integer: true, positive: true, default: paper ? 3000 : 800 });
-    const d = f.number('dim', { integer: true, positive: true, default: paper ? 150 : 40 });
-    const N = f.number('width', { integer: true, positive: true, default: paper ? 700 : 200 });
-    const steps = f.number('steps', { integer: true, min: 2, default: 500 });
+    const n = f.number('samples', { integer: true, positive: true, default: paper ? PAPER.n : 800 });
+    const d = f.number('dim', { integer: true, positive: true, default: paper ? PAPER.d : 40 });
+    const N = f.number('width', { integer: true, positive: true, default: paper ? PAPER.N : 200 });
+    const steps = f.number('steps', { integer: true, min: 2, default: 50 });
+    const chainList = f.numberList('chains', { integer: true, positive: true }) ?? [1, 8];
+    const cores = Math.max(1, availableParallelism());
+    const threadList = [...new Set(f.numberList('threads', { integer: true, positive: true }) ?? [1, cores])];
+    const repeats = f.number('repeats', { integer: true, positive: true, default: 5 });
+    const noPaper = f.bool('no-paper');
+    const paperStepsFlag = f.number('paper-steps', { integer: true, min: 2 });
     const activation = f.choice('activation', ACTIVATIONS, 'erf') as Activation;
-    const baseline = f.choice('baseline', ['torch', 'numpy', 'none'] as const, 'none');
+    const baselineFlag = f.choice('baseline', ['auto', 'torch', 'none'] as const, 'auto');
+    const pythonFlag = f.string('python');
     const backendName = f.string('backend');
     const precision = f.choice('precision', ['float64', 'float32'] as const);
     f.assertAllUsed();
-    if (steps < 2) throw new UsageError('--steps must be ≥ 2');
-    const backend = await resolveBackend(backendName, precision);
-    const k = key(SEED);
-    const x = normalMat(fold(k, 0), n, d);
-    const y = normalMat(fold(k, 1), n, 1);
-    const model = twoLayerNet({ dim: d, width: N, activation, backend });
-    const eta = 1e-4, sigma2 = 1;
-    // one chain, fixed step, burn-in only: times the update itself (noise, forward, backward), not the
-    // end-of-run diagnostics
-    const sampler = (S: number) => new LangevinSampler({ model, x, y, sigma2, key: fold(k, 2), steps: S + 1, burnIn: S, chains: 1, stepSize: eta, thin: 1 });
-    sampler(Math.min(20, steps)).advance(Math.min(20, steps)); // warm-up (JIT, buffers)
-    const timed = sampler(steps);
-    const t0 = performance.now();
-    timed.advance(steps);
-    const secs = (performance.now() - t0) / 1000;
-    const ours: Row = { name: 'sftdl', backend: backend.name, precision: backend.precision, stepsPerSecond: steps / secs, msPerStep: (1000 * secs) / steps };
-    ctx.log(`sftdl (${backend.name}): ${ours.stepsPerSecond.toFixed(1)} steps/s`);
-    const rows: Row[] = [ours];
+    if (pythonFlag !== undefined && baselineFlag === 'none') throw new UsageError('--python has no effect with --baseline none');
+
+    const configs = benchConfigs({ n, d, N, steps, chains: chainList, paper: !noPaper, ...(paperStepsFlag !== undefined ? { paperSteps: paperStepsFlag } : {}) });
+
+    const base = await resolveBackend(backendName, precision);
+    const backends = new Map<number, ComputeBackend>();
+    for (const T of threadList) backends.set(T, await backendWithThreads(base, T));
+
+    // the PyTorch side
     const notes: string[] = [];
-    let ratio: number | undefined;
-    if (baseline !== 'none') {
-      const b = pythonBaseline(baseline, { n, d, N, steps, activation, eta, sigma2 }, ctx.log);
-      if (typeof b === 'string') { notes.push(`${baseline} baseline skipped: ${b}`); ctx.log(`note: ${notes.at(-1)}`); } else { rows.push(b); ratio = ours.stepsPerSecond / b.stepsPerSecond; }
+    let python: TorchPython | undefined;
+    let torch: TorchBaseline | undefined;
+    if (baselineFlag !== 'none') {
+      const envPython = process.env.SFTDL_PYTHON;
+      const probe = findTorchPython({ ...(pythonFlag !== undefined ? { flag: pythonFlag } : {}), ...(envPython ? { env: envPython } : {}) });
+      if (probe.found) {
+        python = probe.found;
+        ctx.log(`torch ${python.torch} baseline: ${python.executable} (Python ${python.python}, from ${python.source === 'probe' ? 'the probe' : python.source === 'flag' ? '--python' : 'SFTDL_PYTHON'})`);
+        torch = await TorchBaseline.start(python);
+      } else {
+        const why = `no python with torch: ${describeProbe(probe)}`;
+        if (baselineFlag === 'torch') throw new UsageError(`--baseline torch: ${why}; pass --python P or set SFTDL_PYTHON`);
+        notes.push(`PyTorch baselines skipped (${why}); rows have no ratio. Pass --python P or set SFTDL_PYTHON.`);
+        ctx.log(`note: ${notes.at(-1)}`);
+      }
     }
+
+    const load0 = loadavg();
+    const rows: LangevinRow[] = [];
+    const k = key(SEED);
+    try {
+      for (const cfg of configs) {
+        const x = normalMat(fold(k, cfg.n * 7 + cfg.d), cfg.n, cfg.d);
+        const y = normalMat(fold(k, cfg.n * 7 + cfg.d + 1), cfg.n, 1);
+        // GEMM-rate operands: X·[W₁…W_C]ᵀ ([n, d]·[d, C·N]) and Dᵀ·X ([C·N, n]·[n, d]), the step's products for all chains
+        const wAll = normalMat(fold(k, 3), cfg.chains * cfg.N, cfg.d);
+        const dAll = normalMat(fold(k, 4), cfg.n, cfg.chains * cfg.N);
+        const gemmReps = Math.max(2, Math.ceil(cfg.steps / 4));
+        if (torch) {
+          await torch.setup({ n: cfg.n, d: cfg.d, N: cfg.N, chains: cfg.chains, activation, eta: ETA, sigma2: SIGMA2, seed: SEED });
+        }
+        for (const T of threadList) {
+          const backend = backends.get(T)!;
+          const model = twoLayerNet({ dim: cfg.d, width: cfg.N, activation, backend });
+          const total = cfg.steps * (repeats + 1);
+          // fixed step, burn-in only: times the update itself (noise, forward, backward), not the end-of-run diagnostics
+          const common: LangevinOptions = { model, x, y, sigma2: SIGMA2, key: fold(k, 2), steps: total + 1, burnIn: total, chains: cfg.chains, stepSize: ETA, thin: 1 };
+          const sampler = new LangevinSampler({ ...common, ...engineOptions(T) });
+          let at = 0;
+          // the return value is handed on so that an engine whose advance is asynchronous (worker threads) is awaited
+          const contestants: Contestant[] = [{ run: () => { at += cfg.steps; return sampler.advance(at) as unknown; } }];
+          const variants: TorchVariant[] = torch ? ['loop', 'batched'] : [];
+          for (const v of variants) contestants.push({ time: () => torch!.time(v, T, cfg.steps) });
+          contestants.push({ run: () => { for (let r = 0; r < gemmReps; r++) { backend.matmul(x, wAll, { transB: true }); backend.matmul(dAll, x, { transA: true }); } } });
+          ctx.log(`n=${cfg.n} d=${cfg.d} N=${cfg.N} chains=${cfg.chains} threads=${T}: ${repeats} rounds of ${cfg.steps} steps (sftdl ${backend.name}${variants.map((v) => `, torch-${v}`).join('')}, GEMMs) …`);
+          let times: TimeMedianResult[];
+          try {
+            times = await timeRounds(contestants, { repeats, minTime: 0, maxRepeats: repeats, gap: T > 1 ? 0.1 : 0 });
+          } finally {
+            await release(sampler);
+          }
+          const flopsPerStep = langevinStepFlops(cfg);
+          const row = (name: string, t: TimeMedianResult, extra: Partial<LangevinRow>): LangevinRow => ({
+            name, backend: extra.backend ?? '', precision: extra.precision ?? '', samples: cfg.n, dim: cfg.d, width: cfg.N, chains: cfg.chains, threads: T,
+            steps: cfg.steps, repeats: t.samples.length, stepsPerSecond: cfg.steps / t.seconds, msPerStep: (1000 * t.seconds) / cfg.steps,
+            chainStepsPerSecond: (cfg.chains * cfg.steps) / t.seconds, cpuMsPerStep: (1000 * t.cpuSeconds) / cfg.steps,
+            flopsPerStep, gflops: (flopsPerStep * cfg.steps) / t.seconds / 1e9, ...extra,
+          });
+          const gemm = times.at(-1)!;
+          const gemmGflops = (langevinGemmFlops(cfg) * gemmReps) / gemm.seconds / 1e9;
+          const ours = row('sftdl', times[0]!, { backend: backend.name, precision: backend.precision, gemmGflops });
+          ours.fractionOfGemmRate = ours.gflops / gemmGflops;
+          const theirs = variants.map((v, i) => row(`torch-${v}`, times[1 + i]!, { backend: 'pytorch-cpu', precision: 'float32', version: python!.torch }));
+          if (theirs.length > 0) {
+            const best = theirs.reduce((a, b) => (b.chainStepsPerSecond > a.chainStepsPerSecond ? b : a));
+            ours.ratio = ours.chainStepsPerSecond / best.chainStepsPerSecond;
+            ours.ratioBaseline = best.name;
+            ours.ratioVsTorchLoop = ours.chainStepsPerSecond / theirs[0]!.chainStepsPerSecond;
+            ours.ratioVsTorchBatched = ours.chainStepsPerSecond / theirs[1]!.chainStepsPerSecond;
+          }
+          ctx.log(`  sftdl ${fmt(ours.msPerStep)} ms/step, ${fmt(ours.gflops)} GFLOP/s (${(100 * ours.fractionOfGemmRate).toFixed(0)}% of ${fmt(gemmGflops)})` +
+            theirs.map((r) => `; ${r.name} ${fmt(r.msPerStep)} ms/step`).join('') + (ours.ratio !== undefined ? `; ratio ${ours.ratio.toFixed(2)}` : ''));
+          rows.push(ours, ...theirs);
+        }
+      }
+    } finally {
+      torch?.close();
+    }
+
+    const headline = rows.find((r) => r.name === 'sftdl' && r.samples === n && r.dim === d && r.width === N && r.chains === chainList[0] && r.threads === Math.max(...threadList))!;
     const json = {
-      backend: backend.name, precision: backend.precision, stepsPerSecond: ours.stepsPerSecond, msPerStep: ours.msPerStep,
-      samples: n, dim: d, width: N, steps, activation, rows,
-      ...(ratio !== undefined ? { ratio, baseline } : {}), ...(notes.length ? { notes } : {}),
+      backend: base.name, precision: base.precision, stepsPerSecond: headline.stepsPerSecond, msPerStep: headline.msPerStep,
+      samples: n, dim: d, width: N, steps, activation, chains: headline.chains, threads: headline.threads, chainStepsPerSecond: headline.chainStepsPerSecond,
+      chainCounts: chainList, threadCounts: threadList, rows,
+      ...(headline.ratio !== undefined ? { ratio: headline.ratio, baseline: 'torch' } : {}),
+      python: python ? { command: python.command, source: python.source, executable: python.executable, version: python.python, torch: python.torch } : null,
+      loadAverage: { start: load0.map((v) => Number(v.toFixed(2))), end: loadavg().map((v) => Number(v.toFixed(2))), cores },
+      ...(notes.length ? { notes } : {}),
     };
-    const table = [
-      `Langevin step, two-layer ${activation} net, n=${n} d=${d} N=${N}, ${steps} steps (full batch, one chain)`,
-      ...rows.map((r) => `  ${r.name.padEnd(8)} ${r.backend.padEnd(12)} ${r.precision.padEnd(8)} ${r.stepsPerSecond.toFixed(1).padStart(9)} steps/s  ${r.msPerStep.toFixed(3).padStart(9)} ms/step`),
-      ...(ratio !== undefined ? [`  ratio sftdl/${baseline}: ${ratio.toFixed(3)}`] : []),
-      ...notes.map((m) => `  note: ${m}`),
-    ].join('\n');
-    return { json, table };
+    const loadNote = `load average ${json.loadAverage.start.join(' ')} at the start, ${json.loadAverage.end.join(' ')} at the end, ${cores} cores` +
+      (python ? `; PyTorch ${python.torch} from ${python.executable} (Python ${python.python})` : '');
+    return { json, table: table(rows, activation, [...notes, loadNote]) };
   },
 };

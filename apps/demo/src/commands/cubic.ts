@@ -1,4 +1,10 @@
+import { UsageError } from '@sftdl/cli-kit';
+import { planSweep } from '@sftdl/sweep';
 import type { Command } from '../context';
+import { cubicFullPlan } from '../experiments/cubic';
+import { registry } from '../experiments/index';
+import { FIG2_SIGMA2 } from '../tour/sizes';
+import { emitPlan } from './sweep';
 import { readCubicOptions, readPartContext, withBackend } from '../tour/cli';
 import { runCubicPart } from '../tour/cubic';
 import { runParts } from '../tour/run';
@@ -11,11 +17,20 @@ export const command: Command = {
     '  --full: β = 1 (N = 700, n = 3000, d = 150), 8 chains, σ² ∈ {0.3, 0.25, 0.2, 0.15, 0.1}, steps from an 8 h budget (≥ 2000); hours to days on 2 cores. Paper β values: --beta 0.125|0.5|1|2',
     '  JSON nulls: parts.cubic.overlapHistograms[].qStar = null where Ŝ has no non-trivial minimum; parts.modular.gmfl2Onset = null when no GMFL-II onset exists',
     '  Ctrl-C: stops after the current step, leaves the previous report intact, says where a rerun (--resume for --full) continues; exit 130',
+    'demo cubic --full --plan-sweep DIR [--beta b] [--sigma2 …] [--steps S] [--seed s] [--json]: the paper protocol (σ² × 50 datasets, 4 chains × 360 000 steps each) as a sweep plan with its cost estimate; run it with `demo sweep run|submit DIR`',
   ],
   async run(ctx) {
+    const planDir = ctx.flags.string('plan-sweep');
     const pf = readPartContext(ctx, { allowFull: true });
     const o = readCubicOptions(ctx, pf, true);
     ctx.flags.assertAllUsed();
+    if (planDir !== undefined) {
+      if (!pf.full) throw new UsageError('--plan-sweep plans the paper-size run; add --full');
+      const steps = ctx.flags.has('steps') ? o.maxSteps : undefined;
+      const plan = cubicFullPlan({ beta: o.beta, sigma2: o.sigma2 ?? [...FIG2_SIGMA2].reverse(), ...(steps !== undefined ? { steps } : {}) });
+      emitPlan(ctx, planSweep(registry, planDir, { experiment: 'cubic-point', ...plan, rootSeed: pf.seed }));
+      return;
+    }
     const pc = await withBackend(pf);
     if (pc.full && !o.sigma2) o.sigma2 = [0.3, 0.25, 0.2, 0.15, 0.1];
     await runParts(ctx, {

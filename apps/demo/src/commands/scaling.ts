@@ -191,7 +191,7 @@ function teacherData(k: Key, n: number, nTest: number, d: number, degree: number
  * Exact equilibrium runner 1: the two-layer LINEAR network's exact Bayesian posterior
  * (@sftdl/training linearTwoLayerExactPosterior), linear teacher y = w*·x.
  */
-function linearRunner(sigma2: number, nTest: number): Runner {
+export function linearRunner(sigma2: number, nTest: number): Runner {
   return ({ samples, dim, width, key }) => {
     const { X, Xt, y, yt, w } = teacherData(key, samples, nTest, dim, 1);
     const post = linearTwoLayerExactPosterior({ x: X, y, xTest: Xt, sigma2, width, nodes: 200 });
@@ -204,7 +204,7 @@ function linearRunner(sigma2: number, nTest: number): Runner {
  * regression with the erf NNGP kernel K = (2/π) arcsin(2x·x'/d / √((1+2|x|²/d)(1+2|x'|²/d))) (σ_w² = σ_a² = 1),
  * on a He_k teacher. Its predicted onset is the GP row P* ∝ d^k.
  */
-function gpErfRunner(sigma2: number, nTest: number, degree: number): Runner {
+export function gpErfRunner(sigma2: number, nTest: number, degree: number): Runner {
   return ({ samples, dim, key }) => {
     const { X, Xt, y, yt } = teacherData(key, samples, nTest, dim, degree);
     const sq = (A: Mat) => Float64Array.from({ length: A.rows }, (_, i) => { let s = 0; for (let j = 0; j < dim; j++) s += A.data[i * dim + j]! ** 2; return 1 + (2 * s) / dim; });

@@ -1,8 +1,9 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import type { Mat } from '@sftdl/compute';
 import { key as makeKey, keyToJSON } from '@sftdl/field';
 import {
-  ACTIVATIONS, type Activation, LangevinSampler, type LangevinOptions, type Model, type SamplerState, stateFromJSON, stateToJSON, attentionHead, threeLayerNet, twoLayerNet,
+  ACTIVATIONS, type Activation, LANGEVIN_METHODS, LangevinSampler, type LangevinOptions, type Model, type SamplerState, stateFromJSON, stateToJSON, attentionHead, threeLayerNet, twoLayerNet,
 } from '@sftdl/training';
 import { UsageError } from '@sftdl/cli-kit';
 import { resolveBackend } from '../backends';
@@ -30,30 +31,109 @@ function readDirection(file: string, d: number): Float64Array {
   return Float64Array.from(v as number[]);
 }
 
+type DataFile = ReturnType<typeof readDataFile>;
+
+function rowsMat(v: unknown, what: string): Mat {
+  if (!Array.isArray(v) || v.length === 0 || !v.every((r) => Array.isArray(r) && r.length === (v[0] as unknown[]).length && r.every((q) => typeof q === 'number' && Number.isFinite(q)))) {
+    throw new UsageError(`${what} must be a non-empty array of equal-length rows of finite numbers`);
+  }
+  const rows = v as number[][];
+  return { rows: rows.length, cols: rows[0]!.length, data: Float64Array.from(rows.flat()) };
+}
+
+/** No training data (0 rows) of input dimension d: the sampler then draws from the prior. */
+function emptyData(d: number, outputs: number, rest: Omit<DataFile, 'x' | 'y'> = {}): DataFile {
+  return { x: { rows: 0, cols: d, data: new Float64Array(0) }, y: { rows: 0, cols: outputs, data: new Float64Array(0) }, ...rest };
+}
+
+/**
+ * The training data: `--prior` (dimension from --dim or the data file's columns), a data file whose "x" has 0 rows
+ * (dimension from --dim, meta.dim or "xTest"), or a regular data file.
+ */
+function trainData(dataPath: string | undefined, prior: boolean, dim: number | undefined): DataFile {
+  if (dataPath && existsSync(dataPath)) {
+    let raw: unknown;
+    try { raw = JSON.parse(readFileSync(dataPath, 'utf8')); } catch { raw = undefined; }
+    const o = raw as Record<string, unknown> | undefined;
+    if (o && typeof o === 'object' && Array.isArray(o.x) && o.x.length === 0) {
+      const xTest = o.xTest !== undefined ? rowsMat(o.xTest, `--data ${dataPath}: "xTest"`) : undefined;
+      const metaDim = (o.meta as Record<string, unknown> | undefined)?.dim;
+      const d = dim ?? (typeof metaDim === 'number' ? metaDim : undefined) ?? xTest?.cols;
+      if (!(Number.isInteger(d) && d! > 0)) throw new UsageError(`--data ${dataPath}: "x" has 0 rows (prior sampling); give the input dimension with --dim d, meta.dim or "xTest"`);
+      return emptyData(d!, 1, xTest ? { xTest } : {});
+    }
+  }
+  if (!prior) return readDataFile(dataPath!);
+  const fromFile = dataPath ? readDataFile(dataPath) : undefined;
+  const d = dim ?? fromFile?.x.cols;
+  if (d === undefined) throw new UsageError('--prior needs --dim d (or --data F to take the input dimension from)');
+  return emptyData(d, fromFile?.y.cols ?? 1, { ...(fromFile?.xTest ? { xTest: fromFile.xTest } : {}), ...(fromFile?.meta ? { meta: fromFile.meta } : {}) });
+}
+
+/**
+ * Default number of chains: all chains advance in one batched pass, so small problems get more of them for free:
+ * ⌊10⁴/(n·N + P)⌋ clamped to [4, 64] (n training rows, N the last hidden width, P parameters). At small sizes this
+ * brings Monte Carlo errors of weight covariances under ~0.3% with the default 60000 steps.
+ */
+function autoChains(n: number, model: Model): number {
+  const N = model.blocks.find((b) => b.name === 'a')?.shape[0] ?? 1;
+  if (n === 0) return 4; // the prior is Gaussian: sampled exactly (LM, η = 1) with nearly independent steps
+  return Math.max(4, Math.min(64, Math.floor(10000 / (n * N + model.paramCount))));
+}
+
+/**
+ * Removes temp files `<checkpoint>.tmp-<pid>` left by a write that was killed (writeFileAtomic writes the temp file,
+ * then renames it); files of a process that is still alive are kept.
+ */
+function cleanStaleTemps(ckpt: string, log: (m: string) => void): void {
+  const dir = dirname(ckpt), base = basename(ckpt);
+  if (!existsSync(dir)) return;
+  for (const f of readdirSync(dir)) {
+    const m = f.startsWith(`${base}.tmp-`) ? /^(\d+)$/.exec(f.slice(base.length + 5)) : null;
+    if (!m) continue;
+    const pid = Number(m[1]);
+    let alive = false;
+    if (pid !== process.pid) { try { process.kill(pid, 0); alive = true; } catch { alive = false; } }
+    if (alive) continue;
+    rmSync(join(dir, f), { force: true });
+    log(`removed stale checkpoint temp file ${join(dir, f)}`);
+  }
+}
+
 export const command: Command = {
   name: 'train',
   summary: 'Langevin posterior sampling of a network on a dataset (exactly the χ-convention posterior)',
   usage: [
-    'demo train --model two-layer --activation <linear|erf|relu|tanh|square> --width N --data F --sigma2 s [--sigma-w2 v] [--sigma-a2 a] [--chi c|N]',
-    '           [--steps S] [--burn-in B] [--chains C] [--thin t] [--lr η|auto] [--mala] [--seed k] [--backend b]',
+    'demo train --model two-layer --activation <linear|erf|relu|tanh|square> --width N (--data F | --prior --dim d) --sigma2 s [--sigma-w2 v] [--sigma-a2 a] [--chi c|N]',
+    '           [--steps S] [--burn-in B] [--chains C|auto] [--thin t] [--method lm|euler|mala] [--lr η|auto] [--bias-tolerance t] [--mala] [--seed k] [--backend b]',
     '           [--checkpoint path] [--checkpoint-every K] [--resume] [--teacher-direction F2] [--aligned-chains k] [--modulus p] [--rao-blackwell auto|on|off] [--json]',
     'demo train --model three-layer --widths N1,N2 …     demo train --model attention --context L --width N …',
-    'steps count the burn-in (default 60000, burn-in steps/5, 4 chains); --lr is the step in standardised coordinates (θ = prior_std ⊙ z); default: automatic (curvature-based)',
+    'steps count the burn-in (default 60000, burn-in steps/5); --chains auto (default): 4 to 64, more for small networks (cheap when batched); --lr is the step in standardised coordinates (θ = prior_std ⊙ z); default: automatic,',
+    'the largest step whose predicted variance bias is ≤ --bias-tolerance (default 0.01). --method lm (Leimkuhler–Matthews, default: exact for Gaussian posteriors,',
+    'O(η²) otherwise), euler (O(η)), mala (Metropolis-adjusted, exact; --mala is short for --method mala). --prior (or a data file with 0 rows) samples the prior.',
     'trainMse = mean over training points of (y − f̄)², f̄ the posterior-mean predictor (Monte Carlo bias removed); trainMseSamples = ⟨mean (y − f)²⟩',
   ],
   async run(ctx) {
     const f = ctx.flags;
     const modelName = f.choice('model', MODELS, 'two-layer');
     const activation = f.choice('activation', ACTIVATIONS, 'erf') as Activation;
-    const dataPath = f.requireString('data');
+    const priorOnly = f.bool('prior');
+    const dataPath = priorOnly ? f.string('data') : f.requireString('data');
+    const dimFlag = f.number('dim', { integer: true, positive: true });
     const sigma2 = f.requireNumber('sigma2', { positive: true });
     const sigmaW2 = f.number('sigma-w2', { positive: true, default: 1 });
     const sigmaA2 = f.number('sigma-a2', { positive: true, default: 1 });
+    // weight second moments are accumulated over ~10⁶ samples: prior variances beyond 1e100 would overflow float64
+    for (const [flag, v] of [['sigma-w2', sigmaW2], ['sigma-a2', sigmaA2], ['sigma2', sigma2]] as const) {
+      if (v > 1e100 || v < 1e-100) throw new UsageError(`--${flag} ${v} is outside [1e-100, 1e100]: rescale the data or the weights`);
+    }
     const chiRaw = f.string('chi', '1');
     const steps = f.number('steps', { integer: true, min: 2, default: 60000 });
     const burnIn = f.number('burn-in', { integer: true, min: 0, default: Math.floor(steps / 5) });
     if (burnIn >= steps) throw new UsageError(`--burn-in ${burnIn} must be smaller than --steps ${steps} (steps count the burn-in)`);
-    const chains = f.number('chains', { integer: true, positive: true, default: 4 });
+    const chainsRaw = f.string('chains', 'auto');
+    const chainsFlag = chainsRaw === 'auto' ? undefined : Number(chainsRaw);
+    if (chainsFlag !== undefined && !(Number.isInteger(chainsFlag) && chainsFlag > 0)) throw new UsageError(`--chains must be a positive integer or 'auto', got '${chainsRaw}'`);
     const thin = f.number('thin', { integer: true, positive: true });
     const lrRaw = f.string('lr', 'auto');
     const lr = lrRaw === 'auto' ? 'auto' : Number(lrRaw);
@@ -65,6 +145,11 @@ export const command: Command = {
     const resume = f.bool('resume');
     if (resume && !ckptPath) throw new UsageError('--resume needs --checkpoint path');
     const mala = f.bool('mala');
+    const methodFlag = f.has('method') ? f.choice('method', LANGEVIN_METHODS, 'lm') : undefined;
+    if (mala && methodFlag !== undefined && methodFlag !== 'mala') throw new UsageError(`--mala contradicts --method ${methodFlag}; pass one of them`);
+    const method = mala ? 'mala' : (methodFlag ?? 'lm');
+    const biasTolerance = f.number('bias-tolerance', { positive: true, default: 0.01 });
+    if (!(biasTolerance < 1)) throw new UsageError(`--bias-tolerance must be in (0, 1), got ${biasTolerance}`);
     const teacherFile = f.string('teacher-direction');
     const alignedChains = f.number('aligned-chains', { integer: true, min: 0, default: 0 });
     const modulusFlag = f.number('modulus', { integer: true, positive: true });
@@ -77,9 +162,9 @@ export const command: Command = {
     const context = f.number('context', { integer: true, positive: true });
     f.assertAllUsed();
 
+    const data = trainData(dataPath, priorOnly, dimFlag);
     if (Math.floor((steps - burnIn) / (thin ?? 1)) < 4) throw new UsageError(`--steps ${steps} with --burn-in ${burnIn}${thin ? ` and --thin ${thin}` : ''} records ${Math.floor((steps - burnIn) / (thin ?? 1))} samples per chain; the diagnostics (R̂, ESS) need at least 4: raise --steps or lower --burn-in/--thin`);
-    const data = readDataFile(dataPath, ctx.budget);
-    checkBudget(ctx.budget, { what: `train (${chains} chains × ${steps} steps, width ${width ?? widths?.join('×')}, n = ${data.x.rows}, d = ${data.x.cols})`, ...trainEstimate({ n: data.x.rows, d: data.x.cols, outputs: data.y.cols, width: Math.max(width ?? 0, ...(widths ?? [0])), chains, steps, layers: modelName === 'three-layer' ? 3 : 2 }), flags: '--steps, --chains, --width/--widths or the data size' });
+    checkBudget(ctx.budget, { what: `train (${chainsFlag ?? 'up to 64'} chains × ${steps} steps, width ${width ?? widths?.join('×')}, n = ${data.x.rows}, d = ${data.x.cols})`, ...trainEstimate({ n: data.x.rows, d: data.x.cols, outputs: data.y.cols, width: Math.max(width ?? 0, ...(widths ?? [0])), chains: chainsFlag ?? 64, steps, layers: modelName === 'three-layer' ? 3 : 2 }), flags: '--steps, --chains, --width/--widths or the data size' });
     const backend = await resolveBackend(backendName);
     const inDim = data.x.cols, outputs = data.y.cols;
     const N = modelName === 'three-layer' ? (widths?.[1] ?? 0) : (width ?? 0);
@@ -106,10 +191,11 @@ export const command: Command = {
     if (alignedChains > 0 && !teacherDirection) throw new UsageError('--aligned-chains needs --teacher-direction (or meta.teacherDirection in --data)');
     if (modulusFlag !== undefined && (modelName !== 'two-layer' || inDim !== 2 * modulusFlag)) throw new UsageError(`--modulus ${modulusFlag} needs --model two-layer on two-hot inputs of length 2p = ${2 * modulusFlag}, got ${inDim}`);
 
+    const chains = chainsFlag ?? autoChains(data.x.rows, model);
     const rootKey = makeKey(seed);
     const progress = new Progress(`train ${modelName} (${chains} chains)`, steps, f.has('quiet'));
     const options: LangevinOptions = {
-      model, x: data.x, y: data.y, sigma2, key: rootKey, steps, burnIn, chains, stepSize: lr, method: mala ? 'mala' as const : 'euler' as const,
+      model, x: data.x, y: data.y, sigma2, key: rootKey, steps, burnIn, chains, stepSize: lr, method, biasTolerance,
       coordinates, lossConvention, alignedChains, raoBlackwell: rbFlag === 'auto' ? 'auto' : rbFlag === 'on',
       ...(data.xTest ? { xTest: data.xTest } : {}), ...(data.yTest ? { yTest: data.yTest } : {}),
       ...(thin !== undefined ? { thin } : {}), ...(teacherDirection ? { teacherDirection } : {}),
@@ -118,13 +204,14 @@ export const command: Command = {
       onProgress: (t: number) => progress.update(t),
     };
     let state: SamplerState | undefined;
+    if (ckptPath) cleanStaleTemps(ckptPath, (m) => ctx.log(m));
     if (resume && ckptPath && existsSync(ckptPath)) {
-      try { state = stateFromJSON(readFileSync(ckptPath, 'utf8')); } catch (e) { throw new UsageError(`--checkpoint ${ckptPath}: unreadable (${(e as Error).message})`); }
+      try { state = stateFromJSON(readFileSync(ckptPath, 'utf8')); } catch (e) { throw new UsageError(`--checkpoint ${ckptPath}: ${(e as Error).message.split('\n')[0]}`); }
       ctx.log(`resuming from step ${state.step} of ${steps} (${ckptPath})`);
     } else if (resume) ctx.log(`--resume: ${ckptPath} does not exist yet; starting from step 0`);
     let sampler: LangevinSampler;
     try { sampler = new LangevinSampler(options, state); } catch (e) {
-      if (state && e instanceof Error && /checkpoint does not match/.test(e.message)) throw new UsageError(`--checkpoint ${ckptPath}: ${e.message}`);
+      if (state && e instanceof Error && /checkpoint does not match/.test(e.message)) throw new UsageError(`--checkpoint ${ckptPath}: ${e.message.split('\n')[0]}`);
       throw e;
     }
     const startStep = state?.step ?? 0;
@@ -141,12 +228,13 @@ export const command: Command = {
     const out: Record<string, unknown> = {
       model: modelName, activation, width: width ?? widths, dim: d, samples: data.x.rows, outputs,
       sigma2, sigmaW2, sigmaA2, chi, steps, burnIn, chains, thin: r.thin, seed, key: keyToJSON(rootKey),
-      method: mala ? 'mala' : 'euler', coordinates, lr: r.stepSize,
+      method: r.method, engine: r.engine, coordinates, lr: r.stepSize, stepSize: r.stepSize, predictedBias: r.predictedBias, biasTolerance: r.biasTolerance,
       trainMse: r.trainMse, trainMseSamples: r.trainMseSamples,
       ...(r.testMse !== undefined ? { testMse: r.testMse, testMseSamples: r.testMseSamples } : {}),
-      meanPrediction: toNested(r.meanPrediction),
-      ...(r.meanPredictionTest ? { meanPredictionTest: toNested(r.meanPredictionTest) } : {}),
+      meanPrediction: toNested(r.meanPrediction), meanPredictionStdError: toNested(r.meanPredictionStdError),
+      ...(r.meanPredictionTest ? { meanPredictionTest: toNested(r.meanPredictionTest), meanPredictionTestStdError: toNested(r.meanPredictionTestStdError!) } : {}),
       ...(r.weightCovEigenvalues ? { weightCovEigenvalues: r.weightCovEigenvalues } : {}),
+      ...(r.weightCovEigenvaluesStdError ? { weightCovEigenvaluesStdError: r.weightCovEigenvaluesStdError } : {}),
       diagnostics: r.diagnostics,
       ...(r.overlapHistogram ? { overlapHistogram: r.overlapHistogram } : {}),
       ...(r.hermite ? { hermite: r.hermite } : {}),
@@ -157,7 +245,7 @@ export const command: Command = {
     };
     const ev = r.weightCovEigenvalues;
     const human = [
-      `train ${modelName} φ=${activation} N=${width ?? widths?.join('×')} χ=${chi} σ²=${sigma2}  (${chains} chains × ${steps} steps, burn-in ${burnIn}, η=${r.stepSize.toExponential(3)}, ${backend.name})`,
+      `train ${modelName} φ=${activation} N=${width ?? widths?.join('×')} χ=${chi} σ²=${sigma2}  (${chains} chains × ${steps} steps, burn-in ${burnIn}, ${r.method} η=${r.stepSize.toExponential(3)}, predicted bias ${(100 * r.predictedBias).toPrecision(2)}%, ${backend.name})`,
       `  trainMse (y − f̄)²      ${r.trainMse.toPrecision(6)}     per-sample ⟨(y − f)²⟩ ${r.trainMseSamples.toPrecision(6)}`,
       ...(r.testMse !== undefined ? [`  testMse                ${r.testMse.toPrecision(6)}`] : []),
       ...(ev ? [`  weight cov eigenvalues ${ev.slice(0, 5).map((v) => v.toPrecision(5)).join(', ')}${ev.length > 5 ? ', …' : ''}`] : []),

@@ -28,8 +28,11 @@ export interface EnsembleSpec {
   key: Key;
   backend: ComputeBackend;
   onProgress?: (step: number, steps: number) => void;
-  /** Checkpoint file (sampler state), written every `checkpointSeconds` and on Ctrl-C. */
-  checkpoint?: { path: string; resume: boolean; everySeconds: number };
+  /**
+   * Checkpoint file (sampler state), written every `everySeconds` and on Ctrl-C; or, with `store`, an opaque store
+   * (a sweep task's checkpoint handle) that loads and saves the state text instead of `path`.
+   */
+  checkpoint?: { path: string; resume: boolean; everySeconds: number; store?: { load(): string | undefined; save(text: string): void } };
 }
 
 /** What the tour reports of one ensemble. */
@@ -162,7 +165,9 @@ function project(x: Mat, w: ArrayLike<number>): Float64Array {
 export async function runEnsemble(spec: EnsembleSpec): Promise<EnsembleOutcome> {
   const ck = spec.checkpoint;
   let resume: SamplerState | undefined;
-  if (ck?.resume && existsSync(ck.path)) resume = stateFromJSON(readFileSync(ck.path, 'utf8'));
+  if (ck?.store) { const t = ck.store.load(); if (t !== undefined) resume = stateFromJSON(t); }
+  else if (ck?.resume && existsSync(ck.path)) resume = stateFromJSON(readFileSync(ck.path, 'utf8'));
+  const save = (text: string) => (ck?.store ? ck.store.save(text) : writeFileAtomic(ck!.path, text));
   const opts = samplerOptions(spec, spec.steps);
   const sampler = new LangevinSampler(opts, resume);
   const burnIn = opts.burnIn!;
@@ -180,7 +185,7 @@ export async function runEnsemble(spec: EnsembleSpec): Promise<EnsembleOutcome> 
     await yieldToEventLoop();
     const now = performance.now();
     chunk = Math.max(1, Math.min(1000, Math.round((0.25 * 1000 * (step - from)) / Math.max(now - ts, 1e-3))));
-    if (ck && (interruptRequested() || (now - lastCk) / 1000 > ck.everySeconds)) { writeFileAtomic(ck.path, stateToJSON(sampler.state())); lastCk = now; }
+    if (ck && (interruptRequested() || (now - lastCk) / 1000 > ck.everySeconds)) { save(stateToJSON(sampler.state())); lastCk = now; }
     if (interruptRequested()) throw new Interrupted(ck?.path, `Langevin σ² = ${spec.sigma2} at step ${step} of ${spec.steps}`);
     if ((now - t0) / 1000 > spec.capSeconds && step >= minStop) break;
   }

@@ -8,6 +8,7 @@
 #include <new>
 #include <string>
 
+#include "elementwise.h"
 #include "kernels.h"
 
 namespace {
@@ -200,7 +201,22 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   return o;
 }
 
+Napi::Value Activate(const Napi::CallbackInfo& info) {
+  // (kind, threads, h, phi, dphi, len, table)
+  const int kind = dim(info, 0, "kind");
+  if (kind > sftdl::kActSquare) throw Napi::RangeError::New(info.Env(), "unknown activation code");
+  const int threads = dim(info, 1, "threads");
+  const int len = dim(info, 5, "len");
+  const double* h = f64(info, 2, static_cast<size_t>(len), "h");
+  double* phi = f64(info, 3, static_cast<size_t>(len), "phi");
+  double* dphi = f64(info, 4, static_cast<size_t>(len), "dphi");
+  const double* table = f64(info, 6, kind == sftdl::kActErf ? 769 * 7 : 0, "table");
+  sftdl::activate(kind, h, phi, dphi, static_cast<size_t>(len), threads, table);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("activate", Napi::Function::New(env, Activate, "activate"));
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
   exports.Set("syrk", Napi::Function::New(env, Syrk, "syrk"));
   exports.Set("potrf", Napi::Function::New(env, Potrf, "potrf"));

@@ -16,7 +16,7 @@ import { ConvergenceError, InvalidArgumentError, ShapeError, assertFinite, mat, 
 import type { ComputeBackend, Mat } from '@sftdl/compute';
 import { fold, normal, normalMat, split, uniform } from '@sftdl/field';
 import type { Key } from '@sftdl/field';
-import { erf } from '@sftdl/compute';
+import { ACTIVATION_NAMES, type ActivationName, activationDerivative, activationFunction } from '@sftdl/compute';
 
 /** Built-in activations (or pass a scalar function). */
 export type AdaptiveActivation = 'erf' | 'tanh' | 'relu' | 'linear' | 'square' | ((z: number) => number);
@@ -97,28 +97,22 @@ export interface AdaptiveKernelResult {
   residual: number;
 }
 
-function activationDerivative(a: AdaptiveActivation | undefined): (z: number) => number {
-  if (typeof a === 'function') return (z) => (a(z + 1e-6) - a(z - 1e-6)) / 2e-6;
-  switch (a ?? 'erf') {
-    case 'erf': return (z) => (2 / Math.sqrt(Math.PI)) * Math.exp(-z * z);
-    case 'tanh': return (z) => 1 - Math.tanh(z) ** 2;
-    case 'relu': return (z) => (z > 0 ? 1 : 0);
-    case 'linear': return () => 1;
-    case 'square': return (z) => 2 * z;
-    default: throw new InvalidArgumentError(`adaptive kernel: unknown activation '${String(a)}'`);
+function checkActivation(a: AdaptiveActivation | undefined): ActivationName {
+  const name = a ?? 'erf';
+  if (typeof name !== 'string' || !ACTIVATION_NAMES.includes(name as ActivationName)) {
+    throw new InvalidArgumentError(`adaptive kernel: unknown activation '${String(a)}'; use erf|tanh|relu|linear|square or a function`);
   }
+  return name as ActivationName;
+}
+
+function activationDerivativeOf(a: AdaptiveActivation | undefined): (z: number) => number {
+  if (typeof a === 'function') return (z) => (a(z + 1e-6) - a(z - 1e-6)) / 2e-6;
+  return activationDerivative(checkActivation(a));
 }
 
 function activationFn(a: AdaptiveActivation | undefined): (z: number) => number {
   if (typeof a === 'function') return a;
-  switch (a ?? 'erf') {
-    case 'erf': return erf;
-    case 'tanh': return Math.tanh;
-    case 'relu': return (z) => (z > 0 ? z : 0);
-    case 'linear': return (z) => z;
-    case 'square': return (z) => z * z;
-    default: throw new InvalidArgumentError(`adaptive kernel: unknown activation '${String(a)}'; use erf|tanh|relu|linear|square or a function`);
-  }
+  return activationFunction(checkActivation(a));
 }
 
 /**
@@ -146,7 +140,7 @@ export function solveAdaptiveKernel(problem: AdaptiveKernelProblem, options: Ada
     if (!(Number.isFinite(v) && v > 0)) throw new InvalidArgumentError(`adaptive kernel: ${name} must be a finite number > 0, got ${v}`);
   }
   const phi = activationFn(problem.activation);
-  if (options.method === 'mala') return solveMala(problem, options, phi, activationDerivative(problem.activation), backend);
+  if (options.method === 'mala') return solveMala(problem, options, phi, activationDerivativeOf(problem.activation), backend);
   const M = options.samples ?? 4000;
   const eta = options.damping ?? 0.5;
   const annealSteps = options.annealSteps ?? 5;
