@@ -102,9 +102,8 @@ describe('hardening reproductions (real child processes)', () => {
     }
   }, 120_000);
 
-  // KNOWN PENDING (training package, rewritten in another issue): `train --sigma-w2 1e300` exits 0 with null
-  // diagnostics (rhat, tauInt, per-observable ESS) — the Langevin sampler's validation belongs to that rewrite.
-  it.skip('KNOWN PENDING (training): train --sigma-w2 1e300 is a typed error or finite output', () => {
+  // `train --sigma-w2 1e300` once exited 0 with null diagnostics (rhat, tauInt, per-observable ESS).
+  it('train --sigma-w2 1e300 is a typed error or finite output', () => {
     const r = demo(['train', '--data', files.valid!, '--width', '4', '--sigma2', '0.1', '--steps', '100', '--chains', '2', '--sigma-w2', '1e300', '--json', '--quiet']);
     expect(violations({ argv: ['--json'] }, r, 60_000)).toEqual([]);
   });
