@@ -65,6 +65,22 @@ describe('demo train: exactness with default flags', () => {
   });
 });
 
+describe('demo train: worker threads', () => {
+  it('--workers 1 and --workers 2 give identical JSON except timing fields', () => {
+    const c = hmc.cases[1]!;
+    const data = join(dir, 'workers.json');
+    writeFileSync(data, JSON.stringify({ x: c.x, y: c.y, xTest: c.xTest }));
+    const args = ['--data', data, '--width', '4', '--sigma2', '0.1', '--sigma-w2', '1.5', '--chi', 'N', '--steps', '4000', '--chains', '16'];
+    const one = json([...args, '--workers', '1']), two = json([...args, '--workers', '2']);
+    const strip = (o: Record<string, unknown>) => { const { stepsPerSecond: _s, ...rest } = o; return rest; };
+    expect(strip(two)).toEqual(strip(one));
+    expect(JSON.stringify(strip(two))).toBe(JSON.stringify(strip(one)));
+    const bad = train([...args, '--workers', '0']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--workers/);
+  }, 120_000);
+});
+
 describe('demo train: checkpoints', () => {
   const c = hmc.cases[0]!;
   const data = join(dir, 'ck-data.json');

@@ -80,6 +80,16 @@ function autoChains(n: number, model: Model): number {
 }
 
 /**
+ * The module worker threads rebuild the backend from (the reference backend needs none; for others the backend
+ * package's `provider`, resolved from this app).
+ */
+function workerBackendOf(name: string): { workerBackend?: string } {
+  const pkg: Record<string, string> = { openblas: '@sftdl/backend-openblas', 'ml-matrix': '@sftdl/backend-ml-matrix' };
+  if (!pkg[name]) return {};
+  try { return { workerBackend: import.meta.resolve(pkg[name]) }; } catch { return {}; }
+}
+
+/**
  * Removes temp files `<checkpoint>.tmp-<pid>` left by a write that was killed (writeFileAtomic writes the temp file,
  * then renames it); files of a process that is still alive are kept.
  */
@@ -103,12 +113,13 @@ export const command: Command = {
   summary: 'Langevin posterior sampling of a network on a dataset (exactly the χ-convention posterior)',
   usage: [
     'demo train --model two-layer --activation <linear|erf|relu|tanh|square> --width N (--data F | --prior --dim d) --sigma2 s [--sigma-w2 v] [--sigma-a2 a] [--chi c|N]',
-    '           [--steps S] [--burn-in B] [--chains C|auto] [--thin t] [--method lm|euler|mala] [--lr η|auto] [--bias-tolerance t] [--mala] [--seed k] [--backend b]',
+    '           [--steps S] [--burn-in B] [--chains C|auto] [--thin t] [--method lm|euler|mala] [--lr η|auto] [--bias-tolerance t] [--mala] [--seed k] [--backend b] [--workers k|auto]',
     '           [--checkpoint path] [--checkpoint-every K] [--resume] [--teacher-direction F2] [--aligned-chains k] [--modulus p] [--rao-blackwell auto|on|off] [--json]',
     'demo train --model three-layer --widths N1,N2 …     demo train --model attention --context L --width N …',
     'steps count the burn-in (default 60000, burn-in steps/5); --chains auto (default): 4 to 64, more for small networks (cheap when batched); --lr is the step in standardised coordinates (θ = prior_std ⊙ z); default: automatic,',
     'the largest step whose predicted variance bias is ≤ --bias-tolerance (default 0.01). --method lm (Leimkuhler–Matthews, default: exact for Gaussian posteriors,',
     'O(η²) otherwise), euler (O(η)), mala (Metropolis-adjusted, exact; --mala is short for --method mala). --prior (or a data file with 0 rows) samples the prior.',
+    '--workers k|auto (default auto): worker threads for the chains (auto: one per 8 chains up to the core count, for small networks only); results are identical for any k.',
     'trainMse = mean over training points of (y − f̄)², f̄ the posterior-mean predictor (Monte Carlo bias removed); trainMseSamples = ⟨mean (y − f)²⟩',
   ],
   async run(ctx) {
@@ -133,6 +144,9 @@ export const command: Command = {
     const chainsFlag = chainsRaw === 'auto' ? undefined : Number(chainsRaw);
     if (chainsFlag !== undefined && !(Number.isInteger(chainsFlag) && chainsFlag > 0)) throw new UsageError(`--chains must be a positive integer or 'auto', got '${chainsRaw}'`);
     const thin = f.number('thin', { integer: true, positive: true });
+    const workersRaw = f.string('workers', 'auto');
+    const workersFlag = workersRaw === 'auto' ? 'auto' : Number(workersRaw);
+    if (workersFlag !== 'auto' && !(Number.isInteger(workersFlag) && workersFlag > 0)) throw new UsageError(`--workers must be a positive integer or 'auto', got '${workersRaw}'`);
     const lrRaw = f.string('lr', 'auto');
     const lr = lrRaw === 'auto' ? 'auto' : Number(lrRaw);
     if (lr !== 'auto' && !(Number.isFinite(lr) && lr > 0)) throw new UsageError(`--lr must be a positive number or 'auto', got '${lrRaw}'`);
@@ -192,7 +206,7 @@ export const command: Command = {
     const progress = new Progress(`train ${modelName} (${chains} chains)`, steps, f.has('quiet'));
     const options: LangevinOptions = {
       model, x: data.x, y: data.y, sigma2, key: rootKey, steps, burnIn, chains, stepSize: lr, method, biasTolerance,
-      coordinates, lossConvention, alignedChains, raoBlackwell: rbFlag === 'auto' ? 'auto' : rbFlag === 'on',
+      coordinates, lossConvention, alignedChains, workers: workersFlag, ...workerBackendOf(backend.name), raoBlackwell: rbFlag === 'auto' ? 'auto' : rbFlag === 'on',
       ...(data.xTest ? { xTest: data.xTest } : {}), ...(data.yTest ? { yTest: data.yTest } : {}),
       ...(thin !== undefined ? { thin } : {}), ...(teacherDirection ? { teacherDirection } : {}),
       ...(modulusFlag !== undefined ? { modulus: modulusFlag } : {}), ...(overlapBins !== undefined ? { overlapBins } : {}),
@@ -213,7 +227,9 @@ export const command: Command = {
     const startStep = state?.step ?? 0;
     const t0 = performance.now();
     let r: ReturnType<LangevinSampler['run']>;
-    try { r = sampler.run(); } catch (e) {
+    const nWorkers = await sampler.resolveWorkers();
+    if (nWorkers > 1) ctx.log(`${chains} chains on ${nWorkers} worker threads`);
+    try { r = await sampler.runAsync(); } catch (e) {
       if (lr !== 'auto' && e instanceof Error && /diverged/.test(e.message)) throw new UsageError(`--lr ${lr} is too large: the chains diverged; use a smaller --lr, --lr auto or --mala`);
       throw e;
     }
