@@ -213,6 +213,26 @@ describe('Langevin sampler', () => {
     expect(JSON.stringify(resumed)).toBe(one.r);
   }, 60000);
 
+  it('targetRelativeError: stops at the first check point below the target (same with workers), else warns at the cap', async () => {
+    const x = normalMat(key(61), 6, 3), y = normalMat(key(62), 6, 1);
+    const opts = { model: twoLayerNet({ dim: 3, width: 4, activation: 'erf' as const }), x, y, sigma2: 0.1, key: key(6), steps: 6000, burnIn: 200, chains: 8, minSteps: 1000, checkEvery: 500 };
+    const r = sampleLangevin({ ...opts, targetRelativeError: 0.05 });
+    expect(r.precision!.reached).toBe(true);
+    expect(r.steps).toBeLessThan(6000);
+    expect((r.steps - 1000) % 500).toBe(0);
+    expect(r.precision!.relativeError).toBeLessThanOrEqual(0.05);
+    // the stop is a property of the state at fixed steps: worker threads stop at the same step with the same numbers
+    expect(JSON.stringify(await new LangevinSampler({ ...opts, targetRelativeError: 0.05, workers: 2 }).runAsync())).toBe(JSON.stringify(r));
+    // the relative error at the stop is the largest of the eigenvalue and prediction errors
+    const evRel = Math.max(...r.weightCovEigenvalues!.map((v, k) => r.weightCovEigenvaluesStdError![k]! / v));
+    expect(r.precision!.relativeError).toBeGreaterThanOrEqual(evRel);
+    const capped = sampleLangevin({ ...opts, steps: 2000, targetRelativeError: 1e-6 });
+    expect(capped.steps).toBe(2000);
+    expect(capped.precision!.reached).toBe(false);
+    expect(capped.diagnostics.warnings.join('\n')).toMatch(/step cap 2000/);
+    expect(() => new LangevinSampler({ ...opts, targetRelativeError: 2 })).toThrow(InvalidArgumentError);
+  }, 60000);
+
   it('workers: auto uses threads only for many small chains; invalid values are typed errors', async () => {
     const x = normalMat(key(51), 6, 3), y = normalMat(key(52), 6, 1);
     const mk = (chains: number, workers?: number | 'auto', width = 4) => new LangevinSampler({ model: twoLayerNet({ dim: 3, width, activation: 'erf' }), x, y, sigma2: 0.1, key: key(5), steps: 10, chains, ...(workers !== undefined ? { workers } : {}) });

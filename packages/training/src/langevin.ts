@@ -151,6 +151,11 @@ export class LangevinSampler {
     if (!LANGEVIN_METHODS.includes(this.method)) throw new InvalidArgumentError(`method must be one of ${LANGEVIN_METHODS.join('|')}, got '${String(this.method)}'`);
     this.tol = options.biasTolerance ?? 0.01;
     if (!(Number.isFinite(this.tol) && this.tol > 0 && this.tol < 1)) throw new InvalidArgumentError(`biasTolerance must be in (0, 1), got ${this.tol}`);
+    const tre = options.targetRelativeError;
+    if (tre !== undefined && !(tre > 0 && tre < 1)) throw new InvalidArgumentError(`targetRelativeError must be in (0, 1), got ${tre}`);
+    for (const [k, v] of [['minSteps', options.minSteps], ['checkEvery', options.checkEvery]] as const) {
+      if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new InvalidArgumentError(`${k} must be a positive integer, got ${v}`);
+    }
     this.kappa = sigma2 / model.chi;
     this.invVar = new Float64Array(this.P);
     this.M = new Float64Array(this.P);
@@ -193,6 +198,7 @@ export class LangevinSampler {
       kind: model.kind, P: this.P, blocks: model.blocks, chi: model.chi, sigma2, steps, burnIn, thin, C, method: this.method,
       coords: options.coordinates ?? 'standardised', pre: options.preconditioner ?? 'auto', conv, stepSize: options.stepSize ?? 'auto', safety: options.stepSafety ?? null, tol: this.tol,
       key: keyToJSON(options.key), backend: model.backend.name, precision: model.backend.precision, aligned: [options.alignedChains ?? 0, options.alignedOverlap ?? 1], bins: this.bins, qr: this.qRange, mod: options.modulus ?? null, rb: this.rb, data: h,
+      ...(options.targetRelativeError !== undefined ? { target: [options.targetRelativeError, options.minSteps ?? null, options.checkEvery ?? null] } : {}),
     });
     this.fingerprint = `v1-${fnv(2166136261, Array.from(cfg, (ch) => ch.charCodeAt(0))).toString(16)}`;
     this.grad = new Float64Array(this.P);
@@ -462,7 +468,7 @@ export class LangevinSampler {
   advance(untilStep: number): void {
     const end = Math.min(untilStep, this.steps);
     const th = this.s.params.map((p) => Float64Array.from(p));
-    while (this.s.step < end) {
+    while (this.s.step < end && !this.stopped) {
       const t = this.s.step;
       this.syncAt(t, th);
       this.segment(th, 0, this.C, t, this.nextStop(t, end));
@@ -493,7 +499,7 @@ export class LangevinSampler {
     const th = this.s.params.map((p) => Float64Array.from(p));
     const groups = Array.from({ length: w }, (_, g) => [Math.floor((g * this.C) / w), Math.floor(((g + 1) * this.C) / w)] as const);
     const setup = this.workerSetup();
-    while (this.s.step < end) {
+    while (this.s.step < end && !this.stopped) {
       const t = this.s.step;
       this.syncAt(t, th);
       const t1 = this.nextStop(t, end);
@@ -602,6 +608,8 @@ export class LangevinSampler {
     const every = this.options.checkpointEvery ?? 0;
     if (every > 0 && this.options.onCheckpoint) cand.push((Math.floor(t / every) + 1) * every);
     if (this.options.onProgress) { const r = this.reportEvery(); cand.push((Math.floor(t / r) + 1) * r); }
+    const chk = this.checks();
+    if (chk) cand.push(t < chk.min ? chk.min : chk.min + (Math.floor((t - chk.min) / chk.every) + 1) * chk.every);
     return Math.min(...cand.filter((q) => q > t));
   }
 
@@ -609,9 +617,38 @@ export class LangevinSampler {
     return Math.max(1, Math.floor(this.steps / 20));
   }
 
-  /** Checkpoint and progress callbacks due at the current step. */
+  /** The precision checks of {@link LangevinOptions.targetRelativeError} (undefined without a target). */
+  private checks(): { target: number; min: number; every: number } | undefined {
+    const target = this.options.targetRelativeError;
+    if (target === undefined) return undefined;
+    return { target, min: this.options.minSteps ?? Math.min(this.steps, 60000), every: this.options.checkEvery ?? 12000 };
+  }
+
+  /** Largest relative standard error of the weight-covariance eigenvalues and mean predictions (see the option). */
+  private relativeError(r: LangevinResult): number {
+    let e = 0;
+    const ev = r.weightCovEigenvalues, es = r.weightCovEigenvaluesStdError;
+    if (ev && es) ev.forEach((v, k) => { e = Math.max(e, es[k]! / Math.abs(v)); });
+    const pred = (m: Mat | undefined, se: Mat | undefined) => {
+      if (!m || !se || m.data.length === 0) return;
+      const rms = Math.sqrt(m.data.reduce((p, q) => p + q * q, 0) / m.data.length);
+      for (const v of se.data) e = Math.max(e, v / rms);
+    };
+    pred(r.meanPrediction, r.meanPredictionStdError);
+    pred(r.meanPredictionTest, r.meanPredictionTestStdError);
+    return Number.isFinite(e) ? e : Infinity;
+  }
+
+  private stopped = false;
+
+  /** Checkpoint and progress callbacks due at the current step (after the precision check, which may stop the run). */
   private afterSegment(th: Float64Array[]): void {
     const s = this.s;
+    const chk = this.checks();
+    if (chk && s.step >= chk.min && (s.step - chk.min) % chk.every === 0 && s.step < this.steps && s.step > this.burnIn) {
+      s.params = th.map((p) => Array.from(p));
+      if (this.relativeError(this.result()) <= chk.target) { this.stopped = true; return; }
+    }
     const every = this.options.checkpointEvery ?? 0;
     if (every > 0 && s.step % every === 0 && s.step < this.steps && this.options.onCheckpoint) {
       s.params = th.map((p) => Array.from(p));
@@ -881,7 +918,7 @@ export class LangevinSampler {
         batched: this.method !== 'mala' && model.lossGradBatch !== undefined && n > 0, elementwise: model.kind === 'two-layer' && model.backend.activate ? 'native' : 'typescript',
         preconditioner: this.dense ? 'dense' : 'diagonal', backend: model.backend.name, precision: model.backend.precision,
       },
-      method: this.method, stepSize: s.stepSize, predictedBias: s.predictedBias, biasTolerance: this.tol, samples: S, chains: C, steps: this.steps, burnIn: this.burnIn, thin: this.thin,
+      method: this.method, stepSize: s.stepSize, predictedBias: s.predictedBias, biasTolerance: this.tol, samples: S, chains: C, steps: Math.min(s.step, this.steps), burnIn: this.burnIn, thin: this.thin,
     };
     if (xTest) {
       const ftb = meanAndError(a.sumFTest!, C, xTest.rows * O, S, a.batchFTest!, counts);
@@ -933,6 +970,12 @@ export class LangevinSampler {
       const norm = (v: Float64Array) => Array.from(v, (q) => q / (S * C));
       res.fourier = { w2: norm(a.fw2!), v2: norm(a.fv2!), w2v2: norm(a.fw2v2!) };
     }
+    const chk = this.checks();
+    if (chk) {
+      const e = this.relativeError(res);
+      res.precision = { target: chk.target, relativeError: e, reached: e <= chk.target, maxSteps: this.steps };
+      if (!res.precision.reached && s.step >= this.steps) res.diagnostics.warnings.push(`the step cap ${this.steps} stopped the run before the target precision: largest relative standard error ${(100 * e).toPrecision(2)}% > ${(100 * chk.target).toPrecision(2)}%; raise --max-steps or --target-error, or add chains`);
+    }
     if (this.method === 'mala') res.acceptanceRate = s.accepted.reduce((p, q) => p + q, 0) / Math.max(1, s.proposed.reduce((p, q) => p + q, 0));
     return res;
   }
@@ -966,7 +1009,7 @@ export class LangevinSampler {
     if (len < 4) warnings.push(`only ${len} recorded samples per chain: diagnostics unavailable; increase steps`);
     if (rhat > 1.05) warnings.push(`split-R̂ = ${rhat.toFixed(3)} > 1.05: chains have not mixed; run longer or check for metastability`);
     if (essMin < 100) warnings.push(`effective sample size ${essMin.toFixed(0)} < 100: Monte Carlo errors are large; run longer`);
-    if (len >= 4 && tauMax * 50 > (this.steps - this.burnIn)) warnings.push(`run is shorter than 50 τ_int (τ_int ≈ ${tauMax.toFixed(0)} steps): too short to trust`);
+    if (len >= 4 && tauMax * 50 > (Math.min(s.step, this.steps) - this.burnIn)) warnings.push(`run is shorter than 50 τ_int (τ_int ≈ ${tauMax.toFixed(0)} steps): too short to trust`);
     if (len >= 4 && this.burnIn < 5 * tauMax) warnings.push(`burn-in ${this.burnIn} < 5 τ_int (${(5 * tauMax).toFixed(0)} steps): raise --burn-in`);
     if (dis.disagree) warnings.push(`chains disagree on ${dis.observable} (${dis.maxDeviationSigma.toFixed(1)} standard errors): possible metastability`);
     const out: Diagnostics = { rhat, tauInt: tauMax, ess: Number.isFinite(essMin) ? essMin : 0, perObservable: per, chainDisagreement: dis, warnings };

@@ -26,6 +26,19 @@ export interface LangevinOptions {
   key: Key;
   /** Total number of steps per chain, burn-in included. */
   steps: number;
+  /**
+   * Run until the Monte Carlo error is small instead of a fixed length: `steps` becomes the cap, and the run stops at
+   * the first check point (every `checkEvery` steps from `minSteps` on) where the largest relative standard error —
+   * over the weight-covariance eigenvalues (`weightCovEigenvaluesStdError`/eigenvalue) and the mean predictions
+   * (`meanPredictionStdError`, train and test, relative to the root mean square of the predictions) — is at most
+   * this. Checks use only the sampler state at fixed steps, so results stay bit-identical for any worker count or
+   * batch split and across resumes. `result().precision` says whether the target was reached.
+   */
+  targetRelativeError?: number;
+  /** First precision check (default min(steps, 60000)). */
+  minSteps?: number;
+  /** Steps between precision checks (default 12000). */
+  checkEvery?: number;
   /** Steps discarded before recording (default steps/4, rounded down). */
   burnIn?: number;
   /** Record every `thin`-th state after burn-in (default: max(1, min(10, ⌊(steps − burnIn)/1000⌋))). */
