@@ -181,6 +181,68 @@ describe('Langevin sampler', () => {
     for (const [cb, hl] of [[1, 65536], [2, 65536], [3, 0], [5, 0]] as const) expect(JSON.stringify(run(cb, hl))).toBe(ref);
   });
 
+  it('worker threads: 1, 2 and 3 workers (with checkpoints and a teacher histogram) give bit-identical results and states', async () => {
+    const x = normalMat(key(51), 6, 3), y = normalMat(key(52), 6, 1);
+    const run = async (workers: number) => {
+      const states: string[] = [];
+      const s = new LangevinSampler({
+        model: twoLayerNet({ dim: 3, width: 4, activation: 'erf', chi: 4 }), x, y, xTest: normalMat(key(53), 2, 3), sigma2: 0.1, key: key(5), steps: 800, chains: 7,
+        teacherDirection: Float64Array.from([1, 0, 0]), workers, checkpointEvery: 300, onCheckpoint: (st) => states.push(stateToJSON(st)),
+      });
+      expect(await s.resolveWorkers()).toBe(workers);
+      const r = await s.runAsync();
+      return { r: JSON.stringify(r), states };
+    };
+    const one = await run(1);
+    const sync = sampleLangevin({
+      model: twoLayerNet({ dim: 3, width: 4, activation: 'erf', chi: 4 }), x, y, xTest: normalMat(key(53), 2, 3), sigma2: 0.1, key: key(5), steps: 800, chains: 7,
+      teacherDirection: Float64Array.from([1, 0, 0]), checkpointEvery: 300, onCheckpoint: () => {},
+    });
+    expect(JSON.stringify(sync)).toBe(one.r);
+    for (const w of [2, 3]) {
+      const o = await run(w);
+      expect(o.r).toBe(one.r);
+      expect(o.states).toEqual(one.states);
+    }
+    // a checkpoint written with 2 workers resumes in one thread to the same end
+    const st = stateFromJSON((await run(2)).states[0]!);
+    const resumed = new LangevinSampler({
+      model: twoLayerNet({ dim: 3, width: 4, activation: 'erf', chi: 4 }), x, y, xTest: normalMat(key(53), 2, 3), sigma2: 0.1, key: key(5), steps: 800, chains: 7,
+      teacherDirection: Float64Array.from([1, 0, 0]), workers: 2, checkpointEvery: 300, onCheckpoint: () => {},
+    }, st).run();
+    expect(JSON.stringify(resumed)).toBe(one.r);
+  }, 60000);
+
+  it('targetRelativeError: stops at the first check point below the target (same with workers), else warns at the cap', async () => {
+    const x = normalMat(key(61), 6, 3), y = normalMat(key(62), 6, 1);
+    const opts = { model: twoLayerNet({ dim: 3, width: 4, activation: 'erf' as const }), x, y, sigma2: 0.1, key: key(6), steps: 6000, burnIn: 200, chains: 8, minSteps: 1000, checkEvery: 500 };
+    const r = sampleLangevin({ ...opts, targetRelativeError: 0.05 });
+    expect(r.precision!.reached).toBe(true);
+    expect(r.steps).toBeLessThan(6000);
+    expect((r.steps - 1000) % 500).toBe(0);
+    expect(r.precision!.relativeError).toBeLessThanOrEqual(0.05);
+    // the stop is a property of the state at fixed steps: worker threads stop at the same step with the same numbers
+    expect(JSON.stringify(await new LangevinSampler({ ...opts, targetRelativeError: 0.05, workers: 2 }).runAsync())).toBe(JSON.stringify(r));
+    // the relative error at the stop is the largest of the eigenvalue and prediction errors
+    const evRel = Math.max(...r.weightCovEigenvalues!.map((v, k) => r.weightCovEigenvaluesStdError![k]! / v));
+    expect(r.precision!.relativeError).toBeGreaterThanOrEqual(evRel);
+    const capped = sampleLangevin({ ...opts, steps: 2000, targetRelativeError: 1e-6 });
+    expect(capped.steps).toBe(2000);
+    expect(capped.precision!.reached).toBe(false);
+    expect(capped.diagnostics.warnings.join('\n')).toMatch(/step cap 2000/);
+    expect(() => new LangevinSampler({ ...opts, targetRelativeError: 2 })).toThrow(InvalidArgumentError);
+  }, 60000);
+
+  it('workers: auto uses threads only for many small chains; invalid values are typed errors', async () => {
+    const x = normalMat(key(51), 6, 3), y = normalMat(key(52), 6, 1);
+    const mk = (chains: number, workers?: number | 'auto', width = 4) => new LangevinSampler({ model: twoLayerNet({ dim: 3, width, activation: 'erf' }), x, y, sigma2: 0.1, key: key(5), steps: 10, chains, ...(workers !== undefined ? { workers } : {}) });
+    expect(await mk(4).resolveWorkers()).toBe(1);
+    expect(await mk(64).resolveWorkers()).toBeGreaterThanOrEqual(Math.min(2, (await import('node:os')).availableParallelism()));
+    expect(await mk(64, 'auto', 5000).resolveWorkers()).toBe(1); // n·N·d > 65536: one process with threaded GEMM
+    expect(await mk(3, 8).resolveWorkers()).toBe(3);
+    await expect(mk(4, 0).resolveWorkers()).rejects.toThrow(InvalidArgumentError);
+  });
+
   it('rejects non-finite inputs with a typed error naming the input', () => {
     const model = twoLayerNet({ dim: 2, width: 3 });
     const x = fromRows([[1, 0], [0, NaN]]), y = fromRows([[1], [2]]);

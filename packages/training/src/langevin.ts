@@ -6,7 +6,7 @@ import type { SamplerState } from './checkpoint';
 import { histogramStationarity, integratedAutocorrTime, splitRhat } from './diagnostics';
 import { normalInto } from './linalg';
 import { hermiteProjections, overlapHistogram, recordFourier } from './observables';
-import type { Model } from './models';
+import type { Model, ModelSpec } from './models';
 import { LANGEVIN_METHODS, type LangevinMethod, type LangevinOptions, fnv } from './options';
 import { BATCHES, type Diagnostics, type LangevinResult, meanAndError, mse } from './result';
 
@@ -17,6 +17,39 @@ export { LANGEVIN_METHODS } from './options';
 export type { Diagnostics, LangevinResult, OverlapHistogram } from './result';
 
 const TRACE_CAP = 1024;
+
+/** Accumulators with one slice per chain (the others, histogram counts, are sums over chains). */
+const PER_CHAIN = ['sumF', 'batchF', 'sumTrainMse', 'sumFTest', 'batchFTest', 'sumTestMse', 'sumWW'];
+
+/** What a worker thread needs to rebuild a sampler (structured-cloneable). @internal */
+export interface WorkerSetup {
+  /** The run's fingerprint (workers cache one sampler per run). */
+  run: string;
+  spec: ModelSpec;
+  backend: string;
+  precision: string;
+  backendUrl?: string;
+  options: Omit<LangevinOptions, 'model' | 'onCheckpoint' | 'onProgress' | 'checkpointEvery' | 'workers' | 'workerBackend'>;
+}
+
+/** One chain group's segment [t0, t1) for a worker thread. @internal */
+export interface GroupTask {
+  setup: WorkerSetup;
+  c0: number; c1: number; t0: number; t1: number;
+  stepSize: number; predictedBias: number; preconditioner: number[] | null;
+  samples: number; traceCount: number; traceStride: number;
+  params: Float64Array[];
+  acc: Record<string, Float64Array>;
+  traces: number[][][];
+}
+
+/** A worker's answer to a {@link GroupTask}. @internal */
+export interface GroupResult {
+  params: Float64Array[];
+  acc: Record<string, Float64Array>;
+  traces: number[][][];
+  samples: number; traceCount: number; traceStride: number;
+}
 
 /**
  * Langevin sampler of the posterior p(θ | D) ∝ exp(−Σ(f−y)²/(2σ²/χ)) · Π N(θ; 0, prior) of any {@link Model}.
@@ -118,6 +151,11 @@ export class LangevinSampler {
     if (!LANGEVIN_METHODS.includes(this.method)) throw new InvalidArgumentError(`method must be one of ${LANGEVIN_METHODS.join('|')}, got '${String(this.method)}'`);
     this.tol = options.biasTolerance ?? 0.01;
     if (!(Number.isFinite(this.tol) && this.tol > 0 && this.tol < 1)) throw new InvalidArgumentError(`biasTolerance must be in (0, 1), got ${this.tol}`);
+    const tre = options.targetRelativeError;
+    if (tre !== undefined && !(tre > 0 && tre < 1)) throw new InvalidArgumentError(`targetRelativeError must be in (0, 1), got ${tre}`);
+    for (const [k, v] of [['minSteps', options.minSteps], ['checkEvery', options.checkEvery]] as const) {
+      if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new InvalidArgumentError(`${k} must be a positive integer, got ${v}`);
+    }
     this.kappa = sigma2 / model.chi;
     this.invVar = new Float64Array(this.P);
     this.M = new Float64Array(this.P);
@@ -160,6 +198,7 @@ export class LangevinSampler {
       kind: model.kind, P: this.P, blocks: model.blocks, chi: model.chi, sigma2, steps, burnIn, thin, C, method: this.method,
       coords: options.coordinates ?? 'standardised', pre: options.preconditioner ?? 'auto', conv, stepSize: options.stepSize ?? 'auto', safety: options.stepSafety ?? null, tol: this.tol,
       key: keyToJSON(options.key), backend: model.backend.name, precision: model.backend.precision, aligned: [options.alignedChains ?? 0, options.alignedOverlap ?? 1], bins: this.bins, qr: this.qRange, mod: options.modulus ?? null, rb: this.rb, data: h,
+      ...(options.targetRelativeError !== undefined ? { target: [options.targetRelativeError, options.minSteps ?? null, options.checkEvery ?? null] } : {}),
     });
     this.fingerprint = `v1-${fnv(2166136261, Array.from(cfg, (ch) => ch.charCodeAt(0))).toString(16)}`;
     this.grad = new Float64Array(this.P);
@@ -427,19 +466,211 @@ export class LangevinSampler {
 
   /** Advances every chain up to step `untilStep` (capped at `steps`); use {@link state} to checkpoint manually. */
   advance(untilStep: number): void {
-    const { steps, burnIn, thin, C, P, method } = this;
+    const end = Math.min(untilStep, this.steps);
+    const th = this.s.params.map((p) => Float64Array.from(p));
+    while (this.s.step < end && !this.stopped) {
+      const t = this.s.step;
+      this.syncAt(t, th);
+      this.segment(th, 0, this.C, t, this.nextStop(t, end));
+      this.afterSegment(th);
+    }
+    this.s.params = th.map((p) => Array.from(p));
+  }
+
+  /**
+   * Like {@link run}, with the chains spread over worker threads (`workers`, see {@link LangevinOptions.workers});
+   * bit-identical to `run()`. The pool is closed before the promise settles.
+   */
+  async runAsync(): Promise<LangevinResult> {
+    try { await this.advanceAsync(this.steps); } finally { await this.close(); }
+    return this.result();
+  }
+
+  /**
+   * Like {@link advance}, with the chains spread over worker threads when {@link LangevinOptions.workers} resolves
+   * to more than one (the pool stays open for later calls: {@link close} it). Bit-identical to `advance`.
+   */
+  async advanceAsync(untilStep: number): Promise<void> {
+    const w = await this.resolveWorkers();
+    if (w <= 1) { this.advance(untilStep); return; }
+    const { startPool } = await import('./parallel');
+    this.pool ??= await startPool(w);
+    const end = Math.min(untilStep, this.steps);
+    const th = this.s.params.map((p) => Float64Array.from(p));
+    const groups = Array.from({ length: w }, (_, g) => [Math.floor((g * this.C) / w), Math.floor(((g + 1) * this.C) / w)] as const);
+    const setup = this.workerSetup();
+    while (this.s.step < end && !this.stopped) {
+      const t = this.s.step;
+      this.syncAt(t, th);
+      const t1 = this.nextStop(t, end);
+      const out = await Promise.all(groups.map(([c0, c1]) => this.pool!.run(this.groupTask(setup, th, c0, c1, t, t1)) as Promise<GroupResult>));
+      groups.forEach(([c0, c1], g) => this.mergeGroup(th, c0, c1, out[g]!));
+      const r0 = out[0]!;
+      Object.assign(this.s, { step: t1, samples: r0.samples, traceCount: r0.traceCount, traceStride: r0.traceStride });
+      this.afterSegment(th);
+    }
+    this.s.params = th.map((p) => Array.from(p));
+  }
+
+  /** Closes the worker pool of {@link advanceAsync} (if any); the sampler stays usable. */
+  async close(): Promise<void> {
+    const p = this.pool;
+    this.pool = undefined;
+    if (p) await p.destroy();
+  }
+
+  private pool?: { run(task: unknown): Promise<unknown>; destroy(): Promise<void> };
+  private workersResolved?: number;
+
+  /**
+   * Number of worker threads {@link advanceAsync} uses (the `workers` option resolved; 1 = the calling thread).
+   * 'auto': ⌊chains/8⌋ capped by the core count when the run can use workers and a chain's products are small
+   * (n·N·d ≤ the two-layer net's host-loop limit, 65536 by default), else 1. Depends on sizes and the core count only.
+   */
+  async resolveWorkers(): Promise<number> {
+    if (this.workersResolved !== undefined) return this.workersResolved;
+    const opt = this.options.workers ?? 'auto';
+    if (opt !== 'auto' && !(Number.isInteger(opt) && opt >= 1)) throw new InvalidArgumentError(`workers must be a positive integer or 'auto', got ${String(opt)}`);
+    const { model } = this.options;
+    const eligible = this.method !== 'mala' && model.lossGradBatch !== undefined && model.spec !== undefined && this.n > 0 && this.C >= 2
+      && this.options.modulus === undefined && (model.backend.name === 'reference' || this.options.workerBackend !== undefined);
+    let w = 1;
+    if (eligible && opt !== 'auto') w = Math.min(opt, this.C);
+    else if (eligible) {
+      const o = model.spec!.options;
+      const small = this.n * o.width * o.dim <= (o.hostLimit ?? 65536);
+      const { availableParallelism } = await import('node:os');
+      if (small) w = Math.max(1, Math.min(availableParallelism(), Math.floor(this.C / 8)));
+    }
+    this.workersResolved = w;
+    return w;
+  }
+
+  /** What a worker needs to rebuild this sampler (plain data). */
+  private workerSetup(): WorkerSetup {
+    const { model, onCheckpoint: _c, onProgress: _p, checkpointEvery: _e, workers: _w, workerBackend, ...rest } = this.options;
+    return { run: this.fingerprint, spec: model.spec!, backend: model.backend.name, precision: model.backend.precision, ...(workerBackend ? { backendUrl: workerBackend } : {}), options: rest };
+  }
+
+  private groupTask(setup: WorkerSetup, th: Float64Array[], c0: number, c1: number, t0: number, t1: number): GroupTask {
     const s = this.s;
+    const acc: Record<string, Float64Array> = {};
+    for (const k of PER_CHAIN) { const v = this.acc[k]; if (v) { const len = v.length / this.C; acc[k] = v.slice(c0 * len, c1 * len); } }
+    return {
+      setup, c0, c1, t0, t1, stepSize: s.stepSize, predictedBias: s.predictedBias, preconditioner: s.preconditioner,
+      samples: s.samples, traceCount: s.traceCount, traceStride: s.traceStride, params: th.slice(c0, c1), acc, traces: s.traces.slice(c0, c1),
+    };
+  }
+
+  private mergeGroup(th: Float64Array[], c0: number, c1: number, r: GroupResult): void {
+    for (let c = c0; c < c1; c++) { th[c] = r.params[c - c0]!; this.s.traces[c] = r.traces[c - c0]!; }
+    for (const [k, v] of Object.entries(r.acc)) {
+      if (PER_CHAIN.includes(k)) this.acc[k]!.set(v, c0 * (this.acc[k]!.length / this.C));
+      else { const a = this.acc[k]!; for (let i = 0; i < a.length; i++) a[i]! += v[i]!; } // histogram counts: exact integer sums
+    }
+  }
+
+  /** Worker side of {@link advanceAsync}: advances one chain group through one segment. @internal */
+  runGroup(task: GroupTask): GroupResult {
+    const s = this.s;
+    Object.assign(s, { step: task.t0, stepSize: task.stepSize, predictedBias: task.predictedBias, samples: task.samples, traceCount: task.traceCount, traceStride: task.traceStride });
+    if (task.preconditioner && s.preconditioner !== task.preconditioner) { s.preconditioner = task.preconditioner; this.setDense(Float64Array.from(task.preconditioner)); }
+    for (const [k, v] of Object.entries(this.acc)) {
+      if (PER_CHAIN.includes(k)) v.set(task.acc[k]!, task.c0 * (v.length / this.C));
+      else v.fill(0);
+    }
+    const th = new Array<Float64Array>(this.C);
+    for (let c = task.c0; c < task.c1; c++) { th[c] = task.params[c - task.c0]!; s.traces[c] = task.traces[c - task.c0]!; }
+    this.segment(th, task.c0, task.c1, task.t0, task.t1);
+    const acc: Record<string, Float64Array> = {};
+    for (const [k, v] of Object.entries(this.acc)) {
+      if (PER_CHAIN.includes(k)) { const len = v.length / this.C; acc[k] = v.slice(task.c0 * len, task.c1 * len); } else acc[k] = v;
+    }
+    return { params: th.slice(task.c0, task.c1), acc, traces: s.traces.slice(task.c0, task.c1), samples: s.samples, traceCount: s.traceCount, traceStride: s.traceStride };
+  }
+
+  /** Dense preconditioner and step-size adaptation due at step t (they use every chain's state). */
+  private syncAt(t: number, th: Float64Array[]): void {
+    const b = this.burnIn;
+    const densePoints = this.denseAllowed ? [Math.floor(b / 4), Math.floor(b / 2)].filter((q) => q > 0) : [];
+    const adaptPoints = [0, ...densePoints, Math.floor(b / 2), Math.floor((3 * b) / 4), b];
+    if (densePoints.includes(t)) this.computeDense(th);
+    if (adaptPoints.includes(t) && !(this.method === 'mala' && t > 0 && (this.options.stepSize ?? 'auto') === 'auto')) this.adaptStep(th);
+  }
+
+  /**
+   * The first step after t (at most `end`) at which the ensemble must synchronise: an adaptation point, a checkpoint
+   * or a progress report. Between two stops every chain advances independently of the others.
+   */
+  private nextStop(t: number, end: number): number {
+    const b = this.burnIn;
+    const cand = [end, Math.floor(b / 4), Math.floor(b / 2), Math.floor((3 * b) / 4), b];
     const every = this.options.checkpointEvery ?? 0;
-    const densePoints = this.denseAllowed ? [Math.floor(burnIn / 4), Math.floor(burnIn / 2)].filter((q) => q > 0) : [];
-    const adaptPoints = new Set([0, ...densePoints, Math.floor(burnIn / 2), Math.floor((3 * burnIn) / 4), burnIn]);
-    const report = Math.max(1, Math.floor(steps / 20));
-    const th = new Array<Float64Array>(C);
-    for (let c = 0; c < C; c++) th[c] = Float64Array.from(s.params[c]!);
+    if (every > 0 && this.options.onCheckpoint) cand.push((Math.floor(t / every) + 1) * every);
+    if (this.options.onProgress) { const r = this.reportEvery(); cand.push((Math.floor(t / r) + 1) * r); }
+    const chk = this.checks();
+    if (chk) cand.push(t < chk.min ? chk.min : chk.min + (Math.floor((t - chk.min) / chk.every) + 1) * chk.every);
+    return Math.min(...cand.filter((q) => q > t));
+  }
+
+  private reportEvery(): number {
+    return Math.max(1, Math.floor(this.steps / 20));
+  }
+
+  /** The precision checks of {@link LangevinOptions.targetRelativeError} (undefined without a target). */
+  private checks(): { target: number; min: number; every: number } | undefined {
+    const target = this.options.targetRelativeError;
+    if (target === undefined) return undefined;
+    return { target, min: this.options.minSteps ?? Math.min(this.steps, 60000), every: this.options.checkEvery ?? 12000 };
+  }
+
+  /** Largest relative standard error of the weight-covariance eigenvalues and mean predictions (see the option). */
+  private relativeError(r: LangevinResult): number {
+    let e = 0;
+    const ev = r.weightCovEigenvalues, es = r.weightCovEigenvaluesStdError;
+    if (ev && es) ev.forEach((v, k) => { e = Math.max(e, es[k]! / Math.abs(v)); });
+    const pred = (m: Mat | undefined, se: Mat | undefined) => {
+      if (!m || !se || m.data.length === 0) return;
+      const rms = Math.sqrt(m.data.reduce((p, q) => p + q * q, 0) / m.data.length);
+      for (const v of se.data) e = Math.max(e, v / rms);
+    };
+    pred(r.meanPrediction, r.meanPredictionStdError);
+    pred(r.meanPredictionTest, r.meanPredictionTestStdError);
+    return Number.isFinite(e) ? e : Infinity;
+  }
+
+  private stopped = false;
+
+  /** Checkpoint and progress callbacks due at the current step (after the precision check, which may stop the run). */
+  private afterSegment(th: Float64Array[]): void {
+    const s = this.s;
+    const chk = this.checks();
+    if (chk && s.step >= chk.min && (s.step - chk.min) % chk.every === 0 && s.step < this.steps && s.step > this.burnIn) {
+      s.params = th.map((p) => Array.from(p));
+      if (this.relativeError(this.result()) <= chk.target) { this.stopped = true; return; }
+    }
+    const every = this.options.checkpointEvery ?? 0;
+    if (every > 0 && s.step % every === 0 && s.step < this.steps && this.options.onCheckpoint) {
+      s.params = th.map((p) => Array.from(p));
+      this.options.onCheckpoint(this.state());
+    }
+    if (this.options.onProgress && s.step % this.reportEvery() === 0) this.options.onProgress(s.step, this.steps);
+  }
+
+  /**
+   * Advances chains [c0, c1) (states in th[c0..c1)) from step t0 to t1 with no synchronisation in between. Each
+   * chain's arithmetic depends only on its own state, its key and the shared step size/preconditioner, so any split
+   * of the chains (batches, worker groups) gives bit-identical numbers.
+   */
+  private segment(th: Float64Array[], c0: number, c1: number, t0: number, t1: number): void {
+    const { burnIn, thin, C, P, method } = this;
+    const s = this.s;
     const xi = new Float64Array(P);
     // Leimkuhler–Matthews: the noise of step t is (ξ_t + ξ_{t+1})/2, ξ_t = normal(fold(chainKey, t)) (regenerated
-    // from the key on resume, so no noise is stored in the state)
+    // from the key at the start of every segment, so no noise is stored in the state)
     const lm = method === 'lm';
-    const xiPrev = lm ? Array.from({ length: C }, (_, c) => { const v = new Float64Array(P); const k0 = fold(this.chainKeys[c]!, s.step); normalInto(k0.k0, k0.k1, v); return v; }) : [];
+    const xiPrev: Float64Array[] = [];
+    if (lm) for (let c = c0; c < c1; c++) { const v = new Float64Array(P); const k0 = fold(this.chainKeys[c]!, t0); normalInto(k0.k0, k0.k1, v); xiPrev[c] = v; }
     const batched = method !== 'mala' && this.options.model.lossGradBatch !== undefined && this.n > 0;
     const cb = this.chainBatch;
     if (batched && this.bGrad.length !== C) {
@@ -447,21 +678,19 @@ export class LangevinSampler {
       this.bPred = Array.from({ length: C }, () => new Float64Array(this.n * this.O));
     }
     const prop = new Float64Array(P), gProp = new Float64Array(P), pProp = new Float64Array(this.n * this.O);
-    for (let t = s.step; t < Math.min(untilStep, steps); t++) {
-      if (densePoints.includes(t)) this.computeDense(th);
-      if (adaptPoints.has(t) && !(this.method === 'mala' && t > 0 && (this.options.stepSize ?? 'auto') === 'auto')) this.adaptStep(th);
+    for (let t = t0; t < t1; t++) {
       const eta = s.stepSize;
       const record = t >= burnIn && (t - burnIn) % thin === 0;
       if (batched) {
-        // the whole ensemble (in groups of chainBatch) through one forward/backward pass per layer
+        // the chains (in groups of chainBatch) through one forward/backward pass per layer
         const { model, x, y } = this.options;
-        for (let c0 = 0; c0 < C; c0 += cb) {
-          const c1 = Math.min(C, c0 + cb);
-          if (c0 === 0 && c1 === C) model.lossGradBatch!(th, x, y, this.bGrad, this.bPred, this.bLoss);
-          else model.lossGradBatch!(th.slice(c0, c1), x, y, this.bGrad.slice(c0, c1), this.bPred.slice(c0, c1), this.bLoss.subarray(c0, c1));
+        for (let b0 = c0; b0 < c1; b0 += cb) {
+          const b1 = Math.min(c1, b0 + cb);
+          if (b0 === 0 && b1 === C) model.lossGradBatch!(th, x, y, this.bGrad, this.bPred, this.bLoss);
+          else model.lossGradBatch!(th.slice(b0, b1), x, y, this.bGrad.slice(b0, b1), this.bPred.slice(b0, b1), this.bLoss.subarray(b0, b1));
         }
       }
-      for (let c = 0; c < C; c++) {
+      for (let c = c0; c < c1; c++) {
         const theta = th[c]!;
         const kt = fold(this.chainKeys[c]!, lm ? t + 1 : t);
         normalInto(kt.k0, kt.k1, xi);
@@ -509,20 +738,14 @@ export class LangevinSampler {
           throw new ConvergenceError({ what: 'Langevin sampler (parameters diverged)', iterations: t, residual: Infinity, tolerance: 0, hint: `the step size ${eta.toExponential(3)} is too large for this posterior; pass a smaller stepSize / --lr or use --mala` });
         }
       }
-      if (record) this.recordTraces();
+      if (record) this.recordTraces(c0);
       if (method === 'mala' && t < burnIn && (this.options.stepSize ?? 'auto') === 'auto' && (t + 1) % 50 === 0) {
         const rate = s.adaptAccepted / Math.max(1, s.adaptProposed);
         s.stepSize *= rate < 0.45 ? 0.7 : rate > 0.7 ? 1.25 : 1;
         s.adaptAccepted = 0; s.adaptProposed = 0;
       }
       s.step = t + 1;
-      if (every > 0 && s.step % every === 0 && s.step < steps && this.options.onCheckpoint) {
-        s.params = th.map((p) => Array.from(p));
-        this.options.onCheckpoint(this.state());
-      }
-      if (this.options.onProgress && s.step % report === 0) this.options.onProgress(s.step, steps);
     }
-    s.params = th.map((p) => Array.from(p));
   }
 
   private scalars = new Float64Array(4);
@@ -654,11 +877,12 @@ export class LangevinSampler {
     return s / (b.size * b.priorVariance);
   }
 
-  private recordTraces(): void {
+  /** Counts a recorded sample; `ref` is a chain whose traces this thread holds (all chains' traces have one length). */
+  private recordTraces(ref: number): void {
     const s = this.s;
     s.samples++;
     s.traceCount++;
-    if (s.traces[0]![0]!.length >= TRACE_CAP) {
+    if (s.traces[ref]![0]!.length >= TRACE_CAP) {
       // bounded memory: keep every other trace value and double the stride
       for (const chain of s.traces) for (let k = 0; k < chain.length; k++) chain[k] = chain[k]!.filter((_, i) => i % 2 === 0);
       s.traceStride *= 2;
@@ -694,7 +918,7 @@ export class LangevinSampler {
         batched: this.method !== 'mala' && model.lossGradBatch !== undefined && n > 0, elementwise: model.kind === 'two-layer' && model.backend.activate ? 'native' : 'typescript',
         preconditioner: this.dense ? 'dense' : 'diagonal', backend: model.backend.name, precision: model.backend.precision,
       },
-      method: this.method, stepSize: s.stepSize, predictedBias: s.predictedBias, biasTolerance: this.tol, samples: S, chains: C, steps: this.steps, burnIn: this.burnIn, thin: this.thin,
+      method: this.method, stepSize: s.stepSize, predictedBias: s.predictedBias, biasTolerance: this.tol, samples: S, chains: C, steps: Math.min(s.step, this.steps), burnIn: this.burnIn, thin: this.thin,
     };
     if (xTest) {
       const ftb = meanAndError(a.sumFTest!, C, xTest.rows * O, S, a.batchFTest!, counts);
@@ -746,6 +970,12 @@ export class LangevinSampler {
       const norm = (v: Float64Array) => Array.from(v, (q) => q / (S * C));
       res.fourier = { w2: norm(a.fw2!), v2: norm(a.fv2!), w2v2: norm(a.fw2v2!) };
     }
+    const chk = this.checks();
+    if (chk) {
+      const e = this.relativeError(res);
+      res.precision = { target: chk.target, relativeError: e, reached: e <= chk.target, maxSteps: this.steps };
+      if (!res.precision.reached && s.step >= this.steps) res.diagnostics.warnings.push(`the step cap ${this.steps} stopped the run before the target precision: largest relative standard error ${(100 * e).toPrecision(2)}% > ${(100 * chk.target).toPrecision(2)}%; raise --max-steps or --target-error, or add chains`);
+    }
     if (this.method === 'mala') res.acceptanceRate = s.accepted.reduce((p, q) => p + q, 0) / Math.max(1, s.proposed.reduce((p, q) => p + q, 0));
     return res;
   }
@@ -779,7 +1009,7 @@ export class LangevinSampler {
     if (len < 4) warnings.push(`only ${len} recorded samples per chain: diagnostics unavailable; increase steps`);
     if (rhat > 1.05) warnings.push(`split-R̂ = ${rhat.toFixed(3)} > 1.05: chains have not mixed; run longer or check for metastability`);
     if (essMin < 100) warnings.push(`effective sample size ${essMin.toFixed(0)} < 100: Monte Carlo errors are large; run longer`);
-    if (len >= 4 && tauMax * 50 > (this.steps - this.burnIn)) warnings.push(`run is shorter than 50 τ_int (τ_int ≈ ${tauMax.toFixed(0)} steps): too short to trust`);
+    if (len >= 4 && tauMax * 50 > (Math.min(s.step, this.steps) - this.burnIn)) warnings.push(`run is shorter than 50 τ_int (τ_int ≈ ${tauMax.toFixed(0)} steps): too short to trust`);
     if (len >= 4 && this.burnIn < 5 * tauMax) warnings.push(`burn-in ${this.burnIn} < 5 τ_int (${(5 * tauMax).toFixed(0)} steps): raise --burn-in`);
     if (dis.disagree) warnings.push(`chains disagree on ${dis.observable} (${dis.maxDeviationSigma.toFixed(1)} standard errors): possible metastability`);
     const out: Diagnostics = { rhat, tauInt: tauMax, ess: Number.isFinite(essMin) ? essMin : 0, perObservable: per, chainDisagreement: dis, warnings };

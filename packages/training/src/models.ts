@@ -63,6 +63,17 @@ export interface Model {
    * f = Φ·a). Enables Rao–Blackwellised observables in the sampler (a | rest is Gaussian).
    */
   features?(params: Float64Array, x: Mat): Mat;
+  /**
+   * How to rebuild this model in another thread (worker-parallel chains): the factory's name and its options,
+   * without the backend (plain data, structured-cloneable). Set by {@link twoLayerNet}.
+   */
+  readonly spec?: ModelSpec;
+}
+
+/** A model's factory and plain-data options (see {@link Model.spec}). */
+export interface ModelSpec {
+  readonly factory: 'two-layer';
+  readonly options: Omit<TwoLayerOptions, 'backend'>;
 }
 
 /** Per-parameter prior standard deviations of a model (length paramCount). */
@@ -317,6 +328,7 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
 
   return {
     kind: 'two-layer', inputDim: d, outputDim: O, paramCount: P, blocks, chi, backend, lossGradBatch,
+    spec: { factory: 'two-layer', options: Object.fromEntries(Object.entries(options).filter(([k]) => k !== 'backend')) as Omit<TwoLayerOptions, 'backend'> },
     init(k) { return drawPrior(this, k); },
     apply(p, x) {
       checkX(x, d, 'twoLayerNet.apply');

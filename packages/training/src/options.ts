@@ -26,6 +26,19 @@ export interface LangevinOptions {
   key: Key;
   /** Total number of steps per chain, burn-in included. */
   steps: number;
+  /**
+   * Run until the Monte Carlo error is small instead of a fixed length: `steps` becomes the cap, and the run stops at
+   * the first check point (every `checkEvery` steps from `minSteps` on) where the largest relative standard error —
+   * over the weight-covariance eigenvalues (`weightCovEigenvaluesStdError`/eigenvalue) and the mean predictions
+   * (`meanPredictionStdError`, train and test, relative to the root mean square of the predictions) — is at most
+   * this. Checks use only the sampler state at fixed steps, so results stay bit-identical for any worker count or
+   * batch split and across resumes. `result().precision` says whether the target was reached.
+   */
+  targetRelativeError?: number;
+  /** First precision check (default min(steps, 60000)). */
+  minSteps?: number;
+  /** Steps between precision checks (default 12000). */
+  checkEvery?: number;
   /** Steps discarded before recording (default steps/4, rounded down). */
   burnIn?: number;
   /** Record every `thin`-th state after burn-in (default: max(1, min(10, ⌊(steps − burnIn)/1000⌋))). */
@@ -39,6 +52,24 @@ export interface LangevinOptions {
    * fewer, larger GEMMs.
    */
   chainBatch?: number;
+  /**
+   * Worker threads for the chains (used by {@link LangevinSampler.runAsync} / `advanceAsync`; `run`/`advance` always
+   * compute in the calling thread). Chains are split into contiguous groups, one per worker; between the sampler's
+   * synchronisation points (step-size and preconditioner adaptation, checkpoints, progress reports) every group
+   * advances independently with exactly the per-chain arithmetic of the single-thread path, so results are
+   * bit-identical for any worker count. 'auto' (default): one worker per ⌊chains/8⌋ chains, at most the core count,
+   * and only when a chain's products are small (n·N·d ≤ 65536, where the two-layer net uses host loops and the
+   * backend's threaded GEMM does not help); 1 otherwise. Workers need a model with `spec` (the two-layer net),
+   * method 'lm' or 'euler', training data, no `modulus`, and a backend the worker can rebuild: the reference
+   * backend, or any backend given by `workerBackend`; otherwise the chains run in the calling thread.
+   */
+  workers?: number | 'auto';
+  /**
+   * URL of a module exporting `provider` (a `BackendProvider`, e.g. `import.meta.resolve('@sftdl/backend-openblas')`)
+   * with which worker threads rebuild `model.backend` (same precision, one thread each). Not needed for the reference
+   * backend.
+   */
+  workerBackend?: string;
   /**
    * Step size η in the sampler's coordinates, or 'auto' (default): the largest η whose predicted variance bias
    * (see {@link LangevinResult.predictedBias}) is at most `biasTolerance`, and at most 1/(2λ̂_max) (1/λ̂_max without data).

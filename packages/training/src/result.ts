@@ -78,9 +78,15 @@ export interface LangevinResult {
   acceptanceRate?: number;
   samples: number;
   chains: number;
+  /** Steps run per chain (burn-in included); with `targetRelativeError`, where the run stopped. */
   steps: number;
   burnIn: number;
   thin: number;
+  /**
+   * With {@link LangevinOptions.targetRelativeError}: the target, the largest relative standard error at the stop
+   * (see `relativeError`), whether it was reached before the step cap, and the cap.
+   */
+  precision?: { target: number; relativeError: number; reached: boolean; maxSteps: number };
 }
 
 /** Convergence diagnostics of a run. */

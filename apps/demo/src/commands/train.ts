@@ -82,6 +82,16 @@ function autoChains(n: number, model: Model): number {
 }
 
 /**
+ * The module worker threads rebuild the backend from (the reference backend needs none; for others the backend
+ * package's `provider`, resolved from this app).
+ */
+function workerBackendOf(name: string): { workerBackend?: string } {
+  const pkg: Record<string, string> = { openblas: '@sftdl/backend-openblas', 'ml-matrix': '@sftdl/backend-ml-matrix' };
+  if (!pkg[name]) return {};
+  try { return { workerBackend: import.meta.resolve(pkg[name]) }; } catch { return {}; }
+}
+
+/**
  * Removes temp files `<checkpoint>.tmp-<pid>` left by a write that was killed (writeFileAtomic writes the temp file,
  * then renames it); files of a process that is still alive are kept.
  */
@@ -105,12 +115,14 @@ export const command: Command = {
   summary: 'Langevin posterior sampling of a network on a dataset (exactly the χ-convention posterior)',
   usage: [
     'demo train --model two-layer --activation <linear|erf|relu|tanh|square> --width N (--data F | --prior --dim d) --sigma2 s [--sigma-w2 v] [--sigma-a2 a] [--chi c|N]',
-    '           [--steps S] [--burn-in B] [--chains C|auto] [--thin t] [--method lm|euler|mala] [--lr η|auto] [--bias-tolerance t] [--mala] [--seed k] [--backend b]',
+    '           [--steps S | --target-error e [--max-steps S]] [--burn-in B] [--chains C|auto] [--thin t] [--method lm|euler|mala] [--lr η|auto] [--bias-tolerance t] [--mala] [--seed k] [--backend b] [--workers k|auto]',
     '           [--checkpoint path] [--checkpoint-every K] [--resume] [--teacher-direction F2] [--aligned-chains k] [--modulus p] [--rao-blackwell auto|on|off] [--json]',
     'demo train --model three-layer --widths N1,N2 …     demo train --model attention --context L --width N …',
-    'steps count the burn-in (default 60000, burn-in steps/5); --chains auto (default): 4 to 64, more for small networks (cheap when batched); --lr is the step in standardised coordinates (θ = prior_std ⊙ z); default: automatic,',
+    'default run length: until the relative standard errors of the weight-covariance eigenvalues and mean predictions are ≤ --target-error (0.003), checked every 12000 steps from 60000, capped by --max-steps (default: 600000 for small nets, down to 60000 for large; the cap is a warning and "precisionReached": false); --steps S: a fixed length. Steps count the burn-in (default 12000, or steps/5 with --steps);',
+    ' --chains auto (default): 4 to 64, more for small networks (cheap when batched); --lr is the step in standardised coordinates (θ = prior_std ⊙ z); default: automatic,',
     'the largest step whose predicted variance bias is ≤ --bias-tolerance (default 0.01). --method lm (Leimkuhler–Matthews, default: exact for Gaussian posteriors,',
     'O(η²) otherwise), euler (O(η)), mala (Metropolis-adjusted, exact; --mala is short for --method mala). --prior (or a data file with 0 rows) samples the prior.',
+    '--workers k|auto (default auto): worker threads for the chains (auto: one per 8 chains up to the core count, for small networks only); results are identical for any k.',
     'trainMse = mean over training points of (y − f̄)², f̄ the posterior-mean predictor (Monte Carlo bias removed); trainMseSamples = ⟨mean (y − f)²⟩',
   ],
   async run(ctx) {
@@ -128,20 +140,29 @@ export const command: Command = {
       if (v > 1e100 || v < 1e-100) throw new UsageError(`--${flag} ${v} is outside [1e-100, 1e100]: rescale the data or the weights`);
     }
     const chiRaw = f.string('chi', '1');
-    const steps = f.number('steps', { integer: true, min: 2, default: 60000 });
-    const burnIn = f.number('burn-in', { integer: true, min: 0, default: Math.floor(steps / 5) });
-    if (burnIn >= steps) throw new UsageError(`--burn-in ${burnIn} must be smaller than --steps ${steps} (steps count the burn-in)`);
+    // default: run until the relative standard errors are ≤ --target-error (0.3%), checked every 12000 steps from 60000
+    // on, up to --max-steps; an explicit --steps without --target-error is a fixed-length run
+    const stepsFlag = f.number('steps', { integer: true, min: 2 });
+    const targetFlag = f.number('target-error', { positive: true });
+    if (targetFlag !== undefined && !(targetFlag < 1)) throw new UsageError(`--target-error must be in (0, 1), got ${targetFlag}`);
+    const targetError = stepsFlag !== undefined && targetFlag === undefined ? undefined : (targetFlag ?? 0.003);
+    const maxStepsFlag = f.number('max-steps', { integer: true, min: 2 });
+    if (maxStepsFlag !== undefined && targetError === undefined) throw new UsageError('--max-steps applies to precision-targeted runs: drop --steps or add --target-error');
+    const burnIn = f.number('burn-in', { integer: true, min: 0, default: Math.floor((stepsFlag ?? 60000) / 5) });
     const chainsRaw = f.string('chains', 'auto');
     const chainsFlag = chainsRaw === 'auto' ? undefined : Number(chainsRaw);
     if (chainsFlag !== undefined && !(Number.isInteger(chainsFlag) && chainsFlag > 0)) throw new UsageError(`--chains must be a positive integer or 'auto', got '${chainsRaw}'`);
     const thin = f.number('thin', { integer: true, positive: true });
+    const workersRaw = f.string('workers', 'auto');
+    const workersFlag = workersRaw === 'auto' ? 'auto' : Number(workersRaw);
+    if (workersFlag !== 'auto' && !(Number.isInteger(workersFlag) && workersFlag > 0)) throw new UsageError(`--workers must be a positive integer or 'auto', got '${workersRaw}'`);
     const lrRaw = f.string('lr', 'auto');
     const lr = lrRaw === 'auto' ? 'auto' : Number(lrRaw);
     if (lr !== 'auto' && !(Number.isFinite(lr) && lr > 0)) throw new UsageError(`--lr must be a positive number or 'auto', got '${lrRaw}'`);
     const seed = f.number('seed', { integer: true, min: 0, default: 0 });
     const backendName = f.string('backend');
     const ckptPath = f.string('checkpoint');
-    const ckptEvery = f.number('checkpoint-every', { integer: true, positive: true, default: Math.max(100, Math.floor(steps / 50)) });
+    const ckptEveryFlag = f.number('checkpoint-every', { integer: true, positive: true });
     const resume = f.bool('resume');
     if (resume && !ckptPath) throw new UsageError('--resume needs --checkpoint path');
     const mala = f.bool('mala');
@@ -192,11 +213,16 @@ export const command: Command = {
     if (modulusFlag !== undefined && (modelName !== 'two-layer' || inDim !== 2 * modulusFlag)) throw new UsageError(`--modulus ${modulusFlag} needs --model two-layer on two-hot inputs of length 2p = ${2 * modulusFlag}, got ${inDim}`);
 
     const chains = chainsFlag ?? autoChains(data.x.rows, model);
+    // the step cap of a precision-targeted run: --max-steps, else --steps, else a work budget of 2·10¹⁰ chain·row·parameter
+    // operations (10× the old 60000 default for small nets, 60000 for large ones)
+    const steps = maxStepsFlag ?? stepsFlag ?? Math.max(60000, Math.min(600000, Math.floor(2e10 / (chains * Math.max(1, data.x.rows) * model.paramCount))));
+    if (burnIn >= steps) throw new UsageError(`--burn-in ${burnIn} must be smaller than --steps ${steps} (steps count the burn-in)`);
+    const ckptEvery = ckptEveryFlag ?? Math.max(100, Math.floor(Math.min(steps, stepsFlag ?? 60000) / 50));
     const rootKey = makeKey(seed);
     const progress = new Progress(`train ${modelName} (${chains} chains)`, steps, f.has('quiet'));
     const options: LangevinOptions = {
       model, x: data.x, y: data.y, sigma2, key: rootKey, steps, burnIn, chains, stepSize: lr, method, biasTolerance,
-      coordinates, lossConvention, alignedChains, raoBlackwell: rbFlag === 'auto' ? 'auto' : rbFlag === 'on',
+      coordinates, lossConvention, alignedChains, workers: workersFlag, ...(targetError !== undefined ? { targetRelativeError: targetError } : {}), ...workerBackendOf(backend.name), raoBlackwell: rbFlag === 'auto' ? 'auto' : rbFlag === 'on',
       ...(data.xTest ? { xTest: data.xTest } : {}), ...(data.yTest ? { yTest: data.yTest } : {}),
       ...(thin !== undefined ? { thin } : {}), ...(teacherDirection ? { teacherDirection } : {}),
       ...(modulusFlag !== undefined ? { modulus: modulusFlag } : {}), ...(overlapBins !== undefined ? { overlapBins } : {}),
@@ -217,17 +243,20 @@ export const command: Command = {
     const startStep = state?.step ?? 0;
     const t0 = performance.now();
     let r: ReturnType<LangevinSampler['run']>;
-    try { r = sampler.run(); } catch (e) {
+    const nWorkers = await sampler.resolveWorkers();
+    if (nWorkers > 1) ctx.log(`${chains} chains on ${nWorkers} worker threads`);
+    try { r = await sampler.runAsync(); } catch (e) {
       if (lr !== 'auto' && e instanceof Error && /diverged/.test(e.message)) throw new UsageError(`--lr ${lr} is too large: the chains diverged; use a smaller --lr, --lr auto or --mala`);
       throw e;
     }
     const secs = (performance.now() - t0) / 1000;
-    const stepsPerSecond = ((steps - startStep) * chains) / Math.max(secs, 1e-9);
+    const stepsPerSecond = ((r.steps - startStep) * chains) / Math.max(secs, 1e-9);
     for (const w of r.diagnostics.warnings) ctx.log(`warning: ${w}`);
 
     const out: Record<string, unknown> = {
       model: modelName, activation, width: width ?? widths, dim: d, samples: data.x.rows, outputs,
-      sigma2, sigmaW2, sigmaA2, chi, steps, burnIn, chains, thin: r.thin, seed, key: keyToJSON(rootKey),
+      sigma2, sigmaW2, sigmaA2, chi, steps: r.steps, burnIn, chains,
+      ...(r.precision ? { targetError: r.precision.target, relativeError: r.precision.relativeError, precisionReached: r.precision.reached, maxSteps: r.precision.maxSteps } : {}), thin: r.thin, seed, key: keyToJSON(rootKey),
       method: r.method, engine: r.engine, coordinates, lr: r.stepSize, stepSize: r.stepSize, predictedBias: r.predictedBias, biasTolerance: r.biasTolerance,
       trainMse: r.trainMse, trainMseSamples: r.trainMseSamples,
       ...(r.testMse !== undefined ? { testMse: r.testMse, testMseSamples: r.testMseSamples } : {}),
@@ -245,7 +274,7 @@ export const command: Command = {
     };
     const ev = r.weightCovEigenvalues;
     const human = [
-      `train ${modelName} φ=${activation} N=${width ?? widths?.join('×')} χ=${chi} σ²=${sigma2}  (${chains} chains × ${steps} steps, burn-in ${burnIn}, ${r.method} η=${r.stepSize.toExponential(3)}, predicted bias ${(100 * r.predictedBias).toPrecision(2)}%, ${backend.name})`,
+      `train ${modelName} φ=${activation} N=${width ?? widths?.join('×')} χ=${chi} σ²=${sigma2}  (${chains} chains × ${r.steps} steps, burn-in ${burnIn}, ${r.method} η=${r.stepSize.toExponential(3)}, predicted bias ${(100 * r.predictedBias).toPrecision(2)}%, ${backend.name})`,
       `  trainMse (y − f̄)²      ${r.trainMse.toPrecision(6)}     per-sample ⟨(y − f)²⟩ ${r.trainMseSamples.toPrecision(6)}`,
       ...(r.testMse !== undefined ? [`  testMse                ${r.testMse.toPrecision(6)}`] : []),
       ...(ev ? [`  weight cov eigenvalues ${ev.slice(0, 5).map((v) => v.toPrecision(5)).join(', ')}${ev.length > 5 ? ', …' : ''}`] : []),
