@@ -184,8 +184,6 @@ export const command: Command = {
     f.assertAllUsed();
 
     const data = trainData(dataPath, priorOnly, dimFlag);
-    if (Math.floor((steps - burnIn) / (thin ?? 1)) < 4) throw new UsageError(`--steps ${steps} with --burn-in ${burnIn}${thin ? ` and --thin ${thin}` : ''} records ${Math.floor((steps - burnIn) / (thin ?? 1))} samples per chain; the diagnostics (R̂, ESS) need at least 4: raise --steps or lower --burn-in/--thin`);
-    checkBudget(ctx.budget, { what: `train (${chainsFlag ?? 'up to 64'} chains × ${steps} steps, width ${width ?? widths?.join('×')}, n = ${data.x.rows}, d = ${data.x.cols})`, ...trainEstimate({ n: data.x.rows, d: data.x.cols, outputs: data.y.cols, width: Math.max(width ?? 0, ...(widths ?? [0])), chains: chainsFlag ?? 64, steps, layers: modelName === 'three-layer' ? 3 : 2 }), flags: '--steps, --chains, --width/--widths or the data size' });
     const backend = await resolveBackend(backendName);
     const inDim = data.x.cols, outputs = data.y.cols;
     const N = modelName === 'three-layer' ? (widths?.[1] ?? 0) : (width ?? 0);
@@ -217,6 +215,8 @@ export const command: Command = {
     // operations (10× the old 60000 default for small nets, 60000 for large ones)
     const steps = maxStepsFlag ?? stepsFlag ?? Math.max(60000, Math.min(600000, Math.floor(2e10 / (chains * Math.max(1, data.x.rows) * model.paramCount))));
     if (burnIn >= steps) throw new UsageError(`--burn-in ${burnIn} must be smaller than --steps ${steps} (steps count the burn-in)`);
+    if (Math.floor((steps - burnIn) / (thin ?? 1)) < 4) throw new UsageError(`--steps ${steps} with --burn-in ${burnIn}${thin ? ` and --thin ${thin}` : ''} records ${Math.floor((steps - burnIn) / (thin ?? 1))} samples per chain; the diagnostics (R̂, ESS) need at least 4: raise --steps or lower --burn-in/--thin`);
+    checkBudget(ctx.budget, { what: `train (${chains} chains × ${steps} steps, width ${width ?? widths?.join('×')}, n = ${data.x.rows}, d = ${data.x.cols})`, ...trainEstimate({ n: data.x.rows, d: data.x.cols, outputs: data.y.cols, width: Math.max(width ?? 0, ...(widths ?? [0])), chains, steps, layers: modelName === 'three-layer' ? 3 : 2 }), flags: '--steps, --chains, --width/--widths or the data size' });
     const ckptEvery = ckptEveryFlag ?? Math.max(100, Math.floor(Math.min(steps, stepsFlag ?? 60000) / 50));
     const rootKey = makeKey(seed);
     const progress = new Progress(`train ${modelName} (${chains} chains)`, steps, f.has('quiet'));
