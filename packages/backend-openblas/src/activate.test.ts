@@ -1,5 +1,6 @@
-import { ACTIVATION_NAMES, activationDerivative, activationFunction } from '@sftdl/compute';
+import { ACTIVATION_NAMES, activateInto, fastErfTable, activationDerivative, activationFunction } from '@sftdl/compute';
 import { describe, expect, it } from 'vitest';
+import { loadAddon } from './addon';
 import { createOpenblasBackend, isOpenblasAvailable } from './index';
 
 describe.skipIf(!isOpenblasAvailable())('native fused activations', () => {
@@ -20,5 +21,43 @@ describe.skipIf(!isOpenblasAvailable())('native fused activations', () => {
         }
       }
     }
+  });
+});
+
+describe.skipIf(!isOpenblasAvailable())('native fused activations: bit-identical to compute', () => {
+  const loaded = loadAddon();
+  // the vector paths (AVX-512 / AVX2, chosen at run time) and the scalar tail must round exactly like activateInto
+  const special = [0, -0, 1e-300, -1e-300, 1 / 256, 1 / 128, 5.999999999999999, 6, -6, 6.000000000000001, 27, -27.5, 1e3, -1e300, Infinity, -Infinity];
+  const grid = (len: number) => Float64Array.from({ length: len }, (_, i) => i < special.length ? special[i]! : 9 * Math.sin(0.731 * i) * Math.cos(0.0173 * i));
+  for (const name of ['linear', 'erf', 'relu', 'square'] as const) {
+    it(`${name}: every entry equals activateInto's (lengths 1 … 300k, 1 and 2 threads, tails, ±0, ±Inf, |h| ≥ 6)`, () => {
+      for (const threads of [1, 2]) {
+        const be = createOpenblasBackend({ threads });
+        for (const len of [1, 7, 8, 9, 15, 16, 17, 1003, 300_001]) {
+          const h = grid(len);
+          const phiT = new Float64Array(len), dphiT = new Float64Array(len);
+          activateInto(name, h, phiT, dphiT, len);
+          // the backend (best instruction set), then the addon capped at AVX2 and at scalar
+          for (const maxIsa of [undefined, 1, 0]) {
+            const phi = new Float64Array(len), dphi = new Float64Array(len);
+            if (maxIsa === undefined) be.activate!(name, h, phi, dphi, len);
+            else if (loaded.ok) loaded.addon.activate(ACTIVATION_NAMES.indexOf(name), threads, h, phi, dphi, len, fastErfTable(), maxIsa);
+            // Object.is per entry (distinguishes ±0); one assertion per buffer
+            let bad = -1;
+            // (erf′ beyond the table, |h| ≥ 6, is 2/√π·exp(−h²) < 3e-16 from libm's exp here and the JS engine's there:
+            // the last bit may differ, so there 2 ulps relative)
+            const same = (i: number) => Object.is(dphi[i], dphiT[i]) || (name === 'erf' && Math.abs(h[i]!) >= 6 && Math.abs(dphi[i]! - dphiT[i]!) <= 2 * Number.EPSILON * dphiT[i]!);
+            for (let i = 0; i < len && bad < 0; i++) if (!Object.is(phi[i], phiT[i]) || !same(i)) bad = i;
+            expect(bad, bad < 0 ? '' : `${name}(${h[bad]}) [maxIsa ${maxIsa}]: ${phi[bad]}, ${dphi[bad]} vs ${phiT[bad]}, ${dphiT[bad]}`).toBe(-1);
+          }
+        }
+      }
+    });
+  }
+  it('only writes the first len entries', () => {
+    const be = createOpenblasBackend({ threads: 1 });
+    const h = grid(40), phi = new Float64Array(40).fill(7), dphi = new Float64Array(40).fill(7);
+    be.activate!('erf', h, phi, dphi, 21);
+    expect(phi.subarray(21).every((v) => v === 7) && dphi.subarray(21).every((v) => v === 7)).toBe(true);
   });
 });

@@ -251,7 +251,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
       threads,
       lapack: 'LAPACKE',
       addon: 'N-API',
-      elementwise: 'typescript (float64); fused activations native (float64, threaded)',
+      elementwise: `typescript (float64); fused activations native (float64, threaded, ${addon.info().elementwiseIsa})`,
     }),
     matmul, gram, cholesky, triangularSolve, choleskySolve, choleskyLogDet, eigh,
     map: referenceBackend.map,

@@ -105,7 +105,8 @@ export interface ComputeBackend {
   transpose(a: Mat): Mat;
   /**
    * Optional native fused activation: φ(h[i]) → phi[i] and φ′(h[i]) → dphi[i] for i < len, in place, with the same
-   * definitions as `activateInto` (erf from the same fast-erf table). Backends without native kernels leave it
+   * definitions as `activateInto` (erf from the same fast-erf table, with the same arithmetic: bit-identical values,
+   * see `activateInto`), for any thread count. Backends without native kernels leave it
    * undefined and callers use `activateInto`. Inputs are not validated (hot path); h must be finite.
    */
   activate?(name: ActivationName, h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number): void;

@@ -189,7 +189,7 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), sftdl::currentThreads());
 }
 
-// info() -> { corename, config, threads, parallel, avx512, fastPreferred }
+// info() -> { corename, config, threads, parallel, avx512, fastPreferred, elementwiseIsa }
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("corename", sftdl::coreName());
@@ -198,11 +198,12 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("parallel", sftdl::parallelMode());
   o.Set("avx512", sftdl::fastUsable());
   o.Set("fastPreferred", sftdl::fastPreferred());
+  o.Set("elementwiseIsa", sftdl::activateIsa());
   return o;
 }
 
 Napi::Value Activate(const Napi::CallbackInfo& info) {
-  // (kind, threads, h, phi, dphi, len, table)
+  // (kind, threads, h, phi, dphi, len, table[, maxIsa]): maxIsa (tests) 2 best, 1 AVX2 at most, 0 scalar
   const int kind = dim(info, 0, "kind");
   if (kind > sftdl::kActSquare) throw Napi::RangeError::New(info.Env(), "unknown activation code");
   const int threads = dim(info, 1, "threads");
@@ -211,7 +212,8 @@ Napi::Value Activate(const Napi::CallbackInfo& info) {
   double* phi = f64(info, 3, static_cast<size_t>(len), "phi");
   double* dphi = f64(info, 4, static_cast<size_t>(len), "dphi");
   const double* table = f64(info, 6, kind == sftdl::kActErf ? 769 * 7 : 0, "table");
-  sftdl::activate(kind, h, phi, dphi, static_cast<size_t>(len), threads, table);
+  const int maxIsa = info.Length() > 7 ? dim(info, 7, "maxIsa") : 2;
+  sftdl::activate(kind, h, phi, dphi, static_cast<size_t>(len), threads, table, maxIsa);
   return info.Env().Undefined();
 }
 
