@@ -1,4 +1,4 @@
-import { ACTIVATION_NAMES, activateInto, fastErfTable, activationDerivative, activationFunction } from '@sftdl/compute';
+import { ACTIVATION_NAMES, type ReadoutArgs, activateInto, fastErfTable, readoutInto, activationDerivative, activationFunction } from '@sftdl/compute';
 import { describe, expect, it } from 'vitest';
 import { loadAddon } from './addon';
 import { createOpenblasBackend, isOpenblasAvailable } from './index';
@@ -59,5 +59,32 @@ describe.skipIf(!isOpenblasAvailable())('native fused activations: bit-identical
     const h = grid(40), phi = new Float64Array(40).fill(7), dphi = new Float64Array(40).fill(7);
     be.activate!('erf', h, phi, dphi, 21);
     expect(phi.subarray(21).every((v) => v === 7) && dphi.subarray(21).every((v) => v === 7)).toBe(true);
+  });
+});
+
+describe.skipIf(!isOpenblasAvailable())('native fused two-layer readout', () => {
+  const loaded = loadAddon();
+  it('agrees with compute\'s readoutInto (AVX-512 sums to 1e-13; the portable path bit for bit), any width tail, O = 1 and 3', () => {
+    const be = createOpenblasBackend({ threads: 1 });
+    for (const [n, N, O, stride, offset] of [[5, 1, 1, 3, 1], [37, 200, 1, 600, 200], [9, 23, 1, 23, 0], [13, 17, 3, 40, 20]] as const) {
+      const v = (len: number, s: number) => Float64Array.from({ length: len }, (_, i) => Math.sin(s * i + 0.3));
+      const phi = v(n * stride, 0.77), dphi = v(n * stride, 1.31), a = v(2 + N * O, 0.53), y = v(n * O, 2.1);
+      const run = (f: (r: ReadoutArgs) => number) => {
+        const out = { pred: new Float64Array(n * O), res: new Float64Array(n * O), grad: new Float64Array(3 + N * O).fill(9), delta: new Float64Array(n * stride).fill(9) };
+        const loss = f({ n, width: N, outputs: O, phi, dphi, stride, offset, a, aOffset: 2, y, gradOffset: 3, ...out });
+        return { loss, ...out };
+      };
+      const ref = run(readoutInto), nat = run((r) => be.readout!(r));
+      const portable = run((r) => loaded.ok ? loaded.addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, r.phi, r.dphi, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta, 0) : NaN);
+      expect(portable).toEqual(ref);
+      expect(Math.abs(nat.loss - ref.loss)).toBeLessThanOrEqual(1e-13 * ref.loss);
+      for (const k of ['pred', 'res', 'grad', 'delta'] as const) {
+        const d = Math.max(...nat[k].map((x, i) => Math.abs(x - ref[k][i]!)));
+        expect(d, k).toBeLessThanOrEqual(1e-13 * Math.max(1, N));
+      }
+      // untouched outside this network's columns and gradient block
+      for (let mu = 0; mu < n; mu++) for (let j = 0; j < stride; j++) if (j < offset || j >= offset + N) expect(nat.delta[mu * stride + j]).toBe(9);
+      expect([...nat.grad.subarray(0, 3)]).toEqual([9, 9, 9]);
+    }
   });
 });

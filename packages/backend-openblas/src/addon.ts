@@ -37,6 +37,10 @@ export interface NativeAddon {
    * 1 AVX2 at most, 0 scalar.
    */
   activate(kind: number, threads: number, h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number, table: Float64Array, maxIsa?: number): undefined;
+  /** compute's readoutInto, natively (AVX-512 for one output); `maxIsa` below 2 (tests) forces the portable loops. */
+  readout(n: number, width: number, outputs: number, stride: number, offset: number, phi: Float64Array, dphi: Float64Array,
+    a: Float64Array, aOffset: number, y: Float64Array, pred: Float64Array, res: Float64Array, grad: Float64Array, gradOffset: number,
+    delta: Float64Array, maxIsa?: number): number;
   /** Sets the OpenBLAS thread count (process-wide) and returns the count now in effect. */
   setThreads(threads: number): number;
   /**

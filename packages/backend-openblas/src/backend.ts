@@ -3,7 +3,7 @@ import {
   referenceBackend,
 } from '@sftdl/compute';
 import type {
-  ActivationName, CholeskyOptions, ComputeBackend, EighResult, GramOptions, Mat, MatmulOptions, Precision, TriangularSolveOptions,
+  ActivationName, CholeskyOptions, ComputeBackend, EighResult, GramOptions, Mat, MatmulOptions, Precision, ReadoutArgs, TriangularSolveOptions,
 } from '@sftdl/compute';
 import { MODE_F32, MODE_FAST, type NativeAddon, type NativeStatus, loadAddon } from './addon';
 
@@ -240,6 +240,11 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     addon.activate(kind, threads, h, phi, dphi, len, fastErfTable());
   }
 
+  /** Native fused two-layer readout (compute's readoutInto; AVX-512 FMA sums for one output). */
+  function readout(r: ReadoutArgs): number {
+    return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, r.phi, r.dphi, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta);
+  }
+
   return Object.freeze({
     specificationVersion: 'v1' as const,
     name: NAME,
@@ -251,7 +256,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
       threads,
       lapack: 'LAPACKE',
       addon: 'N-API',
-      elementwise: `typescript (float64); fused activations native (float64, threaded, ${addon.info().elementwiseIsa})`,
+      elementwise: `typescript (float64); fused activations and two-layer readout native (float64, ${addon.info().elementwiseIsa})`,
     }),
     matmul, gram, cholesky, triangularSolve, choleskySolve, choleskyLogDet, eigh,
     map: referenceBackend.map,
@@ -260,5 +265,6 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     reduce: referenceBackend.reduce,
     transpose: referenceBackend.transpose,
     activate,
+    readout,
   });
 }

@@ -1,5 +1,6 @@
 import type { ActivationName } from './activations';
 import type { Mat } from './mat';
+import type { ReadoutArgs } from './readout';
 
 /** Numeric precision a backend computes in. Boundary values are always float64 arrays. */
 export type Precision = 'float64' | 'float32';
@@ -110,6 +111,13 @@ export interface ComputeBackend {
    * undefined and callers use `activateInto`. Inputs are not validated (hot path); h must be finite.
    */
   activate?(name: ActivationName, h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number): void;
+  /**
+   * Optional native fused two-layer readout: the same outputs as `readoutInto` (predictions, residuals, φᵀr, the
+   * hidden-layer signal (r·aᵀ) ⊙ φ′) and its return value ½Σr², possibly summed in another (fixed) order, so values
+   * may differ from `readoutInto` by rounding but depend only on the arguments. Backends without it leave it
+   * undefined and callers use `readoutInto`. Inputs are not validated (hot path).
+   */
+  readout?(args: ReadoutArgs): number;
 }
 
 /** Availability report of a backend on this machine. */

@@ -17,5 +17,7 @@ export {
   ACTIVATION_NAMES, TWO_OVER_SQRT_PI, activateInto, activationDerivative, activationFunction, erfPrime, fastErf, fastErfTable,
 } from './activations';
 export { tridiagonalEigenvalues } from './linalg';
+export type { ReadoutArgs } from './readout';
+export { readoutInto } from './readout';
 export type { MatmulDims } from './validate';
 export { checkAlpha, checkJitter, matmulDims } from './validate';

@@ -1,5 +1,5 @@
 import {
-  ACTIVATION_NAMES, type ActivationName, type ComputeBackend, InvalidArgumentError, type Mat, ShapeError, activateInto, referenceBackend,
+  ACTIVATION_NAMES, type ActivationName, type ComputeBackend, InvalidArgumentError, type Mat, type ReadoutArgs, ShapeError, activateInto, readoutInto, referenceBackend,
 } from '@sftdl/compute';
 import { type Key, normal } from '@sftdl/field';
 
@@ -271,6 +271,7 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
   const act = backend.activate
     ? (h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number) => backend.activate!(activation, h, phi, dphi, len)
     : (h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number) => activateInto(activation, h, phi, dphi, len);
+  const readout = backend.readout ? (r: ReadoutArgs) => backend.readout!(r) : readoutInto;
   // batched ensembles: buffers per (n, chains), reused across steps (no allocation per step on the host path)
   interface BatchBuf { w: Float64Array; h: Float64Array; phi: Float64Array; dphi: Float64Array; dm: Float64Array; g: Float64Array; res: Float64Array }
   let bbuf: { n: number; C: number; b: BatchBuf } | undefined;
@@ -292,22 +293,10 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
     if (host(n)) { h = b.h; hostXWt(x.data, b.w, h, n, CN, d); } else h = backend.matmul(x, wAll, { transB: true }).data;
     const { phi, dphi, dm, res } = b;
     act(h, phi, dphi, n * CN);
+    // readout forward + backward per chain: the backend's fused kernel where it has one, else compute's loops
     for (let c = 0; c < C; c++) {
-      const p = ps[c]!, g = grads[c]!, pred = preds[c]!, co = c * N;
-      let loss = 0;
-      for (let mu = 0; mu < n; mu++) {
-        const ro = mu * CN + co;
-        for (let o = 0; o < O; o++) {
-          let sv = 0;
-          for (let i = 0; i < N; i++) sv += phi[ro + i]! * p[aOff + i * O + o]!;
-          pred[mu * O + o] = sv;
-          const r = sv - y.data[mu * O + o]!;
-          res[mu * O + o] = r;
-          loss += r * r;
-        }
-      }
-      losses[c] = 0.5 * loss;
-      readoutBackward(p, res, phi, dphi, dm, g, n, CN, co);
+      const p = ps[c]!;
+      losses[c] = readout({ n, width: N, outputs: O, phi, dphi, stride: CN, offset: c * N, a: p, aOffset: aOff, y: y.data, pred: preds[c]!, res, grad: grads[c]!, gradOffset: aOff, delta: dm });
     }
     // G = Dᵀ·X: one product for the ensemble ([n, C·N]ᵀ·[n, d]), scattered back per chain
     let gAll: Float64Array;

@@ -217,7 +217,29 @@ Napi::Value Activate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value Readout(const Napi::CallbackInfo& info) {
+  // (n, width, outputs, stride, offset, phi, dphi, a, aOffset, y, pred, res, grad, gradOffset, delta[, maxIsa]) -> ½Σr²
+  const size_t n = dim(info, 0, "n"), N = dim(info, 1, "width"), O = dim(info, 2, "outputs");
+  const size_t stride = dim(info, 3, "stride"), off = dim(info, 4, "offset");
+  const size_t aOff = dim(info, 8, "aOffset"), gOff = dim(info, 13, "gradOffset");
+  if (n > 0 && off + N > stride) throw Napi::RangeError::New(info.Env(), "offset + width exceeds stride");
+  const size_t span = n == 0 ? 0 : (n - 1) * stride + off + N;
+  sftdl::ReadoutArgs r;
+  r.n = n; r.width = N; r.outputs = O; r.stride = stride;
+  r.phi = f64(info, 5, span, "phi") + off;
+  r.dphi = f64(info, 6, span, "dphi") + off;
+  r.a = f64(info, 7, aOff + N * O, "a") + aOff;
+  r.y = f64(info, 9, n * O, "y");
+  r.pred = f64(info, 10, n * O, "pred");
+  r.res = f64(info, 11, n * O, "res");
+  r.grad = f64(info, 12, gOff + N * O, "grad") + gOff;
+  r.delta = f64(info, 14, span, "delta") + off;
+  r.maxIsa = info.Length() > 15 ? dim(info, 15, "maxIsa") : 2;
+  return Napi::Number::New(info.Env(), sftdl::readout(r));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("readout", Napi::Function::New(env, Readout, "readout"));
   exports.Set("activate", Napi::Function::New(env, Activate, "activate"));
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
   exports.Set("syrk", Napi::Function::New(env, Syrk, "syrk"));

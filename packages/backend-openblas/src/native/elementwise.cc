@@ -232,3 +232,92 @@ void activate(int kind, const double* h, double* phi, double* dphi, size_t len, 
 }
 
 }  // namespace sftdl
+
+// ---- fused two-layer readout ----------------------------------------------------------------------------------
+
+namespace sftdl {
+namespace {
+
+// The portable definition, the same loops and arithmetic as @sftdl/compute's readoutInto (bit-identical).
+double readoutScalar(const ReadoutArgs& r) {
+  const size_t N = r.width, O = r.outputs;
+  for (size_t k = 0; k < N * O; k++) r.grad[k] = 0;
+  double loss = 0;
+  for (size_t mu = 0; mu < r.n; mu++) {
+    const double* ph = r.phi + mu * r.stride;
+    const double* dph = r.dphi + mu * r.stride;
+    double* dm = r.delta + mu * r.stride;
+    double* res = r.res + mu * O;
+    for (size_t o = 0; o < O; o++) {
+      double sv = 0;
+      for (size_t i = 0; i < N; i++) sv += ph[i] * r.a[i * O + o];
+      r.pred[mu * O + o] = sv;
+      const double e = sv - r.y[mu * O + o];
+      res[o] = e;
+      loss += e * e;
+    }
+    for (size_t i = 0; i < N; i++) {
+      double sv = 0;
+      for (size_t o = 0; o < O; o++) {
+        const double rv = res[o];
+        r.grad[i * O + o] += ph[i] * rv;
+        sv += r.a[i * O + o] * rv;
+      }
+      dm[i] = sv * dph[i];
+    }
+  }
+  return 0.5 * loss;
+}
+
+#ifdef SFTDL_EW_X86
+// One output (the sampler's usual case): per row one FMA dot product (8 lanes × 2 accumulators, a fixed order
+// that depends only on N), then g += φ·r and δ = (a·r)·φ′ in one sweep over the row while it is in L1.
+__attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(const ReadoutArgs& r) {
+  const size_t N = r.width, N8 = N & ~static_cast<size_t>(7);
+  const __mmask8 tail = static_cast<__mmask8>((1u << (N - N8)) - 1);
+  for (size_t i = 0; i < N; i++) r.grad[i] = 0;
+  double loss = 0;
+  for (size_t mu = 0; mu < r.n; mu++) {
+    const double* ph = r.phi + mu * r.stride;
+    const double* dph = r.dphi + mu * r.stride;
+    double* dm = r.delta + mu * r.stride;
+    __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
+    size_t i = 0;
+    for (; i + 16 <= N8; i += 16) {
+      s0 = _mm512_fmadd_pd(_mm512_loadu_pd(ph + i), _mm512_loadu_pd(r.a + i), s0);
+      s1 = _mm512_fmadd_pd(_mm512_loadu_pd(ph + i + 8), _mm512_loadu_pd(r.a + i + 8), s1);
+    }
+    if (i < N8) { s0 = _mm512_fmadd_pd(_mm512_loadu_pd(ph + i), _mm512_loadu_pd(r.a + i), s0); i += 8; }
+    if (tail) s1 = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(tail, ph + N8), _mm512_maskz_loadu_pd(tail, r.a + N8), s1);
+    const double sv = _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
+    r.pred[mu] = sv;
+    const double e = sv - r.y[mu];
+    r.res[mu] = e;
+    loss += e * e;
+    const __m512d ev = _mm512_set1_pd(e);
+    for (i = 0; i < N8; i += 8) {
+      const __m512d p = _mm512_loadu_pd(ph + i);
+      _mm512_storeu_pd(r.grad + i, _mm512_fmadd_pd(p, ev, _mm512_loadu_pd(r.grad + i)));
+      _mm512_storeu_pd(dm + i, _mm512_mul_pd(_mm512_mul_pd(_mm512_loadu_pd(r.a + i), ev), _mm512_loadu_pd(dph + i)));
+    }
+    if (tail) {
+      const __m512d p = _mm512_maskz_loadu_pd(tail, ph + N8);
+      _mm512_mask_storeu_pd(r.grad + N8, tail, _mm512_fmadd_pd(p, ev, _mm512_maskz_loadu_pd(tail, r.grad + N8)));
+      const __m512d av = _mm512_maskz_loadu_pd(tail, r.a + N8), dv = _mm512_maskz_loadu_pd(tail, dph + N8);
+      _mm512_mask_storeu_pd(dm + N8, tail, _mm512_mul_pd(_mm512_mul_pd(av, ev), dv));
+    }
+  }
+  return 0.5 * loss;
+}
+#endif
+
+}  // namespace
+
+double readout(const ReadoutArgs& args) {
+#ifdef SFTDL_EW_X86
+  if (args.outputs == 1 && args.maxIsa >= 2 && isa() == Isa::Avx512) return readoutAvx512(args);
+#endif
+  return readoutScalar(args);
+}
+
+}  // namespace sftdl

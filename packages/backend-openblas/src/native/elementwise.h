@@ -18,3 +18,29 @@ void activate(int kind, const double* h, double* phi, double* dphi, size_t len, 
 const char* activateIsa();
 
 }  // namespace sftdl
+
+namespace sftdl {
+
+/** Arguments of `readout` (see @sftdl/compute's ReadoutArgs; pointers already offset to this network's block). */
+struct ReadoutArgs {
+  size_t n, width, outputs, stride;
+  const double* phi;   // [n, stride], this network's `width` columns first
+  const double* dphi;  // same layout
+  const double* a;     // [width, outputs]
+  const double* y;     // [n, outputs]
+  double* pred;        // [n, outputs] out
+  double* res;         // [n, outputs] out: pred − y
+  double* grad;        // [width, outputs] out: φᵀ res (overwritten)
+  double* delta;       // [n, stride] out: (res·aᵀ) ⊙ φ′ in this network's columns
+  int maxIsa;          // 2: best available; below 2 the portable loops (tests)
+};
+
+/**
+ * Fused readout of a two-layer network f = φ·a for one chain: predictions, residuals, ½Σres² (returned), the
+ * readout gradient φᵀres and the hidden-layer signal (res·aᵀ) ⊙ φ′. One output runs an AVX-512 kernel where the
+ * CPU has one (FMA dot products: values differ from the portable loops by rounding only, and depend on nothing but
+ * the inputs); other cases run the portable loops.
+ */
+double readout(const ReadoutArgs& args);
+
+}  // namespace sftdl

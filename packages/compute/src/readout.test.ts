@@ -1,0 +1,21 @@
+import { describe, expect, it } from 'vitest';
+import { readoutInto } from './readout';
+
+describe('readoutInto', () => {
+  it('matches the written-out sums of f = φa, r = f − y, φᵀr and (r aᵀ) ⊙ φ′ for one network inside a batched buffer', () => {
+    // n = 2, width = 2, O = 2, this network at columns 1..2 of a stride-4 buffer
+    const phi = Float64Array.of(9, 1, 2, 9, 9, 3, -1, 9), dphi = Float64Array.of(9, 0.5, 2, 9, 9, 1, 4, 9);
+    const a = Float64Array.of(7, 1, 2, 3, 4); // aOffset 1: a = [[1, 2], [3, 4]]
+    const y = Float64Array.of(1, 0, 0, 1);
+    const pred = new Float64Array(4), res = new Float64Array(4), grad = new Float64Array(6).fill(5), delta = new Float64Array(8).fill(-7);
+    const loss = readoutInto({ n: 2, width: 2, outputs: 2, phi, dphi, stride: 4, offset: 1, a, aOffset: 1, y, pred, res, grad, gradOffset: 2, delta });
+    // f₀ = [1·1 + 2·3, 1·2 + 2·4] = [7, 10], f₁ = [3·1 − 1·3, 3·2 − 1·4] = [0, 2]
+    expect([...pred]).toEqual([7, 10, 0, 2]);
+    expect([...res]).toEqual([6, 10, 0, 1]);
+    expect(loss).toBe(0.5 * (36 + 100 + 0 + 1));
+    // φᵀr: [[1·6 + 3·0, 1·10 + 3·1], [2·6 − 1·0, 2·10 − 1·1]]
+    expect([...grad]).toEqual([5, 5, 6, 13, 12, 19]);
+    // δ_{μi} = (Σ_o r_{μo} a_{io}) φ′_{μi}: μ=0: [(6 + 20)·0.5, (18 + 40)·2], μ=1: [(0 + 2)·1, (0 + 4)·4]
+    expect([...delta]).toEqual([-7, 13, 116, -7, -7, 2, 16, -7]);
+  });
+});
