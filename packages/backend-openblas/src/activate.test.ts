@@ -88,3 +88,20 @@ describe.skipIf(!isOpenblasAvailable())('native fused two-layer readout', () => 
     }
   });
 });
+
+describe.skipIf(!isOpenblasAvailable())('matmulInto', () => {
+  it('equals matmul, writes into the caller\'s buffer, and names itself in errors', () => {
+    const be = createOpenblasBackend({ threads: 1 });
+    const a = { rows: 70, cols: 50, data: Float64Array.from({ length: 3500 }, (_, i) => Math.sin(i)) };
+    const b = { rows: 60, cols: 50, data: Float64Array.from({ length: 3000 }, (_, i) => Math.cos(i)) };
+    const out = new Float64Array(70 * 60 + 5).fill(3);
+    const c = be.matmulInto!(a, b, out, { transB: true });
+    expect(c.data.buffer).toBe(out.buffer);
+    expect([...c.data]).toEqual([...be.matmul(a, b, { transB: true }).data]);
+    expect([...out.subarray(4200)]).toEqual([3, 3, 3, 3, 3]);
+    expect(() => be.matmulInto!(a, b, new Float64Array(10), { transB: true })).toThrow(/matmulInto: out has 10 entries/);
+    const bad = { ...a, data: a.data.slice() };
+    bad.data[7] = NaN;
+    expect(() => be.matmulInto!(bad, b, out, { transB: true })).toThrow(/matmulInto: A/);
+  });
+});

@@ -146,21 +146,27 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     }
   }
 
-  function matmul(a: Mat, b: Mat, o: MatmulOptions = {}): Mat {
-    checkMat(a, 'matmul: A');
-    checkMat(b, 'matmul: B');
-    const alpha = checkScalar(o.alpha ?? 1, 'matmul: alpha');
+  // matmul and matmulInto: `into` is the caller's buffer, else a fresh one is allocated
+  function product(a: Mat, b: Mat, o: MatmulOptions, into?: Float64Array): Mat {
+    const what = into ? 'matmulInto' : 'matmul';
+    checkMat(a, `${what}: A`);
+    checkMat(b, `${what}: B`);
+    const alpha = checkScalar(o.alpha ?? 1, `${what}: alpha`);
     const transA = !!o.transA, transB = !!o.transB;
     const m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols;
     const kb = transB ? b.cols : b.rows, n = transB ? b.rows : b.cols;
     if (k !== kb) {
-      throw new ShapeError(`matmul: inner dimensions differ: op(A) is [${m}, ${k}], op(B) is [${kb}, ${n}]`);
+      throw new ShapeError(`${what}: inner dimensions differ: op(A) is [${m}, ${k}], op(B) is [${kb}, ${n}]`);
     }
-    const out: Mat = { rows: m, cols: n, data: new Float64Array(m * n) };
+    if (into && into.length < m * n) throw new ShapeError(`matmulInto: out has ${into.length} entries, the [${m}, ${n}] product needs ${m * n}`);
+    const data = !into ? new Float64Array(m * n) : into.length === m * n ? into : into.subarray(0, m * n);
+    const out: Mat = { rows: m, cols: n, data };
     const s = addon.gemm(mode, threads, transA, transB, m, n, k, alpha, a.data, b.data, out.data);
-    if (s) fail('matmul', s, { A: a, B: b }, out);
+    if (s) fail(what, s, { A: a, B: b }, out);
     return out;
   }
+  const matmul = (a: Mat, b: Mat, o: MatmulOptions = {}): Mat => product(a, b, o);
+  const matmulInto = (a: Mat, b: Mat, out: Float64Array, o: MatmulOptions = {}): Mat => product(a, b, o, out);
 
   function gram(a: Mat, o: GramOptions = {}): Mat {
     checkMat(a, 'gram: A');
@@ -266,5 +272,6 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     transpose: referenceBackend.transpose,
     activate,
     readout,
+    matmulInto,
   });
 }

@@ -4,7 +4,7 @@ import { activateInto, erfPrime, fastErf } from './activations';
 
 // [x, erf(x), erf′(x)]: mpmath at 50 digits rounded to float64 (test/fixtures/gen_erf_fixture.py); dense over
 // [−8, 8] through the 1/128 table, both sides of its edge at |x| = 6, ±0, tiny and huge |x|
-const rows = (fixture as { rows: [number, number, number][] }).rows;
+const rows = fixture.rows as unknown as [number, number, number][];
 const ULP1 = 2 ** -52; // one ulp of 1
 
 describe('fast erf against a high-precision erf', () => {

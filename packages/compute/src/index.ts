@@ -2,7 +2,7 @@ export type {
   BackendProbe, BackendProvider, BinaryOp, CholeskyOptions, ComputeBackend, EighResult, GramOptions, MatmulOptions,
   Precision, ReduceAxis, ReduceOp, TriangularSolveOptions, UnaryOp,
 } from './backend';
-export { UNARY_OPS } from './backend';
+export { UNARY_OPS, matmulInto } from './backend';
 export {
   BackendUnavailableError, ConvergenceError, InvalidArgumentError, NotPositiveDefiniteError, SftdlError, ShapeError,
 } from './errors';

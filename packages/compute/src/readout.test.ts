@@ -1,5 +1,9 @@
 import { describe, expect, it } from 'vitest';
+import { matmulInto } from './backend';
+import { ShapeError } from './errors';
+import { fromRows } from './mat';
 import { readoutInto } from './readout';
+import { referenceBackend } from './reference';
 
 describe('readoutInto', () => {
   it('matches the written-out sums of f = φa, r = f − y, φᵀr and (r aᵀ) ⊙ φ′ for one network inside a batched buffer', () => {
@@ -17,5 +21,18 @@ describe('readoutInto', () => {
     expect([...grad]).toEqual([5, 5, 6, 13, 12, 19]);
     // δ_{μi} = (Σ_o r_{μo} a_{io}) φ′_{μi}: μ=0: [(6 + 20)·0.5, (18 + 40)·2], μ=1: [(0 + 2)·1, (0 + 4)·4]
     expect([...delta]).toEqual([-7, 13, 116, -7, -7, 2, 16, -7]);
+  });
+});
+
+describe('matmulInto', () => {
+  it('writes the product into the caller\'s buffer (a longer buffer: its first m·n entries) and rejects a short one', () => {
+    const a = fromRows([[1, 2], [3, 4], [5, 6]]), b = fromRows([[1, 0, 2], [0, 1, 3]]);
+    const out = new Float64Array(11).fill(-1);
+    const c = matmulInto(referenceBackend, a, b, out, { alpha: 2 });
+    // A·B = [[1, 2, 8], [3, 4, 18], [5, 6, 28]]
+    expect([c.rows, c.cols]).toEqual([3, 3]);
+    expect([...out]).toEqual([2, 4, 16, 6, 8, 36, 10, 12, 56, -1, -1]);
+    expect(c.data.buffer).toBe(out.buffer);
+    expect(() => matmulInto(referenceBackend, a, b, new Float64Array(8))).toThrow(ShapeError);
   });
 });

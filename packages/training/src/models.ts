@@ -1,5 +1,5 @@
 import {
-  ACTIVATION_NAMES, type ActivationName, type ComputeBackend, InvalidArgumentError, type Mat, type ReadoutArgs, ShapeError, activateInto, readoutInto, referenceBackend,
+  ACTIVATION_NAMES, type ActivationName, type ComputeBackend, InvalidArgumentError, type Mat, type ReadoutArgs, ShapeError, activateInto, matmulInto, readoutInto, referenceBackend,
 } from '@sftdl/compute';
 import { type Key, normal } from '@sftdl/field';
 
@@ -290,7 +290,7 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
     const wAll: Mat = { rows: CN, cols: d, data: b.w };
     // H = X·[W₁ … W_C]ᵀ: one product for the ensemble ([n, d]·[C·N, d]ᵀ)
     let h: Float64Array;
-    if (host(n)) { h = b.h; hostXWt(x.data, b.w, h, n, CN, d); } else h = backend.matmul(x, wAll, { transB: true }).data;
+    if (host(n)) { h = b.h; hostXWt(x.data, b.w, h, n, CN, d); } else h = matmulInto(backend, x, wAll, b.h, { transB: true }).data;
     const { phi, dphi, dm, res } = b;
     act(h, phi, dphi, n * CN);
     // readout forward + backward per chain: the backend's fused kernel where it has one, else compute's loops
@@ -300,7 +300,7 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
     }
     // G = Dᵀ·X: one product for the ensemble ([n, C·N]ᵀ·[n, d]), scattered back per chain
     let gAll: Float64Array;
-    if (host(n)) { gAll = b.g; hostDtX(dm, x.data, gAll, n, CN, d); } else gAll = backend.matmul({ rows: n, cols: CN, data: dm }, x, { transA: true }).data;
+    if (host(n)) { gAll = b.g; hostDtX(dm, x.data, gAll, n, CN, d); } else gAll = matmulInto(backend, { rows: n, cols: CN, data: dm }, x, b.g, { transA: true }).data;
     for (let c = 0; c < C; c++) grads[c]!.set(gAll.subarray(c * N * d, (c + 1) * N * d), 0);
   };
 
