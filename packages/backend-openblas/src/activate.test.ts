@@ -105,3 +105,26 @@ describe.skipIf(!isOpenblasAvailable())('matmulInto', () => {
     expect(() => be.matmulInto!(bad, b, out, { transB: true })).toThrow(/matmulInto: A/);
   });
 });
+
+describe.skipIf(!isOpenblasAvailable())('native readout: independent of the batch layout', () => {
+  it('one chain alone and the same chain inside a 3-chain buffer give identical bits (any batch split, any worker count)', () => {
+    const be = createOpenblasBackend({ threads: 1 });
+    const n = 11, N = 45;
+    const v = (len: number, s: number) => Float64Array.from({ length: len }, (_, i) => Math.sin(s * i + 0.3));
+    const phi1 = v(n * N, 0.71), dphi1 = v(n * N, 1.7), a = v(N, 0.4), y = v(n, 2.3);
+    const run = (phi: Float64Array, dphi: Float64Array, stride: number, offset: number) => {
+      const out = { pred: new Float64Array(n), res: new Float64Array(n), grad: new Float64Array(N), delta: new Float64Array(n * stride) };
+      const loss = be.readout!({ n, width: N, outputs: 1, phi, dphi, stride, offset, a, aOffset: 0, y, gradOffset: 0, ...out });
+      const delta = Float64Array.from({ length: n * N }, (_, k) => out.delta[Math.floor(k / N) * stride + offset + (k % N)]!);
+      return { loss, pred: out.pred, grad: out.grad, delta };
+    };
+    const alone = run(phi1, dphi1, N, 0);
+    // embed as chain 1 of 3 (other chains: different values)
+    const phi3 = v(n * 3 * N, 0.13), dphi3 = v(n * 3 * N, 0.29);
+    for (let mu = 0; mu < n; mu++) {
+      phi3.set(phi1.subarray(mu * N, (mu + 1) * N), mu * 3 * N + N);
+      dphi3.set(dphi1.subarray(mu * N, (mu + 1) * N), mu * 3 * N + N);
+    }
+    expect(run(phi3, dphi3, 3 * N, N)).toEqual(alone);
+  });
+});
