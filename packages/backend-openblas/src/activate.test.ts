@@ -128,3 +128,32 @@ describe.skipIf(!isOpenblasAvailable())('native readout: independent of the batc
     expect(run(phi3, dphi3, 3 * N, N)).toEqual(alone);
   });
 });
+
+describe.skipIf(!isOpenblasAvailable())('native readout with the fused activation', () => {
+  it('equals activate followed by the unfused native readout bit for bit, and compute\'s fused readoutInto to rounding', () => {
+    const be = createOpenblasBackend({ threads: 1 });
+    for (const [n, N, O, stride, offset] of [[9, 200, 1, 600, 400], [5, 13, 1, 13, 0], [6, 11, 2, 30, 7]] as const) {
+      const h = Float64Array.from({ length: n * stride }, (_, i) => 4 * Math.sin(0.61 * i));
+      const a = Float64Array.from({ length: N * O }, (_, i) => Math.cos(0.7 * i)), y = Float64Array.from({ length: n * O }, (_, i) => Math.sin(1.3 * i));
+      for (const activation of ACTIVATION_NAMES) {
+        const run = (mode: 'fused' | 'unfused' | 'ts') => {
+          const out = { pred: new Float64Array(n * O), res: new Float64Array(n * O), grad: new Float64Array(N * O), delta: new Float64Array(n * stride) };
+          const base = { n, width: N, outputs: O, stride, offset, a, aOffset: 0, y, gradOffset: 0, ...out };
+          let loss: number;
+          if (mode === 'unfused') {
+            const phi = new Float64Array(n * stride), dphi = new Float64Array(n * stride);
+            be.activate!(activation, h, phi, dphi, n * stride);
+            loss = be.readout!({ ...base, phi, dphi });
+          } else loss = (mode === 'ts' ? readoutInto : be.readout!)({ ...base, h, activation });
+          return { loss, ...out };
+        };
+        const fused = run('fused'), ts = run('ts');
+        expect(fused, `${activation} n=${n} N=${N}`).toEqual(run('unfused'));
+        expect(Math.abs(fused.loss - ts.loss)).toBeLessThanOrEqual(1e-12 * Math.max(1, ts.loss));
+        for (const k of ['pred', 'grad', 'delta'] as const) {
+          expect(Math.max(...fused[k].map((x, i) => Math.abs(x - ts[k][i]!))), `${activation} ${k}`).toBeLessThanOrEqual(1e-12 * N);
+        }
+      }
+    }
+  });
+});

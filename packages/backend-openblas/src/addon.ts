@@ -37,10 +37,13 @@ export interface NativeAddon {
    * 1 AVX2 at most, 0 scalar.
    */
   activate(kind: number, threads: number, h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number, table: Float64Array, maxIsa?: number): undefined;
-  /** compute's readoutInto, natively (AVX-512 for one output); `maxIsa` below 2 (tests) forces the portable loops. */
-  readout(n: number, width: number, outputs: number, stride: number, offset: number, phi: Float64Array, dphi: Float64Array,
+  /**
+   * compute's readoutInto, natively (AVX-512 for one output); `maxIsa` below 2 (tests) forces the portable loops. With
+   * `kind`, `h` and `table`, φ and φ′ are computed from h row by row (activate's kernels) and phi/dphi are not used.
+   */
+  readout(n: number, width: number, outputs: number, stride: number, offset: number, phi: Float64Array | undefined, dphi: Float64Array | undefined,
     a: Float64Array, aOffset: number, y: Float64Array, pred: Float64Array, res: Float64Array, grad: Float64Array, gradOffset: number,
-    delta: Float64Array, maxIsa?: number): number;
+    delta: Float64Array, maxIsa: number, kind?: number, h?: Float64Array, table?: Float64Array): number;
   /** Sets the OpenBLAS thread count (process-wide) and returns the count now in effect. */
   setThreads(threads: number): number;
   /**

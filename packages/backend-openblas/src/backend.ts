@@ -248,7 +248,12 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
 
   /** Native fused two-layer readout (compute's readoutInto; AVX-512 FMA sums for one output). */
   function readout(r: ReadoutArgs): number {
-    return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, r.phi, r.dphi, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta);
+    if (r.h && r.activation) {
+      const kind = ACTIVATION_NAMES.indexOf(r.activation);
+      if (kind < 0) throw new InvalidArgumentError(`unknown activation '${String(r.activation)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
+      return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, undefined, undefined, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta, 2, kind, r.h, fastErfTable());
+    }
+    return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, r.phi, r.dphi, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta, 2);
   }
 
   return Object.freeze({

@@ -1,6 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { matmulInto } from './backend';
-import { ShapeError } from './errors';
+import { ACTIVATION_NAMES, activateInto } from './activations';
+import { InvalidArgumentError, ShapeError } from './errors';
 import { fromRows } from './mat';
 import { readoutInto } from './readout';
 import { referenceBackend } from './reference';
@@ -21,6 +22,25 @@ describe('readoutInto', () => {
     expect([...grad]).toEqual([5, 5, 6, 13, 12, 19]);
     // δ_{μi} = (Σ_o r_{μo} a_{io}) φ′_{μi}: μ=0: [(6 + 20)·0.5, (18 + 40)·2], μ=1: [(0 + 2)·1, (0 + 4)·4]
     expect([...delta]).toEqual([-7, 13, 116, -7, -7, 2, 16, -7]);
+  });
+});
+
+describe('readoutInto with the fused activation', () => {
+  it('equals activateInto followed by the unfused readout bit for bit (every activation, two outputs, inside a batched buffer)', () => {
+    const n = 7, N = 13, O = 2, stride = 40, offset = 9;
+    const h = Float64Array.from({ length: n * stride }, (_, i) => 3 * Math.sin(0.37 * i));
+    const a = Float64Array.from({ length: N * O }, (_, i) => Math.cos(0.9 * i)), y = Float64Array.from({ length: n * O }, (_, i) => Math.sin(i));
+    for (const activation of ACTIVATION_NAMES) {
+      const run = (fused: boolean) => {
+        const out = { pred: new Float64Array(n * O), res: new Float64Array(n * O), grad: new Float64Array(N * O), delta: new Float64Array(n * stride) };
+        const phi = new Float64Array(n * stride), dphi = new Float64Array(n * stride);
+        if (!fused) activateInto(activation, h, phi, dphi);
+        const loss = readoutInto({ n, width: N, outputs: O, stride, offset, a, aOffset: 0, y, gradOffset: 0, ...out, ...(fused ? { h, activation } : { phi, dphi }) });
+        return { loss, ...out };
+      };
+      expect(run(true)).toEqual(run(false));
+    }
+    expect(() => readoutInto({ n, width: N, outputs: O, stride, offset, a, aOffset: 0, y, gradOffset: 0, pred: new Float64Array(n * O), res: new Float64Array(n * O), grad: new Float64Array(N * O), delta: new Float64Array(n * stride) })).toThrow(InvalidArgumentError);
   });
 });
 

@@ -1,3 +1,9 @@
+import { type ActivationName, activateInto } from './activations';
+import { InvalidArgumentError } from './errors';
+
+// h, φ and φ′ of one row for the fused activation (grown as needed, reused across calls)
+let rowScratch: Float64Array | undefined;
+
 /**
  * Arguments of the fused two-layer readout ({@link readoutInto}, `ComputeBackend.readout`): one network
  * f(x_μ) = Σᵢ φ_{μi} a_{io} whose hidden features are `width` columns of a row-major [n, stride] buffer (a batched
@@ -10,9 +16,19 @@ export interface ReadoutArgs {
   width: number;
   /** Outputs O. */
   outputs: number;
-  /** φ and φ′ of the hidden layer, [n, stride]; this network's columns are offset … offset + width − 1. */
-  phi: Float64Array;
-  dphi: Float64Array;
+  /**
+   * φ and φ′ of the hidden layer, [n, stride]; this network's columns are offset … offset + width − 1. Required
+   * unless `h` and `activation` are given.
+   */
+  phi?: Float64Array;
+  dphi?: Float64Array;
+  /**
+   * Fused activation: pre-activations h ([n, stride], same layout) and the activation; φ and φ′ are then computed
+   * row by row exactly as `activateInto` would (phi and dphi are neither read nor written), saving two passes over
+   * memory.
+   */
+  h?: Float64Array;
+  activation?: ActivationName;
   stride: number;
   offset: number;
   /** Readout weights a, [width, outputs] row-major starting at aOffset. */
@@ -48,14 +64,33 @@ export interface ReadoutArgs {
  * ```
  */
 export function readoutInto(args: ReadoutArgs): number {
-  const { n, width: N, outputs: O, phi, dphi, stride, offset, a, aOffset, y, pred, res, grad, gradOffset, delta } = args;
+  const { n, width: N, outputs: O, stride, offset, a, aOffset, y, pred, res, grad, gradOffset, delta, h, activation } = args;
+  const fused = h !== undefined && activation !== undefined;
+  let phi: Float64Array, dphi: Float64Array, hs: Float64Array | undefined;
+  if (fused) {
+    if (!rowScratch || rowScratch.length < 3 * N) rowScratch = new Float64Array(3 * N);
+    hs = rowScratch.subarray(0, N);
+    phi = rowScratch.subarray(N, 2 * N);
+    dphi = rowScratch.subarray(2 * N, 3 * N);
+  } else {
+    if (!args.phi || !args.dphi) throw new InvalidArgumentError('readoutInto: pass phi and dphi, or h and activation');
+    phi = args.phi;
+    dphi = args.dphi;
+  }
   grad.fill(0, gradOffset, gradOffset + N * O);
   let loss = 0;
   for (let mu = 0; mu < n; mu++) {
     const ro = mu * stride + offset;
+    // where this row's φ, φ′ are: the caller's buffers, or the scratch row computed from h
+    let po = ro;
+    if (fused) {
+      for (let i = 0; i < N; i++) hs![i] = h[ro + i]!;
+      activateInto(activation, hs!, phi, dphi, N);
+      po = 0;
+    }
     for (let o = 0; o < O; o++) {
       let sv = 0;
-      for (let i = 0; i < N; i++) sv += phi[ro + i]! * a[aOffset + i * O + o]!;
+      for (let i = 0; i < N; i++) sv += phi[po + i]! * a[aOffset + i * O + o]!;
       pred[mu * O + o] = sv;
       const r = sv - y[mu * O + o]!;
       res[mu * O + o] = r;
@@ -65,10 +100,10 @@ export function readoutInto(args: ReadoutArgs): number {
       let sv = 0;
       for (let o = 0; o < O; o++) {
         const rv = res[mu * O + o]!;
-        grad[gradOffset + i * O + o]! += phi[ro + i]! * rv;
+        grad[gradOffset + i * O + o]! += phi[po + i]! * rv;
         sv += a[aOffset + i * O + o]! * rv;
       }
-      delta[ro + i] = sv * dphi[ro + i]!;
+      delta[ro + i] = sv * dphi[po + i]!;
     }
   }
   return 0.5 * loss;

@@ -271,14 +271,15 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
   const act = backend.activate
     ? (h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number) => backend.activate!(activation, h, phi, dphi, len)
     : (h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number) => activateInto(activation, h, phi, dphi, len);
-  const readout = backend.readout ? (r: ReadoutArgs) => backend.readout!(r) : readoutInto;
+  // the backend's readout computes φ, φ′ itself (no φ/φ′ buffers for the batched path)
+  const fusedReadout = backend.readout !== undefined;
   // batched ensembles: buffers per (n, chains), reused across steps (no allocation per step on the host path)
   interface BatchBuf { w: Float64Array; h: Float64Array; phi: Float64Array; dphi: Float64Array; dm: Float64Array; g: Float64Array; res: Float64Array }
   let bbuf: { n: number; C: number; b: BatchBuf } | undefined;
   const batchBuffers = (n: number, C: number): BatchBuf => {
     if (!bbuf || bbuf.n !== n || bbuf.C !== C) {
       const m = n * C * N;
-      bbuf = { n, C, b: { w: new Float64Array(C * N * d), h: new Float64Array(m), phi: new Float64Array(m), dphi: new Float64Array(m), dm: new Float64Array(m), g: new Float64Array(C * N * d), res: new Float64Array(n * O) } };
+      bbuf = { n, C, b: { w: new Float64Array(C * N * d), h: new Float64Array(m), phi: new Float64Array(fusedReadout ? 0 : m), dphi: new Float64Array(fusedReadout ? 0 : m), dm: new Float64Array(m), g: new Float64Array(C * N * d), res: new Float64Array(n * O) } };
     }
     return bbuf.b;
   };
@@ -292,11 +293,12 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
     let h: Float64Array;
     if (host(n)) { h = b.h; hostXWt(x.data, b.w, h, n, CN, d); } else h = matmulInto(backend, x, wAll, b.h, { transB: true }).data;
     const { phi, dphi, dm, res } = b;
-    act(h, phi, dphi, n * CN);
-    // readout forward + backward per chain: the backend's fused kernel where it has one, else compute's loops
+    // φ, φ′ and the readout forward + backward per chain: the backend's native kernel where it has one (φ, φ′ fused
+    // into it row by row, never stored), else compute's activateInto and readoutInto
+    if (!fusedReadout) act(h, phi, dphi, n * CN);
     for (let c = 0; c < C; c++) {
-      const p = ps[c]!;
-      losses[c] = readout({ n, width: N, outputs: O, phi, dphi, stride: CN, offset: c * N, a: p, aOffset: aOff, y: y.data, pred: preds[c]!, res, grad: grads[c]!, gradOffset: aOff, delta: dm });
+      const args: ReadoutArgs = { n, width: N, outputs: O, stride: CN, offset: c * N, a: ps[c]!, aOffset: aOff, y: y.data, pred: preds[c]!, res, grad: grads[c]!, gradOffset: aOff, delta: dm };
+      losses[c] = fusedReadout ? backend.readout!({ ...args, h, activation }) : readoutInto({ ...args, phi, dphi });
     }
     // G = Dᵀ·X: one product for the ensemble ([n, C·N]ᵀ·[n, d]), scattered back per chain
     let gAll: Float64Array;

@@ -218,7 +218,8 @@ Napi::Value Activate(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Readout(const Napi::CallbackInfo& info) {
-  // (n, width, outputs, stride, offset, phi, dphi, a, aOffset, y, pred, res, grad, gradOffset, delta[, maxIsa]) -> ½Σr²
+  // (n, width, outputs, stride, offset, phi, dphi, a, aOffset, y, pred, res, grad, gradOffset, delta, maxIsa
+  //  [, kind, h, table]) -> ½Σr²; with kind, h and table, φ and φ′ are computed from h (phi, dphi unused)
   const size_t n = dim(info, 0, "n"), N = dim(info, 1, "width"), O = dim(info, 2, "outputs");
   const size_t stride = dim(info, 3, "stride"), off = dim(info, 4, "offset");
   const size_t aOff = dim(info, 8, "aOffset"), gOff = dim(info, 13, "gradOffset");
@@ -226,15 +227,22 @@ Napi::Value Readout(const Napi::CallbackInfo& info) {
   const size_t span = n == 0 ? 0 : (n - 1) * stride + off + N;
   sftdl::ReadoutArgs r;
   r.n = n; r.width = N; r.outputs = O; r.stride = stride;
-  r.phi = f64(info, 5, span, "phi") + off;
-  r.dphi = f64(info, 6, span, "dphi") + off;
+  const bool fused = info.Length() > 18;
+  r.phi = fused ? nullptr : f64(info, 5, span, "phi") + off;
+  r.dphi = fused ? nullptr : f64(info, 6, span, "dphi") + off;
+  if (fused) {
+    r.kind = dim(info, 16, "kind");
+    if (r.kind > sftdl::kActSquare) throw Napi::RangeError::New(info.Env(), "unknown activation code");
+    r.h = f64(info, 17, span, "h") + off;
+    r.table = f64(info, 18, r.kind == sftdl::kActErf ? 769 * 7 : 0, "table");
+  }
   r.a = f64(info, 7, aOff + N * O, "a") + aOff;
   r.y = f64(info, 9, n * O, "y");
   r.pred = f64(info, 10, n * O, "pred");
   r.res = f64(info, 11, n * O, "res");
   r.grad = f64(info, 12, gOff + N * O, "grad") + gOff;
   r.delta = f64(info, 14, span, "delta") + off;
-  r.maxIsa = info.Length() > 15 ? dim(info, 15, "maxIsa") : 2;
+  r.maxIsa = dim(info, 15, "maxIsa");
   return Napi::Number::New(info.Env(), sftdl::readout(r));
 }
 

@@ -15,6 +15,7 @@
 
 #include <cmath>
 #include <cstdint>
+#include <vector>
 
 #include "fastgemm.h"
 
@@ -238,14 +239,26 @@ void activate(int kind, const double* h, double* phi, double* dphi, size_t len, 
 namespace sftdl {
 namespace {
 
+// φ, φ′ of row μ: the caller's buffers, or computed from h into the scratch row (fused activation)
+struct Row {
+  const double* ph;
+  const double* dph;
+};
+inline Row rowOf(const ReadoutArgs& r, size_t mu, double* scratch) {
+  if (!r.h) return {r.phi + mu * r.stride, r.dphi + mu * r.stride};
+  range(r.kind, r.h + mu * r.stride, scratch, scratch + r.width, 0, r.width, r.table, r.maxIsa);
+  return {scratch, scratch + r.width};
+}
+
 // The portable definition, the same loops and arithmetic as @sftdl/compute's readoutInto (bit-identical).
-double readoutScalar(const ReadoutArgs& r) {
+double readoutScalar(const ReadoutArgs& r, double* scratch) {
   const size_t N = r.width, O = r.outputs;
   for (size_t k = 0; k < N * O; k++) r.grad[k] = 0;
   double loss = 0;
   for (size_t mu = 0; mu < r.n; mu++) {
-    const double* ph = r.phi + mu * r.stride;
-    const double* dph = r.dphi + mu * r.stride;
+    const Row row = rowOf(r, mu, scratch);
+    const double* ph = row.ph;
+    const double* dph = row.dph;
     double* dm = r.delta + mu * r.stride;
     double* res = r.res + mu * O;
     for (size_t o = 0; o < O; o++) {
@@ -272,14 +285,15 @@ double readoutScalar(const ReadoutArgs& r) {
 #ifdef SFTDL_EW_X86
 // One output (the sampler's usual case): per row one FMA dot product (8 lanes × 2 accumulators, a fixed order
 // that depends only on N), then g += φ·r and δ = (a·r)·φ′ in one sweep over the row while it is in L1.
-__attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(const ReadoutArgs& r) {
+__attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(const ReadoutArgs& r, double* scratch) {
   const size_t N = r.width, N8 = N & ~static_cast<size_t>(7);
   const __mmask8 tail = static_cast<__mmask8>((1u << (N - N8)) - 1);
   for (size_t i = 0; i < N; i++) r.grad[i] = 0;
   double loss = 0;
   for (size_t mu = 0; mu < r.n; mu++) {
-    const double* ph = r.phi + mu * r.stride;
-    const double* dph = r.dphi + mu * r.stride;
+    const Row row = rowOf(r, mu, scratch);
+    const double* ph = row.ph;
+    const double* dph = row.dph;
     double* dm = r.delta + mu * r.stride;
     __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
     size_t i = 0;
@@ -314,10 +328,11 @@ __attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(c
 }  // namespace
 
 double readout(const ReadoutArgs& args) {
+  std::vector<double> scratch(args.h ? 2 * args.width : 0);
 #ifdef SFTDL_EW_X86
-  if (args.outputs == 1 && args.maxIsa >= 2 && isa() == Isa::Avx512) return readoutAvx512(args);
+  if (args.outputs == 1 && args.maxIsa >= 2 && isa() == Isa::Avx512) return readoutAvx512(args, scratch.data());
 #endif
-  return readoutScalar(args);
+  return readoutScalar(args, scratch.data());
 }
 
 }  // namespace sftdl

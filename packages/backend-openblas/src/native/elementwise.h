@@ -33,6 +33,11 @@ struct ReadoutArgs {
   double* grad;        // [width, outputs] out: φᵀ res (overwritten)
   double* delta;       // [n, stride] out: (res·aᵀ) ⊙ φ′ in this network's columns
   int maxIsa;          // 2: best available; below 2 the portable loops (tests)
+  // fused activation: when h is set, φ and φ′ are computed from h (same layout as phi) row by row with
+  // `activate`'s kernels (activation `kind`, fast-erf `table`); phi and dphi are then not used
+  const double* h = nullptr;
+  int kind = 0;
+  const double* table = nullptr;
 };
 
 /**
