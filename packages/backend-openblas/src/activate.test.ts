@@ -149,6 +149,14 @@ describe.skipIf(!isOpenblasAvailable())('native readout with the fused activatio
         };
         const fused = run('fused'), ts = run('ts');
         expect(fused, `${activation} n=${n} N=${N}`).toEqual(run('unfused'));
+        // in place: delta = h (this network's columns of h become δ; the rest of h is untouched)
+        const hh = h.slice();
+        const loss = be.readout!({ n, width: N, outputs: O, stride, offset, a, aOffset: 0, y, gradOffset: 0, pred: new Float64Array(n * O), res: new Float64Array(n * O), grad: new Float64Array(N * O), delta: hh, h: hh, activation });
+        expect(loss).toBe(fused.loss);
+        for (let k = 0; k < n * stride; k++) {
+          const mine = k % stride >= offset && k % stride < offset + N;
+          if ((mine ? fused.delta[k] : h[k]) !== hh[k]) expect.fail(`in place: entry ${k}`);
+        }
         expect(Math.abs(fused.loss - ts.loss)).toBeLessThanOrEqual(1e-12 * Math.max(1, ts.loss));
         for (const k of ['pred', 'grad', 'delta'] as const) {
           expect(Math.max(...fused[k].map((x, i) => Math.abs(x - ts[k][i]!))), `${activation} ${k}`).toBeLessThanOrEqual(1e-12 * N);

@@ -38,7 +38,13 @@ describe('readoutInto with the fused activation', () => {
         const loss = readoutInto({ n, width: N, outputs: O, stride, offset, a, aOffset: 0, y, gradOffset: 0, ...out, ...(fused ? { h, activation } : { phi, dphi }) });
         return { loss, ...out };
       };
-      expect(run(true)).toEqual(run(false));
+      const fused = run(true);
+      expect(fused).toEqual(run(false));
+      // in place: delta = h
+      const hh = h.slice(), pred = new Float64Array(n * O), res = new Float64Array(n * O), grad = new Float64Array(N * O);
+      const loss = readoutInto({ n, width: N, outputs: O, stride, offset, a, aOffset: 0, y, gradOffset: 0, pred, res, grad, delta: hh, h: hh, activation });
+      expect(loss).toBe(fused.loss);
+      for (let mu = 0; mu < n; mu++) expect([...hh.subarray(mu * stride + offset, mu * stride + offset + N)]).toEqual([...fused.delta.subarray(mu * stride + offset, mu * stride + offset + N)]);
     }
     expect(() => readoutInto({ n, width: N, outputs: O, stride, offset, a, aOffset: 0, y, gradOffset: 0, pred: new Float64Array(n * O), res: new Float64Array(n * O), grad: new Float64Array(N * O), delta: new Float64Array(n * stride) })).toThrow(InvalidArgumentError);
   });

@@ -25,7 +25,7 @@ export interface ReadoutArgs {
   /**
    * Fused activation: pre-activations h ([n, stride], same layout) and the activation; φ and φ′ are then computed
    * row by row exactly as `activateInto` would (phi and dphi are neither read nor written), saving two passes over
-   * memory.
+   * memory. `delta` may then be `h` itself (each row of h is read before that row of delta is written).
    */
   h?: Float64Array;
   activation?: ActivationName;

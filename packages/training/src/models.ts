@@ -271,7 +271,7 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
   const act = backend.activate
     ? (h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number) => backend.activate!(activation, h, phi, dphi, len)
     : (h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number) => activateInto(activation, h, phi, dphi, len);
-  // the backend's readout computes φ, φ′ itself (no φ/φ′ buffers for the batched path)
+  // the backend's readout computes φ, φ′ itself and writes D over H (no φ, φ′, D buffers for the batched path)
   const fusedReadout = backend.readout !== undefined;
   // batched ensembles: buffers per (n, chains), reused across steps (no allocation per step on the host path)
   interface BatchBuf { w: Float64Array; h: Float64Array; phi: Float64Array; dphi: Float64Array; dm: Float64Array; g: Float64Array; res: Float64Array }
@@ -279,7 +279,7 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
   const batchBuffers = (n: number, C: number): BatchBuf => {
     if (!bbuf || bbuf.n !== n || bbuf.C !== C) {
       const m = n * C * N;
-      bbuf = { n, C, b: { w: new Float64Array(C * N * d), h: new Float64Array(m), phi: new Float64Array(fusedReadout ? 0 : m), dphi: new Float64Array(fusedReadout ? 0 : m), dm: new Float64Array(m), g: new Float64Array(C * N * d), res: new Float64Array(n * O) } };
+      bbuf = { n, C, b: { w: new Float64Array(C * N * d), h: new Float64Array(m), phi: new Float64Array(fusedReadout ? 0 : m), dphi: new Float64Array(fusedReadout ? 0 : m), dm: new Float64Array(fusedReadout ? 0 : m), g: new Float64Array(C * N * d), res: new Float64Array(n * O) } };
     }
     return bbuf.b;
   };
@@ -296,13 +296,15 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
     // φ, φ′ and the readout forward + backward per chain: the backend's native kernel where it has one (φ, φ′ fused
     // into it row by row, never stored), else compute's activateInto and readoutInto
     if (!fusedReadout) act(h, phi, dphi, n * CN);
+    // the hidden-layer signal D: written over H in place by the fused kernel (H is not needed afterwards)
+    const delta = fusedReadout ? h : dm;
     for (let c = 0; c < C; c++) {
-      const args: ReadoutArgs = { n, width: N, outputs: O, stride: CN, offset: c * N, a: ps[c]!, aOffset: aOff, y: y.data, pred: preds[c]!, res, grad: grads[c]!, gradOffset: aOff, delta: dm };
+      const args: ReadoutArgs = { n, width: N, outputs: O, stride: CN, offset: c * N, a: ps[c]!, aOffset: aOff, y: y.data, pred: preds[c]!, res, grad: grads[c]!, gradOffset: aOff, delta };
       losses[c] = fusedReadout ? backend.readout!({ ...args, h, activation }) : readoutInto({ ...args, phi, dphi });
     }
     // G = Dᵀ·X: one product for the ensemble ([n, C·N]ᵀ·[n, d]), scattered back per chain
     let gAll: Float64Array;
-    if (host(n)) { gAll = b.g; hostDtX(dm, x.data, gAll, n, CN, d); } else gAll = matmulInto(backend, { rows: n, cols: CN, data: dm }, x, b.g, { transA: true }).data;
+    if (host(n)) { gAll = b.g; hostDtX(delta, x.data, gAll, n, CN, d); } else gAll = matmulInto(backend, { rows: n, cols: CN, data: delta }, x, b.g, { transA: true }).data;
     for (let c = 0; c < C; c++) grads[c]!.set(gAll.subarray(c * N * d, (c + 1) * N * d), 0);
   };
 
