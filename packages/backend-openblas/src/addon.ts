@@ -33,16 +33,25 @@ export interface NativeAddon {
   syevd(mode: number, threads: number, n: number, a: Float64Array, values: Float64Array, vectors: Float64Array): Status;
   /**
    * Fused φ and φ′ over a buffer (kind = index in compute's ACTIVATION_NAMES), on up to `threads` threads; `table` is
-   * compute's fast-erf table.
+   * compute's fast-erf table. `maxIsa` (tests) caps the kernels' instruction set: 2 (default) the best this CPU has,
+   * 1 AVX2 at most, 0 scalar.
    */
-  activate(kind: number, threads: number, h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number, table: Float64Array): undefined;
+  activate(kind: number, threads: number, h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number, table: Float64Array, maxIsa?: number): undefined;
+  /**
+   * compute's readoutInto, natively (AVX-512 for one output); `maxIsa` below 2 (tests) forces the portable loops. With
+   * `kind`, `h` and `table`, φ and φ′ are computed from h row by row (activate's kernels) and phi/dphi are not used.
+   */
+  readout(n: number, width: number, outputs: number, stride: number, offset: number, phi: Float64Array | undefined, dphi: Float64Array | undefined,
+    a: Float64Array, aOffset: number, y: Float64Array, pred: Float64Array, res: Float64Array, grad: Float64Array, gradOffset: number,
+    delta: Float64Array, maxIsa: number, kind?: number, h?: Float64Array, table?: Float64Array): number;
   /** Sets the OpenBLAS thread count (process-wide) and returns the count now in effect. */
   setThreads(threads: number): number;
   /**
    * OpenBLAS identity and thread count; `avx512`: sftdl's AVX-512 kernels can run on this CPU; `fastPreferred`:
-   * they are the default because OpenBLAS' run-time core type has no AVX-512 GEMM of its own.
+   * they are the default because OpenBLAS' run-time core type has no AVX-512 GEMM of its own; `elementwiseIsa`: the
+   * instruction set of the fused elementwise kernels ('avx512', 'avx2' or 'scalar').
    */
-  info(): { corename: string; config: string; threads: number; parallel: number; avx512: boolean; fastPreferred: boolean };
+  info(): { corename: string; config: string; threads: number; parallel: number; avx512: boolean; fastPreferred: boolean; elementwiseIsa: string };
 }
 
 /** The shell commands that make the addon available (named in every "unavailable" reason). */

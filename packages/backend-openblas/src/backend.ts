@@ -3,7 +3,7 @@ import {
   referenceBackend,
 } from '@sftdl/compute';
 import type {
-  ActivationName, CholeskyOptions, ComputeBackend, EighResult, GramOptions, Mat, MatmulOptions, Precision, TriangularSolveOptions,
+  ActivationName, CholeskyOptions, ComputeBackend, EighResult, GramOptions, Mat, MatmulOptions, Precision, ReadoutArgs, TriangularSolveOptions,
 } from '@sftdl/compute';
 import { MODE_F32, MODE_FAST, type NativeAddon, type NativeStatus, loadAddon } from './addon';
 
@@ -146,21 +146,27 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     }
   }
 
-  function matmul(a: Mat, b: Mat, o: MatmulOptions = {}): Mat {
-    checkMat(a, 'matmul: A');
-    checkMat(b, 'matmul: B');
-    const alpha = checkScalar(o.alpha ?? 1, 'matmul: alpha');
+  // matmul and matmulInto: `into` is the caller's buffer, else a fresh one is allocated
+  function product(a: Mat, b: Mat, o: MatmulOptions, into?: Float64Array): Mat {
+    const what = into ? 'matmulInto' : 'matmul';
+    checkMat(a, `${what}: A`);
+    checkMat(b, `${what}: B`);
+    const alpha = checkScalar(o.alpha ?? 1, `${what}: alpha`);
     const transA = !!o.transA, transB = !!o.transB;
     const m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols;
     const kb = transB ? b.cols : b.rows, n = transB ? b.rows : b.cols;
     if (k !== kb) {
-      throw new ShapeError(`matmul: inner dimensions differ: op(A) is [${m}, ${k}], op(B) is [${kb}, ${n}]`);
+      throw new ShapeError(`${what}: inner dimensions differ: op(A) is [${m}, ${k}], op(B) is [${kb}, ${n}]`);
     }
-    const out: Mat = { rows: m, cols: n, data: new Float64Array(m * n) };
+    if (into && into.length < m * n) throw new ShapeError(`matmulInto: out has ${into.length} entries, the [${m}, ${n}] product needs ${m * n}`);
+    const data = !into ? new Float64Array(m * n) : into.length === m * n ? into : into.subarray(0, m * n);
+    const out: Mat = { rows: m, cols: n, data };
     const s = addon.gemm(mode, threads, transA, transB, m, n, k, alpha, a.data, b.data, out.data);
-    if (s) fail('matmul', s, { A: a, B: b }, out);
+    if (s) fail(what, s, { A: a, B: b }, out);
     return out;
   }
+  const matmul = (a: Mat, b: Mat, o: MatmulOptions = {}): Mat => product(a, b, o);
+  const matmulInto = (a: Mat, b: Mat, out: Float64Array, o: MatmulOptions = {}): Mat => product(a, b, o, out);
 
   function gram(a: Mat, o: GramOptions = {}): Mat {
     checkMat(a, 'gram: A');
@@ -240,6 +246,16 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     addon.activate(kind, threads, h, phi, dphi, len, fastErfTable());
   }
 
+  /** Native fused two-layer readout (compute's readoutInto; AVX-512 FMA sums for one output). */
+  function readout(r: ReadoutArgs): number {
+    if (r.h && r.activation) {
+      const kind = ACTIVATION_NAMES.indexOf(r.activation);
+      if (kind < 0) throw new InvalidArgumentError(`unknown activation '${String(r.activation)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
+      return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, undefined, undefined, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta, 2, kind, r.h, fastErfTable());
+    }
+    return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, r.phi, r.dphi, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta, 2);
+  }
+
   return Object.freeze({
     specificationVersion: 'v1' as const,
     name: NAME,
@@ -251,7 +267,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
       threads,
       lapack: 'LAPACKE',
       addon: 'N-API',
-      elementwise: 'typescript (float64); fused activations native (float64, threaded)',
+      elementwise: `typescript (float64); fused activations and two-layer readout native (float64, ${addon.info().elementwiseIsa})`,
     }),
     matmul, gram, cholesky, triangularSolve, choleskySolve, choleskyLogDet, eigh,
     map: referenceBackend.map,
@@ -260,5 +276,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     reduce: referenceBackend.reduce,
     transpose: referenceBackend.transpose,
     activate,
+    readout,
+    matmulInto,
   });
 }

@@ -1,5 +1,7 @@
 import type { ActivationName } from './activations';
+import { ShapeError } from './errors';
 import type { Mat } from './mat';
+import type { ReadoutArgs } from './readout';
 
 /** Numeric precision a backend computes in. Boundary values are always float64 arrays. */
 export type Precision = 'float64' | 'float32';
@@ -105,10 +107,48 @@ export interface ComputeBackend {
   transpose(a: Mat): Mat;
   /**
    * Optional native fused activation: φ(h[i]) → phi[i] and φ′(h[i]) → dphi[i] for i < len, in place, with the same
-   * definitions as `activateInto` (erf from the same fast-erf table). Backends without native kernels leave it
+   * definitions as `activateInto` (erf from the same fast-erf table, with the same arithmetic: bit-identical values,
+   * see `activateInto`), for any thread count. Backends without native kernels leave it
    * undefined and callers use `activateInto`. Inputs are not validated (hot path); h must be finite.
    */
   activate?(name: ActivationName, h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number): void;
+  /**
+   * Optional native fused two-layer readout: the same outputs as `readoutInto` (predictions, residuals, φᵀr, the
+   * hidden-layer signal (r·aᵀ) ⊙ φ′) and its return value ½Σr², possibly summed in another (fixed) order, so values
+   * may differ from `readoutInto` by rounding but depend only on the arguments. Backends without it leave it
+   * undefined and callers use `readoutInto`. Inputs are not validated (hot path).
+   */
+  readout?(args: ReadoutArgs): number;
+  /**
+   * Optional `matmul` into a caller-owned buffer: the product's m·n entries are written to `out[0 … m·n)` (out may
+   * be longer; ShapeError if shorter; it must not overlap A or B) and returned as a Mat viewing them. Same values and errors as `matmul`; saves
+   * allocating (and faulting in) a fresh output in loops that multiply the same shapes every step. Callers use
+   * compute's `matmulInto`, which falls back to `matmul` and a copy.
+   */
+  matmulInto?(a: Mat, b: Mat, out: Float64Array, options?: MatmulOptions): Mat;
+}
+
+/**
+ * alpha·op(A)·op(B) written into `out` (length ≥ m·n) and returned as a Mat viewing its first m·n entries: the
+ * backend's `matmulInto` where it has one, else its `matmul` and a copy (same values either way).
+ *
+ * *When to use*: hot loops that multiply the same shapes every step (the Langevin sampler's batched GEMMs).
+ *
+ * @example
+ * ```ts
+ * const out = new Float64Array(4);
+ * matmulInto(referenceBackend, fromRows([[1, 2], [3, 4]]), eye(2), out).data; // out = [1, 2, 3, 4]
+ * ```
+ */
+export function matmulInto(backend: ComputeBackend, a: Mat, b: Mat, out: Float64Array, options?: MatmulOptions): Mat {
+  if (backend.matmulInto) return backend.matmulInto(a, b, out, options);
+  const c = backend.matmul(a, b, options);
+  if (out.length < c.data.length) {
+    throw new ShapeError(`matmulInto: out has ${out.length} entries, the [${c.rows}, ${c.cols}] product needs ${c.data.length}`);
+  }
+  const view = out.length === c.data.length ? out : out.subarray(0, c.data.length);
+  view.set(c.data);
+  return { rows: c.rows, cols: c.cols, data: view };
 }
 
 /** Availability report of a backend on this machine. */

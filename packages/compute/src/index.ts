@@ -2,7 +2,7 @@ export type {
   BackendProbe, BackendProvider, BinaryOp, CholeskyOptions, ComputeBackend, EighResult, GramOptions, MatmulOptions,
   Precision, ReduceAxis, ReduceOp, TriangularSolveOptions, UnaryOp,
 } from './backend';
-export { UNARY_OPS } from './backend';
+export { UNARY_OPS, matmulInto } from './backend';
 export {
   BackendUnavailableError, ConvergenceError, InvalidArgumentError, NotPositiveDefiniteError, SftdlError, ShapeError,
 } from './errors';
@@ -17,5 +17,7 @@ export {
   ACTIVATION_NAMES, TWO_OVER_SQRT_PI, activateInto, activationDerivative, activationFunction, erfPrime, fastErf, fastErfTable,
 } from './activations';
 export { powerOfTwoScale, tridiagonalEigenvalues } from './linalg';
+export type { ReadoutArgs } from './readout';
+export { readoutInto } from './readout';
 export type { MatmulDims } from './validate';
 export { checkAlpha, checkJitter, matmulDims } from './validate';

@@ -1,5 +1,5 @@
 import {
-  ACTIVATION_NAMES, type ActivationName, type ComputeBackend, InvalidArgumentError, type Mat, ShapeError, activateInto, referenceBackend,
+  ACTIVATION_NAMES, type ActivationName, type ComputeBackend, InvalidArgumentError, type Mat, type ReadoutArgs, ShapeError, activateInto, matmulInto, readoutInto, referenceBackend,
 } from '@sftdl/compute';
 import { type Key, normal } from '@sftdl/field';
 
@@ -282,13 +282,15 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
   const act = backend.activate
     ? (h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number) => backend.activate!(activation, h, phi, dphi, len)
     : (h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number) => activateInto(activation, h, phi, dphi, len);
+  // the backend's readout computes φ, φ′ itself and writes D over H (no φ, φ′, D buffers for the batched path)
+  const fusedReadout = backend.readout !== undefined;
   // batched ensembles: buffers per (n, chains), reused across steps (no allocation per step on the host path)
   interface BatchBuf { w: Float64Array; h: Float64Array; phi: Float64Array; dphi: Float64Array; dm: Float64Array; g: Float64Array; res: Float64Array }
   let bbuf: { n: number; C: number; b: BatchBuf } | undefined;
   const batchBuffers = (n: number, C: number): BatchBuf => {
     if (!bbuf || bbuf.n !== n || bbuf.C !== C) {
       const m = n * C * N;
-      bbuf = { n, C, b: { w: new Float64Array(C * N * d), h: new Float64Array(m), phi: new Float64Array(m), dphi: new Float64Array(m), dm: new Float64Array(m), g: new Float64Array(C * N * d), res: new Float64Array(n * O) } };
+      bbuf = { n, C, b: { w: new Float64Array(C * N * d), h: new Float64Array(m), phi: new Float64Array(fusedReadout ? 0 : m), dphi: new Float64Array(fusedReadout ? 0 : m), dm: new Float64Array(fusedReadout ? 0 : m), g: new Float64Array(C * N * d), res: new Float64Array(n * O) } };
     }
     return bbuf.b;
   };
@@ -300,29 +302,20 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
     const wAll: Mat = { rows: CN, cols: d, data: b.w };
     // H = X·[W₁ … W_C]ᵀ: one product for the ensemble ([n, d]·[C·N, d]ᵀ)
     let h: Float64Array;
-    if (host(n)) { h = b.h; hostXWt(x.data, b.w, h, n, CN, d); } else h = backend.matmul(x, wAll, { transB: true }).data;
+    if (host(n)) { h = b.h; hostXWt(x.data, b.w, h, n, CN, d); } else h = matmulInto(backend, x, wAll, b.h, { transB: true }).data;
     const { phi, dphi, dm, res } = b;
-    act(h, phi, dphi, n * CN);
+    // φ, φ′ and the readout forward + backward per chain: the backend's native kernel where it has one (φ, φ′ fused
+    // into it row by row, never stored), else compute's activateInto and readoutInto
+    if (!fusedReadout) act(h, phi, dphi, n * CN);
+    // the hidden-layer signal D: written over H in place by the fused kernel (H is not needed afterwards)
+    const delta = fusedReadout ? h : dm;
     for (let c = 0; c < C; c++) {
-      const p = ps[c]!, g = grads[c]!, pred = preds[c]!, co = c * N;
-      let loss = 0;
-      for (let mu = 0; mu < n; mu++) {
-        const ro = mu * CN + co;
-        for (let o = 0; o < O; o++) {
-          let sv = 0;
-          for (let i = 0; i < N; i++) sv += phi[ro + i]! * p[aOff + i * O + o]!;
-          pred[mu * O + o] = sv;
-          const r = sv - y.data[mu * O + o]!;
-          res[mu * O + o] = r;
-          loss += r * r;
-        }
-      }
-      losses[c] = 0.5 * loss;
-      readoutBackward(p, res, phi, dphi, dm, g, n, CN, co);
+      const args: ReadoutArgs = { n, width: N, outputs: O, stride: CN, offset: c * N, a: ps[c]!, aOffset: aOff, y: y.data, pred: preds[c]!, res, grad: grads[c]!, gradOffset: aOff, delta };
+      losses[c] = fusedReadout ? backend.readout!({ ...args, h, activation }) : readoutInto({ ...args, phi, dphi });
     }
     // G = Dᵀ·X: one product for the ensemble ([n, C·N]ᵀ·[n, d]), scattered back per chain
     let gAll: Float64Array;
-    if (host(n)) { gAll = b.g; hostDtX(dm, x.data, gAll, n, CN, d); } else gAll = backend.matmul({ rows: n, cols: CN, data: dm }, x, { transA: true }).data;
+    if (host(n)) { gAll = b.g; hostDtX(delta, x.data, gAll, n, CN, d); } else gAll = matmulInto(backend, { rows: n, cols: CN, data: delta }, x, b.g, { transA: true }).data;
     for (let c = 0; c < C; c++) grads[c]!.set(gAll.subarray(c * N * d, (c + 1) * N * d), 0);
   };
 

@@ -189,7 +189,7 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), sftdl::currentThreads());
 }
 
-// info() -> { corename, config, threads, parallel, avx512, fastPreferred }
+// info() -> { corename, config, threads, parallel, avx512, fastPreferred, elementwiseIsa }
 Napi::Value Info(const Napi::CallbackInfo& info) {
   Napi::Object o = Napi::Object::New(info.Env());
   o.Set("corename", sftdl::coreName());
@@ -198,11 +198,12 @@ Napi::Value Info(const Napi::CallbackInfo& info) {
   o.Set("parallel", sftdl::parallelMode());
   o.Set("avx512", sftdl::fastUsable());
   o.Set("fastPreferred", sftdl::fastPreferred());
+  o.Set("elementwiseIsa", sftdl::activateIsa());
   return o;
 }
 
 Napi::Value Activate(const Napi::CallbackInfo& info) {
-  // (kind, threads, h, phi, dphi, len, table)
+  // (kind, threads, h, phi, dphi, len, table[, maxIsa]): maxIsa (tests) 2 best, 1 AVX2 at most, 0 scalar
   const int kind = dim(info, 0, "kind");
   if (kind > sftdl::kActSquare) throw Napi::RangeError::New(info.Env(), "unknown activation code");
   const int threads = dim(info, 1, "threads");
@@ -211,11 +212,42 @@ Napi::Value Activate(const Napi::CallbackInfo& info) {
   double* phi = f64(info, 3, static_cast<size_t>(len), "phi");
   double* dphi = f64(info, 4, static_cast<size_t>(len), "dphi");
   const double* table = f64(info, 6, kind == sftdl::kActErf ? 769 * 7 : 0, "table");
-  sftdl::activate(kind, h, phi, dphi, static_cast<size_t>(len), threads, table);
+  const int maxIsa = info.Length() > 7 ? dim(info, 7, "maxIsa") : 2;
+  sftdl::activate(kind, h, phi, dphi, static_cast<size_t>(len), threads, table, maxIsa);
   return info.Env().Undefined();
 }
 
+Napi::Value Readout(const Napi::CallbackInfo& info) {
+  // (n, width, outputs, stride, offset, phi, dphi, a, aOffset, y, pred, res, grad, gradOffset, delta, maxIsa
+  //  [, kind, h, table]) -> ½Σr²; with kind, h and table, φ and φ′ are computed from h (phi, dphi unused)
+  const size_t n = dim(info, 0, "n"), N = dim(info, 1, "width"), O = dim(info, 2, "outputs");
+  const size_t stride = dim(info, 3, "stride"), off = dim(info, 4, "offset");
+  const size_t aOff = dim(info, 8, "aOffset"), gOff = dim(info, 13, "gradOffset");
+  if (n > 0 && off + N > stride) throw Napi::RangeError::New(info.Env(), "offset + width exceeds stride");
+  const size_t span = n == 0 ? 0 : (n - 1) * stride + off + N;
+  sftdl::ReadoutArgs r;
+  r.n = n; r.width = N; r.outputs = O; r.stride = stride;
+  const bool fused = info.Length() > 18;
+  r.phi = fused ? nullptr : f64(info, 5, span, "phi") + off;
+  r.dphi = fused ? nullptr : f64(info, 6, span, "dphi") + off;
+  if (fused) {
+    r.kind = dim(info, 16, "kind");
+    if (r.kind > sftdl::kActSquare) throw Napi::RangeError::New(info.Env(), "unknown activation code");
+    r.h = f64(info, 17, span, "h") + off;
+    r.table = f64(info, 18, r.kind == sftdl::kActErf ? 769 * 7 : 0, "table");
+  }
+  r.a = f64(info, 7, aOff + N * O, "a") + aOff;
+  r.y = f64(info, 9, n * O, "y");
+  r.pred = f64(info, 10, n * O, "pred");
+  r.res = f64(info, 11, n * O, "res");
+  r.grad = f64(info, 12, gOff + N * O, "grad") + gOff;
+  r.delta = f64(info, 14, span, "delta") + off;
+  r.maxIsa = dim(info, 15, "maxIsa");
+  return Napi::Number::New(info.Env(), sftdl::readout(r));
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("readout", Napi::Function::New(env, Readout, "readout"));
   exports.Set("activate", Napi::Function::New(env, Activate, "activate"));
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
   exports.Set("syrk", Napi::Function::New(env, Syrk, "syrk"));

@@ -1,13 +1,30 @@
-// Fused elementwise activation kernels for the Langevin sampler: phi(h) and phi'(h) over a buffer in one pass,
-// split over std::threads for large buffers. erf uses the caller's fast-erf table (the one @sftdl/compute builds:
-// rows of 7 doubles erf(x0), c0..c5 at x0 = i/128), evaluated with the same arithmetic as compute's TypeScript
-// activateInto; floating-point contraction is off so no FMA changes the rounding.
+// Fused elementwise activation kernels for the Langevin sampler: phi(h) and phi'(h) over a buffer in one pass.
+//
+// erf uses the caller's fast-erf table (the one @sftdl/compute builds: rows of 7 doubles erf(x0), c0..c5 at
+// x0 = i/128) and evaluates it with exactly the arithmetic of compute's TypeScript activateInto, so native and
+// portable results are bit-identical. Floating-point contraction is off (no FMA may change the rounding), and
+// the vector paths use the same multiply/add sequence per lane: AVX-512 (8 lanes, table rows fetched with
+// gathers) or AVX2 (4 lanes), chosen at run time with __builtin_cpu_supports; the scalar loop is the portable
+// fallback (and handles the tails). Only the kernels carry target attributes, so a baseline x86-64 build runs
+// anywhere and non-x86 builds compile the scalar path only.
+//
+// Large buffers are split over the addon's persistent worker pool; the work is elementwise, so the results do
+// not depend on the thread count.
 #pragma GCC optimize("fp-contract=off")
 #include "elementwise.h"
 
 #include <cmath>
-#include <thread>
+#include <cstdint>
 #include <vector>
+
+#include "fastgemm.h"
+
+#if defined(__x86_64__)
+#include <immintrin.h>
+#define SFTDL_EW_X86 1
+// GCC 12 warns about the deliberately undefined lanes inside its own intrinsics headers (a known false positive)
+#pragma GCC diagnostic ignored "-Wmaybe-uninitialized"
+#endif
 
 namespace sftdl {
 namespace {
@@ -16,25 +33,27 @@ constexpr double kTwoOverSqrtPi = 1.1283791670955126;
 constexpr int kErfStep = 128;
 constexpr double kErfMax = 6;
 
-void erfRange(const double* h, double* phi, double* dphi, size_t lo, size_t hi, const double* t) {
-  for (size_t i = lo; i < hi; i++) {
-    const double v = h[i];
-    const double ax = std::fabs(v);  // branch-free sign handling: random signs would mispredict
-    if (ax >= kErfMax) { phi[i] = std::copysign(1.0, v); dphi[i] = kTwoOverSqrtPi * std::exp(-v * v); continue; }
-    const int j = static_cast<int>(ax * kErfStep + 0.5);
-    const double e = ax - j * (1.0 / kErfStep);
-    const double* r = t + 7 * j;
-    const double c1 = r[1], c2 = r[2], c3 = r[3], c4 = r[4], c5 = r[5], c6 = r[6];
-    const double val = r[0] + e * (c1 + e * (c2 + e * (c3 + e * (c4 + e * (c5 + e * c6)))));
-    phi[i] = std::copysign(val, v);
-    dphi[i] = c1 + e * (2 * c2 + e * (3 * c3 + e * (4 * c4 + e * (5 * c5 + e * 6 * c6))));
-  }
+// One entry of the fast erf (scalar; the reference every vector path reproduces bit for bit).
+inline void erfOne(double v, double* phi, double* dphi, const double* t) {
+  const double ax = std::fabs(v);
+  if (ax >= kErfMax) { *phi = v < 0 ? -1.0 : 1.0; *dphi = kTwoOverSqrtPi * std::exp(-v * v); return; }
+  if (ax != ax) { *phi = *dphi = v; return; }  // NaN (the caller's contract excludes it; never index with it)
+  const int j = static_cast<int>(ax * kErfStep + 0.5);
+  const double e = ax - j * (1.0 / kErfStep);
+  const double* r = t + 7 * j;
+  const double c1 = r[1], c2 = r[2], c3 = r[3], c4 = r[4], c5 = r[5], c6 = r[6];
+  const double val = r[0] + e * (c1 + e * (c2 + e * (c3 + e * (c4 + e * (c5 + e * c6)))));
+  *phi = v < 0 ? -val : val;  // as compute's loop: erf(−0) = +0
+  *dphi = c1 + e * (2 * c2 + e * (3 * c3 + e * (4 * c4 + e * (5 * c5 + e * 6 * c6))));
 }
 
-void range(int kind, const double* h, double* phi, double* dphi, size_t lo, size_t hi, const double* t) {
+void erfScalar(const double* h, double* phi, double* dphi, size_t lo, size_t hi, const double* t) {
+  for (size_t i = lo; i < hi; i++) erfOne(h[i], phi + i, dphi + i, t);
+}
+
+void otherScalar(int kind, const double* h, double* phi, double* dphi, size_t lo, size_t hi) {
   switch (kind) {
     case kActLinear: for (size_t i = lo; i < hi; i++) { phi[i] = h[i]; dphi[i] = 1; } break;
-    case kActErf: erfRange(h, phi, dphi, lo, hi, t); break;
     case kActRelu: for (size_t i = lo; i < hi; i++) { const double v = h[i]; phi[i] = v > 0 ? v : 0; dphi[i] = v > 0 ? 1 : 0; } break;
     case kActTanh: for (size_t i = lo; i < hi; i++) { const double x = std::tanh(h[i]); phi[i] = x; dphi[i] = 1 - x * x; } break;
     case kActSquare: for (size_t i = lo; i < hi; i++) { const double v = h[i]; phi[i] = v * v; dphi[i] = 2 * v; } break;
@@ -42,22 +61,278 @@ void range(int kind, const double* h, double* phi, double* dphi, size_t lo, size
   }
 }
 
+#ifdef SFTDL_EW_X86
+// No "fma" in the targets: the kernels must round exactly like the scalar definition.
+#define SFTDL_EW_AVX512 __attribute__((target("avx512f,avx512dq"), noinline))
+#define SFTDL_EW_AVX2 __attribute__((target("avx2"), noinline))
+
+SFTDL_EW_AVX512 void erfAvx512(const double* h, double* phi, double* dphi, size_t lo, size_t hi, const double* t) {
+  const __m512d sign = _mm512_set1_pd(-0.0), emax = _mm512_set1_pd(kErfMax), step = _mm512_set1_pd(kErfStep);
+  const __m512d half = _mm512_set1_pd(0.5), inv = _mm512_set1_pd(1.0 / kErfStep);
+  const __m512d two = _mm512_set1_pd(2), three = _mm512_set1_pd(3), four = _mm512_set1_pd(4);
+  const __m512d five = _mm512_set1_pd(5), six = _mm512_set1_pd(6);
+  const __m256i seven = _mm256_set1_epi32(7);
+  size_t i = lo;
+  for (; i + 8 <= hi; i += 8) {
+    const __m512d v = _mm512_loadu_pd(h + i);
+    const __m512d ax = _mm512_andnot_pd(sign, v);
+    // |h| ≥ 6 (and ±Inf) lanes are redone by the scalar path below; min() also maps NaN to 6 (a valid row),
+    // so a NaN input cannot index outside the table (it propagates through e as in the scalar path)
+    const __mmask8 big = _mm512_cmp_pd_mask(ax, emax, _CMP_GE_OQ);
+    const __m512d axc = _mm512_min_pd(ax, emax);
+    const __m256i j = _mm512_cvttpd_epi32(_mm512_add_pd(_mm512_mul_pd(axc, step), half));
+    const __m512d e = _mm512_sub_pd(ax, _mm512_mul_pd(_mm512_cvtepi32_pd(j), inv));
+    const __m256i o = _mm256_mullo_epi32(j, seven);
+    const __m512d r0 = _mm512_i32gather_pd(o, t, 8), c1 = _mm512_i32gather_pd(o, t + 1, 8);
+    const __m512d c2 = _mm512_i32gather_pd(o, t + 2, 8), c3 = _mm512_i32gather_pd(o, t + 3, 8);
+    const __m512d c4 = _mm512_i32gather_pd(o, t + 4, 8), c5 = _mm512_i32gather_pd(o, t + 5, 8);
+    const __m512d c6 = _mm512_i32gather_pd(o, t + 6, 8);
+    // val = r0 + e*(c1 + e*(c2 + e*(c3 + e*(c4 + e*(c5 + e*c6)))))
+    __m512d p = _mm512_add_pd(c5, _mm512_mul_pd(e, c6));
+    p = _mm512_add_pd(c4, _mm512_mul_pd(e, p));
+    p = _mm512_add_pd(c3, _mm512_mul_pd(e, p));
+    p = _mm512_add_pd(c2, _mm512_mul_pd(e, p));
+    p = _mm512_add_pd(c1, _mm512_mul_pd(e, p));
+    p = _mm512_add_pd(r0, _mm512_mul_pd(e, p));
+    // d = c1 + e*(2c2 + e*(3c3 + e*(4c4 + e*(5c5 + (e*6)*c6))))
+    __m512d d = _mm512_add_pd(_mm512_mul_pd(five, c5), _mm512_mul_pd(_mm512_mul_pd(e, six), c6));
+    d = _mm512_add_pd(_mm512_mul_pd(four, c4), _mm512_mul_pd(e, d));
+    d = _mm512_add_pd(_mm512_mul_pd(three, c3), _mm512_mul_pd(e, d));
+    d = _mm512_add_pd(_mm512_mul_pd(two, c2), _mm512_mul_pd(e, d));
+    d = _mm512_add_pd(c1, _mm512_mul_pd(e, d));
+    // −val where v < 0 (so −0 gives +0, exactly as the scalar definition)
+    p = _mm512_mask_xor_pd(p, _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_LT_OQ), p, sign);
+    _mm512_storeu_pd(phi + i, p);
+    _mm512_storeu_pd(dphi + i, d);
+    if (big) {
+      for (int l = 0; l < 8; l++)
+        if (big & (1u << l)) erfOne(h[i + l], phi + i + l, dphi + i + l, t);
+    }
+  }
+  erfScalar(h, phi, dphi, i, hi, t);
+}
+
+SFTDL_EW_AVX2 void erfAvx2(const double* h, double* phi, double* dphi, size_t lo, size_t hi, const double* t) {
+  const __m256d sign = _mm256_set1_pd(-0.0), emax = _mm256_set1_pd(kErfMax), step = _mm256_set1_pd(kErfStep);
+  const __m256d half = _mm256_set1_pd(0.5), inv = _mm256_set1_pd(1.0 / kErfStep);
+  const __m256d two = _mm256_set1_pd(2), three = _mm256_set1_pd(3), four = _mm256_set1_pd(4);
+  const __m256d five = _mm256_set1_pd(5), six = _mm256_set1_pd(6);
+  const __m128i seven = _mm_set1_epi32(7);
+  size_t i = lo;
+  for (; i + 4 <= hi; i += 4) {
+    const __m256d v = _mm256_loadu_pd(h + i);
+    const __m256d ax = _mm256_andnot_pd(sign, v);
+    const int big = _mm256_movemask_pd(_mm256_cmp_pd(ax, emax, _CMP_GE_OQ));
+    const __m256d axc = _mm256_min_pd(ax, emax);  // NaN → 6 (second operand), see the AVX-512 path
+    const __m128i j = _mm256_cvttpd_epi32(_mm256_add_pd(_mm256_mul_pd(axc, step), half));
+    const __m256d e = _mm256_sub_pd(ax, _mm256_mul_pd(_mm256_cvtepi32_pd(j), inv));
+    const __m128i o = _mm_mullo_epi32(j, seven);
+    const __m256d r0 = _mm256_i32gather_pd(t, o, 8), c1 = _mm256_i32gather_pd(t + 1, o, 8);
+    const __m256d c2 = _mm256_i32gather_pd(t + 2, o, 8), c3 = _mm256_i32gather_pd(t + 3, o, 8);
+    const __m256d c4 = _mm256_i32gather_pd(t + 4, o, 8), c5 = _mm256_i32gather_pd(t + 5, o, 8);
+    const __m256d c6 = _mm256_i32gather_pd(t + 6, o, 8);
+    __m256d p = _mm256_add_pd(c5, _mm256_mul_pd(e, c6));
+    p = _mm256_add_pd(c4, _mm256_mul_pd(e, p));
+    p = _mm256_add_pd(c3, _mm256_mul_pd(e, p));
+    p = _mm256_add_pd(c2, _mm256_mul_pd(e, p));
+    p = _mm256_add_pd(c1, _mm256_mul_pd(e, p));
+    p = _mm256_add_pd(r0, _mm256_mul_pd(e, p));
+    __m256d d = _mm256_add_pd(_mm256_mul_pd(five, c5), _mm256_mul_pd(_mm256_mul_pd(e, six), c6));
+    d = _mm256_add_pd(_mm256_mul_pd(four, c4), _mm256_mul_pd(e, d));
+    d = _mm256_add_pd(_mm256_mul_pd(three, c3), _mm256_mul_pd(e, d));
+    d = _mm256_add_pd(_mm256_mul_pd(two, c2), _mm256_mul_pd(e, d));
+    d = _mm256_add_pd(c1, _mm256_mul_pd(e, d));
+    p = _mm256_xor_pd(p, _mm256_and_pd(_mm256_cmp_pd(v, _mm256_setzero_pd(), _CMP_LT_OQ), sign));
+    _mm256_storeu_pd(phi + i, p);
+    _mm256_storeu_pd(dphi + i, d);
+    if (big) {
+      for (int l = 0; l < 4; l++)
+        if (big & (1 << l)) erfOne(h[i + l], phi + i + l, dphi + i + l, t);
+    }
+  }
+  erfScalar(h, phi, dphi, i, hi, t);
+}
+
+// linear, ReLU, square: exact in any width (one rounding per value, same as scalar)
+SFTDL_EW_AVX512 void otherAvx512(int kind, const double* h, double* phi, double* dphi, size_t lo, size_t hi) {
+  const __m512d zero = _mm512_setzero_pd(), one = _mm512_set1_pd(1), two = _mm512_set1_pd(2);
+  size_t i = lo;
+  for (; i + 8 <= hi; i += 8) {
+    const __m512d v = _mm512_loadu_pd(h + i);
+    __m512d p, d;
+    if (kind == kActLinear) { p = v; d = one; }
+    else if (kind == kActRelu) {
+      const __mmask8 pos = _mm512_cmp_pd_mask(v, zero, _CMP_GT_OQ);
+      p = _mm512_maskz_mov_pd(pos, v); d = _mm512_maskz_mov_pd(pos, one);
+    } else { p = _mm512_mul_pd(v, v); d = _mm512_mul_pd(two, v); }
+    _mm512_storeu_pd(phi + i, p);
+    _mm512_storeu_pd(dphi + i, d);
+  }
+  otherScalar(kind, h, phi, dphi, i, hi);
+}
+
+enum class Isa { Scalar, Avx2, Avx512 };
+Isa isa() {
+  static const Isa best = [] {
+    __builtin_cpu_init();
+    if (__builtin_cpu_supports("avx512f") && __builtin_cpu_supports("avx512dq")) return Isa::Avx512;
+    if (__builtin_cpu_supports("avx2")) return Isa::Avx2;
+    return Isa::Scalar;
+  }();
+  return best;
+}
+#endif  // SFTDL_EW_X86
+
+void range(int kind, const double* h, double* phi, double* dphi, size_t lo, size_t hi, const double* t, int maxIsa) {
+#ifdef SFTDL_EW_X86
+  Isa best = isa();
+  if (maxIsa < 2 && best == Isa::Avx512) best = Isa::Avx2;
+  if (maxIsa < 1) best = Isa::Scalar;
+  if (kind == kActErf) {
+    if (best == Isa::Avx512) return erfAvx512(h, phi, dphi, lo, hi, t);
+    if (best == Isa::Avx2) return erfAvx2(h, phi, dphi, lo, hi, t);
+    return erfScalar(h, phi, dphi, lo, hi, t);
+  }
+  if (kind != kActTanh && best == Isa::Avx512) return otherAvx512(kind, h, phi, dphi, lo, hi);
+#else
+  (void)maxIsa;
+#endif
+  if (kind == kActErf) return erfScalar(h, phi, dphi, lo, hi, t);
+  otherScalar(kind, h, phi, dphi, lo, hi);
+}
+
 }  // namespace
 
-void activate(int kind, const double* h, double* phi, double* dphi, size_t len, int threads, const double* table) {
-  // below ~64k entries a thread start costs more than it saves
-  const size_t minPerThread = 32768;
+const char* activateIsa() {
+#ifdef SFTDL_EW_X86
+  switch (isa()) {
+    case Isa::Avx512: return "avx512";
+    case Isa::Avx2: return "avx2";
+    default: break;
+  }
+#endif
+  return "scalar";
+}
+
+void activate(int kind, const double* h, double* phi, double* dphi, size_t len, int threads, const double* table,
+              int maxIsa) {
+  // vectorised erf runs at about a nanosecond per entry: below ~128k entries per thread the pool's hand-off
+  // costs more than it saves (tanh, scalar libm, is ~10× slower per entry)
+  const size_t minPerThread = kind == kActTanh ? 16384 : 131072;
   size_t nt = threads < 1 ? 1 : static_cast<size_t>(threads);
   if (nt > len / minPerThread) nt = len / minPerThread;
-  if (nt <= 1) { range(kind, h, phi, dphi, 0, len, table); return; }
-  std::vector<std::thread> pool;
-  const size_t chunk = (len + nt - 1) / nt;
-  for (size_t k = 1; k < nt; k++) {
-    const size_t lo = k * chunk, hi = lo + chunk < len ? lo + chunk : len;
-    if (lo < hi) pool.emplace_back(range, kind, h, phi, dphi, lo, hi, table);
+  if (nt <= 1) { range(kind, h, phi, dphi, 0, len, table, maxIsa); return; }
+  const size_t chunk = ((len + nt - 1) / nt + 7) & ~static_cast<size_t>(7);
+  fast::parallel(static_cast<int>(nt), [&](int w, int tf) {
+    // tf ≤ nt parties: each takes every tf-th chunk of the fixed nt-way split (any split gives the same values)
+    for (size_t k = static_cast<size_t>(w); k < nt; k += static_cast<size_t>(tf)) {
+      const size_t lo = k * chunk, hi = lo + chunk < len ? lo + chunk : len;
+      if (lo < hi) range(kind, h, phi, dphi, lo, hi, table, maxIsa);
+    }
+  });
+}
+
+}  // namespace sftdl
+
+// ---- fused two-layer readout ----------------------------------------------------------------------------------
+
+namespace sftdl {
+namespace {
+
+// φ, φ′ of row μ: the caller's buffers, or computed from h into the scratch row (fused activation)
+struct Row {
+  const double* ph;
+  const double* dph;
+};
+inline Row rowOf(const ReadoutArgs& r, size_t mu, double* scratch) {
+  if (!r.h) return {r.phi + mu * r.stride, r.dphi + mu * r.stride};
+  range(r.kind, r.h + mu * r.stride, scratch, scratch + r.width, 0, r.width, r.table, r.maxIsa);
+  return {scratch, scratch + r.width};
+}
+
+// The portable definition, the same loops and arithmetic as @sftdl/compute's readoutInto (bit-identical).
+double readoutScalar(const ReadoutArgs& r, double* scratch) {
+  const size_t N = r.width, O = r.outputs;
+  for (size_t k = 0; k < N * O; k++) r.grad[k] = 0;
+  double loss = 0;
+  for (size_t mu = 0; mu < r.n; mu++) {
+    const Row row = rowOf(r, mu, scratch);
+    const double* ph = row.ph;
+    const double* dph = row.dph;
+    double* dm = r.delta + mu * r.stride;
+    double* res = r.res + mu * O;
+    for (size_t o = 0; o < O; o++) {
+      double sv = 0;
+      for (size_t i = 0; i < N; i++) sv += ph[i] * r.a[i * O + o];
+      r.pred[mu * O + o] = sv;
+      const double e = sv - r.y[mu * O + o];
+      res[o] = e;
+      loss += e * e;
+    }
+    for (size_t i = 0; i < N; i++) {
+      double sv = 0;
+      for (size_t o = 0; o < O; o++) {
+        const double rv = res[o];
+        r.grad[i * O + o] += ph[i] * rv;
+        sv += r.a[i * O + o] * rv;
+      }
+      dm[i] = sv * dph[i];
+    }
   }
-  range(kind, h, phi, dphi, 0, chunk < len ? chunk : len, table);
-  for (auto& th : pool) th.join();
+  return 0.5 * loss;
+}
+
+#ifdef SFTDL_EW_X86
+// One output (the sampler's usual case): per row one FMA dot product (8 lanes × 2 accumulators, a fixed order
+// that depends only on N), then g += φ·r and δ = (a·r)·φ′ in one sweep over the row while it is in L1.
+__attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(const ReadoutArgs& r, double* scratch) {
+  const size_t N = r.width, N8 = N & ~static_cast<size_t>(7);
+  const __mmask8 tail = static_cast<__mmask8>((1u << (N - N8)) - 1);
+  for (size_t i = 0; i < N; i++) r.grad[i] = 0;
+  double loss = 0;
+  for (size_t mu = 0; mu < r.n; mu++) {
+    const Row row = rowOf(r, mu, scratch);
+    const double* ph = row.ph;
+    const double* dph = row.dph;
+    double* dm = r.delta + mu * r.stride;
+    __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
+    size_t i = 0;
+    for (; i + 16 <= N8; i += 16) {
+      s0 = _mm512_fmadd_pd(_mm512_loadu_pd(ph + i), _mm512_loadu_pd(r.a + i), s0);
+      s1 = _mm512_fmadd_pd(_mm512_loadu_pd(ph + i + 8), _mm512_loadu_pd(r.a + i + 8), s1);
+    }
+    if (i < N8) { s0 = _mm512_fmadd_pd(_mm512_loadu_pd(ph + i), _mm512_loadu_pd(r.a + i), s0); i += 8; }
+    if (tail) s1 = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(tail, ph + N8), _mm512_maskz_loadu_pd(tail, r.a + N8), s1);
+    const double sv = _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
+    r.pred[mu] = sv;
+    const double e = sv - r.y[mu];
+    r.res[mu] = e;
+    loss += e * e;
+    const __m512d ev = _mm512_set1_pd(e);
+    for (i = 0; i < N8; i += 8) {
+      const __m512d p = _mm512_loadu_pd(ph + i);
+      _mm512_storeu_pd(r.grad + i, _mm512_fmadd_pd(p, ev, _mm512_loadu_pd(r.grad + i)));
+      _mm512_storeu_pd(dm + i, _mm512_mul_pd(_mm512_mul_pd(_mm512_loadu_pd(r.a + i), ev), _mm512_loadu_pd(dph + i)));
+    }
+    if (tail) {
+      const __m512d p = _mm512_maskz_loadu_pd(tail, ph + N8);
+      _mm512_mask_storeu_pd(r.grad + N8, tail, _mm512_fmadd_pd(p, ev, _mm512_maskz_loadu_pd(tail, r.grad + N8)));
+      const __m512d av = _mm512_maskz_loadu_pd(tail, r.a + N8), dv = _mm512_maskz_loadu_pd(tail, dph + N8);
+      _mm512_mask_storeu_pd(dm + N8, tail, _mm512_mul_pd(_mm512_mul_pd(av, ev), dv));
+    }
+  }
+  return 0.5 * loss;
+}
+#endif
+
+}  // namespace
+
+double readout(const ReadoutArgs& args) {
+  std::vector<double> scratch(args.h ? 2 * args.width : 0);
+#ifdef SFTDL_EW_X86
+  if (args.outputs == 1 && args.maxIsa >= 2 && isa() == Isa::Avx512) return readoutAvx512(args, scratch.data());
+#endif
+  return readoutScalar(args, scratch.data());
 }
 
 }  // namespace sftdl

@@ -1,0 +1,110 @@
+import { type ActivationName, activateInto } from './activations';
+import { InvalidArgumentError } from './errors';
+
+// h, φ and φ′ of one row for the fused activation (grown as needed, reused across calls)
+let rowScratch: Float64Array | undefined;
+
+/**
+ * Arguments of the fused two-layer readout ({@link readoutInto}, `ComputeBackend.readout`): one network
+ * f(x_μ) = Σᵢ φ_{μi} a_{io} whose hidden features are `width` columns of a row-major [n, stride] buffer (a batched
+ * ensemble keeps all chains side by side, each at its own `offset`).
+ */
+export interface ReadoutArgs {
+  /** Rows (samples). */
+  n: number;
+  /** Hidden width N (columns of this network). */
+  width: number;
+  /** Outputs O. */
+  outputs: number;
+  /**
+   * φ and φ′ of the hidden layer, [n, stride]; this network's columns are offset … offset + width − 1. Required
+   * unless `h` and `activation` are given.
+   */
+  phi?: Float64Array;
+  dphi?: Float64Array;
+  /**
+   * Fused activation: pre-activations h ([n, stride], same layout) and the activation; φ and φ′ are then computed
+   * row by row exactly as `activateInto` would (phi and dphi are neither read nor written), saving two passes over
+   * memory. `delta` may then be `h` itself (each row of h is read before that row of delta is written).
+   */
+  h?: Float64Array;
+  activation?: ActivationName;
+  stride: number;
+  offset: number;
+  /** Readout weights a, [width, outputs] row-major starting at aOffset. */
+  a: Float64Array;
+  aOffset: number;
+  /** Targets y, [n, outputs]. */
+  y: Float64Array;
+  /** Out: predictions f, [n, outputs]. */
+  pred: Float64Array;
+  /** Out: residuals r = f − y, [n, outputs]. */
+  res: Float64Array;
+  /** Out: the readout gradient φᵀr, [width, outputs] at gradOffset (overwritten). */
+  grad: Float64Array;
+  gradOffset: number;
+  /** Out: the hidden-layer signal δ = (r·aᵀ) ⊙ φ′, written into this network's columns of an [n, stride] buffer. */
+  delta: Float64Array;
+}
+
+/**
+ * Fused readout of a two-layer network, forward and backward in one pass over the hidden features: predictions,
+ * residuals, the readout gradient φᵀr and the hidden-layer signal (r·aᵀ) ⊙ φ′; returns the loss ½Σr². The portable
+ * definition of `ComputeBackend.readout` (native backends may sum in another order: values then differ by
+ * rounding only). Inputs are not validated (hot path).
+ *
+ * *When to use*: the Langevin sampler's batched gradient (training's two-layer model).
+ *
+ * @example
+ * ```ts
+ * // one sample, two hidden units, one output: f = 0.5·1 + 0.25·2 = 1, r = f − 0.5
+ * const out = { pred: new Float64Array(1), res: new Float64Array(1), grad: new Float64Array(2), delta: new Float64Array(2) };
+ * readoutInto({ n: 1, width: 2, outputs: 1, phi: Float64Array.of(0.5, 0.25), dphi: Float64Array.of(1, 1), stride: 2,
+ *   offset: 0, a: Float64Array.of(1, 2), aOffset: 0, y: Float64Array.of(0.5), gradOffset: 0, ...out }); // 0.125
+ * ```
+ */
+export function readoutInto(args: ReadoutArgs): number {
+  const { n, width: N, outputs: O, stride, offset, a, aOffset, y, pred, res, grad, gradOffset, delta, h, activation } = args;
+  const fused = h !== undefined && activation !== undefined;
+  let phi: Float64Array, dphi: Float64Array, hs: Float64Array | undefined;
+  if (fused) {
+    if (!rowScratch || rowScratch.length < 3 * N) rowScratch = new Float64Array(3 * N);
+    hs = rowScratch.subarray(0, N);
+    phi = rowScratch.subarray(N, 2 * N);
+    dphi = rowScratch.subarray(2 * N, 3 * N);
+  } else {
+    if (!args.phi || !args.dphi) throw new InvalidArgumentError('readoutInto: pass phi and dphi, or h and activation');
+    phi = args.phi;
+    dphi = args.dphi;
+  }
+  grad.fill(0, gradOffset, gradOffset + N * O);
+  let loss = 0;
+  for (let mu = 0; mu < n; mu++) {
+    const ro = mu * stride + offset;
+    // where this row's φ, φ′ are: the caller's buffers, or the scratch row computed from h
+    let po = ro;
+    if (fused) {
+      for (let i = 0; i < N; i++) hs![i] = h[ro + i]!;
+      activateInto(activation, hs!, phi, dphi, N);
+      po = 0;
+    }
+    for (let o = 0; o < O; o++) {
+      let sv = 0;
+      for (let i = 0; i < N; i++) sv += phi[po + i]! * a[aOffset + i * O + o]!;
+      pred[mu * O + o] = sv;
+      const r = sv - y[mu * O + o]!;
+      res[mu * O + o] = r;
+      loss += r * r;
+    }
+    for (let i = 0; i < N; i++) {
+      let sv = 0;
+      for (let o = 0; o < O; o++) {
+        const rv = res[mu * O + o]!;
+        grad[gradOffset + i * O + o]! += phi[po + i]! * rv;
+        sv += a[aOffset + i * O + o]! * rv;
+      }
+      delta[ro + i] = sv * dphi[po + i]!;
+    }
+  }
+  return 0.5 * loss;
+}
