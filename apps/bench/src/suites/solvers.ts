@@ -1,6 +1,6 @@
 import type { Suite } from './types';
 
-/** The solvers suite: GP/MSA rows (part 1) and grokking rows (part 2), measured in one run. */
+/** The solvers suite: GP/MSA rows and grokking rows, measured in one run. */
 export const suite: Suite = {
   summary: 'GP fit+predict (n = 2000, 4000), MSA tree/one-loop (P = 200), cubic transition solve, modular curve',
   usage: ['pnpm --silent bench solvers [--json] [--backends reference,openblas] [--sizes 2000,4000] [--baseline numpy]'],

@@ -7,11 +7,11 @@ import { fitNngpHyperparameters, lbfgsMinimize } from './fit';
 import { ntkPredictor } from './ntk';
 import { choleskyWithJitter, gpRegression } from './regression';
 
-const fx = JSON.parse(readFileSync(new URL('../../test/fixtures/part1/gp_regression.json', import.meta.url), 'utf8'));
+const fx = JSON.parse(readFileSync(new URL('../../test/fixtures/gp/gp_regression.json', import.meta.url), 'utf8'));
 const R = fx.regression;
 const maxAbs = (a: ArrayLike<number>, b: ArrayLike<number>): number => { let m = 0; for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!)); return m; };
 
-describe('gpRegression vs scipy (test/fixtures/part1/gen_gp.py)', () => {
+describe('gpRegression vs scipy (test/fixtures/gp/gen_gp.py)', () => {
   it('posterior mean, covariance and log marginal likelihood', () => {
     const r = gpRegression({ kernel: fromRows(R.kernel), y: R.y, sigma2: R.sigma2, crossKernel: fromRows(R.crossKernel), testKernel: fromRows(R.testKernel), conditionNumber: 'exact' });
     expect(maxAbs(r.mean!, R.mean)).toBeLessThan(1e-10);

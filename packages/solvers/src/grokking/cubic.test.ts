@@ -6,7 +6,7 @@ import {
 } from './cubic';
 import { erf } from '@sftdl/compute';
 
-const ref = JSON.parse(readFileSync(new URL('../../test/fixtures/part2/cubic_reference.json', import.meta.url), 'utf8'));
+const ref = JSON.parse(readFileSync(new URL('../../test/fixtures/grokking/cubic_reference.json', import.meta.url), 'utf8'));
 const base = { samples: 3000, dim: 150, width: 700, sigmaW2: 0.5, sigmaA2: 8 / 700, epsilon: -0.3 };
 
 describe('cubic teacher: erf–Hermite projections', () => {

@@ -7,7 +7,7 @@
  * order parameter q = w·w*, reduced action S(q) = d·Ŝ(q).
  */
 import { ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
-import { brentRoot, compositeGaussLegendre, newtonSystem } from '../adaptive/numerics';
+import { brentRoot, compositeGaussLegendre, newtonSystem } from '../numerics';
 import { continuationBothWays } from './transitions';
 
 const SQRT6 = Math.sqrt(6);
@@ -121,9 +121,9 @@ export function nontrivialMinimaCubic(k: CubicActionCoefficients, opts: { gridPo
   for (let i = 1; i <= m; i++) {
     const q1 = qMax * 1e-4 + ((qMax - qMax * 1e-4) * i) / m;
     const h1 = h(q1);
-    if (h0 > 0 && h1 <= 0) prevMax = h1 === 0 ? q1 : brentRoot(h, q0, q1, { xtol: 1e-15, what: 'cubic barrier' });
+    if (h0 > 0 && h1 <= 0) prevMax = h1 === 0 ? q1 : brentRoot(h, q0, q1, { xtol: 1e-15, maxIterations: 400, what: 'cubic barrier' }).root;
     if (h0 < 0 && h1 >= 0) {
-      const q = h1 === 0 ? q1 : brentRoot(h, q0, q1, { xtol: 1e-15, what: 'cubic saddle' });
+      const q = h1 === 0 ? q1 : brentRoot(h, q0, q1, { xtol: 1e-15, maxIterations: 400, what: 'cubic saddle' }).root;
       out.push({ q, value: reducedActionCubic(q, k), barrierQ: prevMax });
     }
     q0 = q1;
@@ -180,7 +180,7 @@ export function gflDiscrepancy(args: { u: number; kappa: number; sigmaW2: number
   const bMax = u > 0 ? 1 / Math.sqrt(u * A) : Infinity;
   const f = (b: number) => b * (1 + (kappa * Am) / (1 - u * A * b * b)) - 1;
   const hi = bMax > 1 ? 1 : bMax * (1 - 1e-15);
-  const b = kappa === 0 ? 1 : brentRoot(f, 0, hi, { xtol: 1e-16, what: 'GFL discrepancy b' });
+  const b = kappa === 0 ? 1 : brentRoot(f, 0, hi, { xtol: 1e-16, maxIterations: 400, what: 'GFL discrepancy b' }).root;
   const dQ2 = sigmaW2 / (1 - u * A * b * b);
   return { b, dQ2, aG: (m11Factor(args.m11Convention ?? 'corrected') / (Math.PI * D0)) * dQ2 };
 }
@@ -261,7 +261,7 @@ export function cubicCriticalPoint(p: Omit<CubicTeacherParams, 'sigma2'> & { sig
     throw new ConvergenceError({ what: 'cubic transition search', iterations: steps, residual: NaN, tolerance: 0, detail: `no first-order transition for u in [1e-4, 1e8] on this ${along === 'sigma2' ? 'σ²' : along} path`, hint: epsilon === 0 ? 'with ε = 0 the teacher has no cubic term and nothing to grok; use a non-zero epsilon' : `with ε = ${epsilon} the linear and cubic terms compete and the transition may be absent; try another epsilon` });
   }
   const g = (lu: number) => { const r = atLogU(lu); return r.min === null ? 1 : r.min.value; };
-  const luc = brentRoot(g, bracket[0], bracket[1], { xtol: 1e-15, what: 'cubic transition u_c' });
+  const luc = brentRoot(g, bracket[0], bracket[1], { xtol: 1e-15, maxIterations: 400, what: 'cubic transition u_c' }).root;
   const c = atLogU(luc);
   let luS = bracket[0];
   if (spin !== null) {

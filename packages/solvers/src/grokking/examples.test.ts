@@ -1,4 +1,4 @@
-// The @example snippets of the part-2 TSDoc, run as tests.
+// The @example snippets of the adaptive-kernel and grokking TSDoc, run as tests.
 import { describe, expect, it } from 'vitest';
 import { cubicCriticalPoint, cubicInvariants, erfHermiteProjections, gflDiscrepancy, reducedActionCubic, solveCubicThermodynamic, sweepCubic } from './cubic';
 import { modularCurve, modularDegeneracy, modularInvariant, modularOnsets, modularSaddles, solveModular } from './modular';

@@ -7,7 +7,7 @@
  * per-Fourier-mode action S_k = P·Ŝ_k(x) on the diagonal Φ = Ψ = x, Ŝ_k(x) = x − s x² + (γ/3)x³, s = u a².
  */
 import { InvalidArgumentError } from '@sftdl/compute';
-import { brentRoot, logisticOfNeg } from '../adaptive/numerics';
+import { brentRoot, logisticOfNeg } from '../numerics';
 import type { GrokkingPhase } from './cubic';
 
 /** Inputs of the modular-addition theory (P is the modulus here, not a sample count). */
@@ -170,8 +170,8 @@ export function solveModular(p: ModularParams, opts: { lambdaNormalization?: Lam
     const a1 = i === m ? 1 : i / m;
     const g1 = g(a1);
     if (g1 === 0) roots.push(a1);
-    else if (g0 < 0 && g1 > 0) roots.push(brentRoot(g, a0, a1, { xtol: 1e-15, what: 'modular discrepancy a' }));
-    else if (g0 > 0 && g1 < 0) roots.push(brentRoot(g, a0, a1, { xtol: 1e-15, what: 'modular discrepancy a' }));
+    else if (g0 < 0 && g1 > 0) roots.push(brentRoot(g, a0, a1, { xtol: 1e-15, maxIterations: 400, what: 'modular discrepancy a' }).root);
+    else if (g0 > 0 && g1 < 0) roots.push(brentRoot(g, a0, a1, { xtol: 1e-15, maxIterations: 400, what: 'modular discrepancy a' }).root);
     a0 = a1;
     g0 = g1;
   }

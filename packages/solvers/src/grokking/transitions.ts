@@ -4,7 +4,7 @@
  * (forward + backward continuation of a self-consistent solution).
  */
 import { InvalidArgumentError } from '@sftdl/compute';
-import { brentMinimize } from '../adaptive/numerics';
+import { brentMinimize } from '../numerics';
 
 /** A local minimum of a 1-D landscape. `boundary` is true when it sits on an end of the search interval. */
 export interface LandscapeMinimum {

@@ -1,6 +1,6 @@
 import { type ComputeBackend, InvalidArgumentError, type Mat, referenceBackend } from '@sftdl/compute';
 import { type Key, split } from '@sftdl/field';
-import { brentRoot } from '../gp/numerics';
+import { brentRoot } from '../numerics';
 import { gpRegression } from '../gp/regression';
 
 /** A kernel spectrum w.r.t. the data measure: eigenvalues λ_k with optional multiplicities m_k. */
@@ -48,7 +48,7 @@ export function renormalizedRidge(spectrum: LearningSpectrum, n: number, sigma2:
   lo = hi;
   while (f(lo) < 0 && lo > 1e-300) lo /= 16;
   const r = brentRoot((u) => f(Math.exp(u)), Math.log(lo), Math.log(hi), { xtol: 1e-14 });
-  return Math.exp(r.x);
+  return Math.exp(r.root);
 }
 
 /** One point of a predicted learning curve. */

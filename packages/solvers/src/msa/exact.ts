@@ -1,6 +1,6 @@
 import { ConvergenceError } from '@sftdl/compute';
 import { logGamma } from '@sftdl/field';
-import { meanSquaredDiff } from '../gp/numerics';
+import { meanSquaredDiff } from '../numerics';
 import type { MsaInput } from './problem';
 import { type LinearMsaSpectrum, linearMsaSpectrum } from './linear';
 

@@ -1,5 +1,5 @@
 import { ConvergenceError, InvalidArgumentError, type Mat, eye } from '@sftdl/compute';
-import { dot, meanSquaredDiff, positiveRoots } from '../gp/numerics';
+import { dot, meanSquaredDiff, positiveRoots } from '../numerics';
 import { kernelScaleFromSpectrum } from '../rescaling/kernelRescaling';
 import { type MsaInput, type MsaSetup, inputKernel, msaSetup } from './problem';
 
@@ -135,7 +135,7 @@ export function msaOneLoopScalar(spec: LinearMsaSpectrum): ScalarScaleResult {
 }
 
 function pickRoot(spec: LinearMsaSpectrum, F: (q: number) => number, what: string): ScalarScaleResult {
-  const roots = positiveRoots(F, { lo: 1e-12, hi: 1e12, points: 480, what });
+  const roots = positiveRoots(F, { lo: 1e-12, hi: 1e12, points: 480 });
   if (roots.length === 0) {
     throw new ConvergenceError({ what, iterations: 480, residual: Math.abs(F(1)), tolerance: 1e-12, hint: 'no root in q ∈ [1e-12, 1e12]; check sigma2 > 0 and the data scale' });
   }

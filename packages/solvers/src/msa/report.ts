@@ -1,6 +1,6 @@
 import type { Key } from '@sftdl/field';
 import { gpRegression } from '../gp/regression';
-import { dot, meanSquaredDiff } from '../gp/numerics';
+import { dot, meanSquaredDiff } from '../numerics';
 import { kernelRescaling } from '../rescaling/kernelRescaling';
 import { linearExactOracle } from './exact';
 import { linearMsaOneLoop, linearMsaSpectrum, linearMsaTree } from './linear';

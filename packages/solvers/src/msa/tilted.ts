@@ -1,6 +1,6 @@
 import { ConvergenceError, InvalidArgumentError, type Mat, eye, unaryScalar } from '@sftdl/compute';
 import { type Key, anderson, key as makeKey, normal } from '@sftdl/field';
-import { dot, meanSquaredDiff } from '../gp/numerics';
+import { dot, meanSquaredDiff } from '../numerics';
 import { type MsaInput, type MsaSetup, msaSetup } from './problem';
 
 /** Activations supported by the sampled (nonlinear) MSA solvers. */

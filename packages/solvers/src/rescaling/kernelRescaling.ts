@@ -1,5 +1,5 @@
 import { type ComputeBackend, ConvergenceError, InvalidArgumentError, type Mat, ShapeError, assertFinite, referenceBackend } from '@sftdl/compute';
-import { type RootResult, meanSquaredDiff, positiveRoots } from '../gp/numerics';
+import { type PositiveRoot, meanSquaredDiff, positiveRoots } from '../numerics';
 
 /** A PSD prior kernel in its eigenbasis: C0 = U diag(eigvals) Uᵀ, targets rotated ỹ = Uᵀy. */
 export interface KernelEigenSystem {
@@ -64,13 +64,13 @@ export function kernelRescalingAction(es: KernelEigenSystem, noise: number, widt
 }
 
 /** Solves ∂S/∂Q̄ = 0 ⇔ 1/Q̄ = 1 + (1/N)tr(C0A⁻¹) − (1/N)yᵀA⁻¹C0A⁻¹y; the minimising root when several exist. */
-export function kernelScaleFromSpectrum(es: KernelEigenSystem, noise: number, width: number): RootResult {
+export function kernelScaleFromSpectrum(es: KernelEigenSystem, noise: number, width: number): PositiveRoot {
   if (!(noise > 0)) throw new InvalidArgumentError(`noise must be > 0 for kernel rescaling, got ${noise}`);
   const F = (q: number): number => {
     const s = sums(es, noise, q);
     return 1 / q - 1 - s.trace / width + s.quad / width;
   };
-  const roots = positiveRoots(F, { lo: 1e-12, hi: 1e12, points: 480, what: 'kernel-rescaling saddle' });
+  const roots = positiveRoots(F, { lo: 1e-12, hi: 1e12, points: 480 });
   if (roots.length === 0) throw new ConvergenceError({ what: 'kernel-rescaling saddle', iterations: 480, residual: Math.abs(F(1)), tolerance: 1e-12, hint: 'no stationary point in Q ∈ [1e-12, 1e12]; check noise > 0 and the data scale' });
   let best = roots[0]!;
   for (const r of roots) if (kernelRescalingAction(es, noise, width, r.x) < kernelRescalingAction(es, noise, width, best.x)) best = r;
@@ -154,7 +154,7 @@ export function deepLinearKernelRescaling(options: { kernel: Mat; y: ArrayLike<n
     const t = sums(es, noise, s);
     return v - 0.5 * (t.logdet + t.fit);
   };
-  const roots = positiveRoots(F, { lo: 1e-12, hi: 1e12, points: 480, what: 'deep linear kernel rescaling' })
+  const roots = positiveRoots(F, { lo: 1e-12, hi: 1e12, points: 480 })
     .filter((r) => Number.isFinite(logPost(r.x)));
   if (roots.length === 0) throw new ConvergenceError({ what: 'deep linear kernel rescaling', iterations: 480, residual: NaN, tolerance: 1e-12, detail: 'no admissible root', hint: 'no admissible saddle (all u_l > 0); increase the widths or the noise' });
   let best = roots[0]!;

@@ -1,16 +1,16 @@
-// The @example blocks of the part-1 exports, run as tests (kept in sync with the TSDoc by hand).
+// The @example blocks of the GP, learning-curve, rescaling and MSA exports, run as tests (kept in sync with the TSDoc by hand).
 import { describe, expect, it } from 'vitest';
 import { fromRows } from '@sftdl/compute';
 import {
   equivalentKernel, fitGpHyperparameters, gpRegression, kernelRescaling, learningCurve, linearExactOracle, linearMsaOneLoop,
   linearMsaTree, msaAnneal, msaReport, ntkPredictor, renormalizedRidge, sampledAdaptiveKernel, sampledMsa, deepLinearKernelRescaling,
-} from './part1';
+} from './index';
 
 const x = fromRows([[1, 0.2], [0.1, 1], [-0.7, 0.4], [0.3, -0.9]]);
 const y = [0.9, 0.3, -0.5, -0.2];
 const xTest = fromRows([[0.5, 0.5]]);
 
-describe('part-1 documentation examples', () => {
+describe('GP, learning-curve, rescaling and MSA documentation examples', () => {
   it('gpRegression', () => {
     const K = fromRows([[2, 1], [1, 2]]);
     const r = gpRegression({ kernel: K, y: [1, -1], sigma2: 0.1, crossKernel: fromRows([[1, 0]]), testKernelDiag: [2] });
