@@ -3,7 +3,7 @@ import { InvalidArgumentError } from '@sftdl/compute';
 import { degeneracyPoint, spinodals, trackMinima } from './index';
 
 /**
- * Modular-addition per-mode action (grokking note §6.5): Ŝ(x; s) = x − s·x² + (γ/3)x³ on x = |w_k|² ≥ 0.
+ * Modular-addition per-mode action (docs/theory/grokking.md §4.3): Ŝ(x; s) = x − s·x² + (γ/3)x³ on x = |w_k|² ≥ 0.
  * The competing states are the boundary state x = 0 (Ŝ = 0, slope 1) and the interior minimum
  * x₊ = (s + √(s² − γ))/γ, which exists for s ≥ √γ (spinodal, at x = 1/√γ) and is degenerate with x = 0 at
  * s* = 2√(γ/3), x₊ = √(3/γ) (solve Ŝ = Ŝ′ = 0).

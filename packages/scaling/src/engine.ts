@@ -4,7 +4,7 @@ import { type Affine, evalAffine, lpMinimize, vertices } from './lp';
 import { type Exponents, type Monomial, addExps, expsEqual, formatMonomial, monomial } from './monomial';
 import { minimizeBox } from './numeric';
 
-/** A per-layer feature-learning pattern (scaling-heuristics note §1.5). */
+/** A per-layer feature-learning pattern (docs/theory/curse-of-detail.md §4). */
 export type PatternKind = 'GP' | 'GFL' | 'Spec' | 'Mag';
 export const PATTERN_KINDS: readonly PatternKind[] = ['GP', 'GFL', 'Spec', 'Mag'];
 
@@ -28,7 +28,7 @@ export interface EnergyTerm {
 
 /**
  * One candidate mechanism: an energy E = Σ terms, to be minimised over its free variables.
- * `source`: 'S' paper content, 'R' derived in the theory note, 'stated' an exponent the paper states
+ * `source`: 'S' paper content, 'R' derived in docs/theory/curse-of-detail.md, 'stated' an exponent the paper states
  * without a derivation recorded here, 'derived' built by this engine's propagation rules.
  */
 export interface Candidate {

@@ -22,7 +22,7 @@ export interface FcnModel {
   readonly candidates: readonly (readonly PatternKind[])[] | 'all';
   /** Assignments that appear in the paper's table (flagged `inPaperTable`). */
   readonly paperPatterns?: readonly (readonly PatternKind[])[];
-  /** Reliability tag per mechanism ('S' paper, 'R' theory note); others are 'derived'. */
+  /** Reliability tag per mechanism ('S' paper, 'R' derived in docs/theory/curse-of-detail.md); others are 'derived'. */
   readonly sources?: Readonly<Record<string, 'S' | 'R'>>;
 }
 
@@ -81,7 +81,7 @@ function patternName(p: PatternKind): string {
 
 /**
  * Builds the variational energy of one pattern assignment with the feature-propagation rules
- * (scaling-heuristics note §1.6 and §2, step 3):
+ * (docs/theory/curse-of-detail.md §5 and §6, step 3):
  *   - the input kernel gives the teacher direction Φ = w*·x the RKHS norm d (eigenvalue 1/d);
  *   - GP (lazy): cost 0, the spectrum passes unchanged (rule iii);
  *   - GFL(D): cost N_l·D, the feature's eigenvalue is amplified by D, its m-th power by D^m (rule ii);
@@ -217,7 +217,7 @@ export const threeLayerFcn: FcnModel = {
 
 /**
  * Single softmax attention head with context length L and a cubic target. The paper states
- * P* ∝ √(L·d³); its derivation is not recorded in the theory notes, so the model carries the stated
+ * P* ∝ √(L·d³); its derivation is not written down (docs/theory/curse-of-detail.md §7), so the model carries the stated
  * formula, plus the lazy (GP) baseline L·d³ derived for the library's task (mean-pooled values: the
  * token-summed cubic feature has kernel eigenvalue d⁻³/L).
  */

@@ -8,7 +8,7 @@ import { predict } from './predict';
 const he = (k: number) => ({ degree: k });
 const byName = (p: ReturnType<typeof predict>, m: string) => p.candidates.find((c) => c.mechanism === m)!;
 
-describe('two-layer erf FCN (note §3.1 rows 1–4)', () => {
+describe('two-layer erf FCN (docs/theory/curse-of-detail.md §7)', () => {
   it('GP: E = d^k for He_k', () => {
     for (const k of [1, 3, 5]) {
       const p = predict(twoLayerFcn, { target: he(k), scaling: { N: 2 * k + 2 }, sweepMax: 0 });

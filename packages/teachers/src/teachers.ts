@@ -174,7 +174,7 @@ export function twoLayerTeacher(o: { dim: number; width: number; activation: 'er
 }
 
 /**
- * Ising-like linearly separable spin task (library definition, see the MSA note's addendum):
+ * Ising-like linearly separable spin task (library definition, docs/theory/multi-scale-adaptive.md §11):
  * y = sign(ξ·x) (ties → +1), or the regression variant y = ξ·x/√d. Use with `sampleInputs('spins', …)`.
  */
 export function isingTeacher(o: { dim: number; key?: Key; pattern?: ArrayLike<number>; variant?: 'sign' | 'linear' }): Teacher {

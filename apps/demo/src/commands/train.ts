@@ -194,7 +194,7 @@ export const command: Command = {
     let model: Model;
     let d = inDim;
     if (modelName === 'two-layer') {
-      // --modulus: the modular-addition model (grokking note §2.2) has read-in prior variance 1 per component
+      // --modulus: the modular-addition model (docs/theory/grokking.md §1) has read-in prior variance 1 per component
       model = twoLayerNet({ dim: inDim, width: width!, activation, outputs, sigmaW2, sigmaA2, chi, backend, ...(modulusFlag !== undefined ? { readInVariance: 1 } : {}) });
     } else if (modelName === 'three-layer') {
       model = threeLayerNet({ dim: inDim, widths: [widths![0]!, widths![1]!], activation, outputs, sigmaW2, sigmaA2, chi, backend });

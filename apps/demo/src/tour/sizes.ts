@@ -1,7 +1,7 @@
 /**
  * Pure size bookkeeping of the tour: the paper's Fig. 2 base point and its β-scaled versions, chosen so that the two
  * invariants of the cubic-teacher theory, u = n²σ_a²/(σ⁴dN) and κ = nσ_a²/(σ²d), are EXACTLY those of the paper at
- * every σ² (grokking note §5.1: N = βN₀, d = √β·d₀, n = βn₀, σ_a² = σ_a²₀/√β, σ² unchanged).
+ * every σ² (docs/theory/grokking.md §3.1: N = βN₀, d = √β·d₀, n = βn₀, σ_a² = σ_a²₀/√β, σ² unchanged).
  */
 import { cubicInvariants } from '@sftdl/solvers';
 import type { CubicTeacherParams } from '@sftdl/solvers';

@@ -1,6 +1,6 @@
 /**
  * General adaptive-kernel (AK) mean-field solver for a two-layer network f(x) = Σ_i a_i φ(w_i·x) on finite data
- * (Seroussi, Naveh & Ringel 2023; shared/theory/grokking-phase-transition.md §4.1, field-theory-review.md §2.10):
+ * (Seroussi, Naveh & Ringel 2023; docs/theory/grokking.md §2, docs/theory/field-theory.md §6):
  *
  *   S[w] = d|w|²/(2σ_w²) − (σ_a²/(2N)) Σ_{μν} t̄_μᵀ t̄_ν φ(w·x_μ) φ(w·x_ν),
  *   Q = σ_a² ⟨φ(Xw) φ(Xw)ᵀ⟩_{p(w) ∝ e^{−S}},   t̄ = (Q + σ² I)⁻¹ y,   f̄ = Q t̄.

@@ -43,7 +43,7 @@ describe('cubic teacher: d → ∞ theory', () => {
       expect(u).toBeCloseTo(g.u, 10);
       const { b } = gflDiscrepancy({ u, kappa, sigmaW2: 0.5 });
       expect(b).toBeCloseTo(g.b, 12);
-      // σ_w² = 0.5 simplification of §5.6
+      // σ_w² = 0.5 simplification of docs/theory/grokking.md §3.5
       expect(b * (1 + kappa / Math.PI / (1 - (u * b * b) / Math.PI))).toBeCloseTo(1, 13);
     }
     expect(gflDiscrepancy({ u: 5, kappa: 0, sigmaW2: 0.5 }).b).toBe(1);

@@ -1,6 +1,6 @@
 /**
  * Cubic-teacher reduced adaptive-kernel theory (Rubin, Seroussi & Ringel, ICLR 2024, App. A; corrected as in
- * shared/theory/grokking-phase-transition.md §5, §8, §9).
+ * docs/theory/grokking.md §3 and §5).
  *
  * Model: f(x) = Σ_i a_i erf(w_i·x), w_i ~ N(0, σ_w²/d · I), a_i ~ N(0, σ_a²/N) (σ_a² is the TOTAL readout scale),
  * teacher y = H1(w*·x) + ε H3(w*·x), Gaussian inputs, GP noise σ². Discrepancy ansatz σ² t̄ = b H1 + c H3,
@@ -57,7 +57,7 @@ export function cubicInvariants(p: CubicTeacherParams): { u: number; kappa: numb
 }
 
 /**
- * Exact erf–Hermite projections for x ~ N(0, I), z = w*·x, q = w·w*, s² = |w|² (§5.3):
+ * Exact erf–Hermite projections for x ~ N(0, I), z = w*·x, q = w·w*, s² = |w|² (docs/theory/grokking.md §3.2):
  * `h1` = E[z erf(w·x)], `h3` = E[H3(z) erf(w·x)], `z3` = E[z³ erf(w·x)].
  * @example
  * erfHermiteProjections(0.5, 0.75).h1 // (2/√π)·0.5/√2.5
@@ -165,7 +165,7 @@ function solveBC(K11: number, K13: number, K33: number, epsilon: number): { b: n
 
 /**
  * GFL (d → ∞, only the q = 0 saddle) discrepancy: solves b[1 + κ·A/(1 − u A b²)] = 1 with A = 4σ_w²/(π(1+2σ_w²))
- * (§5.6), c = ε. Returns b, d⟨q²⟩ (the enhanced variance along w*) and A_G = (4/(π(1+2σ_w²)))·d⟨q²⟩.
+ * (docs/theory/grokking.md §3.5), c = ε. Returns b, d⟨q²⟩ (the enhanced variance along w*) and A_G = (4/(π(1+2σ_w²)))·d⟨q²⟩.
  *
  * *Gotchas*: the root always satisfies the stability bound 4uσ_w²b² < π(1+2σ_w²).
  * @example
@@ -307,7 +307,7 @@ export interface CubicSolution {
 
 /**
  * Thermodynamic-limit (d → ∞) solution at one parameter point: GFL closed form above the transition, the
- * GMFL-I droplet solution (r, q*, b, c) with min_{q≠0} Ŝ = 0 below it (§5.6, §9.3), continued from the critical
+ * GMFL-I droplet solution (r, q*, b, c) with min_{q≠0} Ŝ = 0 below it (docs/theory/grokking.md §3.5), continued from the critical
  * point, and an all-aligned GMFL-II solution once r reaches d.
  *
  * *When to use*: learned coefficients and phase in the scaling limit of the paper.
@@ -436,7 +436,7 @@ function finiteDMoments(k: CubicActionCoefficients, d: number, conv: M11Conventi
 }
 
 /**
- * The finite-d map G(b, c) of §9.1: the (b', c') implied by p(q) ∝ exp(−dŜ(q; b, c)).
+ * The finite-d map G(b, c) of docs/theory/grokking.md §3.6: the (b', c') implied by p(q) ∝ exp(−dŜ(q; b, c)).
  * A self-consistent solution is a fixed point G(b, c) = (b, c).
  */
 export function cubicFiniteDMap(p: CubicTeacherParams, b: number, c: number, opts: { m11Convention?: M11Convention } = {}): { b: number; c: number; alignedFraction: number } {
@@ -448,7 +448,7 @@ export function cubicFiniteDMap(p: CubicTeacherParams, b: number, c: number, opt
 }
 
 /**
- * Finite-d self-consistent (b, c) by multi-start Newton on G(b, c) − (b, c) (§9.1), with p(q) ∝ exp(−dŜ(q))
+ * Finite-d self-consistent (b, c) by multi-start Newton on G(b, c) − (b, c) (docs/theory/grokking.md §3.6), with p(q) ∝ exp(−dŜ(q))
  * integrated by composite Gauss–Legendre quadrature on the half line.
  *
  * *When to use*: comparison with finite-size experiments (Fig. 2c at each β). Every distinct root is reported in

@@ -1,6 +1,6 @@
 /**
  * Modular-addition reduced adaptive-kernel theory (Rubin, Seroussi & Ringel, ICLR 2024, §5 / App. B; corrected and
- * completed as in shared/theory/grokking-phase-transition.md §6, §8 item 12, §9.4).
+ * completed as in docs/theory/grokking.md §4 and §5).
  *
  * Model: f_p(x) = Σ_i a_{pi}(w_i·x)², two-hot inputs x_{nm} ∈ ℝ^{2P} over the full P² table, targets
  * y_p = δ_{p,(n+m) mod P} − 1/P, prior w ~ N(0, I), a_{pi} ~ N(0, σ_a²/N). Single discrepancy mode σ² t̄ = a·y;
@@ -102,7 +102,7 @@ export function modularLambda(aAbs: number, p: ModularParams, norm: LambdaNormal
   return cLambda(p, norm) * p.sigmaA2 * modularMixture(u * aAbs * aAbs, p.gamma, p.prime).correlator;
 }
 
-/** Phase boundaries in σ² (P → ∞ closed forms of §6.5, §6.8). */
+/** Phase boundaries in σ² (P → ∞ closed forms, docs/theory/grokking.md §4.3, §4.6). */
 export interface ModularOnsets {
   /** σ²_I = √(2σ_a²P²/(N s*)): the non-trivial minimum becomes degenerate with x = 0 at |a| = 1. */
   gmfl1Onset: number;
@@ -149,7 +149,7 @@ export interface ModularSolution {
 }
 
 /**
- * Solves |a| = σ²/(λ(|a|) + σ²) (§9.4): grid scan of (0, 1] for sign changes, each bracket refined with Brent.
+ * Solves |a| = σ²/(λ(|a|) + σ²) (docs/theory/grokking.md §4.5): grid scan of (0, 1] for sign changes, each bracket refined with Brent.
  *
  * *When to use*: the discrepancy of the modular model at one σ² (Fig. 3b).
  * *Gotchas*: the returned `a` is the largest root (the branch continuous with GFL); all roots are in `roots`. The

@@ -4,7 +4,7 @@ import { type Key, key, normal, split } from '@sftdl/field';
 import { compareLearningCurves, empiricalLearningCurve, equivalentKernel, learningCurve, renormalizedRidge } from './eigenlearning';
 
 describe('renormalised ridge', () => {
-  it('linear kernel on Gaussian data (review §3.5): q = σ²/α + q/(α(1+q)); closed form at n = d', () => {
+  it('linear kernel on Gaussian data (renormalised ridge, docs/theory/field-theory.md §4): q = σ²/α + q/(α(1+q)); closed form at n = d', () => {
     const d = 20;
     for (const s2 of [0.01, 0.1, 1]) {
       const eps = renormalizedRidge({ eigvals: [1 / d], multiplicities: [d] }, d, s2);

@@ -4,7 +4,7 @@ import { meanSquaredDiff } from '../numerics';
 import type { MsaInput } from './problem';
 import { type LinearMsaSpectrum, linearMsaSpectrum } from './linear';
 
-/** Exact posterior of a linear two-layer network through its Gamma scale mixture (MSA note §2.7). */
+/** Exact posterior of a linear two-layer network through its Gamma scale mixture (docs/theory/multi-scale-adaptive.md §7). */
 export interface LinearExactResult {
   /** E[s | D], s ~ Gamma(N/2, rate N/2) a priori. */
   expectedScale: number;

@@ -42,7 +42,7 @@ const slope = (Ns: number[], errs: number[]): number => {
 const data = linearTeacherData(11, 16, 8, 0.1, 3);
 const base = { ...data, sigmaW2: 1, sigmaA2: 1, sigma2: 0.1 };
 
-describe('linear MSA closed forms (note §2.7)', () => {
+describe('linear MSA closed forms (docs/theory/multi-scale-adaptive.md §7)', () => {
   it('tree level: scalar equation, τ-equation, spike Σ_v = (g_v/d)q, ΔC rank one', () => {
     const N = 40;
     const spec = linearMsaSpectrum({ ...base, width: N, chi: N });
@@ -60,7 +60,7 @@ describe('linear MSA closed forms (note §2.7)', () => {
     expect(msaTreeScalar(linearMsaSpectrum({ ...base, width: 5000, chi: 5000 })).Q).toBeCloseTo(tree.Q, 10);
   });
 
-  it('exact oracle reproduces the review §3.6 1/N correction N·δf̄ → (σ²/(1+σ²))[t³ − 3t/(1+σ²)]', () => {
+  it('exact oracle reproduces the 1/N correction of docs/theory/field-theory.md §6, N·δf̄ → (σ²/(1+σ²))[t³ − 3t/(1+σ²)]', () => {
     const y = 1.3, s2 = 0.5;
     const t = y / (1 + s2);
     const predicted = (s2 / (1 + s2)) * (t ** 3 - (3 * t) / (1 + s2));

@@ -242,7 +242,7 @@ function finishSolution(spec: LinearMsaSpectrum, q: number, tau: Float64Array, i
   };
   if (xTest && testMean) {
     sol.testMean = testMean;
-    // Var(f*) = ∂²**Φ − gᵀ M g with moments of the (Gaussian) tilted measure with covariance Σ_v (§2.5).
+    // Var(f*) = ∂²**Φ − gᵀ M g with moments of the (Gaussian) tilted measure with covariance Σ_v (docs/theory/multi-scale-adaptive.md §5).
     const u = new Float64Array(d);
     for (let a = 0; a < P; a++) for (let j = 0; j < d; j++) u[j]! += x.data[a * d + j]! * tau[a]!;
     // Leading order: moments of the tilted measure at τ̄ (tree-level Σ_v(τ̄)), H at τ̄.

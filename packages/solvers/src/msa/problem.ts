@@ -5,7 +5,7 @@ import { getActivation } from '@sftdl/kernels';
  * Inputs shared by every MSA / kernel-rescaling solver of a two-layer network f(x) = Σ_i a_i φ(w_i·x).
  *
  * Library convention (theory/README.md): flags and options take *unscaled* values. The model uses the read-in prior
- * w_i ~ N(0, (σ_w²/d) I), the readout prior a_i ~ N(0, σ_a²/(χN)) and the noise σ²/χ. In the MSA note's symbols:
+ * w_i ~ N(0, (σ_w²/d) I), the readout prior a_i ~ N(0, σ_a²/(χN)) and the noise σ²/χ. In the symbols of docs/theory/multi-scale-adaptive.md:
  * g_v = σ_w², g_w = σ_a², the prior readout scale σ²_MSA = g_w/χ and κ_n = κ/χ with κ = σ² (`sigma2`).
  * Set `rescaleNoise: false` to keep κ_n = κ (Algorithm 1 read literally).
  */

@@ -9,7 +9,7 @@ import { type MsaActivation, sampledMsa } from './tilted';
 
 interface Block { msd: number; testMean?: number[] }
 
-/** Projections of the learned-kernel change ΔC = C(τ̄) − C0 on the training points (note §2.6). */
+/** Projections of the learned-kernel change ΔC = C(τ̄) − C0 on the training points (docs/theory/multi-scale-adaptive.md §6). */
 export interface DeltaCSummary {
   /** tᵀΔC t/|t|² with t = y − f̄. */
   alongDiscrepancy: number;

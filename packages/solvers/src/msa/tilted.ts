@@ -147,7 +147,7 @@ export interface SampledMsaResult {
  *
  * *When to use:* nonlinear networks (erf/ReLU), where the adapted kernel is not a rescaling.
  * *Gotchas:* Monte Carlo error O(1/√ESS) (reported `ess`); results are deterministic for a given key. The nonlinear
- * one-loop term is validated only through the φ = id limit (MSA note §8.2).
+ * one-loop term is validated only through the φ = id limit (docs/theory/multi-scale-adaptive.md §4, §10).
  * @example
  * ```ts
  * const r = sampledMsa({ x, y, width: 100, chi: 100, sigmaW2: 1, sigmaA2: 1, sigma2: 0.1 }, { activation: 'erf' });
@@ -246,7 +246,7 @@ export function sampledMsa(input: MsaInput | MsaSetup, options: SampledMsaOption
     for (let j = 0; j < m; j++) {
       testMean[j] = c * mo.phr[P + j]! - (loopT ? loopT[j]! : 0);
     }
-    // Var(f*) = ∂²**Φ − gᵀMg (§2.5) from the same samples.
+    // Var(f*) = ∂²**Φ − gᵀMg (docs/theory/multi-scale-adaptive.md §5) from the same samples.
     for (let j = 0; j < m; j++) {
       let e2 = 0, er2 = 0, er = 0;
       const cross = new Float64Array(P);
@@ -351,8 +351,8 @@ export function assertActivation(a: string): asserts a is MsaActivation {
 export interface MsaAdaptiveKernelOptions {
   activation?: MsaActivation;
   /**
-   * Sign s of the variance term in the tilt exponent (σ²/(2N)) φᵀ[ττᵀ + s·(C + κ_n)⁻¹]φ: −1 (default, the MSA note's
-   * form, from the fluctuation determinant) or +1 (as in some public adaptive-GP codes).
+   * Sign s of the variance term in the tilt exponent (σ²/(2N)) φᵀ[ττᵀ + s·(C + κ_n)⁻¹]φ: −1 (default, the form of
+   * docs/theory/multi-scale-adaptive.md §8, from the fluctuation determinant) or +1 (as in some public adaptive-GP codes).
    */
   varianceSign?: -1 | 1;
   /** Fixed-point damping η in τ ← (1−η)τ + η(C + κ_n)⁻¹y (default 0.5, halved on divergence). */

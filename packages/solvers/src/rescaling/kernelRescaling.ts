@@ -31,7 +31,7 @@ export interface KernelRescalingOptions {
   /** Prior output kernel C0 on the training points (NNGP kernel incl. the readout scale), [n, n]. */
   kernel: Mat;
   y: ArrayLike<number>;
-  /** Noise / ridge T (κ_n in the MSA note; σ²/χ in the library convention). */
+  /** Noise / ridge T (κ_n in docs/theory/multi-scale-adaptive.md; σ²/χ in the library convention). */
   noise: number;
   /** Hidden width N (the kernel-rescaling action carries 1/N). */
   width: number;
