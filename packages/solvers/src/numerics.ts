@@ -90,11 +90,6 @@ export function dot(a: ArrayLike<number>, b: ArrayLike<number>): number {
   return s;
 }
 
-/** Euclidean norm. */
-export function norm2(a: ArrayLike<number>): number {
-  return Math.sqrt(dot(a, a));
-}
-
 /** Mean of (a − b)². */
 export function meanSquaredDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
   let s = 0;

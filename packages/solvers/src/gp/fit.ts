@@ -140,7 +140,7 @@ export function fitGpHyperparameters(options: GpFitOptions): GpFitResult {
     const u = clip(u0);
     const { p, s2 } = unpack(u);
     const K = kernel(p);
-    const { factor: L, jitter } = choleskyWithJitter(K, s2, { backend });
+    const { factor: L } = choleskyWithJitter(K, s2, { backend });
     const alpha = backend.choleskySolve(L, { rows: n, cols: 1, data: y }).data;
     const Ainv = backend.choleskySolve(L, eye(n)).data;
     const value = 0.5 * dotp(y, alpha) + 0.5 * backend.choleskyLogDet(L) + 0.5 * n * Math.log(2 * Math.PI);
@@ -165,7 +165,6 @@ export function fitGpHyperparameters(options: GpFitOptions): GpFitResult {
     }
     // projected gradient at active bounds
     for (let i = 0; i < k; i++) if ((u0[i]! <= lo[i]! && grad[i]! > 0) || (u0[i]! >= hi[i]! && grad[i]! < 0)) grad[i] = 0;
-    void jitter;
     return { value, grad };
   };
   const u0 = Float64Array.from([...params.map((p) => Math.log(p.init)), ...(fixNoise ? [] : [Math.log(sigma2)])]);

@@ -377,7 +377,7 @@ export function solveCubicThermodynamic(p: CubicTeacherParams, opts: { m11Conven
     x = sol.x;
     const min = deepestNontrivialMinimum({ u: inv.u, b: x[0], c: x[1], sigmaW2 });
     lastQ = min ? min.q : lastQ;
-    if (x[2] > d) return solveAllAligned(p, conv, x[0], x[1], lastQ);
+    if (x[2] > d) return solveAllAligned(p, conv, x[0], x[1]);
   }
   const [b, c, r] = [x[0], x[1], x[2]];
   const min = deepestNontrivialMinimum({ u, b, c, sigmaW2 });
@@ -385,10 +385,9 @@ export function solveCubicThermodynamic(p: CubicTeacherParams, opts: { m11Conven
 }
 
 /** GMFL-II: every neuron at ±q*; (I + κ d F(q*))[b, √6c] = [1, √6ε] with Ŝ'(q*) = 0. */
-function solveAllAligned(p: CubicTeacherParams, conv: M11Convention, b0: number, c0: number, q0: number): CubicSolution {
+function solveAllAligned(p: CubicTeacherParams, conv: M11Convention, b0: number, c0: number): CubicSolution {
   const { u, kappa } = cubicInvariants(p);
   const { sigmaW2, epsilon, dim: d } = p;
-  void q0;
   const F = (v: Float64Array): Float64Array => {
     const min = deepestNontrivialMinimum({ u, b: v[0], c: v[1], sigmaW2 });
     if (min === null) return Float64Array.from([NaN, NaN]);
