@@ -1,7 +1,7 @@
 import {
   type BackendProbe, type BackendProvider, type CholeskyOptions, type ComputeBackend, type EighResult, type GramOptions,
   type Mat, type MatmulOptions, BackendUnavailableError, ConvergenceError, InvalidArgumentError, NotPositiveDefiniteError,
-  SftdlError, ShapeError, assertFinite, assertProductFinite, assertSquare, checkAlpha, matmulDims, powerOfTwoScale, referenceBackend, suggestJitter,
+  SftdlError, assertFinite, assertProductFinite, assertSquare, checkAlpha, matmulDims, powerOfTwoScale, referenceBackend, suggestJitter,
 } from '@sftdl/compute';
 import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
 

@@ -184,11 +184,6 @@ function angleOf(k11: number, k22: number, k12: number, s12: number): Float64Arr
   return angleScratch;
 }
 
-/** cos θ = ρ = k12/√(k11k22) clamped; 0 when a variance vanishes. */
-function corr(k12: number, s12: number): number {
-  return s12 > 0 ? clampUnit(k12 / s12) : 0;
-}
-
 // ---------------------------------------------------------------------------------------------------------
 // Closed forms
 // ---------------------------------------------------------------------------------------------------------
