@@ -17,6 +17,7 @@ export {
   ACTIVATION_NAMES, TWO_OVER_SQRT_PI, activateInto, activationDerivative, activationFunction, erfPrime, fastErf, fastErfTable,
 } from './activations';
 export { powerOfTwoScale, tridiagonalEigenvalues } from './linalg';
+export { eigenvaluesDescending } from './spectrum';
 export type { ReadoutArgs } from './readout';
 export { readoutInto } from './readout';
 export type { MatmulDims } from './validate';
