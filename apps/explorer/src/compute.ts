@@ -194,8 +194,8 @@ export function kernelsView(p: KernelsState): KernelsView | Failure {
 
 /** The data and priors of the MSA view: the demo tour's linear-network part (n = 30, d = 10, seed 0). */
 export const MSA_SETUP = { dim: 10, samples: 30, sigma2: 0.1, sigmaW2: 1, sigmaA2: 1, seed: 0 } as const;
-/** Widths of the curve (as the tour: N = 2⁴ … 2¹²). */
-export const MSA_WIDTHS: readonly number[] = Array.from({ length: 9 }, (_, i) => 2 ** (4 + i));
+/** Widths of the curve: N = 2⁴ … 2¹³ (the tour's 2⁴ … 2¹² and the slider's end). */
+export const MSA_WIDTHS: readonly number[] = Array.from({ length: 10 }, (_, i) => 2 ** (4 + i));
 
 let msaData: { x: Mat; y: Float64Array } | null = null;
 /** The seeded linear-teacher data set of the MSA view (the same calls and keys as `demo msa-regimes`). */

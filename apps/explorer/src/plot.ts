@@ -19,6 +19,8 @@ export interface LineChartOptions {
   height?: number;
   /** Forces the y range (otherwise from the data, marks excluded). */
   yRange?: [number, number];
+  /** x values the x range must include besides the data (e.g. a mark outside the computed curve). */
+  xIncludes?: readonly number[];
   /** Name of the chart (`data-chart`). */
   id: string;
 }
@@ -81,7 +83,7 @@ export function lineChart(o: LineChartOptions): string {
   const legendRows = Math.ceil(o.series.length / 2);
   const plotH = H - m.t - m.b - legendRows * 16;
   const plotW = W - m.l - m.r;
-  const [x0, x1] = extent(o.series.flatMap((s) => s.x), !!o.logX);
+  const [x0, x1] = extent([...o.series.flatMap((s) => s.x), ...(o.xIncludes ?? [])], !!o.logX);
   const [y0, y1] = o.yRange ?? extent(o.series.flatMap((s) => s.y), !!o.logY);
   const tx = o.logX ? (v: number) => Math.log(v) : (v: number) => v;
   const ty = o.logY ? (v: number) => Math.log(v) : (v: number) => v;

@@ -120,7 +120,7 @@ const cubic: ViewSpec = {
           { name: 'learned linear 1 − b', x: c.sigma2, y: c.learnedLinear },
           { name: 'learned cubic ε − c', x: c.sigma2, y: c.learnedCubic },
         ],
-        marks: [...marks, { x: s.sigma2, label: 'σ² now', id: 'sigma2-now', color: '#c00' }],
+        marks: [...marks, { x: s.sigma2, label: 'σ² now', id: 'sigma2-now', color: '#c00' }], xIncludes: [s.sigma2],
       }));
     }
     const ph = r.phase;
@@ -280,7 +280,7 @@ const msa: ViewSpec = {
     const v = (x: number | null | undefined, digits = 8) => (p ? fmt(x, digits) : r.msaPoint === undefined ? pending : '—');
     const rel = (a: number | undefined, b: number | null | undefined) => (a !== undefined && b !== null && b !== undefined ? Math.abs(a - b) / Math.abs(b) : undefined);
     return [
-      { key: 'chi', label: 'χ', value: v(p?.chi, 6) },
+      { key: 'chi', label: 'χ', value: p ? String(p.chi) : v(undefined) },
       { key: 'nngp', label: 'NNGP train discrepancy', value: v(p?.nngp) },
       { key: 'tree', label: 'MSA tree level', value: v(p?.tree) },
       { key: 'oneLoop', label: 'MSA one loop', value: v(p?.oneLoop) },
@@ -304,7 +304,7 @@ const msa: ViewSpec = {
         { name: 'MSA one loop', x: ns, y: pts.map((x) => x.oneLoop) },
         { name: 'exact posterior (dots)', x: ns, y: pts.map((x) => x.exact), dots: true, noLine: true },
       ],
-      marks: [{ x: state.params.width, label: 'N now', id: 'width-now', color: '#c00' }],
+      marks: [{ x: state.params.width, label: 'N now', id: 'width-now', color: '#c00' }], xIncludes: [state.params.width],
       points: p && p.exact !== null ? [{ x: p.width, y: p.exact, id: 'exact-now', label: 'exact' }] : [],
     })];
   },
