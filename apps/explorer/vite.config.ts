@@ -9,6 +9,7 @@ export default defineConfig({
   resolve: { conditions: ['@sftdl/source', ...defaultClientConditions] },
   worker: { format: 'es' },
   build: { outDir: 'dist', target: 'es2022', sourcemap: false, reportCompressedSize: false },
-  server: { host: '127.0.0.1', port: 5173 },
+  // 5173 is the port `demo`'s report links to (SFTDL_EXPLORER_URL overrides the link): fail rather than move elsewhere
+  server: { host: '127.0.0.1', port: 5173, strictPort: true },
   preview: { host: '127.0.0.1', port: 4173 },
 });

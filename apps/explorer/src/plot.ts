@@ -70,7 +70,7 @@ function extent(values: Iterable<number | null>, log: boolean): [number, number]
   }
   if (!(lo <= hi)) return log ? [1, 10] : [0, 1];
   if (lo === hi) return log ? [lo / 2, hi * 2] : [lo - (Math.abs(lo) || 1) * 0.1, hi + (Math.abs(hi) || 1) * 0.1];
-  if (log) return [lo, hi];
+  if (log) { const f = (hi / lo) ** 0.06; return [lo / f, hi * f]; }
   const pad = (hi - lo) * 0.05;
   return [lo - pad, hi + pad];
 }
@@ -127,18 +127,20 @@ export function lineChart(o: LineChartOptions): string {
     parts.push(`<path d="${d}" fill="none" stroke="${stroke}" stroke-width="2"${s.dash ? ' stroke-dasharray="6 4"' : ''} data-series="${esc(s.name)}" data-points="${count}"/>`, ...dots);
   });
   parts.push('</g>');
+  // labels in the right fifth of the plot are written to the left of their anchor, so they stay inside the chart
+  const anchor = (px: number, gap: number) => (px > m.l + 0.8 * plotW ? `dx="-${gap}" text-anchor="end"` : `dx="${gap}"`);
   let row = 0;
   for (const mk of [...(o.marks ?? [])].sort((a, b) => a.x - b.x)) {
     if (!Number.isFinite(mk.x) || mk.x < x0 || mk.x > x1) continue;
     const px = f3(X(mk.x));
     // labels alternate between three rows so that close marks stay readable
     parts.push(`<g data-mark="${esc(mk.id ?? mk.label)}" data-x="${mk.x}"><line x1="${px}" x2="${px}" y1="${m.t}" y2="${m.t + plotH}" stroke="${mk.color ?? '#555'}" stroke-dasharray="3 3"/>` +
-      `<text x="${px}" y="${m.t + 11 + 12 * (row++ % 3)}" dx="3" class="mark">${esc(mk.label)}</text></g>`);
+      `<text x="${px}" y="${m.t + 11 + 12 * (row++ % 3)}" ${anchor(X(mk.x), 3)} class="mark">${esc(mk.label)}</text></g>`);
   }
   for (const p of o.points ?? []) {
     if (!Number.isFinite(p.x) || !Number.isFinite(p.y) || p.x < x0 || p.x > x1 || p.y < y0 || p.y > y1) continue;
     parts.push(`<g data-point="${esc(p.id ?? p.label)}" data-x="${p.x}" data-y="${p.y}"><circle cx="${f3(X(p.x))}" cy="${f3(Y(p.y))}" r="5" fill="${p.color ?? '#c00'}" stroke="#fff"/>` +
-      `<text x="${f3(X(p.x))}" y="${f3(Y(p.y))}" dx="7" dy="-7" class="mark">${esc(p.label)}</text></g>`);
+      `<text x="${f3(X(p.x))}" y="${f3(Y(p.y))}" ${anchor(X(p.x), 7)} dy="-7" class="mark">${esc(p.label)}</text></g>`);
   }
   o.series.forEach((s, i) => {
     const color = s.color ?? PALETTE[i % PALETTE.length] ?? '#000';
