@@ -96,19 +96,22 @@ export function cubicCurve(p: CubicState, grid: readonly number[]): CubicCurve |
  * (the `along: 'width'` path, κ fixed), and the page's own σ² path u(σ²).
  */
 export interface CubicPhaseDiagram { sigma2: number[]; uCritical: (number | null)[]; uSpinodal: (number | null)[]; pathU: number[] }
-export function cubicPhaseDiagram(p: CubicState, t: CubicTransition | Failure, points = 21): CubicPhaseDiagram {
+/** σ² grid of the phase diagram: log-spaced over a factor 3 either side of σ²_c (or of the page's σ² without a transition). */
+export function cubicPhaseGrid(p: CubicState, t: CubicTransition | Failure, points = 21): number[] {
   const centre = isFailure(t) ? p.sigma2 : t.sigma2Critical;
-  const sigma2 = logspace(centre / 3, centre * 3, points);
+  return logspace(centre / 3, centre * 3, points);
+}
+export function cubicPhaseDiagram(p: CubicState, grid: readonly number[]): CubicPhaseDiagram {
   const base = cubicBase(p);
   const uCritical: (number | null)[] = [];
   const uSpinodal: (number | null)[] = [];
-  for (const s of sigma2) {
+  for (const s of grid) {
     const c = attempt(() => cubicCriticalPoint({ ...base, sigma2: s }, { m11Convention: 'corrected', along: 'width' }));
     uCritical.push(isFailure(c) ? null : c.uCritical);
     uSpinodal.push(isFailure(c) ? null : c.uSpinodal);
   }
-  const pathU = sigma2.map((s) => cubicInvariants({ ...base, sigma2: s }).u);
-  return { sigma2, uCritical, uSpinodal, pathU };
+  const pathU = grid.map((s) => cubicInvariants({ ...base, sigma2: s }).u);
+  return { sigma2: [...grid], uCritical, uSpinodal, pathU };
 }
 
 // ── Modular addition ─────────────────────────────────────────────────────────────────────────────────────────────────

@@ -152,8 +152,8 @@ const modular: ViewSpec = {
   explanation:
     'A two-layer network with quadratic activation learns (n + m) mod P on the full table of P² pairs. Each Fourier mode k of the ' +
     'read-in weights feels the action S_k/P = Ŝ_k(x) = x − s x² + (γ/3)x³ (x = |w_k|² = |v_k|², s = u a²), and the un-learned fraction |a| of the ' +
-    'target solves |a| = σ²/(λ(|a|) + σ²). Above the GMFL-I onset only x = 0 is stable and nothing is learned (|a| = 1); below it the ' +
-    'aligned minimum x₊ of each mode is degenerate with x = 0 and |a| falls linearly; at the GMFL-II onset every mode is aligned. ' +
+    'target solves |a| = σ²/(λ(|a|) + σ²). Above the GMFL-I onset x = 0 is the deepest minimum of every mode and nothing is learned (|a| = 1); ' +
+    'below it the aligned minimum x₊ of each mode is degenerate with x = 0 and |a| falls linearly; at the GMFL-II onset every mode is aligned. ' +
     'The λ normalisation selects the printed one (paper) or the first-principles one. Same calls as `demo grokking modular`.',
   controls: [
     { kind: 'range', key: 'prime', prop: 'prime', label: 'P (modulus)', min: 3, max: 997, log: true, integer: true },

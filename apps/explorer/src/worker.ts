@@ -5,12 +5,11 @@
  * (the cubic σ² curve and phase diagram do not depend on σ², the MSA width curve not on N) are cached.
  */
 import {
-  cubicCurve, cubicCurveGrid, cubicPhaseDiagram, cubicPoint, cubicTransition, kernelsView, modularView, msaPoint, MSA_WIDTHS,
+  cubicCurve, cubicCurveGrid, cubicPhaseDiagram, cubicPhaseGrid, cubicPoint, cubicTransition, kernelsView, modularView, msaPoint, MSA_WIDTHS,
 } from './compute';
 import type { CubicCurve, CubicPhaseDiagram, CubicTransition, Failure, MsaPoint } from './compute';
 import { isFailure } from './compute';
 import type { Reply, Request, Result } from './protocol';
-import type { CubicState } from './state';
 
 declare const self: DedicatedWorkerGlobalScope;
 
@@ -41,13 +40,25 @@ async function run(req: Request): Promise<void> {
     const key = JSON.stringify(rest);
     const cached = cubicCache.get(key) ?? remember(cubicCache, key, { transition: cubicTransition(p) });
     const point = cubicPoint(p);
-    if (cached.curve && cached.phase) return post({ transition: cached.transition, point, curve: cached.curve, phase: cached.phase }, true);
-    post({ transition: cached.transition, point }, false);
-    if (await superseded(id)) return;
-    cached.phase = cubicPhaseDiagram(p, cached.transition);
-    post({ phase: cached.phase }, false);
-    cached.curve = await chunkedCurve(id, p, cached.transition);
-    if (cached.curve === undefined) return;
+    const first: Result = { transition: cached.transition, point };
+    if (cached.phase) first.phase = cached.phase;
+    if (cached.curve) first.curve = cached.curve;
+    if (cached.curve && cached.phase) return post(first, true);
+    post(first, false);
+    if (!cached.phase) {
+      const parts = await inChunks(id, cubicPhaseGrid(p, cached.transition), 3, (g) => cubicPhaseDiagram(p, g));
+      if (parts === undefined) return;
+      cached.phase = { sigma2: parts.flatMap((x) => x.sigma2), uCritical: parts.flatMap((x) => x.uCritical), uSpinodal: parts.flatMap((x) => x.uSpinodal), pathU: parts.flatMap((x) => x.pathU) };
+      post({ phase: cached.phase }, !!cached.curve);
+    }
+    if (cached.curve) return;
+    const parts = await inChunks(id, cubicCurveGrid(p, cached.transition), 2, (g) => cubicCurve(p, g));
+    if (parts === undefined) return;
+    const failed = parts.find(isFailure);
+    const ok = parts.filter((x): x is CubicCurve => !isFailure(x));
+    cached.curve = failed ?? {
+      sigma2: ok.flatMap((x) => x.sigma2), learnedLinear: ok.flatMap((x) => x.learnedLinear), learnedCubic: ok.flatMap((x) => x.learnedCubic), phase: ok.flatMap((x) => x.phase),
+    };
     return post({ curve: cached.curve }, true);
   }
   if (state.view === 'modular') return post({ modular: modularView(state.params) }, true);
@@ -67,18 +78,12 @@ async function run(req: Request): Promise<void> {
   post({ msaCurve: curve }, true);
 }
 
-/** The learned-coefficient curve in chunks (a newer request interrupts it); undefined when superseded. */
-async function chunkedCurve(id: number, p: CubicState, t: CubicTransition | Failure): Promise<CubicCurve | Failure | undefined> {
-  const grid = cubicCurveGrid(p, t);
-  const out: CubicCurve = { sigma2: [], learnedLinear: [], learnedCubic: [], phase: [] };
-  for (let i = 0; i < grid.length; i += 4) {
+/** f over a grid in chunks of `size` points, yielding between chunks; undefined when a newer request arrived. */
+async function inChunks<T>(id: number, grid: readonly number[], size: number, f: (chunk: number[]) => T): Promise<T[] | undefined> {
+  const out: T[] = [];
+  for (let i = 0; i < grid.length; i += size) {
     if (await superseded(id)) return undefined;
-    const part = cubicCurve(p, grid.slice(i, i + 4));
-    if (isFailure(part)) return part;
-    out.sigma2.push(...part.sigma2);
-    out.learnedLinear.push(...part.learnedLinear);
-    out.learnedCubic.push(...part.learnedCubic);
-    out.phase.push(...part.phase);
+    out.push(f(grid.slice(i, i + size)));
   }
   return out;
 }

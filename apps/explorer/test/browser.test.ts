@@ -6,7 +6,7 @@
  * view, initial load < 300 KB gzipped). If chromium is missing or cannot start, the test FAILS with its stderr.
  */
 import { execSync } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { type Browser, type Page, chromium } from 'playwright-core';
@@ -34,8 +34,7 @@ function findChromium(): string {
   }
 }
 
-async function launch(): Promise<Browser> {
-  const executablePath = findChromium();
+async function launch(executablePath = findChromium()): Promise<Browser> {
   try {
     // --no-sandbox: CI containers run as root, where chromium's sandbox cannot start
     return await chromium.launch({ executablePath, args: ['--no-sandbox', '--disable-dev-shm-usage'], timeout: 120_000 });
@@ -298,6 +297,13 @@ describe('explorer in chromium', () => {
     expect(Math.abs((await num('exact')) - nngp) / nngp).toBeGreaterThan(0.5);
     expect(Number(await svgAttr('[data-chart="msa-curve"] [data-mark="width-now"]', 'data-x'))).toBe(8192);
     await shot('msa-moved');
+  });
+
+  it('a browser that cannot start fails the test with its stderr (never a skip)', async () => {
+    const fake = join(artifacts, 'broken-chromium.sh');
+    writeFileSync(fake, '#!/bin/sh\necho "broken-chromium: cannot start (test stderr)" >&2\nexit 3\n');
+    chmodSync(fake, 0o755);
+    await expect(launch(fake)).rejects.toThrow(/failed to start[\s\S]*broken-chromium: cannot start \(test stderr\)/);
   });
 
   it('tabs switch views without a reload, and bad URL values are reported on the page (not as console errors)', async () => {
