@@ -50,7 +50,9 @@ function controlHtml(c: Control): string {
     return `<label class="ctl" for="${id}"><span>${esc(c.label)}</span><select id="${id}" data-param="${c.key}">${opts}</select></label>`;
   }
   if (c.kind === 'optional-number') {
-    return `<label class="ctl" for="${id}"><span>${esc(c.label)}</span><input id="${id}" type="text" inputmode="decimal" data-param="${c.key}" placeholder="${esc(c.placeholder)}" value="${v === null ? '' : esc(String(v))}"></label>`;
+    const value = v === null ? '' : esc(String(v));
+    return `<label class="ctl" for="${id}"><span>${esc(c.label)}</span>` +
+      `<input id="${id}" type="text" inputmode="decimal" data-param="${c.key}" placeholder="${esc(c.placeholder)}" value="${value}"></label>`;
   }
   const range = c.log ? `min="0" max="${LOG_STEPS}" step="1"` : `min="${c.min}" max="${c.max}" step="${c.step ?? 1}"`;
   return `<label class="ctl" for="${id}"><span>${esc(c.label)}</span><span class="pair"><input id="${id}" type="range" ${range} value="${valueToSlider(c, Number(v))}" data-param="${c.key}">` +

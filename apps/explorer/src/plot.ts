@@ -146,7 +146,8 @@ export function lineChart(o: LineChartOptions): string {
     const color = s.color ?? PALETTE[i % PALETTE.length] ?? '#000';
     const lx = m.l + (i % 2) * (plotW / 2);
     const ly = m.t + plotH + 46 + Math.floor(i / 2) * 16;
-    parts.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${s.dash ? ' stroke-dasharray="6 4"' : ''}/><text x="${lx + 27}" y="${ly}" class="legend">${esc(s.name)}</text>`);
+    const dash = s.dash ? ' stroke-dasharray="6 4"' : '';
+    parts.push(`<line x1="${lx}" x2="${lx + 22}" y1="${ly - 4}" y2="${ly - 4}" stroke="${color}" stroke-width="2"${dash}/>`, `<text x="${lx + 27}" y="${ly}" class="legend">${esc(s.name)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('');

@@ -31,7 +31,11 @@ describe('URL state', () => {
 
   it('rejects bad values with one line naming the parameter and keeps the default', () => {
     const { state, warnings } = parseQuery('?view=kernels&depth=0&activation=nope&foo=1');
-    expect(warnings).toEqual(["unknown parameter 'foo' for the kernels view (ignored)", "activation must be one of relu|erf|tanh|gelu|softplus|swish|sigmoid|abs|step|relu2|square|cube|sin|cos|linear, got 'nope'", 'depth must be ≥ 1, got 0']);
+    expect(warnings).toEqual([
+      "unknown parameter 'foo' for the kernels view (ignored)",
+      "activation must be one of relu|erf|tanh|gelu|softplus|swish|sigmoid|abs|step|relu2|square|cube|sin|cos|linear, got 'nope'",
+      'depth must be ≥ 1, got 0',
+    ]);
     expect(state).toEqual({ view: 'kernels', params: DEFAULTS.kernels });
     expect(parseQuery('?view=cubic&sigma2=-1').warnings).toEqual(['sigma2 must be > 0, got -1']);
     expect(parseQuery('?view=nope').state.view).toBe('cubic');

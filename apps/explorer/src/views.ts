@@ -40,10 +40,13 @@ const pending = '…';
 const ok = <T extends object>(v: T | Failure | undefined): T | undefined => (v === undefined || isFailure(v) ? undefined : v);
 const failures = (...vs: unknown[]): string[] => vs.filter(isFailure).map((f) => f.error);
 
-const CUBIC_REF = 'N. Rubin, I. Seroussi, Z. Ringel, “Grokking as a First Order Phase Transition in Two Layer Networks”, ICLR 2024 (arXiv:2310.03789), §4, Fig. 2 and App. A; equations as implemented: docs/theory/grokking.md §3.';
-const MODULAR_REF = 'N. Rubin, I. Seroussi, Z. Ringel, “Grokking as a First Order Phase Transition in Two Layer Networks”, ICLR 2024 (arXiv:2310.03789), §5, Fig. 3 and App. B; equations as implemented: docs/theory/grokking.md §4.';
-const KERNELS_REF = 'Z. Ringel, N. Rubin, E. Mor, M. Helias, I. Seroussi, “Applications of Statistical Field Theory in Deep Learning”, arXiv:2502.18553, the NNGP and NTK recursions with dual activations; docs/theory/field-theory.md.';
-const MSA_REF = 'N. Rubin, K. Fischer, J. Lindner, D. Dahmen, I. Seroussi, Z. Ringel, M. Krämer, M. Helias, “From Kernels to Features: A Multi-Scale Adaptive Theory of Feature Learning”, ICML 2025 (arXiv:2502.03210), linear network; docs/theory/multi-scale-adaptive.md.';
+const GROKKING = 'N. Rubin, I. Seroussi, Z. Ringel, “Grokking as a First Order Phase Transition in Two Layer Networks”, ICLR 2024 (arXiv:2310.03789)';
+const CUBIC_REF = `${GROKKING}, §4, Fig. 2 and App. A; equations as implemented: docs/theory/grokking.md §3.`;
+const MODULAR_REF = `${GROKKING}, §5, Fig. 3 and App. B; equations as implemented: docs/theory/grokking.md §4.`;
+const KERNELS_REF = 'Z. Ringel, N. Rubin, E. Mor, M. Helias, I. Seroussi, “Applications of Statistical Field Theory in Deep Learning”, arXiv:2502.18553, ' +
+  'the NNGP and NTK recursions with dual activations; docs/theory/field-theory.md.';
+const MSA_REF = 'N. Rubin, K. Fischer, J. Lindner, D. Dahmen, I. Seroussi, Z. Ringel, M. Krämer, M. Helias, “From Kernels to Features: ' +
+  'A Multi-Scale Adaptive Theory of Feature Learning”, ICML 2025 (arXiv:2502.03210), linear network; docs/theory/multi-scale-adaptive.md.';
 
 const cubic: ViewSpec = {
   name: 'cubic',
@@ -160,7 +163,10 @@ const modular: ViewSpec = {
     { kind: 'range', key: 'width', prop: 'width', label: 'N (width)', min: 10, max: 100000, log: true, integer: true },
     { kind: 'range', key: 'sigma-a2', prop: 'sigmaA2', label: 'σ_a² (total readout scale)', min: 1e-7, max: 1e-4, log: true, digits: 3 },
     { kind: 'range', key: 'gamma', prop: 'gamma', label: 'γ (sextic regulariser)', min: 1e-6, max: 1e-2, log: true, digits: 3 },
-    { kind: 'select', key: 'lambda-normalization', prop: 'lambdaNormalization', label: 'λ normalisation', options: [{ value: 'paper', label: 'paper (printed)' }, { value: 'first-principles', label: 'first principles (4P²)' }] },
+    {
+      kind: 'select', key: 'lambda-normalization', prop: 'lambdaNormalization', label: 'λ normalisation',
+      options: [{ value: 'paper', label: 'paper (printed)' }, { value: 'first-principles', label: 'first principles (4P²)' }],
+    },
     { kind: 'range', key: 'sigma2', prop: 'sigma2', label: 'σ² for the per-mode action', min: 0.005, max: 2, log: true, digits: 4 },
   ],
   readouts(state, r) {

@@ -30,7 +30,8 @@ function findChromium(): string {
   try {
     return execSync('command -v chromium', { shell: '/bin/sh', encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('chromium not found on PATH: install Debian\'s chromium (apt-get install -y --no-install-recommends chromium; .ci/run does this). The browser test never downloads a browser and never skips.');
+    throw new Error('chromium not found on PATH: install Debian\'s chromium (apt-get install -y --no-install-recommends chromium; .ci/run does this). ' +
+      'The browser test never downloads a browser and never skips.');
   }
 }
 
