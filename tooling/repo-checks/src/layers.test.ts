@@ -72,7 +72,7 @@ describe('dependency layers', () => {
       const own = LAYERS[p.name];
       for (const [target, files] of p.imports) {
         if (target === p.name) continue;
-        if (target === '@sftdl/demo' || target === '@sftdl/bench') violations.push(`${p.name} imports app ${target} (${files[0]})`);
+        if (target === '@sftdl/demo' || target === '@sftdl/bench' || target === '@sftdl/explorer') violations.push(`${p.name} imports app ${target} (${files[0]})`);
         if (own === undefined) continue;
         const tl = LAYERS[target];
         if (tl === undefined) violations.push(`${p.name} (layer ${own}) imports unlayered ${target} (${files[0]})`);
