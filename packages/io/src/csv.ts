@@ -11,7 +11,7 @@ export interface ReadCsvOptions {
   delimiter?: string;
   /**
    * Whether the first non-comment row is a header of column names: `'auto'` (default) treats it as a header when any
-   * of its cells is not a number; `true` always; `false` never (a non-number there is an error).
+   * of its cells is text (not empty and not a number); `true` always; `false` never (a non-number there is an error).
    */
   header?: boolean | 'auto';
   /** Lines whose first non-blank character is this prefix are skipped (default `'#'`, as numpy.savetxt writes); `null` keeps them. */
@@ -101,7 +101,7 @@ class CsvParser {
       this.sawFirstRow = true;
       const mode = this.options.header ?? 'auto';
       const cells = fields.map((f) => f.trim());
-      const isHeader = mode === true || (mode === 'auto' && cells.some((c) => !NUMBER_RE.test(c) && !NON_FINITE_RE.test(c)));
+      const isHeader = mode === true || (mode === 'auto' && cells.some((c) => c !== '' && !NUMBER_RE.test(c) && !NON_FINITE_RE.test(c)));
       if (isHeader) {
         this.header = cells;
         this.cols = cells.length;

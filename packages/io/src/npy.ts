@@ -13,7 +13,10 @@ export interface ReadNpyOptions {
 
 /** Options of the `.npy` writers. */
 export interface WriteNpyOptions {
-  /** Element type on disk (default `'float64'`). float32 rounds every element to the nearest float32. */
+  /**
+   * Element type on disk (default `'float64'`). float32 rounds every element to the nearest float32; a finite value
+   * beyond the float32 range throws instead of becoming Infinity.
+   */
   dtype?: NpyDtype;
   /** Header version: `'auto'` (default) picks 1.0 when the header fits in 65 535 bytes, else 2.0 — as numpy does. */
   version?: 'auto' | 1 | 2;
@@ -294,6 +297,10 @@ function* npyChunks(m: Mat, options: WriteNpyOptions): Generator<Uint8Array> {
   if (!options.allowNonFinite) {
     const k = m.data.findIndex((v) => !Number.isFinite(v));
     if (k >= 0) throw new InvalidArgumentError(`element [${Math.floor(k / m.cols)}, ${k % m.cols}] is ${m.data[k]}; fix the data or pass { allowNonFinite: true }`);
+  }
+  if (dtype === 'float32') {
+    const k = m.data.findIndex((v) => Number.isFinite(v) && !Number.isFinite(Math.fround(v)));
+    if (k >= 0) throw new InvalidArgumentError(`element [${Math.floor(k / m.cols)}, ${k % m.cols}] = ${m.data[k]} overflows float32 (|x| > 3.4e38); write it as { dtype: 'float64' } or rescale`);
   }
   const shape = options.vector && m.cols === 1 ? [m.rows] : [m.rows, m.cols];
   yield encodeNpyHeader(shape, { dtype, version: options.version ?? 'auto' });
