@@ -1,9 +1,8 @@
-import { readFileSync } from 'node:fs';
 import { extname } from 'node:path';
 import { InvalidArgumentError, type Mat } from '@sftdl/compute';
 import { type ReadCsvOptions, type WriteCsvOptions, readCsv, writeCsv } from './csv';
 import { DataFormatError } from './errors';
-import { type Dataset, parseDatasetJson, parseJsonMatrix, writeDatasetJson, writeJsonMatrix } from './json';
+import { type Dataset, readDatasetJson, readJsonMatrix, writeDatasetJson, writeJsonMatrix } from './json';
 import { type NpyDtype, readNpy, writeNpy } from './npy';
 
 /** The file formats: numpy's `.npy`, CSV (`.csv`, `.tsv`, `.txt`) and JSON. */
@@ -49,10 +48,6 @@ function csvDefaults<T extends { delimiter?: string }>(path: string, options: T)
   return options.delimiter === undefined && extname(path).toLowerCase() === '.tsv' ? { ...options, delimiter: '\t' } : options;
 }
 
-function readJsonText(path: string): string {
-  return readFileSync(path, 'utf8');
-}
-
 /**
  * Reads a matrix from a `.npy`, CSV or JSON (`number[][]`) file; the format comes from the extension unless `format`
  * is given. 1-D data (a `.npy` of shape `(n,)`, a JSON `number[]`) is read as an **n × 1 column vector**.
@@ -67,7 +62,7 @@ export function readMatrix(path: string, options: ReadMatrixOptions = {}): Mat {
   const format = formatOf(path, options.format);
   if (format === 'npy') return readNpy(path, options);
   if (format === 'csv') return readCsv(path, csvDefaults(path, options));
-  return parseJsonMatrix(readJsonText(path), path);
+  return readJsonMatrix(path);
 }
 
 /**
@@ -106,7 +101,7 @@ function splitColumns(m: Mat, targets: number, file: string): Dataset {
  */
 export function readDataset(path: string, options: ReadDatasetOptions = {}): Dataset {
   const format = formatOf(path, options.format);
-  if (format === 'json') return parseDatasetJson(readJsonText(path), path);
+  if (format === 'json') return readDatasetJson(path);
   return splitColumns(readMatrix(path, { ...options, format }), options.targets ?? 1, path);
 }
 

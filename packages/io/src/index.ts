@@ -4,7 +4,9 @@ export { decodeNpy, encodeNpy, encodeNpyHeader, readNpy, readNpyHeader, writeNpy
 export type { NpyDtype, NpyHeader, ReadNpyOptions, WriteNpyOptions } from './npy';
 export { formatCsv, parseCsv, readCsv, readCsvTable, writeCsv } from './csv';
 export type { CsvTable, ReadCsvOptions, WriteCsvOptions } from './csv';
-export { datasetFromJSON, formatDatasetJson, formatJsonMatrix, parseDatasetJson, parseJsonMatrix, writeDatasetJson, writeJsonMatrix } from './json';
+export {
+  datasetFromJSON, formatDatasetJson, formatJsonMatrix, parseDatasetJson, parseJsonMatrix, readDatasetJson, readJsonMatrix, writeDatasetJson, writeJsonMatrix,
+} from './json';
 export type { Dataset } from './json';
 export { FILE_FORMATS, formatOf, readDataset, readMatrix, writeDataset, writeMatrix } from './format';
 export type { FileFormat, ReadDatasetOptions, ReadMatrixOptions, WriteMatrixOptions } from './format';

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Mat } from '@sftdl/compute';
 import { DataFormatError } from './errors';
-import { concatChunks, writeChunksAtomic } from './files';
+import { bytesSource, concatChunks, withFileSource, writeChunksAtomic } from './files';
+import { NumericMatrix, NumericVector, readJson, toPlain } from './jsonstream';
 
 /**
  * A dataset: rows are samples. `y` is n × k (a column for scalar targets); the test split is optional and has the
@@ -21,6 +22,19 @@ export interface Dataset {
  */
 export function jsonToMat(v: unknown, what: string, file: string | undefined, allowVector: boolean): Mat {
   const where = { ...(file !== undefined ? { file } : {}) };
+  if (v instanceof NumericMatrix) {
+    // 1e999 parses to Infinity: JSON numbers are not always finite
+    const k = v.data.findIndex((x) => !Number.isFinite(x));
+    if (k >= 0) throw new DataFormatError(`${what}[${Math.floor(k / v.cols)}][${k % v.cols}] is not a finite number (${v.data[k]})`, where);
+    if (v.cols === 0) throw new DataFormatError(`${what} rows are empty (each row needs at least one number)`, where);
+    return { rows: v.rows, cols: v.cols, data: v.data };
+  }
+  if (v instanceof NumericVector) {
+    if (!allowVector) throw new DataFormatError(`${what} must be an array of rows (number[][])`, where);
+    const k = v.data.findIndex((x) => !Number.isFinite(x));
+    if (k >= 0) throw new DataFormatError(`${what}[${k}] is not a finite number (${v.data[k]})`, where);
+    return { rows: v.data.length, cols: 1, data: v.data };
+  }
   if (!Array.isArray(v) || v.length === 0) throw new DataFormatError(`${what} must be a non-empty array`, where);
   if (Array.isArray(v[0])) {
     const cols = (v[0] as unknown[]).length;
@@ -50,9 +64,7 @@ export function jsonToMat(v: unknown, what: string, file: string | undefined, al
 }
 
 function parseJsonText(text: string, file: string | undefined): unknown {
-  try { return JSON.parse(text); } catch (e) {
-    throw new DataFormatError(`not valid JSON (${(e as Error).message})`, file !== undefined ? { file } : {}, { cause: e });
-  }
+  return readJson(bytesSource(Buffer.from(text, 'utf8'), file ?? '<json>'));
 }
 
 /**
@@ -72,7 +84,7 @@ export function parseJsonMatrix(text: string, file?: string): Mat {
  */
 export function datasetFromJSON(raw: unknown, file?: string): Dataset {
   const where = file !== undefined ? { file } : {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw)) throw new DataFormatError('expected a JSON object with "x" and "y"', where);
+  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof NumericVector || raw instanceof NumericMatrix) throw new DataFormatError('expected a JSON object with "x" and "y"', where);
   const o = raw as Record<string, unknown>;
   if (!('x' in o)) throw new DataFormatError('missing key "x" (the inputs, number[][] with one row per sample)', where);
   if (!('y' in o)) throw new DataFormatError('missing key "y" (the targets, number[] or number[][] with one row per sample)', where);
@@ -89,8 +101,21 @@ export function datasetFromJSON(raw: unknown, file?: string): Dataset {
     if (!out.xTest || out.yTest.rows !== out.xTest.rows) throw new DataFormatError('"yTest" needs "xTest" with the same number of rows', where);
     if (out.yTest.cols !== y.cols) throw new DataFormatError(`"yTest" has ${out.yTest.cols} columns but "y" has ${y.cols}`, where);
   }
-  if (typeof o.meta === 'object' && o.meta !== null && !Array.isArray(o.meta)) out.meta = o.meta as Record<string, unknown>;
+  if (typeof o.meta === 'object' && o.meta !== null && !Array.isArray(o.meta)) out.meta = toPlain(o.meta) as Record<string, unknown>;
   return out;
+}
+
+/**
+ * Reads a JSON data file (see {@link datasetFromJSON}), streaming: the file is parsed in 64 KiB chunks and the
+ * number arrays go straight into Float64Arrays (about 8 bytes per number; never one string of the whole file).
+ */
+export function readDatasetJson(path: string): Dataset {
+  return withFileSource(path, (src) => datasetFromJSON(readJson(src), path));
+}
+
+/** Reads a JSON matrix file (`number[][]`, or `number[]` as a column), streaming like {@link readDatasetJson}. */
+export function readJsonMatrix(path: string): Mat {
+  return withFileSource(path, (src) => jsonToMat(readJson(src), 'the matrix', path, true));
 }
 
 /** Parses the text of a JSON data file (see {@link datasetFromJSON}). */
