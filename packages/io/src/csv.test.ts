@@ -1,14 +1,12 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError } from '@sftdl/compute';
-import { afterAll, describe, expect, it } from 'vitest';
-import { expected, fixture } from '../test/fixtures';
+import { describe, expect, it } from 'vitest';
+import { expectNumpyValues, expected, fixture, tempDir } from '../test/fixtures';
 import { formatCsv, parseCsv, readCsv, readCsvTable, writeCsv } from './csv';
 import { DataFormatError } from './errors';
 
-const tmp = mkdtempSync(join(tmpdir(), 'sftdl-io-csv-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('csv');
 
 /** The DataFormatError `fn` throws (fails the test when it does not throw one). */
 function formatError(fn: () => unknown): DataFormatError {
@@ -21,9 +19,7 @@ function formatError(fn: () => unknown): DataFormatError {
 
 describe('reading files numpy.savetxt wrote', () => {
   it('m.csv (%.17g, comma): every float64 exact', () => {
-    const m = readCsv(fixture('m.csv'));
-    expect([m.rows, m.cols]).toEqual(expected.f8_2d.shape);
-    expect(Array.from(m.data)).toEqual(expected.f8_2d.data);
+    expectNumpyValues(readCsv(fixture('m.csv')), expected.f8_2d);
   });
 
   it('m_header.csv: the header row is detected and returned', () => {

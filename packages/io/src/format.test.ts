@@ -1,16 +1,14 @@
-import { copyFileSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Mat } from '@sftdl/compute';
-import { afterAll, describe, expect, it } from 'vitest';
-import { expected, fixture } from '../test/fixtures';
+import { describe, expect, it } from 'vitest';
+import { expected, fixture, tempDir } from '../test/fixtures';
 import { DataFormatError } from './errors';
 import { formatOf, readDataset, readMatrix, writeDataset, writeMatrix } from './format';
 import { formatDatasetJson, parseDatasetJson } from './json';
 import { readNpy } from './npy';
 
-const tmp = mkdtempSync(join(tmpdir(), 'sftdl-io-format-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('format');
 
 const M: Mat = { rows: 3, cols: 4, data: Float64Array.from(expected.f8_2d.data) };
 

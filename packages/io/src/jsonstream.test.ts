@@ -1,14 +1,13 @@
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
+import { tempDir } from '../test/fixtures';
 import { DataFormatError } from './errors';
 import { bytesSource } from './files';
 import { readDatasetJson, readJsonMatrix } from './json';
 import { NumericMatrix, NumericVector, readJson, toPlain } from './jsonstream';
 
-const tmp = mkdtempSync(join(tmpdir(), 'sftdl-io-json-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('json');
 
 const parse = (text: string): unknown => readJson(bytesSource(Buffer.from(text, 'utf8')));
 

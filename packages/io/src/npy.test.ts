@@ -1,26 +1,22 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Mat } from '@sftdl/compute';
-import { afterAll, describe, expect, it } from 'vitest';
-import { expected, fixture } from '../test/fixtures';
+import { describe, expect, it } from 'vitest';
+import { expectNumpyValues, expected, fixture, tempDir } from '../test/fixtures';
 import { DataFormatError, UnsupportedArrayError } from './errors';
 import { decodeNpy, encodeNpy, encodeNpyHeader, readNpy, readNpyHeader, writeNpy } from './npy';
 
-const tmp = mkdtempSync(join(tmpdir(), 'sftdl-io-npy-'));
-afterAll(() => rmSync(tmp, { recursive: true, force: true }));
+const tmp = tempDir('npy');
 
 describe('reading files numpy wrote', () => {
   it('float64 2-D: shape and every value exact', () => {
     const m = readNpy(fixture('f8_2d.npy'));
-    expect([m.rows, m.cols]).toEqual(expected.f8_2d.shape);
-    expect(Array.from(m.data)).toEqual(expected.f8_2d.data);
+    expectNumpyValues(m, expected.f8_2d);
   });
 
   it('float32 2-D: widened exactly to float64', () => {
     const m = readNpy(fixture('f4_2d.npy'));
-    expect([m.rows, m.cols]).toEqual(expected.f4_2d.shape);
-    expect(Array.from(m.data)).toEqual(expected.f4_2d.data);
+    expectNumpyValues(m, expected.f4_2d);
     for (const v of m.data) expect(Math.fround(v)).toBe(v);
   });
 
@@ -45,8 +41,7 @@ describe('reading files numpy wrote', () => {
 
   it('a wide float32 row (2000 elements) and the same bytes decoded from memory at an odd offset', () => {
     const m = readNpy(fixture('f4_wide.npy'));
-    expect([m.rows, m.cols]).toEqual(expected.f4_wide.shape);
-    expect(Array.from(m.data)).toEqual(expected.f4_wide.data);
+    expectNumpyValues(m, expected.f4_wide);
     const bytes = readFileSync(fixture('f4_wide.npy'));
     const shifted = new Uint8Array(bytes.length + 1);
     shifted.set(bytes, 1); // unaligned view: forces the DataView path
