@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
+import { closeSync, fstatSync, mkdirSync, openSync, readSync, renameSync, unlinkSync, writeSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 
 /** Random-access bytes: an open file or an in-memory buffer, read in chunks so large files are never held twice. */
@@ -59,11 +59,18 @@ let tmpCounter = 0;
 /**
  * Writes the chunks of `content` to `path` through a temporary file in the same folder renamed over `path` at the
  * end, so a reader never sees a half-written file and a failure leaves no partial file. Chunks are written as they
- * are produced: a large matrix is never formatted into one string.
+ * are produced: a large matrix is never formatted into one string. The parent folder is created when missing; a
+ * file-system error names `path` (see {@link fileError}).
  */
 export function writeChunksAtomic(path: string, content: Iterable<Uint8Array | string>): void {
   const tmp = join(dirname(path), `.${basename(path)}.tmp-${process.pid}-${tmpCounter++}`);
-  let fd: number | undefined = openSync(tmp, 'wx');
+  let fd: number | undefined;
+  try {
+    mkdirSync(dirname(path), { recursive: true });
+    fd = openSync(tmp, 'wx');
+  } catch (e) {
+    throw fileError(e, path);
+  }
   try {
     for (const chunk of content) {
       const buf = typeof chunk === 'string' ? Buffer.from(chunk, 'utf8') : chunk;
@@ -76,8 +83,25 @@ export function writeChunksAtomic(path: string, content: Iterable<Uint8Array | s
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
     try { unlinkSync(tmp); } catch { /* already renamed or never created */ }
-    throw e;
+    throw fileError(e, path);
   }
+}
+
+/**
+ * A file-system error re-worded to name the file the caller asked for (not the temporary file), keeping Node's
+ * `code` (`'ENOSPC'`, `'EACCES'`, …) and the original error as `cause`. Other errors pass through.
+ */
+function fileError(e: unknown, path: string): unknown {
+  const code = (e as NodeJS.ErrnoException | undefined)?.code;
+  if (typeof code !== 'string') return e;
+  const reason: Record<string, string> = {
+    ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EACCES: 'permission denied', EPERM: 'permission denied',
+    EROFS: 'read-only file system', EISDIR: 'it is a directory; give a file name', ENOTDIR: 'a part of the path is not a directory',
+    ENOENT: 'no such folder', ENAMETOOLONG: 'file name too long',
+  };
+  const err = new Error(`cannot write ${path}: ${reason[code] ?? (e as Error).message}`, { cause: e }) as NodeJS.ErrnoException;
+  err.code = code;
+  return err;
 }
 
 /** Joins chunks into one buffer (for the in-memory encoders). */

@@ -1,4 +1,4 @@
-import { copyFileSync, readFileSync, writeFileSync } from 'node:fs';
+import { copyFileSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { InvalidArgumentError, type Mat } from '@sftdl/compute';
 import { describe, expect, it } from 'vitest';
@@ -34,6 +34,19 @@ describe('format from the extension, with an override', () => {
     expect(readMatrix(join(tmp, 'v.json'))).toEqual({ rows: 3, cols: 1, data: Float64Array.of(1, 2.5, -3) });
     writeFileSync(join(tmp, 'r.json'), '[[1, 2], [3]]');
     expect(() => readMatrix(join(tmp, 'r.json'))).toThrow(/ragged rows \(row 1 has length 1, expected 2\)/);
+  });
+
+  it('writers create missing folders; a file-system error names the target, not the temporary file, and leaves nothing', () => {
+    const p = join(tmp, 'new', 'sub', 'K.npy');
+    writeMatrix(p, M);
+    expect(readMatrix(p)).toEqual(M);
+    let err: unknown;
+    try { writeMatrix(join(tmp, 'new'), M, { format: 'npy' }); } catch (e) { err = e; }
+    expect((err as Error).message).toBe(`cannot write ${join(tmp, 'new')}: it is a directory; give a file name`);
+    expect((err as NodeJS.ErrnoException).code).toBe('EISDIR');
+    expect(readdirSync(tmp).filter((f) => f.includes('.tmp-'))).toEqual([]);
+    writeFileSync(join(tmp, 'afile'), '');
+    expect(() => writeMatrix(join(tmp, 'afile', 'x.npy'), M)).toThrow(/^cannot write .*afile\/x\.npy: /);
   });
 
   it('write → read round trips in every format give the same bits (float32 rounds)', () => {
