@@ -11,6 +11,8 @@ export const LAYERS: Record<string, number> = {
   '@sftdl/backend-tfjs': 1,
   '@sftdl/backend-openblas': 1,
   '@sftdl/field': 1,
+  // file formats (.npy, CSV, JSON) in and out of compute's Mat
+  '@sftdl/io': 1,
   '@sftdl/kernels': 2,
   '@sftdl/teachers': 2,
   '@sftdl/training': 2,
