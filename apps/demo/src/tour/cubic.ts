@@ -4,6 +4,7 @@
  * and the overlap histograms −log p(w·w*) against d·Ŝ(q).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { key as makeKey, fold } from '@sftdl/field';
 import { type CubicCriticalPoint, type CubicSolution, cubicCriticalPoint, reducedActionCubic, solveCubicFiniteD, solveCubicThermodynamic, sweepCubic } from '@sftdl/solvers';
@@ -11,7 +12,7 @@ import { cubicTeacher, makeDataset } from '@sftdl/teachers';
 import { writeFileAtomic } from '../io';
 import { lineChartSvg } from '../plot';
 import { Progress } from '../progress';
-import { type EnsembleOutcome, ensembleKey, measureRate, runEnsemble, stepsForBudget } from './langevin';
+import { EQUILIBRATION_TARGET, type EnsembleOutcome, ensembleKey, measureRate, runEnsemble, stepsForBudget } from './langevin';
 import { FIG2_BASE, type ScaledSizes, invariantsAt, scaleFig2 } from './sizes';
 import { type PartContext, type PartResult, fmt, linspace } from './types';
 
@@ -88,7 +89,9 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
   const teacher = cubicTeacher({ dim: P.dim, epsilon: eps, key: fold(root, 1) });
   const data = makeDataset(teacher, { key: fold(root, 2), samples: P.samples, testSamples: o.testSamples });
   const thin = ctx.full ? 20 : 10;
-  const common = { sizes, data, chains: o.chains, alignedChains: o.alignedChains, alignedOverlap: crit.qStar, thin, backend: ctx.backend };
+  // parallel chains: worker threads rebuild the reference or openblas backend (bit-identical for any count)
+  const workers = ['reference', 'openblas'].includes(ctx.backend.name) ? Math.max(1, Math.min(2, availableParallelism(), Math.floor(o.chains / 2))) : 1;
+  const common = { sizes, data, chains: o.chains, alignedChains: o.alignedChains, alignedOverlap: crit.qStar, thin, backend: ctx.backend, workers };
   const share = o.budgetSeconds / s2s.length;
   // Long runs keep their plan (steps from the measured rate) and finished ensembles in the checkpoint folder so
   // that --resume continues the same runs; the tour measures afresh each time.
@@ -109,22 +112,30 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
   const runs: EnsembleOutcome[] = [];
   const tLangevin = performance.now();
   for (let i = 0; i < s2s.length; i++) {
-    if (!ctx.full && i > 0) {
-      // re-plan from the rate actually achieved so far (the probe runs partly cold; the machine's load changes)
+    // Tour size: precision-targeted. Each σ² runs until split-R̂ ≤ 1.05 and ESS ≥ 100 (learned coefficients and the
+    // sampler's scalars) or until its share of the remaining budget (1.4× for all but the last) is spent; the burn-in
+    // is a quarter of the steps that share would buy at the rate achieved so far (the probe's before the first run).
+    let burnIn: number | undefined;
+    let capSeconds = Infinity;
+    if (!ctx.full) {
       const prev = runs.slice(0, i);
-      const achieved = prev.reduce((a, r) => a + r.stepsDone * r.chains, 0) / prev.reduce((a, r) => a + r.seconds, 0);
-      const left = o.budgetSeconds - (performance.now() - tLangevin) / 1000;
-      steps = stepsForBudget({ seconds: (0.9 * left) / (s2s.length - i), rate: achieved, chains: o.chains, minSteps: o.minSteps, maxSteps: o.maxSteps });
+      const achieved = prev.length ? prev.reduce((a, r) => a + r.stepsDone * r.chains, 0) / prev.reduce((a, r) => a + r.seconds, 0) : rate;
+      const left = Math.max(0, o.budgetSeconds - (performance.now() - tLangevin) / 1000);
+      const planned = stepsForBudget({ seconds: left / (s2s.length - i), rate: achieved, chains: o.chains, minSteps: o.minSteps, maxSteps: o.maxSteps });
+      burnIn = Math.floor(planned / 4);
+      capSeconds = i === s2s.length - 1 ? left : (1.4 * left) / (s2s.length - i);
+      steps = o.maxSteps;
     }
     const done = join(ckDir, `s2-${s2s[i]}.result.json`);
     if (ctx.full && ctx.resume && existsSync(done)) { runs.push(JSON.parse(readFileSync(done, 'utf8')) as EnsembleOutcome); ctx.log(`σ² = ${s2s[i]}: finished earlier (${done})`); continue; }
-    const bar = new Progress(`Langevin σ² = ${s2s[i]} (${labels[i]}, ${o.chains} chains)`, steps, ctx.quiet);
+    const bar = new Progress(`Langevin σ² = ${s2s[i]} (${labels[i]}, ${o.chains} chains)`, burnIn !== undefined ? 4 * burnIn : steps, ctx.quiet);
     runs.push(await runEnsemble({
-      ...common, sigma2: s2s[i], steps, capSeconds: ctx.full ? Infinity : share * 1.2, key: ensembleKey(root, i),
+      ...common, sigma2: s2s[i], steps, capSeconds, key: ensembleKey(root, i),
+      ...(burnIn !== undefined ? { burnIn, target: EQUILIBRATION_TARGET } : {}),
       onProgress: (t) => bar.update(t),
       ...(ctx.full ? { checkpoint: { path: join(ckDir, `s2-${s2s[i]}.state.json`), resume: ctx.resume, everySeconds: 120 } } : {}),
     }));
-    bar.done(`${runs[i].stepsDone} steps`);
+    bar.done(`${runs[i]!.stepsDone} steps, R̂ ${runs[i]!.rhat.toFixed(3)}, ESS ${runs[i]!.ess.toFixed(0)}${runs[i]!.equilibrated ? '' : ' — NOT equilibrated'}`);
     if (ctx.full) writeFileAtomic(done, JSON.stringify(runs[i]));
   }
   const finiteAt = s2s.map((s2) => safe(() => solveCubicFiniteD({ ...P, sigma2: s2 })));
