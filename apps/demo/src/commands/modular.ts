@@ -1,20 +1,31 @@
 import type { Command } from '../context';
 import { readPartContext, withBackend } from '../tour/cli';
-import { runModularPart } from '../tour/modular';
+import { modularLangevinDefaults, runModularPart } from '../tour/modular';
 import { runParts } from '../tour/run';
 
 export const command: Command = {
   name: 'modular',
   summary: 'scenario: modular-addition discrepancy curve with GMFL-I/II onsets (paper Fig. 3b; theory at paper size)',
-  usage: ['demo modular [--full] [--points m] [--json]   (--full: 401 σ² points; the theory is already at the paper\'s P = 401, N = 1000)'],
+  usage: [
+    'demo modular [--full] [--points m] [--prime P] [--width N] [--gamma g] [--chains C] [--langevin-seconds s] [--json]   (--full: 401 σ² points; the theory is already at the paper\'s P = 401, N = 1000)',
+    '  langevin: { prime, width, sigmaA2, gamma, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA, deviationSe, w2v2, w2v2Theory, w2v2PerMode, equilibrated, … }] } — the square-activation network on the full P² table (default P = 13, N = 32, γ = 30; --langevin-seconds per σ² point) vs the theory at the same P, N, σ_a², γ',
+  ],
   async run(ctx) {
     const pf = readPartContext(ctx, { allowFull: true });
     const points = ctx.flags.number('points', { integer: true, min: 3, max: 100000, default: pf.full ? 401 : pf.quick ? 21 : 61 });
+    const d = modularLangevinDefaults(pf.quick ? 'quick' : 'scenario');
+    const langevin = {
+      prime: ctx.flags.number('prime', { integer: true, min: 3, max: 101, default: d.prime }),
+      width: ctx.flags.number('width', { integer: true, min: 2, max: 4096, default: d.width }),
+      gamma: ctx.flags.number('gamma', { positive: true, default: d.gamma }),
+      chains: ctx.flags.number('chains', { integer: true, min: 2, max: 64, default: d.chains }),
+      secondsPerPoint: ctx.flags.number('langevin-seconds', { positive: true, default: d.secondsPerPoint }),
+    };
     ctx.flags.assertAllUsed();
     const pc = await withBackend(pf);
     await runParts(ctx, {
       title: 'sftdl scenario: modular addition', reportName: `report-modular${pc.full ? '-full' : ''}.html`, mode: pc.full ? 'full' : 'tour size',
-      backend: `${pc.backend.name} (${pc.backend.precision})`, parts: [() => runModularPart(pc, { points })],
+      backend: `${pc.backend.name} (${pc.backend.precision})`, parts: [() => runModularPart(pc, { points, langevin })],
     });
   },
 };

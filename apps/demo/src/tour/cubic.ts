@@ -10,6 +10,7 @@ import { key as makeKey, fold } from '@sftdl/field';
 import { type CubicCriticalPoint, type CubicSolution, cubicCriticalPoint, reducedActionCubic, solveCubicFiniteD, solveCubicThermodynamic, sweepCubic } from '@sftdl/solvers';
 import { cubicTeacher, makeDataset } from '@sftdl/teachers';
 import { writeFileAtomic } from '../io';
+import { explorerUrl } from '../report';
 import { lineChartSvg } from '../plot';
 import { Progress } from '../progress';
 import { EQUILIBRATION_TARGET, type EnsembleOutcome, ensembleKey, measureRate, runEnsemble, stepsForBudget } from './langevin';
@@ -151,7 +152,10 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     series: [
       { name: 'theory d → ∞', x: thermoOk.map((t) => t.s2), y: thermoOk.map((t) => norm(t.sol.learnedCubic)) },
       { name: `theory finite d = ${P.dim}`, x: finite.map((p) => p.sigma2), y: finite.map((p) => norm(p.learnedCubic)) },
-      { name: `Langevin (N = ${P.width}, n = ${P.samples}, d = ${P.dim})`, x: runs.map((r) => r.sigma2), y: runs.map((r) => norm(r.learnedCubic)), points: true },
+      {
+        name: `Langevin (N = ${P.width}, n = ${P.samples}, d = ${P.dim})`, x: runs.map((r) => r.sigma2), y: runs.map((r) => norm(r.learnedCubic)), points: true,
+        yErr: runs.map((r) => r.learnedCubicSe / Math.abs(eps)), hollow: runs.map((r) => r.equilibrated === false),
+      },
     ],
   });
   const figLinear = await lineChartSvg({
@@ -160,10 +164,10 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     series: [
       { name: 'theory d → ∞', x: thermoOk.map((t) => t.s2), y: thermoOk.map((t) => t.sol.learnedLinear) },
       { name: `theory finite d = ${P.dim}`, x: finite.map((p) => p.sigma2), y: finite.map((p) => p.learnedLinear) },
-      { name: 'Langevin', x: runs.map((r) => r.sigma2), y: runs.map((r) => r.learnedLinear), points: true },
+      { name: 'Langevin', x: runs.map((r) => r.sigma2), y: runs.map((r) => r.learnedLinear), points: true, yErr: runs.map((r) => r.learnedLinearSe), hollow: runs.map((r) => r.equilibrated === false) },
     ],
   });
-  const histFigs: { svg: string; caption: string }[] = [];
+  const histFigs: { svg: string; caption: string; explorer?: string }[] = [];
   const histJson: unknown[] = [];
   for (let i = 0; i < runs.length; i++) {
     const sol = finiteAt[i];
@@ -186,8 +190,11 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     `${r.sigma2} (${labels[i]})`, fmt(inv[i].u), fmt(inv[i].kappa),
     `${fmt(r.learnedCubic)} ± ${fmt(r.learnedCubicSe, 2)}`, fmt(finiteAt[i]?.learnedCubic), fmt(thermoAt[i]?.learnedCubic),
     `${fmt(r.learnedLinear)} ± ${fmt(r.learnedLinearSe, 2)}`, fmt(finiteAt[i]?.learnedLinear),
-    `${r.stepsDone}/${r.stepsPlanned}`, r.recordedSamples, fmt(r.rhat, 3),
+    r.stepsDone, r.recordedSamples, `${fmt(r.rhat, 3)}${r.rhat <= EQUILIBRATION_TARGET.rhat ? '' : ' ✗'}`, `${fmt(r.ess, 3)}${r.ess >= EQUILIBRATION_TARGET.ess ? '' : ' ✗'}`,
+    fmt(finiteAt[i] ? (r.learnedCubic - finiteAt[i]!.learnedCubic) / r.learnedCubicSe : NaN, 2),
   ]);
+  const explore = (sigma2: number) => explorerUrl('cubic', { epsilon: eps, 'sigma-w2': P.sigmaW2, sigma2, width: P.width, samples: P.samples, dim: P.dim, 'sigma-a2': P.sigmaA2 });
+  for (const [i, f] of histFigs.entries()) f.explorer = explore(s2s[i] ?? crit.sigma2Critical);
   const section = {
     title: 'Cubic teacher: grokking as a first-order transition (Rubin, Seroussi, Ringel, Fig. 2)',
     paragraphs: [
@@ -200,14 +207,14 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
       ...(thermoFail.length ? [`The d → ∞ solver did not converge at σ² = ${thermoFail.map((v) => fmt(v, 3)).join(', ')} (points omitted).`] : []),
     ],
     figures: [
-      { svg: figCubic, caption: `Learned cubic coefficient normalised by ε, against σ²: d → ∞ theory (kink at σ²_c), finite-d theory at the tour's d = ${P.dim}, and the Langevin ensemble (points). Below σ²_c (to the left) the cubic term is learned.` },
-      { svg: figLinear, caption: 'Learned linear coefficient 1 − b against σ² (theory and Langevin).' },
+      { svg: figCubic, explorer: explore(crit.sigma2Critical), caption: `Learned cubic coefficient normalised by ε, against σ²: d → ∞ theory (kink at σ²_c), finite-d theory at the tour's d = ${P.dim}, and the Langevin ensemble (points). Below σ²_c (to the left) the cubic term is learned.` },
+      { svg: figLinear, explorer: explore(crit.sigma2Critical), caption: 'Learned linear coefficient 1 − b against σ² (theory and Langevin).' },
       ...histFigs,
     ],
     tables: [
       {
-        caption: 'Langevin ensemble vs theory at the tour size (ε − c: learned cubic coefficient; 1 − b: learned linear)',
-        header: ['σ²', 'u', 'κ', 'ε − c (Langevin)', 'ε − c (finite d)', 'ε − c (d → ∞)', '1 − b (Langevin)', '1 − b (finite d)', 'steps done', 'samples', 'R̂'],
+        caption: `Langevin ensemble vs theory at the tour size (ε − c: learned cubic coefficient; 1 − b: learned linear; ± Monte Carlo ⊕ test-set fit error). R̂ (largest split-R̂) and ESS (smallest) over the learned coefficients' per-chain traces and the sampler's scalars; ✗ marks a miss of R̂ ≤ ${EQUILIBRATION_TARGET.rhat}, ESS ≥ ${EQUILIBRATION_TARGET.ess}`,
+        header: ['σ²', 'u', 'κ', 'ε − c (Langevin)', 'ε − c (finite d)', 'ε − c (d → ∞)', '1 − b (Langevin)', '1 − b (finite d)', 'steps', 'samples', 'R̂', 'ESS', '(L − th)/SE'],
         rows: mcRows,
       },
       {
