@@ -80,3 +80,23 @@ describe('report figures', () => {
     expect(explorerUrl('msa', { width: 64 }, { SFTDL_EXPLORER_URL: 'http://h/x/' })).toBe('http://h/x/?view=msa&width=64');
   });
 });
+
+describe('sweep → report --from (modular-point)', () => {
+  it('a tiny modular sweep runs, collects and draws the paper-size figure with the theory at the same P, N, σ_a², γ', async () => {
+    const { demo } = await import('./cli');
+    const { mkdtempSync, readFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join } = await import('node:path');
+    const dir = join(mkdtempSync(join(tmpdir(), 'sftdl-msweep-')), 's');
+    expect(demo(['sweep', 'plan', 'modular-point', '--grid', 'sigma2=0.0075', '--set', 'steps=60', '--set', 'burnIn=20', '--set', 'prime=5', '--set', 'width=4', '--out', dir, '--json']).code).toBe(0);
+    expect(demo(['sweep', 'run', dir, '--workers', '1', '--json']).code).toBe(0);
+    const r = demo(['report', '--from', dir, '--out', join(dir, 'out'), '--json']);
+    expect(r.code, r.stderr).toBe(0);
+    const j = JSON.parse(r.stdout) as { report: string; done: number; table: { rows: (string | number)[][] } };
+    expect(j.done).toBe(1);
+    const sc = modularScenario({ prime: 5, width: 4, gamma: 30 });
+    const { solveModular } = await import('@sftdl/solvers');
+    expect(j.table.rows[0]![4]).toBeCloseTo(solveModular({ prime: 5, width: 4, sigmaA2: sc.sigmaA2, gamma: 30, sigma2: 0.0075 }, { lambdaNormalization: 'first-principles' }).a, 12);
+    expect(readFileSync(j.report, 'utf8')).toContain('<svg');
+  }, 120_000);
+});

@@ -9,7 +9,7 @@ import { type ComputeBackend, InvalidArgumentError } from '@sftdl/compute';
 import { type Key, fold } from '@sftdl/field';
 import { modularDegeneracy, modularOnsets, solveModular } from '@sftdl/solvers';
 import { modularAddition } from '@sftdl/teachers';
-import { LangevinSampler } from '@sftdl/training';
+import { LangevinSampler, stateFromJSON, stateToJSON } from '@sftdl/training';
 import { Interrupted, interruptRequested, yieldToEventLoop } from './interrupt';
 import { type ScalarDiagnostics, traceDiagnostics } from './langevin';
 import { modularNet } from './modular-net';
@@ -99,6 +99,11 @@ export interface ModularLangevinOptions {
   key: Key;
   backend: ComputeBackend;
   onPoint?: (i: number, run: ModularLangevinRun) => void;
+  /** Stop early once split-R̂ ≤ 1.05 and ESS ≥ 100 (default true; false: exactly maxSteps, reproducible, for sweeps). */
+  stopAtTarget?: boolean;
+  /** Checkpoint store of a single-σ² run (a sweep task's handle): the sampler state and the traces, saved every `everySeconds`. */
+  checkpoint?: { load(): string | undefined; save(text: string): void; everySeconds: number };
+  onProgress?: (fraction: number) => void;
 }
 
 /** Runs the ensembles, one per σ², and compares them with the theory. */
@@ -113,10 +118,12 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
   for (const [i, sigma2] of o.sigma2.entries()) {
     const th = solveModular({ prime: P, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, sigma2 }, { lambdaNormalization: 'first-principles' });
     const model = modularNet({ prime: P, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, sigma2, backend: o.backend });
-    const sampler = new LangevinSampler({ model, x: data.x, y: data.y, sigma2, key: fold(o.key, i), steps: o.maxSteps, burnIn: o.burnIn, thin: o.thin, chains: o.chains, modulus: P, raoBlackwell: false });
-    const traces: number[][] = Array.from({ length: o.chains }, () => []);
+    const saved = o.checkpoint?.load();
+    const resume = saved === undefined ? undefined : (JSON.parse(saved) as { sampler: string; traces: number[][] });
+    const sampler = new LangevinSampler({ model, x: data.x, y: data.y, sigma2, key: fold(o.key, i), steps: o.maxSteps, burnIn: o.burnIn, thin: o.thin, chains: o.chains, modulus: P, raoBlackwell: false }, resume ? stateFromJSON(resume.sampler) : undefined);
+    const traces: number[][] = resume?.traces ?? Array.from({ length: o.chains }, () => []);
     const t0 = performance.now();
-    let step = 0, lastCheck = t0;
+    let step = sampler.state().step, lastCheck = t0, lastSave = t0;
     let diag = traceDiagnostics(traces, o.thin);
     for (;;) {
       const to = step < o.burnIn ? Math.min(o.burnIn, step + 50) : step + o.thin;
@@ -135,7 +142,9 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       if (interruptRequested()) throw new Interrupted(undefined, `modular Langevin σ² = ${sigma2} at step ${step}`);
       const now = performance.now();
       const len = traces[0]!.length;
-      if (len >= 8 && (now - lastCheck) / 1000 > 0.5) {
+      if (o.checkpoint && (now - lastSave) / 1000 > o.checkpoint.everySeconds) { o.checkpoint.save(JSON.stringify({ sampler: stateToJSON(sampler.state()), traces })); lastSave = now; }
+      o.onProgress?.(step / o.maxSteps);
+      if (o.stopAtTarget !== false && len >= 8 && (now - lastCheck) / 1000 > 0.5) {
         lastCheck = now;
         diag = traceDiagnostics(traces, o.thin);
         const d = sampler.result().diagnostics;
