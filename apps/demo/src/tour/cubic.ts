@@ -58,11 +58,11 @@ export function overlapCurves(o: EnsembleOutcome, sizes: ScaledSizes, sol: Cubic
   const mc: number[] = [];
   for (let i = 0; i < h.counts.length; i++) {
     const v = h.negLogP[i];
-    if (v !== null && v !== undefined && h.counts[i] >= 3) { q.push((h.edges[i] + h.edges[i + 1]) / 2); mc.push(v); }
+    const lo = h.edges[i], hi = h.edges[i + 1];
+    if (v !== null && v !== undefined && (h.counts[i] ?? 0) >= 3 && lo !== undefined && hi !== undefined) { q.push((lo + hi) / 2); mc.push(v); }
   }
   const m = Math.min(...mc);
-  const lo = h.edges[0], hi = h.edges[h.edges.length - 1];
-  const qTheory = linspace(lo, hi, 161);
+  const qTheory = linspace(h.edges[0] ?? -1.6, h.edges[h.edges.length - 1] ?? 1.6, 161);
   const k = { u: sol.u, b: sol.b, c: sol.c, sigmaW2: sizes.params.sigmaW2 };
   const th = qTheory.map((x) => sizes.params.dim * reducedActionCubic(x, k));
   const tm = Math.min(...th);
@@ -107,7 +107,7 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     ({ rate, steps } = JSON.parse(readFileSync(planPath, 'utf8')) as { rate: number; steps: number });
     ctx.log(`resuming the plan in ${planPath}: ${steps} steps per chain`);
   } else {
-    rate = await measureRate({ ...common, sigma2: s2s[1] ?? s2s[0], capSeconds: share, key: ensembleKey(root, 99) }, ctx.quick ? 0.3 : 1);
+    rate = await measureRate({ ...common, sigma2: s2s[1] ?? s2s[0] ?? crit.sigma2Critical, capSeconds: share, key: ensembleKey(root, 99) }, ctx.quick ? 0.3 : 1);
     // The probe runs partly cold and tends to underestimate the rate: the first tour ensemble plans 1.6× more steps
     // and relies on its time cap; later ones are re-planned from the achieved rate.
     steps = stepsForBudget({ seconds: share * (ctx.full ? 0.9 : 1.6 * 0.9), rate, chains: o.chains, minSteps: o.minSteps, maxSteps: o.maxSteps });
@@ -115,7 +115,7 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
   }
   const runs: EnsembleOutcome[] = [];
   const tLangevin = performance.now();
-  for (let i = 0; i < s2s.length; i++) {
+  for (const [i, s2] of s2s.entries()) {
     // Tour size: precision-targeted. Each σ² runs until split-R̂ ≤ 1.05 and ESS ≥ 100 (learned coefficients and the
     // sampler's scalars) or until its share of the remaining budget (1.4× for all but the last) is spent; the burn-in
     // is a quarter of the steps that share would buy at the rate achieved so far (the probe's before the first run).
@@ -134,7 +134,7 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     if (ctx.full && ctx.resume && existsSync(done)) { runs.push(JSON.parse(readFileSync(done, 'utf8')) as EnsembleOutcome); ctx.log(`σ² = ${s2s[i]}: finished earlier (${done})`); continue; }
     const bar = new Progress(`Langevin σ² = ${s2s[i]} (${labels[i]}, ${o.chains} chains)`, burnIn !== undefined ? 4 * burnIn : steps, ctx.quiet);
     runs.push(await runEnsemble({
-      ...common, sigma2: s2s[i], steps, capSeconds, key: ensembleKey(root, i),
+      ...common, sigma2: s2, steps, capSeconds, key: ensembleKey(root, i),
       ...(burnIn !== undefined ? { burnIn, target: EQUILIBRATION_TARGET } : {}),
       onProgress: (t) => bar.update(t),
       ...(ctx.full ? { checkpoint: { path: join(ckDir, `s2-${s2s[i]}.state.json`), resume: ctx.resume, everySeconds: 120 } } : {}),
@@ -175,7 +175,9 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
   for (let i = 0; i < runs.length; i++) {
     const sol = finiteAt[i];
     if (!sol) continue;
-    const c = overlapCurves(runs[i], sizes, sol);
+    const run = runs[i];
+    if (!run) continue;
+    const c = overlapCurves(run, sizes, sol);
     histJson.push({ sigma2: s2s[i], q: c.q, negLogP: c.mc, qTheory: c.qTheory, dS: c.theory, theoryB: sol.b, theoryC: sol.c, qStar: sol.qStar });
     histFigs.push({
       svg: await lineChartSvg({
@@ -188,9 +190,10 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
 
   // ---- report ----
   const inv = s2s.map((s2) => invariantsAt(sizes, s2));
-  const rise = runs.length >= 2 ? norm(runs[runs.length - 1].learnedCubic) - norm(runs[0].learnedCubic) : NaN;
+  const first = runs[0], last = runs[runs.length - 1];
+  const rise = first && last && runs.length >= 2 ? norm(last.learnedCubic) - norm(first.learnedCubic) : NaN;
   const mcRows = runs.map((r, i) => [
-    `${r.sigma2} (${labels[i]})`, fmt(inv[i].u), fmt(inv[i].kappa),
+    `${r.sigma2} (${labels[i]})`, fmt(inv[i]?.u), fmt(inv[i]?.kappa),
     `${fmt(r.learnedCubic)} ± ${fmt(r.learnedCubicSe, 2)}`, fmt(finiteAt[i]?.learnedCubic), fmt(thermoAt[i]?.learnedCubic),
     `${fmt(r.learnedLinear)} ± ${fmt(r.learnedLinearSe, 2)}`, fmt(finiteAt[i]?.learnedLinear),
     r.stepsDone, r.recordedSamples, `${fmt(r.rhat, 3)}${r.rhat <= EQUILIBRATION_TARGET.rhat ? '' : ' ✗'}`, `${fmt(r.ess, 3)}${r.ess >= EQUILIBRATION_TARGET.ess ? '' : ' ✗'}`,
@@ -206,7 +209,7 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
       `Sizes: β-scaling of the paper's base point (N₀, n₀, d₀) = (700, 3000, 150), σ_a²₀ = 8/700: N = βN₀, n = βn₀, d = √β d₀, σ_a² = σ_a²₀/√β, σ² unchanged. The tour uses β = ${fmt(sizes.beta, 4)} (asked ${fmt(sizes.betaRequested, 4)}; N and n are integers with n/N = 30/7 exactly): N = ${P.width}, n = ${P.samples}, d = ${P.dim} (√β d₀ = ${fmt(sizes.dimExact, 4)}), σ_a² = ${fmt(P.sigmaA2, 5)} (σ_a²₀/√β = ${fmt(sizes.sigmaA2Nominal, 5)}; adjusted for the rounding of d so that κ is exact). Both invariants u and κ therefore equal the paper's at every σ² (table), so the d → ∞ theory and σ²_c are the paper's; only the finite-d smoothing differs.`,
       `Langevin: ${o.chains} chains per σ² (${o.alignedChains} of them started teacher-aligned at |w·w*| = q* = ${fmt(crit.qStar, 3)} with random signs, because near a first-order transition chains started at the prior get stuck in the GFL basin), Euler–Maruyama in standardised coordinates with the automatic step size, burn-in = steps/4, thinning ${thin}. Steps per chain: ${runs.map((r) => r.stepsDone).join(', ')} (σ² = ${s2s.join(', ')}), chosen to fit a ${fmt(o.budgetSeconds, 3)} s budget from a probe of ${fmt(rate, 3)} chain-steps/s and then from the rate achieved by the previous ensembles (${ctx.full ? 'fixed plan for resumable full runs' : `each σ² capped at ${fmt(share * 1.2, 3)} s`}). One dataset of n = ${P.samples} training and ${o.testSamples} fresh test inputs (the paper: 50 datasets × 4 initialisations, 360 000 epochs). The learned coefficients are least-squares projections of the ensemble-mean predictor f̄ on He₀…He₅(w*·x) over the test inputs (± the regression standard error; the Monte Carlo error of f̄ is not included); the plain projection E[f̄ He₃]/6 is in the JSON.`,
       ...(runs.every((r, i) => finiteAt[i] && Math.abs(r.learnedCubic) < Math.abs(finiteAt[i]!.learnedCubic)) ? [`The Langevin values sit below the finite-d theory: the adaptive-kernel decoupling is exact only as N → ∞ at fixed u and κ (here N = ${P.width}), so a gap at this small width is expected; it should close as β grows (\`pnpm demo cubic --beta 0.0625\`, or --full).`] : []),
-      `Result: the learned cubic fraction (ε − c)/ε measured by Langevin goes from ${fmt(runs.length ? norm(runs[0].learnedCubic) : NaN, 3)} at σ² = ${s2s[0]} to ${fmt(runs.length ? norm(runs[runs.length - 1].learnedCubic) : NaN, 3)} at σ² = ${s2s[s2s.length - 1]} (${rise > 0 ? 'rising past the transition' : 'NOT rising: increase the budget/steps'}). At d = ${P.dim} the transition is a smooth crossover; it sharpens toward the d → ∞ kink as β grows (\`pnpm demo cubic --full\`).`,
+      `Result: the learned cubic fraction (ε − c)/ε measured by Langevin goes from ${fmt(first ? norm(first.learnedCubic) : NaN, 3)} at σ² = ${s2s[0]} to ${fmt(last ? norm(last.learnedCubic) : NaN, 3)} at σ² = ${s2s[s2s.length - 1]} (${rise > 0 ? 'rising past the transition' : 'NOT rising: increase the budget/steps'}). At d = ${P.dim} the transition is a smooth crossover; it sharpens toward the d → ∞ kink as β grows (\`pnpm demo cubic --full\`).`,
       ...(thermoFail.length ? [`The d → ∞ solver did not converge at σ² = ${thermoFail.map((v) => fmt(v, 3)).join(', ')} (points omitted).`] : []),
     ],
     figures: [
@@ -223,7 +226,7 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
       {
         caption: 'Size mapping to the paper via the invariants u = n²σ_a²/(σ⁴dN) and κ = nσ_a²/(σ²d)',
         header: ['σ²', 'u (tour)', 'u (paper)', 'κ (tour)', 'κ (paper)'],
-        rows: s2s.map((s2, i) => [s2, inv[i].u, inv[i].uPaper, inv[i].kappa, inv[i].kappaPaper]),
+        rows: inv.map((v, i) => [s2s[i] ?? NaN, v.u, v.uPaper, v.kappa, v.kappaPaper]),
       },
     ],
   };
@@ -232,7 +235,7 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     `   Langevin at β = ${fmt(sizes.beta, 3)}: N = ${P.width}, n = ${P.samples}, d = ${P.dim}, σ_a² = ${fmt(P.sigmaA2, 4)}; ${o.chains} chains (${o.alignedChains} teacher-aligned) × ${runs.map((r) => r.stepsDone).join('/')} steps`,
     '   σ²        ε−c Langevin        ε−c finite-d   ε−c d→∞    1−b Langevin',
     ...runs.map((r, i) => `   ${String(r.sigma2).padEnd(9)} ${`${fmt(r.learnedCubic)} ± ${fmt(r.learnedCubicSe, 2)}`.padEnd(19)} ${fmt(finiteAt[i]?.learnedCubic).padEnd(14)} ${fmt(thermoAt[i]?.learnedCubic).padEnd(10)} ${fmt(r.learnedLinear)}   (${labels[i]})`),
-    `   learned cubic fraction (ε−c)/ε ${rise > 0 ? 'rises' : 'does not rise'} past the transition: ${fmt(runs.length ? norm(runs[0].learnedCubic) : NaN, 3)} → ${fmt(runs.length ? norm(runs[runs.length - 1].learnedCubic) : NaN, 3)}`,
+    `   learned cubic fraction (ε−c)/ε ${rise > 0 ? 'rises' : 'does not rise'} past the transition: ${fmt(first ? norm(first.learnedCubic) : NaN, 3)} → ${fmt(last ? norm(last.learnedCubic) : NaN, 3)}`,
   ];
   const json = {
     transition: { uCritical: crit.uCritical, sigma2Critical: crit.sigma2Critical, kappaCritical: crit.kappaCritical, qStar: crit.qStar, b: crit.b, sigma2Spinodal: crit.sigma2Spinodal },
@@ -245,7 +248,7 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     langevin: {
       probeRate: rate, stepsPerRun: runs.map((r) => r.stepsDone), budgetSeconds: o.budgetSeconds, seconds: runs.reduce((a, r) => a + r.seconds, 0),
       runs: runs.map((r, i) => ({
-        ...r, overlap: undefined, label: labels[i], u: inv[i].u, kappa: inv[i].kappa,
+        ...r, overlap: undefined, label: labels[i], u: inv[i]?.u, kappa: inv[i]?.kappa,
         theoryFiniteD: finiteAt[i] ? { b: finiteAt[i]!.b, c: finiteAt[i]!.c, learnedCubic: finiteAt[i]!.learnedCubic, learnedLinear: finiteAt[i]!.learnedLinear } : null,
         agreesWithTheory: finiteAt[i] ? Math.abs(r.learnedCubic - finiteAt[i]!.learnedCubic) <= 3 * r.learnedCubicSe && Math.abs(r.learnedLinear - finiteAt[i]!.learnedLinear) <= 3 * r.learnedLinearSe : null,
       })),

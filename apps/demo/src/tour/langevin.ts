@@ -217,19 +217,23 @@ function hermiteFitWith(op: ReturnType<typeof hermiteFitOperator>, f: ArrayLike<
   return { he1: dot(op.r1, f), he1Se: Math.sqrt(s2 * inv[K + 1]!), he3: dot(op.r3, f), he3Se: Math.sqrt(s2 * inv[3 * K + 3]!) };
 }
 
+/** Gauss–Jordan inverse of a small K×K matrix with partial pivoting (the 6×6 Hermite normal matrix). */
 function invertSmall(A: Float64Array, K: number): Float64Array {
   const M = Float64Array.from(A);
   const I = new Float64Array(K * K);
+  const at = (m: Float64Array, i: number) => m[i] ?? NaN;
+  const swap = (m: Float64Array, i: number, j: number) => { const t = at(m, i); m[i] = at(m, j); m[j] = t; };
   for (let i = 0; i < K; i++) I[i * K + i] = 1;
   for (let c = 0; c < K; c++) {
     let p = c;
-    for (let r = c + 1; r < K; r++) if (Math.abs(M[r * K + c]) > Math.abs(M[p * K + c])) p = r;
-    for (let j = 0; j < K; j++) { [M[c * K + j], M[p * K + j]] = [M[p * K + j], M[c * K + j]]; [I[c * K + j], I[p * K + j]] = [I[p * K + j], I[c * K + j]]; }
-    const d = M[c * K + c];
-    for (let j = 0; j < K; j++) { M[c * K + j] /= d; I[c * K + j] /= d; }
-    for (let r = 0; r < K; r++) if (r !== c) {
-      const fct = M[r * K + c];
-      if (fct !== 0) for (let j = 0; j < K; j++) { M[r * K + j] -= fct * M[c * K + j]; I[r * K + j] -= fct * I[c * K + j]; }
+    for (let r = c + 1; r < K; r++) if (Math.abs(at(M, r * K + c)) > Math.abs(at(M, p * K + c))) p = r;
+    for (let j = 0; j < K; j++) { swap(M, c * K + j, p * K + j); swap(I, c * K + j, p * K + j); }
+    const d = at(M, c * K + c);
+    for (let j = 0; j < K; j++) { M[c * K + j] = at(M, c * K + j) / d; I[c * K + j] = at(I, c * K + j) / d; }
+    for (let r = 0; r < K; r++) {
+      if (r === c) continue;
+      const fct = at(M, r * K + c);
+      if (fct !== 0) for (let j = 0; j < K; j++) { M[r * K + j] = at(M, r * K + j) - fct * at(M, c * K + j); I[r * K + j] = at(I, r * K + j) - fct * at(I, c * K + j); }
     }
   }
   return I;
@@ -237,10 +241,8 @@ function invertSmall(A: Float64Array, K: number): Float64Array {
 
 function project(x: Mat, w: ArrayLike<number>): Float64Array {
   const z = new Float64Array(x.rows);
-  let nrm = 0;
-  for (let j = 0; j < x.cols; j++) nrm += w[j] * w[j];
-  nrm = Math.sqrt(nrm);
-  for (let i = 0; i < x.rows; i++) { let s = 0; for (let j = 0; j < x.cols; j++) s += x.data[i * x.cols + j] * w[j]; z[i] = s / nrm; }
+  const nrm = Math.sqrt(dot(w, w));
+  for (let i = 0; i < x.rows; i++) z[i] = dot(x.data.subarray(i * x.cols, (i + 1) * x.cols), w) / nrm;
   return z;
 }
 
