@@ -69,8 +69,9 @@ export interface ModularLangevinRun {
   /** The theory's phase at this σ² (first-principles λ, same P, N, σ_a², γ). */
   phase: string;
   theoryA: number;
-  /** |a − theoryA| / aStdError. */
+  /** |a − theoryA| / aStdError, and whether it is ≤ 3. */
   deviationSe: number;
+  withinThreeSe: boolean;
   /** Mean over k = 1…P−1 of ⟨|w_k|²|v_k|²⟩ (neuron average) and the theory's (1 − ρ)/P² + ρ x₊². */
   w2v2: number;
   w2v2Theory: number;
@@ -161,7 +162,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const rhat = Math.max(diag.rhat, r.diagnostics.rhat);
     const ess = Math.min(diag.ess, r.diagnostics.ess);
     const run: ModularLangevinRun = {
-      sigma2, a: Math.abs(diag.mean), aStdError: diag.se, rhat, ess, phase: th.phase, theoryA: th.a, deviationSe: Math.abs(Math.abs(diag.mean) - th.a) / diag.se,
+      sigma2, a: Math.abs(diag.mean), aStdError: diag.se, rhat, ess, phase: th.phase, theoryA: th.a, deviationSe: Math.abs(Math.abs(diag.mean) - th.a) / diag.se, withinThreeSe: Math.abs(Math.abs(diag.mean) - th.a) <= 3 * diag.se,
       w2v2, w2v2Theory, w2v2PerMode, alignedFractionTheory: rho, steps: step, seconds: (performance.now() - t0) / 1000, stepSize: r.stepSize,
       equilibrated: rhat <= 1.05 && ess >= 100, diagnostics: diag, warnings: r.diagnostics.warnings,
     };
