@@ -102,14 +102,14 @@ export function traceDiagnostics(chains: number[][], spacing: number): ScalarDia
   const tr = chains.map((t) => t.slice(0, L));
   const means = tr.map((t) => t.reduce((p, q) => p + q, 0) / L);
   const mean = means.reduce((p, q) => p + q, 0) / C;
-  if (L < 4) return { rhat: NaN, ess: 0, tauInt: NaN, mean, se: NaN };
+  const between = C > 1 ? Math.sqrt(means.reduce((p, m) => p + (m - mean) ** 2, 0) / ((C - 1) * C)) : NaN;
+  if (L < 4) return { rhat: NaN, ess: 0, tauInt: NaN, mean: L > 0 ? mean : NaN, se: L > 0 ? between : NaN }; // too short for τ_int and R̂
   const tau = Math.max(1, integratedAutocorrTime(tr));
   let v = 0;
   for (const t of tr) for (const x of t) v += (x - mean) ** 2;
   v /= C * L - 1;
   const ess = (C * L) / tau;
-  const between = C > 1 ? Math.sqrt(means.reduce((p, m) => p + (m - mean) ** 2, 0) / ((C - 1) * C)) : 0;
-  return { rhat: splitRhat(tr), ess, tauInt: tau * spacing, mean, se: Math.max(Math.sqrt(v / ess), between) };
+  return { rhat: splitRhat(tr), ess, tauInt: tau * spacing, mean, se: C > 1 ? Math.max(Math.sqrt(v / ess), between) : Math.sqrt(v / ess) };
 }
 
 /** Module URL from which worker threads rebuild a named backend (only the openblas backend is supported besides the reference one). */
@@ -246,6 +246,8 @@ function project(x: Mat, w: ArrayLike<number>): Float64Array {
   return z;
 }
 
+const finiteOr0 = (v: number) => (Number.isFinite(v) ? v : 0);
+
 /** Checkpoint text of an ensemble: the sampler state plus the per-chain traces of the learned coefficients. */
 interface EnsembleCheckpoint { sampler: string; he1: number[][]; he3: number[][] }
 
@@ -301,16 +303,14 @@ export async function runEnsemble(spec: EnsembleSpec): Promise<EnsembleOutcome> 
     while (step < spec.steps) {
       const ts = performance.now();
       const from = step;
-      let to = Math.min(spec.steps, step + chunk);
-      if (to >= burnIn) to = Math.max(burnIn, burnIn + Math.floor((to - burnIn) / thin) * thin);
-      if (to <= from) to = Math.min(spec.steps, from < burnIn ? burnIn : from + thin);
+      // before burn-in: chunks up to the burn-in step; after it: exactly one recording interval (deterministic records)
+      const to = Math.min(spec.steps, from < burnIn ? Math.min(burnIn, from + chunk) : from + thin);
       await sampler.advanceAsync(to);
       step = to;
       if (step >= burnIn && (step - burnIn) % thin === 0) recordTraces();
       await yieldToEventLoop();
       const now = performance.now();
       chunk = Math.max(1, Math.min(1000, Math.round((0.25 * 1000 * (step - from)) / Math.max(now - ts, 1e-3))));
-      if (step >= burnIn) chunk = Math.min(chunk, thin); // record every thin steps
       if (ck && (interruptRequested() || (now - lastCk) / 1000 > ck.everySeconds)) { save(); lastCk = now; }
       if (interruptRequested()) throw new Interrupted(ck?.path, `Langevin σ² = ${spec.sigma2} at step ${step} of ${spec.steps}`);
       if (spec.target && step >= minStop && (now - lastCheck) / 1000 > (spec.target.checkSeconds ?? 1)) {
@@ -341,8 +341,9 @@ export async function runEnsemble(spec: EnsembleSpec): Promise<EnsembleOutcome> 
     he1: r.hermite?.test?.he1 ?? NaN, he3: r.hermite?.test?.he3 ?? NaN,
     // the trace means are the fits of the mean of the recorded predictions; standard errors combine the Monte Carlo
     // error (τ-corrected, ≥ between-chain) and the fit error of the finite test set
-    learnedLinear: l.linear.mean, learnedLinearSe: Math.hypot(l.linear.se, fit.he1Se),
-    learnedCubic: l.cubic.mean, learnedCubicSe: Math.hypot(l.cubic.se, fit.he3Se),
+    // (a run too short to record: the fit of the sampler's f̄ and its fit error only)
+    learnedLinear: Number.isFinite(l.linear.mean) ? l.linear.mean : fit.he1, learnedLinearSe: Math.hypot(finiteOr0(l.linear.se), fit.he1Se),
+    learnedCubic: Number.isFinite(l.cubic.mean) ? l.cubic.mean : fit.he3, learnedCubicSe: Math.hypot(finiteOr0(l.cubic.se), fit.he3Se),
     learnedLinearSeMc: l.linear.se, learnedCubicSeMc: l.cubic.se, learnedCubicSeFit: fit.he3Se,
     overlap: r.overlapHistogram!, rhat, ess, learnedDiagnostics: l, samplerRhat: r.diagnostics.rhat, samplerEss: r.diagnostics.ess,
     equilibrated, target: { rhat: target.rhat, ess: target.ess }, workers: spec.workers ?? 1, warnings,
