@@ -250,7 +250,8 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
       runs: runs.map((r, i) => ({
         ...r, overlap: undefined, label: labels[i], u: inv[i]?.u, kappa: inv[i]?.kappa,
         theoryFiniteD: finiteAt[i] ? { b: finiteAt[i]!.b, c: finiteAt[i]!.c, learnedCubic: finiteAt[i]!.learnedCubic, learnedLinear: finiteAt[i]!.learnedLinear } : null,
-        agreesWithTheory: finiteAt[i] ? Math.abs(r.learnedCubic - finiteAt[i]!.learnedCubic) <= 3 * r.learnedCubicSe && Math.abs(r.learnedLinear - finiteAt[i]!.learnedLinear) <= 3 * r.learnedLinearSe : null,
+        // |Langevin − finite-d theory| ≤ 3 SE, per coefficient
+        agreesWithTheory: finiteAt[i] ? { cubic: Math.abs(r.learnedCubic - finiteAt[i]!.learnedCubic) <= 3 * r.learnedCubicSe, linear: Math.abs(r.learnedLinear - finiteAt[i]!.learnedLinear) <= 3 * r.learnedLinearSe } : null,
       })),
       allEquilibrated: runs.every((r) => r.equilibrated),
       learnedCubicRises: rise > 0,
