@@ -49,3 +49,5 @@ export type { LambdaNormalization, ModularOnsets, ModularParams, ModularSolution
 export { modularCurve, modularDegeneracy, modularInvariant, modularLambda, modularMixture, modularModeAction, modularOnsets, modularSaddles, solveModular } from './grokking/modular';
 export type { HysteresisResult, LandscapeMinimum, LandscapeScan } from './grokking/transitions';
 export { continuationBothWays, localMinima1d, scanLandscapePath } from './grokking/transitions';
+export type { ActionProfile, ActionProfilePoint } from './grokking/profile';
+export { cubicActionProfile, modularModeProfile } from './grokking/profile';

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { UsageError } from '@sftdl/cli-kit';
 import { ConvergenceError } from '@sftdl/compute';
 import {
-  cubicCriticalPoint, cubicInvariants, gflDiscrepancy, modularCurve, modularModeAction, reducedActionCubic,
+  cubicActionProfile, cubicCriticalPoint, cubicInvariants, gflDiscrepancy, modularCurve, modularModeProfile, reducedActionCubic,
   solveCubicFiniteD, solveCubicThermodynamic,
 } from '@sftdl/solvers';
 import type { CubicSolution, CubicTeacherParams, M11Convention } from '@sftdl/solvers';
@@ -74,6 +74,8 @@ async function cubic(ctx: CommandContext): Promise<void> {
     phase: sol.phase, b: sol.b, c: sol.c, learnedLinear: sol.learnedLinear, learnedCubic: sol.learnedCubic, qStar: sol.qStar,
     dropletDensity: sol.dropletDensity, u: sol.u, kappa: sol.kappa, dropletFraction: sol.dropletFraction, limit,
     sigma2Critical: crit.sigma2Critical, ...(sol.roots ? { roots: sol.roots } : {}),
+    // −log p(q) = d·Ŝ(q) at this σ² with the solution's (b, c) (paper Fig. 2a/b), local minima marked
+    ...cubicProfileJson(cubicActionProfile({ u: sol.u, b: sol.b, c: sol.c, sigmaW2: base.sigmaW2 }, base.dim)),
   };
   if (ctx.json) return ctx.emit(out);
   if (sol.roots && sol.roots.length > 1) ctx.log(`note: ${sol.roots.length} self-consistent roots (metastability); reporting the one with the largest b`);
@@ -84,6 +86,11 @@ async function cubic(ctx: CommandContext): Promise<void> {
     ['droplet density r', fmt(sol.dropletDensity)], ['σ²_c (d → ∞)', fmt(crit.sigma2Critical)],
   ];
   ctx.emit(out, [`cubic teacher at σ² = ${params.sigma2}`, ...rows.map(([k, v]) => `  ${k.padEnd(24)} ${v}`), ...files.map((p) => `  wrote ${p}`)].join('\n'));
+}
+
+/** The profile JSON: `profile: [{ q, action, minimum }]` and `profileMinima: [{ q, action }]`. */
+function cubicProfileJson(p: ReturnType<typeof cubicActionProfile>) {
+  return { profile: p.profile, profileMinima: p.minima };
 }
 
 /** Ŝ(q) landscapes around σ² and learned coefficients along the σ² path (d → ∞), as SVG. */
@@ -108,6 +115,17 @@ async function cubicPlots(ctx: CommandContext, base: Omit<CubicTeacherParams, 's
   return [f1, f2];
 }
 
+/** One curve point per phase (the middle one of each phase), in curve order. */
+function pickPerPhase<T extends { phase: string }>(curve: T[]): T[] {
+  const out: T[] = [];
+  for (const ph of ['GFL', 'GMFL-I', 'GMFL-II']) {
+    const inPhase = curve.filter((c) => c.phase === ph);
+    const mid = inPhase[Math.floor(inPhase.length / 2)];
+    if (mid) out.push(mid);
+  }
+  return out;
+}
+
 async function modular(ctx: CommandContext): Promise<void> {
   const f = ctx.flags;
   const p = {
@@ -122,9 +140,12 @@ async function modular(ctx: CommandContext): Promise<void> {
   f.assertAllUsed();
   checkBudget(ctx.budget, { what: `the modular curve at ${sigma2List?.length ?? points} σ² points (P = ${p.prime})`, ...modularCurveEstimate({ prime: p.prime, points: sigma2List?.length ?? points }), flags: '--points or --prime' });
   const r = modularCurve(p, { lambdaNormalization, points, ...(sigma2List ? { sigma2: sigma2List } : {}) });
+  // per-mode S_k/P = Ŝ_k(x) profiles (paper Fig. 3a): at every requested σ², or at one point per phase of the curve
+  const profiled = sigma2List ? r.curve : pickPerPhase(r.curve);
   const out = {
     gmfl1Onset: r.gmfl1Onset, gmfl2Onset: r.gmfl2Onset, spinodal: r.spinodal, lambdaNormalization,
     curve: r.curve.map((c) => ({ sigma2: c.sigma2, a: c.a, phase: c.phase, learned: c.learned, alignedFraction: c.alignedFraction, xPlus: c.xPlus, sPlus: c.sPlus })),
+    modeProfiles: profiled.map((c) => { const m = modularModeProfile(c.s, p.gamma); return { sigma2: c.sigma2, phase: c.phase, s: c.s, profile: m.profile.map((q) => ({ x: q.q, action: q.action, minimum: q.minimum })), minima: m.minima.map((q) => ({ x: q.q, action: q.action })) }; }),
   };
   if (ctx.json) return ctx.emit(out);
   const marks = [{ x: r.gmfl1Onset, label: 'GMFL-I' }, { x: r.spinodal, label: 'spinodal' }, ...(r.gmfl2Onset !== null ? [{ x: r.gmfl2Onset, label: 'GMFL-II' }] : [])];
@@ -132,11 +153,9 @@ async function modular(ctx: CommandContext): Promise<void> {
     series: [{ name: '|a| (un-learned)', x: r.curve.map((c) => c.sigma2), y: r.curve.map((c) => c.a) }, { name: '1 − |a| (learned)', x: r.curve.map((c) => c.sigma2), y: r.curve.map((c) => c.learned) }],
     xLabel: 'σ²', yLabel: 'discrepancy', title: `Modular addition P = ${p.prime} (λ: ${lambdaNormalization})`, marks,
   }));
-  const xs = Array.from({ length: 201 }, (_, i) => (1.6 * Math.sqrt(3 / p.gamma) * i) / 200);
-  const pick = [r.curve[0], r.curve[Math.floor(r.curve.length / 2)], r.curve[r.curve.length - 1]];
   const f2 = await writeSvg(ctx, 'grokking-modular-landscape.svg', await lineChartSvg({
-    series: pick.map((c) => ({ name: `σ² = ${c.sigma2.toPrecision(3)} (${c.phase})`, x: xs, y: xs.map((x) => modularModeAction(x, c.s, p.gamma)) })),
-    xLabel: 'x = |w_k|² = |v_k|²', yLabel: 'Ŝ_k(x)', title: 'Modular addition: per-mode action',
+    series: out.modeProfiles.map((c) => ({ name: `σ² = ${c.sigma2.toPrecision(3)} (${c.phase})`, x: c.profile.map((q) => q.x), y: c.profile.map((q) => q.action) })),
+    xLabel: 'x = |w_k|² = |v_k|²', yLabel: 'S_k/P = Ŝ_k(x)', title: 'Modular addition: per-mode action',
   }));
   const rows = r.curve.filter((_, i) => i % Math.max(1, Math.floor(r.curve.length / 15)) === 0).map((c) => `  ${fmt(c.sigma2, 5).padEnd(10)} ${fmt(c.a, 6).padEnd(12)} ${c.phase}`);
   ctx.emit(out, [
@@ -156,6 +175,8 @@ export const command: Command = {
     '  JSON nulls: gmfl2Onset = null when no GMFL-II onset exists on the curve; curve[].xPlus/sPlus = null where no non-trivial saddle exists (un-learned phase)',
     '  (--sigma-a2 is the TOTAL readout scale; per-weight variance σ_a²/N)',
     '  JSON nulls (cubic at --sigma2): qStar = null when Ŝ has no non-trivial minimum (GFL phase)',
+    '  cubic at --sigma2: profile = [{ q, action, minimum }] is d·Ŝ(q) = −log p(q) + log p(0) on q ∈ [−qMax, qMax] with the minima inserted and marked (profileMinima)',
+    '  modular: modeProfiles = [{ sigma2, phase, s, profile: [{ x, action, minimum }], minima }] is S_k/P = Ŝ_k(x) at each --sigma2 (or one σ² per phase)',
   ],
   async run(ctx) {
     const sub = ctx.flags.positionals[0];

@@ -17,6 +17,7 @@ export const commandLoaders: Record<string, { summary: string; load: () => Promi
   cubic: { summary: 'scenario: cubic-teacher grokking transition, theory + Langevin (--full: paper size, hours)', load: async () => (await import('./cubic')).command },
   modular: { summary: 'scenario: modular-addition discrepancy curve with GMFL-I/II onsets (paper Fig. 3b)', load: async () => (await import('./modular')).command },
   'msa-regimes': { summary: 'scenario: linear network NNGP/tree/one-loop/exact vs N, χ = 1 and χ = N', load: async () => (await import('./msa-regimes')).command },
+  report: { summary: 'paper-size figures from a collected sweep (report --from DIR)', load: async () => (await import('./report')).command },
   sweep: { summary: 'resumable experiment grids: plan, run on a local worker pool, submit to Slurm, status, collect', load: async () => (await import('./sweep')).command },
   'scaling-table': { summary: 'scenario: predicted sample-complexity exponents table', load: async () => (await import('./scaling-table')).command },
 };

@@ -53,7 +53,7 @@ describe('demo sweep CLI', () => {
 
   it('list-experiments names the demo experiments', () => {
     const r = demoJson<{ experiments: { name: string }[] }>(['sweep', 'list-experiments']);
-    expect(r.experiments.map((e) => e.name)).toEqual(['train', 'cubic-point', 'msa-width', 'scaling-onset']);
+    expect(r.experiments.map((e) => e.name)).toEqual(['train', 'cubic-point', 'modular-point', 'msa-width', 'scaling-onset']);
   });
 
   it('cubic-point cells: the paper invariants u, κ at β-scaled sizes; same results on 1 and 2 workers', () => {

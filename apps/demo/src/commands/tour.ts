@@ -1,7 +1,7 @@
 import type { Command } from '../context';
 import { readCubicOptions, readPartContext, withBackend } from '../tour/cli';
 import { runCubicPart } from '../tour/cubic';
-import { runModularPart } from '../tour/modular';
+import { modularLangevinDefaults, runModularPart } from '../tour/modular';
 import { msaDefaults, runMsaPart } from '../tour/msa';
 import { runParts } from '../tour/run';
 import { runScalingPart } from '../tour/scaling';
@@ -26,7 +26,7 @@ export const command: Command = {
       title: 'sftdl tour: the theory predicts, the networks confirm', reportName: 'report.html', mode, backend: `${pc.backend.name} (${pc.backend.precision})`,
       parts: [
         () => runCubicPart(pc, cubic),
-        () => runModularPart(pc, { points: pc.quick ? 21 : 61 }),
+        () => runModularPart(pc, { points: pc.quick ? 21 : 61, langevin: modularLangevinDefaults(pc.quick ? 'quick' : 'tour') }),
         () => runMsaPart(pc, msaDefaults(mode)),
         () => runScalingPart(pc),
       ],

@@ -60,7 +60,8 @@ export const cubicPointExperiment: Experiment<typeof defaults> = {
       width: P.width, samples: P.samples, dim: P.dim, sigmaA2: P.sigmaA2, u: inv.u, kappa: inv.kappa, sigma2Critical: crit.sigma2Critical, qStar: crit.qStar,
       learnedCubic: r.learnedCubic, learnedCubicSe: r.learnedCubicSe, learnedLinear: r.learnedLinear, learnedLinearSe: r.learnedLinearSe,
       he1: diagnosticsJson(r.he1), he3: diagnosticsJson(r.he3), stepsDone: r.stepsDone, burnIn: r.burnIn, recordedSamples: r.recordedSamples, stepSize: r.stepSize,
-      rhat: diagnosticsJson(r.rhat), overlap: diagnosticsJson(r.overlap), warnings: r.warnings,
+      rhat: diagnosticsJson(r.rhat), ess: diagnosticsJson(r.ess), equilibrated: r.equilibrated, learnedCubicSeMc: diagnosticsJson(r.learnedCubicSeMc),
+      overlap: diagnosticsJson(r.overlap), warnings: r.warnings,
     };
   },
 };

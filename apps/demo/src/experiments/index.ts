@@ -4,6 +4,7 @@
  */
 import { ExperimentRegistry } from '@sftdl/sweep';
 import { cubicPointExperiment } from './cubic';
+import { modularPointExperiment } from './modular';
 import { msaWidthExperiment } from './msa';
 import { scalingOnsetExperiment } from './scaling';
 import { trainExperiment } from './train';
@@ -11,6 +12,7 @@ import { trainExperiment } from './train';
 export const registry = new ExperimentRegistry()
   .register(trainExperiment)
   .register(cubicPointExperiment)
+  .register(modularPointExperiment)
   .register(msaWidthExperiment)
   .register(scalingOnsetExperiment);
 

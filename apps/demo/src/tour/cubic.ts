@@ -4,14 +4,17 @@
  * and the overlap histograms −log p(w·w*) against d·Ŝ(q).
  */
 import { existsSync, mkdirSync, readFileSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { key as makeKey, fold } from '@sftdl/field';
 import { type CubicCriticalPoint, type CubicSolution, cubicCriticalPoint, reducedActionCubic, solveCubicFiniteD, solveCubicThermodynamic, sweepCubic } from '@sftdl/solvers';
 import { cubicTeacher, makeDataset } from '@sftdl/teachers';
 import { writeFileAtomic } from '../io';
+import { explorerUrl } from '../report';
 import { lineChartSvg } from '../plot';
 import { Progress } from '../progress';
-import { type EnsembleOutcome, ensembleKey, measureRate, runEnsemble, stepsForBudget } from './langevin';
+import { type FiniteSizeResult, runFiniteSize } from './finite-size';
+import { EQUILIBRATION_TARGET, type EnsembleOutcome, ensembleKey, measureRate, runEnsemble, stepsForBudget } from './langevin';
 import { FIG2_BASE, type ScaledSizes, invariantsAt, scaleFig2 } from './sizes';
 import { type PartContext, type PartResult, fmt, linspace } from './types';
 
@@ -22,19 +25,21 @@ export interface CubicPartOptions {
   sigma2?: number[];
   chains: number;
   alignedChains: number;
-  /** Seconds for the whole Langevin part (split evenly over the σ² values; each run is capped at 1.2× its share). */
+  /** Seconds for the whole Langevin part: a cap (tour size: each σ² stops once equilibrated, so a lightly loaded machine uses far less). */
   budgetSeconds: number;
   minSteps: number;
   maxSteps: number;
   testSamples: number;
   theoryPoints: number;
+  /** `demo cubic --finite-size`: rerun at these β (fixed u, κ) at one σ² and extrapolate the gap to the theory in 1/N. */
+  finiteSize?: { betas: number[]; sigma2: number; secondsPerSize: number };
 }
 
 /** Tour defaults (β = 1/16 on 2 cores), quick (tests) and full (paper size). */
 export function cubicDefaults(mode: 'tour' | 'quick' | 'full'): CubicPartOptions {
   if (mode === 'quick') return { beta: 0.01, chains: 4, alignedChains: 2, budgetSeconds: 1.5, minSteps: 40, maxSteps: 120, testSamples: 200, theoryPoints: 8 };
   if (mode === 'full') return { beta: 1, chains: 8, alignedChains: 4, budgetSeconds: 8 * 3600, minSteps: 2000, maxSteps: 200000, testSamples: 3000, theoryPoints: 41 };
-  return { beta: 1 / 16, chains: 8, alignedChains: 4, budgetSeconds: 55, minSteps: 400, maxSteps: 20000, testSamples: 1000, theoryPoints: 23 };
+  return { beta: 1 / 16, chains: 8, alignedChains: 4, budgetSeconds: 80, minSteps: 400, maxSteps: 20000, testSamples: 1000, theoryPoints: 23 };
 }
 
 /** The transition used by the tour: exactly `demo grokking cubic --find-transition` on the given sizes. */
@@ -53,11 +58,11 @@ export function overlapCurves(o: EnsembleOutcome, sizes: ScaledSizes, sol: Cubic
   const mc: number[] = [];
   for (let i = 0; i < h.counts.length; i++) {
     const v = h.negLogP[i];
-    if (v !== null && v !== undefined && h.counts[i] >= 3) { q.push((h.edges[i] + h.edges[i + 1]) / 2); mc.push(v); }
+    const lo = h.edges[i], hi = h.edges[i + 1];
+    if (v !== null && v !== undefined && (h.counts[i] ?? 0) >= 3 && lo !== undefined && hi !== undefined) { q.push((lo + hi) / 2); mc.push(v); }
   }
   const m = Math.min(...mc);
-  const lo = h.edges[0], hi = h.edges[h.edges.length - 1];
-  const qTheory = linspace(lo, hi, 161);
+  const qTheory = linspace(h.edges[0] ?? -1.6, h.edges[h.edges.length - 1] ?? 1.6, 161);
   const k = { u: sol.u, b: sol.b, c: sol.c, sigmaW2: sizes.params.sigmaW2 };
   const th = qTheory.map((x) => sizes.params.dim * reducedActionCubic(x, k));
   const tm = Math.min(...th);
@@ -88,7 +93,9 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
   const teacher = cubicTeacher({ dim: P.dim, epsilon: eps, key: fold(root, 1) });
   const data = makeDataset(teacher, { key: fold(root, 2), samples: P.samples, testSamples: o.testSamples });
   const thin = ctx.full ? 20 : 10;
-  const common = { sizes, data, chains: o.chains, alignedChains: o.alignedChains, alignedOverlap: crit.qStar, thin, backend: ctx.backend };
+  // parallel chains: worker threads rebuild the reference or openblas backend (bit-identical for any count)
+  const workers = ['reference', 'openblas'].includes(ctx.backend.name) ? Math.max(1, Math.min(2, availableParallelism(), Math.floor(o.chains / 2))) : 1;
+  const common = { sizes, data, chains: o.chains, alignedChains: o.alignedChains, alignedOverlap: crit.qStar, thin, backend: ctx.backend, workers };
   const share = o.budgetSeconds / s2s.length;
   // Long runs keep their plan (steps from the measured rate) and finished ensembles in the checkpoint folder so
   // that --resume continues the same runs; the tour measures afresh each time.
@@ -100,7 +107,7 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     ({ rate, steps } = JSON.parse(readFileSync(planPath, 'utf8')) as { rate: number; steps: number });
     ctx.log(`resuming the plan in ${planPath}: ${steps} steps per chain`);
   } else {
-    rate = await measureRate({ ...common, sigma2: s2s[1] ?? s2s[0], capSeconds: share, key: ensembleKey(root, 99) }, ctx.quick ? 0.3 : 1);
+    rate = await measureRate({ ...common, sigma2: s2s[1] ?? s2s[0] ?? crit.sigma2Critical, capSeconds: share, key: ensembleKey(root, 99) }, ctx.quick ? 0.3 : 1);
     // The probe runs partly cold and tends to underestimate the rate: the first tour ensemble plans 1.6× more steps
     // and relies on its time cap; later ones are re-planned from the achieved rate.
     steps = stepsForBudget({ seconds: share * (ctx.full ? 0.9 : 1.6 * 0.9), rate, chains: o.chains, minSteps: o.minSteps, maxSteps: o.maxSteps });
@@ -108,23 +115,31 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
   }
   const runs: EnsembleOutcome[] = [];
   const tLangevin = performance.now();
-  for (let i = 0; i < s2s.length; i++) {
-    if (!ctx.full && i > 0) {
-      // re-plan from the rate actually achieved so far (the probe runs partly cold; the machine's load changes)
+  for (const [i, s2] of s2s.entries()) {
+    // Tour size: precision-targeted. Each σ² runs until split-R̂ ≤ 1.05 and ESS ≥ 100 (learned coefficients and the
+    // sampler's scalars) or until its share of the remaining budget (1.4× for all but the last) is spent; the burn-in
+    // is a quarter of the steps that share would buy at the rate achieved so far (the probe's before the first run).
+    let burnIn: number | undefined;
+    let capSeconds = Infinity;
+    if (!ctx.full) {
       const prev = runs.slice(0, i);
-      const achieved = prev.reduce((a, r) => a + r.stepsDone * r.chains, 0) / prev.reduce((a, r) => a + r.seconds, 0);
-      const left = o.budgetSeconds - (performance.now() - tLangevin) / 1000;
-      steps = stepsForBudget({ seconds: (0.9 * left) / (s2s.length - i), rate: achieved, chains: o.chains, minSteps: o.minSteps, maxSteps: o.maxSteps });
+      const achieved = prev.length ? prev.reduce((a, r) => a + r.stepsDone * r.chains, 0) / prev.reduce((a, r) => a + r.seconds, 0) : rate;
+      const left = Math.max(0, o.budgetSeconds - (performance.now() - tLangevin) / 1000);
+      const planned = stepsForBudget({ seconds: left / (s2s.length - i), rate: achieved, chains: o.chains, minSteps: o.minSteps, maxSteps: o.maxSteps });
+      burnIn = Math.floor(planned / 4);
+      capSeconds = i === s2s.length - 1 ? left : (1.4 * left) / (s2s.length - i);
+      steps = o.maxSteps;
     }
     const done = join(ckDir, `s2-${s2s[i]}.result.json`);
     if (ctx.full && ctx.resume && existsSync(done)) { runs.push(JSON.parse(readFileSync(done, 'utf8')) as EnsembleOutcome); ctx.log(`σ² = ${s2s[i]}: finished earlier (${done})`); continue; }
-    const bar = new Progress(`Langevin σ² = ${s2s[i]} (${labels[i]}, ${o.chains} chains)`, steps, ctx.quiet);
+    const bar = new Progress(`Langevin σ² = ${s2s[i]} (${labels[i]}, ${o.chains} chains)`, burnIn !== undefined ? 4 * burnIn : steps, ctx.quiet);
     runs.push(await runEnsemble({
-      ...common, sigma2: s2s[i], steps, capSeconds: ctx.full ? Infinity : share * 1.2, key: ensembleKey(root, i),
+      ...common, sigma2: s2, steps, capSeconds, key: ensembleKey(root, i),
+      ...(burnIn !== undefined ? { burnIn, target: EQUILIBRATION_TARGET } : {}),
       onProgress: (t) => bar.update(t),
       ...(ctx.full ? { checkpoint: { path: join(ckDir, `s2-${s2s[i]}.state.json`), resume: ctx.resume, everySeconds: 120 } } : {}),
     }));
-    bar.done(`${runs[i].stepsDone} steps`);
+    bar.done(`${runs[i]!.stepsDone} steps, R̂ ${runs[i]!.rhat.toFixed(3)}, ESS ${runs[i]!.ess.toFixed(0)}${runs[i]!.equilibrated ? '' : ' — NOT equilibrated'}`);
     if (ctx.full) writeFileAtomic(done, JSON.stringify(runs[i]));
   }
   const finiteAt = s2s.map((s2) => safe(() => solveCubicFiniteD({ ...P, sigma2: s2 })));
@@ -140,7 +155,10 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     series: [
       { name: 'theory d → ∞', x: thermoOk.map((t) => t.s2), y: thermoOk.map((t) => norm(t.sol.learnedCubic)) },
       { name: `theory finite d = ${P.dim}`, x: finite.map((p) => p.sigma2), y: finite.map((p) => norm(p.learnedCubic)) },
-      { name: `Langevin (N = ${P.width}, n = ${P.samples}, d = ${P.dim})`, x: runs.map((r) => r.sigma2), y: runs.map((r) => norm(r.learnedCubic)), points: true },
+      {
+        name: `Langevin (N = ${P.width}, n = ${P.samples}, d = ${P.dim})`, x: runs.map((r) => r.sigma2), y: runs.map((r) => norm(r.learnedCubic)), points: true,
+        yErr: runs.map((r) => r.learnedCubicSe / Math.abs(eps)), hollow: runs.map((r) => r.equilibrated === false),
+      },
     ],
   });
   const figLinear = await lineChartSvg({
@@ -149,15 +167,17 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     series: [
       { name: 'theory d → ∞', x: thermoOk.map((t) => t.s2), y: thermoOk.map((t) => t.sol.learnedLinear) },
       { name: `theory finite d = ${P.dim}`, x: finite.map((p) => p.sigma2), y: finite.map((p) => p.learnedLinear) },
-      { name: 'Langevin', x: runs.map((r) => r.sigma2), y: runs.map((r) => r.learnedLinear), points: true },
+      { name: 'Langevin', x: runs.map((r) => r.sigma2), y: runs.map((r) => r.learnedLinear), points: true, yErr: runs.map((r) => r.learnedLinearSe), hollow: runs.map((r) => r.equilibrated === false) },
     ],
   });
-  const histFigs: { svg: string; caption: string }[] = [];
+  const histFigs: { svg: string; caption: string; explorer?: string }[] = [];
   const histJson: unknown[] = [];
   for (let i = 0; i < runs.length; i++) {
     const sol = finiteAt[i];
     if (!sol) continue;
-    const c = overlapCurves(runs[i], sizes, sol);
+    const run = runs[i];
+    if (!run) continue;
+    const c = overlapCurves(run, sizes, sol);
     histJson.push({ sigma2: s2s[i], q: c.q, negLogP: c.mc, qTheory: c.qTheory, dS: c.theory, theoryB: sol.b, theoryC: sol.c, qStar: sol.qStar });
     histFigs.push({
       svg: await lineChartSvg({
@@ -170,13 +190,17 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
 
   // ---- report ----
   const inv = s2s.map((s2) => invariantsAt(sizes, s2));
-  const rise = runs.length >= 2 ? norm(runs[runs.length - 1].learnedCubic) - norm(runs[0].learnedCubic) : NaN;
+  const first = runs[0], last = runs[runs.length - 1];
+  const rise = first && last && runs.length >= 2 ? norm(last.learnedCubic) - norm(first.learnedCubic) : NaN;
   const mcRows = runs.map((r, i) => [
-    `${r.sigma2} (${labels[i]})`, fmt(inv[i].u), fmt(inv[i].kappa),
+    `${r.sigma2} (${labels[i]})`, fmt(inv[i]?.u), fmt(inv[i]?.kappa),
     `${fmt(r.learnedCubic)} ± ${fmt(r.learnedCubicSe, 2)}`, fmt(finiteAt[i]?.learnedCubic), fmt(thermoAt[i]?.learnedCubic),
     `${fmt(r.learnedLinear)} ± ${fmt(r.learnedLinearSe, 2)}`, fmt(finiteAt[i]?.learnedLinear),
-    `${r.stepsDone}/${r.stepsPlanned}`, r.recordedSamples, fmt(r.rhat, 3),
+    r.stepsDone, r.recordedSamples, `${fmt(r.rhat, 3)}${r.rhat <= EQUILIBRATION_TARGET.rhat ? '' : ' ✗'}`, `${fmt(r.ess, 3)}${r.ess >= EQUILIBRATION_TARGET.ess ? '' : ' ✗'}`,
+    fmt(finiteAt[i] ? (r.learnedCubic - finiteAt[i]!.learnedCubic) / r.learnedCubicSe : NaN, 2),
   ]);
+  const explore = (sigma2: number) => explorerUrl('cubic', { epsilon: eps, 'sigma-w2': P.sigmaW2, sigma2, width: P.width, samples: P.samples, dim: P.dim, 'sigma-a2': P.sigmaA2 });
+  for (const [i, f] of histFigs.entries()) f.explorer = explore(s2s[i] ?? crit.sigma2Critical);
   const section = {
     title: 'Cubic teacher: grokking as a first-order transition (Rubin, Seroussi, Ringel, Fig. 2)',
     paragraphs: [
@@ -185,24 +209,24 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
       `Sizes: β-scaling of the paper's base point (N₀, n₀, d₀) = (700, 3000, 150), σ_a²₀ = 8/700: N = βN₀, n = βn₀, d = √β d₀, σ_a² = σ_a²₀/√β, σ² unchanged. The tour uses β = ${fmt(sizes.beta, 4)} (asked ${fmt(sizes.betaRequested, 4)}; N and n are integers with n/N = 30/7 exactly): N = ${P.width}, n = ${P.samples}, d = ${P.dim} (√β d₀ = ${fmt(sizes.dimExact, 4)}), σ_a² = ${fmt(P.sigmaA2, 5)} (σ_a²₀/√β = ${fmt(sizes.sigmaA2Nominal, 5)}; adjusted for the rounding of d so that κ is exact). Both invariants u and κ therefore equal the paper's at every σ² (table), so the d → ∞ theory and σ²_c are the paper's; only the finite-d smoothing differs.`,
       `Langevin: ${o.chains} chains per σ² (${o.alignedChains} of them started teacher-aligned at |w·w*| = q* = ${fmt(crit.qStar, 3)} with random signs, because near a first-order transition chains started at the prior get stuck in the GFL basin), Euler–Maruyama in standardised coordinates with the automatic step size, burn-in = steps/4, thinning ${thin}. Steps per chain: ${runs.map((r) => r.stepsDone).join(', ')} (σ² = ${s2s.join(', ')}), chosen to fit a ${fmt(o.budgetSeconds, 3)} s budget from a probe of ${fmt(rate, 3)} chain-steps/s and then from the rate achieved by the previous ensembles (${ctx.full ? 'fixed plan for resumable full runs' : `each σ² capped at ${fmt(share * 1.2, 3)} s`}). One dataset of n = ${P.samples} training and ${o.testSamples} fresh test inputs (the paper: 50 datasets × 4 initialisations, 360 000 epochs). The learned coefficients are least-squares projections of the ensemble-mean predictor f̄ on He₀…He₅(w*·x) over the test inputs (± the regression standard error; the Monte Carlo error of f̄ is not included); the plain projection E[f̄ He₃]/6 is in the JSON.`,
       ...(runs.every((r, i) => finiteAt[i] && Math.abs(r.learnedCubic) < Math.abs(finiteAt[i]!.learnedCubic)) ? [`The Langevin values sit below the finite-d theory: the adaptive-kernel decoupling is exact only as N → ∞ at fixed u and κ (here N = ${P.width}), so a gap at this small width is expected; it should close as β grows (\`pnpm demo cubic --beta 0.0625\`, or --full).`] : []),
-      `Result: the learned cubic fraction (ε − c)/ε measured by Langevin goes from ${fmt(runs.length ? norm(runs[0].learnedCubic) : NaN, 3)} at σ² = ${s2s[0]} to ${fmt(runs.length ? norm(runs[runs.length - 1].learnedCubic) : NaN, 3)} at σ² = ${s2s[s2s.length - 1]} (${rise > 0 ? 'rising past the transition' : 'NOT rising: increase the budget/steps'}). At d = ${P.dim} the transition is a smooth crossover; it sharpens toward the d → ∞ kink as β grows (\`pnpm demo cubic --full\`).`,
+      `Result: the learned cubic fraction (ε − c)/ε measured by Langevin goes from ${fmt(first ? norm(first.learnedCubic) : NaN, 3)} at σ² = ${s2s[0]} to ${fmt(last ? norm(last.learnedCubic) : NaN, 3)} at σ² = ${s2s[s2s.length - 1]} (${rise > 0 ? 'rising past the transition' : 'NOT rising: increase the budget/steps'}). At d = ${P.dim} the transition is a smooth crossover; it sharpens toward the d → ∞ kink as β grows (\`pnpm demo cubic --full\`).`,
       ...(thermoFail.length ? [`The d → ∞ solver did not converge at σ² = ${thermoFail.map((v) => fmt(v, 3)).join(', ')} (points omitted).`] : []),
     ],
     figures: [
-      { svg: figCubic, caption: `Learned cubic coefficient normalised by ε, against σ²: d → ∞ theory (kink at σ²_c), finite-d theory at the tour's d = ${P.dim}, and the Langevin ensemble (points). Below σ²_c (to the left) the cubic term is learned.` },
-      { svg: figLinear, caption: 'Learned linear coefficient 1 − b against σ² (theory and Langevin).' },
+      { svg: figCubic, explorer: explore(crit.sigma2Critical), caption: `Learned cubic coefficient normalised by ε, against σ²: d → ∞ theory (kink at σ²_c), finite-d theory at the tour's d = ${P.dim}, and the Langevin ensemble (points). Below σ²_c (to the left) the cubic term is learned.` },
+      { svg: figLinear, explorer: explore(crit.sigma2Critical), caption: 'Learned linear coefficient 1 − b against σ² (theory and Langevin).' },
       ...histFigs,
     ],
     tables: [
       {
-        caption: 'Langevin ensemble vs theory at the tour size (ε − c: learned cubic coefficient; 1 − b: learned linear)',
-        header: ['σ²', 'u', 'κ', 'ε − c (Langevin)', 'ε − c (finite d)', 'ε − c (d → ∞)', '1 − b (Langevin)', '1 − b (finite d)', 'steps done', 'samples', 'R̂'],
+        caption: `Langevin ensemble vs theory at the tour size (ε − c: learned cubic coefficient; 1 − b: learned linear; ± Monte Carlo ⊕ test-set fit error). R̂ (largest split-R̂) and ESS (smallest) over the learned coefficients' per-chain traces and the sampler's scalars; ✗ marks a miss of R̂ ≤ ${EQUILIBRATION_TARGET.rhat}, ESS ≥ ${EQUILIBRATION_TARGET.ess}`,
+        header: ['σ²', 'u', 'κ', 'ε − c (Langevin)', 'ε − c (finite d)', 'ε − c (d → ∞)', '1 − b (Langevin)', '1 − b (finite d)', 'steps', 'samples', 'R̂', 'ESS', '(L − th)/SE'],
         rows: mcRows,
       },
       {
         caption: 'Size mapping to the paper via the invariants u = n²σ_a²/(σ⁴dN) and κ = nσ_a²/(σ²d)',
         header: ['σ²', 'u (tour)', 'u (paper)', 'κ (tour)', 'κ (paper)'],
-        rows: s2s.map((s2, i) => [s2, inv[i].u, inv[i].uPaper, inv[i].kappa, inv[i].kappaPaper]),
+        rows: inv.map((v, i) => [s2s[i] ?? NaN, v.u, v.uPaper, v.kappa, v.kappaPaper]),
       },
     ],
   };
@@ -211,7 +235,7 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     `   Langevin at β = ${fmt(sizes.beta, 3)}: N = ${P.width}, n = ${P.samples}, d = ${P.dim}, σ_a² = ${fmt(P.sigmaA2, 4)}; ${o.chains} chains (${o.alignedChains} teacher-aligned) × ${runs.map((r) => r.stepsDone).join('/')} steps`,
     '   σ²        ε−c Langevin        ε−c finite-d   ε−c d→∞    1−b Langevin',
     ...runs.map((r, i) => `   ${String(r.sigma2).padEnd(9)} ${`${fmt(r.learnedCubic)} ± ${fmt(r.learnedCubicSe, 2)}`.padEnd(19)} ${fmt(finiteAt[i]?.learnedCubic).padEnd(14)} ${fmt(thermoAt[i]?.learnedCubic).padEnd(10)} ${fmt(r.learnedLinear)}   (${labels[i]})`),
-    `   learned cubic fraction (ε−c)/ε ${rise > 0 ? 'rises' : 'does not rise'} past the transition: ${fmt(runs.length ? norm(runs[0].learnedCubic) : NaN, 3)} → ${fmt(runs.length ? norm(runs[runs.length - 1].learnedCubic) : NaN, 3)}`,
+    `   learned cubic fraction (ε−c)/ε ${rise > 0 ? 'rises' : 'does not rise'} past the transition: ${fmt(first ? norm(first.learnedCubic) : NaN, 3)} → ${fmt(last ? norm(last.learnedCubic) : NaN, 3)}`,
   ];
   const json = {
     transition: { uCritical: crit.uCritical, sigma2Critical: crit.sigma2Critical, kappaCritical: crit.kappaCritical, qStar: crit.qStar, b: crit.b, sigma2Spinodal: crit.sigma2Spinodal },
@@ -223,10 +247,48 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     },
     langevin: {
       probeRate: rate, stepsPerRun: runs.map((r) => r.stepsDone), budgetSeconds: o.budgetSeconds, seconds: runs.reduce((a, r) => a + r.seconds, 0),
-      runs: runs.map((r, i) => ({ ...r, overlap: undefined, label: labels[i], u: inv[i].u, kappa: inv[i].kappa, theoryFiniteD: finiteAt[i] ? { b: finiteAt[i]!.b, c: finiteAt[i]!.c, learnedCubic: finiteAt[i]!.learnedCubic } : null })),
+      runs: runs.map((r, i) => ({
+        ...r, overlap: undefined, label: labels[i], u: inv[i]?.u, kappa: inv[i]?.kappa,
+        theoryFiniteD: finiteAt[i] ? { b: finiteAt[i]!.b, c: finiteAt[i]!.c, learnedCubic: finiteAt[i]!.learnedCubic, learnedLinear: finiteAt[i]!.learnedLinear } : null,
+        // |Langevin − finite-d theory| ≤ 3 SE, per coefficient
+        agreesWithTheory: finiteAt[i] ? { cubic: Math.abs(r.learnedCubic - finiteAt[i]!.learnedCubic) <= 3 * r.learnedCubicSe, linear: Math.abs(r.learnedLinear - finiteAt[i]!.learnedLinear) <= 3 * r.learnedLinearSe } : null,
+      })),
+      allEquilibrated: runs.every((r) => r.equilibrated),
       learnedCubicRises: rise > 0,
     },
     overlapHistograms: histJson,
   };
+  if (o.finiteSize) {
+    const fs = await runFiniteSize({
+      ...o.finiteSize, chains: o.chains, alignedChains: o.alignedChains, testSamples: o.testSamples, thin, key: fold(root, 77), backend: ctx.backend, log: ctx.log,
+    });
+    await addFiniteSize(section, summary, fs, eps);
+    (json as Record<string, unknown>).finiteSize = fs;
+  }
   return { name: 'cubic', section, summary, json, seconds: (performance.now() - t0) / 1000 };
+}
+
+/** The finite-size sweep in the report: gap against 1/N with the weighted fit, a table, a summary line. */
+async function addFiniteSize(section: { paragraphs: string[]; figures: { svg: string; caption: string }[]; tables: { caption: string; header: string[]; rows: (string | number)[][] }[] }, summary: string[], fs: FiniteSizeResult, eps: number): Promise<void> {
+  const xs = fs.points.map((p) => 1 / p.width);
+  const line = linspace(0, Math.max(...xs) * 1.1, 50);
+  section.figures.push({
+    svg: await lineChartSvg({
+      title: `Finite-size sweep at σ² = ${fs.sigma2}: Langevin − finite-d theory`, xLabel: '1/N (fixed u, κ)', yLabel: 'gap in ε − c (learned cubic)', width: 380, height: 260,
+      series: [
+        { name: `weighted fit g₀ + g₁/N, g₀ = ${fmt(fs.extrapolatedGap, 3)} ± ${fmt(fs.extrapolatedGapSe, 2)}`, x: line, y: line.map((x) => fs.extrapolatedGap + fs.slope * x) },
+        { name: 'zero gap', x: line, y: line.map(() => 0) },
+        { name: 'Langevin − theory (finite d at each size)', x: xs, y: fs.points.map((p) => p.gap), yErr: fs.points.map((p) => p.gapSe), hollow: fs.points.map((p) => !p.equilibrated), points: true },
+      ],
+    }),
+    caption: `Gap between the Langevin learned cubic coefficient and the finite-d theory at the same (N, n, d), at ${fs.points.length} β-scaled sizes with the paper's u and κ, against 1/N. Extrapolated to N → ∞: ${fmt(fs.extrapolatedGap, 3)} ± ${fmt(fs.extrapolatedGapSe, 2)} (${fs.agreesWithinThreeSe ? 'consistent with 0 within 3 SE' : 'NOT within 3 SE of 0'}; slope ${fmt(fs.slope, 3)} ± ${fmt(fs.slopeSe, 2)}, χ²/dof ${fmt(fs.chi2PerDof, 3)}).`,
+  });
+  section.tables.push({
+    caption: `Finite-size sweep at σ² = ${fs.sigma2} (ε = ${eps}); ✗: R̂ > ${EQUILIBRATION_TARGET.rhat} or ESS < ${EQUILIBRATION_TARGET.ess}`,
+    header: ['β', 'N', 'n', 'd', 'ε − c (Langevin)', 'ε − c (finite d)', 'gap', 'steps', 'R̂', 'ESS'],
+    rows: fs.points.map((p) => [p.beta, p.width, p.samples, p.dim, `${fmt(p.learnedCubic)} ± ${fmt(p.learnedCubicSe, 2)}`, p.theoryFiniteD, `${fmt(p.gap, 3)} ± ${fmt(p.gapSe, 2)}`, p.steps,
+      `${fmt(p.rhat, 3)}${p.rhat <= EQUILIBRATION_TARGET.rhat ? '' : ' ✗'}`, `${fmt(p.ess, 3)}${p.ess >= EQUILIBRATION_TARGET.ess ? '' : ' ✗'}`]),
+  });
+  section.paragraphs.push(`Finite-size sweep (\`demo cubic --finite-size\`): the mean-field decoupling behind the theory is exact as N → ∞ at fixed (u, κ); the gap Langevin − finite-d theory at N = ${fs.points.map((p) => p.width).join(', ')} extrapolates to ${fmt(fs.extrapolatedGap, 3)} ± ${fmt(fs.extrapolatedGapSe, 2)} at 1/N → 0, ${fs.agreesWithinThreeSe ? 'consistent with zero within 3 standard errors' : `not consistent with zero within 3 standard errors: the gap does not close with N at fixed (u, κ), so it is not a finite-width effect. The learned linear coefficient shows the same shortfall. In the GP limit (u → 0) the equivalent-kernel step of the theory is accurate to a few per cent at these n and d (finite-n GP vs EK), so the cause lies in the adaptive part: the GFL amplification 1/(1 − 4uσ_w²b²/(π(1 + 2σ_w²))) is large on this path and very sensitive to fluctuations the mean-field decoupling drops — open`}.`);
+  summary.push(`   finite size at σ² = ${fs.sigma2}: gap(N = ${fs.points.map((p) => p.width).join(', ')}) = ${fs.points.map((p) => `${fmt(p.gap, 2)}±${fmt(p.gapSe, 1)}`).join(', ')} → 1/N → 0: ${fmt(fs.extrapolatedGap, 3)} ± ${fmt(fs.extrapolatedGapSe, 2)} (${fs.agreesWithinThreeSe ? 'agrees' : 'does not agree'} within 3 SE)`);
 }

@@ -8,6 +8,7 @@ import { msaReport } from '@sftdl/solvers';
 import { linearTeacher, makeDataset } from '@sftdl/teachers';
 import { lineChartSvg } from '../plot';
 import { Progress } from '../progress';
+import { explorerUrl } from '../report';
 import { type PartContext, type PartResult, fmt } from './types';
 
 export interface MsaPartOptions { dim: number; samples: number; widths: number[]; sigma2: number; sigmaW2: number; sigmaA2: number }
@@ -49,6 +50,7 @@ export async function runMsaPart(ctx: PartContext, o: MsaPartOptions): Promise<P
     const r = rows.filter((x) => x.regime === g.name);
     const xs = r.map((x) => Math.log2(x.width));
     figures.push({
+      explorer: explorerUrl('msa', { width: o.widths[o.widths.length - 1] ?? 0, chi: g.chi(o.widths[o.widths.length - 1] ?? 1), activation: 'linear' }),
       svg: await lineChartSvg({
         title: `Linear two-layer network, ${g.label} (${g.name})`, xLabel: 'log₂ N (N = hidden width)', yLabel: 'train discrepancy ⟨(y − f̄)²⟩ (mean over n)', width: 380, height: 260,
         series: [

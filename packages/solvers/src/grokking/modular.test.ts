@@ -99,9 +99,9 @@ describe('modular addition: Fig. 3 (paper normalisation)', () => {
     expect(deep.alignedFraction).toBeCloseTo(1, 12);
   });
 
-  it('first-principles λ (×4P²): same GMFL-I onset, GMFL-II never reached, |a| ∝ σ²', () => {
+  it('first-principles λ (×4P²): GMFL-I onset shifted by the GP value 4σ_a², GMFL-II never reached, |a| ∝ σ²', () => {
     const on = modularOnsets(fig3, { lambdaNormalization: 'first-principles' });
-    expect(on.gmfl1Onset).toBeCloseTo(modularOnsets(fig3).gmfl1Onset, 14);
+    expect(on.gmfl1Onset).toBeCloseTo(modularOnsets(fig3).gmfl1Onset - 4 * fig3.sigmaA2, 14);
     expect(on.gmfl2Onset).toBeNull();
     const s = solveModular({ ...fig3, sigma2: 0.1 }, { lambdaNormalization: 'first-principles' });
     expect(s.phase).toBe('GMFL-I');

@@ -96,19 +96,32 @@ export function modularMixture(s: number, gamma: number, prime: number): { xPlus
 
 const cLambda = (p: Pick<ModularParams, 'prime'>, norm: LambdaNormalization) => (norm === 'first-principles' ? 4 * p.prime * p.prime : 1);
 
-/** λ(|a|) = c_λ σ_a² ⟨|w_k|²|v_k|²⟩ at s = u a² (c_λ = 1 for `paper`, 4P² for `first-principles`). */
+/**
+ * ⟨|w_k|²|v_k|²⟩ of the λ normalisation. `first-principles` keeps the Gaussian fluctuations of the trivial (q = 0)
+ * saddle, weight (1 − aligned)·E|w_k|²E|v_k|² = (1 − aligned)/P² under the prior: c_λ times it is O(1) (the GP value
+ * 4σ_a²), so GFL gives |a| = σ²/(σ² + 4σ_a²). `paper` drops it, as printed (there it is O(σ_a²/P²)).
+ */
+function lambdaCorrelator(s: number, p: Pick<ModularParams, 'prime' | 'gamma'>, norm: LambdaNormalization): number {
+  const mix = modularMixture(s, p.gamma, p.prime);
+  return norm === 'first-principles' ? mix.correlator + (1 - mix.alignedWeight) / (p.prime * p.prime) : mix.correlator;
+}
+
+/** λ(|a|) = c_λ σ_a² ⟨|w_k|²|v_k|²⟩ at s = u a² (c_λ = 1 for `paper`, 4P² for `first-principles`, which also keeps the Gaussian q = 0 term). */
 export function modularLambda(aAbs: number, p: ModularParams, norm: LambdaNormalization = 'paper'): number {
   const u = modularInvariant(p);
-  return cLambda(p, norm) * p.sigmaA2 * modularMixture(u * aAbs * aAbs, p.gamma, p.prime).correlator;
+  return cLambda(p, norm) * p.sigmaA2 * lambdaCorrelator(u * aAbs * aAbs, p, norm);
 }
 
 /** Phase boundaries in σ² (P → ∞ closed forms, docs/theory/grokking.md §4.3, §4.6). */
 export interface ModularOnsets {
-  /** σ²_I = √(2σ_a²P²/(N s*)): the non-trivial minimum becomes degenerate with x = 0 at |a| = 1. */
+  /**
+   * σ²_I = √(2σ_a²P²/(N s*)) − λ_GFL: the non-trivial minimum becomes degenerate with x = 0 at the GFL |a| =
+   * σ²/(σ² + λ_GFL), with λ_GFL = 4σ_a² (first-principles) or 0 (paper, |a| = 1).
+   */
   gmfl1Onset: number;
-  /** σ²_II = σ²_I − c_λ·3σ_a²/γ: the aligned fraction reaches 1; null when ≤ 0 (never reached). */
+  /** σ²_II = √(2σ_a²P²/(N s*)) − c_λ·3σ_a²/γ: the aligned fraction reaches 1; null when ≤ 0 (never reached). */
   gmfl2Onset: number | null;
-  /** Spinodal σ² = (2σ_a²P²/(N√γ))^{1/2}: the non-trivial saddle first exists (at |a| = 1). */
+  /** Spinodal σ² = (2σ_a²P²/(N√γ))^{1/2} − λ_GFL: the non-trivial saddle first exists (at the GFL |a|). */
   spinodal: number;
 }
 
@@ -122,9 +135,11 @@ export function modularOnsets(p: Omit<ModularParams, 'sigma2'> & { sigma2?: numb
   const norm = opts.lambdaNormalization ?? 'paper';
   const { sStar } = modularDegeneracy(p.gamma);
   const c = (2 * p.sigmaA2 * p.prime * p.prime) / p.width;
-  const s1 = Math.sqrt(c / sStar);
-  const s2 = s1 - (cLambda(p, norm) * 3 * p.sigmaA2) / p.gamma;
-  return { gmfl1Onset: s1, gmfl2Onset: s2 > 0 ? s2 : null, spinodal: Math.sqrt(c / Math.sqrt(p.gamma)) };
+  const pin = Math.sqrt(c / sStar); // λ + σ² on the degenerate branch (u a² = s*)
+  const lambdaGfl = norm === 'first-principles' ? 4 * p.sigmaA2 : 0;
+  const s1 = pin - lambdaGfl;
+  const s2 = pin - (cLambda(p, norm) * 3 * p.sigmaA2) / p.gamma;
+  return { gmfl1Onset: s1, gmfl2Onset: s2 > 0 ? s2 : null, spinodal: Math.sqrt(c / Math.sqrt(p.gamma)) - lambdaGfl };
 }
 
 /** Self-consistent modular solution at one σ². */
