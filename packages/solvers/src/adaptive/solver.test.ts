@@ -3,7 +3,7 @@ import { mat } from '@sftdl/compute';
 import type { Mat } from '@sftdl/compute';
 import { key, normalMat, split } from '@sftdl/field';
 import { solveAdaptiveKernel } from './solver';
-import { solveCubicFiniteD } from '../grokking/cubic';
+import { solveCubicFiniteD } from '../grokking/finite-d';
 
 // Small cubic-teacher problem: d = 6, n = 150, w* = e₁, y = z + ε(z³ − 3z), κ = 1, u = 8 (GFL side).
 const d = 6;
