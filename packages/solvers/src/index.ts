@@ -28,14 +28,15 @@ export type {
 export { linearMsaOneLoop, linearMsaSpectrum, linearMsaTree, msaOneLoopScalar, msaTreeScalar, scaledGpPredict } from './msa/linear';
 export type { LinearExactResult } from './msa/exact';
 export { linearExactOracle } from './msa/exact';
-export type { MsaAdaptiveKernelOptions, MsaAdaptiveKernelResult, MsaActivation, SampledMsaOptions, SampledMsaResult } from './msa/tilted';
-export { sampledAdaptiveKernel, sampledMsa } from './msa/tilted';
-export type { AnnealStep } from './msa/anneal';
+export type { MsaActivation } from './msa/sampling';
+export type { SampledMsaOptions, SampledMsaResult } from './msa/sampled';
+export { sampledMsa } from './msa/sampled';
+export type { AnnealStep, MsaAnnealOptions } from './msa/anneal';
 export { msaAnneal } from './msa/anneal';
-export type { DeltaCSummary, MsaReport } from './msa/report';
+export type { DeltaCSummary, MsaReport, MsaReportOptions } from './msa/report';
 export { msaReport } from './msa/report';
 
-// ── Adaptive-kernel (AK) mean-field theory of two-layer networks on finite data ─────────────────────────────────────
+// ── Adaptive-kernel (AK) theory of two-layer networks on finite data: one solver (importance, MALA, kernel saddle) ──
 export type { AdaptiveActivation, AdaptiveKernelOptions, AdaptiveKernelProblem, AdaptiveKernelResult } from './adaptive/solver';
 export { solveAdaptiveKernel } from './adaptive/solver';
 
