@@ -16,9 +16,9 @@ describe('GP, learning-curve, rescaling and MSA documentation examples', () => {
     const K = fromRows([[2, 1], [1, 2]]);
     const r = gpRegression({ kernel: K, y: [1, -1], sigma2: 0.1, crossKernel: fromRows([[1, 0]]), testKernelDiag: [2] });
     // t = (K + 0.1 I)⁻¹ y = [1, −1]/(2.1 − 1) ; mean = t₀
-    expect(r.mean![0]).toBeCloseTo(1 / 1.1, 12);
+    expect(r.testMean![0]).toBeCloseTo(1 / 1.1, 12);
     // variance = 2 − [1, 0](K + 0.1 I)⁻¹[1, 0]ᵀ = 2 − 2.1/(2.1² − 1)
-    expect(r.variance![0]).toBeCloseTo(2 - 2.1 / (2.1 * 2.1 - 1), 12);
+    expect(r.testVariance![0]).toBeCloseTo(2 - 2.1 / (2.1 * 2.1 - 1), 12);
   });
 
   it('MSA solvers, exact oracle, annealing, report', () => {
@@ -65,7 +65,7 @@ describe('GP, learning-curve, rescaling and MSA documentation examples', () => {
     const r = ntkPredictor({ ntk: Theta, y: [1, 0], ntkCross: fromRows([[0.5, 1]]), time: 1e6 });
     expect(r.trainMean[0]).toBeCloseTo(1, 8);
     const K = fromRows([[1, 0.5, 0.1], [0.5, 1, 0.5], [0.1, 0.5, 1]]);
-    const fit = fitGpHyperparameters({ params: [{ name: 'a', init: 1 }], kernel: (p) => ({ ...K, data: K.data.map((v) => v * p.a!) }), y: [1, 0.8, 0.3], sigma2: 0.1 });
+    const fit = fitGpHyperparameters({ params: [{ name: 'a', init: 1 }], kernel: (p) => ({ ...K, data: K.data.map((v) => v * p.a!) }), y: [1, 0.8, 0.3], sigma2: 0.1, key: key(0) });
     expect(fit.logMarginalLikelihood).toBeGreaterThan(-10);
   });
 });

@@ -1,4 +1,4 @@
-import { ConvergenceError, InvalidArgumentError, type Mat, eye } from '@sftdl/compute';
+import { ConvergenceError, InvalidArgumentError, type Mat, eigenvaluesDescending, eye } from '@sftdl/compute';
 import { dot, meanSquaredDiff, positiveRoots } from '../numerics';
 import { kernelScaleFromSpectrum } from '../rescaling/kernelRescaling';
 import { type MsaInput, type MsaSetup, inputKernel, msaSetup } from './problem';
@@ -224,7 +224,7 @@ function finishSolution(spec: LinearMsaSpectrum, q: number, tau: Float64Array, i
   const discrepancy = tau.map((v) => kn * v);
   const trainMean = y.map((v, i) => v - discrepancy[i]!);
   const Wm: Mat = { rows: d, cols: d, data: weightCov };
-  const ev = Array.from(backend.eigh(Wm).values).reverse();
+  const ev = eigenvaluesDescending(backend, Wm);
   const trainVariance = new Float64Array(P);
   for (let a = 0; a < P; a++) trainVariance[a] = kn - kn * kn * M.data[a * P + a]!;
   const k0tau = matvec(spec.K0, tau);

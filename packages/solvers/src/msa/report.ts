@@ -70,7 +70,7 @@ export function msaReport(input: MsaInput, options: MsaReportOptions = {}): MsaR
   const arr = (v?: Float64Array): { testMean?: number[] } => (v ? { testMean: Array.from(v) } : {});
   const C0 = twoLayerNngp(setup, activation);
   const gp = gpRegression({ kernel: C0.train, y, sigma2: noise, backend, conditionNumber: 'none', ...(C0.cross ? { crossKernel: C0.cross } : {}) });
-  const nngp: Block = { msd: meanSquaredDiff(y, gp.trainMean), ...arr(gp.mean) };
+  const nngp: Block = { msd: meanSquaredDiff(y, gp.trainMean), ...arr(gp.testMean) };
   const kr = kernelRescaling({ kernel: C0.train, y, noise, width: setup.width, backend, ...(C0.cross ? { crossKernel: C0.cross } : {}) });
   const kernelRescalingBlock = { Q: qScale * kr.kernelScale, msd: kr.msd, ...arr(kr.testMean) };
   const conventions = { noise, priorScale: setup.priorScale, lambda: setup.lambda, qScale, activation };
