@@ -148,6 +148,10 @@ function activationFn(a: AdaptiveActivation | undefined): (z: number) => number 
 interface ScaledProblem {
   x: Mat;
   y: Mat;
+  /** Rows n, input dimension d and outputs k. */
+  n: number;
+  d: number;
+  k: number;
   sigmaW2: number;
   sigmaA2: number;
   width: number;
@@ -202,7 +206,7 @@ export function solveAdaptiveKernel(problem: AdaptiveKernelProblem, options: Ada
   }
   const backend = options.backend ?? referenceBackend;
   if (options.method === 'kernel-saddle') return viaKernelSaddle(problem, y, chi, options, backend);
-  const scaled: ScaledProblem = { x, y, sigmaW2, sigmaA2: sigmaA2 / chi, width, sigma2: sigma2 / chi, ...(problem.activation !== undefined ? { activation: problem.activation } : {}) };
+  const scaled: ScaledProblem = { x, y, n, d: x.cols, k, sigmaW2, sigmaA2: sigmaA2 / chi, width, sigma2: sigma2 / chi, ...(problem.activation !== undefined ? { activation: problem.activation } : {}) };
   const phi = activationFn(problem.activation);
   const raw = options.method === 'mala' ? solveMala(scaled, options, phi, activationDerivativeOf(problem.activation), backend) : solveImportance(scaled, options, phi, backend);
   const trainMean = raw.predictions.data;
@@ -239,10 +243,7 @@ function viaKernelSaddle(problem: AdaptiveKernelProblem, y: Mat, chi: number, op
 
 /** The `importance` method (see the module comment). */
 function solveImportance(problem: ScaledProblem, options: AdaptiveKernelOptions, phi: (z: number) => number, backend: ComputeBackend): RawResult {
-  const { x, y, sigmaW2, sigmaA2, width, sigma2 } = problem;
-  const n = x.rows;
-  const d = x.cols;
-  const k = y.cols;
+  const { x, y, n, d, k, sigmaW2, sigmaA2, width, sigma2 } = problem;
   const M = options.samples ?? 4000;
   const eta = options.damping ?? 0.5;
   const annealSteps = options.annealSteps ?? 5;
@@ -406,10 +407,7 @@ function solveLinear(backend: ComputeBackend, Q: Mat, y: Mat, sigma2: number): M
 
 /** MALA variant of {@link solveAdaptiveKernel}: persistent chains on S[w], damped iteration, averaged kernel. */
 function solveMala(problem: ScaledProblem, options: AdaptiveKernelOptions, phi: (z: number) => number, dphi: (z: number) => number, backend: ComputeBackend): RawResult {
-  const { x, y, sigmaW2, sigmaA2, width, sigma2 } = problem;
-  const n = x.rows;
-  const d = x.cols;
-  const k = y.cols;
+  const { x, y, n, d, k, sigmaW2, sigmaA2, width, sigma2 } = problem;
   const C = options.chains ?? 64;
   const steps = options.stepsPerIteration ?? 40;
   const thin = options.thin ?? 4;
