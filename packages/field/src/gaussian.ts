@@ -1,6 +1,6 @@
 import { InvalidArgumentError } from '@sftdl/compute';
 import { hermiteHeAll } from './hermite';
-import { compositeGaussLegendre, forEachPanel, gaussHermiteCached, gaussLegendreUnit, type QuadratureRule } from './quadrature';
+import { compositeGaussLegendre, gaussHermiteCached, gaussLegendreUnit, type QuadratureRule } from './quadrature';
 
 /** Half-width (in standard deviations) of the finite domain of the kink-aware rules; the tail mass beyond is < 1e-32. */
 export const GAUSSIAN_TRUNCATION = 12;
@@ -35,14 +35,22 @@ export function splitGaussianSum(h: (z: number) => number, breakpoints: readonly
   cuts.sort((p, q) => p - q);
   const u = gaussLegendreUnit(panelOrder);
   let total = 0;
-  forEachPanel(cuts, maxPanelWidth, (c, hw) => {
-    let s = 0;
-    for (let i = 0; i < panelOrder; i++) {
-      const z = c + hw * u.nodes[i]!;
-      s += u.weights[i]! * Math.exp(-0.5 * z * z) * h(z);
+  for (let j = 0; j + 1 < cuts.length; j++) {
+    const lo = cuts[j]!, hi = cuts[j + 1]!;
+    if (!(hi > lo)) continue;
+    const panels = Math.max(1, Math.ceil((hi - lo) / maxPanelWidth));
+    const width = (hi - lo) / panels;
+    for (let p = 0; p < panels; p++) {
+      const c = lo + (p + 0.5) * width;
+      const hw = 0.5 * width;
+      let s = 0;
+      for (let i = 0; i < panelOrder; i++) {
+        const z = c + hw * u.nodes[i]!;
+        s += u.weights[i]! * Math.exp(-0.5 * z * z) * h(z);
+      }
+      total += hw * s;
     }
-    total += hw * s;
-  });
+  }
   return INV_SQRT_2PI * total;
 }
 

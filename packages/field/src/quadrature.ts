@@ -173,20 +173,6 @@ export function gaussLegendre(order: number, interval: [number, number] = [-1, 1
 }
 
 /**
- * Calls `panel(c, h)` for every panel (centre c, half-width h) of a composite rule over the sorted `cuts`: each
- * piece [cuts[j], cuts[j+1]] is cut into equal panels no wider than `maxPanelWidth`. @internal
- */
-export function forEachPanel(cuts: readonly number[], maxPanelWidth: number, panel: (c: number, h: number) => void): void {
-  for (let j = 0; j + 1 < cuts.length; j++) {
-    const lo = cuts[j]!, hi = cuts[j + 1]!;
-    if (!(hi > lo)) continue;
-    const panels = Math.max(1, Math.ceil((hi - lo) / maxPanelWidth));
-    const width = (hi - lo) / panels;
-    for (let p = 0; p < panels; p++) panel(lo + (p + 0.5) * width, 0.5 * width);
-  }
-}
-
-/**
  * Composite Gauss–Legendre on [a, b]: the interval is first split at `breakpoints` (kinks of the integrand),
  * then each piece is cut into panels no wider than `maxPanelWidth`, each with a `panelOrder`-point rule.
  *
@@ -209,11 +195,19 @@ export function compositeGaussLegendre(
   const u = gaussLegendreUnit(panelOrder);
   const nodes: number[] = [];
   const weights: number[] = [];
-  forEachPanel(cuts, maxPanelWidth, (c, h) => {
-    for (let i = 0; i < panelOrder; i++) {
-      nodes.push(c + h * u.nodes[i]!);
-      weights.push(h * u.weights[i]!);
+  for (let j = 0; j + 1 < cuts.length; j++) {
+    const lo = cuts[j]!, hi = cuts[j + 1]!;
+    if (!(hi > lo)) continue;
+    const panels = Math.max(1, Math.ceil((hi - lo) / maxPanelWidth));
+    const width = (hi - lo) / panels;
+    for (let p = 0; p < panels; p++) {
+      const c = lo + (p + 0.5) * width;
+      const h = 0.5 * width;
+      for (let i = 0; i < panelOrder; i++) {
+        nodes.push(c + h * u.nodes[i]!);
+        weights.push(h * u.weights[i]!);
+      }
     }
-  });
+  }
   return { nodes: Float64Array.from(nodes), weights: Float64Array.from(weights) };
 }

@@ -22,7 +22,7 @@ function finiteDMoments(k: CubicActionCoefficients, d: number, conv: M11Conventi
   const { x, w } = compositeGaussLegendre(0, qMax, panels, 16);
   const S = new Float64Array(x.length);
   let Smin = 0;
-  x.forEach((q, i) => { const Si = d * reducedActionCubic(q, k); S[i] = Si; if (Si < Smin) Smin = Si; });
+  for (let i = 0; i < x.length; i++) { const Si = d * reducedActionCubic(x[i]!, k); S[i] = Si; if (Si < Smin) Smin = Si; }
   const min = deepestNontrivialMinimum(k);
   const barrier = min ? min.barrierQ : Infinity;
   let Z = 0;
@@ -31,7 +31,8 @@ function finiteDMoments(k: CubicActionCoefficients, d: number, conv: M11Conventi
   let m33 = 0;
   let al = 0;
   const f = m11Factor(conv);
-  x.forEach((q, i) => {
+  for (let i = 0; i < x.length; i++) {
+    const q = x[i]!;
     const pw = w[i]! * Math.exp(-(S[i]! - Smin));
     const q2 = q * q;
     const D = D0 + 2 * q2;
@@ -40,7 +41,7 @@ function finiteDMoments(k: CubicActionCoefficients, d: number, conv: M11Conventi
     m13 += pw * (-8 * q2 * q2) / (SQRT6 * Math.PI * D * D);
     m33 += pw * (8 * q2 * q2 * q2) / (3 * Math.PI * D * D * D);
     if (q > barrier) al += pw;
-  });
+  }
   return { M11: m11 / Z, M13: m13 / Z, M33: m33 / Z, aligned: al / Z, min };
 }
 

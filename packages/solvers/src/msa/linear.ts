@@ -1,7 +1,8 @@
-import { ConvergenceError, InvalidArgumentError, type Mat, eigenvaluesDescending, eye } from '@sftdl/compute';
+import { ConvergenceError, InvalidArgumentError, type Mat, eye } from '@sftdl/compute';
 import { dot, meanSquaredDiff, positiveRoots } from '../numerics';
 import { kernelScaleFromSpectrum } from '../rescaling/kernelRescaling';
 import { type MsaInput, type MsaSetup, inputKernel, msaSetup } from './problem';
+import { eigenvaluesDescending } from '@sftdl/compute';
 
 /** Eigen-decomposed linear-network problem: K0 = U diag(λ) Uᵀ, ỹ = Uᵀy, B = K0(X*, X) U. */
 export interface LinearMsaSpectrum {
