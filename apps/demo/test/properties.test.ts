@@ -76,8 +76,8 @@ describe.each(backends.map((b) => [`${b.name} (${b.precision})`, b] as const))('
         const k = (a: Mat, b?: Mat) => fcKernel(a, b, { activation, depth: 2, weightVar: 1.5, biasVar: 0.1, get: ['nngp'], backend }).nngp!;
         const Kss = k(xs);
         const r = gpRegression({ kernel: k(x), y, sigma2, crossKernel: k(xs, x), testKernelDiag: [0, 1, 2].map((i) => Kss.data[i * 3 + i]!), backend });
-        for (const v of [...r.mean!, ...r.variance!, r.logMarginalLikelihood]) expect(Number.isFinite(v)).toBe(true);
-        for (const v of r.variance!) expect(v).toBeGreaterThanOrEqual(0);
+        for (const v of [...r.testMean!, ...r.testVariance!, r.logMarginalLikelihood]) expect(Number.isFinite(v)).toBe(true);
+        for (const v of r.testVariance!) expect(v).toBeGreaterThanOrEqual(0);
       },
     ), { numRuns: 40, seed: 13 });
   });

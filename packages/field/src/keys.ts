@@ -62,7 +62,14 @@ function assertKey(k: Key): void {
   if (!isKey(k)) throw new InvalidArgumentError('expected a random key from key(seed), split(key, n) or fold(key, i)');
 }
 
-/** n independent child keys. */
+/**
+ * n independent child keys. For n = 2, 3 or 4 given as a literal the result is typed as a tuple, so
+ * `const [a, b] = split(k)` needs no index checks.
+ */
+export function split(k: Key, n?: 2): [Key, Key];
+export function split(k: Key, n: 3): [Key, Key, Key];
+export function split(k: Key, n: 4): [Key, Key, Key, Key];
+export function split(k: Key, n: number): Key[];
 export function split(k: Key, n = 2): Key[] {
   assertKey(k);
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError(`split: n must be a positive integer, got ${n}`);

@@ -13,17 +13,25 @@ export interface MonteCarloEstimate {
 
 /**
  * Monte Carlo estimate of E[f(X)] with a standard error, X drawn by `sampler(key, n)` (one array entry per
- * sample). Uses Welford's update (no cancellation).
+ * sample). Uses Welford's update (no cancellation). Like every sampler, it takes the key first.
  *
  * *When to use:* checking quadrature/closed forms, high-dimensional Gaussian averages. *Gotchas:* the
  * standard error assumes i.i.d. samples and finite variance (heavy tails make it meaningless); the same key
  * gives the same estimate.
  *
  * @example
- * const est = monteCarloExpectation((z) => z * z, (k, n) => normal(k, n), key(1), 10_000);
+ * const est = monteCarloExpectation(key(1), 10_000, (z) => z * z, (k, n) => normal(k, n));
  * // est.mean ≈ 1 ± est.stdError (≈0.014)
  */
-export function monteCarloExpectation<T>(f: (x: T) => number, sampler: (key: Key, n: number) => ArrayLike<T>, k: Key, n: number): MonteCarloEstimate {
+export function monteCarloExpectation<T>(k: Key, n: number, f: (x: T) => number, sampler: (key: Key, n: number) => ArrayLike<T>): MonteCarloEstimate;
+/** @deprecated The key comes first: `monteCarloExpectation(key, n, f, sampler)`. */
+export function monteCarloExpectation<T>(f: (x: T) => number, sampler: (key: Key, n: number) => ArrayLike<T>, k: Key, n: number): MonteCarloEstimate;
+export function monteCarloExpectation<T>(
+  a: Key | ((x: T) => number), b: number | ((key: Key, n: number) => ArrayLike<T>), c: ((x: T) => number) | Key, d: ((key: Key, n: number) => ArrayLike<T>) | number,
+): MonteCarloEstimate {
+  const [k, n, f, sampler] = typeof a === 'function'
+    ? [c as Key, d as number, a, b as (key: Key, n: number) => ArrayLike<T>]
+    : [a, b as number, c as (x: T) => number, d as (key: Key, n: number) => ArrayLike<T>];
   if (!Number.isInteger(n) || n < 2) throw new InvalidArgumentError(`monteCarloExpectation: n must be an integer ≥ 2, got ${n}`);
   const xs = sampler(k, n);
   if (xs.length !== n) throw new InvalidArgumentError(`monteCarloExpectation: sampler returned ${xs.length} samples, expected ${n}`);

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
-import { anderson, brent, continuation, minimize1d, multistart, newton } from './index';
+import { anderson, brent, continuation, continuationBothWays, minimize1d, multistart, newton } from './index';
 
 describe('brent', () => {
   it('finds √2 and cos x = x to machine precision', () => {
@@ -102,5 +102,20 @@ describe('multistart and continuation', () => {
       expect(ConvergenceError.isInstance(e)).toBe(true);
       expect((e as Error).message).toMatch(/stuck between 1\.0/);
     }
+  });
+  it('continuationBothWays finds the hysteresis loop of x = tanh(2x + h)', () => {
+    // The two magnetised branches of x = tanh(2x + h) coexist for |h| < h_s = √2 − artanh(√(1/2)) ≈ 0.533 (where
+    // 2·sech²(2x + h) = 1), so inside (−h_s, h_s) a forward sweep in h stays on x < 0 and a backward one on x > 0.
+    const solve = (h: number, g: number | null) => { let x = g ?? Math.sign(h); for (let i = 0; i < 2000; i++) x = Math.tanh(2 * x + h); return x; };
+    const r = continuationBothWays([-1.5, -1, -0.1, 0.1, 1, 1.5], solve, (a, b) => Math.abs(a - b));
+    expect(r.hysteresis).toEqual([{ tStart: -0.1, tEnd: 0.1 }]);
+    expect(r.forward[3]!).toBeLessThan(0);
+    expect(r.backward[2]!).toBeGreaterThan(0);
+    // a run reaching the end of the path is closed there; failed points (null) never count as differing
+    const ends = continuationBothWays([-1, -0.1, 0.1], solve, (a, b) => Math.abs(a - b));
+    expect(ends.hysteresis).toEqual([{ tStart: -0.1, tEnd: 0.1 }]);
+    const none = continuationBothWays([0, 1], () => null, () => 1);
+    expect(none.forward).toEqual([null, null]);
+    expect(none.hysteresis).toEqual([]);
   });
 });

@@ -490,3 +490,48 @@ export function continuation<X>(path: readonly number[], solveAt: (param: number
   }
   return out;
 }
+
+/** Result of {@link continuationBothWays}. */
+export interface HysteresisResult<S> {
+  path: number[];
+  /** Solutions of the forward sweep path[0] → path[m−1] (null where the solve found none). */
+  forward: (S | null)[];
+  /** Solutions of the backward sweep path[m−1] → path[0]. */
+  backward: (S | null)[];
+  /** Maximal runs of consecutive path points where the two branches differ by more than `tolerance`. */
+  hysteresis: { tStart: number; tEnd: number }[];
+}
+
+/**
+ * Continues a self-consistent solution along a path forwards (t₀ → t_m, each solve started from the previous
+ * solution) and backwards (t_m → t₀), and reports where the two branches differ: a hysteresis loop, the signature
+ * of a first-order transition with metastable branches. Unlike {@link continuation}, a failed point does not stop
+ * the sweep: it is recorded as `null` and the next solve restarts cold.
+ *
+ * *When to use:* any fixed-point problem with possibly several solutions along a one-parameter path.
+ * *Gotchas:* `solve(t, guess)` receives `null` as the guess at the first point of each sweep; it may return `null`
+ * when it finds no solution (the next solve then restarts from `null`).
+ *
+ * @example
+ * // x = tanh(2x + h): hysteresis in h
+ * const solve = (h: number, g: number | null) => { let x = g ?? Math.sign(h); for (let i = 0; i < 2000; i++) x = Math.tanh(2 * x + h); return x; };
+ * continuationBothWays([-1, -0.1, 0.1, 1], solve, (a, b) => Math.abs(a - b)).hysteresis; // [{ tStart: -0.1, tEnd: 0.1 }]
+ */
+export function continuationBothWays<S>(path: readonly number[], solve: (t: number, guess: S | null) => S | null, distance: (a: S, b: S) => number, tolerance = 1e-6): HysteresisResult<S> {
+  const forward: (S | null)[] = [];
+  let g: S | null = null;
+  for (const t of path) { g = solve(t, g); forward.push(g); }
+  const backward: (S | null)[] = new Array<S | null>(path.length).fill(null);
+  g = null;
+  for (let i = path.length - 1; i >= 0; i--) { g = solve(path[i]!, g); backward[i] = g; }
+  const hysteresis: { tStart: number; tEnd: number }[] = [];
+  let start = -1;
+  path.forEach((t, i) => {
+    const f = forward[i] ?? null, b = backward[i] ?? null;
+    const differs = f !== null && b !== null && distance(f, b) > tolerance;
+    if (differs && start < 0) start = i;
+    if (!differs && start >= 0) { hysteresis.push({ tStart: path[start]!, tEnd: path[i - 1]! }); start = -1; }
+  });
+  if (start >= 0) hysteresis.push({ tStart: path[start]!, tEnd: path[path.length - 1]! });
+  return { path: [...path], forward, backward, hysteresis };
+}

@@ -28,26 +28,30 @@ export type {
 export { linearMsaOneLoop, linearMsaSpectrum, linearMsaTree, msaOneLoopScalar, msaTreeScalar, scaledGpPredict } from './msa/linear';
 export type { LinearExactResult } from './msa/exact';
 export { linearExactOracle } from './msa/exact';
-export type { MsaAdaptiveKernelOptions, MsaAdaptiveKernelResult, MsaActivation, SampledMsaOptions, SampledMsaResult } from './msa/tilted';
-export { sampledAdaptiveKernel, sampledMsa } from './msa/tilted';
-export type { AnnealStep } from './msa/anneal';
+export type { MsaActivation } from './msa/sampling';
+export type { SampledMsaOptions, SampledMsaResult } from './msa/sampled';
+export { sampledMsa } from './msa/sampled';
+export type { AnnealStep, MsaAnnealOptions } from './msa/anneal';
 export { msaAnneal } from './msa/anneal';
-export type { DeltaCSummary, MsaReport } from './msa/report';
+export type { DeltaCSummary, MsaReport, MsaReportOptions } from './msa/report';
 export { msaReport } from './msa/report';
 
-// ── Adaptive-kernel (AK) mean-field theory of two-layer networks on finite data ─────────────────────────────────────
+// ── Adaptive-kernel (AK) theory of two-layer networks on finite data: one solver (importance, MALA, kernel saddle) ──
 export type { AdaptiveActivation, AdaptiveKernelOptions, AdaptiveKernelProblem, AdaptiveKernelResult } from './adaptive/solver';
 export { solveAdaptiveKernel } from './adaptive/solver';
 
-// ── Grokking phase transition: cubic teacher, modular addition, transition detection along a path ───────────────────
-export type { CubicActionCoefficients, CubicCriticalPoint, CubicPathVariable, CubicSolution, CubicSweepPoint, CubicTeacherParams, GrokkingPhase, M11Convention } from './grokking/cubic';
+// ── Grokking phase transition: cubic teacher (reduced action, d → ∞ theory, finite d, sweeps), modular addition ──────
+export type { CubicActionCoefficients, CubicSolution, CubicTeacherParams, GrokkingPhase, M11Convention } from './grokking/action';
 export {
-  cubicCriticalPoint, cubicFiniteDMap, cubicInvariants, cubicKernelProjection, deepestNontrivialMinimum, erfHermiteProjections,
-  gflDiscrepancy, nontrivialMinimaCubic, reducedActionCubic, reducedActionCubicSlopeOverQ, solveCubicFiniteD, solveCubicThermodynamic, sweepCubic,
-} from './grokking/cubic';
+  cubicInvariants, cubicKernelProjection, deepestNontrivialMinimum, erfHermiteProjections, nontrivialMinimaCubic, reducedActionCubic,
+  reducedActionCubicSlopeOverQ,
+} from './grokking/action';
+export type { CubicCriticalPoint, CubicPathVariable } from './grokking/thermodynamic';
+export { cubicCriticalPoint, gflDiscrepancy, solveCubicThermodynamic } from './grokking/thermodynamic';
+export { cubicFiniteDMap, solveCubicFiniteD } from './grokking/finite-d';
+export type { CubicSweepPoint } from './grokking/sweep';
+export { sweepCubic } from './grokking/sweep';
 export type { LambdaNormalization, ModularOnsets, ModularParams, ModularSolution } from './grokking/modular';
 export { modularCurve, modularDegeneracy, modularInvariant, modularLambda, modularMixture, modularModeAction, modularOnsets, modularSaddles, solveModular } from './grokking/modular';
-export type { HysteresisResult, LandscapeMinimum, LandscapeScan } from './grokking/transitions';
-export { continuationBothWays, localMinima1d, scanLandscapePath } from './grokking/transitions';
 export type { ActionProfile, ActionProfilePoint } from './grokking/profile';
 export { cubicActionProfile, modularModeProfile } from './grokking/profile';

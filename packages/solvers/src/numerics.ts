@@ -96,3 +96,24 @@ export function meanSquaredDiff(a: ArrayLike<number>, b: ArrayLike<number>): num
   for (let i = 0; i < a.length; i++) s += (a[i]! - b[i]!) ** 2;
   return s / a.length;
 }
+
+/** The two components of a 2-vector from a small solver (Newton on (b, c) and the like); throws if it is shorter. */
+export function pair(v: ArrayLike<number>): [number, number] {
+  const [a, b] = [v[0], v[1]];
+  if (a === undefined || b === undefined) throw new InvalidArgumentError(`expected a vector of length 2, got length ${v.length}`);
+  return [a, b];
+}
+
+/** The three components of a 3-vector from a small solver; throws if it is shorter. */
+export function triple(v: ArrayLike<number>): [number, number, number] {
+  const [a, b, c] = [v[0], v[1], v[2]];
+  if (a === undefined || b === undefined || c === undefined) throw new InvalidArgumentError(`expected a vector of length 3, got length ${v.length}`);
+  return [a, b, c];
+}
+
+/** xs[i], for an index known to be in range (throws a RangeError naming the index otherwise). */
+export function at<T>(xs: ArrayLike<T>, i: number): T {
+  const v = xs[i];
+  if (v === undefined) throw new RangeError(`index ${i} out of range [0, ${xs.length})`);
+  return v;
+}

@@ -60,7 +60,7 @@ export const command: Command = {
     const Kss = kernelOf(xs, undefined);
     const r = gpRegression({ kernel: K, y, sigma2, crossKernel: Kc, testKernelDiag: Array.from({ length: xs.rows }, (_, i) => Kss.data[i * xs.rows + i]!), backend });
     const out = {
-      mean: Array.from(r.mean!), variance: Array.from(r.variance!), logMarginalLikelihood: r.logMarginalLikelihood, jitter: r.jitter,
+      mean: Array.from(r.testMean!), variance: Array.from(r.testVariance!), logMarginalLikelihood: r.logMarginalLikelihood, jitter: r.jitter,
       conditionNumber: r.conditionNumber, ...(fitted ? { fitted } : {}), backend: backend.name,
     };
     const human = [

@@ -1,5 +1,5 @@
 import { type ComputeBackend, ConvergenceError, InvalidArgumentError, type Mat, eye, referenceBackend } from '@sftdl/compute';
-import { type Key, key as makeKey, normal } from '@sftdl/field';
+import { type Key, normal } from '@sftdl/field';
 import { fcKernel } from '@sftdl/kernels';
 import { choleskyWithJitter } from './regression';
 
@@ -90,7 +90,8 @@ export interface GpFitOptions {
   fixNoise?: boolean;
   /** Random restarts around the initial point (log-normal perturbations, std 1), default 3. */
   restarts?: number;
-  key?: Key;
+  /** Random key of the restart perturbations (required: all randomness is explicit). */
+  key: Key;
   backend?: ComputeBackend;
   /** Gradient tolerance on ∂(−ln p)/∂ log θ (default 1e-6). */
   gtol?: number;
@@ -117,7 +118,7 @@ export interface GpFitResult {
  * *Gotchas:* O(n³) per evaluation; restarts are seeded by `key`; bounds are enforced by clipping in log space.
  * @example
  * ```ts
- * const fit = fitGpHyperparameters({ params: [{ name: 'a', init: 1 }], kernel: (p) => scaled(K, p.a), y, sigma2: 0.1 });
+ * const fit = fitGpHyperparameters({ params: [{ name: 'a', init: 1 }], kernel: (p) => scaled(K, p.a), y, sigma2: 0.1, key: key(0) });
  * ```
  */
 export function fitGpHyperparameters(options: GpFitOptions): GpFitResult {
@@ -168,7 +169,7 @@ export function fitGpHyperparameters(options: GpFitOptions): GpFitResult {
     return { value, grad };
   };
   const u0 = Float64Array.from([...params.map((p) => Math.log(p.init)), ...(fixNoise ? [] : [Math.log(sigma2)])]);
-  const z = normal(options.key ?? makeKey(0), Math.max(1, restarts) * k);
+  const z = normal(options.key, Math.max(1, restarts) * k);
   const starts: GpFitResult['starts'] = [];
   let best: LbfgsResult | undefined;
   for (let r = 0; r <= restarts; r++) {
@@ -199,7 +200,8 @@ export interface NngpFitOptions {
   fixBias?: boolean;
   fixNoise?: boolean;
   restarts?: number;
-  key?: Key;
+  /** Random key of the restart perturbations (required). */
+  key: Key;
   backend?: ComputeBackend;
 }
 
@@ -211,7 +213,7 @@ export interface NngpFitOptions {
  * *Gotchas:* σ_b² = 0 cannot be fitted in log space: pass `fixBias: true` to keep it at 0.
  * @example
  * ```ts
- * const fit = fitNngpHyperparameters({ x, y, activation: 'relu', depth: 2, weightVar: 1, biasVar: 0.1, sigma2: 0.1 });
+ * const fit = fitNngpHyperparameters({ x, y, activation: 'relu', depth: 2, weightVar: 1, biasVar: 0.1, sigma2: 0.1, key: key(0) });
  * fit.params.weightVar; fit.sigma2;
  * ```
  */
@@ -222,6 +224,6 @@ export function fitNngpHyperparameters(options: NngpFitOptions): GpFitResult {
   const kernel = (p: Record<string, number>): Mat => fcKernel(x, undefined, { activation, depth, weightVar: p.weightVar!, biasVar: fixBias ? options.biasVar : p.biasVar!, get: ['nngp'], backend }).nngp!;
   return fitGpHyperparameters({
     params, kernel, y: options.y, sigma2: options.sigma2, backend,
-    ...(options.fixNoise !== undefined ? { fixNoise: options.fixNoise } : {}), ...(options.restarts !== undefined ? { restarts: options.restarts } : {}), ...(options.key ? { key: options.key } : {}),
+    ...(options.fixNoise !== undefined ? { fixNoise: options.fixNoise } : {}), ...(options.restarts !== undefined ? { restarts: options.restarts } : {}), key: options.key,
   });
 }

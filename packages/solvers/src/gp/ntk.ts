@@ -24,9 +24,11 @@ export interface NtkPredictorResult {
   /** Mean train outputs V diag(1 − e^{−ηλt}) Vᵀ y. */
   trainMean: Float64Array;
   /** Mean test outputs Θ*X Θ⁻¹(I − e^{−ηΘt}) y. */
-  mean?: Float64Array;
-  covariance?: Mat;
-  variance?: Float64Array;
+  testMean?: Float64Array;
+  /** Covariance over initialisations at the test inputs (with `nngp`, `nngpCross` and `nngpTest`). */
+  testCovariance?: Mat;
+  /** Its diagonal (with `nngpTest` or `nngpTestDiag`). */
+  testVariance?: Float64Array;
   /** Eigenvalues of Θ(X, X) (ascending). */
   eigenvalues: Float64Array;
 }
@@ -71,7 +73,7 @@ export function ntkPredictor(options: NtkPredictorOptions): NtkPredictorResult {
   if (ntkCross) {
     if (ntkCross.cols !== n) throw new ShapeError(`ntkCross must be [m, ${n}], got [${ntkCross.rows}, ${ntkCross.cols}]`);
     const coef = backend.matmul(V, { rows: n, cols: 1, data: yr.map((v, k) => v * g[k]!) });
-    res.mean = backend.matmul(ntkCross, coef).data.slice();
+    res.testMean = backend.matmul(ntkCross, coef).data.slice();
     if (nngp && nngpCross && (nngpTest || nngpTestDiag)) {
       const m = ntkCross.rows;
       // T = V diag(g) Vᵀ ; A = Θ*X T (m×n)
@@ -88,9 +90,9 @@ export function ntkPredictor(options: NtkPredictorOptions): NtkPredictorResult {
         const kij = full ? nngpTest.data[i * m + j]! : Float64Array.from(nngpTestDiag!)[i]!;
         cov[i * m + j] = kij + AKAt.data[i * m + j]! - AKc.data[i * m + j]! - AKc.data[j * m + i]!;
       }
-      res.variance = new Float64Array(m);
-      for (let i = 0; i < m; i++) res.variance[i] = cov[i * m + i]!;
-      if (full) res.covariance = { rows: m, cols: m, data: cov };
+      res.testVariance = new Float64Array(m);
+      for (let i = 0; i < m; i++) res.testVariance[i] = cov[i * m + i]!;
+      if (full) res.testCovariance = { rows: m, cols: m, data: cov };
     }
   }
   return res;

@@ -35,16 +35,16 @@ export interface GpRegressionOptions {
 
 /** Result of {@link gpRegression}. */
 export interface GpRegressionResult {
-  /** Scaled discrepancy t = (K + (σ² + jitter) I)⁻¹ y, length n. */
-  alpha: Float64Array;
+  /** Scaled discrepancy τ = (K + (σ² + jitter) I)⁻¹ y, length n (the `tau` of the MSA and adaptive-kernel solvers). */
+  tau: Float64Array;
   /** Posterior mean at the training inputs, K t. */
   trainMean: Float64Array;
   /** Posterior mean of the latent f at the test inputs (when `crossKernel` is given). */
-  mean?: Float64Array;
+  testMean?: Float64Array;
   /** Posterior covariance of the latent f at the test inputs (when `testKernel` is given). */
-  covariance?: Mat;
+  testCovariance?: Mat;
   /** Posterior variance of the latent f (noise excluded) at the test inputs (with `testKernel` or `testKernelDiag`). */
-  variance?: Float64Array;
+  testVariance?: Float64Array;
   /** ln p(y) = −½ yᵀt − ½ ln det(K + σ²I) − (n/2) ln 2π (with the jitter included in σ²). */
   logMarginalLikelihood: number;
   /** Diagonal jitter actually added on top of σ² (0 when none was needed). */
@@ -161,14 +161,14 @@ export function estimateConditionNumber(kernel: Mat, shift: number, factor: Mat,
  * the log marginal likelihood, on any compute backend.
  *
  * *When to use:* NNGP/NTK/any-kernel inference and evidence evaluation (the building block of hyper-parameter fits).
- * *Gotchas:* `variance` is for the latent f (add σ² for a noisy observation). If K + σ²I is numerically singular a
+ * *Gotchas:* `testVariance` is for the latent f (add σ² for a noisy observation). If K + σ²I is numerically singular a
  * jitter is added (reported in `jitter`, and counted as noise in every output). Cost O(n³) + O(m n²).
  *
  * @example
  * ```ts
  * const K = fromRows([[2, 1], [1, 2]]);
  * const r = gpRegression({ kernel: K, y: [1, -1], sigma2: 0.1, crossKernel: fromRows([[1, 0]]), testKernelDiag: [2] });
- * // r.mean[0] = k*ᵀ (K + 0.1 I)⁻¹ y, r.variance[0] = 2 − k*ᵀ (K + 0.1 I)⁻¹ k*
+ * // r.testMean[0] = k*ᵀ (K + 0.1 I)⁻¹ y, r.testVariance[0] = 2 − k*ᵀ (K + 0.1 I)⁻¹ k*
  * ```
  */
 export function gpRegression(options: GpRegressionOptions): GpRegressionResult {
@@ -179,18 +179,18 @@ export function gpRegression(options: GpRegressionOptions): GpRegressionResult {
   assertFinite(y, 'y');
   assertFinite(kernel, 'kernel');
   const { factor: L, jitter } = choleskyWithJitter(kernel, sigma2, { backend, ...(options.jitter ? { policy: options.jitter } : {}) });
-  const alpha = backend.choleskySolve(L, colVec(y)).data.slice();
+  const tau = backend.choleskySolve(L, colVec(y)).data.slice();
   const trainMean = new Float64Array(n);
   const noise = sigma2 + jitter;
-  for (let i = 0; i < n; i++) trainMean[i] = y[i]! - noise * alpha[i]!;
+  for (let i = 0; i < n; i++) trainMean[i] = y[i]! - noise * tau[i]!;
   let quad = 0;
-  for (let i = 0; i < n; i++) quad += y[i]! * alpha[i]!;
+  for (let i = 0; i < n; i++) quad += y[i]! * tau[i]!;
   const logMarginalLikelihood = -0.5 * quad - 0.5 * backend.choleskyLogDet(L) - 0.5 * n * Math.log(2 * Math.PI);
-  if (!Number.isFinite(logMarginalLikelihood) || !allFinite(alpha)) {
+  if (!Number.isFinite(logMarginalLikelihood) || !allFinite(tau)) {
     let ymax = 0;
     for (let i = 0; i < n; i++) ymax = Math.max(ymax, Math.abs(y[i]!));
     throw new InvalidArgumentError(
-      `GP posterior overflowed: ${!allFinite(alpha) ? '(K + σ²I)⁻¹y' : 'the log marginal likelihood yᵀ(K + σ²I)⁻¹y'} is not finite (max |y| = ${ymax.toExponential(3)}, σ² + jitter = ${noise.toExponential(3)}); rescale the targets y (e.g. divide by their standard deviation) or raise sigma2`,
+      `GP posterior overflowed: ${!allFinite(tau) ? '(K + σ²I)⁻¹y' : 'the log marginal likelihood yᵀ(K + σ²I)⁻¹y'} is not finite (max |y| = ${ymax.toExponential(3)}, σ² + jitter = ${noise.toExponential(3)}); rescale the targets y (e.g. divide by their standard deviation) or raise sigma2`,
     );
   }
   let cond = NaN;
@@ -199,13 +199,13 @@ export function gpRegression(options: GpRegressionOptions): GpRegressionResult {
     const ev = backend.eigh(kernel).values;
     cond = (ev[n - 1]! + noise) / (ev[0]! + noise);
   }
-  const result: GpRegressionResult = { alpha, trainMean, logMarginalLikelihood, jitter, conditionNumber: cond, cholesky: L };
+  const result: GpRegressionResult = { tau, trainMean, logMarginalLikelihood, jitter, conditionNumber: cond, cholesky: L };
   if (crossKernel) {
     if (crossKernel.cols !== n) throw new ShapeError(`crossKernel has shape [${crossKernel.rows}, ${crossKernel.cols}], expected [m, ${n}]`);
     assertFinite(crossKernel, 'crossKernel');
     const m = crossKernel.rows;
-    result.mean = backend.matmul(crossKernel, colVec(alpha)).data.slice();
-    if (!allFinite(result.mean)) throw new InvalidArgumentError('GP posterior mean overflowed (K(X*, X)·(K + σ²I)⁻¹y is not finite); rescale the targets y or the inputs');
+    result.testMean = backend.matmul(crossKernel, colVec(tau)).data.slice();
+    if (!allFinite(result.testMean)) throw new InvalidArgumentError('GP posterior mean overflowed (K(X*, X)·(K + σ²I)⁻¹y is not finite); rescale the targets y or the inputs');
     if (testKernel || testKernelDiag) {
       // V = L⁻¹ K(X, X*) (n × m); posterior covariance K** − VᵀV.
       const V = backend.triangularSolve(L, backend.transpose(crossKernel), { lower: true });
@@ -214,17 +214,17 @@ export function gpRegression(options: GpRegressionOptions): GpRegressionResult {
         const VtV = backend.matmul(V, V, { transA: true });
         const cov = new Float64Array(m * m);
         for (let i = 0; i < m * m; i++) cov[i] = testKernel.data[i]! - VtV.data[i]!;
-        result.covariance = { rows: m, cols: m, data: cov };
-        result.variance = new Float64Array(m);
-        for (let i = 0; i < m; i++) result.variance[i] = Math.max(cov[i * m + i]!, 0);
+        result.testCovariance = { rows: m, cols: m, data: cov };
+        result.testVariance = new Float64Array(m);
+        for (let i = 0; i < m; i++) result.testVariance[i] = Math.max(cov[i * m + i]!, 0);
       } else {
         const kd = Float64Array.from(testKernelDiag!);
         if (kd.length !== m) throw new ShapeError(`testKernelDiag has length ${kd.length}, expected ${m}`);
         // column sums of V∘V on the host (one pass, no temporaries)
         const col = new Float64Array(m), vd = V.data;
         for (let r = 0; r < n; r++) { const o = r * m; for (let i = 0; i < m; i++) col[i]! += vd[o + i]! * vd[o + i]!; }
-        result.variance = new Float64Array(m);
-        for (let i = 0; i < m; i++) result.variance[i] = Math.max(kd[i]! - col[i]!, 0);
+        result.testVariance = new Float64Array(m);
+        for (let i = 0; i < m; i++) result.testVariance[i] = Math.max(kd[i]! - col[i]!, 0);
       }
     }
   } else if (testKernel || testKernelDiag) {

@@ -3,7 +3,7 @@ import { describe, expect, it } from 'vitest';
 import {
   cubicCriticalPoint, cubicInvariants, erfHermiteProjections, gflDiscrepancy, reducedActionCubic, solveCubicFiniteD,
   solveCubicThermodynamic, sweepCubic,
-} from './cubic';
+} from '../index';
 import { erf } from '@sftdl/compute';
 
 const ref = JSON.parse(readFileSync(new URL('../../test/fixtures/grokking/cubic_reference.json', import.meta.url), 'utf8'));
@@ -16,13 +16,13 @@ describe('cubic teacher: erf–Hermite projections', () => {
     const h = 20 / 2000;
     const xs = Array.from({ length: 2001 }, (_, i) => -10 + i * h);
     const ws = xs.map((x) => (h * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI));
-    for (const [q, p] of [[0.3, 0.5], [1.1, 0.7]]) {
+    for (const [q, p] of [[0.3, 0.5], [1.1, 0.7]] as const) {
       let e1 = 0;
       let e3 = 0;
       for (let i = 0; i < xs.length; i += 4) for (let j = 0; j < xs.length; j += 4) {
-        const z = xs[i];
-        const w = 16 * ws[i] * ws[j];
-        const f = erf(q * z + p * xs[j]);
+        const z = xs[i]!;
+        const w = 16 * ws[i]! * ws[j]!;
+        const f = erf(q * z + p * xs[j]!);
         e1 += w * z * f;
         e3 += w * (z ** 3 - 3 * z) * f;
       }
@@ -130,7 +130,7 @@ describe('cubic teacher: finite d', () => {
     const path = [0.22, 0.17, 0.14].map((sigma2) => ({ ...base, sigma2 }));
     const r = sweepCubic(path, { limit: 'finite' });
     expect(r.points.map((p) => p.learnedCubic < 0)).toEqual([true, true, true]);
-    expect(Math.abs(r.points[2].learnedCubic)).toBeGreaterThan(Math.abs(r.points[0].learnedCubic));
+    expect(Math.abs(r.points[2]!.learnedCubic)).toBeGreaterThan(Math.abs(r.points[0]!.learnedCubic));
     expect(r.hysteresis).toEqual([]);
     const t = sweepCubic(path);
     expect(t.points.map((p) => p.phase)).toEqual(['GFL', 'GMFL-I', 'GMFL-I']);

@@ -1,9 +1,8 @@
 // The @example snippets of the adaptive-kernel and grokking TSDoc, run as tests.
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { cubicCriticalPoint, cubicInvariants, erfHermiteProjections, gflDiscrepancy, reducedActionCubic, solveCubicThermodynamic, sweepCubic } from './cubic';
+import { cubicCriticalPoint, cubicInvariants, erfHermiteProjections, gflDiscrepancy, reducedActionCubic, solveCubicThermodynamic, sweepCubic } from '../index';
 import { modularCurve, modularDegeneracy, modularInvariant, modularOnsets, modularSaddles, solveModular } from './modular';
-import { localMinima1d, scanLandscapePath } from './transitions';
 
 const ref = JSON.parse(readFileSync(new URL('../../test/fixtures/grokking/cubic_reference.json', import.meta.url), 'utf8')) as { critical: { sigma2Critical: number } };
 
@@ -38,9 +37,5 @@ describe('TSDoc examples', () => {
     expect(on.spinodal).toBeCloseTo(Math.sqrt(g / Math.sqrt(fig3.gamma)), 4);
     expect(solveModular({ ...fig3, sigma2: 0.2 }).phase).toBe('GMFL-I');
     expect(modularCurve(fig3).gmfl1Onset).toBeCloseTo(0.236, 3);
-  });
-  it('transitions', () => {
-    expect(localMinima1d((x) => (x * x - 1) ** 2, -2, 2).map((m) => m.x)).toEqual([expect.closeTo(-1, 6), expect.closeTo(1, 6)]);
-    expect(scanLandscapePath((x, t) => (x * x - 1) ** 2 - t * x, [-0.2, -0.1, 0.1, 0.2], -2, 2).degeneracies[0].t).toBeCloseTo(0, 8);
   });
 });

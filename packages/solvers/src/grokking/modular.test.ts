@@ -8,7 +8,7 @@ function fourier(v: ArrayLike<number>, P: number, k: number): [number, number] {
   // non-unitary convention: w_k = P⁻¹ Σ_n w_n e^{+2πikn/P}
   let re = 0;
   let im = 0;
-  for (let n = 0; n < P; n++) { re += v[n] * Math.cos((2 * Math.PI * k * n) / P); im += v[n] * Math.sin((2 * Math.PI * k * n) / P); }
+  for (let n = 0; n < P; n++) { re += v[n]! * Math.cos((2 * Math.PI * k * n) / P); im += v[n]! * Math.sin((2 * Math.PI * k * n) / P); }
   return [re / P, im / P];
 }
 
@@ -19,7 +19,7 @@ describe('modular addition: identities', () => {
     let lhs = 0;
     for (let p = 0; p < P; p++) {
       let s = 0;
-      for (let n = 0; n < P; n++) for (let m = 0; m < P; m++) s += ((n + m) % P === p ? 1 - 1 / P : -1 / P) * (w[n] + w[P + m]) ** 2;
+      for (let n = 0; n < P; n++) for (let m = 0; m < P; m++) s += ((n + m) % P === p ? 1 - 1 / P : -1 / P) * (w[n]! + w[P + m]!) ** 2;
       lhs += s * s;
     }
     let rhs = 0;

@@ -8,7 +8,7 @@
  */
 import { InvalidArgumentError } from '@sftdl/compute';
 import { brentRoot, logisticOfNeg } from '../numerics';
-import type { GrokkingPhase } from './cubic';
+import type { GrokkingPhase } from './action';
 
 /** Inputs of the modular-addition theory (P is the modulus here, not a sample count). */
 export interface ModularParams {

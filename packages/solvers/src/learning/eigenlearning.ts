@@ -175,7 +175,7 @@ export function empiricalLearningCurve(options: {
       const tr = sample(ka!, n), te = sample(kb!, testSize);
       const r = gpRegression({ kernel: kernel(tr.x, tr.x), y: tr.y, sigma2, crossKernel: kernel(te.x, tr.x), backend, conditionNumber: 'none' });
       let e = 0;
-      for (let j = 0; j < testSize; j++) e += (r.mean![j]! - te.target[j]!) ** 2;
+      for (let j = 0; j < testSize; j++) e += (r.testMean![j]! - te.target[j]!) ** 2;
       return e / testSize;
     });
     const mean = errs.reduce((s, v) => s + v, 0) / trials;

@@ -1,4 +1,4 @@
-import { ConvergenceError } from '@sftdl/compute';
+import { ConvergenceError, type Mat, eigenvaluesDescending } from '@sftdl/compute';
 import { logGamma } from '@sftdl/field';
 import { meanSquaredDiff } from '../numerics';
 import type { MsaInput } from './problem';
@@ -24,7 +24,7 @@ export interface LinearExactResult {
    * Exact read-in weight covariance Σ_v = ⟨v vᵀ⟩ of one hidden neuron, [d, d] (row-major), from
    * E[VᵀV | D]/N = (E[aaᵀ | D] + (N − 1)(σ_w²/d) I)/N with a = Vᵀŵ (the only data-dependent direction in neuron space).
    */
-  weightCov: Float64Array;
+  weightCov: Mat;
   /** Eigenvalues of `weightCov`, largest first. */
   weightCovEigenvalues: number[];
   /** log p(y) (evidence of the finite-width network). */
@@ -167,8 +167,8 @@ export function linearExactOracle(input: MsaInput | LinearMsaSpectrum, { relTol 
   const res: LinearExactResult = {
     expectedScale: fine.Es, scaleStd: Math.sqrt(Math.max(fine.Es2 - fine.Es * fine.Es, 0)), Q: setup.qScale * fine.Es,
     trainMean: fine.mean, msd: meanSquaredDiff(y, fine.mean), trainVariance: fine.trainVariance, logEvidence,
-    nodes: fine.n + 1, quadratureError: err, weightCov: fine.Sv,
-    weightCovEigenvalues: Array.from(setup.backend.eigh({ rows: d, cols: d, data: fine.Sv }).values).reverse(),
+    nodes: fine.n + 1, quadratureError: err, weightCov: { rows: d, cols: d, data: fine.Sv },
+    weightCovEigenvalues: eigenvaluesDescending(setup.backend, { rows: d, cols: d, data: fine.Sv }),
   };
   if (B) { res.testMean = fine.testMean; res.testVariance = fine.testVariance; }
   return res;

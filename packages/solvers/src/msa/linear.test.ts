@@ -3,7 +3,8 @@ import { type Mat, fromRows, mat } from '@sftdl/compute';
 import { linearExactOracle } from './exact';
 import { linearMsaOneLoop, linearMsaSpectrum, linearMsaTree, msaOneLoopScalar, msaTreeScalar, scaledGpPredict } from './linear';
 import { msaAnneal } from './anneal';
-import { sampledAdaptiveKernel, sampledMsa } from './tilted';
+import { sampledMsa } from './sampled';
+import { solveAdaptiveKernel } from '../adaptive/solver';
 import { deepLinearKernelRescaling, kernelRescaling } from '../rescaling/kernelRescaling';
 import { key, normal } from '@sftdl/field';
 import { type MsaInput, msaSetup, twoLayerNngp } from './problem';
@@ -181,11 +182,11 @@ describe('sampled tilted measure (φ = id reproduces the closed forms)', () => {
   it('tree and one loop within Monte Carlo error', () => {
     const input = { ...base, width: 40, chi: 1 };
     const tree = linearMsaTree(input);
-    const st = sampledMsa(input, { activation: 'linear', samples: 8000, stages: 1 });
+    const st = sampledMsa(input, { activation: 'linear', samples: 8000, stages: 1, key: key(0) });
     expect(maxAbsDiff(st.trainMean, tree.trainMean)).toBeLessThan(1e-2);
     expect(st.ess).toBeGreaterThan(7000);
     const one = linearMsaOneLoop(input);
-    const so = sampledMsa(input, { activation: 'linear', samples: 8000, stages: 1, oneLoop: true });
+    const so = sampledMsa(input, { activation: 'linear', samples: 8000, stages: 1, oneLoop: true, key: key(0) });
     // the loop correction itself (one − tree) is reproduced to ~15 %
     const dTrue = one.trainMean.map((v, i) => v - tree.trainMean[i]!);
     const dSamp = so.trainMean.map((v, i) => v - st.trainMean[i]!);
@@ -194,8 +195,8 @@ describe('sampled tilted measure (φ = id reproduces the closed forms)', () => {
 
   it('erf tree level is self-consistent and deterministic for a key', () => {
     const input = { ...base, width: 30, chi: 30 };
-    const a = sampledMsa(input, { activation: 'erf', samples: 4000, stages: 2 });
-    const b = sampledMsa(input, { activation: 'erf', samples: 4000, stages: 2 });
+    const a = sampledMsa(input, { activation: 'erf', samples: 4000, stages: 2, key: key(0) });
+    const b = sampledMsa(input, { activation: 'erf', samples: 4000, stages: 2, key: key(0) });
     expect(Array.from(a.trainMean)).toEqual(Array.from(b.trainMean));
     // (T1): f̄ = C(C + κ_n)⁻¹y with the sampled adapted kernel
     const P = 16;
@@ -213,33 +214,42 @@ describe('adaptive kernel (kernel saddle)', () => {
       const errs = [60, 240].map((N) => {
         const input = { ...base, width: N, chi: regime === 'SS' ? 1 : N };
         const ex = linearExactOracle(input);
-        return maxAbsDiff(sampledAdaptiveKernel(input).trainMean, ex.trainMean);
+        return maxAbsDiff(kernelSaddle(input).trainMean, ex.trainMean);
       });
       expect(errs[0]! / errs[1]!).toBeGreaterThan(2.5);
       expect(errs[0]! / errs[1]!).toBeLessThan(6);
     }
     const N = 200;
     const mf = { ...base, width: N, chi: N };
-    const ak = sampledAdaptiveKernel(mf), tree = linearMsaTree(mf);
+    const ak = kernelSaddle(mf), tree = linearMsaTree(mf);
     expect(maxAbsDiff(ak.trainMean, tree.trainMean)).toBeLessThan(5e-4);
-    const plus = sampledAdaptiveKernel(mf, { varianceSign: 1 });
+    const plus = kernelSaddle(mf, { varianceSign: 1 });
     expect(maxAbsDiff(plus.trainMean, tree.trainMean)).toBeLessThan(5e-4);
   });
 
   it('erf: AK agrees with the MSA tree level to O(1/N) plus Monte Carlo error (standard and mean-field)', () => {
     const input = { ...base, width: 200, chi: 1 };
-    const tree = sampledMsa(input, { activation: 'erf', samples: 4000, stages: 1 });
-    const ak = sampledAdaptiveKernel(input, { activation: 'erf', samples: 4000, tol: 1e-9 });
+    const tree = sampledMsa(input, { activation: 'erf', samples: 4000, stages: 1, key: key(0) });
+    const ak = kernelSaddle(input, { activation: 'erf', samples: 4000, tolerance: 1e-9 });
     const scale = Math.max(...Array.from(data.y, Math.abs));
     expect(maxAbsDiff(ak.trainMean, tree.trainMean)).toBeLessThan(0.02 * scale);
     // mean-field: erf MSA adapts (lower training discrepancy than the NNGP) and AK matches it
     const mfIn = { ...base, width: 200, chi: 200 };
-    const mf = sampledMsa(mfIn, { activation: 'erf', samples: 4000, stages: 2 });
+    const mf = sampledMsa(mfIn, { activation: 'erf', samples: 4000, stages: 2, key: key(0) });
     expect(mf.msd).toBeLessThan(0.9 * msaReportNngpMsd(mfIn));
-    const akMf = sampledAdaptiveKernel(mfIn, { activation: 'erf', samples: 4000, tol: 1e-9 });
+    const akMf = kernelSaddle(mfIn, { activation: 'erf', samples: 4000, tolerance: 1e-9 });
     expect(maxAbsDiff(akMf.trainMean, mf.trainMean)).toBeLessThan(0.02 * scale);
   });
 });
+
+/** The kernel-saddle method of the adaptive-kernel solver on an MSA input (linear φ unless given; key 0). */
+function kernelSaddle(input: MsaInput, o: { activation?: 'linear' | 'erf'; varianceSign?: -1 | 1; samples?: number; tolerance?: number } = {}) {
+  const { x, y, width, chi, sigmaW2, sigmaA2, sigma2, xTest } = input;
+  return solveAdaptiveKernel(
+    { x, y, width, sigmaW2, sigmaA2, sigma2, activation: o.activation ?? 'linear', ...(chi !== undefined ? { chi } : {}) },
+    { key: key(0), method: 'kernel-saddle', ...(xTest ? { xTest } : {}), ...(o.varianceSign ? { varianceSign: o.varianceSign } : {}), ...(o.samples ? { samples: o.samples } : {}), ...(o.tolerance ? { tolerance: o.tolerance } : {}) },
+  );
+}
 
 function msaReportNngpMsd(input: MsaInput): number {
   const setup = msaSetup(input);

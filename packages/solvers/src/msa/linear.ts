@@ -2,6 +2,7 @@ import { ConvergenceError, InvalidArgumentError, type Mat, eye } from '@sftdl/co
 import { dot, meanSquaredDiff, positiveRoots } from '../numerics';
 import { kernelScaleFromSpectrum } from '../rescaling/kernelRescaling';
 import { type MsaInput, type MsaSetup, inputKernel, msaSetup } from './problem';
+import { eigenvaluesDescending } from '@sftdl/compute';
 
 /** Eigen-decomposed linear-network problem: K0 = U diag(λ) Uᵀ, ỹ = Uᵀy, B = K0(X*, X) U. */
 export interface LinearMsaSpectrum {
@@ -224,7 +225,7 @@ function finishSolution(spec: LinearMsaSpectrum, q: number, tau: Float64Array, i
   const discrepancy = tau.map((v) => kn * v);
   const trainMean = y.map((v, i) => v - discrepancy[i]!);
   const Wm: Mat = { rows: d, cols: d, data: weightCov };
-  const ev = Array.from(backend.eigh(Wm).values).reverse();
+  const ev = eigenvaluesDescending(backend, Wm);
   const trainVariance = new Float64Array(P);
   for (let a = 0; a < P; a++) trainVariance[a] = kn - kn * kn * M.data[a * P + a]!;
   const k0tau = matvec(spec.K0, tau);

@@ -5,7 +5,8 @@ import { kernelRescaling } from '../rescaling/kernelRescaling';
 import { linearExactOracle } from './exact';
 import { linearMsaOneLoop, linearMsaSpectrum, linearMsaTree } from './linear';
 import { type MsaInput, type MsaSetup, msaSetup, twoLayerNngp } from './problem';
-import { type MsaActivation, sampledMsa } from './tilted';
+import { sampledMsa } from './sampled';
+import type { MsaActivation } from './sampling';
 
 interface Block { msd: number; testMean?: number[] }
 
@@ -25,6 +26,14 @@ function deltaCSummary(dC: Float64Array, P: number, t: Float64Array, y: Float64A
   const top = Math.abs(ev[0]!) > Math.abs(ev[P - 1]!) ? ev[0]! : ev[P - 1]!;
   return { alongDiscrepancy: quad(t), alongTarget: quad(y), topEigenvalue: top };
 }
+
+/**
+ * Options of {@link msaReport}. Nonlinear φ (sampled tilted measure) needs the random `key` of its importance
+ * samples; the linear report is deterministic, so there `key` and `samples` are accepted and unused.
+ */
+export type MsaReportOptions =
+  | { activation?: 'linear'; samples?: number; key?: Key }
+  | { activation: 'erf' | 'relu'; samples?: number; key: Key };
 
 /** The `demo msa` summary: NNGP, tree level, one loop, kernel rescaling and (linear) the exact posterior. */
 export interface MsaReport {
@@ -54,18 +63,18 @@ export interface MsaReport {
  * r.tree.Q; r.oneLoop.msd; r.exact?.Q;
  * ```
  */
-export function msaReport(input: MsaInput, options: { activation?: MsaActivation; samples?: number; key?: Key } = {}): MsaReport {
+export function msaReport(input: MsaInput, options: MsaReportOptions = {}): MsaReport {
   const activation = options.activation ?? 'linear';
   const setup = msaSetup(input);
   const { y, noise, qScale, backend } = setup;
   const arr = (v?: Float64Array): { testMean?: number[] } => (v ? { testMean: Array.from(v) } : {});
   const C0 = twoLayerNngp(setup, activation);
   const gp = gpRegression({ kernel: C0.train, y, sigma2: noise, backend, conditionNumber: 'none', ...(C0.cross ? { crossKernel: C0.cross } : {}) });
-  const nngp: Block = { msd: meanSquaredDiff(y, gp.trainMean), ...arr(gp.mean) };
+  const nngp: Block = { msd: meanSquaredDiff(y, gp.trainMean), ...arr(gp.testMean) };
   const kr = kernelRescaling({ kernel: C0.train, y, noise, width: setup.width, backend, ...(C0.cross ? { crossKernel: C0.cross } : {}) });
   const kernelRescalingBlock = { Q: qScale * kr.kernelScale, msd: kr.msd, ...arr(kr.testMean) };
   const conventions = { noise, priorScale: setup.priorScale, lambda: setup.lambda, qScale, activation };
-  if (activation === 'linear') {
+  if (options.activation !== 'erf' && options.activation !== 'relu') {
     const spec = linearMsaSpectrum(setup);
     const tree = linearMsaTree(spec);
     const one = linearMsaOneLoop(spec);
@@ -79,7 +88,7 @@ export function msaReport(input: MsaInput, options: { activation?: MsaActivation
       conventions,
     };
   }
-  const sopts = { activation, ...(options.samples ? { samples: options.samples } : {}), ...(options.key ? { key: options.key } : {}) };
+  const sopts = { activation: options.activation, key: options.key, ...(options.samples ? { samples: options.samples } : {}) };
   const tree = sampledMsa(setup, sopts);
   const one = sampledMsa(setup, { ...sopts, oneLoop: true, tauInit: tree.tau });
   const Ct = new Float64Array(setup.P), C0t = new Float64Array(setup.P);
