@@ -44,6 +44,12 @@ export interface NativeAddon {
   readout(n: number, width: number, outputs: number, stride: number, offset: number, phi: Float64Array | undefined, dphi: Float64Array | undefined,
     a: Float64Array, aOffset: number, y: Float64Array, pred: Float64Array, res: Float64Array, grad: Float64Array, gradOffset: number,
     delta: Float64Array, maxIsa: number, kind?: number, h?: Float64Array, table?: Float64Array): number;
+  /**
+   * Fused Langevin update of one chain (compute's LangevinUpdateArgs; `xiPrev` undefined: Euler–Maruyama), on up to
+   * `threads` threads; `maxIsa` (tests) as in `activate`.
+   */
+  langevinUpdate(threads: number, len: number, theta: Float64Array, grad: Float64Array, xi: Float64Array, xiPrev: Float64Array | undefined,
+    invVar: Float64Array, m: Float64Array, sqrt2m: Float64Array, invKappa: number, eta: number, noiseScale: number, maxIsa?: number): undefined;
   /** Sets the OpenBLAS thread count (process-wide) and returns the count now in effect. */
   setThreads(threads: number): number;
   /**

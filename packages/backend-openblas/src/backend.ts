@@ -3,7 +3,7 @@ import {
   referenceBackend,
 } from '@sftdl/compute';
 import type {
-  ActivationName, CholeskyOptions, ComputeBackend, EighResult, GramOptions, Mat, MatmulOptions, Precision, ReadoutArgs, TriangularSolveOptions,
+  ActivationName, CholeskyOptions, ComputeBackend, EighResult, GramOptions, LangevinUpdateArgs, Mat, MatmulOptions, Precision, ReadoutArgs, TriangularSolveOptions,
 } from '@sftdl/compute';
 import { MODE_F32, MODE_FAST, type NativeAddon, type NativeStatus, loadAddon } from './addon';
 
@@ -256,6 +256,11 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, r.phi, r.dphi, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta, 2);
   }
 
+  /** Native fused Langevin update (training's langevinUpdateInto, bit-identical in float64; threaded for large chains). */
+  function langevinUpdate(u: LangevinUpdateArgs): void {
+    addon.langevinUpdate(threads, u.len, u.theta, u.grad, u.xi, u.xiPrev, u.invVar, u.m, u.sqrt2m, u.invKappa, u.eta, u.noiseScale);
+  }
+
   return Object.freeze({
     specificationVersion: 'v1' as const,
     name: NAME,
@@ -267,7 +272,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
       threads,
       lapack: 'LAPACKE',
       addon: 'N-API',
-      elementwise: `typescript (float64); fused activations and two-layer readout native (float64, ${addon.info().elementwiseIsa})`,
+      elementwise: `typescript (float64); fused activations, two-layer readout and Langevin update native (float64, ${addon.info().elementwiseIsa})`,
     }),
     matmul, gram, cholesky, triangularSolve, choleskySolve, choleskyLogDet, eigh,
     map: referenceBackend.map,
@@ -277,6 +282,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     transpose: referenceBackend.transpose,
     activate,
     readout,
+    langevinUpdate,
     matmulInto,
   });
 }

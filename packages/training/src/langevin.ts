@@ -1,14 +1,15 @@
 import {
-  ConvergenceError, InvalidArgumentError, type Mat, ShapeError, referenceBackend,
+  ConvergenceError, InvalidArgumentError, type LangevinUpdateArgs, type Mat, ShapeError, referenceBackend, wasmPhiloxAvailable,
 } from '@sftdl/compute';
 import { type Key, fold, keyToJSON, normal, split, uniform } from '@sftdl/field';
 import type { SamplerState } from './checkpoint';
 import { histogramStationarity, integratedAutocorrTime, splitRhat } from './diagnostics';
-import { normalInto } from './linalg';
+import { normalInto } from './noise';
 import { hermiteProjections, overlapHistogram, recordFourier } from './observables';
 import type { Model, ModelSpec } from './models';
 import { LANGEVIN_METHODS, type LangevinMethod, type LangevinOptions, fnv } from './options';
 import { BATCHES, type Diagnostics, type LangevinResult, meanAndError, mse } from './result';
+import { langevinUpdater } from './update';
 
 export type { SamplerState } from './checkpoint';
 export { stateFromJSON, stateToJSON } from './checkpoint';
@@ -118,6 +119,9 @@ export class LangevinSampler {
   /** Dense preconditioner: M (P×P) and B = √(2) D^{1/2} L_A (lower, BBᵀ = 2M), set from state.preconditioner. */
   private dense?: { M: Float64Array; B: Float64Array };
   private mg = new Float64Array(0);
+  /** The fused diagonal update (native or TypeScript) and its argument record, reused every step. */
+  private readonly update: (u: LangevinUpdateArgs) => void;
+  private readonly upd: LangevinUpdateArgs;
   private bz = new Float64Array(0);
 
   constructor(options: LangevinOptions, resume?: SamplerState) {
@@ -167,6 +171,10 @@ export class LangevinSampler {
       this.M[i] = (options.coordinates ?? 'standardised') === 'natural' ? T : b.priorVariance;
     }
     this.sqrt2M = this.M.map((m) => Math.sqrt(2 * m));
+    this.update = langevinUpdater(model.backend);
+    this.upd = {
+      len: this.P, theta: this.M, grad: this.M, xi: this.M, invVar: this.invVar, m: this.M, sqrt2m: this.sqrt2M, invKappa: 1 / this.kappa, eta: 0, noiseScale: 0,
+    };
     const [initRoot, noiseRoot] = split(options.key, 2) as [Key, Key];
     this.chainKeys = Array.from({ length: C }, (_, c) => fold(noiseRoot, c));
     const fl = model.firstLayer?.(new Float64Array(this.P));
@@ -678,6 +686,8 @@ export class LangevinSampler {
       this.bPred = Array.from({ length: C }, () => new Float64Array(this.n * this.O));
     }
     const prop = new Float64Array(P), gProp = new Float64Array(P), pProp = new Float64Array(this.n * this.O);
+    // batched diagonal LM/Euler steps: prior gradient and update fused (bit-identical to addPrior + the loops below)
+    const fused = batched && !this.dense;
     for (let t = t0; t < t1; t++) {
       const eta = s.stepSize;
       const record = t >= burnIn && (t - burnIn) % thin === 0;
@@ -696,11 +706,18 @@ export class LangevinSampler {
         normalInto(kt.k0, kt.k1, xi);
         let U: number, g: Float64Array, pr: Float64Array;
         if (method === 'mala' && this.fresh[c]) { U = this.curU[c]!; g = this.curG[c]!; pr = this.curPred[c]!; }
+        else if (fused) { g = this.bGrad[c]!; pr = this.bPred[c]!; U = NaN; } // the prior enters in the fused update
         else if (batched) { g = this.bGrad[c]!; pr = this.bPred[c]!; U = this.addPrior(theta, g, this.bLoss[c]!); }
         else { g = method === 'mala' ? this.curG[c]! : this.grad; pr = method === 'mala' ? this.curPred[c]! : this.pred; U = this.energy(theta, g, pr); this.curU[c] = U; this.fresh[c] = method === 'mala'; }
         if (record) this.record(c, theta, pr);
         if (t >= burnIn && this.hasW) this.accumulateWeights(c, theta);
-        if (this.dense && method !== 'mala') {
+        if (fused) {
+          // ∇U = ∇L/κ + θ/var and the diagonal LM/Euler step in one pass (native where the backend has it)
+          const u = this.upd;
+          u.theta = theta; u.grad = g; u.xi = xi; u.eta = eta; u.noiseScale = lm ? Math.sqrt(eta) / 2 : Math.sqrt(eta);
+          if (lm) u.xiPrev = xiPrev[c]!; else delete u.xiPrev;
+          this.update(u);
+        } else if (this.dense && method !== 'mala') {
           // θ' = θ − ηM∇U + √η/2 · B(ξ_t + ξ_{t+1}) (LM) or √η · Bξ_t (Euler), BBᵀ = 2M
           const Mg = this.applyM(g), z = this.bz, B = this.dense.B;
           if (lm) { const xp = xiPrev[c]!; for (let i = 0; i < P; i++) { z[i] = 0.5 * (xp[i]! + xi[i]!); xp[i] = xi[i]!; } } else z.set(xi);
@@ -917,6 +934,7 @@ export class LangevinSampler {
       engine: {
         batched: this.method !== 'mala' && model.lossGradBatch !== undefined && n > 0, elementwise: model.kind === 'two-layer' && model.backend.activate ? 'native' : 'typescript',
         preconditioner: this.dense ? 'dense' : 'diagonal', backend: model.backend.name, precision: model.backend.precision,
+        update: model.backend.langevinUpdate ? 'native' : 'typescript', noise: wasmPhiloxAvailable() ? 'wasm' : 'typescript',
       },
       method: this.method, stepSize: s.stepSize, predictedBias: s.predictedBias, biasTolerance: this.tol, samples: S, chains: C, steps: Math.min(s.step, this.steps), burnIn: this.burnIn, thin: this.thin,
     };

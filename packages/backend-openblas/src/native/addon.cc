@@ -10,6 +10,7 @@
 
 #include "elementwise.h"
 #include "kernels.h"
+#include "update.h"
 
 namespace {
 
@@ -246,7 +247,29 @@ Napi::Value Readout(const Napi::CallbackInfo& info) {
   return Napi::Number::New(info.Env(), sftdl::readout(r));
 }
 
+Napi::Value LangevinUpdate(const Napi::CallbackInfo& info) {
+  // (threads, len, theta, grad, xi, xiPrev | undefined, invVar, m, sqrt2m, invKappa, eta, noiseScale[, maxIsa])
+  const int threads = dim(info, 0, "threads");
+  const size_t len = dim(info, 1, "len");
+  sftdl::UpdateArgs u;
+  u.len = len;
+  u.theta = f64(info, 2, len, "theta");
+  u.grad = f64(info, 3, len, "grad");
+  u.xi = f64(info, 4, len, "xi");
+  u.xiPrev = info[5].IsUndefined() ? nullptr : f64(info, 5, len, "xiPrev");
+  u.invVar = f64(info, 6, len, "invVar");
+  u.m = f64(info, 7, len, "m");
+  u.sqrt2m = f64(info, 8, len, "sqrt2m");
+  u.invKappa = num(info, 9);
+  u.eta = num(info, 10);
+  u.noiseScale = num(info, 11);
+  u.maxIsa = info.Length() > 12 ? dim(info, 12, "maxIsa") : 2;
+  sftdl::langevinUpdate(u, threads);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("langevinUpdate", Napi::Function::New(env, LangevinUpdate, "langevinUpdate"));
   exports.Set("readout", Napi::Function::New(env, Readout, "readout"));
   exports.Set("activate", Napi::Function::New(env, Activate, "activate"));
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));
