@@ -24,7 +24,7 @@ function matmul(a: Mat, b: Mat, o: MatmulOptions = {}): Mat {
   const ars = ta ? 1 : a.cols, acs = ta ? a.cols : 1;
   const brs = tb ? 1 : b.cols, bcs = tb ? b.cols : 1;
   // the WebAssembly SIMD kernel where the runtime has it (bit-identical, several times faster), else TypeScript
-  if (!wasmGemmStrided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, out, 0, n)) gemmStrided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, out, 0, n);
+  if (!wasmGemmStrided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, out, 0, n, true)) gemmStrided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, out, 0, n);
   assertProductFinite(out, n, 'matmul');
   return { rows: m, cols: n, data: out };
 }

@@ -23,6 +23,12 @@ describe('WebAssembly SIMD GEMM', () => {
       let bad = 0;
       for (let i = 0; i < C1.length; i++) if (!Object.is(C1[i], C2[i])) bad++;
       expect(bad).toBe(0);
+      // fresh (zero) output: the copy-in is skipped
+      const Z1 = new Float64Array(m * n), Z2 = new Float64Array(m * n);
+      gemmStrided(m, n, k, -1.3, A, 3, ars, acs, B, 5, brs, bcs, Z1, 0, n);
+      expect(wasmGemmStrided(m, n, k, -1.3, A, 3, ars, acs, B, 5, brs, bcs, Z2, 0, n, true)).toBe(true);
+      for (let i = 0; i < Z1.length; i++) if (!Object.is(Z1[i], Z2[i])) bad++;
+      expect(bad).toBe(0);
     }
   });
 

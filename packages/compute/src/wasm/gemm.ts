@@ -6,12 +6,13 @@
 import { KC, MC, MR, NC, NR, packAPanel, packBPanel } from '../gemm';
 import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
 
-// parameters of `macro`: mc, nc, kc, alpha, packed A, packed B, C tile address, C row stride (bytes)
-const [MCP, NCP, KCP, ALPHA, PA, PB, CP, LDC] = [0, 1, 2, 3, 4, 5, 6, 7];
+// parameters of `macro`: mc, nc, kc, alpha, packed A, packed B, C tile address, C row stride (bytes), and `first`
+// (1: C is known to be zero before this k-block, so C + α·c is computed as (+0) + α·c without reading C)
+const [MCP, NCP, KCP, ALPHA, PA, PB, CP, LDC, FIRST] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
 // i32 locals
-const [JB, IB, A, B, END, CT, PBS, ROWS] = [8, 9, 10, 11, 12, 13, 14, 15];
-// v128 locals: 8 accumulators (row r, lanes 2h, 2h+1 at ACC + 2r + h), B lanes, A splat, α splat
-const ACC = 16, B01 = 24, B23 = 25, AV = 26, AL = 27;
+const [JB, IB, A, B, END, CT, PBS, ROWS] = [9, 10, 11, 12, 13, 14, 15, 16];
+// v128 locals: 8 accumulators (row r, lanes 2h, 2h+1 at ACC + 2r + h), B lanes, A splat, α splat, +0
+const ACC = 17, B01 = 25, B23 = 26, AV = 27, AL = 28, ZERO = 29;
 
 function macroBody(): number[] {
   const get = (l: number) => [op.localGet, l];
@@ -33,9 +34,10 @@ function macroBody(): number[] {
   for (let r = 0; r < MR; r++) {
     for (let h = 0; h < 2; h++) {
       const offset = 16 * h;
+      // C tile, or +0 (ZERO) when the caller's C is all zeros and this is the first k-block: no copy-in needed
       store.push(
         ...get(CT),
-        ...get(CT), ...v(simd.v128Load, ...mem(3, offset)),
+        ...get(FIRST), op.if, T.v128, ...get(ZERO), op.else, ...get(CT), ...v(simd.v128Load, ...mem(3, offset)), op.end,
         ...get(AL), ...get(ACC + 2 * r + h), ...v(simd.f64x2Mul), ...v(simd.f64x2Add),
         ...v(simd.v128Store, ...mem(3, offset)),
       );
@@ -44,7 +46,7 @@ function macroBody(): number[] {
   }
   const zero = Array.from({ length: 8 }, (_, q) => set(ACC + q, [...f64c(0), ...v(simd.f64x2Splat)])).flat();
   return [
-    ...set(AL, [...get(ALPHA), ...v(simd.f64x2Splat)]),
+    ...set(AL, [...get(ALPHA), ...v(simd.f64x2Splat)]), ...set(ZERO, [...f64c(0), ...v(simd.f64x2Splat)]),
     ...set(ROWS, [...get(KCP), ...i32c(32), op.i32Mul]), // bytes of one packed 4-wide sliver
     ...set(JB, i32c(0)),
     op.block, op.empty, op.loop, op.empty,
@@ -71,13 +73,14 @@ function macroBody(): number[] {
   ];
 }
 
-interface GemmModule { macro: (mc: number, nc: number, kc: number, alpha: number, pa: number, pb: number, c: number, ldc: number) => void; memory: WasmMemory }
+interface GemmModule { macro: (mc: number, nc: number, kc: number, alpha: number, pa: number, pb: number, c: number, ldc: number, first: number) => void; memory: WasmMemory }
 let mod: GemmModule | null | undefined;
 
 function load(): GemmModule | null {
   if (mod !== undefined) return mod;
-  const locals = [...Array(8).fill(T.i32), ...Array(12).fill(T.v128)];
-  const bytes = assemble([{ name: 'macro', params: [T.i32, T.i32, T.i32, T.f64, T.i32, T.i32, T.i32, T.i32], results: [], locals, body: macroBody() }], 1);
+  const locals = [...Array(8).fill(T.i32), ...Array(13).fill(T.v128)];
+  const params = [T.i32, T.i32, T.i32, T.f64, T.i32, T.i32, T.i32, T.i32, T.i32];
+  const bytes = assemble([{ name: 'macro', params, results: [], locals, body: macroBody() }], 1);
   const inst = instantiate(bytes);
   mod = inst ? (inst as unknown as GemmModule) : null;
   return mod;
@@ -98,13 +101,14 @@ const PA_BYTES = MC * KC * 8, PB_BYTES = KC * NC * 8;
 /**
  * gemmStrided (C += α·op(A)·op(B) on strided storage) through the WebAssembly kernel: same arguments, bit-identical
  * results. Returns false, doing nothing, when WebAssembly SIMD is unavailable or the problem is outside the kernel's
- * range (then call gemmStrided).
+ * range (then call gemmStrided). `zeroC`: the caller guarantees C's m×n entries are +0 (a fresh output), which
+ * saves copying C into the module (the first k-block adds to +0 without reading it: the same values).
  */
 export function wasmGemmStrided(
   m: number, n: number, k: number, alpha: number,
   A: Float64Array, aOff: number, ars: number, acs: number,
   B: Float64Array, bOff: number, brs: number, bcs: number,
-  C: Float64Array, cOff: number, ldc: number,
+  C: Float64Array, cOff: number, ldc: number, zeroC = false,
 ): boolean {
   if (m * n * k < WASM_GEMM_MIN_WORK || alpha === 0) return false;
   const mp = Math.ceil(m / MR) * MR, np = Math.ceil(n / NR) * NR;
@@ -117,7 +121,7 @@ export function wasmGemmStrided(
   if (need > have) w.memory.grow(Math.ceil((need - have) / 65536));
   const buf = w.memory.buffer;
   const pa = new Float64Array(buf, 0, MC * KC), pb = new Float64Array(buf, PA_BYTES, KC * NC), cw = new Float64Array(buf, cBase, mp * np);
-  for (let i = 0; i < m; i++) cw.set(C.subarray(cOff + i * ldc, cOff + i * ldc + n), i * np);
+  if (!zeroC) for (let i = 0; i < m; i++) cw.set(C.subarray(cOff + i * ldc, cOff + i * ldc + n), i * np);
   for (let jc = 0; jc < n; jc += NC) {
     const nc = Math.min(NC, n - jc);
     for (let pc = 0; pc < k; pc += KC) {
@@ -126,7 +130,7 @@ export function wasmGemmStrided(
       for (let ic = 0; ic < m; ic += MC) {
         const mc = Math.min(MC, m - ic);
         packAPanel(A, aOff + ic * ars + pc * acs, ars, acs, mc, kc, pa);
-        w.macro(mc, nc, kc, alpha, 0, PA_BYTES, cBase + (ic * np + jc) * 8, np * 8);
+        w.macro(mc, nc, kc, alpha, 0, PA_BYTES, cBase + (ic * np + jc) * 8, np * 8, zeroC && pc === 0 ? 1 : 0);
       }
     }
   }
