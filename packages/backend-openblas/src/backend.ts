@@ -246,12 +246,12 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     addon.activate(kind, threads, h, phi, dphi, len, fastErfTable());
   }
 
-  /** Native fused two-layer readout (compute's readoutInto; AVX-512 FMA sums for one output). */
+  /** Native fused two-layer readout (compute's readoutInto; AVX-512 FMA sums for one output, rows split over the threads). */
   function readout(r: ReadoutArgs): number {
     if (r.h && r.activation) {
       const kind = ACTIVATION_NAMES.indexOf(r.activation);
       if (kind < 0) throw new InvalidArgumentError(`unknown activation '${String(r.activation)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
-      return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, undefined, undefined, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta, 2, kind, r.h, fastErfTable());
+      return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, undefined, undefined, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta, 2, kind, r.h, fastErfTable(), threads);
     }
     return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, r.phi, r.dphi, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta, 2);
   }

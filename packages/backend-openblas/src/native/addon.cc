@@ -4,6 +4,7 @@
 // side turns into the typed sftdl errors. Float64Array arguments are used in place (no copies).
 #include <napi.h>
 
+#include <algorithm>
 #include <climits>
 #include <new>
 #include <string>
@@ -244,6 +245,7 @@ Napi::Value Readout(const Napi::CallbackInfo& info) {
   r.grad = f64(info, 12, gOff + N * O, "grad") + gOff;
   r.delta = f64(info, 14, span, "delta") + off;
   r.maxIsa = dim(info, 15, "maxIsa");
+  r.threads = info.Length() > 19 ? std::max(1, dim(info, 19, "threads")) : 1;
   return Napi::Number::New(info.Env(), sftdl::readout(r));
 }
 
