@@ -5,7 +5,9 @@ import { type Key, fold, keyToJSON, normal, split, uniform } from '@sftdl/field'
 import type { SamplerState } from './checkpoint';
 import { histogramStationarity, integratedAutocorrTime, splitRhat } from './diagnostics';
 import { normalInto } from './noise';
-import { hermiteProjections, overlapHistogram, recordFourier } from './observables';
+import {
+  type ConditionalPrediction, type ObservableRecorder, fourierRecorder, identity, overlapRecorder, raoBlackwell, readoutNormRecorder, weightNormRecorder,
+} from './observables';
 import type { Model, ModelSpec } from './models';
 import { LANGEVIN_METHODS, type LangevinMethod, type LangevinOptions, fnv } from './options';
 import { BATCHES, type Diagnostics, type LangevinResult, meanAndError, mse } from './result';
@@ -100,7 +102,10 @@ export class LangevinSampler {
   private readonly scalarNames: string[];
   private readonly fingerprint: string;
   private readonly rb: boolean;
-  private readonly rbVar: number;
+  /** Rao–Blackwellised predictions (when `rb`). */
+  private readonly conditional?: (theta: Float64Array) => ConditionalPrediction;
+  /** The observables recorded at every recorded sample, in trace order. */
+  private readonly recorders: ObservableRecorder[];
   private s: SamplerState;
   private acc: Record<string, Float64Array> = {};
   // MALA caches (recomputed from θ; not part of the state)
@@ -196,8 +201,15 @@ export class LangevinSampler {
     const rbOpt = options.raoBlackwell ?? 'auto';
     if (rbOpt === true && !rbPossible) throw new InvalidArgumentError('raoBlackwell needs a model with `features` and a last readout block \'a\' of shape [N, outputs]');
     this.rb = rbPossible && (rbOpt === true || (rbOpt === 'auto' && this.n > 0 && this.n <= 400));
-    this.rbVar = aBlock?.priorVariance ?? 0;
-    this.scalarNames = ['trainMse', ...(this.hasW ? ['weightNorm'] : []), ...(model.blocks.some((b) => b.name === 'a') ? ['readoutNorm'] : []), ...(this.wStar ? ['overlap2'] : [])];
+    if (this.rb) this.conditional = raoBlackwell({ model, x, y, ...(options.xTest ? { xTest: options.xTest } : {}), kappa: sigma2 / model.chi, readoutVariance: aBlock?.priorVariance ?? 0 });
+    this.recorders = [
+      ...(this.hasW ? [weightNormRecorder()] : []),
+      ...(aBlock ? [readoutNormRecorder(aBlock)] : []),
+      ...(this.wStar ? [overlapRecorder({ wStar: this.wStar, bins: this.bins, range: this.qRange, x, ...(options.xTest ? { xTest: options.xTest } : {}), outputs: model.outputDim, inputsAreFirstLayer: model.inputDim === this.d })] : []),
+      ...(options.modulus !== undefined ? [fourierRecorder(options.modulus)] : []),
+    ];
+    this.scalarNames = ['trainMse', ...this.recorders.flatMap((r) => r.scalars)];
+    this.scalars = new Float64Array(this.scalarNames.length);
     let h = 2166136261;
     h = fnv(h, x.data); h = fnv(h, y.data);
     if (options.xTest) h = fnv(h, options.xTest.data);
@@ -274,8 +286,7 @@ export class LangevinSampler {
       a.sumTestMse = new Float64Array(C);
     }
     if (this.hasW) a.sumWW = new Float64Array(this.C * this.d * this.d);
-    if (this.wStar) { a.hist1 = new Float64Array(this.bins + 2); a.hist2 = new Float64Array(this.bins + 2); }
-    if (this.options.modulus !== undefined) { const p = this.options.modulus; a.fw2 = new Float64Array(p); a.fv2 = new Float64Array(p); a.fw2v2 = new Float64Array(p); }
+    for (const r of this.recorders) for (const [name, len] of Object.entries(r.accumulators)) a[name] = new Float64Array(len);
   }
 
   private initChain(k: Key, c: number): Float64Array {
@@ -765,14 +776,14 @@ export class LangevinSampler {
     }
   }
 
-  private scalars = new Float64Array(4);
+  private readonly scalars: Float64Array;
 
   private record(c: number, theta: Float64Array, pr: Float64Array): void {
     const { model, y, xTest, yTest } = this.options;
     const a = this.acc;
     const { n, O } = this;
     const no = n * O;
-    const rb = this.rb ? this.conditional(theta) : undefined;
+    const rb = this.conditional?.(theta);
     if (rb) pr = rb.mean;
     let mse = 0;
     const bo = (c * BATCHES + this.batchOf(this.s.samples)) * no;
@@ -790,73 +801,11 @@ export class LangevinSampler {
       for (let k = 0; k < mo; k++) { a.sumFTest![c * mo + k]! += ft[k]!; a.batchFTest![bt + k]! += ft[k]!; if (yTest) tm += (ft[k]! - yTest.data[k]!) ** 2; }
       a.sumTestMse![c]! += mo > 0 ? tm / mo + (rb?.testMeanVar ?? 0) : 0;
     }
-    if (this.hasW) {
-      const W = model.firstLayer!(theta);
-      const N = W.rows, d = W.cols;
-      let tr = 0;
-      for (let k = 0; k < N * d; k++) tr += W.data[k]! * W.data[k]!;
-      sc[si++] = tr / N;
-      if (model.blocks.some((b) => b.name === 'a')) sc[si++] = this.readoutNorm(theta);
-      if (this.wStar) {
-        let q2 = 0;
-        const w = this.wStar, B = this.bins, R = this.qRange;
-        const half = this.s.samples < this.totalSamples() / 2 ? a.hist1! : a.hist2!;
-        for (let i = 0; i < N; i++) {
-          let q = 0;
-          for (let j = 0; j < d; j++) q += W.data[i * d + j]! * w[j]!;
-          q2 += q * q;
-          const bin = q < -R ? 0 : q >= R ? B + 1 : 1 + Math.min(B - 1, Math.floor(((q + R) / (2 * R)) * B));
-          half[bin]!++;
-        }
-        sc[si++] = q2 / N;
-      }
-      if (this.options.modulus !== undefined) recordFourier(W, this.options.modulus, a.fw2!, a.fv2!, a.fw2v2!);
-    } else if (model.blocks.some((b) => b.name === 'a')) sc[si++] = this.readoutNorm(theta);
+    const sample = { chain: c, theta, W: this.hasW ? model.firstLayer!(theta) : undefined, firstHalf: this.s.samples < this.totalSamples() / 2 };
+    for (const r of this.recorders) { r.record(sample, a, sc, si); si += r.scalars.length; }
     // per-chain scalars are buffered in the trace (one slot per recorded sample)
     const tr = this.s.traces[c]!;
     if (this.s.traceCount % this.s.traceStride === 0) for (let k = 0; k < this.scalarNames.length; k++) tr[k]!.push(sc[k]!);
-  }
-
-  /**
-   * Readout integrated out given the other weights: with Φ the features and K = σ_a-prior·ΦΦᵀ, the conditional mean
-   * of f on the training inputs is y − κ(K + κI)⁻¹y and its conditional variance κ(1 − κ[(K + κI)⁻¹]_μμ); on test
-   * inputs the mean is σ_a-prior·Φ*Φᵀ(K + κI)⁻¹y and the variance σ_a-prior|φ*|² − |L⁻¹σ_a-prior·Φφ*|².
-   */
-  private conditional(theta: Float64Array): { mean: Float64Array; meanVar: number; test?: Float64Array; testMeanVar?: number } {
-    const { model, x, y, xTest } = this.options;
-    // small n: host float64 (no native-call overhead, full precision); larger n: the model's backend
-    const be = this.n <= 64 ? referenceBackend : model.backend;
-    const { n, O } = this;
-    const kap = this.kappa, av = this.rbVar;
-    const phi = model.features!(theta, x);
-    const L = be.cholesky(be.gram(phi, { alpha: av }), { jitter: kap });
-    const A = be.choleskySolve(L, y).data; // (K + κ)⁻¹y
-    const mean = new Float64Array(n * O);
-    for (let k = 0; k < n * O; k++) mean[k] = y.data[k]! - kap * A[k]!;
-    const Linv = be.triangularSolve(L, { rows: n, cols: n, data: identity(n) }).data; // L⁻¹
-    let meanVar = 0;
-    for (let mu = 0; mu < n; mu++) {
-      let dinv = 0; // [(K+κ)⁻¹]_μμ = Σ_j (L⁻¹)_{jμ}²
-      for (let j = mu; j < n; j++) dinv += Linv[j * n + mu]! ** 2;
-      meanVar += (kap * (1 - kap * dinv)) / n;
-    }
-    const out: { mean: Float64Array; meanVar: number; test?: Float64Array; testMeanVar?: number } = { mean, meanVar };
-    if (xTest) {
-      const pt = model.features!(theta, xTest);
-      const m = xTest.rows;
-      const kst = be.matmul(pt, phi, { transB: true, alpha: av }); // [m, n]
-      out.test = be.matmul(kst, { rows: n, cols: O, data: A }).data;
-      const V = be.triangularSolve(L, be.transpose(kst)).data; // L⁻¹ K_{X*}, [n, m]
-      let tv = 0;
-      for (let j = 0; j < m; j++) {
-        let p2 = 0, v2 = 0;
-        for (let i = 0; i < pt.cols; i++) p2 += pt.data[j * pt.cols + i]! ** 2;
-        for (let i = 0; i < n; i++) v2 += V[i * m + j]! ** 2;
-        tv += Math.max(0, av * p2 - v2) / m;
-      }
-      out.testMeanVar = tv;
-    }
-    return out;
   }
 
   /** Batch (of {@link BATCHES} per chain) that recorded sample number `i` falls in. */
@@ -885,13 +834,6 @@ export class LangevinSampler {
         for (let k = j; k < d; k++) acc[base + j * d + k]! += v * w[o + k]!;
       }
     }
-  }
-
-  private readoutNorm(theta: Float64Array): number {
-    const b = this.options.model.blocks.find((bb) => bb.name === 'a')!;
-    let s = 0;
-    for (let i = b.offset; i < b.offset + b.size; i++) s += theta[i]! * theta[i]!;
-    return s / (b.size * b.priorVariance);
   }
 
   /** Counts a recorded sample; `ref` is a chain whose traces this thread holds (all chains' traces have one length). */
@@ -977,17 +919,7 @@ export class LangevinSampler {
         });
       }
     }
-    if (this.wStar) {
-      res.overlapHistogram = overlapHistogram(a.hist1!, a.hist2!, this.bins, this.qRange);
-      if (model.inputDim === this.d && n > 0) {
-        res.hermite = { train: hermiteProjections(this.options.x, fbar, this.wStar, O) };
-        if (xTest && res.meanPredictionTest) res.hermite.test = hermiteProjections(xTest, res.meanPredictionTest.data, this.wStar, O);
-      }
-    }
-    if (this.options.modulus !== undefined) {
-      const norm = (v: Float64Array) => Array.from(v, (q) => q / (S * C));
-      res.fourier = { w2: norm(a.fw2!), v2: norm(a.fv2!), w2v2: norm(a.fw2v2!) };
-    }
+    for (const r of this.recorders) r.finish?.(a, { samples: S, chains: C, result: res });
     const chk = this.checks();
     if (chk) {
       const e = this.relativeError(res);
@@ -1055,12 +987,6 @@ function checkFinite(m: Mat, name: string): void {
       throw new InvalidArgumentError(`LangevinSampler: ${name}[${Math.floor(i / Math.max(1, m.cols))}][${i % Math.max(1, m.cols)}] is ${m.data[i]}; every entry of ${name} must be a finite number`);
     }
   }
-}
-
-function identity(n: number): Float64Array {
-  const e = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) e[i * n + i] = 1;
-  return e;
 }
 
 /**
