@@ -98,6 +98,11 @@ const MAX_C = 96 * 1024 * 1024;
 
 const PA_BYTES = MC * KC * 8, PB_BYTES = KC * NC * 8;
 
+/** [start, length] of the blocks of `step` that cover [0, len). */
+function blocks(len: number, step: number): (readonly [number, number])[] {
+  return Array.from({ length: Math.ceil(len / step) }, (_, i) => [i * step, Math.min(step, len - i * step)] as const);
+}
+
 /**
  * gemmStrided (C += α·op(A)·op(B) on strided storage) through the WebAssembly kernel: same arguments, bit-identical
  * results. Returns false, doing nothing, when WebAssembly SIMD is unavailable or the problem is outside the kernel's
@@ -122,13 +127,11 @@ export function wasmGemmStrided(
   const buf = w.memory.buffer;
   const pa = new Float64Array(buf, 0, MC * KC), pb = new Float64Array(buf, PA_BYTES, KC * NC), cw = new Float64Array(buf, cBase, mp * np);
   if (!zeroC) for (let i = 0; i < m; i++) cw.set(C.subarray(cOff + i * ldc, cOff + i * ldc + n), i * np);
-  for (let jc = 0; jc < n; jc += NC) {
-    const nc = Math.min(NC, n - jc);
-    for (let pc = 0; pc < k; pc += KC) {
-      const kc = Math.min(KC, k - pc);
+  // gemmStrided's blocking (same KC split of the k sums, hence the same values)
+  for (const [jc, nc] of blocks(n, NC)) {
+    for (const [pc, kc] of blocks(k, KC)) {
       packBPanel(B, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, pb);
-      for (let ic = 0; ic < m; ic += MC) {
-        const mc = Math.min(MC, m - ic);
+      for (const [ic, mc] of blocks(m, MC)) {
         packAPanel(A, aOff + ic * ars + pc * acs, ars, acs, mc, kc, pa);
         w.macro(mc, nc, kc, alpha, 0, PA_BYTES, cBase + (ic * np + jc) * 8, np * 8, zeroC && pc === 0 ? 1 : 0);
       }
