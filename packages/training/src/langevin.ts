@@ -205,7 +205,10 @@ export class LangevinSampler {
     this.recorders = [
       ...(this.hasW ? [weightNormRecorder()] : []),
       ...(aBlock ? [readoutNormRecorder(aBlock)] : []),
-      ...(this.wStar ? [overlapRecorder({ wStar: this.wStar, bins: this.bins, range: this.qRange, x, ...(options.xTest ? { xTest: options.xTest } : {}), outputs: model.outputDim, inputsAreFirstLayer: model.inputDim === this.d })] : []),
+      ...(this.wStar ? [overlapRecorder({
+        wStar: this.wStar, bins: this.bins, range: this.qRange, x, ...(options.xTest ? { xTest: options.xTest } : {}),
+        outputs: model.outputDim, inputsAreFirstLayer: model.inputDim === this.d,
+      })] : []),
       ...(options.modulus !== undefined ? [fourierRecorder(options.modulus)] : []),
     ];
     this.scalarNames = ['trainMse', ...this.recorders.flatMap((r) => r.scalars)];
