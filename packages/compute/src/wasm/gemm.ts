@@ -123,7 +123,9 @@ export function wasmGemmStrided(
   const cBase = PA_BYTES + PB_BYTES;
   const need = cBase + mp * np * 8;
   const have = w.memory.buffer.byteLength;
-  if (need > have) w.memory.grow(Math.ceil((need - have) / 65536));
+  if (need > have) {
+    try { w.memory.grow(Math.ceil((need - have) / 65536)); } catch { return false; } // no memory for the module: TypeScript
+  }
   const buf = w.memory.buffer;
   const pa = new Float64Array(buf, 0, MC * KC), pb = new Float64Array(buf, PA_BYTES, KC * NC), cw = new Float64Array(buf, cBase, mp * np);
   if (!zeroC) for (let i = 0; i < m; i++) cw.set(C.subarray(cOff + i * ldc, cOff + i * ldc + n), i * np);
