@@ -6,7 +6,7 @@ import type { SamplerState } from './checkpoint';
 import { histogramStationarity, integratedAutocorrTime, splitRhat } from './diagnostics';
 import { normalInto } from './noise';
 import {
-  type ConditionalPrediction, type ObservableRecorder, fourierRecorder, identity, overlapRecorder, raoBlackwell, readoutNormRecorder, weightNormRecorder,
+  type ObservableRecorder, fourierRecorder, identity, overlapRecorder, predictionRecorder, raoBlackwell, readoutNormRecorder, weightNormRecorder,
 } from './observables';
 import type { Model, ModelSpec } from './models';
 import { LANGEVIN_METHODS, type LangevinMethod, type LangevinOptions, fnv } from './options';
@@ -21,8 +21,6 @@ export type { Diagnostics, LangevinResult, OverlapHistogram } from './result';
 
 const TRACE_CAP = 1024;
 
-/** Accumulators with one slice per chain (the others, histogram counts, are sums over chains). */
-const PER_CHAIN = ['sumF', 'batchF', 'sumTrainMse', 'sumFTest', 'batchFTest', 'sumTestMse', 'sumWW'];
 
 /** What a worker thread needs to rebuild a sampler (structured-cloneable). @internal */
 export interface WorkerSetup {
@@ -102,10 +100,10 @@ export class LangevinSampler {
   private readonly scalarNames: string[];
   private readonly fingerprint: string;
   private readonly rb: boolean;
-  /** Rao–Blackwellised predictions (when `rb`). */
-  private readonly conditional?: (theta: Float64Array) => ConditionalPrediction;
-  /** The observables recorded at every recorded sample, in trace order. */
+  /** The observables recorded at every recorded sample, in trace order (the predictions first). */
   private readonly recorders: ObservableRecorder[];
+  /** Accumulators with one slice per chain (the others, histogram counts, are sums over chains). */
+  private readonly perChain: string[];
   private s: SamplerState;
   private acc: Record<string, Float64Array> = {};
   // MALA caches (recomputed from θ; not part of the state)
@@ -201,8 +199,10 @@ export class LangevinSampler {
     const rbOpt = options.raoBlackwell ?? 'auto';
     if (rbOpt === true && !rbPossible) throw new InvalidArgumentError('raoBlackwell needs a model with `features` and a last readout block \'a\' of shape [N, outputs]');
     this.rb = rbPossible && (rbOpt === true || (rbOpt === 'auto' && this.n > 0 && this.n <= 400));
-    if (this.rb) this.conditional = raoBlackwell({ model, x, y, ...(options.xTest ? { xTest: options.xTest } : {}), kappa: sigma2 / model.chi, readoutVariance: aBlock?.priorVariance ?? 0 });
+    const xTest = options.xTest ? { xTest: options.xTest } : {};
+    const conditional = this.rb ? { conditional: raoBlackwell({ model, x, y, ...xTest, kappa: sigma2 / model.chi, readoutVariance: aBlock?.priorVariance ?? 0 }) } : {};
     this.recorders = [
+      predictionRecorder({ model, y, ...xTest, ...(options.yTest ? { yTest: options.yTest } : {}), chains: C, ...conditional }),
       ...(this.hasW ? [weightNormRecorder()] : []),
       ...(aBlock ? [readoutNormRecorder(aBlock)] : []),
       ...(this.wStar ? [overlapRecorder({
@@ -211,7 +211,8 @@ export class LangevinSampler {
       })] : []),
       ...(options.modulus !== undefined ? [fourierRecorder(options.modulus)] : []),
     ];
-    this.scalarNames = ['trainMse', ...this.recorders.flatMap((r) => r.scalars)];
+    this.scalarNames = this.recorders.flatMap((r) => r.scalars);
+    this.perChain = [...this.recorders.flatMap((r) => r.perChain ?? []), 'sumWW'];
     this.scalars = new Float64Array(this.scalarNames.length);
     let h = 2166136261;
     h = fnv(h, x.data); h = fnv(h, y.data);
@@ -277,19 +278,12 @@ export class LangevinSampler {
   }
 
   private initAcc(): void {
-    const { n, O, C } = this;
     const a = this.acc;
-    a.sumF = new Float64Array(C * n * O);
-    a.batchF = new Float64Array(C * BATCHES * n * O);
-    a.sumTrainMse = new Float64Array(C);
-    if (this.options.xTest) {
-      const m = this.options.xTest.rows;
-      a.sumFTest = new Float64Array(C * m * O);
-      a.batchFTest = new Float64Array(C * BATCHES * m * O);
-      a.sumTestMse = new Float64Array(C);
-    }
-    if (this.hasW) a.sumWW = new Float64Array(this.C * this.d * this.d);
-    for (const r of this.recorders) for (const [name, len] of Object.entries(r.accumulators)) a[name] = new Float64Array(len);
+    // (in the order of earlier versions: the predictions' sums, the weight covariance, then the other recorders')
+    this.recorders.forEach((r, i) => {
+      for (const [name, len] of Object.entries(r.accumulators)) a[name] = new Float64Array(len);
+      if (i === 0 && this.hasW) a.sumWW = new Float64Array(this.C * this.d * this.d);
+    });
   }
 
   private initChain(k: Key, c: number): Float64Array {
@@ -577,7 +571,7 @@ export class LangevinSampler {
   private groupTask(setup: WorkerSetup, th: Float64Array[], c0: number, c1: number, t0: number, t1: number): GroupTask {
     const s = this.s;
     const acc: Record<string, Float64Array> = {};
-    for (const k of PER_CHAIN) { const v = this.acc[k]; if (v) { const len = v.length / this.C; acc[k] = v.slice(c0 * len, c1 * len); } }
+    for (const k of this.perChain) { const v = this.acc[k]; if (v) { const len = v.length / this.C; acc[k] = v.slice(c0 * len, c1 * len); } }
     return {
       setup, c0, c1, t0, t1, stepSize: s.stepSize, predictedBias: s.predictedBias, preconditioner: s.preconditioner,
       samples: s.samples, traceCount: s.traceCount, traceStride: s.traceStride, params: th.slice(c0, c1), acc, traces: s.traces.slice(c0, c1),
@@ -587,7 +581,7 @@ export class LangevinSampler {
   private mergeGroup(th: Float64Array[], c0: number, c1: number, r: GroupResult): void {
     for (let c = c0; c < c1; c++) { th[c] = r.params[c - c0]!; this.s.traces[c] = r.traces[c - c0]!; }
     for (const [k, v] of Object.entries(r.acc)) {
-      if (PER_CHAIN.includes(k)) this.acc[k]!.set(v, c0 * (this.acc[k]!.length / this.C));
+      if (this.perChain.includes(k)) this.acc[k]!.set(v, c0 * (this.acc[k]!.length / this.C));
       else { const a = this.acc[k]!; for (let i = 0; i < a.length; i++) a[i]! += v[i]!; } // histogram counts: exact integer sums
     }
   }
@@ -598,7 +592,7 @@ export class LangevinSampler {
     Object.assign(s, { step: task.t0, stepSize: task.stepSize, predictedBias: task.predictedBias, samples: task.samples, traceCount: task.traceCount, traceStride: task.traceStride });
     if (task.preconditioner && s.preconditioner !== task.preconditioner) { s.preconditioner = task.preconditioner; this.setDense(Float64Array.from(task.preconditioner)); }
     for (const [k, v] of Object.entries(this.acc)) {
-      if (PER_CHAIN.includes(k)) v.set(task.acc[k]!, task.c0 * (v.length / this.C));
+      if (this.perChain.includes(k)) v.set(task.acc[k]!, task.c0 * (v.length / this.C));
       else v.fill(0);
     }
     const th = new Array<Float64Array>(this.C);
@@ -606,7 +600,7 @@ export class LangevinSampler {
     this.segment(th, task.c0, task.c1, task.t0, task.t1);
     const acc: Record<string, Float64Array> = {};
     for (const [k, v] of Object.entries(this.acc)) {
-      if (PER_CHAIN.includes(k)) { const len = v.length / this.C; acc[k] = v.slice(task.c0 * len, task.c1 * len); } else acc[k] = v;
+      if (this.perChain.includes(k)) { const len = v.length / this.C; acc[k] = v.slice(task.c0 * len, task.c1 * len); } else acc[k] = v;
     }
     return { params: th.slice(task.c0, task.c1), acc, traces: s.traces.slice(task.c0, task.c1), samples: s.samples, traceCount: s.traceCount, traceStride: s.traceStride };
   }
@@ -782,30 +776,14 @@ export class LangevinSampler {
   private readonly scalars: Float64Array;
 
   private record(c: number, theta: Float64Array, pr: Float64Array): void {
-    const { model, y, xTest, yTest } = this.options;
-    const a = this.acc;
-    const { n, O } = this;
-    const no = n * O;
-    const rb = this.conditional?.(theta);
-    if (rb) pr = rb.mean;
-    let mse = 0;
-    const bo = (c * BATCHES + this.batchOf(this.s.samples)) * no;
-    for (let k = 0; k < no; k++) { a.sumF![c * no + k]! += pr[k]!; a.batchF![bo + k]! += pr[k]!; mse += (pr[k]! - y.data[k]!) ** 2; }
-    mse = no > 0 ? mse / no + (rb?.meanVar ?? 0) : 0;
-    a.sumTrainMse![c]! += mse;
+    const model = this.options.model;
     const sc = this.scalars;
+    const samples = this.s.samples;
+    const sample = {
+      chain: c, theta, W: this.hasW ? model.firstLayer!(theta) : undefined, firstHalf: samples < this.totalSamples() / 2, batch: this.batchOf(samples), predictions: pr,
+    };
     let si = 0;
-    sc[si++] = mse;
-    if (xTest) {
-      const mo = xTest.rows * O;
-      const ft = rb ? rb.test! : model.apply(theta, xTest).data;
-      let tm = 0;
-      const bt = (c * BATCHES + this.batchOf(this.s.samples)) * mo;
-      for (let k = 0; k < mo; k++) { a.sumFTest![c * mo + k]! += ft[k]!; a.batchFTest![bt + k]! += ft[k]!; if (yTest) tm += (ft[k]! - yTest.data[k]!) ** 2; }
-      a.sumTestMse![c]! += mo > 0 ? tm / mo + (rb?.testMeanVar ?? 0) : 0;
-    }
-    const sample = { chain: c, theta, W: this.hasW ? model.firstLayer!(theta) : undefined, firstHalf: this.s.samples < this.totalSamples() / 2 };
-    for (const r of this.recorders) { r.record(sample, a, sc, si); si += r.scalars.length; }
+    for (const r of this.recorders) { r.record(sample, this.acc, sc, si); si += r.scalars.length; }
     // per-chain scalars are buffered in the trace (one slot per recorded sample)
     const tr = this.s.traces[c]!;
     if (this.s.traceCount % this.s.traceStride === 0) for (let k = 0; k < this.scalarNames.length; k++) tr[k]!.push(sc[k]!);

@@ -1,7 +1,7 @@
 import { type Mat, referenceBackend } from '@sftdl/compute';
 import { hermiteHe } from '@sftdl/field';
 import type { Model, ParamBlock } from './models';
-import type { LangevinResult, OverlapHistogram } from './result';
+import { BATCHES, type LangevinResult, type OverlapHistogram } from './result';
 
 /**
  * The sampler's observables as pluggable recorders: at every recorded sample of every chain the sampler calls each
@@ -18,6 +18,10 @@ export interface RecordedSample {
   W: Mat | undefined;
   /** Whether the sample lies in the first half of the run's recorded samples (two-half stationarity checks). */
   firstHalf: boolean;
+  /** The batch (of BATCHES per chain, for batch-means standard errors) the sample falls in. */
+  batch: number;
+  /** The sampled training predictions [n, outputs] of this state (from the step's forward pass). */
+  predictions: Float64Array;
 }
 
 /** What a recorder gets to finish the result. */
@@ -33,12 +37,52 @@ export interface RecorderFinish {
 export interface ObservableRecorder {
   /** Names of the per-chain scalars it traces, in the order it writes them. */
   readonly scalars: readonly string[];
-  /** Accumulators it owns, name → length: sums over chains and samples (worker threads' sums are added). */
+  /**
+   * Accumulators it owns, name → length: sums over samples; those named in `perChain` hold one equal slice per chain
+   * (worker threads carry their chains' slices), the others are sums over chains too (worker threads' sums are added).
+   */
   readonly accumulators: Readonly<Record<string, number>>;
+  readonly perChain?: readonly string[];
   /** Adds one sample to `acc` and writes its scalars to out[at], out[at + 1], …. */
   record(sample: RecordedSample, acc: Record<string, Float64Array>, out: Float64Array, at: number): void;
   /** Writes its part of the result from the accumulators. */
   finish?(acc: Record<string, Float64Array>, ctx: RecorderFinish): void;
+}
+
+/**
+ * The predictions: per-chain sums of the training (and test) predictions, overall and per batch (`sumF`, `batchF`,
+ * `sumFTest`, `batchFTest`, from which the sampler forms the mean predictions and their batch-means errors), and the
+ * per-sample mean squared errors (`sumTrainMse`, `sumTestMse`; trace scalar `trainMse`). With `conditional` (see
+ * {@link raoBlackwell}) the conditional means replace the sampled predictions and the conditional variances are added
+ * to the errors: the Rao–Blackwellised estimator of the same quantities.
+ */
+export function predictionRecorder(o: {
+  model: Model; y: Mat; xTest?: Mat; yTest?: Mat; chains: number; conditional?: (theta: Float64Array) => ConditionalPrediction;
+}): ObservableRecorder {
+  const { model, y, xTest, yTest, chains: C, conditional } = o;
+  const no = y.rows * y.cols, O = y.cols, mo = xTest ? xTest.rows * O : 0;
+  const accumulators: Record<string, number> = { sumF: C * no, batchF: C * BATCHES * no, sumTrainMse: C };
+  if (xTest) Object.assign(accumulators, { sumFTest: C * mo, batchFTest: C * BATCHES * mo, sumTestMse: C });
+  return {
+    scalars: ['trainMse'], accumulators, perChain: Object.keys(accumulators),
+    record({ chain: c, theta, batch, predictions }, a, out, at) {
+      const rb = conditional?.(theta);
+      const pr = rb ? rb.mean : predictions;
+      let mse = 0;
+      const bo = (c * BATCHES + batch) * no;
+      for (let k = 0; k < no; k++) { a.sumF![c * no + k]! += pr[k]!; a.batchF![bo + k]! += pr[k]!; mse += (pr[k]! - y.data[k]!) ** 2; }
+      mse = no > 0 ? mse / no + (rb?.meanVar ?? 0) : 0;
+      a.sumTrainMse![c]! += mse;
+      out[at] = mse;
+      if (xTest) {
+        const ft = rb ? rb.test! : model.apply(theta, xTest).data;
+        let tm = 0;
+        const bt = (c * BATCHES + batch) * mo;
+        for (let k = 0; k < mo; k++) { a.sumFTest![c * mo + k]! += ft[k]!; a.batchFTest![bt + k]! += ft[k]!; if (yTest) tm += (ft[k]! - yTest.data[k]!) ** 2; }
+        a.sumTestMse![c]! += mo > 0 ? tm / mo + (rb?.testMeanVar ?? 0) : 0;
+      }
+    },
+  };
 }
 
 /** Trace scalar `weightNorm`: |W|²/N (per neuron squared read-in norm). */
