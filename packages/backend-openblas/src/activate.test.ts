@@ -165,3 +165,23 @@ describe.skipIf(!isOpenblasAvailable())('native readout with the fused activatio
     }
   });
 });
+
+describe.skipIf(!isOpenblasAvailable())('native readout: row parts on threads', () => {
+  it('n = 700 (5 row parts): identical bits at 1, 2 and 3 threads, and compute\'s readoutInto to rounding', () => {
+    const n = 700, N = 203, stride = 2 * N, offset = N;
+    const h = Float64Array.from({ length: n * stride }, (_, i) => 3 * Math.sin(0.37 * i));
+    const a = Float64Array.from({ length: N }, (_, i) => Math.cos(0.7 * i) / 10), y = Float64Array.from({ length: n }, (_, i) => Math.sin(1.3 * i));
+    const run = (f: (r: ReadoutArgs) => number) => {
+      const out = { pred: new Float64Array(n), res: new Float64Array(n), grad: new Float64Array(N), delta: new Float64Array(n * stride) };
+      const loss = f({ n, width: N, outputs: 1, stride, offset, a, aOffset: 0, y, gradOffset: 0, ...out, h, activation: 'erf' });
+      return { loss, ...out };
+    };
+    const one = run((r) => createOpenblasBackend({ threads: 1 }).readout!(r));
+    for (const threads of [2, 3]) expect(run((r) => createOpenblasBackend({ threads }).readout!(r))).toEqual(one);
+    const ts = run(readoutInto);
+    expect(Math.abs(one.loss - ts.loss)).toBeLessThanOrEqual(1e-12 * ts.loss);
+    for (const k of ['pred', 'grad', 'delta'] as const) {
+      expect(one[k].reduce((m, x, i) => Math.max(m, Math.abs(x - ts[k][i]!)), 0), k).toBeLessThanOrEqual(1e-12 * N);
+    }
+  });
+});

@@ -39,11 +39,18 @@ export interface NativeAddon {
   activate(kind: number, threads: number, h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number, table: Float64Array, maxIsa?: number): undefined;
   /**
    * compute's readoutInto, natively (AVX-512 for one output); `maxIsa` below 2 (tests) forces the portable loops. With
-   * `kind`, `h` and `table`, φ and φ′ are computed from h row by row (activate's kernels) and phi/dphi are not used.
+   * `kind`, `h` and `table`, φ and φ′ are computed from h row by row (activate's kernels) and phi/dphi are not used;
+   * `threads` (fused form) runs the AVX-512 path's fixed row parts on up to that many threads (same values for any count).
    */
   readout(n: number, width: number, outputs: number, stride: number, offset: number, phi: Float64Array | undefined, dphi: Float64Array | undefined,
     a: Float64Array, aOffset: number, y: Float64Array, pred: Float64Array, res: Float64Array, grad: Float64Array, gradOffset: number,
-    delta: Float64Array, maxIsa: number, kind?: number, h?: Float64Array, table?: Float64Array): number;
+    delta: Float64Array, maxIsa: number, kind?: number, h?: Float64Array, table?: Float64Array, threads?: number): number;
+  /**
+   * Fused Langevin update of one chain (compute's LangevinUpdateArgs; `xiPrev` undefined: Euler–Maruyama), on up to
+   * `threads` threads; `maxIsa` (tests) as in `activate`.
+   */
+  langevinUpdate(threads: number, len: number, theta: Float64Array, grad: Float64Array, xi: Float64Array, xiPrev: Float64Array | undefined,
+    invVar: Float64Array, m: Float64Array, sqrt2m: Float64Array, invKappa: number, eta: number, noiseScale: number, maxIsa?: number): undefined;
   /** Sets the OpenBLAS thread count (process-wide) and returns the count now in effect. */
   setThreads(threads: number): number;
   /**

@@ -3,7 +3,7 @@ import {
   referenceBackend,
 } from '@sftdl/compute';
 import type {
-  ActivationName, CholeskyOptions, ComputeBackend, EighResult, GramOptions, Mat, MatmulOptions, Precision, ReadoutArgs, TriangularSolveOptions,
+  ActivationName, CholeskyOptions, ComputeBackend, EighResult, GramOptions, LangevinUpdateArgs, Mat, MatmulOptions, Precision, ReadoutArgs, TriangularSolveOptions,
 } from '@sftdl/compute';
 import { MODE_F32, MODE_FAST, type NativeAddon, type NativeStatus, loadAddon } from './addon';
 
@@ -246,14 +246,19 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     addon.activate(kind, threads, h, phi, dphi, len, fastErfTable());
   }
 
-  /** Native fused two-layer readout (compute's readoutInto; AVX-512 FMA sums for one output). */
+  /** Native fused two-layer readout (compute's readoutInto; AVX-512 FMA sums for one output, rows split over the threads). */
   function readout(r: ReadoutArgs): number {
     if (r.h && r.activation) {
       const kind = ACTIVATION_NAMES.indexOf(r.activation);
       if (kind < 0) throw new InvalidArgumentError(`unknown activation '${String(r.activation)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
-      return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, undefined, undefined, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta, 2, kind, r.h, fastErfTable());
+      return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, undefined, undefined, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta, 2, kind, r.h, fastErfTable(), threads);
     }
     return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, r.phi, r.dphi, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta, 2);
+  }
+
+  /** Native fused Langevin update (training's langevinUpdateInto, bit-identical in float64; threaded for large chains). */
+  function langevinUpdate(u: LangevinUpdateArgs): void {
+    addon.langevinUpdate(threads, u.len, u.theta, u.grad, u.xi, u.xiPrev, u.invVar, u.m, u.sqrt2m, u.invKappa, u.eta, u.noiseScale);
   }
 
   return Object.freeze({
@@ -267,7 +272,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
       threads,
       lapack: 'LAPACKE',
       addon: 'N-API',
-      elementwise: `typescript (float64); fused activations and two-layer readout native (float64, ${addon.info().elementwiseIsa})`,
+      elementwise: `typescript (float64); fused activations, two-layer readout and Langevin update native (float64, ${addon.info().elementwiseIsa})`,
     }),
     matmul, gram, cholesky, triangularSolve, choleskySolve, choleskyLogDet, eigh,
     map: referenceBackend.map,
@@ -277,6 +282,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     transpose: referenceBackend.transpose,
     activate,
     readout,
+    langevinUpdate,
     matmulInto,
   });
 }

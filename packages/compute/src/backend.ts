@@ -65,6 +65,27 @@ export interface EighResult {
 }
 
 /**
+ * Arguments of {@link ComputeBackend.langevinUpdate}, for i < len: gᵢ ← gᵢ·invKappa + θᵢ·invVarᵢ (the loss gradient
+ * becomes ∇U, written back), then Leimkuhler–Matthews (`xiPrev` given, c = √η/2):
+ * θᵢ ← θᵢ − η·mᵢ·gᵢ + c·sᵢ·(ξₚᵢ + ξᵢ), ξₚᵢ ← ξᵢ; or Euler–Maruyama (no `xiPrev`, c = √η): θᵢ ← θᵢ − η·mᵢ·gᵢ + c·sᵢ·ξᵢ;
+ * m the preconditioner, s = √(2m). Products and sums in exactly this order, no fused multiply-add.
+ */
+export interface LangevinUpdateArgs {
+  len: number;
+  theta: Float64Array;
+  grad: Float64Array;
+  xi: Float64Array;
+  xiPrev?: Float64Array;
+  invVar: Float64Array;
+  m: Float64Array;
+  sqrt2m: Float64Array;
+  invKappa: number;
+  eta: number;
+  /** √η/2 (Leimkuhler–Matthews) or √η (Euler), computed by the caller. */
+  noiseScale: number;
+}
+
+/**
  * The compute backend contract, version 1.
  *
  * Every op is pure: inputs are never mutated, outputs are new matrices. Every op validates shapes
@@ -119,6 +140,12 @@ export interface ComputeBackend {
    * undefined and callers use `readoutInto`. Inputs are not validated (hot path).
    */
   readout?(args: ReadoutArgs): number;
+  /**
+   * Optional native fused Langevin update of one chain with a diagonal preconditioner (the arithmetic of
+   * @sftdl/training's `langevinUpdateInto`, operation for operation, so float64 results are bit-identical).
+   * Backends without it leave it undefined.
+   */
+  langevinUpdate?(args: LangevinUpdateArgs): void;
   /**
    * Optional `matmul` into a caller-owned buffer: the product's m·n entries are written to `out[0 … m·n)` (out may
    * be longer; ShapeError if shorter; it must not overlap A or B) and returned as a Mat viewing them. Same values and errors as `matmul`; saves

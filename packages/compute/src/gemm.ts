@@ -7,11 +7,11 @@
 // into KC×NR slivers and blocks of op(A) into MR×KC slivers so the 4×4 register-blocked
 // micro-kernel streams two contiguous arrays; the packed A block (MC×KC) stays in L2.
 
-const MR = 4;
-const NR = 4;
-const KC = 256;
-const MC = 128;
-const NC = 2048;
+export const MR = 4;
+export const NR = 4;
+export const KC = 256;
+export const MC = 128;
+export const NC = 2048;
 
 let packA = new Float64Array(MC * KC);
 let packB = new Float64Array(KC * NC);
@@ -50,7 +50,7 @@ function roundUp(x: number, r: number): number {
 }
 
 /** Packs an mc×kc block of op(A) into MR-row slivers: sliver s holds A(s*MR + r, p) at s*MR*kc + p*MR + r (zero padded). */
-function packAPanel(A: Float64Array, off: number, rs: number, cs: number, mc: number, kc: number, out: Float64Array): void {
+export function packAPanel(A: Float64Array, off: number, rs: number, cs: number, mc: number, kc: number, out: Float64Array): void {
   let o = 0;
   for (let i0 = 0; i0 < mc; i0 += MR) {
     const rows = Math.min(MR, mc - i0);
@@ -71,7 +71,7 @@ function packAPanel(A: Float64Array, off: number, rs: number, cs: number, mc: nu
 }
 
 /** Packs a kc×nc block of op(B) into NR-column slivers: sliver s holds B(p, s*NR + c) at s*NR*kc + p*NR + c (zero padded). */
-function packBPanel(B: Float64Array, off: number, rs: number, cs: number, kc: number, nc: number, out: Float64Array): void {
+export function packBPanel(B: Float64Array, off: number, rs: number, cs: number, kc: number, nc: number, out: Float64Array): void {
   let o = 0;
   for (let j0 = 0; j0 < nc; j0 += NR) {
     const cols = Math.min(NR, nc - j0);

@@ -1,5 +1,5 @@
 export type {
-  BackendProbe, BackendProvider, BinaryOp, CholeskyOptions, ComputeBackend, EighResult, GramOptions, MatmulOptions,
+  BackendProbe, BackendProvider, BinaryOp, CholeskyOptions, ComputeBackend, EighResult, GramOptions, LangevinUpdateArgs, MatmulOptions,
   Precision, ReduceAxis, ReduceOp, TriangularSolveOptions, UnaryOp,
 } from './backend';
 export { UNARY_OPS, matmulInto } from './backend';
@@ -22,3 +22,4 @@ export type { ReadoutArgs } from './readout';
 export { readoutInto } from './readout';
 export type { MatmulDims } from './validate';
 export { checkAlpha, checkJitter, matmulDims } from './validate';
+export { PHILOX_CHUNK, philoxUniformPairs, wasmPhiloxAvailable } from './wasm/philox';

@@ -7,6 +7,7 @@ import { gemmStrided, syrkLowerStrided } from './gemm';
 import { choleskyInPlace, symmetricEigen, trsmInPlace } from './linalg';
 import { type Mat, assertFinite, assertSquare, transpose as transposeMat } from './mat';
 import { erf } from './special';
+import { wasmGemmStrided } from './wasm/gemm';
 import { checkAlpha, checkJitter, matmulDims } from './validate';
 
 // The pure-TypeScript float64 reference backend: packed, cache-blocked GEMM (gemm.ts), blocked Cholesky and
@@ -22,7 +23,8 @@ function matmul(a: Mat, b: Mat, o: MatmulOptions = {}): Mat {
   // op(A)(i,p) = a[i*ars + p*acs]
   const ars = ta ? 1 : a.cols, acs = ta ? a.cols : 1;
   const brs = tb ? 1 : b.cols, bcs = tb ? b.cols : 1;
-  gemmStrided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, out, 0, n);
+  // the WebAssembly SIMD kernel where the runtime has it (bit-identical, several times faster), else TypeScript
+  if (!wasmGemmStrided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, out, 0, n, true)) gemmStrided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, out, 0, n);
   assertProductFinite(out, n, 'matmul');
   return { rows: m, cols: n, data: out };
 }

@@ -1,6 +1,5 @@
-import { type ComputeBackend, InvalidArgumentError, type Mat, ShapeError, referenceBackend } from '@sftdl/compute';
+import { type ComputeBackend, InvalidArgumentError, type Mat, ShapeError, eigenvaluesDescending, referenceBackend } from '@sftdl/compute';
 import { logGamma } from '@sftdl/field';
-import { symmetricEigenvaluesDesc } from './linalg';
 
 /** Options of {@link linearTwoLayerExactPosterior}. */
 export interface LinearExactOptions {
@@ -130,7 +129,7 @@ export function linearTwoLayerExactPosterior(options: LinearExactOptions): Linea
   const weightCov: Mat = { rows: d, cols: d, data: wc };
   const out: LinearExactPosterior = {
     meanPrediction: fbar, trainMse, weightCov,
-    weightCovEigenvalues: symmetricEigenvaluesDesc(weightCov, backend),
+    weightCovEigenvalues: eigenvaluesDescending(backend, weightCov),
     scalePosteriorMean: Es / Z, effectiveScale: (sigmaA2 * Es) / Z, logEvidence,
   };
   if (options.xTest) {

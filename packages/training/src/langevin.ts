@@ -1,14 +1,17 @@
 import {
-  ConvergenceError, InvalidArgumentError, type Mat, ShapeError, referenceBackend,
+  ConvergenceError, InvalidArgumentError, type LangevinUpdateArgs, type Mat, ShapeError, referenceBackend, wasmPhiloxAvailable,
 } from '@sftdl/compute';
 import { type Key, fold, keyToJSON, normal, split, uniform } from '@sftdl/field';
 import type { SamplerState } from './checkpoint';
 import { histogramStationarity, integratedAutocorrTime, splitRhat } from './diagnostics';
-import { normalInto } from './linalg';
-import { hermiteProjections, overlapHistogram, recordFourier } from './observables';
+import { normalInto } from './noise';
+import {
+  type ObservableRecorder, fourierRecorder, identity, overlapRecorder, predictionRecorder, raoBlackwell, readoutNormRecorder, weightNormRecorder,
+} from './observables';
 import type { Model, ModelSpec } from './models';
 import { LANGEVIN_METHODS, type LangevinMethod, type LangevinOptions, fnv } from './options';
 import { BATCHES, type Diagnostics, type LangevinResult, meanAndError, mse } from './result';
+import { langevinUpdater } from './update';
 
 export type { SamplerState } from './checkpoint';
 export { stateFromJSON, stateToJSON } from './checkpoint';
@@ -18,8 +21,6 @@ export type { Diagnostics, LangevinResult, OverlapHistogram } from './result';
 
 const TRACE_CAP = 1024;
 
-/** Accumulators with one slice per chain (the others, histogram counts, are sums over chains). */
-const PER_CHAIN = ['sumF', 'batchF', 'sumTrainMse', 'sumFTest', 'batchFTest', 'sumTestMse', 'sumWW'];
 
 /** What a worker thread needs to rebuild a sampler (structured-cloneable). @internal */
 export interface WorkerSetup {
@@ -99,7 +100,10 @@ export class LangevinSampler {
   private readonly scalarNames: string[];
   private readonly fingerprint: string;
   private readonly rb: boolean;
-  private readonly rbVar: number;
+  /** The observables recorded at every recorded sample, in trace order (the predictions first). */
+  private readonly recorders: ObservableRecorder[];
+  /** Accumulators with one slice per chain (the others, histogram counts, are sums over chains). */
+  private readonly perChain: string[];
   private s: SamplerState;
   private acc: Record<string, Float64Array> = {};
   // MALA caches (recomputed from θ; not part of the state)
@@ -118,6 +122,9 @@ export class LangevinSampler {
   /** Dense preconditioner: M (P×P) and B = √(2) D^{1/2} L_A (lower, BBᵀ = 2M), set from state.preconditioner. */
   private dense?: { M: Float64Array; B: Float64Array };
   private mg = new Float64Array(0);
+  /** The fused diagonal update (native or TypeScript) and its argument record, reused every step. */
+  private readonly update: (u: LangevinUpdateArgs) => void;
+  private readonly upd: LangevinUpdateArgs;
   private bz = new Float64Array(0);
 
   constructor(options: LangevinOptions, resume?: SamplerState) {
@@ -167,6 +174,10 @@ export class LangevinSampler {
       this.M[i] = (options.coordinates ?? 'standardised') === 'natural' ? T : b.priorVariance;
     }
     this.sqrt2M = this.M.map((m) => Math.sqrt(2 * m));
+    this.update = langevinUpdater(model.backend);
+    this.upd = {
+      len: this.P, theta: this.M, grad: this.M, xi: this.M, invVar: this.invVar, m: this.M, sqrt2m: this.sqrt2M, invKappa: 1 / this.kappa, eta: 0, noiseScale: 0,
+    };
     const [initRoot, noiseRoot] = split(options.key, 2) as [Key, Key];
     this.chainKeys = Array.from({ length: C }, (_, c) => fold(noiseRoot, c));
     const fl = model.firstLayer?.(new Float64Array(this.P));
@@ -188,8 +199,21 @@ export class LangevinSampler {
     const rbOpt = options.raoBlackwell ?? 'auto';
     if (rbOpt === true && !rbPossible) throw new InvalidArgumentError('raoBlackwell needs a model with `features` and a last readout block \'a\' of shape [N, outputs]');
     this.rb = rbPossible && (rbOpt === true || (rbOpt === 'auto' && this.n > 0 && this.n <= 400));
-    this.rbVar = aBlock?.priorVariance ?? 0;
-    this.scalarNames = ['trainMse', ...(this.hasW ? ['weightNorm'] : []), ...(model.blocks.some((b) => b.name === 'a') ? ['readoutNorm'] : []), ...(this.wStar ? ['overlap2'] : [])];
+    const xTest = options.xTest ? { xTest: options.xTest } : {};
+    const conditional = this.rb ? { conditional: raoBlackwell({ model, x, y, ...xTest, kappa: sigma2 / model.chi, readoutVariance: aBlock?.priorVariance ?? 0 }) } : {};
+    this.recorders = [
+      predictionRecorder({ model, y, ...xTest, ...(options.yTest ? { yTest: options.yTest } : {}), chains: C, ...conditional }),
+      ...(this.hasW ? [weightNormRecorder()] : []),
+      ...(aBlock ? [readoutNormRecorder(aBlock)] : []),
+      ...(this.wStar ? [overlapRecorder({
+        wStar: this.wStar, bins: this.bins, range: this.qRange, x, ...(options.xTest ? { xTest: options.xTest } : {}),
+        outputs: model.outputDim, inputsAreFirstLayer: model.inputDim === this.d,
+      })] : []),
+      ...(options.modulus !== undefined ? [fourierRecorder(options.modulus)] : []),
+    ];
+    this.scalarNames = this.recorders.flatMap((r) => r.scalars);
+    this.perChain = [...this.recorders.flatMap((r) => r.perChain ?? []), 'sumWW'];
+    this.scalars = new Float64Array(this.scalarNames.length);
     let h = 2166136261;
     h = fnv(h, x.data); h = fnv(h, y.data);
     if (options.xTest) h = fnv(h, options.xTest.data);
@@ -254,20 +278,12 @@ export class LangevinSampler {
   }
 
   private initAcc(): void {
-    const { n, O, C } = this;
     const a = this.acc;
-    a.sumF = new Float64Array(C * n * O);
-    a.batchF = new Float64Array(C * BATCHES * n * O);
-    a.sumTrainMse = new Float64Array(C);
-    if (this.options.xTest) {
-      const m = this.options.xTest.rows;
-      a.sumFTest = new Float64Array(C * m * O);
-      a.batchFTest = new Float64Array(C * BATCHES * m * O);
-      a.sumTestMse = new Float64Array(C);
-    }
-    if (this.hasW) a.sumWW = new Float64Array(this.C * this.d * this.d);
-    if (this.wStar) { a.hist1 = new Float64Array(this.bins + 2); a.hist2 = new Float64Array(this.bins + 2); }
-    if (this.options.modulus !== undefined) { const p = this.options.modulus; a.fw2 = new Float64Array(p); a.fv2 = new Float64Array(p); a.fw2v2 = new Float64Array(p); }
+    // (in the order of earlier versions: the predictions' sums, the weight covariance, then the other recorders')
+    this.recorders.forEach((r, i) => {
+      for (const [name, len] of Object.entries(r.accumulators)) a[name] = new Float64Array(len);
+      if (i === 0 && this.hasW) a.sumWW = new Float64Array(this.C * this.d * this.d);
+    });
   }
 
   private initChain(k: Key, c: number): Float64Array {
@@ -555,7 +571,7 @@ export class LangevinSampler {
   private groupTask(setup: WorkerSetup, th: Float64Array[], c0: number, c1: number, t0: number, t1: number): GroupTask {
     const s = this.s;
     const acc: Record<string, Float64Array> = {};
-    for (const k of PER_CHAIN) { const v = this.acc[k]; if (v) { const len = v.length / this.C; acc[k] = v.slice(c0 * len, c1 * len); } }
+    for (const k of this.perChain) { const v = this.acc[k]; if (v) { const len = v.length / this.C; acc[k] = v.slice(c0 * len, c1 * len); } }
     return {
       setup, c0, c1, t0, t1, stepSize: s.stepSize, predictedBias: s.predictedBias, preconditioner: s.preconditioner,
       samples: s.samples, traceCount: s.traceCount, traceStride: s.traceStride, params: th.slice(c0, c1), acc, traces: s.traces.slice(c0, c1),
@@ -565,7 +581,7 @@ export class LangevinSampler {
   private mergeGroup(th: Float64Array[], c0: number, c1: number, r: GroupResult): void {
     for (let c = c0; c < c1; c++) { th[c] = r.params[c - c0]!; this.s.traces[c] = r.traces[c - c0]!; }
     for (const [k, v] of Object.entries(r.acc)) {
-      if (PER_CHAIN.includes(k)) this.acc[k]!.set(v, c0 * (this.acc[k]!.length / this.C));
+      if (this.perChain.includes(k)) this.acc[k]!.set(v, c0 * (this.acc[k]!.length / this.C));
       else { const a = this.acc[k]!; for (let i = 0; i < a.length; i++) a[i]! += v[i]!; } // histogram counts: exact integer sums
     }
   }
@@ -576,7 +592,7 @@ export class LangevinSampler {
     Object.assign(s, { step: task.t0, stepSize: task.stepSize, predictedBias: task.predictedBias, samples: task.samples, traceCount: task.traceCount, traceStride: task.traceStride });
     if (task.preconditioner && s.preconditioner !== task.preconditioner) { s.preconditioner = task.preconditioner; this.setDense(Float64Array.from(task.preconditioner)); }
     for (const [k, v] of Object.entries(this.acc)) {
-      if (PER_CHAIN.includes(k)) v.set(task.acc[k]!, task.c0 * (v.length / this.C));
+      if (this.perChain.includes(k)) v.set(task.acc[k]!, task.c0 * (v.length / this.C));
       else v.fill(0);
     }
     const th = new Array<Float64Array>(this.C);
@@ -584,7 +600,7 @@ export class LangevinSampler {
     this.segment(th, task.c0, task.c1, task.t0, task.t1);
     const acc: Record<string, Float64Array> = {};
     for (const [k, v] of Object.entries(this.acc)) {
-      if (PER_CHAIN.includes(k)) { const len = v.length / this.C; acc[k] = v.slice(task.c0 * len, task.c1 * len); } else acc[k] = v;
+      if (this.perChain.includes(k)) { const len = v.length / this.C; acc[k] = v.slice(task.c0 * len, task.c1 * len); } else acc[k] = v;
     }
     return { params: th.slice(task.c0, task.c1), acc, traces: s.traces.slice(task.c0, task.c1), samples: s.samples, traceCount: s.traceCount, traceStride: s.traceStride };
   }
@@ -678,6 +694,8 @@ export class LangevinSampler {
       this.bPred = Array.from({ length: C }, () => new Float64Array(this.n * this.O));
     }
     const prop = new Float64Array(P), gProp = new Float64Array(P), pProp = new Float64Array(this.n * this.O);
+    // batched diagonal LM/Euler steps: prior gradient and update fused (bit-identical to addPrior + the loops below)
+    const fused = batched && !this.dense;
     for (let t = t0; t < t1; t++) {
       const eta = s.stepSize;
       const record = t >= burnIn && (t - burnIn) % thin === 0;
@@ -696,11 +714,18 @@ export class LangevinSampler {
         normalInto(kt.k0, kt.k1, xi);
         let U: number, g: Float64Array, pr: Float64Array;
         if (method === 'mala' && this.fresh[c]) { U = this.curU[c]!; g = this.curG[c]!; pr = this.curPred[c]!; }
+        else if (fused) { g = this.bGrad[c]!; pr = this.bPred[c]!; U = NaN; } // the prior enters in the fused update
         else if (batched) { g = this.bGrad[c]!; pr = this.bPred[c]!; U = this.addPrior(theta, g, this.bLoss[c]!); }
         else { g = method === 'mala' ? this.curG[c]! : this.grad; pr = method === 'mala' ? this.curPred[c]! : this.pred; U = this.energy(theta, g, pr); this.curU[c] = U; this.fresh[c] = method === 'mala'; }
         if (record) this.record(c, theta, pr);
         if (t >= burnIn && this.hasW) this.accumulateWeights(c, theta);
-        if (this.dense && method !== 'mala') {
+        if (fused) {
+          // ∇U = ∇L/κ + θ/var and the diagonal LM/Euler step in one pass (native where the backend has it)
+          const u = this.upd;
+          u.theta = theta; u.grad = g; u.xi = xi; u.eta = eta; u.noiseScale = lm ? Math.sqrt(eta) / 2 : Math.sqrt(eta);
+          if (lm) u.xiPrev = xiPrev[c]!; else delete u.xiPrev;
+          this.update(u);
+        } else if (this.dense && method !== 'mala') {
           // θ' = θ − ηM∇U + √η/2 · B(ξ_t + ξ_{t+1}) (LM) or √η · Bξ_t (Euler), BBᵀ = 2M
           const Mg = this.applyM(g), z = this.bz, B = this.dense.B;
           if (lm) { const xp = xiPrev[c]!; for (let i = 0; i < P; i++) { z[i] = 0.5 * (xp[i]! + xi[i]!); xp[i] = xi[i]!; } } else z.set(xi);
@@ -748,98 +773,20 @@ export class LangevinSampler {
     }
   }
 
-  private scalars = new Float64Array(4);
+  private readonly scalars: Float64Array;
 
   private record(c: number, theta: Float64Array, pr: Float64Array): void {
-    const { model, y, xTest, yTest } = this.options;
-    const a = this.acc;
-    const { n, O } = this;
-    const no = n * O;
-    const rb = this.rb ? this.conditional(theta) : undefined;
-    if (rb) pr = rb.mean;
-    let mse = 0;
-    const bo = (c * BATCHES + this.batchOf(this.s.samples)) * no;
-    for (let k = 0; k < no; k++) { a.sumF![c * no + k]! += pr[k]!; a.batchF![bo + k]! += pr[k]!; mse += (pr[k]! - y.data[k]!) ** 2; }
-    mse = no > 0 ? mse / no + (rb?.meanVar ?? 0) : 0;
-    a.sumTrainMse![c]! += mse;
+    const model = this.options.model;
     const sc = this.scalars;
+    const samples = this.s.samples;
+    const sample = {
+      chain: c, theta, W: this.hasW ? model.firstLayer!(theta) : undefined, firstHalf: samples < this.totalSamples() / 2, batch: this.batchOf(samples), predictions: pr,
+    };
     let si = 0;
-    sc[si++] = mse;
-    if (xTest) {
-      const mo = xTest.rows * O;
-      const ft = rb ? rb.test! : model.apply(theta, xTest).data;
-      let tm = 0;
-      const bt = (c * BATCHES + this.batchOf(this.s.samples)) * mo;
-      for (let k = 0; k < mo; k++) { a.sumFTest![c * mo + k]! += ft[k]!; a.batchFTest![bt + k]! += ft[k]!; if (yTest) tm += (ft[k]! - yTest.data[k]!) ** 2; }
-      a.sumTestMse![c]! += mo > 0 ? tm / mo + (rb?.testMeanVar ?? 0) : 0;
-    }
-    if (this.hasW) {
-      const W = model.firstLayer!(theta);
-      const N = W.rows, d = W.cols;
-      let tr = 0;
-      for (let k = 0; k < N * d; k++) tr += W.data[k]! * W.data[k]!;
-      sc[si++] = tr / N;
-      if (model.blocks.some((b) => b.name === 'a')) sc[si++] = this.readoutNorm(theta);
-      if (this.wStar) {
-        let q2 = 0;
-        const w = this.wStar, B = this.bins, R = this.qRange;
-        const half = this.s.samples < this.totalSamples() / 2 ? a.hist1! : a.hist2!;
-        for (let i = 0; i < N; i++) {
-          let q = 0;
-          for (let j = 0; j < d; j++) q += W.data[i * d + j]! * w[j]!;
-          q2 += q * q;
-          const bin = q < -R ? 0 : q >= R ? B + 1 : 1 + Math.min(B - 1, Math.floor(((q + R) / (2 * R)) * B));
-          half[bin]!++;
-        }
-        sc[si++] = q2 / N;
-      }
-      if (this.options.modulus !== undefined) recordFourier(W, this.options.modulus, a.fw2!, a.fv2!, a.fw2v2!);
-    } else if (model.blocks.some((b) => b.name === 'a')) sc[si++] = this.readoutNorm(theta);
+    for (const r of this.recorders) { r.record(sample, this.acc, sc, si); si += r.scalars.length; }
     // per-chain scalars are buffered in the trace (one slot per recorded sample)
     const tr = this.s.traces[c]!;
     if (this.s.traceCount % this.s.traceStride === 0) for (let k = 0; k < this.scalarNames.length; k++) tr[k]!.push(sc[k]!);
-  }
-
-  /**
-   * Readout integrated out given the other weights: with Φ the features and K = σ_a-prior·ΦΦᵀ, the conditional mean
-   * of f on the training inputs is y − κ(K + κI)⁻¹y and its conditional variance κ(1 − κ[(K + κI)⁻¹]_μμ); on test
-   * inputs the mean is σ_a-prior·Φ*Φᵀ(K + κI)⁻¹y and the variance σ_a-prior|φ*|² − |L⁻¹σ_a-prior·Φφ*|².
-   */
-  private conditional(theta: Float64Array): { mean: Float64Array; meanVar: number; test?: Float64Array; testMeanVar?: number } {
-    const { model, x, y, xTest } = this.options;
-    // small n: host float64 (no native-call overhead, full precision); larger n: the model's backend
-    const be = this.n <= 64 ? referenceBackend : model.backend;
-    const { n, O } = this;
-    const kap = this.kappa, av = this.rbVar;
-    const phi = model.features!(theta, x);
-    const L = be.cholesky(be.gram(phi, { alpha: av }), { jitter: kap });
-    const A = be.choleskySolve(L, y).data; // (K + κ)⁻¹y
-    const mean = new Float64Array(n * O);
-    for (let k = 0; k < n * O; k++) mean[k] = y.data[k]! - kap * A[k]!;
-    const Linv = be.triangularSolve(L, { rows: n, cols: n, data: identity(n) }).data; // L⁻¹
-    let meanVar = 0;
-    for (let mu = 0; mu < n; mu++) {
-      let dinv = 0; // [(K+κ)⁻¹]_μμ = Σ_j (L⁻¹)_{jμ}²
-      for (let j = mu; j < n; j++) dinv += Linv[j * n + mu]! ** 2;
-      meanVar += (kap * (1 - kap * dinv)) / n;
-    }
-    const out: { mean: Float64Array; meanVar: number; test?: Float64Array; testMeanVar?: number } = { mean, meanVar };
-    if (xTest) {
-      const pt = model.features!(theta, xTest);
-      const m = xTest.rows;
-      const kst = be.matmul(pt, phi, { transB: true, alpha: av }); // [m, n]
-      out.test = be.matmul(kst, { rows: n, cols: O, data: A }).data;
-      const V = be.triangularSolve(L, be.transpose(kst)).data; // L⁻¹ K_{X*}, [n, m]
-      let tv = 0;
-      for (let j = 0; j < m; j++) {
-        let p2 = 0, v2 = 0;
-        for (let i = 0; i < pt.cols; i++) p2 += pt.data[j * pt.cols + i]! ** 2;
-        for (let i = 0; i < n; i++) v2 += V[i * m + j]! ** 2;
-        tv += Math.max(0, av * p2 - v2) / m;
-      }
-      out.testMeanVar = tv;
-    }
-    return out;
   }
 
   /** Batch (of {@link BATCHES} per chain) that recorded sample number `i` falls in. */
@@ -868,13 +815,6 @@ export class LangevinSampler {
         for (let k = j; k < d; k++) acc[base + j * d + k]! += v * w[o + k]!;
       }
     }
-  }
-
-  private readoutNorm(theta: Float64Array): number {
-    const b = this.options.model.blocks.find((bb) => bb.name === 'a')!;
-    let s = 0;
-    for (let i = b.offset; i < b.offset + b.size; i++) s += theta[i]! * theta[i]!;
-    return s / (b.size * b.priorVariance);
   }
 
   /** Counts a recorded sample; `ref` is a chain whose traces this thread holds (all chains' traces have one length). */
@@ -917,6 +857,7 @@ export class LangevinSampler {
       engine: {
         batched: this.method !== 'mala' && model.lossGradBatch !== undefined && n > 0, elementwise: model.kind === 'two-layer' && model.backend.activate ? 'native' : 'typescript',
         preconditioner: this.dense ? 'dense' : 'diagonal', backend: model.backend.name, precision: model.backend.precision,
+        update: model.backend.langevinUpdate ? 'native' : 'typescript', noise: wasmPhiloxAvailable() ? 'wasm' : 'typescript',
       },
       method: this.method, stepSize: s.stepSize, predictedBias: s.predictedBias, biasTolerance: this.tol, samples: S, chains: C, steps: Math.min(s.step, this.steps), burnIn: this.burnIn, thin: this.thin,
     };
@@ -959,17 +900,7 @@ export class LangevinSampler {
         });
       }
     }
-    if (this.wStar) {
-      res.overlapHistogram = overlapHistogram(a.hist1!, a.hist2!, this.bins, this.qRange);
-      if (model.inputDim === this.d && n > 0) {
-        res.hermite = { train: hermiteProjections(this.options.x, fbar, this.wStar, O) };
-        if (xTest && res.meanPredictionTest) res.hermite.test = hermiteProjections(xTest, res.meanPredictionTest.data, this.wStar, O);
-      }
-    }
-    if (this.options.modulus !== undefined) {
-      const norm = (v: Float64Array) => Array.from(v, (q) => q / (S * C));
-      res.fourier = { w2: norm(a.fw2!), v2: norm(a.fv2!), w2v2: norm(a.fw2v2!) };
-    }
+    for (const r of this.recorders) r.finish?.(a, { samples: S, chains: C, result: res });
     const chk = this.checks();
     if (chk) {
       const e = this.relativeError(res);
@@ -1037,12 +968,6 @@ function checkFinite(m: Mat, name: string): void {
       throw new InvalidArgumentError(`LangevinSampler: ${name}[${Math.floor(i / Math.max(1, m.cols))}][${i % Math.max(1, m.cols)}] is ${m.data[i]}; every entry of ${name} must be a finite number`);
     }
   }
-}
-
-function identity(n: number): Float64Array {
-  const e = new Float64Array(n * n);
-  for (let i = 0; i < n; i++) e[i * n + i] = 1;
-  return e;
 }
 
 /**

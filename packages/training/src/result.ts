@@ -57,9 +57,14 @@ export interface LangevinResult {
   /**
    * How the run was computed: `batched` (all chains through one GEMM per layer via `Model.lossGradBatch`),
    * `elementwise` ('native' when the backend has a fused `activate` kernel, e.g. openblas, else 'typescript'),
-   * `preconditioner` ('dense' once the Gauss–Newton preconditioner was set, else 'diagonal') and the backend.
+   * `preconditioner` ('dense' once the Gauss–Newton preconditioner was set, else 'diagonal'), the backend, `update`
+   * (the batched diagonal Langevin update: 'native' when the backend has a fused `langevinUpdate`, else 'typescript')
+   * and `noise` (Philox blocks in 'wasm' or 'typescript'; Box–Muller in TypeScript either way, same numbers).
    */
-  engine: { batched: boolean; elementwise: 'native' | 'typescript'; preconditioner: 'dense' | 'diagonal'; backend: string; precision: string };
+  engine: {
+    batched: boolean; elementwise: 'native' | 'typescript'; preconditioner: 'dense' | 'diagonal'; backend: string; precision: string;
+    update: 'native' | 'typescript'; noise: 'wasm' | 'typescript';
+  };
   /** The integrator used. */
   method: LangevinMethod;
   stepSize: number;

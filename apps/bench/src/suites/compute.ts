@@ -39,7 +39,7 @@ function inputs(n: number): { a: Mat; b: Mat; spd: Mat } {
   const a = normalMat(fold(k, n), n, n);
   const b = normalMat(fold(k, n + 1), n, n);
   const spd = referenceBackend.gram(a, { alpha: 1 / n });
-  for (let i = 0; i < n; i++) spd.data[i * n + i] += 1;
+  for (let i = 0; i < n; i++) spd.data[i * n + i]! += 1;
   return { a, b, spd };
 }
 

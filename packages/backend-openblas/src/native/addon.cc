@@ -4,12 +4,14 @@
 // side turns into the typed sftdl errors. Float64Array arguments are used in place (no copies).
 #include <napi.h>
 
+#include <algorithm>
 #include <climits>
 #include <new>
 #include <string>
 
 #include "elementwise.h"
 #include "kernels.h"
+#include "update.h"
 
 namespace {
 
@@ -243,10 +245,33 @@ Napi::Value Readout(const Napi::CallbackInfo& info) {
   r.grad = f64(info, 12, gOff + N * O, "grad") + gOff;
   r.delta = f64(info, 14, span, "delta") + off;
   r.maxIsa = dim(info, 15, "maxIsa");
+  r.threads = info.Length() > 19 ? std::max(1, dim(info, 19, "threads")) : 1;
   return Napi::Number::New(info.Env(), sftdl::readout(r));
 }
 
+Napi::Value LangevinUpdate(const Napi::CallbackInfo& info) {
+  // (threads, len, theta, grad, xi, xiPrev | undefined, invVar, m, sqrt2m, invKappa, eta, noiseScale[, maxIsa])
+  const int threads = dim(info, 0, "threads");
+  const size_t len = dim(info, 1, "len");
+  sftdl::UpdateArgs u;
+  u.len = len;
+  u.theta = f64(info, 2, len, "theta");
+  u.grad = f64(info, 3, len, "grad");
+  u.xi = f64(info, 4, len, "xi");
+  u.xiPrev = info[5].IsUndefined() ? nullptr : f64(info, 5, len, "xiPrev");
+  u.invVar = f64(info, 6, len, "invVar");
+  u.m = f64(info, 7, len, "m");
+  u.sqrt2m = f64(info, 8, len, "sqrt2m");
+  u.invKappa = num(info, 9);
+  u.eta = num(info, 10);
+  u.noiseScale = num(info, 11);
+  u.maxIsa = info.Length() > 12 ? dim(info, 12, "maxIsa") : 2;
+  sftdl::langevinUpdate(u, threads);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("langevinUpdate", Napi::Function::New(env, LangevinUpdate, "langevinUpdate"));
   exports.Set("readout", Napi::Function::New(env, Readout, "readout"));
   exports.Set("activate", Napi::Function::New(env, Activate, "activate"));
   exports.Set("gemm", Napi::Function::New(env, Gemm, "gemm"));

@@ -13,6 +13,7 @@
 #pragma GCC optimize("fp-contract=off")
 #include "elementwise.h"
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <vector>
@@ -285,12 +286,14 @@ double readoutScalar(const ReadoutArgs& r, double* scratch) {
 #ifdef SFTDL_EW_X86
 // One output (the sampler's usual case): per row one FMA dot product (8 lanes × 2 accumulators, a fixed order
 // that depends only on N), then g += φ·r and δ = (a·r)·φ′ in one sweep over the row while it is in L1.
-__attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(const ReadoutArgs& r, double* scratch) {
+// Rows [mu0, mu1) only, with φᵀr summed into `grad` (zeroed here): one part of the row split in `readout`.
+__attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(const ReadoutArgs& r, double* scratch, size_t mu0,
+                                                                              size_t mu1, double* grad) {
   const size_t N = r.width, N8 = N & ~static_cast<size_t>(7);
   const __mmask8 tail = static_cast<__mmask8>((1u << (N - N8)) - 1);
-  for (size_t i = 0; i < N; i++) r.grad[i] = 0;
+  for (size_t i = 0; i < N; i++) grad[i] = 0;
   double loss = 0;
-  for (size_t mu = 0; mu < r.n; mu++) {
+  for (size_t mu = mu0; mu < mu1; mu++) {
     const Row row = rowOf(r, mu, scratch);
     const double* ph = row.ph;
     const double* dph = row.dph;
@@ -311,12 +314,12 @@ __attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(c
     const __m512d ev = _mm512_set1_pd(e);
     for (i = 0; i < N8; i += 8) {
       const __m512d p = _mm512_loadu_pd(ph + i);
-      _mm512_storeu_pd(r.grad + i, _mm512_fmadd_pd(p, ev, _mm512_loadu_pd(r.grad + i)));
+      _mm512_storeu_pd(grad + i, _mm512_fmadd_pd(p, ev, _mm512_loadu_pd(grad + i)));
       _mm512_storeu_pd(dm + i, _mm512_mul_pd(_mm512_mul_pd(_mm512_loadu_pd(r.a + i), ev), _mm512_loadu_pd(dph + i)));
     }
     if (tail) {
       const __m512d p = _mm512_maskz_loadu_pd(tail, ph + N8);
-      _mm512_mask_storeu_pd(r.grad + N8, tail, _mm512_fmadd_pd(p, ev, _mm512_maskz_loadu_pd(tail, r.grad + N8)));
+      _mm512_mask_storeu_pd(grad + N8, tail, _mm512_fmadd_pd(p, ev, _mm512_maskz_loadu_pd(tail, grad + N8)));
       const __m512d av = _mm512_maskz_loadu_pd(tail, r.a + N8), dv = _mm512_maskz_loadu_pd(tail, dph + N8);
       _mm512_mask_storeu_pd(dm + N8, tail, _mm512_mul_pd(_mm512_mul_pd(av, ev), dv));
     }
@@ -328,10 +331,32 @@ __attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(c
 }  // namespace
 
 double readout(const ReadoutArgs& args) {
-  std::vector<double> scratch(args.h ? 2 * args.width : 0);
 #ifdef SFTDL_EW_X86
-  if (args.outputs == 1 && args.maxIsa >= 2 && isa() == Isa::Avx512) return readoutAvx512(args, scratch.data());
+  if (args.outputs == 1 && args.maxIsa >= 2 && isa() == Isa::Avx512) {
+    // rows split into a number of parts that depends on n only (one per 128 rows, at most 16): the parts run on up
+    // to `threads` threads, and their gradients and losses are summed in part order, so values never depend on the
+    // thread count
+    const size_t n = args.n, N = args.width;
+    const size_t parts = n >= 256 ? std::min<size_t>(16, n / 128) : 1;
+    std::vector<double> scratch(args.h ? 2 * N * parts : 0), partial(parts > 1 ? parts * N : 0), loss(parts);
+    if (parts == 1) return readoutAvx512(args, scratch.data(), 0, n, args.grad);
+    fast::parallel(args.threads, [&](int w, int tf) {
+      for (size_t k = static_cast<size_t>(w); k < parts; k += static_cast<size_t>(tf)) {
+        double* sc = args.h ? scratch.data() + 2 * N * k : nullptr;
+        loss[k] = readoutAvx512(args, sc, n * k / parts, n * (k + 1) / parts, partial.data() + N * k);
+      }
+    });
+    double total = 0;
+    for (size_t i = 0; i < N; i++) {
+      double g = partial[i];
+      for (size_t k = 1; k < parts; k++) g += partial[k * N + i];
+      args.grad[i] = g;
+    }
+    for (size_t k = 0; k < parts; k++) total += loss[k];
+    return total;
+  }
 #endif
+  std::vector<double> scratch(args.h ? 2 * args.width : 0);
   return readoutScalar(args, scratch.data());
 }
 

@@ -33,6 +33,7 @@ struct ReadoutArgs {
   double* grad;        // [width, outputs] out: φᵀ res (overwritten)
   double* delta;       // [n, stride] out: (res·aᵀ) ⊙ φ′ in this network's columns
   int maxIsa;          // 2: best available; below 2 the portable loops (tests)
+  int threads = 1;     // threads for the row parts of the AVX-512 path (values do not depend on it)
   // fused activation: when h is set, φ and φ′ are computed from h (same layout as phi) row by row with
   // `activate`'s kernels (activation `kind`, fast-erf `table`); phi and dphi are then not used
   const double* h = nullptr;
@@ -43,8 +44,9 @@ struct ReadoutArgs {
 /**
  * Fused readout of a two-layer network f = φ·a for one chain: predictions, residuals, ½Σres² (returned), the
  * readout gradient φᵀres and the hidden-layer signal (res·aᵀ) ⊙ φ′. One output runs an AVX-512 kernel where the
- * CPU has one (FMA dot products: values differ from the portable loops by rounding only, and depend on nothing but
- * the inputs); other cases run the portable loops.
+ * CPU has one (FMA dot products, rows split in parts by n alone that run on up to `threads` threads and are summed
+ * in a fixed order: values differ from the portable loops by rounding only, and depend on nothing but the inputs,
+ * not on the thread count); other cases run the portable loops.
  */
 double readout(const ReadoutArgs& args);
 
