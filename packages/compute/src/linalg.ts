@@ -68,10 +68,10 @@ export function trsmInPlace(T: Float64Array, rs: number, cs: number, lowerEff: b
           const mip = T[i * rs + p * cs]!;
           if (mip === 0) continue;
           const xp = p * m;
-          for (let c = 0; c < m; c++) X[xi + c] -= mip * X[xp + c]!;
+          for (let c = 0; c < m; c++) X[xi + c]! -= mip * X[xp + c]!;
         }
         const inv = 1 / T[i * rs + i * cs]!;
-        for (let c = 0; c < m; c++) X[xi + c] *= inv;
+        for (let c = 0; c < m; c++) X[xi + c]! *= inv;
       }
     }
   } else {
@@ -86,10 +86,10 @@ export function trsmInPlace(T: Float64Array, rs: number, cs: number, lowerEff: b
           const mip = T[i * rs + p * cs]!;
           if (mip === 0) continue;
           const xp = p * m;
-          for (let c = 0; c < m; c++) X[xi + c] -= mip * X[xp + c]!;
+          for (let c = 0; c < m; c++) X[xi + c]! -= mip * X[xp + c]!;
         }
         const inv = 1 / T[i * rs + i * cs]!;
-        for (let c = 0; c < m; c++) X[xi + c] *= inv;
+        for (let c = 0; c < m; c++) X[xi + c]! *= inv;
       }
     }
   }
@@ -130,18 +130,18 @@ function tridiagonalise(A: Float64Array, n: number): { d: Float64Array; e: Float
       const ri = i * n;
       const vi = v[i]!;
       let s = 0;
-      for (let j = k + 1; j < i; j++) { const aij = A[ri + j]!; s += aij * v[j]!; p[j] += aij * vi; }
-      p[i] += s + A[ri + i]! * vi;
+      for (let j = k + 1; j < i; j++) { const aij = A[ri + j]!; s += aij * v[j]!; p[j]! += aij * vi; }
+      p[i]! += s + A[ri + i]! * vi;
     }
     let pv = 0;
-    for (let i = k + 1; i < n; i++) { p[i] *= beta; pv += p[i]! * v[i]!; }
+    for (let i = k + 1; i < n; i++) { p[i]! *= beta; pv += p[i]! * v[i]!; }
     // w = p - (beta/2)(pᵀv) v ; A22 -= v wᵀ + w vᵀ (lower triangle)
     const h = 0.5 * beta * pv;
-    for (let i = k + 1; i < n; i++) p[i] -= h * v[i]!;
+    for (let i = k + 1; i < n; i++) p[i]! -= h * v[i]!;
     for (let i = k + 1; i < n; i++) {
       const ri = i * n;
       const vi = v[i]!, wi = p[i]!;
-      for (let j = k + 1; j <= i; j++) A[ri + j] -= vi * p[j]! + wi * v[j]!;
+      for (let j = k + 1; j <= i; j++) A[ri + j]! -= vi * p[j]! + wi * v[j]!;
     }
   }
   if (n >= 2) { d[n - 2] = A[(n - 2) * n + n - 2]!; e[n - 2] = A[(n - 1) * n + n - 2]!; }
@@ -219,7 +219,7 @@ function tqli(d: Float64Array, e: Float64Array, zt: Float64Array | null, n: numb
           const b = c * e[i]!;
           r = Math.hypot(f, g);
           e[i + 1] = r;
-          if (r === 0) { d[i + 1] -= p; e[m] = 0; break; }
+          if (r === 0) { d[i + 1]! -= p; e[m] = 0; break; }
           s = f / r; c = g / r;
           g = d[i + 1]! - p;
           r = (d[i]! - g) * s + 2 * c * b;
@@ -236,7 +236,7 @@ function tqli(d: Float64Array, e: Float64Array, zt: Float64Array | null, n: numb
           }
         }
         if (r === 0 && i >= l) continue;
-        d[l] -= p; e[l] = g; e[m] = 0;
+        d[l]! -= p; e[l] = g; e[m] = 0;
       }
     } while (m !== l);
   }

@@ -64,6 +64,14 @@ export function at(m: Mat, i: number, j: number): number {
   return m.data[i * m.cols + j]!;
 }
 
+/**
+ * Adds `v` to the n diagonal entries of the row-major n×n storage `data`, in place (`data.length` ≥ n·n).
+ * @internal for compute's backends and conformance suite; the public API stays pure.
+ */
+export function addToDiagonalInPlace(data: Float64Array, n: number, v: number): void {
+  for (let i = 0, idx = 0; i < n; i++, idx += n + 1) data[idx] = (data[idx] ?? Number.NaN) + v;
+}
+
 /** Deep copy. */
 export function clone(m: Mat): Mat {
   return { rows: m.rows, cols: m.cols, data: m.data.slice() };

@@ -24,7 +24,7 @@ export function lapackMatrix(n: number, seed: number): Mat {
       for (let p = 0; p < n; p++) s += b[i * n + p]! * b[j * n + p]!;
       a[i * n + j] = s; a[j * n + i] = s;
     }
-    a[i * n + i] += n;
+    a[i * n + i]! += n;
   }
   return { rows: n, cols: n, data: a };
 }
