@@ -18,7 +18,7 @@ export type { MonteCarloEstimate } from './montecarlo';
 export { monteCarloExpectation, multivariateNormal } from './montecarlo';
 export type { KStatistics } from './wick';
 export { cumulantsToMoments, gaussianMoment, jointCumulant, kStatistics, momentsToCumulants } from './wick';
-export { binomial, doubleFactorialOdd, logGamma, logGammaRatio } from './special';
+export { binomial, doubleFactorialOdd, factorial, logGamma, logGammaRatio } from './special';
 export type { SphereEigen } from './sphere';
 export {
   funkHeckeEigenvalues, funkHeckeFromPowerSeries, gegenbauer, legendreNormalized, legendreNormalizedAll, sphereMultiplicity, sphereSample,

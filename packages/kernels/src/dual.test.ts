@@ -1,7 +1,9 @@
 import { InvalidArgumentError } from '@sftdl/compute';
 import { bivariateGaussianExpectation } from '@sftdl/field';
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_NAMES, customActivation, getActivation, hermiteActivation, polynomialActivation } from './dual';
+import { customActivation } from './dual-mehler';
+import { hermiteActivation, polynomialActivation } from './dual-polynomial';
+import { ACTIVATION_NAMES, getActivation } from './dual-registry';
 
 /** Covariance triples (k11, k12, k22): orthogonal, coincident, negative, unequal variances, near-collinear. */
 const COVS: [number, number, number][] = [
