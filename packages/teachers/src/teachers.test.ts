@@ -183,3 +183,23 @@ describe('other teachers', () => {
     }
   });
 });
+
+describe('key rule: a random draw needs a key, in the types and at run time', () => {
+  it('direction-drawing teachers take either a key or an explicit direction', () => {
+    // @ts-expect-error neither a key nor a direction
+    expect(() => linearTeacher({ dim: 3 })).toThrow(/pass a random key/);
+    // @ts-expect-error neither a key nor a direction
+    expect(() => cubicTeacher({ dim: 3, epsilon: 0.1 })).toThrow(/hermiteTeacher: pass a random key/);
+    // @ts-expect-error neither a key nor directions
+    expect(() => multiIndexTeacher({ dim: 3, terms: [{ coefficient: 1, degrees: [1, 1] }] })).toThrow(/pass a random key/);
+    // @ts-expect-error neither a key nor a pattern
+    expect(() => isingTeacher({ dim: 3 })).toThrow(/pass a random key/);
+    // @ts-expect-error a split of the table needs a key
+    expect(() => modularAddition({ prime: 5, trainFraction: 0.5 })).toThrow(/key is needed/);
+    const w = [3, 0, 4];
+    const t = linearTeacher({ dim: 3, direction: w });
+    expect(Array.from(t.evaluate(fromRows([[1, 1, 1]])).data)[0]).toBeCloseTo(7 / 5, 15);
+    expect(attentionTeacher({ dim: 3, context: 2, direction: w }).meta.teacherDirection).toEqual([0.6, 0, 0.8]);
+  });
+});
+
