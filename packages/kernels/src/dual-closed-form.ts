@@ -3,7 +3,7 @@
  * |z|, z², z³, sin, cos. The angle between two inputs is formed stably (see `angle`), so duplicated rows are exact.
  */
 import { erf, erfPrime, type UnaryOp } from '@sftdl/compute';
-import { type DualActivation, type LayerDual, blockFromPair, checkVariances, clampUnit } from './dual';
+import { type DualActivation, type LayerDual, blockFromPair, clampUnit, diagFrom, dualFrom } from './dual';
 
 const INV_2PI = 1 / (2 * Math.PI);
 
@@ -16,19 +16,10 @@ function closedForm(
   kernel: (k11: number, k12: number, k22: number, s12: number, out: Float64Array) => void,
   fastBlock?: (var1: Float64Array, var2: Float64Array, s1: Float64Array, s2: Float64Array) => LayerDual['block'],
 ): DualActivation {
-  const tmp = new Float64Array(2);
   const act: DualActivation = {
     name, method: 'closed-form', phi, dphi, op,
-    dual(k11, k12, k22) {
-      checkVariances(k11, k22);
-      kernel(k11, k12, k22, Math.sqrt(k11 * k22), tmp);
-      return { f: tmp[0]!, fdot: tmp[1]! };
-    },
-    diag(v) {
-      const f = new Float64Array(v.length), fdot = new Float64Array(v.length);
-      for (let i = 0; i < v.length; i++) { kernel(v[i]!, v[i]!, v[i]!, v[i]!, tmp); f[i] = tmp[0]!; fdot[i] = tmp[1]!; }
-      return { f, fdot };
-    },
+    dual: dualFrom((k11, k12, k22, out) => kernel(k11, k12, k22, Math.sqrt(k11 * k22), out)),
+    diag: diagFrom((v, out) => kernel(v, v, v, v, out)),
     prepare(var1, var2) {
       const s1 = var1.map(Math.sqrt), s2 = var2.map(Math.sqrt);
       const pair: LayerDual['pair'] = (i, j, k12, out) => kernel(var1[i]!, k12, var2[j]!, s1[i]! * s2[j]!, out);

@@ -3,7 +3,7 @@
  * GELU, swish/SiLU, sigmoid and user functions ({@link customActivation}).
  */
 import { InvalidArgumentError, normalCdf, normalPdf, type UnaryOp } from '@sftdl/compute';
-import { type DualActivation, type LayerDual, blockFromPair, checkVariances, clampUnit } from './dual';
+import { type DualActivation, type LayerDual, blockFromPair, clampUnit, dualFrom } from './dual';
 import { direct2D, gaussianMeanSquare, mehlerCoefficients, mehlerFixedDegree, mehlerTable, numericalDerivative, type MehlerCoefficients } from './quadrature';
 
 /** Options of {@link customActivation}. */
@@ -97,14 +97,9 @@ export function customActivation(phi: (z: number) => number, options: CustomActi
     out[0] = evalPair(coefAt(cF, phi, k11, KF), coefAt(cF, phi, k22, KF), rho, phi, s1, s2);
     out[1] = evalPair(coefAt(cD, dphi, k11, KD), coefAt(cD, dphi, k22, KD), rho, dphi, s1, s2);
   };
-  const tmp = new Float64Array(2);
   return Object.freeze({
     name, method: 'mehler' as const, phi, dphi, op: options.op,
-    dual(k11: number, k12: number, k22: number) {
-      checkVariances(k11, k22);
-      pairValue(k11, k12, k22, tmp);
-      return { f: tmp[0]!, fdot: tmp[1]! };
-    },
+    dual: dualFrom(pairValue),
     diag(v: Float64Array) {
       const f = new Float64Array(v.length), fdot = new Float64Array(v.length);
       const memo = new Map<number, [number, number]>();

@@ -4,7 +4,7 @@
  */
 import { InvalidArgumentError } from '@sftdl/compute';
 import { factorial, hermiteHe } from '@sftdl/field';
-import { type DualActivation, type LayerDual, blockFromPair, checkVariances } from './dual';
+import { type DualActivation, type LayerDual, blockFromPair, diagFrom, dualFrom } from './dual';
 
 /** β_j(k) for φ(z) = Σ_m c_m z^m: β_j(k) = Σ_{m ≥ j, m−j even} c_m k^{(m−j)/2} m!/(((m−j)/2)! j! 2^{(m−j)/2}). */
 function monomialBeta(c: readonly number[]): (k: number, out: Float64Array) => void {
@@ -57,7 +57,6 @@ function polynomialDual(
     beta(k11, b1); beta(k22, b2); dbeta(k11, d1); dbeta(k22, d2);
     out[0] = series(b1, b2, k12); out[1] = series(d1, d2, k12);
   };
-  const tmp = new Float64Array(2);
   const table = (v: Float64Array, f: (k: number, out: Float64Array) => void) => {
     const t = new Float64Array(v.length * (degree + 1));
     for (let i = 0; i < v.length; i++) f(v[i]!, t.subarray(i * (degree + 1), (i + 1) * (degree + 1)));
@@ -65,17 +64,9 @@ function polynomialDual(
   };
   return Object.freeze({
     name, method: 'polynomial' as const, phi, dphi,
-    dual(k11: number, k12: number, k22: number) {
-      checkVariances(k11, k22);
-      // Polynomials need no clamping: the series is exact for any covariance.
-      one(k11, k12, k22, tmp);
-      return { f: tmp[0]!, fdot: tmp[1]! };
-    },
-    diag(v: Float64Array) {
-      const f = new Float64Array(v.length), fdot = new Float64Array(v.length);
-      for (let i = 0; i < v.length; i++) { one(v[i]!, v[i]!, v[i]!, tmp); f[i] = tmp[0]!; fdot[i] = tmp[1]!; }
-      return { f, fdot };
-    },
+    // Polynomials need no clamping: the series is exact for any covariance.
+    dual: dualFrom(one),
+    diag: diagFrom((v, out) => one(v, v, v, out)),
     prepare(var1: Float64Array, var2: Float64Array): LayerDual {
       const D = degree + 1;
       const B1 = table(var1, beta), B2 = table(var2, beta), E1 = table(var1, dbeta), E2 = table(var2, dbeta);

@@ -87,3 +87,31 @@ export function checkVariances(k11: number, k22: number): void {
     throw new InvalidArgumentError(`variances must be finite and ≥ 0, got k11 = ${k11}, k22 = ${k22}`);
   }
 }
+
+/** F and Ḟ of one covariance, written into out[0] and out[1]. @internal */
+export type ScalarDual = (k11: number, k12: number, k22: number, out: Float64Array) => void;
+
+/** The `dual` method from a scalar evaluator: variances checked, a fresh {@link DualValue} returned. @internal */
+export function dualFrom(evaluate: ScalarDual): DualActivation['dual'] {
+  const tmp = new Float64Array(2);
+  return (k11, k12, k22) => {
+    checkVariances(k11, k22);
+    evaluate(k11, k12, k22, tmp);
+    return { f: tmp[0]!, fdot: tmp[1]! };
+  };
+}
+
+/** The `diag` method from an evaluator of the coincident case k11 = k12 = k22 = v. @internal */
+export function diagFrom(evaluate: (v: number, out: Float64Array) => void): DualActivation['diag'] {
+  const tmp = new Float64Array(2);
+  return (v) => {
+    const f = new Float64Array(v.length), fdot = new Float64Array(v.length);
+    for (let i = 0; i < v.length; i++) {
+      evaluate(v[i]!, tmp);
+      f[i] = tmp[0]!;
+      fdot[i] = tmp[1]!;
+    }
+    return { f, fdot };
+  };
+}
+
