@@ -12,7 +12,13 @@ const REGISTRY: Record<string, DualActivation> = {
 };
 
 /** Names accepted by {@link getActivation} (plus `he<n>` for Hermite polynomials, e.g. `he3`). */
-export const ACTIVATION_NAMES: readonly string[] = [...Object.keys(REGISTRY), 'he<n>'];
+export const DUAL_ACTIVATION_NAMES: readonly string[] = [...Object.keys(REGISTRY), 'he<n>'];
+
+/**
+ * @deprecated Use {@link DUAL_ACTIVATION_NAMES}: `@sftdl/compute` exports a different `ACTIVATION_NAMES` (the
+ * activations a backend computes elementwise), and the two clash when imported together.
+ */
+export const ACTIVATION_NAMES: readonly string[] = DUAL_ACTIVATION_NAMES;
 
 /**
  * Looks up an activation by name (`relu`, `erf`, `tanh`, `he3`, …) or passes a {@link DualActivation} through.
@@ -33,5 +39,5 @@ export function getActivation(spec: string | DualActivation): DualActivation {
   if (hit) return hit;
   const m = /^(?:he|hermite)(\d+)$/.exec(key);
   if (m) return hermiteActivation(Number(m[1]));
-  throw new InvalidArgumentError(`unknown activation '${spec}'; known: ${ACTIVATION_NAMES.join(', ')}`);
+  throw new InvalidArgumentError(`unknown activation '${spec}'; known: ${DUAL_ACTIVATION_NAMES.join(', ')}`);
 }

@@ -3,7 +3,7 @@ import { bivariateGaussianExpectation } from '@sftdl/field';
 import { describe, expect, it } from 'vitest';
 import { customActivation } from './dual-mehler';
 import { hermiteActivation, polynomialActivation } from './dual-polynomial';
-import { ACTIVATION_NAMES, getActivation } from './dual-registry';
+import { ACTIVATION_NAMES, DUAL_ACTIVATION_NAMES, getActivation } from './dual-registry';
 
 /** Covariance triples (k11, k12, k22): orthogonal, coincident, negative, unequal variances, near-collinear. */
 const COVS: [number, number, number][] = [
@@ -124,7 +124,8 @@ describe('dual activations: validation', () => {
   it('unknown names throw InvalidArgumentError listing the known ones', () => {
     expect(() => getActivation('swishy')).toThrow(InvalidArgumentError);
     expect(() => getActivation('swishy')).toThrow(/relu.*erf|erf.*relu/);
-    expect(ACTIVATION_NAMES).toContain('tanh');
+    expect(DUAL_ACTIVATION_NAMES).toContain('tanh');
+    expect(ACTIVATION_NAMES).toBe(DUAL_ACTIVATION_NAMES);
   });
 
   it('negative variances throw', () => {

@@ -5,7 +5,7 @@
 
 // ── Dual activations: F(Σ) = E[φ(u)φ(v)], Ḟ(Σ) = E[φ′(u)φ′(v)] ─────────────────────────────────────────────
 export type { DualActivation, DualValue, LayerDual } from './dual';
-export { ACTIVATION_NAMES, getActivation } from './dual-registry';
+export { DUAL_ACTIVATION_NAMES, getActivation } from './dual-registry';
 export { hermiteActivation, polynomialActivation } from './dual-polynomial';
 export type { CustomActivationOptions } from './dual-mehler';
 export { customActivation } from './dual-mehler';
@@ -22,6 +22,8 @@ export {
 } from './stax';
 /** Deprecated layer spellings (see the changeset); the bare `erf` layer is gone (it shadowed compute's `erf`). */
 export { abs, cos, gelu, identity, relu, sin, softplus, step, tanh } from './stax';
+/** Deprecated: clashes with compute's `ACTIVATION_NAMES`; use `DUAL_ACTIVATION_NAMES`. */
+export { ACTIVATION_NAMES } from './dual-registry';
 
 // ── Fully connected networks ────────────────────────────────────────────────────────────────────────────────
 export type { FcKernelOptions, FcOptions } from './fc';
