@@ -127,6 +127,13 @@ describe('dual activations: validation', () => {
     expect(DUAL_ACTIVATION_NAMES).toContain('tanh');
     expect(ACTIVATION_NAMES).toBe(DUAL_ACTIVATION_NAMES);
   });
+  it('Hermite activations evaluate φ = He_n, φ′ = n·He_{n−1} (field\'s recurrence), φ′ ≡ 0 for He_0, and overflow is a typed error', () => {
+    const he3 = hermiteActivation(3);
+    expect(he3.phi(2)).toBe(2 ** 3 - 3 * 2);
+    expect(he3.dphi(2)).toBe(3 * (2 ** 2 - 1));
+    expect(hermiteActivation(0).dphi(5)).toBe(0);
+    expect(() => hermiteActivation(20).phi(1e300)).toThrow(InvalidArgumentError);
+  });
 
   it('negative variances throw', () => {
     expect(() => getActivation('relu').dual(-1, 0, 1)).toThrow(InvalidArgumentError);
