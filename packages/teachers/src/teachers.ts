@@ -184,7 +184,7 @@ export function twoLayerTeacher(o: { dim: number; width: number; activation: 'er
 
 /**
  * Ising-like linearly separable spin task (library definition, docs/theory/multi-scale-adaptive.md §11):
- * y = sign(ξ·x) (ties → +1), or the regression variant y = ξ·x/√d. Use with `sampleInputs('spins', …)`.
+ * y = sign(ξ·x) (ties → +1), or the regression variant y = ξ·x/√d. Use with `sampleInputs(key, 'spins', …)`.
  */
 export function isingTeacher(
   o: { dim: number; variant?: 'sign' | 'linear' } & ({ key: Key; pattern?: undefined } | { pattern: ArrayLike<number>; key?: undefined }),
