@@ -1,23 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { NotPositiveDefiniteError, fromRows, referenceBackend, selectBackend } from '@sftdl/compute';
 import { runConformanceSuite, runRobustnessSuite } from '@sftdl/compute/testing';
-import { lapackCases, lapackDeviation } from '../../compute/test/lapack';
+import { describeLapackAgreement } from '../../compute/test/lapack';
 import { mlMatrixBackend, provider } from './index';
 
 runConformanceSuite(mlMatrixBackend);
 runRobustnessSuite(mlMatrixBackend);
 
-describe('ml-matrix backend vs LAPACK (numpy fixture from @sftdl/compute)', () => {
-  for (const c of lapackCases.filter((c) => c.n <= 200)) {
-    it(`n=${c.n}: Cholesky and eigenvalues to 1e-10 relative`, () => {
-      const dev = lapackDeviation(mlMatrixBackend, c);
-      expect(dev.eigenvalues).toBeLessThan(1e-10);
-      expect(dev.choleskyDiag).toBeLessThan(1e-10);
-      expect(dev.choleskyEntries).toBeLessThan(1e-10);
-      expect(dev.eigenvectors).toBeLessThan(1e-6);
-    });
-  }
-});
+describeLapackAgreement('ml-matrix backend', mlMatrixBackend, { maxN: 200 });
 
 describe('ml-matrix specifics', () => {
   it('reads only the lower triangle (ml-matrix itself rejects non-symmetric input)', () => {

@@ -465,9 +465,12 @@ describe.runIf(avx512)("sftdl AVX-512 kernels (kernels: 'avx512')", () => {
       expect(blasErr!.pivot).toBe(400);
       // the suggested jitter lifts the failing pivot: the factorisation then succeeds
       a.data[400 * n + 400] = 0;
-      let err: NotPositiveDefiniteError | undefined;
-      try { fast.cholesky(a); } catch (e) { err = e as NotPositiveDefiniteError; }
-      if (err) expect(() => fast.cholesky(a, { jitter: err!.suggestedJitter })).not.toThrow();
+      let err: unknown;
+      try { fast.cholesky(a); } catch (e) { err = e; }
+      expect(err).toBeInstanceOf(NotPositiveDefiniteError);
+      const { suggestedJitter } = err as NotPositiveDefiniteError;
+      expect(suggestedJitter).toBeGreaterThan(0);
+      expect(() => fast.cholesky(a, { jitter: suggestedJitter })).not.toThrow();
     });
 
     it('NaN, overflow and the float32 range are reported at the exact position on the fast path too', () => {

@@ -2,7 +2,7 @@ import {
   type BackendProbe, type BackendProvider, type BinaryOp, type CholeskyOptions, type ComputeBackend, type EighResult,
   type GramOptions, type Mat, type MatmulOptions, type Precision, type ReduceAxis, type ReduceOp,
   type TriangularSolveOptions, type UnaryOp, BackendUnavailableError, InvalidArgumentError, NotPositiveDefiniteError,
-  ShapeError, UNARY_OPS, assertFinite, checkAlpha, matmulDims, referenceBackend,
+  ShapeError, UNARY_OPS, assertFinite, matmulDims, referenceBackend,
 } from '@sftdl/compute';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';

@@ -7,10 +7,11 @@ const MARKER = Symbol.for('sftdl.error');
  * may be installed: it checks a `Symbol.for('sftdl.error')` marker shared across copies.
  */
 export class SftdlError extends Error {
-  private readonly [MARKER] = true;
   override readonly name: string = 'SftdlError';
   constructor(message: string, options?: { cause?: unknown }) {
     super(message, options);
+    // The cross-install marker read by isInstance (an own, enumerable, symbol-keyed property, as a class field would be).
+    Object.defineProperty(this, MARKER, { value: true, enumerable: true, writable: true, configurable: true });
   }
   /** True for any sftdl error, even from a duplicated install of the package. */
   static isInstance(error: unknown): error is SftdlError {
@@ -18,11 +19,16 @@ export class SftdlError extends Error {
   }
 }
 
+/** True for an sftdl error whose `name` is `name` (the subclass guards below; works across duplicated installs). */
+function isNamed(error: unknown, name: string): boolean {
+  return SftdlError.isInstance(error) && error.name === name;
+}
+
 /** Operand shapes do not fit the operation (e.g. inner dimensions of a product differ). */
 export class ShapeError extends SftdlError {
   override readonly name = 'ShapeError';
   static override isInstance(error: unknown): error is ShapeError {
-    return SftdlError.isInstance(error) && error.name === 'ShapeError';
+    return isNamed(error, 'ShapeError');
   }
 }
 
@@ -30,7 +36,7 @@ export class ShapeError extends SftdlError {
 export class InvalidArgumentError extends SftdlError {
   override readonly name = 'InvalidArgumentError';
   static override isInstance(error: unknown): error is InvalidArgumentError {
-    return SftdlError.isInstance(error) && error.name === 'InvalidArgumentError';
+    return isNamed(error, 'InvalidArgumentError');
   }
 }
 
@@ -53,7 +59,7 @@ export class NotPositiveDefiniteError extends SftdlError {
     this.suggestedJitter = args.suggestedJitter;
   }
   static override isInstance(error: unknown): error is NotPositiveDefiniteError {
-    return SftdlError.isInstance(error) && error.name === 'NotPositiveDefiniteError';
+    return isNamed(error, 'NotPositiveDefiniteError');
   }
 }
 
@@ -79,7 +85,7 @@ export class ConvergenceError extends SftdlError {
     this.tolerance = args.tolerance;
   }
   static override isInstance(error: unknown): error is ConvergenceError {
-    return SftdlError.isInstance(error) && error.name === 'ConvergenceError';
+    return isNamed(error, 'ConvergenceError');
   }
 }
 
@@ -94,6 +100,6 @@ export class BackendUnavailableError extends SftdlError {
     this.reason = args.reason;
   }
   static override isInstance(error: unknown): error is BackendUnavailableError {
-    return SftdlError.isInstance(error) && error.name === 'BackendUnavailableError';
+    return isNamed(error, 'BackendUnavailableError');
   }
 }

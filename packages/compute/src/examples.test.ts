@@ -1,6 +1,6 @@
 // The README / TSDoc examples, executed.
 import { describe, expect, it } from 'vitest';
-import { fromRows, listBackends, referenceBackend as B, selectBackend, toRows } from './index';
+import { ShapeError, fromRows, listBackends, matVec, referenceBackend as B, selectBackend, toRows } from './index';
 
 describe('documented examples', () => {
   it('README: cholesky with jitter, solve, logdet, eigh, gram', () => {
@@ -19,5 +19,12 @@ describe('documented examples', () => {
   it('listBackends / selectBackend TSDoc: with no providers, the reference backend', async () => {
     expect(await listBackends([])).toEqual([{ name: 'reference', precision: ['float64'], available: true, engine: 'typescript' }]);
     expect((await selectBackend({ precision: 'float64', providers: [] })).backend).toBe(B);
+  });
+  it('matVec TSDoc: [[1,2],[3,4]]·[1,−1] = [−1,−1]; equals a 1-column matmul exactly; checks the length', () => {
+    const m = fromRows([[1, 2], [3, 4]]);
+    expect(Array.from(matVec(m, [1, -1]))).toEqual([-1, -1]);
+    const x = fromRows([[0.1, -2.5, 3e-3], [7, 0.25, -1.125]]), v = [0.3, 1 / 3, -2];
+    expect(Array.from(matVec(x, v))).toEqual(Array.from(B.matmul(x, { rows: 3, cols: 1, data: Float64Array.from(v) }).data));
+    expect(() => matVec(m, [1, 2, 3])).toThrow(ShapeError);
   });
 });

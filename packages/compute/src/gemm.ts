@@ -121,14 +121,14 @@ function micro(kc: number, alpha: number, pa: Float64Array, ao: number, pb: Floa
   }
   if (rows === 4 && cols === 4) {
     let o = co;
-    C[o] += alpha * c00; C[o + 1] += alpha * c01; C[o + 2] += alpha * c02; C[o + 3] += alpha * c03; o += ldc;
-    C[o] += alpha * c10; C[o + 1] += alpha * c11; C[o + 2] += alpha * c12; C[o + 3] += alpha * c13; o += ldc;
-    C[o] += alpha * c20; C[o + 1] += alpha * c21; C[o + 2] += alpha * c22; C[o + 3] += alpha * c23; o += ldc;
-    C[o] += alpha * c30; C[o + 1] += alpha * c31; C[o + 2] += alpha * c32; C[o + 3] += alpha * c33;
+    C[o]! += alpha * c00; C[o + 1]! += alpha * c01; C[o + 2]! += alpha * c02; C[o + 3]! += alpha * c03; o += ldc;
+    C[o]! += alpha * c10; C[o + 1]! += alpha * c11; C[o + 2]! += alpha * c12; C[o + 3]! += alpha * c13; o += ldc;
+    C[o]! += alpha * c20; C[o + 1]! += alpha * c21; C[o + 2]! += alpha * c22; C[o + 3]! += alpha * c23; o += ldc;
+    C[o]! += alpha * c30; C[o + 1]! += alpha * c31; C[o + 2]! += alpha * c32; C[o + 3]! += alpha * c33;
     return;
   }
   const acc = [c00, c01, c02, c03, c10, c11, c12, c13, c20, c21, c22, c23, c30, c31, c32, c33];
-  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) C[co + r * ldc + c] += alpha * acc[r * 4 + c]!;
+  for (let r = 0; r < rows; r++) for (let c = 0; c < cols; c++) C[co + r * ldc + c]! += alpha * acc[r * 4 + c]!;
 }
 
 function smallGemm(
@@ -143,7 +143,7 @@ function smallGemm(
       const aip = alpha * A[aOff + i * ars + p * acs]!;
       if (aip === 0) continue;
       const bp = bOff + p * brs;
-      for (let j = 0; j < n; j++) C[ci + j] += aip * B[bp + j * bcs]!;
+      for (let j = 0; j < n; j++) C[ci + j]! += aip * B[bp + j * bcs]!;
     }
   }
 }

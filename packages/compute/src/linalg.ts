@@ -62,17 +62,7 @@ export function trsmInPlace(T: Float64Array, rs: number, cs: number, lowerEff: b
       const i1 = Math.min(n, i0 + NB);
       // X[i0:i1] -= M[i0:i1, 0:i0] · X[0:i0]
       if (i0 > 0) gemmStrided(i1 - i0, m, i0, -1, T, i0 * rs, rs, cs, X, 0, m, 1, X, i0 * m, m);
-      for (let i = i0; i < i1; i++) {
-        const xi = i * m;
-        for (let p = i0; p < i; p++) {
-          const mip = T[i * rs + p * cs]!;
-          if (mip === 0) continue;
-          const xp = p * m;
-          for (let c = 0; c < m; c++) X[xi + c] -= mip * X[xp + c]!;
-        }
-        const inv = 1 / T[i * rs + i * cs]!;
-        for (let c = 0; c < m; c++) X[xi + c] *= inv;
-      }
+      for (let i = i0; i < i1; i++) substituteRow(T, rs, cs, X, m, i, i0, i);
     }
   } else {
     const nBlocks = Math.ceil(n / NB);
@@ -80,20 +70,26 @@ export function trsmInPlace(T: Float64Array, rs: number, cs: number, lowerEff: b
       const i0 = b * NB, i1 = Math.min(n, i0 + NB);
       // X[i0:i1] -= M[i0:i1, i1:n] · X[i1:n]
       if (i1 < n) gemmStrided(i1 - i0, m, n - i1, -1, T, i0 * rs + i1 * cs, rs, cs, X, i1 * m, m, 1, X, i0 * m, m);
-      for (let i = i1 - 1; i >= i0; i--) {
-        const xi = i * m;
-        for (let p = i + 1; p < i1; p++) {
-          const mip = T[i * rs + p * cs]!;
-          if (mip === 0) continue;
-          const xp = p * m;
-          for (let c = 0; c < m; c++) X[xi + c] -= mip * X[xp + c]!;
-        }
-        const inv = 1 / T[i * rs + i * cs]!;
-        for (let c = 0; c < m; c++) X[xi + c] *= inv;
-      }
+      for (let i = i1 - 1; i >= i0; i--) substituteRow(T, rs, cs, X, m, i, i + 1, i1);
     }
   }
   return -1;
+}
+
+/**
+ * One substitution step inside a diagonal block of {@link trsmInPlace}:
+ * X[i, :] ← (X[i, :] − Σ_{p0 ≤ p < p1} M(i, p)·X[p, :]) / M(i, i), with M(i, j) = T[i·rs + j·cs].
+ */
+function substituteRow(T: Float64Array, rs: number, cs: number, X: Float64Array, m: number, i: number, p0: number, p1: number): void {
+  const xi = i * m;
+  for (let p = p0; p < p1; p++) {
+    const mip = T[i * rs + p * cs]!;
+    if (mip === 0) continue;
+    const xp = p * m;
+    for (let c = 0; c < m; c++) X[xi + c]! -= mip * X[xp + c]!;
+  }
+  const inv = 1 / T[i * rs + i * cs]!;
+  for (let c = 0; c < m; c++) X[xi + c]! *= inv;
 }
 
 /**
@@ -130,18 +126,18 @@ function tridiagonalise(A: Float64Array, n: number): { d: Float64Array; e: Float
       const ri = i * n;
       const vi = v[i]!;
       let s = 0;
-      for (let j = k + 1; j < i; j++) { const aij = A[ri + j]!; s += aij * v[j]!; p[j] += aij * vi; }
-      p[i] += s + A[ri + i]! * vi;
+      for (let j = k + 1; j < i; j++) { const aij = A[ri + j]!; s += aij * v[j]!; p[j]! += aij * vi; }
+      p[i]! += s + A[ri + i]! * vi;
     }
     let pv = 0;
-    for (let i = k + 1; i < n; i++) { p[i] *= beta; pv += p[i]! * v[i]!; }
+    for (let i = k + 1; i < n; i++) { p[i]! *= beta; pv += p[i]! * v[i]!; }
     // w = p - (beta/2)(pᵀv) v ; A22 -= v wᵀ + w vᵀ (lower triangle)
     const h = 0.5 * beta * pv;
-    for (let i = k + 1; i < n; i++) p[i] -= h * v[i]!;
+    for (let i = k + 1; i < n; i++) p[i]! -= h * v[i]!;
     for (let i = k + 1; i < n; i++) {
       const ri = i * n;
       const vi = v[i]!, wi = p[i]!;
-      for (let j = k + 1; j <= i; j++) A[ri + j] -= vi * p[j]! + wi * v[j]!;
+      for (let j = k + 1; j <= i; j++) A[ri + j]! -= vi * p[j]! + wi * v[j]!;
     }
   }
   if (n >= 2) { d[n - 2] = A[(n - 2) * n + n - 2]!; e[n - 2] = A[(n - 1) * n + n - 2]!; }
@@ -219,7 +215,7 @@ function tqli(d: Float64Array, e: Float64Array, zt: Float64Array | null, n: numb
           const b = c * e[i]!;
           r = Math.hypot(f, g);
           e[i + 1] = r;
-          if (r === 0) { d[i + 1] -= p; e[m] = 0; break; }
+          if (r === 0) { d[i + 1]! -= p; e[m] = 0; break; }
           s = f / r; c = g / r;
           g = d[i + 1]! - p;
           r = (d[i]! - g) * s + 2 * c * b;
@@ -236,7 +232,7 @@ function tqli(d: Float64Array, e: Float64Array, zt: Float64Array | null, n: numb
           }
         }
         if (r === 0 && i >= l) continue;
-        d[l] -= p; e[l] = g; e[m] = 0;
+        d[l]! -= p; e[l] = g; e[m] = 0;
       }
     } while (m !== l);
   }

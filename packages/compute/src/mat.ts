@@ -64,6 +64,40 @@ export function at(m: Mat, i: number, j: number): number {
   return m.data[i * m.cols + j]!;
 }
 
+/**
+ * Adds `v` to the n diagonal entries of the row-major n×n storage `data`, in place (`data.length` ≥ n·n).
+ * @internal for compute's backends and conformance suite; the public API stays pure.
+ */
+export function addToDiagonalInPlace(data: Float64Array, n: number, v: number): void {
+  for (let i = 0, idx = 0; i < n; i++, idx += n + 1) data[idx] = (data[idx] ?? Number.NaN) + v;
+}
+
+/**
+ * Matrix–vector product m·v on the host: out[i] = Σ_j m[i, j]·v[j], summed in column order (float64).
+ *
+ * *When to use*: projections of data rows on a direction (teacher targets, overlaps) — O(rows·cols) work where a
+ * backend call would cost more than it saves. For matrix–matrix work use `backend.matmul`.
+ *
+ * @param m - shape [rows, cols], row-major
+ * @param v - length cols
+ * @returns length rows
+ * @example
+ * ```ts
+ * matVec(fromRows([[1, 2], [3, 4]]), [1, -1]); // Float64Array [-1, -1]
+ * ```
+ */
+export function matVec(m: Mat, v: ArrayLike<number>): Float64Array {
+  if (v.length !== m.cols) throw new ShapeError(`matVec: matrix is ${m.rows}×${m.cols} but the vector has length ${v.length}`);
+  const out = new Float64Array(m.rows);
+  for (let i = 0; i < m.rows; i++) {
+    let s = 0;
+    const o = i * m.cols;
+    for (let j = 0; j < m.cols; j++) s += m.data[o + j]! * v[j]!;
+    out[i] = s;
+  }
+  return out;
+}
+
 /** Deep copy. */
 export function clone(m: Mat): Mat {
   return { rows: m.rows, cols: m.cols, data: m.data.slice() };

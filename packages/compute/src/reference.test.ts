@@ -1,25 +1,13 @@
 import { describe, expect, it } from 'vitest';
 import { runConformanceSuite, runRobustnessSuite, testMatrix, testSpd } from './testing';
 import { referenceBackend as b } from './reference';
-import { lapackCases, lapackDeviation } from '../test/lapack';
+import { describeLapackAgreement } from '../test/lapack';
 import { fromRows } from './mat';
 import { NotPositiveDefiniteError } from './errors';
 
 runConformanceSuite(b);
 
-describe('reference backend vs LAPACK (numpy fixture, test/fixtures/gen_lapack_fixture.py)', () => {
-  for (const c of lapackCases) {
-    it(`n=${c.n}: Cholesky and eigenvalues to 1e-10 relative`, () => {
-      const dev = lapackDeviation(b, c);
-      expect(dev.eigenvalues).toBeLessThan(1e-10);
-      expect(dev.choleskyDiag).toBeLessThan(1e-10);
-      expect(dev.choleskyEntries).toBeLessThan(1e-10);
-      expect(dev.logdet).toBeLessThan(1e-12);
-      // eigenvector error ≲ eps‖A‖/gap; the fixture's smallest gap/‖A‖ is ~2e-8 at n=200
-      expect(dev.eigenvectors).toBeLessThan(1e-6);
-    });
-  }
-});
+describeLapackAgreement('reference backend', b, { logdet: true });
 
 describe('reference backend: blocked paths and edge cases', () => {
   it('matmul of empty and degenerate shapes', () => {

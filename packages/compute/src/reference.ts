@@ -5,7 +5,7 @@ import type {
 import { ConvergenceError, InvalidArgumentError, NotPositiveDefiniteError, ShapeError } from './errors';
 import { gemmStrided, syrkLowerStrided } from './gemm';
 import { choleskyInPlace, symmetricEigen, trsmInPlace } from './linalg';
-import { type Mat, assertFinite, assertSquare, transpose as transposeMat } from './mat';
+import { type Mat, addToDiagonalInPlace, assertFinite, assertSquare, transpose as transposeMat } from './mat';
 import { erf } from './special';
 import { wasmGemmStrided } from './wasm/gemm';
 import { checkAlpha, checkJitter, matmulDims } from './validate';
@@ -76,7 +76,7 @@ function cholesky(a: Mat, o: CholeskyOptions = {}): Mat {
   assertFinite(a, 'cholesky: A');
   const n = a.rows;
   const W = a.data.slice();
-  if (jitter !== 0) for (let i = 0; i < n; i++) W[i * n + i] += jitter;
+  if (jitter !== 0) addToDiagonalInPlace(W, n, jitter);
   const fail = { pivot: -1, value: 0 };
   if (!choleskyInPlace(W, n, fail)) {
     throw new NotPositiveDefiniteError({

@@ -1,7 +1,7 @@
 import * as vitest from 'vitest';
 import { type ComputeBackend, type ReduceAxis, type ReduceOp, type BinaryOp, UNARY_OPS, type UnaryOp } from './backend';
 import { InvalidArgumentError, NotPositiveDefiniteError, ShapeError, SftdlError } from './errors';
-import type { Mat } from './mat';
+import { type Mat, addToDiagonalInPlace } from './mat';
 import { unaryScalar } from './reference';
 
 /** The test-framework functions the suite needs (vitest's by default; jest/mocha-style `describe`/`it` work too). */
@@ -53,7 +53,7 @@ export function testSpd(n: number, seed: number, shift = 1): Mat {
   const k = n + 3;
   const g = testMatrix(n, k, seed);
   const a = naiveMatmul(g, g, false, true, 1 / k);
-  for (let i = 0; i < n; i++) a.data[i * n + i] += shift;
+  addToDiagonalInPlace(a.data, n, shift);
   return a;
 }
 
@@ -224,7 +224,7 @@ export function runConformanceSuite(backendOrFactory: Factory, options: Conforma
         assertClose(b.cholesky(up), l, tolFor(eps, n), `cholesky n=${n}: upper triangle must not be read`);
         const j = 0.3;
         const aj = { rows: n, cols: n, data: a.data.slice() };
-        for (let i = 0; i < n; i++) aj.data[i * n + i] += j;
+        addToDiagonalInPlace(aj.data, n, j);
         assertClose(b.cholesky(a, { jitter: j }), b.cholesky(aj), tolFor(eps, n), `cholesky n=${n}: jitter`);
       }
       const l2 = b.cholesky({ rows: 2, cols: 2, data: Float64Array.of(4, 2, 2, 3) });
@@ -284,7 +284,7 @@ export function runConformanceSuite(backendOrFactory: Factory, options: Conforma
         if (!(orth <= tol)) fail(`eigh n=${n}: max |VᵀV − I| = ${orth.toExponential(3)} > ${tol.toExponential(2)}`);
         const av = naiveMatmul(a, vectors);
         const vl = { rows: n, cols: n, data: vectors.data.slice() };
-        for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) vl.data[i * n + k] *= values[k]!;
+        for (let i = 0; i < n; i++) for (let k = 0; k < n; k++) vl.data[i * n + k]! *= values[k]!;
         let res = 0;
         for (let i = 0; i < n * n; i++) res = Math.max(res, Math.abs(av.data[i]! - vl.data[i]!));
         const scale = Math.max(Math.abs(values[0]!), Math.abs(values[n - 1]!), 1e-300);
@@ -296,7 +296,7 @@ export function runConformanceSuite(backendOrFactory: Factory, options: Conforma
       const n = 60;
       const g = testMatrix(n, 3, 81);
       const a = naiveMatmul(g, g, false, true);
-      for (let i = 0; i < n; i++) a.data[i * n + i] += 2;
+      addToDiagonalInPlace(a.data, n, 2);
       const { values, vectors } = b.eigh(a);
       const tol = tolFor(eps, n) * 4;
       for (let k = 0; k < n - 3; k++) if (!(Math.abs(values[k]! - 2) <= tol * values[n - 1]!)) fail(`eigh repeated: value ${k} is ${values[k]}, expected 2`);
@@ -394,7 +394,7 @@ export function runConformanceSuite(backendOrFactory: Factory, options: Conforma
       // shift so that the smallest eigenvalue is −1e-3·λmax: slightly indefinite
       const shift = values[0]! + 1e-3 * values[n - 1]!;
       const a = { rows: n, cols: n, data: base.data.slice() };
-      for (let i = 0; i < n; i++) a.data[i * n + i] -= shift;
+      addToDiagonalInPlace(a.data, n, -shift);
       const e = assertThrows(() => b.cholesky(a), isNpd, 'cholesky of an indefinite matrix', 'NotPositiveDefiniteError') as NotPositiveDefiniteError;
       if (!(e.suggestedJitter > 0) || !Number.isFinite(e.suggestedJitter)) fail(`suggestedJitter must be finite and > 0, got ${e.suggestedJitter}`);
       if (!/jitter/.test(e.message)) fail(`message must suggest a jitter: ${e.message}`);

@@ -1,6 +1,7 @@
 // Agreement of a float64 backend with LAPACK (golden values from test/fixtures/gen_lapack_fixture.py).
 // Shared by the float64 backend packages' tests (imported by relative path; not part of the published API).
 import { readFileSync } from 'node:fs';
+import { describe, expect, it } from 'vitest';
 import type { ComputeBackend } from '../src/backend';
 import type { Mat } from '../src/mat';
 
@@ -24,7 +25,7 @@ export function lapackMatrix(n: number, seed: number): Mat {
       for (let p = 0; p < n; p++) s += b[i * n + p]! * b[j * n + p]!;
       a[i * n + j] = s; a[j * n + i] = s;
     }
-    a[i * n + i] += n;
+    a[i * n + i]! += n;
   }
   return { rows: n, cols: n, data: a };
 }
@@ -53,3 +54,24 @@ export function lapackDeviation(backend: ComputeBackend, c: LapackCase): { eigen
   }
   return { eigenvalues: ev, choleskyDiag: cd, choleskyEntries: ce, logdet: rel(backend.choleskyLogDet(l), c.logdet), eigenvectors: vec };
 }
+
+/**
+ * The LAPACK agreement tests of a float64 backend: Cholesky (diagonal, sampled entries) and eigenvalues to 1e-10
+ * relative, eigenvectors to 1e-6 (the error is ≲ ε‖A‖/gap and the fixture's smallest gap/‖A‖ is ~2e-8 at n = 200),
+ * and with `logdet` the Cholesky log-determinant to 1e-12.
+ */
+export function describeLapackAgreement(label: string, backend: ComputeBackend, o: { maxN?: number; logdet?: boolean } = {}): void {
+  describe(`${label} vs LAPACK (numpy fixture, compute/test/fixtures/gen_lapack_fixture.py)`, () => {
+    for (const c of lapackCases.filter((c) => c.n <= (o.maxN ?? Infinity))) {
+      it(`n=${c.n}: Cholesky and eigenvalues to 1e-10 relative`, () => {
+        const dev = lapackDeviation(backend, c);
+        expect(dev.eigenvalues).toBeLessThan(1e-10);
+        expect(dev.choleskyDiag).toBeLessThan(1e-10);
+        expect(dev.choleskyEntries).toBeLessThan(1e-10);
+        if (o.logdet) expect(dev.logdet).toBeLessThan(1e-12);
+        expect(dev.eigenvectors).toBeLessThan(1e-6);
+      });
+    }
+  });
+}
+

@@ -7,7 +7,7 @@ export { fold, key, keyFromJSON, keyToJSON, normal, normalMat, philox4x32, split
 
 // ── Special functions and orthogonal polynomials: Hermite, Gegenbauer/Legendre on the sphere, Γ ratios ──────────────
 export { hermiteHe, hermiteHeAll, hermiteHeNormalized } from './hermite';
-export { binomial, doubleFactorialOdd, logGamma, logGammaRatio } from './special';
+export { binomial, doubleFactorialOdd, factorial, logGamma, logGammaRatio } from './special';
 export type { SphereEigen } from './sphere';
 export {
   funkHeckeEigenvalues, funkHeckeFromPowerSeries, gegenbauer, legendreNormalized, legendreNormalizedAll, sphereMultiplicity, sphereSample,

@@ -41,6 +41,19 @@ export function doubleFactorialOdd(k: number): number {
 }
 
 /**
+ * n! as a float64 product 2·3·…·n (exact through 22!, whose odd part still fits in 53 bits; rounded beyond).
+ *
+ * @example
+ * factorial(5); // 120
+ */
+export function factorial(n: number): number {
+  if (!Number.isInteger(n) || n < 0 || n > 170) throw new InvalidArgumentError(`factorial: n must be an integer in 0..170, got ${n}`);
+  let r = 1;
+  for (let i = 2; i <= n; i++) r *= i;
+  return r;
+}
+
+/**
  * Binomial coefficient C(n, k) (exact for results below 2^53; 0 when k < 0 or k > n).
  *
  * @example

@@ -1,7 +1,9 @@
 import { InvalidArgumentError } from '@sftdl/compute';
 import { bivariateGaussianExpectation } from '@sftdl/field';
 import { describe, expect, it } from 'vitest';
-import { ACTIVATION_NAMES, customActivation, getActivation, hermiteActivation, polynomialActivation } from './dual';
+import { customActivation } from './dual-mehler';
+import { hermiteActivation, polynomialActivation } from './dual-polynomial';
+import { ACTIVATION_NAMES, DUAL_ACTIVATION_NAMES, getActivation } from './dual-registry';
 
 /** Covariance triples (k11, k12, k22): orthogonal, coincident, negative, unequal variances, near-collinear. */
 const COVS: [number, number, number][] = [
@@ -122,7 +124,15 @@ describe('dual activations: validation', () => {
   it('unknown names throw InvalidArgumentError listing the known ones', () => {
     expect(() => getActivation('swishy')).toThrow(InvalidArgumentError);
     expect(() => getActivation('swishy')).toThrow(/relu.*erf|erf.*relu/);
-    expect(ACTIVATION_NAMES).toContain('tanh');
+    expect(DUAL_ACTIVATION_NAMES).toContain('tanh');
+    expect(ACTIVATION_NAMES).toBe(DUAL_ACTIVATION_NAMES);
+  });
+  it('Hermite activations evaluate φ = He_n, φ′ = n·He_{n−1} (field\'s recurrence), φ′ ≡ 0 for He_0, and overflow is a typed error', () => {
+    const he3 = hermiteActivation(3);
+    expect(he3.phi(2)).toBe(2 ** 3 - 3 * 2);
+    expect(he3.dphi(2)).toBe(3 * (2 ** 2 - 1));
+    expect(hermiteActivation(0).dphi(5)).toBe(0);
+    expect(() => hermiteActivation(20).phi(1e300)).toThrow(InvalidArgumentError);
   });
 
   it('negative variances throw', () => {

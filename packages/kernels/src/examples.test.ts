@@ -3,8 +3,8 @@ import { fromRows } from '@sftdl/compute';
 import { key } from '@sftdl/field';
 import { describe, expect, it } from 'vitest';
 import {
-  customActivation, dense, empiricalKernels, empiricalNtk, erf, fcKernel, fcNetwork, gaussianDataSpectrum, getActivation,
-  hermiteActivation, kernelMatrixSpectrum, polynomialActivation, relu, serial, sphereSpectrum,
+  customActivation, dense, empiricalKernels, empiricalNtk, erfLayer, fcKernel, fcNetwork, gaussianDataSpectrum, getActivation,
+  hermiteActivation, kernelMatrixSpectrum, polynomialActivation, reluLayer, serial, sphereSpectrum,
 } from './index';
 
 describe('documentation examples', () => {
@@ -13,7 +13,7 @@ describe('documentation examples', () => {
     const { nngp, ntk } = fcKernel(x, undefined, { activation: 'relu', depth: 3, weightVar: 2, biasVar: 0.1 });
     expect(nngp!.rows).toBe(3);
     expect(ntk!.data[0]!).toBeGreaterThan(nngp!.data[0]!);
-    const net = serial(dense({ weightVar: 1.5, biasVar: 0.1, width: 512 }), erf(), dense({ weightVar: 1.5, biasVar: 0.1 }));
+    const net = serial(dense({ weightVar: 1.5, biasVar: 0.1, width: 512 }), erfLayer(), dense({ weightVar: 1.5, biasVar: 0.1 }));
     const k = net.kernel(x, undefined, { get: ['nngp', 'ntk'] });
     expect(k.ntk!.cols).toBe(3);
     const y = net.apply(net.init(key(0), 3), x);
@@ -35,7 +35,7 @@ describe('documentation examples', () => {
     const x = fromRows([[1, 0], [0.6, 0.8]]);
     const { nngp } = fcKernel(x, undefined, { activation: 'relu', depth: 2, weightVar: 2, biasVar: 0 });
     expect(kernelMatrixSpectrum(nngp!).values.length).toBe(2);
-    const net = serial(dense({ weightVar: 2, width: 8 }), relu(), dense({ weightVar: 2 }));
+    const net = serial(dense({ weightVar: 2, width: 8 }), reluLayer(), dense({ weightVar: 2 }));
     expect(empiricalNtk(net, net.init(key(1), 2), x).rows).toBe(2);
   });
 });

@@ -2,9 +2,9 @@ import { readFileSync } from 'node:fs';
 import { InvalidArgumentError, type Mat, ShapeError, fromRows, referenceBackend, toRows } from '@sftdl/compute';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { getActivation } from './dual';
+import { getActivation } from './dual-registry';
 import { fcKernel } from './fc';
-import { dense, erf, relu, serial, tanh } from './stax';
+import { dense, erfLayer, reluLayer, serial, tanhLayer } from './stax';
 
 interface GoldenCase {
   activation: string; depth: number; weightVar: number; biasVar: number; parameterization: 'ntk' | 'standard'; width: number;
@@ -77,7 +77,7 @@ describe('exact identities', () => {
   });
 
   it('serial(dense, erf, dense) equals fcKernel depth 1; tiles, cross blocks and backends agree', () => {
-    const net = serial(dense({ weightVar: 1.7, biasVar: 0.2 }), erf(), dense({ weightVar: 1.7, biasVar: 0.2 }));
+    const net = serial(dense({ weightVar: 1.7, biasVar: 0.2 }), erfLayer(), dense({ weightVar: 1.7, biasVar: 0.2 }));
     const a = net.kernel(x);
     const b = fcKernel(x, undefined, { activation: 'erf', depth: 1, weightVar: 1.7, biasVar: 0.2 });
     expect(a.nngp!.data).toEqual(b.nngp!.data);
@@ -163,9 +163,9 @@ describe('property tests (fast-check): symmetry and positive semi-definiteness',
     );
   });
 
-  it('mixed relu() → tanh() networks follow the layer maps step by step', () => {
+  it('mixed reluLayer() → tanhLayer() networks follow the layer maps step by step', () => {
     const x = fromRows([[0.3, -1, 2], [1, 1, 0]]);
-    const net = serial(dense({ weightVar: 2, biasVar: 0.1 }), relu(), dense({ weightVar: 1.5, biasVar: 0.2 }), tanh(), dense({ weightVar: 1.2, biasVar: 0.3 }));
+    const net = serial(dense({ weightVar: 2, biasVar: 0.1 }), reluLayer(), dense({ weightVar: 1.5, biasVar: 0.2 }), tanhLayer(), dense({ weightVar: 1.2, biasVar: 0.3 }));
     const r = net.kernel(x);
     const R = getActivation('relu'), T = getActivation('tanh');
     const g = [[(0.09 + 1 + 4) / 3, (0.3 - 1) / 3], [(0.3 - 1) / 3, 2 / 3]];

@@ -136,7 +136,7 @@ function diagTrace(ops: readonly KernelOp[], x: Mat): DiagTrace {
  *
  * @example
  * ```ts
- * const net = serial(dense({ weightVar: 2 }), relu(), dense({ weightVar: 2 }));
+ * const net = serial(dense({ weightVar: 2 }), reluLayer(), dense({ weightVar: 2 }));
  * const { nngp, ntk } = kernelProgram(net.ops, x); // same as net.kernel(x)
  * ```
  */

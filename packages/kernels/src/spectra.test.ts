@@ -1,7 +1,7 @@
 import { fromRows, referenceBackend } from '@sftdl/compute';
 import { hermiteCoefficients, key, normal } from '@sftdl/field';
 import { describe, expect, it } from 'vitest';
-import { getActivation } from './dual';
+import { getActivation } from './dual-registry';
 import { fcKernel } from './fc';
 import { gaussianDataSpectrum, kernelMatrixSpectrum, sphereSpectrum } from './spectra';
 

@@ -1,7 +1,7 @@
 import { type ComputeBackend, InvalidArgumentError, type Mat, assertSquare, referenceBackend } from '@sftdl/compute';
 import { funkHeckeEigenvalues, hermiteCoefficients } from '@sftdl/field';
 import type { DualActivation } from './dual';
-import { getActivation } from './dual';
+import { getActivation } from './dual-registry';
 
 /** Eigenvalues per degree with their multiplicities. */
 export interface DegreeSpectrum {

@@ -1,6 +1,7 @@
 import { type ComputeBackend, InvalidArgumentError, type Mat, ShapeError, assertFinite, referenceBackend } from '@sftdl/compute';
 import { type Key, normalMat, split } from '@sftdl/field';
-import { type DualActivation, getActivation } from './dual';
+import type { DualActivation } from './dual';
+import { getActivation } from './dual-registry';
 import {
   type ActivationOp, type DenseOp, type KernelComputeOptions, type KernelOp, type KernelResult, type Parameterization,
   kernelProgram, validateProgram,
@@ -34,7 +35,7 @@ export interface DenseOptions {
  *
  * @example
  * ```ts
- * const net = serial(dense({ weightVar: 2, width: 512 }), relu(), dense({ weightVar: 2 }));
+ * const net = serial(dense({ weightVar: 2, width: 512 }), reluLayer(), dense({ weightVar: 2 }));
  * ```
  */
 export function dense(options: DenseOptions = {}): Layer {
@@ -56,16 +57,30 @@ export function activation(spec: string | DualActivation): Layer {
   return Object.freeze({ ops: Object.freeze([op]) });
 }
 
-/** ReLU layer. */ export const relu = (): Layer => activation('relu');
-/** erf layer. */ export const erf = (): Layer => activation('erf');
-/** tanh layer (Mehler-series dual). */ export const tanh = (): Layer => activation('tanh');
-/** Identity (linear) layer. */ export const identity = (): Layer => activation('linear');
-/** Step (Heaviside) layer. */ export const step = (): Layer => activation('step');
-/** |z| layer. */ export const abs = (): Layer => activation('abs');
-/** sin layer. */ export const sin = (): Layer => activation('sin');
-/** cos layer. */ export const cos = (): Layer => activation('cos');
-/** GELU layer (Mehler-series dual). */ export const gelu = (): Layer => activation('gelu');
-/** softplus layer (Mehler-series dual). */ export const softplus = (): Layer => activation('softplus');
+// Activation layers carry a `Layer` suffix: the bare names clash with the dual activations they wrap (`relu`) and
+// with compute's scalar functions (`erf`). neural-tangents spells them `stax.Relu()`, `stax.Erf()`.
+
+/** ReLU layer. */ export const reluLayer = (): Layer => activation('relu');
+/** erf layer. */ export const erfLayer = (): Layer => activation('erf');
+/** tanh layer (Mehler-series dual). */ export const tanhLayer = (): Layer => activation('tanh');
+/** Identity (linear) layer. */ export const identityLayer = (): Layer => activation('linear');
+/** Step (Heaviside) layer. */ export const stepLayer = (): Layer => activation('step');
+/** |z| layer. */ export const absLayer = (): Layer => activation('abs');
+/** sin layer. */ export const sinLayer = (): Layer => activation('sin');
+/** cos layer. */ export const cosLayer = (): Layer => activation('cos');
+/** GELU layer (Mehler-series dual). */ export const geluLayer = (): Layer => activation('gelu');
+/** softplus layer (Mehler-series dual). */ export const softplusLayer = (): Layer => activation('softplus');
+
+// Deprecated spellings (no alias for `erf`, which would shadow compute's `erf`).
+/** @deprecated Use {@link reluLayer}. */ export const relu = reluLayer;
+/** @deprecated Use {@link tanhLayer}. */ export const tanh = tanhLayer;
+/** @deprecated Use {@link identityLayer}. */ export const identity = identityLayer;
+/** @deprecated Use {@link stepLayer}. */ export const step = stepLayer;
+/** @deprecated Use {@link absLayer}. */ export const abs = absLayer;
+/** @deprecated Use {@link sinLayer}. */ export const sin = sinLayer;
+/** @deprecated Use {@link cosLayer}. */ export const cos = cosLayer;
+/** @deprecated Use {@link geluLayer}. */ export const gelu = geluLayer;
+/** @deprecated Use {@link softplusLayer}. */ export const softplus = softplusLayer;
 
 /** Trainable parameters of one dense layer, in the trainable coordinates of its parameterisation. */
 export interface DenseParams {
@@ -149,7 +164,7 @@ export function forward(ops: readonly KernelOp[], params: NetworkParams, x: Mat,
  *
  * @example
  * ```ts
- * const net = serial(dense({ weightVar: 1.5, biasVar: 0.1, width: 256 }), erf(), dense({ weightVar: 1.5, biasVar: 0.1 }));
+ * const net = serial(dense({ weightVar: 1.5, biasVar: 0.1, width: 256 }), erfLayer(), dense({ weightVar: 1.5, biasVar: 0.1 }));
  * const { nngp, ntk } = net.kernel(fromRows([[1, 0], [0, 1]]));
  * const params = net.init(key(0), 2);
  * const y = net.apply(params, fromRows([[1, 0]]));
@@ -158,7 +173,7 @@ export function forward(ops: readonly KernelOp[], params: NetworkParams, x: Mat,
 export function serial(...layers: Layer[]): Network {
   if (layers.length === 0) throw new InvalidArgumentError('serial() needs at least one layer');
   const ops = Object.freeze(layers.flatMap((l) => {
-    if (!l || !Array.isArray(l.ops)) throw new InvalidArgumentError('serial() takes layers made by dense(), activation(), relu(), … or serial()');
+    if (!l || !Array.isArray(l.ops)) throw new InvalidArgumentError('serial() takes layers made by dense(), activation(), reluLayer(), … or serial()');
     return l.ops;
   }));
   validateProgram(ops);

@@ -221,7 +221,7 @@ export const threeLayerFcn: FcnModel = {
  * formula, plus the lazy (GP) baseline L·d³ derived for the library's task (mean-pooled values: the
  * token-summed cubic feature has kernel eigenvalue d⁻³/L).
  */
-export const attentionHead: ExplicitModel = {
+export const attentionHeadModel: ExplicitModel = {
   kind: 'explicit',
   name: 'attention',
   description: 'single softmax attention head, context length L, cubic target y = L^(-1/2) Σ_l He3(w*·x_l)',
@@ -269,6 +269,6 @@ export const builtinModels: Readonly<Record<string, ScalingModel>> = {
   'two-layer': twoLayerFcn,
   'two-layer-linear': twoLayerLinear,
   'three-layer': threeLayerFcn,
-  attention: attentionHead,
+  attention: attentionHeadModel,
   cnn: cnnStated,
 };

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { crossover, evaluateEnergy } from './crossover';
 import { exponentBreakpoints } from './engine';
 import { Fraction, frac } from './fraction';
-import { attentionHead, cnnStated, modelCandidates, threeLayerFcn, twoLayerFcn, twoLayerLinear } from './models';
+import { attentionHeadModel, cnnStated, modelCandidates, threeLayerFcn, twoLayerFcn, twoLayerLinear } from './models';
 import { predict } from './predict';
 
 const he = (k: number) => ({ degree: k });
@@ -180,7 +180,7 @@ describe('three-layer erf FCN (Table 1)', () => {
 describe('stated models', () => {
   it('attention: P* ∝ √(L·d³)', () => {
     for (const ell of ['0', '1', '2', '1/2']) {
-      const p = predict(attentionHead, { target: he(3), scaling: { L: ell }, sweepMax: 0 });
+      const p = predict(attentionHeadModel, { target: he(3), scaling: { L: ell }, sweepMax: 0 });
       expect(p.pStarExponent.eq(frac(ell).add(frac(3)).div(frac(2)))).toBe(true);
       expect(p.mechanism).toBe('stated');
       expect(p.formula).toBe('sqrt(L*d^3)');

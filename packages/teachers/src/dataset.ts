@@ -29,7 +29,7 @@ export function* datasetChunks(teacher: Teacher, o: { key: Key; samples: number;
   if (!Number.isInteger(chunk) || chunk < 1) throw new InvalidArgumentError(`chunkSize must be a positive integer, got ${chunk}`);
   for (let off = 0; off < o.samples; off += chunk) {
     const rows = Math.min(chunk, o.samples - off);
-    const x = sampleInputs(o.inputs ?? 'gaussian', o.key, rows, teacher.dim, { ...o, offset: (o.offset ?? 0) + off });
+    const x = sampleInputs(o.key, o.inputs ?? 'gaussian', rows, teacher.dim, { ...o, offset: (o.offset ?? 0) + off });
     yield { offset: off, x, y: teacher.evaluate(x) };
   }
 }

@@ -23,15 +23,16 @@ export interface InputOptions {
 }
 
 /**
- * Samples `rows` inputs of dimension `dim`: i.i.d. N(0, I_d) ('gaussian'), uniform on the sphere of radius √d
+ * Samples `rows` inputs of dimension `dim` (a sampler primitive: the key comes first): i.i.d. N(0, I_d) ('gaussian'), uniform on the sphere of radius √d
  * ('sphere'), or ±1 spins ('spins', optionally biased toward a pattern).
  *
  * @example
  * ```ts
- * const x = sampleInputs('gaussian', key(0), 100, 10); // 100 × 10
+ * const x = sampleInputs(key(0), 'gaussian', 100, 10); // 100 × 10
  * ```
  */
-export function sampleInputs(kind: InputKind, k: Key, rows: number, dim: number, options: InputOptions = {}): Mat {
+export function sampleInputs(k: Key, kind: InputKind, rows: number, dim: number, options: InputOptions = {}): Mat {
+  if (typeof k === 'string') throw new InvalidArgumentError(`sampleInputs takes the key first: sampleInputs(key, '${k}', rows, dim)`);
   checkSize('rows', rows, 0);
   checkSize('dim', dim);
   const offset = options.offset ?? 0;

@@ -10,17 +10,29 @@ export function isPrime(p: number): boolean {
   return true;
 }
 
-/** Options of {@link modularAddition}. */
-export interface ModularOptions {
+/**
+ * Options of {@link modularAddition}. The full table involves no randomness and needs no key; a train/test split
+ * (`trainFraction`) needs one (the type requires it).
+ */
+export type ModularOptions = {
   /** The modulus P (prime unless `allowComposite`). */
   prime: number;
-  /** Fraction of the P² table used for training (default: 1, the full table, as the theory assumes). */
-  trainFraction?: number;
-  /** Key for the train/test split (required when trainFraction < 1). */
-  key?: Key;
   /** Opt out of the primality check (the theory's Fourier analysis assumes a prime modulus). */
   allowComposite?: boolean;
-}
+} & (
+  | {
+      /** The whole P² table trains (the theory's setting). */
+      trainFraction?: undefined;
+      /** Recorded in the metadata when given (the table itself does not depend on it). */
+      key?: Key;
+    }
+  | {
+      /** Fraction of the P² table used for training, in (0, 1]. */
+      trainFraction: number;
+      /** Key of the random train/test split. */
+      key: Key;
+    }
+);
 
 function pairRows(pairs: readonly number[], P: number): { x: Mat; y: Mat } {
   const n = pairs.length;

@@ -62,12 +62,12 @@ describe('Hermite teachers: target moments against closed forms (Gaussian inputs
 
 describe('inputs', () => {
   it('sphere inputs have norm √d', () => {
-    const x = sampleInputs('sphere', key(1), 50, 9);
+    const x = sampleInputs(key(1), 'sphere', 50, 9);
     for (let i = 0; i < 50; i++) expect(Math.hypot(...x.data.subarray(i * 9, i * 9 + 9))).toBeCloseTo(3, 12);
   });
   it('spins are ±1 with mean magnetisation m toward the pattern', () => {
     const m = 0.4;
-    const x = sampleInputs('spins', key(2), 20_000, 5, { magnetization: m });
+    const x = sampleInputs(key(2), 'spins', 20_000, 5, { magnetization: m });
     expect(x.data.every((v) => v === 1 || v === -1)).toBe(true);
     const s = meanSe(x.data);
     expect(Math.abs(s.mean - m)).toBeLessThan(5 * s.se);
@@ -161,7 +161,7 @@ describe('other teachers', () => {
   });
   it('two-layer teacher: E[y²] = σ_a² E[erf(u)²], u ~ N(0, σ_w²) over the teacher draw (closed form (2/π)·asin(2σ_w²/(1+2σ_w²)))', () => {
     // Average over many teacher draws at one input: E_teacher[y(x)²] with |x|² = d exactly (sphere input).
-    const x = sampleInputs('sphere', key(3), 1, 10);
+    const x = sampleInputs(key(3), 'sphere', 1, 10);
     const vals: number[] = [];
     for (let s = 0; s < 4000; s++) vals.push(twoLayerTeacher({ dim: 10, width: 5, activation: 'erf', key: key(100 + s), sigmaW2: 1.5, sigmaA2: 2 }).evaluate(x).data[0]! ** 2);
     const r = meanSe(vals);
@@ -183,3 +183,25 @@ describe('other teachers', () => {
     }
   });
 });
+
+describe('key rule: a random draw needs a key, in the types and at run time', () => {
+  it('direction-drawing teachers take either a key or an explicit direction', () => {
+    // @ts-expect-error neither a key nor a direction
+    expect(() => linearTeacher({ dim: 3 })).toThrow(/pass a random key/);
+    // @ts-expect-error neither a key nor a direction
+    expect(() => cubicTeacher({ dim: 3, epsilon: 0.1 })).toThrow(/hermiteTeacher: pass a random key/);
+    // @ts-expect-error neither a key nor directions
+    expect(() => multiIndexTeacher({ dim: 3, terms: [{ coefficient: 1, degrees: [1, 1] }] })).toThrow(/pass a random key/);
+    // @ts-expect-error neither a key nor a pattern
+    expect(() => isingTeacher({ dim: 3 })).toThrow(/pass a random key/);
+    // @ts-expect-error the key comes first (the pre-redesign order)
+    expect(() => sampleInputs('gaussian', key(1), 2, 2)).toThrow(/key first/);
+    // @ts-expect-error a split of the table needs a key
+    expect(() => modularAddition({ prime: 5, trainFraction: 0.5 })).toThrow(/key is needed/);
+    const w = [3, 0, 4];
+    const t = linearTeacher({ dim: 3, direction: w });
+    expect(Array.from(t.evaluate(fromRows([[1, 1, 1]])).data)[0]).toBeCloseTo(7 / 5, 15);
+    expect(attentionTeacher({ dim: 3, context: 2, direction: w }).meta.teacherDirection).toEqual([0.6, 0, 0.8]);
+  });
+});
+

@@ -1,5 +1,5 @@
-import { InvalidArgumentError, type Mat, NotPositiveDefiniteError, ShapeError, erf, referenceBackend, type ComputeBackend } from '@sftdl/compute';
-import { type Key, hermiteHeAll, normal, split } from '@sftdl/field';
+import { InvalidArgumentError, type Mat, NotPositiveDefiniteError, ShapeError, erf, matVec, referenceBackend, type ComputeBackend } from '@sftdl/compute';
+import { type Key, factorial, hermiteHeAll, normal, split } from '@sftdl/field';
 import { randomDirection, randomOrthonormal } from './inputs';
 import type { Teacher } from './types';
 
@@ -19,20 +19,24 @@ function unitVector(v: ArrayLike<number>, dim: number, what: string): Float64Arr
 
 function projections(x: Mat, w: Float64Array): Float64Array {
   if (x.cols !== w.length) throw new ShapeError(`inputs have ${x.cols} columns but the teacher expects dim = ${w.length}`);
-  const z = new Float64Array(x.rows);
-  for (let i = 0; i < x.rows; i++) {
-    let s = 0;
-    for (let j = 0; j < x.cols; j++) s += x.data[i * x.cols + j]! * w[j]!;
-    z[i] = s;
-  }
-  return z;
+  return matVec(x, w);
 }
 
 /** √(k!) for the normalised Hermite convention. */
 function sqrtFactorial(k: number): number {
-  let f = 1;
-  for (let i = 2; i <= k; i++) f *= i;
-  return Math.sqrt(f);
+  return Math.sqrt(factorial(k));
+}
+
+/**
+ * Where a teacher's unit direction comes from: drawn from `key`, or given as `direction` (normalised for you).
+ * Exactly one of the two: the type says so, and a call with neither (from untyped code) throws.
+ */
+export type DirectionSource = { key: Key; direction?: undefined } | { direction: ArrayLike<number>; key?: undefined };
+
+function teacherDirection(o: DirectionSource, dim: number, who: string): Float64Array {
+  if (o.direction) return unitVector(o.direction, dim, 'direction');
+  if (!o.key) throw new InvalidArgumentError(`${who}: pass a random key (key(seed)) or an explicit direction`);
+  return randomDirection(o.key, dim);
 }
 
 /** Σ_k c_k He_k(z) (plain) or Σ_k c_k He_k(z)/√k! (normalised). */
@@ -54,9 +58,9 @@ function hermiteSeries(z: number, coefficients: readonly number[], normalized: b
  * const t = linearTeacher({ dim: 10, key: key(1) });
  * ```
  */
-export function linearTeacher(o: { dim: number; key?: Key; direction?: ArrayLike<number>; scale?: number }): Teacher {
+export function linearTeacher(o: { dim: number; scale?: number } & DirectionSource): Teacher {
   checkDim(o.dim);
-  const w = o.direction ? unitVector(o.direction, o.dim, 'direction') : randomDirection(requireKey(o.key, 'linearTeacher'), o.dim);
+  const w = teacherDirection(o, o.dim, 'linearTeacher');
   const scale = o.scale ?? 1;
   return {
     name: 'linear', dim: o.dim, outputs: 1,
@@ -65,19 +69,16 @@ export function linearTeacher(o: { dim: number; key?: Key; direction?: ArrayLike
   };
 }
 
-function requireKey(k: Key | undefined, who: string): Key {
-  if (!k) throw new InvalidArgumentError(`${who}: pass a random key (key(seed)) or an explicit direction`);
-  return k;
-}
-
 /**
  * Single-index Hermite teacher y = Σ_k c_k He_k(w*·x), |w*| = 1, probabilists' He_k (plain, or He_k/√k! when
  * `normalized`). Under Gaussian inputs E[y²] = Σ_k c_k² k! (plain) or Σ_k c_k² (normalised).
  */
-export function hermiteTeacher(o: { dim: number; coefficients: readonly number[]; normalized?: boolean; key?: Key; direction?: ArrayLike<number>; name?: string; params?: Record<string, unknown> }): Teacher {
+export function hermiteTeacher(
+  o: { dim: number; coefficients: readonly number[]; normalized?: boolean; name?: string; params?: Record<string, unknown> } & DirectionSource,
+): Teacher {
   checkDim(o.dim);
   if (o.coefficients.length === 0 || o.coefficients.some((c) => !Number.isFinite(c))) throw new InvalidArgumentError('coefficients must be a non-empty list of finite numbers (index = Hermite degree)');
-  const w = o.direction ? unitVector(o.direction, o.dim, 'direction') : randomDirection(requireKey(o.key, 'hermiteTeacher'), o.dim);
+  const w = teacherDirection(o, o.dim, 'hermiteTeacher');
   const normalized = o.normalized ?? false;
   const coefficients = [...o.coefficients];
   return {
@@ -100,7 +101,7 @@ export function hermiteTeacher(o: { dim: number; coefficients: readonly number[]
  * const t = cubicTeacher({ dim: 150, epsilon: -0.3, key: key(0) });
  * ```
  */
-export function cubicTeacher(o: { dim: number; epsilon: number; key?: Key; direction?: ArrayLike<number> }): Teacher {
+export function cubicTeacher(o: { dim: number; epsilon: number } & DirectionSource): Teacher {
   if (!Number.isFinite(o.epsilon)) throw new InvalidArgumentError(`epsilon must be finite, got ${o.epsilon}`);
   return hermiteTeacher({ ...o, coefficients: [0, 1, 0, o.epsilon], normalized: false, name: 'cubic', params: { epsilon: o.epsilon } });
 }
@@ -109,9 +110,17 @@ export function cubicTeacher(o: { dim: number; epsilon: number; key?: Key; direc
  * Multi-index Hermite teacher y = Σ_t c_t Π_j He_{k_tj}(w_j·x) with orthonormal directions w_j.
  * Terms: `[{ coefficient, degrees: [k_1, …, k_r] }]` with one degree per direction.
  */
-export function multiIndexTeacher(o: { dim: number; directions?: ArrayLike<number>[]; count?: number; key?: Key; terms: readonly { coefficient: number; degrees: readonly number[] }[]; normalized?: boolean }): Teacher {
+export function multiIndexTeacher(
+  o: { dim: number; terms: readonly { coefficient: number; degrees: readonly number[] }[]; normalized?: boolean } & (
+    | { key: Key; count?: number; directions?: undefined }
+    | { directions: ArrayLike<number>[]; key?: undefined }
+  ),
+): Teacher {
   checkDim(o.dim);
-  const dirs = o.directions ? o.directions.map((d, i) => unitVector(d, o.dim, `directions[${i}]`)) : randomOrthonormal(requireKey(o.key, 'multiIndexTeacher'), o.count ?? 2, o.dim);
+  let dirs: Float64Array[];
+  if (o.directions) dirs = o.directions.map((d, i) => unitVector(d, o.dim, `directions[${i}]`));
+  else if (o.key) dirs = randomOrthonormal(o.key, o.count ?? 2, o.dim);
+  else throw new InvalidArgumentError('multiIndexTeacher: pass a random key (key(seed)) or explicit directions');
   const r = dirs.length;
   for (const t of o.terms) {
     if (t.degrees.length !== r) throw new InvalidArgumentError(`each term needs ${r} degrees (one per direction), got ${t.degrees.length}`);
@@ -175,9 +184,11 @@ export function twoLayerTeacher(o: { dim: number; width: number; activation: 'er
 
 /**
  * Ising-like linearly separable spin task (library definition, docs/theory/multi-scale-adaptive.md §11):
- * y = sign(ξ·x) (ties → +1), or the regression variant y = ξ·x/√d. Use with `sampleInputs('spins', …)`.
+ * y = sign(ξ·x) (ties → +1), or the regression variant y = ξ·x/√d. Use with `sampleInputs(key, 'spins', …)`.
  */
-export function isingTeacher(o: { dim: number; key?: Key; pattern?: ArrayLike<number>; variant?: 'sign' | 'linear' }): Teacher {
+export function isingTeacher(
+  o: { dim: number; variant?: 'sign' | 'linear' } & ({ key: Key; pattern?: undefined } | { pattern: ArrayLike<number>; key?: undefined }),
+): Teacher {
   checkDim(o.dim);
   let xi: Float64Array;
   if (o.pattern) {
@@ -185,7 +196,7 @@ export function isingTeacher(o: { dim: number; key?: Key; pattern?: ArrayLike<nu
     xi = Float64Array.from(o.pattern, (v) => (v >= 0 ? 1 : -1));
   } else if (o.key) {
     xi = Float64Array.from(normal(o.key, o.dim), (v) => (v >= 0 ? 1 : -1));
-  } else xi = new Float64Array(o.dim).fill(1);
+  } else throw new InvalidArgumentError('isingTeacher: pass a random key (key(seed)) or an explicit ±1 pattern');
   const variant = o.variant ?? 'sign';
   return {
     name: 'ising', dim: o.dim, outputs: 1,
@@ -223,11 +234,11 @@ export function gpSampleTargets(o: { kernel: (a: Mat, b: Mat) => Mat; points: Ma
  * into one row of length L·d (token l occupies columns l·d … (l+1)·d − 1); y = L^{−1/2} Σ_l He₃(w*·x_l),
  * |w*| = 1, so E[y²] = 6.
  */
-export function attentionTeacher(o: { dim: number; context: number; key?: Key; direction?: ArrayLike<number> }): Teacher {
+export function attentionTeacher(o: { dim: number; context: number } & DirectionSource): Teacher {
   checkDim(o.dim);
   if (!Number.isInteger(o.context) || o.context < 1) throw new InvalidArgumentError(`context (L) must be a positive integer, got ${o.context}`);
   const d = o.dim, L = o.context;
-  const w = o.direction ? unitVector(o.direction, d, 'direction') : randomDirection(requireKey(o.key, 'attentionTeacher'), d);
+  const w = teacherDirection(o, d, 'attentionTeacher');
   return {
     name: 'attention', dim: d * L, outputs: 1,
     evaluate: (x) => {

@@ -275,7 +275,7 @@ export async function runMeasure(ctx: CommandContext): Promise<void> {
     sigma2,
     threshold,
     method,
-    sizes: sweep.map((s, i) => ({
+    sizes: sweep.map((s) => ({
       dim: s.dim,
       width: runnerName === 'linear' ? s.width : null,
       samples: s.samples,

@@ -1,4 +1,4 @@
-import { ConvergenceError, InvalidArgumentError, type Mat, eye } from '@sftdl/compute';
+import { ConvergenceError, InvalidArgumentError, type Mat, eye, matVec as matvec } from '@sftdl/compute';
 import { dot, meanSquaredDiff, positiveRoots } from '../numerics';
 import { kernelScaleFromSpectrum } from '../rescaling/kernelRescaling';
 import { type MsaInput, type MsaSetup, inputKernel, msaSetup } from './problem';
@@ -154,17 +154,6 @@ function hessian(spec: LinearMsaSpectrum, q: number, k0tau: Float64Array): Mat {
     H[a * P + a]! += kn;
   }
   return { rows: P, cols: P, data: H };
-}
-
-function matvec(m: Mat, v: ArrayLike<number>): Float64Array {
-  const out = new Float64Array(m.rows);
-  for (let i = 0; i < m.rows; i++) {
-    let s = 0;
-    const o = i * m.cols;
-    for (let j = 0; j < m.cols; j++) s += m.data[o + j]! * v[j]!;
-    out[i] = s;
-  }
-  return out;
 }
 
 /** q(τ) = 1/(1 − λ τᵀK0τ); throws when the tilted measure is not normalisable. */
