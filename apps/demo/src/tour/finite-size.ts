@@ -9,13 +9,18 @@ import type { ComputeBackend } from '@sftdl/compute';
 import { type Key, fold } from '@sftdl/field';
 import { cubicCriticalPoint, solveCubicFiniteD } from '@sftdl/solvers';
 import { cubicTeacher, makeDataset } from '@sftdl/teachers';
-import { EQUILIBRATION_TARGET, ensembleKey, runEnsemble } from './langevin';
+import { combineDatasets } from './datasets';
+import { EQUILIBRATION_TARGET, type EnsembleOutcome, ensembleKey, runEnsemble } from './langevin';
 import { scaleFig2 } from './sizes';
 
 /** One size of the finite-size sweep. */
 export interface FiniteSizePoint {
   beta: number; width: number; samples: number; dim: number;
   learnedCubic: number; learnedCubicSe: number; theoryFiniteD: number;
+  /** Learned linear coefficient 1 − b (dataset average ± SE) and the finite-d theory's. */
+  learnedLinear: number; learnedLinearSe: number; theoryLinearFiniteD: number;
+  /** Number of independent datasets averaged at this size. */
+  datasets: number;
   /** Langevin − theory and its standard error (the theory is exact at its own size: no error). */
   gap: number; gapSe: number;
   rhat: number; ess: number; equilibrated: boolean; steps: number; seconds: number;
@@ -53,6 +58,8 @@ export function fitLine(x: number[], y: number[], se: number[]): { a: number; b:
 /** Runs the ensembles at each β (σ² fixed) and extrapolates the gap to 1/N → 0. */
 export async function runFiniteSize(o: {
   betas: number[]; sigma2: number; chains: number; alignedChains: number; secondsPerSize: number; testSamples: number; thin: number;
+  /** Independent datasets per size (chains and time split between them; default 1). */
+  datasets?: number;
   key: Key; backend: ComputeBackend; log: (m: string) => void;
 }): Promise<FiniteSizeResult> {
   const points: FiniteSizePoint[] = [];
@@ -62,16 +69,26 @@ export async function runFiniteSize(o: {
     const crit = cubicCriticalPoint(P);
     const root = fold(o.key, 1000 + i);
     const teacher = cubicTeacher({ dim: P.dim, epsilon: P.epsilon, key: fold(root, 1) });
-    const data = makeDataset(teacher, { key: fold(root, 2), samples: P.samples, testSamples: o.testSamples });
-    const workers = ['reference', 'openblas'].includes(o.backend.name) ? Math.max(1, Math.min(2, availableParallelism())) : 1;
-    o.log(`finite size: β = ${sizes.beta.toFixed(4)} (N = ${P.width}, n = ${P.samples}, d = ${P.dim}), σ² = ${o.sigma2}, ≤ ${o.secondsPerSize.toFixed(0)} s`);
-    const r = await runEnsemble({
-      sizes, data, sigma2: o.sigma2, chains: o.chains, alignedChains: o.alignedChains, alignedOverlap: crit.qStar, steps: 1_000_000, burnIn: 800,
-      capSeconds: o.secondsPerSize, thin: o.thin, key: ensembleKey(root, 0), backend: o.backend, workers, target: EQUILIBRATION_TARGET,
-    });
-    const th = solveCubicFiniteD({ ...P, sigma2: o.sigma2 }).learnedCubic;
+    const K = Math.max(1, Math.min(o.datasets ?? 1, Math.floor(o.chains / 2)));
+    const per: EnsembleOutcome[] = [];
+    const t0 = performance.now();
+    o.log(`finite size: β = ${sizes.beta.toFixed(4)} (N = ${P.width}, n = ${P.samples}, d = ${P.dim}), σ² = ${o.sigma2}, ${K} dataset(s), ≤ ${o.secondsPerSize.toFixed(0)} s`);
+    for (let j = 0; j < K; j++) {
+      const data = makeDataset(teacher, { key: fold(root, j === 0 ? 2 : 300 + j), samples: P.samples, testSamples: o.testSamples });
+      const chains = Math.floor(o.chains / K) + (j < o.chains % K ? 1 : 0);
+      const workers = ['reference', 'openblas'].includes(o.backend.name) ? Math.max(1, Math.min(2, availableParallelism(), chains)) : 1;
+      per.push(await runEnsemble({
+        sizes, data, sigma2: o.sigma2, chains, alignedChains: Math.floor(o.alignedChains / K) + (j < o.alignedChains % K ? 1 : 0), alignedOverlap: crit.qStar, steps: 1_000_000, burnIn: 800,
+        capSeconds: Math.max(0, (o.secondsPerSize - (performance.now() - t0) / 1000) / (K - j)), thin: o.thin, key: j === 0 ? ensembleKey(root, 0) : fold(ensembleKey(root, 0), j),
+        backend: o.backend, workers, target: EQUILIBRATION_TARGET,
+      }));
+    }
+    const r = combineDatasets(per);
+    const sol = solveCubicFiniteD({ ...P, sigma2: o.sigma2 });
+    const th = sol.learnedCubic;
     points.push({
       beta: sizes.beta, width: P.width, samples: P.samples, dim: P.dim, learnedCubic: r.learnedCubic, learnedCubicSe: r.learnedCubicSe, theoryFiniteD: th,
+      learnedLinear: r.learnedLinear, learnedLinearSe: r.learnedLinearSe, theoryLinearFiniteD: sol.learnedLinear, datasets: K,
       gap: r.learnedCubic - th, gapSe: r.learnedCubicSe, rhat: r.rhat, ess: r.ess, equilibrated: r.equilibrated, steps: r.stepsDone, seconds: r.seconds,
     });
   }
