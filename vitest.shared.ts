@@ -3,7 +3,9 @@ import type { ViteUserConfig } from 'vitest/config';
 /** Shared vitest settings: resolve workspace packages to their TypeScript sources. */
 export const sharedTestConfig: ViteUserConfig = {
   resolve: { conditions: ['@sftdl/source', 'module', 'node', 'import', 'default'] },
-  ssr: { resolve: { conditions: ['@sftdl/source', 'module', 'node', 'import', 'default'], externalConditions: ['@sftdl/source'] } },
+  ssr: {
+    resolve: { conditions: ['@sftdl/source', 'module', 'node', 'import', 'default'], externalConditions: ['@sftdl/source'] },
+  },
   test: {
     include: ['src/**/*.test.ts', 'test/**/*.test.ts'],
     testTimeout: 60_000,

@@ -3,7 +3,10 @@
 import { existsSync, readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 
-let passed = 0, failed = 0, skipped = 0, suites = 0;
+let passed = 0,
+  failed = 0,
+  skipped = 0,
+  suites = 0;
 for (const group of ['packages', 'apps', 'tooling']) {
   if (!existsSync(group)) continue;
   for (const d of readdirSync(group)) {

@@ -4,7 +4,12 @@ import { timeInterleaved, timeMedian, timeRounds } from './timing';
 describe('timeMedian', () => {
   it('runs warm-up + at least `repeats` timed runs and returns their median', async () => {
     let calls = 0;
-    const r = await timeMedian(() => { calls++; }, { repeats: 4, minTime: 0 });
+    const r = await timeMedian(
+      () => {
+        calls++;
+      },
+      { repeats: 4, minTime: 0 },
+    );
     expect(r.samples).toHaveLength(4);
     expect(calls).toBe(5);
     const s = [...r.samples].sort((a, b) => a - b);
@@ -26,8 +31,13 @@ describe('timeInterleaved', () => {
     const partnerTimes = [9, 1, 5, 3, 7]; // first is the warm-up
     let i = 0;
     const r = await timeInterleaved(
-      () => { calls.push('own'); },
-      async () => { calls.push('partner'); return { seconds: partnerTimes[i++]!, cpuSeconds: 2 * partnerTimes[i - 1]! }; },
+      () => {
+        calls.push('own');
+      },
+      async () => {
+        calls.push('partner');
+        return { seconds: partnerTimes[i++]!, cpuSeconds: 2 * partnerTimes[i - 1]! };
+      },
       { repeats: 4, minTime: 0 },
     );
     expect(calls).toEqual(['own', 'partner', 'own', 'partner', 'own', 'partner', 'own', 'partner', 'own', 'partner']);
@@ -39,8 +49,16 @@ describe('timeInterleaved', () => {
   it('waits `gap` seconds before each run', async () => {
     const stamps: number[] = [];
     const t0 = Date.now();
-    await timeInterleaved(() => { stamps.push(Date.now() - t0); }, async () => { stamps.push(Date.now() - t0); return { seconds: 0, cpuSeconds: 0 }; },
-      { repeats: 1, minTime: 0, warmup: 0, gap: 0.03 });
+    await timeInterleaved(
+      () => {
+        stamps.push(Date.now() - t0);
+      },
+      async () => {
+        stamps.push(Date.now() - t0);
+        return { seconds: 0, cpuSeconds: 0 };
+      },
+      { repeats: 1, minTime: 0, warmup: 0, gap: 0.03 },
+    );
     expect(stamps).toHaveLength(2);
     expect(stamps[1]! - stamps[0]!).toBeGreaterThanOrEqual(25);
   });
@@ -51,11 +69,28 @@ describe('timeRounds', () => {
     const calls: string[] = [];
     const b = [7, 1, 9, 3]; // first is the warm-up
     let i = 0;
-    const r = await timeRounds([
-      { run: () => { calls.push('a'); } },
-      { time: async () => { calls.push('b'); const s = b[i++]!; return { seconds: s, cpuSeconds: s / 2 }; } },
-      { run: async () => { calls.push('c'); } },
-    ], { repeats: 3, minTime: 0, maxRepeats: 3 });
+    const r = await timeRounds(
+      [
+        {
+          run: () => {
+            calls.push('a');
+          },
+        },
+        {
+          time: async () => {
+            calls.push('b');
+            const s = b[i++]!;
+            return { seconds: s, cpuSeconds: s / 2 };
+          },
+        },
+        {
+          run: async () => {
+            calls.push('c');
+          },
+        },
+      ],
+      { repeats: 3, minTime: 0, maxRepeats: 3 },
+    );
     expect(calls).toEqual(['a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c', 'a', 'b', 'c']);
     expect(r).toHaveLength(3);
     expect(r.map((x) => x.samples.length)).toEqual([3, 3, 3]);

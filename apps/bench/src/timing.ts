@@ -34,7 +34,10 @@ export interface TimeMedianResult {
 }
 
 const now = () => Number(process.hrtime.bigint()) / 1e9;
-const cpuNow = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1e6; };
+const cpuNow = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1e6;
+};
 /** Median of a non-empty sample. */
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
@@ -59,15 +62,21 @@ export async function timeMedian(fn: () => unknown, options: TimeMedianOptions =
   const samples: number[] = [];
   const cpu: number[] = [];
   for (let w = 0; w < (options.warmup ?? 1); w++) {
-    const t0 = now(), c0 = cpuNow();
+    const t0 = now(),
+      c0 = cpuNow();
     await fn();
     const dt = now() - t0;
-    if (dt > 2) { samples.push(dt); cpu.push(cpuNow() - c0); break; }
+    if (dt > 2) {
+      samples.push(dt);
+      cpu.push(cpuNow() - c0);
+      break;
+    }
   }
   let total = samples.reduce((s, x) => s + x, 0);
   while (samples.length < maxRepeats && (samples.length < repeats || total < minTime)) {
     if (samples.length >= 1 && total >= maxTime) break;
-    const t0 = now(), c0 = cpuNow();
+    const t0 = now(),
+      c0 = cpuNow();
     await fn();
     const dt = now() - t0;
     cpu.push(cpuNow() - c0);
@@ -100,7 +109,10 @@ export type Contestant = { run: () => unknown } | { time: () => Promise<PartnerS
  * const [own, torch, gemm] = await timeRounds([{ run: () => sampler.advance(t += 10) }, { time: () => torch.time('batched', 1, 10) }, { run: gemms }]);
  * ```
  */
-export async function timeRounds(contestants: readonly Contestant[], options: TimeMedianOptions = {}): Promise<TimeMedianResult[]> {
+export async function timeRounds(
+  contestants: readonly Contestant[],
+  options: TimeMedianOptions = {},
+): Promise<TimeMedianResult[]> {
   const repeats = Math.max(1, options.repeats ?? 5);
   const minTime = options.minTime ?? 0.5;
   const maxTime = options.maxTime ?? 30;
@@ -110,11 +122,13 @@ export async function timeRounds(contestants: readonly Contestant[], options: Ti
   const one = async (c: Contestant): Promise<PartnerSample> => {
     await pause();
     if ('time' in c) return c.time();
-    const t0 = now(), c0 = cpuNow();
+    const t0 = now(),
+      c0 = cpuNow();
     await c.run();
     return { seconds: now() - t0, cpuSeconds: cpuNow() - c0 };
   };
-  const wall = contestants.map((): number[] => []), cpu = contestants.map((): number[] => []);
+  const wall = contestants.map((): number[] => []),
+    cpu = contestants.map((): number[] => []);
   for (let w = 0; w < (options.warmup ?? 1); w++) for (const c of contestants) await one(c);
   let total = 0;
   while (wall[0]!.length < maxRepeats && (wall[0]!.length < repeats || total < minTime)) {

@@ -5,7 +5,11 @@ import { describe, expect, it } from 'vitest';
 const root = resolve(import.meta.dirname, '../../..');
 
 function bench(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--conditions=@sftdl/source', '--import', 'tsx', join(root, 'apps/bench/src/cli.ts'), ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+  const r = spawnSync(
+    process.execPath,
+    ['--conditions=@sftdl/source', '--import', 'tsx', join(root, 'apps/bench/src/cli.ts'), ...args],
+    { cwd: root, encoding: 'utf8', timeout: 120_000 },
+  );
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -18,7 +22,8 @@ describe('bench CLI', () => {
   it('langevin: --help documents the rows and baselines; a bad flag exits 2 with one line naming it', () => {
     const help = bench(['langevin', '--help']);
     expect(help.code).toBe(0);
-    for (const s of ['--chains', '--no-paper', '--python', 'SFTDL_PYTHON', 'chainStepsPerSecond', 'fractionOfGemmRate']) expect(help.stdout).toContain(s);
+    for (const s of ['--chains', '--no-paper', '--python', 'SFTDL_PYTHON', 'chainStepsPerSecond', 'fractionOfGemmRate'])
+      expect(help.stdout).toContain(s);
     const bad = bench(['langevin', '--chains', 'x', '--json']);
     expect(bad.code).toBe(2);
     expect(bad.stdout).toBe('');

@@ -25,7 +25,22 @@ export interface Budget {
 /** Default work budget (flop). */
 export const DEFAULT_MAX_WORK = 1e13;
 
-const UNITS: Record<string, number> = { '': 1, b: 1, k: 1024, kb: 1e3, kib: 1024, m: 1024 ** 2, mb: 1e6, mib: 1024 ** 2, g: 1024 ** 3, gb: 1e9, gib: 1024 ** 3, t: 1024 ** 4, tb: 1e12, tib: 1024 ** 4 };
+const UNITS: Record<string, number> = {
+  '': 1,
+  b: 1,
+  k: 1024,
+  kb: 1e3,
+  kib: 1024,
+  m: 1024 ** 2,
+  mb: 1e6,
+  mib: 1024 ** 2,
+  g: 1024 ** 3,
+  gb: 1e9,
+  gib: 1024 ** 3,
+  t: 1024 ** 4,
+  tb: 1e12,
+  tib: 1024 ** 4,
+};
 
 /** Parses a size such as `4G`, `512M`, `1.5GiB`, `2e9` (bytes). Returns undefined when malformed. */
 export function parseSize(s: string): number | undefined {
@@ -41,7 +56,10 @@ export function formatBytes(b: number): string {
   const units = ['B', 'kB', 'MB', 'GB', 'TB', 'PB', 'EB'];
   let i = 0;
   let v = b;
-  while (v >= 1000 && i < units.length - 1) { v /= 1000; i++; }
+  while (v >= 1000 && i < units.length - 1) {
+    v /= 1000;
+    i++;
+  }
   return `${v.toPrecision(3)} ${units[i]}`;
 }
 
@@ -52,25 +70,35 @@ export function readBudget(flags: Flags): Budget {
   let memorySource: string;
   if (mem !== undefined) {
     const v = parseSize(mem);
-    if (v === undefined) throw new UsageError(`--max-memory must be a positive size such as 4G, 512M or 2e9 (bytes), got '${mem}'`);
-    maxBytes = v; memorySource = `--max-memory ${mem}`;
+    if (v === undefined)
+      throw new UsageError(`--max-memory must be a positive size such as 4G, 512M or 2e9 (bytes), got '${mem}'`);
+    maxBytes = v;
+    memorySource = `--max-memory ${mem}`;
   } else {
-    maxBytes = 0.5 * freemem(); memorySource = 'half of the free memory; raise it with --max-memory';
+    maxBytes = 0.5 * freemem();
+    memorySource = 'half of the free memory; raise it with --max-memory';
   }
   const work = flags.string('max-work');
   let maxFlops = DEFAULT_MAX_WORK;
   let workSource = `the default ${DEFAULT_MAX_WORK.toExponential(0)} flop; raise it with --max-work`;
   if (work !== undefined) {
     const v = Number(work);
-    if (work.trim() === '' || !Number.isFinite(v) || !(v > 0)) throw new UsageError(`--max-work must be a positive number of floating-point operations such as 1e14, got '${work}'`);
-    maxFlops = v; workSource = `--max-work ${work}`;
+    if (work.trim() === '' || !Number.isFinite(v) || !(v > 0))
+      throw new UsageError(`--max-work must be a positive number of floating-point operations such as 1e14, got '${work}'`);
+    maxFlops = v;
+    workSource = `--max-work ${work}`;
   }
   return { maxBytes, maxFlops, memorySource, workSource };
 }
 
 /** The budget used where a command runs without the CLI (tests): half the free memory, default work. */
 export function defaultBudget(): Budget {
-  return { maxBytes: 0.5 * freemem(), maxFlops: DEFAULT_MAX_WORK, memorySource: 'half of the free memory; raise it with --max-memory', workSource: `the default ${DEFAULT_MAX_WORK.toExponential(0)} flop; raise it with --max-work` };
+  return {
+    maxBytes: 0.5 * freemem(),
+    maxFlops: DEFAULT_MAX_WORK,
+    memorySource: 'half of the free memory; raise it with --max-memory',
+    workSource: `the default ${DEFAULT_MAX_WORK.toExponential(0)} flop; raise it with --max-work`,
+  };
 }
 
 /** What a command expects to need. */
@@ -92,14 +120,20 @@ export function checkBudget(budget: Budget, e: Estimate): void {
   const bytes = Number.isFinite(e.bytes) ? e.bytes : Infinity;
   const flops = Number.isFinite(e.flops) ? e.flops : Infinity;
   if (bytes > budget.maxBytes) {
-    throw new UsageError(`${e.what} needs about ${formatBytes(bytes)} of memory, over the budget of ${formatBytes(budget.maxBytes)} (${budget.memorySource}); reduce ${e.flags}`);
+    throw new UsageError(
+      `${e.what} needs about ${formatBytes(bytes)} of memory, over the budget of ${formatBytes(budget.maxBytes)} (${budget.memorySource}); reduce ${e.flags}`,
+    );
   }
   const heap = heapRoom();
   if (e.heapBytes !== undefined && e.heapBytes > heap) {
-    throw new UsageError(`${e.what} needs about ${formatBytes(e.heapBytes)} of JavaScript heap, over the ${formatBytes(heap)} available (node --max-old-space-size raises it); reduce ${e.flags}`);
+    throw new UsageError(
+      `${e.what} needs about ${formatBytes(e.heapBytes)} of JavaScript heap, over the ${formatBytes(heap)} available (node --max-old-space-size raises it); reduce ${e.flags}`,
+    );
   }
   if (flops > budget.maxFlops) {
-    throw new UsageError(`${e.what} needs about ${flops.toExponential(1)} floating-point operations, over the work budget of ${budget.maxFlops.toExponential(1)} (${budget.workSource}); reduce ${e.flags}`);
+    throw new UsageError(
+      `${e.what} needs about ${flops.toExponential(1)} floating-point operations, over the work budget of ${budget.maxFlops.toExponential(1)} (${budget.workSource}); reduce ${e.flags}`,
+    );
   }
 }
 

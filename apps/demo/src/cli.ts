@@ -4,4 +4,6 @@
 import { guardStdout, main } from './main';
 
 guardStdout();
-main(process.argv.slice(2)).then((code) => { process.exitCode = code; });
+main(process.argv.slice(2)).then((code) => {
+  process.exitCode = code;
+});

@@ -1,4 +1,18 @@
-import { closeSync, constants, lstatSync, mkdirSync, openSync, readFileSync, readlinkSync, realpathSync, renameSync, statSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  constants,
+  lstatSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  readlinkSync,
+  realpathSync,
+  renameSync,
+  statSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { basename, dirname, isAbsolute, join } from 'node:path';
 import type { Mat } from '@sftdl/compute';
 import { UsageError } from '@sftdl/cli-kit';
@@ -20,9 +34,13 @@ function toMat(v: unknown, key: string, file: string, allowVector: boolean): Mat
     if (cols === 0) throw new UsageError(`--data ${file}: "${key}" rows are empty (each row needs at least one number)`);
     const data = new Float64Array(v.length * cols);
     v.forEach((row, i) => {
-      if (!Array.isArray(row) || row.length !== cols) throw new UsageError(`--data ${file}: "${key}" has ragged rows (row ${i} has length ${Array.isArray(row) ? row.length : 'n/a'}, expected ${cols})`);
+      if (!Array.isArray(row) || row.length !== cols)
+        throw new UsageError(
+          `--data ${file}: "${key}" has ragged rows (row ${i} has length ${Array.isArray(row) ? row.length : 'n/a'}, expected ${cols})`,
+        );
       row.forEach((x, j) => {
-        if (typeof x !== 'number' || !Number.isFinite(x)) throw new UsageError(`--data ${file}: "${key}"[${i}][${j}] is not a finite number`);
+        if (typeof x !== 'number' || !Number.isFinite(x))
+          throw new UsageError(`--data ${file}: "${key}"[${i}][${j}] is not a finite number`);
         data[i * cols + j] = x;
       });
     });
@@ -31,7 +49,8 @@ function toMat(v: unknown, key: string, file: string, allowVector: boolean): Mat
   if (!allowVector) throw new UsageError(`--data ${file}: "${key}" must be an array of rows (number[][])`);
   const data = new Float64Array(v.length);
   v.forEach((x, i) => {
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new UsageError(`--data ${file}: "${key}"[${i}] is not a finite number`);
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      throw new UsageError(`--data ${file}: "${key}"[${i}] is not a finite number`);
     data[i] = x;
   });
   return { rows: v.length, cols: 1, data };
@@ -55,16 +74,33 @@ export function readDataFile(file: string, budget?: Budget): DataFile {
     if (e instanceof UsageError) throw e;
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw new UsageError(`--data ${file}: file not found`);
     const fe = fileError(e, file, 'read');
-    throw new UsageError(`--data ${file}: ${fe instanceof Error ? fe.message.replace(/^cannot read [^:]*: /, '') : 'unreadable'}`);
+    throw new UsageError(
+      `--data ${file}: ${fe instanceof Error ? fe.message.replace(/^cannot read [^:]*: /, '') : 'unreadable'}`,
+    );
   }
-  if (budget) checkBudget(budget, { what: `reading --data ${file} (${formatBytes(size)})`, bytes: JSON_HEAP_FACTOR * size, heapBytes: JSON_HEAP_FACTOR * size, flops: size, flags: 'the data file (fewer rows or columns)' });
+  if (budget)
+    checkBudget(budget, {
+      what: `reading --data ${file} (${formatBytes(size)})`,
+      bytes: JSON_HEAP_FACTOR * size,
+      heapBytes: JSON_HEAP_FACTOR * size,
+      flops: size,
+      flags: 'the data file (fewer rows or columns)',
+    });
   let text: string;
-  try { text = readFileSync(file, 'utf8'); } catch (e) {
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (e) {
     const fe = fileError(e, file, 'read');
-    throw new UsageError(`--data ${file}: ${fe instanceof Error ? fe.message.replace(/^cannot read [^:]*: /, '') : 'unreadable'}`);
+    throw new UsageError(
+      `--data ${file}: ${fe instanceof Error ? fe.message.replace(/^cannot read [^:]*: /, '') : 'unreadable'}`,
+    );
   }
   let raw: unknown;
-  try { raw = JSON.parse(text); } catch (e) { throw new UsageError(`--data ${file}: not valid JSON (${(e as Error).message})`); }
+  try {
+    raw = JSON.parse(text);
+  } catch (e) {
+    throw new UsageError(`--data ${file}: not valid JSON (${(e as Error).message})`);
+  }
   if (typeof raw !== 'object' || raw === null) throw new UsageError(`--data ${file}: expected a JSON object with "x" and "y"`);
   const o = raw as Record<string, unknown>;
   if (!('x' in o)) throw new UsageError(`--data ${file}: missing key "x"`);
@@ -75,11 +111,13 @@ export function readDataFile(file: string, budget?: Budget): DataFile {
   const out: DataFile = { x, y };
   if (o.xTest !== undefined) {
     out.xTest = toMat(o.xTest, 'xTest', file, false);
-    if (out.xTest.cols !== x.cols) throw new UsageError(`--data ${file}: "xTest" has ${out.xTest.cols} columns but "x" has ${x.cols}`);
+    if (out.xTest.cols !== x.cols)
+      throw new UsageError(`--data ${file}: "xTest" has ${out.xTest.cols} columns but "x" has ${x.cols}`);
   }
   if (o.yTest !== undefined) {
     out.yTest = toMat(o.yTest, 'yTest', file, true);
-    if (!out.xTest || out.yTest.rows !== out.xTest.rows) throw new UsageError(`--data ${file}: "yTest" needs "xTest" with the same number of rows`);
+    if (!out.xTest || out.yTest.rows !== out.xTest.rows)
+      throw new UsageError(`--data ${file}: "yTest" needs "xTest" with the same number of rows`);
   }
   if (o.meta !== undefined && typeof o.meta === 'object' && o.meta !== null) out.meta = o.meta as Record<string, unknown>;
   return out;
@@ -88,7 +126,11 @@ export function readDataFile(file: string, budget?: Budget): DataFile {
 /** A file could not be read or written (missing folder, permission, a folder in the way…): exit 2, one line naming the path. */
 export class FileError extends Error {
   override readonly name: string = 'FileError';
-  constructor(readonly path: string, message: string, options?: { cause?: unknown }) {
+  constructor(
+    readonly path: string,
+    message: string,
+    options?: { cause?: unknown },
+  ) {
     super(message, options);
   }
 }
@@ -102,16 +144,32 @@ export class DiskFullError extends FileError {
 export function fileError(e: unknown, path: string, verb: string): unknown {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   switch (code) {
-    case 'ENOSPC': case 'EDQUOT': return new DiskFullError(path, `cannot ${verb} ${path}: no space left on the device (free some space or choose another --out)`, { cause: e });
-    case 'EISDIR': return new FileError(path, `cannot ${verb} ${path}: it is a directory; give a file name`, { cause: e });
-    case 'ENOENT': return new FileError(path, `cannot ${verb} ${path}: no such file or directory`, { cause: e });
-    case 'ENOTDIR': return new FileError(path, `cannot ${verb} ${path}: a part of the path is not a directory`, { cause: e });
-    case 'EACCES': case 'EPERM': return new FileError(path, `cannot ${verb} ${path}: permission denied`, { cause: e });
-    case 'EROFS': return new FileError(path, `cannot ${verb} ${path}: read-only file system`, { cause: e });
-    case 'ELOOP': return new FileError(path, `cannot ${verb} ${path}: too many levels of symbolic links`, { cause: e });
-    case 'ENAMETOOLONG': return new FileError(path, `cannot ${verb} ${path}: file name too long`, { cause: e });
-    case 'EEXIST': return new FileError(path, `cannot ${verb} ${path}: a file is in the way`, { cause: e });
-    default: return e;
+    case 'ENOSPC':
+    case 'EDQUOT':
+      return new DiskFullError(
+        path,
+        `cannot ${verb} ${path}: no space left on the device (free some space or choose another --out)`,
+        { cause: e },
+      );
+    case 'EISDIR':
+      return new FileError(path, `cannot ${verb} ${path}: it is a directory; give a file name`, { cause: e });
+    case 'ENOENT':
+      return new FileError(path, `cannot ${verb} ${path}: no such file or directory`, { cause: e });
+    case 'ENOTDIR':
+      return new FileError(path, `cannot ${verb} ${path}: a part of the path is not a directory`, { cause: e });
+    case 'EACCES':
+    case 'EPERM':
+      return new FileError(path, `cannot ${verb} ${path}: permission denied`, { cause: e });
+    case 'EROFS':
+      return new FileError(path, `cannot ${verb} ${path}: read-only file system`, { cause: e });
+    case 'ELOOP':
+      return new FileError(path, `cannot ${verb} ${path}: too many levels of symbolic links`, { cause: e });
+    case 'ENAMETOOLONG':
+      return new FileError(path, `cannot ${verb} ${path}: file name too long`, { cause: e });
+    case 'EEXIST':
+      return new FileError(path, `cannot ${verb} ${path}: a file is in the way`, { cause: e });
+    default:
+      return e;
   }
 }
 
@@ -130,7 +188,8 @@ function writeAll(fd: number, content: string | Uint8Array, path: string, patien
       waited = 0;
     } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'EAGAIN') throw e;
-      if (waited >= patienceMs) throw new FileError(path, `cannot write ${path}: the reader of the pipe stopped reading for ${patienceMs / 1000} s`);
+      if (waited >= patienceMs)
+        throw new FileError(path, `cannot write ${path}: the reader of the pipe stopped reading for ${patienceMs / 1000} s`);
       Atomics.wait(sleepCell, 0, 0, 5);
       waited += 5;
     }
@@ -151,10 +210,17 @@ function writeAll(fd: number, content: string | Uint8Array, path: string, patien
 export function writeFileAtomic(path: string, content: string | Uint8Array): void {
   let target = path;
   let st: ReturnType<typeof lstatSync> | undefined;
-  try { st = lstatSync(path); } catch (e) { if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError(e, path, 'write'); }
+  try {
+    st = lstatSync(path);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError(e, path, 'write');
+  }
   if (st?.isSymbolicLink()) {
     // write through the link: to its final target (a dangling link gets its target created)
-    try { target = realpathSync(path); st = statSync(target); } catch (e) {
+    try {
+      target = realpathSync(path);
+      st = statSync(target);
+    } catch (e) {
       if ((e as NodeJS.ErrnoException).code !== 'ENOENT') throw fileError(e, path, 'write');
       target = danglingTarget(path);
       st = undefined;
@@ -168,21 +234,38 @@ export function writeFileAtomic(path: string, content: string | Uint8Array): voi
         fd = openSync(target, st.isFIFO() ? constants.O_WRONLY | constants.O_NONBLOCK : 'w');
         writeAll(fd, content, path);
       } catch (e) {
-        if ((e as NodeJS.ErrnoException).code === 'ENXIO') throw new FileError(path, `cannot write ${path}: it is a named pipe with no reader`);
+        if ((e as NodeJS.ErrnoException).code === 'ENXIO')
+          throw new FileError(path, `cannot write ${path}: it is a named pipe with no reader`);
         throw fileError(e, path, 'write');
-      } finally { if (fd !== undefined) closeSync(fd); }
+      } finally {
+        if (fd !== undefined) closeSync(fd);
+      }
       return;
     }
-    const kind = st.isDirectory() ? 'a directory; give a file name' : st.isSocket() ? 'a socket' : st.isBlockDevice() ? 'a block device' : 'not a regular file';
+    const kind = st.isDirectory()
+      ? 'a directory; give a file name'
+      : st.isSocket()
+        ? 'a socket'
+        : st.isBlockDevice()
+          ? 'a block device'
+          : 'not a regular file';
     throw new FileError(path, `refusing to write ${path}: it is ${kind}`);
   }
-  try { mkdirSync(dirname(target), { recursive: true }); } catch (e) { throw fileError(e, dirname(target), 'create the folder'); }
+  try {
+    mkdirSync(dirname(target), { recursive: true });
+  } catch (e) {
+    throw fileError(e, dirname(target), 'create the folder');
+  }
   const tmp = join(dirname(target), `.${basename(target)}.tmp-${process.pid}-${tmpCounter++}`);
   try {
     writeFileSync(tmp, content, { flag: 'wx', mode: st ? Number(st.mode) & 0o777 : 0o666 });
     renameSync(tmp, target);
   } catch (e) {
-    try { unlinkSync(tmp); } catch { /* never created, or already renamed */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* never created, or already renamed */
+    }
     throw fileError(e, path, 'write');
   }
 }
@@ -192,7 +275,11 @@ function danglingTarget(link: string): string {
   let p = link;
   for (let hops = 0; hops < 40; hops++) {
     let st;
-    try { st = lstatSync(p); } catch { return p; }
+    try {
+      st = lstatSync(p);
+    } catch {
+      return p;
+    }
     if (!st.isSymbolicLink()) return p;
     p = readlinkAbs(p);
   }
@@ -203,4 +290,3 @@ function readlinkAbs(p: string): string {
   const to = readlinkSync(p);
   return isAbsolute(to) ? to : join(dirname(p), to);
 }
-

@@ -32,8 +32,12 @@ export interface MainIO {
 }
 
 const processIO: MainIO = {
-  stdout: (s) => { process.stdout.write(s); },
-  stderr: (s) => { process.stderr.write(s); },
+  stdout: (s) => {
+    process.stdout.write(s);
+  },
+  stderr: (s) => {
+    process.stderr.write(s);
+  },
 };
 
 /** One line: the first line of the message, whitespace collapsed (messages never span lines on the terminal). */
@@ -58,10 +62,22 @@ export function classifyError(err: unknown): { code: 1 | 2 | 130; type: string; 
   if (err instanceof DiskFullError) return { code: 1, type: err.name, message: oneLine(err.message) };
   if (err instanceof FileError) return { code: 2, type: err.name, message: oneLine(err.message) };
   if (SftdlError.isInstance(err)) return { code: 2, type: err.name, message: oneLine(err.message) };
-  if (err instanceof RangeError && /Invalid (typed )?array length|Array buffer allocation failed|Invalid string length/.test(err.message)) {
-    return { code: 2, type: 'SizeError', message: `out of memory (${oneLine(err.message)}); reduce the sizes given by the flags or the data file` };
+  if (
+    err instanceof RangeError &&
+    /Invalid (typed )?array length|Array buffer allocation failed|Invalid string length/.test(err.message)
+  ) {
+    return {
+      code: 2,
+      type: 'SizeError',
+      message: `out of memory (${oneLine(err.message)}); reduce the sizes given by the flags or the data file`,
+    };
   }
-  if (err instanceof Error) return { code: 1, type: err.name || 'Error', message: `unexpected ${err.name || 'error'}: ${oneLine(err.message)} (rerun with --debug for the stack)` };
+  if (err instanceof Error)
+    return {
+      code: 1,
+      type: err.name || 'Error',
+      message: `unexpected ${err.name || 'error'}: ${oneLine(err.message)} (rerun with --debug for the stack)`,
+    };
   return { code: 1, type: 'Error', message: `unexpected failure: ${oneLine(String(err))} (rerun with --debug for the stack)` };
 }
 
@@ -78,9 +94,13 @@ export async function main(argv: readonly string[], io: MainIO = processIO): Pro
     json = parsed.flags.has('json');
     debug = flags.bool('debug');
     const name = parsed.positionals[0];
-    if (name === undefined && parsed.flags.has('help')) { io.stdout(mainHelp() + '\n'); return 0; }
+    if (name === undefined && parsed.flags.has('help')) {
+      io.stdout(mainHelp() + '\n');
+      return 0;
+    }
     const cmdName = name ?? 'tour';
-    if (!Object.hasOwn(commandLoaders, cmdName)) throw new UsageError(`unknown command '${cmdName}'; allowed: ${Object.keys(commandLoaders).join('|')}`);
+    if (!Object.hasOwn(commandLoaders, cmdName))
+      throw new UsageError(`unknown command '${cmdName}'; allowed: ${Object.keys(commandLoaders).join('|')}`);
     const loader = commandLoaders[cmdName]!;
     if (name !== undefined) parsed.positionals.shift();
     const command = await loader.load();
@@ -92,8 +112,14 @@ export async function main(argv: readonly string[], io: MainIO = processIO): Pro
     const budget = readBudget(flags);
     const quiet = parsed.flags.has('quiet');
     const ctx: CommandContext = {
-      flags, json, outDir, budget, debug,
-      log: (m) => { if (!quiet) io.stderr(m + '\n'); },
+      flags,
+      json,
+      outDir,
+      budget,
+      debug,
+      log: (m) => {
+        if (!quiet) io.stderr(m + '\n');
+      },
       emit: (result, human) => {
         if (json) io.stdout(JSON.stringify(result) + '\n');
         else io.stdout((human ?? JSON.stringify(result, null, 2)) + '\n');
@@ -117,9 +143,15 @@ export async function main(argv: readonly string[], io: MainIO = processIO): Pro
 export function guardStdout(): void {
   const onError = (e: NodeJS.ErrnoException) => {
     if (e.code === 'EPIPE' || e.code === 'ERR_STREAM_DESTROYED') process.exit(process.exitCode ?? 0);
-    try { process.stderr.write(`error: cannot write output: ${e.message}\n`); } catch { /* stderr gone too */ }
+    try {
+      process.stderr.write(`error: cannot write output: ${e.message}\n`);
+    } catch {
+      /* stderr gone too */
+    }
     process.exit(1);
   };
   process.stdout.on('error', onError);
-  process.stderr.on('error', (e: NodeJS.ErrnoException) => { if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0); });
+  process.stderr.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  });
 }

@@ -7,7 +7,11 @@ export class Progress {
   private readonly started = Date.now();
   private readonly tty = Boolean(process.stderr.isTTY);
 
-  constructor(private readonly label: string, private readonly total: number, private readonly quiet = false) {}
+  constructor(
+    private readonly label: string,
+    private readonly total: number,
+    private readonly quiet = false,
+  ) {}
 
   update(done: number, note = ''): void {
     if (this.quiet || this.total <= 0) return;
@@ -18,7 +22,11 @@ export class Progress {
       const width = 28;
       const filled = Math.round(frac * width);
       const secs = ((Date.now() - this.started) / 1000).toFixed(1);
-      process.stderr.write(`\r${this.label.padEnd(34)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${secs}s ${note}`.slice(0, 120).padEnd(100));
+      process.stderr.write(
+        `\r${this.label.padEnd(34)} [${'#'.repeat(filled)}${'.'.repeat(width - filled)}] ${String(pct).padStart(3)}% ${secs}s ${note}`
+          .slice(0, 120)
+          .padEnd(100),
+      );
       if (done >= this.total) process.stderr.write('\n');
     } else {
       const step = Math.floor(pct / 25);

@@ -17,7 +17,11 @@ export const FAIL_MARK = '✗';
  * SFTDL_EXPLORER_URL, default http://127.0.0.1:5173/.
  * @example explorerUrl('cubic', { epsilon: -0.3, 'sigma-w2': 0.5 }) // 'http://127.0.0.1:5173/?view=cubic&epsilon=-0.3&sigma-w2=0.5'
  */
-export function explorerUrl(view: 'cubic' | 'modular' | 'kernels' | 'msa', params: Record<string, string | number>, env: NodeJS.ProcessEnv = process.env): string {
+export function explorerUrl(
+  view: 'cubic' | 'modular' | 'kernels' | 'msa',
+  params: Record<string, string | number>,
+  env: NodeJS.ProcessEnv = process.env,
+): string {
   const base = env.SFTDL_EXPLORER_URL || 'http://127.0.0.1:5173/';
   const q = new URLSearchParams({ view });
   for (const [k, v] of Object.entries(params)) q.set(k, String(v));
@@ -38,13 +42,17 @@ function fmt(v: string | number): string {
 
 /** Renders the report as a self-contained HTML page (inline SVG, no external assets). */
 export function renderReport(o: { title: string; subtitle: string; sections: ReportSection[]; footer: string }): string {
-  const body = o.sections.map((s, i) => `
+  const body = o.sections
+    .map(
+      (s, i) => `
 <section id="s${i + 1}">
   <h2>${i + 1}. ${esc(s.title)}</h2>
   ${s.paragraphs.map((p) => `<p>${esc(p)}</p>`).join('\n  ')}
   ${s.figures.map((f) => `<figure>${f.svg}<figcaption>${esc(f.caption)}${f.explorer ? ` <a class="explore" href="${esc(f.explorer).replace(/"/g, '&quot;')}">Open in the explorer</a>` : ''}</figcaption></figure>`).join('\n  ')}
   ${s.tables.map((t) => `<table><caption>${esc(t.caption)}</caption><thead><tr>${t.header.map((h) => `<th>${esc(h)}</th>`).join('')}</tr></thead><tbody>${t.rows.map((r) => `<tr>${r.map((c) => `<td${typeof c === 'string' && c.includes(FAIL_MARK) ? ' class="fail"' : ''}>${fmt(c)}</td>`).join('')}</tr>`).join('')}</tbody></table>`).join('\n  ')}
-</section>`).join('\n');
+</section>`,
+    )
+    .join('\n');
   return `<!doctype html>
 <html lang="en"><head><meta charset="utf-8"><title>${esc(o.title)}</title>
 <style>

@@ -20,8 +20,11 @@ const PROGRAM_BYTES_PER_LAYER = 512;
 export function checkKernelActivation(name: string): void {
   const m = /^(?:he|hermite)(\d+)$/i.exec(name.trim());
   if (m && Number(m[1]) > 64) throw new UsageError(`--activation ${name}: Hermite degree ${m[1]} is too high (at most he64)`);
-  try { getActivation(name); } catch (e) {
-    if (InvalidArgumentError.isInstance(e)) throw new UsageError(`--activation: unknown activation '${name}'; allowed: ${ACTIVATION_NAMES.join(', ')}`);
+  try {
+    getActivation(name);
+  } catch (e) {
+    if (InvalidArgumentError.isInstance(e))
+      throw new UsageError(`--activation: unknown activation '${name}'; allowed: ${ACTIVATION_NAMES.join(', ')}`);
     throw e;
   }
 }
@@ -30,12 +33,17 @@ export function checkKernelActivation(name: string): void {
  * Runs a kernel computation and names the flags when it fails for a reason the flags control: a kernel that became
  * non-finite is `--weight-var/--bias-var/--depth` (or the data scale), an unknown activation is `--activation`.
  */
-export function withKernelFlags<T>(flags: { activation: string; depth: number; weightVar: number; biasVar: number }, body: () => T): T {
+export function withKernelFlags<T>(
+  flags: { activation: string; depth: number; weightVar: number; biasVar: number },
+  body: () => T,
+): T {
   try {
     return body();
   } catch (e) {
     if (SftdlError.isInstance(e) && /non-finite/.test(e.message)) {
-      throw new UsageError(`--weight-var ${flags.weightVar} / --bias-var ${flags.biasVar} / --depth ${flags.depth} (--activation ${flags.activation}): ${e.message.replace(/; reduce .*$/, '')}; reduce --weight-var, --bias-var or --depth, or rescale the data`);
+      throw new UsageError(
+        `--weight-var ${flags.weightVar} / --bias-var ${flags.biasVar} / --depth ${flags.depth} (--activation ${flags.activation}): ${e.message.replace(/; reduce .*$/, '')}; reduce --weight-var, --bias-var or --depth, or rescale the data`,
+      );
     }
     if (e instanceof RangeError && /activation returned a non-finite/.test(e.message)) {
       throw new UsageError(`--activation ${flags.activation}: ${e.message}; reduce --weight-var/--bias-var or rescale the data`);
@@ -45,11 +53,15 @@ export function withKernelFlags<T>(flags: { activation: string; depth: number; w
 }
 
 /** Kernel matrices of a depth-L network on n×d training rows and m test rows (NNGP and NTK). */
-export function kernelEstimate(o: { n: number; m: number; d: number; depth: number; withNtk: boolean; testDiagOnly?: boolean }): { bytes: number; flops: number } {
+export function kernelEstimate(o: { n: number; m: number; d: number; depth: number; withNtk: boolean; testDiagOnly?: boolean }): {
+  bytes: number;
+  flops: number;
+} {
   const { n, m, d, depth } = o;
   const pairs = n * n + m * n + (o.testDiagOnly ? m : m * m);
   const mats = o.withNtk ? 6 : 3; // nngp, ntk, derivative kernel + temporaries of the layer maps
-  const bytes = mats * pairs * F64 + (n + m) * d * F64 + pairs * JS_NUMBER * (o.withNtk ? 2 : 1) + depth * PROGRAM_BYTES_PER_LAYER;
+  const bytes =
+    mats * pairs * F64 + (n + m) * d * F64 + pairs * JS_NUMBER * (o.withNtk ? 2 : 1) + depth * PROGRAM_BYTES_PER_LAYER;
   const flops = 2 * pairs * d + depth * pairs * DUAL_COST * (o.withNtk ? 2 : 1) + depth * ITERATION_FLOOR;
   return { bytes, flops };
 }
@@ -76,7 +88,10 @@ export function dataEstimate(o: { rows: number; dim: number; outputs: number }):
  * `demo msa`: P×P kernels and solves, and for the sampled (erf/relu) theories `samples` Monte Carlo weight vectors of
  * dimension d evaluated on P points, over ~100 Newton/annealing iterations.
  */
-export function msaEstimate(o: { n: number; d: number; samples: number; sampled: boolean; width: number }): { bytes: number; flops: number } {
+export function msaEstimate(o: { n: number; d: number; samples: number; sampled: boolean; width: number }): {
+  bytes: number;
+  flops: number;
+} {
   const { n, d } = o;
   const mc = o.sampled ? o.samples : 0;
   const bytes = 8 * n * n * F64 + mc * (d + n) * F64 * 2 + d * d * F64 * 4;
@@ -86,7 +101,15 @@ export function msaEstimate(o: { n: number; d: number; samples: number; sampled:
 }
 
 /** `demo train`: chains × parameters state (plus gradients, proposals, recorded samples) and steps × chains × forward/backward passes. */
-export function trainEstimate(o: { n: number; d: number; outputs: number; width: number; chains: number; steps: number; layers: number }): { bytes: number; flops: number } {
+export function trainEstimate(o: {
+  n: number;
+  d: number;
+  outputs: number;
+  width: number;
+  chains: number;
+  steps: number;
+  layers: number;
+}): { bytes: number; flops: number } {
   const params = o.width * (o.d + o.outputs) + (o.layers - 2) * o.width * o.width;
   const bytes = o.chains * (8 * params + 4 * o.n * o.width) * F64;
   // per chain-step: forward/backward on all points, plus ~1e5 flop-equivalents of per-step overhead (allocation, RNG)

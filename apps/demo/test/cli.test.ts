@@ -10,7 +10,9 @@ const cli = join(root, 'apps/demo/src/cli.ts');
 /** Runs the demo CLI like `pnpm --silent demo …` does. */
 export function demo(args: string[], opts: { cwd?: string } = {}): { code: number; stdout: string; stderr: string } {
   const r = spawnSync(process.execPath, ['--conditions=@sftdl/source', '--import', 'tsx', cli, ...args], {
-    cwd: opts.cwd ?? root, encoding: 'utf8', timeout: 120_000,
+    cwd: opts.cwd ?? root,
+    encoding: 'utf8',
+    timeout: 120_000,
   });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
@@ -30,7 +32,23 @@ describe('demo CLI contract', () => {
   it('data: writes the data format and prints exactly one JSON object with --json', () => {
     const dir = mkdtempSync(join(tmpdir(), 'sftdl-demo-'));
     const out = join(dir, 'd.json');
-    const r = demo(['data', 'cubic', '--samples', '20', '--dim', '5', '--seed', '3', '--epsilon', '0.5', '--test-samples', '4', '--out', out, '--json']);
+    const r = demo([
+      'data',
+      'cubic',
+      '--samples',
+      '20',
+      '--dim',
+      '5',
+      '--seed',
+      '3',
+      '--epsilon',
+      '0.5',
+      '--test-samples',
+      '4',
+      '--out',
+      out,
+      '--json',
+    ]);
     expect(r.stderr).not.toMatch(/error/);
     expect(r.code).toBe(0);
     const summary = JSON.parse(r.stdout);
@@ -47,7 +65,22 @@ describe('demo CLI contract', () => {
     });
     // same seed → same file
     const again = join(dir, 'e.json');
-    demo(['data', 'cubic', '--samples', '20', '--dim', '5', '--seed', '3', '--epsilon', '0.5', '--test-samples', '4', '--out', again]);
+    demo([
+      'data',
+      'cubic',
+      '--samples',
+      '20',
+      '--dim',
+      '5',
+      '--seed',
+      '3',
+      '--epsilon',
+      '0.5',
+      '--test-samples',
+      '4',
+      '--out',
+      again,
+    ]);
     expect(readFileSync(again, 'utf8')).toBe(readFileSync(out, 'utf8'));
   });
   it('data modular: full table by default; composite P is exit 2 naming --prime', () => {
@@ -73,7 +106,16 @@ describe('demo CLI contract', () => {
     const f = join(dir, 'bad.json');
     writeFileSync(f, JSON.stringify({ x: [[1, 2], [3]], y: [1, 2] }));
     expect(() => readDataFile(f)).toThrow(/ragged/);
-    writeFileSync(f, JSON.stringify({ x: [[1, 2], [3, 4]], y: [1] }));
+    writeFileSync(
+      f,
+      JSON.stringify({
+        x: [
+          [1, 2],
+          [3, 4],
+        ],
+        y: [1],
+      }),
+    );
     expect(() => readDataFile(f)).toThrow(/rows/);
     writeFileSync(f, '{"x": [[1, 2]], "y": [NaN]}');
     expect(() => readDataFile(f)).toThrow(/JSON/);

@@ -35,7 +35,23 @@ describe('hardening reproductions (real child processes)', () => {
   const one = (r: { stderr: string }) => r.stderr.split('\n').filter((l) => l.trim() !== '');
 
   it('gp on a zero kernel (relu, no bias, all-zero inputs, σ² = 0) terminates: exit 0 with finite output', () => {
-    const r = demo(['gp', '--activation', 'relu', '--depth', '2', '--weight-var', '1', '--bias-var', '0', '--sigma2', '0', '--data', files.zeros!, '--json', '--quiet']);
+    const r = demo([
+      'gp',
+      '--activation',
+      'relu',
+      '--depth',
+      '2',
+      '--weight-var',
+      '1',
+      '--bias-var',
+      '0',
+      '--sigma2',
+      '0',
+      '--data',
+      files.zeros!,
+      '--json',
+      '--quiet',
+    ]);
     expect(r.code, r.stderr).toBe(0);
     const out = JSON.parse(r.stdout);
     expect(out.mean.every((v: number) => v === 0)).toBe(true);
@@ -44,33 +60,132 @@ describe('hardening reproductions (real child processes)', () => {
   });
 
   it('messages name the flag: gp --weight-var 1e300, kernel --activation constructor, grokking cubic --epsilon 0 --find-transition', () => {
-    const a = demo(['gp', '--activation', 'relu', '--depth', '2', '--weight-var', '1e300', '--bias-var', '0', '--sigma2', '0.1', '--data', files.valid!, '--json']);
+    const a = demo([
+      'gp',
+      '--activation',
+      'relu',
+      '--depth',
+      '2',
+      '--weight-var',
+      '1e300',
+      '--bias-var',
+      '0',
+      '--sigma2',
+      '0.1',
+      '--data',
+      files.valid!,
+      '--json',
+    ]);
     expect(a.code).toBe(2);
     expect(one(a)).toHaveLength(1);
     expect(a.stderr).toMatch(/^error: --weight-var 1e\+300/);
     expect(JSON.parse(a.stdout).error.type).toBe('UsageError');
-    const b = demo(['kernel', '--activation', 'constructor', '--depth', '2', '--weight-var', '1', '--bias-var', '0', '--data', files.valid!]);
+    const b = demo([
+      'kernel',
+      '--activation',
+      'constructor',
+      '--depth',
+      '2',
+      '--weight-var',
+      '1',
+      '--bias-var',
+      '0',
+      '--data',
+      files.valid!,
+    ]);
     expect(b.code).toBe(2);
     expect(one(b)).toEqual([expect.stringMatching(/^error: --activation: unknown activation 'constructor'; allowed: .*relu/)]);
-    const c = demo(['grokking', 'cubic', '--epsilon', '0', '--find-transition', '--sigma-w2', '1', '--sigma-a2', '1', '--width', '100', '--samples', '100', '--dim', '10']);
+    const c = demo([
+      'grokking',
+      'cubic',
+      '--epsilon',
+      '0',
+      '--find-transition',
+      '--sigma-w2',
+      '1',
+      '--sigma-a2',
+      '1',
+      '--width',
+      '100',
+      '--samples',
+      '100',
+      '--dim',
+      '10',
+    ]);
     expect(c.code).toBe(2);
     expect(one(c)).toEqual([expect.stringMatching(/^error: --epsilon 0: no first-order transition/)]);
     expect(c.stderr).not.toMatch(/NaN/);
   });
 
   it('targets ≈ 1e200: a typed overflow error (exit 2), not a null likelihood', () => {
-    const r = demo(['gp', '--activation', 'relu', '--depth', '2', '--weight-var', '1', '--bias-var', '0', '--sigma2', '0.1', '--data', files.hugeY!, '--json', '--quiet']);
+    const r = demo([
+      'gp',
+      '--activation',
+      'relu',
+      '--depth',
+      '2',
+      '--weight-var',
+      '1',
+      '--bias-var',
+      '0',
+      '--sigma2',
+      '0.1',
+      '--data',
+      files.hugeY!,
+      '--json',
+      '--quiet',
+    ]);
     expect(r.code).toBe(2);
     expect(one(r)).toEqual([expect.stringMatching(/^error: GP posterior overflowed.*rescale the targets/)]);
   });
 
   it('sizes are checked before work: --depth 1e9, --samples 1e9, --prime 1000003, --restarts 1e9 exit 2 within seconds, naming the flag', () => {
     const cases: [string[], RegExp][] = [
-      [['kernel', '--activation', 'relu', '--depth', '1e9', '--weight-var', '1', '--bias-var', '0', '--data', files.valid!], /reduce --depth/],
+      [
+        ['kernel', '--activation', 'relu', '--depth', '1e9', '--weight-var', '1', '--bias-var', '0', '--data', files.valid!],
+        /reduce --depth/,
+      ],
       [['data', 'cubic', '--samples', '1e9', '--dim', '2', '--json'], /reduce --samples/],
       [['data', 'modular', '--prime', '1000003', '--json'], /reduce --prime/],
-      [['gp', '--activation', 'erf', '--depth', '2', '--weight-var', '1', '--bias-var', '0.1', '--sigma2', '0.1', '--fit', '--restarts', '1e9', '--data', files.valid!], /reduce --restarts/],
-      [['kernel', '--activation', 'relu', '--depth', '2', '--weight-var', '1', '--bias-var', '0', '--data', files.big!, '--max-memory', '4M'], /over the budget of 4\.19 MB \(--max-memory 4M\)/],
+      [
+        [
+          'gp',
+          '--activation',
+          'erf',
+          '--depth',
+          '2',
+          '--weight-var',
+          '1',
+          '--bias-var',
+          '0.1',
+          '--sigma2',
+          '0.1',
+          '--fit',
+          '--restarts',
+          '1e9',
+          '--data',
+          files.valid!,
+        ],
+        /reduce --restarts/,
+      ],
+      [
+        [
+          'kernel',
+          '--activation',
+          'relu',
+          '--depth',
+          '2',
+          '--weight-var',
+          '1',
+          '--bias-var',
+          '0',
+          '--data',
+          files.big!,
+          '--max-memory',
+          '4M',
+        ],
+        /over the budget of 4\.19 MB \(--max-memory 4M\)/,
+      ],
     ];
     for (const [args, msg] of cases) {
       const r = demo(args);
@@ -82,21 +197,63 @@ describe('hardening reproductions (real child processes)', () => {
 
   it('unexpected failures are one line (exit 1); --debug adds the stack', () => {
     // a typed error and --debug: the line, then the stack
-    const r = demo(['grokking', 'cubic', '--epsilon', '0', '--find-transition', '--sigma-w2', '1', '--sigma-a2', '1', '--width', '100', '--samples', '100', '--dim', '10', '--debug']);
+    const r = demo([
+      'grokking',
+      'cubic',
+      '--epsilon',
+      '0',
+      '--find-transition',
+      '--sigma-w2',
+      '1',
+      '--sigma-a2',
+      '1',
+      '--width',
+      '100',
+      '--samples',
+      '100',
+      '--dim',
+      '10',
+      '--debug',
+    ]);
     expect(r.code).toBe(2);
     expect(r.stderr).toMatch(/^error: --epsilon 0/);
     expect(r.stderr).toMatch(/\n\s+at /);
   });
 
   it('… --json | head -c 10 does not crash with EPIPE', () => {
-    const cmd = [process.execPath, ...nodeArgs, cliPath, 'data', 'modular', '--prime', '3', '--json'].map((a) => `'${a}'`).join(' ');
+    const cmd = [process.execPath, ...nodeArgs, cliPath, 'data', 'modular', '--prime', '3', '--json']
+      .map((a) => `'${a}'`)
+      .join(' ');
     // a JSON object far larger than the pipe buffer: the 600×600 NNGP and NTK (~14 MB)
     const rows = Array.from({ length: 600 }, (_, i) => [Math.sin(i), Math.cos(3 * i), 0.5]);
     const file = join(dir, 'rows600.json');
     writeFileSync(file, JSON.stringify({ x: rows, y: rows.map((r) => r[0]) }));
-    const big = [process.execPath, ...nodeArgs, cliPath, 'kernel', '--activation', 'relu', '--depth', '1', '--weight-var', '1', '--bias-var', '0', '--data', file, '--json', '--quiet'].map((a) => `'${a}'`).join(' ');
+    const big = [
+      process.execPath,
+      ...nodeArgs,
+      cliPath,
+      'kernel',
+      '--activation',
+      'relu',
+      '--depth',
+      '1',
+      '--weight-var',
+      '1',
+      '--bias-var',
+      '0',
+      '--data',
+      file,
+      '--json',
+      '--quiet',
+    ]
+      .map((a) => `'${a}'`)
+      .join(' ');
     for (const c of [cmd, big]) {
-      const r = spawnSync('bash', ['-c', `${c} | head -c 10 > /dev/null; echo "rc=\${PIPESTATUS[0]}" >&2`], { cwd: root, encoding: 'utf8', timeout: 120_000 });
+      const r = spawnSync('bash', ['-c', `${c} | head -c 10 > /dev/null; echo "rc=\${PIPESTATUS[0]}" >&2`], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 120_000,
+      });
       expect(r.stderr).not.toMatch(/EPIPE|Error|at /);
       expect(r.stderr).toMatch(/rc=0/);
     }
@@ -104,7 +261,23 @@ describe('hardening reproductions (real child processes)', () => {
 
   // `train --sigma-w2 1e300` once exited 0 with null diagnostics (rhat, tauInt, per-observable ESS).
   it('train --sigma-w2 1e300 is a typed error or finite output', () => {
-    const r = demo(['train', '--data', files.valid!, '--width', '4', '--sigma2', '0.1', '--steps', '100', '--chains', '2', '--sigma-w2', '1e300', '--json', '--quiet']);
+    const r = demo([
+      'train',
+      '--data',
+      files.valid!,
+      '--width',
+      '4',
+      '--sigma2',
+      '0.1',
+      '--steps',
+      '100',
+      '--chains',
+      '2',
+      '--sigma-w2',
+      '1e300',
+      '--json',
+      '--quiet',
+    ]);
     expect(violations({ argv: ['--json'] }, r, 60_000)).toEqual([]);
   });
 
@@ -115,7 +288,9 @@ describe('hardening reproductions (real child processes)', () => {
     expect(violations({ argv: ['--json'] }, { ...base, stdout: '{"a":null}' }, 1)[0]).toMatch(/undocumented null .* a/);
     expect(violations({ argv: ['--json'] }, { ...base, stdout: '{"meta":{"width":null}}' }, 1)).toEqual([]);
     expect(violations({ argv: [] }, { ...base, stderr: 'error: x\n    at f (a.ts:1)\n' }, 1).join()).toMatch(/2 lines|stack/);
-    expect(violations({ argv: ['--json'] }, { ...base, code: 2, stderr: 'error: bad\n', stdout: '{}' }, 1)[0]).toMatch(/error: \{ type, message \}/);
+    expect(violations({ argv: ['--json'] }, { ...base, code: 2, stderr: 'error: bad\n', stdout: '{}' }, 1)[0]).toMatch(
+      /error: \{ type, message \}/,
+    );
     expect(violations({ argv: [] }, 'timeout', 30_000)).toEqual(['no result within 30 s']);
   });
 });

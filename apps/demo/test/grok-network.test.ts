@@ -9,12 +9,17 @@ import { sexticRegulariser } from '../src/tour/modular-net';
 
 describe('traceDiagnostics', () => {
   it('AR(1) chains x_t = φx_{t−1} + ξ: τ_int ≈ (1 + φ)/(1 − φ), ESS = C·L/τ, R̂ ≈ 1; shifted chains give R̂ ≫ 1', () => {
-    const phi = 0.8, C = 4, L = 20000;
+    const phi = 0.8,
+      C = 4,
+      L = 20000;
     const chains = Array.from({ length: C }, (_, c) => {
       const xi = normal(key(10 + c), L);
       const t: number[] = [];
       let x = 0;
-      for (let i = 0; i < L; i++) { x = phi * x + xi[i]!; t.push(x); }
+      for (let i = 0; i < L; i++) {
+        x = phi * x + xi[i]!;
+        t.push(x);
+      }
       return t;
     });
     const d = traceDiagnostics(chains, 5);
@@ -33,32 +38,47 @@ describe('traceDiagnostics', () => {
 
 describe('modular network: the sextic regulariser', () => {
   it('Γ = Σ_i Σ_{k≠0} P(γ/6)(|w_k|⁶ + |v_k|⁶) by a direct complex DFT, and its gradient matches central differences', () => {
-    const P = 5, N = 3, gamma = 0.7;
+    const P = 5,
+      N = 3,
+      gamma = 0.7;
     const th = normal(key(3), N * 2 * P + N * P);
     let direct = 0;
-    for (let i = 0; i < N; i++) for (let h = 0; h < 2; h++) for (let k = 1; k < P; k++) {
-      let re = 0, im = 0;
-      for (let n = 0; n < P; n++) { re += th[i * 2 * P + h * P + n]! * Math.cos((2 * Math.PI * k * n) / P) / P; im += th[i * 2 * P + h * P + n]! * Math.sin((2 * Math.PI * k * n) / P) / P; }
-      direct += ((P * gamma) / 6) * (re * re + im * im) ** 3;
-    }
+    for (let i = 0; i < N; i++)
+      for (let h = 0; h < 2; h++)
+        for (let k = 1; k < P; k++) {
+          let re = 0,
+            im = 0;
+          for (let n = 0; n < P; n++) {
+            re += (th[i * 2 * P + h * P + n]! * Math.cos((2 * Math.PI * k * n) / P)) / P;
+            im += (th[i * 2 * P + h * P + n]! * Math.sin((2 * Math.PI * k * n) / P)) / P;
+          }
+          direct += ((P * gamma) / 6) * (re * re + im * im) ** 3;
+        }
     const g = new Float64Array(th.length);
     expect(sexticRegulariser(th, N, P, gamma, g)).toBeCloseTo(direct, 12);
     for (const j of [0, 4, 7, 13, 29]) {
-      const h = 1e-5, tp = Float64Array.from(th), tm = Float64Array.from(th);
-      tp[j]! += h; tm[j]! -= h;
+      const h = 1e-5,
+        tp = Float64Array.from(th),
+        tm = Float64Array.from(th);
+      tp[j]! += h;
+      tm[j]! -= h;
       expect(g[j]!).toBeCloseTo((sexticRegulariser(tp, N, P, gamma) - sexticRegulariser(tm, N, P, gamma)) / (2 * h), 6);
     }
     expect(g[N * 2 * P]).toBe(0); // the readout is not regularised
   });
 
-  it('the scenario mapping keeps the paper\'s σ²_II/σ²_I (printed λ at P = 401) with the first-principles onsets at small P', () => {
+  it("the scenario mapping keeps the paper's σ²_II/σ²_I (printed λ at P = 401) with the first-principles onsets at small P", () => {
     const paper = modularOnsets({ prime: 401, width: 1000, sigmaA2: 2e-6, gamma: 1e-4 });
     expect(FIG3_GMFL_RATIO).toBeCloseTo((paper.gmfl2Onset as number) / paper.gmfl1Onset, 12);
     const sc = modularScenario({ prime: 11, width: 32, gamma: 30 });
-    const on = modularOnsets({ prime: 11, width: 32, sigmaA2: sc.sigmaA2, gamma: 30 }, { lambdaNormalization: 'first-principles' });
+    const on = modularOnsets(
+      { prime: 11, width: 32, sigmaA2: sc.sigmaA2, gamma: 30 },
+      { lambdaNormalization: 'first-principles' },
+    );
     expect((on.gmfl2Onset as number) / on.gmfl1Onset).toBeCloseTo(FIG3_GMFL_RATIO, 10);
     // closed forms with A = P²σ_a², s* = 2√(γ/3): σ²_I = √(2A/(N s*)) − 4σ_a², σ²_II = √(2A/(N s*)) − 12A/γ
-    const A = 121 * sc.sigmaA2, pin = Math.sqrt((2 * A) / (32 * 2 * Math.sqrt(10)));
+    const A = 121 * sc.sigmaA2,
+      pin = Math.sqrt((2 * A) / (32 * 2 * Math.sqrt(10)));
     expect(sc.gmfl1Onset).toBeCloseTo(pin - 4 * sc.sigmaA2, 12);
     expect(sc.gmfl2Onset).toBeCloseTo(pin - (12 * A) / 30, 12);
   });
@@ -67,13 +87,31 @@ describe('modular network: the sextic regulariser', () => {
 describe('report figures', () => {
   it('error bars, hollow markers, dashed theory lines and a log axis reach the SVG; failures are highlighted; explorer links', async () => {
     const svg = await lineChartSvg({
-      xLabel: 'x', yLabel: 'y', yScale: 'log',
-      series: [{ name: 'a', x: [1, 2], y: [1, 10] }, { name: 'b', x: [1, 2], y: [2, 20] }, { name: 's', x: [1, 2], y: [1.5, 12], yErr: [0.2, 1], hollow: [false, true], points: true }],
+      xLabel: 'x',
+      yLabel: 'y',
+      yScale: 'log',
+      series: [
+        { name: 'a', x: [1, 2], y: [1, 10] },
+        { name: 'b', x: [1, 2], y: [2, 20] },
+        { name: 's', x: [1, 2], y: [1.5, 12], yErr: [0.2, 1], hollow: [false, true], points: true },
+      ],
     });
     expect(svg).toMatch(/stroke-dasharray="8,4"/);
     expect((svg.match(/<path[^>]*aria-roledescription="point"/g) ?? []).length).toBeGreaterThanOrEqual(2);
     expect(svg).toContain('1.05');
-    const html = renderReport({ title: 't', subtitle: 's', footer: 'f', sections: [{ title: 'x', paragraphs: [], figures: [{ svg, caption: 'c', explorer: explorerUrl('cubic', { epsilon: -0.3, 'sigma-w2': 0.5 }, {}) }], tables: [{ caption: 't', header: ['R̂'], rows: [['1.2 ✗'], ['1.01']] }] }] });
+    const html = renderReport({
+      title: 't',
+      subtitle: 's',
+      footer: 'f',
+      sections: [
+        {
+          title: 'x',
+          paragraphs: [],
+          figures: [{ svg, caption: 'c', explorer: explorerUrl('cubic', { epsilon: -0.3, 'sigma-w2': 0.5 }, {}) }],
+          tables: [{ caption: 't', header: ['R̂'], rows: [['1.2 ✗'], ['1.01']] }],
+        },
+      ],
+    });
     expect(html).toContain('<td class="fail">1.2 ✗</td>');
     expect(html).toContain('<td>1.01</td>');
     expect(html).toContain('href="http://127.0.0.1:5173/?view=cubic&amp;epsilon=-0.3&amp;sigma-w2=0.5"');
@@ -88,7 +126,26 @@ describe('sweep → report --from (modular-point)', () => {
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const dir = join(mkdtempSync(join(tmpdir(), 'sftdl-msweep-')), 's');
-    expect(demo(['sweep', 'plan', 'modular-point', '--grid', 'sigma2=0.0075', '--set', 'steps=60', '--set', 'burnIn=20', '--set', 'prime=5', '--set', 'width=4', '--out', dir, '--json']).code).toBe(0);
+    expect(
+      demo([
+        'sweep',
+        'plan',
+        'modular-point',
+        '--grid',
+        'sigma2=0.0075',
+        '--set',
+        'steps=60',
+        '--set',
+        'burnIn=20',
+        '--set',
+        'prime=5',
+        '--set',
+        'width=4',
+        '--out',
+        dir,
+        '--json',
+      ]).code,
+    ).toBe(0);
     expect(demo(['sweep', 'run', dir, '--workers', '1', '--json']).code).toBe(0);
     const r = demo(['report', '--from', dir, '--out', join(dir, 'out'), '--json']);
     expect(r.code, r.stderr).toBe(0);
@@ -96,7 +153,13 @@ describe('sweep → report --from (modular-point)', () => {
     expect(j.done).toBe(1);
     const sc = modularScenario({ prime: 5, width: 4, gamma: 30 });
     const { solveModular } = await import('@sftdl/solvers');
-    expect(j.table.rows[0]![4]).toBeCloseTo(solveModular({ prime: 5, width: 4, sigmaA2: sc.sigmaA2, gamma: 30, sigma2: 0.0075 }, { lambdaNormalization: 'first-principles' }).a, 12);
+    expect(j.table.rows[0]![4]).toBeCloseTo(
+      solveModular(
+        { prime: 5, width: 4, sigmaA2: sc.sigmaA2, gamma: 30, sigma2: 0.0075 },
+        { lambdaNormalization: 'first-principles' },
+      ).a,
+      12,
+    );
     expect(readFileSync(j.report, 'utf8')).toContain('<svg');
   }, 120_000);
 });

@@ -1,7 +1,19 @@
 // writeFileAtomic never replaces what is not a regular file; file errors are one line naming the path; the tour's
 // Ctrl-C leaves the previous report intact and exits 130 (a real SIGINT to a child process).
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { chmodSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, readlinkSync, rmSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  lstatSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  readdirSync,
+  readlinkSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -15,7 +27,12 @@ const isRoot = process.getuid?.() === 0;
 const leftovers = (d: string) => readdirSync(d).filter((f) => f.includes('.tmp-'));
 
 function mkfifo(path: string): boolean {
-  try { execFileSync('mkfifo', [path]); return true; } catch { return false; }
+  try {
+    execFileSync('mkfifo', [path]);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 describe('writeFileAtomic', () => {
@@ -50,12 +67,17 @@ describe('writeFileAtomic', () => {
     expect(() => writeFileAtomic(fifo, 'x')).toThrow(/named pipe with no reader/);
     const reader = spawn('cat', [fifo]);
     let got = '';
-    reader.stdout.on('data', (b) => { got += b; });
+    reader.stdout.on('data', (b) => {
+      got += b;
+    });
     const done = new Promise((r) => reader.on('close', r));
     // the reader opens the FIFO asynchronously: retry until it is there
     const payload = 'y'.repeat(200_000); // more than a pipe buffer: exercises the EAGAIN wait
     for (let i = 0; ; i++) {
-      try { writeFileAtomic(fifo, payload); break; } catch (e) {
+      try {
+        writeFileAtomic(fifo, payload);
+        break;
+      } catch (e) {
         if (i > 200 || !/no reader/.test((e as Error).message)) throw e;
         await new Promise((r) => setTimeout(r, 10));
       }
@@ -90,7 +112,11 @@ describe('writeFileAtomic', () => {
     mkdirSync(ro);
     chmodSync(ro, 0o500);
     let err: unknown;
-    try { writeFileAtomic(join(ro, 'f.json'), 'x'); } catch (e) { err = e; }
+    try {
+      writeFileAtomic(join(ro, 'f.json'), 'x');
+    } catch (e) {
+      err = e;
+    }
     chmodSync(ro, 0o700);
     expect(err).toBeInstanceOf(FileError);
     expect(classifyError(err)).toMatchObject({ code: 2 });
@@ -111,7 +137,8 @@ describe('writeFileAtomic', () => {
 });
 
 describe('demo data --out X where X is a character device or a symlink (acceptance)', () => {
-  const demo = (args: string[]) => spawnSync(process.execPath, [...nodeArgs, cliPath, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
+  const demo = (args: string[]) =>
+    spawnSync(process.execPath, [...nodeArgs, cliPath, ...args], { cwd: root, encoding: 'utf8', timeout: 60_000 });
   it('the device stays a device, the symlink stays a symlink and its target gets the data', () => {
     const sub = join(dir, 'accept');
     mkdirSync(sub);
@@ -144,7 +171,10 @@ describe('tour: Ctrl-C (a real SIGINT to a child process)', () => {
     const sent = new Promise<void>((res) => {
       child.stderr.on('data', (b) => {
         stderr += b;
-        if (/Langevin/.test(stderr) && !child.killed) { child.kill('SIGINT'); res(); }
+        if (/Langevin/.test(stderr) && !child.killed) {
+          child.kill('SIGINT');
+          res();
+        }
       });
     });
     const code = await new Promise<number | null>((res) => child.on('exit', (c) => res(c)));
@@ -152,6 +182,8 @@ describe('tour: Ctrl-C (a real SIGINT to a child process)', () => {
     expect(code).toBe(130);
     expect(readFileSync(join(out, 'report.html'), 'utf8')).toBe('PREVIOUS REPORT');
     const last = stderr.trim().split('\n').at(-1)!;
-    expect(last).toMatch(/^interrupted \(in part 1 of 4, Langevin σ² = .* at step \d+ of \d+; the previous report .*report\.html is unchanged; .*rerun the same command/);
+    expect(last).toMatch(
+      /^interrupted \(in part 1 of 4, Langevin σ² = .* at step \d+ of \d+; the previous report .*report\.html is unchanged; .*rerun the same command/,
+    );
   }, 120_000);
 });

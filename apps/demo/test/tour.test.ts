@@ -15,8 +15,32 @@ function demo(args: string[]): { code: number; stdout: string; stderr: string } 
   const r = spawnSync(process.execPath, [...nodeArgs, ...args], { cwd: root, encoding: 'utf8', timeout: 120_000 });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
-const findTransition = (p: { epsilon: number; sigmaW2: number; sigmaA2: number; width: number; samples: number; dim: number }) => {
-  const r = demo(['grokking', 'cubic', '--find-transition', '--json', '--epsilon', String(p.epsilon), '--sigma-w2', String(p.sigmaW2), '--sigma-a2', String(p.sigmaA2), '--width', String(p.width), '--samples', String(p.samples), '--dim', String(p.dim)]);
+const findTransition = (p: {
+  epsilon: number;
+  sigmaW2: number;
+  sigmaA2: number;
+  width: number;
+  samples: number;
+  dim: number;
+}) => {
+  const r = demo([
+    'grokking',
+    'cubic',
+    '--find-transition',
+    '--json',
+    '--epsilon',
+    String(p.epsilon),
+    '--sigma-w2',
+    String(p.sigmaW2),
+    '--sigma-a2',
+    String(p.sigmaA2),
+    '--width',
+    String(p.width),
+    '--samples',
+    String(p.samples),
+    '--dim',
+    String(p.dim),
+  ]);
   expect(r.code, r.stderr).toBe(0);
   return JSON.parse(r.stdout) as { sigma2Critical: number; uCritical: number; qStar: number };
 };
@@ -78,7 +102,8 @@ describe('tour: end to end', () => {
     expect(j.report).toBe(join(out, 'report.html'));
     const html = readFileSync(j.report, 'utf8');
     expect((html.match(/<svg/g) ?? []).length).toBeGreaterThanOrEqual(7); // cubic ×2 + 3 histograms, modular, MSA ×2
-    for (const s of ['Cubic teacher', 'Modular addition', 'Multi-scale adaptive', 'Scaling', 'σ²_c', 'GMFL-II']) expect(html).toContain(s);
+    for (const s of ['Cubic teacher', 'Modular addition', 'Multi-scale adaptive', 'Scaling', 'σ²_c', 'GMFL-II'])
+      expect(html).toContain(s);
     expect(readdirSync(out).filter((f) => f.includes('.tmp'))).toEqual([]);
     const c = j.parts.cubic;
     const ft = findTransition({ ...c.sizes });
@@ -117,16 +142,42 @@ describe('scenario: Ctrl-C leaves a resumable checkpoint and no report', () => {
   it('SIGINT during `cubic --full` → exit 130 + checkpoint; --resume finishes', async () => {
     const out = mkdtempSync(join(tmpdir(), 'sftdl-ck-'));
     const ck = join(out, 'ck');
-    const args = ['cubic', '--full', '--beta', '0.01', '--chains', '2', '--aligned-chains', '1', '--steps', '4000', '--sigma2', '0.2,0.1', '--checkpoint-dir', ck, '--out', out, '--json'];
+    const args = [
+      'cubic',
+      '--full',
+      '--beta',
+      '0.01',
+      '--chains',
+      '2',
+      '--aligned-chains',
+      '1',
+      '--steps',
+      '4000',
+      '--sigma2',
+      '0.2,0.1',
+      '--checkpoint-dir',
+      ck,
+      '--out',
+      out,
+      '--json',
+    ];
     const child = spawn(process.execPath, [...nodeArgs, ...args], { cwd: root, stdio: ['ignore', 'pipe', 'pipe'] });
     let stderr = '';
-    child.stderr.on('data', (b) => { stderr += String(b); });
+    child.stderr.on('data', (b) => {
+      stderr += String(b);
+    });
     const code = await new Promise<number | null>((res) => {
       const t = setInterval(() => {
         // interrupt once the first ensemble is running (its progress bar has started)
-        if (/Langevin σ² = 0\.2 .*: \d+%/.test(stderr)) { clearInterval(t); child.kill('SIGINT'); }
+        if (/Langevin σ² = 0\.2 .*: \d+%/.test(stderr)) {
+          clearInterval(t);
+          child.kill('SIGINT');
+        }
       }, 50);
-      child.on('exit', (c) => { clearInterval(t); res(c); });
+      child.on('exit', (c) => {
+        clearInterval(t);
+        res(c);
+      });
     });
     expect(code, stderr).toBe(130);
     expect(existsSync(join(out, 'report-cubic-full.html'))).toBe(false);

@@ -12,7 +12,11 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 /** `pnpm --silent demo train …` as a child process. */
 function train(args: string[]): { code: number; stdout: string; stderr: string } {
-  const r = spawnSync(process.execPath, ['--conditions=@sftdl/source', '--import', 'tsx', cliPath, 'train', '--quiet', ...args], { cwd: root, encoding: 'utf8', timeout: 300_000 });
+  const r = spawnSync(process.execPath, ['--conditions=@sftdl/source', '--import', 'tsx', cliPath, 'train', '--quiet', ...args], {
+    cwd: root,
+    encoding: 'utf8',
+    timeout: 300_000,
+  });
   return { code: r.status ?? -1, stdout: r.stdout, stderr: r.stderr };
 }
 
@@ -32,7 +36,20 @@ describe('demo train: exactness with default flags', () => {
     it(`erf two-layer net, χ = ${c.chi}: weight-covariance eigenvalues within 1% and mean predictions within 3 s.e. of HMC`, () => {
       const data = join(dir, `hmc${i}.json`);
       writeFileSync(data, JSON.stringify({ x: c.x, y: c.y, xTest: c.xTest }));
-      const r = json(['--data', data, '--width', String(c.N), '--sigma2', String(c.sigma2), '--sigma-w2', String(c.sigmaW2), '--sigma-a2', String(c.sigmaA2), '--chi', c.chi === c.N && c.chi > 1 ? 'N' : String(c.chi)]);
+      const r = json([
+        '--data',
+        data,
+        '--width',
+        String(c.N),
+        '--sigma2',
+        String(c.sigma2),
+        '--sigma-w2',
+        String(c.sigmaW2),
+        '--sigma-a2',
+        String(c.sigmaA2),
+        '--chi',
+        c.chi === c.N && c.chi > 1 ? 'N' : String(c.chi),
+      ]);
       expect(r.method).toBe('lm');
       expect(r.predictedBias as number).toBeLessThanOrEqual(0.01 * (1 + 1e-9));
       // the default run continues until the relative standard errors are ≤ 0.3% (measured over seeds 0–3: errors
@@ -40,12 +57,20 @@ describe('demo train: exactness with default flags', () => {
       expect(r.precisionReached).toBe(true);
       expect(r.relativeError as number).toBeLessThanOrEqual(0.003);
       const ev = r.weightCovEigenvalues as number[];
-      c.weightCovEigenvalues.forEach((v, k) => { expect(Math.abs(ev[k]! / v - 1)).toBeLessThan(0.01); });
-      const check = (mine: number[], se: number[], ref: number[], refSe: number[]) => ref.forEach((v, k) => {
-        expect(Math.abs(mine[k]! - v)).toBeLessThan(3 * Math.hypot(se[k]!, refSe[k]!));
+      c.weightCovEigenvalues.forEach((v, k) => {
+        expect(Math.abs(ev[k]! / v - 1)).toBeLessThan(0.01);
       });
+      const check = (mine: number[], se: number[], ref: number[], refSe: number[]) =>
+        ref.forEach((v, k) => {
+          expect(Math.abs(mine[k]! - v)).toBeLessThan(3 * Math.hypot(se[k]!, refSe[k]!));
+        });
       check(r.meanPrediction as number[], r.meanPredictionStdError as number[], c.meanPrediction, c.meanPredictionStdError);
-      check(r.meanPredictionTest as number[], r.meanPredictionTestStdError as number[], c.meanPredictionTest, c.meanPredictionTestStdError);
+      check(
+        r.meanPredictionTest as number[],
+        r.meanPredictionTestStdError as number[],
+        c.meanPredictionTest,
+        c.meanPredictionTestStdError,
+      );
     }, 300_000);
   }
 
@@ -73,9 +98,28 @@ describe('demo train: worker threads', () => {
     const c = hmc.cases[1]!;
     const data = join(dir, 'workers.json');
     writeFileSync(data, JSON.stringify({ x: c.x, y: c.y, xTest: c.xTest }));
-    const args = ['--data', data, '--width', '4', '--sigma2', '0.1', '--sigma-w2', '1.5', '--chi', 'N', '--steps', '4000', '--chains', '16'];
-    const one = json([...args, '--workers', '1']), two = json([...args, '--workers', '2']);
-    const strip = (o: Record<string, unknown>) => { const { stepsPerSecond: _s, ...rest } = o; return rest; };
+    const args = [
+      '--data',
+      data,
+      '--width',
+      '4',
+      '--sigma2',
+      '0.1',
+      '--sigma-w2',
+      '1.5',
+      '--chi',
+      'N',
+      '--steps',
+      '4000',
+      '--chains',
+      '16',
+    ];
+    const one = json([...args, '--workers', '1']),
+      two = json([...args, '--workers', '2']);
+    const strip = (o: Record<string, unknown>) => {
+      const { stepsPerSecond: _s, ...rest } = o;
+      return rest;
+    };
     expect(strip(two)).toEqual(strip(one));
     expect(JSON.stringify(strip(two))).toBe(JSON.stringify(strip(one)));
     const bad = train([...args, '--workers', '0']);
@@ -102,7 +146,11 @@ describe('demo train: checkpoints', () => {
       expect(r.stderr.trim().split('\n')).toHaveLength(1);
       expect(r.stderr).toMatch(pattern);
     };
-    refuse(text.replace(/"step":(\d+)/, (_m, s: string) => `"step":${Number(s) - 1}`), [], /checksum/);
+    refuse(
+      text.replace(/"step":(\d+)/, (_m, s: string) => `"step":${Number(s) - 1}`),
+      [],
+      /checksum/,
+    );
     refuse(text.slice(0, 200), [], /not valid JSON/);
     refuse('{"version": 2, "params": 3}', [], /checksum|missing/);
     refuse(text, ['--sigma2', '0.2'], /does not match/);
@@ -113,7 +161,10 @@ describe('demo train: checkpoints', () => {
     writeFileSync(stale, '{"partial');
     const resumed = json([...base(), '--checkpoint', ck, '--resume']);
     expect(existsSync(stale)).toBe(false);
-    const strip = (o: Record<string, unknown>) => { const { stepsPerSecond: _a, ...rest } = o; return rest; };
+    const strip = (o: Record<string, unknown>) => {
+      const { stepsPerSecond: _a, ...rest } = o;
+      return rest;
+    };
     expect(strip(resumed)).toEqual(strip(full));
   }, 120_000);
 });

@@ -52,7 +52,10 @@ describe('independent checks of what the views show', () => {
     });
     // NTK: Θ = K₁ + σ_w² K₀ K̇₀ with K̇₀ = (π − θ)/(2π), K₀ = 2 cos θ
     k.angle.theta.forEach((t, i) => {
-      expect(k.angle.ntk[i]).toBeCloseTo((2 / Math.PI) * (Math.sin(t) + (Math.PI - t) * Math.cos(t)) + 2 * 2 * Math.cos(t) * ((Math.PI - t) / (2 * Math.PI)), 10);
+      expect(k.angle.ntk[i]).toBeCloseTo(
+        (2 / Math.PI) * (Math.sin(t) + (Math.PI - t) * Math.cos(t)) + 2 * 2 * Math.cos(t) * ((Math.PI - t) / (2 * Math.PI)),
+        10,
+      );
     });
     expect(k.spectrum.nngp.every((v, i, a) => i === 0 || v <= (a[i - 1] ?? Infinity))).toBe(true);
   });
@@ -63,12 +66,14 @@ describe('independent checks of what the views show', () => {
     const d = x.cols;
     const s2 = 0.1;
     // linear network, χ = 1: K = σ_a² σ_w² X Xᵀ / d with σ_a² = σ_w² = 1; residual r = σ² (K + σ² I)⁻¹ y
-    const A = Array.from({ length: n }, (_, i) => Array.from({ length: n + 1 }, (_, j) => {
-      if (j === n) return y[i] ?? 0;
-      let dot = 0;
-      for (let k = 0; k < d; k++) dot += (x.data[i * d + k] ?? 0) * (x.data[j * d + k] ?? 0);
-      return dot / d + (i === j ? s2 : 0);
-    }));
+    const A = Array.from({ length: n }, (_, i) =>
+      Array.from({ length: n + 1 }, (_, j) => {
+        if (j === n) return y[i] ?? 0;
+        let dot = 0;
+        for (let k = 0; k < d; k++) dot += (x.data[i * d + k] ?? 0) * (x.data[j * d + k] ?? 0);
+        return dot / d + (i === j ? s2 : 0);
+      }),
+    );
     for (let c = 0; c < n; c++) {
       const piv = A[c] as number[];
       for (let r = c + 1; r < n; r++) {

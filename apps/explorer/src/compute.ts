@@ -8,18 +8,33 @@ import { type Mat, eigenvaluesDescending, referenceBackend } from '@sftdl/comput
 import { fold, key as makeKey, normalMat } from '@sftdl/field';
 import { fcKernel } from '@sftdl/kernels';
 import {
-  cubicCriticalPoint, cubicInvariants, modularCurve, modularModeAction, modularSaddles, msaReport, nontrivialMinimaCubic,
-  reducedActionCubic, reducedActionCubicSlopeOverQ, solveCubicThermodynamic, solveModular,
+  cubicCriticalPoint,
+  cubicInvariants,
+  modularCurve,
+  modularModeAction,
+  modularSaddles,
+  msaReport,
+  nontrivialMinimaCubic,
+  reducedActionCubic,
+  reducedActionCubicSlopeOverQ,
+  solveCubicThermodynamic,
+  solveModular,
 } from '@sftdl/solvers';
 import type { CubicTeacherParams } from '@sftdl/solvers';
 import { linearTeacher, makeDataset } from '@sftdl/teachers';
 import { type CubicState, type KernelsState, type ModularState, type MsaState, cubicSigmaA2 } from './state';
 
 /** A message for the page when a solver rejects its input or finds no solution (the page shows it; nothing is thrown). */
-export interface Failure { error: string }
-const failure = (e: unknown): Failure => ({ error: e instanceof Error ? e.message.split('\n')[0] ?? String(e) : String(e) });
+export interface Failure {
+  error: string;
+}
+const failure = (e: unknown): Failure => ({ error: e instanceof Error ? (e.message.split('\n')[0] ?? String(e)) : String(e) });
 function attempt<T>(f: () => T): T | Failure {
-  try { return f(); } catch (e) { return failure(e); }
+  try {
+    return f();
+  } catch (e) {
+    return failure(e);
+  }
 }
 export const isFailure = (v: unknown): v is Failure => typeof v === 'object' && v !== null && 'error' in v;
 
@@ -34,17 +49,41 @@ export function cubicBase(p: CubicState): Omit<CubicTeacherParams, 'sigma2'> {
 }
 
 /** The d → ∞ transition on the σ² path: exactly the call of `demo grokking cubic --find-transition` (M11 corrected). */
-export interface CubicTransition { sigma2Critical: number; uCritical: number; kappaCritical: number; qStar: number; b: number; sigma2Spinodal: number; uSpinodal: number }
+export interface CubicTransition {
+  sigma2Critical: number;
+  uCritical: number;
+  kappaCritical: number;
+  qStar: number;
+  b: number;
+  sigma2Spinodal: number;
+  uSpinodal: number;
+}
 export function cubicTransition(p: CubicState): CubicTransition | Failure {
   return attempt(() => {
     const c = cubicCriticalPoint(cubicBase(p), { m11Convention: 'corrected' });
-    return { sigma2Critical: c.sigma2Critical, uCritical: c.uCritical, kappaCritical: c.kappaCritical, qStar: c.qStar, b: c.b, sigma2Spinodal: c.sigma2Spinodal, uSpinodal: c.uSpinodal };
+    return {
+      sigma2Critical: c.sigma2Critical,
+      uCritical: c.uCritical,
+      kappaCritical: c.kappaCritical,
+      qStar: c.qStar,
+      b: c.b,
+      sigma2Spinodal: c.sigma2Spinodal,
+      uSpinodal: c.uSpinodal,
+    };
   });
 }
 
 /** The solution at the page's σ² and the landscape d·Ŝ(q) at its self-consistent (b, c), with the minima of Ŝ. */
 export interface CubicPoint {
-  phase: string; b: number; c: number; learnedLinear: number; learnedCubic: number; qStar: number | null; u: number; kappa: number; dropletDensity: number;
+  phase: string;
+  b: number;
+  c: number;
+  learnedLinear: number;
+  learnedCubic: number;
+  qStar: number | null;
+  u: number;
+  kappa: number;
+  dropletDensity: number;
   landscape: { q: number[]; dS: number[] };
   /** Local minima of d·Ŝ (q = 0 when it is one, and ±q for each non-trivial one). */
   minima: { q: number; dS: number }[];
@@ -65,11 +104,24 @@ export function cubicPoint(p: CubicState): CubicPoint | Failure {
     const barriers: { q: number; dS: number }[] = [];
     for (const m of nontrivial) {
       minima.push({ q: m.q, dS: p.dim * m.value }, { q: -m.q, dS: p.dim * m.value });
-      if (m.barrierQ > 0) { const h = p.dim * reducedActionCubic(m.barrierQ, k); barriers.push({ q: m.barrierQ, dS: h }, { q: -m.barrierQ, dS: h }); }
+      if (m.barrierQ > 0) {
+        const h = p.dim * reducedActionCubic(m.barrierQ, k);
+        barriers.push({ q: m.barrierQ, dS: h }, { q: -m.barrierQ, dS: h });
+      }
     }
     return {
-      phase: sol.phase, b: sol.b, c: sol.c, learnedLinear: sol.learnedLinear, learnedCubic: sol.learnedCubic, qStar: sol.qStar, u: sol.u, kappa: sol.kappa,
-      dropletDensity: sol.dropletDensity, landscape: { q, dS }, minima, barriers,
+      phase: sol.phase,
+      b: sol.b,
+      c: sol.c,
+      learnedLinear: sol.learnedLinear,
+      learnedCubic: sol.learnedCubic,
+      qStar: sol.qStar,
+      u: sol.u,
+      kappa: sol.kappa,
+      dropletDensity: sol.dropletDensity,
+      landscape: { q, dS },
+      minima,
+      barriers,
     };
   });
 }
@@ -82,12 +134,22 @@ export function cubicCurveGrid(p: CubicState, t: CubicTransition | Failure, poin
 }
 
 /** Learned linear (1 − b) and cubic (ε − c) coefficients of the d → ∞ solution on a σ² grid. */
-export interface CubicCurve { sigma2: number[]; learnedLinear: number[]; learnedCubic: number[]; phase: string[] }
+export interface CubicCurve {
+  sigma2: number[];
+  learnedLinear: number[];
+  learnedCubic: number[];
+  phase: string[];
+}
 export function cubicCurve(p: CubicState, grid: readonly number[]): CubicCurve | Failure {
   return attempt(() => {
     const base = cubicBase(p);
     const sols = grid.map((sigma2) => solveCubicThermodynamic({ ...base, sigma2 }, { m11Convention: 'corrected' }));
-    return { sigma2: [...grid], learnedLinear: sols.map((s) => s.learnedLinear), learnedCubic: sols.map((s) => s.learnedCubic), phase: sols.map((s) => s.phase) };
+    return {
+      sigma2: [...grid],
+      learnedLinear: sols.map((s) => s.learnedLinear),
+      learnedCubic: sols.map((s) => s.learnedCubic),
+      phase: sols.map((s) => s.phase),
+    };
   });
 }
 
@@ -95,7 +157,12 @@ export function cubicCurve(p: CubicState, grid: readonly number[]): CubicCurve |
  * The (σ², u) phase diagram: at each σ² the transition and spinodal values of u = n²σ_a²/(σ⁴dN) reached by moving N
  * (the `along: 'width'` path, κ fixed), and the page's own σ² path u(σ²).
  */
-export interface CubicPhaseDiagram { sigma2: number[]; uCritical: (number | null)[]; uSpinodal: (number | null)[]; pathU: number[] }
+export interface CubicPhaseDiagram {
+  sigma2: number[];
+  uCritical: (number | null)[];
+  uSpinodal: (number | null)[];
+  pathU: number[];
+}
 /** σ² grid of the phase diagram: log-spaced over a factor 3 either side of σ²_c (or of the page's σ² without a transition). */
 export function cubicPhaseGrid(p: CubicState, t: CubicTransition | Failure, points = 21): number[] {
   const centre = isFailure(t) ? p.sigma2 : t.sigma2Critical;
@@ -117,9 +184,20 @@ export function cubicPhaseDiagram(p: CubicState, grid: readonly number[]): Cubic
 // ── Modular addition ─────────────────────────────────────────────────────────────────────────────────────────────────
 
 export interface ModularView {
-  gmfl1Onset: number; gmfl2Onset: number | null; spinodal: number;
+  gmfl1Onset: number;
+  gmfl2Onset: number | null;
+  spinodal: number;
   curve: { sigma2: number[]; a: number[]; learned: number[]; phase: string[] };
-  at: { sigma2: number; a: number; learned: number; phase: string; s: number; xPlus: number | null; sPlus: number | null; alignedFraction: number };
+  at: {
+    sigma2: number;
+    a: number;
+    learned: number;
+    phase: string;
+    s: number;
+    xPlus: number | null;
+    sPlus: number | null;
+    alignedFraction: number;
+  };
   /** Per-mode action S_k/P = Ŝ_k(x) at the page's σ² (x = |w_k|² = |v_k|²). */
   modeAction: { x: number[]; S: number[] };
 }
@@ -132,9 +210,25 @@ export function modularView(p: ModularState): ModularView | Failure {
     const xMax = Math.max(1.6 * Math.sqrt(3 / p.gamma), 1.25 * (saddle?.xPlus ?? 0));
     const x = linspace(0, xMax, 241);
     return {
-      gmfl1Onset: r.gmfl1Onset, gmfl2Onset: r.gmfl2Onset, spinodal: r.spinodal,
-      curve: { sigma2: r.curve.map((c) => c.sigma2), a: r.curve.map((c) => c.a), learned: r.curve.map((c) => c.learned), phase: r.curve.map((c) => c.phase) },
-      at: { sigma2: at.sigma2, a: at.a, learned: at.learned, phase: at.phase, s: at.s, xPlus: at.xPlus, sPlus: at.sPlus, alignedFraction: at.alignedFraction },
+      gmfl1Onset: r.gmfl1Onset,
+      gmfl2Onset: r.gmfl2Onset,
+      spinodal: r.spinodal,
+      curve: {
+        sigma2: r.curve.map((c) => c.sigma2),
+        a: r.curve.map((c) => c.a),
+        learned: r.curve.map((c) => c.learned),
+        phase: r.curve.map((c) => c.phase),
+      },
+      at: {
+        sigma2: at.sigma2,
+        a: at.a,
+        learned: at.learned,
+        phase: at.phase,
+        s: at.s,
+        xPlus: at.xPlus,
+        sPlus: at.sPlus,
+        alignedFraction: at.alignedFraction,
+      },
       modeAction: { x, S: x.map((v) => modularModeAction(v, at.s, p.gamma)) },
     };
   });
@@ -151,8 +245,16 @@ function kernelOptions(p: KernelsState) {
   // As `demo kernel`: the NTK parameterisation, or the standard one with neural-tangents' finite-width convention
   // (weight-gradient terms N_in·K) at width N. (`demo kernel --parameterization standard` without --width uses
   // fan-in-scaled learning rates, whose NTK equals the NTK-parameterisation one.)
-  const common = { activation: p.activation, depth: p.depth, weightVar: p.weightVar, biasVar: p.biasVar, backend: referenceBackend };
-  return p.parameterization === 'standard' ? { ...common, parameterization: 'standard' as const, width: p.width } : { ...common, parameterization: 'ntk' as const };
+  const common = {
+    activation: p.activation,
+    depth: p.depth,
+    weightVar: p.weightVar,
+    biasVar: p.biasVar,
+    backend: referenceBackend,
+  };
+  return p.parameterization === 'standard'
+    ? { ...common, parameterization: 'standard' as const, width: p.width }
+    : { ...common, parameterization: 'ntk' as const };
 }
 
 /** Seeded points on the sphere of radius √d (d = {@link KERNEL_DIM}), sorted by their azimuth. */
@@ -179,7 +281,11 @@ export function kernelsView(p: KernelsState): KernelsView | Failure {
     const o = kernelOptions(p);
     const d = KERNEL_DIM;
     const theta = linspace(0, Math.PI, 181);
-    const ring: Mat = { rows: theta.length, cols: d, data: Float64Array.from(theta.flatMap((t) => [Math.sqrt(d) * Math.cos(t), Math.sqrt(d) * Math.sin(t), 0])) };
+    const ring: Mat = {
+      rows: theta.length,
+      cols: d,
+      data: Float64Array.from(theta.flatMap((t) => [Math.sqrt(d) * Math.cos(t), Math.sqrt(d) * Math.sin(t), 0])),
+    };
     const pole: Mat = { rows: 1, cols: d, data: Float64Array.from([Math.sqrt(d), 0, 0]) };
     const k = fcKernel(ring, pole, o);
     const x = kernelDataset();
@@ -188,7 +294,10 @@ export function kernelsView(p: KernelsState): KernelsView | Failure {
     return {
       angle: { theta, nngp: Array.from(k.nngp.data), ntk: Array.from(k.ntk.data) },
       matrix: { n: x.rows, nngp: Array.from(km.nngp.data), ntk: Array.from(km.ntk.data) },
-      spectrum: { nngp: Array.from(eigenvaluesDescending(referenceBackend, km.nngp)), ntk: Array.from(eigenvaluesDescending(referenceBackend, km.ntk)) },
+      spectrum: {
+        nngp: Array.from(eigenvaluesDescending(referenceBackend, km.nngp)),
+        ntk: Array.from(eigenvaluesDescending(referenceBackend, km.ntk)),
+      },
     };
   });
 }
@@ -205,18 +314,44 @@ let msaData: { x: Mat; y: Float64Array } | null = null;
 export function msaDataset(): { x: Mat; y: Float64Array } {
   if (msaData) return msaData;
   const root = makeKey(MSA_SETUP.seed + 1000);
-  const ds = makeDataset(linearTeacher({ dim: MSA_SETUP.dim, key: fold(root, 1) }), { key: fold(root, 2), samples: MSA_SETUP.samples });
+  const ds = makeDataset(linearTeacher({ dim: MSA_SETUP.dim, key: fold(root, 1) }), {
+    key: fold(root, 2),
+    samples: MSA_SETUP.samples,
+  });
   msaData = { x: ds.x, y: ds.y.data };
   return msaData;
 }
 
-export interface MsaPoint { width: number; chi: number; nngp: number; tree: number; oneLoop: number; exact: number | null; treeQ: number; oneLoopQ: number; exactQ: number | null }
+export interface MsaPoint {
+  width: number;
+  chi: number;
+  nngp: number;
+  tree: number;
+  oneLoop: number;
+  exact: number | null;
+  treeQ: number;
+  oneLoopQ: number;
+  exactQ: number | null;
+}
 /** NNGP, tree-level, one-loop and exact train discrepancies (mean squared) at one width. */
 export function msaPoint(p: Pick<MsaState, 'chi' | 'activation'>, width: number): MsaPoint | Failure {
   return attempt(() => {
     const { x, y } = msaDataset();
     const chi = p.chi === 'N' ? width : 1;
-    const r = msaReport({ x, y, width, chi, sigmaW2: MSA_SETUP.sigmaW2, sigmaA2: MSA_SETUP.sigmaA2, sigma2: MSA_SETUP.sigma2 }, { activation: p.activation });
-    return { width, chi, nngp: r.nngp.msd, tree: r.tree.msd, oneLoop: r.oneLoop.msd, exact: r.exact?.msd ?? null, treeQ: r.tree.Q, oneLoopQ: r.oneLoop.Q, exactQ: r.exact?.Q ?? null };
+    const r = msaReport(
+      { x, y, width, chi, sigmaW2: MSA_SETUP.sigmaW2, sigmaA2: MSA_SETUP.sigmaA2, sigma2: MSA_SETUP.sigma2 },
+      { activation: p.activation },
+    );
+    return {
+      width,
+      chi,
+      nngp: r.nngp.msd,
+      tree: r.tree.msd,
+      oneLoop: r.oneLoop.msd,
+      exact: r.exact?.msd ?? null,
+      treeQ: r.tree.Q,
+      oneLoopQ: r.oneLoop.Q,
+      exactQ: r.exact?.Q ?? null,
+    };
   });
 }

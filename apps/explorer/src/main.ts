@@ -8,8 +8,17 @@ import { type ViewName, type ViewState, DEFAULTS, VIEW_NAMES, parseQuery, toQuer
 import { type Control, VIEWS, fmt } from './views';
 
 /** What the page exposes for its browser tests and benchmark (read-only use). */
-export interface ExplorerProbe { requestId: number; completedId: number; renders: number; lastSeconds: number }
-declare global { interface Window { __explorer: ExplorerProbe } }
+export interface ExplorerProbe {
+  requestId: number;
+  completedId: number;
+  renders: number;
+  lastSeconds: number;
+}
+declare global {
+  interface Window {
+    __explorer: ExplorerProbe;
+  }
+}
 
 const probe: ExplorerProbe = { requestId: 0, completedId: 0, renders: 0, lastSeconds: 0 };
 window.__explorer = probe;
@@ -46,23 +55,30 @@ function controlHtml(c: Control): string {
   const v = params()[c.prop];
   const id = `ctl-${c.key}`;
   if (c.kind === 'select') {
-    const opts = c.options.map((o) => `<option value="${esc(o.value)}"${o.value === v ? ' selected' : ''}>${esc(o.label)}</option>`).join('');
+    const opts = c.options
+      .map((o) => `<option value="${esc(o.value)}"${o.value === v ? ' selected' : ''}>${esc(o.label)}</option>`)
+      .join('');
     return `<label class="ctl" for="${id}"><span>${esc(c.label)}</span><select id="${id}" data-param="${c.key}">${opts}</select></label>`;
   }
   if (c.kind === 'optional-number') {
     const value = v === null ? '' : esc(String(v));
-    return `<label class="ctl" for="${id}"><span>${esc(c.label)}</span>` +
-      `<input id="${id}" type="text" inputmode="decimal" data-param="${c.key}" placeholder="${esc(c.placeholder)}" value="${value}"></label>`;
+    return (
+      `<label class="ctl" for="${id}"><span>${esc(c.label)}</span>` +
+      `<input id="${id}" type="text" inputmode="decimal" data-param="${c.key}" placeholder="${esc(c.placeholder)}" value="${value}"></label>`
+    );
   }
   const range = c.log ? `min="0" max="${LOG_STEPS}" step="1"` : `min="${c.min}" max="${c.max}" step="${c.step ?? 1}"`;
-  return `<label class="ctl" for="${id}"><span>${esc(c.label)}</span><span class="pair"><input id="${id}" type="range" ${range} value="${valueToSlider(c, Number(v))}" data-param="${c.key}">` +
-    `<input type="text" inputmode="decimal" class="num" data-value-for="${c.key}" value="${esc(String(v))}" aria-label="${esc(c.label)} value"></span></label>`;
+  return (
+    `<label class="ctl" for="${id}"><span>${esc(c.label)}</span><span class="pair"><input id="${id}" type="range" ${range} value="${valueToSlider(c, Number(v))}" data-param="${c.key}">` +
+    `<input type="text" inputmode="decimal" class="num" data-value-for="${c.key}" value="${esc(String(v))}" aria-label="${esc(c.label)} value"></span></label>`
+  );
 }
 
 /** Applies a raw value of URL parameter `key` to the state (the URL rules of state.ts validate it). */
 function applyValue(key: string, raw: string): string | null {
   const q = new URLSearchParams(toQuery(state));
-  if (raw === '') q.delete(key); else q.set(key, raw);
+  if (raw === '') q.delete(key);
+  else q.set(key, raw);
   const parsed = parseQuery(`?${q.toString()}`);
   const bad = parsed.warnings.find((w) => w.startsWith(`${key} `));
   if (bad) return bad;
@@ -89,7 +105,8 @@ function syncControls(except?: Element): void {
   for (const c of VIEWS[state.view].controls) {
     const v = params()[c.prop];
     const main = document.querySelector<HTMLInputElement | HTMLSelectElement>(`[data-param="${c.key}"]`);
-    if (main && main !== except) main.value = c.kind === 'range' ? String(valueToSlider(c, Number(v))) : v === null ? '' : String(v);
+    if (main && main !== except)
+      main.value = c.kind === 'range' ? String(valueToSlider(c, Number(v))) : v === null ? '' : String(v);
     const num = document.querySelector<HTMLInputElement>(`[data-value-for="${c.key}"]`);
     if (num && num !== except) num.value = String(v);
   }
@@ -99,7 +116,9 @@ function syncControls(except?: Element): void {
 function build(): void {
   const spec = VIEWS[state.view];
   document.title = `sftdl explorer — ${spec.tab}`;
-  const tabs = VIEW_NAMES.map((v) => `<a href="?view=${v}" data-view="${v}"${v === state.view ? ' aria-current="page"' : ''}>${esc(VIEWS[v].tab)}</a>`).join('');
+  const tabs = VIEW_NAMES.map(
+    (v) => `<a href="?view=${v}" data-view="${v}"${v === state.view ? ' aria-current="page"' : ''}>${esc(VIEWS[v].tab)}</a>`,
+  ).join('');
   $('#app').innerHTML = `
     <header><h1>sftdl explorer</h1><nav>${tabs}</nav></header>
     <main data-view="${state.view}">
@@ -134,9 +153,17 @@ function render(): void {
   const spec = VIEWS[state.view];
   const notes = [...warnings, ...spec.notes(state, shown)];
   $('#notes').innerHTML = notes.map((n) => `<p class="note">${esc(n)}</p>`).join('');
-  $('#readouts').innerHTML = spec.readouts(state, shown)
-    .map((r) => `<div class="ro"><dt>${esc(r.label)}</dt><dd data-out="${esc(r.key)}"${r.title ? ` title="${esc(r.title)}"` : ''}>${esc(r.value)}</dd></div>`).join('');
-  $('#charts').innerHTML = spec.charts(state, shown).map((svg) => `<figure class="chart">${svg}</figure>`).join('');
+  $('#readouts').innerHTML = spec
+    .readouts(state, shown)
+    .map(
+      (r) =>
+        `<div class="ro"><dt>${esc(r.label)}</dt><dd data-out="${esc(r.key)}"${r.title ? ` title="${esc(r.title)}"` : ''}>${esc(r.value)}</dd></div>`,
+    )
+    .join('');
+  $('#charts').innerHTML = spec
+    .charts(state, shown)
+    .map((svg) => `<figure class="chart">${svg}</figure>`)
+    .join('');
   $('#charts').classList.toggle('updating', !complete);
   $('#status').textContent = complete ? `computed in ${fmt(probe.lastSeconds * 1000, 3)} ms (Web Worker)` : 'computing…';
   const share = $<HTMLAnchorElement>('#share');

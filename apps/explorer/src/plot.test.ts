@@ -11,9 +11,19 @@ describe('SVG charts', () => {
 
   it('draws each series with its finite points, marks in range and labelled points', () => {
     const svg = lineChart({
-      id: 't', title: 'T <1>', xLabel: 'x', yLabel: 'y',
-      series: [{ name: 'a', x: [0, 1, 2, 3], y: [0, 1, null, 3] }, { name: 'b', x: [1, 2], y: [Number.NaN, 2] }],
-      marks: [{ x: 1.5, label: 'm', id: 'mark' }, { x: 10, label: 'out' }], points: [{ x: 2, y: 2, label: 'p', id: 'pt' }],
+      id: 't',
+      title: 'T <1>',
+      xLabel: 'x',
+      yLabel: 'y',
+      series: [
+        { name: 'a', x: [0, 1, 2, 3], y: [0, 1, null, 3] },
+        { name: 'b', x: [1, 2], y: [Number.NaN, 2] },
+      ],
+      marks: [
+        { x: 1.5, label: 'm', id: 'mark' },
+        { x: 10, label: 'out' },
+      ],
+      points: [{ x: 2, y: 2, label: 'p', id: 'pt' }],
     });
     expect(svg).toContain('data-series="a" data-points="3"');
     expect(svg).toContain('data-series="b" data-points="1"');

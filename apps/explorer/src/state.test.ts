@@ -26,7 +26,9 @@ describe('URL state', () => {
       expect(a.warnings).toEqual([]);
       expect(parseQuery(toQuery(a.state)).state).toEqual(a.state);
     }
-    expect(explorerLink('http://127.0.0.1:5173/', parseQuery(examples[3] ?? '').state)).toBe('http://127.0.0.1:5173/?view=msa&width=1024&chi=N&activation=linear');
+    expect(explorerLink('http://127.0.0.1:5173/', parseQuery(examples[3] ?? '').state)).toBe(
+      'http://127.0.0.1:5173/?view=msa&width=1024&chi=N&activation=linear',
+    );
   });
 
   it('rejects bad values with one line naming the parameter and keeps the default', () => {

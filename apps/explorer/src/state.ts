@@ -8,13 +8,39 @@ export type ViewName = 'cubic' | 'modular' | 'kernels' | 'msa';
 export const VIEW_NAMES: readonly ViewName[] = ['cubic', 'modular', 'kernels', 'msa'];
 
 /** Cubic teacher (Rubin, Seroussi & Ringel 2024, Fig. 2). `sigmaA2 = null` means σ_a² = 8/N (the paper's mean-field value). */
-export interface CubicState { epsilon: number; sigmaW2: number; sigma2: number; width: number; samples: number; dim: number; sigmaA2: number | null }
+export interface CubicState {
+  epsilon: number;
+  sigmaW2: number;
+  sigma2: number;
+  width: number;
+  samples: number;
+  dim: number;
+  sigmaA2: number | null;
+}
 /** Modular addition (Fig. 3); `sigma2` is the noise at which the per-mode action is drawn. */
-export interface ModularState { prime: number; width: number; sigmaA2: number; gamma: number; lambdaNormalization: 'paper' | 'first-principles'; sigma2: number }
+export interface ModularState {
+  prime: number;
+  width: number;
+  sigmaA2: number;
+  gamma: number;
+  lambdaNormalization: 'paper' | 'first-principles';
+  sigma2: number;
+}
 /** NNGP/NTK of a deep fully connected network; `width` is used by the standard parameterisation only (as `demo kernel --width`). */
-export interface KernelsState { activation: string; depth: number; weightVar: number; biasVar: number; parameterization: 'ntk' | 'standard'; width: number }
+export interface KernelsState {
+  activation: string;
+  depth: number;
+  weightVar: number;
+  biasVar: number;
+  parameterization: 'ntk' | 'standard';
+  width: number;
+}
 /** MSA on a linear two-layer network; `chi` is 1 (standard scaling) or N (mean-field). */
-export interface MsaState { width: number; chi: '1' | 'N'; activation: 'linear' }
+export interface MsaState {
+  width: number;
+  chi: '1' | 'N';
+  activation: 'linear';
+}
 
 export type ViewState =
   | { view: 'cubic'; params: CubicState }
@@ -23,7 +49,23 @@ export type ViewState =
   | { view: 'msa'; params: MsaState };
 
 /** Kernel activations offered by the kernels view (all have closed-form or quadrature dual activations). */
-export const KERNEL_ACTIVATIONS = ['relu', 'erf', 'tanh', 'gelu', 'softplus', 'swish', 'sigmoid', 'abs', 'step', 'relu2', 'square', 'cube', 'sin', 'cos', 'linear'] as const;
+export const KERNEL_ACTIVATIONS = [
+  'relu',
+  'erf',
+  'tanh',
+  'gelu',
+  'softplus',
+  'swish',
+  'sigmoid',
+  'abs',
+  'step',
+  'relu2',
+  'square',
+  'cube',
+  'sin',
+  'cos',
+  'linear',
+] as const;
 
 export const DEFAULTS: { cubic: CubicState; modular: ModularState; kernels: KernelsState; msa: MsaState } = {
   cubic: { epsilon: -0.3, sigmaW2: 0.5, sigma2: 0.15, width: 700, samples: 3000, dim: 150, sigmaA2: null },
@@ -37,7 +79,15 @@ export function cubicSigmaA2(p: CubicState): number {
   return p.sigmaA2 ?? 8 / p.width;
 }
 
-type NumberField = { key: string; prop: string; kind: 'number'; min?: number; max?: number; integer?: boolean; positive?: boolean };
+type NumberField = {
+  key: string;
+  prop: string;
+  kind: 'number';
+  min?: number;
+  max?: number;
+  integer?: boolean;
+  positive?: boolean;
+};
 type ChoiceField = { key: string; prop: string; kind: 'choice'; choices: readonly string[] };
 export type Field = NumberField | ChoiceField;
 

@@ -5,7 +5,16 @@
  * (the cubic σ² curve and phase diagram do not depend on σ², the MSA width curve not on N) are cached.
  */
 import {
-  cubicCurve, cubicCurveGrid, cubicPhaseDiagram, cubicPhaseGrid, cubicPoint, cubicTransition, kernelsView, modularView, msaPoint, MSA_WIDTHS,
+  cubicCurve,
+  cubicCurveGrid,
+  cubicPhaseDiagram,
+  cubicPhaseGrid,
+  cubicPoint,
+  cubicTransition,
+  kernelsView,
+  modularView,
+  msaPoint,
+  MSA_WIDTHS,
 } from './compute';
 import type { CubicCurve, CubicPhaseDiagram, CubicTransition, Failure, MsaPoint } from './compute';
 import { isFailure } from './compute';
@@ -14,7 +23,10 @@ import type { Reply, Request, Result } from './protocol';
 declare const self: DedicatedWorkerGlobalScope;
 
 let latest = 0;
-const cubicCache = new Map<string, { transition: CubicTransition | Failure; curve?: CubicCurve | Failure; phase?: CubicPhaseDiagram }>();
+const cubicCache = new Map<
+  string,
+  { transition: CubicTransition | Failure; curve?: CubicCurve | Failure; phase?: CubicPhaseDiagram }
+>();
 const msaCache = new Map<string, (MsaPoint | Failure)[]>();
 
 /** Lets queued messages in; true when a newer request has arrived (this one is then dropped). */
@@ -32,7 +44,8 @@ function remember<K, V>(cache: Map<K, V>, k: K, v: V): V {
 async function run(req: Request): Promise<void> {
   const t0 = performance.now();
   const { id, state } = req;
-  const post = (data: Result, complete: boolean) => self.postMessage({ id, data, complete, seconds: (performance.now() - t0) / 1000 } satisfies Reply);
+  const post = (data: Result, complete: boolean) =>
+    self.postMessage({ id, data, complete, seconds: (performance.now() - t0) / 1000 } satisfies Reply);
   if (await superseded(id)) return;
   if (state.view === 'cubic') {
     const p = state.params;
@@ -48,7 +61,12 @@ async function run(req: Request): Promise<void> {
     if (!cached.phase) {
       const parts = await inChunks(id, cubicPhaseGrid(p, cached.transition), 3, (g) => cubicPhaseDiagram(p, g));
       if (parts === undefined) return;
-      cached.phase = { sigma2: parts.flatMap((x) => x.sigma2), uCritical: parts.flatMap((x) => x.uCritical), uSpinodal: parts.flatMap((x) => x.uSpinodal), pathU: parts.flatMap((x) => x.pathU) };
+      cached.phase = {
+        sigma2: parts.flatMap((x) => x.sigma2),
+        uCritical: parts.flatMap((x) => x.uCritical),
+        uSpinodal: parts.flatMap((x) => x.uSpinodal),
+        pathU: parts.flatMap((x) => x.pathU),
+      };
       post({ phase: cached.phase }, !!cached.curve);
     }
     if (cached.curve) return;
@@ -57,7 +75,10 @@ async function run(req: Request): Promise<void> {
     const failed = parts.find(isFailure);
     const ok = parts.filter((x): x is CubicCurve => !isFailure(x));
     cached.curve = failed ?? {
-      sigma2: ok.flatMap((x) => x.sigma2), learnedLinear: ok.flatMap((x) => x.learnedLinear), learnedCubic: ok.flatMap((x) => x.learnedCubic), phase: ok.flatMap((x) => x.phase),
+      sigma2: ok.flatMap((x) => x.sigma2),
+      learnedLinear: ok.flatMap((x) => x.learnedLinear),
+      learnedCubic: ok.flatMap((x) => x.learnedCubic),
+      phase: ok.flatMap((x) => x.phase),
     };
     return post({ curve: cached.curve }, true);
   }
@@ -79,7 +100,12 @@ async function run(req: Request): Promise<void> {
 }
 
 /** f over a grid in chunks of `size` points, yielding between chunks; undefined when a newer request arrived. */
-async function inChunks<T>(id: number, grid: readonly number[], size: number, f: (chunk: number[]) => T): Promise<T[] | undefined> {
+async function inChunks<T>(
+  id: number,
+  grid: readonly number[],
+  size: number,
+  f: (chunk: number[]) => T,
+): Promise<T[] | undefined> {
   const out: T[] = [];
   for (let i = 0; i < grid.length; i += size) {
     if (await superseded(id)) return undefined;
@@ -91,6 +117,12 @@ async function inChunks<T>(id: number, grid: readonly number[], size: number, f:
 self.onmessage = (ev: MessageEvent<Request>) => {
   latest = ev.data.id;
   run(ev.data).catch((e: unknown) => {
-    self.postMessage({ id: ev.data.id, data: {}, complete: true, seconds: 0, error: e instanceof Error ? e.message : String(e) } satisfies Reply);
+    self.postMessage({
+      id: ev.data.id,
+      data: {},
+      complete: true,
+      seconds: 0,
+      error: e instanceof Error ? e.message : String(e),
+    } satisfies Reply);
   });
 };

@@ -30,8 +30,10 @@ function findChromium(): string {
   try {
     return execSync('command -v chromium', { shell: '/bin/sh', encoding: 'utf8' }).trim();
   } catch {
-    throw new Error('chromium not found on PATH: install Debian\'s chromium (apt-get install -y --no-install-recommends chromium; .ci/run does this). ' +
-      'The browser test never downloads a browser and never skips.');
+    throw new Error(
+      "chromium not found on PATH: install Debian's chromium (apt-get install -y --no-install-recommends chromium; .ci/run does this). " +
+        'The browser test never downloads a browser and never skips.',
+    );
   }
 }
 
@@ -45,17 +47,25 @@ async function launch(executablePath = findChromium()): Promise<Browser> {
   }
 }
 
-const files = (dir: string): string[] => readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
+const files = (dir: string): string[] =>
+  readdirSync(dir).flatMap((f) => (statSync(join(dir, f)).isDirectory() ? files(join(dir, f)) : [join(dir, f)]));
 
 beforeAll(async () => {
   rmSync(artifacts, { recursive: true, force: true });
   mkdirSync(shots, { recursive: true });
   // the same build as `pnpm --filter @sftdl/explorer build`, into the artefact folder (turbo may build dist/ at the same time)
-  await build({ root: appDir, configFile: join(appDir, 'vite.config.ts'), logLevel: 'warn', build: { outDir: distDir, emptyOutDir: true } });
+  await build({
+    root: appDir,
+    configFile: join(appDir, 'vite.config.ts'),
+    logLevel: 'warn',
+    build: { outDir: distDir, emptyOutDir: true },
+  });
   server = await serveStatic(distDir);
   browser = await launch();
   page = await browser.newPage({ viewport: { width: 1400, height: 1300 } });
-  page.on('console', (m) => { if (m.type() === 'error') consoleErrors.push(`console.error: ${m.text()}`); });
+  page.on('console', (m) => {
+    if (m.type() === 'error') consoleErrors.push(`console.error: ${m.text()}`);
+  });
   page.on('pageerror', (e) => consoleErrors.push(`page error: ${e.message}`));
   page.on('requestfailed', (r) => consoleErrors.push(`request failed: ${r.url()} ${r.failure()?.errorText ?? ''}`));
 });
@@ -77,10 +87,14 @@ afterAll(async () => {
 
 /** Waits until the newest request of the page has been drawn completely. */
 async function settled(): Promise<void> {
-  await page.waitForFunction(() => {
-    const p = window.__explorer;
-    return p !== undefined && p.requestId > 0 && p.completedId === p.requestId;
-  }, null, { timeout: 120_000 });
+  await page.waitForFunction(
+    () => {
+      const p = window.__explorer;
+      return p !== undefined && p.requestId > 0 && p.completedId === p.requestId;
+    },
+    null,
+    { timeout: 120_000 },
+  );
 }
 
 async function open(query: string): Promise<void> {
@@ -95,7 +109,11 @@ const num = async (key: string): Promise<number> => Number(await text(key));
 async function setControl(key: string, value: string, selector = `[data-param="${key}"]`): Promise<void> {
   const loc = page.locator(selector);
   if ((await loc.evaluate((el) => el.tagName)) === 'SELECT') await loc.selectOption(value);
-  else await loc.evaluate((el, v) => { (el as HTMLInputElement).value = v; el.dispatchEvent(new Event('input', { bubbles: true })); }, value);
+  else
+    await loc.evaluate((el, v) => {
+      (el as HTMLInputElement).value = v;
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+    }, value);
   await settled();
 }
 /** Sets a control through its number box (exact values). */
@@ -116,25 +134,31 @@ const quantile = (xs: readonly number[], q: number): number => {
 
 /** One slider move timed in the page: input event → DOM redrawn (first stage, and complete + two frames painted). */
 async function timedMove(key: string, sliderValue: number): Promise<{ first: number; complete: number }> {
-  return page.evaluate(async ([k, v]) => {
-    const el = document.querySelector(`[data-param="${k}"]`) as HTMLInputElement;
-    const t0 = performance.now();
-    el.value = String(v);
-    el.dispatchEvent(new Event('input', { bubbles: true }));
-    const id = window.__explorer.requestId;
-    let first = -1;
-    await new Promise<void>((done) => {
-      const on = (e: Event) => {
-        const d = (e as CustomEvent<{ id: number; complete: boolean }>).detail;
-        if (d.id !== id) return;
-        if (first < 0) first = performance.now() - t0;
-        if (d.complete) { document.removeEventListener('explorer:render', on); done(); }
-      };
-      document.addEventListener('explorer:render', on);
-    });
-    await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
-    return { first, complete: performance.now() - t0 };
-  }, [key, sliderValue] as const);
+  return page.evaluate(
+    async ([k, v]) => {
+      const el = document.querySelector(`[data-param="${k}"]`) as HTMLInputElement;
+      const t0 = performance.now();
+      el.value = String(v);
+      el.dispatchEvent(new Event('input', { bubbles: true }));
+      const id = window.__explorer.requestId;
+      let first = -1;
+      await new Promise<void>((done) => {
+        const on = (e: Event) => {
+          const d = (e as CustomEvent<{ id: number; complete: boolean }>).detail;
+          if (d.id !== id) return;
+          if (first < 0) first = performance.now() - t0;
+          if (d.complete) {
+            document.removeEventListener('explorer:render', on);
+            done();
+          }
+        };
+        document.addEventListener('explorer:render', on);
+      });
+      await new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r)));
+      return { first, complete: performance.now() - t0 };
+    },
+    [key, sliderValue] as const,
+  );
 }
 
 describe('explorer in chromium', () => {
@@ -148,7 +172,9 @@ describe('explorer in chromium', () => {
     expect(Math.abs(Number(await text('uCritical')) - cli.uCritical)).toBeLessThanOrEqual(1e-8);
     // the full double is in the title attribute
     // (chromium's V8 and node's may differ in the last bit of exp/log, hence 1e-12 and not equality)
-    expect(Math.abs(Number(await page.locator('[data-out="sigma2Critical"]').getAttribute('title')) - cli.sigma2Critical)).toBeLessThanOrEqual(1e-12);
+    expect(
+      Math.abs(Number(await page.locator('[data-out="sigma2Critical"]').getAttribute('title')) - cli.sigma2Critical),
+    ).toBeLessThanOrEqual(1e-12);
     // σ² = 0.15 < σ²_c: the droplet phase; u from its closed form n²σ_a²/(σ⁴dN)
     expect(await text('phase')).toBe('GMFL-I');
     expect(await num('u')).toBeCloseTo((3000 ** 2 * (8 / 700)) / (0.15 ** 2 * 150 * 700), 3);
@@ -163,7 +189,9 @@ describe('explorer in chromium', () => {
     expect(await page.locator('[data-chart="learned"] path[data-series]').count()).toBe(2);
     // phase diagram: the transition line passes through (σ²_c, u_c)
     expect(Number(await svgAttr('[data-chart="phase-diagram"] [data-point="critical"]', 'data-y'))).toBeCloseTo(cli.uCritical, 9);
-    expect(Number(await svgAttr('[data-chart="phase-diagram"] path[data-series^="transition"]', 'data-points'))).toBeGreaterThanOrEqual(15);
+    expect(
+      Number(await svgAttr('[data-chart="phase-diagram"] path[data-series^="transition"]', 'data-points')),
+    ).toBeGreaterThanOrEqual(15);
     await shot('cubic');
   });
 
@@ -202,17 +230,40 @@ describe('explorer in chromium', () => {
     for (let i = 0; i < 40; i++) sigma2Moves.push(await timedMove('sigma2', 420 + ((i * 37) % 360)));
     // other sliders: the first stage (σ²_c, phase, landscape, read-outs) must be as quick; the curves follow in stages
     const otherMoves: { first: number; complete: number }[] = [];
-    for (const [k, vs] of [['epsilon', [-0.35, -0.25, -0.4, -0.3]], ['sigma-w2', [420, 480, 450, 500]], ['width', [400, 460, 430, 480]], ['dim', [450, 520, 480, 500]]] as const) {
+    for (const [k, vs] of [
+      ['epsilon', [-0.35, -0.25, -0.4, -0.3]],
+      ['sigma-w2', [420, 480, 450, 500]],
+      ['width', [400, 460, 430, 480]],
+      ['dim', [450, 520, 480, 500]],
+    ] as const) {
       for (const v of vs) otherMoves.push(await timedMove(k, v));
     }
-    const p95 = quantile(sigma2Moves.map((m) => m.complete), 0.95);
-    const p50 = quantile(sigma2Moves.map((m) => m.complete), 0.5);
-    const firstP95 = quantile(otherMoves.map((m) => m.first), 0.95);
-    const fullP95 = quantile(otherMoves.map((m) => m.complete), 0.95);
+    const p95 = quantile(
+      sigma2Moves.map((m) => m.complete),
+      0.95,
+    );
+    const p50 = quantile(
+      sigma2Moves.map((m) => m.complete),
+      0.5,
+    );
+    const firstP95 = quantile(
+      otherMoves.map((m) => m.first),
+      0.95,
+    );
+    const fullP95 = quantile(
+      otherMoves.map((m) => m.complete),
+      0.95,
+    );
     figures.cubicSigma2RedrawMs = { p50: Number(p50.toFixed(1)), p95: Number(p95.toFixed(1)), moves: sigma2Moves.length };
-    figures.cubicOtherSlidersMs = { firstRedrawP95: Number(firstP95.toFixed(1)), completeP95: Number(fullP95.toFixed(1)), moves: otherMoves.length };
-    console.log(`cubic σ² slider → redraw: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (${sigma2Moves.length} moves); ` +
-      `ε/σ_w²/N/d sliders: first redraw p95 ${firstP95.toFixed(1)} ms, all curves p95 ${fullP95.toFixed(1)} ms`);
+    figures.cubicOtherSlidersMs = {
+      firstRedrawP95: Number(firstP95.toFixed(1)),
+      completeP95: Number(fullP95.toFixed(1)),
+      moves: otherMoves.length,
+    };
+    console.log(
+      `cubic σ² slider → redraw: p50 ${p50.toFixed(1)} ms, p95 ${p95.toFixed(1)} ms (${sigma2Moves.length} moves); ` +
+        `ε/σ_w²/N/d sliders: first redraw p95 ${firstP95.toFixed(1)} ms, all curves p95 ${fullP95.toFixed(1)} ms`,
+    );
     expect(p95).toBeLessThan(100);
     expect(firstP95).toBeLessThan(100);
   });
@@ -221,27 +272,41 @@ describe('explorer in chromium', () => {
     const all = files(distDir);
     let gz = 0;
     const parts: Record<string, number> = {};
-    for (const f of all) { const n = gzipSync(readFileSync(f), { level: 9 }).length; gz += n; parts[relative(distDir, f)] = n; }
+    for (const f of all) {
+      const n = gzipSync(readFileSync(f), { level: 9 }).length;
+      gz += n;
+      parts[relative(distDir, f)] = n;
+    }
     // and the page fetches nothing beyond these files
     const fetched: string[] = [];
-    page.on('request', (r) => { fetched.push(r.url()); });
+    page.on('request', (r) => {
+      fetched.push(r.url());
+    });
     await open('');
     for (const u of fetched) expect(u.startsWith(server.url)).toBe(true);
     figures.initialLoadGzipBytes = gz;
     figures.initialLoadFiles = parts;
-    console.log(`initial load: ${(gz / 1024).toFixed(1)} KB gzipped in ${all.length} files (${Object.entries(parts).map(([f, n]) => `${f} ${(n / 1024).toFixed(1)} KB`).join(', ')})`);
+    console.log(
+      `initial load: ${(gz / 1024).toFixed(1)} KB gzipped in ${all.length} files (${Object.entries(parts)
+        .map(([f, n]) => `${f} ${(n / 1024).toFixed(1)} KB`)
+        .join(', ')})`,
+    );
     expect(gz).toBeLessThan(300 * 1024);
   });
 
   it('modular view: onsets equal their closed forms; σ² and the λ normalisation move the phase', async () => {
     await open('?view=modular');
-    const P = 401, N = 1000, A = 2e-6, g = 1e-4;
+    const P = 401,
+      N = 1000,
+      A = 2e-6,
+      g = 1e-4;
     const sStar = 2 * Math.sqrt(g / 3);
     const s1 = Math.sqrt((2 * A * P * P) / (N * sStar));
     expect(await num('gmfl1Onset')).toBeCloseTo(s1, 7);
     expect(await num('gmfl2Onset')).toBeCloseTo(s1 - (3 * A) / g, 7);
     expect(await num('spinodal')).toBeCloseTo(Math.sqrt((2 * A * P * P) / (N * Math.sqrt(g))), 7);
-    for (const id of ['gmfl1', 'gmfl2', 'spinodal']) expect(await page.locator(`[data-chart="modular-a"] [data-mark="${id}"]`).count()).toBe(1);
+    for (const id of ['gmfl1', 'gmfl2', 'spinodal'])
+      expect(await page.locator(`[data-chart="modular-a"] [data-mark="${id}"]`).count()).toBe(1);
     expect(Number(await svgAttr('[data-chart="modular-a"] path[data-series^="|a|"]', 'data-points'))).toBeGreaterThanOrEqual(60);
     expect(await page.locator('[data-chart="mode-action"] [data-point="x-plus"]').count()).toBe(1);
     await shot('modular');
@@ -259,7 +324,10 @@ describe('explorer in chromium', () => {
   it('kernels view: ReLU values equal the closed forms; depth, σ_b² and activation move them; heatmap and spectrum drawn', async () => {
     await open('?view=kernels');
     // ReLU, σ_w² = 2: K_l(x,x) = 2 + (l+1)σ_b², Θ_L(x,x) = Σ_{l=0..L} K_l(x,x)
-    const diag = (L: number, b: number) => ({ k: 2 + (L + 1) * b, t: Array.from({ length: L + 1 }, (_, l) => 2 + (l + 1) * b).reduce((a, v) => a + v, 0) });
+    const diag = (L: number, b: number) => ({
+      k: 2 + (L + 1) * b,
+      t: Array.from({ length: L + 1 }, (_, l) => 2 + (l + 1) * b).reduce((a, v) => a + v, 0),
+    });
     expect(await num('nngp-0')).toBeCloseTo(diag(3, 0.1).k, 6);
     expect(await num('ntk-0')).toBeCloseTo(diag(3, 0.1).t, 6);
     expect(await page.locator('[data-chart="heatmap"] [data-cells="1600"]').count()).toBe(1);

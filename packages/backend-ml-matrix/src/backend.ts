@@ -1,7 +1,25 @@
 import {
-  type BackendProbe, type BackendProvider, type CholeskyOptions, type ComputeBackend, type EighResult, type GramOptions,
-  type Mat, type MatmulOptions, BackendUnavailableError, ConvergenceError, InvalidArgumentError, NotPositiveDefiniteError,
-  SftdlError, assertFinite, assertProductFinite, assertSquare, checkAlpha, matmulDims, powerOfTwoScale, referenceBackend, suggestJitter,
+  type BackendProbe,
+  type BackendProvider,
+  type CholeskyOptions,
+  type ComputeBackend,
+  type EighResult,
+  type GramOptions,
+  type Mat,
+  type MatmulOptions,
+  BackendUnavailableError,
+  ConvergenceError,
+  InvalidArgumentError,
+  NotPositiveDefiniteError,
+  SftdlError,
+  assertFinite,
+  assertProductFinite,
+  assertSquare,
+  checkAlpha,
+  matmulDims,
+  powerOfTwoScale,
+  referenceBackend,
+  suggestJitter,
 } from '@sftdl/compute';
 import { CholeskyDecomposition, EigenvalueDecomposition, Matrix } from 'ml-matrix';
 
@@ -16,7 +34,8 @@ function toMatrix(m: Mat): Matrix {
 }
 
 function fromMatrix(x: Matrix, alpha = 1): Mat {
-  const rows = x.rows, cols = x.columns;
+  const rows = x.rows,
+    cols = x.columns;
   const data = new Float64Array(rows * cols);
   for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) data[i * cols + j] = alpha * x.get(i, j);
   return { rows, cols, data };
@@ -44,7 +63,10 @@ function matmul(a: Mat, b: Mat, o: MatmulOptions = {}): Mat {
   if (m === 0 || n === 0 || k === 0) return { rows: m, cols: n, data: new Float64Array(m * n) };
   const A = toMatrix(ta ? referenceBackend.transpose(a) : a);
   const B = toMatrix(tb ? referenceBackend.transpose(b) : b);
-  const out = fromMatrix(guard('matmul', () => A.mmul(B)), alpha);
+  const out = fromMatrix(
+    guard('matmul', () => A.mmul(B)),
+    alpha,
+  );
   assertProductFinite(out.data, out.cols, 'matmul');
   return out;
 }
@@ -59,7 +81,10 @@ function guard<T>(op: string, body: () => T): T {
   } catch (e) {
     if (SftdlError.isInstance(e)) throw e;
     throw new ConvergenceError({
-      what: `${op} (ml-matrix)`, iterations: 0, residual: NaN, tolerance: 0,
+      what: `${op} (ml-matrix)`,
+      iterations: 0,
+      residual: NaN,
+      tolerance: 0,
       detail: `ml-matrix failed: ${e instanceof Error ? `${e.name}: ${e.message}` : String(e)}`,
       hint: 'rescale the matrix, or use the reference backend',
     });
@@ -70,7 +95,8 @@ function gram(a: Mat, o: GramOptions = {}): Mat {
   const alpha = checkAlpha(o.alpha, 'gram');
   const trans = o.trans ?? false;
   const g = matmul(a, a, trans ? { transA: true, alpha } : { transB: true, alpha });
-  const n = g.rows, d = g.data;
+  const n = g.rows,
+    d = g.data;
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) d[j * n + i] = d[i * n + j]!;
   return g;
 }
@@ -78,7 +104,8 @@ function gram(a: Mat, o: GramOptions = {}): Mat {
 function cholesky(a: Mat, o: CholeskyOptions = {}): Mat {
   assertSquare(a, 'cholesky: A');
   const jitter = o.jitter ?? 0;
-  if (!Number.isFinite(jitter) || jitter < 0) throw new InvalidArgumentError(`jitter must be a finite non-negative number, got ${jitter}`);
+  if (!Number.isFinite(jitter) || jitter < 0)
+    throw new InvalidArgumentError(`jitter must be a finite non-negative number, got ${jitter}`);
   assertFinite(a, 'cholesky: A');
   const n = a.rows;
   if (n === 0) return { rows: 0, cols: 0, data: new Float64Array(0) };
@@ -95,7 +122,10 @@ function cholesky(a: Mat, o: CholeskyOptions = {}): Mat {
     let maxDiag = 0;
     for (let i = 0; i < n; i++) maxDiag = Math.max(maxDiag, Math.abs(a.data[i * n + i]!));
     throw new NotPositiveDefiniteError({
-      pivot, backend: NAME, suggestedJitter: suggestJitter(maxDiag, value, jitter), detail: `pivot value ${value.toExponential(3)}`,
+      pivot,
+      backend: NAME,
+      suggestedJitter: suggestJitter(maxDiag, value, jitter),
+      detail: `pivot value ${value.toExponential(3)}`,
     });
   }
   return fromMatrix(L);
@@ -116,7 +146,13 @@ function eigh(a: Mat): EighResult {
   const V = dec.eigenvectorMatrix;
   for (const v of d) {
     if (!Number.isFinite(v)) {
-      throw new ConvergenceError({ what: 'eigh (ml-matrix tql2)', iterations: 30 * n, residual: Infinity, tolerance: Number.EPSILON, hint: 'rescale the matrix or use the reference backend' });
+      throw new ConvergenceError({
+        what: 'eigh (ml-matrix tql2)',
+        iterations: 30 * n,
+        residual: Infinity,
+        tolerance: Number.EPSILON,
+        hint: 'rescale the matrix or use the reference backend',
+      });
     }
   }
   const order = Array.from({ length: n }, (_, i) => i).sort((i, j) => d[i]! - d[j]! || i - j);
@@ -125,8 +161,15 @@ function eigh(a: Mat): EighResult {
   order.forEach((src, k) => {
     values[k] = d[src]!;
     // same deterministic sign convention as the reference backend: largest-magnitude component positive
-    let big = 0, sign = 1;
-    for (let r = 0; r < n; r++) { const z = V.get(r, src); if (Math.abs(z) > big) { big = Math.abs(z); sign = z < 0 ? -1 : 1; } }
+    let big = 0,
+      sign = 1;
+    for (let r = 0; r < n; r++) {
+      const z = V.get(r, src);
+      if (Math.abs(z) > big) {
+        big = Math.abs(z);
+        sign = z < 0 ? -1 : 1;
+      }
+    }
     for (let r = 0; r < n; r++) vectors[r * n + k] = sign * V.get(r, src);
   });
   return { values, vectors: { rows: n, cols: n, data: vectors } };
@@ -156,7 +199,10 @@ export const mlMatrixBackend: ComputeBackend = Object.freeze({
   name: NAME,
   precision: 'float64' as const,
   info: Object.freeze({ library: 'ml-matrix', version: ML_MATRIX_VERSION }),
-  matmul, gram, cholesky, eigh,
+  matmul,
+  gram,
+  cholesky,
+  eigh,
   triangularSolve: referenceBackend.triangularSolve,
   choleskySolve: referenceBackend.choleskySolve,
   choleskyLogDet: referenceBackend.choleskyLogDet,
@@ -184,9 +230,15 @@ export const provider: BackendProvider = Object.freeze({
   name: NAME,
   precisions: Object.freeze(['float64'] as const),
   priority: -10,
-  probe: async (): Promise<BackendProbe> => ({ name: NAME, precision: ['float64'], available: true, engine: `ml-matrix ${ML_MATRIX_VERSION}` }),
+  probe: async (): Promise<BackendProbe> => ({
+    name: NAME,
+    precision: ['float64'],
+    available: true,
+    engine: `ml-matrix ${ML_MATRIX_VERSION}`,
+  }),
   create: async ({ precision }: { precision: 'float64' | 'float32' }): Promise<ComputeBackend> => {
-    if (precision !== 'float64') throw new BackendUnavailableError({ backend: NAME, reason: `computes in float64 only (asked for ${precision})` });
+    if (precision !== 'float64')
+      throw new BackendUnavailableError({ backend: NAME, reason: `computes in float64 only (asked for ${precision})` });
     return mlMatrixBackend;
   },
 });

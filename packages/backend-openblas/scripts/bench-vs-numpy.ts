@@ -20,13 +20,15 @@ const { values: flags } = parseArgs({
     chol: { type: 'string', default: '4000' },
   },
 });
-const threads = Number(flags.threads), repeats = Number(flags.repeats);
-const nGemm = Number(flags.gemm), nChol = Number(flags.chol);
+const threads = Number(flags.threads),
+  repeats = Number(flags.repeats);
+const nGemm = Number(flags.gemm),
+  nChol = Number(flags.chol);
 
 /** Deterministic n×m matrix with entries in (−0.5, 0.5) (a hash, no RNG: only timing matters). */
 function filled(rows: number, cols: number, salt: number): Mat {
   const m = mat(rows, cols);
-  for (let i = 0; i < m.data.length; i++) m.data[i] = ((Math.imul(i + salt, 2654435761) >>> 0) / 2 ** 32) - 0.5;
+  for (let i = 0; i < m.data.length; i++) m.data[i] = (Math.imul(i + salt, 2654435761) >>> 0) / 2 ** 32 - 0.5;
   return m;
 }
 
@@ -39,7 +41,8 @@ function once(fn: () => unknown): number {
 const f64 = createOpenblasBackend({ precision: 'float64', threads });
 const f32 = createOpenblasBackend({ precision: 'float32', threads });
 
-const a = filled(nGemm, nGemm, 1), b = filled(nGemm, nGemm, 2);
+const a = filled(nGemm, nGemm, 1),
+  b = filled(nGemm, nGemm, 2);
 const x = filled(nChol, 64, 3);
 const spd = f64.gram(x);
 for (let i = 0; i < nChol; i++) spd.data[i * nChol + i]! += nChol;
@@ -83,11 +86,19 @@ for (let r = 0; r < repeats; r++) {
   }
   for (const k of Object.keys(cases) as Case[]) ours[k] = Math.min(ours[k], once(cases[k]));
 }
-const ratio = Object.fromEntries(
-  Object.entries(ours).map(([k, v]) => [k, Number((v / (numpy[k] as number)).toFixed(3))]),
+const ratio = Object.fromEntries(Object.entries(ours).map(([k, v]) => [k, Number((v / (numpy[k] as number)).toFixed(3))]));
+console.log(
+  JSON.stringify(
+    {
+      sizes: { gemm: nGemm, cholesky: nChol },
+      threads,
+      repeats,
+      openblas: { ...ours, info: f64.info },
+      numpy,
+      ratio,
+      targets: { cholesky: 1.25, dgemm: 1.25, sgemm: 1.25 },
+    },
+    null,
+    1,
+  ),
 );
-console.log(JSON.stringify({
-  sizes: { gemm: nGemm, cholesky: nChol }, threads, repeats,
-  openblas: { ...ours, info: f64.info }, numpy, ratio,
-  targets: { cholesky: 1.25, dgemm: 1.25, sgemm: 1.25 },
-}, null, 1));

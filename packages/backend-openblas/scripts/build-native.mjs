@@ -44,7 +44,11 @@ if (run.status === 0) {
 }
 const why = run.error ? run.error.message : `node-gyp exited with ${run.status}`;
 if (optional) {
-  const tail = `${run.stdout ?? ''}${run.stderr ?? ''}`.trim().split('\n').filter((l) => /error|not found|No such/i.test(l)).slice(-3);
+  const tail = `${run.stdout ?? ''}${run.stderr ?? ''}`
+    .trim()
+    .split('\n')
+    .filter((l) => /error|not found|No such/i.test(l))
+    .slice(-3);
   console.warn(
     `@sftdl/backend-openblas: native addon not built (${why}); the backend will report available: false.\n` +
       (tail.length ? `  ${tail.join('\n  ')}\n` : '') +

@@ -22,12 +22,41 @@ export const MODE_FAST = 2;
 
 /** The functions of `build/Release/sftdl_openblas.node` (first two arguments: mode bits, thread count). */
 export interface NativeAddon {
-  gemm(mode: number, threads: number, transA: boolean, transB: boolean, m: number, n: number, k: number, alpha: number,
-    a: Float64Array, b: Float64Array, out: Float64Array): Status;
-  syrk(mode: number, threads: number, trans: boolean, n: number, k: number, alpha: number, a: Float64Array, out: Float64Array): Status;
+  gemm(
+    mode: number,
+    threads: number,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float64Array,
+    b: Float64Array,
+    out: Float64Array,
+  ): Status;
+  syrk(
+    mode: number,
+    threads: number,
+    trans: boolean,
+    n: number,
+    k: number,
+    alpha: number,
+    a: Float64Array,
+    out: Float64Array,
+  ): Status;
   potrf(mode: number, threads: number, n: number, jitter: number, a: Float64Array, out: Float64Array): Status;
-  trsm(mode: number, threads: number, lower: boolean, trans: boolean, n: number, m: number,
-    t: Float64Array, b: Float64Array, out: Float64Array): Status;
+  trsm(
+    mode: number,
+    threads: number,
+    lower: boolean,
+    trans: boolean,
+    n: number,
+    m: number,
+    t: Float64Array,
+    b: Float64Array,
+    out: Float64Array,
+  ): Status;
   potrs(mode: number, threads: number, n: number, m: number, l: Float64Array, b: Float64Array, out: Float64Array): Status;
   logdet(mode: number, threads: number, n: number, l: Float64Array): number | NativeStatus;
   syevd(mode: number, threads: number, n: number, a: Float64Array, values: Float64Array, vectors: Float64Array): Status;
@@ -36,21 +65,62 @@ export interface NativeAddon {
    * compute's fast-erf table. `maxIsa` (tests) caps the kernels' instruction set: 2 (default) the best this CPU has,
    * 1 AVX2 at most, 0 scalar.
    */
-  activate(kind: number, threads: number, h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number, table: Float64Array, maxIsa?: number): undefined;
+  activate(
+    kind: number,
+    threads: number,
+    h: Float64Array,
+    phi: Float64Array,
+    dphi: Float64Array,
+    len: number,
+    table: Float64Array,
+    maxIsa?: number,
+  ): undefined;
   /**
    * compute's readoutInto, natively (AVX-512 for one output); `maxIsa` below 2 (tests) forces the portable loops. With
    * `kind`, `h` and `table`, φ and φ′ are computed from h row by row (activate's kernels) and phi/dphi are not used;
    * `threads` (fused form) runs the AVX-512 path's fixed row parts on up to that many threads (same values for any count).
    */
-  readout(n: number, width: number, outputs: number, stride: number, offset: number, phi: Float64Array | undefined, dphi: Float64Array | undefined,
-    a: Float64Array, aOffset: number, y: Float64Array, pred: Float64Array, res: Float64Array, grad: Float64Array, gradOffset: number,
-    delta: Float64Array, maxIsa: number, kind?: number, h?: Float64Array, table?: Float64Array, threads?: number): number;
+  readout(
+    n: number,
+    width: number,
+    outputs: number,
+    stride: number,
+    offset: number,
+    phi: Float64Array | undefined,
+    dphi: Float64Array | undefined,
+    a: Float64Array,
+    aOffset: number,
+    y: Float64Array,
+    pred: Float64Array,
+    res: Float64Array,
+    grad: Float64Array,
+    gradOffset: number,
+    delta: Float64Array,
+    maxIsa: number,
+    kind?: number,
+    h?: Float64Array,
+    table?: Float64Array,
+    threads?: number,
+  ): number;
   /**
    * Fused Langevin update of one chain (compute's LangevinUpdateArgs; `xiPrev` undefined: Euler–Maruyama), on up to
    * `threads` threads; `maxIsa` (tests) as in `activate`.
    */
-  langevinUpdate(threads: number, len: number, theta: Float64Array, grad: Float64Array, xi: Float64Array, xiPrev: Float64Array | undefined,
-    invVar: Float64Array, m: Float64Array, sqrt2m: Float64Array, invKappa: number, eta: number, noiseScale: number, maxIsa?: number): undefined;
+  langevinUpdate(
+    threads: number,
+    len: number,
+    theta: Float64Array,
+    grad: Float64Array,
+    xi: Float64Array,
+    xiPrev: Float64Array | undefined,
+    invVar: Float64Array,
+    m: Float64Array,
+    sqrt2m: Float64Array,
+    invKappa: number,
+    eta: number,
+    noiseScale: number,
+    maxIsa?: number,
+  ): undefined;
   /** Sets the OpenBLAS thread count (process-wide) and returns the count now in effect. */
   setThreads(threads: number): number;
   /**
@@ -58,7 +128,15 @@ export interface NativeAddon {
    * they are the default because OpenBLAS' run-time core type has no AVX-512 GEMM of its own; `elementwiseIsa`: the
    * instruction set of the fused elementwise kernels ('avx512', 'avx2' or 'scalar').
    */
-  info(): { corename: string; config: string; threads: number; parallel: number; avx512: boolean; fastPreferred: boolean; elementwiseIsa: string };
+  info(): {
+    corename: string;
+    config: string;
+    threads: number;
+    parallel: number;
+    avx512: boolean;
+    fastPreferred: boolean;
+    elementwiseIsa: string;
+  };
 }
 
 /** The shell commands that make the addon available (named in every "unavailable" reason). */

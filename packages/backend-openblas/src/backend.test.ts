@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import {
-  BackendUnavailableError, InvalidArgumentError, NotPositiveDefiniteError, ShapeError, fromRows, mat, referenceBackend, selectBackend,
+  BackendUnavailableError,
+  InvalidArgumentError,
+  NotPositiveDefiniteError,
+  ShapeError,
+  fromRows,
+  mat,
+  referenceBackend,
+  selectBackend,
 } from '@sftdl/compute';
 import type { ComputeBackend, Mat, Precision } from '@sftdl/compute';
 import { describe, expect, it } from 'vitest';
@@ -9,7 +16,10 @@ import { INSTALL_HINT, loadAddon } from './addon';
 
 const available = isOpenblasAvailable();
 
-const fixture = JSON.parse(readFileSync(new URL('../test/fixtures/linalg.json', import.meta.url), 'utf8')) as Record<string, unknown>;
+const fixture = JSON.parse(readFileSync(new URL('../test/fixtures/linalg.json', import.meta.url), 'utf8')) as Record<
+  string,
+  unknown
+>;
 const fx = (key: string): Mat => fromRows(fixture[key] as number[][]);
 
 /** Deterministic test matrix (no RNG): entries sin(a·i + b·j² + c). */
@@ -31,13 +41,17 @@ function laplacian(n: number): Mat {
   const m = mat(n, n);
   for (let i = 0; i < n; i++) {
     m.data[i * n + i] = 2;
-    if (i > 0) { m.data[i * n + i - 1] = -1; m.data[(i - 1) * n + i] = -1; }
+    if (i > 0) {
+      m.data[i * n + i - 1] = -1;
+      m.data[(i - 1) * n + i] = -1;
+    }
   }
   return m;
 }
 
 function maxAbsDiff(a: Mat | Float64Array, b: Mat | Float64Array): number {
-  const x = 'data' in a ? a.data : a, y = 'data' in b ? b.data : b;
+  const x = 'data' in a ? a.data : a,
+    y = 'data' in b ? b.data : b;
   expect(x.length).toBe(y.length);
   let d = 0;
   for (let i = 0; i < x.length; i++) d = Math.max(d, Math.abs(x[i]! - y[i]!));
@@ -93,7 +107,8 @@ describe('availability and provider', () => {
     const { backend, probes } = await selectBackend({ precision: 'float64', providers: [provider] });
     expect(backend.name).toBe(available ? 'openblas' : 'reference');
     expect(probes.find((p) => p.name === 'openblas')?.available).toBe(available);
-    if (available) expect((await selectBackend({ precision: 'float32', providers: [provider] })).backend.precision).toBe('float32');
+    if (available)
+      expect((await selectBackend({ precision: 'float32', providers: [provider] })).backend.precision).toBe('float32');
   });
 
   it('is built wherever CI installed the libraries', () => {
@@ -104,7 +119,12 @@ describe('availability and provider', () => {
 });
 
 function readable(path: string): boolean {
-  try { readFileSync(path); return true; } catch { return false; }
+  try {
+    readFileSync(path);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 // The numeric tests need the compiled addon; without OpenBLAS/LAPACKE on the machine the block above
@@ -132,14 +152,21 @@ describe.runIf(available)('openblas backend (native)', () => {
 
   it('the TSDoc/README example: chol([[4, 2], [2, 3]]) = [[2, 0], [1, √2]], log det = log 8', () => {
     const backend = createOpenblasBackend({ precision: 'float64', threads: 2 });
-    const L = backend.cholesky(fromRows([[4, 2], [2, 3]]));
+    const L = backend.cholesky(
+      fromRows([
+        [4, 2],
+        [2, 3],
+      ]),
+    );
     expect(Array.from(L.data)).toEqual([2, 0, 1, Math.SQRT2]);
     expect(backend.choleskyLogDet(L)).toBeCloseTo(Math.log(8), 14);
   });
 
   it('backends with different thread counts coexist (each call sets its own)', () => {
-    const one = createOpenblasBackend({ threads: 1 }), two = createOpenblasBackend({ threads: 2 });
-    const a = wave(160, 90), b = wave(90, 120, 0.3, 0.2, 1);
+    const one = createOpenblasBackend({ threads: 1 }),
+      two = createOpenblasBackend({ threads: 2 });
+    const a = wave(160, 90),
+      b = wave(90, 120, 0.3, 0.2, 1);
     const ref = referenceBackend.matmul(a, b);
     expect(maxAbsDiff(one.matmul(a, b), ref)).toBeLessThan(1e-11);
     expect(maxAbsDiff(two.matmul(a, b), ref)).toBeLessThan(1e-11);
@@ -152,8 +179,10 @@ describe.runIf(available)('openblas backend (native)', () => {
     const eps = tol[precision];
 
     it('matmul: all transpose combinations and alpha match the reference (numpy fixture for Xᵀ·B)', () => {
-      const a = wave(5, 3), b = wave(3, 4, 0.4, 0.9, 0.2);
-      const at = referenceBackend.transpose(a), bt = referenceBackend.transpose(b);
+      const a = wave(5, 3),
+        b = wave(3, 4, 0.4, 0.9, 0.2);
+      const at = referenceBackend.transpose(a),
+        bt = referenceBackend.transpose(b);
       const ref = referenceBackend.matmul(a, b, { alpha: -1.5 });
       expect(maxAbsDiff(be().matmul(a, b, { alpha: -1.5 }), ref)).toBeLessThan(eps);
       expect(maxAbsDiff(be().matmul(at, b, { transA: true, alpha: -1.5 }), ref)).toBeLessThan(eps);
@@ -163,7 +192,8 @@ describe.runIf(available)('openblas backend (native)', () => {
     });
 
     it('matmul at a blocked size (300×200 · 200×250) matches the reference', () => {
-      const a = wave(300, 200), b = wave(200, 250, 0.11, 0.05, 0.3);
+      const a = wave(300, 200),
+        b = wave(200, 250, 0.11, 0.05, 0.3);
       const ref = referenceBackend.matmul(a, b);
       expect(maxAbsDiff(be().matmul(a, b), ref) / maxAbs(ref)).toBeLessThan(precision === 'float64' ? 1e-13 : 1e-6);
     });
@@ -187,13 +217,27 @@ describe.runIf(available)('openblas backend (native)', () => {
     });
 
     it('cholesky: exact 2×2 case, upper triangle zero, only the lower triangle read', () => {
-      const L = be().cholesky(fromRows([[4, 99], [2, 3]]));
-      expect(maxAbsDiff(L, fromRows([[2, 0], [1, Math.SQRT2]]))).toBeLessThan(eps);
+      const L = be().cholesky(
+        fromRows([
+          [4, 99],
+          [2, 3],
+        ]),
+      );
+      expect(
+        maxAbsDiff(
+          L,
+          fromRows([
+            [2, 0],
+            [1, Math.SQRT2],
+          ]),
+        ),
+      ).toBeLessThan(eps);
       expect(L.data[1]).toBe(0);
     });
 
     it('cholesky matches numpy and L·Lᵀ = A; the input is not mutated', () => {
-      const a = fx('A'), copy = a.data.slice();
+      const a = fx('A'),
+        copy = a.data.slice();
       const L = be().cholesky(a);
       expect(maxAbsDiff(L, fx('cholesky'))).toBeLessThan(10 * eps);
       expect(maxAbsDiff(referenceBackend.matmul(L, L, { transB: true }), a)).toBeLessThan(100 * eps);
@@ -209,7 +253,8 @@ describe.runIf(available)('openblas backend (native)', () => {
     });
 
     it('cholesky jitter is added to a copy: chol(A, j) = chol(A + jI)', () => {
-      const a = fx('A'), j = 0.75;
+      const a = fx('A'),
+        j = 0.75;
       const shifted = mat(a.rows, a.cols, a.data.slice());
       for (let i = 0; i < a.rows; i++) shifted.data[i * a.cols + i]! += j;
       expect(maxAbsDiff(be().cholesky(a, { jitter: j }), be().cholesky(shifted))).toBeLessThan(eps);
@@ -219,9 +264,17 @@ describe.runIf(available)('openblas backend (native)', () => {
     });
 
     it('an indefinite matrix throws NotPositiveDefiniteError with the pivot and a jitter that works', () => {
-      const a = fromRows([[1, 2, 0], [2, 1, 0], [0, 0, 1]]); // Schur complement at pivot 1: 1 − 4 = −3
+      const a = fromRows([
+        [1, 2, 0],
+        [2, 1, 0],
+        [0, 0, 1],
+      ]); // Schur complement at pivot 1: 1 − 4 = −3
       let err: unknown;
-      try { be().cholesky(a); } catch (e) { err = e; }
+      try {
+        be().cholesky(a);
+      } catch (e) {
+        err = e;
+      }
       expect(NotPositiveDefiniteError.isInstance(err)).toBe(true);
       const e = err as NotPositiveDefiniteError;
       expect(e.pivot).toBe(1);
@@ -235,7 +288,11 @@ describe.runIf(available)('openblas backend (native)', () => {
       const x = wave(6, 3); // rank 2: every column sin(1.3i + φ) lies in span{sin 1.3i, cos 1.3i}
       const g = referenceBackend.gram(x);
       let err: NotPositiveDefiniteError | undefined;
-      try { be().cholesky(g); } catch (e) { if (NotPositiveDefiniteError.isInstance(e)) err = e; }
+      try {
+        be().cholesky(g);
+      } catch (e) {
+        if (NotPositiveDefiniteError.isInstance(e)) err = e;
+      }
       expect(err).toBeDefined();
       expect(err!.pivot).toBeGreaterThanOrEqual(2);
       expect(() => be().cholesky(g, { jitter: err!.suggestedJitter })).not.toThrow();
@@ -245,34 +302,56 @@ describe.runIf(available)('openblas backend (native)', () => {
       const L = be().cholesky(fx('A'));
       const U = referenceBackend.transpose(L);
       const b = fx('B');
-      for (const [t, lower, trans] of [[L, true, false], [L, true, true], [U, false, false], [U, false, true]] as const) {
+      for (const [t, lower, trans] of [
+        [L, true, false],
+        [L, true, true],
+        [U, false, false],
+        [U, false, true],
+      ] as const) {
         const x = be().triangularSolve(t, b, { lower, trans });
         expect(maxAbsDiff(x, referenceBackend.triangularSolve(t, b, { lower, trans }))).toBeLessThan(20 * eps);
       }
       expect(maxAbsDiff(be().triangularSolve(fx('cholesky'), b), fx('lowerSolve'))).toBeLessThan(20 * eps);
       expect(maxAbsDiff(be().triangularSolve(fx('cholesky'), b, { trans: true }), fx('upperTransSolve'))).toBeLessThan(20 * eps);
-      const col = mat(b.rows, 1, b.data.filter((_, i) => i % b.cols === 1));
+      const col = mat(
+        b.rows,
+        1,
+        b.data.filter((_, i) => i % b.cols === 1),
+      );
       expect(maxAbsDiff(be().triangularSolve(L, col), referenceBackend.triangularSolve(L, col))).toBeLessThan(20 * eps);
     });
 
     it('triangularSolve with a zero diagonal throws InvalidArgumentError', () => {
-      const t = fromRows([[1, 0], [3, 0]]);
+      const t = fromRows([
+        [1, 0],
+        [3, 0],
+      ]);
       expect(() => be().triangularSolve(t, fromRows([[1], [1]]))).toThrow(/zero diagonal at 1/);
     });
 
     it('choleskySolve solves A·X = B (matrix and vector right-hand sides) and matches numpy', () => {
-      const a = fx('A'), b = fx('B');
+      const a = fx('A'),
+        b = fx('B');
       const L = be().cholesky(a);
       expect(maxAbsDiff(be().choleskySolve(L, b), fx('solve'))).toBeLessThan(20 * eps);
-      const big = spd(200, 30, 0.5), rhs = wave(200, 1, 0.2, 0, 0.1);
+      const big = spd(200, 30, 0.5),
+        rhs = wave(200, 1, 0.2, 0, 0.1);
       const x = be().choleskySolve(be().cholesky(big), rhs);
       expect(maxAbsDiff(referenceBackend.matmul(big, x), rhs)).toBeLessThan(precision === 'float64' ? 1e-10 : 1e-3);
     });
 
     it('choleskyLogDet: closed form log(n+1) for tridiag(−1, 2, −1), numpy for the fixture', () => {
-      for (const n of [1, 5, 64]) expect(be().choleskyLogDet(be().cholesky(laplacian(n)))).toBeCloseTo(Math.log(n + 1), precision === 'float64' ? 12 : 4);
+      for (const n of [1, 5, 64])
+        expect(be().choleskyLogDet(be().cholesky(laplacian(n)))).toBeCloseTo(Math.log(n + 1), precision === 'float64' ? 12 : 4);
       expect(be().choleskyLogDet(be().cholesky(fx('A')))).toBeCloseTo(fixture.logdet as number, precision === 'float64' ? 11 : 4);
-      expect(() => be().choleskyLogDet(fromRows([[1, 0], [0, -2]]))).toThrow(/diagonal entry 1 is -2/);
+      expect(() =>
+        be().choleskyLogDet(
+          fromRows([
+            [1, 0],
+            [0, -2],
+          ]),
+        ),
+      ).toThrow(/diagonal entry 1 is -2/);
     });
 
     it('eigh: closed-form spectrum and eigenvectors of tridiag(−1, 2, −1), ascending, orthonormal', () => {
@@ -297,7 +376,11 @@ describe.runIf(available)('openblas backend (native)', () => {
     it('eigh: numpy eigenvalues and A·V = V·Λ at n = 150 (lower triangle read)', () => {
       expect(maxAbsDiff(be().eigh(fx('A')).values, Float64Array.from(fixture.eigenvalues as number[]))).toBeLessThan(50 * eps);
       const a = spd(150, 20, 0.1);
-      const lowerOnly = mat(150, 150, a.data.map((v, idx) => (idx % 150 > Math.floor(idx / 150) ? 1e3 : v)));
+      const lowerOnly = mat(
+        150,
+        150,
+        a.data.map((v, idx) => (idx % 150 > Math.floor(idx / 150) ? 1e3 : v)),
+      );
       const { values, vectors } = be().eigh(lowerOnly);
       const av = referenceBackend.matmul(a, vectors);
       const vl = referenceBackend.binary(vectors, mat(1, 150, values), 'mul');
@@ -333,13 +416,26 @@ describe.runIf(available)('openblas backend (native)', () => {
     });
 
     it('NaN/Inf inputs throw InvalidArgumentError naming the argument and position', () => {
-      const bad = fromRows([[1, 0], [Number.NaN, 1]]);
-      const good = fromRows([[2, 0], [0, 2]]);
+      const bad = fromRows([
+        [1, 0],
+        [Number.NaN, 1],
+      ]);
+      const good = fromRows([
+        [2, 0],
+        [0, 2],
+      ]);
       expect(() => be().matmul(good, bad)).toThrow(/matmul: B \(1, 0\) is non-finite/);
       expect(() => be().matmul(bad, good)).toThrow(InvalidArgumentError);
       expect(() => be().gram(bad)).toThrow(InvalidArgumentError);
       expect(() => be().cholesky(bad)).toThrow(InvalidArgumentError);
-      expect(() => be().cholesky(fromRows([[1, Number.POSITIVE_INFINITY], [0, 1]]))).toThrow(InvalidArgumentError);
+      expect(() =>
+        be().cholesky(
+          fromRows([
+            [1, Number.POSITIVE_INFINITY],
+            [0, 1],
+          ]),
+        ),
+      ).toThrow(InvalidArgumentError);
       expect(() => be().triangularSolve(good, fromRows([[1], [Number.NaN]]))).toThrow(InvalidArgumentError);
       expect(() => be().triangularSolve(bad, fromRows([[1], [1]]))).toThrow(InvalidArgumentError);
       expect(() => be().choleskySolve(bad, fromRows([[1], [1]]))).toThrow(InvalidArgumentError);
@@ -358,7 +454,14 @@ describe.runIf(available)('openblas backend (native)', () => {
       it('entries beyond the float32 range are rejected with advice to use float64', () => {
         expect(() => be().matmul(fromRows([[1e39]]), fromRows([[1]]))).toThrow(/float32 range.*float64/);
         expect(() => be().cholesky(fromRows([[1e39]]))).toThrow(/float32 range/);
-        expect(() => be().eigh(fromRows([[1, 0], [-1e39, 1]]))).toThrow(/float32 range/);
+        expect(() =>
+          be().eigh(
+            fromRows([
+              [1, 0],
+              [-1e39, 1],
+            ]),
+          ),
+        ).toThrow(/float32 range/);
       });
     }
   });
@@ -395,15 +498,27 @@ describe.runIf(avx512)("sftdl AVX-512 kernels (kernels: 'avx512')", () => {
     it('matmul matches OpenBLAS and the reference for every transpose and tile-edge shape', () => {
       // m, n, k around the tile sizes (14 rows; 16 or 32 columns) and across a k block (768)
       const shapes: [number, number, number][] = [
-        [14, 16, 40], [15, 17, 41], [13, 33, 29], [29, 31, 100], [1, 200, 64], [200, 1, 64], [97, 65, 770], [300, 257, 1601],
+        [14, 16, 40],
+        [15, 17, 41],
+        [13, 33, 29],
+        [29, 31, 100],
+        [1, 200, 64],
+        [200, 1, 64],
+        [97, 65, 770],
+        [300, 257, 1601],
       ];
       for (const [m, n, k] of shapes) {
-        const a = wave(m, k, 0.37, 0.011, 0.1), b = wave(k, n, 0.23, 0.017, 0.4);
-        const at = referenceBackend.transpose(a), bt = referenceBackend.transpose(b);
+        const a = wave(m, k, 0.37, 0.011, 0.1),
+          b = wave(k, n, 0.23, 0.017, 0.4);
+        const at = referenceBackend.transpose(a),
+          bt = referenceBackend.transpose(b);
         const ref = referenceBackend.matmul(a, b, { alpha: -0.75 });
         const scale = maxAbs(ref);
         const cases: [Mat, Mat, { transA?: boolean; transB?: boolean }][] = [
-          [a, b, {}], [at, b, { transA: true }], [a, bt, { transB: true }], [at, bt, { transA: true, transB: true }],
+          [a, b, {}],
+          [at, b, { transA: true }],
+          [a, bt, { transB: true }],
+          [at, bt, { transA: true, transB: true }],
         ];
         for (const [x, y, o] of cases) {
           const got = fast.matmul(x, y, { ...o, alpha: -0.75 });
@@ -415,7 +530,8 @@ describe.runIf(avx512)("sftdl AVX-512 kernels (kernels: 'avx512')", () => {
 
     it('matmul and gram do not depend on the thread count (bitwise): each entry is summed by one thread in k order', () => {
       // (cholesky is not covered: its LAPACK/BLAS leaves run in OpenBLAS, whose blocking depends on the threads)
-      const a = wave(403, 517, 0.3, 0.01), b = wave(517, 389, 0.2, 0.03, 1);
+      const a = wave(403, 517, 0.3, 0.01),
+        b = wave(517, 389, 0.2, 0.03, 1);
       const one = createOpenblasBackend({ precision, kernels: 'avx512', threads: 1 });
       const two = createOpenblasBackend({ precision, kernels: 'avx512', threads: 2 });
       const three = createOpenblasBackend({ precision, kernels: 'avx512', threads: 3 });
@@ -426,7 +542,11 @@ describe.runIf(avx512)("sftdl AVX-512 kernels (kernels: 'avx512')", () => {
     });
 
     it('gram (blocked SYRK) equals A·Aᵀ and Aᵀ·A, exactly symmetric', () => {
-      for (const [n, k] of [[45, 70], [401, 33], [260, 900]] as const) {
+      for (const [n, k] of [
+        [45, 70],
+        [401, 33],
+        [260, 900],
+      ] as const) {
         const a = wave(n, k, 0.41, 0.013);
         const g = fast.gram(a, { alpha: 0.5 });
         const ref = referenceBackend.matmul(a, a, { transB: true, alpha: 0.5 });
@@ -457,8 +577,16 @@ describe.runIf(avx512)("sftdl AVX-512 kernels (kernels: 'avx512')", () => {
       const a = spd(n, 30, 1);
       a.data[400 * n + 400] = -5;
       let fastErr: NotPositiveDefiniteError | undefined, blasErr: NotPositiveDefiniteError | undefined;
-      try { fast.cholesky(a); } catch (e) { fastErr = e as NotPositiveDefiniteError; }
-      try { blas.cholesky(a); } catch (e) { blasErr = e as NotPositiveDefiniteError; }
+      try {
+        fast.cholesky(a);
+      } catch (e) {
+        fastErr = e as NotPositiveDefiniteError;
+      }
+      try {
+        blas.cholesky(a);
+      } catch (e) {
+        blasErr = e as NotPositiveDefiniteError;
+      }
       expect(fastErr).toBeInstanceOf(NotPositiveDefiniteError);
       expect(blasErr).toBeInstanceOf(NotPositiveDefiniteError);
       expect(fastErr!.pivot).toBe(400);
@@ -466,7 +594,11 @@ describe.runIf(avx512)("sftdl AVX-512 kernels (kernels: 'avx512')", () => {
       // the suggested jitter lifts the failing pivot: the factorisation then succeeds
       a.data[400 * n + 400] = 0;
       let err: unknown;
-      try { fast.cholesky(a); } catch (e) { err = e; }
+      try {
+        fast.cholesky(a);
+      } catch (e) {
+        err = e;
+      }
       expect(err).toBeInstanceOf(NotPositiveDefiniteError);
       const { suggestedJitter } = err as NotPositiveDefiniteError;
       expect(suggestedJitter).toBeGreaterThan(0);
@@ -474,7 +606,8 @@ describe.runIf(avx512)("sftdl AVX-512 kernels (kernels: 'avx512')", () => {
     });
 
     it('NaN, overflow and the float32 range are reported at the exact position on the fast path too', () => {
-      const a = wave(64, 70), b = wave(70, 66, 0.2, 0.1);
+      const a = wave(64, 70),
+        b = wave(70, 66, 0.2, 0.1);
       const badB = { ...b, data: b.data.slice() };
       badB.data[50 * 66 + 7] = Number.NaN;
       expect(() => fast.matmul(a, badB)).toThrow(/matmul: B \(50, 7\) is non-finite/);
@@ -491,7 +624,8 @@ describe.runIf(avx512)("sftdl AVX-512 kernels (kernels: 'avx512')", () => {
       it('computes in float32: inputs are rounded while packed, sums run in float32', () => {
         // 40×40×40 is above the fast-path threshold. Row of (1 + 2⁻³⁰) · column of ones = 40 exactly in float32.
         const k = 40;
-        const a = mat(k, k), b = mat(k, k);
+        const a = mat(k, k),
+          b = mat(k, k);
         a.data.fill(1 + 2 ** -30);
         b.data.fill(1);
         const c = fast.matmul(a, b);

@@ -1,9 +1,25 @@
 import {
-  ACTIVATION_NAMES, BackendUnavailableError, ConvergenceError, InvalidArgumentError, NotPositiveDefiniteError, ShapeError, fastErfTable,
+  ACTIVATION_NAMES,
+  BackendUnavailableError,
+  ConvergenceError,
+  InvalidArgumentError,
+  NotPositiveDefiniteError,
+  ShapeError,
+  fastErfTable,
   referenceBackend,
 } from '@sftdl/compute';
 import type {
-  ActivationName, CholeskyOptions, ComputeBackend, EighResult, GramOptions, LangevinUpdateArgs, Mat, MatmulOptions, Precision, ReadoutArgs, TriangularSolveOptions,
+  ActivationName,
+  CholeskyOptions,
+  ComputeBackend,
+  EighResult,
+  GramOptions,
+  LangevinUpdateArgs,
+  Mat,
+  MatmulOptions,
+  Precision,
+  ReadoutArgs,
+  TriangularSolveOptions,
 } from '@sftdl/compute';
 import { MODE_F32, MODE_FAST, type NativeAddon, type NativeStatus, loadAddon } from './addon';
 
@@ -41,7 +57,8 @@ function checkMat(m: Mat, what: string): void {
   if (!Number.isInteger(m.rows) || !Number.isInteger(m.cols) || m.rows < 0 || m.cols < 0 || m.data.length !== m.rows * m.cols) {
     throw new ShapeError(`${what} has shape [${m.rows}, ${m.cols}] but data of length ${m.data.length}`);
   }
-  if (m.rows > 0x7fffffff || m.cols > 0x7fffffff) throw new ShapeError(`${what} is too large for 32-bit BLAS indices: [${m.rows}, ${m.cols}]`);
+  if (m.rows > 0x7fffffff || m.cols > 0x7fffffff)
+    throw new ShapeError(`${what} is too large for 32-bit BLAS indices: [${m.rows}, ${m.cols}]`);
 }
 
 function checkSquare(m: Mat, what: string): void {
@@ -123,11 +140,16 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     const where = m ? `${op}: ${s.arg} ${loc(s.index, m.cols)}` : op;
     switch (s.kind) {
       case 'nonFinite':
-        throw new InvalidArgumentError(`${where} is non-finite (${m ? m.data[s.index] : s.value}); remove NaN/Inf values before calling`);
+        throw new InvalidArgumentError(
+          `${where} is non-finite (${m ? m.data[s.index] : s.value}); remove NaN/Inf values before calling`,
+        );
       case 'float32Range':
-        throw new InvalidArgumentError(`${where} = ${s.value} exceeds the float32 range (±3.4e38); rescale the input or use precision 'float64'`);
+        throw new InvalidArgumentError(
+          `${where} = ${s.value} exceeds the float32 range (±3.4e38); rescale the input or use precision 'float64'`,
+        );
       case 'singular':
-        if (op === 'choleskyLogDet') throw new InvalidArgumentError(`choleskyLogDet: diagonal entry ${s.index} is ${s.value}; pass a Cholesky factor`);
+        if (op === 'choleskyLogDet')
+          throw new InvalidArgumentError(`choleskyLogDet: diagonal entry ${s.index} is ${s.value}; pass a Cholesky factor`);
         throw new InvalidArgumentError(`${op}: zero diagonal at ${s.index}; the factor is singular`);
       case 'overflow':
         throw new InvalidArgumentError(
@@ -136,11 +158,16 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
         );
       case 'noConvergence':
         throw new ConvergenceError({
-          what: `eigh (LAPACK ${p}syevd, info ${s.index})`, iterations: 0, residual: Number.POSITIVE_INFINITY, tolerance: 0,
+          what: `eigh (LAPACK ${p}syevd, info ${s.index})`,
+          iterations: 0,
+          residual: Number.POSITIVE_INFINITY,
+          tolerance: 0,
           hint: f32 ? "use precision 'float64' or rescale the matrix" : 'rescale the matrix or check it for huge dynamic range',
         });
       case 'lapackArgument':
-        throw new InvalidArgumentError(`${op}: LAPACK rejected argument ${s.index}; this is a bug in @sftdl/backend-openblas, please report it`);
+        throw new InvalidArgumentError(
+          `${op}: LAPACK rejected argument ${s.index}; this is a bug in @sftdl/backend-openblas, please report it`,
+        );
       default:
         throw new InvalidArgumentError(`${op}: native error ${s.kind}`);
     }
@@ -152,13 +179,17 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     checkMat(a, `${what}: A`);
     checkMat(b, `${what}: B`);
     const alpha = checkScalar(o.alpha ?? 1, `${what}: alpha`);
-    const transA = !!o.transA, transB = !!o.transB;
-    const m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols;
-    const kb = transB ? b.cols : b.rows, n = transB ? b.rows : b.cols;
+    const transA = !!o.transA,
+      transB = !!o.transB;
+    const m = transA ? a.cols : a.rows,
+      k = transA ? a.rows : a.cols;
+    const kb = transB ? b.cols : b.rows,
+      n = transB ? b.rows : b.cols;
     if (k !== kb) {
       throw new ShapeError(`${what}: inner dimensions differ: op(A) is [${m}, ${k}], op(B) is [${kb}, ${n}]`);
     }
-    if (into && into.length < m * n) throw new ShapeError(`matmulInto: out has ${into.length} entries, the [${m}, ${n}] product needs ${m * n}`);
+    if (into && into.length < m * n)
+      throw new ShapeError(`matmulInto: out has ${into.length} entries, the [${m}, ${n}] product needs ${m * n}`);
     const data = !into ? new Float64Array(m * n) : into.length === m * n ? into : into.subarray(0, m * n);
     const out: Mat = { rows: m, cols: n, data };
     const s = addon.gemm(mode, threads, transA, transB, m, n, k, alpha, a.data, b.data, out.data);
@@ -172,7 +203,8 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     checkMat(a, 'gram: A');
     const alpha = checkScalar(o.alpha ?? 1, 'gram: alpha');
     const trans = !!o.trans;
-    const n = trans ? a.cols : a.rows, k = trans ? a.rows : a.cols;
+    const n = trans ? a.cols : a.rows,
+      k = trans ? a.rows : a.cols;
     const out: Mat = { rows: n, cols: n, data: new Float64Array(n * n) };
     const s = addon.syrk(mode, threads, trans, n, k, alpha, a.data, out.data);
     if (s) fail('gram', s, { A: a }, out);
@@ -197,7 +229,10 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     let suggestedJitter = Math.max(f32 ? 1e-6 : 1e-10, (f32 ? 1e-5 : 1e-8) * maxDiag, 10 * jitter);
     if (Number.isFinite(s.value) && s.value <= 0) suggestedJitter = Math.max(suggestedJitter, jitter - 2 * s.value);
     throw new NotPositiveDefiniteError({
-      pivot: s.index, backend: NAME, suggestedJitter, detail: `LAPACK ${p}potrf info ${s.index + 1}, ${precision}`,
+      pivot: s.index,
+      backend: NAME,
+      suggestedJitter,
+      detail: `LAPACK ${p}potrf info ${s.index + 1}, ${precision}`,
     });
   }
 
@@ -231,7 +266,8 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
   function eigh(a: Mat): EighResult {
     checkSquare(a, 'eigh: A');
     const n = a.rows;
-    if (n > MAX_EIGH) throw new ShapeError(`eigh: n = ${n} exceeds ${MAX_EIGH}, the largest size a 32-bit LAPACK workspace allows`);
+    if (n > MAX_EIGH)
+      throw new ShapeError(`eigh: n = ${n} exceeds ${MAX_EIGH}, the largest size a 32-bit LAPACK workspace allows`);
     const values = new Float64Array(n);
     const vectors: Mat = { rows: n, cols: n, data: new Float64Array(n * n) };
     const s = addon.syevd(mode, threads, n, a.data, values, vectors.data);
@@ -242,7 +278,8 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
   /** Native fused φ, φ′ (threaded over this backend's thread count); float64 whatever the GEMM precision. */
   function activate(name: ActivationName, h: Float64Array, phi: Float64Array, dphi: Float64Array, len: number): void {
     const kind = ACTIVATION_NAMES.indexOf(name);
-    if (kind < 0) throw new InvalidArgumentError(`unknown activation '${String(name)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
+    if (kind < 0)
+      throw new InvalidArgumentError(`unknown activation '${String(name)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
     addon.activate(kind, threads, h, phi, dphi, len, fastErfTable());
   }
 
@@ -250,15 +287,67 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
   function readout(r: ReadoutArgs): number {
     if (r.h && r.activation) {
       const kind = ACTIVATION_NAMES.indexOf(r.activation);
-      if (kind < 0) throw new InvalidArgumentError(`unknown activation '${String(r.activation)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
-      return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, undefined, undefined, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta, 2, kind, r.h, fastErfTable(), threads);
+      if (kind < 0)
+        throw new InvalidArgumentError(`unknown activation '${String(r.activation)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
+      return addon.readout(
+        r.n,
+        r.width,
+        r.outputs,
+        r.stride,
+        r.offset,
+        undefined,
+        undefined,
+        r.a,
+        r.aOffset,
+        r.y,
+        r.pred,
+        r.res,
+        r.grad,
+        r.gradOffset,
+        r.delta,
+        2,
+        kind,
+        r.h,
+        fastErfTable(),
+        threads,
+      );
     }
-    return addon.readout(r.n, r.width, r.outputs, r.stride, r.offset, r.phi, r.dphi, r.a, r.aOffset, r.y, r.pred, r.res, r.grad, r.gradOffset, r.delta, 2);
+    return addon.readout(
+      r.n,
+      r.width,
+      r.outputs,
+      r.stride,
+      r.offset,
+      r.phi,
+      r.dphi,
+      r.a,
+      r.aOffset,
+      r.y,
+      r.pred,
+      r.res,
+      r.grad,
+      r.gradOffset,
+      r.delta,
+      2,
+    );
   }
 
   /** Native fused Langevin update (training's langevinUpdateInto, bit-identical in float64; threaded for large chains). */
   function langevinUpdate(u: LangevinUpdateArgs): void {
-    addon.langevinUpdate(threads, u.len, u.theta, u.grad, u.xi, u.xiPrev, u.invVar, u.m, u.sqrt2m, u.invKappa, u.eta, u.noiseScale);
+    addon.langevinUpdate(
+      threads,
+      u.len,
+      u.theta,
+      u.grad,
+      u.xi,
+      u.xiPrev,
+      u.invVar,
+      u.m,
+      u.sqrt2m,
+      u.invKappa,
+      u.eta,
+      u.noiseScale,
+    );
   }
 
   return Object.freeze({
@@ -274,7 +363,13 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
       addon: 'N-API',
       elementwise: `typescript (float64); fused activations, two-layer readout and Langevin update native (float64, ${addon.info().elementwiseIsa})`,
     }),
-    matmul, gram, cholesky, triangularSolve, choleskySolve, choleskyLogDet, eigh,
+    matmul,
+    gram,
+    cholesky,
+    triangularSolve,
+    choleskySolve,
+    choleskyLogDet,
+    eigh,
     map: referenceBackend.map,
     binary: referenceBackend.binary,
     affine: referenceBackend.affine,

@@ -9,5 +9,11 @@ const api = { describe: describe.runIf(isOpenblasAvailable()), it };
 runConformanceSuite(() => createOpenblasBackend({ precision: 'float64' }), { api, title: 'conformance: openblas float64' });
 runConformanceSuite(() => createOpenblasBackend({ precision: 'float32' }), { api, title: 'conformance: openblas float32' });
 // The same suite with OpenBLAS' own GEMM/SYRK/POTRF (the default above uses sftdl's AVX-512 kernels where they run).
-runConformanceSuite(() => createOpenblasBackend({ precision: 'float64', kernels: 'openblas' }), { api, title: 'conformance: openblas float64, OpenBLAS kernels' });
-runConformanceSuite(() => createOpenblasBackend({ precision: 'float32', kernels: 'openblas' }), { api, title: 'conformance: openblas float32, OpenBLAS kernels' });
+runConformanceSuite(() => createOpenblasBackend({ precision: 'float64', kernels: 'openblas' }), {
+  api,
+  title: 'conformance: openblas float64, OpenBLAS kernels',
+});
+runConformanceSuite(() => createOpenblasBackend({ precision: 'float32', kernels: 'openblas' }), {
+  api,
+  title: 'conformance: openblas float32, OpenBLAS kernels',
+});

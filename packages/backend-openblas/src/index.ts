@@ -4,7 +4,6 @@
  * @packageDocumentation
  */
 
-
 // ── The backend ───────────────────────────────────────────────────────────────────────────────────────────────────
 export { createOpenblasBackend } from './backend';
 export type { OpenblasBackendOptions } from './backend';

@@ -17,16 +17,29 @@ function definition(u: LangevinUpdateArgs): void {
 }
 
 function args(len: number, lm: boolean, seed: number): LangevinUpdateArgs {
-  const f = (a: number, b: number) => Float64Array.from({ length: len }, (_, i) => a * Math.sin(b * (i + seed) + 0.3) + (b > 1 ? 0 : 1.5));
+  const f = (a: number, b: number) =>
+    Float64Array.from({ length: len }, (_, i) => a * Math.sin(b * (i + seed) + 0.3) + (b > 1 ? 0 : 1.5));
   const m = f(0.7, 0.013);
   return {
-    len, theta: f(2, 0.71), grad: f(50, 1.37), xi: f(3, 2.13), ...(lm ? { xiPrev: f(3, 0.37) } : {}),
-    invVar: m.map((v) => 1 / v), m, sqrt2m: m.map((v) => Math.sqrt(2 * v)), invKappa: 1 / 0.037, eta: 0.0123, noiseScale: lm ? Math.sqrt(0.0123) / 2 : Math.sqrt(0.0123),
+    len,
+    theta: f(2, 0.71),
+    grad: f(50, 1.37),
+    xi: f(3, 2.13),
+    ...(lm ? { xiPrev: f(3, 0.37) } : {}),
+    invVar: m.map((v) => 1 / v),
+    m,
+    sqrt2m: m.map((v) => Math.sqrt(2 * v)),
+    invKappa: 1 / 0.037,
+    eta: 0.0123,
+    noiseScale: lm ? Math.sqrt(0.0123) / 2 : Math.sqrt(0.0123),
   };
 }
 
 const copy = (u: LangevinUpdateArgs): LangevinUpdateArgs => ({
-  ...u, theta: u.theta.slice(), grad: u.grad.slice(), ...(u.xiPrev ? { xiPrev: u.xiPrev.slice() } : {}),
+  ...u,
+  theta: u.theta.slice(),
+  grad: u.grad.slice(),
+  ...(u.xiPrev ? { xiPrev: u.xiPrev.slice() } : {}),
 });
 
 describe.skipIf(!isOpenblasAvailable())('native fused Langevin update', () => {
@@ -47,13 +60,32 @@ describe.skipIf(!isOpenblasAvailable())('native fused Langevin update', () => {
         }
         for (const isa of [0, 1]) {
           const u = copy(ref);
-          addon.langevinUpdate(2, u.len, u.theta, u.grad, u.xi, u.xiPrev, u.invVar, u.m, u.sqrt2m, u.invKappa, u.eta, u.noiseScale, isa);
+          addon.langevinUpdate(
+            2,
+            u.len,
+            u.theta,
+            u.grad,
+            u.xi,
+            u.xiPrev,
+            u.invVar,
+            u.m,
+            u.sqrt2m,
+            u.invKappa,
+            u.eta,
+            u.noiseScale,
+            isa,
+          );
           runs.push(u);
         }
         for (const u of runs) {
           let bad = 0;
           for (let i = 0; i < len; i++) {
-            if (!Object.is(u.theta[i], want.theta[i]) || !Object.is(u.grad[i], want.grad[i]) || (lm && !Object.is(u.xiPrev![i], want.xiPrev![i]))) bad++;
+            if (
+              !Object.is(u.theta[i], want.theta[i]) ||
+              !Object.is(u.grad[i], want.grad[i]) ||
+              (lm && !Object.is(u.xiPrev![i], want.xiPrev![i]))
+            )
+              bad++;
           }
           expect(bad).toBe(0);
         }

@@ -8,7 +8,8 @@ runConformanceSuite(() => createTfjsBackend({ engine: 'cpu' }), { title: 'confor
 
 // tfjs-node is never a dependency (libtensorflow cannot be downloaded here); run its conformance only when it loads.
 const node = await probeTfjsEngine('node');
-if (node.available) runConformanceSuite(() => createTfjsBackend({ engine: 'node' }), { title: 'conformance: tfjs (node engine)' });
+if (node.available)
+  runConformanceSuite(() => createTfjsBackend({ engine: 'node' }), { title: 'conformance: tfjs (node engine)' });
 else {
   console.log(`[backend-tfjs] skipping the tfjs-node conformance run: ${node.reason}`);
   describe('tfjs node engine', () => {
@@ -31,8 +32,22 @@ describe('tfjs specifics', () => {
     expect(b.precision).toBe('float32');
     const x = b.affine(fromRows([[0.1]]), 1, 0).data[0]!;
     expect(x).toBe(Math.fround(0.1));
-    expect(() => b.cholesky(fromRows([[1, 2], [2, 1]]))).toThrow(NotPositiveDefiniteError);
-    expect(() => b.cholesky(fromRows([[1, 2], [2, 1]]))).toThrow(/backend 'tfjs'.*float32/);
+    expect(() =>
+      b.cholesky(
+        fromRows([
+          [1, 2],
+          [2, 1],
+        ]),
+      ),
+    ).toThrow(NotPositiveDefiniteError);
+    expect(() =>
+      b.cholesky(
+        fromRows([
+          [1, 2],
+          [2, 1],
+        ]),
+      ),
+    ).toThrow(/backend 'tfjs'.*float32/);
     expect(() => b.matmul(fromRows([[1e39]]), fromRows([[1]]))).toThrow(/overflows float32/);
     expect(() => b.matmul(fromRows([[1e30]]), fromRows([[1e30]]))).toThrow(/overflows float32/);
   });

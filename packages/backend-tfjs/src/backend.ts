@@ -1,8 +1,26 @@
 import {
-  type BackendProbe, type BackendProvider, type BinaryOp, type CholeskyOptions, type ComputeBackend, type EighResult,
-  type GramOptions, type Mat, type MatmulOptions, type Precision, type ReduceAxis, type ReduceOp,
-  type TriangularSolveOptions, type UnaryOp, BackendUnavailableError, InvalidArgumentError, NotPositiveDefiniteError,
-  ShapeError, UNARY_OPS, assertFinite, matmulDims, referenceBackend,
+  type BackendProbe,
+  type BackendProvider,
+  type BinaryOp,
+  type CholeskyOptions,
+  type ComputeBackend,
+  type EighResult,
+  type GramOptions,
+  type Mat,
+  type MatmulOptions,
+  type Precision,
+  type ReduceAxis,
+  type ReduceOp,
+  type TriangularSolveOptions,
+  type UnaryOp,
+  BackendUnavailableError,
+  InvalidArgumentError,
+  NotPositiveDefiniteError,
+  ShapeError,
+  UNARY_OPS,
+  assertFinite,
+  matmulDims,
+  referenceBackend,
 } from '@sftdl/compute';
 import * as tf from '@tensorflow/tfjs-core';
 import { createRequire } from 'node:module';
@@ -23,14 +41,19 @@ const TFJS_BACKEND_NAME: Record<TfjsEngine, string> = { node: 'tensorflow', wasm
 // ---------------------------------------------------------------------------------------------------------------
 // Engine loading (each engine is loaded at most once per process; failures are remembered with their reason).
 
-const loading = new Map<TfjsEngine, Promise<{ ok: true; details: Record<string, string | number | boolean> } | { ok: false; reason: string }>>();
+const loading = new Map<
+  TfjsEngine,
+  Promise<{ ok: true; details: Record<string, string | number | boolean> } | { ok: false; reason: string }>
+>();
 
 function errorText(err: unknown): string {
   const s = err instanceof Error ? err.message : String(err);
   return s.split('\n')[0]!.slice(0, 300);
 }
 
-async function loadEngine(engine: TfjsEngine): Promise<{ ok: true; details: Record<string, string | number | boolean> } | { ok: false; reason: string }> {
+async function loadEngine(
+  engine: TfjsEngine,
+): Promise<{ ok: true; details: Record<string, string | number | boolean> } | { ok: false; reason: string }> {
   try {
     if (engine === 'node') {
       // Never a dependency: libtensorflow is a large native download. Resolved at run time only.
@@ -38,9 +61,13 @@ async function loadEngine(engine: TfjsEngine): Promise<{ ok: true; details: Reco
       try {
         await import(/* @vite-ignore */ spec);
       } catch (err) {
-        return { ok: false, reason: `@tensorflow/tfjs-node did not load (${errorText(err)}); install it with 'pnpm add @tensorflow/tfjs-node' on a machine that can download libtensorflow, or use engine 'wasm'` };
+        return {
+          ok: false,
+          reason: `@tensorflow/tfjs-node did not load (${errorText(err)}); install it with 'pnpm add @tensorflow/tfjs-node' on a machine that can download libtensorflow, or use engine 'wasm'`,
+        };
       }
-      if (!(await tf.setBackend(TFJS_BACKEND_NAME.node))) return { ok: false, reason: "@tensorflow/tfjs-node loaded but its 'tensorflow' backend failed to initialise" };
+      if (!(await tf.setBackend(TFJS_BACKEND_NAME.node)))
+        return { ok: false, reason: "@tensorflow/tfjs-node loaded but its 'tensorflow' backend failed to initialise" };
       return { ok: true, details: { threads: 'libtensorflow (inter-op pool)' } };
     }
     if (engine === 'wasm') {
@@ -49,7 +76,8 @@ async function loadEngine(engine: TfjsEngine): Promise<{ ok: true; details: Reco
       const req = createRequire(import.meta.url);
       const dist = path.join(path.dirname(req.resolve('@tensorflow/tfjs-backend-wasm/package.json')), 'dist') + path.sep;
       wasm.setWasmPaths(dist);
-      if (!(await tf.setBackend(TFJS_BACKEND_NAME.wasm))) return { ok: false, reason: 'the tfjs wasm backend failed to initialise (see the warning above)' };
+      if (!(await tf.setBackend(TFJS_BACKEND_NAME.wasm)))
+        return { ok: false, reason: 'the tfjs wasm backend failed to initialise (see the warning above)' };
       const simd = Boolean(await tf.env().getAsync('WASM_HAS_SIMD_SUPPORT'));
       const mt = Boolean(await tf.env().getAsync('WASM_HAS_MULTITHREAD_SUPPORT'));
       return { ok: true, details: { simd, threads: mt ? wasm.getThreadsCount() : 1, wasmVersion: wasm.version_wasm } };
@@ -66,7 +94,10 @@ async function loadEngine(engine: TfjsEngine): Promise<{ ok: true; details: Reco
 
 function ensureEngine(engine: TfjsEngine) {
   let p = loading.get(engine);
-  if (!p) { p = loadEngine(engine); loading.set(engine, p); }
+  if (!p) {
+    p = loadEngine(engine);
+    loading.set(engine, p);
+  }
   return p;
 }
 
@@ -75,7 +106,8 @@ function activate(engine: TfjsEngine): void {
   const name = TFJS_BACKEND_NAME[engine];
   if (tf.getBackend() !== name) {
     void tf.setBackend(name);
-    if (tf.getBackend() !== name) throw new BackendUnavailableError({ backend: NAME, reason: `could not switch tfjs to the '${name}' backend` });
+    if (tf.getBackend() !== name)
+      throw new BackendUnavailableError({ backend: NAME, reason: `could not switch tfjs to the '${name}' backend` });
   }
 }
 
@@ -86,7 +118,10 @@ function checkF32(m: Mat, what: string): void {
   assertFinite(m, what);
   const d = m.data;
   for (let i = 0; i < d.length; i++) {
-    if (Math.abs(d[i]!) > F32_MAX) throw new InvalidArgumentError(`${what}: entry ${d[i]} at ${i} overflows float32 (|x| > 3.4e38); rescale the input or use a float64 backend`);
+    if (Math.abs(d[i]!) > F32_MAX)
+      throw new InvalidArgumentError(
+        `${what}: entry ${d[i]} at ${i} overflows float32 (|x| > 3.4e38); rescale the input or use a float64 backend`,
+      );
   }
 }
 
@@ -99,7 +134,9 @@ function f32Mat(m: Mat): Mat {
 function checkResult(d: Float64Array, cols: number, what: string, why: string): void {
   for (let i = 0; i < d.length; i++) {
     if (!Number.isFinite(d[i]!)) {
-      throw new InvalidArgumentError(`${what}: float32 result is ${d[i]} at (${Math.floor(i / Math.max(cols, 1))}, ${i % Math.max(cols, 1)}); ${why} — rescale the input or use a float64 backend`);
+      throw new InvalidArgumentError(
+        `${what}: float32 result is ${d[i]} at (${Math.floor(i / Math.max(cols, 1))}, ${i % Math.max(cols, 1)}); ${why} — rescale the input or use a float64 backend`,
+      );
     }
   }
 }
@@ -113,38 +150,67 @@ const TWO_OVER_SQRT_PI = 2 / Math.sqrt(Math.PI);
 
 function unaryTensor(x: tf.Tensor, op: UnaryOp): tf.Tensor {
   switch (op) {
-    case 'identity': return tf.clone(x);
-    case 'neg': return tf.neg(x);
-    case 'abs': return tf.abs(x);
-    case 'square': return tf.square(x);
-    case 'sqrt': return tf.sqrt(x);
-    case 'exp': return tf.exp(x);
-    case 'log': return tf.log(x);
-    case 'log1p': return tf.log1p(x);
-    case 'reciprocal': return tf.reciprocal(x);
-    case 'sin': return tf.sin(x);
-    case 'cos': return tf.cos(x);
-    case 'tanh': return tf.tanh(x);
-    case 'erf': return tf.erf(x);
-    case 'relu': return tf.relu(x);
-    case 'step': return tf.step(x, 0);
-    case 'sigmoid': return tf.sigmoid(x);
-    case 'softplus': return tf.softplus(x);
-    case 'gelu': return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, SQRT1_2)), 1));
-    case 'erfDeriv': return tf.mul(tf.exp(tf.neg(tf.square(x))), TWO_OVER_SQRT_PI);
-    case 'tanhDeriv': return tf.sub(1, tf.square(tf.tanh(x)));
-    case 'sigmoidDeriv': { const s = tf.sigmoid(x); return tf.mul(s, tf.sub(1, s)); }
+    case 'identity':
+      return tf.clone(x);
+    case 'neg':
+      return tf.neg(x);
+    case 'abs':
+      return tf.abs(x);
+    case 'square':
+      return tf.square(x);
+    case 'sqrt':
+      return tf.sqrt(x);
+    case 'exp':
+      return tf.exp(x);
+    case 'log':
+      return tf.log(x);
+    case 'log1p':
+      return tf.log1p(x);
+    case 'reciprocal':
+      return tf.reciprocal(x);
+    case 'sin':
+      return tf.sin(x);
+    case 'cos':
+      return tf.cos(x);
+    case 'tanh':
+      return tf.tanh(x);
+    case 'erf':
+      return tf.erf(x);
+    case 'relu':
+      return tf.relu(x);
+    case 'step':
+      return tf.step(x, 0);
+    case 'sigmoid':
+      return tf.sigmoid(x);
+    case 'softplus':
+      return tf.softplus(x);
+    case 'gelu':
+      return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, SQRT1_2)), 1));
+    case 'erfDeriv':
+      return tf.mul(tf.exp(tf.neg(tf.square(x))), TWO_OVER_SQRT_PI);
+    case 'tanhDeriv':
+      return tf.sub(1, tf.square(tf.tanh(x)));
+    case 'sigmoidDeriv': {
+      const s = tf.sigmoid(x);
+      return tf.mul(s, tf.sub(1, s));
+    }
   }
 }
 
 function binaryTensor(a: tf.Tensor, b: tf.Tensor, op: BinaryOp): tf.Tensor {
   switch (op) {
-    case 'add': return tf.add(a, b);
-    case 'sub': return tf.sub(a, b);
-    case 'mul': return tf.mul(a, b);
-    case 'div': return tf.div(a, b);
-    case 'max': return tf.maximum(a, b);
-    case 'min': return tf.minimum(a, b);
+    case 'add':
+      return tf.add(a, b);
+    case 'sub':
+      return tf.sub(a, b);
+    case 'mul':
+      return tf.mul(a, b);
+    case 'div':
+      return tf.div(a, b);
+    case 'max':
+      return tf.maximum(a, b);
+    case 'min':
+      return tf.minimum(a, b);
   }
 }
 
@@ -155,7 +221,11 @@ function makeBackend(engine: TfjsEngine, details: Record<string, string | number
   const run = (fn: () => tf.Tensor): Float64Array => {
     activate(engine);
     const t = tf.tidy(fn);
-    try { return Float64Array.from(t.dataSync() as Float32Array); } finally { t.dispose(); }
+    try {
+      return Float64Array.from(t.dataSync() as Float32Array);
+    } finally {
+      t.dispose();
+    }
   };
   const host = referenceBackend;
 
@@ -173,17 +243,26 @@ function makeBackend(engine: TfjsEngine, details: Record<string, string | number
   const gram = (a: Mat, o: GramOptions = {}): Mat => {
     const tr = o.trans ?? false;
     const g = matmul(a, a, tr ? { transA: true, alpha: o.alpha ?? 1 } : { transB: true, alpha: o.alpha ?? 1 });
-    const n = g.rows, d = g.data;
+    const n = g.rows,
+      d = g.data;
     for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) d[j * n + i] = d[i * n + j]!;
     return g;
   };
 
   // Host fallbacks: the input is rounded to float32 (what a float32 device would hold), factorised in float64 by the
   // reference backend, and the result rounded back to float32. Precision stays honestly float32.
-  const round = (m: Mat): Mat => { for (let i = 0; i < m.data.length; i++) m.data[i] = Math.fround(m.data[i]!); return m; };
+  const round = (m: Mat): Mat => {
+    for (let i = 0; i < m.data.length; i++) m.data[i] = Math.fround(m.data[i]!);
+    return m;
+  };
   const relabel = (err: unknown): never => {
     if (NotPositiveDefiniteError.isInstance(err)) {
-      throw new NotPositiveDefiniteError({ pivot: err.pivot, backend: NAME, suggestedJitter: err.suggestedJitter, detail: 'float32 input, host factorisation' });
+      throw new NotPositiveDefiniteError({
+        pivot: err.pivot,
+        backend: NAME,
+        suggestedJitter: err.suggestedJitter,
+        detail: 'float32 input, host factorisation',
+      });
     }
     throw err;
   };
@@ -233,9 +312,14 @@ function makeBackend(engine: TfjsEngine, details: Record<string, string | number
   };
 
   const binary = (a: Mat, b: Mat, op: BinaryOp): Mat => {
-    if (!['add', 'sub', 'mul', 'div', 'max', 'min'].includes(op)) throw new InvalidArgumentError(`unknown binary op '${op}'; known: add, sub, mul, div, max, min`);
-    const fits = (b.rows === a.rows && b.cols === a.cols) || (b.rows === 1 && b.cols === a.cols) || (b.cols === 1 && b.rows === a.rows);
-    if (!fits) throw new ShapeError(`binary(${op}): B of shape [${b.rows}, ${b.cols}] does not fit or broadcast to A of shape [${a.rows}, ${a.cols}]`);
+    if (!['add', 'sub', 'mul', 'div', 'max', 'min'].includes(op))
+      throw new InvalidArgumentError(`unknown binary op '${op}'; known: add, sub, mul, div, max, min`);
+    const fits =
+      (b.rows === a.rows && b.cols === a.cols) || (b.rows === 1 && b.cols === a.cols) || (b.cols === 1 && b.rows === a.rows);
+    if (!fits)
+      throw new ShapeError(
+        `binary(${op}): B of shape [${b.rows}, ${b.cols}] does not fit or broadcast to A of shape [${a.rows}, ${a.cols}]`,
+      );
     checkF32(a, `binary(${op}): A`);
     checkF32(b, `binary(${op}): B`);
     if (a.data.length === 0) return { rows: a.rows, cols: a.cols, data: new Float64Array(0) };
@@ -245,7 +329,8 @@ function makeBackend(engine: TfjsEngine, details: Record<string, string | number
   };
 
   const affine = (a: Mat, alpha: number, beta = 0): Mat => {
-    if (!Number.isFinite(alpha) || !Number.isFinite(beta)) throw new InvalidArgumentError(`affine: alpha and beta must be finite, got ${alpha}, ${beta}`);
+    if (!Number.isFinite(alpha) || !Number.isFinite(beta))
+      throw new InvalidArgumentError(`affine: alpha and beta must be finite, got ${alpha}, ${beta}`);
     checkF32(a, 'affine: A');
     if (a.data.length === 0) return { rows: a.rows, cols: a.cols, data: new Float64Array(0) };
     const out: Mat = { rows: a.rows, cols: a.cols, data: run(() => tf.add(tf.mul(t2(a), alpha), beta)) };
@@ -254,14 +339,24 @@ function makeBackend(engine: TfjsEngine, details: Record<string, string | number
   };
 
   const reduce = (a: Mat, op: ReduceOp, axis: ReduceAxis): Float64Array => {
-    if (!['rows', 'cols', 'all'].includes(axis)) throw new InvalidArgumentError(`reduce: axis must be 'rows', 'cols' or 'all', got '${String(axis)}'`);
-    if (!['sum', 'mean', 'max', 'min', 'sumsq'].includes(op)) throw new InvalidArgumentError(`unknown reduce op '${op}'; known: sum, mean, max, min, sumsq`);
+    if (!['rows', 'cols', 'all'].includes(axis))
+      throw new InvalidArgumentError(`reduce: axis must be 'rows', 'cols' or 'all', got '${String(axis)}'`);
+    if (!['sum', 'mean', 'max', 'min', 'sumsq'].includes(op))
+      throw new InvalidArgumentError(`unknown reduce op '${op}'; known: sum, mean, max, min, sumsq`);
     checkF32(a, `reduce(${op})`);
     if (a.data.length === 0) return host.reduce(a, op, axis);
     const ax = axis === 'rows' ? 1 : axis === 'cols' ? 0 : undefined;
     const out = run(() => {
       const x = t2(a);
-      return op === 'sum' ? tf.sum(x, ax) : op === 'mean' ? tf.mean(x, ax) : op === 'max' ? tf.max(x, ax) : op === 'min' ? tf.min(x, ax) : tf.sum(tf.square(x), ax);
+      return op === 'sum'
+        ? tf.sum(x, ax)
+        : op === 'mean'
+          ? tf.mean(x, ax)
+          : op === 'max'
+            ? tf.max(x, ax)
+            : op === 'min'
+              ? tf.min(x, ax)
+              : tf.sum(tf.square(x), ax);
     });
     checkResult(out, out.length, `reduce(${op})`, 'float32 overflow');
     return out;
@@ -276,8 +371,25 @@ function makeBackend(engine: TfjsEngine, details: Record<string, string | number
     specificationVersion: 'v1' as const,
     name: NAME,
     precision: 'float32' as const,
-    info: Object.freeze({ engine, tfjs: tf.version_core, hostFallback: 'cholesky, triangularSolve, choleskySolve, choleskyLogDet, eigh (float64 on float32-rounded input, rounded to float32)', ...details }),
-    matmul, gram, cholesky, triangularSolve, choleskySolve, choleskyLogDet, eigh, map, binary, affine, reduce, transpose,
+    info: Object.freeze({
+      engine,
+      tfjs: tf.version_core,
+      hostFallback:
+        'cholesky, triangularSolve, choleskySolve, choleskyLogDet, eigh (float64 on float32-rounded input, rounded to float32)',
+      ...details,
+    }),
+    matmul,
+    gram,
+    cholesky,
+    triangularSolve,
+    choleskySolve,
+    choleskyLogDet,
+    eigh,
+    map,
+    binary,
+    affine,
+    reduce,
+    transpose,
   });
 }
 
@@ -307,7 +419,9 @@ function makeBackend(engine: TfjsEngine, details: Record<string, string | number
 export async function createTfjsBackend(options: CreateTfjsBackendOptions = {}): Promise<ComputeBackend> {
   const requested = options.engine ?? 'auto';
   if (!['auto', 'node', 'wasm', 'cpu'].includes(requested)) {
-    throw new InvalidArgumentError(`createTfjsBackend: engine must be 'node', 'wasm', 'cpu' or 'auto', got '${String(requested)}'`);
+    throw new InvalidArgumentError(
+      `createTfjsBackend: engine must be 'node', 'wasm', 'cpu' or 'auto', got '${String(requested)}'`,
+    );
   }
   const order: TfjsEngine[] = requested === 'auto' ? ['node', 'wasm', 'cpu'] : [requested];
   const reasons: string[] = [];
@@ -356,7 +470,8 @@ export const provider: BackendProvider = Object.freeze({
     return { name: NAME, precision: ['float32'], available: false, reason: reasons.join('; ') };
   },
   async create({ precision }: { precision: Precision }): Promise<ComputeBackend> {
-    if (precision !== 'float32') throw new BackendUnavailableError({ backend: NAME, reason: `computes in float32 only (asked for ${precision})` });
+    if (precision !== 'float32')
+      throw new BackendUnavailableError({ backend: NAME, reason: `computes in float32 only (asked for ${precision})` });
     return createTfjsBackend({ engine: 'auto' });
   },
 });

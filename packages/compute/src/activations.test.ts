@@ -10,7 +10,8 @@ const ULP1 = 2 ** -52; // one ulp of 1
 describe('fast erf against a high-precision erf', () => {
   it('fastErf and activateInto(erf) agree with mpmath to 5·2⁻⁵² absolute (φ and φ′), erfPrime to (2 + x²) ulps relative', () => {
     const h = Float64Array.from(rows, (r) => r[0]);
-    const phi = new Float64Array(h.length), dphi = new Float64Array(h.length);
+    const phi = new Float64Array(h.length),
+      dphi = new Float64Array(h.length);
     activateInto('erf', h, phi, dphi);
     rows.forEach(([x, e, de], i) => {
       expect(phi[i], `activateInto erf(${x})`).toBe(fastErf(x));

@@ -35,8 +35,16 @@ export function fastErfTable(): Float64Array {
     const t = new Float64Array(m * ERF_STRIDE);
     const fact = [1, 2, 6, 24, 120, 720];
     for (let i = 0; i < m; i++) {
-      const x = i / ERF_STEP, g = TWO_OVER_SQRT_PI * Math.exp(-x * x);
-      const H = [1, 2 * x, 4 * x * x - 2, 8 * x ** 3 - 12 * x, 16 * x ** 4 - 48 * x * x + 12, 32 * x ** 5 - 160 * x ** 3 + 120 * x];
+      const x = i / ERF_STEP,
+        g = TWO_OVER_SQRT_PI * Math.exp(-x * x);
+      const H = [
+        1,
+        2 * x,
+        4 * x * x - 2,
+        8 * x ** 3 - 12 * x,
+        16 * x ** 4 - 48 * x * x + 12,
+        32 * x ** 5 - 160 * x ** 3 + 120 * x,
+      ];
       t[i * ERF_STRIDE] = erf(x);
       for (let k = 0; k < 6; k++) t[i * ERF_STRIDE + 1 + k] = (g * (k % 2 === 0 ? 1 : -1) * H[k]!) / fact[k]!;
     }
@@ -85,12 +93,18 @@ function unknown(a: unknown): never {
  */
 export function activationFunction(name: ActivationName): (z: number) => number {
   switch (name) {
-    case 'linear': return (z) => z;
-    case 'erf': return erf;
-    case 'relu': return (z) => (z > 0 ? z : 0);
-    case 'tanh': return Math.tanh;
-    case 'square': return (z) => z * z;
-    default: return unknown(name);
+    case 'linear':
+      return (z) => z;
+    case 'erf':
+      return erf;
+    case 'relu':
+      return (z) => (z > 0 ? z : 0);
+    case 'tanh':
+      return Math.tanh;
+    case 'square':
+      return (z) => z * z;
+    default:
+      return unknown(name);
   }
 }
 
@@ -104,12 +118,21 @@ export function activationFunction(name: ActivationName): (z: number) => number 
  */
 export function activationDerivative(name: ActivationName): (z: number) => number {
   switch (name) {
-    case 'linear': return () => 1;
-    case 'erf': return erfPrime;
-    case 'relu': return (z) => (z > 0 ? 1 : 0);
-    case 'tanh': return (z) => { const t = Math.tanh(z); return 1 - t * t; };
-    case 'square': return (z) => 2 * z;
-    default: return unknown(name);
+    case 'linear':
+      return () => 1;
+    case 'erf':
+      return erfPrime;
+    case 'relu':
+      return (z) => (z > 0 ? 1 : 0);
+    case 'tanh':
+      return (z) => {
+        const t = Math.tanh(z);
+        return 1 - t * t;
+      };
+    case 'square':
+      return (z) => 2 * z;
+    default:
+      return unknown(name);
   }
 }
 
@@ -130,34 +153,58 @@ export function activationDerivative(name: ActivationName): (z: number) => numbe
 export function activateInto(name: ActivationName, h: Float64Array, phi: Float64Array, dphi: Float64Array, len = h.length): void {
   switch (name) {
     case 'linear':
-      for (let i = 0; i < len; i++) { phi[i] = h[i]!; dphi[i] = 1; }
+      for (let i = 0; i < len; i++) {
+        phi[i] = h[i]!;
+        dphi[i] = 1;
+      }
       break;
     case 'erf':
-    {
-      // erf and erf' from the same table row: erf'(x₀+h) = Σ_k (k+1) c_k h^k
-      const t = erfTab ?? fastErfTable();
-      for (let i = 0; i < len; i++) {
-        const v = h[i]!;
-        const ax = v < 0 ? -v : v;
-        if (ax >= ERF_MAX) { phi[i] = v < 0 ? -1 : 1; dphi[i] = TWO_OVER_SQRT_PI * Math.exp(-v * v); continue; }
-        const j = (ax * ERF_STEP + 0.5) | 0; // = Math.round for 0 ≤ ax < 6
-        const e = ax - j * (1 / ERF_STEP);
-        const o = j * ERF_STRIDE;
-        const c1 = t[o + 1]!, c2 = t[o + 2]!, c3 = t[o + 3]!, c4 = t[o + 4]!, c5 = t[o + 5]!, c6 = t[o + 6]!;
-        const val = t[o]! + e * (c1 + e * (c2 + e * (c3 + e * (c4 + e * (c5 + e * c6)))));
-        phi[i] = v < 0 ? -val : val;
-        dphi[i] = c1 + e * (2 * c2 + e * (3 * c3 + e * (4 * c4 + e * (5 * c5 + e * 6 * c6))));
+      {
+        // erf and erf' from the same table row: erf'(x₀+h) = Σ_k (k+1) c_k h^k
+        const t = erfTab ?? fastErfTable();
+        for (let i = 0; i < len; i++) {
+          const v = h[i]!;
+          const ax = v < 0 ? -v : v;
+          if (ax >= ERF_MAX) {
+            phi[i] = v < 0 ? -1 : 1;
+            dphi[i] = TWO_OVER_SQRT_PI * Math.exp(-v * v);
+            continue;
+          }
+          const j = (ax * ERF_STEP + 0.5) | 0; // = Math.round for 0 ≤ ax < 6
+          const e = ax - j * (1 / ERF_STEP);
+          const o = j * ERF_STRIDE;
+          const c1 = t[o + 1]!,
+            c2 = t[o + 2]!,
+            c3 = t[o + 3]!,
+            c4 = t[o + 4]!,
+            c5 = t[o + 5]!,
+            c6 = t[o + 6]!;
+          const val = t[o]! + e * (c1 + e * (c2 + e * (c3 + e * (c4 + e * (c5 + e * c6)))));
+          phi[i] = v < 0 ? -val : val;
+          dphi[i] = c1 + e * (2 * c2 + e * (3 * c3 + e * (4 * c4 + e * (5 * c5 + e * 6 * c6))));
+        }
       }
-    }
       break;
     case 'relu':
-      for (let i = 0; i < len; i++) { const v = h[i]!; phi[i] = v > 0 ? v : 0; dphi[i] = v > 0 ? 1 : 0; }
+      for (let i = 0; i < len; i++) {
+        const v = h[i]!;
+        phi[i] = v > 0 ? v : 0;
+        dphi[i] = v > 0 ? 1 : 0;
+      }
       break;
     case 'tanh':
-      for (let i = 0; i < len; i++) { const t = Math.tanh(h[i]!); phi[i] = t; dphi[i] = 1 - t * t; }
+      for (let i = 0; i < len; i++) {
+        const t = Math.tanh(h[i]!);
+        phi[i] = t;
+        dphi[i] = 1 - t * t;
+      }
       break;
     case 'square':
-      for (let i = 0; i < len; i++) { const v = h[i]!; phi[i] = v * v; dphi[i] = 2 * v; }
+      for (let i = 0; i < len; i++) {
+        const v = h[i]!;
+        phi[i] = v * v;
+        dphi[i] = 2 * v;
+      }
       break;
     default:
       unknown(name);

@@ -8,15 +8,51 @@ export type Precision = 'float64' | 'float32';
 
 /** Elementwise unary maps every backend implements (activations and their derivatives included). */
 export type UnaryOp =
-  | 'identity' | 'neg' | 'abs' | 'square' | 'sqrt' | 'exp' | 'log' | 'log1p' | 'reciprocal'
-  | 'sin' | 'cos' | 'tanh' | 'erf' | 'relu' | 'step' | 'sigmoid' | 'softplus' | 'gelu'
-  | 'erfDeriv' | 'tanhDeriv' | 'sigmoidDeriv';
+  | 'identity'
+  | 'neg'
+  | 'abs'
+  | 'square'
+  | 'sqrt'
+  | 'exp'
+  | 'log'
+  | 'log1p'
+  | 'reciprocal'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'erf'
+  | 'relu'
+  | 'step'
+  | 'sigmoid'
+  | 'softplus'
+  | 'gelu'
+  | 'erfDeriv'
+  | 'tanhDeriv'
+  | 'sigmoidDeriv';
 
 /** The unary ops, as a runtime list (for validation and docs). */
 export const UNARY_OPS: readonly UnaryOp[] = [
-  'identity', 'neg', 'abs', 'square', 'sqrt', 'exp', 'log', 'log1p', 'reciprocal',
-  'sin', 'cos', 'tanh', 'erf', 'relu', 'step', 'sigmoid', 'softplus', 'gelu',
-  'erfDeriv', 'tanhDeriv', 'sigmoidDeriv',
+  'identity',
+  'neg',
+  'abs',
+  'square',
+  'sqrt',
+  'exp',
+  'log',
+  'log1p',
+  'reciprocal',
+  'sin',
+  'cos',
+  'tanh',
+  'erf',
+  'relu',
+  'step',
+  'sigmoid',
+  'softplus',
+  'gelu',
+  'erfDeriv',
+  'tanhDeriv',
+  'sigmoidDeriv',
 ];
 
 /** Elementwise binary ops on equal shapes (or a 1×cols row / rows×1 column broadcast on `b`). */

@@ -7,17 +7,48 @@
 
 // ── Matrices (row-major float64 `Mat`) ─────────────────────────────────────────────────────────────────────
 export type { Mat } from './mat';
-export { assertFinite, assertShape, assertSquare, at, clone, colVec, eye, fromRows, mat, matVec, toRows, transpose, zeros } from './mat';
+export {
+  assertFinite,
+  assertShape,
+  assertSquare,
+  at,
+  clone,
+  colVec,
+  eye,
+  fromRows,
+  mat,
+  matVec,
+  toRows,
+  transpose,
+  zeros,
+} from './mat';
 
 // ── Errors (one base class, typed subclasses; messages say what to change) ──────────────────────────────────
 export {
-  BackendUnavailableError, ConvergenceError, InvalidArgumentError, NotPositiveDefiniteError, SftdlError, ShapeError,
+  BackendUnavailableError,
+  ConvergenceError,
+  InvalidArgumentError,
+  NotPositiveDefiniteError,
+  SftdlError,
+  ShapeError,
 } from './errors';
 
 // ── The backend contract (ComputeBackend v1) ────────────────────────────────────────────────────────────────
 export type {
-  BackendProbe, BackendProvider, BinaryOp, CholeskyOptions, ComputeBackend, EighResult, GramOptions, LangevinUpdateArgs, MatmulOptions,
-  Precision, ReduceAxis, ReduceOp, TriangularSolveOptions, UnaryOp,
+  BackendProbe,
+  BackendProvider,
+  BinaryOp,
+  CholeskyOptions,
+  ComputeBackend,
+  EighResult,
+  GramOptions,
+  LangevinUpdateArgs,
+  MatmulOptions,
+  Precision,
+  ReduceAxis,
+  ReduceOp,
+  TriangularSolveOptions,
+  UnaryOp,
 } from './backend';
 export { UNARY_OPS, matmulInto } from './backend';
 export type { MatmulDims } from './validate';
@@ -38,7 +69,14 @@ export { erf, erfc, erfcx, normalCdf, normalPdf } from './special';
 // ── Activations (φ, φ′, fast erf) and the fused readout ─────────────────────────────────────────────────────
 export type { ActivationName } from './activations';
 export {
-  ACTIVATION_NAMES, TWO_OVER_SQRT_PI, activateInto, activationDerivative, activationFunction, erfPrime, fastErf, fastErfTable,
+  ACTIVATION_NAMES,
+  TWO_OVER_SQRT_PI,
+  activateInto,
+  activationDerivative,
+  activationFunction,
+  erfPrime,
+  fastErf,
+  fastErfTable,
 } from './activations';
 export type { ReadoutArgs } from './readout';
 export { readoutInto } from './readout';

@@ -21,7 +21,11 @@ export function choleskyInPlace(W: Float64Array, n: number, fail: { pivot: numbe
       const rj = j * n;
       let s = W[rj + j]!;
       for (let p = k0; p < j; p++) s -= W[rj + p]! * W[rj + p]!;
-      if (!(s > 0)) { fail.pivot = j; fail.value = s; return false; }
+      if (!(s > 0)) {
+        fail.pivot = j;
+        fail.value = s;
+        return false;
+      }
       const ljj = Math.sqrt(s);
       W[rj + j] = ljj;
       const inv = 1 / ljj;
@@ -55,7 +59,15 @@ export function choleskyInPlace(W: Float64Array, n: number, fail: { pivot: numbe
  * The effective matrix M = op(T) is read as M(i,j) = T[i*rs + j*cs]; `lowerEff` says whether M is lower triangular.
  * Returns the index of a zero diagonal entry, or -1.
  */
-export function trsmInPlace(T: Float64Array, rs: number, cs: number, lowerEff: boolean, X: Float64Array, n: number, m: number): number {
+export function trsmInPlace(
+  T: Float64Array,
+  rs: number,
+  cs: number,
+  lowerEff: boolean,
+  X: Float64Array,
+  n: number,
+  m: number,
+): number {
   for (let i = 0; i < n; i++) if (T[i * rs + i * cs] === 0) return i;
   if (lowerEff) {
     for (let i0 = 0; i0 < n; i0 += NB) {
@@ -67,7 +79,8 @@ export function trsmInPlace(T: Float64Array, rs: number, cs: number, lowerEff: b
   } else {
     const nBlocks = Math.ceil(n / NB);
     for (let b = nBlocks - 1; b >= 0; b--) {
-      const i0 = b * NB, i1 = Math.min(n, i0 + NB);
+      const i0 = b * NB,
+        i1 = Math.min(n, i0 + NB);
       // X[i0:i1] -= M[i0:i1, i1:n] · X[i1:n]
       if (i1 < n) gemmStrided(i1 - i0, m, n - i1, -1, T, i0 * rs + i1 * cs, rs, cs, X, i1 * m, m, 1, X, i0 * m, m);
       for (let i = i1 - 1; i >= i0; i--) substituteRow(T, rs, cs, X, m, i, i + 1, i1);
@@ -80,7 +93,16 @@ export function trsmInPlace(T: Float64Array, rs: number, cs: number, lowerEff: b
  * One substitution step inside a diagonal block of {@link trsmInPlace}:
  * X[i, :] ← (X[i, :] − Σ_{p0 ≤ p < p1} M(i, p)·X[p, :]) / M(i, i), with M(i, j) = T[i·rs + j·cs].
  */
-function substituteRow(T: Float64Array, rs: number, cs: number, X: Float64Array, m: number, i: number, p0: number, p1: number): void {
+function substituteRow(
+  T: Float64Array,
+  rs: number,
+  cs: number,
+  X: Float64Array,
+  m: number,
+  i: number,
+  p0: number,
+  p1: number,
+): void {
   const xi = i * m;
   for (let p = p0; p < p1; p++) {
     const mip = T[i * rs + p * cs]!;
@@ -108,10 +130,18 @@ function tridiagonalise(A: Float64Array, n: number): { d: Float64Array; e: Float
     let scale = 0;
     for (let i = k + 1; i < n; i++) scale = Math.max(scale, Math.abs(A[i * n + k]!));
     d[k] = A[k * n + k]!;
-    if (scale === 0) { e[k] = 0; betas[k] = 0; continue; }
+    if (scale === 0) {
+      e[k] = 0;
+      betas[k] = 0;
+      continue;
+    }
     const v = vs.subarray(k * n, (k + 1) * n);
     let sigma = 0;
-    for (let i = k + 1; i < n; i++) { const t = A[i * n + k]! / scale; v[i] = t; sigma += t * t; }
+    for (let i = k + 1; i < n; i++) {
+      const t = A[i * n + k]! / scale;
+      v[i] = t;
+      sigma += t * t;
+    }
     const x0 = v[k + 1]!;
     const norm = Math.sqrt(sigma);
     const alpha = x0 >= 0 ? -norm : norm; // H x = alpha e1 (scaled)
@@ -126,21 +156,32 @@ function tridiagonalise(A: Float64Array, n: number): { d: Float64Array; e: Float
       const ri = i * n;
       const vi = v[i]!;
       let s = 0;
-      for (let j = k + 1; j < i; j++) { const aij = A[ri + j]!; s += aij * v[j]!; p[j]! += aij * vi; }
+      for (let j = k + 1; j < i; j++) {
+        const aij = A[ri + j]!;
+        s += aij * v[j]!;
+        p[j]! += aij * vi;
+      }
       p[i]! += s + A[ri + i]! * vi;
     }
     let pv = 0;
-    for (let i = k + 1; i < n; i++) { p[i]! *= beta; pv += p[i]! * v[i]!; }
+    for (let i = k + 1; i < n; i++) {
+      p[i]! *= beta;
+      pv += p[i]! * v[i]!;
+    }
     // w = p - (beta/2)(pᵀv) v ; A22 -= v wᵀ + w vᵀ (lower triangle)
     const h = 0.5 * beta * pv;
     for (let i = k + 1; i < n; i++) p[i]! -= h * v[i]!;
     for (let i = k + 1; i < n; i++) {
       const ri = i * n;
-      const vi = v[i]!, wi = p[i]!;
+      const vi = v[i]!,
+        wi = p[i]!;
       for (let j = k + 1; j <= i; j++) A[ri + j]! -= vi * p[j]! + wi * v[j]!;
     }
   }
-  if (n >= 2) { d[n - 2] = A[(n - 2) * n + n - 2]!; e[n - 2] = A[(n - 1) * n + n - 2]!; }
+  if (n >= 2) {
+    d[n - 2] = A[(n - 2) * n + n - 2]!;
+    e[n - 2] = A[(n - 1) * n + n - 2]!;
+  }
   if (n >= 1) d[n - 1] = A[(n - 1) * n + n - 1]!;
   // Backward accumulation Q = H_0 H_1 … H_{n-3}, blocked with the compact WY form (LAPACK dlarft/dlarfb):
   // a block of reflectors H_kb … H_ke = I − V T Vᵀ is applied from the left as Q ← Q − V (T (Vᵀ Q)), two GEMMs.
@@ -152,7 +193,8 @@ function tridiagonalise(A: Float64Array, n: number): { d: Float64Array; e: Float
   const z = new Float64Array(NBQ);
   for (let kb = Math.floor(Math.max(0, nRef - 1) / NBQ) * NBQ; kb >= 0 && nRef > 0; kb -= NBQ) {
     const nb = Math.min(NBQ, nRef - kb);
-    const r0 = kb + 1, m = n - r0; // rows/cols touched by the block
+    const r0 = kb + 1,
+      m = n - r0; // rows/cols touched by the block
     // T (upper triangular, forward): T_jj = beta_j, T[0:j, j] = −beta_j · T[0:j, 0:j] · (V[:, 0:j]ᵀ v_j)
     T.fill(0);
     for (let j = 0; j < nb; j++) {
@@ -208,15 +250,22 @@ function tqli(d: Float64Array, e: Float64Array, zt: Float64Array | null, n: numb
         let g = (d[l + 1]! - d[l]!) / (2 * e[l]!);
         let r = Math.hypot(g, 1);
         g = d[m]! - d[l]! + e[l]! / (g + (g >= 0 ? r : -r));
-        let s = 1, c = 1, p = 0;
+        let s = 1,
+          c = 1,
+          p = 0;
         let i: number;
         for (i = m - 1; i >= l; i--) {
           const f = s * e[i]!;
           const b = c * e[i]!;
           r = Math.hypot(f, g);
           e[i + 1] = r;
-          if (r === 0) { d[i + 1]! -= p; e[m] = 0; break; }
-          s = f / r; c = g / r;
+          if (r === 0) {
+            d[i + 1]! -= p;
+            e[m] = 0;
+            break;
+          }
+          s = f / r;
+          c = g / r;
           g = d[i + 1]! - p;
           r = (d[i]! - g) * s + 2 * c * b;
           p = s * r;
@@ -224,15 +273,19 @@ function tqli(d: Float64Array, e: Float64Array, zt: Float64Array | null, n: numb
           g = c * r - b;
           // rotate rows i and i+1 of Zt (skipped when only eigenvalues are wanted)
           if (zt === null) continue;
-          const ri = i * n, rj = ri + n;
+          const ri = i * n,
+            rj = ri + n;
           for (let k = 0; k < n; k++) {
-            const zi = zt[ri + k]!, zj = zt[rj + k]!;
+            const zi = zt[ri + k]!,
+              zj = zt[rj + k]!;
             zt[rj + k] = s * zi + c * zj;
             zt[ri + k] = c * zi - s * zj;
           }
         }
         if (r === 0 && i >= l) continue;
-        d[l]! -= p; e[l] = g; e[m] = 0;
+        d[l]! -= p;
+        e[l] = g;
+        e[m] = 0;
       }
     } while (m !== l);
   }
@@ -250,7 +303,8 @@ export function tridiagonalEigenvalues(diag: ArrayLike<number>, off: ArrayLike<n
   const e = new Float64Array(n);
   for (let i = 0; i < n - 1; i++) e[i] = off[i]!;
   const residual = tqli(d, e, null, n);
-  if (residual >= 0) throw new ConvergenceError({ what: 'tridiagonal QL eigen-solve', iterations: 30 * n, residual, tolerance: Number.EPSILON });
+  if (residual >= 0)
+    throw new ConvergenceError({ what: 'tridiagonal QL eigen-solve', iterations: 30 * n, residual, tolerance: Number.EPSILON });
   return d.sort();
 }
 
@@ -258,7 +312,10 @@ export function tridiagonalEigenvalues(diag: ArrayLike<number>, off: ArrayLike<n
  * Symmetric eigendecomposition of the n×n row-major matrix whose lower triangle is in `a` (not modified).
  * Returns ascending eigenvalues and eigenvectors as columns (row-major n×n), or the unconverged off-diagonal residual.
  */
-export function symmetricEigen(a: Float64Array, n: number): { values: Float64Array; vectors: Float64Array } | { residual: number } {
+export function symmetricEigen(
+  a: Float64Array,
+  n: number,
+): { values: Float64Array; vectors: Float64Array } | { residual: number } {
   const A = a.slice();
   // Scale by a power of two (exact) so the largest entry is of order 1: squares of tiny entries would underflow and
   // of huge ones overflow inside the Householder/QL steps. Eigenvalues scale back exactly; eigenvectors are unchanged.
@@ -276,8 +333,15 @@ export function symmetricEigen(a: Float64Array, n: number): { values: Float64Arr
     values[k] = d[src]!;
     const row = src * n;
     // deterministic sign: largest-magnitude component positive
-    let big = 0, sign = 1;
-    for (let r = 0; r < n; r++) { const z = qt[row + r]!; if (Math.abs(z) > big) { big = Math.abs(z); sign = z < 0 ? -1 : 1; } }
+    let big = 0,
+      sign = 1;
+    for (let r = 0; r < n; r++) {
+      const z = qt[row + r]!;
+      if (Math.abs(z) > big) {
+        big = Math.abs(z);
+        sign = z < 0 ? -1 : 1;
+      }
+    }
     for (let r = 0; r < n; r++) vectors[r * n + k] = sign * qt[row + r]!;
   }
   return { values, vectors };

@@ -138,6 +138,8 @@ export function assertSquare(m: Mat, what = 'matrix'): void {
 /** Throws `ShapeError` unless `m` has the expected shape (`-1` matches any size). */
 export function assertShape(m: Mat, rows: number, cols: number, what = 'matrix'): void {
   if ((rows >= 0 && m.rows !== rows) || (cols >= 0 && m.cols !== cols)) {
-    throw new ShapeError(`${what} has shape [${m.rows}, ${m.cols}], expected [${rows < 0 ? '*' : rows}, ${cols < 0 ? '*' : cols}]`);
+    throw new ShapeError(
+      `${what} has shape [${m.rows}, ${m.cols}], expected [${rows < 0 ? '*' : rows}, ${cols < 0 ? '*' : cols}]`,
+    );
   }
 }

@@ -24,7 +24,13 @@ describe('reference backend: blocked paths and edge cases', () => {
   });
   it('NotPositiveDefiniteError reports the failing pivot and a power-of-ten jitter', () => {
     try {
-      b.cholesky(fromRows([[1, 0, 0], [0, 1, 0], [0, 0, -0.5]]));
+      b.cholesky(
+        fromRows([
+          [1, 0, 0],
+          [0, 1, 0],
+          [0, 0, -0.5],
+        ]),
+      );
       expect.unreachable();
     } catch (e) {
       expect(NotPositiveDefiniteError.isInstance(e)).toBe(true);

@@ -1,6 +1,14 @@
 import type {
-  BinaryOp, CholeskyOptions, ComputeBackend, EighResult, GramOptions, MatmulOptions, ReduceAxis, ReduceOp,
-  TriangularSolveOptions, UnaryOp,
+  BinaryOp,
+  CholeskyOptions,
+  ComputeBackend,
+  EighResult,
+  GramOptions,
+  MatmulOptions,
+  ReduceAxis,
+  ReduceOp,
+  TriangularSolveOptions,
+  UnaryOp,
 } from './backend';
 import { ConvergenceError, InvalidArgumentError, NotPositiveDefiniteError, ShapeError } from './errors';
 import { gemmStrided, syrkLowerStrided } from './gemm';
@@ -21,10 +29,13 @@ function matmul(a: Mat, b: Mat, o: MatmulOptions = {}): Mat {
   assertFinite(b, 'matmul: B');
   const out = new Float64Array(m * n);
   // op(A)(i,p) = a[i*ars + p*acs]
-  const ars = ta ? 1 : a.cols, acs = ta ? a.cols : 1;
-  const brs = tb ? 1 : b.cols, bcs = tb ? b.cols : 1;
+  const ars = ta ? 1 : a.cols,
+    acs = ta ? a.cols : 1;
+  const brs = tb ? 1 : b.cols,
+    bcs = tb ? b.cols : 1;
   // the WebAssembly SIMD kernel where the runtime has it (bit-identical, several times faster), else TypeScript
-  if (!wasmGemmStrided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, out, 0, n, true)) gemmStrided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, out, 0, n);
+  if (!wasmGemmStrided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, out, 0, n, true))
+    gemmStrided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, out, 0, n);
   assertProductFinite(out, n, 'matmul');
   return { rows: m, cols: n, data: out };
 }
@@ -33,7 +44,8 @@ function gram(a: Mat, o: GramOptions = {}): Mat {
   const alpha = checkAlpha(o.alpha, 'gram');
   assertFinite(a, 'gram: A');
   const tr = o.trans ?? false;
-  const n = tr ? a.cols : a.rows, k = tr ? a.rows : a.cols;
+  const n = tr ? a.cols : a.rows,
+    k = tr ? a.rows : a.cols;
   const out = new Float64Array(n * n);
   syrkLowerStrided(n, k, alpha, a.data, 0, tr ? 1 : a.cols, tr ? a.cols : 1, out, 0, n);
   for (let i = 0; i < n; i++) for (let j = 0; j < i; j++) out[j * n + i] = out[i * n + j]!;
@@ -48,7 +60,9 @@ function gram(a: Mat, o: GramOptions = {}): Mat {
 export function assertProductFinite(out: Float64Array, cols: number, op: string): void {
   for (let i = 0; i < out.length; i++) {
     if (!Number.isFinite(out[i]!)) {
-      throw new InvalidArgumentError(`${op}: the product overflowed (entry (${Math.floor(i / cols)}, ${i % cols}) is ${out[i]}); rescale the inputs (their entries are too large for float64 products)`);
+      throw new InvalidArgumentError(
+        `${op}: the product overflowed (entry (${Math.floor(i / cols)}, ${i % cols}) is ${out[i]}); rescale the inputs (their entries are too large for float64 products)`,
+      );
     }
   }
 }
@@ -80,7 +94,9 @@ function cholesky(a: Mat, o: CholeskyOptions = {}): Mat {
   const fail = { pivot: -1, value: 0 };
   if (!choleskyInPlace(W, n, fail)) {
     throw new NotPositiveDefiniteError({
-      pivot: fail.pivot, backend: NAME, suggestedJitter: suggestJitter(maxAbsDiag(a), fail.value, jitter),
+      pivot: fail.pivot,
+      backend: NAME,
+      suggestedJitter: suggestJitter(maxAbsDiag(a), fail.value, jitter),
       detail: `pivot value ${fail.value.toExponential(3)}${jitter ? ` with jitter ${jitter}` : ''}`,
     });
   }
@@ -89,16 +105,21 @@ function cholesky(a: Mat, o: CholeskyOptions = {}): Mat {
 
 function triangularSolve(t: Mat, b: Mat, o: TriangularSolveOptions = {}): Mat {
   assertSquare(t, 'triangularSolve: T');
-  if (b.rows !== t.rows) throw new ShapeError(`triangularSolve: T is [${t.rows}, ${t.cols}] but B has ${b.rows} rows (B must be [${t.rows}, m])`);
+  if (b.rows !== t.rows)
+    throw new ShapeError(`triangularSolve: T is [${t.rows}, ${t.cols}] but B has ${b.rows} rows (B must be [${t.rows}, m])`);
   assertFinite(t, 'triangularSolve: T');
   assertFinite(b, 'triangularSolve: B');
   const lower = o.lower ?? true;
   const trans = o.trans ?? false;
-  const n = t.rows, m = b.cols;
+  const n = t.rows,
+    m = b.cols;
   const X = b.data.slice();
   // op(T)(i,j) = T[i*rs + j*cs]; op(T) is lower iff lower !== trans
   const bad = trsmInPlace(t.data, trans ? 1 : n, trans ? n : 1, lower !== trans, X, n, m);
-  if (bad >= 0) throw new InvalidArgumentError(`triangularSolve: zero diagonal entry at ${bad}; the triangular factor is singular (add jitter before factorising)`);
+  if (bad >= 0)
+    throw new InvalidArgumentError(
+      `triangularSolve: zero diagonal entry at ${bad}; the triangular factor is singular (add jitter before factorising)`,
+    );
   return { rows: n, cols: m, data: X };
 }
 
@@ -113,7 +134,10 @@ function choleskyLogDet(l: Mat): number {
   let s = 0;
   for (let i = 0; i < l.rows; i++) {
     const v = l.data[i * l.cols + i]!;
-    if (!(v > 0)) throw new InvalidArgumentError(`choleskyLogDet: diagonal entry ${i} is ${v}; pass a lower Cholesky factor (positive diagonal)`);
+    if (!(v > 0))
+      throw new InvalidArgumentError(
+        `choleskyLogDet: diagonal entry ${i} is ${v}; pass a lower Cholesky factor (positive diagonal)`,
+      );
     s += Math.log(v);
   }
   return 2 * s;
@@ -126,7 +150,13 @@ function eigh(a: Mat): EighResult {
   const n = a.rows;
   const r = symmetricEigen(a.data, n);
   if ('residual' in r) {
-    throw new ConvergenceError({ what: 'eigh (implicit QL)', iterations: 30 * n, residual: r.residual, tolerance: Number.EPSILON, hint: 'the matrix may have entries spanning too many orders of magnitude; rescale it' });
+    throw new ConvergenceError({
+      what: 'eigh (implicit QL)',
+      iterations: 30 * n,
+      residual: r.residual,
+      tolerance: Number.EPSILON,
+      hint: 'the matrix may have entries spanning too many orders of magnitude; rescale it',
+    });
   }
   return { values: r.values, vectors: { rows: n, cols: n, data: r.vectors } };
 }
@@ -154,14 +184,22 @@ export const unaryScalar: Readonly<Record<UnaryOp, (x: number) => number>> = {
   softplus: (x) => (x > 30 ? x : Math.log1p(Math.exp(x))),
   gelu: (x) => 0.5 * x * (1 + erf(x / Math.SQRT2)),
   erfDeriv: (x) => TWO_OVER_SQRT_PI * Math.exp(-x * x),
-  tanhDeriv: (x) => { const t = Math.tanh(x); return 1 - t * t; },
-  sigmoidDeriv: (x) => { const s = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x)); return s * (1 - s); },
+  tanhDeriv: (x) => {
+    const t = Math.tanh(x);
+    return 1 - t * t;
+  },
+  sigmoidDeriv: (x) => {
+    const s = x >= 0 ? 1 / (1 + Math.exp(-x)) : Math.exp(x) / (1 + Math.exp(x));
+    return s * (1 - s);
+  },
 };
 
 function assertFiniteResult(out: Float64Array, a: Mat, op: string, why: string): void {
   for (let i = 0; i < out.length; i++) {
     if (!Number.isFinite(out[i]!)) {
-      throw new InvalidArgumentError(`${op}: result is ${out[i]} at (${Math.floor(i / a.cols)}, ${i % a.cols}); ${why} — check the input range`);
+      throw new InvalidArgumentError(
+        `${op}: result is ${out[i]} at (${Math.floor(i / a.cols)}, ${i % a.cols}); ${why} — check the input range`,
+      );
     }
   }
 }
@@ -172,13 +210,22 @@ function map(a: Mat, op: UnaryOp): Mat {
   assertFinite(a, `map(${op})`);
   const out = new Float64Array(a.data.length);
   for (let i = 0; i < out.length; i++) out[i] = f(a.data[i]!);
-  assertFiniteResult(out, a, `map(${op})`, 'the input is outside the domain of the op (e.g. log/sqrt of a negative number, reciprocal of 0) or overflows');
+  assertFiniteResult(
+    out,
+    a,
+    `map(${op})`,
+    'the input is outside the domain of the op (e.g. log/sqrt of a negative number, reciprocal of 0) or overflows',
+  );
   return { rows: a.rows, cols: a.cols, data: out };
 }
 
 const binaryScalar: Record<BinaryOp, (x: number, y: number) => number> = {
-  add: (x, y) => x + y, sub: (x, y) => x - y, mul: (x, y) => x * y, div: (x, y) => x / y,
-  max: (x, y) => Math.max(x, y), min: (x, y) => Math.min(x, y),
+  add: (x, y) => x + y,
+  sub: (x, y) => x - y,
+  mul: (x, y) => x * y,
+  div: (x, y) => x / y,
+  max: (x, y) => Math.max(x, y),
+  min: (x, y) => Math.min(x, y),
 };
 
 function binary(a: Mat, b: Mat, op: BinaryOp): Mat {
@@ -189,15 +236,21 @@ function binary(a: Mat, b: Mat, op: BinaryOp): Mat {
   const { rows, cols } = a;
   const out = new Float64Array(rows * cols);
   if (b.rows === rows && b.cols === cols) for (let i = 0; i < out.length; i++) out[i] = f(a.data[i]!, b.data[i]!);
-  else if (b.rows === 1 && b.cols === cols) for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = f(a.data[i * cols + j]!, b.data[j]!);
-  else if (b.cols === 1 && b.rows === rows) for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = f(a.data[i * cols + j]!, b.data[i]!);
-  else throw new ShapeError(`binary(${op}): B of shape [${b.rows}, ${b.cols}] does not fit or broadcast to A of shape [${rows}, ${cols}]`);
+  else if (b.rows === 1 && b.cols === cols)
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = f(a.data[i * cols + j]!, b.data[j]!);
+  else if (b.cols === 1 && b.rows === rows)
+    for (let i = 0; i < rows; i++) for (let j = 0; j < cols; j++) out[i * cols + j] = f(a.data[i * cols + j]!, b.data[i]!);
+  else
+    throw new ShapeError(
+      `binary(${op}): B of shape [${b.rows}, ${b.cols}] does not fit or broadcast to A of shape [${rows}, ${cols}]`,
+    );
   assertFiniteResult(out, a, `binary(${op})`, 'division by zero or overflow');
   return { rows, cols, data: out };
 }
 
 function affine(a: Mat, alpha: number, beta = 0): Mat {
-  if (!Number.isFinite(alpha) || !Number.isFinite(beta)) throw new InvalidArgumentError(`affine: alpha and beta must be finite, got ${alpha}, ${beta}`);
+  if (!Number.isFinite(alpha) || !Number.isFinite(beta))
+    throw new InvalidArgumentError(`affine: alpha and beta must be finite, got ${alpha}, ${beta}`);
   assertFinite(a, 'affine: A');
   const out = new Float64Array(a.data.length);
   for (let i = 0; i < out.length; i++) out[i] = alpha * a.data[i]! + beta;
@@ -208,7 +261,8 @@ function affine(a: Mat, alpha: number, beta = 0): Mat {
 function reduce(a: Mat, op: ReduceOp, axis: ReduceAxis): Float64Array {
   const out = reduceRaw(a, op, axis);
   for (let i = 0; i < out.length; i++) {
-    if (!Number.isFinite(out[i]!)) throw new InvalidArgumentError(`reduce(${op}, '${axis}'): the result overflowed (${out[i]} at ${i}); rescale the input`);
+    if (!Number.isFinite(out[i]!))
+      throw new InvalidArgumentError(`reduce(${op}, '${axis}'): the result overflowed (${out[i]} at ${i}); rescale the input`);
   }
   return out;
 }
@@ -218,11 +272,22 @@ function reduceRaw(a: Mat, op: ReduceOp, axis: ReduceAxis): Float64Array {
   const { rows, cols, data } = a;
   if (op === 'mean' || op === 'max' || op === 'min') {
     // sum/sumsq of nothing is 0; a mean, max or min of nothing does not exist
-    const empty = axis === 'all' ? data.length === 0 : axis === 'rows' ? cols === 0 && rows > 0 : axis === 'cols' ? rows === 0 && cols > 0 : false;
-    if (empty) throw new InvalidArgumentError(`reduce(${op}, '${axis}'): the ${axis === 'all' ? 'matrix is' : axis === 'rows' ? 'rows are' : 'columns are'} empty (shape [${rows}, ${cols}]); a ${op} of no values is undefined`);
+    const empty =
+      axis === 'all'
+        ? data.length === 0
+        : axis === 'rows'
+          ? cols === 0 && rows > 0
+          : axis === 'cols'
+            ? rows === 0 && cols > 0
+            : false;
+    if (empty)
+      throw new InvalidArgumentError(
+        `reduce(${op}, '${axis}'): the ${axis === 'all' ? 'matrix is' : axis === 'rows' ? 'rows are' : 'columns are'} empty (shape [${rows}, ${cols}]); a ${op} of no values is undefined`,
+      );
   }
   const init = op === 'max' ? -Infinity : op === 'min' ? Infinity : 0;
-  const step = (acc: number, v: number) => (op === 'max' ? Math.max(acc, v) : op === 'min' ? Math.min(acc, v) : op === 'sumsq' ? acc + v * v : acc + v);
+  const step = (acc: number, v: number) =>
+    op === 'max' ? Math.max(acc, v) : op === 'min' ? Math.min(acc, v) : op === 'sumsq' ? acc + v * v : acc + v;
   if (axis === 'all') {
     let acc = init;
     for (let i = 0; i < data.length; i++) acc = step(acc, data[i]!);
@@ -231,7 +296,11 @@ function reduceRaw(a: Mat, op: ReduceOp, axis: ReduceAxis): Float64Array {
   }
   if (axis === 'rows') {
     const out = new Float64Array(rows).fill(init);
-    for (let i = 0; i < rows; i++) { let acc = init; for (let j = 0; j < cols; j++) acc = step(acc, data[i * cols + j]!); out[i] = op === 'mean' ? acc / cols : acc; }
+    for (let i = 0; i < rows; i++) {
+      let acc = init;
+      for (let j = 0; j < cols; j++) acc = step(acc, data[i * cols + j]!);
+      out[i] = op === 'mean' ? acc / cols : acc;
+    }
     return out;
   }
   if (axis === 'cols') {
@@ -266,6 +335,19 @@ export const referenceBackend: ComputeBackend = Object.freeze({
   name: NAME,
   precision: 'float64' as const,
   info: Object.freeze({ language: 'typescript' }),
-  matmul, gram, cholesky, triangularSolve, choleskySolve, choleskyLogDet, eigh, map, binary, affine, reduce,
-  transpose: (a: Mat) => { assertFinite(a, 'transpose: A'); return transposeMat(a); },
+  matmul,
+  gram,
+  cholesky,
+  triangularSolve,
+  choleskySolve,
+  choleskyLogDet,
+  eigh,
+  map,
+  binary,
+  affine,
+  reduce,
+  transpose: (a: Mat) => {
+    assertFinite(a, 'transpose: A');
+    return transposeMat(a);
+  },
 });

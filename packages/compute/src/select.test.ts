@@ -6,7 +6,9 @@ import { listBackends, selectBackend } from './select';
 
 function fake(name: string, priority: number, precisions: ('float64' | 'float32')[], available: boolean): BackendProvider {
   return {
-    name, priority, precisions,
+    name,
+    priority,
+    precisions,
     probe: async () => ({ name, precision: precisions, available, ...(available ? {} : { reason: `${name} is switched off` }) }),
     create: async ({ precision }) => {
       if (!available) throw new BackendUnavailableError({ backend: name, reason: 'off' });
@@ -22,7 +24,11 @@ describe('selectBackend', () => {
     expect(probes.map((p) => p.name)).toEqual(['reference']);
   });
   it('picks the highest-priority available provider for the precision and says why others were skipped', async () => {
-    const providers = [fake('slow', 10, ['float64'], true), fake('fast', 100, ['float64', 'float32'], false), fake('f32', 5, ['float32'], true)];
+    const providers = [
+      fake('slow', 10, ['float64'], true),
+      fake('fast', 100, ['float64', 'float32'], false),
+      fake('f32', 5, ['float32'], true),
+    ];
     const { backend, probes } = await selectBackend({ precision: 'float64', providers });
     expect(backend.name).toBe('slow');
     expect(probes.find((p) => p.name === 'fast')).toMatchObject({ available: false, reason: 'fast is switched off' });
@@ -41,10 +47,18 @@ describe('selectBackend', () => {
     await expect(selectBackend({ precision: 'float32' })).rejects.toThrow(/reference: does not compute in float32/);
   });
   it('a throwing probe is reported, not propagated', async () => {
-    const bad: BackendProvider = { ...fake('bad', 99, ['float64'], true), probe: async () => { throw new Error('boom'); } };
+    const bad: BackendProvider = {
+      ...fake('bad', 99, ['float64'], true),
+      probe: async () => {
+        throw new Error('boom');
+      },
+    };
     const { backend, probes } = await selectBackend({ providers: [bad] });
     expect(backend.name).toBe('reference');
     expect(probes[0]).toMatchObject({ name: 'bad', available: false, reason: 'probe failed: boom' });
-    expect((await listBackends([bad])).map((p) => [p.name, p.available])).toEqual([['bad', false], ['reference', true]]);
+    expect((await listBackends([bad])).map((p) => [p.name, p.available])).toEqual([
+      ['bad', false],
+      ['reference', true],
+    ]);
   });
 });

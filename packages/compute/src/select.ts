@@ -7,9 +7,15 @@ export const referenceProvider: BackendProvider = Object.freeze({
   name: 'reference',
   precisions: Object.freeze(['float64'] as const),
   priority: 0,
-  probe: async (): Promise<BackendProbe> => ({ name: 'reference', precision: ['float64'], available: true, engine: 'typescript' }),
+  probe: async (): Promise<BackendProbe> => ({
+    name: 'reference',
+    precision: ['float64'],
+    available: true,
+    engine: 'typescript',
+  }),
   create: async ({ precision }: { precision: Precision }): Promise<ComputeBackend> => {
-    if (precision !== 'float64') throw new BackendUnavailableError({ backend: 'reference', reason: `it computes in float64 only (asked for ${precision})` });
+    if (precision !== 'float64')
+      throw new BackendUnavailableError({ backend: 'reference', reason: `it computes in float64 only (asked for ${precision})` });
     return referenceBackend;
   },
 });
@@ -50,7 +56,12 @@ async function safeProbe(p: BackendProvider): Promise<BackendProbe> {
   try {
     return await p.probe();
   } catch (err) {
-    return { name: p.name, precision: [...p.precisions], available: false, reason: `probe failed: ${err instanceof Error ? err.message : String(err)}` };
+    return {
+      name: p.name,
+      precision: [...p.precisions],
+      available: false,
+      reason: `probe failed: ${err instanceof Error ? err.message : String(err)}`,
+    };
   }
 }
 
@@ -92,12 +103,17 @@ export async function selectBackend(options: SelectBackendOptions = {}): Promise
   }
   const all = withReference(options.providers ?? []);
   if (options.prefer !== undefined && !all.some((p) => p.name === options.prefer)) {
-    throw new InvalidArgumentError(`selectBackend: unknown backend '${options.prefer}'; known: ${all.map((p) => p.name).join(', ')}`);
+    throw new InvalidArgumentError(
+      `selectBackend: unknown backend '${options.prefer}'; known: ${all.map((p) => p.name).join(', ')}`,
+    );
   }
   // preferred first, then by priority (stable for ties)
   const ordered = all
     .map((p, i) => ({ p, i }))
-    .sort((x, y) => Number(y.p.name === options.prefer) - Number(x.p.name === options.prefer) || y.p.priority - x.p.priority || x.i - y.i)
+    .sort(
+      (x, y) =>
+        Number(y.p.name === options.prefer) - Number(x.p.name === options.prefer) || y.p.priority - x.p.priority || x.i - y.i,
+    )
     .map((x) => x.p);
   const probes: BackendProbe[] = [];
   let chosen: ComputeBackend | undefined;

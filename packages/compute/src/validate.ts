@@ -20,11 +20,16 @@ export interface MatmulDims {
 export function matmulDims(a: Mat, b: Mat, o: MatmulOptions = {}): MatmulDims {
   const alpha = o.alpha ?? 1;
   if (!Number.isFinite(alpha)) throw new InvalidArgumentError(`matmul: alpha must be finite, got ${alpha}`);
-  const transA = o.transA ?? false, transB = o.transB ?? false;
-  const m = transA ? a.cols : a.rows, k = transA ? a.rows : a.cols;
-  const kb = transB ? b.cols : b.rows, n = transB ? b.rows : b.cols;
+  const transA = o.transA ?? false,
+    transB = o.transB ?? false;
+  const m = transA ? a.cols : a.rows,
+    k = transA ? a.rows : a.cols;
+  const kb = transB ? b.cols : b.rows,
+    n = transB ? b.rows : b.cols;
   if (k !== kb) {
-    throw new ShapeError(`matmul: inner dimensions differ: op(A) is [${m}, ${k}], op(B) is [${kb}, ${n}]${transA || transB ? ` (transA=${transA}, transB=${transB})` : ''}`);
+    throw new ShapeError(
+      `matmul: inner dimensions differ: op(A) is [${m}, ${k}], op(B) is [${kb}, ${n}]${transA || transB ? ` (transA=${transA}, transB=${transB})` : ''}`,
+    );
   }
   return { m, n, k, alpha, transA, transB };
 }

@@ -1,8 +1,14 @@
 import { describe, expect, it } from 'vitest';
 import { erf, InvalidArgumentError } from '@sftdl/compute';
 import {
-  bivariateGaussianExpectation, erfHermiteCoefficients, gaussianExpectation, hermiteCoefficients, linearHermiteCoefficients,
-  mehlerSum, monomialHermiteCoefficients, reluHermiteCoefficients,
+  bivariateGaussianExpectation,
+  erfHermiteCoefficients,
+  gaussianExpectation,
+  hermiteCoefficients,
+  linearHermiteCoefficients,
+  mehlerSum,
+  monomialHermiteCoefficients,
+  reluHermiteCoefficients,
 } from './index';
 
 const relu = (x: number) => (x > 0 ? x : 0);
@@ -12,11 +18,20 @@ const step = (x: number) => (x > 0 ? 1 : 0);
 function arcCos(n: 0 | 1, k11: number, k12: number, k22: number): number {
   const c = Math.max(-1, Math.min(1, k12 / Math.sqrt(k11 * k22)));
   const th = Math.acos(c);
-  return n === 0 ? (Math.PI - th) / (2 * Math.PI) : (Math.sqrt(k11 * k22) / (2 * Math.PI)) * (Math.sin(th) + (Math.PI - th) * Math.cos(th));
+  return n === 0
+    ? (Math.PI - th) / (2 * Math.PI)
+    : (Math.sqrt(k11 * k22) / (2 * Math.PI)) * (Math.sin(th) + (Math.PI - th) * Math.cos(th));
 }
 
 const covs: [number, number, number][] = [
-  [1, 0, 1], [1, 1, 1], [2, 1.3, 0.9], [0.5, -0.49, 0.7], [1, 0.999, 1], [1, -1, 1], [3, -2, 2], [1, 0.3, 4],
+  [1, 0, 1],
+  [1, 1, 1],
+  [2, 1.3, 0.9],
+  [0.5, -0.49, 0.7],
+  [1, 0.999, 1],
+  [1, -1, 1],
+  [3, -2, 2],
+  [1, 0.3, 4],
 ];
 
 describe('gaussianExpectation (1-D)', () => {
@@ -39,13 +54,25 @@ describe('gaussianExpectation (1-D)', () => {
 
 describe('bivariateGaussianExpectation', () => {
   it('E[erf(a·u) erf(b·v)] = (2/π) arcsin(2ab·s12/√((1+2a²s11)(1+2b²s22))) for correlated u, v (1e-14)', () => {
-    for (const [a, b] of [[1, 1], [0.7, 2.5], [3, -0.4]] as const) {
+    for (const [a, b] of [
+      [1, 1],
+      [0.7, 2.5],
+      [3, -0.4],
+    ] as const) {
       for (const [s11, s12, s22] of covs) {
         const exact = (2 / Math.PI) * Math.asin((2 * a * b * s12) / Math.sqrt((1 + 2 * a * a * s11) * (1 + 2 * b * b * s22)));
-        const got = bivariateGaussianExpectation((u) => erf(a * u), (v) => erf(b * v), { s11, s12, s22 });
+        const got = bivariateGaussianExpectation(
+          (u) => erf(a * u),
+          (v) => erf(b * v),
+          { s11, s12, s22 },
+        );
         expect(Math.abs(got - exact)).toBeLessThan(1e-14);
         if (a === 1 && b === 1 && s11 <= 1 && s22 <= 1) {
-          const gh = bivariateGaussianExpectation((u) => erf(u), (v) => erf(v), { s11, s12, s22, method: 'gauss-hermite', order: 96 });
+          const gh = bivariateGaussianExpectation(
+            (u) => erf(u),
+            (v) => erf(v),
+            { s11, s12, s22, method: 'gauss-hermite', order: 96 },
+          );
           expect(Math.abs(gh - exact)).toBeLessThan(1e-5); // smooth but not entire-friendly: GH converges slowly
         }
       }
@@ -67,13 +94,24 @@ describe('bivariateGaussianExpectation', () => {
   });
   it('Isserlis: E[u²v²] = s11 s22 + 2 s12², E[u³v³] = 9 s11 s22 s12 + 6 s12³', () => {
     const [s11, s12, s22] = [1.5, -0.7, 0.8];
-    const e22 = bivariateGaussianExpectation((u) => u * u, (v) => v * v, { s11, s12, s22 });
-    const e33 = bivariateGaussianExpectation((u) => u ** 3, (v) => v ** 3, { s11, s12, s22, kinks: [] });
+    const e22 = bivariateGaussianExpectation(
+      (u) => u * u,
+      (v) => v * v,
+      { s11, s12, s22 },
+    );
+    const e33 = bivariateGaussianExpectation(
+      (u) => u ** 3,
+      (v) => v ** 3,
+      { s11, s12, s22, kinks: [] },
+    );
     expect(e22).toBeCloseTo(s11 * s22 + 2 * s12 * s12, 13);
     expect(e33).toBeCloseTo(9 * s11 * s22 * s12 + 6 * s12 ** 3, 12);
   });
   it('degenerate variances and invalid covariances', () => {
-    expect(bivariateGaussianExpectation((u) => u + 2, relu, { s11: 0, s12: 0, s22: 1 })).toBeCloseTo(2 / Math.sqrt(2 * Math.PI), 14);
+    expect(bivariateGaussianExpectation((u) => u + 2, relu, { s11: 0, s12: 0, s22: 1 })).toBeCloseTo(
+      2 / Math.sqrt(2 * Math.PI),
+      14,
+    );
     expect(() => bivariateGaussianExpectation(relu, relu, { s11: 1, s12: 2, s22: 1 })).toThrow(InvalidArgumentError);
   });
 });

@@ -7,7 +7,8 @@ export const GAUSSIAN_TRUNCATION = 12;
 const INV_SQRT_2PI = 0.3989422804014327;
 
 function finite(v: number, what: string, at: number): number {
-  if (!Number.isFinite(v)) throw new InvalidArgumentError(`${what} returned ${v} at ${at}; the integrand must be finite on the real line`);
+  if (!Number.isFinite(v))
+    throw new InvalidArgumentError(`${what} returned ${v} at ${at}; the integrand must be finite on the real line`);
   return v;
 }
 
@@ -27,7 +28,12 @@ export function splitGaussianRule(breakpoints: readonly number[], panelOrder = 1
  * Allocation-free Σ over the kink-split rule of φ(z)·h(z) on [−12, 12] (same nodes as {@link splitGaussianRule}).
  * @internal
  */
-export function splitGaussianSum(h: (z: number) => number, breakpoints: readonly number[], panelOrder: number, maxPanelWidth: number): number {
+export function splitGaussianSum(
+  h: (z: number) => number,
+  breakpoints: readonly number[],
+  panelOrder: number,
+  maxPanelWidth: number,
+): number {
   const L = GAUSSIAN_TRUNCATION;
   const cuts = [-L];
   for (const t of breakpoints) if (t > -L && t < L) cuts.push(t);
@@ -36,7 +42,8 @@ export function splitGaussianSum(h: (z: number) => number, breakpoints: readonly
   const u = gaussLegendreUnit(panelOrder);
   let total = 0;
   for (let j = 0; j + 1 < cuts.length; j++) {
-    const lo = cuts[j]!, hi = cuts[j + 1]!;
+    const lo = cuts[j]!,
+      hi = cuts[j + 1]!;
     if (!(hi > lo)) continue;
     const panels = Math.max(1, Math.ceil((hi - lo) / maxPanelWidth));
     const width = (hi - lo) / panels;
@@ -79,9 +86,13 @@ export interface GaussianExpectationOptions {
  * gaussianExpectation((x) => Math.max(0, x), { kinks: [0] }); // 1/√(2π)
  * gaussianExpectation((x) => x * x, { mean: 1, variance: 2 }); // 3
  */
-export function gaussianExpectation(f: (x: number) => number, { mean = 0, variance = 1, order = 64, kinks }: GaussianExpectationOptions = {}): number {
+export function gaussianExpectation(
+  f: (x: number) => number,
+  { mean = 0, variance = 1, order = 64, kinks }: GaussianExpectationOptions = {},
+): number {
   if (!Number.isFinite(mean)) throw new InvalidArgumentError(`gaussianExpectation: mean must be finite, got ${mean}`);
-  if (!(variance >= 0) || !Number.isFinite(variance)) throw new InvalidArgumentError(`gaussianExpectation: variance must be finite and ≥ 0, got ${variance}`);
+  if (!(variance >= 0) || !Number.isFinite(variance))
+    throw new InvalidArgumentError(`gaussianExpectation: variance must be finite and ≥ 0, got ${variance}`);
   if (variance === 0) return finite(f(mean), 'f', mean);
   const sd = Math.sqrt(variance);
   const rule = kinks ? splitGaussianRule(kinks.map((k) => (k - mean) / sd)) : gaussHermiteCached(order);
@@ -133,17 +144,28 @@ export interface BivariateOptions {
  * // ReLU arc-cosine kernel at k11 = k22 = 1, k12 = 0: 1/(2π)
  * bivariateGaussianExpectation((u) => Math.max(0, u), (v) => Math.max(0, v), { s11: 1, s12: 0, s22: 1 });
  */
-export function bivariateGaussianExpectation(f: (u: number) => number, g: (v: number) => number, options: BivariateOptions): number {
+export function bivariateGaussianExpectation(
+  f: (u: number) => number,
+  g: (v: number) => number,
+  options: BivariateOptions,
+): number {
   const { s11, s12, s22, method = 'split', order = 64, kinks = [0], panelOrder = 16, maxPanelWidth = 1 } = options;
-  for (const [name, v] of [['s11', s11], ['s12', s12], ['s22', s22]] as const) {
+  for (const [name, v] of [
+    ['s11', s11],
+    ['s12', s12],
+    ['s22', s22],
+  ] as const) {
     if (!Number.isFinite(v)) throw new InvalidArgumentError(`bivariateGaussianExpectation: ${name} must be finite, got ${v}`);
   }
-  if (s11 < 0 || s22 < 0) throw new InvalidArgumentError(`bivariateGaussianExpectation: variances must be ≥ 0, got s11=${s11}, s22=${s22}`);
+  if (s11 < 0 || s22 < 0)
+    throw new InvalidArgumentError(`bivariateGaussianExpectation: variances must be ≥ 0, got s11=${s11}, s22=${s22}`);
   const s1 = Math.sqrt(s11);
   const s2 = Math.sqrt(s22);
   const bound = s1 * s2;
   if (Math.abs(s12) > bound * (1 + 1e-12) + 1e-300) {
-    throw new InvalidArgumentError(`bivariateGaussianExpectation: covariance not positive semi-definite (s12² = ${s12 * s12} > s11·s22 = ${s11 * s22}); check the kernel`);
+    throw new InvalidArgumentError(
+      `bivariateGaussianExpectation: covariance not positive semi-definite (s12² = ${s12 * s12} > s11·s22 = ${s11 * s22}); check the kernel`,
+    );
   }
   if (s1 === 0) return finite(f(0), 'f', 0) * gaussianExpectation(g, { variance: s22, kinks });
   if (s2 === 0) return finite(g(0), 'g', 0) * gaussianExpectation(f, { variance: s11, kinks });
@@ -167,7 +189,10 @@ export function bivariateGaussianExpectation(f: (u: number) => number, g: (v: nu
     }
     return total;
   }
-  if (method !== 'split') throw new InvalidArgumentError(`bivariateGaussianExpectation: method must be 'split' or 'gauss-hermite', got '${String(method)}'`);
+  if (method !== 'split')
+    throw new InvalidArgumentError(
+      `bivariateGaussianExpectation: method must be 'split' or 'gauss-hermite', got '${String(method)}'`,
+    );
 
   const outerBreaks = kinks.map((k) => k / s1);
   if (a !== 0) {
@@ -180,18 +205,31 @@ export function bivariateGaussianExpectation(f: (u: number) => number, g: (v: nu
     }
   }
   const innerBreaks = new Array<number>(kinks.length);
-  return splitGaussianSum((z1) => {
-    const u = s1 * z1;
-    const fu = finite(f(u), 'f', u);
-    if (fu === 0) return 0;
-    const mu = a * z1;
-    if (b === 0) return fu * finite(g(mu), 'g', mu);
-    for (let j = 0; j < kinks.length; j++) innerBreaks[j] = (kinks[j]! - mu) / b;
-    return fu * splitGaussianSum((z2) => {
-      const v = mu + b * z2;
-      return finite(g(v), 'g', v);
-    }, innerBreaks, panelOrder, maxPanelWidth);
-  }, outerBreaks, panelOrder, maxPanelWidth);
+  return splitGaussianSum(
+    (z1) => {
+      const u = s1 * z1;
+      const fu = finite(f(u), 'f', u);
+      if (fu === 0) return 0;
+      const mu = a * z1;
+      if (b === 0) return fu * finite(g(mu), 'g', mu);
+      for (let j = 0; j < kinks.length; j++) innerBreaks[j] = (kinks[j]! - mu) / b;
+      return (
+        fu *
+        splitGaussianSum(
+          (z2) => {
+            const v = mu + b * z2;
+            return finite(g(v), 'g', v);
+          },
+          innerBreaks,
+          panelOrder,
+          maxPanelWidth,
+        )
+      );
+    },
+    outerBreaks,
+    panelOrder,
+    maxPanelWidth,
+  );
 }
 
 export interface HermiteCoefficientOptions {
@@ -227,11 +265,24 @@ export interface HermiteCoefficientOptions {
  * @example
  * hermiteCoefficients((z) => Math.max(0, z), 4); // [1/√(2π), 1/2, 1/(2√π), 0, −1/(4√(3π))]
  */
-export function hermiteCoefficients(f: (x: number) => number, kMax: number, { normalized = true, kinks = [0], panelOrder = 24, maxPanelWidth = 1, variance = 1, order }: HermiteCoefficientOptions = {}): Float64Array<ArrayBuffer> {
-  if (!Number.isInteger(kMax) || kMax < 0) throw new InvalidArgumentError(`hermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
-  if (!(variance > 0) || !Number.isFinite(variance)) throw new InvalidArgumentError(`hermiteCoefficients: variance must be finite and > 0, got ${variance}`);
+export function hermiteCoefficients(
+  f: (x: number) => number,
+  kMax: number,
+  { normalized = true, kinks = [0], panelOrder = 24, maxPanelWidth = 1, variance = 1, order }: HermiteCoefficientOptions = {},
+): Float64Array<ArrayBuffer> {
+  if (!Number.isInteger(kMax) || kMax < 0)
+    throw new InvalidArgumentError(`hermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
+  if (!(variance > 0) || !Number.isFinite(variance))
+    throw new InvalidArgumentError(`hermiteCoefficients: variance must be finite and > 0, got ${variance}`);
   const sd = Math.sqrt(variance);
-  const rule = order !== undefined ? gaussHermiteCached(order) : splitGaussianRule(kinks.map((k) => k / sd), panelOrder, maxPanelWidth);
+  const rule =
+    order !== undefined
+      ? gaussHermiteCached(order)
+      : splitGaussianRule(
+          kinks.map((k) => k / sd),
+          panelOrder,
+          maxPanelWidth,
+        );
   const out = new Float64Array(kMax + 1);
   for (let i = 0; i < rule.nodes.length; i++) {
     const z = rule.nodes[i]!;
@@ -267,9 +318,14 @@ function unnormalize(a: Float64Array<ArrayBuffer>, normalized: boolean): Float64
  * @example
  * erfHermiteCoefficients(1, 3)[1]; // 2/√(3π)
  */
-export function erfHermiteCoefficients(a: number, kMax: number, { normalized = true }: { normalized?: boolean } = {}): Float64Array<ArrayBuffer> {
+export function erfHermiteCoefficients(
+  a: number,
+  kMax: number,
+  { normalized = true }: { normalized?: boolean } = {},
+): Float64Array<ArrayBuffer> {
   if (!Number.isFinite(a)) throw new InvalidArgumentError(`erfHermiteCoefficients: a must be finite, got ${a}`);
-  if (!Number.isInteger(kMax) || kMax < 0) throw new InvalidArgumentError(`erfHermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
+  if (!Number.isInteger(kMax) || kMax < 0)
+    throw new InvalidArgumentError(`erfHermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
   const out = new Float64Array(kMax + 1);
   const c = 1 + 2 * a * a;
   const pref = (2 * a) / Math.sqrt(Math.PI * c);
@@ -295,8 +351,12 @@ export function erfHermiteCoefficients(a: number, kMax: number, { normalized = t
  * @example
  * reluHermiteCoefficients(2)[2]; // 1/(2√π)
  */
-export function reluHermiteCoefficients(kMax: number, { normalized = true }: { normalized?: boolean } = {}): Float64Array<ArrayBuffer> {
-  if (!Number.isInteger(kMax) || kMax < 0) throw new InvalidArgumentError(`reluHermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
+export function reluHermiteCoefficients(
+  kMax: number,
+  { normalized = true }: { normalized?: boolean } = {},
+): Float64Array<ArrayBuffer> {
+  if (!Number.isInteger(kMax) || kMax < 0)
+    throw new InvalidArgumentError(`reluHermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
   const out = new Float64Array(kMax + 1);
   out[0] = INV_SQRT_2PI;
   if (kMax >= 1) out[1] = 0.5;
@@ -316,9 +376,15 @@ export function reluHermiteCoefficients(kMax: number, { normalized = true }: { n
  * @example
  * monomialHermiteCoefficients(2, 2, { normalized: false }); // [1, 0, 2]  (z² = He₂ + He₀, E[He₂²] = 2)
  */
-export function monomialHermiteCoefficients(n: number, kMax: number, { normalized = true }: { normalized?: boolean } = {}): Float64Array<ArrayBuffer> {
-  if (!Number.isInteger(n) || n < 0 || n > 170) throw new InvalidArgumentError(`monomialHermiteCoefficients: n must be an integer in [0, 170], got ${n}`);
-  if (!Number.isInteger(kMax) || kMax < 0) throw new InvalidArgumentError(`monomialHermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
+export function monomialHermiteCoefficients(
+  n: number,
+  kMax: number,
+  { normalized = true }: { normalized?: boolean } = {},
+): Float64Array<ArrayBuffer> {
+  if (!Number.isInteger(n) || n < 0 || n > 170)
+    throw new InvalidArgumentError(`monomialHermiteCoefficients: n must be an integer in [0, 170], got ${n}`);
+  if (!Number.isInteger(kMax) || kMax < 0)
+    throw new InvalidArgumentError(`monomialHermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
   const out = new Float64Array(kMax + 1);
   for (let k = n % 2; k <= Math.min(n, kMax); k += 2) {
     const j = (n - k) / 2;
@@ -341,8 +407,10 @@ export function monomialHermiteCoefficients(n: number, kMax: number, { normalize
  * linearHermiteCoefficients(2, 1, 3); // [1, 2, 0, 0]
  */
 export function linearHermiteCoefficients(slope: number, intercept: number, kMax: number): Float64Array<ArrayBuffer> {
-  if (!Number.isFinite(slope) || !Number.isFinite(intercept)) throw new InvalidArgumentError('linearHermiteCoefficients: slope and intercept must be finite');
-  if (!Number.isInteger(kMax) || kMax < 0) throw new InvalidArgumentError(`linearHermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
+  if (!Number.isFinite(slope) || !Number.isFinite(intercept))
+    throw new InvalidArgumentError('linearHermiteCoefficients: slope and intercept must be finite');
+  if (!Number.isInteger(kMax) || kMax < 0)
+    throw new InvalidArgumentError(`linearHermiteCoefficients: kMax must be a non-negative integer, got ${kMax}`);
   const out = new Float64Array(kMax + 1);
   out[0] = intercept;
   if (kMax >= 1) out[1] = slope;

@@ -67,19 +67,23 @@ export function hermiteHeNormalized(k: number, x: number): number {
  * @example
  * hermiteHeAll(3, 2); // Float64Array [1, 2, 3, 2]
  */
-export function hermiteHeAll(kMax: number, x: number, { normalized = false }: { normalized?: boolean } = {}): Float64Array<ArrayBuffer> {
+export function hermiteHeAll(
+  kMax: number,
+  x: number,
+  { normalized = false }: { normalized?: boolean } = {},
+): Float64Array<ArrayBuffer> {
   assertDegree(kMax, 'hermiteHeAll');
   assertFiniteX(x, 'hermiteHeAll');
   const out = new Float64Array(kMax + 1);
   out[0] = 1;
   if (kMax >= 1) out[1] = x;
   for (let j = 1; j < kMax; j++) {
-    out[j + 1] = normalized
-      ? (x * out[j]! - Math.sqrt(j) * out[j - 1]!) / Math.sqrt(j + 1)
-      : x * out[j]! - j * out[j - 1]!;
+    out[j + 1] = normalized ? (x * out[j]! - Math.sqrt(j) * out[j - 1]!) / Math.sqrt(j + 1) : x * out[j]! - j * out[j - 1]!;
   }
   if (!Number.isFinite(out[kMax]!)) {
-    throw new InvalidArgumentError(`hermiteHeAll(${kMax}, ${x}) overflows float64${normalized ? '' : '; pass { normalized: true }'}`);
+    throw new InvalidArgumentError(
+      `hermiteHeAll(${kMax}, ${x}) overflows float64${normalized ? '' : '; pass { normalized: true }'}`,
+    );
   }
   return out;
 }

@@ -10,7 +10,13 @@ export { hermiteHe, hermiteHeAll, hermiteHeNormalized } from './hermite';
 export { binomial, doubleFactorialOdd, factorial, logGamma, logGammaRatio } from './special';
 export type { SphereEigen } from './sphere';
 export {
-  funkHeckeEigenvalues, funkHeckeFromPowerSeries, gegenbauer, legendreNormalized, legendreNormalizedAll, sphereMultiplicity, sphereSample,
+  funkHeckeEigenvalues,
+  funkHeckeFromPowerSeries,
+  gegenbauer,
+  legendreNormalized,
+  legendreNormalizedAll,
+  sphereMultiplicity,
+  sphereSample,
 } from './sphere';
 
 // ── Quadrature and Gaussian expectations: Gauss rules, E[g(z)], bivariate expectations, Hermite coefficients ────────
@@ -18,8 +24,14 @@ export type { QuadratureRule } from './quadrature';
 export { compositeGaussLegendre, gaussHermite, gaussLegendre } from './quadrature';
 export type { BivariateOptions, GaussianExpectationOptions, HermiteCoefficientOptions } from './gaussian';
 export {
-  bivariateGaussianExpectation, erfHermiteCoefficients, gaussianExpectation, hermiteCoefficients, linearHermiteCoefficients,
-  mehlerSum, monomialHermiteCoefficients, reluHermiteCoefficients,
+  bivariateGaussianExpectation,
+  erfHermiteCoefficients,
+  gaussianExpectation,
+  hermiteCoefficients,
+  linearHermiteCoefficients,
+  mehlerSum,
+  monomialHermiteCoefficients,
+  reluHermiteCoefficients,
 } from './gaussian';
 
 // ── Monte Carlo and moments: sampled expectations, Wick/Isserlis, cumulants ↔ moments, k-statistics ────────────────
@@ -30,8 +42,16 @@ export { cumulantsToMoments, gaussianMoment, jointCumulant, kStatistics, moments
 
 // ── Equation solvers: roots, minimisation, Newton, Anderson, multi-start, continuation and hysteresis ───────────────
 export type {
-  AndersonOptions, BrentOptions, ContinuationOptions, ContinuationPoint, HysteresisResult, Minimize1dResult, MultistartResult, NewtonOptions,
-  RootResult, VectorSolveResult,
+  AndersonOptions,
+  BrentOptions,
+  ContinuationOptions,
+  ContinuationPoint,
+  HysteresisResult,
+  Minimize1dResult,
+  MultistartResult,
+  NewtonOptions,
+  RootResult,
+  VectorSolveResult,
 } from './solvers';
 export { anderson, brent, continuation, continuationBothWays, minimize1d, multistart, newton } from './solvers';
 

@@ -12,9 +12,14 @@ describe('keys', () => {
   });
   it('normal moments', () => {
     const z = normal(key(1), 200000);
-    let m = 0, v = 0;
-    for (const x of z) { m += x; v += x * x; }
-    m /= z.length; v /= z.length;
+    let m = 0,
+      v = 0;
+    for (const x of z) {
+      m += x;
+      v += x * x;
+    }
+    m /= z.length;
+    v /= z.length;
     expect(Math.abs(m)).toBeLessThan(5 / Math.sqrt(z.length));
     expect(Math.abs(v - 1)).toBeLessThan(5 * Math.sqrt(2 / z.length));
   });
@@ -34,13 +39,23 @@ function ksStatistic(xs: Float64Array, cdf: (x: number) => number): number {
 
 function correlation(a: Float64Array, b: Float64Array): number {
   const n = a.length;
-  let ma = 0, mb = 0;
-  for (let i = 0; i < n; i++) { ma += a[i]!; mb += b[i]!; }
-  ma /= n; mb /= n;
-  let sab = 0, saa = 0, sbb = 0;
+  let ma = 0,
+    mb = 0;
   for (let i = 0; i < n; i++) {
-    const x = a[i]! - ma, y = b[i]! - mb;
-    sab += x * y; saa += x * x; sbb += y * y;
+    ma += a[i]!;
+    mb += b[i]!;
+  }
+  ma /= n;
+  mb /= n;
+  let sab = 0,
+    saa = 0,
+    sbb = 0;
+  for (let i = 0; i < n; i++) {
+    const x = a[i]! - ma,
+      y = b[i]! - mb;
+    sab += x * y;
+    saa += x * x;
+    sbb += y * y;
   }
   return sab / Math.sqrt(saa * sbb);
 }
@@ -80,16 +95,27 @@ describe('Philox4x32-10 and key streams', () => {
   it('normal moments up to 4th and KS for many keys (mean/var/kurtosis within 5 s.e.)', () => {
     const n = 50000;
     const z = normal(key(99), n);
-    let m3 = 0, m4 = 0;
-    for (const x of z) { m3 += x ** 3; m4 += x ** 4; }
-    m3 /= n; m4 /= n;
+    let m3 = 0,
+      m4 = 0;
+    for (const x of z) {
+      m3 += x ** 3;
+      m4 += x ** 4;
+    }
+    m3 /= n;
+    m4 /= n;
     expect(Math.abs(m3)).toBeLessThan(5 * Math.sqrt(15 / n));
     expect(Math.abs(m4 - 3)).toBeLessThan(5 * Math.sqrt(96 / n));
   });
   it('split and fold streams are uncorrelated (|r| < 4.5/√n for all pairs), and lag-1 autocorrelation vanishes', () => {
     const n = 20000;
     const bound = 4.5 / Math.sqrt(n);
-    const streams = [...split(key(5), 6).map((k) => uniform(k, n)), uniform(fold(key(5), 0), n), uniform(fold(key(5), 1), n), uniform(key(5), n), uniform(key(6), n)];
+    const streams = [
+      ...split(key(5), 6).map((k) => uniform(k, n)),
+      uniform(fold(key(5), 0), n),
+      uniform(fold(key(5), 1), n),
+      uniform(key(5), n),
+      uniform(key(6), n),
+    ];
     for (let i = 0; i < streams.length; i++) {
       for (let j = i + 1; j < streams.length; j++) expect(Math.abs(correlation(streams[i]!, streams[j]!))).toBeLessThan(bound);
       expect(Math.abs(correlation(streams[i]!.subarray(1), streams[i]!.subarray(0, n - 1)))).toBeLessThan(bound);

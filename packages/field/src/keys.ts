@@ -28,17 +28,30 @@ function mulhi(a: number, b: number): number {
 
 /** Philox4x32-10 block function: 4 counter words and 2 key words → 4 random uint32 (written to `out`). */
 export function philox4x32(c0: number, c1: number, c2: number, c3: number, k0: number, k1: number, out: Uint32Array): void {
-  let x0 = c0 >>> 0, x1 = c1 >>> 0, x2 = c2 >>> 0, x3 = c3 >>> 0;
-  let a = k0 >>> 0, b = k1 >>> 0;
+  let x0 = c0 >>> 0,
+    x1 = c1 >>> 0,
+    x2 = c2 >>> 0,
+    x3 = c3 >>> 0;
+  let a = k0 >>> 0,
+    b = k1 >>> 0;
   for (let r = 0; r < 10; r++) {
-    const hi0 = mulhi(M0, x0), lo0 = Math.imul(M0, x0) >>> 0;
-    const hi1 = mulhi(M1, x2), lo1 = Math.imul(M1, x2) >>> 0;
+    const hi0 = mulhi(M0, x0),
+      lo0 = Math.imul(M0, x0) >>> 0;
+    const hi1 = mulhi(M1, x2),
+      lo1 = Math.imul(M1, x2) >>> 0;
     const n0 = (hi1 ^ x1 ^ a) >>> 0;
     const n2 = (hi0 ^ x3 ^ b) >>> 0;
-    x0 = n0; x1 = lo1; x2 = n2; x3 = lo0;
-    a = (a + W0) >>> 0; b = (b + W1) >>> 0;
+    x0 = n0;
+    x1 = lo1;
+    x2 = n2;
+    x3 = lo0;
+    a = (a + W0) >>> 0;
+    b = (b + W1) >>> 0;
   }
-  out[0] = x0; out[1] = x1; out[2] = x2; out[3] = x3;
+  out[0] = x0;
+  out[1] = x1;
+  out[2] = x2;
+  out[3] = x3;
 }
 
 /** A key from an integer seed in [0, 2^53). Same seed → same key → same numbers, everywhere. */
@@ -85,7 +98,8 @@ export function split(k: Key, n = 2): Key[] {
 /** A child key indexed by the integer `i` (for per-item keys without materialising a split). */
 export function fold(k: Key, i: number): Key {
   assertKey(k);
-  if (!Number.isSafeInteger(i) || i < 0) throw new InvalidArgumentError(`fold: index must be a non-negative safe integer, got ${i}`);
+  if (!Number.isSafeInteger(i) || i < 0)
+    throw new InvalidArgumentError(`fold: index must be a non-negative safe integer, got ${i}`);
   const out = new Uint32Array(4);
   philox4x32(i >>> 0, Math.floor(i / 4294967296) >>> 0, 0x666f6c64, 0x2, k.k0, k.k1, out);
   return Object.freeze({ kind: 'philox4x32', k0: out[0]!, k1: out[1]! });
@@ -99,7 +113,8 @@ export function keyToJSON(k: Key): { kind: 'philox4x32'; k0: number; k1: number 
 
 /** Inverse of {@link keyToJSON}. */
 export function keyFromJSON(v: unknown): Key {
-  if (!isKey(v) || !Number.isInteger(v.k0) || !Number.isInteger(v.k1)) throw new InvalidArgumentError('not a serialised key: expected { kind: "philox4x32", k0, k1 }');
+  if (!isKey(v) || !Number.isInteger(v.k0) || !Number.isInteger(v.k1))
+    throw new InvalidArgumentError('not a serialised key: expected { kind: "philox4x32", k0, k1 }');
   return Object.freeze({ kind: 'philox4x32', k0: v.k0 >>> 0, k1: v.k1 >>> 0 });
 }
 

@@ -25,12 +25,14 @@ export interface MinimaOptions {
 }
 
 function checkInterval([a, b]: readonly [number, number], what: string): void {
-  if (!Number.isFinite(a) || !Number.isFinite(b) || !(b > a)) throw new InvalidArgumentError(`${what}: interval must be finite with a < b, got [${a}, ${b}]`);
+  if (!Number.isFinite(a) || !Number.isFinite(b) || !(b > a))
+    throw new InvalidArgumentError(`${what}: interval must be finite with a < b, got [${a}, ${b}]`);
 }
 
 function evalS(S: (q: number) => number, q: number, what: string): number {
   const v = S(q);
-  if (!Number.isFinite(v)) throw new InvalidArgumentError(`${what}: Ŝ(${q}) = ${v}; the action must be finite on the whole interval (shrink it)`);
+  if (!Number.isFinite(v))
+    throw new InvalidArgumentError(`${what}: Ŝ(${q}) = ${v}; the action must be finite on the whole interval (shrink it)`);
   return v;
 }
 
@@ -54,7 +56,9 @@ export function derivatives(S: (q: number) => number, q: number, [a, b]: readonl
   } else {
     const s = q - a < b - q ? 1 : -1;
     const h = s * h2;
-    d2 = (45 * f(q) - 154 * f(q + h) + 214 * f(q + 2 * h) - 156 * f(q + 3 * h) + 61 * f(q + 4 * h) - 10 * f(q + 5 * h)) / (12 * h * h);
+    d2 =
+      (45 * f(q) - 154 * f(q + h) + 214 * f(q + 2 * h) - 156 * f(q + 3 * h) + 61 * f(q + 4 * h) - 10 * f(q + 5 * h)) /
+      (12 * h * h);
   }
   return { d1, d2 };
 }
@@ -71,9 +75,14 @@ export function derivatives(S: (q: number) => number, q: number, [a, b]: readonl
  * @example
  * findLocalMinima((q) => (q * q - 1) ** 2, [-2, 2]).map((m) => m.q); // [−1, 1]
  */
-export function findLocalMinima(S: (q: number) => number, interval: readonly [number, number], { grid = 2001, dS, d2S }: MinimaOptions = {}): LocalMinimum[] {
+export function findLocalMinima(
+  S: (q: number) => number,
+  interval: readonly [number, number],
+  { grid = 2001, dS, d2S }: MinimaOptions = {},
+): LocalMinimum[] {
   checkInterval(interval, 'findLocalMinima');
-  if (!Number.isInteger(grid) || grid < 5) throw new InvalidArgumentError(`findLocalMinima: grid must be an integer ≥ 5, got ${grid}`);
+  if (!Number.isInteger(grid) || grid < 5)
+    throw new InvalidArgumentError(`findLocalMinima: grid must be an integer ≥ 5, got ${grid}`);
   const [a, b] = interval;
   const h = (b - a) / (grid - 1);
   const xs = new Float64Array(grid);
@@ -94,7 +103,8 @@ export function findLocalMinima(S: (q: number) => number, interval: readonly [nu
     out.push({ q, S: evalS(S, q, 'findLocalMinima'), curvature, slope, boundary });
   };
   const polish = (lo: number, hi: number) => {
-    const dl = d1(lo), dh = d1(hi);
+    const dl = d1(lo),
+      dh = d1(hi);
     if (dl <= 0 && dh >= 0 && dl !== dh) {
       const r = brent(d1, lo, hi, { tol: 1e-15 * Math.max(1, Math.abs(lo), Math.abs(hi)) });
       return r.root;
@@ -163,7 +173,9 @@ function finishValue(logZ: number, mean: number, minima: WeightedMinimum[], what
     Object.defineProperty(result, 'value', {
       enumerable: false,
       get() {
-        throw new InvalidArgumentError(`${what}: ∫ g e^{−DŜ} overflows float64 (ln|value| = ${logAbsValue.toFixed(1)}); read logAbsValue/sign, or subtract a constant from Ŝ`);
+        throw new InvalidArgumentError(
+          `${what}: ∫ g e^{−DŜ} overflows float64 (ln|value| = ${logAbsValue.toFixed(1)}); read logAbsValue/sign, or subtract a constant from Ŝ`,
+        );
       },
     });
   }
@@ -189,7 +201,12 @@ export interface LargeDeviationOptions extends MinimaOptions {
  * @example
  * laplaceApproximation((q) => 0.5 * (q - 1) ** 2, 100, [-9, 11]).logZ; // ½ ln(2π/100)
  */
-export function laplaceApproximation(S: (q: number) => number, D: number, interval: readonly [number, number], options: LargeDeviationOptions = {}): LargeDeviationResult {
+export function laplaceApproximation(
+  S: (q: number) => number,
+  D: number,
+  interval: readonly [number, number],
+  options: LargeDeviationOptions = {},
+): LargeDeviationResult {
   if (!(D > 0) || !Number.isFinite(D)) throw new InvalidArgumentError(`laplaceApproximation: D must be finite and > 0, got ${D}`);
   const g = options.g ?? (() => 1);
   const minima = findLocalMinima(S, interval, options);
@@ -197,10 +214,16 @@ export function laplaceApproximation(S: (q: number) => number, D: number, interv
     if (m.boundary) {
       // ∫₀^∞ e^{−D(σq + cq²/2)} dq = √(π/(2Dc))·erfcx(σ√(D/(2c))): uniform in σ, exact for a quadratic action.
       const sigma = Math.abs(m.slope);
-      if (m.curvature > 0) return -D * m.S + 0.5 * Math.log(Math.PI / (2 * D * m.curvature)) + Math.log(erfcx(sigma * Math.sqrt(D / (2 * m.curvature))));
+      if (m.curvature > 0)
+        return (
+          -D * m.S + 0.5 * Math.log(Math.PI / (2 * D * m.curvature)) + Math.log(erfcx(sigma * Math.sqrt(D / (2 * m.curvature))))
+        );
       return -D * m.S - Math.log(D * sigma);
     }
-    if (!(m.curvature > 0)) throw new InvalidArgumentError(`laplaceApproximation: Ŝ″(${m.q}) = ${m.curvature} ≤ 0 at a minimum (flat/quartic); use largeDeviationIntegral`);
+    if (!(m.curvature > 0))
+      throw new InvalidArgumentError(
+        `laplaceApproximation: Ŝ″(${m.q}) = ${m.curvature} ≤ 0 at a minimum (flat/quartic); use largeDeviationIntegral`,
+      );
     return -D * m.S + 0.5 * Math.log((2 * Math.PI) / (D * m.curvature));
   });
   const logZ = logSumExp(logs);
@@ -234,21 +257,30 @@ export function largeDeviationIntegral(
   interval: readonly [number, number],
   { grid = 2001, dS, d2S, panelOrder = 16, panels = 64 }: MinimaOptions & { panelOrder?: number; panels?: number } = {},
 ): LargeDeviationResult {
-  if (!(D > 0) || !Number.isFinite(D)) throw new InvalidArgumentError(`largeDeviationIntegral: D must be finite and > 0, got ${D}`);
+  if (!(D > 0) || !Number.isFinite(D))
+    throw new InvalidArgumentError(`largeDeviationIntegral: D must be finite and > 0, got ${D}`);
   checkInterval(interval, 'largeDeviationIntegral');
   const [a, b] = interval;
   const minima = findLocalMinima(S, interval, { grid, dS, d2S });
-  if (minima.length === 0) throw new InvalidArgumentError('largeDeviationIntegral: no minimum found on the interval (is Ŝ finite and the grid fine enough?)');
+  if (minima.length === 0)
+    throw new InvalidArgumentError(
+      'largeDeviationIntegral: no minimum found on the interval (is Ŝ finite and the grid fine enough?)',
+    );
   // Basin boundaries: the highest grid point between consecutive minima.
   const cuts: number[] = [];
   for (let j = 0; j + 1 < minima.length; j++) {
-    const lo = minima[j]!.q, hi = minima[j + 1]!.q;
-    let best = lo, fb = -Infinity;
+    const lo = minima[j]!.q,
+      hi = minima[j + 1]!.q;
+    let best = lo,
+      fb = -Infinity;
     const n = 200;
     for (let i = 1; i < n; i++) {
       const x = lo + ((hi - lo) * i) / n;
       const v = evalS(S, x, 'largeDeviationIntegral');
-      if (v > fb) { fb = v; best = x; }
+      if (v > fb) {
+        fb = v;
+        best = x;
+      }
     }
     cuts.push(best);
   }
@@ -269,7 +301,8 @@ export function largeDeviationIntegral(
     if (logw[i]! > maxLog) maxLog = logw[i]!;
   }
   const basin = new Float64Array(minima.length);
-  let z = 0, gz = 0;
+  let z = 0,
+    gz = 0;
   for (let i = 0; i < n; i++) {
     const w = Math.exp(logw[i]! - maxLog);
     if (w === 0) continue;

@@ -23,19 +23,35 @@ export interface MonteCarloEstimate {
  * const est = monteCarloExpectation(key(1), 10_000, (z) => z * z, (k, n) => normal(k, n));
  * // est.mean ≈ 1 ± est.stdError (≈0.014)
  */
-export function monteCarloExpectation<T>(k: Key, n: number, f: (x: T) => number, sampler: (key: Key, n: number) => ArrayLike<T>): MonteCarloEstimate;
-/** @deprecated The key comes first: `monteCarloExpectation(key, n, f, sampler)`. */
-export function monteCarloExpectation<T>(f: (x: T) => number, sampler: (key: Key, n: number) => ArrayLike<T>, k: Key, n: number): MonteCarloEstimate;
 export function monteCarloExpectation<T>(
-  a: Key | ((x: T) => number), b: number | ((key: Key, n: number) => ArrayLike<T>), c: ((x: T) => number) | Key, d: ((key: Key, n: number) => ArrayLike<T>) | number,
+  k: Key,
+  n: number,
+  f: (x: T) => number,
+  sampler: (key: Key, n: number) => ArrayLike<T>,
+): MonteCarloEstimate;
+/** @deprecated The key comes first: `monteCarloExpectation(key, n, f, sampler)`. */
+export function monteCarloExpectation<T>(
+  f: (x: T) => number,
+  sampler: (key: Key, n: number) => ArrayLike<T>,
+  k: Key,
+  n: number,
+): MonteCarloEstimate;
+export function monteCarloExpectation<T>(
+  a: Key | ((x: T) => number),
+  b: number | ((key: Key, n: number) => ArrayLike<T>),
+  c: ((x: T) => number) | Key,
+  d: ((key: Key, n: number) => ArrayLike<T>) | number,
 ): MonteCarloEstimate {
-  const [k, n, f, sampler] = typeof a === 'function'
-    ? [c as Key, d as number, a, b as (key: Key, n: number) => ArrayLike<T>]
-    : [a, b as number, c as (x: T) => number, d as (key: Key, n: number) => ArrayLike<T>];
+  const [k, n, f, sampler] =
+    typeof a === 'function'
+      ? [c as Key, d as number, a, b as (key: Key, n: number) => ArrayLike<T>]
+      : [a, b as number, c as (x: T) => number, d as (key: Key, n: number) => ArrayLike<T>];
   if (!Number.isInteger(n) || n < 2) throw new InvalidArgumentError(`monteCarloExpectation: n must be an integer ≥ 2, got ${n}`);
   const xs = sampler(k, n);
-  if (xs.length !== n) throw new InvalidArgumentError(`monteCarloExpectation: sampler returned ${xs.length} samples, expected ${n}`);
-  let mean = 0, m2 = 0;
+  if (xs.length !== n)
+    throw new InvalidArgumentError(`monteCarloExpectation: sampler returned ${xs.length} samples, expected ${n}`);
+  let mean = 0,
+    m2 = 0;
   for (let i = 0; i < n; i++) {
     const v = f(xs[i]!);
     if (!Number.isFinite(v)) throw new InvalidArgumentError(`monteCarloExpectation: f returned ${v} at sample ${i}`);
@@ -65,9 +81,12 @@ export function multivariateNormal(
   { backend = referenceBackend, jitter = 0 }: { backend?: ComputeBackend; jitter?: number } = {},
 ): Mat {
   const d = mean.length;
-  if (cov.rows !== d || cov.cols !== d) throw new InvalidArgumentError(`multivariateNormal: cov must be ${d}×${d} to match mean, got ${cov.rows}×${cov.cols}`);
-  if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`multivariateNormal: n must be a non-negative integer, got ${n}`);
-  for (let i = 0; i < d; i++) if (!Number.isFinite(mean[i]!)) throw new InvalidArgumentError(`multivariateNormal: mean[${i}] = ${mean[i]}`);
+  if (cov.rows !== d || cov.cols !== d)
+    throw new InvalidArgumentError(`multivariateNormal: cov must be ${d}×${d} to match mean, got ${cov.rows}×${cov.cols}`);
+  if (!Number.isInteger(n) || n < 0)
+    throw new InvalidArgumentError(`multivariateNormal: n must be a non-negative integer, got ${n}`);
+  for (let i = 0; i < d; i++)
+    if (!Number.isFinite(mean[i]!)) throw new InvalidArgumentError(`multivariateNormal: mean[${i}] = ${mean[i]}`);
   const L = backend.cholesky(cov, { jitter });
   const Z = normalMat(k, n, d);
   if (n === 0) return Z;
@@ -76,4 +95,3 @@ export function multivariateNormal(
   for (let r = 0; r < n; r++) for (let c = 0; c < d; c++) out[r * d + c]! += mean[c]!;
   return { rows: n, cols: d, data: out };
 }
-

@@ -43,7 +43,8 @@ describe('gaussHermite', () => {
     for (const [ns, r] of Object.entries(ref.rules)) {
       const n = Number(ns);
       const { nodes, weights } = gaussHermite(n);
-      let maxNode = 0, maxW = 0;
+      let maxNode = 0,
+        maxW = 0;
       for (let i = 0; i < n; i++) {
         maxNode = Math.max(maxNode, Math.abs(nodes[i]! - r.nodes[i]!) / Math.max(1, Math.abs(r.nodes[i]!)));
         maxW = Math.max(maxW, Math.abs(weights[i]! / r.weights[i]! - 1));
@@ -54,7 +55,8 @@ describe('gaussHermite', () => {
   });
   it('order 200 integrates E[cos z] = e^{−1/2} and E[z^100] = 99!! to ~1e-14 relative', () => {
     const { nodes, weights } = gaussHermite(200);
-    let c = 0, m = 0;
+    let c = 0,
+      m = 0;
     for (let i = 0; i < 200; i++) {
       c += weights[i]! * Math.cos(nodes[i]!);
       m += weights[i]! * nodes[i]! ** 100;

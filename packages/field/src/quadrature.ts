@@ -14,7 +14,6 @@ function assertOrder(order: number, what: string): void {
   }
 }
 
-
 /**
  * Orthonormal Hermite recurrence at x (probabilists', N(0,1) measure), with overflow rescaling.
  * Returns p_n(x), p_{n-1}(x) scaled by e^{-logScale}, and log Σ_{k<n} p_k(x)² (unscaled).
@@ -31,7 +30,10 @@ function orthoHermiteAt(n: number, x: number): { pn: number; pn1: number; logSca
     p = next;
     const a = Math.abs(p);
     if (a > 1e100) {
-      p /= a; pPrev /= a; sumSq /= a * a; logScale += Math.log(a);
+      p /= a;
+      pPrev /= a;
+      sumSq /= a * a;
+      logScale += Math.log(a);
     }
   }
   return { pn: p, pn1: pPrev, logScale, logSumSq: Math.log(sumSq) + 2 * logScale };
@@ -62,7 +64,10 @@ function computeGaussHermite(n: number): QuadratureRule {
     const j = n - 1 - i;
     const xs = 0.5 * (x[j]! - x[i]!);
     const ws = 0.5 * (w[i]! + w[j]!);
-    x[i] = -xs; x[j] = xs; w[i] = ws; w[j] = ws;
+    x[i] = -xs;
+    x[j] = xs;
+    w[i] = ws;
+    w[j] = ws;
   }
   if (n & 1) x[n >> 1] = 0;
   let sum = 0;
@@ -109,7 +114,8 @@ const glCache = new Map<number, QuadratureRule>();
 
 /** Legendre P_n(z) and P_n'(z) by the three-term recurrence. */
 function legendreWithDerivative(n: number, z: number): { p: number; dp: number } {
-  let p0 = 1, p1 = 0;
+  let p0 = 1,
+    p1 = 0;
   for (let k = 1; k <= n; k++) {
     const p2 = p1;
     p1 = p0;
@@ -184,19 +190,25 @@ export function gaussLegendre(order: number, interval: [number, number] = [-1, 1
  */
 export function compositeGaussLegendre(
   interval: [number, number],
-  { breakpoints = [], panelOrder = 20, maxPanelWidth = 2 }: { breakpoints?: readonly number[]; panelOrder?: number; maxPanelWidth?: number } = {},
+  {
+    breakpoints = [],
+    panelOrder = 20,
+    maxPanelWidth = 2,
+  }: { breakpoints?: readonly number[]; panelOrder?: number; maxPanelWidth?: number } = {},
 ): QuadratureRule {
   const [a, b] = interval;
   if (!Number.isFinite(a) || !Number.isFinite(b) || !(b > a)) {
     throw new InvalidArgumentError(`compositeGaussLegendre: interval must be finite with a < b, got [${a}, ${b}]`);
   }
-  if (!(maxPanelWidth > 0)) throw new InvalidArgumentError(`compositeGaussLegendre: maxPanelWidth must be > 0, got ${maxPanelWidth}`);
+  if (!(maxPanelWidth > 0))
+    throw new InvalidArgumentError(`compositeGaussLegendre: maxPanelWidth must be > 0, got ${maxPanelWidth}`);
   const cuts = [a, ...breakpoints.filter((t) => Number.isFinite(t) && t > a && t < b), b].sort((p, q) => p - q);
   const u = gaussLegendreUnit(panelOrder);
   const nodes: number[] = [];
   const weights: number[] = [];
   for (let j = 0; j + 1 < cuts.length; j++) {
-    const lo = cuts[j]!, hi = cuts[j + 1]!;
+    const lo = cuts[j]!,
+      hi = cuts[j + 1]!;
     if (!(hi > lo)) continue;
     const panels = Math.max(1, Math.ceil((hi - lo) / maxPanelWidth));
     const width = (hi - lo) / panels;

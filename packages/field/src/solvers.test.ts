@@ -92,7 +92,8 @@ describe('multistart and continuation', () => {
   });
   it('continuation stops with ConvergenceError where a branch ends (spinodal of x − s x² + x³/3 at s = 1)', () => {
     // x₊(s) solves 1 − 2 s x + x² = 0; following it down in s, it ceases to exist below s = 1.
-    const solveAt = (s: number, x0: number | undefined) => newton((x) => [1 - 2 * s * x[0]! + x[0]! ** 2], [x0 ?? 2], { maxIterations: 30 }).x[0]!;
+    const solveAt = (s: number, x0: number | undefined) =>
+      newton((x) => [1 - 2 * s * x[0]! + x[0]! ** 2], [x0 ?? 2], { maxIterations: 30 }).x[0]!;
     const ok = continuation([2, 1.5, 1.1], solveAt);
     expect(ok[2]!.solution).toBeCloseTo(1.1 + Math.sqrt(1.21 - 1), 10);
     try {
@@ -106,7 +107,11 @@ describe('multistart and continuation', () => {
   it('continuationBothWays finds the hysteresis loop of x = tanh(2x + h)', () => {
     // The two magnetised branches of x = tanh(2x + h) coexist for |h| < h_s = √2 − artanh(√(1/2)) ≈ 0.533 (where
     // 2·sech²(2x + h) = 1), so inside (−h_s, h_s) a forward sweep in h stays on x < 0 and a backward one on x > 0.
-    const solve = (h: number, g: number | null) => { let x = g ?? Math.sign(h); for (let i = 0; i < 2000; i++) x = Math.tanh(2 * x + h); return x; };
+    const solve = (h: number, g: number | null) => {
+      let x = g ?? Math.sign(h);
+      for (let i = 0; i < 2000; i++) x = Math.tanh(2 * x + h);
+      return x;
+    };
     const r = continuationBothWays([-1.5, -1, -0.1, 0.1, 1, 1.5], solve, (a, b) => Math.abs(a - b));
     expect(r.hysteresis).toEqual([{ tStart: -0.1, tEnd: 0.1 }]);
     expect(r.forward[3]!).toBeLessThan(0);
@@ -114,7 +119,11 @@ describe('multistart and continuation', () => {
     // a run reaching the end of the path is closed there; failed points (null) never count as differing
     const ends = continuationBothWays([-1, -0.1, 0.1], solve, (a, b) => Math.abs(a - b));
     expect(ends.hysteresis).toEqual([{ tStart: -0.1, tEnd: 0.1 }]);
-    const none = continuationBothWays([0, 1], () => null, () => 1);
+    const none = continuationBothWays(
+      [0, 1],
+      () => null,
+      () => 1,
+    );
     expect(none.forward).toEqual([null, null]);
     expect(none.hysteresis).toEqual([]);
   });

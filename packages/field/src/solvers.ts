@@ -31,19 +31,42 @@ export interface BrentOptions {
  * @example
  * brent((x) => x * x - 2, 0, 2).root; // √2
  */
-export function brent(f: (x: number) => number, a: number, b: number, { tol = 1e-14, maxIterations = 200 }: BrentOptions = {}): RootResult {
-  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new InvalidArgumentError(`brent: bracket ends must be finite, got [${a}, ${b}]`);
+export function brent(
+  f: (x: number) => number,
+  a: number,
+  b: number,
+  { tol = 1e-14, maxIterations = 200 }: BrentOptions = {},
+): RootResult {
+  if (!Number.isFinite(a) || !Number.isFinite(b))
+    throw new InvalidArgumentError(`brent: bracket ends must be finite, got [${a}, ${b}]`);
   let fa = checkFinite(f(a), `brent: f(${a})`);
   let fb = checkFinite(f(b), `brent: f(${b})`);
   if (fa === 0) return { root: a, iterations: 0, residual: 0 };
   if (fb === 0) return { root: b, iterations: 0, residual: 0 };
   if (fa * fb > 0) {
-    throw new InvalidArgumentError(`brent: f(a) = ${fa} and f(b) = ${fb} have the same sign on [${a}, ${b}]; choose a bracket with a sign change (scan a grid first)`);
+    throw new InvalidArgumentError(
+      `brent: f(a) = ${fa} and f(b) = ${fb} have the same sign on [${a}, ${b}]; choose a bracket with a sign change (scan a grid first)`,
+    );
   }
-  let c = a, fc = fa, d = b - a, e = d;
+  let c = a,
+    fc = fa,
+    d = b - a,
+    e = d;
   for (let it = 1; it <= maxIterations; it++) {
-    if (fb * fc > 0) { c = a; fc = fa; d = b - a; e = d; }
-    if (Math.abs(fc) < Math.abs(fb)) { a = b; b = c; c = a; fa = fb; fb = fc; fc = fa; }
+    if (fb * fc > 0) {
+      c = a;
+      fc = fa;
+      d = b - a;
+      e = d;
+    }
+    if (Math.abs(fc) < Math.abs(fb)) {
+      a = b;
+      b = c;
+      c = a;
+      fa = fb;
+      fb = fc;
+      fc = fa;
+    }
     const tol1 = 2 * Number.EPSILON * Math.abs(b) + 0.5 * tol;
     const xm = 0.5 * (c - b);
     if (Math.abs(xm) <= tol1 || fb === 0) return { root: b, iterations: it, residual: Math.abs(fb) };
@@ -54,7 +77,8 @@ export function brent(f: (x: number) => number, a: number, b: number, { tol = 1e
         p = 2 * xm * s;
         q = 1 - s;
       } else {
-        const qq = fa / fc, r = fb / fc;
+        const qq = fa / fc,
+          r = fb / fc;
         p = s * (2 * xm * qq * (qq - r) - (b - a) * (r - 1));
         q = (qq - 1) * (r - 1) * (s - 1);
       }
@@ -64,12 +88,15 @@ export function brent(f: (x: number) => number, a: number, b: number, { tol = 1e
         e = d;
         d = p / q;
       } else {
-        d = xm; e = d;
+        d = xm;
+        e = d;
       }
     } else {
-      d = xm; e = d;
+      d = xm;
+      e = d;
     }
-    a = b; fa = fb;
+    a = b;
+    fa = fb;
     b += Math.abs(d) > tol1 ? d : xm > 0 ? tol1 : -tol1;
     fb = checkFinite(f(b), `brent: f(${b})`);
   }
@@ -95,12 +122,23 @@ export interface Minimize1dResult {
  * @example
  * minimize1d((x) => (x - 1) ** 2, 0, 3).x; // 1
  */
-export function minimize1d(f: (x: number) => number, a: number, b: number, { tol = 1e-10, maxIterations = 500 }: BrentOptions = {}): Minimize1dResult {
-  if (!Number.isFinite(a) || !Number.isFinite(b) || !(b > a)) throw new InvalidArgumentError(`minimize1d: need finite a < b, got [${a}, ${b}]`);
+export function minimize1d(
+  f: (x: number) => number,
+  a: number,
+  b: number,
+  { tol = 1e-10, maxIterations = 500 }: BrentOptions = {},
+): Minimize1dResult {
+  if (!Number.isFinite(a) || !Number.isFinite(b) || !(b > a))
+    throw new InvalidArgumentError(`minimize1d: need finite a < b, got [${a}, ${b}]`);
   const CG = 0.3819660112501051;
-  let x = a + CG * (b - a), w = x, v = x;
-  let fx = checkFinite(f(x), `minimize1d: f(${x})`), fw = fx, fv = fx;
-  let d = 0, e = 0;
+  let x = a + CG * (b - a),
+    w = x,
+    v = x;
+  let fx = checkFinite(f(x), `minimize1d: f(${x})`),
+    fw = fx,
+    fv = fx;
+  let d = 0,
+    e = 0;
   for (let it = 1; it <= maxIterations; it++) {
     const xm = 0.5 * (a + b);
     const tol1 = tol * Math.abs(x) + 1e-15;
@@ -130,12 +168,26 @@ export function minimize1d(f: (x: number) => number, a: number, b: number, { tol
     const u = Math.abs(d) >= tol1 ? x + d : x + (d >= 0 ? tol1 : -tol1);
     const fu = checkFinite(f(u), `minimize1d: f(${u})`);
     if (fu <= fx) {
-      if (u >= x) a = x; else b = x;
-      v = w; fv = fw; w = x; fw = fx; x = u; fx = fu;
+      if (u >= x) a = x;
+      else b = x;
+      v = w;
+      fv = fw;
+      w = x;
+      fw = fx;
+      x = u;
+      fx = fu;
     } else {
-      if (u < x) a = u; else b = u;
-      if (fu <= fw || w === x) { v = w; fv = fw; w = u; fw = fu; }
-      else if (fu <= fv || v === x || v === w) { v = u; fv = fu; }
+      if (u < x) a = u;
+      else b = u;
+      if (fu <= fw || w === x) {
+        v = w;
+        fv = fw;
+        w = u;
+        fw = fu;
+      } else if (fu <= fv || v === x || v === w) {
+        v = u;
+        fv = fu;
+      }
     }
   }
   throw new ConvergenceError({ what: 'minimize1d', iterations: maxIterations, residual: 0.5 * (b - a), tolerance: tol });
@@ -150,16 +202,23 @@ export function solveDense(a: Float64Array, b: Float64Array, n: number): Float64
     let best = Math.abs(A[k * n + k]!);
     for (let i = k + 1; i < n; i++) {
       const v = Math.abs(A[i * n + k]!);
-      if (v > best) { best = v; piv = i; }
+      if (v > best) {
+        best = v;
+        piv = i;
+      }
     }
     if (best === 0 || !Number.isFinite(best)) {
       throw new InvalidArgumentError(`singular Jacobian/system at column ${k}; regularise the problem or start elsewhere`);
     }
     if (piv !== k) {
       for (let j = 0; j < n; j++) {
-        const t = A[k * n + j]!; A[k * n + j] = A[piv * n + j]!; A[piv * n + j] = t;
+        const t = A[k * n + j]!;
+        A[k * n + j] = A[piv * n + j]!;
+        A[piv * n + j] = t;
       }
-      const t = x[k]!; x[k] = x[piv]!; x[piv] = t;
+      const t = x[k]!;
+      x[k] = x[piv]!;
+      x[piv] = t;
     }
     const inv = 1 / A[k * n + k]!;
     for (let i = k + 1; i < n; i++) {
@@ -190,7 +249,9 @@ function evalVec(F: (x: Float64Array) => ArrayLike<number>, x: Float64Array, n: 
   const r = F(x);
   if (r.length !== n) throw new InvalidArgumentError(`${what}: F returned length ${r.length}, expected ${n}`);
   const out = Float64Array.from(r);
-  for (let i = 0; i < n; i++) if (!Number.isFinite(out[i]!)) throw new InvalidArgumentError(`${what}: F(x)[${i}] = ${out[i]} at x = [${Array.from(x).join(', ')}]`);
+  for (let i = 0; i < n; i++)
+    if (!Number.isFinite(out[i]!))
+      throw new InvalidArgumentError(`${what}: F(x)[${i}] = ${out[i]} at x = [${Array.from(x).join(', ')}]`);
   return out;
 }
 
@@ -228,7 +289,11 @@ export interface NewtonOptions {
  * @example
  * newton((x) => [x[0] ** 2 - 2, x[1] - x[0]], [1, 1]).x; // [√2, √2]
  */
-export function newton(F: (x: Float64Array) => ArrayLike<number>, x0: ArrayLike<number>, options: NewtonOptions = {}): VectorSolveResult {
+export function newton(
+  F: (x: Float64Array) => ArrayLike<number>,
+  x0: ArrayLike<number>,
+  options: NewtonOptions = {},
+): VectorSolveResult {
   const { jacobian, tol = 1e-12, maxIterations = 100, damping = 1, lineSearch = true, fdStep = 1e-7 } = options;
   if (!(damping > 0 && damping <= 1)) throw new InvalidArgumentError(`newton: damping must be in (0, 1], got ${damping}`);
   const n = x0.length;
@@ -257,7 +322,13 @@ export function newton(F: (x: Float64Array) => ArrayLike<number>, x0: ArrayLike<
       step = solveDense(J, fx, n);
     } catch (err) {
       if (!InvalidArgumentError.isInstance(err)) throw err;
-      throw new ConvergenceError({ what: 'newton (singular Jacobian)', iterations: it, residual: res, tolerance: tol, hint: `${err.message}` });
+      throw new ConvergenceError({
+        what: 'newton (singular Jacobian)',
+        iterations: it,
+        residual: res,
+        tolerance: tol,
+        hint: `${err.message}`,
+      });
     }
     const phi0 = 0.5 * fx.reduce((s, v) => s + v * v, 0);
     let t = damping;
@@ -274,14 +345,23 @@ export function newton(F: (x: Float64Array) => ArrayLike<number>, x0: ArrayLike<
       if (fn) {
         const phi = 0.5 * fn.reduce((s, v) => s + v * v, 0);
         if (!lineSearch || phi <= (1 - 1e-4 * t) * phi0 || normInf(fn) <= tol) {
-          x = xn; fx = fn; res = normInf(fn); accepted = true;
+          x = xn;
+          fx = fn;
+          res = normInf(fn);
+          accepted = true;
           break;
         }
       }
       t *= 0.5;
     }
     if (!accepted) {
-      throw new ConvergenceError({ what: 'newton (line search stalled)', iterations: it + 1, residual: res, tolerance: tol, hint: 'the Jacobian may be inaccurate or the start far from a root; try an analytic jacobian, a different x0, or continuation' });
+      throw new ConvergenceError({
+        what: 'newton (line search stalled)',
+        iterations: it + 1,
+        residual: res,
+        tolerance: tol,
+        hint: 'the Jacobian may be inaccurate or the start far from a root; try an analytic jacobian, a different x0, or continuation',
+      });
     }
   }
   throw new ConvergenceError({ what: 'newton', iterations: maxIterations, residual: res, tolerance: tol });
@@ -310,7 +390,11 @@ export interface AndersonOptions {
  * @example
  * anderson((x) => [Math.cos(x[0])], [1]).x[0]; // 0.7390851332151607
  */
-export function anderson(G: (x: Float64Array) => ArrayLike<number>, x0: ArrayLike<number>, { m = 5, beta = 1, tol = 1e-12, maxIterations = 1000 }: AndersonOptions = {}): VectorSolveResult {
+export function anderson(
+  G: (x: Float64Array) => ArrayLike<number>,
+  x0: ArrayLike<number>,
+  { m = 5, beta = 1, tol = 1e-12, maxIterations = 1000 }: AndersonOptions = {},
+): VectorSolveResult {
   if (!Number.isInteger(m) || m < 0) throw new InvalidArgumentError(`anderson: m must be a non-negative integer, got ${m}`);
   if (!(beta > 0 && beta <= 1)) throw new InvalidArgumentError(`anderson: beta must be in (0, 1], got ${beta}`);
   const n = x0.length;
@@ -327,12 +411,21 @@ export function anderson(G: (x: Float64Array) => ArrayLike<number>, x0: ArrayLik
     res = normInf(r);
     if (res <= tol) return { x, iterations: it, residual: res };
     if (prevX && prevR && m > 0) {
-      const dx = new Float64Array(n), dr = new Float64Array(n);
-      for (let i = 0; i < n; i++) { dx[i] = x[i]! - prevX[i]!; dr[i] = r[i]! - prevR[i]!; }
-      dX.push(dx); dR.push(dr);
-      if (dX.length > m) { dX.shift(); dR.shift(); }
+      const dx = new Float64Array(n),
+        dr = new Float64Array(n);
+      for (let i = 0; i < n; i++) {
+        dx[i] = x[i]! - prevX[i]!;
+        dr[i] = r[i]! - prevR[i]!;
+      }
+      dX.push(dx);
+      dR.push(dr);
+      if (dX.length > m) {
+        dX.shift();
+        dR.shift();
+      }
     }
-    prevX = x; prevR = r;
+    prevX = x;
+    prevR = r;
     const k = dR.length;
     const next = new Float64Array(n);
     if (k === 0) {
@@ -346,7 +439,8 @@ export function anderson(G: (x: Float64Array) => ArrayLike<number>, x0: ArrayLik
         for (let q = 0; q <= p; q++) {
           let s = 0;
           for (let i = 0; i < n; i++) s += dR[p]![i]! * dR[q]![i]!;
-          A[p * k + q] = s; A[q * k + p] = s;
+          A[p * k + q] = s;
+          A[q * k + p] = s;
         }
         trace += A[p * k + p]!;
         let s = 0;
@@ -360,7 +454,8 @@ export function anderson(G: (x: Float64Array) => ArrayLike<number>, x0: ArrayLik
         gamma = solveDense(A, b, k);
       } catch {
         gamma = new Float64Array(k);
-        dX.length = 0; dR.length = 0;
+        dX.length = 0;
+        dR.length = 0;
       }
       for (let i = 0; i < n; i++) {
         let xi = x[i]! + beta * r[i]!;
@@ -370,7 +465,13 @@ export function anderson(G: (x: Float64Array) => ArrayLike<number>, x0: ArrayLik
     }
     x = next;
   }
-  throw new ConvergenceError({ what: 'anderson fixed-point iteration', iterations: maxIterations, residual: res, tolerance: tol, hint: 'lower beta, change the history m, or start closer (continuation)' });
+  throw new ConvergenceError({
+    what: 'anderson fixed-point iteration',
+    iterations: maxIterations,
+    residual: res,
+    tolerance: tol,
+    hint: 'lower beta, change the history m, or start closer (continuation)',
+  });
 }
 
 /** Outcome of {@link multistart}. */
@@ -392,7 +493,11 @@ export interface MultistartResult<S, R> {
  * multistart((x0: number) => brent((x) => x * x - 1, x0 - 1.5, x0), [0, 2], {
  *   same: (a, b) => Math.abs(a.root - b.root) < 1e-9 }).results.map((r) => r.root); // [−1, 1]
  */
-export function multistart<S, R>(solve: (start: S) => R, starts: readonly S[], { same }: { same?: (a: R, b: R) => boolean } = {}): MultistartResult<S, R> {
+export function multistart<S, R>(
+  solve: (start: S) => R,
+  starts: readonly S[],
+  { same }: { same?: (a: R, b: R) => boolean } = {},
+): MultistartResult<S, R> {
   const results: R[] = [];
   const failures: { start: S; error: Error }[] = [];
   for (const s of starts) {
@@ -442,7 +547,12 @@ export interface ContinuationPoint<X> {
  * continuation([0, 0.5, 1], (a, x0) => brent((x) => x ** 3 + x - a, -2, 2).root, 0)
  *   .map((p) => p.solution);
  */
-export function continuation<X>(path: readonly number[], solveAt: (param: number, warmStart: X | undefined) => X, initial?: X, { maxBisections = 8 }: ContinuationOptions = {}): ContinuationPoint<X>[] {
+export function continuation<X>(
+  path: readonly number[],
+  solveAt: (param: number, warmStart: X | undefined) => X,
+  initial?: X,
+  { maxBisections = 8 }: ContinuationOptions = {},
+): ContinuationPoint<X>[] {
   const out: ContinuationPoint<X>[] = [];
   let prevParam: number | undefined;
   let warm = initial;
@@ -464,7 +574,14 @@ export function continuation<X>(path: readonly number[], solveAt: (param: number
     let attempts = 0;
     while (p !== target) {
       if (++attempts > maxAttempts) {
-        throw new ConvergenceError({ what: `continuation (from ${prevParam} to ${target})`, iterations: maxAttempts, residual: Math.abs(target - p), tolerance: 0, detail: `stopped at param ${p}`, hint: 'the solution changes too fast along the path; add intermediate path points' });
+        throw new ConvergenceError({
+          what: `continuation (from ${prevParam} to ${target})`,
+          iterations: maxAttempts,
+          residual: Math.abs(target - p),
+          tolerance: 0,
+          detail: `stopped at param ${p}`,
+          hint: 'the solution changes too fast along the path; add intermediate path points',
+        });
       }
       const q = Math.abs(target - p) <= Math.abs(step) ? target : p + step;
       try {
@@ -517,20 +634,35 @@ export interface HysteresisResult<S> {
  * const solve = (h: number, g: number | null) => { let x = g ?? Math.sign(h); for (let i = 0; i < 2000; i++) x = Math.tanh(2 * x + h); return x; };
  * continuationBothWays([-1, -0.1, 0.1, 1], solve, (a, b) => Math.abs(a - b)).hysteresis; // [{ tStart: -0.1, tEnd: 0.1 }]
  */
-export function continuationBothWays<S>(path: readonly number[], solve: (t: number, guess: S | null) => S | null, distance: (a: S, b: S) => number, tolerance = 1e-6): HysteresisResult<S> {
+export function continuationBothWays<S>(
+  path: readonly number[],
+  solve: (t: number, guess: S | null) => S | null,
+  distance: (a: S, b: S) => number,
+  tolerance = 1e-6,
+): HysteresisResult<S> {
   const forward: (S | null)[] = [];
   let g: S | null = null;
-  for (const t of path) { g = solve(t, g); forward.push(g); }
+  for (const t of path) {
+    g = solve(t, g);
+    forward.push(g);
+  }
   const backward: (S | null)[] = new Array<S | null>(path.length).fill(null);
   g = null;
-  for (let i = path.length - 1; i >= 0; i--) { g = solve(path[i]!, g); backward[i] = g; }
+  for (let i = path.length - 1; i >= 0; i--) {
+    g = solve(path[i]!, g);
+    backward[i] = g;
+  }
   const hysteresis: { tStart: number; tEnd: number }[] = [];
   let start = -1;
   path.forEach((t, i) => {
-    const f = forward[i] ?? null, b = backward[i] ?? null;
+    const f = forward[i] ?? null,
+      b = backward[i] ?? null;
     const differs = f !== null && b !== null && distance(f, b) > tolerance;
     if (differs && start < 0) start = i;
-    if (!differs && start >= 0) { hysteresis.push({ tStart: path[start]!, tEnd: path[i - 1]! }); start = -1; }
+    if (!differs && start >= 0) {
+      hysteresis.push({ tStart: path[start]!, tEnd: path[i - 1]! });
+      start = -1;
+    }
   });
   if (start >= 0) hysteresis.push({ tStart: path[start]!, tEnd: path[path.length - 1]! });
   return { path: [...path], forward, backward, hysteresis };

@@ -9,7 +9,8 @@ describe('factorial', () => {
       if (n > 1) exact *= BigInt(n);
       expect(BigInt(factorial(n))).toBe(exact);
     }
-    for (let n = 0; n <= 12; n++) for (let k = 0; k <= n; k++) expect(factorial(n) / (factorial(k) * factorial(n - k))).toBe(binomial(n, k));
+    for (let n = 0; n <= 12; n++)
+      for (let k = 0; k <= n; k++) expect(factorial(n) / (factorial(k) * factorial(n - k))).toBe(binomial(n, k));
     for (let k = 0; k <= 10; k++) expect(factorial(2 * k) / (2 ** k * factorial(k))).toBe(doubleFactorialOdd(k));
   });
   it('rejects non-integers, negatives and overflow', () => {

@@ -2,8 +2,8 @@ import { InvalidArgumentError } from '@sftdl/compute';
 
 // TODO: move to @sftdl/compute (special.ts) — log-gamma is generic.
 const LANCZOS = [
-  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059,
-  12.507343278686905, -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
+  0.99999999999980993, 676.5203681218851, -1259.1392167224028, 771.32342877765313, -176.61502916214059, 12.507343278686905,
+  -0.13857109526572012, 9.9843695780195716e-6, 1.5056327351493116e-7,
 ];
 
 /**
@@ -34,7 +34,8 @@ export function logGamma(x: number): number {
  * doubleFactorialOdd(3); // 15
  */
 export function doubleFactorialOdd(k: number): number {
-  if (!Number.isInteger(k) || k < 0) throw new InvalidArgumentError(`doubleFactorialOdd: k must be a non-negative integer, got ${k}`);
+  if (!Number.isInteger(k) || k < 0)
+    throw new InvalidArgumentError(`doubleFactorialOdd: k must be a non-negative integer, got ${k}`);
   let p = 1;
   for (let i = 1; i <= k; i++) p *= 2 * i - 1;
   return p;
@@ -47,7 +48,8 @@ export function doubleFactorialOdd(k: number): number {
  * factorial(5); // 120
  */
 export function factorial(n: number): number {
-  if (!Number.isInteger(n) || n < 0 || n > 170) throw new InvalidArgumentError(`factorial: n must be an integer in 0..170, got ${n}`);
+  if (!Number.isInteger(n) || n < 0 || n > 170)
+    throw new InvalidArgumentError(`factorial: n must be an integer in 0..170, got ${n}`);
   let r = 1;
   for (let i = 2; i <= n; i++) r *= i;
   return r;
@@ -60,7 +62,8 @@ export function factorial(n: number): number {
  * binomial(5, 2); // 10
  */
 export function binomial(n: number, k: number): number {
-  if (!Number.isInteger(n) || !Number.isInteger(k) || n < 0) throw new InvalidArgumentError(`binomial: need integers n ≥ 0, got n=${n}, k=${k}`);
+  if (!Number.isInteger(n) || !Number.isInteger(k) || n < 0)
+    throw new InvalidArgumentError(`binomial: need integers n ≥ 0, got n=${n}, k=${k}`);
   if (k < 0 || k > n) return 0;
   k = Math.min(k, n - k);
   let c = 1;
@@ -91,8 +94,10 @@ export function logGammaRatio(x: number, a: number): number {
   }
   const ya = y + a;
   let s = (y - 0.5) * Math.log1p(a / y) + a * Math.log(ya) - a;
-  let py = 1 / y, pya = 1 / ya;
-  const y2 = py * py, ya2 = pya * pya;
+  let py = 1 / y,
+    pya = 1 / ya;
+  const y2 = py * py,
+    ya2 = pya * pya;
   for (const c of STIRLING) {
     s += c * (pya - py);
     py *= y2;

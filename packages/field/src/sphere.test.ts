@@ -1,18 +1,30 @@
 import { describe, expect, it } from 'vitest';
 import { referenceBackend } from '@sftdl/compute';
 import {
-  binomial, funkHeckeEigenvalues, funkHeckeFromPowerSeries, gegenbauer, key, legendreNormalized, sphereMultiplicity, sphereSample,
+  binomial,
+  funkHeckeEigenvalues,
+  funkHeckeFromPowerSeries,
+  gegenbauer,
+  key,
+  legendreNormalized,
+  sphereMultiplicity,
+  sphereSample,
 } from './index';
 
 /** Modified spherical Bessel i_ℓ(β) for ℓ = 0, 1, 2 (closed forms). */
 function sphericalI(l: number, b: number): number {
-  const s = Math.sinh(b), c = Math.cosh(b);
+  const s = Math.sinh(b),
+    c = Math.cosh(b);
   return [s / b, c / b - s / (b * b), (3 / (b * b * b) + 1 / b) * s - (3 * c) / (b * b)][l]!;
 }
 
 describe('Gegenbauer and multiplicities', () => {
   it('closed forms: C₂^α(t) = 2α(1+α)t² − α, Legendre and Chebyshev limits', () => {
-    for (const [a, t] of [[0.5, 0.3], [1, -0.7], [2.5, 0.9]] as const) {
+    for (const [a, t] of [
+      [0.5, 0.3],
+      [1, -0.7],
+      [2.5, 0.9],
+    ] as const) {
       expect(gegenbauer(2, a, t)).toBeCloseTo(2 * a * (1 + a) * t * t - a, 14);
       expect(gegenbauer(3, a, t)).toBeCloseTo((4 / 3) * a * (1 + a) * (2 + a) * t ** 3 - 2 * a * (1 + a) * t, 13);
     }
@@ -22,7 +34,8 @@ describe('Gegenbauer and multiplicities', () => {
   });
   it('N(d,ℓ) = C(ℓ+d−1, d−1) − C(ℓ+d−3, d−1) (dimension of harmonic polynomials)', () => {
     for (const d of [2, 3, 4, 7, 20]) {
-      for (let l = 0; l <= 8; l++) expect(sphereMultiplicity(d, l)).toBe(binomial(l + d - 1, d - 1) - (l >= 2 ? binomial(l + d - 3, d - 1) : 0));
+      for (let l = 0; l <= 8; l++)
+        expect(sphereMultiplicity(d, l)).toBe(binomial(l + d - 1, d - 1) - (l >= 2 ? binomial(l + d - 3, d - 1) : 0));
     }
     expect(sphereMultiplicity(3, 4)).toBe(9);
   });
@@ -56,7 +69,7 @@ describe('Funk–Hecke eigenvalues', () => {
     // large d: λ₃(t³) = 3!·Γ(d/2)/(2³Γ(d/2+3)) = 6/(d(d+2)(d+4)) → 3!/d³
     const d = 10000;
     const big = funkHeckeFromPowerSeries([0, 0, 0, 1], d, 3);
-    expect(big[3]!.eigenvalue * (d * (d + 2) * (d + 4)) / 6).toBeCloseTo(1, 13);
+    expect((big[3]!.eigenvalue * (d * (d + 2) * (d + 4))) / 6).toBeCloseTo(1, 13);
   });
   it('one-layer ReLU and erf NNGP kernels: vanishing patterns and sum rule', () => {
     const relu = (t: number) => (Math.sqrt(Math.max(0, 1 - t * t)) + (Math.PI - Math.acos(t)) * t) / (2 * Math.PI);

@@ -4,7 +4,8 @@ import { compositeGaussLegendre } from './quadrature';
 import { logGamma, logGammaRatio } from './special';
 
 function assertDim(d: number, what: string): void {
-  if (!Number.isInteger(d) || d < 2) throw new InvalidArgumentError(`${what}: dim d must be an integer ≥ 2 (sphere S^{d−1} ⊂ ℝ^d), got ${d}`);
+  if (!Number.isInteger(d) || d < 2)
+    throw new InvalidArgumentError(`${what}: dim d must be an integer ≥ 2 (sphere S^{d−1} ⊂ ℝ^d), got ${d}`);
 }
 function assertDegree(n: number, what: string): void {
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`${what}: degree must be a non-negative integer, got ${n}`);
@@ -20,7 +21,8 @@ function assertDegree(n: number, what: string): void {
  */
 export function gegenbauer(n: number, alpha: number, t: number): number {
   assertDegree(n, 'gegenbauer');
-  if (!(alpha > -0.5) || !Number.isFinite(alpha)) throw new InvalidArgumentError(`gegenbauer: alpha must be > −1/2, got ${alpha}`);
+  if (!(alpha > -0.5) || !Number.isFinite(alpha))
+    throw new InvalidArgumentError(`gegenbauer: alpha must be > −1/2, got ${alpha}`);
   if (!Number.isFinite(t)) throw new InvalidArgumentError(`gegenbauer: t must be finite, got ${t}`);
   if (n === 0) return 1;
   let prev = 1;
@@ -104,12 +106,20 @@ export interface SphereEigen {
  * @example
  * funkHeckeEigenvalues((t) => Math.exp(t), 3, 4); // λ_ℓ = i_ℓ(1) (modified spherical Bessel), N = 2ℓ+1
  */
-export function funkHeckeEigenvalues(kappa: (t: number) => number, d: number, lMax: number, { panels = 48, panelOrder = 24 }: { panels?: number; panelOrder?: number } = {}): SphereEigen[] {
+export function funkHeckeEigenvalues(
+  kappa: (t: number) => number,
+  d: number,
+  lMax: number,
+  { panels = 48, panelOrder = 24 }: { panels?: number; panelOrder?: number } = {},
+): SphereEigen[] {
   assertDim(d, 'funkHeckeEigenvalues');
   assertDegree(lMax, 'funkHeckeEigenvalues');
   const logCd = logGammaRatio((d - 1) / 2, 0.5) - 0.5 * Math.log(Math.PI);
   const half = d > 4 ? Math.min(Math.PI / 2, 14 / Math.sqrt(d - 2)) : Math.PI / 2;
-  const rule = compositeGaussLegendre([Math.PI / 2 - half, Math.PI / 2 + half], { panelOrder, maxPanelWidth: (2 * half) / panels });
+  const rule = compositeGaussLegendre([Math.PI / 2 - half, Math.PI / 2 + half], {
+    panelOrder,
+    maxPanelWidth: (2 * half) / panels,
+  });
   const lambda = new Float64Array(lMax + 1);
   for (let i = 0; i < rule.nodes.length; i++) {
     const th = rule.nodes[i]!;
@@ -118,7 +128,8 @@ export function funkHeckeEigenvalues(kappa: (t: number) => number, d: number, lM
     const w = rule.weights[i]! * Math.exp(logCd + (d - 2) * Math.log(s));
     if (w === 0) continue;
     const k = kappa(t);
-    if (!Number.isFinite(k)) throw new InvalidArgumentError(`funkHeckeEigenvalues: kappa(${t}) = ${k}; κ must be finite on [−1, 1]`);
+    if (!Number.isFinite(k))
+      throw new InvalidArgumentError(`funkHeckeEigenvalues: kappa(${t}) = ${k}; κ must be finite on [−1, 1]`);
     const P = legendreNormalizedAll(lMax, d, t);
     for (let l = 0; l <= lMax; l++) lambda[l]! += w * k * P[l]!;
   }
@@ -146,7 +157,13 @@ export function funkHeckeFromPowerSeries(b: readonly number[], d: number, lMax: 
       if (!Number.isFinite(bk)) throw new InvalidArgumentError(`funkHeckeFromPowerSeries: b[${k}] = ${bk}`);
       if (bk === 0) continue;
       const m = (k - l) / 2;
-      const lg = -logGammaRatio(d / 2, m + l) + logGamma(k + 1) + logGamma(m + 0.5) - 0.5 * Math.log(Math.PI) - l * Math.LN2 - logGamma(2 * m + 1);
+      const lg =
+        -logGammaRatio(d / 2, m + l) +
+        logGamma(k + 1) +
+        logGamma(m + 0.5) -
+        0.5 * Math.log(Math.PI) -
+        l * Math.LN2 -
+        logGamma(2 * m + 1);
       lam += bk * Math.exp(lg);
     }
     out.push({ degree: l, eigenvalue: lam, multiplicity: sphereMultiplicity(d, l) });
@@ -167,7 +184,8 @@ export function funkHeckeFromPowerSeries(b: readonly number[], d: number, lMax: 
 export function sphereSample(k: Key, n: number, d: number, { radius = 1 }: { radius?: number } = {}): Mat {
   assertDim(d, 'sphereSample');
   if (!Number.isInteger(n) || n < 0) throw new InvalidArgumentError(`sphereSample: n must be a non-negative integer, got ${n}`);
-  if (!(radius > 0) || !Number.isFinite(radius)) throw new InvalidArgumentError(`sphereSample: radius must be finite and > 0, got ${radius}`);
+  if (!(radius > 0) || !Number.isFinite(radius))
+    throw new InvalidArgumentError(`sphereSample: radius must be finite and > 0, got ${radius}`);
   const z = normal(k, n * d);
   for (let i = 0; i < n; i++) {
     let s = 0;

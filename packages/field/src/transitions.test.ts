@@ -32,7 +32,11 @@ describe('first-order transitions on Ŝ(x) = x − s x² + (γ/3) x³', () => {
   }
   it('analytic derivatives give the same s* (and the tracker reports the jump 0 → x₊ with sStar = s*)', () => {
     const gamma = 1;
-    const opts = { interval: [0, 10] as [number, number], dS: (x: number, s: number) => 1 - 2 * s * x + gamma * x * x, d2S: (x: number, s: number) => -2 * s + 2 * gamma * x };
+    const opts = {
+      interval: [0, 10] as [number, number],
+      dS: (x: number, s: number) => 1 - 2 * s * x + gamma * x * x,
+      d2S: (x: number, s: number) => -2 * s + 2 * gamma * x,
+    };
     const r = degeneracyPoint(family(gamma), [1.01, 2], opts);
     expect(Math.abs(r.s - 2 / Math.sqrt(3))).toBeLessThan(1e-12);
     const ss = Array.from({ length: 11 }, (_, i) => 0.9 + 0.05 * i);

@@ -37,7 +37,8 @@ function nearest(ms: readonly LocalMinimum[], q: number, exclude?: LocalMinimum)
 }
 
 function checkRange([lo, hi]: readonly [number, number], what: string): void {
-  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(hi > lo)) throw new InvalidArgumentError(`${what}: parameter range must be finite with sLo < sHi, got [${lo}, ${hi}]`);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi) || !(hi > lo))
+    throw new InvalidArgumentError(`${what}: parameter range must be finite with sLo < sHi, got [${lo}, ${hi}]`);
 }
 
 /** Result of {@link degeneracyPoint}. */
@@ -75,9 +76,12 @@ export function degeneracyPoint(S: ActionFamily, range: readonly [number, number
   const gHi = globalOf(minimaAt(S, hi, options));
   const [a, b] = options.interval;
   const sep = 1e-6 * (b - a);
-  let refA = gLo.q, refB = gHi.q;
+  let refA = gLo.q,
+    refB = gHi.q;
   if (Math.abs(refA - refB) < sep) {
-    throw new InvalidArgumentError(`degeneracyPoint: the global minimum is on the same branch at s = ${lo} and s = ${hi} (q ≈ ${refA}); widen the s range or use trackMinima to locate the jump`);
+    throw new InvalidArgumentError(
+      `degeneracyPoint: the global minimum is on the same branch at s = ${lo} and s = ${hi} (q ≈ ${refA}); widen the s range or use trackMinima to locate the jump`,
+    );
   }
   let pair: [LocalMinimum, LocalMinimum] | undefined;
   let it = 0;
@@ -88,12 +92,21 @@ export function degeneracyPoint(S: ActionFamily, range: readonly [number, number
     const ma = nearest(ms, refA)!;
     const mb = nearest(ms, refB, ms.length > 1 ? ma : undefined)!;
     const onA = ms.length > 1 ? g === ma : Math.abs(g.q - refA) <= Math.abs(g.q - refB);
-    if (onA) { lo = mid; refA = ma.q; } else { hi = mid; refB = mb.q; }
+    if (onA) {
+      lo = mid;
+      refA = ma.q;
+    } else {
+      hi = mid;
+      refB = mb.q;
+    }
     if (ms.length > 1) pair = [ma, mb];
   }
   const s = 0.5 * (lo + hi);
   const ms = minimaAt(S, s, options);
-  if (ms.length < 2 || !pair) throw new InvalidArgumentError(`degeneracyPoint: fewer than two minima at the jump s = ${s}; the global minimum moves continuously there (not first order) or the q grid is too coarse`);
+  if (ms.length < 2 || !pair)
+    throw new InvalidArgumentError(
+      `degeneracyPoint: fewer than two minima at the jump s = ${s}; the global minimum moves continuously there (not first order) or the q grid is too coarse`,
+    );
   const ma = nearest(ms, refA)!;
   const mb = nearest(ms, refB, ma)!;
   return { s, minima: [ma, mb], iterations: it, residual: Math.abs(ma.S - mb.S) };
@@ -120,19 +133,26 @@ export interface Spinodal {
  * @example
  * spinodals((x, s) => x - s * x * x + x ** 3 / 3, [0.5, 2], { interval: [0, 10] }); // [{ s: 1, q: 1, kind: 'appear' }]
  */
-export function spinodals(S: ActionFamily, range: readonly [number, number], options: TransitionOptions & { sGrid?: number }): Spinodal[] {
+export function spinodals(
+  S: ActionFamily,
+  range: readonly [number, number],
+  options: TransitionOptions & { sGrid?: number },
+): Spinodal[] {
   checkRange(range, 'spinodals');
   const { sGrid = 100, interval } = options;
-  if (!Number.isInteger(sGrid) || sGrid < 2) throw new InvalidArgumentError(`spinodals: sGrid must be an integer ≥ 2, got ${sGrid}`);
+  if (!Number.isInteger(sGrid) || sGrid < 2)
+    throw new InvalidArgumentError(`spinodals: sGrid must be an integer ≥ 2, got ${sGrid}`);
   const [sLo, sHi] = range;
   const ss = Array.from({ length: sGrid + 1 }, (_, i) => (i === sGrid ? sHi : sLo + ((sHi - sLo) * i) / sGrid));
   const interior = (s: number) => minimaAt(S, s, options).filter((m) => !m.boundary);
-  const maxima = (s: number) => findLocalMinima((q) => -S(q, s), interval, { grid: options.grid ?? 2001 }).filter((m) => !m.boundary);
+  const maxima = (s: number) =>
+    findLocalMinima((q) => -S(q, s), interval, { grid: options.grid ?? 2001 }).filter((m) => !m.boundary);
   const counts = ss.map((s) => interior(s));
   const out: Spinodal[] = [];
   const [qa, qb] = interval;
   for (let j = 0; j < sGrid; j++) {
-    const n0 = counts[j]!.length, n1 = counts[j + 1]!.length;
+    const n0 = counts[j]!.length,
+      n1 = counts[j + 1]!.length;
     if (n0 === n1) continue;
     // Side where the extra minimum exists, and that minimum (the one without a partner on the other side).
     const withIt = n1 > n0 ? j + 1 : j;
@@ -148,11 +168,13 @@ export function spinodals(S: ActionFamily, range: readonly [number, number], opt
     const d1 = (q: number, s: number) => (options.dS ? options.dS(q, s) : derivatives((x) => S(x, s), q, interval).d1);
     let qRef = mx ? 0.5 * (mx.q + extra.q) : extra.q;
     const inflection = (s: number): number => {
-      const w = Math.max(2 * width, 8 * (qb - qa) / ((options.grid ?? 2001) - 1));
-      const lo = Math.max(qa, qRef - w), hi = Math.min(qb, qRef + w);
+      const w = Math.max(2 * width, (8 * (qb - qa)) / ((options.grid ?? 2001) - 1));
+      const lo = Math.max(qa, qRef - w),
+        hi = Math.min(qb, qRef + w);
       const n = 64;
       let best: number | undefined;
-      let prevQ = lo, prevV = d2(lo, s);
+      let prevQ = lo,
+        prevV = d2(lo, s);
       for (let i = 1; i <= n; i++) {
         const q = lo + ((hi - lo) * i) / n;
         const v = d2(q, s);
@@ -160,19 +182,24 @@ export function spinodals(S: ActionFamily, range: readonly [number, number], opt
           const r = brent((x) => d2(x, s), prevQ, q, { tol: 1e-13 * Math.max(1, Math.abs(q)) }).root;
           if (best === undefined || Math.abs(r - qRef) < Math.abs(best - qRef)) best = r;
         }
-        prevQ = q; prevV = v;
+        prevQ = q;
+        prevV = v;
       }
-      if (best === undefined) throw new InvalidArgumentError(`spinodals: no inflection point near q = ${qRef} at s = ${s}; refine the q grid`);
+      if (best === undefined)
+        throw new InvalidArgumentError(`spinodals: no inflection point near q = ${qRef} at s = ${s}; refine the q grid`);
       qRef = best;
       return best;
     };
     const F = (s: number) => d1(inflection(s), s);
     // Bracket a sign change of F, walking from the side with the minimum across (late detection is possible).
-    const step = (ss[without]! - ss[withIt]!);
-    let sIn = ss[withIt]!, fIn = F(sIn);
-    let sOut = ss[without]!, fOut = F(sOut);
+    const step = ss[without]! - ss[withIt]!;
+    let sIn = ss[withIt]!,
+      fIn = F(sIn);
+    let sOut = ss[without]!,
+      fOut = F(sOut);
     for (let k = 0; fIn * fOut > 0 && k < sGrid; k++) {
-      sIn = sOut; fIn = fOut;
+      sIn = sOut;
+      fIn = fOut;
       sOut = Math.min(sHi, Math.max(sLo, sOut + step));
       fOut = F(sOut);
       if (sOut === sLo || sOut === sHi) break;
@@ -219,7 +246,11 @@ export interface MinimumJump {
  * const path = trackMinima((x, s) => x - s * x * x + x ** 3 / 3, [1, 1.1, 1.2, 1.3], { interval: [0, 10] });
  * path.jumps[0].sStar; // 2/√3 ≈ 1.1547
  */
-export function trackMinima(S: ActionFamily, sValues: readonly number[], options: TransitionOptions & { refine?: boolean }): { points: TrackPoint[]; jumps: MinimumJump[] } {
+export function trackMinima(
+  S: ActionFamily,
+  sValues: readonly number[],
+  options: TransitionOptions & { refine?: boolean },
+): { points: TrackPoint[]; jumps: MinimumJump[] } {
   const { refine = true } = options;
   const points: TrackPoint[] = [];
   const jumps: MinimumJump[] = [];

@@ -6,13 +6,15 @@ function covEntry(cov: Mat | readonly (readonly number[])[]): (i: number, j: num
     const rows = cov as readonly (readonly number[])[];
     return (i, j) => {
       const v = rows[i]?.[j];
-      if (v === undefined || !Number.isFinite(v)) throw new InvalidArgumentError(`gaussianMoment: covariance entry [${i}][${j}] is missing or not finite`);
+      if (v === undefined || !Number.isFinite(v))
+        throw new InvalidArgumentError(`gaussianMoment: covariance entry [${i}][${j}] is missing or not finite`);
       return v;
     };
   }
   const m = cov as Mat;
   return (i, j) => {
-    if (i >= m.rows || j >= m.cols) throw new InvalidArgumentError(`gaussianMoment: index ${Math.max(i, j)} is outside the ${m.rows}×${m.cols} covariance`);
+    if (i >= m.rows || j >= m.cols)
+      throw new InvalidArgumentError(`gaussianMoment: index ${Math.max(i, j)} is outside the ${m.rows}×${m.cols} covariance`);
     const v = m.data[i * m.cols + j]!;
     if (!Number.isFinite(v)) throw new InvalidArgumentError(`gaussianMoment: covariance entry [${i}][${j}] = ${v}`);
     return v;
@@ -31,9 +33,14 @@ function covEntry(cov: Mat | readonly (readonly number[])[]): (i: number, j: num
  * gaussianMoment([0, 0, 0, 0], [[2]]); // 3·2² = 12
  */
 export function gaussianMoment(indices: readonly number[], cov: Mat | readonly (readonly number[])[]): number {
-  for (const i of indices) if (!Number.isInteger(i) || i < 0) throw new InvalidArgumentError(`gaussianMoment: indices must be non-negative integers, got ${i}`);
+  for (const i of indices)
+    if (!Number.isInteger(i) || i < 0)
+      throw new InvalidArgumentError(`gaussianMoment: indices must be non-negative integers, got ${i}`);
   if (indices.length % 2 === 1) return 0;
-  if (indices.length > 20) throw new InvalidArgumentError(`gaussianMoment: ${indices.length} indices means ${indices.length - 1}!! pairings; use Monte Carlo or a generating function`);
+  if (indices.length > 20)
+    throw new InvalidArgumentError(
+      `gaussianMoment: ${indices.length} indices means ${indices.length - 1}!! pairings; use Monte Carlo or a generating function`,
+    );
   const C = covEntry(cov);
   const rec = (rest: number[]): number => {
     if (rest.length === 0) return 1;
@@ -51,7 +58,8 @@ export function gaussianMoment(indices: readonly number[], cov: Mat | readonly (
 
 function assertSeries(v: readonly number[], what: string): void {
   if (v.length === 0) throw new InvalidArgumentError(`${what}: need at least the order-0 entry`);
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i]!)) throw new InvalidArgumentError(`${what}: entry ${i} is ${v[i]}`);
+  for (let i = 0; i < v.length; i++)
+    if (!Number.isFinite(v[i]!)) throw new InvalidArgumentError(`${what}: entry ${i} is ${v[i]}`);
 }
 
 /**
@@ -117,7 +125,8 @@ function setPartitions(n: number): number[][][] {
  * jointCumulant(4, (s) => gaussianMoment(s.map((i) => [0, 0, 1, 1][i]), C)); // 0: Gaussian
  */
 export function jointCumulant(n: number, moment: (subset: readonly number[]) => number): number {
-  if (!Number.isInteger(n) || n < 1 || n > 12) throw new InvalidArgumentError(`jointCumulant: n must be an integer in [1, 12], got ${n}`);
+  if (!Number.isInteger(n) || n < 1 || n > 12)
+    throw new InvalidArgumentError(`jointCumulant: n must be an integer in [1, 12], got ${n}`);
   const cache = new Map<string, number>();
   const m = (blk: number[]) => {
     const key = blk.join(',');
@@ -169,13 +178,19 @@ export function kStatistics(xs: ArrayLike<number>): KStatistics {
     mean += xs[i]!;
   }
   mean /= n;
-  let m2 = 0, m3 = 0, m4 = 0;
+  let m2 = 0,
+    m3 = 0,
+    m4 = 0;
   for (let i = 0; i < n; i++) {
     const d = xs[i]! - mean;
     const d2 = d * d;
-    m2 += d2; m3 += d2 * d; m4 += d2 * d2;
+    m2 += d2;
+    m3 += d2 * d;
+    m4 += d2 * d2;
   }
-  m2 /= n; m3 /= n; m4 /= n;
+  m2 /= n;
+  m3 /= n;
+  m4 /= n;
   return {
     k1: mean,
     k2: (n * m2) / (n - 1),

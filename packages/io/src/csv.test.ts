@@ -10,7 +10,9 @@ const tmp = tempDir('csv');
 
 /** The DataFormatError `fn` throws (fails the test when it does not throw one). */
 function formatError(fn: () => unknown): DataFormatError {
-  try { fn(); } catch (e) {
+  try {
+    fn();
+  } catch (e) {
     expect(DataFormatError.isInstance(e)).toBe(true);
     return e as DataFormatError;
   }
@@ -39,7 +41,9 @@ describe('errors name the line and the column', () => {
   it('a cell that is not a number', () => {
     const e = formatError(() => parseCsv('a,b\n1,2\n3,x7\n'));
     expect([e.line, e.column]).toEqual([3, 2]);
-    expect(e.message).toBe("<csv>, line 3, column 2: 'x7' is not a number; every cell must be a decimal number such as 1.5, -2e-3");
+    expect(e.message).toBe(
+      "<csv>, line 3, column 2: 'x7' is not a number; every cell must be a decimal number such as 1.5, -2e-3",
+    );
   });
 
   it('ragged rows, naming the line the width came from', () => {
@@ -57,7 +61,8 @@ describe('errors name the line and the column', () => {
     expect(Number.isNaN(ok[2])).toBe(true);
     expect(ok[3]).toBe(Number.NEGATIVE_INFINITY);
     expect(formatError(() => parseCsv('1,"2\n')).message).toMatch(/line 1, column 2: unterminated quoted field/);
-    for (const bad of ['0x10', '1_000', ' ', '1e', '--1']) expect(() => parseCsv(`1,${bad}\n`, { header: false })).toThrow(DataFormatError);
+    for (const bad of ['0x10', '1_000', ' ', '1e', '--1'])
+      expect(() => parseCsv(`1,${bad}\n`, { header: false })).toThrow(DataFormatError);
   });
 
   it('header: false refuses a text first row; header: true takes a numeric one', () => {

@@ -54,12 +54,28 @@ function splitLine(line: string, delimiter: string, lineNo: number, file: string
       i++;
       for (;;) {
         const q = line.indexOf('"', i);
-        if (q < 0) throw new DataFormatError(`unterminated quoted field in column ${out.length + 1} (a field cannot span lines)`, { file, line: lineNo, column: out.length + 1 });
+        if (q < 0)
+          throw new DataFormatError(`unterminated quoted field in column ${out.length + 1} (a field cannot span lines)`, {
+            file,
+            line: lineNo,
+            column: out.length + 1,
+          });
         field += line.slice(i, q);
-        if (line[q + 1] === '"') { field += '"'; i = q + 2; } else { i = q + 1; break; }
+        if (line[q + 1] === '"') {
+          field += '"';
+          i = q + 2;
+        } else {
+          i = q + 1;
+          break;
+        }
       }
       while (i < line.length && line[i] !== delimiter) {
-        if (line[i] !== ' ' && line[i] !== '\t') throw new DataFormatError(`text after a closing quote in column ${out.length + 1}`, { file, line: lineNo, column: out.length + 1 });
+        if (line[i] !== ' ' && line[i] !== '\t')
+          throw new DataFormatError(`text after a closing quote in column ${out.length + 1}`, {
+            file,
+            line: lineNo,
+            column: out.length + 1,
+          });
         i++;
       }
     } else {
@@ -83,9 +99,15 @@ class CsvParser {
   private sawFirstRow = false;
   header: string[] | undefined;
 
-  constructor(private readonly file: string, private readonly options: ReadCsvOptions, private readonly delimiter: string) {
+  constructor(
+    private readonly file: string,
+    private readonly options: ReadCsvOptions,
+    private readonly delimiter: string,
+  ) {
     if (delimiter !== 'whitespace' && (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r')) {
-      throw new InvalidArgumentError(`delimiter must be one character other than a quote or newline, or 'whitespace'; got ${JSON.stringify(delimiter)}`);
+      throw new InvalidArgumentError(
+        `delimiter must be one character other than a quote or newline, or 'whitespace'; got ${JSON.stringify(delimiter)}`,
+      );
     }
   }
 
@@ -101,7 +123,8 @@ class CsvParser {
       this.sawFirstRow = true;
       const mode = this.options.header ?? 'auto';
       const cells = fields.map((f) => f.trim());
-      const isHeader = mode === true || (mode === 'auto' && cells.some((c) => c !== '' && !NUMBER_RE.test(c) && !NON_FINITE_RE.test(c)));
+      const isHeader =
+        mode === true || (mode === 'auto' && cells.some((c) => c !== '' && !NUMBER_RE.test(c) && !NON_FINITE_RE.test(c)));
       if (isHeader) {
         this.header = cells;
         this.cols = cells.length;
@@ -112,7 +135,10 @@ class CsvParser {
     if (this.firstDataLine === 0) this.firstDataLine = this.lineNo;
     if (fields.length !== this.cols) {
       const from = this.header ? 'the header' : `line ${this.firstDataLine}`;
-      throw new DataFormatError(`has ${fields.length} fields, expected ${this.cols} (as on ${from}); every row needs the same number of columns`, { file: this.file, line: this.lineNo });
+      throw new DataFormatError(
+        `has ${fields.length} fields, expected ${this.cols} (as on ${from}); every row needs the same number of columns`,
+        { file: this.file, line: this.lineNo },
+      );
     }
     if (this.count + fields.length > this.data.length) {
       const grown = new Float64Array(Math.max(2 * this.data.length, this.count + fields.length));
@@ -124,11 +150,20 @@ class CsvParser {
       let v: number;
       if (NUMBER_RE.test(cell)) v = Number(cell);
       else if (NON_FINITE_RE.test(cell)) {
-        if (!this.options.allowNonFinite) throw new DataFormatError(`'${cell}' is not finite; remove or impute it (or pass { allowNonFinite: true })`, { file: this.file, line: this.lineNo, column: j + 1 });
+        if (!this.options.allowNonFinite)
+          throw new DataFormatError(`'${cell}' is not finite; remove or impute it (or pass { allowNonFinite: true })`, {
+            file: this.file,
+            line: this.lineNo,
+            column: j + 1,
+          });
         v = /nan/i.test(cell) ? Number.NaN : cell.startsWith('-') ? -Infinity : Infinity;
       } else {
         const what = cell === '' ? 'an empty cell' : `'${cell.length > 40 ? `${cell.slice(0, 40)}…` : cell}' is not a number`;
-        throw new DataFormatError(`${what}; every cell must be a decimal number such as 1.5, -2e-3`, { file: this.file, line: this.lineNo, column: j + 1 });
+        throw new DataFormatError(`${what}; every cell must be a decimal number such as 1.5, -2e-3`, {
+          file: this.file,
+          line: this.lineNo,
+          column: j + 1,
+        });
       }
       this.data[this.count++] = v;
     }
@@ -151,7 +186,9 @@ function parseSource(src: ByteSource, options: ReadCsvOptions): CsvTable {
     if (n === 0) break;
     pos += n;
     let text: string;
-    try { text = decoder.decode(buf.subarray(0, n), { stream: pos < src.size }); } catch (e) {
+    try {
+      text = decoder.decode(buf.subarray(0, n), { stream: pos < src.size });
+    } catch (e) {
       throw new DataFormatError('is not valid UTF-8 text; save the CSV as UTF-8', { file: src.label }, { cause: e });
     }
     text = rest + text;
@@ -197,12 +234,15 @@ export function readCsv(path: string, options: ReadCsvOptions = {}): Mat {
 }
 
 function quoteName(name: string, delimiter: string): string {
-  return name.includes(delimiter) || name.includes('"') || /[\r\n]/.test(name) || name !== name.trim() ? `"${name.replace(/"/g, '""')}"` : name;
+  return name.includes(delimiter) || name.includes('"') || /[\r\n]/.test(name) || name !== name.trim()
+    ? `"${name.replace(/"/g, '""')}"`
+    : name;
 }
 
 function formatNumber(v: number, allowNonFinite: boolean, row: number, col: number): string {
   if (Number.isFinite(v)) return String(v);
-  if (!allowNonFinite) throw new InvalidArgumentError(`element [${row}, ${col}] is ${v}; fix the data or pass { allowNonFinite: true }`);
+  if (!allowNonFinite)
+    throw new InvalidArgumentError(`element [${row}, ${col}] is ${v}; fix the data or pass { allowNonFinite: true }`);
   return Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf';
 }
 
@@ -210,11 +250,15 @@ function formatNumber(v: number, allowNonFinite: boolean, row: number, col: numb
 function* csvChunks(m: Mat, options: WriteCsvOptions): Generator<string> {
   const delimiter = options.delimiter ?? ',';
   if (delimiter.length !== 1 || delimiter === '"' || delimiter === '\n' || delimiter === '\r') {
-    throw new InvalidArgumentError(`delimiter must be one character other than a quote or newline; got ${JSON.stringify(delimiter)}`);
+    throw new InvalidArgumentError(
+      `delimiter must be one character other than a quote or newline; got ${JSON.stringify(delimiter)}`,
+    );
   }
-  if (m.data.length !== m.rows * m.cols) throw new InvalidArgumentError(`matrix data has ${m.data.length} elements, but rows × cols = ${m.rows * m.cols}`);
+  if (m.data.length !== m.rows * m.cols)
+    throw new InvalidArgumentError(`matrix data has ${m.data.length} elements, but rows × cols = ${m.rows * m.cols}`);
   if (options.header) {
-    if (options.header.length !== m.cols) throw new InvalidArgumentError(`header has ${options.header.length} names, but the matrix has ${m.cols} columns`);
+    if (options.header.length !== m.cols)
+      throw new InvalidArgumentError(`header has ${options.header.length} names, but the matrix has ${m.cols} columns`);
     yield `${options.header.map((h) => quoteName(h, delimiter)).join(delimiter)}\n`;
   }
   const allow = options.allowNonFinite ?? false;
@@ -226,7 +270,11 @@ function* csvChunks(m: Mat, options: WriteCsvOptions): Generator<string> {
     const line = `${cells.join(delimiter)}\n`;
     buf.push(line);
     size += line.length;
-    if (size >= CHUNK_BYTES) { yield buf.join(''); buf = []; size = 0; }
+    if (size >= CHUNK_BYTES) {
+      yield buf.join('');
+      buf = [];
+      size = 0;
+    }
   }
   if (buf.length > 0) yield buf.join('');
 }

@@ -20,7 +20,11 @@ export class DataFormatError extends SftdlError {
   readonly line: number | undefined;
   readonly column: number | undefined;
   constructor(message: string, where: FileLocation = {}, options?: { cause?: unknown }) {
-    const at = [where.file, where.line !== undefined ? `line ${where.line}` : undefined, where.column !== undefined ? `column ${where.column}` : undefined]
+    const at = [
+      where.file,
+      where.line !== undefined ? `line ${where.line}` : undefined,
+      where.column !== undefined ? `column ${where.column}` : undefined,
+    ]
       .filter((s) => s !== undefined)
       .join(', ');
     super(at ? `${at}: ${message}` : message, options);

@@ -82,7 +82,11 @@ export function writeChunksAtomic(path: string, content: Iterable<Uint8Array | s
     renameSync(tmp, path);
   } catch (e) {
     if (fd !== undefined) closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already renamed or never created */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already renamed or never created */
+    }
     throw fileError(e, path);
   }
 }
@@ -95,9 +99,15 @@ function fileError(e: unknown, path: string): unknown {
   const code = (e as NodeJS.ErrnoException | undefined)?.code;
   if (typeof code !== 'string') return e;
   const reason: Record<string, string> = {
-    ENOSPC: 'no space left on the device', EDQUOT: 'disk quota exceeded', EACCES: 'permission denied', EPERM: 'permission denied',
-    EROFS: 'read-only file system', EISDIR: 'it is a directory; give a file name', ENOTDIR: 'a part of the path is not a directory',
-    ENOENT: 'no such folder', ENAMETOOLONG: 'file name too long',
+    ENOSPC: 'no space left on the device',
+    EDQUOT: 'disk quota exceeded',
+    EACCES: 'permission denied',
+    EPERM: 'permission denied',
+    EROFS: 'read-only file system',
+    EISDIR: 'it is a directory; give a file name',
+    ENOTDIR: 'a part of the path is not a directory',
+    ENOENT: 'no such folder',
+    ENAMETOOLONG: 'file name too long',
   };
   const err = new Error(`cannot write ${path}: ${reason[code] ?? (e as Error).message}`, { cause: e }) as NodeJS.ErrnoException;
   err.code = code;
@@ -109,7 +119,10 @@ export function concatChunks(chunks: Iterable<Uint8Array | string>): Uint8Array 
   const parts = [...chunks].map((c) => (typeof c === 'string' ? Buffer.from(c, 'utf8') : c));
   const out = new Uint8Array(parts.reduce((s, p) => s + p.length, 0));
   let off = 0;
-  for (const p of parts) { out.set(p, off); off += p.length; }
+  for (const p of parts) {
+    out.set(p, off);
+    off += p.length;
+  }
   return out;
 }
 

@@ -24,7 +24,12 @@ describe('format from the extension, with an override', () => {
   it('the same numpy matrix read from .npy, .csv, .tsv (tab by default), and a renamed file with { format }', () => {
     copyFileSync(fixture('m.tsv'), join(tmp, 'm.tsv'));
     copyFileSync(fixture('f8_2d.npy'), join(tmp, 'm.bin'));
-    for (const m of [readMatrix(fixture('f8_2d.npy')), readMatrix(fixture('m.csv')), readMatrix(join(tmp, 'm.tsv')), readMatrix(join(tmp, 'm.bin'), { format: 'npy' })]) {
+    for (const m of [
+      readMatrix(fixture('f8_2d.npy')),
+      readMatrix(fixture('m.csv')),
+      readMatrix(join(tmp, 'm.tsv')),
+      readMatrix(join(tmp, 'm.bin'), { format: 'npy' }),
+    ]) {
       expect(m).toEqual(M);
     }
   });
@@ -41,7 +46,11 @@ describe('format from the extension, with an override', () => {
     writeMatrix(p, M);
     expect(readMatrix(p)).toEqual(M);
     let err: unknown;
-    try { writeMatrix(join(tmp, 'new'), M, { format: 'npy' }); } catch (e) { err = e; }
+    try {
+      writeMatrix(join(tmp, 'new'), M, { format: 'npy' });
+    } catch (e) {
+      err = e;
+    }
     expect((err as Error).message).toBe(`cannot write ${join(tmp, 'new')}: it is a directory; give a file name`);
     expect((err as NodeJS.ErrnoException).code).toBe('EISDIR');
     expect(readdirSync(tmp).filter((f) => f.includes('.tmp-'))).toEqual([]);
@@ -59,7 +68,9 @@ describe('format from the extension, with an override', () => {
     const small = { ...M, data: M.data.map((v) => (Math.abs(v) > 1e30 ? 1 / v : v)) };
     writeMatrix(join(tmp, 'w32.npy'), small, { dtype: 'float32' });
     expect(Array.from(readNpy(join(tmp, 'w32.npy')).data)).toEqual(Array.from(small.data, Math.fround));
-    expect(() => writeMatrix(join(tmp, 'w32.npy'), M, { dtype: 'float32' })).toThrow(/element \[0, 3\] = 1e\+300 overflows float32/);
+    expect(() => writeMatrix(join(tmp, 'w32.npy'), M, { dtype: 'float32' })).toThrow(
+      /element \[0, 3\] = 1e\+300 overflows float32/,
+    );
     writeMatrix(join(tmp, 'w.out'), M, { format: 'csv' });
     expect(readMatrix(join(tmp, 'w.out'), { format: 'csv' })).toEqual(M);
   });
@@ -102,7 +113,9 @@ describe('datasets', () => {
       expect(two.y.data[0]).toBe(ds.x.data[2]);
     }
     expect(() => writeDataset(join(tmp, 'u.csv'), ds)).toThrow(/holds one split; write JSON/);
-    expect(() => readDataset(join(tmp, 't.csv'), { targets: 4 })).toThrow(/has 4 columns; a data table needs at least one input column/);
+    expect(() => readDataset(join(tmp, 't.csv'), { targets: 4 })).toThrow(
+      /has 4 columns; a data table needs at least one input column/,
+    );
   });
 
   it('bad data files: every problem is a DataFormatError naming the file and the key', () => {
@@ -121,7 +134,11 @@ describe('datasets', () => {
       const p = join(tmp, 'bad.json');
       writeFileSync(p, text);
       let err: unknown;
-      try { readDataset(p); } catch (e) { err = e; }
+      try {
+        readDataset(p);
+      } catch (e) {
+        err = e;
+      }
       expect(DataFormatError.isInstance(err), text).toBe(true);
       expect((err as Error).message).toMatch(re);
       expect((err as DataFormatError).file).toBe(p);
@@ -129,6 +146,11 @@ describe('datasets', () => {
   });
 
   it('JSON cannot hold NaN: the writer refuses it', () => {
-    expect(() => formatDatasetJson({ x: { rows: 1, cols: 1, data: Float64Array.of(Number.NaN) }, y: { rows: 1, cols: 1, data: Float64Array.of(1) } })).toThrow(/x\[0\]\[0\] is NaN; JSON cannot hold NaN/);
+    expect(() =>
+      formatDatasetJson({
+        x: { rows: 1, cols: 1, data: Float64Array.of(Number.NaN) },
+        y: { rows: 1, cols: 1, data: Float64Array.of(1) },
+      }),
+    ).toThrow(/x\[0\]\[0\] is NaN; JSON cannot hold NaN/);
   });
 });

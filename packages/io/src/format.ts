@@ -19,13 +19,16 @@ const EXTENSIONS: Record<string, FileFormat> = { '.npy': 'npy', '.csv': 'csv', '
  */
 export function formatOf(path: string, format?: FileFormat): FileFormat {
   if (format !== undefined) {
-    if (!FILE_FORMATS.includes(format)) throw new InvalidArgumentError(`format must be one of ${FILE_FORMATS.join('|')}, got '${String(format)}'`);
+    if (!FILE_FORMATS.includes(format))
+      throw new InvalidArgumentError(`format must be one of ${FILE_FORMATS.join('|')}, got '${String(format)}'`);
     return format;
   }
   const ext = extname(path).toLowerCase();
   const f = EXTENSIONS[ext];
   if (f === undefined) {
-    throw new InvalidArgumentError(`cannot tell the format of '${path}' from its extension '${ext}'; use .npy, .csv, .tsv, .txt or .json, or pass { format: 'npy' | 'csv' | 'json' }`);
+    throw new InvalidArgumentError(
+      `cannot tell the format of '${path}' from its extension '${ext}'; use .npy, .csv, .tsv, .txt or .json, or pass { format: 'npy' | 'csv' | 'json' }`,
+    );
   }
   return f;
 }
@@ -71,7 +74,11 @@ export function readMatrix(path: string, options: ReadMatrixOptions = {}): Mat {
  */
 export function writeMatrix(path: string, m: Mat, options: WriteMatrixOptions = {}): void {
   const format = formatOf(path, options.format);
-  if (format === 'npy') writeNpy(path, m, { ...(options.dtype ? { dtype: options.dtype } : {}), ...(options.allowNonFinite ? { allowNonFinite: true } : {}) });
+  if (format === 'npy')
+    writeNpy(path, m, {
+      ...(options.dtype ? { dtype: options.dtype } : {}),
+      ...(options.allowNonFinite ? { allowNonFinite: true } : {}),
+    });
   else if (format === 'csv') writeCsv(path, m, csvDefaults(path, options));
   else writeJsonMatrix(path, m);
 }
@@ -83,8 +90,13 @@ export interface ReadDatasetOptions extends ReadMatrixOptions {
 }
 
 function splitColumns(m: Mat, targets: number, file: string): Dataset {
-  if (!Number.isInteger(targets) || targets < 1) throw new InvalidArgumentError(`targets must be a positive integer, got ${targets}`);
-  if (m.cols <= targets) throw new DataFormatError(`has ${m.cols} columns; a data table needs at least one input column before the ${targets} target column(s)`, { file });
+  if (!Number.isInteger(targets) || targets < 1)
+    throw new InvalidArgumentError(`targets must be a positive integer, got ${targets}`);
+  if (m.cols <= targets)
+    throw new DataFormatError(
+      `has ${m.cols} columns; a data table needs at least one input column before the ${targets} target column(s)`,
+      { file },
+    );
   const d = m.cols - targets;
   const x = new Float64Array(m.rows * d);
   const y = new Float64Array(m.rows * targets);
@@ -111,9 +123,14 @@ export function readDataset(path: string, options: ReadDatasetOptions = {}): Dat
  */
 export function writeDataset(path: string, ds: Dataset, options: WriteMatrixOptions = {}): void {
   const format = formatOf(path, options.format);
-  if (format === 'json') { writeDatasetJson(path, ds); return; }
+  if (format === 'json') {
+    writeDatasetJson(path, ds);
+    return;
+  }
   if (ds.xTest !== undefined || ds.yTest !== undefined) {
-    throw new InvalidArgumentError(`a ${format} table holds one split; write JSON, or the test split to a second file: writeDataset(path2, { x: xTest, y: yTest })`);
+    throw new InvalidArgumentError(
+      `a ${format} table holds one split; write JSON, or the test split to a second file: writeDataset(path2, { x: xTest, y: yTest })`,
+    );
   }
   if (ds.y.rows !== ds.x.rows) throw new InvalidArgumentError(`y has ${ds.y.rows} rows but x has ${ds.x.rows}`);
   const cols = ds.x.cols + ds.y.cols;

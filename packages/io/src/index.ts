@@ -3,7 +3,6 @@
  * @packageDocumentation
  */
 
-
 // ── One entry point: format chosen by the file extension ──────────────────────────────────────────────────────────
 export { FILE_FORMATS, formatOf, readDataset, readMatrix, writeDataset, writeMatrix } from './format';
 export type { FileFormat, ReadDatasetOptions, ReadMatrixOptions, WriteMatrixOptions } from './format';
@@ -18,7 +17,15 @@ export type { CsvTable, ReadCsvOptions, WriteCsvOptions } from './csv';
 
 // ── JSON matrices and data sets ───────────────────────────────────────────────────────────────────────────────────
 export {
-  datasetFromJSON, formatDatasetJson, formatJsonMatrix, parseDatasetJson, parseJsonMatrix, readDatasetJson, readJsonMatrix, writeDatasetJson, writeJsonMatrix,
+  datasetFromJSON,
+  formatDatasetJson,
+  formatJsonMatrix,
+  parseDatasetJson,
+  parseJsonMatrix,
+  readDatasetJson,
+  readJsonMatrix,
+  writeDatasetJson,
+  writeJsonMatrix,
 } from './json';
 export type { Dataset } from './json';
 

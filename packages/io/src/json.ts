@@ -25,7 +25,8 @@ export function jsonToMat(v: unknown, what: string, file: string | undefined, al
   if (v instanceof NumericMatrix) {
     // 1e999 parses to Infinity: JSON numbers are not always finite
     const k = v.data.findIndex((x) => !Number.isFinite(x));
-    if (k >= 0) throw new DataFormatError(`${what}[${Math.floor(k / v.cols)}][${k % v.cols}] is not a finite number (${v.data[k]})`, where);
+    if (k >= 0)
+      throw new DataFormatError(`${what}[${Math.floor(k / v.cols)}][${k % v.cols}] is not a finite number (${v.data[k]})`, where);
     if (v.cols === 0) throw new DataFormatError(`${what} rows are empty (each row needs at least one number)`, where);
     return { rows: v.rows, cols: v.cols, data: v.data };
   }
@@ -43,11 +44,15 @@ export function jsonToMat(v: unknown, what: string, file: string | undefined, al
     for (let i = 0; i < v.length; i++) {
       const row: unknown = v[i];
       if (!Array.isArray(row) || row.length !== cols) {
-        throw new DataFormatError(`${what} has ragged rows (row ${i} has length ${Array.isArray(row) ? row.length : 'n/a'}, expected ${cols})`, where);
+        throw new DataFormatError(
+          `${what} has ragged rows (row ${i} has length ${Array.isArray(row) ? row.length : 'n/a'}, expected ${cols})`,
+          where,
+        );
       }
       for (let j = 0; j < cols; j++) {
         const x: unknown = row[j];
-        if (typeof x !== 'number' || !Number.isFinite(x)) throw new DataFormatError(`${what}[${i}][${j}] is not a finite number (${JSON.stringify(x)})`, where);
+        if (typeof x !== 'number' || !Number.isFinite(x))
+          throw new DataFormatError(`${what}[${i}][${j}] is not a finite number (${JSON.stringify(x)})`, where);
         data[i * cols + j] = x;
       }
     }
@@ -57,7 +62,8 @@ export function jsonToMat(v: unknown, what: string, file: string | undefined, al
   const data = new Float64Array(v.length);
   for (let i = 0; i < v.length; i++) {
     const x: unknown = v[i];
-    if (typeof x !== 'number' || !Number.isFinite(x)) throw new DataFormatError(`${what}[${i}] is not a finite number (${JSON.stringify(x)})`, where);
+    if (typeof x !== 'number' || !Number.isFinite(x))
+      throw new DataFormatError(`${what}[${i}] is not a finite number (${JSON.stringify(x)})`, where);
     data[i] = x;
   }
   return { rows: v.length, cols: 1, data };
@@ -84,24 +90,36 @@ export function parseJsonMatrix(text: string, file?: string): Mat {
  */
 export function datasetFromJSON(raw: unknown, file?: string): Dataset {
   const where = file !== undefined ? { file } : {};
-  if (typeof raw !== 'object' || raw === null || Array.isArray(raw) || raw instanceof NumericVector || raw instanceof NumericMatrix) throw new DataFormatError('expected a JSON object with "x" and "y"', where);
+  if (
+    typeof raw !== 'object' ||
+    raw === null ||
+    Array.isArray(raw) ||
+    raw instanceof NumericVector ||
+    raw instanceof NumericMatrix
+  )
+    throw new DataFormatError('expected a JSON object with "x" and "y"', where);
   const o = raw as Record<string, unknown>;
   if (!('x' in o)) throw new DataFormatError('missing key "x" (the inputs, number[][] with one row per sample)', where);
-  if (!('y' in o)) throw new DataFormatError('missing key "y" (the targets, number[] or number[][] with one row per sample)', where);
+  if (!('y' in o))
+    throw new DataFormatError('missing key "y" (the targets, number[] or number[][] with one row per sample)', where);
   const x = jsonToMat(o.x, '"x"', file, false);
   const y = jsonToMat(o.y, '"y"', file, true);
   if (y.rows !== x.rows) throw new DataFormatError(`"y" has ${y.rows} rows but "x" has ${x.rows}`, where);
   const out: Dataset = { x, y };
   if (o.xTest !== undefined) {
     out.xTest = jsonToMat(o.xTest, '"xTest"', file, false);
-    if (out.xTest.cols !== x.cols) throw new DataFormatError(`"xTest" has ${out.xTest.cols} columns but "x" has ${x.cols}`, where);
+    if (out.xTest.cols !== x.cols)
+      throw new DataFormatError(`"xTest" has ${out.xTest.cols} columns but "x" has ${x.cols}`, where);
   }
   if (o.yTest !== undefined) {
     out.yTest = jsonToMat(o.yTest, '"yTest"', file, true);
-    if (!out.xTest || out.yTest.rows !== out.xTest.rows) throw new DataFormatError('"yTest" needs "xTest" with the same number of rows', where);
-    if (out.yTest.cols !== y.cols) throw new DataFormatError(`"yTest" has ${out.yTest.cols} columns but "y" has ${y.cols}`, where);
+    if (!out.xTest || out.yTest.rows !== out.xTest.rows)
+      throw new DataFormatError('"yTest" needs "xTest" with the same number of rows', where);
+    if (out.yTest.cols !== y.cols)
+      throw new DataFormatError(`"yTest" has ${out.yTest.cols} columns but "y" has ${y.cols}`, where);
   }
-  if (typeof o.meta === 'object' && o.meta !== null && !Array.isArray(o.meta)) out.meta = toPlain(o.meta) as Record<string, unknown>;
+  if (typeof o.meta === 'object' && o.meta !== null && !Array.isArray(o.meta))
+    out.meta = toPlain(o.meta) as Record<string, unknown>;
   return out;
 }
 
@@ -124,13 +142,17 @@ export function parseDatasetJson(text: string, file?: string): Dataset {
 }
 
 function checkedNumber(v: number, what: string, i: number, j: number): string {
-  if (!Number.isFinite(v)) throw new InvalidArgumentError(`${what}[${i}][${j}] is ${v}; JSON cannot hold NaN or Infinity (use .npy with { allowNonFinite: true })`);
+  if (!Number.isFinite(v))
+    throw new InvalidArgumentError(
+      `${what}[${i}][${j}] is ${v}; JSON cannot hold NaN or Infinity (use .npy with { allowNonFinite: true })`,
+    );
   return String(v);
 }
 
 /** The JSON text of a matrix, row by row: `[[…],[…]]`, or a flat `[…]` for a column when `vector`. */
 function* matrixJsonChunks(m: Mat, what: string, vector: boolean): Generator<string> {
-  if (m.data.length !== m.rows * m.cols) throw new InvalidArgumentError(`${what} data has ${m.data.length} elements, but rows × cols = ${m.rows * m.cols}`);
+  if (m.data.length !== m.rows * m.cols)
+    throw new InvalidArgumentError(`${what} data has ${m.data.length} elements, but rows × cols = ${m.rows * m.cols}`);
   const flat = vector && m.cols === 1;
   let buf: string[] = [];
   let size = 0;
@@ -145,7 +167,11 @@ function* matrixJsonChunks(m: Mat, what: string, vector: boolean): Generator<str
     const piece = (i === 0 ? '[' : ',') + s;
     buf.push(piece);
     size += piece.length;
-    if (size >= 1 << 16) { yield buf.join(''); buf = []; size = 0; }
+    if (size >= 1 << 16) {
+      yield buf.join('');
+      buf = [];
+      size = 0;
+    }
   }
   buf.push(m.rows === 0 ? '[]' : ']');
   yield buf.join('');
@@ -159,8 +185,14 @@ function* datasetJsonChunks(ds: Dataset): Generator<string> {
   yield* matrixJsonChunks(ds.x, 'x', false);
   yield ',"y":';
   yield* matrixJsonChunks(ds.y, 'y', true);
-  if (ds.xTest) { yield ',"xTest":'; yield* matrixJsonChunks(ds.xTest, 'xTest', false); }
-  if (ds.yTest) { yield ',"yTest":'; yield* matrixJsonChunks(ds.yTest, 'yTest', true); }
+  if (ds.xTest) {
+    yield ',"xTest":';
+    yield* matrixJsonChunks(ds.xTest, 'xTest', false);
+  }
+  if (ds.yTest) {
+    yield ',"yTest":';
+    yield* matrixJsonChunks(ds.yTest, 'yTest', true);
+  }
   if (ds.meta !== undefined) yield `,"meta":${JSON.stringify(ds.meta)}`;
   yield '}';
 }

@@ -15,7 +15,13 @@ describe('streaming JSON parser', () => {
   it('agrees with JSON.parse on every kind of value (numeric arrays compared as plain arrays)', () => {
     const docs = [
       '{"a": [1, 2.5e-3, -0, 1E+2], "b": [[1, 2], [3, 4]], "c": "x\\"y\\\\z\\u00e9\\n", "d": [true, false, null], "e": {}, "f": []}',
-      '[[1, 2], [3]]', '[1, "a", [2]]', '[[[1, 2]], [[3, 4]]]', '"σ² ★"', '-12.5', '[{"k": [1]}, 2]', ' \n\t[ ] ',
+      '[[1, 2], [3]]',
+      '[1, "a", [2]]',
+      '[[[1, 2]], [[3, 4]]]',
+      '"σ² ★"',
+      '-12.5',
+      '[{"k": [1]}, 2]',
+      ' \n\t[ ] ',
     ];
     for (const d of docs) expect(toPlain(parse(d)), d).toEqual(JSON.parse(d));
   });
@@ -41,7 +47,11 @@ describe('streaming JSON parser', () => {
     ];
     for (const [text, line, column, re] of cases) {
       let err: unknown;
-      try { parse(text); } catch (e) { err = e; }
+      try {
+        parse(text);
+      } catch (e) {
+        err = e;
+      }
       expect(DataFormatError.isInstance(err), text).toBe(true);
       expect((err as Error).message, text).toMatch(re);
       expect([(err as DataFormatError).line, (err as DataFormatError).column], text).toEqual([line, column]);

@@ -33,13 +33,18 @@ export class NumericVector {
 
 /** A JSON array of equally long arrays of numbers (rows), parsed straight into one row-major Float64Array. */
 export class NumericMatrix {
-  constructor(readonly rows: number, readonly cols: number, readonly data: Float64Array) {}
+  constructor(
+    readonly rows: number,
+    readonly cols: number,
+    readonly data: Float64Array,
+  ) {}
 }
 
 /** Converts the numeric arrays of a {@link readJson} value back to plain arrays (for metadata). */
 export function toPlain(v: unknown): unknown {
   if (v instanceof NumericVector) return Array.from(v.data);
-  if (v instanceof NumericMatrix) return Array.from({ length: v.rows }, (_, i) => Array.from(v.data.subarray(i * v.cols, (i + 1) * v.cols)));
+  if (v instanceof NumericMatrix)
+    return Array.from({ length: v.rows }, (_, i) => Array.from(v.data.subarray(i * v.cols, (i + 1) * v.cols)));
   if (Array.isArray(v)) return v.map(toPlain);
   if (typeof v === 'object' && v !== null) return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, toPlain(x)]));
   return v;
@@ -90,8 +95,11 @@ class JsonStreamParser {
     for (;;) {
       const c = this.peek();
       if (c === 0x20 || c === 0x09 || c === 0x0d) this.pos++;
-      else if (c === 0x0a) { this.pos++; this.line++; this.lineStart = this.bufStart + this.pos; }
-      else return c;
+      else if (c === 0x0a) {
+        this.pos++;
+        this.line++;
+        this.lineStart = this.bufStart + this.pos;
+      } else return c;
     }
   }
 
@@ -151,13 +159,24 @@ class JsonStreamParser {
         this.pos++;
       }
       parts.push(this.buf.subarray(start, this.pos));
-      if (this.pos < this.buf.length) { this.pos++; break; }
+      if (this.pos < this.buf.length) {
+        this.pos++;
+        break;
+      }
       if (!this.fill()) this.fail('an unterminated string');
     }
     let raw: string;
-    try { raw = this.utf8.decode(parts.length === 1 ? parts[0] : Buffer.concat(parts)); } catch { return this.fail('a string that is not valid UTF-8'); }
+    try {
+      raw = this.utf8.decode(parts.length === 1 ? parts[0] : Buffer.concat(parts));
+    } catch {
+      return this.fail('a string that is not valid UTF-8');
+    }
     if (!raw.includes('\\')) return raw;
-    try { return JSON.parse(`"${raw}"`) as string; } catch { return this.fail('a bad escape sequence in a string'); }
+    try {
+      return JSON.parse(`"${raw}"`) as string;
+    } catch {
+      return this.fail('a bad escape sequence in a string');
+    }
   }
 
   private literal(word: string, value: unknown): unknown {
@@ -182,15 +201,24 @@ class JsonStreamParser {
   private object(): Record<string, unknown> {
     this.pos++;
     const out: Record<string, unknown> = {};
-    if (this.ws() === 0x7d) { this.pos++; return out; }
+    if (this.ws() === 0x7d) {
+      this.pos++;
+      return out;
+    }
     for (;;) {
       if (this.ws() !== 0x22) this.fail(`expected a key in quotes, found ${this.describe()}`);
       const key = this.string();
       this.expect(0x3a, "':'");
       out[key] = this.value();
       const c = this.ws();
-      if (c === 0x2c) { this.pos++; continue; }
-      if (c === 0x7d) { this.pos++; return out; }
+      if (c === 0x2c) {
+        this.pos++;
+        continue;
+      }
+      if (c === 0x7d) {
+        this.pos++;
+        return out;
+      }
       this.fail(`expected ',' or '}', found ${this.describe()}`);
     }
   }
@@ -198,14 +226,23 @@ class JsonStreamParser {
   /** After an element: true when another follows (consumes ','), false at ']' (consumes it). */
   private more(): boolean {
     const c = this.ws();
-    if (c === 0x2c) { this.pos++; return true; }
-    if (c === 0x5d) { this.pos++; return false; }
+    if (c === 0x2c) {
+      this.pos++;
+      return true;
+    }
+    if (c === 0x5d) {
+      this.pos++;
+      return false;
+    }
     return this.fail(`expected ',' or ']', found ${this.describe()}`);
   }
 
   private array(): unknown {
     this.pos++;
-    if (this.ws() === 0x5d) { this.pos++; return []; }
+    if (this.ws() === 0x5d) {
+      this.pos++;
+      return [];
+    }
     const first = this.value();
     if (typeof first === 'number') {
       const b = new F64Builder();
@@ -224,7 +261,11 @@ class JsonStreamParser {
       let rows = 1;
       while (this.more()) {
         const row = this.value();
-        if (row instanceof NumericVector && row.data.length === cols) { b.pushAll(row.data); rows++; continue; }
+        if (row instanceof NumericVector && row.data.length === cols) {
+          b.pushAll(row.data);
+          rows++;
+          continue;
+        }
         const done = toPlain(new NumericMatrix(rows, cols, b.finish())) as unknown[];
         return this.generic([...done, toPlain(row)]);
       }

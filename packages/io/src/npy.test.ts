@@ -35,7 +35,13 @@ describe('reading files numpy wrote', () => {
 
   it('format 2.0 header (numpy write_array(version=(2, 0))) reads the same values', () => {
     expect(readNpyHeader(fixture('f8_2d_v2.npy')).version).toEqual([2, 0]);
-    expect(readNpyHeader(fixture('f8_2d.npy'))).toEqual({ version: [1, 0], descr: '<f8', fortranOrder: false, shape: [3, 4], dataOffset: 128 });
+    expect(readNpyHeader(fixture('f8_2d.npy'))).toEqual({
+      version: [1, 0],
+      descr: '<f8',
+      fortranOrder: false,
+      shape: [3, 4],
+      dataOffset: 128,
+    });
     expect(Array.from(readNpy(fixture('f8_2d_v2.npy')).data)).toEqual(expected.f8_2d.data);
   });
 
@@ -59,7 +65,11 @@ describe('refusals say what to do', () => {
   ];
   it.each(cases)('%s → UnsupportedArrayError(%s)', (name, reason, hint) => {
     let err: unknown;
-    try { readNpy(fixture(name)); } catch (e) { err = e; }
+    try {
+      readNpy(fixture(name));
+    } catch (e) {
+      err = e;
+    }
     expect(UnsupportedArrayError.isInstance(err)).toBe(true);
     expect((err as UnsupportedArrayError).reason).toBe(reason);
     expect((err as Error).message).toMatch(hint);
@@ -76,7 +86,9 @@ describe('refusals say what to do', () => {
 
   it('a truncated file, a file that is not .npy and a broken header are DataFormatErrors', () => {
     const bytes = readFileSync(fixture('f8_2d.npy'));
-    expect(() => decodeNpy(bytes.subarray(0, bytes.length - 8))).toThrow(/truncated .npy data: shape \(3, 4\) needs 224 bytes, the file has 216/);
+    expect(() => decodeNpy(bytes.subarray(0, bytes.length - 8))).toThrow(
+      /truncated .npy data: shape \(3, 4\) needs 224 bytes, the file has 216/,
+    );
     expect(() => decodeNpy(new TextEncoder().encode('x,y\n1,2\n'))).toThrow(/not a .npy file/);
     const broken = Uint8Array.from(bytes);
     broken[20] = '}'.charCodeAt(0);
@@ -90,7 +102,7 @@ function sample(rows: number, cols: number, seed = 1): Mat {
   let s = seed;
   for (let k = 0; k < data.length; k++) {
     s = (s * 48271) % 2147483647;
-    data[k] = ((s / 2147483647) - 0.5) * 10 ** ((k % 7) - 3);
+    data[k] = (s / 2147483647 - 0.5) * 10 ** ((k % 7) - 3);
   }
   return { rows, cols, data };
 }
@@ -111,8 +123,10 @@ describe('writing: byte-identical to numpy.save', () => {
     expect(new Uint8Array(readFileSync(out))).toEqual(bytes);
   });
 
-  it('headers equal numpy\'s own (write_array_header_1_0 / _2_0) for 68 shapes, dtypes and versions', () => {
-    const table = JSON.parse(readFileSync(fixture('headers.json'), 'utf8')) as { headers: { descr: string; shape: number[]; version: 1 | 2; latin1: string }[] };
+  it("headers equal numpy's own (write_array_header_1_0 / _2_0) for 68 shapes, dtypes and versions", () => {
+    const table = JSON.parse(readFileSync(fixture('headers.json'), 'utf8')) as {
+      headers: { descr: string; shape: number[]; version: 1 | 2; latin1: string }[];
+    };
     expect(table.headers.length).toBe(68);
     for (const h of table.headers) {
       const mine = encodeNpyHeader(h.shape, { dtype: h.descr === '<f8' ? 'float64' : 'float32', version: h.version });
@@ -136,7 +150,13 @@ describe('writing: byte-identical to numpy.save', () => {
 
 describe('round trips', () => {
   it('float64: write then read gives the same bits, for shapes including empty and one column', () => {
-    for (const [r, c] of [[1, 1], [0, 4], [5, 1], [17, 3], [200, 301]] as const) {
+    for (const [r, c] of [
+      [1, 1],
+      [0, 4],
+      [5, 1],
+      [17, 3],
+      [200, 301],
+    ] as const) {
       const m = sample(r, c, r * 1000 + c + 1);
       const p = join(tmp, `rt-${r}x${c}.npy`);
       writeNpy(p, m);

@@ -1,6 +1,14 @@
 import { InvalidArgumentError, type Mat } from '@sftdl/compute';
 import { DataFormatError, UnsupportedArrayError } from './errors';
-import { type ByteSource, HOST_LITTLE_ENDIAN, bytesSource, concatChunks, readRange, withFileSource, writeChunksAtomic } from './files';
+import {
+  type ByteSource,
+  HOST_LITTLE_ENDIAN,
+  bytesSource,
+  concatChunks,
+  readRange,
+  withFileSource,
+  writeChunksAtomic,
+} from './files';
 
 /** Element types read and written: IEEE float64 (`'<f8'`) and float32 (`'<f4'`), little-endian. */
 export type NpyDtype = 'float64' | 'float32';
@@ -50,9 +58,14 @@ type PyValue = string | number | boolean | null | PyValue[] | { [key: string]: P
 function parsePyLiteral(text: string, file: string): PyValue {
   let i = 0;
   const fail = (what: string): never => {
-    throw new DataFormatError(`malformed .npy header (${what} at character ${i}): ${JSON.stringify(text.trim())}; the file is corrupt or not written by numpy.save`, { file });
+    throw new DataFormatError(
+      `malformed .npy header (${what} at character ${i}): ${JSON.stringify(text.trim())}; the file is corrupt or not written by numpy.save`,
+      { file },
+    );
   };
-  const ws = () => { while (i < text.length && /\s/.test(text[i] ?? '')) i++; };
+  const ws = () => {
+    while (i < text.length && /\s/.test(text[i] ?? '')) i++;
+  };
   const value = (): PyValue => {
     ws();
     const c = text[i];
@@ -61,7 +74,10 @@ function parsePyLiteral(text: string, file: string): PyValue {
       const out: Record<string, PyValue> = {};
       for (;;) {
         ws();
-        if (text[i] === '}') { i++; return out; }
+        if (text[i] === '}') {
+          i++;
+          return out;
+        }
         const k = value();
         if (typeof k !== 'string') fail('a non-string key');
         ws();
@@ -79,7 +95,10 @@ function parsePyLiteral(text: string, file: string): PyValue {
       const out: PyValue[] = [];
       for (;;) {
         ws();
-        if (text[i] === close) { i++; return out; }
+        if (text[i] === close) {
+          i++;
+          return out;
+        }
         out.push(value());
         ws();
         if (text[i] === ',') i++;
@@ -109,11 +128,15 @@ function readHeader(src: ByteSource): NpyHeader {
   const file = src.label;
   const pre = readRange(src, 0, 12);
   if (pre.length < 10 || MAGIC.some((b, k) => pre[k] !== b)) {
-    throw new DataFormatError('not a .npy file (the magic string \\x93NUMPY is missing); write it with numpy.save or give the format explicitly', { file });
+    throw new DataFormatError(
+      'not a .npy file (the magic string \\x93NUMPY is missing); write it with numpy.save or give the format explicitly',
+      { file },
+    );
   }
   const major = pre[6] ?? 0;
   const minor = pre[7] ?? 0;
-  if (major < 1 || major > 3 || minor !== 0) throw new DataFormatError(`unsupported .npy format version ${major}.${minor} (1.0, 2.0 and 3.0 are read)`, { file });
+  if (major < 1 || major > 3 || minor !== 0)
+    throw new DataFormatError(`unsupported .npy format version ${major}.${minor} (1.0, 2.0 and 3.0 are read)`, { file });
   const view = new DataView(pre.buffer, pre.byteOffset, pre.byteLength);
   if (major >= 2 && pre.length < 12) throw new DataFormatError('truncated .npy header', { file });
   const lenBytes = major === 1 ? 2 : 4;
@@ -123,10 +146,16 @@ function readHeader(src: ByteSource): NpyHeader {
   if (raw.length < headerLen) throw new DataFormatError(`truncated .npy header (${raw.length} of ${headerLen} bytes)`, { file });
   const text = new TextDecoder(major === 3 ? 'utf-8' : 'latin1').decode(raw);
   const dict = parsePyLiteral(text, file);
-  if (typeof dict !== 'object' || dict === null || Array.isArray(dict)) throw new DataFormatError('the .npy header is not a dictionary', { file });
+  if (typeof dict !== 'object' || dict === null || Array.isArray(dict))
+    throw new DataFormatError('the .npy header is not a dictionary', { file });
   const { descr, fortran_order: fortranOrder, shape } = dict;
   if (Array.isArray(descr)) {
-    throw new UnsupportedArrayError({ reason: 'structured', file, message: 'structured (record) arrays are not supported; save one float column block instead, e.g. numpy.save(path, numpy.column_stack([a[name] for name in a.dtype.names]).astype("<f8"))' });
+    throw new UnsupportedArrayError({
+      reason: 'structured',
+      file,
+      message:
+        'structured (record) arrays are not supported; save one float column block instead, e.g. numpy.save(path, numpy.column_stack([a[name] for name in a.dtype.names]).astype("<f8"))',
+    });
   }
   if (typeof descr !== 'string') throw new DataFormatError("the .npy header has no string 'descr'", { file });
   if (typeof fortranOrder !== 'boolean') throw new DataFormatError("the .npy header has no boolean 'fortran_order'", { file });
@@ -142,22 +171,38 @@ function dtypeOf(descr: string, file: string): NpyDtype {
   const code = /[<>|=]/.test(order) ? descr.slice(1) : descr;
   const little = order !== '>';
   if (code === 'O') {
-    throw new UnsupportedArrayError({ reason: 'object', file, message: 'object arrays (dtype=object) hold pickled Python objects and are never read; convert first: numpy.save(path, numpy.asarray(a, dtype="<f8"))' });
+    throw new UnsupportedArrayError({
+      reason: 'object',
+      file,
+      message:
+        'object arrays (dtype=object) hold pickled Python objects and are never read; convert first: numpy.save(path, numpy.asarray(a, dtype="<f8"))',
+    });
   }
   if (code === 'f8' || code === 'f4') {
     if (!little) {
-      throw new UnsupportedArrayError({ reason: 'big-endian', file, message: `big-endian arrays (dtype '${descr}') are not read; convert first: numpy.save(path, a.astype("<${code}"))` });
+      throw new UnsupportedArrayError({
+        reason: 'big-endian',
+        file,
+        message: `big-endian arrays (dtype '${descr}') are not read; convert first: numpy.save(path, a.astype("<${code}"))`,
+      });
     }
     return code === 'f8' ? 'float64' : 'float32';
   }
-  throw new UnsupportedArrayError({ reason: 'dtype', file, message: `dtype '${descr}' is not read (only float64 '<f8' and float32 '<f4'); convert first: numpy.save(path, a.astype("<f8"))` });
+  throw new UnsupportedArrayError({
+    reason: 'dtype',
+    file,
+    message: `dtype '${descr}' is not read (only float64 '<f8' and float32 '<f4'); convert first: numpy.save(path, a.astype("<f8"))`,
+  });
 }
 
 /** Converts `count` little-endian elements from `bytes` into `out` starting at element `offset`. */
 function decodeInto(bytes: Uint8Array, dtype: NpyDtype, out: Float64Array, offset: number, count: number): void {
   const size = dtype === 'float64' ? 8 : 4;
   if (HOST_LITTLE_ENDIAN && bytes.byteOffset % size === 0) {
-    const view = dtype === 'float64' ? new Float64Array(bytes.buffer, bytes.byteOffset, count) : new Float32Array(bytes.buffer, bytes.byteOffset, count);
+    const view =
+      dtype === 'float64'
+        ? new Float64Array(bytes.buffer, bytes.byteOffset, count)
+        : new Float32Array(bytes.buffer, bytes.byteOffset, count);
     out.set(view, offset);
     return;
   }
@@ -170,14 +215,21 @@ function matShape(shape: number[], file: string): [number, number] {
   if (shape.length === 0) return [1, 1];
   if (shape.length === 1) return [shape[0] ?? 0, 1];
   if (shape.length === 2) return [shape[0] ?? 0, shape[1] ?? 0];
-  throw new UnsupportedArrayError({ reason: 'ndim', file, message: `arrays with ${shape.length} dimensions (shape (${shape.join(', ')})) are not read; reshape to 2-D first: numpy.save(path, a.reshape(a.shape[0], -1))` });
+  throw new UnsupportedArrayError({
+    reason: 'ndim',
+    file,
+    message: `arrays with ${shape.length} dimensions (shape (${shape.join(', ')})) are not read; reshape to 2-D first: numpy.save(path, a.reshape(a.shape[0], -1))`,
+  });
 }
 
 function checkFinite(data: Float64Array, cols: number, file: string, hint: string): void {
   for (let k = 0; k < data.length; k++) {
     const v = data[k] ?? 0;
     if (!Number.isFinite(v)) {
-      throw new DataFormatError(`element [${Math.floor(k / cols)}, ${k % cols}] is ${v}; remove or impute non-finite values (or pass ${hint})`, { file });
+      throw new DataFormatError(
+        `element [${Math.floor(k / cols)}, ${k % cols}] is ${v}; remove or impute non-finite values (or pass ${hint})`,
+        { file },
+      );
     }
   }
 }
@@ -188,17 +240,27 @@ function readNpySource(src: ByteSource, options: ReadNpyOptions): Mat {
   const dtype = dtypeOf(h.descr, file);
   const [rows, cols] = matShape(h.shape, file);
   if (h.fortranOrder && h.shape.length === 2 && rows > 1 && cols > 1) {
-    throw new UnsupportedArrayError({ reason: 'fortran-order', file, message: 'Fortran-order (column-major) arrays are not read; save a C-order copy: numpy.save(path, numpy.ascontiguousarray(a))' });
+    throw new UnsupportedArrayError({
+      reason: 'fortran-order',
+      file,
+      message:
+        'Fortran-order (column-major) arrays are not read; save a C-order copy: numpy.save(path, numpy.ascontiguousarray(a))',
+    });
   }
   const size = dtype === 'float64' ? 8 : 4;
   const count = rows * cols;
   const need = h.dataOffset + count * size;
-  if (src.size < need) throw new DataFormatError(`truncated .npy data: shape (${h.shape.join(', ')}) needs ${need} bytes, the file has ${src.size}`, { file });
+  if (src.size < need)
+    throw new DataFormatError(
+      `truncated .npy data: shape (${h.shape.join(', ')}) needs ${need} bytes, the file has ${src.size}`,
+      { file },
+    );
   const data = new Float64Array(count);
   if (dtype === 'float64' && HOST_LITTLE_ENDIAN) {
     // straight into the result: no intermediate copy of the whole array
     const target = new Uint8Array(data.buffer);
-    for (let off = 0; off < target.length; off += CHUNK_BYTES) src.read(h.dataOffset + off, target.subarray(off, Math.min(target.length, off + CHUNK_BYTES)));
+    for (let off = 0; off < target.length; off += CHUNK_BYTES)
+      src.read(h.dataOffset + off, target.subarray(off, Math.min(target.length, off + CHUNK_BYTES)));
   } else {
     const perChunk = Math.floor(CHUNK_BYTES / size);
     const buf = new Uint8Array(perChunk * size);
@@ -259,10 +321,15 @@ export function readNpy(path: string, options: ReadNpyOptions = {}): Mat {
  *
  * @param shape - the array shape (`[]` for 0-D, `[n]` for 1-D, `[r, c]`)
  */
-export function encodeNpyHeader(shape: readonly number[], options: { dtype?: NpyDtype; version?: 'auto' | 1 | 2 } = {}): Uint8Array {
-  if (shape.some((s) => !Number.isInteger(s) || s < 0)) throw new InvalidArgumentError(`shape must hold non-negative integers, got (${shape.join(', ')})`);
+export function encodeNpyHeader(
+  shape: readonly number[],
+  options: { dtype?: NpyDtype; version?: 'auto' | 1 | 2 } = {},
+): Uint8Array {
+  if (shape.some((s) => !Number.isInteger(s) || s < 0))
+    throw new InvalidArgumentError(`shape must hold non-negative integers, got (${shape.join(', ')})`);
   const dtype = options.dtype ?? 'float64';
-  if (dtype !== 'float64' && dtype !== 'float32') throw new InvalidArgumentError(`dtype must be 'float64' or 'float32', got '${String(dtype)}'`);
+  if (dtype !== 'float64' && dtype !== 'float32')
+    throw new InvalidArgumentError(`dtype must be 'float64' or 'float32', got '${String(dtype)}'`);
   return headerBytes(dtype === 'float64' ? '<f8' : '<f4', shape, options.version ?? 'auto');
 }
 
@@ -274,7 +341,10 @@ function headerBytes(descr: string, shape: readonly number[], version: 'auto' | 
   let major = version === 'auto' ? 1 : version;
   let text = padded(major === 1 ? 10 : 12);
   if (major === 1 && text.length > 0xffff) {
-    if (version === 1) throw new InvalidArgumentError(`the .npy header is ${text.length} bytes, more than format 1.0 allows (65535); use { version: 2 }`);
+    if (version === 1)
+      throw new InvalidArgumentError(
+        `the .npy header is ${text.length} bytes, more than format 1.0 allows (65535); use { version: 2 }`,
+      );
     major = 2;
     text = padded(12);
   }
@@ -293,14 +363,21 @@ function headerBytes(descr: string, shape: readonly number[], version: 'auto' | 
 /** The chunks of a `.npy` file for `m`: the header, then the data in ≤ 1 MiB pieces. */
 function* npyChunks(m: Mat, options: WriteNpyOptions): Generator<Uint8Array> {
   const dtype = options.dtype ?? 'float64';
-  if (m.data.length !== m.rows * m.cols) throw new InvalidArgumentError(`matrix data has ${m.data.length} elements, but rows × cols = ${m.rows * m.cols}`);
+  if (m.data.length !== m.rows * m.cols)
+    throw new InvalidArgumentError(`matrix data has ${m.data.length} elements, but rows × cols = ${m.rows * m.cols}`);
   if (!options.allowNonFinite) {
     const k = m.data.findIndex((v) => !Number.isFinite(v));
-    if (k >= 0) throw new InvalidArgumentError(`element [${Math.floor(k / m.cols)}, ${k % m.cols}] is ${m.data[k]}; fix the data or pass { allowNonFinite: true }`);
+    if (k >= 0)
+      throw new InvalidArgumentError(
+        `element [${Math.floor(k / m.cols)}, ${k % m.cols}] is ${m.data[k]}; fix the data or pass { allowNonFinite: true }`,
+      );
   }
   if (dtype === 'float32') {
     const k = m.data.findIndex((v) => Number.isFinite(v) && !Number.isFinite(Math.fround(v)));
-    if (k >= 0) throw new InvalidArgumentError(`element [${Math.floor(k / m.cols)}, ${k % m.cols}] = ${m.data[k]} overflows float32 (|x| > 3.4e38); write it as { dtype: 'float64' } or rescale`);
+    if (k >= 0)
+      throw new InvalidArgumentError(
+        `element [${Math.floor(k / m.cols)}, ${k % m.cols}] = ${m.data[k]} overflows float32 (|x| > 3.4e38); write it as { dtype: 'float64' } or rescale`,
+      );
   }
   const shape = options.vector && m.cols === 1 ? [m.rows] : [m.rows, m.cols];
   yield encodeNpyHeader(shape, { dtype, version: options.version ?? 'auto' });
@@ -310,7 +387,9 @@ function* npyChunks(m: Mat, options: WriteNpyOptions): Generator<Uint8Array> {
     const n = Math.min(perChunk, m.data.length - k);
     const src = m.data.subarray(k, k + n);
     if (HOST_LITTLE_ENDIAN) {
-      yield dtype === 'float64' ? new Uint8Array(src.buffer, src.byteOffset, n * 8).slice() : new Uint8Array(Float32Array.from(src).buffer);
+      yield dtype === 'float64'
+        ? new Uint8Array(src.buffer, src.byteOffset, n * 8).slice()
+        : new Uint8Array(Float32Array.from(src).buffer);
     } else {
       const buf = new Uint8Array(n * size);
       const dv = new DataView(buf.buffer);

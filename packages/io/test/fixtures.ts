@@ -9,10 +9,16 @@ export const FIXTURES = join(import.meta.dirname, 'fixtures');
 
 export const fixture = (name: string): string => join(FIXTURES, name);
 
-interface Expected { shape: number[]; data: number[] }
+interface Expected {
+  shape: number[];
+  data: number[];
+}
 
 /** Values numpy wrote to expected.json next to the binary fixtures (json.dump of float(v): exact doubles). */
-export const expected = JSON.parse(readFileSync(fixture('expected.json'), 'utf8')) as Record<'f8_2d' | 'f4_2d' | 'f8_1d' | 'f4_wide', Expected>;
+export const expected = JSON.parse(readFileSync(fixture('expected.json'), 'utf8')) as Record<
+  'f8_2d' | 'f4_2d' | 'f8_1d' | 'f4_wide',
+  Expected
+>;
 
 /** Asserts that `m` has numpy's shape (a 1-D shape (n,) read as n × 1) and exactly numpy's values. */
 export function expectNumpyValues(m: Mat, e: Expected): void {

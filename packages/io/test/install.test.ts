@@ -8,7 +8,12 @@ const root = resolve(import.meta.dirname, '../../..');
 const tmp = tempDir('install');
 
 const run = (cmd: string, args: string[], cwd: string): string =>
-  execFileSync(cmd, args, { cwd, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, npm_config_cache: join(tmp, 'npm-cache'), npm_config_update_notifier: 'false' } });
+  execFileSync(cmd, args, {
+    cwd,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    env: { ...process.env, npm_config_cache: join(tmp, 'npm-cache'), npm_config_update_notifier: 'false' },
+  });
 
 /** The script of docs/install.md step 3 (the ```js block whose first line is `// read.mjs …`). */
 function docScript(): string {
@@ -31,9 +36,23 @@ describe('docs/install.md: packed tarballs install and run in a plain Node proje
     const app = join(tmp, 'my-analysis');
     run('mkdir', ['-p', app], tmp);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'my-analysis', private: true, type: 'module' }));
-    run('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(tarballs, 'sftdl-compute-0.0.0.tgz'), join(tarballs, 'sftdl-io-0.0.0.tgz')], app);
+    run(
+      'npm',
+      [
+        'install',
+        '--offline',
+        '--no-audit',
+        '--no-fund',
+        '--ignore-scripts',
+        join(tarballs, 'sftdl-compute-0.0.0.tgz'),
+        join(tarballs, 'sftdl-io-0.0.0.tgz'),
+      ],
+      app,
+    );
     // the installed copy is the tarball's, with its workspace dependency rewritten, not a link into the repository
-    const installed = JSON.parse(readFileSync(join(app, 'node_modules/@sftdl/io/package.json'), 'utf8')) as { dependencies: Record<string, string> };
+    const installed = JSON.parse(readFileSync(join(app, 'node_modules/@sftdl/io/package.json'), 'utf8')) as {
+      dependencies: Record<string, string>;
+    };
     expect(installed.dependencies['@sftdl/compute']).toBe('^0.0.0');
     expect(existsSync(join(app, 'node_modules/@sftdl/io/dist/index.js'))).toBe(true);
 
@@ -41,7 +60,10 @@ describe('docs/install.md: packed tarballs install and run in a plain Node proje
     copyFileSync(fixture('f8_2d.npy'), join(app, 'K.npy'));
     const out = JSON.parse(run(process.execPath, ['read.mjs'], app)) as { rows: number; cols: number; first: number };
     expect(out).toEqual({ rows: expected.f8_2d.shape[0], cols: expected.f8_2d.shape[1], first: expected.f8_2d.data[0] });
-    const csv = readFileSync(join(app, 'K.csv'), 'utf8').trim().split('\n').flatMap((l) => l.split(',').map(Number));
+    const csv = readFileSync(join(app, 'K.csv'), 'utf8')
+      .trim()
+      .split('\n')
+      .flatMap((l) => l.split(',').map(Number));
     expect(csv).toEqual(expected.f8_2d.data);
   });
 });

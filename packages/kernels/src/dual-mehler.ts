@@ -4,7 +4,15 @@
  */
 import { InvalidArgumentError, normalCdf, normalPdf, type UnaryOp } from '@sftdl/compute';
 import { type DualActivation, type LayerDual, blockFromPair, clampUnit, dualFrom } from './dual';
-import { direct2D, gaussianMeanSquare, mehlerCoefficients, mehlerFixedDegree, mehlerTable, numericalDerivative, type MehlerCoefficients } from './quadrature';
+import {
+  direct2D,
+  gaussianMeanSquare,
+  mehlerCoefficients,
+  mehlerFixedDegree,
+  mehlerTable,
+  numericalDerivative,
+  type MehlerCoefficients,
+} from './quadrature';
 
 /** Options of {@link customActivation}. */
 export interface CustomActivationOptions {
@@ -48,7 +56,8 @@ export function customActivation(phi: (z: number) => number, options: CustomActi
   const dphi = options.deriv ?? numericalDerivative(phi);
   const tol = options.tolerance ?? 1e-14;
   const maxDegree = options.maxDegree ?? 1024;
-  if (!(tol > 0) || !(maxDegree >= 8)) throw new InvalidArgumentError('customActivation: tolerance must be > 0 and maxDegree ≥ 8');
+  if (!(tol > 0) || !(maxDegree >= 8))
+    throw new InvalidArgumentError('customActivation: tolerance must be > 0 and maxDegree ≥ 8');
   // Per-variance coefficient caches: the degree each variance needs, and coefficients at a given degree.
   type Cache = { need: Map<number, number>; at: Map<string, MehlerCoefficients> };
   const cF: Cache = { need: new Map(), at: new Map() };
@@ -58,7 +67,10 @@ export function customActivation(phi: (z: number) => number, options: CustomActi
     if (K === undefined) {
       const r = mehlerCoefficients(g, Math.sqrt(v), tol, maxDegree);
       K = r.coeffs.length - 1;
-      if (c.need.size > 2000 || c.at.size > 2000) { c.need.clear(); c.at.clear(); } // bounded memory (≈10 MB)
+      if (c.need.size > 2000 || c.at.size > 2000) {
+        c.need.clear();
+        c.at.clear();
+      } // bounded memory (≈10 MB)
       c.need.set(v, K);
       c.at.set(`${v}|${K}`, r);
     }
@@ -75,7 +87,14 @@ export function customActivation(phi: (z: number) => number, options: CustomActi
     return r;
   };
   /** Σ_k a_k b_k ρ^k cut where |ρ|^{K'+1}√(E_a E_b) < tol; direct quadrature when the tail bound fails. */
-  const evalPair = (ca: MehlerCoefficients, cb: MehlerCoefficients, rho: number, g: (x: number) => number, s1: number, s2: number) => {
+  const evalPair = (
+    ca: MehlerCoefficients,
+    cb: MehlerCoefficients,
+    rho: number,
+    g: (x: number) => number,
+    s1: number,
+    s2: number,
+  ) => {
     const K = ca.coeffs.length - 1;
     const scale = Math.sqrt(ca.norm2 * cb.norm2);
     const ar = Math.abs(rho);
@@ -84,13 +103,15 @@ export function customActivation(phi: (z: number) => number, options: CustomActi
     else if (ar < 1) Kp = Math.min(K, Math.max(0, Math.ceil(Math.log(tol) / Math.log(ar))));
     const tailBound = Kp < K ? 0 : Math.sqrt(ca.tail * cb.tail) * ar ** (K + 1);
     if (tailBound > 100 * tol * scale) return direct2D(g, g, s1, s2, rho);
-    const a = ca.coeffs, b = cb.coeffs;
+    const a = ca.coeffs,
+      b = cb.coeffs;
     let acc = 0;
     for (let k = Kp; k >= 0; k--) acc = acc * rho + a[k]! * b[k]!;
     return acc;
   };
   const pairValue = (k11: number, k12: number, k22: number, out: Float64Array) => {
-    const s1 = Math.sqrt(k11), s2 = Math.sqrt(k22);
+    const s1 = Math.sqrt(k11),
+      s2 = Math.sqrt(k22);
     const rho = s1 > 0 && s2 > 0 ? clampUnit(k12 / (s1 * s2)) : 0;
     const KF = Math.max(needed(cF, phi, k11), needed(cF, phi, k22));
     const KD = Math.max(needed(cD, dphi, k11), needed(cD, dphi, k22));
@@ -98,10 +119,15 @@ export function customActivation(phi: (z: number) => number, options: CustomActi
     out[1] = evalPair(coefAt(cD, dphi, k11, KD), coefAt(cD, dphi, k22, KD), rho, dphi, s1, s2);
   };
   return Object.freeze({
-    name, method: 'mehler' as const, phi, dphi, op: options.op,
+    name,
+    method: 'mehler' as const,
+    phi,
+    dphi,
+    op: options.op,
     dual: dualFrom(pairValue),
     diag(v: Float64Array) {
-      const f = new Float64Array(v.length), fdot = new Float64Array(v.length);
+      const f = new Float64Array(v.length),
+        fdot = new Float64Array(v.length);
       const memo = new Map<number, [number, number]>();
       for (let i = 0; i < v.length; i++) {
         let r = memo.get(v[i]!);
@@ -110,7 +136,8 @@ export function customActivation(phi: (z: number) => number, options: CustomActi
           r = [gaussianMeanSquare(phi, s), gaussianMeanSquare(dphi, s)];
           memo.set(v[i]!, r);
         }
-        f[i] = r[0]; fdot[i] = r[1];
+        f[i] = r[0];
+        fdot[i] = r[1];
       }
       return { f, fdot };
     },
@@ -119,7 +146,8 @@ export function customActivation(phi: (z: number) => number, options: CustomActi
       // grows with the variance for tanh-like φ); pairs whose tail bound still fails use direct quadrature.
       const all = Float64Array.from([...var1, ...var2]).sort();
       const probes = all.length ? [all[0]!, all[all.length >> 1]!, all[all.length - 1]!] : [];
-      let KF = 0, KD = 0;
+      let KF = 0,
+        KD = 0;
       for (const v of probes) {
         KF = Math.max(KF, needed(cF, phi, v));
         KD = Math.max(KD, needed(cD, dphi, v));
@@ -128,11 +156,15 @@ export function customActivation(phi: (z: number) => number, options: CustomActi
       const joint = var2 === var1 ? var1 : Float64Array.from([...var1, ...var2]);
       const tf = mehlerTable(phi, joint, KF, tol);
       const td = mehlerTable(dphi, joint, KD, tol);
-      const F1 = tf.slice(0, n1), D1 = td.slice(0, n1);
-      const F2 = var2 === var1 ? F1 : tf.slice(n1), D2 = var2 === var1 ? D1 : td.slice(n1);
-      const s1 = var1.map(Math.sqrt), s2 = var2.map(Math.sqrt);
+      const F1 = tf.slice(0, n1),
+        D1 = td.slice(0, n1);
+      const F2 = var2 === var1 ? F1 : tf.slice(n1),
+        D2 = var2 === var1 ? D1 : td.slice(n1);
+      const s1 = var1.map(Math.sqrt),
+        s2 = var2.map(Math.sqrt);
       const pair: LayerDual['pair'] = (i, j, k12, out) => {
-        const a = s1[i]!, b = s2[j]!;
+        const a = s1[i]!,
+          b = s2[j]!;
         const rho = a > 0 && b > 0 ? clampUnit(k12 / (a * b)) : 0;
         out[0] = evalPair(F1[i]!, F2[j]!, rho, phi, a, b);
         out[1] = evalPair(D1[i]!, D2[j]!, rho, dphi, a, b);
@@ -146,12 +178,40 @@ export function customActivation(phi: (z: number) => number, options: CustomActi
 const sigmoidFn = (z: number) => (z >= 0 ? 1 / (1 + Math.exp(-z)) : Math.exp(z) / (1 + Math.exp(z)));
 
 /** tanh (Mehler series). */
-export const tanhDual: DualActivation = customActivation(Math.tanh, { name: 'tanh', deriv: (z) => { const t = Math.tanh(z); return 1 - t * t; }, op: 'tanh' });
+export const tanhDual: DualActivation = customActivation(Math.tanh, {
+  name: 'tanh',
+  deriv: (z) => {
+    const t = Math.tanh(z);
+    return 1 - t * t;
+  },
+  op: 'tanh',
+});
 /** softplus log(1 + eᶻ) (Mehler series). */
-export const softplusDual: DualActivation = customActivation((z) => (z > 30 ? z : Math.log1p(Math.exp(z))), { name: 'softplus', deriv: sigmoidFn, op: 'softplus' });
+export const softplusDual: DualActivation = customActivation((z) => (z > 30 ? z : Math.log1p(Math.exp(z))), {
+  name: 'softplus',
+  deriv: sigmoidFn,
+  op: 'softplus',
+});
 /** GELU z·Φ(z) (Mehler series). */
-export const geluDual: DualActivation = customActivation((z) => z * normalCdf(z), { name: 'gelu', deriv: (z) => normalCdf(z) + z * normalPdf(z), op: 'gelu' });
+export const geluDual: DualActivation = customActivation((z) => z * normalCdf(z), {
+  name: 'gelu',
+  deriv: (z) => normalCdf(z) + z * normalPdf(z),
+  op: 'gelu',
+});
 /** swish / SiLU z·σ(z) (Mehler series). */
-export const swishDual: DualActivation = customActivation((z) => z * sigmoidFn(z), { name: 'swish', deriv: (z) => { const s = sigmoidFn(z); return s + z * s * (1 - s); } });
+export const swishDual: DualActivation = customActivation((z) => z * sigmoidFn(z), {
+  name: 'swish',
+  deriv: (z) => {
+    const s = sigmoidFn(z);
+    return s + z * s * (1 - s);
+  },
+});
 /** logistic sigmoid (Mehler series). */
-export const sigmoidDual: DualActivation = customActivation(sigmoidFn, { name: 'sigmoid', deriv: (z) => { const s = sigmoidFn(z); return s * (1 - s); }, op: 'sigmoid' });
+export const sigmoidDual: DualActivation = customActivation(sigmoidFn, {
+  name: 'sigmoid',
+  deriv: (z) => {
+    const s = sigmoidFn(z);
+    return s * (1 - s);
+  },
+  op: 'sigmoid',
+});

@@ -46,16 +46,22 @@ function polynomialDual(
   dbeta: (k: number, out: Float64Array) => void,
 ): DualActivation {
   const fact = Float64Array.from({ length: degree + 1 }, (_, j) => factorial(j));
-  const b1 = new Float64Array(degree + 1), b2 = new Float64Array(degree + 1);
-  const d1 = new Float64Array(degree + 1), d2 = new Float64Array(degree + 1);
+  const b1 = new Float64Array(degree + 1),
+    b2 = new Float64Array(degree + 1);
+  const d1 = new Float64Array(degree + 1),
+    d2 = new Float64Array(degree + 1);
   const series = (x: Float64Array, y: Float64Array, k12: number): number => {
     let acc = 0;
     for (let j = degree; j >= 0; j--) acc = acc * k12 + fact[j]! * x[j]! * y[j]!;
     return acc;
   };
   const one = (k11: number, k12: number, k22: number, out: Float64Array) => {
-    beta(k11, b1); beta(k22, b2); dbeta(k11, d1); dbeta(k22, d2);
-    out[0] = series(b1, b2, k12); out[1] = series(d1, d2, k12);
+    beta(k11, b1);
+    beta(k22, b2);
+    dbeta(k11, d1);
+    dbeta(k22, d2);
+    out[0] = series(b1, b2, k12);
+    out[1] = series(d1, d2, k12);
   };
   const table = (v: Float64Array, f: (k: number, out: Float64Array) => void) => {
     const t = new Float64Array(v.length * (degree + 1));
@@ -63,21 +69,30 @@ function polynomialDual(
     return t;
   };
   return Object.freeze({
-    name, method: 'polynomial' as const, phi, dphi,
+    name,
+    method: 'polynomial' as const,
+    phi,
+    dphi,
     // Polynomials need no clamping: the series is exact for any covariance.
     dual: dualFrom(one),
     diag: diagFrom((v, out) => one(v, v, v, out)),
     prepare(var1: Float64Array, var2: Float64Array): LayerDual {
       const D = degree + 1;
-      const B1 = table(var1, beta), B2 = table(var2, beta), E1 = table(var1, dbeta), E2 = table(var2, dbeta);
+      const B1 = table(var1, beta),
+        B2 = table(var2, beta),
+        E1 = table(var1, dbeta),
+        E2 = table(var2, dbeta);
       const pair: LayerDual['pair'] = (i, j, k12, out) => {
-        let f = 0, g = 0;
-        const o1 = i * D, o2 = j * D;
+        let f = 0,
+          g = 0;
+        const o1 = i * D,
+          o2 = j * D;
         for (let q = degree; q >= 0; q--) {
           f = f * k12 + fact[q]! * B1[o1 + q]! * B2[o2 + q]!;
           g = g * k12 + fact[q]! * E1[o1 + q]! * E2[o2 + q]!;
         }
-        out[0] = f; out[1] = g;
+        out[0] = f;
+        out[1] = g;
       };
       return { pair, block: blockFromPair(pair) };
     },
@@ -103,7 +118,14 @@ export function polynomialActivation(coeffs: readonly number[], name = `poly(${c
   }
   const deg = coeffs.length - 1;
   const dc = coeffs.slice(1).map((c, m) => (m + 1) * c);
-  return polynomialDual(name, deg, (z) => polyEval(coeffs, z), (z) => polyEval(dc, z), monomialBeta(coeffs), monomialBeta(dc.length ? dc : [0]));
+  return polynomialDual(
+    name,
+    deg,
+    (z) => polyEval(coeffs, z),
+    (z) => polyEval(dc, z),
+    monomialBeta(coeffs),
+    monomialBeta(dc.length ? dc : [0]),
+  );
 }
 
 /**
@@ -115,11 +137,18 @@ export function polynomialActivation(coeffs: readonly number[], name = `poly(${c
  * ```
  */
 export function hermiteActivation(n: number): DualActivation {
-  if (!Number.isInteger(n) || n < 0 || n > 20) throw new InvalidArgumentError(`Hermite degree must be an integer in 0..20, got ${n}`);
+  if (!Number.isInteger(n) || n < 0 || n > 20)
+    throw new InvalidArgumentError(`Hermite degree must be an integer in 0..20, got ${n}`);
   const dbeta = hermiteBeta(n - 1);
   return polynomialDual(
-    `he${n}`, n, (z) => hermiteHe(n, z), (z) => (n === 0 ? 0 : n * hermiteHe(n - 1, z)), hermiteBeta(n),
-    (k, out) => { dbeta(k, out); for (let j = 0; j < out.length; j++) out[j]! *= n; },
+    `he${n}`,
+    n,
+    (z) => hermiteHe(n, z),
+    (z) => (n === 0 ? 0 : n * hermiteHe(n - 1, z)),
+    hermiteBeta(n),
+    (k, out) => {
+      dbeta(k, out);
+      for (let j = 0; j < out.length; j++) out[j]! *= n;
+    },
   );
 }
-

@@ -1,14 +1,41 @@
 /** Activations by name: the registry behind {@link getActivation} and the CLI's `--activation`. */
 import { InvalidArgumentError } from '@sftdl/compute';
 import type { DualActivation } from './dual';
-import { absDual, cosDual, cubeDual, erfDual, linearDual, relu2Dual, reluDual, sinDual, squareDual, stepDual } from './dual-closed-form';
+import {
+  absDual,
+  cosDual,
+  cubeDual,
+  erfDual,
+  linearDual,
+  relu2Dual,
+  reluDual,
+  sinDual,
+  squareDual,
+  stepDual,
+} from './dual-closed-form';
 import { geluDual, sigmoidDual, softplusDual, swishDual, tanhDual } from './dual-mehler';
 import { hermiteActivation } from './dual-polynomial';
 
 const REGISTRY: Record<string, DualActivation> = {
-  linear: linearDual, identity: linearDual, erf: erfDual, relu: reluDual, step: stepDual, relu2: relu2Dual, abs: absDual,
-  square: squareDual, z2: squareDual, cube: cubeDual, z3: cubeDual, sin: sinDual, cos: cosDual, tanh: tanhDual,
-  softplus: softplusDual, gelu: geluDual, swish: swishDual, silu: swishDual, sigmoid: sigmoidDual,
+  linear: linearDual,
+  identity: linearDual,
+  erf: erfDual,
+  relu: reluDual,
+  step: stepDual,
+  relu2: relu2Dual,
+  abs: absDual,
+  square: squareDual,
+  z2: squareDual,
+  cube: cubeDual,
+  z3: cubeDual,
+  sin: sinDual,
+  cos: cosDual,
+  tanh: tanhDual,
+  softplus: softplusDual,
+  gelu: geluDual,
+  swish: swishDual,
+  silu: swishDual,
+  sigmoid: sigmoidDual,
 };
 
 /** Names accepted by {@link getActivation} (plus `he<n>` for Hermite polynomials, e.g. `he3`). */

@@ -7,7 +7,13 @@ import { ACTIVATION_NAMES, DUAL_ACTIVATION_NAMES, getActivation } from './dual-r
 
 /** Covariance triples (k11, k12, k22): orthogonal, coincident, negative, unequal variances, near-collinear. */
 const COVS: [number, number, number][] = [
-  [1, 0, 1], [1, 1, 1], [0.7, 0.3, 1.4], [2, -1.2, 1.1], [0.5, 0.4999, 0.5], [1.3, -1.2999, 1.3], [0.2, 0.05, 3],
+  [1, 0, 1],
+  [1, 1, 1],
+  [0.7, 0.3, 1.4],
+  [2, -1.2, 1.1],
+  [0.5, 0.4999, 0.5],
+  [1.3, -1.2999, 1.3],
+  [0.2, 0.05, 3],
 ];
 
 /**
@@ -17,7 +23,14 @@ const COVS: [number, number, number][] = [
 function oracle(phi: (z: number) => number, k11: number, k12: number, k22: number, smooth = false): number {
   const s12 = Math.sqrt(k11 * k22);
   const c = Math.max(-s12, Math.min(s12, k12));
-  return bivariateGaussianExpectation(phi, phi, { s11: k11, s12: c, s22: k22, kinks: [0], method: smooth ? 'gauss-hermite' : 'split', order: 64 });
+  return bivariateGaussianExpectation(phi, phi, {
+    s11: k11,
+    s12: c,
+    s22: k22,
+    kinks: [0],
+    method: smooth ? 'gauss-hermite' : 'split',
+    order: 64,
+  });
 }
 
 function close(a: number, b: number, rel: number, abs = 1e-14): void {
@@ -26,7 +39,23 @@ function close(a: number, b: number, rel: number, abs = 1e-14): void {
 
 describe('dual activations: closed forms against quadrature', () => {
   const kinked = ['relu', 'step', 'relu2', 'abs', 'erf']; // (erf: Gauss–Hermite converges slowly, use the split rule)
-  const names = ['linear', 'erf', 'relu', 'step', 'relu2', 'abs', 'square', 'cube', 'sin', 'cos', 'he0', 'he1', 'he2', 'he3', 'he5'];
+  const names = [
+    'linear',
+    'erf',
+    'relu',
+    'step',
+    'relu2',
+    'abs',
+    'square',
+    'cube',
+    'sin',
+    'cos',
+    'he0',
+    'he1',
+    'he2',
+    'he3',
+    'he5',
+  ];
   for (const name of names) {
     it(`${name}: F and Ḟ match 2-D quadrature to 1e-12`, () => {
       const act = getActivation(name);
@@ -104,15 +133,16 @@ describe('dual activations: Mehler series for smooth φ', () => {
     const v2 = Float64Array.of(1.1, 9, 16);
     const ld = act.prepare(v1, v2);
     const out = new Float64Array(2);
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
-      for (const rho of [-0.99, 0.1, 0.999]) {
-        const k12 = rho * Math.sqrt(v1[i]! * v2[j]!);
-        ld.pair(i, j, k12, out);
-        const r = act.dual(v1[i]!, k12, v2[j]!);
-        close(out[0]!, r.f, 1e-13);
-        close(out[1]!, r.fdot, 1e-13);
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) {
+        for (const rho of [-0.99, 0.1, 0.999]) {
+          const k12 = rho * Math.sqrt(v1[i]! * v2[j]!);
+          ld.pair(i, j, k12, out);
+          const r = act.dual(v1[i]!, k12, v2[j]!);
+          close(out[0]!, r.f, 1e-13);
+          close(out[1]!, r.fdot, 1e-13);
+        }
       }
-    }
     // Diagonal (ρ = 1) against the 1-D mean square.
     const d = act.diag(Float64Array.of(9));
     ld.pair(2, 1, 9, out);
@@ -127,7 +157,7 @@ describe('dual activations: validation', () => {
     expect(DUAL_ACTIVATION_NAMES).toContain('tanh');
     expect(ACTIVATION_NAMES).toBe(DUAL_ACTIVATION_NAMES);
   });
-  it('Hermite activations evaluate φ = He_n, φ′ = n·He_{n−1} (field\'s recurrence), φ′ ≡ 0 for He_0, and overflow is a typed error', () => {
+  it("Hermite activations evaluate φ = He_n, φ′ = n·He_{n−1} (field's recurrence), φ′ ≡ 0 for He_0, and overflow is a typed error", () => {
     const he3 = hermiteActivation(3);
     expect(he3.phi(2)).toBe(2 ** 3 - 3 * 2);
     expect(he3.dphi(2)).toBe(3 * (2 ** 2 - 1));

@@ -105,7 +105,8 @@ export function dualFrom(evaluate: ScalarDual): DualActivation['dual'] {
 export function diagFrom(evaluate: (v: number, out: Float64Array) => void): DualActivation['diag'] {
   const tmp = new Float64Array(2);
   return (v) => {
-    const f = new Float64Array(v.length), fdot = new Float64Array(v.length);
+    const f = new Float64Array(v.length),
+      fdot = new Float64Array(v.length);
     for (let i = 0; i < v.length; i++) {
       evaluate(v[i]!, tmp);
       f[i] = tmp[0]!;
@@ -114,4 +115,3 @@ export function diagFrom(evaluate: (v: number, out: Float64Array) => void): Dual
     return { f, fdot };
   };
 }
-

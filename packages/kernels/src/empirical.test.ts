@@ -4,7 +4,11 @@ import { describe, expect, it } from 'vitest';
 import { empiricalKernels, empiricalNtk } from './empirical';
 import { fcKernel, fcNetwork } from './fc';
 
-const x = fromRows([[1, 0.5, -0.3, 0.8], [0.2, -1, 0.7, 0.1], [0.9, 0.1, 0.4, -0.6]]);
+const x = fromRows([
+  [1, 0.5, -0.3, 0.8],
+  [0.2, -1, 0.7, 0.1],
+  [0.9, 0.1, 0.4, -0.6],
+]);
 
 /** |mean − analytic| ≤ z·stderr + bias, elementwise. */
 function within(est: { mean: Mat; stderr: Mat }, exact: Mat, z: number, bias: number): void {
@@ -23,7 +27,14 @@ describe('empirical kernels of wide random networks converge to the recursions',
   for (const c of cases) {
     it(`${c.activation}, ${c.depth + 1}-layer net (${c.parameterization}): Monte Carlo NNGP and empirical NTK within 5 standard errors`, () => {
       const width = 512;
-      const o = { activation: c.activation, depth: c.depth, weightVar: 1.6, biasVar: 0.1, parameterization: c.parameterization, width };
+      const o = {
+        activation: c.activation,
+        depth: c.depth,
+        weightVar: 1.6,
+        biasVar: 0.1,
+        parameterization: c.parameterization,
+        width,
+      };
       const exact = fcKernel(x, undefined, o);
       const est = empiricalKernels(fcNetwork(o), x, undefined, { key: key(11 + c.depth), samples: 12 });
       expect(est.samples).toBe(12);
@@ -40,10 +51,14 @@ describe('empirical kernels of wide random networks converge to the recursions',
     const widths = [64, 256, 1024];
     const rms = widths.map((width) => {
       const net = fcNetwork({ ...base, width });
-      let s = 0, m = 0;
+      let s = 0,
+        m = 0;
       for (const k of split(key(5), 24)) {
         const th = empiricalNtk(net, net.init(k, 4), x);
-        for (let i = 0; i < 9; i++) { s += ((th.data[i]! - exact.data[i]!) / exact.data[i]!) ** 2; m++; }
+        for (let i = 0; i < 9; i++) {
+          s += ((th.data[i]! - exact.data[i]!) / exact.data[i]!) ** 2;
+          m++;
+        }
       }
       return Math.sqrt(s / m);
     });
@@ -75,17 +90,20 @@ describe('empirical kernels of wide random networks converge to the recursions',
       for (const arr of [layer.W.data, layer.b!]) {
         for (let q = 0; q < arr.length; q++) {
           const old = arr[q]!;
-          arr[q] = old + h; const fp = net.apply(p, x).data;
-          arr[q] = old - h; const fm = net.apply(p, x).data;
+          arr[q] = old + h;
+          const fp = net.apply(p, x).data;
+          arr[q] = old - h;
+          const fm = net.apply(p, x).data;
           arr[q] = old;
           for (let i = 0; i < 3; i++) grads[i]!.push((fp[i]! - fm[i]!) / (2 * h));
         }
       }
     }
-    for (let i = 0; i < 3; i++) for (let j = 0; j < 3; j++) {
-      const ref = grads[i]!.reduce((s, g, q) => s + g * grads[j]![q]!, 0);
-      expect(th.data[i * 3 + j]).toBeCloseTo(ref, 7);
-    }
+    for (let i = 0; i < 3; i++)
+      for (let j = 0; j < 3; j++) {
+        const ref = grads[i]!.reduce((s, g, q) => s + g * grads[j]![q]!, 0);
+        expect(th.data[i * 3 + j]).toBeCloseTo(ref, 7);
+      }
   });
 
   it('needs a key and at least two samples', () => {

@@ -45,12 +45,19 @@ export interface EmpiricalKernels {
  * const theta = empiricalNtk(net, net.init(key(1), 3), x);
  * ```
  */
-export function empiricalNtk(net: Network, params: NetworkParams, x1: Mat, x2?: Mat, options: { backend?: ComputeBackend } = {}): Mat {
+export function empiricalNtk(
+  net: Network,
+  params: NetworkParams,
+  x1: Mat,
+  x2?: Mat,
+  options: { backend?: ComputeBackend } = {},
+): Mat {
   const backend = options.backend ?? referenceBackend;
   const ops = net.ops;
   const tr1 = forward(ops, params, x1, backend);
   const tr2 = x2 ? forward(ops, params, x2, backend) : tr1;
-  const n1 = x1.rows, n2 = (x2 ?? x1).rows;
+  const n1 = x1.rows,
+    n2 = (x2 ?? x1).rows;
   const outDim = tr1.output.cols;
   const total = new Float64Array(n1 * n2);
   for (let o = 0; o < outDim; o++) {
@@ -59,13 +66,15 @@ export function empiricalNtk(net: Network, params: NetworkParams, x1: Mat, x2?: 
     let d2 = x2 ? unitColumn(n2, outDim, o) : d1;
     for (let p = ops.length - 1; p >= 0; p--) {
       const op = ops[p]!;
-      const h1 = tr1.inputs[p]!, h2 = tr2.inputs[p]!;
+      const h1 = tr1.inputs[p]!,
+        h2 = tr2.inputs[p]!;
       if (op.kind === 'dense') {
         const prm = params[p]!;
         const s = denseScales(op, h1.cols);
         const dd = backend.matmul(d1, d2, { transB: true });
         const hh = backend.matmul(h1, h2, { transB: true });
-        for (let i = 0; i < total.length; i++) total[i]! += s.w * s.w * hh.data[i]! * dd.data[i]! + (prm.b ? s.b * s.b * dd.data[i]! : 0);
+        for (let i = 0; i < total.length; i++)
+          total[i]! += s.w * s.w * hh.data[i]! * dd.data[i]! + (prm.b ? s.b * s.b * dd.data[i]! : 0);
         if (p > 0) {
           const nd1 = backend.matmul(d1, prm.W, { transB: true, alpha: s.w });
           d2 = d2 === d1 ? nd1 : backend.matmul(d2, prm.W, { transB: true, alpha: s.w });
@@ -94,12 +103,19 @@ function unitColumn(n: number, cols: number, o: number): Mat {
  * with the readout weights and bias integrated out exactly (φ = the last hidden representation, N its
  * width; the same in both parameterisations). Its mean over initialisations is the finite-width NNGP.
  */
-export function conditionalNngp(net: Network, params: NetworkParams, x1: Mat, x2?: Mat, options: { backend?: ComputeBackend } = {}): Mat {
+export function conditionalNngp(
+  net: Network,
+  params: NetworkParams,
+  x1: Mat,
+  x2?: Mat,
+  options: { backend?: ComputeBackend } = {},
+): Mat {
   const backend = options.backend ?? referenceBackend;
   const ops = net.ops;
   const last = ops.length - 1;
   const op = ops[last]!;
-  if (op.kind !== 'dense') throw new InvalidArgumentError('the network must end with a dense (readout) layer for the NNGP estimate');
+  if (op.kind !== 'dense')
+    throw new InvalidArgumentError('the network must end with a dense (readout) layer for the NNGP estimate');
   const h1 = forward(ops, params, x1, backend).inputs[last]!;
   const h2 = x2 ? forward(ops, params, x2, backend).inputs[last]! : h1;
   return backend.affine(backend.matmul(h1, h2, { transB: true, alpha: op.weightVar / h1.cols }), 1, op.biasVar);
@@ -124,7 +140,8 @@ export function conditionalNngp(net: Network, params: NetworkParams, x1: Mat, x2
  */
 export function empiricalKernels(net: Network, x1: Mat, x2: Mat | undefined, options: EmpiricalKernelOptions): EmpiricalKernels {
   const samples = options.samples ?? 16;
-  if (!Number.isInteger(samples) || samples < 2) throw new InvalidArgumentError(`samples must be an integer ≥ 2 (standard errors need two), got ${samples}`);
+  if (!Number.isInteger(samples) || samples < 2)
+    throw new InvalidArgumentError(`samples must be an integer ≥ 2 (standard errors need two), got ${samples}`);
   if (!options.key) throw new InvalidArgumentError('empiricalKernels needs a random key: { key: key(seed) }');
   const get = options.get ?? ['nngp', 'ntk'];
   const keys = split(options.key, samples);
@@ -136,16 +153,21 @@ export function empiricalKernels(net: Network, x1: Mat, x2: Mat | undefined, opt
     for (const kind of get) {
       const m = kind === 'nngp' ? conditionalNngp(net, params, x1, x2, o) : empiricalNtk(net, params, x1, x2, o);
       const [s, s2] = acc[kind];
-      for (let i = 0; i < n; i++) { s![i]! += m.data[i]!; s2![i]! += m.data[i]! * m.data[i]!; }
+      for (let i = 0; i < n; i++) {
+        s![i]! += m.data[i]!;
+        s2![i]! += m.data[i]! * m.data[i]!;
+      }
     }
   }
   const finish = (kind: KernelKind): KernelEstimate => {
     const [s, s2] = acc[kind];
-    const mean = new Float64Array(n), se = new Float64Array(n);
+    const mean = new Float64Array(n),
+      se = new Float64Array(n);
     for (let i = 0; i < n; i++) {
       const mu = s![i]! / samples;
       const v = Math.max(0, (s2![i]! - samples * mu * mu) / (samples - 1));
-      mean[i] = mu; se[i] = Math.sqrt(v / samples);
+      mean[i] = mu;
+      se[i] = Math.sqrt(v / samples);
     }
     const shape = { rows: x1.rows, cols: (x2 ?? x1).rows };
     return { mean: { ...shape, data: mean }, stderr: { ...shape, data: se } };

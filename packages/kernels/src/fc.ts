@@ -40,8 +40,12 @@ export interface FcKernelOptions extends FcOptions {
 export function fcNetwork(options: FcOptions): Network {
   const { depth, weightVar, biasVar } = options;
   if (!Number.isInteger(depth) || depth < 1) throw new InvalidArgumentError(`depth must be an integer ≥ 1, got ${depth}`);
-  for (const [k, v] of [['weightVar', weightVar], ['biasVar', biasVar]] as const) {
-    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`${k} must be a finite number ≥ 0, got ${v}`);
+  for (const [k, v] of [
+    ['weightVar', weightVar],
+    ['biasVar', biasVar],
+  ] as const) {
+    if (typeof v !== 'number' || !Number.isFinite(v) || v < 0)
+      throw new InvalidArgumentError(`${k} must be a finite number ≥ 0, got ${v}`);
   }
   const w = options.width ?? 1;
   const widths = typeof w === 'number' ? Array.from({ length: depth }, () => w) : [...w];

@@ -11,14 +11,33 @@ export type { CustomActivationOptions } from './dual-mehler';
 export { customActivation } from './dual-mehler';
 
 // ── Kernel recursion (NNGP / NTK layer by layer) ────────────────────────────────────────────────────────────
-export type { ActivationOp, DenseOp, KernelComputeOptions, KernelKind, KernelOp, KernelResult, Parameterization } from './recursion';
+export type {
+  ActivationOp,
+  DenseOp,
+  KernelComputeOptions,
+  KernelKind,
+  KernelOp,
+  KernelResult,
+  Parameterization,
+} from './recursion';
 export { kernelProgram } from './recursion';
 
 // ── Layer combinators (stax style): one definition → finite network + analytic kernels ───────────────────
 export type { ApplyOptions, DenseOptions, DenseParams, Layer, Network, NetworkParams } from './stax';
 export {
-  absLayer, activation, cosLayer, dense, erfLayer, geluLayer, identityLayer, reluLayer, serial, sinLayer, softplusLayer,
-  stepLayer, tanhLayer,
+  absLayer,
+  activation,
+  cosLayer,
+  dense,
+  erfLayer,
+  geluLayer,
+  identityLayer,
+  reluLayer,
+  serial,
+  sinLayer,
+  softplusLayer,
+  stepLayer,
+  tanhLayer,
 } from './stax';
 /** Deprecated layer spellings (see the changeset); the bare `erf` layer is gone (it shadowed compute's `erf`). */
 export { abs, cos, gelu, identity, relu, sin, softplus, step, tanh } from './stax';

@@ -7,7 +7,16 @@ import { fcKernel } from './index';
 // duplicate row and near-duplicates x + δ e₁ (δ = 1e-3 … 1e-9). θ = atan2(√det, k12) with a stable determinant keeps
 // the duplicated entries at full precision (θ = arccos ρ lost half the digits there: relative error ~2e-9).
 const fx = JSON.parse(readFileSync(new URL('../test/fixtures/parallel-mp.json', import.meta.url), 'utf8')) as {
-  x: number[][]; cases: { activation: string; depth: number; weightVar: number; biasVar: number; nngp: string[][]; ntk: string[][]; roundoffSensitivity: number[][] }[];
+  x: number[][];
+  cases: {
+    activation: string;
+    depth: number;
+    weightVar: number;
+    biasVar: number;
+    nngp: string[][];
+    ntk: string[][];
+    roundoffSensitivity: number[][];
+  }[];
 };
 
 /**
@@ -26,14 +35,20 @@ describe('dual kernels at (near-)parallel inputs vs a 50-digit reference', () =>
       const r = fcKernel(x, undefined, { activation: c.activation, depth: c.depth, weightVar: c.weightVar, biasVar: c.biasVar });
       const n = x.rows;
       let worstDup = 0;
-      for (const [name, got, want] of [['nngp', r.nngp!, c.nngp], ['ntk', r.ntk!, c.ntk]] as const) {
-        for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) {
-          const w = Number(want[i]![j]!);
-          const g = got.data[i * n + j]!;
-          const rel = Math.abs(g - w) / Math.max(Math.abs(w), 1e-300);
-          if ((i === 0 && j === 1) || (i === 1 && j === 0)) worstDup = Math.max(worstDup, rel);
-          expect(rel, `${name}[${i}][${j}]: got ${g}, want ${w}`).toBeLessThanOrEqual(i === j || (i <= 1 && j <= 1) ? 1e-14 : tolerance(c, i, j));
-        }
+      for (const [name, got, want] of [
+        ['nngp', r.nngp!, c.nngp],
+        ['ntk', r.ntk!, c.ntk],
+      ] as const) {
+        for (let i = 0; i < n; i++)
+          for (let j = 0; j < n; j++) {
+            const w = Number(want[i]![j]!);
+            const g = got.data[i * n + j]!;
+            const rel = Math.abs(g - w) / Math.max(Math.abs(w), 1e-300);
+            if ((i === 0 && j === 1) || (i === 1 && j === 0)) worstDup = Math.max(worstDup, rel);
+            expect(rel, `${name}[${i}][${j}]: got ${g}, want ${w}`).toBeLessThanOrEqual(
+              i === j || (i <= 1 && j <= 1) ? 1e-14 : tolerance(c, i, j),
+            );
+          }
       }
       // the exact duplicate: full precision
       expect(worstDup).toBeLessThanOrEqual(1e-14);

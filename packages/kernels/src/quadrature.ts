@@ -70,7 +70,10 @@ function trim(r: MehlerCoefficients, tol: number): MehlerCoefficients {
   let tail = r.tail;
   let K = c.length - 1;
   const budget = tol * r.norm2;
-  while (K > 0 && tail + c[K]! * c[K]! <= budget) { tail += c[K]! * c[K]!; K--; }
+  while (K > 0 && tail + c[K]! * c[K]! <= budget) {
+    tail += c[K]! * c[K]!;
+    K--;
+  }
   return { coeffs: c.slice(0, K + 1), norm2: r.norm2, tail: Math.max(0, tail) };
 }
 
@@ -88,25 +91,39 @@ export function mehlerFixedDegree(g: (x: number) => number, s: number, K: number
   const m = (nodes.length - 1) >> 1; // index of z = 0
   const n = m + 1;
   const z = nodes.subarray(m);
-  const even = new Float64Array(n), odd = new Float64Array(n);
+  const even = new Float64Array(n),
+    odd = new Float64Array(n);
   let norm2 = 0;
   for (let i = 0; i < n; i++) {
     const zp = s * z[i]!;
-    const gp = g(zp), gm = i === 0 ? gp : g(-zp);
+    const gp = g(zp),
+      gm = i === 0 ? gp : g(-zp);
     if (!Number.isFinite(gp) || !Number.isFinite(gm)) throw new RangeError(`activation returned a non-finite value near ${zp}`);
     const w = weights[m + i]!;
-    if (i === 0) { even[0] = w * gp; odd[0] = 0; norm2 += w * gp * gp; }
-    else { even[i] = w * (gp + gm); odd[i] = w * (gp - gm); norm2 += w * (gp * gp + gm * gm); }
+    if (i === 0) {
+      even[0] = w * gp;
+      odd[0] = 0;
+      norm2 += w * gp * gp;
+    } else {
+      even[i] = w * (gp + gm);
+      odd[i] = w * (gp - gm);
+      norm2 += w * (gp * gp + gm * gm);
+    }
   }
   const coeffs = new Float64Array(K + 1);
   let hPrev = new Float64Array(n).fill(1);
   let hCur = Float64Array.from(z);
-  let s0 = 0, s1 = 0;
-  for (let i = 0; i < n; i++) { s0 += even[i]!; s1 += odd[i]! * z[i]!; }
+  let s0 = 0,
+    s1 = 0;
+  for (let i = 0; i < n; i++) {
+    s0 += even[i]!;
+    s1 += odd[i]! * z[i]!;
+  }
   coeffs[0] = s0;
   if (K >= 1) coeffs[1] = s1;
   for (let k = 1; k < K; k++) {
-    const a = 1 / Math.sqrt(k + 1), b = Math.sqrt(k);
+    const a = 1 / Math.sqrt(k + 1),
+      b = Math.sqrt(k);
     const wgt = (k + 1) & 1 ? odd : even;
     const hNext = hPrev; // reuse storage
     let acc = 0;
@@ -126,10 +143,16 @@ export function mehlerFixedDegree(g: (x: number) => number, s: number, K: number
 
 /** E_{z~N(0,1)}[g(s z)²] by the same trapezoidal rule (accurate to ≈1e−16 relative for tanh-like g). */
 export function gaussianMeanSquare(g: (x: number) => number, s: number): number {
-  if (s === 0) { const v = g(0); return v * v; }
+  if (s === 0) {
+    const v = g(0);
+    return v * v;
+  }
   const { nodes, weights } = trapezoidRule(s, 0);
   let acc = 0;
-  for (let i = 0; i < nodes.length; i++) { const v = g(s * nodes[i]!); acc += weights[i]! * v * v; }
+  for (let i = 0; i < nodes.length; i++) {
+    const v = g(s * nodes[i]!);
+    acc += weights[i]! * v * v;
+  }
   return acc;
 }
 
@@ -177,7 +200,8 @@ export function mehlerTable(g: (x: number) => number, variances: Float64Array, K
     for (const v of uniq) direct.set(v, mehlerFixedDegree(g, Math.sqrt(v), K));
     return finish((v) => direct.get(v)!);
   }
-  const a = Math.sqrt(uniq[0]!), b = Math.sqrt(uniq[uniq.length - 1]!);
+  const a = Math.sqrt(uniq[0]!),
+    b = Math.sqrt(uniq[uniq.length - 1]!);
   const comp = (s: number) => mehlerFixedDegree(g, s, K);
   for (let m = 16; m <= 128; m *= 2) {
     const sNodes = Array.from({ length: m }, (_, j) => 0.5 * (a + b) + 0.5 * (b - a) * Math.cos((j * Math.PI) / (m - 1)));
@@ -185,7 +209,8 @@ export function mehlerTable(g: (x: number) => number, variances: Float64Array, K
     const bw = sNodes.map((_, j) => (j % 2 ? -1 : 1) * (j === 0 || j === m - 1 ? 0.5 : 1));
     const interp = (s: number): MehlerCoefficients => {
       const coeffs = new Float64Array(K + 1);
-      let den = 0, norm2 = 0;
+      let den = 0,
+        norm2 = 0;
       for (let j = 0; j < m; j++) {
         const dx = s - sNodes[j]!;
         if (dx === 0) return vals[j]!;
@@ -196,21 +221,32 @@ export function mehlerTable(g: (x: number) => number, variances: Float64Array, K
         for (let k = 0; k <= K; k++) coeffs[k]! += c * cj[k]!;
       }
       let sum = 0;
-      for (let k = 0; k <= K; k++) { coeffs[k]! /= den; sum += coeffs[k]! * coeffs[k]!; }
+      for (let k = 0; k <= K; k++) {
+        coeffs[k]! /= den;
+        sum += coeffs[k]! * coeffs[k]!;
+      }
       norm2 /= den;
       return { coeffs, norm2, tail: Math.max(0, norm2 - sum) };
     };
     let ok = true;
     for (let j = 0; j < m - 1 && ok; j++) {
       const s = 0.5 * (a + b) + 0.5 * (b - a) * Math.cos(((j + 0.5) * Math.PI) / (m - 1));
-      const exact = comp(s), approx = interp(s);
+      const exact = comp(s),
+        approx = interp(s);
       let e2 = 0;
       for (let k = 0; k <= K; k++) e2 += (exact.coeffs[k]! - approx.coeffs[k]!) ** 2;
       if (Math.sqrt(e2) > tol * Math.sqrt(Math.max(exact.norm2, 1e-300))) ok = false;
     }
     if (ok) {
       const cache = new Map<number, MehlerCoefficients>();
-      return finish((v) => { let r = cache.get(v); if (!r) { r = interp(Math.sqrt(v)); cache.set(v, r); } return r; });
+      return finish((v) => {
+        let r = cache.get(v);
+        if (!r) {
+          r = interp(Math.sqrt(v));
+          cache.set(v, r);
+        }
+        return r;
+      });
     }
     if (2 * m - 1 >= uniq.length) break;
   }

@@ -21,7 +21,12 @@ describe('sphere (Funk–Hecke) spectra', () => {
   const reluK = (t: number) => getActivation('relu').dual(1, t, 1).f;
   const erfK = (t: number) => getActivation('erf').dual(1, t, 1).f;
   it('sum rule Σ N(d,ℓ)λ_ℓ = κ(1) for exponential, ReLU and erf kernels', () => {
-    for (const [kappa, d, L] of [[Math.exp, 3, 40], [reluK, 3, 150], [erfK, 4, 60], [Math.exp, 10, 30]] as const) {
+    for (const [kappa, d, L] of [
+      [Math.exp, 3, 40],
+      [reluK, 3, 150],
+      [erfK, 4, 60],
+      [Math.exp, 10, 30],
+    ] as const) {
       const s = sphereSpectrum(kappa, d, L, { panels: 96 });
       const sum = s.eigenvalue.reduce((acc, v, l) => acc + v * s.multiplicity[l]!, 0);
       expect(sum).toBeCloseTo(kappa(1), kappa === reluK ? 4 : 10);
@@ -38,7 +43,8 @@ describe('sphere (Funk–Hecke) spectra', () => {
   });
 
   it('agrees with the Gram spectrum of points sampled on the sphere (d = 3, exponential kernel)', () => {
-    const n = 240, d = 3;
+    const n = 240,
+      d = 3;
     const z = normal(key(4), n * d);
     const rows: number[][] = [];
     for (let i = 0; i < n; i++) {
@@ -47,7 +53,8 @@ describe('sphere (Funk–Hecke) spectra', () => {
       rows.push(v.map((c) => c / r));
     }
     const K = new Float64Array(n * n);
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) K[i * n + j] = Math.exp(rows[i]!.reduce((s, c, q) => s + c * rows[j]![q]!, 0));
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++) K[i * n + j] = Math.exp(rows[i]!.reduce((s, c, q) => s + c * rows[j]![q]!, 0));
     const emp = kernelMatrixSpectrum({ rows: n, cols: n, data: K }).values;
     const th = sphereSpectrum(Math.exp, 3, 2);
     // top eigenvalue is the constant mode λ₀; the next three are the ℓ = 1 triplet.
@@ -85,14 +92,20 @@ describe('Gaussian-data Hermite spectra', () => {
 
 describe('finite-sample kernel-matrix spectrum', () => {
   it('descending eigenvalues of K/n with orthonormal eigenvectors reproducing K', () => {
-    const x = fromRows([[1, 0], [0.6, 0.8], [-0.2, 1], [0.3, -0.7]]);
+    const x = fromRows([
+      [1, 0],
+      [0.6, 0.8],
+      [-0.2, 1],
+      [0.3, -0.7],
+    ]);
     const k = fcKernel(x, undefined, { activation: 'relu', depth: 2, weightVar: 2, biasVar: 0.1 }).nngp!;
     const { values, vectors } = kernelMatrixSpectrum(k, { backend: referenceBackend });
     for (let i = 1; i < 4; i++) expect(values[i]!).toBeLessThanOrEqual(values[i - 1]!);
-    for (let i = 0; i < 4; i++) for (let j = 0; j < 4; j++) {
-      let s = 0;
-      for (let q = 0; q < 4; q++) s += 4 * values[q]! * vectors.data[i * 4 + q]! * vectors.data[j * 4 + q]!;
-      expect(s).toBeCloseTo(k.data[i * 4 + j]!, 10);
-    }
+    for (let i = 0; i < 4; i++)
+      for (let j = 0; j < 4; j++) {
+        let s = 0;
+        for (let q = 0; q < 4; q++) s += 4 * values[q]! * vectors.data[i * 4 + q]! * vectors.data[j * 4 + q]!;
+        expect(s).toBeCloseTo(k.data[i * 4 + j]!, 10);
+      }
   });
 });

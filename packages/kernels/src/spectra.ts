@@ -18,7 +18,8 @@ function checkDim(dim: number, min: number): void {
 }
 
 function checkDegree(maxDegree: number): void {
-  if (!Number.isInteger(maxDegree) || maxDegree < 0 || maxDegree > 200) throw new InvalidArgumentError(`maxDegree must be an integer in 0..200, got ${maxDegree}`);
+  if (!Number.isInteger(maxDegree) || maxDegree < 0 || maxDegree > 200)
+    throw new InvalidArgumentError(`maxDegree must be an integer in 0..200, got ${maxDegree}`);
 }
 
 /** Options of {@link sphereSpectrum}. */
@@ -45,14 +46,23 @@ export interface SphereSpectrumOptions {
  * const s = sphereSpectrum((t) => t, 3, 2); // linear kernel: λ₁ = 1/3 (multiplicity 3), others 0
  * ```
  */
-export function sphereSpectrum(kappa: (t: number) => number, dim: number, maxDegree: number, options: SphereSpectrumOptions = {}): DegreeSpectrum {
+export function sphereSpectrum(
+  kappa: (t: number) => number,
+  dim: number,
+  maxDegree: number,
+  options: SphereSpectrumOptions = {},
+): DegreeSpectrum {
   checkDim(dim, 2);
   checkDegree(maxDegree);
   const o: { panels?: number; panelOrder?: number } = {};
   if (options.panels) o.panels = options.panels;
   if (options.panelOrder) o.panelOrder = options.panelOrder;
   const eig = funkHeckeEigenvalues(kappa, dim, maxDegree, o);
-  return { degree: eig.map((e) => e.degree), eigenvalue: eig.map((e) => e.eigenvalue), multiplicity: eig.map((e) => e.multiplicity) };
+  return {
+    degree: eig.map((e) => e.degree),
+    eigenvalue: eig.map((e) => e.eigenvalue),
+    multiplicity: eig.map((e) => e.multiplicity),
+  };
 }
 
 /** Options of {@link gaussianDataSpectrum}. */
@@ -75,7 +85,12 @@ export interface GaussianSpectrumOptions {
  * gaussianDataSpectrum('relu', 10, 4).eigenvalue; // λ_k = a_k² k!/10^k
  * ```
  */
-export function gaussianDataSpectrum(kernel: readonly number[] | string | DualActivation, dim: number, maxDegree: number, options: GaussianSpectrumOptions = {}): DegreeSpectrum {
+export function gaussianDataSpectrum(
+  kernel: readonly number[] | string | DualActivation,
+  dim: number,
+  maxDegree: number,
+  options: GaussianSpectrumOptions = {},
+): DegreeSpectrum {
   checkDim(dim, 1);
   checkDegree(maxDegree);
   const scale = options.scale ?? 1;
@@ -86,7 +101,9 @@ export function gaussianDataSpectrum(kernel: readonly number[] | string | DualAc
     // field's kink-aware quadrature (split at 0) keeps ReLU-type coefficients exact.
     c = Array.from(hermiteCoefficients(act.phi, maxDegree, { normalized: true, kinks: [0] }), (a) => a * a);
   }
-  const degree: number[] = [], eigenvalue: number[] = [], multiplicity: number[] = [];
+  const degree: number[] = [],
+    eigenvalue: number[] = [],
+    multiplicity: number[] = [];
   let logFact = 0;
   for (let k = 0; k <= maxDegree; k++) {
     if (k > 0) logFact += Math.log(k);

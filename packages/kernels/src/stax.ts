@@ -3,8 +3,14 @@ import { type Key, normalMat, split } from '@sftdl/field';
 import type { DualActivation } from './dual';
 import { getActivation } from './dual-registry';
 import {
-  type ActivationOp, type DenseOp, type KernelComputeOptions, type KernelOp, type KernelResult, type Parameterization,
-  kernelProgram, validateProgram,
+  type ActivationOp,
+  type DenseOp,
+  type KernelComputeOptions,
+  type KernelOp,
+  type KernelResult,
+  type Parameterization,
+  kernelProgram,
+  validateProgram,
 } from './recursion';
 
 /** A layer of the stax-style combinators: the analytic ops it contributes. */
@@ -126,7 +132,10 @@ export interface ForwardTrace {
 /** @internal */
 export function forward(ops: readonly KernelOp[], params: NetworkParams, x: Mat, backend: ComputeBackend): ForwardTrace {
   assertFinite(x, 'x');
-  if (params.length !== ops.length) throw new ShapeError(`params has ${params.length} entries but the network has ${ops.length} ops; use init() of the same network`);
+  if (params.length !== ops.length)
+    throw new ShapeError(
+      `params has ${params.length} entries but the network has ${ops.length} ops; use init() of the same network`,
+    );
   const inputs: Mat[] = [];
   let h = x;
   let width = x.cols;
@@ -172,21 +181,26 @@ export function forward(ops: readonly KernelOp[], params: NetworkParams, x: Mat,
  */
 export function serial(...layers: Layer[]): Network {
   if (layers.length === 0) throw new InvalidArgumentError('serial() needs at least one layer');
-  const ops = Object.freeze(layers.flatMap((l) => {
-    if (!l || !Array.isArray(l.ops)) throw new InvalidArgumentError('serial() takes layers made by dense(), activation(), reluLayer(), … or serial()');
-    return l.ops;
-  }));
+  const ops = Object.freeze(
+    layers.flatMap((l) => {
+      if (!l || !Array.isArray(l.ops))
+        throw new InvalidArgumentError('serial() takes layers made by dense(), activation(), reluLayer(), … or serial()');
+      return l.ops;
+    }),
+  );
   validateProgram(ops);
   return Object.freeze({
     ops,
     init(k: Key, inputDim: number): NetworkParams {
-      if (!Number.isInteger(inputDim) || inputDim < 1) throw new InvalidArgumentError(`inputDim must be a positive integer, got ${inputDim}`);
+      if (!Number.isInteger(inputDim) || inputDim < 1)
+        throw new InvalidArgumentError(`inputDim must be a positive integer, got ${inputDim}`);
       const keys = split(k, ops.length);
       let width = inputDim;
       return ops.map((op, p) => {
         if (op.kind !== 'dense') return null;
         const [kw, kb] = split(keys[p]!, 2);
-        const std = op.parameterization === 'ntk' ? { w: 1, b: 1 } : { w: Math.sqrt(op.weightVar / width), b: Math.sqrt(op.biasVar) };
+        const std =
+          op.parameterization === 'ntk' ? { w: 1, b: 1 } : { w: Math.sqrt(op.weightVar / width), b: Math.sqrt(op.biasVar) };
         const W = normalMat(kw!, width, op.width, std.w);
         const res: DenseParams = { W };
         if (op.bias) res.b = normalMat(kb!, 1, op.width, std.b).data;

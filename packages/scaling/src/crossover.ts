@@ -2,7 +2,13 @@ import { InvalidArgumentError } from '@sftdl/compute';
 import type { Candidate } from './engine';
 import { bisectRoot, minimizeBox } from './numeric';
 
-function logMono(exps: Readonly<Record<string, { toNumber(): number }>>, coef: number, logVals: Map<string, number>, vars: readonly string[], x: Float64Array): number {
+function logMono(
+  exps: Readonly<Record<string, { toNumber(): number }>>,
+  coef: number,
+  logVals: Map<string, number>,
+  vars: readonly string[],
+  x: Float64Array,
+): number {
   let lg = Math.log(coef);
   for (const [k, e] of Object.entries(exps)) {
     const q = vars.indexOf(k);
@@ -26,7 +32,10 @@ function logMono(exps: Readonly<Record<string, { toNumber(): number }>>, coef: n
  * evaluateEnergy(spec!, { d: 100, N: 400 }).energy; // 2·√(400·100) = 400
  * ```
  */
-export function evaluateEnergy(c: Candidate, values: Readonly<Record<string, number>>): { energy: number; variables: Record<string, number> } {
+export function evaluateEnergy(
+  c: Candidate,
+  values: Readonly<Record<string, number>>,
+): { energy: number; variables: Record<string, number> } {
   const logVals = new Map<string, number>();
   for (const [k, v] of Object.entries(values)) {
     if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`value of ${k} must be finite and > 0, got ${v}`);
@@ -44,7 +53,9 @@ export function evaluateEnergy(c: Candidate, values: Readonly<Record<string, num
   };
   const r = minimizeBox(f, lo, hi);
   const variables: Record<string, number> = {};
-  vars.forEach((k, q) => { variables[k] = Math.exp(r.x[q]!); });
+  vars.forEach((k, q) => {
+    variables[k] = Math.exp(r.x[q]!);
+  });
   return { energy: r.value, variables };
 }
 
@@ -58,7 +69,11 @@ export function evaluateEnergy(c: Candidate, values: Readonly<Record<string, num
  * crossover(spec!, gp!, { symbol: 'N', values: { d: 10 }, range: [10, 1e8] }); // 2√(N·10) = 10³ → N = 25000
  * ```
  */
-export function crossover(a: Candidate, b: Candidate, opts: { symbol: string; values: Readonly<Record<string, number>>; range: readonly [number, number] }): number {
+export function crossover(
+  a: Candidate,
+  b: Candidate,
+  opts: { symbol: string; values: Readonly<Record<string, number>>; range: readonly [number, number] },
+): number {
   const [lo, hi] = opts.range;
   if (!(lo > 0 && hi > lo)) throw new InvalidArgumentError(`crossover: range must satisfy 0 < lo < hi, got [${lo}, ${hi}]`);
   const g = (t: number) => {

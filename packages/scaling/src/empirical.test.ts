@@ -2,7 +2,15 @@ import { referenceBackend, type Mat } from '@sftdl/compute';
 import { key, normal, normalMat } from '@sftdl/field';
 import { describe, expect, it } from 'vitest';
 import {
-  type Runner, alignment, collapseExponent, compareWithPrediction, countSpecialised, fitOnsetExponent, fitPowerLaw, onsetFromCurve, runSweep,
+  type Runner,
+  alignment,
+  collapseExponent,
+  compareWithPrediction,
+  countSpecialised,
+  fitOnsetExponent,
+  fitPowerLaw,
+  onsetFromCurve,
+  runSweep,
 } from './empirical';
 import { frac } from './fraction';
 import { twoLayerLinear } from './models';
@@ -55,7 +63,10 @@ describe('fitted exponents with bootstrap intervals', () => {
     expect(cmp.consistent).toBe(true);
     const col = fitOnsetExponent(sweep, { method: 'collapse', key: key(3), resamples: 20 });
     expect(Math.abs(col.exponent - 1.5)).toBeLessThan(0.05);
-    expect(collapseExponent(sweep.map((s) => ({ dim: s.dim, samples: s.samples, alignment: s.alignment[0]! })))).toBeCloseTo(1.5, 1);
+    expect(collapseExponent(sweep.map((s) => ({ dim: s.dim, samples: s.samples, alignment: s.alignment[0]! })))).toBeCloseTo(
+      1.5,
+      1,
+    );
   });
 
   it('an exact Bayesian runner (GP with the linear NNGP kernel, ridge κ = 0.1) onsets at P* ∝ d¹, the lazy prediction', async () => {
@@ -75,7 +86,13 @@ describe('fitted exponents with bootstrap intervals', () => {
       const f = referenceBackend.matmul(Ks, alpha);
       return { prediction: f.data, target: lin(Xt).data };
     };
-    const sweep = await runSweep(runner, { dims: [8, 16, 32], width: (d) => 2 * d, samples: (d) => [0.125, 0.25, 0.5, 1, 2].map((c) => Math.round(c * d)), seeds: 3, key: key(5) });
+    const sweep = await runSweep(runner, {
+      dims: [8, 16, 32],
+      width: (d) => 2 * d,
+      samples: (d) => [0.125, 0.25, 0.5, 1, 2].map((c) => Math.round(c * d)),
+      seeds: 3,
+      key: key(5),
+    });
     const fit = fitOnsetExponent(sweep, { key: key(6), resamples: 100 });
     const pred = predict(twoLayerLinear, { target: { degree: 1 }, scaling: { N: 1 }, sweepMax: 0 });
     const cmp = compareWithPrediction(fit, pred.pStarExponent);

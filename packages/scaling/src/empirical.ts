@@ -16,7 +16,10 @@ export function alignment(f: ArrayLike<number>, y: ArrayLike<number>): number {
   if (f.length !== y.length) throw new ShapeError(`alignment: predictions have length ${f.length}, targets ${y.length}`);
   let fy = 0;
   let yy = 0;
-  for (let i = 0; i < y.length; i++) { fy += f[i]! * y[i]!; yy += y[i]! * y[i]!; }
+  for (let i = 0; i < y.length; i++) {
+    fy += f[i]! * y[i]!;
+    yy += y[i]! * y[i]!;
+  }
   if (!(yy > 0)) throw new InvalidArgumentError('alignment: the targets are identically zero; use a non-trivial teacher');
   const a = fy / yy;
   if (!Number.isFinite(a)) throw new InvalidArgumentError('alignment: non-finite predictions');
@@ -67,14 +70,18 @@ export function onsetFromCurve(samples: readonly number[], align: readonly numbe
 
 /** Least-squares slope and intercept of log y against log x (a power-law fit y ∝ x^slope). */
 export function fitPowerLaw(x: readonly number[], y: readonly number[]): { slope: number; intercept: number } {
-  if (x.length !== y.length || x.length < 2) throw new InvalidArgumentError('fitPowerLaw: need at least two (x, y) pairs of equal length');
+  if (x.length !== y.length || x.length < 2)
+    throw new InvalidArgumentError('fitPowerLaw: need at least two (x, y) pairs of equal length');
   const lx = x.map(Math.log);
   const ly = y.map(Math.log);
   const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
   const my = ly.reduce((a, b) => a + b, 0) / ly.length;
   let sxy = 0;
   let sxx = 0;
-  for (let i = 0; i < lx.length; i++) { sxy += (lx[i]! - mx) * (ly[i]! - my); sxx += (lx[i]! - mx) ** 2; }
+  for (let i = 0; i < lx.length; i++) {
+    sxy += (lx[i]! - mx) * (ly[i]! - my);
+    sxx += (lx[i]! - mx) ** 2;
+  }
   if (!(sxx > 0)) throw new InvalidArgumentError('fitPowerLaw: all x are equal; use at least two different sizes');
   const slope = sxy / sxx;
   return { slope, intercept: my - slope * mx };
@@ -122,13 +129,15 @@ export interface SweepOptions {
  * ```
  */
 export async function runSweep(runner: Runner, o: SweepOptions): Promise<SweepSize[]> {
-  if (!Number.isInteger(o.seeds) || o.seeds < 1) throw new InvalidArgumentError(`seeds must be a positive integer, got ${o.seeds}`);
+  if (!Number.isInteger(o.seeds) || o.seeds < 1)
+    throw new InvalidArgumentError(`seeds must be a positive integer, got ${o.seeds}`);
   const out: SweepSize[] = [];
   for (let di = 0; di < o.dims.length; di++) {
     const dim = o.dims[di]!;
     const width = o.width(dim);
     const samples = [...o.samples(dim)];
-    for (let i = 1; i < samples.length; i++) if (!(samples[i]! > samples[i - 1]!)) throw new InvalidArgumentError(`the P grid for d = ${dim} must be increasing`);
+    for (let i = 1; i < samples.length; i++)
+      if (!(samples[i]! > samples[i - 1]!)) throw new InvalidArgumentError(`the P grid for d = ${dim} must be increasing`);
     const al: number[][] = [];
     const spec: number[] = [];
     for (let s = 0; s < o.seeds; s++) {
@@ -151,7 +160,10 @@ export async function runSweep(runner: Runner, o: SweepOptions): Promise<SweepSi
 
 function meanCurve(rows: readonly number[][]): number[] {
   const m = rows[0]!.map(() => 0);
-  for (const r of rows) r.forEach((v, i) => { m[i]! += v / rows.length; });
+  for (const r of rows)
+    r.forEach((v, i) => {
+      m[i]! += v / rows.length;
+    });
   return m;
 }
 
@@ -185,7 +197,14 @@ export interface ExponentFit {
  */
 export function fitOnsetExponent(
   sweep: readonly SweepSize[],
-  o: { method?: 'threshold' | 'collapse'; threshold?: number; resamples?: number; level?: number; key: Key; range?: [number, number] },
+  o: {
+    method?: 'threshold' | 'collapse';
+    threshold?: number;
+    resamples?: number;
+    level?: number;
+    key: Key;
+    range?: [number, number];
+  },
 ): ExponentFit {
   const method = o.method ?? 'threshold';
   const threshold = o.threshold ?? 0.5;
@@ -196,14 +215,22 @@ export function fitOnsetExponent(
     if (method === 'threshold') {
       const on = sweep.map((s, i) => onsetFromCurve(s.samples, curves[i]!, threshold));
       if (on.some((x) => x === null)) return null;
-      return fitPowerLaw(sweep.map((s) => s.dim), on as number[]).slope;
+      return fitPowerLaw(
+        sweep.map((s) => s.dim),
+        on as number[],
+      ).slope;
     }
-    return collapseExponent(sweep.map((s, i) => ({ dim: s.dim, samples: s.samples, alignment: curves[i]! })), o.range ?? [0, 4]);
+    return collapseExponent(
+      sweep.map((s, i) => ({ dim: s.dim, samples: s.samples, alignment: curves[i]! })),
+      o.range ?? [0, 4],
+    );
   };
   const base = sweep.map((s) => meanCurve(s.alignment));
   const point = estimate(base);
   if (point === null) {
-    throw new InvalidArgumentError(`the mean alignment does not cross ${threshold} inside the P grid for every d; widen the P range (onsets: ${sweep.map((s, i) => `d=${s.dim}: ${onsetFromCurve(s.samples, base[i]!, threshold) ?? 'none'}`).join(', ')})`);
+    throw new InvalidArgumentError(
+      `the mean alignment does not cross ${threshold} inside the P grid for every d; widen the P range (onsets: ${sweep.map((s, i) => `d=${s.dim}: ${onsetFromCurve(s.samples, base[i]!, threshold) ?? 'none'}`).join(', ')})`,
+    );
   }
   const reps: number[] = [];
   let failed = 0;
@@ -218,14 +245,17 @@ export function fitOnsetExponent(
     else reps.push(e);
   }
   reps.sort((a, b) => a - b);
-  const q = (p: number) => (reps.length ? reps[Math.min(reps.length - 1, Math.max(0, Math.floor(p * (reps.length - 1) + 0.5)))]! : Number.NaN);
+  const q = (p: number) =>
+    reps.length ? reps[Math.min(reps.length - 1, Math.max(0, Math.floor(p * (reps.length - 1) + 0.5)))]! : Number.NaN;
   const alpha = (1 - level) / 2;
   return {
     method,
     exponent: point,
     interval: [q(alpha), q(1 - alpha)],
     level,
-    ...(method === 'threshold' ? { onsets: sweep.map((s, i) => ({ dim: s.dim, onset: onsetFromCurve(s.samples, base[i]!, threshold) })) } : {}),
+    ...(method === 'threshold'
+      ? { onsets: sweep.map((s, i) => ({ dim: s.dim, onset: onsetFromCurve(s.samples, base[i]!, threshold) })) }
+      : {}),
     resamples: B,
     failedResamples: failed,
   };
@@ -235,7 +265,10 @@ export function fitOnsetExponent(
  * The exponent a that best collapses alignment curves A_f(P/d^a) across d: minimises the mean squared
  * difference between every pair of curves (linear interpolation in log P) on their overlap.
  */
-export function collapseExponent(curves: readonly { dim: number; samples: readonly number[]; alignment: readonly number[] }[], range: [number, number] = [0, 4]): number {
+export function collapseExponent(
+  curves: readonly { dim: number; samples: readonly number[]; alignment: readonly number[] }[],
+  range: [number, number] = [0, 4],
+): number {
   const interp = (xs: number[], ys: readonly number[], x: number) => {
     let i = 0;
     while (i + 2 < xs.length && x > xs[i + 1]!) i++;
@@ -250,7 +283,11 @@ export function collapseExponent(curves: readonly { dim: number; samples: readon
       for (let j = i + 1; j < curves.length; j++) {
         const lo = Math.max(xs[i]![0]!, xs[j]![0]!);
         const hi = Math.min(xs[i]![xs[i]!.length - 1]!, xs[j]![xs[j]!.length - 1]!);
-        if (!(hi > lo)) { s += 1; n += 1; continue; } // no overlap: maximal penalty
+        if (!(hi > lo)) {
+          s += 1;
+          n += 1;
+          continue;
+        } // no overlap: maximal penalty
         for (let q = 0; q <= 20; q++) {
           const x = lo + ((hi - lo) * q) / 20;
           s += (interp(xs[i]!, curves[i]!.alignment, x) - interp(xs[j]!, curves[j]!.alignment, x)) ** 2;
@@ -267,9 +304,14 @@ export function collapseExponent(curves: readonly { dim: number; samples: readon
  * Counts neurons whose normalised read-in weight overlaps the teacher direction: |ŵ_i·w*| > threshold
  * (default 0.5, the note's operational definition; the bulk overlap is O(1/√d)).
  */
-export function countSpecialised(weights: Mat, teacherDirection: ArrayLike<number>, o: { threshold?: number } = {}): { count: number; overlaps: Float64Array } {
+export function countSpecialised(
+  weights: Mat,
+  teacherDirection: ArrayLike<number>,
+  o: { threshold?: number } = {},
+): { count: number; overlaps: Float64Array } {
   const d = weights.cols;
-  if (teacherDirection.length !== d) throw new ShapeError(`countSpecialised: weights have ${d} columns, w* has length ${teacherDirection.length}`);
+  if (teacherDirection.length !== d)
+    throw new ShapeError(`countSpecialised: weights have ${d} columns, w* has length ${teacherDirection.length}`);
   let nn = 0;
   for (let j = 0; j < d; j++) nn += teacherDirection[j]! ** 2;
   const c = o.threshold ?? 0.5;
@@ -278,7 +320,11 @@ export function countSpecialised(weights: Mat, teacherDirection: ArrayLike<numbe
   for (let i = 0; i < weights.rows; i++) {
     let dot = 0;
     let ww = 0;
-    for (let j = 0; j < d; j++) { const w = weights.data[i * d + j]!; dot += w * teacherDirection[j]!; ww += w * w; }
+    for (let j = 0; j < d; j++) {
+      const w = weights.data[i * d + j]!;
+      dot += w * teacherDirection[j]!;
+      ww += w * w;
+    }
     overlaps[i] = ww > 0 ? dot / Math.sqrt(ww * nn) : 0;
     if (Math.abs(overlaps[i]!) > c) count++;
   }

@@ -52,7 +52,8 @@ function rel(scaling: ScalingRelations): Map<string, Fraction> {
     const f = v instanceof Fraction ? v : typeof v === 'string' ? Fraction.parse(v) : Fraction.from(v);
     m.set(k, f);
   }
-  if (m.has('d') && !m.get('d')!.eq(Fraction.ONE)) throw new InvalidArgumentError('scaling relations are exponents in d; d itself must have exponent 1 (omit it)');
+  if (m.has('d') && !m.get('d')!.eq(Fraction.ONE))
+    throw new InvalidArgumentError('scaling relations are exponents in d; d itself must have exponent 1 (omit it)');
   m.set('d', Fraction.ONE);
   return m;
 }
@@ -72,7 +73,10 @@ function monoAffine(m: Monomial, names: readonly string[], r: Map<string, Fracti
     if (j >= 0) coef[j] = coef[j]!.add(e);
     else {
       const s = r.get(sym);
-      if (s === undefined) throw new InvalidArgumentError(`no scaling relation for symbol '${sym}': give its exponent in d (e.g. { ${sym}: 1 } for ${sym} ∝ d)`);
+      if (s === undefined)
+        throw new InvalidArgumentError(
+          `no scaling relation for symbol '${sym}': give its exponent in d (e.g. { ${sym}: 1 } for ${sym} ∝ d)`,
+        );
       constant = constant.add(e.mul(s));
     }
   }
@@ -106,15 +110,27 @@ function ext(a: Affine, last: Fraction = Fraction.ZERO): Affine {
 /** The exact minimal exponent t* = min_u max_i term_i(u) (no leximin refinement). */
 export function minimalExponent(c: Candidate, scaling: ScalingRelations): Fraction {
   const lp = buildLp(c, rel(scaling));
-  return minMax(lp.names.length, lp.terms.map((t) => ext(t, Fraction.ONE.neg())), lp.bounds.map((b) => ext(b)))!.value;
+  return minMax(
+    lp.names.length,
+    lp.terms.map((t) => ext(t, Fraction.ONE.neg())),
+    lp.bounds.map((b) => ext(b)),
+  )!.value;
 }
 
 function minMax(n: number, termRows: Affine[], other: Affine[]) {
-  const rows = [...termRows, ...other, { coef: [...Array<Fraction>(n).fill(Fraction.ZERO), Fraction.ONE.neg()], constant: BIG.neg() }];
+  const rows = [
+    ...termRows,
+    ...other,
+    { coef: [...Array<Fraction>(n).fill(Fraction.ZERO), Fraction.ONE.neg()], constant: BIG.neg() },
+  ];
   const obj: Affine = { coef: [...Array<Fraction>(n).fill(Fraction.ZERO), Fraction.ONE], constant: Fraction.ZERO };
   const sol = lpMinimize(n + 1, rows, obj);
-  if (!sol) throw new InvalidArgumentError('the bounds of the free variables are inconsistent at these scaling exponents (e.g. a lower bound above an upper bound); check the widths');
-  if (sol.value.le(BIG.neg())) throw new InvalidArgumentError('the energy is unbounded below: every free variable needs a term that penalises it');
+  if (!sol)
+    throw new InvalidArgumentError(
+      'the bounds of the free variables are inconsistent at these scaling exponents (e.g. a lower bound above an upper bound); check the widths',
+    );
+  if (sol.value.le(BIG.neg()))
+    throw new InvalidArgumentError('the energy is unbounded below: every free variable needs a term that penalises it');
   return sol;
 }
 
@@ -205,7 +221,10 @@ export function solveCandidate(c: Candidate, scaling: ScalingRelations): Candida
   if (vs.length === 0) throw new Error('internal: no vertex at the leximin optimum');
   const u = vs[0]!;
   c.variables.forEach((v, j) => {
-    if (u[j]!.abs().ge(BIG)) throw new InvalidArgumentError(`free variable ${v.name} does not enter the energy of ${c.mechanism}; remove it or add its cost`);
+    if (u[j]!.abs().ge(BIG))
+      throw new InvalidArgumentError(
+        `free variable ${v.name} does not enter the energy of ${c.mechanism}; remove it or add its cost`,
+      );
   });
   // bound status
   const atBound = c.variables.map((v, j) => {
@@ -254,7 +273,11 @@ export function solveCandidate(c: Candidate, scaling: ScalingRelations): Candida
     let row = 0;
     for (let col = 0; col < unknowns.length && row < A.length; col++) {
       let p = -1;
-      for (let rr = row; rr < A.length; rr++) if (!A[rr]![col]!.isZero()) { p = rr; break; }
+      for (let rr = row; rr < A.length; rr++)
+        if (!A[rr]![col]!.isZero()) {
+          p = rr;
+          break;
+        }
       if (p < 0) continue;
       [A[p], A[row]] = [A[row]!, A[p]!];
       [B[p], B[row]] = [B[row]!, B[p]!];
@@ -297,14 +320,23 @@ export function solveCandidate(c: Candidate, scaling: ScalingRelations): Candida
       else if (sol) for (const [k, e] of sol) if (!merged.has(k)) merged.set(k, e);
       sol = merged;
     }
-    for (const [k, e] of sol) if (unknownHere.includes(k)) { known.set(k, e); determinedAt.set(k, li); }
+    for (const [k, e] of sol)
+      if (unknownHere.includes(k)) {
+        known.set(k, e);
+        determinedAt.set(k, li);
+      }
   });
   c.variables.forEach((v, j) => {
-    if (!known.has(v.name)) { known.set(v.name, atBound[j] ? boundExps(j)! : (u[j]!.isZero() ? {} : { d: u[j]! })); determinedAt.set(v.name, levels.length); }
+    if (!known.has(v.name)) {
+      known.set(v.name, atBound[j] ? boundExps(j)! : u[j]!.isZero() ? {} : { d: u[j]! });
+      determinedAt.set(v.name, levels.length);
+    }
   });
   // ---- numeric prefactors, level by level (every scaling symbol set to 1) ----
   const prefactor = new Map<string, number>();
-  c.variables.forEach((v, j) => { if (atBound[j]) prefactor.set(v.name, (atBound[j] === 'lower' ? v.lower : v.upper)!.coef); });
+  c.variables.forEach((v, j) => {
+    if (atBound[j]) prefactor.set(v.name, (atBound[j] === 'lower' ? v.lower : v.upper)!.coef);
+  });
   const levelOut: EnergyLevel[] = [];
   let leading = Number.NaN;
   let leadingExps: Exponents = {};
@@ -324,15 +356,21 @@ export function solveCandidate(c: Candidate, scaling: ScalingRelations): Candida
       }
       return s;
     };
-    const res = minimizeBox(evalLevel, vars.map(() => -40), vars.map(() => 40));
+    const res = minimizeBox(
+      evalLevel,
+      vars.map(() => -40),
+      vars.map(() => 40),
+    );
     vars.forEach((k, q) => prefactor.set(k, Math.exp(res.x[q]!)));
     const monos = lv.terms.map((i) => {
       const m = c.terms[i]!.monomial;
       let coef = m.coef;
       let sym: Exponents = {};
       for (const [k, e] of Object.entries(m.exps)) {
-        if (lp.names.includes(k)) { coef *= Math.pow(prefactor.get(k) ?? 1, e.toNumber()); sym = addExps(sym, known.get(k)!, e); }
-        else sym = addExps(sym, { [k]: Fraction.ONE }, e);
+        if (lp.names.includes(k)) {
+          coef *= Math.pow(prefactor.get(k) ?? 1, e.toNumber());
+          sym = addExps(sym, known.get(k)!, e);
+        } else sym = addExps(sym, { [k]: Fraction.ONE }, e);
       }
       return { coef, sym };
     });
@@ -351,7 +389,13 @@ export function solveCandidate(c: Candidate, scaling: ScalingRelations): Candida
   c.variables.forEach((v, j) => {
     const symbolic = known.get(v.name)!;
     const pf = prefactor.get(v.name) ?? 1;
-    variables[v.name] = { exponent: u[j]!, at: atBound[j]!, symbolic, prefactor: pf, formula: formatMonomial({ coef: pf, exps: symbolic }) };
+    variables[v.name] = {
+      exponent: u[j]!,
+      at: atBound[j]!,
+      symbolic,
+      prefactor: pf,
+      formula: formatMonomial({ coef: pf, exps: symbolic }),
+    };
   });
   return {
     mechanism: c.mechanism,
@@ -391,7 +435,13 @@ export function rankSolutions(sols: readonly CandidateSolution[]): CandidateSolu
  * [lo, hi] (others fixed): t* is convex piecewise linear in x, and its breakpoints are among the
  * x-coordinates of the vertices of the polyhedron {(u, x, t) : t ≥ terms, bounds, lo ≤ x ≤ hi}.
  */
-export function exponentBreakpoints(c: Candidate, scaling: ScalingRelations, symbol: string, lo: Fraction, hi: Fraction): Fraction[] {
+export function exponentBreakpoints(
+  c: Candidate,
+  scaling: ScalingRelations,
+  symbol: string,
+  lo: Fraction,
+  hi: Fraction,
+): Fraction[] {
   const r = rel({ ...scaling, [symbol]: 0 });
   const lp = buildLp(c, r, symbol);
   const n = lp.names.length; // includes x

@@ -77,35 +77,71 @@ export class Fraction {
     return Fraction.of(num, den);
   }
 
-  add(o: Fraction): Fraction { return Fraction.of(this.num * o.den + o.num * this.den, this.den * o.den); }
-  sub(o: Fraction): Fraction { return Fraction.of(this.num * o.den - o.num * this.den, this.den * o.den); }
-  mul(o: Fraction): Fraction { return Fraction.of(this.num * o.num, this.den * o.den); }
+  add(o: Fraction): Fraction {
+    return Fraction.of(this.num * o.den + o.num * this.den, this.den * o.den);
+  }
+  sub(o: Fraction): Fraction {
+    return Fraction.of(this.num * o.den - o.num * this.den, this.den * o.den);
+  }
+  mul(o: Fraction): Fraction {
+    return Fraction.of(this.num * o.num, this.den * o.den);
+  }
   div(o: Fraction): Fraction {
     if (o.num === 0n) throw new InvalidArgumentError('Fraction: division by zero');
     return Fraction.of(this.num * o.den, this.den * o.num);
   }
-  neg(): Fraction { return new Fraction(-this.num, this.den); }
-  abs(): Fraction { return this.num < 0n ? this.neg() : this; }
+  neg(): Fraction {
+    return new Fraction(-this.num, this.den);
+  }
+  abs(): Fraction {
+    return this.num < 0n ? this.neg() : this;
+  }
   /** -1, 0 or 1. */
   cmp(o: Fraction): number {
     const l = this.num * o.den;
     const r = o.num * this.den;
     return l < r ? -1 : l > r ? 1 : 0;
   }
-  eq(o: Fraction): boolean { return this.num === o.num && this.den === o.den; }
-  lt(o: Fraction): boolean { return this.cmp(o) < 0; }
-  le(o: Fraction): boolean { return this.cmp(o) <= 0; }
-  gt(o: Fraction): boolean { return this.cmp(o) > 0; }
-  ge(o: Fraction): boolean { return this.cmp(o) >= 0; }
-  isZero(): boolean { return this.num === 0n; }
-  isInteger(): boolean { return this.den === 1n; }
-  sign(): number { return this.num < 0n ? -1 : this.num > 0n ? 1 : 0; }
-  static min(a: Fraction, b: Fraction): Fraction { return a.le(b) ? a : b; }
-  static max(a: Fraction, b: Fraction): Fraction { return a.ge(b) ? a : b; }
-  toNumber(): number { return Number(this.num) / Number(this.den); }
+  eq(o: Fraction): boolean {
+    return this.num === o.num && this.den === o.den;
+  }
+  lt(o: Fraction): boolean {
+    return this.cmp(o) < 0;
+  }
+  le(o: Fraction): boolean {
+    return this.cmp(o) <= 0;
+  }
+  gt(o: Fraction): boolean {
+    return this.cmp(o) > 0;
+  }
+  ge(o: Fraction): boolean {
+    return this.cmp(o) >= 0;
+  }
+  isZero(): boolean {
+    return this.num === 0n;
+  }
+  isInteger(): boolean {
+    return this.den === 1n;
+  }
+  sign(): number {
+    return this.num < 0n ? -1 : this.num > 0n ? 1 : 0;
+  }
+  static min(a: Fraction, b: Fraction): Fraction {
+    return a.le(b) ? a : b;
+  }
+  static max(a: Fraction, b: Fraction): Fraction {
+    return a.ge(b) ? a : b;
+  }
+  toNumber(): number {
+    return Number(this.num) / Number(this.den);
+  }
   /** "3/2", "-1/3", "2". */
-  toString(): string { return this.den === 1n ? this.num.toString() : `${this.num}/${this.den}`; }
-  toJSON(): string { return this.toString(); }
+  toString(): string {
+    return this.den === 1n ? this.num.toString() : `${this.num}/${this.den}`;
+  }
+  toJSON(): string {
+    return this.toString();
+  }
 }
 
 /** Shorthand: `frac(3, 2)`, `frac('1/3')`, `frac(0.5)`. */

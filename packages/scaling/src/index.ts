@@ -15,15 +15,31 @@ export { affine, evalAffine, lpMinimize, vertices } from './lp';
 
 // ── The engine: energy levels of candidate mechanisms, minimal exponents, breakpoints ─────────────────
 export type {
-  Candidate, CandidateSolution, EnergyLevel, EnergyTerm, FreeVariable, PatternKind, ScalingRelations, VariableOptimum,
+  Candidate,
+  CandidateSolution,
+  EnergyLevel,
+  EnergyTerm,
+  FreeVariable,
+  PatternKind,
+  ScalingRelations,
+  VariableOptimum,
 } from './engine';
 export { PATTERN_KINDS, exponentBreakpoints, minimalExponent, rankSolutions, solveCandidate } from './engine';
 
 // ── Models (two-layer, three-layer, linear, attention head, CNN) and targets ──────────────────────────
 export type { Activation, ExplicitModel, FcnModel, ScalingModel, Target } from './models';
 export {
-  allPatternAssignments, assertTargetExpressible, attentionHeadModel, buildFcnCandidate, builtinModels, cnnStated, modelCandidates,
-  parseTarget, threeLayerFcn, twoLayerFcn, twoLayerLinear,
+  allPatternAssignments,
+  assertTargetExpressible,
+  attentionHeadModel,
+  buildFcnCandidate,
+  builtinModels,
+  cnnStated,
+  modelCandidates,
+  parseTarget,
+  threeLayerFcn,
+  twoLayerFcn,
+  twoLayerLinear,
 } from './models';
 
 // ── Predictions and phase boundaries ─────────────────────────────────────────────────────────────────
@@ -34,5 +50,12 @@ export { crossover, evaluateEnergy } from './crossover';
 // ── Empirical side: sweeps with an injected runner, onsets, fitted exponents ─────────────────────────
 export type { Comparison, ExponentFit, RunRequest, RunResult, Runner, SweepOptions, SweepSize } from './empirical';
 export {
-  alignment, collapseExponent, compareWithPrediction, countSpecialised, fitOnsetExponent, fitPowerLaw, onsetFromCurve, runSweep,
+  alignment,
+  collapseExponent,
+  compareWithPrediction,
+  countSpecialised,
+  fitOnsetExponent,
+  fitPowerLaw,
+  onsetFromCurve,
+  runSweep,
 } from './empirical';

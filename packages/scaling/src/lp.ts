@@ -20,7 +20,11 @@ function solveSquare(A: Fraction[][], b: Fraction[]): Fraction[] | null {
   const M = A.map((row, i) => [...row, b[i]!]);
   for (let c = 0; c < n; c++) {
     let p = -1;
-    for (let r = c; r < n; r++) if (!M[r]![c]!.isZero()) { p = r; break; }
+    for (let r = c; r < n; r++)
+      if (!M[r]![c]!.isZero()) {
+        p = r;
+        break;
+      }
     if (p < 0) return null;
     if (p !== c) [M[p], M[c]] = [M[c]!, M[p]!];
     const piv = M[c]![c]!;
@@ -58,7 +62,10 @@ export function vertices(dim: number, constraints: readonly Affine[]): Fraction[
       for (let i = 0; i < m && ok; i++) if (evalAffine(constraints[i]!, x).sign() > 0) ok = false;
       if (ok) {
         const k = x.map(String).join(',');
-        if (!seen.has(k)) { seen.add(k); out.push(x); }
+        if (!seen.has(k)) {
+          seen.add(k);
+          out.push(x);
+        }
       }
     }
     // next combination

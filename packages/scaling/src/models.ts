@@ -68,9 +68,12 @@ export function assertTargetExpressible(model: FcnModel, target: Target): void {
   let s: Support = 'deg1';
   for (const l of model.layers) s = compose(s, l.activation);
   if (!supports(s, target.degree)) {
-    const why = s === 'deg1' ? 'a linear network only expresses the linear target he1'
-      : s === 'odd' ? 'erf is odd, so its even Hermite coefficients vanish; use an odd k (he1, he3, he5, …)'
-      : 'ReLU has vanishing odd Hermite coefficients above k = 1; use he1 or an even k';
+    const why =
+      s === 'deg1'
+        ? 'a linear network only expresses the linear target he1'
+        : s === 'odd'
+          ? 'erf is odd, so its even Hermite coefficients vanish; use an odd k (he1, he3, he5, …)'
+          : 'ReLU has vanishing odd Hermite coefficients above k = 1; use he1 or an even k';
     throw new InvalidArgumentError(`target he${target.degree} is not expressible by ${model.name}: ${why}`);
   }
 }
@@ -105,7 +108,9 @@ function patternName(p: PatternKind): string {
  */
 export function buildFcnCandidate(model: FcnModel, patterns: readonly PatternKind[], target: Target): Candidate {
   if (patterns.length !== model.layers.length) {
-    throw new InvalidArgumentError(`${model.name}: a pattern assignment needs one pattern per hidden layer (${model.layers.length}), got ${patterns.length}`);
+    throw new InvalidArgumentError(
+      `${model.name}: a pattern assignment needs one pattern per hidden layer (${model.layers.length}), got ${patterns.length}`,
+    );
   }
   const L = model.layers.length;
   const terms: EnergyTerm[] = [];
@@ -135,7 +140,10 @@ export function buildFcnCandidate(model: FcnModel, patterns: readonly PatternKin
       upper: W,
       meaning: isSpec ? `number of specialised neurons in layer ${layer}` : `total squared magnetisation of layer ${layer}`,
     });
-    terms.push({ label: `${isSpec ? 'specialisation' : 'magnetisation'} cost of layer ${layer}: ${v}·⟨Φ,K⁻¹,Φ⟩`, monomial: mulMono(monomial(1, { [v]: 1 }), norm) });
+    terms.push({
+      label: `${isSpec ? 'specialisation' : 'magnetisation'} cost of layer ${layer}: ${v}·⟨Φ,K⁻¹,Φ⟩`,
+      monomial: mulMono(monomial(1, { [v]: 1 }), norm),
+    });
     norm = mulMono(W, monomial(1, { [v]: -1 }));
     if (isSpec && activation !== 'linear') saturated = true;
   });
@@ -167,7 +175,9 @@ export function allPatternAssignments(layers: number): PatternKind[][] {
 export function modelCandidates(model: ScalingModel, target: Target, opts: { all?: boolean } = {}): Candidate[] {
   if (model.kind === 'explicit') {
     if (!model.targetDegrees.includes(target.degree)) {
-      throw new InvalidArgumentError(`${model.name}: the stated result covers only he${model.targetDegrees.join(', he')}; got he${target.degree}`);
+      throw new InvalidArgumentError(
+        `${model.name}: the stated result covers only he${model.targetDegrees.join(', he')}; got he${target.degree}`,
+      );
     }
     return [...model.candidates];
   }
@@ -209,9 +219,20 @@ export const threeLayerFcn: FcnModel = {
   kind: 'fcn',
   name: 'three-layer',
   description: 'three-layer erf network, hidden widths N1 then N2, standard scaling',
-  layers: [{ width: 'N1', activation: 'erf' }, { width: 'N2', activation: 'erf' }],
-  candidates: [['GP', 'GP'], ['GP', 'Spec'], ['Spec', 'Mag']],
-  paperPatterns: [['GP', 'GP'], ['GP', 'Spec'], ['Spec', 'Mag']],
+  layers: [
+    { width: 'N1', activation: 'erf' },
+    { width: 'N2', activation: 'erf' },
+  ],
+  candidates: [
+    ['GP', 'GP'],
+    ['GP', 'Spec'],
+    ['Spec', 'Mag'],
+  ],
+  paperPatterns: [
+    ['GP', 'GP'],
+    ['GP', 'Spec'],
+    ['Spec', 'Mag'],
+  ],
   sources: { 'GP-GP': 'S', 'GP-Spec': 'S', 'Spec-Mag': 'S' },
 };
 

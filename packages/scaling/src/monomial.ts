@@ -28,7 +28,8 @@ function toFrac(v: Fraction | number | string): Fraction {
 
 /** Builds a monomial; exponents may be numbers ("0.5" is read exactly as 1/2), strings ("1/3") or Fractions. */
 export function monomial(coef: number, exps: Record<string, Fraction | number | string> = {}): Monomial {
-  if (!Number.isFinite(coef) || coef <= 0) throw new InvalidArgumentError(`monomial: coefficient must be finite and > 0, got ${coef}`);
+  if (!Number.isFinite(coef) || coef <= 0)
+    throw new InvalidArgumentError(`monomial: coefficient must be finite and > 0, got ${coef}`);
   const out: Record<string, Fraction> = {};
   for (const [k, v] of Object.entries(exps)) {
     const f = toFrac(v);
@@ -94,7 +95,9 @@ function formatCoef(c: number): string {
  * Symbols are ordered alphabetically with L and d last; the coefficient is shown to 4 significant digits.
  */
 export function formatMonomial(m: Monomial, opts: { coef?: boolean } = {}): string {
-  const entries = Object.entries(m.exps).filter(([, v]) => !v.isZero()).sort(([a], [b]) => (ORDER(a) < ORDER(b) ? -1 : 1));
+  const entries = Object.entries(m.exps)
+    .filter(([, v]) => !v.isZero())
+    .sort(([a], [b]) => (ORDER(a) < ORDER(b) ? -1 : 1));
   const showCoef = opts.coef ?? true;
   const c = formatCoef(m.coef);
   if (entries.length === 0) return showCoef ? c : '1';

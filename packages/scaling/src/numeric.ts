@@ -16,7 +16,8 @@ export function minimizeBox(
   const maxSweeps = opts.maxSweeps ?? 2000;
   const x = new Float64Array(n);
   for (let j = 0; j < n; j++) {
-    if (!(lo[j]! <= hi[j]!)) throw new InvalidArgumentError(`minimizeBox: empty interval for variable ${j}: [${lo[j]}, ${hi[j]}]`);
+    if (!(lo[j]! <= hi[j]!))
+      throw new InvalidArgumentError(`minimizeBox: empty interval for variable ${j}: [${lo[j]}, ${hi[j]}]`);
     x[j] = Math.min(hi[j]!, Math.max(lo[j]!, 0));
   }
   let value = f(x);
@@ -25,15 +26,36 @@ export function minimizeBox(
     const before = value;
     for (let j = 0; j < n; j++) {
       if (!(hi[j]! > lo[j]!)) continue;
-      const r = minimize1d((t) => { const old = x[j]!; x[j] = t; const v = f(x); x[j] = old; return v; }, lo[j]!, hi[j]!, { tol: 1e-12 });
-      if (r.value <= value) { x[j] = r.x; value = r.value; }
+      const r = minimize1d(
+        (t) => {
+          const old = x[j]!;
+          x[j] = t;
+          const v = f(x);
+          x[j] = old;
+          return v;
+        },
+        lo[j]!,
+        hi[j]!,
+        { tol: 1e-12 },
+      );
+      if (r.value <= value) {
+        x[j] = r.x;
+        value = r.value;
+      }
     }
     if (Math.abs(before - value) <= tol * Math.max(1, Math.abs(value))) {
       if (!Number.isFinite(value)) break;
       return { x, value };
     }
   }
-  if (!Number.isFinite(value)) throw new ConvergenceError({ what: 'minimizeBox: energy is not finite', iterations: maxSweeps, residual: Number.NaN, tolerance: tol, hint: 'check that every free variable is bounded or penalised' });
+  if (!Number.isFinite(value))
+    throw new ConvergenceError({
+      what: 'minimizeBox: energy is not finite',
+      iterations: maxSweeps,
+      residual: Number.NaN,
+      tolerance: tol,
+      hint: 'check that every free variable is bounded or penalised',
+    });
   return { x, value };
 }
 
@@ -44,7 +66,9 @@ export function bisectRoot(f: (x: number) => number, a: number, b: number): numb
   if (fa === 0) return a;
   if (fb === 0) return b;
   if (Math.sign(fa) === Math.sign(fb)) {
-    throw new InvalidArgumentError(`no crossover in the bracket: the two energies do not change order on [${a}, ${b}]; widen the range`);
+    throw new InvalidArgumentError(
+      `no crossover in the bracket: the two energies do not change order on [${a}, ${b}]; widen the range`,
+    );
   }
   return brent(f, a, b, { tol: 1e-13 }).root;
 }

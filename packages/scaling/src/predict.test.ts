@@ -95,12 +95,19 @@ describe('two-layer erf FCN (docs/theory/curse-of-detail.md §7)', () => {
 
 describe('two-layer linear network', () => {
   it('GP = d; FL (√(N d)) helps only for N < d', () => {
-    for (const [nu, e, mech] of [['0', '1/2', 'GFL'], ['1/2', '3/4', 'GFL'], ['1', '1', 'GP'], ['3', '1', 'GP']] as const) {
+    for (const [nu, e, mech] of [
+      ['0', '1/2', 'GFL'],
+      ['1/2', '3/4', 'GFL'],
+      ['1', '1', 'GP'],
+      ['3', '1', 'GP'],
+    ] as const) {
       const p = predict(twoLayerLinear, { target: he(1), scaling: { N: nu }, sweepMax: 0 });
       expect(p.pStarExponent.toString()).toBe(e);
       expect(p.mechanism).toBe(mech);
     }
-    expect(byName(predict(twoLayerLinear, { target: he(1), scaling: { N: 3 }, sweepMax: 0 }), 'Spec').formula).toBe('2*sqrt(N*d)');
+    expect(byName(predict(twoLayerLinear, { target: he(1), scaling: { N: 3 }, sweepMax: 0 }), 'Spec').formula).toBe(
+      '2*sqrt(N*d)',
+    );
     expect(() => predict(twoLayerLinear, { target: he(3), scaling: { N: 1 } })).toThrow(/linear/);
   });
 });

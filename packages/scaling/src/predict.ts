@@ -1,5 +1,13 @@
 import { InvalidArgumentError } from '@sftdl/compute';
-import { type Candidate, type CandidateSolution, type ScalingRelations, exponentBreakpoints, minimalExponent, rankSolutions, solveCandidate } from './engine';
+import {
+  type Candidate,
+  type CandidateSolution,
+  type ScalingRelations,
+  exponentBreakpoints,
+  minimalExponent,
+  rankSolutions,
+  solveCandidate,
+} from './engine';
 import { Fraction } from './fraction';
 import { addExps, formatMonomial } from './monomial';
 import { type ScalingModel, type Target, modelCandidates } from './models';
@@ -50,7 +58,8 @@ function toFracMap(s: ScalingRelations): Record<string, Fraction> {
   const out: Record<string, Fraction> = {};
   for (const [k, v] of Object.entries(s)) {
     const f = v instanceof Fraction ? v : typeof v === 'string' ? Fraction.parse(v) : Fraction.from(v);
-    if (f.sign() < 0) throw new InvalidArgumentError(`scaling exponent of ${k} must be ≥ 0 (a width or length at least O(1)), got ${f}`);
+    if (f.sign() < 0)
+      throw new InvalidArgumentError(`scaling exponent of ${k} must be ≥ 0 (a width or length at least O(1)), got ${f}`);
     out[k] = f;
   }
   return out;
@@ -83,12 +92,15 @@ export function predict(model: ScalingModel, opts: PredictOptions): Prediction {
   let others: CandidateSolution[] = [];
   if (opts.reportOthers && !opts.allPatterns && model.kind === 'fcn') {
     const names = new Set(cands.map((c) => c.mechanism));
-    others = modelCandidates(model, opts.target, { all: true }).filter((c) => !names.has(c.mechanism)).map((c) => solveCandidate(c, scaling));
+    others = modelCandidates(model, opts.target, { all: true })
+      .filter((c) => !names.has(c.mechanism))
+      .map((c) => solveCandidate(c, scaling));
   }
   const sweepMax = opts.sweepMax ?? 4 * opts.target.degree;
   const boundaries: PhaseBoundary[] = [];
   if (sweepMax > 0) {
-    for (const sym of Object.keys(scaling)) boundaries.push(...sweepBoundaries(cands, scaling, sym, Fraction.ZERO, Fraction.from(sweepMax)));
+    for (const sym of Object.keys(scaling))
+      boundaries.push(...sweepBoundaries(cands, scaling, sym, Fraction.ZERO, Fraction.from(sweepMax)));
   }
   return {
     model: model.name,
@@ -118,7 +130,13 @@ function winnerAt(cands: readonly Candidate[], scaling: Record<string, Fraction>
  * its breakpoints come from vertex enumeration, crossings between candidates are solved exactly, and the
  * winner is decided on every piece.
  */
-export function sweepBoundaries(cands: readonly Candidate[], scaling: Record<string, Fraction>, symbol: string, lo: Fraction, hi: Fraction): PhaseBoundary[] {
+export function sweepBoundaries(
+  cands: readonly Candidate[],
+  scaling: Record<string, Fraction>,
+  symbol: string,
+  lo: Fraction,
+  hi: Fraction,
+): PhaseBoundary[] {
   const pts = new Map<string, Fraction>();
   for (const c of cands) for (const x of exponentBreakpoints(c, scaling, symbol, lo, hi)) pts.set(x.toString(), x);
   let xs = [...pts.values()].sort((a, b) => a.cmp(b));
@@ -176,4 +194,3 @@ function boundaryCondition(a: CandidateSolution, b: CandidateSolution, symbol: s
   for (const [k, v] of Object.entries(delta)) if (k !== symbol) rhs[k] = v.neg().div(cs);
   return `${symbol} = ${formatMonomial({ coef: 1, exps: rhs })}`;
 }
-

@@ -3,17 +3,38 @@ import { describe, expect, it } from 'vitest';
 import { fromRows } from '@sftdl/compute';
 import { key } from '@sftdl/field';
 import {
-  equivalentKernel, fitGpHyperparameters, gpRegression, kernelRescaling, learningCurve, linearExactOracle, linearMsaOneLoop,
-  linearMsaTree, msaAnneal, msaReport, ntkPredictor, renormalizedRidge, sampledMsa, solveAdaptiveKernel, deepLinearKernelRescaling,
+  equivalentKernel,
+  fitGpHyperparameters,
+  gpRegression,
+  kernelRescaling,
+  learningCurve,
+  linearExactOracle,
+  linearMsaOneLoop,
+  linearMsaTree,
+  msaAnneal,
+  msaReport,
+  ntkPredictor,
+  renormalizedRidge,
+  sampledMsa,
+  solveAdaptiveKernel,
+  deepLinearKernelRescaling,
 } from './index';
 
-const x = fromRows([[1, 0.2], [0.1, 1], [-0.7, 0.4], [0.3, -0.9]]);
+const x = fromRows([
+  [1, 0.2],
+  [0.1, 1],
+  [-0.7, 0.4],
+  [0.3, -0.9],
+]);
 const y = [0.9, 0.3, -0.5, -0.2];
 const xTest = fromRows([[0.5, 0.5]]);
 
 describe('GP, learning-curve, rescaling and MSA documentation examples', () => {
   it('gpRegression', () => {
-    const K = fromRows([[2, 1], [1, 2]]);
+    const K = fromRows([
+      [2, 1],
+      [1, 2],
+    ]);
     const r = gpRegression({ kernel: K, y: [1, -1], sigma2: 0.1, crossKernel: fromRows([[1, 0]]), testKernelDiag: [2] });
     // t = (K + 0.1 I)⁻¹ y = [1, −1]/(2.1 − 1) ; mean = t₀
     expect(r.testMean![0]).toBeCloseTo(1 / 1.1, 12);
@@ -39,13 +60,20 @@ describe('GP, learning-curve, rescaling and MSA documentation examples', () => {
     const input = { x, y, width: 50, chi: 50, sigmaW2: 1, sigmaA2: 1, sigma2: 0.1 };
     const r = sampledMsa(input, { activation: 'erf', samples: 2000, stages: 1, key: key(0) });
     expect(r.residual).toBeLessThan(1e-8);
-    const ak = solveAdaptiveKernel({ x, y, width: 50, chi: 50, sigmaW2: 1, sigmaA2: 1, sigma2: 0.1, activation: 'linear' }, { key: key(0), method: 'kernel-saddle' });
+    const ak = solveAdaptiveKernel(
+      { x, y, width: 50, chi: 50, sigmaW2: 1, sigmaA2: 1, sigma2: 0.1, activation: 'linear' },
+      { key: key(0), method: 'kernel-saddle' },
+    );
     // the fixed point satisfies f̄ = y − κ_n τ with κ_n = σ²/χ
     y.forEach((v, i) => expect(ak.trainMean[i]).toBeCloseTo(v - (0.1 / 50) * ak.tau[i]!, 12));
   });
 
   it('kernel rescaling and deep linear rescaling', () => {
-    const C0 = fromRows([[1, 0.2, 0], [0.2, 1, 0.1], [0, 0.1, 1]]);
+    const C0 = fromRows([
+      [1, 0.2, 0],
+      [0.2, 1, 0.1],
+      [0, 0.1, 1],
+    ]);
     const kr = kernelRescaling({ kernel: C0, y: [1, -0.5, 0.3], noise: 0.1, width: 100 });
     const deep = deepLinearKernelRescaling({ kernel: C0, y: [1, -0.5, 0.3], noise: 0.1, widths: [100] });
     expect(deep.kernelScale).toBeCloseTo(kr.kernelScale, 10);
@@ -55,17 +83,35 @@ describe('GP, learning-curve, rescaling and MSA documentation examples', () => {
     const eps = renormalizedRidge({ eigvals: [0.1], multiplicities: [10] }, 20, 0.01);
     // n = 10·0.1/(0.1 + ε) + 0.01/ε
     expect((10 * 0.1) / (0.1 + eps) + 0.01 / eps).toBeCloseTo(20, 10);
-    const curve = learningCurve({ spectrum: { eigvals: [1 / 8], multiplicities: [8] }, targetPower: [1], ns: [4, 8, 16], sigma2: 0.1 });
+    const curve = learningCurve({
+      spectrum: { eigvals: [1 / 8], multiplicities: [8] },
+      targetPower: [1],
+      ns: [4, 8, 16],
+      sigma2: 0.1,
+    });
     expect(curve[2]!.eg).toBeLessThan(curve[0]!.eg);
     expect(equivalentKernel({ eigvals: [0.5, 0.1] }, [1, 0.3], 100, 0.1).eg).toBeGreaterThan(0);
   });
 
   it('NTK predictor and hyper-parameter fit', () => {
-    const Theta = fromRows([[2, 0.5], [0.5, 1]]);
+    const Theta = fromRows([
+      [2, 0.5],
+      [0.5, 1],
+    ]);
     const r = ntkPredictor({ ntk: Theta, y: [1, 0], ntkCross: fromRows([[0.5, 1]]), time: 1e6 });
     expect(r.trainMean[0]).toBeCloseTo(1, 8);
-    const K = fromRows([[1, 0.5, 0.1], [0.5, 1, 0.5], [0.1, 0.5, 1]]);
-    const fit = fitGpHyperparameters({ params: [{ name: 'a', init: 1 }], kernel: (p) => ({ ...K, data: K.data.map((v) => v * p.a!) }), y: [1, 0.8, 0.3], sigma2: 0.1, key: key(0) });
+    const K = fromRows([
+      [1, 0.5, 0.1],
+      [0.5, 1, 0.5],
+      [0.1, 0.5, 1],
+    ]);
+    const fit = fitGpHyperparameters({
+      params: [{ name: 'a', init: 1 }],
+      kernel: (p) => ({ ...K, data: K.data.map((v) => v * p.a!) }),
+      y: [1, 0.8, 0.3],
+      sigma2: 0.1,
+      key: key(0),
+    });
     expect(fit.logMarginalLikelihood).toBeGreaterThan(-10);
   });
 });

@@ -11,21 +11,55 @@ export { ntkPredictor } from './gp/ntk';
 
 // ── Learning curves: equivalent kernel, renormalised ridge, empirical comparison ────────────────────────────────────
 export type {
-  CurveComparison, EmpiricalCurvePoint, EquivalentKernelResult, LearningCurveOptions, LearningCurvePoint, LearningSpectrum,
+  CurveComparison,
+  EmpiricalCurvePoint,
+  EquivalentKernelResult,
+  LearningCurveOptions,
+  LearningCurvePoint,
+  LearningSpectrum,
 } from './learning/eigenlearning';
-export { compareLearningCurves, empiricalLearningCurve, equivalentKernel, learningCurve, renormalizedRidge } from './learning/eigenlearning';
+export {
+  compareLearningCurves,
+  empiricalLearningCurve,
+  equivalentKernel,
+  learningCurve,
+  renormalizedRidge,
+} from './learning/eigenlearning';
 
 // ── Kernel rescaling: two-layer (any NNGP kernel) and deep linear ───────────────────────────────────────────────────
-export type { DeepLinearRescalingResult, KernelEigenSystem, KernelRescalingOptions, KernelRescalingResult } from './rescaling/kernelRescaling';
-export { deepLinearKernelRescaling, kernelEigenSystem, kernelRescaling, kernelRescalingAction, kernelScaleFromSpectrum } from './rescaling/kernelRescaling';
+export type {
+  DeepLinearRescalingResult,
+  KernelEigenSystem,
+  KernelRescalingOptions,
+  KernelRescalingResult,
+} from './rescaling/kernelRescaling';
+export {
+  deepLinearKernelRescaling,
+  kernelEigenSystem,
+  kernelRescaling,
+  kernelRescalingAction,
+  kernelScaleFromSpectrum,
+} from './rescaling/kernelRescaling';
 
 // ── Multi-scale adaptive (MSA) theory: problem set-up, linear tree/one-loop, exact oracle, sampled, annealing, report ─
 export type { MsaInput, MsaSetup } from './msa/problem';
 export { msaSetup, twoLayerNngp } from './msa/problem';
 export type {
-  LinearMsaSpectrum, MsaLinearSolution, MsaOneLoopSolution, MsaSolveOptions, ScalarScaleResult, ScaledGpPrediction,
+  LinearMsaSpectrum,
+  MsaLinearSolution,
+  MsaOneLoopSolution,
+  MsaSolveOptions,
+  ScalarScaleResult,
+  ScaledGpPrediction,
 } from './msa/linear';
-export { linearMsaOneLoop, linearMsaSpectrum, linearMsaTree, msaOneLoopScalar, msaTreeScalar, scaledGpPredict } from './msa/linear';
+export {
+  linearMsaOneLoop,
+  linearMsaSpectrum,
+  linearMsaTree,
+  msaOneLoopScalar,
+  msaTreeScalar,
+  scaledGpPredict,
+} from './msa/linear';
 export type { LinearExactResult } from './msa/exact';
 export { linearExactOracle } from './msa/exact';
 export type { MsaActivation } from './msa/sampling';
@@ -43,7 +77,12 @@ export { solveAdaptiveKernel } from './adaptive/solver';
 // ── Grokking phase transition: cubic teacher (reduced action, d → ∞ theory, finite d, sweeps), modular addition ──────
 export type { CubicActionCoefficients, CubicSolution, CubicTeacherParams, GrokkingPhase, M11Convention } from './grokking/action';
 export {
-  cubicInvariants, cubicKernelProjection, deepestNontrivialMinimum, erfHermiteProjections, nontrivialMinimaCubic, reducedActionCubic,
+  cubicInvariants,
+  cubicKernelProjection,
+  deepestNontrivialMinimum,
+  erfHermiteProjections,
+  nontrivialMinimaCubic,
+  reducedActionCubic,
   reducedActionCubicSlopeOverQ,
 } from './grokking/action';
 export type { CubicCriticalPoint, CubicPathVariable } from './grokking/thermodynamic';
@@ -52,6 +91,16 @@ export { cubicFiniteDMap, solveCubicFiniteD } from './grokking/finite-d';
 export type { CubicSweepPoint } from './grokking/sweep';
 export { sweepCubic } from './grokking/sweep';
 export type { LambdaNormalization, ModularOnsets, ModularParams, ModularSolution } from './grokking/modular';
-export { modularCurve, modularDegeneracy, modularInvariant, modularLambda, modularMixture, modularModeAction, modularOnsets, modularSaddles, solveModular } from './grokking/modular';
+export {
+  modularCurve,
+  modularDegeneracy,
+  modularInvariant,
+  modularLambda,
+  modularMixture,
+  modularModeAction,
+  modularOnsets,
+  modularSaddles,
+  solveModular,
+} from './grokking/modular';
 export type { ActionProfile, ActionProfilePoint } from './grokking/profile';
 export { cubicActionProfile, modularModeProfile } from './grokking/profile';

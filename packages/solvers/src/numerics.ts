@@ -19,7 +19,12 @@ export interface PositiveRoot {
  * `xtol` (and, where it needs more than field's 200, `maxIterations`); with `what`, an invalid-bracket error names
  * the quantity being solved for.
  */
-export function brentRoot(f: (x: number) => number, a: number, b: number, opts: { xtol: number; maxIterations?: number; what?: string }): RootResult {
+export function brentRoot(
+  f: (x: number) => number,
+  a: number,
+  b: number,
+  opts: { xtol: number; maxIterations?: number; what?: string },
+): RootResult {
   try {
     return brent(f, a, b, { tol: opts.xtol, maxIterations: opts.maxIterations ?? 200 });
   } catch (e) {
@@ -29,7 +34,12 @@ export function brentRoot(f: (x: number) => number, a: number, b: number, opts: 
 }
 
 /** Brent minimiser on [a, b] (field `minimize1d`; `xtol` is relative). */
-export function brentMinimize(f: (x: number) => number, a: number, b: number, opts: { xtol?: number } = {}): { x: number; value: number } {
+export function brentMinimize(
+  f: (x: number) => number,
+  a: number,
+  b: number,
+  opts: { xtol?: number } = {},
+): { x: number; value: number } {
   const r = minimize1d(f, a, b, { tol: opts.xtol ?? 1e-12 });
   return { x: r.x, value: r.value };
 }
@@ -39,13 +49,25 @@ export function brentMinimize(f: (x: number) => number, a: number, b: number, op
  * non-finite F at the start, like every other failure, is reported as a ConvergenceError so multi-start loops can
  * move on to the next start; non-finite trial points are rejected by the line search.
  */
-export function newtonSystem(F: (x: Float64Array) => Float64Array, x0: ArrayLike<number>, opts: { tolerance?: number; maxIterations?: number; fdStep?: number; what?: string } = {}): { x: Float64Array; residual: number; iterations: number } {
+export function newtonSystem(
+  F: (x: Float64Array) => Float64Array,
+  x0: ArrayLike<number>,
+  opts: { tolerance?: number; maxIterations?: number; fdStep?: number; what?: string } = {},
+): { x: Float64Array; residual: number; iterations: number } {
   const tol = opts.tolerance ?? 1e-12;
   try {
     return newton(F, x0, { tol, maxIterations: opts.maxIterations ?? 100, fdStep: opts.fdStep ?? 1e-7 });
   } catch (e) {
     if (ConvergenceError.isInstance(e)) throw e;
-    if (InvalidArgumentError.isInstance(e)) throw new ConvergenceError({ what: opts.what ?? 'Newton solve', iterations: 0, residual: NaN, tolerance: tol, detail: 'the start is outside the domain', hint: `the start is outside the domain (${e.message.split('\n')[0]}); start elsewhere` });
+    if (InvalidArgumentError.isInstance(e))
+      throw new ConvergenceError({
+        what: opts.what ?? 'Newton solve',
+        iterations: 0,
+        residual: NaN,
+        tolerance: tol,
+        detail: 'the start is outside the domain',
+        hint: `the start is outside the domain (${e.message.split('\n')[0]}); start elsewhere`,
+      });
     throw e;
   }
 }
@@ -65,11 +87,16 @@ export function logisticOfNeg(z: number): number {
  * All sign changes of f on a logarithmic grid over [lo, hi] (positive axis), each refined by Brent in log space.
  * Returns the roots in increasing order.
  */
-export function positiveRoots(f: (x: number) => number, { lo = 1e-10, hi = 1e10, points = 400 }: { lo?: number; hi?: number; points?: number } = {}): PositiveRoot[] {
+export function positiveRoots(
+  f: (x: number) => number,
+  { lo = 1e-10, hi = 1e10, points = 400 }: { lo?: number; hi?: number; points?: number } = {},
+): PositiveRoot[] {
   const g = (u: number): number => f(Math.exp(u));
-  const a = Math.log(lo), b = Math.log(hi);
+  const a = Math.log(lo),
+    b = Math.log(hi);
   const roots: PositiveRoot[] = [];
-  let u0 = a, g0 = g(a);
+  let u0 = a,
+    g0 = g(a);
   for (let i = 1; i <= points; i++) {
     const u1 = a + ((b - a) * i) / points;
     const g1 = g(u1);
@@ -78,7 +105,8 @@ export function positiveRoots(f: (x: number) => number, { lo = 1e-10, hi = 1e10,
       const r = brentRoot(g, u0, u1, { xtol: 1e-15 });
       roots.push({ x: Math.exp(r.root), iterations: r.iterations, residual: Math.abs(f(Math.exp(r.root))) });
     }
-    u0 = u1; g0 = g1;
+    u0 = u1;
+    g0 = g1;
   }
   return roots;
 }
@@ -107,7 +135,8 @@ export function pair(v: ArrayLike<number>): [number, number] {
 /** The three components of a 3-vector from a small solver; throws if it is shorter. */
 export function triple(v: ArrayLike<number>): [number, number, number] {
   const [a, b, c] = [v[0], v[1], v[2]];
-  if (a === undefined || b === undefined || c === undefined) throw new InvalidArgumentError(`expected a vector of length 3, got length ${v.length}`);
+  if (a === undefined || b === undefined || c === undefined)
+    throw new InvalidArgumentError(`expected a vector of length 3, got length ${v.length}`);
   return [a, b, c];
 }
 

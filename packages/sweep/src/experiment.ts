@@ -60,7 +60,8 @@ export class ExperimentRegistry {
 
   /** Adds an experiment; a name can be registered once. */
   register<P extends Record<string, Json>>(e: Experiment<P>): this {
-    if (!/^[a-z0-9][a-z0-9-]*$/.test(e.name)) throw new InvalidArgumentError(`experiment name '${e.name}' must be kebab-case (a-z, 0-9, -)`);
+    if (!/^[a-z0-9][a-z0-9-]*$/.test(e.name))
+      throw new InvalidArgumentError(`experiment name '${e.name}' must be kebab-case (a-z, 0-9, -)`);
     if (this.map.has(e.name)) throw new InvalidArgumentError(`experiment '${e.name}' is already registered`);
     this.map.set(e.name, e as unknown as Experiment);
     return this;
@@ -69,12 +70,17 @@ export class ExperimentRegistry {
   /** The experiment with this name; throws {@link InvalidArgumentError} listing the known names otherwise. */
   get(name: string): Experiment {
     const e = this.map.get(name);
-    if (!e) throw new InvalidArgumentError(`unknown experiment '${name}'; registered: ${[...this.map.keys()].join(', ') || '(none)'}`);
+    if (!e)
+      throw new InvalidArgumentError(`unknown experiment '${name}'; registered: ${[...this.map.keys()].join(', ') || '(none)'}`);
     return e;
   }
 
-  has(name: string): boolean { return this.map.has(name); }
+  has(name: string): boolean {
+    return this.map.has(name);
+  }
 
   /** All experiments, in registration order. */
-  list(): Experiment[] { return [...this.map.values()]; }
+  list(): Experiment[] {
+    return [...this.map.values()];
+  }
 }

@@ -28,12 +28,22 @@ export function writeFileAtomic(path: string, content: string, fs: AtomicWriteFs
     fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw e;
   }
   closeSync(fd);
-  try { renameSync(tmp, path); } catch (e) {
-    try { unlinkSync(tmp); } catch { /* already gone */ }
+  try {
+    renameSync(tmp, path);
+  } catch (e) {
+    try {
+      unlinkSync(tmp);
+    } catch {
+      /* already gone */
+    }
     throw e;
   }
   fsyncDir(dir);
@@ -42,5 +52,12 @@ export function writeFileAtomic(path: string, content: string, fs: AtomicWriteFs
 /** fsync of a folder (makes a rename durable); ignored where the platform cannot open folders. */
 export function fsyncDir(dir: string): void {
   let fd: number | undefined;
-  try { fd = openSync(dir, 'r'); fsyncSync(fd); } catch { /* not supported here */ } finally { if (fd !== undefined) closeSync(fd); }
+  try {
+    fd = openSync(dir, 'r');
+    fsyncSync(fd);
+  } catch {
+    /* not supported here */
+  } finally {
+    if (fd !== undefined) closeSync(fd);
+  }
 }

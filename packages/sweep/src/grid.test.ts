@@ -9,7 +9,9 @@ describe('parseGrid', () => {
       { name: 'seed', values: [1, 2, 3, 4] },
     ]);
     expect(parseGrid('n=0..10:5; act=erf,relu ;flag=true,false')).toEqual([
-      { name: 'n', values: [0, 5, 10] }, { name: 'act', values: ['erf', 'relu'] }, { name: 'flag', values: [true, false] },
+      { name: 'n', values: [0, 5, 10] },
+      { name: 'act', values: ['erf', 'relu'] },
+      { name: 'flag', values: [true, false] },
     ]);
     expect(parseGrid('')).toEqual([]);
   });
@@ -38,12 +40,14 @@ describe('grid cells', () => {
   });
 
   it('every cell of a random grid is distinct and the cells enumerate the cartesian product', () => {
-    fc.assert(fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 4 }), (lens) => {
-      const axes = lens.map((n, a) => ({ name: `p${a}`, values: Array.from({ length: n }, (_, v) => v) }));
-      const total = gridSize(axes);
-      expect(total).toBe(lens.reduce((x, y) => x * y, 1));
-      const seen = new Set(Array.from({ length: total }, (_, i) => JSON.stringify(gridCell(axes, {}, i))));
-      expect(seen.size).toBe(total);
-    }));
+    fc.assert(
+      fc.property(fc.array(fc.integer({ min: 1, max: 4 }), { minLength: 0, maxLength: 4 }), (lens) => {
+        const axes = lens.map((n, a) => ({ name: `p${a}`, values: Array.from({ length: n }, (_, v) => v) }));
+        const total = gridSize(axes);
+        expect(total).toBe(lens.reduce((x, y) => x * y, 1));
+        const seen = new Set(Array.from({ length: total }, (_, i) => JSON.stringify(gridCell(axes, {}, i))));
+        expect(seen.size).toBe(total);
+      }),
+    );
   });
 });

@@ -20,7 +20,11 @@ export function parseValue(text: string): Json {
   if (t === 'null') return null;
   if (t !== '' && /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(t)) return Number(t);
   if (t.startsWith('[') || t.startsWith('{')) {
-    try { return JSON.parse(t) as Json; } catch { /* a string after all */ }
+    try {
+      return JSON.parse(t) as Json;
+    } catch {
+      /* a string after all */
+    }
   }
   return t;
 }
@@ -28,10 +32,13 @@ export function parseValue(text: string): Json {
 function expandRange(name: string, spec: string): number[] | null {
   const m = /^\s*(-?\d+)\s*\.\.\s*(-?\d+)\s*(?::\s*(\d+)\s*)?$/.exec(spec);
   if (!m) return null;
-  const a = Number(m[1]), b = Number(m[2]), step = m[3] === undefined ? 1 : Number(m[3]);
+  const a = Number(m[1]),
+    b = Number(m[2]),
+    step = m[3] === undefined ? 1 : Number(m[3]);
   if (step < 1) throw new InvalidArgumentError(`--grid: axis '${name}': range step must be ≥ 1, got '${spec}'`);
   if (b < a) throw new InvalidArgumentError(`--grid: axis '${name}': range '${spec}' is empty (end before start)`);
-  if ((b - a) / step > 1e6) throw new InvalidArgumentError(`--grid: axis '${name}': range '${spec}' has more than a million values`);
+  if ((b - a) / step > 1e6)
+    throw new InvalidArgumentError(`--grid: axis '${name}': range '${spec}' has more than a million values`);
   const out: number[] = [];
   for (let v = a; v <= b; v += step) out.push(v);
   return out;
@@ -57,10 +64,17 @@ export function parseGrid(spec: string): GridAxis[] {
     if (eq < 0) throw new InvalidArgumentError(`--grid: '${part.trim()}' is not of the form name=v1,v2,… or name=a..b`);
     const name = part.slice(0, eq).trim();
     const body = part.slice(eq + 1);
-    if (!NAME_RE.test(name)) throw new InvalidArgumentError(`--grid: '${name}' is not a valid parameter name (letters, digits, _ . -)`);
+    if (!NAME_RE.test(name))
+      throw new InvalidArgumentError(`--grid: '${name}' is not a valid parameter name (letters, digits, _ . -)`);
     if (axes.some((a) => a.name === name)) throw new InvalidArgumentError(`--grid: axis '${name}' is given twice`);
     const range = expandRange(name, body);
-    const values = range ?? body.split(',').map((v) => v.trim()).filter((v) => v !== '').map(parseValue);
+    const values =
+      range ??
+      body
+        .split(',')
+        .map((v) => v.trim())
+        .filter((v) => v !== '')
+        .map(parseValue);
     if (values.length === 0) throw new InvalidArgumentError(`--grid: axis '${name}' has no values`);
     axes.push({ name, values });
   }
@@ -90,7 +104,8 @@ export function gridSize(axes: readonly GridAxis[]): number {
  */
 export function gridCell(axes: readonly GridAxis[], base: Readonly<Record<string, Json>>, i: number): Record<string, Json> {
   const total = gridSize(axes);
-  if (!Number.isInteger(i) || i < 0 || i >= total) throw new InvalidArgumentError(`task index ${i} is outside the grid (0 … ${total - 1})`);
+  if (!Number.isInteger(i) || i < 0 || i >= total)
+    throw new InvalidArgumentError(`task index ${i} is outside the grid (0 … ${total - 1})`);
   const cell: Record<string, Json> = { ...base };
   let rest = i;
   for (let a = axes.length - 1; a >= 0; a--) {

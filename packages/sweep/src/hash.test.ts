@@ -5,20 +5,26 @@ import { canonicalJson, checksumOf } from './hash';
 
 describe('canonical JSON and checksums', () => {
   it('sorts keys at every depth and drops undefined members', () => {
-    expect(canonicalJson({ b: 1, a: { d: [1, { z: 0, y: 'q' }], c: null }, u: undefined })).toBe('{"a":{"c":null,"d":[1,{"y":"q","z":0}]},"b":1}');
+    expect(canonicalJson({ b: 1, a: { d: [1, { z: 0, y: 'q' }], c: null }, u: undefined })).toBe(
+      '{"a":{"c":null,"d":[1,{"y":"q","z":0}]},"b":1}',
+    );
   });
 
   it('does not depend on key order (property)', () => {
-    fc.assert(fc.property(fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.string(), fc.boolean())), (o) => {
-      const reversed = Object.fromEntries(Object.entries(o).reverse());
-      expect(canonicalJson(reversed)).toBe(canonicalJson(o));
-    }));
+    fc.assert(
+      fc.property(fc.dictionary(fc.string(), fc.oneof(fc.integer(), fc.string(), fc.boolean())), (o) => {
+        const reversed = Object.fromEntries(Object.entries(o).reverse());
+        expect(canonicalJson(reversed)).toBe(canonicalJson(o));
+      }),
+    );
   });
 
   it('round-trips doubles exactly through JSON', () => {
-    fc.assert(fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
-      expect(JSON.parse(canonicalJson({ x })).x).toBe(x === 0 ? 0 : x);
-    }));
+    fc.assert(
+      fc.property(fc.double({ noNaN: true, noDefaultInfinity: true }), (x) => {
+        expect(JSON.parse(canonicalJson({ x })).x).toBe(x === 0 ? 0 : x);
+      }),
+    );
   });
 
   it('rejects NaN, Infinity and non-JSON values, naming the path', () => {

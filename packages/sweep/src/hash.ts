@@ -15,22 +15,35 @@ export type Json = null | boolean | number | string | Json[] | { [k: string]: Js
 export function canonicalJson(value: unknown, path = '$'): string {
   if (value === null) return 'null';
   switch (typeof value) {
-    case 'boolean': return value ? 'true' : 'false';
-    case 'string': return JSON.stringify(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'string':
+      return JSON.stringify(value);
     case 'number':
-      if (!Number.isFinite(value)) throw new InvalidArgumentError(`${path} is ${value}: sweep parameters and results must be finite numbers (use null for 'not available')`);
+      if (!Number.isFinite(value))
+        throw new InvalidArgumentError(
+          `${path} is ${value}: sweep parameters and results must be finite numbers (use null for 'not available')`,
+        );
       return JSON.stringify(value);
     case 'object': {
-      if (Array.isArray(value)) return `[${value.map((v, i) => (v === undefined ? 'null' : canonicalJson(v, `${path}[${i}]`))).join(',')}]`;
+      if (Array.isArray(value))
+        return `[${value.map((v, i) => (v === undefined ? 'null' : canonicalJson(v, `${path}[${i}]`))).join(',')}]`;
       if (ArrayBuffer.isView(value)) return canonicalJson(Array.from(value as unknown as ArrayLike<number>), path);
       const proto = Object.getPrototypeOf(value);
-      if (proto !== Object.prototype && proto !== null) throw new InvalidArgumentError(`${path} is a ${proto?.constructor?.name ?? 'non-plain'} object: sweep values must be plain JSON`);
+      if (proto !== Object.prototype && proto !== null)
+        throw new InvalidArgumentError(
+          `${path} is a ${proto?.constructor?.name ?? 'non-plain'} object: sweep values must be plain JSON`,
+        );
       const o = value as Record<string, unknown>;
-      const keys = Object.keys(o).filter((k) => o[k] !== undefined).sort();
+      const keys = Object.keys(o)
+        .filter((k) => o[k] !== undefined)
+        .sort();
       return `{${keys.map((k) => `${JSON.stringify(k)}:${canonicalJson(o[k], `${path}.${k}`)}`).join(',')}}`;
     }
     default:
-      throw new InvalidArgumentError(`${path} is a ${typeof value}: sweep values must be JSON (null, boolean, finite number, string, array, plain object)`);
+      throw new InvalidArgumentError(
+        `${path} is a ${typeof value}: sweep values must be JSON (null, boolean, finite number, string, array, plain object)`,
+      );
   }
 }
 

@@ -3,7 +3,6 @@
  * @packageDocumentation
  */
 
-
 // ── Grids and canonical hashing ───────────────────────────────────────────────────────────────────────────────────
 export type { Json } from './hash';
 export { canonicalJson, checksumOf, sha256Hex } from './hash';
@@ -16,10 +15,33 @@ export { ExperimentRegistry } from './experiment';
 
 // ── Plans, tasks, results and collection ──────────────────────────────────────────────────────────────────────────
 export type {
-  CollectRow, CollectedSweep, PlanOptions, PlanSummary, ResultRecord, ResultState, RunTaskOptions, SweepManifest, SweepStatus, TaskOutcome, TaskSpec, TaskStatus,
+  CollectRow,
+  CollectedSweep,
+  PlanOptions,
+  PlanSummary,
+  ResultRecord,
+  ResultState,
+  RunTaskOptions,
+  SweepManifest,
+  SweepStatus,
+  TaskOutcome,
+  TaskSpec,
+  TaskStatus,
 } from './sweep';
 export {
-  collectSweep, collectedToCsv, loadSweep, orphanResults, planSweep, readResult, runTask, sweepPaths, sweepRoots, sweepStatus, taskId, taskKey, unfinishedTasks,
+  collectSweep,
+  collectedToCsv,
+  loadSweep,
+  orphanResults,
+  planSweep,
+  readResult,
+  runTask,
+  sweepPaths,
+  sweepRoots,
+  sweepStatus,
+  taskId,
+  taskKey,
+  unfinishedTasks,
 } from './sweep';
 
 // ── Runners: local cores and Slurm job arrays ─────────────────────────────────────────────────────────────────────

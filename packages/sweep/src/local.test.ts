@@ -27,34 +27,53 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('local executor (tinypool)', () => {
   it('results do not depend on the worker count or order', async () => {
     const grid = { experiment: 'walk', axes: parseGrid('scale=1,2,3;seed=1..2'), set: { steps: 7 }, rootSeed: 11 };
-    const a = tmp(), b = tmp();
+    const a = tmp(),
+      b = tmp();
     planSweep(registry, a, grid);
     planSweep(registry, b, grid);
     await runLocal(registry, a, { workers: 1 });
     const lines: string[] = [];
-    const s = await runLocal(registry, b, { workers: 2, registryModule, execArgv, tasks: [5, 3, 1, 4, 2, 0], log: (l) => lines.push(l) });
+    const s = await runLocal(registry, b, {
+      workers: 2,
+      registryModule,
+      execArgv,
+      tasks: [5, 3, 1, 4, 2, 0],
+      log: (l) => lines.push(l),
+    });
     expect(s.done).toBe(6);
-    expect(lines.at(-1)).toMatch(/^sweep walk: 6\/6 run \(6 done, 0 failed\), 0 running, 0 skipped · 100% · .* elapsed · ETA 0s$/);
+    expect(lines.at(-1)).toMatch(
+      /^sweep walk: 6\/6 run \(6 done, 0 failed\), 0 running, 0 skipped · 100% · .* elapsed · ETA 0s$/,
+    );
     expect(results(b)).toEqual(results(a));
     expect(results(a).size).toBe(6);
   });
 
   it('kill -9 of the whole run, then run again: identical results, no finished task re-run', async () => {
     const grid = { experiment: 'walk', axes: parseGrid('seed=1..6'), set: { steps: 12, sleepMs: 30 }, rootSeed: 5 };
-    const ref = tmp(), dir = tmp();
+    const ref = tmp(),
+      dir = tmp();
     planSweep(registry, ref, grid);
     planSweep(registry, dir, grid);
     await runLocal(registry, ref, { workers: 1, tasks: [0, 1, 2, 3, 4, 5] });
 
-    const child = spawn(process.execPath, ['--conditions=@sftdl/source', '--import', 'tsx', 'test/run-child.ts', dir, '2'], { cwd: pkgDir, stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn(process.execPath, ['--conditions=@sftdl/source', '--import', 'tsx', 'test/run-child.ts', dir, '2'], {
+      cwd: pkgDir,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     let stderr = '';
-    child.stderr.on('data', (d) => { stderr += String(d); });
+    child.stderr.on('data', (d) => {
+      stderr += String(d);
+    });
     const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, sig) => r(sig)));
     const deadline = Date.now() + 30_000;
     // wait until two tasks are finished and a third has checkpointed part of its work
     for (;;) {
-      const done = existsSync(join(dir, 'results')) ? readdirSync(join(dir, 'results')).filter((f) => f.endsWith('.json')).length : 0;
-      const ck = existsSync(join(dir, 'checkpoints')) ? readdirSync(join(dir, 'checkpoints')).filter((f) => f.endsWith('.json')).length : 0;
+      const done = existsSync(join(dir, 'results'))
+        ? readdirSync(join(dir, 'results')).filter((f) => f.endsWith('.json')).length
+        : 0;
+      const ck = existsSync(join(dir, 'checkpoints'))
+        ? readdirSync(join(dir, 'checkpoints')).filter((f) => f.endsWith('.json')).length
+        : 0;
       if (done >= 2 && ck >= 1) break;
       if (Date.now() > deadline) throw new Error(`child made no progress: ${stderr}`);
       await sleep(20);
@@ -63,7 +82,11 @@ describe('local executor (tinypool)', () => {
     expect(await exited).toBe('SIGKILL');
 
     const m = loadSweep(dir);
-    const finished = new Map(m.tasks.filter((t) => readResult(dir, t.id).state === 'done').map((t) => [t.index, readFileSync(sweepPaths.result(dir, t.id), 'utf8')]));
+    const finished = new Map(
+      m.tasks
+        .filter((t) => readResult(dir, t.id).state === 'done')
+        .map((t) => [t.index, readFileSync(sweepPaths.result(dir, t.id), 'utf8')]),
+    );
     expect(finished.size).toBeGreaterThanOrEqual(2);
     expect(finished.size).toBeLessThan(6);
     const st = sweepStatus(dir);

@@ -73,16 +73,19 @@ function fmtSeconds(s: number): string {
 export async function runLocal(registry: ExperimentRegistry, dir: string, o: LocalRunOptions = {}): Promise<LocalRunSummary> {
   const m = loadSweep(dir);
   const workers = o.workers ?? 1;
-  if (!Number.isInteger(workers) || workers < 1) throw new InvalidArgumentError(`--workers must be a positive integer, got ${workers}`);
+  if (!Number.isInteger(workers) || workers < 1)
+    throw new InvalidArgumentError(`--workers must be a positive integer, got ${workers}`);
   const indices = o.tasks ? [...o.tasks] : m.tasks.map((t) => t.index);
-  for (const i of indices) if (!m.tasks[i]) throw new InvalidArgumentError(`--task ${i}: the sweep has tasks 0 … ${m.tasks.length - 1}`);
+  for (const i of indices)
+    if (!m.tasks[i]) throw new InvalidArgumentError(`--task ${i}: the sweep has tasks 0 … ${m.tasks.length - 1}`);
   registry.get(m.experiment);
   const log = o.log ?? (() => {});
   const t0 = performance.now();
   const outcomes: TaskOutcome[] = [];
   const todo: number[] = [];
   for (const i of indices) {
-    if (!o.force && readResult(dir, m.tasks[i]!.id).state === 'done') outcomes.push({ index: i, id: m.tasks[i]!.id, status: 'skipped' });
+    if (!o.force && readResult(dir, m.tasks[i]!.id).state === 'done')
+      outcomes.push({ index: i, id: m.tasks[i]!.id, status: 'skipped' });
     else todo.push(i);
   }
   const est = (i: number) => Math.max(m.tasks[i]!.estimatedSeconds, 1e-9);
@@ -92,7 +95,11 @@ export async function runLocal(registry: ExperimentRegistry, dir: string, o: Loc
   let lastLine = 0;
   const counts = () => {
     const c = { done: 0, failed: 0, other: 0 };
-    for (const x of outcomes) { if (x.status === 'done') c.done++; else if (x.status === 'failed') c.failed++; else if (x.status !== 'skipped') c.other++; }
+    for (const x of outcomes) {
+      if (x.status === 'done') c.done++;
+      else if (x.status === 'failed') c.failed++;
+      else if (x.status !== 'skipped') c.other++;
+    }
     return c;
   };
   const report = (force = false) => {
@@ -105,7 +112,9 @@ export async function runLocal(registry: ExperimentRegistry, dir: string, o: Loc
     const frac = costTotal > 0 ? (costDone + partial) / costTotal : 1;
     const eta = frac > 0 ? (el * (1 - frac)) / frac : Infinity;
     const c = counts();
-    log(`sweep ${m.experiment}: ${c.done + c.failed + c.other}/${todo.length} run (${c.done} done, ${c.failed} failed${c.other ? `, ${c.other} busy/error` : ''}), ${running.size} running, ${outcomes.length - c.done - c.failed - c.other} skipped · ${(100 * frac).toFixed(0)}% · ${fmtSeconds(el)} elapsed · ETA ${frac >= 1 ? '0s' : fmtSeconds(eta)}`);
+    log(
+      `sweep ${m.experiment}: ${c.done + c.failed + c.other}/${todo.length} run (${c.done} done, ${c.failed} failed${c.other ? `, ${c.other} busy/error` : ''}), ${running.size} running, ${outcomes.length - c.done - c.failed - c.other} skipped · ${(100 * frac).toFixed(0)}% · ${fmtSeconds(el)} elapsed · ETA ${frac >= 1 ? '0s' : fmtSeconds(eta)}`,
+    );
   };
   const finish = (i: number, out: TaskOutcome) => {
     running.delete(i);
@@ -118,43 +127,78 @@ export async function runLocal(registry: ExperimentRegistry, dir: string, o: Loc
   const timer = setInterval(() => report(), 1000);
   timer.unref();
   try {
-    if (todo.length === 0) { /* nothing to do */ } else if (workers <= 1) {
+    if (todo.length === 0) {
+      /* nothing to do */
+    } else if (workers <= 1) {
       for (const i of todo) {
         running.set(i, 0);
         const out = await runTask(registry, dir, i, {
-          ...(o.force ? { force: true } : {}), log, ...(o.leaseSeconds !== undefined ? { leaseSeconds: o.leaseSeconds } : {}),
-          onProgress: (f) => { running.set(i, f); report(); },
+          ...(o.force ? { force: true } : {}),
+          log,
+          ...(o.leaseSeconds !== undefined ? { leaseSeconds: o.leaseSeconds } : {}),
+          onProgress: (f) => {
+            running.set(i, f);
+            report();
+          },
         });
         finish(i, out);
       }
     } else {
-      if (!o.registryModule) throw new InvalidArgumentError('runLocal: workers > 1 needs registryModule (the module exporting the registry for the worker threads)');
+      if (!o.registryModule)
+        throw new InvalidArgumentError(
+          'runLocal: workers > 1 needs registryModule (the module exporting the registry for the worker threads)',
+        );
       const pool = new Tinypool({
-        filename: workerUrl().href, minThreads: Math.min(workers, todo.length), maxThreads: Math.min(workers, todo.length),
-        execArgv: o.execArgv ?? process.execArgv, isolateWorkers: false,
+        filename: workerUrl().href,
+        minThreads: Math.min(workers, todo.length),
+        maxThreads: Math.min(workers, todo.length),
+        execArgv: o.execArgv ?? process.execArgv,
+        isolateWorkers: false,
       });
       try {
-        await Promise.all(todo.map(async (i) => {
-          const { port1, port2 } = new MessageChannel();
-          port1.on('message', (f: number) => { running.set(i, f); });
-          port1.unref();
-          const job: WorkerJob = { dir, index: i, registryModule: o.registryModule!, force: Boolean(o.force), port: port2, ...(o.leaseSeconds !== undefined ? { leaseSeconds: o.leaseSeconds } : {}) };
-          let out: TaskOutcome;
-          try {
-            out = (await pool.run(job, { transferList: [port2] })) as TaskOutcome;
-          } catch (e) {
-            out = { index: i, id: m.tasks[i]!.id, status: 'error', message: `worker failed: ${(e as Error).message}` };
-          } finally { port1.close(); }
-          finish(i, out);
-        }));
-      } finally { await pool.destroy(); }
+        await Promise.all(
+          todo.map(async (i) => {
+            const { port1, port2 } = new MessageChannel();
+            port1.on('message', (f: number) => {
+              running.set(i, f);
+            });
+            port1.unref();
+            const job: WorkerJob = {
+              dir,
+              index: i,
+              registryModule: o.registryModule!,
+              force: Boolean(o.force),
+              port: port2,
+              ...(o.leaseSeconds !== undefined ? { leaseSeconds: o.leaseSeconds } : {}),
+            };
+            let out: TaskOutcome;
+            try {
+              out = (await pool.run(job, { transferList: [port2] })) as TaskOutcome;
+            } catch (e) {
+              out = { index: i, id: m.tasks[i]!.id, status: 'error', message: `worker failed: ${(e as Error).message}` };
+            } finally {
+              port1.close();
+            }
+            finish(i, out);
+          }),
+        );
+      } finally {
+        await pool.destroy();
+      }
     }
-  } finally { clearInterval(timer); }
+  } finally {
+    clearInterval(timer);
+  }
   const c = counts();
   outcomes.sort((a, b) => a.index - b.index);
   return {
-    total: indices.length, done: c.done, failed: c.failed, skipped: outcomes.filter((x) => x.status === 'skipped').length,
-    busy: outcomes.filter((x) => x.status === 'busy').length, errors: outcomes.filter((x) => x.status === 'error').length,
-    seconds: (performance.now() - t0) / 1000, outcomes,
+    total: indices.length,
+    done: c.done,
+    failed: c.failed,
+    skipped: outcomes.filter((x) => x.status === 'skipped').length,
+    busy: outcomes.filter((x) => x.status === 'busy').length,
+    errors: outcomes.filter((x) => x.status === 'error').length,
+    seconds: (performance.now() - t0) / 1000,
+    outcomes,
   };
 }

@@ -40,7 +40,10 @@ describe('task locks', () => {
 
   it('takes over an expired lease from another host, but not a live one', () => {
     const p = join(dir, 'remote.lock');
-    writeFileSync(p, JSON.stringify({ pid: 1, host: 'other-node', token: 'live', acquiredAt: 0, leaseUntil: Date.now() + 60_000 }));
+    writeFileSync(
+      p,
+      JSON.stringify({ pid: 1, host: 'other-node', token: 'live', acquiredAt: 0, leaseUntil: Date.now() + 60_000 }),
+    );
     expect(acquireLock(p)).toBeNull();
     writeFileSync(p, JSON.stringify({ pid: 1, host: 'other-node', token: 'old', acquiredAt: 0, leaseUntil: Date.now() - 1000 }));
     const l = acquireLock(p);
@@ -50,7 +53,10 @@ describe('task locks', () => {
 
   it('a live owner in this process (pid alive) is never taken over', () => {
     const p = join(dir, 'live.lock');
-    writeFileSync(p, JSON.stringify({ pid: process.pid, host: hostname(), token: 't', acquiredAt: 0, leaseUntil: Date.now() + 60_000 }));
+    writeFileSync(
+      p,
+      JSON.stringify({ pid: process.pid, host: hostname(), token: 't', acquiredAt: 0, leaseUntil: Date.now() + 60_000 }),
+    );
     expect(acquireLock(p)).toBeNull();
   });
 

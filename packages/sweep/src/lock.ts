@@ -22,13 +22,19 @@ export interface LockInfo {
 export function staleReason(info: LockInfo | null, now = Date.now(), host = hostname()): string | null {
   if (!info) return 'unreadable lock file';
   if (info.host === host && !pidAlive(info.pid)) return `owner pid ${info.pid} on ${host} is gone`;
-  if (now > info.leaseUntil) return `lease of pid ${info.pid} on ${info.host} expired ${((now - info.leaseUntil) / 1000).toFixed(0)} s ago`;
+  if (now > info.leaseUntil)
+    return `lease of pid ${info.pid} on ${info.host} expired ${((now - info.leaseUntil) / 1000).toFixed(0)} s ago`;
   return null;
 }
 
 /** Whether a process with this pid exists on this host (EPERM counts as alive). */
 export function pidAlive(pid: number): boolean {
-  try { process.kill(pid, 0); return true; } catch (e) { return (e as NodeJS.ErrnoException).code === 'EPERM'; }
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
 }
 
 /** Reads a lock file; null when missing, empty or unparseable. */
@@ -36,7 +42,9 @@ export function readLock(path: string): LockInfo | null {
   try {
     const v = JSON.parse(readFileSync(path, 'utf8')) as LockInfo;
     return typeof v?.pid === 'number' && typeof v.host === 'string' && typeof v.token === 'string' ? v : null;
-  } catch { return null; }
+  } catch {
+    return null;
+  }
 }
 
 /** A held task lock. */
@@ -68,53 +76,105 @@ export function acquireLock(path: string, o: { leaseSeconds?: number } = {}): Ta
   const tryLink = (): boolean => {
     const tmp = `${path}.new-${token}`;
     writeFileAtomic(tmp, JSON.stringify(info));
-    try { linkSync(tmp, path); return true; } catch (e) {
+    try {
+      linkSync(tmp, path);
+      return true;
+    } catch (e) {
       if ((e as NodeJS.ErrnoException).code === 'EEXIST') return false;
       throw e;
-    } finally { try { unlinkSync(tmp); } catch { /* gone */ } }
+    } finally {
+      try {
+        unlinkSync(tmp);
+      } catch {
+        /* gone */
+      }
+    }
   };
   let tookOver: string | undefined;
   if (!tryLink()) {
     const old = readLock(path);
     let reason = staleReason(old);
     if (reason === 'unreadable lock file') {
-      try { if (Date.now() - statSync(path).mtimeMs < 60_000) reason = null; } catch { reason = 'lock vanished'; }
+      try {
+        if (Date.now() - statSync(path).mtimeMs < 60_000) reason = null;
+      } catch {
+        reason = 'lock vanished';
+      }
     }
     if (reason === null) return null;
     const mutex = `${path}.takeover`;
-    try { mkdirSync(mutex); } catch {
-      try { if (Date.now() - statSync(mutex).mtimeMs > 60_000) rmdirSync(mutex); } catch { /* someone else cleaned up */ }
+    try {
+      mkdirSync(mutex);
+    } catch {
+      try {
+        if (Date.now() - statSync(mutex).mtimeMs > 60_000) rmdirSync(mutex);
+      } catch {
+        /* someone else cleaned up */
+      }
       return null;
     }
     try {
       const aside = `${path}.stale-${token}`;
-      try { renameSync(path, aside); } catch { /* vanished: just try to link */ }
+      try {
+        renameSync(path, aside);
+      } catch {
+        /* vanished: just try to link */
+      }
       const moved = readLock(aside);
       if (moved && old && moved.token !== old.token) {
         // a new owner linked in between: put its lock back
-        try { linkSync(aside, path); } catch { /* a third owner: leave it */ }
-        try { unlinkSync(aside); } catch { /* gone */ }
+        try {
+          linkSync(aside, path);
+        } catch {
+          /* a third owner: leave it */
+        }
+        try {
+          unlinkSync(aside);
+        } catch {
+          /* gone */
+        }
         return null;
       }
-      try { unlinkSync(aside); } catch { /* gone */ }
+      try {
+        unlinkSync(aside);
+      } catch {
+        /* gone */
+      }
       if (!tryLink()) return null;
       tookOver = reason;
-    } finally { try { rmdirSync(mutex); } catch { /* gone */ } }
+    } finally {
+      try {
+        rmdirSync(mutex);
+      } catch {
+        /* gone */
+      }
+    }
   }
   let lastWrite = Date.now();
   const lock: TaskLock = {
-    path, info, ...(tookOver ? { tookOver } : {}),
+    path,
+    info,
+    ...(tookOver ? { tookOver } : {}),
     renew(progress) {
       const t = Date.now();
       if (t - lastWrite < Math.min(leaseMs / 8, 2000)) return;
       const cur = readLock(path);
       if (!cur || cur.token !== token) return;
       lastWrite = t;
-      writeFileAtomic(path, JSON.stringify({ ...info, leaseUntil: t + leaseMs, ...(progress !== undefined ? { progress } : {}) }));
+      writeFileAtomic(
+        path,
+        JSON.stringify({ ...info, leaseUntil: t + leaseMs, ...(progress !== undefined ? { progress } : {}) }),
+      );
     },
     release() {
       const cur = readLock(path);
-      if (cur && cur.token === token) { try { unlinkSync(path); } catch { /* gone */ } }
+      if (cur && cur.token === token) {
+        try {
+          unlinkSync(path);
+        } catch {
+          /* gone */
+        }
+      }
     },
   };
   return lock;

@@ -14,15 +14,35 @@ describe('Slurm array script', () => {
   it('groups cells per array task, passes sbatch options through, and --missing keeps only unfinished cells', async () => {
     const dir = tmp();
     planSweep(registry, dir, { experiment: 'square', axes: parseGrid('x=0..6') });
-    const a = writeSlurmArray(dir, { command: ['node', '--import', 'tsx', '/a b/cli.ts', 'sweep', 'run'], cellsPerTask: 3, maxConcurrent: 2, partition: 'cpu', time: '1:00:00', cpusPerTask: 2, mem: '4G' });
+    const a = writeSlurmArray(dir, {
+      command: ['node', '--import', 'tsx', '/a b/cli.ts', 'sweep', 'run'],
+      cellsPerTask: 3,
+      maxConcurrent: 2,
+      partition: 'cpu',
+      time: '1:00:00',
+      cpusPerTask: 2,
+      mem: '4G',
+    });
     expect(a.cells).toEqual([[0, 1, 2], [3, 4, 5], [6]]);
     expect(a.array).toBe('0-2%2');
     const text = readFileSync(a.script, 'utf8');
-    for (const l of ['#SBATCH --array=0-2%2', '#SBATCH --partition=cpu', '#SBATCH --time=1:00:00', '#SBATCH --cpus-per-task=2', '#SBATCH --mem=4G', 'CELLS=(0,1,2 3,4,5 6)']) expect(text).toContain(l);
+    for (const l of [
+      '#SBATCH --array=0-2%2',
+      '#SBATCH --partition=cpu',
+      '#SBATCH --time=1:00:00',
+      '#SBATCH --cpus-per-task=2',
+      '#SBATCH --mem=4G',
+      'CELLS=(0,1,2 3,4,5 6)',
+    ])
+      expect(text).toContain(l);
     expect(text).toContain(`exec node --import tsx '/a b/cli.ts' sweep run ${dir} --task "\${CELLS[$SLURM_ARRAY_TASK_ID]}"`);
     // bash itself expands the script's cell table as Slurm would for array task 1
     const cellsLine = text.split('\n').find((l) => l.startsWith('CELLS='))!;
-    expect(spawnSync('bash', ['-c', `${cellsLine}; SLURM_ARRAY_TASK_ID=1; echo "\${CELLS[$SLURM_ARRAY_TASK_ID]}"`], { encoding: 'utf8' }).stdout.trim()).toBe('3,4,5');
+    expect(
+      spawnSync('bash', ['-c', `${cellsLine}; SLURM_ARRAY_TASK_ID=1; echo "\${CELLS[$SLURM_ARRAY_TASK_ID]}"`], {
+        encoding: 'utf8',
+      }).stdout.trim(),
+    ).toBe('3,4,5');
     for (const i of [0, 2, 3, 6]) await runTask(registry, dir, i);
     const m = writeSlurmArray(dir, { command: ['x'], cellsPerTask: 2, missing: true });
     expect(m.cells).toEqual([[1, 4], [5]]);
@@ -39,11 +59,16 @@ describe('Slurm array script', () => {
     const rec = submitSlurm(dir, { command: ['x'], sbatch: fake });
     expect(rec.jobId).toBe('4242');
     submitSlurm(dir, { command: ['x'], sbatch: fake, missing: true });
-    expect(slurmJobs(dir).map((j) => [j.jobId, j.missing])).toEqual([['4242', false], ['4242', true]]);
+    expect(slurmJobs(dir).map((j) => [j.jobId, j.missing])).toEqual([
+      ['4242', false],
+      ['4242', true],
+    ]);
     const failing = join(tmp(), 'sbatch-fail');
     writeFileSync(failing, '#!/bin/sh\necho "sbatch: error: invalid partition" >&2\nexit 1\n');
     chmodSync(failing, 0o755);
-    expect(() => submitSlurm(dir, { command: ['x'], sbatch: failing })).toThrow(/sbatch failed \(exit 1\): sbatch: error: invalid partition/);
+    expect(() => submitSlurm(dir, { command: ['x'], sbatch: failing })).toThrow(
+      /sbatch failed \(exit 1\): sbatch: error: invalid partition/,
+    );
     expect(() => submitSlurm(dir, { command: ['x'], sbatch: join(dir, 'nope') })).toThrow(/sbatch could not start/);
   });
 

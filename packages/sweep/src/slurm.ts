@@ -54,7 +54,8 @@ export function shellQuote(s: string): string {
 }
 
 function sbatchValue(name: string, v: string): string {
-  if (/[\s'"\\]/.test(v) || v === '') throw new InvalidArgumentError(`--${name} '${v}' must be a single word without quotes or spaces`);
+  if (/[\s'"\\]/.test(v) || v === '')
+    throw new InvalidArgumentError(`--${name} '${v}' must be a single word without quotes or spaces`);
   return v;
 }
 
@@ -69,7 +70,8 @@ export function writeSlurmArray(dir: string, o: SlurmOptions): SlurmArray {
   const m = loadSweep(dir);
   const abs = resolve(dir);
   const per = o.cellsPerTask ?? 1;
-  if (!Number.isInteger(per) || per < 1) throw new InvalidArgumentError(`--cells-per-task must be a positive integer, got ${per}`);
+  if (!Number.isInteger(per) || per < 1)
+    throw new InvalidArgumentError(`--cells-per-task must be a positive integer, got ${per}`);
   if (o.command.length === 0) throw new InvalidArgumentError('slurm: the run command is empty');
   const cellList = o.missing ? unfinishedTasks(dir) : m.tasks.map((t) => t.index);
   if (cellList.length === 0) throw new InvalidArgumentError(`--missing: every task of ${dir} is done; nothing to submit`);

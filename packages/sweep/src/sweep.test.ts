@@ -5,7 +5,17 @@ import { describe, expect, it } from 'vitest';
 import { fold, key, split, uniform } from '@sftdl/field';
 import { registry } from '../test/registry';
 import { parseGrid } from './grid';
-import { collectSweep, collectedToCsv, loadSweep, planSweep, readResult, runTask, sweepPaths, sweepStatus, taskId } from './sweep';
+import {
+  collectSweep,
+  collectedToCsv,
+  loadSweep,
+  planSweep,
+  readResult,
+  runTask,
+  sweepPaths,
+  sweepStatus,
+  taskId,
+} from './sweep';
 import { runLocal } from './local';
 
 const tmp = () => mkdtempSync(join(tmpdir(), 'sweep-'));
@@ -26,7 +36,12 @@ function expectedWalk(rootSeed: number, index: number, steps: number, scale: num
 describe('planning', () => {
   it('expands the grid, derives keys from the root seed by cell index, and IDs by content', () => {
     const dir = tmp();
-    const p = planSweep(registry, dir, { experiment: 'walk', axes: parseGrid('scale=1,2;seed=1..3'), set: { steps: 4 }, rootSeed: 7 });
+    const p = planSweep(registry, dir, {
+      experiment: 'walk',
+      axes: parseGrid('scale=1,2;seed=1..3'),
+      set: { steps: 4 },
+      rootSeed: 7,
+    });
     expect(p.total).toBe(6);
     expect(p.estimatedSeconds).toBeCloseTo(6 * 4 * 1e-3, 12);
     const m = loadSweep(dir);
@@ -55,8 +70,12 @@ describe('planning', () => {
   it('rejects unknown experiments, unknown parameters, invalid cells and a folder of another experiment', () => {
     const dir = tmp();
     expect(() => planSweep(registry, dir, { experiment: 'nope' })).toThrow(/unknown experiment 'nope'/);
-    expect(() => planSweep(registry, dir, { experiment: 'walk', axes: parseGrid('width=1,2') })).toThrow(/'width' is not a parameter/);
-    expect(() => planSweep(registry, dir, { experiment: 'walk', axes: parseGrid('steps=2,0') })).toThrow(/cell 1 .*steps must be a positive integer/);
+    expect(() => planSweep(registry, dir, { experiment: 'walk', axes: parseGrid('width=1,2') })).toThrow(
+      /'width' is not a parameter/,
+    );
+    expect(() => planSweep(registry, dir, { experiment: 'walk', axes: parseGrid('steps=2,0') })).toThrow(
+      /cell 1 .*steps must be a positive integer/,
+    );
     planSweep(registry, dir, { experiment: 'square', axes: parseGrid('x=1..2') });
     expect(() => planSweep(registry, dir, { experiment: 'walk' })).toThrow(/holds a sweep of 'square'/);
   });

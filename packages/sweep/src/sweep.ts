@@ -58,7 +58,9 @@ export function taskKey(rootSeed: number, index: number): Key {
 
 /** Content hash (24 hex digits of SHA-256) of (experiment, parameters, key, version). */
 export function taskId(o: { experiment: string; params: Record<string, Json>; key: Key; version: string }): string {
-  return sha256Hex(canonicalJson({ experiment: o.experiment, params: o.params, key: keyToJSON(o.key), version: o.version })).slice(0, 24);
+  return sha256Hex(
+    canonicalJson({ experiment: o.experiment, params: o.params, key: keyToJSON(o.key), version: o.version }),
+  ).slice(0, 24);
 }
 
 /** Options of {@link planSweep}. */
@@ -111,13 +113,17 @@ export interface PlanSummary {
 export function planSweep(registry: ExperimentRegistry, dir: string, o: PlanOptions): PlanSummary {
   const exp = registry.get(o.experiment);
   const rootSeed = o.rootSeed ?? 0;
-  if (!Number.isSafeInteger(rootSeed) || rootSeed < 0) throw new InvalidArgumentError(`--seed must be a non-negative integer, got ${rootSeed}`);
+  if (!Number.isSafeInteger(rootSeed) || rootSeed < 0)
+    throw new InvalidArgumentError(`--seed must be a non-negative integer, got ${rootSeed}`);
   const axes = o.axes ?? [];
   const total = gridSize(axes);
   if (total > 1_000_000) throw new InvalidArgumentError(`--grid has ${total} cells; more than 10⁶ cells is not supported`);
   const known = new Set(Object.keys(exp.defaults));
   for (const name of [...Object.keys(o.set ?? {}), ...axes.map((a) => a.name)]) {
-    if (!known.has(name)) throw new InvalidArgumentError(`parameter '${name}' is not a parameter of experiment '${exp.name}' (known: ${[...known].join(', ')})`);
+    if (!known.has(name))
+      throw new InvalidArgumentError(
+        `parameter '${name}' is not a parameter of experiment '${exp.name}' (known: ${[...known].join(', ')})`,
+      );
   }
   const base: Record<string, Json> = { ...exp.defaults, ...(o.set ?? {}) };
   const roots = sweepRoots(rootSeed);
@@ -125,41 +131,67 @@ export function planSweep(registry: ExperimentRegistry, dir: string, o: PlanOpti
   let costNote: string | undefined;
   for (let i = 0; i < total; i++) {
     const params = gridCell(axes, base, i);
-    try { exp.validate?.(params); } catch (e) {
+    try {
+      exp.validate?.(params);
+    } catch (e) {
       throw new InvalidArgumentError(`cell ${i} (${canonicalJson(params)}): ${(e as Error).message}`);
     }
     canonicalJson(params, 'params');
     const k = fold(roots.tasks, i);
     const cost = exp.cost?.(params);
     if (cost?.note && costNote === undefined) costNote = cost.note;
-    tasks.push({ index: i, id: taskId({ experiment: exp.name, params, key: k, version: exp.version }), params, key: keyToJSON(k), estimatedSeconds: cost?.seconds ?? 0 });
+    tasks.push({
+      index: i,
+      id: taskId({ experiment: exp.name, params, key: k, version: exp.version }),
+      params,
+      key: keyToJSON(k),
+      estimatedSeconds: cost?.seconds ?? 0,
+    });
   }
   const path = sweepPaths.manifest(dir);
   if (existsSync(path) && !o.force) {
     const old = loadSweep(dir);
-    if (old.experiment !== exp.name) throw new InvalidArgumentError(`--out ${dir} holds a sweep of '${old.experiment}'; use another folder or --force`);
+    if (old.experiment !== exp.name)
+      throw new InvalidArgumentError(`--out ${dir} holds a sweep of '${old.experiment}'; use another folder or --force`);
   }
   const manifest: SweepManifest = {
-    format: 'sftdl-sweep/1', experiment: exp.name, version: exp.version, base, axes, rootSeed, createdAt: new Date().toISOString(),
-    ...(costNote !== undefined ? { costNote } : {}), tasks,
+    format: 'sftdl-sweep/1',
+    experiment: exp.name,
+    version: exp.version,
+    base,
+    axes,
+    rootSeed,
+    createdAt: new Date().toISOString(),
+    ...(costNote !== undefined ? { costNote } : {}),
+    tasks,
   };
   writeFileAtomic(path, JSON.stringify(manifest, null, 1) + '\n');
   const alreadyDone = tasks.filter((t) => readResult(dir, t.id).state === 'done').length;
   return {
-    dir: resolve(dir), experiment: exp.name, version: exp.version, total, alreadyDone,
-    estimatedSeconds: tasks.reduce((a, t) => a + t.estimatedSeconds, 0), ...(costNote !== undefined ? { costNote } : {}), manifest,
+    dir: resolve(dir),
+    experiment: exp.name,
+    version: exp.version,
+    total,
+    alreadyDone,
+    estimatedSeconds: tasks.reduce((a, t) => a + t.estimatedSeconds, 0),
+    ...(costNote !== undefined ? { costNote } : {}),
+    manifest,
   };
 }
 
 /** Reads `DIR/sweep.json`; throws {@link InvalidArgumentError} when the folder holds no valid sweep. */
 export function loadSweep(dir: string): SweepManifest {
   const path = sweepPaths.manifest(dir);
-  if (!existsSync(path)) throw new InvalidArgumentError(`${dir}: no sweep.json here (create one with 'sweep plan … --out ${dir}')`);
+  if (!existsSync(path))
+    throw new InvalidArgumentError(`${dir}: no sweep.json here (create one with 'sweep plan … --out ${dir}')`);
   let m: SweepManifest;
-  try { m = JSON.parse(readFileSync(path, 'utf8')) as SweepManifest; } catch (e) {
+  try {
+    m = JSON.parse(readFileSync(path, 'utf8')) as SweepManifest;
+  } catch (e) {
     throw new InvalidArgumentError(`${path}: not valid JSON (${(e as Error).message})`);
   }
-  if (m?.format !== 'sftdl-sweep/1' || !Array.isArray(m.tasks)) throw new InvalidArgumentError(`${path}: not a sweep manifest (format sftdl-sweep/1)`);
+  if (m?.format !== 'sftdl-sweep/1' || !Array.isArray(m.tasks))
+    throw new InvalidArgumentError(`${path}: not a sweep manifest (format sftdl-sweep/1)`);
   return m;
 }
 
@@ -188,27 +220,41 @@ export interface ResultRecord {
 
 /** A result file as read back. */
 export type ResultState =
-  | { state: 'missing' }
-  | { state: 'corrupt'; reason: string }
-  | { state: 'done' | 'failed'; record: ResultRecord };
+  { state: 'missing' } | { state: 'corrupt'; reason: string } | { state: 'done' | 'failed'; record: ResultRecord };
 
 /** Reads and verifies a result file (checksum, ID). A file that fails either check is reported as corrupt. */
 export function readResult(dir: string, id: string): ResultState {
   const path = sweepPaths.result(dir, id);
   let text: string;
-  try { text = readFileSync(path, 'utf8'); } catch (e) {
+  try {
+    text = readFileSync(path, 'utf8');
+  } catch (e) {
     if ((e as NodeJS.ErrnoException).code === 'ENOENT') return { state: 'missing' };
     return { state: 'corrupt', reason: `unreadable: ${(e as Error).message}` };
   }
   let rec: ResultRecord;
-  try { rec = JSON.parse(text) as ResultRecord; } catch (e) { return { state: 'corrupt', reason: `not valid JSON (${(e as Error).message})` }; }
-  if (!rec || typeof rec !== 'object' || rec.format !== 'sftdl-sweep-result/1') return { state: 'corrupt', reason: 'not a sweep result (format)' };
+  try {
+    rec = JSON.parse(text) as ResultRecord;
+  } catch (e) {
+    return { state: 'corrupt', reason: `not valid JSON (${(e as Error).message})` };
+  }
+  if (!rec || typeof rec !== 'object' || rec.format !== 'sftdl-sweep-result/1')
+    return { state: 'corrupt', reason: 'not a sweep result (format)' };
   const { checksum, ...body } = rec;
   let expected: string;
-  try { expected = checksumOf(body); } catch (e) { return { state: 'corrupt', reason: (e as Error).message }; }
-  if (checksum !== expected) return { state: 'corrupt', reason: `checksum mismatch (file says ${String(checksum).slice(0, 19)}…, content hashes to ${expected.slice(0, 19)}…)` };
+  try {
+    expected = checksumOf(body);
+  } catch (e) {
+    return { state: 'corrupt', reason: (e as Error).message };
+  }
+  if (checksum !== expected)
+    return {
+      state: 'corrupt',
+      reason: `checksum mismatch (file says ${String(checksum).slice(0, 19)}…, content hashes to ${expected.slice(0, 19)}…)`,
+    };
   if (rec.id !== id) return { state: 'corrupt', reason: `holds task ${rec.id}, expected ${id}` };
-  if (rec.status !== 'done' && rec.status !== 'failed') return { state: 'corrupt', reason: `unknown status '${String(rec.status)}'` };
+  if (rec.status !== 'done' && rec.status !== 'failed')
+    return { state: 'corrupt', reason: `unknown status '${String(rec.status)}'` };
   return { state: rec.status, record: rec };
 }
 
@@ -226,7 +272,9 @@ function checkpointHandle(dir: string, id: string, log: (m: string) => void): Ch
         const v = JSON.parse(readFileSync(path, 'utf8')) as { id: string; state: Json; checksum: string };
         if (v.id === id && v.checksum === checksumOf(v.state)) return v.state;
         log(`task ${id}: checkpoint ${path} fails its checksum; starting fresh`);
-      } catch (e) { log(`task ${id}: checkpoint ${path} unreadable (${(e as Error).message}); starting fresh`); }
+      } catch (e) {
+        log(`task ${id}: checkpoint ${path} unreadable (${(e as Error).message}); starting fresh`);
+      }
       return undefined;
     },
     save(state) {
@@ -265,13 +313,22 @@ export interface RunTaskOptions {
  * result file atomically with its checksum. A task that throws is recorded as failed with its error. A corrupt result
  * file is reported through `log` and the task re-run. Failed tasks are re-run.
  */
-export async function runTask(registry: ExperimentRegistry, dir: string, index: number, o: RunTaskOptions = {}): Promise<TaskOutcome> {
+export async function runTask(
+  registry: ExperimentRegistry,
+  dir: string,
+  index: number,
+  o: RunTaskOptions = {},
+): Promise<TaskOutcome> {
   const m = loadSweep(dir);
   const spec = m.tasks[index];
-  if (!spec || spec.index !== index) throw new InvalidArgumentError(`--task ${index}: the sweep has tasks 0 … ${m.tasks.length - 1}`);
+  if (!spec || spec.index !== index)
+    throw new InvalidArgumentError(`--task ${index}: the sweep has tasks 0 … ${m.tasks.length - 1}`);
   const log = o.log ?? ((msg: string) => process.stderr.write(msg + '\n'));
   const exp = registry.get(m.experiment);
-  if (exp.version !== m.version) throw new InvalidArgumentError(`${dir}: planned with ${m.experiment} version ${m.version}, the code has version ${exp.version}; plan again (finished tasks of the new version are kept)`);
+  if (exp.version !== m.version)
+    throw new InvalidArgumentError(
+      `${dir}: planned with ${m.experiment} version ${m.version}, the code has version ${exp.version}; plan again (finished tasks of the new version are kept)`,
+    );
   const before = readResult(dir, spec.id);
   if (before.state === 'done' && !o.force) return { index, id: spec.id, status: 'skipped' };
   if (before.state === 'corrupt') log(`task ${index} (${spec.id}): result file corrupt — ${before.reason}; re-running`);
@@ -283,8 +340,13 @@ export async function runTask(registry: ExperimentRegistry, dir: string, index: 
     if (again.state === 'done' && !o.force) return { index, id: spec.id, status: 'skipped' };
     const k = keyFromJSON(spec.key);
     const ctx: TaskContext = {
-      key: k, sharedKey: sweepRoots(m.rootSeed).shared, index,
-      progress: (f) => { lock.renew(f); o.onProgress?.(f); },
+      key: k,
+      sharedKey: sweepRoots(m.rootSeed).shared,
+      index,
+      progress: (f) => {
+        lock.renew(f);
+        o.onProgress?.(f);
+      },
       checkpoint: checkpointHandle(dir, spec.id, log),
       log,
     };
@@ -303,14 +365,35 @@ export async function runTask(registry: ExperimentRegistry, dir: string, index: 
     }
     const seconds = (performance.now() - t0) / 1000;
     try {
-      writeResult(dir, {
-        format: 'sftdl-sweep-result/1', id: spec.id, index, experiment: m.experiment, version: m.version, params: spec.params, key: spec.key,
-        status, ...payload, seconds, finishedAt: new Date().toISOString(), host: hostname(), pid: process.pid,
-      }, o.fs);
+      writeResult(
+        dir,
+        {
+          format: 'sftdl-sweep-result/1',
+          id: spec.id,
+          index,
+          experiment: m.experiment,
+          version: m.version,
+          params: spec.params,
+          key: spec.key,
+          status,
+          ...payload,
+          seconds,
+          finishedAt: new Date().toISOString(),
+          host: hostname(),
+          pid: process.pid,
+        },
+        o.fs,
+      );
     } catch (e) {
       return { index, id: spec.id, status: 'error', seconds, message: `could not write the result: ${(e as Error).message}` };
     }
-    if (status === 'done') { try { unlinkSync(sweepPaths.checkpoint(dir, spec.id)); } catch { /* none */ } }
+    if (status === 'done') {
+      try {
+        unlinkSync(sweepPaths.checkpoint(dir, spec.id));
+      } catch {
+        /* none */
+      }
+    }
     return { index, id: spec.id, status, seconds, ...('error' in payload ? { message: payload.error.message } : {}) };
   } finally {
     lock.release();
@@ -354,23 +437,50 @@ export function sweepStatus(dir: string): SweepStatus {
   for (const t of m.tasks) {
     const r = readResult(dir, t.id);
     const base = { index: t.index, id: t.id, params: t.params };
-    if (r.state === 'done') { tasks.push({ ...base, state: 'done', seconds: r.record.seconds }); continue; }
+    if (r.state === 'done') {
+      tasks.push({ ...base, state: 'done', seconds: r.record.seconds });
+      continue;
+    }
     const lockPath = sweepPaths.lock(dir, t.id);
     const lock = existsSync(lockPath) ? readLock(lockPath) : null;
     const stale = existsSync(lockPath) ? staleReason(lock) : null;
-    if (lock && !stale) { tasks.push({ ...base, state: 'running', host: lock.host, pid: lock.pid, ...(lock.progress !== undefined ? { progress: lock.progress } : {}) }); continue; }
-    if (r.state === 'failed') { tasks.push({ ...base, state: 'failed', error: r.record.error?.message ?? 'unknown error', seconds: r.record.seconds }); continue; }
+    if (lock && !stale) {
+      tasks.push({
+        ...base,
+        state: 'running',
+        host: lock.host,
+        pid: lock.pid,
+        ...(lock.progress !== undefined ? { progress: lock.progress } : {}),
+      });
+      continue;
+    }
+    if (r.state === 'failed') {
+      tasks.push({ ...base, state: 'failed', error: r.record.error?.message ?? 'unknown error', seconds: r.record.seconds });
+      continue;
+    }
     if (r.state === 'corrupt') corrupt++;
     const note = r.state === 'corrupt' ? `result corrupt: ${r.reason}` : stale ? `stale lock: ${stale}` : undefined;
     tasks.push({ ...base, state: 'pending', ...(note ? { note } : {}) });
   }
   const count = (s: TaskStatus['state']) => tasks.filter((t) => t.state === s).length;
-  return { dir: resolve(dir), experiment: m.experiment, total: tasks.length, done: count('done'), running: count('running'), failed: count('failed'), pending: count('pending'), corrupt, tasks };
+  return {
+    dir: resolve(dir),
+    experiment: m.experiment,
+    total: tasks.length,
+    done: count('done'),
+    running: count('running'),
+    failed: count('failed'),
+    pending: count('pending'),
+    corrupt,
+    tasks,
+  };
 }
 
 /** Cell indices that are not done (pending, failed, or running under a stale lock), ascending. */
 export function unfinishedTasks(dir: string): number[] {
-  return sweepStatus(dir).tasks.filter((t) => t.state !== 'done').map((t) => t.index);
+  return sweepStatus(dir)
+    .tasks.filter((t) => t.state !== 'done')
+    .map((t) => t.index);
 }
 
 /** One row of {@link collectSweep}. */
@@ -393,19 +503,36 @@ export interface CollectedSweep {
 export function collectSweep(dir: string): CollectedSweep {
   const m = loadSweep(dir);
   const columns: string[] = ['index', 'id', 'status'];
-  const add = (c: string) => { if (!columns.includes(c)) columns.push(c); };
+  const add = (c: string) => {
+    if (!columns.includes(c)) columns.push(c);
+  };
   for (const t of m.tasks) for (const k of Object.keys(t.params)) add(k);
   const paramCols = new Set(columns);
   const rows: CollectRow[] = [];
   for (const t of m.tasks) {
     const r = readResult(dir, t.id);
-    const row: CollectRow = { index: t.index, id: t.id, status: r.state === 'done' || r.state === 'failed' ? r.state : 'pending', ...t.params };
+    const row: CollectRow = {
+      index: t.index,
+      id: t.id,
+      status: r.state === 'done' || r.state === 'failed' ? r.state : 'pending',
+      ...t.params,
+    };
     if (r.state === 'done') {
       const res = r.record.result;
       if (res !== null && typeof res === 'object' && !Array.isArray(res)) {
-        for (const [k, v] of Object.entries(res)) { const c = paramCols.has(k) ? `result.${k}` : k; row[c] = v; add(c); }
-      } else { row.result = res ?? null; add('result'); }
-    } else if (r.state === 'failed') { row.error = r.record.error?.message ?? 'unknown error'; add('error'); }
+        for (const [k, v] of Object.entries(res)) {
+          const c = paramCols.has(k) ? `result.${k}` : k;
+          row[c] = v;
+          add(c);
+        }
+      } else {
+        row.result = res ?? null;
+        add('result');
+      }
+    } else if (r.state === 'failed') {
+      row.error = r.record.error?.message ?? 'unknown error';
+      add('error');
+    }
     rows.push(row);
   }
   return { experiment: m.experiment, version: m.version, columns, rows };
@@ -426,6 +553,10 @@ export function collectedToCsv(c: CollectedSweep): string {
 export function orphanResults(dir: string): string[] {
   const ids = new Set(loadSweep(dir).tasks.map((t) => t.id));
   let files: string[] = [];
-  try { files = readdirSync(join(dir, 'results')); } catch { return []; }
+  try {
+    files = readdirSync(join(dir, 'results'));
+  } catch {
+    return [];
+  }
   return files.filter((f) => f.endsWith('.json') && !ids.has(f.slice(0, -5)));
 }

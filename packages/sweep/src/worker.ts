@@ -48,10 +48,15 @@ export default async function runJob(job: WorkerJob): Promise<TaskOutcome> {
     return await runTask(registry, job.dir, job.index, {
       force: job.force,
       ...(job.leaseSeconds !== undefined ? { leaseSeconds: job.leaseSeconds } : {}),
-      log: (m) => { process.stderr.write(m + '\n'); },
+      log: (m) => {
+        process.stderr.write(m + '\n');
+      },
       onProgress: (f) => {
         const t = Date.now();
-        if (job.port && t - last > 250) { last = t; job.port.postMessage(f); }
+        if (job.port && t - last > 250) {
+          last = t;
+          job.port.postMessage(f);
+        }
       },
     });
   } finally {

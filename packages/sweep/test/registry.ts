@@ -17,12 +17,17 @@ export const registry = new ExperimentRegistry()
     summary: 'checkpointed random walk (test)',
     defaults: { steps: 5, scale: 1, sleepMs: 0, failAt: -1, seed: 0 },
     validate(p) {
-      if (!Number.isInteger(p.steps) || (p.steps as number) < 1) throw new RangeError(`steps must be a positive integer, got ${p.steps}`);
+      if (!Number.isInteger(p.steps) || (p.steps as number) < 1)
+        throw new RangeError(`steps must be a positive integer, got ${p.steps}`);
     },
     cost: (p) => ({ seconds: (p.steps as number) * (1e-3 + (p.sleepMs as number) / 1000), note: 'steps × (1 ms + sleep)' }),
     async run(p, ctx) {
       const steps = p.steps as number;
-      const st = (ctx.checkpoint.load() as { step: number; x: number; path: number[] } | undefined) ?? { step: 0, x: 0, path: [] };
+      const st = (ctx.checkpoint.load() as { step: number; x: number; path: number[] } | undefined) ?? {
+        step: 0,
+        x: 0,
+        path: [],
+      };
       while (st.step < steps) {
         if (st.step === p.failAt) throw new Error(`planned failure at step ${st.step}`);
         const u = uniform(fold(ctx.key, st.step), 3);

@@ -4,7 +4,9 @@ import { registry } from './registry';
 
 const [dir, workers] = process.argv.slice(2);
 const summary = await runLocal(registry, dir!, {
-  workers: Number(workers), registryModule: new URL('./registry.ts', import.meta.url).href,
-  log: (m) => process.stderr.write(m + '\n'), progressEverySeconds: 0.2,
+  workers: Number(workers),
+  registryModule: new URL('./registry.ts', import.meta.url).href,
+  log: (m) => process.stderr.write(m + '\n'),
+  progressEverySeconds: 0.2,
 });
 process.stdout.write(JSON.stringify(summary) + '\n');

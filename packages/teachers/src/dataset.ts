@@ -23,9 +23,13 @@ export interface MakeDatasetOptions extends InputOptions {
  * Streams (x, y) in chunks of rows without materialising the whole dataset. Row i of the stream is a pure
  * function of (key, i), so chunking never changes the data.
  */
-export function* datasetChunks(teacher: Teacher, o: { key: Key; samples: number; inputs?: InputKind; chunkSize?: number } & InputOptions): Generator<{ offset: number; x: Mat; y: Mat }> {
+export function* datasetChunks(
+  teacher: Teacher,
+  o: { key: Key; samples: number; inputs?: InputKind; chunkSize?: number } & InputOptions,
+): Generator<{ offset: number; x: Mat; y: Mat }> {
   const chunk = o.chunkSize ?? 4096;
-  if (!Number.isInteger(o.samples) || o.samples < 0) throw new InvalidArgumentError(`samples must be a non-negative integer, got ${o.samples}`);
+  if (!Number.isInteger(o.samples) || o.samples < 0)
+    throw new InvalidArgumentError(`samples must be a non-negative integer, got ${o.samples}`);
   if (!Number.isInteger(chunk) || chunk < 1) throw new InvalidArgumentError(`chunkSize must be a positive integer, got ${chunk}`);
   for (let off = 0; off < o.samples; off += chunk) {
     const rows = Math.min(chunk, o.samples - off);
@@ -57,15 +61,22 @@ function collect(teacher: Teacher, k: Key, n: number, o: MakeDatasetOptions): { 
  */
 export function makeDataset(teacher: Teacher, o: MakeDatasetOptions): Dataset {
   const nTest = o.testSamples ?? 0;
-  if (!Number.isInteger(nTest) || nTest < 0) throw new InvalidArgumentError(`testSamples must be a non-negative integer, got ${nTest}`);
+  if (!Number.isInteger(nTest) || nTest < 0)
+    throw new InvalidArgumentError(`testSamples must be a non-negative integer, got ${nTest}`);
   const [kTrain, kTest] = split(o.key, 2);
   const tr = collect(teacher, kTrain!, o.samples, o);
   const ds: Dataset = {
-    x: tr.x, y: tr.y,
+    x: tr.x,
+    y: tr.y,
     meta: {
-      teacher: teacher.name, inputs: teacher.name === 'attention' ? 'tokens' : (o.inputs ?? 'gaussian'),
-      samples: o.samples, testSamples: nTest, dim: teacher.dim, outputs: teacher.outputs,
-      key: keyToJSON(o.key), ...(o.seed !== undefined ? { seed: o.seed } : {}),
+      teacher: teacher.name,
+      inputs: teacher.name === 'attention' ? 'tokens' : (o.inputs ?? 'gaussian'),
+      samples: o.samples,
+      testSamples: nTest,
+      dim: teacher.dim,
+      outputs: teacher.outputs,
+      key: keyToJSON(o.key),
+      ...(o.seed !== undefined ? { seed: o.seed } : {}),
       ...teacher.meta,
       params: { ...teacher.meta.params },
     },

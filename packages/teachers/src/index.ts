@@ -16,7 +16,14 @@ export { INPUT_KINDS, randomDirection, randomOrthonormal, sampleInputs } from '.
 // ── Teachers: single-index Hermite (linear, cubic), multi-index, two-layer network, Ising, attention, GP samples
 export type { DirectionSource } from './teachers';
 export {
-  attentionTeacher, cubicTeacher, gpSampleTargets, hermiteTeacher, isingTeacher, linearTeacher, multiIndexTeacher, twoLayerTeacher,
+  attentionTeacher,
+  cubicTeacher,
+  gpSampleTargets,
+  hermiteTeacher,
+  isingTeacher,
+  linearTeacher,
+  multiIndexTeacher,
+  twoLayerTeacher,
 } from './teachers';
 
 // ── Modular addition (the grokking paper's second task) ────────────────────────────────────────────────

@@ -32,7 +32,8 @@ export interface InputOptions {
  * ```
  */
 export function sampleInputs(k: Key, kind: InputKind, rows: number, dim: number, options: InputOptions = {}): Mat {
-  if (typeof k === 'string') throw new InvalidArgumentError(`sampleInputs takes the key first: sampleInputs(key, '${k}', rows, dim)`);
+  if (typeof k === 'string')
+    throw new InvalidArgumentError(`sampleInputs takes the key first: sampleInputs(key, '${k}', rows, dim)`);
   checkSize('rows', rows, 0);
   checkSize('dim', dim);
   const offset = options.offset ?? 0;
@@ -41,7 +42,8 @@ export function sampleInputs(k: Key, kind: InputKind, rows: number, dim: number,
     for (let i = 0; i < rows; i++) data.set(normal(fold(k, offset + i), dim), i * dim);
   } else if (kind === 'sphere') {
     const radius = options.radius ?? Math.sqrt(dim);
-    if (!(radius > 0) || !Number.isFinite(radius)) throw new InvalidArgumentError(`radius must be a positive number, got ${radius}`);
+    if (!(radius > 0) || !Number.isFinite(radius))
+      throw new InvalidArgumentError(`radius must be a positive number, got ${radius}`);
     for (let i = 0; i < rows; i++) {
       const z = normal(fold(k, offset + i), dim);
       let s = 0;
@@ -53,7 +55,8 @@ export function sampleInputs(k: Key, kind: InputKind, rows: number, dim: number,
     const m = options.magnetization ?? 0;
     if (!(m > -1 && m < 1)) throw new InvalidArgumentError(`magnetization must lie in (−1, 1), got ${m}`);
     const pattern = options.pattern;
-    if (pattern && pattern.length !== dim) throw new InvalidArgumentError(`pattern has length ${pattern.length}, expected dim = ${dim}`);
+    if (pattern && pattern.length !== dim)
+      throw new InvalidArgumentError(`pattern has length ${pattern.length}, expected dim = ${dim}`);
     const pAlign = (1 + m) / 2;
     for (let i = 0; i < rows; i++) {
       const u = uniform(fold(k, offset + i), dim);
@@ -87,11 +90,12 @@ export function randomOrthonormal(k: Key, count: number, dim: number): Float64Ar
   for (let c = 0; c < count; c++) {
     for (let attempt = 0; ; attempt++) {
       const v = normal(fold(k, c * 1000 + attempt), dim);
-      for (let pass = 0; pass < 2; pass++) for (const u of out) {
-        let dot = 0;
-        for (let j = 0; j < dim; j++) dot += u[j]! * v[j]!;
-        for (let j = 0; j < dim; j++) v[j]! -= dot * u[j]!;
-      }
+      for (let pass = 0; pass < 2; pass++)
+        for (const u of out) {
+          let dot = 0;
+          for (let j = 0; j < dim; j++) dot += u[j]! * v[j]!;
+          for (let j = 0; j < dim; j++) v[j]! -= dot * u[j]!;
+        }
       let s = 0;
       for (let j = 0; j < dim; j++) s += v[j]! * v[j]!;
       if (s > 1e-12) {

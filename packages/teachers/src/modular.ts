@@ -40,7 +40,8 @@ function pairRows(pairs: readonly number[], P: number): { x: Mat; y: Mat } {
   const y = new Float64Array(n * P);
   for (let r = 0; r < n; r++) {
     const idx = pairs[r]!;
-    const a = Math.floor(idx / P), b = idx % P;
+    const a = Math.floor(idx / P),
+      b = idx % P;
     x[r * 2 * P + a] = 1;
     x[r * 2 * P + P + b] = 1;
     const s = (a + b) % P;
@@ -62,11 +63,15 @@ function pairRows(pairs: readonly number[], P: number): { x: Mat; y: Mat } {
 export function modularAddition(o: ModularOptions): Dataset {
   const P = o.prime;
   if (!Number.isInteger(P) || P < 2) throw new InvalidArgumentError(`prime must be an integer ≥ 2, got ${P}`);
-  if (!o.allowComposite && !isPrime(P)) throw new InvalidArgumentError(`prime must be prime (got ${P}); the theory's Fourier modes assume a prime modulus — pass allowComposite: true to opt out`);
+  if (!o.allowComposite && !isPrime(P))
+    throw new InvalidArgumentError(
+      `prime must be prime (got ${P}); the theory's Fourier modes assume a prime modulus — pass allowComposite: true to opt out`,
+    );
   const f = o.trainFraction ?? 1;
   if (!(f > 0 && f <= 1)) throw new InvalidArgumentError(`trainFraction must lie in (0, 1], got ${f}`);
   const all = Array.from({ length: P * P }, (_, i) => i);
-  let train = all, test: number[] = [];
+  let train = all,
+    test: number[] = [];
   if (f < 1) {
     if (!o.key) throw new InvalidArgumentError('modularAddition: a key is needed for a train/test split (trainFraction < 1)');
     const u = uniform(o.key, P * P);
@@ -77,9 +82,15 @@ export function modularAddition(o: ModularOptions): Dataset {
   }
   const tr = pairRows(train, P);
   const ds: Dataset = {
-    x: tr.x, y: tr.y,
+    x: tr.x,
+    y: tr.y,
     meta: {
-      teacher: 'modular', inputs: 'two-hot', samples: train.length, testSamples: test.length, dim: 2 * P, outputs: P,
+      teacher: 'modular',
+      inputs: 'two-hot',
+      samples: train.length,
+      testSamples: test.length,
+      dim: 2 * P,
+      outputs: P,
       key: o.key ? keyToJSON(o.key) : { kind: 'philox4x32', k0: 0, k1: 0 },
       params: { prime: P, trainFraction: f, fullTable: f === 1 },
     },

@@ -2,8 +2,20 @@ import { describe, expect, it } from 'vitest';
 import { type Mat, fromRows } from '@sftdl/compute';
 import { key, split } from '@sftdl/field';
 import {
-  attentionTeacher, cubicTeacher, datasetChunks, datasetToJSON, gpSampleTargets, hermiteTeacher, isingTeacher, isPrime, linearTeacher,
-  makeDataset, modularAddition, multiIndexTeacher, sampleInputs, twoLayerTeacher,
+  attentionTeacher,
+  cubicTeacher,
+  datasetChunks,
+  datasetToJSON,
+  gpSampleTargets,
+  hermiteTeacher,
+  isingTeacher,
+  isPrime,
+  linearTeacher,
+  makeDataset,
+  modularAddition,
+  multiIndexTeacher,
+  sampleInputs,
+  twoLayerTeacher,
 } from './index';
 
 /** Sample mean and its standard error. */
@@ -16,7 +28,9 @@ function meanSe(v: ArrayLike<number>): { mean: number; se: number } {
   return { mean: m, se: Math.sqrt(s / (v.length - 1) / v.length) };
 }
 
-function col(m: Mat): Float64Array { return m.data; }
+function col(m: Mat): Float64Array {
+  return m.data;
+}
 
 describe('Hermite teachers: target moments against closed forms (Gaussian inputs)', () => {
   const n = 200_000;
@@ -55,7 +69,9 @@ describe('Hermite teachers: target moments against closed forms (Gaussian inputs
     expect(Math.abs(sq.mean - 1)).toBeLessThan(5 * sq.se);
   });
   it('linear teacher: E[y²] = 1', () => {
-    const sq = meanSe(col(makeDataset(linearTeacher({ dim: 7, key: key(11) }), { key: key(12), samples: 50_000 }).y).map((v) => v * v));
+    const sq = meanSe(
+      col(makeDataset(linearTeacher({ dim: 7, key: key(11) }), { key: key(12), samples: 50_000 }).y).map((v) => v * v),
+    );
     expect(Math.abs(sq.mean - 1)).toBeLessThan(5 * sq.se);
   });
 });
@@ -74,7 +90,17 @@ describe('inputs', () => {
   });
   it('Ising teacher labels are sign(ξ·x) with ties to +1', () => {
     const t = isingTeacher({ dim: 4, pattern: [1, 1, 1, 1] });
-    expect(Array.from(t.evaluate(fromRows([[1, -1, 1, -1], [-1, -1, -1, 1], [1, 1, 1, -1]])).data)).toEqual([1, -1, 1]);
+    expect(
+      Array.from(
+        t.evaluate(
+          fromRows([
+            [1, -1, 1, -1],
+            [-1, -1, -1, 1],
+            [1, 1, 1, -1],
+          ]),
+        ).data,
+      ),
+    ).toEqual([1, -1, 1]);
   });
 });
 
@@ -92,7 +118,12 @@ describe('determinism', () => {
     expect(chunks[2]!.x.data[0]).toEqual(a.x.data[256 * 6]);
   });
   it('JSON export follows the CLI data format', () => {
-    const ds = makeDataset(cubicTeacher({ dim: 3, epsilon: 0, key: key(1) }), { key: key(2), samples: 4, testSamples: 2, seed: 2 });
+    const ds = makeDataset(cubicTeacher({ dim: 3, epsilon: 0, key: key(1) }), {
+      key: key(2),
+      samples: 4,
+      testSamples: 2,
+      seed: 2,
+    });
     const j = datasetToJSON(ds) as { x: number[][]; y: number[]; yTest: number[]; meta: { seed: number } };
     expect(j.x).toHaveLength(4);
     expect(j.x[0]).toHaveLength(3);
@@ -118,7 +149,8 @@ describe('modular addition', () => {
     const classCount = new Array(P).fill(0);
     for (let r = 0; r < P * P; r++) {
       const row = Array.from(ds.x.data.subarray(r * 2 * P, (r + 1) * 2 * P));
-      const n = row.indexOf(1), m = row.lastIndexOf(1) - P;
+      const n = row.indexOf(1),
+        m = row.lastIndexOf(1) - P;
       expect(row.reduce((s, v) => s + v, 0)).toBe(2);
       seen.add(`${n},${m}`);
       const y = Array.from(ds.y.data.subarray(r * P, (r + 1) * P));
@@ -146,7 +178,8 @@ describe('modular addition', () => {
 
 describe('other teachers', () => {
   it('attention task follows its definition and has E[y²] = 6', () => {
-    const d = 4, L = 3;
+    const d = 4,
+      L = 3;
     const t = attentionTeacher({ dim: d, context: L, key: key(1) });
     const ds = makeDataset(t, { key: key(2), samples: 100_000 });
     const w = ds.meta.teacherDirection!;
@@ -163,21 +196,36 @@ describe('other teachers', () => {
     // Average over many teacher draws at one input: E_teacher[y(x)²] with |x|² = d exactly (sphere input).
     const x = sampleInputs(key(3), 'sphere', 1, 10);
     const vals: number[] = [];
-    for (let s = 0; s < 4000; s++) vals.push(twoLayerTeacher({ dim: 10, width: 5, activation: 'erf', key: key(100 + s), sigmaW2: 1.5, sigmaA2: 2 }).evaluate(x).data[0]! ** 2);
+    for (let s = 0; s < 4000; s++)
+      vals.push(
+        twoLayerTeacher({ dim: 10, width: 5, activation: 'erf', key: key(100 + s), sigmaW2: 1.5, sigmaA2: 2 }).evaluate(x)
+          .data[0]! ** 2,
+      );
     const r = meanSe(vals);
     const exact = 2 * (2 / Math.PI) * Math.asin((2 * 1.5) / (1 + 2 * 1.5));
     expect(Math.abs(r.mean - exact)).toBeLessThan(5 * r.se);
   });
   it('GP-sample teacher: the sample covariance over keys matches the kernel', () => {
-    const pts = fromRows([[1, 0], [0.6, 0.8], [0, 1]]);
+    const pts = fromRows([
+      [1, 0],
+      [0.6, 0.8],
+      [0, 1],
+    ]);
     const kernel = (a: Mat, b: Mat) => {
       const out = new Float64Array(a.rows * b.rows);
-      for (let i = 0; i < a.rows; i++) for (let j = 0; j < b.rows; j++) out[i * b.rows + j] = Math.exp(a.data[i * 2]! * b.data[j * 2]! + a.data[i * 2 + 1]! * b.data[j * 2 + 1]! - 1);
+      for (let i = 0; i < a.rows; i++)
+        for (let j = 0; j < b.rows; j++)
+          out[i * b.rows + j] = Math.exp(a.data[i * 2]! * b.data[j * 2]! + a.data[i * 2 + 1]! * b.data[j * 2 + 1]! - 1);
       return { rows: a.rows, cols: b.rows, data: out };
     };
     const K = kernel(pts, pts);
     const draws = Array.from({ length: 20_000 }, (_, s) => gpSampleTargets({ kernel, points: pts, key: key(s) }));
-    for (const [i, j] of [[0, 0], [0, 1], [0, 2], [2, 2]] as const) {
+    for (const [i, j] of [
+      [0, 0],
+      [0, 1],
+      [0, 2],
+      [2, 2],
+    ] as const) {
       const r = meanSe(draws.map((y) => y[i]! * y[j]!));
       expect(Math.abs(r.mean - K.data[i * 3 + j]!)).toBeLessThan(5 * r.se);
     }
@@ -204,4 +252,3 @@ describe('key rule: a random draw needs a key, in the types and at run time', ()
     expect(attentionTeacher({ dim: 3, context: 2, direction: w }).meta.teacherDirection).toEqual([0.6, 0, 0.8]);
   });
 });
-

@@ -1,4 +1,13 @@
-import { InvalidArgumentError, type Mat, NotPositiveDefiniteError, ShapeError, erf, matVec, referenceBackend, type ComputeBackend } from '@sftdl/compute';
+import {
+  InvalidArgumentError,
+  type Mat,
+  NotPositiveDefiniteError,
+  ShapeError,
+  erf,
+  matVec,
+  referenceBackend,
+  type ComputeBackend,
+} from '@sftdl/compute';
 import { type Key, factorial, hermiteHeAll, normal, split } from '@sftdl/field';
 import { randomDirection, randomOrthonormal } from './inputs';
 import type { Teacher } from './types';
@@ -63,8 +72,14 @@ export function linearTeacher(o: { dim: number; scale?: number } & DirectionSour
   const w = teacherDirection(o, o.dim, 'linearTeacher');
   const scale = o.scale ?? 1;
   return {
-    name: 'linear', dim: o.dim, outputs: 1,
-    evaluate: (x) => { const z = projections(x, w); for (let i = 0; i < z.length; i++) z[i]! *= scale; return { rows: x.rows, cols: 1, data: z }; },
+    name: 'linear',
+    dim: o.dim,
+    outputs: 1,
+    evaluate: (x) => {
+      const z = projections(x, w);
+      for (let i = 0; i < z.length; i++) z[i]! *= scale;
+      return { rows: x.rows, cols: 1, data: z };
+    },
     meta: { teacherDirection: Array.from(w), hermite: { convention: 'plain', coefficients: [0, scale] }, params: { scale } },
   };
 }
@@ -74,21 +89,34 @@ export function linearTeacher(o: { dim: number; scale?: number } & DirectionSour
  * `normalized`). Under Gaussian inputs E[y²] = Σ_k c_k² k! (plain) or Σ_k c_k² (normalised).
  */
 export function hermiteTeacher(
-  o: { dim: number; coefficients: readonly number[]; normalized?: boolean; name?: string; params?: Record<string, unknown> } & DirectionSource,
+  o: {
+    dim: number;
+    coefficients: readonly number[];
+    normalized?: boolean;
+    name?: string;
+    params?: Record<string, unknown>;
+  } & DirectionSource,
 ): Teacher {
   checkDim(o.dim);
-  if (o.coefficients.length === 0 || o.coefficients.some((c) => !Number.isFinite(c))) throw new InvalidArgumentError('coefficients must be a non-empty list of finite numbers (index = Hermite degree)');
+  if (o.coefficients.length === 0 || o.coefficients.some((c) => !Number.isFinite(c)))
+    throw new InvalidArgumentError('coefficients must be a non-empty list of finite numbers (index = Hermite degree)');
   const w = teacherDirection(o, o.dim, 'hermiteTeacher');
   const normalized = o.normalized ?? false;
   const coefficients = [...o.coefficients];
   return {
-    name: o.name ?? 'hermite', dim: o.dim, outputs: 1,
+    name: o.name ?? 'hermite',
+    dim: o.dim,
+    outputs: 1,
     evaluate: (x) => {
       const z = projections(x, w);
       for (let i = 0; i < z.length; i++) z[i] = hermiteSeries(z[i]!, coefficients, normalized);
       return { rows: x.rows, cols: 1, data: z };
     },
-    meta: { teacherDirection: Array.from(w), hermite: { convention: normalized ? 'normalized' : 'plain', coefficients }, params: { ...(o.params ?? {}) } },
+    meta: {
+      teacherDirection: Array.from(w),
+      hermite: { convention: normalized ? 'normalized' : 'plain', coefficients },
+      params: { ...(o.params ?? {}) },
+    },
   };
 }
 
@@ -103,7 +131,13 @@ export function hermiteTeacher(
  */
 export function cubicTeacher(o: { dim: number; epsilon: number } & DirectionSource): Teacher {
   if (!Number.isFinite(o.epsilon)) throw new InvalidArgumentError(`epsilon must be finite, got ${o.epsilon}`);
-  return hermiteTeacher({ ...o, coefficients: [0, 1, 0, o.epsilon], normalized: false, name: 'cubic', params: { epsilon: o.epsilon } });
+  return hermiteTeacher({
+    ...o,
+    coefficients: [0, 1, 0, o.epsilon],
+    normalized: false,
+    name: 'cubic',
+    params: { epsilon: o.epsilon },
+  });
 }
 
 /**
@@ -112,8 +146,7 @@ export function cubicTeacher(o: { dim: number; epsilon: number } & DirectionSour
  */
 export function multiIndexTeacher(
   o: { dim: number; terms: readonly { coefficient: number; degrees: readonly number[] }[]; normalized?: boolean } & (
-    | { key: Key; count?: number; directions?: undefined }
-    | { directions: ArrayLike<number>[]; key?: undefined }
+    { key: Key; count?: number; directions?: undefined } | { directions: ArrayLike<number>[]; key?: undefined }
   ),
 ): Teacher {
   checkDim(o.dim);
@@ -123,13 +156,17 @@ export function multiIndexTeacher(
   else throw new InvalidArgumentError('multiIndexTeacher: pass a random key (key(seed)) or explicit directions');
   const r = dirs.length;
   for (const t of o.terms) {
-    if (t.degrees.length !== r) throw new InvalidArgumentError(`each term needs ${r} degrees (one per direction), got ${t.degrees.length}`);
-    if (t.degrees.some((k) => !Number.isInteger(k) || k < 0)) throw new InvalidArgumentError('degrees must be non-negative integers');
+    if (t.degrees.length !== r)
+      throw new InvalidArgumentError(`each term needs ${r} degrees (one per direction), got ${t.degrees.length}`);
+    if (t.degrees.some((k) => !Number.isInteger(k) || k < 0))
+      throw new InvalidArgumentError('degrees must be non-negative integers');
   }
   const normalized = o.normalized ?? false;
   const kMax = Math.max(0, ...o.terms.flatMap((t) => t.degrees));
   return {
-    name: 'multi-index', dim: o.dim, outputs: 1,
+    name: 'multi-index',
+    dim: o.dim,
+    outputs: 1,
     evaluate: (x) => {
       const zs = dirs.map((w) => projections(x, w));
       const y = new Float64Array(x.rows);
@@ -138,7 +175,9 @@ export function multiIndexTeacher(
         let s = 0;
         for (const t of o.terms) {
           let p = t.coefficient;
-          t.degrees.forEach((k, j) => { p *= he[j]![k]! / (normalized ? sqrtFactorial(k) : 1); });
+          t.degrees.forEach((k, j) => {
+            p *= he[j]![k]! / (normalized ? sqrtFactorial(k) : 1);
+          });
           s += p;
         }
         y[i] = s;
@@ -152,10 +191,19 @@ export function multiIndexTeacher(
 /**
  * Random two-layer network teacher y = Σ_i a_i φ(w_i·x), w_i ~ N(0, σ_w²/d I), a_i ~ N(0, σ_a²/N).
  */
-export function twoLayerTeacher(o: { dim: number; width: number; activation: 'erf' | 'relu' | 'tanh' | 'linear'; key: Key; sigmaW2?: number; sigmaA2?: number }): Teacher {
+export function twoLayerTeacher(o: {
+  dim: number;
+  width: number;
+  activation: 'erf' | 'relu' | 'tanh' | 'linear';
+  key: Key;
+  sigmaW2?: number;
+  sigmaA2?: number;
+}): Teacher {
   checkDim(o.dim);
-  if (!Number.isInteger(o.width) || o.width < 1) throw new InvalidArgumentError(`width must be a positive integer, got ${o.width}`);
-  const sw2 = o.sigmaW2 ?? 1, sa2 = o.sigmaA2 ?? 1;
+  if (!Number.isInteger(o.width) || o.width < 1)
+    throw new InvalidArgumentError(`width must be a positive integer, got ${o.width}`);
+  const sw2 = o.sigmaW2 ?? 1,
+    sa2 = o.sigmaA2 ?? 1;
   if (!(sw2 > 0) || !(sa2 > 0)) throw new InvalidArgumentError('sigmaW2 and sigmaA2 must be positive');
   const phi = { erf, relu: (z: number) => (z > 0 ? z : 0), tanh: Math.tanh, linear: (z: number) => z }[o.activation];
   if (!phi) throw new InvalidArgumentError(`activation must be one of erf, relu, tanh, linear; got '${o.activation}'`);
@@ -163,7 +211,9 @@ export function twoLayerTeacher(o: { dim: number; width: number; activation: 'er
   const W = normal(kw!, o.width * o.dim).map((v) => v * Math.sqrt(sw2 / o.dim));
   const a = normal(ka!, o.width).map((v) => v * Math.sqrt(sa2 / o.width));
   return {
-    name: 'two-layer', dim: o.dim, outputs: 1,
+    name: 'two-layer',
+    dim: o.dim,
+    outputs: 1,
     evaluate: (x) => {
       if (x.cols !== o.dim) throw new ShapeError(`inputs have ${x.cols} columns, expected ${o.dim}`);
       const y = new Float64Array(x.rows);
@@ -178,7 +228,16 @@ export function twoLayerTeacher(o: { dim: number; width: number; activation: 'er
       }
       return { rows: x.rows, cols: 1, data: y };
     },
-    meta: { params: { width: o.width, activation: o.activation, sigmaW2: sw2, sigmaA2: sa2, W: { rows: o.width, cols: o.dim, data: Array.from(W) }, a: Array.from(a) } },
+    meta: {
+      params: {
+        width: o.width,
+        activation: o.activation,
+        sigmaW2: sw2,
+        sigmaA2: sa2,
+        W: { rows: o.width, cols: o.dim, data: Array.from(W) },
+        a: Array.from(a),
+      },
+    },
   };
 }
 
@@ -187,7 +246,9 @@ export function twoLayerTeacher(o: { dim: number; width: number; activation: 'er
  * y = sign(ξ·x) (ties → +1), or the regression variant y = ξ·x/√d. Use with `sampleInputs(key, 'spins', …)`.
  */
 export function isingTeacher(
-  o: { dim: number; variant?: 'sign' | 'linear' } & ({ key: Key; pattern?: undefined } | { pattern: ArrayLike<number>; key?: undefined }),
+  o: { dim: number; variant?: 'sign' | 'linear' } & (
+    { key: Key; pattern?: undefined } | { pattern: ArrayLike<number>; key?: undefined }
+  ),
 ): Teacher {
   checkDim(o.dim);
   let xi: Float64Array;
@@ -199,7 +260,9 @@ export function isingTeacher(
   } else throw new InvalidArgumentError('isingTeacher: pass a random key (key(seed)) or an explicit ±1 pattern');
   const variant = o.variant ?? 'sign';
   return {
-    name: 'ising', dim: o.dim, outputs: 1,
+    name: 'ising',
+    dim: o.dim,
+    outputs: 1,
     evaluate: (x) => {
       const z = projections(x, xi);
       for (let i = 0; i < z.length; i++) z[i] = variant === 'sign' ? (z[i]! >= 0 ? 1 : -1) : z[i]! / Math.sqrt(o.dim);
@@ -214,15 +277,28 @@ export function isingTeacher(
  * function (so this package does not depend on `@sftdl/kernels`). Train and test points must be drawn together:
  * use {@link gpSampleTargets}.
  */
-export function gpSampleTargets(o: { kernel: (a: Mat, b: Mat) => Mat; points: Mat; key: Key; jitter?: number; backend?: ComputeBackend }): Float64Array {
+export function gpSampleTargets(o: {
+  kernel: (a: Mat, b: Mat) => Mat;
+  points: Mat;
+  key: Key;
+  jitter?: number;
+  backend?: ComputeBackend;
+}): Float64Array {
   const backend = o.backend ?? referenceBackend;
   const K = o.kernel(o.points, o.points);
-  if (K.rows !== o.points.rows || K.cols !== o.points.rows) throw new ShapeError(`kernel returned [${K.rows}, ${K.cols}], expected [${o.points.rows}, ${o.points.rows}]`);
+  if (K.rows !== o.points.rows || K.cols !== o.points.rows)
+    throw new ShapeError(`kernel returned [${K.rows}, ${K.cols}], expected [${o.points.rows}, ${o.points.rows}]`);
   let L: Mat;
   try {
     L = backend.cholesky(K, { jitter: o.jitter ?? 1e-10 });
   } catch (e) {
-    if (NotPositiveDefiniteError.isInstance(e)) throw new NotPositiveDefiniteError({ pivot: e.pivot, backend: e.backend, suggestedJitter: e.suggestedJitter, detail: 'gpSampleTargets: pass a larger jitter' });
+    if (NotPositiveDefiniteError.isInstance(e))
+      throw new NotPositiveDefiniteError({
+        pivot: e.pivot,
+        backend: e.backend,
+        suggestedJitter: e.suggestedJitter,
+        detail: 'gpSampleTargets: pass a larger jitter',
+      });
     throw e;
   }
   const z = normal(o.key, o.points.rows);
@@ -236,11 +312,15 @@ export function gpSampleTargets(o: { kernel: (a: Mat, b: Mat) => Mat; points: Ma
  */
 export function attentionTeacher(o: { dim: number; context: number } & DirectionSource): Teacher {
   checkDim(o.dim);
-  if (!Number.isInteger(o.context) || o.context < 1) throw new InvalidArgumentError(`context (L) must be a positive integer, got ${o.context}`);
-  const d = o.dim, L = o.context;
+  if (!Number.isInteger(o.context) || o.context < 1)
+    throw new InvalidArgumentError(`context (L) must be a positive integer, got ${o.context}`);
+  const d = o.dim,
+    L = o.context;
   const w = teacherDirection(o, d, 'attentionTeacher');
   return {
-    name: 'attention', dim: d * L, outputs: 1,
+    name: 'attention',
+    dim: d * L,
+    outputs: 1,
     evaluate: (x) => {
       if (x.cols !== d * L) throw new ShapeError(`token inputs must have L·d = ${d * L} columns, got ${x.cols}`);
       const y = new Float64Array(x.rows);
@@ -255,7 +335,10 @@ export function attentionTeacher(o: { dim: number; context: number } & Direction
       }
       return { rows: x.rows, cols: 1, data: y };
     },
-    meta: { teacherDirection: Array.from(w), hermite: { convention: 'plain', coefficients: [0, 0, 0, 1] }, params: { context: L, tokenDim: d } },
+    meta: {
+      teacherDirection: Array.from(w),
+      hermite: { convention: 'plain', coefficients: [0, 0, 0, 1] },
+      params: { context: L, tokenDim: d },
+    },
   };
 }
-

@@ -32,7 +32,8 @@ export interface SamplerState {
 
 /** Two independent 32-bit FNV-1a hashes of a string's UTF-16 code units, as 16 hex digits. */
 function textChecksum(text: string): string {
-  let a = 2166136261, b = 0x811c9dc5 ^ 0x5bd1e995;
+  let a = 2166136261,
+    b = 0x811c9dc5 ^ 0x5bd1e995;
   for (let i = 0; i < text.length; i++) {
     const c = text.charCodeAt(i);
     a = Math.imul(a ^ c, 16777619) >>> 0;
@@ -53,9 +54,20 @@ export function stateToJSON(state: SamplerState): string {
 }
 
 const STATE_FIELDS: Array<[keyof SamplerState, string]> = [
-  ['fingerprint', 'string'], ['backend', 'string'], ['precision', 'string'], ['step', 'number'], ['params', 'array'], ['acc', 'object'],
-  ['traces', 'array'], ['traceStride', 'number'], ['traceCount', 'number'], ['samples', 'number'], ['accepted', 'array'], ['proposed', 'array'],
-  ['adaptAccepted', 'number'], ['adaptProposed', 'number'],
+  ['fingerprint', 'string'],
+  ['backend', 'string'],
+  ['precision', 'string'],
+  ['step', 'number'],
+  ['params', 'array'],
+  ['acc', 'object'],
+  ['traces', 'array'],
+  ['traceStride', 'number'],
+  ['traceCount', 'number'],
+  ['samples', 'number'],
+  ['accepted', 'array'],
+  ['proposed', 'array'],
+  ['adaptAccepted', 'number'],
+  ['adaptProposed', 'number'],
 ];
 
 /**
@@ -65,18 +77,33 @@ const STATE_FIELDS: Array<[keyof SamplerState, string]> = [
  */
 export function stateFromJSON(text: string): SamplerState {
   let v: unknown;
-  try { v = JSON.parse(text); } catch (e) {
-    throw new InvalidArgumentError(`checkpoint is not valid JSON (malformed or truncated: ${(e as Error).message}); delete it and rerun`);
+  try {
+    v = JSON.parse(text);
+  } catch (e) {
+    throw new InvalidArgumentError(
+      `checkpoint is not valid JSON (malformed or truncated: ${(e as Error).message}); delete it and rerun`,
+    );
   }
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) throw new InvalidArgumentError('checkpoint is not a Langevin checkpoint (expected a JSON object); delete it and rerun');
+  if (typeof v !== 'object' || v === null || Array.isArray(v))
+    throw new InvalidArgumentError('checkpoint is not a Langevin checkpoint (expected a JSON object); delete it and rerun');
   const o = v as Record<string, unknown>;
-  if (o.version !== 2) throw new InvalidArgumentError(`checkpoint has version ${JSON.stringify(o.version ?? null)}, expected 2 (written by another sftdl version?); delete it and rerun`);
+  if (o.version !== 2)
+    throw new InvalidArgumentError(
+      `checkpoint has version ${JSON.stringify(o.version ?? null)}, expected 2 (written by another sftdl version?); delete it and rerun`,
+    );
   const { checksum, ...rest } = o;
-  if (typeof checksum !== 'string') throw new InvalidArgumentError('checkpoint has no checksum (edited or truncated); delete it and rerun');
-  if (textChecksum(JSON.stringify(rest)) !== checksum) throw new InvalidArgumentError('checkpoint checksum mismatch: the file was edited or corrupted; delete it and rerun');
+  if (typeof checksum !== 'string')
+    throw new InvalidArgumentError('checkpoint has no checksum (edited or truncated); delete it and rerun');
+  if (textChecksum(JSON.stringify(rest)) !== checksum)
+    throw new InvalidArgumentError('checkpoint checksum mismatch: the file was edited or corrupted; delete it and rerun');
   for (const [k, type] of STATE_FIELDS) {
     const val = rest[k];
-    const ok = type === 'array' ? Array.isArray(val) : type === 'object' ? typeof val === 'object' && val !== null && !Array.isArray(val) : typeof val === type;
+    const ok =
+      type === 'array'
+        ? Array.isArray(val)
+        : type === 'object'
+          ? typeof val === 'object' && val !== null && !Array.isArray(val)
+          : typeof val === type;
     if (!ok) throw new InvalidArgumentError(`checkpoint field "${k}" is missing or not a ${type}; delete it and rerun`);
   }
   return rest as unknown as SamplerState;

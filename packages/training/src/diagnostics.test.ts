@@ -6,7 +6,10 @@ function ar1(seed: number, rho: number, n: number, shift = 0): Float64Array {
   const e = normal(key(seed), n);
   const x = new Float64Array(n);
   let v = e[0]! / Math.sqrt(1 - rho * rho);
-  for (let i = 0; i < n; i++) { v = rho * v + e[i]!; x[i] = v + shift; }
+  for (let i = 0; i < n; i++) {
+    v = rho * v + e[i]!;
+    x[i] = v + shift;
+  }
   return x;
 }
 

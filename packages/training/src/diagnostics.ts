@@ -85,21 +85,35 @@ export function splitRhat(chains: ArrayLike<number>[]): number {
  * histogramStationarity([10, 20, 10], [11, 19, 10], 1).stationary; // true
  * ```
  */
-export function histogramStationarity(first: ArrayLike<number>, second: ArrayLike<number>, tau = 1): { chi2PerDof: number; dof: number; stationary: boolean } {
-  let n1 = 0, n2 = 0;
-  for (let i = 0; i < first.length; i++) { n1 += first[i]!; n2 += second[i]!; }
+export function histogramStationarity(
+  first: ArrayLike<number>,
+  second: ArrayLike<number>,
+  tau = 1,
+): { chi2PerDof: number; dof: number; stationary: boolean } {
+  let n1 = 0,
+    n2 = 0;
+  for (let i = 0; i < first.length; i++) {
+    n1 += first[i]!;
+    n2 += second[i]!;
+  }
   if (n1 === 0 || n2 === 0) return { chi2PerDof: 0, dof: 0, stationary: true };
-  let chi2 = 0, dof = -1, p1 = 0, p2 = 0;
+  let chi2 = 0,
+    dof = -1,
+    p1 = 0,
+    p2 = 0;
   const flush = () => {
     const tot = p1 + p2;
     if (tot === 0) return;
-    const e1 = (tot * n1) / (n1 + n2), e2 = (tot * n2) / (n1 + n2);
+    const e1 = (tot * n1) / (n1 + n2),
+      e2 = (tot * n2) / (n1 + n2);
     chi2 += (p1 - e1) ** 2 / e1 + (p2 - e2) ** 2 / e2;
     dof++;
-    p1 = 0; p2 = 0;
+    p1 = 0;
+    p2 = 0;
   };
   for (let i = 0; i < first.length; i++) {
-    p1 += first[i]!; p2 += second[i]!;
+    p1 += first[i]!;
+    p2 += second[i]!;
     if (((p1 + p2) * Math.min(n1, n2)) / (n1 + n2) >= 5) flush();
   }
   flush();

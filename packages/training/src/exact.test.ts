@@ -7,8 +7,14 @@ import { linearTwoLayerExactPosterior } from './index';
 describe('linearTwoLayerExactPosterior', () => {
   it.each(fixture.cases.map((c, i) => [i, c] as const))('matches the independent scipy oracle (case %i)', (_i, c) => {
     const ex = linearTwoLayerExactPosterior({
-      x: fromRows(c.x), y: Float64Array.from(c.y), xTest: fromRows(c.xTest), sigma2: c.sigma2, sigmaW2: c.sigmaW2,
-      sigmaA2: c.sigmaA2, chi: c.chi, width: c.N,
+      x: fromRows(c.x),
+      y: Float64Array.from(c.y),
+      xTest: fromRows(c.xTest),
+      sigma2: c.sigma2,
+      sigmaW2: c.sigmaW2,
+      sigmaA2: c.sigmaA2,
+      chi: c.chi,
+      width: c.N,
     });
     const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(1e-12, Math.abs(b));
     expect(rel(ex.trainMse, c.trainMse)).toBeLessThan(1e-7);

@@ -7,15 +7,31 @@ import { describe, expect, it } from 'vitest';
 import { InvalidArgumentError, fromRows, referenceBackend } from '@sftdl/compute';
 import { key, normalMat } from '@sftdl/field';
 import fixture from '../test/fixtures/linear_exact.json' with { type: 'json' };
-import { LangevinSampler, type SamplerState, linearTwoLayerExactPosterior, sampleLangevin, stateFromJSON, stateToJSON, twoLayerNet } from './index';
+import {
+  LangevinSampler,
+  type SamplerState,
+  linearTwoLayerExactPosterior,
+  sampleLangevin,
+  stateFromJSON,
+  stateToJSON,
+  twoLayerNet,
+} from './index';
 
 describe('Langevin sampler', () => {
   it('linear two-layer net: MALA reproduces the exact Gamma-mixture posterior (χ = 1 and χ = N)', () => {
     for (const c of fixture.cases.slice(0, 2)) {
       const model = twoLayerNet({ dim: c.d, width: c.N, sigmaW2: c.sigmaW2, sigmaA2: c.sigmaA2, chi: c.chi });
       const r = sampleLangevin({
-        model, x: fromRows(c.x), y: { rows: c.n, cols: 1, data: Float64Array.from(c.y) }, xTest: fromRows(c.xTest),
-        sigma2: c.sigma2, key: key(1), steps: 30000, burnIn: 3000, chains: 4, method: 'mala',
+        model,
+        x: fromRows(c.x),
+        y: { rows: c.n, cols: 1, data: Float64Array.from(c.y) },
+        xTest: fromRows(c.xTest),
+        sigma2: c.sigma2,
+        key: key(1),
+        steps: 30000,
+        burnIn: 3000,
+        chains: 4,
+        method: 'mala',
       });
       // observed |error| ≲ 1% at ESS ≈ 1000–2500; 3% is > 3 standard errors
       expect(Math.abs(r.trainMse / c.trainMse - 1)).toBeLessThan(0.03);
@@ -30,13 +46,22 @@ describe('Langevin sampler', () => {
     for (const c of fixture.cases.slice(0, 2)) {
       const model = twoLayerNet({ dim: c.d, width: c.N, sigmaW2: c.sigmaW2, sigmaA2: c.sigmaA2, chi: c.chi });
       const r = sampleLangevin({
-        model, x: fromRows(c.x), y: { rows: c.n, cols: 1, data: Float64Array.from(c.y) }, xTest: fromRows(c.xTest),
-        sigma2: c.sigma2, key: key(1), steps: 20000, chains: 8, preconditioner: 'dense',
+        model,
+        x: fromRows(c.x),
+        y: { rows: c.n, cols: 1, data: Float64Array.from(c.y) },
+        xTest: fromRows(c.xTest),
+        sigma2: c.sigma2,
+        key: key(1),
+        steps: 20000,
+        chains: 8,
+        preconditioner: 'dense',
       });
       expect(r.predictedBias).toBeLessThanOrEqual(0.01 * (1 + 1e-9));
       expect(Math.abs(r.trainMse / c.trainMse - 1)).toBeLessThan(0.03);
       c.weightCovEigenvalues.forEach((v, i) => expect(Math.abs(r.weightCovEigenvalues![i]! / v - 1)).toBeLessThan(0.03));
-      c.meanPredictionTest.forEach((v, i) => expect(Math.abs(r.meanPredictionTest!.data[i]! - v)).toBeLessThan(4 * r.meanPredictionTestStdError!.data[i]! + 0.005));
+      c.meanPredictionTest.forEach((v, i) =>
+        expect(Math.abs(r.meanPredictionTest!.data[i]! - v)).toBeLessThan(4 * r.meanPredictionTestStdError!.data[i]! + 0.005),
+      );
     }
   });
 
@@ -44,8 +69,16 @@ describe('Langevin sampler', () => {
     const c = fixture.cases[0]!;
     const base = {
       model: twoLayerNet({ dim: c.d, width: c.N, sigmaW2: c.sigmaW2, sigmaA2: c.sigmaA2, chi: c.chi }),
-      x: fromRows(c.x), y: { rows: c.n, cols: 1, data: Float64Array.from(c.y) }, xTest: fromRows(c.xTest), yTest: fromRows(c.xTest.map(() => [0])),
-      sigma2: c.sigma2, key: key(2), steps: 20000, burnIn: 2000, chains: 4, method: 'mala' as const,
+      x: fromRows(c.x),
+      y: { rows: c.n, cols: 1, data: Float64Array.from(c.y) },
+      xTest: fromRows(c.xTest),
+      yTest: fromRows(c.xTest.map(() => [0])),
+      sigma2: c.sigma2,
+      key: key(2),
+      steps: 20000,
+      burnIn: 2000,
+      chains: 4,
+      method: 'mala' as const,
     };
     const rb = sampleLangevin({ ...base, raoBlackwell: true });
     const plain = sampleLangevin({ ...base, raoBlackwell: false });
@@ -62,25 +95,56 @@ describe('Langevin sampler', () => {
   });
 
   it('GP limit: a wide erf net in standard scaling has the NNGP posterior mean (arcsine kernel)', () => {
-    const d = 2, n = 3, N = 100, sigma2 = 0.05;
-    const x = normalMat(key(7), n, d), y = normalMat(key(8), n, 1);
+    const d = 2,
+      n = 3,
+      N = 100,
+      sigma2 = 0.05;
+    const x = normalMat(key(7), n, d),
+      y = normalMat(key(8), n, 1);
     const S = (i: number, j: number) => (x.data[i * d]! * x.data[j * d]! + x.data[i * d + 1]! * x.data[j * d + 1]!) / d;
     const K = { rows: n, cols: n, data: new Float64Array(n * n) };
-    for (let i = 0; i < n; i++) for (let j = 0; j < n; j++) K.data[i * n + j] = (2 / Math.PI) * Math.asin((2 * S(i, j)) / Math.sqrt((1 + 2 * S(i, i)) * (1 + 2 * S(j, j))));
-    const fGP = referenceBackend.matmul(K, referenceBackend.choleskySolve(referenceBackend.cholesky(K, { jitter: sigma2 }), y)).data;
-    const r = sampleLangevin({ model: twoLayerNet({ dim: d, width: N, activation: 'erf' }), x, y, sigma2, key: key(3), steps: 8000, burnIn: 1000, chains: 4 });
+    for (let i = 0; i < n; i++)
+      for (let j = 0; j < n; j++)
+        K.data[i * n + j] = (2 / Math.PI) * Math.asin((2 * S(i, j)) / Math.sqrt((1 + 2 * S(i, i)) * (1 + 2 * S(j, j))));
+    const fGP = referenceBackend.matmul(
+      K,
+      referenceBackend.choleskySolve(referenceBackend.cholesky(K, { jitter: sigma2 }), y),
+    ).data;
+    const r = sampleLangevin({
+      model: twoLayerNet({ dim: d, width: N, activation: 'erf' }),
+      x,
+      y,
+      sigma2,
+      key: key(3),
+      steps: 8000,
+      burnIn: 1000,
+      chains: 4,
+    });
     // posterior sd of f ≲ √σ² ≈ 0.22, ESS ≳ 800 → MC s.e. ≲ 0.008; finite-width O(1/N) shifts are ≈ 0.005 here
     for (let i = 0; i < n; i++) expect(Math.abs(r.meanPrediction.data[i]! - fGP[i]!)).toBeLessThan(0.03);
     expect(r.diagnostics.perObservable.trainMse!.ess).toBeGreaterThan(100);
   });
 
   it('no data: samples reproduce the priors (weights and the NNGP output variance)', () => {
-    const d = 3, N = 50;
+    const d = 3,
+      N = 50;
     const model = twoLayerNet({ dim: d, width: N, activation: 'linear', sigmaW2: 2, sigmaA2: 3, chi: 5 });
-    const xTest = fromRows([[1, 0, 0], [1, 1, 1]]);
+    const xTest = fromRows([
+      [1, 0, 0],
+      [1, 1, 1],
+    ]);
     const r = sampleLangevin({
-      model, x: { rows: 0, cols: d, data: new Float64Array(0) }, y: { rows: 0, cols: 1, data: new Float64Array(0) },
-      xTest, yTest: fromRows([[0], [0]]), sigma2: 1, key: key(4), steps: 6000, burnIn: 500, chains: 4, method: 'mala',
+      model,
+      x: { rows: 0, cols: d, data: new Float64Array(0) },
+      y: { rows: 0, cols: 1, data: new Float64Array(0) },
+      xTest,
+      yTest: fromRows([[0], [0]]),
+      sigma2: 1,
+      key: key(4),
+      steps: 6000,
+      burnIn: 500,
+      chains: 4,
+      method: 'mala',
     });
     // (1/N)Σ⟨wwᵀ⟩ = σ_w²/d · I; ⟨readout²⟩/prior = 1; E f(x)² = (σ_a²/χ)(σ_w²/d)|x|²
     for (const v of r.weightCovEigenvalues!) expect(Math.abs(v / (2 / 3) - 1)).toBeLessThan(0.1);
@@ -93,8 +157,30 @@ describe('Langevin sampler', () => {
     const model = twoLayerNet({ dim: 4, width: 25 });
     const empty = { x: { rows: 0, cols: 4, data: new Float64Array(0) }, y: { rows: 0, cols: 1, data: new Float64Array(0) } };
     const eta = 0.5;
-    const em = sampleLangevin({ model, ...empty, sigma2: 1, key: key(5), steps: 4000, burnIn: 200, chains: 2, stepSize: eta, thin: 1, method: 'euler' });
-    const ma = sampleLangevin({ model, ...empty, sigma2: 1, key: key(5), steps: 4000, burnIn: 200, chains: 2, stepSize: eta, thin: 1, method: 'mala' });
+    const em = sampleLangevin({
+      model,
+      ...empty,
+      sigma2: 1,
+      key: key(5),
+      steps: 4000,
+      burnIn: 200,
+      chains: 2,
+      stepSize: eta,
+      thin: 1,
+      method: 'euler',
+    });
+    const ma = sampleLangevin({
+      model,
+      ...empty,
+      sigma2: 1,
+      key: key(5),
+      steps: 4000,
+      burnIn: 200,
+      chains: 2,
+      stepSize: eta,
+      thin: 1,
+      method: 'mala',
+    });
     const tr = (r: typeof em) => r.weightCovEigenvalues!.reduce((a, b) => a + b, 0) / (4 * 0.25); // trace / prior trace
     expect(Math.abs(tr(em) - 1 / (1 - eta / 2))).toBeLessThan(0.05);
     expect(em.predictedBias).toBeCloseTo(eta / 2, 12); // ηλ/2 with λ = 1 (the prior, exactly)
@@ -120,30 +206,66 @@ describe('Langevin sampler', () => {
 
   it('prior test with default settings: σ² = 1e8, d = 5, σ_w² = 1.5 gives weight-covariance eigenvalues within 1% of σ_w²/d', () => {
     const d = 5;
-    const x = normalMat(key(31), 8, d), y = normalMat(key(32), 8, 1);
-    const r = sampleLangevin({ model: twoLayerNet({ dim: d, width: 20, activation: 'erf', sigmaW2: 1.5 }), x, y, sigma2: 1e8, key: key(9), steps: 60000, burnIn: 12000 });
+    const x = normalMat(key(31), 8, d),
+      y = normalMat(key(32), 8, 1);
+    const r = sampleLangevin({
+      model: twoLayerNet({ dim: d, width: 20, activation: 'erf', sigmaW2: 1.5 }),
+      x,
+      y,
+      sigma2: 1e8,
+      key: key(9),
+      steps: 60000,
+      burnIn: 12000,
+    });
     expect(r.method).toBe('lm');
     expect(r.predictedBias).toBeLessThan(0.01);
     for (const v of r.weightCovEigenvalues!) expect(Math.abs(v / 0.3 - 1)).toBeLessThan(0.01);
   });
 
   it('acceptance-size linear net (d=8, n=16, N=30): default (Leimkuhler–Matthews, automatic step) within 5% of the exact posterior', () => {
-    const d = 8, n = 16, N = 30;
+    const d = 8,
+      n = 16,
+      N = 30;
     const x = normalMat(key(11), n, d);
     const y = normalMat(key(12), n, 1);
     for (const chi of [1, N]) {
       const ex = linearTwoLayerExactPosterior({ x, y, sigma2: 0.1, width: N, chi });
-      const r = sampleLangevin({ model: twoLayerNet({ dim: d, width: N, chi }), x, y, sigma2: 0.1, key: key(2), steps: 8000, burnIn: 1600, chains: 4 });
+      const r = sampleLangevin({
+        model: twoLayerNet({ dim: d, width: N, chi }),
+        x,
+        y,
+        sigma2: 0.1,
+        key: key(2),
+        steps: 8000,
+        burnIn: 1600,
+        chains: 4,
+      });
       expect(Math.abs(r.trainMse / ex.trainMse - 1)).toBeLessThan(0.05);
       expect(Math.abs(r.weightCovEigenvalues![0]! / ex.weightCovEigenvalues[0]! - 1)).toBeLessThan(0.05);
     }
   });
 
   it('checkpoints: resuming from a saved state is bit-identical (in-process)', () => {
-    const x = normalMat(key(1), 6, 3), y = normalMat(key(2), 6, 1);
-    const opts = { model: twoLayerNet({ dim: 3, width: 8, activation: 'erf' as const }), x, y, sigma2: 0.2, key: key(3), steps: 900, burnIn: 100, chains: 2, method: 'mala' as const, teacherDirection: Float64Array.from([0, 1, 0]) };
+    const x = normalMat(key(1), 6, 3),
+      y = normalMat(key(2), 6, 1);
+    const opts = {
+      model: twoLayerNet({ dim: 3, width: 8, activation: 'erf' as const }),
+      x,
+      y,
+      sigma2: 0.2,
+      key: key(3),
+      steps: 900,
+      burnIn: 100,
+      chains: 2,
+      method: 'mala' as const,
+      teacherDirection: Float64Array.from([0, 1, 0]),
+    };
     const states: string[] = [];
-    const full = new LangevinSampler({ ...opts, checkpointEvery: 300, onCheckpoint: (s: SamplerState) => states.push(stateToJSON(s)) }).run();
+    const full = new LangevinSampler({
+      ...opts,
+      checkpointEvery: 300,
+      onCheckpoint: (s: SamplerState) => states.push(stateToJSON(s)),
+    }).run();
     expect(states).toHaveLength(2);
     const resumed = new LangevinSampler(opts, stateFromJSON(states[0]!)).run();
     expect(resumed).toEqual(full);
@@ -151,10 +273,23 @@ describe('Langevin sampler', () => {
   });
 
   it('checkpoints: edited, truncated, malformed or other-backend states are refused with a typed one-line error', () => {
-    const x = normalMat(key(1), 5, 2), y = normalMat(key(2), 5, 1);
-    const opts = { model: twoLayerNet({ dim: 2, width: 3, activation: 'erf' as const }), x, y, sigma2: 0.2, key: key(3), steps: 400, chains: 2 };
+    const x = normalMat(key(1), 5, 2),
+      y = normalMat(key(2), 5, 1);
+    const opts = {
+      model: twoLayerNet({ dim: 2, width: 3, activation: 'erf' as const }),
+      x,
+      y,
+      sigma2: 0.2,
+      key: key(3),
+      steps: 400,
+      chains: 2,
+    };
     const states: string[] = [];
-    new LangevinSampler({ ...opts, checkpointEvery: 200, onCheckpoint: (st: SamplerState) => states.push(stateToJSON(st)) }).run();
+    new LangevinSampler({
+      ...opts,
+      checkpointEvery: 200,
+      onCheckpoint: (st: SamplerState) => states.push(stateToJSON(st)),
+    }).run();
     const text = states[0]!;
     const st = stateFromJSON(text);
     expect(st.backend).toBe('reference');
@@ -169,25 +304,54 @@ describe('Langevin sampler', () => {
     expect(() => stateFromJSON(JSON.stringify({ ...JSON.parse(text), checksum: undefined }))).toThrow(/no checksum/);
     // the same run on another backend (same numbers otherwise) does not accept it
     const other = { ...referenceBackend, name: 'other-backend' };
-    expect(() => new LangevinSampler({ ...opts, model: twoLayerNet({ dim: 2, width: 3, activation: 'erf', backend: other }) }, st)).toThrow(/backend reference float64/);
+    expect(
+      () => new LangevinSampler({ ...opts, model: twoLayerNet({ dim: 2, width: 3, activation: 'erf', backend: other }) }, st),
+    ).toThrow(/backend reference float64/);
   });
 
   it('batched ensembles: results are bit-identical for any chain batch split', () => {
-    const x = normalMat(key(41), 7, 3), y = normalMat(key(42), 7, 1);
-    const run = (chainBatch: number, hostLimit: number) => sampleLangevin({
-      model: twoLayerNet({ dim: 3, width: 5, activation: 'erf', hostLimit }), x, y, xTest: normalMat(key(43), 2, 3), sigma2: 0.1, key: key(4), steps: 600, chains: 5, chainBatch,
-    });
+    const x = normalMat(key(41), 7, 3),
+      y = normalMat(key(42), 7, 1);
+    const run = (chainBatch: number, hostLimit: number) =>
+      sampleLangevin({
+        model: twoLayerNet({ dim: 3, width: 5, activation: 'erf', hostLimit }),
+        x,
+        y,
+        xTest: normalMat(key(43), 2, 3),
+        sigma2: 0.1,
+        key: key(4),
+        steps: 600,
+        chains: 5,
+        chainBatch,
+      });
     const ref = JSON.stringify(run(5, 65536));
-    for (const [cb, hl] of [[1, 65536], [2, 65536], [3, 0], [5, 0]] as const) expect(JSON.stringify(run(cb, hl))).toBe(ref);
+    for (const [cb, hl] of [
+      [1, 65536],
+      [2, 65536],
+      [3, 0],
+      [5, 0],
+    ] as const)
+      expect(JSON.stringify(run(cb, hl))).toBe(ref);
   });
 
   it('worker threads: 1, 2 and 3 workers (with checkpoints and a teacher histogram) give bit-identical results and states', async () => {
-    const x = normalMat(key(51), 6, 3), y = normalMat(key(52), 6, 1);
+    const x = normalMat(key(51), 6, 3),
+      y = normalMat(key(52), 6, 1);
     const run = async (workers: number) => {
       const states: string[] = [];
       const s = new LangevinSampler({
-        model: twoLayerNet({ dim: 3, width: 4, activation: 'erf', chi: 4 }), x, y, xTest: normalMat(key(53), 2, 3), sigma2: 0.1, key: key(5), steps: 800, chains: 7,
-        teacherDirection: Float64Array.from([1, 0, 0]), workers, checkpointEvery: 300, onCheckpoint: (st) => states.push(stateToJSON(st)),
+        model: twoLayerNet({ dim: 3, width: 4, activation: 'erf', chi: 4 }),
+        x,
+        y,
+        xTest: normalMat(key(53), 2, 3),
+        sigma2: 0.1,
+        key: key(5),
+        steps: 800,
+        chains: 7,
+        teacherDirection: Float64Array.from([1, 0, 0]),
+        workers,
+        checkpointEvery: 300,
+        onCheckpoint: (st) => states.push(stateToJSON(st)),
       });
       expect(await s.resolveWorkers()).toBe(workers);
       const r = await s.runAsync();
@@ -195,8 +359,17 @@ describe('Langevin sampler', () => {
     };
     const one = await run(1);
     const sync = sampleLangevin({
-      model: twoLayerNet({ dim: 3, width: 4, activation: 'erf', chi: 4 }), x, y, xTest: normalMat(key(53), 2, 3), sigma2: 0.1, key: key(5), steps: 800, chains: 7,
-      teacherDirection: Float64Array.from([1, 0, 0]), checkpointEvery: 300, onCheckpoint: () => {},
+      model: twoLayerNet({ dim: 3, width: 4, activation: 'erf', chi: 4 }),
+      x,
+      y,
+      xTest: normalMat(key(53), 2, 3),
+      sigma2: 0.1,
+      key: key(5),
+      steps: 800,
+      chains: 7,
+      teacherDirection: Float64Array.from([1, 0, 0]),
+      checkpointEvery: 300,
+      onCheckpoint: () => {},
     });
     expect(JSON.stringify(sync)).toBe(one.r);
     for (const w of [2, 3]) {
@@ -206,23 +379,50 @@ describe('Langevin sampler', () => {
     }
     // a checkpoint written with 2 workers resumes in one thread to the same end
     const st = stateFromJSON((await run(2)).states[0]!);
-    const resumed = new LangevinSampler({
-      model: twoLayerNet({ dim: 3, width: 4, activation: 'erf', chi: 4 }), x, y, xTest: normalMat(key(53), 2, 3), sigma2: 0.1, key: key(5), steps: 800, chains: 7,
-      teacherDirection: Float64Array.from([1, 0, 0]), workers: 2, checkpointEvery: 300, onCheckpoint: () => {},
-    }, st).run();
+    const resumed = new LangevinSampler(
+      {
+        model: twoLayerNet({ dim: 3, width: 4, activation: 'erf', chi: 4 }),
+        x,
+        y,
+        xTest: normalMat(key(53), 2, 3),
+        sigma2: 0.1,
+        key: key(5),
+        steps: 800,
+        chains: 7,
+        teacherDirection: Float64Array.from([1, 0, 0]),
+        workers: 2,
+        checkpointEvery: 300,
+        onCheckpoint: () => {},
+      },
+      st,
+    ).run();
     expect(JSON.stringify(resumed)).toBe(one.r);
   }, 60000);
 
   it('targetRelativeError: stops at the first check point below the target (same with workers), else warns at the cap', async () => {
-    const x = normalMat(key(61), 6, 3), y = normalMat(key(62), 6, 1);
-    const opts = { model: twoLayerNet({ dim: 3, width: 4, activation: 'erf' as const }), x, y, sigma2: 0.1, key: key(6), steps: 6000, burnIn: 200, chains: 8, minSteps: 1000, checkEvery: 500 };
+    const x = normalMat(key(61), 6, 3),
+      y = normalMat(key(62), 6, 1);
+    const opts = {
+      model: twoLayerNet({ dim: 3, width: 4, activation: 'erf' as const }),
+      x,
+      y,
+      sigma2: 0.1,
+      key: key(6),
+      steps: 6000,
+      burnIn: 200,
+      chains: 8,
+      minSteps: 1000,
+      checkEvery: 500,
+    };
     const r = sampleLangevin({ ...opts, targetRelativeError: 0.05 });
     expect(r.precision!.reached).toBe(true);
     expect(r.steps).toBeLessThan(6000);
     expect((r.steps - 1000) % 500).toBe(0);
     expect(r.precision!.relativeError).toBeLessThanOrEqual(0.05);
     // the stop is a property of the state at fixed steps: worker threads stop at the same step with the same numbers
-    expect(JSON.stringify(await new LangevinSampler({ ...opts, targetRelativeError: 0.05, workers: 2 }).runAsync())).toBe(JSON.stringify(r));
+    expect(JSON.stringify(await new LangevinSampler({ ...opts, targetRelativeError: 0.05, workers: 2 }).runAsync())).toBe(
+      JSON.stringify(r),
+    );
     // the relative error at the stop is the largest of the eigenvalue and prediction errors
     const evRel = Math.max(...r.weightCovEigenvalues!.map((v, k) => r.weightCovEigenvaluesStdError![k]! / v));
     expect(r.precision!.relativeError).toBeGreaterThanOrEqual(evRel);
@@ -234,8 +434,19 @@ describe('Langevin sampler', () => {
   }, 60000);
 
   it('workers: auto uses threads only for many small chains; invalid values are typed errors', async () => {
-    const x = normalMat(key(51), 6, 3), y = normalMat(key(52), 6, 1);
-    const mk = (chains: number, workers?: number | 'auto', width = 4) => new LangevinSampler({ model: twoLayerNet({ dim: 3, width, activation: 'erf' }), x, y, sigma2: 0.1, key: key(5), steps: 10, chains, ...(workers !== undefined ? { workers } : {}) });
+    const x = normalMat(key(51), 6, 3),
+      y = normalMat(key(52), 6, 1);
+    const mk = (chains: number, workers?: number | 'auto', width = 4) =>
+      new LangevinSampler({
+        model: twoLayerNet({ dim: 3, width, activation: 'erf' }),
+        x,
+        y,
+        sigma2: 0.1,
+        key: key(5),
+        steps: 10,
+        chains,
+        ...(workers !== undefined ? { workers } : {}),
+      });
     expect(await mk(4).resolveWorkers()).toBe(1);
     expect(await mk(64).resolveWorkers()).toBeGreaterThanOrEqual(Math.min(2, (await import('node:os')).availableParallelism()));
     expect(await mk(64, 'auto', 5000).resolveWorkers()).toBe(1); // n·N·d > 65536: one process with threaded GEMM
@@ -245,12 +456,39 @@ describe('Langevin sampler', () => {
 
   it('rejects non-finite inputs with a typed error naming the input', () => {
     const model = twoLayerNet({ dim: 2, width: 3 });
-    const x = fromRows([[1, 0], [0, NaN]]), y = fromRows([[1], [2]]);
+    const x = fromRows([
+        [1, 0],
+        [0, NaN],
+      ]),
+      y = fromRows([[1], [2]]);
     expect(() => new LangevinSampler({ model, x, y, sigma2: 1, key: key(0), steps: 10 })).toThrow(InvalidArgumentError);
     expect(() => new LangevinSampler({ model, x, y, sigma2: 1, key: key(0), steps: 10 })).toThrow(/x\[1\]\[1\] is NaN/);
-    expect(() => new LangevinSampler({ model, x: fromRows([[1, 0]]), y: fromRows([[Infinity]]), sigma2: 1, key: key(0), steps: 10 })).toThrow(/every entry of y/);
-    expect(() => new LangevinSampler({ model, x: fromRows([[1, 0]]), y: fromRows([[1]]), xTest: fromRows([[NaN, 0]]), sigma2: 1, key: key(0), steps: 10 })).toThrow(/xTest/);
-    expect(() => new LangevinSampler({ model: twoLayerNet({ dim: 2, width: 3, sigmaW2: 1e300 }), x: fromRows([[1, 0]]), y: fromRows([[1]]), sigma2: 1, key: key(0), steps: 10 })).toThrow(/block 'W'/);
+    expect(
+      () => new LangevinSampler({ model, x: fromRows([[1, 0]]), y: fromRows([[Infinity]]), sigma2: 1, key: key(0), steps: 10 }),
+    ).toThrow(/every entry of y/);
+    expect(
+      () =>
+        new LangevinSampler({
+          model,
+          x: fromRows([[1, 0]]),
+          y: fromRows([[1]]),
+          xTest: fromRows([[NaN, 0]]),
+          sigma2: 1,
+          key: key(0),
+          steps: 10,
+        }),
+    ).toThrow(/xTest/);
+    expect(
+      () =>
+        new LangevinSampler({
+          model: twoLayerNet({ dim: 2, width: 3, sigmaW2: 1e300 }),
+          x: fromRows([[1, 0]]),
+          y: fromRows([[1]]),
+          sigma2: 1,
+          key: key(0),
+          steps: 10,
+        }),
+    ).toThrow(/block 'W'/);
   });
 
   it('checkpoints: a SIGKILLed child process resumed with the checkpoint ends with identical numbers', async () => {
@@ -279,18 +517,30 @@ describe('Langevin sampler', () => {
   });
 
   it('teacher observables: aligned chains, overlap histogram, Hermite projections, chain disagreement', () => {
-    const d = 5, n = 20;
+    const d = 5,
+      n = 20;
     const x = normalMat(key(21), n, d);
     const y = { rows: n, cols: 1, data: Float64Array.from({ length: n }, (_, i) => x.data[i * d]!) };
     const r = sampleLangevin({
-      model: twoLayerNet({ dim: d, width: 10, activation: 'erf' }), x, y, xTest: normalMat(key(22), 30, d), sigma2: 0.05, key: key(6),
-      steps: 3000, burnIn: 500, chains: 2, teacherDirection: Float64Array.from([2, 0, 0, 0, 0]), alignedChains: 1,
+      model: twoLayerNet({ dim: d, width: 10, activation: 'erf' }),
+      x,
+      y,
+      xTest: normalMat(key(22), 30, d),
+      sigma2: 0.05,
+      key: key(6),
+      steps: 3000,
+      burnIn: 500,
+      chains: 2,
+      teacherDirection: Float64Array.from([2, 0, 0, 0, 0]),
+      alignedChains: 1,
     });
     const h = r.overlapHistogram!;
     expect(h.edges).toHaveLength(h.counts.length + 1);
     expect(h.counts.reduce((a, b) => a + b, 0) + h.underflow + h.overflow).toBe(h.total);
     expect(h.total).toBe(r.samples * r.chains * 10);
-    h.negLogP.forEach((v, i) => { if (h.counts[i]! > 0) expect(v).toBeCloseTo(-Math.log(h.counts[i]! / (h.total * (h.edges[1]! - h.edges[0]!))), 12); });
+    h.negLogP.forEach((v, i) => {
+      if (h.counts[i]! > 0) expect(v).toBeCloseTo(-Math.log(h.counts[i]! / (h.total * (h.edges[1]! - h.edges[0]!))), 12);
+    });
     expect(r.hermite!.train.he1).toBeGreaterThan(0.3); // f̄ learns y = z = He₁(ŵ*·x)
     expect(r.hermite!.test).toBeDefined();
     expect(r.diagnostics.stationarity).toBeDefined();
@@ -301,8 +551,16 @@ describe('Langevin sampler', () => {
     const p = 5;
     const model = twoLayerNet({ dim: 2 * p, width: 20, activation: 'square', outputs: p, readInVariance: 1 });
     const r = sampleLangevin({
-      model, x: { rows: 0, cols: 2 * p, data: new Float64Array(0) }, y: { rows: 0, cols: p, data: new Float64Array(0) },
-      sigma2: 1, key: key(8), steps: 3000, burnIn: 300, chains: 2, modulus: p, method: 'mala',
+      model,
+      x: { rows: 0, cols: 2 * p, data: new Float64Array(0) },
+      y: { rows: 0, cols: p, data: new Float64Array(0) },
+      sigma2: 1,
+      key: key(8),
+      steps: 3000,
+      burnIn: 300,
+      chains: 2,
+      modulus: p,
+      method: 'mala',
     });
     for (let k = 0; k < p; k++) {
       expect(Math.abs(r.fourier!.w2[k]! * p - 1)).toBeLessThan(0.15);

@@ -1,12 +1,25 @@
 import {
-  ConvergenceError, InvalidArgumentError, type LangevinUpdateArgs, type Mat, ShapeError, referenceBackend, wasmPhiloxAvailable,
+  ConvergenceError,
+  InvalidArgumentError,
+  type LangevinUpdateArgs,
+  type Mat,
+  ShapeError,
+  referenceBackend,
+  wasmPhiloxAvailable,
 } from '@sftdl/compute';
 import { type Key, fold, keyToJSON, normal, split, uniform } from '@sftdl/field';
 import type { SamplerState } from './checkpoint';
 import { histogramStationarity, integratedAutocorrTime, splitRhat } from './diagnostics';
 import { normalInto } from './noise';
 import {
-  type ObservableRecorder, fourierRecorder, identity, overlapRecorder, predictionRecorder, raoBlackwell, readoutNormRecorder, weightNormRecorder,
+  type ObservableRecorder,
+  fourierRecorder,
+  identity,
+  overlapRecorder,
+  predictionRecorder,
+  raoBlackwell,
+  readoutNormRecorder,
+  weightNormRecorder,
 } from './observables';
 import type { Model, ModelSpec } from './models';
 import { LANGEVIN_METHODS, type LangevinMethod, type LangevinOptions, fnv } from './options';
@@ -20,7 +33,6 @@ export { LANGEVIN_METHODS } from './options';
 export type { Diagnostics, LangevinResult, OverlapHistogram } from './result';
 
 const TRACE_CAP = 1024;
-
 
 /** What a worker thread needs to rebuild a sampler (structured-cloneable). @internal */
 export interface WorkerSetup {
@@ -36,9 +48,16 @@ export interface WorkerSetup {
 /** One chain group's segment [t0, t1) for a worker thread. @internal */
 export interface GroupTask {
   setup: WorkerSetup;
-  c0: number; c1: number; t0: number; t1: number;
-  stepSize: number; predictedBias: number; preconditioner: number[] | null;
-  samples: number; traceCount: number; traceStride: number;
+  c0: number;
+  c1: number;
+  t0: number;
+  t1: number;
+  stepSize: number;
+  predictedBias: number;
+  preconditioner: number[] | null;
+  samples: number;
+  traceCount: number;
+  traceStride: number;
   params: Float64Array[];
   acc: Record<string, Float64Array>;
   traces: number[][][];
@@ -49,7 +68,9 @@ export interface GroupResult {
   params: Float64Array[];
   acc: Record<string, Float64Array>;
   traces: number[][][];
-  samples: number; traceCount: number; traceStride: number;
+  samples: number;
+  traceCount: number;
+  traceStride: number;
 }
 
 /**
@@ -130,38 +151,61 @@ export class LangevinSampler {
   constructor(options: LangevinOptions, resume?: SamplerState) {
     this.options = options;
     const { model, x, y, sigma2 } = options;
-    if (x.cols !== model.inputDim) throw new ShapeError(`LangevinSampler: x has ${x.cols} columns, the model expects ${model.inputDim}`);
-    if (y.rows !== x.rows || y.cols !== model.outputDim) throw new ShapeError(`LangevinSampler: y is [${y.rows}, ${y.cols}], expected [${x.rows}, ${model.outputDim}]`);
-    if (options.xTest && options.xTest.cols !== model.inputDim) throw new ShapeError('LangevinSampler: xTest has the wrong number of columns');
-    if (options.yTest && (!options.xTest || options.yTest.rows !== options.xTest.rows || options.yTest.cols !== model.outputDim)) throw new ShapeError('LangevinSampler: yTest must match xTest rows and the model outputs');
-    checkFinite(x, 'x'); checkFinite(y, 'y');
+    if (x.cols !== model.inputDim)
+      throw new ShapeError(`LangevinSampler: x has ${x.cols} columns, the model expects ${model.inputDim}`);
+    if (y.rows !== x.rows || y.cols !== model.outputDim)
+      throw new ShapeError(`LangevinSampler: y is [${y.rows}, ${y.cols}], expected [${x.rows}, ${model.outputDim}]`);
+    if (options.xTest && options.xTest.cols !== model.inputDim)
+      throw new ShapeError('LangevinSampler: xTest has the wrong number of columns');
+    if (options.yTest && (!options.xTest || options.yTest.rows !== options.xTest.rows || options.yTest.cols !== model.outputDim))
+      throw new ShapeError('LangevinSampler: yTest must match xTest rows and the model outputs');
+    checkFinite(x, 'x');
+    checkFinite(y, 'y');
     for (const b of model.blocks) {
       if (!(b.priorVariance >= 1e-100 && b.priorVariance <= 1e100)) {
-        throw new InvalidArgumentError(`LangevinSampler: prior variance ${b.priorVariance} of block '${b.name}' is outside [1e-100, 1e100] (second moments would overflow float64); rescale the inputs or the prior`);
+        throw new InvalidArgumentError(
+          `LangevinSampler: prior variance ${b.priorVariance} of block '${b.name}' is outside [1e-100, 1e100] (second moments would overflow float64); rescale the inputs or the prior`,
+        );
       }
     }
-    if (!(sigma2 >= 1e-100 && sigma2 <= 1e100)) throw new InvalidArgumentError(`sigma2 must be finite and in [1e-100, 1e100], got ${sigma2}`);
+    if (!(sigma2 >= 1e-100 && sigma2 <= 1e100))
+      throw new InvalidArgumentError(`sigma2 must be finite and in [1e-100, 1e100], got ${sigma2}`);
     if (options.xTest) checkFinite(options.xTest, 'xTest');
     if (options.yTest) checkFinite(options.yTest, 'yTest');
     if (!Number.isFinite(sigma2) || sigma2 <= 0) throw new InvalidArgumentError(`sigma2 must be finite and > 0, got ${sigma2}`);
     const steps = options.steps;
     if (!Number.isInteger(steps) || steps < 2) throw new InvalidArgumentError(`steps must be an integer ≥ 2, got ${steps}`);
     const burnIn = options.burnIn ?? Math.floor(steps / 4);
-    if (!Number.isInteger(burnIn) || burnIn < 0 || burnIn >= steps) throw new InvalidArgumentError(`burnIn must be an integer in [0, steps), got ${burnIn} (steps ${steps}); steps count the burn-in`);
+    if (!Number.isInteger(burnIn) || burnIn < 0 || burnIn >= steps)
+      throw new InvalidArgumentError(
+        `burnIn must be an integer in [0, steps), got ${burnIn} (steps ${steps}); steps count the burn-in`,
+      );
     const thin = options.thin ?? Math.max(1, Math.min(10, Math.floor((steps - burnIn) / 1000)));
     if (!Number.isInteger(thin) || thin < 1) throw new InvalidArgumentError(`thin must be a positive integer, got ${thin}`);
     const C = options.chains ?? 4;
     if (!Number.isInteger(C) || C < 1) throw new InvalidArgumentError(`chains must be a positive integer, got ${C}`);
-    this.P = model.paramCount; this.n = x.rows; this.O = model.outputDim; this.C = C;
-    this.steps = steps; this.burnIn = burnIn; this.thin = thin;
+    this.P = model.paramCount;
+    this.n = x.rows;
+    this.O = model.outputDim;
+    this.C = C;
+    this.steps = steps;
+    this.burnIn = burnIn;
+    this.thin = thin;
     this.method = options.method ?? 'lm';
-    if (!LANGEVIN_METHODS.includes(this.method)) throw new InvalidArgumentError(`method must be one of ${LANGEVIN_METHODS.join('|')}, got '${String(this.method)}'`);
+    if (!LANGEVIN_METHODS.includes(this.method))
+      throw new InvalidArgumentError(`method must be one of ${LANGEVIN_METHODS.join('|')}, got '${String(this.method)}'`);
     this.tol = options.biasTolerance ?? 0.01;
-    if (!(Number.isFinite(this.tol) && this.tol > 0 && this.tol < 1)) throw new InvalidArgumentError(`biasTolerance must be in (0, 1), got ${this.tol}`);
+    if (!(Number.isFinite(this.tol) && this.tol > 0 && this.tol < 1))
+      throw new InvalidArgumentError(`biasTolerance must be in (0, 1), got ${this.tol}`);
     const tre = options.targetRelativeError;
-    if (tre !== undefined && !(tre > 0 && tre < 1)) throw new InvalidArgumentError(`targetRelativeError must be in (0, 1), got ${tre}`);
-    for (const [k, v] of [['minSteps', options.minSteps], ['checkEvery', options.checkEvery]] as const) {
-      if (v !== undefined && !(Number.isInteger(v) && v > 0)) throw new InvalidArgumentError(`${k} must be a positive integer, got ${v}`);
+    if (tre !== undefined && !(tre > 0 && tre < 1))
+      throw new InvalidArgumentError(`targetRelativeError must be in (0, 1), got ${tre}`);
+    for (const [k, v] of [
+      ['minSteps', options.minSteps],
+      ['checkEvery', options.checkEvery],
+    ] as const) {
+      if (v !== undefined && !(Number.isInteger(v) && v > 0))
+        throw new InvalidArgumentError(`${k} must be a positive integer, got ${v}`);
     }
     this.kappa = sigma2 / model.chi;
     this.invVar = new Float64Array(this.P);
@@ -169,14 +213,24 @@ export class LangevinSampler {
     const conv = options.lossConvention ?? 'half-sum';
     const cL = conv === 'half-sum' ? 0.5 : conv === 'sum' ? 1 : 1 / (2 * Math.max(1, this.n));
     const T = 2 * cL * this.kappa;
-    for (const b of model.blocks) for (let i = b.offset; i < b.offset + b.size; i++) {
-      this.invVar[i] = 1 / b.priorVariance;
-      this.M[i] = (options.coordinates ?? 'standardised') === 'natural' ? T : b.priorVariance;
-    }
+    for (const b of model.blocks)
+      for (let i = b.offset; i < b.offset + b.size; i++) {
+        this.invVar[i] = 1 / b.priorVariance;
+        this.M[i] = (options.coordinates ?? 'standardised') === 'natural' ? T : b.priorVariance;
+      }
     this.sqrt2M = this.M.map((m) => Math.sqrt(2 * m));
     this.update = langevinUpdater(model.backend);
     this.upd = {
-      len: this.P, theta: this.M, grad: this.M, xi: this.M, invVar: this.invVar, m: this.M, sqrt2m: this.sqrt2M, invKappa: 1 / this.kappa, eta: 0, noiseScale: 0,
+      len: this.P,
+      theta: this.M,
+      grad: this.M,
+      xi: this.M,
+      invVar: this.invVar,
+      m: this.M,
+      sqrt2m: this.sqrt2M,
+      invKappa: 1 / this.kappa,
+      eta: 0,
+      noiseScale: 0,
     };
     const [initRoot, noiseRoot] = split(options.key, 2) as [Key, Key];
     this.chainKeys = Array.from({ length: C }, (_, c) => fold(noiseRoot, c));
@@ -185,57 +239,126 @@ export class LangevinSampler {
     this.d = fl?.cols ?? 0;
     if (options.teacherDirection) {
       const w = options.teacherDirection;
-      if (!this.hasW || w.length !== this.d) throw new ShapeError(`teacherDirection has length ${w.length}; the model's first layer has d = ${this.d}`);
+      if (!this.hasW || w.length !== this.d)
+        throw new ShapeError(`teacherDirection has length ${w.length}; the model's first layer has d = ${this.d}`);
       const nrm = Math.sqrt(w.reduce((p, q) => p + q * q, 0));
-      if (!(nrm > 0) || !Number.isFinite(nrm)) throw new InvalidArgumentError('teacherDirection must be a finite non-zero vector');
+      if (!(nrm > 0) || !Number.isFinite(nrm))
+        throw new InvalidArgumentError('teacherDirection must be a finite non-zero vector');
       this.wStar = w.map((v) => v / nrm);
     }
-    if (options.modulus !== undefined && (!this.hasW || this.d !== 2 * options.modulus)) throw new ShapeError(`modulus ${options.modulus} needs a first layer with 2p = ${2 * options.modulus} inputs, got ${this.d}`);
+    if (options.modulus !== undefined && (!this.hasW || this.d !== 2 * options.modulus))
+      throw new ShapeError(
+        `modulus ${options.modulus} needs a first layer with 2p = ${2 * options.modulus} inputs, got ${this.d}`,
+      );
     this.bins = options.overlapBins ?? 60;
     const wBlock = model.blocks.find((b) => b.name === 'W');
-    this.qRange = options.overlapRange ?? Math.max(1.5, 8 * Math.sqrt((wBlock?.priorVariance ?? 1) * Math.max(1, this.d)) / Math.sqrt(Math.max(1, this.d)));
+    this.qRange =
+      options.overlapRange ??
+      Math.max(1.5, (8 * Math.sqrt((wBlock?.priorVariance ?? 1) * Math.max(1, this.d))) / Math.sqrt(Math.max(1, this.d)));
     const aBlock = model.blocks.find((b) => b.name === 'a');
-    const rbPossible = model.features !== undefined && aBlock !== undefined && aBlock.offset + aBlock.size === this.P && aBlock.shape[1] === this.O;
+    const rbPossible =
+      model.features !== undefined &&
+      aBlock !== undefined &&
+      aBlock.offset + aBlock.size === this.P &&
+      aBlock.shape[1] === this.O;
     const rbOpt = options.raoBlackwell ?? 'auto';
-    if (rbOpt === true && !rbPossible) throw new InvalidArgumentError('raoBlackwell needs a model with `features` and a last readout block \'a\' of shape [N, outputs]');
+    if (rbOpt === true && !rbPossible)
+      throw new InvalidArgumentError(
+        "raoBlackwell needs a model with `features` and a last readout block 'a' of shape [N, outputs]",
+      );
     this.rb = rbPossible && (rbOpt === true || (rbOpt === 'auto' && this.n > 0 && this.n <= 400));
     const xTest = options.xTest ? { xTest: options.xTest } : {};
-    const conditional = this.rb ? { conditional: raoBlackwell({ model, x, y, ...xTest, kappa: sigma2 / model.chi, readoutVariance: aBlock?.priorVariance ?? 0 }) } : {};
+    const conditional = this.rb
+      ? {
+          conditional: raoBlackwell({
+            model,
+            x,
+            y,
+            ...xTest,
+            kappa: sigma2 / model.chi,
+            readoutVariance: aBlock?.priorVariance ?? 0,
+          }),
+        }
+      : {};
     this.recorders = [
       predictionRecorder({ model, y, ...xTest, ...(options.yTest ? { yTest: options.yTest } : {}), chains: C, ...conditional }),
       ...(this.hasW ? [weightNormRecorder()] : []),
       ...(aBlock ? [readoutNormRecorder(aBlock)] : []),
-      ...(this.wStar ? [overlapRecorder({
-        wStar: this.wStar, bins: this.bins, range: this.qRange, x, ...(options.xTest ? { xTest: options.xTest } : {}),
-        outputs: model.outputDim, inputsAreFirstLayer: model.inputDim === this.d,
-      })] : []),
+      ...(this.wStar
+        ? [
+            overlapRecorder({
+              wStar: this.wStar,
+              bins: this.bins,
+              range: this.qRange,
+              x,
+              ...(options.xTest ? { xTest: options.xTest } : {}),
+              outputs: model.outputDim,
+              inputsAreFirstLayer: model.inputDim === this.d,
+            }),
+          ]
+        : []),
       ...(options.modulus !== undefined ? [fourierRecorder(options.modulus)] : []),
     ];
     this.scalarNames = this.recorders.flatMap((r) => r.scalars);
     this.perChain = [...this.recorders.flatMap((r) => r.perChain ?? []), 'sumWW'];
     this.scalars = new Float64Array(this.scalarNames.length);
     let h = 2166136261;
-    h = fnv(h, x.data); h = fnv(h, y.data);
+    h = fnv(h, x.data);
+    h = fnv(h, y.data);
     if (options.xTest) h = fnv(h, options.xTest.data);
     if (this.wStar) h = fnv(h, this.wStar);
     const cfg = JSON.stringify({
-      kind: model.kind, P: this.P, blocks: model.blocks, chi: model.chi, sigma2, steps, burnIn, thin, C, method: this.method,
-      coords: options.coordinates ?? 'standardised', pre: options.preconditioner ?? 'auto', conv, stepSize: options.stepSize ?? 'auto', safety: options.stepSafety ?? null, tol: this.tol,
-      key: keyToJSON(options.key), backend: model.backend.name, precision: model.backend.precision, aligned: [options.alignedChains ?? 0, options.alignedOverlap ?? 1], bins: this.bins, qr: this.qRange, mod: options.modulus ?? null, rb: this.rb, data: h,
-      ...(options.targetRelativeError !== undefined ? { target: [options.targetRelativeError, options.minSteps ?? null, options.checkEvery ?? null] } : {}),
+      kind: model.kind,
+      P: this.P,
+      blocks: model.blocks,
+      chi: model.chi,
+      sigma2,
+      steps,
+      burnIn,
+      thin,
+      C,
+      method: this.method,
+      coords: options.coordinates ?? 'standardised',
+      pre: options.preconditioner ?? 'auto',
+      conv,
+      stepSize: options.stepSize ?? 'auto',
+      safety: options.stepSafety ?? null,
+      tol: this.tol,
+      key: keyToJSON(options.key),
+      backend: model.backend.name,
+      precision: model.backend.precision,
+      aligned: [options.alignedChains ?? 0, options.alignedOverlap ?? 1],
+      bins: this.bins,
+      qr: this.qRange,
+      mod: options.modulus ?? null,
+      rb: this.rb,
+      data: h,
+      ...(options.targetRelativeError !== undefined
+        ? { target: [options.targetRelativeError, options.minSteps ?? null, options.checkEvery ?? null] }
+        : {}),
     });
-    this.fingerprint = `v1-${fnv(2166136261, Array.from(cfg, (ch) => ch.charCodeAt(0))).toString(16)}`;
+    this.fingerprint = `v1-${fnv(
+      2166136261,
+      Array.from(cfg, (ch) => ch.charCodeAt(0)),
+    ).toString(16)}`;
     this.grad = new Float64Array(this.P);
     this.bLoss = new Float64Array(C);
     // default batch: all chains while the ensemble's per-step buffers (≈ n·P per chain) stay cache-sized, fewer for
     // large problems, where one chain's GEMMs are already large and bigger batches only add memory traffic
     this.chainBatch = options.chainBatch ?? Math.max(1, Math.min(C, Math.floor(4194304 / Math.max(1, this.n * this.P))));
     const pre = options.preconditioner ?? 'auto';
-    if (!['diagonal', 'dense', 'auto'].includes(pre)) throw new InvalidArgumentError(`preconditioner must be 'diagonal', 'dense' or 'auto', got '${String(pre)}'`);
+    if (!['diagonal', 'dense', 'auto'].includes(pre))
+      throw new InvalidArgumentError(`preconditioner must be 'diagonal', 'dense' or 'auto', got '${String(pre)}'`);
     const standardised = (options.coordinates ?? 'standardised') === 'standardised';
-    if (pre === 'dense' && (!standardised || this.method === 'mala')) throw new InvalidArgumentError("preconditioner 'dense' needs standardised coordinates and method 'lm' or 'euler'");
-    this.denseAllowed = this.method !== 'mala' && standardised && this.n > 0 && (pre === 'dense' || (pre === 'auto' && this.P <= 256 && this.n * this.O <= 512 && C * this.n * this.O >= 2 * this.P));
-    if (!Number.isInteger(this.chainBatch) || this.chainBatch < 1) throw new InvalidArgumentError(`chainBatch must be a positive integer, got ${options.chainBatch}`);
+    if (pre === 'dense' && (!standardised || this.method === 'mala'))
+      throw new InvalidArgumentError("preconditioner 'dense' needs standardised coordinates and method 'lm' or 'euler'");
+    this.denseAllowed =
+      this.method !== 'mala' &&
+      standardised &&
+      this.n > 0 &&
+      (pre === 'dense' || (pre === 'auto' && this.P <= 256 && this.n * this.O <= 512 && C * this.n * this.O >= 2 * this.P));
+    if (!Number.isInteger(this.chainBatch) || this.chainBatch < 1)
+      throw new InvalidArgumentError(`chainBatch must be a positive integer, got ${options.chainBatch}`);
     this.pred = new Float64Array(this.n * this.O);
     this.curU = new Float64Array(C);
     this.curG = Array.from({ length: C }, () => new Float64Array(this.P));
@@ -244,29 +367,53 @@ export class LangevinSampler {
     this.initAcc();
     if (resume) {
       if (resume.version !== 2 || resume.fingerprint !== this.fingerprint) {
-        const be = resume.backend !== model.backend.name || resume.precision !== model.backend.precision
-          ? ` (it was written by backend ${String(resume.backend)} ${String(resume.precision)}, this run uses ${model.backend.name} ${model.backend.precision})` : '';
-        throw new InvalidArgumentError(`checkpoint does not match this run (different data, model, flags, seed or backend)${be}; delete it or rerun with the original flags`);
+        const be =
+          resume.backend !== model.backend.name || resume.precision !== model.backend.precision
+            ? ` (it was written by backend ${String(resume.backend)} ${String(resume.precision)}, this run uses ${model.backend.name} ${model.backend.precision})`
+            : '';
+        throw new InvalidArgumentError(
+          `checkpoint does not match this run (different data, model, flags, seed or backend)${be}; delete it or rerun with the original flags`,
+        );
       }
       if (resume.params.length !== C || resume.params.some((p) => p.length !== this.P) || resume.step > steps) {
-        throw new InvalidArgumentError('checkpoint does not match this run (parameter shapes or step count differ); delete it or rerun with the original flags');
+        throw new InvalidArgumentError(
+          'checkpoint does not match this run (parameter shapes or step count differ); delete it or rerun with the original flags',
+        );
       }
       this.s = resume;
       if (resume.preconditioner) {
-        if (!this.denseAllowed || resume.preconditioner.length !== this.P * this.P) throw new InvalidArgumentError('checkpoint does not match this run (preconditioner); delete it or rerun with the original flags');
+        if (!this.denseAllowed || resume.preconditioner.length !== this.P * this.P)
+          throw new InvalidArgumentError(
+            'checkpoint does not match this run (preconditioner); delete it or rerun with the original flags',
+          );
         this.setDense(Float64Array.from(resume.preconditioner));
       }
       for (const [k, v] of Object.entries(resume.acc)) this.acc[k] = Float64Array.from(v);
     } else {
       const params = Array.from({ length: C }, (_, c) => this.initChain(fold(initRoot, c), c));
       this.s = {
-        version: 2, fingerprint: this.fingerprint, backend: model.backend.name, precision: model.backend.precision, step: 0, stepSize: NaN, params: params.map((p) => Array.from(p)), acc: {},
-        traces: Array.from({ length: C }, () => this.scalarNames.map(() => [])), traceStride: 1, traceCount: 0, samples: 0,
-        accepted: new Array<number>(C).fill(0), proposed: new Array<number>(C).fill(0), adaptAccepted: 0, adaptProposed: 0,
-        predictedBias: NaN, preconditioner: null,
+        version: 2,
+        fingerprint: this.fingerprint,
+        backend: model.backend.name,
+        precision: model.backend.precision,
+        step: 0,
+        stepSize: NaN,
+        params: params.map((p) => Array.from(p)),
+        acc: {},
+        traces: Array.from({ length: C }, () => this.scalarNames.map(() => [])),
+        traceStride: 1,
+        traceCount: 0,
+        samples: 0,
+        accepted: new Array<number>(C).fill(0),
+        proposed: new Array<number>(C).fill(0),
+        adaptAccepted: 0,
+        adaptProposed: 0,
+        predictedBias: NaN,
+        preconditioner: null,
       };
       const ss = options.stepSize ?? 'auto';
-      if (ss !== 'auto' && (!Number.isFinite(ss) || ss <= 0)) throw new InvalidArgumentError(`stepSize must be > 0 or 'auto', got ${ss}`);
+      if (ss !== 'auto' && (!Number.isFinite(ss) || ss <= 0))
+        throw new InvalidArgumentError(`stepSize must be > 0 or 'auto', got ${ss}`);
     }
   }
 
@@ -315,7 +462,10 @@ export class LangevinSampler {
       const f = model.apply(theta, x);
       const r = new Float64Array(f.data.length);
       L = 0;
-      for (let k = 0; k < r.length; k++) { r[k] = f.data[k]! - y.data[k]!; L += r[k]! * r[k]!; }
+      for (let k = 0; k < r.length; k++) {
+        r[k] = f.data[k]! - y.data[k]!;
+        L += r[k]! * r[k]!;
+      }
       L *= 0.5;
       g.set(this.n > 0 ? model.grad(theta, x, { rows: f.rows, cols: f.cols, data: r }) : new Float64Array(this.P));
       pred.set(f.data);
@@ -327,10 +477,13 @@ export class LangevinSampler {
   private addPrior(theta: Float64Array, g: Float64Array, L: number): number {
     const ik = 1 / this.kappa;
     let U = L * ik;
-    for (let i = 0; i < this.P; i++) { const t = theta[i]!; U += 0.5 * t * t * this.invVar[i]!; g[i] = g[i]! * ik + t * this.invVar[i]!; }
+    for (let i = 0; i < this.P; i++) {
+      const t = theta[i]!;
+      U += 0.5 * t * t * this.invVar[i]!;
+      g[i] = g[i]! * ik + t * this.invVar[i]!;
+    }
     return U;
   }
-
 
   /**
    * λ̂_max of M^{1/2} H M^{1/2} (Gauss–Newton H = JᵀJ/κ + diag(1/var)) by power iteration in output space:
@@ -345,7 +498,8 @@ export class LangevinSampler {
     const m = this.n * this.O;
     if (m === 0) return { total: prior, lik: 0 };
     const u0 = normal(fold(this.options.key, 0x7fffffff), m);
-    let u = u0, lam = 0;
+    let u = u0,
+      lam = 0;
     const tn = Math.sqrt(theta.reduce((a, b) => a + b * b, 0)) + 1e-300;
     for (let it = 0; it < 30; it++) {
       let nu = 0;
@@ -353,13 +507,16 @@ export class LangevinSampler {
       nu = Math.sqrt(nu);
       for (let k = 0; k < m; k++) u[k]! /= nu;
       const jt = model.grad(theta, x, { rows: this.n, cols: this.O, data: u }); // Jᵀu
-      if (this.dense) jt.set(this.applyM(jt)); // v = M Jᵀu
+      if (this.dense)
+        jt.set(this.applyM(jt)); // v = M Jᵀu
       else for (let i = 0; i < this.P; i++) jt[i]! *= this.M[i]!;
       const vn = Math.sqrt(jt.reduce((a, b) => a + b * b, 0));
       if (!(vn > 0)) return { total: prior, lik: 0 };
       const eps = (1e-5 * tn) / vn;
-      const tp = theta.map((t, i) => t + eps * jt[i]!), tm = theta.map((t, i) => t - eps * jt[i]!);
-      const fp = model.apply(tp, x).data, fm = model.apply(tm, x).data;
+      const tp = theta.map((t, i) => t + eps * jt[i]!),
+        tm = theta.map((t, i) => t - eps * jt[i]!);
+      const fp = model.apply(tp, x).data,
+        fm = model.apply(tm, x).data;
       const w = new Float64Array(m);
       for (let k = 0; k < m; k++) w[k] = (fp[k]! - fm[k]!) / (2 * eps);
       const prev = lam;
@@ -373,7 +530,9 @@ export class LangevinSampler {
 
   /** M·v for the dense preconditioner (into a scratch buffer). */
   private applyM(v: Float64Array): Float64Array {
-    const P = this.P, M = this.dense!.M, out = this.mg;
+    const P = this.P,
+      M = this.dense!.M,
+      out = this.mg;
     for (let i = 0; i < P; i++) {
       let sv = 0;
       const o = i * P;
@@ -388,11 +547,13 @@ export class LangevinSampler {
     const P = this.P;
     const sd = Float64Array.from(this.M, (m) => Math.sqrt(m)); // diagonal M = prior variances here
     const L = referenceBackend.cholesky({ rows: P, cols: P, data: A }).data;
-    const M = new Float64Array(P * P), B = new Float64Array(P * P);
-    for (let i = 0; i < P; i++) for (let j = 0; j < P; j++) {
-      M[i * P + j] = sd[i]! * A[i * P + j]! * sd[j]!;
-      if (j <= i) B[i * P + j] = Math.SQRT2 * sd[i]! * L[i * P + j]!;
-    }
+    const M = new Float64Array(P * P),
+      B = new Float64Array(P * P);
+    for (let i = 0; i < P; i++)
+      for (let j = 0; j < P; j++) {
+        M[i * P + j] = sd[i]! * A[i * P + j]! * sd[j]!;
+        if (j <= i) B[i * P + j] = Math.SQRT2 * sd[i]! * L[i * P + j]!;
+      }
     this.dense = { M, B };
     this.mg = new Float64Array(P);
     this.bz = new Float64Array(P);
@@ -404,14 +565,17 @@ export class LangevinSampler {
    */
   private computeDense(th: readonly Float64Array[]): void {
     const { model, x } = this.options;
-    const P = this.P, m = this.n * this.O, C = th.length;
+    const P = this.P,
+      m = this.n * this.O,
+      C = th.length;
     const sd = Float64Array.from(this.M, (q) => Math.sqrt(q));
     const G = new Float64Array(P * P);
     const e = new Float64Array(m);
     const scale = 1 / (C * this.kappa);
     for (const theta of th) {
       for (let k = 0; k < m; k++) {
-        e.fill(0); e[k] = 1;
+        e.fill(0);
+        e[k] = 1;
         const row = model.grad(theta, x, { rows: this.n, cols: this.O, data: e });
         for (let i = 0; i < P; i++) row[i]! *= sd[i]!;
         for (let i = 0; i < P; i++) {
@@ -422,10 +586,18 @@ export class LangevinSampler {
         }
       }
     }
-    for (let i = 0; i < P; i++) { G[i * P + i]! += 1; for (let j = 0; j < i; j++) G[j * P + i] = G[i * P + j]!; }
+    for (let i = 0; i < P; i++) {
+      G[i * P + i]! += 1;
+      for (let j = 0; j < i; j++) G[j * P + i] = G[i * P + j]!;
+    }
     const Lg = referenceBackend.cholesky({ rows: P, cols: P, data: G });
     const A = referenceBackend.choleskySolve(Lg, { rows: P, cols: P, data: identity(P) }).data;
-    for (let i = 0; i < P; i++) for (let j = 0; j < i; j++) { const v = 0.5 * (A[i * P + j]! + A[j * P + i]!); A[i * P + j] = v; A[j * P + i] = v; }
+    for (let i = 0; i < P; i++)
+      for (let j = 0; j < i; j++) {
+        const v = 0.5 * (A[i * P + j]! + A[j * P + i]!);
+        A[i * P + j] = v;
+        A[j * P + i] = v;
+      }
     this.s.preconditioner = Array.from(A);
     this.setDense(A);
   }
@@ -437,7 +609,11 @@ export class LangevinSampler {
    */
   private maxCurvature(th: readonly Float64Array[]): { total: number; lik: number } {
     const c = { total: 0, lik: 0 };
-    for (const p of th) { const k = this.curvature(p); c.total = Math.max(c.total, k.total); c.lik += (k.lik * k.lik) / th.length; }
+    for (const p of th) {
+      const k = this.curvature(p);
+      c.total = Math.max(c.total, k.total);
+      c.lik += (k.lik * k.lik) / th.length;
+    }
     c.lik = Math.sqrt(c.lik);
     return c;
   }
@@ -457,12 +633,19 @@ export class LangevinSampler {
     const opt = this.options.stepSize ?? 'auto';
     if (this.method === 'mala') {
       this.s.predictedBias = 0;
-      if (opt !== 'auto') { this.s.stepSize = opt; return; }
+      if (opt !== 'auto') {
+        this.s.stepSize = opt;
+        return;
+      }
       if (Number.isFinite(this.s.stepSize)) return; // MALA: adapted by acceptance after the first estimate
     }
     // a fixed step: its predicted bias is evaluated once, at the end of the run (result()), so that timed runs with
     // a given step do no curvature estimation
-    if (opt !== 'auto') { this.s.stepSize = opt; this.s.predictedBias = NaN; return; }
+    if (opt !== 'auto') {
+      this.s.stepSize = opt;
+      this.s.predictedBias = NaN;
+      return;
+    }
     const c = this.maxCurvature(th);
     let eta: number;
     if (this.method === 'mala') eta = (this.options.stepSafety ?? 0.5) / c.total;
@@ -498,7 +681,11 @@ export class LangevinSampler {
    * bit-identical to `run()`. The pool is closed before the promise settles.
    */
   async runAsync(): Promise<LangevinResult> {
-    try { await this.advanceAsync(this.steps); } finally { await this.close(); }
+    try {
+      await this.advanceAsync(this.steps);
+    } finally {
+      await this.close();
+    }
     return this.result();
   }
 
@@ -508,18 +695,26 @@ export class LangevinSampler {
    */
   async advanceAsync(untilStep: number): Promise<void> {
     const w = await this.resolveWorkers();
-    if (w <= 1) { this.advance(untilStep); return; }
+    if (w <= 1) {
+      this.advance(untilStep);
+      return;
+    }
     const { startPool } = await import('./parallel');
     this.pool ??= await startPool(w);
     const end = Math.min(untilStep, this.steps);
     const th = this.s.params.map((p) => Float64Array.from(p));
-    const groups = Array.from({ length: w }, (_, g) => [Math.floor((g * this.C) / w), Math.floor(((g + 1) * this.C) / w)] as const);
+    const groups = Array.from(
+      { length: w },
+      (_, g) => [Math.floor((g * this.C) / w), Math.floor(((g + 1) * this.C) / w)] as const,
+    );
     const setup = this.workerSetup();
     while (this.s.step < end && !this.stopped) {
       const t = this.s.step;
       this.syncAt(t, th);
       const t1 = this.nextStop(t, end);
-      const out = await Promise.all(groups.map(([c0, c1]) => this.pool!.run(this.groupTask(setup, th, c0, c1, t, t1)) as Promise<GroupResult>));
+      const out = await Promise.all(
+        groups.map(([c0, c1]) => this.pool!.run(this.groupTask(setup, th, c0, c1, t, t1)) as Promise<GroupResult>),
+      );
       groups.forEach(([c0, c1], g) => this.mergeGroup(th, c0, c1, out[g]!));
       const r0 = out[0]!;
       Object.assign(this.s, { step: t1, samples: r0.samples, traceCount: r0.traceCount, traceStride: r0.traceStride });
@@ -546,10 +741,17 @@ export class LangevinSampler {
   async resolveWorkers(): Promise<number> {
     if (this.workersResolved !== undefined) return this.workersResolved;
     const opt = this.options.workers ?? 'auto';
-    if (opt !== 'auto' && !(Number.isInteger(opt) && opt >= 1)) throw new InvalidArgumentError(`workers must be a positive integer or 'auto', got ${String(opt)}`);
+    if (opt !== 'auto' && !(Number.isInteger(opt) && opt >= 1))
+      throw new InvalidArgumentError(`workers must be a positive integer or 'auto', got ${String(opt)}`);
     const { model } = this.options;
-    const eligible = this.method !== 'mala' && model.lossGradBatch !== undefined && model.spec !== undefined && this.n > 0 && this.C >= 2
-      && this.options.modulus === undefined && (model.backend.name === 'reference' || this.options.workerBackend !== undefined);
+    const eligible =
+      this.method !== 'mala' &&
+      model.lossGradBatch !== undefined &&
+      model.spec !== undefined &&
+      this.n > 0 &&
+      this.C >= 2 &&
+      this.options.modulus === undefined &&
+      (model.backend.name === 'reference' || this.options.workerBackend !== undefined);
     let w = 1;
     if (eligible && opt !== 'auto') w = Math.min(opt, this.C);
     else if (eligible) {
@@ -565,44 +767,98 @@ export class LangevinSampler {
   /** What a worker needs to rebuild this sampler (plain data). */
   private workerSetup(): WorkerSetup {
     const { model, onCheckpoint: _c, onProgress: _p, checkpointEvery: _e, workers: _w, workerBackend, ...rest } = this.options;
-    return { run: this.fingerprint, spec: model.spec!, backend: model.backend.name, precision: model.backend.precision, ...(workerBackend ? { backendUrl: workerBackend } : {}), options: rest };
+    return {
+      run: this.fingerprint,
+      spec: model.spec!,
+      backend: model.backend.name,
+      precision: model.backend.precision,
+      ...(workerBackend ? { backendUrl: workerBackend } : {}),
+      options: rest,
+    };
   }
 
   private groupTask(setup: WorkerSetup, th: Float64Array[], c0: number, c1: number, t0: number, t1: number): GroupTask {
     const s = this.s;
     const acc: Record<string, Float64Array> = {};
-    for (const k of this.perChain) { const v = this.acc[k]; if (v) { const len = v.length / this.C; acc[k] = v.slice(c0 * len, c1 * len); } }
+    for (const k of this.perChain) {
+      const v = this.acc[k];
+      if (v) {
+        const len = v.length / this.C;
+        acc[k] = v.slice(c0 * len, c1 * len);
+      }
+    }
     return {
-      setup, c0, c1, t0, t1, stepSize: s.stepSize, predictedBias: s.predictedBias, preconditioner: s.preconditioner,
-      samples: s.samples, traceCount: s.traceCount, traceStride: s.traceStride, params: th.slice(c0, c1), acc, traces: s.traces.slice(c0, c1),
+      setup,
+      c0,
+      c1,
+      t0,
+      t1,
+      stepSize: s.stepSize,
+      predictedBias: s.predictedBias,
+      preconditioner: s.preconditioner,
+      samples: s.samples,
+      traceCount: s.traceCount,
+      traceStride: s.traceStride,
+      params: th.slice(c0, c1),
+      acc,
+      traces: s.traces.slice(c0, c1),
     };
   }
 
   private mergeGroup(th: Float64Array[], c0: number, c1: number, r: GroupResult): void {
-    for (let c = c0; c < c1; c++) { th[c] = r.params[c - c0]!; this.s.traces[c] = r.traces[c - c0]!; }
+    for (let c = c0; c < c1; c++) {
+      th[c] = r.params[c - c0]!;
+      this.s.traces[c] = r.traces[c - c0]!;
+    }
     for (const [k, v] of Object.entries(r.acc)) {
       if (this.perChain.includes(k)) this.acc[k]!.set(v, c0 * (this.acc[k]!.length / this.C));
-      else { const a = this.acc[k]!; for (let i = 0; i < a.length; i++) a[i]! += v[i]!; } // histogram counts: exact integer sums
+      else {
+        const a = this.acc[k]!;
+        for (let i = 0; i < a.length; i++) a[i]! += v[i]!;
+      } // histogram counts: exact integer sums
     }
   }
 
   /** Worker side of {@link advanceAsync}: advances one chain group through one segment. @internal */
   runGroup(task: GroupTask): GroupResult {
     const s = this.s;
-    Object.assign(s, { step: task.t0, stepSize: task.stepSize, predictedBias: task.predictedBias, samples: task.samples, traceCount: task.traceCount, traceStride: task.traceStride });
-    if (task.preconditioner && s.preconditioner !== task.preconditioner) { s.preconditioner = task.preconditioner; this.setDense(Float64Array.from(task.preconditioner)); }
+    Object.assign(s, {
+      step: task.t0,
+      stepSize: task.stepSize,
+      predictedBias: task.predictedBias,
+      samples: task.samples,
+      traceCount: task.traceCount,
+      traceStride: task.traceStride,
+    });
+    if (task.preconditioner && s.preconditioner !== task.preconditioner) {
+      s.preconditioner = task.preconditioner;
+      this.setDense(Float64Array.from(task.preconditioner));
+    }
     for (const [k, v] of Object.entries(this.acc)) {
       if (this.perChain.includes(k)) v.set(task.acc[k]!, task.c0 * (v.length / this.C));
       else v.fill(0);
     }
     const th = new Array<Float64Array>(this.C);
-    for (let c = task.c0; c < task.c1; c++) { th[c] = task.params[c - task.c0]!; s.traces[c] = task.traces[c - task.c0]!; }
+    for (let c = task.c0; c < task.c1; c++) {
+      th[c] = task.params[c - task.c0]!;
+      s.traces[c] = task.traces[c - task.c0]!;
+    }
     this.segment(th, task.c0, task.c1, task.t0, task.t1);
     const acc: Record<string, Float64Array> = {};
     for (const [k, v] of Object.entries(this.acc)) {
-      if (this.perChain.includes(k)) { const len = v.length / this.C; acc[k] = v.slice(task.c0 * len, task.c1 * len); } else acc[k] = v;
+      if (this.perChain.includes(k)) {
+        const len = v.length / this.C;
+        acc[k] = v.slice(task.c0 * len, task.c1 * len);
+      } else acc[k] = v;
     }
-    return { params: th.slice(task.c0, task.c1), acc, traces: s.traces.slice(task.c0, task.c1), samples: s.samples, traceCount: s.traceCount, traceStride: s.traceStride };
+    return {
+      params: th.slice(task.c0, task.c1),
+      acc,
+      traces: s.traces.slice(task.c0, task.c1),
+      samples: s.samples,
+      traceCount: s.traceCount,
+      traceStride: s.traceStride,
+    };
   }
 
   /** Dense preconditioner and step-size adaptation due at step t (they use every chain's state). */
@@ -611,7 +867,8 @@ export class LangevinSampler {
     const densePoints = this.denseAllowed ? [Math.floor(b / 4), Math.floor(b / 2)].filter((q) => q > 0) : [];
     const adaptPoints = [0, ...densePoints, Math.floor(b / 2), Math.floor((3 * b) / 4), b];
     if (densePoints.includes(t)) this.computeDense(th);
-    if (adaptPoints.includes(t) && !(this.method === 'mala' && t > 0 && (this.options.stepSize ?? 'auto') === 'auto')) this.adaptStep(th);
+    if (adaptPoints.includes(t) && !(this.method === 'mala' && t > 0 && (this.options.stepSize ?? 'auto') === 'auto'))
+      this.adaptStep(th);
   }
 
   /**
@@ -623,7 +880,10 @@ export class LangevinSampler {
     const cand = [end, Math.floor(b / 4), Math.floor(b / 2), Math.floor((3 * b) / 4), b];
     const every = this.options.checkpointEvery ?? 0;
     if (every > 0 && this.options.onCheckpoint) cand.push((Math.floor(t / every) + 1) * every);
-    if (this.options.onProgress) { const r = this.reportEvery(); cand.push((Math.floor(t / r) + 1) * r); }
+    if (this.options.onProgress) {
+      const r = this.reportEvery();
+      cand.push((Math.floor(t / r) + 1) * r);
+    }
     const chk = this.checks();
     if (chk) cand.push(t < chk.min ? chk.min : chk.min + (Math.floor((t - chk.min) / chk.every) + 1) * chk.every);
     return Math.min(...cand.filter((q) => q > t));
@@ -643,8 +903,12 @@ export class LangevinSampler {
   /** Largest relative standard error of the weight-covariance eigenvalues and mean predictions (see the option). */
   private relativeError(r: LangevinResult): number {
     let e = 0;
-    const ev = r.weightCovEigenvalues, es = r.weightCovEigenvaluesStdError;
-    if (ev && es) ev.forEach((v, k) => { e = Math.max(e, es[k]! / Math.abs(v)); });
+    const ev = r.weightCovEigenvalues,
+      es = r.weightCovEigenvaluesStdError;
+    if (ev && es)
+      ev.forEach((v, k) => {
+        e = Math.max(e, es[k]! / Math.abs(v));
+      });
     const pred = (m: Mat | undefined, se: Mat | undefined) => {
       if (!m || !se || m.data.length === 0) return;
       const rms = Math.sqrt(m.data.reduce((p, q) => p + q * q, 0) / m.data.length);
@@ -663,7 +927,10 @@ export class LangevinSampler {
     const chk = this.checks();
     if (chk && s.step >= chk.min && (s.step - chk.min) % chk.every === 0 && s.step < this.steps && s.step > this.burnIn) {
       s.params = th.map((p) => Array.from(p));
-      if (this.relativeError(this.result()) <= chk.target) { this.stopped = true; return; }
+      if (this.relativeError(this.result()) <= chk.target) {
+        this.stopped = true;
+        return;
+      }
     }
     const every = this.options.checkpointEvery ?? 0;
     if (every > 0 && s.step % every === 0 && s.step < this.steps && this.options.onCheckpoint) {
@@ -686,14 +953,22 @@ export class LangevinSampler {
     // from the key at the start of every segment, so no noise is stored in the state)
     const lm = method === 'lm';
     const xiPrev: Float64Array[] = [];
-    if (lm) for (let c = c0; c < c1; c++) { const v = new Float64Array(P); const k0 = fold(this.chainKeys[c]!, t0); normalInto(k0.k0, k0.k1, v); xiPrev[c] = v; }
+    if (lm)
+      for (let c = c0; c < c1; c++) {
+        const v = new Float64Array(P);
+        const k0 = fold(this.chainKeys[c]!, t0);
+        normalInto(k0.k0, k0.k1, v);
+        xiPrev[c] = v;
+      }
     const batched = method !== 'mala' && this.options.model.lossGradBatch !== undefined && this.n > 0;
     const cb = this.chainBatch;
     if (batched && this.bGrad.length !== C) {
       this.bGrad = Array.from({ length: C }, () => new Float64Array(P));
       this.bPred = Array.from({ length: C }, () => new Float64Array(this.n * this.O));
     }
-    const prop = new Float64Array(P), gProp = new Float64Array(P), pProp = new Float64Array(this.n * this.O);
+    const prop = new Float64Array(P),
+      gProp = new Float64Array(P),
+      pProp = new Float64Array(this.n * this.O);
     // batched diagonal LM/Euler steps: prior gradient and update fused (bit-identical to addPrior + the loops below)
     const fused = batched && !this.dense;
     for (let t = t0; t < t1; t++) {
@@ -705,7 +980,15 @@ export class LangevinSampler {
         for (let b0 = c0; b0 < c1; b0 += cb) {
           const b1 = Math.min(c1, b0 + cb);
           if (b0 === 0 && b1 === C) model.lossGradBatch!(th, x, y, this.bGrad, this.bPred, this.bLoss);
-          else model.lossGradBatch!(th.slice(b0, b1), x, y, this.bGrad.slice(b0, b1), this.bPred.slice(b0, b1), this.bLoss.subarray(b0, b1));
+          else
+            model.lossGradBatch!(
+              th.slice(b0, b1),
+              x,
+              y,
+              this.bGrad.slice(b0, b1),
+              this.bPred.slice(b0, b1),
+              this.bLoss.subarray(b0, b1),
+            );
         }
       }
       for (let c = c0; c < c1; c++) {
@@ -713,22 +996,51 @@ export class LangevinSampler {
         const kt = fold(this.chainKeys[c]!, lm ? t + 1 : t);
         normalInto(kt.k0, kt.k1, xi);
         let U: number, g: Float64Array, pr: Float64Array;
-        if (method === 'mala' && this.fresh[c]) { U = this.curU[c]!; g = this.curG[c]!; pr = this.curPred[c]!; }
-        else if (fused) { g = this.bGrad[c]!; pr = this.bPred[c]!; U = NaN; } // the prior enters in the fused update
-        else if (batched) { g = this.bGrad[c]!; pr = this.bPred[c]!; U = this.addPrior(theta, g, this.bLoss[c]!); }
-        else { g = method === 'mala' ? this.curG[c]! : this.grad; pr = method === 'mala' ? this.curPred[c]! : this.pred; U = this.energy(theta, g, pr); this.curU[c] = U; this.fresh[c] = method === 'mala'; }
+        if (method === 'mala' && this.fresh[c]) {
+          U = this.curU[c]!;
+          g = this.curG[c]!;
+          pr = this.curPred[c]!;
+        } else if (fused) {
+          g = this.bGrad[c]!;
+          pr = this.bPred[c]!;
+          U = NaN;
+        } // the prior enters in the fused update
+        else if (batched) {
+          g = this.bGrad[c]!;
+          pr = this.bPred[c]!;
+          U = this.addPrior(theta, g, this.bLoss[c]!);
+        } else {
+          g = method === 'mala' ? this.curG[c]! : this.grad;
+          pr = method === 'mala' ? this.curPred[c]! : this.pred;
+          U = this.energy(theta, g, pr);
+          this.curU[c] = U;
+          this.fresh[c] = method === 'mala';
+        }
         if (record) this.record(c, theta, pr);
         if (t >= burnIn && this.hasW) this.accumulateWeights(c, theta);
         if (fused) {
           // ∇U = ∇L/κ + θ/var and the diagonal LM/Euler step in one pass (native where the backend has it)
           const u = this.upd;
-          u.theta = theta; u.grad = g; u.xi = xi; u.eta = eta; u.noiseScale = lm ? Math.sqrt(eta) / 2 : Math.sqrt(eta);
-          if (lm) u.xiPrev = xiPrev[c]!; else delete u.xiPrev;
+          u.theta = theta;
+          u.grad = g;
+          u.xi = xi;
+          u.eta = eta;
+          u.noiseScale = lm ? Math.sqrt(eta) / 2 : Math.sqrt(eta);
+          if (lm) u.xiPrev = xiPrev[c]!;
+          else delete u.xiPrev;
           this.update(u);
         } else if (this.dense && method !== 'mala') {
           // θ' = θ − ηM∇U + √η/2 · B(ξ_t + ξ_{t+1}) (LM) or √η · Bξ_t (Euler), BBᵀ = 2M
-          const Mg = this.applyM(g), z = this.bz, B = this.dense.B;
-          if (lm) { const xp = xiPrev[c]!; for (let i = 0; i < P; i++) { z[i] = 0.5 * (xp[i]! + xi[i]!); xp[i] = xi[i]!; } } else z.set(xi);
+          const Mg = this.applyM(g),
+            z = this.bz,
+            B = this.dense.B;
+          if (lm) {
+            const xp = xiPrev[c]!;
+            for (let i = 0; i < P; i++) {
+              z[i] = 0.5 * (xp[i]! + xi[i]!);
+              xp[i] = xi[i]!;
+            }
+          } else z.set(xi);
           const se = Math.sqrt(eta);
           for (let i = 0; i < P; i++) {
             let nz = 0;
@@ -737,8 +1049,13 @@ export class LangevinSampler {
             theta[i] = theta[i]! - eta * Mg[i]! + se * nz;
           }
         } else if (lm) {
-          const xp = xiPrev[c]!, h = Math.sqrt(eta) / 2;
-          for (let i = 0; i < P; i++) { const z = xi[i]!; theta[i] = theta[i]! - eta * this.M[i]! * g[i]! + h * this.sqrt2M[i]! * (xp[i]! + z); xp[i] = z; }
+          const xp = xiPrev[c]!,
+            h = Math.sqrt(eta) / 2;
+          for (let i = 0; i < P; i++) {
+            const z = xi[i]!;
+            theta[i] = theta[i]! - eta * this.M[i]! * g[i]! + h * this.sqrt2M[i]! * (xp[i]! + z);
+            xp[i] = z;
+          }
         } else if (method === 'euler') {
           for (let i = 0; i < P; i++) theta[i] = theta[i]! - eta * this.M[i]! * g[i]! + Math.sqrt(eta) * this.sqrt2M[i]! * xi[i]!;
         } else {
@@ -746,28 +1063,48 @@ export class LangevinSampler {
           for (let i = 0; i < P; i++) prop[i] = theta[i]! - eta * this.M[i]! * g[i]! + se * this.sqrt2M[i]! * xi[i]!;
           const Up = this.energy(prop, gProp, pProp);
           // log q(θ|θ') − log q(θ'|θ), q(b|a) ∝ exp(−|b − a + ηM∇U(a)|²_{M⁻¹}/(4η))
-          let lf = 0, lb = 0;
+          let lf = 0,
+            lb = 0;
           for (let i = 0; i < P; i++) {
             const mi = this.M[i]!;
             const f = prop[i]! - theta[i]! + eta * mi * g[i]!;
             const b = theta[i]! - prop[i]! + eta * mi * gProp[i]!;
-            lf += (f * f) / mi; lb += (b * b) / mi;
+            lf += (f * f) / mi;
+            lb += (b * b) / mi;
           }
           const logA = -Up + U - lb / (4 * eta) + lf / (4 * eta);
           const u = uniform(fold(kt, 0), 1)[0]!;
           const accept = Number.isFinite(logA) && Math.log(u) < logA;
-          if (t >= burnIn) { s.proposed[c]!++; if (accept) s.accepted[c]!++; } else { s.adaptProposed++; if (accept) s.adaptAccepted++; }
-          if (accept) { theta.set(prop); this.curU[c] = Up; this.curG[c]!.set(gProp); this.curPred[c]!.set(pProp); }
+          if (t >= burnIn) {
+            s.proposed[c]!++;
+            if (accept) s.accepted[c]!++;
+          } else {
+            s.adaptProposed++;
+            if (accept) s.adaptAccepted++;
+          }
+          if (accept) {
+            theta.set(prop);
+            this.curU[c] = Up;
+            this.curG[c]!.set(gProp);
+            this.curPred[c]!.set(pProp);
+          }
         }
         if (!Number.isFinite(theta[0]!) || !Number.isFinite(theta[P - 1]!)) {
-          throw new ConvergenceError({ what: 'Langevin sampler (parameters diverged)', iterations: t, residual: Infinity, tolerance: 0, hint: `the step size ${eta.toExponential(3)} is too large for this posterior; pass a smaller stepSize / --lr or use --mala` });
+          throw new ConvergenceError({
+            what: 'Langevin sampler (parameters diverged)',
+            iterations: t,
+            residual: Infinity,
+            tolerance: 0,
+            hint: `the step size ${eta.toExponential(3)} is too large for this posterior; pass a smaller stepSize / --lr or use --mala`,
+          });
         }
       }
       if (record) this.recordTraces(c0);
       if (method === 'mala' && t < burnIn && (this.options.stepSize ?? 'auto') === 'auto' && (t + 1) % 50 === 0) {
         const rate = s.adaptAccepted / Math.max(1, s.adaptProposed);
         s.stepSize *= rate < 0.45 ? 0.7 : rate > 0.7 ? 1.25 : 1;
-        s.adaptAccepted = 0; s.adaptProposed = 0;
+        s.adaptAccepted = 0;
+        s.adaptProposed = 0;
       }
       s.step = t + 1;
     }
@@ -780,10 +1117,18 @@ export class LangevinSampler {
     const sc = this.scalars;
     const samples = this.s.samples;
     const sample = {
-      chain: c, theta, W: this.hasW ? model.firstLayer!(theta) : undefined, firstHalf: samples < this.totalSamples() / 2, batch: this.batchOf(samples), predictions: pr,
+      chain: c,
+      theta,
+      W: this.hasW ? model.firstLayer!(theta) : undefined,
+      firstHalf: samples < this.totalSamples() / 2,
+      batch: this.batchOf(samples),
+      predictions: pr,
     };
     let si = 0;
-    for (const r of this.recorders) { r.record(sample, this.acc, sc, si); si += r.scalars.length; }
+    for (const r of this.recorders) {
+      r.record(sample, this.acc, sc, si);
+      si += r.scalars.length;
+    }
     // per-chain scalars are buffered in the trace (one slot per recorded sample)
     const tr = this.s.traces[c]!;
     if (this.s.traceCount % this.s.traceStride === 0) for (let k = 0; k < this.scalarNames.length; k++) tr[k]!.push(sc[k]!);
@@ -807,7 +1152,11 @@ export class LangevinSampler {
    */
   private accumulateWeights(c: number, theta: Float64Array): void {
     const W = this.options.model.firstLayer!(theta);
-    const N = W.rows, d = W.cols, w = W.data, acc = this.acc.sumWW!, base = c * d * d;
+    const N = W.rows,
+      d = W.cols,
+      w = W.data,
+      acc = this.acc.sumWW!,
+      base = c * d * d;
     for (let i = 0; i < N; i++) {
       const o = i * d;
       for (let j = 0; j < d; j++) {
@@ -851,15 +1200,30 @@ export class LangevinSampler {
     const tm = mse(y.data, fb);
     const sum = (v: Float64Array) => v.reduce((p, q) => p + q, 0);
     const res: LangevinResult = {
-      trainMse: tm.corrected, trainMseRaw: tm.raw, trainMseSamples: sum(a.sumTrainMse!) / (S * C),
-      meanPrediction: { rows: n, cols: O, data: fbar }, meanPredictionStdError: { rows: n, cols: O, data: fb.seReported },
+      trainMse: tm.corrected,
+      trainMseRaw: tm.raw,
+      trainMseSamples: sum(a.sumTrainMse!) / (S * C),
+      meanPrediction: { rows: n, cols: O, data: fbar },
+      meanPredictionStdError: { rows: n, cols: O, data: fb.seReported },
       diagnostics: this.diagnostics(),
       engine: {
-        batched: this.method !== 'mala' && model.lossGradBatch !== undefined && n > 0, elementwise: model.kind === 'two-layer' && model.backend.activate ? 'native' : 'typescript',
-        preconditioner: this.dense ? 'dense' : 'diagonal', backend: model.backend.name, precision: model.backend.precision,
-        update: model.backend.langevinUpdate ? 'native' : 'typescript', noise: wasmPhiloxAvailable() ? 'wasm' : 'typescript',
+        batched: this.method !== 'mala' && model.lossGradBatch !== undefined && n > 0,
+        elementwise: model.kind === 'two-layer' && model.backend.activate ? 'native' : 'typescript',
+        preconditioner: this.dense ? 'dense' : 'diagonal',
+        backend: model.backend.name,
+        precision: model.backend.precision,
+        update: model.backend.langevinUpdate ? 'native' : 'typescript',
+        noise: wasmPhiloxAvailable() ? 'wasm' : 'typescript',
       },
-      method: this.method, stepSize: s.stepSize, predictedBias: s.predictedBias, biasTolerance: this.tol, samples: S, chains: C, steps: Math.min(s.step, this.steps), burnIn: this.burnIn, thin: this.thin,
+      method: this.method,
+      stepSize: s.stepSize,
+      predictedBias: s.predictedBias,
+      biasTolerance: this.tol,
+      samples: S,
+      chains: C,
+      steps: Math.min(s.step, this.steps),
+      burnIn: this.burnIn,
+      thin: this.thin,
     };
     if (xTest) {
       const ftb = meanAndError(a.sumFTest!, C, xTest.rows * O, S, a.batchFTest!, counts);
@@ -879,7 +1243,11 @@ export class LangevinSampler {
       // per-chain matrices Mc (upper triangles summed per chain) and their mean
       const per = Array.from({ length: C }, (_, c) => {
         const m = new Float64Array(d * d);
-        for (let j = 0; j < d; j++) for (let k = j; k < d; k++) { m[j * d + k] = (a.sumWW![c * d * d + j * d + k]! * C) / T; m[k * d + j] = m[j * d + k]!; }
+        for (let j = 0; j < d; j++)
+          for (let k = j; k < d; k++) {
+            m[j * d + k] = (a.sumWW![c * d * d + j * d + k]! * C) / T;
+            m[k * d + j] = m[j * d + k]!;
+          }
         return m;
       });
       for (const m of per) for (let q = 0; q < d * d; q++) wc[q]! += m[q]! / C;
@@ -892,7 +1260,8 @@ export class LangevinSampler {
           const col = d - 1 - r;
           const vals = per.map((m) => {
             let q = 0;
-            for (let j = 0; j < d; j++) for (let k = 0; k < d; k++) q += eig.vectors.data[j * d + col]! * m[j * d + k]! * eig.vectors.data[k * d + col]!;
+            for (let j = 0; j < d; j++)
+              for (let k = 0; k < d; k++) q += eig.vectors.data[j * d + col]! * m[j * d + k]! * eig.vectors.data[k * d + col]!;
             return q;
           });
           const mean = vals.reduce((p, q) => p + q, 0) / C;
@@ -905,9 +1274,18 @@ export class LangevinSampler {
     if (chk) {
       const e = this.relativeError(res);
       res.precision = { target: chk.target, relativeError: e, reached: e <= chk.target, maxSteps: this.steps };
-      if (!res.precision.reached && s.step >= this.steps) res.diagnostics.warnings.push(`the step cap ${this.steps} stopped the run before the target precision: largest relative standard error ${(100 * e).toPrecision(2)}% > ${(100 * chk.target).toPrecision(2)}%; raise --max-steps or --target-error, or add chains`);
+      if (!res.precision.reached && s.step >= this.steps)
+        res.diagnostics.warnings.push(
+          `the step cap ${this.steps} stopped the run before the target precision: largest relative standard error ${(100 * e).toPrecision(2)}% > ${(100 * chk.target).toPrecision(2)}%; raise --max-steps or --target-error, or add chains`,
+        );
     }
-    if (this.method === 'mala') res.acceptanceRate = s.accepted.reduce((p, q) => p + q, 0) / Math.max(1, s.proposed.reduce((p, q) => p + q, 0));
+    if (this.method === 'mala')
+      res.acceptanceRate =
+        s.accepted.reduce((p, q) => p + q, 0) /
+        Math.max(
+          1,
+          s.proposed.reduce((p, q) => p + q, 0),
+        );
     return res;
   }
 
@@ -916,47 +1294,76 @@ export class LangevinSampler {
     const warnings: string[] = [];
     const per: Diagnostics['perObservable'] = {};
     const spacing = this.thin * s.traceStride; // steps between trace values
-    let rhat = 1, tauMax = 0, essMin = Infinity;
+    let rhat = 1,
+      tauMax = 0,
+      essMin = Infinity;
     let dis = { observable: '', maxDeviationSigma: 0, disagree: false };
     const len = s.traces[0]?.[0]?.length ?? 0;
     this.scalarNames.forEach((name, k) => {
       const chains = s.traces.map((tr) => tr[k]!);
       const chainMeans = chains.map((t) => t.reduce((p, q) => p + q, 0) / Math.max(1, t.length));
-      if (len < 4) { per[name] = { rhat: NaN, tauInt: NaN, ess: NaN, chainMeans }; return; }
+      if (len < 4) {
+        per[name] = { rhat: NaN, tauInt: NaN, ess: NaN, chainMeans };
+        return;
+      }
       const tau = integratedAutocorrTime(chains);
       const r = splitRhat(chains);
       const ess = (this.C * len) / Math.max(1, tau);
       per[name] = { rhat: r, tauInt: tau * spacing, ess, chainMeans };
-      rhat = Math.max(rhat, r); tauMax = Math.max(tauMax, tau * spacing); essMin = Math.min(essMin, ess);
+      rhat = Math.max(rhat, r);
+      tauMax = Math.max(tauMax, tau * spacing);
+      essMin = Math.min(essMin, ess);
       if (this.C > 1) {
         const pooled = chainMeans.reduce((p, q) => p + q, 0) / this.C;
         let v = 0;
-        for (const t of chains) { const m = t.reduce((p, q) => p + q, 0) / t.length; v += t.reduce((p, q) => p + (q - m) ** 2, 0) / (t.length - 1) / this.C; }
+        for (const t of chains) {
+          const m = t.reduce((p, q) => p + q, 0) / t.length;
+          v += t.reduce((p, q) => p + (q - m) ** 2, 0) / (t.length - 1) / this.C;
+        }
         const se = Math.sqrt((v * Math.max(1, tau)) / len);
         const dev = se > 0 ? Math.max(...chainMeans.map((m) => Math.abs(m - pooled))) / se : 0;
         if (dev > dis.maxDeviationSigma) dis = { observable: name, maxDeviationSigma: dev, disagree: dev > 5 };
       }
     });
     if (len < 4) warnings.push(`only ${len} recorded samples per chain: diagnostics unavailable; increase steps`);
-    if (rhat > 1.05) warnings.push(`split-R̂ = ${rhat.toFixed(3)} > 1.05: chains have not mixed; run longer or check for metastability`);
+    if (rhat > 1.05)
+      warnings.push(`split-R̂ = ${rhat.toFixed(3)} > 1.05: chains have not mixed; run longer or check for metastability`);
     if (essMin < 100) warnings.push(`effective sample size ${essMin.toFixed(0)} < 100: Monte Carlo errors are large; run longer`);
-    if (len >= 4 && tauMax * 50 > (Math.min(s.step, this.steps) - this.burnIn)) warnings.push(`run is shorter than 50 τ_int (τ_int ≈ ${tauMax.toFixed(0)} steps): too short to trust`);
-    if (len >= 4 && this.burnIn < 5 * tauMax) warnings.push(`burn-in ${this.burnIn} < 5 τ_int (${(5 * tauMax).toFixed(0)} steps): raise --burn-in`);
-    if (dis.disagree) warnings.push(`chains disagree on ${dis.observable} (${dis.maxDeviationSigma.toFixed(1)} standard errors): possible metastability`);
-    const out: Diagnostics = { rhat, tauInt: tauMax, ess: Number.isFinite(essMin) ? essMin : 0, perObservable: per, chainDisagreement: dis, warnings };
+    if (len >= 4 && tauMax * 50 > Math.min(s.step, this.steps) - this.burnIn)
+      warnings.push(`run is shorter than 50 τ_int (τ_int ≈ ${tauMax.toFixed(0)} steps): too short to trust`);
+    if (len >= 4 && this.burnIn < 5 * tauMax)
+      warnings.push(`burn-in ${this.burnIn} < 5 τ_int (${(5 * tauMax).toFixed(0)} steps): raise --burn-in`);
+    if (dis.disagree)
+      warnings.push(
+        `chains disagree on ${dis.observable} (${dis.maxDeviationSigma.toFixed(1)} standard errors): possible metastability`,
+      );
+    const out: Diagnostics = {
+      rhat,
+      tauInt: tauMax,
+      ess: Number.isFinite(essMin) ? essMin : 0,
+      perObservable: per,
+      chainDisagreement: dis,
+      warnings,
+    };
     if (this.wStar) {
       const tau = per.overlap2?.tauInt ? per.overlap2.tauInt / this.thin : 1;
       out.stationarity = histogramStationarity(this.acc.hist1!, this.acc.hist2!, tau);
-      if (!out.stationarity.stationary) warnings.push(`overlap histogram not stationary (χ²/dof = ${out.stationarity.chi2PerDof.toFixed(2)}): run longer`);
+      if (!out.stationarity.stationary)
+        warnings.push(`overlap histogram not stationary (χ²/dof = ${out.stationarity.chi2PerDof.toFixed(2)}): run longer`);
     }
     if (this.method === 'euler' && Number.isFinite(s.stepSize) && s.params.length > 0) {
       // O(η) bias along the stiffest direction at the final state: relative variance error ≈ ηλ̂_max/2
       const bias = (s.stepSize * this.curvature(Float64Array.from(s.params[0]!)).total) / 2;
       out.eulerBias = bias;
-      if (bias > 0.25) warnings.push(`Euler–Maruyama bias ηλ_max/2 = ${bias.toFixed(2)}: variances along the stiffest direction are off by that fraction; lower the step size or use MALA`);
+      if (bias > 0.25)
+        warnings.push(
+          `Euler–Maruyama bias ηλ_max/2 = ${bias.toFixed(2)}: variances along the stiffest direction are off by that fraction; lower the step size or use MALA`,
+        );
     }
     if (s.predictedBias > this.tol * (1 + 1e-9)) {
-      warnings.push(`predicted variance bias ${(100 * s.predictedBias).toPrecision(3)}% of the ${this.method} step η = ${s.stepSize.toExponential(3)} exceeds the tolerance ${(100 * this.tol).toPrecision(3)}%: use a smaller step (--lr / stepSize), 'auto', or method 'mala'`);
+      warnings.push(
+        `predicted variance bias ${(100 * s.predictedBias).toPrecision(3)}% of the ${this.method} step η = ${s.stepSize.toExponential(3)} exceeds the tolerance ${(100 * this.tol).toPrecision(3)}%: use a smaller step (--lr / stepSize), 'auto', or method 'mala'`,
+      );
     }
     return out;
   }
@@ -965,7 +1372,9 @@ export class LangevinSampler {
 function checkFinite(m: Mat, name: string): void {
   for (let i = 0; i < m.data.length; i++) {
     if (!Number.isFinite(m.data[i]!)) {
-      throw new InvalidArgumentError(`LangevinSampler: ${name}[${Math.floor(i / Math.max(1, m.cols))}][${i % Math.max(1, m.cols)}] is ${m.data[i]}; every entry of ${name} must be a finite number`);
+      throw new InvalidArgumentError(
+        `LangevinSampler: ${name}[${Math.floor(i / Math.max(1, m.cols))}][${i % Math.max(1, m.cols)}] is ${m.data[i]}; every entry of ${name} must be a finite number`,
+      );
     }
   }
 }

@@ -1,5 +1,15 @@
 import {
-  ACTIVATION_NAMES, type ActivationName, type ComputeBackend, InvalidArgumentError, type Mat, type ReadoutArgs, ShapeError, activateInto, matmulInto, readoutInto, referenceBackend,
+  ACTIVATION_NAMES,
+  type ActivationName,
+  type ComputeBackend,
+  InvalidArgumentError,
+  type Mat,
+  type ReadoutArgs,
+  ShapeError,
+  activateInto,
+  matmulInto,
+  readoutInto,
+  referenceBackend,
 } from '@sftdl/compute';
 import { type Key, normal } from '@sftdl/field';
 
@@ -55,7 +65,14 @@ export interface Model {
    * chains are in the batch (every output entry is one dot product in a fixed order), so results are bit-identical
    * for any batch split.
    */
-  lossGradBatch?(params: readonly Float64Array[], x: Mat, y: Mat, grads: readonly Float64Array[], preds: readonly Float64Array[], losses: Float64Array): void;
+  lossGradBatch?(
+    params: readonly Float64Array[],
+    x: Mat,
+    y: Mat,
+    grads: readonly Float64Array[],
+    preds: readonly Float64Array[],
+    losses: Float64Array,
+  ): void;
   /** Read-in weights as an [N, d] matrix view (one neuron per row), for weight observables. */
   firstLayer?(params: Float64Array): Mat;
   /**
@@ -100,7 +117,8 @@ export function activate(act: Activation, h: Float64Array, phi: Float64Array, dp
 }
 
 function checkAct(a: Activation): void {
-  if (!ACTIVATIONS.includes(a)) throw new InvalidArgumentError(`unknown activation '${String(a)}'; use one of ${ACTIVATIONS.join('|')}`);
+  if (!ACTIVATIONS.includes(a))
+    throw new InvalidArgumentError(`unknown activation '${String(a)}'; use one of ${ACTIVATIONS.join('|')}`);
 }
 
 function checkPos(name: string, v: number): void {
@@ -205,23 +223,52 @@ export interface TwoLayerOptions extends PriorOptions {
  * ```
  */
 export function twoLayerNet(options: TwoLayerOptions): Model {
-  const { dim: d, width: N, activation = 'linear', outputs: O = 1, sigmaW2 = 1, sigmaA2 = 1, chi = 1, backend = referenceBackend } = options;
-  checkInt('dim', d); checkInt('width', N); checkInt('outputs', O); checkAct(activation);
-  checkPos('sigmaW2', sigmaW2); checkPos('sigmaA2', sigmaA2); checkPos('chi', chi);
+  const {
+    dim: d,
+    width: N,
+    activation = 'linear',
+    outputs: O = 1,
+    sigmaW2 = 1,
+    sigmaA2 = 1,
+    chi = 1,
+    backend = referenceBackend,
+  } = options;
+  checkInt('dim', d);
+  checkInt('width', N);
+  checkInt('outputs', O);
+  checkAct(activation);
+  checkPos('sigmaW2', sigmaW2);
+  checkPos('sigmaA2', sigmaA2);
+  checkPos('chi', chi);
   const vIn = options.readInVariance ?? sigmaW2 / d;
   checkPos('readInVariance', vIn);
-  const blocks = blocksFrom([['W', [N, d], vIn], ['a', [N, O], sigmaA2 / (chi * N)]]);
+  const blocks = blocksFrom([
+    ['W', [N, d], vIn],
+    ['a', [N, O], sigmaA2 / (chi * N)],
+  ]);
   const aOff = N * d;
   const P = aOff + N * O;
   // buffers for the fused path, sized for the last n seen
   // buffers per distinct n (train and test sets alternate without reallocating)
-  interface Buf { phi: Float64Array; dphi: Float64Array; dmat: Float64Array; pred: Float64Array; res: Float64Array }
+  interface Buf {
+    phi: Float64Array;
+    dphi: Float64Array;
+    dmat: Float64Array;
+    pred: Float64Array;
+    res: Float64Array;
+  }
   const cache = new Map<number, Buf>();
   const buffers = (n: number): Buf => {
     let b = cache.get(n);
     if (!b) {
       if (cache.size > 4) cache.clear();
-      b = { phi: new Float64Array(n * N), dphi: new Float64Array(n * N), dmat: new Float64Array(n * N), pred: new Float64Array(n * O), res: new Float64Array(n * O) };
+      b = {
+        phi: new Float64Array(n * N),
+        dphi: new Float64Array(n * N),
+        dmat: new Float64Array(n * N),
+        pred: new Float64Array(n * O),
+        res: new Float64Array(n * O),
+      };
       cache.set(n, b);
     }
     return b;
@@ -254,7 +301,17 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
    * Readout part of the backward pass for residuals r ([n, O]): g_a = φᵀr into g's 'a' block, and the hidden-layer
    * signal D = (r·aᵀ) ⊙ φ′ into dm. φ, φ′ and dm are [n, stride] with this network's N columns starting at `off`.
    */
-  const readoutBackward = (p: Float64Array, r: Float64Array, phi: Float64Array, dphi: Float64Array, dm: Float64Array, g: Float64Array, n: number, stride: number, off: number): void => {
+  const readoutBackward = (
+    p: Float64Array,
+    r: Float64Array,
+    phi: Float64Array,
+    dphi: Float64Array,
+    dm: Float64Array,
+    g: Float64Array,
+    n: number,
+    stride: number,
+    off: number,
+  ): void => {
     g.fill(0, aOff, P);
     for (let mu = 0; mu < n; mu++) {
       const ro = mu * stride + off;
@@ -285,24 +342,62 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
   // the backend's readout computes φ, φ′ itself and writes D over H (no φ, φ′, D buffers for the batched path)
   const fusedReadout = backend.readout !== undefined;
   // batched ensembles: buffers per (n, chains), reused across steps (no allocation per step on the host path)
-  interface BatchBuf { w: Float64Array; h: Float64Array; phi: Float64Array; dphi: Float64Array; dm: Float64Array; g: Float64Array; res: Float64Array }
+  interface BatchBuf {
+    w: Float64Array;
+    h: Float64Array;
+    phi: Float64Array;
+    dphi: Float64Array;
+    dm: Float64Array;
+    g: Float64Array;
+    res: Float64Array;
+  }
   let bbuf: { n: number; C: number; b: BatchBuf } | undefined;
   const batchBuffers = (n: number, C: number): BatchBuf => {
     if (!bbuf || bbuf.n !== n || bbuf.C !== C) {
       const m = n * C * N;
-      bbuf = { n, C, b: { w: new Float64Array(C * N * d), h: new Float64Array(m), phi: new Float64Array(fusedReadout ? 0 : m), dphi: new Float64Array(fusedReadout ? 0 : m), dm: new Float64Array(fusedReadout ? 0 : m), g: new Float64Array(C * N * d), res: new Float64Array(n * O) } };
+      bbuf = {
+        n,
+        C,
+        b: {
+          w: new Float64Array(C * N * d),
+          h: new Float64Array(m),
+          phi: new Float64Array(fusedReadout ? 0 : m),
+          dphi: new Float64Array(fusedReadout ? 0 : m),
+          dm: new Float64Array(fusedReadout ? 0 : m),
+          g: new Float64Array(C * N * d),
+          res: new Float64Array(n * O),
+        },
+      };
     }
     return bbuf.b;
   };
-  const lossGradBatch = (ps: readonly Float64Array[], x: Mat, y: Mat, grads: readonly Float64Array[], preds: readonly Float64Array[], losses: Float64Array): void => {
-    const n = x.rows, C = ps.length, CN = C * N;
-    if (n === 0) { for (let c = 0; c < C; c++) { grads[c]!.fill(0); losses[c] = 0; } return; }
+  const lossGradBatch = (
+    ps: readonly Float64Array[],
+    x: Mat,
+    y: Mat,
+    grads: readonly Float64Array[],
+    preds: readonly Float64Array[],
+    losses: Float64Array,
+  ): void => {
+    const n = x.rows,
+      C = ps.length,
+      CN = C * N;
+    if (n === 0) {
+      for (let c = 0; c < C; c++) {
+        grads[c]!.fill(0);
+        losses[c] = 0;
+      }
+      return;
+    }
     const b = batchBuffers(n, C);
     for (let c = 0; c < C; c++) b.w.set(ps[c]!.subarray(0, aOff), c * N * d);
     const wAll: Mat = { rows: CN, cols: d, data: b.w };
     // H = X·[W₁ … W_C]ᵀ: one product for the ensemble ([n, d]·[C·N, d]ᵀ)
     let h: Float64Array;
-    if (host(n)) { h = b.h; hostXWt(x.data, b.w, h, n, CN, d); } else h = matmulInto(backend, x, wAll, b.h, { transB: true }).data;
+    if (host(n)) {
+      h = b.h;
+      hostXWt(x.data, b.w, h, n, CN, d);
+    } else h = matmulInto(backend, x, wAll, b.h, { transB: true }).data;
     const { phi, dphi, dm, res } = b;
     // φ, φ′ and the readout forward + backward per chain: the backend's native kernel where it has one (φ, φ′ fused
     // into it row by row, never stored), else compute's activateInto and readoutInto
@@ -310,19 +405,48 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
     // the hidden-layer signal D: written over H in place by the fused kernel (H is not needed afterwards)
     const delta = fusedReadout ? h : dm;
     for (let c = 0; c < C; c++) {
-      const args: ReadoutArgs = { n, width: N, outputs: O, stride: CN, offset: c * N, a: ps[c]!, aOffset: aOff, y: y.data, pred: preds[c]!, res, grad: grads[c]!, gradOffset: aOff, delta };
+      const args: ReadoutArgs = {
+        n,
+        width: N,
+        outputs: O,
+        stride: CN,
+        offset: c * N,
+        a: ps[c]!,
+        aOffset: aOff,
+        y: y.data,
+        pred: preds[c]!,
+        res,
+        grad: grads[c]!,
+        gradOffset: aOff,
+        delta,
+      };
       losses[c] = fusedReadout ? backend.readout!({ ...args, h, activation }) : readoutInto({ ...args, phi, dphi });
     }
     // G = Dᵀ·X: one product for the ensemble ([n, C·N]ᵀ·[n, d]), scattered back per chain
     let gAll: Float64Array;
-    if (host(n)) { gAll = b.g; hostDtX(delta, x.data, gAll, n, CN, d); } else gAll = matmulInto(backend, { rows: n, cols: CN, data: delta }, x, b.g, { transA: true }).data;
+    if (host(n)) {
+      gAll = b.g;
+      hostDtX(delta, x.data, gAll, n, CN, d);
+    } else gAll = matmulInto(backend, { rows: n, cols: CN, data: delta }, x, b.g, { transA: true }).data;
     for (let c = 0; c < C; c++) grads[c]!.set(gAll.subarray(c * N * d, (c + 1) * N * d), 0);
   };
 
   return {
-    kind: 'two-layer', inputDim: d, outputDim: O, paramCount: P, blocks, chi, backend, lossGradBatch,
-    spec: { factory: 'two-layer', options: Object.fromEntries(Object.entries(options).filter(([k]) => k !== 'backend')) as Omit<TwoLayerOptions, 'backend'> },
-    init(k) { return drawPrior(this, k); },
+    kind: 'two-layer',
+    inputDim: d,
+    outputDim: O,
+    paramCount: P,
+    blocks,
+    chi,
+    backend,
+    lossGradBatch,
+    spec: {
+      factory: 'two-layer',
+      options: Object.fromEntries(Object.entries(options).filter(([k]) => k !== 'backend')) as Omit<TwoLayerOptions, 'backend'>,
+    },
+    init(k) {
+      return drawPrior(this, k);
+    },
     apply(p, x) {
       checkX(x, d, 'twoLayerNet.apply');
       if (x.rows === 0) return { rows: 0, cols: O, data: new Float64Array(0) };
@@ -331,7 +455,8 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
       return { rows: x.rows, cols: O, data: b.pred.slice() };
     },
     grad(p, x, dOut) {
-      checkX(x, d, 'twoLayerNet.grad'); checkY(dOut, x.rows, O, 'twoLayerNet.grad');
+      checkX(x, d, 'twoLayerNet.grad');
+      checkY(dOut, x.rows, O, 'twoLayerNet.grad');
       const g = new Float64Array(P);
       if (x.rows === 0) return g;
       const b = buffers(x.rows);
@@ -341,12 +466,19 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
     },
     lossGrad(p, x, y, gradOut, predOut) {
       const n = x.rows;
-      if (n === 0) { gradOut.fill(0); return 0; }
+      if (n === 0) {
+        gradOut.fill(0);
+        return 0;
+      }
       const b = buffers(n);
       forward(p, x, b);
       const { pred, res } = b;
       let loss = 0;
-      for (let k = 0; k < n * O; k++) { const r = pred[k]! - y.data[k]!; res[k] = r; loss += r * r; }
+      for (let k = 0; k < n * O; k++) {
+        const r = pred[k]! - y.data[k]!;
+        res[k] = r;
+        loss += r * r;
+      }
       if (predOut) predOut.set(pred);
       backward(p, x, res, gradOut, b);
       return 0.5 * loss;
@@ -386,34 +518,70 @@ export interface ThreeLayerOptions extends PriorOptions {
  * ```
  */
 export function threeLayerNet(options: ThreeLayerOptions): Model {
-  const { dim: d, widths, activation = 'erf', outputs: O = 1, sigmaW2 = 1, sigmaA2 = 1, chi = 1, backend = referenceBackend } = options;
+  const {
+    dim: d,
+    widths,
+    activation = 'erf',
+    outputs: O = 1,
+    sigmaW2 = 1,
+    sigmaA2 = 1,
+    chi = 1,
+    backend = referenceBackend,
+  } = options;
   const [N1, N2] = widths;
-  checkInt('dim', d); checkInt('widths[0]', N1); checkInt('widths[1]', N2); checkInt('outputs', O); checkAct(activation);
-  checkPos('sigmaW2', sigmaW2); checkPos('sigmaA2', sigmaA2); checkPos('chi', chi);
-  const blocks = blocksFrom([['W', [N1, d], sigmaW2 / d], ['V', [N2, N1], sigmaW2 / N1], ['a', [N2, O], sigmaA2 / (chi * N2)]]);
-  const vOff = N1 * d, aOff = vOff + N2 * N1, P = aOff + N2 * O;
-  const view = (p: Float64Array, off: number, rows: number, cols: number): Mat => ({ rows, cols, data: p.subarray(off, off + rows * cols) });
+  checkInt('dim', d);
+  checkInt('widths[0]', N1);
+  checkInt('widths[1]', N2);
+  checkInt('outputs', O);
+  checkAct(activation);
+  checkPos('sigmaW2', sigmaW2);
+  checkPos('sigmaA2', sigmaA2);
+  checkPos('chi', chi);
+  const blocks = blocksFrom([
+    ['W', [N1, d], sigmaW2 / d],
+    ['V', [N2, N1], sigmaW2 / N1],
+    ['a', [N2, O], sigmaA2 / (chi * N2)],
+  ]);
+  const vOff = N1 * d,
+    aOff = vOff + N2 * N1,
+    P = aOff + N2 * O;
+  const view = (p: Float64Array, off: number, rows: number, cols: number): Mat => ({
+    rows,
+    cols,
+    data: p.subarray(off, off + rows * cols),
+  });
   const fwd = (p: Float64Array, x: Mat) => {
     const n = x.rows;
     const h1 = backend.matmul(x, view(p, 0, N1, d), { transB: true }).data;
-    const p1 = new Float64Array(n * N1), d1 = new Float64Array(n * N1);
+    const p1 = new Float64Array(n * N1),
+      d1 = new Float64Array(n * N1);
     activate(activation, h1, p1, d1);
     const h2 = backend.matmul({ rows: n, cols: N1, data: p1 }, view(p, vOff, N2, N1), { transB: true }).data;
-    const p2 = new Float64Array(n * N2), d2 = new Float64Array(n * N2);
+    const p2 = new Float64Array(n * N2),
+      d2 = new Float64Array(n * N2);
     activate(activation, h2, p2, d2);
     const f = backend.matmul({ rows: n, cols: N2, data: p2 }, view(p, aOff, N2, O)).data;
     return { p1, d1, p2, d2, f };
   };
   return {
-    kind: 'three-layer', inputDim: d, outputDim: O, paramCount: P, blocks, chi, backend,
-    init(k) { return drawPrior(this, k); },
+    kind: 'three-layer',
+    inputDim: d,
+    outputDim: O,
+    paramCount: P,
+    blocks,
+    chi,
+    backend,
+    init(k) {
+      return drawPrior(this, k);
+    },
     apply(p, x) {
       checkX(x, d, 'threeLayerNet.apply');
       if (x.rows === 0) return { rows: 0, cols: O, data: new Float64Array(0) };
       return { rows: x.rows, cols: O, data: fwd(p, x).f };
     },
     grad(p, x, dOut) {
-      checkX(x, d, 'threeLayerNet.grad'); checkY(dOut, x.rows, O, 'threeLayerNet.grad');
+      checkX(x, d, 'threeLayerNet.grad');
+      checkY(dOut, x.rows, O, 'threeLayerNet.grad');
       const g = new Float64Array(P);
       const n = x.rows;
       if (n === 0) return g;
@@ -471,13 +639,39 @@ export interface AttentionOptions extends PriorOptions {
  * ```
  */
 export function attentionHead(options: AttentionOptions): Model {
-  const { dim: d, context: L, width: N, activation = 'erf', outputs: O = 1, sigmaW2 = 1, sigmaA2 = 1, chi = 1, backend = referenceBackend } = options;
+  const {
+    dim: d,
+    context: L,
+    width: N,
+    activation = 'erf',
+    outputs: O = 1,
+    sigmaW2 = 1,
+    sigmaA2 = 1,
+    chi = 1,
+    backend = referenceBackend,
+  } = options;
   const k = options.keyDim ?? d;
   const sqk = options.sigmaQK2 ?? sigmaW2;
-  checkInt('dim', d); checkInt('context', L); checkInt('width', N); checkInt('keyDim', k); checkInt('outputs', O); checkAct(activation);
-  checkPos('sigmaW2', sigmaW2); checkPos('sigmaA2', sigmaA2); checkPos('chi', chi); checkPos('sigmaQK2', sqk);
-  const blocks = blocksFrom([['W', [N, d], sigmaW2 / d], ['a', [N, O], sigmaA2 / (chi * N)], ['WQ', [d, k], sqk / d], ['WK', [d, k], sqk / d]]);
-  const aOff = N * d, qOff = aOff + N * O, kOff = qOff + d * k, P = kOff + d * k;
+  checkInt('dim', d);
+  checkInt('context', L);
+  checkInt('width', N);
+  checkInt('keyDim', k);
+  checkInt('outputs', O);
+  checkAct(activation);
+  checkPos('sigmaW2', sigmaW2);
+  checkPos('sigmaA2', sigmaA2);
+  checkPos('chi', chi);
+  checkPos('sigmaQK2', sqk);
+  const blocks = blocksFrom([
+    ['W', [N, d], sigmaW2 / d],
+    ['a', [N, O], sigmaA2 / (chi * N)],
+    ['WQ', [d, k], sqk / d],
+    ['WK', [d, k], sqk / d],
+  ]);
+  const aOff = N * d,
+    qOff = aOff + N * O,
+    kOff = qOff + d * k,
+    P = kOff + d * k;
   const isd = 1 / Math.sqrt(d);
   // per-sequence forward; returns softmax weights, φ, φ', q_l, kvec, g_l (value outputs per token)
   const seq = (p: Float64Array, xs: Float64Array, base: number) => {
@@ -485,33 +679,52 @@ export function attentionHead(options: AttentionOptions): Model {
     for (let l = 0; l < L; l++) for (let c = 0; c < d; c++) xbar[c]! += xs[base + l * d + c]! / L;
     const kv = new Float64Array(k);
     for (let c = 0; c < d; c++) for (let j = 0; j < k; j++) kv[j]! += xbar[c]! * p[kOff + c * k + j]!;
-    const q = new Float64Array(L * k), s = new Float64Array(L);
+    const q = new Float64Array(L * k),
+      s = new Float64Array(L);
     let smax = -Infinity;
     for (let l = 0; l < L; l++) {
-      for (let c = 0; c < d; c++) { const xv = xs[base + l * d + c]!; for (let j = 0; j < k; j++) q[l * k + j]! += xv * p[qOff + c * k + j]!; }
+      for (let c = 0; c < d; c++) {
+        const xv = xs[base + l * d + c]!;
+        for (let j = 0; j < k; j++) q[l * k + j]! += xv * p[qOff + c * k + j]!;
+      }
       let t = 0;
       for (let j = 0; j < k; j++) t += q[l * k + j]! * kv[j]!;
-      s[l] = t * isd; if (s[l]! > smax) smax = s[l]!;
+      s[l] = t * isd;
+      if (s[l]! > smax) smax = s[l]!;
     }
     const pw = new Float64Array(L);
     let z = 0;
-    for (let l = 0; l < L; l++) { pw[l] = Math.exp(s[l]! - smax); z += pw[l]!; }
+    for (let l = 0; l < L; l++) {
+      pw[l] = Math.exp(s[l]! - smax);
+      z += pw[l]!;
+    }
     for (let l = 0; l < L; l++) pw[l]! /= z;
     const h = new Float64Array(L * N);
-    for (let l = 0; l < L; l++) for (let i = 0; i < N; i++) {
-      let t = 0;
-      for (let c = 0; c < d; c++) t += p[i * d + c]! * xs[base + l * d + c]!;
-      h[l * N + i] = t;
-    }
-    const ph = new Float64Array(L * N), dph = new Float64Array(L * N);
+    for (let l = 0; l < L; l++)
+      for (let i = 0; i < N; i++) {
+        let t = 0;
+        for (let c = 0; c < d; c++) t += p[i * d + c]! * xs[base + l * d + c]!;
+        h[l * N + i] = t;
+      }
+    const ph = new Float64Array(L * N),
+      dph = new Float64Array(L * N);
     activate(activation, h, ph, dph);
     const g = new Float64Array(L * O);
-    for (let l = 0; l < L; l++) for (let i = 0; i < N; i++) for (let o = 0; o < O; o++) g[l * O + o]! += p[aOff + i * O + o]! * ph[l * N + i]!;
+    for (let l = 0; l < L; l++)
+      for (let i = 0; i < N; i++) for (let o = 0; o < O; o++) g[l * O + o]! += p[aOff + i * O + o]! * ph[l * N + i]!;
     return { xbar, kv, q, pw, ph, dph, g };
   };
   return {
-    kind: 'attention', inputDim: L * d, outputDim: O, paramCount: P, blocks, chi, backend,
-    init(key) { return drawPrior(this, key); },
+    kind: 'attention',
+    inputDim: L * d,
+    outputDim: O,
+    paramCount: P,
+    blocks,
+    chi,
+    backend,
+    init(key) {
+      return drawPrior(this, key);
+    },
     apply(p, x) {
       checkX(x, L * d, 'attentionHead.apply');
       const out = new Float64Array(x.rows * O);
@@ -522,7 +735,8 @@ export function attentionHead(options: AttentionOptions): Model {
       return { rows: x.rows, cols: O, data: out };
     },
     grad(p, x, dOut) {
-      checkX(x, L * d, 'attentionHead.grad'); checkY(dOut, x.rows, O, 'attentionHead.grad');
+      checkX(x, L * d, 'attentionHead.grad');
+      checkY(dOut, x.rows, O, 'attentionHead.grad');
       const gr = new Float64Array(P);
       for (let mu = 0; mu < x.rows; mu++) {
         const base = mu * L * d;
@@ -531,7 +745,12 @@ export function attentionHead(options: AttentionOptions): Model {
         // value path
         const G = new Float64Array(L);
         let Gbar = 0;
-        for (let l = 0; l < L; l++) { let t = 0; for (let o = 0; o < O; o++) t += g[l * O + o]! * dl[o]!; G[l] = t; Gbar += pw[l]! * t; }
+        for (let l = 0; l < L; l++) {
+          let t = 0;
+          for (let o = 0; o < O; o++) t += g[l * O + o]! * dl[o]!;
+          G[l] = t;
+          Gbar += pw[l]! * t;
+        }
         for (let i = 0; i < N; i++) {
           let ad = 0;
           for (let o = 0; o < O; o++) ad += p[aOff + i * O + o]! * dl[o]!;
@@ -547,7 +766,10 @@ export function attentionHead(options: AttentionOptions): Model {
         for (let l = 0; l < L; l++) {
           const ds = pw[l]! * (G[l]! - Gbar) * isd;
           if (ds === 0) continue;
-          for (let c = 0; c < d; c++) { const xv = x.data[base + l * d + c]! * ds; for (let j = 0; j < k; j++) gr[qOff + c * k + j]! += xv * kv[j]!; }
+          for (let c = 0; c < d; c++) {
+            const xv = x.data[base + l * d + c]! * ds;
+            for (let j = 0; j < k; j++) gr[qOff + c * k + j]! += xv * kv[j]!;
+          }
           for (let j = 0; j < k; j++) dk[j]! += ds * q[l * k + j]!;
         }
         for (let c = 0; c < d; c++) for (let j = 0; j < k; j++) gr[kOff + c * k + j]! += xbar[c]! * dk[j]!;

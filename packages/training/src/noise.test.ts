@@ -4,9 +4,17 @@ import { describe, expect, it } from 'vitest';
 import { normalInto, normalIntoTs } from './noise';
 
 describe('normalInto', () => {
-  it('uses the WebAssembly Philox kernel in Node', () => { expect(wasmPhiloxAvailable()).toBe(true); });
+  it('uses the WebAssembly Philox kernel in Node', () => {
+    expect(wasmPhiloxAvailable()).toBe(true);
+  });
   it("is bit-identical to field's normal (odd and even lengths, several keys, counters past 2^16)", () => {
-    for (const [seed, len] of [[0, 1], [1, 7], [2, 1000], [3, 200001], [4, 2 * 65536 + 3]] as const) {
+    for (const [seed, len] of [
+      [0, 1],
+      [1, 7],
+      [2, 1000],
+      [3, 200001],
+      [4, 2 * 65536 + 3],
+    ] as const) {
       const k = fold(key(seed), 12345);
       const want = normal(k, len);
       for (const f of [normalInto, normalIntoTs]) {

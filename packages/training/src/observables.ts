@@ -57,20 +57,33 @@ export interface ObservableRecorder {
  * to the errors: the Rao–Blackwellised estimator of the same quantities.
  */
 export function predictionRecorder(o: {
-  model: Model; y: Mat; xTest?: Mat; yTest?: Mat; chains: number; conditional?: (theta: Float64Array) => ConditionalPrediction;
+  model: Model;
+  y: Mat;
+  xTest?: Mat;
+  yTest?: Mat;
+  chains: number;
+  conditional?: (theta: Float64Array) => ConditionalPrediction;
 }): ObservableRecorder {
   const { model, y, xTest, yTest, chains: C, conditional } = o;
-  const no = y.rows * y.cols, O = y.cols, mo = xTest ? xTest.rows * O : 0;
+  const no = y.rows * y.cols,
+    O = y.cols,
+    mo = xTest ? xTest.rows * O : 0;
   const accumulators: Record<string, number> = { sumF: C * no, batchF: C * BATCHES * no, sumTrainMse: C };
   if (xTest) Object.assign(accumulators, { sumFTest: C * mo, batchFTest: C * BATCHES * mo, sumTestMse: C });
   return {
-    scalars: ['trainMse'], accumulators, perChain: Object.keys(accumulators),
+    scalars: ['trainMse'],
+    accumulators,
+    perChain: Object.keys(accumulators),
     record({ chain: c, theta, batch, predictions }, a, out, at) {
       const rb = conditional?.(theta);
       const pr = rb ? rb.mean : predictions;
       let mse = 0;
       const bo = (c * BATCHES + batch) * no;
-      for (let k = 0; k < no; k++) { a.sumF![c * no + k]! += pr[k]!; a.batchF![bo + k]! += pr[k]!; mse += (pr[k]! - y.data[k]!) ** 2; }
+      for (let k = 0; k < no; k++) {
+        a.sumF![c * no + k]! += pr[k]!;
+        a.batchF![bo + k]! += pr[k]!;
+        mse += (pr[k]! - y.data[k]!) ** 2;
+      }
       mse = no > 0 ? mse / no + (rb?.meanVar ?? 0) : 0;
       a.sumTrainMse![c]! += mse;
       out[at] = mse;
@@ -78,7 +91,11 @@ export function predictionRecorder(o: {
         const ft = rb ? rb.test! : model.apply(theta, xTest).data;
         let tm = 0;
         const bt = (c * BATCHES + batch) * mo;
-        for (let k = 0; k < mo; k++) { a.sumFTest![c * mo + k]! += ft[k]!; a.batchFTest![bt + k]! += ft[k]!; if (yTest) tm += (ft[k]! - yTest.data[k]!) ** 2; }
+        for (let k = 0; k < mo; k++) {
+          a.sumFTest![c * mo + k]! += ft[k]!;
+          a.batchFTest![bt + k]! += ft[k]!;
+          if (yTest) tm += (ft[k]! - yTest.data[k]!) ** 2;
+        }
         a.sumTestMse![c]! += mo > 0 ? tm / mo + (rb?.testMeanVar ?? 0) : 0;
       }
     },
@@ -88,9 +105,11 @@ export function predictionRecorder(o: {
 /** Trace scalar `weightNorm`: |W|²/N (per neuron squared read-in norm). */
 export function weightNormRecorder(): ObservableRecorder {
   return {
-    scalars: ['weightNorm'], accumulators: {},
+    scalars: ['weightNorm'],
+    accumulators: {},
     record({ W }, _acc, out, at) {
-      const w = W!.data, len = W!.rows * W!.cols;
+      const w = W!.data,
+        len = W!.rows * W!.cols;
       let tr = 0;
       for (let k = 0; k < len; k++) tr += w[k]! * w[k]!;
       out[at] = tr / W!.rows;
@@ -101,7 +120,8 @@ export function weightNormRecorder(): ObservableRecorder {
 /** Trace scalar `readoutNorm`: |a|²/(size · prior variance) of the readout block. */
 export function readoutNormRecorder(block: ParamBlock): ObservableRecorder {
   return {
-    scalars: ['readoutNorm'], accumulators: {},
+    scalars: ['readoutNorm'],
+    accumulators: {},
     record({ theta }, _acc, out, at) {
       let s = 0;
       for (let i = block.offset; i < block.offset + block.size; i++) s += theta[i]! * theta[i]!;
@@ -115,12 +135,23 @@ export function readoutNormRecorder(block: ParamBlock): ObservableRecorder {
  * (B bins over [−R, R] plus under/overflow) reported as `overlapHistogram`, and the He₁/He₃ projections of the mean
  * prediction along ŵ* (`hermite`, when the inputs are the first layer's).
  */
-export function overlapRecorder(o: { wStar: Float64Array; bins: number; range: number; x: Mat; xTest?: Mat; outputs: number; inputsAreFirstLayer: boolean }): ObservableRecorder {
+export function overlapRecorder(o: {
+  wStar: Float64Array;
+  bins: number;
+  range: number;
+  x: Mat;
+  xTest?: Mat;
+  outputs: number;
+  inputsAreFirstLayer: boolean;
+}): ObservableRecorder {
   const { wStar: w, bins: B, range: R } = o;
   return {
-    scalars: ['overlap2'], accumulators: { hist1: B + 2, hist2: B + 2 },
+    scalars: ['overlap2'],
+    accumulators: { hist1: B + 2, hist2: B + 2 },
     record({ W, firstHalf }, acc, out, at) {
-      const N = W!.rows, d = W!.cols, data = W!.data;
+      const N = W!.rows,
+        d = W!.cols,
+        data = W!.data;
       const half = firstHalf ? acc.hist1! : acc.hist2!;
       let q2 = 0;
       for (let i = 0; i < N; i++) {
@@ -136,7 +167,8 @@ export function overlapRecorder(o: { wStar: Float64Array; bins: number; range: n
       res.overlapHistogram = overlapHistogram(acc.hist1!, acc.hist2!, B, R);
       if (o.inputsAreFirstLayer && o.x.rows > 0) {
         res.hermite = { train: hermiteProjections(o.x, res.meanPrediction.data, w, o.outputs) };
-        if (o.xTest && res.meanPredictionTest) res.hermite.test = hermiteProjections(o.xTest, res.meanPredictionTest.data, w, o.outputs);
+        if (o.xTest && res.meanPredictionTest)
+          res.hermite.test = hermiteProjections(o.xTest, res.meanPredictionTest.data, w, o.outputs);
       }
     },
   };
@@ -145,8 +177,11 @@ export function overlapRecorder(o: { wStar: Float64Array; bins: number; range: n
 /** Fourier magnitudes of the modular net's first layer (see {@link recordFourier}), reported as `fourier`. */
 export function fourierRecorder(p: number): ObservableRecorder {
   return {
-    scalars: [], accumulators: { fw2: p, fv2: p, fw2v2: p },
-    record({ W }, acc) { recordFourier(W!, p, acc.fw2!, acc.fv2!, acc.fw2v2!); },
+    scalars: [],
+    accumulators: { fw2: p, fv2: p, fw2v2: p },
+    record({ W }, acc) {
+      recordFourier(W!, p, acc.fw2!, acc.fv2!, acc.fw2v2!);
+    },
     finish(acc, { samples, chains, result }) {
       const norm = (v: Float64Array) => Array.from(v, (q) => q / (samples * chains));
       result.fourier = { w2: norm(acc.fw2!), v2: norm(acc.fv2!), w2v2: norm(acc.fw2v2!) };
@@ -155,7 +190,12 @@ export function fourierRecorder(p: number): ObservableRecorder {
 }
 
 /** Conditional moments of the predictions with the readout integrated out (see {@link raoBlackwell}). */
-export interface ConditionalPrediction { mean: Float64Array; meanVar: number; test?: Float64Array; testMeanVar?: number }
+export interface ConditionalPrediction {
+  mean: Float64Array;
+  meanVar: number;
+  test?: Float64Array;
+  testMeanVar?: number;
+}
 
 /**
  * Rao–Blackwellised predictions: the readout block 'a' (prior variance `readoutVariance`) integrated out given the
@@ -164,12 +204,21 @@ export interface ConditionalPrediction { mean: Float64Array; meanVar: number; te
  * σ_a-prior·Φ*Φᵀ(K + κI)⁻¹y and the variance σ_a-prior|φ*|² − |L⁻¹σ_a-prior·Φφ*|². The sampler records these in
  * place of the sampled predictions (same expectation, lower variance).
  */
-export function raoBlackwell(o: { model: Model; x: Mat; y: Mat; xTest?: Mat; kappa: number; readoutVariance: number }): (theta: Float64Array) => ConditionalPrediction {
+export function raoBlackwell(o: {
+  model: Model;
+  x: Mat;
+  y: Mat;
+  xTest?: Mat;
+  kappa: number;
+  readoutVariance: number;
+}): (theta: Float64Array) => ConditionalPrediction {
   const { model, x, y, xTest } = o;
-  const n = x.rows, O = y.cols;
+  const n = x.rows,
+    O = y.cols;
   // small n: host float64 (no native-call overhead, full precision); larger n: the model's backend
   const be = n <= 64 ? referenceBackend : model.backend;
-  const kap = o.kappa, av = o.readoutVariance;
+  const kap = o.kappa,
+    av = o.readoutVariance;
   return (theta) => {
     const phi = model.features!(theta, x);
     const L = be.cholesky(be.gram(phi, { alpha: av }), { jitter: kap });
@@ -192,7 +241,8 @@ export function raoBlackwell(o: { model: Model; x: Mat; y: Mat; xTest?: Mat; kap
       const V = be.triangularSolve(L, be.transpose(kst)).data; // L⁻¹ K_{X*}, [n, m]
       let tv = 0;
       for (let j = 0; j < m; j++) {
-        let p2 = 0, v2 = 0;
+        let p2 = 0,
+          v2 = 0;
         for (let i = 0; i < pt.cols; i++) p2 += pt.data[j * pt.cols + i]! ** 2;
         for (let i = 0; i < n; i++) v2 += V[i * m + j]! ** 2;
         tv += Math.max(0, av * p2 - v2) / m;
@@ -216,19 +266,31 @@ export function identity(n: number): Float64Array {
  */
 export function recordFourier(W: Mat, p: number, fw2: Float64Array, fv2: Float64Array, fw2v2: Float64Array): void {
   const N = W.rows;
-  const cos = new Float64Array(p), sin = new Float64Array(p);
-  for (let j = 0; j < p; j++) { cos[j] = Math.cos((2 * Math.PI * j) / p); sin[j] = Math.sin((2 * Math.PI * j) / p); }
+  const cos = new Float64Array(p),
+    sin = new Float64Array(p);
+  for (let j = 0; j < p; j++) {
+    cos[j] = Math.cos((2 * Math.PI * j) / p);
+    sin[j] = Math.sin((2 * Math.PI * j) / p);
+  }
   for (let i = 0; i < N; i++) {
     const row = W.data.subarray(i * 2 * p, (i + 1) * 2 * p);
     for (let k = 0; k < p; k++) {
-      let wr = 0, wi = 0, vr = 0, vi = 0;
+      let wr = 0,
+        wi = 0,
+        vr = 0,
+        vi = 0;
       for (let m = 0; m < p; m++) {
         const idx = (k * m) % p;
-        wr += row[m]! * cos[idx]!; wi += row[m]! * sin[idx]!;
-        vr += row[p + m]! * cos[idx]!; vi += row[p + m]! * sin[idx]!;
+        wr += row[m]! * cos[idx]!;
+        wi += row[m]! * sin[idx]!;
+        vr += row[p + m]! * cos[idx]!;
+        vi += row[p + m]! * sin[idx]!;
       }
-      const w2 = (wr * wr + wi * wi) / (p * p), v2 = (vr * vr + vi * vi) / (p * p);
-      fw2[k]! += w2 / N; fv2[k]! += v2 / N; fw2v2[k]! += (w2 * v2) / N;
+      const w2 = (wr * wr + wi * wi) / (p * p),
+        v2 = (vr * vr + vi * vi) / (p * p);
+      fw2[k]! += w2 / N;
+      fv2[k]! += v2 / N;
+      fw2v2[k]! += (w2 * v2) / N;
     }
   }
 }
@@ -242,20 +304,25 @@ export function overlapHistogram(h1: Float64Array, h2: Float64Array, B: number, 
   const total = h1.reduce((p, q) => p + q, 0) + h2.reduce((p, q) => p + q, 0);
   const width = (2 * R) / B;
   return {
-    edges: Array.from({ length: B + 1 }, (_, i) => -R + i * width), counts,
+    edges: Array.from({ length: B + 1 }, (_, i) => -R + i * width),
+    counts,
     negLogP: counts.map((k) => (k > 0 ? -Math.log(k / (total * width)) : null)),
-    underflow: h1[0]! + h2[0]!, overflow: h1[B + 1]! + h2[B + 1]!, total,
+    underflow: h1[0]! + h2[0]!,
+    overflow: h1[B + 1]! + h2[B + 1]!,
+    total,
   };
 }
 
 /** He₁ and He₃ coefficients E[f He_k(ŵ*·x)]/k! of the first output of f ([rows, O]) over the inputs xm. */
 export function hermiteProjections(xm: Mat, f: Float64Array, wStar: Float64Array, O: number): { he1: number; he3: number } {
   const d = wStar.length;
-  let h1s = 0, h3s = 0;
+  let h1s = 0,
+    h3s = 0;
   for (let mu = 0; mu < xm.rows; mu++) {
     let z = 0;
     for (let j = 0; j < d; j++) z += xm.data[mu * xm.cols + j]! * wStar[j]!;
-    h1s += f[mu * O]! * hermiteHe(1, z); h3s += f[mu * O]! * hermiteHe(3, z);
+    h1s += f[mu * O]! * hermiteHe(1, z);
+    h3s += f[mu * O]! * hermiteHe(3, z);
   }
   return { he1: h1s / xm.rows, he3: h3s / (6 * xm.rows) };
 }

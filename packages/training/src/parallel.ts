@@ -8,8 +8,11 @@ import { Tinypool } from 'tinypool';
  */
 export async function startPool(threads: number): Promise<{ run(task: unknown): Promise<unknown>; destroy(): Promise<void> }> {
   const pool = new Tinypool({
-    filename: new URL('./chain-worker-entry.js', import.meta.url).href, minThreads: threads, maxThreads: threads,
-    execArgv: process.execArgv, isolateWorkers: false,
+    filename: new URL('./chain-worker-entry.js', import.meta.url).href,
+    minThreads: threads,
+    maxThreads: threads,
+    execArgv: process.execArgv,
+    isolateWorkers: false,
   });
   return { run: (task) => pool.run(task) as Promise<unknown>, destroy: () => pool.destroy() };
 }

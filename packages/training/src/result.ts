@@ -62,8 +62,13 @@ export interface LangevinResult {
    * and `noise` (Philox blocks in 'wasm' or 'typescript'; Box–Muller in TypeScript either way, same numbers).
    */
   engine: {
-    batched: boolean; elementwise: 'native' | 'typescript'; preconditioner: 'dense' | 'diagonal'; backend: string; precision: string;
-    update: 'native' | 'typescript'; noise: 'wasm' | 'typescript';
+    batched: boolean;
+    elementwise: 'native' | 'typescript';
+    preconditioner: 'dense' | 'diagonal';
+    backend: string;
+    precision: string;
+    update: 'native' | 'typescript';
+    noise: 'wasm' | 'typescript';
   };
   /** The integrator used. */
   method: LangevinMethod;
@@ -120,8 +125,16 @@ export const BATCHES = 8;
  * with one chain), `seReported` the larger of that and the batch-means estimate over the C·B per-chain batches
  * (more degrees of freedom than C chains alone; conservative where batches are shorter than the autocorrelation).
  */
-export function meanAndError(sums: Float64Array, C: number, m: number, S: number, batches: Float64Array, counts: Float64Array): { mean: Float64Array; se: Float64Array; seReported: Float64Array } {
-  const mean = new Float64Array(m), se = new Float64Array(m);
+export function meanAndError(
+  sums: Float64Array,
+  C: number,
+  m: number,
+  S: number,
+  batches: Float64Array,
+  counts: Float64Array,
+): { mean: Float64Array; se: Float64Array; seReported: Float64Array } {
+  const mean = new Float64Array(m),
+    se = new Float64Array(m);
   for (let c = 0; c < C; c++) for (let k = 0; k < m; k++) mean[k]! += sums[c * m + k]! / (S * C);
   if (C > 1) {
     for (let c = 0; c < C; c++) for (let k = 0; k < m; k++) se[k]! += (sums[c * m + k]! / S - mean[k]!) ** 2 / ((C - 1) * C);
@@ -131,12 +144,13 @@ export function meanAndError(sums: Float64Array, C: number, m: number, S: number
   const used = [...counts].filter((q) => q > 0).length * C;
   const seReported = new Float64Array(m);
   if (used > 1) {
-    for (let c = 0; c < C; c++) for (let b = 0; b < BATCHES; b++) {
-      const nb = counts[b]!;
-      if (nb === 0) continue;
-      const o = (c * BATCHES + b) * m;
-      for (let k = 0; k < m; k++) seReported[k]! += (batches[o + k]! - nb * mean[k]!) ** 2;
-    }
+    for (let c = 0; c < C; c++)
+      for (let b = 0; b < BATCHES; b++) {
+        const nb = counts[b]!;
+        if (nb === 0) continue;
+        const o = (c * BATCHES + b) * m;
+        for (let k = 0; k < m; k++) seReported[k]! += (batches[o + k]! - nb * mean[k]!) ** 2;
+      }
     const tot = S * C;
     for (let k = 0; k < m; k++) {
       const sb = Math.sqrt((seReported[k]! / (tot * tot)) * (used / (used - 1)));
@@ -154,7 +168,8 @@ export function meanAndError(sums: Float64Array, C: number, m: number, S: number
 export function mse(y: Float64Array, fb: { mean: Float64Array; se: Float64Array }): { raw: number; corrected: number } {
   const m = fb.mean.length;
   if (m === 0) return { raw: 0, corrected: 0 };
-  let raw = 0, corr = 0;
+  let raw = 0,
+    corr = 0;
   for (let k = 0; k < m; k++) {
     const e2 = (y[k]! - fb.mean[k]!) ** 2;
     raw += e2 / m;

@@ -16,7 +16,10 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
   const flags = new Map<string, string | true>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--') { positionals.push(...argv.slice(i + 1)); break; }
+    if (a === '--') {
+      positionals.push(...argv.slice(i + 1));
+      break;
+    }
     if (a.startsWith('--')) {
       const eq = a.indexOf('=');
       const name = eq >= 0 ? a.slice(2, eq) : a.slice(2);
@@ -24,7 +27,10 @@ export function parseArgv(argv: readonly string[]): ParsedArgs {
       if (eq >= 0) flags.set(name, a.slice(eq + 1));
       else {
         const next = argv[i + 1];
-        if (next !== undefined && !next.startsWith('--')) { flags.set(name, next); i++; } else flags.set(name, true);
+        if (next !== undefined && !next.startsWith('--')) {
+          flags.set(name, next);
+          i++;
+        } else flags.set(name, true);
       }
     } else if (a.startsWith('-') && a.length > 1 && !/^-\d/.test(a)) {
       if (a === '-h') flags.set('help', true);
@@ -39,9 +45,14 @@ export class Flags {
   private readonly used = new Set<string>(['json', 'help', 'quiet']);
   constructor(private readonly parsed: ParsedArgs) {}
 
-  get positionals(): string[] { return this.parsed.positionals; }
+  get positionals(): string[] {
+    return this.parsed.positionals;
+  }
 
-  has(name: string): boolean { this.used.add(name); return this.parsed.flags.has(name); }
+  has(name: string): boolean {
+    this.used.add(name);
+    return this.parsed.flags.has(name);
+  }
 
   bool(name: string): boolean {
     this.used.add(name);
@@ -73,13 +84,17 @@ export class Flags {
   choice<T extends string>(name: string, allowed: readonly T[], def?: T): T | undefined {
     const v = this.string(name);
     if (v === undefined) return def;
-    if (!(allowed as readonly string[]).includes(v)) throw new UsageError(`--${name} must be one of ${allowed.join('|')}, got '${v}'`);
+    if (!(allowed as readonly string[]).includes(v))
+      throw new UsageError(`--${name} must be one of ${allowed.join('|')}, got '${v}'`);
     return v as T;
   }
 
   number(name: string, opts?: { min?: number; max?: number; integer?: boolean; positive?: boolean }): number | undefined;
   number(name: string, opts: { min?: number; max?: number; integer?: boolean; positive?: boolean; default: number }): number;
-  number(name: string, opts: { min?: number; max?: number; integer?: boolean; positive?: boolean; default?: number } = {}): number | undefined {
+  number(
+    name: string,
+    opts: { min?: number; max?: number; integer?: boolean; positive?: boolean; default?: number } = {},
+  ): number | undefined {
     const s = this.string(name);
     if (s === undefined) return opts.default;
     const v = Number(s);
@@ -101,7 +116,10 @@ export class Flags {
   numberList(name: string, opts: { integer?: boolean; positive?: boolean } = {}): number[] | undefined {
     const s = this.string(name);
     if (s === undefined) return undefined;
-    const parts = s.split(',').map((p) => p.trim()).filter((p) => p !== '');
+    const parts = s
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
     if (parts.length === 0) throw new UsageError(`--${name} needs a comma-separated list of numbers`);
     return parts.map((p) => {
       const v = Number(p);
@@ -116,8 +134,13 @@ export class Flags {
   stringList(name: string, allowed?: readonly string[]): string[] | undefined {
     const s = this.string(name);
     if (s === undefined) return undefined;
-    const parts = s.split(',').map((p) => p.trim()).filter((p) => p !== '');
-    for (const p of parts) if (allowed && !allowed.includes(p)) throw new UsageError(`--${name} entries must be among ${allowed.join('|')}, got '${p}'`);
+    const parts = s
+      .split(',')
+      .map((p) => p.trim())
+      .filter((p) => p !== '');
+    for (const p of parts)
+      if (allowed && !allowed.includes(p))
+        throw new UsageError(`--${name} entries must be among ${allowed.join('|')}, got '${p}'`);
     return parts;
   }
 

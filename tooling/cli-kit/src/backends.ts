@@ -2,8 +2,15 @@
 // backend packages exist. Every package is imported lazily so commands that use the reference backend never pay
 // for tfjs or a native addon, and a package that fails to load is reported unavailable instead of crashing.
 import {
-  type BackendProbe, type BackendProvider, type ComputeBackend, type Precision, BackendUnavailableError, SftdlError,
-  listBackends, referenceProvider, selectBackend,
+  type BackendProbe,
+  type BackendProvider,
+  type ComputeBackend,
+  type Precision,
+  BackendUnavailableError,
+  SftdlError,
+  listBackends,
+  referenceProvider,
+  selectBackend,
 } from '@sftdl/compute';
 import { UsageError } from './args';
 
@@ -12,24 +19,43 @@ export const BACKEND_NAMES = ['reference', 'ml-matrix', 'tfjs', 'openblas'] as c
 
 function unavailable(name: string, precisions: readonly Precision[], reason: string): BackendProvider {
   return {
-    name, precisions, priority: -Infinity,
+    name,
+    precisions,
+    priority: -Infinity,
     probe: async (): Promise<BackendProbe> => ({ name, precision: [...precisions], available: false, reason }),
-    create: async () => { throw new BackendUnavailableError({ backend: name, reason }); },
+    create: async () => {
+      throw new BackendUnavailableError({ backend: name, reason });
+    },
   };
 }
 
 function isProvider(x: unknown): x is BackendProvider {
   const p = x as BackendProvider | undefined;
-  return !!p && typeof p.name === 'string' && typeof p.probe === 'function' && typeof p.create === 'function' && Array.isArray(p.precisions);
+  return (
+    !!p &&
+    typeof p.name === 'string' &&
+    typeof p.probe === 'function' &&
+    typeof p.create === 'function' &&
+    Array.isArray(p.precisions)
+  );
 }
 
-async function lazyProvider(name: string, pkg: string, precisions: readonly Precision[], load: () => Promise<unknown>): Promise<BackendProvider> {
+async function lazyProvider(
+  name: string,
+  pkg: string,
+  precisions: readonly Precision[],
+  load: () => Promise<unknown>,
+): Promise<BackendProvider> {
   try {
     const mod = (await load()) as Record<string, unknown>;
     if (isProvider(mod.provider)) return mod.provider;
     return unavailable(name, precisions, `${pkg} does not export a 'provider' (BackendProvider) yet`);
   } catch (err) {
-    return unavailable(name, precisions, `${pkg} failed to load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`);
+    return unavailable(
+      name,
+      precisions,
+      `${pkg} failed to load: ${err instanceof Error ? err.message.split('\n')[0] : String(err)}`,
+    );
   }
 }
 
@@ -48,7 +74,10 @@ export function allProviders(): Promise<BackendProvider[]> {
 /** Probes of all known backends, in {@link BACKEND_NAMES} order. */
 export async function probeAll(): Promise<BackendProbe[]> {
   const probes = await listBackends(await allProviders());
-  const rank = (n: string) => { const i = (BACKEND_NAMES as readonly string[]).indexOf(n); return i < 0 ? BACKEND_NAMES.length : i; };
+  const rank = (n: string) => {
+    const i = (BACKEND_NAMES as readonly string[]).indexOf(n);
+    return i < 0 ? BACKEND_NAMES.length : i;
+  };
   return probes.sort((a, b) => rank(a.name) - rank(b.name));
 }
 
@@ -65,7 +94,7 @@ export async function resolveBackend(name?: string, precision?: Precision): Prom
   if (name === undefined) return (await selectBackend({ precision: precision ?? 'float64', providers })).backend;
   const p = providers.find((x) => x.name === name);
   if (!p) throw new UsageError(`--backend must be one of ${providers.map((x) => x.name).join('|')}, got '${name}'`);
-  const want: Precision = precision ?? (p.precisions.includes('float64') ? 'float64' : p.precisions[0] ?? 'float64');
+  const want: Precision = precision ?? (p.precisions.includes('float64') ? 'float64' : (p.precisions[0] ?? 'float64'));
   if (!p.precisions.includes(want)) throw new UsageError(`--backend ${name} computes in ${p.precisions.join('/')}, not ${want}`);
   try {
     return (await selectBackend({ precision: want, prefer: name, strict: true, providers })).backend;

@@ -21,7 +21,11 @@ describe('the TypeScript examples of the guides run as written', () => {
         try {
           const file = join(dir, 'example.mts');
           writeFileSync(file, code);
-          const r = spawnSync(process.execPath, ['--conditions=@sftdl/source', '--import', 'tsx', file], { cwd: join(root, from), encoding: 'utf8', timeout: 120_000 });
+          const r = spawnSync(process.execPath, ['--conditions=@sftdl/source', '--import', 'tsx', file], {
+            cwd: join(root, from),
+            encoding: 'utf8',
+            timeout: 120_000,
+          });
           expect(r.stderr).not.toMatch(/Error/);
           expect(r.status).toBe(0);
           expect(r.stdout.trim()).not.toBe('');

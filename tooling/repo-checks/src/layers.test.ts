@@ -22,18 +22,25 @@ export const LAYERS: Record<string, number> = {
   '@sftdl/sweep': 3,
 };
 
-interface Pkg { name: string; dir: string; deps: string[]; imports: Map<string, string[]> }
+interface Pkg {
+  name: string;
+  dir: string;
+  deps: string[];
+  imports: Map<string, string[]>;
+}
 
 function walk(dir: string, out: string[] = []): string[] {
   for (const e of readdirSync(dir)) {
     const p = join(dir, e);
-    if (statSync(p).isDirectory()) { if (e !== 'node_modules' && e !== 'dist') walk(p, out); }
-    else if (/\.(ts|mts|js|mjs)$/.test(e)) out.push(p);
+    if (statSync(p).isDirectory()) {
+      if (e !== 'node_modules' && e !== 'dist') walk(p, out);
+    } else if (/\.(ts|mts|js|mjs)$/.test(e)) out.push(p);
   }
   return out;
 }
 
-const IMPORT_RE = /(?:import|export)\s[^'"]*?from\s*['"](@sftdl\/[a-z0-9-]+)(?:\/[^'"]*)?['"]|import\(\s*['"](@sftdl\/[a-z0-9-]+)(?:\/[^'"]*)?['"]\s*\)|require\(\s*['"](@sftdl\/[a-z0-9-]+)/g;
+const IMPORT_RE =
+  /(?:import|export)\s[^'"]*?from\s*['"](@sftdl\/[a-z0-9-]+)(?:\/[^'"]*)?['"]|import\(\s*['"](@sftdl\/[a-z0-9-]+)(?:\/[^'"]*)?['"]\s*\)|require\(\s*['"](@sftdl\/[a-z0-9-]+)/g;
 
 function loadPackages(): Pkg[] {
   const pkgs: Pkg[] = [];
@@ -41,14 +48,29 @@ function loadPackages(): Pkg[] {
     for (const d of readdirSync(join(root, group))) {
       const dir = join(root, group, d);
       let pj: Record<string, Record<string, string> | string>;
-      try { pj = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')); } catch { continue; }
-      const deps = Object.keys({ ...(pj.dependencies as object), ...(pj.peerDependencies as object), ...(pj.optionalDependencies as object) }).filter((n) => n.startsWith('@sftdl/'));
+      try {
+        pj = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8'));
+      } catch {
+        continue;
+      }
+      const deps = Object.keys({
+        ...(pj.dependencies as object),
+        ...(pj.peerDependencies as object),
+        ...(pj.optionalDependencies as object),
+      }).filter((n) => n.startsWith('@sftdl/'));
       const imports = new Map<string, string[]>();
       const srcDir = join(dir, 'src');
-      try { statSync(srcDir); } catch { pkgs.push({ name: pj.name as string, dir, deps, imports }); continue; }
+      try {
+        statSync(srcDir);
+      } catch {
+        pkgs.push({ name: pj.name as string, dir, deps, imports });
+        continue;
+      }
       for (const f of walk(srcDir)) {
         // Imports inside comments (TSDoc examples) are documentation, not dependencies.
-        const text = readFileSync(f, 'utf8').replace(/\/\*[\s\S]*?\*\//g, '').replace(/^\s*\/\/.*$/gm, '');
+        const text = readFileSync(f, 'utf8')
+          .replace(/\/\*[\s\S]*?\*\//g, '')
+          .replace(/^\s*\/\/.*$/gm, '');
         for (const m of text.matchAll(IMPORT_RE)) {
           const target = m[1] ?? m[2] ?? m[3];
           if (!target) continue;
@@ -74,17 +96,21 @@ describe('dependency layers', () => {
       const own = LAYERS[p.name];
       for (const [target, files] of p.imports) {
         if (target === p.name) continue;
-        if (target === '@sftdl/demo' || target === '@sftdl/bench' || target === '@sftdl/explorer') violations.push(`${p.name} imports app ${target} (${files[0]})`);
+        if (target === '@sftdl/demo' || target === '@sftdl/bench' || target === '@sftdl/explorer')
+          violations.push(`${p.name} imports app ${target} (${files[0]})`);
         if (own === undefined) continue;
         const tl = LAYERS[target];
         if (tl === undefined) violations.push(`${p.name} (layer ${own}) imports unlayered ${target} (${files[0]})`);
         else if (tl >= own) violations.push(`${p.name} (layer ${own}) imports ${target} (layer ${tl}) in ${files[0]}`);
-        if (!p.deps.includes(target)) violations.push(`${p.name} imports ${target} without declaring it in package.json (${files[0]})`);
+        if (!p.deps.includes(target))
+          violations.push(`${p.name} imports ${target} without declaring it in package.json (${files[0]})`);
       }
-      if (own !== undefined) for (const d of p.deps) {
-        const tl = LAYERS[d];
-        if (tl === undefined || tl >= own) violations.push(`${p.name} (layer ${own}) declares a dependency on ${d} (layer ${tl ?? 'app/tooling'})`);
-      }
+      if (own !== undefined)
+        for (const d of p.deps) {
+          const tl = LAYERS[d];
+          if (tl === undefined || tl >= own)
+            violations.push(`${p.name} (layer ${own}) declares a dependency on ${d} (layer ${tl ?? 'app/tooling'})`);
+        }
     }
     expect(violations).toEqual([]);
   });
@@ -95,7 +121,10 @@ describe('dependency layers', () => {
     const cycles: string[] = [];
     const visit = (n: string, path: string[]) => {
       if (state.get(n) === 2) return;
-      if (state.get(n) === 1) { cycles.push([...path.slice(path.indexOf(n)), n].join(' → ')); return; }
+      if (state.get(n) === 1) {
+        cycles.push([...path.slice(path.indexOf(n)), n].join(' → '));
+        return;
+      }
       state.set(n, 1);
       for (const m of graph.get(n) ?? []) visit(m, [...path, n]);
       state.set(n, 2);

@@ -26,7 +26,11 @@ describe('each package README has install notes, a guide link and a quick exampl
       try {
         const file = join(dir, 'example.mts');
         writeFileSync(file, code!);
-        const r = spawnSync(process.execPath, ['--conditions=@sftdl/source', '--import', 'tsx', file], { cwd: join(root, 'packages', pkg), encoding: 'utf8', timeout: 120_000 });
+        const r = spawnSync(process.execPath, ['--conditions=@sftdl/source', '--import', 'tsx', file], {
+          cwd: join(root, 'packages', pkg),
+          encoding: 'utf8',
+          timeout: 120_000,
+        });
         expect(r.stderr).not.toMatch(/Error/);
         expect(r.status).toBe(0);
       } finally {

@@ -14,7 +14,10 @@ describe('bench compute', () => {
       expect(['matmul', 'cholesky', 'eigh']).toContain(r.op);
       expect([16, 24]).toContain(r.n);
       expect(r.seconds).toBeGreaterThan(0);
-      expect(r.gflops).toBeCloseTo(({ matmul: 2, cholesky: 1 / 3, eigh: 9 }[r.op as string]! * (r.n as number) ** 3) / (r.seconds as number) / 1e9, 6);
+      expect(r.gflops).toBeCloseTo(
+        ({ matmul: 2, cholesky: 1 / 3, eigh: 9 }[r.op as string]! * (r.n as number) ** 3) / (r.seconds as number) / 1e9,
+        6,
+      );
       expect(r.precision).toBe('float64');
     }
     expect(table).toMatch(/× slowest/);
@@ -22,8 +25,22 @@ describe('bench compute', () => {
   it('--baseline numpy adds numpy rows timed in alternation (or notes why it cannot)', async () => {
     const notes: string[] = [];
     const { json } = await suite.run({
-      flags: new Flags(parseArgv(['--sizes', '40', '--backends', 'reference', '--ops', 'matmul,cholesky', '--repeats', '2', '--baseline', 'numpy'])),
-      json: true, log: (m) => notes.push(m),
+      flags: new Flags(
+        parseArgv([
+          '--sizes',
+          '40',
+          '--backends',
+          'reference',
+          '--ops',
+          'matmul,cholesky',
+          '--repeats',
+          '2',
+          '--baseline',
+          'numpy',
+        ]),
+      ),
+      json: true,
+      log: (m) => notes.push(m),
     });
     const results = (json as { results: { backend: string; op: string; n: number; seconds: number; repeats: number }[] }).results;
     const numpyRows = results.filter((r) => r.backend === 'numpy');

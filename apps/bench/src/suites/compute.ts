@@ -10,7 +10,11 @@ const OPS = ['matmul', 'cholesky', 'eigh'] as const;
 type Op = (typeof OPS)[number];
 
 /** Nominal flop counts: GEMM 2n³, Cholesky n³/3, symmetric eigen-decomposition with vectors 9n³ (Golub & Van Loan, §8.3). */
-const FLOPS: Record<Op, (n: number) => number> = { matmul: (n) => 2 * n ** 3, cholesky: (n) => n ** 3 / 3, eigh: (n) => 9 * n ** 3 };
+const FLOPS: Record<Op, (n: number) => number> = {
+  matmul: (n) => 2 * n ** 3,
+  cholesky: (n) => n ** 3 / 3,
+  eigh: (n) => 9 * n ** 3,
+};
 
 /** One row of `bench compute --json`. */
 export interface ComputeResult {
@@ -54,7 +58,17 @@ function fmt(x: number, digits = 3): string {
 }
 
 function table(results: ComputeResult[], baseline: string | undefined): string {
-  const head = ['op', 'n', 'backend', 'precision', 'seconds', 'GFLOP/s', 'cpu s', '× slowest', ...(baseline ? [`time ÷ ${baseline}`] : [])];
+  const head = [
+    'op',
+    'n',
+    'backend',
+    'precision',
+    'seconds',
+    'GFLOP/s',
+    'cpu s',
+    '× slowest',
+    ...(baseline ? [`time ÷ ${baseline}`] : []),
+  ];
   const rows: string[][] = [];
   for (const op of OPS) {
     for (const n of [...new Set(results.map((r) => r.n))].sort((a, b) => a - b)) {
@@ -63,8 +77,17 @@ function table(results: ComputeResult[], baseline: string | undefined): string {
       const slowest = Math.max(...group.map((r) => r.seconds));
       const base = group.find((r) => r.backend === baseline);
       for (const r of group.sort((x, y) => x.seconds - y.seconds)) {
-        rows.push([op, String(n), r.backend + (r.engine ? ` (${r.engine})` : ''), r.precision ?? '', fmt(r.seconds), fmt(r.gflops), r.cpuSeconds === undefined ? '–' : fmt(r.cpuSeconds), `${fmt(slowest / r.seconds)}×`,
-          ...(baseline ? [base ? fmt(r.seconds / base.seconds) : '–'] : [])]);
+        rows.push([
+          op,
+          String(n),
+          r.backend + (r.engine ? ` (${r.engine})` : ''),
+          r.precision ?? '',
+          fmt(r.seconds),
+          fmt(r.gflops),
+          r.cpuSeconds === undefined ? '–' : fmt(r.cpuSeconds),
+          `${fmt(slowest / r.seconds)}×`,
+          ...(baseline ? [base ? fmt(r.seconds / base.seconds) : '–'] : []),
+        ]);
       }
     }
   }
@@ -74,7 +97,8 @@ function table(results: ComputeResult[], baseline: string | undefined): string {
     '',
     'seconds: median wall time of the repeats (with --baseline numpy, backend and NumPy runs alternate); GFLOP/s from nominal flops (matmul 2n³, cholesky n³/3, eigh 9n³ incl. vectors);',
     'cpu s: median process CPU time (all threads) — compare it with seconds to see contention on a shared machine.',
-    '× slowest: speed-up over the slowest backend for that op and n' + (baseline ? `; time ÷ ${baseline}: < 1 means faster than ${baseline}.` : '.'),
+    '× slowest: speed-up over the slowest backend for that op and n' +
+      (baseline ? `; time ÷ ${baseline}: < 1 means faster than ${baseline}.` : '.'),
   ];
   return [line(head), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), ...notes].join('\n');
 }
@@ -104,7 +128,8 @@ export const suite: Suite = {
     else {
       const probes = await probeAll();
       names = probes.filter((p) => p.available && (!precision || p.precision.includes(precision))).map((p) => p.name);
-      for (const p of probes) if (!names.includes(p.name)) log(`note: skipping ${p.name}: ${p.reason ?? `no ${precision} support`}`);
+      for (const p of probes)
+        if (!names.includes(p.name)) log(`note: skipping ${p.name}: ${p.reason ?? `no ${precision} support`}`);
     }
     const backends: ComputeBackend[] = [];
     for (const name of names) {
@@ -121,9 +146,13 @@ export const suite: Suite = {
     const results: ComputeResult[] = [];
     // NumPy runs are alternated with the backend's runs (one each per round) so that both sides of a ratio see
     // the same machine load; its samples for an (op, n) are pooled over the backends it was paired with.
-    const numpy = baseline === 'numpy'
-      ? await NumpyBaseline.start({ precision: precision ?? 'float64', seed: SEED, ...(threads !== undefined ? { threads } : {}) }, log)
-      : undefined;
+    const numpy =
+      baseline === 'numpy'
+        ? await NumpyBaseline.start(
+            { precision: precision ?? 'float64', seed: SEED, ...(threads !== undefined ? { threads } : {}) },
+            log,
+          )
+        : undefined;
     try {
       for (const n of sizes) {
         const x = inputs(n);
@@ -134,7 +163,11 @@ export const suite: Suite = {
             let t: TimeMedianResult;
             if (numpy) {
               // at most max(repeats, 8) rounds: each round sleeps 0.5 s in gaps, which would dominate for small n
-              const both = await timeInterleaved(() => runOp(backend, op, x), () => numpy.time(op, n), { ...timing, gap: 0.25, maxRepeats: Math.max(repeats, 8) });
+              const both = await timeInterleaved(
+                () => runOp(backend, op, x),
+                () => numpy.time(op, n),
+                { ...timing, gap: 0.25, maxRepeats: Math.max(repeats, 8) },
+              );
               t = both.own;
               const pool = numpySamples.get(op) ?? { samples: [], cpu: [] };
               pool.samples.push(...both.partner.samples);
@@ -145,7 +178,12 @@ export const suite: Suite = {
             }
             const th = threads ?? (typeof backend.info?.threads === 'number' ? backend.info.threads : undefined);
             results.push({
-              backend: backend.name, op, n, seconds: t.seconds, gflops: FLOPS[op](n) / t.seconds / 1e9, precision: backend.precision,
+              backend: backend.name,
+              op,
+              n,
+              seconds: t.seconds,
+              gflops: FLOPS[op](n) / t.seconds / 1e9,
+              precision: backend.precision,
               ...(th !== undefined ? { threads: th } : {}),
               ...(typeof backend.info?.engine === 'string' ? { engine: backend.info.engine } : {}),
               ...(typeof backend.info?.gemm === 'string' ? { kernels: backend.info.gemm } : {}),
@@ -157,8 +195,15 @@ export const suite: Suite = {
         for (const [op, pool] of numpySamples) {
           const seconds = median(pool.samples);
           results.push({
-            backend: 'numpy', op, n, seconds, gflops: FLOPS[op](n) / seconds / 1e9, precision: precision ?? 'float64',
-            ...(threads !== undefined ? { threads } : {}), engine: `numpy ${numpy!.version}`, repeats: pool.samples.length,
+            backend: 'numpy',
+            op,
+            n,
+            seconds,
+            gflops: FLOPS[op](n) / seconds / 1e9,
+            precision: precision ?? 'float64',
+            ...(threads !== undefined ? { threads } : {}),
+            engine: `numpy ${numpy!.version}`,
+            repeats: pool.samples.length,
             cpuSeconds: median(pool.cpu),
           });
         }

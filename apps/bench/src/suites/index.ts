@@ -1,9 +1,24 @@
 import type { Suite } from './types';
 
 export const suiteLoaders: Record<string, { summary: string; load: () => Promise<Suite> }> = {
-  compute: { summary: 'matmul, cholesky and eigh per backend (GFLOP/s), optional NumPy baseline', load: async () => (await import('./compute')).suite },
-  kernels: { summary: 'NNGP+NTK of a depth-3 ReLU net at n = 1000…4000, d = 784, per backend', load: async () => (await import('./kernels')).suite },
-  solvers: { summary: 'GP fit+predict, MSA tree/one-loop, cubic transition solve, modular curve', load: async () => (await import('./solvers')).suite },
-  workers: { summary: "Langevin worker threads: steps/s at each worker count and 'auto'", load: async () => (await import('./workers')).suite },
-  langevin: { summary: 'Langevin steps per second against an optional PyTorch baseline', load: async () => (await import('./langevin')).suite },
+  compute: {
+    summary: 'matmul, cholesky and eigh per backend (GFLOP/s), optional NumPy baseline',
+    load: async () => (await import('./compute')).suite,
+  },
+  kernels: {
+    summary: 'NNGP+NTK of a depth-3 ReLU net at n = 1000…4000, d = 784, per backend',
+    load: async () => (await import('./kernels')).suite,
+  },
+  solvers: {
+    summary: 'GP fit+predict, MSA tree/one-loop, cubic transition solve, modular curve',
+    load: async () => (await import('./solvers')).suite,
+  },
+  workers: {
+    summary: "Langevin worker threads: steps/s at each worker count and 'auto'",
+    load: async () => (await import('./workers')).suite,
+  },
+  langevin: {
+    summary: 'Langevin steps per second against an optional PyTorch baseline',
+    load: async () => (await import('./langevin')).suite,
+  },
 };

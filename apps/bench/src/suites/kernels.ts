@@ -54,23 +54,40 @@ export const suite: Suite = {
       const x = normalMat(fold(key(SEED), n), n, D);
       for (const backend of backends) {
         log(`kernels: n = ${n}, d = ${D}, depth ${DEPTH}, backend ${backend.name} …`);
-        let cpu = 0, calls = 0;
-        const t = await timeMedian(() => {
-          const c0 = process.cpuUsage();
-          const r = fcKernel(x, undefined, { activation: 'relu', depth: DEPTH, weightVar: 2, biasVar: 0.1, backend });
-          const c = process.cpuUsage(c0);
-          cpu += (c.user + c.system) / 1e6; calls++;
-          return r;
-        }, { repeats, minTime: 0, maxTime: 30, warmup: 1 });
+        let cpu = 0,
+          calls = 0;
+        const t = await timeMedian(
+          () => {
+            const c0 = process.cpuUsage();
+            const r = fcKernel(x, undefined, { activation: 'relu', depth: DEPTH, weightVar: 2, biasVar: 0.1, backend });
+            const c = process.cpuUsage(c0);
+            cpu += (c.user + c.system) / 1e6;
+            calls++;
+            return r;
+          },
+          { repeats, minTime: 0, maxTime: 30, warmup: 1 },
+        );
         const cpuSeconds = cpu / Math.max(1, calls);
-        results.push({ backend: backend.name, n, d: D, depth: DEPTH, seconds: t.seconds, cpuSeconds, precision: backend.precision, repeats: t.samples.length });
+        results.push({
+          backend: backend.name,
+          n,
+          d: D,
+          depth: DEPTH,
+          seconds: t.seconds,
+          cpuSeconds,
+          precision: backend.precision,
+          repeats: t.samples.length,
+        });
         log(`  ${t.seconds.toFixed(3)} s wall, ${cpuSeconds.toFixed(3)} s CPU (mean over ${calls} runs incl. warm-up)`);
       }
     }
     const table = [
       'NNGP + NTK, depth-3 ReLU, d = 784 (median wall time)',
       `${'backend'.padEnd(12)}${'n'.padStart(7)}${'seconds'.padStart(10)}${'cpu s'.padStart(10)}`,
-      ...results.map((r) => `${r.backend.padEnd(12)}${String(r.n).padStart(7)}${r.seconds.toFixed(3).padStart(10)}${(r.cpuSeconds ?? 0).toFixed(3).padStart(10)}`),
+      ...results.map(
+        (r) =>
+          `${r.backend.padEnd(12)}${String(r.n).padStart(7)}${r.seconds.toFixed(3).padStart(10)}${(r.cpuSeconds ?? 0).toFixed(3).padStart(10)}`,
+      ),
     ].join('\n');
     return { json: { results }, table };
   },

@@ -6,7 +6,8 @@ import { Flags, UsageError, parseArgv } from '@sftdl/cli-kit';
 import { PAPER, benchConfigs, langevinGemmFlops, langevinStepFlops, suite } from './langevin';
 import { TorchBaseline, findTorchPython } from './torch-python';
 
-const run = (argv: string[], log: (m: string) => void = () => {}) => suite.run({ flags: new Flags(parseArgv(argv)), json: true, log });
+const run = (argv: string[], log: (m: string) => void = () => {}) =>
+  suite.run({ flags: new Flags(parseArgv(argv)), json: true, log });
 type Row = Record<string, number | string | undefined>;
 
 // Fake interpreters: shell scripts that answer the probe like a python with torch, without torch, or with garbage.
@@ -53,7 +54,11 @@ describe('benchConfigs', () => {
       { n: 800, d: 40, N: 200, chains: 8, steps: 500 },
       { n: 3000, d: 150, N: 700, chains: 1, steps: 10 }, // 500 · 800·40·200 / (3000·150·700) = 10.2
     ]);
-    expect(benchConfigs({ n: 800, d: 40, N: 200, steps: 5, chains: [1], paper: true, paperSteps: 7 }).at(-1)).toEqual({ ...PAPER, chains: 1, steps: 7 });
+    expect(benchConfigs({ n: 800, d: 40, N: 200, steps: 5, chains: [1], paper: true, paperSteps: 7 }).at(-1)).toEqual({
+      ...PAPER,
+      chains: 1,
+      steps: 7,
+    });
     expect(benchConfigs({ n: 10, d: 2, N: 3, steps: 5, chains: [2], paper: true }).at(-1)!.steps).toBe(3); // at least 3
     expect(benchConfigs({ n: 800, d: 40, N: 200, steps: 5, chains: [1, 1, 8], paper: false })).toHaveLength(2);
     // the paper shape at one chain is not repeated
@@ -65,30 +70,86 @@ describe('benchConfigs', () => {
 describe('findTorchPython', () => {
   it('probes the candidates in order and takes the first that imports torch, saying why the others failed', () => {
     const p = findTorchPython({ candidates: [missing, withoutTorch, garbage, withTorch] });
-    expect(p.found).toEqual({ command: withTorch, source: 'probe', executable: '/opt/fake/bin/python3.99', python: '3.99.1', torch: '9.9.9' });
-    expect(p.tried.map((t) => t.reason?.split(' (')[0])).toEqual(['cannot be run', 'cannot import torch', 'printed no version line', undefined]);
+    expect(p.found).toEqual({
+      command: withTorch,
+      source: 'probe',
+      executable: '/opt/fake/bin/python3.99',
+      python: '3.99.1',
+      torch: '9.9.9',
+    });
+    expect(p.tried.map((t) => t.reason?.split(' (')[0])).toEqual([
+      'cannot be run',
+      'cannot import torch',
+      'printed no version line',
+      undefined,
+    ]);
     expect(p.tried[1]!.reason).toContain("No module named 'torch'");
   });
   it('an explicit --python (then SFTDL_PYTHON) is the only candidate', () => {
-    expect(findTorchPython({ flag: withoutTorch, env: withTorch, candidates: [withTorch] })).toMatchObject({ tried: [{ command: withoutTorch, source: 'flag' }] });
+    expect(findTorchPython({ flag: withoutTorch, env: withTorch, candidates: [withTorch] })).toMatchObject({
+      tried: [{ command: withoutTorch, source: 'flag' }],
+    });
     expect(findTorchPython({ flag: withoutTorch, env: withTorch }).found).toBeUndefined();
-    expect(findTorchPython({ env: withTorch, candidates: [withoutTorch] }).found).toMatchObject({ command: withTorch, source: 'env' });
+    expect(findTorchPython({ env: withTorch, candidates: [withoutTorch] }).found).toMatchObject({
+      command: withTorch,
+      source: 'env',
+    });
     expect(findTorchPython({ env: '', candidates: [withoutTorch, withTorch] }).found?.source).toBe('probe');
     expect(findTorchPython({ candidates: [withoutTorch] }).found).toBeUndefined();
   });
 });
 
 describe('bench langevin', () => {
-  const tiny = ['--samples', '30', '--dim', '3', '--width', '6', '--steps', '2', '--repeats', '1', '--no-paper', '--backend', 'reference', '--threads', '1'];
+  const tiny = [
+    '--samples',
+    '30',
+    '--dim',
+    '3',
+    '--width',
+    '6',
+    '--steps',
+    '2',
+    '--repeats',
+    '1',
+    '--no-paper',
+    '--backend',
+    'reference',
+    '--threads',
+    '1',
+  ];
   it('prints one row per configuration with chains, chainStepsPerSecond, gflops and the GEMM-rate fraction', async () => {
     const { json, table } = await run([...tiny, '--chains', '1,3', '--baseline', 'none']);
     const j = json as Record<string, unknown> & { rows: Row[] };
-    expect(j).toMatchObject({ backend: 'reference', precision: 'float64', samples: 30, dim: 3, width: 6, steps: 2, activation: 'erf', chains: 1, threads: 1, python: null });
+    expect(j).toMatchObject({
+      backend: 'reference',
+      precision: 'float64',
+      samples: 30,
+      dim: 3,
+      width: 6,
+      steps: 2,
+      activation: 'erf',
+      chains: 1,
+      threads: 1,
+      python: null,
+    });
     expect(j.ratio).toBeUndefined();
-    expect(j.rows.map((r) => [r.name, r.chains])).toEqual([['sftdl', 1], ['sftdl', 3]]);
+    expect(j.rows.map((r) => [r.name, r.chains])).toEqual([
+      ['sftdl', 1],
+      ['sftdl', 3],
+    ]);
     for (const r of j.rows) {
-      expect(r).toMatchObject({ backend: 'reference', precision: 'float64', samples: 30, dim: 3, width: 6, threads: 1, steps: 2, repeats: 1 });
-      const c = r.chains as number, sps = r.stepsPerSecond as number;
+      expect(r).toMatchObject({
+        backend: 'reference',
+        precision: 'float64',
+        samples: 30,
+        dim: 3,
+        width: 6,
+        threads: 1,
+        steps: 2,
+        repeats: 1,
+      });
+      const c = r.chains as number,
+        sps = r.stepsPerSecond as number;
       expect(sps).toBeGreaterThan(0);
       expect(r.msPerStep).toBeCloseTo(1000 / sps, 9);
       expect(r.chainStepsPerSecond).toBeCloseTo(c * sps, 6);
@@ -100,7 +161,9 @@ describe('bench langevin', () => {
     expect(table).toMatch(/chain-steps\/s/);
   });
   it('--baseline torch without a python that has torch is a usage error; auto skips the baselines with a note', async () => {
-    await expect(run([...tiny, '--chains', '1', '--baseline', 'torch', '--python', withoutTorch])).rejects.toThrow(/--baseline torch: no python with torch/);
+    await expect(run([...tiny, '--chains', '1', '--baseline', 'torch', '--python', withoutTorch])).rejects.toThrow(
+      /--baseline torch: no python with torch/,
+    );
     const { json } = await run([...tiny, '--chains', '1', '--python', withoutTorch]);
     const j = json as { rows: Row[]; notes: string[]; python: unknown };
     expect(j.python).toBeNull();
@@ -133,7 +196,13 @@ describe('bench langevin', () => {
     expect(j.python).toMatchObject({ torch: real.found!.torch, executable: real.found!.executable, version: real.found!.python });
     expect(j.rows.map((r) => r.name)).toEqual(['sftdl', 'torch-loop', 'torch-batched']);
     const [ours, loop, batched] = j.rows as [Row, Row, Row];
-    expect(loop).toMatchObject({ backend: 'pytorch-cpu', precision: 'float32', chains: 2, threads: 1, flopsPerStep: ours.flopsPerStep });
+    expect(loop).toMatchObject({
+      backend: 'pytorch-cpu',
+      precision: 'float32',
+      chains: 2,
+      threads: 1,
+      flopsPerStep: ours.flopsPerStep,
+    });
     const best = Math.max(loop.chainStepsPerSecond as number, batched.chainStepsPerSecond as number);
     expect(ours.ratio).toBeCloseTo((ours.chainStepsPerSecond as number) / best, 12);
     expect(ours.ratioVsTorchLoop).toBeCloseTo((ours.chainStepsPerSecond as number) / (loop.chainStepsPerSecond as number), 12);

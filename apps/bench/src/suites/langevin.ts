@@ -12,7 +12,8 @@ const SEED = 4242;
 /** The grokking paper's size (n = 3000 samples, d = 150, N = 700). */
 export const PAPER = { n: 3000, d: 150, N: 700 } as const;
 /** Fixed step size and noise scale of every timed run (small enough that no run diverges; the cost does not depend on it). */
-const ETA = 1e-4, SIGMA2 = 1;
+const ETA = 1e-4,
+  SIGMA2 = 1;
 
 /**
  * GEMM FLOPs of one full-batch Langevin step of a two-layer net (n samples, input dim d, width N, `outputs` readout
@@ -72,14 +73,28 @@ export interface LangevinRow {
 }
 
 /** A configuration to time: a shape, a chain count and the steps per timed run. */
-export interface BenchConfig { n: number; d: number; N: number; chains: number; steps: number }
+export interface BenchConfig {
+  n: number;
+  d: number;
+  N: number;
+  chains: number;
+  steps: number;
+}
 
 /**
  * The configurations of a run: the given shape at each chain count, then (with `paper`) the paper size at one chain
  * unless the given shape already is the paper size at one chain. The paper row runs `paperSteps` steps per timed run,
  * by default the given step count scaled to the same GEMM work as one chain of the given shape (at least 3).
  */
-export function benchConfigs(o: { n: number; d: number; N: number; steps: number; chains: readonly number[]; paper: boolean; paperSteps?: number }): BenchConfig[] {
+export function benchConfigs(o: {
+  n: number;
+  d: number;
+  N: number;
+  steps: number;
+  chains: readonly number[];
+  paper: boolean;
+  paperSteps?: number;
+}): BenchConfig[] {
   const configs: BenchConfig[] = [...new Set(o.chains)].map((chains) => ({ n: o.n, d: o.d, N: o.N, chains, steps: o.steps }));
   if (!o.paper) {
     if (o.paperSteps !== undefined) throw new UsageError('--paper-steps needs the paper row: drop --no-paper');
@@ -106,7 +121,11 @@ function engineOptions(threads: number): object {
 /** Frees what an engine may hold between runs (a worker pool): calls close/destroy/dispose when the sampler has one. */
 async function release(sampler: object): Promise<void> {
   const s = sampler as Record<string, unknown>;
-  for (const m of ['close', 'destroy', 'dispose']) if (typeof s[m] === 'function') { await (s[m] as () => unknown).call(sampler); return; }
+  for (const m of ['close', 'destroy', 'dispose'])
+    if (typeof s[m] === 'function') {
+      await (s[m] as () => unknown).call(sampler);
+      return;
+    }
 }
 
 async function backendWithThreads(base: ComputeBackend, threads: number): Promise<ComputeBackend> {
@@ -122,16 +141,27 @@ function fmt(x: number | undefined, digits = 3): string {
 
 function table(rows: LangevinRow[], activation: string, notes: string[]): string {
   const head = ['shape', 'chains', 'threads', 'contestant', 'ms/step', 'chain-steps/s', 'GFLOP/s', 'of GEMM', 'ratio'];
-  const body = rows.map((r) => [`n=${r.samples} d=${r.dim} N=${r.width}`, String(r.chains), String(r.threads),
+  const body = rows.map((r) => [
+    `n=${r.samples} d=${r.dim} N=${r.width}`,
+    String(r.chains),
+    String(r.threads),
     r.name === 'sftdl' ? `sftdl ${r.backend} ${r.precision}` : `${r.name} ${r.version ?? ''}`.trim(),
-    fmt(r.msPerStep), fmt(r.chainStepsPerSecond), fmt(r.gflops), r.fractionOfGemmRate === undefined ? '' : `${(100 * r.fractionOfGemmRate).toFixed(0)}%`,
-    r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.ratioBaseline}`]);
+    fmt(r.msPerStep),
+    fmt(r.chainStepsPerSecond),
+    fmt(r.gflops),
+    r.fractionOfGemmRate === undefined ? '' : `${(100 * r.fractionOfGemmRate).toFixed(0)}%`,
+    r.ratio === undefined ? '' : `${r.ratio.toFixed(2)}× ${r.ratioBaseline}`,
+  ]);
   const widths = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
-  const line = (r: string[]) => r.map((c, i) => (i === 0 || i === 3 || i === 8 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
+  const line = (r: string[]) =>
+    r.map((c, i) => (i === 0 || i === 3 || i === 8 ? c.padEnd(widths[i]!) : c.padStart(widths[i]!))).join('  ');
   return [
     `Langevin step, two-layer ${activation} net, full batch (medians of interleaved rounds: sftdl, torch-loop, torch-batched, GEMMs)`,
-    line(head), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), '',
-    'GFLOP/s: GEMM FLOPs of a step (4ndN + 4nN per chain) per second; of GEMM: that ÷ the backend\'s same-run rate on the step\'s two GEMMs;',
+    line(head),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+    '',
+    "GFLOP/s: GEMM FLOPs of a step (4ndN + 4nN per chain) per second; of GEMM: that ÷ the backend's same-run rate on the step's two GEMMs;",
     'ratio: sftdl chain-steps/s ÷ the better PyTorch baseline at the same thread count (> 1: sftdl faster).',
     ...notes.map((m) => `note: ${m}`),
   ].join('\n');
@@ -148,7 +178,7 @@ export const suite: Suite = {
     '(n = 3000, d = 150, N = 700) at one chain unless --no-paper; each at each --threads count (default 1 and all',
     'cores). --paper makes the paper size the given shape. Every configuration is timed in rounds that alternate',
     'sftdl (--steps steps per run; the paper row --paper-steps, default scaled to the same work), the two PyTorch',
-    'baselines at the same thread count, and the backend\'s two GEMMs of the step; --repeats rounds after one warm-up.',
+    "baselines at the same thread count, and the backend's two GEMMs of the step; --repeats rounds after one warm-up.",
     '',
     'PyTorch (float32, the same Euler–Maruyama step in standardised coordinates): torch-loop steps C nets one after',
     'another with autograd; torch-batched steps all chains with one GEMM per product (X·[W1…WC]ᵀ, hand-written',
@@ -185,7 +215,15 @@ export const suite: Suite = {
     f.assertAllUsed();
     if (pythonFlag !== undefined && baselineFlag === 'none') throw new UsageError('--python has no effect with --baseline none');
 
-    const configs = benchConfigs({ n, d, N, steps, chains: chainList, paper: !noPaper, ...(paperStepsFlag !== undefined ? { paperSteps: paperStepsFlag } : {}) });
+    const configs = benchConfigs({
+      n,
+      d,
+      N,
+      steps,
+      chains: chainList,
+      paper: !noPaper,
+      ...(paperStepsFlag !== undefined ? { paperSteps: paperStepsFlag } : {}),
+    });
 
     const base = await resolveBackend(backendName, precision);
     const backends = new Map<number, ComputeBackend>();
@@ -197,10 +235,15 @@ export const suite: Suite = {
     let torch: TorchBaseline | undefined;
     if (baselineFlag !== 'none') {
       const envPython = process.env.SFTDL_PYTHON;
-      const probe = findTorchPython({ ...(pythonFlag !== undefined ? { flag: pythonFlag } : {}), ...(envPython ? { env: envPython } : {}) });
+      const probe = findTorchPython({
+        ...(pythonFlag !== undefined ? { flag: pythonFlag } : {}),
+        ...(envPython ? { env: envPython } : {}),
+      });
       if (probe.found) {
         python = probe.found;
-        ctx.log(`torch ${python.torch} baseline: ${python.executable} (Python ${python.python}, from ${python.source === 'probe' ? 'the probe' : python.source === 'flag' ? '--python' : 'SFTDL_PYTHON'})`);
+        ctx.log(
+          `torch ${python.torch} baseline: ${python.executable} (Python ${python.python}, from ${python.source === 'probe' ? 'the probe' : python.source === 'flag' ? '--python' : 'SFTDL_PYTHON'})`,
+        );
         torch = await TorchBaseline.start(python);
       } else {
         const why = `no python with torch: ${describeProbe(probe)}`;
@@ -222,22 +265,58 @@ export const suite: Suite = {
         const dAll = normalMat(fold(k, 4), cfg.n, cfg.chains * cfg.N);
         const gemmReps = Math.max(2, Math.ceil(cfg.steps / 4));
         if (torch) {
-          await torch.setup({ n: cfg.n, d: cfg.d, N: cfg.N, chains: cfg.chains, activation, eta: ETA, sigma2: SIGMA2, seed: SEED });
+          await torch.setup({
+            n: cfg.n,
+            d: cfg.d,
+            N: cfg.N,
+            chains: cfg.chains,
+            activation,
+            eta: ETA,
+            sigma2: SIGMA2,
+            seed: SEED,
+          });
         }
         for (const T of threadList) {
           const backend = backends.get(T)!;
           const model = twoLayerNet({ dim: cfg.d, width: cfg.N, activation, backend });
           const total = cfg.steps * (repeats + 1);
           // fixed step, burn-in only: times the update itself (noise, forward, backward), not the end-of-run diagnostics
-          const common: LangevinOptions = { model, x, y, sigma2: SIGMA2, key: fold(k, 2), steps: total + 1, burnIn: total, chains: cfg.chains, stepSize: ETA, thin: 1 };
+          const common: LangevinOptions = {
+            model,
+            x,
+            y,
+            sigma2: SIGMA2,
+            key: fold(k, 2),
+            steps: total + 1,
+            burnIn: total,
+            chains: cfg.chains,
+            stepSize: ETA,
+            thin: 1,
+          };
           const sampler = new LangevinSampler({ ...common, ...engineOptions(T) });
           let at = 0;
           // the return value is handed on so that an engine whose advance is asynchronous (worker threads) is awaited
-          const contestants: Contestant[] = [{ run: () => { at += cfg.steps; return sampler.advance(at) as unknown; } }];
+          const contestants: Contestant[] = [
+            {
+              run: () => {
+                at += cfg.steps;
+                return sampler.advance(at) as unknown;
+              },
+            },
+          ];
           const variants: TorchVariant[] = torch ? ['loop', 'batched'] : [];
           for (const v of variants) contestants.push({ time: () => torch!.time(v, T, cfg.steps) });
-          contestants.push({ run: () => { for (let r = 0; r < gemmReps; r++) { backend.matmul(x, wAll, { transB: true }); backend.matmul(dAll, x, { transA: true }); } } });
-          ctx.log(`n=${cfg.n} d=${cfg.d} N=${cfg.N} chains=${cfg.chains} threads=${T}: ${repeats} rounds of ${cfg.steps} steps (sftdl ${backend.name}${variants.map((v) => `, torch-${v}`).join('')}, GEMMs) …`);
+          contestants.push({
+            run: () => {
+              for (let r = 0; r < gemmReps; r++) {
+                backend.matmul(x, wAll, { transB: true });
+                backend.matmul(dAll, x, { transA: true });
+              }
+            },
+          });
+          ctx.log(
+            `n=${cfg.n} d=${cfg.d} N=${cfg.N} chains=${cfg.chains} threads=${T}: ${repeats} rounds of ${cfg.steps} steps (sftdl ${backend.name}${variants.map((v) => `, torch-${v}`).join('')}, GEMMs) …`,
+          );
           let times: TimeMedianResult[];
           try {
             times = await timeRounds(contestants, { repeats, minTime: 0, maxRepeats: repeats, gap: T > 1 ? 0.1 : 0 });
@@ -246,16 +325,31 @@ export const suite: Suite = {
           }
           const flopsPerStep = langevinStepFlops(cfg);
           const row = (name: string, t: TimeMedianResult, extra: Partial<LangevinRow>): LangevinRow => ({
-            name, backend: extra.backend ?? '', precision: extra.precision ?? '', samples: cfg.n, dim: cfg.d, width: cfg.N, chains: cfg.chains, threads: T,
-            steps: cfg.steps, repeats: t.samples.length, stepsPerSecond: cfg.steps / t.seconds, msPerStep: (1000 * t.seconds) / cfg.steps,
-            chainStepsPerSecond: (cfg.chains * cfg.steps) / t.seconds, cpuMsPerStep: (1000 * t.cpuSeconds) / cfg.steps,
-            flopsPerStep, gflops: (flopsPerStep * cfg.steps) / t.seconds / 1e9, ...extra,
+            name,
+            backend: extra.backend ?? '',
+            precision: extra.precision ?? '',
+            samples: cfg.n,
+            dim: cfg.d,
+            width: cfg.N,
+            chains: cfg.chains,
+            threads: T,
+            steps: cfg.steps,
+            repeats: t.samples.length,
+            stepsPerSecond: cfg.steps / t.seconds,
+            msPerStep: (1000 * t.seconds) / cfg.steps,
+            chainStepsPerSecond: (cfg.chains * cfg.steps) / t.seconds,
+            cpuMsPerStep: (1000 * t.cpuSeconds) / cfg.steps,
+            flopsPerStep,
+            gflops: (flopsPerStep * cfg.steps) / t.seconds / 1e9,
+            ...extra,
           });
           const gemm = times.at(-1)!;
           const gemmGflops = (langevinGemmFlops(cfg) * gemmReps) / gemm.seconds / 1e9;
           const ours = row('sftdl', times[0]!, { backend: backend.name, precision: backend.precision, gemmGflops });
           ours.fractionOfGemmRate = ours.gflops / gemmGflops;
-          const theirs = variants.map((v, i) => row(`torch-${v}`, times[1 + i]!, { backend: 'pytorch-cpu', precision: 'float32', version: python!.torch }));
+          const theirs = variants.map((v, i) =>
+            row(`torch-${v}`, times[1 + i]!, { backend: 'pytorch-cpu', precision: 'float32', version: python!.torch }),
+          );
           if (theirs.length > 0) {
             const best = theirs.reduce((a, b) => (b.chainStepsPerSecond > a.chainStepsPerSecond ? b : a));
             ours.ratio = ours.chainStepsPerSecond / best.chainStepsPerSecond;
@@ -263,8 +357,11 @@ export const suite: Suite = {
             ours.ratioVsTorchLoop = ours.chainStepsPerSecond / theirs[0]!.chainStepsPerSecond;
             ours.ratioVsTorchBatched = ours.chainStepsPerSecond / theirs[1]!.chainStepsPerSecond;
           }
-          ctx.log(`  sftdl ${fmt(ours.msPerStep)} ms/step, ${fmt(ours.gflops)} GFLOP/s (${(100 * ours.fractionOfGemmRate).toFixed(0)}% of ${fmt(gemmGflops)})` +
-            theirs.map((r) => `; ${r.name} ${fmt(r.msPerStep)} ms/step`).join('') + (ours.ratio !== undefined ? `; ratio ${ours.ratio.toFixed(2)}` : ''));
+          ctx.log(
+            `  sftdl ${fmt(ours.msPerStep)} ms/step, ${fmt(ours.gflops)} GFLOP/s (${(100 * ours.fractionOfGemmRate).toFixed(0)}% of ${fmt(gemmGflops)})` +
+              theirs.map((r) => `; ${r.name} ${fmt(r.msPerStep)} ms/step`).join('') +
+              (ours.ratio !== undefined ? `; ratio ${ours.ratio.toFixed(2)}` : ''),
+          );
           rows.push(ours, ...theirs);
         }
       }
@@ -272,17 +369,46 @@ export const suite: Suite = {
       torch?.close();
     }
 
-    const headline = rows.find((r) => r.name === 'sftdl' && r.samples === n && r.dim === d && r.width === N && r.chains === chainList[0] && r.threads === Math.max(...threadList))!;
+    const headline = rows.find(
+      (r) =>
+        r.name === 'sftdl' &&
+        r.samples === n &&
+        r.dim === d &&
+        r.width === N &&
+        r.chains === chainList[0] &&
+        r.threads === Math.max(...threadList),
+    )!;
     const json = {
-      backend: base.name, precision: base.precision, stepsPerSecond: headline.stepsPerSecond, msPerStep: headline.msPerStep,
-      samples: n, dim: d, width: N, steps, activation, chains: headline.chains, threads: headline.threads, chainStepsPerSecond: headline.chainStepsPerSecond,
-      chainCounts: chainList, threadCounts: threadList, rows,
+      backend: base.name,
+      precision: base.precision,
+      stepsPerSecond: headline.stepsPerSecond,
+      msPerStep: headline.msPerStep,
+      samples: n,
+      dim: d,
+      width: N,
+      steps,
+      activation,
+      chains: headline.chains,
+      threads: headline.threads,
+      chainStepsPerSecond: headline.chainStepsPerSecond,
+      chainCounts: chainList,
+      threadCounts: threadList,
+      rows,
       ...(headline.ratio !== undefined ? { ratio: headline.ratio, baseline: 'torch' } : {}),
-      python: python ? { command: python.command, source: python.source, executable: python.executable, version: python.python, torch: python.torch } : null,
+      python: python
+        ? {
+            command: python.command,
+            source: python.source,
+            executable: python.executable,
+            version: python.python,
+            torch: python.torch,
+          }
+        : null,
       loadAverage: { start: load0.map((v) => Number(v.toFixed(2))), end: loadavg().map((v) => Number(v.toFixed(2))), cores },
       ...(notes.length ? { notes } : {}),
     };
-    const loadNote = `load average ${json.loadAverage.start.join(' ')} at the start, ${json.loadAverage.end.join(' ')} at the end, ${cores} cores` +
+    const loadNote =
+      `load average ${json.loadAverage.start.join(' ')} at the start, ${json.loadAverage.end.join(' ')} at the end, ${cores} cores` +
       (python ? `; PyTorch ${python.torch} from ${python.executable} (Python ${python.python})` : '');
     return { json, table: table(rows, activation, [...notes, loadNote]) };
   },

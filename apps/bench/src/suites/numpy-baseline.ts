@@ -47,22 +47,46 @@ export class NumpyBaseline {
     readonly version: string,
   ) {}
 
-  static async start(cfg: { precision: Precision; seed: number; threads?: number }, log: (m: string) => void): Promise<NumpyBaseline | undefined> {
+  static async start(
+    cfg: { precision: Precision; seed: number; threads?: number },
+    log: (m: string) => void,
+  ): Promise<NumpyBaseline | undefined> {
     const env = { ...process.env };
-    if (cfg.threads !== undefined) for (const v of ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS']) env[v] = String(cfg.threads);
-    const child = spawn('python3', ['-c', SCRIPT, JSON.stringify({ precision: cfg.precision, seed: cfg.seed })], { env, stdio: 'pipe' });
+    if (cfg.threads !== undefined)
+      for (const v of ['OPENBLAS_NUM_THREADS', 'OMP_NUM_THREADS', 'MKL_NUM_THREADS']) env[v] = String(cfg.threads);
+    const child = spawn('python3', ['-c', SCRIPT, JSON.stringify({ precision: cfg.precision, seed: cfg.seed })], {
+      env,
+      stdio: 'pipe',
+    });
     const stderr: string[] = [];
     let spawnError: Error | undefined;
-    child.on('error', (e) => { spawnError = e; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr.push(d); if (stderr.length > 20) stderr.shift(); });
+    child.on('error', (e) => {
+      spawnError = e;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr.push(d);
+      if (stderr.length > 20) stderr.shift();
+    });
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const first = await lines.next();
-    const skip = (why: string) => { log(`note: numpy baseline skipped: ${why}`); child.kill(); return undefined; };
+    const skip = (why: string) => {
+      log(`note: numpy baseline skipped: ${why}`);
+      child.kill();
+      return undefined;
+    };
     if (first.done) {
-      return skip(spawnError ? `python3 could not be run (${spawnError.message})` : `python3 exited: ${stderr.join('').trim().split('\n').pop() ?? ''}`);
+      return skip(
+        spawnError
+          ? `python3 could not be run (${spawnError.message})`
+          : `python3 exited: ${stderr.join('').trim().split('\n').pop() ?? ''}`,
+      );
     }
     let hello: { ready?: boolean; numpy?: string; error?: string };
-    try { hello = JSON.parse(first.value); } catch { return skip('unreadable output'); }
+    try {
+      hello = JSON.parse(first.value);
+    } catch {
+      return skip('unreadable output');
+    }
     if (!hello.ready) return skip(hello.error ?? 'no handshake');
     log(`numpy ${hello.numpy} baseline running (timed in alternation with each backend)`);
     return new NumpyBaseline(child, lines, stderr, hello.numpy ?? '?');

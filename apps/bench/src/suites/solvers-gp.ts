@@ -62,46 +62,99 @@ export async function run(ctx: SuiteContext): Promise<{ results: Record<string, 
     try {
       const best = await resolveBackend(undefined, 'float64');
       if (best.name !== referenceBackend.name) backends.push(best);
-    } catch (err) { log(`note: no native float64 backend (${err instanceof Error ? err.message : String(err)})`); }
+    } catch (err) {
+      log(`note: no native float64 backend (${err instanceof Error ? err.message : String(err)})`);
+    }
   }
   const results: Record<string, unknown>[] = [];
   for (const n of sizes) {
-    const x = normalMat(fold(key(SEED), n), n, D), xs = normalMat(fold(key(SEED + 1), n), M, D);
+    const x = normalMat(fold(key(SEED), n), n, D),
+      xs = normalMat(fold(key(SEED + 1), n), M, D);
     const y = normal(fold(key(SEED + 2), n), n);
     const opts = { activation: 'relu', depth: 2, weightVar: 2, biasVar: 0.1, get: ['nngp'] as const };
-    const K = fcKernel(x, undefined, opts).nngp!, Kc = fcKernel(xs, x, opts).nngp!;
+    const K = fcKernel(x, undefined, opts).nngp!,
+      Kc = fcKernel(xs, x, opts).nngp!;
     const kss = new Float64Array(M).fill(K.data[0]!);
     for (const backend of backends) {
       log(`solvers: GP fit+predict n = ${n} on ${backend.name} …`);
-      const t = await timeMedian(() => gpRegression({ kernel: K, y, sigma2: 0.1, crossKernel: Kc, testKernelDiag: kss, backend, conditionNumber: 'none' }), { repeats: 3, minTime: 0, maxTime: 60 });
-      results.push({ suite: 'solvers', task: 'gp-fit-predict', backend: backend.name, n, seconds: t.seconds, repeats: t.samples.length, precision: backend.precision });
+      const t = await timeMedian(
+        () => gpRegression({ kernel: K, y, sigma2: 0.1, crossKernel: Kc, testKernelDiag: kss, backend, conditionNumber: 'none' }),
+        { repeats: 3, minTime: 0, maxTime: 60 },
+      );
+      results.push({
+        suite: 'solvers',
+        task: 'gp-fit-predict',
+        backend: backend.name,
+        n,
+        seconds: t.seconds,
+        repeats: t.samples.length,
+        precision: backend.precision,
+      });
       log(`  ${t.seconds.toFixed(3)} s`);
     }
   }
   if (baseline === 'numpy') {
-    const r = spawnSync('python3', ['-c', NUMPY_SCRIPT, JSON.stringify({ sizes, d: D, m: M, seed: SEED })], { encoding: 'utf8', maxBuffer: 1 << 24 });
+    const r = spawnSync('python3', ['-c', NUMPY_SCRIPT, JSON.stringify({ sizes, d: D, m: M, seed: SEED })], {
+      encoding: 'utf8',
+      maxBuffer: 1 << 24,
+    });
     let parsed: { error?: string; numpy?: string; results?: { n: number; seconds: number; repeats: number }[] } = {};
-    try { parsed = JSON.parse((r.stdout || '').trim().split('\n').pop() ?? '{}'); } catch { parsed = { error: 'unreadable output' }; }
-    if (r.error || parsed.error || !parsed.results) log(`note: numpy baseline skipped: ${r.error?.message ?? parsed.error ?? (r.stderr || 'no results').trim()}`);
-    else for (const row of parsed.results) results.push({ suite: 'solvers', task: 'gp-fit-predict', backend: 'numpy', n: row.n, seconds: row.seconds, repeats: row.repeats, numpy: parsed.numpy });
+    try {
+      parsed = JSON.parse((r.stdout || '').trim().split('\n').pop() ?? '{}');
+    } catch {
+      parsed = { error: 'unreadable output' };
+    }
+    if (r.error || parsed.error || !parsed.results)
+      log(`note: numpy baseline skipped: ${r.error?.message ?? parsed.error ?? (r.stderr || 'no results').trim()}`);
+    else
+      for (const row of parsed.results)
+        results.push({
+          suite: 'solvers',
+          task: 'gp-fit-predict',
+          backend: 'numpy',
+          n: row.n,
+          seconds: row.seconds,
+          repeats: row.repeats,
+          numpy: parsed.numpy,
+        });
   }
   // MSA tree level and one loop of a linear network at P = 200 (d = 50, N = 400, standard scaling).
-  const P = 200, d = 50;
+  const P = 200,
+    d = 50;
   const xm = normalMat(fold(key(SEED), 1), P, d);
-  const w = normal(fold(key(SEED), 2), d), e = normal(fold(key(SEED), 3), P);
+  const w = normal(fold(key(SEED), 2), d),
+    e = normal(fold(key(SEED), 3), P);
   const ym = new Float64Array(P);
-  for (let a = 0; a < P; a++) { let s = 0; for (let j = 0; j < d; j++) s += xm.data[a * d + j]! * w[j]!; ym[a] = s / Math.sqrt(d) + 0.1 * e[a]!; }
+  for (let a = 0; a < P; a++) {
+    let s = 0;
+    for (let j = 0; j < d; j++) s += xm.data[a * d + j]! * w[j]!;
+    ym[a] = s / Math.sqrt(d) + 0.1 * e[a]!;
+  }
   for (const backend of backends) {
     const input = { x: xm, y: ym, width: 400, chi: 1, sigmaW2: 1, sigmaA2: 1, sigma2: 0.1, backend };
-    for (const [task, fn] of [['msa-tree', () => linearMsaTree(linearMsaSpectrum(input))], ['msa-one-loop', () => linearMsaOneLoop(linearMsaSpectrum(input))]] as const) {
+    for (const [task, fn] of [
+      ['msa-tree', () => linearMsaTree(linearMsaSpectrum(input))],
+      ['msa-one-loop', () => linearMsaOneLoop(linearMsaSpectrum(input))],
+    ] as const) {
       log(`solvers: ${task} P = ${P} on ${backend.name} …`);
       const t = await timeMedian(fn, { repeats: 3, minTime: 0, maxTime: 60 });
-      results.push({ suite: 'solvers', task, backend: backend.name, n: P, seconds: t.seconds, repeats: t.samples.length, precision: backend.precision });
+      results.push({
+        suite: 'solvers',
+        task,
+        backend: backend.name,
+        n: P,
+        seconds: t.seconds,
+        repeats: t.samples.length,
+        precision: backend.precision,
+      });
     }
   }
   const table = [
     `${'task'.padEnd(16)} ${'backend'.padEnd(10)} ${'n'.padStart(6)} ${'seconds'.padStart(10)}`,
-    ...results.map((r) => `${String(r.task).padEnd(16)} ${String(r.backend).padEnd(10)} ${String(r.n).padStart(6)} ${(r.seconds as number).toFixed(4).padStart(10)}`),
+    ...results.map(
+      (r) =>
+        `${String(r.task).padEnd(16)} ${String(r.backend).padEnd(10)} ${String(r.n).padStart(6)} ${(r.seconds as number).toFixed(4).padStart(10)}`,
+    ),
   ].join('\n');
   return { results, table };
 }

@@ -26,7 +26,8 @@ export interface TorchPythonProbe {
   tried: { command: string; source: TorchPython['source']; reason?: string }[];
 }
 
-const PROBE = 'import json, platform, sys\nimport torch\nprint(json.dumps({"executable": sys.executable, "python": platform.python_version(), "torch": torch.__version__}))';
+const PROBE =
+  'import json, platform, sys\nimport torch\nprint(json.dumps({"executable": sys.executable, "python": platform.python_version(), "torch": torch.__version__}))';
 
 function probeOne(command: string): Omit<TorchPython, 'command' | 'source'> | string {
   const r = spawnSync(command, ['-c', PROBE], { encoding: 'utf8', timeout: 60_000, maxBuffer: 1 << 20 });
@@ -34,8 +35,11 @@ function probeOne(command: string): Omit<TorchPython, 'command' | 'source'> | st
   if (r.status !== 0) return `cannot import torch (${(r.stderr || '').trim().split('\n').pop() || `exit ${r.status}`})`;
   try {
     const o = JSON.parse((r.stdout || '').trim().split('\n').pop() ?? '') as Record<string, unknown>;
-    if (typeof o.executable === 'string' && typeof o.python === 'string' && typeof o.torch === 'string') return { executable: o.executable, python: o.python, torch: o.torch };
-  } catch { /* fall through */ }
+    if (typeof o.executable === 'string' && typeof o.python === 'string' && typeof o.torch === 'string')
+      return { executable: o.executable, python: o.python, torch: o.torch };
+  } catch {
+    /* fall through */
+  }
   return 'printed no version line';
 }
 
@@ -46,14 +50,19 @@ function probeOne(command: string): Omit<TorchPython, 'command' | 'source'> | st
  * that imports torch wins. Never throws; `tried` says why each rejected candidate failed.
  */
 export function findTorchPython(opts: { flag?: string; env?: string; candidates?: readonly string[] } = {}): TorchPythonProbe {
-  const list: { command: string; source: TorchPython['source'] }[] = opts.flag !== undefined
-    ? [{ command: opts.flag, source: 'flag' }]
-    : opts.env ? [{ command: opts.env, source: 'env' }]
-      : (opts.candidates ?? DEFAULT_PYTHONS).map((command) => ({ command, source: 'probe' as const }));
+  const list: { command: string; source: TorchPython['source'] }[] =
+    opts.flag !== undefined
+      ? [{ command: opts.flag, source: 'flag' }]
+      : opts.env
+        ? [{ command: opts.env, source: 'env' }]
+        : (opts.candidates ?? DEFAULT_PYTHONS).map((command) => ({ command, source: 'probe' as const }));
   const tried: TorchPythonProbe['tried'] = [];
   for (const c of list) {
     const r = probeOne(c.command);
-    if (typeof r === 'string') { tried.push({ ...c, reason: r }); continue; }
+    if (typeof r === 'string') {
+      tried.push({ ...c, reason: r });
+      continue;
+    }
     tried.push(c);
     return { found: { ...c, ...r }, tried };
   }
@@ -62,7 +71,12 @@ export function findTorchPython(opts: { flag?: string; env?: string; candidates?
 
 /** One line summarising a failed probe, for notes and error messages. */
 export function describeProbe(p: TorchPythonProbe): string {
-  return p.tried.map((t) => `${t.command} (${t.source === 'probe' ? 'probed' : t.source === 'flag' ? '--python' : 'SFTDL_PYTHON'}): ${t.reason ?? 'ok'}`).join('; ');
+  return p.tried
+    .map(
+      (t) =>
+        `${t.command} (${t.source === 'probe' ? 'probed' : t.source === 'flag' ? '--python' : 'SFTDL_PYTHON'}): ${t.reason ?? 'ok'}`,
+    )
+    .join('; ');
 }
 
 /** The problem the torch baselines solve: the shape of one bench row and the sampler's step settings. */
@@ -101,16 +115,27 @@ export class TorchBaseline {
     const child = spawn(python.command, ['-u', SCRIPT], { env, stdio: 'pipe' });
     const stderr: string[] = [];
     let spawnError: Error | undefined;
-    child.on('error', (e) => { spawnError = e; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr.push(d); if (stderr.length > 20) stderr.shift(); });
+    child.on('error', (e) => {
+      spawnError = e;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr.push(d);
+      if (stderr.length > 20) stderr.shift();
+    });
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
     const server = new TorchBaseline(child, lines, stderr);
     const first = await lines.next();
     let hello: { ready?: boolean; error?: string } | undefined;
-    try { hello = first.done ? undefined : (JSON.parse(first.value) as typeof hello); } catch { hello = { error: `unreadable first line '${first.value}'` }; }
+    try {
+      hello = first.done ? undefined : (JSON.parse(first.value) as typeof hello);
+    } catch {
+      hello = { error: `unreadable first line '${first.value}'` };
+    }
     if (!hello?.ready) {
       server.close();
-      throw new Error(`the torch baseline did not start with ${python.command}: ${hello?.error ?? spawnError?.message ?? server.lastError()}`);
+      throw new Error(
+        `the torch baseline did not start with ${python.command}: ${hello?.error ?? spawnError?.message ?? server.lastError()}`,
+      );
     }
     return server;
   }

@@ -38,9 +38,9 @@ export const suite: Suite = {
   usage: [
     'bench workers [--steps 400] [--repeats 5] [--backend reference] [--json]',
     '',
-    "Times LangevinSampler.advanceAsync (the default integrator, fixed step, burn-in only) for workers = 1 … cores and",
+    'Times LangevinSampler.advanceAsync (the default integrator, fixed step, burn-in only) for workers = 1 … cores and',
     "'auto' on small two-layer erf nets (n·N·d at and above the host-loop limit 65536) and reports which setting was",
-    "fastest; rounds alternate the settings. Results are bit-identical for every worker count (tested), so only speed differs.",
+    'fastest; rounds alternate the settings. Results are bit-identical for every worker count (tested), so only speed differs.',
     'JSON: { backend, cores, rows: [{ samples, dim, width, chains, workers, resolved, steps, repeats, msPerStep,',
     'chainStepsPerSecond, slowdown }], autoChoices: [{ samples, dim, width, chains, resolved, fastest, autoSlowdown }], loadAverage }.',
   ],
@@ -55,18 +55,45 @@ export const suite: Suite = {
     const settings: (number | 'auto')[] = [...Array.from({ length: Math.min(cores, 4) }, (_, i) => i + 1), 'auto'];
     const load0 = loadavg();
     const rows: WorkersRow[] = [];
-    const autoChoices: { samples: number; dim: number; width: number; chains: number; resolved: number; fastest: number | 'auto'; autoSlowdown: number }[] = [];
+    const autoChoices: {
+      samples: number;
+      dim: number;
+      width: number;
+      chains: number;
+      resolved: number;
+      fastest: number | 'auto';
+      autoSlowdown: number;
+    }[] = [];
     const k = key(SEED);
     for (const s of DEFAULT_SHAPES) {
-      const x = normalMat(fold(k, 1), s.n, s.d), y = normalMat(fold(k, 2), s.n, 1);
+      const x = normalMat(fold(k, 1), s.n, s.d),
+        y = normalMat(fold(k, 2), s.n, 1);
       const model = twoLayerNet({ dim: s.d, width: s.N, activation: 'erf', backend });
       const total = steps * (repeats + 1);
-      const samplers = settings.map((w) => new LangevinSampler({
-        model, x, y, sigma2: 0.5, key: fold(k, 3), steps: total + 1, burnIn: total, chains: s.chains, stepSize: 1e-3, thin: 1, workers: w,
-      }));
+      const samplers = settings.map(
+        (w) =>
+          new LangevinSampler({
+            model,
+            x,
+            y,
+            sigma2: 0.5,
+            key: fold(k, 3),
+            steps: total + 1,
+            burnIn: total,
+            chains: s.chains,
+            stepSize: 1e-3,
+            thin: 1,
+            workers: w,
+          }),
+      );
       const resolved = await Promise.all(samplers.map((sm) => sm.resolveWorkers()));
       const at = samplers.map(() => 0);
-      const contestants: Contestant[] = samplers.map((sm, i) => ({ run: () => { at[i]! += steps; return sm.advanceAsync(at[i]!); } }));
+      const contestants: Contestant[] = samplers.map((sm, i) => ({
+        run: () => {
+          at[i]! += steps;
+          return sm.advanceAsync(at[i]!);
+        },
+      }));
       ctx.log(`n=${s.n} d=${s.d} N=${s.N} chains=${s.chains}: workers ${settings.join(', ')} (auto → ${resolved.at(-1)}) …`);
       let times;
       try {
@@ -78,19 +105,60 @@ export const suite: Suite = {
       settings.forEach((w, i) => {
         const t = times[i]!;
         rows.push({
-          samples: s.n, dim: s.d, width: s.N, chains: s.chains, workers: w, resolved: resolved[i]!, steps, repeats: t.samples.length,
-          msPerStep: (1000 * t.seconds) / steps, chainStepsPerSecond: (s.chains * steps) / t.seconds, slowdown: t.seconds / best,
+          samples: s.n,
+          dim: s.d,
+          width: s.N,
+          chains: s.chains,
+          workers: w,
+          resolved: resolved[i]!,
+          steps,
+          repeats: t.samples.length,
+          msPerStep: (1000 * t.seconds) / steps,
+          chainStepsPerSecond: (s.chains * steps) / t.seconds,
+          slowdown: t.seconds / best,
         });
       });
       const fastestIdx = times.findIndex((t) => t.seconds === best);
-      autoChoices.push({ samples: s.n, dim: s.d, width: s.N, chains: s.chains, resolved: resolved.at(-1)!, fastest: settings[fastestIdx]!, autoSlowdown: times.at(-1)!.seconds / best });
+      autoChoices.push({
+        samples: s.n,
+        dim: s.d,
+        width: s.N,
+        chains: s.chains,
+        resolved: resolved.at(-1)!,
+        fastest: settings[fastestIdx]!,
+        autoSlowdown: times.at(-1)!.seconds / best,
+      });
     }
-    const json = { backend: backend.name, cores, rows, autoChoices, loadAverage: { start: load0.map((q) => Number(q.toFixed(2))), end: loadavg().map((q) => Number(q.toFixed(2))) } };
-    const head = 'shape (n d N chains)'.padEnd(24) + 'workers'.padStart(8) + 'used'.padStart(6) + 'ms/step'.padStart(10) + 'chain-steps/s'.padStart(15) + 'vs fastest'.padStart(12);
-    const lines = rows.map((r) => `${r.samples} ${r.dim} ${r.width} ${r.chains}`.padEnd(24) + String(r.workers).padStart(8) + String(r.resolved).padStart(6)
-      + r.msPerStep.toFixed(3).padStart(10) + r.chainStepsPerSecond.toFixed(0).padStart(15) + `${r.slowdown.toFixed(2)}×`.padStart(12));
-    const table = [`Langevin worker threads (${backend.name}, ${cores} cores)`, head, ...lines, '',
-      `load average ${json.loadAverage.start.join(' ')} at the start, ${json.loadAverage.end.join(' ')} at the end`].join('\n');
+    const json = {
+      backend: backend.name,
+      cores,
+      rows,
+      autoChoices,
+      loadAverage: { start: load0.map((q) => Number(q.toFixed(2))), end: loadavg().map((q) => Number(q.toFixed(2))) },
+    };
+    const head =
+      'shape (n d N chains)'.padEnd(24) +
+      'workers'.padStart(8) +
+      'used'.padStart(6) +
+      'ms/step'.padStart(10) +
+      'chain-steps/s'.padStart(15) +
+      'vs fastest'.padStart(12);
+    const lines = rows.map(
+      (r) =>
+        `${r.samples} ${r.dim} ${r.width} ${r.chains}`.padEnd(24) +
+        String(r.workers).padStart(8) +
+        String(r.resolved).padStart(6) +
+        r.msPerStep.toFixed(3).padStart(10) +
+        r.chainStepsPerSecond.toFixed(0).padStart(15) +
+        `${r.slowdown.toFixed(2)}×`.padStart(12),
+    );
+    const table = [
+      `Langevin worker threads (${backend.name}, ${cores} cores)`,
+      head,
+      ...lines,
+      '',
+      `load average ${json.loadAverage.start.join(' ')} at the start, ${json.loadAverage.end.join(' ')} at the end`,
+    ].join('\n');
     return { json, table };
   },
 };

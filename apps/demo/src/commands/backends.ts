@@ -29,9 +29,19 @@ export const command: Command = {
       ...(p.reason !== undefined ? { reason: p.reason } : {}),
     }));
     const head = ['backend', 'precision', 'available', 'engine', 'reason'];
-    const rows = backends.map((b) => [b.name, b.precisions.join('+'), b.available ? 'yes' : 'no', b.engine ?? '', b.reason ?? '']);
+    const rows = backends.map((b) => [
+      b.name,
+      b.precisions.join('+'),
+      b.available ? 'yes' : 'no',
+      b.engine ?? '',
+      b.reason ?? '',
+    ]);
     const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => (i === 4 ? 0 : r[i]!.length))));
-    const line = (r: string[]) => r.map((c, i) => (i === 4 ? c : c.padEnd(widths[i]!))).join('  ').trimEnd();
+    const line = (r: string[]) =>
+      r
+        .map((c, i) => (i === 4 ? c : c.padEnd(widths[i]!)))
+        .join('  ')
+        .trimEnd();
     const table = [line(head), line(widths.map((w, i) => (i === 4 ? '------' : '-'.repeat(w)))), ...rows.map(line)].join('\n');
     ctx.emit({ backends }, table);
   },

@@ -17,7 +17,7 @@ export const command: Command = {
     '  --full: β = 1 (N = 700, n = 3000, d = 150), 8 chains, σ² ∈ {0.3, 0.25, 0.2, 0.15, 0.1}, steps from an 8 h budget (≥ 2000); hours to days on 2 cores. Paper β values: --beta 0.125|0.5|1|2',
     '  JSON nulls: parts.cubic.overlapHistograms[].qStar = null where Ŝ has no non-trivial minimum; parts.modular.gmfl2Onset = null when no GMFL-II onset exists',
     '  Ctrl-C: stops after the current step, leaves the previous report intact, says where a rerun (--resume for --full) continues; exit 130',
-    'demo cubic --finite-size [--finite-size-sigma2 s] [--finite-size-seconds t]: adds the finite-size sweep (β = 1/32, 1/16, 1/8 at the paper\'s u and κ, one σ², default 0.1): the gap Langevin − finite-d theory against 1/N and its extrapolation (JSON parts.cubic.finiteSize)',
+    "demo cubic --finite-size [--finite-size-sigma2 s] [--finite-size-seconds t]: adds the finite-size sweep (β = 1/32, 1/16, 1/8 at the paper's u and κ, one σ², default 0.1): the gap Langevin − finite-d theory against 1/N and its extrapolation (JSON parts.cubic.finiteSize)",
     'demo cubic --full --plan-sweep DIR [--beta b] [--sigma2 …] [--steps S] [--seed s] [--json]: the paper protocol (σ² × 50 datasets, 4 chains × 360 000 steps each) as a sweep plan with its cost estimate; run it with `demo sweep run|submit DIR`',
   ],
   async run(ctx) {
@@ -27,21 +27,32 @@ export const command: Command = {
     if (ctx.flags.bool('finite-size')) {
       if (pf.full) throw new UsageError('--finite-size runs the tour-size sweep; drop --full');
       const secondsPerSize = ctx.flags.number('finite-size-seconds', { positive: true, default: pf.quick ? 2 : 75 });
-      o.finiteSize = { betas: pf.quick ? [0.01, 0.02, 0.03] : [1 / 32, 1 / 16, 1 / 8], sigma2: ctx.flags.number('finite-size-sigma2', { positive: true, default: 0.1 }), secondsPerSize };
+      o.finiteSize = {
+        betas: pf.quick ? [0.01, 0.02, 0.03] : [1 / 32, 1 / 16, 1 / 8],
+        sigma2: ctx.flags.number('finite-size-sigma2', { positive: true, default: 0.1 }),
+        secondsPerSize,
+      };
     }
     ctx.flags.assertAllUsed();
     if (planDir !== undefined) {
       if (!pf.full) throw new UsageError('--plan-sweep plans the paper-size run; add --full');
       const steps = ctx.flags.has('steps') ? o.maxSteps : undefined;
-      const plan = cubicFullPlan({ beta: o.beta, sigma2: o.sigma2 ?? [...FIG2_SIGMA2].reverse(), ...(steps !== undefined ? { steps } : {}) });
+      const plan = cubicFullPlan({
+        beta: o.beta,
+        sigma2: o.sigma2 ?? [...FIG2_SIGMA2].reverse(),
+        ...(steps !== undefined ? { steps } : {}),
+      });
       emitPlan(ctx, planSweep(registry, planDir, { experiment: 'cubic-point', ...plan, rootSeed: pf.seed }));
       return;
     }
     const pc = await withBackend(pf);
     if (pc.full && !o.sigma2) o.sigma2 = [0.3, 0.25, 0.2, 0.15, 0.1];
     await runParts(ctx, {
-      title: `sftdl scenario: cubic teacher${pc.full ? ' (full size)' : ''}`, reportName: `report-cubic${pc.full ? '-full' : ''}.html`,
-      mode: pc.full ? 'full' : pc.quick ? 'quick' : 'tour size', backend: `${pc.backend.name} (${pc.backend.precision})`, parts: [() => runCubicPart(pc, o)],
+      title: `sftdl scenario: cubic teacher${pc.full ? ' (full size)' : ''}`,
+      reportName: `report-cubic${pc.full ? '-full' : ''}.html`,
+      mode: pc.full ? 'full' : pc.quick ? 'quick' : 'tour size',
+      backend: `${pc.backend.name} (${pc.backend.precision})`,
+      parts: [() => runCubicPart(pc, o)],
     });
   },
 };

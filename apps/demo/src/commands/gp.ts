@@ -34,34 +34,75 @@ export const command: Command = {
     const y = data.y.data;
     const xs = data.xTest ?? data.x;
     {
-      const n = data.x.rows, m = xs.rows, d = data.x.cols;
+      const n = data.x.rows,
+        m = xs.rows,
+        d = data.x.cols;
       const k = kernelEstimate({ n, m, d, depth, withNtk: false });
       const g = gpSolveEstimate(n, m);
       const fitWork = fit ? gpFitEstimate({ n, d, depth, restarts }).flops : 0;
       checkBudget(ctx.budget, {
         what: `gp on n = ${n} training and m = ${m} test rows (d = ${d}, depth ${depth}${fit ? `, --fit with ${restarts} restarts` : ''})`,
-        bytes: k.bytes + g.bytes, flops: k.flops + g.flops + fitWork, flags: fit ? '--restarts, --depth or the data size' : '--depth or the data size',
+        bytes: k.bytes + g.bytes,
+        flops: k.flops + g.flops + fitWork,
+        flags: fit ? '--restarts, --depth or the data size' : '--depth or the data size',
       });
     }
     const kernelOf = (a: typeof xs, b: typeof xs | undefined) =>
-      withKernelFlags({ activation, depth, weightVar, biasVar }, () => fcKernel(a, b, { activation, depth, weightVar, biasVar, get: ['nngp'], backend }).nngp!);
+      withKernelFlags(
+        { activation, depth, weightVar, biasVar },
+        () => fcKernel(a, b, { activation, depth, weightVar, biasVar, get: ['nngp'], backend }).nngp!,
+      );
     let fitted: Record<string, unknown> | undefined;
     if (fit) {
       if (!(sigma2 > 0)) throw new UsageError('--sigma2 must be > 0 as the starting noise of --fit');
-      const r = withKernelFlags({ activation, depth, weightVar, biasVar }, () => fitNngpHyperparameters({ x: data.x, y, activation, depth, weightVar, biasVar: biasVar > 0 ? biasVar : 0, fixBias: biasVar === 0, sigma2, restarts, key: key(seed), backend }));
+      const r = withKernelFlags({ activation, depth, weightVar, biasVar }, () =>
+        fitNngpHyperparameters({
+          x: data.x,
+          y,
+          activation,
+          depth,
+          weightVar,
+          biasVar: biasVar > 0 ? biasVar : 0,
+          fixBias: biasVar === 0,
+          sigma2,
+          restarts,
+          key: key(seed),
+          backend,
+        }),
+      );
       weightVar = r.params.weightVar!;
       if (biasVar > 0) biasVar = r.params.biasVar!;
       sigma2 = r.sigma2;
-      fitted = { weightVar, biasVar, sigma2, logMarginalLikelihood: r.logMarginalLikelihood, iterations: r.iterations, gradNorm: r.gradNorm, starts: r.starts.length };
+      fitted = {
+        weightVar,
+        biasVar,
+        sigma2,
+        logMarginalLikelihood: r.logMarginalLikelihood,
+        iterations: r.iterations,
+        gradNorm: r.gradNorm,
+        starts: r.starts.length,
+      };
       if (biasVar === 0) ctx.log('note: --bias-var 0 is kept fixed by --fit (log-space fit)');
     }
     const K = kernelOf(data.x, undefined);
     const Kc = kernelOf(xs, data.x);
     const Kss = kernelOf(xs, undefined);
-    const r = gpRegression({ kernel: K, y, sigma2, crossKernel: Kc, testKernelDiag: Array.from({ length: xs.rows }, (_, i) => Kss.data[i * xs.rows + i]!), backend });
+    const r = gpRegression({
+      kernel: K,
+      y,
+      sigma2,
+      crossKernel: Kc,
+      testKernelDiag: Array.from({ length: xs.rows }, (_, i) => Kss.data[i * xs.rows + i]!),
+      backend,
+    });
     const out = {
-      mean: Array.from(r.testMean!), variance: Array.from(r.testVariance!), logMarginalLikelihood: r.logMarginalLikelihood, jitter: r.jitter,
-      conditionNumber: r.conditionNumber, ...(fitted ? { fitted } : {}), backend: backend.name,
+      mean: Array.from(r.testMean!),
+      variance: Array.from(r.testVariance!),
+      logMarginalLikelihood: r.logMarginalLikelihood,
+      jitter: r.jitter,
+      conditionNumber: r.conditionNumber,
+      ...(fitted ? { fitted } : {}),
+      backend: backend.name,
     };
     const human = [
       `GP with the ${activation} NNGP (depth ${depth}, σ_w²=${weightVar.toPrecision(6)}, σ_b²=${biasVar.toPrecision(6)}, σ²=${sigma2.toPrecision(6)}) on ${backend.name}`,

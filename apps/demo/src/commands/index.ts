@@ -5,19 +5,58 @@ import type { Command } from '../context';
  * (tfjs, native addons) only costs the commands that need it.
  */
 export const commandLoaders: Record<string, { summary: string; load: () => Promise<Command> }> = {
-  tour: { summary: 'the headline tour: theory beside simulation, writes sftdl-out/report.html (default command)', load: async () => (await import('./tour')).command },
+  tour: {
+    summary: 'the headline tour: theory beside simulation, writes sftdl-out/report.html (default command)',
+    load: async () => (await import('./tour')).command,
+  },
   backends: { summary: 'list compute backends and their availability', load: async () => (await import('./backends')).command },
   data: { summary: 'generate a seeded teacher-student dataset', load: async () => (await import('./data')).command },
-  kernel: { summary: 'NNGP and NTK kernels of a deep network on a dataset', load: async () => (await import('./kernel')).command },
-  gp: { summary: 'GP regression with an NNGP kernel (optionally fitting hyper-parameters)', load: async () => (await import('./gp')).command },
-  train: { summary: 'Langevin posterior sampling of a network on a dataset', load: async () => (await import('./train')).command },
-  msa: { summary: 'multi-scale adaptive theory: NNGP, tree level, one loop, kernel rescaling, exact', load: async () => (await import('./msa')).command },
-  grokking: { summary: 'grokking phase transition: cubic teacher and modular addition', load: async () => (await import('./grokking')).command },
-  scaling: { summary: 'curse-of-detail scale analysis: predicted and measured exponents', load: async () => (await import('./scaling')).command },
-  cubic: { summary: 'scenario: cubic-teacher grokking transition, theory + Langevin (--full: paper size, hours)', load: async () => (await import('./cubic')).command },
-  modular: { summary: 'scenario: modular-addition discrepancy curve with GMFL-I/II onsets (paper Fig. 3b)', load: async () => (await import('./modular')).command },
-  'msa-regimes': { summary: 'scenario: linear network NNGP/tree/one-loop/exact vs N, χ = 1 and χ = N', load: async () => (await import('./msa-regimes')).command },
-  report: { summary: 'paper-size figures from a collected sweep (report --from DIR)', load: async () => (await import('./report')).command },
-  sweep: { summary: 'resumable experiment grids: plan, run on a local worker pool, submit to Slurm, status, collect', load: async () => (await import('./sweep')).command },
-  'scaling-table': { summary: 'scenario: predicted sample-complexity exponents table', load: async () => (await import('./scaling-table')).command },
+  kernel: {
+    summary: 'NNGP and NTK kernels of a deep network on a dataset',
+    load: async () => (await import('./kernel')).command,
+  },
+  gp: {
+    summary: 'GP regression with an NNGP kernel (optionally fitting hyper-parameters)',
+    load: async () => (await import('./gp')).command,
+  },
+  train: {
+    summary: 'Langevin posterior sampling of a network on a dataset',
+    load: async () => (await import('./train')).command,
+  },
+  msa: {
+    summary: 'multi-scale adaptive theory: NNGP, tree level, one loop, kernel rescaling, exact',
+    load: async () => (await import('./msa')).command,
+  },
+  grokking: {
+    summary: 'grokking phase transition: cubic teacher and modular addition',
+    load: async () => (await import('./grokking')).command,
+  },
+  scaling: {
+    summary: 'curse-of-detail scale analysis: predicted and measured exponents',
+    load: async () => (await import('./scaling')).command,
+  },
+  cubic: {
+    summary: 'scenario: cubic-teacher grokking transition, theory + Langevin (--full: paper size, hours)',
+    load: async () => (await import('./cubic')).command,
+  },
+  modular: {
+    summary: 'scenario: modular-addition discrepancy curve with GMFL-I/II onsets (paper Fig. 3b)',
+    load: async () => (await import('./modular')).command,
+  },
+  'msa-regimes': {
+    summary: 'scenario: linear network NNGP/tree/one-loop/exact vs N, χ = 1 and χ = N',
+    load: async () => (await import('./msa-regimes')).command,
+  },
+  report: {
+    summary: 'paper-size figures from a collected sweep (report --from DIR)',
+    load: async () => (await import('./report')).command,
+  },
+  sweep: {
+    summary: 'resumable experiment grids: plan, run on a local worker pool, submit to Slurm, status, collect',
+    load: async () => (await import('./sweep')).command,
+  },
+  'scaling-table': {
+    summary: 'scenario: predicted sample-complexity exponents table',
+    load: async () => (await import('./scaling-table')).command,
+  },
 };

@@ -12,14 +12,19 @@ export const command: Command = {
   name: 'modular',
   summary: 'scenario: modular-addition discrepancy curve with GMFL-I/II onsets (paper Fig. 3b; theory at paper size)',
   usage: [
-    'demo modular [--full] [--points m] [--prime P] [--width N] [--gamma g] [--chains C] [--langevin-seconds s] [--json]   (--full: 401 σ² points; the theory is already at the paper\'s P = 401, N = 1000)',
+    "demo modular [--full] [--points m] [--prime P] [--width N] [--gamma g] [--chains C] [--langevin-seconds s] [--json]   (--full: 401 σ² points; the theory is already at the paper's P = 401, N = 1000)",
     'demo modular --full --plan-sweep DIR [--prime P] [--width N] [--gamma g] [--steps S] [--seed s] [--json]: the network side at P = 47 (N = 64, γ = 30) as a sweep plan — 8 σ² across GFL/GMFL-I/GMFL-II × 4 seeds, 4 chains × 200 000 steps each, checkpointed, with its cost estimate; run it with `demo sweep run|submit DIR`, then `demo report --from DIR`',
     '  langevin: { prime, width, sigmaA2, gamma, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA, deviationSe, w2v2, w2v2Theory, w2v2PerMode, equilibrated, … }] } — the square-activation network on the full P² table (default P = 13, N = 32, γ = 30; --langevin-seconds per σ² point) vs the theory at the same P, N, σ_a², γ',
   ],
   async run(ctx) {
     const planDir = ctx.flags.string('plan-sweep');
     const pf = readPartContext(ctx, { allowFull: true });
-    const points = ctx.flags.number('points', { integer: true, min: 3, max: 100000, default: pf.full ? 401 : pf.quick ? 21 : 61 });
+    const points = ctx.flags.number('points', {
+      integer: true,
+      min: 3,
+      max: 100000,
+      default: pf.full ? 401 : pf.quick ? 21 : 61,
+    });
     const d = modularLangevinDefaults(pf.quick ? 'quick' : 'scenario');
     const langevin = {
       prime: ctx.flags.number('prime', { integer: true, min: 3, max: 101, default: d.prime }),
@@ -33,17 +38,25 @@ export const command: Command = {
     if (planDir !== undefined) {
       if (!pf.full) throw new UsageError('--plan-sweep plans the paper-size run; add --full');
       const plan = modularFullPlan({
-        ...(ctx.flags.has('prime') ? { prime: langevin.prime } : {}), ...(ctx.flags.has('width') ? { width: langevin.width } : {}),
-        ...(ctx.flags.has('gamma') ? { gamma: langevin.gamma } : {}), ...(steps !== undefined ? { steps } : {}),
+        ...(ctx.flags.has('prime') ? { prime: langevin.prime } : {}),
+        ...(ctx.flags.has('width') ? { width: langevin.width } : {}),
+        ...(ctx.flags.has('gamma') ? { gamma: langevin.gamma } : {}),
+        ...(steps !== undefined ? { steps } : {}),
       });
       emitPlan(ctx, planSweep(registry, planDir, { experiment: 'modular-point', ...plan, rootSeed: pf.seed }));
       return;
     }
-    if (steps !== undefined) throw new UsageError('--steps sets the per-task steps of --full --plan-sweep; the scenario run is time-budgeted (--langevin-seconds)');
+    if (steps !== undefined)
+      throw new UsageError(
+        '--steps sets the per-task steps of --full --plan-sweep; the scenario run is time-budgeted (--langevin-seconds)',
+      );
     const pc = await withBackend(pf);
     await runParts(ctx, {
-      title: 'sftdl scenario: modular addition', reportName: `report-modular${pc.full ? '-full' : ''}.html`, mode: pc.full ? 'full' : 'tour size',
-      backend: `${pc.backend.name} (${pc.backend.precision})`, parts: [() => runModularPart(pc, { points, langevin })],
+      title: 'sftdl scenario: modular addition',
+      reportName: `report-modular${pc.full ? '-full' : ''}.html`,
+      mode: pc.full ? 'full' : 'tour size',
+      backend: `${pc.backend.name} (${pc.backend.precision})`,
+      parts: [() => runModularPart(pc, { points, langevin })],
     });
   },
 };

@@ -13,8 +13,11 @@ export const command: Command = {
     const pc = await withBackend(pf);
     const mode = pc.full ? 'full' : pc.quick ? 'quick' : 'tour';
     await runParts(ctx, {
-      title: 'sftdl scenario: MSA across scaling regimes', reportName: `report-msa-regimes${pc.full ? '-full' : ''}.html`, mode,
-      backend: `${pc.backend.name} (${pc.backend.precision})`, parts: [() => runMsaPart(pc, msaDefaults(mode))],
+      title: 'sftdl scenario: MSA across scaling regimes',
+      reportName: `report-msa-regimes${pc.full ? '-full' : ''}.html`,
+      mode,
+      backend: `${pc.backend.name} (${pc.backend.precision})`,
+      parts: [() => runMsaPart(pc, msaDefaults(mode))],
     });
   },
 };

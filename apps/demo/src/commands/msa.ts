@@ -28,11 +28,25 @@ export const command: Command = {
     const seed = f.number('seed', { integer: true, min: 0, default: 0 });
     f.assertAllUsed();
     const data = readDataFile(file, ctx.budget);
-    checkBudget(ctx.budget, { what: `msa on P = ${data.x.rows} points of dimension ${data.x.cols}${activation === 'linear' ? '' : ` with ${samples} Monte Carlo samples`}`, ...msaEstimate({ n: data.x.rows, d: data.x.cols, samples, sampled: activation !== 'linear', width }), flags: activation === 'linear' ? 'the data size' : '--samples or the data size' });
+    checkBudget(ctx.budget, {
+      what: `msa on P = ${data.x.rows} points of dimension ${data.x.cols}${activation === 'linear' ? '' : ` with ${samples} Monte Carlo samples`}`,
+      ...msaEstimate({ n: data.x.rows, d: data.x.cols, samples, sampled: activation !== 'linear', width }),
+      flags: activation === 'linear' ? 'the data size' : '--samples or the data size',
+    });
     if (data.y.cols !== 1) throw new UsageError(`--data ${file}: "y" must be a vector (one output), got ${data.y.cols} columns`);
     if (chi > width) ctx.log(`note: --chi ${chi} exceeds --width ${width} (mean-field is chi = N)`);
     const report = msaReport(
-      { x: data.x, y: data.y.data, ...(data.xTest ? { xTest: data.xTest } : {}), width, chi, sigmaW2, sigmaA2, sigma2, rescaleNoise: !fixedNoise },
+      {
+        x: data.x,
+        y: data.y.data,
+        ...(data.xTest ? { xTest: data.xTest } : {}),
+        width,
+        chi,
+        sigmaW2,
+        sigmaA2,
+        sigma2,
+        rescaleNoise: !fixedNoise,
+      },
       { activation, samples, key: key(seed) },
     );
     const rows: [string, number | undefined, number][] = [

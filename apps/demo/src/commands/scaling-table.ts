@@ -12,8 +12,11 @@ export const command: Command = {
     ctx.flags.assertAllUsed();
     const pc = await withBackend(pf);
     await runParts(ctx, {
-      title: 'sftdl scenario: scaling exponents', reportName: `report-scaling-table${pc.full ? '-full' : ''}.html`, mode: pc.full ? 'full' : 'tour size',
-      backend: `${pc.backend.name} (${pc.backend.precision})`, parts: [() => runScalingPart(pc)],
+      title: 'sftdl scenario: scaling exponents',
+      reportName: `report-scaling-table${pc.full ? '-full' : ''}.html`,
+      mode: pc.full ? 'full' : 'tour size',
+      backend: `${pc.backend.name} (${pc.backend.precision})`,
+      parts: [() => runScalingPart(pc)],
     });
   },
 };

@@ -61,7 +61,12 @@ function candidateJson(s: CandidateSolution) {
   };
 }
 
-const EXP_FLAG: Record<string, string> = { N: 'width-exponent', N1: 'width1-exponent', N2: 'width2-exponent', L: 'context-exponent' };
+const EXP_FLAG: Record<string, string> = {
+  N: 'width-exponent',
+  N1: 'width1-exponent',
+  N2: 'width2-exponent',
+  L: 'context-exponent',
+};
 
 export function predictionJson(p: Prediction, extra: Record<string, unknown> = {}) {
   return {
@@ -90,7 +95,8 @@ export function predictionJson(p: Prediction, extra: Record<string, unknown> = {
 }
 
 export const SCOPE = {
-  predicts: 'equilibrium (Bayesian posterior / Langevin stationary law) sample complexity P*/κ ∝ E_min, up to O(1) prefactors; exponents are in d after substituting N = d^ν, L = d^ℓ',
+  predicts:
+    'equilibrium (Bayesian posterior / Langevin stationary law) sample complexity P*/κ ∝ E_min, up to O(1) prefactors; exponents are in d after substituting N = d^ν, L = d^ℓ',
   outOfScope: [
     'SGD-specific laws: online SGD n ~ d^(k-1) (Ben Arous et al. 2021), CSQ / smoothed SGD d^(k/2) (Damian et al. 2023), data reuse d·polylog d — dynamical, not predicted here',
     'γ = 2 (mean-field readout) and vanishing ridge κ → 0: the bound may be vacuous (paper limitation)',
@@ -101,7 +107,11 @@ async function runPredict(ctx: CommandContext): Promise<void> {
   const model = ctx.flags.choice('model', MODELS, 'two-layer');
   const target = (() => {
     const s = ctx.flags.string('target', 'he3');
-    try { return parseTarget(s); } catch (e) { throw new UsageError(`--target: ${(e as Error).message}`); }
+    try {
+      return parseTarget(s);
+    } catch (e) {
+      throw new UsageError(`--target: ${(e as Error).message}`);
+    }
   })();
   const nu = exponentFlag(ctx, 'width-exponent');
   const nu1 = exponentFlag(ctx, 'width1-exponent');
@@ -116,7 +126,8 @@ async function runPredict(ctx: CommandContext): Promise<void> {
   const scaling: Record<string, Fraction> = {};
   const one = Fraction.ONE;
   if (model === 'two-layer' || model === 'two-layer-linear') {
-    if (nu1 || nu2) throw new UsageError(`--width1-exponent/--width2-exponent apply to --model three-layer; use --width-exponent for ${model}`);
+    if (nu1 || nu2)
+      throw new UsageError(`--width1-exponent/--width2-exponent apply to --model three-layer; use --width-exponent for ${model}`);
     if (ell) throw new UsageError('--context-exponent applies only to --model attention');
     scaling.N = nu ?? one;
   } else if (model === 'three-layer') {
@@ -151,14 +162,27 @@ async function runPredict(ctx: CommandContext): Promise<void> {
   };
   const json = predictionJson(p, extra);
   const human = [
-    `${p.model}, target He${p.target.degree}, ${Object.entries(p.scaling).map(([k, v]) => `${k} = d^${v}`).join(', ') || 'no scaling relations'}`,
+    `${p.model}, target He${p.target.degree}, ${
+      Object.entries(p.scaling)
+        .map(([k, v]) => `${k} = d^${v}`)
+        .join(', ') || 'no scaling relations'
+    }`,
     `  P*/κ ∝ d^${p.pStarExponent}   mechanism ${p.mechanism}   E* = ${p.formula}`,
-    ...Object.entries(p.winner.variables).map(([k, v]) => `  ${k}* = ${v.formula}  (d^${v.exponent}${v.at ? `, at its ${v.at} bound` : ''})`),
+    ...Object.entries(p.winner.variables).map(
+      ([k, v]) => `  ${k}* = ${v.formula}  (d^${v.exponent}${v.at ? `, at its ${v.at} bound` : ''})`,
+    ),
     '  candidates:',
     ...p.candidates.map((c) => `    ${c.mechanism.padEnd(10)} d^${c.exponent.toString().padEnd(6)} ${c.formula}`),
-    ...(p.otherCandidates.length ? ['  other pattern pairs (not in the default minimum):', ...p.otherCandidates.map((c) => `    ${c.mechanism.padEnd(10)} d^${c.exponent.toString().padEnd(6)} ${c.formula}`)] : []),
+    ...(p.otherCandidates.length
+      ? [
+          '  other pattern pairs (not in the default minimum):',
+          ...p.otherCandidates.map((c) => `    ${c.mechanism.padEnd(10)} d^${c.exponent.toString().padEnd(6)} ${c.formula}`),
+        ]
+      : []),
     '  phase boundaries:',
-    ...p.phaseBoundaries.map((b) => `    ${b.symbol}: exponent ${b.at}  ${b.from} → ${b.to}${b.condition ? `  (${b.condition})` : ''}`),
+    ...p.phaseBoundaries.map(
+      (b) => `    ${b.symbol}: exponent ${b.at}  ${b.from} → ${b.to}${b.condition ? `  (${b.condition})` : ''}`,
+    ),
     ...notes.map((n) => `  note: ${n}`),
   ].join('\n');
   ctx.emit(json, human);
@@ -207,13 +231,19 @@ export function linearRunner(sigma2: number, nTest: number): Runner {
 export function gpErfRunner(sigma2: number, nTest: number, degree: number): Runner {
   return ({ samples, dim, key }) => {
     const { X, Xt, y, yt } = teacherData(key, samples, nTest, dim, degree);
-    const sq = (A: Mat) => Float64Array.from({ length: A.rows }, (_, i) => { let s = 0; for (let j = 0; j < dim; j++) s += A.data[i * dim + j]! ** 2; return 1 + (2 * s) / dim; });
+    const sq = (A: Mat) =>
+      Float64Array.from({ length: A.rows }, (_, i) => {
+        let s = 0;
+        for (let j = 0; j < dim; j++) s += A.data[i * dim + j]! ** 2;
+        return 1 + (2 * s) / dim;
+      });
     const kern = (G: Mat, a: Float64Array, b: Float64Array) => {
       const out = new Float64Array(G.rows * G.cols);
-      for (let i = 0; i < G.rows; i++) for (let j = 0; j < G.cols; j++) {
-        const t = (2 * G.data[i * G.cols + j]!) / dim / Math.sqrt(a[i]! * b[j]!);
-        out[i * G.cols + j] = (2 / Math.PI) * Math.asin(Math.max(-1, Math.min(1, t)));
-      }
+      for (let i = 0; i < G.rows; i++)
+        for (let j = 0; j < G.cols; j++) {
+          const t = (2 * G.data[i * G.cols + j]!) / dim / Math.sqrt(a[i]! * b[j]!);
+          out[i * G.cols + j] = (2 / Math.PI) * Math.asin(Math.max(-1, Math.min(1, t)));
+        }
       return { rows: G.rows, cols: G.cols, data: out };
     };
     const sx = sq(X);
@@ -228,8 +258,16 @@ export function gpErfRunner(sigma2: number, nTest: number, degree: number): Runn
 
 export async function runMeasure(ctx: CommandContext): Promise<void> {
   const runnerName = ctx.flags.choice('runner', ['linear', 'gp'] as const, 'linear');
-  const target = (() => { try { return parseTarget(ctx.flags.string('target', 'he1')); } catch (e) { throw new UsageError(`--target: ${(e as Error).message}`); } })();
-  const dims = ctx.flags.numberList('dims', { integer: true, positive: true }) ?? (runnerName === 'linear' ? [8, 16, 32, 64] : target.degree === 1 ? [16, 32, 64, 128] : [4, 5, 6, 7]);
+  const target = (() => {
+    try {
+      return parseTarget(ctx.flags.string('target', 'he1'));
+    } catch (e) {
+      throw new UsageError(`--target: ${(e as Error).message}`);
+    }
+  })();
+  const dims =
+    ctx.flags.numberList('dims', { integer: true, positive: true }) ??
+    (runnerName === 'linear' ? [8, 16, 32, 64] : target.degree === 1 ? [16, 32, 64, 128] : [4, 5, 6, 7]);
   const seeds = ctx.flags.number('seeds', { integer: true, positive: true, default: 4 });
   const threshold = ctx.flags.number('threshold', { min: 0.01, max: 0.99, default: 0.5 });
   const resamples = ctx.flags.number('bootstrap', { integer: true, positive: true, default: 200 });
@@ -242,20 +280,33 @@ export async function runMeasure(ctx: CommandContext): Promise<void> {
   const pMultiples = ctx.flags.numberList('p-multiples', { positive: true });
   ctx.flags.assertAllUsed();
   if (dims.length < 2) throw new UsageError('--dims needs at least two input dimensions');
-  if (runnerName === 'linear' && target.degree !== 1) throw new UsageError('--runner linear uses the linear teacher; use --target he1');
-  if (runnerName === 'gp' && target.degree % 2 === 0) throw new UsageError('--runner gp uses erf (odd Hermite content only); use an odd k');
+  if (runnerName === 'linear' && target.degree !== 1)
+    throw new UsageError('--runner linear uses the linear teacher; use --target he1');
+  if (runnerName === 'gp' && target.degree % 2 === 0)
+    throw new UsageError('--runner gp uses erf (odd Hermite content only); use an odd k');
   let nu: Fraction;
-  try { nu = Fraction.parse(widthExpStr); } catch { throw new UsageError(`--width-exponent must be a number or ratio, got '${widthExpStr}'`); }
+  try {
+    nu = Fraction.parse(widthExpStr);
+  } catch {
+    throw new UsageError(`--width-exponent must be a number or ratio, got '${widthExpStr}'`);
+  }
   if (nu.sign() < 0) throw new UsageError('--width-exponent must be ≥ 0');
 
   // Prediction the sweep is compared with.
-  const pred = runnerName === 'linear'
-    ? predict(twoLayerLinear, { target, scaling: { N: nu }, sweepMax: 0 })
-    : predict(twoLayerFcn, { target, scaling: { N: 2 * target.degree }, sweepMax: 0 }); // lazy limit: width above d^(2k−1)
+  const pred =
+    runnerName === 'linear'
+      ? predict(twoLayerLinear, { target, scaling: { N: nu }, sweepMax: 0 })
+      : predict(twoLayerFcn, { target, scaling: { N: 2 * target.degree }, sweepMax: 0 }); // lazy limit: width above d^(2k−1)
   const predicted = runnerName === 'linear' ? pred.pStarExponent : pred.candidates.find((c) => c.mechanism === 'GP')!.exponent;
   // P grid: multiples of d^a around the predicted onset scale (the grid does not assume the answer beyond its range).
   const a = predicted.toNumber();
-  const mult = pMultiples ?? (runnerName === 'linear' ? [0.0625, 0.125, 0.25, 0.5, 1, 2, 4] : target.degree === 1 ? [0.0625, 0.125, 0.25, 0.5, 1, 2, 4] : [0.03, 0.06, 0.12, 0.25, 0.5, 1, 2]);
+  const mult =
+    pMultiples ??
+    (runnerName === 'linear'
+      ? [0.0625, 0.125, 0.25, 0.5, 1, 2, 4]
+      : target.degree === 1
+        ? [0.0625, 0.125, 0.25, 0.5, 1, 2, 4]
+        : [0.03, 0.06, 0.12, 0.25, 0.5, 1, 2]);
   const samples = (d: number) => [...new Set(mult.map((c) => Math.max(2, Math.round(c * d ** a))))].sort((x, y) => x - y);
   const width = (d: number) => Math.max(1, Math.round(widthFactor * Math.pow(d, nu.toNumber())));
   const runner = runnerName === 'linear' ? linearRunner(sigma2, nTest) : gpErfRunner(sigma2, nTest, target.degree);
@@ -266,9 +317,10 @@ export async function runMeasure(ctx: CommandContext): Promise<void> {
   const fit = fitOnsetExponent(sweep, { method, threshold, resamples, key: kBoot!, range: [0, 2 * a + 2] });
   const cmp = compareWithPrediction(fit, predicted);
   const json = {
-    runner: runnerName === 'linear'
-      ? 'exact Bayesian posterior of the two-layer linear network (@sftdl/training linearTwoLayerExactPosterior), linear teacher'
-      : 'exact GP regression with the erf NNGP kernel (the lazy, infinite-width limit of the two-layer erf network), He_k teacher',
+    runner:
+      runnerName === 'linear'
+        ? 'exact Bayesian posterior of the two-layer linear network (@sftdl/training linearTwoLayerExactPosterior), linear teacher'
+        : 'exact GP regression with the erf NNGP kernel (the lazy, infinite-width limit of the two-layer erf network), He_k teacher',
     target: `he${target.degree}`,
     model: runnerName === 'linear' ? 'two-layer-linear' : 'two-layer (GP row, N → ∞)',
     widthExponent: runnerName === 'linear' ? nu.toNumber() : null,
@@ -280,7 +332,11 @@ export async function runMeasure(ctx: CommandContext): Promise<void> {
       width: runnerName === 'linear' ? s.width : null,
       samples: s.samples,
       meanAlignment: s.samples.map((_, p) => s.alignment.reduce((acc, r) => acc + r[p]!, 0) / s.alignment.length),
-      onset: onsetFromCurve(s.samples, s.samples.map((_, p) => s.alignment.reduce((acc, r) => acc + r[p]!, 0) / s.alignment.length), threshold),
+      onset: onsetFromCurve(
+        s.samples,
+        s.samples.map((_, p) => s.alignment.reduce((acc, r) => acc + r[p]!, 0) / s.alignment.length),
+        threshold,
+      ),
     })),
     fittedExponent: fit.exponent,
     interval: fit.interval,
@@ -297,7 +353,10 @@ export async function runMeasure(ctx: CommandContext): Promise<void> {
   };
   const human = [
     `scaling measure — ${json.runner}`,
-    ...json.sizes.map((s) => `  d = ${String(s.dim).padEnd(4)} onset P* = ${s.onset === null ? '—' : s.onset.toFixed(1)}   A_f: ${s.meanAlignment.map((v) => v.toFixed(2)).join(' ')}`),
+    ...json.sizes.map(
+      (s) =>
+        `  d = ${String(s.dim).padEnd(4)} onset P* = ${s.onset === null ? '—' : s.onset.toFixed(1)}   A_f: ${s.meanAlignment.map((v) => v.toFixed(2)).join(' ')}`,
+    ),
     `  fitted exponent ${fit.exponent.toFixed(3)}  ${Math.round(fit.level * 100)}% interval [${fit.interval[0].toFixed(3)}, ${fit.interval[1].toFixed(3)}]`,
     `  predicted exponent ${cmp.predictedExact} (${json.predictedMechanism})  → ${cmp.consistent ? 'consistent' : 'NOT inside the interval'}`,
   ].join('\n');

@@ -28,23 +28,47 @@ describe.skipIf(skip)(`Slurm executor on a real single-node cluster${skip ? ` (s
     cluster = await startSlurmCluster();
   }, 90_000);
 
-  afterAll(async () => { await cluster?.stop(); }, 30_000);
+  afterAll(async () => {
+    await cluster?.stop();
+  }, 30_000);
 
   it('plan → submit --executor slurm → collect equals sweep run --workers 2', async () => {
     const c = cluster!;
     const base = mkdtempSync(join(tmpdir(), 'demo-slurm-'));
-    const viaSlurm = join(base, 'slurm'), local = join(base, 'local');
+    const viaSlurm = join(base, 'slurm'),
+      local = join(base, 'local');
     const grid = ['--grid', 'width=16,64,256;regime=standard,mean-field', '--set', 'seed=3'];
     const plan = demoJson<{ total: number }>(['sweep', 'plan', 'msa-width', ...grid, '--out', viaSlurm], c.env);
     demoJson(['sweep', 'plan', 'msa-width', ...grid, '--out', local]);
     expect(plan.total).toBe(6);
 
     const sub = demoJson<{ jobId: string; array: string; cells: number[][]; script: string }>(
-      ['sweep', 'submit', viaSlurm, '--executor', 'slurm', '--cells-per-task', '2', '--time', '5', '--cpus-per-task', '1', '--mem', '200M'], c.env);
+      [
+        'sweep',
+        'submit',
+        viaSlurm,
+        '--executor',
+        'slurm',
+        '--cells-per-task',
+        '2',
+        '--time',
+        '5',
+        '--cpus-per-task',
+        '1',
+        '--mem',
+        '200M',
+      ],
+      c.env,
+    );
     expect(sub.array).toBe('0-2%3');
-    expect(sub.cells).toEqual([[0, 1], [2, 3], [4, 5]]);
+    expect(sub.cells).toEqual([
+      [0, 1],
+      [2, 3],
+      [4, 5],
+    ]);
     const script = readFileSync(sub.script, 'utf8');
-    for (const line of ['#SBATCH --array=0-2%3', '#SBATCH --time=5', '#SBATCH --cpus-per-task=1', '#SBATCH --mem=200M']) expect(script).toContain(line);
+    for (const line of ['#SBATCH --array=0-2%3', '#SBATCH --time=5', '#SBATCH --cpus-per-task=1', '#SBATCH --mem=200M'])
+      expect(script).toContain(line);
     expect(JSON.parse(readFileSync(join(viaSlurm, 'slurm', 'jobs.json'), 'utf8'))[0].jobId).toBe(sub.jobId);
 
     const deadline = Date.now() + 120_000;
@@ -54,8 +78,12 @@ describe.skipIf(skip)(`Slurm executor on a real single-node cluster${skip ? ` (s
       st = demoJson(['sweep', 'status', viaSlurm]);
       if (st.done + st.failed === 6 && q.stdout.trim() === '') break;
       if (Date.now() > deadline) {
-        const logs = readdirSync(join(viaSlurm, 'slurm', 'logs')).map((f) => `--- ${f}\n${readFileSync(join(viaSlurm, 'slurm', 'logs', f), 'utf8')}`).join('\n');
-        throw new Error(`the array did not finish in 120 s (status ${JSON.stringify(st)}; squeue: ${q.stdout.trim()})\n${logs}\n${c.logs()}`);
+        const logs = readdirSync(join(viaSlurm, 'slurm', 'logs'))
+          .map((f) => `--- ${f}\n${readFileSync(join(viaSlurm, 'slurm', 'logs', f), 'utf8')}`)
+          .join('\n');
+        throw new Error(
+          `the array did not finish in 120 s (status ${JSON.stringify(st)}; squeue: ${q.stdout.trim()})\n${logs}\n${c.logs()}`,
+        );
       }
       await sleep(500);
     }
@@ -63,7 +91,8 @@ describe.skipIf(skip)(`Slurm executor on a real single-node cluster${skip ? ` (s
     expect(readdirSync(join(viaSlurm, 'slurm', 'logs')).sort()).toEqual([0, 1, 2].map((i) => `${sub.jobId}_${i}.out`));
 
     expect(demoJson<{ done: number }>(['sweep', 'run', local, '--workers', '2']).done).toBe(6);
-    const a = demoJson<Collected>(['sweep', 'collect', viaSlurm]), b = demoJson<Collected>(['sweep', 'collect', local]);
+    const a = demoJson<Collected>(['sweep', 'collect', viaSlurm]),
+      b = demoJson<Collected>(['sweep', 'collect', local]);
     expect(a.rows).toEqual(b.rows);
     expect(a.rows.every((r) => r.status === 'done' && typeof r.exact === 'number')).toBe(true);
 

@@ -11,12 +11,26 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 describe('demo sweep CLI', () => {
   it('plan → run --workers 2 → status → collect; JSON and CSV agree', () => {
     const dir = join(tmp(), 's');
-    const plan = demoJson<{ total: number; estimatedSeconds: number; experiment: string }>(['sweep', 'plan', 'scaling-onset', '--grid', 'dim=4,8;samples=2,8,32', '--set', 'testSamples=50', '--out', dir]);
+    const plan = demoJson<{ total: number; estimatedSeconds: number; experiment: string }>([
+      'sweep',
+      'plan',
+      'scaling-onset',
+      '--grid',
+      'dim=4,8;samples=2,8,32',
+      '--set',
+      'testSamples=50',
+      '--out',
+      dir,
+    ]);
     expect(plan).toMatchObject({ total: 6, experiment: 'scaling-onset' });
     expect(plan.estimatedSeconds).toBeGreaterThan(0);
     const run = demoJson<{ done: number; failed: number }>(['sweep', 'run', dir, '--workers', '2']);
     expect(run).toMatchObject({ done: 6, failed: 0 });
-    const st = demoJson<{ total: number; done: number; running: number; failed: number; pending: number; tasks: unknown[] }>(['sweep', 'status', dir]);
+    const st = demoJson<{ total: number; done: number; running: number; failed: number; pending: number; tasks: unknown[] }>([
+      'sweep',
+      'status',
+      dir,
+    ]);
     expect(st).toMatchObject({ total: 6, done: 6, running: 0, failed: 0, pending: 0 });
     expect(st.tasks).toHaveLength(6);
     const c = demoJson<Collected>(['sweep', 'collect', dir]);
@@ -63,7 +77,8 @@ describe('demo sweep CLI', () => {
     demoJson(['sweep', 'plan', 'cubic-point', ...args, '--out', join(base, 'b')]);
     demoJson(['sweep', 'run', join(base, 'a'), '--workers', '1']);
     demoJson(['sweep', 'run', join(base, 'b'), '--workers', '2']);
-    const a = demoJson<Collected>(['sweep', 'collect', join(base, 'a')]), b = demoJson<Collected>(['sweep', 'collect', join(base, 'b')]);
+    const a = demoJson<Collected>(['sweep', 'collect', join(base, 'a')]),
+      b = demoJson<Collected>(['sweep', 'collect', join(base, 'b')]);
     expect(b.rows).toEqual(a.rows);
     for (const r of a.rows) {
       const s2 = r.sigma2 as number;
@@ -76,7 +91,12 @@ describe('demo sweep CLI', () => {
 
   it('demo cubic --full --plan-sweep: the paper protocol as a sweep plan with its cost', () => {
     const dir = join(tmp(), 'cubic');
-    const p = demoJson<{ total: number; estimatedSeconds: number; axes: { name: string; values: number[] }[]; base: Record<string, unknown> }>(['cubic', '--full', '--plan-sweep', dir]);
+    const p = demoJson<{
+      total: number;
+      estimatedSeconds: number;
+      axes: { name: string; values: number[] }[];
+      base: Record<string, unknown>;
+    }>(['cubic', '--full', '--plan-sweep', dir]);
     expect(p.total).toBe(5 * 50);
     expect(p.axes.map((a) => a.name)).toEqual(['sigma2', 'seed']);
     expect(p.axes[0]!.values).toEqual([0.3, 0.25, 0.2, 0.15, 0.1]);
@@ -88,17 +108,40 @@ describe('demo sweep CLI', () => {
 
   it('kill -9 of a local train sweep mid-way, then run again: bit-identical to an uninterrupted run, finished tasks not re-run', async () => {
     const base = tmp();
-    const grid = ['--grid', 'sigma2=0.05,0.2;seed=1..2', '--set', 'steps=600', '--set', 'burnIn=100', '--set', 'checkpointEvery=40', '--set', 'chains=2', '--set', 'width=8', '--set', 'samples=32', '--set', 'testSamples=32', '--set', 'dim=4'];
-    const ref = join(base, 'ref'), dir = join(base, 'killed');
+    const grid = [
+      '--grid',
+      'sigma2=0.05,0.2;seed=1..2',
+      '--set',
+      'steps=600',
+      '--set',
+      'burnIn=100',
+      '--set',
+      'checkpointEvery=40',
+      '--set',
+      'chains=2',
+      '--set',
+      'width=8',
+      '--set',
+      'samples=32',
+      '--set',
+      'testSamples=32',
+      '--set',
+      'dim=4',
+    ];
+    const ref = join(base, 'ref'),
+      dir = join(base, 'killed');
     demoJson(['sweep', 'plan', 'train', ...grid, '--out', ref]);
     demoJson(['sweep', 'plan', 'train', ...grid, '--out', dir]);
     expect(demoJson<{ done: number }>(['sweep', 'run', ref, '--workers', '2']).done).toBe(4);
 
     const child = demoSpawn(['sweep', 'run', dir, '--workers', '2']);
     let stderr = '';
-    child.stderr!.on('data', (d) => { stderr += String(d); });
+    child.stderr!.on('data', (d) => {
+      stderr += String(d);
+    });
     const exited = new Promise<NodeJS.Signals | null>((r) => child.on('exit', (_c, s) => r(s)));
-    const count = (sub: string) => (existsSync(join(dir, sub)) ? readdirSync(join(dir, sub)).filter((f) => f.endsWith('.json')).length : 0);
+    const count = (sub: string) =>
+      existsSync(join(dir, sub)) ? readdirSync(join(dir, sub)).filter((f) => f.endsWith('.json')).length : 0;
     const deadline = Date.now() + 60_000;
     while (!(count('results') >= 1 && count('checkpoints') >= 1)) {
       if (Date.now() > deadline) throw new Error(`no progress before the kill: ${stderr}`);
@@ -119,7 +162,8 @@ describe('demo sweep CLI', () => {
     expect(again.stderr).toMatch(/took over a stale lock \(owner pid \d+ on .* is gone\)/);
     expect(again.stderr).toMatch(/train: resuming from step \d+ of 600/);
     for (const [f, text] of before) expect(readFileSync(join(dir, 'results', f), 'utf8')).toBe(text);
-    const a = demoJson<Collected>(['sweep', 'collect', ref]), b = demoJson<Collected>(['sweep', 'collect', dir]);
+    const a = demoJson<Collected>(['sweep', 'collect', ref]),
+      b = demoJson<Collected>(['sweep', 'collect', dir]);
     expect(b.rows).toEqual(a.rows);
     expect(a.rows.every((r) => r.status === 'done' && typeof r.trainMse === 'number')).toBe(true);
   });

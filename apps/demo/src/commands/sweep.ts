@@ -1,7 +1,17 @@
 import { availableParallelism } from 'node:os';
 import { UsageError } from '@sftdl/cli-kit';
 import {
-  type Json, type PlanSummary, collectSweep, collectedToCsv, parseAssignments, parseGrid, planSweep, runLocal, submitSlurm, sweepStatus, writeSlurmArray,
+  type Json,
+  type PlanSummary,
+  collectSweep,
+  collectedToCsv,
+  parseAssignments,
+  parseGrid,
+  planSweep,
+  runLocal,
+  submitSlurm,
+  sweepStatus,
+  writeSlurmArray,
 } from '@sftdl/sweep';
 import type { Command, CommandContext } from '../context';
 import { registry, registryModule } from '../experiments/index';
@@ -40,11 +50,19 @@ export function humanSeconds(s: number): string {
 export function emitPlan(ctx: CommandContext, p: PlanSummary): void {
   const cores = availableParallelism();
   const json = {
-    experiment: p.experiment, version: p.version, dir: p.dir, total: p.total, alreadyDone: p.alreadyDone,
-    estimatedSeconds: p.estimatedSeconds, estimatedCoreHours: p.estimatedSeconds / 3600,
-    estimatedWallSecondsLocal: p.estimatedSeconds / Math.min(cores, Math.max(1, p.total)), localCores: cores,
+    experiment: p.experiment,
+    version: p.version,
+    dir: p.dir,
+    total: p.total,
+    alreadyDone: p.alreadyDone,
+    estimatedSeconds: p.estimatedSeconds,
+    estimatedCoreHours: p.estimatedSeconds / 3600,
+    estimatedWallSecondsLocal: p.estimatedSeconds / Math.min(cores, Math.max(1, p.total)),
+    localCores: cores,
     ...(p.costNote ? { costNote: p.costNote } : {}),
-    rootSeed: p.manifest.rootSeed, axes: p.manifest.axes, base: p.manifest.base,
+    rootSeed: p.manifest.rootSeed,
+    axes: p.manifest.axes,
+    base: p.manifest.base,
   };
   const human = [
     `planned ${p.total} task${p.total === 1 ? '' : 's'} of '${p.experiment}' (version ${p.version}) in ${p.dir}${p.alreadyDone ? ` — ${p.alreadyDone} already done` : ''}`,
@@ -59,8 +77,20 @@ export function emitPlan(ctx: CommandContext, p: PlanSummary): void {
 async function plan(ctx: CommandContext): Promise<void> {
   const f = ctx.flags;
   const experiment = f.positionals[1];
-  if (!experiment) throw new UsageError(`sweep plan needs an experiment name (one of ${registry.list().map((e) => e.name).join('|')})`);
-  if (!registry.has(experiment)) throw new UsageError(`unknown experiment '${experiment}'; allowed: ${registry.list().map((e) => e.name).join('|')}`);
+  if (!experiment)
+    throw new UsageError(
+      `sweep plan needs an experiment name (one of ${registry
+        .list()
+        .map((e) => e.name)
+        .join('|')})`,
+    );
+  if (!registry.has(experiment))
+    throw new UsageError(
+      `unknown experiment '${experiment}'; allowed: ${registry
+        .list()
+        .map((e) => e.name)
+        .join('|')}`,
+    );
   const grid = f.string('grid', '');
   const sets = repeated(ctx, 'set');
   const out = f.requireString('out');
@@ -68,8 +98,16 @@ async function plan(ctx: CommandContext): Promise<void> {
   const force = f.bool('force');
   f.assertAllUsed();
   let axes, set: Record<string, Json>;
-  try { axes = parseGrid(grid); } catch (e) { throw new UsageError((e as Error).message); }
-  try { set = parseAssignments(sets); } catch (e) { throw new UsageError((e as Error).message); }
+  try {
+    axes = parseGrid(grid);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
+  try {
+    set = parseAssignments(sets);
+  } catch (e) {
+    throw new UsageError((e as Error).message);
+  }
   emitPlan(ctx, planSweep(registry, out, { experiment, axes, set, rootSeed: seed, force }));
 }
 
@@ -84,13 +122,27 @@ async function run(ctx: CommandContext): Promise<void> {
   f.assertAllUsed();
   const quiet = f.has('quiet');
   const s = await runLocal(registry, dir, {
-    workers, registryModule, force, ...(tasks ? { tasks } : {}), ...(lease !== undefined ? { leaseSeconds: lease } : {}),
-    log: (m) => { if (!quiet) process.stderr.write(m + '\n'); },
+    workers,
+    registryModule,
+    force,
+    ...(tasks ? { tasks } : {}),
+    ...(lease !== undefined ? { leaseSeconds: lease } : {}),
+    log: (m) => {
+      if (!quiet) process.stderr.write(m + '\n');
+    },
   });
   const failed = s.outcomes.filter((o) => o.status === 'failed' || o.status === 'error');
-  ctx.emit({ dir, ...s }, `sweep run ${dir}: ${s.done} done now, ${s.skipped} finished before, ${s.failed} failed, ${s.busy} busy (another executor), ${s.errors} not recorded · ${s.seconds.toFixed(1)} s`);
+  ctx.emit(
+    { dir, ...s },
+    `sweep run ${dir}: ${s.done} done now, ${s.skipped} finished before, ${s.failed} failed, ${s.busy} busy (another executor), ${s.errors} not recorded · ${s.seconds.toFixed(1)} s`,
+  );
   if (failed.length) {
-    const err = new Error(`${failed.length} task(s) failed: ${failed.slice(0, 3).map((o) => `#${o.index}: ${o.message}`).join('; ')}${failed.length > 3 ? '; …' : ''} (errors: sweep status ${dir}; stacks: the result files in ${dir}/results)`);
+    const err = new Error(
+      `${failed.length} task(s) failed: ${failed
+        .slice(0, 3)
+        .map((o) => `#${o.index}: ${o.message}`)
+        .join('; ')}${failed.length > 3 ? '; …' : ''} (errors: sweep status ${dir}; stacks: the result files in ${dir}/results)`,
+    );
     err.stack = err.message; // exit 1 with one line: the stacks are in the result files
     throw err;
   }
@@ -100,7 +152,10 @@ async function submit(ctx: CommandContext): Promise<void> {
   const f = ctx.flags;
   const dir = dirArg(ctx, 'submit');
   f.choice('executor', ['slurm'] as const);
-  if (!f.string('executor')) throw new UsageError('missing required flag --executor (allowed: slurm; for other schedulers run `sweep run DIR --task i` per index, see docs/guides/sweeps.md)');
+  if (!f.string('executor'))
+    throw new UsageError(
+      'missing required flag --executor (allowed: slurm; for other schedulers run `sweep run DIR --task i` per index, see docs/guides/sweeps.md)',
+    );
   const partition = f.string('partition');
   const time = f.string('time');
   const cpusPerTask = f.number('cpus-per-task', { integer: true, positive: true });
@@ -113,16 +168,28 @@ async function submit(ctx: CommandContext): Promise<void> {
   // the array tasks run exactly this CLI, with the same node options (e.g. the tsx loader and source condition)
   const command = [process.execPath, ...process.execArgv, process.argv[1]!, 'sweep', 'run'];
   const o = {
-    command, cellsPerTask, missing, ...(maxConcurrent !== undefined ? { maxConcurrent } : {}), ...(partition ? { partition } : {}), ...(time ? { time } : {}),
-    ...(cpusPerTask !== undefined ? { cpusPerTask } : {}), ...(mem ? { mem } : {}),
+    command,
+    cellsPerTask,
+    missing,
+    ...(maxConcurrent !== undefined ? { maxConcurrent } : {}),
+    ...(partition ? { partition } : {}),
+    ...(time ? { time } : {}),
+    ...(cpusPerTask !== undefined ? { cpusPerTask } : {}),
+    ...(mem ? { mem } : {}),
   };
   if (dryRun) {
     const a = writeSlurmArray(dir, o);
-    ctx.emit({ dir, submitted: false, ...a }, `wrote ${a.script} (--array=${a.array}, ${a.cells.flat().length} cells); submit with: sbatch ${a.script}`);
+    ctx.emit(
+      { dir, submitted: false, ...a },
+      `wrote ${a.script} (--array=${a.array}, ${a.cells.flat().length} cells); submit with: sbatch ${a.script}`,
+    );
     return;
   }
   const rec = submitSlurm(dir, o);
-  ctx.emit({ dir, submitted: true, ...rec }, `submitted job ${rec.jobId}: --array=${rec.array}, ${rec.cells.flat().length} cells (${rec.script}); follow with: pnpm demo sweep status ${dir}`);
+  ctx.emit(
+    { dir, submitted: true, ...rec },
+    `submitted job ${rec.jobId}: --array=${rec.array}, ${rec.cells.flat().length} cells (${rec.script}); follow with: pnpm demo sweep status ${dir}`,
+  );
 }
 
 async function status(ctx: CommandContext): Promise<void> {
@@ -131,8 +198,13 @@ async function status(ctx: CommandContext): Promise<void> {
   const s = sweepStatus(dir);
   const lines = [
     `sweep ${s.experiment} in ${s.dir}: ${s.total} tasks — ${s.done} done, ${s.running} running, ${s.failed} failed, ${s.pending} pending${s.corrupt ? ` (${s.corrupt} with a corrupt result file)` : ''}`,
-    ...s.tasks.filter((t) => t.state !== 'done').slice(0, 40).map((t) =>
-      `  #${t.index} ${t.state}${t.progress !== undefined ? ` ${(100 * t.progress).toFixed(0)}%` : ''}${t.host ? ` on ${t.host} pid ${t.pid}` : ''}${t.error ? `: ${t.error}` : ''}${t.note ? ` (${t.note})` : ''}  ${JSON.stringify(t.params)}`),
+    ...s.tasks
+      .filter((t) => t.state !== 'done')
+      .slice(0, 40)
+      .map(
+        (t) =>
+          `  #${t.index} ${t.state}${t.progress !== undefined ? ` ${(100 * t.progress).toFixed(0)}%` : ''}${t.host ? ` on ${t.host} pid ${t.pid}` : ''}${t.error ? `: ${t.error}` : ''}${t.note ? ` (${t.note})` : ''}  ${JSON.stringify(t.params)}`,
+      ),
   ];
   ctx.emit(s, lines.join('\n'));
 }
@@ -143,14 +215,24 @@ async function collect(ctx: CommandContext): Promise<void> {
   ctx.flags.assertAllUsed();
   if (csv && ctx.json) throw new UsageError('--csv and --json exclude each other (choose one output format)');
   const c = collectSweep(dir);
-  if (csv) { process.stdout.write(collectedToCsv(c)); return; }
+  if (csv) {
+    process.stdout.write(collectedToCsv(c));
+    return;
+  }
   ctx.emit(c, collectedToCsv(c).trimEnd());
 }
 
 async function listExperiments(ctx: CommandContext): Promise<void> {
   ctx.flags.assertAllUsed();
-  const experiments = registry.list().map((e) => ({ name: e.name, version: e.version, summary: e.summary, defaults: e.defaults }));
-  ctx.emit({ experiments }, experiments.map((e) => `${e.name.padEnd(15)} v${e.version}  ${e.summary}\n${' '.repeat(19)}defaults: ${JSON.stringify(e.defaults)}`).join('\n'));
+  const experiments = registry
+    .list()
+    .map((e) => ({ name: e.name, version: e.version, summary: e.summary, defaults: e.defaults }));
+  ctx.emit(
+    { experiments },
+    experiments
+      .map((e) => `${e.name.padEnd(15)} v${e.version}  ${e.summary}\n${' '.repeat(19)}defaults: ${JSON.stringify(e.defaults)}`)
+      .join('\n'),
+  );
 }
 
 export const command: Command = {

@@ -23,7 +23,10 @@ export const command: Command = {
     const pc = await withBackend(pf);
     const mode = pc.quick ? 'quick' : 'tour';
     await runParts(ctx, {
-      title: 'sftdl tour: the theory predicts, the networks confirm', reportName: 'report.html', mode, backend: `${pc.backend.name} (${pc.backend.precision})`,
+      title: 'sftdl tour: the theory predicts, the networks confirm',
+      reportName: 'report.html',
+      mode,
+      backend: `${pc.backend.name} (${pc.backend.precision})`,
       parts: [
         () => runCubicPart(pc, cubic),
         () => runModularPart(pc, { points: pc.quick ? 21 : 61, langevin: modularLangevinDefaults(pc.quick ? 'quick' : 'tour') }),

@@ -3,7 +3,18 @@ import { basename, dirname, join } from 'node:path';
 import type { Mat } from '@sftdl/compute';
 import { key as makeKey, keyToJSON } from '@sftdl/field';
 import {
-  ACTIVATIONS, type Activation, LANGEVIN_METHODS, LangevinSampler, type LangevinOptions, type Model, type SamplerState, stateFromJSON, stateToJSON, attentionHead, threeLayerNet, twoLayerNet,
+  ACTIVATIONS,
+  type Activation,
+  LANGEVIN_METHODS,
+  LangevinSampler,
+  type LangevinOptions,
+  type Model,
+  type SamplerState,
+  stateFromJSON,
+  stateToJSON,
+  attentionHead,
+  threeLayerNet,
+  twoLayerNet,
 } from '@sftdl/training';
 import { UsageError } from '@sftdl/cli-kit';
 import { resolveBackend } from '../backends';
@@ -23,10 +34,17 @@ function toNested(m: Mat): number[] | number[][] {
 function readDirection(file: string, d: number): Float64Array {
   if (!existsSync(file)) throw new UsageError(`--teacher-direction ${file}: file not found`);
   let v: unknown;
-  try { v = JSON.parse(readFileSync(file, 'utf8')); } catch (e) { throw new UsageError(`--teacher-direction ${file}: not valid JSON (${(e as Error).message})`); }
-  if (v && typeof v === 'object' && !Array.isArray(v)) v = (v as Record<string, unknown>).teacherDirection ?? ((v as Record<string, Record<string, unknown>>).meta)?.teacherDirection;
+  try {
+    v = JSON.parse(readFileSync(file, 'utf8'));
+  } catch (e) {
+    throw new UsageError(`--teacher-direction ${file}: not valid JSON (${(e as Error).message})`);
+  }
+  if (v && typeof v === 'object' && !Array.isArray(v))
+    v = (v as Record<string, unknown>).teacherDirection ?? (v as Record<string, Record<string, unknown>>).meta?.teacherDirection;
   if (!Array.isArray(v) || v.length !== d || !v.every((q) => typeof q === 'number' && Number.isFinite(q))) {
-    throw new UsageError(`--teacher-direction ${file}: expected a JSON array of ${d} finite numbers (or an object with "teacherDirection")`);
+    throw new UsageError(
+      `--teacher-direction ${file}: expected a JSON array of ${d} finite numbers (or an object with "teacherDirection")`,
+    );
   }
   return Float64Array.from(v as number[]);
 }
@@ -34,7 +52,16 @@ function readDirection(file: string, d: number): Float64Array {
 type DataFile = ReturnType<typeof readDataFile>;
 
 function rowsMat(v: unknown, what: string): Mat {
-  if (!Array.isArray(v) || v.length === 0 || !v.every((r) => Array.isArray(r) && r.length === (v[0] as unknown[]).length && r.every((q) => typeof q === 'number' && Number.isFinite(q)))) {
+  if (
+    !Array.isArray(v) ||
+    v.length === 0 ||
+    !v.every(
+      (r) =>
+        Array.isArray(r) &&
+        r.length === (v[0] as unknown[]).length &&
+        r.every((q) => typeof q === 'number' && Number.isFinite(q)),
+    )
+  ) {
     throw new UsageError(`${what} must be a non-empty array of equal-length rows of finite numbers`);
   }
   const rows = v as number[][];
@@ -43,7 +70,11 @@ function rowsMat(v: unknown, what: string): Mat {
 
 /** No training data (0 rows) of input dimension d: the sampler then draws from the prior. */
 function emptyData(d: number, outputs: number, rest: Omit<DataFile, 'x' | 'y'> = {}): DataFile {
-  return { x: { rows: 0, cols: d, data: new Float64Array(0) }, y: { rows: 0, cols: outputs, data: new Float64Array(0) }, ...rest };
+  return {
+    x: { rows: 0, cols: d, data: new Float64Array(0) },
+    y: { rows: 0, cols: outputs, data: new Float64Array(0) },
+    ...rest,
+  };
 }
 
 /**
@@ -53,13 +84,20 @@ function emptyData(d: number, outputs: number, rest: Omit<DataFile, 'x' | 'y'> =
 function trainData(dataPath: string | undefined, prior: boolean, dim: number | undefined): DataFile {
   if (dataPath && existsSync(dataPath)) {
     let raw: unknown;
-    try { raw = JSON.parse(readFileSync(dataPath, 'utf8')); } catch { raw = undefined; }
+    try {
+      raw = JSON.parse(readFileSync(dataPath, 'utf8'));
+    } catch {
+      raw = undefined;
+    }
     const o = raw as Record<string, unknown> | undefined;
     if (o && typeof o === 'object' && Array.isArray(o.x) && o.x.length === 0) {
       const xTest = o.xTest !== undefined ? rowsMat(o.xTest, `--data ${dataPath}: "xTest"`) : undefined;
       const metaDim = (o.meta as Record<string, unknown> | undefined)?.dim;
       const d = dim ?? (typeof metaDim === 'number' ? metaDim : undefined) ?? xTest?.cols;
-      if (!(Number.isInteger(d) && d! > 0)) throw new UsageError(`--data ${dataPath}: "x" has 0 rows (prior sampling); give the input dimension with --dim d, meta.dim or "xTest"`);
+      if (!(Number.isInteger(d) && d! > 0))
+        throw new UsageError(
+          `--data ${dataPath}: "x" has 0 rows (prior sampling); give the input dimension with --dim d, meta.dim or "xTest"`,
+        );
       return emptyData(d!, 1, xTest ? { xTest } : {});
     }
   }
@@ -67,7 +105,10 @@ function trainData(dataPath: string | undefined, prior: boolean, dim: number | u
   const fromFile = dataPath ? readDataFile(dataPath) : undefined;
   const d = dim ?? fromFile?.x.cols;
   if (d === undefined) throw new UsageError('--prior needs --dim d (or --data F to take the input dimension from)');
-  return emptyData(d, fromFile?.y.cols ?? 1, { ...(fromFile?.xTest ? { xTest: fromFile.xTest } : {}), ...(fromFile?.meta ? { meta: fromFile.meta } : {}) });
+  return emptyData(d, fromFile?.y.cols ?? 1, {
+    ...(fromFile?.xTest ? { xTest: fromFile.xTest } : {}),
+    ...(fromFile?.meta ? { meta: fromFile.meta } : {}),
+  });
 }
 
 /**
@@ -88,7 +129,11 @@ function autoChains(n: number, model: Model): number {
 function workerBackendOf(name: string): { workerBackend?: string } {
   const pkg: Record<string, string> = { openblas: '@sftdl/backend-openblas', 'ml-matrix': '@sftdl/backend-ml-matrix' };
   if (!pkg[name]) return {};
-  try { return { workerBackend: import.meta.resolve(pkg[name]) }; } catch { return {}; }
+  try {
+    return { workerBackend: import.meta.resolve(pkg[name]) };
+  } catch {
+    return {};
+  }
 }
 
 /**
@@ -96,14 +141,22 @@ function workerBackendOf(name: string): { workerBackend?: string } {
  * then renames it); files of a process that is still alive are kept.
  */
 function cleanStaleTemps(ckpt: string, log: (m: string) => void): void {
-  const dir = dirname(ckpt), base = basename(ckpt);
+  const dir = dirname(ckpt),
+    base = basename(ckpt);
   if (!existsSync(dir)) return;
   for (const f of readdirSync(dir)) {
     const m = f.startsWith(`${base}.tmp-`) ? /^(\d+)$/.exec(f.slice(base.length + 5)) : null;
     if (!m) continue;
     const pid = Number(m[1]);
     let alive = false;
-    if (pid !== process.pid) { try { process.kill(pid, 0); alive = true; } catch { alive = false; } }
+    if (pid !== process.pid) {
+      try {
+        process.kill(pid, 0);
+        alive = true;
+      } catch {
+        alive = false;
+      }
+    }
     if (alive) continue;
     rmSync(join(dir, f), { force: true });
     log(`removed stale checkpoint temp file ${join(dir, f)}`);
@@ -136,29 +189,39 @@ export const command: Command = {
     const sigmaW2 = f.number('sigma-w2', { positive: true, default: 1 });
     const sigmaA2 = f.number('sigma-a2', { positive: true, default: 1 });
     // weight second moments are accumulated over ~10⁶ samples: prior variances beyond 1e100 would overflow float64
-    for (const [flag, v] of [['sigma-w2', sigmaW2], ['sigma-a2', sigmaA2], ['sigma2', sigma2]] as const) {
-      if (v > 1e100 || v < 1e-100) throw new UsageError(`--${flag} ${v} is outside [1e-100, 1e100]: rescale the data or the weights`);
+    for (const [flag, v] of [
+      ['sigma-w2', sigmaW2],
+      ['sigma-a2', sigmaA2],
+      ['sigma2', sigma2],
+    ] as const) {
+      if (v > 1e100 || v < 1e-100)
+        throw new UsageError(`--${flag} ${v} is outside [1e-100, 1e100]: rescale the data or the weights`);
     }
     const chiRaw = f.string('chi', '1');
     // default: run until the relative standard errors are ≤ --target-error (0.3%), checked every 12000 steps from 60000
     // on, up to --max-steps; an explicit --steps without --target-error is a fixed-length run
     const stepsFlag = f.number('steps', { integer: true, min: 2 });
     const targetFlag = f.number('target-error', { positive: true });
-    if (targetFlag !== undefined && !(targetFlag < 1)) throw new UsageError(`--target-error must be in (0, 1), got ${targetFlag}`);
+    if (targetFlag !== undefined && !(targetFlag < 1))
+      throw new UsageError(`--target-error must be in (0, 1), got ${targetFlag}`);
     const targetError = stepsFlag !== undefined && targetFlag === undefined ? undefined : (targetFlag ?? 0.003);
     const maxStepsFlag = f.number('max-steps', { integer: true, min: 2 });
-    if (maxStepsFlag !== undefined && targetError === undefined) throw new UsageError('--max-steps applies to precision-targeted runs: drop --steps or add --target-error');
+    if (maxStepsFlag !== undefined && targetError === undefined)
+      throw new UsageError('--max-steps applies to precision-targeted runs: drop --steps or add --target-error');
     const burnIn = f.number('burn-in', { integer: true, min: 0, default: Math.floor((stepsFlag ?? 60000) / 5) });
     const chainsRaw = f.string('chains', 'auto');
     const chainsFlag = chainsRaw === 'auto' ? undefined : Number(chainsRaw);
-    if (chainsFlag !== undefined && !(Number.isInteger(chainsFlag) && chainsFlag > 0)) throw new UsageError(`--chains must be a positive integer or 'auto', got '${chainsRaw}'`);
+    if (chainsFlag !== undefined && !(Number.isInteger(chainsFlag) && chainsFlag > 0))
+      throw new UsageError(`--chains must be a positive integer or 'auto', got '${chainsRaw}'`);
     const thin = f.number('thin', { integer: true, positive: true });
     const workersRaw = f.string('workers', 'auto');
     const workersFlag = workersRaw === 'auto' ? 'auto' : Number(workersRaw);
-    if (workersFlag !== 'auto' && !(Number.isInteger(workersFlag) && workersFlag > 0)) throw new UsageError(`--workers must be a positive integer or 'auto', got '${workersRaw}'`);
+    if (workersFlag !== 'auto' && !(Number.isInteger(workersFlag) && workersFlag > 0))
+      throw new UsageError(`--workers must be a positive integer or 'auto', got '${workersRaw}'`);
     const lrRaw = f.string('lr', 'auto');
     const lr = lrRaw === 'auto' ? 'auto' : Number(lrRaw);
-    if (lr !== 'auto' && !(Number.isFinite(lr) && lr > 0)) throw new UsageError(`--lr must be a positive number or 'auto', got '${lrRaw}'`);
+    if (lr !== 'auto' && !(Number.isFinite(lr) && lr > 0))
+      throw new UsageError(`--lr must be a positive number or 'auto', got '${lrRaw}'`);
     const seed = f.number('seed', { integer: true, min: 0, default: 0 });
     const backendName = f.string('backend');
     const ckptPath = f.string('checkpoint');
@@ -167,7 +230,8 @@ export const command: Command = {
     if (resume && !ckptPath) throw new UsageError('--resume needs --checkpoint path');
     const mala = f.bool('mala');
     const methodFlag = f.has('method') ? f.choice('method', LANGEVIN_METHODS, 'lm') : undefined;
-    if (mala && methodFlag !== undefined && methodFlag !== 'mala') throw new UsageError(`--mala contradicts --method ${methodFlag}; pass one of them`);
+    if (mala && methodFlag !== undefined && methodFlag !== 'mala')
+      throw new UsageError(`--mala contradicts --method ${methodFlag}; pass one of them`);
     const method = mala ? 'mala' : (methodFlag ?? 'lm');
     const biasTolerance = f.number('bias-tolerance', { positive: true, default: 0.01 });
     if (!(biasTolerance < 1)) throw new UsageError(`--bias-tolerance must be in (0, 1), got ${biasTolerance}`);
@@ -185,19 +249,41 @@ export const command: Command = {
 
     const data = trainData(dataPath, priorOnly, dimFlag);
     const backend = await resolveBackend(backendName);
-    const inDim = data.x.cols, outputs = data.y.cols;
+    const inDim = data.x.cols,
+      outputs = data.y.cols;
     const N = modelName === 'three-layer' ? (widths?.[1] ?? 0) : (width ?? 0);
-    if (modelName === 'three-layer' && (!widths || widths.length !== 2)) throw new UsageError('--widths N1,N2 is required for --model three-layer');
+    if (modelName === 'three-layer' && (!widths || widths.length !== 2))
+      throw new UsageError('--widths N1,N2 is required for --model three-layer');
     if (modelName !== 'three-layer' && width === undefined) throw new UsageError(`--width is required for --model ${modelName}`);
     const chi = chiRaw === 'N' || chiRaw === 'mean-field' ? N : Number(chiRaw);
-    if (!(Number.isFinite(chi) && chi > 0)) throw new UsageError(`--chi must be a positive number or 'N' (mean-field), got '${chiRaw}'`);
+    if (!(Number.isFinite(chi) && chi > 0))
+      throw new UsageError(`--chi must be a positive number or 'N' (mean-field), got '${chiRaw}'`);
     let model: Model;
     let d = inDim;
     if (modelName === 'two-layer') {
       // --modulus: the modular-addition model (docs/theory/grokking.md §1) has read-in prior variance 1 per component
-      model = twoLayerNet({ dim: inDim, width: width!, activation, outputs, sigmaW2, sigmaA2, chi, backend, ...(modulusFlag !== undefined ? { readInVariance: 1 } : {}) });
+      model = twoLayerNet({
+        dim: inDim,
+        width: width!,
+        activation,
+        outputs,
+        sigmaW2,
+        sigmaA2,
+        chi,
+        backend,
+        ...(modulusFlag !== undefined ? { readInVariance: 1 } : {}),
+      });
     } else if (modelName === 'three-layer') {
-      model = threeLayerNet({ dim: inDim, widths: [widths![0]!, widths![1]!], activation, outputs, sigmaW2, sigmaA2, chi, backend });
+      model = threeLayerNet({
+        dim: inDim,
+        widths: [widths![0]!, widths![1]!],
+        activation,
+        outputs,
+        sigmaW2,
+        sigmaA2,
+        chi,
+        backend,
+      });
     } else {
       if (!context) throw new UsageError('--context L is required for --model attention');
       if (inDim % context !== 0) throw new UsageError(`--context ${context} does not divide the input row length ${inDim}`);
@@ -206,38 +292,90 @@ export const command: Command = {
     }
     let teacherDirection: Float64Array | undefined;
     if (teacherFile) teacherDirection = readDirection(teacherFile, d);
-    else if (Array.isArray(data.meta?.teacherDirection) && (data.meta.teacherDirection as unknown[]).length === d) teacherDirection = Float64Array.from(data.meta.teacherDirection as number[]);
-    if (alignedChains > 0 && !teacherDirection) throw new UsageError('--aligned-chains needs --teacher-direction (or meta.teacherDirection in --data)');
-    if (modulusFlag !== undefined && (modelName !== 'two-layer' || inDim !== 2 * modulusFlag)) throw new UsageError(`--modulus ${modulusFlag} needs --model two-layer on two-hot inputs of length 2p = ${2 * modulusFlag}, got ${inDim}`);
+    else if (Array.isArray(data.meta?.teacherDirection) && (data.meta.teacherDirection as unknown[]).length === d)
+      teacherDirection = Float64Array.from(data.meta.teacherDirection as number[]);
+    if (alignedChains > 0 && !teacherDirection)
+      throw new UsageError('--aligned-chains needs --teacher-direction (or meta.teacherDirection in --data)');
+    if (modulusFlag !== undefined && (modelName !== 'two-layer' || inDim !== 2 * modulusFlag))
+      throw new UsageError(
+        `--modulus ${modulusFlag} needs --model two-layer on two-hot inputs of length 2p = ${2 * modulusFlag}, got ${inDim}`,
+      );
 
     const chains = chainsFlag ?? autoChains(data.x.rows, model);
     // the step cap of a precision-targeted run: --max-steps, else --steps, else a work budget of 2·10¹⁰ chain·row·parameter
     // operations (10× the old 60000 default for small nets, 60000 for large ones)
-    const steps = maxStepsFlag ?? stepsFlag ?? Math.max(60000, Math.min(600000, Math.floor(2e10 / (chains * Math.max(1, data.x.rows) * model.paramCount))));
-    if (burnIn >= steps) throw new UsageError(`--burn-in ${burnIn} must be smaller than --steps ${steps} (steps count the burn-in)`);
-    if (Math.floor((steps - burnIn) / (thin ?? 1)) < 4) throw new UsageError(`--steps ${steps} with --burn-in ${burnIn}${thin ? ` and --thin ${thin}` : ''} records ${Math.floor((steps - burnIn) / (thin ?? 1))} samples per chain; the diagnostics (R̂, ESS) need at least 4: raise --steps or lower --burn-in/--thin`);
-    checkBudget(ctx.budget, { what: `train (${chains} chains × ${steps} steps, width ${width ?? widths?.join('×')}, n = ${data.x.rows}, d = ${data.x.cols})`, ...trainEstimate({ n: data.x.rows, d: data.x.cols, outputs: data.y.cols, width: Math.max(width ?? 0, ...(widths ?? [0])), chains, steps, layers: modelName === 'three-layer' ? 3 : 2 }), flags: '--steps, --chains, --width/--widths or the data size' });
+    const steps =
+      maxStepsFlag ??
+      stepsFlag ??
+      Math.max(60000, Math.min(600000, Math.floor(2e10 / (chains * Math.max(1, data.x.rows) * model.paramCount))));
+    if (burnIn >= steps)
+      throw new UsageError(`--burn-in ${burnIn} must be smaller than --steps ${steps} (steps count the burn-in)`);
+    if (Math.floor((steps - burnIn) / (thin ?? 1)) < 4)
+      throw new UsageError(
+        `--steps ${steps} with --burn-in ${burnIn}${thin ? ` and --thin ${thin}` : ''} records ${Math.floor((steps - burnIn) / (thin ?? 1))} samples per chain; the diagnostics (R̂, ESS) need at least 4: raise --steps or lower --burn-in/--thin`,
+      );
+    checkBudget(ctx.budget, {
+      what: `train (${chains} chains × ${steps} steps, width ${width ?? widths?.join('×')}, n = ${data.x.rows}, d = ${data.x.cols})`,
+      ...trainEstimate({
+        n: data.x.rows,
+        d: data.x.cols,
+        outputs: data.y.cols,
+        width: Math.max(width ?? 0, ...(widths ?? [0])),
+        chains,
+        steps,
+        layers: modelName === 'three-layer' ? 3 : 2,
+      }),
+      flags: '--steps, --chains, --width/--widths or the data size',
+    });
     const ckptEvery = ckptEveryFlag ?? Math.max(100, Math.floor(Math.min(steps, stepsFlag ?? 60000) / 50));
     const rootKey = makeKey(seed);
     const progress = new Progress(`train ${modelName} (${chains} chains)`, steps, f.has('quiet'));
     const options: LangevinOptions = {
-      model, x: data.x, y: data.y, sigma2, key: rootKey, steps, burnIn, chains, stepSize: lr, method, biasTolerance,
-      coordinates, lossConvention, alignedChains, workers: workersFlag, ...(targetError !== undefined ? { targetRelativeError: targetError } : {}), ...workerBackendOf(backend.name), raoBlackwell: rbFlag === 'auto' ? 'auto' : rbFlag === 'on',
-      ...(data.xTest ? { xTest: data.xTest } : {}), ...(data.yTest ? { yTest: data.yTest } : {}),
-      ...(thin !== undefined ? { thin } : {}), ...(teacherDirection ? { teacherDirection } : {}),
-      ...(modulusFlag !== undefined ? { modulus: modulusFlag } : {}), ...(overlapBins !== undefined ? { overlapBins } : {}),
-      ...(ckptPath ? { checkpointEvery: ckptEvery, onCheckpoint: (s: SamplerState) => writeFileAtomic(ckptPath, stateToJSON(s)) } : {}),
+      model,
+      x: data.x,
+      y: data.y,
+      sigma2,
+      key: rootKey,
+      steps,
+      burnIn,
+      chains,
+      stepSize: lr,
+      method,
+      biasTolerance,
+      coordinates,
+      lossConvention,
+      alignedChains,
+      workers: workersFlag,
+      ...(targetError !== undefined ? { targetRelativeError: targetError } : {}),
+      ...workerBackendOf(backend.name),
+      raoBlackwell: rbFlag === 'auto' ? 'auto' : rbFlag === 'on',
+      ...(data.xTest ? { xTest: data.xTest } : {}),
+      ...(data.yTest ? { yTest: data.yTest } : {}),
+      ...(thin !== undefined ? { thin } : {}),
+      ...(teacherDirection ? { teacherDirection } : {}),
+      ...(modulusFlag !== undefined ? { modulus: modulusFlag } : {}),
+      ...(overlapBins !== undefined ? { overlapBins } : {}),
+      ...(ckptPath
+        ? { checkpointEvery: ckptEvery, onCheckpoint: (s: SamplerState) => writeFileAtomic(ckptPath, stateToJSON(s)) }
+        : {}),
       onProgress: (t: number) => progress.update(t),
     };
     let state: SamplerState | undefined;
     if (ckptPath) cleanStaleTemps(ckptPath, (m) => ctx.log(m));
     if (resume && ckptPath && existsSync(ckptPath)) {
-      try { state = stateFromJSON(readFileSync(ckptPath, 'utf8')); } catch (e) { throw new UsageError(`--checkpoint ${ckptPath}: ${(e as Error).message.split('\n')[0]}`); }
+      try {
+        state = stateFromJSON(readFileSync(ckptPath, 'utf8'));
+      } catch (e) {
+        throw new UsageError(`--checkpoint ${ckptPath}: ${(e as Error).message.split('\n')[0]}`);
+      }
       ctx.log(`resuming from step ${state.step} of ${steps} (${ckptPath})`);
     } else if (resume) ctx.log(`--resume: ${ckptPath} does not exist yet; starting from step 0`);
     let sampler: LangevinSampler;
-    try { sampler = new LangevinSampler(options, state); } catch (e) {
-      if (state && e instanceof Error && /checkpoint does not match/.test(e.message)) throw new UsageError(`--checkpoint ${ckptPath}: ${e.message.split('\n')[0]}`);
+    try {
+      sampler = new LangevinSampler(options, state);
+    } catch (e) {
+      if (state && e instanceof Error && /checkpoint does not match/.test(e.message))
+        throw new UsageError(`--checkpoint ${ckptPath}: ${e.message.split('\n')[0]}`);
       throw e;
     }
     const startStep = state?.step ?? 0;
@@ -245,8 +383,11 @@ export const command: Command = {
     let r: ReturnType<LangevinSampler['run']>;
     const nWorkers = await sampler.resolveWorkers();
     if (nWorkers > 1) ctx.log(`${chains} chains on ${nWorkers} worker threads`);
-    try { r = await sampler.runAsync(); } catch (e) {
-      if (lr !== 'auto' && e instanceof Error && /diverged/.test(e.message)) throw new UsageError(`--lr ${lr} is too large: the chains diverged; use a smaller --lr, --lr auto or --mala`);
+    try {
+      r = await sampler.runAsync();
+    } catch (e) {
+      if (lr !== 'auto' && e instanceof Error && /diverged/.test(e.message))
+        throw new UsageError(`--lr ${lr} is too large: the chains diverged; use a smaller --lr, --lr auto or --mala`);
       throw e;
     }
     const secs = (performance.now() - t0) / 1000;
@@ -254,14 +395,48 @@ export const command: Command = {
     for (const w of r.diagnostics.warnings) ctx.log(`warning: ${w}`);
 
     const out: Record<string, unknown> = {
-      model: modelName, activation, width: width ?? widths, dim: d, samples: data.x.rows, outputs,
-      sigma2, sigmaW2, sigmaA2, chi, steps: r.steps, burnIn, chains,
-      ...(r.precision ? { targetError: r.precision.target, relativeError: r.precision.relativeError, precisionReached: r.precision.reached, maxSteps: r.precision.maxSteps } : {}), thin: r.thin, seed, key: keyToJSON(rootKey),
-      method: r.method, engine: r.engine, coordinates, lr: r.stepSize, stepSize: r.stepSize, predictedBias: r.predictedBias, biasTolerance: r.biasTolerance,
-      trainMse: r.trainMse, trainMseSamples: r.trainMseSamples,
+      model: modelName,
+      activation,
+      width: width ?? widths,
+      dim: d,
+      samples: data.x.rows,
+      outputs,
+      sigma2,
+      sigmaW2,
+      sigmaA2,
+      chi,
+      steps: r.steps,
+      burnIn,
+      chains,
+      ...(r.precision
+        ? {
+            targetError: r.precision.target,
+            relativeError: r.precision.relativeError,
+            precisionReached: r.precision.reached,
+            maxSteps: r.precision.maxSteps,
+          }
+        : {}),
+      thin: r.thin,
+      seed,
+      key: keyToJSON(rootKey),
+      method: r.method,
+      engine: r.engine,
+      coordinates,
+      lr: r.stepSize,
+      stepSize: r.stepSize,
+      predictedBias: r.predictedBias,
+      biasTolerance: r.biasTolerance,
+      trainMse: r.trainMse,
+      trainMseSamples: r.trainMseSamples,
       ...(r.testMse !== undefined ? { testMse: r.testMse, testMseSamples: r.testMseSamples } : {}),
-      meanPrediction: toNested(r.meanPrediction), meanPredictionStdError: toNested(r.meanPredictionStdError),
-      ...(r.meanPredictionTest ? { meanPredictionTest: toNested(r.meanPredictionTest), meanPredictionTestStdError: toNested(r.meanPredictionTestStdError!) } : {}),
+      meanPrediction: toNested(r.meanPrediction),
+      meanPredictionStdError: toNested(r.meanPredictionStdError),
+      ...(r.meanPredictionTest
+        ? {
+            meanPredictionTest: toNested(r.meanPredictionTest),
+            meanPredictionTestStdError: toNested(r.meanPredictionTestStdError!),
+          }
+        : {}),
       ...(r.weightCovEigenvalues ? { weightCovEigenvalues: r.weightCovEigenvalues } : {}),
       ...(r.weightCovEigenvaluesStdError ? { weightCovEigenvaluesStdError: r.weightCovEigenvaluesStdError } : {}),
       diagnostics: r.diagnostics,
@@ -270,14 +445,23 @@ export const command: Command = {
       ...(r.fourier ? { fourier: r.fourier } : {}),
       ...(r.acceptanceRate !== undefined ? { acceptanceRate: r.acceptanceRate } : {}),
       recordedSamples: r.samples,
-      stepsPerSecond, backend: backend.name, precision: backend.precision,
+      stepsPerSecond,
+      backend: backend.name,
+      precision: backend.precision,
     };
     const ev = r.weightCovEigenvalues;
     const human = [
       `train ${modelName} φ=${activation} N=${width ?? widths?.join('×')} χ=${chi} σ²=${sigma2}  (${chains} chains × ${r.steps} steps, burn-in ${burnIn}, ${r.method} η=${r.stepSize.toExponential(3)}, predicted bias ${(100 * r.predictedBias).toPrecision(2)}%, ${backend.name})`,
       `  trainMse (y − f̄)²      ${r.trainMse.toPrecision(6)}     per-sample ⟨(y − f)²⟩ ${r.trainMseSamples.toPrecision(6)}`,
       ...(r.testMse !== undefined ? [`  testMse                ${r.testMse.toPrecision(6)}`] : []),
-      ...(ev ? [`  weight cov eigenvalues ${ev.slice(0, 5).map((v) => v.toPrecision(5)).join(', ')}${ev.length > 5 ? ', …' : ''}`] : []),
+      ...(ev
+        ? [
+            `  weight cov eigenvalues ${ev
+              .slice(0, 5)
+              .map((v) => v.toPrecision(5))
+              .join(', ')}${ev.length > 5 ? ', …' : ''}`,
+          ]
+        : []),
       `  R̂ ${r.diagnostics.rhat.toFixed(3)}   τ_int ${r.diagnostics.tauInt.toFixed(1)} steps   ESS ${r.diagnostics.ess.toFixed(0)}   ${stepsPerSecond.toFixed(0)} chain-steps/s`,
       ...r.diagnostics.warnings.map((w) => `  warning: ${w}`),
     ].join('\n');

@@ -6,25 +6,29 @@ type P = Record<string, Json>;
 
 export function int(p: P, name: string, min: number): number {
   const v = p[name];
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min) throw new InvalidArgumentError(`parameter ${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < min)
+    throw new InvalidArgumentError(`parameter ${name} must be an integer ≥ ${min}, got ${JSON.stringify(v)}`);
   return v;
 }
 
 export function pos(p: P, name: string): number {
   const v = p[name];
-  if (typeof v !== 'number' || !(Number.isFinite(v) && v > 0)) throw new InvalidArgumentError(`parameter ${name} must be a positive number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !(Number.isFinite(v) && v > 0))
+    throw new InvalidArgumentError(`parameter ${name} must be a positive number, got ${JSON.stringify(v)}`);
   return v;
 }
 
 export function num(p: P, name: string): number {
   const v = p[name];
-  if (typeof v !== 'number' || !Number.isFinite(v)) throw new InvalidArgumentError(`parameter ${name} must be a finite number, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'number' || !Number.isFinite(v))
+    throw new InvalidArgumentError(`parameter ${name} must be a finite number, got ${JSON.stringify(v)}`);
   return v;
 }
 
 export function oneOf<T extends string>(p: P, name: string, allowed: readonly T[]): T {
   const v = p[name];
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) throw new InvalidArgumentError(`parameter ${name} must be one of ${allowed.join('|')}, got ${JSON.stringify(v)}`);
+  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v))
+    throw new InvalidArgumentError(`parameter ${name} must be one of ${allowed.join('|')}, got ${JSON.stringify(v)}`);
   return v as T;
 }
 
@@ -36,7 +40,12 @@ export function diagnosticsJson(v: unknown): Json {
   if (typeof v === 'number') return Number.isFinite(v) ? v : null;
   if (v === null || v === undefined) return null;
   if (Array.isArray(v) || ArrayBuffer.isView(v)) return Array.from(v as ArrayLike<unknown>, diagnosticsJson);
-  if (typeof v === 'object') return Object.fromEntries(Object.entries(v as Record<string, unknown>).filter(([, x]) => x !== undefined).map(([k, x]) => [k, diagnosticsJson(x)]));
+  if (typeof v === 'object')
+    return Object.fromEntries(
+      Object.entries(v as Record<string, unknown>)
+        .filter(([, x]) => x !== undefined)
+        .map(([k, x]) => [k, diagnosticsJson(x)]),
+    );
   return v as Json;
 }
 

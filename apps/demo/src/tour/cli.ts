@@ -36,20 +36,37 @@ export async function withBackend(pf: PartFlags): Promise<PartContext> {
 }
 
 /** The cubic part's flags on top of the mode defaults: --beta, --langevin-seconds, --steps (fixed, overrides the budget), --chains, --aligned-chains, --sigma2 (list). */
-export function readCubicOptions(ctx: CommandContext, pc: Pick<PartContext, 'quick' | 'full'>, withSigma2: boolean): CubicPartOptions {
+export function readCubicOptions(
+  ctx: CommandContext,
+  pc: Pick<PartContext, 'quick' | 'full'>,
+  withSigma2: boolean,
+): CubicPartOptions {
   const f = ctx.flags;
   const d = cubicDefaults(pc.quick ? 'quick' : pc.full ? 'full' : 'tour');
   const beta = f.number('beta', { positive: true, max: 16, default: d.beta });
   const budgetFlag = f.number('langevin-seconds', { positive: true });
   const chains = f.number('chains', { integer: true, min: 2, default: d.chains });
-  const alignedChains = f.number('aligned-chains', { integer: true, min: 0, default: Math.min(d.alignedChains, Math.floor(chains / 2)) });
+  const alignedChains = f.number('aligned-chains', {
+    integer: true,
+    min: 0,
+    default: Math.min(d.alignedChains, Math.floor(chains / 2)),
+  });
   if (alignedChains > chains) throw new UsageError(`--aligned-chains ${alignedChains} must be ≤ --chains ${chains}`);
   const steps = f.number('steps', { integer: true, min: 20 });
   // explicit --steps are honoured (no time cap) unless --langevin-seconds is also given
   const budgetSeconds = budgetFlag ?? (steps !== undefined ? Infinity : d.budgetSeconds);
   const sigma2 = withSigma2 ? f.numberList('sigma2', { positive: true }) : undefined;
-  if (sigma2 && (sigma2.length < 2 || sigma2.length > 8)) throw new UsageError(`--sigma2 needs 2 to 8 comma-separated positive values, got ${sigma2.length}`);
-  const o: CubicPartOptions = { ...d, beta, budgetSeconds, chains, alignedChains, ...(steps !== undefined ? { minSteps: steps, maxSteps: steps } : {}), ...(sigma2 ? { sigma2: [...sigma2].sort((a, b) => b - a) } : {}) };
+  if (sigma2 && (sigma2.length < 2 || sigma2.length > 8))
+    throw new UsageError(`--sigma2 needs 2 to 8 comma-separated positive values, got ${sigma2.length}`);
+  const o: CubicPartOptions = {
+    ...d,
+    beta,
+    budgetSeconds,
+    chains,
+    alignedChains,
+    ...(steps !== undefined ? { minSteps: steps, maxSteps: steps } : {}),
+    ...(sigma2 ? { sigma2: [...sigma2].sort((a, b) => b - a) } : {}),
+  };
   // Size check before any work: the Langevin ensembles at the β-scaled sizes. Their wall-clock budget caps the number
   // of steps, but never below minSteps, so minSteps steps must fit the work budget (a --full run is hours by design:
   // only its memory is checked).
@@ -64,4 +81,3 @@ export function readCubicOptions(ctx: CommandContext, pc: Pick<PartContext, 'qui
   });
   return o;
 }
-

@@ -48,9 +48,12 @@ export function poolHistograms(hs: OverlapHistogram[]): OverlapHistogram {
   const total = hs.reduce((a, h) => a + h.total, 0);
   const width = (first.edges[1] ?? 1) - (first.edges[0] ?? 0);
   return {
-    edges: first.edges, counts, total,
+    edges: first.edges,
+    counts,
+    total,
     negLogP: counts.map((c) => (c > 0 ? -Math.log(c / (total * width)) : null)),
-    underflow: hs.reduce((a, h) => a + h.underflow, 0), overflow: hs.reduce((a, h) => a + h.overflow, 0),
+    underflow: hs.reduce((a, h) => a + h.underflow, 0),
+    overflow: hs.reduce((a, h) => a + h.overflow, 0),
   };
 }
 
@@ -63,15 +66,34 @@ export function combineDatasets(outs: EnsembleOutcome[]): DatasetAveragedOutcome
   const first = outs[0];
   if (!first) throw new RangeError('combineDatasets: no ensembles');
   const datasets: DatasetSummary[] = outs.map((o) => ({
-    learnedLinear: o.learnedLinear, learnedLinearSe: o.learnedLinearSe, learnedCubic: o.learnedCubic, learnedCubicSe: o.learnedCubicSe,
-    rhat: o.rhat, ess: o.ess, equilibrated: o.equilibrated, stepsDone: o.stepsDone, seconds: o.seconds,
+    learnedLinear: o.learnedLinear,
+    learnedLinearSe: o.learnedLinearSe,
+    learnedCubic: o.learnedCubic,
+    learnedCubicSe: o.learnedCubicSe,
+    rhat: o.rhat,
+    ess: o.ess,
+    equilibrated: o.equilibrated,
+    stepsDone: o.stepsDone,
+    seconds: o.seconds,
   }));
   if (outs.length === 1) return { ...first, datasets };
   const k = outs.length;
-  const lin = meanOverDatasets(outs.map((o) => o.learnedLinear), outs.map((o) => o.learnedLinearSe));
-  const cub = meanOverDatasets(outs.map((o) => o.learnedCubic), outs.map((o) => o.learnedCubicSe));
-  const linMc = meanOverDatasets(outs.map((o) => o.learnedLinear), outs.map((o) => o.learnedLinearSeMc));
-  const cubMc = meanOverDatasets(outs.map((o) => o.learnedCubic), outs.map((o) => o.learnedCubicSeMc));
+  const lin = meanOverDatasets(
+    outs.map((o) => o.learnedLinear),
+    outs.map((o) => o.learnedLinearSe),
+  );
+  const cub = meanOverDatasets(
+    outs.map((o) => o.learnedCubic),
+    outs.map((o) => o.learnedCubicSe),
+  );
+  const linMc = meanOverDatasets(
+    outs.map((o) => o.learnedLinear),
+    outs.map((o) => o.learnedLinearSeMc),
+  );
+  const cubMc = meanOverDatasets(
+    outs.map((o) => o.learnedCubic),
+    outs.map((o) => o.learnedCubicSeMc),
+  );
   const essMean = (e: number[]) => (k * k) / e.reduce((a, x) => a + 1 / Math.max(x, 1e-12), 0);
   const sum = (f: (o: EnsembleOutcome) => number) => outs.reduce((a, o) => a + f(o), 0);
   const max = (f: (o: EnsembleOutcome) => number) => Math.max(...outs.map(f));
@@ -81,13 +103,28 @@ export function combineDatasets(outs: EnsembleOutcome[]): DatasetAveragedOutcome
   const warnings = outs.flatMap((o, j) => o.warnings.map((w) => `dataset ${j}: ${w}`));
   return {
     ...first,
-    stepsPlanned: max((o) => o.stepsPlanned), stepsDone: Math.round(sum((o) => o.stepsDone) / k), recordedSamples: sum((o) => o.recordedSamples),
-    chains: sum((o) => o.chains), alignedChains: sum((o) => o.alignedChains), seconds: sum((o) => o.seconds),
-    he1: sum((o) => o.he1) / k, he3: sum((o) => o.he3) / k,
-    learnedLinear: lin.mean, learnedLinearSe: lin.se, learnedCubic: cub.mean, learnedCubicSe: cub.se,
-    learnedLinearSeMc: linMc.se, learnedCubicSeMc: cubMc.se, learnedCubicSeFit: Math.sqrt(sum((o) => o.learnedCubicSeFit ** 2)) / k,
-    overlap: poolHistograms(outs.map((o) => o.overlap)), rhat, ess,
-    samplerRhat: max((o) => o.samplerRhat), samplerEss: essMean(outs.map((o) => o.samplerEss)),
-    equilibrated, warnings, datasets,
+    stepsPlanned: max((o) => o.stepsPlanned),
+    stepsDone: Math.round(sum((o) => o.stepsDone) / k),
+    recordedSamples: sum((o) => o.recordedSamples),
+    chains: sum((o) => o.chains),
+    alignedChains: sum((o) => o.alignedChains),
+    seconds: sum((o) => o.seconds),
+    he1: sum((o) => o.he1) / k,
+    he3: sum((o) => o.he3) / k,
+    learnedLinear: lin.mean,
+    learnedLinearSe: lin.se,
+    learnedCubic: cub.mean,
+    learnedCubicSe: cub.se,
+    learnedLinearSeMc: linMc.se,
+    learnedCubicSeMc: cubMc.se,
+    learnedCubicSeFit: Math.sqrt(sum((o) => o.learnedCubicSeFit ** 2)) / k,
+    overlap: poolHistograms(outs.map((o) => o.overlap)),
+    rhat,
+    ess,
+    samplerRhat: max((o) => o.samplerRhat),
+    samplerEss: essMean(outs.map((o) => o.samplerEss)),
+    equilibrated,
+    warnings,
+    datasets,
   };
 }

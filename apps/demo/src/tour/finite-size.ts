@@ -15,15 +15,27 @@ import { scaleFig2 } from './sizes';
 
 /** One size of the finite-size sweep. */
 export interface FiniteSizePoint {
-  beta: number; width: number; samples: number; dim: number;
-  learnedCubic: number; learnedCubicSe: number; theoryFiniteD: number;
+  beta: number;
+  width: number;
+  samples: number;
+  dim: number;
+  learnedCubic: number;
+  learnedCubicSe: number;
+  theoryFiniteD: number;
   /** Learned linear coefficient 1 − b (dataset average ± SE) and the finite-d theory's. */
-  learnedLinear: number; learnedLinearSe: number; theoryLinearFiniteD: number;
+  learnedLinear: number;
+  learnedLinearSe: number;
+  theoryLinearFiniteD: number;
   /** Number of independent datasets averaged at this size. */
   datasets: number;
   /** Langevin − theory and its standard error (the theory is exact at its own size: no error). */
-  gap: number; gapSe: number;
-  rhat: number; ess: number; equilibrated: boolean; steps: number; seconds: number;
+  gap: number;
+  gapSe: number;
+  rhat: number;
+  ess: number;
+  equilibrated: boolean;
+  steps: number;
+  seconds: number;
 }
 
 /** The sweep with its 1/N extrapolation. */
@@ -31,7 +43,11 @@ export interface FiniteSizeResult {
   sigma2: number;
   points: FiniteSizePoint[];
   /** Weighted least-squares fit gap = g₀ + g₁/N: g₀ ± SE, g₁ ± SE, χ² per degree of freedom. */
-  extrapolatedGap: number; extrapolatedGapSe: number; slope: number; slopeSe: number; chi2PerDof: number | null;
+  extrapolatedGap: number;
+  extrapolatedGapSe: number;
+  slope: number;
+  slopeSe: number;
+  chi2PerDof: number | null;
   /** |g₀| ≤ 3 SE(g₀). */
   agreesWithinThreeSe: boolean;
 }
@@ -41,15 +57,28 @@ export interface FiniteSizeResult {
  * (null with two points).
  * @example fitLine([0, 1], [1, 3], [1, 1]) // { a: 1, b: 2, … }
  */
-export function fitLine(x: number[], y: number[], se: number[]): { a: number; b: number; aSe: number; bSe: number; chi2PerDof: number | null } {
-  let s = 0, sx = 0, sxx = 0, sy = 0, sxy = 0;
+export function fitLine(
+  x: number[],
+  y: number[],
+  se: number[],
+): { a: number; b: number; aSe: number; bSe: number; chi2PerDof: number | null } {
+  let s = 0,
+    sx = 0,
+    sxx = 0,
+    sy = 0,
+    sxy = 0;
   for (let i = 0; i < x.length; i++) {
     const w = 1 / se[i]! ** 2;
-    s += w; sx += w * x[i]!; sxx += w * x[i]! ** 2; sy += w * y[i]!; sxy += w * x[i]! * y[i]!;
+    s += w;
+    sx += w * x[i]!;
+    sxx += w * x[i]! ** 2;
+    sy += w * y[i]!;
+    sxy += w * x[i]! * y[i]!;
   }
   const det = s * sxx - sx * sx;
   if (!(det > 0)) throw new RangeError('fitLine: needs at least two distinct x with finite errors');
-  const a = (sxx * sy - sx * sxy) / det, b = (s * sxy - sx * sy) / det;
+  const a = (sxx * sy - sx * sxy) / det,
+    b = (s * sxy - sx * sy) / det;
   let chi2 = 0;
   for (let i = 0; i < x.length; i++) chi2 += ((y[i]! - a - b * x[i]!) / se[i]!) ** 2;
   return { a, b, aSe: Math.sqrt(sxx / det), bSe: Math.sqrt(s / det), chi2PerDof: x.length > 2 ? chi2 / (x.length - 2) : null };
@@ -57,10 +86,18 @@ export function fitLine(x: number[], y: number[], se: number[]): { a: number; b:
 
 /** Runs the ensembles at each β (σ² fixed) and extrapolates the gap to 1/N → 0. */
 export async function runFiniteSize(o: {
-  betas: number[]; sigma2: number; chains: number; alignedChains: number; secondsPerSize: number; testSamples: number; thin: number;
+  betas: number[];
+  sigma2: number;
+  chains: number;
+  alignedChains: number;
+  secondsPerSize: number;
+  testSamples: number;
+  thin: number;
   /** Independent datasets per size (chains and time split between them; default 1). */
   datasets?: number;
-  key: Key; backend: ComputeBackend; log: (m: string) => void;
+  key: Key;
+  backend: ComputeBackend;
+  log: (m: string) => void;
 }): Promise<FiniteSizeResult> {
   const points: FiniteSizePoint[] = [];
   for (const [i, beta] of o.betas.entries()) {
@@ -72,29 +109,75 @@ export async function runFiniteSize(o: {
     const K = Math.max(1, Math.min(o.datasets ?? 1, Math.floor(o.chains / 2)));
     const per: EnsembleOutcome[] = [];
     const t0 = performance.now();
-    o.log(`finite size: β = ${sizes.beta.toFixed(4)} (N = ${P.width}, n = ${P.samples}, d = ${P.dim}), σ² = ${o.sigma2}, ${K} dataset(s), ≤ ${o.secondsPerSize.toFixed(0)} s`);
+    o.log(
+      `finite size: β = ${sizes.beta.toFixed(4)} (N = ${P.width}, n = ${P.samples}, d = ${P.dim}), σ² = ${o.sigma2}, ${K} dataset(s), ≤ ${o.secondsPerSize.toFixed(0)} s`,
+    );
     for (let j = 0; j < K; j++) {
-      const data = makeDataset(teacher, { key: fold(root, j === 0 ? 2 : 300 + j), samples: P.samples, testSamples: o.testSamples });
+      const data = makeDataset(teacher, {
+        key: fold(root, j === 0 ? 2 : 300 + j),
+        samples: P.samples,
+        testSamples: o.testSamples,
+      });
       const chains = Math.floor(o.chains / K) + (j < o.chains % K ? 1 : 0);
-      const workers = ['reference', 'openblas'].includes(o.backend.name) ? Math.max(1, Math.min(2, availableParallelism(), chains)) : 1;
-      per.push(await runEnsemble({
-        sizes, data, sigma2: o.sigma2, chains, alignedChains: Math.floor(o.alignedChains / K) + (j < o.alignedChains % K ? 1 : 0), alignedOverlap: crit.qStar, steps: 1_000_000, burnIn: 800,
-        capSeconds: Math.max(0, (o.secondsPerSize - (performance.now() - t0) / 1000) / (K - j)), thin: o.thin, key: j === 0 ? ensembleKey(root, 0) : fold(ensembleKey(root, 0), j),
-        backend: o.backend, workers, target: EQUILIBRATION_TARGET,
-      }));
+      const workers = ['reference', 'openblas'].includes(o.backend.name)
+        ? Math.max(1, Math.min(2, availableParallelism(), chains))
+        : 1;
+      per.push(
+        await runEnsemble({
+          sizes,
+          data,
+          sigma2: o.sigma2,
+          chains,
+          alignedChains: Math.floor(o.alignedChains / K) + (j < o.alignedChains % K ? 1 : 0),
+          alignedOverlap: crit.qStar,
+          steps: 1_000_000,
+          burnIn: 800,
+          capSeconds: Math.max(0, (o.secondsPerSize - (performance.now() - t0) / 1000) / (K - j)),
+          thin: o.thin,
+          key: j === 0 ? ensembleKey(root, 0) : fold(ensembleKey(root, 0), j),
+          backend: o.backend,
+          workers,
+          target: EQUILIBRATION_TARGET,
+        }),
+      );
     }
     const r = combineDatasets(per);
     const sol = solveCubicFiniteD({ ...P, sigma2: o.sigma2 });
     const th = sol.learnedCubic;
     points.push({
-      beta: sizes.beta, width: P.width, samples: P.samples, dim: P.dim, learnedCubic: r.learnedCubic, learnedCubicSe: r.learnedCubicSe, theoryFiniteD: th,
-      learnedLinear: r.learnedLinear, learnedLinearSe: r.learnedLinearSe, theoryLinearFiniteD: sol.learnedLinear, datasets: K,
-      gap: r.learnedCubic - th, gapSe: r.learnedCubicSe, rhat: r.rhat, ess: r.ess, equilibrated: r.equilibrated, steps: r.stepsDone, seconds: r.seconds,
+      beta: sizes.beta,
+      width: P.width,
+      samples: P.samples,
+      dim: P.dim,
+      learnedCubic: r.learnedCubic,
+      learnedCubicSe: r.learnedCubicSe,
+      theoryFiniteD: th,
+      learnedLinear: r.learnedLinear,
+      learnedLinearSe: r.learnedLinearSe,
+      theoryLinearFiniteD: sol.learnedLinear,
+      datasets: K,
+      gap: r.learnedCubic - th,
+      gapSe: r.learnedCubicSe,
+      rhat: r.rhat,
+      ess: r.ess,
+      equilibrated: r.equilibrated,
+      steps: r.stepsDone,
+      seconds: r.seconds,
     });
   }
-  const fit = fitLine(points.map((p) => 1 / p.width), points.map((p) => p.gap), points.map((p) => p.gapSe));
+  const fit = fitLine(
+    points.map((p) => 1 / p.width),
+    points.map((p) => p.gap),
+    points.map((p) => p.gapSe),
+  );
   return {
-    sigma2: o.sigma2, points, extrapolatedGap: fit.a, extrapolatedGapSe: fit.aSe, slope: fit.b, slopeSe: fit.bSe, chi2PerDof: fit.chi2PerDof,
+    sigma2: o.sigma2,
+    points,
+    extrapolatedGap: fit.a,
+    extrapolatedGapSe: fit.aSe,
+    slope: fit.b,
+    slopeSe: fit.bSe,
+    chi2PerDof: fit.chi2PerDof,
     agreesWithinThreeSe: Math.abs(fit.a) <= 3 * fit.aSe,
   };
 }

@@ -8,8 +8,15 @@ export class Interrupted extends Error {
    * @param checkpoint - checkpoint file written on the way out (a `--full` run), if any
    * @param where - where the run stopped, e.g. `Langevin σ² = 0.2 at step 1200 of 5000`
    */
-  constructor(readonly checkpoint?: string, readonly where?: string) {
-    super(checkpoint ? `interrupted${where ? ` (${where})` : ''}; checkpoint written to ${checkpoint} (rerun with --resume)` : `interrupted${where ? ` (${where})` : ''}`);
+  constructor(
+    readonly checkpoint?: string,
+    readonly where?: string,
+  ) {
+    super(
+      checkpoint
+        ? `interrupted${where ? ` (${where})` : ''}; checkpoint written to ${checkpoint} (rerun with --resume)`
+        : `interrupted${where ? ` (${where})` : ''}`,
+    );
     this.name = 'Interrupted';
   }
 }
@@ -24,7 +31,9 @@ export function installSigint(): void {
   process.on('SIGINT', () => {
     if (requested) process.exit(130);
     requested = true;
-    process.stderr.write('\ninterrupt: finishing the current step (Ctrl-C again to quit at once; the previous report stays intact)\n');
+    process.stderr.write(
+      '\ninterrupt: finishing the current step (Ctrl-C again to quit at once; the previous report stays intact)\n',
+    );
   });
 }
 

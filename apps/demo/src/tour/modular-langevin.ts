@@ -16,7 +16,10 @@ import { modularNet } from './modular-net';
 import { FIG3_PARAMS } from './sizes';
 
 /** The paper's ratio σ²_II/σ²_I (Fig. 3, printed λ): the relative width of the mixed phase GMFL-I, kept by the mapping. */
-export const FIG3_GMFL_RATIO = (() => { const on = modularOnsets(FIG3_PARAMS); return (on.gmfl2Onset as number) / on.gmfl1Onset; })();
+export const FIG3_GMFL_RATIO = (() => {
+  const on = modularOnsets(FIG3_PARAMS);
+  return (on.gmfl2Onset as number) / on.gmfl1Onset;
+})();
 
 /** Scenario parameters of a simulated modular ensemble and how they map to the paper's Fig. 3. */
 export interface ModularScenario {
@@ -49,13 +52,27 @@ export function modularScenario(o: { prime: number; width: number; gamma: number
     // fixed point of (pin − 12A/γ)/(pin − 4A/P²) = r for A
     const pin = Math.sqrt((2 * A) / (o.width * sStar));
     const next = ((pin * (1 - r) + (4 * A * r) / o.prime ** 2) * o.gamma) / 12;
-    if (Math.abs(next - A) <= 1e-15 * A) { A = next; break; }
+    if (Math.abs(next - A) <= 1e-15 * A) {
+      A = next;
+      break;
+    }
     A = next;
   }
   const sigmaA2 = A / o.prime ** 2;
-  const on = modularOnsets({ prime: o.prime, width: o.width, sigmaA2, gamma: o.gamma }, { lambdaNormalization: 'first-principles' });
-  if (on.gmfl2Onset === null) throw new InvalidArgumentError(`modular scenario: no GMFL-II onset at P = ${o.prime}, N = ${o.width}, γ = ${o.gamma}`);
-  return { ...o, sigmaA2, gmfl1Onset: on.gmfl1Onset, gmfl2Onset: on.gmfl2Onset, ratio: on.gmfl2Onset / on.gmfl1Onset, ratioPaper: r };
+  const on = modularOnsets(
+    { prime: o.prime, width: o.width, sigmaA2, gamma: o.gamma },
+    { lambdaNormalization: 'first-principles' },
+  );
+  if (on.gmfl2Onset === null)
+    throw new InvalidArgumentError(`modular scenario: no GMFL-II onset at P = ${o.prime}, N = ${o.width}, γ = ${o.gamma}`);
+  return {
+    ...o,
+    sigmaA2,
+    gmfl1Onset: on.gmfl1Onset,
+    gmfl2Onset: on.gmfl2Onset,
+    ratio: on.gmfl2Onset / on.gmfl1Onset,
+    ratioPaper: r,
+  };
 }
 
 /** One simulated σ² point against the theory. */
@@ -117,14 +134,34 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
   for (const v of y) y2 += v * v;
   const out: ModularLangevinRun[] = [];
   for (const [i, sigma2] of o.sigma2.entries()) {
-    const th = solveModular({ prime: P, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, sigma2 }, { lambdaNormalization: 'first-principles' });
+    const th = solveModular(
+      { prime: P, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, sigma2 },
+      { lambdaNormalization: 'first-principles' },
+    );
     const model = modularNet({ prime: P, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, sigma2, backend: o.backend });
     const saved = o.checkpoint?.load();
     const resume = saved === undefined ? undefined : (JSON.parse(saved) as { sampler: string; traces: number[][] });
-    const sampler = new LangevinSampler({ model, x: data.x, y: data.y, sigma2, key: fold(o.key, i), steps: o.maxSteps, burnIn: o.burnIn, thin: o.thin, chains: o.chains, modulus: P, raoBlackwell: false }, resume ? stateFromJSON(resume.sampler) : undefined);
+    const sampler = new LangevinSampler(
+      {
+        model,
+        x: data.x,
+        y: data.y,
+        sigma2,
+        key: fold(o.key, i),
+        steps: o.maxSteps,
+        burnIn: o.burnIn,
+        thin: o.thin,
+        chains: o.chains,
+        modulus: P,
+        raoBlackwell: false,
+      },
+      resume ? stateFromJSON(resume.sampler) : undefined,
+    );
     const traces: number[][] = resume?.traces ?? Array.from({ length: o.chains }, () => []);
     const t0 = performance.now();
-    let step = sampler.state().step, lastCheck = t0, lastSave = t0;
+    let step = sampler.state().step,
+      lastCheck = t0,
+      lastSave = t0;
     let diag = traceDiagnostics(traces, o.thin);
     for (;;) {
       const to = step < o.burnIn ? Math.min(o.burnIn, step + 50) : step + o.thin;
@@ -143,7 +180,10 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       if (interruptRequested()) throw new Interrupted(undefined, `modular Langevin σ² = ${sigma2} at step ${step}`);
       const now = performance.now();
       const len = traces[0]!.length;
-      if (o.checkpoint && (now - lastSave) / 1000 > o.checkpoint.everySeconds) { o.checkpoint.save(JSON.stringify({ sampler: stateToJSON(sampler.state()), traces })); lastSave = now; }
+      if (o.checkpoint && (now - lastSave) / 1000 > o.checkpoint.everySeconds) {
+        o.checkpoint.save(JSON.stringify({ sampler: stateToJSON(sampler.state()), traces }));
+        lastSave = now;
+      }
       o.onProgress?.(step / o.maxSteps);
       if (o.stopAtTarget !== false && len >= 8 && (now - lastCheck) / 1000 > 0.5) {
         lastCheck = now;
@@ -162,9 +202,25 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const rhat = Math.max(diag.rhat, r.diagnostics.rhat);
     const ess = Math.min(diag.ess, r.diagnostics.ess);
     const run: ModularLangevinRun = {
-      sigma2, a: Math.abs(diag.mean), aStdError: diag.se, rhat, ess, phase: th.phase, theoryA: th.a, deviationSe: Math.abs(Math.abs(diag.mean) - th.a) / diag.se, withinThreeSe: Math.abs(Math.abs(diag.mean) - th.a) <= 3 * diag.se,
-      w2v2, w2v2Theory, w2v2PerMode, alignedFractionTheory: rho, steps: step, seconds: (performance.now() - t0) / 1000, stepSize: r.stepSize,
-      equilibrated: rhat <= 1.05 && ess >= 100, diagnostics: diag, warnings: r.diagnostics.warnings,
+      sigma2,
+      a: Math.abs(diag.mean),
+      aStdError: diag.se,
+      rhat,
+      ess,
+      phase: th.phase,
+      theoryA: th.a,
+      deviationSe: Math.abs(Math.abs(diag.mean) - th.a) / diag.se,
+      withinThreeSe: Math.abs(Math.abs(diag.mean) - th.a) <= 3 * diag.se,
+      w2v2,
+      w2v2Theory,
+      w2v2PerMode,
+      alignedFractionTheory: rho,
+      steps: step,
+      seconds: (performance.now() - t0) / 1000,
+      stepSize: r.stepSize,
+      equilibrated: rhat <= 1.05 && ess >= 100,
+      diagnostics: diag,
+      warnings: r.diagnostics.warnings,
     };
     out.push(run);
     o.onPoint?.(i, run);

@@ -10,12 +10,25 @@ import type { ComputeBackend, Mat } from '@sftdl/compute';
 import { type Model, twoLayerNet } from '@sftdl/training';
 
 /** Options of {@link modularNet}. */
-export interface ModularNetOptions { prime: number; width: number; sigmaA2: number; gamma: number; sigma2: number; backend: ComputeBackend }
+export interface ModularNetOptions {
+  prime: number;
+  width: number;
+  sigmaA2: number;
+  gamma: number;
+  sigma2: number;
+  backend: ComputeBackend;
+}
 
 /** cos/sin tables c[k·P + n] = cos(2πkn/P). */
 function tables(P: number): { cos: Float64Array; sin: Float64Array } {
-  const cos = new Float64Array(P * P), sin = new Float64Array(P * P);
-  for (let k = 0; k < P; k++) for (let n = 0; n < P; n++) { const t = (2 * Math.PI * ((k * n) % P)) / P; cos[k * P + n] = Math.cos(t); sin[k * P + n] = Math.sin(t); }
+  const cos = new Float64Array(P * P),
+    sin = new Float64Array(P * P);
+  for (let k = 0; k < P; k++)
+    for (let n = 0; n < P; n++) {
+      const t = (2 * Math.PI * ((k * n) % P)) / P;
+      cos[k * P + n] = Math.cos(t);
+      sin[k * P + n] = Math.sin(t);
+    }
   return { cos, sin };
 }
 
@@ -23,19 +36,37 @@ function tables(P: number): { cos: Float64Array; sin: Float64Array } {
  * Γ of the read-in block W ([N, 2P] row-major, at offset 0 of θ) and, when `grad` is given, adds scale·∂Γ/∂W to it.
  * ∂Γ/∂wₙ = γ Σ_k |w_k|⁴ (Re w_k cos(2πkn/P) + Im w_k sin(2πkn/P)).
  */
-export function sexticRegulariser(theta: ArrayLike<number>, N: number, P: number, gamma: number, grad?: Float64Array, scale = 1, tab = tables(P)): number {
+export function sexticRegulariser(
+  theta: ArrayLike<number>,
+  N: number,
+  P: number,
+  gamma: number,
+  grad?: Float64Array,
+  scale = 1,
+  tab = tables(P),
+): number {
   const { cos, sin } = tab;
   let G = 0;
-  const re = new Float64Array(P), im = new Float64Array(P), m4 = new Float64Array(P);
+  const re = new Float64Array(P),
+    im = new Float64Array(P),
+    m4 = new Float64Array(P);
   for (let i = 0; i < N; i++) {
     for (let half = 0; half < 2; half++) {
       const o = i * 2 * P + half * P;
       for (let k = 1; k < P; k++) {
-        let r = 0, s = 0;
-        for (let n = 0; n < P; n++) { const w = theta[o + n]!; r += w * cos[k * P + n]!; s += w * sin[k * P + n]!; }
-        r /= P; s /= P;
+        let r = 0,
+          s = 0;
+        for (let n = 0; n < P; n++) {
+          const w = theta[o + n]!;
+          r += w * cos[k * P + n]!;
+          s += w * sin[k * P + n]!;
+        }
+        r /= P;
+        s /= P;
         const m2 = r * r + s * s;
-        re[k] = r; im[k] = s; m4[k] = m2 * m2;
+        re[k] = r;
+        im[k] = s;
+        m4[k] = m2 * m2;
         G += ((P * gamma) / 6) * m2 * m2 * m2;
       }
       if (grad) {
@@ -52,8 +83,17 @@ export function sexticRegulariser(theta: ArrayLike<number>, N: number, P: number
 
 /** The square-activation network with P outputs and the sextic regulariser folded into its fused loss (see the module comment). */
 export function modularNet(o: ModularNetOptions): Model {
-  const P = o.prime, N = o.width;
-  const base = twoLayerNet({ dim: 2 * P, width: N, activation: 'square', outputs: P, readInVariance: 1, sigmaA2: o.sigmaA2, backend: o.backend });
+  const P = o.prime,
+    N = o.width;
+  const base = twoLayerNet({
+    dim: 2 * P,
+    width: N,
+    activation: 'square',
+    outputs: P,
+    readInVariance: 1,
+    sigmaA2: o.sigmaA2,
+    backend: o.backend,
+  });
   const tab = tables(P);
   const kappa = o.sigma2;
   const lossGrad = (params: Float64Array, x: Mat, y: Mat, gradOut: Float64Array, predOut?: Float64Array): number =>
@@ -61,7 +101,9 @@ export function modularNet(o: ModularNetOptions): Model {
   const { spec: _drop, lossGradBatch: _b, features: _f, ...rest } = base;
   return {
     ...rest,
-    apply: base.apply.bind(base), grad: base.grad.bind(base), init: base.init.bind(base),
+    apply: base.apply.bind(base),
+    grad: base.grad.bind(base),
+    init: base.init.bind(base),
     ...(base.firstLayer ? { firstLayer: base.firstLayer.bind(base) } : {}),
     lossGrad,
     lossGradBatch(params, x, y, grads, preds, losses) {

@@ -12,7 +12,13 @@ import { type ReportSection, explorerUrl } from '../report';
 import { type PartContext, type PartResult, fmt } from './types';
 
 /** The simulated part: P, N, γ, chains and the time per σ² point; null = theory only. */
-export interface ModularLangevinPlan { prime: number; width: number; gamma: number; chains: number; secondsPerPoint: number }
+export interface ModularLangevinPlan {
+  prime: number;
+  width: number;
+  gamma: number;
+  chains: number;
+  secondsPerPoint: number;
+}
 
 /** Tour size (P = 11, a few seconds per point) and `demo modular` size (P = 13; larger P via --prime, slower: a step costs ∝ P³N). */
 export function modularLangevinDefaults(mode: 'quick' | 'tour' | 'scenario'): ModularLangevinPlan {
@@ -21,7 +27,10 @@ export function modularLangevinDefaults(mode: 'quick' | 'tour' | 'scenario'): Mo
   return { prime: 13, width: 32, gamma: 30, chains: 4, secondsPerPoint: 40 };
 }
 
-export async function runModularPart(ctx: PartContext, o: { points: number; langevin?: ModularLangevinPlan | null }): Promise<PartResult> {
+export async function runModularPart(
+  ctx: PartContext,
+  o: { points: number; langevin?: ModularLangevinPlan | null },
+): Promise<PartResult> {
   const t0 = performance.now();
   const bar = new Progress('modular addition: discrepancy curve', 1, ctx.quiet);
   const r = modularCurve(FIG3_PARAMS, { lambdaNormalization: 'paper', points: o.points });
@@ -29,36 +38,99 @@ export async function runModularPart(ctx: PartContext, o: { points: number; lang
   const marks = [{ x: r.gmfl1Onset, label: 'GMFL-I' }, ...(r.gmfl2Onset !== null ? [{ x: r.gmfl2Onset, label: 'GMFL-II' }] : [])];
   const xs = r.curve.map((c) => c.sigma2);
   const svg = await lineChartSvg({
-    title: `Modular addition, P = ${FIG3_PARAMS.prime}: learned target component`, xLabel: 'σ² (noise / temperature)', yLabel: '1 − |a|  (learned fraction of the target)',
-    series: [{ name: '1 − |a| (theory, printed λ normalisation)', x: xs, y: r.curve.map((c) => c.learned) }], marks,
+    title: `Modular addition, P = ${FIG3_PARAMS.prime}: learned target component`,
+    xLabel: 'σ² (noise / temperature)',
+    yLabel: '1 − |a|  (learned fraction of the target)',
+    series: [{ name: '1 − |a| (theory, printed λ normalisation)', x: xs, y: r.curve.map((c) => c.learned) }],
+    marks,
   });
   const atI = r.curve.reduce((a, c) => (Math.abs(c.sigma2 - r.gmfl1Onset) < Math.abs(a.sigma2 - r.gmfl1Onset) ? c : a));
-  const atII = r.gmfl2Onset === null ? null : r.curve.reduce((a, c) => (Math.abs(c.sigma2 - r.gmfl2Onset!) < Math.abs(a.sigma2 - r.gmfl2Onset!) ? c : a));
+  const atII =
+    r.gmfl2Onset === null
+      ? null
+      : r.curve.reduce((a, c) => (Math.abs(c.sigma2 - r.gmfl2Onset!) < Math.abs(a.sigma2 - r.gmfl2Onset!) ? c : a));
   const section: ReportSection = {
     title: 'Modular addition: GFL → GMFL-I → GMFL-II (Rubin, Seroussi, Ringel, Fig. 3b)',
     paragraphs: [
       `Network f_p(x) = Σᵢ a_pi (wᵢ·x)² on the full P² table of two-hot inputs, P = ${FIG3_PARAMS.prime}, N = ${FIG3_PARAMS.width}, σ_a² = 0.002/N (total readout scale), γ = 10⁻⁴ — the paper's Fig. 3 parameters (theory only, as in the paper). Lowering σ² drives the per-Fourier-mode action from the Gaussian (GFL) saddle through a mixed phase where a growing fraction of modes sits at the aligned saddle (GMFL-I) to all modes aligned (GMFL-II).`,
       `The discrepancy a = −σ²/(λ(a) + σ²) uses the paper's printed λ normalisation, which reproduces its quoted numbers (a first-principles derivation gives λ an extra factor 4P², see the grokking guide); with it the onsets are GMFL-I at σ² = ${fmt(r.gmfl1Onset, 4)} and GMFL-II at σ² = ${r.gmfl2Onset === null ? '— (not reached)' : fmt(r.gmfl2Onset, 4)} (spinodal ${fmt(r.spinodal, 4)}); the paper quotes ≈ 0.227 and ≈ 0.175, and |a| from 1 to ≈ 0.7 across GMFL-I.`,
     ],
-    figures: [{ svg, explorer: explorerUrl('modular', { prime: FIG3_PARAMS.prime, width: FIG3_PARAMS.width, 'sigma-a2': FIG3_PARAMS.sigmaA2, gamma: FIG3_PARAMS.gamma, 'lambda-normalization': 'paper', sigma2: r.gmfl1Onset }), caption: 'Learned target component 1 − |a| against σ², kinks at the GMFL-I and GMFL-II onsets (dashed).' }],
-    tables: [{
-      caption: 'Onsets (paper normalisation)', header: ['quantity', 'sftdl', 'paper'],
-      rows: [['σ² GMFL-I onset', r.gmfl1Onset, '≈ 0.227'], ['σ² GMFL-II onset', r.gmfl2Onset ?? NaN, '≈ 0.175'], ['spinodal σ²', r.spinodal, '—'], [`|a| at σ² = ${fmt(atI.sigma2, 4)} (GMFL-I onset)`, Math.abs(atI.a), '1'], ...(atII ? [[`|a| at σ² = ${fmt(atII.sigma2, 4)} (GMFL-II onset)`, Math.abs(atII.a), '≈ 0.7'] as (string | number)[]] : [])],
-    }],
+    figures: [
+      {
+        svg,
+        explorer: explorerUrl('modular', {
+          prime: FIG3_PARAMS.prime,
+          width: FIG3_PARAMS.width,
+          'sigma-a2': FIG3_PARAMS.sigmaA2,
+          gamma: FIG3_PARAMS.gamma,
+          'lambda-normalization': 'paper',
+          sigma2: r.gmfl1Onset,
+        }),
+        caption: 'Learned target component 1 − |a| against σ², kinks at the GMFL-I and GMFL-II onsets (dashed).',
+      },
+    ],
+    tables: [
+      {
+        caption: 'Onsets (paper normalisation)',
+        header: ['quantity', 'sftdl', 'paper'],
+        rows: [
+          ['σ² GMFL-I onset', r.gmfl1Onset, '≈ 0.227'],
+          ['σ² GMFL-II onset', r.gmfl2Onset ?? NaN, '≈ 0.175'],
+          ['spinodal σ²', r.spinodal, '—'],
+          [`|a| at σ² = ${fmt(atI.sigma2, 4)} (GMFL-I onset)`, Math.abs(atI.a), '1'],
+          ...(atII
+            ? [[`|a| at σ² = ${fmt(atII.sigma2, 4)} (GMFL-II onset)`, Math.abs(atII.a), '≈ 0.7'] as (string | number)[]]
+            : []),
+        ],
+      },
+    ],
   };
   // ---- per-mode action S_k/P at one σ² per phase (paper Fig. 3a) ----
-  const perPhase = ['GFL', 'GMFL-I', 'GMFL-II'].map((ph) => { const c = r.curve.filter((x) => x.phase === ph); return c[Math.floor(c.length / 2)]; }).filter((c) => c !== undefined);
-  const modeProfiles = perPhase.map((c) => ({ sigma2: c.sigma2, phase: c.phase, s: c.s, ...modularModeProfile(c.s, FIG3_PARAMS.gamma) }));
+  const perPhase = ['GFL', 'GMFL-I', 'GMFL-II']
+    .map((ph) => {
+      const c = r.curve.filter((x) => x.phase === ph);
+      return c[Math.floor(c.length / 2)];
+    })
+    .filter((c) => c !== undefined);
+  const modeProfiles = perPhase.map((c) => ({
+    sigma2: c.sigma2,
+    phase: c.phase,
+    s: c.s,
+    ...modularModeProfile(c.s, FIG3_PARAMS.gamma),
+  }));
   section.figures.push({
     svg: await lineChartSvg({
-      title: `Per-mode action S_k/P, P = ${FIG3_PARAMS.prime}`, pointsTitle: 'theory', linesTitle: 'theory: S_k/P at', xLabel: 'x = |w_k|² = |v_k|²', yLabel: 'S_k/P = x − s x² + (γ/3)x³', width: 380, height: 260,
+      title: `Per-mode action S_k/P, P = ${FIG3_PARAMS.prime}`,
+      pointsTitle: 'theory',
+      linesTitle: 'theory: S_k/P at',
+      xLabel: 'x = |w_k|² = |v_k|²',
+      yLabel: 'S_k/P = x − s x² + (γ/3)x³',
+      width: 380,
+      height: 260,
       series: [
-        ...modeProfiles.map((m) => ({ name: `σ² = ${fmt(m.sigma2, 3)} (${m.phase})`, x: m.profile.map((q) => q.q), y: m.profile.map((q) => q.action) })),
-        { name: 'minima', x: modeProfiles.flatMap((m) => m.minima.map((q) => q.q)), y: modeProfiles.flatMap((m) => m.minima.map((q) => q.action)), points: true },
+        ...modeProfiles.map((m) => ({
+          name: `σ² = ${fmt(m.sigma2, 3)} (${m.phase})`,
+          x: m.profile.map((q) => q.q),
+          y: m.profile.map((q) => q.action),
+        })),
+        {
+          name: 'minima',
+          x: modeProfiles.flatMap((m) => m.minima.map((q) => q.q)),
+          y: modeProfiles.flatMap((m) => m.minima.map((q) => q.action)),
+          points: true,
+        },
       ],
     }),
-    explorer: explorerUrl('modular', { prime: FIG3_PARAMS.prime, width: FIG3_PARAMS.width, 'sigma-a2': FIG3_PARAMS.sigmaA2, gamma: FIG3_PARAMS.gamma, 'lambda-normalization': 'paper', sigma2: modeProfiles[1]?.sigma2 ?? r.gmfl1Onset }),
-    caption: 'Paper Fig. 3a: the per-Fourier-mode action on the diagonal |w_k|² = |v_k|² = x at one σ² in each phase (s = u a² at the self-consistent a); points mark the minima. In GMFL-I the aligned minimum x₊ is (nearly) degenerate with x = 0.',
+    explorer: explorerUrl('modular', {
+      prime: FIG3_PARAMS.prime,
+      width: FIG3_PARAMS.width,
+      'sigma-a2': FIG3_PARAMS.sigmaA2,
+      gamma: FIG3_PARAMS.gamma,
+      'lambda-normalization': 'paper',
+      sigma2: modeProfiles[1]?.sigma2 ?? r.gmfl1Onset,
+    }),
+    caption:
+      'Paper Fig. 3a: the per-Fourier-mode action on the diagonal |w_k|² = |v_k|² = x at one σ² in each phase (s = u a² at the self-consistent a); points mark the minima. In GMFL-I the aligned minimum x₊ is (nearly) degenerate with x = 0.',
   });
 
   // ---- Langevin ensemble at a small P ----
@@ -71,24 +143,62 @@ export async function runModularPart(ctx: PartContext, o: { points: number; lang
     const s2s = [1.15 * sc.gmfl1Onset, mid, 0.75 * sc.gmfl2Onset];
     const lbar = new Progress(`modular Langevin P = ${sc.prime} (${L.chains} chains × ${s2s.length} σ²)`, s2s.length, ctx.quiet);
     const runs: ModularLangevinRun[] = await runModularLangevin({
-      scenario: sc, sigma2: s2s, chains: L.chains, secondsPerPoint: L.secondsPerPoint, maxSteps: 200000, burnIn: ctx.quick ? 100 : 400, thin: 5,
-      key: fold(makeKey(ctx.seed), 7), backend: ctx.backend, onPoint: (i) => lbar.update(i + 1),
+      scenario: sc,
+      sigma2: s2s,
+      chains: L.chains,
+      secondsPerPoint: L.secondsPerPoint,
+      maxSteps: 200000,
+      burnIn: ctx.quick ? 100 : 400,
+      thin: 5,
+      key: fold(makeKey(ctx.seed), 7),
+      backend: ctx.backend,
+      onPoint: (i) => lbar.update(i + 1),
     });
     lbar.done();
-    const th = modularCurve({ prime: sc.prime, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma }, { lambdaNormalization: 'first-principles', points: ctx.quick ? 21 : 81 });
+    const th = modularCurve(
+      { prime: sc.prime, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma },
+      { lambdaNormalization: 'first-principles', points: ctx.quick ? 21 : 81 },
+    );
     const svgL = await lineChartSvg({
-      title: `Modular addition, network vs theory at P = ${sc.prime}, N = ${sc.width}`, xLabel: 'σ² (noise / temperature)', yLabel: '|a|  (un-learned fraction of the target)',
-      marks: [{ x: sc.gmfl1Onset, label: 'GMFL-I' }, { x: sc.gmfl2Onset, label: 'GMFL-II' }],
+      title: `Modular addition, network vs theory at P = ${sc.prime}, N = ${sc.width}`,
+      xLabel: 'σ² (noise / temperature)',
+      yLabel: '|a|  (un-learned fraction of the target)',
+      marks: [
+        { x: sc.gmfl1Onset, label: 'GMFL-I' },
+        { x: sc.gmfl2Onset, label: 'GMFL-II' },
+      ],
       series: [
         { name: `theory (first-principles λ), P = ${sc.prime}`, x: th.curve.map((c) => c.sigma2), y: th.curve.map((c) => c.a) },
-        { name: `Langevin, ${L.chains} chains`, x: runs.map((x) => x.sigma2), y: runs.map((x) => x.a), yErr: runs.map((x) => x.aStdError), hollow: runs.map((x) => !x.equilibrated), points: true },
+        {
+          name: `Langevin, ${L.chains} chains`,
+          x: runs.map((x) => x.sigma2),
+          y: runs.map((x) => x.a),
+          yErr: runs.map((x) => x.aStdError),
+          hollow: runs.map((x) => !x.equilibrated),
+          points: true,
+        },
       ],
     });
     const svgF = await lineChartSvg({
-      title: `Fourier modes: ⟨|w_k|²|v_k|²⟩ (mean over k ≠ 0), P = ${sc.prime}`, xLabel: 'σ²', yLabel: '⟨|w_k|²|v_k|²⟩', yScale: 'log', width: 380, height: 260,
+      title: `Fourier modes: ⟨|w_k|²|v_k|²⟩ (mean over k ≠ 0), P = ${sc.prime}`,
+      xLabel: 'σ²',
+      yLabel: '⟨|w_k|²|v_k|²⟩',
+      yScale: 'log',
+      width: 380,
+      height: 260,
       series: [
-        { name: 'theory (1 − ρ)/P² + ρx₊²', x: th.curve.map((c) => c.sigma2), y: th.curve.map((c) => (1 - c.alignedFraction) / sc.prime ** 2 + c.alignedFraction * (c.xPlus ?? 0) ** 2) },
-        { name: 'Langevin', x: runs.map((x) => x.sigma2), y: runs.map((x) => x.w2v2), hollow: runs.map((x) => !x.equilibrated), points: true },
+        {
+          name: 'theory (1 − ρ)/P² + ρx₊²',
+          x: th.curve.map((c) => c.sigma2),
+          y: th.curve.map((c) => (1 - c.alignedFraction) / sc.prime ** 2 + c.alignedFraction * (c.xPlus ?? 0) ** 2),
+        },
+        {
+          name: 'Langevin',
+          x: runs.map((x) => x.sigma2),
+          y: runs.map((x) => x.w2v2),
+          hollow: runs.map((x) => !x.equilibrated),
+          points: true,
+        },
       ],
     });
     const paperOn = r;
@@ -96,25 +206,88 @@ export async function runModularPart(ctx: PartContext, o: { points: number; lang
       `Network side: a Langevin ensemble of the square-activation network itself (${L.chains} chains, the paper's sextic regulariser Γ = Σ_k P(γ/6)(|w_k|⁶ + |v_k|⁶) as a prior factor) on the full P² table at P = ${sc.prime}, N = ${sc.width}, γ = ${sc.gamma}, σ_a² = ${fmt(sc.sigmaA2, 4)} (total). Mapping from the paper: the theory's phase diagram depends on u = 2σ_a²P²/(Nσ⁴), on γ (through s* = 2√(γ/3)) and on the λ scale 4P²σ_a²; σ_a² is chosen so that the mixed phase has the paper's relative width σ²_II/σ²_I = ${fmt(sc.ratioPaper, 4)} (here ${fmt(sc.ratio, 4)}), so |a| falls from ≈ 1 to ≈ ${fmt(sc.ratio, 3)} across GMFL-I as in the paper; γ is larger than the paper's 10⁻⁴ so that the aligned saddle x₊ ≈ √(3/γ) = ${fmt(Math.sqrt(3 / sc.gamma), 3)} is reachable (at γ = 10⁻⁴ it is 173, 10⁴ prior variances away). The theory is evaluated at the same P, N, σ_a², γ with the first-principles λ (what the network samples), onsets σ²_I = ${fmt(sc.gmfl1Onset, 4)}, σ²_II = ${fmt(sc.gmfl2Onset, 4)}.`,
       `Measured: the discrepancy a = ⟨(y − f)·y⟩/⟨y·y⟩ on the table (σ² t̄ = a y, Claim I) from per-chain traces (split-R̂, ESS, standard error), and the neuron-averaged Fourier magnitudes ⟨|w_k|²|v_k|²⟩. ${runs.map((x) => `σ² = ${fmt(x.sigma2, 3)} (${x.phase}): |a| = ${fmt(x.a, 4)} ± ${fmt(x.aStdError, 2)} vs theory ${fmt(x.theoryA, 4)} (${fmt(x.deviationSe, 2)} SE), R̂ = ${fmt(x.rhat, 3)}${x.equilibrated ? '' : ' — not equilibrated'}`).join('; ')}. At this small P the saddle-point weights 4e^{−P·Ŝ} of the theory are only a rough guide (the Gaussian fluctuations it drops are O(1/P)); GFL is exact in the Gaussian term and is the sharp check.`,
     );
-    const exploreL = explorerUrl('modular', { prime: sc.prime, width: sc.width, 'sigma-a2': sc.sigmaA2, gamma: sc.gamma, 'lambda-normalization': 'first-principles', sigma2: mid });
+    const exploreL = explorerUrl('modular', {
+      prime: sc.prime,
+      width: sc.width,
+      'sigma-a2': sc.sigmaA2,
+      gamma: sc.gamma,
+      'lambda-normalization': 'first-principles',
+      sigma2: mid,
+    });
     section.figures.push(
-      { svg: svgL, explorer: exploreL, caption: `|a| against σ²: theory at P = ${sc.prime} (line) and Langevin (points, ± 1 SE; hollow = R̂ > 1.05 or ESS < 100).` },
-      { svg: svgF, explorer: exploreL, caption: 'Neuron-averaged ⟨|w_k|²|v_k|²⟩ over the non-zero modes against the theory’s Gaussian + aligned mixture (log axis: the aligned saddle raises it by decades).' },
+      {
+        svg: svgL,
+        explorer: exploreL,
+        caption: `|a| against σ²: theory at P = ${sc.prime} (line) and Langevin (points, ± 1 SE; hollow = R̂ > 1.05 or ESS < 100).`,
+      },
+      {
+        svg: svgF,
+        explorer: exploreL,
+        caption:
+          'Neuron-averaged ⟨|w_k|²|v_k|²⟩ over the non-zero modes against the theory’s Gaussian + aligned mixture (log axis: the aligned saddle raises it by decades).',
+      },
     );
     section.tables.push({
       caption: `Modular Langevin vs theory (P = ${sc.prime}, N = ${sc.width}, σ_a² = ${fmt(sc.sigmaA2, 4)}, γ = ${sc.gamma}); failures in R̂/ESS marked ✗`,
-      header: ['σ²', 'phase (theory)', '|a| Langevin', '|a| theory', 'dev. (SE)', '⟨|w_k|²|v_k|²⟩', 'theory', 'steps', 'R̂', 'ESS'],
-      rows: runs.map((x) => [x.sigma2, x.phase, `${fmt(x.a, 4)} ± ${fmt(x.aStdError, 2)}`, x.theoryA, fmt(x.deviationSe, 2), x.w2v2, x.w2v2Theory, x.steps, `${fmt(x.rhat, 3)}${x.rhat <= 1.05 ? '' : ' ✗'}`, `${fmt(x.ess, 3)}${x.ess >= 100 ? '' : ' ✗'}`]),
+      header: [
+        'σ²',
+        'phase (theory)',
+        '|a| Langevin',
+        '|a| theory',
+        'dev. (SE)',
+        '⟨|w_k|²|v_k|²⟩',
+        'theory',
+        'steps',
+        'R̂',
+        'ESS',
+      ],
+      rows: runs.map((x) => [
+        x.sigma2,
+        x.phase,
+        `${fmt(x.a, 4)} ± ${fmt(x.aStdError, 2)}`,
+        x.theoryA,
+        fmt(x.deviationSe, 2),
+        x.w2v2,
+        x.w2v2Theory,
+        x.steps,
+        `${fmt(x.rhat, 3)}${x.rhat <= 1.05 ? '' : ' ✗'}`,
+        `${fmt(x.ess, 3)}${x.ess >= 100 ? '' : ' ✗'}`,
+      ]),
     });
     langevinJson = {
-      prime: sc.prime, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, lambdaNormalization: 'first-principles', chains: L.chains,
-      mapping: { gmfl1Onset: sc.gmfl1Onset, gmfl2Onset: sc.gmfl2Onset, ratio: sc.ratio, ratioPaper: sc.ratioPaper, paper: FIG3_PARAMS, paperGmfl1Onset: paperOn.gmfl1Onset },
+      prime: sc.prime,
+      width: sc.width,
+      sigmaA2: sc.sigmaA2,
+      gamma: sc.gamma,
+      lambdaNormalization: 'first-principles',
+      chains: L.chains,
+      mapping: {
+        gmfl1Onset: sc.gmfl1Onset,
+        gmfl2Onset: sc.gmfl2Onset,
+        ratio: sc.ratio,
+        ratioPaper: sc.ratioPaper,
+        paper: FIG3_PARAMS,
+        paperGmfl1Onset: paperOn.gmfl1Onset,
+      },
       runs: runs.map((x) => ({ ...x, diagnostics: undefined, tauInt: x.diagnostics.tauInt })),
     };
-    summaryL.push(`   network (P = ${sc.prime}, N = ${sc.width}): ${runs.map((x) => `σ² ${fmt(x.sigma2, 3)} ${x.phase}: |a| ${fmt(x.a, 3)} ± ${fmt(x.aStdError, 1)} (theory ${fmt(x.theoryA, 3)}, R̂ ${fmt(x.rhat, 3)})`).join('; ')}`);
+    summaryL.push(
+      `   network (P = ${sc.prime}, N = ${sc.width}): ${runs.map((x) => `σ² ${fmt(x.sigma2, 3)} ${x.phase}: |a| ${fmt(x.a, 3)} ± ${fmt(x.aStdError, 1)} (theory ${fmt(x.theoryA, 3)}, R̂ ${fmt(x.rhat, 3)})`).join('; ')}`,
+    );
   }
-  const summary = [`2. modular addition (P = ${FIG3_PARAMS.prime}, paper normalisation): GMFL-I onset σ² = ${fmt(r.gmfl1Onset, 4)} (paper ≈ 0.227), GMFL-II onset σ² = ${fmt(r.gmfl2Onset, 4)} (paper ≈ 0.175)`];
+  const summary = [
+    `2. modular addition (P = ${FIG3_PARAMS.prime}, paper normalisation): GMFL-I onset σ² = ${fmt(r.gmfl1Onset, 4)} (paper ≈ 0.227), GMFL-II onset σ² = ${fmt(r.gmfl2Onset, 4)} (paper ≈ 0.175)`,
+  ];
   summary.push(...summaryL);
-  const json = { modeProfiles: modeProfiles.map((m) => ({ sigma2: m.sigma2, phase: m.phase, s: m.s, minima: m.minima })), ...(langevinJson ? { langevin: langevinJson } : {}), params: FIG3_PARAMS, lambdaNormalization: 'paper', gmfl1Onset: r.gmfl1Onset, gmfl2Onset: r.gmfl2Onset, spinodal: r.spinodal, curve: r.curve.map((c) => ({ sigma2: c.sigma2, a: c.a, learned: c.learned, phase: c.phase })) };
+  const json = {
+    modeProfiles: modeProfiles.map((m) => ({ sigma2: m.sigma2, phase: m.phase, s: m.s, minima: m.minima })),
+    ...(langevinJson ? { langevin: langevinJson } : {}),
+    params: FIG3_PARAMS,
+    lambdaNormalization: 'paper',
+    gmfl1Onset: r.gmfl1Onset,
+    gmfl2Onset: r.gmfl2Onset,
+    spinodal: r.spinodal,
+    curve: r.curve.map((c) => ({ sigma2: c.sigma2, a: c.a, learned: c.learned, phase: c.phase })),
+  };
   return { name: 'modular', section, summary, json, seconds: (performance.now() - t0) / 1000 };
 }

@@ -11,7 +11,14 @@ import { Progress } from '../progress';
 import { explorerUrl } from '../report';
 import { type PartContext, type PartResult, fmt } from './types';
 
-export interface MsaPartOptions { dim: number; samples: number; widths: number[]; sigma2: number; sigmaW2: number; sigmaA2: number }
+export interface MsaPartOptions {
+  dim: number;
+  samples: number;
+  widths: number[];
+  sigma2: number;
+  sigmaW2: number;
+  sigmaA2: number;
+}
 
 export function msaDefaults(mode: 'tour' | 'quick' | 'full'): MsaPartOptions {
   // N from 2^lo to 2^hi: below N ≈ n/2 the tree-level saddle is not normalisable (the theory needs N ≳ n).
@@ -25,7 +32,10 @@ export async function runMsaPart(ctx: PartContext, o: MsaPartOptions): Promise<P
   const t0 = performance.now();
   const root = makeKey(ctx.seed + 1000);
   const data = makeDataset(linearTeacher({ dim: o.dim, key: fold(root, 1) }), { key: fold(root, 2), samples: o.samples });
-  const regimes = [{ name: 'standard', chi: (_: number) => 1, label: 'χ = 1' }, { name: 'mean-field', chi: (n: number) => n, label: 'χ = N' }];
+  const regimes = [
+    { name: 'standard', chi: (_: number) => 1, label: 'χ = 1' },
+    { name: 'mean-field', chi: (n: number) => n, label: 'χ = N' },
+  ];
   const bar = new Progress('MSA: linear network vs width', regimes.length * o.widths.length, ctx.quiet);
   const rows: { regime: string; width: number; chi: number; nngp: number; tree: number; oneLoop: number; exact: number }[] = [];
   const failed: string[] = [];
@@ -33,26 +43,61 @@ export async function runMsaPart(ctx: PartContext, o: MsaPartOptions): Promise<P
   for (const g of regimes) {
     for (const N of o.widths) {
       let rep: ReturnType<typeof msaReport>;
-      try { rep = msaReport({ x: data.x, y: data.y.data, width: N, chi: g.chi(N), sigmaW2: o.sigmaW2, sigmaA2: o.sigmaA2, sigma2: o.sigma2, backend: ctx.backend }, { activation: 'linear' }); } catch (e) {
+      try {
+        rep = msaReport(
+          {
+            x: data.x,
+            y: data.y.data,
+            width: N,
+            chi: g.chi(N),
+            sigmaW2: o.sigmaW2,
+            sigmaA2: o.sigmaA2,
+            sigma2: o.sigma2,
+            backend: ctx.backend,
+          },
+          { activation: 'linear' },
+        );
+      } catch (e) {
         failed.push(`${g.label}, N = ${N}: ${(e as Error).message.split('\n')[0]}`);
         bar.update(++done);
         continue;
       }
-      rows.push({ regime: g.name, width: N, chi: g.chi(N), nngp: rep.nngp.msd, tree: rep.tree.msd, oneLoop: rep.oneLoop.msd, exact: rep.exact?.msd ?? NaN });
+      rows.push({
+        regime: g.name,
+        width: N,
+        chi: g.chi(N),
+        nngp: rep.nngp.msd,
+        tree: rep.tree.msd,
+        oneLoop: rep.oneLoop.msd,
+        exact: rep.exact?.msd ?? NaN,
+      });
       bar.update(++done);
     }
   }
   const rel = (a: number, b: number) => Math.abs(a - b) / Math.max(Math.abs(b), 1e-300);
-  const worst = (reg: string, k: 'tree' | 'oneLoop') => Math.max(...rows.filter((r) => r.regime === reg).map((r) => rel(r[k], r.exact)));
-  const at = (reg: string, k: 'tree' | 'oneLoop', pick: 'first' | 'last') => { const r = rows.filter((x) => x.regime === reg); const x = pick === 'first' ? r[0] : r[r.length - 1]; return x ? `${fmt(rel(x[k], x.exact), 2)} at N = ${x.width}` : '—'; };
+  const worst = (reg: string, k: 'tree' | 'oneLoop') =>
+    Math.max(...rows.filter((r) => r.regime === reg).map((r) => rel(r[k], r.exact)));
+  const at = (reg: string, k: 'tree' | 'oneLoop', pick: 'first' | 'last') => {
+    const r = rows.filter((x) => x.regime === reg);
+    const x = pick === 'first' ? r[0] : r[r.length - 1];
+    return x ? `${fmt(rel(x[k], x.exact), 2)} at N = ${x.width}` : '—';
+  };
   const figures = [];
   for (const g of regimes) {
     const r = rows.filter((x) => x.regime === g.name);
     const xs = r.map((x) => Math.log2(x.width));
     figures.push({
-      explorer: explorerUrl('msa', { width: o.widths[o.widths.length - 1] ?? 0, chi: g.chi(o.widths[o.widths.length - 1] ?? 1), activation: 'linear' }),
+      explorer: explorerUrl('msa', {
+        width: o.widths[o.widths.length - 1] ?? 0,
+        chi: g.chi(o.widths[o.widths.length - 1] ?? 1),
+        activation: 'linear',
+      }),
       svg: await lineChartSvg({
-        title: `Linear two-layer network, ${g.label} (${g.name})`, xLabel: 'log₂ N (N = hidden width)', yLabel: 'train discrepancy ⟨(y − f̄)²⟩ (mean over n)', width: 380, height: 260,
+        title: `Linear two-layer network, ${g.label} (${g.name})`,
+        xLabel: 'log₂ N (N = hidden width)',
+        yLabel: 'train discrepancy ⟨(y − f̄)²⟩ (mean over n)',
+        width: 380,
+        height: 260,
         series: [
           { name: 'NNGP (N → ∞)', x: xs, y: r.map((x) => x.nngp) },
           { name: 'MSA tree level', x: xs, y: r.map((x) => x.tree) },
@@ -71,8 +116,16 @@ export async function runMsaPart(ctx: PartContext, o: MsaPartOptions): Promise<P
       ...(failed.length ? [`Not solved (omitted): ${failed.join('; ')}.`] : []),
     ],
     figures,
-    tables: [{ caption: 'Train discrepancy', header: ['regime', 'N', 'χ', 'NNGP', 'tree', 'one loop', 'exact'], rows: rows.map((r) => [r.regime, r.width, r.chi, r.nngp, r.tree, r.oneLoop, r.exact]) }],
+    tables: [
+      {
+        caption: 'Train discrepancy',
+        header: ['regime', 'N', 'χ', 'NNGP', 'tree', 'one loop', 'exact'],
+        rows: rows.map((r) => [r.regime, r.width, r.chi, r.nngp, r.tree, r.oneLoop, r.exact]),
+      },
+    ],
   };
-  const summary = [`3. MSA (linear net, n = ${o.samples}, d = ${o.dim}, N = ${o.widths[0]}…${o.widths[o.widths.length - 1]}): max rel. error vs exact — χ = 1: tree ${fmt(worst('standard', 'tree'), 2)}, one loop ${fmt(worst('standard', 'oneLoop'), 2)}; χ = N: tree ${fmt(worst('mean-field', 'tree'), 2)}, one loop ${fmt(worst('mean-field', 'oneLoop'), 2)}`];
+  const summary = [
+    `3. MSA (linear net, n = ${o.samples}, d = ${o.dim}, N = ${o.widths[0]}…${o.widths[o.widths.length - 1]}): max rel. error vs exact — χ = 1: tree ${fmt(worst('standard', 'tree'), 2)}, one loop ${fmt(worst('standard', 'oneLoop'), 2)}; χ = N: tree ${fmt(worst('mean-field', 'tree'), 2)}, one loop ${fmt(worst('mean-field', 'oneLoop'), 2)}`,
+  ];
   return { name: 'msa', section, summary, json: { options: o, rows }, seconds: (performance.now() - t0) / 1000 };
 }

@@ -3,7 +3,14 @@ import { Fraction, builtinModels, parseTarget, predict } from '@sftdl/scaling';
 import { Progress } from '../progress';
 import type { PartContext, PartResult } from './types';
 
-interface Row { model: string; target: string; scaling: Record<string, string>; exponent: string; mechanism: string; formula: string }
+interface Row {
+  model: string;
+  target: string;
+  scaling: Record<string, string>;
+  exponent: string;
+  mechanism: string;
+  formula: string;
+}
 
 /** The table's configurations: model, target and exponents of N (ν), N₁/N₂ or the context length L (ℓ), in powers of d. */
 export function scalingConfigs(full: boolean): { model: string; target: string; scaling: Record<string, string> }[] {
@@ -11,8 +18,10 @@ export function scalingConfigs(full: boolean): { model: string; target: string; 
   const nus = full ? ['1/2', '1', '3/2', '2', '3'] : ['1/2', '1', '2'];
   const out: { model: string; target: string; scaling: Record<string, string> }[] = [];
   for (const t of degrees) for (const nu of nus) out.push({ model: 'two-layer', target: t, scaling: { N: nu } });
-  for (const nu of full ? ['1/2', '1', '2'] : ['1', '2']) out.push({ model: 'three-layer', target: 'he3', scaling: { N1: nu, N2: nu } });
-  for (const ell of full ? ['0', '1/2', '1', '2'] : ['0', '1/2', '1']) out.push({ model: 'attention', target: 'he3', scaling: { L: ell } });
+  for (const nu of full ? ['1/2', '1', '2'] : ['1', '2'])
+    out.push({ model: 'three-layer', target: 'he3', scaling: { N1: nu, N2: nu } });
+  for (const ell of full ? ['0', '1/2', '1', '2'] : ['0', '1/2', '1'])
+    out.push({ model: 'attention', target: 'he3', scaling: { L: ell } });
   return out;
 }
 
@@ -27,11 +36,23 @@ export async function runScalingPart(ctx: PartContext): Promise<PartResult> {
     for (const [k, v] of Object.entries(c.scaling)) scaling[k] = Fraction.parse(v);
     try {
       const p = predict(builtinModels[c.model]!, { target: parseTarget(c.target), scaling });
-      rows.push({ model: c.model, target: c.target, scaling: c.scaling, exponent: p.pStarExponent.toString(), mechanism: p.mechanism, formula: p.formula });
-    } catch (e) { failed.push(`${c.model} ${c.target}: ${(e as Error).message.split('\n')[0]}`); }
+      rows.push({
+        model: c.model,
+        target: c.target,
+        scaling: c.scaling,
+        exponent: p.pStarExponent.toString(),
+        mechanism: p.mechanism,
+        formula: p.formula,
+      });
+    } catch (e) {
+      failed.push(`${c.model} ${c.target}: ${(e as Error).message.split('\n')[0]}`);
+    }
     bar.update(i + 1);
   });
-  const sc = (r: Row) => Object.entries(r.scaling).map(([k, v]) => `${k} = d^${v}`).join(', ');
+  const sc = (r: Row) =>
+    Object.entries(r.scaling)
+      .map(([k, v]) => `${k} = d^${v}`)
+      .join(', ');
   const section = {
     title: 'Scaling: predicted sample-complexity exponents (Rubin, Davidovich, Ringel, ICLR 2026)',
     paragraphs: [
@@ -39,8 +60,19 @@ export async function runScalingPart(ctx: PartContext): Promise<PartResult> {
       ...(failed.length ? [`Not predicted: ${failed.join('; ')}.`] : []),
     ],
     figures: [],
-    tables: [{ caption: 'Predicted P* ∝ d^exponent', header: ['model', 'target', 'scaling', 'P* exponent', 'mechanism', 'E*'], rows: rows.map((r) => [r.model, r.target, sc(r), r.exponent, r.mechanism, r.formula]) }],
+    tables: [
+      {
+        caption: 'Predicted P* ∝ d^exponent',
+        header: ['model', 'target', 'scaling', 'P* exponent', 'mechanism', 'E*'],
+        rows: rows.map((r) => [r.model, r.target, sc(r), r.exponent, r.mechanism, r.formula]),
+      },
+    ],
   };
-  const summary = ['4. scaling (predicted P* ∝ d^x):', ...rows.map((r) => `   ${r.model.padEnd(12)} ${r.target.padEnd(4)} ${sc(r).padEnd(22)} x = ${r.exponent.padEnd(6)} ${r.mechanism}`)];
+  const summary = [
+    '4. scaling (predicted P* ∝ d^x):',
+    ...rows.map(
+      (r) => `   ${r.model.padEnd(12)} ${r.target.padEnd(4)} ${sc(r).padEnd(22)} x = ${r.exponent.padEnd(6)} ${r.mechanism}`,
+    ),
+  ];
   return { name: 'scaling', section, summary, json: { rows, failed }, seconds: (performance.now() - t0) / 1000 };
 }

@@ -35,7 +35,8 @@ const RATIO = { n: 30, N: 7, unit: 100 } as const;
  * Throws RangeError for β ≤ 0 or non-finite (the CLI validates flags before).
  */
 export function scaleFig2(betaRequested: number): ScaledSizes {
-  if (!(Number.isFinite(betaRequested) && betaRequested > 0)) throw new RangeError(`beta must be a finite number > 0, got ${betaRequested}`);
+  if (!(Number.isFinite(betaRequested) && betaRequested > 0))
+    throw new RangeError(`beta must be a finite number > 0, got ${betaRequested}`);
   const k = Math.max(1, Math.round(betaRequested * RATIO.unit));
   const width = RATIO.N * k;
   const samples = RATIO.n * k;
@@ -44,7 +45,10 @@ export function scaleFig2(betaRequested: number): ScaledSizes {
   const dim = Math.max(2, Math.round(dimExact));
   const sigmaA2 = FIG2_BASE.sigmaA2 * (FIG2_BASE.samples / samples) * (dim / FIG2_BASE.dim);
   return {
-    betaRequested, beta, dimExact, sigmaA2Nominal: FIG2_BASE.sigmaA2 / Math.sqrt(beta),
+    betaRequested,
+    beta,
+    dimExact,
+    sigmaA2Nominal: FIG2_BASE.sigmaA2 / Math.sqrt(beta),
     params: { width, samples, dim, sigmaW2: FIG2_BASE.sigmaW2, sigmaA2, epsilon: FIG2_BASE.epsilon },
   };
 }

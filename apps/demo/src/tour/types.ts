@@ -26,6 +26,13 @@ export interface PartContext {
 }
 
 export const fmt = (v: number | null | undefined, digits = 4): string =>
-  v === null || v === undefined ? '—' : Number.isFinite(v) ? (Math.abs(v) !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5) ? v.toExponential(digits - 1) : v.toPrecision(digits)) : String(v);
+  v === null || v === undefined
+    ? '—'
+    : Number.isFinite(v)
+      ? Math.abs(v) !== 0 && (Math.abs(v) < 1e-3 || Math.abs(v) >= 1e5)
+        ? v.toExponential(digits - 1)
+        : v.toPrecision(digits)
+      : String(v);
 
-export const linspace = (a: number, b: number, n: number): number[] => Array.from({ length: n }, (_, i) => a + ((b - a) * i) / Math.max(1, n - 1));
+export const linspace = (a: number, b: number, n: number): number[] =>
+  Array.from({ length: n }, (_, i) => a + ((b - a) * i) / Math.max(1, n - 1));

@@ -57,9 +57,28 @@ export function writeDataFiles(dir: string): Record<string, string> {
     object: {},
     missingY: { x },
     missingX: { y },
-    ragged: { x: [[1, 2, 3], [1, 2], [3, 4, 5]], y: [1, 2, 3] },
-    nanStrings: { x: [[1, 'NaN', 3], [1, 2, 3]], y: [1, 2] },
-    nullEntries: { x: [[1, null, 3], [1, 2, 3]], y: [1, 2] },
+    ragged: {
+      x: [
+        [1, 2, 3],
+        [1, 2],
+        [3, 4, 5],
+      ],
+      y: [1, 2, 3],
+    },
+    nanStrings: {
+      x: [
+        [1, 'NaN', 3],
+        [1, 2, 3],
+      ],
+      y: [1, 2],
+    },
+    nullEntries: {
+      x: [
+        [1, null, 3],
+        [1, 2, 3],
+      ],
+      y: [1, 2],
+    },
     mismatched: { x, y: y.slice(0, 7) },
     singleRow: { x: [x[0]], y: [y[0]] },
     duplicateRows: { x: [x[0], x[0], x[1], x[1], x[0]], y: [y[0], y[0], y[1], y[1], y[0]] },
@@ -89,7 +108,11 @@ export function writeDataFiles(dir: string): Record<string, string> {
   paths.missing = join(dir, 'does-not-exist.json');
   paths.directory = dir;
   paths.link = join(dir, 'link.json');
-  try { symlinkSync(paths.valid!, paths.link); } catch { paths.link = paths.valid!; }
+  try {
+    symlinkSync(paths.valid!, paths.link);
+  } catch {
+    paths.link = paths.valid!;
+  }
   return paths;
 }
 
@@ -115,66 +138,205 @@ export const COMMANDS: Record<string, CommandSpec> = {
   backends: { base: () => ['backends'], numeric: [], weight: 0.3 },
   'data cubic': {
     base: (_f, out) => ['data', 'cubic', '--samples', '12', '--dim', '3', '--seed', '1', '--out', join(out, 'd.json')],
-    numeric: ['samples', 'dim', 'seed', 'epsilon', 'test-samples', 'magnetization'], required: ['samples', 'dim'],
-    words: { inputs: ['gaussian', 'sphere', 'spins', 'cubes'] }, weight: 1,
+    numeric: ['samples', 'dim', 'seed', 'epsilon', 'test-samples', 'magnetization'],
+    required: ['samples', 'dim'],
+    words: { inputs: ['gaussian', 'sphere', 'spins', 'cubes'] },
+    weight: 1,
   },
   'data other': {
     base: (_f, out) => ['data', 'two-layer', '--samples', '8', '--dim', '3', '--width', '4', '--out', join(out, 'e.json')],
-    numeric: ['samples', 'dim', 'width', 'sigma-w2', 'sigma-a2', 'seed'], words: { activation: ['erf', 'relu', 'tanh', 'linear', 'gelu'] }, weight: 0.5,
+    numeric: ['samples', 'dim', 'width', 'sigma-w2', 'sigma-a2', 'seed'],
+    words: { activation: ['erf', 'relu', 'tanh', 'linear', 'gelu'] },
+    weight: 0.5,
   },
-  'data modular': { base: () => ['data', 'modular', '--prime', '5'], numeric: ['prime', 'train-fraction', 'seed'], required: ['prime'], weight: 0.5 },
+  'data modular': {
+    base: () => ['data', 'modular', '--prime', '5'],
+    numeric: ['prime', 'train-fraction', 'seed'],
+    required: ['prime'],
+    weight: 0.5,
+  },
   kernel: {
     base: (f) => ['kernel', '--activation', 'relu', '--depth', '2', '--weight-var', '2', '--bias-var', '0.1', '--data', f.valid!],
-    numeric: ['depth', 'weight-var', 'bias-var', 'width'], required: ['activation', 'depth', 'weight-var', 'bias-var', 'data'],
-    words: { activation: ['erf', 'step', 'tanh', 'constructor', '__proto__', 'he3', 'he999', 'relu2', 'toString'], parameterization: ['ntk', 'standard', 'mean-field'], backend: ['reference', 'ml-matrix', 'tfjs', 'openblas', 'nope'] },
-    data: true, weight: 2,
+    numeric: ['depth', 'weight-var', 'bias-var', 'width'],
+    required: ['activation', 'depth', 'weight-var', 'bias-var', 'data'],
+    words: {
+      activation: ['erf', 'step', 'tanh', 'constructor', '__proto__', 'he3', 'he999', 'relu2', 'toString'],
+      parameterization: ['ntk', 'standard', 'mean-field'],
+      backend: ['reference', 'ml-matrix', 'tfjs', 'openblas', 'nope'],
+    },
+    data: true,
+    weight: 2,
   },
   gp: {
-    base: (f) => ['gp', '--activation', 'erf', '--depth', '2', '--weight-var', '1.5', '--bias-var', '0.1', '--sigma2', '0.1', '--data', f.valid!],
-    numeric: ['depth', 'weight-var', 'bias-var', 'sigma2', 'restarts', 'seed'], required: ['activation', 'depth', 'weight-var', 'bias-var', 'sigma2', 'data'],
-    words: { activation: ['relu', 'step', 'constructor', 'cube'], backend: ['reference', 'ml-matrix', 'tfjs', 'nope'], fit: ['true', 'false', 'maybe'] },
-    data: true, weight: 2,
+    base: (f) => [
+      'gp',
+      '--activation',
+      'erf',
+      '--depth',
+      '2',
+      '--weight-var',
+      '1.5',
+      '--bias-var',
+      '0.1',
+      '--sigma2',
+      '0.1',
+      '--data',
+      f.valid!,
+    ],
+    numeric: ['depth', 'weight-var', 'bias-var', 'sigma2', 'restarts', 'seed'],
+    required: ['activation', 'depth', 'weight-var', 'bias-var', 'sigma2', 'data'],
+    words: {
+      activation: ['relu', 'step', 'constructor', 'cube'],
+      backend: ['reference', 'ml-matrix', 'tfjs', 'nope'],
+      fit: ['true', 'false', 'maybe'],
+    },
+    data: true,
+    weight: 2,
   },
   train: {
     base: (f) => ['train', '--data', f.valid!, '--width', '4', '--sigma2', '0.1', '--steps', '60', '--chains', '2'],
-    numeric: ['width', 'sigma2', 'sigma-w2', 'sigma-a2', 'steps', 'burn-in', 'chains', 'thin', 'seed'], required: ['data', 'sigma2', 'width'],
-    words: { model: ['two-layer', 'three-layer', 'attention', 'cnn'], activation: ['erf', 'relu', 'tanh', 'square', 'sin'], lr: ['auto', '0.01', '-1', 'fast'], chi: ['1', 'N', '0', 'mean-field', 'x'] },
-    data: true, weight: 2,
+    numeric: ['width', 'sigma2', 'sigma-w2', 'sigma-a2', 'steps', 'burn-in', 'chains', 'thin', 'seed'],
+    required: ['data', 'sigma2', 'width'],
+    words: {
+      model: ['two-layer', 'three-layer', 'attention', 'cnn'],
+      activation: ['erf', 'relu', 'tanh', 'square', 'sin'],
+      lr: ['auto', '0.01', '-1', 'fast'],
+      chi: ['1', 'N', '0', 'mean-field', 'x'],
+    },
+    data: true,
+    weight: 2,
   },
   msa: {
     base: (f) => ['msa', '--data', f.valid!, '--width', '20', '--sigma-w2', '1', '--sigma-a2', '1', '--sigma2', '0.1'],
-    numeric: ['width', 'chi', 'sigma-w2', 'sigma-a2', 'sigma2', 'samples', 'seed'], required: ['data', 'width', 'sigma-w2', 'sigma-a2', 'sigma2'],
-    words: { activation: ['linear', 'erf', 'relu', 'tanh'] }, data: true, weight: 2,
+    numeric: ['width', 'chi', 'sigma-w2', 'sigma-a2', 'sigma2', 'samples', 'seed'],
+    required: ['data', 'width', 'sigma-w2', 'sigma-a2', 'sigma2'],
+    words: { activation: ['linear', 'erf', 'relu', 'tanh'] },
+    data: true,
+    weight: 2,
   },
   'grokking cubic': {
-    base: () => ['grokking', 'cubic', '--epsilon', '0.3', '--sigma-w2', '1', '--sigma-a2', '1', '--width', '100', '--samples', '100', '--dim', '10', '--sigma2', '0.1'],
-    numeric: ['epsilon', 'sigma-w2', 'sigma-a2', 'width', 'samples', 'dim', 'sigma2'], required: ['epsilon', 'sigma-w2', 'sigma-a2', 'width', 'samples', 'dim'],
-    words: { limit: ['thermodynamic', 'finite', 'infinite'], m11: ['corrected', 'printed', 'x'], 'find-transition': ['true'] }, weight: 1.5,
+    base: () => [
+      'grokking',
+      'cubic',
+      '--epsilon',
+      '0.3',
+      '--sigma-w2',
+      '1',
+      '--sigma-a2',
+      '1',
+      '--width',
+      '100',
+      '--samples',
+      '100',
+      '--dim',
+      '10',
+      '--sigma2',
+      '0.1',
+    ],
+    numeric: ['epsilon', 'sigma-w2', 'sigma-a2', 'width', 'samples', 'dim', 'sigma2'],
+    required: ['epsilon', 'sigma-w2', 'sigma-a2', 'width', 'samples', 'dim'],
+    words: { limit: ['thermodynamic', 'finite', 'infinite'], m11: ['corrected', 'printed', 'x'], 'find-transition': ['true'] },
+    weight: 1.5,
   },
   'grokking modular': {
     base: () => ['grokking', 'modular', '--prime', '11', '--width', '100', '--sigma-a2', '1', '--gamma', '1', '--points', '5'],
-    numeric: ['prime', 'width', 'sigma-a2', 'gamma', 'points'], required: ['prime', 'width', 'sigma-a2', 'gamma'],
-    words: { 'lambda-normalization': ['paper', 'first-principles', 'other'], sigma2: ['0.1,0.2', '0.1,-1', 'a,b', ''] }, weight: 1,
+    numeric: ['prime', 'width', 'sigma-a2', 'gamma', 'points'],
+    required: ['prime', 'width', 'sigma-a2', 'gamma'],
+    words: { 'lambda-normalization': ['paper', 'first-principles', 'other'], sigma2: ['0.1,0.2', '0.1,-1', 'a,b', ''] },
+    weight: 1,
   },
   'scaling predict': {
     base: () => ['scaling', 'predict', '--model', 'two-layer', '--target', 'he3'],
-    numeric: ['width-exponent', 'gamma'], words: { model: ['two-layer', 'three-layer', 'attention', 'cnn', 'mlp'], target: ['he1', 'he3', 'he0', 'he99', 'x'] }, weight: 0.7,
+    numeric: ['width-exponent', 'gamma'],
+    words: { model: ['two-layer', 'three-layer', 'attention', 'cnn', 'mlp'], target: ['he1', 'he3', 'he0', 'he99', 'x'] },
+    weight: 0.7,
   },
   'scaling measure': {
-    base: () => ['scaling', 'measure', '--dims', '8', '--seeds', '1', '--bootstrap', '10', '--test-samples', '50', '--p-multiples', '0.5,1'],
+    base: () => [
+      'scaling',
+      'measure',
+      '--dims',
+      '8',
+      '--seeds',
+      '1',
+      '--bootstrap',
+      '10',
+      '--test-samples',
+      '50',
+      '--p-multiples',
+      '0.5,1',
+    ],
     numeric: ['seeds', 'bootstrap', 'test-samples', 'sigma2', 'width-exponent', 'threshold', 'seed'],
-    words: { runner: ['linear', 'gp', 'nn'], dims: ['8', '8,16', '0', '1e9', 'a'], 'p-multiples': ['1', '0', '-1,2', '1e9'] }, weight: 0.7,
+    words: { runner: ['linear', 'gp', 'nn'], dims: ['8', '8,16', '0', '1e9', 'a'], 'p-multiples': ['1', '0', '-1,2', '1e9'] },
+    weight: 0.7,
   },
-  tour: { base: (_f, out) => ['tour', '--quick', '--out', out], numeric: ['seed', 'beta', 'chains', 'steps', 'langevin-seconds', 'aligned-chains'], words: { backend: ['reference', 'nope'] }, weight: 0.15 },
-  cubic: { base: (_f, out) => ['cubic', '--quick', '--out', out], numeric: ['seed', 'beta', 'chains', 'steps'], words: { sigma2: ['0.2,0.1', '0.1', '-1,2'] }, weight: 0.15 },
+  tour: {
+    base: (_f, out) => ['tour', '--quick', '--out', out],
+    numeric: ['seed', 'beta', 'chains', 'steps', 'langevin-seconds', 'aligned-chains'],
+    words: { backend: ['reference', 'nope'] },
+    weight: 0.15,
+  },
+  cubic: {
+    base: (_f, out) => ['cubic', '--quick', '--out', out],
+    numeric: ['seed', 'beta', 'chains', 'steps'],
+    words: { sigma2: ['0.2,0.1', '0.1', '-1,2'] },
+    weight: 0.15,
+  },
   modular: { base: (_f, out) => ['modular', '--quick', '--out', out], numeric: ['points', 'seed'], weight: 0.15 },
   'msa-regimes': { base: (_f, out) => ['msa-regimes', '--quick', '--out', out], numeric: ['seed'], weight: 0.1 },
   'scaling-table': { base: (_f, out) => ['scaling-table', '--quick', '--out', out], numeric: ['seed'], weight: 0.1 },
 };
 
 /** Values that break numeric flags (plus "no value": a switch where a number belongs). */
-export const BAD_NUMBERS = ['0', '-1', 'NaN', 'Infinity', '-Infinity', '1e300', '1e9', '1e-300', 'abc', '', '1.5', '-0', '1e400', '0x10', '2,3', '1000003'];
-const BAD_DATA = ['empty', 'invalidJson', 'array', 'nullJson', 'object', 'missingY', 'missingX', 'ragged', 'nanStrings', 'nullEntries', 'mismatched', 'singleRow', 'duplicateRows', 'zeros', 'hugeX', 'hugeY', 'tinyX', 'emptyRows', 'emptyX', 'yMatrix', 'yWrongShape', 'xTestMismatch', 'yTestWithoutX', 'nestedDeep', 'wideRow', 'missing', 'directory', 'link', 'validNoTest'];
+export const BAD_NUMBERS = [
+  '0',
+  '-1',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '1e300',
+  '1e9',
+  '1e-300',
+  'abc',
+  '',
+  '1.5',
+  '-0',
+  '1e400',
+  '0x10',
+  '2,3',
+  '1000003',
+];
+const BAD_DATA = [
+  'empty',
+  'invalidJson',
+  'array',
+  'nullJson',
+  'object',
+  'missingY',
+  'missingX',
+  'ragged',
+  'nanStrings',
+  'nullEntries',
+  'mismatched',
+  'singleRow',
+  'duplicateRows',
+  'zeros',
+  'hugeX',
+  'hugeY',
+  'tinyX',
+  'emptyRows',
+  'emptyX',
+  'yMatrix',
+  'yWrongShape',
+  'xTestMismatch',
+  'yTestWithoutX',
+  'nestedDeep',
+  'wideRow',
+  'missing',
+  'directory',
+  'link',
+  'validNoTest',
+];
 
 export interface FuzzCase {
   id: number;
@@ -210,7 +372,10 @@ export function generateCases(o: { seed: number; count: number; files: Record<st
   const total = names.reduce((s, n) => s + COMMANDS[n]!.weight, 0);
   const drawCommand = (): string => {
     let u = r() * total;
-    for (const n of names) { u -= COMMANDS[n]!.weight; if (u <= 0) return n; }
+    for (const n of names) {
+      u -= COMMANDS[n]!.weight;
+      if (u <= 0) return n;
+    }
     return names[names.length - 1]!;
   };
   const cases: FuzzCase[] = [];
@@ -221,31 +386,51 @@ export function generateCases(o: { seed: number; count: number; files: Record<st
     const notes: string[] = [];
     const mutations = id % 11 === 0 ? 0 : r() < 0.25 ? 2 : 1; // every 11th case is the valid base run
     for (let m = 0; m < mutations; m++) {
-      const kinds = ['number', 'number', 'number', 'word', 'drop', 'unknown', 'typo', 'switch', ...(spec.data ? ['data', 'data', 'data', 'budget'] : [])];
+      const kinds = [
+        'number',
+        'number',
+        'number',
+        'word',
+        'drop',
+        'unknown',
+        'typo',
+        'switch',
+        ...(spec.data ? ['data', 'data', 'data', 'budget'] : []),
+      ];
       const kind = pick(r, kinds);
       if (kind === 'number' && spec.numeric.length) {
-        const f = pick(r, spec.numeric), v = pick(r, BAD_NUMBERS);
-        argv = setFlag(argv, f, v); notes.push(`--${f}=${v}`);
+        const f = pick(r, spec.numeric),
+          v = pick(r, BAD_NUMBERS);
+        argv = setFlag(argv, f, v);
+        notes.push(`--${f}=${v}`);
       } else if (kind === 'word' && spec.words) {
-        const f = pick(r, Object.keys(spec.words)), v = pick(r, spec.words[f]!);
-        argv = setFlag(argv, f, v); notes.push(`--${f}=${v}`);
+        const f = pick(r, Object.keys(spec.words)),
+          v = pick(r, spec.words[f]!);
+        argv = setFlag(argv, f, v);
+        notes.push(`--${f}=${v}`);
       } else if (kind === 'drop' && spec.required?.length) {
         const f = pick(r, spec.required);
-        argv = dropFlag(argv, f); notes.push(`drop --${f}`);
+        argv = dropFlag(argv, f);
+        notes.push(`drop --${f}`);
       } else if (kind === 'unknown') {
-        argv = [...argv, '--frobnicate', '3']; notes.push('unknown flag');
+        argv = [...argv, '--frobnicate', '3'];
+        notes.push('unknown flag');
       } else if (kind === 'typo' && spec.numeric.length) {
         const f = pick(r, spec.numeric);
         const typo = f.length > 3 ? f.slice(0, 1) + f.slice(2, 3) + f.slice(1, 2) + f.slice(3) : `${f}x`;
-        argv = setFlag(argv, typo, '2'); notes.push(`typo --${typo}`);
+        argv = setFlag(argv, typo, '2');
+        notes.push(`typo --${typo}`);
       } else if (kind === 'switch' && spec.numeric.length) {
         const f = pick(r, spec.numeric);
-        argv = setFlag(argv, f, true); notes.push(`--${f} without a value`);
+        argv = setFlag(argv, f, true);
+        notes.push(`--${f} without a value`);
       } else if (kind === 'data') {
         const d = pick(r, BAD_DATA);
-        argv = setFlag(argv, 'data', o.files[d]!); notes.push(`--data ${d}`);
+        argv = setFlag(argv, 'data', o.files[d]!);
+        notes.push(`--data ${d}`);
       } else if (kind === 'budget') {
-        argv = [...setFlag(argv, 'data', o.files.big!), '--max-memory', '4M']; notes.push('--data big --max-memory 4M');
+        argv = [...setFlag(argv, 'data', o.files.big!), '--max-memory', '4M'];
+        notes.push('--data big --max-memory 4M');
       }
     }
     // most cases read the JSON contract; some exercise the human-readable output
@@ -269,7 +454,13 @@ export function generateCases(o: { seed: number; count: number; files: Record<st
  *   no non-trivial minimum there (the GFL phase).
  */
 export const DOCUMENTED_NULLS = new Set([
-  'meta.width', 'gmfl2Onset', 'qStar', 'curve[].xPlus', 'curve[].sPlus', 'parts.modular.gmfl2Onset', 'parts.cubic.overlapHistograms[].qStar',
+  'meta.width',
+  'gmfl2Onset',
+  'qStar',
+  'curve[].xPlus',
+  'curve[].sPlus',
+  'parts.modular.gmfl2Onset',
+  'parts.cubic.overlapHistograms[].qStar',
 ]);
 
 /** Every null and non-finite number in a parsed JSON value, as paths. */
@@ -277,11 +468,17 @@ export function nullPaths(v: unknown, path = ''): string[] {
   if (v === null) return [path];
   if (typeof v === 'number') return Number.isFinite(v) ? [] : [path];
   if (Array.isArray(v)) return v.flatMap((x) => nullPaths(x, `${path}[]`));
-  if (typeof v === 'object') return Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => nullPaths(x, path ? `${path}.${k}` : k));
+  if (typeof v === 'object')
+    return Object.entries(v as Record<string, unknown>).flatMap(([k, x]) => nullPaths(x, path ? `${path}.${k}` : k));
   return [];
 }
 
-export interface CaseResult { code: number; stdout: string; stderr: string; ms: number }
+export interface CaseResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+  ms: number;
+}
 
 /** The contract violations of one result (empty when it passes). */
 export function violations(c: { argv: string[] }, r: CaseResult | 'timeout', capMs: number): string[] {
@@ -292,17 +489,23 @@ export function violations(c: { argv: string[] }, r: CaseResult | 'timeout', cap
   const debug = c.argv.includes('--debug');
   if (!debug && lines.length > 1) out.push(`${lines.length} lines on stderr: ${JSON.stringify(lines.slice(0, 3))}`);
   if (!debug && lines.some((l) => /^\s+at /.test(l))) out.push('a stack trace on stderr');
-  if (r.code === 2 && !(lines.length === 1 && lines[0]!.startsWith('error: '))) out.push(`exit 2 without a one-line 'error:' message: ${JSON.stringify(lines)}`);
+  if (r.code === 2 && !(lines.length === 1 && lines[0]!.startsWith('error: ')))
+    out.push(`exit 2 without a one-line 'error:' message: ${JSON.stringify(lines)}`);
   const json = c.argv.includes('--json');
   if (json && (r.code === 0 || r.code === 2)) {
     const text = r.stdout.trim();
     let parsed: unknown;
-    try { parsed = JSON.parse(text); } catch { out.push(`stdout is not one JSON object: ${JSON.stringify(text.slice(0, 200))}`); }
+    try {
+      parsed = JSON.parse(text);
+    } catch {
+      out.push(`stdout is not one JSON object: ${JSON.stringify(text.slice(0, 200))}`);
+    }
     if (parsed !== undefined) {
       if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) out.push('stdout JSON is not an object');
       else if (r.code === 2) {
         const e = (parsed as { error?: { type?: unknown; message?: unknown } }).error;
-        if (!e || typeof e.type !== 'string' || typeof e.message !== 'string') out.push(`exit 2 without { error: { type, message } } on stdout: ${text.slice(0, 200)}`);
+        if (!e || typeof e.type !== 'string' || typeof e.message !== 'string')
+          out.push(`exit 2 without { error: { type, message } } on stdout: ${text.slice(0, 200)}`);
       } else {
         const bad = [...new Set(nullPaths(parsed))].filter((p) => !DOCUMENTED_NULLS.has(p));
         if (bad.length) out.push(`undocumented null / non-finite at ${bad.slice(0, 5).join(', ')}`);
@@ -329,13 +532,25 @@ export class FuzzDriver {
     this.ready = new Promise((res) => {
       rl.on('line', (line) => {
         let m: { ready?: boolean; id?: number } & Partial<CaseResult>;
-        try { m = JSON.parse(line); } catch { return; }
-        if (m.ready) { res(); return; }
+        try {
+          m = JSON.parse(line);
+        } catch {
+          return;
+        }
+        if (m.ready) {
+          res();
+          return;
+        }
         const cb = this.pending.get(m.id!);
-        if (cb) { this.pending.delete(m.id!); cb(m as CaseResult); }
+        if (cb) {
+          this.pending.delete(m.id!);
+          cb(m as CaseResult);
+        }
       });
     });
-    child.on('exit', () => { if (this.child === child) this.child = undefined; });
+    child.on('exit', () => {
+      if (this.child === child) this.child = undefined;
+    });
     return this.ready;
   }
 
@@ -350,7 +565,10 @@ export class FuzzDriver {
         if (this.child === child) this.child = undefined;
         res('timeout');
       }, capMs);
-      this.pending.set(id, (r) => { clearTimeout(timer); res(r); });
+      this.pending.set(id, (r) => {
+        clearTimeout(timer);
+        res(r);
+      });
       child.stdin.write(JSON.stringify({ id, argv }) + '\n');
     });
   }
@@ -362,7 +580,10 @@ export class FuzzDriver {
 }
 
 /** Runs `cases`; returns the failures (case + violations) and the counts. */
-export async function runCases(cases: FuzzCase[], o: { capMs: number; onResult?: (c: FuzzCase, r: CaseResult | 'timeout', v: string[]) => void }): Promise<{ tried: number; passed: number; failures: { c: FuzzCase; v: string[]; r: CaseResult | 'timeout' }[] }> {
+export async function runCases(
+  cases: FuzzCase[],
+  o: { capMs: number; onResult?: (c: FuzzCase, r: CaseResult | 'timeout', v: string[]) => void },
+): Promise<{ tried: number; passed: number; failures: { c: FuzzCase; v: string[]; r: CaseResult | 'timeout' }[] }> {
   const driver = new FuzzDriver();
   const failures: { c: FuzzCase; v: string[]; r: CaseResult | 'timeout' }[] = [];
   try {

@@ -16,18 +16,29 @@ function reply(o: unknown): void {
 }
 
 async function runCase(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '', stderr = '';
-  const capture = (sink: 'out' | 'err') => (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
-    const s = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
-    if (sink === 'out') stdout += s; else stderr += s;
-    const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
-    if (cb) cb();
-    return true;
-  };
+  let stdout = '',
+    stderr = '';
+  const capture =
+    (sink: 'out' | 'err') =>
+    (chunk: string | Uint8Array, ...rest: unknown[]): boolean => {
+      const s = typeof chunk === 'string' ? chunk : Buffer.from(chunk).toString('utf8');
+      if (sink === 'out') stdout += s;
+      else stderr += s;
+      const cb = rest.find((r) => typeof r === 'function') as (() => void) | undefined;
+      if (cb) cb();
+      return true;
+    };
   process.stdout.write = capture('out') as typeof process.stdout.write;
   process.stderr.write = capture('err') as typeof process.stderr.write;
   try {
-    const code = await main(argv, { stdout: (s) => { stdout += s; }, stderr: (s) => { stderr += s; } });
+    const code = await main(argv, {
+      stdout: (s) => {
+        stdout += s;
+      },
+      stderr: (s) => {
+        stderr += s;
+      },
+    });
     return { code, stdout, stderr };
   } finally {
     process.stdout.write = realStdoutWrite;
@@ -46,9 +57,17 @@ rl.on('line', (line) => {
       reply({ id, ...r, ms: performance.now() - t0 });
     } catch (e) {
       // main() never throws; this would be a bug of the runner itself
-      reply({ id, code: -1, stdout: '', stderr: `runner: ${e instanceof Error ? e.stack : String(e)}`, ms: performance.now() - t0 });
+      reply({
+        id,
+        code: -1,
+        stdout: '',
+        stderr: `runner: ${e instanceof Error ? e.stack : String(e)}`,
+        ms: performance.now() - t0,
+      });
     }
   });
 });
-rl.on('close', () => { void queue.then(() => process.exit(0)); });
+rl.on('close', () => {
+  void queue.then(() => process.exit(0));
+});
 reply({ ready: true });

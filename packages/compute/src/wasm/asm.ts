@@ -8,21 +8,63 @@ export const T = { i32: 0x7f, i64: 0x7e, f64: 0x7c, v128: 0x7b } as const;
 
 /** Single-byte opcodes (control, variables, memory, numeric). */
 export const op = {
-  block: 0x02, loop: 0x03, if: 0x04, else: 0x05, end: 0x0b, br: 0x0c, brIf: 0x0d, return: 0x0f, empty: 0x40,
-  localGet: 0x20, localSet: 0x21, localTee: 0x22,
-  i32Load: 0x28, i64Load: 0x29, f64Load: 0x2b, i32Store: 0x36, i64Store: 0x37, f64Store: 0x39,
-  i32Const: 0x41, i64Const: 0x42, f64Const: 0x44,
-  i32Eqz: 0x45, i32Eq: 0x46, i32Ne: 0x47, i32LtS: 0x48, i32LtU: 0x49, i32GtS: 0x4a, i32GeS: 0x4e, i32GeU: 0x4f,
-  i32Add: 0x6a, i32Sub: 0x6b, i32Mul: 0x6c, i32And: 0x71, i32Or: 0x72, i32Xor: 0x73, i32Shl: 0x74, i32ShrU: 0x76,
-  i64Add: 0x7c, i64Mul: 0x7e, i64ShrU: 0x88,
-  f64Add: 0xa0, f64Sub: 0xa1, f64Mul: 0xa2,
-  i32WrapI64: 0xa7, i64ExtendI32U: 0xad, f64ConvertI32U: 0xb8,
+  block: 0x02,
+  loop: 0x03,
+  if: 0x04,
+  else: 0x05,
+  end: 0x0b,
+  br: 0x0c,
+  brIf: 0x0d,
+  return: 0x0f,
+  empty: 0x40,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Load: 0x28,
+  i64Load: 0x29,
+  f64Load: 0x2b,
+  i32Store: 0x36,
+  i64Store: 0x37,
+  f64Store: 0x39,
+  i32Const: 0x41,
+  i64Const: 0x42,
+  f64Const: 0x44,
+  i32Eqz: 0x45,
+  i32Eq: 0x46,
+  i32Ne: 0x47,
+  i32LtS: 0x48,
+  i32LtU: 0x49,
+  i32GtS: 0x4a,
+  i32GeS: 0x4e,
+  i32GeU: 0x4f,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32And: 0x71,
+  i32Or: 0x72,
+  i32Xor: 0x73,
+  i32Shl: 0x74,
+  i32ShrU: 0x76,
+  i64Add: 0x7c,
+  i64Mul: 0x7e,
+  i64ShrU: 0x88,
+  f64Add: 0xa0,
+  f64Sub: 0xa1,
+  f64Mul: 0xa2,
+  i32WrapI64: 0xa7,
+  i64ExtendI32U: 0xad,
+  f64ConvertI32U: 0xb8,
 } as const;
 
 /** SIMD opcodes (after the 0xfd prefix, LEB128-encoded). */
 export const simd = {
-  v128Load: 0x00, v128Load64Splat: 0x0a, v128Store: 0x0b, f64x2Splat: 0x14, f64x2ExtractLane: 0x21,
-  f64x2Add: 0xf0, f64x2Mul: 0xf2,
+  v128Load: 0x00,
+  v128Load64Splat: 0x0a,
+  v128Store: 0x0b,
+  f64x2Splat: 0x14,
+  f64x2ExtractLane: 0x21,
+  f64x2Add: 0xf0,
+  f64x2Mul: 0xf2,
 } as const;
 
 /** Unsigned LEB128. */
@@ -44,7 +86,10 @@ export function sleb(v: number | bigint): number[] {
   for (;;) {
     const b = Number(x & 0x7fn);
     x >>= 7n;
-    if ((x === 0n && (b & 0x40) === 0) || (x === -1n && (b & 0x40) !== 0)) { out.push(b); return out; }
+    if ((x === 0n && (b & 0x40) === 0) || (x === -1n && (b & 0x40) !== 0)) {
+      out.push(b);
+      return out;
+    }
     out.push(b | 0x80);
   }
 }
@@ -92,7 +137,10 @@ function section(id: number, content: number[]): number[] {
  * functions, each exported under its name.
  */
 export function assemble(functions: WasmFunction[], pages: number): Uint8Array {
-  const name = (s: string) => { const b = Array.from(new TextEncoder().encode(s)); return [...uleb(b.length), ...b]; };
+  const name = (s: string) => {
+    const b = Array.from(new TextEncoder().encode(s));
+    return [...uleb(b.length), ...b];
+  };
   const types = functions.map((f) => [0x60, ...vec(f.params.map((t) => [t])), ...vec(f.results.map((t) => [t]))]);
   const codes = functions.map((f) => {
     // locals run-length encoded by type, in order
@@ -107,7 +155,14 @@ export function assemble(functions: WasmFunction[], pages: number): Uint8Array {
   });
   const exports = [...functions.map((f, i) => [...name(f.name), 0x00, ...uleb(i)]), [...name('memory'), 0x02, 0x00]];
   return new Uint8Array([
-    0x00, 0x61, 0x73, 0x6d, 0x01, 0x00, 0x00, 0x00,
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
     ...section(1, vec(types)),
     ...section(3, vec(functions.map((_, i) => uleb(i)))),
     ...section(5, vec([[0x00, ...uleb(pages)]])),
@@ -124,7 +179,10 @@ interface WasmApi {
 }
 
 /** A module's linear memory as seen from JavaScript. */
-export interface WasmMemory { readonly buffer: ArrayBuffer; grow(pages: number): number }
+export interface WasmMemory {
+  readonly buffer: ArrayBuffer;
+  grow(pages: number): number;
+}
 
 /**
  * Instantiates assembled bytes synchronously (small modules: allowed on the main thread) and returns its exports, or

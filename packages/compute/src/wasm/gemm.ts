@@ -12,7 +12,12 @@ const [MCP, NCP, KCP, ALPHA, PA, PB, CP, LDC, FIRST] = [0, 1, 2, 3, 4, 5, 6, 7, 
 // i32 locals
 const [JB, IB, A, B, END, CT, PBS, ROWS] = [9, 10, 11, 12, 13, 14, 15, 16];
 // v128 locals: 8 accumulators (row r, lanes 2h, 2h+1 at ACC + 2r + h), B lanes, A splat, α splat, +0
-const ACC = 17, B01 = 25, B23 = 26, AV = 27, AL = 28, ZERO = 29;
+const ACC = 17,
+  B01 = 25,
+  B23 = 26,
+  AV = 27,
+  AL = 28,
+  ZERO = 29;
 
 function macroBody(): number[] {
   const get = (l: number) => [op.localGet, l];
@@ -37,8 +42,18 @@ function macroBody(): number[] {
       // C tile, or +0 (ZERO) when the caller's C is all zeros and this is the first k-block: no copy-in needed
       store.push(
         ...get(CT),
-        ...get(FIRST), op.if, T.v128, ...get(ZERO), op.else, ...get(CT), ...v(simd.v128Load, ...mem(3, offset)), op.end,
-        ...get(AL), ...get(ACC + 2 * r + h), ...v(simd.f64x2Mul), ...v(simd.f64x2Add),
+        ...get(FIRST),
+        op.if,
+        T.v128,
+        ...get(ZERO),
+        op.else,
+        ...get(CT),
+        ...v(simd.v128Load, ...mem(3, offset)),
+        op.end,
+        ...get(AL),
+        ...get(ACC + 2 * r + h),
+        ...v(simd.f64x2Mul),
+        ...v(simd.f64x2Add),
         ...v(simd.v128Store, ...mem(3, offset)),
       );
     }
@@ -46,34 +61,79 @@ function macroBody(): number[] {
   }
   const zero = Array.from({ length: 8 }, (_, q) => set(ACC + q, [...f64c(0), ...v(simd.f64x2Splat)])).flat();
   return [
-    ...set(AL, [...get(ALPHA), ...v(simd.f64x2Splat)]), ...set(ZERO, [...f64c(0), ...v(simd.f64x2Splat)]),
+    ...set(AL, [...get(ALPHA), ...v(simd.f64x2Splat)]),
+    ...set(ZERO, [...f64c(0), ...v(simd.f64x2Splat)]),
     ...set(ROWS, [...get(KCP), ...i32c(32), op.i32Mul]), // bytes of one packed 4-wide sliver
     ...set(JB, i32c(0)),
-    op.block, op.empty, op.loop, op.empty,
-    ...get(JB), ...get(NCP), op.i32GeS, op.brIf, 1,
+    op.block,
+    op.empty,
+    op.loop,
+    op.empty,
+    ...get(JB),
+    ...get(NCP),
+    op.i32GeS,
+    op.brIf,
+    1,
     ...set(PBS, [...get(PB), ...get(JB), ...get(KCP), op.i32Mul, ...i32c(8), op.i32Mul, op.i32Add]),
     ...set(IB, i32c(0)),
-    op.block, op.empty, op.loop, op.empty,
-    ...get(IB), ...get(MCP), op.i32GeS, op.brIf, 1,
+    op.block,
+    op.empty,
+    op.loop,
+    op.empty,
+    ...get(IB),
+    ...get(MCP),
+    op.i32GeS,
+    op.brIf,
+    1,
     ...set(A, [...get(PA), ...get(IB), ...get(KCP), op.i32Mul, ...i32c(8), op.i32Mul, op.i32Add]),
     ...set(B, get(PBS)),
     ...set(END, [...get(A), ...get(ROWS), op.i32Add]),
     ...zero, // accumulators ← +0, as the TypeScript kernel's
-    op.block, op.empty, op.loop, op.empty,
-    ...get(A), ...get(END), op.i32GeU, op.brIf, 1,
+    op.block,
+    op.empty,
+    op.loop,
+    op.empty,
+    ...get(A),
+    ...get(END),
+    op.i32GeU,
+    op.brIf,
+    1,
     ...micro,
-    ...addI(A, i32c(32)), ...addI(B, i32c(32)),
-    op.br, 0, op.end, op.end,
+    ...addI(A, i32c(32)),
+    ...addI(B, i32c(32)),
+    op.br,
+    0,
+    op.end,
+    op.end,
     ...set(CT, [...get(CP), ...get(IB), ...get(LDC), op.i32Mul, op.i32Add, ...get(JB), ...i32c(8), op.i32Mul, op.i32Add]),
     ...store,
     ...addI(IB, i32c(MR)),
-    op.br, 0, op.end, op.end,
+    op.br,
+    0,
+    op.end,
+    op.end,
     ...addI(JB, i32c(NR)),
-    op.br, 0, op.end, op.end,
+    op.br,
+    0,
+    op.end,
+    op.end,
   ];
 }
 
-interface GemmModule { macro: (mc: number, nc: number, kc: number, alpha: number, pa: number, pb: number, c: number, ldc: number, first: number) => void; memory: WasmMemory }
+interface GemmModule {
+  macro: (
+    mc: number,
+    nc: number,
+    kc: number,
+    alpha: number,
+    pa: number,
+    pb: number,
+    c: number,
+    ldc: number,
+    first: number,
+  ) => void;
+  memory: WasmMemory;
+}
 let mod: GemmModule | null | undefined;
 
 function load(): GemmModule | null {
@@ -96,7 +156,8 @@ export const WASM_GEMM_MIN_WORK = 32768;
 /** Largest C (entries, padded) the kernel takes: its memory stays below 1 GiB. */
 const MAX_C = 96 * 1024 * 1024;
 
-const PA_BYTES = MC * KC * 8, PB_BYTES = KC * NC * 8;
+const PA_BYTES = MC * KC * 8,
+  PB_BYTES = KC * NC * 8;
 
 /** [start, length] of the blocks of `step` that cover [0, len). */
 function blocks(len: number, step: number): (readonly [number, number])[] {
@@ -110,13 +171,26 @@ function blocks(len: number, step: number): (readonly [number, number])[] {
  * saves copying C into the module (the first k-block adds to +0 without reading it: the same values).
  */
 export function wasmGemmStrided(
-  m: number, n: number, k: number, alpha: number,
-  A: Float64Array, aOff: number, ars: number, acs: number,
-  B: Float64Array, bOff: number, brs: number, bcs: number,
-  C: Float64Array, cOff: number, ldc: number, zeroC = false,
+  m: number,
+  n: number,
+  k: number,
+  alpha: number,
+  A: Float64Array,
+  aOff: number,
+  ars: number,
+  acs: number,
+  B: Float64Array,
+  bOff: number,
+  brs: number,
+  bcs: number,
+  C: Float64Array,
+  cOff: number,
+  ldc: number,
+  zeroC = false,
 ): boolean {
   if (m * n * k < WASM_GEMM_MIN_WORK || alpha === 0) return false;
-  const mp = Math.ceil(m / MR) * MR, np = Math.ceil(n / NR) * NR;
+  const mp = Math.ceil(m / MR) * MR,
+    np = Math.ceil(n / NR) * NR;
   if (mp * np > MAX_C) return false;
   const w = load();
   if (!w) return false;
@@ -124,10 +198,16 @@ export function wasmGemmStrided(
   const need = cBase + mp * np * 8;
   const have = w.memory.buffer.byteLength;
   if (need > have) {
-    try { w.memory.grow(Math.ceil((need - have) / 65536)); } catch { return false; } // no memory for the module: TypeScript
+    try {
+      w.memory.grow(Math.ceil((need - have) / 65536));
+    } catch {
+      return false;
+    } // no memory for the module: TypeScript
   }
   const buf = w.memory.buffer;
-  const pa = new Float64Array(buf, 0, MC * KC), pb = new Float64Array(buf, PA_BYTES, KC * NC), cw = new Float64Array(buf, cBase, mp * np);
+  const pa = new Float64Array(buf, 0, MC * KC),
+    pb = new Float64Array(buf, PA_BYTES, KC * NC),
+    cw = new Float64Array(buf, cBase, mp * np);
   if (!zeroC) for (let i = 0; i < m; i++) cw.set(C.subarray(cOff + i * ldc, cOff + i * ldc + n), i * np);
   // gemmStrided's blocking (same KC split of the k sums, hence the same values)
   for (const [jc, nc] of blocks(n, NC)) {

@@ -69,25 +69,40 @@ export function kernelSaddle(setup: MsaSetup, options: KernelSaddleOptions): Ker
       const prec = backend.matmul(XtB, x, { alpha: -lam });
       for (let i = 0; i < d; i++) prec.data[i * d + i]! += 1 / D;
       let Lp: Mat;
-      try { Lp = backend.cholesky(prec); } catch { throw new InvalidArgumentError('adaptive-kernel tilt made the read-in measure non-normalisable; increase the damping or anneal in chi'); }
+      try {
+        Lp = backend.cholesky(prec);
+      } catch {
+        throw new InvalidArgumentError(
+          'adaptive-kernel tilt made the read-in measure non-normalisable; increase the damping or anneal in chi',
+        );
+      }
       const Sv = backend.choleskySolve(Lp, eye(d));
       const C = backend.matmul(backend.matmul(x, Sv), x, { transB: true, alpha: c });
       const Ct = xTest ? backend.matmul(backend.matmul(xTest, Sv), x, { transB: true, alpha: c }) : undefined;
       return { C, Ct, Sv, ess: undefined };
     }
     const { w, ess } = weights(set, setup, new Float64Array(P), B);
-    const C = new Float64Array(P * P), Ct = new Float64Array(m * P);
+    const C = new Float64Array(P * P),
+      Ct = new Float64Array(m * P);
     for (let s = 0; s < set.S; s++) {
       const ws = w[s]!;
       const ph = set.phi.subarray(s * P, (s + 1) * P);
       for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) C[a * P + b]! += c * ws * ph[a]! * ph[b]!;
       for (let j = 0; j < m; j++) for (let b = 0; b < P; b++) Ct[j * P + b]! += c * ws * set.phiTest[s * m + j]! * ph[b]!;
     }
-    return { C: { rows: P, cols: P, data: C } as Mat, Ct: m ? ({ rows: m, cols: P, data: Ct } as Mat) : undefined, Sv: { rows: d, cols: d, data: weightCovOf(set, d, w) } as Mat, ess };
+    return {
+      C: { rows: P, cols: P, data: C } as Mat,
+      Ct: m ? ({ rows: m, cols: P, data: Ct } as Mat) : undefined,
+      Sv: { rows: d, cols: d, data: weightCovOf(set, d, w) } as Mat,
+      ess,
+    };
   };
   const solveTau = (C: Mat) => {
     const L = backend.cholesky(C, { jitter: kn });
-    return { tau: backend.choleskySolve(L, { rows: P, cols: 1, data: y }).data.slice(), Ainv: backend.choleskySolve(L, eye(P)).data };
+    return {
+      tau: backend.choleskySolve(L, { rows: P, cols: 1, data: y }).data.slice(),
+      Ainv: backend.choleskySolve(L, eye(P)).data,
+    };
   };
   // NNGP start.
   let cur = adapt(new Float64Array(P), new Float64Array(P * P));
@@ -95,14 +110,17 @@ export function kernelSaddle(setup: MsaSetup, options: KernelSaddleOptions): Ker
   // MSA tree-level solution.
   let { tau, Ainv } = solveTau(warm ? warm.kernel : cur.C);
   tau = warm ? warm.tau.slice() : new Float64Array(P);
-  let res = Infinity, it = 0;
+  let res = Infinity,
+    it = 0;
   // Phase 1: damped iteration from the prior into the basin (robust against non-normalisable tilts and the
   // oscillations of strongly adapting mean-field maps).
   const coarse = Math.max(tol * scale, 1e-2 * scale);
   while (it < maxIterations) {
     it++;
     let next: ReturnType<typeof adapt>;
-    try { next = adapt(tau, Ainv); } catch (e) {
+    try {
+      next = adapt(tau, Ainv);
+    } catch (e) {
       if (eta < 1e-4) throw e;
       eta /= 2;
       for (let a = 0; a < P; a++) tau[a]! *= 0.5;
@@ -121,7 +139,8 @@ export function kernelSaddle(setup: MsaSetup, options: KernelSaddleOptions): Ker
   // Phase 2: Anderson acceleration (@sftdl/field) on z = (κ_n τ, κ_n (C + κ_n)⁻¹), both O(1).
   if (res > tol * scale && res <= coarse) {
     const G = (z: Float64Array): Float64Array => {
-      const t = z.subarray(0, P).map((v) => v / kn), A = z.subarray(P).map((v) => v / kn);
+      const t = z.subarray(0, P).map((v) => v / kn),
+        A = z.subarray(P).map((v) => v / kn);
       const sol = solveTau(adapt(t, A).C);
       const out = new Float64Array(P + P * P);
       for (let a = 0; a < P; a++) out[a] = kn * sol.tau[a]!;
@@ -138,10 +157,25 @@ export function kernelSaddle(setup: MsaSetup, options: KernelSaddleOptions): Ker
     Ainv = r.x.subarray(P).map((v) => v / kn);
     cur = adapt(tau, Ainv);
   }
-  if (res > tol * scale) throw new ConvergenceError({ what: `adaptive-kernel fixed point (${activation})`, iterations: it, residual: res, tolerance: tol * scale, hint: 'lower the damping or anneal in chi' });
+  if (res > tol * scale)
+    throw new ConvergenceError({
+      what: `adaptive-kernel fixed point (${activation})`,
+      iterations: it,
+      residual: res,
+      tolerance: tol * scale,
+      hint: 'lower the damping or anneal in chi',
+    });
   ({ tau } = solveTau(cur.C));
   const trainMean = y.map((v, a) => v - kn * tau[a]!);
-  const out: KernelSaddleResult = { tau, trainMean, msd: meanSquaredDiff(y, trainMean), kernel: cur.C, weightCov: cur.Sv, iterations: it, residual: res };
+  const out: KernelSaddleResult = {
+    tau,
+    trainMean,
+    msd: meanSquaredDiff(y, trainMean),
+    kernel: cur.C,
+    weightCov: cur.Sv,
+    iterations: it,
+    residual: res,
+  };
   if (cur.ess !== undefined) out.effectiveSamples = cur.ess;
   if (cur.Ct) out.testMean = backend.matmul(cur.Ct, { rows: P, cols: 1, data: tau }).data.slice();
   return out;

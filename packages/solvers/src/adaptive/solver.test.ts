@@ -15,15 +15,27 @@ const width = n / (sigma2 * 8);
 const [k1, k2, k3] = split(key(1), 3);
 const X = normalMat(k1, n, d);
 const Xt = normalMat(k2, 1000, d);
-const yOf = (A: Mat) => Float64Array.from({ length: A.rows }, (_, i) => { const z = A.data[i * d]!; return z + eps * (z ** 3 - 3 * z); });
+const yOf = (A: Mat) =>
+  Float64Array.from({ length: A.rows }, (_, i) => {
+    const z = A.data[i * d]!;
+    return z + eps * (z ** 3 - 3 * z);
+  });
 
 /** Least-squares coefficients of f on [H1(z), H3(z)] over the test inputs. */
 function hermiteFit(f: Float64Array): { linear: number; cubic: number } {
-  let a11 = 0, a13 = 0, a33 = 0, b1 = 0, b3 = 0;
+  let a11 = 0,
+    a13 = 0,
+    a33 = 0,
+    b1 = 0,
+    b3 = 0;
   for (let i = 0; i < Xt.rows; i++) {
     const z = Xt.data[i * d]!;
     const h3 = z ** 3 - 3 * z;
-    a11 += z * z; a13 += z * h3; a33 += h3 * h3; b1 += z * f[i]!; b3 += h3 * f[i]!;
+    a11 += z * z;
+    a13 += z * h3;
+    a33 += h3 * h3;
+    b1 += z * f[i]!;
+    b3 += h3 * f[i]!;
   }
   const det = a11 * a33 - a13 * a13;
   return { linear: (a33 * b1 - a13 * b3) / det, cubic: (a11 * b3 - a13 * b1) / det };
@@ -54,7 +66,14 @@ describe('general adaptive-kernel solver', () => {
   });
 
   it('MALA sampling agrees with the importance-sampling integration (≤ 8% on 1 − b)', () => {
-    const mala = solveAdaptiveKernel(problem, { key: k3, method: 'mala', chains: 32, stepsPerIteration: 16, iterations: 14, xTest: Xt });
+    const mala = solveAdaptiveKernel(problem, {
+      key: k3,
+      method: 'mala',
+      chains: 32,
+      stepsPerIteration: 16,
+      iterations: 14,
+      xTest: Xt,
+    });
     const a = hermiteFit(mala.testMean!).linear;
     const b = hermiteFit(imp.testMean!).linear;
     expect(Math.abs(a / b - 1)).toBeLessThan(0.08); // both are Monte-Carlo estimates (≈ 900 correlated MALA draws, ESS ≈ 500)
@@ -70,7 +89,9 @@ describe('general adaptive-kernel solver', () => {
     expect(() => solveAdaptiveKernel({ ...problem, y: new Float64Array(3) }, { key: k3 })).toThrow(/rows/);
     expect(() => solveAdaptiveKernel({ ...problem, outputs: 0 }, { key: k3 })).toThrow(/outputs/);
     expect(() => solveAdaptiveKernel({ ...problem, chi: 0 }, { key: k3 })).toThrow(/chi/);
-    expect(() => solveAdaptiveKernel({ ...problem, activation: 'tanh' }, { key: k3, method: 'kernel-saddle' })).toThrow(/linear\|erf\|relu/);
+    expect(() => solveAdaptiveKernel({ ...problem, activation: 'tanh' }, { key: k3, method: 'kernel-saddle' })).toThrow(
+      /linear\|erf\|relu/,
+    );
     expect(() => solveAdaptiveKernel({ ...problem, sigma2: 0 }, { key: k3 })).toThrow(/sigma2/);
   });
 
@@ -78,10 +99,16 @@ describe('general adaptive-kernel solver', () => {
     const dd = 3;
     const nn = 80;
     const Xs = normalMat(k1, nn, dd);
-    const ys = Float64Array.from({ length: nn }, (_, i) => { const z = Xs.data[i * dd]!; return z + eps * (z ** 3 - 3 * z); });
+    const ys = Float64Array.from({ length: nn }, (_, i) => {
+      const z = Xs.data[i * dd]!;
+      return z + eps * (z ** 3 - 3 * z);
+    });
     const sA2 = (1.5 * sigma2 * dd) / nn;
     const N = (1.5 * nn) / (sigma2 * 80);
-    const r = solveAdaptiveKernel({ x: Xs, y: ys, sigmaW2, sigmaA2: sA2, width: N, sigma2 }, { key: k3, method: 'mala', chains: 32, stepsPerIteration: 16, iterations: 12, direction: Float64Array.from([1, 0, 0]) });
+    const r = solveAdaptiveKernel(
+      { x: Xs, y: ys, sigmaW2, sigmaA2: sA2, width: N, sigma2 },
+      { key: k3, method: 'mala', chains: 32, stepsPerIteration: 16, iterations: 12, direction: Float64Array.from([1, 0, 0]) },
+    );
     expect(r.multimodality!.multimodal).toBe(true);
     expect(r.multimodality!.modes.length).toBe(2);
     const th = solveCubicFiniteD({ samples: nn, dim: dd, width: N, sigmaW2, sigmaA2: sA2, sigma2, epsilon: eps });
@@ -103,8 +130,12 @@ describe('general adaptive-kernel solver', () => {
     const lin = { ...problem, activation: 'linear' as const };
     const exact = solveAdaptiveKernel(lin, { key: k3, method: 'kernel-saddle', varianceSign: 0 });
     const sampled = solveAdaptiveKernel(lin, { key: k3, samples: 4000 });
-    let err = 0, scale = 0;
-    for (let i = 0; i < n; i++) { err = Math.max(err, Math.abs(exact.trainMean[i]! - sampled.trainMean[i]!)); scale = Math.max(scale, Math.abs(problem.y[i]!)); }
+    let err = 0,
+      scale = 0;
+    for (let i = 0; i < n; i++) {
+      err = Math.max(err, Math.abs(exact.trainMean[i]! - sampled.trainMean[i]!));
+      scale = Math.max(scale, Math.abs(problem.y[i]!));
+    }
     expect(err).toBeLessThan(0.02 * scale);
     expect(exact.effectiveSamples).toBeUndefined();
   });

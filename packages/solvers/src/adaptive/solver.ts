@@ -129,7 +129,9 @@ export interface AdaptiveKernelResult {
 function checkActivation(a: AdaptiveActivation | undefined): ActivationName {
   const name = a ?? 'erf';
   if (typeof name !== 'string' || !ACTIVATION_NAMES.includes(name as ActivationName)) {
-    throw new InvalidArgumentError(`adaptive kernel: unknown activation '${String(a)}'; use erf|tanh|relu|linear|square or a function`);
+    throw new InvalidArgumentError(
+      `adaptive kernel: unknown activation '${String(a)}'; use erf|tanh|relu|linear|square or a function`,
+    );
   }
   return name as ActivationName;
 }
@@ -196,53 +198,119 @@ export function solveAdaptiveKernel(problem: AdaptiveKernelProblem, options: Ada
   const chi = problem.chi ?? 1;
   const k = problem.outputs ?? 1;
   const n = x.rows;
-  if (!(Number.isInteger(k) && k >= 1)) throw new InvalidArgumentError(`adaptive kernel: outputs must be an integer ≥ 1, got ${k}`);
-  if (problem.y.length !== n * k) throw new ShapeError(`adaptive kernel: y has ${problem.y.length} values but x has ${n} rows and outputs = ${k}; give n·k targets, row-major`);
+  if (!(Number.isInteger(k) && k >= 1))
+    throw new InvalidArgumentError(`adaptive kernel: outputs must be an integer ≥ 1, got ${k}`);
+  if (problem.y.length !== n * k)
+    throw new ShapeError(
+      `adaptive kernel: y has ${problem.y.length} values but x has ${n} rows and outputs = ${k}; give n·k targets, row-major`,
+    );
   const y = mat(n, k, Float64Array.from(problem.y));
   assertFinite(x, 'x');
   assertFinite(y, 'y');
-  for (const [name, v] of [['sigmaW2', sigmaW2], ['sigmaA2', sigmaA2], ['width', width], ['sigma2', sigma2], ['chi', chi]] as const) {
-    if (!(Number.isFinite(v) && v > 0)) throw new InvalidArgumentError(`adaptive kernel: ${name} must be a finite number > 0, got ${v}`);
+  for (const [name, v] of [
+    ['sigmaW2', sigmaW2],
+    ['sigmaA2', sigmaA2],
+    ['width', width],
+    ['sigma2', sigma2],
+    ['chi', chi],
+  ] as const) {
+    if (!(Number.isFinite(v) && v > 0))
+      throw new InvalidArgumentError(`adaptive kernel: ${name} must be a finite number > 0, got ${v}`);
   }
   const backend = options.backend ?? referenceBackend;
   if (options.method === 'kernel-saddle') return viaKernelSaddle(problem, y, chi, options, backend);
-  const scaled: ScaledProblem = { x, y, n, d: x.cols, k, sigmaW2, sigmaA2: sigmaA2 / chi, width, sigma2: sigma2 / chi, ...(problem.activation !== undefined ? { activation: problem.activation } : {}) };
+  const scaled: ScaledProblem = {
+    x,
+    y,
+    n,
+    d: x.cols,
+    k,
+    sigmaW2,
+    sigmaA2: sigmaA2 / chi,
+    width,
+    sigma2: sigma2 / chi,
+    ...(problem.activation !== undefined ? { activation: problem.activation } : {}),
+  };
   const phi = activationFn(problem.activation);
-  const raw = options.method === 'mala' ? solveMala(scaled, options, phi, activationDerivativeOf(problem.activation), backend) : solveImportance(scaled, options, phi, backend);
+  const raw =
+    options.method === 'mala'
+      ? solveMala(scaled, options, phi, activationDerivativeOf(problem.activation), backend)
+      : solveImportance(scaled, options, phi, backend);
   const trainMean = raw.predictions.data;
   let sq = 0;
   for (let i = 0; i < n * k; i++) sq += (y.data[i]! - trainMean[i]!) ** 2;
   const out: AdaptiveKernelResult = {
-    kernel: raw.kernel, tau: raw.tBar.data, trainMean, msd: sq / (n * k), weightCov: raw.weightCovariance, weightMean: raw.weightMean,
-    effectiveSamples: raw.effectiveSamples, multimodality: raw.multimodality, iterations: raw.iterations, residual: raw.residual,
+    kernel: raw.kernel,
+    tau: raw.tBar.data,
+    trainMean,
+    msd: sq / (n * k),
+    weightCov: raw.weightCovariance,
+    weightMean: raw.weightMean,
+    effectiveSamples: raw.effectiveSamples,
+    multimodality: raw.multimodality,
+    iterations: raw.iterations,
+    residual: raw.residual,
   };
   if (raw.testPredictions) out.testMean = raw.testPredictions.data;
   return out;
 }
 
 /** The `kernel-saddle` method on the MSA set-up of the problem. */
-function viaKernelSaddle(problem: AdaptiveKernelProblem, y: Mat, chi: number, options: AdaptiveKernelOptions, backend: ComputeBackend): AdaptiveKernelResult {
+function viaKernelSaddle(
+  problem: AdaptiveKernelProblem,
+  y: Mat,
+  chi: number,
+  options: AdaptiveKernelOptions,
+  backend: ComputeBackend,
+): AdaptiveKernelResult {
   const activation = problem.activation ?? 'erf';
   if (typeof activation !== 'string' || !SADDLE_ACTIVATIONS.includes(activation as MsaActivation)) {
-    throw new InvalidArgumentError(`adaptive kernel (kernel-saddle): activation must be one of ${SADDLE_ACTIVATIONS.join('|')}, got '${String(activation)}'`);
+    throw new InvalidArgumentError(
+      `adaptive kernel (kernel-saddle): activation must be one of ${SADDLE_ACTIVATIONS.join('|')}, got '${String(activation)}'`,
+    );
   }
   if (y.cols !== 1) throw new ShapeError(`adaptive kernel (kernel-saddle): one output only, got outputs = ${y.cols}`);
   const setup = msaSetup({
-    x: problem.x, y: y.data, width: problem.width, chi, sigmaW2: problem.sigmaW2, sigmaA2: problem.sigmaA2, sigma2: problem.sigma2, backend,
+    x: problem.x,
+    y: y.data,
+    width: problem.width,
+    chi,
+    sigmaW2: problem.sigmaW2,
+    sigmaA2: problem.sigmaA2,
+    sigma2: problem.sigma2,
+    backend,
     ...(options.xTest ? { xTest: options.xTest } : {}),
   });
   const r = kernelSaddle(setup, {
-    activation: activation as MsaActivation, varianceSign: options.varianceSign ?? -1, damping: options.damping ?? 0.5, tol: options.tolerance ?? 1e-11,
-    maxIterations: options.maxIterations ?? 2000, samples: options.samples ?? 40000, key: options.key,
+    activation: activation as MsaActivation,
+    varianceSign: options.varianceSign ?? -1,
+    damping: options.damping ?? 0.5,
+    tol: options.tolerance ?? 1e-11,
+    maxIterations: options.maxIterations ?? 2000,
+    samples: options.samples ?? 40000,
+    key: options.key,
   });
-  const out: AdaptiveKernelResult = { kernel: r.kernel, tau: r.tau, trainMean: r.trainMean, msd: r.msd, weightCov: r.weightCov, iterations: r.iterations, residual: r.residual };
+  const out: AdaptiveKernelResult = {
+    kernel: r.kernel,
+    tau: r.tau,
+    trainMean: r.trainMean,
+    msd: r.msd,
+    weightCov: r.weightCov,
+    iterations: r.iterations,
+    residual: r.residual,
+  };
   if (r.testMean) out.testMean = r.testMean;
   if (r.effectiveSamples !== undefined) out.effectiveSamples = r.effectiveSamples;
   return out;
 }
 
 /** The `importance` method (see the module comment). */
-function solveImportance(problem: ScaledProblem, options: AdaptiveKernelOptions, phi: (z: number) => number, backend: ComputeBackend): RawResult {
+function solveImportance(
+  problem: ScaledProblem,
+  options: AdaptiveKernelOptions,
+  phi: (z: number) => number,
+  backend: ComputeBackend,
+): RawResult {
   const { x, y, n, d, k, sigmaW2, sigmaA2, width, sigma2 } = problem;
   const M = options.samples ?? 4000;
   const eta = options.damping ?? 0.5;
@@ -264,14 +332,23 @@ function solveImportance(problem: ScaledProblem, options: AdaptiveKernelOptions,
     let tmax = -Infinity;
     for (let m = 0; m < M; m++) {
       let s = 0;
-      for (let o = 0; o < k; o++) { const v = proj.data[o * M + m]!; s += v * v; }
+      for (let o = 0; o < k; o++) {
+        const v = proj.data[o * M + m]!;
+        s += v * v;
+      }
       tilt[m] = (scale * sigmaA2 * s) / (2 * width);
       if (tilt[m]! > tmax) tmax = tilt[m]!;
     }
     let z = 0;
-    for (let m = 0; m < M; m++) { omega[m] = Math.exp(tilt[m]! - tmax); z += omega[m]!; }
+    for (let m = 0; m < M; m++) {
+      omega[m] = Math.exp(tilt[m]! - tmax);
+      z += omega[m]!;
+    }
     let z2 = 0;
-    for (let m = 0; m < M; m++) { omega[m]! /= z; z2 += omega[m]! * omega[m]!; }
+    for (let m = 0; m < M; m++) {
+      omega[m]! /= z;
+      z2 += omega[m]! * omega[m]!;
+    }
     return 1 / z2;
   };
   const kernelOf = (): Mat => {
@@ -300,28 +377,47 @@ function solveImportance(problem: ScaledProblem, options: AdaptiveKernelOptions,
     }
     residual = Math.sqrt(num / Math.max(den, 1e-300));
     tBar = mat(n, k, next);
-    if (scale === 1 && residual < tol) { it++; break; }
+    if (scale === 1 && residual < tol) {
+      it++;
+      break;
+    }
   }
-  if (!(residual < tol)) throw new ConvergenceError({ what: 'adaptive-kernel fixed point', iterations: it, residual, tolerance: tol, hint: 'increase maxIterations or lower damping (near a first-order transition the iteration can oscillate)' });
+  if (!(residual < tol))
+    throw new ConvergenceError({
+      what: 'adaptive-kernel fixed point',
+      iterations: it,
+      residual,
+      tolerance: tol,
+      hint: 'increase maxIterations or lower damping (near a first-order transition the iteration can oscillate)',
+    });
   // Final consistent quantities at the converged t̄.
   ess = weights(tBar, 1);
   if (!(ess >= minEss)) {
-    throw new ConvergenceError({ what: 'adaptive-kernel importance sampling', iterations: it, residual: ess, tolerance: minEss, detail: `effective sample size ${ess.toFixed(1)} < required ${minEss} (minEss)`, hint: 'p(w) is far from the prior; increase samples, lower the input dimension, or move away from the deep GMFL phase' });
+    throw new ConvergenceError({
+      what: 'adaptive-kernel importance sampling',
+      iterations: it,
+      residual: ess,
+      tolerance: minEss,
+      detail: `effective sample size ${ess.toFixed(1)} < required ${minEss} (minEss)`,
+      hint: 'p(w) is far from the prior; increase samples, lower the input dimension, or move away from the deep GMFL phase',
+    });
   }
   Q = kernelOf();
   tBar = solveT(Q);
   const predictions = backend.matmul(Q, tBar);
   let testPredictions: Mat | undefined;
   if (options.xTest) {
-    if (options.xTest.cols !== d) throw new ShapeError(`adaptive kernel: xTest has ${options.xTest.cols} columns, expected d = ${d}`);
+    if (options.xTest.cols !== d)
+      throw new ShapeError(`adaptive kernel: xTest has ${options.xTest.cols} columns, expected d = ${d}`);
     const preT = backend.matmul(options.xTest, W, { transB: true });
     const proj = backend.matmul(tBar, PhiMat, { transA: true }); // k × M
     const nt = options.xTest.rows;
     const out = new Float64Array(nt * k);
-    for (let i = 0; i < nt; i++) for (let m = 0; m < M; m++) {
-      const v = sigmaA2 * omega[m]! * phi(preT.data[i * M + m]!);
-      for (let o = 0; o < k; o++) out[i * k + o]! += v * proj.data[o * M + m]!;
-    }
+    for (let i = 0; i < nt; i++)
+      for (let m = 0; m < M; m++) {
+        const v = sigmaA2 * omega[m]! * phi(preT.data[i * M + m]!);
+        for (let o = 0; o < k; o++) out[i * k + o]! += v * proj.data[o * M + m]!;
+      }
     testPredictions = mat(nt, k, out);
   }
   const cov = new Float64Array(d * d);
@@ -336,7 +432,18 @@ function solveImportance(problem: ScaledProblem, options: AdaptiveKernelOptions,
   }
   const weightCovariance = mat(d, d, cov);
   const multimodality = multimodalityOf(backend, W.data, omega, weightCovariance, options.direction);
-  return { kernel: Q, tBar, predictions, ...(testPredictions ? { testPredictions } : {}), weightCovariance, weightMean: mean, effectiveSamples: ess, multimodality, iterations: it, residual };
+  return {
+    kernel: Q,
+    tBar,
+    predictions,
+    ...(testPredictions ? { testPredictions } : {}),
+    weightCovariance,
+    weightMean: mean,
+    effectiveSamples: ess,
+    multimodality,
+    iterations: it,
+    residual,
+  };
 }
 
 /** Modes of a weighted Gaussian KDE (Silverman bandwidth) that hold at least 2% of the mass each. */
@@ -358,7 +465,10 @@ function weightedModes(v: Float64Array, w: Float64Array): number[] {
   for (let g = 0; g < G; g++) {
     const xg = lo + ((hi - lo) * g) / (G - 1);
     let s = 0;
-    for (let i = 0; i < v.length; i++) { const z = (xg - v[i]!) / h; s += w[i]! * Math.exp(-0.5 * z * z); }
+    for (let i = 0; i < v.length; i++) {
+      const z = (xg - v[i]!) / h;
+      s += w[i]! * Math.exp(-0.5 * z * z);
+    }
     dens[g] = s;
   }
   const total = dens.reduce((a, b) => a + b, 0);
@@ -382,7 +492,13 @@ function weightedModes(v: Float64Array, w: Float64Array): number[] {
  * The multi-modality diagnostic: the draws (rows of `draws`, [m, d]) projected on `direction` (default: the leading
  * eigenvector of `cov`), and the modes of their weighted KDE.
  */
-function multimodalityOf(backend: ComputeBackend, draws: Float64Array, weights: Float64Array, cov: Mat, direction?: Float64Array): { direction: Float64Array; modes: number[]; multimodal: boolean } {
+function multimodalityOf(
+  backend: ComputeBackend,
+  draws: Float64Array,
+  weights: Float64Array,
+  cov: Mat,
+  direction?: Float64Array,
+): { direction: Float64Array; modes: number[]; multimodal: boolean } {
   const d = cov.rows;
   let dir = direction;
   if (!dir) {
@@ -392,7 +508,11 @@ function multimodalityOf(backend: ComputeBackend, draws: Float64Array, weights: 
   }
   const M = weights.length;
   const proj = new Float64Array(M);
-  for (let m = 0; m < M; m++) { let s = 0; for (let a = 0; a < d; a++) s += draws[m * d + a]! * dir[a]!; proj[m] = s; }
+  for (let m = 0; m < M; m++) {
+    let s = 0;
+    for (let a = 0; a < d; a++) s += draws[m * d + a]! * dir[a]!;
+    proj[m] = s;
+  }
   const modes = weightedModes(proj, weights);
   return { direction: dir, modes, multimodal: modes.length > 1 };
 }
@@ -406,7 +526,13 @@ function solveLinear(backend: ComputeBackend, Q: Mat, y: Mat, sigma2: number): M
 }
 
 /** MALA variant of {@link solveAdaptiveKernel}: persistent chains on S[w], damped iteration, averaged kernel. */
-function solveMala(problem: ScaledProblem, options: AdaptiveKernelOptions, phi: (z: number) => number, dphi: (z: number) => number, backend: ComputeBackend): RawResult {
+function solveMala(
+  problem: ScaledProblem,
+  options: AdaptiveKernelOptions,
+  phi: (z: number) => number,
+  dphi: (z: number) => number,
+  backend: ComputeBackend,
+): RawResult {
   const { x, y, n, d, k, sigmaW2, sigmaA2, width, sigma2 } = problem;
   const C = options.chains ?? 64;
   const steps = options.stepsPerIteration ?? 40;
@@ -421,7 +547,11 @@ function solveMala(problem: ScaledProblem, options: AdaptiveKernelOptions, phi: 
   const pre = new Float64Array(n);
   // action and gradient of one chain state w (length d) at tilt scale `sc`
   const actionGrad = (w: Float64Array, tb: Float64Array, sc: number, grad: Float64Array | null): number => {
-    for (let i = 0; i < n; i++) { let s = 0; for (let a = 0; a < d; a++) s += X[i * d + a]! * w[a]!; pre[i] = s; }
+    for (let i = 0; i < n; i++) {
+      let s = 0;
+      for (let a = 0; a < d; a++) s += X[i * d + a]! * w[a]!;
+      pre[i] = s;
+    }
     let w2 = 0;
     for (let a = 0; a < d; a++) w2 += w[a]! * w[a]!;
     let S = (d * w2) / (2 * sigmaW2);
@@ -432,7 +562,10 @@ function solveMala(problem: ScaledProblem, options: AdaptiveKernelOptions, phi: 
       S -= (sc * sigmaA2 * proj * proj) / (2 * width);
       if (grad) {
         const f = (sc * sigmaA2 * proj) / width;
-        for (let i = 0; i < n; i++) { const g = f * tb[i * k + o]! * dphi(pre[i]!); if (g !== 0) for (let a = 0; a < d; a++) grad[a]! -= g * X[i * d + a]!; }
+        for (let i = 0; i < n; i++) {
+          const g = f * tb[i * k + o]! * dphi(pre[i]!);
+          if (g !== 0) for (let a = 0; a < d; a++) grad[a]! -= g * X[i * d + a]!;
+        }
       }
     }
     return S;
@@ -470,14 +603,24 @@ function solveMala(problem: ScaledProblem, options: AdaptiveKernelOptions, phi: 
           lq += (fwd * fwd - bwd * bwd) / (4 * tau);
         }
         proposed++;
-        if (Math.log(unif[c]!) < S0 - S1 + lq) { w.set(wp); accepted++; }
+        if (Math.log(unif[c]!) < S0 - S1 + lq) {
+          w.set(wp);
+          accepted++;
+        }
       }
       if ((s + 1) % thin === 0) {
         for (let c = 0; c < C; c++) {
           const w = W.subarray(c * d, (c + 1) * d);
-          for (let i = 0; i < n; i++) { let z = 0; for (let a = 0; a < d; a++) z += X[i * d + a]! * w[a]!; feats.push(phi(z)); }
+          for (let i = 0; i < n; i++) {
+            let z = 0;
+            for (let a = 0; a < d; a++) z += X[i * d + a]! * w[a]!;
+            feats.push(phi(z));
+          }
           if (collect && sc === 1) {
-            for (let a = 0; a < d; a++) { meanSum[a]! += w[a]!; for (let b = 0; b < d; b++) covSum[a * d + b]! += w[a]! * w[b]!; }
+            for (let a = 0; a < d; a++) {
+              meanSum[a]! += w[a]!;
+              for (let b = 0; b < d; b++) covSum[a * d + b]! += w[a]! * w[b]!;
+            }
             projSamples.push(Float64Array.from(w));
           }
         }
@@ -488,18 +631,41 @@ function solveMala(problem: ScaledProblem, options: AdaptiveKernelOptions, phi: 
     const S = feats.length / n;
     // feats is S blocks of n values: Φ (S × n) → Q = σ_a²/S · ΦᵀΦ
     const Qit = backend.gram(mat(S, n, Float64Array.from(feats)), { trans: true, alpha: sigmaA2 / S });
-    if (collect && sc === 1) { for (let i = 0; i < n * n; i++) Qsum[i]! += Qit.data[i]!; Qcount++; }
+    if (collect && sc === 1) {
+      for (let i = 0; i < n * n; i++) Qsum[i]! += Qit.data[i]!;
+      Qcount++;
+    }
     const tNew = solveLinear(backend, Qit, y, sigma2).data;
     let num = 0;
     let den = 0;
-    for (let i = 0; i < n * k; i++) { num += (tNew[i]! - tBar[i]!) ** 2; den += tNew[i]! ** 2; tBar[i] = (1 - eta) * tBar[i]! + eta * tNew[i]!; }
+    for (let i = 0; i < n * k; i++) {
+      num += (tNew[i]! - tBar[i]!) ** 2;
+      den += tNew[i]! ** 2;
+      tBar[i] = (1 - eta) * tBar[i]! + eta * tNew[i]!;
+    }
     residual = Math.sqrt(num / Math.max(den, 1e-300));
   }
-  if (Qcount === 0) throw new ConvergenceError({ what: 'adaptive-kernel MALA', iterations: iters, residual, tolerance: 0, detail: 'no post-annealing iterations were recorded', hint: 'use at least annealSteps + 2 iterations' });
-  const Q = mat(n, n, Qsum.map((v) => v / Qcount));
+  if (Qcount === 0)
+    throw new ConvergenceError({
+      what: 'adaptive-kernel MALA',
+      iterations: iters,
+      residual,
+      tolerance: 0,
+      detail: 'no post-annealing iterations were recorded',
+      hint: 'use at least annealSteps + 2 iterations',
+    });
+  const Q = mat(
+    n,
+    n,
+    Qsum.map((v) => v / Qcount),
+  );
   const tb = solveLinear(backend, Q, y, sigma2);
   const nS = projSamples.length;
-  const cov = mat(d, d, covSum.map((v) => v / nS));
+  const cov = mat(
+    d,
+    d,
+    covSum.map((v) => v / nS),
+  );
   const mean = meanSum.map((v) => v / nS);
   const draws = new Float64Array(nS * d);
   projSamples.forEach((w, m) => draws.set(w, m * d));
@@ -512,10 +678,31 @@ function solveMala(problem: ScaledProblem, options: AdaptiveKernelOptions, phi: 
     const out = new Float64Array(xt.rows * k);
     for (const w of projSamples) {
       const pv = new Float64Array(k);
-      for (let i = 0; i < n; i++) { let z = 0; for (let a = 0; a < d; a++) z += X[i * d + a]! * w[a]!; const f = phi(z); for (let o = 0; o < k; o++) pv[o]! += f * tb.data[i * k + o]!; }
-      for (let j = 0; j < xt.rows; j++) { let z = 0; for (let a = 0; a < d; a++) z += xt.data[j * d + a]! * w[a]!; const f = (sigmaA2 * phi(z)) / nS; for (let o = 0; o < k; o++) out[j * k + o]! += f * pv[o]!; }
+      for (let i = 0; i < n; i++) {
+        let z = 0;
+        for (let a = 0; a < d; a++) z += X[i * d + a]! * w[a]!;
+        const f = phi(z);
+        for (let o = 0; o < k; o++) pv[o]! += f * tb.data[i * k + o]!;
+      }
+      for (let j = 0; j < xt.rows; j++) {
+        let z = 0;
+        for (let a = 0; a < d; a++) z += xt.data[j * d + a]! * w[a]!;
+        const f = (sigmaA2 * phi(z)) / nS;
+        for (let o = 0; o < k; o++) out[j * k + o]! += f * pv[o]!;
+      }
     }
     testPredictions = mat(xt.rows, k, out);
   }
-  return { kernel: Q, tBar: tb, predictions: backend.matmul(Q, tb), ...(testPredictions ? { testPredictions } : {}), weightCovariance: cov, weightMean: mean, effectiveSamples: nS, multimodality, iterations: iters, residual };
+  return {
+    kernel: Q,
+    tBar: tb,
+    predictions: backend.matmul(Q, tb),
+    ...(testPredictions ? { testPredictions } : {}),
+    weightCovariance: cov,
+    weightMean: mean,
+    effectiveSamples: nS,
+    multimodality,
+    iterations: iters,
+    residual,
+  };
 }

@@ -16,11 +16,16 @@ export interface LbfgsResult {
  * Limited-memory BFGS with an Armijo backtracking line search (curvature pairs kept only when sᵀy > 0).
  * Stops when ‖∇f‖∞ ≤ gtol or the relative decrease falls below ftol.
  */
-export function lbfgsMinimize(fg: (x: Float64Array) => { value: number; grad: Float64Array }, x0: ArrayLike<number>, { memory = 8, gtol = 1e-6, ftol = 1e-13, maxIterations = 200 } = {}): LbfgsResult {
+export function lbfgsMinimize(
+  fg: (x: Float64Array) => { value: number; grad: Float64Array },
+  x0: ArrayLike<number>,
+  { memory = 8, gtol = 1e-6, ftol = 1e-13, maxIterations = 200 } = {},
+): LbfgsResult {
   let x = Float64Array.from(x0);
   const n = x.length;
   let cur = fg(x);
-  const S: Float64Array[] = [], Y: Float64Array[] = [];
+  const S: Float64Array[] = [],
+    Y: Float64Array[] = [];
   const inf = (g: Float64Array): number => Math.max(0, ...Array.from(g, Math.abs));
   let it = 0;
   while (it < maxIterations && inf(cur.grad) > gtol) {
@@ -42,20 +47,40 @@ export function lbfgsMinimize(fg: (x: Float64Array) => { value: number; grad: Fl
       for (let j = 0; j < n; j++) q[j]! += S[i]![j]! * (alpha[i]! - b);
     }
     let slope = -dotp(cur.grad, q);
-    if (!(slope < 0)) { for (let j = 0; j < n; j++) q[j] = cur.grad[j]!; slope = -dotp(cur.grad, q); S.length = 0; Y.length = 0; }
-    let t = 1, next: { value: number; grad: Float64Array } | undefined, xn = x;
+    if (!(slope < 0)) {
+      for (let j = 0; j < n; j++) q[j] = cur.grad[j]!;
+      slope = -dotp(cur.grad, q);
+      S.length = 0;
+      Y.length = 0;
+    }
+    let t = 1,
+      next: { value: number; grad: Float64Array } | undefined,
+      xn = x;
     for (let ls = 0; ls < 40; ls++) {
       xn = x.map((v, j) => v - t * q[j]!);
-      try { next = fg(xn); } catch { next = undefined; }
+      try {
+        next = fg(xn);
+      } catch {
+        next = undefined;
+      }
       if (next && Number.isFinite(next.value) && next.value <= cur.value + 1e-4 * t * slope) break;
       next = undefined;
       t /= 2;
     }
     if (!next) break;
-    const s = xn.map((v, j) => v - x[j]!), yv = next.grad.map((v, j) => v - cur.grad[j]!);
-    if (dotp(s, yv) > 1e-12 * Math.sqrt(dotp(s, s) * dotp(yv, yv))) { S.push(s); Y.push(yv); if (S.length > memory) { S.shift(); Y.shift(); } }
+    const s = xn.map((v, j) => v - x[j]!),
+      yv = next.grad.map((v, j) => v - cur.grad[j]!);
+    if (dotp(s, yv) > 1e-12 * Math.sqrt(dotp(s, s) * dotp(yv, yv))) {
+      S.push(s);
+      Y.push(yv);
+      if (S.length > memory) {
+        S.shift();
+        Y.shift();
+      }
+    }
     const df = cur.value - next.value;
-    x = xn; cur = next;
+    x = xn;
+    cur = next;
     if (df <= ftol * Math.max(1, Math.abs(cur.value))) break;
   }
   const gradNorm = inf(cur.grad);
@@ -122,10 +147,20 @@ export interface GpFitResult {
  * ```
  */
 export function fitGpHyperparameters(options: GpFitOptions): GpFitResult {
-  const { params, kernel, sigma2, fixNoise = false, restarts = 3, backend = referenceBackend, gtol = 1e-6, maxIterations = 200 } = options;
+  const {
+    params,
+    kernel,
+    sigma2,
+    fixNoise = false,
+    restarts = 3,
+    backend = referenceBackend,
+    gtol = 1e-6,
+    maxIterations = 200,
+  } = options;
   const y = Float64Array.from(options.y);
   const n = y.length;
-  for (const p of params) if (!(p.init > 0)) throw new InvalidArgumentError(`hyper-parameter ${p.name} needs init > 0, got ${p.init}`);
+  for (const p of params)
+    if (!(p.init > 0)) throw new InvalidArgumentError(`hyper-parameter ${p.name} needs init > 0, got ${p.init}`);
   if (!(sigma2 > 0)) throw new InvalidArgumentError(`sigma2 must be > 0 to be fitted in log space, got ${sigma2}`);
   const k = params.length + (fixNoise ? 0 : 1);
   const lo = [...params.map((p) => Math.log(p.lower ?? 1e-8)), ...(fixNoise ? [] : [Math.log(1e-10)])];
@@ -133,7 +168,9 @@ export function fitGpHyperparameters(options: GpFitOptions): GpFitResult {
   const clip = (u: Float64Array): Float64Array => u.map((v, i) => Math.min(hi[i]!, Math.max(lo[i]!, v)));
   const unpack = (u: Float64Array) => {
     const p: Record<string, number> = {};
-    params.forEach((h, i) => { p[h.name] = Math.exp(u[i]!); });
+    params.forEach((h, i) => {
+      p[h.name] = Math.exp(u[i]!);
+    });
     return { p, s2: fixNoise ? sigma2 : Math.exp(u[params.length]!) };
   };
   const h = 1e-5;
@@ -153,15 +190,21 @@ export function fitGpHyperparameters(options: GpFitOptions): GpFitResult {
       return s;
     };
     params.forEach((hp, i) => {
-      const up = { ...p, [hp.name]: p[hp.name]! * Math.exp(h) }, dn = { ...p, [hp.name]: p[hp.name]! * Math.exp(-h) };
-      const Kp = kernel(up).data, Km = kernel(dn).data;
+      const up = { ...p, [hp.name]: p[hp.name]! * Math.exp(h) },
+        dn = { ...p, [hp.name]: p[hp.name]! * Math.exp(-h) };
+      const Kp = kernel(up).data,
+        Km = kernel(dn).data;
       const dK = new Float64Array(n * n);
       for (let j = 0; j < n * n; j++) dK[j] = (Kp[j]! - Km[j]!) / (2 * h);
       grad[i] = -0.5 * trW(dK);
     });
     if (!fixNoise) {
-      let tr = 0, aa = 0;
-      for (let i = 0; i < n; i++) { tr += Ainv[i * n + i]!; aa += alpha[i]! ** 2; }
+      let tr = 0,
+        aa = 0;
+      for (let i = 0; i < n; i++) {
+        tr += Ainv[i * n + i]!;
+        aa += alpha[i]! ** 2;
+      }
       grad[params.length] = -0.5 * s2 * (aa - tr);
     }
     // projected gradient at active bounds
@@ -175,14 +218,39 @@ export function fitGpHyperparameters(options: GpFitOptions): GpFitResult {
   for (let r = 0; r <= restarts; r++) {
     const start = r === 0 ? u0 : clip(u0.map((v, i) => v + z[(r - 1) * k + i]!));
     let res: LbfgsResult;
-    try { res = lbfgsMinimize(fg, start, { gtol, maxIterations }); } catch { continue; }
+    try {
+      res = lbfgsMinimize(fg, start, { gtol, maxIterations });
+    } catch {
+      continue;
+    }
     starts.push({ logMarginalLikelihood: -res.value, iterations: res.iterations, converged: res.converged });
     if (!best || res.value < best.value) best = res;
   }
-  if (!best) throw new ConvergenceError({ what: 'GP hyper-parameter fit', iterations: 0, residual: NaN, tolerance: gtol, detail: 'no start could be evaluated', hint: 'every start failed to factorise K + σ²I; start from a larger sigma2' });
-  if (!best.converged) throw new ConvergenceError({ what: 'GP hyper-parameter fit (L-BFGS)', iterations: best.iterations, residual: best.gradNorm, tolerance: gtol });
+  if (!best)
+    throw new ConvergenceError({
+      what: 'GP hyper-parameter fit',
+      iterations: 0,
+      residual: NaN,
+      tolerance: gtol,
+      detail: 'no start could be evaluated',
+      hint: 'every start failed to factorise K + σ²I; start from a larger sigma2',
+    });
+  if (!best.converged)
+    throw new ConvergenceError({
+      what: 'GP hyper-parameter fit (L-BFGS)',
+      iterations: best.iterations,
+      residual: best.gradNorm,
+      tolerance: gtol,
+    });
   const { p, s2 } = unpack(clip(best.x));
-  return { params: p, sigma2: s2, logMarginalLikelihood: -best.value, iterations: best.iterations, gradNorm: best.gradNorm, starts };
+  return {
+    params: p,
+    sigma2: s2,
+    logMarginalLikelihood: -best.value,
+    iterations: best.iterations,
+    gradNorm: best.gradNorm,
+    starts,
+  };
 }
 
 /** Options of {@link fitNngpHyperparameters}. */
@@ -221,9 +289,23 @@ export function fitNngpHyperparameters(options: NngpFitOptions): GpFitResult {
   const { x, activation, depth, backend = referenceBackend, fixBias = false } = options;
   const params: HyperParameter[] = [{ name: 'weightVar', init: options.weightVar, lower: 1e-4, upper: 1e3 }];
   if (!fixBias) params.push({ name: 'biasVar', init: options.biasVar, lower: 1e-8, upper: 1e3 });
-  const kernel = (p: Record<string, number>): Mat => fcKernel(x, undefined, { activation, depth, weightVar: p.weightVar!, biasVar: fixBias ? options.biasVar : p.biasVar!, get: ['nngp'], backend }).nngp!;
+  const kernel = (p: Record<string, number>): Mat =>
+    fcKernel(x, undefined, {
+      activation,
+      depth,
+      weightVar: p.weightVar!,
+      biasVar: fixBias ? options.biasVar : p.biasVar!,
+      get: ['nngp'],
+      backend,
+    }).nngp!;
   return fitGpHyperparameters({
-    params, kernel, y: options.y, sigma2: options.sigma2, backend,
-    ...(options.fixNoise !== undefined ? { fixNoise: options.fixNoise } : {}), ...(options.restarts !== undefined ? { restarts: options.restarts } : {}), key: options.key,
+    params,
+    kernel,
+    y: options.y,
+    sigma2: options.sigma2,
+    backend,
+    ...(options.fixNoise !== undefined ? { fixNoise: options.fixNoise } : {}),
+    ...(options.restarts !== undefined ? { restarts: options.restarts } : {}),
+    key: options.key,
   });
 }

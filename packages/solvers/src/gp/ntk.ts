@@ -46,21 +46,37 @@ export interface NtkPredictorResult {
  * ```
  */
 export function ntkPredictor(options: NtkPredictorOptions): NtkPredictorResult {
-  const { ntk, ntkCross, time = Infinity, learningRate = 1, nngp, nngpCross, nngpTest, nngpTestDiag, backend = referenceBackend } = options;
+  const {
+    ntk,
+    ntkCross,
+    time = Infinity,
+    learningRate = 1,
+    nngp,
+    nngpCross,
+    nngpTest,
+    nngpTestDiag,
+    backend = referenceBackend,
+  } = options;
   const y = Float64Array.from(options.y);
   const n = y.length;
   if (ntk.rows !== n || ntk.cols !== n) throw new ShapeError(`ntk must be [${n}, ${n}], got [${ntk.rows}, ${ntk.cols}]`);
   if (!(time >= 0)) throw new InvalidArgumentError(`time must be ≥ 0 (or Infinity), got ${time}`);
-  if (!(learningRate > 0) || !Number.isFinite(learningRate)) throw new InvalidArgumentError(`learningRate must be > 0, got ${learningRate}`);
+  if (!(learningRate > 0) || !Number.isFinite(learningRate))
+    throw new InvalidArgumentError(`learningRate must be > 0, got ${learningRate}`);
   assertFinite(ntk, 'ntk');
   const { values, vectors: V } = backend.eigh(ntk);
   const top = Math.max(Math.abs(values[n - 1] ?? 0), Number.MIN_VALUE);
-  const g = new Float64Array(n), h = new Float64Array(n);
+  const g = new Float64Array(n),
+    h = new Float64Array(n);
   for (let k = 0; k < n; k++) {
     const l = values[k]!;
     if (time === Infinity) {
-      if (!(l > 1e-13 * top)) throw new InvalidArgumentError(`the NTK Gram matrix is singular (eigenvalue ${l.toExponential(2)}); use a finite time or remove duplicate inputs`);
-      g[k] = 1 / l; h[k] = 1;
+      if (!(l > 1e-13 * top))
+        throw new InvalidArgumentError(
+          `the NTK Gram matrix is singular (eigenvalue ${l.toExponential(2)}); use a finite time or remove duplicate inputs`,
+        );
+      g[k] = 1 / l;
+      h[k] = 1;
     } else {
       const e = -Math.expm1(-learningRate * l * time);
       h[k] = e;
@@ -85,11 +101,12 @@ export function ntkPredictor(options: NtkPredictorOptions): NtkPredictorResult {
       const AKc = backend.matmul(A, nngpCross, { transB: true }); // Θ*X T K_X*
       const full = nngpTest !== undefined;
       const cov = new Float64Array(m * m);
-      for (let i = 0; i < m; i++) for (let j = 0; j < m; j++) {
-        if (!full && i !== j) continue;
-        const kij = full ? nngpTest.data[i * m + j]! : Float64Array.from(nngpTestDiag!)[i]!;
-        cov[i * m + j] = kij + AKAt.data[i * m + j]! - AKc.data[i * m + j]! - AKc.data[j * m + i]!;
-      }
+      for (let i = 0; i < m; i++)
+        for (let j = 0; j < m; j++) {
+          if (!full && i !== j) continue;
+          const kij = full ? nngpTest.data[i * m + j]! : Float64Array.from(nngpTestDiag!)[i]!;
+          cov[i * m + j] = kij + AKAt.data[i * m + j]! - AKc.data[i * m + j]! - AKc.data[j * m + i]!;
+        }
       res.testVariance = new Float64Array(m);
       for (let i = 0; i < m; i++) res.testVariance[i] = cov[i * m + i]!;
       if (full) res.testCovariance = { rows: m, cols: m, data: cov };

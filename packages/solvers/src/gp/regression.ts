@@ -1,5 +1,12 @@
 import {
-  type ComputeBackend, InvalidArgumentError, type Mat, NotPositiveDefiniteError, ShapeError, assertFinite, colVec, referenceBackend,
+  type ComputeBackend,
+  InvalidArgumentError,
+  type Mat,
+  NotPositiveDefiniteError,
+  ShapeError,
+  assertFinite,
+  colVec,
+  referenceBackend,
 } from '@sftdl/compute';
 
 /** Jitter escalation policy for the Cholesky factorisation of K + σ²I. */
@@ -61,14 +68,24 @@ export interface GpRegressionResult {
  * *When to use:* any SPD solve with a kernel matrix that may be numerically singular.
  * *Gotchas:* the jitter actually used is returned; it acts as extra noise and biases the evidence slightly.
  */
-export function choleskyWithJitter(kernel: Mat, sigma2: number, { policy = {}, backend = referenceBackend }: { policy?: JitterPolicy; backend?: ComputeBackend } = {}): { factor: Mat; jitter: number } {
+export function choleskyWithJitter(
+  kernel: Mat,
+  sigma2: number,
+  { policy = {}, backend = referenceBackend }: { policy?: JitterPolicy; backend?: ComputeBackend } = {},
+): { factor: Mat; jitter: number } {
   if (kernel.rows !== kernel.cols) throw new ShapeError(`kernel must be square, got [${kernel.rows}, ${kernel.cols}]`);
-  if (!(sigma2 >= 0) || !Number.isFinite(sigma2)) throw new InvalidArgumentError(`sigma2 must be a finite number ≥ 0, got ${sigma2}`);
+  if (!(sigma2 >= 0) || !Number.isFinite(sigma2))
+    throw new InvalidArgumentError(`sigma2 must be a finite number ≥ 0, got ${sigma2}`);
   const n = kernel.rows;
   const { initial = 1e-10, max = 1e-4, factor = 10 } = policy;
-  if (!(initial > 0) || !Number.isFinite(initial)) throw new InvalidArgumentError(`jitter.initial must be a finite number > 0, got ${initial}`);
-  if (!(max >= initial) || !Number.isFinite(max)) throw new InvalidArgumentError(`jitter.max must be finite and ≥ jitter.initial (${initial}), got ${max}`);
-  if (!(factor > 1) || !Number.isFinite(factor)) throw new InvalidArgumentError(`jitter.factor must be a finite number > 1 (the jitter is multiplied by it after each failure), got ${factor}`);
+  if (!(initial > 0) || !Number.isFinite(initial))
+    throw new InvalidArgumentError(`jitter.initial must be a finite number > 0, got ${initial}`);
+  if (!(max >= initial) || !Number.isFinite(max))
+    throw new InvalidArgumentError(`jitter.max must be finite and ≥ jitter.initial (${initial}), got ${max}`);
+  if (!(factor > 1) || !Number.isFinite(factor))
+    throw new InvalidArgumentError(
+      `jitter.factor must be a finite number > 1 (the jitter is multiplied by it after each failure), got ${factor}`,
+    );
   let diagSum = 0;
   for (let i = 0; i < n; i++) diagSum += kernel.data[i * n + i]!;
   const meanDiag = diagSum / Math.max(n, 1);
@@ -93,10 +110,13 @@ export function choleskyWithJitter(kernel: Mat, sigma2: number, { policy = {}, b
   }
   const err = last as NotPositiveDefiniteError;
   throw new NotPositiveDefiniteError({
-    pivot: err.pivot, backend: backend.name, suggestedJitter: Math.max(err.suggestedJitter, max * scale * factor),
-    detail: meanDiag > 1e-300
-      ? `K + σ²I stayed indefinite up to jitter ${(max * scale).toExponential(1)} (${max} × mean diagonal); raise sigma2 or jitter.max, or check the kernel`
-      : `the kernel has mean diagonal ${meanDiag.toExponential(3)} (a zero or negative-variance kernel, e.g. all-zero inputs without bias) and σ² = ${sigma2}; raise sigma2 (the noise) or the bias variance, or check the inputs`,
+    pivot: err.pivot,
+    backend: backend.name,
+    suggestedJitter: Math.max(err.suggestedJitter, max * scale * factor),
+    detail:
+      meanDiag > 1e-300
+        ? `K + σ²I stayed indefinite up to jitter ${(max * scale).toExponential(1)} (${max} × mean diagonal); raise sigma2 or jitter.max, or check the kernel`
+        : `the kernel has mean diagonal ${meanDiag.toExponential(3)} (a zero or negative-variance kernel, e.g. all-zero inputs without bias) and σ² = ${sigma2}; raise sigma2 (the noise) or the bias variance, or check the inputs`,
   });
 }
 
@@ -118,7 +138,12 @@ function normalise(v: Float64Array): number {
  * eigenvalue) and inverse iteration with the Cholesky factor (smallest eigenvalue), at most 30 O(n²) steps each
  * (a diagnostic, typically within ~1 %).
  */
-export function estimateConditionNumber(kernel: Mat, shift: number, factor: Mat, backend: ComputeBackend = referenceBackend): number {
+export function estimateConditionNumber(
+  kernel: Mat,
+  shift: number,
+  factor: Mat,
+  backend: ComputeBackend = referenceBackend,
+): number {
   const n = kernel.rows;
   if (n === 0) return 1;
   if (n <= 400) {
@@ -126,9 +151,15 @@ export function estimateConditionNumber(kernel: Mat, shift: number, factor: Mat,
     const ev = backend.eigh(kernel).values;
     return (ev[n - 1]! + shift) / (ev[0]! + shift);
   }
-  const start = (): Float64Array => { const v = new Float64Array(n); for (let i = 0; i < n; i++) v[i] = 1 + 0.37 * Math.sin(1.7 * i + 0.3); normalise(v); return v; };
+  const start = (): Float64Array => {
+    const v = new Float64Array(n);
+    for (let i = 0; i < n; i++) v[i] = 1 + 0.37 * Math.sin(1.7 * i + 0.3);
+    normalise(v);
+    return v;
+  };
   // Rayleigh quotients (error quadratic in the eigenvector error) of power and inverse iteration.
-  let v = start(), hi = 0;
+  let v = start(),
+    hi = 0;
   for (let it = 0; it < 30; it++) {
     const w = backend.matmul(kernel, colVec(v)).data.slice();
     for (let i = 0; i < n; i++) w[i]! += shift * v[i]!;
@@ -144,8 +175,12 @@ export function estimateConditionNumber(kernel: Mat, shift: number, factor: Mat,
   let lo = Infinity;
   for (let it = 0; it < 30; it++) {
     const w = backend.choleskySolve(factor, colVec(v)).data.slice();
-    let vw = 0, ww = 0;
-    for (let i = 0; i < n; i++) { vw += v[i]! * w[i]!; ww += w[i]! * w[i]!; }
+    let vw = 0,
+      ww = 0;
+    for (let i = 0; i < n; i++) {
+      vw += v[i]! * w[i]!;
+      ww += w[i]! * w[i]!;
+    }
     const rq = vw / ww; // Rayleigh quotient of A at w
     normalise(w);
     v = w;
@@ -172,13 +207,24 @@ export function estimateConditionNumber(kernel: Mat, shift: number, factor: Mat,
  * ```
  */
 export function gpRegression(options: GpRegressionOptions): GpRegressionResult {
-  const { kernel, sigma2, crossKernel, testKernel, testKernelDiag, backend = referenceBackend, conditionNumber = 'estimate' } = options;
+  const {
+    kernel,
+    sigma2,
+    crossKernel,
+    testKernel,
+    testKernelDiag,
+    backend = referenceBackend,
+    conditionNumber = 'estimate',
+  } = options;
   const n = kernel.rows;
   const y = Float64Array.from(options.y);
   if (y.length !== n) throw new ShapeError(`y has length ${y.length} but the kernel is ${n}×${n}`);
   assertFinite(y, 'y');
   assertFinite(kernel, 'kernel');
-  const { factor: L, jitter } = choleskyWithJitter(kernel, sigma2, { backend, ...(options.jitter ? { policy: options.jitter } : {}) });
+  const { factor: L, jitter } = choleskyWithJitter(kernel, sigma2, {
+    backend,
+    ...(options.jitter ? { policy: options.jitter } : {}),
+  });
   const tau = backend.choleskySolve(L, colVec(y)).data.slice();
   const trainMean = new Float64Array(n);
   const noise = sigma2 + jitter;
@@ -201,16 +247,21 @@ export function gpRegression(options: GpRegressionOptions): GpRegressionResult {
   }
   const result: GpRegressionResult = { tau, trainMean, logMarginalLikelihood, jitter, conditionNumber: cond, cholesky: L };
   if (crossKernel) {
-    if (crossKernel.cols !== n) throw new ShapeError(`crossKernel has shape [${crossKernel.rows}, ${crossKernel.cols}], expected [m, ${n}]`);
+    if (crossKernel.cols !== n)
+      throw new ShapeError(`crossKernel has shape [${crossKernel.rows}, ${crossKernel.cols}], expected [m, ${n}]`);
     assertFinite(crossKernel, 'crossKernel');
     const m = crossKernel.rows;
     result.testMean = backend.matmul(crossKernel, colVec(tau)).data.slice();
-    if (!allFinite(result.testMean)) throw new InvalidArgumentError('GP posterior mean overflowed (K(X*, X)·(K + σ²I)⁻¹y is not finite); rescale the targets y or the inputs');
+    if (!allFinite(result.testMean))
+      throw new InvalidArgumentError(
+        'GP posterior mean overflowed (K(X*, X)·(K + σ²I)⁻¹y is not finite); rescale the targets y or the inputs',
+      );
     if (testKernel || testKernelDiag) {
       // V = L⁻¹ K(X, X*) (n × m); posterior covariance K** − VᵀV.
       const V = backend.triangularSolve(L, backend.transpose(crossKernel), { lower: true });
       if (testKernel) {
-        if (testKernel.rows !== m || testKernel.cols !== m) throw new ShapeError(`testKernel must be [${m}, ${m}], got [${testKernel.rows}, ${testKernel.cols}]`);
+        if (testKernel.rows !== m || testKernel.cols !== m)
+          throw new ShapeError(`testKernel must be [${m}, ${m}], got [${testKernel.rows}, ${testKernel.cols}]`);
         const VtV = backend.matmul(V, V, { transA: true });
         const cov = new Float64Array(m * m);
         for (let i = 0; i < m * m; i++) cov[i] = testKernel.data[i]! - VtV.data[i]!;
@@ -221,8 +272,12 @@ export function gpRegression(options: GpRegressionOptions): GpRegressionResult {
         const kd = Float64Array.from(testKernelDiag!);
         if (kd.length !== m) throw new ShapeError(`testKernelDiag has length ${kd.length}, expected ${m}`);
         // column sums of V∘V on the host (one pass, no temporaries)
-        const col = new Float64Array(m), vd = V.data;
-        for (let r = 0; r < n; r++) { const o = r * m; for (let i = 0; i < m; i++) col[i]! += vd[o + i]! * vd[o + i]!; }
+        const col = new Float64Array(m),
+          vd = V.data;
+        for (let r = 0; r < n; r++) {
+          const o = r * m;
+          for (let i = 0; i < m; i++) col[i]! += vd[o + i]! * vd[o + i]!;
+        }
         result.testVariance = new Float64Array(m);
         for (let i = 0; i < m; i++) result.testVariance[i] = Math.max(kd[i]! - col[i]!, 0);
       }

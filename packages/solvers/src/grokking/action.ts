@@ -41,9 +41,11 @@ export type GrokkingPhase = 'GFL' | 'GMFL-I' | 'GMFL-II';
 /** Checks the parameters (σ² only when `needSigma2`). @internal */
 export function checkParams(p: CubicTeacherParams, needSigma2 = true): void {
   for (const k of ['samples', 'dim', 'width', 'sigmaW2', 'sigmaA2'] as const) {
-    if (!(Number.isFinite(p[k]) && p[k] > 0)) throw new InvalidArgumentError(`cubic teacher: ${k} must be a finite number > 0, got ${p[k]}`);
+    if (!(Number.isFinite(p[k]) && p[k] > 0))
+      throw new InvalidArgumentError(`cubic teacher: ${k} must be a finite number > 0, got ${p[k]}`);
   }
-  if (needSigma2 && !(Number.isFinite(p.sigma2) && p.sigma2 > 0)) throw new InvalidArgumentError(`cubic teacher: sigma2 must be a finite number > 0, got ${p.sigma2}`);
+  if (needSigma2 && !(Number.isFinite(p.sigma2) && p.sigma2 > 0))
+    throw new InvalidArgumentError(`cubic teacher: sigma2 must be a finite number > 0, got ${p.sigma2}`);
   if (!Number.isFinite(p.epsilon)) throw new InvalidArgumentError(`cubic teacher: epsilon must be finite, got ${p.epsilon}`);
 }
 
@@ -66,8 +68,8 @@ export function cubicInvariants(p: CubicTeacherParams): { u: number; kappa: numb
  */
 export function erfHermiteProjections(q: number, s2: number): { h1: number; h3: number; z3: number } {
   const D = 1 + 2 * s2;
-  const h1 = (2 / SQRT_PI) * q / Math.sqrt(D);
-  return { h1, h3: (-4 / SQRT_PI) * q ** 3 / D ** 1.5, z3: h1 * (3 - (2 * q * q) / D) };
+  const h1 = ((2 / SQRT_PI) * q) / Math.sqrt(D);
+  return { h1, h3: ((-4 / SQRT_PI) * q ** 3) / D ** 1.5, z3: h1 * (3 - (2 * q * q) / D) };
 }
 
 /** Coefficients of the reduced action: u (interaction), b, c (discrepancy) and σ_w². */
@@ -112,7 +114,10 @@ function qSearchMax(k: CubicActionCoefficients): number {
  * Non-trivial local minima of Ŝ on q > 0 (Ŝ is even, so −q is also a minimum), each with its barrier (the local
  * maximum between it and the previous stationary point), sorted by q.
  */
-export function nontrivialMinimaCubic(k: CubicActionCoefficients, opts: { gridPoints?: number } = {}): { q: number; value: number; barrierQ: number }[] {
+export function nontrivialMinimaCubic(
+  k: CubicActionCoefficients,
+  opts: { gridPoints?: number } = {},
+): { q: number; value: number; barrierQ: number }[] {
   const qMax = qSearchMax(k);
   const m = opts.gridPoints ?? 600;
   const h = (q: number) => reducedActionCubicSlopeOverQ(q, k);
@@ -123,7 +128,8 @@ export function nontrivialMinimaCubic(k: CubicActionCoefficients, opts: { gridPo
   for (let i = 1; i <= m; i++) {
     const q1 = qMax * 1e-4 + ((qMax - qMax * 1e-4) * i) / m;
     const h1 = h(q1);
-    if (h0 > 0 && h1 <= 0) prevMax = h1 === 0 ? q1 : brentRoot(h, q0, q1, { xtol: 1e-15, maxIterations: 400, what: 'cubic barrier' }).root;
+    if (h0 > 0 && h1 <= 0)
+      prevMax = h1 === 0 ? q1 : brentRoot(h, q0, q1, { xtol: 1e-15, maxIterations: 400, what: 'cubic barrier' }).root;
     if (h0 < 0 && h1 >= 0) {
       const q = h1 === 0 ? q1 : brentRoot(h, q0, q1, { xtol: 1e-15, maxIterations: 400, what: 'cubic saddle' }).root;
       out.push({ q, value: reducedActionCubic(q, k), barrierQ: prevMax });
@@ -151,7 +157,11 @@ export const m11Factor = (conv: M11Convention) => (conv === 'printed' ? 2 : 4);
 export function cubicKernelProjection(q: number, sigmaW2: number, conv: M11Convention = 'corrected'): [number, number, number] {
   const D = 1 + 2 * (sigmaW2 + q * q);
   const q2 = q * q;
-  return [(m11Factor(conv) * q2) / (Math.PI * D), (-8 * q2 * q2) / (SQRT6 * Math.PI * D * D), (8 * q2 * q2 * q2) / (3 * Math.PI * D * D * D)];
+  return [
+    (m11Factor(conv) * q2) / (Math.PI * D),
+    (-8 * q2 * q2) / (SQRT6 * Math.PI * D * D),
+    (8 * q2 * q2 * q2) / (3 * Math.PI * D * D * D),
+  ];
 }
 
 /** Solves (I + K)[b, √6 c] = [1, √6 ε] for a symmetric 2×2 K = [[K11, K13], [K13, K33]]. */

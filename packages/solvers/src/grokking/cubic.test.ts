@@ -1,8 +1,14 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
-  cubicCriticalPoint, cubicInvariants, erfHermiteProjections, gflDiscrepancy, reducedActionCubic, solveCubicFiniteD,
-  solveCubicThermodynamic, sweepCubic,
+  cubicCriticalPoint,
+  cubicInvariants,
+  erfHermiteProjections,
+  gflDiscrepancy,
+  reducedActionCubic,
+  solveCubicFiniteD,
+  solveCubicThermodynamic,
+  sweepCubic,
 } from '../index';
 import { erf } from '@sftdl/compute';
 
@@ -16,16 +22,20 @@ describe('cubic teacher: erf–Hermite projections', () => {
     const h = 20 / 2000;
     const xs = Array.from({ length: 2001 }, (_, i) => -10 + i * h);
     const ws = xs.map((x) => (h * Math.exp(-0.5 * x * x)) / Math.sqrt(2 * Math.PI));
-    for (const [q, p] of [[0.3, 0.5], [1.1, 0.7]] as const) {
+    for (const [q, p] of [
+      [0.3, 0.5],
+      [1.1, 0.7],
+    ] as const) {
       let e1 = 0;
       let e3 = 0;
-      for (let i = 0; i < xs.length; i += 4) for (let j = 0; j < xs.length; j += 4) {
-        const z = xs[i]!;
-        const w = 16 * ws[i]! * ws[j]!;
-        const f = erf(q * z + p * xs[j]!);
-        e1 += w * z * f;
-        e3 += w * (z ** 3 - 3 * z) * f;
-      }
+      for (let i = 0; i < xs.length; i += 4)
+        for (let j = 0; j < xs.length; j += 4) {
+          const z = xs[i]!;
+          const w = 16 * ws[i]! * ws[j]!;
+          const f = erf(q * z + p * xs[j]!);
+          e1 += w * z * f;
+          e3 += w * (z ** 3 - 3 * z) * f;
+        }
       const r = erfHermiteProjections(q, q * q + p * p);
       expect(r.h1).toBeCloseTo(e1, 6);
       expect(r.h3).toBeCloseTo(e3, 6);
@@ -119,7 +129,15 @@ describe('cubic teacher: finite d', () => {
   });
 
   it('approaches the d → ∞ GFL solution as β grows (α = β scaling)', () => {
-    const at = (beta: number) => ({ samples: 3000 * beta, dim: 150 * Math.sqrt(beta), width: 700 * beta, sigmaW2: 0.5, sigmaA2: 8 / 700 / Math.sqrt(beta), epsilon: -0.3, sigma2: 0.25 });
+    const at = (beta: number) => ({
+      samples: 3000 * beta,
+      dim: 150 * Math.sqrt(beta),
+      width: 700 * beta,
+      sigmaW2: 0.5,
+      sigmaA2: 8 / 700 / Math.sqrt(beta),
+      epsilon: -0.3,
+      sigma2: 0.25,
+    });
     const thermo = solveCubicThermodynamic(at(1));
     const e1 = Math.abs(solveCubicFiniteD(at(1), { multiStart: false, guess: { b: 0.4, c: -0.3 } }).b - thermo.b);
     const e16 = Math.abs(solveCubicFiniteD(at(16), { multiStart: false, guess: { b: 0.4, c: -0.3 } }).b - thermo.b);

@@ -6,13 +6,28 @@ import { ConvergenceError } from '@sftdl/compute';
 import { multistart } from '@sftdl/field';
 import { compositeGaussLegendre, newtonSystem, pair } from '../numerics';
 import {
-  type CubicActionCoefficients, type CubicSolution, type CubicTeacherParams, type GrokkingPhase, type M11Convention, SQRT6, checkParams, cubicInvariants,
-  deepestNontrivialMinimum, m11Factor, reducedActionCubic, solveBC,
+  type CubicActionCoefficients,
+  type CubicSolution,
+  type CubicTeacherParams,
+  type GrokkingPhase,
+  type M11Convention,
+  SQRT6,
+  checkParams,
+  cubicInvariants,
+  deepestNontrivialMinimum,
+  m11Factor,
+  reducedActionCubic,
+  solveBC,
 } from './action';
 import { gflDiscrepancy } from './thermodynamic';
 
 /** Quadrature of p(q) ∝ exp(−d Ŝ(q)) on the half line; returns moments and the aligned mass beyond the barrier. */
-function finiteDMoments(k: CubicActionCoefficients, d: number, conv: M11Convention, panelWidth?: number): { M11: number; M13: number; M33: number; aligned: number; min: { q: number; value: number; barrierQ: number } | null } {
+function finiteDMoments(
+  k: CubicActionCoefficients,
+  d: number,
+  conv: M11Convention,
+  panelWidth?: number,
+): { M11: number; M13: number; M33: number; aligned: number; min: { q: number; value: number; barrierQ: number } | null } {
   const D0 = 1 + 2 * k.sigmaW2;
   const B = (Math.abs(k.b) + 2 * Math.abs(k.c)) ** 2;
   // Ŝ(q) ≥ q²/(2σ_w²) − (u/π)B, so exp(−dŜ) is below e^{−80} beyond qMax.
@@ -22,7 +37,11 @@ function finiteDMoments(k: CubicActionCoefficients, d: number, conv: M11Conventi
   const { x, w } = compositeGaussLegendre(0, qMax, panels, 16);
   const S = new Float64Array(x.length);
   let Smin = 0;
-  for (let i = 0; i < x.length; i++) { const Si = d * reducedActionCubic(x[i]!, k); S[i] = Si; if (Si < Smin) Smin = Si; }
+  for (let i = 0; i < x.length; i++) {
+    const Si = d * reducedActionCubic(x[i]!, k);
+    S[i] = Si;
+    if (Si < Smin) Smin = Si;
+  }
   const min = deepestNontrivialMinimum(k);
   const barrier = min ? min.barrierQ : Infinity;
   let Z = 0;
@@ -37,9 +56,9 @@ function finiteDMoments(k: CubicActionCoefficients, d: number, conv: M11Conventi
     const q2 = q * q;
     const D = D0 + 2 * q2;
     Z += pw;
-    m11 += pw * (f * q2) / (Math.PI * D);
-    m13 += pw * (-8 * q2 * q2) / (SQRT6 * Math.PI * D * D);
-    m33 += pw * (8 * q2 * q2 * q2) / (3 * Math.PI * D * D * D);
+    m11 += (pw * (f * q2)) / (Math.PI * D);
+    m13 += (pw * (-8 * q2 * q2)) / (SQRT6 * Math.PI * D * D);
+    m33 += (pw * (8 * q2 * q2 * q2)) / (3 * Math.PI * D * D * D);
     if (q > barrier) al += pw;
   }
   return { M11: m11 / Z, M13: m13 / Z, M33: m33 / Z, aligned: al / Z, min };
@@ -49,7 +68,12 @@ function finiteDMoments(k: CubicActionCoefficients, d: number, conv: M11Conventi
  * The finite-d map G(b, c) of docs/theory/grokking.md §3.6: the (b', c') implied by p(q) ∝ exp(−dŜ(q; b, c)).
  * A self-consistent solution is a fixed point G(b, c) = (b, c).
  */
-export function cubicFiniteDMap(p: CubicTeacherParams, b: number, c: number, opts: { m11Convention?: M11Convention } = {}): { b: number; c: number; alignedFraction: number } {
+export function cubicFiniteDMap(
+  p: CubicTeacherParams,
+  b: number,
+  c: number,
+  opts: { m11Convention?: M11Convention } = {},
+): { b: number; c: number; alignedFraction: number } {
   const { u, kappa } = cubicInvariants(p);
   const mo = finiteDMoments({ u, b, c, sigmaW2: p.sigmaW2 }, p.dim, opts.m11Convention ?? 'corrected');
   const kd = kappa * p.dim;
@@ -69,7 +93,10 @@ export function cubicFiniteDMap(p: CubicTeacherParams, b: number, c: number, opt
  * @example
  * solveCubicFiniteD({ samples: 3000, dim: 150, width: 700, sigmaW2: 0.5, sigmaA2: 8 / 700, sigma2: 0.25, epsilon: -0.3 }).b
  */
-export function solveCubicFiniteD(p: CubicTeacherParams, opts: { m11Convention?: M11Convention; guess?: { b: number; c: number }; tolerance?: number; multiStart?: boolean } = {}): CubicSolution {
+export function solveCubicFiniteD(
+  p: CubicTeacherParams,
+  opts: { m11Convention?: M11Convention; guess?: { b: number; c: number }; tolerance?: number; multiStart?: boolean } = {},
+): CubicSolution {
   checkParams(p);
   const conv = opts.m11Convention ?? 'corrected';
   const tol = opts.tolerance ?? 1e-12;
@@ -93,13 +120,29 @@ export function solveCubicFiniteD(p: CubicTeacherParams, opts: { m11Convention?:
   const solveFrom = ([b0, c0]: [number, number]) => {
     const r = newtonSystem(F, [b0, c0], { tolerance: tol, maxIterations: 30, what: 'finite-d cubic (b, c) solve', fdStep: 1e-7 });
     const [b, c] = pair(r.x);
-    if (!Number.isFinite(b) || !Number.isFinite(c)) throw new ConvergenceError({ what: 'finite-d cubic (b, c) solve', iterations: r.iterations, residual: r.residual, tolerance: tol, detail: 'non-finite root' });
+    if (!Number.isFinite(b) || !Number.isFinite(c))
+      throw new ConvergenceError({
+        what: 'finite-d cubic (b, c) solve',
+        iterations: r.iterations,
+        residual: r.residual,
+        tolerance: tol,
+        detail: 'non-finite root',
+      });
     return { b, c };
   };
   let roots: { b: number; c: number }[];
-  try { roots = multistart(solveFrom, starts, { same }).results; } catch (e) {
+  try {
+    roots = multistart(solveFrom, starts, { same }).results;
+  } catch (e) {
     if (!ConvergenceError.isInstance(e)) throw e;
-    throw new ConvergenceError({ what: 'finite-d cubic (b, c) solve', iterations: 60 * starts.length, residual: NaN, tolerance: tol, detail: 'no start converged', hint: 'no start converged; try a guess from a neighbouring parameter point (sweepCubic does this)' });
+    throw new ConvergenceError({
+      what: 'finite-d cubic (b, c) solve',
+      iterations: 60 * starts.length,
+      residual: NaN,
+      tolerance: tol,
+      detail: 'no start converged',
+      hint: 'no start converged; try a guess from a neighbouring parameter point (sweepCubic does this)',
+    });
   }
   // The continuation of `guess` (found from the first start) or, without a guess, the root with the largest b.
   const primary = opts.guess ? roots[0]! : roots.reduce((a, b) => (b.b > a.b ? b : a));
@@ -109,8 +152,18 @@ export function solveCubicFiniteD(p: CubicTeacherParams, opts: { m11Convention?:
   const r = rho * p.dim;
   const phase: GrokkingPhase = rho > 0.5 ? 'GMFL-II' : r >= 0.1 ? 'GMFL-I' : 'GFL';
   return {
-    phase, b: primary.b, c: primary.c, learnedLinear: 1 - primary.b, learnedCubic: p.epsilon - primary.c,
-    qStar: min ? min.q : null, dropletDensity: r, dropletFraction: rho, u, kappa, actionAtQStar: min ? min.value : null,
-    limit: 'finite', roots: roots.sort((a, b) => b.b - a.b),
+    phase,
+    b: primary.b,
+    c: primary.c,
+    learnedLinear: 1 - primary.b,
+    learnedCubic: p.epsilon - primary.c,
+    qStar: min ? min.q : null,
+    dropletDensity: r,
+    dropletFraction: rho,
+    u,
+    kappa,
+    actionAtQStar: min ? min.value : null,
+    limit: 'finite',
+    roots: roots.sort((a, b) => b.b - a.b),
   };
 }

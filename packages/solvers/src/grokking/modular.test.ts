@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import { key, normal, split } from '@sftdl/field';
-import { modularCurve, modularDegeneracy, modularInvariant, modularLambda, modularMixture, modularModeAction, modularOnsets, modularSaddles, solveModular } from './modular';
+import {
+  modularCurve,
+  modularDegeneracy,
+  modularInvariant,
+  modularLambda,
+  modularMixture,
+  modularModeAction,
+  modularOnsets,
+  modularSaddles,
+  solveModular,
+} from './modular';
 
 const fig3 = { prime: 401, width: 1000, sigmaA2: 0.002 / 1000, gamma: 1e-4 };
 
@@ -8,7 +18,10 @@ function fourier(v: ArrayLike<number>, P: number, k: number): [number, number] {
   // non-unitary convention: w_k = P⁻¹ Σ_n w_n e^{+2πikn/P}
   let re = 0;
   let im = 0;
-  for (let n = 0; n < P; n++) { re += v[n]! * Math.cos((2 * Math.PI * k * n) / P); im += v[n]! * Math.sin((2 * Math.PI * k * n) / P); }
+  for (let n = 0; n < P; n++) {
+    re += v[n]! * Math.cos((2 * Math.PI * k * n) / P);
+    im += v[n]! * Math.sin((2 * Math.PI * k * n) / P);
+  }
   return [re / P, im / P];
 }
 
@@ -19,7 +32,8 @@ describe('modular addition: identities', () => {
     let lhs = 0;
     for (let p = 0; p < P; p++) {
       let s = 0;
-      for (let n = 0; n < P; n++) for (let m = 0; m < P; m++) s += ((n + m) % P === p ? 1 - 1 / P : -1 / P) * (w[n]! + w[P + m]!) ** 2;
+      for (let n = 0; n < P; n++)
+        for (let m = 0; m < P; m++) s += ((n + m) % P === p ? 1 - 1 / P : -1 / P) * (w[n]! + w[P + m]!) ** 2;
       lhs += s * s;
     }
     let rhs = 0;
@@ -36,7 +50,12 @@ describe('modular addition: identities', () => {
     const keys = split(key(5), 4000);
     let s = 0;
     let s2 = 0;
-    for (const kk of keys) { const [a, b] = fourier(normal(kk, P), P, 3); const v = a * a + b * b; s += v; s2 += v * v; }
+    for (const kk of keys) {
+      const [a, b] = fourier(normal(kk, P), P, 3);
+      const v = a * a + b * b;
+      s += v;
+      s2 += v * v;
+    }
     const mean = s / keys.length;
     const se = Math.sqrt((s2 / keys.length - mean * mean) / keys.length);
     expect(Math.abs(mean - 1 / P)).toBeLessThan(5 * se);
@@ -71,7 +90,8 @@ describe('modular addition: Fig. 3 (paper normalisation)', () => {
   it('the self-consistent curve: |a| = 1 in GFL, |a| = σ²/σ²_I in GMFL-I (≈ 25% drop), x₊ pinned at √(3/γ)', () => {
     const r = modularCurve(fig3);
     const on = modularOnsets(fig3);
-    let gflPoints = 0, mixedPoints = 0;
+    let gflPoints = 0,
+      mixedPoints = 0;
     for (const p of r.curve) {
       expect(p.a).toBeGreaterThan(0);
       expect(p.a).toBeLessThanOrEqual(1);
@@ -81,7 +101,11 @@ describe('modular addition: Fig. 3 (paper normalisation)', () => {
         expect(p.a).toBeCloseTo(1, 3);
         gflPoints++;
       }
-      if (p.phase === 'GMFL-I' && Math.abs(p.sigma2 - on.gmfl1Onset) > 1e-3 && Math.abs(p.sigma2 - (on.gmfl2Onset as number)) > 1e-3) {
+      if (
+        p.phase === 'GMFL-I' &&
+        Math.abs(p.sigma2 - on.gmfl1Onset) > 1e-3 &&
+        Math.abs(p.sigma2 - (on.gmfl2Onset as number)) > 1e-3
+      ) {
         expect(p.a).toBeCloseTo(p.sigma2 / on.gmfl1Onset, 4); // finite-P shift O(ln P/(P x₊²))
         expect(p.xPlus as number).toBeCloseTo(Math.sqrt(3 / 1e-4), 1);
         mixedPoints++;

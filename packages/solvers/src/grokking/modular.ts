@@ -39,9 +39,15 @@ function isPrime(p: number): boolean {
 }
 
 function check(p: Omit<ModularParams, 'sigma2'> & { sigma2?: number }, needSigma2: boolean): void {
-  if (!isPrime(p.prime)) throw new InvalidArgumentError(`modular addition: prime must be a prime integer (the degeneracy argument needs it), got ${p.prime}`);
-  for (const k of ['width', 'sigmaA2', 'gamma'] as const) if (!(Number.isFinite(p[k]) && p[k] > 0)) throw new InvalidArgumentError(`modular addition: ${k} must be a finite number > 0, got ${p[k]}`);
-  if (needSigma2 && !(Number.isFinite(p.sigma2) && (p.sigma2 as number) > 0)) throw new InvalidArgumentError(`modular addition: sigma2 must be a finite number > 0, got ${p.sigma2}`);
+  if (!isPrime(p.prime))
+    throw new InvalidArgumentError(
+      `modular addition: prime must be a prime integer (the degeneracy argument needs it), got ${p.prime}`,
+    );
+  for (const k of ['width', 'sigmaA2', 'gamma'] as const)
+    if (!(Number.isFinite(p[k]) && p[k] > 0))
+      throw new InvalidArgumentError(`modular addition: ${k} must be a finite number > 0, got ${p[k]}`);
+  if (needSigma2 && !(Number.isFinite(p.sigma2) && (p.sigma2 as number) > 0))
+    throw new InvalidArgumentError(`modular addition: sigma2 must be a finite number > 0, got ${p.sigma2}`);
 }
 
 /**
@@ -86,7 +92,11 @@ export function modularDegeneracy(gamma: number): { sStar: number; xStar: number
  * Gaussian-mixture weights of one Fourier mode (Eq. 41): the aligned weight 4e^{−S₊}/(1 + 4e^{−S₊}) with
  * S₊ = P·Ŝ_k(x₊), evaluated as a logistic of S₊ − ln 4 (no overflow), and ⟨|w_k|²|v_k|²⟩ = x₊²·weight.
  */
-export function modularMixture(s: number, gamma: number, prime: number): { xPlus: number | null; sPlus: number | null; alignedWeight: number; correlator: number } {
+export function modularMixture(
+  s: number,
+  gamma: number,
+  prime: number,
+): { xPlus: number | null; sPlus: number | null; alignedWeight: number; correlator: number } {
   const sad = modularSaddles(s, gamma);
   if (sad === null) return { xPlus: null, sPlus: null, alignedWeight: 0, correlator: 0 };
   const sPlus = prime * modularModeAction(sad.xPlus, s, gamma);
@@ -94,7 +104,8 @@ export function modularMixture(s: number, gamma: number, prime: number): { xPlus
   return { xPlus: sad.xPlus, sPlus, alignedWeight: weight, correlator: sad.xPlus * sad.xPlus * weight };
 }
 
-const cLambda = (p: Pick<ModularParams, 'prime'>, norm: LambdaNormalization) => (norm === 'first-principles' ? 4 * p.prime * p.prime : 1);
+const cLambda = (p: Pick<ModularParams, 'prime'>, norm: LambdaNormalization) =>
+  norm === 'first-principles' ? 4 * p.prime * p.prime : 1;
 
 /**
  * ⟨|w_k|²|v_k|²⟩ of the λ normalisation. `first-principles` keeps the Gaussian fluctuations of the trivial (q = 0)
@@ -130,7 +141,10 @@ export interface ModularOnsets {
  * @example
  * modularOnsets({ prime: 401, width: 1000, sigmaA2: 2e-6, gamma: 1e-4 }) // { gmfl1Onset ≈ 0.2360, gmfl2Onset ≈ 0.1760, spinodal ≈ 0.2536 }
  */
-export function modularOnsets(p: Omit<ModularParams, 'sigma2'> & { sigma2?: number }, opts: { lambdaNormalization?: LambdaNormalization } = {}): ModularOnsets {
+export function modularOnsets(
+  p: Omit<ModularParams, 'sigma2'> & { sigma2?: number },
+  opts: { lambdaNormalization?: LambdaNormalization } = {},
+): ModularOnsets {
   check(p, false);
   const norm = opts.lambdaNormalization ?? 'paper';
   const { sStar } = modularDegeneracy(p.gamma);
@@ -172,7 +186,10 @@ export interface ModularSolution {
  * @example
  * solveModular({ prime: 401, width: 1000, sigmaA2: 2e-6, gamma: 1e-4, sigma2: 0.2 }).phase // 'GMFL-I'
  */
-export function solveModular(p: ModularParams, opts: { lambdaNormalization?: LambdaNormalization; gridPoints?: number } = {}): ModularSolution {
+export function solveModular(
+  p: ModularParams,
+  opts: { lambdaNormalization?: LambdaNormalization; gridPoints?: number } = {},
+): ModularSolution {
   check(p, true);
   const norm = opts.lambdaNormalization ?? 'paper';
   const u = modularInvariant(p);
@@ -185,19 +202,37 @@ export function solveModular(p: ModularParams, opts: { lambdaNormalization?: Lam
     const a1 = i === m ? 1 : i / m;
     const g1 = g(a1);
     if (g1 === 0) roots.push(a1);
-    else if (g0 < 0 && g1 > 0) roots.push(brentRoot(g, a0, a1, { xtol: 1e-15, maxIterations: 400, what: 'modular discrepancy a' }).root);
-    else if (g0 > 0 && g1 < 0) roots.push(brentRoot(g, a0, a1, { xtol: 1e-15, maxIterations: 400, what: 'modular discrepancy a' }).root);
+    else if (g0 < 0 && g1 > 0)
+      roots.push(brentRoot(g, a0, a1, { xtol: 1e-15, maxIterations: 400, what: 'modular discrepancy a' }).root);
+    else if (g0 > 0 && g1 < 0)
+      roots.push(brentRoot(g, a0, a1, { xtol: 1e-15, maxIterations: 400, what: 'modular discrepancy a' }).root);
     a0 = a1;
     g0 = g1;
   }
-  if (roots.length === 0) throw new InvalidArgumentError(`modular discrepancy: no root of |a| = σ²/(λ + σ²) on (0, 1] for sigma2 = ${p.sigma2}; check the parameters`);
+  if (roots.length === 0)
+    throw new InvalidArgumentError(
+      `modular discrepancy: no root of |a| = σ²/(λ + σ²) on (0, 1] for sigma2 = ${p.sigma2}; check the parameters`,
+    );
   const a = Math.max(...roots);
   const lambda = modularLambda(a, p, norm);
   const s = u * a * a;
   const mix = modularMixture(s, p.gamma, p.prime);
   const on = modularOnsets(p, { lambdaNormalization: norm });
-  const phase: GrokkingPhase = p.sigma2 >= on.gmfl1Onset ? 'GFL' : on.gmfl2Onset !== null && p.sigma2 <= on.gmfl2Onset ? 'GMFL-II' : 'GMFL-I';
-  return { sigma2: p.sigma2, a, learned: 1 - a, phase, lambda, u, s, alignedFraction: mix.alignedWeight, xPlus: mix.xPlus, sPlus: mix.sPlus, roots };
+  const phase: GrokkingPhase =
+    p.sigma2 >= on.gmfl1Onset ? 'GFL' : on.gmfl2Onset !== null && p.sigma2 <= on.gmfl2Onset ? 'GMFL-II' : 'GMFL-I';
+  return {
+    sigma2: p.sigma2,
+    a,
+    learned: 1 - a,
+    phase,
+    lambda,
+    u,
+    s,
+    alignedFraction: mix.alignedWeight,
+    xPlus: mix.xPlus,
+    sPlus: mix.sPlus,
+    roots,
+  };
 }
 
 /**
@@ -206,7 +241,10 @@ export function solveModular(p: ModularParams, opts: { lambdaNormalization?: Lam
  * @example
  * modularCurve({ prime: 401, width: 1000, sigmaA2: 2e-6, gamma: 1e-4 }).gmfl1Onset // ≈ 0.236
  */
-export function modularCurve(p: Omit<ModularParams, 'sigma2'>, opts: { lambdaNormalization?: LambdaNormalization; sigma2?: number[]; points?: number } = {}): ModularOnsets & { curve: ModularSolution[]; lambdaNormalization: LambdaNormalization } {
+export function modularCurve(
+  p: Omit<ModularParams, 'sigma2'>,
+  opts: { lambdaNormalization?: LambdaNormalization; sigma2?: number[]; points?: number } = {},
+): ModularOnsets & { curve: ModularSolution[]; lambdaNormalization: LambdaNormalization } {
   const norm = opts.lambdaNormalization ?? 'paper';
   const on = modularOnsets(p, { lambdaNormalization: norm });
   let grid = opts.sigma2;

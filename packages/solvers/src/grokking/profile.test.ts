@@ -23,7 +23,10 @@ describe('cubicActionProfile: d·Ŝ(q) with marked minima', () => {
     // every marked minimum is below its grid neighbours
     pr.profile.forEach((p, i) => {
       if (!p.minimum) return;
-      for (const j of [i - 1, i + 1]) { const n = pr.profile[j]; if (n) expect(n.action).toBeGreaterThan(p.action); }
+      for (const j of [i - 1, i + 1]) {
+        const n = pr.profile[j];
+        if (n) expect(n.action).toBeGreaterThan(p.action);
+      }
     });
   });
 

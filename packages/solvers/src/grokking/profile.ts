@@ -6,7 +6,13 @@
  * Imports go through the package index so that the layout of the grokking files can change underneath.
  */
 import { InvalidArgumentError } from '@sftdl/compute';
-import { modularModeAction, modularSaddles, nontrivialMinimaCubic, reducedActionCubic, reducedActionCubicSlopeOverQ } from '../index';
+import {
+  modularModeAction,
+  modularSaddles,
+  nontrivialMinimaCubic,
+  reducedActionCubic,
+  reducedActionCubicSlopeOverQ,
+} from '../index';
 import type { CubicActionCoefficients } from '../index';
 
 /** One grid point of an action profile; `minimum` marks a local minimum (inserted at its exact position). */
@@ -25,8 +31,10 @@ export interface ActionProfile {
 }
 
 function grid(lo: number, hi: number, points: number): number[] {
-  if (!(Number.isInteger(points) && points >= 3)) throw new InvalidArgumentError(`action profile: points must be an integer ≥ 3, got ${points}`);
-  if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo)) throw new InvalidArgumentError(`action profile: the range must be finite with hi > lo, got [${lo}, ${hi}]`);
+  if (!(Number.isInteger(points) && points >= 3))
+    throw new InvalidArgumentError(`action profile: points must be an integer ≥ 3, got ${points}`);
+  if (!(Number.isFinite(lo) && Number.isFinite(hi) && hi > lo))
+    throw new InvalidArgumentError(`action profile: the range must be finite with hi > lo, got [${lo}, ${hi}]`);
   return Array.from({ length: points }, (_, i) => lo + ((hi - lo) * i) / (points - 1));
 }
 
@@ -35,9 +43,13 @@ function merge(xs: number[], minima: number[], f: (x: number) => number): Action
   const profile: ActionProfilePoint[] = [];
   for (const p of all) {
     const last = profile[profile.length - 1];
-    if (last && Math.abs(last.q - p.q) < 1e-12) { last.minimum ||= p.minimum; continue; }
+    if (last && Math.abs(last.q - p.q) < 1e-12) {
+      last.minimum ||= p.minimum;
+      continue;
+    }
     const action = f(p.q);
-    if (!Number.isFinite(action)) throw new InvalidArgumentError(`action profile: non-finite action at ${p.q}; check the coefficients`);
+    if (!Number.isFinite(action))
+      throw new InvalidArgumentError(`action profile: non-finite action at ${p.q}; check the coefficients`);
     profile.push({ q: p.q, action, minimum: p.minimum });
   }
   return { profile, minima: profile.filter((p) => p.minimum).map((p) => ({ q: p.q, action: p.action })) };
@@ -52,12 +64,20 @@ function merge(xs: number[], minima: number[], f: (x: number) => number): Action
  * @example
  * cubicActionProfile({ u: 30, b: 0.5, c: -0.3, sigmaW2: 0.5 }, 150).minima.length // 1 (GFL) or 3 (q = 0, ±q*)
  */
-export function cubicActionProfile(k: CubicActionCoefficients, dim: number, opts: { points?: number; qMax?: number } = {}): ActionProfile {
+export function cubicActionProfile(
+  k: CubicActionCoefficients,
+  dim: number,
+  opts: { points?: number; qMax?: number } = {},
+): ActionProfile {
   if (!(Number.isFinite(dim) && dim > 0)) throw new InvalidArgumentError(`cubicActionProfile: dim must be > 0, got ${dim}`);
   const nontrivial = nontrivialMinimaCubic(k).map((m) => m.q);
   const minima = [...nontrivial.map((q) => -q), ...(reducedActionCubicSlopeOverQ(0, k) > 0 ? [0] : []), ...nontrivial];
   const qMax = opts.qMax ?? Math.max(1.6, 1.25 * Math.max(0, ...nontrivial));
-  return merge(grid(-qMax, qMax, opts.points ?? 201), minima.filter((q) => Math.abs(q) <= qMax), (q) => dim * reducedActionCubic(q, k));
+  return merge(
+    grid(-qMax, qMax, opts.points ?? 201),
+    minima.filter((q) => Math.abs(q) <= qMax),
+    (q) => dim * reducedActionCubic(q, k),
+  );
 }
 
 /**
@@ -70,7 +90,8 @@ export function cubicActionProfile(k: CubicActionCoefficients, dim: number, opts
  * modularModeProfile(2 * Math.sqrt(1e-4 / 3), 1e-4).minima // [{ q: 0, action: 0 }, { q: √(3/γ) ≈ 173.2, action ≈ 0 }]
  */
 export function modularModeProfile(s: number, gamma: number, opts: { points?: number; xMax?: number } = {}): ActionProfile {
-  if (!(gamma > 0 && Number.isFinite(gamma))) throw new InvalidArgumentError(`modularModeProfile: gamma must be a finite number > 0, got ${gamma}`);
+  if (!(gamma > 0 && Number.isFinite(gamma)))
+    throw new InvalidArgumentError(`modularModeProfile: gamma must be a finite number > 0, got ${gamma}`);
   if (!Number.isFinite(s)) throw new InvalidArgumentError(`modularModeProfile: s = u a² must be finite, got ${s}`);
   const sad = modularSaddles(s, gamma);
   const xMax = opts.xMax ?? Math.max(1.6 * Math.sqrt(3 / gamma), 1.25 * (sad?.xPlus ?? 0));

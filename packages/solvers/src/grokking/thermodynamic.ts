@@ -5,8 +5,16 @@
 import { ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
 import { brentRoot, newtonSystem, pair, triple } from '../numerics';
 import {
-  type CubicSolution, type CubicTeacherParams, type M11Convention, SQRT6, checkParams, cubicInvariants, cubicKernelProjection, deepestNontrivialMinimum,
-  m11Factor, solveBC,
+  type CubicSolution,
+  type CubicTeacherParams,
+  type M11Convention,
+  SQRT6,
+  checkParams,
+  cubicInvariants,
+  cubicKernelProjection,
+  deepestNontrivialMinimum,
+  m11Factor,
+  solveBC,
 } from './action';
 
 /**
@@ -17,9 +25,14 @@ import {
  * @example
  * gflDiscrepancy({ u: 0, kappa: 0, sigmaW2: 0.5 }).b // 1
  */
-export function gflDiscrepancy(args: { u: number; kappa: number; sigmaW2: number; m11Convention?: M11Convention }): { b: number; dQ2: number; aG: number } {
+export function gflDiscrepancy(args: { u: number; kappa: number; sigmaW2: number; m11Convention?: M11Convention }): {
+  b: number;
+  dQ2: number;
+  aG: number;
+} {
   const { u, kappa, sigmaW2 } = args;
-  if (!(u >= 0 && kappa >= 0 && sigmaW2 > 0)) throw new InvalidArgumentError(`gflDiscrepancy: need u ≥ 0, kappa ≥ 0, sigmaW2 > 0 (got ${u}, ${kappa}, ${sigmaW2})`);
+  if (!(u >= 0 && kappa >= 0 && sigmaW2 > 0))
+    throw new InvalidArgumentError(`gflDiscrepancy: need u ≥ 0, kappa ≥ 0, sigmaW2 > 0 (got ${u}, ${kappa}, ${sigmaW2})`);
   const D0 = 1 + 2 * sigmaW2;
   const A = (4 * sigmaW2) / (Math.PI * D0);
   const Am = (m11Factor(args.m11Convention ?? 'corrected') * sigmaW2) / (Math.PI * D0);
@@ -67,16 +80,21 @@ export type CubicPathVariable = 'sigma2' | 'width' | 'samples';
  * @example
  * cubicCriticalPoint({ samples: 3000, dim: 150, width: 700, sigmaW2: 0.5, sigmaA2: 8 / 700, epsilon: -0.3 }).sigma2Critical // ≈ 0.1787
  */
-export function cubicCriticalPoint(p: Omit<CubicTeacherParams, 'sigma2'> & { sigma2?: number }, opts: { m11Convention?: M11Convention; along?: CubicPathVariable } = {}): CubicCriticalPoint {
+export function cubicCriticalPoint(
+  p: Omit<CubicTeacherParams, 'sigma2'> & { sigma2?: number },
+  opts: { m11Convention?: M11Convention; along?: CubicPathVariable } = {},
+): CubicCriticalPoint {
   const along = opts.along ?? 'sigma2';
   checkParams({ ...p, sigma2: p.sigma2 ?? 1 }, along !== 'sigma2');
   const { sigmaA2, sigmaW2, epsilon, dim: d } = p;
   const conv = opts.m11Convention ?? 'corrected';
   // Every point of the path is labelled by u; the path variable and κ follow from it (κ² = u σ_a² N / d).
   const pointOfU = (u: number): { sigma2: number; width: number; samples: number } => {
-    if (along === 'sigma2') return { sigma2: Math.sqrt((p.samples * p.samples * sigmaA2) / (u * d * p.width)), width: p.width, samples: p.samples };
+    if (along === 'sigma2')
+      return { sigma2: Math.sqrt((p.samples * p.samples * sigmaA2) / (u * d * p.width)), width: p.width, samples: p.samples };
     const s2 = p.sigma2 as number;
-    if (along === 'width') return { sigma2: s2, width: (p.samples * p.samples * sigmaA2) / (s2 * s2 * d * u), samples: p.samples };
+    if (along === 'width')
+      return { sigma2: s2, width: (p.samples * p.samples * sigmaA2) / (s2 * s2 * d * u), samples: p.samples };
     return { sigma2: s2, width: p.width, samples: Math.sqrt((u * s2 * s2 * d * p.width) / sigmaA2) };
   };
   const s2OfU = (u: number) => pointOfU(u).sigma2;
@@ -100,28 +118,64 @@ export function cubicCriticalPoint(p: Omit<CubicTeacherParams, 'sigma2'> & { sig
     const lu = lo + ((hi - lo) * i) / steps;
     const cur = atLogU(lu);
     if (spin === null && prev.min === null && cur.min !== null) spin = [lu - (hi - lo) / steps, lu];
-    if ((prev.min === null || prev.min.value > 0) && cur.min !== null && cur.min.value <= 0) { bracket = [lu - (hi - lo) / steps, lu]; break; }
+    if ((prev.min === null || prev.min.value > 0) && cur.min !== null && cur.min.value <= 0) {
+      bracket = [lu - (hi - lo) / steps, lu];
+      break;
+    }
     prev = cur;
   }
   if (bracket === null) {
-    throw new ConvergenceError({ what: 'cubic transition search', iterations: steps, residual: NaN, tolerance: 0, detail: `no first-order transition for u in [1e-4, 1e8] on this ${along === 'sigma2' ? 'σ²' : along} path`, hint: epsilon === 0 ? 'with ε = 0 the teacher has no cubic term and nothing to grok; use a non-zero epsilon' : `with ε = ${epsilon} the linear and cubic terms compete and the transition may be absent; try another epsilon` });
+    throw new ConvergenceError({
+      what: 'cubic transition search',
+      iterations: steps,
+      residual: NaN,
+      tolerance: 0,
+      detail: `no first-order transition for u in [1e-4, 1e8] on this ${along === 'sigma2' ? 'σ²' : along} path`,
+      hint:
+        epsilon === 0
+          ? 'with ε = 0 the teacher has no cubic term and nothing to grok; use a non-zero epsilon'
+          : `with ε = ${epsilon} the linear and cubic terms compete and the transition may be absent; try another epsilon`,
+    });
   }
-  const g = (lu: number) => { const r = atLogU(lu); return r.min === null ? 1 : r.min.value; };
+  const g = (lu: number) => {
+    const r = atLogU(lu);
+    return r.min === null ? 1 : r.min.value;
+  };
   const luc = brentRoot(g, bracket[0], bracket[1], { xtol: 1e-15, maxIterations: 400, what: 'cubic transition u_c' }).root;
   const c = atLogU(luc);
   let luS = bracket[0];
   if (spin !== null) {
     let a = spin[0];
     let b = spin[1];
-    for (let i = 0; i < 200 && b - a > 1e-15; i++) { const m = 0.5 * (a + b); if (atLogU(m).min === null) a = m; else b = m; }
+    for (let i = 0; i < 200 && b - a > 1e-15; i++) {
+      const m = 0.5 * (a + b);
+      if (atLogU(m).min === null) a = m;
+      else b = m;
+    }
     luS = b;
   }
-  if (c.min === null) throw new ConvergenceError({ what: 'cubic transition u_c', iterations: 0, residual: NaN, tolerance: 0, detail: 'no non-trivial minimum at the bracketed critical point', hint: 'the transition is degenerate here; change epsilon or sigma-w2' });
+  if (c.min === null)
+    throw new ConvergenceError({
+      what: 'cubic transition u_c',
+      iterations: 0,
+      residual: NaN,
+      tolerance: 0,
+      detail: 'no non-trivial minimum at the bracketed critical point',
+      hint: 'the transition is degenerate here; change epsilon or sigma-w2',
+    });
   const crit = pointOfU(c.u);
   const spinPt = pointOfU(Math.exp(luS));
   return {
-    uCritical: c.u, sigma2Critical: c.sigma2, kappaCritical: c.kappa, qStar: c.min.q, b: c.b, sigma2Spinodal: s2OfU(Math.exp(luS)), uSpinodal: Math.exp(luS),
-    along, criticalValue: crit[along], spinodalValue: spinPt[along],
+    uCritical: c.u,
+    sigma2Critical: c.sigma2,
+    kappaCritical: c.kappa,
+    qStar: c.min.q,
+    b: c.b,
+    sigma2Spinodal: s2OfU(Math.exp(luS)),
+    uSpinodal: Math.exp(luS),
+    along,
+    criticalValue: crit[along],
+    spinodalValue: spinPt[along],
   };
 }
 
@@ -135,7 +189,10 @@ export function cubicCriticalPoint(p: Omit<CubicTeacherParams, 'sigma2'> & { sig
  * @example
  * solveCubicThermodynamic({ samples: 3000, dim: 150, width: 700, sigmaW2: 0.5, sigmaA2: 8 / 700, sigma2: 0.15, epsilon: -0.3 }).phase // 'GMFL-I'
  */
-export function solveCubicThermodynamic(p: CubicTeacherParams, opts: { m11Convention?: M11Convention; steps?: number } = {}): CubicSolution {
+export function solveCubicThermodynamic(
+  p: CubicTeacherParams,
+  opts: { m11Convention?: M11Convention; steps?: number } = {},
+): CubicSolution {
   checkParams(p);
   const conv = opts.m11Convention ?? 'corrected';
   const { u, kappa } = cubicInvariants(p);
@@ -144,10 +201,26 @@ export function solveCubicThermodynamic(p: CubicTeacherParams, opts: { m11Conven
   const gfl = () => {
     const { b } = gflDiscrepancy({ u, kappa, sigmaW2, m11Convention: conv });
     const min = deepestNontrivialMinimum({ u, b, c: epsilon, sigmaW2 });
-    return { phase: 'GFL' as const, b, c: epsilon, learnedLinear: 1 - b, learnedCubic: 0, qStar: null, dropletDensity: 0, dropletFraction: 0, actionAtQStar: min ? min.value : null, ...base };
+    return {
+      phase: 'GFL' as const,
+      b,
+      c: epsilon,
+      learnedLinear: 1 - b,
+      learnedCubic: 0,
+      qStar: null,
+      dropletDensity: 0,
+      dropletFraction: 0,
+      actionAtQStar: min ? min.value : null,
+      ...base,
+    };
   };
   let crit: CubicCriticalPoint;
-  try { crit = cubicCriticalPoint(p, { m11Convention: conv }); } catch (e) { if (ConvergenceError.isInstance(e)) return gfl(); throw e; }
+  try {
+    crit = cubicCriticalPoint(p, { m11Convention: conv });
+  } catch (e) {
+    if (ConvergenceError.isInstance(e)) return gfl();
+    throw e;
+  }
   if (p.sigma2 >= crit.sigma2Critical) return gfl();
   // Continue the GMFL-I system in log σ² from the critical point to the target.
   const steps = opts.steps ?? 24;
@@ -163,7 +236,14 @@ export function solveCubicThermodynamic(p: CubicTeacherParams, opts: { m11Conven
   let continuationSteps = 0;
   while (l !== l1) {
     if (++continuationSteps > maxContinuationSteps) {
-      throw new ConvergenceError({ what: 'GMFL-I continuation in log σ²', iterations: maxContinuationSteps, residual: Math.abs(l1 - l), tolerance: 0, detail: `stopped at σ² = ${Math.exp(l).toPrecision(6)}, target ${p.sigma2}`, hint: 'the droplet branch may end before the target σ² (spinodal); use the thermodynamic limit or a σ² closer to the transition' });
+      throw new ConvergenceError({
+        what: 'GMFL-I continuation in log σ²',
+        iterations: maxContinuationSteps,
+        residual: Math.abs(l1 - l),
+        tolerance: 0,
+        detail: `stopped at σ² = ${Math.exp(l).toPrecision(6)}, target ${p.sigma2}`,
+        hint: 'the droplet branch may end before the target σ² (spinodal); use the thermodynamic limit or a σ² closer to the transition',
+      });
     }
     const lNext = Math.abs(l1 - l) <= Math.abs(h) * (1 + 1e-12) ? l1 : l + h;
     const sigma2 = Math.exp(lNext);
@@ -202,7 +282,18 @@ export function solveCubicThermodynamic(p: CubicTeacherParams, opts: { m11Conven
   }
   const [b, c, r] = triple(x);
   const min = deepestNontrivialMinimum({ u, b, c, sigmaW2 });
-  return { phase: 'GMFL-I', b, c, learnedLinear: 1 - b, learnedCubic: epsilon - c, qStar: min ? min.q : lastQ, dropletDensity: r, dropletFraction: r / d, actionAtQStar: min ? min.value : 0, ...base };
+  return {
+    phase: 'GMFL-I',
+    b,
+    c,
+    learnedLinear: 1 - b,
+    learnedCubic: epsilon - c,
+    qStar: min ? min.q : lastQ,
+    dropletDensity: r,
+    dropletFraction: r / d,
+    actionAtQStar: min ? min.value : 0,
+    ...base,
+  };
 }
 
 /** GMFL-II: every neuron at ±q*; (I + κ d F(q*))[b, √6c] = [1, √6ε] with Ŝ'(q*) = 0. */
@@ -217,8 +308,26 @@ function solveAllAligned(p: CubicTeacherParams, conv: M11Convention, b0: number,
     const s = solveBC(kappa * d * F11, kappa * d * F13, kappa * d * F33, epsilon);
     return Float64Array.from([s.b - vb, s.c - vc]);
   };
-  const sol = newtonSystem(F, [b0, c0], { tolerance: 1e-13, maxIterations: 100, what: 'GMFL-II all-aligned solve', fdStep: 1e-7 });
+  const sol = newtonSystem(F, [b0, c0], {
+    tolerance: 1e-13,
+    maxIterations: 100,
+    what: 'GMFL-II all-aligned solve',
+    fdStep: 1e-7,
+  });
   const [b, c] = pair(sol.x);
   const min = deepestNontrivialMinimum({ u, b, c, sigmaW2 });
-  return { phase: 'GMFL-II', b, c, learnedLinear: 1 - b, learnedCubic: epsilon - c, qStar: min ? min.q : null, dropletDensity: d, dropletFraction: 1, actionAtQStar: min ? min.value : null, limit: 'thermodynamic', u, kappa };
+  return {
+    phase: 'GMFL-II',
+    b,
+    c,
+    learnedLinear: 1 - b,
+    learnedCubic: epsilon - c,
+    qStar: min ? min.q : null,
+    dropletDensity: d,
+    dropletFraction: 1,
+    actionAtQStar: min ? min.value : null,
+    limit: 'thermodynamic',
+    u,
+    kappa,
+  };
 }

@@ -15,7 +15,8 @@ function specArrays(s: LearningSpectrum): { l: Float64Array; m: Float64Array } {
   const m = s.multiplicities ? Float64Array.from(s.multiplicities) : new Float64Array(l.length).fill(1);
   if (m.length !== l.length) throw new InvalidArgumentError(`multiplicities has length ${m.length}, eigvals ${l.length}`);
   for (let k = 0; k < l.length; k++) {
-    if (!(l[k]! >= 0) || !Number.isFinite(l[k]!)) throw new InvalidArgumentError(`eigvals[${k}] = ${l[k]} must be finite and ≥ 0`);
+    if (!(l[k]! >= 0) || !Number.isFinite(l[k]!))
+      throw new InvalidArgumentError(`eigvals[${k}] = ${l[k]} must be finite and ≥ 0`);
     if (!(m[k]! >= 0)) throw new InvalidArgumentError(`multiplicities[${k}] = ${m[k]} must be ≥ 0`);
   }
   return { l, m };
@@ -36,13 +37,25 @@ export function renormalizedRidge(spectrum: LearningSpectrum, n: number, sigma2:
   const { l, m } = specArrays(spectrum);
   if (!(n > 0)) throw new InvalidArgumentError(`n must be > 0, got ${n}`);
   if (!(sigma2 >= 0)) throw new InvalidArgumentError(`sigma2 must be ≥ 0, got ${sigma2}`);
-  const f = (e: number): number => { let s = sigma2 / e - n; for (let k = 0; k < l.length; k++) s += (m[k]! * l[k]!) / (l[k]! + e); return s; };
-  let modes = 0, top = 0;
-  for (let k = 0; k < l.length; k++) { if (l[k]! > 0) modes += m[k]!; top = Math.max(top, l[k]!); }
+  const f = (e: number): number => {
+    let s = sigma2 / e - n;
+    for (let k = 0; k < l.length; k++) s += (m[k]! * l[k]!) / (l[k]! + e);
+    return s;
+  };
+  let modes = 0,
+    top = 0;
+  for (let k = 0; k < l.length; k++) {
+    if (l[k]! > 0) modes += m[k]!;
+    top = Math.max(top, l[k]!);
+  }
   if (sigma2 === 0 && modes <= n) return 0;
-  let lo = 1e-300, hi = Math.max(top, sigma2 / n, 1e-300) * 2;
+  let lo = 1e-300,
+    hi = Math.max(top, sigma2 / n, 1e-300) * 2;
   for (let k = 0; f(hi) > 0; k++) {
-    if (k > 2100 || !Number.isFinite(hi)) throw new InvalidArgumentError(`renormalizedRidge: no root of the ridge equation below ${hi} (n = ${n}, sigma2 = ${sigma2}); check the spectrum for non-finite entries`);
+    if (k > 2100 || !Number.isFinite(hi))
+      throw new InvalidArgumentError(
+        `renormalizedRidge: no root of the ridge equation below ${hi} (n = ${n}, sigma2 = ${sigma2}); check the spectrum for non-finite entries`,
+      );
     hi *= 2;
   }
   lo = hi;
@@ -106,14 +119,19 @@ export function learningCurve(options: LearningCurveOptions): LearningCurvePoint
   return ns.map((n) => {
     const eps = renormalizedRidge(spectrum, n, sigma2);
     const L = l.map((v) => (v + eps > 0 ? v / (v + eps) : 0));
-    let gamma = 0, bias = 0, ek = 0;
+    let gamma = 0,
+      bias = 0,
+      ek = 0;
     const r = sigma2 / n;
     for (let k = 0; k < l.length; k++) {
       gamma += (m[k]! * L[k]! ** 2) / n;
       bias += (1 - L[k]!) ** 2 * g2[k]!;
       ek += (l[k]! + r > 0 ? (r / (l[k]! + r)) ** 2 : 0) * g2[k]!;
     }
-    if (!(gamma < 1)) throw new InvalidArgumentError(`the variance factor 1/(1 − γ) diverges at n = ${n} (γ = ${gamma}); use sigma2 > 0 near the interpolation threshold`);
+    if (!(gamma < 1))
+      throw new InvalidArgumentError(
+        `the variance factor 1/(1 − γ) diverges at n = ${n} (γ = ${gamma}); use sigma2 > 0 near the interpolation threshold`,
+      );
     return { n, effRidge: eps, gamma, eg: (bias + gamma * noise2) / (1 - gamma), egEquivalentKernel: ek, learnabilities: L };
   });
 }
@@ -138,19 +156,33 @@ export interface EquivalentKernelResult {
  * equivalentKernel({ eigvals: [0.5, 0.1] }, [1, 0.3], 100, 0.1).eg;
  * ```
  */
-export function equivalentKernel(spectrum: LearningSpectrum, coeffs: ArrayLike<number>, n: number, sigma2: number): EquivalentKernelResult {
+export function equivalentKernel(
+  spectrum: LearningSpectrum,
+  coeffs: ArrayLike<number>,
+  n: number,
+  sigma2: number,
+): EquivalentKernelResult {
   const { l, m } = specArrays(spectrum);
   const g = Float64Array.from(coeffs);
   if (g.length !== l.length) throw new InvalidArgumentError(`coeffs has ${g.length} entries, spectrum ${l.length}`);
   const r = sigma2 / n;
   const L = l.map((v) => (v + r > 0 ? v / (v + r) : 0));
-  let variance = 0, eg = 0;
-  for (let k = 0; k < l.length; k++) { variance += (m[k]! * l[k]! * r) / (l[k]! + r || 1); eg += (1 - L[k]!) ** 2 * g[k]! ** 2; }
+  let variance = 0,
+    eg = 0;
+  for (let k = 0; k < l.length; k++) {
+    variance += (m[k]! * l[k]! * r) / (l[k]! + r || 1);
+    eg += (1 - L[k]!) ** 2 * g[k]! ** 2;
+  }
   return { learnabilities: L, meanCoeffs: L.map((v, k) => v * g[k]!), variance, eg };
 }
 
 /** Empirical learning-curve point: mean test error over trials with its standard error. */
-export interface EmpiricalCurvePoint { n: number; eg: number; stderr: number; trials: number }
+export interface EmpiricalCurvePoint {
+  n: number;
+  eg: number;
+  stderr: number;
+  trials: number;
+}
 
 /**
  * Empirical GP learning curve: for each n and trial draws a training set and a test set with `sample`, fits GP
@@ -160,7 +192,11 @@ export interface EmpiricalCurvePoint { n: number; eg: number; stderr: number; tr
  * (n, trial) so curves are reproducible.
  */
 export function empiricalLearningCurve(options: {
-  ns: number[]; trials: number; testSize: number; sigma2: number; key: Key;
+  ns: number[];
+  trials: number;
+  testSize: number;
+  sigma2: number;
+  key: Key;
   /** Draws `count` inputs (rows) with clean targets and noisy labels. */
   sample: (key: Key, count: number) => { x: Mat; target: Float64Array; y: Float64Array };
   kernel: (a: Mat, b: Mat) => Mat;
@@ -172,8 +208,16 @@ export function empiricalLearningCurve(options: {
     const tk = split(keys[i]!, trials);
     const errs = tk.map((k) => {
       const [ka, kb] = split(k, 2);
-      const tr = sample(ka!, n), te = sample(kb!, testSize);
-      const r = gpRegression({ kernel: kernel(tr.x, tr.x), y: tr.y, sigma2, crossKernel: kernel(te.x, tr.x), backend, conditionNumber: 'none' });
+      const tr = sample(ka!, n),
+        te = sample(kb!, testSize);
+      const r = gpRegression({
+        kernel: kernel(tr.x, tr.x),
+        y: tr.y,
+        sigma2,
+        crossKernel: kernel(te.x, tr.x),
+        backend,
+        conditionNumber: 'none',
+      });
       let e = 0;
       for (let j = 0; j < testSize; j++) e += (r.testMean![j]! - te.target[j]!) ** 2;
       return e / testSize;
@@ -185,14 +229,31 @@ export function empiricalLearningCurve(options: {
 }
 
 /** Row of {@link compareLearningCurves}. */
-export interface CurveComparison { n: number; predicted: number; empirical: number; stderr: number; relativeError: number; zScore: number }
+export interface CurveComparison {
+  n: number;
+  predicted: number;
+  empirical: number;
+  stderr: number;
+  relativeError: number;
+  zScore: number;
+}
 
 /** Compares a predicted curve with an empirical one at matching n (relative error and z-score in standard errors). */
-export function compareLearningCurves(predicted: { n: number; eg: number }[], empirical: EmpiricalCurvePoint[]): { rows: CurveComparison[]; maxRelativeError: number } {
+export function compareLearningCurves(
+  predicted: { n: number; eg: number }[],
+  empirical: EmpiricalCurvePoint[],
+): { rows: CurveComparison[]; maxRelativeError: number } {
   const rows = empirical.map((e) => {
     const p = predicted.find((q) => q.n === e.n);
     if (!p) throw new InvalidArgumentError(`no predicted point at n = ${e.n}`);
-    return { n: e.n, predicted: p.eg, empirical: e.eg, stderr: e.stderr, relativeError: Math.abs(p.eg - e.eg) / e.eg, zScore: (p.eg - e.eg) / Math.max(e.stderr, Number.MIN_VALUE) };
+    return {
+      n: e.n,
+      predicted: p.eg,
+      empirical: e.eg,
+      stderr: e.stderr,
+      relativeError: Math.abs(p.eg - e.eg) / e.eg,
+      zScore: (p.eg - e.eg) / Math.max(e.stderr, Number.MIN_VALUE),
+    };
   });
   return { rows, maxRelativeError: Math.max(...rows.map((r) => r.relativeError)) };
 }

@@ -39,7 +39,8 @@ export type MsaAnnealOptions =
  */
 export function msaAnneal(input: Omit<MsaInput, 'chi'>, options: MsaAnnealOptions): AnnealStep[] {
   const { chis } = options;
-  if (chis.length === 0 || chis.some((c) => !(c > 0))) throw new InvalidArgumentError(`chis must be a non-empty list of positive numbers`);
+  if (chis.length === 0 || chis.some((c) => !(c > 0)))
+    throw new InvalidArgumentError(`chis must be a non-empty list of positive numbers`);
   const steps: AnnealStep[] = [];
   let t: Float64Array | undefined;
   for (const chi of chis) {
@@ -49,13 +50,32 @@ export function msaAnneal(input: Omit<MsaInput, 'chi'>, options: MsaAnnealOption
       if (!t) t = scaledGpPredict(spec, 1).discrepancy; // the NNGP predictor at the first χ
       const sol = linearMsaTree(spec, { tauInit: t.map((v) => v / setup.noise) });
       t = sol.discrepancy;
-      const step: AnnealStep = { chi, discrepancy: sol.discrepancy, trainMean: sol.trainMean, msd: sol.msd, Q: sol.Q, iterations: sol.iterations, residual: sol.residual };
+      const step: AnnealStep = {
+        chi,
+        discrepancy: sol.discrepancy,
+        trainMean: sol.trainMean,
+        msd: sol.msd,
+        Q: sol.Q,
+        iterations: sol.iterations,
+        residual: sol.residual,
+      };
       if (sol.testMean) step.testMean = sol.testMean;
       steps.push(step);
     } else {
-      const sol = sampledMsa(setup, { ...options.sampled, activation: options.activation, ...(t ? { tauInit: t.map((v) => v / setup.noise) } : {}) });
+      const sol = sampledMsa(setup, {
+        ...options.sampled,
+        activation: options.activation,
+        ...(t ? { tauInit: t.map((v) => v / setup.noise) } : {}),
+      });
       t = sol.discrepancy;
-      const step: AnnealStep = { chi, discrepancy: sol.discrepancy, trainMean: sol.trainMean, msd: sol.msd, iterations: sol.iterations, residual: sol.residual };
+      const step: AnnealStep = {
+        chi,
+        discrepancy: sol.discrepancy,
+        trainMean: sol.trainMean,
+        msd: sol.msd,
+        iterations: sol.iterations,
+        residual: sol.residual,
+      };
       if (sol.testMean) step.testMean = sol.testMean;
       steps.push(step);
     }

@@ -65,15 +65,22 @@ export function linearExactOracle(input: MsaInput | LinearMsaSpectrum, { relTol 
     return v;
   };
   // Coarse scan for the global mode and the support (log density within 80 of the maximum).
-  const u0 = -60, u1 = 40, coarse = 4000;
-  let best = -Infinity, ubest = 0;
+  const u0 = -60,
+    u1 = 40,
+    coarse = 4000;
+  let best = -Infinity,
+    ubest = 0;
   const vals = new Float64Array(coarse + 1);
   for (let i = 0; i <= coarse; i++) {
     const u = u0 + ((u1 - u0) * i) / coarse;
     vals[i] = logDensity(u);
-    if (vals[i]! > best) { best = vals[i]!; ubest = u; }
+    if (vals[i]! > best) {
+      best = vals[i]!;
+      ubest = u;
+    }
   }
-  let iLo = 0, iHi = coarse;
+  let iLo = 0,
+    iHi = coarse;
   while (iLo < coarse && vals[iLo]! < best - 80) iLo++;
   while (iHi > 0 && vals[iHi]! < best - 80) iHi--;
   const a = u0 + ((u1 - u0) * Math.max(iLo - 1, 0)) / coarse;
@@ -87,34 +94,60 @@ export function linearExactOracle(input: MsaInput | LinearMsaSpectrum, { relTol 
   const D = sigmaW2 / d;
   const { values: mu, vectors: W } = setup.backend.eigh(setup.backend.gram(x, { trans: true }));
   const bvec = new Float64Array(d);
-  for (let k = 0; k < d; k++) { let t = 0; for (let a2 = 0; a2 < P; a2++) { let xw = 0; for (let j = 0; j < d; j++) xw += x.data[a2 * d + j]! * W.data[j * d + k]!; t += xw * y[a2]!; } bvec[k] = t; }
+  for (let k = 0; k < d; k++) {
+    let t = 0;
+    for (let a2 = 0; a2 < P; a2++) {
+      let xw = 0;
+      for (let j = 0; j < d; j++) xw += x.data[a2 * d + j]! * W.data[j * d + k]!;
+      t += xw * y[a2]!;
+    }
+    bvec[k] = t;
+  }
   const integrate = (stepsPerSd: number) => {
     const h = Math.min(width / stepsPerSd, (b - a) / 64);
     const n = Math.ceil((b - a) / h);
     // hard cap: a huge width N makes the scale posterior so narrow that the grid would need billions of points
     if (!(n <= MAX_GRID_POINTS)) {
       throw new ConvergenceError({
-        what: 'exact Gamma-mixture quadrature', iterations: 0, residual: NaN, tolerance: relTol,
+        what: 'exact Gamma-mixture quadrature',
+        iterations: 0,
+        residual: NaN,
+        tolerance: relTol,
         detail: `the scale posterior (width ${width.toExponential(2)} in ln s, N = ${N}) would need ${n > 1e15 ? n.toExponential(1) : n} grid points, more than ${MAX_GRID_POINTS}`,
         hint: 'the exact linear oracle resolves widths up to N ~ 1e9; use a smaller width (at this N the kernel-rescaling/one-loop results are already exact to O(1/N))',
       });
     }
     const hh = (b - a) / n;
-    let Z = 0, Es = 0, Es2 = 0;
-    const m1 = new Float64Array(P), m2 = new Float64Array(P), v1 = new Float64Array(P);
+    let Z = 0,
+      Es = 0,
+      Es2 = 0;
+    const m1 = new Float64Array(P),
+      m2 = new Float64Array(P),
+      v1 = new Float64Array(P);
     const nT = B ? B.rows : 0;
-    const t1 = new Float64Array(nT), t2 = new Float64Array(nT), tv = new Float64Array(nT);
-    const r = new Float64Array(P), g = new Float64Array(P);
-    const Aa = new Float64Array(d * d), mt = new Float64Array(d);
+    const t1 = new Float64Array(nT),
+      t2 = new Float64Array(nT),
+      tv = new Float64Array(nT);
+    const r = new Float64Array(P),
+      g = new Float64Array(P);
+    const Aa = new Float64Array(d * d),
+      mt = new Float64Array(d);
     for (let i = 0; i <= n; i++) {
       const u = a + i * hh;
       const w = (i === 0 || i === n ? 0.5 : 1) * Math.exp(logDensity(u) - best);
       if (w === 0) continue;
       const s = Math.exp(u);
-      Z += w; Es += w * s; Es2 += w * s * s;
+      Z += w;
+      Es += w * s;
+      Es2 += w * s * s;
       // E[aaᵀ | s, D] = (Σ_u + m mᵀ)/(σ²s) in the eigenbasis of XᵀX
-      const ls = D * c * s, fac = 1 / (c * s); // |w|² = σ²s
-      for (let k = 0; k < d; k++) { const sk = 1 / (1 / ls + Math.max(mu[k]!, 0) / kn); mt[k] = (sk * bvec[k]!) / kn; Aa[k * d + k]! += w * fac * sk; }
+      const ls = D * c * s,
+        fac = 1 / (c * s); // |w|² = σ²s
+      for (let k = 0; k < d; k++) {
+        const sk = 1 / (1 / ls + Math.max(mu[k]!, 0) / kn);
+        mt[k] = (sk * bvec[k]!) / kn;
+        Aa[k * d + k]! += w * fac * sk;
+      }
       for (let k = 0; k < d; k++) for (let l = 0; l < d; l++) Aa[k * d + l]! += w * fac * mt[k]! * mt[l]!;
       for (let k = 0; k < P; k++) {
         const A = kn + s * c * eigvals[k]!;
@@ -122,23 +155,29 @@ export function linearExactOracle(input: MsaInput | LinearMsaSpectrum, { relTol 
         g[k] = ((s * c) / A) * yRot[k]!;
       }
       for (let i2 = 0; i2 < P; i2++) {
-        let f = 0, pv = 0;
+        let f = 0,
+          pv = 0;
         for (let k = 0; k < P; k++) {
           const uik = U.data[i2 * P + k]!;
           f += uik * r[k]!;
           const A = kn + s * c * eigvals[k]!;
           pv += uik * uik * ((s * c * eigvals[k]! * kn) / A);
         }
-        m1[i2]! += w * f; m2[i2]! += w * f * f; v1[i2]! += w * pv;
+        m1[i2]! += w * f;
+        m2[i2]! += w * f * f;
+        v1[i2]! += w * pv;
       }
       for (let j = 0; j < nT; j++) {
-        let f = 0, q = 0;
+        let f = 0,
+          q = 0;
         for (let k = 0; k < P; k++) {
           const bjk = B!.data[j * P + k]!;
           f += bjk * g[k]!;
           q += (bjk * bjk) / (kn + s * c * eigvals[k]!);
         }
-        t1[j]! += w * f; t2[j]! += w * f * f; tv[j]! += w * (s * c * K0TestDiag![j]! - s * s * c * c * q);
+        t1[j]! += w * f;
+        t2[j]! += w * f * f;
+        tv[j]! += w * (s * c * K0TestDiag![j]! - s * s * c * c * q);
       }
     }
     const mean = m1.map((v) => v / Z);
@@ -147,30 +186,48 @@ export function linearExactOracle(input: MsaInput | LinearMsaSpectrum, { relTol 
     const testVariance = testMean.map((mu, j) => tv[j]! / Z + t2[j]! / Z - mu * mu);
     // rotate back and form Σ_v = (E[aaᵀ] + (N − 1) D I)/N
     const Sv = new Float64Array(d * d);
-    for (let i2 = 0; i2 < d; i2++) for (let j = 0; j < d; j++) {
-      let t = 0;
-      for (let k = 0; k < d; k++) for (let l = 0; l < d; l++) t += W.data[i2 * d + k]! * (Aa[k * d + l]! / Z) * W.data[j * d + l]!;
-      Sv[i2 * d + j] = (t + (i2 === j ? (N - 1) * D : 0)) / N;
-    }
+    for (let i2 = 0; i2 < d; i2++)
+      for (let j = 0; j < d; j++) {
+        let t = 0;
+        for (let k = 0; k < d; k++)
+          for (let l = 0; l < d; l++) t += W.data[i2 * d + k]! * (Aa[k * d + l]! / Z) * W.data[j * d + l]!;
+        Sv[i2 * d + j] = (t + (i2 === j ? (N - 1) * D : 0)) / N;
+      }
     return { Z: Z * hh, Es: Es / Z, Es2: Es2 / Z, mean, trainVariance, testMean, testVariance, n, Sv };
   };
   const coarseR = integrate(12);
   const fine = integrate(24);
   let err = Math.abs(fine.Es - coarseR.Es) / Math.abs(fine.Es);
-  for (let i = 0; i < P; i++) err = Math.max(err, Math.abs(fine.mean[i]! - coarseR.mean[i]!) / Math.max(1e-300, Math.max(...Array.from(y, Math.abs))));
+  for (let i = 0; i < P; i++)
+    err = Math.max(err, Math.abs(fine.mean[i]! - coarseR.mean[i]!) / Math.max(1e-300, Math.max(...Array.from(y, Math.abs))));
   if (!(err <= Math.max(relTol, 1e-13))) {
-    throw new ConvergenceError({ what: 'exact Gamma-mixture quadrature', iterations: fine.n, residual: err, tolerance: relTol, hint: 'the scale posterior is extremely narrow or multi-modal; check the data scale' });
+    throw new ConvergenceError({
+      what: 'exact Gamma-mixture quadrature',
+      iterations: fine.n,
+      residual: err,
+      tolerance: relTol,
+      hint: 'the scale posterior is extremely narrow or multi-modal; check the data scale',
+    });
   }
   // log p(y) = ln ∫ ds Gamma(s) N(y; …) ; Gamma density in u = ln s: (N/2)^{N/2}/Γ(N/2) s^{N/2} e^{−Ns/2}.
   const logGammaNorm = 0.5 * N * Math.log(0.5 * N) - logGamma(0.5 * N);
   const logEvidence = Math.log(fine.Z) + best + logGammaNorm - 0.5 * P * Math.log(2 * Math.PI);
   const res: LinearExactResult = {
-    expectedScale: fine.Es, scaleStd: Math.sqrt(Math.max(fine.Es2 - fine.Es * fine.Es, 0)), Q: setup.qScale * fine.Es,
-    trainMean: fine.mean, msd: meanSquaredDiff(y, fine.mean), trainVariance: fine.trainVariance, logEvidence,
-    nodes: fine.n + 1, quadratureError: err, weightCov: { rows: d, cols: d, data: fine.Sv },
+    expectedScale: fine.Es,
+    scaleStd: Math.sqrt(Math.max(fine.Es2 - fine.Es * fine.Es, 0)),
+    Q: setup.qScale * fine.Es,
+    trainMean: fine.mean,
+    msd: meanSquaredDiff(y, fine.mean),
+    trainVariance: fine.trainVariance,
+    logEvidence,
+    nodes: fine.n + 1,
+    quadratureError: err,
+    weightCov: { rows: d, cols: d, data: fine.Sv },
     weightCovEigenvalues: eigenvaluesDescending(setup.backend, { rows: d, cols: d, data: fine.Sv }),
   };
-  if (B) { res.testMean = fine.testMean; res.testVariance = fine.testVariance; }
+  if (B) {
+    res.testMean = fine.testMean;
+    res.testVariance = fine.testVariance;
+  }
   return res;
 }
-

@@ -11,7 +11,13 @@ import { type MsaInput, msaSetup, twoLayerNngp } from './problem';
 import { gpRegression } from '../gp/regression';
 
 /** Seeded noisy linear-teacher data for tests: x ~ N(0, I_d) rows, y = w*·x/√d + noise·ε. */
-function linearTeacherData(seed: number, P: number, d: number, noise = 0.1, testPoints = 0): { x: Mat; y: Float64Array; xTest?: Mat } {
+function linearTeacherData(
+  seed: number,
+  P: number,
+  d: number,
+  noise = 0.1,
+  testPoints = 0,
+): { x: Mat; y: Float64Array; xTest?: Mat } {
   const x = mat(P, d, normal(key(seed), P * d));
   const w = normal(key(seed + 1), d);
   const e = normal(key(seed + 2), P);
@@ -33,10 +39,16 @@ const maxAbsDiff = (a: ArrayLike<number>, b: ArrayLike<number>): number => {
 };
 /** Least-squares slope of log(err) against log(N). */
 const slope = (Ns: number[], errs: number[]): number => {
-  const xs = Ns.map(Math.log), ys = errs.map(Math.log);
-  const mx = xs.reduce((s, v) => s + v, 0) / xs.length, my = ys.reduce((s, v) => s + v, 0) / ys.length;
-  let num = 0, den = 0;
-  for (let i = 0; i < xs.length; i++) { num += (xs[i]! - mx) * (ys[i]! - my); den += (xs[i]! - mx) ** 2; }
+  const xs = Ns.map(Math.log),
+    ys = errs.map(Math.log);
+  const mx = xs.reduce((s, v) => s + v, 0) / xs.length,
+    my = ys.reduce((s, v) => s + v, 0) / ys.length;
+  let num = 0,
+    den = 0;
+  for (let i = 0; i < xs.length; i++) {
+    num += (xs[i]! - mx) * (ys[i]! - my);
+    den += (xs[i]! - mx) ** 2;
+  }
   return num / den;
 };
 
@@ -62,7 +74,8 @@ describe('linear MSA closed forms (docs/theory/multi-scale-adaptive.md §7)', ()
   });
 
   it('exact oracle reproduces the 1/N correction of docs/theory/field-theory.md §6, N·δf̄ → (σ²/(1+σ²))[t³ − 3t/(1+σ²)]', () => {
-    const y = 1.3, s2 = 0.5;
+    const y = 1.3,
+      s2 = 0.5;
     const t = y / (1 + s2);
     const predicted = (s2 / (1 + s2)) * (t ** 3 - (3 * t) / (1 + s2));
     const gaps: number[] = [];
@@ -78,7 +91,9 @@ describe('linear MSA closed forms (docs/theory/multi-scale-adaptive.md §7)', ()
   it('error scalings against the exact oracle: tree O(1/N) MF and O(P/N) SS, one loop O(1/N²)', () => {
     const Ns = [60, 240, 960];
     for (const regime of ['SS', 'MF'] as const) {
-      const tree: number[] = [], loop: number[] = [], kr: number[] = [];
+      const tree: number[] = [],
+        loop: number[] = [],
+        kr: number[] = [];
       for (const N of Ns) {
         const spec = linearMsaSpectrum({ ...base, width: N, chi: regime === 'SS' ? 1 : N });
         const ex = linearExactOracle(spec);
@@ -104,7 +119,12 @@ describe('linear MSA closed forms (docs/theory/multi-scale-adaptive.md §7)', ()
       const N = 50;
       const spec = linearMsaSpectrum({ ...base, width: N, chi });
       const one = msaOneLoopScalar(spec);
-      const kr = kernelRescaling({ kernel: { ...spec.K0, data: spec.K0.data.map((v) => v * (1 / chi)) }, y: data.y, noise: 0.1 / chi, width: N });
+      const kr = kernelRescaling({
+        kernel: { ...spec.K0, data: spec.K0.data.map((v) => v * (1 / chi)) },
+        y: data.y,
+        noise: 0.1 / chi,
+        width: N,
+      });
       expect(kr.kernelScale).toBeCloseTo(one.q, 11);
       expect(kr.msd).toBeCloseTo(scaledGpPredict(spec, one.q).msd, 12);
     }
@@ -116,7 +136,8 @@ describe('linear MSA closed forms (docs/theory/multi-scale-adaptive.md §7)', ()
     const Ns = [30, 120, 480];
     const D = 1 / 8;
     for (const regime of ['SS', 'MF'] as const) {
-      const tree: number[] = [], loop: number[] = [];
+      const tree: number[] = [],
+        loop: number[] = [];
       for (const N of Ns) {
         const spec = linearMsaSpectrum({ ...base, width: N, chi: regime === 'SS' ? 1 : N });
         const ex = linearExactOracle(spec);
@@ -158,7 +179,7 @@ describe('linear MSA closed forms (docs/theory/multi-scale-adaptive.md §7)', ()
     for (let k = 0; k < 6; k++) r0 += s2.yRot[k]! ** 2 / s2.eigvals[k]!;
     r0 /= 6;
     const alpha = 6 / 12;
-    const uClosed = ((1 - alpha) + Math.sqrt((1 - alpha) ** 2 + 4 * alpha * r0)) / 2;
+    const uClosed = (1 - alpha + Math.sqrt((1 - alpha) ** 2 + 4 * alpha * r0)) / 2;
     const u = deepLinearKernelRescaling({ kernel: s2.K0, y: small.y, noise: 1e-9, widths: [12] });
     expect(u.kernelScale).toBeCloseTo(uClosed, 6);
     // two layers: u_l = 1 − α_l + α_l r0/(σ² Π u)
@@ -221,7 +242,8 @@ describe('adaptive kernel (kernel saddle)', () => {
     }
     const N = 200;
     const mf = { ...base, width: N, chi: N };
-    const ak = kernelSaddle(mf), tree = linearMsaTree(mf);
+    const ak = kernelSaddle(mf),
+      tree = linearMsaTree(mf);
     expect(maxAbsDiff(ak.trainMean, tree.trainMean)).toBeLessThan(5e-4);
     const plus = kernelSaddle(mf, { varianceSign: 1 });
     expect(maxAbsDiff(plus.trainMean, tree.trainMean)).toBeLessThan(5e-4);
@@ -243,11 +265,21 @@ describe('adaptive kernel (kernel saddle)', () => {
 });
 
 /** The kernel-saddle method of the adaptive-kernel solver on an MSA input (linear φ unless given; key 0). */
-function kernelSaddle(input: MsaInput, o: { activation?: 'linear' | 'erf'; varianceSign?: -1 | 1; samples?: number; tolerance?: number } = {}) {
+function kernelSaddle(
+  input: MsaInput,
+  o: { activation?: 'linear' | 'erf'; varianceSign?: -1 | 1; samples?: number; tolerance?: number } = {},
+) {
   const { x, y, width, chi, sigmaW2, sigmaA2, sigma2, xTest } = input;
   return solveAdaptiveKernel(
     { x, y, width, sigmaW2, sigmaA2, sigma2, activation: o.activation ?? 'linear', ...(chi !== undefined ? { chi } : {}) },
-    { key: key(0), method: 'kernel-saddle', ...(xTest ? { xTest } : {}), ...(o.varianceSign ? { varianceSign: o.varianceSign } : {}), ...(o.samples ? { samples: o.samples } : {}), ...(o.tolerance ? { tolerance: o.tolerance } : {}) },
+    {
+      key: key(0),
+      method: 'kernel-saddle',
+      ...(xTest ? { xTest } : {}),
+      ...(o.varianceSign ? { varianceSign: o.varianceSign } : {}),
+      ...(o.samples ? { samples: o.samples } : {}),
+      ...(o.tolerance ? { tolerance: o.tolerance } : {}),
+    },
   );
 }
 

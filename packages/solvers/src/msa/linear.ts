@@ -59,7 +59,8 @@ export interface ScaledGpPrediction {
 export function scaledGpPredict(spec: LinearMsaSpectrum, q: number): ScaledGpPrediction {
   const { setup, eigvals, U, yRot, B } = spec;
   const { P, priorScale: c, noise: kn, y } = setup;
-  const r = new Float64Array(P), g = new Float64Array(P);
+  const r = new Float64Array(P),
+    g = new Float64Array(P);
   for (let k = 0; k < P; k++) {
     const a = kn + q * c * eigvals[k]!;
     r[k] = (kn / a) * yRot[k]!;
@@ -87,10 +88,13 @@ export function scaledGpPredict(spec: LinearMsaSpectrum, q: number): ScaledGpPre
 /** yᵀA⁻¹K0A⁻¹y and tr(σ²K0A⁻¹) with A = κ_n + qσ²K0. */
 function spectralSums(spec: LinearMsaSpectrum, q: number): { quad: number; trace: number } {
   const { eigvals, yRot, setup } = spec;
-  const c = setup.priorScale, kn = setup.noise;
-  let quad = 0, trace = 0;
+  const c = setup.priorScale,
+    kn = setup.noise;
+  let quad = 0,
+    trace = 0;
   for (let k = 0; k < eigvals.length; k++) {
-    const l = eigvals[k]!, a = kn + q * c * l;
+    const l = eigvals[k]!,
+      a = kn + q * c * l;
     quad += (l * yRot[k]! ** 2) / (a * a);
     trace += (c * l) / a;
   }
@@ -138,7 +142,13 @@ export function msaOneLoopScalar(spec: LinearMsaSpectrum): ScalarScaleResult {
 function pickRoot(spec: LinearMsaSpectrum, F: (q: number) => number, what: string): ScalarScaleResult {
   const roots = positiveRoots(F, { lo: 1e-12, hi: 1e12, points: 480 });
   if (roots.length === 0) {
-    throw new ConvergenceError({ what, iterations: 480, residual: Math.abs(F(1)), tolerance: 1e-12, hint: 'no root in q ∈ [1e-12, 1e12]; check sigma2 > 0 and the data scale' });
+    throw new ConvergenceError({
+      what,
+      iterations: 480,
+      residual: Math.abs(F(1)),
+      tolerance: 1e-12,
+      hint: 'no root in q ∈ [1e-12, 1e12]; check sigma2 > 0 and the data scale',
+    });
   }
   // F is strictly decreasing for the tree equation, so the root is unique.
   const best = roots[0]!;
@@ -159,7 +169,10 @@ function hessian(spec: LinearMsaSpectrum, q: number, k0tau: Float64Array): Mat {
 /** q(τ) = 1/(1 − λ τᵀK0τ); throws when the tilted measure is not normalisable. */
 function qOfTau(spec: LinearMsaSpectrum, tau: Float64Array, k0tau: Float64Array): number {
   const z = 1 - spec.setup.lambda * dot(tau, k0tau);
-  if (!(z > 0)) throw new InvalidArgumentError(`tilted read-in measure is not normalisable (λ τᵀK0τ = ${(1 - z).toFixed(4)} ≥ 1); start closer to the NNGP solution or anneal in chi`);
+  if (!(z > 0))
+    throw new InvalidArgumentError(
+      `tilted read-in measure is not normalisable (λ τᵀK0τ = ${(1 - z).toFixed(4)} ≥ 1); start closer to the NNGP solution or anneal in chi`,
+    );
   return 1 / z;
 }
 
@@ -208,7 +221,17 @@ function treeWeightCov(spec: LinearMsaSpectrum, q: number, tau: Float64Array): {
   return { cov, u };
 }
 
-function finishSolution(spec: LinearMsaSpectrum, q: number, tau: Float64Array, iterations: number, residual: number, weightCov: Float64Array, M: Mat, testMean: Float64Array | undefined, treeCov: Float64Array = weightCov): MsaLinearSolution {
+function finishSolution(
+  spec: LinearMsaSpectrum,
+  q: number,
+  tau: Float64Array,
+  iterations: number,
+  residual: number,
+  weightCov: Float64Array,
+  M: Mat,
+  testMean: Float64Array | undefined,
+  treeCov: Float64Array = weightCov,
+): MsaLinearSolution {
   const { setup } = spec;
   const { P, d, noise: kn, y, priorScale: c, lambda: lam, x, xTest, backend } = setup;
   const discrepancy = tau.map((v) => kn * v);
@@ -220,10 +243,21 @@ function finishSolution(spec: LinearMsaSpectrum, q: number, tau: Float64Array, i
   const k0tau = matvec(spec.K0, tau);
   const dC = new Float64Array(P * P);
   for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) dC[a * P + b] = c * lam * q * k0tau[a]! * k0tau[b]!;
-  const kt = dot(k0tau, discrepancy), ky = dot(k0tau, y);
+  const kt = dot(k0tau, discrepancy),
+    ky = dot(k0tau, y);
   const sol: MsaLinearSolution = {
-    q, Q: setup.qScale * q, tau, iterations, residual, discrepancy, trainMean, msd: meanSquaredDiff(y, trainMean),
-    weightCov: Wm, weightCovEigenvalues: ev, trainVariance, deltaC: { rows: P, cols: P, data: dC },
+    q,
+    Q: setup.qScale * q,
+    tau,
+    iterations,
+    residual,
+    discrepancy,
+    trainMean,
+    msd: meanSquaredDiff(y, trainMean),
+    weightCov: Wm,
+    weightCovEigenvalues: ev,
+    trainVariance,
+    deltaC: { rows: P, cols: P, data: dC },
     deltaCProjections: {
       alongDiscrepancy: dot(discrepancy, discrepancy) > 0 ? (c * lam * q * kt * kt) / dot(discrepancy, discrepancy) : 0,
       alongTarget: (c * lam * q * ky * ky) / Math.max(dot(y, y), Number.MIN_VALUE),
@@ -245,11 +279,13 @@ function finishSolution(spec: LinearMsaSpectrum, q: number, tau: Float64Array, i
     for (let i = 0; i < m; i++) {
       const xs = xTest.data.subarray(i * d, (i + 1) * d);
       const sx = matvec(Tm, xs);
-      const sss = dot(xs, sx), sSu = dot(xs, Su);
+      const sss = dot(xs, sx),
+        sSu = dot(xs, Su);
       const g = new Float64Array(P);
       for (let b = 0; b < P; b++) {
         const xb = XS.data.subarray(b * d, (b + 1) * d); // Σ x_b
-        const xsb = dot(xs, xb), xbu = dot(xb, u);
+        const xsb = dot(xs, xb),
+          xbu = dot(xb, u);
         g[b] = c * (xsb + lam * (xsb * uSu + sSu * xbu));
       }
       const dss = c * (sss + lam * (sss * uSu + sSu * sSu));
@@ -310,15 +346,31 @@ export function linearMsaTree(input: MsaInput | LinearMsaSpectrum, options: MsaS
       const k0c = matvec(spec.K0, cand);
       const z = 1 - setup.lambda * dot(cand, k0c);
       if (z > 0) {
-        const qc = 1 / z, gc = G(cand, k0c, qc);
+        const qc = 1 / z,
+          gc = G(cand, k0c, qc);
         const rc = Math.max(...Array.from(gc, Math.abs));
-        if (rc < res || eta < 1e-6) { tau = cand; k0tau = k0c; q = qc; g = gc; res = rc; break; }
+        if (rc < res || eta < 1e-6) {
+          tau = cand;
+          k0tau = k0c;
+          q = qc;
+          g = gc;
+          res = rc;
+          break;
+        }
       }
       eta /= 2;
-      if (eta < 1e-12) throw new ConvergenceError({ what: 'MSA tree-level Newton', iterations: it, residual: res, tolerance: tol * scale, hint: 'anneal in chi from the NNGP solution (msaAnneal)' });
+      if (eta < 1e-12)
+        throw new ConvergenceError({
+          what: 'MSA tree-level Newton',
+          iterations: it,
+          residual: res,
+          tolerance: tol * scale,
+          hint: 'anneal in chi from the NNGP solution (msaAnneal)',
+        });
     }
   }
-  if (res > tol * scale) throw new ConvergenceError({ what: 'MSA tree-level Newton', iterations: it, residual: res, tolerance: tol * scale });
+  if (res > tol * scale)
+    throw new ConvergenceError({ what: 'MSA tree-level Newton', iterations: it, residual: res, tolerance: tol * scale });
   const H = hessian(spec, q, k0tau);
   const M = inverseSPD(spec, H);
   const { cov } = treeWeightCov(spec, q, tau);
@@ -368,7 +420,8 @@ export function linearMsaOneLoop(input: MsaInput | LinearMsaSpectrum, options: M
     const K0MK0t = matvec(spec.K0, MK0t);
     const tK0MK0t = dot(k0t, MK0t);
     const loop = new Float64Array(P);
-    for (let a = 0; a < P; a++) loop[a] = c * (lam * q * q * (trMK0 * k0t[a]! + 2 * K0MK0t[a]!) + 4 * lam * lam * q * q * q * k0t[a]! * tK0MK0t);
+    for (let a = 0; a < P; a++)
+      loop[a] = c * (lam * q * q * (trMK0 * k0t[a]! + 2 * K0MK0t[a]!) + 4 * lam * lam * q * q * q * k0t[a]! * tK0MK0t);
     const g = t.map((v, a) => kn * v + c * q * k0t[a]! - loop[a]! - y[a]!);
     return { k0t, q, L, M, trMK0, MK0t, tK0MK0t, g, res: Math.max(...Array.from(g, Math.abs)) };
   };
@@ -381,13 +434,29 @@ export function linearMsaOneLoop(input: MsaInput | LinearMsaSpectrum, options: M
     for (;;) {
       const cand = tau.map((v, a) => v - eta * step[a]!);
       let next: ReturnType<typeof evalAt> | undefined;
-      try { next = evalAt(cand); } catch { next = undefined; }
-      if (next && (next.res < st.res || eta < 1e-3)) { tau = cand; st = next; break; }
+      try {
+        next = evalAt(cand);
+      } catch {
+        next = undefined;
+      }
+      if (next && (next.res < st.res || eta < 1e-3)) {
+        tau = cand;
+        st = next;
+        break;
+      }
       eta /= 2;
-      if (eta < 1e-6) throw new ConvergenceError({ what: 'MSA one-loop τ-equation', iterations: it, residual: st.res, tolerance: tol * scale, hint: 'the one-loop expansion needs P/N small in standard scaling; try a larger width' });
+      if (eta < 1e-6)
+        throw new ConvergenceError({
+          what: 'MSA one-loop τ-equation',
+          iterations: it,
+          residual: st.res,
+          tolerance: tol * scale,
+          hint: 'the one-loop expansion needs P/N small in standard scaling; try a larger width',
+        });
     }
   }
-  if (st.res > tol * scale) throw new ConvergenceError({ what: 'MSA one-loop τ-equation', iterations: it, residual: st.res, tolerance: tol * scale });
+  if (st.res > tol * scale)
+    throw new ConvergenceError({ what: 'MSA one-loop τ-equation', iterations: it, residual: st.res, tolerance: tol * scale });
   const { q, M, k0t, trMK0, tK0MK0t } = st;
   // One-loop Σ_v (L4): Σ_v(τ̄) − ½ Σ_bc M_bc ∂_b∂_c Σ_v(τ̄), differentiated in closed form.
   const { cov, u } = treeWeightCov(spec, q, tau);
@@ -397,15 +466,20 @@ export function linearMsaOneLoop(input: MsaInput | LinearMsaSpectrum, options: M
   const XtMX = backend.matmul(XtM, x); // [d, d]
   const w = matvec(XtM, k0t);
   const cu = 2 * lam * q * q * trMK0 + 8 * lam * lam * q * q * q * tK0MK0t;
-  for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) {
-    cov[i * d + j]! -= ((lam * D * D) / 2) * (cu * u[i]! * u[j]! + 4 * lam * q * q * (w[i]! * u[j]! + u[i]! * w[j]!) + 2 * q * XtMX.data[i * d + j]!);
-  }
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) {
+      cov[i * d + j]! -=
+        ((lam * D * D) / 2) *
+        (cu * u[i]! * u[j]! + 4 * lam * q * q * (w[i]! * u[j]! + u[i]! * w[j]!) + 2 * q * XtMX.data[i * d + j]!);
+    }
   let testMean: Float64Array | undefined;
   if (spec.K0Test) {
     const Ks = spec.K0Test;
     const kst = matvec(Ks, tau);
     const ksMk = matvec(Ks, st.MK0t);
-    testMean = kst.map((v, i) => c * q * v - c * (lam * q * q * (2 * ksMk[i]! + trMK0 * v) + 4 * lam * lam * q * q * q * v * tK0MK0t));
+    testMean = kst.map(
+      (v, i) => c * q * v - c * (lam * q * q * (2 * ksMk[i]! + trMK0 * v) + 4 * lam * lam * q * q * q * v * tK0MK0t),
+    );
   }
   const sol = finishSolution(spec, q, tau, it, st.res, cov, M, testMean, treeCov);
   return { ...sol, scalar: { ...s1, ...pred1 } };

@@ -67,15 +67,32 @@ export function msaSetup(input: MsaInput): MsaSetup {
     if (xTest.cols !== x.cols) throw new ShapeError(`xTest has ${xTest.cols} columns but x has ${x.cols}`);
   }
   if (!(width > 0) || !Number.isFinite(width)) throw new InvalidArgumentError(`width must be > 0, got ${width}`);
-  if (!(chi > 0) || !Number.isFinite(chi)) throw new InvalidArgumentError(`chi must be > 0 (1 = standard, N = mean-field), got ${chi}`);
-  for (const [k, v] of [['sigmaW2', sigmaW2], ['sigmaA2', sigmaA2], ['sigma2', sigma2]] as const) {
+  if (!(chi > 0) || !Number.isFinite(chi))
+    throw new InvalidArgumentError(`chi must be > 0 (1 = standard, N = mean-field), got ${chi}`);
+  for (const [k, v] of [
+    ['sigmaW2', sigmaW2],
+    ['sigmaA2', sigmaA2],
+    ['sigma2', sigma2],
+  ] as const) {
     if (!(v > 0) || !Number.isFinite(v)) throw new InvalidArgumentError(`${k} must be a finite number > 0, got ${v}`);
   }
   const priorScale = sigmaA2 / chi;
   const noise = input.rescaleNoise === false ? sigma2 : sigma2 / chi;
   const setup: MsaSetup = {
-    x, y, P: x.rows, d: x.cols, width, chi, sigmaW2, sigmaA2, sigma2, priorScale, noise,
-    lambda: priorScale / width, qScale: (priorScale * sigma2) / noise, backend: input.backend ?? referenceBackend,
+    x,
+    y,
+    P: x.rows,
+    d: x.cols,
+    width,
+    chi,
+    sigmaW2,
+    sigmaA2,
+    sigma2,
+    priorScale,
+    noise,
+    lambda: priorScale / width,
+    qScale: (priorScale * sigma2) / noise,
+    backend: input.backend ?? referenceBackend,
   };
   if (xTest) setup.xTest = xTest;
   return setup;
@@ -98,18 +115,25 @@ export function twoLayerNngp(setup: MsaSetup, activation: string): { train: Mat;
   const diag = new Float64Array(P);
   for (let a = 0; a < P; a++) diag[a] = K.data[a * P + a]!;
   const train = new Float64Array(P * P);
-  for (let a = 0; a < P; a++) for (let b = 0; b <= a; b++) {
-    const v = c * dual.dual(diag[a]!, K.data[a * P + b]!, diag[b]!).f;
-    train[a * P + b] = v; train[b * P + a] = v;
-  }
+  for (let a = 0; a < P; a++)
+    for (let b = 0; b <= a; b++) {
+      const v = c * dual.dual(diag[a]!, K.data[a * P + b]!, diag[b]!).f;
+      train[a * P + b] = v;
+      train[b * P + a] = v;
+    }
   const out: { train: Mat; cross?: Mat; testDiag?: Float64Array } = { train: { rows: P, cols: P, data: train } };
   if (xTest) {
     const m = xTest.rows;
     const Kc = inputKernel(xTest, x, sigmaW2, backend);
     const Kt = new Float64Array(m);
-    for (let i = 0; i < m; i++) { let s = 0; for (let j = 0; j < xTest.cols; j++) s += xTest.data[i * xTest.cols + j]! ** 2; Kt[i] = (sigmaW2 / xTest.cols) * s; }
+    for (let i = 0; i < m; i++) {
+      let s = 0;
+      for (let j = 0; j < xTest.cols; j++) s += xTest.data[i * xTest.cols + j]! ** 2;
+      Kt[i] = (sigmaW2 / xTest.cols) * s;
+    }
     const cross = new Float64Array(m * P);
-    for (let i = 0; i < m; i++) for (let b = 0; b < P; b++) cross[i * P + b] = c * dual.dual(Kt[i]!, Kc.data[i * P + b]!, diag[b]!).f;
+    for (let i = 0; i < m; i++)
+      for (let b = 0; b < P; b++) cross[i * P + b] = c * dual.dual(Kt[i]!, Kc.data[i * P + b]!, diag[b]!).f;
     out.cross = { rows: m, cols: P, data: cross };
     out.testDiag = Kt.map((v) => c * dual.dual(v, v, v).f);
   }

@@ -8,7 +8,10 @@ import { type MsaInput, type MsaSetup, msaSetup, twoLayerNngp } from './problem'
 import { sampledMsa } from './sampled';
 import type { MsaActivation } from './sampling';
 
-interface Block { msd: number; testMean?: number[] }
+interface Block {
+  msd: number;
+  testMean?: number[];
+}
 
 /** Projections of the learned-kernel change ΔC = C(τ̄) − C0 on the training points (docs/theory/multi-scale-adaptive.md §6). */
 export interface DeltaCSummary {
@@ -20,8 +23,18 @@ export interface DeltaCSummary {
   topEigenvalue: number;
 }
 
-function deltaCSummary(dC: Float64Array, P: number, t: Float64Array, y: Float64Array, backend: MsaSetup['backend']): DeltaCSummary {
-  const quad = (v: Float64Array): number => { let s = 0; for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) s += v[a]! * dC[a * P + b]! * v[b]!; return s / Math.max(dot(v, v), Number.MIN_VALUE); };
+function deltaCSummary(
+  dC: Float64Array,
+  P: number,
+  t: Float64Array,
+  y: Float64Array,
+  backend: MsaSetup['backend'],
+): DeltaCSummary {
+  const quad = (v: Float64Array): number => {
+    let s = 0;
+    for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) s += v[a]! * dC[a * P + b]! * v[b]!;
+    return s / Math.max(dot(v, v), Number.MIN_VALUE);
+  };
   const ev = backend.eigh({ rows: P, cols: P, data: dC }).values;
   const top = Math.abs(ev[0]!) > Math.abs(ev[P - 1]!) ? ev[0]! : ev[P - 1]!;
   return { alongDiscrepancy: quad(t), alongTarget: quad(y), topEigenvalue: top };
@@ -32,13 +45,19 @@ function deltaCSummary(dC: Float64Array, P: number, t: Float64Array, y: Float64A
  * samples; the linear report is deterministic, so there `key` and `samples` are accepted and unused.
  */
 export type MsaReportOptions =
-  | { activation?: 'linear'; samples?: number; key?: Key }
-  | { activation: 'erf' | 'relu'; samples?: number; key: Key };
+  { activation?: 'linear'; samples?: number; key?: Key } | { activation: 'erf' | 'relu'; samples?: number; key: Key };
 
 /** The `demo msa` summary: NNGP, tree level, one loop, kernel rescaling and (linear) the exact posterior. */
 export interface MsaReport {
   nngp: Block;
-  tree: Block & { Q: number; weightCovEigenvalues: number[]; iterations: number; residual: number; testVariance?: number[]; deltaC: DeltaCSummary };
+  tree: Block & {
+    Q: number;
+    weightCovEigenvalues: number[];
+    iterations: number;
+    residual: number;
+    testVariance?: number[];
+    deltaC: DeltaCSummary;
+  };
   oneLoop: Block & { Q: number; scalarMsd?: number; weightCovEigenvalues: number[]; iterations: number; residual: number };
   kernelRescaling: Block & { Q: number };
   exact?: Block & { Q: number; scaleStd: number; weightCovEigenvalues: number[]; testVariance?: number[] };
@@ -69,9 +88,23 @@ export function msaReport(input: MsaInput, options: MsaReportOptions = {}): MsaR
   const { y, noise, qScale, backend } = setup;
   const arr = (v?: Float64Array): { testMean?: number[] } => (v ? { testMean: Array.from(v) } : {});
   const C0 = twoLayerNngp(setup, activation);
-  const gp = gpRegression({ kernel: C0.train, y, sigma2: noise, backend, conditionNumber: 'none', ...(C0.cross ? { crossKernel: C0.cross } : {}) });
+  const gp = gpRegression({
+    kernel: C0.train,
+    y,
+    sigma2: noise,
+    backend,
+    conditionNumber: 'none',
+    ...(C0.cross ? { crossKernel: C0.cross } : {}),
+  });
   const nngp: Block = { msd: meanSquaredDiff(y, gp.trainMean), ...arr(gp.testMean) };
-  const kr = kernelRescaling({ kernel: C0.train, y, noise, width: setup.width, backend, ...(C0.cross ? { crossKernel: C0.cross } : {}) });
+  const kr = kernelRescaling({
+    kernel: C0.train,
+    y,
+    noise,
+    width: setup.width,
+    backend,
+    ...(C0.cross ? { crossKernel: C0.cross } : {}),
+  });
   const kernelRescalingBlock = { Q: qScale * kr.kernelScale, msd: kr.msd, ...arr(kr.testMean) };
   const conventions = { noise, priorScale: setup.priorScale, lambda: setup.lambda, qScale, activation };
   if (options.activation !== 'erf' && options.activation !== 'relu') {
@@ -81,26 +114,73 @@ export function msaReport(input: MsaInput, options: MsaReportOptions = {}): MsaR
     const ex = linearExactOracle(spec);
     return {
       nngp,
-      tree: { Q: tree.Q, msd: tree.msd, weightCovEigenvalues: tree.weightCovEigenvalues, iterations: tree.iterations, residual: tree.residual, ...arr(tree.testMean), ...(tree.testVariance ? { testVariance: Array.from(tree.testVariance) } : {}), deltaC: deltaCSummary(tree.deltaC.data, setup.P, tree.discrepancy, y, backend) },
-      oneLoop: { Q: one.scalar.Q, msd: one.msd, scalarMsd: one.scalar.msd, weightCovEigenvalues: one.weightCovEigenvalues, iterations: one.iterations, residual: one.residual, ...arr(one.testMean) },
+      tree: {
+        Q: tree.Q,
+        msd: tree.msd,
+        weightCovEigenvalues: tree.weightCovEigenvalues,
+        iterations: tree.iterations,
+        residual: tree.residual,
+        ...arr(tree.testMean),
+        ...(tree.testVariance ? { testVariance: Array.from(tree.testVariance) } : {}),
+        deltaC: deltaCSummary(tree.deltaC.data, setup.P, tree.discrepancy, y, backend),
+      },
+      oneLoop: {
+        Q: one.scalar.Q,
+        msd: one.msd,
+        scalarMsd: one.scalar.msd,
+        weightCovEigenvalues: one.weightCovEigenvalues,
+        iterations: one.iterations,
+        residual: one.residual,
+        ...arr(one.testMean),
+      },
       kernelRescaling: kernelRescalingBlock,
-      exact: { Q: ex.Q, msd: ex.msd, scaleStd: ex.scaleStd, weightCovEigenvalues: ex.weightCovEigenvalues, ...arr(ex.testMean), ...(ex.testVariance ? { testVariance: Array.from(ex.testVariance) } : {}) },
+      exact: {
+        Q: ex.Q,
+        msd: ex.msd,
+        scaleStd: ex.scaleStd,
+        weightCovEigenvalues: ex.weightCovEigenvalues,
+        ...arr(ex.testMean),
+        ...(ex.testVariance ? { testVariance: Array.from(ex.testVariance) } : {}),
+      },
       conventions,
     };
   }
   const sopts = { activation: options.activation, key: options.key, ...(options.samples ? { samples: options.samples } : {}) };
   const tree = sampledMsa(setup, sopts);
   const one = sampledMsa(setup, { ...sopts, oneLoop: true, tauInit: tree.tau });
-  const Ct = new Float64Array(setup.P), C0t = new Float64Array(setup.P);
-  for (let a = 0; a < setup.P; a++) for (let b = 0; b < setup.P; b++) { Ct[a]! += tree.kernel.data[a * setup.P + b]! * tree.tau[b]!; C0t[a]! += C0.train.data[a * setup.P + b]! * tree.tau[b]!; }
+  const Ct = new Float64Array(setup.P),
+    C0t = new Float64Array(setup.P);
+  for (let a = 0; a < setup.P; a++)
+    for (let b = 0; b < setup.P; b++) {
+      Ct[a]! += tree.kernel.data[a * setup.P + b]! * tree.tau[b]!;
+      C0t[a]! += C0.train.data[a * setup.P + b]! * tree.tau[b]!;
+    }
   return {
     nngp,
     tree: {
-      Q: (qScale * dot(tree.tau, Ct)) / dot(tree.tau, C0t), msd: tree.msd, weightCovEigenvalues: tree.weightCovEigenvalues, iterations: tree.iterations, residual: tree.residual,
-      ...arr(tree.testMean), ...(tree.testVariance ? { testVariance: Array.from(tree.testVariance) } : {}),
-      deltaC: deltaCSummary(tree.kernel.data.map((v, i) => v - C0.train.data[i]!), setup.P, tree.discrepancy, y, backend),
+      Q: (qScale * dot(tree.tau, Ct)) / dot(tree.tau, C0t),
+      msd: tree.msd,
+      weightCovEigenvalues: tree.weightCovEigenvalues,
+      iterations: tree.iterations,
+      residual: tree.residual,
+      ...arr(tree.testMean),
+      ...(tree.testVariance ? { testVariance: Array.from(tree.testVariance) } : {}),
+      deltaC: deltaCSummary(
+        tree.kernel.data.map((v, i) => v - C0.train.data[i]!),
+        setup.P,
+        tree.discrepancy,
+        y,
+        backend,
+      ),
     },
-    oneLoop: { Q: kernelRescalingBlock.Q, msd: one.msd, weightCovEigenvalues: one.weightCovEigenvalues, iterations: one.iterations, residual: one.residual, ...arr(one.testMean) },
+    oneLoop: {
+      Q: kernelRescalingBlock.Q,
+      msd: one.msd,
+      weightCovEigenvalues: one.weightCovEigenvalues,
+      iterations: one.iterations,
+      residual: one.residual,
+      ...arr(one.testMean),
+    },
     kernelRescaling: kernelRescalingBlock,
     conventions,
   };

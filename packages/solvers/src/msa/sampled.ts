@@ -76,7 +76,9 @@ export function sampledMsa(input: MsaInput | MsaSetup, options: SampledMsaOption
     const mo = moments(set, setup, w, r);
     tau = backend.choleskySolve(backend.cholesky({ rows: P, cols: P, data: mo.H }), { rows: P, cols: 1, data: y }).data.slice();
   }
-  let total = 0, res = Infinity, ess = 0;
+  let total = 0,
+    res = Infinity,
+    ess = 0;
   let last: ReturnType<typeof evaluate> | undefined;
   function evaluate(t: Float64Array) {
     const { w, r, ess: e } = weights(set, setup, t);
@@ -101,21 +103,38 @@ export function sampledMsa(input: MsaInput | MsaSetup, options: SampledMsaOption
     while (st.res > stol && it < maxIterations) {
       it++;
       const step = backend.choleskySolve(st.L, { rows: P, cols: 1, data: st.g }).data;
-      let eta = 1, stalled = false;
+      let eta = 1,
+        stalled = false;
       for (;;) {
         const cand = tau.map((v, a) => v - eta * step[a]!);
         const nx = evaluate(cand);
-        if (nx.res < st.res) { tau = cand; st = nx; break; }
+        if (nx.res < st.res) {
+          tau = cand;
+          st = nx;
+          break;
+        }
         eta /= 2;
         // Round-off floor of the weighted sums: accept when even a tiny step cannot reduce the residual.
-        if (eta < 1e-3) { stalled = true; break; }
+        if (eta < 1e-3) {
+          stalled = true;
+          break;
+        }
       }
       if (stalled) break;
     }
     total += it;
-    res = st.res; ess = st.ess; last = st;
+    res = st.res;
+    ess = st.ess;
+    last = st;
     if (final) {
-      if (res > stol) throw new ConvergenceError({ what: `sampled MSA ${oneLoop ? 'one-loop' : 'tree-level'} Newton (${activation})`, iterations: total, residual: res, tolerance: stol, hint: 'anneal in chi (msaAnneal), or increase samples' });
+      if (res > stol)
+        throw new ConvergenceError({
+          what: `sampled MSA ${oneLoop ? 'one-loop' : 'tree-level'} Newton (${activation})`,
+          iterations: total,
+          residual: res,
+          tolerance: stol,
+          hint: 'anneal in chi (msaAnneal), or increase samples',
+        });
       break;
     }
     // Refit the proposal to the tilted weight covariance Σ_v (inflated by 10 %).
@@ -127,7 +146,8 @@ export function sampledMsa(input: MsaInput | MsaSetup, options: SampledMsaOption
   }
   const st = last!;
   const { mo } = st;
-  const T = mo.T, m = set.m;
+  const T = mo.T,
+    m = set.m;
   const discrepancy = tau.map((v) => kn * v);
   const trainMean = y.map((v, a) => v - discrepancy[a]!);
   const K = new Float64Array(P * P);
@@ -136,34 +156,65 @@ export function sampledMsa(input: MsaInput | MsaSetup, options: SampledMsaOption
   const M = st.M ?? backend.choleskySolve(st.L, eye(P));
   if (oneLoop) {
     // (L4) for F = vvᵀ: ⟨F⟩ − (λ/2)[Cov(F, s) + λ⟨δF δAᵀMδA⟩].
-    const corr = loopObservable(set, setup, st.w, st.r, M, (s, out) => { const v = set.v.subarray(s * d, (s + 1) * d); for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i * d + j] = v[i]! * v[j]!; }, d * d, mo.phr);
+    const corr = loopObservable(
+      set,
+      setup,
+      st.w,
+      st.r,
+      M,
+      (s, out) => {
+        const v = set.v.subarray(s * d, (s + 1) * d);
+        for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i * d + j] = v[i]! * v[j]!;
+      },
+      d * d,
+      mo.phr,
+    );
     for (let i = 0; i < d * d; i++) Sv[i]! -= corr[i]!;
   }
   const Wm: Mat = { rows: d, cols: d, data: Sv };
   const result: SampledMsaResult = {
-    tau, discrepancy, trainMean, msd: meanSquaredDiff(y, trainMean), kernel: { rows: P, cols: P, data: K }, weightCov: Wm,
-    weightCovEigenvalues: eigenvaluesDescending(backend, Wm), iterations: total, residual: res, ess,
+    tau,
+    discrepancy,
+    trainMean,
+    msd: meanSquaredDiff(y, trainMean),
+    kernel: { rows: P, cols: P, data: K },
+    weightCov: Wm,
+    weightCovEigenvalues: eigenvaluesDescending(backend, Wm),
+    iterations: total,
+    residual: res,
+    ess,
   };
   if (m > 0) {
-    const testMean = new Float64Array(m), testVariance = new Float64Array(m);
+    const testMean = new Float64Array(m),
+      testVariance = new Float64Array(m);
     const loopT = oneLoop ? loopTerm(set, setup, st.w, st.r, mo, M, true) : undefined;
     for (let j = 0; j < m; j++) {
       testMean[j] = c * mo.phr[P + j]! - (loopT ? loopT[j]! : 0);
     }
     // Var(f*) = ∂²**Φ − gᵀMg (docs/theory/multi-scale-adaptive.md §5) from the same samples.
     for (let j = 0; j < m; j++) {
-      let e2 = 0, er2 = 0, er = 0;
+      let e2 = 0,
+        er2 = 0,
+        er = 0;
       const cross = new Float64Array(P);
       for (let s = 0; s < set.S; s++) {
-        const ws = st.w[s]!, ph = set.phiTest[s * m + j]!, rs = st.r[s]!;
-        e2 += ws * ph * ph; er += ws * ph * rs; er2 += ws * ph * ph * rs * rs;
+        const ws = st.w[s]!,
+          ph = set.phiTest[s * m + j]!,
+          rs = st.r[s]!;
+        e2 += ws * ph * ph;
+        er += ws * ph * rs;
+        er2 += ws * ph * ph * rs * rs;
         for (let b = 0; b < P; b++) cross[b]! += ws * ph * rs * set.phi[s * P + b]! * rs;
       }
       const g = new Float64Array(P);
       for (let b = 0; b < P; b++) g[b] = c * (mo.m2[(P + j) * T + b]! + lam * (cross[b]! - er * mo.phr[b]!));
       const dss = c * (e2 + lam * (er2 - er * er));
       let gMg = 0;
-      for (let a = 0; a < P; a++) { let t = 0; for (let b = 0; b < P; b++) t += M.data[a * P + b]! * g[b]!; gMg += g[a]! * t; }
+      for (let a = 0; a < P; a++) {
+        let t = 0;
+        for (let b = 0; b < P; b++) t += M.data[a * P + b]! * g[b]!;
+        gMg += g[a]! * t;
+      }
       testVariance[j] = dss - gMg;
     }
     result.testMean = testMean;
@@ -176,24 +227,49 @@ export function sampledMsa(input: MsaInput | MsaSetup, options: SampledMsaOption
  * ½ Σ_bc M_bc ∂_a∂_b∂_cΦ for train indices a (or test indices with `test`), from the weighted samples:
  * (σ²λ/2)[3⟨φ_a s r⟩ − 2(m2 M⟨φr⟩)_a − ⟨s⟩⟨φ_a r⟩] + (σ²λ²/2)⟨δA_a(δAᵀMδA)⟩, s = φᵀMφ.
  */
-function loopTerm(set: SampleSet, setup: MsaSetup, w: Float64Array, r: Float64Array, mo: { m2: Float64Array; phr: Float64Array; T: number }, M: Mat, test = false): Float64Array {
+function loopTerm(
+  set: SampleSet,
+  setup: MsaSetup,
+  w: Float64Array,
+  r: Float64Array,
+  mo: { m2: Float64Array; phr: Float64Array; T: number },
+  M: Mat,
+  test = false,
+): Float64Array {
   const { P, priorScale: c, lambda: lam } = setup;
   const { S, phi, phiTest, m } = set;
   const T = mo.T;
-  const n = test ? m : P, off = test ? P : 0;
+  const n = test ? m : P,
+    off = test ? P : 0;
   const Mphr = new Float64Array(P);
-  for (let a = 0; a < P; a++) { let t = 0; for (let b = 0; b < P; b++) t += M.data[a * P + b]! * mo.phr[b]!; Mphr[a] = t; }
-  const phsr = new Float64Array(n), dAq = new Float64Array(n);
+  for (let a = 0; a < P; a++) {
+    let t = 0;
+    for (let b = 0; b < P; b++) t += M.data[a * P + b]! * mo.phr[b]!;
+    Mphr[a] = t;
+  }
+  const phsr = new Float64Array(n),
+    dAq = new Float64Array(n);
   let sMean = 0;
-  const Mph = new Float64Array(P), dA = new Float64Array(P), MdA = new Float64Array(P);
+  const Mph = new Float64Array(P),
+    dA = new Float64Array(P),
+    MdA = new Float64Array(P);
   for (let s = 0; s < S; s++) {
     const ws = w[s]!;
     if (ws === 0) continue;
-    const ph = phi.subarray(s * P, (s + 1) * P), rs = r[s]!;
-    for (let a = 0; a < P; a++) { let t = 0; for (let b = 0; b < P; b++) t += M.data[a * P + b]! * ph[b]!; Mph[a] = t; }
+    const ph = phi.subarray(s * P, (s + 1) * P),
+      rs = r[s]!;
+    for (let a = 0; a < P; a++) {
+      let t = 0;
+      for (let b = 0; b < P; b++) t += M.data[a * P + b]! * ph[b]!;
+      Mph[a] = t;
+    }
     const ss = dot(ph, Mph);
     for (let a = 0; a < P; a++) dA[a] = ph[a]! * rs - mo.phr[a]!;
-    for (let a = 0; a < P; a++) { let t = 0; for (let b = 0; b < P; b++) t += M.data[a * P + b]! * dA[b]!; MdA[a] = t; }
+    for (let a = 0; a < P; a++) {
+      let t = 0;
+      for (let b = 0; b < P; b++) t += M.data[a * P + b]! * dA[b]!;
+      MdA[a] = t;
+    }
     const q = dot(dA, MdA);
     sMean += ws * ss;
     for (let i = 0; i < n; i++) {
@@ -212,26 +288,53 @@ function loopTerm(set: SampleSet, setup: MsaSetup, w: Float64Array, r: Float64Ar
 }
 
 /** ½ Σ M ∂∂⟨F⟩ = (λ/2)[Cov(F, s) + λ⟨δF (δAᵀMδA)⟩] for a vector observable F(v_s) of length k. */
-function loopObservable(set: SampleSet, setup: MsaSetup, w: Float64Array, r: Float64Array, M: Mat, F: (s: number, out: Float64Array) => void, k: number, phr: Float64Array): Float64Array {
+function loopObservable(
+  set: SampleSet,
+  setup: MsaSetup,
+  w: Float64Array,
+  r: Float64Array,
+  M: Mat,
+  F: (s: number, out: Float64Array) => void,
+  k: number,
+  phr: Float64Array,
+): Float64Array {
   const { P, lambda: lam } = setup;
-  const Fm = new Float64Array(k), Fs = new Float64Array(k), Fq = new Float64Array(k), f = new Float64Array(k);
-  let sMean = 0, qMean = 0;
-  const Mph = new Float64Array(P), dA = new Float64Array(P);
+  const Fm = new Float64Array(k),
+    Fs = new Float64Array(k),
+    Fq = new Float64Array(k),
+    f = new Float64Array(k);
+  let sMean = 0,
+    qMean = 0;
+  const Mph = new Float64Array(P),
+    dA = new Float64Array(P);
   for (let s = 0; s < set.S; s++) {
     const ws = w[s]!;
     if (ws === 0) continue;
-    const ph = set.phi.subarray(s * P, (s + 1) * P), rs = r[s]!;
-    for (let a = 0; a < P; a++) { let t = 0; for (let b = 0; b < P; b++) t += M.data[a * P + b]! * ph[b]!; Mph[a] = t; }
+    const ph = set.phi.subarray(s * P, (s + 1) * P),
+      rs = r[s]!;
+    for (let a = 0; a < P; a++) {
+      let t = 0;
+      for (let b = 0; b < P; b++) t += M.data[a * P + b]! * ph[b]!;
+      Mph[a] = t;
+    }
     const ss = dot(ph, Mph);
     for (let a = 0; a < P; a++) dA[a] = ph[a]! * rs - phr[a]!;
     let q = 0;
-    for (let a = 0; a < P; a++) { let t = 0; for (let b = 0; b < P; b++) t += M.data[a * P + b]! * dA[b]!; q += dA[a]! * t; }
+    for (let a = 0; a < P; a++) {
+      let t = 0;
+      for (let b = 0; b < P; b++) t += M.data[a * P + b]! * dA[b]!;
+      q += dA[a]! * t;
+    }
     F(s, f);
-    sMean += ws * ss; qMean += ws * q;
-    for (let i = 0; i < k; i++) { Fm[i]! += ws * f[i]!; Fs[i]! += ws * f[i]! * ss; Fq[i]! += ws * f[i]! * q; }
+    sMean += ws * ss;
+    qMean += ws * q;
+    for (let i = 0; i < k; i++) {
+      Fm[i]! += ws * f[i]!;
+      Fs[i]! += ws * f[i]! * ss;
+      Fq[i]! += ws * f[i]! * q;
+    }
   }
   const out = new Float64Array(k);
   for (let i = 0; i < k; i++) out[i] = (lam / 2) * (Fs[i]! - Fm[i]! * sMean + lam * (Fq[i]! - Fm[i]! * qMean));
   return out;
 }
-

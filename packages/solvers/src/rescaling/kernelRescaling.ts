@@ -1,4 +1,12 @@
-import { type ComputeBackend, ConvergenceError, InvalidArgumentError, type Mat, ShapeError, assertFinite, referenceBackend } from '@sftdl/compute';
+import {
+  type ComputeBackend,
+  ConvergenceError,
+  InvalidArgumentError,
+  type Mat,
+  ShapeError,
+  assertFinite,
+  referenceBackend,
+} from '@sftdl/compute';
 import { type PositiveRoot, meanSquaredDiff, positiveRoots } from '../numerics';
 
 /** A PSD prior kernel in its eigenbasis: C0 = U diag(eigvals) Uᵀ, targets rotated ỹ = Uᵀy. */
@@ -10,18 +18,31 @@ export interface KernelEigenSystem {
 
 /** Eigen-decomposes a prior kernel (negative round-off eigenvalues clamped to 0) and rotates the targets. */
 export function kernelEigenSystem(kernel: Mat, y: Float64Array, backend: ComputeBackend = referenceBackend): KernelEigenSystem {
-  if (kernel.rows !== kernel.cols || kernel.rows !== y.length) throw new ShapeError(`kernel must be [${y.length}, ${y.length}], got [${kernel.rows}, ${kernel.cols}]`);
+  if (kernel.rows !== kernel.cols || kernel.rows !== y.length)
+    throw new ShapeError(`kernel must be [${y.length}, ${y.length}], got [${kernel.rows}, ${kernel.cols}]`);
   assertFinite(kernel, 'kernel');
   const { values, vectors } = backend.eigh(kernel);
-  return { eigvals: values.map((v) => Math.max(v, 0)), U: vectors, yRot: backend.matmul(vectors, { rows: y.length, cols: 1, data: y }, { transA: true }).data.slice() };
+  return {
+    eigvals: values.map((v) => Math.max(v, 0)),
+    U: vectors,
+    yRot: backend.matmul(vectors, { rows: y.length, cols: 1, data: y }, { transA: true }).data.slice(),
+  };
 }
 
 /** Σ_k C0λ_k/(T + sλ_k) (trace) and Σ_k λ_k ỹ_k²/(T + sλ_k)² (quad), for the scaled kernel s·C0. */
 function sums(es: KernelEigenSystem, noise: number, s: number): { trace: number; quad: number; logdet: number; fit: number } {
-  let trace = 0, quad = 0, logdet = 0, fit = 0;
+  let trace = 0,
+    quad = 0,
+    logdet = 0,
+    fit = 0;
   for (let k = 0; k < es.eigvals.length; k++) {
-    const l = es.eigvals[k]!, a = noise + s * l, y2 = es.yRot[k]! ** 2;
-    trace += l / a; quad += (l * y2) / (a * a); logdet += Math.log(a); fit += y2 / a;
+    const l = es.eigvals[k]!,
+      a = noise + s * l,
+      y2 = es.yRot[k]! ** 2;
+    trace += l / a;
+    quad += (l * y2) / (a * a);
+    logdet += Math.log(a);
+    fit += y2 / a;
   }
   return { trace, quad, logdet, fit };
 }
@@ -71,9 +92,17 @@ export function kernelScaleFromSpectrum(es: KernelEigenSystem, noise: number, wi
     return 1 / q - 1 - s.trace / width + s.quad / width;
   };
   const roots = positiveRoots(F, { lo: 1e-12, hi: 1e12, points: 480 });
-  if (roots.length === 0) throw new ConvergenceError({ what: 'kernel-rescaling saddle', iterations: 480, residual: Math.abs(F(1)), tolerance: 1e-12, hint: 'no stationary point in Q ∈ [1e-12, 1e12]; check noise > 0 and the data scale' });
+  if (roots.length === 0)
+    throw new ConvergenceError({
+      what: 'kernel-rescaling saddle',
+      iterations: 480,
+      residual: Math.abs(F(1)),
+      tolerance: 1e-12,
+      hint: 'no stationary point in Q ∈ [1e-12, 1e12]; check noise > 0 and the data scale',
+    });
   let best = roots[0]!;
-  for (const r of roots) if (kernelRescalingAction(es, noise, width, r.x) < kernelRescalingAction(es, noise, width, best.x)) best = r;
+  for (const r of roots)
+    if (kernelRescalingAction(es, noise, width, r.x) < kernelRescalingAction(es, noise, width, best.x)) best = r;
   return { ...best, residual: Math.abs(F(best.x)) };
 }
 
@@ -96,14 +125,19 @@ export function kernelRescaling(options: KernelRescalingOptions): KernelRescalin
   if (!(width > 0)) throw new InvalidArgumentError(`width must be > 0, got ${width}`);
   const es = options.eigen ?? kernelEigenSystem(kernel, y, backend);
   const root = kernelScaleFromSpectrum(es, noise, width);
-  const q = root.x, n = y.length;
+  const q = root.x,
+    n = y.length;
   const g = new Float64Array(n);
   for (let k = 0; k < n; k++) g[k] = es.yRot[k]! / (noise + q * es.eigvals[k]!);
   const alpha = backend.matmul(es.U, { rows: n, cols: 1, data: g }).data;
   const trainMean = y.map((v, i) => v - noise * alpha[i]!);
   const res: KernelRescalingResult = {
-    kernelScale: q, action: kernelRescalingAction(es, noise, width, q), trainMean, msd: meanSquaredDiff(y, trainMean),
-    iterations: root.iterations, residual: root.residual,
+    kernelScale: q,
+    action: kernelRescalingAction(es, noise, width, q),
+    trainMean,
+    msd: meanSquaredDiff(y, trainMean),
+    iterations: root.iterations,
+    residual: root.residual,
   };
   if (crossKernel) res.testMean = backend.matmul(crossKernel, { rows: n, cols: 1, data: alpha }, { alpha: q }).data.slice();
   return res;
@@ -134,13 +168,24 @@ export interface DeepLinearRescalingResult {
  * r.layerScales; r.kernelScale;
  * ```
  */
-export function deepLinearKernelRescaling(options: { kernel: Mat; y: ArrayLike<number>; noise: number; widths: number[]; backend?: ComputeBackend; eigen?: KernelEigenSystem }): DeepLinearRescalingResult {
+export function deepLinearKernelRescaling(options: {
+  kernel: Mat;
+  y: ArrayLike<number>;
+  noise: number;
+  widths: number[];
+  backend?: ComputeBackend;
+  eigen?: KernelEigenSystem;
+}): DeepLinearRescalingResult {
   const { kernel, noise, widths, backend = referenceBackend } = options;
   const y = Float64Array.from(options.y);
-  if (widths.length === 0 || widths.some((w) => !(w > 0))) throw new InvalidArgumentError(`widths must be a non-empty list of positive numbers, got [${widths.join(', ')}]`);
+  if (widths.length === 0 || widths.some((w) => !(w > 0)))
+    throw new InvalidArgumentError(`widths must be a non-empty list of positive numbers, got [${widths.join(', ')}]`);
   if (!(noise > 0)) throw new InvalidArgumentError(`noise must be > 0, got ${noise}`);
   const es = options.eigen ?? kernelEigenSystem(kernel, y, backend);
-  const R = (s: number): number => { const t = sums(es, noise, s); return s * (t.trace - t.quad); };
+  const R = (s: number): number => {
+    const t = sums(es, noise, s);
+    return s * (t.trace - t.quad);
+  };
   const F = (s: number): number => {
     const r = R(s);
     let prod = 1;
@@ -150,19 +195,39 @@ export function deepLinearKernelRescaling(options: { kernel: Mat; y: ArrayLike<n
   const logPost = (s: number): number => {
     const r = R(s);
     let v = 0;
-    for (const N of widths) { const u = 1 - r / N; if (!(u > 0)) return -Infinity; v += 0.5 * N * (Math.log(u) - u); }
+    for (const N of widths) {
+      const u = 1 - r / N;
+      if (!(u > 0)) return -Infinity;
+      v += 0.5 * N * (Math.log(u) - u);
+    }
     const t = sums(es, noise, s);
     return v - 0.5 * (t.logdet + t.fit);
   };
-  const roots = positiveRoots(F, { lo: 1e-12, hi: 1e12, points: 480 })
-    .filter((r) => Number.isFinite(logPost(r.x)));
-  if (roots.length === 0) throw new ConvergenceError({ what: 'deep linear kernel rescaling', iterations: 480, residual: NaN, tolerance: 1e-12, detail: 'no admissible root', hint: 'no admissible saddle (all u_l > 0); increase the widths or the noise' });
+  const roots = positiveRoots(F, { lo: 1e-12, hi: 1e12, points: 480 }).filter((r) => Number.isFinite(logPost(r.x)));
+  if (roots.length === 0)
+    throw new ConvergenceError({
+      what: 'deep linear kernel rescaling',
+      iterations: 480,
+      residual: NaN,
+      tolerance: 1e-12,
+      detail: 'no admissible root',
+      hint: 'no admissible saddle (all u_l > 0); increase the widths or the noise',
+    });
   let best = roots[0]!;
   for (const r of roots) if (logPost(r.x) > logPost(best.x)) best = r;
-  const s = best.x, r = R(s), n = y.length;
+  const s = best.x,
+    r = R(s),
+    n = y.length;
   const g = new Float64Array(n);
   for (let k = 0; k < n; k++) g[k] = es.yRot[k]! / (noise + s * es.eigvals[k]!);
   const alpha = backend.matmul(es.U, { rows: n, cols: 1, data: g }).data;
   const trainMean = y.map((v, i) => v - noise * alpha[i]!);
-  return { layerScales: widths.map((N) => 1 - r / N), kernelScale: s, trainMean, msd: meanSquaredDiff(y, trainMean), iterations: best.iterations, residual: Math.abs(F(s)) };
+  return {
+    layerScales: widths.map((N) => 1 - r / N),
+    kernelScale: s,
+    trainMean,
+    msd: meanSquaredDiff(y, trainMean),
+    iterations: best.iterations,
+    residual: Math.abs(F(s)),
+  };
 }
