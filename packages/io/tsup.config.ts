@@ -1,12 +1,4 @@
 import { defineConfig } from 'tsup';
+import { packageBuild } from '../../tsup.shared';
 
-// ESM + declarations + sourcemaps for Node 20, the other @sftdl packages left external (the package anatomy).
-export default defineConfig({
-  entry: ['src/index.ts'],
-  format: ['esm'],
-  dts: true,
-  sourcemap: true,
-  clean: true,
-  target: 'node20',
-  external: [/^@sftdl\//],
-});
+export default defineConfig(packageBuild());
