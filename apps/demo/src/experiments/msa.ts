@@ -64,7 +64,7 @@ export const msaWidthExperiment: Experiment<typeof defaults> = {
       kernelRescaling: rep.kernelRescaling.msd,
       exact: rep.exact ? rep.exact.msd : null,
       treeQ: rep.tree.Q,
-      oneLoopQ: rep.oneLoop.Q,
+      oneLoopQ: rep.oneLoop.Q ?? null,
     };
   },
 };
