@@ -18,7 +18,8 @@ describe('jackknifeMsd', () => {
     for (let r = 0; r < 200; r++) {
       const z = normal(key(r), C * S * n);
       const sums = new Float64Array(C * n);
-      for (let c = 0; c < C; c++) for (let s = 0; s < S; s++) for (let k = 0; k < n; k++) sums[c * n + k]! += mu[k]! + z[(c * S + s) * n + k]!;
+      for (let c = 0; c < C; c++)
+        for (let s = 0; s < S; s++) for (let k = 0; k < n; k++) sums[c * n + k]! += mu[k]! + z[(c * S + s) * n + k]!;
       const j = jackknifeMsd(y, sums, C, S);
       est.push(j.msd);
       ses.push(j.se);
@@ -67,7 +68,14 @@ describe('simulateMsaNetwork: the exact linear limit (Gamma-mixture oracle of ms
   it('fixed noise (rescaleNoise: false) maps to training σ² = σ²·χ: same posterior as κ_n = σ²', async () => {
     const problem = { x, y, width: 16, chi: 4, sigmaW2: 1, sigmaA2: 1, sigma2: 0.05, rescaleNoise: false };
     const exact = msaReport(problem).exact!;
-    const net = await simulateMsaNetwork({ ...problem, activation: 'linear', steps: 12000, chains: 16, seed: 4, backend: referenceBackend });
+    const net = await simulateMsaNetwork({
+      ...problem,
+      activation: 'linear',
+      steps: 12000,
+      chains: 16,
+      seed: 4,
+      backend: referenceBackend,
+    });
     expect(net.trainingSigma2).toBeCloseTo(0.2, 14);
     expect(Math.abs(net.msd - exact.msd)).toBeLessThan(3 * net.msdStdError);
   });
@@ -83,9 +91,15 @@ interface RefCase {
   weightCovEigenvalues: number[];
   rhat: number;
 }
-const fx = JSON.parse(
-  readFileSync(new URL('../../test/fixtures/msa-network/msa_network.json', import.meta.url), 'utf8'),
-) as { x: number[][]; y: number[]; xTest: number[][]; sigmaW2: number; sigmaA2: number; sigma2: number; cases: RefCase[] };
+const fx = JSON.parse(readFileSync(new URL('../../test/fixtures/msa-network/msa_network.json', import.meta.url), 'utf8')) as {
+  x: number[][];
+  y: number[];
+  xTest: number[][];
+  sigmaW2: number;
+  sigmaA2: number;
+  sigma2: number;
+  cases: RefCase[];
+};
 
 describe('simulateMsaNetwork vs an independent collapsed-HMC reference (test/fixtures/msa-network/gen_msa_network.py)', () => {
   for (const c of fx.cases) {

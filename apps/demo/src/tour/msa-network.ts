@@ -27,6 +27,8 @@ export interface MsaNetworkOptions {
   x: Mat;
   y: ArrayLike<number>;
   xTest?: Mat;
+  /** Test targets: with them the result has the test error mean (y* − f̄*)² (jackknifed like msd). */
+  yTest?: ArrayLike<number>;
   width: number;
   chi: number;
   activation: 'linear' | 'erf' | 'relu';
@@ -52,6 +54,9 @@ export interface MsaNetworkResult {
   msdStdError: number;
   testMean?: number[];
   testMeanStdError?: number[];
+  /** mean over test points of (y* − f̄*)² and its standard error (with `yTest`). */
+  testError?: number;
+  testErrorStdError?: number;
   weightCovEigenvalues: number[];
   weightCovEigenvaluesStdError?: number[];
   rhat: number;
@@ -151,6 +156,12 @@ export async function simulateMsaNetwork(o: MsaNetworkOptions): Promise<MsaNetwo
   if (r.meanPredictionTest && r.meanPredictionTestStdError) {
     out.testMean = Array.from(r.meanPredictionTest.data);
     out.testMeanStdError = Array.from(r.meanPredictionTestStdError.data);
+  }
+  const sumFTest = st.acc.sumFTest;
+  if (o.yTest && sumFTest) {
+    const t = jackknifeMsd(o.yTest, sumFTest, o.chains, st.samples);
+    out.testError = t.msd;
+    out.testErrorStdError = t.se;
   }
   return out;
 }
