@@ -54,7 +54,7 @@ describe('simulateMsaNetwork: the exact linear limit (Gamma-mixture oracle of ms
       const net = await simulateMsaNetwork({
         ...problem,
         activation: 'linear',
-        steps: 12000,
+        steps: 16000,
         chains: 16,
         seed: 3,
         backend: referenceBackend,
