@@ -28,7 +28,7 @@ const defaults = {
   steps: 60000,
   chains: 32,
   mcSamples: 200000,
-  testSamples: 100,
+  testSamples: 30,
   backend: 'reference',
 } satisfies Record<string, Json>;
 

@@ -122,6 +122,9 @@ export async function simulateMsaNetwork(o: MsaNetworkOptions): Promise<MsaNetwo
     key: makeKey(o.seed),
     steps: o.steps,
     burnIn,
+    // record every 10th step when that still leaves ≥ 100 samples per chain: the autocorrelation time of the
+    // read-in weights is hundreds of steps, and each recorded sample costs a Rao–Blackwell solve (train and test)
+    ...(o.steps - burnIn >= 1000 ? { thin: 10 } : {}),
     chains: o.chains,
     method: o.method ?? 'lm',
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),

@@ -45,7 +45,7 @@ export function msaDefaults(mode: 'tour' | 'quick' | 'full' | 'scenario'): MsaPa
   // N from 2^lo to 2^hi: below N ≈ n/2 the tree-level saddle is not normalisable (the theory needs N ≳ n).
   const widths = (lo: number, hi: number) => Array.from({ length: hi - lo + 1 }, (_, i) => 2 ** (lo + i));
   const lin = { sigma2: 0.1, sigmaW2: 1, sigmaA2: 1 };
-  const net = { dim: 5, samples: 10, testSamples: 100, sigma2: 0.1 };
+  const net = { dim: 5, samples: 10, testSamples: 30, sigma2: 0.1 };
   if (mode === 'quick')
     return {
       dim: 4,
@@ -68,7 +68,7 @@ export function msaDefaults(mode: 'tour' | 'quick' | 'full' | 'scenario'): MsaPa
       samples: 30,
       widths: widths(4, 12),
       ...lin,
-      network: { ...net, widths: [16, 64, 256], steps: 12000, chains: 16, mcSamples: 40000 },
+      network: { ...net, widths: [16, 64, 256], steps: 12000, chains: 16, mcSamples: 20000 },
     };
   return {
     dim: 10,

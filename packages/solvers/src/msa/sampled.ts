@@ -399,11 +399,12 @@ function priorControl(set: SampleSet, setup: MsaSetup, exact: Float64Array, tau:
     for (let j = 0; j < m; j++) row[P + j] = phiTest[s * m + j]!;
     nrm[s] = dot(row, row);
     const ws = w0[s]!;
-    for (let a = 0; a < T; a++) for (let b = 0; b <= a; b++) m2[a * T + b]! += ws * row[a]! * row[b]!;
+    for (let a = 0; a < T; a++) for (let b = 0; b <= Math.min(a, P - 1); b++) m2[a * T + b]! += ws * row[a]! * row[b]!;
   }
+  // train × train and test × train blocks only (as `moments`); test × test stays 0
   const delta = new Float64Array(T * T);
   for (let a = 0; a < T; a++)
-    for (let b = 0; b <= a; b++) {
+    for (let b = 0; b <= Math.min(a, P - 1); b++) {
       delta[a * T + b] = exact[a * T + b]! - m2[a * T + b]!;
       delta[b * T + a] = delta[a * T + b]!;
     }
