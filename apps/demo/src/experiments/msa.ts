@@ -11,7 +11,7 @@ import { msaReport } from '@sftdl/solvers';
 import { isingTeacher, linearTeacher, makeDataset } from '@sftdl/teachers';
 import type { Experiment, Json } from '@sftdl/sweep';
 import { BACKEND_NAMES, resolveBackend } from '../backends';
-import { simulateMsaNetwork } from '../tour/msa-network';
+import { meanSquaredError, simulateMsaNetwork } from '../tour/msa-network';
 import { diagnosticsJson, int, oneOf, pos } from './common';
 
 const defaults = {
@@ -55,12 +55,8 @@ function read(p: Record<string, Json>) {
   };
 }
 
-const testErr = (yt: ArrayLike<number>, f?: ArrayLike<number>): number | null => {
-  if (!f || yt.length === 0) return null;
-  let s = 0;
-  for (let i = 0; i < yt.length; i++) s += (yt[i]! - f[i]!) ** 2;
-  return s / yt.length;
-};
+const testErr = (yt: ArrayLike<number>, f?: ArrayLike<number>): number | null =>
+  f && yt.length ? meanSquaredError(yt, f) : null;
 
 export const msaWidthExperiment: Experiment<typeof defaults> = {
   name: 'msa-width',

@@ -75,6 +75,14 @@ export interface MsaNetworkResult {
   seconds: number;
 }
 
+/** mean_k (y_k − f_k)² (NaN when f is absent or y is empty): the test error of a theory's or the network's predictor. */
+export function meanSquaredError(y: ArrayLike<number>, f?: ArrayLike<number>): number {
+  if (!f || y.length === 0) return NaN;
+  let s = 0;
+  for (let i = 0; i < y.length; i++) s += (y[i]! - f[i]!) ** 2;
+  return s / y.length;
+}
+
 /** Jackknife over chains of mean_k (y_k − f̄_k)² from per-chain sums `sums` ([C, n], S samples per chain). */
 export function jackknifeMsd(y: ArrayLike<number>, sums: ArrayLike<number>, C: number, S: number): { msd: number; se: number } {
   const n = y.length;

@@ -7,7 +7,7 @@
 import { key as makeKey, fold } from '@sftdl/field';
 import { msaReport } from '@sftdl/solvers';
 import { isingTeacher, linearTeacher, makeDataset } from '@sftdl/teachers';
-import { simulateMsaNetwork } from './msa-network';
+import { meanSquaredError, simulateMsaNetwork } from './msa-network';
 import { lineChartSvg } from '../plot';
 import { Progress } from '../progress';
 import { explorerUrl } from '../report';
@@ -93,13 +93,6 @@ export interface MsaNetworkRow {
   network: { msd: number; msdStdError: number; testError: number; testErrorStdError: number; rhat: number; method: string };
 }
 
-const testErr = (yt: ArrayLike<number>, f?: ArrayLike<number>): number => {
-  if (!f) return NaN;
-  let s = 0;
-  for (let i = 0; i < yt.length; i++) s += (yt[i]! - f[i]!) ** 2;
-  return s / yt.length;
-};
-
 /**
  * The paper's claim, tested on the measured rows: (SS) wherever tree level misses the network by more than 3 SE, one
  * loop is closer; (MF) the tree-level miss, in SE, shrinks with N and is within 3 SE at the largest N.
@@ -177,7 +170,7 @@ export async function runMsaNetworkScenario(
         const theory = (k: 'nngp' | 'tree' | 'oneLoop') => ({
           msd: avg((r) => r[k].msd),
           msdStdError: k === 'nngp' ? 0 : se((r) => r[k].msd),
-          testError: avg((r) => testErr(yTest, r[k].testMean)),
+          testError: avg((r) => meanSquaredError(yTest, r[k].testMean)),
         });
         const net = await simulateMsaNetwork({
           ...problem,
