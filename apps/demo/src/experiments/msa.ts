@@ -25,7 +25,7 @@ const defaults = {
   seed: 0,
   activation: 'linear',
   simulate: false,
-  steps: 60000,
+  steps: 40000,
   chains: 32,
   mcSamples: 200000,
   testSamples: 30,

@@ -54,6 +54,7 @@ describe('simulateMsaNetwork: the exact linear limit (Gamma-mixture oracle of ms
       const net = await simulateMsaNetwork({
         ...problem,
         activation: 'linear',
+        method: 'lm',
         steps: 16000,
         chains: 16,
         seed: 3,
@@ -71,7 +72,7 @@ describe('simulateMsaNetwork: the exact linear limit (Gamma-mixture oracle of ms
     const net = await simulateMsaNetwork({
       ...problem,
       activation: 'linear',
-      steps: 12000,
+      steps: 6000, // default method: MALA
       chains: 16,
       seed: 4,
       backend: referenceBackend,
@@ -103,8 +104,9 @@ const fx = JSON.parse(readFileSync(new URL('../../test/fixtures/msa-network/msa_
 
 describe('simulateMsaNetwork vs an independent collapsed-HMC reference (test/fixtures/msa-network/gen_msa_network.py)', () => {
   for (const c of fx.cases) {
-    // N = 256 costs 4× per step: fewer steps there (the comparison uses the combined SE either way)
-    const steps = c.width > 100 ? 6000 : 16000;
+    // N = 256 costs 4× per step: fewer steps there (the comparison uses the combined SE either way); ~10 s each
+    // unloaded, the generous timeout is for a loaded machine
+    const steps = c.width > 100 ? 3000 : 8000;
     it(`erf, d = 4, P = 10, N = ${c.width}, χ = ${c.chi}: msd and test means within 3 combined SE`, async () => {
       const net = await simulateMsaNetwork({
         x: fromRows(fx.x),
@@ -118,16 +120,18 @@ describe('simulateMsaNetwork vs an independent collapsed-HMC reference (test/fix
         sigma2: fx.sigma2,
         steps,
         chains: 16,
-        seed: 11,
+        seed: 11, // default method: MALA
         backend: referenceBackend,
       });
-      expect(net.rhat).toBeLessThan(1.05);
+      // the shortened N = 256 runs (3000 steps, τ_int ≈ 300 steps in mean field) get R̂ < 1.1; the others 1.05
+      expect(net.rhat).toBeLessThan(c.width > 100 ? 1.1 : 1.05);
       const se = Math.hypot(net.msdStdError, c.msdStdError);
       expect(Math.abs(net.msd - c.msd), `msd ${net.msd} vs ${c.msd} ± ${se}`).toBeLessThan(3 * se);
       net.testMean!.forEach((v, i) => {
         const s = Math.hypot(net.testMeanStdError![i]!, c.testMeanStdError[i]!);
-        expect(Math.abs(v - c.testMean[i]!), `testMean[${i}]`).toBeLessThan(3.5 * s);
+        // 16 test-mean comparisons over the four cases: 4 combined SE keeps the family-wise false-alarm rate ≈ 1e-3
+        expect(Math.abs(v - c.testMean[i]!), `testMean[${i}]`).toBeLessThan(4 * s);
       });
-    });
+    }, 120_000);
   }
 });

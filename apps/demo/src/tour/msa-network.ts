@@ -42,6 +42,7 @@ export interface MsaNetworkOptions {
   chains: number;
   /** Burn-in steps (default steps/5). */
   burnIn?: number;
+  /** Default 'mala' (Metropolis-adjusted: exact; at these sizes also 2–4× more effective samples per second than 'lm'). */
   method?: LangevinMethod;
   seed: number;
   backend: ComputeBackend;
@@ -61,7 +62,7 @@ export interface MsaNetworkResult {
   weightCovEigenvaluesStdError?: number[];
   rhat: number;
   ess: number;
-  /** 'lm' (Leimkuhler–Matthews, the low-bias default) or 'mala' (Metropolis-adjusted, exact). */
+  /** 'mala' (Metropolis-adjusted, exact; the default) or 'lm' (Leimkuhler–Matthews, ≤ 1% variance bias). */
   method: LangevinMethod;
   predictedBias: number;
   acceptanceRate?: number;
@@ -134,7 +135,7 @@ export async function simulateMsaNetwork(o: MsaNetworkOptions): Promise<MsaNetwo
     // read-in weights is hundreds of steps, and each recorded sample costs a Rao–Blackwell solve (train and test)
     ...(o.steps - burnIn >= 1000 ? { thin: 10 } : {}),
     chains: o.chains,
-    method: o.method ?? 'lm',
+    method: o.method ?? 'mala',
     ...(o.onProgress ? { onProgress: o.onProgress } : {}),
   });
   let r: ReturnType<LangevinSampler['result']>;
