@@ -77,7 +77,7 @@ export function msaDefaults(mode: 'tour' | 'quick' | 'full' | 'scenario'): MsaPa
     samples: 30,
     widths: widths(4, 12),
     ...lin,
-    network: { ...net, samples: 8, testSamples: 20, widths: [16, 64], steps: 1000, chains: 8, mcSamples: 4000, theoryRepeats: 1 },
+    network: { ...net, samples: 8, testSamples: 20, widths: [16, 64], steps: 800, chains: 6, mcSamples: 3000, theoryRepeats: 1 },
   };
 }
 
