@@ -54,7 +54,7 @@ export function msaDefaults(mode: 'tour' | 'quick' | 'full' | 'scenario'): MsaPa
       samples: 8,
       widths: widths(3, 7),
       ...lin,
-      network: { ...net, samples: 6, testSamples: 20, widths: [16], steps: 800, chains: 4, mcSamples: 4000, theoryRepeats: 1 },
+      network: { ...net, samples: 6, testSamples: 10, widths: [16], steps: 400, chains: 4, mcSamples: 2000, theoryRepeats: 1 },
     };
   if (mode === 'full')
     return {
