@@ -86,10 +86,10 @@ export interface MsaNetworkRow {
   regime: 'standard' | 'mean-field';
   width: number;
   chi: number;
-  /** Theories: msd, its Monte Carlo SE (importance sampling; NaN with one repeat, 0 for the exact NNGP), test error. */
-  nngp: { msd: number; msdStdError: number; testError: number };
-  tree: { msd: number; msdStdError: number; testError: number };
-  oneLoop: { msd: number; msdStdError: number; testError: number };
+  /** Theories: msd, its Monte Carlo SE (importance sampling; absent with one repeat, 0 for the exact NNGP), test error. */
+  nngp: { msd: number; msdStdError?: number; testError: number };
+  tree: { msd: number; msdStdError?: number; testError: number };
+  oneLoop: { msd: number; msdStdError?: number; testError: number };
   network: { msd: number; msdStdError: number; testError: number; testErrorStdError: number; rhat: number; method: string };
 }
 
@@ -104,7 +104,7 @@ export function msaClaimVerdict(rows: MsaNetworkRow[]): {
 } {
   // distance in combined standard errors (network jackknife and, with two theory repeats, the theory's sampling error)
   const z = (r: MsaNetworkRow, k: 'tree' | 'oneLoop') =>
-    (r[k].msd - r.network.msd) / Math.hypot(r.network.msdStdError, Number.isFinite(r[k].msdStdError) ? r[k].msdStdError : 0);
+    (r[k].msd - r.network.msd) / Math.hypot(r.network.msdStdError, r[k].msdStdError ?? 0);
   const ss = rows.filter((r) => r.regime === 'standard');
   const fails = ss.filter((r) => Math.abs(z(r, 'tree')) > 3);
   const oneCloser = fails.filter((r) => Math.abs(z(r, 'oneLoop')) < Math.abs(z(r, 'tree')));
@@ -167,11 +167,14 @@ export async function runMsaNetworkScenario(
         const avg = (f: (r: (typeof reps)[number]) => number) => reps.reduce((a, r) => a + f(r), 0) / reps.length;
         const se = (f: (r: (typeof reps)[number]) => number) =>
           reps.length === 2 ? Math.abs(f(reps[0]!) - f(reps[1]!)) / 2 : NaN;
-        const theory = (k: 'nngp' | 'tree' | 'oneLoop') => ({
-          msd: avg((r) => r[k].msd),
-          msdStdError: k === 'nngp' ? 0 : se((r) => r[k].msd),
-          testError: avg((r) => meanSquaredError(yTest, r[k].testMean)),
-        });
+        const theory = (k: 'nngp' | 'tree' | 'oneLoop') => {
+          const e = k === 'nngp' ? 0 : se((r) => r[k].msd);
+          return {
+            msd: avg((r) => r[k].msd),
+            ...(Number.isFinite(e) ? { msdStdError: e } : {}),
+            testError: avg((r) => meanSquaredError(yTest, r[k].testMean)),
+          };
+        };
         const net = await simulateMsaNetwork({
           ...problem,
           yTest,
