@@ -15,7 +15,7 @@ const fmt = (v: number | undefined): string => (v === undefined ? '—' : v.toPr
  * Default run of `--simulate` (MALA): measured at P = 10, d = 4, N = 64 and 256, χ = 1 and χ = N: R̂ ≤ 1.006 and msd
  * standard errors 7e-6 … 3.5e-5, within 1.6 SE of the independent reference (guide: multi-scale-adaptive.md).
  */
-export const SIMULATE_DEFAULTS = { steps: 20000, chains: 16 } as const;
+export const SIMULATE_DEFAULTS = { steps: 12000, chains: 16 } as const;
 
 /** Geometric χ grid from 1 to `chi` with `points` values (Algorithm 1's annealing path). */
 export function annealGrid(chi: number, points: number): number[] {
@@ -29,7 +29,7 @@ export const command: Command = {
   usage: [
     'demo msa --data F --width N --chi c --sigma-w2 gv --sigma-a2 gw --sigma2 kappa [--activation linear|erf|relu] [--fixed-noise] [--samples S] [--seed s] [--json]',
     '         [--simulate [--steps S] [--chains C] [--method lm|mala]] [--anneal [--anneal-points K]] [--backend b]',
-    '--simulate: a Langevin ensemble of exactly this network (@sftdl/training; default 20000 steps × 16 chains, MALA — exact; --method lm: Leimkuhler–Matthews, ≤ 1% variance bias) →',
+    '--simulate: a Langevin ensemble of exactly this network (@sftdl/training; default 12000 steps × 16 chains, MALA — exact; --method lm: Leimkuhler–Matthews, ≤ 1% variance bias) →',
     '  "network": { msd, msdStdError, testMean, testMeanStdError, weightCovEigenvalues, rhat, method }',
     '--anneal: Algorithm 1 (tree level annealed over a geometric χ grid 1 … c of --anneal-points values, default 8) → "anneal": { path, … }',
   ],
