@@ -41,7 +41,7 @@ export interface EmpiricalKernels {
  *
  * @example
  * ```ts
- * const net = fcNetwork({ activation: 'relu', depth: 2, weightVar: 2, biasVar: 0.1, width: 256 });
+ * const net = fcNetwork({ activation: 'relu', depth: 2, sigmaW2: 2, biasVar: 0.1, width: 256 });
  * const theta = empiricalNtk(net, net.init(key(1), 3), x);
  * ```
  */
@@ -118,7 +118,7 @@ export function conditionalNngp(
     throw new InvalidArgumentError('the network must end with a dense (readout) layer for the NNGP estimate');
   const h1 = forward(ops, params, x1, backend).inputs[last]!;
   const h2 = x2 ? forward(ops, params, x2, backend).inputs[last]! : h1;
-  return backend.affine(backend.matmul(h1, h2, { transB: true, alpha: op.weightVar / h1.cols }), 1, op.biasVar);
+  return backend.affine(backend.matmul(h1, h2, { transB: true, alpha: op.sigmaW2 / h1.cols }), 1, op.biasVar);
 }
 
 /**
@@ -133,7 +133,7 @@ export function conditionalNngp(
  *
  * @example
  * ```ts
- * const net = fcNetwork({ activation: 'erf', depth: 2, weightVar: 1.5, biasVar: 0.1, width: 512 });
+ * const net = fcNetwork({ activation: 'erf', depth: 2, sigmaW2: 1.5, biasVar: 0.1, width: 512 });
  * const est = empiricalKernels(net, x, undefined, { key: key(7), samples: 8 });
  * est.ntk!.mean; est.ntk!.stderr;
  * ```
