@@ -52,7 +52,7 @@ export type { FcBaseOptions, FcKernelOptions, FcOptions, WeightVariance } from '
 export { fcKernel, fcNetwork } from './fc';
 
 // ── Finite-width (Monte Carlo) kernels ──────────────────────────────────────────────────────────────────────
-export type { EmpiricalKernelOptions, EmpiricalKernels, KernelEstimate } from './empirical';
+export type { EmpiricalKernelOptions, EmpiricalKernels, EmpiricalKernelsOf, KernelEstimate } from './empirical';
 export { conditionalNngp, empiricalKernels, empiricalNtk } from './empirical';
 
 // ── Spectra (sphere / Gaussian data / kernel matrices) ──────────────────────────────────────────────────────

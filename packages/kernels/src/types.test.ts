@@ -1,7 +1,18 @@
 // Strict result types (no `!` in user code) and the `weightVar` → `sigmaW2` rename.
 import { InvalidArgumentError, type Mat, fromRows } from '@sftdl/compute';
 import { describe, expect, expectTypeOf, it } from 'vitest';
-import { type KernelKind, type KernelResult, dense, fcKernel, fcNetwork, reluLayer, serial } from './index';
+import { key } from '@sftdl/field';
+import {
+  type KernelEstimate,
+  type KernelKind,
+  type KernelResult,
+  dense,
+  empiricalKernels,
+  fcKernel,
+  fcNetwork,
+  reluLayer,
+  serial,
+} from './index';
 
 const x = fromRows([
   [1, 0.5, -0.3],
@@ -31,6 +42,18 @@ describe('kernel results are typed by `get`', () => {
     expectTypeOf(net.kernel(x, undefined, { get: ['nngp'] })).toEqualTypeOf<{ nngp: Mat }>();
     const fn: (a: Mat, b?: Mat) => { nngp: Mat; ntk: Mat } = net.kernel;
     expect(fn(x).ntk.rows).toBe(3);
+  });
+});
+
+describe('empirical kernels are typed by `get` too', () => {
+  it("empiricalKernels(…, { get: ['ntk'] }).ntk is a KernelEstimate; the default has both", () => {
+    const net = fcNetwork({ activation: 'relu', depth: 1, sigmaW2: 2, biasVar: 0, width: 8 });
+    const one = empiricalKernels(net, x, undefined, { key: key(0), samples: 2, get: ['ntk'] });
+    expectTypeOf(one.ntk).toEqualTypeOf<KernelEstimate>();
+    expect('nngp' in one).toBe(false);
+    const both = empiricalKernels(net, x, undefined, { key: key(0), samples: 2 });
+    expectTypeOf(both.nngp).toEqualTypeOf<KernelEstimate>();
+    expect(both.nngp.mean.rows).toBe(3);
   });
 });
 
