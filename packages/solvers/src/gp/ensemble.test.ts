@@ -112,6 +112,64 @@ describe('ntkEnsemblePredictor: closed-form limits', () => {
     }
   });
 
+  it('RK4 integration of function-space gradient flow on train + test jointly, moments propagated from the prior', () => {
+    // z = [f(X); f(X*)], dz/dt = −η [Θ_XX; Θ_*X] (z_X − y); mean μ and covariance Σ follow linear ODEs from μ = 0,
+    // Σ = K([X; X*]) — no eigendecomposition, no matrix exponential and no closed-form covariance involved.
+    const eta = 0.7,
+      tEnd = 3,
+      steps = 3000,
+      n = x.rows,
+      m = xt.rows,
+      N = n + m;
+    const all = fromRows([...(E.x as number[][]), ...(E.xTest as number[][])]);
+    const full = kernel(all);
+    for (const get of ['ntk', 'nngp'] as const) {
+      const G = (i: number, j: number): number => full[get].data[i * N + j]!; // rows: all points, columns: train
+      const Y = fromRows(E.y);
+      const k = Y.cols;
+      const dMean = (mu: Float64Array): Float64Array => {
+        const out = new Float64Array(N * k);
+        for (let i = 0; i < N; i++)
+          for (let c = 0; c < k; c++) {
+            let s = 0;
+            for (let j = 0; j < n; j++) s += G(i, j) * (mu[j * k + c]! - Y.data[j * k + c]!);
+            out[i * k + c] = -eta * s;
+          }
+        return out;
+      };
+      const dCov = (S: Float64Array): Float64Array => {
+        const GS = new Float64Array(N * N); // G P Σ
+        for (let i = 0; i < N; i++)
+          for (let l = 0; l < N; l++) {
+            let s = 0;
+            for (let j = 0; j < n; j++) s += G(i, j) * S[j * N + l]!;
+            GS[i * N + l] = s;
+          }
+        const out = new Float64Array(N * N);
+        for (let i = 0; i < N; i++) for (let l = 0; l < N; l++) out[i * N + l] = -eta * (GS[i * N + l]! + GS[l * N + i]!);
+        return out;
+      };
+      const rk4 = (z: Float64Array, f: (v: Float64Array) => Float64Array, h: number): Float64Array => {
+        const axpy = (a: Float64Array, b: Float64Array, s: number) => a.map((v, i) => v + s * b[i]!);
+        const k1 = f(z),
+          k2 = f(axpy(z, k1, h / 2)),
+          k3 = f(axpy(z, k2, h / 2)),
+          k4 = f(axpy(z, k3, h));
+        return z.map((v, i) => v + (h / 6) * (k1[i]! + 2 * k2[i]! + 2 * k3[i]! + k4[i]!));
+      };
+      let mu: Float64Array = new Float64Array(N * k);
+      let S: Float64Array = Float64Array.from(full.nngp.data);
+      for (let s = 0; s < steps; s++) {
+        mu = rk4(mu, dMean, tEnd / steps);
+        S = rk4(S, dCov, tEnd / steps);
+      }
+      const p = ntkEnsemblePredictor({ kernel, x, y: E.y, learningRate: eta }).predict(xt, { get, time: tEnd, cov: true });
+      expect(maxAbs(p.mean.data, mu.subarray(n * k))).toBeLessThan(1e-9);
+      const testCov = Float64Array.from({ length: m * m }, (_, q) => S[(n + Math.floor(q / m)) * N + n + (q % m)]!);
+      expect(maxAbs(p.cov.data, testCov)).toBeLessThan(1e-9);
+    }
+  });
+
   it('only η·t matters; outputs are independent columns; it matches ntkPredictor on the same matrices', () => {
     const a = ntkEnsemblePredictor({ kernel, x, y: E.y, learningRate: 2 }).predict(xt, { time: 1.5, std: true });
     const b = ntkEnsemblePredictor({ kernel, x, y: E.y, learningRate: 1 }).predict(xt, { time: 3, std: true });
