@@ -189,8 +189,9 @@ export const command: Command = {
   summary:
     'paper-size figures from a collected sweep (demo cubic|modular --full --plan-sweep DIR, sweep run, then report --from DIR)',
   usage: [
-    'demo report --from DIR [--out D] [--json]   (cubic-point or modular-point sweeps; done tasks are averaged per σ², pending ones skipped)',
+    'demo report --from <dir> [--out-dir <dir>] [--json]   (cubic-point or modular-point sweeps; done tasks are averaged per σ², pending ones skipped)',
   ],
+  flags: [{ name: 'from', type: 'string', placeholder: '<dir>', required: true, description: 'the sweep folder' }],
   async run(ctx) {
     const dir = ctx.flags.requireString('from');
     ctx.flags.assertAllUsed();
