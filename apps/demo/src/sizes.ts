@@ -31,7 +31,7 @@ export function checkKernelActivation(name: string): void {
 
 /**
  * Runs a kernel computation and names the flags when it fails for a reason the flags control: a kernel that became
- * non-finite is `--weight-var/--bias-var/--depth` (or the data scale), an unknown activation is `--activation`.
+ * non-finite is `--sigma-w2/--bias-var/--depth` (or the data scale), an unknown activation is `--activation`.
  */
 export function withKernelFlags<T>(
   flags: { activation: string; depth: number; weightVar: number; biasVar: number },
@@ -42,11 +42,11 @@ export function withKernelFlags<T>(
   } catch (e) {
     if (SftdlError.isInstance(e) && /non-finite/.test(e.message)) {
       throw new UsageError(
-        `--weight-var ${flags.weightVar} / --bias-var ${flags.biasVar} / --depth ${flags.depth} (--activation ${flags.activation}): ${e.message.replace(/; reduce .*$/, '')}; reduce --weight-var, --bias-var or --depth, or rescale the data`,
+        `--sigma-w2 ${flags.weightVar} / --bias-var ${flags.biasVar} / --depth ${flags.depth} (--activation ${flags.activation}): ${e.message.replace(/; reduce .*$/, '')}; reduce --sigma-w2, --bias-var or --depth, or rescale the data`,
       );
     }
     if (e instanceof RangeError && /activation returned a non-finite/.test(e.message)) {
-      throw new UsageError(`--activation ${flags.activation}: ${e.message}; reduce --weight-var/--bias-var or rescale the data`);
+      throw new UsageError(`--activation ${flags.activation}: ${e.message}; reduce --sigma-w2/--bias-var or rescale the data`);
     }
     throw e;
   }

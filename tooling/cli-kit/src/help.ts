@@ -21,7 +21,10 @@ export function flagNote(f: FlagSpec): string {
 export function flagLines(flags: readonly FlagSpec[]): string[] {
   const visible = flags.filter((f) => !f.hidden);
   const width = Math.min(34, Math.max(0, ...visible.map((f) => flagSignature(f).length)) + 2);
-  return visible.map((f) => `  ${flagSignature(f).padEnd(width)}${f.description}${flagNote(f)}`);
+  return visible.map((f) => {
+    const sig = flagSignature(f);
+    return `  ${sig.length + 1 >= width ? `${sig}  ` : sig.padEnd(width)}${f.description}${flagNote(f)}`;
+  });
 }
 
 /**

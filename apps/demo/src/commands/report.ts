@@ -187,7 +187,7 @@ async function modularSection(rows: CollectRow[]): Promise<ReportSection> {
 export const command: Command = {
   name: 'report',
   summary:
-    'paper-size figures from a collected sweep (demo cubic|modular --full --plan-sweep DIR, sweep run, then report --from DIR)',
+    'paper-size figures from a collected sweep (planned by `demo cubic` or `demo modular` in full size, run by `demo sweep run`)',
   usage: [
     'demo report --from <dir> [--out-dir <dir>] [--json]   (cubic-point or modular-point sweeps; done tasks are averaged per σ², pending ones skipped)',
   ],

@@ -20,9 +20,9 @@ export const command: Command = {
   ],
   notes: [
     'four parts: cubic teacher (theory + β-scaled Langevin ensemble), modular addition, MSA regimes, scaling exponents',
-    'paper-sized runs: demo cubic|modular|msa-regimes|scaling-table --full [--checkpoint-dir <dir>] [--resume]',
+    'paper-sized runs: the scenario commands cubic, modular, msa-regimes and scaling-table (see their help)',
     'JSON nulls: parts.cubic.overlapHistograms[].qStar = null where Ŝ has no non-trivial minimum; parts.modular.gmfl2Onset = null when no GMFL-II onset exists',
-    'Ctrl-C: stops after the current step, leaves the previous report intact, says where a rerun (--resume for --full) continues; exit 130',
+    'Ctrl-C: stops after the current step, leaves the previous report intact, says where a rerun continues; exit 130',
   ],
   async run(ctx) {
     const pf = readPartContext(ctx, { allowFull: false });

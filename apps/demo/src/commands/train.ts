@@ -196,9 +196,9 @@ export const command: Command = {
     {
       name: 'chi',
       type: 'string',
-      placeholder: '<x|N>',
+      placeholder: '<x|mean-field>',
       default: '1',
-      description: 'mean-field scale χ: a positive number, or N (mean-field)',
+      description: 'mean-field scale χ: a positive number, or N / mean-field (χ = the width)',
     },
     { name: 'steps', type: 'integer', description: 'fixed run length in steps (counting the burn-in), ≥ 2' },
     {

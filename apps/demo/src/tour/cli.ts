@@ -26,9 +26,9 @@ export function partFlags(o: { allowFull: boolean }): FlagSpec[] {
       type: 'string',
       placeholder: '<dir>',
       defaultText: '<out-dir>/checkpoints',
-      description: 'where --full runs keep their checkpoints',
+      description: 'where paper-size runs keep their checkpoints',
     },
-    { name: 'resume', type: 'switch', description: 'continue a --full run from --checkpoint-dir' },
+    { name: 'resume', type: 'switch', description: 'continue a paper-size run from --checkpoint-dir' },
   ];
 }
 
@@ -38,7 +38,7 @@ export function cubicFlags(withSigma2: boolean): FlagSpec[] {
     {
       name: 'beta',
       type: 'number',
-      defaultText: '1/16 (tour), 1 (--full)',
+      defaultText: '1/16 (tour size), 1 (paper size)',
       description: 'size scale β of the Langevin ensembles (N, n, d scaled from the paper’s Fig. 2), ≤ 16',
     },
     {
