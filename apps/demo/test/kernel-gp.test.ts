@@ -228,6 +228,16 @@ describe('demo gp: --at train,test, --sigma-a2/--chi, --data tables', () => {
       const j = await runJson<{ mean: number[] }>([...base, '--data', f]);
       expect(j.mean).toEqual(ref.mean);
     }
+    // demo data writes the same tables: .npy and .json of one seed hold the same numbers
+    const dj = join(dir, 'lin.json');
+    const dn = join(dir, 'lin.npy');
+    await runJson(['data', 'linear', '--samples', '6', '--dim', '3', '--seed', '4', '--out', dj]);
+    await runJson(['data', 'linear', '--samples', '6', '--dim', '3', '--seed', '4', '--out', dn]);
+    const fromJson = JSON.parse(readFileSync(dj, 'utf8')) as { x: number[][]; y: number[] | number[][] };
+    const table = readMatrix(dn);
+    expect(Array.from(table.data)).toEqual(fromJson.x.flatMap((r, i) => [...r, ...[fromJson.y[i]].flat()]));
+    const split = await run(['data', 'linear', '--samples', '6', '--dim', '3', '--test-samples', '2', '--out', dn]);
+    expect(split.code).toBe(2);
     const noTest = await run([...base, '--data', jsonFile, '--at', 'test']);
     expect(noTest.code).toBe(2);
     expect(noTest.stderr).toMatch(/--at test: the data file .* has no "xTest"/);

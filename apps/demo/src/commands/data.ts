@@ -15,10 +15,12 @@ import {
   modularAddition,
   twoLayerTeacher,
 } from '@sftdl/teachers';
+import { extname } from 'node:path';
+import { writeDataset } from '@sftdl/io';
 import { COMMON_FLAGS, UsageError } from '@sftdl/cli-kit';
 import type { Command, CommandContext } from '../context';
 import { checkBudget } from '../budget';
-import { writeFileAtomic } from '../io';
+import { fileError, writeFileAtomic } from '../io';
 import { dataEstimate } from '../sizes';
 
 const TEACHERS = ['cubic', 'linear', 'hermite', 'two-layer', 'ising', 'attention', 'modular'] as const;
@@ -89,7 +91,8 @@ export const command: Command = {
       name: 'out',
       type: 'string',
       placeholder: '<file>',
-      description: 'the data file to write (JSON { x, y, xTest?, yTest?, meta }); required unless --json',
+      description:
+        'the data file to write: .json holds { x, y, xTest?, yTest?, meta }; .npy or .csv one table [x | y] (no test split); required unless --json',
     },
     { name: 'samples', type: 'integer', description: 'training rows n (required except for modular)' },
     { name: 'dim', type: 'integer', description: 'input dimension d (required except for modular)' },
@@ -194,7 +197,15 @@ export const command: Command = {
     if (!out && !ctx.json) throw new UsageError('--out F is required (or pass --json to print only the summary)');
     const summary = { samples: ds.meta.samples, dim: ds.meta.dim, outputs: ds.meta.outputs, meta: ds.meta };
     if (out) {
-      writeFileAtomic(out, JSON.stringify(datasetToJSON(ds)));
+      const ext = extname(out).toLowerCase();
+      if (['.npy', '.csv', '.tsv', '.txt'].includes(ext)) {
+        if (ds.xTest) throw new UsageError(`--out ${out}: a ${ext} table holds one split; drop --test-samples or write .json`);
+        try {
+          writeDataset(out, { x: ds.x, y: ds.y });
+        } catch (e) {
+          throw fileError(e, out, 'write');
+        }
+      } else writeFileAtomic(out, JSON.stringify(datasetToJSON(ds)));
       ctx.log(
         `wrote ${out} (${ds.meta.samples} samples${ds.meta.testSamples ? ` + ${ds.meta.testSamples} test` : ''}, dim ${ds.meta.dim}, ${ds.meta.outputs} output${ds.meta.outputs > 1 ? 's' : ''})`,
       );
