@@ -5,7 +5,9 @@ import { ACTIVATION_NAMES, fcKernel } from '@sftdl/kernels';
 import { fitNngpHyperparameters, gpRegression } from '@sftdl/solvers';
 import { resolveBackend } from '../backends';
 import type { Command } from '../context';
+import { blockedKernel } from '../blocked';
 import { checkBudget } from '../budget';
+import { Progress } from '../progress';
 import { readDataFile } from '../io';
 import { checkKernelActivation, gpFitEstimate, gpSolveEstimate, kernelEstimate, withKernelFlags } from '../sizes';
 
@@ -108,12 +110,25 @@ export const command: Command = {
     }
     // --sigma-a2 A: the read-out layer has weight variance A instead of σ_w², so its NNGP is
     // K = A·E[φφ] + σ_b² = (A/σ_w²)(K_fc − σ_b²) + σ_b²; --chi c divides the prior (and the noise) by c.
+    // progress over kernel rows: K (n), then the cross and test kernels at xTest (m each)
+    const progressRows = data.x.rows + (data.xTest ? 2 * data.xTest.rows : 0);
+    const progress = new Progress('gp: kernels', progressRows, f.has('quiet') || data.x.rows * progressRows < 250_000);
+    let rowsDone = 0;
     const kernelOf = (a: Mat, b: Mat | undefined): Mat => {
-      const k = withKernelFlags({ activation, depth, weightVar, biasVar }, () => {
-        const r = fcKernel(a, b, { activation, depth, weightVar, biasVar, get: ['nngp'], backend }).nngp;
-        if (!r) throw new Error('fcKernel returned no nngp');
-        return r;
-      });
+      const before = rowsDone;
+      const [k] = withKernelFlags({ activation, depth, weightVar, biasVar }, () =>
+        blockedKernel(
+          a,
+          b,
+          (rows, other) => {
+            const r = fcKernel(rows, other, { activation, depth, weightVar, biasVar, get: ['nngp'], backend }).nngp;
+            if (!r) throw new Error('fcKernel returned no nngp');
+            return [r];
+          },
+          (d) => progress.update((rowsDone = before + d)),
+        ),
+      );
+      if (!k) throw new Error('blockedKernel returned no matrix');
       const ratio = sigmaA2Flag === undefined ? 1 : sigmaA2Flag / weightVar;
       if (ratio === 1 && chi === 1) return k;
       const data = new Float64Array(k.data.length);
@@ -124,6 +139,7 @@ export const command: Command = {
     let fitted: Record<string, unknown> | undefined;
     if (fit) {
       if (!(sigma2 > 0)) throw new UsageError('--sigma2 must be > 0 as the starting noise of --fit');
+      ctx.log(`gp: fitting σ_w², σ_b², σ² by the marginal likelihood (${restarts} restarts) …`);
       const r = withKernelFlags({ activation, depth, weightVar, biasVar }, () =>
         fitNngpHyperparameters({
           x: data.x,

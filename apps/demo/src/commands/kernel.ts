@@ -7,6 +7,7 @@ import { resolveBackend } from '../backends';
 import type { Command } from '../context';
 import { checkBudget } from '../budget';
 import { fileError, readDataFile } from '../io';
+import { blockedKernel } from '../blocked';
 import { Progress } from '../progress';
 import { checkKernelActivation, kernelEstimate, withKernelFlags } from '../sizes';
 
@@ -33,45 +34,6 @@ function summary(name: string, m: Mat): string {
 export function matrixPath(out: string, name: string): string {
   const ext = extname(out);
   return join(dirname(out), `${basename(out, ext)}.${name}${ext}`);
-}
-
-/**
- * Computes the kernel of rows `a` against `b` (or against themselves) in row blocks, so a long computation reports
- * progress; each entry depends only on its two rows, so the blocks are the same numbers as one call. A symmetric
- * result is mirrored from its upper triangle so it is exactly symmetric.
- */
-function blockedKernel(
-  a: Mat,
-  b: Mat | undefined,
-  run: (rows: Mat, other: Mat | undefined) => { nngp: Mat; ntk: Mat },
-  progress: (done: number) => void,
-): { nngp: Mat; ntk: Mat } {
-  const n = a.rows;
-  const m = b?.rows ?? n;
-  const blocks = n * m < 250_000 ? 1 : Math.min(50, Math.ceil(n / 16));
-  if (blocks === 1) {
-    const r = run(a, b);
-    progress(n);
-    return r;
-  }
-  const nngp = new Float64Array(n * m);
-  const ntk = new Float64Array(n * m);
-  const size = Math.ceil(n / blocks);
-  for (let start = 0; start < n; start += size) {
-    const rows = Math.min(size, n - start);
-    const block: Mat = { rows, cols: a.cols, data: a.data.subarray(start * a.cols, (start + rows) * a.cols) };
-    const r = run(block, b ?? a);
-    nngp.set(r.nngp.data, start * m);
-    ntk.set(r.ntk.data, start * m);
-    progress(start + rows);
-  }
-  if (!b)
-    for (let i = 0; i < n; i++)
-      for (let j = 0; j < i; j++) {
-        nngp[i * n + j] = nngp[j * n + i] as number;
-        ntk[i * n + j] = ntk[j * n + i] as number;
-      }
-  return { nngp: { rows: n, cols: m, data: nngp }, ntk: { rows: n, cols: m, data: ntk } };
 }
 
 export const command: Command = {
@@ -181,15 +143,19 @@ export const command: Command = {
     const m = data.xTest?.rows ?? 0;
     // progress in units of kernel rows (a test row costs the same as a training row: both are against all of x)
     const progress = new Progress('kernel', n + m, flags.has('quiet') || n * (n + m) < 250_000);
-    const one = (rows: Mat, other: Mat | undefined) => {
+    const one = (rows: Mat, other: Mat | undefined): [Mat, Mat] => {
       const r = fcKernel(rows, other, options);
       if (!r.nngp || !r.ntk) throw new Error('fcKernel returned no nngp/ntk');
-      return { nngp: r.nngp, ntk: r.ntk };
+      return [r.nngp, r.ntk];
     };
-    const train = withKernelFlags(kflags, () => blockedKernel(data.x, undefined, one, (d) => progress.update(d)));
+    const pair = ([nngp, ntk]: Mat[]) => {
+      if (!nngp || !ntk) throw new Error('blockedKernel returned no nngp/ntk');
+      return { nngp, ntk };
+    };
+    const train = pair(withKernelFlags(kflags, () => blockedKernel(data.x, undefined, one, (d) => progress.update(d))));
     const xTest = data.xTest;
     const test = xTest
-      ? withKernelFlags(kflags, () => blockedKernel(xTest, data.x, one, (d) => progress.update(n + d)))
+      ? pair(withKernelFlags(kflags, () => blockedKernel(xTest, data.x, one, (d) => progress.update(n + d))))
       : undefined;
     progress.done();
     const seconds = (performance.now() - t0) / 1000;
