@@ -1,4 +1,4 @@
-import { referenceBackend } from '@sftdl/compute';
+import { type Mat, referenceBackend } from '@sftdl/compute';
 import { fcKernel } from '@sftdl/kernels';
 import { describe, expect, it } from 'vitest';
 import { blockedKernel } from './blocked';
@@ -7,9 +7,9 @@ describe('blockedKernel', () => {
   // 600 rows: 360 000 entries, above the one-call size, so the kernel is computed in row blocks
   const n = 600;
   const d = 3;
-  const x = { rows: n, cols: d, data: Float64Array.from({ length: n * d }, (_, i) => Math.sin(0.37 * i + 0.1 * (i % 7))) };
+  const x: Mat = { rows: n, cols: d, data: Float64Array.from({ length: n * d }, (_, i) => Math.sin(0.37 * i + 0.1 * (i % 7))) };
   const opts = { activation: 'relu', depth: 2, weightVar: 2, biasVar: 0.1, backend: referenceBackend } as const;
-  const one = (rows: typeof x, other: typeof x | undefined) => {
+  const one = (rows: Mat, other: Mat | undefined): Mat[] => {
     const r = fcKernel(rows, other, opts);
     if (!r.nngp || !r.ntk) throw new Error('no kernel');
     return [r.nngp, r.ntk];
@@ -37,7 +37,7 @@ describe('blockedKernel', () => {
   });
 
   it('cross kernels (a against b) are computed block by block too', () => {
-    const b = { rows: 500, cols: d, data: x.data.subarray(0, 500 * d) };
+    const b: Mat = { rows: 500, cols: d, data: x.data.subarray(0, 500 * d) };
     const [nngp] = blockedKernel(x, b, one, () => {});
     const [w] = one(x, b);
     expect(nngp?.rows).toBe(n);

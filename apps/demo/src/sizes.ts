@@ -3,10 +3,19 @@
  * library errors. Estimates are deliberately rough (within a small factor): their job is to stop `--depth 1e9` or a
  * 200 MB data file before the work starts, with the flag to change, not to predict run times.
  */
-import { UsageError } from '@sftdl/cli-kit';
+import { type FlagSpec, UsageError } from '@sftdl/cli-kit';
 import { InvalidArgumentError, SftdlError } from '@sftdl/compute';
 import { ACTIVATION_NAMES, getActivation } from '@sftdl/kernels';
 import { ITERATION_FLOOR } from './budget';
+
+/** `--activation` of the kernel commands (kernel, gp): any activation the kernels package knows. */
+export const KERNEL_ACTIVATION_FLAG: FlagSpec = {
+  name: 'activation',
+  type: 'string',
+  placeholder: '<name>',
+  required: true,
+  description: `the nonlinearity: ${ACTIVATION_NAMES.join(', ')}`,
+};
 
 const F64 = 8;
 /** Bytes per number in a JS number[] (boxed doubles in arrays of arrays, JSON output strings included). */

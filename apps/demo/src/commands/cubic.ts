@@ -5,7 +5,7 @@ import { cubicFullPlan } from '../experiments/cubic';
 import { registry } from '../experiments/index';
 import { FIG2_SIGMA2 } from '../tour/sizes';
 import { emitPlan } from './sweep';
-import { cubicFlags, partFlags, readCubicOptions, readPartContext, withBackend } from '../tour/cli';
+import { SCENARIO_OUTPUT, cubicFlags, partFlags, readCubicOptions, readPartContext, withBackend } from '../tour/cli';
 import { runCubicPart } from '../tour/cubic';
 import { runParts } from '../tour/run';
 
@@ -39,13 +39,7 @@ export const command: Command = {
       description: 'with --full: write the paper protocol as a sweep plan in this folder instead of running it',
     },
   ],
-  output: [
-    { key: 'report', description: 'path of the HTML report written under --out-dir' },
-    { key: 'mode', description: 'quick | tour size | full' },
-    { key: 'backend', description: 'the compute backend used, with its precision' },
-    { key: 'seconds', description: 'wall-clock seconds of the run' },
-    { key: 'parts', description: 'one object per part (its numbers, theory beside simulation, and its seconds)' },
-  ],
+  output: SCENARIO_OUTPUT,
   async run(ctx) {
     const planDir = ctx.flags.string('plan-sweep');
     const pf = readPartContext(ctx, { allowFull: true });

@@ -1,7 +1,7 @@
 import { COMMON_FLAGS, UsageError } from '@sftdl/cli-kit';
 import type { Mat } from '@sftdl/compute';
 import { key } from '@sftdl/field';
-import { ACTIVATION_NAMES, fcKernel } from '@sftdl/kernels';
+import { fcKernel } from '@sftdl/kernels';
 import { fitNngpHyperparameters, gpRegression } from '@sftdl/solvers';
 import { resolveBackend } from '../backends';
 import type { Command } from '../context';
@@ -9,7 +9,14 @@ import { blockedKernel } from '../blocked';
 import { checkBudget } from '../budget';
 import { Progress } from '../progress';
 import { readDataFile } from '../io';
-import { checkKernelActivation, gpFitEstimate, gpSolveEstimate, kernelEstimate, withKernelFlags } from '../sizes';
+import {
+  KERNEL_ACTIVATION_FLAG,
+  checkKernelActivation,
+  gpFitEstimate,
+  gpSolveEstimate,
+  kernelEstimate,
+  withKernelFlags,
+} from '../sizes';
 
 export const command: Command = {
   name: 'gp',
@@ -18,13 +25,7 @@ export const command: Command = {
     'demo gp --activation <name> --depth <n> --sigma-w2 <x> --bias-var <x> --sigma2 <x> --data <file> [--at <train,test>] [flags]',
   ],
   flags: [
-    {
-      name: 'activation',
-      type: 'string',
-      placeholder: '<name>',
-      required: true,
-      description: `the nonlinearity: ${ACTIVATION_NAMES.join(', ')}`,
-    },
+    KERNEL_ACTIVATION_FLAG,
     { name: 'depth', type: 'integer', required: true, description: 'hidden layers L of the NNGP, ≥ 1' },
     { ...COMMON_FLAGS.sigmaW2, required: true, description: 'weight variance σ_w² (per fan-in) of every layer, > 0' },
     { ...COMMON_FLAGS.biasVar, required: true },

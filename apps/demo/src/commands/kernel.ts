@@ -2,14 +2,14 @@ import { basename, dirname, extname, join } from 'node:path';
 import { COMMON_FLAGS, UsageError } from '@sftdl/cli-kit';
 import { type ComputeBackend, type Mat, toRows } from '@sftdl/compute';
 import { writeMatrix } from '@sftdl/io';
-import { ACTIVATION_NAMES, type Parameterization, fcKernel } from '@sftdl/kernels';
+import { type Parameterization, fcKernel } from '@sftdl/kernels';
 import { resolveBackend } from '../backends';
 import type { Command } from '../context';
 import { checkBudget } from '../budget';
 import { fileError, readDataFile } from '../io';
 import { blockedKernel } from '../blocked';
 import { Progress } from '../progress';
-import { checkKernelActivation, kernelEstimate, withKernelFlags } from '../sizes';
+import { KERNEL_ACTIVATION_FLAG, checkKernelActivation, kernelEstimate, withKernelFlags } from '../sizes';
 
 /** Above this many matrix entries in total, `--json` without `--out` prints shapes instead of the matrices. */
 export const JSON_MATRIX_LIMIT = 250_000;
@@ -41,13 +41,7 @@ export const command: Command = {
   summary: 'NNGP and NTK kernels of a deep fully connected network on a dataset',
   usage: ['demo kernel --activation <name> --depth <n> --sigma-w2 <x> --bias-var <x> --data <file> [--out <file>] [flags]'],
   flags: [
-    {
-      name: 'activation',
-      type: 'string',
-      placeholder: '<name>',
-      required: true,
-      description: `the nonlinearity: ${ACTIVATION_NAMES.join(', ')}`,
-    },
+    KERNEL_ACTIVATION_FLAG,
     { name: 'depth', type: 'integer', required: true, description: 'hidden layers L (L activations, L + 1 dense layers), ≥ 1' },
     { ...COMMON_FLAGS.sigmaW2, required: true },
     { ...COMMON_FLAGS.biasVar, required: true },

@@ -4,7 +4,7 @@ import type { Command } from '../context';
 import { registry } from '../experiments/index';
 import { modularFullPlan } from '../experiments/modular';
 import { emitPlan } from './sweep';
-import { partFlags, readPartContext, withBackend } from '../tour/cli';
+import { SCENARIO_OUTPUT, partFlags, readPartContext, withBackend } from '../tour/cli';
 import { modularLangevinDefaults, runModularPart } from '../tour/modular';
 import { runParts } from '../tour/run';
 
@@ -43,13 +43,7 @@ export const command: Command = {
       description: 'with --full: write the network side as a sweep plan in this folder instead of running it',
     },
   ],
-  output: [
-    { key: 'report', description: 'path of the HTML report written under --out-dir' },
-    { key: 'mode', description: 'quick | tour size | full' },
-    { key: 'backend', description: 'the compute backend used, with its precision' },
-    { key: 'seconds', description: 'wall-clock seconds of the run' },
-    { key: 'parts', description: 'one object per part (its numbers, theory beside simulation, and its seconds)' },
-  ],
+  output: SCENARIO_OUTPUT,
   async run(ctx) {
     const planDir = ctx.flags.string('plan-sweep');
     const pf = readPartContext(ctx, { allowFull: true });

@@ -1,5 +1,5 @@
 import type { Command } from '../context';
-import { partFlags, readPartContext, withBackend } from '../tour/cli';
+import { SCENARIO_OUTPUT, partFlags, readPartContext, withBackend } from '../tour/cli';
 import { runParts } from '../tour/run';
 import { runScalingPart } from '../tour/scaling';
 
@@ -8,13 +8,7 @@ export const command: Command = {
   summary: 'scenario: predicted sample-complexity exponents (two-layer, three-layer, attention)',
   usage: ['demo scaling-table [--full] [--json]   (--full: more targets and width/context exponents)'],
   flags: [...partFlags({ allowFull: true })],
-  output: [
-    { key: 'report', description: 'path of the HTML report written under --out-dir' },
-    { key: 'mode', description: 'quick | tour size | full' },
-    { key: 'backend', description: 'the compute backend used, with its precision' },
-    { key: 'seconds', description: 'wall-clock seconds of the run' },
-    { key: 'parts', description: 'one object per part (its numbers, theory beside simulation, and its seconds)' },
-  ],
+  output: SCENARIO_OUTPUT,
   async run(ctx) {
     const pf = readPartContext(ctx, { allowFull: true });
     ctx.flags.assertAllUsed();

@@ -1,5 +1,5 @@
 import type { Command } from '../context';
-import { cubicFlags, partFlags, readCubicOptions, readPartContext, withBackend } from '../tour/cli';
+import { SCENARIO_OUTPUT, cubicFlags, partFlags, readCubicOptions, readPartContext, withBackend } from '../tour/cli';
 import { runCubicPart } from '../tour/cubic';
 import { modularLangevinDefaults, runModularPart } from '../tour/modular';
 import { msaDefaults, runMsaPart } from '../tour/msa';
@@ -11,13 +11,7 @@ export const command: Command = {
   summary: 'the headline tour: theory beside simulation, writes sftdl-out/report.html (default command)',
   usage: ['demo [tour] [flags]'],
   flags: [...partFlags({ allowFull: false }), ...cubicFlags(false)],
-  output: [
-    { key: 'report', description: 'path of the HTML report written under --out-dir' },
-    { key: 'mode', description: 'quick | tour size | full' },
-    { key: 'backend', description: 'the compute backend used, with its precision' },
-    { key: 'seconds', description: 'wall-clock seconds of the run' },
-    { key: 'parts', description: 'one object per part (its numbers, theory beside simulation, and its seconds)' },
-  ],
+  output: SCENARIO_OUTPUT,
   notes: [
     'four parts: cubic teacher (theory + β-scaled Langevin ensemble), modular addition, MSA regimes, scaling exponents',
     'paper-sized runs: the scenario commands cubic, modular, msa-regimes and scaling-table (see their help)',

@@ -1,6 +1,6 @@
 /** Flag handling shared by `demo tour` and the scenario commands (`demo cubic|modular|msa-regimes|scaling-table`). */
 import { join } from 'node:path';
-import { COMMON_FLAGS, type FlagSpec, UsageError } from '@sftdl/cli-kit';
+import { COMMON_FLAGS, type FlagSpec, type OutputKeySpec, UsageError } from '@sftdl/cli-kit';
 import { checkBudget } from '../budget';
 import { resolveBackend } from '../backends';
 import type { CommandContext } from '../context';
@@ -11,6 +11,15 @@ import type { PartContext } from './types';
 
 /** Scenario names (`pnpm demo <scenario> [--full]`). */
 export const SCENARIOS = ['cubic', 'modular', 'msa-regimes', 'scaling-table'] as const;
+
+/** The `--json` keys of the tour and the scenario commands (what `runParts` prints). */
+export const SCENARIO_OUTPUT: readonly OutputKeySpec[] = [
+  { key: 'report', description: 'path of the HTML report written under --out-dir' },
+  { key: 'mode', description: 'quick | tour size | full' },
+  { key: 'backend', description: 'the compute backend used, with its precision' },
+  { key: 'seconds', description: 'wall-clock seconds of the run' },
+  { key: 'parts', description: 'one object per part (its numbers, theory beside simulation, and its seconds)' },
+];
 
 /** The flags {@link readPartContext} reads (declare them in every command that calls it). */
 export function partFlags(o: { allowFull: boolean }): FlagSpec[] {
