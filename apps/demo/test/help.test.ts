@@ -27,6 +27,7 @@ describe('help is generated from each command’s declaration', () => {
       if (!loader) throw new Error(name);
       const cmd = await loader.load();
       expect(cmd.name).toBe(name);
+      expect(loader.summary, 'the registry summary is the command’s').toBe(cmd.summary);
       const globals = globalFlagsFor(cmd.flags);
       const r = await run([name, '--help']);
       expect(r.code).toBe(0);
