@@ -141,13 +141,13 @@ describe('sweep → report --from (modular-point)', () => {
         'prime=5',
         '--set',
         'width=4',
-        '--out',
+        '--out-dir',
         dir,
         '--json',
       ]).code,
     ).toBe(0);
     expect(demo(['sweep', 'run', dir, '--workers', '1', '--json']).code).toBe(0);
-    const r = demo(['report', '--from', dir, '--out', join(dir, 'out'), '--json']);
+    const r = demo(['report', '--from', dir, '--out-dir', join(dir, 'out'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { report: string; done: number; table: { rows: (string | number)[][] } };
     expect(j.done).toBe(1);

@@ -5,7 +5,7 @@ import { cubicFullPlan } from '../experiments/cubic';
 import { registry } from '../experiments/index';
 import { FIG2_SIGMA2 } from '../tour/sizes';
 import { emitPlan } from './sweep';
-import { readCubicOptions, readPartContext, withBackend } from '../tour/cli';
+import { SCENARIO_OUTPUT, cubicFlags, partFlags, readCubicOptions, readPartContext, withBackend } from '../tour/cli';
 import { runCubicPart } from '../tour/cubic';
 import { runParts } from '../tour/run';
 
@@ -20,6 +20,26 @@ export const command: Command = {
     "demo cubic --finite-size [--finite-size-sigma2 s] [--finite-size-seconds t]: adds the finite-size sweep (β = 1/32, 1/16, 1/8 at the paper's u and κ, one σ², default 0.1): the gap Langevin − finite-d theory against 1/N and its extrapolation (JSON parts.cubic.finiteSize)",
     'demo cubic --full --plan-sweep DIR [--beta b] [--sigma2 …] [--steps S] [--seed s] [--json]: the paper protocol (σ² × 50 datasets, 4 chains × 360 000 steps each) as a sweep plan with its cost estimate; run it with `demo sweep run|submit DIR`',
   ],
+  flags: [
+    ...partFlags({ allowFull: true }),
+    ...cubicFlags(true),
+    { name: 'finite-size', type: 'switch', description: 'add the finite-size sweep (β = 1/32, 1/16, 1/8 at one σ²)' },
+    { name: 'finite-size-sigma2', type: 'number', default: 0.1, description: 'the σ² of the finite-size sweep' },
+    {
+      name: 'finite-size-seconds',
+      type: 'number',
+      placeholder: '<seconds>',
+      default: 75,
+      description: 'Langevin seconds per size of the finite-size sweep',
+    },
+    {
+      name: 'plan-sweep',
+      type: 'string',
+      placeholder: '<dir>',
+      description: 'with --full: write the paper protocol as a sweep plan in this folder instead of running it',
+    },
+  ],
+  output: SCENARIO_OUTPUT,
   async run(ctx) {
     const planDir = ctx.flags.string('plan-sweep');
     const pf = readPartContext(ctx, { allowFull: true });

@@ -4,7 +4,7 @@ import type { Command } from '../context';
 import { registry } from '../experiments/index';
 import { modularFullPlan } from '../experiments/modular';
 import { emitPlan } from './sweep';
-import { readPartContext, withBackend } from '../tour/cli';
+import { SCENARIO_OUTPUT, partFlags, readPartContext, withBackend } from '../tour/cli';
 import { modularLangevinDefaults, runModularPart } from '../tour/modular';
 import { runParts } from '../tour/run';
 
@@ -16,6 +16,34 @@ export const command: Command = {
     'demo modular --full --plan-sweep DIR [--prime P] [--width N] [--gamma g] [--steps S] [--seed s] [--json]: the network side at P = 47 (N = 64, γ = 30) as a sweep plan — 8 σ² across GFL/GMFL-I/GMFL-II × 4 seeds, 4 chains × 200 000 steps each, checkpointed, with its cost estimate; run it with `demo sweep run|submit DIR`, then `demo report --from DIR`',
     '  langevin: { prime, width, sigmaA2, gamma, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA, deviationSe, w2v2, w2v2Theory, w2v2PerMode, equilibrated, … }] } — the square-activation network on the full P² table (default P = 13, N = 32, γ = 30; --langevin-seconds per σ² point) vs the theory at the same P, N, σ_a², γ',
   ],
+  flags: [
+    ...partFlags({ allowFull: true }),
+    {
+      name: 'points',
+      type: 'integer',
+      defaultText: '61 (401 with --full)',
+      description: 'σ² points of the theory curve, 3…100000',
+    },
+    { name: 'prime', type: 'integer', defaultText: '13', description: 'modulus P of the Langevin network, 3…101' },
+    { name: 'width', type: 'integer', defaultText: '32', description: 'width N of the Langevin network, 2…4096' },
+    { name: 'gamma', type: 'number', defaultText: '30', description: 'output scaling γ of the Langevin network' },
+    { name: 'chains', type: 'integer', defaultText: '4', description: 'Langevin chains per σ² point, 2…64' },
+    {
+      name: 'langevin-seconds',
+      type: 'number',
+      placeholder: '<seconds>',
+      defaultText: '40',
+      description: 'Langevin seconds per σ² point',
+    },
+    { name: 'steps', type: 'integer', description: 'with --full --plan-sweep: steps per task, ≥ 100' },
+    {
+      name: 'plan-sweep',
+      type: 'string',
+      placeholder: '<dir>',
+      description: 'with --full: write the network side as a sweep plan in this folder instead of running it',
+    },
+  ],
+  output: SCENARIO_OUTPUT,
   async run(ctx) {
     const planDir = ctx.flags.string('plan-sweep');
     const pf = readPartContext(ctx, { allowFull: true });

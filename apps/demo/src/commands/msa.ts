@@ -14,6 +14,24 @@ export const command: Command = {
   usage: [
     'demo msa --data F --width N --chi c --sigma-w2 gv --sigma-a2 gw --sigma2 kappa [--activation linear|erf|relu] [--fixed-noise] [--samples S] [--seed s] [--json]',
   ],
+  flags: [
+    { name: 'data', type: 'string', placeholder: '<file>', required: true, description: 'data file (JSON { x, y, xTest? })' },
+    { name: 'width', type: 'number', required: true, description: 'hidden width N (> 0)' },
+    { name: 'chi', type: 'number', default: 1, description: 'mean-field scale χ (1: standard, N: mean-field)' },
+    { name: 'sigma-w2', type: 'number', required: true, description: 'read-in weight variance σ_w² (> 0)' },
+    { name: 'sigma-a2', type: 'number', required: true, description: 'read-out weight variance σ_a² (> 0)' },
+    { name: 'sigma2', type: 'number', required: true, description: 'noise κ (> 0)' },
+    {
+      name: 'activation',
+      type: 'choice',
+      choices: ['linear', 'erf', 'relu'],
+      default: 'linear',
+      description: 'hidden activation',
+    },
+    { name: 'fixed-noise', type: 'switch', description: 'keep the noise fixed (no rescaling with χ)' },
+    { name: 'samples', type: 'integer', default: 40000, description: 'Monte Carlo samples (erf, relu)' },
+    { name: 'seed', type: 'integer', default: 0, description: 'random seed of the Monte Carlo samples' },
+  ],
   async run(ctx) {
     const f = ctx.flags;
     const file = f.requireString('data');

@@ -1,6 +1,6 @@
 /** Flag handling shared by `demo tour` and the scenario commands (`demo cubic|modular|msa-regimes|scaling-table`). */
 import { join } from 'node:path';
-import { UsageError } from '@sftdl/cli-kit';
+import { COMMON_FLAGS, type FlagSpec, type OutputKeySpec, UsageError } from '@sftdl/cli-kit';
 import { checkBudget } from '../budget';
 import { resolveBackend } from '../backends';
 import type { CommandContext } from '../context';
@@ -11,6 +11,77 @@ import type { PartContext } from './types';
 
 /** Scenario names (`pnpm demo <scenario> [--full]`). */
 export const SCENARIOS = ['cubic', 'modular', 'msa-regimes', 'scaling-table'] as const;
+
+/** The `--json` keys of the tour and the scenario commands (what `runParts` prints). */
+export const SCENARIO_OUTPUT: readonly OutputKeySpec[] = [
+  { key: 'report', description: 'path of the HTML report written under --out-dir' },
+  { key: 'mode', description: 'quick | tour size | full' },
+  { key: 'backend', description: 'the compute backend used, with its precision' },
+  { key: 'seconds', description: 'wall-clock seconds of the run' },
+  { key: 'parts', description: 'one object per part (its numbers, theory beside simulation, and its seconds)' },
+];
+
+/** The flags {@link readPartContext} reads (declare them in every command that calls it). */
+export function partFlags(o: { allowFull: boolean }): FlagSpec[] {
+  return [
+    COMMON_FLAGS.seed,
+    COMMON_FLAGS.backend,
+    { name: 'quick', type: 'switch', hidden: true, description: 'test-size run (seconds)' },
+    ...(o.allowFull
+      ? [{ name: 'full', type: 'switch', description: 'paper size (hours; checkpointed)' } satisfies FlagSpec]
+      : []),
+    {
+      name: 'checkpoint-dir',
+      type: 'string',
+      placeholder: '<dir>',
+      defaultText: '<out-dir>/checkpoints',
+      description: 'where paper-size runs keep their checkpoints',
+    },
+    { name: 'resume', type: 'switch', description: 'continue a paper-size run from --checkpoint-dir' },
+  ];
+}
+
+/** The flags {@link readCubicOptions} reads (`withSigma2`: also the `--sigma2` list of `demo cubic`). */
+export function cubicFlags(withSigma2: boolean): FlagSpec[] {
+  return [
+    {
+      name: 'beta',
+      type: 'number',
+      defaultText: '1/16 (tour size), 1 (paper size)',
+      description: 'size scale β of the Langevin ensembles (N, n, d scaled from the paper’s Fig. 2), ≤ 16',
+    },
+    {
+      name: 'langevin-seconds',
+      type: 'number',
+      placeholder: '<seconds>',
+      defaultText: 'the mode’s budget',
+      description: 'wall-clock budget of the Langevin part',
+    },
+    {
+      name: 'steps',
+      type: 'integer',
+      description: 'fixed number of Langevin steps per chain (overrides the time budget), ≥ 20',
+    },
+    { name: 'chains', type: 'integer', defaultText: '8', description: 'chains per ensemble, ≥ 2' },
+    {
+      name: 'aligned-chains',
+      type: 'integer',
+      defaultText: 'min(4, chains/2)',
+      description: 'chains started aligned with the teacher (the grokked branch)',
+    },
+    ...(withSigma2
+      ? [
+          {
+            name: 'sigma2',
+            type: 'list',
+            placeholder: '<x,…>',
+            defaultText: '3 values around the transition (5 with --full)',
+            description: 'noise levels σ² of the ensembles, 2 to 8 values',
+          } satisfies FlagSpec,
+        ]
+      : []),
+  ];
+}
 
 /** Reads the common flags: --seed, --backend, --quick (hidden), --full, --checkpoint-dir, --resume; the backend is resolved by {@link withBackend}. */
 export type PartFlags = Omit<PartContext, 'backend'> & { backendName: string | undefined };
