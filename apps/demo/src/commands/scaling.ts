@@ -19,7 +19,13 @@ import {
   twoLayerLinear,
 } from '@sftdl/scaling';
 import { linearTwoLayerExactPosterior, threeLayerNet, twoLayerNet } from '@sftdl/training';
+import { planSweep } from '@sftdl/sweep';
+import { registry } from '../experiments/index';
+import { scalingFullPlan } from '../experiments/scaling';
 import { annealedSweep } from './scaling-langevin';
+import { emitPlan } from './sweep';
+import { renderReport, writeReport } from '../report';
+import { type MeasureResult, curseOfDetailSection } from '../tour/scaling-figures';
 import type { Command, CommandContext } from '../context';
 
 const MODELS = ['two-layer', 'two-layer-linear', 'three-layer', 'attention', 'cnn'] as const;
@@ -78,6 +84,8 @@ export function predictionJson(p: Prediction, extra: Record<string, unknown> = {
     scaling: Object.fromEntries(Object.entries(p.scaling).map(([k, v]) => [k, v.toNumber()])),
     pStarExponent: p.pStarExponent.toNumber(),
     pStarExponentExact: p.pStarExponent.toString(),
+    kind: p.kind,
+    ...(p.kindReason ? { kindReason: p.kindReason } : {}),
     mechanism: p.mechanism,
     ...countsOf(p.winner),
     formula: p.formula,
@@ -170,7 +178,7 @@ async function runPredict(ctx: CommandContext): Promise<void> {
         .map(([k, v]) => `${k} = d^${v}`)
         .join(', ') || 'no scaling relations'
     }`,
-    `  P*/κ ∝ d^${p.pStarExponent}   mechanism ${p.mechanism}   E* = ${p.formula}`,
+    `  P*/κ ${p.kind === 'lower-bound' ? '≳' : '∝'} d^${p.pStarExponent}   mechanism ${p.mechanism}   E* = ${p.formula}${p.kind === 'lower-bound' ? '   (a lower bound, not a scaling)' : ''}`,
     ...Object.entries(p.winner.variables).map(
       ([k, v]) => `  ${k}* = ${v.formula}  (d^${v.exponent}${v.at ? `, at its ${v.at} bound` : ''})`,
     ),
@@ -378,6 +386,8 @@ export const command: Command = {
   summary: 'curse-of-detail scale analysis: predicted and measured exponents',
   usage: [
     'demo scaling predict --model two-layer|two-layer-linear|three-layer|attention|cnn --target he<k> [--width-exponent ν] [--width1-exponent ν1 --width2-exponent ν2] [--context-exponent ℓ] [--patterns default|all] [--gamma 1|2] [--json]',
+    'demo scaling measure --runner langevin [--model two-layer|three-layer] [--target he3] [--width-exponent ν] [--dims 12,16,24,32] [--seeds 3] [--chains 4] [--aligned-chains 0] [--burn-in 150] [--record 150] [--p-max 2048] [--sigma2 0.5] [--sigma-a2 4] [--width-factor 1] [--threshold 0.5] [--specialisation-threshold 0.5] [--bootstrap 400] [--test-samples 500] [--seed S] [--full [--plan-sweep DIR]] [--report FILE.html] [--json]',
+    '  --runner langevin: finite-width erf networks sampled from their posterior (Gibbs readout + MALA), P-annealed; states its expected time first. --full: one more d, 8 seeds, 400+400 sweeps per P; with --plan-sweep DIR it writes that as a sweep of scaling-onset cells instead',
     'demo scaling measure [--runner linear|gp] [--target he1|he<k>] [--dims 8,16,32,64] [--width-exponent ν] [--width-factor c] [--p-multiples 0.25,0.5,1,2,4] [--seeds 4] [--method threshold|collapse] [--threshold 0.5] [--bootstrap 200] [--sigma2 0.1] [--test-samples 500] [--seed S] [--json]',
   ],
   async run(ctx) {
@@ -410,8 +420,9 @@ export function networkDefaults(model: 'two-layer' | 'three-layer', nu: number) 
 }
 
 /**
- * Predicted wall time (s) of a network sweep: per chain and sweep ≈ 9·P·N·d (two MALA gradients, features) +
- * P·N² + N³/3 (readout Gibbs) multiply-adds at ~1.5 ns each on one core of this machine (measured, load ≈ 2).
+ * Predicted wall time (s) of a network sweep over the whole P grid: per chain and sweep ≈ 9·P·N·d (two MALA gradients,
+ * features) + P·N² + N³/3 (readout Gibbs) multiply-adds at ~1.5 ns each, plus ~0.4 ms of fixed cost (noise, keys),
+ * plus the recorded sweeps' test features; one core of this machine, measured at load ≈ 2.
  */
 export function networkSeconds(o: {
   dims: readonly number[];
@@ -419,16 +430,20 @@ export function networkSeconds(o: {
   widths: (d: number) => [number, number];
   seeds: number;
   chains: number;
-  sweeps: number;
+  burnIn: number;
+  record: number;
   testSamples: number;
 }): number {
   let t = 0;
   for (const d of o.dims) {
     const [n1, n2] = o.widths(d);
-    for (const P of o.grid) t += P * (9 * n1 * d + 9 * n1 * (n2 === n1 ? 0 : n2) + n2 * n2) + n2 ** 3 / 3 + 0;
-    t += (o.grid.length * o.testSamples * n1 * d) / 2;
+    const hidden = n1 * d + (n1 === n2 ? 0 : n2 * n1);
+    for (const P of o.grid) {
+      const sweep = 4e-4 + 1.5e-9 * (9 * P * hidden + P * n2 * n2 + n2 ** 3 / 3);
+      t += (o.burnIn + o.record) * sweep + o.record * 1.5e-9 * o.testSamples * hidden;
+    }
   }
-  return 1.5e-9 * t * o.seeds * o.chains * o.sweeps;
+  return t * o.seeds * o.chains;
 }
 
 async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
@@ -466,8 +481,24 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const pMax = ctx.flags.number('p-max', { integer: true, positive: true, default: full ? 2 * def.pMax : def.pMax });
   const nTest = ctx.flags.number('test-samples', { integer: true, positive: true, default: 500 });
   const seed = ctx.flags.number('seed', { integer: true, min: 0, default: 0 });
+  const planDir = ctx.flags.string('plan-sweep');
+  const reportPath = ctx.flags.string('report');
   ctx.flags.assertAllUsed();
+  if (dims.some((d) => d > 512)) throw new UsageError('--dims: d ≤ 512 (a network sweep at larger d does not fit in memory or time)');
+  if (pMax > 1 << 16) throw new UsageError('--p-max must be ≤ 65536');
   if (dims.length < 2) throw new UsageError('--dims needs at least two input dimensions');
+  if (planDir !== undefined) {
+    if (!full) throw new UsageError('--plan-sweep plans the full-size sweep; add --full');
+    const plan = scalingFullPlan({
+      model,
+      widthExponent: nu.toNumber(),
+      dims,
+      seeds,
+      set: { sigma2, sigmaA2, chains, alignedChains: aligned, burnIn, record, pMax, threshold, testSamples: nTest, widthFactor },
+    });
+    emitPlan(ctx, planSweep(registry, planDir, { experiment: 'scaling-onset', ...plan, rootSeed: seed }));
+    return;
+  }
   if (aligned > chains) throw new UsageError(`--aligned-chains ${aligned} must be ≤ --chains ${chains}`);
   if (dims.some((d) => d < 2)) throw new UsageError('--dims: every d must be ≥ 2');
 
@@ -477,7 +508,7 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const rivals = pred.candidates.filter((c) => c.mechanism !== pred.mechanism).map((c) => c.exponent);
   const grid = networkGrid(pMax);
   const widths = (d: number): [number, number] => [width(d), width(d)];
-  const maxSeconds = networkSeconds({ dims, grid, widths, seeds, chains, sweeps: burnIn + record, testSamples: nTest });
+  const maxSeconds = networkSeconds({ dims, grid, widths, seeds, chains, burnIn, record, testSamples: nTest });
   ctx.log(
     `scaling measure --runner langevin: ${model} erf network, N = ${widthFactor}·d^${nu} at d = ${dims.join(', ')}, ${seeds} seeds × ${chains} chains, P grid ${grid[0]}…${grid[grid.length - 1]} (×√2, each d stops one step after its onset); expected time ≤ ${Math.ceil(maxSeconds)} s on one core (the whole grid; usually well under half)`,
   );
@@ -632,5 +663,18 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     ...notes.map((n) => `  note: ${n}`),
     `  ${seconds.toFixed(0)} s (expected ≤ ${json.expectedSeconds} s)`,
   ].join('\n');
+  if (reportPath) {
+    const section = await curseOfDetailSection(json as MeasureResult);
+    writeReport(
+      reportPath,
+      renderReport({
+        title: 'sftdl: curse of detail, network side',
+        subtitle: `demo scaling measure --runner langevin --model ${model} --target he${target.degree} --width-exponent ${nu}`,
+        sections: [section],
+        footer: `seed ${seed}; ${seconds.toFixed(0)} s`,
+      }),
+    );
+    ctx.log(`report written to ${reportPath}`);
+  }
   ctx.emit(json, human);
 }
