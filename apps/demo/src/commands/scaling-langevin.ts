@@ -336,7 +336,6 @@ export class NetworkSampler {
       if (!Number.isFinite(v)) throw new SamplerDivergedError('network sampler: non-finite predictions; increase --sigma2');
     return { meanTest, chainMeanTest: chainMean, acceptance: accepted / Math.max(1, proposed), stepSize: this.eta };
   }
-
 }
 
 /** A single-index teacher dataset y = He_k(w*·x)/√(k!) (unit variance), |w*| = 1, with a fresh test set. */
@@ -445,7 +444,9 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
         accN++;
       }
       const mean = runs.reduce((a, r) => a + r.curve[st]!, 0) / runs.length;
-      o.onProgress?.(`d = ${dim}, P = ${P}: mean A_f = ${mean.toFixed(3)} (${runs.map((r) => r.curve[st]!.toFixed(2)).join(' ')})`);
+      o.onProgress?.(
+        `d = ${dim}, P = ${P}: mean A_f = ${mean.toFixed(3)} (${runs.map((r) => r.curve[st]!.toFixed(2)).join(' ')})`,
+      );
       if (crossed < 0 && mean >= o.threshold) crossed = st;
       if (crossed >= 0 && st >= crossed + 1) break;
     }

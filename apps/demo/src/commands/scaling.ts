@@ -327,7 +327,8 @@ export async function runMeasure(ctx: CommandContext): Promise<void> {
   const t0 = Date.now();
   const sweep = await runSweep(runner, { dims, width, samples, seeds, key: kRun!, onProgress: ctx.log });
   const fit = fitOnsetExponent(sweep, { method, threshold, resamples, key: kBoot!, range: [0, 2 * a + 2] });
-  const rivals = runnerName === 'linear' ? pred.candidates.filter((c) => c.mechanism !== pred.mechanism).map((c) => c.exponent) : [];
+  const rivals =
+    runnerName === 'linear' ? pred.candidates.filter((c) => c.mechanism !== pred.mechanism).map((c) => c.exponent) : [];
   const cmp = compareWithPrediction(fit, predicted, { rivals, kind: runnerName === 'linear' ? pred.kind : 'scaling' });
   const json = {
     runner:
@@ -416,7 +417,7 @@ export function networkGrid(max: number, start = 8): number[] {
 export function networkDefaults(model: 'two-layer' | 'three-layer', nu: number) {
   if (model === 'three-layer') return { dims: [8, 12, 16, 24], pMax: 2048 };
   if (nu >= 2) return { dims: [6, 8, 10, 12], pMax: 1024 };
-  return { dims: [12, 16, 24, 32], pMax: 2048 };
+  return { dims: [12, 16, 24, 32], pMax: 4096 };
 }
 
 /**
@@ -466,7 +467,9 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   if (nu.sign() < 0) throw new UsageError('--width-exponent must be ≥ 0');
   const full = ctx.flags.bool('full');
   const def = networkDefaults(model, nu.toNumber());
-  const dims = ctx.flags.numberList('dims', { integer: true, positive: true }) ?? (full ? [...def.dims, 2 * def.dims[def.dims.length - 1]!] : def.dims);
+  const dims =
+    ctx.flags.numberList('dims', { integer: true, positive: true }) ??
+    (full ? [...def.dims, 2 * def.dims[def.dims.length - 1]!] : def.dims);
   const seeds = ctx.flags.number('seeds', { integer: true, positive: true, default: full ? 8 : 3 });
   const chains = ctx.flags.number('chains', { integer: true, positive: true, default: 4 });
   const aligned = ctx.flags.number('aligned-chains', { integer: true, min: 0, default: 0 });
@@ -484,7 +487,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const planDir = ctx.flags.string('plan-sweep');
   const reportPath = ctx.flags.string('report');
   ctx.flags.assertAllUsed();
-  if (dims.some((d) => d > 512)) throw new UsageError('--dims: d ≤ 512 (a network sweep at larger d does not fit in memory or time)');
+  if (dims.some((d) => d > 512))
+    throw new UsageError('--dims: d ≤ 512 (a network sweep at larger d does not fit in memory or time)');
   if (pMax > 1 << 16) throw new UsageError('--p-max must be ≤ 65536');
   if (dims.length < 2) throw new UsageError('--dims needs at least two input dimensions');
   if (planDir !== undefined) {
@@ -585,7 +589,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
       `chains of one dataset disagree by up to ${maxSpread.toFixed(2)} in A_f: slow mixing near the onset (metastability); use --burn-in/--record larger or --aligned-chains to bracket it`,
     );
   const json = {
-    runner: 'posterior sampler of the finite-width erf network (@sftdl/training model; Gibbs readout + per-neuron MALA), P-annealed on nested data',
+    runner:
+      'posterior sampler of the finite-width erf network (@sftdl/training model; Gibbs readout + per-neuron MALA), P-annealed on nested data',
     target: `he${target.degree}`,
     model,
     widthExponent: nu.toNumber(),
