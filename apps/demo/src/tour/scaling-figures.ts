@@ -83,18 +83,22 @@ export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSect
     caption: `Seed-mean test alignment against P/d^${r.predictedExact}: the curves collapse if the predicted exponent is right.`,
   });
   const m = r.specialised.perDim;
+  // at N ∝ d, √(N/d) is constant: plot against d instead (the prediction is then a constant M)
+  const xs = m.map((s) => s.sqrtNOverD);
+  const flat = Math.max(...xs) < 1.05 * Math.min(...xs);
+  const mx = flat ? m.map((s) => s.dim) : xs;
   figures.push({
     svg: await lineChartSvg({
       series: [
-        { name: 'excess specialised neurons M', x: m.map((s) => s.sqrtNOverD), y: m.map((s) => s.excess), points: true },
-        { name: 'raw count', x: m.map((s) => s.sqrtNOverD), y: m.map((s) => s.mean), points: true },
+        { name: 'excess specialised neurons M', x: mx, y: m.map((s) => s.excess), points: true },
+        { name: 'raw count', x: mx, y: m.map((s) => s.mean), points: true },
       ],
-      xLabel: '√(N/d)',
+      xLabel: flat ? `d (√(N/d) = ${fmt(xs[0], 3)} at every d)` : '√(N/d)',
       yLabel: `neurons with |ŵ·w*| > ${r.specialised.threshold}`,
       title: `specialised neurons at the last P of each d: ${row}`,
       pointsTitle: 'measurement',
     }),
-    caption: `Specialised first-layer neurons (chain- and seed-averaged) against √(N/d); excess = raw − the count a random direction reaches by chance. Predicted ${r.specialised.predicted ? `${r.specialised.predicted.symbol}* = ${r.specialised.predicted.formula} (∝ d^${fmt(r.specialised.predicted.exponentInD, 3)})` : '—'}.`,
+    caption: `Specialised first-layer neurons (chain- and seed-averaged) against ${flat ? 'd' : '√(N/d)'}; excess = raw − the count a random direction reaches by chance. Predicted ${r.specialised.predicted ? `${r.specialised.predicted.symbol}* = ${r.specialised.predicted.formula} (∝ d^${fmt(r.specialised.predicted.exponentInD, 3)})` : '—'}.`,
   });
   return {
     title: `Curse of detail, network side: ${row}`,
