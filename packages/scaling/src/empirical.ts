@@ -382,23 +382,13 @@ export function compareWithPrediction(
   const inside = (x: number) => lo <= x && x <= hi;
   const rivalsInside = rivals.filter(inside);
   const iv = `[${lo.toFixed(3)}, ${hi.toFixed(3)}]`;
+  const base = { predicted: p, predictedExact: predicted.toString(), kind, measured: fit.exponent, interval: fit.interval };
   if (kind === 'lower-bound') {
     const ok = hi >= p;
-    return {
-      predicted: p,
-      predictedExact: predicted.toString(),
-      kind,
-      measured: fit.exponent,
-      interval: fit.interval,
-      rivalExponents: rivals,
-      containsPrediction: ok,
-      rivalsInside,
-      consistent: ok,
-      decisive: true,
-      verdict: ok
-        ? `the interval ${iv} is not below the lower bound ${predicted} (consistent with a bound)`
-        : `the interval ${iv} lies below the lower bound ${predicted}: the bound is violated`,
-    };
+    const verdict = ok
+      ? `the interval ${iv} is not below the lower bound ${predicted} (consistent with a bound)`
+      : `the interval ${iv} lies below the lower bound ${predicted}: the bound is violated`;
+    return { ...base, rivalExponents: rivals, containsPrediction: ok, rivalsInside, consistent: ok, decisive: true, verdict };
   }
   const contains = inside(p);
   const consistent = contains && rivalsInside.length === 0;
@@ -408,19 +398,7 @@ export function compareWithPrediction(
     : contains
       ? `the interval ${iv} contains the predicted ${predicted} but also the rival(s) ${rivalsInside.join(', ')}: too wide to decide (use more seeds, a wider range of d or longer runs)`
       : `the interval ${iv} excludes the predicted ${predicted}${rivalsInside.length ? ` and contains the rival(s) ${rivalsInside.join(', ')}` : ''}`;
-  return {
-    predicted: p,
-    predictedExact: predicted.toString(),
-    kind,
-    measured: fit.exponent,
-    interval: fit.interval,
-    rivalExponents: rivals,
-    containsPrediction: contains,
-    rivalsInside,
-    consistent,
-    decisive,
-    verdict,
-  };
+  return { ...base, rivalExponents: rivals, containsPrediction: contains, rivalsInside, consistent, decisive, verdict };
 }
 
 /**

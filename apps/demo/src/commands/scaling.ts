@@ -1,6 +1,6 @@
 import { UsageError } from '@sftdl/cli-kit';
 import { type Mat, referenceBackend } from '@sftdl/compute';
-import { type Key, hermiteHeNormalized, key as makeKey, keyToJSON, normal, normalMat, split } from '@sftdl/field';
+import { key as makeKey, keyToJSON, split } from '@sftdl/field';
 import {
   type CandidateSolution,
   Fraction,
@@ -22,7 +22,7 @@ import { linearTwoLayerExactPosterior, threeLayerNet, twoLayerNet } from '@sftdl
 import { planSweep } from '@sftdl/sweep';
 import { registry } from '../experiments/index';
 import { scalingFullPlan } from '../experiments/scaling';
-import { annealedSweep } from './scaling-langevin';
+import { annealedSweep, singleIndexData } from './scaling-langevin';
 import { emitPlan } from './sweep';
 import { renderReport, writeReport } from '../report';
 import { type MeasureResult, curseOfDetailSection } from '../tour/scaling-figures';
@@ -203,24 +203,7 @@ async function runPredict(ctx: CommandContext): Promise<void> {
 // scaling measure: an empirical sweep with an exact equilibrium runner
 
 /** A Gaussian training/test set for a single-index He_k teacher y = He_k(w*·x)/√(k!), |w*| = 1. */
-function teacherData(k: Key, n: number, nTest: number, d: number, degree: number) {
-  const [kw, kx, kt] = split(k, 3);
-  const w = normal(kw!, d);
-  const nrm = Math.hypot(...w);
-  for (let j = 0; j < d; j++) w[j]! /= nrm;
-  const X = normalMat(kx!, n, d);
-  const Xt = normalMat(kt!, nTest, d);
-  const label = (A: Mat) => {
-    const y = new Float64Array(A.rows);
-    for (let i = 0; i < A.rows; i++) {
-      let z = 0;
-      for (let j = 0; j < d; j++) z += A.data[i * d + j]! * w[j]!;
-      y[i] = hermiteHeNormalized(degree, z);
-    }
-    return y;
-  };
-  return { X, Xt, y: label(X), yt: label(Xt), w };
-}
+const teacherData = singleIndexData;
 
 /**
  * Exact equilibrium runner 1: the two-layer LINEAR network's exact Bayesian posterior
