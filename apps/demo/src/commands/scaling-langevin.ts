@@ -379,6 +379,13 @@ export interface AnnealedSweepOptions {
   testSamples: number;
   threshold: number;
   specialisationThreshold: number;
+  /**
+   * After the upward walk, walk back down the grid with the same chains (which are then in the feature-learning
+   * phase) until the alignment falls below the threshold: the down branch of the hysteresis loop. At a first-order
+   * onset the upward walk from the prior overshoots (escaping the lazy state over a barrier that grows with d), the
+   * downward walk undershoots; the equilibrium onset lies between.
+   */
+  hysteresis?: boolean;
   key: Key;
   onProgress?: (msg: string) => void;
 }
@@ -398,12 +405,15 @@ export interface AnnealedSize {
   specialisedByChance: number;
   acceptance: number;
   seconds: number;
+  /** The down branch (see {@link AnnealedSweepOptions.hysteresis}), in increasing P: alignment[seed][stage]. */
+  down?: { samples: number[]; alignment: number[][] };
 }
 
 /**
  * P-annealed sweep over dims × seeds: for each d and seed one dataset of max(grid) points and one chain ensemble;
  * stage k trains on the first grid[k] points starting from stage k−1's chains. A d stops one stage after the
- * seed-mean alignment first reaches the threshold (or at the end of the grid).
+ * seed-mean alignment first reaches the threshold (or at the end of the grid); with `hysteresis` it then walks back
+ * down until the alignment falls below the threshold again.
  */
 export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
   const out: AnnealedSize[] = [];
@@ -424,31 +434,55 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
         alignedChains: o.alignedChains,
         teacherDirection: data.w,
       });
-      return { data, model, sampler, curve: [] as number[] };
+      return { data, model, sampler, curve: [] as number[], down: [] as number[] };
     });
     const samples: number[] = [];
     let spread = 0;
     let acc = 0;
     let accN = 0;
     let crossed = -1;
-    for (let st = 0; st < o.grid.length; st++) {
-      const P = o.grid[st]!;
-      samples.push(P);
+    const stageAt = (P: number, curve: (r: (typeof runs)[number]) => number[]) => {
       for (const r of runs) {
         const x: Mat = { rows: P, cols: dim, data: r.data.X.data.subarray(0, P * dim) };
         const res = r.sampler.stage(x, r.data.y.subarray(0, P), r.data.Xt, { burnIn: o.burnIn, record: o.record });
-        r.curve.push(alignment(res.meanTest, r.data.yt));
+        curve(r).push(alignment(res.meanTest, r.data.yt));
         const per = res.chainMeanTest.map((m) => alignment(m, r.data.yt));
         spread = Math.max(spread, Math.max(...per) - Math.min(...per));
         acc += res.acceptance;
         accN++;
       }
-      const mean = runs.reduce((a, r) => a + r.curve[st]!, 0) / runs.length;
-      o.onProgress?.(
-        `d = ${dim}, P = ${P}: mean A_f = ${mean.toFixed(3)} (${runs.map((r) => r.curve[st]!.toFixed(2)).join(' ')})`,
-      );
+      const last = runs.map((r) => curve(r)[curve(r).length - 1]!);
+      return { mean: last.reduce((a, b) => a + b, 0) / last.length, last };
+    };
+    let top = -1;
+    for (let st = 0; st < o.grid.length; st++) {
+      const P = o.grid[st]!;
+      samples.push(P);
+      const { mean, last } = stageAt(P, (r) => r.curve);
+      o.onProgress?.(`d = ${dim}, P = ${P} ↑: mean A_f = ${mean.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
+      top = st;
       if (crossed < 0 && mean >= o.threshold) crossed = st;
       if (crossed >= 0 && st >= crossed + 1) break;
+    }
+    // specialised neurons at the top of the up branch (before any walk down)
+    const specialised = runs.map((r) => {
+      let c = 0;
+      for (const p of r.sampler.chains)
+        c += countSpecialised(r.model.firstLayer!(p), r.data.w, { threshold: o.specialisationThreshold }).count;
+      return c / r.sampler.chains.length;
+    });
+    // hysteresis: walk back down from the top with the same (now feature-learning) chains
+    const downSamples: number[] = [];
+    if (o.hysteresis && crossed >= 0) {
+      let fell = -1;
+      for (let st = top - 1; st >= 0; st--) {
+        const P = o.grid[st]!;
+        downSamples.push(P);
+        const { mean, last } = stageAt(P, (r) => r.down);
+        o.onProgress?.(`d = ${dim}, P = ${P} ↓: mean A_f = ${mean.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
+        if (fell < 0 && mean < o.threshold) fell = st;
+        if (fell >= 0 && st <= fell - 1) break;
+      }
     }
     const width = o.widthOf(dim);
     out.push({
@@ -457,15 +491,14 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
       samples,
       alignment: runs.map((r) => r.curve),
       chainSpread: spread,
-      specialised: runs.map((r) => {
-        let c = 0;
-        for (const p of r.sampler.chains)
-          c += countSpecialised(r.model.firstLayer!(p), r.data.w, { threshold: o.specialisationThreshold }).count;
-        return c / r.sampler.chains.length;
-      }),
+      specialised,
       specialisedByChance: chanceSpecialised(r0Rows(runs[0]!.model), dim, o.specialisationThreshold),
       acceptance: acc / Math.max(1, accN),
       seconds: (performance.now() - t0) / 1000,
+      ...(downSamples.length
+        ? // increasing P, like the up branch (the walk itself went down)
+          { down: { samples: [...downSamples].reverse(), alignment: runs.map((r) => [...r.down].reverse()) } }
+        : {}),
     });
   }
   return out;

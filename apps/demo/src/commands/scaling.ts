@@ -1,6 +1,6 @@
 import { UsageError } from '@sftdl/cli-kit';
 import { type Mat, referenceBackend } from '@sftdl/compute';
-import { key as makeKey, keyToJSON, split } from '@sftdl/field';
+import { fold, key as makeKey, keyToJSON, split } from '@sftdl/field';
 import {
   type CandidateSolution,
   Fraction,
@@ -370,7 +370,7 @@ export const command: Command = {
   summary: 'curse-of-detail scale analysis: predicted and measured exponents',
   usage: [
     'demo scaling predict --model two-layer|two-layer-linear|three-layer|attention|cnn --target he<k> [--width-exponent ν] [--width1-exponent ν1 --width2-exponent ν2] [--context-exponent ℓ] [--patterns default|all] [--gamma 1|2] [--json]',
-    'demo scaling measure --runner langevin [--model two-layer|three-layer] [--target he3] [--width-exponent ν] [--dims 12,16,24,32] [--seeds 3] [--chains 4] [--aligned-chains 0] [--burn-in 150] [--record 150] [--p-max 2048] [--sigma2 0.5] [--sigma-a2 4] [--width-factor 1] [--threshold 0.5] [--specialisation-threshold 0.5] [--bootstrap 400] [--test-samples 500] [--seed S] [--full [--plan-sweep DIR]] [--report FILE.html] [--json]',
+    'demo scaling measure --runner langevin [--model two-layer|three-layer] [--target he3] [--width-exponent ν] [--dims 12,16,24,32] [--seeds 3] [--chains 4] [--aligned-chains 0] [--burn-in 150] [--record 150] [--p-max 2048] [--sigma2 0.5] [--sigma-a2 4] [--width-factor 1] [--threshold 0.5] [--specialisation-threshold 0.5] [--bootstrap 400] [--test-samples 500] [--branch down|up] [--hysteresis] [--seed S] [--full [--plan-sweep DIR]] [--report FILE.html] [--json]',
     '  --runner langevin: finite-width erf networks sampled from their posterior (Gibbs readout + MALA), P-annealed; states its expected time first. --full: one more d, 8 seeds, 400+400 sweeps per P; with --plan-sweep DIR it writes that as a sweep of scaling-onset cells instead',
     'demo scaling measure [--runner linear|gp] [--target he1|he<k>] [--dims 8,16,32,64] [--width-exponent ν] [--width-factor c] [--p-multiples 0.25,0.5,1,2,4] [--seeds 4] [--method threshold|collapse] [--threshold 0.5] [--bootstrap 200] [--sigma2 0.1] [--test-samples 500] [--seed S] [--json]',
   ],
@@ -456,6 +456,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const seeds = ctx.flags.number('seeds', { integer: true, positive: true, default: full ? 8 : 3 });
   const chains = ctx.flags.number('chains', { integer: true, positive: true, default: 4 });
   const aligned = ctx.flags.number('aligned-chains', { integer: true, min: 0, default: 0 });
+  const branch = ctx.flags.choice('branch', ['down', 'up'] as const, 'down');
+  const hysteresis = branch === 'down' || ctx.flags.bool('hysteresis');
   const burnIn = ctx.flags.number('burn-in', { integer: true, positive: true, default: full ? 400 : 150 });
   const record = ctx.flags.number('record', { integer: true, positive: true, default: full ? 400 : 150 });
   const threshold = ctx.flags.number('threshold', { min: 0.01, max: 0.99, default: 0.5 });
@@ -495,7 +497,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const rivals = pred.candidates.filter((c) => c.mechanism !== pred.mechanism).map((c) => c.exponent);
   const grid = networkGrid(pMax);
   const widths = (d: number): [number, number] => [width(d), width(d)];
-  const maxSeconds = networkSeconds({ dims, grid, widths, seeds, chains, burnIn, record, testSamples: nTest });
+  const maxSeconds =
+    (hysteresis ? 2 : 1) * networkSeconds({ dims, grid, widths, seeds, chains, burnIn, record, testSamples: nTest });
   ctx.log(
     `scaling measure --runner langevin: ${model} erf network, N = ${widthFactor}·d^${nu} at d = ${dims.join(', ')}, ${seeds} seeds × ${chains} chains, P grid ${grid[0]}…${grid[grid.length - 1]} (×√2, each d stops one step after its onset); expected time ≤ ${Math.ceil(maxSeconds)} s on one core (the whole grid; usually well under half)`,
   );
@@ -522,19 +525,44 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     testSamples: nTest,
     threshold,
     specialisationThreshold: specThreshold,
+    hysteresis,
     key: kRun!,
     onProgress: ctx.log,
   });
   const seconds = (Date.now() - t0) / 1000;
-  // the onset fit needs one common grid per d: every d ran the grid's prefix up to its stop
-  const sizes = sweep.map((s) => ({ dim: s.dim, width: s.width, samples: s.samples, alignment: s.alignment }));
-  let fit: ReturnType<typeof fitOnsetExponent> | null = null;
-  let fitError: string | null = null;
-  try {
-    fit = fitOnsetExponent(sizes, { method: 'threshold', threshold, resamples, key: kBoot! });
-  } catch (e) {
-    fitError = (e as Error).message;
-  }
+  // the onset fit needs one common grid per d: every d ran the grid's prefix up to its stop (up branch), or a
+  // contiguous stretch below its top (down branch)
+  const fitBranch = (b: 'up' | 'down') => {
+    const sizes = sweep.map((s) =>
+      b === 'up' || !s.down
+        ? { dim: s.dim, width: s.width, samples: s.samples, alignment: s.alignment }
+        : { dim: s.dim, width: s.width, samples: s.down.samples, alignment: s.down.alignment },
+    );
+    if (b === 'down' && sweep.some((s) => !s.down))
+      return { fit: null, error: 'the down branch needs every d to reach the threshold on the way up (raise --p-max)' };
+    try {
+      const f = fitOnsetExponent(sizes, { method: 'threshold', threshold, resamples, key: fold(kBoot!, b === 'up' ? 0 : 1) });
+      return { fit: f, error: null };
+    } catch (e) {
+      return { fit: null, error: (e as Error).message };
+    }
+  };
+  const fits = { up: fitBranch('up'), down: hysteresis ? fitBranch('down') : null };
+  const chosen = branch === 'down' ? fits.down! : fits.up;
+  const fit = chosen.fit;
+  const fitError = chosen.error;
+  const branchJson = (f: { fit: ReturnType<typeof fitOnsetExponent> | null; error: string | null } | null) => {
+    if (!f) return null;
+    const c = f.fit ? compareWithPrediction(f.fit, pred.pStarExponent, { rivals, kind: pred.kind }) : null;
+    return {
+      fittedExponent: f.fit?.exponent ?? null,
+      interval: f.fit?.interval ?? null,
+      failedResamples: f.fit?.failedResamples ?? null,
+      consistent: c?.consistent ?? false,
+      decisive: c?.decisive ?? false,
+      verdict: c?.verdict ?? `no verdict: ${f.error}`,
+    };
+  };
   const cmp = fit ? compareWithPrediction(fit, pred.pStarExponent, { rivals, kind: pred.kind }) : null;
   // specialised neurons: raw count, chance count of bulk neurons, excess; predicted M ∝ √(N/d) (two-layer winner)
   const mVar = Object.entries(pred.winner.variables).find(([k]) => /^M/.test(k));
@@ -584,7 +612,7 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     chi: 1,
     threshold,
     method: 'threshold',
-    onsetDefinition: `P* = the P where the seed-mean test alignment A_f = ⟨f̄, y⟩/⟨y, y⟩ of the posterior-mean network first reaches ${threshold}, interpolated linearly in log P between grid points`,
+    onsetDefinition: `P* = the P where the seed-mean test alignment (on the chosen branch) A_f = ⟨f̄, y⟩/⟨y, y⟩ of the posterior-mean network first reaches ${threshold}, interpolated linearly in log P between grid points`,
     grid,
     seeds,
     chains,
@@ -600,6 +628,19 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
         meanAlignment: m,
         alignment: s.alignment,
         onset: onsetFromCurve(s.samples, m, threshold),
+        ...(s.down
+          ? (() => {
+              const md = s.down.samples.map((_, p) => meanCurve(s.down!.alignment, p));
+              return {
+                down: {
+                  samples: s.down.samples,
+                  meanAlignment: md,
+                  alignment: s.down.alignment,
+                  onset: onsetFromCurve(s.down.samples, md, threshold),
+                },
+              };
+            })()
+          : {}),
         chainSpread: s.chainSpread,
         acceptance: s.acceptance,
         seconds: s.seconds,
@@ -622,6 +663,10 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     consistent: cmp?.consistent ?? false,
     decisive: cmp?.decisive ?? false,
     verdict: cmp?.verdict ?? `no verdict: ${fitError}`,
+    branch,
+    branchDefinition:
+      'up: P walks up from chains drawn from the prior (escaping the lazy state over a barrier that grows with d; an upper estimate of the equilibrium onset); down: the same chains, now feature-learning, walk back down (where the feature-learning state stops carrying A_f ≥ threshold; a lower estimate). The equilibrium onset lies between; the verdict uses `branch`.',
+    branches: { up: branchJson(fits.up), down: branchJson(fits.down) },
     specialised: {
       threshold: specThreshold,
       definition: `neurons with |ŵᵢ·w*| > ${specThreshold} (first layer), chain-averaged at each d's last P; excess = count − the chance count of a random direction`,
@@ -640,11 +685,14 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     `scaling measure — ${model} erf network (langevin), target He${target.degree}, N = ${widthFactor}·d^${nu}`,
     ...json.sizes.map(
       (s) =>
-        `  d = ${String(s.dim).padEnd(4)} N = ${String(s.width).padEnd(5)} P* = ${s.onset === null ? '—' : s.onset.toFixed(1)}   A_f: ${s.meanAlignment.map((v) => v.toFixed(2)).join(' ')}`,
+        `  d = ${String(s.dim).padEnd(4)} N = ${String(s.width).padEnd(5)} P*↑ = ${s.onset === null ? '—' : s.onset.toFixed(1)}  P*↓ = ${s.down?.onset == null ? '—' : s.down.onset.toFixed(1)}   A_f↑: ${s.meanAlignment.map((v) => v.toFixed(2)).join(' ')}`,
     ),
-    fit
-      ? `  fitted exponent ${fit.exponent.toFixed(3)}  ${Math.round(fit.level * 100)}% interval [${fit.interval[0].toFixed(3)}, ${fit.interval[1].toFixed(3)}]`
-      : `  no fit: ${fitError}`,
+    ...(['up', 'down'] as const).map((b) => {
+      const j = b === 'up' ? branchJson(fits.up) : branchJson(fits.down);
+      return j
+        ? `  ${b === branch ? '*' : ' '} ${b.padEnd(4)} branch: exponent ${j.fittedExponent === null ? '—' : j.fittedExponent.toFixed(3)}  interval ${j.interval ? `[${j.interval[0].toFixed(3)}, ${j.interval[1].toFixed(3)}]` : '—'}`
+        : `    ${b} branch: not run`;
+    }),
     `  predicted ${pred.pStarExponent} (${pred.mechanism}, ${pred.kind}); rivals ${json.rivalMechanisms.map((r) => `${r.mechanism} ${r.exponentExact}`).join(', ')}`,
     `  → ${json.consistent ? 'consistent' : 'NOT consistent'}: ${json.verdict}`,
     `  specialised neurons (excess over chance): ${spec.map((m) => `d=${m.dim}: ${m.excess.toFixed(2)}`).join(', ')}`,

@@ -13,7 +13,15 @@ export interface MeasureResult {
   target: string;
   widthExponent: number;
   threshold: number;
-  sizes: { dim: number; width: number; samples: number[]; meanAlignment: number[]; onset: number | null }[];
+  sizes: {
+    dim: number;
+    width: number;
+    samples: number[];
+    meanAlignment: number[];
+    onset: number | null;
+    down?: { samples: number[]; meanAlignment: number[]; onset: number | null };
+  }[];
+  branch?: 'up' | 'down';
   predicted: number;
   predictedExact: string;
   predictedMechanism: string;
@@ -35,7 +43,15 @@ export interface MeasureResult {
 
 /** The report section of one measured row (figures and the per-d table). */
 export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSection> {
-  const on = r.sizes.filter((s) => s.onset !== null) as { dim: number; onset: number }[];
+  const branch = r.branch ?? 'up';
+  const onsetOf = (s: MeasureResult['sizes'][number], b: 'up' | 'down') => (b === 'up' ? s.onset : (s.down?.onset ?? null));
+  const on = r.sizes.map((s) => ({ dim: s.dim, onset: onsetOf(s, branch) })).filter((s) => s.onset !== null) as {
+    dim: number;
+    onset: number;
+  }[];
+  const other = r.sizes
+    .map((s) => ({ dim: s.dim, onset: onsetOf(s, branch === 'up' ? 'down' : 'up') }))
+    .filter((s) => s.onset !== null) as { dim: number; onset: number }[];
   const figures: ReportSection['figures'] = [];
   const row = `${r.model} erf network, ${r.target}, N = d^${r.widthExponent}`;
   if (on.length >= 2 && r.fittedExponent !== null) {
@@ -50,7 +66,17 @@ export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSect
       { name: `fit: slope ${fmt(r.fittedExponent, 3)}`, x: xs, y: line(r.fittedExponent) },
       { name: `predicted slope ${r.predictedExact} (${r.predictedMechanism})`, x: xs, y: line(r.predicted) },
       ...r.rivalExponents.map((e) => ({ name: `rival slope ${fmt(e, 3)}`, x: xs, y: line(e) })),
-      { name: 'measured onset P*', x: on.map((s) => s.dim), y: on.map((s) => s.onset), points: true },
+      { name: `onset P*, ${branch} branch (fitted)`, x: on.map((s) => s.dim), y: on.map((s) => s.onset), points: true },
+      ...(other.length
+        ? [
+            {
+              name: `onset P*, ${branch === 'up' ? 'down' : 'up'} branch`,
+              x: other.map((s) => s.dim),
+              y: other.map((s) => s.onset),
+              points: true,
+            },
+          ]
+        : []),
     ];
     figures.push({
       svg: await lineChartSvg({
@@ -68,19 +94,19 @@ export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSect
   }
   figures.push({
     svg: await lineChartSvg({
-      series: r.sizes.map((s) => ({
-        name: `d = ${s.dim}`,
-        x: s.samples.map((p) => p / s.dim ** r.predicted),
-        y: s.meanAlignment,
-        points: true,
-      })),
+      series: r.sizes.flatMap((s) => [
+        { name: `d = ${s.dim} ↑`, x: s.samples.map((p) => p / s.dim ** r.predicted), y: s.meanAlignment, points: true },
+        ...(s.down
+          ? [{ name: `d = ${s.dim} ↓`, x: s.down.samples.map((p) => p / s.dim ** r.predicted), y: s.down.meanAlignment }]
+          : []),
+      ]),
       xLabel: `P / d^${r.predictedExact}`,
       yLabel: 'test alignment A_f',
       title: `alignment against the predicted collapse variable: ${row}`,
       xScale: 'log',
       pointsTitle: 'seed-mean A_f',
     }),
-    caption: `Seed-mean test alignment against P/d^${r.predictedExact}: the curves collapse if the predicted exponent is right.`,
+    caption: `Seed-mean test alignment against P/d^${r.predictedExact} (points: up branch from the prior; lines: down branch from the feature-learning state): the curves collapse if the predicted exponent is right; the gap between ↑ and ↓ is the hysteresis of a first-order onset.`,
   });
   const m = r.specialised.perDim;
   // at N ∝ d, √(N/d) is constant: plot against d instead (the prediction is then a constant M)
@@ -103,19 +129,20 @@ export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSect
   return {
     title: `Curse of detail, network side: ${row}`,
     paragraphs: [
-      `Finite-width erf networks sampled from their Bayesian posterior (Gibbs readout + MALA hidden weights), P-annealed on nested data; onset P* where the seed-mean test alignment reaches ${r.threshold} (${fmt(r.seconds, 3)} s).`,
+      `Finite-width erf networks sampled from their Bayesian posterior (Gibbs readout + MALA hidden weights), P-annealed on nested data up from the prior (↑) and back down from the feature-learning state (↓); onset P* where the seed-mean test alignment reaches ${r.threshold}; the verdict uses the ${branch} branch (${fmt(r.seconds, 3)} s).`,
       `Verdict: ${r.consistent ? 'consistent' : 'not consistent'} — ${r.verdict}.`,
     ],
     figures,
     tables: [
       {
         caption: 'Per input dimension',
-        header: ['d', 'N', 'onset P*', 'P*/d', 'M (raw)', 'M (excess)'],
+        header: ['d', 'N', 'P* ↑', 'P* ↓', 'P*/d (fitted branch)', 'M (raw)', 'M (excess)'],
         rows: r.sizes.map((s, i) => [
           s.dim,
           s.width,
           fmt(s.onset, 4),
-          s.onset === null ? '—' : fmt(s.onset / s.dim, 3),
+          fmt(s.down?.onset ?? null, 4),
+          onsetOf(s, branch) === null ? '—' : fmt(onsetOf(s, branch)! / s.dim, 3),
           fmt(m[i]?.mean, 3),
           fmt(m[i]?.excess, 3),
         ]),
