@@ -64,6 +64,8 @@ describe('demo scaling: network runner and honest framing', () => {
     expect(j.predicted).toBe(1); // two-layer He3 at N = d: specialisation, E = 2√(N·d)
     expect(j.rivalExponents).toEqual([1.5, 3]); // GFL (N·d)^(3/4) and GP d³ at N = d
     expect(j.kind).toBe('scaling');
+    expect(j.branch).toBe('down');
+    expect(j.fittedExponent).toBe(j.branches.down.fittedExponent);
     // consistent ⇔ the interval contains 1 and excludes 1.5 and 3
     if (j.interval) {
       const [lo, hi] = j.interval as [number, number];

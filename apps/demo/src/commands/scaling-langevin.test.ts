@@ -91,6 +91,7 @@ describe('network posterior sampler (Gibbs readout + per-neuron MALA)', () => {
       testSamples: 200,
       threshold: 0.5,
       specialisationThreshold: 0.5,
+      hysteresis: true,
       key: key(3),
     });
     expect(sweep.map((s) => s.dim)).toEqual([4, 6]);
@@ -103,6 +104,13 @@ describe('network posterior sampler (Gibbs readout + per-neuron MALA)', () => {
       // stops one stage after the first crossing, or runs the whole grid
       expect(first < 0 ? s.samples.length === 5 : s.samples.length === Math.min(5, first + 2)).toBe(true);
       expect(s.specialisedByChance).toBeGreaterThan(0);
+      if (first >= 0) {
+        // down branch: increasing P strictly below the top of the up branch, one per seed
+        const down = s.down!;
+        expect(down.alignment).toHaveLength(2);
+        expect(Math.max(...down.samples)).toBeLessThan(s.samples[s.samples.length - 1]!);
+        for (let i = 1; i < down.samples.length; i++) expect(down.samples[i]!).toBeGreaterThan(down.samples[i - 1]!);
+      } else expect(s.down).toBeUndefined();
       expect(s.specialised.every((m) => m >= 0 && m <= s.width)).toBe(true);
     }
     // alignment is a property of the data: check one value independently
