@@ -45,6 +45,7 @@ export interface Prediction {
    * above it; see {@link Prediction.kindReason}.
    */
   kind: 'scaling' | 'lower-bound';
+  /** Why a row is a lower bound (absent for scalings). */
   kindReason?: string;
 }
 
