@@ -656,7 +656,9 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     interval: fit?.interval ?? null,
     level: fit?.level ?? 0.9,
     failedResamples: fit?.failedResamples ?? null,
-    rivalExponents: cmp?.rivalExponents ?? [...new Set(rivals.map((r) => r.toNumber()))].sort((a, b) => a - b),
+    rivalExponents:
+      cmp?.rivalExponents ??
+      [...new Set(rivals.filter((r) => !r.eq(pred.pStarExponent)).map((r) => r.toNumber()))].sort((a, b) => a - b),
     rivalMechanisms: pred.candidates
       .filter((c) => c.mechanism !== pred.mechanism)
       .map((c) => ({ mechanism: c.mechanism, exponent: c.exponent.toNumber(), exponentExact: c.exponent.toString() })),
@@ -670,7 +672,15 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     specialised: {
       threshold: specThreshold,
       definition: `neurons with |ŵᵢ·w*| > ${specThreshold} (first layer), chain-averaged at each d's last P; excess = count − the chance count of a random direction`,
-      predicted: mVar ? { symbol: mVar[0], formula: mVar[1].formula, exponentInD: mVar[1].exponent.toNumber() } : null,
+      counted: 'first-layer read-in neurons',
+      // the three-layer winner (GP-Spec) specialises second-layer neurons (M2), which this count does not see
+      predicted:
+        mVar && mVar[0] !== 'M2' ? { symbol: mVar[0], formula: mVar[1].formula, exponentInD: mVar[1].exponent.toNumber() } : null,
+      ...(mVar?.[0] === 'M2'
+        ? {
+            note: `the predicted mechanism specialises second-layer neurons (M2* = ${mVar[1].formula}); first-layer counts are shown for reference`,
+          }
+        : {}),
       perDim: spec,
       fit: mFit,
     },
