@@ -346,13 +346,15 @@ export interface Comparison {
   /** Rival exponents inside the interval (a scaling verdict needs none). */
   rivalsInside: number[];
   /**
-   * Scaling: the interval contains the prediction and excludes every rival. Lower-bound: the interval does not lie
-   * entirely below the bound (a measured exponent at or above a lower bound agrees with it).
+   * Scaling: the interval contains the prediction, excludes every rival, and is no wider than the gap between the
+   * prediction and its nearest rival. Lower-bound: the interval does not lie entirely below the bound (a measured
+   * exponent at or above a lower bound agrees with it).
    */
   consistent: boolean;
   /**
-   * Whether the measurement can tell the mechanisms apart: false when the interval contains the prediction and a
-   * rival at once (too wide to decide; more seeds or sizes needed). Always true for a lower-bound comparison.
+   * Whether the measurement can tell the mechanisms apart: false when the interval contains the prediction and is
+   * either wider than the gap to the nearest rival or contains a rival (too wide to decide; more seeds or sizes
+   * needed). Always true for a lower-bound comparison.
    */
   decisive: boolean;
   /** One sentence saying what the comparison found. */
@@ -391,12 +393,19 @@ export function compareWithPrediction(
     return { ...base, rivalExponents: rivals, containsPrediction: ok, rivalsInside, consistent: ok, decisive: true, verdict };
   }
   const contains = inside(p);
-  const consistent = contains && rivalsInside.length === 0;
-  const decisive = !(contains && rivalsInside.length > 0);
+  // an interval wider than the gap between the prediction and its nearest rival cannot tell them apart, even when
+  // it happens to stop short of the rival
+  const gap = Math.min(...rivals.map((r) => Math.abs(r - p)));
+  const narrow = hi - lo <= gap;
+  const consistent = contains && rivalsInside.length === 0 && narrow;
+  const decisive = !(contains && rivalsInside.length > 0) && (narrow || !contains);
+  const tooWide = ': too wide to decide (use more seeds, a wider range of d or longer runs)';
   const verdict = consistent
     ? `the interval ${iv} contains the predicted ${predicted} and excludes the rivals ${rivals.join(', ') || '(none)'}`
     : contains
-      ? `the interval ${iv} contains the predicted ${predicted} but also the rival(s) ${rivalsInside.join(', ')}: too wide to decide (use more seeds, a wider range of d or longer runs)`
+      ? rivalsInside.length
+        ? `the interval ${iv} contains the predicted ${predicted} but also the rival(s) ${rivalsInside.join(', ')}${tooWide}`
+        : `the interval ${iv} contains the predicted ${predicted} but is wider than its gap ${gap.toFixed(3)} to the nearest rival${tooWide}`
       : `the interval ${iv} excludes the predicted ${predicted}${rivalsInside.length ? ` and contains the rival(s) ${rivalsInside.join(', ')}` : ''}`;
   return { ...base, rivalExponents: rivals, containsPrediction: contains, rivalsInside, consistent, decisive, verdict };
 }

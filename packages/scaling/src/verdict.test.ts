@@ -18,6 +18,11 @@ describe('verdicts against the prediction and its rivals', () => {
     expect(wide.decisive).toBe(false);
     expect(wide.rivalsInside).toEqual([1.5]);
     expect(wide.verdict).toMatch(/too wide/);
+    // contains 1 and stops short of 3/2, but is wider than the gap 1/2: cannot tell 1 from 3/2
+    const loose = compareWithPrediction({ exponent: 0.5, interval: [-0.3, 1.4] }, frac(1), { rivals });
+    expect(loose.consistent).toBe(false);
+    expect(loose.decisive).toBe(false);
+    expect(loose.verdict).toMatch(/wider than its gap/);
     const off = compareWithPrediction({ exponent: 2, interval: [1.7, 2.3] }, frac(1), { rivals });
     expect(off.consistent).toBe(false);
     expect(off.decisive).toBe(true);
