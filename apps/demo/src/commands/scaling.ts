@@ -594,6 +594,10 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const notes: string[] = [];
   if (cmp && !cmp.decisive) notes.push(`the interval is too wide to decide between the prediction and a rival: ${cmp.verdict}`);
   if (fitError) notes.push(`no exponent: ${fitError}`);
+  if (fit && fit.failedResamples > 0.25 * fit.resamples)
+    notes.push(
+      `${fit.failedResamples} of ${fit.resamples} bootstrap resamples had a seed mean that never crossed the threshold on the grid and were dropped: the interval rests on the rest and is optimistic; use more --seeds or a larger --p-max`,
+    );
   const maxSpread = Math.max(...sweep.map((s) => s.chainSpread));
   if (maxSpread > 0.3)
     notes.push(
