@@ -57,7 +57,7 @@ export interface CubicPartOptions {
   testSamples: number;
   theoryPoints: number;
   /** `demo cubic --finite-size`: rerun at these β (fixed u, κ) at one σ² and extrapolate the gap to the theory in 1/N. */
-  finiteSize?: { betas: number[]; sigma2: number; secondsPerSize: number };
+  finiteSize?: { betas: number[]; sigma2: number; maxSteps: number };
 }
 
 /** Tour defaults (β = 1/16 on 2 cores), quick (tests) and full (paper size). */
@@ -506,8 +506,11 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     overlapHistograms: histJson,
   };
   if (o.finiteSize) {
+    const at = s2s.indexOf(o.finiteSize.sigma2);
     const fs = await runFiniteSize({
       ...o.finiteSize,
+      burnIn: o.burnIn,
+      ...(at >= 0 && runs[at] ? { reuse: { beta: o.beta, outcome: runs[at] } } : {}),
       chains: o.chains,
       alignedChains: o.alignedChains,
       datasets: o.datasets,

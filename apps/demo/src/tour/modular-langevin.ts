@@ -98,6 +98,7 @@ export interface ModularLangevinRun {
   aStdError: number;
   /** Split-R̂ over all chains (both starts: > 1.05 means the starts have not mixed) and the sampler's scalars. */
   rhat: number;
+  /** ESS of a over all chains, or of the sampler's scalars summed over the two independent start groups if smaller. */
   ess: number;
   /** The theory's phase at this σ² (first-principles λ, same P, N, σ_a², γ; P → ∞ phase boundaries). */
   phase: string;
@@ -262,7 +263,9 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       o.onProgress?.(step / o.maxSteps);
       if (o.stopAtTarget !== false && len >= CHECK_EVERY && len % CHECK_EVERY === 0) {
         diag = traceDiagnostics(all(), o.thin);
-        const ok = samplers.every((s) => s.result().diagnostics.rhat <= STOP_TARGET.rhat);
+        const d = samplers.map((s) => s.result().diagnostics);
+        // the groups' chains are independent: the sampler scalars' ESS of the pooled ensemble is the sum over groups
+        const ok = d.every((x) => x.rhat <= STOP_TARGET.rhat) && d.reduce((acc, x) => acc + x.ess, 0) >= STOP_TARGET.ess;
         if (diag.rhat <= STOP_TARGET.rhat && diag.ess >= STOP_TARGET.ess && ok) break;
       }
       if (step >= o.maxSteps) break;
@@ -277,7 +280,10 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const rho = th.alignedFraction;
     const w2v2TheorySaddle = (1 - rho) / P ** 2 + rho * (th.xPlus ?? 0) ** 2;
     const rhat = Math.max(diag.rhat, ...results.map((r) => r.diagnostics.rhat));
-    const ess = Math.min(diag.ess, ...results.map((r) => r.diagnostics.ess));
+    const ess = Math.min(
+      diag.ess,
+      results.reduce((acc, r) => acc + r.diagnostics.ess, 0),
+    );
     const starts: ModularStartSummary[] = groups.map((g, gi) => {
       const d = traceDiagnostics(traces[gi]!, o.thin);
       return {
