@@ -56,7 +56,7 @@ export interface CubicPartOptions {
   burnIn: number;
   testSamples: number;
   theoryPoints: number;
-  /** `demo cubic --finite-size`: rerun at these β (fixed u, κ) at one σ² and extrapolate the gap to the theory in 1/N. */
+  /** `demo cubic` (not the tour): rerun at these β (fixed u, κ) at one σ² and extrapolate the gap to the theory in 1/N. */
   finiteSize?: { betas: number[]; sigma2: number; maxSteps: number };
 }
 
@@ -582,7 +582,7 @@ async function addFiniteSize(
     ]),
   });
   section.paragraphs.push(
-    `Finite-size sweep (\`demo cubic --finite-size\`): the mean-field decoupling behind the theory is exact as N → ∞ at fixed (u, κ); the gap Langevin − finite-d theory at N = ${fs.points.map((p) => p.width).join(', ')} extrapolates to ${fmt(fs.extrapolatedGap, 3)} ± ${fmt(fs.extrapolatedGapSe, 2)} at 1/N → 0, ${fs.agreesWithinThreeSe ? 'consistent with zero within 3 standard errors' : `not consistent with zero within 3 standard errors. Each size averages ${fs.points[0]?.datasets ?? 1} dataset(s); with few datasets the between-dataset spread (large on this path, see above) dominates the error and a single unlucky dataset shifts a whole point. The remaining systematic part is the theory's equivalent-kernel step, whose finite-n/d error scales as d/n ∝ 1/√N on the β path (not 1/N), so a linear fit in 1/N is the wrong extrapolation for it`}.`,
+    `Finite-size sweep (part of \`demo cubic\`): the mean-field decoupling behind the theory is exact as N → ∞ at fixed (u, κ); the gap Langevin − finite-d theory at N = ${fs.points.map((p) => p.width).join(', ')} extrapolates to ${fmt(fs.extrapolatedGap, 3)} ± ${fmt(fs.extrapolatedGapSe, 2)} at 1/N → 0, ${fs.agreesWithinThreeSe ? 'consistent with zero within 3 standard errors' : `not consistent with zero within 3 standard errors. Each size averages ${fs.points[0]?.datasets ?? 1} dataset(s); with few datasets the between-dataset spread (large on this path, see above) dominates the error and a single unlucky dataset shifts a whole point. The remaining systematic part is the theory's equivalent-kernel step, whose finite-n/d error scales as d/n ∝ 1/√N on the β path (not 1/N), so a linear fit in 1/N is the wrong extrapolation for it`}.`,
   );
   summary.push(
     `   finite size at σ² = ${fs.sigma2}: gap(N = ${fs.points.map((p) => p.width).join(', ')}) = ${fs.points.map((p) => `${fmt(p.gap, 2)}±${fmt(p.gapSe, 1)}`).join(', ')} → 1/N → 0: ${fmt(fs.extrapolatedGap, 3)} ± ${fmt(fs.extrapolatedGapSe, 2)} (${fs.agreesWithinThreeSe ? 'agrees' : 'does not agree'} within 3 SE)`,
