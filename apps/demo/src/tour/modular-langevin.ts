@@ -104,6 +104,8 @@ export interface ModularLangevinRun {
   phase: string;
   /** |a| of the finite-P theory (exact single-mode integral, {@link solveModularFiniteP}): the comparison. */
   theoryA: number;
+  /** Which theory `theoryA` is: the finite-P one, or the saddle point where the finite-P quadrature refuses (deep GMFL-II, large P). */
+  theorySource: 'finite-P' | 'saddle-point';
   /** |a| of the saddle-point (P → ∞) theory at the same parameters. */
   theoryASaddle: number;
   /** |a − theoryA| / aStdError, and whether it is ≤ 3. */
@@ -196,7 +198,16 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
   for (const [i, sigma2] of o.sigma2.entries()) {
     const par = { prime: P, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, sigma2 };
     const th = solveModular(par, { lambdaNormalization: 'first-principles' });
-    const thP = solveModularFiniteP(par);
+    // the finite-P quadrature refuses very large P or σ² deep in GMFL-II (where the saddle point is accurate): fall back
+    let thP: { a: number; s: number; phiPsi: number };
+    let theorySource: 'finite-P' | 'saddle-point' = 'finite-P';
+    try {
+      thP = solveModularFiniteP(par);
+    } catch (e) {
+      if (!(e instanceof InvalidArgumentError)) throw e;
+      theorySource = 'saddle-point';
+      thP = { a: th.a, s: th.s, phiPsi: (1 - th.alignedFraction) / P ** 2 + th.alignedFraction * (th.xPlus ?? 0) ** 2 };
+    }
     const model = modularNet({ ...par, backend: o.backend });
     const xAligned = modularSaddles(thP.s, sc.gamma)?.xPlus ?? modularDegeneracy(sc.gamma).xStar;
     const saved = o.checkpoint?.load();
@@ -305,6 +316,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       ess,
       phase: th.phase,
       theoryA: thP.a,
+      theorySource,
       theoryASaddle: th.a,
       deviationSe: Math.abs(Math.abs(diag.mean) - thP.a) / diag.se,
       withinThreeSe: Math.abs(Math.abs(diag.mean) - thP.a) <= 3 * diag.se,

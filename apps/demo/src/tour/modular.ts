@@ -170,11 +170,20 @@ export async function runModularPart(
     lbar.done();
     // finite-width sweep at the GMFL-I midpoint: same P, u, σ_a²/σ², γ at every N, so the theory is the same
     const fw = L.widths?.length ? await runFiniteWidth(ctx, L, runs[1]!) : null;
-    const thFinite = linspaceDesc(1.3 * sc.gmfl1Onset, 0.7 * sc.gmfl2Onset, ctx.quick ? 5 : L.widths ? 21 : 11).map((sigma2) =>
-      solveModularFiniteP(
-        { prime: sc.prime, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, sigma2 },
-        { gridPoints: 100 },
-      ),
+    // the finite-P curve where its quadrature applies (it refuses deep in GMFL-II, where the saddle point is accurate)
+    const thFinite = linspaceDesc(1.3 * sc.gmfl1Onset, 0.7 * sc.gmfl2Onset, ctx.quick ? 5 : L.widths ? 21 : 11).flatMap(
+      (sigma2) => {
+        try {
+          return [
+            solveModularFiniteP(
+              { prime: sc.prime, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, sigma2 },
+              { gridPoints: 100 },
+            ),
+          ];
+        } catch {
+          return [];
+        }
+      },
     );
     const th = modularCurve(
       { prime: sc.prime, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma },

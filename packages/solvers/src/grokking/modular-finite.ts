@@ -38,8 +38,9 @@ const MAX_NODES = 3000;
  * ⟨Φ⟩, ⟨ΦΨ⟩ under p(Φ, Ψ) ∝ e^{−E(Φ,Ψ)} on [0, ∞)² (module comment), by a product Gauss–Legendre rule whose panels
  * resolve both the trivial peak (width 1/P) and the aligned one (width 1/√(2Pγx₊)); the domain is cut where
  * P(Ŝ(X) − min Ŝ) ≥ 46, which bounds the neglected mass by e^{−46} relative to the peak (E ≥ P(Ŝ(Φ) + Ŝ(Ψ))).
- * Throws InvalidArgumentError when the rule would need more than 3000 nodes per axis (very large P or very small γ:
- * use the saddle-point {@link solveModular} there, which is accurate in that limit).
+ * Throws InvalidArgumentError when the rule would need more than 3000 nodes per axis (very large P, very small γ, or
+ * s far past the spinodal where the aligned peak is narrow and far out: use the saddle-point {@link solveModular}
+ * there, which is accurate in those limits).
  * @example
  * modularPairMoments(0, 1e-6, 13).phiPsi // ≈ 1/13² (prior)
  */
@@ -58,7 +59,7 @@ export function modularPairMoments(s: number, gamma: number, prime: number): Mod
   const panels = Math.ceil(X / width);
   if (panels * order > MAX_NODES)
     throw new InvalidArgumentError(
-      `modularPairMoments: P = ${P}, γ = ${gamma} needs ${panels * order} quadrature nodes per axis (> ${MAX_NODES}); use the saddle-point solveModular at this size`,
+      `modularPairMoments: P = ${P}, γ = ${gamma}, s = ${s} needs ${panels * order} quadrature nodes per axis (> ${MAX_NODES}: large P, or deep in the aligned phase where the saddle point is accurate); use the saddle-point solveModular here`,
     );
   const { x, w } = compositeGaussLegendre(0, X, panels, order);
   const n = x.length;
