@@ -25,20 +25,20 @@ export interface DatasetSummary {
 /**
  * Hysteresis check of a σ² point: learned coefficients of the teacher-aligned chains minus those of the prior-started
  * chains, paired within each dataset (so the dataset spread cancels) and averaged over the datasets with the standard
- * error of that mean (null with fewer than two datasets having both starts). `mix` is true when both differences are
+ * error of that mean (needs at least two datasets having both starts). `mix` is true when both differences are
  * within 3 SE of 0: the chains forget their start, i.e. they move between the GFL and droplet branches.
  */
 export interface StartComparison {
   datasets: number;
   cubicGap: number;
-  cubicGapSe: number | null;
+  cubicGapSe: number;
   linearGap: number;
-  linearGapSe: number | null;
-  mix: boolean | null;
+  linearGapSe: number;
+  mix: boolean;
 }
 
 /** An ensemble outcome averaged over datasets, with the per-dataset numbers. */
-export type DatasetAveragedOutcome = EnsembleOutcome & { datasets: DatasetSummary[]; startComparison: StartComparison | null };
+export type DatasetAveragedOutcome = EnsembleOutcome & { datasets: DatasetSummary[]; startComparison?: StartComparison };
 
 /**
  * Aligned-minus-prior differences of the learned coefficients, paired per dataset ({@link StartComparison}).
@@ -56,11 +56,10 @@ export function compareStarts(outs: Pick<EnsembleOutcome, 'starts'>[]): StartCom
       : [],
   );
   const k = pairs.length;
-  if (k === 0) return null;
+  if (k < 2) return null;
   const stat = (v: number[]) => {
     const m = v.reduce((a, b) => a + b, 0) / k;
-    const se = k > 1 ? Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (k - 1) / k) : null;
-    return { m, se };
+    return { m, se: Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (k - 1) / k) };
   };
   const c = stat(pairs.map((p) => p.c));
   const l = stat(pairs.map((p) => p.l));
@@ -70,7 +69,7 @@ export function compareStarts(outs: Pick<EnsembleOutcome, 'starts'>[]): StartCom
     cubicGapSe: c.se,
     linearGap: l.m,
     linearGapSe: l.se,
-    mix: c.se === null || l.se === null ? null : Math.abs(c.m) <= 3 * c.se && Math.abs(l.m) <= 3 * l.se,
+    mix: Math.abs(c.m) <= 3 * c.se && Math.abs(l.m) <= 3 * l.se,
   };
 }
 
@@ -125,8 +124,9 @@ export function combineDatasets(outs: EnsembleOutcome[]): DatasetAveragedOutcome
     stepsDone: o.stepsDone,
     seconds: o.seconds,
   }));
-  const startComparison = compareStarts(outs);
-  if (outs.length === 1) return { ...first, datasets, startComparison };
+  const sc = compareStarts(outs);
+  const startComparison = sc ? { startComparison: sc } : {};
+  if (outs.length === 1) return { ...first, datasets, ...startComparison };
   const k = outs.length;
   const lin = meanOverDatasets(
     outs.map((o) => o.learnedLinear),
@@ -178,6 +178,6 @@ export function combineDatasets(outs: EnsembleOutcome[]): DatasetAveragedOutcome
     target: { rhat: EQUILIBRATION_TARGET.rhat, ess: EQUILIBRATION_TARGET.ess },
     warnings,
     datasets,
-    startComparison,
+    ...startComparison,
   };
 }

@@ -109,9 +109,9 @@ export interface EnsembleOutcome {
   equilibrated: boolean;
   /**
    * Hysteresis check: the learned coefficients of the chains started from the prior and of those started
-   * teacher-aligned (means of their per-chain trace means; null for a start without chains).
+   * teacher-aligned (means of their per-chain trace means; absent for a start without chains).
    */
-  starts: { prior: StartMeans | null; aligned: StartMeans | null };
+  starts: { prior?: StartMeans; aligned?: StartMeans };
   target: { rhat: number; ess: number };
   workers: number;
   warnings: string[];
@@ -474,6 +474,11 @@ export async function runEnsemble(spec: EnsembleSpec): Promise<EnsembleOutcome> 
     warnings.push(
       `not equilibrated: R̂ = ${rhat.toFixed(3)} (target ≤ ${target.rhat}), ESS = ${ess.toFixed(0)} (target ≥ ${target.ess}) for the learned coefficients and the sampler's scalars`,
     );
+  const startsOf = (): EnsembleOutcome['starts'] => {
+    const prior = startMeans(nAligned, C),
+      aligned = startMeans(0, nAligned);
+    return { ...(prior ? { prior } : {}), ...(aligned ? { aligned } : {}) };
+  };
   const startMeans = (c0: number, c1: number): StartMeans | null => {
     if (c1 <= c0 || !(he1[0]?.length ?? 0)) return null;
     const m = (t: number[][]) => {
@@ -513,7 +518,7 @@ export async function runEnsemble(spec: EnsembleSpec): Promise<EnsembleOutcome> 
     samplerRhat: r.diagnostics.rhat,
     samplerEss: r.diagnostics.ess,
     equilibrated,
-    starts: { prior: startMeans(nAligned, C), aligned: startMeans(0, nAligned) },
+    starts: startsOf(),
     target: { rhat: target.rhat, ess: target.ess },
     workers: spec.workers ?? 1,
     warnings,

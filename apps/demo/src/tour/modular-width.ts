@@ -35,7 +35,8 @@ export interface WidthFit {
   extrapolatedGap: number;
   extrapolatedGapSe: number;
   slope: number;
-  chi2PerDof: number | null;
+  /** χ² per degree of freedom (absent with two widths). */
+  chi2PerDof?: number;
   agreesWithinThreeSe: boolean;
 }
 
@@ -99,7 +100,7 @@ export async function runFiniteWidth(
         extrapolatedGap: fit.a,
         extrapolatedGapSe: fit.aSe,
         slope: fit.b,
-        chi2PerDof: fit.chi2PerDof,
+        ...(fit.chi2PerDof !== null ? { chi2PerDof: fit.chi2PerDof } : {}),
         agreesWithinThreeSe: Math.abs(fit.a) <= 3 * fit.aSe,
       });
     }
