@@ -96,6 +96,8 @@ export { cubicFiniteDMap, solveCubicFiniteD } from './grokking/finite-d';
 export type { CubicSweepPoint } from './grokking/sweep';
 export { sweepCubic } from './grokking/sweep';
 export type { LambdaNormalization, ModularOnsets, ModularParams, ModularSolution } from './grokking/modular';
+export type { ModularFinitePSolution, ModularPairMoments } from './grokking/modular-finite';
+export { modularPairMoments, solveModularFiniteP } from './grokking/modular-finite';
 export {
   modularCurve,
   modularDegeneracy,

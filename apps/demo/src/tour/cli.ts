@@ -106,7 +106,7 @@ export async function withBackend(pf: PartFlags): Promise<PartContext> {
   return { ...rest, backend: await resolveBackend(backendName) };
 }
 
-/** The cubic part's flags on top of the mode defaults: --beta, --langevin-seconds, --steps (fixed, overrides the budget), --chains, --aligned-chains, --sigma2 (list). */
+/** The cubic part's flags on top of the mode defaults: --beta, --langevin-seconds (--full only), --steps (fixed) or --max-steps (cap of the stopping rule), --chains, --aligned-chains, --sigma2 (list). */
 export function readCubicOptions(
   ctx: CommandContext,
   pc: Pick<PartContext, 'quick' | 'full'>,
@@ -124,7 +124,12 @@ export function readCubicOptions(
   });
   if (alignedChains > chains) throw new UsageError(`--aligned-chains ${alignedChains} must be ≤ --chains ${chains}`);
   const steps = f.number('steps', { integer: true, min: 20 });
-  // explicit --steps are honoured (no time cap) unless --langevin-seconds is also given
+  const maxSteps = f.number('max-steps', { integer: true, min: 40 });
+  if (budgetFlag !== undefined && !pc.full)
+    throw new UsageError(
+      '--langevin-seconds plans the --full run only; the tour-size ensembles have deterministic budgets (use --steps S for exactly S steps, or --max-steps S to cap the stopping rule)',
+    );
+  if (steps !== undefined && maxSteps !== undefined) throw new UsageError('--steps and --max-steps exclude each other (use one)');
   const budgetSeconds = budgetFlag ?? (steps !== undefined ? Infinity : d.budgetSeconds);
   const sigma2 = withSigma2 ? f.numberList('sigma2', { positive: true }) : undefined;
   if (sigma2 && (sigma2.length < 2 || sigma2.length > 8))
@@ -136,6 +141,7 @@ export function readCubicOptions(
     chains,
     alignedChains,
     ...(steps !== undefined ? { minSteps: steps, maxSteps: steps } : {}),
+    ...(maxSteps !== undefined ? { maxSteps } : {}),
     ...(sigma2 ? { sigma2: [...sigma2].sort((a, b) => b - a) } : {}),
   };
   // Size check before any work: the Langevin ensembles at the β-scaled sizes. Their wall-clock budget caps the number
