@@ -23,14 +23,25 @@ export const command: Command = {
   flags: [
     ...partFlags({ allowFull: true }),
     ...cubicFlags(true),
-    { name: 'finite-size', type: 'switch', description: 'add the finite-size sweep (β = 1/32, 1/16, 1/8 at one σ²)' },
+    {
+      name: 'finite-size',
+      type: 'switch',
+      description: 'the finite-size sweep (β = 1/32, 1/16, 3/32 at one σ²); on by default, kept for compatibility',
+    },
+    { name: 'skip-finite-size', type: 'switch', description: 'leave out the finite-size sweep' },
     { name: 'finite-size-sigma2', type: 'number', default: 0.1, description: 'the σ² of the finite-size sweep' },
+    {
+      name: 'finite-size-max-steps',
+      type: 'integer',
+      defaultText: '12000 (200 with --quick)',
+      description: 'cap on the steps per chain of the finite-size runs, ≥ 100',
+    },
     {
       name: 'finite-size-seconds',
       type: 'number',
       placeholder: '<seconds>',
-      default: 75,
-      description: 'Langevin seconds per size of the finite-size sweep',
+      hidden: true,
+      description: 'removed: the finite-size runs have deterministic budgets (exits 2 naming --finite-size-max-steps)',
     },
     {
       name: 'plan-sweep',

@@ -24,16 +24,30 @@ export const command: Command = {
       defaultText: '61 (401 with --full)',
       description: 'σ² points of the theory curve, 3…100000',
     },
-    { name: 'prime', type: 'integer', defaultText: '13', description: 'modulus P of the Langevin network, 3…101' },
+    { name: 'prime', type: 'integer', defaultText: '11', description: 'modulus P of the Langevin network, 3…101' },
     { name: 'width', type: 'integer', defaultText: '32', description: 'width N of the Langevin network, 2…4096' },
     { name: 'gamma', type: 'number', defaultText: '30', description: 'output scaling γ of the Langevin network' },
     { name: 'chains', type: 'integer', defaultText: '4', description: 'Langevin chains per σ² point, 2…64' },
     {
+      name: 'max-steps',
+      type: 'integer',
+      defaultText: '12000 (2500 in the tour)',
+      description:
+        'cap on the Langevin steps per σ² point (each point stops at the first check with R̂ ≤ 1.03 and ESS ≥ 150), ≥ 100',
+    },
+    {
+      name: 'widths',
+      type: 'list',
+      placeholder: '<n,…>',
+      defaultText: '16,32,64',
+      description: 'widths of the finite-width sweep at the GMFL-I midpoint',
+    },
+    {
       name: 'langevin-seconds',
       type: 'number',
       placeholder: '<seconds>',
-      defaultText: '40',
-      description: 'Langevin seconds per σ² point',
+      hidden: true,
+      description: 'removed: the ensembles have deterministic budgets (exits 2 naming --max-steps)',
     },
     { name: 'steps', type: 'integer', description: 'with --full --plan-sweep: steps per task, ≥ 100' },
     {

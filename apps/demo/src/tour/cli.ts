@@ -55,12 +55,18 @@ export function cubicFlags(withSigma2: boolean): FlagSpec[] {
       type: 'number',
       placeholder: '<seconds>',
       defaultText: 'the mode’s budget',
-      description: 'wall-clock budget of the Langevin part',
+      description: 'paper-size runs only: wall-clock budget used to plan the Langevin part',
+    },
+    {
+      name: 'max-steps',
+      type: 'integer',
+      defaultText: '12000',
+      description: 'cap on the steps per chain of the stopping rule (R̂ ≤ 1.03 and the ESS target), ≥ 40; excludes --steps',
     },
     {
       name: 'steps',
       type: 'integer',
-      description: 'fixed number of Langevin steps per chain (overrides the time budget), ≥ 20',
+      description: 'fixed number of Langevin steps per chain (instead of the stopping rule), ≥ 20',
     },
     { name: 'chains', type: 'integer', defaultText: '8', description: 'chains per ensemble, ≥ 2' },
     {
