@@ -24,12 +24,11 @@ function overflow(out: Float64Array, cols: number, op: string): void {
 
 function product(a: Mat, b: Mat, o: MatmulOptions, out: Float64Array, op: string): Mat {
   const { m, n, k, alpha, transA: ta, transB: tb } = matmulDims(a, b, o);
-  assertFinite(a, `${op}: A`);
-  assertFinite(b, `${op}: B`);
   if (out.length < m * n) throw new ShapeError(`${op}: out has ${out.length} entries, the [${m}, ${n}] product needs ${m * n}`);
   const view = out.length === m * n ? out : out.subarray(0, m * n);
-  if (m * n === 0) return { rows: m, cols: n, data: view };
-  if (k === 0 || alpha === 0) {
+  if (m * n === 0 || k === 0 || alpha === 0) {
+    assertFinite(a, `${op}: A`);
+    assertFinite(b, `${op}: B`);
     view.fill(0);
     return { rows: m, cols: n, data: view };
   }
@@ -37,11 +36,15 @@ function product(a: Mat, b: Mat, o: MatmulOptions, out: Float64Array, op: string
     acs = ta ? a.cols : 1;
   const brs = tb ? 1 : b.cols,
     bcs = tb ? b.cols : 1;
-  if (!wasmGemm32Strided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, view, 0, n, true))
+  // the operands' finiteness is checked while packing, the product's while widening it (no extra passes)
+  const nonFinite = (w: 'A' | 'B' | 'C') => {
+    if (w === 'C') overflow(view, n, op);
+    else assertFinite(w === 'A' ? a : b, `${op}: ${w}`);
+  };
+  if (!wasmGemm32Strided(m, n, k, alpha, a.data, 0, ars, acs, b.data, 0, brs, bcs, view, 0, n, true, nonFinite))
     throw new InvalidArgumentError(
       `${op}: the [${m}, ${n}] float32 product is too large for the WebAssembly kernel's memory (1 GiB); split it or use precision float64`,
     );
-  overflow(view, n, op);
   return { rows: m, cols: n, data: view };
 }
 

@@ -4,7 +4,7 @@
 // (MR·NR/4 f32x4 accumulators) streams both. Sums run in float32, each k-block's partial tile added to the float32
 // C tile in the module's memory; C is handed back in float64 as C + α·c. The summation order depends only on
 // (m, n, k), so results are deterministic for any caller and thread count.
-import { T, type WasmMemory, assemble, i32c, instantiate, mem, op, simd, v } from './asm';
+import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
 
 /** Micro-tile rows (A splats) and f32x4 vectors per row (NR = 4·NV columns). */
 export const MR32 = 4;
@@ -118,8 +118,61 @@ function macroBody(): number[] {
   ];
 }
 
+// `unpack`(m, n, np, alpha, src, dst): dst[i·n + j] ← α·src[i·np + j] (float32 widened to float64, then scaled),
+// returning Σ dst·0: 0, or NaN when some entry is ±Inf or NaN (an overflowed product)
+function unpackBody(): number[] {
+  const [M, N, NP, AL, SRC, DST] = [0, 1, 2, 3, 4, 5];
+  const [I, S, E, X, Z] = [6, 7, 8, 9, 10];
+  const get = (l: number) => [op.localGet, l];
+  const set = (l: number, e: number[]) => [...e, op.localSet, l];
+  const addI = (l: number, c: number) => set(l, [...get(l), ...i32c(c), op.i32Add]);
+  return [
+    ...set(Z, f64c(0)),
+    ...set(I, i32c(0)),
+    op.block,
+    op.empty,
+    op.loop,
+    op.empty,
+    ...get(I),
+    ...get(M),
+    op.i32GeS,
+    op.brIf,
+    1,
+    ...set(S, [...get(SRC), ...get(I), ...get(NP), op.i32Mul, ...i32c(4), op.i32Mul, op.i32Add]),
+    ...set(E, [...get(S), ...get(N), ...i32c(4), op.i32Mul, op.i32Add]),
+    op.block,
+    op.empty,
+    op.loop,
+    op.empty,
+    ...get(S),
+    ...get(E),
+    op.i32GeU,
+    op.brIf,
+    1,
+    ...set(X, [...get(AL), ...get(S), op.f32Load, ...mem(2, 0), op.f64PromoteF32, op.f64Mul]),
+    ...get(DST),
+    ...get(X),
+    op.f64Store,
+    ...mem(3, 0),
+    ...set(Z, [...get(Z), ...get(X), ...f64c(0), op.f64Mul, op.f64Add]),
+    ...addI(S, 4),
+    ...addI(DST, 8),
+    op.br,
+    0,
+    op.end,
+    op.end,
+    ...addI(I, 1),
+    op.br,
+    0,
+    op.end,
+    op.end,
+    ...get(Z),
+  ];
+}
+
 interface Gemm32Module {
   macro: (mc: number, nc: number, kc: number, pa: number, pb: number, c: number, ldc: number, first: number) => void;
+  unpack: (m: number, n: number, np: number, alpha: number, src: number, dst: number) => number;
   memory: WasmMemory;
 }
 let mod: Gemm32Module | null | undefined;
@@ -128,7 +181,19 @@ function load(): Gemm32Module | null {
   if (mod !== undefined) return mod;
   const locals = [...Array<number>(9).fill(T.i32), ...Array<number>(MR32 * NV + NV + 1).fill(T.v128)];
   const params = [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32];
-  const bytes = assemble([{ name: 'macro', params, results: [], locals, body: macroBody() }], 1);
+  const bytes = assemble(
+    [
+      { name: 'macro', params, results: [], locals, body: macroBody() },
+      {
+        name: 'unpack',
+        params: [T.i32, T.i32, T.i32, T.f64, T.i32, T.i32],
+        results: [T.f64],
+        locals: [T.i32, T.i32, T.i32, T.f64, T.f64],
+        body: unpackBody(),
+      },
+    ],
+    1,
+  );
   const inst = instantiate(bytes);
   mod = inst ? (inst as unknown as Gemm32Module) : null;
   return mod;
@@ -144,9 +209,13 @@ const MAX_C = 192 * 1024 * 1024;
 const PA_BYTES = MC32 * KC32 * 4,
   PB_BYTES = KC32 * NC32 * 4;
 
-/** Packs an mc×kc block of op(A) (float64, strided) into MR-row float32 slivers (zero padded). */
-function packA32(A: Float64Array, off: number, rs: number, cs: number, mc: number, kc: number, out: Float32Array): void {
-  let o = 0;
+/**
+ * Packs an mc×kc block of op(A) (float64, strided) into MR-row float32 slivers (zero padded). Returns Σ a·0: 0, or
+ * NaN when the block holds ±Inf or NaN (the finiteness check rides along with the packing pass).
+ */
+function packA32(A: Float64Array, off: number, rs: number, cs: number, mc: number, kc: number, out: Float32Array): number {
+  let o = 0,
+    z = 0;
   for (let i0 = 0; i0 < mc; i0 += MR32) {
     const rows = Math.min(MR32, mc - i0);
     if (rows === MR32) {
@@ -156,47 +225,59 @@ function packA32(A: Float64Array, off: number, rs: number, cs: number, mc: numbe
         r3 = r2 + rs;
       for (let p = 0; p < kc; p++) {
         const q = p * cs;
-        out[o] = A[r0 + q]!;
-        out[o + 1] = A[r1 + q]!;
-        out[o + 2] = A[r2 + q]!;
-        out[o + 3] = A[r3 + q]!;
+        const x0 = A[r0 + q]!,
+          x1 = A[r1 + q]!,
+          x2 = A[r2 + q]!,
+          x3 = A[r3 + q]!;
+        out[o] = x0;
+        out[o + 1] = x1;
+        out[o + 2] = x2;
+        out[o + 3] = x3;
+        z += (x0 + x1 + (x2 + x3)) * 0;
         o += 4;
       }
     } else {
       for (let p = 0; p < kc; p++) {
-        for (let r = 0; r < MR32; r++) out[o + r] = r < rows ? A[off + (i0 + r) * rs + p * cs]! : 0;
+        for (let r = 0; r < MR32; r++) {
+          const x = r < rows ? A[off + (i0 + r) * rs + p * cs]! : 0;
+          out[o + r] = x;
+          z += x * 0;
+        }
         o += MR32;
       }
     }
   }
+  return z;
 }
 
-/** Packs a kc×nc block of op(B) (float64, strided) into NR-column float32 slivers (zero padded). */
-function packB32(B: Float64Array, off: number, rs: number, cs: number, kc: number, nc: number, out: Float32Array): void {
-  let o = 0;
+/** Packs a kc×nc block of op(B) (float64, strided) into NR-column float32 slivers (zero padded); returns Σ b·0. */
+function packB32(B: Float64Array, off: number, rs: number, cs: number, kc: number, nc: number, out: Float32Array): number {
+  let o = 0,
+    z = 0;
   for (let j0 = 0; j0 < nc; j0 += NR32) {
     const cols = Math.min(NR32, nc - j0);
-    if (cols === NR32 && cs === 1) {
-      for (let p = 0; p < kc; p++) {
-        const s = off + p * rs + j0;
-        for (let j = 0; j < NR32; j++) out[o + j] = B[s + j]!;
-        o += NR32;
+    for (let p = 0; p < kc; p++) {
+      const s = off + p * rs + j0 * cs;
+      for (let j = 0; j < NR32; j++) {
+        const x = j < cols ? B[s + j * cs]! : 0;
+        out[o + j] = x;
+        z += x * 0;
       }
-    } else {
-      for (let p = 0; p < kc; p++) {
-        const s = off + p * rs + j0 * cs;
-        for (let j = 0; j < NR32; j++) out[o + j] = j < cols ? B[s + j * cs]! : 0;
-        o += NR32;
-      }
+      o += NR32;
     }
   }
+  return z;
 }
 
 /**
- * C ← (zeroC ? 0 : C) + α·op(A)·op(B) in float32 arithmetic (operands rounded to float32, sums in float32, the
- * product widened to float64 before the α-scaling and the addition to C). Strided storage as ../gemm.ts's
+ * C ← (zeroC ? 0 : C) + α·op(A)·op(B) in float32 arithmetic (operands rounded to float32, sums in float32, each
+ * entry widened to float64 before the α-scaling and the addition to C). Strided storage as ../gemm.ts's
  * `gemmStrided`. Returns false, doing nothing, when WebAssembly SIMD is unavailable or the product is too large for
  * the module's memory; the caller then computes it another way. The summation order depends only on (m, n, k).
+ *
+ * `onNonFinite` (optional) is called with 'A' or 'B' when that operand holds ±Inf or NaN (found while packing: the
+ * caller throws its error), and with 'C' when a finite product overflowed float32 (C is then written, with the
+ * non-finite entries). m, n, k ≥ 1.
  */
 export function wasmGemm32Strided(
   m: number,
@@ -215,14 +296,16 @@ export function wasmGemm32Strided(
   cOff: number,
   ldc: number,
   zeroC = false,
+  onNonFinite?: (operand: 'A' | 'B' | 'C') => void,
 ): boolean {
   const mp = Math.ceil(m / MR32) * MR32,
     np = Math.ceil(n / NR32) * NR32;
   if (mp * np > MAX_C) return false;
   const w = load();
   if (!w) return false;
-  const cBase = PA_BYTES + PB_BYTES;
-  const need = cBase + mp * np * 4;
+  const cBase = PA_BYTES + PB_BYTES,
+    dBase = cBase + mp * np * 4;
+  const need = dBase + m * n * 8;
   const have = w.memory.buffer.byteLength;
   if (need > have) {
     try {
@@ -233,26 +316,29 @@ export function wasmGemm32Strided(
   }
   const buf = w.memory.buffer;
   const pa = new Float32Array(buf, 0, MC32 * KC32),
-    pb = new Float32Array(buf, PA_BYTES, KC32 * NC32),
-    cw = new Float32Array(buf, cBase, mp * np);
-  if (k === 0) cw.fill(0);
+    pb = new Float32Array(buf, PA_BYTES, KC32 * NC32);
   for (let jc = 0; jc < n; jc += NC32) {
     const nc = Math.min(NC32, n - jc);
     for (let pc = 0; pc < k; pc += KC32) {
       const kc = Math.min(KC32, k - pc);
-      packB32(B, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, pb);
+      if (packB32(B, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, pb) !== 0) onNonFinite?.('B');
       for (let ic = 0; ic < m; ic += MC32) {
         const mc = Math.min(MC32, m - ic);
-        packA32(A, aOff + ic * ars + pc * acs, ars, acs, mc, kc, pa);
+        if (packA32(A, aOff + ic * ars + pc * acs, ars, acs, mc, kc, pa) !== 0) onNonFinite?.('A');
         w.macro(mc, nc, kc, 0, PA_BYTES, cBase + (ic * np + jc) * 4, np * 4, pc === 0 ? 1 : 0);
       }
     }
   }
-  for (let i = 0; i < m; i++) {
-    const ci = cOff + i * ldc,
-      wi = i * np;
-    if (zeroC) for (let j = 0; j < n; j++) C[ci + j] = alpha * cw[wi + j]!;
-    else for (let j = 0; j < n; j++) C[ci + j]! += alpha * cw[wi + j]!;
-  }
+  const finite = w.unpack(m, n, np, alpha, cBase, dBase) === 0;
+  const d = new Float64Array(buf, dBase, m * n);
+  if (zeroC && ldc === n) C.set(d, cOff);
+  else
+    for (let i = 0; i < m; i++) {
+      const ci = cOff + i * ldc,
+        di = i * n;
+      if (zeroC) C.set(d.subarray(di, di + n), ci);
+      else for (let j = 0; j < n; j++) C[ci + j]! += d[di + j]!;
+    }
+  if (!finite) onNonFinite?.('C');
   return true;
 }
