@@ -3,7 +3,7 @@ import { BackendUnavailableError, InvalidArgumentError, ShapeError } from './err
 import { type Mat, assertFinite } from './mat';
 import { referenceBackend } from './reference';
 import { checkAlpha, matmulDims } from './validate';
-import { wasmActivate, wasmElementwiseAvailable } from './wasm/elementwise';
+import { wasmActivate, wasmElementwiseAvailable, wasmReadout } from './wasm/elementwise';
 import { wasmGemm32Available, wasmGemm32Strided } from './wasm/gemm32';
 
 // The reference backend in float32 precision: products (matmul, matmulInto, gram) run in float32 on the
@@ -115,6 +115,7 @@ export function referenceBackend32(): ComputeBackend {
     matmulInto,
     gram,
     activate: wasmActivate,
+    readout: wasmReadout,
   });
   return instance;
 }

@@ -4,26 +4,100 @@
 // The tail |h| ≥ 6 (φ = ±1, φ′ = (2/√π)e^{−h²} < 3e-16) is finished in JavaScript with the same Math.exp, so it is
 // bit-identical too. Other activations are cheap and run as activateInto.
 import { type ActivationName, TWO_OVER_SQRT_PI, activateInto, fastErfTable } from '../activations';
+import { type ReadoutArgs, readoutInto } from '../readout';
 import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op } from './asm';
 
 /** Elements per call (three float64 regions of this many entries: 384 KiB, in L2). */
 const CHUNK = 16384;
 const TABLE_BYTES = Math.ceil((769 * 7 * 8) / 64) * 64;
-const H = TABLE_BYTES,
+/** Where `readout1` leaves its count of |h| ≥ 6 entries. */
+const TAIL_AT = TABLE_BYTES;
+const H = TABLE_BYTES + 64,
   PHI = H + CHUNK * 8,
-  DPHI = PHI + CHUNK * 8;
+  DPHI = PHI + CHUNK * 8,
+  AREG = DPHI + CHUNK * 8,
+  GREG = AREG + CHUNK * 8,
+  YREG = GREG + CHUNK * 8,
+  PREDREG = YREG + CHUNK * 8,
+  RESREG = PREDREG + CHUNK * 8,
+  MEM_END = RESREG + CHUNK * 8;
+
+const get = (l: number) => [op.localGet, l];
+const set = (l: number, e: number[]) => [...e, op.localSet, l];
+const addI = (l: number, c: number[]) => set(l, [...get(l), ...c, op.i32Add]);
+
+/** Locals of the erf evaluation of one element (see {@link erfElement}). */
+interface ErfLocals {
+  /** in: h (f64) */
+  v: number;
+  /** out: φ, φ′ (f64); φ′ is left 0 for |h| ≥ 6 and the i32 local `tail` counts those */
+  phi: number;
+  dphi: number;
+  tail: number;
+  /** scratch: ax, e (f64), j, o (i32), c1 … c6 (f64) */
+  ax: number;
+  e: number;
+  j: number;
+  o: number;
+  c: number;
+}
+
+/**
+ * φ, φ′ of erf for one element, activateInto's operations in its order: j = (|h|·128 + 0.5) | 0,
+ * e = |h| − j·(1/128), φ = ±(t₀ + e(c1 + e(c2 + e(c3 + e(c4 + e(c5 + e·c6)))))),
+ * φ′ = c1 + e(2c2 + e(3c3 + e(4c4 + e(5c5 + (e·6)·c6)))); |h| ≥ 6: φ = ±1, φ′ for JavaScript.
+ */
+function erfElement(l: ErfLocals): number[] {
+  const c = (k: number) => l.c + k - 1;
+  const ld = (k: number) => [...get(l.o), op.f64Load, ...mem(3, 8 * k), op.localSet, c(k)];
+  const sign = (pos: number[], neg: number[]) => [...neg, ...pos, ...get(l.v), ...f64c(0), op.f64Lt, op.select];
+  return [
+    ...set(l.ax, [...get(l.v), op.f64Abs]),
+    ...get(l.ax),
+    ...f64c(6),
+    op.f64Ge,
+    op.if,
+    op.empty,
+    ...set(l.phi, sign(f64c(1), f64c(-1))),
+    ...set(l.dphi, f64c(0)),
+    ...set(l.tail, [...get(l.tail), ...i32c(1), op.i32Add]),
+    op.else,
+    ...set(l.j, [...get(l.ax), ...f64c(128), op.f64Mul, ...f64c(0.5), op.f64Add, op.i32TruncF64S]),
+    ...set(l.e, [...get(l.ax), ...get(l.j), op.f64ConvertI32S, ...f64c(1 / 128), op.f64Mul, op.f64Sub]),
+    ...set(l.o, [...get(l.j), ...i32c(56), op.i32Mul]),
+    ...[1, 2, 3, 4, 5, 6].flatMap(ld),
+    // val (in phi) = t₀ + e(c1 + e(c2 + …)), then the sign
+    ...set(l.phi, [
+      ...get(l.o),
+      op.f64Load,
+      ...mem(3, 0),
+      ...[1, 2, 3, 4, 5].flatMap((k) => [...get(l.e), ...get(c(k))]),
+      ...get(l.e),
+      ...get(c(6)),
+      ...Array<number[]>(6).fill([op.f64Mul, op.f64Add]).flat(),
+    ]),
+    ...set(l.phi, sign(get(l.phi), [...get(l.phi), op.f64Neg])),
+    ...set(l.dphi, [
+      ...get(c(1)),
+      ...[2, 3, 4, 5].flatMap((k) => [...get(l.e), ...f64c(k), ...get(c(k)), op.f64Mul]),
+      ...get(l.e),
+      ...f64c(6),
+      op.f64Mul,
+      ...get(c(6)),
+      op.f64Mul,
+      ...Array<number[]>(4).fill([op.f64Add, op.f64Mul]).flat(),
+      op.f64Add,
+    ]),
+    op.end,
+  ];
+}
 
 // erf(len): h at H, φ at PHI, φ′ at DPHI; returns how many |h| ≥ 6 (their φ′ is left for JavaScript)
-const [LEN] = [0];
-const [I, END, P, O, TAIL] = [1, 2, 3, 4, 5];
-const [VV, AX, E, VAL, C1, C2, C3, C4, C5, C6] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
-
 function erfBody(): number[] {
-  const get = (l: number) => [op.localGet, l];
-  const set = (l: number, e: number[]) => [...e, op.localSet, l];
-  const ld = (l: number, off: number) => [...get(O), op.f64Load, ...mem(3, off), op.localSet, l];
+  const [LEN, P, END, TAIL, J, O] = [0, 1, 2, 3, 4, 5];
+  const [V, AX, E, PH, DP, C] = [6, 7, 8, 9, 10, 11];
+  const L: ErfLocals = { v: V, phi: PH, dphi: DP, tail: TAIL, ax: AX, e: E, j: J, o: O, c: C };
   return [
-    ...set(TAIL, i32c(0)),
     ...set(P, i32c(0)),
     ...set(END, [...get(LEN), ...i32c(8), op.i32Mul]),
     op.block,
@@ -35,112 +109,17 @@ function erfBody(): number[] {
     op.i32GeU,
     op.brIf,
     1,
-    ...set(VV, [...get(P), op.f64Load, ...mem(3, H)]),
-    ...set(AX, [...get(VV), op.f64Abs]),
-    ...get(AX),
-    ...f64c(6),
-    op.f64Ge,
-    op.if,
-    op.empty,
-    // φ = ±1; φ′ is finished in JavaScript
+    ...set(V, [...get(P), op.f64Load, ...mem(3, H)]),
+    ...erfElement(L),
     ...get(P),
-    ...f64c(-1),
-    ...f64c(1),
-    ...get(VV),
-    ...f64c(0),
-    op.f64Lt,
-    op.select,
+    ...get(PH),
     op.f64Store,
     ...mem(3, PHI),
-    ...set(TAIL, [...get(TAIL), ...i32c(1), op.i32Add]),
-    op.else,
-    // j = (ax·128 + 0.5) | 0; e = ax − j·(1/128); row o = j·56 bytes
-    ...set(I, [...get(AX), ...f64c(128), op.f64Mul, ...f64c(0.5), op.f64Add, op.i32TruncF64S]),
-    ...set(E, [...get(AX), ...get(I), op.f64ConvertI32S, ...f64c(1 / 128), op.f64Mul, op.f64Sub]),
-    ...set(O, [...get(I), ...i32c(56), op.i32Mul]),
-    ...ld(C1, 8),
-    ...ld(C2, 16),
-    ...ld(C3, 24),
-    ...ld(C4, 32),
-    ...ld(C5, 40),
-    ...ld(C6, 48),
-    // val = t₀ + e(c1 + e(c2 + e(c3 + e(c4 + e(c5 + e·c6)))))
-    ...set(VAL, [
-      ...get(O),
-      op.f64Load,
-      ...mem(3, 0),
-      ...get(E),
-      ...get(C1),
-      ...get(E),
-      ...get(C2),
-      ...get(E),
-      ...get(C3),
-      ...get(E),
-      ...get(C4),
-      ...get(E),
-      ...get(C5),
-      ...get(E),
-      ...get(C6),
-      op.f64Mul,
-      op.f64Add,
-      op.f64Mul,
-      op.f64Add,
-      op.f64Mul,
-      op.f64Add,
-      op.f64Mul,
-      op.f64Add,
-      op.f64Mul,
-      op.f64Add,
-      op.f64Mul,
-      op.f64Add,
-    ]),
     ...get(P),
-    ...get(VAL),
-    op.f64Neg,
-    ...get(VAL),
-    ...get(VV),
-    ...f64c(0),
-    op.f64Lt,
-    op.select,
-    op.f64Store,
-    ...mem(3, PHI),
-    // φ′ = c1 + e(2c2 + e(3c3 + e(4c4 + e(5c5 + (e·6)·c6))))
-    ...get(P),
-    ...get(C1),
-    ...get(E),
-    ...f64c(2),
-    ...get(C2),
-    op.f64Mul,
-    ...get(E),
-    ...f64c(3),
-    ...get(C3),
-    op.f64Mul,
-    ...get(E),
-    ...f64c(4),
-    ...get(C4),
-    op.f64Mul,
-    ...get(E),
-    ...f64c(5),
-    ...get(C5),
-    op.f64Mul,
-    ...get(E),
-    ...f64c(6),
-    op.f64Mul,
-    ...get(C6),
-    op.f64Mul,
-    op.f64Add,
-    op.f64Mul,
-    op.f64Add,
-    op.f64Mul,
-    op.f64Add,
-    op.f64Mul,
-    op.f64Add,
-    op.f64Mul,
-    op.f64Add,
+    ...get(DP),
     op.f64Store,
     ...mem(3, DPHI),
-    op.end,
-    ...set(P, [...get(P), ...i32c(8), op.i32Add]),
+    ...addI(P, i32c(8)),
     op.br,
     0,
     op.end,
@@ -148,18 +127,136 @@ function erfBody(): number[] {
     ...get(TAIL),
   ];
 }
+const ERF_LOCALS = [...Array<number>(5).fill(T.i32), ...Array<number>(11).fill(T.f64)];
+
+/**
+ * readout1(rows, N, loss): the fused one-output readout of `rows` rows of N pre-activations (h at H, row-major,
+ * contiguous), with a at AREG, the running gradient φᵀr at GREG, y at YREG: per row, φ, φ′ (erf) into PHI, DPHI,
+ * f = Σ φᵢaᵢ → PREDREG, r = f − y → RESREG, loss += r², then gᵢ += φᵢr and δᵢ = (0 + aᵢr)·φ′ᵢ written over h.
+ * readoutInto's operations in its order. Returns the loss; the |h| ≥ 6 count goes to TAIL_AT.
+ */
+function readoutBody(): number[] {
+  const [ROWS, NN, LOSS] = [0, 1, 2];
+  const [TAIL, J, O, RP, HP, I, END] = [3, 4, 5, 6, 7, 8, 9];
+  const [V, AX, E, PH, DP, C, SV, R] = [10, 11, 12, 13, 14, 15, 21, 22];
+  const L: ErfLocals = { v: V, phi: PH, dphi: DP, tail: TAIL, ax: AX, e: E, j: J, o: O, c: C };
+  const loop = (body: number[]) => [
+    ...set(I, i32c(0)),
+    op.block,
+    op.empty,
+    op.loop,
+    op.empty,
+    ...get(I),
+    ...get(END),
+    op.i32GeU,
+    op.brIf,
+    1,
+    ...body,
+    ...addI(I, i32c(8)),
+    op.br,
+    0,
+    op.end,
+    op.end,
+  ];
+  const at = (base: number, ptr: number[]) => [...ptr, op.f64Load, ...mem(3, base)];
+  return [
+    ...set(TAIL, i32c(0)),
+    ...set(RP, i32c(0)),
+    ...set(HP, i32c(0)),
+    ...set(END, [...get(NN), ...i32c(8), op.i32Mul]),
+    op.block,
+    op.empty,
+    op.loop,
+    op.empty,
+    ...get(RP),
+    ...get(ROWS),
+    op.i32GeS,
+    op.brIf,
+    1,
+    // pass 1: φ, φ′ and f = Σ φᵢaᵢ
+    ...set(SV, f64c(0)),
+    ...loop([
+      ...set(V, at(H, [...get(HP), ...get(I), op.i32Add])),
+      ...erfElement(L),
+      ...get(I),
+      ...get(PH),
+      op.f64Store,
+      ...mem(3, PHI),
+      ...get(I),
+      ...get(DP),
+      op.f64Store,
+      ...mem(3, DPHI),
+      ...set(SV, [...get(SV), ...get(PH), ...at(AREG, get(I)), op.f64Mul, op.f64Add]),
+    ]),
+    ...get(RP),
+    ...i32c(8),
+    op.i32Mul,
+    ...get(SV),
+    op.f64Store,
+    ...mem(3, PREDREG),
+    ...set(R, [...get(SV), ...at(YREG, [...get(RP), ...i32c(8), op.i32Mul]), op.f64Sub]),
+    ...get(RP),
+    ...i32c(8),
+    op.i32Mul,
+    ...get(R),
+    op.f64Store,
+    ...mem(3, RESREG),
+    ...set(LOSS, [...get(LOSS), ...get(R), ...get(R), op.f64Mul, op.f64Add]),
+    // pass 2: gᵢ += φᵢr; δᵢ = (0 + aᵢr)·φ′ᵢ over h
+    ...loop([
+      ...get(I),
+      ...at(GREG, get(I)),
+      ...at(PHI, get(I)),
+      ...get(R),
+      op.f64Mul,
+      op.f64Add,
+      op.f64Store,
+      ...mem(3, GREG),
+      ...get(HP),
+      ...get(I),
+      op.i32Add,
+      ...f64c(0),
+      ...at(AREG, get(I)),
+      ...get(R),
+      op.f64Mul,
+      op.f64Add,
+      ...at(DPHI, get(I)),
+      op.f64Mul,
+      op.f64Store,
+      ...mem(3, H),
+    ]),
+    ...addI(HP, get(END)),
+    ...addI(RP, i32c(1)),
+    op.br,
+    0,
+    op.end,
+    op.end,
+    ...i32c(TAIL_AT),
+    ...get(TAIL),
+    op.i32Store,
+    ...mem(2, 0),
+    ...get(LOSS),
+  ];
+}
+const READOUT_LOCALS = [...Array<number>(7).fill(T.i32), ...Array<number>(13).fill(T.f64)];
 
 interface ElementwiseModule {
   erf: (len: number) => number;
+  readout1: (rows: number, n: number, loss: number) => number;
   memory: WasmMemory;
 }
 let mod: ElementwiseModule | null | undefined;
 
 function load(): ElementwiseModule | null {
   if (mod !== undefined) return mod;
-  const locals = [...Array<number>(5).fill(T.i32), ...Array<number>(10).fill(T.f64)];
-  const pages = Math.ceil((DPHI + CHUNK * 8) / 65536);
-  const bytes = assemble([{ name: 'erf', params: [T.i32], results: [T.i32], locals, body: erfBody() }], pages);
+  const pages = Math.ceil(MEM_END / 65536);
+  const bytes = assemble(
+    [
+      { name: 'erf', params: [T.i32], results: [T.i32], locals: ERF_LOCALS, body: erfBody() },
+      { name: 'readout1', params: [T.i32, T.i32, T.f64], results: [T.f64], locals: READOUT_LOCALS, body: readoutBody() },
+    ],
+    pages,
+  );
   const inst = instantiate(bytes);
   if (!inst) return (mod = null);
   const m = inst as unknown as ElementwiseModule;
@@ -198,4 +295,55 @@ export function wasmActivate(name: ActivationName, h: Float64Array, phi: Float64
         if (v >= 6 || v <= -6) dphi[s + i] = TWO_OVER_SQRT_PI * Math.exp(-v * v);
       }
   }
+}
+
+/**
+ * `readoutInto` (the fused form: pre-activations `h` and `activation` given) with erf and one output evaluated in
+ * WebAssembly: φ, φ′, predictions, residuals, φᵀr and δ in one pass per row, readoutInto's operations in its order,
+ * so every output and the loss are bit-identical. Other activations, several outputs or unfused arguments run
+ * `readoutInto` itself. `delta` may be `h` (each row is read before its δ is written).
+ */
+export function wasmReadout(args: ReadoutArgs): number {
+  const { n, width: N, outputs, h, activation } = args;
+  const w = activation === 'erf' && outputs === 1 && h !== undefined && N <= CHUNK ? load() : null;
+  if (!w || !h) return readoutInto(args);
+  const { stride, offset, a, aOffset, y, pred, res, grad, gradOffset, delta } = args;
+  const buf = w.memory.buffer;
+  const f64 = (at: number, len: number) => new Float64Array(buf, at, len);
+  const hw = f64(H, CHUNK),
+    gw = f64(GREG, N),
+    yw = f64(YREG, CHUNK),
+    pw = f64(PREDREG, CHUNK),
+    rw = f64(RESREG, CHUNK);
+  f64(AREG, N).set(a.subarray(aOffset, aOffset + N));
+  gw.fill(0);
+  const R = Math.floor(CHUNK / N);
+  let loss = 0;
+  for (let mu0 = 0; mu0 < n; mu0 += R) {
+    const rows = Math.min(R, n - mu0);
+    for (let r = 0; r < rows; r++) {
+      const ro = (mu0 + r) * stride + offset;
+      hw.set(h.subarray(ro, ro + N), r * N);
+    }
+    yw.set(y.subarray(mu0, mu0 + rows));
+    loss = w.readout1(rows, N, loss);
+    pred.set(pw.subarray(0, rows), mu0);
+    res.set(rw.subarray(0, rows), mu0);
+    // |h| ≥ 6: φ′ = (2/√π)e^{−h²} (JavaScript's Math.exp, as activateInto), δ = (0 + a·r)·φ′
+    const tail = new Int32Array(buf, TAIL_AT, 1)[0]!;
+    for (let r = 0; r < rows && tail > 0; r++) {
+      const ro = (mu0 + r) * stride + offset,
+        rv = rw[r]!;
+      for (let i = 0; i < N; i++) {
+        const v = h[ro + i]!;
+        if (v >= 6 || v <= -6) hw[r * N + i] = (0 + a[aOffset + i]! * rv) * (TWO_OVER_SQRT_PI * Math.exp(-v * v));
+      }
+    }
+    for (let r = 0; r < rows; r++) {
+      const ro = (mu0 + r) * stride + offset;
+      delta.set(hw.subarray(r * N, r * N + N), ro);
+    }
+  }
+  grad.set(gw, gradOffset);
+  return 0.5 * loss;
 }
