@@ -5,7 +5,7 @@
 // bit-identical too. Other activations are cheap and run as activateInto.
 import { type ActivationName, TWO_OVER_SQRT_PI, activateInto, fastErfTable } from '../activations';
 import { type ReadoutArgs, readoutInto } from '../readout';
-import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op } from './asm';
+import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
 
 /** Elements per call (three float64 regions of this many entries: 384 KiB, in L2). */
 const CHUNK = 16384;
@@ -133,37 +133,206 @@ const ERF_LOCALS = [...Array<number>(5).fill(T.i32), ...Array<number>(11).fill(T
  * readout1(rows, N, loss): the fused one-output readout of `rows` rows of N pre-activations (h at H, row-major,
  * contiguous), with a at AREG, the running gradient φᵀr at GREG, y at YREG: per row, φ, φ′ (erf) into PHI, DPHI,
  * f = Σ φᵢaᵢ → PREDREG, r = f − y → RESREG, loss += r², then gᵢ += φᵢr and δᵢ = (0 + aᵢr)·φ′ᵢ written over h.
- * readoutInto's operations in its order. Returns the loss; the |h| ≥ 6 count goes to TAIL_AT.
+ * readoutInto's operations in its order: φ, φ′ two lanes at a time (f64x2; table rows fetched per lane), the dot
+ * product f summed one term at a time in index order, gᵢ and δᵢ two lanes at a time (elementwise: same values).
+ * Pairs holding an |h| ≥ 6 entry take the scalar path. Returns the loss; the |h| ≥ 6 count goes to TAIL_AT.
  */
 function readoutBody(): number[] {
   const [ROWS, NN, LOSS] = [0, 1, 2];
-  const [TAIL, J, O, RP, HP, I, END] = [3, 4, 5, 6, 7, 8, 9];
-  const [V, AX, E, PH, DP, C, SV, R] = [10, 11, 12, 13, 14, 15, 21, 22];
+  const [TAIL, J, O, RP, HP, I, END, END2, O0, O1] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
+  const [V, AX, E, PH, DP, C, SV, R] = [13, 14, 15, 16, 17, 18, 24, 25];
+  const [VX, AXV, JV, EV, PV, DV, CV] = [26, 27, 28, 29, 30, 31, 32];
+  const [K128, KHALF, KINV, KSIX, ZV, K2, RV] = [39, 40, 41, 42, 43, 44, 49]; // K2 … K6 at 44 … 48
   const L: ErfLocals = { v: V, phi: PH, dphi: DP, tail: TAIL, ax: AX, e: E, j: J, o: O, c: C };
-  const loop = (body: number[]) => [
-    ...set(I, i32c(0)),
+  const V2 = (code: number, ...imm: number[]) => v(code, ...imm);
+  const loopTo = (end: number, stepBytes: number, body: number[]) => [
     op.block,
     op.empty,
     op.loop,
     op.empty,
     ...get(I),
-    ...get(END),
+    ...get(end),
     op.i32GeU,
     op.brIf,
     1,
     ...body,
-    ...addI(I, i32c(8)),
+    ...addI(I, i32c(stepBytes)),
     op.br,
     0,
     op.end,
     op.end,
   ];
   const at = (base: number, ptr: number[]) => [...ptr, op.f64Load, ...mem(3, base)];
+  const hp = () => [...get(HP), ...get(I), op.i32Add];
+  // one element at byte offset `off` from I: φ, φ′ (scalar), stored, and f += φ·a
+  const scalar1 = (off: number) => [
+    ...set(V, at(H + off, hp())),
+    ...erfElement(L),
+    ...get(I),
+    ...get(PH),
+    op.f64Store,
+    ...mem(3, PHI + off),
+    ...get(I),
+    ...get(DP),
+    op.f64Store,
+    ...mem(3, DPHI + off),
+    ...set(SV, [...get(SV), ...get(PH), ...at(AREG + off, get(I)), op.f64Mul, op.f64Add]),
+  ];
+  const f2 = (code: number) => V2(code);
+  // two elements: φ, φ′ in f64x2 lanes
+  const vector2 = [
+    ...set(JV, [
+      ...get(AXV),
+      ...get(K128),
+      ...f2(simd.f64x2Mul),
+      ...get(KHALF),
+      ...f2(simd.f64x2Add),
+      ...f2(simd.i32x4TruncSatF64x2SZero),
+    ]),
+    ...set(EV, [
+      ...get(AXV),
+      ...get(JV),
+      ...f2(simd.f64x2ConvertLowI32x4S),
+      ...get(KINV),
+      ...f2(simd.f64x2Mul),
+      ...f2(simd.f64x2Sub),
+    ]),
+    ...set(O0, [...get(JV), ...V2(simd.i32x4ExtractLane, 0), ...i32c(56), op.i32Mul]),
+    ...set(O1, [...get(JV), ...V2(simd.i32x4ExtractLane, 1), ...i32c(56), op.i32Mul]),
+    ...[0, 1, 2, 3, 4, 5, 6].flatMap((k) =>
+      set(CV + k, [
+        ...get(O1),
+        ...get(O0),
+        ...V2(simd.v128Load64Zero, ...mem(3, 8 * k)),
+        ...V2(simd.v128Load64Lane, ...mem(3, 8 * k), 1),
+      ]),
+    ),
+    ...set(PV, [
+      ...get(CV),
+      ...[1, 2, 3, 4, 5].flatMap((k) => [...get(EV), ...get(CV + k)]),
+      ...get(EV),
+      ...get(CV + 6),
+      ...Array<number[]>(6)
+        .fill([...f2(simd.f64x2Mul), ...f2(simd.f64x2Add)])
+        .flat(),
+    ]),
+    ...set(PV, [
+      ...get(PV),
+      ...f2(simd.f64x2Neg),
+      ...get(PV),
+      ...get(VX),
+      ...get(ZV),
+      ...f2(simd.f64x2Lt),
+      ...f2(simd.v128Bitselect),
+    ]),
+    ...set(DV, [
+      ...get(CV + 1),
+      ...[2, 3, 4, 5].flatMap((k) => [...get(EV), ...get(K2 + k - 2), ...get(CV + k), ...f2(simd.f64x2Mul)]),
+      ...get(EV),
+      ...get(K2 + 4),
+      ...f2(simd.f64x2Mul),
+      ...get(CV + 6),
+      ...f2(simd.f64x2Mul),
+      ...Array<number[]>(4)
+        .fill([...f2(simd.f64x2Add), ...f2(simd.f64x2Mul)])
+        .flat(),
+      ...f2(simd.f64x2Add),
+    ]),
+    ...get(I),
+    ...get(PV),
+    ...V2(simd.v128Store, ...mem(3, PHI)),
+    ...get(I),
+    ...get(DV),
+    ...V2(simd.v128Store, ...mem(3, DPHI)),
+    ...set(SV, [...get(SV), ...get(PV), ...V2(simd.f64x2ExtractLane, 0), ...at(AREG, get(I)), op.f64Mul, op.f64Add]),
+    ...set(SV, [...get(SV), ...get(PV), ...V2(simd.f64x2ExtractLane, 1), ...at(AREG + 8, get(I)), op.f64Mul, op.f64Add]),
+  ];
+  const pass1 = [
+    ...set(SV, f64c(0)),
+    ...set(I, i32c(0)),
+    ...loopTo(END2, 16, [
+      ...set(VX, [...hp(), ...V2(simd.v128Load, ...mem(3, H))]),
+      ...set(AXV, [...get(VX), ...f2(simd.f64x2Abs)]),
+      ...get(AXV),
+      ...get(KSIX),
+      ...f2(simd.f64x2Ge),
+      ...f2(simd.v128AnyTrue),
+      op.if,
+      op.empty,
+      ...scalar1(0),
+      ...scalar1(8),
+      op.else,
+      ...vector2,
+      op.end,
+    ]),
+    ...get(END2),
+    ...get(END),
+    op.i32LtU,
+    op.if,
+    op.empty,
+    ...scalar1(0),
+    op.end,
+  ];
+  // gᵢ += φᵢ·r and δᵢ = (0 + aᵢ·r)·φ′ᵢ over h: one element (scalar) or two lanes
+  const ld2 = (base: number, ptr: number[]) => [...ptr, ...V2(simd.v128Load, ...mem(3, base))];
+  const pass2 = [
+    ...set(RV, [...get(R), ...f2(simd.f64x2Splat)]),
+    ...set(I, i32c(0)),
+    ...loopTo(END2, 16, [
+      ...get(I),
+      ...ld2(GREG, get(I)),
+      ...ld2(PHI, get(I)),
+      ...get(RV),
+      ...f2(simd.f64x2Mul),
+      ...f2(simd.f64x2Add),
+      ...V2(simd.v128Store, ...mem(3, GREG)),
+      ...hp(),
+      ...get(ZV),
+      ...ld2(AREG, get(I)),
+      ...get(RV),
+      ...f2(simd.f64x2Mul),
+      ...f2(simd.f64x2Add),
+      ...ld2(DPHI, get(I)),
+      ...f2(simd.f64x2Mul),
+      ...V2(simd.v128Store, ...mem(3, H)),
+    ]),
+    ...get(END2),
+    ...get(END),
+    op.i32LtU,
+    op.if,
+    op.empty,
+    ...get(I),
+    ...at(GREG, get(I)),
+    ...at(PHI, get(I)),
+    ...get(R),
+    op.f64Mul,
+    op.f64Add,
+    op.f64Store,
+    ...mem(3, GREG),
+    ...hp(),
+    ...f64c(0),
+    ...at(AREG, get(I)),
+    ...get(R),
+    op.f64Mul,
+    op.f64Add,
+    ...at(DPHI, get(I)),
+    op.f64Mul,
+    op.f64Store,
+    ...mem(3, H),
+    op.end,
+  ];
+  const splat = (l: number, x: number) => set(l, [...f64c(x), ...f2(simd.f64x2Splat)]);
   return [
-    ...set(TAIL, i32c(0)),
+    ...splat(K128, 128),
+    ...splat(KHALF, 0.5),
+    ...splat(KINV, 1 / 128),
+    ...splat(KSIX, 6),
+    ...splat(ZV, 0),
+    ...[2, 3, 4, 5, 6].flatMap((k) => splat(K2 + k - 2, k)),
     ...set(RP, i32c(0)),
     ...set(HP, i32c(0)),
     ...set(END, [...get(NN), ...i32c(8), op.i32Mul]),
+    ...set(END2, [...get(NN), ...i32c(-2), op.i32And, ...i32c(8), op.i32Mul]),
     op.block,
     op.empty,
     op.loop,
@@ -173,21 +342,7 @@ function readoutBody(): number[] {
     op.i32GeS,
     op.brIf,
     1,
-    // pass 1: φ, φ′ and f = Σ φᵢaᵢ
-    ...set(SV, f64c(0)),
-    ...loop([
-      ...set(V, at(H, [...get(HP), ...get(I), op.i32Add])),
-      ...erfElement(L),
-      ...get(I),
-      ...get(PH),
-      op.f64Store,
-      ...mem(3, PHI),
-      ...get(I),
-      ...get(DP),
-      op.f64Store,
-      ...mem(3, DPHI),
-      ...set(SV, [...get(SV), ...get(PH), ...at(AREG, get(I)), op.f64Mul, op.f64Add]),
-    ]),
+    ...pass1,
     ...get(RP),
     ...i32c(8),
     op.i32Mul,
@@ -202,29 +357,7 @@ function readoutBody(): number[] {
     op.f64Store,
     ...mem(3, RESREG),
     ...set(LOSS, [...get(LOSS), ...get(R), ...get(R), op.f64Mul, op.f64Add]),
-    // pass 2: gᵢ += φᵢr; δᵢ = (0 + aᵢr)·φ′ᵢ over h
-    ...loop([
-      ...get(I),
-      ...at(GREG, get(I)),
-      ...at(PHI, get(I)),
-      ...get(R),
-      op.f64Mul,
-      op.f64Add,
-      op.f64Store,
-      ...mem(3, GREG),
-      ...get(HP),
-      ...get(I),
-      op.i32Add,
-      ...f64c(0),
-      ...at(AREG, get(I)),
-      ...get(R),
-      op.f64Mul,
-      op.f64Add,
-      ...at(DPHI, get(I)),
-      op.f64Mul,
-      op.f64Store,
-      ...mem(3, H),
-    ]),
+    ...pass2,
     ...addI(HP, get(END)),
     ...addI(RP, i32c(1)),
     op.br,
@@ -238,7 +371,7 @@ function readoutBody(): number[] {
     ...get(LOSS),
   ];
 }
-const READOUT_LOCALS = [...Array<number>(7).fill(T.i32), ...Array<number>(13).fill(T.f64)];
+const READOUT_LOCALS = [...Array<number>(10).fill(T.i32), ...Array<number>(13).fill(T.f64), ...Array<number>(24).fill(T.v128)];
 
 interface ElementwiseModule {
   erf: (len: number) => number;
