@@ -338,7 +338,7 @@ export const referenceBackend: ComputeBackend = Object.freeze({
   specificationVersion: 'v1' as const,
   name: NAME,
   precision: 'float64' as const,
-  info: Object.freeze({ language: 'typescript' }),
+  info: Object.freeze({ language: 'typescript', products: 'webassembly-simd-f64x2', elementwise: 'webassembly (erf readout)' }),
   matmul,
   gram,
   cholesky,

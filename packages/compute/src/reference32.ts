@@ -110,7 +110,7 @@ export function referenceBackend32(): ComputeBackend {
   instance = Object.freeze({
     ...referenceBackend,
     precision: 'float32' as const,
-    info: Object.freeze({ language: 'typescript', products: 'webassembly-simd-f32x4', elementwise: 'webassembly' }),
+    info: Object.freeze({ language: 'typescript', products: 'webassembly-simd-f32x4', elementwise: 'webassembly (erf readout)' }),
     matmul,
     matmulInto,
     gram,
