@@ -216,6 +216,40 @@ const PA_BYTES = MC32 * KC32 * 4,
 function packA32(A: Float64Array, off: number, rs: number, cs: number, mc: number, kc: number, out: Float32Array): number {
   let o = 0,
     z = 0;
+  if (rs === 1 && mc >= MR32) {
+    // op(A) = a transposed row-major matrix: read along its rows (contiguous in i) and scatter into the slivers, so
+    // the reads stream instead of striding over k pages; the slivers' last partial one is written as below
+    const full = mc - (mc % MR32);
+    const sl = MR32 * kc;
+    for (let p = 0; p < kc; p++) {
+      const src = off + p * cs;
+      let d = p * MR32;
+      for (let i = 0; i < full; i += MR32) {
+        const x0 = A[src + i]!,
+          x1 = A[src + i + 1]!,
+          x2 = A[src + i + 2]!,
+          x3 = A[src + i + 3]!;
+        out[d] = x0;
+        out[d + 1] = x1;
+        out[d + 2] = x2;
+        out[d + 3] = x3;
+        z += (x0 + x1 + (x2 + x3)) * 0;
+        d += sl;
+      }
+    }
+    if (full === mc) return z;
+    o = (full / MR32) * sl;
+    const rows = mc - full;
+    for (let p = 0; p < kc; p++) {
+      for (let r = 0; r < MR32; r++) {
+        const x = r < rows ? A[off + p * cs + full + r]! : 0;
+        out[o + r] = x;
+        z += x * 0;
+      }
+      o += MR32;
+    }
+    return z;
+  }
   for (let i0 = 0; i0 < mc; i0 += MR32) {
     const rows = Math.min(MR32, mc - i0);
     if (rows === MR32) {
