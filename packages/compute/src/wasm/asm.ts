@@ -235,3 +235,15 @@ export function instantiate(bytes: Uint8Array): Record<string, unknown> | undefi
     return undefined;
   }
 }
+
+/** Grows a module's memory to at least `bytes`; false when the runtime refuses (the caller then computes elsewhere). */
+export function ensureMemory(memory: WasmMemory, bytes: number): boolean {
+  const have = memory.buffer.byteLength;
+  if (bytes <= have) return true;
+  try {
+    memory.grow(Math.ceil((bytes - have) / 65536));
+    return true;
+  } catch {
+    return false;
+  }
+}

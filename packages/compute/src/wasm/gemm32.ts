@@ -4,7 +4,7 @@
 // (MR·NR/4 f32x4 accumulators) streams both. Sums run in float32, each k-block's partial tile added to the float32
 // C tile in the module's memory; C is handed back in float64 as C + α·c. The summation order depends only on
 // (m, n, k), so results are deterministic for any caller and thread count.
-import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
+import { T, type WasmMemory, assemble, ensureMemory, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
 
 /** Micro-tile rows (A splats) and f32x4 vectors per row (NR = 4·NV columns). */
 export const MR32 = 4;
@@ -339,15 +339,7 @@ export function wasmGemm32Strided(
   if (!w) return false;
   const cBase = PA_BYTES + PB_BYTES,
     dBase = cBase + mp * np * 4;
-  const need = dBase + m * n * 8;
-  const have = w.memory.buffer.byteLength;
-  if (need > have) {
-    try {
-      w.memory.grow(Math.ceil((need - have) / 65536));
-    } catch {
-      return false;
-    }
-  }
+  if (!ensureMemory(w.memory, dBase + m * n * 8)) return false;
   const buf = w.memory.buffer;
   const pa = new Float32Array(buf, 0, MC32 * KC32),
     pb = new Float32Array(buf, PA_BYTES, KC32 * NC32);
