@@ -120,6 +120,18 @@ describe('reference backend, float32', () => {
   it('throws instead of returning Inf when a product leaves float32 range', () => {
     expect(() => b.matmul(fromRows([[1e20, 1e20]]), fromRows([[1e20], [1e20]]))).toThrow(InvalidArgumentError);
     expect(() => b.matmul(fromRows([[1e20, 1e20]]), fromRows([[1e20], [1e20]]))).toThrow(/float32.*precision float64/);
+    // one overflowing entry among finite ones, in the four-wide widening path, and in the one-at-a-time tail
+    const big = fromRows([
+      [1, 1, 1e20, 1, 1, 1e20],
+      [1, 1, 1e20, 1, 1, 1e20],
+    ]);
+    expect(() => b.matmul(fromRows([[1e20, 1e20]]), { ...big, cols: 6 })).toThrow(/entry \(0, 2\)/);
+    const tail = fromRows([
+      [1, 1, 1, 1, 1e20],
+      [1, 1, 1, 1, 1e20],
+    ]);
+    expect(() => b.matmul(fromRows([[1e20, 1e20]]), tail)).toThrow(/entry \(0, 4\)/);
+    expect(b.matmul(fromRows([[1e10, 1e10]]), tail).data[0]).toBe(2e10);
   });
 });
 

@@ -75,6 +75,7 @@ export const simd = {
   v128Load32Splat: 0x09,
   v128Load64Splat: 0x0a,
   v128Store: 0x0b,
+  i8x16Shuffle: 0x0d,
   f32x4Splat: 0x13,
   f64x2Splat: 0x14,
   f64x2ExtractLane: 0x21,

@@ -122,51 +122,78 @@ function macroBody(): number[] {
 // returning Σ dst·0: 0, or NaN when some entry is ±Inf or NaN (an overflowed product)
 function unpackBody(): number[] {
   const [M, N, NP, AL, SRC, DST] = [0, 1, 2, 3, 4, 5];
-  const [I, S, E, X, Z] = [6, 7, 8, 9, 10];
+  const [I, S, E, E4, X, Z, X4, ALV, ZV, W] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
   const get = (l: number) => [op.localGet, l];
   const set = (l: number, e: number[]) => [...e, op.localSet, l];
   const addI = (l: number, c: number) => set(l, [...get(l), ...i32c(c), op.i32Add]);
+  const loop = (cond: number[], body: number[]) => [
+    op.block,
+    op.empty,
+    op.loop,
+    op.empty,
+    ...cond,
+    op.brIf,
+    1,
+    ...body,
+    op.br,
+    0,
+    op.end,
+    op.end,
+  ];
+  // lanes 2, 3 of a f32x4 moved to 0, 1 (bytes 8 … 15 twice)
+  const high = [...v(simd.i8x16Shuffle), 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+  // w = α·widen(x); store at DST + off; zv += w·0
+  const store2 = (x: number[], off: number) => [
+    ...set(W, [...x, ...v(simd.f64x2PromoteLowF32x4), ...get(ALV), ...v(simd.f64x2Mul)]),
+    ...get(DST),
+    ...get(W),
+    ...v(simd.v128Store, ...mem(3, off)),
+    ...set(ZV, [...get(ZV), ...get(W), ...f64c(0), ...v(simd.f64x2Splat), ...v(simd.f64x2Mul), ...v(simd.f64x2Add)]),
+  ];
   return [
     ...set(Z, f64c(0)),
+    ...set(ALV, [...get(AL), ...v(simd.f64x2Splat)]),
     ...set(I, i32c(0)),
-    op.block,
-    op.empty,
-    op.loop,
-    op.empty,
-    ...get(I),
-    ...get(M),
-    op.i32GeS,
-    op.brIf,
-    1,
-    ...set(S, [...get(SRC), ...get(I), ...get(NP), op.i32Mul, ...i32c(4), op.i32Mul, op.i32Add]),
-    ...set(E, [...get(S), ...get(N), ...i32c(4), op.i32Mul, op.i32Add]),
-    op.block,
-    op.empty,
-    op.loop,
-    op.empty,
-    ...get(S),
-    ...get(E),
-    op.i32GeU,
-    op.brIf,
-    1,
-    ...set(X, [...get(AL), ...get(S), op.f32Load, ...mem(2, 0), op.f64PromoteF32, op.f64Mul]),
-    ...get(DST),
-    ...get(X),
-    op.f64Store,
-    ...mem(3, 0),
-    ...set(Z, [...get(Z), ...get(X), ...f64c(0), op.f64Mul, op.f64Add]),
-    ...addI(S, 4),
-    ...addI(DST, 8),
-    op.br,
-    0,
-    op.end,
-    op.end,
-    ...addI(I, 1),
-    op.br,
-    0,
-    op.end,
-    op.end,
+    ...loop(
+      [...get(I), ...get(M), op.i32GeS],
+      [
+        ...set(S, [...get(SRC), ...get(I), ...get(NP), op.i32Mul, ...i32c(4), op.i32Mul, op.i32Add]),
+        ...set(E, [...get(S), ...get(N), ...i32c(4), op.i32Mul, op.i32Add]),
+        ...set(E4, [...get(S), ...get(N), ...i32c(-4), op.i32And, ...i32c(4), op.i32Mul, op.i32Add]),
+        // four entries at a time (f32x4 → two f64x2), then one at a time
+        ...loop(
+          [...get(S), ...get(E4), op.i32GeU],
+          [
+            ...set(X4, [...get(S), ...v(simd.v128Load, ...mem(2, 0))]),
+            ...store2(get(X4), 0),
+            ...store2([...get(X4), ...get(X4), ...high], 16),
+            ...addI(S, 16),
+            ...addI(DST, 32),
+          ],
+        ),
+        ...loop(
+          [...get(S), ...get(E), op.i32GeU],
+          [
+            ...set(X, [...get(AL), ...get(S), op.f32Load, ...mem(2, 0), op.f64PromoteF32, op.f64Mul]),
+            ...get(DST),
+            ...get(X),
+            op.f64Store,
+            ...mem(3, 0),
+            ...set(Z, [...get(Z), ...get(X), ...f64c(0), op.f64Mul, op.f64Add]),
+            ...addI(S, 4),
+            ...addI(DST, 8),
+          ],
+        ),
+        ...addI(I, 1),
+      ],
+    ),
     ...get(Z),
+    ...get(ZV),
+    ...v(simd.f64x2ExtractLane, 0),
+    op.f64Add,
+    ...get(ZV),
+    ...v(simd.f64x2ExtractLane, 1),
+    op.f64Add,
   ];
 }
 
@@ -188,7 +215,7 @@ function load(): Gemm32Module | null {
         name: 'unpack',
         params: [T.i32, T.i32, T.i32, T.f64, T.i32, T.i32],
         results: [T.f64],
-        locals: [T.i32, T.i32, T.i32, T.f64, T.f64],
+        locals: [T.i32, T.i32, T.i32, T.i32, T.f64, T.f64, T.v128, T.v128, T.v128, T.v128],
         body: unpackBody(),
       },
     ],
