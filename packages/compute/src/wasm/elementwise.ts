@@ -7,6 +7,8 @@ import { type ActivationName, TWO_OVER_SQRT_PI, activateInto, fastErfTable } fro
 import { type ReadoutArgs, readoutInto } from '../readout';
 import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
 
+/** Smallest buffer (entries) worth the copies into the module; smaller ones run the TypeScript definitions. */
+const WASM_MIN = 2048;
 /** Elements per call (three float64 regions of this many entries: 384 KiB, in L2). */
 const CHUNK = 16384;
 const TABLE_BYTES = Math.ceil((769 * 7 * 8) / 64) * 64;
@@ -404,10 +406,11 @@ export function wasmElementwiseAvailable(): boolean {
 
 /**
  * `activateInto` with erf evaluated in WebAssembly: bit-identical values (see the file comment), 2–4× faster on
- * large buffers. Other activations (and runtimes without WebAssembly) run `activateInto` itself. h must be finite.
+ * large buffers. Other activations, buffers under 2048 entries and runtimes without WebAssembly run `activateInto`
+ * itself. h must be finite.
  */
 export function wasmActivate(name: ActivationName, h: Float64Array, phi: Float64Array, dphi: Float64Array, len = h.length): void {
-  const w = name === 'erf' ? load() : null;
+  const w = name === 'erf' && len >= WASM_MIN ? load() : null;
   if (!w) {
     activateInto(name, h, phi, dphi, len);
     return;
@@ -433,12 +436,13 @@ export function wasmActivate(name: ActivationName, h: Float64Array, phi: Float64
 /**
  * `readoutInto` (the fused form: pre-activations `h` and `activation` given) with erf and one output evaluated in
  * WebAssembly: φ, φ′, predictions, residuals, φᵀr and δ in one pass per row, readoutInto's operations in its order,
- * so every output and the loss are bit-identical. Other activations, several outputs or unfused arguments run
- * `readoutInto` itself. `delta` may be `h` (each row is read before its δ is written).
+ * so every output and the loss are bit-identical. Other activations, several outputs, unfused arguments and n·N under
+ * 2048 run `readoutInto` itself. `delta` may be `h` (each row is read before its δ is written).
  */
 export function wasmReadout(args: ReadoutArgs): number {
   const { n, width: N, outputs, h, activation } = args;
-  const w = activation === 'erf' && outputs === 1 && h !== undefined && N <= CHUNK ? load() : null;
+  // small readouts (the per-call copies cost more than the loop) and other cases: the TypeScript definition
+  const w = activation === 'erf' && outputs === 1 && h !== undefined && N <= CHUNK && n * N >= WASM_MIN ? load() : null;
   if (!w || !h) return readoutInto(args);
   const { stride, offset, a, aOffset, y, pred, res, grad, gradOffset, delta } = args;
   const buf = w.memory.buffer;
