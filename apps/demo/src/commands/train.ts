@@ -243,6 +243,13 @@ export const command: Command = {
     COMMON_FLAGS.seed,
     COMMON_FLAGS.backend,
     {
+      name: 'precision',
+      type: 'choice',
+      choices: ['float64', 'float32'],
+      default: 'float64',
+      description: 'arithmetic of the simulation; float32 is for speed, on backends that declare it (openblas, tfjs, reference)',
+    },
+    {
       name: 'workers',
       type: 'string',
       placeholder: '<n|auto>',
@@ -340,6 +347,7 @@ export const command: Command = {
       throw new UsageError(`--lr must be a positive number or 'auto', got '${lrRaw}'`);
     const seed = f.number('seed', { integer: true, min: 0, default: 0 });
     const backendName = f.string('backend');
+    const precision = f.choice('precision', ['float64', 'float32'] as const, 'float64');
     const ckptPath = f.string('checkpoint');
     const ckptEveryFlag = f.number('checkpoint-every', { integer: true, positive: true });
     const resume = f.bool('resume');
@@ -364,7 +372,7 @@ export const command: Command = {
     f.assertAllUsed();
 
     const data = trainData(dataPath, priorOnly, dimFlag);
-    const backend = await resolveBackend(backendName);
+    const backend = await resolveBackend(backendName, precision);
     const inDim = data.x.cols,
       outputs = data.y.cols;
     const N = modelName === 'three-layer' ? (widths?.[1] ?? 0) : (width ?? 0);
