@@ -17,10 +17,11 @@ describe('backend discovery for the CLI', () => {
     expect([t.name, t.precision]).toEqual(['tfjs', 'float32']);
     expect((await resolveBackend(undefined, 'float32')).precision).toBe('float32');
     expect((await resolveBackend()).precision).toBe('float64');
+    expect((await resolveBackend('auto')).name).toBe((await resolveBackend()).name); // the default rule: auto
   });
   it('unknown names and impossible precisions are UsageErrors naming --backend', async () => {
     await expect(resolveBackend('cuda')).rejects.toThrow(UsageError);
-    await expect(resolveBackend('cuda')).rejects.toThrow(/--backend must be one of reference\|ml-matrix\|tfjs\|openblas/);
+    await expect(resolveBackend('cuda')).rejects.toThrow(/--backend must be one of auto\|reference\|ml-matrix\|tfjs\|openblas/);
     await expect(resolveBackend('tfjs', 'float64')).rejects.toThrow(/--backend tfjs computes in float32/);
   });
 });

@@ -1,11 +1,11 @@
-import type { Flags } from '@sftdl/cli-kit';
+import type { CommandSpec, Flags } from '@sftdl/cli-kit';
 import type { Budget } from './budget';
 
 /** What every command receives. stdout is reserved for the single JSON object in --json mode. */
 export interface CommandContext {
   flags: Flags;
   json: boolean;
-  /** Output folder for figures/reports (`--out`, default ./sftdl-out). */
+  /** Output folder for figures/reports (`--out-dir`, default ./sftdl-out). */
   outDir: string;
   /** Memory and work budget (`--max-memory`, `--max-work`), checked by each command before it starts. */
   budget: Budget;
@@ -17,10 +17,10 @@ export interface CommandContext {
   emit: (result: unknown, human?: string) => void;
 }
 
-export interface Command {
-  name: string;
-  summary: string;
-  /** One usage line per form, e.g. `demo kernel --activation <name> --depth L … [--json]`. */
-  usage: string[];
+/**
+ * A command: its declaration (flags with type, placeholder, default and description; the keys of its JSON output),
+ * from which the parser, the help and the unknown-flag suggestions are built, and its `run`.
+ */
+export interface Command extends CommandSpec {
   run(ctx: CommandContext): Promise<void>;
 }

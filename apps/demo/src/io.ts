@@ -13,9 +13,10 @@ import {
   writeFileSync,
   writeSync,
 } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
-import type { Mat } from '@sftdl/compute';
+import { basename, dirname, extname, isAbsolute, join } from 'node:path';
+import { type Mat, SftdlError } from '@sftdl/compute';
 import { UsageError } from '@sftdl/cli-kit';
+import { readDataset } from '@sftdl/io';
 import { type Budget, checkBudget, formatBytes } from './budget';
 
 /** A dataset file in the CLI data format: rows are samples; y may be a vector or a matrix. */
@@ -59,9 +60,43 @@ function toMat(v: unknown, key: string, file: string, allowVector: boolean): Mat
 /** Heap bytes a parsed JSON data file takes per byte of text (number[][] of doubles: ~16–24 B per ~18-byte number). */
 const JSON_HEAP_FACTOR = 4;
 
+/** Table formats `--data` reads besides JSON: the last column is y, the others x (one split; no xTest). */
+export const TABLE_EXTENSIONS = ['.npy', '.csv', '.tsv', '.txt'];
+
+function readTableFile(file: string, size: number, budget?: Budget): DataFile {
+  if (budget)
+    checkBudget(budget, {
+      what: `reading --data ${file} (${formatBytes(size)})`,
+      bytes: 2 * size,
+      flops: size,
+      flags: 'the data file (fewer rows or columns)',
+    });
+  let ds;
+  try {
+    ds = readDataset(file);
+  } catch (e) {
+    if (SftdlError.isInstance(e) || e instanceof Error) {
+      const msg = e.message.split('\n')[0] ?? '';
+      throw new UsageError(`--data ${file}: ${msg.replace(file, '').replace(/^[:\s]+/, '')}`);
+    }
+    throw e;
+  }
+  for (const [k, m] of [
+    ['x', ds.x],
+    ['y', ds.y],
+  ] as const)
+    for (let i = 0; i < m.data.length; i++)
+      if (!Number.isFinite(m.data[i] as number))
+        throw new UsageError(
+          `--data ${file}: ${k}[${Math.floor(i / m.cols)}][${i % m.cols}] is not a finite number (the last column is y, the others x)`,
+        );
+  return { x: ds.x, y: ds.y };
+}
+
 /**
- * Reads and validates a data file; every problem is a UsageError (exit 2) naming --data. With a `budget`, a file
- * whose parsed size would not fit is refused before it is read.
+ * Reads and validates a data file: JSON `{ x, y, xTest?, yTest? }`, or a `.npy`/CSV table whose last column is y.
+ * Every problem is a UsageError (exit 2) naming --data. With a `budget`, a file whose parsed size would not fit is
+ * refused before it is read.
  */
 export function readDataFile(file: string, budget?: Budget): DataFile {
   let size: number;
@@ -78,6 +113,7 @@ export function readDataFile(file: string, budget?: Budget): DataFile {
       `--data ${file}: ${fe instanceof Error ? fe.message.replace(/^cannot read [^:]*: /, '') : 'unreadable'}`,
     );
   }
+  if (TABLE_EXTENSIONS.includes(extname(file).toLowerCase())) return readTableFile(file, size, budget);
   if (budget)
     checkBudget(budget, {
       what: `reading --data ${file} (${formatBytes(size)})`,

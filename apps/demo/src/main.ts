@@ -1,11 +1,68 @@
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { SftdlError } from '@sftdl/compute';
-import { Flags, UsageError, parseArgv } from '@sftdl/cli-kit';
+import {
+  type FlagSpec,
+  Flags,
+  UsageError,
+  checkRequired,
+  didYouMean,
+  flagLines,
+  parseCommandLine,
+  renderHelp,
+} from '@sftdl/cli-kit';
 import { readBudget } from './budget';
 import { commandLoaders } from './commands/index';
 import type { CommandContext } from './context';
 import { DiskFullError, FileError } from './io';
 import { Interrupted } from './tour/interrupt';
+
+/** Flags every command takes (read here, before the command runs). */
+export const GLOBAL_FLAGS: readonly FlagSpec[] = [
+  { name: 'json', type: 'switch', description: 'print exactly one JSON object on stdout (progress and logs go to stderr)' },
+  {
+    name: 'out-dir',
+    type: 'string',
+    placeholder: '<dir>',
+    default: 'sftdl-out',
+    description: 'folder for figures, reports and checkpoints',
+  },
+  { name: 'quiet', type: 'switch', description: 'no progress or log lines on stderr (errors and warnings still print)' },
+  {
+    name: 'max-memory',
+    type: 'string',
+    placeholder: '<size>',
+    defaultText: 'half of the free memory',
+    description: 'memory budget checked before work starts, e.g. 4G, 512M or 2e9 (bytes)',
+  },
+  {
+    name: 'max-work',
+    type: 'number',
+    placeholder: '<flop>',
+    defaultText: '1e13',
+    description: 'work budget in floating-point operations, checked before work starts',
+  },
+  { name: 'debug', type: 'switch', description: 'print the stack of a failure' },
+  { name: 'help', short: 'h', type: 'switch', description: 'this help' },
+  { name: 'version', type: 'switch', description: 'print the version and exit' },
+];
+
+/**
+ * The global flags a command gets: where it does not declare `--out` (a file), `--out` is the deprecated spelling of
+ * `--out-dir` (it named the output folder before 0.1).
+ */
+export function globalFlagsFor(own: readonly FlagSpec[]): FlagSpec[] {
+  if (own.some((f) => f.name === 'out')) return [...GLOBAL_FLAGS];
+  return GLOBAL_FLAGS.map((f) =>
+    f.name === 'out-dir' ? { ...f, aliases: [{ name: 'out', note: '--out now always names a file; folders are --out-dir' }] } : f,
+  );
+}
+
+/** The demo's version (apps/demo/package.json). */
+export function demoVersion(): string {
+  const pkg = JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string };
+  return pkg.version;
+}
 
 function mainHelp(): string {
   const lines = [
@@ -13,16 +70,35 @@ function mainHelp(): string {
     '',
     'usage: pnpm demo [command] [flags]      (no command: the headline tour)',
     '       pnpm --silent demo <command> --json   prints exactly one JSON object on stdout',
+    '       pnpm demo <command> --help           the flags of a command, their defaults and its JSON output',
     '',
     'commands:',
-    ...Object.entries(commandLoaders).map(([n, c]) => `  ${n.padEnd(10)} ${c.summary}`),
+    ...Object.entries(commandLoaders).map(([n, c]) => `  ${n.padEnd(14)} ${c.summary}`),
     '',
-    'common flags: --json, --out DIR (default ./sftdl-out), --seed S, --backend NAME, --help, --quiet,',
-    '              --max-memory SIZE (e.g. 4G; default: half of the free memory), --max-work FLOP (default 1e13),',
-    '              --debug (stack traces on failures)',
+    'common flags:',
+    ...flagLines(GLOBAL_FLAGS),
+    '',
     'exit codes: 0 ok, 2 bad input (one line naming the flag), 1 other failure (one line; --debug for the stack), 130 interrupted',
   ];
   return lines.join('\n');
+}
+
+/** Global switches that take no value (for finding the command name before the command's flags are known). */
+const GLOBAL_SWITCHES = new Set(GLOBAL_FLAGS.filter((f) => f.type === 'switch').map((f) => `--${f.name}`));
+
+/** Index of the command name in argv: the first bare word that is not the value of a preceding flag. */
+function commandIndex(argv: readonly string[]): number {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i] ?? '';
+    if (a === '--') return -1;
+    if (a.startsWith('-')) {
+      const next = argv[i + 1];
+      if (!a.includes('=') && !GLOBAL_SWITCHES.has(a) && a !== '-h' && next !== undefined && !next.startsWith('-')) i++;
+      continue;
+    }
+    return i;
+  }
+  return -1;
 }
 
 /** Where {@link main} writes. The CLI passes the process streams; tests pass collectors. */
@@ -89,28 +165,47 @@ export async function main(argv: readonly string[], io: MainIO = processIO): Pro
   let json = false;
   let debug = argv.includes('--debug');
   try {
-    const parsed = parseArgv(argv);
-    const flags = new Flags(parsed);
-    json = parsed.flags.has('json');
-    debug = flags.bool('debug');
-    const name = parsed.positionals[0];
-    if (name === undefined && parsed.flags.has('help')) {
+    const at = commandIndex(argv);
+    const name = at >= 0 ? argv[at] : undefined;
+    const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 1)] : [...argv];
+    json = rest.includes('--json');
+    if (name === undefined && (rest.includes('--help') || rest.includes('-h'))) {
       io.stdout(mainHelp() + '\n');
       return 0;
     }
-    const cmdName = name ?? 'tour';
-    if (!Object.hasOwn(commandLoaders, cmdName))
-      throw new UsageError(`unknown command '${cmdName}'; allowed: ${Object.keys(commandLoaders).join('|')}`);
-    const loader = commandLoaders[cmdName]!;
-    if (name !== undefined) parsed.positionals.shift();
-    const command = await loader.load();
-    if (parsed.flags.has('help')) {
-      io.stdout(`${command.name} — ${command.summary}\n\nusage:\n${command.usage.map((u) => '  ' + u).join('\n')}\n`);
+    if (name === undefined && rest.includes('--version')) {
+      io.stdout(json ? JSON.stringify({ version: demoVersion() }) + '\n' : `sftdl demo ${demoVersion()}\n`);
       return 0;
     }
-    const outDir = resolve(flags.string('out', 'sftdl-out'));
-    const budget = readBudget(flags);
+    const cmdName = name ?? 'tour';
+    if (!Object.hasOwn(commandLoaders, cmdName)) {
+      const guess = didYouMean(cmdName, Object.keys(commandLoaders));
+      throw new UsageError(
+        `unknown command '${cmdName}'${guess ? `; did you mean '${guess}'?` : ''} (allowed: ${Object.keys(commandLoaders).join('|')})`,
+      );
+    }
+    const loader = commandLoaders[cmdName];
+    if (!loader) throw new UsageError(`unknown command '${cmdName}'`);
+    const command = await loader.load();
+    const globals = globalFlagsFor(command.flags);
+    const specs = [...command.flags, ...globals];
+    const parsed = parseCommandLine(rest, specs);
+    const flags = new Flags(parsed, specs);
+    json = parsed.flags.has('json');
+    debug = flags.bool('debug');
     const quiet = parsed.flags.has('quiet');
+    for (const w of parsed.warnings ?? []) io.stderr(w + '\n');
+    if (parsed.flags.has('help')) {
+      io.stdout(renderHelp(command, globals) + '\n');
+      return 0;
+    }
+    if (parsed.flags.has('version')) {
+      io.stdout(json ? JSON.stringify({ version: demoVersion() }) + '\n' : `sftdl demo ${demoVersion()}\n`);
+      return 0;
+    }
+    checkRequired(parsed, specs);
+    const outDir = resolve(flags.string('out-dir', 'sftdl-out'));
+    const budget = readBudget(flags);
     const ctx: CommandContext = {
       flags,
       json,

@@ -3,10 +3,19 @@
  * library errors. Estimates are deliberately rough (within a small factor): their job is to stop `--depth 1e9` or a
  * 200 MB data file before the work starts, with the flag to change, not to predict run times.
  */
-import { UsageError } from '@sftdl/cli-kit';
+import { type FlagSpec, UsageError } from '@sftdl/cli-kit';
 import { InvalidArgumentError, SftdlError } from '@sftdl/compute';
 import { ACTIVATION_NAMES, getActivation } from '@sftdl/kernels';
 import { ITERATION_FLOOR } from './budget';
+
+/** `--activation` of the kernel commands (kernel, gp): any activation the kernels package knows. */
+export const KERNEL_ACTIVATION_FLAG: FlagSpec = {
+  name: 'activation',
+  type: 'string',
+  placeholder: '<name>',
+  required: true,
+  description: `the nonlinearity: ${ACTIVATION_NAMES.join(', ')}`,
+};
 
 const F64 = 8;
 /** Bytes per number in a JS number[] (boxed doubles in arrays of arrays, JSON output strings included). */
@@ -31,7 +40,7 @@ export function checkKernelActivation(name: string): void {
 
 /**
  * Runs a kernel computation and names the flags when it fails for a reason the flags control: a kernel that became
- * non-finite is `--weight-var/--bias-var/--depth` (or the data scale), an unknown activation is `--activation`.
+ * non-finite is `--sigma-w2/--bias-var/--depth` (or the data scale), an unknown activation is `--activation`.
  */
 export function withKernelFlags<T>(
   flags: { activation: string; depth: number; weightVar: number; biasVar: number },
@@ -42,11 +51,11 @@ export function withKernelFlags<T>(
   } catch (e) {
     if (SftdlError.isInstance(e) && /non-finite/.test(e.message)) {
       throw new UsageError(
-        `--weight-var ${flags.weightVar} / --bias-var ${flags.biasVar} / --depth ${flags.depth} (--activation ${flags.activation}): ${e.message.replace(/; reduce .*$/, '')}; reduce --weight-var, --bias-var or --depth, or rescale the data`,
+        `--sigma-w2 ${flags.weightVar} / --bias-var ${flags.biasVar} / --depth ${flags.depth} (--activation ${flags.activation}): ${e.message.replace(/; reduce .*$/, '')}; reduce --sigma-w2, --bias-var or --depth, or rescale the data`,
       );
     }
     if (e instanceof RangeError && /activation returned a non-finite/.test(e.message)) {
-      throw new UsageError(`--activation ${flags.activation}: ${e.message}; reduce --weight-var/--bias-var or rescale the data`);
+      throw new UsageError(`--activation ${flags.activation}: ${e.message}; reduce --sigma-w2/--bias-var or rescale the data`);
     }
     throw e;
   }

@@ -41,7 +41,7 @@ describe('hardening reproductions (real child processes)', () => {
       'relu',
       '--depth',
       '2',
-      '--weight-var',
+      '--sigma-w2',
       '1',
       '--bias-var',
       '0',
@@ -59,14 +59,14 @@ describe('hardening reproductions (real child processes)', () => {
     expect(out.jitter).toBeGreaterThan(0);
   });
 
-  it('messages name the flag: gp --weight-var 1e300, kernel --activation constructor, grokking cubic --epsilon 0 --find-transition', () => {
+  it('messages name the flag: gp --sigma-w2 1e300, kernel --activation constructor, grokking cubic --epsilon 0 --find-transition', () => {
     const a = demo([
       'gp',
       '--activation',
       'relu',
       '--depth',
       '2',
-      '--weight-var',
+      '--sigma-w2',
       '1e300',
       '--bias-var',
       '0',
@@ -78,7 +78,7 @@ describe('hardening reproductions (real child processes)', () => {
     ]);
     expect(a.code).toBe(2);
     expect(one(a)).toHaveLength(1);
-    expect(a.stderr).toMatch(/^error: --weight-var 1e\+300/);
+    expect(a.stderr).toMatch(/^error: --sigma-w2 1e\+300/);
     expect(JSON.parse(a.stdout).error.type).toBe('UsageError');
     const b = demo([
       'kernel',
@@ -86,7 +86,7 @@ describe('hardening reproductions (real child processes)', () => {
       'constructor',
       '--depth',
       '2',
-      '--weight-var',
+      '--sigma-w2',
       '1',
       '--bias-var',
       '0',
@@ -124,7 +124,7 @@ describe('hardening reproductions (real child processes)', () => {
       'relu',
       '--depth',
       '2',
-      '--weight-var',
+      '--sigma-w2',
       '1',
       '--bias-var',
       '0',
@@ -142,7 +142,7 @@ describe('hardening reproductions (real child processes)', () => {
   it('sizes are checked before work: --depth 1e9, --samples 1e9, --prime 1000003, --restarts 1e9 exit 2 within seconds, naming the flag', () => {
     const cases: [string[], RegExp][] = [
       [
-        ['kernel', '--activation', 'relu', '--depth', '1e9', '--weight-var', '1', '--bias-var', '0', '--data', files.valid!],
+        ['kernel', '--activation', 'relu', '--depth', '1e9', '--sigma-w2', '1', '--bias-var', '0', '--data', files.valid!],
         /reduce --depth/,
       ],
       [['data', 'cubic', '--samples', '1e9', '--dim', '2', '--json'], /reduce --samples/],
@@ -154,7 +154,7 @@ describe('hardening reproductions (real child processes)', () => {
           'erf',
           '--depth',
           '2',
-          '--weight-var',
+          '--sigma-w2',
           '1',
           '--bias-var',
           '0.1',
@@ -175,7 +175,7 @@ describe('hardening reproductions (real child processes)', () => {
           'relu',
           '--depth',
           '2',
-          '--weight-var',
+          '--sigma-w2',
           '1',
           '--bias-var',
           '0',
@@ -237,7 +237,7 @@ describe('hardening reproductions (real child processes)', () => {
       'relu',
       '--depth',
       '1',
-      '--weight-var',
+      '--sigma-w2',
       '1',
       '--bias-var',
       '0',

@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { lineChartSvg } from '../src/plot';
 import { explorerUrl, renderReport } from '../src/report';
 import { traceDiagnostics } from '../src/tour/langevin';
-import { FIG3_GMFL_RATIO, modularScenario } from '../src/tour/modular-langevin';
+import { FIG3_GMFL_RATIO, alignFourierModes, modularScenario } from '../src/tour/modular-langevin';
+import { compareStarts } from '../src/tour/datasets';
 import { sexticRegulariser } from '../src/tour/modular-net';
 
 describe('traceDiagnostics', () => {
@@ -36,6 +37,17 @@ describe('traceDiagnostics', () => {
   });
 });
 
+/** |w_k|² of the P weights at offset o by a direct DFT, w_k = P⁻¹Σₙwₙe^{2πikn/P}. */
+function modeMagnitude2(th: ArrayLike<number>, o: number, k: number, P: number): number {
+  let re = 0,
+    im = 0;
+  for (let n = 0; n < P; n++) {
+    re += (th[o + n]! * Math.cos((2 * Math.PI * k * n) / P)) / P;
+    im += (th[o + n]! * Math.sin((2 * Math.PI * k * n) / P)) / P;
+  }
+  return re * re + im * im;
+}
+
 describe('modular network: the sextic regulariser', () => {
   it('Γ = Σ_i Σ_{k≠0} P(γ/6)(|w_k|⁶ + |v_k|⁶) by a direct complex DFT, and its gradient matches central differences', () => {
     const P = 5,
@@ -46,13 +58,7 @@ describe('modular network: the sextic regulariser', () => {
     for (let i = 0; i < N; i++)
       for (let h = 0; h < 2; h++)
         for (let k = 1; k < P; k++) {
-          let re = 0,
-            im = 0;
-          for (let n = 0; n < P; n++) {
-            re += (th[i * 2 * P + h * P + n]! * Math.cos((2 * Math.PI * k * n) / P)) / P;
-            im += (th[i * 2 * P + h * P + n]! * Math.sin((2 * Math.PI * k * n) / P)) / P;
-          }
-          direct += ((P * gamma) / 6) * (re * re + im * im) ** 3;
+          direct += ((P * gamma) / 6) * modeMagnitude2(th, i * 2 * P + h * P, k, P) ** 3;
         }
     const g = new Float64Array(th.length);
     expect(sexticRegulariser(th, N, P, gamma, g)).toBeCloseTo(direct, 12);
@@ -65,6 +71,38 @@ describe('modular network: the sextic regulariser', () => {
       expect(g[j]!).toBeCloseTo((sexticRegulariser(tp, N, P, gamma) - sexticRegulariser(tm, N, P, gamma)) / (2 * h), 6);
     }
     expect(g[N * 2 * P]).toBe(0); // the readout is not regularised
+  });
+
+  it('aligned start: every mode k ≠ 0 of both halves has |w_k|² = x (direct DFT), the readout is untouched', () => {
+    const P = 7,
+      N = 3,
+      x = 0.3;
+    const th = normal(key(4), N * 2 * P + N * P);
+    const readout = Array.from(th.subarray(N * 2 * P));
+    alignFourierModes(th, N, P, x, normal(key(5), 100));
+    for (let i = 0; i < N; i++)
+      for (let h = 0; h < 2; h++)
+        for (let k = 0; k < P; k++) {
+          expect(modeMagnitude2(th, i * 2 * P + h * P, k, P)).toBeCloseTo(k === 0 ? 0 : x, 12);
+        }
+    expect(Array.from(th.subarray(N * 2 * P))).toEqual(readout);
+  });
+
+  it('compareStarts: aligned − prior differences paired per dataset, mean ± SE over datasets', () => {
+    const o = (p: number, a: number) => ({
+      starts: {
+        prior: { chains: 1, learnedLinear: 0.5, learnedCubic: p },
+        aligned: { chains: 1, learnedLinear: 0.5, learnedCubic: a },
+      },
+    });
+    // differences 0.01, 0.03: mean 0.02, sd 0.01414…, SE 0.01
+    const c = compareStarts([o(-0.02, -0.01), o(-0.05, -0.02)])!;
+    expect(c.cubicGap).toBeCloseTo(0.02, 14);
+    expect(c.cubicGapSe).toBeCloseTo(0.01, 14);
+    expect(c.linearGap).toBe(0);
+    expect(c.mix).toBe(true);
+    expect(compareStarts([o(-0.02, -0.01)])).toBeNull(); // one dataset: no SE
+    expect(compareStarts([{ starts: {} }])).toBeNull();
   });
 
   it("the scenario mapping keeps the paper's σ²_II/σ²_I (printed λ at P = 401) with the first-principles onsets at small P", () => {
@@ -141,13 +179,13 @@ describe('sweep → report --from (modular-point)', () => {
         'prime=5',
         '--set',
         'width=4',
-        '--out',
+        '--out-dir',
         dir,
         '--json',
       ]).code,
     ).toBe(0);
     expect(demo(['sweep', 'run', dir, '--workers', '1', '--json']).code).toBe(0);
-    const r = demo(['report', '--from', dir, '--out', join(dir, 'out'), '--json']);
+    const r = demo(['report', '--from', dir, '--out-dir', join(dir, 'out'), '--json']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { report: string; done: number; table: { rows: (string | number)[][] } };
     expect(j.done).toBe(1);
@@ -162,4 +200,41 @@ describe('sweep → report --from (modular-point)', () => {
     );
     expect(readFileSync(j.report, 'utf8')).toContain('<svg');
   }, 120_000);
+});
+
+describe('cubic ensemble: deterministic budget', () => {
+  it('the stopping rule checks at fixed steps: the same key gives bit-identical numbers (and a run never stops on a clock)', async () => {
+    const { referenceBackend } = await import('@sftdl/compute');
+    const { fold, key: mk } = await import('@sftdl/field');
+    const { cubicTeacher, makeDataset } = await import('@sftdl/teachers');
+    const { runEnsemble } = await import('../src/tour/langevin');
+    const { scaleFig2 } = await import('../src/tour/sizes');
+    const sizes = scaleFig2(0.01);
+    const P = sizes.params;
+    const teacher = cubicTeacher({ dim: P.dim, epsilon: P.epsilon, key: mk(1) });
+    const data = makeDataset(teacher, { key: mk(2), samples: P.samples, testSamples: 50 });
+    const run = () =>
+      runEnsemble({
+        sizes,
+        data,
+        sigma2: 0.15,
+        chains: 4,
+        alignedChains: 2,
+        alignedOverlap: 0.7,
+        steps: 600,
+        burnIn: 100,
+        thin: 5,
+        key: fold(mk(3), 1),
+        backend: referenceBackend,
+        target: { rhat: 1.03, ess: 60, checkEvery: 10 },
+      });
+    const [a, b] = [await run(), await run()];
+    expect(a.stepsDone).toBe(b.stepsDone);
+    expect((a.stepsDone - 100) % 50).toBe(0); // stops only on the check grid (10 records × thin 5) or at the cap
+    expect(a.learnedCubic).toBe(b.learnedCubic);
+    expect(a.rhat).toBe(b.rhat);
+    expect(a.starts.aligned?.chains).toBe(2);
+    expect(a.starts.prior?.chains).toBe(2);
+    expect((a.starts.aligned!.learnedCubic + a.starts.prior!.learnedCubic) / 2).toBeCloseTo(a.learnedCubic, 12);
+  }, 60_000);
 });

@@ -165,7 +165,7 @@ describe('tour: Ctrl-C (a real SIGINT to a child process)', () => {
     const out = join(dir, 'tour');
     mkdirSync(out);
     writeFileSync(join(out, 'report.html'), 'PREVIOUS REPORT');
-    const child = spawn(process.execPath, [...nodeArgs, cliPath, 'tour', '--quick', '--out', out], { cwd: root });
+    const child = spawn(process.execPath, [...nodeArgs, cliPath, 'tour', '--quick', '--out-dir', out], { cwd: root });
     let stderr = '';
     child.stdout.resume();
     const sent = new Promise<void>((res) => {

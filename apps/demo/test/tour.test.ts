@@ -96,7 +96,7 @@ describe('tour: end to end', () => {
 
   it('a quick tour writes report.html with SVG figures, a JSON summary and the --find-transition transition', () => {
     const out = mkdtempSync(join(tmpdir(), 'sftdl-tour-'));
-    const r = demo(['tour', '--quick', '--json', '--out', out, '--seed', '3']);
+    const r = demo(['tour', '--quick', '--json', '--out-dir', out, '--seed', '3']);
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout);
     expect(j.report).toBe(join(out, 'report.html'));
@@ -157,7 +157,7 @@ describe('scenario: Ctrl-C leaves a resumable checkpoint and no report', () => {
       '0.2,0.1',
       '--checkpoint-dir',
       ck,
-      '--out',
+      '--out-dir',
       out,
       '--json',
     ];

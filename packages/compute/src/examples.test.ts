@@ -34,7 +34,7 @@ describe('documented examples', () => {
   });
   it('listBackends / selectBackend TSDoc: with no providers, the reference backend', async () => {
     expect(await listBackends([])).toEqual([
-      { name: 'reference', precision: ['float64'], available: true, engine: 'typescript' },
+      { name: 'reference', precision: ['float64', 'float32'], available: true, engine: 'typescript' },
     ]);
     expect((await selectBackend({ precision: 'float64', providers: [] })).backend).toBe(B);
   });

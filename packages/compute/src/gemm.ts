@@ -72,6 +72,30 @@ export function packAPanel(
   out: Float64Array,
 ): void {
   let o = 0;
+  if (rs === 1 && mc >= MR) {
+    // op(A) is a transposed row-major matrix: read along its rows (contiguous in i) and scatter into the slivers,
+    // streaming the reads instead of striding across kc rows per sliver (same packed values)
+    const full = mc - (mc % MR),
+      sl = MR * kc;
+    for (let p = 0; p < kc; p++) {
+      const src = off + p * cs;
+      let d = p * MR;
+      for (let i = 0; i < full; i += MR) {
+        out[d] = A[src + i]!;
+        out[d + 1] = A[src + i + 1]!;
+        out[d + 2] = A[src + i + 2]!;
+        out[d + 3] = A[src + i + 3]!;
+        d += sl;
+      }
+    }
+    if (full === mc) return;
+    o = (full / MR) * sl;
+    for (let p = 0; p < kc; p++) {
+      for (let r = 0; r < MR; r++) out[o + r] = full + r < mc ? A[off + p * cs + full + r]! : 0;
+      o += MR;
+    }
+    return;
+  }
   for (let i0 = 0; i0 < mc; i0 += MR) {
     const rows = Math.min(MR, mc - i0);
     if (rows === MR) {

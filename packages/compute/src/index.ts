@@ -56,6 +56,7 @@ export { checkAlpha, checkJitter, matmulDims } from './validate';
 
 // ── The reference backend and backend selection ─────────────────────────────────────────────────────────────
 export { assertProductFinite, referenceBackend, suggestJitter, unaryScalar } from './reference';
+export { referenceBackend32, referenceFloat32Available } from './reference32';
 export type { SelectBackendOptions, SelectBackendResult } from './select';
 export { listBackends, referenceProvider, selectBackend } from './select';
 

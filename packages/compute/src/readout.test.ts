@@ -46,26 +46,49 @@ describe('readoutInto', () => {
 });
 
 describe('readoutInto with the fused activation', () => {
-  it('equals activateInto followed by the unfused readout bit for bit (every activation, two outputs, inside a batched buffer)', () => {
-    const n = 7,
-      N = 13,
-      O = 2,
-      stride = 40,
-      offset = 9;
-    const h = Float64Array.from({ length: n * stride }, (_, i) => 3 * Math.sin(0.37 * i));
-    const a = Float64Array.from({ length: N * O }, (_, i) => Math.cos(0.9 * i)),
-      y = Float64Array.from({ length: n * O }, (_, i) => Math.sin(i));
-    for (const activation of ACTIVATION_NAMES) {
-      const run = (fused: boolean) => {
-        const out = {
-          pred: new Float64Array(n * O),
-          res: new Float64Array(n * O),
-          grad: new Float64Array(N * O),
-          delta: new Float64Array(n * stride),
+  it.each([1, 2])(
+    'equals activateInto followed by the unfused readout bit for bit (every activation, %i outputs, inside a batched buffer)',
+    (O) => {
+      const n = 7,
+        N = 13,
+        stride = 40,
+        offset = 9;
+      const h = Float64Array.from({ length: n * stride }, (_, i) => 3 * Math.sin(0.37 * i));
+      const a = Float64Array.from({ length: N * O }, (_, i) => Math.cos(0.9 * i)),
+        y = Float64Array.from({ length: n * O }, (_, i) => Math.sin(i));
+      for (const activation of ACTIVATION_NAMES) {
+        const run = (fused: boolean) => {
+          const out = {
+            pred: new Float64Array(n * O),
+            res: new Float64Array(n * O),
+            grad: new Float64Array(N * O),
+            delta: new Float64Array(n * stride),
+          };
+          const phi = new Float64Array(n * stride),
+            dphi = new Float64Array(n * stride);
+          if (!fused) activateInto(activation, h, phi, dphi);
+          const loss = readoutInto({
+            n,
+            width: N,
+            outputs: O,
+            stride,
+            offset,
+            a,
+            aOffset: 0,
+            y,
+            gradOffset: 0,
+            ...out,
+            ...(fused ? { h, activation } : { phi, dphi }),
+          });
+          return { loss, ...out };
         };
-        const phi = new Float64Array(n * stride),
-          dphi = new Float64Array(n * stride);
-        if (!fused) activateInto(activation, h, phi, dphi);
+        const fused = run(true);
+        expect(fused).toEqual(run(false));
+        // in place: delta = h
+        const hh = h.slice(),
+          pred = new Float64Array(n * O),
+          res = new Float64Array(n * O),
+          grad = new Float64Array(N * O);
         const loss = readoutInto({
           n,
           width: N,
@@ -76,59 +99,38 @@ describe('readoutInto with the fused activation', () => {
           aOffset: 0,
           y,
           gradOffset: 0,
-          ...out,
-          ...(fused ? { h, activation } : { phi, dphi }),
+          pred,
+          res,
+          grad,
+          delta: hh,
+          h: hh,
+          activation,
         });
-        return { loss, ...out };
-      };
-      const fused = run(true);
-      expect(fused).toEqual(run(false));
-      // in place: delta = h
-      const hh = h.slice(),
-        pred = new Float64Array(n * O),
-        res = new Float64Array(n * O),
-        grad = new Float64Array(N * O);
-      const loss = readoutInto({
-        n,
-        width: N,
-        outputs: O,
-        stride,
-        offset,
-        a,
-        aOffset: 0,
-        y,
-        gradOffset: 0,
-        pred,
-        res,
-        grad,
-        delta: hh,
-        h: hh,
-        activation,
-      });
-      expect(loss).toBe(fused.loss);
-      for (let mu = 0; mu < n; mu++)
-        expect([...hh.subarray(mu * stride + offset, mu * stride + offset + N)]).toEqual([
-          ...fused.delta.subarray(mu * stride + offset, mu * stride + offset + N),
-        ]);
-    }
-    expect(() =>
-      readoutInto({
-        n,
-        width: N,
-        outputs: O,
-        stride,
-        offset,
-        a,
-        aOffset: 0,
-        y,
-        gradOffset: 0,
-        pred: new Float64Array(n * O),
-        res: new Float64Array(n * O),
-        grad: new Float64Array(N * O),
-        delta: new Float64Array(n * stride),
-      }),
-    ).toThrow(InvalidArgumentError);
-  });
+        expect(loss).toBe(fused.loss);
+        for (let mu = 0; mu < n; mu++)
+          expect([...hh.subarray(mu * stride + offset, mu * stride + offset + N)]).toEqual([
+            ...fused.delta.subarray(mu * stride + offset, mu * stride + offset + N),
+          ]);
+      }
+      expect(() =>
+        readoutInto({
+          n,
+          width: N,
+          outputs: O,
+          stride,
+          offset,
+          a,
+          aOffset: 0,
+          y,
+          gradOffset: 0,
+          pred: new Float64Array(n * O),
+          res: new Float64Array(n * O),
+          grad: new Float64Array(N * O),
+          delta: new Float64Array(n * stride),
+        }),
+      ).toThrow(InvalidArgumentError);
+    },
+  );
 });
 
 describe('matmulInto', () => {

@@ -78,6 +78,7 @@ export function readoutInto(args: ReadoutArgs): number {
     dphi = args.dphi;
   }
   grad.fill(0, gradOffset, gradOffset + N * O);
+  if (O === 1 && !fused) return readoutSingle(args, phi, dphi);
   let loss = 0;
   for (let mu = 0; mu < n; mu++) {
     const ro = mu * stride + offset;
@@ -104,6 +105,31 @@ export function readoutInto(args: ReadoutArgs): number {
         sv += a[aOffset + i * O + o]! * rv;
       }
       delta[ro + i] = sv * dphi[po + i]!;
+    }
+  }
+  return 0.5 * loss;
+}
+
+/**
+ * {@link readoutInto} for one output (the common case) with φ, φ′ given: the same operations in the same order (so
+ * the same values), without the inner loops over outputs. `grad` is already zeroed.
+ */
+function readoutSingle(args: ReadoutArgs, phi: Float64Array, dphi: Float64Array): number {
+  const { n, width: N, stride, offset, a, aOffset, y, pred, res, grad, gradOffset, delta } = args;
+  let loss = 0;
+  for (let mu = 0; mu < n; mu++) {
+    const ro = mu * stride + offset;
+    let sv = 0;
+    for (let i = 0; i < N; i++) sv += phi[ro + i]! * a[aOffset + i]!;
+    pred[mu] = sv;
+    const r = sv - y[mu]!;
+    res[mu] = r;
+    loss += r * r;
+    for (let i = 0; i < N; i++) {
+      grad[gradOffset + i]! += phi[ro + i]! * r;
+      // (0 + a·r)·φ′ as the general loop: 0 + x is x for every x except −0, which (−0)·φ′ and (+0)·φ′ only
+      // distinguish in the sign of a zero; keep the general loop's +0
+      delta[ro + i] = (0 + a[aOffset + i]! * r) * dphi[ro + i]!;
     }
   }
   return 0.5 * loss;

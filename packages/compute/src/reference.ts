@@ -15,6 +15,7 @@ import { gemmStrided, syrkLowerStrided } from './gemm';
 import { choleskyInPlace, symmetricEigen, trsmInPlace } from './linalg';
 import { type Mat, addToDiagonalInPlace, assertFinite, assertSquare, transpose as transposeMat } from './mat';
 import { erf } from './special';
+import { wasmActivate, wasmReadout } from './wasm/elementwise';
 import { wasmGemmStrided } from './wasm/gemm';
 import { checkAlpha, checkJitter, matmulDims } from './validate';
 
@@ -318,6 +319,9 @@ function reduceRaw(a: Mat, op: ReduceOp, axis: ReduceAxis): Float64Array {
  * *When to use*: by default. It needs no native code, is deterministic across platforms, and is fast for pure
  * JS: packed, cache-blocked GEMM/syrk (2.5–3.5 GFLOP/s on one core at n = 1000), blocked Cholesky and triangular
  * solves, Householder + implicit-QL `eigh`. For n ≳ 2000 prefer a native backend (openblas) when available.
+ * Products above a small size run on a WebAssembly SIMD kernel with the same values; `activate` and `readout` (the
+ * Langevin sampler's φ, φ′ and fused readout) run in WebAssembly with the same values as `activateInto` and
+ * `readoutInto`. For float32 speed see {@link referenceBackend32}.
  *
  * *Gotchas*: single-threaded. `cholesky` reads only the lower triangle and throws `NotPositiveDefiniteError`
  * (with `suggestedJitter`) instead of clamping; `map`/`binary`/`affine` throw `InvalidArgumentError` when a result
@@ -334,7 +338,7 @@ export const referenceBackend: ComputeBackend = Object.freeze({
   specificationVersion: 'v1' as const,
   name: NAME,
   precision: 'float64' as const,
-  info: Object.freeze({ language: 'typescript' }),
+  info: Object.freeze({ language: 'typescript', products: 'webassembly-simd-f64x2', elementwise: 'webassembly (erf readout)' }),
   matmul,
   gram,
   cholesky,
@@ -350,4 +354,7 @@ export const referenceBackend: ComputeBackend = Object.freeze({
     assertFinite(a, 'transpose: A');
     return transposeMat(a);
   },
+  // the Langevin hot path in WebAssembly where the runtime has it: the same values as activateInto and readoutInto
+  activate: wasmActivate,
+  readout: wasmReadout,
 });

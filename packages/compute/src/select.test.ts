@@ -43,8 +43,12 @@ describe('selectBackend', () => {
     await expect(selectBackend({ prefer: 'off', strict: true, providers })).rejects.toSatisfy(BackendUnavailableError.isInstance);
     await expect(selectBackend({ prefer: 'nope', providers })).rejects.toSatisfy(InvalidArgumentError.isInstance);
   });
-  it('float32 without a float32 provider throws BackendUnavailableError listing reasons', async () => {
-    await expect(selectBackend({ precision: 'float32' })).rejects.toThrow(/reference: does not compute in float32/);
+  it('float32 without another float32 provider falls back to the float32 reference backend', async () => {
+    const { backend } = await selectBackend({ precision: 'float32' });
+    expect([backend.name, backend.precision]).toEqual(['reference', 'float32']);
+    const only64 = [fake('a', 10, ['float64'], true)];
+    const { probes } = await selectBackend({ precision: 'float32', providers: only64 });
+    expect(probes[0]).toMatchObject({ name: 'a', available: false, reason: 'does not compute in float32' });
   });
   it('a throwing probe is reported, not propagated', async () => {
     const bad: BackendProvider = {

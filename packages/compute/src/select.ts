@@ -1,21 +1,30 @@
 import type { BackendProbe, BackendProvider, ComputeBackend, Precision } from './backend';
 import { BackendUnavailableError, InvalidArgumentError } from './errors';
 import { referenceBackend } from './reference';
+import { referenceBackend32, referenceFloat32Available } from './reference32';
 
-/** The always-available provider of {@link referenceBackend} (float64, priority 0). */
+/**
+ * The always-available provider of {@link referenceBackend} (float64, priority 0), which also creates
+ * {@link referenceBackend32} (float32 products on WebAssembly SIMD) when float32 is asked for and the runtime has
+ * WebAssembly SIMD.
+ */
 export const referenceProvider: BackendProvider = Object.freeze({
   name: 'reference',
-  precisions: Object.freeze(['float64'] as const),
+  precisions: Object.freeze(['float64', 'float32'] as const),
   priority: 0,
   probe: async (): Promise<BackendProbe> => ({
     name: 'reference',
-    precision: ['float64'],
+    precision: referenceFloat32Available() ? ['float64', 'float32'] : ['float64'],
     available: true,
     engine: 'typescript',
   }),
   create: async ({ precision }: { precision: Precision }): Promise<ComputeBackend> => {
+    if (precision === 'float32') return referenceBackend32();
     if (precision !== 'float64')
-      throw new BackendUnavailableError({ backend: 'reference', reason: `it computes in float64 only (asked for ${precision})` });
+      throw new BackendUnavailableError({
+        backend: 'reference',
+        reason: `it computes in float64 or float32 (asked for ${String(precision)})`,
+      });
     return referenceBackend;
   },
 });
@@ -72,7 +81,7 @@ async function safeProbe(p: BackendProvider): Promise<BackendProbe> {
  *
  * @example
  * ```ts
- * const probes = await listBackends([]); // [{ name: 'reference', precision: ['float64'], available: true, … }]
+ * const probes = await listBackends([]); // [{ name: 'reference', precision: ['float64', 'float32'], available: true, … }]
  * ```
  */
 export async function listBackends(providers: readonly BackendProvider[] = []): Promise<BackendProbe[]> {
@@ -86,7 +95,7 @@ export async function listBackends(providers: readonly BackendProvider[] = []): 
  * to the science functions. Libraries should take a backend argument rather than call this.
  *
  * *Gotchas*: compute does not know the backend packages (layers); pass their providers. The reference backend is
- * float64 only, so asking for float32 without a float32 provider throws `BackendUnavailableError` listing the reasons.
+ * the fallback in both precisions (float32: {@link referenceBackend32}, products on WebAssembly SIMD).
  *
  * @example
  * ```ts

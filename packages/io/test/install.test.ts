@@ -29,31 +29,27 @@ describe('docs/install.md: packed tarballs install and run in a plain Node proje
     if (!existsSync(join(root, 'packages/compute/dist/index.js')) || !existsSync(join(root, 'packages/io/dist/index.js'))) {
       run('pnpm', ['--filter', '@sftdl/io...', 'run', 'build'], root);
     }
+    const version = (pkg: string) =>
+      (JSON.parse(readFileSync(join(root, 'packages', pkg, 'package.json'), 'utf8')) as { version: string }).version;
+    const computeTgz = `sftdl-compute-${version('compute')}.tgz`;
+    const ioTgz = `sftdl-io-${version('io')}.tgz`;
     const tarballs = join(tmp, 'tarballs');
     run('pnpm', ['--filter', '@sftdl/compute', '--filter', '@sftdl/io', 'pack', '--pack-destination', tarballs], root);
-    expect(readdirSync(tarballs).sort()).toEqual(['sftdl-compute-0.0.0.tgz', 'sftdl-io-0.0.0.tgz']);
+    expect(readdirSync(tarballs).sort()).toEqual([computeTgz, ioTgz]);
 
     const app = join(tmp, 'my-analysis');
     run('mkdir', ['-p', app], tmp);
     writeFileSync(join(app, 'package.json'), JSON.stringify({ name: 'my-analysis', private: true, type: 'module' }));
     run(
       'npm',
-      [
-        'install',
-        '--offline',
-        '--no-audit',
-        '--no-fund',
-        '--ignore-scripts',
-        join(tarballs, 'sftdl-compute-0.0.0.tgz'),
-        join(tarballs, 'sftdl-io-0.0.0.tgz'),
-      ],
+      ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', join(tarballs, computeTgz), join(tarballs, ioTgz)],
       app,
     );
     // the installed copy is the tarball's, with its workspace dependency rewritten, not a link into the repository
     const installed = JSON.parse(readFileSync(join(app, 'node_modules/@sftdl/io/package.json'), 'utf8')) as {
       dependencies: Record<string, string>;
     };
-    expect(installed.dependencies['@sftdl/compute']).toBe('^0.0.0');
+    expect(installed.dependencies['@sftdl/compute']).toBe(`^${version('compute')}`);
     expect(existsSync(join(app, 'node_modules/@sftdl/io/dist/index.js'))).toBe(true);
 
     writeFileSync(join(app, 'read.mjs'), docScript());

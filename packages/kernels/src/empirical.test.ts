@@ -30,7 +30,7 @@ describe('empirical kernels of wide random networks converge to the recursions',
       const o = {
         activation: c.activation,
         depth: c.depth,
-        weightVar: 1.6,
+        sigmaW2: 1.6,
         biasVar: 0.1,
         parameterization: c.parameterization,
         width,
@@ -46,7 +46,7 @@ describe('empirical kernels of wide random networks converge to the recursions',
   }
 
   it('the error of a single network falls as 1/√width', () => {
-    const base = { activation: 'relu', depth: 1, weightVar: 2, biasVar: 0.1 };
+    const base = { activation: 'relu', depth: 1, sigmaW2: 2, biasVar: 0.1 };
     const exact = fcKernel(x, undefined, base).ntk!;
     const widths = [64, 256, 1024];
     const rms = widths.map((width) => {
@@ -71,7 +71,7 @@ describe('empirical kernels of wide random networks converge to the recursions',
   });
 
   it('empirical NTK of a cross block equals the corresponding block of the joint one', () => {
-    const net = fcNetwork({ activation: 'erf', depth: 2, weightVar: 1.5, biasVar: 0.2, width: 16 });
+    const net = fcNetwork({ activation: 'erf', depth: 2, sigmaW2: 1.5, biasVar: 0.2, width: 16 });
     const p = net.init(key(3), 4);
     const joint = empiricalNtk(net, p, x);
     const x2 = fromRows([[0.2, -1, 0.7, 0.1]]);
@@ -80,7 +80,7 @@ describe('empirical kernels of wide random networks converge to the recursions',
   });
 
   it('empirical NTK equals the finite-difference Jacobian contraction Σ_θ ∂f(x)/∂θ ∂f(x′)/∂θ', () => {
-    const net = fcNetwork({ activation: 'tanh', depth: 2, weightVar: 1.5, biasVar: 0.2, width: 3, parameterization: 'standard' });
+    const net = fcNetwork({ activation: 'tanh', depth: 2, sigmaW2: 1.5, biasVar: 0.2, width: 3, parameterization: 'standard' });
     const p = net.init(key(9), 4);
     const th = empiricalNtk(net, p, x);
     const h = 1e-6;
@@ -107,7 +107,7 @@ describe('empirical kernels of wide random networks converge to the recursions',
   });
 
   it('needs a key and at least two samples', () => {
-    const net = fcNetwork({ activation: 'relu', depth: 1, weightVar: 2, biasVar: 0, width: 4 });
+    const net = fcNetwork({ activation: 'relu', depth: 1, sigmaW2: 2, biasVar: 0, width: 4 });
     expect(() => empiricalKernels(net, x, undefined, { key: key(1), samples: 1 })).toThrow(InvalidArgumentError);
   });
 });

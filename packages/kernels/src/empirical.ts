@@ -1,6 +1,6 @@
 import { type ComputeBackend, InvalidArgumentError, type Mat, referenceBackend } from '@sftdl/compute';
 import { type Key, split } from '@sftdl/field';
-import type { KernelKind } from './recursion';
+import type { AllKernelKinds, KernelKind } from './recursion';
 import { type Network, type NetworkParams, denseScales, forward } from './stax';
 
 /** A Monte Carlo kernel estimate: elementwise mean and standard error over independent initialisations. */
@@ -20,12 +20,18 @@ export interface EmpiricalKernelOptions {
   backend?: ComputeBackend;
 }
 
-/** Per-initialisation empirical kernels of a finite network. */
+/** Per-initialisation empirical kernels of a finite network. A field is present when `get` asked for it. */
 export interface EmpiricalKernels {
   nngp?: KernelEstimate;
   ntk?: KernelEstimate;
   samples: number;
 }
+
+/** The estimates {@link empiricalKernels} returns for a given `get`, typed as present (a runtime list of unknown
+ * length → {@link EmpiricalKernels}). */
+export type EmpiricalKernelsOf<G extends readonly KernelKind[]> = number extends G['length']
+  ? EmpiricalKernels
+  : { [K in G[number]]: KernelEstimate } & { samples: number };
 
 /**
  * Empirical NTK of one finite network: Θ̂(x, x′) = Σ_θ ∂f(x)/∂θ · ∂f(x′)/∂θ, averaged over output units.
@@ -41,7 +47,7 @@ export interface EmpiricalKernels {
  *
  * @example
  * ```ts
- * const net = fcNetwork({ activation: 'relu', depth: 2, weightVar: 2, biasVar: 0.1, width: 256 });
+ * const net = fcNetwork({ activation: 'relu', depth: 2, sigmaW2: 2, biasVar: 0.1, width: 256 });
  * const theta = empiricalNtk(net, net.init(key(1), 3), x);
  * ```
  */
@@ -118,7 +124,7 @@ export function conditionalNngp(
     throw new InvalidArgumentError('the network must end with a dense (readout) layer for the NNGP estimate');
   const h1 = forward(ops, params, x1, backend).inputs[last]!;
   const h2 = x2 ? forward(ops, params, x2, backend).inputs[last]! : h1;
-  return backend.affine(backend.matmul(h1, h2, { transB: true, alpha: op.weightVar / h1.cols }), 1, op.biasVar);
+  return backend.affine(backend.matmul(h1, h2, { transB: true, alpha: op.sigmaW2 / h1.cols }), 1, op.biasVar);
 }
 
 /**
@@ -133,12 +139,17 @@ export function conditionalNngp(
  *
  * @example
  * ```ts
- * const net = fcNetwork({ activation: 'erf', depth: 2, weightVar: 1.5, biasVar: 0.1, width: 512 });
+ * const net = fcNetwork({ activation: 'erf', depth: 2, sigmaW2: 1.5, biasVar: 0.1, width: 512 });
  * const est = empiricalKernels(net, x, undefined, { key: key(7), samples: 8 });
- * est.ntk!.mean; est.ntk!.stderr;
+ * est.ntk.mean; est.ntk.stderr;
  * ```
  */
-export function empiricalKernels(net: Network, x1: Mat, x2: Mat | undefined, options: EmpiricalKernelOptions): EmpiricalKernels {
+export function empiricalKernels<const G extends readonly KernelKind[] = AllKernelKinds>(
+  net: Network,
+  x1: Mat,
+  x2: Mat | undefined,
+  options: EmpiricalKernelOptions & { get?: G },
+): EmpiricalKernelsOf<G> {
   const samples = options.samples ?? 16;
   if (!Number.isInteger(samples) || samples < 2)
     throw new InvalidArgumentError(`samples must be an integer ≥ 2 (standard errors need two), got ${samples}`);
@@ -175,5 +186,5 @@ export function empiricalKernels(net: Network, x1: Mat, x2: Mat | undefined, opt
   const res: EmpiricalKernels = { samples };
   if (get.includes('nngp')) res.nngp = finish('nngp');
   if (get.includes('ntk')) res.ntk = finish('ntk');
-  return res;
+  return res as EmpiricalKernelsOf<G>;
 }

@@ -27,16 +27,16 @@ describe('documentation examples', () => {
       [0.2, -1, 0.7],
       [0.9, 0.1, 0.4],
     ]);
-    const { nngp, ntk } = fcKernel(x, undefined, { activation: 'relu', depth: 3, weightVar: 2, biasVar: 0.1 });
+    const { nngp, ntk } = fcKernel(x, undefined, { activation: 'relu', depth: 3, sigmaW2: 2, biasVar: 0.1 });
     expect(nngp!.rows).toBe(3);
     expect(ntk!.data[0]!).toBeGreaterThan(nngp!.data[0]!);
-    const net = serial(dense({ weightVar: 1.5, biasVar: 0.1, width: 512 }), erfLayer(), dense({ weightVar: 1.5, biasVar: 0.1 }));
+    const net = serial(dense({ sigmaW2: 1.5, biasVar: 0.1, width: 512 }), erfLayer(), dense({ sigmaW2: 1.5, biasVar: 0.1 }));
     const k = net.kernel(x, undefined, { get: ['nngp', 'ntk'] });
     expect(k.ntk!.cols).toBe(3);
     const y = net.apply(net.init(key(0), 3), x);
     expect([y.rows, y.cols]).toEqual([3, 1]);
     const est = empiricalKernels(
-      fcNetwork({ activation: 'tanh', depth: 2, weightVar: 1.5, biasVar: 0.1, width: 64 }),
+      fcNetwork({ activation: 'tanh', depth: 2, sigmaW2: 1.5, biasVar: 0.1, width: 64 }),
       x,
       undefined,
       { key: key(1), samples: 4 },
@@ -58,9 +58,9 @@ describe('documentation examples', () => {
       [1, 0],
       [0.6, 0.8],
     ]);
-    const { nngp } = fcKernel(x, undefined, { activation: 'relu', depth: 2, weightVar: 2, biasVar: 0 });
+    const { nngp } = fcKernel(x, undefined, { activation: 'relu', depth: 2, sigmaW2: 2, biasVar: 0 });
     expect(kernelMatrixSpectrum(nngp!).values.length).toBe(2);
-    const net = serial(dense({ weightVar: 2, width: 8 }), reluLayer(), dense({ weightVar: 2 }));
+    const net = serial(dense({ sigmaW2: 2, width: 8 }), reluLayer(), dense({ sigmaW2: 2 }));
     expect(empiricalNtk(net, net.init(key(1), 2), x).rows).toBe(2);
   });
 });

@@ -14,10 +14,13 @@ export { customActivation } from './dual-mehler';
 export type {
   ActivationOp,
   DenseOp,
+  AllKernelKinds,
   KernelComputeOptions,
   KernelKind,
   KernelOp,
   KernelResult,
+  Kernels,
+  KernelsOf,
   Parameterization,
 } from './recursion';
 export { kernelProgram } from './recursion';
@@ -45,11 +48,11 @@ export { abs, cos, gelu, identity, relu, sin, softplus, step, tanh } from './sta
 export { ACTIVATION_NAMES } from './dual-registry';
 
 // ── Fully connected networks ────────────────────────────────────────────────────────────────────────────────
-export type { FcKernelOptions, FcOptions } from './fc';
+export type { FcBaseOptions, FcKernelOptions, FcOptions, WeightVariance } from './fc';
 export { fcKernel, fcNetwork } from './fc';
 
 // ── Finite-width (Monte Carlo) kernels ──────────────────────────────────────────────────────────────────────
-export type { EmpiricalKernelOptions, EmpiricalKernels, KernelEstimate } from './empirical';
+export type { EmpiricalKernelOptions, EmpiricalKernels, EmpiricalKernelsOf, KernelEstimate } from './empirical';
 export { conditionalNngp, empiricalKernels, empiricalNtk } from './empirical';
 
 // ── Spectra (sphere / Gaussian data / kernel matrices) ──────────────────────────────────────────────────────

@@ -32,7 +32,7 @@ describe('dual kernels at (near-)parallel inputs vs a 50-digit reference', () =>
   const x = fromRows(fx.x);
   for (const c of fx.cases) {
     it(`${c.activation}, depth ${c.depth}: NNGP and NTK entries duplicates to a few ulps, the rest within 8× their roundoff sensitivity`, () => {
-      const r = fcKernel(x, undefined, { activation: c.activation, depth: c.depth, weightVar: c.weightVar, biasVar: c.biasVar });
+      const r = fcKernel(x, undefined, { activation: c.activation, depth: c.depth, sigmaW2: c.weightVar, biasVar: c.biasVar });
       const n = x.rows;
       let worstDup = 0;
       for (const [name, got, want] of [

@@ -10,7 +10,10 @@ export type KernelKind = 'nngp' | 'ntk';
 /** A dense (fully connected) layer in a kernel program. */
 export interface DenseOp {
   kind: 'dense';
-  /** σ_w². */
+  /** σ_w², the weight variance. */
+  sigmaW2: number;
+  /** σ_w² under its old name (always equal to `sigmaW2`).
+   * @deprecated Use `sigmaW2`; `weightVar` goes away in the next minor version. */
   weightVar: number;
   /** σ_b². */
   biasVar: number;
@@ -40,11 +43,24 @@ export interface KernelComputeOptions {
   tileRows?: number;
 }
 
-/** Infinite-width kernels. `nngp[i][j]` = K(x1_i, x2_j); `ntk` likewise. */
+/** Infinite-width kernels. `nngp[i][j]` = K(x1_i, x2_j); `ntk` likewise. A field is present when `get` asked for it. */
 export interface KernelResult {
   nngp?: Mat;
   ntk?: Mat;
 }
+
+/** Both kernels, as returned when `get` is omitted. */
+export interface Kernels {
+  nngp: Mat;
+  ntk: Mat;
+}
+
+/** The kernels a call returns for a given `get`: `get: ['nngp']` → `{ nngp: Mat }`; omitted → both; a runtime list
+ * of unknown length → {@link KernelResult} (fields optional). */
+export type KernelsOf<G extends readonly KernelKind[]> = number extends G['length'] ? KernelResult : { [K in G[number]]: Mat };
+
+/** The default of `get`: both kernels. */
+export type AllKernelKinds = readonly ['nngp', 'ntk'];
 
 function describe(ops: readonly KernelOp[], p: number): string {
   let hidden = 0;
@@ -65,8 +81,12 @@ export function validateProgram(ops: readonly KernelOp[]): void {
   if (ops.length === 0) throw new InvalidArgumentError('the network has no layers; add at least one dense layer');
   ops.forEach((op, p) => {
     if (op.kind === 'dense') {
+      if (op.weightVar !== undefined && op.sigmaW2 !== op.weightVar)
+        throw new InvalidArgumentError(
+          `op #${p} has sigmaW2 = ${op.sigmaW2} but weightVar = ${op.weightVar}; give only sigmaW2 (weightVar is its deprecated name)`,
+        );
       for (const [k, v] of [
-        ['weightVar', op.weightVar],
+        ['sigmaW2', op.sigmaW2],
         ['biasVar', op.biasVar],
       ] as const) {
         if (!Number.isFinite(v) || v < 0)
@@ -108,7 +128,7 @@ function diagTrace(ops: readonly KernelOp[], x: Mat): DiagTrace {
   ops.forEach((op, p) => {
     if (op.kind === 'dense') {
       varsBefore.push(undefined);
-      const w = op.weightVar,
+      const w = op.sigmaW2,
         b = op.biasVar,
         one = op.bias ? 1 : 0;
       for (let i = 0; i < n; i++) {
@@ -151,16 +171,16 @@ function diagTrace(ops: readonly KernelOp[], x: Mat): DiagTrace {
  *
  * @example
  * ```ts
- * const net = serial(dense({ weightVar: 2 }), reluLayer(), dense({ weightVar: 2 }));
+ * const net = serial(dense({ sigmaW2: 2 }), reluLayer(), dense({ sigmaW2: 2 }));
  * const { nngp, ntk } = kernelProgram(net.ops, x); // same as net.kernel(x)
  * ```
  */
-export function kernelProgram(
+export function kernelProgram<const G extends readonly KernelKind[] = AllKernelKinds>(
   ops: readonly KernelOp[],
   x1: Mat,
   x2: Mat | undefined,
-  options: KernelComputeOptions = {},
-): KernelResult {
+  options: KernelComputeOptions & { get?: G } = {},
+): KernelsOf<G> {
   validateProgram(ops);
   const backend = options.backend ?? referenceBackend;
   const get = options.get ?? ['nngp', 'ntk'];
@@ -212,7 +232,7 @@ export function kernelProgram(
     ops.forEach((op, p) => {
       let bad = false;
       if (op.kind === 'dense') {
-        const w = op.weightVar,
+        const w = op.sigmaW2,
           b = op.biasVar;
         const ntkParam = op.parameterization === 'ntk';
         const nin = inWidth[p]!,
@@ -279,5 +299,5 @@ export function kernelProgram(
   const res: KernelResult = {};
   if (get.includes('nngp')) res.nngp = { rows: n1, cols: n2, data: K };
   if (get.includes('ntk')) res.ntk = { rows: n1, cols: n2, data: T };
-  return res;
+  return res as KernelsOf<G>;
 }

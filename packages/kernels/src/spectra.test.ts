@@ -98,7 +98,7 @@ describe('finite-sample kernel-matrix spectrum', () => {
       [-0.2, 1],
       [0.3, -0.7],
     ]);
-    const k = fcKernel(x, undefined, { activation: 'relu', depth: 2, weightVar: 2, biasVar: 0.1 }).nngp!;
+    const k = fcKernel(x, undefined, { activation: 'relu', depth: 2, sigmaW2: 2, biasVar: 0.1 }).nngp!;
     const { values, vectors } = kernelMatrixSpectrum(k, { backend: referenceBackend });
     for (let i = 1; i < 4; i++) expect(values[i]!).toBeLessThanOrEqual(values[i - 1]!);
     for (let i = 0; i < 4; i++)

@@ -4,10 +4,12 @@ import type { DualActivation } from './dual';
 import { getActivation } from './dual-registry';
 import {
   type ActivationOp,
+  type AllKernelKinds,
   type DenseOp,
   type KernelComputeOptions,
+  type KernelKind,
   type KernelOp,
-  type KernelResult,
+  type KernelsOf,
   type Parameterization,
   kernelProgram,
   validateProgram,
@@ -20,7 +22,10 @@ export interface Layer {
 
 /** Options of {@link dense}. */
 export interface DenseOptions {
-  /** σ_w² (default 1). */
+  /** σ_w², the weight variance (default 1). */
+  sigmaW2?: number;
+  /** σ_w² under its old name.
+   * @deprecated Use `sigmaW2`; `weightVar` goes away in the next minor version. */
   weightVar?: number;
   /** σ_b² (default 0). */
   biasVar?: number;
@@ -41,13 +46,15 @@ export interface DenseOptions {
  *
  * @example
  * ```ts
- * const net = serial(dense({ weightVar: 2, width: 512 }), reluLayer(), dense({ weightVar: 2 }));
+ * const net = serial(dense({ sigmaW2: 2, width: 512 }), reluLayer(), dense({ sigmaW2: 2 }));
  * ```
  */
 export function dense(options: DenseOptions = {}): Layer {
+  const sigmaW2 = resolveSigmaW2(options, 1);
   const op: DenseOp = {
     kind: 'dense',
-    weightVar: options.weightVar ?? 1,
+    sigmaW2,
+    weightVar: sigmaW2,
     biasVar: options.biasVar ?? 0,
     width: options.width ?? 1,
     bias: options.bias ?? true,
@@ -55,6 +62,24 @@ export function dense(options: DenseOptions = {}): Layer {
   };
   validateProgram([op]);
   return Object.freeze({ ops: Object.freeze([op]) });
+}
+
+/**
+ * σ_w² from options that may spell it `sigmaW2` or (deprecated) `weightVar`; `fallback` when neither is given.
+ * Throws when both are given with different values. @internal
+ */
+export function resolveSigmaW2(
+  options: { sigmaW2?: number | undefined; weightVar?: number | undefined },
+  fallback?: number,
+): number {
+  const { sigmaW2, weightVar } = options;
+  if (sigmaW2 !== undefined && weightVar !== undefined && sigmaW2 !== weightVar)
+    throw new InvalidArgumentError(
+      `sigmaW2 = ${sigmaW2} and weightVar = ${weightVar} disagree; give only sigmaW2 (weightVar is its deprecated name)`,
+    );
+  const v = sigmaW2 ?? weightVar ?? fallback;
+  if (v === undefined) throw new InvalidArgumentError('sigmaW2 (the weight variance σ_w²) is required, e.g. sigmaW2: 2 for ReLU');
+  return v;
 }
 
 /** An elementwise activation layer from a name (see {@link getActivation}) or a {@link DualActivation}. */
@@ -113,13 +138,20 @@ export interface Network extends Layer {
   init(key: Key, inputDim: number): NetworkParams;
   /** Forward pass: x of shape [n, d] → outputs [n, N_out]. */
   apply(params: NetworkParams, x: Mat, options?: ApplyOptions): Mat;
-  /** Infinite-width NNGP / NTK between the rows of x1 and x2 (x2 defaults to x1). */
-  kernel(x1: Mat, x2?: Mat, options?: KernelComputeOptions): KernelResult;
+  /**
+   * Infinite-width NNGP / NTK between the rows of x1 and x2 (x2 defaults to x1). The result has exactly the kernels
+   * `get` lists (both by default), typed as present: `net.kernel(x, undefined, { get: ['nngp'] }).nngp` is a `Mat`.
+   */
+  kernel<const G extends readonly KernelKind[] = AllKernelKinds>(
+    x1: Mat,
+    x2?: Mat,
+    options?: KernelComputeOptions & { get?: G },
+  ): KernelsOf<G>;
 }
 
 /** Scale factors mapping trainable coordinates to the weights actually used. @internal */
 export function denseScales(op: DenseOp, inWidth: number): { w: number; b: number } {
-  return op.parameterization === 'ntk' ? { w: Math.sqrt(op.weightVar / inWidth), b: Math.sqrt(op.biasVar) } : { w: 1, b: 1 };
+  return op.parameterization === 'ntk' ? { w: Math.sqrt(op.sigmaW2 / inWidth), b: Math.sqrt(op.biasVar) } : { w: 1, b: 1 };
 }
 
 /** Intermediate values of a forward pass (pre- and post-activations), used by the empirical kernels. @internal */
@@ -173,7 +205,7 @@ export function forward(ops: readonly KernelOp[], params: NetworkParams, x: Mat,
  *
  * @example
  * ```ts
- * const net = serial(dense({ weightVar: 1.5, biasVar: 0.1, width: 256 }), erfLayer(), dense({ weightVar: 1.5, biasVar: 0.1 }));
+ * const net = serial(dense({ sigmaW2: 1.5, biasVar: 0.1, width: 256 }), erfLayer(), dense({ sigmaW2: 1.5, biasVar: 0.1 }));
  * const { nngp, ntk } = net.kernel(fromRows([[1, 0], [0, 1]]));
  * const params = net.init(key(0), 2);
  * const y = net.apply(params, fromRows([[1, 0]]));
@@ -200,7 +232,7 @@ export function serial(...layers: Layer[]): Network {
         if (op.kind !== 'dense') return null;
         const [kw, kb] = split(keys[p]!, 2);
         const std =
-          op.parameterization === 'ntk' ? { w: 1, b: 1 } : { w: Math.sqrt(op.weightVar / width), b: Math.sqrt(op.biasVar) };
+          op.parameterization === 'ntk' ? { w: 1, b: 1 } : { w: Math.sqrt(op.sigmaW2 / width), b: Math.sqrt(op.biasVar) };
         const W = normalMat(kw!, width, op.width, std.w);
         const res: DenseParams = { W };
         if (op.bias) res.b = normalMat(kb!, 1, op.width, std.b).data;
@@ -211,7 +243,11 @@ export function serial(...layers: Layer[]): Network {
     apply(params: NetworkParams, x: Mat, options: ApplyOptions = {}): Mat {
       return forward(ops, params, x, options.backend ?? referenceBackend).output;
     },
-    kernel(x1: Mat, x2?: Mat, options: KernelComputeOptions = {}): KernelResult {
+    kernel<const G extends readonly KernelKind[] = AllKernelKinds>(
+      x1: Mat,
+      x2?: Mat,
+      options: KernelComputeOptions & { get?: G } = {},
+    ): KernelsOf<G> {
       return kernelProgram(ops, x1, x2, options);
     },
   });

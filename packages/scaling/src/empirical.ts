@@ -331,24 +331,103 @@ export function countSpecialised(
   return { count, overlaps };
 }
 
-/** Measured exponent vs the predicted one. */
+/** Measured exponent vs the predicted one (and the rival mechanisms' exponents). */
 export interface Comparison {
   predicted: number;
   predictedExact: string;
+  /** 'scaling': the prediction is the onset's scale; 'lower-bound': the paper gives only a bound on it. */
+  kind: 'scaling' | 'lower-bound';
   measured: number;
   interval: [number, number];
-  /** True when the predicted exponent lies inside the bootstrap interval. */
+  /** Exponents of the mechanisms that lost the minimum (distinct from the prediction), ascending. */
+  rivalExponents: number[];
+  /** The interval contains the prediction (scaling), or does not lie entirely below it (lower-bound). */
+  containsPrediction: boolean;
+  /** Rival exponents inside the interval (a scaling verdict needs none). */
+  rivalsInside: number[];
+  /**
+   * Scaling: the interval contains the prediction, excludes every rival, and is no wider than the gap between the
+   * prediction and its nearest rival. Lower-bound: the interval does not lie entirely below the bound (a measured
+   * exponent at or above a lower bound agrees with it).
+   */
   consistent: boolean;
+  /**
+   * Whether the measurement can tell the mechanisms apart: false when the interval contains the prediction and is
+   * either wider than the gap to the nearest rival or contains a rival (too wide to decide; more seeds or sizes
+   * needed). Always true for a lower-bound comparison.
+   */
+  decisive: boolean;
+  /** One sentence saying what the comparison found. */
+  verdict: string;
 }
 
-/** Compares a fitted onset exponent with the scale-analysis prediction. */
-export function compareWithPrediction(fit: ExponentFit, predicted: Fraction): Comparison {
+/**
+ * Compares a fitted onset exponent with the scale-analysis prediction. For `kind: 'scaling'` the verdict is
+ * consistent when the bootstrap interval contains the predicted exponent and excludes every rival exponent; for
+ * `kind: 'lower-bound'` when the interval does not lie entirely below the bound.
+ *
+ * @example
+ * ```ts
+ * compareWithPrediction(fit, Fraction.ONE, { rivals: [Fraction.of(3, 2), Fraction.of(3)] }).consistent;
+ * ```
+ */
+export function compareWithPrediction(
+  fit: Pick<ExponentFit, 'exponent' | 'interval'>,
+  predicted: Fraction,
+  o: { rivals?: readonly Fraction[]; kind?: 'scaling' | 'lower-bound' } = {},
+): Comparison {
   const p = predicted.toNumber();
-  return {
-    predicted: p,
-    predictedExact: predicted.toString(),
-    measured: fit.exponent,
-    interval: fit.interval,
-    consistent: fit.interval[0] <= p && p <= fit.interval[1],
+  const kind = o.kind ?? 'scaling';
+  const [lo, hi] = fit.interval;
+  if (!(lo <= hi)) throw new InvalidArgumentError(`compareWithPrediction: interval [${lo}, ${hi}] is empty or NaN`);
+  const rivals = [...new Set((o.rivals ?? []).filter((r) => !r.eq(predicted)).map((r) => r.toNumber()))].sort((a, b) => a - b);
+  const inside = (x: number) => lo <= x && x <= hi;
+  const rivalsInside = rivals.filter(inside);
+  const iv = `[${lo.toFixed(3)}, ${hi.toFixed(3)}]`;
+  const base = { predicted: p, predictedExact: predicted.toString(), kind, measured: fit.exponent, interval: fit.interval };
+  if (kind === 'lower-bound') {
+    const ok = hi >= p;
+    const verdict = ok
+      ? `the interval ${iv} is not below the lower bound ${predicted} (consistent with a bound)`
+      : `the interval ${iv} lies below the lower bound ${predicted}: the bound is violated`;
+    return { ...base, rivalExponents: rivals, containsPrediction: ok, rivalsInside, consistent: ok, decisive: true, verdict };
+  }
+  const contains = inside(p);
+  // an interval wider than the gap between the prediction and its nearest rival cannot tell them apart, even when
+  // it happens to stop short of the rival
+  const gap = Math.min(...rivals.map((r) => Math.abs(r - p)));
+  const narrow = hi - lo <= gap;
+  const consistent = contains && rivalsInside.length === 0 && narrow;
+  const decisive = !(contains && rivalsInside.length > 0) && (narrow || !contains);
+  const tooWide = ': too wide to decide (use more seeds, a wider range of d or longer runs)';
+  const verdict = consistent
+    ? `the interval ${iv} contains the predicted ${predicted} and excludes the rivals ${rivals.join(', ') || '(none)'}`
+    : contains
+      ? rivalsInside.length
+        ? `the interval ${iv} contains the predicted ${predicted} but also the rival(s) ${rivalsInside.join(', ')}${tooWide}`
+        : `the interval ${iv} contains the predicted ${predicted} but is wider than its gap ${gap.toFixed(3)} to the nearest rival${tooWide}`
+      : `the interval ${iv} excludes the predicted ${predicted}${rivalsInside.length ? ` and contains the rival(s) ${rivalsInside.join(', ')}` : ''}`;
+  return { ...base, rivalExponents: rivals, containsPrediction: contains, rivalsInside, consistent, decisive, verdict };
+}
+
+/**
+ * Expected number of bulk (unspecialised) neurons above the overlap threshold c by chance: a random direction in d
+ * dimensions has |ŵ·w*| > c with probability I_{1−c²}((d−1)/2, 1/2) (regularised incomplete beta); here by the exact
+ * finite-d density of the overlap t, (1 − t²)^((d−3)/2), integrated numerically. Subtract it from a raw count.
+ */
+export function chanceSpecialised(width: number, dim: number, threshold = 0.5): number {
+  if (!(dim >= 2)) throw new InvalidArgumentError(`chanceSpecialised: need d ≥ 2, got ${dim}`);
+  const e = (dim - 3) / 2;
+  const f = (t: number) => (1 - t * t) ** e;
+  const simpson = (a: number, b: number, n = 2000) => {
+    const h = (b - a) / n;
+    let s = f(a) + f(b);
+    for (let i = 1; i < n; i++) s += (i % 2 ? 4 : 2) * f(a + i * h);
+    return (s * h) / 3;
   };
+  if (dim === 2) {
+    // density ∝ (1 − t²)^(−1/2): P(|t| > c) = 1 − (2/π) asin(c)
+    return width * (1 - (2 / Math.PI) * Math.asin(Math.min(1, threshold)));
+  }
+  return (width * simpson(threshold, 1)) / simpson(0, 1);
 }

@@ -51,6 +51,7 @@ export { crossover, evaluateEnergy } from './crossover';
 export type { Comparison, ExponentFit, RunRequest, RunResult, Runner, SweepOptions, SweepSize } from './empirical';
 export {
   alignment,
+  chanceSpecialised,
   collapseExponent,
   compareWithPrediction,
   countSpecialised,

@@ -45,6 +45,10 @@ export interface Target {
 
 /** Parses "he3" → { degree: 3 }. */
 export function parseTarget(s: string): Target {
+  if (/[+,]|\bmulti|x\d|\*/i.test(s.trim()))
+    throw new InvalidArgumentError(
+      `multi-index targets (sums of He_k along several directions, got '${s}') are not covered: the paper's scale analysis and its experiments treat single-index targets He_k(w*·x) only (its multi-index extension is not worked out); use one he<k>, e.g. he3`,
+    );
   const m = /^he(\d+)$/i.exec(s.trim());
   if (!m || Number(m[1]) < 1) throw new InvalidArgumentError(`target must be he<k> with k ≥ 1 (e.g. he3), got '${s}'`);
   return { degree: Number(m[1]) };

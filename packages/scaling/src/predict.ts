@@ -39,6 +39,14 @@ export interface Prediction {
   otherCandidates: CandidateSolution[];
   formula: string;
   phaseBoundaries: PhaseBoundary[];
+  /**
+   * 'scaling': the paper presents P* ∝ d^exponent as the scale of the onset. 'lower-bound': the paper gives only a
+   * lower bound here (the large-deviation bound P* ≳ κE without a matching mechanism), so a measured exponent may lie
+   * above it; see {@link Prediction.kindReason}.
+   */
+  kind: 'scaling' | 'lower-bound';
+  /** Why a row is a lower bound (absent for scalings). */
+  kindReason?: string;
 }
 
 /** Options of {@link predict}. */
@@ -113,7 +121,23 @@ export function predict(model: ScalingModel, opts: PredictOptions): Prediction {
     otherCandidates: others,
     formula: winner.formula,
     phaseBoundaries: boundaries,
+    ...predictionKind(model, winner),
   };
+}
+
+/**
+ * Which rows are bounds, not scalings: the linear two-layer network's feature-learning rows (N < d, E = √(N·d)) —
+ * the paper derives only the large-deviation lower bound there (no exact theory or experiment backs a √(N·d)
+ * onset; the exact linear posterior measures a steeper exponent).
+ */
+function predictionKind(model: ScalingModel, winner: CandidateSolution): Pick<Prediction, 'kind' | 'kindReason'> {
+  if (model.kind === 'fcn' && model.layers.every((l) => l.activation === 'linear') && winner.mechanism !== 'GP')
+    return {
+      kind: 'lower-bound',
+      kindReason:
+        'linear network below proportional width (N < d): the paper gives only the lower bound P* ≳ κ·√(N·d) here, not a scaling; a measured exponent at or above it is consistent',
+    };
+  return { kind: 'scaling' };
 }
 
 function winnerAt(cands: readonly Candidate[], scaling: Record<string, Fraction>): CandidateSolution {

@@ -1,8 +1,12 @@
 // The @example blocks of the GP, learning-curve, rescaling and MSA exports, run as tests (kept in sync with the TSDoc by hand).
 import { describe, expect, it } from 'vitest';
-import { fromRows } from '@sftdl/compute';
+import { type Mat, fromRows } from '@sftdl/compute';
 import { key } from '@sftdl/field';
+import { dense, fcKernel, reluLayer, serial } from '@sftdl/kernels';
 import {
+  gpPredictor,
+  gpPredictorFromJSON,
+  ntkEnsemblePredictor,
   equivalentKernel,
   fitGpHyperparameters,
   gpRegression,
@@ -40,6 +44,22 @@ describe('GP, learning-curve, rescaling and MSA documentation examples', () => {
     expect(r.testMean![0]).toBeCloseTo(1 / 1.1, 12);
     // variance = 2 − [1, 0](K + 0.1 I)⁻¹[1, 0]ᵀ = 2 − 2.1/(2.1² − 1)
     expect(r.testVariance![0]).toBeCloseTo(2 - 2.1 / (2.1 * 2.1 - 1), 12);
+  });
+
+  it('gpPredictor and ntkEnsemblePredictor', () => {
+    const kernel = (a: Mat, b?: Mat) =>
+      fcKernel(a, b, { activation: 'relu', depth: 2, sigmaW2: 2, biasVar: 0.1, get: ['nngp'] }).nngp;
+    const gp = gpPredictor({ kernel, x, y, sigma2: 0.01 });
+    const { mean, std } = gp.predict(xTest, { std: true });
+    const restored = gpPredictorFromJSON(JSON.parse(JSON.stringify(gp)), { kernel });
+    expect(restored.predict(xTest).mean.data).toEqual(mean.data);
+    expect(std[0]).toBeGreaterThan(0);
+    const net = serial(dense({ sigmaW2: 2, width: 512 }), reluLayer(), dense({ sigmaW2: 2 }));
+    const ens = ntkEnsemblePredictor({ kernel: net.kernel, x, y, diagReg: 1e-4 });
+    const p = ens.predict(xTest, { get: 'ntk', time: 100, cov: true });
+    expect(p.cov.data[0]).toBeGreaterThan(0);
+    // long training fits the training targets (up to the small regulariser)
+    expect(ens.trainMean({ time: 1e6 }).data[0]).toBeCloseTo(y[0]!, 3);
   });
 
   it('MSA solvers, exact oracle, annealing, report', () => {

@@ -1,12 +1,17 @@
 // @sftdl/solvers — the theories of the papers as solvers, by topic. Each section re-exports one topic's public
 // names; the equations each one implements are in `docs/theory/`.
 
-// ── GP inference: regression on a precomputed kernel, hyper-parameter fitting, the NTK predictor ──────────────────
-export type { GpRegressionOptions, GpRegressionResult, JitterPolicy } from './gp/regression';
+// ── GP inference: predictors from a kernel function, regression on precomputed kernels, fitting, NTK prediction ─────
+export type { KernelFn, Targets } from './gp/targets';
+export type { GpPredictOptions, GpPrediction, GpPredictor, GpPredictorJSON, GpPredictorOptions, MatJSON } from './gp/predictor';
+export { gpPredictor, gpPredictorFromJSON } from './gp/predictor';
+export type { EnsemblePredictOptions, NngpNtkKernelFn, NtkEnsembleOptions, NtkEnsemblePredictor } from './gp/ensemble';
+export { ntkEnsemblePredictor } from './gp/ensemble';
+export type { GpOutputOf, GpRegressionOptions, GpRegressionResult, GpRegressionResultOf, JitterPolicy } from './gp/regression';
 export { choleskyWithJitter, estimateConditionNumber, gpRegression } from './gp/regression';
 export type { GpFitOptions, GpFitResult, HyperParameter, LbfgsResult, NngpFitOptions } from './gp/fit';
 export { fitGpHyperparameters, fitNngpHyperparameters, lbfgsMinimize } from './gp/fit';
-export type { NtkPredictorOptions, NtkPredictorResult } from './gp/ntk';
+export type { NtkPredictorOptions, NtkPredictorResult, NtkPredictorResultOf } from './gp/ntk';
 export { ntkPredictor } from './gp/ntk';
 
 // ── Learning curves: equivalent kernel, renormalised ridge, empirical comparison ────────────────────────────────────
@@ -91,6 +96,8 @@ export { cubicFiniteDMap, solveCubicFiniteD } from './grokking/finite-d';
 export type { CubicSweepPoint } from './grokking/sweep';
 export { sweepCubic } from './grokking/sweep';
 export type { LambdaNormalization, ModularOnsets, ModularParams, ModularSolution } from './grokking/modular';
+export type { ModularFinitePSolution, ModularPairMoments } from './grokking/modular-finite';
+export { modularPairMoments, solveModularFiniteP } from './grokking/modular-finite';
 export {
   modularCurve,
   modularDegeneracy,

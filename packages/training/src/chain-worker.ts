@@ -9,6 +9,7 @@ import {
   InvalidArgumentError,
   type Precision,
   referenceBackend,
+  referenceBackend32,
 } from '@sftdl/compute';
 import { type GroupResult, type GroupTask, LangevinSampler } from './langevin';
 import { twoLayerNet } from './models';
@@ -16,7 +17,7 @@ import { twoLayerNet } from './models';
 let cached: { run: string; sampler: LangevinSampler } | undefined;
 
 async function backendFor(name: string, precision: string, url?: string): Promise<ComputeBackend> {
-  if (name === 'reference') return referenceBackend;
+  if (name === 'reference') return precision === 'float32' ? referenceBackend32() : referenceBackend;
   if (!url) throw new InvalidArgumentError(`worker threads cannot rebuild backend '${name}': pass workerBackend`);
   const mod = (url.endsWith('.ts') ? await (await import('tsx/esm/api')).tsImport(url, import.meta.url) : await import(url)) as {
     provider?: BackendProvider;

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { InvalidArgumentError, fromRows, referenceBackend } from '@sftdl/compute';
+import { type ComputeBackend, InvalidArgumentError, fromRows, referenceBackend, referenceBackend32 } from '@sftdl/compute';
 import { key, normalMat } from '@sftdl/field';
 import fixture from '../test/fixtures/linear_exact.json' with { type: 'json' };
 import {
@@ -16,6 +16,28 @@ import {
   stateToJSON,
   twoLayerNet,
 } from './index';
+
+/** The acceptance-size linear net (d = 8, n = 16, N = 30), default flags: within 5% of the exact posterior. */
+function expectLinearAcceptance(chi: number, backend: ComputeBackend): void {
+  const d = 8,
+    n = 16,
+    N = 30;
+  const x = normalMat(key(11), n, d);
+  const y = normalMat(key(12), n, 1);
+  const ex = linearTwoLayerExactPosterior({ x, y, sigma2: 0.1, width: N, chi });
+  const r = sampleLangevin({
+    model: twoLayerNet({ dim: d, width: N, chi, backend }),
+    x,
+    y,
+    sigma2: 0.1,
+    key: key(2),
+    steps: 8000,
+    burnIn: 1600,
+    chains: 4,
+  });
+  expect(Math.abs(r.trainMse / ex.trainMse - 1)).toBeLessThan(0.05);
+  expect(Math.abs(r.weightCovEigenvalues![0]! / ex.weightCovEigenvalues[0]! - 1)).toBeLessThan(0.05);
+}
 
 describe('Langevin sampler', () => {
   it('linear two-layer net: MALA reproduces the exact Gamma-mixture posterior (χ = 1 and χ = N)', () => {
@@ -223,26 +245,7 @@ describe('Langevin sampler', () => {
   });
 
   it('acceptance-size linear net (d=8, n=16, N=30): default (Leimkuhler–Matthews, automatic step) within 5% of the exact posterior', () => {
-    const d = 8,
-      n = 16,
-      N = 30;
-    const x = normalMat(key(11), n, d);
-    const y = normalMat(key(12), n, 1);
-    for (const chi of [1, N]) {
-      const ex = linearTwoLayerExactPosterior({ x, y, sigma2: 0.1, width: N, chi });
-      const r = sampleLangevin({
-        model: twoLayerNet({ dim: d, width: N, chi }),
-        x,
-        y,
-        sigma2: 0.1,
-        key: key(2),
-        steps: 8000,
-        burnIn: 1600,
-        chains: 4,
-      });
-      expect(Math.abs(r.trainMse / ex.trainMse - 1)).toBeLessThan(0.05);
-      expect(Math.abs(r.weightCovEigenvalues![0]! / ex.weightCovEigenvalues[0]! - 1)).toBeLessThan(0.05);
-    }
+    for (const chi of [1, 30]) expectLinearAcceptance(chi, referenceBackend);
   });
 
   it('checkpoints: resuming from a saved state is bit-identical (in-process)', () => {
@@ -333,6 +336,30 @@ describe('Langevin sampler', () => {
     ] as const)
       expect(JSON.stringify(run(cb, hl))).toBe(ref);
   });
+
+  it('float32 reference backend (WebAssembly SIMD products, WebAssembly readout): the exact linear posterior within 5%; bit-identical for any batch split and worker count', async () => {
+    const backend = referenceBackend32();
+    expectLinearAcceptance(1, backend);
+    // erf net: the batched GEMM's width (chains per batch) and the worker count do not change a bit
+    const xe = normalMat(key(41), 9, 3),
+      ye = normalMat(key(42), 9, 1);
+    const options = (chainBatch: number) => ({
+      model: twoLayerNet({ dim: 3, width: 6, activation: 'erf' as const, backend }),
+      x: xe,
+      y: ye,
+      xTest: normalMat(key(43), 2, 3),
+      sigma2: 0.1,
+      key: key(4),
+      steps: 500,
+      chains: 5,
+      chainBatch,
+    });
+    const ref = JSON.stringify(sampleLangevin(options(5)));
+    for (const cb of [1, 2]) expect(JSON.stringify(sampleLangevin(options(cb)))).toBe(ref);
+    const s = new LangevinSampler({ ...options(5), workers: 2 });
+    expect(await s.resolveWorkers()).toBe(2);
+    expect(JSON.stringify(await s.runAsync())).toBe(ref);
+  }, 60000);
 
   it('worker threads: 1, 2 and 3 workers (with checkpoints and a teacher histogram) give bit-identical results and states', async () => {
     const x = normalMat(key(51), 6, 3),

@@ -1208,7 +1208,12 @@ export class LangevinSampler {
       diagnostics: this.diagnostics(),
       engine: {
         batched: this.method !== 'mala' && model.lossGradBatch !== undefined && n > 0,
-        elementwise: model.kind === 'two-layer' && model.backend.activate ? 'native' : 'typescript',
+        elementwise:
+          model.kind !== 'two-layer' || !(model.backend.readout || model.backend.activate)
+            ? 'typescript'
+            : String(model.backend.info?.elementwise ?? '').startsWith('webassembly')
+              ? 'wasm'
+              : 'native',
         preconditioner: this.dense ? 'dense' : 'diagonal',
         backend: model.backend.name,
         precision: model.backend.precision,

@@ -56,14 +56,16 @@ export interface LangevinResult {
   diagnostics: Diagnostics;
   /**
    * How the run was computed: `batched` (all chains through one GEMM per layer via `Model.lossGradBatch`),
-   * `elementwise` ('native' when the backend has a fused `activate` kernel, e.g. openblas, else 'typescript'),
+   * `elementwise` ('native' when the backend has fused `readout`/`activate` kernels, e.g. openblas; 'wasm' for the
+   * reference backends, whose kernels run erf with one output in WebAssembly and other activations in TypeScript,
+   * with the same values; else 'typescript'),
    * `preconditioner` ('dense' once the Gauss–Newton preconditioner was set, else 'diagonal'), the backend, `update`
    * (the batched diagonal Langevin update: 'native' when the backend has a fused `langevinUpdate`, else 'typescript')
    * and `noise` (Philox blocks in 'wasm' or 'typescript'; Box–Muller in TypeScript either way, same numbers).
    */
   engine: {
     batched: boolean;
-    elementwise: 'native' | 'typescript';
+    elementwise: 'native' | 'wasm' | 'typescript';
     preconditioner: 'dense' | 'diagonal';
     backend: string;
     precision: string;

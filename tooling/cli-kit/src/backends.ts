@@ -84,16 +84,17 @@ export async function probeAll(): Promise<BackendProbe[]> {
 /**
  * Resolves the `--backend <name>` flag of a demo/bench command.
  *
- * - no name: the fastest available backend for `precision` (default float64) among all providers;
+ * - no name or `auto`: the fastest available backend for `precision` (default float64) among all providers;
  * - a name: that backend, in `precision` if given, else in float64 when it supports it, else its own precision.
  *
  * Unknown names and unavailable backends are `UsageError`s (exit code 2) naming `--backend`.
  */
 export async function resolveBackend(name?: string, precision?: Precision): Promise<ComputeBackend> {
   const providers = await allProviders();
-  if (name === undefined) return (await selectBackend({ precision: precision ?? 'float64', providers })).backend;
+  if (name === undefined || name === 'auto')
+    return (await selectBackend({ precision: precision ?? 'float64', providers })).backend;
   const p = providers.find((x) => x.name === name);
-  if (!p) throw new UsageError(`--backend must be one of ${providers.map((x) => x.name).join('|')}, got '${name}'`);
+  if (!p) throw new UsageError(`--backend must be one of auto|${providers.map((x) => x.name).join('|')}, got '${name}'`);
   const want: Precision = precision ?? (p.precisions.includes('float64') ? 'float64' : (p.precisions[0] ?? 'float64'));
   if (!p.precisions.includes(want)) throw new UsageError(`--backend ${name} computes in ${p.precisions.join('/')}, not ${want}`);
   try {

@@ -184,6 +184,8 @@ export const suite: Suite = {
     'another with autograd; torch-batched steps all chains with one GEMM per product (X·[W1…WC]ᵀ, hand-written',
     'gradients). Python: --python P, else $SFTDL_PYTHON, else the first of python3, /usr/bin/python3 that imports torch.',
     '--baseline auto (default) skips the baselines with a note when no python has torch; --baseline torch then exits 2.',
+    '--precision float32 computes the products in float32: openblas (native sgemm) or, with --backend reference, the',
+    'float32 reference backend (WebAssembly f32x4 SIMD kernel; no native addon needed). Default float64.',
     '',
     'JSON: { backend, precision, stepsPerSecond, msPerStep, samples, dim, width, steps, activation, chains, threads,',
     'chainStepsPerSecond, chainCounts, threadCounts, rows, ratio?, baseline?, python, loadAverage, notes? }; the top-level',

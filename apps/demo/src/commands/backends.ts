@@ -17,6 +17,13 @@ export const command: Command = {
   name: 'backends',
   summary: 'list compute backends and their availability',
   usage: ['demo backends [--json]'],
+  flags: [],
+  output: [
+    {
+      key: 'backends',
+      description: '[{ name, precision, precisions, available, engine?, reason? }] in display order',
+    },
+  ],
   async run(ctx) {
     ctx.flags.assertAllUsed();
     const probes = await probeAll();

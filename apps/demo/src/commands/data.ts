@@ -15,10 +15,12 @@ import {
   modularAddition,
   twoLayerTeacher,
 } from '@sftdl/teachers';
-import { UsageError } from '@sftdl/cli-kit';
+import { extname } from 'node:path';
+import { writeDataset } from '@sftdl/io';
+import { COMMON_FLAGS, UsageError } from '@sftdl/cli-kit';
 import type { Command, CommandContext } from '../context';
 import { checkBudget } from '../budget';
-import { writeFileAtomic } from '../io';
+import { fileError, writeFileAtomic } from '../io';
 import { dataEstimate } from '../sizes';
 
 const TEACHERS = ['cubic', 'linear', 'hermite', 'two-layer', 'ising', 'attention', 'modular'] as const;
@@ -81,10 +83,57 @@ export const command: Command = {
   name: 'data',
   summary: 'generate a seeded teacher-student dataset (CLI data format)',
   usage: [
-    `demo data <${TEACHERS.join('|')}> --samples n --dim d --seed s [--epsilon e] [--test-samples m] [--inputs gaussian|sphere|spins] --out F [--json]`,
-    'demo data hermite --coefficients 0,1,0,0.5 [--normalized] …   demo data two-layer --width N --activation erf …',
-    'demo data attention --context L …   demo data ising [--magnetization m] [--variant sign|linear] …',
-    'demo data modular --prime P [--train-fraction f] [--seed s] [--allow-composite] --out F [--json]',
+    `demo data <${TEACHERS.join('|')}> --samples <n> --dim <n> [flags] --out <file>`,
+    'demo data modular --prime <n> [--train-fraction <x>] [--allow-composite] --out <file>',
+  ],
+  flags: [
+    {
+      name: 'out',
+      type: 'string',
+      placeholder: '<file>',
+      description:
+        'the data file to write: .json holds { x, y, xTest?, yTest?, meta }; .npy or .csv one table [x | y] (no test split); required unless --json',
+    },
+    { name: 'samples', type: 'integer', description: 'training rows n (required except for modular)' },
+    { name: 'dim', type: 'integer', description: 'input dimension d (required except for modular)' },
+    { name: 'test-samples', type: 'integer', default: 0, description: 'test rows (written as xTest, yTest)' },
+    COMMON_FLAGS.seed,
+    {
+      name: 'inputs',
+      type: 'choice',
+      choices: INPUT_KINDS,
+      default: 'gaussian',
+      description: 'input distribution (cubic, linear, hermite, two-layer)',
+    },
+    { name: 'epsilon', type: 'number', default: -0.3, description: 'cubic: strength ε of the cubic term' },
+    {
+      name: 'coefficients',
+      type: 'list',
+      description: 'hermite: coefficients c0,c1,… (index = degree; required for hermite)',
+    },
+    { name: 'normalized', type: 'switch', description: 'hermite: normalised Hermite polynomials' },
+    { name: 'width', type: 'integer', default: 8, description: 'two-layer: teacher width' },
+    {
+      name: 'activation',
+      type: 'choice',
+      choices: ['erf', 'relu', 'tanh', 'linear'],
+      default: 'erf',
+      description: 'two-layer: teacher activation',
+    },
+    { name: 'sigma-w2', type: 'number', default: 1, description: 'two-layer: teacher read-in weight variance' },
+    { name: 'sigma-a2', type: 'number', default: 1, description: 'two-layer: teacher read-out weight variance' },
+    { name: 'variant', type: 'choice', choices: ['sign', 'linear'], default: 'sign', description: 'ising: the teacher' },
+    { name: 'magnetization', type: 'number', description: 'ising: mean spin m of the inputs, in (−1, 1)' },
+    { name: 'context', type: 'integer', default: 4, description: 'attention: context length L' },
+    { name: 'prime', type: 'integer', description: 'modular: the modulus P (required for modular)' },
+    { name: 'train-fraction', type: 'number', description: 'modular: fraction of the P² table used for training, in (0, 1]' },
+    { name: 'allow-composite', type: 'switch', description: 'modular: accept a composite P' },
+  ],
+  output: [
+    { key: 'samples', description: 'training rows' },
+    { key: 'dim', description: 'input dimension' },
+    { key: 'outputs', description: 'output dimension' },
+    { key: 'meta', description: 'teacher, seed and parameters (as written into the file)' },
   ],
   async run(ctx) {
     const f = ctx.flags;
@@ -148,7 +197,15 @@ export const command: Command = {
     if (!out && !ctx.json) throw new UsageError('--out F is required (or pass --json to print only the summary)');
     const summary = { samples: ds.meta.samples, dim: ds.meta.dim, outputs: ds.meta.outputs, meta: ds.meta };
     if (out) {
-      writeFileAtomic(out, JSON.stringify(datasetToJSON(ds)));
+      const ext = extname(out).toLowerCase();
+      if (['.npy', '.csv', '.tsv', '.txt'].includes(ext)) {
+        if (ds.xTest) throw new UsageError(`--out ${out}: a ${ext} table holds one split; drop --test-samples or write .json`);
+        try {
+          writeDataset(out, { x: ds.x, y: ds.y });
+        } catch (e) {
+          throw fileError(e, out, 'write');
+        }
+      } else writeFileAtomic(out, JSON.stringify(datasetToJSON(ds)));
       ctx.log(
         `wrote ${out} (${ds.meta.samples} samples${ds.meta.testSamples ? ` + ${ds.meta.testSamples} test` : ''}, dim ${ds.meta.dim}, ${ds.meta.outputs} output${ds.meta.outputs > 1 ? 's' : ''})`,
       );

@@ -316,6 +316,51 @@ export const command: Command = {
     '  cubic at --sigma2: profile = [{ q, action, minimum }] is d·Ŝ(q) = −log p(q) + log p(0) on q ∈ [−qMax, qMax] with the minima inserted and marked (profileMinima)',
     '  modular: modeProfiles = [{ sigma2, phase, s, profile: [{ x, action, minimum }], minima }] is S_k/P = Ŝ_k(x) at each --sigma2 (or one σ² per phase)',
   ],
+  flags: [
+    { name: 'epsilon', type: 'number', description: 'cubic: strength ε of the teacher’s cubic term' },
+    { name: 'sigma-w2', type: 'number', description: 'cubic: read-in weight variance σ_w² (> 0)' },
+    { name: 'sigma-a2', type: 'number', description: 'read-out weight variance σ_a² (> 0)' },
+    { name: 'width', type: 'number', description: 'network width N (> 0)' },
+    { name: 'samples', type: 'number', description: 'cubic: training samples n (> 0)' },
+    { name: 'dim', type: 'number', description: 'cubic: input dimension d (> 0)' },
+    {
+      name: 'sigma2',
+      type: 'list',
+      description: 'noise σ²: one value (cubic; required unless --find-transition) or a list of values (modular)',
+    },
+    { name: 'find-transition', type: 'switch', description: 'cubic: locate the first-order transition' },
+    {
+      name: 'limit',
+      type: 'choice',
+      choices: ['thermodynamic', 'finite'],
+      default: 'thermodynamic',
+      description: 'cubic: d → ∞ or finite-d saddle point',
+    },
+    {
+      name: 'm11',
+      type: 'choice',
+      choices: ['corrected', 'printed'],
+      default: 'corrected',
+      description: 'cubic: the M11 convention (corrected, or as printed in the paper)',
+    },
+    {
+      name: 'along',
+      type: 'choice',
+      choices: ['sigma2', 'width', 'samples'],
+      default: 'sigma2',
+      description: 'cubic --find-transition: the parameter scanned',
+    },
+    { name: 'prime', type: 'integer', description: 'modular: the modulus P (≥ 2)' },
+    { name: 'gamma', type: 'number', description: 'modular: output scaling γ (> 0)' },
+    {
+      name: 'lambda-normalization',
+      type: 'choice',
+      choices: ['paper', 'first-principles'],
+      default: 'paper',
+      description: 'modular: normalisation of the kernel eigenvalues',
+    },
+    { name: 'points', type: 'integer', default: 61, description: 'modular: σ² points of the curve (≥ 3)' },
+  ],
   async run(ctx) {
     const sub = ctx.flags.positionals[0];
     if (sub === 'cubic') return cubic(ctx);

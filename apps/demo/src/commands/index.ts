@@ -10,9 +10,12 @@ export const commandLoaders: Record<string, { summary: string; load: () => Promi
     load: async () => (await import('./tour')).command,
   },
   backends: { summary: 'list compute backends and their availability', load: async () => (await import('./backends')).command },
-  data: { summary: 'generate a seeded teacher-student dataset', load: async () => (await import('./data')).command },
+  data: {
+    summary: 'generate a seeded teacher-student dataset (CLI data format)',
+    load: async () => (await import('./data')).command,
+  },
   kernel: {
-    summary: 'NNGP and NTK kernels of a deep network on a dataset',
+    summary: 'NNGP and NTK kernels of a deep fully connected network on a dataset',
     load: async () => (await import('./kernel')).command,
   },
   gp: {
@@ -20,7 +23,7 @@ export const commandLoaders: Record<string, { summary: string; load: () => Promi
     load: async () => (await import('./gp')).command,
   },
   train: {
-    summary: 'Langevin posterior sampling of a network on a dataset',
+    summary: 'Langevin posterior sampling of a network on a dataset (exactly the χ-convention posterior)',
     load: async () => (await import('./train')).command,
   },
   msa: {
@@ -36,27 +39,28 @@ export const commandLoaders: Record<string, { summary: string; load: () => Promi
     load: async () => (await import('./scaling')).command,
   },
   cubic: {
-    summary: 'scenario: cubic-teacher grokking transition, theory + Langevin (--full: paper size, hours)',
+    summary: 'scenario: cubic-teacher grokking transition, theory + Langevin (tour size; --full: paper size, hours)',
     load: async () => (await import('./cubic')).command,
   },
   modular: {
-    summary: 'scenario: modular-addition discrepancy curve with GMFL-I/II onsets (paper Fig. 3b)',
+    summary: 'scenario: modular-addition discrepancy curve with GMFL-I/II onsets (paper Fig. 3b; theory at paper size)',
     load: async () => (await import('./modular')).command,
   },
   'msa-regimes': {
-    summary: 'scenario: linear network NNGP/tree/one-loop/exact vs N, χ = 1 and χ = N',
+    summary: 'scenario: linear network, NNGP/tree/one-loop/exact train discrepancy vs N for χ = 1 and χ = N',
     load: async () => (await import('./msa-regimes')).command,
   },
   report: {
-    summary: 'paper-size figures from a collected sweep (report --from DIR)',
+    summary:
+      'paper-size figures from a collected sweep (planned by `demo cubic` or `demo modular` in full size, run by `demo sweep run`)',
     load: async () => (await import('./report')).command,
   },
   sweep: {
-    summary: 'resumable experiment grids: plan, run on a local worker pool, submit to Slurm, status, collect',
+    summary: 'resumable experiment grids: plan, run locally (worker pool), submit to Slurm, status, collect',
     load: async () => (await import('./sweep')).command,
   },
   'scaling-table': {
-    summary: 'scenario: predicted sample-complexity exponents table',
+    summary: 'scenario: predicted sample-complexity exponents (two-layer, three-layer, attention)',
     load: async () => (await import('./scaling-table')).command,
   },
 };

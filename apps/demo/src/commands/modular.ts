@@ -4,7 +4,7 @@ import type { Command } from '../context';
 import { registry } from '../experiments/index';
 import { modularFullPlan } from '../experiments/modular';
 import { emitPlan } from './sweep';
-import { readPartContext, withBackend } from '../tour/cli';
+import { SCENARIO_OUTPUT, partFlags, readPartContext, withBackend } from '../tour/cli';
 import { modularLangevinDefaults, runModularPart } from '../tour/modular';
 import { runParts } from '../tour/run';
 
@@ -12,10 +12,52 @@ export const command: Command = {
   name: 'modular',
   summary: 'scenario: modular-addition discrepancy curve with GMFL-I/II onsets (paper Fig. 3b; theory at paper size)',
   usage: [
-    "demo modular [--full] [--points m] [--prime P] [--width N] [--gamma g] [--chains C] [--langevin-seconds s] [--json]   (--full: 401 σ² points; the theory is already at the paper's P = 401, N = 1000)",
+    "demo modular [--full] [--points m] [--prime P] [--width N] [--gamma g] [--chains C] [--max-steps S] [--widths N1,N2,…] [--json]   (--full: 401 σ² points; the theory is already at the paper's P = 401, N = 1000)",
     'demo modular --full --plan-sweep DIR [--prime P] [--width N] [--gamma g] [--steps S] [--seed s] [--json]: the network side at P = 47 (N = 64, γ = 30) as a sweep plan — 8 σ² across GFL/GMFL-I/GMFL-II × 4 seeds, 4 chains × 200 000 steps each, checkpointed, with its cost estimate; run it with `demo sweep run|submit DIR`, then `demo report --from DIR`',
-    '  langevin: { prime, width, sigmaA2, gamma, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA, deviationSe, w2v2, w2v2Theory, w2v2PerMode, equilibrated, … }] } — the square-activation network on the full P² table (default P = 13, N = 32, γ = 30; --langevin-seconds per σ² point) vs the theory at the same P, N, σ_a², γ',
+    '  langevin: { prime, width, sigmaA2, gamma, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA (finite-P theory), theoryASaddle, deviationSe, w2v2, w2v2Theory, w2v2PerMode, starts: [{ start: prior|aligned, a, aStdError, rhat }], startsAgree, equilibrated, … }], theoryFiniteP, finiteWidth: { points, fits } } — the square-activation network on the full P² table (default P = 11, N = 32, γ = 30; half the chains start from the prior, half Fourier-aligned; at most --max-steps per σ² point, deterministic) vs the theory at the same P, N, σ_a², γ; finiteWidth: the gap at the GMFL-I midpoint for --widths (default 16,32,64) extrapolated to N → ∞',
   ],
+  flags: [
+    ...partFlags({ allowFull: true }),
+    {
+      name: 'points',
+      type: 'integer',
+      defaultText: '61 (401 with --full)',
+      description: 'σ² points of the theory curve, 3…100000',
+    },
+    { name: 'prime', type: 'integer', defaultText: '11', description: 'modulus P of the Langevin network, 3…101' },
+    { name: 'width', type: 'integer', defaultText: '32', description: 'width N of the Langevin network, 2…4096' },
+    { name: 'gamma', type: 'number', defaultText: '30', description: 'output scaling γ of the Langevin network' },
+    { name: 'chains', type: 'integer', defaultText: '4', description: 'Langevin chains per σ² point, 2…64' },
+    {
+      name: 'max-steps',
+      type: 'integer',
+      defaultText: '12000 (2500 in the tour)',
+      description:
+        'cap on the Langevin steps per σ² point (each point stops at the first check with R̂ ≤ 1.03 and ESS ≥ 150), ≥ 100',
+    },
+    {
+      name: 'widths',
+      type: 'list',
+      placeholder: '<n,…>',
+      defaultText: '16,32,64',
+      description: 'widths of the finite-width sweep at the GMFL-I midpoint',
+    },
+    {
+      name: 'langevin-seconds',
+      type: 'number',
+      placeholder: '<seconds>',
+      hidden: true,
+      description: 'removed: the ensembles have deterministic budgets (exits 2 naming --max-steps)',
+    },
+    { name: 'steps', type: 'integer', description: 'with --full --plan-sweep: steps per task, ≥ 100' },
+    {
+      name: 'plan-sweep',
+      type: 'string',
+      placeholder: '<dir>',
+      description: 'with --full: write the network side as a sweep plan in this folder instead of running it',
+    },
+  ],
+  output: SCENARIO_OUTPUT,
   async run(ctx) {
     const planDir = ctx.flags.string('plan-sweep');
     const pf = readPartContext(ctx, { allowFull: true });
@@ -31,8 +73,18 @@ export const command: Command = {
       width: ctx.flags.number('width', { integer: true, min: 2, max: 4096, default: d.width }),
       gamma: ctx.flags.number('gamma', { positive: true, default: d.gamma }),
       chains: ctx.flags.number('chains', { integer: true, min: 2, max: 64, default: d.chains }),
-      secondsPerPoint: ctx.flags.number('langevin-seconds', { positive: true, default: d.secondsPerPoint }),
+      maxSteps: ctx.flags.number('max-steps', { integer: true, min: 100, default: d.maxSteps }),
+      burnIn: d.burnIn,
+      ...(d.widths ? { widths: ctx.flags.numberList('widths', { positive: true }) ?? d.widths } : {}),
     };
+    if (ctx.flags.has('langevin-seconds'))
+      throw new UsageError(
+        '--langevin-seconds is gone: the modular ensembles have deterministic budgets (use --max-steps S to cap the steps per σ² point)',
+      );
+    if (langevin.widths && langevin.widths.some((w) => !Number.isInteger(w) || w < 2 || w > 4096))
+      throw new UsageError('--widths needs integer widths in [2, 4096], e.g. --widths 32,64,128');
+    if (langevin.burnIn >= langevin.maxSteps)
+      throw new UsageError(`--max-steps ${langevin.maxSteps} must exceed the burn-in of ${langevin.burnIn} steps`);
     const steps = ctx.flags.number('steps', { integer: true, min: 100 });
     ctx.flags.assertAllUsed();
     if (planDir !== undefined) {
@@ -48,7 +100,7 @@ export const command: Command = {
     }
     if (steps !== undefined)
       throw new UsageError(
-        '--steps sets the per-task steps of --full --plan-sweep; the scenario run is time-budgeted (--langevin-seconds)',
+        '--steps sets the per-task steps of --full --plan-sweep; the scenario run caps its steps with --max-steps',
       );
     const pc = await withBackend(pf);
     await runParts(ctx, {

@@ -1,5 +1,5 @@
 import type { Command } from '../context';
-import { readPartContext, withBackend } from '../tour/cli';
+import { SCENARIO_OUTPUT, partFlags, readPartContext, withBackend } from '../tour/cli';
 import { msaDefaults, runMsaPart } from '../tour/msa';
 import { runParts } from '../tour/run';
 
@@ -13,6 +13,8 @@ export const command: Command = {
     '  --full: linear n = 200, d = 50, N = 128…32768; erf network at N = 16…1024 (powers of 2), MALA 40000 steps × 32 chains (hours on 2 cores);',
     "  the network points as a sweep: demo sweep plan msa-width --grid 'width=16,32,64,128,256,512,1024;regime=standard,mean-field' --set activation=erf --set simulate=true --out DIR",
   ],
+  flags: [...partFlags({ allowFull: true })],
+  output: SCENARIO_OUTPUT,
   async run(ctx) {
     const pf = readPartContext(ctx, { allowFull: true });
     ctx.flags.assertAllUsed();

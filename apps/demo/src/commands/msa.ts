@@ -1,4 +1,4 @@
-import { UsageError } from '@sftdl/cli-kit';
+import { COMMON_FLAGS, UsageError } from '@sftdl/cli-kit';
 import { key } from '@sftdl/field';
 import { msaAnneal, msaReport } from '@sftdl/solvers';
 import type { Command } from '../context';
@@ -32,6 +32,55 @@ export const command: Command = {
     '--simulate: a Langevin ensemble of exactly this network (@sftdl/training; default 12000 steps × 16 chains, MALA — exact; --method lm: Leimkuhler–Matthews, ≤ 1% variance bias) →',
     '  "network": { msd, msdStdError, testMean, testMeanStdError, weightCovEigenvalues, rhat, method }',
     '--anneal: Algorithm 1 (tree level annealed over a geometric χ grid 1 … c of --anneal-points values, default 8) → "anneal": { path, … }',
+  ],
+  flags: [
+    { name: 'data', type: 'string', placeholder: '<file>', required: true, description: 'data file (JSON { x, y, xTest? })' },
+    { name: 'width', type: 'number', required: true, description: 'hidden width N (> 0)' },
+    { name: 'chi', type: 'number', default: 1, description: 'mean-field scale χ (1: standard, N: mean-field)' },
+    { name: 'sigma-w2', type: 'number', required: true, description: 'read-in weight variance σ_w² (> 0)' },
+    { name: 'sigma-a2', type: 'number', required: true, description: 'read-out weight variance σ_a² (> 0)' },
+    { name: 'sigma2', type: 'number', required: true, description: 'noise κ (> 0)' },
+    {
+      name: 'activation',
+      type: 'choice',
+      choices: ['linear', 'erf', 'relu'],
+      default: 'linear',
+      description: 'hidden activation',
+    },
+    { name: 'fixed-noise', type: 'switch', description: 'keep the noise fixed (no rescaling with χ)' },
+    { name: 'samples', type: 'integer', default: 40000, description: 'Monte Carlo samples (erf, relu)' },
+    { name: 'seed', type: 'integer', default: 0, description: 'random seed of the Monte Carlo samples (and of --simulate)' },
+    {
+      name: 'simulate',
+      type: 'switch',
+      description: 'add "network": a Langevin ensemble of exactly this network (msd ± SE, test means, Σ_v eigenvalues, R̂)',
+    },
+    {
+      name: 'steps',
+      type: 'integer',
+      default: SIMULATE_DEFAULTS.steps,
+      description: 'with --simulate: steps per chain, burn-in (a fifth) included, ≥ 10',
+    },
+    {
+      name: 'chains',
+      type: 'integer',
+      default: SIMULATE_DEFAULTS.chains,
+      description: 'with --simulate: independent chains, ≥ 2',
+    },
+    {
+      name: 'method',
+      type: 'choice',
+      choices: ['lm', 'mala'],
+      default: 'mala',
+      description: 'with --simulate: mala (Metropolis-adjusted, exact) or lm (Leimkuhler–Matthews, ≤ 1% variance bias)',
+    },
+    {
+      name: 'anneal',
+      type: 'switch',
+      description: 'add "anneal": Algorithm 1 (tree level annealed over χ = 1 … --chi) and its path',
+    },
+    { name: 'anneal-points', type: 'integer', default: 8, description: 'with --anneal: points of the geometric χ grid, ≥ 2' },
+    COMMON_FLAGS.backend,
   ],
   async run(ctx) {
     const f = ctx.flags;

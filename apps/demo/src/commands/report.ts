@@ -187,10 +187,11 @@ async function modularSection(rows: CollectRow[]): Promise<ReportSection> {
 export const command: Command = {
   name: 'report',
   summary:
-    'paper-size figures from a collected sweep (demo cubic|modular --full --plan-sweep DIR, sweep run, then report --from DIR)',
+    'paper-size figures from a collected sweep (planned by `demo cubic` or `demo modular` in full size, run by `demo sweep run`)',
   usage: [
-    'demo report --from DIR [--out D] [--json]   (cubic-point or modular-point sweeps; done tasks are averaged per σ², pending ones skipped)',
+    'demo report --from <dir> [--out-dir <dir>] [--json]   (cubic-point or modular-point sweeps; done tasks are averaged per σ², pending ones skipped)',
   ],
+  flags: [{ name: 'from', type: 'string', placeholder: '<dir>', required: true, description: 'the sweep folder' }],
   async run(ctx) {
     const dir = ctx.flags.requireString('from');
     ctx.flags.assertAllUsed();

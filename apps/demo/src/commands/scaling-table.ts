@@ -1,5 +1,5 @@
 import type { Command } from '../context';
-import { readPartContext, withBackend } from '../tour/cli';
+import { SCENARIO_OUTPUT, partFlags, readPartContext, withBackend } from '../tour/cli';
 import { runParts } from '../tour/run';
 import { runScalingPart } from '../tour/scaling';
 
@@ -7,6 +7,8 @@ export const command: Command = {
   name: 'scaling-table',
   summary: 'scenario: predicted sample-complexity exponents (two-layer, three-layer, attention)',
   usage: ['demo scaling-table [--full] [--json]   (--full: more targets and width/context exponents)'],
+  flags: [...partFlags({ allowFull: true })],
+  output: SCENARIO_OUTPUT,
   async run(ctx) {
     const pf = readPartContext(ctx, { allowFull: true });
     ctx.flags.assertAllUsed();

@@ -38,8 +38,8 @@ describe.skipIf(skip)(`Slurm executor on a real single-node cluster${skip ? ` (s
     const viaSlurm = join(base, 'slurm'),
       local = join(base, 'local');
     const grid = ['--grid', 'width=16,64,256;regime=standard,mean-field', '--set', 'seed=3'];
-    const plan = demoJson<{ total: number }>(['sweep', 'plan', 'msa-width', ...grid, '--out', viaSlurm], c.env);
-    demoJson(['sweep', 'plan', 'msa-width', ...grid, '--out', local]);
+    const plan = demoJson<{ total: number }>(['sweep', 'plan', 'msa-width', ...grid, '--out-dir', viaSlurm], c.env);
+    demoJson(['sweep', 'plan', 'msa-width', ...grid, '--out-dir', local]);
     expect(plan.total).toBe(6);
 
     const sub = demoJson<{ jobId: string; array: string; cells: number[][]; script: string }>(

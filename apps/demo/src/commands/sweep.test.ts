@@ -19,7 +19,7 @@ describe('demo sweep CLI', () => {
       'dim=4,8;samples=2,8,32',
       '--set',
       'testSamples=50',
-      '--out',
+      '--out-dir',
       dir,
     ]);
     expect(plan).toMatchObject({ total: 6, experiment: 'scaling-onset' });
@@ -51,10 +51,10 @@ describe('demo sweep CLI', () => {
   it('bad input exits 2 with one line naming the problem', () => {
     const dir = join(tmp(), 's');
     for (const [args, re] of [
-      [['sweep', 'plan', 'nope', '--out', dir], /unknown experiment 'nope'/],
-      [['sweep', 'plan', 'msa-width', '--grid', 'width', '--out', dir], /--grid/],
-      [['sweep', 'plan', 'msa-width', '--grid', 'depth=1,2', '--out', dir], /'depth' is not a parameter/],
-      [['sweep', 'plan', 'msa-width', '--set', 'width=-3', '--out', dir], /width must be an integer/],
+      [['sweep', 'plan', 'nope', '--out-dir', dir], /unknown experiment 'nope'/],
+      [['sweep', 'plan', 'msa-width', '--grid', 'width', '--out-dir', dir], /--grid/],
+      [['sweep', 'plan', 'msa-width', '--grid', 'depth=1,2', '--out-dir', dir], /'depth' is not a parameter/],
+      [['sweep', 'plan', 'msa-width', '--set', 'width=-3', '--out-dir', dir], /width must be an integer/],
       [['sweep', 'run', join(dir, 'missing')], /no sweep\.json/],
       [['sweep', 'frobnicate'], /sweep needs a subcommand/],
     ] as const) {
@@ -73,8 +73,8 @@ describe('demo sweep CLI', () => {
   it('cubic-point cells: the paper invariants u, κ at β-scaled sizes; same results on 1 and 2 workers', () => {
     const base = tmp();
     const args = ['--grid', 'sigma2=0.3,0.1', '--set', 'steps=40', '--set', 'testSamples=40'];
-    demoJson(['sweep', 'plan', 'cubic-point', ...args, '--out', join(base, 'a')]);
-    demoJson(['sweep', 'plan', 'cubic-point', ...args, '--out', join(base, 'b')]);
+    demoJson(['sweep', 'plan', 'cubic-point', ...args, '--out-dir', join(base, 'a')]);
+    demoJson(['sweep', 'plan', 'cubic-point', ...args, '--out-dir', join(base, 'b')]);
     demoJson(['sweep', 'run', join(base, 'a'), '--workers', '1']);
     demoJson(['sweep', 'run', join(base, 'b'), '--workers', '2']);
     const a = demoJson<Collected>(['sweep', 'collect', join(base, 'a')]),
@@ -130,8 +130,8 @@ describe('demo sweep CLI', () => {
     ];
     const ref = join(base, 'ref'),
       dir = join(base, 'killed');
-    demoJson(['sweep', 'plan', 'train', ...grid, '--out', ref]);
-    demoJson(['sweep', 'plan', 'train', ...grid, '--out', dir]);
+    demoJson(['sweep', 'plan', 'train', ...grid, '--out-dir', ref]);
+    demoJson(['sweep', 'plan', 'train', ...grid, '--out-dir', dir]);
     expect(demoJson<{ done: number }>(['sweep', 'run', ref, '--workers', '2']).done).toBe(4);
 
     const child = demoSpawn(['sweep', 'run', dir, '--workers', '2']);

@@ -93,7 +93,8 @@ async function plan(ctx: CommandContext): Promise<void> {
     );
   const grid = f.string('grid', '');
   const sets = repeated(ctx, 'set');
-  const out = f.requireString('out');
+  if (!f.has('out-dir')) throw new UsageError('missing required flag --out-dir (the sweep folder to create)');
+  const out = f.requireString('out-dir');
   const seed = f.number('seed', { integer: true, min: 0, default: 0 });
   const force = f.bool('force');
   f.assertAllUsed();
@@ -239,13 +240,49 @@ export const command: Command = {
   name: 'sweep',
   summary: 'resumable experiment grids: plan, run locally (worker pool), submit to Slurm, status, collect',
   usage: [
-    "demo sweep plan <experiment> --grid 'sigma2=0.1,0.15,0.2;seed=1..4' [--set k=v …] [--seed root] [--force] --out DIR   (task count + estimated cost)",
-    'demo sweep run DIR [--workers k] [--task i[,j…]] [--force] [--lease-seconds s]   (progress and ETA on stderr)',
-    'demo sweep submit DIR --executor slurm [--partition P] [--time T] [--cpus-per-task c] [--mem M] [--cells-per-task k] [--max-concurrent m] [--missing] [--dry-run]',
-    'demo sweep status DIR [--json]        → { total, done, running, failed, pending, tasks: […] }',
-    'demo sweep collect DIR --json|--csv   (one row per task: parameters and result fields)',
+    "demo sweep plan <experiment> --grid 'sigma2=0.1,0.15,0.2;seed=1..4' [--set <k=v> …] [--seed <n>] [--force] --out-dir <dir>   (task count + estimated cost)",
+    'demo sweep run <dir> [--workers <n>] [--task <n,…>] [--force] [--lease-seconds <seconds>]   (progress and ETA on stderr)',
+    'demo sweep submit <dir> --executor slurm [--partition <name>] [--time <time>] [--cpus-per-task <n>] [--mem <size>] [--cells-per-task <n>] [--max-concurrent <n>] [--missing] [--dry-run]',
+    'demo sweep status <dir> [--json]        → { total, done, running, failed, pending, tasks: […] }',
+    'demo sweep collect <dir> --json|--csv   (one row per task: parameters and result fields)',
     'demo sweep list-experiments [--json]',
-    'any other scheduler: the sweep folder on a shared filesystem plus `demo sweep run DIR --task i` per index (docs/guides/sweeps.md)',
+  ],
+  flags: [
+    {
+      name: 'grid',
+      type: 'string',
+      placeholder: '<axes>',
+      description: "plan: the grid, e.g. 'sigma2=0.1,0.15,0.2;seed=1..4'",
+    },
+    { name: 'set', type: 'string', placeholder: '<k=v>', description: 'plan: fixed parameters (repeatable, or k=v;k2=v2)' },
+    { name: 'seed', type: 'integer', default: 0, description: 'plan: root seed of the tasks' },
+    { name: 'force', type: 'switch', description: 'plan: replace an existing plan; run: rerun done tasks' },
+    {
+      name: 'workers',
+      type: 'integer',
+      defaultText: 'the core count (1 with --task)',
+      description: 'run: worker processes',
+    },
+    { name: 'task', type: 'list', items: 'integer', placeholder: '<n,…>', description: 'run: only these task indices' },
+    {
+      name: 'lease-seconds',
+      type: 'number',
+      placeholder: '<seconds>',
+      description: 'run: how long a claimed task stays locked without a heartbeat',
+    },
+    { name: 'executor', type: 'choice', choices: ['slurm'], description: 'submit: the scheduler (required)' },
+    { name: 'partition', type: 'string', placeholder: '<name>', description: 'submit: Slurm partition' },
+    { name: 'time', type: 'string', placeholder: '<time>', description: 'submit: Slurm time limit per array task' },
+    { name: 'cpus-per-task', type: 'integer', description: 'submit: Slurm CPUs per task' },
+    { name: 'mem', type: 'string', placeholder: '<size>', description: 'submit: Slurm memory per task' },
+    { name: 'cells-per-task', type: 'integer', default: 1, description: 'submit: grid cells per array task' },
+    { name: 'max-concurrent', type: 'integer', description: 'submit: array throttle (%m)' },
+    { name: 'missing', type: 'switch', description: 'submit: only tasks not done yet' },
+    { name: 'dry-run', type: 'switch', description: 'submit: write the script, do not call sbatch' },
+    { name: 'csv', type: 'switch', description: 'collect: CSV on stdout instead of JSON' },
+  ],
+  notes: [
+    'any other scheduler: the sweep folder on a shared filesystem plus `demo sweep run <dir> --task <n>` per index (docs/guides/sweeps.md)',
   ],
   async run(ctx) {
     const sub = ctx.flags.positionals[0];

@@ -1,5 +1,5 @@
 import type { Command } from '../context';
-import { readCubicOptions, readPartContext, withBackend } from '../tour/cli';
+import { SCENARIO_OUTPUT, cubicFlags, partFlags, readCubicOptions, readPartContext, withBackend } from '../tour/cli';
 import { runCubicPart } from '../tour/cubic';
 import { modularLangevinDefaults, runModularPart } from '../tour/modular';
 import { msaDefaults, runMsaPart } from '../tour/msa';
@@ -9,12 +9,14 @@ import { runScalingPart } from '../tour/scaling';
 export const command: Command = {
   name: 'tour',
   summary: 'the headline tour: theory beside simulation, writes sftdl-out/report.html (default command)',
-  usage: [
-    'demo [tour] [--beta b] [--langevin-seconds s | --steps S] [--chains C] [--aligned-chains k] [--seed s] [--backend name] [--out DIR] [--json]',
-    '  four parts: cubic teacher (theory + β-scaled Langevin ensemble), modular addition, MSA regimes, scaling exponents',
-    '  paper-sized runs: demo cubic|modular|msa-regimes|scaling-table --full [--checkpoint-dir D] [--resume]',
-    '  JSON nulls: parts.cubic.overlapHistograms[].qStar = null where Ŝ has no non-trivial minimum; parts.modular.gmfl2Onset = null when no GMFL-II onset exists',
-    '  Ctrl-C: stops after the current step, leaves the previous report intact, says where a rerun (--resume for --full) continues; exit 130',
+  usage: ['demo [tour] [flags]'],
+  flags: [...partFlags({ allowFull: false }), ...cubicFlags(false)],
+  output: SCENARIO_OUTPUT,
+  notes: [
+    'four parts: cubic teacher (theory + β-scaled Langevin ensemble), modular addition, MSA regimes, scaling exponents',
+    'paper-sized runs: the scenario commands cubic, modular, msa-regimes and scaling-table (see their help)',
+    'JSON nulls: parts.cubic.overlapHistograms[].qStar = null where Ŝ has no non-trivial minimum; parts.modular.gmfl2Onset = null when no GMFL-II onset exists',
+    'Ctrl-C: stops after the current step, leaves the previous report intact, says where a rerun continues; exit 130',
   ],
   async run(ctx) {
     const pf = readPartContext(ctx, { allowFull: false });

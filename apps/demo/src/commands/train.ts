@@ -16,7 +16,7 @@ import {
   threeLayerNet,
   twoLayerNet,
 } from '@sftdl/training';
-import { UsageError } from '@sftdl/cli-kit';
+import { COMMON_FLAGS, UsageError } from '@sftdl/cli-kit';
 import { resolveBackend } from '../backends';
 import type { Command } from '../context';
 import { checkBudget } from '../budget';
@@ -167,16 +167,139 @@ export const command: Command = {
   name: 'train',
   summary: 'Langevin posterior sampling of a network on a dataset (exactly the χ-convention posterior)',
   usage: [
-    'demo train --model two-layer --activation <linear|erf|relu|tanh|square> --width N (--data F | --prior --dim d) --sigma2 s [--sigma-w2 v] [--sigma-a2 a] [--chi c|N]',
-    '           [--steps S | --target-error e [--max-steps S]] [--burn-in B] [--chains C|auto] [--thin t] [--method lm|euler|mala] [--lr η|auto] [--bias-tolerance t] [--mala] [--seed k] [--backend b] [--workers k|auto]',
-    '           [--checkpoint path] [--checkpoint-every K] [--resume] [--teacher-direction F2] [--aligned-chains k] [--modulus p] [--rao-blackwell auto|on|off] [--json]',
-    'demo train --model three-layer --widths N1,N2 …     demo train --model attention --context L --width N …',
-    'default run length: until the relative standard errors of the weight-covariance eigenvalues and mean predictions are ≤ --target-error (0.003), checked every 12000 steps from 60000, capped by --max-steps (default: 600000 for small nets, down to 60000 for large; the cap is a warning and "precisionReached": false); --steps S: a fixed length. Steps count the burn-in (default 12000, or steps/5 with --steps);',
-    ' --chains auto (default): 4 to 64, more for small networks (cheap when batched); --lr is the step in standardised coordinates (θ = prior_std ⊙ z); default: automatic,',
-    'the largest step whose predicted variance bias is ≤ --bias-tolerance (default 0.01). --method lm (Leimkuhler–Matthews, default: exact for Gaussian posteriors,',
-    'O(η²) otherwise), euler (O(η)), mala (Metropolis-adjusted, exact; --mala is short for --method mala). --prior (or a data file with 0 rows) samples the prior.',
-    '--workers k|auto (default auto): worker threads for the chains (auto: one per 8 chains up to the core count, for small networks only); results are identical for any k.',
-    'trainMse = mean over training points of (y − f̄)², f̄ the posterior-mean predictor (Monte Carlo bias removed); trainMseSamples = ⟨mean (y − f)²⟩',
+    'demo train --model two-layer --activation <name> --width <n> (--data <file> | --prior --dim <n>) --sigma2 <x> [flags]',
+    'demo train --model three-layer --widths <n,n> …     demo train --model attention --context <n> --width <n> …',
+  ],
+  flags: [
+    { name: 'model', type: 'choice', choices: MODELS, default: 'two-layer', description: 'the network' },
+    {
+      name: 'activation',
+      type: 'choice',
+      choices: ACTIVATIONS,
+      placeholder: '<name>',
+      default: 'erf',
+      description: `hidden activation: ${ACTIVATIONS.join(', ')}`,
+    },
+    {
+      name: 'width',
+      type: 'integer',
+      description: 'hidden width N (two-layer, attention; required there)',
+    },
+    { name: 'widths', type: 'list', items: 'integer', placeholder: '<n,n>', description: 'three-layer: the widths N1,N2' },
+    { name: 'context', type: 'integer', description: 'attention: context length L' },
+    { ...COMMON_FLAGS.data, description: `${COMMON_FLAGS.data.description}; required unless --prior` },
+    { name: 'prior', type: 'switch', description: 'sample the prior (no data; give --dim)' },
+    { name: 'dim', type: 'integer', description: 'input dimension with --prior' },
+    { name: 'sigma2', type: 'number', required: true, description: 'noise σ² (the posterior temperature), > 0' },
+    { name: 'sigma-w2', type: 'number', default: 1, description: 'read-in weight variance σ_w²' },
+    { name: 'sigma-a2', type: 'number', default: 1, description: 'read-out weight variance σ_a²' },
+    {
+      name: 'chi',
+      type: 'string',
+      placeholder: '<x|mean-field>',
+      default: '1',
+      description: 'mean-field scale χ: a positive number, or N / mean-field (χ = the width)',
+    },
+    { name: 'steps', type: 'integer', description: 'fixed run length in steps (counting the burn-in), ≥ 2' },
+    {
+      name: 'target-error',
+      type: 'number',
+      defaultText: '0.003 (unless --steps)',
+      description:
+        'run until the relative standard errors of the weight-covariance eigenvalues and mean predictions are ≤ this, checked every 12000 steps from 60000',
+    },
+    {
+      name: 'max-steps',
+      type: 'integer',
+      defaultText: '600000 for small nets, down to 60000 for large',
+      description: 'cap of a precision-targeted run (reaching it is a warning and "precisionReached": false)',
+    },
+    { name: 'burn-in', type: 'integer', defaultText: '12000, or steps/5 with --steps', description: 'discarded steps' },
+    {
+      name: 'chains',
+      type: 'string',
+      placeholder: '<n|auto>',
+      default: 'auto',
+      description: 'parallel chains; auto: 4 to 64, more for small networks (cheap when batched)',
+    },
+    { name: 'thin', type: 'integer', defaultText: 'automatic', description: 'keep every t-th sample' },
+    {
+      name: 'method',
+      type: 'choice',
+      choices: LANGEVIN_METHODS,
+      default: 'lm',
+      description: 'lm (Leimkuhler–Matthews: exact for Gaussian posteriors, O(η²) otherwise), euler (O(η)), mala (exact)',
+    },
+    { name: 'mala', type: 'switch', description: 'short for --method mala' },
+    {
+      name: 'lr',
+      type: 'string',
+      placeholder: '<x|auto>',
+      default: 'auto',
+      description:
+        'step in standardised coordinates (θ = prior_std ⊙ z); auto: the largest step whose predicted variance bias is ≤ --bias-tolerance',
+    },
+    { name: 'bias-tolerance', type: 'number', default: 0.01, description: 'variance bias allowed by --lr auto, in (0, 1)' },
+    COMMON_FLAGS.seed,
+    COMMON_FLAGS.backend,
+    {
+      name: 'precision',
+      type: 'choice',
+      choices: ['float64', 'float32'],
+      default: 'float64',
+      description: 'arithmetic of the simulation; float32 is for speed, on backends that declare it (openblas, tfjs, reference)',
+    },
+    {
+      name: 'workers',
+      type: 'string',
+      placeholder: '<n|auto>',
+      default: 'auto',
+      description: 'worker threads for the chains (auto: one per 8 chains up to the core count); results are identical for any n',
+    },
+    { name: 'checkpoint', type: 'string', placeholder: '<file>', description: 'checkpoint file written during the run' },
+    { name: 'checkpoint-every', type: 'integer', description: 'steps between checkpoints' },
+    { name: 'resume', type: 'switch', description: 'continue from --checkpoint' },
+    {
+      name: 'teacher-direction',
+      type: 'string',
+      placeholder: '<file>',
+      description: 'JSON file with the teacher direction (overlap histograms with it)',
+    },
+    { name: 'aligned-chains', type: 'integer', default: 0, description: 'chains started aligned with the teacher direction' },
+    { name: 'modulus', type: 'integer', description: 'modular addition: the modulus P (per-mode diagnostics)' },
+    { name: 'overlap-bins', type: 'integer', description: 'bins of the overlap histograms' },
+    {
+      name: 'coordinates',
+      type: 'choice',
+      choices: ['standardised', 'natural'],
+      default: 'standardised',
+      description: 'coordinates the sampler steps in',
+    },
+    {
+      name: 'loss-convention',
+      type: 'choice',
+      choices: ['half-sum', 'sum', 'mean'],
+      default: 'half-sum',
+      description: 'the loss in the posterior exp(−loss/σ²)',
+    },
+    {
+      name: 'rao-blackwell',
+      type: 'choice',
+      choices: ['auto', 'on', 'off'],
+      default: 'auto',
+      description: 'Rao–Blackwellised read-out (exact Gaussian integral over the last layer)',
+    },
+  ],
+  output: [
+    {
+      key: 'trainMse',
+      description: 'mean over training points of (y − f̄)², f̄ the posterior-mean predictor (Monte Carlo bias removed)',
+    },
+    { key: 'trainMseSamples', description: '⟨mean (y − f)²⟩ over the samples' },
+    { key: 'meanPrediction', description: 'posterior-mean predictor at the training points (and meanPredictionTest at xTest)' },
+    { key: 'steps', description: 'steps run (precisionReached, relativeError with --target-error)' },
+    { key: 'diagnostics', description: 'R̂, effective sample sizes, acceptance' },
+    { key: 'backend', description: 'the compute backend used (and precision)' },
   ],
   async run(ctx) {
     const f = ctx.flags;
@@ -224,6 +347,7 @@ export const command: Command = {
       throw new UsageError(`--lr must be a positive number or 'auto', got '${lrRaw}'`);
     const seed = f.number('seed', { integer: true, min: 0, default: 0 });
     const backendName = f.string('backend');
+    const precision = f.choice('precision', ['float64', 'float32'] as const, 'float64');
     const ckptPath = f.string('checkpoint');
     const ckptEveryFlag = f.number('checkpoint-every', { integer: true, positive: true });
     const resume = f.bool('resume');
@@ -248,7 +372,7 @@ export const command: Command = {
     f.assertAllUsed();
 
     const data = trainData(dataPath, priorOnly, dimFlag);
-    const backend = await resolveBackend(backendName);
+    const backend = await resolveBackend(backendName, precision);
     const inDim = data.x.cols,
       outputs = data.y.cols;
     const N = modelName === 'three-layer' ? (widths?.[1] ?? 0) : (width ?? 0);

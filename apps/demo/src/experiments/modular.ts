@@ -41,7 +41,7 @@ function read(p: Record<string, Json>) {
 
 export const modularPointExperiment: Experiment<typeof defaults> = {
   name: 'modular-point',
-  version: '1',
+  version: '2',
   summary: 'one σ² point of the modular-addition network (paper Fig. 3) vs the theory at the same P, N, σ_a², γ; checkpointed',
   defaults,
   validate: (p) => {
@@ -63,7 +63,6 @@ export const modularPointExperiment: Experiment<typeof defaults> = {
       scenario: sc,
       sigma2: [o.sigma2],
       chains: o.chains,
-      secondsPerPoint: Infinity,
       maxSteps: o.steps,
       burnIn: o.burnIn,
       thin: o.thin,
@@ -92,6 +91,9 @@ export const modularPointExperiment: Experiment<typeof defaults> = {
       w2v2: run.w2v2,
       w2v2Theory: run.w2v2Theory,
       w2v2PerMode: run.w2v2PerMode,
+      theoryASaddle: run.theoryASaddle,
+      starts: run.starts.map((s) => ({ ...s, rhat: diagnosticsJson(s.rhat) })),
+      startsAgree: run.startsAgree,
       rhat: diagnosticsJson(run.rhat),
       ess: diagnosticsJson(run.ess),
       steps: run.steps,

@@ -1,6 +1,6 @@
 /** Flag handling shared by `demo tour` and the scenario commands (`demo cubic|modular|msa-regimes|scaling-table`). */
 import { join } from 'node:path';
-import { UsageError } from '@sftdl/cli-kit';
+import { COMMON_FLAGS, type FlagSpec, type OutputKeySpec, UsageError } from '@sftdl/cli-kit';
 import { checkBudget } from '../budget';
 import { resolveBackend } from '../backends';
 import type { CommandContext } from '../context';
@@ -11,6 +11,83 @@ import type { PartContext } from './types';
 
 /** Scenario names (`pnpm demo <scenario> [--full]`). */
 export const SCENARIOS = ['cubic', 'modular', 'msa-regimes', 'scaling-table'] as const;
+
+/** The `--json` keys of the tour and the scenario commands (what `runParts` prints). */
+export const SCENARIO_OUTPUT: readonly OutputKeySpec[] = [
+  { key: 'report', description: 'path of the HTML report written under --out-dir' },
+  { key: 'mode', description: 'quick | tour size | full' },
+  { key: 'backend', description: 'the compute backend used, with its precision' },
+  { key: 'seconds', description: 'wall-clock seconds of the run' },
+  { key: 'parts', description: 'one object per part (its numbers, theory beside simulation, and its seconds)' },
+];
+
+/** The flags {@link readPartContext} reads (declare them in every command that calls it). */
+export function partFlags(o: { allowFull: boolean }): FlagSpec[] {
+  return [
+    COMMON_FLAGS.seed,
+    COMMON_FLAGS.backend,
+    { name: 'quick', type: 'switch', hidden: true, description: 'test-size run (seconds)' },
+    ...(o.allowFull
+      ? [{ name: 'full', type: 'switch', description: 'paper size (hours; checkpointed)' } satisfies FlagSpec]
+      : []),
+    {
+      name: 'checkpoint-dir',
+      type: 'string',
+      placeholder: '<dir>',
+      defaultText: '<out-dir>/checkpoints',
+      description: 'where paper-size runs keep their checkpoints',
+    },
+    { name: 'resume', type: 'switch', description: 'continue a paper-size run from --checkpoint-dir' },
+  ];
+}
+
+/** The flags {@link readCubicOptions} reads (`withSigma2`: also the `--sigma2` list of `demo cubic`). */
+export function cubicFlags(withSigma2: boolean): FlagSpec[] {
+  return [
+    {
+      name: 'beta',
+      type: 'number',
+      defaultText: '1/16 (tour size), 1 (paper size)',
+      description: 'size scale β of the Langevin ensembles (N, n, d scaled from the paper’s Fig. 2), ≤ 16',
+    },
+    {
+      name: 'langevin-seconds',
+      type: 'number',
+      placeholder: '<seconds>',
+      defaultText: 'the mode’s budget',
+      description: 'paper-size runs only: wall-clock budget used to plan the Langevin part',
+    },
+    {
+      name: 'max-steps',
+      type: 'integer',
+      defaultText: '12000',
+      description: 'cap on the steps per chain of the stopping rule (R̂ ≤ 1.03 and the ESS target), ≥ 40; excludes --steps',
+    },
+    {
+      name: 'steps',
+      type: 'integer',
+      description: 'fixed number of Langevin steps per chain (instead of the stopping rule), ≥ 20',
+    },
+    { name: 'chains', type: 'integer', defaultText: '8', description: 'chains per ensemble, ≥ 2' },
+    {
+      name: 'aligned-chains',
+      type: 'integer',
+      defaultText: 'min(4, chains/2)',
+      description: 'chains started aligned with the teacher (the grokked branch)',
+    },
+    ...(withSigma2
+      ? [
+          {
+            name: 'sigma2',
+            type: 'list',
+            placeholder: '<x,…>',
+            defaultText: '3 values around the transition (5 with --full)',
+            description: 'noise levels σ² of the ensembles, 2 to 8 values',
+          } satisfies FlagSpec,
+        ]
+      : []),
+  ];
+}
 
 /** Reads the common flags: --seed, --backend, --quick (hidden), --full, --checkpoint-dir, --resume; the backend is resolved by {@link withBackend}. */
 export type PartFlags = Omit<PartContext, 'backend'> & { backendName: string | undefined };
@@ -35,7 +112,7 @@ export async function withBackend(pf: PartFlags): Promise<PartContext> {
   return { ...rest, backend: await resolveBackend(backendName) };
 }
 
-/** The cubic part's flags on top of the mode defaults: --beta, --langevin-seconds, --steps (fixed, overrides the budget), --chains, --aligned-chains, --sigma2 (list). */
+/** The cubic part's flags on top of the mode defaults: --beta, --langevin-seconds (--full only), --steps (fixed) or --max-steps (cap of the stopping rule), --chains, --aligned-chains, --sigma2 (list). */
 export function readCubicOptions(
   ctx: CommandContext,
   pc: Pick<PartContext, 'quick' | 'full'>,
@@ -53,7 +130,12 @@ export function readCubicOptions(
   });
   if (alignedChains > chains) throw new UsageError(`--aligned-chains ${alignedChains} must be ≤ --chains ${chains}`);
   const steps = f.number('steps', { integer: true, min: 20 });
-  // explicit --steps are honoured (no time cap) unless --langevin-seconds is also given
+  const maxSteps = f.number('max-steps', { integer: true, min: 40 });
+  if (budgetFlag !== undefined && !pc.full)
+    throw new UsageError(
+      '--langevin-seconds plans the --full run only; the tour-size ensembles have deterministic budgets (use --steps S for exactly S steps, or --max-steps S to cap the stopping rule)',
+    );
+  if (steps !== undefined && maxSteps !== undefined) throw new UsageError('--steps and --max-steps exclude each other (use one)');
   const budgetSeconds = budgetFlag ?? (steps !== undefined ? Infinity : d.budgetSeconds);
   const sigma2 = withSigma2 ? f.numberList('sigma2', { positive: true }) : undefined;
   if (sigma2 && (sigma2.length < 2 || sigma2.length > 8))
@@ -65,6 +147,7 @@ export function readCubicOptions(
     chains,
     alignedChains,
     ...(steps !== undefined ? { minSteps: steps, maxSteps: steps } : {}),
+    ...(maxSteps !== undefined ? { maxSteps } : {}),
     ...(sigma2 ? { sigma2: [...sigma2].sort((a, b) => b - a) } : {}),
   };
   // Size check before any work: the Langevin ensembles at the β-scaled sizes. Their wall-clock budget caps the number

@@ -22,7 +22,15 @@ import { explorerUrl } from '../report';
 import { lineChartSvg } from '../plot';
 import { Progress } from '../progress';
 import { type FiniteSizeResult, runFiniteSize } from './finite-size';
-import { EQUILIBRATION_TARGET, type EnsembleOutcome, ensembleKey, measureRate, runEnsemble, stepsForBudget } from './langevin';
+import {
+  EQUILIBRATION_TARGET,
+  type EnsembleOutcome,
+  STOP_RHAT,
+  ensembleKey,
+  measureRate,
+  runEnsemble,
+  stepsForBudget,
+} from './langevin';
 import { type DatasetAveragedOutcome, combineDatasets } from './datasets';
 import { FIG2_BASE, type ScaledSizes, invariantsAt, scaleFig2 } from './sizes';
 import { type PartContext, type PartResult, fmt, linspace } from './types';
@@ -39,14 +47,17 @@ export interface CubicPartOptions {
    * and the learned coefficients are averaged over them (the theory describes a typical dataset: see datasets.ts).
    */
   datasets: number;
-  /** Seconds for the whole Langevin part: a cap (tour size: each σ² stops once equilibrated, so a lightly loaded machine uses far less). */
+  /** Seconds for the whole Langevin part of the paper-size run (--full: steps from a measured rate, stored for --resume); unused at tour size. */
   budgetSeconds: number;
+  /** Tour/quick size: minSteps = maxSteps means exactly that many steps; otherwise maxSteps caps the stopping rule. */
   minSteps: number;
   maxSteps: number;
+  /** Burn-in steps of each tour/quick ensemble (fixed, so the run is deterministic). */
+  burnIn: number;
   testSamples: number;
   theoryPoints: number;
-  /** `demo cubic --finite-size`: rerun at these β (fixed u, κ) at one σ² and extrapolate the gap to the theory in 1/N. */
-  finiteSize?: { betas: number[]; sigma2: number; secondsPerSize: number };
+  /** `demo cubic` (not the tour): rerun at these β (fixed u, κ) at one σ² and extrapolate the gap to the theory in 1/N. */
+  finiteSize?: { betas: number[]; sigma2: number; maxSteps: number };
 }
 
 /** Tour defaults (β = 1/16 on 2 cores), quick (tests) and full (paper size). */
@@ -60,6 +71,7 @@ export function cubicDefaults(mode: 'tour' | 'quick' | 'full'): CubicPartOptions
       budgetSeconds: 1.5,
       minSteps: 40,
       maxSteps: 120,
+      burnIn: 40,
       testSamples: 200,
       theoryPoints: 8,
     };
@@ -72,6 +84,7 @@ export function cubicDefaults(mode: 'tour' | 'quick' | 'full'): CubicPartOptions
       budgetSeconds: 8 * 3600,
       minSteps: 2000,
       maxSteps: 200000,
+      burnIn: 2000,
       testSamples: 3000,
       theoryPoints: 41,
     };
@@ -82,7 +95,8 @@ export function cubicDefaults(mode: 'tour' | 'quick' | 'full'): CubicPartOptions
     datasets: 4,
     budgetSeconds: 80,
     minSteps: 400,
-    maxSteps: 20000,
+    maxSteps: 12000,
+    burnIn: 400,
     testSamples: 1000,
     theoryPoints: 23,
   };
@@ -176,63 +190,35 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     backend: ctx.backend,
     workers,
   };
-  const share = o.budgetSeconds / s2s.length;
   // chains (and teacher-aligned chains) split as evenly as possible between the datasets
   const chainsOf = (j: number) => Math.floor(o.chains / K) + (j < o.chains % K ? 1 : 0);
   const alignedOf = (j: number) => Math.floor(o.alignedChains / K) + (j < o.alignedChains % K ? 1 : 0);
-  // Long runs keep their plan (steps from the measured rate) and finished ensembles in the checkpoint folder so
-  // that --resume continues the same runs; the tour measures afresh each time.
+  // Tour and quick sizes: deterministic budgets. Each dataset's ensemble runs a fixed burn-in, then records every
+  // `thin` steps and stops at the first check (every 20 records, i.e. at fixed steps) where split-R̂ ≤ 1.03 and the
+  // ESS share of this dataset reach the stopping rule (learned coefficients and the sampler's scalars), or at maxSteps.
+  // The result depends only on the seed, never on the machine's speed. The paper-size run keeps its resumable plan
+  // (steps from the measured rate, stored in the checkpoint folder).
   const ckDir = join(ctx.checkpointDir, `cubic-beta${sizes.beta}-seed${ctx.seed}-chains${o.chains}`);
   const planPath = join(ckDir, 'plan.json');
-  let rate: number;
-  let steps: number;
-  if (ctx.full && ctx.resume && existsSync(planPath)) {
-    ({ rate, steps } = JSON.parse(readFileSync(planPath, 'utf8')) as { rate: number; steps: number });
-    ctx.log(`resuming the plan in ${planPath}: ${steps} steps per chain`);
-  } else {
-    rate = await measureRate(
-      { ...common, sigma2: s2s[1] ?? s2s[0] ?? crit.sigma2Critical, capSeconds: share, key: ensembleKey(root, 99) },
-      ctx.quick ? 0.3 : 1,
-    );
-    // The probe runs partly cold and tends to underestimate the rate: the first tour ensemble plans 1.6× more steps
-    // and relies on its time cap; later ones are re-planned from the achieved rate.
-    steps = stepsForBudget({
-      seconds: share * (ctx.full ? 0.9 : 1.6 * 0.9),
-      rate,
-      chains: o.chains,
-      minSteps: o.minSteps,
-      maxSteps: o.maxSteps,
-    });
-    if (ctx.full) {
+  let rate = NaN;
+  let steps = o.maxSteps;
+  if (ctx.full) {
+    if (ctx.resume && existsSync(planPath)) {
+      ({ rate, steps } = JSON.parse(readFileSync(planPath, 'utf8')) as { rate: number; steps: number });
+      ctx.log(`resuming the plan in ${planPath}: ${steps} steps per chain`);
+    } else {
+      const share = o.budgetSeconds / s2s.length;
+      rate = await measureRate({ ...common, sigma2: s2s[1] ?? s2s[0] ?? crit.sigma2Critical, key: ensembleKey(root, 99) }, 1);
+      steps = stepsForBudget({ seconds: share * 0.9, rate, chains: o.chains, minSteps: o.minSteps, maxSteps: o.maxSteps });
       mkdirSync(ckDir, { recursive: true });
       writeFileAtomic(planPath, JSON.stringify({ rate, steps, sigma2: s2s, sizes: sizes.params }));
     }
   }
+  // stopping rule per dataset: R̂ margin below the 1.05 target; ESS such that the dataset average reaches ≥ 100 × 1.2
+  const fixedSteps = !ctx.full && o.minSteps === o.maxSteps;
+  const stopRule = { rhat: STOP_RHAT, ess: Math.ceil((1.2 * EQUILIBRATION_TARGET.ess) / K), checkEvery: 20 };
   const runs: DatasetAveragedOutcome[] = [];
-  const tLangevin = performance.now();
   for (const [i, s2] of s2s.entries()) {
-    // Tour size: precision-targeted. Each σ² runs until split-R̂ ≤ 1.05 and ESS ≥ 100 (learned coefficients and the
-    // sampler's scalars) or until its share of the remaining budget (1.4× for all but the last) is spent; the burn-in
-    // is a quarter of the steps that share would buy at the rate achieved so far (the probe's before the first run).
-    let burnIn: number | undefined;
-    let capSeconds = Infinity;
-    if (!ctx.full) {
-      const prev = runs.slice(0, i);
-      const achieved = prev.length
-        ? prev.reduce((a, r) => a + r.stepsDone * r.chains, 0) / prev.reduce((a, r) => a + r.seconds, 0)
-        : rate;
-      const left = Math.max(0, o.budgetSeconds - (performance.now() - tLangevin) / 1000);
-      const planned = stepsForBudget({
-        seconds: left / (s2s.length - i),
-        rate: achieved,
-        chains: o.chains,
-        minSteps: o.minSteps,
-        maxSteps: o.maxSteps,
-      });
-      burnIn = Math.floor(planned / 4);
-      capSeconds = i === s2s.length - 1 ? left : (1.4 * left) / (s2s.length - i);
-      steps = o.maxSteps;
-    }
     const done = join(ckDir, `s2-${s2s[i]}.result.json`);
     if (ctx.full && ctx.resume && existsSync(done)) {
       runs.push(JSON.parse(readFileSync(done, 'utf8')) as DatasetAveragedOutcome);
@@ -240,15 +226,12 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
       continue;
     }
     const perData: EnsembleOutcome[] = [];
-    const tPoint = performance.now();
     for (const [j, dj] of datasets.entries()) {
       const bar = new Progress(
         `Langevin σ² = ${s2s[i]} (${labels[i]}${K > 1 ? `, dataset ${j + 1}/${K}` : ''}, ${chainsOf(j)} chains)`,
-        burnIn !== undefined ? 4 * burnIn : steps,
+        steps,
         ctx.quiet,
       );
-      // the remaining time of this σ² is shared evenly by the remaining datasets
-      const capJ = (capSeconds - (performance.now() - tPoint) / 1000) / (K - j);
       perData.push(
         await runEnsemble({
           ...common,
@@ -258,9 +241,10 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
           workers: Math.min(workers, chainsOf(j)),
           sigma2: s2,
           steps,
-          capSeconds: Math.max(capJ, 0),
           key: j === 0 ? ensembleKey(root, i) : fold(ensembleKey(root, i), j),
-          ...(burnIn !== undefined ? { burnIn, target: EQUILIBRATION_TARGET } : {}),
+          ...(ctx.full ? {} : { burnIn: Math.min(o.burnIn, Math.floor(steps / 2)) }),
+          ...(ctx.full || fixedSteps ? {} : { target: stopRule }),
+          judge: { rhat: EQUILIBRATION_TARGET.rhat, ess: EQUILIBRATION_TARGET.ess / K },
           onProgress: (t) => bar.update(t),
           ...(ctx.full
             ? {
@@ -400,7 +384,7 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
       `Teacher y = He₁(w*·x) + ε He₃(w*·x), ε = ${eps}, Gaussian inputs; student: two-layer erf network, w ~ N(0, σ_w²/d I) with σ_w² = ${P.sigmaW2}, readout a ~ N(0, σ_a²/N) (σ_a² is the total readout scale). The adaptive-kernel theory predicts that lowering σ² (raising u = n²σ_a²/(σ⁴dN)) makes a finite fraction of neurons align with w* ("droplets") in a first-order transition at u_c, after which the cubic term starts to be learned.`,
       `Transition (d → ∞, computed with the same function as \`demo grokking cubic --find-transition\`): u_c = ${fmt(crit.uCritical, 5)}, σ²_c = ${fmt(crit.sigma2Critical, 5)}, κ_c = ${fmt(crit.kappaCritical, 5)}, q* = ${fmt(crit.qStar, 4)}, b_GFL(u_c) = ${fmt(crit.b, 4)}; spinodal σ² = ${fmt(crit.sigma2Spinodal, 5)}. At the paper's own sizes the same call gives σ²_c = ${fmt(critPaper.sigma2Critical, 5)} (u_c = ${fmt(critPaper.uCritical, 5)}; the paper quotes u_c ≈ 30.2, σ² ≈ 0.18).`,
       `Sizes: β-scaling of the paper's base point (N₀, n₀, d₀) = (700, 3000, 150), σ_a²₀ = 8/700: N = βN₀, n = βn₀, d = √β d₀, σ_a² = σ_a²₀/√β, σ² unchanged. The tour uses β = ${fmt(sizes.beta, 4)} (asked ${fmt(sizes.betaRequested, 4)}; N and n are integers with n/N = 30/7 exactly): N = ${P.width}, n = ${P.samples}, d = ${P.dim} (√β d₀ = ${fmt(sizes.dimExact, 4)}), σ_a² = ${fmt(P.sigmaA2, 5)} (σ_a²₀/√β = ${fmt(sizes.sigmaA2Nominal, 5)}; adjusted for the rounding of d so that κ is exact). Both invariants u and κ therefore equal the paper's at every σ² (table), so the d → ∞ theory and σ²_c are the paper's; only the finite-d smoothing differs.`,
-      `Langevin: ${o.chains} chains per σ² (${o.alignedChains} of them started teacher-aligned at |w·w*| = q* = ${fmt(crit.qStar, 3)} with random signs, because near a first-order transition chains started at the prior get stuck in the GFL basin), Euler–Maruyama in standardised coordinates with the automatic step size, burn-in = steps/4, thinning ${thin}. Steps per chain: ${runs.map((r) => r.stepsDone).join(', ')} (σ² = ${s2s.join(', ')}), chosen to fit a ${fmt(o.budgetSeconds, 3)} s budget from a probe of ${fmt(rate, 3)} chain-steps/s and then from the rate achieved by the previous ensembles (${ctx.full ? 'fixed plan for resumable full runs' : `each σ² capped at ${fmt(share * 1.2, 3)} s`}). ${K} independent datasets of n = ${P.samples} training and ${o.testSamples} fresh test inputs (same teacher), ${K > 1 ? `${o.chains / K} chains each; the learned coefficients are averaged over the datasets with the between-dataset spread in their standard errors, because the theory describes a typical dataset and at these sizes the spread is large (the GFL amplification multiplies the finite-n fluctuation of the fit: per-dataset values in the JSON)` : 'one dataset'} (the paper: 50 datasets × 4 initialisations, 360 000 epochs). The learned coefficients are least-squares projections of the ensemble-mean predictor f̄ on He₀…He₅(w*·x) over the test inputs (± the regression standard error; the Monte Carlo error of f̄ is not included); the plain projection E[f̄ He₃]/6 is in the JSON.`,
+      `Langevin: ${o.chains} chains per σ² (${o.alignedChains} of them started teacher-aligned at |w·w*| = q* = ${fmt(crit.qStar, 3)} with random signs, because near a first-order transition chains started at the prior get stuck in the GFL basin), Euler–Maruyama in standardised coordinates with the automatic step size, thinning ${thin}. ${ctx.full ? `Steps per chain ${steps} (burn-in a quarter), planned from a probe of ${fmt(rate, 3)} chain-steps/s for a ${fmt(o.budgetSeconds, 3)} s budget and stored for --resume.` : `Deterministic budget (same seed → same numbers on any machine): burn-in ${o.burnIn} steps, then each dataset's ensemble stops at the first check (every 20 recorded samples) where split-R̂ ≤ ${STOP_RHAT} (a margin below the ${EQUILIBRATION_TARGET.rhat} target) and its share of the ESS target are reached for the learned coefficients and the sampler's scalars, at most ${o.maxSteps} steps; steps per chain (dataset mean): ${runs.map((r) => r.stepsDone).join(', ')} (σ² = ${s2s.join(', ')}).`} Hysteresis check: half of each dataset's chains start teacher-aligned, half from the prior; the aligned − prior difference of the learned cubic coefficient, paired per dataset, is ${runs.map((r) => (r.startComparison ? `${fmt(r.startComparison.cubicGap, 2)} ± ${fmt(r.startComparison.cubicGapSe, 2)}` : '—')).join(', ')} (σ² = ${s2s.join(', ')}): ${runs.every((r) => r.startComparison?.mix !== false) ? 'within 3 SE of zero everywhere, so the chains move between the GFL and droplet branches and the transition is not hidden by metastability at this size' : 'NOT within 3 SE of zero somewhere: the chains remember their start (hysteresis)'}. ${K} independent datasets of n = ${P.samples} training and ${o.testSamples} fresh test inputs (same teacher), ${K > 1 ? `${o.chains / K} chains each; the learned coefficients are averaged over the datasets with the between-dataset spread in their standard errors, because the theory describes a typical dataset and at these sizes the spread is large (the GFL amplification multiplies the finite-n fluctuation of the fit: per-dataset values in the JSON)` : 'one dataset'} (the paper: 50 datasets × 4 initialisations, 360 000 epochs). The learned coefficients are least-squares projections of the ensemble-mean predictor f̄ on He₀…He₅(w*·x) over the test inputs (± the regression standard error; the Monte Carlo error of f̄ is not included); the plain projection E[f̄ He₃]/6 is in the JSON.`,
       ...(runs.every((r, i) => finiteAt[i] && Math.abs(r.learnedCubic) < Math.abs(finiteAt[i]!.learnedCubic))
         ? [
             `The Langevin values sit below the finite-d theory. Two measured causes: (i) dataset-to-dataset spread — one training set of n = ${P.samples} gives learned coefficients up to ±15 % off the typical value, because the GFL amplification 1/(1 − 4uσ_w²b²/(π(1 + 2σ_w²))) ≈ 5 multiplies the finite-n fluctuation of the GP's fit (the per-dataset values are in the JSON; an independent PyTorch sampler reproduces each dataset's value); (ii) a possible few-per-cent finite-n/d bias of the theory's equivalent-kernel step, which the amplification would magnify: at u → 0 the exact GP averaged over 200 datasets gives 1 − b = 0.2192 ± 0.0016 at σ² = 0.25, the finite-d theory 0.2212 (agrees) and the d → ∞ equivalent kernel 0.2254 (4 SE high); it vanishes as β grows (d/n ∝ 1/√β).`,
@@ -487,7 +471,9 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
       })),
     },
     langevin: {
-      probeRate: rate,
+      ...(ctx.full ? { probeRate: rate } : { burnIn: o.burnIn }),
+      ...(ctx.full || fixedSteps ? {} : { stopRule }),
+      maxSteps: o.maxSteps,
       stepsPerRun: runs.map((r) => r.stepsDone),
       budgetSeconds: o.budgetSeconds,
       seconds: runs.reduce((a, r) => a + r.seconds, 0),
@@ -519,8 +505,11 @@ export async function runCubicPart(ctx: PartContext, o: CubicPartOptions): Promi
     overlapHistograms: histJson,
   };
   if (o.finiteSize) {
+    const at = s2s.indexOf(o.finiteSize.sigma2);
     const fs = await runFiniteSize({
       ...o.finiteSize,
+      burnIn: o.burnIn,
+      ...(at >= 0 && runs[at] ? { reuse: { beta: o.beta, outcome: runs[at] } } : {}),
       chains: o.chains,
       alignedChains: o.alignedChains,
       datasets: o.datasets,
@@ -592,7 +581,7 @@ async function addFiniteSize(
     ]),
   });
   section.paragraphs.push(
-    `Finite-size sweep (\`demo cubic --finite-size\`): the mean-field decoupling behind the theory is exact as N → ∞ at fixed (u, κ); the gap Langevin − finite-d theory at N = ${fs.points.map((p) => p.width).join(', ')} extrapolates to ${fmt(fs.extrapolatedGap, 3)} ± ${fmt(fs.extrapolatedGapSe, 2)} at 1/N → 0, ${fs.agreesWithinThreeSe ? 'consistent with zero within 3 standard errors' : `not consistent with zero within 3 standard errors. Each size averages ${fs.points[0]?.datasets ?? 1} dataset(s); with few datasets the between-dataset spread (large on this path, see above) dominates the error and a single unlucky dataset shifts a whole point. The remaining systematic part is the theory's equivalent-kernel step, whose finite-n/d error scales as d/n ∝ 1/√N on the β path (not 1/N), so a linear fit in 1/N is the wrong extrapolation for it`}.`,
+    `Finite-size sweep (part of \`demo cubic\`): the mean-field decoupling behind the theory is exact as N → ∞ at fixed (u, κ); the gap Langevin − finite-d theory at N = ${fs.points.map((p) => p.width).join(', ')} extrapolates to ${fmt(fs.extrapolatedGap, 3)} ± ${fmt(fs.extrapolatedGapSe, 2)} at 1/N → 0, ${fs.agreesWithinThreeSe ? 'consistent with zero within 3 standard errors' : `not consistent with zero within 3 standard errors. Each size averages ${fs.points[0]?.datasets ?? 1} dataset(s); with few datasets the between-dataset spread (large on this path, see above) dominates the error and a single unlucky dataset shifts a whole point. The remaining systematic part is the theory's equivalent-kernel step, whose finite-n/d error scales as d/n ∝ 1/√N on the β path (not 1/N), so a linear fit in 1/N is the wrong extrapolation for it`}.`,
   );
   summary.push(
     `   finite size at σ² = ${fs.sigma2}: gap(N = ${fs.points.map((p) => p.width).join(', ')}) = ${fs.points.map((p) => `${fmt(p.gap, 2)}±${fmt(p.gapSe, 1)}`).join(', ')} → 1/N → 0: ${fmt(fs.extrapolatedGap, 3)} ± ${fmt(fs.extrapolatedGapSe, 2)} (${fs.agreesWithinThreeSe ? 'agrees' : 'does not agree'} within 3 SE)`,

@@ -34,6 +34,10 @@ function outcome(
     recordedSamples: 60,
     chains: 2,
     alignedChains: 1,
+    starts: {
+      prior: { chains: 1, learnedLinear: lin - 0.01, learnedCubic: cub },
+      aligned: { chains: 1, learnedLinear: lin + 0.01, learnedCubic: cub },
+    },
     seconds: 3,
     stepSize: 0.01,
     he1: lin,

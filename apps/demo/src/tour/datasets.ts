@@ -7,7 +7,7 @@
  * over datasets and include the between-dataset spread in its standard error.
  */
 import type { OverlapHistogram } from '@sftdl/training';
-import type { EnsembleOutcome } from './langevin';
+import { EQUILIBRATION_TARGET, type EnsembleOutcome } from './langevin';
 
 /** The per-dataset numbers kept in the JSON (`datasets` of a run). */
 export interface DatasetSummary {
@@ -22,8 +22,56 @@ export interface DatasetSummary {
   seconds: number;
 }
 
+/**
+ * Hysteresis check of a σ² point: learned coefficients of the teacher-aligned chains minus those of the prior-started
+ * chains, paired within each dataset (so the dataset spread cancels) and averaged over the datasets with the standard
+ * error of that mean (needs at least two datasets having both starts). `mix` is true when both differences are
+ * within 3 SE of 0: the chains forget their start, i.e. they move between the GFL and droplet branches.
+ */
+export interface StartComparison {
+  datasets: number;
+  cubicGap: number;
+  cubicGapSe: number;
+  linearGap: number;
+  linearGapSe: number;
+  mix: boolean;
+}
+
 /** An ensemble outcome averaged over datasets, with the per-dataset numbers. */
-export type DatasetAveragedOutcome = EnsembleOutcome & { datasets: DatasetSummary[] };
+export type DatasetAveragedOutcome = EnsembleOutcome & { datasets: DatasetSummary[]; startComparison?: StartComparison };
+
+/**
+ * Aligned-minus-prior differences of the learned coefficients, paired per dataset ({@link StartComparison}).
+ * @example compareStarts([]) // null
+ */
+export function compareStarts(outs: Pick<EnsembleOutcome, 'starts'>[]): StartComparison | null {
+  const pairs = outs.flatMap((o) =>
+    o.starts.prior && o.starts.aligned
+      ? [
+          {
+            c: o.starts.aligned.learnedCubic - o.starts.prior.learnedCubic,
+            l: o.starts.aligned.learnedLinear - o.starts.prior.learnedLinear,
+          },
+        ]
+      : [],
+  );
+  const k = pairs.length;
+  if (k < 2) return null;
+  const stat = (v: number[]) => {
+    const m = v.reduce((a, b) => a + b, 0) / k;
+    return { m, se: Math.sqrt(v.reduce((a, x) => a + (x - m) ** 2, 0) / (k - 1) / k) };
+  };
+  const c = stat(pairs.map((p) => p.c));
+  const l = stat(pairs.map((p) => p.l));
+  return {
+    datasets: k,
+    cubicGap: c.m,
+    cubicGapSe: c.se,
+    linearGap: l.m,
+    linearGapSe: l.se,
+    mix: Math.abs(c.m) <= 3 * c.se && Math.abs(l.m) <= 3 * l.se,
+  };
+}
 
 /**
  * Mean over k datasets and its standard error: the larger of the between-dataset estimate sd/√k (which contains the
@@ -76,7 +124,9 @@ export function combineDatasets(outs: EnsembleOutcome[]): DatasetAveragedOutcome
     stepsDone: o.stepsDone,
     seconds: o.seconds,
   }));
-  if (outs.length === 1) return { ...first, datasets };
+  const sc = compareStarts(outs);
+  const startComparison = sc ? { startComparison: sc } : {};
+  if (outs.length === 1) return { ...first, datasets, ...startComparison };
   const k = outs.length;
   const lin = meanOverDatasets(
     outs.map((o) => o.learnedLinear),
@@ -99,7 +149,8 @@ export function combineDatasets(outs: EnsembleOutcome[]): DatasetAveragedOutcome
   const max = (f: (o: EnsembleOutcome) => number) => Math.max(...outs.map(f));
   const ess = essMean(outs.map((o) => o.ess));
   const rhat = max((o) => o.rhat);
-  const equilibrated = outs.every((o) => o.rhat <= o.target.rhat) && ess >= first.target.ess;
+  // judged against the tour's target: every dataset's R̂ and the ESS of the dataset mean
+  const equilibrated = outs.every((o) => o.rhat <= EQUILIBRATION_TARGET.rhat) && ess >= EQUILIBRATION_TARGET.ess;
   const warnings = outs.flatMap((o, j) => o.warnings.map((w) => `dataset ${j}: ${w}`));
   return {
     ...first,
@@ -124,7 +175,9 @@ export function combineDatasets(outs: EnsembleOutcome[]): DatasetAveragedOutcome
     samplerRhat: max((o) => o.samplerRhat),
     samplerEss: essMean(outs.map((o) => o.samplerEss)),
     equilibrated,
+    target: { rhat: EQUILIBRATION_TARGET.rhat, ess: EQUILIBRATION_TARGET.ess },
     warnings,
     datasets,
+    ...startComparison,
   };
 }

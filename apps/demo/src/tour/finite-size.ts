@@ -9,8 +9,8 @@ import type { ComputeBackend } from '@sftdl/compute';
 import { type Key, fold } from '@sftdl/field';
 import { cubicCriticalPoint, solveCubicFiniteD } from '@sftdl/solvers';
 import { cubicTeacher, makeDataset } from '@sftdl/teachers';
-import { combineDatasets } from './datasets';
-import { EQUILIBRATION_TARGET, type EnsembleOutcome, ensembleKey, runEnsemble } from './langevin';
+import { type DatasetAveragedOutcome, combineDatasets } from './datasets';
+import { EQUILIBRATION_TARGET, type EnsembleOutcome, STOP_RHAT, ensembleKey, runEnsemble } from './langevin';
 import { scaleFig2 } from './sizes';
 
 /** One size of the finite-size sweep. */
@@ -84,13 +84,19 @@ export function fitLine(
   return { a, b, aSe: Math.sqrt(sxx / det), bSe: Math.sqrt(s / det), chi2PerDof: x.length > 2 ? chi2 / (x.length - 2) : null };
 }
 
-/** Runs the ensembles at each β (σ² fixed) and extrapolates the gap to 1/N → 0. */
+/**
+ * Runs the ensembles at each β (σ² fixed) and extrapolates the gap to 1/N → 0. Deterministic budgets: burn-in
+ * `burnIn`, then each dataset's ensemble stops at the first check where split-R̂ ≤ {@link STOP_RHAT} and its ESS share
+ * are reached, at most `maxSteps` steps. `reuse`: an ensemble already run at one of the sizes (the tour's), by β.
+ */
 export async function runFiniteSize(o: {
   betas: number[];
   sigma2: number;
   chains: number;
   alignedChains: number;
-  secondsPerSize: number;
+  burnIn: number;
+  maxSteps: number;
+  reuse?: { beta: number; outcome: DatasetAveragedOutcome };
   testSamples: number;
   thin: number;
   /** Independent datasets per size (chains and time split between them; default 1). */
@@ -108,11 +114,11 @@ export async function runFiniteSize(o: {
     const teacher = cubicTeacher({ dim: P.dim, epsilon: P.epsilon, key: fold(root, 1) });
     const K = Math.max(1, Math.min(o.datasets ?? 1, Math.floor(o.chains / 2)));
     const per: EnsembleOutcome[] = [];
-    const t0 = performance.now();
+    const reused = o.reuse && scaleFig2(o.reuse.beta).params.width === P.width ? o.reuse.outcome : null;
     o.log(
-      `finite size: β = ${sizes.beta.toFixed(4)} (N = ${P.width}, n = ${P.samples}, d = ${P.dim}), σ² = ${o.sigma2}, ${K} dataset(s), ≤ ${o.secondsPerSize.toFixed(0)} s`,
+      `finite size: β = ${sizes.beta.toFixed(4)} (N = ${P.width}, n = ${P.samples}, d = ${P.dim}), σ² = ${o.sigma2}, ${K} dataset(s)${reused ? ' (the ensemble above)' : `, ≤ ${o.maxSteps} steps`}`,
     );
-    for (let j = 0; j < K; j++) {
+    for (let j = 0; j < (reused ? 0 : K); j++) {
       const data = makeDataset(teacher, {
         key: fold(root, j === 0 ? 2 : 300 + j),
         samples: P.samples,
@@ -130,18 +136,18 @@ export async function runFiniteSize(o: {
           chains,
           alignedChains: Math.floor(o.alignedChains / K) + (j < o.alignedChains % K ? 1 : 0),
           alignedOverlap: crit.qStar,
-          steps: 1_000_000,
-          burnIn: 800,
-          capSeconds: Math.max(0, (o.secondsPerSize - (performance.now() - t0) / 1000) / (K - j)),
+          steps: o.maxSteps,
+          burnIn: o.burnIn,
           thin: o.thin,
           key: j === 0 ? ensembleKey(root, 0) : fold(ensembleKey(root, 0), j),
           backend: o.backend,
           workers,
-          target: EQUILIBRATION_TARGET,
+          target: { rhat: STOP_RHAT, ess: Math.ceil((1.2 * EQUILIBRATION_TARGET.ess) / K), checkEvery: 20 },
+          judge: { rhat: EQUILIBRATION_TARGET.rhat, ess: EQUILIBRATION_TARGET.ess / K },
         }),
       );
     }
-    const r = combineDatasets(per);
+    const r = reused ?? combineDatasets(per);
     const sol = solveCubicFiniteD({ ...P, sigma2: o.sigma2 });
     const th = sol.learnedCubic;
     points.push({

@@ -32,8 +32,11 @@ export interface EnsembleSpec {
   alignedChains: number;
   alignedOverlap: number;
   steps: number;
-  /** Wall-clock cap in seconds (the run stops early, after burn-in, with the samples recorded so far). */
-  capSeconds: number;
+  /**
+   * Optional wall-clock cap in seconds (the run stops early, after burn-in, with the samples recorded so far). Makes the
+   * result depend on the machine's speed: the tour and the sweeps never set it (default: no cap).
+   */
+  capSeconds?: number;
   thin: number;
   key: Key;
   backend: ComputeBackend;
@@ -51,16 +54,23 @@ export interface EnsembleSpec {
   /** Burn-in steps (default steps/4). */
   burnIn?: number;
   /**
-   * Equilibration target: stop as soon as split-R̂ ≤ `rhat` and ESS ≥ `ess` hold for the learned coefficients (per-chain
-   * traces) and for the sampler's own scalars, checked every `checkSeconds` (default 1) of work; `steps` is then a cap.
+   * Stopping rule: stop as soon as split-R̂ ≤ `rhat` and ESS ≥ `ess` hold for the learned coefficients (per-chain
+   * traces) and for the sampler's own scalars, checked every `checkEvery` recorded samples (default 20) — at fixed
+   * steps, so the result depends only on the parameters and the key; `steps` is then a cap. The outcome's
+   * `equilibrated` is judged against {@link EQUILIBRATION_TARGET} (or `judge`), so a stricter stopping rule leaves a margin.
    */
-  target?: { rhat: number; ess: number; checkSeconds?: number };
+  target?: { rhat: number; ess: number; checkEvery?: number };
+  /** Target the outcome's `equilibrated` is judged against (default {@link EQUILIBRATION_TARGET}). */
+  judge?: { rhat: number; ess: number };
   /** Worker threads for the chains (bit-identical results for any count; default 1). */
   workers?: number;
 }
 
 /** The equilibration target of the tour (issue 19): split-R̂ ≤ 1.05 and ESS ≥ 100 for the learned coefficients. */
 export const EQUILIBRATION_TARGET = { rhat: 1.05, ess: 100 } as const;
+
+/** The R̂ of the tour's stopping rule: a margin below the 1.05 target, so that a run does not stop on a lucky dip. */
+export const STOP_RHAT = 1.03;
 
 /** What the tour reports of one ensemble. */
 export interface EnsembleOutcome {
@@ -97,9 +107,21 @@ export interface EnsembleOutcome {
   learnedCubicSeFit: number;
   /** Whether R̂ ≤ target and ESS ≥ target were both reached (false: flagged, drawn hollow in the report). */
   equilibrated: boolean;
+  /**
+   * Hysteresis check: the learned coefficients of the chains started from the prior and of those started
+   * teacher-aligned (means of their per-chain trace means; absent for a start without chains).
+   */
+  starts: { prior?: StartMeans; aligned?: StartMeans };
   target: { rhat: number; ess: number };
   workers: number;
   warnings: string[];
+}
+
+/** Means of the learned coefficients over the chains of one start. */
+export interface StartMeans {
+  chains: number;
+  learnedLinear: number;
+  learnedCubic: number;
 }
 
 /** Convergence diagnostics of one scalar from per-chain traces. */
@@ -401,8 +423,8 @@ export async function runEnsemble(spec: EnsembleSpec): Promise<EnsembleOutcome> 
   };
   const learned = () => ({ linear: traceDiagnostics(he1, thin), cubic: traceDiagnostics(he3, thin) });
   const t0 = performance.now();
-  let lastCk = t0,
-    lastCheck = t0;
+  let lastCk = t0;
+  const checkEvery = spec.target?.checkEvery ?? 20;
   let step = resume?.state.step ?? 0;
   let converged = false;
   // chunks of ~0.25 s keep Ctrl-C and the time cap responsive; after burn-in chunks end on the recording grid
@@ -424,8 +446,8 @@ export async function runEnsemble(spec: EnsembleSpec): Promise<EnsembleOutcome> 
         lastCk = now;
       }
       if (interruptRequested()) throw new Interrupted(ck?.path, `Langevin σ² = ${spec.sigma2} at step ${step} of ${spec.steps}`);
-      if (spec.target && step >= minStop && (now - lastCheck) / 1000 > (spec.target.checkSeconds ?? 1)) {
-        lastCheck = now;
+      const recorded = he1[0]?.length ?? 0;
+      if (spec.target && step >= minStop && step >= burnIn && (step - burnIn) % thin === 0 && recorded % checkEvery === 0) {
         const l = learned();
         const d = sampler.result().diagnostics;
         converged =
@@ -434,7 +456,7 @@ export async function runEnsemble(spec: EnsembleSpec): Promise<EnsembleOutcome> 
           d.ess >= spec.target.ess;
         if (converged) break;
       }
-      if ((now - t0) / 1000 > spec.capSeconds && step >= minStop) break;
+      if (spec.capSeconds !== undefined && (now - t0) / 1000 > spec.capSeconds && step >= minStop) break;
     }
   } finally {
     await sampler.close();
@@ -443,7 +465,7 @@ export async function runEnsemble(spec: EnsembleSpec): Promise<EnsembleOutcome> 
   const seconds = (performance.now() - t0) / 1000;
   const l = learned();
   const fit = hermiteFitWith(op, r.meanPredictionTest!.data);
-  const target = spec.target ?? EQUILIBRATION_TARGET;
+  const target = spec.judge ?? EQUILIBRATION_TARGET;
   const rhat = Math.max(r.diagnostics.rhat, l.linear.rhat, l.cubic.rhat);
   const ess = Math.min(r.diagnostics.ess, l.linear.ess, l.cubic.ess);
   const equilibrated = rhat <= target.rhat && ess >= target.ess;
@@ -452,6 +474,21 @@ export async function runEnsemble(spec: EnsembleSpec): Promise<EnsembleOutcome> 
     warnings.push(
       `not equilibrated: R̂ = ${rhat.toFixed(3)} (target ≤ ${target.rhat}), ESS = ${ess.toFixed(0)} (target ≥ ${target.ess}) for the learned coefficients and the sampler's scalars`,
     );
+  const startsOf = (): EnsembleOutcome['starts'] => {
+    const prior = startMeans(nAligned, C),
+      aligned = startMeans(0, nAligned);
+    return { ...(prior ? { prior } : {}), ...(aligned ? { aligned } : {}) };
+  };
+  const startMeans = (c0: number, c1: number): StartMeans | null => {
+    if (c1 <= c0 || !(he1[0]?.length ?? 0)) return null;
+    const m = (t: number[][]) => {
+      let a = 0;
+      for (let c = c0; c < c1; c++) a += t[c]!.reduce((p, q) => p + q, 0) / t[c]!.length;
+      return a / (c1 - c0);
+    };
+    return { chains: c1 - c0, learnedLinear: m(he1), learnedCubic: m(he3) };
+  };
+  const nAligned = Math.min(spec.alignedChains, C);
   return {
     sigma2: spec.sigma2,
     stepsPlanned: spec.steps,
@@ -481,6 +518,7 @@ export async function runEnsemble(spec: EnsembleSpec): Promise<EnsembleOutcome> 
     samplerRhat: r.diagnostics.rhat,
     samplerEss: r.diagnostics.ess,
     equilibrated,
+    starts: startsOf(),
     target: { rhat: target.rhat, ess: target.ess },
     workers: spec.workers ?? 1,
     warnings,

@@ -6,8 +6,8 @@
  * (1 − ρ)/P² + ρ x₊² (ρ the aligned weight).
  */
 import { type ComputeBackend, InvalidArgumentError } from '@sftdl/compute';
-import { type Key, fold } from '@sftdl/field';
-import { modularDegeneracy, modularOnsets, solveModular } from '@sftdl/solvers';
+import { type Key, fold, uniform } from '@sftdl/field';
+import { modularDegeneracy, modularOnsets, modularSaddles, solveModular, solveModularFiniteP } from '@sftdl/solvers';
 import { modularAddition } from '@sftdl/teachers';
 import { LangevinSampler, stateFromJSON, stateToJSON } from '@sftdl/training';
 import { Interrupted, interruptRequested, yieldToEventLoop } from './interrupt';
@@ -75,26 +75,53 @@ export function modularScenario(o: { prime: number; width: number; gamma: number
   };
 }
 
-/** One simulated σ² point against the theory. */
-export interface ModularLangevinRun {
-  sigma2: number;
-  /** |a| measured (ensemble mean over chains and recorded samples). */
+/** How the chains of a run were started. */
+export type ModularStart = 'prior' | 'aligned';
+
+/** Per-start summary of one σ² point: chains started from the prior and from the aligned (Fourier) state. */
+export interface ModularStartSummary {
+  start: ModularStart;
+  chains: number;
+  /** |a| of these chains alone, with its standard error and split-R̂ among them. */
   a: number;
   aStdError: number;
   rhat: number;
+  /** Neuron- and mode-averaged ⟨|w_k|²|v_k|²⟩ of these chains. */
+  w2v2: number;
+}
+
+/** One simulated σ² point against the theory. */
+export interface ModularLangevinRun {
+  sigma2: number;
+  /** |a| measured (ensemble mean over all chains — both starts — and recorded samples). */
+  a: number;
+  aStdError: number;
+  /** Split-R̂ over all chains (both starts: > 1.05 means the starts have not mixed) and the sampler's scalars. */
+  rhat: number;
+  /** ESS of a over all chains, or of the sampler's scalars summed over the two independent start groups if smaller. */
   ess: number;
-  /** The theory's phase at this σ² (first-principles λ, same P, N, σ_a², γ). */
+  /** The theory's phase at this σ² (first-principles λ, same P, N, σ_a², γ; P → ∞ phase boundaries). */
   phase: string;
+  /** |a| of the finite-P theory (exact single-mode integral, {@link solveModularFiniteP}): the comparison. */
   theoryA: number;
+  /** Which theory `theoryA` is: the finite-P one, or the saddle point where the finite-P quadrature refuses (deep GMFL-II, large P). */
+  theorySource: 'finite-P' | 'saddle-point';
+  /** |a| of the saddle-point (P → ∞) theory at the same parameters. */
+  theoryASaddle: number;
   /** |a − theoryA| / aStdError, and whether it is ≤ 3. */
   deviationSe: number;
   withinThreeSe: boolean;
-  /** Mean over k = 1…P−1 of ⟨|w_k|²|v_k|²⟩ (neuron average) and the theory's (1 − ρ)/P² + ρ x₊². */
+  /** Mean over k = 1…P−1 of ⟨|w_k|²|v_k|²⟩ (neuron average); the finite-P theory's and the saddle-point (1 − ρ)/P² + ρ x₊². */
   w2v2: number;
   w2v2Theory: number;
-  /** Per-mode ⟨|w_k|²|v_k|²⟩, k = 0…P−1. */
+  w2v2TheorySaddle: number;
+  /** Per-mode ⟨|w_k|²|v_k|²⟩, k = 0…P−1 (all chains). */
   w2v2PerMode: number[];
   alignedFractionTheory: number;
+  /** The two halves of the ensemble: chains started from the prior and from the aligned Fourier state. */
+  starts: ModularStartSummary[];
+  /** Whether the two starts agree within 3 combined SE (false: hysteresis, the chains do not mix between branches). */
+  startsAgree: boolean;
   steps: number;
   seconds: number;
   stepSize: number;
@@ -108,23 +135,53 @@ export interface ModularLangevinOptions {
   scenario: ModularScenario;
   /** σ² values (descending order is kept). */
   sigma2: number[];
+  /** Chains per σ²: the first ⌈chains/2⌉ start from the prior, the others from the aligned state (alignedChains). */
   chains: number;
-  /** Wall-clock cap per σ² (s); the run stops earlier once split-R̂ ≤ 1.05 and ESS ≥ 100 for a. */
-  secondsPerPoint: number;
+  /** Chains started in the aligned Fourier state (every mode k ≠ 0 of every neuron at |w_k|² = |v_k|² = x₊); default ⌊chains/2⌋. */
+  alignedChains?: number;
+  /** Steps per chain (burn-in included): a deterministic cap; with stopAtTarget the run may stop earlier. */
   maxSteps: number;
   burnIn: number;
   thin: number;
   key: Key;
   backend: ComputeBackend;
   onPoint?: (i: number, run: ModularLangevinRun) => void;
-  /** Stop early once split-R̂ ≤ 1.05 and ESS ≥ 100 (default true; false: exactly maxSteps, reproducible, for sweeps). */
+  /**
+   * Stop early once split-R̂ ≤ 1.03 and ESS ≥ 150 for a over all chains (checked every 50 recorded samples, so the
+   * result depends only on the parameters and the key; default true). false: exactly maxSteps (sweeps).
+   */
   stopAtTarget?: boolean;
-  /** Checkpoint store of a single-σ² run (a sweep task's handle): the sampler state and the traces, saved every `everySeconds`. */
+  /** Checkpoint store of a single-σ² run (a sweep task's handle): the sampler states and the traces, saved every `everySeconds`. */
   checkpoint?: { load(): string | undefined; save(text: string): void; everySeconds: number };
   onProgress?: (fraction: number) => void;
 }
 
-/** Runs the ensembles, one per σ², and compares them with the theory. */
+/**
+ * Sets every Fourier mode k = 1…P−1 of both halves of every neuron of θ (read-in block [N, 2P] at offset 0) to
+ * |w_k|² = |v_k|² = x with random phases: wₙ = Σ_{k=1}^{(P−1)/2} 2√x cos(2πkn/P + φ_k) (non-unitary convention,
+ * w_k = P⁻¹Σₙwₙe^{2πikn/P}). The readout keeps its prior draw.
+ */
+export function alignFourierModes(theta: Float64Array, N: number, P: number, x: number, phases: ArrayLike<number>): void {
+  const amp = 2 * Math.sqrt(x);
+  const H = (P - 1) / 2;
+  for (let i = 0; i < N; i++)
+    for (let half = 0; half < 2; half++) {
+      const o = i * 2 * P + half * P;
+      for (let n = 0; n < P; n++) {
+        let v = 0;
+        for (let k = 1; k <= H; k++)
+          v +=
+            amp *
+            Math.cos((2 * Math.PI * ((k * n) % P)) / P + 2 * Math.PI * phases[((i * 2 + half) * H + k - 1) % phases.length]!);
+        theta[o + n] = v;
+      }
+    }
+}
+
+const CHECK_EVERY = 50;
+const STOP_TARGET = { rhat: 1.03, ess: 150 } as const;
+
+/** Runs the ensembles, one per σ² (half the chains from the prior, half from the aligned state), and compares them with the theory. */
 export async function runModularLangevin(o: ModularLangevinOptions): Promise<ModularLangevinRun[]> {
   const sc = o.scenario;
   const P = sc.prime;
@@ -133,74 +190,124 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
   let y2 = 0;
   for (const v of y) y2 += v * v;
   const out: ModularLangevinRun[] = [];
+  const nAligned = Math.max(0, Math.min(o.chains - 1, o.alignedChains ?? Math.floor(o.chains / 2)));
+  const groups = [
+    { start: 'prior' as const, chains: o.chains - nAligned },
+    ...(nAligned > 0 ? [{ start: 'aligned' as const, chains: nAligned }] : []),
+  ];
   for (const [i, sigma2] of o.sigma2.entries()) {
-    const th = solveModular(
-      { prime: P, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, sigma2 },
-      { lambdaNormalization: 'first-principles' },
-    );
-    const model = modularNet({ prime: P, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, sigma2, backend: o.backend });
+    const par = { prime: P, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, sigma2 };
+    const th = solveModular(par, { lambdaNormalization: 'first-principles' });
+    // the finite-P quadrature refuses very large P or σ² deep in GMFL-II (where the saddle point is accurate): fall back
+    let thP: { a: number; s: number; phiPsi: number };
+    let theorySource: 'finite-P' | 'saddle-point' = 'finite-P';
+    try {
+      thP = solveModularFiniteP(par);
+    } catch (e) {
+      if (!(e instanceof InvalidArgumentError)) throw e;
+      theorySource = 'saddle-point';
+      thP = { a: th.a, s: th.s, phiPsi: (1 - th.alignedFraction) / P ** 2 + th.alignedFraction * (th.xPlus ?? 0) ** 2 };
+    }
+    const model = modularNet({ ...par, backend: o.backend });
+    const xAligned = modularSaddles(thP.s, sc.gamma)?.xPlus ?? modularDegeneracy(sc.gamma).xStar;
     const saved = o.checkpoint?.load();
-    const resume = saved === undefined ? undefined : (JSON.parse(saved) as { sampler: string; traces: number[][] });
-    const sampler = new LangevinSampler(
-      {
-        model,
-        x: data.x,
-        y: data.y,
-        sigma2,
-        key: fold(o.key, i),
-        steps: o.maxSteps,
-        burnIn: o.burnIn,
-        thin: o.thin,
-        chains: o.chains,
-        modulus: P,
-        raoBlackwell: false,
-      },
-      resume ? stateFromJSON(resume.sampler) : undefined,
-    );
-    const traces: number[][] = resume?.traces ?? Array.from({ length: o.chains }, () => []);
+    const resume = saved === undefined ? undefined : (JSON.parse(saved) as { samplers: string[]; traces: number[][][] });
+    const samplers = groups.map((g, gi) => {
+      const key = gi === 0 ? fold(o.key, i) : fold(fold(o.key, i), 1000 + gi);
+      const m =
+        g.start === 'prior'
+          ? model
+          : {
+              ...model,
+              init: (k: Key) => {
+                const theta = model.init(k);
+                alignFourierModes(theta, sc.width, P, xAligned, uniform(fold(k, 7), sc.width * 2 * ((P - 1) / 2)));
+                return theta;
+              },
+            };
+      return new LangevinSampler(
+        {
+          model: m,
+          x: data.x,
+          y: data.y,
+          sigma2,
+          key,
+          steps: o.maxSteps,
+          burnIn: o.burnIn,
+          thin: o.thin,
+          chains: g.chains,
+          modulus: P,
+          raoBlackwell: false,
+        },
+        resume ? stateFromJSON(resume.samplers[gi]!) : undefined,
+      );
+    });
+    const traces: number[][][] = resume?.traces ?? groups.map((g) => Array.from({ length: g.chains }, () => []));
+    const all = () => traces.flat();
     const t0 = performance.now();
-    let step = sampler.state().step,
-      lastCheck = t0,
+    let step = samplers[0]!.state().step,
       lastSave = t0;
-    let diag = traceDiagnostics(traces, o.thin);
+    let diag = traceDiagnostics(all(), o.thin);
     for (;;) {
       const to = step < o.burnIn ? Math.min(o.burnIn, step + 50) : step + o.thin;
-      sampler.advance(to);
-      step = to;
-      if (step >= o.burnIn) {
-        const params = sampler.state().params;
-        for (let c = 0; c < o.chains; c++) {
-          const f = model.apply(Float64Array.from(params[c]!), data.x).data;
-          let q = 0;
-          for (let k = 0; k < f.length; k++) q += (y[k]! - f[k]!) * y[k]!;
-          traces[c]!.push(q / y2);
+      for (const [gi, s] of samplers.entries()) {
+        s.advance(to);
+        if (to >= o.burnIn) {
+          const params = s.state().params;
+          for (let c = 0; c < groups[gi]!.chains; c++) {
+            const f = model.apply(Float64Array.from(params[c]!), data.x).data;
+            let q = 0;
+            for (let k = 0; k < f.length; k++) q += (y[k]! - f[k]!) * y[k]!;
+            traces[gi]![c]!.push(q / y2);
+          }
         }
       }
+      step = to;
       await yieldToEventLoop();
       if (interruptRequested()) throw new Interrupted(undefined, `modular Langevin σ² = ${sigma2} at step ${step}`);
       const now = performance.now();
-      const len = traces[0]!.length;
+      const len = traces[0]![0]!.length;
       if (o.checkpoint && (now - lastSave) / 1000 > o.checkpoint.everySeconds) {
-        o.checkpoint.save(JSON.stringify({ sampler: stateToJSON(sampler.state()), traces }));
+        o.checkpoint.save(JSON.stringify({ samplers: samplers.map((s) => stateToJSON(s.state())), traces }));
         lastSave = now;
       }
       o.onProgress?.(step / o.maxSteps);
-      if (o.stopAtTarget !== false && len >= 8 && (now - lastCheck) / 1000 > 0.5) {
-        lastCheck = now;
-        diag = traceDiagnostics(traces, o.thin);
-        const d = sampler.result().diagnostics;
-        if (diag.rhat <= 1.05 && diag.ess >= 100 && d.rhat <= 1.05) break;
+      if (o.stopAtTarget !== false && len >= CHECK_EVERY && len % CHECK_EVERY === 0) {
+        diag = traceDiagnostics(all(), o.thin);
+        const d = samplers.map((s) => s.result().diagnostics);
+        // the groups' chains are independent: the sampler scalars' ESS of the pooled ensemble is the sum over groups
+        const ok = d.every((x) => x.rhat <= STOP_TARGET.rhat) && d.reduce((acc, x) => acc + x.ess, 0) >= STOP_TARGET.ess;
+        if (diag.rhat <= STOP_TARGET.rhat && diag.ess >= STOP_TARGET.ess && ok) break;
       }
-      if (step >= o.maxSteps || ((now - t0) / 1000 > o.secondsPerPoint && len >= 8)) break;
+      if (step >= o.maxSteps) break;
     }
-    diag = traceDiagnostics(traces, o.thin);
-    const r = sampler.result();
-    const w2v2PerMode = r.fourier!.w2v2;
-    const w2v2 = w2v2PerMode.slice(1).reduce((p, q) => p + q, 0) / (P - 1);
+    diag = traceDiagnostics(all(), o.thin);
+    const results = samplers.map((s) => s.result());
+    const w2v2PerMode = results[0]!.fourier!.w2v2.map(
+      (_, k) => results.reduce((acc, r, gi) => acc + r.fourier!.w2v2[k]! * groups[gi]!.chains, 0) / o.chains,
+    );
+    const modeMean = (v: number[]) => v.slice(1).reduce((p, q) => p + q, 0) / (P - 1);
+    const w2v2 = modeMean(w2v2PerMode);
     const rho = th.alignedFraction;
-    const w2v2Theory = (1 - rho) / P ** 2 + rho * (th.xPlus ?? 0) ** 2;
-    const rhat = Math.max(diag.rhat, r.diagnostics.rhat);
-    const ess = Math.min(diag.ess, r.diagnostics.ess);
+    const w2v2TheorySaddle = (1 - rho) / P ** 2 + rho * (th.xPlus ?? 0) ** 2;
+    const rhat = Math.max(diag.rhat, ...results.map((r) => r.diagnostics.rhat));
+    const ess = Math.min(
+      diag.ess,
+      results.reduce((acc, r) => acc + r.diagnostics.ess, 0),
+    );
+    const starts: ModularStartSummary[] = groups.map((g, gi) => {
+      const d = traceDiagnostics(traces[gi]!, o.thin);
+      return {
+        start: g.start,
+        chains: g.chains,
+        a: Math.abs(d.mean),
+        aStdError: d.se,
+        rhat: d.rhat,
+        w2v2: modeMean(results[gi]!.fourier!.w2v2),
+      };
+    });
+    const [s0, s1] = starts;
+    const startsAgree = !s0 || !s1 || Math.abs(s0.a - s1.a) <= 3 * Math.hypot(s0.aStdError, s1.aStdError);
     const run: ModularLangevinRun = {
       sigma2,
       a: Math.abs(diag.mean),
@@ -208,19 +315,24 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       rhat,
       ess,
       phase: th.phase,
-      theoryA: th.a,
-      deviationSe: Math.abs(Math.abs(diag.mean) - th.a) / diag.se,
-      withinThreeSe: Math.abs(Math.abs(diag.mean) - th.a) <= 3 * diag.se,
+      theoryA: thP.a,
+      theorySource,
+      theoryASaddle: th.a,
+      deviationSe: Math.abs(Math.abs(diag.mean) - thP.a) / diag.se,
+      withinThreeSe: Math.abs(Math.abs(diag.mean) - thP.a) <= 3 * diag.se,
       w2v2,
-      w2v2Theory,
+      w2v2Theory: thP.phiPsi,
+      w2v2TheorySaddle,
       w2v2PerMode,
       alignedFractionTheory: rho,
+      starts,
+      startsAgree,
       steps: step,
       seconds: (performance.now() - t0) / 1000,
-      stepSize: r.stepSize,
+      stepSize: results[0]!.stepSize,
       equilibrated: rhat <= 1.05 && ess >= 100,
       diagnostics: diag,
-      warnings: r.diagnostics.warnings,
+      warnings: results.flatMap((r) => r.diagnostics.warnings),
     };
     out.push(run);
     o.onPoint?.(i, run);

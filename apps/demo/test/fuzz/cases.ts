@@ -156,9 +156,9 @@ export const COMMANDS: Record<string, CommandSpec> = {
     weight: 0.5,
   },
   kernel: {
-    base: (f) => ['kernel', '--activation', 'relu', '--depth', '2', '--weight-var', '2', '--bias-var', '0.1', '--data', f.valid!],
-    numeric: ['depth', 'weight-var', 'bias-var', 'width'],
-    required: ['activation', 'depth', 'weight-var', 'bias-var', 'data'],
+    base: (f) => ['kernel', '--activation', 'relu', '--depth', '2', '--sigma-w2', '2', '--bias-var', '0.1', '--data', f.valid!],
+    numeric: ['depth', 'sigma-w2', 'bias-var', 'width'],
+    required: ['activation', 'depth', 'sigma-w2', 'bias-var', 'data'],
     words: {
       activation: ['erf', 'step', 'tanh', 'constructor', '__proto__', 'he3', 'he999', 'relu2', 'toString'],
       parameterization: ['ntk', 'standard', 'mean-field'],
@@ -174,7 +174,7 @@ export const COMMANDS: Record<string, CommandSpec> = {
       'erf',
       '--depth',
       '2',
-      '--weight-var',
+      '--sigma-w2',
       '1.5',
       '--bias-var',
       '0.1',
@@ -183,8 +183,8 @@ export const COMMANDS: Record<string, CommandSpec> = {
       '--data',
       f.valid!,
     ],
-    numeric: ['depth', 'weight-var', 'bias-var', 'sigma2', 'restarts', 'seed'],
-    required: ['activation', 'depth', 'weight-var', 'bias-var', 'sigma2', 'data'],
+    numeric: ['depth', 'sigma-w2', 'bias-var', 'sigma2', 'restarts', 'seed'],
+    required: ['activation', 'depth', 'sigma-w2', 'bias-var', 'sigma2', 'data'],
     words: {
       activation: ['relu', 'step', 'constructor', 'cube'],
       backend: ['reference', 'ml-matrix', 'tfjs', 'nope'],
@@ -271,20 +271,20 @@ export const COMMANDS: Record<string, CommandSpec> = {
     weight: 0.7,
   },
   tour: {
-    base: (_f, out) => ['tour', '--quick', '--out', out],
+    base: (_f, out) => ['tour', '--quick', '--out-dir', out],
     numeric: ['seed', 'beta', 'chains', 'steps', 'langevin-seconds', 'aligned-chains'],
     words: { backend: ['reference', 'nope'] },
     weight: 0.15,
   },
   cubic: {
-    base: (_f, out) => ['cubic', '--quick', '--out', out],
+    base: (_f, out) => ['cubic', '--quick', '--out-dir', out],
     numeric: ['seed', 'beta', 'chains', 'steps'],
     words: { sigma2: ['0.2,0.1', '0.1', '-1,2'] },
     weight: 0.15,
   },
-  modular: { base: (_f, out) => ['modular', '--quick', '--out', out], numeric: ['points', 'seed'], weight: 0.15 },
-  'msa-regimes': { base: (_f, out) => ['msa-regimes', '--quick', '--out', out], numeric: ['seed'], weight: 0.1 },
-  'scaling-table': { base: (_f, out) => ['scaling-table', '--quick', '--out', out], numeric: ['seed'], weight: 0.1 },
+  modular: { base: (_f, out) => ['modular', '--quick', '--out-dir', out], numeric: ['points', 'seed'], weight: 0.15 },
+  'msa-regimes': { base: (_f, out) => ['msa-regimes', '--quick', '--out-dir', out], numeric: ['seed'], weight: 0.1 },
+  'scaling-table': { base: (_f, out) => ['scaling-table', '--quick', '--out-dir', out], numeric: ['seed'], weight: 0.1 },
 };
 
 /** Values that break numeric flags (plus "no value": a switch where a number belongs). */

@@ -4,7 +4,7 @@
 // with fixed-width SIMD; opcodes from the specification's binary format, section 5.4).
 
 /** Value types. */
-export const T = { i32: 0x7f, i64: 0x7e, f64: 0x7c, v128: 0x7b } as const;
+export const T = { i32: 0x7f, i64: 0x7e, f32: 0x7d, f64: 0x7c, v128: 0x7b } as const;
 
 /** Single-byte opcodes (control, variables, memory, numeric). */
 export const op = {
@@ -22,12 +22,15 @@ export const op = {
   localTee: 0x22,
   i32Load: 0x28,
   i64Load: 0x29,
+  f32Load: 0x2a,
   f64Load: 0x2b,
   i32Store: 0x36,
   i64Store: 0x37,
+  f32Store: 0x38,
   f64Store: 0x39,
   i32Const: 0x41,
   i64Const: 0x42,
+  f32Const: 0x43,
   f64Const: 0x44,
   i32Eqz: 0x45,
   i32Eq: 0x46,
@@ -37,6 +40,8 @@ export const op = {
   i32GtS: 0x4a,
   i32GeS: 0x4e,
   i32GeU: 0x4f,
+  f64Lt: 0x63,
+  f64Ge: 0x66,
   i32Add: 0x6a,
   i32Sub: 0x6b,
   i32Mul: 0x6c,
@@ -51,19 +56,47 @@ export const op = {
   f64Add: 0xa0,
   f64Sub: 0xa1,
   f64Mul: 0xa2,
+  f64Div: 0xa3,
+  f64Neg: 0x9a,
+  f64Abs: 0x99,
+  i32TruncF64S: 0xaa,
+  f32DemoteF64: 0xb6,
+  f64PromoteF32: 0xbb,
+  select: 0x1b,
   i32WrapI64: 0xa7,
   i64ExtendI32U: 0xad,
   f64ConvertI32U: 0xb8,
+  f64ConvertI32S: 0xb7,
 } as const;
 
 /** SIMD opcodes (after the 0xfd prefix, LEB128-encoded). */
 export const simd = {
   v128Load: 0x00,
+  v128Load32Splat: 0x09,
   v128Load64Splat: 0x0a,
   v128Store: 0x0b,
+  i8x16Shuffle: 0x0d,
+  f32x4Splat: 0x13,
   f64x2Splat: 0x14,
   f64x2ExtractLane: 0x21,
+  i32x4ExtractLane: 0x1b,
+  f64x2Lt: 0x49,
+  f64x2Ge: 0x4c,
+  v128Bitselect: 0x52,
+  v128AnyTrue: 0x53,
+  v128Load64Lane: 0x57,
+  v128Load64Zero: 0x5d,
+  f64x2Abs: 0xec,
+  f64x2Neg: 0xed,
+  i32x4TruncSatF64x2SZero: 0xfc,
+  f64x2ConvertLowI32x4S: 0xfe,
+  f32x4DemoteF64x2Zero: 0x5e,
+  f64x2PromoteLowF32x4: 0x5f,
+  f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
+  f32x4Mul: 0xe6,
   f64x2Add: 0xf0,
+  f64x2Sub: 0xf1,
   f64x2Mul: 0xf2,
 } as const;
 
@@ -108,6 +141,12 @@ export function mem(align: number, offset = 0): number[] {
 export function f64c(x: number): number[] {
   const b = new Uint8Array(new Float64Array([x]).buffer);
   return [op.f64Const, ...b];
+}
+
+/** f32.const x (little-endian IEEE single bytes, x rounded to float32). */
+export function f32c(x: number): number[] {
+  const b = new Uint8Array(new Float32Array([x]).buffer);
+  return [op.f32Const, ...b];
 }
 
 /** i32.const x. */
@@ -195,5 +234,17 @@ export function instantiate(bytes: Uint8Array): Record<string, unknown> | undefi
     return new api.Instance(new api.Module(bytes), {}).exports;
   } catch {
     return undefined;
+  }
+}
+
+/** Grows a module's memory to at least `bytes`; false when the runtime refuses (the caller then computes elsewhere). */
+export function ensureMemory(memory: WasmMemory, bytes: number): boolean {
+  const have = memory.buffer.byteLength;
+  if (bytes <= have) return true;
+  try {
+    memory.grow(Math.ceil((bytes - have) / 65536));
+    return true;
+  } catch {
+    return false;
   }
 }

@@ -4,7 +4,7 @@
 // (WebAssembly has no fused multiply-add in its core SIMD set, and every operation rounds as IEEE 754 requires),
 // followed by the same C ← C + α·c. Only the speed differs: two lanes per instruction and no bounds checks.
 import { KC, MC, MR, NC, NR, packAPanel, packBPanel } from '../gemm';
-import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
+import { T, type WasmMemory, assemble, ensureMemory, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
 
 // parameters of `macro`: mc, nc, kc, alpha, packed A, packed B, C tile address, C row stride (bytes), and `first`
 // (1: C is known to be zero before this k-block, so C + α·c is computed as (+0) + α·c without reading C)
@@ -195,15 +195,7 @@ export function wasmGemmStrided(
   const w = load();
   if (!w) return false;
   const cBase = PA_BYTES + PB_BYTES;
-  const need = cBase + mp * np * 8;
-  const have = w.memory.buffer.byteLength;
-  if (need > have) {
-    try {
-      w.memory.grow(Math.ceil((need - have) / 65536));
-    } catch {
-      return false;
-    } // no memory for the module: TypeScript
-  }
+  if (!ensureMemory(w.memory, cBase + mp * np * 8)) return false; // no memory for the module: TypeScript
   const buf = w.memory.buffer;
   const pa = new Float64Array(buf, 0, MC * KC),
     pb = new Float64Array(buf, PA_BYTES, KC * NC),

@@ -1,6 +1,6 @@
 import { type ComputeBackend, ConvergenceError, InvalidArgumentError, type Mat, eye, referenceBackend } from '@sftdl/compute';
 import { type Key, normal } from '@sftdl/field';
-import { fcKernel } from '@sftdl/kernels';
+import { type WeightVariance, fcKernel } from '@sftdl/kernels';
 import { choleskyWithJitter } from './regression';
 
 /** Result of {@link lbfgsMinimize}. */
@@ -253,15 +253,17 @@ export function fitGpHyperparameters(options: GpFitOptions): GpFitResult {
   };
 }
 
-/** Options of {@link fitNngpHyperparameters}. */
-export interface NngpFitOptions {
+/** Options of {@link fitNngpHyperparameters}. The initial σ_w² is `sigmaW2` (or the deprecated `weightVar`). */
+export type NngpFitOptions = NngpFitBaseOptions & WeightVariance;
+
+/** Options of {@link fitNngpHyperparameters} other than the initial σ_w². */
+export interface NngpFitBaseOptions {
   /** Training inputs [n, d]. */
   x: Mat;
   y: ArrayLike<number>;
   activation: string;
   depth: number;
-  /** Initial σ_w², σ_b² and noise σ². */
-  weightVar: number;
+  /** Initial σ_b² and noise σ². */
   biasVar: number;
   sigma2: number;
   /** Keep σ_b² fixed (e.g. at 0). */
@@ -278,27 +280,36 @@ export interface NngpFitOptions {
  * likelihood (L-BFGS on log-parameters, restarts).
  *
  * *When to use:* choosing NNGP hyper-parameters from data (what neural-tangents users do by hand).
- * *Gotchas:* σ_b² = 0 cannot be fitted in log space: pass `fixBias: true` to keep it at 0.
+ * *Gotchas:* σ_b² = 0 cannot be fitted in log space: pass `fixBias: true` to keep it at 0. The fitted σ_w² is
+ * `params.sigmaW2` (also under its deprecated name `params.weightVar`).
  * @example
  * ```ts
- * const fit = fitNngpHyperparameters({ x, y, activation: 'relu', depth: 2, weightVar: 1, biasVar: 0.1, sigma2: 0.1, key: key(0) });
- * fit.params.weightVar; fit.sigma2;
+ * const fit = fitNngpHyperparameters({ x, y, activation: 'relu', depth: 2, sigmaW2: 1, biasVar: 0.1, sigma2: 0.1, key: key(0) });
+ * fit.params.sigmaW2; fit.sigma2;
  * ```
  */
 export function fitNngpHyperparameters(options: NngpFitOptions): GpFitResult {
   const { x, activation, depth, backend = referenceBackend, fixBias = false } = options;
-  const params: HyperParameter[] = [{ name: 'weightVar', init: options.weightVar, lower: 1e-4, upper: 1e3 }];
+  const names = options as { sigmaW2?: number; weightVar?: number }; // JavaScript callers may give both
+  const sigmaW2 = names.sigmaW2 ?? names.weightVar;
+  if (names.sigmaW2 !== undefined && names.weightVar !== undefined && names.sigmaW2 !== names.weightVar)
+    throw new InvalidArgumentError(
+      `sigmaW2 = ${names.sigmaW2} and weightVar = ${names.weightVar} disagree; give only sigmaW2 (weightVar is its deprecated name)`,
+    );
+  if (sigmaW2 === undefined)
+    throw new InvalidArgumentError('sigmaW2 (the initial weight variance σ_w²) is required, e.g. sigmaW2: 2 for ReLU');
+  const params: HyperParameter[] = [{ name: 'sigmaW2', init: sigmaW2, lower: 1e-4, upper: 1e3 }];
   if (!fixBias) params.push({ name: 'biasVar', init: options.biasVar, lower: 1e-8, upper: 1e3 });
   const kernel = (p: Record<string, number>): Mat =>
     fcKernel(x, undefined, {
       activation,
       depth,
-      weightVar: p.weightVar!,
+      sigmaW2: p.sigmaW2!,
       biasVar: fixBias ? options.biasVar : p.biasVar!,
       get: ['nngp'],
       backend,
     }).nngp!;
-  return fitGpHyperparameters({
+  const fit = fitGpHyperparameters({
     params,
     kernel,
     y: options.y,
@@ -308,4 +319,6 @@ export function fitNngpHyperparameters(options: NngpFitOptions): GpFitResult {
     ...(options.restarts !== undefined ? { restarts: options.restarts } : {}),
     key: options.key,
   });
+  // the deprecated spelling of the fitted σ_w², for one minor version
+  return { ...fit, params: { ...fit.params, weightVar: fit.params.sigmaW2! } };
 }

@@ -45,7 +45,7 @@ describe('gpRegression vs scipy (test/fixtures/gp/gen_gp.py)', () => {
     const { nngp } = fcKernel(fromRows(R.x), undefined, {
       activation: 'relu',
       depth: 2,
-      weightVar: R.weightVar,
+      sigmaW2: R.weightVar,
       biasVar: R.biasVar,
       get: ['nngp'],
     });
@@ -65,14 +65,15 @@ describe('gpRegression vs scipy (test/fixtures/gp/gen_gp.py)', () => {
         y: R.y,
         activation: 'relu',
         depth: 2,
-        weightVar: st.init[0]!,
+        sigmaW2: st.init[0]!,
         biasVar: st.init[1]!,
         sigma2: st.init[2]!,
         restarts: 0,
         key: key(0),
       });
       expect(fit.logMarginalLikelihood).toBeCloseTo(st.logMarginalLikelihood, 6);
-      expect(Math.abs(fit.params.weightVar! / st.weightVar - 1)).toBeLessThan(2e-3);
+      expect(Math.abs(fit.params.sigmaW2! / st.weightVar - 1)).toBeLessThan(2e-3);
+      expect(fit.params.weightVar).toBe(fit.params.sigmaW2); // the deprecated name
       expect(Math.abs(fit.sigma2 / st.sigma2 - 1)).toBeLessThan(2e-3);
       if (st.biasVar > 1e-3) expect(Math.abs(fit.params.biasVar! / st.biasVar - 1)).toBeLessThan(2e-3);
       else expect(fit.params.biasVar!).toBeLessThan(1e-3);
@@ -106,7 +107,7 @@ describe('numerical safeguards', () => {
 
   it('condition-number estimate (power/inverse iteration) at n > 400 is within a few % of the exact value', () => {
     const x = referenceBackend.map({ rows: 450, cols: 4, data: normal(key(9), 1800) }, 'identity');
-    const { nngp } = fcKernel(x, undefined, { activation: 'relu', depth: 1, weightVar: 2, biasVar: 0.1, get: ['nngp'] });
+    const { nngp } = fcKernel(x, undefined, { activation: 'relu', depth: 1, sigmaW2: 2, biasVar: 0.1, get: ['nngp'] });
     const est = gpRegression({ kernel: nngp!, y: new Float64Array(450).fill(1), sigma2: 0.01 });
     const ex = gpRegression({ kernel: nngp!, y: new Float64Array(450).fill(1), sigma2: 0.01, conditionNumber: 'exact' });
     expect(Math.abs(est.conditionNumber / ex.conditionNumber - 1)).toBeLessThan(0.05);
@@ -132,7 +133,7 @@ describe('ntkPredictor', () => {
     [0.3, -0.2, 0.5],
     [1, 1, 0.5],
   ]);
-  const opts = { activation: 'erf', depth: 2, weightVar: 1.5, biasVar: 0.1, get: ['nngp', 'ntk'] as const };
+  const opts = { activation: 'erf', depth: 2, sigmaW2: 1.5, biasVar: 0.1, get: ['nngp', 'ntk'] as const };
   const tr = fcKernel(x, undefined, opts),
     cr = fcKernel(xs, x, opts),
     ts = fcKernel(xs, undefined, opts);

@@ -8,6 +8,7 @@ import {
   colVec,
   referenceBackend,
 } from '@sftdl/compute';
+import { isMat, targetMatrix } from './targets';
 
 /** Jitter escalation policy for the Cholesky factorisation of K + σ²I. */
 export interface JitterPolicy {
@@ -23,8 +24,8 @@ export interface JitterPolicy {
 export interface GpRegressionOptions {
   /** Training Gram matrix K(X, X), shape [n, n], symmetric (lower triangle read). */
   kernel: Mat;
-  /** Training targets, length n. */
-  y: ArrayLike<number>;
+  /** Training targets: a vector of length n, or a `Mat` [n, k] of k independent outputs sharing the kernel. */
+  y: ArrayLike<number> | Mat;
   /** Observation-noise variance σ² ≥ 0 (the GP ridge). */
   sigma2: number;
   /** Cross kernel K(X*, X), shape [m, n]; needed for test predictions. */
@@ -40,19 +41,22 @@ export interface GpRegressionOptions {
   backend?: ComputeBackend;
 }
 
-/** Result of {@link gpRegression}. */
-export interface GpRegressionResult {
+/**
+ * Result of {@link gpRegression}. `V` is the type of per-output quantities: `Float64Array` (length n or m) for a
+ * vector `y`, `Mat` ([n, k] or [m, k]) for a matrix `y`.
+ */
+export interface GpRegressionResult<V = Float64Array> {
   /** Scaled discrepancy τ = (K + (σ² + jitter) I)⁻¹ y, length n (the `tau` of the MSA and adaptive-kernel solvers). */
-  tau: Float64Array;
-  /** Posterior mean at the training inputs, K t. */
-  trainMean: Float64Array;
+  tau: V;
+  /** Posterior mean at the training inputs, K τ. */
+  trainMean: V;
   /** Posterior mean of the latent f at the test inputs (when `crossKernel` is given). */
-  testMean?: Float64Array;
-  /** Posterior covariance of the latent f at the test inputs (when `testKernel` is given). */
+  testMean?: V;
+  /** Posterior covariance of the latent f at the test inputs (when `testKernel` is given; shared by all outputs). */
   testCovariance?: Mat;
   /** Posterior variance of the latent f (noise excluded) at the test inputs (with `testKernel` or `testKernelDiag`). */
   testVariance?: Float64Array;
-  /** ln p(y) = −½ yᵀt − ½ ln det(K + σ²I) − (n/2) ln 2π (with the jitter included in σ²). */
+  /** ln p(y) = −½ yᵀτ − ½ ln det(K + σ²I) − (n/2) ln 2π (with the jitter included in σ²), summed over the outputs. */
   logMarginalLikelihood: number;
   /** Diagonal jitter actually added on top of σ² (0 when none was needed). */
   jitter: number;
@@ -61,6 +65,29 @@ export interface GpRegressionResult {
   /** Lower Cholesky factor of K + (σ² + jitter)I. */
   cholesky: Mat;
 }
+
+/** The per-output type of {@link gpRegression}'s result for options `O`: `Mat` when `y` is a `Mat` (an untyped `any`
+ * y counts as a vector). */
+export type GpOutputOf<O extends { y: unknown }> = 0 extends 1 & O['y']
+  ? Float64Array
+  : O['y'] extends Mat
+    ? Mat
+    : O['y'] extends ArrayLike<number>
+      ? Float64Array
+      : Float64Array | Mat;
+
+/**
+ * The result of {@link gpRegression} for options `O`, with the fields the options guarantee typed as present:
+ * `testMean` with `crossKernel`, `testVariance` with `testKernel` or `testKernelDiag`, `testCovariance` with
+ * `testKernel`.
+ */
+export type GpRegressionResultOf<O extends GpRegressionOptions> = GpRegressionResult<GpOutputOf<O>> &
+  (O extends { crossKernel: Mat } ? { testMean: GpOutputOf<O> } : unknown) &
+  (O extends { testKernel: Mat }
+    ? { testCovariance: Mat; testVariance: Float64Array }
+    : O extends { testKernelDiag: ArrayLike<number> }
+      ? { testVariance: Float64Array }
+      : unknown);
 
 /**
  * Factorises K + (σ² + jitter)·I, escalating the jitter geometrically from 0 until it succeeds.
@@ -191,13 +218,103 @@ export function estimateConditionNumber(
   return hi / lo;
 }
 
+/** The factorised GP on the training set: what predictions need. @internal */
+export interface GpFactorization {
+  /** Lower Cholesky factor of K + (σ² + jitter)I. */
+  cholesky: Mat;
+  jitter: number;
+  /** (K + (σ² + jitter)I)⁻¹ Y, [n, k]. */
+  alpha: Mat;
+  /** Σ over outputs of ln p(y_j). */
+  logMarginalLikelihood: number;
+}
+
+/**
+ * Factorises K + σ²I once (escalating a jitter if needed) and solves for all k outputs of Y [n, k]. @internal
+ */
+export function gpFactorize(
+  kernel: Mat,
+  Y: Mat,
+  sigma2: number,
+  backend: ComputeBackend,
+  policy?: JitterPolicy,
+): GpFactorization {
+  const n = kernel.rows;
+  if (kernel.rows !== kernel.cols) throw new ShapeError(`kernel must be square, got [${kernel.rows}, ${kernel.cols}]`);
+  if (Y.rows !== n) throw new ShapeError(`y has ${Y.rows} rows but the kernel is ${n}×${n}`);
+  assertFinite(Y, 'y');
+  assertFinite(kernel, 'kernel');
+  const { factor: L, jitter } = choleskyWithJitter(kernel, sigma2, { backend, ...(policy ? { policy } : {}) });
+  const alpha = backend.choleskySolve(L, Y);
+  const k = Y.cols;
+  let quad = 0;
+  for (let i = 0; i < n * k; i++) quad += Y.data[i]! * alpha.data[i]!;
+  const logMarginalLikelihood = -0.5 * quad - 0.5 * k * backend.choleskyLogDet(L) - 0.5 * k * n * Math.log(2 * Math.PI);
+  if (!Number.isFinite(logMarginalLikelihood) || !allFinite(alpha.data)) {
+    let ymax = 0;
+    for (let i = 0; i < n * k; i++) ymax = Math.max(ymax, Math.abs(Y.data[i]!));
+    throw new InvalidArgumentError(
+      `GP posterior overflowed: ${!allFinite(alpha.data) ? '(K + σ²I)⁻¹y' : 'the log marginal likelihood yᵀ(K + σ²I)⁻¹y'} is not finite (max |y| = ${ymax.toExponential(3)}, σ² + jitter = ${(sigma2 + jitter).toExponential(3)}); rescale the targets y (e.g. divide by their standard deviation) or raise sigma2`,
+    );
+  }
+  return { cholesky: L, jitter, alpha, logMarginalLikelihood };
+}
+
+/** Posterior of the latent f at test inputs from a {@link GpFactorization}. @internal */
+export function gpPosterior(
+  fac: GpFactorization,
+  crossKernel: Mat,
+  test: { full: Mat } | { diag: ArrayLike<number> } | undefined,
+  backend: ComputeBackend,
+): { mean: Mat; covariance?: Mat; variance?: Float64Array } {
+  const L = fac.cholesky,
+    n = L.rows;
+  if (crossKernel.cols !== n)
+    throw new ShapeError(`crossKernel has shape [${crossKernel.rows}, ${crossKernel.cols}], expected [m, ${n}]`);
+  assertFinite(crossKernel, 'crossKernel');
+  const m = crossKernel.rows;
+  const mean = backend.matmul(crossKernel, fac.alpha);
+  if (!allFinite(mean.data))
+    throw new InvalidArgumentError(
+      'GP posterior mean overflowed (K(X*, X)·(K + σ²I)⁻¹y is not finite); rescale the targets y or the inputs',
+    );
+  if (!test) return { mean };
+  // V = L⁻¹ K(X, X*) (n × m); posterior covariance K** − VᵀV.
+  const V = backend.triangularSolve(L, backend.transpose(crossKernel), { lower: true });
+  const variance = new Float64Array(m);
+  if ('full' in test) {
+    const testKernel = test.full;
+    if (testKernel.rows !== m || testKernel.cols !== m)
+      throw new ShapeError(`testKernel must be [${m}, ${m}], got [${testKernel.rows}, ${testKernel.cols}]`);
+    const VtV = backend.matmul(V, V, { transA: true });
+    const cov = new Float64Array(m * m);
+    for (let i = 0; i < m * m; i++) cov[i] = testKernel.data[i]! - VtV.data[i]!;
+    for (let i = 0; i < m; i++) variance[i] = Math.max(cov[i * m + i]!, 0);
+    return { mean, covariance: { rows: m, cols: m, data: cov }, variance };
+  }
+  const kd = Float64Array.from(test.diag);
+  if (kd.length !== m) throw new ShapeError(`testKernelDiag has length ${kd.length}, expected ${m}`);
+  // column sums of V∘V on the host (one pass, no temporaries)
+  const col = new Float64Array(m),
+    vd = V.data;
+  for (let r = 0; r < n; r++) {
+    const o = r * m;
+    for (let i = 0; i < m; i++) col[i]! += vd[o + i]! * vd[o + i]!;
+  }
+  for (let i = 0; i < m; i++) variance[i] = Math.max(kd[i]! - col[i]!, 0);
+  return { mean, variance };
+}
+
 /**
  * Gaussian-process regression with a precomputed kernel: posterior mean, covariance/variance of the latent f, and
  * the log marginal likelihood, on any compute backend.
  *
  * *When to use:* NNGP/NTK/any-kernel inference and evidence evaluation (the building block of hyper-parameter fits).
+ * For a fit-once, predict-anywhere object from a kernel function, see {@link gpPredictor}.
  * *Gotchas:* `testVariance` is for the latent f (add σ² for a noisy observation). If K + σ²I is numerically singular a
- * jitter is added (reported in `jitter`, and counted as noise in every output). Cost O(n³) + O(m n²).
+ * jitter is added (reported in `jitter`, and counted as noise in every output). Cost O(n³) + O(m n²). A `Mat` y
+ * [n, k] gives `tau`, `trainMean` and `testMean` as `Mat`s with k columns; the variances are shared by the outputs.
+ * The result type has `testMean` when `crossKernel` is given, `testVariance` with `testKernel`/`testKernelDiag`.
  *
  * @example
  * ```ts
@@ -206,7 +323,7 @@ export function estimateConditionNumber(
  * // r.testMean[0] = k*ᵀ (K + 0.1 I)⁻¹ y, r.testVariance[0] = 2 − k*ᵀ (K + 0.1 I)⁻¹ k*
  * ```
  */
-export function gpRegression(options: GpRegressionOptions): GpRegressionResult {
+export function gpRegression<const O extends GpRegressionOptions>(options: O): GpRegressionResultOf<O> {
   const {
     kernel,
     sigma2,
@@ -217,73 +334,46 @@ export function gpRegression(options: GpRegressionOptions): GpRegressionResult {
     conditionNumber = 'estimate',
   } = options;
   const n = kernel.rows;
-  const y = Float64Array.from(options.y);
-  if (y.length !== n) throw new ShapeError(`y has length ${y.length} but the kernel is ${n}×${n}`);
-  assertFinite(y, 'y');
-  assertFinite(kernel, 'kernel');
-  const { factor: L, jitter } = choleskyWithJitter(kernel, sigma2, {
-    backend,
-    ...(options.jitter ? { policy: options.jitter } : {}),
-  });
-  const tau = backend.choleskySolve(L, colVec(y)).data.slice();
-  const trainMean = new Float64Array(n);
-  const noise = sigma2 + jitter;
-  for (let i = 0; i < n; i++) trainMean[i] = y[i]! - noise * tau[i]!;
-  let quad = 0;
-  for (let i = 0; i < n; i++) quad += y[i]! * tau[i]!;
-  const logMarginalLikelihood = -0.5 * quad - 0.5 * backend.choleskyLogDet(L) - 0.5 * n * Math.log(2 * Math.PI);
-  if (!Number.isFinite(logMarginalLikelihood) || !allFinite(tau)) {
-    let ymax = 0;
-    for (let i = 0; i < n; i++) ymax = Math.max(ymax, Math.abs(y[i]!));
-    throw new InvalidArgumentError(
-      `GP posterior overflowed: ${!allFinite(tau) ? '(K + σ²I)⁻¹y' : 'the log marginal likelihood yᵀ(K + σ²I)⁻¹y'} is not finite (max |y| = ${ymax.toExponential(3)}, σ² + jitter = ${noise.toExponential(3)}); rescale the targets y (e.g. divide by their standard deviation) or raise sigma2`,
-    );
+  const matrixY = isMat(options.y);
+  let Y: Mat;
+  if (isMat(options.y)) Y = targetMatrix(options.y, n);
+  else {
+    const y = Float64Array.from(options.y);
+    if (y.length !== n) throw new ShapeError(`y has length ${y.length} but the kernel is ${n}×${n}`);
+    Y = { rows: n, cols: 1, data: y };
   }
+  const fac = gpFactorize(kernel, Y, sigma2, backend, options.jitter);
+  const { cholesky: L, jitter, alpha } = fac;
+  const noise = sigma2 + jitter;
+  const trainMean = new Float64Array(Y.data.length);
+  for (let i = 0; i < trainMean.length; i++) trainMean[i] = Y.data[i]! - noise * alpha.data[i]!;
   let cond = NaN;
   if (conditionNumber === 'estimate') cond = estimateConditionNumber(kernel, noise, L, backend);
   else if (conditionNumber === 'exact') {
     const ev = backend.eigh(kernel).values;
     cond = (ev[n - 1]! + noise) / (ev[0]! + noise);
   }
-  const result: GpRegressionResult = { tau, trainMean, logMarginalLikelihood, jitter, conditionNumber: cond, cholesky: L };
+  const out = (v: Mat): Float64Array | Mat => (matrixY ? v : v.data.slice());
+  const result: GpRegressionResult<Float64Array | Mat> = {
+    tau: out(alpha),
+    trainMean: out({ rows: Y.rows, cols: Y.cols, data: trainMean }),
+    logMarginalLikelihood: fac.logMarginalLikelihood,
+    jitter,
+    conditionNumber: cond,
+    cholesky: L,
+  };
   if (crossKernel) {
-    if (crossKernel.cols !== n)
-      throw new ShapeError(`crossKernel has shape [${crossKernel.rows}, ${crossKernel.cols}], expected [m, ${n}]`);
-    assertFinite(crossKernel, 'crossKernel');
-    const m = crossKernel.rows;
-    result.testMean = backend.matmul(crossKernel, colVec(tau)).data.slice();
-    if (!allFinite(result.testMean))
-      throw new InvalidArgumentError(
-        'GP posterior mean overflowed (K(X*, X)·(K + σ²I)⁻¹y is not finite); rescale the targets y or the inputs',
-      );
-    if (testKernel || testKernelDiag) {
-      // V = L⁻¹ K(X, X*) (n × m); posterior covariance K** − VᵀV.
-      const V = backend.triangularSolve(L, backend.transpose(crossKernel), { lower: true });
-      if (testKernel) {
-        if (testKernel.rows !== m || testKernel.cols !== m)
-          throw new ShapeError(`testKernel must be [${m}, ${m}], got [${testKernel.rows}, ${testKernel.cols}]`);
-        const VtV = backend.matmul(V, V, { transA: true });
-        const cov = new Float64Array(m * m);
-        for (let i = 0; i < m * m; i++) cov[i] = testKernel.data[i]! - VtV.data[i]!;
-        result.testCovariance = { rows: m, cols: m, data: cov };
-        result.testVariance = new Float64Array(m);
-        for (let i = 0; i < m; i++) result.testVariance[i] = Math.max(cov[i * m + i]!, 0);
-      } else {
-        const kd = Float64Array.from(testKernelDiag!);
-        if (kd.length !== m) throw new ShapeError(`testKernelDiag has length ${kd.length}, expected ${m}`);
-        // column sums of V∘V on the host (one pass, no temporaries)
-        const col = new Float64Array(m),
-          vd = V.data;
-        for (let r = 0; r < n; r++) {
-          const o = r * m;
-          for (let i = 0; i < m; i++) col[i]! += vd[o + i]! * vd[o + i]!;
-        }
-        result.testVariance = new Float64Array(m);
-        for (let i = 0; i < m; i++) result.testVariance[i] = Math.max(kd[i]! - col[i]!, 0);
-      }
-    }
+    const post = gpPosterior(
+      fac,
+      crossKernel,
+      testKernel ? { full: testKernel } : testKernelDiag ? { diag: testKernelDiag } : undefined,
+      backend,
+    );
+    result.testMean = out(post.mean);
+    if (post.covariance) result.testCovariance = post.covariance;
+    if (post.variance) result.testVariance = post.variance;
   } else if (testKernel || testKernelDiag) {
     throw new InvalidArgumentError('testKernel/testKernelDiag need crossKernel = K(X*, X) as well');
   }
-  return result;
+  return result as GpRegressionResultOf<O>;
 }

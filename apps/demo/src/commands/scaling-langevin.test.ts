@@ -1,0 +1,119 @@
+import { key, normalMat, split } from '@sftdl/field';
+import { alignment } from '@sftdl/scaling';
+import { LangevinSampler, linearTwoLayerExactPosterior, twoLayerNet } from '@sftdl/training';
+import { describe, expect, it } from 'vitest';
+import { NetworkSampler, annealedSweep, singleIndexData } from './scaling-langevin';
+
+/** Pooled mean and standard error (between chains) of per-chain mean predictions. */
+function pooled(chainMeans: Float64Array[]): { mean: number[]; se: number[] } {
+  const C = chainMeans.length;
+  const n = chainMeans[0]!.length;
+  const mean = Array.from({ length: n }, (_, t) => chainMeans.reduce((a, m) => a + m[t]!, 0) / C);
+  const se = mean.map((m, t) => Math.sqrt(chainMeans.reduce((a, c) => a + (c[t]! - m) ** 2, 0) / (C - 1) / C));
+  return { mean, se };
+}
+
+describe('network posterior sampler (Gibbs readout + per-neuron MALA)', () => {
+  it('linear two-layer network: posterior-mean test predictions match the exact posterior (training oracle)', () => {
+    const [kx, ky, kt, ks] = split(key(11), 4);
+    const d = 3;
+    const N = 4;
+    const n = 6;
+    const x = normalMat(kx!, n, d);
+    const yv = normalMat(ky!, n, 1).data;
+    const xt = normalMat(kt!, 5, d);
+    const sigma2 = 0.3;
+    const exact = linearTwoLayerExactPosterior({ x, y: yv, xTest: xt, sigma2, width: N, nodes: 200 });
+    const s = new NetworkSampler({
+      model: twoLayerNet({ dim: d, width: N, activation: 'linear' }),
+      sigma2,
+      chains: 8,
+      key: ks!,
+      activationSlope: 1,
+    });
+    const r = s.stage(x, yv, xt, { burnIn: 300, record: 2500 });
+    const { mean, se } = pooled(r.chainMeanTest);
+    const ex = exact.meanPredictionTest!;
+    for (let t = 0; t < mean.length; t++) {
+      expect(se[t]!).toBeLessThan(0.05); // the comparison is sharp enough to mean something
+      expect(Math.abs(mean[t]! - ex[t]!)).toBeLessThan(4 * se[t]! + 2e-3);
+    }
+    expect(r.acceptance).toBeGreaterThan(0.3);
+  });
+
+  it('erf two-layer network: agrees with the training package’s MALA sampler (an independent implementation)', () => {
+    const [kx, kt, ks, kl] = split(key(5), 4);
+    const d = 3;
+    const N = 3;
+    const n = 5;
+    const data = singleIndexData(kx!, n, 4, d, 3);
+    void kt;
+    const sigma2 = 0.2;
+    const model = twoLayerNet({ dim: d, width: N, activation: 'erf', sigmaA2: 2 });
+    const mine = new NetworkSampler({ model, sigma2, chains: 8, key: ks!, activationSlope: 2 / Math.sqrt(Math.PI) });
+    const r = mine.stage(data.X, data.y, data.Xt, { burnIn: 300, record: 2500 });
+    const a = pooled(r.chainMeanTest);
+    const ref = new LangevinSampler({
+      model,
+      x: data.X,
+      y: { rows: n, cols: 1, data: data.y },
+      xTest: data.Xt,
+      yTest: { rows: data.Xt.rows, cols: 1, data: data.yt },
+      sigma2,
+      key: kl!,
+      steps: 40000,
+      chains: 8,
+      method: 'mala',
+    }).run();
+    const b = ref.meanPredictionTest!.data;
+    const bse = ref.meanPredictionTestStdError!.data;
+    for (let t = 0; t < b.length; t++) {
+      const se = Math.hypot(a.se[t]!, bse[t]!);
+      expect(se).toBeLessThan(0.08);
+      expect(Math.abs(a.mean[t]! - b[t]!)).toBeLessThan(4 * se + 2e-3);
+    }
+  });
+
+  it('a tiny annealed sweep: nested stages, one stop after the onset, specialised counts and chance counts', () => {
+    const sweep = annealedSweep({
+      model: (d) => twoLayerNet({ dim: d, width: d, activation: 'erf', sigmaA2: 4 }),
+      widthOf: (d) => d,
+      dims: [4, 6],
+      grid: [8, 16, 32, 64, 128],
+      seeds: 2,
+      chains: 2,
+      alignedChains: 1,
+      degree: 3,
+      sigma2: 0.5,
+      activationSlope: 2 / Math.sqrt(Math.PI),
+      burnIn: 20,
+      record: 20,
+      testSamples: 200,
+      threshold: 0.5,
+      specialisationThreshold: 0.5,
+      hysteresis: true,
+      key: key(3),
+    });
+    expect(sweep.map((s) => s.dim)).toEqual([4, 6]);
+    for (const s of sweep) {
+      expect(s.alignment).toHaveLength(2);
+      for (const row of s.alignment) expect(row).toHaveLength(s.samples.length);
+      expect(s.samples).toEqual([8, 16, 32, 64, 128].slice(0, s.samples.length));
+      const mean = s.samples.map((_, p) => (s.alignment[0]![p]! + s.alignment[1]![p]!) / 2);
+      const first = mean.findIndex((m) => m >= 0.5);
+      // stops one stage after the first crossing, or runs the whole grid
+      expect(first < 0 ? s.samples.length === 5 : s.samples.length === Math.min(5, first + 2)).toBe(true);
+      expect(s.specialisedByChance).toBeGreaterThan(0);
+      if (first >= 0) {
+        // down branch: increasing P strictly below the top of the up branch, one per seed
+        const down = s.down!;
+        expect(down.alignment).toHaveLength(2);
+        expect(Math.max(...down.samples)).toBeLessThan(s.samples[s.samples.length - 1]!);
+        for (let i = 1; i < down.samples.length; i++) expect(down.samples[i]!).toBeGreaterThan(down.samples[i - 1]!);
+      } else expect(s.down).toBeUndefined();
+      expect(s.specialised.every((m) => m >= 0 && m <= s.width)).toBe(true);
+    }
+    // alignment is a property of the data: check one value independently
+    expect(alignment([1, 2], [1, 2])).toBe(1);
+  });
+});

@@ -1,0 +1,509 @@
+/**
+ * The finite-width network runner of `demo scaling measure --runner langevin`: a Bayesian posterior sampler for the
+ * two- and three-layer erf networks of @sftdl/training (read-only use of its models), written for the onset sweeps
+ * of the curse-of-detail paper.
+ *
+ * Sampler (one sweep = two moves, both exact for the posterior p(θ | D) ∝ p₀(θ) exp(−Σ(f − y)²/(2σ²))):
+ * 1. Gibbs move for the readout a: given the hidden weights, f = Φa is linear in a, so a | rest is Gaussian with
+ *    precision ΦᵀΦ/σ² + I/s_a² and mean (ΦᵀΦ + σ²/s_a² I)⁻¹Φᵀy; it is drawn exactly. This removes the stiffest
+ *    direction of the posterior (the readout curvature grows like P/σ²), which otherwise forces steps ∝ σ²/P.
+ * 2. MALA move (Metropolis-adjusted Langevin) for the hidden weights given a, in standardised coordinates
+ *    θ = prior_std ⊙ z, with a per-neuron step: neuron i (row i of W, or of V and W for three layers) moves with
+ *    step η/(1 + c_i), c_i an upper bound on its likelihood curvature that depends only on a and the data (so the
+ *    move stays a valid Metropolis–Hastings kernel for p(hidden | a)). η adapts to an acceptance rate of about 0.6
+ *    during each stage's burn-in and is then frozen.
+ *
+ * Predictions are Rao–Blackwellised: each recorded sweep contributes Φ_test·E[a | rest] (exact conditional mean).
+ *
+ * P-annealing: `runAnnealed` walks up an increasing grid of training-set sizes on nested data (the first P points of
+ * one dataset), each stage starting its chains from the previous stage's final state. Every stage is a full MCMC run
+ * for its own posterior (the start only shortens the burn-in); metastability at a first-order onset shows up as an
+ * onset biased upward, which the chains' R̂ across seeds/chains reports.
+ */
+import { InvalidArgumentError, type Mat, SftdlError } from '@sftdl/compute';
+import { type Key, fold, hermiteHeNormalized, normal, normalMat, split, uniform } from '@sftdl/field';
+import { alignment, chanceSpecialised, countSpecialised } from '@sftdl/scaling';
+import type { Model } from '@sftdl/training';
+
+/** The posterior sampler diverged (non-finite energy): the inputs make the posterior too sharp for the step rule. */
+export class SamplerDivergedError extends SftdlError {
+  override readonly name = 'SamplerDivergedError';
+}
+
+/** Lower Cholesky factor of a symmetric positive-definite n×n matrix (row-major), in place into a new array. */
+function cholesky(a: Float64Array, n: number): Float64Array {
+  const l = new Float64Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let j = 0; j <= i; j++) {
+      let s = a[i * n + j]!;
+      for (let k = 0; k < j; k++) s -= l[i * n + k]! * l[j * n + k]!;
+      if (i === j) {
+        if (!(s > 0)) throw new SamplerDivergedError('readout posterior precision is not positive definite; increase --sigma2');
+        l[i * n + i] = Math.sqrt(s);
+      } else l[i * n + j] = s / l[j * n + j]!;
+    }
+  }
+  return l;
+}
+
+/** Solves L x = b (forward) then optionally Lᵀ x = b (backward), in place. */
+function forwardSolve(l: Float64Array, n: number, b: Float64Array): void {
+  for (let i = 0; i < n; i++) {
+    let s = b[i]!;
+    for (let k = 0; k < i; k++) s -= l[i * n + k]! * b[k]!;
+    b[i] = s / l[i * n + i]!;
+  }
+}
+function backwardSolve(l: Float64Array, n: number, b: Float64Array): void {
+  for (let i = n - 1; i >= 0; i--) {
+    let s = b[i]!;
+    for (let k = i + 1; k < n; k++) s -= l[k * n + i]! * b[k]!;
+    b[i] = s / l[i * n + i]!;
+  }
+}
+
+/** What the network sampler needs to know about a model: its readout block and its hidden "neurons". */
+interface Layout {
+  aOff: number;
+  nOut: number; // N of the last hidden layer (readout length, one output)
+  readoutVar: number;
+  hiddenSize: number; // parameters before the readout
+  /** For each hidden parameter, the index of the last-layer neuron whose curvature bound applies. */
+  neuronOf: Int32Array;
+  std: Float64Array; // prior std of the hidden parameters
+  /** Curvature bound per unit a_i² per training sample (bound on |∂f/∂θ_hidden|² / a_i², standardised). */
+  curvPerSample: number;
+}
+
+function layoutOf(model: Model, activationSlope: number): Layout {
+  const a = model.blocks.find((b) => b.name === 'a');
+  if (!a || model.outputDim !== 1 || !model.features)
+    throw new InvalidArgumentError('network runner: the model needs a linear readout block "a" with one output');
+  const hiddenSize = a.offset;
+  const std = new Float64Array(hiddenSize);
+  const neuronOf = new Int32Array(hiddenSize);
+  const N = a.size;
+  for (const b of model.blocks) {
+    if (b.name === 'a') continue;
+    std.fill(Math.sqrt(b.priorVariance), b.offset, b.offset + b.size);
+    const rows = b.shape[0]!;
+    const cols = b.size / rows;
+    // rows of the block feeding the last hidden layer belong to that layer's neurons; earlier blocks (W of a three-layer
+    // net) share one bound over all neurons (neuron −1 = use the largest a_i²)
+    const last = b.offset + b.size === a.offset;
+    for (let r = 0; r < rows; r++) neuronOf.fill(last ? r : -1, b.offset + r * cols, b.offset + (r + 1) * cols);
+  }
+  // |∂h/∂θ|² ≤ (fan-in variance) · |input|² ≈ σ_w² per layer on standardised inputs; φ' ≤ activationSlope
+  const depth = model.blocks.length - 1;
+  return {
+    aOff: a.offset,
+    nOut: N,
+    readoutVar: a.priorVariance,
+    hiddenSize,
+    neuronOf,
+    std,
+    curvPerSample: activationSlope ** (2 * depth) * 2 ** (depth - 1),
+  };
+}
+
+/** Options of {@link NetworkSampler}. */
+export interface NetworkSamplerOptions {
+  model: Model;
+  sigma2: number;
+  chains: number;
+  key: Key;
+  /** Largest |φ'| of the activation (erf: 2/√π; linear: 1), for the per-neuron curvature bound. */
+  activationSlope: number;
+  /**
+   * Chains (the last `alignedChains` of them) that start specialised: their first `alignedNeurons` (default 1) read-in
+   * rows set to ±w* (unit pre-activation variance along the teacher), the rest drawn from the prior. Starting half the
+   * chains on each side of a first-order onset brackets the equilibrium (default 0: all chains from the prior).
+   */
+  alignedChains?: number;
+  alignedNeurons?: number;
+  teacherDirection?: Float64Array;
+}
+
+/** Result of one stage of {@link NetworkSampler.stage}. */
+export interface StageResult {
+  /** Rao–Blackwellised posterior-mean prediction on the test inputs (all chains, all recorded sweeps). */
+  meanTest: Float64Array;
+  /** Per-chain mean test predictions (for between-chain errors and R̂). */
+  chainMeanTest: Float64Array[];
+  acceptance: number;
+  stepSize: number;
+}
+
+/**
+ * Posterior sampler of a network with a linear readout (Gibbs for the readout + per-neuron MALA for the hidden
+ * weights); chains persist across {@link stage} calls so that a sweep over P can anneal.
+ */
+export class NetworkSampler {
+  readonly chains: Float64Array[];
+  private readonly lay: Layout;
+  private eta = 0.05;
+  private readonly key: Key;
+  private tick = 0;
+
+  constructor(private readonly o: NetworkSamplerOptions) {
+    if (!(o.sigma2 > 0)) throw new InvalidArgumentError(`sigma2 must be positive, got ${o.sigma2}`);
+    this.lay = layoutOf(o.model, o.activationSlope);
+    const ks = split(o.key, o.chains + 1);
+    this.key = ks[o.chains]!;
+    this.chains = Array.from({ length: o.chains }, (_, c) => o.model.init(ks[c]!));
+    const nAl = o.alignedChains ?? 0;
+    if (nAl > 0) {
+      const w = o.teacherDirection;
+      const d = o.model.inputDim;
+      if (!w || w.length !== d)
+        throw new InvalidArgumentError('alignedChains needs teacherDirection of length d (the model input dimension)');
+      const nrm = Math.hypot(...w);
+      const m = Math.min(o.alignedNeurons ?? 1, this.lay.nOut);
+      for (let c = o.chains - nAl; c < o.chains; c++) {
+        const sg = uniform(fold(ks[c]!, 1), m);
+        for (let i = 0; i < m; i++)
+          for (let j = 0; j < d; j++) this.chains[c]![i * d + j] = ((sg[i]! < 0.5 ? -1 : 1) * w[j]!) / nrm;
+      }
+    }
+  }
+
+  private nextKey(): Key {
+    return fold(this.key, this.tick++);
+  }
+
+  /** ½Σ(f − y)² and its gradient over all parameters. */
+  private lossGrad(p: Float64Array, x: Mat, y: Float64Array, g: Float64Array): number {
+    const m = this.o.model;
+    if (x.rows === 0) {
+      g.fill(0);
+      return 0;
+    }
+    if (m.lossGrad) return m.lossGrad(p, x, { rows: x.rows, cols: 1, data: y }, g);
+    const f = m.apply(p, x).data;
+    const r = new Float64Array(x.rows);
+    let l = 0;
+    for (let i = 0; i < r.length; i++) {
+      r[i] = f[i]! - y[i]!;
+      l += 0.5 * r[i]! ** 2;
+    }
+    g.set(m.grad(p, x, { rows: x.rows, cols: 1, data: r }));
+    return l;
+  }
+
+  /** Exact Gibbs draw of the readout a | hidden; returns the conditional mean of a. */
+  private gibbsReadout(p: Float64Array, x: Mat, y: Float64Array, k: Key): Float64Array {
+    const { aOff, nOut: N, readoutVar } = this.lay;
+    const s2 = this.o.sigma2;
+    const A = new Float64Array(N * N);
+    const rhs = new Float64Array(N);
+    if (x.rows > 0) {
+      const phi = this.o.model.features!(p, x).data;
+      for (let mu = 0; mu < x.rows; mu++) {
+        const ro = mu * N;
+        for (let i = 0; i < N; i++) {
+          const v = phi[ro + i]!;
+          if (v === 0) continue;
+          rhs[i]! += v * y[mu]!;
+          for (let j = 0; j <= i; j++) A[i * N + j]! += v * phi[ro + j]!;
+        }
+      }
+    }
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j <= i; j++) {
+        A[i * N + j]! /= s2;
+        A[j * N + i] = A[i * N + j]!;
+      }
+      A[i * N + i]! += 1 / readoutVar;
+      rhs[i]! /= s2;
+    }
+    const L = cholesky(A, N);
+    const mean = rhs;
+    forwardSolve(L, N, mean);
+    backwardSolve(L, N, mean);
+    const xi = normal(k, N);
+    backwardSolve(L, N, xi); // Lᵀ u = ξ → u ~ N(0, A⁻¹)
+    for (let i = 0; i < N; i++) p[aOff + i] = mean[i]! + xi[i]!;
+    return mean;
+  }
+
+  /** Per-hidden-parameter step multipliers 1/(1 + c_i) from the current readout. */
+  private stepScale(p: Float64Array, n: number, sumX2: number): Float64Array {
+    const { aOff, nOut: N, hiddenSize, neuronOf, std, curvPerSample } = this.lay;
+    let aMax = 0;
+    for (let i = 0; i < N; i++) aMax = Math.max(aMax, p[aOff + i]! ** 2);
+    const scale = new Float64Array(hiddenSize);
+    const xs = n > 0 ? sumX2 / n : 0;
+    for (let j = 0; j < hiddenSize; j++) {
+      const ni = neuronOf[j]!;
+      const a2 = ni >= 0 ? p[aOff + ni]! ** 2 : aMax * N;
+      // curvature of Σ(f−y)²/(2σ²) along a standardised hidden weight ≤ n · a² · φ'² · std² · |input|² / σ²
+      const c = (n * a2 * curvPerSample * std[j]! ** 2 * xs) / this.o.sigma2;
+      scale[j] = 1 / (1 + c);
+    }
+    return scale;
+  }
+
+  /**
+   * One stage at a fixed training set: `burnIn` sweeps (adapting η), then `record` sweeps whose Rao–Blackwellised
+   * test predictions are averaged.
+   */
+  stage(x: Mat, y: Float64Array, xTest: Mat, o: { burnIn: number; record: number }): StageResult {
+    const { hiddenSize, std } = this.lay;
+    const model = this.o.model;
+    const s2 = this.o.sigma2;
+    const nTest = xTest.rows;
+    let sumX2 = 0;
+    for (let i = 0; i < x.data.length; i++) sumX2 += x.data[i]! ** 2;
+    sumX2 /= model.inputDim; // |x|²/d summed over samples (≈ n)
+    const chainMean = this.chains.map(() => new Float64Array(nTest));
+    const g = new Float64Array(model.paramCount);
+    const gp = new Float64Array(model.paramCount);
+    let accepted = 0;
+    let proposed = 0;
+    let adaptAcc = 0;
+    let adaptProp = 0;
+    const total = o.burnIn + o.record;
+    for (let sweep = 0; sweep < total; sweep++) {
+      for (let c = 0; c < this.chains.length; c++) {
+        const p = this.chains[c]!;
+        const k = this.nextKey();
+        const [kg, kn, ku] = split(k, 3);
+        const aMean = this.gibbsReadout(p, x, y, kg!);
+        if (sweep >= o.burnIn) {
+          // Rao–Blackwellised prediction: after the exact Gibbs draw the state is a posterior sample, and E[a | hidden]
+          // replaces the drawn readout (same expectation, lower variance)
+          const phiT = model.features!(p, xTest).data;
+          const N = this.lay.nOut;
+          for (let t = 0; t < nTest; t++) {
+            let s = 0;
+            for (let i = 0; i < N; i++) s += phiT[t * N + i]! * aMean[i]!;
+            chainMean[c]![t]! += s / o.record;
+          }
+        }
+        const scale = this.stepScale(p, x.rows, sumX2);
+        // MALA on the standardised hidden coordinates z = θ/std, target U(z) = ½|z|² + L(θ)/σ²
+        const l0 = this.lossGrad(p, x, y, g);
+        const q = Float64Array.from(p);
+        const xi = normal(kn!, hiddenSize);
+        let u0 = 0;
+        for (let j = 0; j < hiddenSize; j++) {
+          const z = p[j]! / std[j]!;
+          u0 += 0.5 * z * z;
+          const grad = z + (std[j]! * g[j]!) / s2;
+          const h = this.eta * scale[j]!;
+          q[j] = std[j]! * (z - h * grad + Math.sqrt(2 * h) * xi[j]!);
+        }
+        u0 += l0 / s2;
+        const l1 = this.lossGrad(q, x, y, gp);
+        let u1 = l1 / s2;
+        // log q(p | q) − log q(q | p) for the (diagonal, position-independent given a) proposal
+        let logRev = 0;
+        let logFwd = 0;
+        for (let j = 0; j < hiddenSize; j++) {
+          const z0 = p[j]! / std[j]!;
+          const z1 = q[j]! / std[j]!;
+          u1 += 0.5 * z1 * z1;
+          const h = this.eta * scale[j]!;
+          const g0 = z0 + (std[j]! * g[j]!) / s2;
+          const g1 = z1 + (std[j]! * gp[j]!) / s2;
+          logFwd -= (z1 - z0 + h * g0) ** 2 / (4 * h);
+          logRev -= (z0 - z1 + h * g1) ** 2 / (4 * h);
+        }
+        if (!Number.isFinite(u1) && !Number.isFinite(u0))
+          throw new SamplerDivergedError('network sampler: non-finite energy; increase --sigma2 or reduce the sizes');
+        const logA = -(u1 - u0) + logRev - logFwd;
+        const acc = Number.isFinite(logA) && Math.log(uniform(ku!, 1)[0]!) < logA;
+        if (acc) p.set(q.subarray(0, hiddenSize), 0);
+        proposed++;
+        if (acc) accepted++;
+        if (sweep < o.burnIn) {
+          adaptProp++;
+          if (acc) adaptAcc++;
+        }
+      }
+      // adapt η during burn-in toward acceptance ≈ 0.6 (every 10 sweeps)
+      if (sweep < o.burnIn && adaptProp >= 10 * this.chains.length) {
+        const r = adaptAcc / adaptProp;
+        this.eta *= Math.exp(2 * (r - 0.6));
+        this.eta = Math.min(Math.max(this.eta, 1e-6), 2);
+        adaptAcc = 0;
+        adaptProp = 0;
+      }
+    }
+    const meanTest = new Float64Array(nTest);
+    for (const m of chainMean) for (let t = 0; t < nTest; t++) meanTest[t]! += m[t]! / chainMean.length;
+    for (const v of meanTest)
+      if (!Number.isFinite(v)) throw new SamplerDivergedError('network sampler: non-finite predictions; increase --sigma2');
+    return { meanTest, chainMeanTest: chainMean, acceptance: accepted / Math.max(1, proposed), stepSize: this.eta };
+  }
+}
+
+/** A single-index teacher dataset y = He_k(w*·x)/√(k!) (unit variance), |w*| = 1, with a fresh test set. */
+export function singleIndexData(k: Key, n: number, nTest: number, d: number, degree: number) {
+  const [kw, kx, kt] = split(k, 3);
+  const w = normal(kw!, d);
+  const nrm = Math.hypot(...w);
+  for (let j = 0; j < d; j++) w[j]! /= nrm;
+  const X = normalMat(kx!, n, d);
+  const Xt = normalMat(kt!, nTest, d);
+  const label = (A: Mat) => {
+    const y = new Float64Array(A.rows);
+    for (let i = 0; i < A.rows; i++) {
+      let z = 0;
+      for (let j = 0; j < d; j++) z += A.data[i * d + j]! * w[j]!;
+      y[i] = hermiteHeNormalized(degree, z);
+    }
+    return y;
+  };
+  return { X, Xt, y: label(X), yt: label(Xt), w };
+}
+
+/** Options of {@link annealedSweep}. */
+export interface AnnealedSweepOptions {
+  /** The network at input dimension d (its `firstLayer` rows are compared with w* for the specialised count). */
+  model: (dim: number) => Model;
+  /** Label of the width at d, for the output (e.g. N or [N1, N2]). */
+  widthOf: (dim: number) => number;
+  dims: readonly number[];
+  /** Increasing training-set sizes (absolute, the same for every d); each d stops one stage after its onset. */
+  grid: readonly number[];
+  seeds: number;
+  chains: number;
+  /** Chains (of `chains`) started specialised (see {@link NetworkSamplerOptions.alignedChains}). */
+  alignedChains: number;
+  degree: number;
+  sigma2: number;
+  activationSlope: number;
+  burnIn: number;
+  record: number;
+  testSamples: number;
+  threshold: number;
+  specialisationThreshold: number;
+  /**
+   * After the upward walk, walk back down the grid with the same chains (which are then in the feature-learning
+   * phase) until the alignment falls below the threshold: the down branch of the hysteresis loop. At a first-order
+   * onset the upward walk from the prior overshoots (escaping the lazy state over a barrier that grows with d), the
+   * downward walk undershoots; the equilibrium onset lies between.
+   */
+  hysteresis?: boolean;
+  key: Key;
+  onProgress?: (msg: string) => void;
+}
+
+/** One input dimension of an annealed sweep. */
+export interface AnnealedSize {
+  dim: number;
+  width: number;
+  samples: number[];
+  /** alignment[seed][stage]: test alignment of the seed's Rao–Blackwellised posterior mean. */
+  alignment: number[][];
+  /** Largest between-chain spread of the alignment over stages and seeds (a mixing diagnostic). */
+  chainSpread: number;
+  /** Specialised read-in neurons (|ŵ·w*| > threshold) per seed, chain-averaged, at the last stage. */
+  specialised: number[];
+  /** The expected chance count of bulk neurons above the threshold (subtract for the excess). */
+  specialisedByChance: number;
+  acceptance: number;
+  seconds: number;
+  /** The down branch (see {@link AnnealedSweepOptions.hysteresis}), in increasing P: alignment[seed][stage]. */
+  down?: { samples: number[]; alignment: number[][] };
+}
+
+/**
+ * P-annealed sweep over dims × seeds: for each d and seed one dataset of max(grid) points and one chain ensemble;
+ * stage k trains on the first grid[k] points starting from stage k−1's chains. A d stops one stage after the
+ * seed-mean alignment first reaches the threshold (or at the end of the grid); with `hysteresis` it then walks back
+ * down until the alignment falls below the threshold again.
+ */
+export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
+  const out: AnnealedSize[] = [];
+  const pMax = o.grid[o.grid.length - 1]!;
+  for (let di = 0; di < o.dims.length; di++) {
+    const t0 = performance.now();
+    const dim = o.dims[di]!;
+    const runs = Array.from({ length: o.seeds }, (_, s) => {
+      const [kd, ks] = split(fold(fold(o.key, dim), s), 2);
+      const data = singleIndexData(kd!, pMax, o.testSamples, dim, o.degree);
+      const model = o.model(dim);
+      const sampler = new NetworkSampler({
+        model,
+        sigma2: o.sigma2,
+        chains: o.chains,
+        key: ks!,
+        activationSlope: o.activationSlope,
+        alignedChains: o.alignedChains,
+        teacherDirection: data.w,
+      });
+      return { data, model, sampler, curve: [] as number[], down: [] as number[] };
+    });
+    const samples: number[] = [];
+    let spread = 0;
+    let acc = 0;
+    let accN = 0;
+    let crossed = -1;
+    const stageAt = (P: number, curve: (r: (typeof runs)[number]) => number[]) => {
+      for (const r of runs) {
+        const x: Mat = { rows: P, cols: dim, data: r.data.X.data.subarray(0, P * dim) };
+        const res = r.sampler.stage(x, r.data.y.subarray(0, P), r.data.Xt, { burnIn: o.burnIn, record: o.record });
+        curve(r).push(alignment(res.meanTest, r.data.yt));
+        const per = res.chainMeanTest.map((m) => alignment(m, r.data.yt));
+        spread = Math.max(spread, Math.max(...per) - Math.min(...per));
+        acc += res.acceptance;
+        accN++;
+      }
+      const last = runs.map((r) => curve(r)[curve(r).length - 1]!);
+      return { mean: last.reduce((a, b) => a + b, 0) / last.length, last };
+    };
+    let top = -1;
+    for (let st = 0; st < o.grid.length; st++) {
+      const P = o.grid[st]!;
+      samples.push(P);
+      const { mean, last } = stageAt(P, (r) => r.curve);
+      o.onProgress?.(`d = ${dim}, P = ${P} ↑: mean A_f = ${mean.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
+      top = st;
+      if (crossed < 0 && mean >= o.threshold) crossed = st;
+      if (crossed >= 0 && st >= crossed + 1) break;
+    }
+    // specialised neurons at the top of the up branch (before any walk down)
+    const specialised = runs.map((r) => {
+      let c = 0;
+      for (const p of r.sampler.chains)
+        c += countSpecialised(r.model.firstLayer!(p), r.data.w, { threshold: o.specialisationThreshold }).count;
+      return c / r.sampler.chains.length;
+    });
+    // hysteresis: walk back down from the top with the same (now feature-learning) chains
+    const downSamples: number[] = [];
+    if (o.hysteresis && crossed >= 0) {
+      let fell = -1;
+      for (let st = top - 1; st >= 0; st--) {
+        const P = o.grid[st]!;
+        downSamples.push(P);
+        const { mean, last } = stageAt(P, (r) => r.down);
+        o.onProgress?.(`d = ${dim}, P = ${P} ↓: mean A_f = ${mean.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
+        if (fell < 0 && mean < o.threshold) fell = st;
+        if (fell >= 0 && st <= fell - 1) break;
+      }
+    }
+    const width = o.widthOf(dim);
+    out.push({
+      dim,
+      width,
+      samples,
+      alignment: runs.map((r) => r.curve),
+      chainSpread: spread,
+      specialised,
+      specialisedByChance: chanceSpecialised(r0Rows(runs[0]!.model), dim, o.specialisationThreshold),
+      acceptance: acc / Math.max(1, accN),
+      seconds: (performance.now() - t0) / 1000,
+      ...(downSamples.length
+        ? // increasing P, like the up branch (the walk itself went down)
+          { down: { samples: [...downSamples].reverse(), alignment: runs.map((r) => [...r.down].reverse()) } }
+        : {}),
+    });
+  }
+  return out;
+}
+
+function r0Rows(m: Model): number {
+  return m.blocks[0]!.shape[0]!;
+}

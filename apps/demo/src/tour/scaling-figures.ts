@@ -1,0 +1,152 @@
+/**
+ * Curse-of-detail figures from a `demo scaling measure --runner langevin --json` result (a prior run, so the tour
+ * and reports cost nothing): log P* against log d with the fitted line and the predicted slope, the alignment curves
+ * against P/d^predicted, and the specialised-neuron count M against √(N/d).
+ */
+import { lineChartSvg } from '../plot';
+import type { ReportSection } from '../report';
+import { fmt } from './types';
+
+/** The fields of a network `scaling measure` JSON result that the figures read. */
+export interface MeasureResult {
+  model: string;
+  target: string;
+  widthExponent: number;
+  threshold: number;
+  sizes: {
+    dim: number;
+    width: number;
+    samples: number[];
+    meanAlignment: number[];
+    onset: number | null;
+    down?: { samples: number[]; meanAlignment: number[]; onset: number | null };
+  }[];
+  branch?: 'up' | 'down';
+  predicted: number;
+  predictedExact: string;
+  predictedMechanism: string;
+  kind: string;
+  fittedExponent: number | null;
+  interval: [number, number] | null;
+  level: number;
+  rivalExponents: number[];
+  consistent: boolean;
+  decisive: boolean;
+  verdict: string;
+  specialised: {
+    threshold: number;
+    perDim: { dim: number; width: number; sqrtNOverD: number; mean: number; byChance: number; excess: number }[];
+    predicted: { symbol: string; formula: string; exponentInD: number } | null;
+  };
+  seconds: number;
+}
+
+/** The report section of one measured row (figures and the per-d table). */
+export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSection> {
+  const branch = r.branch ?? 'up';
+  const onsetOf = (s: MeasureResult['sizes'][number], b: 'up' | 'down') => (b === 'up' ? s.onset : (s.down?.onset ?? null));
+  const on = r.sizes.map((s) => ({ dim: s.dim, onset: onsetOf(s, branch) })).filter((s) => s.onset !== null) as {
+    dim: number;
+    onset: number;
+  }[];
+  const other = r.sizes
+    .map((s) => ({ dim: s.dim, onset: onsetOf(s, branch === 'up' ? 'down' : 'up') }))
+    .filter((s) => s.onset !== null) as { dim: number; onset: number }[];
+  const figures: ReportSection['figures'] = [];
+  const row = `${r.model} erf network, ${r.target}, N = d^${r.widthExponent}`;
+  if (on.length >= 2 && r.fittedExponent !== null) {
+    // fitted line through the onsets (least squares in log–log) and the predicted slope through their centroid
+    const lx = on.map((s) => Math.log(s.dim));
+    const ly = on.map((s) => Math.log(s.onset));
+    const mx = lx.reduce((a, b) => a + b, 0) / lx.length;
+    const my = ly.reduce((a, b) => a + b, 0) / ly.length;
+    const xs = [Math.min(...on.map((s) => s.dim)), Math.max(...on.map((s) => s.dim))];
+    const line = (slope: number) => xs.map((x) => Math.exp(my + slope * (Math.log(x) - mx)));
+    const series = [
+      { name: `fit: slope ${fmt(r.fittedExponent, 3)}`, x: xs, y: line(r.fittedExponent) },
+      { name: `predicted slope ${r.predictedExact} (${r.predictedMechanism})`, x: xs, y: line(r.predicted) },
+      ...r.rivalExponents.map((e) => ({ name: `rival slope ${fmt(e, 3)}`, x: xs, y: line(e) })),
+      { name: `onset P*, ${branch} branch (fitted)`, x: on.map((s) => s.dim), y: on.map((s) => s.onset), points: true },
+      ...(other.length
+        ? [
+            {
+              name: `onset P*, ${branch === 'up' ? 'down' : 'up'} branch`,
+              x: other.map((s) => s.dim),
+              y: other.map((s) => s.onset),
+              points: true,
+            },
+          ]
+        : []),
+    ];
+    figures.push({
+      svg: await lineChartSvg({
+        series,
+        xLabel: 'input dimension d',
+        yLabel: `onset P* (A_f = ${r.threshold})`,
+        title: `P* vs d (log–log): ${row}`,
+        xScale: 'log',
+        yScale: 'log',
+        pointsTitle: 'measurement',
+        linesTitle: 'slopes',
+      }),
+      caption: `Onset P* of the posterior-mean test alignment against d. Fitted exponent ${fmt(r.fittedExponent, 3)}, ${Math.round(r.level * 100)}% bootstrap interval [${r.interval ? r.interval.map((v) => fmt(v, 3)).join(', ') : '—'}]; predicted ${r.predictedExact} (${r.predictedMechanism}, ${r.kind}); rivals ${r.rivalExponents.map((e) => fmt(e, 3)).join(', ')}. Verdict: ${r.verdict}.`,
+    });
+  }
+  figures.push({
+    svg: await lineChartSvg({
+      series: r.sizes.flatMap((s) => [
+        { name: `d = ${s.dim} ↑`, x: s.samples.map((p) => p / s.dim ** r.predicted), y: s.meanAlignment, points: true },
+        ...(s.down
+          ? [{ name: `d = ${s.dim} ↓`, x: s.down.samples.map((p) => p / s.dim ** r.predicted), y: s.down.meanAlignment }]
+          : []),
+      ]),
+      xLabel: `P / d^${r.predictedExact}`,
+      yLabel: 'test alignment A_f',
+      title: `alignment against the predicted collapse variable: ${row}`,
+      xScale: 'log',
+      pointsTitle: 'seed-mean A_f',
+    }),
+    caption: `Seed-mean test alignment against P/d^${r.predictedExact} (points: up branch from the prior; lines: down branch from the feature-learning state): the curves collapse if the predicted exponent is right; the gap between ↑ and ↓ is the hysteresis of a first-order onset.`,
+  });
+  const m = r.specialised.perDim;
+  // at N ∝ d, √(N/d) is constant: plot against d instead (the prediction is then a constant M)
+  const xs = m.map((s) => s.sqrtNOverD);
+  const flat = Math.max(...xs) < 1.05 * Math.min(...xs);
+  const mx = flat ? m.map((s) => s.dim) : xs;
+  figures.push({
+    svg: await lineChartSvg({
+      series: [
+        { name: 'excess specialised neurons M', x: mx, y: m.map((s) => s.excess), points: true },
+        { name: 'raw count', x: mx, y: m.map((s) => s.mean), points: true },
+      ],
+      xLabel: flat ? `d (√(N/d) = ${fmt(xs[0], 3)} at every d)` : '√(N/d)',
+      yLabel: `neurons with |ŵ·w*| > ${r.specialised.threshold}`,
+      title: `specialised neurons at the last P of each d: ${row}`,
+      pointsTitle: 'measurement',
+    }),
+    caption: `Specialised first-layer neurons (chain- and seed-averaged) against ${flat ? 'd' : '√(N/d)'}; excess = raw − the count a random direction reaches by chance. Predicted ${r.specialised.predicted ? `${r.specialised.predicted.symbol}* = ${r.specialised.predicted.formula} (∝ d^${fmt(r.specialised.predicted.exponentInD, 3)})` : '—'}.`,
+  });
+  return {
+    title: `Curse of detail, network side: ${row}`,
+    paragraphs: [
+      `Finite-width erf networks sampled from their Bayesian posterior (Gibbs readout + MALA hidden weights), P-annealed on nested data up from the prior (↑) and back down from the feature-learning state (↓); onset P* where the seed-mean test alignment reaches ${r.threshold}; the verdict uses the ${branch} branch (${fmt(r.seconds, 3)} s).`,
+      `Verdict: ${r.consistent ? 'consistent' : 'not consistent'} — ${r.verdict}.`,
+    ],
+    figures,
+    tables: [
+      {
+        caption: 'Per input dimension',
+        header: ['d', 'N', 'P* ↑', 'P* ↓', 'P*/d (fitted branch)', 'M (raw)', 'M (excess)'],
+        rows: r.sizes.map((s, i) => [
+          s.dim,
+          s.width,
+          fmt(s.onset, 4),
+          fmt(s.down?.onset ?? null, 4),
+          onsetOf(s, branch) === null ? '—' : fmt(onsetOf(s, branch)! / s.dim, 3),
+          fmt(m[i]?.mean, 3),
+          fmt(m[i]?.excess, 3),
+        ]),
+      },
+    ],
+  };
+}
