@@ -32,6 +32,8 @@ export interface LineChartOptions {
   height?: number;
   xScale?: 'linear' | 'log';
   yScale?: 'linear' | 'log';
+  /** Fixed y range (no rounding to nice values): for log axes whose data span much less than a decade. */
+  yDomain?: [number, number];
   /** Legend title of the point series (default: "simulation", with the error-bar and hollow-marker conventions). */
   pointsTitle?: string;
   /** Legend title of the line series (default "theory"). */
@@ -85,7 +87,10 @@ export async function lineChartSvg(o: LineChartOptions): Promise<string> {
     field: 'y',
     type: 'quantitative',
     title: o.yLabel,
-    scale: o.yScale === 'log' ? { type: 'log' } : { zero: false },
+    scale: {
+      ...(o.yScale === 'log' ? { type: 'log' } : { zero: false }),
+      ...(o.yDomain ? { domain: o.yDomain, nice: false } : {}),
+    },
   };
   const lineColour = {
     field: 'line',

@@ -330,7 +330,7 @@ export interface MsaPoint {
   oneLoop: number;
   exact: number | null;
   treeQ: number;
-  oneLoopQ: number;
+  oneLoopQ: number | null;
   exactQ: number | null;
 }
 /** NNGP, tree-level, one-loop and exact train discrepancies (mean squared) at one width. */
@@ -350,7 +350,7 @@ export function msaPoint(p: Pick<MsaState, 'chi' | 'activation'>, width: number)
       oneLoop: r.oneLoop.msd,
       exact: r.exact?.msd ?? null,
       treeQ: r.tree.Q,
-      oneLoopQ: r.oneLoop.Q,
+      oneLoopQ: r.oneLoop.Q ?? null,
       exactQ: r.exact?.Q ?? null,
     };
   });

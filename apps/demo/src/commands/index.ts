@@ -27,7 +27,7 @@ export const commandLoaders: Record<string, { summary: string; load: () => Promi
     load: async () => (await import('./train')).command,
   },
   msa: {
-    summary: 'multi-scale adaptive theory: NNGP, tree level, one loop, kernel rescaling, exact',
+    summary: 'multi-scale adaptive theory: NNGP, tree level, one loop, kernel rescaling, exact; --simulate: the network',
     load: async () => (await import('./msa')).command,
   },
   grokking: {
@@ -47,7 +47,8 @@ export const commandLoaders: Record<string, { summary: string; load: () => Promi
     load: async () => (await import('./modular')).command,
   },
   'msa-regimes': {
-    summary: 'scenario: linear network, NNGP/tree/one-loop/exact train discrepancy vs N for χ = 1 and χ = N',
+    summary:
+      'scenario: MSA vs N for χ = 1 and χ = N — linear network (NNGP/tree/one-loop/exact) and erf network (theories vs a Langevin ensemble, with a verdict on the paper’s claim)',
     load: async () => (await import('./msa-regimes')).command,
   },
   report: {

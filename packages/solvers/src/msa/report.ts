@@ -40,6 +40,10 @@ function deltaCSummary(
   return { alongDiscrepancy: quad(t), alongTarget: quad(y), topEigenvalue: top };
 }
 
+/** Why `oneLoop.Q` is absent for nonlinear activations. */
+export const ONE_LOOP_Q_NOTE =
+  'oneLoop.Q is not defined for a nonlinear activation: the one-loop adapted kernel is not a rescaling of the NNGP kernel (see tree.Q for the tree-level scale along the saddle and kernelRescaling.Q for the scalar kernel-rescaling theory)';
+
 /**
  * Options of {@link msaReport}. Nonlinear φ (sampled tilted measure) needs the random `key` of its importance
  * samples; the linear report is deterministic, so there `key` and `samples` are accepted and unused.
@@ -58,7 +62,19 @@ export interface MsaReport {
     testVariance?: number[];
     deltaC: DeltaCSummary;
   };
-  oneLoop: Block & { Q: number; scalarMsd?: number; weightCovEigenvalues: number[]; iterations: number; residual: number };
+  /**
+   * One loop. `Q` (the scalar one-loop effective scale) exists only for φ = id, where the one-loop mean predictor is GP
+   * regression with kernel Q·K0; for erf/ReLU the one-loop adapted kernel is not a rescaling of C0, so `Q` is absent
+   * and `note` says so (compare `kernelRescaling.Q` and `tree.Q`, which are defined there).
+   */
+  oneLoop: Block & {
+    Q?: number;
+    note?: string;
+    scalarMsd?: number;
+    weightCovEigenvalues: number[];
+    iterations: number;
+    residual: number;
+  };
   kernelRescaling: Block & { Q: number };
   exact?: Block & { Q: number; scaleStd: number; weightCovEigenvalues: number[]; testVariance?: number[] };
   /** Convention record: κ_n, σ²_MSA = σ_a²/χ, λ = σ²_MSA/N, qScale (Q = qScale·q). */
@@ -72,7 +88,8 @@ export interface MsaReport {
  * tree.Q solves the scalar tree equation, oneLoop.Q the scalar one-loop (= kernel-rescaling) equation, exact.Q =
  * σ_a²·E[s | D]. oneLoop.msd and testMean come from the one-loop τ-form (O(1/N²)-accurate); `scalarMsd` is the msd of
  * the GP with the scalar one-loop Q. For erf/ReLU, tree/oneLoop use the sampled tilted measure, tree.Q is the scale
- * along the saddle, qScale·τᵀC(τ)τ/τᵀC0τ, and oneLoop.Q is the kernel-rescaling Q with the NNGP kernel.
+ * along the saddle, qScale·τᵀC(τ)τ/τᵀC0τ, and oneLoop has no Q (a `note` says why): the one-loop kernel is not a
+ * rescaling, and the kernel-rescaling Q with the NNGP kernel stays in `kernelRescaling.Q`.
  *
  * *When to use:* side-by-side comparison of the theories on one dataset.
  * *Gotchas:* the exact oracle exists only for φ = id.
@@ -174,7 +191,7 @@ export function msaReport(input: MsaInput, options: MsaReportOptions = {}): MsaR
       ),
     },
     oneLoop: {
-      Q: kernelRescalingBlock.Q,
+      note: ONE_LOOP_Q_NOTE,
       msd: one.msd,
       weightCovEigenvalues: one.weightCovEigenvalues,
       iterations: one.iterations,

@@ -4,6 +4,7 @@
  */
 import { ConvergenceError, type Mat, eigenvaluesDescending, eye } from '@sftdl/compute';
 import { type Key, normal } from '@sftdl/field';
+import { getActivation } from '@sftdl/kernels';
 import { dot, meanSquaredDiff } from '../numerics';
 import { type MsaInput, type MsaSetup, msaSetup } from './problem';
 import { type MsaActivation, type SampleSet, drawSamples, moments, weightCovOf, weights } from './sampling';
@@ -68,12 +69,14 @@ export function sampledMsa(input: MsaInput | MsaSetup, options: SampledMsaOption
   let chol = new Float64Array(d * d);
   for (let i = 0; i < d; i++) chol[i * d + i] = Math.sqrt(D);
   let set = drawSamples(setup, activation, z, half, chol);
+  const exact = exactPriorMoments(setup, activation);
+  let cv = priorControl(set, setup, exact, new Float64Array(P));
   let tau: Float64Array;
   if (options.tauInit) tau = Float64Array.from(options.tauInit);
   else {
     // NNGP start: τ = (C0 + κ_n)⁻¹ y with C0 from the prior samples.
     const { w, r } = weights(set, setup, new Float64Array(P));
-    const mo = moments(set, setup, w, r);
+    const mo = controlled(moments(set, setup, w, r), cv, setup, new Float64Array(P));
     tau = backend.choleskySolve(backend.cholesky({ rows: P, cols: P, data: mo.H }), { rows: P, cols: 1, data: y }).data.slice();
   }
   let total = 0,
@@ -82,7 +85,9 @@ export function sampledMsa(input: MsaInput | MsaSetup, options: SampledMsaOption
   let last: ReturnType<typeof evaluate> | undefined;
   function evaluate(t: Float64Array) {
     const { w, r, ess: e } = weights(set, setup, t);
-    const mo = moments(set, setup, w, r);
+    // raw moments for the loop cumulants (centred on their own sample means), controlled ones for the tree parts
+    const raw = moments(set, setup, w, r);
+    const mo = controlled(raw, cv, setup, t);
     const Hm: Mat = { rows: P, cols: P, data: mo.H };
     const L = backend.cholesky(Hm);
     const g = new Float64Array(P);
@@ -90,10 +95,10 @@ export function sampledMsa(input: MsaInput | MsaSetup, options: SampledMsaOption
     let loop: Float64Array | undefined, M: Mat | undefined;
     if (oneLoop) {
       M = backend.choleskySolve(L, eye(P));
-      loop = loopTerm(set, setup, w, r, mo, M);
+      loop = loopTerm(set, setup, w, r, raw, M);
       for (let a = 0; a < P; a++) g[a]! -= loop[a]!;
     }
-    return { w, r, mo, L, g, loop, M, ess: e, res: Math.max(...Array.from(g, Math.abs)) };
+    return { w, r, mo, raw, L, g, loop, M, ess: e, res: Math.max(...Array.from(g, Math.abs)) };
   }
   for (let stage = 0; stage < Math.max(1, stages); stage++) {
     const final = stage === Math.max(1, stages) - 1;
@@ -143,9 +148,10 @@ export function sampledMsa(input: MsaInput | MsaSetup, options: SampledMsaOption
     const L = backend.cholesky({ rows: d, cols: d, data: Sv }, { jitter: 1e-12 * D });
     chol = L.data.slice();
     set = drawSamples(setup, activation, z, half, chol);
+    cv = priorControl(set, setup, exact, tau);
   }
   const st = last!;
-  const { mo } = st;
+  const { mo, raw } = st;
   const T = mo.T,
     m = set.m;
   const discrepancy = tau.map((v) => kn * v);
@@ -153,6 +159,9 @@ export function sampledMsa(input: MsaInput | MsaSetup, options: SampledMsaOption
   const K = new Float64Array(P * P);
   for (let a = 0; a < P; a++) for (let b = 0; b < P; b++) K[a * P + b] = c * mo.m2[a * T + b]!;
   const Sv = weightCovOf(set, d, st.w);
+  // control variate: Σ_v + β((σ_w²/d)I − Σ_v,prior) with the prior-weighted Σ_v of the same samples
+  for (let i = 0; i < d; i++)
+    for (let j = 0; j < d; j++) Sv[i * d + j]! += cv.beta * ((i === j ? D : 0) - cv.priorWeightCov[i * d + j]!);
   const M = st.M ?? backend.choleskySolve(st.L, eye(P));
   if (oneLoop) {
     // (L4) for F = vvᵀ: ⟨F⟩ − (λ/2)[Cov(F, s) + λ⟨δF δAᵀMδA⟩].
@@ -167,7 +176,7 @@ export function sampledMsa(input: MsaInput | MsaSetup, options: SampledMsaOption
         for (let i = 0; i < d; i++) for (let j = 0; j < d; j++) out[i * d + j] = v[i]! * v[j]!;
       },
       d * d,
-      mo.phr,
+      raw.phr,
     );
     for (let i = 0; i < d * d; i++) Sv[i]! -= corr[i]!;
   }
@@ -187,7 +196,7 @@ export function sampledMsa(input: MsaInput | MsaSetup, options: SampledMsaOption
   if (m > 0) {
     const testMean = new Float64Array(m),
       testVariance = new Float64Array(m);
-    const loopT = oneLoop ? loopTerm(set, setup, st.w, st.r, mo, M, true) : undefined;
+    const loopT = oneLoop ? loopTerm(set, setup, st.w, st.r, raw, M, true) : undefined;
     for (let j = 0; j < m; j++) {
       testMean[j] = c * mo.phr[P + j]! - (loopT ? loopT[j]! : 0);
     }
@@ -207,7 +216,7 @@ export function sampledMsa(input: MsaInput | MsaSetup, options: SampledMsaOption
         for (let b = 0; b < P; b++) cross[b]! += ws * ph * rs * set.phi[s * P + b]! * rs;
       }
       const g = new Float64Array(P);
-      for (let b = 0; b < P; b++) g[b] = c * (mo.m2[(P + j) * T + b]! + lam * (cross[b]! - er * mo.phr[b]!));
+      for (let b = 0; b < P; b++) g[b] = c * (mo.m2[(P + j) * T + b]! + lam * (cross[b]! - er * raw.phr[b]!));
       const dss = c * (e2 + lam * (er2 - er * er));
       let gMg = 0;
       for (let a = 0; a < P; a++) {
@@ -337,4 +346,102 @@ function loopObservable(
   const out = new Float64Array(k);
   for (let i = 0; i < k; i++) out[i] = (lam / 2) * (Fs[i]! - Fm[i]! * sMean + lam * (Fq[i]! - Fm[i]! * qMean));
   return out;
+}
+
+/** E_prior[φ_aφ_b] over all points (train then test), [T, T], from the dual activation of `@sftdl/kernels`. */
+function exactPriorMoments(setup: MsaSetup, activation: MsaActivation): Float64Array {
+  const { x, xTest, sigmaW2, d, P } = setup;
+  const dual = getActivation(activation);
+  const T = P + (xTest ? xTest.rows : 0);
+  const row = (i: number) => (i < P ? x.data.subarray(i * d, (i + 1) * d) : xTest!.data.subarray((i - P) * d, (i - P + 1) * d));
+  const K = (i: number, j: number) => (sigmaW2 / d) * dot(row(i), row(j));
+  const out = new Float64Array(T * T);
+  for (let i = 0; i < T; i++)
+    for (let j = 0; j <= i; j++) {
+      const v = dual.dual(K(i, i), K(i, j), K(j, j)).f;
+      out[i * T + j] = v;
+      out[j * T + i] = v;
+    }
+  return out;
+}
+
+/**
+ * Control variate of the tilted second moments (docs/theory/multi-scale-adaptive.md §9): the same samples weighted by
+ * the prior alone estimate E_prior[φφᵀ], which is known exactly (dual activation). Adding β(exact − prior estimate)
+ * cancels most of the Monte Carlo error of ⟨φφᵀ⟩_τ when the tilt is weak (standard scaling, where the MSA
+ * corrections are small differences from the NNGP). β = Cov(w_τ-estimate, w_0-estimate)/Var(w_0-estimate) of the
+ * sample norms |φ_s|², clamped to [0, 1], is fixed per proposal stage (at the τ the stage starts from), so the
+ * corrected equations stay smooth in τ.
+ */
+interface PriorControl {
+  beta: number;
+  /** exact − prior-weighted estimate of E[φφᵀ], [T, T]. */
+  delta: Float64Array;
+  priorWeightCov: Float64Array;
+}
+
+function priorControl(set: SampleSet, setup: MsaSetup, exact: Float64Array, tau: Float64Array): PriorControl {
+  const { P, d } = setup;
+  const { S, phi, phiTest, m } = set;
+  const T = P + m;
+  let mx = -Infinity;
+  for (let s = 0; s < S; s++) mx = Math.max(mx, set.base[s]!);
+  const w0 = new Float64Array(S);
+  let z = 0;
+  for (let s = 0; s < S; s++) z += w0[s] = Math.exp(set.base[s]! - mx);
+  for (let s = 0; s < S; s++) w0[s]! /= z;
+  const wt = weights(set, setup, tau).w;
+  const m2 = new Float64Array(T * T),
+    row = new Float64Array(T),
+    nrm = new Float64Array(S);
+  for (let s = 0; s < S; s++) {
+    for (let a = 0; a < P; a++) row[a] = phi[s * P + a]!;
+    for (let j = 0; j < m; j++) row[P + j] = phiTest[s * m + j]!;
+    nrm[s] = dot(row, row);
+    const ws = w0[s]!;
+    for (let a = 0; a < T; a++) for (let b = 0; b <= Math.min(a, P - 1); b++) m2[a * T + b]! += ws * row[a]! * row[b]!;
+  }
+  // train × train and test × train blocks only (as `moments`); test × test stays 0
+  const delta = new Float64Array(T * T);
+  for (let a = 0; a < T; a++)
+    for (let b = 0; b <= Math.min(a, P - 1); b++) {
+      delta[a * T + b] = exact[a * T + b]! - m2[a * T + b]!;
+      delta[b * T + a] = delta[a * T + b]!;
+    }
+  let f0 = 0,
+    ft = 0;
+  for (let s = 0; s < S; s++) {
+    f0 += w0[s]! * nrm[s]!;
+    ft += wt[s]! * nrm[s]!;
+  }
+  let cov = 0,
+    v0 = 0;
+  for (let s = 0; s < S; s++) {
+    cov += wt[s]! * w0[s]! * (nrm[s]! - ft) * (nrm[s]! - f0);
+    v0 += w0[s]! ** 2 * (nrm[s]! - f0) ** 2;
+  }
+  const beta = v0 > 0 ? Math.min(1, Math.max(0, cov / v0)) : 0;
+  return { beta, delta, priorWeightCov: weightCovOf(set, d, w0) };
+}
+
+/** The tilted moments plus β·Δ: m2 (all points), ⟨φ r⟩ = m2·τ and H = … + σ²m2 (train); a copy. */
+function controlled(
+  raw: { m2: Float64Array; phr: Float64Array; H: Float64Array; T: number },
+  cv: PriorControl,
+  setup: MsaSetup,
+  tau: Float64Array,
+): { m2: Float64Array; phr: Float64Array; H: Float64Array; T: number } {
+  const { P, priorScale: c } = setup;
+  const T = raw.T,
+    b = cv.beta;
+  const mo = { m2: raw.m2.slice(), phr: raw.phr.slice(), H: raw.H.slice(), T };
+  if (b === 0) return mo;
+  for (let i = 0; i < T * T; i++) mo.m2[i]! += b * cv.delta[i]!;
+  for (let a = 0; a < T; a++) {
+    let t = 0;
+    for (let k = 0; k < P; k++) t += cv.delta[a * T + k]! * tau[k]!;
+    mo.phr[a]! += b * t;
+  }
+  for (let a = 0; a < P; a++) for (let k = 0; k < P; k++) mo.H[a * P + k]! += c * b * cv.delta[a * T + k]!;
+  return mo;
 }

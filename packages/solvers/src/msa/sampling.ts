@@ -115,7 +115,7 @@ export function weights(
   return { w, r, ess: 1 / z2 };
 }
 
-/** Weighted moments needed by tree level: ⟨φφᵀ⟩ (all points), ⟨φ r⟩, and H = κ_n + σ²[⟨φφᵀ⟩ + λ Cov(A, A)] on train. */
+/** Weighted moments needed by tree level: ⟨φφᵀ⟩ (train × train and test × train blocks; test × test is left 0), ⟨φ r⟩, and H = κ_n + σ²[⟨φφᵀ⟩ + λ Cov(A, A)] on train. */
 export function moments(set: SampleSet, setup: MsaSetup, w: Float64Array, r: Float64Array) {
   const { P, lambda: lam, priorScale: c, noise: kn } = setup;
   const { S, phi, phiTest, m } = set;
@@ -130,15 +130,17 @@ export function moments(set: SampleSet, setup: MsaSetup, w: Float64Array, r: Flo
     for (let a = 0; a < P; a++) row[a] = phi[s * P + a]!;
     for (let j = 0; j < m; j++) row[P + j] = phiTest[s * m + j]!;
     const rs = r[s]!;
+    // only the blocks the solvers read: train × train and test × train (the test × test block stays 0)
     for (let a = 0; a < T; a++) {
       const wa = ws * row[a]!;
       phr[a]! += wa * rs;
-      for (let b = 0; b <= a; b++) m2[a * T + b]! += wa * row[b]!;
+      const top = Math.min(a, P - 1);
+      for (let b = 0; b <= top; b++) m2[a * T + b]! += wa * row[b]!;
     }
     const wr2 = ws * rs * rs;
     for (let a = 0; a < P; a++) for (let b = 0; b <= a; b++) AA[a * P + b]! += wr2 * row[a]! * row[b]!;
   }
-  for (let a = 0; a < T; a++) for (let b = 0; b < a; b++) m2[b * T + a] = m2[a * T + b]!;
+  for (let a = 0; a < T; a++) for (let b = 0; b < Math.min(a, P); b++) m2[b * T + a] = m2[a * T + b]!;
   const H = new Float64Array(P * P);
   for (let a = 0; a < P; a++)
     for (let b = 0; b <= a; b++) {
