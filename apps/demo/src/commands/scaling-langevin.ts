@@ -20,9 +20,9 @@
  * for its own posterior (the start only shortens the burn-in); metastability at a first-order onset shows up as an
  * onset biased upward, which the chains' R̂ across seeds/chains reports.
  */
-import { InvalidArgumentError, type Mat, SftdlError } from '@sftdl/compute';
+import { type ComputeBackend, InvalidArgumentError, type Mat, SftdlError, matmulInto } from '@sftdl/compute';
 import { type Key, fold, hermiteHeNormalized, normal, normalMat, split, uniform } from '@sftdl/field';
-import { alignment, chanceSpecialised, countSpecialised } from '@sftdl/scaling';
+import { alignment, chanceSpecialised, countSpecialised, onsetFromCurve, onsetFromTop } from '@sftdl/scaling';
 import type { Model } from '@sftdl/training';
 
 /** The posterior sampler diverged (non-finite energy): the inputs make the posterior too sharp for the step rule. */
@@ -122,6 +122,11 @@ export interface NetworkSamplerOptions {
   alignedChains?: number;
   alignedNeurons?: number;
   teacherDirection?: Float64Array;
+  /**
+   * Backend for the readout Gibbs move's Gram matrix ΦᵀΦ (P·N² multiply-adds); the model's own products run on the
+   * backend the model was built with. Default: host float64 loops. Use a float64 backend (the sampler is exact).
+   */
+  backend?: ComputeBackend;
 }
 
 /** Result of one stage of {@link NetworkSampler.stage}. */
@@ -196,7 +201,17 @@ export class NetworkSampler {
     const s2 = this.o.sigma2;
     const A = new Float64Array(N * N);
     const rhs = new Float64Array(N);
-    if (x.rows > 0) {
+    const be = this.o.backend;
+    if (x.rows > 0 && be) {
+      const Phi = this.o.model.features!(p, x);
+      const phi = Phi.data;
+      matmulInto(be, Phi, Phi, A, { transA: true });
+      for (let mu = 0; mu < x.rows; mu++) {
+        const ro = mu * N;
+        const ym = y[mu]!;
+        for (let i = 0; i < N; i++) rhs[i]! += phi[ro + i]! * ym;
+      }
+    } else if (x.rows > 0) {
       const phi = this.o.model.features!(p, x).data;
       for (let mu = 0; mu < x.rows; mu++) {
         const ro = mu * N;
@@ -367,13 +382,16 @@ export interface AnnealedSweepOptions {
   dims: readonly number[];
   /** Increasing training-set sizes (absolute, the same for every d); each d stops one stage after its onset. */
   grid: readonly number[];
-  seeds: number;
+  /** Datasets (seeds) per d: a number, or a function of d (more datasets where they are cheap). */
+  seeds: number | ((dim: number) => number);
   chains: number;
   /** Chains (of `chains`) started specialised (see {@link NetworkSamplerOptions.alignedChains}). */
   alignedChains: number;
   degree: number;
   sigma2: number;
   activationSlope: number;
+  /** Float64 backend for the sampler's readout Gram matrix (the model carries its own); default host loops. */
+  backend?: ComputeBackend;
   burnIn: number;
   record: number;
   testSamples: number;
@@ -407,6 +425,13 @@ export interface AnnealedSize {
   seconds: number;
   /** The down branch (see {@link AnnealedSweepOptions.hysteresis}), in increasing P: alignment[seed][stage]. */
   down?: { samples: number[]; alignment: number[][] };
+  /** Each dataset's own up-branch onset (its A_f first reaching the threshold walking up; null if never). */
+  onsetsUp: (number | null)[];
+  /**
+   * Each dataset's own down-branch onset (walking down from the top of the up walk, where its A_f first falls below
+   * the threshold; null without a down walk or if it never fell). Interpolated in log P.
+   */
+  onsetsDown: (number | null)[];
 }
 
 /**
@@ -421,7 +446,8 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
   for (let di = 0; di < o.dims.length; di++) {
     const t0 = performance.now();
     const dim = o.dims[di]!;
-    const runs = Array.from({ length: o.seeds }, (_, s) => {
+    const nSeeds = typeof o.seeds === 'number' ? o.seeds : o.seeds(dim);
+    const runs = Array.from({ length: nSeeds }, (_, s) => {
       const [kd, ks] = split(fold(fold(o.key, dim), s), 2);
       const data = singleIndexData(kd!, pMax, o.testSamples, dim, o.degree);
       const model = o.model(dim);
@@ -432,6 +458,7 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
         key: ks!,
         activationSlope: o.activationSlope,
         alignedChains: o.alignedChains,
+        ...(o.backend ? { backend: o.backend } : {}),
         teacherDirection: data.w,
       });
       return { data, model, sampler, curve: [] as number[], down: [] as number[] };
@@ -462,7 +489,9 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
       o.onProgress?.(`d = ${dim}, P = ${P} ↑: mean A_f = ${mean.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
       top = st;
       if (crossed < 0 && mean >= o.threshold) crossed = st;
-      if (crossed >= 0 && st >= crossed + 1) break;
+      // stop one step after the seed-mean crossing, and only where every dataset is above the threshold (so each
+      // dataset's own down walk starts in its feature-learning state and brackets its own onset)
+      if (crossed >= 0 && st >= crossed + 1 && last.every((v) => v >= o.threshold)) break;
     }
     // specialised neurons at the top of the up branch (before any walk down)
     const specialised = runs.map((r) => {
@@ -481,11 +510,22 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
         const { mean, last } = stageAt(P, (r) => r.down);
         o.onProgress?.(`d = ${dim}, P = ${P} ↓: mean A_f = ${mean.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
         if (fell < 0 && mean < o.threshold) fell = st;
-        if (fell >= 0 && st <= fell - 1) break;
+        // every dataset must have fallen below the threshold at least once (its own onset bracketed)
+        const allFell = runs.every((r) => r.down.some((v) => v < o.threshold));
+        if (fell >= 0 && st <= fell - 1 && allFell) break;
       }
     }
     const width = o.widthOf(dim);
+    const downInc = [...downSamples].reverse();
+    const topP = samples[samples.length - 1]!;
     out.push({
+      onsetsUp: runs.map((r) => onsetFromCurve(samples, r.curve, o.threshold)),
+      // a dataset's down walk starts from its state at the top of the up walk
+      onsetsDown: runs.map((r) =>
+        downSamples.length
+          ? onsetFromTop([...downInc, topP], [...[...r.down].reverse(), r.curve[r.curve.length - 1]!], o.threshold)
+          : null,
+      ),
       dim,
       width,
       samples,
