@@ -373,7 +373,7 @@ export const command: Command = {
   summary: 'curse-of-detail scale analysis: predicted and measured exponents',
   usage: [
     'demo scaling predict --model two-layer|two-layer-linear|three-layer|attention|cnn --target he<k> [--width-exponent ν] [--width1-exponent ν1 --width2-exponent ν2] [--context-exponent ℓ] [--patterns default|all] [--gamma 1|2] [--json]',
-    'demo scaling measure --runner langevin [--model two-layer|three-layer] [--target he3] [--width-exponent ν] [--dims 8,12,16,24,32] [--seeds 3] [--chains 4] [--aligned-chains 0] [--burn-in 150] [--record 150] [--p-max 2048] [--sigma2 0.5] [--sigma-a2 4] [--width-factor 1] [--threshold 0.5] [--specialisation-threshold 0.5] [--bootstrap 400] [--test-samples 500] [--branch down|up|mid] [--backend auto] [--hysteresis] [--seed S] [--full [--plan-sweep DIR]] [--report FILE.html] [--json]',
+    'demo scaling measure --runner langevin [--model two-layer|three-layer] [--target he3] [--width-exponent ν] [--dims 12,16,24,32] [--seeds 3] [--chains 4] [--aligned-chains 0] [--burn-in 150] [--record 150] [--p-max 2048] [--sigma2 0.5] [--sigma-a2 4] [--width-factor 1] [--threshold 0.5] [--specialisation-threshold 0.5] [--bootstrap 400] [--test-samples 500] [--branch down|up|mid] [--backend auto] [--hysteresis] [--seed S] [--full [--plan-sweep DIR]] [--report FILE.html] [--json]',
     '  --runner langevin: finite-width erf networks sampled from their posterior (Gibbs readout + MALA), P-annealed; states its expected time first. --full: one more d, 8 seeds, 400+400 sweeps per P; with --plan-sweep DIR it writes that as a sweep of scaling-onset cells instead',
     'demo scaling measure [--runner linear|gp] [--target he1|he<k>] [--dims 8,16,32,64] [--width-exponent ν] [--width-factor c] [--p-multiples 0.25,0.5,1,2,4] [--seeds 4] [--method threshold|collapse] [--threshold 0.5] [--bootstrap 200] [--sigma2 0.1] [--test-samples 500] [--seed S] [--json]',
   ],
@@ -566,7 +566,7 @@ export function networkGrid(max: number, start = 8): number[] {
 export function networkDefaults(model: 'two-layer' | 'three-layer', nu: number) {
   if (model === 'three-layer') return { dims: [8, 12, 16, 24], pMax: 2048 };
   if (nu >= 2) return { dims: [6, 8, 10, 12], pMax: 1024 };
-  return { dims: [8, 12, 16, 24, 32], pMax: 4096 };
+  return { dims: [12, 16, 24, 32], pMax: 4096 };
 }
 
 /**
