@@ -157,19 +157,24 @@ export class NetworkSampler {
     this.key = ks[o.chains]!;
     this.chains = Array.from({ length: o.chains }, (_, c) => o.model.init(ks[c]!));
     const nAl = o.alignedChains ?? 0;
-    if (nAl > 0) {
-      const w = o.teacherDirection;
-      const d = o.model.inputDim;
-      if (!w || w.length !== d)
-        throw new InvalidArgumentError('alignedChains needs teacherDirection of length d (the model input dimension)');
-      const nrm = Math.hypot(...w);
-      const m = Math.min(o.alignedNeurons ?? 1, this.lay.nOut);
-      for (let c = o.chains - nAl; c < o.chains; c++) {
-        const sg = uniform(fold(ks[c]!, 1), m);
-        for (let i = 0; i < m; i++)
-          for (let j = 0; j < d; j++) this.chains[c]![i * d + j] = ((sg[i]! < 0.5 ? -1 : 1) * w[j]!) / nrm;
-      }
-    }
+    for (let c = o.chains - nAl; c < o.chains; c++) this.align(c, fold(ks[c]!, 1));
+  }
+
+  /**
+   * Puts chain `c` in the specialised (feature-learning) state: its first `alignedNeurons` (default 1) read-in rows set
+   * to ±w*·|w*|⁻¹ (random signs from `k`), every other parameter unchanged. Needs `teacherDirection`.
+   */
+  align(c: number, k: Key): void {
+    const w = this.o.teacherDirection;
+    const d = this.o.model.inputDim;
+    if (!w || w.length !== d)
+      throw new InvalidArgumentError('aligning a chain needs teacherDirection of length d (the model input dimension)');
+    const p = this.chains[c];
+    if (!p) throw new InvalidArgumentError(`align: no chain ${c}`);
+    const nrm = Math.hypot(...w);
+    const m = Math.min(this.o.alignedNeurons ?? 1, this.lay.nOut);
+    const sg = uniform(k, m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) p[i * d + j] = ((sg[i]! < 0.5 ? -1 : 1) * w[j]!) / nrm;
   }
 
   private nextKey(): Key {
@@ -432,6 +437,8 @@ export interface AnnealedSize {
    * the threshold; null without a down walk or if it never fell). Interpolated in log P.
    */
   onsetsDown: (number | null)[];
+  /** Datasets whose down walk started from an aligned (specialised) state because they were still lazy at the top. */
+  realigned: number[];
 }
 
 /**
@@ -461,7 +468,14 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
         ...(o.backend ? { backend: o.backend } : {}),
         teacherDirection: data.w,
       });
-      return { data, model, sampler, curve: [] as number[], down: [] as number[] };
+      return {
+        data,
+        model,
+        sampler,
+        curve: [] as number[],
+        down: [] as number[],
+        extra: { P: [] as number[], a: [] as number[] },
+      };
     });
     const samples: number[] = [];
     let spread = 0;
@@ -489,9 +503,7 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
       o.onProgress?.(`d = ${dim}, P = ${P} ↑: mean A_f = ${mean.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
       top = st;
       if (crossed < 0 && mean >= o.threshold) crossed = st;
-      // stop one step after the seed-mean crossing, and only where every dataset is above the threshold (so each
-      // dataset's own down walk starts in its feature-learning state and brackets its own onset)
-      if (crossed >= 0 && st >= crossed + 1 && last.every((v) => v >= o.threshold)) break;
+      if (crossed >= 0 && st >= crossed + 1) break;
     }
     // specialised neurons at the top of the up branch (before any walk down)
     const specialised = runs.map((r) => {
@@ -500,9 +512,40 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
         c += countSpecialised(r.model.firstLayer!(p), r.data.w, { threshold: o.specialisationThreshold }).count;
       return c / r.sampler.chains.length;
     });
-    // hysteresis: walk back down from the top with the same (now feature-learning) chains
+    // hysteresis: walk back down from the top with the same (now feature-learning) chains. A dataset whose chains have
+    // not escaped the lazy state by the top of the up walk (A_f below the threshold there) is put in the
+    // feature-learning state instead: its chains are aligned with the teacher (one neuron, see NetworkSampler.align)
+    // and re-equilibrated at the top P, so that every dataset's down walk starts in that state and brackets its own
+    // stability limit. `topDown[s]` is the alignment the down walk of dataset s starts from.
     const downSamples: number[] = [];
+    const topDown = runs.map((r) => r.curve[r.curve.length - 1]!);
+    const realigned: number[] = [];
     if (o.hysteresis && crossed >= 0) {
+      const P = o.grid[top]!;
+      runs.forEach((r, s) => {
+        if (topDown[s]! >= o.threshold) return;
+        realigned.push(s);
+        r.sampler.chains.forEach((_, c) => r.sampler.align(c, fold(fold(fold(o.key, dim), s), 1000 + c)));
+        const at = (Pk: number) => {
+          const x: Mat = { rows: Pk, cols: dim, data: r.data.X.data.subarray(0, Pk * dim) };
+          const res = r.sampler.stage(x, r.data.y.subarray(0, Pk), r.data.Xt, { burnIn: o.burnIn, record: o.record });
+          return alignment(res.meanTest, r.data.yt);
+        };
+        topDown[s] = at(P);
+        o.onProgress?.(
+          `d = ${dim}, P = ${P}: dataset ${s} still lazy at the top; aligned start → A_f = ${topDown[s]!.toFixed(3)}`,
+        );
+        // if the aligned state itself carries A_f below the threshold here, walk this dataset further up (in that
+        // state) until it does: its down onset then lies between its last two points
+        for (let k = top + 1; k < o.grid.length && [topDown[s]!, ...r.extra.a].every((v) => v < o.threshold); k++) {
+          const Pk = o.grid[k]!;
+          r.extra.P.push(Pk);
+          r.extra.a.push(at(Pk));
+          o.onProgress?.(
+            `d = ${dim}, P = ${Pk}: dataset ${s} (aligned start) → A_f = ${r.extra.a[r.extra.a.length - 1]!.toFixed(3)}`,
+          );
+        }
+      });
       let fell = -1;
       for (let st = top - 1; st >= 0; st--) {
         const P = o.grid[st]!;
@@ -511,7 +554,7 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
         o.onProgress?.(`d = ${dim}, P = ${P} ↓: mean A_f = ${mean.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
         if (fell < 0 && mean < o.threshold) fell = st;
         // every dataset must have fallen below the threshold at least once (its own onset bracketed)
-        const allFell = runs.every((r) => r.down.some((v) => v < o.threshold));
+        const allFell = runs.every((r, s) => !(topDown[s]! >= o.threshold) || r.down.some((v) => v < o.threshold));
         if (fell >= 0 && st <= fell - 1 && allFell) break;
       }
     }
@@ -521,9 +564,10 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
     out.push({
       onsetsUp: runs.map((r) => onsetFromCurve(samples, r.curve, o.threshold)),
       // a dataset's down walk starts from its state at the top of the up walk
-      onsetsDown: runs.map((r) =>
+      realigned,
+      onsetsDown: runs.map((r, i) =>
         downSamples.length
-          ? onsetFromTop([...downInc, topP], [...[...r.down].reverse(), r.curve[r.curve.length - 1]!], o.threshold)
+          ? onsetFromTop([...downInc, topP, ...r.extra.P], [...[...r.down].reverse(), topDown[i]!, ...r.extra.a], o.threshold)
           : null,
       ),
       dim,

@@ -677,7 +677,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const seedsAt = seedsPerDim(seeds, dims);
   const backend = await resolveBackend(backendName, 'float64');
   const maxSeconds =
-    (hysteresis ? 2 : 1) * networkSeconds({ dims, grid, widths, seeds: seedsAt, chains, burnIn, record, testSamples: nTest });
+    // up walk ≤ the grid; down walk ≤ the grid; a dataset still lazy at the top re-runs the top and may walk on up
+    (hysteresis ? 3 : 1) * networkSeconds({ dims, grid, widths, seeds: seedsAt, chains, burnIn, record, testSamples: nTest });
   ctx.log(
     `scaling measure --runner langevin: ${model} erf network, N = ${widthFactor}·d^${nu} at d = ${dims.join(', ')}, datasets ${dims.map(seedsAt).join(', ')} × ${chains} chains (${backend.name}), P grid ${grid[0]}…${grid[grid.length - 1]} (×√2, each d stops one step after its onset); expected time ≤ ${Math.ceil(maxSeconds)} s on one core (the whole grid; usually well under half)`,
   );
@@ -841,6 +842,7 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
                   alignment: s.down.alignment,
                   onset: geo(s.onsetsDown),
                   datasetOnsets: s.onsetsDown,
+                  realignedDatasets: s.realigned,
                 },
               };
             })()
