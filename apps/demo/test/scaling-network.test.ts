@@ -28,7 +28,7 @@ describe('demo scaling: network runner and honest framing', () => {
       '--runner',
       'langevin',
       '--dims',
-      '4,6',
+      '4,5',
       '--seeds',
       '2',
       '--chains',
@@ -38,7 +38,7 @@ describe('demo scaling: network runner and honest framing', () => {
       '--record',
       '10',
       '--p-max',
-      '256',
+      '1024',
       '--bootstrap',
       '20',
       '--test-samples',
@@ -71,6 +71,17 @@ describe('demo scaling: network runner and honest framing', () => {
       const [lo, hi] = j.interval as [number, number];
       expect(j.consistent).toBe(lo <= 1 && 1 <= hi && !(lo <= 1.5 && 1.5 <= hi) && !(lo <= 3 && 3 <= hi));
     } else expect(j.consistent).toBe(false);
+    // one onset per dataset; the fitted exponent is the least-squares slope of mean log P*↓ on log d (by hand here)
+    expect(j.datasetsPerDim).toEqual([3, 2]); // ⌈2·5/4⌉ = 3 datasets at d = 4, 2 at d = 5
+    expect(j.fittedExponent).not.toBeNull(); // every dataset bracketed at these sizes (a fit, not a meaningful one)
+    {
+      const pts = (j.sizes as { dim: number; down: { datasetOnsets: number[] } }[]).map((s) => ({
+        x: Math.log(s.dim),
+        y: s.down.datasetOnsets.reduce((a, v) => a + Math.log(v), 0) / s.down.datasetOnsets.length,
+      }));
+      expect(j.fittedExponent).toBeCloseTo((pts[1]!.y - pts[0]!.y) / (pts[1]!.x - pts[0]!.x), 9);
+      expect(j.failedResamples).toBe(0);
+    }
     expect(existsSync(report)).toBe(true);
     expect(readFileSync(report, 'utf8')).toContain('<svg');
   });

@@ -7,9 +7,11 @@ import {
   collapseExponent,
   compareWithPrediction,
   countSpecialised,
+  fitDatasetOnsets,
   fitOnsetExponent,
   fitPowerLaw,
   onsetFromCurve,
+  onsetFromTop,
   runSweep,
 } from './empirical';
 import { frac } from './fraction';
@@ -99,5 +101,55 @@ describe('fitted exponents with bootstrap intervals', () => {
     expect(cmp.predictedExact).toBe('1');
     expect(cmp.consistent).toBe(true);
     expect(Math.abs(fit.exponent - 1)).toBeLessThan(0.15);
+  });
+});
+
+describe('per-dataset onsets (network runner)', () => {
+  it('onsetFromTop: the first fall below the threshold walking down, interpolated in log P', () => {
+    // 0.2 → 0.6 between P = 100 and 200: t = 0.3/0.4 = 0.75, P* = 100·2^0.75
+    expect(onsetFromTop([100, 200, 400], [0.2, 0.6, 0.8], 0.5)).toBeCloseTo(100 * 2 ** 0.75, 10);
+    // non-monotone: walking down from P = 8 it falls at P = 2 (0.4), between 2 and 4: t = 0.1/0.3, P* = 2·2^(1/3);
+    // walking up it starts above the threshold, so the up onset is below the grid
+    expect(onsetFromTop([1, 2, 4, 8], [0.6, 0.4, 0.7, 0.9], 0.5)).toBeCloseTo(2 * 2 ** (1 / 3), 10);
+    expect(onsetFromCurve([1, 2, 4, 8], [0.6, 0.4, 0.7, 0.9], 0.5)).toBeNull();
+    expect(onsetFromTop([1, 2], [0.6, 0.4], 0.5)).toBeNull(); // the top is below: the walk never started above
+    expect(onsetFromTop([1, 2], [0.6, 0.7], 0.5)).toBeNull(); // never fell: extend the walk down
+  });
+
+  it('fitDatasetOnsets: exact power law, and the bootstrap interval from the finite set of resample means', () => {
+    // identical datasets on P* = 3·d^{5/4}: slope 5/4 exactly, degenerate interval
+    const exact = fitDatasetOnsets(
+      [8, 16, 32].map((d) => ({ dim: d, onsets: [3 * d ** 1.25, 3 * d ** 1.25] })),
+      { key: key(1), resamples: 50 },
+    );
+    expect(exact.exponent).toBeCloseTo(1.25, 12);
+    expect(exact.interval[0]).toBeCloseTo(1.25, 12);
+    expect(exact.interval[1]).toBeCloseTo(1.25, 12);
+    expect(exact.failedResamples).toBe(0);
+    // d = 8: datasets {a, b}; d = 16: {c}. Point estimate log(c/√(ab))/log 2. A resample of d = 8 is (a,a), (b,b) or
+    // (a,b) with probabilities ¼, ¼, ½, so the 5% and 95% quantiles are the extremes log(c/b)/log 2 and log(c/a)/log 2
+    const [a, b, c] = [100, 160, 260];
+    const f = fitDatasetOnsets(
+      [
+        { dim: 8, onsets: [a, b] },
+        { dim: 16, onsets: [c] },
+      ],
+      { key: key(2), resamples: 400, level: 0.9 },
+    );
+    expect(f.exponent).toBeCloseTo(Math.log(c / Math.sqrt(a * b)) / Math.LN2, 12);
+    expect(f.interval[0]).toBeCloseTo(Math.log(c / b) / Math.LN2, 12);
+    expect(f.interval[1]).toBeCloseTo(Math.log(c / a) / Math.LN2, 12);
+    expect(f.onsets.map((o) => o.datasets)).toEqual([2, 1]);
+    expect(f.onsets[0]!.onset).toBeCloseTo(Math.sqrt(a * b), 10);
+    // an unbracketed dataset is an error, not a dropped resample
+    expect(() =>
+      fitDatasetOnsets(
+        [
+          { dim: 8, onsets: [Number.NaN] },
+          { dim: 16, onsets: [1] },
+        ],
+        { key: key(3) },
+      ),
+    ).toThrow(/bracket/);
   });
 });

@@ -68,6 +68,98 @@ export function onsetFromCurve(samples: readonly number[], align: readonly numbe
   return null;
 }
 
+/**
+ * The P at which an alignment curve (in increasing P) falls below `threshold` when walked from the top down: the
+ * largest i with align[i] < threshold ≤ align[i + 1], interpolated linearly in log P between those two points. This
+ * is the onset of a walk that starts in the feature-learning state and lowers P (the state's stability limit). Null
+ * when the top point is below the threshold (the walk never started above it) or the curve never falls below it
+ * (extend the walk down).
+ */
+export function onsetFromTop(samples: readonly number[], align: readonly number[], threshold = 0.5): number | null {
+  if (samples.length !== align.length) throw new ShapeError('onsetFromTop: samples and alignment differ in length');
+  const n = samples.length;
+  if (n === 0 || !(align[n - 1]! >= threshold)) return null;
+  for (let i = n - 2; i >= 0; i--) {
+    if (align[i]! < threshold) {
+      const x0 = Math.log(samples[i]!);
+      const x1 = Math.log(samples[i + 1]!);
+      const t = (threshold - align[i]!) / (align[i + 1]! - align[i]!);
+      return Math.exp(x0 + t * (x1 - x0));
+    }
+  }
+  return null;
+}
+
+/** Result of {@link fitDatasetOnsets}. */
+export interface DatasetOnsetFit {
+  /** Least-squares slope of mean_s log P*_s against log d. */
+  exponent: number;
+  /** Percentile bootstrap interval, resampling datasets (with replacement) within each d. */
+  interval: [number, number];
+  level: number;
+  /** Per d: the geometric mean of its datasets' onsets and their count. */
+  onsets: { dim: number; onset: number; datasets: number }[];
+  resamples: number;
+  /** Always 0: every dataset carries its own bracketed onset, so no resample can fail (kept for the output shape). */
+  failedResamples: number;
+}
+
+/**
+ * Exponent of P* ∝ d^a from one measured onset per independent dataset: at each d the mean of log P*_s over its
+ * datasets, then a least-squares line in (log d, mean log P*). The interval is a percentile bootstrap that resamples
+ * the datasets of each d with replacement (datasets are the independent units; chains of one dataset are not).
+ *
+ * *Gotchas*: every onset must be finite and positive (bracket each dataset's onset before fitting: an unbracketed
+ * dataset is an error here, not a silently dropped resample). Captures dataset-to-dataset noise only, not
+ * finite-size corrections to scaling.
+ *
+ * @example
+ * ```ts
+ * fitDatasetOnsets([{ dim: 8, onsets: [64, 70] }, { dim: 16, onsets: [130, 120] }], { key: key(0) }).exponent; // ≈ 1
+ * ```
+ */
+export function fitDatasetOnsets(
+  sizes: readonly { dim: number; onsets: readonly number[] }[],
+  o: { resamples?: number; level?: number; key: Key },
+): DatasetOnsetFit {
+  const B = o.resamples ?? 400;
+  const level = o.level ?? 0.9;
+  if (sizes.length < 2) throw new InvalidArgumentError('fitDatasetOnsets: need at least two input dimensions');
+  for (const s of sizes) {
+    if (s.onsets.length === 0) throw new InvalidArgumentError(`fitDatasetOnsets: d = ${s.dim} has no datasets`);
+    if (s.onsets.some((v) => !(v > 0) || !Number.isFinite(v)))
+      throw new InvalidArgumentError(
+        `fitDatasetOnsets: d = ${s.dim} has an onset that is not a positive finite number; bracket every dataset's onset first`,
+      );
+  }
+  const geo = (v: readonly number[]) => Math.exp(v.reduce((a, b) => a + Math.log(b), 0) / v.length);
+  const dims = sizes.map((s) => s.dim);
+  const exponent = fitPowerLaw(
+    dims,
+    sizes.map((s) => geo(s.onsets)),
+  ).slope;
+  const keys = split(o.key, B);
+  const reps: number[] = [];
+  for (let b = 0; b < B; b++) {
+    const means = sizes.map((s, i) => {
+      const u = uniform(fold(keys[b]!, i), s.onsets.length);
+      return geo(Array.from(u, (v) => s.onsets[Math.min(s.onsets.length - 1, Math.floor(v * s.onsets.length))]!));
+    });
+    reps.push(fitPowerLaw(dims, means).slope);
+  }
+  reps.sort((a, b) => a - b);
+  const q = (p: number) => reps[Math.min(reps.length - 1, Math.max(0, Math.floor(p * (reps.length - 1) + 0.5)))]!;
+  const alpha = (1 - level) / 2;
+  return {
+    exponent,
+    interval: [q(alpha), q(1 - alpha)],
+    level,
+    onsets: sizes.map((s) => ({ dim: s.dim, onset: geo(s.onsets), datasets: s.onsets.length })),
+    resamples: B,
+    failedResamples: 0,
+  };
+}
+
 /** Least-squares slope and intercept of log y against log x (a power-law fit y ∝ x^slope). */
 export function fitPowerLaw(x: readonly number[], y: readonly number[]): { slope: number; intercept: number } {
   if (x.length !== y.length || x.length < 2)

@@ -48,15 +48,26 @@ export { predict, sweepBoundaries } from './predict';
 export { crossover, evaluateEnergy } from './crossover';
 
 // ── Empirical side: sweeps with an injected runner, onsets, fitted exponents ─────────────────────────
-export type { Comparison, ExponentFit, RunRequest, RunResult, Runner, SweepOptions, SweepSize } from './empirical';
+export type {
+  Comparison,
+  DatasetOnsetFit,
+  ExponentFit,
+  RunRequest,
+  RunResult,
+  Runner,
+  SweepOptions,
+  SweepSize,
+} from './empirical';
 export {
   alignment,
   chanceSpecialised,
   collapseExponent,
   compareWithPrediction,
   countSpecialised,
+  fitDatasetOnsets,
   fitOnsetExponent,
   fitPowerLaw,
   onsetFromCurve,
+  onsetFromTop,
   runSweep,
 } from './empirical';

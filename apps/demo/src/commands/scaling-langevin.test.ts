@@ -1,3 +1,4 @@
+import { referenceBackend } from '@sftdl/compute';
 import { key, normalMat, split } from '@sftdl/field';
 import { alignment } from '@sftdl/scaling';
 import { LangevinSampler, linearTwoLayerExactPosterior, twoLayerNet } from '@sftdl/training';
@@ -74,6 +75,24 @@ describe('network posterior sampler (Gibbs readout + per-neuron MALA)', () => {
     }
   });
 
+  it('the readout Gram matrix on a backend gives the host loops’ chain (same draws, same predictions to rounding)', () => {
+    const data = singleIndexData(key(7), 40, 10, 5, 3);
+    const model = twoLayerNet({ dim: 5, width: 6, activation: 'erf', sigmaA2: 4 });
+    const run = (withBackend: boolean) =>
+      new NetworkSampler({
+        model,
+        sigma2: 0.5,
+        chains: 2,
+        key: key(8),
+        activationSlope: 2 / Math.sqrt(Math.PI),
+        ...(withBackend ? { backend: referenceBackend } : {}),
+      }).stage(data.X, data.y, data.Xt, { burnIn: 20, record: 20 });
+    const a = run(false);
+    const b = run(true);
+    expect(b.acceptance).toBe(a.acceptance);
+    for (let t = 0; t < a.meanTest.length; t++) expect(b.meanTest[t]!).toBeCloseTo(a.meanTest[t]!, 9);
+  });
+
   it('a tiny annealed sweep: nested stages, one stop after the onset, specialised counts and chance counts', () => {
     const sweep = annealedSweep({
       model: (d) => twoLayerNet({ dim: d, width: d, activation: 'erf', sigmaA2: 4 }),
@@ -101,8 +120,22 @@ describe('network posterior sampler (Gibbs readout + per-neuron MALA)', () => {
       expect(s.samples).toEqual([8, 16, 32, 64, 128].slice(0, s.samples.length));
       const mean = s.samples.map((_, p) => (s.alignment[0]![p]! + s.alignment[1]![p]!) / 2);
       const first = mean.findIndex((m) => m >= 0.5);
-      // stops one stage after the first crossing, or runs the whole grid
+      // stops one stage after the first seed-mean crossing, or runs the whole grid
+      const lastUp = s.alignment.map((r) => r[r.length - 1]!);
       expect(first < 0 ? s.samples.length === 5 : s.samples.length === Math.min(5, first + 2)).toBe(true);
+      // each dataset's up onset: its own first crossing, interpolated in log P (recomputed by hand)
+      s.alignment.forEach((row, i) => {
+        const j = row.findIndex((v) => v >= 0.5);
+        const want =
+          j <= 0
+            ? null
+            : Math.exp(
+                Math.log(s.samples[j - 1]!) +
+                  ((0.5 - row[j - 1]!) / (row[j]! - row[j - 1]!)) * (Math.log(s.samples[j]!) - Math.log(s.samples[j - 1]!)),
+              );
+        if (want === null) expect(s.onsetsUp[i]).toBeNull();
+        else expect(s.onsetsUp[i]).toBeCloseTo(want, 9);
+      });
       expect(s.specialisedByChance).toBeGreaterThan(0);
       if (first >= 0) {
         // down branch: increasing P strictly below the top of the up branch, one per seed
@@ -110,6 +143,27 @@ describe('network posterior sampler (Gibbs readout + per-neuron MALA)', () => {
         expect(down.alignment).toHaveLength(2);
         expect(Math.max(...down.samples)).toBeLessThan(s.samples[s.samples.length - 1]!);
         for (let i = 1; i < down.samples.length; i++) expect(down.samples[i]!).toBeGreaterThan(down.samples[i - 1]!);
+        // each dataset's down onset: walking down from its state at the top, the first P below the threshold
+        const P = [...down.samples, s.samples[s.samples.length - 1]!];
+        down.alignment.forEach((row, i) => {
+          // a dataset still lazy at the top restarts aligned (its own top points are not in this table)
+          if (s.realigned.includes(i)) return;
+          const a = [...row, lastUp[i]!];
+          let want: number | null = null;
+          if (a[a.length - 1]! >= 0.5)
+            for (let k = a.length - 2; k >= 0; k--)
+              if (a[k]! < 0.5) {
+                const t = (0.5 - a[k]!) / (a[k + 1]! - a[k]!);
+                want = P[k]! * (P[k + 1]! / P[k]!) ** t;
+                break;
+              }
+          if (want === null) expect(s.onsetsDown[i]).toBeNull();
+          else expect(s.onsetsDown[i]).toBeCloseTo(want, 9);
+        });
+        // bracketed: unless the walk reached the bottom of the grid, every dataset fell below the threshold
+        if (down.samples[0]! > 8) expect(down.alignment.every((row) => row.some((v) => v < 0.5))).toBe(true);
+        // realigned datasets: exactly those below the threshold at the top of the up walk
+        expect(s.realigned).toEqual(lastUp.flatMap((v, i) => (v < 0.5 ? [i] : [])));
       } else expect(s.down).toBeUndefined();
       expect(s.specialised.every((m) => m >= 0 && m <= s.width)).toBe(true);
     }

@@ -20,9 +20,9 @@
  * for its own posterior (the start only shortens the burn-in); metastability at a first-order onset shows up as an
  * onset biased upward, which the chains' R̂ across seeds/chains reports.
  */
-import { InvalidArgumentError, type Mat, SftdlError } from '@sftdl/compute';
+import { type ComputeBackend, InvalidArgumentError, type Mat, SftdlError, matmulInto } from '@sftdl/compute';
 import { type Key, fold, hermiteHeNormalized, normal, normalMat, split, uniform } from '@sftdl/field';
-import { alignment, chanceSpecialised, countSpecialised } from '@sftdl/scaling';
+import { alignment, chanceSpecialised, countSpecialised, onsetFromCurve, onsetFromTop } from '@sftdl/scaling';
 import type { Model } from '@sftdl/training';
 
 /** The posterior sampler diverged (non-finite energy): the inputs make the posterior too sharp for the step rule. */
@@ -122,6 +122,11 @@ export interface NetworkSamplerOptions {
   alignedChains?: number;
   alignedNeurons?: number;
   teacherDirection?: Float64Array;
+  /**
+   * Backend for the readout Gibbs move's Gram matrix ΦᵀΦ (P·N² multiply-adds); the model's own products run on the
+   * backend the model was built with. Default: host float64 loops. Use a float64 backend (the sampler is exact).
+   */
+  backend?: ComputeBackend;
 }
 
 /** Result of one stage of {@link NetworkSampler.stage}. */
@@ -152,19 +157,24 @@ export class NetworkSampler {
     this.key = ks[o.chains]!;
     this.chains = Array.from({ length: o.chains }, (_, c) => o.model.init(ks[c]!));
     const nAl = o.alignedChains ?? 0;
-    if (nAl > 0) {
-      const w = o.teacherDirection;
-      const d = o.model.inputDim;
-      if (!w || w.length !== d)
-        throw new InvalidArgumentError('alignedChains needs teacherDirection of length d (the model input dimension)');
-      const nrm = Math.hypot(...w);
-      const m = Math.min(o.alignedNeurons ?? 1, this.lay.nOut);
-      for (let c = o.chains - nAl; c < o.chains; c++) {
-        const sg = uniform(fold(ks[c]!, 1), m);
-        for (let i = 0; i < m; i++)
-          for (let j = 0; j < d; j++) this.chains[c]![i * d + j] = ((sg[i]! < 0.5 ? -1 : 1) * w[j]!) / nrm;
-      }
-    }
+    for (let c = o.chains - nAl; c < o.chains; c++) this.align(c, fold(ks[c]!, 1));
+  }
+
+  /**
+   * Puts chain `c` in the specialised (feature-learning) state: its first `alignedNeurons` (default 1) read-in rows set
+   * to ±w*·|w*|⁻¹ (random signs from `k`), every other parameter unchanged. Needs `teacherDirection`.
+   */
+  align(c: number, k: Key): void {
+    const w = this.o.teacherDirection;
+    const d = this.o.model.inputDim;
+    if (!w || w.length !== d)
+      throw new InvalidArgumentError('aligning a chain needs teacherDirection of length d (the model input dimension)');
+    const p = this.chains[c];
+    if (!p) throw new InvalidArgumentError(`align: no chain ${c}`);
+    const nrm = Math.hypot(...w);
+    const m = Math.min(this.o.alignedNeurons ?? 1, this.lay.nOut);
+    const sg = uniform(k, m);
+    for (let i = 0; i < m; i++) for (let j = 0; j < d; j++) p[i * d + j] = ((sg[i]! < 0.5 ? -1 : 1) * w[j]!) / nrm;
   }
 
   private nextKey(): Key {
@@ -196,7 +206,17 @@ export class NetworkSampler {
     const s2 = this.o.sigma2;
     const A = new Float64Array(N * N);
     const rhs = new Float64Array(N);
-    if (x.rows > 0) {
+    const be = this.o.backend;
+    if (x.rows > 0 && be) {
+      const Phi = this.o.model.features!(p, x);
+      const phi = Phi.data;
+      matmulInto(be, Phi, Phi, A, { transA: true });
+      for (let mu = 0; mu < x.rows; mu++) {
+        const ro = mu * N;
+        const ym = y[mu]!;
+        for (let i = 0; i < N; i++) rhs[i]! += phi[ro + i]! * ym;
+      }
+    } else if (x.rows > 0) {
       const phi = this.o.model.features!(p, x).data;
       for (let mu = 0; mu < x.rows; mu++) {
         const ro = mu * N;
@@ -367,13 +387,16 @@ export interface AnnealedSweepOptions {
   dims: readonly number[];
   /** Increasing training-set sizes (absolute, the same for every d); each d stops one stage after its onset. */
   grid: readonly number[];
-  seeds: number;
+  /** Datasets (seeds) per d: a number, or a function of d (more datasets where they are cheap). */
+  seeds: number | ((dim: number) => number);
   chains: number;
   /** Chains (of `chains`) started specialised (see {@link NetworkSamplerOptions.alignedChains}). */
   alignedChains: number;
   degree: number;
   sigma2: number;
   activationSlope: number;
+  /** Float64 backend for the sampler's readout Gram matrix (the model carries its own); default host loops. */
+  backend?: ComputeBackend;
   burnIn: number;
   record: number;
   testSamples: number;
@@ -407,6 +430,15 @@ export interface AnnealedSize {
   seconds: number;
   /** The down branch (see {@link AnnealedSweepOptions.hysteresis}), in increasing P: alignment[seed][stage]. */
   down?: { samples: number[]; alignment: number[][] };
+  /** Each dataset's own up-branch onset (its A_f first reaching the threshold walking up; null if never). */
+  onsetsUp: (number | null)[];
+  /**
+   * Each dataset's own down-branch onset (walking down from the top of the up walk, where its A_f first falls below
+   * the threshold; null without a down walk or if it never fell). Interpolated in log P.
+   */
+  onsetsDown: (number | null)[];
+  /** Datasets whose down walk started from an aligned (specialised) state because they were still lazy at the top. */
+  realigned: number[];
 }
 
 /**
@@ -421,7 +453,8 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
   for (let di = 0; di < o.dims.length; di++) {
     const t0 = performance.now();
     const dim = o.dims[di]!;
-    const runs = Array.from({ length: o.seeds }, (_, s) => {
+    const nSeeds = typeof o.seeds === 'number' ? o.seeds : o.seeds(dim);
+    const runs = Array.from({ length: nSeeds }, (_, s) => {
       const [kd, ks] = split(fold(fold(o.key, dim), s), 2);
       const data = singleIndexData(kd!, pMax, o.testSamples, dim, o.degree);
       const model = o.model(dim);
@@ -432,9 +465,17 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
         key: ks!,
         activationSlope: o.activationSlope,
         alignedChains: o.alignedChains,
+        ...(o.backend ? { backend: o.backend } : {}),
         teacherDirection: data.w,
       });
-      return { data, model, sampler, curve: [] as number[], down: [] as number[] };
+      return {
+        data,
+        model,
+        sampler,
+        curve: [] as number[],
+        down: [] as number[],
+        extra: { P: [] as number[], a: [] as number[] },
+      };
     });
     const samples: number[] = [];
     let spread = 0;
@@ -471,9 +512,40 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
         c += countSpecialised(r.model.firstLayer!(p), r.data.w, { threshold: o.specialisationThreshold }).count;
       return c / r.sampler.chains.length;
     });
-    // hysteresis: walk back down from the top with the same (now feature-learning) chains
+    // hysteresis: walk back down from the top with the same (now feature-learning) chains. A dataset whose chains have
+    // not escaped the lazy state by the top of the up walk (A_f below the threshold there) is put in the
+    // feature-learning state instead: its chains are aligned with the teacher (one neuron, see NetworkSampler.align)
+    // and re-equilibrated at the top P, so that every dataset's down walk starts in that state and brackets its own
+    // stability limit. `topDown[s]` is the alignment the down walk of dataset s starts from.
     const downSamples: number[] = [];
+    const topDown = runs.map((r) => r.curve[r.curve.length - 1]!);
+    const realigned: number[] = [];
     if (o.hysteresis && crossed >= 0) {
+      const P = o.grid[top]!;
+      runs.forEach((r, s) => {
+        if (topDown[s]! >= o.threshold) return;
+        realigned.push(s);
+        r.sampler.chains.forEach((_, c) => r.sampler.align(c, fold(fold(fold(o.key, dim), s), 1000 + c)));
+        const at = (Pk: number) => {
+          const x: Mat = { rows: Pk, cols: dim, data: r.data.X.data.subarray(0, Pk * dim) };
+          const res = r.sampler.stage(x, r.data.y.subarray(0, Pk), r.data.Xt, { burnIn: o.burnIn, record: o.record });
+          return alignment(res.meanTest, r.data.yt);
+        };
+        topDown[s] = at(P);
+        o.onProgress?.(
+          `d = ${dim}, P = ${P}: dataset ${s} still lazy at the top; aligned start → A_f = ${topDown[s]!.toFixed(3)}`,
+        );
+        // if the aligned state itself carries A_f below the threshold here, walk this dataset further up (in that
+        // state) until it does: its down onset then lies between its last two points
+        for (let k = top + 1; k < o.grid.length && [topDown[s]!, ...r.extra.a].every((v) => v < o.threshold); k++) {
+          const Pk = o.grid[k]!;
+          r.extra.P.push(Pk);
+          r.extra.a.push(at(Pk));
+          o.onProgress?.(
+            `d = ${dim}, P = ${Pk}: dataset ${s} (aligned start) → A_f = ${r.extra.a[r.extra.a.length - 1]!.toFixed(3)}`,
+          );
+        }
+      });
       let fell = -1;
       for (let st = top - 1; st >= 0; st--) {
         const P = o.grid[st]!;
@@ -481,11 +553,23 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
         const { mean, last } = stageAt(P, (r) => r.down);
         o.onProgress?.(`d = ${dim}, P = ${P} ↓: mean A_f = ${mean.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
         if (fell < 0 && mean < o.threshold) fell = st;
-        if (fell >= 0 && st <= fell - 1) break;
+        // every dataset must have fallen below the threshold at least once (its own onset bracketed)
+        const allFell = runs.every((r, s) => !(topDown[s]! >= o.threshold) || r.down.some((v) => v < o.threshold));
+        if (fell >= 0 && st <= fell - 1 && allFell) break;
       }
     }
     const width = o.widthOf(dim);
+    const downInc = [...downSamples].reverse();
+    const topP = samples[samples.length - 1]!;
     out.push({
+      onsetsUp: runs.map((r) => onsetFromCurve(samples, r.curve, o.threshold)),
+      // a dataset's down walk starts from its state at the top of the up walk
+      realigned,
+      onsetsDown: runs.map((r, i) =>
+        downSamples.length
+          ? onsetFromTop([...downInc, topP, ...r.extra.P], [...[...r.down].reverse(), topDown[i]!, ...r.extra.a], o.threshold)
+          : null,
+      ),
       dim,
       width,
       samples,

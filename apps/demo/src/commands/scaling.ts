@@ -1,13 +1,15 @@
-import { UsageError } from '@sftdl/cli-kit';
+import { COMMON_FLAGS, UsageError } from '@sftdl/cli-kit';
 import { type Mat, referenceBackend } from '@sftdl/compute';
 import { fold, key as makeKey, keyToJSON, split } from '@sftdl/field';
 import {
   type CandidateSolution,
+  type DatasetOnsetFit,
   Fraction,
   type Prediction,
   type Runner,
   builtinModels,
   compareWithPrediction,
+  fitDatasetOnsets,
   fitOnsetExponent,
   fitPowerLaw,
   onsetFromCurve,
@@ -22,6 +24,7 @@ import { linearTwoLayerExactPosterior, threeLayerNet, twoLayerNet } from '@sftdl
 import { planSweep } from '@sftdl/sweep';
 import { registry } from '../experiments/index';
 import { scalingFullPlan } from '../experiments/scaling';
+import { resolveBackend } from '../backends';
 import { annealedSweep, singleIndexData } from './scaling-langevin';
 import { emitPlan } from './sweep';
 import { renderReport, writeReport } from '../report';
@@ -370,7 +373,7 @@ export const command: Command = {
   summary: 'curse-of-detail scale analysis: predicted and measured exponents',
   usage: [
     'demo scaling predict --model two-layer|two-layer-linear|three-layer|attention|cnn --target he<k> [--width-exponent ν] [--width1-exponent ν1 --width2-exponent ν2] [--context-exponent ℓ] [--patterns default|all] [--gamma 1|2] [--json]',
-    'demo scaling measure --runner langevin [--model two-layer|three-layer] [--target he3] [--width-exponent ν] [--dims 12,16,24,32] [--seeds 3] [--chains 4] [--aligned-chains 0] [--burn-in 150] [--record 150] [--p-max 2048] [--sigma2 0.5] [--sigma-a2 4] [--width-factor 1] [--threshold 0.5] [--specialisation-threshold 0.5] [--bootstrap 400] [--test-samples 500] [--branch down|up] [--hysteresis] [--seed S] [--full [--plan-sweep DIR]] [--report FILE.html] [--json]',
+    'demo scaling measure --runner langevin [--model two-layer|three-layer] [--target he3] [--width-exponent ν] [--dims 12,16,24,32] [--seeds 3] [--chains 4] [--aligned-chains 0] [--burn-in 150] [--record 150] [--p-max 2048] [--sigma2 0.5] [--sigma-a2 4] [--width-factor 1] [--threshold 0.5] [--specialisation-threshold 0.5] [--bootstrap 400] [--test-samples 500] [--branch down|up|mid] [--backend auto] [--hysteresis] [--seed S] [--full [--plan-sweep DIR]] [--report FILE.html] [--json]',
     '  --runner langevin: finite-width erf networks sampled from their posterior (Gibbs readout + MALA), P-annealed; states its expected time first. --full: one more d, 8 seeds, 400+400 sweeps per P; with --plan-sweep DIR it writes that as a sweep of scaling-onset cells instead',
     'demo scaling measure [--runner linear|gp] [--target he1|he<k>] [--dims 8,16,32,64] [--width-exponent ν] [--width-factor c] [--p-multiples 0.25,0.5,1,2,4] [--seeds 4] [--method threshold|collapse] [--threshold 0.5] [--bootstrap 200] [--sigma2 0.1] [--test-samples 500] [--seed S] [--json]',
   ],
@@ -443,7 +446,7 @@ export const command: Command = {
       name: 'seeds',
       type: 'integer',
       defaultText: '4 (linear, gp), 3 (langevin; 8 with --full)',
-      description: 'measure: datasets per (d, P)',
+      description: 'measure: datasets per (d, P); langevin: at the largest d, ⌈seeds·d_max/d⌉ (≤ 4·seeds) at smaller d',
     },
     {
       name: 'threshold',
@@ -499,9 +502,14 @@ export const command: Command = {
     {
       name: 'branch',
       type: 'choice',
-      choices: ['down', 'up'],
+      choices: ['down', 'up', 'mid'],
       default: 'down',
-      description: 'measure --runner langevin: the P-walk branch used for the verdict (down: from the feature-learning state)',
+      description:
+        'measure --runner langevin: the onset used for the verdict (down: walking down from the feature-learning state; up: from the prior; mid: their geometric mean)',
+    },
+    {
+      ...COMMON_FLAGS.backend,
+      description: `measure --runner langevin: ${COMMON_FLAGS.backend.description} (float64 only; the network products and the readout Gram matrix)`,
     },
     { name: 'hysteresis', type: 'switch', description: 'measure --runner langevin: also walk back down when --branch up' },
     { name: 'full', type: 'switch', description: 'measure --runner langevin: one more d, 8 seeds, 400 + 400 sweeps per P' },
@@ -562,6 +570,15 @@ export function networkDefaults(model: 'two-layer' | 'three-layer', nu: number) 
 }
 
 /**
+ * Datasets per d of the network runner: `seeds` at the largest d and more where they are cheap, ⌈seeds·d_max/d⌉ capped
+ * at 4·seeds (a sweep's cost per dataset grows like d³ at N = d, so the total per d then grows like d² only).
+ */
+export function seedsPerDim(seeds: number, dims: readonly number[]): (d: number) => number {
+  const dMax = Math.max(...dims);
+  return (d) => Math.min(4 * seeds, Math.ceil((seeds * dMax) / d));
+}
+
+/**
  * Predicted wall time (s) of a network sweep over the whole P grid: per chain and sweep ≈ 9·P·N·d (two MALA gradients,
  * features) + P·N² + N³/3 (readout Gibbs) multiply-adds at ~1.5 ns each, plus ~0.4 ms of fixed cost (noise, keys),
  * plus the recorded sweeps' test features; one core of this machine, measured at load ≈ 2.
@@ -570,7 +587,7 @@ export function networkSeconds(o: {
   dims: readonly number[];
   grid: readonly number[];
   widths: (d: number) => [number, number];
-  seeds: number;
+  seeds: number | ((d: number) => number);
   chains: number;
   burnIn: number;
   record: number;
@@ -580,12 +597,13 @@ export function networkSeconds(o: {
   for (const d of o.dims) {
     const [n1, n2] = o.widths(d);
     const hidden = n1 * d + (n1 === n2 ? 0 : n2 * n1);
+    const seeds = typeof o.seeds === 'number' ? o.seeds : o.seeds(d);
     for (const P of o.grid) {
       const sweep = 4e-4 + 1.5e-9 * (9 * P * hidden + P * n2 * n2 + n2 ** 3 / 3);
-      t += (o.burnIn + o.record) * sweep + o.record * 1.5e-9 * o.testSamples * hidden;
+      t += seeds * ((o.burnIn + o.record) * sweep + o.record * 1.5e-9 * o.testSamples * hidden);
     }
   }
-  return t * o.seeds * o.chains;
+  return t * o.chains;
 }
 
 async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
@@ -614,8 +632,9 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const seeds = ctx.flags.number('seeds', { integer: true, positive: true, default: full ? 8 : 3 });
   const chains = ctx.flags.number('chains', { integer: true, positive: true, default: 4 });
   const aligned = ctx.flags.number('aligned-chains', { integer: true, min: 0, default: 0 });
-  const branch = ctx.flags.choice('branch', ['down', 'up'] as const, 'down');
-  const hysteresis = branch === 'down' || ctx.flags.bool('hysteresis');
+  const branch = ctx.flags.choice('branch', ['down', 'up', 'mid'] as const, 'down');
+  const hysteresis = branch !== 'up' || ctx.flags.bool('hysteresis');
+  const backendName = ctx.flags.string('backend', 'auto');
   const burnIn = ctx.flags.number('burn-in', { integer: true, positive: true, default: full ? 400 : 150 });
   const record = ctx.flags.number('record', { integer: true, positive: true, default: full ? 400 : 150 });
   const threshold = ctx.flags.number('threshold', { min: 0.01, max: 0.99, default: 0.5 });
@@ -655,10 +674,13 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const rivals = pred.candidates.filter((c) => c.mechanism !== pred.mechanism).map((c) => c.exponent);
   const grid = networkGrid(pMax);
   const widths = (d: number): [number, number] => [width(d), width(d)];
+  const seedsAt = seedsPerDim(seeds, dims);
+  const backend = await resolveBackend(backendName, 'float64');
   const maxSeconds =
-    (hysteresis ? 2 : 1) * networkSeconds({ dims, grid, widths, seeds, chains, burnIn, record, testSamples: nTest });
+    // up walk ≤ the grid; down walk ≤ the grid; a dataset still lazy at the top re-runs the top and may walk on up
+    (hysteresis ? 3 : 1) * networkSeconds({ dims, grid, widths, seeds: seedsAt, chains, burnIn, record, testSamples: nTest });
   ctx.log(
-    `scaling measure --runner langevin: ${model} erf network, N = ${widthFactor}·d^${nu} at d = ${dims.join(', ')}, ${seeds} seeds × ${chains} chains, P grid ${grid[0]}…${grid[grid.length - 1]} (×√2, each d stops one step after its onset); expected time ≤ ${Math.ceil(maxSeconds)} s on one core (the whole grid; usually well under half)`,
+    `scaling measure --runner langevin: ${model} erf network, N = ${widthFactor}·d^${nu} at d = ${dims.join(', ')}, datasets ${dims.map(seedsAt).join(', ')} × ${chains} chains (${backend.name}), P grid ${grid[0]}…${grid[grid.length - 1]} (×√2, each d stops one step after its onset); expected time ≤ ${Math.ceil(maxSeconds)} s on one core (the whole grid; usually well under half)`,
   );
   const root = makeKey(seed);
   const [kRun, kBoot] = split(root, 2);
@@ -667,12 +689,13 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const sweep = annealedSweep({
     model: (d) =>
       model === 'two-layer'
-        ? twoLayerNet({ dim: d, width: width(d), activation: 'erf', sigmaA2 })
-        : threeLayerNet({ dim: d, widths: [width(d), width(d)], activation: 'erf', sigmaA2 }),
+        ? twoLayerNet({ dim: d, width: width(d), activation: 'erf', sigmaA2, backend })
+        : threeLayerNet({ dim: d, widths: [width(d), width(d)], activation: 'erf', sigmaA2, backend }),
     widthOf: width,
     dims,
     grid,
-    seeds,
+    seeds: seedsAt,
+    backend,
     chains,
     alignedChains: aligned,
     degree: target.degree,
@@ -688,28 +711,43 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     onProgress: ctx.log,
   });
   const seconds = (Date.now() - t0) / 1000;
-  // the onset fit needs one common grid per d: every d ran the grid's prefix up to its stop (up branch), or a
-  // contiguous stretch below its top (down branch)
-  const fitBranch = (b: 'up' | 'down') => {
-    const sizes = sweep.map((s) =>
-      b === 'up' || !s.down
-        ? { dim: s.dim, width: s.width, samples: s.samples, alignment: s.alignment }
-        : { dim: s.dim, width: s.width, samples: s.down.samples, alignment: s.down.alignment },
-    );
-    if (b === 'down' && sweep.some((s) => !s.down))
-      return { fit: null, error: 'the down branch needs every d to reach the threshold on the way up (raise --p-max)' };
+  // one onset per independent dataset (each bracketed by its own walk), fitted across d with a bootstrap over datasets;
+  // mid = the geometric mean of a dataset's up and down onsets
+  const datasetOnsets = (b: 'up' | 'down' | 'mid') =>
+    sweep.map((s) => ({
+      dim: s.dim,
+      onsets: s.onsetsUp.map((u, i) => {
+        const dn = s.onsetsDown[i] ?? null;
+        return b === 'up' ? u : b === 'down' ? dn : u === null || dn === null ? null : Math.sqrt(u * dn);
+      }),
+    }));
+  const fitBranch = (b: 'up' | 'down' | 'mid') => {
+    const sizes = datasetOnsets(b);
+    const missing = sizes.filter((s) => s.onsets.some((v) => v === null));
+    if (missing.length)
+      return {
+        fit: null,
+        error: `some datasets have no ${b}-branch onset on the grid (d = ${missing.map((s) => s.dim).join(', ')}); raise --p-max`,
+      };
     try {
-      const f = fitOnsetExponent(sizes, { method: 'threshold', threshold, resamples, key: fold(kBoot!, b === 'up' ? 0 : 1) });
+      const f = fitDatasetOnsets(sizes as { dim: number; onsets: number[] }[], {
+        resamples,
+        key: fold(kBoot!, b === 'up' ? 0 : b === 'down' ? 1 : 2),
+      });
       return { fit: f, error: null };
     } catch (e) {
       return { fit: null, error: (e as Error).message };
     }
   };
-  const fits = { up: fitBranch('up'), down: hysteresis ? fitBranch('down') : null };
-  const chosen = branch === 'down' ? fits.down! : fits.up;
+  const fits = {
+    up: fitBranch('up'),
+    down: hysteresis ? fitBranch('down') : null,
+    mid: hysteresis ? fitBranch('mid') : null,
+  };
+  const chosen = fits[branch]!;
   const fit = chosen.fit;
   const fitError = chosen.error;
-  const branchJson = (f: { fit: ReturnType<typeof fitOnsetExponent> | null; error: string | null } | null) => {
+  const branchJson = (f: { fit: DatasetOnsetFit | null; error: string | null } | null) => {
     if (!f) return null;
     const c = f.fit ? compareWithPrediction(f.fit, pred.pStarExponent, { rivals, kind: pred.kind }) : null;
     return {
@@ -752,10 +790,6 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const notes: string[] = [];
   if (cmp && !cmp.decisive) notes.push(`the interval is too wide to decide between the prediction and a rival: ${cmp.verdict}`);
   if (fitError) notes.push(`no exponent: ${fitError}`);
-  if (fit && fit.failedResamples > 0.25 * fit.resamples)
-    notes.push(
-      `${fit.failedResamples} of ${fit.resamples} bootstrap resamples had a seed mean that never crossed the threshold on the grid and were dropped: the interval rests on the rest and is optimistic; use more --seeds or a larger --p-max`,
-    );
   const maxSpread = Math.max(...sweep.map((s) => s.chainSpread));
   if (maxSpread > 0.3)
     notes.push(
@@ -774,22 +808,30 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     chi: 1,
     threshold,
     method: 'threshold',
-    onsetDefinition: `P* = the P where the seed-mean test alignment (on the chosen branch) A_f = ⟨f̄, y⟩/⟨y, y⟩ of the posterior-mean network first reaches ${threshold}, interpolated linearly in log P between grid points`,
+    onsetDefinition: `per dataset: P*↑ = the P where its posterior-mean network's test alignment A_f = ⟨f̄, y⟩/⟨y, y⟩ first reaches ${threshold} walking up; P*↓ = where it first falls below ${threshold} walking back down; interpolated linearly in log P between grid points. Per d: the geometric mean over datasets (sizes[].onset, sizes[].down.onset); the exponent is the least-squares slope of log P* on log d, with a percentile bootstrap over datasets within each d`,
     grid,
     seeds,
+    datasetsPerDim: dims.map(seedsAt),
+    backend: backend.name,
+    precision: backend.precision,
     chains,
     alignedChains: aligned,
     burnIn,
     record,
     sizes: sweep.map((s) => {
       const m = s.samples.map((_, p) => meanCurve(s.alignment, p));
+      const geo = (v: (number | null)[]): number | null =>
+        v.some((x) => x === null) ? null : Math.exp(v.reduce<number>((acc, x) => acc + Math.log(x ?? 1), 0) / v.length);
       return {
         dim: s.dim,
         width: s.width,
+        datasets: s.alignment.length,
         samples: s.samples,
         meanAlignment: m,
         alignment: s.alignment,
-        onset: onsetFromCurve(s.samples, m, threshold),
+        onset: geo(s.onsetsUp),
+        datasetOnsets: s.onsetsUp,
+        meanCurveOnset: onsetFromCurve(s.samples, m, threshold),
         ...(s.down
           ? (() => {
               const md = s.down.samples.map((_, p) => meanCurve(s.down!.alignment, p));
@@ -798,7 +840,9 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
                   samples: s.down.samples,
                   meanAlignment: md,
                   alignment: s.down.alignment,
-                  onset: onsetFromCurve(s.down.samples, md, threshold),
+                  onset: geo(s.onsetsDown),
+                  datasetOnsets: s.onsetsDown,
+                  realignedDatasets: s.realigned,
                 },
               };
             })()
@@ -829,8 +873,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     verdict: cmp?.verdict ?? `no verdict: ${fitError}`,
     branch,
     branchDefinition:
-      'up: P walks up from chains drawn from the prior (escaping the lazy state over a barrier that grows with d; an upper estimate of the equilibrium onset); down: the same chains, now feature-learning, walk back down (where the feature-learning state stops carrying A_f ≥ threshold; a lower estimate). The equilibrium onset lies between; the verdict uses `branch`.',
-    branches: { up: branchJson(fits.up), down: branchJson(fits.down) },
+      "up: P walks up from chains drawn from the prior (escaping the lazy state over a barrier that grows with d; an upper estimate of the equilibrium onset); down: the same chains, now feature-learning, walk back down (where the feature-learning state stops carrying A_f ≥ threshold; a lower estimate, free of escape times); mid: the geometric mean of a dataset's up and down onsets. The equilibrium onset lies between up and down; the verdict uses `branch` (default down).",
+    branches: { up: branchJson(fits.up), down: branchJson(fits.down), mid: branchJson(fits.mid) },
     specialised: {
       threshold: specThreshold,
       definition: `neurons with |ŵᵢ·w*| > ${specThreshold} (first layer), chain-averaged at each d's last P; excess = count − the chance count of a random direction`,
@@ -859,8 +903,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
       (s) =>
         `  d = ${String(s.dim).padEnd(4)} N = ${String(s.width).padEnd(5)} P*↑ = ${s.onset === null ? '—' : s.onset.toFixed(1)}  P*↓ = ${s.down?.onset == null ? '—' : s.down.onset.toFixed(1)}   A_f↑: ${s.meanAlignment.map((v) => v.toFixed(2)).join(' ')}`,
     ),
-    ...(['up', 'down'] as const).map((b) => {
-      const j = b === 'up' ? branchJson(fits.up) : branchJson(fits.down);
+    ...(['up', 'down', 'mid'] as const).map((b) => {
+      const j = branchJson(fits[b]);
       return j
         ? `  ${b === branch ? '*' : ' '} ${b.padEnd(4)} branch: exponent ${j.fittedExponent === null ? '—' : j.fittedExponent.toFixed(3)}  interval ${j.interval ? `[${j.interval[0].toFixed(3)}, ${j.interval[1].toFixed(3)}]` : '—'}`
         : `    ${b} branch: not run`;

@@ -21,7 +21,7 @@ export interface MeasureResult {
     onset: number | null;
     down?: { samples: number[]; meanAlignment: number[]; onset: number | null };
   }[];
-  branch?: 'up' | 'down';
+  branch?: 'up' | 'down' | 'mid';
   predicted: number;
   predictedExact: string;
   predictedMechanism: string;
@@ -44,7 +44,15 @@ export interface MeasureResult {
 /** The report section of one measured row (figures and the per-d table). */
 export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSection> {
   const branch = r.branch ?? 'up';
-  const onsetOf = (s: MeasureResult['sizes'][number], b: 'up' | 'down') => (b === 'up' ? s.onset : (s.down?.onset ?? null));
+  // per d: the geometric mean of the datasets' onsets (mid: of their up and down onsets, = √(P*↑·P*↓))
+  const onsetOf = (s: MeasureResult['sizes'][number], b: 'up' | 'down' | 'mid') =>
+    b === 'up'
+      ? s.onset
+      : b === 'down'
+        ? (s.down?.onset ?? null)
+        : s.onset === null || s.down?.onset == null
+          ? null
+          : Math.sqrt(s.onset * s.down.onset);
   const on = r.sizes.map((s) => ({ dim: s.dim, onset: onsetOf(s, branch) })).filter((s) => s.onset !== null) as {
     dim: number;
     onset: number;
@@ -129,7 +137,7 @@ export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSect
   return {
     title: `Curse of detail, network side: ${row}`,
     paragraphs: [
-      `Finite-width erf networks sampled from their Bayesian posterior (Gibbs readout + MALA hidden weights), P-annealed on nested data up from the prior (↑) and back down from the feature-learning state (↓); onset P* where the seed-mean test alignment reaches ${r.threshold}; the verdict uses the ${branch} branch (${fmt(r.seconds, 3)} s).`,
+      `Finite-width erf networks sampled from their Bayesian posterior (Gibbs readout + MALA hidden weights), P-annealed on nested data up from the prior (↑) and back down from the feature-learning state (↓); each dataset's onset P* is where its posterior-mean test alignment crosses ${r.threshold} (↑: first reaching it; ↓: first falling below it; a dataset still lazy at the top starts its ↓ walk from the aligned state), P* per d is their geometric mean, and the exponent's interval resamples datasets; the verdict uses the ${branch} branch (${fmt(r.seconds, 3)} s).`,
       `Verdict: ${r.consistent ? 'consistent' : 'not consistent'} — ${r.verdict}.`,
     ],
     figures,
