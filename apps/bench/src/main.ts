@@ -16,6 +16,11 @@ export function benchVersion(): string {
   return pkg.version;
 }
 
+/** What `--version` prints: `sftdl bench <version>`, or `{ version }` with `--json`. */
+function versionText(json: boolean): string {
+  return json ? JSON.stringify({ version: benchVersion() }) + '\n' : `sftdl bench ${benchVersion()}\n`;
+}
+
 function mainHelp(): string {
   return [
     'sftdl bench — speed, measured as ratios against baselines timed in the same run',
@@ -83,9 +88,7 @@ export async function main(argv: readonly string[], io: MainIO = processIO): Pro
     const rest = at >= 0 ? [...argv.slice(0, at), ...argv.slice(at + 1)] : [...argv];
     if (name === undefined) {
       if (rest.includes('--version')) {
-        io.stdout(
-          rest.includes('--json') ? JSON.stringify({ version: benchVersion() }) + '\n' : `sftdl bench ${benchVersion()}\n`,
-        );
+        io.stdout(versionText(rest.includes('--json')));
         return 0;
       }
       const help = rest.includes('--help') || rest.includes('-h');
@@ -109,7 +112,7 @@ export async function main(argv: readonly string[], io: MainIO = processIO): Pro
     }
     const json = flags.bool('json');
     if (flags.has('version')) {
-      io.stdout(json ? JSON.stringify({ version: benchVersion() }) + '\n' : `sftdl bench ${benchVersion()}\n`);
+      io.stdout(versionText(json));
       return 0;
     }
     const result = await suite.run({ flags, json, log: (m) => io.stderr(m + '\n') });

@@ -110,7 +110,7 @@ export const suite: Suite = {
   usage: ['bench compute [flags]'],
   flags: [
     sizesFlag('500,1000', 'matrix sizes n (n × n operands)'),
-    backendsFlag('every available backend (with --precision: those that compute in it)'),
+    backendsFlag('every available backend; with --precision, those that compute in it'),
     {
       name: 'ops',
       type: 'list',

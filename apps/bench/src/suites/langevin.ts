@@ -240,7 +240,7 @@ export const suite: Suite = {
       name: 'precision',
       type: 'choice',
       choices: ['float64', 'float32'],
-      defaultText: 'float64 (a backend without it: its own)',
+      defaultText: "float64, or the backend's own if it has none",
       description: 'precision of the products: float32 needs openblas (native sgemm) or reference (WebAssembly f32x4)',
     },
     {
