@@ -1,5 +1,15 @@
 import { readFileSync } from 'node:fs';
-import { type FlagSpec, Flags, UsageError, didYouMean, flagLines, parseCommandLine, renderHelp } from '@sftdl/cli-kit';
+import {
+  type FlagSpec,
+  Flags,
+  type MainIO,
+  UsageError,
+  didYouMean,
+  flagLines,
+  parseCommandLine,
+  processIO,
+  renderHelp,
+} from '@sftdl/cli-kit';
 import { suiteLoaders } from './suites/index';
 import type { Suite } from './suites/types';
 
@@ -61,21 +71,6 @@ function suiteIndex(argv: readonly string[]): number {
   }
   return -1;
 }
-
-/** Where {@link main} writes. The CLI passes the process streams; tests pass collectors. */
-export interface MainIO {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-}
-
-const processIO: MainIO = {
-  stdout: (s) => {
-    process.stdout.write(s);
-  },
-  stderr: (s) => {
-    process.stderr.write(s);
-  },
-};
 
 /**
  * Runs one bench invocation and returns its exit code: 0 ok, 2 bad input (one line on stderr naming the flag or the

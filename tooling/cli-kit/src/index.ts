@@ -20,5 +20,9 @@ export {
 // ── Help: rendered from the declaration ─────────────────────────────────────────────────────────────────────────
 export { flagLines, flagNote, flagSignature, renderHelp } from './help';
 
+// ── Streams: where an app's main writes (tests pass collectors) ──────────────────────────────────────────────
+export type { MainIO } from './io';
+export { processIO } from './io';
+
 // ── Backends: resolve `--backend NAME`, probe every provider ─────────────────────────────────────────
 export { BACKEND_NAMES, allProviders, probeAll, resolveBackend } from './backends';
