@@ -2,7 +2,7 @@
 
 // ── Declarations: one CommandSpec per command (flags, JSON output keys) ──────────────────────────────────────────
 export type { CommandSpec, FlagAlias, FlagSpec, FlagType, OutputKeySpec } from './spec';
-export { COMMON_FLAGS, PLACEHOLDER_STYLE, aliasNames, placeholderOf } from './spec';
+export { COMMON_FLAGS, PLACEHOLDER_STYLE, aliasNames, declarationProblems, placeholderOf } from './spec';
 
 // ── Flags: parseCommandLine → Flags (typed getters; UsageError → exit 2 naming the flag) ─────────────────────
 export type { ParsedArgs } from './args';
