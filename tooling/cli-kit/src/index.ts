@@ -2,7 +2,7 @@
 
 // ── Declarations: one CommandSpec per command (flags, JSON output keys) ──────────────────────────────────────────
 export type { CommandSpec, FlagAlias, FlagSpec, FlagType, OutputKeySpec } from './spec';
-export { COMMON_FLAGS, PLACEHOLDER_STYLE, aliasNames, placeholderOf } from './spec';
+export { COMMON_FLAGS, PLACEHOLDER_STYLE, aliasNames, declarationProblems, placeholderOf } from './spec';
 
 // ── Flags: parseCommandLine → Flags (typed getters; UsageError → exit 2 naming the flag) ─────────────────────
 export type { ParsedArgs } from './args';
@@ -19,6 +19,10 @@ export {
 
 // ── Help: rendered from the declaration ─────────────────────────────────────────────────────────────────────────
 export { flagLines, flagNote, flagSignature, renderHelp } from './help';
+
+// ── Streams: where an app's main writes (tests pass collectors) ──────────────────────────────────────────────
+export type { MainIO } from './io';
+export { processIO } from './io';
 
 // ── Backends: resolve `--backend NAME`, probe every provider ─────────────────────────────────────────
 export { BACKEND_NAMES, allProviders, probeAll, resolveBackend } from './backends';

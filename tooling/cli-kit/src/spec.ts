@@ -137,3 +137,35 @@ export const COMMON_FLAGS = {
     description: 'bias variance σ_b²',
   },
 } as const satisfies Record<string, FlagSpec>;
+
+/**
+ * What is wrong with a set of flag declarations, one line each (empty when nothing is): names not kebab-case, a name
+ * or alias declared twice, placeholders outside {@link PLACEHOLDER_STYLE}, choice flags without choices, defaults of
+ * the wrong type (a number for `number`/`integer`, a whole one for `integer`, one of the choices for `choice`, a
+ * boolean for `switch`) and missing descriptions. The apps' help tests assert it is empty for every command.
+ */
+export function declarationProblems(flags: readonly FlagSpec[]): string[] {
+  const problems: string[] = [];
+  const seen = new Set<string>();
+  for (const f of flags) {
+    const at = `--${f.name}`;
+    if (!/^[a-z][a-z0-9-]*$/.test(f.name)) problems.push(`${at}: name is not kebab-case`);
+    for (const n of [f.name, ...aliasNames(f)]) {
+      if (seen.has(n)) problems.push(`--${n}: declared twice`);
+      seen.add(n);
+    }
+    if (f.type !== 'switch' && !PLACEHOLDER_STYLE.test(placeholderOf(f)))
+      problems.push(`${at}: placeholder '${placeholderOf(f)}' is not in the <word> style`);
+    if (f.type === 'choice' && !f.choices?.length) problems.push(`${at}: a choice flag needs choices`);
+    const d = f.default;
+    if (d !== undefined) {
+      const numeric = f.type === 'number' || f.type === 'integer';
+      if (numeric && typeof d !== 'number') problems.push(`${at}: default must be a number`);
+      if (f.type === 'integer' && !Number.isInteger(d)) problems.push(`${at}: default must be an integer`);
+      if (f.type === 'choice' && !f.choices?.includes(String(d))) problems.push(`${at}: default is not one of the choices`);
+      if (f.type === 'switch' && typeof d !== 'boolean') problems.push(`${at}: default of a switch must be a boolean`);
+    }
+    if (f.description.trim().length <= 3) problems.push(`${at}: needs a description`);
+  }
+  return problems;
+}

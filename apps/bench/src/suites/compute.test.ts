@@ -1,14 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { Flags, parseArgv } from '@sftdl/cli-kit';
+import { suiteFlags } from '../main';
 import { suite } from './compute';
 
-const run = (argv: string[]) => suite.run({ flags: new Flags(parseArgv(argv)), json: true, log: () => {} });
+const run = async (argv: string[]) => suite.run({ flags: suiteFlags(suite, argv), json: true, log: () => {} });
 
 describe('bench compute', () => {
   it('prints { results: [{ backend, op, n, seconds, gflops, precision }] } for each backend × op × size', async () => {
     const { json, table } = await run(['--sizes', '16,24', '--backends', 'reference,ml-matrix', '--repeats', '1']);
     const results = (json as { results: Record<string, unknown>[] }).results;
     expect(results).toHaveLength(2 * 3 * 2);
+    expect(Object.keys(json as object)).toEqual((suite.output ?? []).map((o) => o.key));
     for (const r of results) {
       expect(['reference', 'ml-matrix']).toContain(r.backend);
       expect(['matmul', 'cholesky', 'eigh']).toContain(r.op);
@@ -25,20 +26,18 @@ describe('bench compute', () => {
   it('--baseline numpy adds numpy rows timed in alternation (or notes why it cannot)', async () => {
     const notes: string[] = [];
     const { json } = await suite.run({
-      flags: new Flags(
-        parseArgv([
-          '--sizes',
-          '40',
-          '--backends',
-          'reference',
-          '--ops',
-          'matmul,cholesky',
-          '--repeats',
-          '2',
-          '--baseline',
-          'numpy',
-        ]),
-      ),
+      flags: suiteFlags(suite, [
+        '--sizes',
+        '40',
+        '--backends',
+        'reference',
+        '--ops',
+        'matmul,cholesky',
+        '--repeats',
+        '2',
+        '--baseline',
+        'numpy',
+      ]),
       json: true,
       log: (m) => notes.push(m),
     });

@@ -4,6 +4,7 @@ import { fold, key, normalMat } from '@sftdl/field';
 import { BACKEND_NAMES, probeAll, resolveBackend } from '../backends';
 import { type TimeMedianResult, median, timeInterleaved, timeMedian } from '../timing';
 import { NumpyBaseline } from './numpy-baseline';
+import { backendsFlag, repeatsFlag, sizesFlag } from './flags';
 import type { Suite } from './types';
 
 const OPS = ['matmul', 'cholesky', 'eigh'] as const;
@@ -104,11 +105,51 @@ function table(results: ComputeResult[], baseline: string | undefined): string {
 }
 
 export const suite: Suite = {
+  name: 'compute',
   summary: 'matmul, cholesky and eigh per backend (GFLOP/s), optional NumPy baseline',
-  usage: [
-    'pnpm --silent bench compute [--json] [--sizes 500,1000,2000] [--backends reference,ml-matrix,tfjs,openblas]',
-    '    [--ops matmul,cholesky,eigh] [--precision float64|float32] [--threads t] [--repeats r] [--baseline numpy]',
+  usage: ['bench compute [flags]'],
+  flags: [
+    sizesFlag('500,1000', 'matrix sizes n (n × n operands)'),
+    backendsFlag('every available backend; with --precision, those that compute in it'),
+    {
+      name: 'ops',
+      type: 'list',
+      choices: OPS,
+      items: 'string',
+      placeholder: '<op,…>',
+      default: OPS.join(','),
+      description: `operations to time, comma-separated (${OPS.join(', ')})`,
+    },
+    {
+      name: 'precision',
+      type: 'choice',
+      choices: ['float64', 'float32'],
+      defaultText: 'each backend in float64 where it has it, else its own precision',
+      description: 'the precision every backend computes in',
+    },
+    {
+      name: 'threads',
+      type: 'integer',
+      defaultText: 'the BLAS library default',
+      description: 'BLAS threads (sets OPENBLAS_NUM_THREADS and OMP_NUM_THREADS before a backend loads)',
+    },
+    repeatsFlag(3),
+    {
+      name: 'baseline',
+      type: 'choice',
+      choices: ['numpy'],
+      defaultText: 'none',
+      description: 'also time NumPy (python3) on the same inputs, alternating with each backend',
+    },
   ],
+  output: [
+    {
+      key: 'results',
+      description:
+        'one row per backend × op × n: { backend, op, n, seconds (median wall), gflops (nominal flops ÷ seconds), precision, threads?, engine?, kernels?, repeats, cpuSeconds }',
+    },
+  ],
+  notes: ['Nominal flops: matmul 2n³, cholesky n³/3, eigh 9n³. Rows with backend numpy are the baseline.'],
   async run({ flags, log }) {
     const sizes = flags.numberList('sizes', { integer: true, positive: true }) ?? [500, 1000];
     const requested = flags.stringList('backends', BACKEND_NAMES);

@@ -10,15 +10,15 @@ export const suiteLoaders: Record<string, { summary: string; load: () => Promise
     load: async () => (await import('./kernels')).suite,
   },
   solvers: {
-    summary: 'GP fit+predict, MSA tree/one-loop, cubic transition solve, modular curve',
+    summary: 'GP fit+predict (n = 2000, 4000), MSA tree/one-loop (P = 200), cubic transition solve, modular curve',
     load: async () => (await import('./solvers')).suite,
   },
   workers: {
-    summary: "Langevin worker threads: steps/s at each worker count and 'auto'",
+    summary: "Langevin worker threads: ensemble steps/s at each worker count and 'auto' (the default rule)",
     load: async () => (await import('./workers')).suite,
   },
   langevin: {
-    summary: 'Langevin steps per second against an optional PyTorch baseline',
+    summary: 'Langevin chain-steps/s, GFLOP/s and ratios against PyTorch (per-chain loop and batched), interleaved',
     load: async () => (await import('./langevin')).suite,
   },
 };

@@ -3,6 +3,7 @@ import { fold, key, normalMat } from '@sftdl/field';
 import { fcKernel } from '@sftdl/kernels';
 import { BACKEND_NAMES, probeAll, resolveBackend } from '../backends';
 import { timeMedian } from '../timing';
+import { backendsFlag, repeatsFlag, sizesFlag } from './flags';
 import type { Suite } from './types';
 
 /** One row of `bench kernels --json`. */
@@ -25,12 +26,22 @@ const D = 784;
 const DEPTH = 3;
 
 export const suite: Suite = {
+  name: 'kernels',
   summary: 'NNGP+NTK of a depth-3 ReLU net at n = 1000…4000, d = 784, per backend',
-  usage: [
-    'pnpm --silent bench kernels [--json] [--sizes 1000,2000,4000] [--backends reference,openblas] [--repeats 3]',
-    'times fcKernel(x, undefined, { activation: relu, depth: 3, weightVar: 2, biasVar: 0.1 }) on x ~ N(0, I_784);',
-    'default backends: reference and the fastest available float64 backend',
+  usage: ['bench kernels [flags]'],
+  flags: [
+    sizesFlag('1000,2000,4000', 'numbers of inputs n (x ~ N(0, I_784), n × 784)'),
+    backendsFlag('reference and the fastest available float64 backend'),
+    repeatsFlag(3),
   ],
+  output: [
+    {
+      key: 'results',
+      description:
+        'one row per n × backend: { backend, n, d, depth, seconds (median wall), cpuSeconds (mean process CPU), precision, repeats }',
+    },
+  ],
+  notes: ['Times fcKernel(x, undefined, { activation: relu, depth: 3, weightVar: 2, biasVar: 0.1 }) on x ~ N(0, I_784).'],
   async run({ flags, log }) {
     const sizes = flags.numberList('sizes', { integer: true, positive: true }) ?? [1000, 2000, 4000];
     const requested = flags.stringList('backends', BACKEND_NAMES);

@@ -2,12 +2,14 @@ import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { Flags, UsageError, parseArgv } from '@sftdl/cli-kit';
+import { UsageError } from '@sftdl/cli-kit';
+import { suiteFlags } from '../main';
 import { PAPER, benchConfigs, langevinGemmFlops, langevinStepFlops, suite } from './langevin';
 import { TorchBaseline, findTorchPython } from './torch-python';
 
-const run = (argv: string[], log: (m: string) => void = () => {}) =>
-  suite.run({ flags: new Flags(parseArgv(argv)), json: true, log });
+// parsed against the suite's declaration, as the CLI does (async: a parse error is a rejection)
+const run = async (argv: string[], log: (m: string) => void = () => {}) =>
+  suite.run({ flags: suiteFlags(suite, argv), json: true, log });
 type Row = Record<string, number | string | undefined>;
 
 // Fake interpreters: shell scripts that answer the probe like a python with torch, without torch, or with garbage.
@@ -159,6 +161,10 @@ describe('bench langevin', () => {
     }
     expect(j.stepsPerSecond).toBe(j.rows[0]!.stepsPerSecond);
     expect(table).toMatch(/chain-steps\/s/);
+    // every key of the output is declared (the help lists them); the optional ones are the baseline's and notes
+    const declared = (suite.output ?? []).map((o) => o.key);
+    expect(declared).toEqual(expect.arrayContaining(Object.keys(j)));
+    expect(declared.filter((k) => !(k in j)).sort()).toEqual(['baseline', 'notes', 'ratio']);
   });
   it('--baseline torch without a python that has torch is a usage error; auto skips the baselines with a note', async () => {
     await expect(run([...tiny, '--chains', '1', '--baseline', 'torch', '--python', withoutTorch])).rejects.toThrow(

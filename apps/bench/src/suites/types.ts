@@ -1,4 +1,4 @@
-import type { Flags } from '@sftdl/cli-kit';
+import type { CommandSpec, Flags } from '@sftdl/cli-kit';
 
 export interface SuiteContext {
   flags: Flags;
@@ -7,9 +7,11 @@ export interface SuiteContext {
   log: (message: string) => void;
 }
 
-export interface Suite {
-  summary: string;
-  usage: string[];
+/**
+ * A bench suite: its declaration (flags with type, placeholder, default and description; the keys of its JSON
+ * output), from which the parser, the help and the unknown-flag suggestions are built, and its `run`.
+ */
+export interface Suite extends CommandSpec {
   /** Returns the JSON object (for --json) and a readable table. */
   run(ctx: SuiteContext): Promise<{ json: unknown; table: string }>;
 }

@@ -3,6 +3,7 @@ import { fold, key, normalMat } from '@sftdl/field';
 import { LangevinSampler, twoLayerNet } from '@sftdl/training';
 import { resolveBackend } from '../backends';
 import { type Contestant, timeRounds } from '../timing';
+import { backendFlag, repeatsFlag } from './flags';
 import type { Suite } from './types';
 
 const SEED = 808;
@@ -34,15 +35,32 @@ const DEFAULT_SHAPES = [
 ];
 
 export const suite: Suite = {
+  name: 'workers',
   summary: "Langevin worker threads: ensemble steps/s at each worker count and 'auto' (the default rule)",
-  usage: [
-    'bench workers [--steps 400] [--repeats 5] [--backend reference] [--json]',
-    '',
+  usage: ['bench workers [flags]'],
+  flags: [
+    { name: 'steps', type: 'integer', default: 400, description: 'Langevin steps per timed run (at least 2)' },
+    repeatsFlag(5, 'timed rounds (the settings alternate within a round)'),
+    backendFlag('reference', 'compute backend of the nets (auto: the fastest available float64 backend)'),
+  ],
+  output: [
+    { key: 'backend', description: 'the backend used' },
+    { key: 'cores', description: 'available parallelism of the machine' },
+    {
+      key: 'rows',
+      description:
+        'one per shape × setting: { samples, dim, width, chains, workers, resolved, steps, repeats, msPerStep, chainStepsPerSecond, slowdown }',
+    },
+    {
+      key: 'autoChoices',
+      description: "one per shape: { samples, dim, width, chains, resolved, fastest, autoSlowdown } ('auto' against the fastest)",
+    },
+    { key: 'loadAverage', description: '{ start, end }: load averages around the run (the machine is shared)' },
+  ],
+  notes: [
     'Times LangevinSampler.advanceAsync (the default integrator, fixed step, burn-in only) for workers = 1 … cores and',
     "'auto' on small two-layer erf nets (n·N·d at and above the host-loop limit 65536) and reports which setting was",
     'fastest; rounds alternate the settings. Results are bit-identical for every worker count (tested), so only speed differs.',
-    'JSON: { backend, cores, rows: [{ samples, dim, width, chains, workers, resolved, steps, repeats, msPerStep,',
-    'chainStepsPerSecond, slowdown }], autoChoices: [{ samples, dim, width, chains, resolved, fastest, autoSlowdown }], loadAverage }.',
   ],
   async run(ctx) {
     const f = ctx.flags;
