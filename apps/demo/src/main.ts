@@ -4,11 +4,13 @@ import { SftdlError } from '@sftdl/compute';
 import {
   type FlagSpec,
   Flags,
+  type MainIO,
   UsageError,
   checkRequired,
   didYouMean,
   flagLines,
   parseCommandLine,
+  processIO,
   renderHelp,
 } from '@sftdl/cli-kit';
 import { readBudget } from './budget';
@@ -100,21 +102,6 @@ function commandIndex(argv: readonly string[]): number {
   }
   return -1;
 }
-
-/** Where {@link main} writes. The CLI passes the process streams; tests pass collectors. */
-export interface MainIO {
-  stdout: (s: string) => void;
-  stderr: (s: string) => void;
-}
-
-const processIO: MainIO = {
-  stdout: (s) => {
-    process.stdout.write(s);
-  },
-  stderr: (s) => {
-    process.stderr.write(s);
-  },
-};
 
 /** One line: the first line of the message, whitespace collapsed (messages never span lines on the terminal). */
 function oneLine(s: string): string {

@@ -1,6 +1,7 @@
 /** Runs the demo CLI in a child process exactly as `pnpm demo` does (source condition + tsx loader). */
 import { type ChildProcess, spawn, spawnSync } from 'node:child_process';
 import { resolve } from 'node:path';
+import { main } from '../src/main';
 
 export const repoRoot = resolve(import.meta.dirname, '../../..');
 const cliArgs = ['--conditions=@sftdl/source', '--import', 'tsx', resolve(repoRoot, 'apps/demo/src/cli.ts')];
@@ -18,4 +19,12 @@ export function demoJson<T = Record<string, unknown>>(args: string[], env?: Node
 
 export function demoSpawn(args: string[]): ChildProcess {
   return spawn(process.execPath, [...cliArgs, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+}
+
+/** Runs the demo's `main` in this process, collecting stdout and stderr (no child process, no loader). */
+export async function runMain(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
+  return { code, stdout, stderr };
 }

@@ -7,17 +7,11 @@ import { join } from 'node:path';
 import { readMatrix, writeMatrix } from '@sftdl/io';
 import { afterAll, describe, expect, it } from 'vitest';
 import { JSON_MATRIX_LIMIT } from '../src/commands/kernel';
-import { main } from '../src/main';
+import { runMain as run } from './cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'sftdl-kernel-gp-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
-  return { code, stdout, stderr };
-}
 async function runJson<T = Record<string, unknown>>(argv: string[]): Promise<T> {
   const r = await run([...argv, '--json', '--quiet']);
   expect(r.code, r.stderr).toBe(0);

@@ -4,17 +4,10 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
-import { main } from '../src/main';
+import { runMain as run } from './cli';
 
 const dir = mkdtempSync(join(tmpdir(), 'sftdl-train-precision-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
-
-async function run(argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
-  let stdout = '';
-  let stderr = '';
-  const code = await main(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s) });
-  return { code, stdout, stderr };
-}
 
 const file = join(dir, 'd.json');
 const x = Array.from({ length: 8 }, (_, i) => [Math.sin(i), Math.cos(1.7 * i)]);
