@@ -121,6 +121,11 @@ export interface NativeAddon {
     noiseScale: number,
     maxIsa?: number,
   ): undefined;
+  /**
+   * `out.length` standard normals of the Langevin noise stream for key words (k0, k1) (compute's langevinNormalsInto,
+   * bit for bit; AVX-512 where the CPU has it); `maxIsa` below 2 (tests) forces the scalar loop.
+   */
+  normals(k0: number, k1: number, out: Float64Array, maxIsa?: number): undefined;
   /** Sets the OpenBLAS thread count (process-wide) and returns the count now in effect. */
   setThreads(threads: number): number;
   /**

@@ -350,6 +350,12 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     );
   }
 
+  /** Native Langevin noise stream (compute's langevinNormalsInto, bit-identical; AVX-512 where the CPU has it). */
+  function normals(k0: number, k1: number, out: Float64Array): void {
+    if (!(out instanceof Float64Array)) throw new InvalidArgumentError('normals: out must be a Float64Array');
+    addon.normals(k0 >>> 0, k1 >>> 0, out);
+  }
+
   return Object.freeze({
     specificationVersion: 'v1' as const,
     name: NAME,
@@ -361,7 +367,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
       threads,
       lapack: 'LAPACKE',
       addon: 'N-API',
-      elementwise: `typescript (float64); fused activations, two-layer readout and Langevin update native (float64, ${addon.info().elementwiseIsa})`,
+      elementwise: `typescript (float64); fused activations, two-layer readout, Langevin update and noise stream native (float64, ${addon.info().elementwiseIsa})`,
     }),
     matmul,
     gram,
@@ -378,6 +384,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     activate,
     readout,
     langevinUpdate,
+    normals,
     matmulInto,
   });
 }

@@ -183,6 +183,12 @@ export interface ComputeBackend {
    */
   langevinUpdate?(args: LangevinUpdateArgs): void;
   /**
+   * Optional native generator of the Langevin noise stream: writes `out.length` standard normals for the key words
+   * (k0, k1), bit-identical to compute's `langevinNormalsInto` (stream version `LANGEVIN_NOISE_STREAM`). Backends
+   * without it leave it undefined; samplers then call `langevinNormalsInto` (same numbers, slower).
+   */
+  normals?(k0: number, k1: number, out: Float64Array): void;
+  /**
    * Optional `matmul` into a caller-owned buffer: the product's m·n entries are written to `out[0 … m·n)` (out may
    * be longer; ShapeError if shorter; it must not overlap A or B) and returned as a Mat viewing them. Same values and errors as `matmul`; saves
    * allocating (and faulting in) a fresh output in loops that multiply the same shapes every step. Callers use

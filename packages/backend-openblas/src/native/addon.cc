@@ -6,11 +6,14 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
+#include <cstdint>
 #include <new>
 #include <string>
 
 #include "elementwise.h"
 #include "kernels.h"
+#include "noise.h"
 #include "update.h"
 
 namespace {
@@ -270,7 +273,23 @@ Napi::Value LangevinUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+Napi::Value Normals(const Napi::CallbackInfo& info) {
+  // (k0, k1, out[, maxIsa]): out.length normals of the Langevin noise stream; k0, k1 are taken modulo 2^32
+  const double k0 = num(info, 0), k1 = num(info, 1);
+  if (!std::isfinite(k0) || !std::isfinite(k1) || k0 != std::trunc(k0) || k1 != std::trunc(k1))
+    throw Napi::RangeError::New(info.Env(), "key words must be integers");
+  const Napi::Value v = info[2];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw Napi::TypeError::New(info.Env(), "out must be a Float64Array");
+  Napi::Float64Array out = v.As<Napi::Float64Array>();
+  const int maxIsa = info.Length() > 3 ? dim(info, 3, "maxIsa") : 2;
+  const auto word = [](double k) { return static_cast<uint32_t>(static_cast<int64_t>(std::fmod(k, 4294967296.0))); };
+  sftdl::normals(word(k0), word(k1), out.Data(), out.ElementLength(), maxIsa);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("normals", Napi::Function::New(env, Normals, "normals"));
   exports.Set("langevinUpdate", Napi::Function::New(env, LangevinUpdate, "langevinUpdate"));
   exports.Set("readout", Napi::Function::New(env, Readout, "readout"));
   exports.Set("activate", Napi::Function::New(env, Activate, "activate"));
