@@ -126,6 +126,26 @@ export interface NativeAddon {
    * bit for bit; AVX-512 where the CPU has it); `maxIsa` below 2 (tests) forces the scalar loop.
    */
   normals(k0: number, k1: number, out: Float64Array, maxIsa?: number): undefined;
+  /**
+   * Fused loss and gradient of C two-layer networks with one output (compute's TwoLayerBatchArgs), the values of gemm,
+   * the fused readout per network and gemm again, with float32 intermediates in float32 mode; `kind` as in `activate`.
+   */
+  twoLayerBatch(
+    mode: number,
+    threads: number,
+    n: number,
+    d: number,
+    width: number,
+    chains: number,
+    x: Float64Array,
+    y: Float64Array,
+    params: readonly Float64Array[],
+    grads: readonly Float64Array[],
+    preds: readonly Float64Array[],
+    losses: Float64Array,
+    kind: number,
+    table: Float64Array,
+  ): Status;
   /** Sets the OpenBLAS thread count (process-wide) and returns the count now in effect. */
   setThreads(threads: number): number;
   /**

@@ -20,6 +20,7 @@ import type {
   Precision,
   ReadoutArgs,
   TriangularSolveOptions,
+  TwoLayerBatchArgs,
 } from '@sftdl/compute';
 import { MODE_F32, MODE_FAST, type NativeAddon, type NativeStatus, loadAddon } from './addon';
 
@@ -356,6 +357,37 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     addon.normals(k0 >>> 0, k1 >>> 0, out);
   }
 
+  /**
+   * Fused two-layer ensemble step (compute's TwoLayerBatchArgs): gemm, the fused readout per network, gemm, in one call
+   * with the values of the separate calls; float32 mode keeps X, W, H, D and G in float32 buffers.
+   */
+  function twoLayerBatch(t: TwoLayerBatchArgs): void {
+    const kind = ACTIVATION_NAMES.indexOf(t.activation);
+    if (kind < 0)
+      throw new InvalidArgumentError(`unknown activation '${String(t.activation)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
+    checkMat(t.x, 'twoLayerBatch: x');
+    const n = t.x.rows,
+      d = t.x.cols,
+      N = t.width,
+      C = t.params.length;
+    if (!Number.isInteger(N) || N < 1) throw new ShapeError(`twoLayerBatch: width must be a positive integer, got ${N}`);
+    if (t.y.length < n || t.grads.length < C || t.preds.length < C || t.losses.length < C)
+      throw new ShapeError('twoLayerBatch: y, grads, preds and losses must cover every sample and network');
+    const s = addon.twoLayerBatch(mode, threads, n, d, N, C, t.x.data, t.y, t.params, t.grads, t.preds, t.losses, kind, fastErfTable());
+    if (!s) return;
+    if (s.kind === 'nonFinite' || s.kind === 'float32Range') {
+      const what = s.arg === 'X' ? 'x' : 'the parameters';
+      throw new InvalidArgumentError(
+        `twoLayerBatch: ${what} ${s.kind === 'nonFinite' ? 'contain a non-finite value' : `contain ${s.value}, beyond the float32 range`} (entry ${s.index}); remove NaN/Inf values, rescale, or use a smaller step size` +
+          (f32 ? " or precision 'float64'" : ''),
+      );
+    }
+    throw new InvalidArgumentError(
+      `twoLayerBatch: the ${precision} ${s.arg === 'H' ? 'pre-activations X·Wᵀ' : 'hidden-layer signal or weight gradient'} overflowed; rescale the inputs or use a smaller step size` +
+        (f32 ? " or precision 'float64'" : ''),
+    );
+  }
+
   return Object.freeze({
     specificationVersion: 'v1' as const,
     name: NAME,
@@ -385,6 +417,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     readout,
     langevinUpdate,
     normals,
+    twoLayerBatch,
     matmulInto,
   });
 }

@@ -48,6 +48,7 @@ export type {
   ReduceAxis,
   ReduceOp,
   TriangularSolveOptions,
+  TwoLayerBatchArgs,
   UnaryOp,
 } from './backend';
 export { UNARY_OPS, matmulInto } from './backend';

@@ -10,6 +10,7 @@
 #include <cstdint>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "elementwise.h"
 #include "kernels.h"
@@ -273,6 +274,51 @@ Napi::Value LangevinUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+/** The Float64Array pointers of a JavaScript array of C Float64Arrays, each at least minLength long. */
+void f64List(const Napi::CallbackInfo& info, size_t i, size_t C, size_t minLength, const char* what, std::vector<double*>& out) {
+  if (!info[i].IsArray()) throw Napi::TypeError::New(info.Env(), std::string(what) + " must be an array of Float64Array");
+  Napi::Array arr = info[i].As<Napi::Array>();
+  if (arr.Length() < C) throw Napi::RangeError::New(info.Env(), std::string(what) + " has fewer entries than chains");
+  out.resize(C);
+  for (size_t c = 0; c < C; c++) {
+    const Napi::Value v = arr.Get(static_cast<uint32_t>(c));
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      throw Napi::TypeError::New(info.Env(), std::string(what) + " must be an array of Float64Array");
+    Napi::Float64Array a = v.As<Napi::Float64Array>();
+    if (a.ElementLength() < minLength)
+      throw Napi::RangeError::New(info.Env(), std::string(what) + " entry is shorter than its shape says");
+    out[c] = a.Data();
+  }
+}
+
+// twoLayerBatch(mode, threads, n, d, N, C, x, y, params[], grads[], preds[], losses, kind, table)
+Napi::Value TwoLayerBatch(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const sftdl::Mode mode = prologue(info);
+    sftdl::TwoLayerArgs a;
+    a.threads = dim(info, 1, "threads");
+    a.n = dim(info, 2, "n");
+    a.d = dim(info, 3, "d");
+    a.N = dim(info, 4, "N");
+    a.C = dim(info, 5, "C");
+    const size_t n = a.n, d = a.d, N = a.N, C = a.C, P = N * d + N;
+    a.x = f64(info, 6, n * d, "x");
+    a.y = f64(info, 7, n, "y");
+    thread_local std::vector<double*> params, grads, preds;
+    f64List(info, 8, C, P, "params", params);
+    f64List(info, 9, C, P, "grads", grads);
+    f64List(info, 10, C, n, "preds", preds);
+    a.params = params.data();
+    a.grads = grads.data();
+    a.preds = preds.data();
+    a.losses = f64(info, 11, C, "losses");
+    a.kind = dim(info, 12, "kind");
+    if (a.kind > sftdl::kActSquare) throw Napi::RangeError::New(info.Env(), "unknown activation code");
+    a.table = f64(info, 13, a.kind == sftdl::kActErf ? 769 * 7 : 0, "table");
+    return result(info.Env(), sftdl::twoLayerBatch(mode, a));
+  });
+}
+
 Napi::Value Normals(const Napi::CallbackInfo& info) {
   // (k0, k1, out[, maxIsa]): out.length normals of the Langevin noise stream; k0, k1 are taken modulo 2^32
   const double k0 = num(info, 0), k1 = num(info, 1);
@@ -290,6 +336,7 @@ Napi::Value Normals(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("normals", Napi::Function::New(env, Normals, "normals"));
+  exports.Set("twoLayerBatch", Napi::Function::New(env, TwoLayerBatch, "twoLayerBatch"));
   exports.Set("langevinUpdate", Napi::Function::New(env, LangevinUpdate, "langevinUpdate"));
   exports.Set("readout", Napi::Function::New(env, Readout, "readout"));
   exports.Set("activate", Napi::Function::New(env, Activate, "activate"));
