@@ -146,6 +146,17 @@ export interface NativeAddon {
     kind: number,
     table: Float64Array,
   ): Status;
+  /** Wall seconds of `reps` products C = op(A)·op(B) on internal buffers of the mode's precision (benchmarks). */
+  gemmSeconds(
+    mode: number,
+    threads: number,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    reps: number,
+  ): number;
   /** Sets the OpenBLAS thread count (process-wide) and returns the count now in effect. */
   setThreads(threads: number): number;
   /**

@@ -125,6 +125,41 @@ export function createOpenblasBackend(options: OpenblasBackendOptions = {}): Com
   return makeBackend(loaded.addon, precision, options.threads ?? loaded.defaultThreads, fast);
 }
 
+/** One product of {@link openblasGemmSeconds}: C = op(A)·op(B), C m×n, depth k. */
+export interface GemmShape {
+  m: number;
+  n: number;
+  k: number;
+  transA?: boolean;
+  transB?: boolean;
+}
+
+/**
+ * Wall seconds of `reps` products of the given shape on the addon's own buffers in the backend's precision (no
+ * float64 conversions), through the path the fused two-layer step uses (same kernels, threads and precision as a
+ * backend created with these options). For benchmarks: the GEMM rate a float32 step can reach, which `matmul` on
+ * float64 buffers (converting every call) understates. Throws `BackendUnavailableError` without the addon.
+ */
+export function openblasGemmSeconds(options: OpenblasBackendOptions, shape: GemmShape, reps: number): number {
+  const loaded = loadAddon();
+  if (!loaded.ok) throw new BackendUnavailableError({ backend: NAME, reason: loaded.reason });
+  const { m, n, k } = shape;
+  for (const [v, what] of [
+    [m, 'm'],
+    [n, 'n'],
+    [k, 'k'],
+    [reps, 'reps'],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1)
+      throw new InvalidArgumentError(`openblasGemmSeconds: ${what} must be a positive integer, got ${v}`);
+  const lib = loaded.addon.info();
+  const kernels = options.kernels ?? 'auto';
+  const fast = lib.avx512 && (kernels === 'avx512' || (kernels === 'auto' && lib.fastPreferred));
+  const mode = (options.precision === 'float32' ? MODE_F32 : 0) | (fast ? MODE_FAST : 0);
+  const threads = loaded.addon.setThreads(options.threads ?? loaded.defaultThreads);
+  return loaded.addon.gemmSeconds(mode, threads, !!shape.transA, !!shape.transB, m, n, k, reps);
+}
+
 function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads: number, fast: boolean): ComputeBackend {
   const f32 = precision === 'float32';
   const mode = (f32 ? MODE_F32 : 0) | (fast ? MODE_FAST : 0);
@@ -373,7 +408,22 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     if (!Number.isInteger(N) || N < 1) throw new ShapeError(`twoLayerBatch: width must be a positive integer, got ${N}`);
     if (t.y.length < n || t.grads.length < C || t.preds.length < C || t.losses.length < C)
       throw new ShapeError('twoLayerBatch: y, grads, preds and losses must cover every sample and network');
-    const s = addon.twoLayerBatch(mode, threads, n, d, N, C, t.x.data, t.y, t.params, t.grads, t.preds, t.losses, kind, fastErfTable());
+    const s = addon.twoLayerBatch(
+      mode,
+      threads,
+      n,
+      d,
+      N,
+      C,
+      t.x.data,
+      t.y,
+      t.params,
+      t.grads,
+      t.preds,
+      t.losses,
+      kind,
+      fastErfTable(),
+    );
     if (!s) return;
     if (s.kind === 'nonFinite' || s.kind === 'float32Range') {
       const what = s.arg === 'X' ? 'x' : 'the parameters';

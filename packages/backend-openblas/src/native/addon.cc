@@ -319,6 +319,16 @@ Napi::Value TwoLayerBatch(const Napi::CallbackInfo& info) {
   });
 }
 
+// gemmSeconds(mode, threads, transA, transB, m, n, k, reps) -> seconds
+Napi::Value GemmSeconds(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const sftdl::Mode mode = prologue(info);
+    const double s = sftdl::gemmSeconds(mode, flag(info, 2), flag(info, 3), dim(info, 4, "m"), dim(info, 5, "n"),
+                                        dim(info, 6, "k"), dim(info, 7, "reps"));
+    return Napi::Number::New(info.Env(), s);
+  });
+}
+
 Napi::Value Normals(const Napi::CallbackInfo& info) {
   // (k0, k1, out[, maxIsa]): out.length normals of the Langevin noise stream; k0, k1 are taken modulo 2^32
   const double k0 = num(info, 0), k1 = num(info, 1);
@@ -337,6 +347,7 @@ Napi::Value Normals(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("normals", Napi::Function::New(env, Normals, "normals"));
   exports.Set("twoLayerBatch", Napi::Function::New(env, TwoLayerBatch, "twoLayerBatch"));
+  exports.Set("gemmSeconds", Napi::Function::New(env, GemmSeconds, "gemmSeconds"));
   exports.Set("langevinUpdate", Napi::Function::New(env, LangevinUpdate, "langevinUpdate"));
   exports.Set("readout", Napi::Function::New(env, Readout, "readout"));
   exports.Set("activate", Napi::Function::New(env, Activate, "activate"));

@@ -8,6 +8,7 @@
 #include <lapacke.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -634,15 +635,20 @@ T* ensure(std::vector<T>& v, size_t n) {
   return v.data();
 }
 
-/** C = op(A)·op(B) the way `gemm` runs it for this mode (sftdl's kernels above kFastMinWork, else OpenBLAS). */
+/**
+ * C = op(A)·op(B) the way `gemm` runs it for this mode (sftdl's kernels above kFastMinWork, else OpenBLAS). Returns
+ * sftdl's kernels' NaN/Inf flags; after OpenBLAS, C is scanned only when `scan` (the caller checks what follows
+ * from C instead when a full pass over it would cost too much).
+ */
 template <typename T>
 unsigned gemmFlags(bool fast, bool tA, bool tB, int m, int n, int k, const T* a, size_t lda, const T* b, size_t ldb,
-                   T* c, size_t ldc) {
+                   T* c, size_t ldc, bool scan) {
   if (fast && static_cast<double>(m) * n * k >= kFastMinWork)
     return fast::gemm(fastThreads(), tA, tB, m, n, k, T(1), a, lda, b, ldb, false, c, ldc);
   gemmAny(false, tA, tB, m, n, k, T(1), a, lda, b, ldb, false, c, ldc);
-  for (size_t i = 0, e = static_cast<size_t>(m) * n; i < e; i++)
-    if (!std::isfinite(c[i])) return fast::kBadOutput;
+  if (scan)
+    for (size_t i = 0, e = static_cast<size_t>(m) * n; i < e; i++)
+      if (!std::isfinite(c[i])) return fast::kBadOutput;
   return 0;
 }
 
@@ -669,7 +675,9 @@ Status twoLayerRun(Mode mode, const TwoLayerArgs& a) {
   }
   if (st.kind != Status::Ok) return st;
   // H = X·Wᵀ ([n, d]·[C·N, d]ᵀ)
-  if (gemmFlags<T>(mode.fast, false, true, a.n, static_cast<int>(CN), a.d, X, d, W, d, H, CN))
+  // (an overflow in H shows in the losses below: NaN propagates through every activation, ±Inf through the unbounded
+  // ones; the bounded ones saturate at their finite limits, as they would at any large finite value)
+  if (gemmFlags<T>(mode.fast, false, true, a.n, static_cast<int>(CN), a.d, X, d, W, d, H, CN, false))
     return make(Status::Overflow, -1, 'H');
   // φ, φ′, prediction, residual, readout gradient and the signal D (over H) per network
   for (size_t c = 0; c < C; c++) {
@@ -697,9 +705,10 @@ Status twoLayerRun(Mode mode, const TwoLayerArgs& a) {
       r.delta = reinterpret_cast<double*>(H) + c * N;
     }
     a.losses[c] = readout(r);
+    if (!std::isfinite(a.losses[c])) return make(Status::Overflow, -1, 'H');
   }
   // G = Dᵀ·X ([n, C·N]ᵀ·[n, d]), then each network's block widened into its gradient
-  if (gemmFlags<T>(mode.fast, true, false, static_cast<int>(CN), a.d, a.n, H, CN, X, d, G, d))
+  if (gemmFlags<T>(mode.fast, true, false, static_cast<int>(CN), a.d, a.n, H, CN, X, d, G, d, true))
     return make(Status::Overflow, -1, 'D');
   for (size_t c = 0; c < C; c++) {
     const T* src = G + c * Nd;
@@ -710,6 +719,27 @@ Status twoLayerRun(Mode mode, const TwoLayerArgs& a) {
 }
 
 }  // namespace
+
+namespace {
+template <typename T>
+double gemmSecondsT(Mode mode, bool tA, bool tB, int m, int n, int k, int reps) {
+  const size_t sa = static_cast<size_t>(m) * k, sb = static_cast<size_t>(k) * n, sc = static_cast<size_t>(m) * n;
+  std::vector<T> a(sa), b(sb), c(sc);
+  for (size_t i = 0; i < sa; i++) a[i] = static_cast<T>(static_cast<double>((i * 7919) % 1000) / 1000 - 0.5);
+  for (size_t i = 0; i < sb; i++) b[i] = static_cast<T>(static_cast<double>((i * 104729) % 1000) / 1000 - 0.5);
+  const size_t lda = std::max(1, tA ? m : k), ldb = std::max(1, tB ? k : n);
+  gemmFlags<T>(mode.fast, tA, tB, m, n, k, a.data(), lda, b.data(), ldb, c.data(), n, false);  // warm-up
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int r = 0; r < reps; r++) gemmFlags<T>(mode.fast, tA, tB, m, n, k, a.data(), lda, b.data(), ldb, c.data(), n, false);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
+double gemmSeconds(Mode mode, bool transA, bool transB, int m, int n, int k, int reps) {
+  if (m <= 0 || n <= 0 || k <= 0 || reps <= 0) return 0;
+  return mode.f32 ? gemmSecondsT<float>(mode, transA, transB, m, n, k, reps)
+                  : gemmSecondsT<double>(mode, transA, transB, m, n, k, reps);
+}
 
 Status twoLayerBatch(Mode mode, const TwoLayerArgs& args) {
   if (args.n <= 0 || args.C <= 0 || args.N <= 0 || args.d <= 0) return Status::ok();

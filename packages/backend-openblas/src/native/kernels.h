@@ -99,4 +99,11 @@ struct TwoLayerArgs {
  */
 Status twoLayerBatch(Mode mode, const TwoLayerArgs& args);
 
+/**
+ * Wall seconds of `reps` products C = op(A)·op(B) (m×n, depth k) on internal buffers of this mode's type (float32 or
+ * float64, filled with small values), through the same path as twoLayerBatch's products: the GEMM rate a float32 step
+ * can reach, without the float64 conversions of a `gemm` call. For benchmarks.
+ */
+double gemmSeconds(Mode mode, bool transA, bool transB, int m, int n, int k, int reps);
+
 }  // namespace sftdl
