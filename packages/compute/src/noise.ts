@@ -3,7 +3,41 @@
 // TypeScript definition below, the native addon's scalar and AVX-512 kernels and any other port that performs the same
 // operations in the same order (no fused multiply-add) produce the same bits: a sampler's numbers do not depend on
 // whether a native backend is present.
-import { PHILOX_CHUNK, philoxUniformPairs, wasmPhiloxAvailable } from './wasm/philox';
+import {
+  C1,
+  C2,
+  C3,
+  C4,
+  C5,
+  C6,
+  C7,
+  C8,
+  L0,
+  L1,
+  L10,
+  L11,
+  L2,
+  L3,
+  L4,
+  L5,
+  L6,
+  L7,
+  L8,
+  L9,
+  LN2_HI,
+  LN2_LO,
+  S0,
+  S1,
+  S2,
+  S3,
+  S4,
+  S5,
+  S6,
+  S7,
+  S8,
+  SQRT2,
+} from './noise-constants';
+import { PHILOX_CHUNK, philoxNormalPairs, wasmPhiloxAvailable } from './wasm/philox';
 
 /**
  * Version of the Langevin noise stream produced by {@link langevinNormalsInto}. Recorded in sampler checkpoints, so
@@ -19,43 +53,6 @@ const M0 = 0xd2511f53,
 const INV_2_53 = 1 / 9007199254740992;
 const INV_2_16 = 1 / 65536;
 
-// sin(2πr) = r·Σ S[k]·(r²)^k and cos(2πr) = Σ C[k]·(r²)^k on |r| ≤ 1/8: the Taylor coefficients (−1)^k (2π)^(2k+1)/(2k+1)!
-// and (−1)^k (2π)^(2k)/(2k)! rounded to float64 (50-digit arithmetic); truncation error below 1e-19 there.
-const S0 = 6.283185307179586,
-  S1 = -41.34170224039976,
-  S2 = 81.60524927607506,
-  S3 = -76.70585975306139,
-  S4 = 42.058693944897655,
-  S5 = -15.09464257682299,
-  S6 = 3.819952584848282,
-  S7 = -0.7181223017785006,
-  S8 = 0.10422916220813984;
-const C1 = -19.739208802178716,
-  C2 = 64.9393940226683,
-  C3 = -85.45681720669373,
-  C4 = 60.24464137187666,
-  C5 = -26.4262567833744,
-  C6 = 7.903536371318469,
-  C7 = -1.714390711088672,
-  C8 = 0.28200596845579123;
-// ln m = 2·atanh(s) = s·Σ L[k]·(s²)^k, s = (m − 1)/(m + 1), |s| ≤ 0.1716 for m ∈ [√2/2, √2]: L[k] = 2/(2k + 1); the
-// truncation error is below 1e-18 relative there.
-const L0 = 2,
-  L1 = 0.6666666666666666,
-  L2 = 0.4,
-  L3 = 0.2857142857142857,
-  L4 = 0.2222222222222222,
-  L5 = 0.18181818181818182,
-  L6 = 0.15384615384615385,
-  L7 = 0.13333333333333333,
-  L8 = 0.11764705882352941,
-  L9 = 0.10526315789473684,
-  L10 = 0.09523809523809523,
-  L11 = 0.08695652173913043;
-/** ln 2 split: LN2_HI carries 21 significant bits (e·LN2_HI is exact), LN2_LO the rest. */
-const LN2_HI = 0.6931467056274414,
-  LN2_LO = 4.7493250390316726e-7;
-const SQRT2 = 1.4142135623730951;
 /** 2^k for k = 0 … 60 (exact). */
 const POW2 = Array.from({ length: 61 }, (_, k) => 2 ** k);
 const BITS_F64 = new Float64Array(1);
@@ -121,9 +118,9 @@ export function streamBoxMuller(u1: number, u2: number, out: Float64Array, i: nu
 /**
  * Writes `out.length` standard normals of the Langevin noise stream ({@link LANGEVIN_NOISE_STREAM}) for the key words
  * (k0, k1): pair j (entries 2j, 2j + 1) comes from Philox4x32-10 block j (counter (j, 0, 0, 0), key (k0, k1)) whose words
- * give u₁ = ((x₀ ≫ 5)·2²⁶ + (x₁ ≫ 6) + ½)·2⁻⁵³ and u₂ the same from (x₂, x₃), mapped by {@link streamBoxMuller}. The
- * Philox blocks come from compute's WebAssembly kernel where the runtime has WebAssembly, else from TypeScript (the
- * same integers). A native backend's `normals` produces the same bits.
+ * give u₁ = ((x₀ ≫ 5)·2²⁶ + (x₁ ≫ 6) + ½)·2⁻⁵³ and u₂ the same from (x₂, x₃), mapped by {@link streamBoxMuller}. Runs
+ * in compute's WebAssembly kernel (the same operations, several times faster) where the runtime has WebAssembly,
+ * else in TypeScript; a native backend's `normals` produces the same bits.
  */
 export function langevinNormalsInto(k0: number, k1: number, out: Float64Array): void {
   const n = out.length,
@@ -134,8 +131,8 @@ export function langevinNormalsInto(k0: number, k1: number, out: Float64Array): 
   }
   for (let j0 = 0; j0 < pairs; j0 += PHILOX_CHUNK) {
     const cnt = Math.min(PHILOX_CHUNK, pairs - j0);
-    const u = philoxUniformPairs(k0, k1, j0, cnt)!;
-    for (let q = 0, i = 2 * j0; q < cnt; q++, i += 2) streamBoxMuller(u[2 * q]!, u[2 * q + 1]!, out, i, n);
+    const z = philoxNormalPairs(k0, k1, j0, cnt)!;
+    out.set(z.length <= n - 2 * j0 ? z : z.subarray(0, n - 2 * j0), 2 * j0);
   }
 }
 
