@@ -118,9 +118,10 @@ export function streamBoxMuller(u1: number, u2: number, out: Float64Array, i: nu
 /**
  * Writes `out.length` standard normals of the Langevin noise stream ({@link LANGEVIN_NOISE_STREAM}) for the key words
  * (k0, k1): pair j (entries 2j, 2j + 1) comes from Philox4x32-10 block j (counter (j, 0, 0, 0), key (k0, k1)) whose words
- * give u₁ = ((x₀ ≫ 5)·2²⁶ + (x₁ ≫ 6) + ½)·2⁻⁵³ and u₂ the same from (x₂, x₃), mapped by {@link streamBoxMuller}. Runs
- * in compute's WebAssembly kernel (the same operations, several times faster) where the runtime has WebAssembly,
- * else in TypeScript; a native backend's `normals` produces the same bits.
+ * give u₁ = ((x₀ ≫ 5)·2²⁶ + (x₁ ≫ 6) + ½)·2⁻⁵³ and u₂ the same from (x₂, x₃), mapped by the stream's Box–Muller
+ * transform (ρ = √(−2 ln u₁) with the stream's own log; cos and sin of 2πu₂ by an exact quadrant reduction and Taylor
+ * series). Runs in compute's WebAssembly kernel (the same operations, several times faster) where the runtime has
+ * WebAssembly, else in TypeScript; a native backend's `normals` produces the same bits.
  */
 export function langevinNormalsInto(k0: number, k1: number, out: Float64Array): void {
   const n = out.length,

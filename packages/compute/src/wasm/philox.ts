@@ -65,7 +65,11 @@ function philoxRounds(): number[] {
   return Array.from({ length: 10 }, () => round).flat();
 }
 
-function philoxBody(): number[] {
+/**
+ * The loop over counters j = j0 … j0 + count − 1 shared by both functions: Philox block j into X0 … X3, then `emit`
+ * (code that stores 16 bytes at PTR), then PTR += 16.
+ */
+function counterLoop(emit: number[]): number[] {
   return [
     ...set(J, get(J0)),
     ...set(END, [...get(J0), ...get(COUNT), op.i32Add]),
@@ -86,6 +90,19 @@ function philoxBody(): number[] {
     ...set(A, get(K0)),
     ...set(B, get(K1)),
     ...philoxRounds(),
+    ...emit,
+    ...set(PTR, [...get(PTR), ...i32c(16), op.i32Add]),
+    ...set(J, [...get(J), ...i32c(1), op.i32Add]),
+    op.br,
+    0,
+    op.end,
+    op.end,
+  ];
+}
+
+/** Uniform pairs (u₁, u₂) of each block. */
+function philoxBody(): number[] {
+  return counterLoop([
     ...get(PTR),
     ...uniformExpr(X0, X1),
     op.f64Store,
@@ -94,13 +111,7 @@ function philoxBody(): number[] {
     ...uniformExpr(X2, X3),
     op.f64Store,
     ...mem(3, 8),
-    ...set(PTR, [...get(PTR), ...i32c(16), op.i32Add]),
-    ...set(J, [...get(J), ...i32c(1), op.i32Add]),
-    op.br,
-    0,
-    op.end,
-    op.end,
-  ];
+  ]);
 }
 
 // extra locals of `normals` (after philox's): the bits of u₁, then float64 temporaries, then the quadrant
@@ -126,26 +137,7 @@ function pick(local: number, a: number[], b: number[], q: number): number[] {
  */
 function normalsBody(): number[] {
   const neg = (l: number) => [...get(l), op.f64Neg];
-  return [
-    ...set(J, get(J0)),
-    ...set(END, [...get(J0), ...get(COUNT), op.i32Add]),
-    ...set(PTR, get(OUT)),
-    op.block,
-    op.empty,
-    op.loop,
-    op.empty,
-    ...get(J),
-    ...get(END),
-    op.i32GeU,
-    op.brIf,
-    1,
-    ...set(X0, get(J)),
-    ...set(X1, i32c(0)),
-    ...set(X2, i32c(0)),
-    ...set(X3, i32c(0)),
-    ...set(A, get(K0)),
-    ...set(B, get(K1)),
-    ...philoxRounds(),
+  return counterLoop([
     ...set(U1, uniformExpr(X0, X1)),
     ...set(U2, uniformExpr(X2, X3)),
     // ln u₁: u₁ = m·2^e from the bits (u₁ is a normal number in (0, 1]), m halved when above √2
@@ -220,13 +212,7 @@ function normalsBody(): number[] {
     op.f64Mul,
     op.f64Store,
     ...mem(3, 8),
-    ...set(PTR, [...get(PTR), ...i32c(16), op.i32Add]),
-    ...set(J, [...get(J), ...i32c(1), op.i32Add]),
-    op.br,
-    0,
-    op.end,
-    op.end,
-  ];
+  ]);
 }
 
 interface PhiloxModule {
