@@ -151,6 +151,9 @@ export class LangevinSampler {
   private readonly normals: (k0: number, k1: number, out: Float64Array) => void;
   private readonly upd: LangevinUpdateArgs;
   private bz = new Float64Array(0);
+  /** The segment's noise buffers: ξ_t, and ξ_{t} of the previous step per chain (Leimkuhler–Matthews). */
+  private xiBuf = new Float64Array(0);
+  private xiPrevBufs: Float64Array[] = [];
 
   constructor(options: LangevinOptions, resume?: SamplerState) {
     this.options = options;
@@ -958,14 +961,16 @@ export class LangevinSampler {
   private segment(th: Float64Array[], c0: number, c1: number, t0: number, t1: number): void {
     const { burnIn, thin, C, P, method } = this;
     const s = this.s;
-    const xi = new Float64Array(P);
-    // Leimkuhler–Matthews: the noise of step t is (ξ_t + ξ_{t+1})/2, ξ_t = the stream's normals for fold(chainKey, t) (regenerated
-    // from the key at the start of every segment, so no noise is stored in the state)
+    // per-step buffers, kept between segments (a segment can be a few steps long: benchmarks, frequent checkpoints)
+    if (this.xiBuf.length !== P) this.xiBuf = new Float64Array(P);
+    const xi = this.xiBuf;
+    // Leimkuhler–Matthews: the noise of step t is (ξ_t + ξ_{t+1})/2, ξ_t = the stream's normals for fold(chainKey, t)
+    // (regenerated from the key at the start of every segment, so no noise is stored in the state)
     const lm = method === 'lm';
     const xiPrev: Float64Array[] = [];
     if (lm)
       for (let c = c0; c < c1; c++) {
-        const v = new Float64Array(P);
+        const v = this.xiPrevBufs[c]?.length === P ? this.xiPrevBufs[c]! : (this.xiPrevBufs[c] = new Float64Array(P));
         const k0 = fold(this.chainKeys[c]!, t0);
         this.normals(k0.k0, k0.k1, v);
         xiPrev[c] = v;
@@ -976,9 +981,11 @@ export class LangevinSampler {
       this.bGrad = Array.from({ length: C }, () => new Float64Array(P));
       this.bPred = Array.from({ length: C }, () => new Float64Array(this.n * this.O));
     }
-    const prop = new Float64Array(P),
-      gProp = new Float64Array(P),
-      pProp = new Float64Array(this.n * this.O);
+    // MALA's proposal buffers (unused by LM and Euler)
+    const mala = method === 'mala';
+    const prop = new Float64Array(mala ? P : 0),
+      gProp = new Float64Array(mala ? P : 0),
+      pProp = new Float64Array(mala ? this.n * this.O : 0);
     // batched diagonal LM/Euler steps: prior gradient and update fused (bit-identical to addPrior + the loops below)
     const fused = batched && !this.dense;
     for (let t = t0; t < t1; t++) {
