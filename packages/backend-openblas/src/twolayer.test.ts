@@ -126,6 +126,11 @@ describe.skipIf(!isOpenblasAvailable())('fused two-layer batch', () => {
       expect(() => b.twoLayerBatch!({ x, y, width: N, activation: 'tanh', params: [bad], grads, preds, losses })).toThrow(
         /parameters contain a non-finite value/,
       );
+      const xBad: Mat = { ...x, data: x.data.slice() };
+      xBad.data[7] = Infinity;
+      expect(() => b.twoLayerBatch!({ x: xBad, y, width: N, activation: 'tanh', params: [p], grads, preds, losses })).toThrow(
+        /x contain a non-finite value/,
+      );
     }
   });
 });

@@ -663,12 +663,21 @@ template <typename T>
 Status twoLayerRun(Mode mode, const TwoLayerArgs& a) {
   const size_t n = a.n, d = a.d, N = a.N, C = a.C, CN = C * N, Nd = N * d;
   TwoLayerScratch<T>& s = twoLayerScratch<T>();
-  T* X = ensure(s.x, n * d);
+  // X: rounded into the scratch buffer in float32; used in place in float64 (only checked)
+  const T* X;
+  Status st;
+  if constexpr (sizeof(T) == 4) {
+    float* x32 = ensure(s.x, n * d);
+    st = load('X', a.x, x32, n * d);
+    X = x32;
+  } else {
+    st = checkInput('X', a.x, n * d);
+    X = a.x;
+  }
   T* W = ensure(s.w, CN * d);
   T* H = ensure(s.h, n * CN);
   T* G = ensure(s.g, CN * d);
   double* res = ensure(s.res, n);
-  Status st = load('X', a.x, X, n * d);
   for (size_t c = 0; c < C && st.kind == Status::Ok; c++) {
     st = load('W', a.params[c], W + c * Nd, Nd);
     if (st.kind != Status::Ok) st.index += static_cast<int64_t>(c * Nd);
