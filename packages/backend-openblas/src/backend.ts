@@ -426,9 +426,9 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     );
     if (!s) return;
     if (s.kind === 'nonFinite' || s.kind === 'float32Range') {
-      const what = s.arg === 'X' ? 'x' : 'the parameters';
+      const what = s.arg === 'X' ? 'x contains' : 'the parameters contain';
       throw new InvalidArgumentError(
-        `twoLayerBatch: ${what} ${s.kind === 'nonFinite' ? 'contain a non-finite value' : `contain ${s.value}, beyond the float32 range`} (entry ${s.index}); remove NaN/Inf values, rescale, or use a smaller step size` +
+        `twoLayerBatch: ${what} ${s.kind === 'nonFinite' ? 'a non-finite value' : `${s.value}, beyond the float32 range`} (entry ${s.index}); remove NaN/Inf values, rescale, or use a smaller step size` +
           (f32 ? " or precision 'float64'" : ''),
       );
     }

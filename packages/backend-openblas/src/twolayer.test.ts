@@ -129,7 +129,7 @@ describe.skipIf(!isOpenblasAvailable())('fused two-layer batch', () => {
       const xBad: Mat = { ...x, data: x.data.slice() };
       xBad.data[7] = Infinity;
       expect(() => b.twoLayerBatch!({ x: xBad, y, width: N, activation: 'tanh', params: [p], grads, preds, losses })).toThrow(
-        /x contain a non-finite value/,
+        /x contains a non-finite value/,
       );
     }
   });
