@@ -970,7 +970,8 @@ export class LangevinSampler {
     const xiPrev: Float64Array[] = [];
     if (lm)
       for (let c = c0; c < c1; c++) {
-        const v = this.xiPrevBufs[c]?.length === P ? this.xiPrevBufs[c]! : (this.xiPrevBufs[c] = new Float64Array(P));
+        let v = this.xiPrevBufs[c];
+        if (!v || v.length !== P) v = this.xiPrevBufs[c] = new Float64Array(P);
         const k0 = fold(this.chainKeys[c]!, t0);
         this.normals(k0.k0, k0.k1, v);
         xiPrev[c] = v;
