@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "sftdl_openblas",
-      "sources": ["src/native/addon.cc", "src/native/kernels.cc", "src/native/fastgemm.cc", "src/native/elementwise.cc", "src/native/update.cc"],
+      "sources": ["src/native/addon.cc", "src/native/kernels.cc", "src/native/fastgemm.cc", "src/native/elementwise.cc", "src/native/update.cc", "src/native/noise.cc"],
       "include_dirs": ["<!(node -p \"require('node-addon-api').include_dir\")"],
       "defines": ["NAPI_VERSION=8", "NAPI_CPP_EXCEPTIONS", "NODE_ADDON_API_DISABLE_DEPRECATED"],
       "cflags_cc!": ["-fno-exceptions"],

@@ -121,6 +121,42 @@ export interface NativeAddon {
     noiseScale: number,
     maxIsa?: number,
   ): undefined;
+  /**
+   * `out.length` standard normals of the Langevin noise stream for key words (k0, k1) (compute's langevinNormalsInto,
+   * bit for bit; AVX-512 where the CPU has it); `maxIsa` below 2 (tests) forces the scalar loop.
+   */
+  normals(k0: number, k1: number, out: Float64Array, maxIsa?: number): undefined;
+  /**
+   * Fused loss and gradient of C two-layer networks with one output (compute's TwoLayerBatchArgs), the values of gemm,
+   * the fused readout per network and gemm again, with float32 intermediates in float32 mode; `kind` as in `activate`.
+   */
+  twoLayerBatch(
+    mode: number,
+    threads: number,
+    n: number,
+    d: number,
+    width: number,
+    chains: number,
+    x: Float64Array,
+    y: Float64Array,
+    params: readonly Float64Array[],
+    grads: readonly Float64Array[],
+    preds: readonly Float64Array[],
+    losses: Float64Array,
+    kind: number,
+    table: Float64Array,
+  ): Status;
+  /** Wall seconds of `reps` products C = op(A)·op(B) on internal buffers of the mode's precision (benchmarks). */
+  gemmSeconds(
+    mode: number,
+    threads: number,
+    transA: boolean,
+    transB: boolean,
+    m: number,
+    n: number,
+    k: number,
+    reps: number,
+  ): number;
   /** Sets the OpenBLAS thread count (process-wide) and returns the count now in effect. */
   setThreads(threads: number): number;
   /**

@@ -20,6 +20,7 @@ import type {
   Precision,
   ReadoutArgs,
   TriangularSolveOptions,
+  TwoLayerBatchArgs,
 } from '@sftdl/compute';
 import { MODE_F32, MODE_FAST, type NativeAddon, type NativeStatus, loadAddon } from './addon';
 
@@ -122,6 +123,41 @@ export function createOpenblasBackend(options: OpenblasBackendOptions = {}): Com
   }
   const fast = kernels === 'avx512' || (kernels === 'auto' && lib.fastPreferred);
   return makeBackend(loaded.addon, precision, options.threads ?? loaded.defaultThreads, fast);
+}
+
+/** One product of {@link openblasGemmSeconds}: C = op(A)·op(B), C m×n, depth k. */
+export interface GemmShape {
+  m: number;
+  n: number;
+  k: number;
+  transA?: boolean;
+  transB?: boolean;
+}
+
+/**
+ * Wall seconds of `reps` products of the given shape on the addon's own buffers in the backend's precision (no
+ * float64 conversions), through the path the fused two-layer step uses (same kernels, threads and precision as a
+ * backend created with these options). For benchmarks: the GEMM rate a float32 step can reach, which `matmul` on
+ * float64 buffers (converting every call) understates. Throws `BackendUnavailableError` without the addon.
+ */
+export function openblasGemmSeconds(options: OpenblasBackendOptions, shape: GemmShape, reps: number): number {
+  const loaded = loadAddon();
+  if (!loaded.ok) throw new BackendUnavailableError({ backend: NAME, reason: loaded.reason });
+  const { m, n, k } = shape;
+  for (const [v, what] of [
+    [m, 'm'],
+    [n, 'n'],
+    [k, 'k'],
+    [reps, 'reps'],
+  ] as const)
+    if (!Number.isInteger(v) || v < 1)
+      throw new InvalidArgumentError(`openblasGemmSeconds: ${what} must be a positive integer, got ${v}`);
+  const lib = loaded.addon.info();
+  const kernels = options.kernels ?? 'auto';
+  const fast = lib.avx512 && (kernels === 'avx512' || (kernels === 'auto' && lib.fastPreferred));
+  const mode = (options.precision === 'float32' ? MODE_F32 : 0) | (fast ? MODE_FAST : 0);
+  const threads = loaded.addon.setThreads(options.threads ?? loaded.defaultThreads);
+  return loaded.addon.gemmSeconds(mode, threads, !!shape.transA, !!shape.transB, m, n, k, reps);
 }
 
 function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads: number, fast: boolean): ComputeBackend {
@@ -350,6 +386,58 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     );
   }
 
+  /** Native Langevin noise stream (compute's langevinNormalsInto, bit-identical; AVX-512 where the CPU has it). */
+  function normals(k0: number, k1: number, out: Float64Array): void {
+    if (!(out instanceof Float64Array)) throw new InvalidArgumentError('normals: out must be a Float64Array');
+    addon.normals(k0 >>> 0, k1 >>> 0, out);
+  }
+
+  /**
+   * Fused two-layer ensemble step (compute's TwoLayerBatchArgs): gemm, the fused readout per network, gemm, in one call
+   * with the values of the separate calls; float32 mode keeps X, W, H, D and G in float32 buffers.
+   */
+  function twoLayerBatch(t: TwoLayerBatchArgs): void {
+    const kind = ACTIVATION_NAMES.indexOf(t.activation);
+    if (kind < 0)
+      throw new InvalidArgumentError(`unknown activation '${String(t.activation)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
+    checkMat(t.x, 'twoLayerBatch: x');
+    const n = t.x.rows,
+      d = t.x.cols,
+      N = t.width,
+      C = t.params.length;
+    if (!Number.isInteger(N) || N < 1) throw new ShapeError(`twoLayerBatch: width must be a positive integer, got ${N}`);
+    if (t.y.length < n || t.grads.length < C || t.preds.length < C || t.losses.length < C)
+      throw new ShapeError('twoLayerBatch: y, grads, preds and losses must cover every sample and network');
+    const s = addon.twoLayerBatch(
+      mode,
+      threads,
+      n,
+      d,
+      N,
+      C,
+      t.x.data,
+      t.y,
+      t.params,
+      t.grads,
+      t.preds,
+      t.losses,
+      kind,
+      fastErfTable(),
+    );
+    if (!s) return;
+    if (s.kind === 'nonFinite' || s.kind === 'float32Range') {
+      const what = s.arg === 'X' ? 'x contains' : 'the parameters contain';
+      throw new InvalidArgumentError(
+        `twoLayerBatch: ${what} ${s.kind === 'nonFinite' ? 'a non-finite value' : `${s.value}, beyond the float32 range`} (entry ${s.index}); remove NaN/Inf values, rescale, or use a smaller step size` +
+          (f32 ? " or precision 'float64'" : ''),
+      );
+    }
+    throw new InvalidArgumentError(
+      `twoLayerBatch: the ${precision} ${s.arg === 'H' ? 'pre-activations X·Wᵀ' : 'hidden-layer signal or weight gradient'} overflowed; rescale the inputs or use a smaller step size` +
+        (f32 ? " or precision 'float64'" : ''),
+    );
+  }
+
   return Object.freeze({
     specificationVersion: 'v1' as const,
     name: NAME,
@@ -361,7 +449,7 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
       threads,
       lapack: 'LAPACKE',
       addon: 'N-API',
-      elementwise: `typescript (float64); fused activations, two-layer readout and Langevin update native (float64, ${addon.info().elementwiseIsa})`,
+      elementwise: `typescript (float64); fused activations, two-layer readout, Langevin update and noise stream native (float64, ${addon.info().elementwiseIsa})`,
     }),
     matmul,
     gram,
@@ -378,6 +466,8 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
     activate,
     readout,
     langevinUpdate,
+    normals,
+    twoLayerBatch,
     matmulInto,
   });
 }

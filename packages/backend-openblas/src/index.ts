@@ -5,8 +5,8 @@
  */
 
 // ── The backend ───────────────────────────────────────────────────────────────────────────────────────────────────
-export { createOpenblasBackend } from './backend';
-export type { OpenblasBackendOptions } from './backend';
+export { createOpenblasBackend, openblasGemmSeconds } from './backend';
+export type { GemmShape, OpenblasBackendOptions } from './backend';
 
 // ── Detection and the provider for selectBackend ──────────────────────────────────────────────────────────────────
 export { isOpenblasAvailable, probeOpenblas, provider } from './provider';

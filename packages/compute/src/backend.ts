@@ -101,6 +101,23 @@ export interface EighResult {
 }
 
 /**
+ * Arguments of {@link ComputeBackend.twoLayerBatch}: C networks f = φ(X·Wᵀ)·a with parameters θ_c = (W [width, d]
+ * row-major, then a [width]); writes ∇θ_c of ½Σ(f − y)² into grads[c], f into preds[c] and ½Σ(f − y)² into losses[c].
+ */
+export interface TwoLayerBatchArgs {
+  /** Inputs [n, d]. */
+  x: Mat;
+  /** Targets (n entries, one output). */
+  y: Float64Array;
+  width: number;
+  activation: ActivationName;
+  params: readonly Float64Array[];
+  grads: readonly Float64Array[];
+  preds: readonly Float64Array[];
+  losses: Float64Array;
+}
+
+/**
  * Arguments of {@link ComputeBackend.langevinUpdate}, for i < len: gᵢ ← gᵢ·invKappa + θᵢ·invVarᵢ (the loss gradient
  * becomes ∇U, written back), then Leimkuhler–Matthews (`xiPrev` given, c = √η/2):
  * θᵢ ← θᵢ − η·mᵢ·gᵢ + c·sᵢ·(ξₚᵢ + ξᵢ), ξₚᵢ ← ξᵢ; or Euler–Maruyama (no `xiPrev`, c = √η): θᵢ ← θᵢ − η·mᵢ·gᵢ + c·sᵢ·ξᵢ;
@@ -182,6 +199,19 @@ export interface ComputeBackend {
    * Backends without it leave it undefined.
    */
   langevinUpdate?(args: LangevinUpdateArgs): void;
+  /**
+   * Optional native generator of the Langevin noise stream: writes `out.length` standard normals for the key words
+   * (k0, k1), bit-identical to compute's `langevinNormalsInto` (stream version `LANGEVIN_NOISE_STREAM`). Backends
+   * without it leave it undefined; samplers then call `langevinNormalsInto` (same numbers, slower).
+   */
+  normals?(k0: number, k1: number, out: Float64Array): void;
+  /**
+   * Optional fused loss and gradient of an ensemble of two-layer networks with one output (see
+   * {@link TwoLayerBatchArgs}): the values of `matmul` (H = X·[W₁…W_C]ᵀ), `readout` per network with the fused
+   * activation, and `matmul` (G = Dᵀ·X), in one call and without float64 intermediates in float32 mode. Backends
+   * without it leave it undefined; callers then make those calls themselves (same numbers).
+   */
+  twoLayerBatch?(args: TwoLayerBatchArgs): void;
   /**
    * Optional `matmul` into a caller-owned buffer: the product's m·n entries are written to `out[0 … m·n)` (out may
    * be longer; ShapeError if shorter; it must not overlap A or B) and returned as a Mat viewing them. Same values and errors as `matmul`; saves

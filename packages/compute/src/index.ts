@@ -48,6 +48,7 @@ export type {
   ReduceAxis,
   ReduceOp,
   TriangularSolveOptions,
+  TwoLayerBatchArgs,
   UnaryOp,
 } from './backend';
 export { UNARY_OPS, matmulInto } from './backend';
@@ -84,3 +85,5 @@ export { readoutInto } from './readout';
 
 // ── WebAssembly kernels (Philox integer stream for the Langevin noise) ───────────────────────────────────────────────
 export { PHILOX_CHUNK, philoxUniformPairs, wasmPhiloxAvailable } from './wasm/philox';
+// ── The Langevin noise stream (Philox4x32-10 + an exactly portable Box–Muller; native backends reproduce its bits) ──
+export { LANGEVIN_NOISE_STREAM, langevinNormalsInto, langevinNormalsIntoTs } from './noise';

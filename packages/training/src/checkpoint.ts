@@ -1,4 +1,4 @@
-import { InvalidArgumentError } from '@sftdl/compute';
+import { InvalidArgumentError, LANGEVIN_NOISE_STREAM } from '@sftdl/compute';
 
 /**
  * The serialisable sampler state written into checkpoints (plain JSON; doubles round-trip exactly). It does not
@@ -7,6 +7,12 @@ import { InvalidArgumentError } from '@sftdl/compute';
  */
 export interface SamplerState {
   version: 2;
+  /**
+   * Version of the Langevin noise stream the chains were drawn with (compute's LANGEVIN_NOISE_STREAM); a checkpoint
+   * from another stream is refused, since continuing it would not reproduce the run. Absent in files written before
+   * stream 2 (they used stream 1).
+   */
+  noiseStream: number;
   /** Hash of everything that determines the run (model, data, flags, key, backend, precision). */
   fingerprint: string;
   /** Backend name and precision of the run that wrote the state (also part of the fingerprint). */
@@ -73,7 +79,7 @@ const STATE_FIELDS: Array<[keyof SamplerState, string]> = [
 /**
  * Parses and verifies a checkpoint written by {@link stateToJSON}. Throws `InvalidArgumentError` (one line saying
  * what is wrong) for text that is not JSON (malformed or truncated), a file without or with a wrong checksum
- * (edited), an unknown version or missing fields.
+ * (edited), an unknown version, another Langevin noise stream or missing fields.
  */
 export function stateFromJSON(text: string): SamplerState {
   let v: unknown;
@@ -96,6 +102,11 @@ export function stateFromJSON(text: string): SamplerState {
     throw new InvalidArgumentError('checkpoint has no checksum (edited or truncated); delete it and rerun');
   if (textChecksum(JSON.stringify(rest)) !== checksum)
     throw new InvalidArgumentError('checkpoint checksum mismatch: the file was edited or corrupted; delete it and rerun');
+  const stream = rest.noiseStream ?? 1;
+  if (stream !== LANGEVIN_NOISE_STREAM)
+    throw new InvalidArgumentError(
+      `checkpoint was drawn with Langevin noise stream ${JSON.stringify(stream)}, this sftdl draws stream ${LANGEVIN_NOISE_STREAM} (continuing it would not reproduce the run); delete it and rerun`,
+    );
   for (const [k, type] of STATE_FIELDS) {
     const val = rest[k];
     const ok =

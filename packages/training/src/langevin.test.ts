@@ -4,7 +4,14 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
-import { type ComputeBackend, InvalidArgumentError, fromRows, referenceBackend, referenceBackend32 } from '@sftdl/compute';
+import {
+  type ComputeBackend,
+  InvalidArgumentError,
+  LANGEVIN_NOISE_STREAM,
+  fromRows,
+  referenceBackend,
+  referenceBackend32,
+} from '@sftdl/compute';
 import { key, normalMat } from '@sftdl/field';
 import fixture from '../test/fixtures/linear_exact.json' with { type: 'json' };
 import {
@@ -305,6 +312,14 @@ describe('Langevin sampler', () => {
     expect(() => stateFromJSON(text.slice(0, text.length / 2))).toThrow(/not valid JSON/);
     expect(() => stateFromJSON('[1, 2]')).toThrow(/not a Langevin checkpoint/);
     expect(() => stateFromJSON(JSON.stringify({ ...JSON.parse(text), checksum: undefined }))).toThrow(/no checksum/);
+    // a valid checkpoint drawn with another noise stream (stream 1: no field; or another number) is refused
+    expect(st.noiseStream).toBe(LANGEVIN_NOISE_STREAM);
+    const { noiseStream: _ns, ...old } = st;
+    expect(() => stateFromJSON(stateToJSON(old as SamplerState))).toThrow(/noise stream 1, this sftdl draws stream 2/);
+    expect(() => stateFromJSON(stateToJSON({ ...st, noiseStream: 3 }))).toThrow(/noise stream 3/);
+    expect(() => new LangevinSampler(opts, { ...st, noiseStream: 1 })).toThrow(
+      /checkpoint does not match this run \(drawn with Langevin noise stream 1/,
+    );
     // the same run on another backend (same numbers otherwise) does not accept it
     const other = { ...referenceBackend, name: 'other-backend' };
     expect(

@@ -1,6 +1,7 @@
 import {
   ConvergenceError,
   InvalidArgumentError,
+  LANGEVIN_NOISE_STREAM,
   type LangevinUpdateArgs,
   type Mat,
   ShapeError,
@@ -10,7 +11,7 @@ import {
 import { type Key, fold, keyToJSON, normal, split, uniform } from '@sftdl/field';
 import type { SamplerState } from './checkpoint';
 import { histogramStationarity, integratedAutocorrTime, splitRhat } from './diagnostics';
-import { normalInto } from './noise';
+import { noiseGenerator } from './noise';
 import {
   type ObservableRecorder,
   fourierRecorder,
@@ -88,7 +89,8 @@ export interface GroupResult {
  *
  * *Gotchas*: the automatic step size is estimated by power iteration on the Gauss–Newton matrix at the start, at
  * burn-in/2 and at the end of burn-in; near a first-order transition use long runs and `alignedChains`.
- * `step` noise is `normal(fold(chainKey, step))`, so a run resumed from a {@link SamplerState} is bit-identical.
+ * `step` noise is compute's Langevin noise stream `langevinNormalsInto(fold(chainKey, step))` (native where the backend
+ * has it, same bits), so a run resumed from a {@link SamplerState} is bit-identical.
  *
  * @example
  * ```ts
@@ -145,8 +147,13 @@ export class LangevinSampler {
   private mg = new Float64Array(0);
   /** The fused diagonal update (native or TypeScript) and its argument record, reused every step. */
   private readonly update: (u: LangevinUpdateArgs) => void;
+  /** The Langevin noise stream: the backend's native generator where it has one, else compute's (same bits). */
+  private readonly normals: (k0: number, k1: number, out: Float64Array) => void;
   private readonly upd: LangevinUpdateArgs;
   private bz = new Float64Array(0);
+  /** The segment's noise buffers: ξ_t, and ξ_{t} of the previous step per chain (Leimkuhler–Matthews). */
+  private xiBuf = new Float64Array(0);
+  private xiPrevBufs: Float64Array[] = [];
 
   constructor(options: LangevinOptions, resume?: SamplerState) {
     this.options = options;
@@ -220,6 +227,7 @@ export class LangevinSampler {
       }
     this.sqrt2M = this.M.map((m) => Math.sqrt(2 * m));
     this.update = langevinUpdater(model.backend);
+    this.normals = noiseGenerator(model.backend);
     this.upd = {
       len: this.P,
       theta: this.M,
@@ -366,6 +374,10 @@ export class LangevinSampler {
     this.fresh = new Array<boolean>(C).fill(false);
     this.initAcc();
     if (resume) {
+      if ((resume.noiseStream ?? 1) !== LANGEVIN_NOISE_STREAM)
+        throw new InvalidArgumentError(
+          `checkpoint does not match this run (drawn with Langevin noise stream ${String(resume.noiseStream ?? 1)}, this sftdl draws stream ${LANGEVIN_NOISE_STREAM}); delete it and rerun`,
+        );
       if (resume.version !== 2 || resume.fingerprint !== this.fingerprint) {
         const be =
           resume.backend !== model.backend.name || resume.precision !== model.backend.precision
@@ -393,6 +405,7 @@ export class LangevinSampler {
       const params = Array.from({ length: C }, (_, c) => this.initChain(fold(initRoot, c), c));
       this.s = {
         version: 2,
+        noiseStream: LANGEVIN_NOISE_STREAM,
         fingerprint: this.fingerprint,
         backend: model.backend.name,
         precision: model.backend.precision,
@@ -948,16 +961,19 @@ export class LangevinSampler {
   private segment(th: Float64Array[], c0: number, c1: number, t0: number, t1: number): void {
     const { burnIn, thin, C, P, method } = this;
     const s = this.s;
-    const xi = new Float64Array(P);
-    // Leimkuhler–Matthews: the noise of step t is (ξ_t + ξ_{t+1})/2, ξ_t = normal(fold(chainKey, t)) (regenerated
-    // from the key at the start of every segment, so no noise is stored in the state)
+    // per-step buffers, kept between segments (a segment can be a few steps long: benchmarks, frequent checkpoints)
+    if (this.xiBuf.length !== P) this.xiBuf = new Float64Array(P);
+    const xi = this.xiBuf;
+    // Leimkuhler–Matthews: the noise of step t is (ξ_t + ξ_{t+1})/2, ξ_t = the stream's normals for fold(chainKey, t)
+    // (regenerated from the key at the start of every segment, so no noise is stored in the state)
     const lm = method === 'lm';
     const xiPrev: Float64Array[] = [];
     if (lm)
       for (let c = c0; c < c1; c++) {
-        const v = new Float64Array(P);
+        let v = this.xiPrevBufs[c];
+        if (!v || v.length !== P) v = this.xiPrevBufs[c] = new Float64Array(P);
         const k0 = fold(this.chainKeys[c]!, t0);
-        normalInto(k0.k0, k0.k1, v);
+        this.normals(k0.k0, k0.k1, v);
         xiPrev[c] = v;
       }
     const batched = method !== 'mala' && this.options.model.lossGradBatch !== undefined && this.n > 0;
@@ -966,9 +982,11 @@ export class LangevinSampler {
       this.bGrad = Array.from({ length: C }, () => new Float64Array(P));
       this.bPred = Array.from({ length: C }, () => new Float64Array(this.n * this.O));
     }
-    const prop = new Float64Array(P),
-      gProp = new Float64Array(P),
-      pProp = new Float64Array(this.n * this.O);
+    // MALA's proposal buffers (unused by LM and Euler)
+    const mala = method === 'mala';
+    const prop = new Float64Array(mala ? P : 0),
+      gProp = new Float64Array(mala ? P : 0),
+      pProp = new Float64Array(mala ? this.n * this.O : 0);
     // batched diagonal LM/Euler steps: prior gradient and update fused (bit-identical to addPrior + the loops below)
     const fused = batched && !this.dense;
     for (let t = t0; t < t1; t++) {
@@ -994,7 +1012,7 @@ export class LangevinSampler {
       for (let c = c0; c < c1; c++) {
         const theta = th[c]!;
         const kt = fold(this.chainKeys[c]!, lm ? t + 1 : t);
-        normalInto(kt.k0, kt.k1, xi);
+        this.normals(kt.k0, kt.k1, xi);
         let U: number, g: Float64Array, pr: Float64Array;
         if (method === 'mala' && this.fresh[c]) {
           U = this.curU[c]!;
@@ -1218,7 +1236,8 @@ export class LangevinSampler {
         backend: model.backend.name,
         precision: model.backend.precision,
         update: model.backend.langevinUpdate ? 'native' : 'typescript',
-        noise: wasmPhiloxAvailable() ? 'wasm' : 'typescript',
+        noise: model.backend.normals ? 'native' : wasmPhiloxAvailable() ? 'wasm' : 'typescript',
+        noiseStream: LANGEVIN_NOISE_STREAM,
       },
       method: this.method,
       stepSize: s.stepSize,

@@ -389,6 +389,11 @@ export function twoLayerNet(options: TwoLayerOptions): Model {
       }
       return;
     }
+    if (backend.twoLayerBatch && O === 1 && !host(n)) {
+      // the backend's fused step: the same products and readout in one call (float32 intermediates in float32 mode)
+      backend.twoLayerBatch({ x, y: y.data, width: N, activation, params: ps, grads, preds, losses });
+      return;
+    }
     const b = batchBuffers(n, C);
     for (let c = 0; c < C; c++) b.w.set(ps[c]!.subarray(0, aOff), c * N * d);
     const wAll: Mat = { rows: CN, cols: d, data: b.w };

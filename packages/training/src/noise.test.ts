@@ -1,29 +1,24 @@
-import { fold, key, normal } from '@sftdl/field';
-import { wasmPhiloxAvailable } from '@sftdl/compute';
+import { LANGEVIN_NOISE_STREAM, type ComputeBackend, langevinNormalsInto, referenceBackend } from '@sftdl/compute';
+import { fold, key } from '@sftdl/field';
 import { describe, expect, it } from 'vitest';
-import { normalInto, normalIntoTs } from './noise';
+import { noiseGenerator } from './noise';
 
-describe('normalInto', () => {
-  it('uses the WebAssembly Philox kernel in Node', () => {
-    expect(wasmPhiloxAvailable()).toBe(true);
-  });
-  it("is bit-identical to field's normal (odd and even lengths, several keys, counters past 2^16)", () => {
-    for (const [seed, len] of [
-      [0, 1],
-      [1, 7],
-      [2, 1000],
-      [3, 200001],
-      [4, 2 * 65536 + 3],
-    ] as const) {
-      const k = fold(key(seed), 12345);
-      const want = normal(k, len);
-      for (const f of [normalInto, normalIntoTs]) {
-        const got = new Float64Array(len);
-        f(k.k0, k.k1, got);
-        let diff = 0;
-        for (let i = 0; i < len; i++) if (!Object.is(got[i], want[i])) diff++;
-        expect(diff).toBe(0);
-      }
-    }
+describe('noiseGenerator', () => {
+  it("uses compute's stream without a native generator, the backend's when it has one", () => {
+    expect(noiseGenerator(referenceBackend)).toBe(langevinNormalsInto);
+    const calls: number[][] = [];
+    const fake = {
+      ...referenceBackend,
+      normals(k0: number, k1: number, out: Float64Array) {
+        calls.push([k0, k1, out.length]);
+        out.fill(7);
+      },
+    } as ComputeBackend;
+    const out = new Float64Array(3);
+    const k = fold(key(5), 9);
+    noiseGenerator(fake)(k.k0, k.k1, out);
+    expect(calls).toEqual([[k.k0, k.k1, 3]]);
+    expect(Array.from(out)).toEqual([7, 7, 7]);
+    expect(LANGEVIN_NOISE_STREAM).toBe(2);
   });
 });

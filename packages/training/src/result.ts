@@ -61,7 +61,8 @@ export interface LangevinResult {
    * with the same values; else 'typescript'),
    * `preconditioner` ('dense' once the Gauss–Newton preconditioner was set, else 'diagonal'), the backend, `update`
    * (the batched diagonal Langevin update: 'native' when the backend has a fused `langevinUpdate`, else 'typescript')
-   * and `noise` (Philox blocks in 'wasm' or 'typescript'; Box–Muller in TypeScript either way, same numbers).
+   * `noise` (the Langevin noise stream: 'native' when the backend generates it, else Philox blocks in 'wasm' or
+   * 'typescript' and the transform in TypeScript; the same numbers every way) and `noiseStream` (its version).
    */
   engine: {
     batched: boolean;
@@ -70,7 +71,8 @@ export interface LangevinResult {
     backend: string;
     precision: string;
     update: 'native' | 'typescript';
-    noise: 'wasm' | 'typescript';
+    noise: 'native' | 'wasm' | 'typescript';
+    noiseStream: number;
   };
   /** The integrator used. */
   method: LangevinMethod;

@@ -158,6 +158,11 @@ describe('bench langevin', () => {
       expect(r.flopsPerStep).toBe(c * (4 * 30 * 3 * 6 + 4 * 30 * 6));
       expect(r.gflops).toBeCloseTo(((r.flopsPerStep as number) * sps) / 1e9, 12);
       expect(r.fractionOfGemmRate).toBeCloseTo((r.gflops as number) / (r.gemmGflops as number), 12);
+      // the profile: fractions of the profiled run, summing to one (reference at this size: all in the sampler itself)
+      const ph = r.phases as unknown as Record<string, number>;
+      expect(Object.keys(ph).sort()).toEqual(['elementwise', 'fusedStep', 'noise', 'other', 'products', 'update']);
+      for (const v of Object.values(ph)) expect(v).toBeGreaterThanOrEqual(0);
+      expect(Object.values(ph).reduce((a, b) => a + b, 0)).toBeCloseTo(1, 9);
     }
     expect(j.stepsPerSecond).toBe(j.rows[0]!.stepsPerSecond);
     expect(table).toMatch(/chain-steps\/s/);

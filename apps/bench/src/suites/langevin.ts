@@ -59,7 +59,11 @@ export interface LangevinRow {
   flopsPerStep: number;
   /** Achieved GEMM FLOP rate: flopsPerStep / seconds per step / 1e9. */
   gflops: number;
-  /** sftdl rows: the backend's rate on the step's two big GEMMs (X·Wᵀ, Dᵀ·X at the row's shape, chains and threads), timed in the same rounds. */
+  /**
+   * sftdl rows: the backend's rate on the step's two big GEMMs (X·Wᵀ, Dᵀ·X at the row's shape, chains and threads), timed
+   * in the same rounds: for openblas on its own buffers in the backend's precision (`openblasGemmSeconds`, the kernels
+   * the fused step calls), else the backend's `matmul`.
+   */
   gemmGflops?: number;
   /** sftdl rows: gflops / gemmGflops. */
   fractionOfGemmRate?: number;
@@ -71,6 +75,8 @@ export interface LangevinRow {
   ratioVsTorchBatched?: number;
   /** PyTorch rows: torch version. */
   version?: string;
+  /** sftdl rows: where a separate profiled run of the same steps (one thread of workers) spent its time. */
+  phases?: LangevinPhases;
 }
 
 /** A configuration to time: a shape, a chain count and the steps per timed run. */
@@ -117,6 +123,55 @@ export function benchConfigs(o: {
  */
 function engineOptions(threads: number): object {
   return threads === 1 ? { workers: 1 } : {};
+}
+
+/** Where a profiled sftdl step spends its time (fractions of the profiled run's wall time; see {@link profiledBackend}). */
+export interface LangevinPhases {
+  /** The backend's fused two-layer step (products, activation and readout in one native call). */
+  fusedStep: number;
+  /** matmul / matmulInto calls (the products, when the step is not fused). */
+  products: number;
+  /** activate / readout calls (activation, readout and its gradient, when the step is not fused). */
+  elementwise: number;
+  /** The backend's native Langevin noise generator. */
+  noise: number;
+  /** The backend's fused Langevin update. */
+  update: number;
+  /** Everything else: the sampler's own loops, noise and update in TypeScript where the backend has no kernel for them. */
+  other: number;
+}
+
+const PHASE_OF: Record<string, keyof LangevinPhases> = {
+  twoLayerBatch: 'fusedStep',
+  matmul: 'products',
+  matmulInto: 'products',
+  activate: 'elementwise',
+  readout: 'elementwise',
+  normals: 'noise',
+  langevinUpdate: 'update',
+};
+
+/**
+ * A copy of `backend` whose step methods (fused step, products, activation/readout, noise, update) add their wall
+ * time to `spent` (milliseconds per phase). Same numbers as the backend; only for the separate profiling run.
+ */
+export function profiledBackend(backend: ComputeBackend, spent: Record<string, number>): ComputeBackend {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(backend)) {
+    const phase = PHASE_OF[k];
+    out[k] =
+      typeof v === 'function' && phase
+        ? (...args: unknown[]) => {
+            const t0 = performance.now();
+            try {
+              return (v as (...a: unknown[]) => unknown).apply(backend, args);
+            } finally {
+              spent[phase] = (spent[phase] ?? 0) + performance.now() - t0;
+            }
+          }
+        : v;
+  }
+  return out as unknown as ComputeBackend;
 }
 
 /** Frees what an engine may hold between runs (a worker pool): calls close/destroy/dispose when the sampler has one. */
@@ -279,7 +334,7 @@ export const suite: Suite = {
     {
       key: 'rows',
       description:
-        'one per configuration: name, backend, precision, samples, dim, width, chains, threads, steps, repeats, stepsPerSecond, msPerStep, chainStepsPerSecond (= chains × steps / seconds), cpuMsPerStep, flopsPerStep (4ndN + 4nN per chain: X·Wᵀ, φ·a, φᵀ·r, Dᵀ·X), gflops; sftdl rows also gemmGflops, fractionOfGemmRate (= gflops / gemmGflops), ratio and ratioBaseline (against the better PyTorch baseline at equal threads), ratioVsTorchLoop, ratioVsTorchBatched',
+        'one per configuration: name, backend, precision, samples, dim, width, chains, threads, steps, repeats, stepsPerSecond, msPerStep, chainStepsPerSecond (= chains × steps / seconds), cpuMsPerStep, flopsPerStep (4ndN + 4nN per chain: X·Wᵀ, φ·a, φᵀ·r, Dᵀ·X), gflops; sftdl rows also gemmGflops, fractionOfGemmRate (= gflops / gemmGflops), ratio and ratioBaseline (against the better PyTorch baseline at equal threads), ratioVsTorchLoop, ratioVsTorchBatched, and phases { fusedStep, products, elementwise, noise, update, other }: fractions of a separate profiled run of the same steps',
     },
     { key: 'ratio', description: 'headline sftdl ÷ the better PyTorch baseline (only with a baseline; > 1: sftdl faster)' },
     { key: 'baseline', description: "'torch' (only with a baseline)" },
@@ -296,6 +351,9 @@ export const suite: Suite = {
     'PyTorch (float32, the same Euler–Maruyama step in standardised coordinates): torch-loop steps C nets one after',
     'another with autograd; torch-batched steps all chains with one GEMM per product (X·[W1…WC]ᵀ, hand-written',
     'gradients). Python: --python, else $SFTDL_PYTHON, else the first of python3, /usr/bin/python3 that imports torch.',
+    '',
+    'phases: after the timed rounds, one more run of the same steps on a copy of the backend that times its step',
+    'methods (fused step, products, activation/readout, noise, update; the rest is "other"), as fractions of its time.',
   ],
   async run(ctx) {
     const f = ctx.flags;
@@ -409,14 +467,30 @@ export const suite: Suite = {
           ];
           const variants: TorchVariant[] = torch ? ['loop', 'batched'] : [];
           for (const v of variants) contestants.push({ time: () => torch!.time(v, T, cfg.steps) });
-          contestants.push({
-            run: () => {
-              for (let r = 0; r < gemmReps; r++) {
-                backend.matmul(x, wAll, { transB: true });
-                backend.matmul(dAll, x, { transA: true });
-              }
-            },
-          });
+          // the GEMM rate: on the openblas backend its own buffers in the backend's precision (the path the fused step
+          // takes, no float64 conversions); elsewhere the backend's matmul on the step's operands
+          const CN = cfg.chains * cfg.N;
+          const nativeGemm = backend.name === 'openblas' ? await import('@sftdl/backend-openblas') : undefined;
+          const gemmOpts = { precision: backend.precision, threads: T };
+          contestants.push(
+            nativeGemm
+              ? {
+                  time: () => {
+                    const sec =
+                      nativeGemm.openblasGemmSeconds(gemmOpts, { m: cfg.n, n: CN, k: cfg.d, transB: true }, gemmReps) +
+                      nativeGemm.openblasGemmSeconds(gemmOpts, { m: CN, n: cfg.d, k: cfg.n, transA: true }, gemmReps);
+                    return Promise.resolve({ seconds: sec, cpuSeconds: sec });
+                  },
+                }
+              : {
+                  run: () => {
+                    for (let r = 0; r < gemmReps; r++) {
+                      backend.matmul(x, wAll, { transB: true });
+                      backend.matmul(dAll, x, { transA: true });
+                    }
+                  },
+                },
+          );
           ctx.log(
             `n=${cfg.n} d=${cfg.d} N=${cfg.N} chains=${cfg.chains} threads=${T}: ${repeats} rounds of ${cfg.steps} steps (sftdl ${backend.name}${variants.map((v) => `, torch-${v}`).join('')}, GEMMs) …`,
           );
@@ -446,9 +520,35 @@ export const suite: Suite = {
             gflops: (flopsPerStep * cfg.steps) / t.seconds / 1e9,
             ...extra,
           });
+          // the profile: a separate run of the same steps on a backend copy that times its step methods
+          const spent: Record<string, number> = {};
+          const profModel = twoLayerNet({ dim: cfg.d, width: cfg.N, activation, backend: profiledBackend(backend, spent) });
+          const prof = new LangevinSampler({
+            ...common,
+            model: profModel,
+            steps: cfg.steps + 2,
+            burnIn: cfg.steps + 1,
+            workers: 1,
+          });
+          prof.advance(1);
+          for (const k of Object.keys(spent)) spent[k] = 0;
+          const tp = performance.now();
+          prof.advance(cfg.steps + 1);
+          const profMs = performance.now() - tp;
+          await release(prof);
+          const share = (k: keyof LangevinPhases) => (spent[k] ?? 0) / profMs;
+          const phases: LangevinPhases = {
+            fusedStep: share('fusedStep'),
+            products: share('products'),
+            elementwise: share('elementwise'),
+            noise: share('noise'),
+            update: share('update'),
+            other: 0,
+          };
+          phases.other = Math.max(0, 1 - Object.values(phases).reduce((a, b) => a + b, 0));
           const gemm = times.at(-1)!;
           const gemmGflops = (langevinGemmFlops(cfg) * gemmReps) / gemm.seconds / 1e9;
-          const ours = row('sftdl', times[0]!, { backend: backend.name, precision: backend.precision, gemmGflops });
+          const ours = row('sftdl', times[0]!, { backend: backend.name, precision: backend.precision, gemmGflops, phases });
           ours.fractionOfGemmRate = ours.gflops / gemmGflops;
           const theirs = variants.map((v, i) =>
             row(`torch-${v}`, times[1 + i]!, { backend: 'pytorch-cpu', precision: 'float32', version: python!.torch }),
@@ -463,7 +563,11 @@ export const suite: Suite = {
           ctx.log(
             `  sftdl ${fmt(ours.msPerStep)} ms/step, ${fmt(ours.gflops)} GFLOP/s (${(100 * ours.fractionOfGemmRate).toFixed(0)}% of ${fmt(gemmGflops)})` +
               theirs.map((r) => `; ${r.name} ${fmt(r.msPerStep)} ms/step`).join('') +
-              (ours.ratio !== undefined ? `; ratio ${ours.ratio.toFixed(2)}` : ''),
+              (ours.ratio !== undefined ? `; ratio ${ours.ratio.toFixed(2)}` : '') +
+              `; profile ${Object.entries(phases)
+                .filter(([, v]) => v >= 0.005)
+                .map(([k, v]) => `${k} ${(100 * v).toFixed(0)}%`)
+                .join(', ')}`,
           );
           rows.push(ours, ...theirs);
         }

@@ -6,11 +6,15 @@
 
 #include <algorithm>
 #include <climits>
+#include <cmath>
+#include <cstdint>
 #include <new>
 #include <string>
+#include <vector>
 
 #include "elementwise.h"
 #include "kernels.h"
+#include "noise.h"
 #include "update.h"
 
 namespace {
@@ -270,7 +274,80 @@ Napi::Value LangevinUpdate(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+/** The Float64Array pointers of a JavaScript array of C Float64Arrays, each at least minLength long. */
+void f64List(const Napi::CallbackInfo& info, size_t i, size_t C, size_t minLength, const char* what, std::vector<double*>& out) {
+  if (!info[i].IsArray()) throw Napi::TypeError::New(info.Env(), std::string(what) + " must be an array of Float64Array");
+  Napi::Array arr = info[i].As<Napi::Array>();
+  if (arr.Length() < C) throw Napi::RangeError::New(info.Env(), std::string(what) + " has fewer entries than chains");
+  out.resize(C);
+  for (size_t c = 0; c < C; c++) {
+    const Napi::Value v = arr.Get(static_cast<uint32_t>(c));
+    if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+      throw Napi::TypeError::New(info.Env(), std::string(what) + " must be an array of Float64Array");
+    Napi::Float64Array a = v.As<Napi::Float64Array>();
+    if (a.ElementLength() < minLength)
+      throw Napi::RangeError::New(info.Env(), std::string(what) + " entry is shorter than its shape says");
+    out[c] = a.Data();
+  }
+}
+
+// twoLayerBatch(mode, threads, n, d, N, C, x, y, params[], grads[], preds[], losses, kind, table)
+Napi::Value TwoLayerBatch(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const sftdl::Mode mode = prologue(info);
+    sftdl::TwoLayerArgs a;
+    a.threads = dim(info, 1, "threads");
+    a.n = dim(info, 2, "n");
+    a.d = dim(info, 3, "d");
+    a.N = dim(info, 4, "N");
+    a.C = dim(info, 5, "C");
+    const size_t n = a.n, d = a.d, N = a.N, C = a.C, P = N * d + N;
+    a.x = f64(info, 6, n * d, "x");
+    a.y = f64(info, 7, n, "y");
+    thread_local std::vector<double*> params, grads, preds;
+    f64List(info, 8, C, P, "params", params);
+    f64List(info, 9, C, P, "grads", grads);
+    f64List(info, 10, C, n, "preds", preds);
+    a.params = params.data();
+    a.grads = grads.data();
+    a.preds = preds.data();
+    a.losses = f64(info, 11, C, "losses");
+    a.kind = dim(info, 12, "kind");
+    if (a.kind > sftdl::kActSquare) throw Napi::RangeError::New(info.Env(), "unknown activation code");
+    a.table = f64(info, 13, a.kind == sftdl::kActErf ? 769 * 7 : 0, "table");
+    return result(info.Env(), sftdl::twoLayerBatch(mode, a));
+  });
+}
+
+// gemmSeconds(mode, threads, transA, transB, m, n, k, reps) -> seconds
+Napi::Value GemmSeconds(const Napi::CallbackInfo& info) {
+  return guarded(info, [&] {
+    const sftdl::Mode mode = prologue(info);
+    const double s = sftdl::gemmSeconds(mode, flag(info, 2), flag(info, 3), dim(info, 4, "m"), dim(info, 5, "n"),
+                                        dim(info, 6, "k"), dim(info, 7, "reps"));
+    return Napi::Number::New(info.Env(), s);
+  });
+}
+
+Napi::Value Normals(const Napi::CallbackInfo& info) {
+  // (k0, k1, out[, maxIsa]): out.length normals of the Langevin noise stream; k0, k1 are taken modulo 2^32
+  const double k0 = num(info, 0), k1 = num(info, 1);
+  if (!std::isfinite(k0) || !std::isfinite(k1) || k0 != std::trunc(k0) || k1 != std::trunc(k1))
+    throw Napi::RangeError::New(info.Env(), "key words must be integers");
+  const Napi::Value v = info[2];
+  if (!v.IsTypedArray() || v.As<Napi::TypedArray>().TypedArrayType() != napi_float64_array)
+    throw Napi::TypeError::New(info.Env(), "out must be a Float64Array");
+  Napi::Float64Array out = v.As<Napi::Float64Array>();
+  const int maxIsa = info.Length() > 3 ? dim(info, 3, "maxIsa") : 2;
+  const auto word = [](double k) { return static_cast<uint32_t>(static_cast<int64_t>(std::fmod(k, 4294967296.0))); };
+  sftdl::normals(word(k0), word(k1), out.Data(), out.ElementLength(), maxIsa);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  exports.Set("normals", Napi::Function::New(env, Normals, "normals"));
+  exports.Set("twoLayerBatch", Napi::Function::New(env, TwoLayerBatch, "twoLayerBatch"));
+  exports.Set("gemmSeconds", Napi::Function::New(env, GemmSeconds, "gemmSeconds"));
   exports.Set("langevinUpdate", Napi::Function::New(env, LangevinUpdate, "langevinUpdate"));
   exports.Set("readout", Napi::Function::New(env, Readout, "readout"));
   exports.Set("activate", Napi::Function::New(env, Activate, "activate"));

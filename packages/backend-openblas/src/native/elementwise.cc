@@ -246,10 +246,18 @@ struct Row {
   const double* dph;
 };
 inline Row rowOf(const ReadoutArgs& r, size_t mu, double* scratch) {
-  if (!r.h) return {r.phi + mu * r.stride, r.dphi + mu * r.stride};
-  range(r.kind, r.h + mu * r.stride, scratch, scratch + r.width, 0, r.width, r.table, r.maxIsa);
+  if (!r.h && !r.h32) return {r.phi + mu * r.stride, r.dphi + mu * r.stride};
+  const double* h = r.h ? r.h + mu * r.stride : scratch + 2 * r.width;
+  if (!r.h) {
+    const float* src = r.h32 + mu * r.stride;
+    double* dst = scratch + 2 * r.width;
+    for (size_t i = 0; i < r.width; i++) dst[i] = src[i];
+  }
+  range(r.kind, h, scratch, scratch + r.width, 0, r.width, r.table, r.maxIsa);
   return {scratch, scratch + r.width};
 }
+/** Scratch doubles per row part: φ, φ′ and (float32 input) the widened row. */
+inline size_t scratchPerPart(const ReadoutArgs& r) { return r.h32 ? 3 * r.width : r.h ? 2 * r.width : 0; }
 
 // The portable definition, the same loops and arithmetic as @sftdl/compute's readoutInto (bit-identical).
 double readoutScalar(const ReadoutArgs& r, double* scratch) {
@@ -260,7 +268,8 @@ double readoutScalar(const ReadoutArgs& r, double* scratch) {
     const Row row = rowOf(r, mu, scratch);
     const double* ph = row.ph;
     const double* dph = row.dph;
-    double* dm = r.delta + mu * r.stride;
+    double* dm = r.delta32 ? nullptr : r.delta + mu * r.stride;
+    float* dm32 = r.delta32 ? r.delta32 + mu * r.stride : nullptr;
     double* res = r.res + mu * O;
     for (size_t o = 0; o < O; o++) {
       double sv = 0;
@@ -277,7 +286,8 @@ double readoutScalar(const ReadoutArgs& r, double* scratch) {
         r.grad[i * O + o] += ph[i] * rv;
         sv += r.a[i * O + o] * rv;
       }
-      dm[i] = sv * dph[i];
+      if (dm32) dm32[i] = static_cast<float>(sv * dph[i]);
+      else dm[i] = sv * dph[i];
     }
   }
   return 0.5 * loss;
@@ -297,7 +307,8 @@ __attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(c
     const Row row = rowOf(r, mu, scratch);
     const double* ph = row.ph;
     const double* dph = row.dph;
-    double* dm = r.delta + mu * r.stride;
+    double* dm = r.delta32 ? nullptr : r.delta + mu * r.stride;
+    float* dm32 = r.delta32 ? r.delta32 + mu * r.stride : nullptr;
     __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
     size_t i = 0;
     for (; i + 16 <= N8; i += 16) {
@@ -315,13 +326,17 @@ __attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(c
     for (i = 0; i < N8; i += 8) {
       const __m512d p = _mm512_loadu_pd(ph + i);
       _mm512_storeu_pd(grad + i, _mm512_fmadd_pd(p, ev, _mm512_loadu_pd(grad + i)));
-      _mm512_storeu_pd(dm + i, _mm512_mul_pd(_mm512_mul_pd(_mm512_loadu_pd(r.a + i), ev), _mm512_loadu_pd(dph + i)));
+      const __m512d dv = _mm512_mul_pd(_mm512_mul_pd(_mm512_loadu_pd(r.a + i), ev), _mm512_loadu_pd(dph + i));
+      if (dm32) _mm256_storeu_ps(dm32 + i, _mm512_cvtpd_ps(dv));
+      else _mm512_storeu_pd(dm + i, dv);
     }
     if (tail) {
       const __m512d p = _mm512_maskz_loadu_pd(tail, ph + N8);
       _mm512_mask_storeu_pd(grad + N8, tail, _mm512_fmadd_pd(p, ev, _mm512_maskz_loadu_pd(tail, grad + N8)));
       const __m512d av = _mm512_maskz_loadu_pd(tail, r.a + N8), dv = _mm512_maskz_loadu_pd(tail, dph + N8);
-      _mm512_mask_storeu_pd(dm + N8, tail, _mm512_mul_pd(_mm512_mul_pd(av, ev), dv));
+      const __m512d dt = _mm512_mul_pd(_mm512_mul_pd(av, ev), dv);
+      if (dm32) _mm512_mask_storeu_ps(dm32 + N8, static_cast<__mmask16>(tail), _mm512_castps256_ps512(_mm512_cvtpd_ps(dt)));
+      else _mm512_mask_storeu_pd(dm + N8, tail, dt);
     }
   }
   return 0.5 * loss;
@@ -338,11 +353,12 @@ double readout(const ReadoutArgs& args) {
     // thread count
     const size_t n = args.n, N = args.width;
     const size_t parts = n >= 256 ? std::min<size_t>(16, n / 128) : 1;
-    std::vector<double> scratch(args.h ? 2 * N * parts : 0), partial(parts > 1 ? parts * N : 0), loss(parts);
+    const size_t per = scratchPerPart(args);
+    std::vector<double> scratch(per * parts), partial(parts > 1 ? parts * N : 0), loss(parts);
     if (parts == 1) return readoutAvx512(args, scratch.data(), 0, n, args.grad);
     fast::parallel(args.threads, [&](int w, int tf) {
       for (size_t k = static_cast<size_t>(w); k < parts; k += static_cast<size_t>(tf)) {
-        double* sc = args.h ? scratch.data() + 2 * N * k : nullptr;
+        double* sc = per ? scratch.data() + per * k : nullptr;
         loss[k] = readoutAvx512(args, sc, n * k / parts, n * (k + 1) / parts, partial.data() + N * k);
       }
     });
@@ -356,7 +372,7 @@ double readout(const ReadoutArgs& args) {
     return total;
   }
 #endif
-  std::vector<double> scratch(args.h ? 2 * args.width : 0);
+  std::vector<double> scratch(scratchPerPart(args));
   return readoutScalar(args, scratch.data());
 }
 

@@ -39,6 +39,11 @@ struct ReadoutArgs {
   const double* h = nullptr;
   int kind = 0;
   const double* table = nullptr;
+  // float32 buffers (the fused two-layer step of a float32 backend): when h32 is set, φ and φ′ are computed from
+  // h32 (widened to float64, exact) as from h; when delta32 is set, the signal is rounded to float32 (nearest) and
+  // written there instead of delta. Same layout and stride as h and delta.
+  const float* h32 = nullptr;
+  float* delta32 = nullptr;
 };
 
 /**

@@ -1,11 +1,14 @@
 #include "kernels.h"
 
+#include "elementwise.h"
+
 #include "fastgemm.h"
 
 #include <cblas.h>
 #include <lapacke.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cmath>
 #include <cstring>
 #include <memory>
@@ -601,6 +604,155 @@ Status syevd(Mode mode, int n, const double* a, double* w, double* v) {
   if (info > 0) return make(Status::NoConvergence, info);
   if (info < 0) return make(Status::LapackArg, -info);
   return checkOutput(w, sn);
+}
+
+// ---------------------------------------------------------------------------------------------------------
+// The fused two-layer batch (see kernels.h).
+
+namespace {
+
+template <typename T>
+struct TwoLayerScratch {
+  std::vector<T> x, w, h, g;
+  std::vector<double> res;
+};
+
+template <typename T>
+TwoLayerScratch<T>& twoLayerScratch() {
+  thread_local TwoLayerScratch<T> s;
+  return s;
+}
+
+/** Grows v to n entries (keeps it when large enough; big buffers get the huge-page hint when they are made). */
+template <typename T>
+T* ensure(std::vector<T>& v, size_t n) {
+  if (v.size() < n) {
+    v.clear();
+    v.shrink_to_fit();
+    v.resize(n);
+    if (n * sizeof(T) >= (static_cast<size_t>(8) << 20)) fast::adviseHugePages(v.data(), n * sizeof(T));
+  }
+  return v.data();
+}
+
+/**
+ * C = op(A)·op(B) the way `gemm` runs it for this mode (sftdl's kernels above kFastMinWork, else OpenBLAS). Returns
+ * sftdl's kernels' NaN/Inf flags; after OpenBLAS, C is scanned only when `scan` (the caller checks what follows
+ * from C instead when a full pass over it would cost too much).
+ */
+template <typename T>
+unsigned gemmFlags(bool fast, bool tA, bool tB, int m, int n, int k, const T* a, size_t lda, const T* b, size_t ldb,
+                   T* c, size_t ldc, bool scan) {
+  if (fast && static_cast<double>(m) * n * k >= kFastMinWork)
+    return fast::gemm(fastThreads(), tA, tB, m, n, k, T(1), a, lda, b, ldb, false, c, ldc);
+  gemmAny(false, tA, tB, m, n, k, T(1), a, lda, b, ldb, false, c, ldc);
+  if (scan)
+    for (size_t i = 0, e = static_cast<size_t>(m) * n; i < e; i++)
+      if (!std::isfinite(c[i])) return fast::kBadOutput;
+  return 0;
+}
+
+/** dst = src rounded to T, reporting the first NaN/Inf or float32 overflow as input `arg`. */
+Status load(char arg, const double* src, float* dst, size_t n) { return toFloatInput(arg, src, dst, n); }
+Status load(char arg, const double* src, double* dst, size_t n) {
+  std::copy(src, src + n, dst);
+  return checkInput(arg, src, n);
+}
+
+template <typename T>
+Status twoLayerRun(Mode mode, const TwoLayerArgs& a) {
+  const size_t n = a.n, d = a.d, N = a.N, C = a.C, CN = C * N, Nd = N * d;
+  TwoLayerScratch<T>& s = twoLayerScratch<T>();
+  // X: rounded into the scratch buffer in float32; used in place in float64 (only checked)
+  const T* X;
+  Status st;
+  if constexpr (sizeof(T) == 4) {
+    float* x32 = ensure(s.x, n * d);
+    st = load('X', a.x, x32, n * d);
+    X = x32;
+  } else {
+    st = checkInput('X', a.x, n * d);
+    X = a.x;
+  }
+  T* W = ensure(s.w, CN * d);
+  T* H = ensure(s.h, n * CN);
+  T* G = ensure(s.g, CN * d);
+  double* res = ensure(s.res, n);
+  for (size_t c = 0; c < C && st.kind == Status::Ok; c++) {
+    st = load('W', a.params[c], W + c * Nd, Nd);
+    if (st.kind != Status::Ok) st.index += static_cast<int64_t>(c * Nd);
+  }
+  if (st.kind != Status::Ok) return st;
+  // H = X·Wᵀ ([n, d]·[C·N, d]ᵀ)
+  // (an overflow in H shows in the losses below: NaN propagates through every activation, ±Inf through the unbounded
+  // ones; the bounded ones saturate at their finite limits, as they would at any large finite value)
+  if (gemmFlags<T>(mode.fast, false, true, a.n, static_cast<int>(CN), a.d, X, d, W, d, H, CN, false))
+    return make(Status::Overflow, -1, 'H');
+  // φ, φ′, prediction, residual, readout gradient and the signal D (over H) per network
+  for (size_t c = 0; c < C; c++) {
+    ReadoutArgs r;
+    r.n = n;
+    r.width = N;
+    r.outputs = 1;
+    r.stride = CN;
+    r.phi = r.dphi = nullptr;
+    r.a = a.params[c] + Nd;
+    r.y = a.y;
+    r.pred = a.preds[c];
+    r.res = res;
+    r.grad = a.grads[c] + Nd;
+    r.delta = nullptr;
+    r.maxIsa = 2;
+    r.threads = a.threads;
+    r.kind = a.kind;
+    r.table = a.table;
+    if constexpr (sizeof(T) == 4) {
+      r.h32 = reinterpret_cast<const float*>(H) + c * N;
+      r.delta32 = reinterpret_cast<float*>(H) + c * N;
+    } else {
+      r.h = reinterpret_cast<const double*>(H) + c * N;
+      r.delta = reinterpret_cast<double*>(H) + c * N;
+    }
+    a.losses[c] = readout(r);
+    if (!std::isfinite(a.losses[c])) return make(Status::Overflow, -1, 'H');
+  }
+  // G = Dᵀ·X ([n, C·N]ᵀ·[n, d]), then each network's block widened into its gradient
+  if (gemmFlags<T>(mode.fast, true, false, static_cast<int>(CN), a.d, a.n, H, CN, X, d, G, d, true))
+    return make(Status::Overflow, -1, 'D');
+  for (size_t c = 0; c < C; c++) {
+    const T* src = G + c * Nd;
+    double* dst = a.grads[c];
+    for (size_t i = 0; i < Nd; i++) dst[i] = src[i];
+  }
+  return Status::ok();
+}
+
+}  // namespace
+
+namespace {
+template <typename T>
+double gemmSecondsT(Mode mode, bool tA, bool tB, int m, int n, int k, int reps) {
+  const size_t sa = static_cast<size_t>(m) * k, sb = static_cast<size_t>(k) * n, sc = static_cast<size_t>(m) * n;
+  std::vector<T> a(sa), b(sb), c(sc);
+  for (size_t i = 0; i < sa; i++) a[i] = static_cast<T>(static_cast<double>((i * 7919) % 1000) / 1000 - 0.5);
+  for (size_t i = 0; i < sb; i++) b[i] = static_cast<T>(static_cast<double>((i * 104729) % 1000) / 1000 - 0.5);
+  const size_t lda = std::max(1, tA ? m : k), ldb = std::max(1, tB ? k : n);
+  gemmFlags<T>(mode.fast, tA, tB, m, n, k, a.data(), lda, b.data(), ldb, c.data(), n, false);  // warm-up
+  const auto t0 = std::chrono::steady_clock::now();
+  for (int r = 0; r < reps; r++) gemmFlags<T>(mode.fast, tA, tB, m, n, k, a.data(), lda, b.data(), ldb, c.data(), n, false);
+  return std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+}
+}  // namespace
+
+double gemmSeconds(Mode mode, bool transA, bool transB, int m, int n, int k, int reps) {
+  if (m <= 0 || n <= 0 || k <= 0 || reps <= 0) return 0;
+  return mode.f32 ? gemmSecondsT<float>(mode, transA, transB, m, n, k, reps)
+                  : gemmSecondsT<double>(mode, transA, transB, m, n, k, reps);
+}
+
+Status twoLayerBatch(Mode mode, const TwoLayerArgs& args) {
+  if (args.n <= 0 || args.C <= 0 || args.N <= 0 || args.d <= 0) return Status::ok();
+  return mode.f32 ? twoLayerRun<float>(mode, args) : twoLayerRun<double>(mode, args);
 }
 
 }  // namespace sftdl

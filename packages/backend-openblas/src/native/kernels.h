@@ -72,4 +72,38 @@ Status logdet(Mode mode, int n, const double* l, double* out);
 /** A = V·diag(w)·Vᵀ (lower triangle of A read); w ascending, V row-major with eigenvectors as columns. */
 Status syevd(Mode mode, int n, const double* a, double* w, double* v);
 
+/**
+ * Arguments of `twoLayerBatch`: C two-layer networks f = φ(X·Wᵀ)·a with one output, parameters θ = (W row-major
+ * [N, d], then a [N]) per network.
+ */
+struct TwoLayerArgs {
+  int n = 0, d = 0, N = 0, C = 0;
+  const double* x = nullptr;        // [n, d]
+  const double* y = nullptr;        // [n]
+  const double* const* params = nullptr;  // C pointers to θ (N·d + N entries)
+  double* const* grads = nullptr;   // C pointers: ∇θ of ½Σ(f − y)² (overwritten)
+  double* const* preds = nullptr;   // C pointers to f ([n], overwritten)
+  double* losses = nullptr;         // [C]: ½Σ(f − y)²
+  int kind = 0;                     // activation code (elementwise.h)
+  const double* table = nullptr;    // fast-erf table
+  int threads = 1;
+};
+
+/**
+ * The batched loss and gradient of C two-layer networks in one call, with the arithmetic of the backend's separate
+ * calls (H = X·[W₁…W_C]ᵀ by gemm, the fused readout per network, G = Dᵀ·X by gemm) and therefore the same values:
+ * float32 mode keeps X, W, H, D and G in float32 buffers (the separate calls round them to float32 while packing
+ * anyway), which halves the memory traffic; the buffers are kept per thread between calls (no allocation per step
+ * once the sizes are known). Status NonFinite ('X' or 'W' input), Float32Range, or Overflow (a product or signal
+ * left the finite range).
+ */
+Status twoLayerBatch(Mode mode, const TwoLayerArgs& args);
+
+/**
+ * Wall seconds of `reps` products C = op(A)·op(B) (m×n, depth k) on internal buffers of this mode's type (float32 or
+ * float64, filled with small values), through the same path as twoLayerBatch's products: the GEMM rate a float32 step
+ * can reach, without the float64 conversions of a `gemm` call. For benchmarks.
+ */
+double gemmSeconds(Mode mode, bool transA, bool transB, int m, int n, int k, int reps);
+
 }  // namespace sftdl

@@ -1,7 +1,17 @@
 // Philox4x32-10 counter blocks as uniform pairs, in WebAssembly (assembled by ./asm.ts). The 32×32 → 64-bit
 // products are one i64.mul each (the TypeScript version needs four float multiplications and several shifts), and
 // the uniforms are formed with the same float64 operations as @sftdl/field's `normal`, so they are bit-identical.
+import { COS_SERIES, LN2_HI, LN2_LO, LOG_SERIES, SIN_SERIES, SQRT2 } from '../noise-constants';
 import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op, sleb } from './asm';
+
+// scalar opcodes the assembler does not name (WebAssembly core, section 5.4.7)
+const f64Sqrt = 0x9f,
+  f64Floor = 0x9c,
+  f64Gt = 0x64,
+  i64And = 0x83,
+  i64Or = 0x84,
+  i64ReinterpretF64 = 0xbd,
+  f64ReinterpretI64 = 0xbf;
 
 const M0 = 0xd2511f53,
   M1 = 0xcd9e8d57,
@@ -37,9 +47,11 @@ function uniformExpr(hi: number, lo: number): number[] {
   ];
 }
 
-function philoxBody(): number[] {
-  const set = (l: number, e: number[]) => [...e, op.localSet, l];
-  const get = (l: number) => [op.localGet, l];
+const set = (l: number, e: number[]) => [...e, op.localSet, l];
+const get = (l: number) => [op.localGet, l];
+
+/** The Philox4x32-10 rounds on locals X0 … X3 with key words A, B (P0, P1: the 64-bit products). */
+function philoxRounds(): number[] {
   const round: number[] = [
     ...set(P0, [op.i64Const, ...sleb(BigInt(M0)), ...get(X0), op.i64ExtendI32U, op.i64Mul]),
     ...set(P1, [op.i64Const, ...sleb(BigInt(M1)), ...get(X2), op.i64ExtendI32U, op.i64Mul]),
@@ -50,6 +62,14 @@ function philoxBody(): number[] {
     ...set(A, [...get(A), ...i32c(W0), op.i32Add]),
     ...set(B, [...get(B), ...i32c(W1), op.i32Add]),
   ];
+  return Array.from({ length: 10 }, () => round).flat();
+}
+
+/**
+ * The loop over counters j = j0 … j0 + count − 1 shared by both functions: Philox block j into X0 … X3, then `emit`
+ * (code that stores 16 bytes at PTR), then PTR += 16.
+ */
+function counterLoop(emit: number[]): number[] {
   return [
     ...set(J, get(J0)),
     ...set(END, [...get(J0), ...get(COUNT), op.i32Add]),
@@ -69,15 +89,8 @@ function philoxBody(): number[] {
     ...set(X3, i32c(0)),
     ...set(A, get(K0)),
     ...set(B, get(K1)),
-    ...Array.from({ length: 10 }, () => round).flat(),
-    ...get(PTR),
-    ...uniformExpr(X0, X1),
-    op.f64Store,
-    ...mem(3, 0),
-    ...get(PTR),
-    ...uniformExpr(X2, X3),
-    op.f64Store,
-    ...mem(3, 8),
+    ...philoxRounds(),
+    ...emit,
     ...set(PTR, [...get(PTR), ...i32c(16), op.i32Add]),
     ...set(J, [...get(J), ...i32c(1), op.i32Add]),
     op.br,
@@ -87,8 +100,124 @@ function philoxBody(): number[] {
   ];
 }
 
+/** Uniform pairs (u₁, u₂) of each block. */
+function philoxBody(): number[] {
+  return counterLoop([
+    ...get(PTR),
+    ...uniformExpr(X0, X1),
+    op.f64Store,
+    ...mem(3, 0),
+    ...get(PTR),
+    ...uniformExpr(X2, X3),
+    op.f64Store,
+    ...mem(3, 8),
+  ]);
+}
+
+// extra locals of `normals` (after philox's): the bits of u₁, then float64 temporaries, then the quadrant
+const [BITS, U1, U2, M, E, F, S, Z, RHO, Q, R, SV, CV, CS, SN, QQ] = [
+  16, 17, 18, 19, 20, 21, 22, 23, 24, 25, 26, 27, 28, 29, 30, 31,
+];
+
+/** c[0] + z·(c[1] + z·(… + z·c[last])) with z in local `z` (the TypeScript definition's Horner order). */
+function horner(z: number, c: readonly number[]): number[] {
+  let code = f64c(c[c.length - 1]!);
+  for (let k = c.length - 2; k >= 0; k--) code = [...f64c(c[k]!), ...get(z), ...code, op.f64Mul, op.f64Add];
+  return code;
+}
+
+/** `local = cond ? a : b` with cond = (QQ == q). */
+function pick(local: number, a: number[], b: number[], q: number): number[] {
+  return set(local, [...a, ...b, ...get(QQ), ...i32c(q), op.i32Eq, op.select]);
+}
+
+/**
+ * Pairs j0 … j0 + count − 1 of the Langevin noise stream (compute's noise.ts: the same Philox blocks and, operation
+ * for operation, streamLog and streamBoxMuller), two float64 per pair at `out`.
+ */
+function normalsBody(): number[] {
+  const neg = (l: number) => [...get(l), op.f64Neg];
+  return counterLoop([
+    ...set(U1, uniformExpr(X0, X1)),
+    ...set(U2, uniformExpr(X2, X3)),
+    // ln u₁: u₁ = m·2^e from the bits (u₁ is a normal number in (0, 1]), m halved when above √2
+    ...set(BITS, [...get(U1), i64ReinterpretF64]),
+    ...set(E, [
+      ...get(BITS),
+      op.i64Const,
+      ...sleb(52),
+      op.i64ShrU,
+      op.i32WrapI64,
+      ...i32c(0x7ff),
+      op.i32And,
+      ...i32c(1023),
+      op.i32Sub,
+      op.f64ConvertI32S,
+    ]),
+    ...set(M, [
+      ...get(BITS),
+      op.i64Const,
+      ...sleb(0x000fffffffffffffn),
+      i64And,
+      op.i64Const,
+      ...sleb(0x3ff0000000000000n),
+      i64Or,
+      f64ReinterpretI64,
+    ]),
+    ...set(QQ, [...get(M), ...f64c(SQRT2), f64Gt]),
+    ...set(M, [...get(M), ...f64c(0.5), op.f64Mul, ...get(M), ...get(QQ), op.select]),
+    ...set(E, [...get(E), ...f64c(1), op.f64Add, ...get(E), ...get(QQ), op.select]),
+    ...set(F, [...get(M), ...f64c(1), op.f64Sub]),
+    ...set(S, [...get(F), ...f64c(2), ...get(F), op.f64Add, op.f64Div]),
+    ...set(Z, [...get(S), ...get(S), op.f64Mul]),
+    ...set(RHO, [
+      ...get(E),
+      ...f64c(LN2_HI),
+      op.f64Mul,
+      ...get(E),
+      ...f64c(LN2_LO),
+      op.f64Mul,
+      ...get(S),
+      ...horner(Z, LOG_SERIES),
+      op.f64Mul,
+      op.f64Add,
+      op.f64Add,
+    ]),
+    ...set(RHO, [...f64c(-2), ...get(RHO), op.f64Mul, f64Sqrt]),
+    // cos and sin of 2πu₂: quadrant q = ⌊4u₂ + ½⌋, r = u₂ − q/4
+    ...set(Q, [...f64c(4), ...get(U2), op.f64Mul, ...f64c(0.5), op.f64Add, f64Floor]),
+    ...set(R, [...get(U2), ...f64c(0.25), ...get(Q), op.f64Mul, op.f64Sub]),
+    ...set(Z, [...get(R), ...get(R), op.f64Mul]),
+    ...set(SV, [...get(R), ...horner(Z, SIN_SERIES), op.f64Mul]),
+    ...set(CV, [...f64c(1), ...get(Z), ...horner(Z, COS_SERIES.slice(1)), op.f64Mul, op.f64Add]),
+    ...set(QQ, [...get(Q), op.i32TruncF64S, ...i32c(3), op.i32And]),
+    // (cos θ, sin θ) = (c, s), (−s, c), (−c, −s), (s, −c) for quadrants 0 … 3
+    ...set(CS, get(CV)),
+    ...pick(CS, neg(SV), get(CS), 1),
+    ...pick(CS, neg(CV), get(CS), 2),
+    ...pick(CS, get(SV), get(CS), 3),
+    ...set(SN, get(SV)),
+    ...pick(SN, get(CV), get(SN), 1),
+    ...pick(SN, neg(SV), get(SN), 2),
+    ...pick(SN, neg(CV), get(SN), 3),
+    ...get(PTR),
+    ...get(RHO),
+    ...get(CS),
+    op.f64Mul,
+    op.f64Store,
+    ...mem(3, 0),
+    ...get(PTR),
+    ...get(RHO),
+    ...get(SN),
+    op.f64Mul,
+    op.f64Store,
+    ...mem(3, 8),
+  ]);
+}
+
 interface PhiloxModule {
   philox: (k0: number, k1: number, j0: number, count: number, out: number) => void;
+  normals: (k0: number, k1: number, j0: number, count: number, out: number) => void;
   memory: WasmMemory;
 }
 let mod: PhiloxModule | null | undefined;
@@ -103,6 +232,13 @@ function load(): PhiloxModule | null {
         results: [],
         locals: [...Array(9).fill(T.i32), T.i64, T.i64],
         body: philoxBody(),
+      },
+      {
+        name: 'normals',
+        params: [T.i32, T.i32, T.i32, T.i32, T.i32],
+        results: [],
+        locals: [...Array(9).fill(T.i32), T.i64, T.i64, T.i64, ...Array(14).fill(T.f64), T.i32],
+        body: normalsBody(),
       },
     ],
     16,
@@ -135,3 +271,18 @@ export function philoxUniformPairs(k0: number, k1: number, j0: number, count: nu
 
 /** Pairs per {@link philoxUniformPairs} call. @internal */
 export const PHILOX_CHUNK = CHUNK;
+
+/**
+ * Pairs j0 … j0 + count − 1 (count ≤ 65536, counters below 2³²) of the Langevin noise stream (compute's
+ * langevinNormalsInto, bit for bit) under key (k0, k1): a view of 2·count float64 into the module's memory (valid until
+ * the next call), or undefined when WebAssembly is unavailable.
+ * @internal
+ */
+export function philoxNormalPairs(k0: number, k1: number, j0: number, count: number): Float64Array | undefined {
+  const m = load();
+  if (!m) return undefined;
+  if (count > CHUNK || j0 + count > 4294967296)
+    throw new RangeError('philoxNormalPairs: at most 65536 pairs per call, counters below 2^32');
+  m.normals(k0 | 0, k1 | 0, j0 | 0, count, 0);
+  return new Float64Array(m.memory.buffer, 0, 2 * count);
+}
