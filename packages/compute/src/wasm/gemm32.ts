@@ -15,19 +15,102 @@ export const KC32 = 384;
 export const MC32 = 192;
 export const NC32 = 2048;
 
-// parameters of `macro`: mc, nc, kc, packed A, packed B, C tile address, C row stride (bytes), first k-block flag
-const [MCP, NCP, KCP, PA, PB, CP, LDC, FIRST] = [0, 1, 2, 3, 4, 5, 6, 7];
+// parameters of `macro`: mc, nc, kc, packed A, packed B, C tile address, C row stride (bytes), mode (bit 0: the C
+// tile holds earlier k-blocks' partial sums to add; bit 1: last k-block, write α·C in float64), float64 output
+// address, its row stride (bytes), α
+const [MCP, NCP, KCP, PA, PB, CP, LDC, MODE, DP, LDD, ALPHA] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 // i32 locals
-const [JB, IB, A, B, END, CT, PBS, ASL, BSL] = [8, 9, 10, 11, 12, 13, 14, 15, 16];
-// v128 locals: MR·NV accumulators, NV B vectors, the A splat
-const ACC = 17;
+const [JB, IB, A, B, END, CT, PBS, ASL, BSL, DT] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
+// v128 locals: MR·NV accumulators, NV B vectors, the A splat, then α (f64x2), the finiteness sum and a scratch vector
+const ACC = 21;
 const BV = ACC + MR32 * NV;
 const AV = BV + NV;
+const ALV = AV + 1,
+  ZV = ALV + 1,
+  WV = ZV + 1;
+const V128_LOCALS = WV + 1 - ACC;
+
+const get = (l: number) => [op.localGet, l];
+const set = (l: number, e: number[]) => [...e, op.localSet, l];
+const addI = (l: number, e: number[]) => set(l, [...get(l), ...e, op.i32Add]);
+/** block { loop { if cond break; body; continue } } */
+const whileNot = (cond: number[], body: number[]) => [
+  op.block,
+  op.empty,
+  op.loop,
+  op.empty,
+  ...cond,
+  op.brIf,
+  1,
+  ...body,
+  op.br,
+  0,
+  op.end,
+  op.end,
+];
+
+/**
+ * The end of a tile: the accumulators plus the C tile's partial sums (mode bit 0), then either stored back to the
+ * float32 C tile, or (mode bit 1) widened to float64, scaled by α and stored to the output tile at DT, each value w
+ * adding w − w (0, or NaN for ±Inf/NaN) to the finiteness sum.
+ */
+function tileEnd(): number[] {
+  const acc = (r: number, h: number) => ACC + NV * r + h;
+  const rows = (per: (r: number) => number[], ptr: number, stride: number) =>
+    Array.from({ length: MR32 }, (_, r) => [...per(r), ...(r < MR32 - 1 ? addI(ptr, get(stride)) : [])]).flat();
+  const addC = rows(
+    (r) =>
+      Array.from({ length: NV }, (_, h) =>
+        set(acc(r, h), [...get(acc(r, h)), ...get(CT), ...v(simd.v128Load, ...mem(2, 16 * h)), ...v(simd.f32x4Add)]),
+      ).flat(),
+    CT,
+    LDC,
+  );
+  const storeC = rows(
+    (r) => Array.from({ length: NV }, (_, h) => [...get(CT), ...get(acc(r, h)), ...v(simd.v128Store, ...mem(2, 16 * h))]).flat(),
+    CT,
+    LDC,
+  );
+  // lanes 2, 3 of a f32x4 moved to 0, 1
+  const high = [...v(simd.i8x16Shuffle), 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
+  const widen = (x: number[], off: number) => [
+    ...set(WV, [...x, ...v(simd.f64x2PromoteLowF32x4), ...get(ALV), ...v(simd.f64x2Mul)]),
+    ...get(DT),
+    ...get(WV),
+    ...v(simd.v128Store, ...mem(3, off)),
+    ...set(ZV, [...get(ZV), ...get(WV), ...get(WV), ...v(simd.f64x2Sub), ...v(simd.f64x2Add)]),
+  ];
+  const storeD = rows(
+    (r) =>
+      Array.from({ length: NV }, (_, h) => [
+        ...widen(get(acc(r, h)), 32 * h),
+        ...widen([...get(acc(r, h)), ...get(acc(r, h)), ...high], 32 * h + 16),
+      ]).flat(),
+    DT,
+    LDD,
+  );
+  return [
+    ...get(MODE),
+    ...i32c(1),
+    op.i32And,
+    op.if,
+    op.empty,
+    ...addC,
+    ...set(CT, [...get(CT), ...get(LDC), ...i32c(MR32 - 1), op.i32Mul, op.i32Sub]),
+    op.end,
+    ...get(MODE),
+    ...i32c(2),
+    op.i32And,
+    op.if,
+    op.empty,
+    ...storeD,
+    op.else,
+    ...storeC,
+    op.end,
+  ];
+}
 
 function macroBody(): number[] {
-  const get = (l: number) => [op.localGet, l];
-  const set = (l: number, e: number[]) => [...e, op.localSet, l];
-  const addI = (l: number, e: number[]) => set(l, [...get(l), ...e, op.i32Add]);
   const micro: number[] = [];
   for (let h = 0; h < NV; h++) micro.push(...set(BV + h, [...get(B), ...v(simd.v128Load, ...mem(2, 16 * h))]));
   for (let r = 0; r < MR32; r++) {
@@ -37,160 +120,62 @@ function macroBody(): number[] {
       micro.push(...set(acc, [...get(acc), ...get(AV), ...get(BV + h), ...v(simd.f32x4Mul), ...v(simd.f32x4Add)]));
     }
   }
-  // C tile ← c (first k-block) or C tile + c
-  const store: number[] = [];
-  for (let r = 0; r < MR32; r++) {
-    for (let h = 0; h < NV; h++) {
-      const offset = 16 * h;
-      store.push(
-        ...get(CT),
-        ...get(FIRST),
-        op.if,
-        T.v128,
-        ...get(ACC + NV * r + h),
-        op.else,
-        ...get(CT),
-        ...v(simd.v128Load, ...mem(2, offset)),
-        ...get(ACC + NV * r + h),
-        ...v(simd.f32x4Add),
-        op.end,
-        ...v(simd.v128Store, ...mem(2, offset)),
-      );
-    }
-    store.push(...addI(CT, get(LDC)));
-  }
   const zero = Array.from({ length: MR32 * NV }, (_, q) => set(ACC + q, [op.f32Const, 0, 0, 0, 0, ...v(simd.f32x4Splat)])).flat();
+  const tile = (base: number, ld: number, bytes: number) => [
+    ...get(base),
+    ...get(IB),
+    ...get(ld),
+    op.i32Mul,
+    op.i32Add,
+    ...get(JB),
+    ...i32c(bytes),
+    op.i32Mul,
+    op.i32Add,
+  ];
   return [
+    ...set(ALV, [...get(ALPHA), ...v(simd.f64x2Splat)]),
+    ...set(ZV, [...f64c(0), ...v(simd.f64x2Splat)]),
     ...set(ASL, [...get(KCP), ...i32c(4 * MR32), op.i32Mul]), // bytes of one packed A sliver
     ...set(BSL, [...get(KCP), ...i32c(4 * NR32), op.i32Mul]), // bytes of one packed B sliver
     ...set(JB, i32c(0)),
     ...set(PBS, get(PB)),
-    op.block,
-    op.empty,
-    op.loop,
-    op.empty,
-    ...get(JB),
-    ...get(NCP),
-    op.i32GeS,
-    op.brIf,
-    1,
-    ...set(IB, i32c(0)),
-    ...set(A, get(PA)),
-    op.block,
-    op.empty,
-    op.loop,
-    op.empty,
-    ...get(IB),
-    ...get(MCP),
-    op.i32GeS,
-    op.brIf,
-    1,
-    ...set(B, get(PBS)),
-    ...set(END, [...get(A), ...get(ASL), op.i32Add]),
-    ...zero,
-    op.block,
-    op.empty,
-    op.loop,
-    op.empty,
-    ...micro,
-    ...addI(A, i32c(4 * MR32)),
-    ...addI(B, i32c(4 * NR32)),
-    ...get(A),
-    ...get(END),
-    op.i32LtU,
-    op.brIf,
-    0,
-    op.end,
-    op.end,
-    ...set(CT, [...get(CP), ...get(IB), ...get(LDC), op.i32Mul, op.i32Add, ...get(JB), ...i32c(4), op.i32Mul, op.i32Add]),
-    ...store,
-    ...addI(IB, i32c(MR32)),
-    op.br,
-    0,
-    op.end,
-    op.end,
-    ...addI(JB, i32c(NR32)),
-    ...addI(PBS, get(BSL)),
-    op.br,
-    0,
-    op.end,
-    op.end,
-  ];
-}
-
-// `unpack`(m, n, np, alpha, src, dst): dst[i·n + j] ← α·src[i·np + j] (float32 widened to float64, then scaled),
-// returning Σ dst·0: 0, or NaN when some entry is ±Inf or NaN (an overflowed product)
-function unpackBody(): number[] {
-  const [M, N, NP, AL, SRC, DST] = [0, 1, 2, 3, 4, 5];
-  const [I, S, E, E4, X, Z, X4, ALV, ZV, W] = [6, 7, 8, 9, 10, 11, 12, 13, 14, 15];
-  const get = (l: number) => [op.localGet, l];
-  const set = (l: number, e: number[]) => [...e, op.localSet, l];
-  const addI = (l: number, c: number) => set(l, [...get(l), ...i32c(c), op.i32Add]);
-  const loop = (cond: number[], body: number[]) => [
-    op.block,
-    op.empty,
-    op.loop,
-    op.empty,
-    ...cond,
-    op.brIf,
-    1,
-    ...body,
-    op.br,
-    0,
-    op.end,
-    op.end,
-  ];
-  // lanes 2, 3 of a f32x4 moved to 0, 1 (bytes 8 … 15 twice)
-  const high = [...v(simd.i8x16Shuffle), 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
-  // w = α·widen(x); store at DST + off; zv += w·0
-  const store2 = (x: number[], off: number) => [
-    ...set(W, [...x, ...v(simd.f64x2PromoteLowF32x4), ...get(ALV), ...v(simd.f64x2Mul)]),
-    ...get(DST),
-    ...get(W),
-    ...v(simd.v128Store, ...mem(3, off)),
-    ...set(ZV, [...get(ZV), ...get(W), ...f64c(0), ...v(simd.f64x2Splat), ...v(simd.f64x2Mul), ...v(simd.f64x2Add)]),
-  ];
-  return [
-    ...set(Z, f64c(0)),
-    ...set(ALV, [...get(AL), ...v(simd.f64x2Splat)]),
-    ...set(I, i32c(0)),
-    ...loop(
-      [...get(I), ...get(M), op.i32GeS],
+    ...whileNot(
+      [...get(JB), ...get(NCP), op.i32GeS],
       [
-        ...set(S, [...get(SRC), ...get(I), ...get(NP), op.i32Mul, ...i32c(4), op.i32Mul, op.i32Add]),
-        ...set(E, [...get(S), ...get(N), ...i32c(4), op.i32Mul, op.i32Add]),
-        ...set(E4, [...get(S), ...get(N), ...i32c(-4), op.i32And, ...i32c(4), op.i32Mul, op.i32Add]),
-        // four entries at a time (f32x4 → two f64x2), then one at a time
-        ...loop(
-          [...get(S), ...get(E4), op.i32GeU],
+        ...set(IB, i32c(0)),
+        ...set(A, get(PA)),
+        ...whileNot(
+          [...get(IB), ...get(MCP), op.i32GeS],
           [
-            ...set(X4, [...get(S), ...v(simd.v128Load, ...mem(2, 0))]),
-            ...store2(get(X4), 0),
-            ...store2([...get(X4), ...get(X4), ...high], 16),
-            ...addI(S, 16),
-            ...addI(DST, 32),
+            ...set(B, get(PBS)),
+            ...set(END, [...get(A), ...get(ASL), op.i32Add]),
+            ...zero,
+            op.block,
+            op.empty,
+            op.loop,
+            op.empty,
+            ...micro,
+            ...addI(A, i32c(4 * MR32)),
+            ...addI(B, i32c(4 * NR32)),
+            ...get(A),
+            ...get(END),
+            op.i32LtU,
+            op.brIf,
+            0,
+            op.end,
+            op.end,
+            ...set(CT, tile(CP, LDC, 4)),
+            ...set(DT, tile(DP, LDD, 8)),
+            ...tileEnd(),
+            ...addI(IB, i32c(MR32)),
           ],
         ),
-        ...loop(
-          [...get(S), ...get(E), op.i32GeU],
-          [
-            ...set(X, [...get(AL), ...get(S), op.f32Load, ...mem(2, 0), op.f64PromoteF32, op.f64Mul]),
-            ...get(DST),
-            ...get(X),
-            op.f64Store,
-            ...mem(3, 0),
-            ...set(Z, [...get(Z), ...get(X), ...f64c(0), op.f64Mul, op.f64Add]),
-            ...addI(S, 4),
-            ...addI(DST, 8),
-          ],
-        ),
-        ...addI(I, 1),
+        ...addI(JB, i32c(NR32)),
+        ...addI(PBS, get(BSL)),
       ],
     ),
-    ...get(Z),
     ...get(ZV),
     ...v(simd.f64x2ExtractLane, 0),
-    op.f64Add,
     ...get(ZV),
     ...v(simd.f64x2ExtractLane, 1),
     op.f64Add,
@@ -198,29 +183,28 @@ function unpackBody(): number[] {
 }
 
 interface Gemm32Module {
-  macro: (mc: number, nc: number, kc: number, pa: number, pb: number, c: number, ldc: number, first: number) => void;
-  unpack: (m: number, n: number, np: number, alpha: number, src: number, dst: number) => number;
+  macro: (
+    mc: number,
+    nc: number,
+    kc: number,
+    pa: number,
+    pb: number,
+    c: number,
+    ldc: number,
+    mode: number,
+    d: number,
+    ldd: number,
+    alpha: number,
+  ) => number;
   memory: WasmMemory;
 }
 let mod: Gemm32Module | null | undefined;
 
 function load(): Gemm32Module | null {
   if (mod !== undefined) return mod;
-  const locals = [...Array<number>(9).fill(T.i32), ...Array<number>(MR32 * NV + NV + 1).fill(T.v128)];
-  const params = [T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32, T.i32];
-  const bytes = assemble(
-    [
-      { name: 'macro', params, results: [], locals, body: macroBody() },
-      {
-        name: 'unpack',
-        params: [T.i32, T.i32, T.i32, T.f64, T.i32, T.i32],
-        results: [T.f64],
-        locals: [T.i32, T.i32, T.i32, T.i32, T.f64, T.f64, T.v128, T.v128, T.v128, T.v128],
-        body: unpackBody(),
-      },
-    ],
-    1,
-  );
+  const locals = [...Array<number>(DT + 1 - JB).fill(T.i32), ...Array<number>(V128_LOCALS).fill(T.v128)];
+  const params = [...Array<number>(ALPHA).fill(T.i32), T.f64];
+  const bytes = assemble([{ name: 'macro', params, results: [T.f64], locals, body: macroBody() }], 1);
   const inst = instantiate(bytes);
   mod = inst ? (inst as unknown as Gemm32Module) : null;
   return mod;
@@ -317,6 +301,31 @@ function packB32(B: Float64Array, off: number, rs: number, cs: number, kc: numbe
     z = 0;
   for (let j0 = 0; j0 < nc; j0 += NR32) {
     const cols = Math.min(NR32, nc - j0);
+    if (cols === NR32 && cs === 1) {
+      // a full sliver of contiguous rows (the common case: B row-major)
+      for (let p = 0; p < kc; p++) {
+        const s = off + p * rs + j0;
+        const x0 = B[s]!,
+          x1 = B[s + 1]!,
+          x2 = B[s + 2]!,
+          x3 = B[s + 3]!,
+          x4 = B[s + 4]!,
+          x5 = B[s + 5]!,
+          x6 = B[s + 6]!,
+          x7 = B[s + 7]!;
+        out[o] = x0;
+        out[o + 1] = x1;
+        out[o + 2] = x2;
+        out[o + 3] = x3;
+        out[o + 4] = x4;
+        out[o + 5] = x5;
+        out[o + 6] = x6;
+        out[o + 7] = x7;
+        z += (x0 + x1 + (x2 + x3) + (x4 + x5 + (x6 + x7))) * 0;
+        o += NR32;
+      }
+      continue;
+    }
     for (let p = 0; p < kc; p++) {
       const s = off + p * rs + j0 * cs;
       for (let j = 0; j < NR32; j++) {
@@ -360,38 +369,45 @@ export function wasmGemm32Strided(
   onNonFinite?: (operand: 'A' | 'B' | 'C') => void,
 ): boolean {
   const mp = Math.ceil(m / MR32) * MR32,
-    np = Math.ceil(n / NR32) * NR32;
-  if (mp * np > MAX_C) return false;
+    ncp = Math.ceil(Math.min(n, NC32) / NR32) * NR32;
+  // k-blocks after the first add to float32 partial sums of the C panel (mp × ncp), kept in the module's memory
+  const multiK = k > KC32;
+  if (multiK && mp * ncp > MAX_C) return false;
   const w = load();
   if (!w) return false;
-  const cBase = PA_BYTES + PB_BYTES,
-    dBase = cBase + mp * np * 4;
-  if (!ensureMemory(w.memory, dBase + m * n * 8)) return false;
+  const dBase = PA_BYTES + PB_BYTES,
+    cBase = dBase + MC32 * ncp * 8;
+  if (!ensureMemory(w.memory, cBase + (multiK ? mp * ncp * 4 : 0))) return false;
   const buf = w.memory.buffer;
   const pa = new Float32Array(buf, 0, MC32 * KC32),
-    pb = new Float32Array(buf, PA_BYTES, KC32 * NC32);
+    pb = new Float32Array(buf, PA_BYTES, KC32 * NC32),
+    d = new Float64Array(buf, dBase, MC32 * ncp);
+  let finite = true;
   for (let jc = 0; jc < n; jc += NC32) {
     const nc = Math.min(NC32, n - jc);
     for (let pc = 0; pc < k; pc += KC32) {
       const kc = Math.min(KC32, k - pc);
+      const mode = (pc === 0 ? 0 : 1) | (pc + kc >= k ? 2 : 0);
       if (packB32(B, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, pb) !== 0) onNonFinite?.('B');
       for (let ic = 0; ic < m; ic += MC32) {
         const mc = Math.min(MC32, m - ic);
         if (packA32(A, aOff + ic * ars + pc * acs, ars, acs, mc, kc, pa) !== 0) onNonFinite?.('A');
-        w.macro(mc, nc, kc, 0, PA_BYTES, cBase + (ic * np + jc) * 4, np * 4, pc === 0 ? 1 : 0);
+        const z = w.macro(mc, nc, kc, 0, PA_BYTES, cBase + ic * ncp * 4, ncp * 4, mode, dBase, ncp * 8, alpha);
+        if (mode < 2) continue;
+        // the finished mc × nc block of α·C (float64, row stride ncp, still in cache) into the caller's C
+        if (z !== 0) finite = false;
+        const c0 = cOff + ic * ldc + jc;
+        if (zeroC && nc === ncp && ldc === nc) C.set(mc === MC32 ? d : d.subarray(0, mc * nc), c0);
+        else
+          for (let i = 0; i < mc; i++) {
+            const ci = c0 + i * ldc,
+              di = i * ncp;
+            if (zeroC) C.set(d.subarray(di, di + nc), ci);
+            else for (let j = 0; j < nc; j++) C[ci + j]! += d[di + j]!;
+          }
       }
     }
   }
-  const finite = w.unpack(m, n, np, alpha, cBase, dBase) === 0;
-  const d = new Float64Array(buf, dBase, m * n);
-  if (zeroC && ldc === n) C.set(d, cOff);
-  else
-    for (let i = 0; i < m; i++) {
-      const ci = cOff + i * ldc,
-        di = i * n;
-      if (zeroC) C.set(d.subarray(di, di + n), ci);
-      else for (let j = 0; j < n; j++) C[ci + j]! += d[di + j]!;
-    }
   if (!finite) onNonFinite?.('C');
   return true;
 }
