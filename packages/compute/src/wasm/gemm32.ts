@@ -16,19 +16,21 @@ export const MC32 = 192;
 export const NC32 = 2048;
 
 // parameters of `macro`: mc, nc, kc, packed A, packed B, C tile address, C row stride (bytes), mode (bit 0: the C
-// tile holds earlier k-blocks' partial sums to add; bit 1: last k-block, write α·C in float64), float64 output
-// address, its row stride (bytes), α
+// tile holds earlier k-blocks' partial sums to add; bit 1: last k-block, write α·C in float64; bit 2: α ≠ 1),
+// float64 output address, its row stride (bytes), α. Returns Σ (c − c) over the finished float32 sums c: 0, or NaN
+// when one overflowed
 const [MCP, NCP, KCP, PA, PB, CP, LDC, MODE, DP, LDD, ALPHA] = [0, 1, 2, 3, 4, 5, 6, 7, 8, 9, 10];
 // i32 locals
 const [JB, IB, A, B, END, CT, PBS, ASL, BSL, DT] = [11, 12, 13, 14, 15, 16, 17, 18, 19, 20];
-// v128 locals: MR·NV accumulators, NV B vectors, the A splat, then α (f64x2), the finiteness sum and a scratch vector
+// v128 locals: MR·NV accumulators, NV B vectors, the A splat, then α (f64x2) and the finiteness sum (f32x4)
 const ACC = 21;
 const BV = ACC + MR32 * NV;
 const AV = BV + NV;
 const ALV = AV + 1,
-  ZV = ALV + 1,
-  WV = ZV + 1;
-const V128_LOCALS = WV + 1 - ACC;
+  ZV = ALV + 1;
+const V128_LOCALS = ZV + 1 - ACC;
+/** f32x4.extract_lane (beyond ./asm.ts's table; WebAssembly SIMD binary format). */
+const F32X4_EXTRACT_LANE = 0x1f;
 
 const get = (l: number) => [op.localGet, l];
 const set = (l: number, e: number[]) => [...e, op.localSet, l];
@@ -73,22 +75,26 @@ function tileEnd(): number[] {
   );
   // lanes 2, 3 of a f32x4 moved to 0, 1
   const high = [...v(simd.i8x16Shuffle), 8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15];
-  const widen = (x: number[], off: number) => [
-    ...set(WV, [...x, ...v(simd.f64x2PromoteLowF32x4), ...get(ALV), ...v(simd.f64x2Mul)]),
+  // α·widen(x) (mode bit 2 set: α ≠ 1) stored at DT + off
+  const widen = (x: number[], off: number, scaled: boolean) => [
     ...get(DT),
-    ...get(WV),
+    ...x,
+    ...v(simd.f64x2PromoteLowF32x4),
+    ...(scaled ? [...get(ALV), ...v(simd.f64x2Mul)] : []),
     ...v(simd.v128Store, ...mem(3, off)),
-    ...set(ZV, [...get(ZV), ...get(WV), ...get(WV), ...v(simd.f64x2Sub), ...v(simd.f64x2Add)]),
   ];
-  const storeD = rows(
-    (r) =>
-      Array.from({ length: NV }, (_, h) => [
-        ...widen(get(acc(r, h)), 32 * h),
-        ...widen([...get(acc(r, h)), ...get(acc(r, h)), ...high], 32 * h + 16),
-      ]).flat(),
-    DT,
-    LDD,
-  );
+  const storeD = (scaled: boolean) =>
+    rows(
+      (r) =>
+        Array.from({ length: NV }, (_, h) => [
+          // finiteness: x − x is 0 for finite x, NaN for ±Inf (an overflowed float32 sum)
+          ...set(ZV, [...get(ZV), ...get(acc(r, h)), ...get(acc(r, h)), ...v(simd.f32x4Sub), ...v(simd.f32x4Add)]),
+          ...widen(get(acc(r, h)), 32 * h, scaled),
+          ...widen([...get(acc(r, h)), ...get(acc(r, h)), ...high], 32 * h + 16, scaled),
+        ]).flat(),
+      DT,
+      LDD,
+    );
   return [
     ...get(MODE),
     ...i32c(1),
@@ -103,7 +109,15 @@ function tileEnd(): number[] {
     op.i32And,
     op.if,
     op.empty,
-    ...storeD,
+    ...get(MODE),
+    ...i32c(4),
+    op.i32And,
+    op.if,
+    op.empty,
+    ...storeD(true),
+    op.else,
+    ...storeD(false),
+    op.end,
     op.else,
     ...storeC,
     op.end,
@@ -134,7 +148,7 @@ function macroBody(): number[] {
   ];
   return [
     ...set(ALV, [...get(ALPHA), ...v(simd.f64x2Splat)]),
-    ...set(ZV, [...f64c(0), ...v(simd.f64x2Splat)]),
+    ...set(ZV, [op.f32Const, 0, 0, 0, 0, ...v(simd.f32x4Splat)]),
     ...set(ASL, [...get(KCP), ...i32c(4 * MR32), op.i32Mul]), // bytes of one packed A sliver
     ...set(BSL, [...get(KCP), ...i32c(4 * NR32), op.i32Mul]), // bytes of one packed B sliver
     ...set(JB, i32c(0)),
@@ -174,11 +188,7 @@ function macroBody(): number[] {
         ...addI(PBS, get(BSL)),
       ],
     ),
-    ...get(ZV),
-    ...v(simd.f64x2ExtractLane, 0),
-    ...get(ZV),
-    ...v(simd.f64x2ExtractLane, 1),
-    op.f64Add,
+    ...[0, 1, 2, 3].flatMap((l) => [...get(ZV), ...v(F32X4_EXTRACT_LANE, l), op.f64PromoteF32, ...(l > 0 ? [op.f64Add] : [])]),
   ];
 }
 
@@ -383,19 +393,22 @@ export function wasmGemm32Strided(
     pb = new Float32Array(buf, PA_BYTES, KC32 * NC32),
     d = new Float64Array(buf, dBase, MC32 * ncp);
   let finite = true;
+  const hugeAlpha = Math.abs(alpha) > 5e269;
   for (let jc = 0; jc < n; jc += NC32) {
     const nc = Math.min(NC32, n - jc);
     for (let pc = 0; pc < k; pc += KC32) {
       const kc = Math.min(KC32, k - pc);
-      const mode = (pc === 0 ? 0 : 1) | (pc + kc >= k ? 2 : 0);
+      const mode = (pc === 0 ? 0 : 1) | (pc + kc >= k ? 2 : 0) | (alpha !== 1 ? 4 : 0);
       if (packB32(B, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, pb) !== 0) onNonFinite?.('B');
       for (let ic = 0; ic < m; ic += MC32) {
         const mc = Math.min(MC32, m - ic);
         if (packA32(A, aOff + ic * ars + pc * acs, ars, acs, mc, kc, pa) !== 0) onNonFinite?.('A');
         const z = w.macro(mc, nc, kc, 0, PA_BYTES, cBase + ic * ncp * 4, ncp * 4, mode, dBase, ncp * 8, alpha);
-        if (mode < 2) continue;
+        if ((mode & 2) === 0) continue;
         // the finished mc × nc block of α·C (float64, row stride ncp, still in cache) into the caller's C
         if (z !== 0) finite = false;
+        // α·c overflows float64 only for |α| > 1.8e308 / 3.4e38: then the block is checked here
+        if (hugeAlpha) for (let q = 0; q < mc * ncp && finite; q++) finite = d[q]! - d[q]! === 0;
         const c0 = cOff + ic * ldc + jc;
         if (zeroC && nc === ncp && ldc === nc) C.set(mc === MC32 ? d : d.subarray(0, mc * nc), c0);
         else
