@@ -192,6 +192,51 @@ function macroBody(): number[] {
   ];
 }
 
+// `packT`(src, ld, slivers, kc, dst): full MR-row slivers of op(A) = Aᵀ from a float64 copy of A's rows in the module
+// (row p of A at src + p·ld bytes, the sliver's MR entries contiguous in it): for each sliver s and p < kc, the four
+// float64 at src + p·ld + 32s rounded to float32 and stored at dst (MR·kc floats per sliver). Returns Σ (x − x) over the
+// float32 values: 0, or NaN when one is ±Inf or NaN.
+function packTBody(): number[] {
+  const [SRC, LD, SL, KC, DST] = [0, 1, 2, 3, 4];
+  const [P, ROW, END, X0, Z] = [5, 6, 7, 8, 9];
+  // lanes 0, 1 of two f32x4 (each a demoted f64x2) side by side
+  const join = [...v(simd.i8x16Shuffle), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+  return [
+    ...set(Z, [op.f32Const, 0, 0, 0, 0, ...v(simd.f32x4Splat)]),
+    ...set(END, [...get(SRC), ...get(SL), ...i32c(32), op.i32Mul, op.i32Add]),
+    ...whileNot(
+      [...get(SRC), ...get(END), op.i32GeU],
+      [
+        ...set(ROW, get(SRC)),
+        ...set(P, i32c(0)),
+        ...whileNot(
+          [...get(P), ...get(KC), op.i32GeS],
+          [
+            ...set(X0, [
+              ...get(ROW),
+              ...v(simd.v128Load, ...mem(3, 0)),
+              ...v(simd.f32x4DemoteF64x2Zero),
+              ...get(ROW),
+              ...v(simd.v128Load, ...mem(3, 16)),
+              ...v(simd.f32x4DemoteF64x2Zero),
+              ...join,
+            ]),
+            ...get(DST),
+            ...get(X0),
+            ...v(simd.v128Store, ...mem(2, 0)),
+            ...set(Z, [...get(Z), ...get(X0), ...get(X0), ...v(simd.f32x4Sub), ...v(simd.f32x4Add)]),
+            ...addI(DST, i32c(16)),
+            ...addI(ROW, get(LD)),
+            ...addI(P, i32c(1)),
+          ],
+        ),
+        ...addI(SRC, i32c(32)),
+      ],
+    ),
+    ...[0, 1, 2, 3].flatMap((l) => [...get(Z), ...v(F32X4_EXTRACT_LANE, l), op.f64PromoteF32, ...(l > 0 ? [op.f64Add] : [])]),
+  ];
+}
+
 interface Gemm32Module {
   macro: (
     mc: number,
@@ -206,6 +251,7 @@ interface Gemm32Module {
     ldd: number,
     alpha: number,
   ) => number;
+  packT: (src: number, ld: number, slivers: number, kc: number, dst: number) => number;
   memory: WasmMemory;
 }
 let mod: Gemm32Module | null | undefined;
@@ -214,7 +260,19 @@ function load(): Gemm32Module | null {
   if (mod !== undefined) return mod;
   const locals = [...Array<number>(DT + 1 - JB).fill(T.i32), ...Array<number>(V128_LOCALS).fill(T.v128)];
   const params = [...Array<number>(ALPHA).fill(T.i32), T.f64];
-  const bytes = assemble([{ name: 'macro', params, results: [T.f64], locals, body: macroBody() }], 1);
+  const bytes = assemble(
+    [
+      { name: 'macro', params, results: [T.f64], locals, body: macroBody() },
+      {
+        name: 'packT',
+        params: Array<number>(5).fill(T.i32),
+        results: [T.f64],
+        locals: [...Array<number>(3).fill(T.i32), ...Array<number>(2).fill(T.v128)],
+        body: packTBody(),
+      },
+    ],
+    1,
+  );
   const inst = instantiate(bytes);
   mod = inst ? (inst as unknown as Gemm32Module) : null;
   return mod;
@@ -227,6 +285,8 @@ export function wasmGemm32Available(): boolean {
 
 /** Largest padded C (entries) the kernel takes: the module's memory stays below 1 GiB. */
 const MAX_C = 192 * 1024 * 1024;
+/** Largest copy of A's rows (bytes) packed in the module; wider matrices are packed in JavaScript. */
+const MAX_SCRATCH = 32 * 1024 * 1024;
 const PA_BYTES = MC32 * KC32 * 4,
   PB_BYTES = KC32 * NC32 * 4;
 
@@ -387,7 +447,12 @@ export function wasmGemm32Strided(
   if (!w) return false;
   const dBase = PA_BYTES + PB_BYTES,
     cBase = dBase + MC32 * ncp * 8;
-  if (!ensureMemory(w.memory, cBase + (multiK ? mp * ncp * 4 : 0))) return false;
+  // op(A) = Aᵀ of a row-major A (ars = 1): each k-block's rows of A are copied into the module once and packed there
+  // (SIMD, from cache) instead of element by element in JavaScript
+  const sBase = cBase + (multiK ? mp * ncp * 4 : 0),
+    sLen = (Math.min(k, KC32) - 1) * acs + m;
+  const wasmPackA = ars === 1 && m >= MR32 && sLen * 8 <= MAX_SCRATCH;
+  if (!ensureMemory(w.memory, sBase + (wasmPackA ? sLen * 8 : 0))) return false;
   const buf = w.memory.buffer;
   const pa = new Float32Array(buf, 0, MC32 * KC32),
     pb = new Float32Array(buf, PA_BYTES, KC32 * NC32),
@@ -400,9 +465,21 @@ export function wasmGemm32Strided(
       const kc = Math.min(KC32, k - pc);
       const mode = (pc === 0 ? 0 : 1) | (pc + kc >= k ? 2 : 0) | (alpha !== 1 ? 4 : 0);
       if (packB32(B, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, pb) !== 0) onNonFinite?.('B');
+      if (wasmPackA) {
+        const at = aOff + pc * acs;
+        new Float64Array(buf, sBase, sLen).set(A.subarray(at, at + (kc - 1) * acs + m));
+      }
       for (let ic = 0; ic < m; ic += MC32) {
         const mc = Math.min(MC32, m - ic);
-        if (packA32(A, aOff + ic * ars + pc * acs, ars, acs, mc, kc, pa) !== 0) onNonFinite?.('A');
+        if (wasmPackA) {
+          const full = mc >> 2;
+          if (w.packT(sBase + ic * 8, acs * 8, full, kc, 0) !== 0) onNonFinite?.('A');
+          if (
+            4 * full < mc &&
+            packA32(A, aOff + ic + 4 * full + pc * acs, 1, acs, mc - 4 * full, kc, pa.subarray(4 * full * kc)) !== 0
+          )
+            onNonFinite?.('A');
+        } else if (packA32(A, aOff + ic * ars + pc * acs, ars, acs, mc, kc, pa) !== 0) onNonFinite?.('A');
         const z = w.macro(mc, nc, kc, 0, PA_BYTES, cBase + ic * ncp * 4, ncp * 4, mode, dBase, ncp * 8, alpha);
         if ((mode & 2) === 0) continue;
         // the finished mc × nc block of α·C (float64, row stride ncp, still in cache) into the caller's C
