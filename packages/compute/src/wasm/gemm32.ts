@@ -193,46 +193,51 @@ function macroBody(): number[] {
 }
 
 // `packT`(src, ld, slivers, kc, dst): full MR-row slivers of op(A) = Aᵀ from a float64 copy of A's rows in the module
-// (row p of A at src + p·ld bytes, the sliver's MR entries contiguous in it): for each sliver s and p < kc, the four
-// float64 at src + p·ld + 32s rounded to float32 and stored at dst (MR·kc floats per sliver). Returns Σ (x − x) over the
-// float32 values: 0, or NaN when one is ±Inf or NaN.
+// (row p of A at src + p·ld bytes, sliver s's MR entries at src + p·ld + 32s): rounded to float32, sliver s at
+// dst + 16·kc·s, row p of it at + 16p. Four rows at a time are read in order (streaming) and written to each sliver as
+// one 64-byte run; then the remaining rows one at a time. Returns Σ (x − x) over the float32 values: 0, or NaN when
+// one is ±Inf or NaN.
 function packTBody(): number[] {
   const [SRC, LD, SL, KC, DST] = [0, 1, 2, 3, 4];
-  const [P, ROW, END, X0, Z] = [5, 6, 7, 8, 9];
+  const [P, Q, END, STEP, W, KC4, X, Z] = [5, 6, 7, 8, 9, 10, 11, 12];
   // lanes 0, 1 of two f32x4 (each a demoted f64x2) side by side
   const join = [...v(simd.i8x16Shuffle), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+  // row r (of the group at Q) of the current sliver, as float32, stored at W + 16r
+  const row = (r: number, base: number[]) => [
+    ...set(X, [
+      ...base,
+      ...v(simd.v128Load, ...mem(3, 0)),
+      ...v(simd.f32x4DemoteF64x2Zero),
+      ...base,
+      ...v(simd.v128Load, ...mem(3, 16)),
+      ...v(simd.f32x4DemoteF64x2Zero),
+      ...join,
+    ]),
+    ...get(W),
+    ...get(X),
+    ...v(simd.v128Store, ...mem(2, 16 * r)),
+    ...set(Z, [...get(Z), ...get(X), ...get(X), ...v(simd.f32x4Sub), ...v(simd.f32x4Add)]),
+  ];
+  const rowAt = (r: number) => (r === 0 ? get(Q) : [...get(Q), ...get(LD), ...i32c(r), op.i32Mul, op.i32Add]);
+  // rows P … P + rows − 1 of every sliver
+  const pass = (rows: number) => [
+    ...set(Q, get(SRC)),
+    ...set(END, [...get(SRC), ...get(SL), ...i32c(32), op.i32Mul, op.i32Add]),
+    ...set(W, [...get(DST), ...get(P), ...i32c(16), op.i32Mul, op.i32Add]),
+    ...whileNot(
+      [...get(Q), ...get(END), op.i32GeU],
+      [...Array.from({ length: rows }, (_, r) => row(r, rowAt(r))).flat(), ...addI(W, get(STEP)), ...addI(Q, i32c(32))],
+    ),
+    ...addI(SRC, [...get(LD), ...i32c(rows), op.i32Mul]),
+    ...addI(P, i32c(rows)),
+  ];
   return [
     ...set(Z, [op.f32Const, 0, 0, 0, 0, ...v(simd.f32x4Splat)]),
-    ...set(END, [...get(SRC), ...get(SL), ...i32c(32), op.i32Mul, op.i32Add]),
-    ...whileNot(
-      [...get(SRC), ...get(END), op.i32GeU],
-      [
-        ...set(ROW, get(SRC)),
-        ...set(P, i32c(0)),
-        ...whileNot(
-          [...get(P), ...get(KC), op.i32GeS],
-          [
-            ...set(X0, [
-              ...get(ROW),
-              ...v(simd.v128Load, ...mem(3, 0)),
-              ...v(simd.f32x4DemoteF64x2Zero),
-              ...get(ROW),
-              ...v(simd.v128Load, ...mem(3, 16)),
-              ...v(simd.f32x4DemoteF64x2Zero),
-              ...join,
-            ]),
-            ...get(DST),
-            ...get(X0),
-            ...v(simd.v128Store, ...mem(2, 0)),
-            ...set(Z, [...get(Z), ...get(X0), ...get(X0), ...v(simd.f32x4Sub), ...v(simd.f32x4Add)]),
-            ...addI(DST, i32c(16)),
-            ...addI(ROW, get(LD)),
-            ...addI(P, i32c(1)),
-          ],
-        ),
-        ...addI(SRC, i32c(32)),
-      ],
-    ),
+    ...set(STEP, [...get(KC), ...i32c(16), op.i32Mul]),
+    ...set(KC4, [...get(KC), ...i32c(-4), op.i32And]),
+    ...set(P, i32c(0)),
+    ...whileNot([...get(P), ...get(KC4), op.i32GeS], pass(4)),
+    ...whileNot([...get(P), ...get(KC), op.i32GeS], pass(1)),
     ...[0, 1, 2, 3].flatMap((l) => [...get(Z), ...v(F32X4_EXTRACT_LANE, l), op.f64PromoteF32, ...(l > 0 ? [op.f64Add] : [])]),
   ];
 }
@@ -267,7 +272,7 @@ function load(): Gemm32Module | null {
         name: 'packT',
         params: Array<number>(5).fill(T.i32),
         results: [T.f64],
-        locals: [...Array<number>(3).fill(T.i32), ...Array<number>(2).fill(T.v128)],
+        locals: [...Array<number>(6).fill(T.i32), ...Array<number>(2).fill(T.v128)],
         body: packTBody(),
       },
     ],
