@@ -192,53 +192,130 @@ function macroBody(): number[] {
   ];
 }
 
-// `packT`(src, ld, slivers, kc, dst): full MR-row slivers of op(A) = Aᵀ from a float64 copy of A's rows in the module
-// (row p of A at src + p·ld bytes, sliver s's MR entries at src + p·ld + 32s): rounded to float32, sliver s at
-// dst + 16·kc·s, row p of it at + 16p. Four rows at a time are read in order (streaming) and written to each sliver as
-// one 64-byte run; then the remaining rows one at a time. Returns Σ (x − x) over the float32 values: 0, or NaN when
-// one is ±Inf or NaN.
-function packTBody(): number[] {
+/** Σ (x − x) over the four lanes of a float32 finiteness sum, as a float64: 0, or NaN. */
+const laneSum = (z: number) =>
+  [0, 1, 2, 3].flatMap((l) => [...get(z), ...v(F32X4_EXTRACT_LANE, l), op.f64PromoteF32, ...(l > 0 ? [op.f64Add] : [])]);
+/** z += x − x (float32 lanes). */
+const finiteSum = (z: number, x: number) => set(z, [...get(z), ...get(x), ...get(x), ...v(simd.f32x4Sub), ...v(simd.f32x4Add)]);
+// lanes 0, 1 of two f32x4 (each a demoted f64x2) side by side
+const JOIN = [...v(simd.i8x16Shuffle), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
+/**
+ * `packRows`(src, ld, slivers, kc, dst) for slivers of `w` = 4·vecs entries that lie contiguous in the rows of a
+ * float64 copy in the module (op(A) = Aᵀ of a row-major A: w = MR; op(B) = B: w = NR): row p at src + p·ld bytes,
+ * sliver s's entries at src + p·ld + 8w·s, rounded to float32 into sliver s at dst + 4w·kc·s, row p of it at + 4w·p.
+ * 4/vecs rows at a time are read in order (streaming) and written to each sliver as one 64-byte run, then the remaining
+ * rows one at a time. Returns Σ (x − x) over the float32 values: 0, or NaN when one is ±Inf or NaN.
+ */
+function packRowsBody(vecs: number): number[] {
   const [SRC, LD, SL, KC, DST] = [0, 1, 2, 3, 4];
-  const [P, Q, END, STEP, W, KC4, X, Z] = [5, 6, 7, 8, 9, 10, 11, 12];
-  // lanes 0, 1 of two f32x4 (each a demoted f64x2) side by side
-  const join = [...v(simd.i8x16Shuffle), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-  // row r (of the group at Q) of the current sliver, as float32, stored at W + 16r
-  const row = (r: number, base: number[]) => [
-    ...set(X, [
-      ...base,
-      ...v(simd.v128Load, ...mem(3, 0)),
-      ...v(simd.f32x4DemoteF64x2Zero),
-      ...base,
-      ...v(simd.v128Load, ...mem(3, 16)),
-      ...v(simd.f32x4DemoteF64x2Zero),
-      ...join,
-    ]),
-    ...get(W),
-    ...get(X),
-    ...v(simd.v128Store, ...mem(2, 16 * r)),
-    ...set(Z, [...get(Z), ...get(X), ...get(X), ...v(simd.f32x4Sub), ...v(simd.f32x4Add)]),
-  ];
+  const [P, Q, END, STEP, W, KCG, X, Z] = [5, 6, 7, 8, 9, 10, 11, 12];
+  const wb = 16 * vecs,
+    group = 4 / vecs;
+  // row r (of the group at Q) of the current sliver, as float32, stored at W + wb·r
+  const row = (r: number, base: number[]) =>
+    Array.from({ length: vecs }, (_, h) => [
+      ...set(X, [
+        ...base,
+        ...v(simd.v128Load, ...mem(3, 32 * h)),
+        ...v(simd.f32x4DemoteF64x2Zero),
+        ...base,
+        ...v(simd.v128Load, ...mem(3, 32 * h + 16)),
+        ...v(simd.f32x4DemoteF64x2Zero),
+        ...JOIN,
+      ]),
+      ...get(W),
+      ...get(X),
+      ...v(simd.v128Store, ...mem(2, wb * r + 16 * h)),
+      ...finiteSum(Z, X),
+    ]).flat();
   const rowAt = (r: number) => (r === 0 ? get(Q) : [...get(Q), ...get(LD), ...i32c(r), op.i32Mul, op.i32Add]);
   // rows P … P + rows − 1 of every sliver
   const pass = (rows: number) => [
     ...set(Q, get(SRC)),
-    ...set(END, [...get(SRC), ...get(SL), ...i32c(32), op.i32Mul, op.i32Add]),
-    ...set(W, [...get(DST), ...get(P), ...i32c(16), op.i32Mul, op.i32Add]),
+    ...set(END, [...get(SRC), ...get(SL), ...i32c(2 * wb), op.i32Mul, op.i32Add]),
+    ...set(W, [...get(DST), ...get(P), ...i32c(wb), op.i32Mul, op.i32Add]),
     ...whileNot(
       [...get(Q), ...get(END), op.i32GeU],
-      [...Array.from({ length: rows }, (_, r) => row(r, rowAt(r))).flat(), ...addI(W, get(STEP)), ...addI(Q, i32c(32))],
+      [...Array.from({ length: rows }, (_, r) => row(r, rowAt(r))).flat(), ...addI(W, get(STEP)), ...addI(Q, i32c(2 * wb))],
     ),
     ...addI(SRC, [...get(LD), ...i32c(rows), op.i32Mul]),
     ...addI(P, i32c(rows)),
   ];
   return [
     ...set(Z, [op.f32Const, 0, 0, 0, 0, ...v(simd.f32x4Splat)]),
-    ...set(STEP, [...get(KC), ...i32c(16), op.i32Mul]),
-    ...set(KC4, [...get(KC), ...i32c(-4), op.i32And]),
+    ...set(STEP, [...get(KC), ...i32c(wb), op.i32Mul]),
+    ...set(KCG, [...get(KC), ...i32c(-group), op.i32And]),
     ...set(P, i32c(0)),
-    ...whileNot([...get(P), ...get(KC4), op.i32GeS], pass(4)),
+    ...whileNot([...get(P), ...get(KCG), op.i32GeS], pass(group)),
     ...whileNot([...get(P), ...get(KC), op.i32GeS], pass(1)),
-    ...[0, 1, 2, 3].flatMap((l) => [...get(Z), ...v(F32X4_EXTRACT_LANE, l), op.f64PromoteF32, ...(l > 0 ? [op.f64Add] : [])]),
+    ...laneSum(Z),
+  ];
+}
+
+/**
+ * `packGather`(src, ld, slivers, kc, dst, ds, sstep, dstep): slivers whose entries are four rows of a float64 copy in
+ * the module, each contiguous along k (op(A) = A row-major: a sliver's MR rows; op(B) = Bᵀ: half of a sliver's NR
+ * rows): rows at src + r·ld bytes (r < 4), entry p at + 8p, rounded to float32 and written as one f32x4 per p at
+ * dst + ds·p; then src += sstep, dst += dstep for the next sliver. Two k at a time (four loads, a 4×2 transpose by
+ * shuffles), then an odd last k. Returns Σ (x − x) over the float32 values.
+ */
+function packGatherBody(): number[] {
+  const [SRC, LD, SL, KC, DST, DS, SSTEP, DSTEP] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [S, R0, W, END, END2] = [8, 9, 13, 14, 15]; // R0 … R3 at 9 … 12
+  const [D0, S01, S23, X, Z] = [16, 20, 21, 22, 23]; // D0 … D3 at 16 … 19
+  const sh = (...lanes: number[]) => [...v(simd.i8x16Shuffle), ...lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3])];
+  // [x0(p), x1(p), x0(p+1), x1(p+1)] from two rows' demoted pairs, then the two k's four rows each
+  const interleave = sh(0, 4, 1, 5);
+  const low = sh(0, 1, 4, 5),
+    high = sh(2, 3, 6, 7);
+  const step = (pair: boolean) => [
+    ...[0, 1, 2, 3].flatMap((r) =>
+      set(D0 + r, [
+        ...get(R0 + r),
+        ...(pair ? v(simd.v128Load, ...mem(3, 0)) : v(simd.v128Load64Zero, ...mem(3, 0))),
+        ...v(simd.f32x4DemoteF64x2Zero),
+      ]),
+    ),
+    ...set(S01, [...get(D0), ...get(D0 + 1), ...interleave]),
+    ...set(S23, [...get(D0 + 2), ...get(D0 + 3), ...interleave]),
+    ...set(X, [...get(S01), ...get(S23), ...low]),
+    ...get(W),
+    ...get(X),
+    ...v(simd.v128Store, ...mem(2, 0)),
+    ...finiteSum(Z, X),
+    ...(pair
+      ? [
+          ...set(X, [...get(S01), ...get(S23), ...high]),
+          ...get(W),
+          ...get(DS),
+          op.i32Add,
+          ...get(X),
+          ...v(simd.v128Store, ...mem(2, 0)),
+          ...finiteSum(Z, X),
+        ]
+      : []),
+    ...addI(W, pair ? [...get(DS), ...get(DS), op.i32Add] : get(DS)),
+    ...[0, 1, 2, 3].flatMap((r) => addI(R0 + r, i32c(pair ? 16 : 8))),
+  ];
+  return [
+    ...set(Z, [op.f32Const, 0, 0, 0, 0, ...v(simd.f32x4Splat)]),
+    ...set(S, i32c(0)),
+    ...whileNot(
+      [...get(S), ...get(SL), op.i32GeS],
+      [
+        ...[0, 1, 2, 3].flatMap((r) => set(R0 + r, [...get(SRC), ...get(LD), ...i32c(r), op.i32Mul, op.i32Add])),
+        ...set(W, get(DST)),
+        ...set(END, [...get(SRC), ...get(KC), ...i32c(8), op.i32Mul, op.i32Add]),
+        ...set(END2, [...get(SRC), ...get(KC), ...i32c(-2), op.i32And, ...i32c(8), op.i32Mul, op.i32Add]),
+        ...whileNot([...get(R0), ...get(END2), op.i32GeU], step(true)),
+        ...whileNot([...get(R0), ...get(END), op.i32GeU], step(false)),
+        ...addI(SRC, get(SSTEP)),
+        ...addI(DST, get(DSTEP)),
+        ...addI(S, i32c(1)),
+      ],
+    ),
+    ...laneSum(Z),
   ];
 }
 
@@ -256,7 +333,18 @@ interface Gemm32Module {
     ldd: number,
     alpha: number,
   ) => number;
-  packT: (src: number, ld: number, slivers: number, kc: number, dst: number) => number;
+  packRows4: (src: number, ld: number, slivers: number, kc: number, dst: number) => number;
+  packRows8: (src: number, ld: number, slivers: number, kc: number, dst: number) => number;
+  packGather: (
+    src: number,
+    ld: number,
+    slivers: number,
+    kc: number,
+    dst: number,
+    ds: number,
+    sstep: number,
+    dstep: number,
+  ) => number;
   memory: WasmMemory;
 }
 let mod: Gemm32Module | null | undefined;
@@ -268,12 +356,19 @@ function load(): Gemm32Module | null {
   const bytes = assemble(
     [
       { name: 'macro', params, results: [T.f64], locals, body: macroBody() },
-      {
-        name: 'packT',
+      ...[1, 2].map((vecs) => ({
+        name: `packRows${4 * vecs}`,
         params: Array<number>(5).fill(T.i32),
         results: [T.f64],
         locals: [...Array<number>(6).fill(T.i32), ...Array<number>(2).fill(T.v128)],
-        body: packTBody(),
+        body: packRowsBody(vecs),
+      })),
+      {
+        name: 'packGather',
+        params: Array<number>(8).fill(T.i32),
+        results: [T.f64],
+        locals: [...Array<number>(8).fill(T.i32), ...Array<number>(8).fill(T.v128)],
+        body: packGatherBody(),
       },
     ],
     1,
@@ -290,7 +385,9 @@ export function wasmGemm32Available(): boolean {
 
 /** Largest padded C (entries) the kernel takes: the module's memory stays below 1 GiB. */
 const MAX_C = 192 * 1024 * 1024;
-/** Largest copy of A's rows (bytes) packed in the module; wider matrices are packed in JavaScript. */
+/** How a block of an operand is packed (see wasmGemm32Strided). */
+type PackPath = 'rows' | 'gather' | 'js';
+/** Largest copy of an operand's block (bytes) packed in the module; wider storage is packed in JavaScript. */
 const MAX_SCRATCH = 32 * 1024 * 1024;
 const PA_BYTES = MC32 * KC32 * 4,
   PB_BYTES = KC32 * NC32 * 4;
@@ -452,16 +549,24 @@ export function wasmGemm32Strided(
   if (!w) return false;
   const dBase = PA_BYTES + PB_BYTES,
     cBase = dBase + MC32 * ncp * 8;
-  // op(A) = Aᵀ of a row-major A (ars = 1): each k-block's rows of A are copied into the module once and packed there
-  // (SIMD, from cache) instead of element by element in JavaScript
-  const sBase = cBase + (multiK ? mp * ncp * 4 : 0),
-    sLen = (Math.min(k, KC32) - 1) * acs + m;
-  const wasmPackA = ars === 1 && m >= MR32 && sLen * 8 <= MAX_SCRATCH;
-  if (!ensureMemory(w.memory, sBase + (wasmPackA ? sLen * 8 : 0))) return false;
+  // operand blocks are copied into the module (one memcpy) and packed there with SIMD, by rows when a sliver's entries
+  // are contiguous in the storage's rows, by gathering four rows when each sliver row is contiguous along k; other
+  // layouts (and operands too wide for the scratch copy) are packed in JavaScript
+  const kcMax = Math.min(k, KC32),
+    mcMax = Math.min(m, MC32);
+  const aPath: PackPath = m < MR32 ? 'js' : ars === 1 ? 'rows' : acs === 1 ? 'gather' : 'js';
+  const bPath: PackPath = n < NR32 ? 'js' : bcs === 1 ? 'rows' : brs === 1 ? 'gather' : 'js';
+  const aSpan = aPath === 'rows' ? (kcMax - 1) * acs + m : (mcMax - 1) * ars + kcMax,
+    bSpan = bPath === 'rows' ? (kcMax - 1) * brs + ncp : (ncp - 1) * bcs + kcMax;
+  const aWasm = aPath !== 'js' && aSpan * 8 <= MAX_SCRATCH,
+    bWasm = bPath !== 'js' && bSpan * 8 <= MAX_SCRATCH;
+  const sBase = cBase + (multiK ? mp * ncp * 4 : 0);
+  if (!ensureMemory(w.memory, sBase + 8 * Math.max(aWasm ? aSpan : 0, bWasm ? bSpan : 0))) return false;
   const buf = w.memory.buffer;
   const pa = new Float32Array(buf, 0, MC32 * KC32),
     pb = new Float32Array(buf, PA_BYTES, KC32 * NC32),
     d = new Float64Array(buf, dBase, MC32 * ncp);
+  const toScratch = (X: Float64Array, at: number, len: number) => new Float64Array(buf, sBase, len).set(X.subarray(at, at + len));
   let finite = true;
   const hugeAlpha = Math.abs(alpha) > 5e269;
   for (let jc = 0; jc < n; jc += NC32) {
@@ -469,22 +574,36 @@ export function wasmGemm32Strided(
     for (let pc = 0; pc < k; pc += KC32) {
       const kc = Math.min(KC32, k - pc);
       const mode = (pc === 0 ? 0 : 1) | (pc + kc >= k ? 2 : 0) | (alpha !== 1 ? 4 : 0);
-      if (packB32(B, bOff + pc * brs + jc * bcs, brs, bcs, kc, nc, pb) !== 0) onNonFinite?.('B');
-      if (wasmPackA) {
-        const at = aOff + pc * acs;
-        new Float64Array(buf, sBase, sLen).set(A.subarray(at, at + (kc - 1) * acs + m));
-      }
+      const b0 = bOff + pc * brs + jc * bcs;
+      if (bWasm) {
+        const full = nc >> 3;
+        let z: number;
+        if (bPath === 'rows') {
+          toScratch(B, b0, (kc - 1) * brs + nc);
+          z = w.packRows8(sBase, brs * 8, full, kc, PA_BYTES);
+        } else {
+          toScratch(B, b0, (nc - 1) * bcs + kc);
+          z = w.packGather(sBase, bcs * 8, full, kc, PA_BYTES, 32, 64 * bcs, 32 * kc);
+          z += w.packGather(sBase + 32 * bcs, bcs * 8, full, kc, PA_BYTES + 16, 32, 64 * bcs, 32 * kc);
+        }
+        if (8 * full < nc) z += packB32(B, b0 + 8 * full * bcs, brs, bcs, kc, nc - 8 * full, pb.subarray(8 * full * kc));
+        if (z !== 0) onNonFinite?.('B');
+      } else if (packB32(B, b0, brs, bcs, kc, nc, pb) !== 0) onNonFinite?.('B');
+      if (aWasm && aPath === 'rows') toScratch(A, aOff + pc * acs, (kc - 1) * acs + m);
       for (let ic = 0; ic < m; ic += MC32) {
         const mc = Math.min(MC32, m - ic);
-        if (wasmPackA) {
+        const a0 = aOff + ic * ars + pc * acs;
+        if (aWasm) {
           const full = mc >> 2;
-          if (w.packT(sBase + ic * 8, acs * 8, full, kc, 0) !== 0) onNonFinite?.('A');
-          if (
-            4 * full < mc &&
-            packA32(A, aOff + ic + 4 * full + pc * acs, 1, acs, mc - 4 * full, kc, pa.subarray(4 * full * kc)) !== 0
-          )
-            onNonFinite?.('A');
-        } else if (packA32(A, aOff + ic * ars + pc * acs, ars, acs, mc, kc, pa) !== 0) onNonFinite?.('A');
+          let z: number;
+          if (aPath === 'rows') z = w.packRows4(sBase + ic * 8, acs * 8, full, kc, 0);
+          else {
+            toScratch(A, a0, (mc - 1) * ars + kc);
+            z = w.packGather(sBase, ars * 8, full, kc, 0, 16, 32 * ars, 16 * kc);
+          }
+          if (4 * full < mc) z += packA32(A, a0 + 4 * full * ars, ars, acs, mc - 4 * full, kc, pa.subarray(4 * full * kc));
+          if (z !== 0) onNonFinite?.('A');
+        } else if (packA32(A, a0, ars, acs, mc, kc, pa) !== 0) onNonFinite?.('A');
         const z = w.macro(mc, nc, kc, 0, PA_BYTES, cBase + ic * ncp * 4, ncp * 4, mode, dBase, ncp * 8, alpha);
         if ((mode & 2) === 0) continue;
         // the finished mc × nc block of α·C (float64, row stride ncp, still in cache) into the caller's C
