@@ -1,9 +1,13 @@
 // Float32 GEMM with a WebAssembly f32x4 SIMD micro-kernel (assembled by ./asm.ts): the product engine of the
 // reference backend's float32 precision (`referenceBackend32`). Goto/BLIS structure as ../gemm.ts: op(B) is packed
-// (rounded to float32) into KC×NR slivers, op(A) into MR×KC slivers, and a register-blocked MR×NR micro-kernel
-// (MR·NR/4 f32x4 accumulators) streams both. Sums run in float32, each k-block's partial tile added to the float32
-// C tile in the module's memory; C is handed back in float64 as C + α·c. The summation order depends only on
-// (m, n, k), so results are deterministic for any caller and thread count.
+// (rounded to float32) into KC×NR slivers once per (n-block, k-block) and reused across the m loop, op(A) into MR×KC
+// slivers per m-block, and a register-blocked 4×8 micro-kernel (eight f32x4 accumulators: larger blocks spill in V8
+// and measured slower) streams both. Packing runs in WebAssembly too where the operand's storage has contiguous rows
+// (one memcpy of the block into the module, then f64x2 → f32x4 by rows or by a four-row gather); other layouts and the
+// last partial sliver are packed in TypeScript. Sums run in float32; k-blocks before the last add to a float32 C panel
+// in the module's memory, and the last one writes α·c in float64 straight from the accumulators into a cache-resident
+// block that is copied into (or added to) the caller's C. Every entry's summation order depends only on k, so results
+// are the same for any batching of rows or columns and any thread count.
 import { T, type WasmMemory, assemble, ensureMemory, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
 
 /** Micro-tile rows (A splats) and f32x4 vectors per row (NR = 4·NV columns). */
@@ -515,11 +519,12 @@ function packB32(B: Float64Array, off: number, rs: number, cs: number, kc: numbe
  * C ← (zeroC ? 0 : C) + α·op(A)·op(B) in float32 arithmetic (operands rounded to float32, sums in float32, each
  * entry widened to float64 before the α-scaling and the addition to C). Strided storage as ../gemm.ts's
  * `gemmStrided`. Returns false, doing nothing, when WebAssembly SIMD is unavailable or the product is too large for
- * the module's memory; the caller then computes it another way. The summation order depends only on (m, n, k).
+ * the module's memory; the caller then computes it another way. Each entry's summation order depends only on k.
  *
- * `onNonFinite` (optional) is called with 'A' or 'B' when that operand holds ±Inf or NaN (found while packing: the
- * caller throws its error), and with 'C' when a finite product overflowed float32 (C is then written, with the
- * non-finite entries). m, n, k ≥ 1.
+ * `onNonFinite` (optional) is called with 'A' or 'B' when that operand's float32 values hold ±Inf or NaN (found while
+ * packing: the caller checks the float64 operand and throws its error; a finite entry beyond float32's range is left
+ * to overflow the product), and with 'C' when a product overflowed float32 (C is then written, with the non-finite
+ * entries). m, n, k ≥ 1.
  */
 export function wasmGemm32Strided(
   m: number,
