@@ -210,6 +210,18 @@ describe('reference backend, float32', () => {
     ]);
     expect(() => b.matmul(fromRows([[1e20, 1e20]]), tail)).toThrow(/entry \(0, 4\)/);
     expect(b.matmul(fromRows([[1e10, 1e10]]), tail).data[0]).toBe(2e10);
+    // a finite operand entry beyond float32's range (Inf once rounded) is an overflow too, on every packing path
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      const a = testMatrix(9, 9, 21),
+        c = testMatrix(9, 10, 22);
+      a.data[40] = 1e39;
+      expect(() => b.matmul(a, tb ? testMatrix(10, 9, 23) : c, { transA: ta, transB: tb })).toThrow(/float32.*precision float64/);
+    }
   });
 });
 
