@@ -55,6 +55,14 @@ const whileNot = (cond: number[], body: number[]) => [
   op.end,
 ];
 
+/** Σ (x − x) over the four lanes of a float32 finiteness sum, as a float64: 0, or NaN. */
+const laneSum = (z: number) =>
+  [0, 1, 2, 3].flatMap((l) => [...get(z), ...v(F32X4_EXTRACT_LANE, l), op.f64PromoteF32, ...(l > 0 ? [op.f64Add] : [])]);
+/** z += x − x (float32 lanes). */
+const finiteSum = (z: number, x: number) => set(z, [...get(z), ...get(x), ...get(x), ...v(simd.f32x4Sub), ...v(simd.f32x4Add)]);
+// lanes 0, 1 of two f32x4 (each a demoted f64x2) side by side
+const JOIN = [...v(simd.i8x16Shuffle), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+
 /**
  * The end of a tile: the accumulators plus the C tile's partial sums (mode bit 0), then either stored back to the
  * float32 C tile, or (mode bit 1) widened to float64, scaled by α and stored to the output tile at DT, each value w
@@ -92,7 +100,7 @@ function tileEnd(): number[] {
       (r) =>
         Array.from({ length: NV }, (_, h) => [
           // finiteness: x − x is 0 for finite x, NaN for ±Inf (an overflowed float32 sum)
-          ...set(ZV, [...get(ZV), ...get(acc(r, h)), ...get(acc(r, h)), ...v(simd.f32x4Sub), ...v(simd.f32x4Add)]),
+          ...finiteSum(ZV, acc(r, h)),
           ...widen(get(acc(r, h)), 32 * h, scaled),
           ...widen([...get(acc(r, h)), ...get(acc(r, h)), ...high], 32 * h + 16, scaled),
         ]).flat(),
@@ -192,17 +200,9 @@ function macroBody(): number[] {
         ...addI(PBS, get(BSL)),
       ],
     ),
-    ...[0, 1, 2, 3].flatMap((l) => [...get(ZV), ...v(F32X4_EXTRACT_LANE, l), op.f64PromoteF32, ...(l > 0 ? [op.f64Add] : [])]),
+    ...laneSum(ZV),
   ];
 }
-
-/** Σ (x − x) over the four lanes of a float32 finiteness sum, as a float64: 0, or NaN. */
-const laneSum = (z: number) =>
-  [0, 1, 2, 3].flatMap((l) => [...get(z), ...v(F32X4_EXTRACT_LANE, l), op.f64PromoteF32, ...(l > 0 ? [op.f64Add] : [])]);
-/** z += x − x (float32 lanes). */
-const finiteSum = (z: number, x: number) => set(z, [...get(z), ...get(x), ...get(x), ...v(simd.f32x4Sub), ...v(simd.f32x4Add)]);
-// lanes 0, 1 of two f32x4 (each a demoted f64x2) side by side
-const JOIN = [...v(simd.i8x16Shuffle), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
 /**
  * `packRows`(src, ld, slivers, kc, dst) for slivers of `w` = 4·vecs entries that lie contiguous in the rows of a
