@@ -262,9 +262,11 @@ function readoutBody(): number[] {
     [...get(I), ...get(l.dv), ...V2(simd.v128Store, ...mem(3, DPHI + off))],
   ];
   // f += φ·a for the two lanes of a pair, in index order
+  // (the two products φ·a in one f64x2 multiply, kept in jd, which is free by then: the same products)
   const dot2 = (l: PairLocals, off: number) => [
-    ...set(SV, [...get(SV), ...get(l.pv), ...V2(simd.f64x2ExtractLane, 0), ...at(AREG + off, get(I)), op.f64Mul, op.f64Add]),
-    ...set(SV, [...get(SV), ...get(l.pv), ...V2(simd.f64x2ExtractLane, 1), ...at(AREG + off + 8, get(I)), op.f64Mul, op.f64Add]),
+    ...set(l.jd, [...get(l.pv), ...get(I), ...V2(simd.v128Load, ...mem(3, AREG + off)), ...f2(simd.f64x2Mul)]),
+    ...set(SV, [...get(SV), ...get(l.jd), ...V2(simd.f64x2ExtractLane, 0), op.f64Add]),
+    ...set(SV, [...get(SV), ...get(l.jd), ...V2(simd.f64x2ExtractLane, 1), op.f64Add]),
   ];
   const load2 = (l: PairLocals, off: number) => [
     ...set(l.vx, [...hp(), ...V2(simd.v128Load, ...mem(3, H + off))]),
