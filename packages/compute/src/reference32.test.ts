@@ -20,12 +20,21 @@ const grid = (len: number, s: number) =>
 describe('float32 WebAssembly GEMM', () => {
   it('equals a float32 triple loop within float32 rounding (transposes, edges, several k/m/n blocks, offsets, accumulate)', () => {
     // m, n, k straddle MR = 4, NR = 8, KC = 384, MC = 192 and NC = 2048
+    // (and the packing paths: op(A) = Aᵀ packed in WebAssembly with a JavaScript tail sliver, op(B) full slivers)
     const shapes = [
       [33, 17, 800, 0, 1],
       [5, 7, 3, 1, 0],
       [197, 2051, 9, 0, 0],
       [257, 61, 400, 1, 1],
       [1, 1, 1, 0, 0],
+      [1, 1, 1, 1, 1],
+      [7, 13, 5, 0, 0],
+      [7, 13, 5, 1, 0],
+      [13, 7, 5, 1, 1],
+      [4, 8, 384, 1, 0],
+      [194, 9, 769, 1, 0],
+      [6, 11, 3001, 0, 1],
+      [3, 2, 1000, 1, 1],
     ] as const;
     for (const [m, n, k, ta, tb] of shapes) {
       const A = grid(m * k + 3, 1),
@@ -56,6 +65,75 @@ describe('float32 WebAssembly GEMM', () => {
       expect(worst).toBeLessThan(Math.max(k, 2) * 2 ** -24);
       // the padding columns of C are untouched
       expect(C[1 + n]).toBe(C0[1 + n]);
+    }
+  });
+
+  it('α = 1 and a fresh output (zeroC) give the same values as α·(product) added to zeros', () => {
+    for (const [m, n, k, ta] of [
+      [7, 13, 5, 1],
+      [197, 30, 900, 1],
+      [50, 21, 17, 0],
+    ] as const) {
+      const A = grid(m * k, 4),
+        B = grid(k * n, 5);
+      const ars = ta ? 1 : k,
+        acs = ta ? m : 1;
+      const fresh = new Float64Array(m * n),
+        added = new Float64Array(m * n),
+        scaled = new Float64Array(m * n);
+      wasmGemm32Strided(m, n, k, 1, A, 0, ars, acs, B, 0, n, 1, fresh, 0, n, true);
+      wasmGemm32Strided(m, n, k, 1, A, 0, ars, acs, B, 0, n, 1, added, 0, n, false);
+      wasmGemm32Strided(m, n, k, -2, A, 0, ars, acs, B, 0, n, 1, scaled, 0, n, true);
+      expect(added).toEqual(fresh);
+      // scaling by −2 is exact in binary floating point: the α path widens the same float32 sums
+      expect(Array.from(scaled)).toEqual(Array.from(fresh, (x) => -2 * x));
+    }
+  });
+
+  it('every entry depends only on its row of op(A) and column of op(B): the same bits for any batch split', () => {
+    // the Langevin products of a batched ensemble: H = X·[W₁ … W_C]ᵀ and G = Dᵀ·X, against one chain's products
+    const n = 301,
+      d = 37,
+      N = 45,
+      C = 5;
+    const x = { rows: n, cols: d, data: grid(n * d, 6) };
+    const wAll = { rows: C * N, cols: d, data: grid(C * N * d, 7) };
+    const dAll = { rows: n, cols: C * N, data: grid(n * C * N, 8) };
+    const hAll = b.matmul(x, wAll, { transB: true }),
+      gAll = b.matmul(dAll, x, { transA: true });
+    for (const c of [0, 2, 4]) {
+      const w = { rows: N, cols: d, data: wAll.data.slice(c * N * d, (c + 1) * N * d) };
+      const dc = { rows: n, cols: N, data: new Float64Array(n * N) };
+      for (let mu = 0; mu < n; mu++) dc.data.set(dAll.data.subarray(mu * C * N + c * N, mu * C * N + (c + 1) * N), mu * N);
+      const h = b.matmul(x, w, { transB: true }),
+        g = b.matmul(dc, x, { transA: true });
+      let bad = 0;
+      for (let mu = 0; mu < n; mu++)
+        for (let i = 0; i < N; i++) if (!Object.is(h.data[mu * N + i], hAll.data[mu * C * N + c * N + i])) bad++;
+      for (let q = 0; q < N * d; q++) if (!Object.is(g.data[q], gAll.data[c * N * d + q])) bad++;
+      expect(bad, `chain ${c}`).toBe(0);
+    }
+  });
+
+  it('throws InvalidArgumentError for NaN/Inf operands on every packing path (Aᵀ in WebAssembly and its tail, A, B, Bᵀ)', () => {
+    const m = 9,
+      k = 6,
+      n = 10;
+    for (const bad of [NaN, Infinity, -Infinity]) {
+      for (const [ta, tb, which, at] of [
+        [true, false, 'A', 0],
+        [true, false, 'A', k * m - 1], // the last row of op(A): the JavaScript tail sliver (m = 9 = 2·4 + 1)
+        [true, false, 'A', 3 * m + 5],
+        [false, false, 'A', 17],
+        [false, false, 'B', 23],
+        [false, true, 'B', 41],
+      ] as const) {
+        const a = testMatrix(ta ? k : m, ta ? m : k, 11),
+          c = testMatrix(tb ? n : k, tb ? k : n, 12);
+        const target = which === 'A' ? a : c;
+        target.data[at] = bad;
+        expect(() => b.matmul(a, c, { transA: ta, transB: tb }), `${which}[${at}] = ${bad}`).toThrow(InvalidArgumentError);
+      }
     }
   });
 
@@ -132,6 +210,18 @@ describe('reference backend, float32', () => {
     ]);
     expect(() => b.matmul(fromRows([[1e20, 1e20]]), tail)).toThrow(/entry \(0, 4\)/);
     expect(b.matmul(fromRows([[1e10, 1e10]]), tail).data[0]).toBe(2e10);
+    // a finite operand entry beyond float32's range (Inf once rounded) is an overflow too, on every packing path
+    for (const [ta, tb] of [
+      [false, false],
+      [true, false],
+      [false, true],
+      [true, true],
+    ] as const) {
+      const a = testMatrix(9, 9, 21),
+        c = testMatrix(9, 10, 22);
+      a.data[40] = 1e39;
+      expect(() => b.matmul(a, tb ? testMatrix(10, 9, 23) : c, { transA: ta, transB: tb })).toThrow(/float32.*precision float64/);
+    }
   });
 });
 
@@ -156,16 +246,18 @@ describe('WebAssembly φ, φ′', () => {
 });
 
 describe('WebAssembly fused readout', () => {
-  it.each([300, 301])(
+  it.each([300, 301, 302, 303, 8, 5])(
     'equals readoutInto bit for bit (erf, one output, N = %i, batched buffer, several row chunks, |h| ≥ 6 entries, δ over h)',
     (N) => {
-      // N = 300: 54 rows per WebAssembly chunk, so n = 130 takes three chunks; odd N has a scalar last column
+      // N = 300: 54 rows per WebAssembly chunk, so n = 130 takes three chunks; eight columns at a time (four f64x2
+      // pairs), then pairs, then a scalar last column (N = 301, 302, 303); N = 8, 5: a whole row in one group / none
       expect(wasmElementwiseAvailable()).toBe(true);
-      const n = 130,
+      const n = N < 100 ? 600 : 130,
         stride = 3 * N + 7,
         offset = N + 3;
       const h = Float64Array.from({ length: n * stride }, (_, i) => 4 * Math.sin(0.37 * i) * Math.cos(0.0071 * i));
       h.set([6.5, -7, 6, -0, 1 / 256], offset + 5 * stride);
+      h[offset + 7 * stride + N - 2] = -6.25; // in the last pair of its row (after the groups of eight when N % 8 ≥ 2)
       const a = Float64Array.from({ length: N + 2 }, (_, i) => Math.cos(0.9 * i)),
         y = Float64Array.from({ length: n }, (_, i) => Math.sin(i));
       const run = (f: (x: Parameters<typeof readoutInto>[0]) => number) => {

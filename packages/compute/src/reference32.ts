@@ -36,7 +36,8 @@ function product(a: Mat, b: Mat, o: MatmulOptions, out: Float64Array, op: string
     acs = ta ? a.cols : 1;
   const brs = tb ? 1 : b.cols,
     bcs = tb ? b.cols : 1;
-  // the operands' finiteness is checked while packing, the product's while widening it (no extra passes)
+  // the operands' finiteness is checked while packing (A or B: the float64 values decide whether to throw; a finite
+  // entry beyond float32's range overflows the product instead), the product's on its float32 sums (no extra passes)
   const nonFinite = (w: 'A' | 'B' | 'C') => {
     if (w === 'C') overflow(view, n, op);
     else assertFinite(w === 'A' ? a : b, `${op}: ${w}`);

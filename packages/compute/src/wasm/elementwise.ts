@@ -5,7 +5,11 @@
 // bit-identical too. Other activations are cheap and run as activateInto.
 import { type ActivationName, TWO_OVER_SQRT_PI, activateInto, fastErfTable } from '../activations';
 import { type ReadoutArgs, readoutInto } from '../readout';
-import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
+import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op, simd, sleb, v } from './asm';
+
+/** SIMD opcodes used here beyond ./asm.ts's table (WebAssembly SIMD specification, binary format). */
+const I32_DIV_U = 0x6e;
+const more = { v128And: 0x4e, v128Or: 0x50, v128Xor: 0x51, f64x2Trunc: 0x7a, i64x2Splat: 0x12 } as const;
 
 /** Smallest buffer (entries) worth the copies into the module; smaller ones run the TypeScript definitions. */
 const WASM_MIN = 2048;
@@ -143,8 +147,17 @@ function readoutBody(): number[] {
   const [ROWS, NN, LOSS] = [0, 1, 2];
   const [TAIL, J, O, RP, HP, I, END, END2, O0, O1] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const [V, AX, E, PH, DP, C, SV, R] = [13, 14, 15, 16, 17, 18, 24, 25];
-  const [VX, AXV, JV, EV, PV, DV, CV] = [26, 27, 28, 29, 30, 31, 32];
+  const [VX, AXV, JD, EV, PV, DV, CV] = [26, 27, 28, 29, 30, 31, 32];
   const [K128, KHALF, KINV, KSIX, ZV, K2, RV] = [39, 40, 41, 42, 43, 44, 49]; // K2 … K6 at 44 … 48
+  const [ABSM, SIGNM, K56, KMAGIC] = [50, 51, 52, 53];
+  // then ENDG (i32), the other pairs' table offsets (i32, two each) and v128 locals (13 each)
+  const ENDG = 54;
+  const pairLocals = (g: number): PairLocals => {
+    if (g === 0) return { vx: VX, axv: AXV, jd: JD, ev: EV, pv: PV, dv: DV, cv: CV, o0: O0, o1: O1 };
+    const o = ENDG + 1 + 2 * (g - 1),
+      x = ENDG + 2 * PAIRS - 1 + 13 * (g - 1);
+    return { vx: x, axv: x + 1, jd: x + 2, ev: x + 3, pv: x + 4, dv: x + 5, cv: x + 6, o0: o, o1: o + 1 };
+  };
   const L: ErfLocals = { v: V, phi: PH, dphi: DP, tail: TAIL, ax: AX, e: E, j: J, o: O, c: C };
   const V2 = (code: number, ...imm: number[]) => v(code, ...imm);
   const loopTo = (end: number, stepBytes: number, body: number[]) => [
@@ -181,83 +194,108 @@ function readoutBody(): number[] {
     ...set(SV, [...get(SV), ...get(PH), ...at(AREG + off, get(I)), op.f64Mul, op.f64Add]),
   ];
   const f2 = (code: number) => V2(code);
-  // two elements: φ, φ′ in f64x2 lanes
-  const vector2 = [
-    ...set(JV, [
-      ...get(AXV),
-      ...get(K128),
-      ...f2(simd.f64x2Mul),
-      ...get(KHALF),
-      ...f2(simd.f64x2Add),
-      ...f2(simd.i32x4TruncSatF64x2SZero),
-    ]),
-    ...set(EV, [
-      ...get(AXV),
-      ...get(JV),
-      ...f2(simd.f64x2ConvertLowI32x4S),
-      ...get(KINV),
-      ...f2(simd.f64x2Mul),
-      ...f2(simd.f64x2Sub),
-    ]),
-    ...set(O0, [...get(JV), ...V2(simd.i32x4ExtractLane, 0), ...i32c(56), op.i32Mul]),
-    ...set(O1, [...get(JV), ...V2(simd.i32x4ExtractLane, 1), ...i32c(56), op.i32Mul]),
-    ...[0, 1, 2, 3, 4, 5, 6].flatMap((k) =>
-      set(CV + k, [
-        ...get(O1),
-        ...get(O0),
+  /** The locals of one f64x2 pair's φ, φ′ evaluation. */
+  interface PairLocals {
+    vx: number;
+    axv: number;
+    jd: number;
+    ev: number;
+    pv: number;
+    dv: number;
+    cv: number;
+    o0: number;
+    o1: number;
+  }
+  const pairs = Array.from({ length: PAIRS }, (_, g) => pairLocals(g));
+  const PA = pairs[0]!;
+  // two elements at byte offset `off` from I (|h| loaded into vx, axv): φ, φ′ in f64x2 lanes, stored; one statement
+  // per entry, so that two pairs' statements can be interleaved (independent dependency chains side by side)
+  const pairStatements = (l: PairLocals, off: number): number[][] => [
+    // j = trunc(|h|·128 + 0.5) kept as a double (exact: 0 ≤ j ≤ 768, the value (|h|·128 + 0.5) | 0 has), and its
+    // table offset 56·j read from the low word of 56·j + 2⁵² (an exact integer there)
+    set(l.jd, [...get(l.axv), ...get(K128), ...f2(simd.f64x2Mul), ...get(KHALF), ...f2(simd.f64x2Add), ...f2(more.f64x2Trunc)]),
+    set(l.ev, [...get(l.axv), ...get(l.jd), ...get(KINV), ...f2(simd.f64x2Mul), ...f2(simd.f64x2Sub)]),
+    set(l.jd, [...get(l.jd), ...get(K56), ...f2(simd.f64x2Mul), ...get(KMAGIC), ...f2(simd.f64x2Add)]),
+    set(l.o0, [...get(l.jd), ...V2(simd.i32x4ExtractLane, 0)]),
+    set(l.o1, [...get(l.jd), ...V2(simd.i32x4ExtractLane, 2)]),
+    ...[0, 1, 2, 3, 4, 5, 6].map((k) =>
+      set(l.cv + k, [
+        ...get(l.o1),
+        ...get(l.o0),
         ...V2(simd.v128Load64Zero, ...mem(3, 8 * k)),
         ...V2(simd.v128Load64Lane, ...mem(3, 8 * k), 1),
       ]),
     ),
-    ...set(PV, [
-      ...get(CV),
-      ...[1, 2, 3, 4, 5].flatMap((k) => [...get(EV), ...get(CV + k)]),
-      ...get(EV),
-      ...get(CV + 6),
+    set(l.pv, [
+      ...get(l.cv),
+      ...[1, 2, 3, 4, 5].flatMap((k) => [...get(l.ev), ...get(l.cv + k)]),
+      ...get(l.ev),
+      ...get(l.cv + 6),
       ...Array<number[]>(6)
         .fill([...f2(simd.f64x2Mul), ...f2(simd.f64x2Add)])
         .flat(),
     ]),
-    ...set(PV, [
-      ...get(PV),
-      ...f2(simd.f64x2Neg),
-      ...get(PV),
-      ...get(VX),
-      ...get(ZV),
-      ...f2(simd.f64x2Lt),
-      ...f2(simd.v128Bitselect),
-    ]),
-    ...set(DV, [
-      ...get(CV + 1),
-      ...[2, 3, 4, 5].flatMap((k) => [...get(EV), ...get(K2 + k - 2), ...get(CV + k), ...f2(simd.f64x2Mul)]),
-      ...get(EV),
+    set(l.dv, [
+      ...get(l.cv + 1),
+      ...[2, 3, 4, 5].flatMap((k) => [...get(l.ev), ...get(K2 + k - 2), ...get(l.cv + k), ...f2(simd.f64x2Mul)]),
+      ...get(l.ev),
       ...get(K2 + 4),
       ...f2(simd.f64x2Mul),
-      ...get(CV + 6),
+      ...get(l.cv + 6),
       ...f2(simd.f64x2Mul),
       ...Array<number[]>(4)
         .fill([...f2(simd.f64x2Add), ...f2(simd.f64x2Mul)])
         .flat(),
       ...f2(simd.f64x2Add),
     ]),
-    ...get(I),
-    ...get(PV),
-    ...V2(simd.v128Store, ...mem(3, PHI)),
-    ...get(I),
-    ...get(DV),
-    ...V2(simd.v128Store, ...mem(3, DPHI)),
-    ...set(SV, [...get(SV), ...get(PV), ...V2(simd.f64x2ExtractLane, 0), ...at(AREG, get(I)), op.f64Mul, op.f64Add]),
-    ...set(SV, [...get(SV), ...get(PV), ...V2(simd.f64x2ExtractLane, 1), ...at(AREG + 8, get(I)), op.f64Mul, op.f64Add]),
+    // −φ where h < 0: the sign bit flipped (as f64x2.neg) in those lanes
+    set(l.pv, [
+      ...get(l.pv),
+      ...get(SIGNM),
+      ...get(l.vx),
+      ...get(ZV),
+      ...f2(simd.f64x2Lt),
+      ...f2(more.v128And),
+      ...f2(more.v128Xor),
+    ]),
+    [...get(I), ...get(l.pv), ...V2(simd.v128Store, ...mem(3, PHI + off))],
+    [...get(I), ...get(l.dv), ...V2(simd.v128Store, ...mem(3, DPHI + off))],
   ];
+  // f += φ·a for the two lanes of a pair, in index order
+  // (the two products φ·a in one f64x2 multiply, kept in jd, which is free by then: the same products)
+  const dot2 = (l: PairLocals, off: number) => [
+    ...set(l.jd, [...get(l.pv), ...get(I), ...V2(simd.v128Load, ...mem(3, AREG + off)), ...f2(simd.f64x2Mul)]),
+    ...set(SV, [...get(SV), ...get(l.jd), ...V2(simd.f64x2ExtractLane, 0), op.f64Add]),
+    ...set(SV, [...get(SV), ...get(l.jd), ...V2(simd.f64x2ExtractLane, 1), op.f64Add]),
+  ];
+  const load2 = (l: PairLocals, off: number) => [
+    ...set(l.vx, [...hp(), ...V2(simd.v128Load, ...mem(3, H + off))]),
+    ...set(l.axv, [...get(l.vx), ...get(ABSM), ...f2(more.v128And)]),
+  ];
+  const ge6 = (l: PairLocals) => [...get(l.axv), ...get(KSIX), ...f2(simd.f64x2Ge)];
+  const st = pairs.map((l, g) => pairStatements(l, 16 * g));
+  const sa = st[0]!;
+  // 2·PAIRS elements: the pairs' statements interleaved, then f summed in index order
+  const vectorG = [...sa.flatMap((_, q) => st.flatMap((x) => x[q]!)), ...pairs.flatMap((l, g) => dot2(l, 16 * g))];
+  const vector2 = [...sa.flat(), ...dot2(PA, 0)];
   const pass1 = [
     ...set(SV, f64c(0)),
     ...set(I, i32c(0)),
+    ...loopTo(ENDG, 16 * PAIRS, [
+      ...pairs.flatMap((l, g) => load2(l, 16 * g)),
+      ...pairs.flatMap((l, g) => [...ge6(l), ...(g > 0 ? f2(more.v128Or) : [])]),
+      ...f2(simd.v128AnyTrue),
+      op.if,
+      op.empty,
+      ...Array.from({ length: 2 * PAIRS }, (_, q) => scalar1(8 * q)).flat(),
+      op.else,
+      ...vectorG,
+      op.end,
+    ]),
+    // fewer than PAIRS pairs left
     ...loopTo(END2, 16, [
-      ...set(VX, [...hp(), ...V2(simd.v128Load, ...mem(3, H))]),
-      ...set(AXV, [...get(VX), ...f2(simd.f64x2Abs)]),
-      ...get(AXV),
-      ...get(KSIX),
-      ...f2(simd.f64x2Ge),
+      ...load2(PA, 0),
+      ...ge6(PA),
       ...f2(simd.v128AnyTrue),
       op.if,
       op.empty,
@@ -331,10 +369,15 @@ function readoutBody(): number[] {
     ...splat(KSIX, 6),
     ...splat(ZV, 0),
     ...[2, 3, 4, 5, 6].flatMap((k) => splat(K2 + k - 2, k)),
+    ...splat(K56, 56),
+    ...splat(KMAGIC, 2 ** 52),
+    ...set(ABSM, [op.i64Const, ...sleb(0x7fffffffffffffffn), ...f2(more.i64x2Splat)]),
+    ...set(SIGNM, [op.i64Const, ...sleb(-0x8000000000000000n), ...f2(more.i64x2Splat)]),
     ...set(RP, i32c(0)),
     ...set(HP, i32c(0)),
     ...set(END, [...get(NN), ...i32c(8), op.i32Mul]),
     ...set(END2, [...get(NN), ...i32c(-2), op.i32And, ...i32c(8), op.i32Mul]),
+    ...set(ENDG, [...get(NN), ...i32c(2 * PAIRS), I32_DIV_U, ...i32c(16 * PAIRS), op.i32Mul]),
     op.block,
     op.empty,
     op.loop,
@@ -373,7 +416,15 @@ function readoutBody(): number[] {
     ...get(LOSS),
   ];
 }
-const READOUT_LOCALS = [...Array<number>(10).fill(T.i32), ...Array<number>(13).fill(T.f64), ...Array<number>(24).fill(T.v128)];
+/** f64x2 pairs evaluated side by side in the readout's main loop. */
+const PAIRS = 4;
+const READOUT_LOCALS = [
+  ...Array<number>(10).fill(T.i32),
+  ...Array<number>(13).fill(T.f64),
+  ...Array<number>(28).fill(T.v128),
+  ...Array<number>(2 * PAIRS - 1).fill(T.i32),
+  ...Array<number>(13 * (PAIRS - 1)).fill(T.v128),
+];
 
 interface ElementwiseModule {
   erf: (len: number) => number;
@@ -458,10 +509,14 @@ export function wasmReadout(args: ReadoutArgs): number {
   let loss = 0;
   for (let mu0 = 0; mu0 < n; mu0 += R) {
     const rows = Math.min(R, n - mu0);
-    for (let r = 0; r < rows; r++) {
-      const ro = (mu0 + r) * stride + offset;
-      hw.set(h.subarray(ro, ro + N), r * N);
-    }
+    const o0 = mu0 * stride + offset;
+    // contiguous rows (one network alone in h): one copy for the chunk
+    if (stride === N) hw.set(h.subarray(o0, o0 + rows * N));
+    else
+      for (let r = 0; r < rows; r++) {
+        const ro = o0 + r * stride;
+        hw.set(h.subarray(ro, ro + N), r * N);
+      }
     yw.set(y.subarray(mu0, mu0 + rows));
     loss = w.readout1(rows, N, loss);
     pred.set(pw.subarray(0, rows), mu0);
@@ -476,10 +531,8 @@ export function wasmReadout(args: ReadoutArgs): number {
         if (v >= 6 || v <= -6) hw[r * N + i] = (0 + a[aOffset + i]! * rv) * (TWO_OVER_SQRT_PI * Math.exp(-v * v));
       }
     }
-    for (let r = 0; r < rows; r++) {
-      const ro = (mu0 + r) * stride + offset;
-      delta.set(hw.subarray(r * N, r * N + N), ro);
-    }
+    if (stride === N) delta.set(hw.subarray(0, rows * N), o0);
+    else for (let r = 0; r < rows; r++) delta.set(hw.subarray(r * N, r * N + N), o0 + r * stride);
   }
   grad.set(gw, gradOffset);
   return 0.5 * loss;
