@@ -22,8 +22,12 @@
  * independent chains, deterministic given the key), and the self-consistency (a, Q) is solved by a damped fixed
  * point starting from the decoupled finite-P solution.
  *
- * With `logDet: false` the same code samples the paper's mean-field action (the decoupled one), whose exact answer is
- * {@link solveModularFiniteP}: a check of the sampler.
+ * That is the linearised action (`correction: 'log-det'`). The default `cavity` keeps the neuron's own rank-one share of
+ * K_W exactly (Sherman–Morrison, the others' kernel at its mean Q): with G = (Q + σ²)⁻¹ and X = (σ_a²/N)φᵀGφ,
+ * S[w] = ½|w|² + Γ(w) − (σ_a²/2N)Σ_p(φᵀGy_p)²/(1 + X) + (P/2)·log(1 + X); X is O(1/N) at fixed u but ≈ 1 for an
+ * aligned neuron at N = 32, P = 11, which is why the linearisation falls short (docs/theory/grokking.md §4.7).
+ * With `correction: 'none'` the same code samples the paper's mean-field action (the decoupled one), whose exact
+ * answer is {@link solveModularFiniteP}: a check of the sampler.
  */
 import { ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
 import { type Key, fold, key as makeKey, normal, uniform } from '@sftdl/field';
@@ -57,16 +61,16 @@ export interface ModularFiniteNOptions {
   correction?: ModularFiniteNCorrection;
   /** Independent HMC chains (neurons sampled in parallel); default 128. */
   chains?: number;
-  /** Damped fixed-point iterations; default 14. The last `average` of them are averaged. */
+  /** Damped fixed-point iterations; default 10. The last `average` of them are averaged. */
   iterations?: number;
-  /** Iterations averaged into the result (and into its MC standard error); default 6. */
+  /** Iterations averaged into the result (and into its MC standard error); default 5. */
   average?: number;
   /** HMC trajectories per iteration (the first third is discarded as burn-in of that iteration); default 24. */
   sweeps?: number;
   /** Leapfrog step and steps per trajectory; defaults 0.14 and 5. */
   stepSize?: number;
   leapfrogSteps?: number;
-  /** Mixing weight of the new (a, Q) in the damped iteration; default 0.6. */
+  /** Mixing weight of the new (a, Q) in the damped iteration; default 0.8. */
   damping?: number;
   /** Random key (same key → same numbers); default key(0). */
   key?: Key;
@@ -374,13 +378,13 @@ function priorKernel(P: number, sigmaA2: number): ModularKernelClasses {
  * point in (a, Q) whose single-neuron averages come from HMC over w ∈ ℝ^{2P}.
  *
  * *When to use*: comparing a Langevin ensemble of width N with the theory at the same P, N, σ_a², γ, σ²; the log-det
- * term is O(σ_a²P³/(Nσ²)) relative to the prior, i.e. O(1/N) at fixed u. With `logDet: false` it reproduces
+ * term is O(σ_a²P³/(Nσ²)) relative to the prior, i.e. O(1/N) at fixed u. With `correction: 'none'` it reproduces
  * {@link solveModularFiniteP} up to Monte Carlo error.
- * *Cost*: chains × iterations × sweeps × (leapfrogSteps + 1) action gradients of O(P²) each (≈ 1 s at P = 11 with
+ * *Cost*: chains × iterations × sweeps × (leapfrogSteps + 1) action gradients of O(P²) each (≈ 1–2 s at P = 11 with
  * the defaults). Throws InvalidArgumentError for P > 61 (use the finite-P or saddle-point theory there: the
  * correction is O(P³σ_a²/(Nσ²))) and ConvergenceError when the HMC acceptance falls below 0.5 (lower `stepSize`).
  * @example
- * solveModularFiniteN({ prime: 11, width: 32, sigmaA2: 3.75e-5, gamma: 30, sigma2: 0.0057 }).a // ≈ 0.87 (decoupled: 0.84)
+ * solveModularFiniteN({ prime: 11, width: 32, sigmaA2: 3.75e-5, gamma: 30, sigma2: 0.0057 }).a // ≈ 0.946 (network: 0.947; decoupled theory: 0.839)
  */
 export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOptions = {}): ModularFiniteNSolution {
   const u = modularInvariant(p); // validates p
@@ -393,12 +397,12 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
   if (!['none', 'log-det', 'cavity'].includes(mode))
     throw new InvalidArgumentError(`solveModularFiniteN: correction must be none, log-det or cavity, got ${String(mode)}`);
   const chains = opts.chains ?? 128;
-  const iterations = opts.iterations ?? 14;
-  const average = Math.min(opts.average ?? 6, iterations);
+  const iterations = opts.iterations ?? 10;
+  const average = Math.min(opts.average ?? 5, iterations);
   const sweeps = opts.sweeps ?? 24;
   const eps = opts.stepSize ?? 0.14;
   const L = opts.leapfrogSteps ?? 5;
-  const damping = opts.damping ?? 0.6;
+  const damping = opts.damping ?? 0.8;
   for (const [name, v] of [
     ['chains', chains],
     ['iterations', iterations],
