@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { key, normal } from '@sftdl/field';
 import { describe, expect, it } from 'vitest';
 import { modularInvariant } from './modular';
-import { solveModularFiniteP } from './modular-finite';
+import { modularPairMoments, solveModularFiniteP } from './modular-finite';
 import { type ModularFiniteNCorrection, modularFiniteNAction, solveModularFiniteN } from './modular-finite-n';
 
 // Independent reference: PyTorch HMC of the same single-neuron actions on the full P×P table with fft2, autograd and a
@@ -124,11 +124,20 @@ describe('finite-N modular theory: self-consistent solution', () => {
     }
   });
 
-  it('the GP limit σ_a² → 0: |a| = σ²/(σ² + 4σ_a²) (the kernel is the NNGP one)', () => {
-    const p = { ...P7, sigmaA2: 1e-7, sigma2: 0.012 };
-    const r = solveModularFiniteN(p, { key: key(2), iterations: 6, average: 3 });
-    expect(((1 / r.a - 1) * p.sigma2) / (4 * p.sigmaA2)).toBeCloseTo(1, 2);
+  it('the GP limit σ_a² → 0: |a| = σ²/(σ² + 4σ_a²) and the NNGP kernel classes (γ → 0: the prior is N(0, I))', () => {
+    const p = { ...P7, gamma: 1e-6, sigmaA2: 1e-7, sigma2: 0.012 };
+    const r = solveModularFiniteN(p, { key: key(2), iterations: 6, average: 3, chains: 256 });
+    expect(((1 / r.a - 1) * p.sigma2) / (4 * p.sigmaA2)).toBeCloseTo(1, 1);
+    // E|φ̃|² under the prior: generic/target 4, edge 2P + 4, DC 4P² + 4P + 4 (Wick, module priorKernel)
     expect(r.kernel.generic / (4 * p.sigmaA2)).toBeCloseTo(1, 1);
+    expect(r.kernel.edge / (18 * p.sigmaA2)).toBeCloseTo(1, 1);
+    expect(r.kernel.dc / (228 * p.sigmaA2)).toBeCloseTo(1, 1);
+  });
+
+  it('σ_a² → 0 with the sextic regulariser: λ = 4P²σ_a²⟨|w_k|²|v_k|²⟩ at s = 0 (exact quadrature)', () => {
+    const p = { ...P7, sigmaA2: 1e-7, sigma2: 0.012 };
+    const r = solveModularFiniteN(p, { key: key(2), iterations: 6, average: 3, chains: 256 });
+    expect(r.phiPsi / modularPairMoments(0, p.gamma, 7).phiPsi).toBeCloseTo(1, 1);
   });
 
   it('is deterministic in its key and refuses primes beyond its Monte Carlo range', () => {

@@ -94,8 +94,8 @@ export interface ModularFiniteNSolution {
   acceptance: number;
   /** |a| of every iteration (the fixed-point history). */
   history: number[];
-  /** The decoupled finite-P theory's |a| at the same parameters (the starting point). */
-  aFiniteP: number;
+  /** The decoupled finite-P theory's |a| at the same parameters (the starting point; null where its quadrature refused and the GP value was used). */
+  aFiniteP: number | null;
 }
 
 interface Coefficients {
@@ -418,8 +418,14 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
   const act = new NeuronAction(P);
   const dim = 2 * P;
   // start: the decoupled finite-P solution for a, the prior for the other classes, the chains from the prior
-  const aFiniteP = solveModularFiniteP(p, { gridPoints: 80 }).a;
-  let a = aFiniteP;
+  let aFiniteP: number | null = null;
+  try {
+    aFiniteP = solveModularFiniteP(p, { gridPoints: 80 }).a;
+  } catch (e) {
+    // its quadrature refuses very small γ or s far past the spinodal: start from the GP value instead
+    if (!(e instanceof InvalidArgumentError)) throw e;
+  }
+  let a = aFiniteP ?? s2 / (s2 + 4 * p.sigmaA2);
   let Q = priorKernel(P, p.sigmaA2);
   Q.target = s2 / a - s2;
   const x = normal(fold(root, 0), chains * dim);
