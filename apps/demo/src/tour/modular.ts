@@ -232,7 +232,7 @@ export async function runModularPart(
           y: thFinite.map((c) => c.a),
         },
         {
-          name: `finite-N theory (readout integrated exactly, cavity), N = ${sc.width}`,
+          name: `finite-N theory (cavity), N = ${sc.width}`,
           x: thN.map((c) => c.sigma2),
           y: thN.map((c) => c.a),
         },
