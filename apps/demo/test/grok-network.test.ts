@@ -164,13 +164,16 @@ describe('sweep → report --from (modular-point)', () => {
     const { tmpdir } = await import('node:os');
     const { join } = await import('node:path');
     const dir = join(mkdtempSync(join(tmpdir(), 'sftdl-msweep-')), 's');
+    // the GMFL-I midpoint of the mapped scenario, where the finite-P quadrature applies
+    const sc = modularScenario({ prime: 5, width: 4, gamma: 30 });
+    const sigma2 = Number(((sc.gmfl1Onset + sc.gmfl2Onset) / 2).toPrecision(6));
     expect(
       demo([
         'sweep',
         'plan',
         'modular-point',
         '--grid',
-        'sigma2=0.0075',
+        `sigma2=${sigma2}`,
         '--set',
         'steps=60',
         '--set',
@@ -189,15 +192,12 @@ describe('sweep → report --from (modular-point)', () => {
     expect(r.code, r.stderr).toBe(0);
     const j = JSON.parse(r.stdout) as { report: string; done: number; table: { rows: (string | number)[][] } };
     expect(j.done).toBe(1);
-    const sc = modularScenario({ prime: 5, width: 4, gamma: 30 });
-    const { solveModular } = await import('@sftdl/solvers');
-    expect(j.table.rows[0]![4]).toBeCloseTo(
-      solveModular(
-        { prime: 5, width: 4, sigmaA2: sc.sigmaA2, gamma: 30, sigma2: 0.0075 },
-        { lambdaNormalization: 'first-principles' },
-      ).a,
-      12,
-    );
+    const { solveModularFiniteN, solveModularFiniteP } = await import('@sftdl/solvers');
+    const par = { prime: 5, width: 4, sigmaA2: sc.sigmaA2, gamma: 30, sigma2 };
+    // the report compares with the finite-P theory (exact mode integral) and the task's finite-N theory
+    expect(j.table.rows[0]![4]).toBeCloseTo(solveModularFiniteP(par, { gridPoints: 100 }).a, 12);
+    const fN = j.table.rows[0]![5] as number;
+    expect(Math.abs(fN - solveModularFiniteN(par, { key: key(4) }).a)).toBeLessThan(0.01);
     expect(readFileSync(j.report, 'utf8')).toContain('<svg');
   }, 120_000);
 });

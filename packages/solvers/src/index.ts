@@ -98,6 +98,13 @@ export { sweepCubic } from './grokking/sweep';
 export type { LambdaNormalization, ModularOnsets, ModularParams, ModularSolution } from './grokking/modular';
 export type { ModularFinitePSolution, ModularPairMoments } from './grokking/modular-finite';
 export { modularPairMoments, solveModularFiniteP } from './grokking/modular-finite';
+export type {
+  ModularFiniteNCorrection,
+  ModularFiniteNOptions,
+  ModularFiniteNSolution,
+  ModularKernelClasses,
+} from './grokking/modular-finite-n';
+export { solveModularFiniteN } from './grokking/modular-finite-n';
 export {
   modularCurve,
   modularDegeneracy,

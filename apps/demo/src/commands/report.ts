@@ -1,7 +1,7 @@
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { UsageError } from '@sftdl/cli-kit';
-import { modularCurve, solveCubicFiniteD, solveCubicThermodynamic, solveModular } from '@sftdl/solvers';
+import { modularCurve, solveCubicFiniteD, solveCubicThermodynamic, solveModularFiniteP } from '@sftdl/solvers';
 import { type CollectRow, collectSweep } from '@sftdl/sweep';
 import type { Command } from '../context';
 import { lineChartSvg } from '../plot';
@@ -123,14 +123,25 @@ async function cubicSection(rows: CollectRow[]): Promise<ReportSection> {
   };
 }
 
+/** The finite-P theory's |a| (exact mode integral), or the saddle point where its quadrature refuses (deep GMFL-II). */
+function finitePA(p: Parameters<typeof solveModularFiniteP>[0], saddle: { sigma2: number; a: number }[]): number {
+  try {
+    return solveModularFiniteP(p, { gridPoints: 100 }).a;
+  } catch {
+    return saddle.reduce((b, c) => (Math.abs(c.sigma2 - p.sigma2) < Math.abs(b.sigma2 - p.sigma2) ? c : b)).a;
+  }
+}
+
 async function modularSection(rows: CollectRow[]): Promise<ReportSection> {
   const r0 = rows.find((r) => r.status === 'done') ?? rows[0]!;
   const sc = modularScenario({ prime: r0.prime as number, width: r0.width as number, gamma: r0.gamma as number });
+  const par = { prime: sc.prime, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma };
   const pts = group(rows, 'a');
-  const th = modularCurve(
-    { prime: sc.prime, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma },
-    { lambdaNormalization: 'first-principles', points: 121 },
-  );
+  // the finite-N theory comes with each task (computed where the network ran); mean over the tasks of a σ²
+  const thN = group(rows, 'theoryFiniteN');
+  const th = modularCurve(par, { lambdaNormalization: 'first-principles', points: 121 });
+  const grid = linspace(0.6 * sc.gmfl2Onset, 1.25 * sc.gmfl1Onset, 41);
+  const finiteP = grid.map((sigma2) => ({ sigma2, a: finitePA({ ...par, sigma2 }, th.curve) }));
   const svg = await lineChartSvg({
     title: `Modular addition, P = ${sc.prime}, N = ${sc.width}, γ = ${sc.gamma}: |a|`,
     xLabel: 'σ²',
@@ -142,18 +153,24 @@ async function modularSection(rows: CollectRow[]): Promise<ReportSection> {
       { x: sc.gmfl2Onset, label: 'GMFL-II' },
     ],
     series: [
-      { name: 'theory (first-principles λ)', x: th.curve.map((c) => c.sigma2), y: th.curve.map((c) => c.a) },
+      { name: 'saddle-point theory (P → ∞ weights)', x: th.curve.map((c) => c.sigma2), y: th.curve.map((c) => c.a) },
+      { name: 'finite-P theory (exact mode integral)', x: finiteP.map((c) => c.sigma2), y: finiteP.map((c) => c.a) },
+      ...(thN.length
+        ? [{ name: `finite-N theory (cavity), N = ${sc.width}`, x: thN.map((c) => c.sigma2), y: thN.map((c) => c.mean) }]
+        : []),
       langevinSeries('Langevin (mean over ensembles)', pts),
     ],
   });
   return {
     title: 'Modular addition (paper Fig. 3, network side) from the sweep',
-    paragraphs: [`${doneCount(rows)} of ${rows.length} tasks done.`],
+    paragraphs: [
+      `${doneCount(rows)} of ${rows.length} tasks done. Theories at the same P, N, σ_a², γ: the finite-P one (exact single-mode integral; the saddle point where its quadrature refuses) and the finite-N one (readout integrated exactly, cavity action; from the tasks).`,
+    ],
     figures: [
       {
         svg,
         caption:
-          "|a| against σ²: theory at the same P, N, σ_a², γ and the sweep's Langevin ensembles (mean ± SE; hollow: some task with R̂ > 1.05).",
+          "|a| against σ²: theories at the same P, N, σ_a², γ and the sweep's Langevin ensembles (mean ± SE; hollow: some task with R̂ > 1.05).",
         explorer: explorerUrl('modular', {
           prime: sc.prime,
           width: sc.width,
@@ -167,16 +184,14 @@ async function modularSection(rows: CollectRow[]): Promise<ReportSection> {
     tables: [
       {
         caption: 'Per σ²',
-        header: ['σ²', 'tasks', '|a|', 'SE', 'theory', 'max R̂'],
+        header: ['σ²', 'tasks', '|a|', 'SE', 'finite-P theory', 'finite-N theory', 'max R̂'],
         rows: pts.map((p) => [
           p.sigma2,
           p.tasks,
           p.mean,
           p.se,
-          solveModular(
-            { prime: sc.prime, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, sigma2: p.sigma2 },
-            { lambdaNormalization: 'first-principles' },
-          ).a,
+          finitePA({ ...par, sigma2: p.sigma2 }, th.curve),
+          thN.find((t) => t.sigma2 === p.sigma2)?.mean ?? '—',
           `${fmt(p.rhatMax, 3)}${p.rhatMax <= 1.05 ? '' : ' ✗'}`,
         ]),
       },

@@ -5,9 +5,18 @@
  * ESS and the standard error, and the per-mode Fourier magnitudes ⟨|w_k|²|v_k|²⟩ against the theory's
  * (1 − ρ)/P² + ρ x₊² (ρ the aligned weight).
  */
-import { type ComputeBackend, InvalidArgumentError } from '@sftdl/compute';
+import { type ComputeBackend, ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
 import { type Key, fold, uniform } from '@sftdl/field';
-import { modularDegeneracy, modularOnsets, modularSaddles, solveModular, solveModularFiniteP } from '@sftdl/solvers';
+import {
+  type ModularFiniteNSolution,
+  type ModularParams,
+  modularDegeneracy,
+  modularOnsets,
+  modularSaddles,
+  solveModular,
+  solveModularFiniteN,
+  solveModularFiniteP,
+} from '@sftdl/solvers';
 import { modularAddition } from '@sftdl/teachers';
 import { LangevinSampler, stateFromJSON, stateToJSON } from '@sftdl/training';
 import { Interrupted, interruptRequested, yieldToEventLoop } from './interrupt';
@@ -111,6 +120,19 @@ export interface ModularLangevinRun {
   /** |a − theoryA| / aStdError, and whether it is ≤ 3. */
   deviationSe: number;
   withinThreeSe: boolean;
+  /**
+   * |a| of the finite-N adaptive-kernel theory ({@link solveModularFiniteN}, cavity action: the readout integrated
+   * exactly, the neuron's own rank-one term kept; null where its Monte Carlo refused), its Monte Carlo standard error,
+   * the deviation |a − theoryFiniteN| in combined standard errors and whether it is ≤ 3 — the comparison at this width.
+   */
+  theoryFiniteN: number | null;
+  theoryFiniteNSe: number | null;
+  deviationSeFiniteN: number | null;
+  withinThreeSeFiniteN: boolean | null;
+  /** ⟨|w_k|²|v_k|²⟩ of the finite-N theory. */
+  w2v2TheoryFiniteN: number | null;
+  /** |a| of the linearised log-det theory (the mean-field decoupling of the full SNR action), when asked for. */
+  theoryLogDet?: number | null;
   /** Mean over k = 1…P−1 of ⟨|w_k|²|v_k|²⟩ (neuron average); the finite-P theory's and the saddle-point (1 − ρ)/P² + ρ x₊². */
   w2v2: number;
   w2v2Theory: number;
@@ -151,6 +173,8 @@ export interface ModularLangevinOptions {
    * result depends only on the parameters and the key; default true). false: exactly maxSteps (sweeps).
    */
   stopAtTarget?: boolean;
+  /** Also solve the linearised log-det theory at each point (≈ 2 s per point at P = 11; default false). */
+  logDetTheory?: boolean;
   /** Checkpoint store of a single-σ² run (a sweep task's handle): the sampler states and the traces, saved every `everySeconds`. */
   checkpoint?: { load(): string | undefined; save(text: string): void; everySeconds: number };
   onProgress?: (fraction: number) => void;
@@ -176,6 +200,23 @@ export function alignFourierModes(theta: Float64Array, N: number, P: number, x: 
         theta[o + n] = v;
       }
     }
+}
+
+/**
+ * The finite-N theory at one point, or null where its single-neuron Monte Carlo refuses (P > 61, or an HMC
+ * acceptance below 0.5 at large P): the run then reports the finite-P comparison only.
+ */
+export function finiteNTheory(
+  par: ModularParams,
+  key: Key,
+  correction: 'cavity' | 'log-det' = 'cavity',
+): ModularFiniteNSolution | null {
+  try {
+    return solveModularFiniteN(par, { key, correction });
+  } catch (e) {
+    if (e instanceof InvalidArgumentError || e instanceof ConvergenceError) return null;
+    throw e;
+  }
 }
 
 const CHECK_EVERY = 50;
@@ -208,6 +249,8 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       theorySource = 'saddle-point';
       thP = { a: th.a, s: th.s, phiPsi: (1 - th.alignedFraction) / P ** 2 + th.alignedFraction * (th.xPlus ?? 0) ** 2 };
     }
+    const thN = finiteNTheory(par, fold(o.key, 5000 + i));
+    const thLogDet = o.logDetTheory ? finiteNTheory(par, fold(o.key, 6000 + i), 'log-det') : undefined;
     const model = modularNet({ ...par, backend: o.backend });
     const xAligned = modularSaddles(thP.s, sc.gamma)?.xPlus ?? modularDegeneracy(sc.gamma).xStar;
     const saved = o.checkpoint?.load();
@@ -320,6 +363,12 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       theoryASaddle: th.a,
       deviationSe: Math.abs(Math.abs(diag.mean) - thP.a) / diag.se,
       withinThreeSe: Math.abs(Math.abs(diag.mean) - thP.a) <= 3 * diag.se,
+      theoryFiniteN: thN?.a ?? null,
+      theoryFiniteNSe: thN?.aStdError ?? null,
+      deviationSeFiniteN: thN ? Math.abs(Math.abs(diag.mean) - thN.a) / Math.hypot(diag.se, thN.aStdError) : null,
+      withinThreeSeFiniteN: thN ? Math.abs(Math.abs(diag.mean) - thN.a) <= 3 * Math.hypot(diag.se, thN.aStdError) : null,
+      w2v2TheoryFiniteN: thN?.phiPsi ?? null,
+      ...(thLogDet !== undefined ? { theoryLogDet: thLogDet?.a ?? null } : {}),
       w2v2,
       w2v2Theory: thP.phiPsi,
       w2v2TheorySaddle,

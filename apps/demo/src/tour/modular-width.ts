@@ -4,7 +4,8 @@
  * the onsets scale as 1/N), so the adaptive-kernel theory — exact only as N → ∞ (mean-field decoupling of the
  * neurons) — predicts the same |a| at every width, while the network's finite-N corrections shrink. The gap
  * Langevin − theory at the GMFL-I midpoint is fitted against 1/N and against 1/√N (weighted least squares); the
- * extrapolated gap at N → ∞ is compared with 0 within 3 standard errors.
+ * extrapolated gap at N → ∞ is compared with 0 within 3 standard errors. Each width also carries the finite-N
+ * (cavity) theory, which predicts the gap itself at that width.
  */
 import { key as makeKey, fold } from '@sftdl/field';
 import { fitLine } from './finite-size';
@@ -22,6 +23,12 @@ export interface ModularWidthPoint {
   aStdError: number;
   theoryA: number;
   gap: number;
+  /** The finite-N theory at this width (null where it refused), the gap it predicts (theoryFiniteN − theoryA) and the deviation of the network from it in combined SE. */
+  theoryFiniteN: number | null;
+  theoryFiniteNSe: number | null;
+  predictedGap: number | null;
+  deviationSeFiniteN: number | null;
+  withinThreeSeFiniteN: boolean | null;
   rhat: number;
   ess: number;
   equilibrated: boolean;
@@ -75,6 +82,11 @@ export async function runFiniteWidth(
       aStdError: r.aStdError,
       theoryA: r.theoryA,
       gap: r.a - r.theoryA,
+      theoryFiniteN: r.theoryFiniteN,
+      theoryFiniteNSe: r.theoryFiniteNSe,
+      predictedGap: r.theoryFiniteN === null ? null : r.theoryFiniteN - r.theoryA,
+      deviationSeFiniteN: r.deviationSeFiniteN,
+      withinThreeSeFiniteN: r.withinThreeSeFiniteN,
       rhat: r.rhat,
       ess: r.ess,
       equilibrated: r.equilibrated,

@@ -1,0 +1,559 @@
+/**
+ * Finite-N adaptive-kernel theory of the modular-addition network: the full Seroussi–Naveh–Ringel single-neuron
+ * action, which keeps the log-determinant term that the paper's §4.1 mean-field theory drops
+ * (docs/guides/grokking.md, "Finite width: the log-det term").
+ *
+ * Integrating the readout a_p ~ N(0, σ_a²/N) exactly leaves, for the read-in weights W,
+ * −log p(W) = Σ_p ½ y_pᵀ(K_W + σ²)⁻¹y_p + (P/2)·log det(K_W + σ²) + Σᵢ[½|wᵢ|² + Γ(wᵢ)], K_W = (σ_a²/N)Σᵢ φᵢφᵢᵀ,
+ * φᵢ(x_nm) = (wᵢ·x_nm)² = (w_n + v_m)² (one factor ½log det per output, P outputs). Linearising in K_W around its
+ * mean Q (the mean-field decoupling) gives iid neurons with the single-neuron action
+ *
+ *   S[w] = ½|w|² + Γ(w) − (σ_a²/2N)Σ_p(Σ_μ t̄^p_μ φ_μ)² + (σ_a²P/2N)·φᵀ(Q + σ²)⁻¹φ,   t̄^p = (Q + σ²)⁻¹y^p = a y^p/σ².
+ *
+ * Q is diagonal in the Fourier basis of the P² table (translations), with eigenvalues Q_κ = σ_a²⟨|φ̃_κ|²⟩,
+ * φ̃_κ = P⁻¹Σ_nm e^{−2πi(kn+k'm)/P}φ_nm. Five classes are kept: the DC mode (0,0); the edge modes (k,0) and (0,k)
+ * (|φ̃|² summed: PΣₙhₙ² − (Σₙhₙ)², hₙ = wₙ² + 2wₙv̄, and the same with w ↔ v); the target modes (k,±k)
+ * (|φ̃|² = 4P²|w_k|²|v_k|², whose eigenvalue is the λ of the discrepancy, a = σ²/(λ + σ²)); and the generic modes
+ * (k,k'), k' ≠ 0, ±k, whose eigenvalues are pooled into one (they differ by < 5 % and enter only through
+ * Σ_κ|φ̃_κ|² = Σ_μφ_μ², Parseval). With c_κ = 1/(Q_κ + σ²) the log-det term is
+ * (σ_a²P/2N)[c_g Σ_μφ_μ² + (c_00 − c_g)φ̃_00² + (c_e − c_g)Σ_edge|φ̃|² + (c_λ − c_g)·8P²Σ_k|w_k|²|v_k|²], O(P²)
+ * per evaluation. It couples the Fourier modes (through φ̃_00 and the edge modes), so the single-neuron law is not a
+ * product of mode pairs any more: its moments are estimated by Hamiltonian Monte Carlo on w ∈ ℝ^{2P} (many
+ * independent chains, deterministic given the key), and the self-consistency (a, Q) is solved by a damped fixed
+ * point starting from the decoupled finite-P solution.
+ *
+ * That is the linearised action (`correction: 'log-det'`). The default `cavity` keeps the neuron's own rank-one share of
+ * K_W exactly (Sherman–Morrison, the others' kernel at its mean Q): with G = (Q + σ²)⁻¹ and X = (σ_a²/N)φᵀGφ,
+ * S[w] = ½|w|² + Γ(w) − (σ_a²/2N)Σ_p(φᵀGy_p)²/(1 + X) + (P/2)·log(1 + X); X is O(1/N) at fixed u but ≈ 1 for an
+ * aligned neuron at N = 32, P = 11, which is why the linearisation falls short (docs/theory/grokking.md §4.7).
+ * With `correction: 'none'` the same code samples the paper's mean-field action (the decoupled one), whose exact
+ * answer is {@link solveModularFiniteP}: a check of the sampler.
+ */
+import { ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
+import { type Key, fold, key as makeKey, normal, uniform } from '@sftdl/field';
+import { type ModularParams, modularInvariant } from './modular';
+import { solveModularFiniteP } from './modular-finite';
+
+/** Kernel eigenvalues Q_κ of the five mode classes (module comment). */
+export interface ModularKernelClasses {
+  /** DC mode (0,0). */
+  dc: number;
+  /** Edge modes (k,0) and (0,k), k ≠ 0. */
+  edge: number;
+  /** Target modes (k,±k), k ≠ 0: the λ of the discrepancy. */
+  target: number;
+  /** Generic modes (k,k'), k' ∉ {0, k, −k} (pooled). */
+  generic: number;
+}
+
+/**
+ * Which single-neuron action {@link solveModularFiniteN} samples:
+ * `none`: the paper's mean-field action (discrepancy term only; its exact answer is {@link solveModularFiniteP});
+ * `log-det`: the linearised Seroussi–Naveh–Ringel action, discrepancy plus (P/2)·X with X = (σ_a²/N)φᵀ(Q + σ²)⁻¹φ;
+ * `cavity`: the exact rank-one (Sherman–Morrison) dependence of the marginal on the neuron itself,
+ * discrepancy/(1 + X) + (P/2)·log(1 + X), with the other neurons' kernel replaced by its mean Q.
+ */
+export type ModularFiniteNCorrection = 'none' | 'log-det' | 'cavity';
+
+/** Options of {@link solveModularFiniteN}. */
+export interface ModularFiniteNOptions {
+  /** Which single-neuron action (see {@link ModularFiniteNCorrection}); default `cavity`. */
+  correction?: ModularFiniteNCorrection;
+  /** Independent HMC chains (neurons sampled in parallel); default 128. */
+  chains?: number;
+  /** Damped fixed-point iterations; default 10. The last `average` of them are averaged. */
+  iterations?: number;
+  /** Iterations averaged into the result (and into its MC standard error); default 5. */
+  average?: number;
+  /** HMC trajectories per iteration (the first third is discarded as burn-in of that iteration); default 24. */
+  sweeps?: number;
+  /** Leapfrog step and steps per trajectory; defaults 0.14 and 5. */
+  stepSize?: number;
+  leapfrogSteps?: number;
+  /** Mixing weight of the new (a, Q) in the damped iteration; default 0.8. */
+  damping?: number;
+  /** Random key (same key → same numbers); default key(0). */
+  key?: Key;
+}
+
+/** Finite-N adaptive-kernel solution at one σ². */
+export interface ModularFiniteNSolution {
+  sigma2: number;
+  /** |a| = σ²/(λ + σ²), averaged over the last iterations. */
+  a: number;
+  /** Monte Carlo standard error of `a` (spread of the averaged iterations / √count; the iterations are nearly independent draws). */
+  aStdError: number;
+  learned: number;
+  /** λ = Q on the target modes = 4P²σ_a²⟨|w_k|²|v_k|²⟩. */
+  lambda: number;
+  /** ⟨|w_k|²|v_k|²⟩, mode-averaged over k = 1…P−1. */
+  phiPsi: number;
+  kernel: ModularKernelClasses;
+  correction: ModularFiniteNCorrection;
+  /** HMC acceptance rate (mean over the run). */
+  acceptance: number;
+  /** |a| of every iteration (the fixed-point history). */
+  history: number[];
+  /** The decoupled finite-P theory's |a| at the same parameters (the starting point; null where its quadrature refused and the GP value was used). */
+  aFiniteP: number | null;
+}
+
+interface Coefficients {
+  mode: ModularFiniteNCorrection;
+  gamma: number;
+  /** Discrepancy coefficient of Σ_kΦ_kΨ_k: −uPa². */
+  d: number;
+  /** ε = σ_a²/N and the inverse eigenvalues c = 1/(Q + σ²) of the classes; cl8 = 8P²(c_λ − c_g). */
+  eps: number;
+  cg: number;
+  c0: number;
+  ce: number;
+  cl8: number;
+}
+
+/** Per-sample statistics that update the kernel classes. */
+interface Stats {
+  sumPhi2: number;
+  dc2: number;
+  edge2: number;
+  phiPsi: number;
+}
+
+class NeuronAction {
+  readonly P: number;
+  private readonly cos: Float64Array;
+  private readonly sin: Float64Array;
+  private readonly re: Float64Array;
+  private readonly im: Float64Array;
+  private readonly mod: Float64Array;
+  private readonly h: Float64Array;
+  constructor(P: number) {
+    this.P = P;
+    this.cos = new Float64Array(P * P);
+    this.sin = new Float64Array(P * P);
+    for (let k = 0; k < P; k++)
+      for (let n = 0; n < P; n++) {
+        const t = (2 * Math.PI * ((k * n) % P)) / P;
+        this.cos[k * P + n] = Math.cos(t);
+        this.sin[k * P + n] = Math.sin(t);
+      }
+    this.re = new Float64Array(2 * P);
+    this.im = new Float64Array(2 * P);
+    this.mod = new Float64Array(2 * P);
+    this.h = new Float64Array(P);
+  }
+
+  /** |w_k|², |v_k|² (k = 1…P−1) into this.mod[half·P + k]. */
+  private fourier(x: Float64Array, o: number): void {
+    const { P, cos, sin, re, im, mod } = this;
+    for (let half = 0; half < 2; half++) {
+      const base = o + half * P;
+      for (let k = 1; k < P; k++) {
+        let r = 0,
+          s = 0;
+        for (let n = 0; n < P; n++) {
+          const w = x[base + n]!;
+          r += w * cos[k * P + n]!;
+          s += w * sin[k * P + n]!;
+        }
+        r /= P;
+        s /= P;
+        re[half * P + k] = r;
+        im[half * P + k] = s;
+        mod[half * P + k] = r * r + s * s;
+      }
+    }
+  }
+
+  /** Edge-mode sum PΣhₙ² − (Σhₙ)², hₙ = wₙ² + 2wₙ·m (m the other half's mean); adds its gradient × scale when g is given. */
+  private edge(x: Float64Array, o: number, other: number, g: Float64Array | null, go: number, scale: number): number {
+    const { P, h } = this;
+    let m = 0;
+    for (let n = 0; n < P; n++) m += x[other + n]!;
+    m /= P;
+    let H = 0,
+      H2 = 0;
+    for (let n = 0; n < P; n++) {
+      const w = x[o + n]!;
+      h[n] = w * w + 2 * w * m;
+      H += h[n]!;
+      H2 += h[n]! * h[n]!;
+    }
+    if (g) {
+      let dm = 0;
+      for (let n = 0; n < P; n++) {
+        const w = x[o + n]!;
+        const q = 2 * (P * h[n]! - H);
+        g[go + n]! += scale * q * (2 * w + 2 * m);
+        dm += q * 2 * w;
+      }
+      const gother = go + (other - o);
+      for (let n = 0; n < P; n++) g[gother + n]! += (scale * dm) / P;
+    }
+    return P * H2 - H * H;
+  }
+
+  /**
+   * Action of chain c (x at offset c·2P) and, when g is given, its gradient into g at the same offset:
+   * S = ½|w|² + Γ + d·Σ_kΦ_kΨ_k/(1 + X)^m + (P/2)·ℓ(X) with X = ε·φᵀ(Q + σ²)⁻¹φ (module comment); m = 1 and
+   * ℓ = log1p for the cavity action, m = 0 and ℓ(X) = X for the linearised one, X ≡ 0 for the paper's.
+   */
+  energy(x: Float64Array, c: number, k: Coefficients, g: Float64Array | null): number {
+    const P = this.P;
+    const o = c * 2 * P;
+    const ov = o + P;
+    this.fourier(x, o);
+    const { re, im, mod, cos, sin } = this;
+    let S = 0;
+    for (let i = 0; i < 2 * P; i++) {
+      S += 0.5 * x[o + i]! ** 2;
+      if (g) g[o + i] = x[o + i]!;
+    }
+    let pp = 0;
+    for (let q = 1; q < P; q++) {
+      const a = mod[q]!,
+        b = mod[P + q]!;
+      S += ((P * k.gamma) / 6) * (a * a * a + b * b * b);
+      pp += a * b;
+    }
+    // X and the weights of ∂(ΣΦΨ) and ∂Y in the gradient (Y: the non-Fourier part of X/ε)
+    let X = 0,
+      Y = 0,
+      wPP = k.d,
+      wY = 0;
+    let s1w = 0,
+      s2w = 0,
+      s3w = 0,
+      s4w = 0,
+      s1v = 0,
+      s2v = 0,
+      s3v = 0,
+      s4v = 0,
+      d0 = 0;
+    if (k.mode !== 'none') {
+      for (let n = 0; n < P; n++) {
+        const w = x[o + n]!,
+          v = x[ov + n]!;
+        const w2 = w * w,
+          v2 = v * v;
+        s1w += w;
+        s2w += w2;
+        s3w += w2 * w;
+        s4w += w2 * w2;
+        s1v += v;
+        s2v += v2;
+        s3v += v2 * v;
+        s4v += v2 * v2;
+      }
+      d0 = s2w + s2v + (2 / P) * s1w * s1v;
+      // Σ_μφ_μ² = Σ_nm(w_n + v_m)⁴, the DC mode φ̃_00 = Σw² + Σv² + (2/P)ΣwΣv, the edge modes
+      Y =
+        k.cg * (P * s4w + P * s4v + 6 * s2w * s2v + 4 * s3w * s1v + 4 * s1w * s3v) +
+        (k.c0 - k.cg) * d0 * d0 +
+        (k.ce - k.cg) * (this.edge(x, o, ov, null, 0, 0) + this.edge(x, ov, o, null, 0, 0));
+      X = k.eps * (Y + k.cl8 * pp);
+      if (k.mode === 'cavity') {
+        S += (k.d * pp) / (1 + X) + 0.5 * P * Math.log1p(X);
+        const wX = (-k.d * pp) / ((1 + X) * (1 + X)) + (0.5 * P) / (1 + X);
+        wPP = k.d / (1 + X) + wX * k.eps * k.cl8;
+        wY = wX * k.eps;
+      } else {
+        S += k.d * pp + 0.5 * P * X;
+        wPP = k.d + 0.5 * P * k.eps * k.cl8;
+        wY = 0.5 * P * k.eps;
+      }
+    } else S += k.d * pp;
+    if (!g) return S;
+    for (let half = 0; half < 2; half++) {
+      const base = o + half * P;
+      for (let n = 0; n < P; n++) {
+        let acc = 0;
+        for (let q = 1; q < P; q++) {
+          const mine = mod[half * P + q]!,
+            theirs = mod[(1 - half) * P + q]!;
+          const dS = ((P * k.gamma) / 2) * mine * mine + wPP * theirs;
+          acc += dS * (re[half * P + q]! * cos[q * P + n]! + im[half * P + q]! * sin[q * P + n]!);
+        }
+        g[base + n]! += (2 / P) * acc;
+      }
+    }
+    if (wY === 0) return S;
+    const bg = wY * k.cg,
+      b0 = wY * (k.c0 - k.cg),
+      be = wY * (k.ce - k.cg);
+    for (let n = 0; n < P; n++) {
+      const w = x[o + n]!,
+        v = x[ov + n]!;
+      g[o + n]! += bg * (4 * P * w * w * w + 12 * w * s2v + 12 * w * w * s1v + 4 * s3v) + b0 * 2 * d0 * (2 * w + (2 / P) * s1v);
+      g[ov + n]! += bg * (4 * P * v * v * v + 12 * v * s2w + 12 * v * v * s1w + 4 * s3w) + b0 * 2 * d0 * (2 * v + (2 / P) * s1w);
+    }
+    if (be !== 0) {
+      this.edge(x, o, ov, g, o, be);
+      this.edge(x, ov, o, g, ov, be);
+    }
+    return S;
+  }
+
+  /** The kernel statistics of chain c at its current state. */
+  stats(x: Float64Array, c: number): Stats {
+    const P = this.P;
+    const o = c * 2 * P,
+      ov = o + P;
+    this.fourier(x, o);
+    let phiPsi = 0;
+    for (let q = 1; q < P; q++) phiPsi += this.mod[q]! * this.mod[P + q]!;
+    let sumPhi2 = 0,
+      s1w = 0,
+      s2w = 0,
+      s1v = 0,
+      s2v = 0;
+    for (let n = 0; n < P; n++) {
+      const w = x[o + n]!;
+      s1w += w;
+      s2w += w * w;
+      for (let m = 0; m < P; m++) {
+        const f = (w + x[ov + m]!) ** 2;
+        sumPhi2 += f * f;
+      }
+    }
+    for (let m = 0; m < P; m++) {
+      s1v += x[ov + m]!;
+      s2v += x[ov + m]! ** 2;
+    }
+    const d0 = s2w + s2v + (2 / P) * s1w * s1v;
+    const edge2 = this.edge(x, o, ov, null, 0, 0) + this.edge(x, ov, o, null, 0, 0);
+    return { sumPhi2, dc2: d0 * d0, edge2, phiPsi };
+  }
+}
+
+/**
+ * The single-neuron action of {@link solveModularFiniteN} as a function of w ∈ ℝ^{2P} (w then v) at a given |a| and
+ * kernel classes; writes ∂S/∂w into `grad` when given. Exposed for checks (gradient, limits), not part of the API.
+ * @internal
+ */
+export function modularFiniteNAction(
+  p: ModularParams,
+  aAbs: number,
+  kernel: ModularKernelClasses,
+  correction: ModularFiniteNCorrection,
+): (w: Float64Array, grad?: Float64Array) => number {
+  const u = modularInvariant(p);
+  const P = p.prime;
+  const act = new NeuronAction(P);
+  const c = (q: number) => 1 / (q + p.sigma2);
+  const coef: Coefficients = {
+    mode: correction,
+    gamma: p.gamma,
+    d: -u * aAbs * aAbs * P,
+    eps: p.sigmaA2 / p.width,
+    cg: c(kernel.generic),
+    c0: c(kernel.dc),
+    ce: c(kernel.edge),
+    cl8: 8 * P * P * (c(kernel.target) - c(kernel.generic)),
+  };
+  return (w, grad) => act.energy(w, 0, coef, grad ?? null);
+}
+
+/** Kernel classes from averaged statistics (module comment). */
+function kernelFromStats(s: Stats, P: number, sigmaA2: number): ModularKernelClasses {
+  const target = (4 * P * P * sigmaA2 * s.phiPsi) / (P - 1);
+  const genericCount = (P - 1) * (P - 3);
+  const genericSum = s.sumPhi2 - s.dc2 - s.edge2 - 8 * P * P * s.phiPsi;
+  return {
+    dc: sigmaA2 * s.dc2,
+    edge: (sigmaA2 * s.edge2) / (2 * (P - 1)),
+    target,
+    generic: genericCount > 0 ? (sigmaA2 * genericSum) / genericCount : 0,
+  };
+}
+
+/** The GP (prior) kernel classes: Q under w ~ N(0, I) (used to start the iteration). */
+function priorKernel(P: number, sigmaA2: number): ModularKernelClasses {
+  // E|φ̃_00|² = E(Σw² + Σv² + (2/P)ΣwΣv)² = (2P)² + 4P + 4 ; edge: E|φ̃_k0|² = 2P + 4 ; target/generic: 4
+  return { dc: sigmaA2 * (4 * P * P + 4 * P + 4), edge: sigmaA2 * (2 * P + 4), target: 4 * sigmaA2, generic: 4 * sigmaA2 };
+}
+
+/**
+ * Solves the finite-N adaptive-kernel equations of the modular network (module comment) at one σ²: a damped fixed
+ * point in (a, Q) whose single-neuron averages come from HMC over w ∈ ℝ^{2P}.
+ *
+ * *When to use*: comparing a Langevin ensemble of width N with the theory at the same P, N, σ_a², γ, σ²; the log-det
+ * term is O(σ_a²P³/(Nσ²)) relative to the prior, i.e. O(1/N) at fixed u. With `correction: 'none'` it reproduces
+ * {@link solveModularFiniteP} up to Monte Carlo error.
+ * *Cost*: chains × iterations × sweeps × (leapfrogSteps + 1) action gradients of O(P²) each (≈ 1–2 s at P = 11 with
+ * the defaults). Throws InvalidArgumentError for P > 61 (use the finite-P or saddle-point theory there: the
+ * correction is O(P³σ_a²/(Nσ²))) and ConvergenceError when the HMC acceptance falls below 0.5 (lower `stepSize`).
+ * @example
+ * solveModularFiniteN({ prime: 11, width: 32, sigmaA2: 3.75e-5, gamma: 30, sigma2: 0.0057 }).a // ≈ 0.946 (network: 0.947; decoupled theory: 0.839)
+ */
+export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOptions = {}): ModularFiniteNSolution {
+  const u = modularInvariant(p); // validates p
+  const P = p.prime;
+  if (P > 61)
+    throw new InvalidArgumentError(
+      `solveModularFiniteN: prime ${P} > 61 is too large for the single-neuron Monte Carlo; use solveModularFiniteP or solveModular`,
+    );
+  const mode = opts.correction ?? 'cavity';
+  if (!['none', 'log-det', 'cavity'].includes(mode))
+    throw new InvalidArgumentError(`solveModularFiniteN: correction must be none, log-det or cavity, got ${String(mode)}`);
+  const chains = opts.chains ?? 128;
+  const iterations = opts.iterations ?? 10;
+  const average = Math.min(opts.average ?? 5, iterations);
+  const sweeps = opts.sweeps ?? 24;
+  const eps = opts.stepSize ?? 0.14;
+  const L = opts.leapfrogSteps ?? 5;
+  const damping = opts.damping ?? 0.8;
+  for (const [name, v] of [
+    ['chains', chains],
+    ['iterations', iterations],
+    ['sweeps', sweeps],
+    ['leapfrogSteps', L],
+  ] as const)
+    if (!(Number.isInteger(v) && v >= (name === 'sweeps' ? 3 : 1)))
+      throw new InvalidArgumentError(`solveModularFiniteN: ${name} must be a positive integer, got ${v}`);
+  if (!(eps > 0 && damping > 0 && damping <= 1))
+    throw new InvalidArgumentError(`solveModularFiniteN: stepSize must be > 0 and damping in (0, 1]`);
+  const root = opts.key ?? makeKey(0);
+  const s2 = p.sigma2;
+  const act = new NeuronAction(P);
+  const dim = 2 * P;
+  // start: the decoupled finite-P solution for a, the prior for the other classes, the chains from the prior
+  let aFiniteP: number | null = null;
+  try {
+    aFiniteP = solveModularFiniteP(p, { gridPoints: 80 }).a;
+  } catch (e) {
+    // its quadrature refuses very small γ or s far past the spinodal: start from the GP value instead
+    if (!(e instanceof InvalidArgumentError)) throw e;
+  }
+  let a = aFiniteP ?? s2 / (s2 + 4 * p.sigmaA2);
+  let Q = priorKernel(P, p.sigmaA2);
+  Q.target = s2 / a - s2;
+  const x = normal(fold(root, 0), chains * dim);
+  const g = new Float64Array(chains * dim);
+  const x1 = new Float64Array(dim),
+    g1 = new Float64Array(dim),
+    mom = new Float64Array(dim);
+  const history: number[] = [];
+  const kept: { a: number; Q: ModularKernelClasses; phiPsi: number }[] = [];
+  let accepted = 0,
+    proposed = 0;
+  for (let it = 0; it < iterations; it++) {
+    const cg = 1 / (Q.generic + s2),
+      c0 = 1 / (Q.dc + s2),
+      ce = 1 / (Q.edge + s2),
+      cl = 1 / (Q.target + s2);
+    const coef: Coefficients = {
+      mode,
+      gamma: p.gamma,
+      d: -u * a * a * P,
+      eps: p.sigmaA2 / p.width,
+      cg,
+      c0,
+      ce,
+      cl8: 8 * P * P * (cl - cg),
+    };
+    const acc: Stats = { sumPhi2: 0, dc2: 0, edge2: 0, phiPsi: 0 };
+    let count = 0;
+    const ikey = fold(root, 1 + it);
+    for (let sw = 0; sw < sweeps; sw++) {
+      const skey = fold(ikey, sw);
+      const z = normal(fold(skey, 0), chains * dim);
+      const r = uniform(fold(skey, 1), chains);
+      for (let c = 0; c < chains; c++) {
+        const o = c * dim;
+        const view = x.subarray(o, o + dim);
+        const S0 = act.energy(x, c, coef, g);
+        let H0 = S0;
+        for (let i = 0; i < dim; i++) {
+          mom[i] = z[o + i]!;
+          H0 += 0.5 * mom[i]! ** 2;
+          x1[i] = view[i]!;
+          mom[i] = mom[i]! - 0.5 * eps * g[o + i]!;
+        }
+        let S1 = 0;
+        for (let l = 0; l < L; l++) {
+          for (let i = 0; i < dim; i++) x1[i] = x1[i]! + eps * mom[i]!;
+          S1 = act.energy(x1, 0, coef, g1);
+          const w = l === L - 1 ? 0.5 * eps : eps;
+          for (let i = 0; i < dim; i++) mom[i] = mom[i]! - w * g1[i]!;
+        }
+        let H1 = S1;
+        for (let i = 0; i < dim; i++) H1 += 0.5 * mom[i]! ** 2;
+        proposed++;
+        if (Number.isFinite(H1) && Math.log(r[c]!) < H0 - H1) {
+          view.set(x1);
+          accepted++;
+        }
+      }
+      if (sw >= Math.floor(sweeps / 3)) {
+        for (let c = 0; c < chains; c++) {
+          const st = act.stats(x, c);
+          acc.sumPhi2 += st.sumPhi2;
+          acc.dc2 += st.dc2;
+          acc.edge2 += st.edge2;
+          acc.phiPsi += st.phiPsi;
+        }
+        count += chains;
+      }
+    }
+    const mean: Stats = {
+      sumPhi2: acc.sumPhi2 / count,
+      dc2: acc.dc2 / count,
+      edge2: acc.edge2 / count,
+      phiPsi: acc.phiPsi / count,
+    };
+    const Qn = kernelFromStats(mean, P, p.sigmaA2);
+    const an = s2 / (Qn.target + s2);
+    if (!Number.isFinite(an))
+      throw new ConvergenceError({
+        what: 'solveModularFiniteN (single-neuron HMC)',
+        iterations: it + 1,
+        residual: NaN,
+        tolerance: 0,
+        detail: 'the kernel estimate is not finite',
+        hint: `pass a smaller stepSize (now ${eps})`,
+      });
+    a = (1 - damping) * a + damping * an;
+    Q = {
+      dc: (1 - damping) * Q.dc + damping * Qn.dc,
+      edge: (1 - damping) * Q.edge + damping * Qn.edge,
+      target: (1 - damping) * Q.target + damping * Qn.target,
+      generic: (1 - damping) * Q.generic + damping * Qn.generic,
+    };
+    history.push(an);
+    if (it >= iterations - average) kept.push({ a: an, Q: Qn, phiPsi: mean.phiPsi / (P - 1) });
+  }
+  const acceptance = accepted / proposed;
+  if (acceptance < 0.5)
+    throw new ConvergenceError({
+      what: 'solveModularFiniteN (single-neuron HMC)',
+      iterations,
+      residual: acceptance,
+      tolerance: 0.5,
+      detail: `HMC acceptance ${acceptance.toFixed(2)} < 0.5 at P = ${P}, γ = ${p.gamma}`,
+      hint: `pass a smaller stepSize (now ${eps})`,
+    });
+  const m = kept.length;
+  const avg = (f: (k: (typeof kept)[number]) => number) => kept.reduce((s, k) => s + f(k), 0) / m;
+  const aMean = avg((k) => k.a);
+  const sd = m > 1 ? Math.sqrt(kept.reduce((s, k) => s + (k.a - aMean) ** 2, 0) / (m - 1)) : NaN;
+  const kernel: ModularKernelClasses = {
+    dc: avg((k) => k.Q.dc),
+    edge: avg((k) => k.Q.edge),
+    target: avg((k) => k.Q.target),
+    generic: avg((k) => k.Q.generic),
+  };
+  return {
+    sigma2: s2,
+    a: aMean,
+    aStdError: sd / Math.sqrt(m),
+    learned: 1 - aMean,
+    lambda: kernel.target,
+    phiPsi: avg((k) => k.phiPsi),
+    kernel,
+    correction: mode,
+    acceptance,
+    history,
+    aFiniteP,
+  };
+}
