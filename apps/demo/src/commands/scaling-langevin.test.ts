@@ -137,34 +137,36 @@ describe('network posterior sampler (Gibbs readout + per-neuron MALA)', () => {
         else expect(s.onsetsUp[i]).toBeCloseTo(want, 9);
       });
       expect(s.specialisedByChance).toBeGreaterThan(0);
-      if (first >= 0) {
-        // down branch: increasing P strictly below the top of the up branch, one per seed
-        const down = s.down!;
+      // realigned datasets: exactly those below the threshold at the top of the up walk
+      expect(s.realigned).toEqual(lastUp.flatMap((v, i) => (v < 0.5 ? [i] : [])));
+      const top = s.extendedTo.length ? s.extendedTo[s.extendedTo.length - 1]! : s.samples[s.samples.length - 1]!;
+      if (s.down) {
+        // down branch: one common grid for both datasets, top·2^(−k/4) (rounded) in increasing order, ending at the top
+        const down = s.down;
         expect(down.alignment).toHaveLength(2);
-        expect(Math.max(...down.samples)).toBeLessThan(s.samples[s.samples.length - 1]!);
-        for (let i = 1; i < down.samples.length; i++) expect(down.samples[i]!).toBeGreaterThan(down.samples[i - 1]!);
-        // each dataset's down onset: walking down from its state at the top, the first P below the threshold
-        const P = [...down.samples, s.samples[s.samples.length - 1]!];
+        expect(down.samples[down.samples.length - 1]).toBe(top);
+        const k = down.samples.length - 1;
+        const want = Array.from({ length: k }, (_, i) => Math.round(top * 2 ** (-(k - i) / 4)));
+        expect(down.samples.slice(0, k)).toEqual([...new Set(want)]);
+        for (const row of down.alignment) expect(row).toHaveLength(down.samples.length);
+        // it starts where the dataset mean is ≥ ½, and stops two stages below ½ (or at the bottom of the grid)
+        const mean = down.samples.map((_, i) => (down.alignment[0]![i]! + down.alignment[1]![i]!) / 2);
+        expect(mean[mean.length - 1]!).toBeGreaterThanOrEqual(0.5);
+        if (down.samples[0]! >= 8 * 2 ** 0.25) expect(mean[0]! < 0.5 && mean[1]! < 0.5).toBe(true);
+        // each dataset's down onset: walking down from the top, the first P below the threshold (by hand)
         down.alignment.forEach((row, i) => {
-          // a dataset still lazy at the top restarts aligned (its own top points are not in this table)
-          if (s.realigned.includes(i)) return;
-          const a = [...row, lastUp[i]!];
           let want: number | null = null;
-          if (a[a.length - 1]! >= 0.5)
-            for (let k = a.length - 2; k >= 0; k--)
-              if (a[k]! < 0.5) {
-                const t = (0.5 - a[k]!) / (a[k + 1]! - a[k]!);
-                want = P[k]! * (P[k + 1]! / P[k]!) ** t;
+          if (row[row.length - 1]! >= 0.5)
+            for (let j = row.length - 2; j >= 0; j--)
+              if (row[j]! < 0.5) {
+                const t = (0.5 - row[j]!) / (row[j + 1]! - row[j]!);
+                want = down.samples[j]! * (down.samples[j + 1]! / down.samples[j]!) ** t;
                 break;
               }
           if (want === null) expect(s.onsetsDown[i]).toBeNull();
           else expect(s.onsetsDown[i]).toBeCloseTo(want, 9);
         });
-        // bracketed: unless the walk reached the bottom of the grid, every dataset fell below the threshold
-        if (down.samples[0]! > 8) expect(down.alignment.every((row) => row.some((v) => v < 0.5))).toBe(true);
-        // realigned datasets: exactly those below the threshold at the top of the up walk
-        expect(s.realigned).toEqual(lastUp.flatMap((v, i) => (v < 0.5 ? [i] : [])));
-      } else expect(s.down).toBeUndefined();
+      } else expect(s.onsetsDown.every((v) => v === null)).toBe(true);
       expect(s.specialised.every((m) => m >= 0 && m <= s.width)).toBe(true);
     }
     // alignment is a property of the data: check one value independently
