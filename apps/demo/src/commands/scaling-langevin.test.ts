@@ -1,9 +1,9 @@
 import { referenceBackend } from '@sftdl/compute';
 import { key, normalMat, split } from '@sftdl/field';
 import { alignment } from '@sftdl/scaling';
-import { LangevinSampler, linearTwoLayerExactPosterior, twoLayerNet } from '@sftdl/training';
+import { LangevinSampler, linearTwoLayerExactPosterior, threeLayerNet, twoLayerNet } from '@sftdl/training';
 import { describe, expect, it } from 'vitest';
-import { NetworkSampler, annealedSweep, singleIndexData } from './scaling-langevin';
+import { NetworkSampler, annealedSweep, secondLayerSpecialised, singleIndexData } from './scaling-langevin';
 
 /** Pooled mean and standard error (between chains) of per-chain mean predictions. */
 function pooled(chainMeans: Float64Array[]): { mean: number[]; se: number[] } {
@@ -171,5 +171,29 @@ describe('network posterior sampler (Gibbs readout + per-neuron MALA)', () => {
     }
     // alignment is a property of the data: check one value independently
     expect(alignment([1, 2], [1, 2])).toBe(1);
+  });
+});
+
+describe('second-layer specialisation count (three-layer nets)', () => {
+  it('a layer-2 neuron that reads one first-layer neuron pinned to w* has corr(h₂, w*·x) = corr(erf z, z) = 0.9558', () => {
+    // closed form for z ~ N(0, 1): E[z erf z] = 2/√(3π), E[erf² z] = (2/π)·asin(2/3), so the correlation is
+    // (2/√(3π)) / √((2/π)·asin(2/3)) = 0.95582…
+    const exact = 2 / Math.sqrt(3 * Math.PI) / Math.sqrt((2 / Math.PI) * Math.asin(2 / 3));
+    expect(exact).toBeCloseTo(0.95582, 4);
+    const d = 6;
+    const [n1, n2] = [5, 4];
+    const model = threeLayerNet({ dim: d, widths: [n1, n2], activation: 'erf' });
+    const p = model.init(key(1));
+    const w = new Float64Array(d);
+    w[2] = 1;
+    for (let j = 0; j < d; j++) p[j] = w[j]!; // W row 0 = w*
+    for (let k = 0; k < n1; k++) p[n1 * d + k] = k === 0 ? 1.3 : 0; // V row 0 reads only that neuron
+    const x = normalMat(key(2), 20000, d);
+    // the sample correlation has SE ≈ 1e-3 here: 0.95 counts it, 0.96 does not (the other rows are random mixtures)
+    const lo = secondLayerSpecialised(model, p, x, w, 0.95);
+    const hi = secondLayerSpecialised(model, p, x, w, 0.96);
+    expect(lo - hi).toBe(1);
+    expect(secondLayerSpecialised(model, p, x, w, 0.999)).toBe(0);
+    expect(() => secondLayerSpecialised(twoLayerNet({ dim: d, width: 3 }), p, x, w, 0.5)).toThrow(/three-layer/);
   });
 });

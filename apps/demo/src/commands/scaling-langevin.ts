@@ -23,7 +23,7 @@
 import { type ComputeBackend, InvalidArgumentError, type Mat, SftdlError, matmulInto } from '@sftdl/compute';
 import { type Key, fold, hermiteHeNormalized, normal, normalMat, split, uniform } from '@sftdl/field';
 import { alignment, chanceSpecialised, countSpecialised, onsetFromCurve, onsetFromTop } from '@sftdl/scaling';
-import type { Model } from '@sftdl/training';
+import { type Model, activate } from '@sftdl/training';
 
 /** The posterior sampler diverged (non-finite energy): the inputs make the posterior too sharp for the step rule. */
 export class SamplerDivergedError extends SftdlError {
@@ -403,6 +403,13 @@ export interface AnnealedSweepOptions {
   threshold: number;
   specialisationThreshold: number;
   /**
+   * Which hidden layer's specialised neurons to count (default 1). 1: read-in rows with |ŵᵢ·w*| > threshold. 2 (a
+   * three-layer net, whose predicted mechanism specialises second-layer neurons): neurons whose pre-activation
+   * h₂ᵢ(x) correlates with w*·x over the test inputs beyond the threshold, |corr| > threshold (for a first-layer
+   * neuron this correlation is ŵᵢ·w*); the chance count is then measured on prior draws of the same network.
+   */
+  specialisedLayer?: 1 | 2;
+  /**
    * After the upward walk, walk back down the grid with the same chains (which are then in the feature-learning
    * phase) until the alignment falls below the threshold: the down branch of the hysteresis loop. At a first-order
    * onset the upward walk from the prior overshoots (escaping the lazy state over a barrier that grows with d), the
@@ -523,12 +530,24 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
       if (crossed >= 0 && st >= crossed + 1) break;
     }
     // specialised neurons at the top of the up branch (before any walk down)
+    const layer2 = o.specialisedLayer === 2;
+    const countOf = (r: (typeof runs)[number], p: Float64Array) =>
+      layer2
+        ? secondLayerSpecialised(r.model, p, r.data.Xt, r.data.w, o.specialisationThreshold)
+        : countSpecialised(r.model.firstLayer!(p), r.data.w, { threshold: o.specialisationThreshold }).count;
     const specialised = runs.map((r) => {
       let c = 0;
-      for (const p of r.sampler.chains)
-        c += countSpecialised(r.model.firstLayer!(p), r.data.w, { threshold: o.specialisationThreshold }).count;
+      for (const p of r.sampler.chains) c += countOf(r, p);
       return c / r.sampler.chains.length;
     });
+    // chance count: layer 1 from the exact overlap law of a random direction; layer 2 from 16 prior draws
+    const r0 = runs[0]!;
+    const byChance = layer2
+      ? Array.from({ length: 16 }, (_, k) => countOf(r0, r0.model.init(fold(fold(o.key, dim), 7000 + k)))).reduce(
+          (a, b) => a + b,
+          0,
+        ) / 16
+      : chanceSpecialised(r0Rows(r0.model), dim, o.specialisationThreshold);
     // hysteresis: walk back down from the top with the same (now feature-learning) chains. A dataset whose chains have
     // not escaped the lazy state by the top of the up walk (A_f below the threshold there) is put in the
     // feature-learning state instead: its chains are aligned with the teacher (one neuron, see NetworkSampler.align)
@@ -597,13 +616,62 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
       alignment: runs.map((r) => r.curve),
       chainSpread: spread,
       specialised,
-      specialisedByChance: chanceSpecialised(r0Rows(runs[0]!.model), dim, o.specialisationThreshold),
+      specialisedByChance: byChance,
       acceptance: acc / Math.max(1, accN),
       seconds: (performance.now() - t0) / 1000,
       ...(down ? { down } : {}),
     });
   }
   return out;
+}
+
+/**
+ * Second-layer neurons of an erf three-layer net (blocks W: N₁×d, V: N₂×N₁) whose pre-activation
+ * h₂ᵢ(x) = Σⱼ Vᵢⱼ erf(Wⱼ·x) correlates with the teacher's w*·x over the inputs `x` beyond `threshold` in absolute value.
+ */
+export function secondLayerSpecialised(model: Model, p: Float64Array, x: Mat, w: Float64Array, threshold: number): number {
+  const W = model.blocks.find((b) => b.name === 'W');
+  const V = model.blocks.find((b) => b.name === 'V');
+  if (!W || !V) throw new InvalidArgumentError('second-layer specialisation needs a three-layer net (blocks W and V)');
+  const d = x.cols;
+  const [n1, n2] = [W.shape[0]!, V.shape[0]!];
+  const n = x.rows;
+  const z = new Float64Array(n);
+  const h1 = new Float64Array(n1);
+  const p1 = new Float64Array(n1);
+  const d1 = new Float64Array(n1);
+  const h2 = new Float64Array(n * n2);
+  for (let t = 0; t < n; t++) {
+    for (let j = 0; j < d; j++) z[t]! += x.data[t * d + j]! * w[j]!;
+    for (let k = 0; k < n1; k++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += p[W.offset + k * d + j]! * x.data[t * d + j]!;
+      h1[k] = s;
+    }
+    activate('erf', h1, p1, d1); // the network's own erf
+    for (let i = 0; i < n2; i++) {
+      let s = 0;
+      for (let k = 0; k < n1; k++) s += p[V.offset + i * n1 + k]! * p1[k]!;
+      h2[t * n2 + i] = s;
+    }
+  }
+  const mz = z.reduce((a, b) => a + b, 0) / n;
+  let zz = 0;
+  for (let t = 0; t < n; t++) zz += (z[t]! - mz) ** 2;
+  let count = 0;
+  for (let i = 0; i < n2; i++) {
+    let m = 0;
+    for (let t = 0; t < n; t++) m += h2[t * n2 + i]! / n;
+    let hz = 0;
+    let hh = 0;
+    for (let t = 0; t < n; t++) {
+      const h = h2[t * n2 + i]! - m;
+      hz += h * (z[t]! - mz);
+      hh += h * h;
+    }
+    if (hh > 0 && Math.abs(hz) / Math.sqrt(hh * zz) > threshold) count++;
+  }
+  return count;
 }
 
 function r0Rows(m: Model): number {

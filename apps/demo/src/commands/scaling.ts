@@ -736,6 +736,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     testSamples: nTest,
     threshold,
     specialisationThreshold: specThreshold,
+    // the three-layer winner (GP-Spec) specialises second-layer neurons: count those
+    specialisedLayer: model === 'three-layer' ? 2 : 1,
     hysteresis,
     downStepsPerOctave: downSteps,
     belowStages: 2,
@@ -946,16 +948,12 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     },
     specialised: {
       threshold: specThreshold,
-      definition: `neurons with |ŵᵢ·w*| > ${specThreshold} (first layer), chain-averaged at each d's last P; excess = count − the chance count of a random direction`,
-      counted: 'first-layer read-in neurons',
-      // the three-layer winner (GP-Spec) specialises second-layer neurons (M2), which this count does not see
-      predicted:
-        mVar && mVar[0] !== 'M2' ? { symbol: mVar[0], formula: mVar[1].formula, exponentInD: mVar[1].exponent.toNumber() } : null,
-      ...(mVar?.[0] === 'M2'
-        ? {
-            note: `the predicted mechanism specialises second-layer neurons (M2* = ${mVar[1].formula}); first-layer counts are shown for reference`,
-          }
-        : {}),
+      definition:
+        model === 'three-layer'
+          ? `second-layer neurons whose pre-activation h₂ᵢ(x) = Σⱼ Vᵢⱼ erf(Wⱼ·x) has |corr(h₂ᵢ, w*·x)| > ${specThreshold} over the test inputs, chain-averaged at each d's last P of the up walk; excess = count − the mean count of 16 prior draws`
+          : `neurons with |ŵᵢ·w*| > ${specThreshold} (first layer), chain-averaged at each d's last P of the up walk; excess = count − the chance count of a random direction`,
+      counted: model === 'three-layer' ? 'second-layer neurons' : 'first-layer read-in neurons',
+      predicted: mVar ? { symbol: mVar[0], formula: mVar[1].formula, exponentInD: mVar[1].exponent.toNumber() } : null,
       perDim: spec,
       fit: mFit,
     },
