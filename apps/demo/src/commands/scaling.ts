@@ -375,7 +375,7 @@ export const command: Command = {
   summary: 'curse-of-detail scale analysis: predicted and measured exponents',
   usage: [
     'demo scaling predict --model two-layer|two-layer-linear|three-layer|attention|cnn --target he<k> [--width-exponent ν] [--width1-exponent ν1 --width2-exponent ν2] [--context-exponent ℓ] [--patterns default|all] [--gamma 1|2] [--json]',
-    'demo scaling measure --runner langevin [--model two-layer|three-layer] [--target he3] [--width-exponent ν] [--dims 8,12,16,24,32,48] [--seeds 6] [--chains 2] [--aligned-chains 0] [--burn-in 100] [--record 100] [--down-steps 4] [--p-max 4096] [--sigma2 0.5] [--sigma-a2 4] [--width-factor 1] [--threshold 0.5] [--specialisation-threshold 0.5] [--bootstrap 400] [--test-samples 500] [--branch down|up|mid] [--backend auto] [--hysteresis] [--seed S] [--full [--plan-sweep DIR]] [--report FILE.html] [--json]',
+    'demo scaling measure --runner langevin [--model two-layer|three-layer] [--target he3] [--width-exponent ν] [--dims 8,12,16,24,32,48] [--seeds 6] [--chains 2] [--aligned-chains 0] [--burn-in 100] [--record 100] [--down-steps 4] [--p-max 8192] [--sigma2 0.5] [--sigma-a2 4] [--width-factor 1] [--threshold 0.5] [--specialisation-threshold 0.5] [--bootstrap 400] [--test-samples 500] [--branch down|up|mid] [--backend auto] [--hysteresis] [--seed S] [--full [--plan-sweep DIR]] [--report FILE.html] [--json]',
     '  --runner langevin: finite-width erf networks sampled from their posterior (Gibbs readout + MALA), P-annealed up and back down; the onset per d is the crossing of the dataset-mean alignment; states its expected time first. --full: one more d, 16 seeds, 300+300 sweeps per P; with --plan-sweep DIR it writes that as a sweep of scaling-onset cells instead',
     'demo scaling measure [--runner linear|gp] [--target he1|he<k>] [--dims 8,16,32,64] [--width-exponent ν] [--width-factor c] [--p-multiples 0.25,0.5,1,2,4] [--seeds 4] [--method threshold|collapse] [--threshold 0.5] [--bootstrap 200] [--sigma2 0.1] [--test-samples 500] [--seed S] [--json]',
   ],
@@ -497,7 +497,7 @@ export const command: Command = {
     {
       name: 'p-max',
       type: 'integer',
-      defaultText: '4096 (two-layer ν = 1), 2048 (three-layer), 1024 (ν ≥ 2); doubled with --full',
+      defaultText: '8192 (two-layer ν = 1), 2048 (three-layer), 1024 (ν ≥ 2); doubled with --full',
       description: 'measure --runner langevin: top of the P grid',
     },
     { name: 'sigma-a2', type: 'number', default: 4, description: 'measure --runner langevin: readout prior scale σ_a²' },
@@ -574,7 +574,8 @@ export function networkGrid(max: number, start = 8): number[] {
 export function networkDefaults(model: 'two-layer' | 'three-layer', nu: number) {
   if (model === 'three-layer') return { dims: [8, 12, 16, 24], pMax: 2048 };
   if (nu >= 2) return { dims: [6, 8, 10, 12], pMax: 1024 };
-  return { dims: [8, 12, 16, 24, 32, 48], pMax: 4096 };
+  // 8192: the up walk at d = 48 crossed ½ only at ≈ 3500, one step under 4096 (its resamples did not all cross)
+  return { dims: [8, 12, 16, 24, 32, 48], pMax: 8192 };
 }
 
 /**
