@@ -65,22 +65,34 @@ describe('demo scaling: network runner and honest framing', () => {
     expect(j.rivalExponents).toEqual([1.5, 3]); // GFL (N·d)^(3/4) and GP d³ at N = d
     expect(j.kind).toBe('scaling');
     expect(j.branch).toBe('down');
-    expect(j.fittedExponent).toBe(j.branches.down.fittedExponent);
     // consistent ⇔ the interval contains 1 and excludes 1.5 and 3
     if (j.interval) {
       const [lo, hi] = j.interval as [number, number];
       expect(j.consistent).toBe(lo <= 1 && 1 <= hi && !(lo <= 1.5 && 1.5 <= hi) && !(lo <= 3 && 3 <= hi));
     } else expect(j.consistent).toBe(false);
-    // one onset per dataset; the fitted exponent is the least-squares slope of mean log P*↓ on log d (by hand here)
+    // the onset per d is where the dataset-mean down curve falls below ½ walking down from the top (log-linear
+    // interpolation); the fitted exponent is the slope through the two d (recomputed by hand here)
     expect(j.datasetsPerDim).toEqual([3, 2]); // ⌈2·5/4⌉ = 3 datasets at d = 4, 2 at d = 5
-    expect(j.fittedExponent).not.toBeNull(); // every dataset bracketed at these sizes (a fit, not a meaningful one)
-    {
-      const pts = (j.sizes as { dim: number; down: { datasetOnsets: number[] } }[]).map((s) => ({
-        x: Math.log(s.dim),
-        y: s.down.datasetOnsets.reduce((a, v) => a + Math.log(v), 0) / s.down.datasetOnsets.length,
-      }));
-      expect(j.fittedExponent).toBeCloseTo((pts[1]!.y - pts[0]!.y) / (pts[1]!.x - pts[0]!.x), 9);
-      expect(j.failedResamples).toBe(0);
+    expect(j.method).toBe('pooled-threshold');
+    const crossing = (P: number[], rows: number[][]) => {
+      const m = P.map((_, i) => rows.reduce((a, r) => a + r[i]!, 0) / rows.length);
+      for (let i = P.length - 2; i >= 0; i--)
+        if (m[i]! < 0.5 && m[i + 1]! >= 0.5)
+          return Math.exp(Math.log(P[i]!) + ((0.5 - m[i]!) / (m[i + 1]! - m[i]!)) * Math.log(P[i + 1]! / P[i]!));
+      return null;
+    };
+    const sizes = j.sizes as { dim: number; down: { samples: number[]; alignment: number[][]; onset: number | null } }[];
+    const on = sizes.map((s) => crossing(s.down.samples, s.down.alignment));
+    if (j.fittedExponent !== null) {
+      sizes.forEach((s, i) => expect(s.down.onset).toBeCloseTo(on[i]!, 9));
+      expect(j.fittedExponent).toBeCloseTo(Math.log(on[1]! / on[0]!) / Math.log(5 / 4), 9);
+      expect(j.fittedExponent).toBe(j.branches.down.fittedExponent);
+    } else expect(on.some((v) => v === null)).toBe(true);
+    // every dataset of a d shares the down grid, which starts from a top where the dataset mean is ≥ ½
+    for (const s of sizes) {
+      for (const r of s.down.alignment) expect(r).toHaveLength(s.down.samples.length);
+      const top = s.down.alignment.reduce((a, r) => a + r[r.length - 1]!, 0) / s.down.alignment.length;
+      expect(top).toBeGreaterThanOrEqual(0.5);
     }
     expect(existsSync(report)).toBe(true);
     expect(readFileSync(report, 'utf8')).toContain('<svg');

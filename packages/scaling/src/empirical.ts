@@ -160,6 +160,168 @@ export function fitDatasetOnsets(
   };
 }
 
+/** One walked branch of a pooled onset: alignment of every dataset on a common, increasing P grid. */
+export interface PooledCurve {
+  samples: readonly number[];
+  /** alignment[dataset][stage]; every dataset on the same `samples`. */
+  alignment: readonly (readonly number[])[];
+  /**
+   * How the pooled (dataset-mean) curve is read: `first` = the first P where it reaches the threshold walking up
+   * ({@link onsetFromCurve}); `fromTop` = where it falls below the threshold walking down from the top
+   * ({@link onsetFromTop}).
+   */
+  crossing: 'first' | 'fromTop';
+}
+
+/** One input dimension of {@link fitPooledOnsets}: one or more branches measured on the same datasets. */
+export interface PooledSize {
+  dim: number;
+  /**
+   * The branches whose pooled crossings make the onset (one: that branch; several: the geometric mean of their
+   * crossings). All have the same datasets (rows), which the bootstrap resamples jointly.
+   */
+  curves: readonly PooledCurve[];
+}
+
+/** Result of {@link fitPooledOnsets}. */
+export interface PooledOnsetFit {
+  /** Least-squares slope of log P* against log d, P* the pooled crossing at each d. */
+  exponent: number;
+  /** Percentile bootstrap interval of the slope (datasets resampled with replacement within each d). */
+  interval: [number, number];
+  level: number;
+  /** Per d: the pooled onset, its percentile bootstrap interval (same level) and the number of datasets. */
+  onsets: { dim: number; onset: number; interval: [number, number] | null; datasets: number; failedResamples: number }[];
+  resamples: number;
+  /** Replicates in which some d's resampled pooled curve did not cross on its grid (dropped from the interval). */
+  failedResamples: number;
+}
+
+/** Dataset-mean curve of rows (all the same length) picked by `pick` (indices into `rows`). */
+function pooledMean(rows: readonly (readonly number[])[], pick: ArrayLike<number>): number[] {
+  const n = rows[0]!.length;
+  const m = new Array<number>(n).fill(0);
+  for (let k = 0; k < pick.length; k++) {
+    const r = rows[pick[k]!]!;
+    for (let i = 0; i < n; i++) m[i]! += r[i]! / pick.length;
+  }
+  return m;
+}
+
+/**
+ * Exponent of P* ∝ d^a from pooled onsets: at each d the alignment curves of its datasets are averaged (on the common
+ * P grid of each branch), and P* is where that dataset-mean curve crosses `threshold` (interpolated linearly in
+ * log P; the geometric mean over branches when several are given). Then a least-squares line of log P* on log d. The
+ * interval is a percentile bootstrap that resamples the datasets of each d with replacement and recomputes the pooled
+ * crossings (the datasets are the independent units).
+ *
+ * *Why pooled*: A_f is bounded, so one dataset whose curve plateaus just below the threshold moves the pooled curve by
+ * at most 1/(datasets) of its gap, while its own threshold crossing (and so a mean of per-dataset crossings,
+ * {@link fitDatasetOnsets}) can land anywhere far up the grid: per-dataset crossings are heavy-tailed, pooled ones are
+ * not. If the datasets' curves are A_s(P) = g_s(log P − a·log d) with the g_s drawn from one d-independent
+ * distribution, the population pooled curve is G(log P − a·log d) and its crossing scales exactly as d^a.
+ *
+ * *Gotchas*: each branch's grid must bracket the pooled crossing for the point estimate (an error otherwise); a
+ * resample whose pooled curve does not cross on the grid is dropped and counted in `failedResamples` (walk the grid
+ * further past the crossing if that count is not small).
+ *
+ * @example
+ * ```ts
+ * const curve = (c: number) => [1, 2, 4, 8].map((t) => (t * 8) / (t * 8 + c));
+ * fitPooledOnsets(
+ *   [
+ *     { dim: 8, curves: [{ samples: [8, 16, 32, 64], alignment: [curve(16), curve(32)], crossing: 'first' }] },
+ *     { dim: 16, curves: [{ samples: [16, 32, 64, 128], alignment: [curve(32), curve(64)], crossing: 'first' }] },
+ *   ],
+ *   { key: key(0) },
+ * ).exponent; // 1
+ * ```
+ */
+export function fitPooledOnsets(
+  sizes: readonly PooledSize[],
+  o: { threshold?: number; resamples?: number; level?: number; key: Key },
+): PooledOnsetFit {
+  const B = o.resamples ?? 400;
+  const level = o.level ?? 0.9;
+  const threshold = o.threshold ?? 0.5;
+  if (sizes.length < 2) throw new InvalidArgumentError('fitPooledOnsets: need at least two input dimensions');
+  const nData = sizes.map((s) => {
+    if (s.curves.length === 0) throw new InvalidArgumentError(`fitPooledOnsets: d = ${s.dim} has no branch`);
+    const n = s.curves[0]!.alignment.length;
+    for (const c of s.curves) {
+      if (c.alignment.length !== n || n === 0)
+        throw new InvalidArgumentError(`fitPooledOnsets: d = ${s.dim}: every branch needs the same (non-zero) datasets`);
+      for (const r of c.alignment)
+        if (r.length !== c.samples.length)
+          throw new ShapeError(`fitPooledOnsets: d = ${s.dim}: a dataset's curve does not match its P grid`);
+      for (let i = 1; i < c.samples.length; i++)
+        if (!(c.samples[i]! > c.samples[i - 1]!))
+          throw new InvalidArgumentError(`fitPooledOnsets: d = ${s.dim}: the P grid must be increasing`);
+    }
+    return n;
+  });
+  const onsetAt = (s: PooledSize, pick: ArrayLike<number>): number | null => {
+    let lg = 0;
+    for (const c of s.curves) {
+      const m = pooledMean(c.alignment, pick);
+      const on = c.crossing === 'first' ? onsetFromCurve(c.samples, m, threshold) : onsetFromTop(c.samples, m, threshold);
+      if (on === null) return null;
+      lg += Math.log(on);
+    }
+    return Math.exp(lg / s.curves.length);
+  };
+  const dims = sizes.map((s) => s.dim);
+  const all = nData.map((n) => Array.from({ length: n }, (_, i) => i));
+  const point = sizes.map((s, i) => onsetAt(s, all[i]!));
+  const missing = sizes.filter((_, i) => point[i] === null).map((s) => s.dim);
+  if (missing.length)
+    throw new InvalidArgumentError(
+      `fitPooledOnsets: the dataset-mean alignment does not cross ${threshold} on the walked grid at d = ${missing.join(', ')}; extend the P range`,
+    );
+  const exponent = fitPowerLaw(dims, point as number[]).slope;
+  const keys = split(o.key, B);
+  const reps: number[] = [];
+  const perDim: number[][] = sizes.map(() => []);
+  const perFail = sizes.map(() => 0);
+  let failed = 0;
+  for (let b = 0; b < B; b++) {
+    const on = sizes.map((s, i) => {
+      const u = uniform(fold(keys[b]!, i), nData[i]!);
+      const pick = Array.from(u, (v) => Math.min(nData[i]! - 1, Math.floor(v * nData[i]!)));
+      const x = onsetAt(s, pick);
+      if (x === null) perFail[i]!++;
+      else perDim[i]!.push(x);
+      return x;
+    });
+    if (on.some((x) => x === null)) failed++;
+    else reps.push(fitPowerLaw(dims, on as number[]).slope);
+  }
+  const alpha = (1 - level) / 2;
+  const pct = (v: number[]): [number, number] | null => {
+    if (!v.length) return null;
+    const s = [...v].sort((a, b) => a - b);
+    const q = (p: number) => s[Math.min(s.length - 1, Math.max(0, Math.floor(p * (s.length - 1) + 0.5)))]!;
+    return [q(alpha), q(1 - alpha)];
+  };
+  const interval = pct(reps);
+  if (!interval)
+    throw new InvalidArgumentError('fitPooledOnsets: no bootstrap resample crossed the threshold at every d; extend the P range');
+  return {
+    exponent,
+    interval,
+    level,
+    onsets: sizes.map((s, i) => ({
+      dim: s.dim,
+      onset: point[i]!,
+      interval: pct(perDim[i]!),
+      datasets: nData[i]!,
+      failedResamples: perFail[i]!,
+    })),
+    resamples: B,
+    failedResamples: failed,
+  };
+}
+
 /** Least-squares slope and intercept of log y against log x (a power-law fit y ∝ x^slope). */
 export function fitPowerLaw(x: readonly number[], y: readonly number[]): { slope: number; intercept: number } {
   if (x.length !== y.length || x.length < 2)

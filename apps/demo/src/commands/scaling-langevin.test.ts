@@ -1,9 +1,9 @@
 import { referenceBackend } from '@sftdl/compute';
 import { key, normalMat, split } from '@sftdl/field';
 import { alignment } from '@sftdl/scaling';
-import { LangevinSampler, linearTwoLayerExactPosterior, twoLayerNet } from '@sftdl/training';
+import { LangevinSampler, linearTwoLayerExactPosterior, threeLayerNet, twoLayerNet } from '@sftdl/training';
 import { describe, expect, it } from 'vitest';
-import { NetworkSampler, annealedSweep, singleIndexData } from './scaling-langevin';
+import { NetworkSampler, annealedSweep, secondLayerSpecialised, singleIndexData } from './scaling-langevin';
 
 /** Pooled mean and standard error (between chains) of per-chain mean predictions. */
 function pooled(chainMeans: Float64Array[]): { mean: number[]; se: number[] } {
@@ -137,37 +137,63 @@ describe('network posterior sampler (Gibbs readout + per-neuron MALA)', () => {
         else expect(s.onsetsUp[i]).toBeCloseTo(want, 9);
       });
       expect(s.specialisedByChance).toBeGreaterThan(0);
-      if (first >= 0) {
-        // down branch: increasing P strictly below the top of the up branch, one per seed
-        const down = s.down!;
+      // realigned datasets: exactly those below the threshold at the top of the up walk
+      expect(s.realigned).toEqual(lastUp.flatMap((v, i) => (v < 0.5 ? [i] : [])));
+      const top = s.extendedTo.length ? s.extendedTo[s.extendedTo.length - 1]! : s.samples[s.samples.length - 1]!;
+      if (s.down) {
+        // down branch: one common grid for both datasets, top·2^(−k/4) (rounded) in increasing order, ending at the top
+        const down = s.down;
         expect(down.alignment).toHaveLength(2);
-        expect(Math.max(...down.samples)).toBeLessThan(s.samples[s.samples.length - 1]!);
-        for (let i = 1; i < down.samples.length; i++) expect(down.samples[i]!).toBeGreaterThan(down.samples[i - 1]!);
-        // each dataset's down onset: walking down from its state at the top, the first P below the threshold
-        const P = [...down.samples, s.samples[s.samples.length - 1]!];
+        expect(down.samples[down.samples.length - 1]).toBe(top);
+        const k = down.samples.length - 1;
+        const want = Array.from({ length: k }, (_, i) => Math.round(top * 2 ** (-(k - i) / 4)));
+        expect(down.samples.slice(0, k)).toEqual([...new Set(want)]);
+        for (const row of down.alignment) expect(row).toHaveLength(down.samples.length);
+        // it starts where the dataset mean is ≥ ½, and stops two stages below ½ (or at the bottom of the grid)
+        const mean = down.samples.map((_, i) => (down.alignment[0]![i]! + down.alignment[1]![i]!) / 2);
+        expect(mean[mean.length - 1]!).toBeGreaterThanOrEqual(0.5);
+        if (down.samples[0]! >= 8 * 2 ** 0.25) expect(mean[0]! < 0.5 && mean[1]! < 0.5).toBe(true);
+        // each dataset's down onset: walking down from the top, the first P below the threshold (by hand)
         down.alignment.forEach((row, i) => {
-          // a dataset still lazy at the top restarts aligned (its own top points are not in this table)
-          if (s.realigned.includes(i)) return;
-          const a = [...row, lastUp[i]!];
           let want: number | null = null;
-          if (a[a.length - 1]! >= 0.5)
-            for (let k = a.length - 2; k >= 0; k--)
-              if (a[k]! < 0.5) {
-                const t = (0.5 - a[k]!) / (a[k + 1]! - a[k]!);
-                want = P[k]! * (P[k + 1]! / P[k]!) ** t;
+          if (row[row.length - 1]! >= 0.5)
+            for (let j = row.length - 2; j >= 0; j--)
+              if (row[j]! < 0.5) {
+                const t = (0.5 - row[j]!) / (row[j + 1]! - row[j]!);
+                want = down.samples[j]! * (down.samples[j + 1]! / down.samples[j]!) ** t;
                 break;
               }
           if (want === null) expect(s.onsetsDown[i]).toBeNull();
           else expect(s.onsetsDown[i]).toBeCloseTo(want, 9);
         });
-        // bracketed: unless the walk reached the bottom of the grid, every dataset fell below the threshold
-        if (down.samples[0]! > 8) expect(down.alignment.every((row) => row.some((v) => v < 0.5))).toBe(true);
-        // realigned datasets: exactly those below the threshold at the top of the up walk
-        expect(s.realigned).toEqual(lastUp.flatMap((v, i) => (v < 0.5 ? [i] : [])));
-      } else expect(s.down).toBeUndefined();
+      } else expect(s.onsetsDown.every((v) => v === null)).toBe(true);
       expect(s.specialised.every((m) => m >= 0 && m <= s.width)).toBe(true);
     }
     // alignment is a property of the data: check one value independently
     expect(alignment([1, 2], [1, 2])).toBe(1);
+  });
+});
+
+describe('second-layer specialisation count (three-layer nets)', () => {
+  it('a layer-2 neuron that reads one first-layer neuron pinned to w* has corr(h₂, w*·x) = corr(erf z, z) = 0.9558', () => {
+    // closed form for z ~ N(0, 1): E[z erf z] = 2/√(3π), E[erf² z] = (2/π)·asin(2/3), so the correlation is
+    // (2/√(3π)) / √((2/π)·asin(2/3)) = 0.95582…
+    const exact = 2 / Math.sqrt(3 * Math.PI) / Math.sqrt((2 / Math.PI) * Math.asin(2 / 3));
+    expect(exact).toBeCloseTo(0.95582, 4);
+    const d = 6;
+    const [n1, n2] = [5, 4];
+    const model = threeLayerNet({ dim: d, widths: [n1, n2], activation: 'erf' });
+    const p = model.init(key(1));
+    const w = new Float64Array(d);
+    w[2] = 1;
+    for (let j = 0; j < d; j++) p[j] = w[j]!; // W row 0 = w*
+    for (let k = 0; k < n1; k++) p[n1 * d + k] = k === 0 ? 1.3 : 0; // V row 0 reads only that neuron
+    const x = normalMat(key(2), 20000, d);
+    // the sample correlation has SE ≈ 1e-3 here: 0.95 counts it, 0.96 does not (the other rows are random mixtures)
+    const lo = secondLayerSpecialised(model, p, x, w, 0.95);
+    const hi = secondLayerSpecialised(model, p, x, w, 0.96);
+    expect(lo - hi).toBe(1);
+    expect(secondLayerSpecialised(model, p, x, w, 0.999)).toBe(0);
+    expect(() => secondLayerSpecialised(twoLayerNet({ dim: d, width: 3 }), p, x, w, 0.5)).toThrow(/three-layer/);
   });
 });

@@ -23,7 +23,7 @@
 import { type ComputeBackend, InvalidArgumentError, type Mat, SftdlError, matmulInto } from '@sftdl/compute';
 import { type Key, fold, hermiteHeNormalized, normal, normalMat, split, uniform } from '@sftdl/field';
 import { alignment, chanceSpecialised, countSpecialised, onsetFromCurve, onsetFromTop } from '@sftdl/scaling';
-import type { Model } from '@sftdl/training';
+import { type Model, activate } from '@sftdl/training';
 
 /** The posterior sampler diverged (non-finite energy): the inputs make the posterior too sharp for the step rule. */
 export class SamplerDivergedError extends SftdlError {
@@ -403,12 +403,26 @@ export interface AnnealedSweepOptions {
   threshold: number;
   specialisationThreshold: number;
   /**
+   * Which hidden layer's specialised neurons to count (default 1). 1: read-in rows with |ŵᵢ·w*| > threshold. 2 (a
+   * three-layer net, whose predicted mechanism specialises second-layer neurons): neurons whose pre-activation
+   * h₂ᵢ(x) correlates with w*·x over the test inputs beyond the threshold, |corr| > threshold (for a first-layer
+   * neuron this correlation is ŵᵢ·w*); the chance count is then measured on prior draws of the same network.
+   */
+  specialisedLayer?: 1 | 2;
+  /**
    * After the upward walk, walk back down the grid with the same chains (which are then in the feature-learning
    * phase) until the alignment falls below the threshold: the down branch of the hysteresis loop. At a first-order
    * onset the upward walk from the prior overshoots (escaping the lazy state over a barrier that grows with d), the
    * downward walk undershoots; the equilibrium onset lies between.
    */
   hysteresis?: boolean;
+  /** Steps per octave of the down walk's P grid, from the top down (default 2: ×√2 like the up grid; 4: ×2^¼). */
+  downStepsPerOctave?: number;
+  /**
+   * The down walk stops once the dataset-mean alignment has stayed below the threshold for this many stages (default
+   * 2, so that resampled dataset means are bracketed too) and every dataset has fallen below it at least once.
+   */
+  belowStages?: number;
   key: Key;
   onProgress?: (msg: string) => void;
 }
@@ -428,7 +442,11 @@ export interface AnnealedSize {
   specialisedByChance: number;
   acceptance: number;
   seconds: number;
-  /** The down branch (see {@link AnnealedSweepOptions.hysteresis}), in increasing P: alignment[seed][stage]. */
+  /**
+   * The down branch (see {@link AnnealedSweepOptions.hysteresis}), in increasing P, the same grid for every dataset;
+   * its last point is the top the walk started from (every dataset in the feature-learning state there, see
+   * `realigned`): alignment[seed][stage].
+   */
   down?: { samples: number[]; alignment: number[][] };
   /** Each dataset's own up-branch onset (its A_f first reaching the threshold walking up; null if never). */
   onsetsUp: (number | null)[];
@@ -439,6 +457,11 @@ export interface AnnealedSize {
   onsetsDown: (number | null)[];
   /** Datasets whose down walk started from an aligned (specialised) state because they were still lazy at the top. */
   realigned: number[];
+  /**
+   * P values walked above the up walk's top, all datasets together and in the feature-learning state, because their
+   * mean alignment there was still below the threshold (the down walk then starts from the last of them).
+   */
+  extendedTo: number[];
 }
 
 /**
@@ -473,8 +496,6 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
         model,
         sampler,
         curve: [] as number[],
-        down: [] as number[],
-        extra: { P: [] as number[], a: [] as number[] },
       };
     });
     const samples: number[] = [];
@@ -482,110 +503,175 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
     let acc = 0;
     let accN = 0;
     let crossed = -1;
-    const stageAt = (P: number, curve: (r: (typeof runs)[number]) => number[]) => {
-      for (const r of runs) {
-        const x: Mat = { rows: P, cols: dim, data: r.data.X.data.subarray(0, P * dim) };
-        const res = r.sampler.stage(x, r.data.y.subarray(0, P), r.data.Xt, { burnIn: o.burnIn, record: o.record });
-        curve(r).push(alignment(res.meanTest, r.data.yt));
-        const per = res.chainMeanTest.map((m) => alignment(m, r.data.yt));
-        spread = Math.max(spread, Math.max(...per) - Math.min(...per));
-        acc += res.acceptance;
-        accN++;
-      }
-      const last = runs.map((r) => curve(r)[curve(r).length - 1]!);
-      return { mean: last.reduce((a, b) => a + b, 0) / last.length, last };
+    // one stage of one dataset at P (its first P points): the test alignment of its posterior mean
+    const stageRun = (r: (typeof runs)[number], P: number) => {
+      const x: Mat = { rows: P, cols: dim, data: r.data.X.data.subarray(0, P * dim) };
+      const res = r.sampler.stage(x, r.data.y.subarray(0, P), r.data.Xt, { burnIn: o.burnIn, record: o.record });
+      const per = res.chainMeanTest.map((m) => alignment(m, r.data.yt));
+      spread = Math.max(spread, Math.max(...per) - Math.min(...per));
+      acc += res.acceptance;
+      accN++;
+      return alignment(res.meanTest, r.data.yt);
     };
+    const mean = (v: readonly number[]) => v.reduce((a, b) => a + b, 0) / v.length;
     let top = -1;
     for (let st = 0; st < o.grid.length; st++) {
       const P = o.grid[st]!;
       samples.push(P);
-      const { mean, last } = stageAt(P, (r) => r.curve);
-      o.onProgress?.(`d = ${dim}, P = ${P} ↑: mean A_f = ${mean.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
+      const last = runs.map((r) => {
+        const a = stageRun(r, P);
+        r.curve.push(a);
+        return a;
+      });
+      const m = mean(last);
+      o.onProgress?.(`d = ${dim}, P = ${P} ↑: mean A_f = ${m.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
       top = st;
-      if (crossed < 0 && mean >= o.threshold) crossed = st;
+      if (crossed < 0 && m >= o.threshold) crossed = st;
       if (crossed >= 0 && st >= crossed + 1) break;
     }
     // specialised neurons at the top of the up branch (before any walk down)
+    const layer2 = o.specialisedLayer === 2;
+    const countOf = (r: (typeof runs)[number], p: Float64Array) =>
+      layer2
+        ? secondLayerSpecialised(r.model, p, r.data.Xt, r.data.w, o.specialisationThreshold)
+        : countSpecialised(r.model.firstLayer!(p), r.data.w, { threshold: o.specialisationThreshold }).count;
     const specialised = runs.map((r) => {
       let c = 0;
-      for (const p of r.sampler.chains)
-        c += countSpecialised(r.model.firstLayer!(p), r.data.w, { threshold: o.specialisationThreshold }).count;
+      for (const p of r.sampler.chains) c += countOf(r, p);
       return c / r.sampler.chains.length;
     });
+    // chance count: layer 1 from the exact overlap law of a random direction; layer 2 from 16 prior draws
+    const r0 = runs[0]!;
+    const byChance = layer2
+      ? Array.from({ length: 16 }, (_, k) => countOf(r0, r0.model.init(fold(fold(o.key, dim), 7000 + k)))).reduce(
+          (a, b) => a + b,
+          0,
+        ) / 16
+      : chanceSpecialised(r0Rows(r0.model), dim, o.specialisationThreshold);
     // hysteresis: walk back down from the top with the same (now feature-learning) chains. A dataset whose chains have
     // not escaped the lazy state by the top of the up walk (A_f below the threshold there) is put in the
     // feature-learning state instead: its chains are aligned with the teacher (one neuron, see NetworkSampler.align)
-    // and re-equilibrated at the top P, so that every dataset's down walk starts in that state and brackets its own
-    // stability limit. `topDown[s]` is the alignment the down walk of dataset s starts from.
-    const downSamples: number[] = [];
-    const topDown = runs.map((r) => r.curve[r.curve.length - 1]!);
+    // and re-equilibrated at the top P. If the datasets' mean alignment at the top is still below the threshold, all
+    // datasets walk on up together (in that state) until it is not; the down walk then starts from there, on a grid
+    // of `downStepsPerOctave` steps per octave, the same for every dataset (so dataset means are defined at every P).
     const realigned: number[] = [];
-    if (o.hysteresis && crossed >= 0) {
-      const P = o.grid[top]!;
+    const extendedTo: number[] = [];
+    let down: { samples: number[]; alignment: number[][] } | undefined;
+    if (o.hysteresis) {
+      let topP = o.grid[top]!;
+      const atTop = runs.map((r) => r.curve[r.curve.length - 1]!);
       runs.forEach((r, s) => {
-        if (topDown[s]! >= o.threshold) return;
+        if (atTop[s]! >= o.threshold) return;
         realigned.push(s);
         r.sampler.chains.forEach((_, c) => r.sampler.align(c, fold(fold(fold(o.key, dim), s), 1000 + c)));
-        const at = (Pk: number) => {
-          const x: Mat = { rows: Pk, cols: dim, data: r.data.X.data.subarray(0, Pk * dim) };
-          const res = r.sampler.stage(x, r.data.y.subarray(0, Pk), r.data.Xt, { burnIn: o.burnIn, record: o.record });
-          return alignment(res.meanTest, r.data.yt);
-        };
-        topDown[s] = at(P);
+        atTop[s] = stageRun(r, topP);
         o.onProgress?.(
-          `d = ${dim}, P = ${P}: dataset ${s} still lazy at the top; aligned start → A_f = ${topDown[s]!.toFixed(3)}`,
+          `d = ${dim}, P = ${topP}: dataset ${s} still lazy at the top; aligned start → A_f = ${atTop[s]!.toFixed(3)}`,
         );
-        // if the aligned state itself carries A_f below the threshold here, walk this dataset further up (in that
-        // state) until it does: its down onset then lies between its last two points
-        for (let k = top + 1; k < o.grid.length && [topDown[s]!, ...r.extra.a].every((v) => v < o.threshold); k++) {
-          const Pk = o.grid[k]!;
-          r.extra.P.push(Pk);
-          r.extra.a.push(at(Pk));
-          o.onProgress?.(
-            `d = ${dim}, P = ${Pk}: dataset ${s} (aligned start) → A_f = ${r.extra.a[r.extra.a.length - 1]!.toFixed(3)}`,
-          );
-        }
       });
-      let fell = -1;
-      for (let st = top - 1; st >= 0; st--) {
-        const P = o.grid[st]!;
-        downSamples.push(P);
-        const { mean, last } = stageAt(P, (r) => r.down);
-        o.onProgress?.(`d = ${dim}, P = ${P} ↓: mean A_f = ${mean.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
-        if (fell < 0 && mean < o.threshold) fell = st;
-        // every dataset must have fallen below the threshold at least once (its own onset bracketed)
-        const allFell = runs.every((r, s) => !(topDown[s]! >= o.threshold) || r.down.some((v) => v < o.threshold));
-        if (fell >= 0 && st <= fell - 1 && allFell) break;
+      for (let k = top + 1; k < o.grid.length && mean(atTop) < o.threshold; k++) {
+        topP = o.grid[k]!;
+        extendedTo.push(topP);
+        runs.forEach((r, s) => {
+          atTop[s] = stageRun(r, topP);
+        });
+        o.onProgress?.(`d = ${dim}, P = ${topP} (aligned, extended): mean A_f = ${mean(atTop).toFixed(3)}`);
+      }
+      if (mean(atTop) >= o.threshold) {
+        const per = o.downStepsPerOctave ?? 2;
+        const need = o.belowStages ?? 2;
+        const rows = runs.map((_, s) => [atTop[s]!]);
+        const ps = [topP];
+        const fell = atTop.map((v) => !(v >= o.threshold));
+        let below = 0;
+        for (let k = 1; ; k++) {
+          const P = Math.round(topP * 2 ** (-k / per));
+          if (P < o.grid[0]!) break;
+          if (P === ps[ps.length - 1]) continue;
+          ps.push(P);
+          const last = runs.map((r, s) => {
+            const a = stageRun(r, P);
+            rows[s]!.push(a);
+            if (a < o.threshold) fell[s] = true;
+            return a;
+          });
+          const m = mean(last);
+          o.onProgress?.(`d = ${dim}, P = ${P} ↓: mean A_f = ${m.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
+          below = m < o.threshold ? below + 1 : 0;
+          if (below >= need && fell.every(Boolean)) break;
+        }
+        // increasing P, like the up branch (the walk itself went down)
+        down = { samples: [...ps].reverse(), alignment: rows.map((r) => [...r].reverse()) };
       }
     }
     const width = o.widthOf(dim);
-    const downInc = [...downSamples].reverse();
-    const topP = samples[samples.length - 1]!;
     out.push({
       onsetsUp: runs.map((r) => onsetFromCurve(samples, r.curve, o.threshold)),
-      // a dataset's down walk starts from its state at the top of the up walk
       realigned,
-      onsetsDown: runs.map((r, i) =>
-        downSamples.length
-          ? onsetFromTop([...downInc, topP, ...r.extra.P], [...[...r.down].reverse(), topDown[i]!, ...r.extra.a], o.threshold)
-          : null,
-      ),
+      extendedTo,
+      onsetsDown: runs.map((_, i) => (down ? onsetFromTop(down.samples, down.alignment[i]!, o.threshold) : null)),
       dim,
       width,
       samples,
       alignment: runs.map((r) => r.curve),
       chainSpread: spread,
       specialised,
-      specialisedByChance: chanceSpecialised(r0Rows(runs[0]!.model), dim, o.specialisationThreshold),
+      specialisedByChance: byChance,
       acceptance: acc / Math.max(1, accN),
       seconds: (performance.now() - t0) / 1000,
-      ...(downSamples.length
-        ? // increasing P, like the up branch (the walk itself went down)
-          { down: { samples: [...downSamples].reverse(), alignment: runs.map((r) => [...r.down].reverse()) } }
-        : {}),
+      ...(down ? { down } : {}),
     });
   }
   return out;
+}
+
+/**
+ * Second-layer neurons of an erf three-layer net (blocks W: N₁×d, V: N₂×N₁) whose pre-activation
+ * h₂ᵢ(x) = Σⱼ Vᵢⱼ erf(Wⱼ·x) correlates with the teacher's w*·x over the inputs `x` beyond `threshold` in absolute value.
+ */
+export function secondLayerSpecialised(model: Model, p: Float64Array, x: Mat, w: Float64Array, threshold: number): number {
+  const W = model.blocks.find((b) => b.name === 'W');
+  const V = model.blocks.find((b) => b.name === 'V');
+  if (!W || !V) throw new InvalidArgumentError('second-layer specialisation needs a three-layer net (blocks W and V)');
+  const d = x.cols;
+  const [n1, n2] = [W.shape[0]!, V.shape[0]!];
+  const n = x.rows;
+  const z = new Float64Array(n);
+  const h1 = new Float64Array(n1);
+  const p1 = new Float64Array(n1);
+  const d1 = new Float64Array(n1);
+  const h2 = new Float64Array(n * n2);
+  for (let t = 0; t < n; t++) {
+    for (let j = 0; j < d; j++) z[t]! += x.data[t * d + j]! * w[j]!;
+    for (let k = 0; k < n1; k++) {
+      let s = 0;
+      for (let j = 0; j < d; j++) s += p[W.offset + k * d + j]! * x.data[t * d + j]!;
+      h1[k] = s;
+    }
+    activate('erf', h1, p1, d1); // the network's own erf
+    for (let i = 0; i < n2; i++) {
+      let s = 0;
+      for (let k = 0; k < n1; k++) s += p[V.offset + i * n1 + k]! * p1[k]!;
+      h2[t * n2 + i] = s;
+    }
+  }
+  const mz = z.reduce((a, b) => a + b, 0) / n;
+  let zz = 0;
+  for (let t = 0; t < n; t++) zz += (z[t]! - mz) ** 2;
+  let count = 0;
+  for (let i = 0; i < n2; i++) {
+    let m = 0;
+    for (let t = 0; t < n; t++) m += h2[t * n2 + i]! / n;
+    let hz = 0;
+    let hh = 0;
+    for (let t = 0; t < n; t++) {
+      const h = h2[t * n2 + i]! - m;
+      hz += h * (z[t]! - mz);
+      hh += h * h;
+    }
+    if (hh > 0 && Math.abs(hz) / Math.sqrt(hh * zz) > threshold) count++;
+  }
+  return count;
 }
 
 function r0Rows(m: Model): number {

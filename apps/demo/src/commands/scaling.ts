@@ -3,14 +3,16 @@ import { type Mat, referenceBackend } from '@sftdl/compute';
 import { fold, key as makeKey, keyToJSON, split } from '@sftdl/field';
 import {
   type CandidateSolution,
-  type DatasetOnsetFit,
   Fraction,
+  type PooledOnsetFit,
+  type PooledSize,
   type Prediction,
   type Runner,
   builtinModels,
   compareWithPrediction,
   fitDatasetOnsets,
   fitOnsetExponent,
+  fitPooledOnsets,
   fitPowerLaw,
   onsetFromCurve,
   parseTarget,
@@ -373,8 +375,8 @@ export const command: Command = {
   summary: 'curse-of-detail scale analysis: predicted and measured exponents',
   usage: [
     'demo scaling predict --model two-layer|two-layer-linear|three-layer|attention|cnn --target he<k> [--width-exponent ν] [--width1-exponent ν1 --width2-exponent ν2] [--context-exponent ℓ] [--patterns default|all] [--gamma 1|2] [--json]',
-    'demo scaling measure --runner langevin [--model two-layer|three-layer] [--target he3] [--width-exponent ν] [--dims 12,16,24,32] [--seeds 3] [--chains 4] [--aligned-chains 0] [--burn-in 150] [--record 150] [--p-max 2048] [--sigma2 0.5] [--sigma-a2 4] [--width-factor 1] [--threshold 0.5] [--specialisation-threshold 0.5] [--bootstrap 400] [--test-samples 500] [--branch down|up|mid] [--backend auto] [--hysteresis] [--seed S] [--full [--plan-sweep DIR]] [--report FILE.html] [--json]',
-    '  --runner langevin: finite-width erf networks sampled from their posterior (Gibbs readout + MALA), P-annealed; states its expected time first. --full: one more d, 8 seeds, 400+400 sweeps per P; with --plan-sweep DIR it writes that as a sweep of scaling-onset cells instead',
+    'demo scaling measure --runner langevin [--model two-layer|three-layer] [--target he3] [--width-exponent ν] [--dims 8,12,16,24,32,48] [--seeds 6] [--chains 2] [--aligned-chains 0] [--burn-in 100] [--record 100] [--down-steps 4] [--p-max 8192] [--sigma2 0.5] [--sigma-a2 4] [--width-factor 1] [--threshold 0.5] [--specialisation-threshold 0.5] [--bootstrap 400] [--test-samples 500] [--branch down|up|mid] [--backend auto] [--hysteresis] [--seed S] [--full [--plan-sweep DIR]] [--report FILE.html] [--json]',
+    '  --runner langevin: finite-width erf networks sampled from their posterior (Gibbs readout + MALA), P-annealed up and back down; the onset per d is the crossing of the dataset-mean alignment; states its expected time first. --full: one more d, 16 seeds, 300+300 sweeps per P; with --plan-sweep DIR it writes that as a sweep of scaling-onset cells instead',
     'demo scaling measure [--runner linear|gp] [--target he1|he<k>] [--dims 8,16,32,64] [--width-exponent ν] [--width-factor c] [--p-multiples 0.25,0.5,1,2,4] [--seeds 4] [--method threshold|collapse] [--threshold 0.5] [--bootstrap 200] [--sigma2 0.1] [--test-samples 500] [--seed S] [--json]',
   ],
   flags: [
@@ -445,7 +447,7 @@ export const command: Command = {
     {
       name: 'seeds',
       type: 'integer',
-      defaultText: '4 (linear, gp), 3 (langevin; 8 with --full)',
+      defaultText: '4 (linear, gp), 6 (langevin; 16 with --full)',
       description: 'measure: datasets per (d, P); langevin: at the largest d, ⌈seeds·d_max/d⌉ (≤ 4·seeds) at smaller d',
     },
     {
@@ -467,7 +469,7 @@ export const command: Command = {
       defaultText: '2 (linear, gp), 1 (langevin)',
       description: 'measure: N = c·d^ν, this is c',
     },
-    { name: 'chains', type: 'integer', default: 4, description: 'measure --runner langevin: chains per dataset' },
+    { name: 'chains', type: 'integer', default: 2, description: 'measure --runner langevin: chains per dataset' },
     {
       name: 'aligned-chains',
       type: 'integer',
@@ -477,19 +479,25 @@ export const command: Command = {
     {
       name: 'burn-in',
       type: 'integer',
-      defaultText: '150 (400 with --full)',
+      defaultText: '100 (300 with --full)',
       description: 'measure --runner langevin: sweeps per P before recording',
     },
     {
       name: 'record',
       type: 'integer',
-      defaultText: '150 (400 with --full)',
+      defaultText: '100 (300 with --full)',
       description: 'measure --runner langevin: recorded sweeps per P',
+    },
+    {
+      name: 'down-steps',
+      type: 'integer',
+      default: 4,
+      description: 'measure --runner langevin: P grid steps per octave of the walk down (4: ×2^(1/4)), 1…16',
     },
     {
       name: 'p-max',
       type: 'integer',
-      defaultText: '4096 (two-layer ν = 1), 2048 (three-layer), 1024 (ν ≥ 2); doubled with --full',
+      defaultText: '8192 (two-layer ν = 1), 2048 (three-layer), 1024 (ν ≥ 2); doubled with --full',
       description: 'measure --runner langevin: top of the P grid',
     },
     { name: 'sigma-a2', type: 'number', default: 4, description: 'measure --runner langevin: readout prior scale σ_a²' },
@@ -512,7 +520,7 @@ export const command: Command = {
       description: `measure --runner langevin: ${COMMON_FLAGS.backend.description} (float64 only; the network products and the readout Gram matrix)`,
     },
     { name: 'hysteresis', type: 'switch', description: 'measure --runner langevin: also walk back down when --branch up' },
-    { name: 'full', type: 'switch', description: 'measure --runner langevin: one more d, 8 seeds, 400 + 400 sweeps per P' },
+    { name: 'full', type: 'switch', description: 'measure --runner langevin: one more d, 16 seeds, 300 + 300 sweeps per P' },
     {
       name: 'plan-sweep',
       type: 'string',
@@ -566,7 +574,8 @@ export function networkGrid(max: number, start = 8): number[] {
 export function networkDefaults(model: 'two-layer' | 'three-layer', nu: number) {
   if (model === 'three-layer') return { dims: [8, 12, 16, 24], pMax: 2048 };
   if (nu >= 2) return { dims: [6, 8, 10, 12], pMax: 1024 };
-  return { dims: [12, 16, 24, 32], pMax: 4096 };
+  // 8192: the up walk at d = 48 crossed ½ only at ≈ 3500, one step under 4096 (its resamples did not all cross)
+  return { dims: [8, 12, 16, 24, 32, 48], pMax: 8192 };
 }
 
 /**
@@ -579,9 +588,12 @@ export function seedsPerDim(seeds: number, dims: readonly number[]): (d: number)
 }
 
 /**
- * Predicted wall time (s) of a network sweep over the whole P grid: per chain and sweep ≈ 9·P·N·d (two MALA gradients,
- * features) + P·N² + N³/3 (readout Gibbs) multiply-adds at ~1.5 ns each, plus ~0.4 ms of fixed cost (noise, keys),
- * plus the recorded sweeps' test features; one core of this machine, measured at load ≈ 2.
+ * Predicted wall time (s) of a network sweep: per chain and sweep ≈ 4.5e-4 s of fixed cost (noise, keys) plus
+ * 1.6e-10 s per multiply-add of 9·P·N·d (two MALA gradients, features) + P·N² + N³/3 (readout Gibbs), plus the
+ * recorded sweeps' test features: measured on one core of this machine at load 0.3 (2.0 ms per chain-sweep at
+ * d = N = 32, P = 1024, openblas), times `load` (default 2, for a shared machine).
+ * The up walk covers the grid up to `top(d)` (default: the whole grid); with `downStepsPerOctave` the down walk
+ * runs from `top(d)` down `downOctaves` octaves (default: to the bottom of the grid) plus one re-run at the top.
  */
 export function networkSeconds(o: {
   dims: readonly number[];
@@ -592,18 +604,29 @@ export function networkSeconds(o: {
   burnIn: number;
   record: number;
   testSamples: number;
+  top?: (d: number) => number;
+  downStepsPerOctave?: number;
+  downOctaves?: number;
+  load?: number;
 }): number {
   let t = 0;
   for (const d of o.dims) {
     const [n1, n2] = o.widths(d);
     const hidden = n1 * d + (n1 === n2 ? 0 : n2 * n1);
     const seeds = typeof o.seeds === 'number' ? o.seeds : o.seeds(d);
-    for (const P of o.grid) {
-      const sweep = 4e-4 + 1.5e-9 * (9 * P * hidden + P * n2 * n2 + n2 ** 3 / 3);
-      t += seeds * ((o.burnIn + o.record) * sweep + o.record * 1.5e-9 * o.testSamples * hidden);
+    const stage = (P: number) => {
+      const sweep = 4.5e-4 + 1.6e-10 * (9 * P * hidden + P * n2 * n2 + n2 ** 3 / 3);
+      return seeds * ((o.burnIn + o.record) * sweep + o.record * 1.6e-10 * o.testSamples * hidden);
+    };
+    const top = Math.min(o.top?.(d) ?? Number.POSITIVE_INFINITY, o.grid[o.grid.length - 1]!);
+    for (const P of o.grid) if (P <= top * 1.0001) t += stage(P);
+    if (o.downStepsPerOctave) {
+      t += stage(top);
+      const bottom = o.downOctaves === undefined ? o.grid[0]! : top / 2 ** o.downOctaves;
+      for (let k = 1; top * 2 ** (-k / o.downStepsPerOctave) >= bottom; k++) t += stage(top * 2 ** (-k / o.downStepsPerOctave));
     }
   }
-  return t * o.chains;
+  return t * o.chains * (o.load ?? 2);
 }
 
 async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
@@ -629,14 +652,15 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const dims =
     ctx.flags.numberList('dims', { integer: true, positive: true }) ??
     (full ? [...def.dims, 2 * def.dims[def.dims.length - 1]!] : def.dims);
-  const seeds = ctx.flags.number('seeds', { integer: true, positive: true, default: full ? 8 : 3 });
-  const chains = ctx.flags.number('chains', { integer: true, positive: true, default: 4 });
+  const seeds = ctx.flags.number('seeds', { integer: true, positive: true, default: full ? 16 : 6 });
+  const chains = ctx.flags.number('chains', { integer: true, positive: true, default: 2 });
   const aligned = ctx.flags.number('aligned-chains', { integer: true, min: 0, default: 0 });
   const branch = ctx.flags.choice('branch', ['down', 'up', 'mid'] as const, 'down');
   const hysteresis = branch !== 'up' || ctx.flags.bool('hysteresis');
   const backendName = ctx.flags.string('backend', 'auto');
-  const burnIn = ctx.flags.number('burn-in', { integer: true, positive: true, default: full ? 400 : 150 });
-  const record = ctx.flags.number('record', { integer: true, positive: true, default: full ? 400 : 150 });
+  const burnIn = ctx.flags.number('burn-in', { integer: true, positive: true, default: full ? 300 : 100 });
+  const record = ctx.flags.number('record', { integer: true, positive: true, default: full ? 300 : 100 });
+  const downSteps = ctx.flags.number('down-steps', { integer: true, min: 1, max: 16, default: 4 });
   const threshold = ctx.flags.number('threshold', { min: 0.01, max: 0.99, default: 0.5 });
   const specThreshold = ctx.flags.number('specialisation-threshold', { min: 0.05, max: 0.99, default: 0.5 });
   const resamples = ctx.flags.number('bootstrap', { integer: true, positive: true, default: 400 });
@@ -676,11 +700,18 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const widths = (d: number): [number, number] => [width(d), width(d)];
   const seedsAt = seedsPerDim(seeds, dims);
   const backend = await resolveBackend(backendName, 'float64');
-  const maxSeconds =
-    // up walk ≤ the grid; down walk ≤ the grid; a dataset still lazy at the top re-runs the top and may walk on up
-    (hysteresis ? 3 : 1) * networkSeconds({ dims, grid, widths, seeds: seedsAt, chains, burnIn, record, testSamples: nTest });
+  // the stated time: walks that top out at ≈ 2·P* with P* ≤ 40·d^predicted (the previous measurement had
+  // P*/d = 20–33 at N = d) and a down walk of two octaves; the bound: every walk over the whole grid
+  const predicted = pred.pStarExponent.toNumber();
+  const cost = { dims, grid, widths, seeds: seedsAt, chains, burnIn, record, testSamples: nTest };
+  const expectedSeconds = networkSeconds({
+    ...cost,
+    top: (d) => 80 * d ** predicted,
+    ...(hysteresis ? { downStepsPerOctave: downSteps, downOctaves: 2 } : {}),
+  });
+  const maxSeconds = networkSeconds({ ...cost, ...(hysteresis ? { downStepsPerOctave: downSteps } : {}) });
   ctx.log(
-    `scaling measure --runner langevin: ${model} erf network, N = ${widthFactor}·d^${nu} at d = ${dims.join(', ')}, datasets ${dims.map(seedsAt).join(', ')} × ${chains} chains (${backend.name}), P grid ${grid[0]}…${grid[grid.length - 1]} (×√2, each d stops one step after its onset); expected time ≤ ${Math.ceil(maxSeconds)} s on one core (the whole grid; usually well under half)`,
+    `scaling measure --runner langevin: ${model} erf network, N = ${widthFactor}·d^${nu} at d = ${dims.join(', ')}, datasets ${dims.map(seedsAt).join(', ')} × ${chains} chains (${backend.name}), P grid ${grid[0]}…${grid[grid.length - 1]} (×√2 up, ×2^(1/${downSteps}) down); expected time ≤ ${Math.ceil(expectedSeconds)} s at load ≤ 2 (if onsets are ≤ 40·d^${pred.pStarExponent}; ≤ ${Math.ceil(maxSeconds)} s if every walk spans the whole grid)`,
   );
   const root = makeKey(seed);
   const [kRun, kBoot] = split(root, 2);
@@ -706,31 +737,37 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     testSamples: nTest,
     threshold,
     specialisationThreshold: specThreshold,
+    // the three-layer winner (GP-Spec) specialises second-layer neurons: count those
+    specialisedLayer: model === 'three-layer' ? 2 : 1,
     hysteresis,
+    downStepsPerOctave: downSteps,
+    belowStages: 2,
     key: kRun!,
     onProgress: ctx.log,
   });
   const seconds = (Date.now() - t0) / 1000;
-  // one onset per independent dataset (each bracketed by its own walk), fitted across d with a bootstrap over datasets;
-  // mid = the geometric mean of a dataset's up and down onsets
-  const datasetOnsets = (b: 'up' | 'down' | 'mid') =>
-    sweep.map((s) => ({
-      dim: s.dim,
-      onsets: s.onsetsUp.map((u, i) => {
-        const dn = s.onsetsDown[i] ?? null;
-        return b === 'up' ? u : b === 'down' ? dn : u === null || dn === null ? null : Math.sqrt(u * dn);
-      }),
-    }));
-  const fitBranch = (b: 'up' | 'down' | 'mid') => {
-    const sizes = datasetOnsets(b);
-    const missing = sizes.filter((s) => s.onsets.some((v) => v === null));
+  // the verdict's estimator: per d and branch, the crossing of the dataset-mean alignment curve (pooled over the
+  // datasets on the branch's common P grid); mid = the geometric mean of the up and down crossings; the bootstrap
+  // resamples datasets within each d and recomputes the pooled crossings
+  const upCurve = (s: (typeof sweep)[number]) => ({ samples: s.samples, alignment: s.alignment, crossing: 'first' as const });
+  const downCurve = (s: (typeof sweep)[number]) =>
+    s.down ? { samples: s.down.samples, alignment: s.down.alignment, crossing: 'fromTop' as const } : null;
+  type Fit = { fit: PooledOnsetFit | null; error: string | null };
+  const fitBranch = (b: 'up' | 'down' | 'mid'): Fit => {
+    const sizes = sweep.map((s) => {
+      const dn = downCurve(s);
+      const curves = b === 'up' ? [upCurve(s)] : b === 'down' ? (dn ? [dn] : null) : dn ? [upCurve(s), dn] : null;
+      return { dim: s.dim, curves };
+    });
+    const missing = sizes.filter((s) => !s.curves).map((s) => s.dim);
     if (missing.length)
       return {
         fit: null,
-        error: `some datasets have no ${b}-branch onset on the grid (d = ${missing.map((s) => s.dim).join(', ')}); raise --p-max`,
+        error: `no down walk at d = ${missing.join(', ')} (the aligned state never carried A_f ≥ ${threshold}); raise --p-max`,
       };
     try {
-      const f = fitDatasetOnsets(sizes as { dim: number; onsets: number[] }[], {
+      const f = fitPooledOnsets(sizes as PooledSize[], {
+        threshold,
         resamples,
         key: fold(kBoot!, b === 'up' ? 0 : b === 'down' ? 1 : 2),
       });
@@ -744,22 +781,42 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     down: hysteresis ? fitBranch('down') : null,
     mid: hysteresis ? fitBranch('mid') : null,
   };
+  // for reference (not the verdict): the previous estimator, the geometric mean of per-dataset crossings
+  const perDataset = (b: 'up' | 'down') => {
+    const sizes = sweep.map((s) => ({ dim: s.dim, onsets: b === 'up' ? s.onsetsUp : s.onsetsDown }));
+    const never = sizes.reduce((n, s) => n + s.onsets.filter((v) => v === null).length, 0);
+    if (never) return { fittedExponent: null, interval: null, note: `${never} dataset(s) without their own ${b} crossing` };
+    const f = fitDatasetOnsets(sizes as { dim: number; onsets: number[] }[], {
+      resamples,
+      key: fold(kBoot!, b === 'up' ? 3 : 4),
+    });
+    return { fittedExponent: f.exponent, interval: f.interval, note: null };
+  };
   const chosen = fits[branch]!;
   const fit = chosen.fit;
   const fitError = chosen.error;
-  const branchJson = (f: { fit: DatasetOnsetFit | null; error: string | null } | null) => {
+  // a resample that does not cross on the walked grid is dropped; more than 2% of them would bias the interval
+  const tooManyFailed = (f: PooledOnsetFit) => f.failedResamples > 0.02 * f.resamples;
+  const branchJson = (f: Fit | null) => {
     if (!f) return null;
     const c = f.fit ? compareWithPrediction(f.fit, pred.pStarExponent, { rivals, kind: pred.kind }) : null;
+    const bad = f.fit ? tooManyFailed(f.fit) : false;
     return {
       fittedExponent: f.fit?.exponent ?? null,
       interval: f.fit?.interval ?? null,
+      onsets: f.fit?.onsets ?? null,
       failedResamples: f.fit?.failedResamples ?? null,
-      consistent: c?.consistent ?? false,
-      decisive: c?.decisive ?? false,
-      verdict: c?.verdict ?? `no verdict: ${f.error}`,
+      consistent: (c?.consistent ?? false) && !bad,
+      decisive: (c?.decisive ?? false) && !bad,
+      verdict: c
+        ? bad
+          ? `${c.verdict}, but ${f.fit!.failedResamples} of ${f.fit!.resamples} resamples did not cross on the grid (interval unreliable)`
+          : c.verdict
+        : `no verdict: ${f.error}`,
     };
   };
   const cmp = fit ? compareWithPrediction(fit, pred.pStarExponent, { rivals, kind: pred.kind }) : null;
+  const chosenJson = branchJson(chosen)!;
   // specialised neurons: raw count, chance count of bulk neurons, excess; predicted M ∝ √(N/d) (two-layer winner)
   const mVar = Object.entries(pred.winner.variables).find(([k]) => /^M/.test(k));
   const spec = sweep.map((s) => {
@@ -788,7 +845,12 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   }
   const meanCurve = (a: number[][], p: number) => a.reduce((acc, r) => acc + r[p]!, 0) / a.length;
   const notes: string[] = [];
-  if (cmp && !cmp.decisive) notes.push(`the interval is too wide to decide between the prediction and a rival: ${cmp.verdict}`);
+  if (cmp && !chosenJson.decisive)
+    notes.push(`the interval is too wide to decide between the prediction and a rival: ${chosenJson.verdict}`);
+  if (fit && fit.failedResamples > 0)
+    notes.push(
+      `${fit.failedResamples} of ${fit.resamples} bootstrap resamples did not cross the threshold on the walked grid and were dropped`,
+    );
   if (fitError) notes.push(`no exponent: ${fitError}`);
   const maxSpread = Math.max(...sweep.map((s) => s.chainSpread));
   if (maxSpread > 0.3)
@@ -807,8 +869,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     sigmaW2: 1,
     chi: 1,
     threshold,
-    method: 'threshold',
-    onsetDefinition: `per dataset: P*↑ = the P where its posterior-mean network's test alignment A_f = ⟨f̄, y⟩/⟨y, y⟩ first reaches ${threshold} walking up; P*↓ = where it first falls below ${threshold} walking back down; interpolated linearly in log P between grid points. Per d: the geometric mean over datasets (sizes[].onset, sizes[].down.onset); the exponent is the least-squares slope of log P* on log d, with a percentile bootstrap over datasets within each d`,
+    method: 'pooled-threshold',
+    onsetDefinition: `pooled crossing: at each d, average the posterior-mean networks' test alignments A_f = ⟨f̄, y⟩/⟨y, y⟩ over the d's datasets at every P of a branch's common grid; P*↑ = where this dataset-mean curve first reaches ${threshold} walking up (×√2 grid), P*↓ = where it falls below ${threshold} walking down from the top (×2^(1/${downSteps}) grid), both interpolated linearly in log P; mid = √(P*↑·P*↓). The exponent is the least-squares slope of log P* on log d; its ${Math.round((fit?.level ?? 0.9) * 100)}% interval is a percentile bootstrap that resamples the datasets of each d (the independent units) and recomputes the pooled crossings. Chosen over the mean of per-dataset crossings (datasetEstimator, reported for reference) because A_f is bounded: a dataset that plateaus just under ${threshold} moves the pooled curve by at most its share, while its own crossing is heavy-tailed or absent`,
     grid,
     seeds,
     datasetsPerDim: dims.map(seedsAt),
@@ -818,7 +880,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     alignedChains: aligned,
     burnIn,
     record,
-    sizes: sweep.map((s) => {
+    downStepsPerOctave: downSteps,
+    sizes: sweep.map((s, i) => {
       const m = s.samples.map((_, p) => meanCurve(s.alignment, p));
       const geo = (v: (number | null)[]): number | null =>
         v.some((x) => x === null) ? null : Math.exp(v.reduce<number>((acc, x) => acc + Math.log(x ?? 1), 0) / v.length);
@@ -829,9 +892,10 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
         samples: s.samples,
         meanAlignment: m,
         alignment: s.alignment,
-        onset: geo(s.onsetsUp),
+        onset: fits.up.fit?.onsets[i]?.onset ?? null,
+        onsetInterval: fits.up.fit?.onsets[i]?.interval ?? null,
         datasetOnsets: s.onsetsUp,
-        meanCurveOnset: onsetFromCurve(s.samples, m, threshold),
+        datasetGeometricMean: geo(s.onsetsUp),
         ...(s.down
           ? (() => {
               const md = s.down.samples.map((_, p) => meanCurve(s.down!.alignment, p));
@@ -840,9 +904,12 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
                   samples: s.down.samples,
                   meanAlignment: md,
                   alignment: s.down.alignment,
-                  onset: geo(s.onsetsDown),
+                  onset: fits.down?.fit?.onsets[i]?.onset ?? null,
+                  onsetInterval: fits.down?.fit?.onsets[i]?.interval ?? null,
                   datasetOnsets: s.onsetsDown,
+                  datasetGeometricMean: geo(s.onsetsDown),
                   realignedDatasets: s.realigned,
+                  extendedTo: s.extendedTo,
                 },
               };
             })()
@@ -868,40 +935,45 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     rivalMechanisms: pred.candidates
       .filter((c) => c.mechanism !== pred.mechanism)
       .map((c) => ({ mechanism: c.mechanism, exponent: c.exponent.toNumber(), exponentExact: c.exponent.toString() })),
-    consistent: cmp?.consistent ?? false,
-    decisive: cmp?.decisive ?? false,
-    verdict: cmp?.verdict ?? `no verdict: ${fitError}`,
+    consistent: chosenJson.consistent,
+    decisive: chosenJson.decisive,
+    verdict: chosenJson.verdict,
     branch,
     branchDefinition:
-      "up: P walks up from chains drawn from the prior (escaping the lazy state over a barrier that grows with d; an upper estimate of the equilibrium onset); down: the same chains, now feature-learning, walk back down (where the feature-learning state stops carrying A_f ≥ threshold; a lower estimate, free of escape times); mid: the geometric mean of a dataset's up and down onsets. The equilibrium onset lies between up and down; the verdict uses `branch` (default down).",
+      'up: P walks up from chains drawn from the prior (escaping the lazy state over a barrier that grows with d; an upper estimate of the equilibrium onset); down: the same chains, now feature-learning, walk back down (where the feature-learning state stops carrying A_f ≥ threshold; a lower estimate, free of escape times); mid: the geometric mean of the up and down pooled onsets. The equilibrium onset lies between up and down; the verdict uses `branch` (default down).',
     branches: { up: branchJson(fits.up), down: branchJson(fits.down), mid: branchJson(fits.mid) },
+    datasetEstimator: {
+      definition: `for reference, not the verdict: the geometric mean over datasets of each dataset's own ${threshold}-crossing, fitted the same way (the previous estimator; null when a dataset never crosses)`,
+      up: perDataset('up'),
+      down: hysteresis ? perDataset('down') : null,
+    },
     specialised: {
       threshold: specThreshold,
-      definition: `neurons with |ŵᵢ·w*| > ${specThreshold} (first layer), chain-averaged at each d's last P; excess = count − the chance count of a random direction`,
-      counted: 'first-layer read-in neurons',
-      // the three-layer winner (GP-Spec) specialises second-layer neurons (M2), which this count does not see
-      predicted:
-        mVar && mVar[0] !== 'M2' ? { symbol: mVar[0], formula: mVar[1].formula, exponentInD: mVar[1].exponent.toNumber() } : null,
-      ...(mVar?.[0] === 'M2'
-        ? {
-            note: `the predicted mechanism specialises second-layer neurons (M2* = ${mVar[1].formula}); first-layer counts are shown for reference`,
-          }
-        : {}),
+      definition:
+        model === 'three-layer'
+          ? `second-layer neurons whose pre-activation h₂ᵢ(x) = Σⱼ Vᵢⱼ erf(Wⱼ·x) has |corr(h₂ᵢ, w*·x)| > ${specThreshold} over the test inputs, chain-averaged at each d's last P of the up walk; excess = count − the mean count of 16 prior draws`
+          : `neurons with |ŵᵢ·w*| > ${specThreshold} (first layer), chain-averaged at each d's last P of the up walk; excess = count − the chance count of a random direction`,
+      counted: model === 'three-layer' ? 'second-layer neurons' : 'first-layer read-in neurons',
+      predicted: mVar ? { symbol: mVar[0], formula: mVar[1].formula, exponentInD: mVar[1].exponent.toNumber() } : null,
       perDim: spec,
       fit: mFit,
     },
-    expectedSeconds: Math.ceil(maxSeconds),
+    expectedSeconds: Math.ceil(expectedSeconds),
+    boundSeconds: Math.ceil(maxSeconds),
+    expectedSecondsDefinition: `predicted wall time at load ≤ 2 (calibrated on this machine) if every d's walks top out at ≤ 80·d^${pred.pStarExponent} (onsets ≤ 40·d^${pred.pStarExponent}); boundSeconds: every walk over the whole P grid`,
     seconds,
     notes,
     seed,
     key: keyToJSON(root),
     scope: SCOPE,
   };
+  const fmtOnset = (v: number | null, iv: [number, number] | null) =>
+    v === null ? '—' : `${v.toFixed(0)}${iv ? ` [${iv[0].toFixed(0)}, ${iv[1].toFixed(0)}]` : ''}`;
   const human = [
     `scaling measure — ${model} erf network (langevin), target He${target.degree}, N = ${widthFactor}·d^${nu}`,
     ...json.sizes.map(
       (s) =>
-        `  d = ${String(s.dim).padEnd(4)} N = ${String(s.width).padEnd(5)} P*↑ = ${s.onset === null ? '—' : s.onset.toFixed(1)}  P*↓ = ${s.down?.onset == null ? '—' : s.down.onset.toFixed(1)}   A_f↑: ${s.meanAlignment.map((v) => v.toFixed(2)).join(' ')}`,
+        `  d = ${String(s.dim).padEnd(4)} N = ${String(s.width).padEnd(5)} datasets ${String(s.datasets).padEnd(3)} P*↑ = ${fmtOnset(s.onset, s.onsetInterval)}  P*↓ = ${fmtOnset(s.down?.onset ?? null, s.down?.onsetInterval ?? null)}`,
     ),
     ...(['up', 'down', 'mid'] as const).map((b) => {
       const j = branchJson(fits[b]);

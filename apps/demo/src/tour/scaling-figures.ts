@@ -19,7 +19,8 @@ export interface MeasureResult {
     samples: number[];
     meanAlignment: number[];
     onset: number | null;
-    down?: { samples: number[]; meanAlignment: number[]; onset: number | null };
+    onsetInterval?: [number, number] | null;
+    down?: { samples: number[]; meanAlignment: number[]; onset: number | null; onsetInterval?: [number, number] | null };
   }[];
   branch?: 'up' | 'down' | 'mid';
   predicted: number;
@@ -41,10 +42,13 @@ export interface MeasureResult {
   seconds: number;
 }
 
+const withInterval = (v: number | null, iv: [number, number] | null | undefined) =>
+  v === null ? '—' : `${fmt(v, 4)}${iv ? ` [${fmt(iv[0], 3)}, ${fmt(iv[1], 3)}]` : ''}`;
+
 /** The report section of one measured row (figures and the per-d table). */
 export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSection> {
   const branch = r.branch ?? 'up';
-  // per d: the geometric mean of the datasets' onsets (mid: of their up and down onsets, = √(P*↑·P*↓))
+  // per d: the pooled onset (the dataset-mean curve's crossing; mid: √(P*↑·P*↓))
   const onsetOf = (s: MeasureResult['sizes'][number], b: 'up' | 'down' | 'mid') =>
     b === 'up'
       ? s.onset
@@ -137,19 +141,19 @@ export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSect
   return {
     title: `Curse of detail, network side: ${row}`,
     paragraphs: [
-      `Finite-width erf networks sampled from their Bayesian posterior (Gibbs readout + MALA hidden weights), P-annealed on nested data up from the prior (↑) and back down from the feature-learning state (↓); each dataset's onset P* is where its posterior-mean test alignment crosses ${r.threshold} (↑: first reaching it; ↓: first falling below it; a dataset still lazy at the top starts its ↓ walk from the aligned state), P* per d is their geometric mean, and the exponent's interval resamples datasets; the verdict uses the ${branch} branch (${fmt(r.seconds, 3)} s).`,
+      `Finite-width erf networks sampled from their Bayesian posterior (Gibbs readout + MALA hidden weights), P-annealed on nested data up from the prior (↑) and back down from the feature-learning state (↓, every dataset started there, on a common finer grid); P* per d is where the dataset-mean posterior test alignment crosses ${r.threshold} (↑: first reaching it; ↓: falling below it from the top), and the exponent's interval resamples datasets and recomputes these pooled crossings; the verdict uses the ${branch} branch (${fmt(r.seconds, 3)} s).`,
       `Verdict: ${r.consistent ? 'consistent' : 'not consistent'} — ${r.verdict}.`,
     ],
     figures,
     tables: [
       {
         caption: 'Per input dimension',
-        header: ['d', 'N', 'P* ↑', 'P* ↓', 'P*/d (fitted branch)', 'M (raw)', 'M (excess)'],
+        header: ['d', 'N', 'P* ↑ [90%]', 'P* ↓ [90%]', 'P*/d (fitted branch)', 'M (raw)', 'M (excess)'],
         rows: r.sizes.map((s, i) => [
           s.dim,
           s.width,
-          fmt(s.onset, 4),
-          fmt(s.down?.onset ?? null, 4),
+          withInterval(s.onset, s.onsetInterval),
+          withInterval(s.down?.onset ?? null, s.down?.onsetInterval),
           onsetOf(s, branch) === null ? '—' : fmt(onsetOf(s, branch)! / s.dim, 3),
           fmt(m[i]?.mean, 3),
           fmt(m[i]?.excess, 3),
