@@ -87,3 +87,4 @@ export { readoutInto } from './readout';
 export { PHILOX_CHUNK, philoxUniformPairs, wasmPhiloxAvailable } from './wasm/philox';
 // ── The Langevin noise stream (Philox4x32-10 + an exactly portable Box–Muller; native backends reproduce its bits) ──
 export { LANGEVIN_NOISE_STREAM, langevinNormalsInto, langevinNormalsIntoTs } from './noise';
+export { philox4x32 } from './philox';

@@ -37,6 +37,7 @@ import {
   S8,
   SQRT2,
 } from './noise-constants';
+import { philox4x32 } from './philox';
 import { PHILOX_CHUNK, philoxNormalPairs, wasmPhiloxAvailable } from './wasm/philox';
 
 /**
@@ -46,12 +47,7 @@ import { PHILOX_CHUNK, philoxNormalPairs, wasmPhiloxAvailable } from './wasm/phi
  */
 export const LANGEVIN_NOISE_STREAM = 2;
 
-const M0 = 0xd2511f53,
-  M1 = 0xcd9e8d57,
-  W0 = 0x9e3779b9,
-  W1 = 0xbb67ae85;
 const INV_2_53 = 1 / 9007199254740992;
-const INV_2_16 = 1 / 65536;
 
 /** 2^k for k = 0 … 60 (exact). */
 const POW2 = Array.from({ length: 61 }, (_, k) => 2 ** k);
@@ -138,34 +134,19 @@ export function langevinNormalsInto(k0: number, k1: number, out: Float64Array): 
 }
 
 /**
- * {@link langevinNormalsInto} without WebAssembly. The high word of each 32×32-bit Philox product M·x is computed in
- * float64 exactly: with x = xₕ·2¹⁶ + xₗ, M·x = (M·xₕ)·2¹⁶ + M·xₗ where both partial products are below 2⁴⁸, so
- * ⌊M·x/2³²⌋ = ⌊(M·xₕ + ⌊M·xₗ/2¹⁶⌋)/2¹⁶⌋ with every intermediate an exact integer below 2⁵³; the low word is `Math.imul`.
+ * {@link langevinNormalsInto} without WebAssembly: the same blocks from the shared {@link philox4x32} (whose high words
+ * of the 32×32-bit products are computed exactly in float64), the same uniforms and the same Box–Muller transform.
  * @internal
  */
 export function langevinNormalsIntoTs(k0: number, k1: number, out: Float64Array): void {
   const n = out.length;
+  const x = new Uint32Array(4);
   for (let j = 0, i = 0; i < n; j++, i += 2) {
-    let x0 = j >>> 0,
-      x1 = Math.floor(j / 4294967296) >>> 0,
-      x2 = 0,
-      x3 = 0;
-    let a = k0 >>> 0,
-      b = k1 >>> 0;
-    for (let r = 0; r < 10; r++) {
-      const hi0 = Math.floor((M0 * (x0 >>> 16) + Math.floor(M0 * (x0 & 0xffff) * INV_2_16)) * INV_2_16);
-      const lo0 = Math.imul(M0, x0) >>> 0;
-      const hi1 = Math.floor((M1 * (x2 >>> 16) + Math.floor(M1 * (x2 & 0xffff) * INV_2_16)) * INV_2_16);
-      const lo1 = Math.imul(M1, x2) >>> 0;
-      const n0 = (hi1 ^ x1 ^ a) >>> 0;
-      const n2 = (hi0 ^ x3 ^ b) >>> 0;
-      x0 = n0;
-      x1 = lo1;
-      x2 = n2;
-      x3 = lo0;
-      a = (a + W0) >>> 0;
-      b = (b + W1) >>> 0;
-    }
+    philox4x32(j >>> 0, Math.floor(j / 4294967296) >>> 0, 0, 0, k0, k1, x);
+    const x0 = x[0]!,
+      x1 = x[1]!,
+      x2 = x[2]!,
+      x3 = x[3]!;
     const u1 = ((x0 >>> 5) * 67108864 + (x1 >>> 6) + 0.5) * INV_2_53;
     const u2 = ((x2 >>> 5) * 67108864 + (x3 >>> 6) + 0.5) * INV_2_53;
     streamBoxMuller(u1, u2, out, i, n);
