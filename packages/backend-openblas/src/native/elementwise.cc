@@ -16,6 +16,7 @@
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
+#include <cstring>
 #include <vector>
 
 #include "fastgemm.h"
@@ -152,6 +153,42 @@ SFTDL_EW_AVX2 void erfAvx2(const double* h, double* phi, double* dphi, size_t lo
     }
   }
   erfScalar(h, phi, dphi, i, hi, t);
+}
+
+// The fast-erf table as structure of arrays (column k = entry k of every row, kErfRows apart): the fused readout
+// gathers each coefficient with the row index itself (64-bit lanes), which saves the index multiply and the 32-bit
+// index conversions of erfAvx512; the values read, and so the results, are the same.
+constexpr size_t kErfRows = 6 * kErfStep + 1;
+
+/**
+ * φ, φ′ of 8 lanes from the columns `s` (the arithmetic of erfAvx512, lane for lane). Lanes with |v| ≥ 6 (and NaN
+ * mapped to the last row, as there) are not final: the returned mask names them, the caller redoes them with erfOne.
+ */
+__attribute__((target("avx512f,avx512dq"), always_inline)) inline __mmask8 erfLanes(__m512d v, const double* s, __m512d& phi,
+                                                                                    __m512d& dphi) {
+  const __m512d sign = _mm512_set1_pd(-0.0), emax = _mm512_set1_pd(kErfMax);
+  const __m512d ax = _mm512_andnot_pd(sign, v);
+  const __mmask8 big = _mm512_cmp_pd_mask(ax, emax, _CMP_GE_OQ);
+  const __m512d axc = _mm512_min_pd(ax, emax);
+  const __m512i j = _mm512_cvttpd_epi64(_mm512_add_pd(_mm512_mul_pd(axc, _mm512_set1_pd(kErfStep)), _mm512_set1_pd(0.5)));
+  const __m512d e = _mm512_sub_pd(ax, _mm512_mul_pd(_mm512_cvtepi64_pd(j), _mm512_set1_pd(1.0 / kErfStep)));
+  const __m512d r0 = _mm512_i64gather_pd(j, s, 8), c1 = _mm512_i64gather_pd(j, s + kErfRows, 8);
+  const __m512d c2 = _mm512_i64gather_pd(j, s + 2 * kErfRows, 8), c3 = _mm512_i64gather_pd(j, s + 3 * kErfRows, 8);
+  const __m512d c4 = _mm512_i64gather_pd(j, s + 4 * kErfRows, 8), c5 = _mm512_i64gather_pd(j, s + 5 * kErfRows, 8);
+  const __m512d c6 = _mm512_i64gather_pd(j, s + 6 * kErfRows, 8);
+  __m512d p = _mm512_add_pd(c5, _mm512_mul_pd(e, c6));
+  p = _mm512_add_pd(c4, _mm512_mul_pd(e, p));
+  p = _mm512_add_pd(c3, _mm512_mul_pd(e, p));
+  p = _mm512_add_pd(c2, _mm512_mul_pd(e, p));
+  p = _mm512_add_pd(c1, _mm512_mul_pd(e, p));
+  p = _mm512_add_pd(r0, _mm512_mul_pd(e, p));
+  __m512d d = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(5), c5), _mm512_mul_pd(_mm512_mul_pd(e, _mm512_set1_pd(6)), c6));
+  d = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(4), c4), _mm512_mul_pd(e, d));
+  d = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(3), c3), _mm512_mul_pd(e, d));
+  d = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(2), c2), _mm512_mul_pd(e, d));
+  dphi = _mm512_add_pd(c1, _mm512_mul_pd(e, d));
+  phi = _mm512_mask_xor_pd(p, _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_LT_OQ), p, sign);
+  return big;
 }
 
 // linear, ReLU, square: exact in any width (one rounding per value, same as scalar)
@@ -294,28 +331,97 @@ double readoutScalar(const ReadoutArgs& r, double* scratch) {
 }
 
 #ifdef SFTDL_EW_X86
+/**
+ * The columns of the fast-erf table `t` (see erfLanes), made on first use and kept per calling thread; remade when
+ * the table's contents differ from the one they were made from (a 43 kB compare per call, ~2 µs).
+ */
+const double* erfColumns(const double* t) {
+  thread_local std::vector<double> from, cols;
+  const size_t len = 7 * kErfRows;
+  if (from.size() != len || std::memcmp(from.data(), t, len * sizeof(double)) != 0) {
+    from.assign(t, t + len);
+    cols.resize(len);
+    for (size_t row = 0; row < kErfRows; row++)
+      for (size_t k = 0; k < 7; k++) cols[k * kErfRows + row] = t[7 * row + k];
+  }
+  return cols.data();
+}
+
+/** φ, φ′ of a row's entries [i, i + 8) (float32 entries widened exactly) into phw/dphw; returns the final φ. */
+template <typename H>
+__attribute__((target("avx512f,avx512dq"), always_inline)) inline __m512d erfBlock(const H* h, size_t i, const double* soa,
+                                                                                   const double* t, double* phw,
+                                                                                   double* dphw) {
+  __m512d v;
+  if constexpr (sizeof(H) == 4) v = _mm512_cvtps_pd(_mm256_loadu_ps(h + i));
+  else v = _mm512_loadu_pd(h + i);
+  __m512d p, d;
+  const __mmask8 big = erfLanes(v, soa, p, d);
+  _mm512_storeu_pd(phw + i, p);
+  _mm512_storeu_pd(dphw + i, d);
+  if (!big) return p;
+  for (int l = 0; l < 8; l++)
+    if (big & (1u << l)) erfOne(static_cast<double>(h[i + l]), phw + i + l, dphw + i + l, t);
+  return _mm512_loadu_pd(phw + i);
+}
+
+/**
+ * φ, φ′ of a row of width N into phw/dphw and the dot product φ·a in the accumulators of the separate dot product:
+ * block b of 8 into s0 (b even) or s1 (b odd); the width tail is left to the caller (it goes to s1).
+ */
+template <typename H>
+__attribute__((target("avx512f,avx512dq,fma"), always_inline)) inline void erfRowDot(const H* h, size_t N, const double* soa,
+                                                                                     const double* t, const double* a,
+                                                                                     double* phw, double* dphw, __m512d& s0,
+                                                                                     __m512d& s1) {
+  const size_t N8 = N & ~static_cast<size_t>(7);
+  size_t i = 0;
+  for (; i + 16 <= N8; i += 16) {
+    s0 = _mm512_fmadd_pd(erfBlock(h, i, soa, t, phw, dphw), _mm512_loadu_pd(a + i), s0);
+    s1 = _mm512_fmadd_pd(erfBlock(h, i + 8, soa, t, phw, dphw), _mm512_loadu_pd(a + i + 8), s1);
+  }
+  if (i < N8) s0 = _mm512_fmadd_pd(erfBlock(h, i, soa, t, phw, dphw), _mm512_loadu_pd(a + i), s0);
+  for (i = N8; i < N; i++) erfOne(static_cast<double>(h[i]), phw + i, dphw + i, t);
+}
+
 // One output (the sampler's usual case): per row one FMA dot product (8 lanes × 2 accumulators, a fixed order
 // that depends only on N), then g += φ·r and δ = (a·r)·φ′ in one sweep over the row while it is in L1.
 // Rows [mu0, mu1) only, with φᵀr summed into `grad` (zeroed here): one part of the row split in `readout`.
+//
+// With the fused erf (`soa`: the table's columns, see erfLanes) φ and φ′ are computed 8 at a time straight from h (or
+// h32, widened exactly) and φ·a is accumulated from the registers, in one sweep instead of three (widen, activate,
+// dot); the accumulators take the same blocks in the same order as the separate dot product, so the values are the same.
 __attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(const ReadoutArgs& r, double* scratch, size_t mu0,
-                                                                              size_t mu1, double* grad) {
+                                                                              size_t mu1, double* grad, const double* soa) {
   const size_t N = r.width, N8 = N & ~static_cast<size_t>(7);
   const __mmask8 tail = static_cast<__mmask8>((1u << (N - N8)) - 1);
   for (size_t i = 0; i < N; i++) grad[i] = 0;
   double loss = 0;
   for (size_t mu = mu0; mu < mu1; mu++) {
-    const Row row = rowOf(r, mu, scratch);
-    const double* ph = row.ph;
-    const double* dph = row.dph;
+    const double* ph;
+    const double* dph;
     double* dm = r.delta32 ? nullptr : r.delta + mu * r.stride;
     float* dm32 = r.delta32 ? r.delta32 + mu * r.stride : nullptr;
+    // block b of 8 goes to s0 (b even) or s1 (b odd), the width tail to s1
     __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
-    size_t i = 0;
-    for (; i + 16 <= N8; i += 16) {
-      s0 = _mm512_fmadd_pd(_mm512_loadu_pd(ph + i), _mm512_loadu_pd(r.a + i), s0);
-      s1 = _mm512_fmadd_pd(_mm512_loadu_pd(ph + i + 8), _mm512_loadu_pd(r.a + i + 8), s1);
+    if (soa) {
+      double* phw = scratch;
+      double* dphw = scratch + N;
+      if (r.h32) erfRowDot(r.h32 + mu * r.stride, N, soa, r.table, r.a, phw, dphw, s0, s1);
+      else erfRowDot(r.h + mu * r.stride, N, soa, r.table, r.a, phw, dphw, s0, s1);
+      ph = phw;
+      dph = dphw;
+    } else {
+      const Row row = rowOf(r, mu, scratch);
+      ph = row.ph;
+      dph = row.dph;
+      size_t i = 0;
+      for (; i + 16 <= N8; i += 16) {
+        s0 = _mm512_fmadd_pd(_mm512_loadu_pd(ph + i), _mm512_loadu_pd(r.a + i), s0);
+        s1 = _mm512_fmadd_pd(_mm512_loadu_pd(ph + i + 8), _mm512_loadu_pd(r.a + i + 8), s1);
+      }
+      if (i < N8) s0 = _mm512_fmadd_pd(_mm512_loadu_pd(ph + i), _mm512_loadu_pd(r.a + i), s0);
     }
-    if (i < N8) { s0 = _mm512_fmadd_pd(_mm512_loadu_pd(ph + i), _mm512_loadu_pd(r.a + i), s0); i += 8; }
     if (tail) s1 = _mm512_fmadd_pd(_mm512_maskz_loadu_pd(tail, ph + N8), _mm512_maskz_loadu_pd(tail, r.a + N8), s1);
     const double sv = _mm512_reduce_add_pd(_mm512_add_pd(s0, s1));
     r.pred[mu] = sv;
@@ -323,7 +429,7 @@ __attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(c
     r.res[mu] = e;
     loss += e * e;
     const __m512d ev = _mm512_set1_pd(e);
-    for (i = 0; i < N8; i += 8) {
+    for (size_t i = 0; i < N8; i += 8) {
       const __m512d p = _mm512_loadu_pd(ph + i);
       _mm512_storeu_pd(grad + i, _mm512_fmadd_pd(p, ev, _mm512_loadu_pd(grad + i)));
       const __m512d dv = _mm512_mul_pd(_mm512_mul_pd(_mm512_loadu_pd(r.a + i), ev), _mm512_loadu_pd(dph + i));
@@ -354,12 +460,13 @@ double readout(const ReadoutArgs& args) {
     const size_t n = args.n, N = args.width;
     const size_t parts = n >= 256 ? std::min<size_t>(16, n / 128) : 1;
     const size_t per = scratchPerPart(args);
+    const double* soa = (args.h || args.h32) && args.kind == kActErf ? erfColumns(args.table) : nullptr;
     std::vector<double> scratch(per * parts), partial(parts > 1 ? parts * N : 0), loss(parts);
-    if (parts == 1) return readoutAvx512(args, scratch.data(), 0, n, args.grad);
+    if (parts == 1) return readoutAvx512(args, scratch.data(), 0, n, args.grad, soa);
     fast::parallel(args.threads, [&](int w, int tf) {
       for (size_t k = static_cast<size_t>(w); k < parts; k += static_cast<size_t>(tf)) {
         double* sc = per ? scratch.data() + per * k : nullptr;
-        loss[k] = readoutAvx512(args, sc, n * k / parts, n * (k + 1) / parts, partial.data() + N * k);
+        loss[k] = readoutAvx512(args, sc, n * k / parts, n * (k + 1) / parts, partial.data() + N * k, soa);
       }
     });
     double total = 0;
