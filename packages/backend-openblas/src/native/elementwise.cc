@@ -68,42 +68,65 @@ void otherScalar(int kind, const double* h, double* phi, double* dphi, size_t lo
 #define SFTDL_EW_AVX512 __attribute__((target("avx512f,avx512dq"), noinline))
 #define SFTDL_EW_AVX2 __attribute__((target("avx2"), noinline))
 
+// The fast-erf table's layouts erfLanes reads: the caller's rows (7 doubles each: 32-bit offsets 7j), or their column
+// copy (column k = entry k of every row, kErfRows apart; see erfColumns), gathered with the row index j itself in
+// 64-bit lanes, which saves the offset multiply and two conversion uops. The values read are the same.
+enum class ErfLayout { Rows, Columns };
+constexpr size_t kErfRows = 6 * kErfStep + 1;
+
+/**
+ * φ, φ′ of 8 lanes (the arithmetic of erfOne, lane for lane). Lanes with |v| ≥ 6 (and ±Inf) are not final: the
+ * returned mask names them and the caller redoes them with erfOne; min() also maps NaN to 6 (a valid row), so a NaN
+ * input cannot index outside the table (it propagates through e as in the scalar path).
+ */
+template <ErfLayout L>
+__attribute__((target("avx512f,avx512dq"), always_inline)) inline __mmask8 erfLanes(__m512d v, const double* t, __m512d& phi,
+                                                                                    __m512d& dphi) {
+  const __m512d sign = _mm512_set1_pd(-0.0), emax = _mm512_set1_pd(kErfMax);
+  const __m512d ax = _mm512_andnot_pd(sign, v);
+  const __mmask8 big = _mm512_cmp_pd_mask(ax, emax, _CMP_GE_OQ);
+  const __m512d x = _mm512_add_pd(_mm512_mul_pd(_mm512_min_pd(ax, emax), _mm512_set1_pd(kErfStep)), _mm512_set1_pd(0.5));
+  __m512d jd, r0, c1, c2, c3, c4, c5, c6;
+  if constexpr (L == ErfLayout::Rows) {
+    const __m256i j = _mm512_cvttpd_epi32(x);
+    jd = _mm512_cvtepi32_pd(j);
+    const __m256i o = _mm256_mullo_epi32(j, _mm256_set1_epi32(7));
+    r0 = _mm512_i32gather_pd(o, t, 8), c1 = _mm512_i32gather_pd(o, t + 1, 8);
+    c2 = _mm512_i32gather_pd(o, t + 2, 8), c3 = _mm512_i32gather_pd(o, t + 3, 8);
+    c4 = _mm512_i32gather_pd(o, t + 4, 8), c5 = _mm512_i32gather_pd(o, t + 5, 8);
+    c6 = _mm512_i32gather_pd(o, t + 6, 8);
+  } else {
+    const __m512i j = _mm512_cvttpd_epi64(x);
+    jd = _mm512_cvtepi64_pd(j);
+    r0 = _mm512_i64gather_pd(j, t, 8), c1 = _mm512_i64gather_pd(j, t + kErfRows, 8);
+    c2 = _mm512_i64gather_pd(j, t + 2 * kErfRows, 8), c3 = _mm512_i64gather_pd(j, t + 3 * kErfRows, 8);
+    c4 = _mm512_i64gather_pd(j, t + 4 * kErfRows, 8), c5 = _mm512_i64gather_pd(j, t + 5 * kErfRows, 8);
+    c6 = _mm512_i64gather_pd(j, t + 6 * kErfRows, 8);
+  }
+  const __m512d e = _mm512_sub_pd(ax, _mm512_mul_pd(jd, _mm512_set1_pd(1.0 / kErfStep)));
+  // val = r0 + e*(c1 + e*(c2 + e*(c3 + e*(c4 + e*(c5 + e*c6)))))
+  __m512d p = _mm512_add_pd(c5, _mm512_mul_pd(e, c6));
+  p = _mm512_add_pd(c4, _mm512_mul_pd(e, p));
+  p = _mm512_add_pd(c3, _mm512_mul_pd(e, p));
+  p = _mm512_add_pd(c2, _mm512_mul_pd(e, p));
+  p = _mm512_add_pd(c1, _mm512_mul_pd(e, p));
+  p = _mm512_add_pd(r0, _mm512_mul_pd(e, p));
+  // d = c1 + e*(2c2 + e*(3c3 + e*(4c4 + e*(5c5 + (e*6)*c6))))
+  __m512d d = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(5), c5), _mm512_mul_pd(_mm512_mul_pd(e, _mm512_set1_pd(6)), c6));
+  d = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(4), c4), _mm512_mul_pd(e, d));
+  d = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(3), c3), _mm512_mul_pd(e, d));
+  d = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(2), c2), _mm512_mul_pd(e, d));
+  dphi = _mm512_add_pd(c1, _mm512_mul_pd(e, d));
+  // −val where v < 0 (so −0 gives +0, exactly as the scalar definition)
+  phi = _mm512_mask_xor_pd(p, _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_LT_OQ), p, sign);
+  return big;
+}
+
 SFTDL_EW_AVX512 void erfAvx512(const double* h, double* phi, double* dphi, size_t lo, size_t hi, const double* t) {
-  const __m512d sign = _mm512_set1_pd(-0.0), emax = _mm512_set1_pd(kErfMax), step = _mm512_set1_pd(kErfStep);
-  const __m512d half = _mm512_set1_pd(0.5), inv = _mm512_set1_pd(1.0 / kErfStep);
-  const __m512d two = _mm512_set1_pd(2), three = _mm512_set1_pd(3), four = _mm512_set1_pd(4);
-  const __m512d five = _mm512_set1_pd(5), six = _mm512_set1_pd(6);
-  const __m256i seven = _mm256_set1_epi32(7);
   size_t i = lo;
   for (; i + 8 <= hi; i += 8) {
-    const __m512d v = _mm512_loadu_pd(h + i);
-    const __m512d ax = _mm512_andnot_pd(sign, v);
-    // |h| ≥ 6 (and ±Inf) lanes are redone by the scalar path below; min() also maps NaN to 6 (a valid row),
-    // so a NaN input cannot index outside the table (it propagates through e as in the scalar path)
-    const __mmask8 big = _mm512_cmp_pd_mask(ax, emax, _CMP_GE_OQ);
-    const __m512d axc = _mm512_min_pd(ax, emax);
-    const __m256i j = _mm512_cvttpd_epi32(_mm512_add_pd(_mm512_mul_pd(axc, step), half));
-    const __m512d e = _mm512_sub_pd(ax, _mm512_mul_pd(_mm512_cvtepi32_pd(j), inv));
-    const __m256i o = _mm256_mullo_epi32(j, seven);
-    const __m512d r0 = _mm512_i32gather_pd(o, t, 8), c1 = _mm512_i32gather_pd(o, t + 1, 8);
-    const __m512d c2 = _mm512_i32gather_pd(o, t + 2, 8), c3 = _mm512_i32gather_pd(o, t + 3, 8);
-    const __m512d c4 = _mm512_i32gather_pd(o, t + 4, 8), c5 = _mm512_i32gather_pd(o, t + 5, 8);
-    const __m512d c6 = _mm512_i32gather_pd(o, t + 6, 8);
-    // val = r0 + e*(c1 + e*(c2 + e*(c3 + e*(c4 + e*(c5 + e*c6)))))
-    __m512d p = _mm512_add_pd(c5, _mm512_mul_pd(e, c6));
-    p = _mm512_add_pd(c4, _mm512_mul_pd(e, p));
-    p = _mm512_add_pd(c3, _mm512_mul_pd(e, p));
-    p = _mm512_add_pd(c2, _mm512_mul_pd(e, p));
-    p = _mm512_add_pd(c1, _mm512_mul_pd(e, p));
-    p = _mm512_add_pd(r0, _mm512_mul_pd(e, p));
-    // d = c1 + e*(2c2 + e*(3c3 + e*(4c4 + e*(5c5 + (e*6)*c6))))
-    __m512d d = _mm512_add_pd(_mm512_mul_pd(five, c5), _mm512_mul_pd(_mm512_mul_pd(e, six), c6));
-    d = _mm512_add_pd(_mm512_mul_pd(four, c4), _mm512_mul_pd(e, d));
-    d = _mm512_add_pd(_mm512_mul_pd(three, c3), _mm512_mul_pd(e, d));
-    d = _mm512_add_pd(_mm512_mul_pd(two, c2), _mm512_mul_pd(e, d));
-    d = _mm512_add_pd(c1, _mm512_mul_pd(e, d));
-    // −val where v < 0 (so −0 gives +0, exactly as the scalar definition)
-    p = _mm512_mask_xor_pd(p, _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_LT_OQ), p, sign);
+    __m512d p, d;
+    const __mmask8 big = erfLanes<ErfLayout::Rows>(_mm512_loadu_pd(h + i), t, p, d);
     _mm512_storeu_pd(phi + i, p);
     _mm512_storeu_pd(dphi + i, d);
     if (big) {
@@ -153,42 +176,6 @@ SFTDL_EW_AVX2 void erfAvx2(const double* h, double* phi, double* dphi, size_t lo
     }
   }
   erfScalar(h, phi, dphi, i, hi, t);
-}
-
-// The fast-erf table as structure of arrays (column k = entry k of every row, kErfRows apart): the fused readout
-// gathers each coefficient with the row index itself (64-bit lanes), which saves the index multiply and the 32-bit
-// index conversions of erfAvx512; the values read, and so the results, are the same.
-constexpr size_t kErfRows = 6 * kErfStep + 1;
-
-/**
- * φ, φ′ of 8 lanes from the columns `s` (the arithmetic of erfAvx512, lane for lane). Lanes with |v| ≥ 6 (and NaN
- * mapped to the last row, as there) are not final: the returned mask names them, the caller redoes them with erfOne.
- */
-__attribute__((target("avx512f,avx512dq"), always_inline)) inline __mmask8 erfLanes(__m512d v, const double* s, __m512d& phi,
-                                                                                    __m512d& dphi) {
-  const __m512d sign = _mm512_set1_pd(-0.0), emax = _mm512_set1_pd(kErfMax);
-  const __m512d ax = _mm512_andnot_pd(sign, v);
-  const __mmask8 big = _mm512_cmp_pd_mask(ax, emax, _CMP_GE_OQ);
-  const __m512d axc = _mm512_min_pd(ax, emax);
-  const __m512i j = _mm512_cvttpd_epi64(_mm512_add_pd(_mm512_mul_pd(axc, _mm512_set1_pd(kErfStep)), _mm512_set1_pd(0.5)));
-  const __m512d e = _mm512_sub_pd(ax, _mm512_mul_pd(_mm512_cvtepi64_pd(j), _mm512_set1_pd(1.0 / kErfStep)));
-  const __m512d r0 = _mm512_i64gather_pd(j, s, 8), c1 = _mm512_i64gather_pd(j, s + kErfRows, 8);
-  const __m512d c2 = _mm512_i64gather_pd(j, s + 2 * kErfRows, 8), c3 = _mm512_i64gather_pd(j, s + 3 * kErfRows, 8);
-  const __m512d c4 = _mm512_i64gather_pd(j, s + 4 * kErfRows, 8), c5 = _mm512_i64gather_pd(j, s + 5 * kErfRows, 8);
-  const __m512d c6 = _mm512_i64gather_pd(j, s + 6 * kErfRows, 8);
-  __m512d p = _mm512_add_pd(c5, _mm512_mul_pd(e, c6));
-  p = _mm512_add_pd(c4, _mm512_mul_pd(e, p));
-  p = _mm512_add_pd(c3, _mm512_mul_pd(e, p));
-  p = _mm512_add_pd(c2, _mm512_mul_pd(e, p));
-  p = _mm512_add_pd(c1, _mm512_mul_pd(e, p));
-  p = _mm512_add_pd(r0, _mm512_mul_pd(e, p));
-  __m512d d = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(5), c5), _mm512_mul_pd(_mm512_mul_pd(e, _mm512_set1_pd(6)), c6));
-  d = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(4), c4), _mm512_mul_pd(e, d));
-  d = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(3), c3), _mm512_mul_pd(e, d));
-  d = _mm512_add_pd(_mm512_mul_pd(_mm512_set1_pd(2), c2), _mm512_mul_pd(e, d));
-  dphi = _mm512_add_pd(c1, _mm512_mul_pd(e, d));
-  phi = _mm512_mask_xor_pd(p, _mm512_cmp_pd_mask(v, _mm512_setzero_pd(), _CMP_LT_OQ), p, sign);
-  return big;
 }
 
 // linear, ReLU, square: exact in any width (one rounding per value, same as scalar)
@@ -356,7 +343,7 @@ __attribute__((target("avx512f,avx512dq"), always_inline)) inline __m512d erfBlo
   if constexpr (sizeof(H) == 4) v = _mm512_cvtps_pd(_mm256_loadu_ps(h + i));
   else v = _mm512_loadu_pd(h + i);
   __m512d p, d;
-  const __mmask8 big = erfLanes(v, soa, p, d);
+  const __mmask8 big = erfLanes<ErfLayout::Columns>(v, soa, p, d);
   _mm512_storeu_pd(phw + i, p);
   _mm512_storeu_pd(dphw + i, d);
   if (!big) return p;
