@@ -280,8 +280,8 @@ inline Row rowOf(const ReadoutArgs& r, size_t mu, double* scratch) {
   range(r.kind, h, scratch, scratch + r.width, 0, r.width, r.table, r.maxIsa);
   return {scratch, scratch + r.width};
 }
-/** Scratch doubles per row part: φ, φ′ and (float32 input) the widened row. */
-inline size_t scratchPerPart(const ReadoutArgs& r) { return r.h32 ? 3 * r.width : r.h ? 2 * r.width : 0; }
+/** Scratch doubles per row part: φ, φ′ and (float32 input) the widened row; the fused erf keeps two rows of φ, φ′. */
+inline size_t scratchPerPart(const ReadoutArgs& r) { return r.h || r.h32 ? 4 * r.width : 0; }
 
 // The portable definition, the same loops and arithmetic as @sftdl/compute's readoutInto (bit-identical).
 double readoutScalar(const ReadoutArgs& r, double* scratch) {
@@ -352,22 +352,60 @@ __attribute__((target("avx512f,avx512dq"), always_inline)) inline __m512d erfBlo
   return _mm512_loadu_pd(phw + i);
 }
 
+/** A finished row's second sweep: g += φ·e and δ = (a·e)·φ′ (rounded to float32 when dm32 is set). */
+struct Signal {
+  const double* ph;
+  const double* dph;
+  __m512d ev;
+  double* dm;
+  float* dm32;
+};
+
+__attribute__((target("avx512f,avx512dq,fma"), always_inline)) inline void signalBlock(const Signal& q, const double* a,
+                                                                                       double* grad, size_t i) {
+  _mm512_storeu_pd(grad + i, _mm512_fmadd_pd(_mm512_loadu_pd(q.ph + i), q.ev, _mm512_loadu_pd(grad + i)));
+  const __m512d dv = _mm512_mul_pd(_mm512_mul_pd(_mm512_loadu_pd(a + i), q.ev), _mm512_loadu_pd(q.dph + i));
+  if (q.dm32) _mm256_storeu_ps(q.dm32 + i, _mm512_cvtpd_ps(dv));
+  else _mm512_storeu_pd(q.dm + i, dv);
+}
+
+/** The width tail [N8, N8 + popcount(tail)) of the second sweep. */
+__attribute__((target("avx512f,avx512dq,fma"), always_inline)) inline void signalTail(const Signal& q, const double* a,
+                                                                                      double* grad, size_t N8, __mmask8 tail) {
+  const __m512d p = _mm512_maskz_loadu_pd(tail, q.ph + N8);
+  _mm512_mask_storeu_pd(grad + N8, tail, _mm512_fmadd_pd(p, q.ev, _mm512_maskz_loadu_pd(tail, grad + N8)));
+  const __m512d av = _mm512_maskz_loadu_pd(tail, a + N8), dv = _mm512_maskz_loadu_pd(tail, q.dph + N8);
+  const __m512d dt = _mm512_mul_pd(_mm512_mul_pd(av, q.ev), dv);
+  if (q.dm32) _mm512_mask_storeu_ps(q.dm32 + N8, static_cast<__mmask16>(tail), _mm512_castps256_ps512(_mm512_cvtpd_ps(dt)));
+  else _mm512_mask_storeu_pd(q.dm + N8, tail, dt);
+}
+
 /**
  * φ, φ′ of a row of width N into phw/dphw and the dot product φ·a in the accumulators of the separate dot product:
- * block b of 8 into s0 (b even) or s1 (b odd); the width tail is left to the caller (it goes to s1).
+ * block b of 8 into s0 (b even) or s1 (b odd); the width tail is left to the caller (it goes to s1). With `prev`, the
+ * previous row's second sweep (its blocks, not its tail) runs in the same loop: its loads, stores and three products
+ * fill the slots the erf's gathers leave, and each gradient entry still receives the rows in order.
  */
 template <typename H>
 __attribute__((target("avx512f,avx512dq,fma"), always_inline)) inline void erfRowDot(const H* h, size_t N, const double* soa,
                                                                                      const double* t, const double* a,
                                                                                      double* phw, double* dphw, __m512d& s0,
-                                                                                     __m512d& s1) {
+                                                                                     __m512d& s1, const Signal* prev,
+                                                                                     double* grad) {
   const size_t N8 = N & ~static_cast<size_t>(7);
   size_t i = 0;
   for (; i + 16 <= N8; i += 16) {
     s0 = _mm512_fmadd_pd(erfBlock(h, i, soa, t, phw, dphw), _mm512_loadu_pd(a + i), s0);
     s1 = _mm512_fmadd_pd(erfBlock(h, i + 8, soa, t, phw, dphw), _mm512_loadu_pd(a + i + 8), s1);
+    if (prev) {
+      signalBlock(*prev, a, grad, i);
+      signalBlock(*prev, a, grad, i + 8);
+    }
   }
-  if (i < N8) s0 = _mm512_fmadd_pd(erfBlock(h, i, soa, t, phw, dphw), _mm512_loadu_pd(a + i), s0);
+  if (i < N8) {
+    s0 = _mm512_fmadd_pd(erfBlock(h, i, soa, t, phw, dphw), _mm512_loadu_pd(a + i), s0);
+    if (prev) signalBlock(*prev, a, grad, i);
+  }
   for (i = N8; i < N; i++) erfOne(static_cast<double>(h[i]), phw + i, dphw + i, t);
 }
 
@@ -384,6 +422,8 @@ __attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(c
   const __mmask8 tail = static_cast<__mmask8>((1u << (N - N8)) - 1);
   for (size_t i = 0; i < N; i++) grad[i] = 0;
   double loss = 0;
+  Signal prev{};  // fused erf: the previous row, whose second sweep runs inside this row's first
+  bool pending = false;
   for (size_t mu = mu0; mu < mu1; mu++) {
     const double* ph;
     const double* dph;
@@ -392,10 +432,12 @@ __attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(c
     // block b of 8 goes to s0 (b even) or s1 (b odd), the width tail to s1
     __m512d s0 = _mm512_setzero_pd(), s1 = _mm512_setzero_pd();
     if (soa) {
-      double* phw = scratch;
-      double* dphw = scratch + N;
-      if (r.h32) erfRowDot(r.h32 + mu * r.stride, N, soa, r.table, r.a, phw, dphw, s0, s1);
-      else erfRowDot(r.h + mu * r.stride, N, soa, r.table, r.a, phw, dphw, s0, s1);
+      double* phw = scratch + ((mu - mu0) & 1) * 2 * N;  // two rows of φ, φ′ in turn
+      double* dphw = phw + N;
+      const Signal* q = pending ? &prev : nullptr;
+      if (r.h32) erfRowDot(r.h32 + mu * r.stride, N, soa, r.table, r.a, phw, dphw, s0, s1, q, grad);
+      else erfRowDot(r.h + mu * r.stride, N, soa, r.table, r.a, phw, dphw, s0, s1, q, grad);
+      if (pending && tail) signalTail(prev, r.a, grad, N8, tail);
       ph = phw;
       dph = dphw;
     } else {
@@ -415,22 +457,18 @@ __attribute__((target("avx512f,avx512dq,fma"), noinline)) double readoutAvx512(c
     const double e = sv - r.y[mu];
     r.res[mu] = e;
     loss += e * e;
-    const __m512d ev = _mm512_set1_pd(e);
-    for (size_t i = 0; i < N8; i += 8) {
-      const __m512d p = _mm512_loadu_pd(ph + i);
-      _mm512_storeu_pd(grad + i, _mm512_fmadd_pd(p, ev, _mm512_loadu_pd(grad + i)));
-      const __m512d dv = _mm512_mul_pd(_mm512_mul_pd(_mm512_loadu_pd(r.a + i), ev), _mm512_loadu_pd(dph + i));
-      if (dm32) _mm256_storeu_ps(dm32 + i, _mm512_cvtpd_ps(dv));
-      else _mm512_storeu_pd(dm + i, dv);
+    const Signal cur{ph, dph, _mm512_set1_pd(e), dm, dm32};
+    if (soa) {
+      prev = cur;
+      pending = true;
+      continue;
     }
-    if (tail) {
-      const __m512d p = _mm512_maskz_loadu_pd(tail, ph + N8);
-      _mm512_mask_storeu_pd(grad + N8, tail, _mm512_fmadd_pd(p, ev, _mm512_maskz_loadu_pd(tail, grad + N8)));
-      const __m512d av = _mm512_maskz_loadu_pd(tail, r.a + N8), dv = _mm512_maskz_loadu_pd(tail, dph + N8);
-      const __m512d dt = _mm512_mul_pd(_mm512_mul_pd(av, ev), dv);
-      if (dm32) _mm512_mask_storeu_ps(dm32 + N8, static_cast<__mmask16>(tail), _mm512_castps256_ps512(_mm512_cvtpd_ps(dt)));
-      else _mm512_mask_storeu_pd(dm + N8, tail, dt);
-    }
+    for (size_t i = 0; i < N8; i += 8) signalBlock(cur, r.a, grad, i);
+    if (tail) signalTail(cur, r.a, grad, N8, tail);
+  }
+  if (pending) {
+    for (size_t i = 0; i < N8; i += 8) signalBlock(prev, r.a, grad, i);
+    if (tail) signalTail(prev, r.a, grad, N8, tail);
   }
   return 0.5 * loss;
 }
