@@ -313,3 +313,67 @@ describe.skipIf(!isOpenblasAvailable())('native readout: row parts on threads', 
     }
   });
 });
+
+describe.skipIf(!isOpenblasAvailable())('native fused erf readout: the table it is given', () => {
+  it('follows a changed table (its column copy is remade), equal to activate with the same table', () => {
+    const loaded = loadAddon();
+    if (!loaded.ok) return;
+    const [n, N] = [300, 21];
+    const h = Float64Array.from({ length: n * N }, (_, i) => 7 * Math.sin(0.37 * i));
+    const a = Float64Array.from({ length: N }, (_, i) => Math.cos(0.9 * i)),
+      y = Float64Array.from({ length: n }, (_, i) => Math.sin(1.7 * i));
+    const real = fastErfTable();
+    // another valid-shaped table: every entry scaled (values differ from the real table's everywhere)
+    const other = real.map((v) => 0.75 * v);
+    const fused = (table: Float64Array) => {
+      const out = {
+        pred: new Float64Array(n),
+        res: new Float64Array(n),
+        grad: new Float64Array(N),
+        delta: new Float64Array(n * N),
+      };
+      const loss = loaded.addon.readout(
+        n,
+        N,
+        1,
+        N,
+        0,
+        undefined,
+        undefined,
+        a,
+        0,
+        y,
+        out.pred,
+        out.res,
+        out.grad,
+        0,
+        out.delta,
+        2,
+        1,
+        h,
+        table,
+        1,
+      );
+      return { loss, ...out };
+    };
+    const unfused = (table: Float64Array) => {
+      const phi = new Float64Array(n * N),
+        dphi = new Float64Array(n * N);
+      loaded.addon.activate(1, 1, h, phi, dphi, n * N, table);
+      const out = {
+        pred: new Float64Array(n),
+        res: new Float64Array(n),
+        grad: new Float64Array(N),
+        delta: new Float64Array(n * N),
+      };
+      const loss = loaded.addon.readout(n, N, 1, N, 0, phi, dphi, a, 0, y, out.pred, out.res, out.grad, 0, out.delta, 2);
+      return { loss, ...out };
+    };
+    const first = fused(real);
+    expect(first).toEqual(unfused(real));
+    const changed = fused(other);
+    expect(changed).toEqual(unfused(other));
+    expect(changed.loss).not.toBe(first.loss);
+    expect(fused(real)).toEqual(first);
+  });
+});

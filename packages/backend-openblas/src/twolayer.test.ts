@@ -12,8 +12,20 @@ function fill(len: number, seed: number, scale: number): Float64Array {
   });
 }
 
-/** The separate calls the fused step replaces: matmul, the fused readout per network, matmul, scatter. */
-function separate(b: ComputeBackend, x: Mat, y: Float64Array, N: number, act: ActivationName, ps: Float64Array[]) {
+/**
+ * The separate calls the fused step replaces: matmul, the fused readout per network, matmul, scatter. With
+ * `unfused`, φ and φ′ come from the standalone `activate` kernel first and the readout gets them precomputed (the
+ * readout's own activation path is then not used at all).
+ */
+function separate(
+  b: ComputeBackend,
+  x: Mat,
+  y: Float64Array,
+  N: number,
+  act: ActivationName,
+  ps: Float64Array[],
+  unfused = false,
+) {
   const n = x.rows,
     d = x.cols,
     C = ps.length,
@@ -21,6 +33,9 @@ function separate(b: ComputeBackend, x: Mat, y: Float64Array, N: number, act: Ac
   const w: Mat = { rows: CN, cols: d, data: new Float64Array(CN * d) };
   ps.forEach((p, c) => w.data.set(p.subarray(0, N * d), c * N * d));
   const h = b.matmul(x, w, { transB: true }).data;
+  const phi = unfused ? new Float64Array(h.length) : undefined,
+    dphi = unfused ? new Float64Array(h.length) : undefined;
+  if (phi && dphi) b.activate!(act, h, phi, dphi, h.length);
   const grads = ps.map((p) => new Float64Array(p.length));
   const preds = ps.map(() => new Float64Array(n));
   const losses = ps.map((p, c) =>
@@ -38,8 +53,7 @@ function separate(b: ComputeBackend, x: Mat, y: Float64Array, N: number, act: Ac
       grad: grads[c]!,
       gradOffset: N * d,
       delta: h,
-      h,
-      activation: act,
+      ...(phi && dphi ? { phi, dphi } : { h, activation: act }),
     }),
   );
   const g = b.matmul({ rows: n, cols: CN, data: h }, x, { transA: true }).data;
@@ -82,6 +96,41 @@ describe.skipIf(!isOpenblasAvailable())('fused two-layer batch', () => {
             expect(Object.is(losses[c], want.losses[c])).toBe(true);
           }
         }
+  });
+
+  it('erf: equals the standalone activate kernel followed by the readout on precomputed φ, φ′ (tails, odd blocks, |h| ≥ 6)', () => {
+    // the fused erf evaluates φ, φ′ in the readout's own sweep (table columns, 64-bit gathers) and accumulates φ·a
+    // from registers; this pins it to the separate kernels: every width tail (N mod 8), even and odd counts of 8-blocks,
+    // pre-activations beyond the table's end (|h| ≥ 6: the scalar fix-up lanes) and several row parts (n ≥ 256)
+    for (const precision of ['float32', 'float64'] as const)
+      for (const [n, d, N, C, scale] of [
+        [300, 5, 7, 2, 9],
+        [40, 3, 8, 1, 12],
+        [64, 4, 16, 2, 6],
+        [270, 6, 23, 3, 7],
+        [33, 4, 40, 1, 10],
+        [520, 8, 203, 2, 5],
+      ] as const) {
+        const b = createOpenblasBackend({ precision, threads: 2 });
+        const x: Mat = { rows: n, cols: d, data: fill(n * d, 3 * n + d, scale) };
+        const y = fill(n, 11 * n, 1);
+        const ps = Array.from({ length: C }, (_, c) => fill(N * d + N, 50 * c + N, 3));
+        const want = separate(b, x, y, N, 'erf', ps, true);
+        const grads = ps.map((p) => new Float64Array(p.length).fill(NaN));
+        const preds = ps.map(() => new Float64Array(n));
+        const losses = new Float64Array(C);
+        b.twoLayerBatch!({ x, y, width: N, activation: 'erf', params: ps, grads, preds, losses });
+        for (let c = 0; c < C; c++) {
+          expect(bitDiffs(grads[c]!, want.grads[c]!), `${precision} N=${N} grads`).toBe(0);
+          expect(bitDiffs(preds[c]!, want.preds[c]!), `${precision} N=${N} preds`).toBe(0);
+          expect(losses[c], `${precision} N=${N} loss`).toBe(want.losses[c]);
+        }
+        // the inputs really reach past the table (else the fix-up lanes would be untested)
+        const h = b.matmul(x, { rows: N, cols: d, data: ps[0]!.subarray(0, N * d) }, { transB: true }).data;
+        const big = h.filter((v) => Math.abs(v) >= 6).length;
+        expect(big, `N=${N}: entries with |h| ≥ 6`).toBeGreaterThan(0);
+        expect(big).toBeLessThan(h.length / 2);
+      }
   });
 
   it('matches a float64 triple loop (the definition) to float32 rounding, and rejects non-finite input', () => {

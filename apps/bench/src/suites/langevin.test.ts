@@ -61,7 +61,7 @@ describe('benchConfigs', () => {
       chains: 1,
       steps: 7,
     });
-    expect(benchConfigs({ n: 10, d: 2, N: 3, steps: 5, chains: [2], paper: true }).at(-1)!.steps).toBe(3); // at least 3
+    expect(benchConfigs({ n: 10, d: 2, N: 3, steps: 5, chains: [2], paper: true }).at(-1)!.steps).toBe(10); // at least 10
     expect(benchConfigs({ n: 800, d: 40, N: 200, steps: 5, chains: [1, 1, 8], paper: false })).toHaveLength(2);
     // the paper shape at one chain is not repeated
     expect(benchConfigs({ ...PAPER, steps: 5, chains: [1, 8], paper: true })).toHaveLength(2);

@@ -35,7 +35,8 @@ struct ReadoutArgs {
   int maxIsa;          // 2: best available; below 2 the portable loops (tests)
   int threads = 1;     // threads for the row parts of the AVX-512 path (values do not depend on it)
   // fused activation: when h is set, φ and φ′ are computed from h (same layout as phi) row by row with
-  // `activate`'s kernels (activation `kind`, fast-erf `table`); phi and dphi are then not used
+  // `activate`'s kernels (activation `kind`, fast-erf `table`); phi and dphi are then not used. On the AVX-512 path
+  // erf is evaluated inside the readout's sweep over the row (the same arithmetic, so the same values)
   const double* h = nullptr;
   int kind = 0;
   const double* table = nullptr;
