@@ -1,10 +1,12 @@
-import type { ComputeBackend, GramOptions, MatmulOptions } from './backend';
+import { ACTIVATION_NAMES } from './activations';
+import type { ComputeBackend, GramOptions, MatmulOptions, TwoLayerBatchArgs } from './backend';
 import { BackendUnavailableError, InvalidArgumentError, ShapeError } from './errors';
 import { type Mat, assertFinite } from './mat';
 import { referenceBackend } from './reference';
 import { checkAlpha, matmulDims } from './validate';
 import { wasmActivate, wasmElementwiseAvailable, wasmReadout } from './wasm/elementwise';
 import { wasmGemm32Available, wasmGemm32Strided } from './wasm/gemm32';
+import { wasmTwoLayerBatch32 } from './wasm/twolayer32';
 
 // The reference backend in float32 precision: products (matmul, matmulInto, gram) run in float32 on the
 // WebAssembly f32x4 SIMD kernel (wasm/gemm32.ts); factorisations, solves and eigendecompositions stay float64 (more
@@ -69,6 +71,62 @@ function gram(a: Mat, o: GramOptions = {}): Mat {
   return out;
 }
 
+// buffers of the separate-calls path of twoLayerBatch (other activations), reused while the shape stays
+let sep: { w: Float64Array; h: Float64Array; g: Float64Array; res: Float64Array } | undefined;
+
+/**
+ * The step as separate calls (matmulInto, the readout per network, matmulInto), for what the fused module does not
+ * take (activations other than erf, widths above 16384): the values training's two-layer model computes without
+ * `twoLayerBatch`.
+ */
+function separateCalls(t: TwoLayerBatchArgs): void {
+  const { x, y, width: N, activation, params, grads, preds, losses } = t;
+  const n = x.rows,
+    d = x.cols,
+    C = params.length,
+    CN = C * N,
+    Nd = N * d;
+  if (!sep || sep.w.length !== CN * d || sep.h.length !== n * CN)
+    sep = { w: new Float64Array(CN * d), h: new Float64Array(n * CN), g: new Float64Array(CN * d), res: new Float64Array(n) };
+  const { w, res } = sep;
+  for (let c = 0; c < C; c++) w.set(params[c]!.subarray(0, Nd), c * Nd);
+  const h = matmulInto(x, { rows: CN, cols: d, data: w }, sep.h, { transB: true }).data;
+  for (let c = 0; c < C; c++) {
+    const args = { n, width: N, outputs: 1, stride: CN, offset: c * N, a: params[c]!, aOffset: Nd, y, pred: preds[c]!, res };
+    losses[c] = wasmReadout({ ...args, grad: grads[c]!, gradOffset: Nd, delta: h, h, activation });
+  }
+  const g = matmulInto({ rows: n, cols: CN, data: h }, x, sep.g, { transA: true }).data;
+  for (let c = 0; c < C; c++) grads[c]!.set(g.subarray(c * Nd, c * Nd + Nd), 0);
+}
+
+/**
+ * Fused loss and gradient of C two-layer networks (compute's TwoLayerBatchArgs): for erf, one WebAssembly module that
+ * keeps X (packed once per X), H and δ in its memory (wasm/twolayer32.ts); the values of the separate calls, bit for
+ * bit. Other activations make the separate calls.
+ */
+function twoLayerBatch(t: TwoLayerBatchArgs): void {
+  if (!ACTIVATION_NAMES.includes(t.activation))
+    throw new InvalidArgumentError(`unknown activation '${String(t.activation)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
+  const n = t.x.rows,
+    N = t.width,
+    C = t.params.length;
+  if (!Number.isInteger(N) || N < 1) throw new ShapeError(`twoLayerBatch: width must be a positive integer, got ${N}`);
+  if (t.y.length < n || t.grads.length < C || t.preds.length < C || t.losses.length < C)
+    throw new ShapeError('twoLayerBatch: y, grads, preds and losses must cover every sample and network');
+  const P = N * t.x.cols + N;
+  for (let c = 0; c < C; c++)
+    if (t.params[c]!.length < P || t.grads[c]!.length < P || t.preds[c]!.length < n)
+      throw new ShapeError(`twoLayerBatch: network ${c} needs ${P} parameters and gradient entries and ${n} predictions`);
+  if (n === 0) {
+    for (let c = 0; c < C; c++) {
+      t.grads[c]!.fill(0);
+      t.losses[c] = 0;
+    }
+    return;
+  }
+  if (!wasmTwoLayerBatch32(t)) separateCalls(t);
+}
+
 /**
  * Whether the float32 reference backend can run here (it needs WebAssembly SIMD, which Node ≥ 16.4 and current
  * browsers have).
@@ -117,6 +175,7 @@ export function referenceBackend32(): ComputeBackend {
     gram,
     activate: wasmActivate,
     readout: wasmReadout,
+    twoLayerBatch,
   });
   return instance;
 }

@@ -8,7 +8,7 @@
 // in the module's memory, and the last one writes α·c in float64 straight from the accumulators into a cache-resident
 // block that is copied into (or added to) the caller's C. Every entry's summation order depends only on k, so results
 // are the same for any batching of rows or columns and any thread count.
-import { T, type WasmMemory, assemble, ensureMemory, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
+import { T, type WasmFunction, type WasmMemory, assemble, ensureMemory, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
 
 /** Micro-tile rows (A splats) and f32x4 vectors per row (NR = 4·NV columns). */
 export const MR32 = 4;
@@ -353,13 +353,21 @@ interface Gemm32Module {
 }
 let mod: Gemm32Module | null | undefined;
 
-function load(): Gemm32Module | null {
-  if (mod !== undefined) return mod;
+/**
+ * The macro-kernel as a module function (`macro`, see the parameters above): also assembled into the fused two-layer
+ * module (./twolayer32.ts), which keeps its operands in its own memory. @internal
+ */
+export function macroFunction(): WasmFunction {
   const locals = [...Array<number>(DT + 1 - JB).fill(T.i32), ...Array<number>(V128_LOCALS).fill(T.v128)];
   const params = [...Array<number>(ALPHA).fill(T.i32), T.f64];
+  return { name: 'macro', params, results: [T.f64], locals, body: macroBody() };
+}
+
+function load(): Gemm32Module | null {
+  if (mod !== undefined) return mod;
   const bytes = assemble(
     [
-      { name: 'macro', params, results: [T.f64], locals, body: macroBody() },
+      macroFunction(),
       ...[1, 2].map((vecs) => ({
         name: `packRows${4 * vecs}`,
         params: Array<number>(5).fill(T.i32),
@@ -400,7 +408,7 @@ const PA_BYTES = MC32 * KC32 * 4,
  * Packs an mc×kc block of op(A) (float64, strided) into MR-row float32 slivers (zero padded). Returns Σ a·0: 0, or
  * NaN when the block holds ±Inf or NaN (the finiteness check rides along with the packing pass).
  */
-function packA32(A: Float64Array, off: number, rs: number, cs: number, mc: number, kc: number, out: Float32Array): number {
+export function packA32(A: Float64Array, off: number, rs: number, cs: number, mc: number, kc: number, out: Float32Array): number {
   let o = 0,
     z = 0;
   if (rs === 1 && mc >= MR32) {
@@ -472,7 +480,7 @@ function packA32(A: Float64Array, off: number, rs: number, cs: number, mc: numbe
 }
 
 /** Packs a kc×nc block of op(B) (float64, strided) into NR-column float32 slivers (zero padded); returns Σ b·0. */
-function packB32(B: Float64Array, off: number, rs: number, cs: number, kc: number, nc: number, out: Float32Array): number {
+export function packB32(B: Float64Array, off: number, rs: number, cs: number, kc: number, nc: number, out: Float32Array): number {
   let o = 0,
     z = 0;
   for (let j0 = 0; j0 < nc; j0 += NR32) {
