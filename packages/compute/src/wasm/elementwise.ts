@@ -10,6 +10,9 @@ import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op, simd, s
 /** SIMD opcodes used here beyond ./asm.ts's table (WebAssembly SIMD specification, binary format). */
 const I32_DIV_U = 0x6e;
 const more = { v128Not: 0x4d, v128And: 0x4e, v128Or: 0x50, v128Xor: 0x51, f64x2Trunc: 0x7a, i64x2Splat: 0x12 } as const;
+/** i8x16.shuffle taking the low (high) 64-bit halves of two vectors. */
+const LOW64 = [...v(simd.i8x16Shuffle), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+const HIGH64 = [...v(simd.i8x16Shuffle), 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
 /** v128.store64_lane (memarg, lane). */
 const V128_STORE64_LANE = 0x5b;
 
@@ -247,14 +250,20 @@ export function readoutBody(L0: ReadoutLayout = READOUT_LAYOUT): number[] {
     set(l.jd, [...get(l.jd), ...get(K56), ...f2(simd.f64x2Mul), ...get(KMAGIC), ...f2(simd.f64x2Add)]),
     set(l.o0, [...get(l.jd), ...V2(simd.i32x4ExtractLane, 0)]),
     set(l.o1, [...get(l.jd), ...V2(simd.i32x4ExtractLane, 2)]),
-    ...[0, 1, 2, 3, 4, 5, 6].map((k) =>
-      set(l.cv + k, [
-        ...get(l.o1),
-        ...get(l.o0),
-        ...V2(simd.v128Load64Zero, ...mem(3, 8 * k)),
-        ...V2(simd.v128Load64Lane, ...mem(3, 8 * k), 1),
-      ]),
-    ),
+    // the two lanes' table rows: (t₀, c₁), (c₂, c₃), (c₄, c₅) as one 16-byte load per lane each (into pv, dv, free
+    // here), regrouped by lane with two 64-bit shuffles; c₆ by two 8-byte loads
+    ...[0, 1, 2].flatMap((q) => [
+      set(l.pv, [...get(l.o0), ...V2(simd.v128Load, ...mem(3, 16 * q))]),
+      set(l.dv, [...get(l.o1), ...V2(simd.v128Load, ...mem(3, 16 * q))]),
+      set(l.cv + 2 * q, [...get(l.pv), ...get(l.dv), ...LOW64]),
+      set(l.cv + 2 * q + 1, [...get(l.pv), ...get(l.dv), ...HIGH64]),
+    ]),
+    set(l.cv + 6, [
+      ...get(l.o1),
+      ...get(l.o0),
+      ...V2(simd.v128Load64Zero, ...mem(3, 48)),
+      ...V2(simd.v128Load64Lane, ...mem(3, 48), 1),
+    ]),
     set(l.pv, [
       ...get(l.cv),
       ...[1, 2, 3, 4, 5].flatMap((k) => [...get(l.ev), ...get(l.cv + k)]),

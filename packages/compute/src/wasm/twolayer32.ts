@@ -216,6 +216,7 @@ interface Layout {
   da: number;
   cp: number;
   g: number;
+  /** the running φᵀr (C·N) and Σr² (C) of the networks */
   gacc: number;
   /** the float64 X the packed operands hold, and this step's X (compared bitwise) */
   xold: number;
@@ -241,7 +242,7 @@ function layoutFor(n: number, d: number, CN: number): Layout {
     da = take(MC32 * KC32 * 4),
     cp = take(n > KC32 ? mpc * Math.min(ldg, NC32) * 4 : 0),
     g = take(mpc * ldg * 8),
-    gacc = take(CN * 8),
+    gacc = take(2 * CN * 8),
     xold = take(up(n * d, 2) * 8),
     xnew = take(up(n * d, 2) * 8);
   return { n, d, CN, mp, ldh, ldg, xa, xb, wb, h, da, cp, g, gacc, xold, xnew, end: at };
@@ -250,15 +251,42 @@ function layoutFor(n: number, d: number, CN: number): Layout {
 /** Offset of the packed block (jc, pc) of a B operand packed for all blocks (k rows in all, blocks of NC32 columns). */
 const bBlock = (base: number, k: number, jc: number, pc: number, ncp: number) => base + 4 * (jc * k + ncp * pc);
 
-// state kept across steps: the layout of the last shape, whether its packed X is valid, W's float64 staging
+// state kept across steps: the layout of the last shape, whether its packed X is valid, W's float64 staging, and views
+// of the module's memory (remade when the memory grows or the shape changes): no allocation in a step
 let lay: Layout | undefined;
 let xPacked = false;
 let wAll = new Float64Array(0);
-let lossAcc = new Float64Array(0);
+
+interface Views {
+  buf: ArrayBuffer;
+  lay: Layout;
+  f32: Float32Array;
+  f64: Float64Array;
+  i32: Int32Array;
+  /** the packed W blocks (n-block jc, k-block pc) and their float32 views */
+  wBlocks: { jc: number; pc: number; kc: number; nc: number; view: Float32Array }[];
+}
+let views: Views | undefined;
+
+function viewsOf(w: TwoLayerModule, L: Layout): Views {
+  const buf = w.memory.buffer;
+  if (views && views.buf === buf && views.lay === L) return views;
+  const wBlocks: Views['wBlocks'] = [];
+  for (let jc = 0; jc < L.CN; jc += NC32) {
+    const nc = Math.min(NC32, L.CN - jc),
+      ncp = up(nc, NR32);
+    for (let pc = 0; pc < L.d; pc += KC32) {
+      const kc = Math.min(KC32, L.d - pc);
+      wBlocks.push({ jc, pc, kc, nc, view: new Float32Array(buf, bBlock(L.wb, L.d, jc, pc, ncp), ncp * kc) });
+    }
+  }
+  views = { buf, lay: L, f32: new Float32Array(buf), f64: new Float64Array(buf), i32: new Int32Array(buf), wBlocks };
+  return views;
+}
 
 /** Packs X into both operand layouts (the cache's fill), throwing on non-finite entries. */
 function packX(w: TwoLayerModule, L: Layout, x: Float64Array): void {
-  const { n, d, mp, ldg } = L;
+  const { n, d, mp } = L;
   const buf = w.memory.buffer;
   let z = 0;
   // forward A: for each k-block (columns pc … of X), all rows' MR-slivers, zero padded to mp rows
@@ -281,7 +309,6 @@ function packX(w: TwoLayerModule, L: Layout, x: Float64Array): void {
       "twoLayerBatch: x holds a value beyond the float32 range (3.4e38); rescale the inputs or use precision 'float64'",
     );
   }
-  void ldg;
 }
 
 /**
@@ -289,11 +316,12 @@ function packX(w: TwoLayerModule, L: Layout, x: Float64Array): void {
  * X the packing came from (SIMD, about 0.1 ns per byte), so an X edited in place or a new buffer with other values is
  * repacked, and a new buffer with the same values is not.
  */
-function xCached(w: TwoLayerModule, L: Layout, x: Float64Array): boolean {
+function xCached(w: TwoLayerModule, L: Layout, V: Views, x: Float64Array): boolean {
   const len = L.n * L.d,
     bytes = up(len, 2) * 8;
-  const f64 = new Float64Array(w.memory.buffer);
-  f64.set(x.subarray(0, len), L.xnew / 8);
+  const f64 = V.f64;
+  if (x.length === len) f64.set(x, L.xnew / 8);
+  else for (let i = 0; i < len; i++) f64[L.xnew / 8 + i] = x[i]!;
   if (len % 2 === 1) f64[L.xnew / 8 + len] = 0;
   if (xPacked && w.same(L.xnew, L.xold, bytes) === 1) return true;
   f64.copyWithin(L.xold / 8, L.xnew / 8, L.xnew / 8 + bytes / 8);
@@ -329,9 +357,11 @@ export function wasmTwoLayerBatch32(t: TwoLayerBatchArgs): boolean {
     xPacked = false;
   }
   const L = lay;
+  const V = viewsOf(w, L);
+  const f64 = V.f64;
   const { mp, ldh, ldg } = L;
   // the inputs: X (cached), W (packed each step), a and y (checked)
-  if (!xCached(w, L, x.data)) {
+  if (!xCached(w, L, V, x.data)) {
     xPacked = false;
     packX(w, L, x.data);
     xPacked = true;
@@ -340,63 +370,19 @@ export function wasmTwoLayerBatch32(t: TwoLayerBatchArgs): boolean {
   if (wAll.length !== CN * d) wAll = new Float64Array(CN * d);
   for (let c = 0; c < C; c++) {
     const p = params[c]!;
-    wAll.set(p.subarray(0, Nd), c * Nd);
+    for (let i = 0; i < Nd; i++) wAll[c * Nd + i] = p[i]!;
     for (let i = Nd; i < Nd + N; i++) if (p[i]! - p[i]! !== 0) nonFiniteParams();
   }
   for (let i = 0; i < n; i++)
     if (y[i]! - y[i]! !== 0)
       throw new InvalidArgumentError(`twoLayerBatch: y contains a non-finite value (entry ${i}); remove NaN/Inf values`);
-  const buf = w.memory.buffer;
   let z = 0;
-  for (let jc = 0; jc < CN; jc += NC32) {
-    const nc = Math.min(NC32, CN - jc),
-      ncp = up(nc, NR32);
-    for (let pc = 0; pc < d; pc += KC32) {
-      const kc = Math.min(KC32, d - pc);
-      z += packB32(wAll, jc * d + pc, 1, d, kc, nc, new Float32Array(buf, bBlock(L.wb, d, jc, pc, ncp), ncp * kc));
-    }
-  }
+  for (const blk of V.wBlocks) z += packB32(wAll, blk.jc * d + blk.pc, 1, d, blk.kc, blk.nc, blk.view);
   if (z !== 0) nonFiniteParams();
 
   // forward: H = X·Wᵀ as float32 rows; with one n-block (C·N ≤ NC32) each m-panel's readout follows its products
-  const f32 = new Float32Array(buf),
-    f64 = new Float64Array(buf),
-    i32 = new Int32Array(buf);
-  const gacc = f64.subarray(L.gacc / 8, L.gacc / 8 + CN);
-  gacc.fill(0);
-  if (lossAcc.length < C) lossAcc = new Float64Array(C);
-  const loss = lossAcc;
-  loss.fill(0, 0, C);
-  const R = Math.min(R_MAX, Math.floor(TAIL_CAP / N));
-  const readRows = (r0: number, r1: number) => {
-    for (let c = 0; c < C; c++) {
-      const p = params[c]!;
-      f64.set(p.subarray(Nd, Nd + N), AREG / 8);
-      f64.copyWithin(GREG / 8, L.gacc / 8 + c * N, L.gacc / 8 + c * N + N);
-      for (let m0 = r0; m0 < r1; m0 += R) {
-        const rows = Math.min(R, r1 - m0);
-        i32[ARGS / 4] = L.h + 4 * (m0 * ldh + c * N);
-        i32[ARGS / 4 + 1] = 4 * ldh;
-        f64.set(y.subarray(m0, m0 + rows), YREG / 8);
-        loss[c] = w.readout(rows, N, loss[c]!);
-        preds[c]!.set(f64.subarray(PRED / 8, PRED / 8 + rows), m0);
-        // |h| ≥ 6: φ′ = (2/√π)e^{−h²} with JavaScript's Math.exp (as activateInto), δ = (0 + a·r)·φ′ in float32;
-        // a non-finite h (NaN also lands here) is an overflowed product
-        const tails = i32[TAILN / 4]!;
-        for (let q = 0; q < tails; q++) {
-          const at = i32[(TAILS + 16 * q) / 4]!,
-            hv = f64[(TAILS + 16 * q + 8) / 8]!;
-          if (hv - hv !== 0) overflowed('pre-activations X·Wᵀ');
-          const e = (at - L.h) / 4,
-            row = Math.floor(e / ldh),
-            i = e - row * ldh - c * N;
-          const r = f64[RES / 8 + row - m0]!;
-          f32[at / 4] = (0 + p[Nd + i]! * r) * (TWO_OVER_SQRT_PI * Math.exp(-hv * hv));
-        }
-      }
-      f64.copyWithin(L.gacc / 8 + c * N, GREG / 8, GREG / 8 + N);
-    }
-  };
+  const g0 = L.gacc / 8;
+  f64.fill(0, g0, g0 + CN + C); // the running φᵀr of every network, then their running Σr²
   const fusedPanels = CN <= NC32;
   for (let jc = 0; jc < CN; jc += NC32) {
     const nc = Math.min(NC32, CN - jc),
@@ -408,11 +394,11 @@ export function wasmTwoLayerBatch32(t: TwoLayerBatchArgs): boolean {
       for (let ic = 0; ic < n; ic += MC32) {
         const mc = Math.min(MC32, n - ic);
         w.macro(mc, nc, kc, L.xa + 4 * mp * pc + 4 * kc * ic, pb, L.h + 4 * (ic * ldh + jc), 4 * ldh, pc > 0 ? 1 : 0, 0, 0, 1);
-        if (fusedPanels && last) readRows(ic, ic + mc);
+        if (fusedPanels && last) readRows(w, L, V, t, ic, ic + mc);
       }
     }
   }
-  if (!fusedPanels) readRows(0, n);
+  if (!fusedPanels) readRows(w, L, V, t, 0, n);
 
   // backward: G = Dᵀ·X (k = the samples), δ's slivers copied out of H per block, written as float64 at L.g
   for (let jc = 0; jc < d; jc += NC32) {
@@ -430,15 +416,66 @@ export function wasmTwoLayerBatch32(t: TwoLayerBatchArgs): boolean {
       }
     }
   }
-  const g = f64.subarray(L.g / 8, L.g / 8 + CN * ldg);
+  // the outputs: G's rows (the W gradients), φᵀr (the a gradients), the losses
+  const gb = L.g / 8;
   for (let c = 0; c < C; c++) {
     const out = grads[c]!;
-    if (ldg === d) out.set(g.subarray(c * Nd, c * Nd + Nd), 0);
-    else for (let i = 0; i < N; i++) out.set(g.subarray((c * N + i) * ldg, (c * N + i) * ldg + d), i * d);
-    out.set(gacc.subarray(c * N, c * N + N), Nd);
-    losses[c] = 0.5 * loss[c]!;
+    for (let i = 0; i < N; i++) {
+      const src = gb + (c * N + i) * ldg;
+      for (let q = 0; q < d; q++) out[i * d + q] = f64[src + q]!;
+      out[Nd + i] = f64[g0 + c * N + i]!;
+    }
+    losses[c] = 0.5 * f64[L.gacc / 8 + CN + c]!;
   }
   return true;
+}
+
+/**
+ * The readout of rows r0 … r1 − 1 for every network: the module's `readout` in calls of at most R rows (so that the
+ * tail list cannot overflow), carrying each network's running φᵀr and ½Σr² (in the module) across calls, then the
+ * |h| ≥ 6 entries finished here.
+ */
+function readRows(w: TwoLayerModule, L: Layout, V: Views, t: TwoLayerBatchArgs, r0: number, r1: number): void {
+  const { y, width: N, params, preds } = t;
+  const { f32, f64, i32 } = V;
+  const d = L.d,
+    C = params.length,
+    CN = C * N,
+    Nd = N * d,
+    ldh = L.ldh;
+  const R = Math.min(R_MAX, Math.floor(TAIL_CAP / N));
+  const g0 = L.gacc / 8,
+    l0 = g0 + CN;
+  for (let c = 0; c < C; c++) {
+    const p = params[c]!,
+      pred = preds[c]!;
+    for (let i = 0; i < N; i++) {
+      f64[AREG / 8 + i] = p[Nd + i]!;
+      f64[GREG / 8 + i] = f64[g0 + c * N + i]!;
+    }
+    for (let m0 = r0; m0 < r1; m0 += R) {
+      const rows = Math.min(R, r1 - m0);
+      i32[ARGS / 4] = L.h + 4 * (m0 * ldh + c * N);
+      i32[ARGS / 4 + 1] = 4 * ldh;
+      for (let r = 0; r < rows; r++) f64[YREG / 8 + r] = y[m0 + r]!;
+      f64[l0 + c] = w.readout(rows, N, f64[l0 + c]!);
+      for (let r = 0; r < rows; r++) pred[m0 + r] = f64[PRED / 8 + r]!;
+      // |h| ≥ 6: φ′ = (2/√π)e^{−h²} with JavaScript's Math.exp (as activateInto), δ = (0 + a·r)·φ′ in float32;
+      // a non-finite h (NaN also lands here) is an overflowed product
+      const tails = i32[TAILN / 4]!;
+      for (let q = 0; q < tails; q++) {
+        const at = i32[(TAILS + 16 * q) / 4]!,
+          hv = f64[(TAILS + 16 * q + 8) / 8]!;
+        if (hv - hv !== 0) overflowed('pre-activations X·Wᵀ');
+        const e = (at - L.h) / 4,
+          row = Math.floor(e / ldh),
+          i = e - row * ldh - c * N;
+        const r = f64[RES / 8 + row - m0]!;
+        f32[at / 4] = (0 + p[Nd + i]! * r) * (TWO_OVER_SQRT_PI * Math.exp(-hv * hv));
+      }
+    }
+    for (let i = 0; i < N; i++) f64[g0 + c * N + i] = f64[GREG / 8 + i]!;
+  }
 }
 
 function nonFiniteParams(): never {
