@@ -142,8 +142,10 @@ let instance: ComputeBackend | undefined;
  * Products (`matmul`, `matmulInto`, `gram`) round their operands to float32 and sum in float32 on a WebAssembly
  * f32x4 SIMD kernel (several times faster than the float64 path); everything else is the float64 reference
  * backend's (within float32 tolerances a fortiori). It also has the Langevin hot path in WebAssembly: `activate`
- * (φ, φ′ with compute's fast erf: the same values as `activateInto`) and `langevinUpdate` (the same values as
- * training's `langevinUpdateInto`). Results depend only on the arguments (no threads).
+ * (φ, φ′ with compute's fast erf: the same values as `activateInto`), `readout`, and `twoLayerBatch`: the fused
+ * two-layer ensemble step of the erf network in one WebAssembly module that packs X once per X and keeps H and δ in
+ * float32 in its memory, bit-identical to the separate `matmulInto`/`readout`/`matmulInto` calls (other activations
+ * make those calls). Results depend only on the arguments (no threads).
  *
  * *When to use*: Langevin sampling without the native openblas addon, when float32 products are accurate enough
  * (relative error ~1e-7·√k per entry); `selectBackend({ precision: 'float32' })` picks it when no faster float32

@@ -161,7 +161,7 @@ export function readoutBody(L0: ReadoutLayout = READOUT_LAYOUT): number[] {
   // then ENDG (i32), the other pairs' table offsets (i32, two each) and v128 locals (13 each)
   const ENDG = 54;
   // the float32 variant's h base and row stride (bytes), read from f32.args
-  const [HB, LDH] = [100, 101];
+  const [HB, LDH] = [3 + READOUT_LOCALS.length, 4 + READOUT_LOCALS.length];
   const pairLocals = (g: number): PairLocals => {
     if (g === 0) return { vx: VX, axv: AXV, jd: JD, ev: EV, pv: PV, dv: DV, cv: CV, o0: O0, o1: O1 };
     const o = ENDG + 1 + 2 * (g - 1),
