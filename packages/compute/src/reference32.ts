@@ -4,6 +4,7 @@ import { BackendUnavailableError, InvalidArgumentError, ShapeError } from './err
 import { type Mat, assertFinite } from './mat';
 import { referenceBackend } from './reference';
 import { checkAlpha, matmulDims } from './validate';
+import { twoLayerBatchBySeparateCalls } from './readout';
 import { wasmActivate, wasmElementwiseAvailable, wasmReadout } from './wasm/elementwise';
 import { wasmGemm32Available, wasmGemm32Strided } from './wasm/gemm32';
 import { wasmTwoLayerBatch32 } from './wasm/twolayer32';
@@ -71,34 +72,6 @@ function gram(a: Mat, o: GramOptions = {}): Mat {
   return out;
 }
 
-// buffers of the separate-calls path of twoLayerBatch (other activations), reused while the shape stays
-let sep: { w: Float64Array; h: Float64Array; g: Float64Array; res: Float64Array } | undefined;
-
-/**
- * The step as separate calls (matmulInto, the readout per network, matmulInto), for what the fused module does not
- * take (activations other than erf, widths above 16384): the values training's two-layer model computes without
- * `twoLayerBatch`.
- */
-function separateCalls(t: TwoLayerBatchArgs): void {
-  const { x, y, width: N, activation, params, grads, preds, losses } = t;
-  const n = x.rows,
-    d = x.cols,
-    C = params.length,
-    CN = C * N,
-    Nd = N * d;
-  if (!sep || sep.w.length !== CN * d || sep.h.length !== n * CN)
-    sep = { w: new Float64Array(CN * d), h: new Float64Array(n * CN), g: new Float64Array(CN * d), res: new Float64Array(n) };
-  const { w, res } = sep;
-  for (let c = 0; c < C; c++) w.set(params[c]!.subarray(0, Nd), c * Nd);
-  const h = matmulInto(x, { rows: CN, cols: d, data: w }, sep.h, { transB: true }).data;
-  for (let c = 0; c < C; c++) {
-    const args = { n, width: N, outputs: 1, stride: CN, offset: c * N, a: params[c]!, aOffset: Nd, y, pred: preds[c]!, res };
-    losses[c] = wasmReadout({ ...args, grad: grads[c]!, gradOffset: Nd, delta: h, h, activation });
-  }
-  const g = matmulInto({ rows: n, cols: CN, data: h }, x, sep.g, { transA: true }).data;
-  for (let c = 0; c < C; c++) grads[c]!.set(g.subarray(c * Nd, c * Nd + Nd), 0);
-}
-
 /**
  * Fused loss and gradient of C two-layer networks (compute's TwoLayerBatchArgs): for erf, one WebAssembly module that
  * keeps X (packed once per X), H and δ in its memory (wasm/twolayer32.ts); the values of the separate calls, bit for
@@ -124,7 +97,7 @@ function twoLayerBatch(t: TwoLayerBatchArgs): void {
     }
     return;
   }
-  if (!wasmTwoLayerBatch32(t)) separateCalls(t);
+  if (!wasmTwoLayerBatch32(t)) twoLayerBatchBySeparateCalls(referenceBackend32(), t);
 }
 
 /**

@@ -8,7 +8,24 @@
 // in the module's memory, and the last one writes α·c in float64 straight from the accumulators into a cache-resident
 // block that is copied into (or added to) the caller's C. Every entry's summation order depends only on k, so results
 // are the same for any batching of rows or columns and any thread count.
-import { T, type WasmFunction, type WasmMemory, assemble, ensureMemory, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
+import {
+  T,
+  type WasmFunction,
+  type WasmMemory,
+  addI,
+  assemble,
+  ensureMemory,
+  f64c,
+  get,
+  i32c,
+  instantiate,
+  mem,
+  op,
+  set,
+  simd,
+  v,
+  whileNot,
+} from './asm';
 
 /** Micro-tile rows (A splats) and f32x4 vectors per row (NR = 4·NV columns). */
 export const MR32 = 4;
@@ -35,25 +52,6 @@ const ALV = AV + 1,
 const V128_LOCALS = ZV + 1 - ACC;
 /** f32x4.extract_lane (beyond ./asm.ts's table; WebAssembly SIMD binary format). */
 const F32X4_EXTRACT_LANE = 0x1f;
-
-const get = (l: number) => [op.localGet, l];
-const set = (l: number, e: number[]) => [...e, op.localSet, l];
-const addI = (l: number, e: number[]) => set(l, [...get(l), ...e, op.i32Add]);
-/** block { loop { if cond break; body; continue } } */
-const whileNot = (cond: number[], body: number[]) => [
-  op.block,
-  op.empty,
-  op.loop,
-  op.empty,
-  ...cond,
-  op.brIf,
-  1,
-  ...body,
-  op.br,
-  0,
-  op.end,
-  op.end,
-];
 
 /** Σ (x − x) over the four lanes of a float32 finiteness sum, as a float64: 0, or NaN. */
 const laneSum = (z: number) =>

@@ -3,6 +3,8 @@ import { ACTIVATION_NAMES, type ActivationName } from '../activations';
 import type { ComputeBackend } from '../backend';
 import { InvalidArgumentError } from '../errors';
 import type { Mat } from '../mat';
+import { twoLayerBatchBySeparateCalls } from '../readout';
+import { referenceBackend } from '../reference';
 import { referenceBackend32 } from '../reference32';
 import { erf } from '../special';
 
@@ -23,39 +25,24 @@ interface Out {
   losses: Float64Array;
 }
 
-/** The separate calls the fused step replaces: matmul, the backend's fused readout per network, matmul, scatter. */
+/** The separate calls the fused step replaces (matmul, the backend's readout per network, matmul), on fresh outputs. */
 function separate(be: ComputeBackend, x: Mat, y: Float64Array, N: number, act: ActivationName, ps: Float64Array[]): Out {
-  const n = x.rows,
-    d = x.cols,
-    C = ps.length,
-    CN = C * N;
-  const w: Mat = { rows: CN, cols: d, data: new Float64Array(CN * d) };
-  ps.forEach((p, c) => w.data.set(p.subarray(0, N * d), c * N * d));
-  const h = be.matmul(x, w, { transB: true }).data;
-  const grads = ps.map((p) => new Float64Array(p.length));
-  const preds = ps.map(() => new Float64Array(n));
-  const losses = Float64Array.from(ps, (p, c) =>
-    be.readout!({
-      n,
-      width: N,
-      outputs: 1,
-      stride: CN,
-      offset: c * N,
-      a: p,
-      aOffset: N * d,
-      y,
-      pred: preds[c]!,
-      res: new Float64Array(n),
-      grad: grads[c]!,
-      gradOffset: N * d,
-      delta: h,
-      h,
-      activation: act,
-    }),
-  );
-  const g = be.matmul({ rows: n, cols: CN, data: h }, x, { transA: true }).data;
-  grads.forEach((gr, c) => gr.set(g.subarray(c * N * d, (c + 1) * N * d), 0));
-  return { grads, preds, losses };
+  const out: Out = {
+    grads: ps.map((p) => new Float64Array(p.length)),
+    preds: ps.map(() => new Float64Array(x.rows)),
+    losses: new Float64Array(ps.length),
+  };
+  twoLayerBatchBySeparateCalls(be, {
+    x,
+    y,
+    width: N,
+    activation: act,
+    params: ps,
+    grads: out.grads,
+    preds: out.preds,
+    losses: out.losses,
+  });
+  return out;
 }
 
 function fused(x: Mat, y: Float64Array, N: number, act: ActivationName, ps: Float64Array[]): Out {
@@ -126,6 +113,8 @@ describe('float32 fused two-layer step (twoLayerBatch)', () => {
     ] as const) {
       const { x, y, ps } = problem(n, d, N, C, 3 * n + d);
       const got = fused(x, y, N, 'erf', ps);
+      // and the separate calls on the float64 reference backend: the same quantities to float64 rounding
+      const f64 = separate(referenceBackend, x, y, N, 'erf', ps);
       ps.forEach((p, c) => {
         const X = x.data,
           a = p.subarray(N * d);
@@ -175,6 +164,8 @@ describe('float32 fused two-layer step (twoLayerBatch)', () => {
           }
         }
         expect(Math.abs(got.losses[c]! - loss)).toBeLessThanOrEqual(2 * eLoss + 1e-12 * loss);
+        expect(Math.abs(f64.losses[c]! - loss)).toBeLessThanOrEqual(1e-12 * (loss + 1));
+        for (let q = 0; q < N * d; q++) expect(Math.abs(f64.grads[c]![q]! - gW[q]!)).toBeLessThanOrEqual(1e-9 * eW[q]! + 1e-300);
         for (let q = 0; q < N * d; q++) expect(Math.abs(got.grads[c]![q]! - gW[q]!)).toBeLessThanOrEqual(2 * eW[q]! + 1e-300);
         for (let i = 0; i < N; i++) expect(Math.abs(got.grads[c]![N * d + i]! - ga[i]!)).toBeLessThanOrEqual(2 * ea[i]! + 1e-300);
       });

@@ -17,7 +17,7 @@ import { TWO_OVER_SQRT_PI, fastErfTable } from '../activations';
 import type { TwoLayerBatchArgs } from '../backend';
 import { InvalidArgumentError } from '../errors';
 import { assertFinite } from '../mat';
-import { T, type WasmMemory, assemble, ensureMemory, i32c, instantiate, mem, op, simd, v } from './asm';
+import { T, type WasmMemory, addI, assemble, ensureMemory, get, i32c, instantiate, mem, op, set, simd, v, whileNot } from './asm';
 import { READOUT_LOCALS, type ReadoutLayout, readoutBody } from './elementwise';
 import { KC32, MC32, MR32, NC32, NR32, macroFunction, packA32, packB32 } from './gemm32';
 
@@ -52,24 +52,6 @@ const LAYOUT: ReadoutLayout = {
 };
 /** The module's memory stays below 1 GiB (otherwise the unfused path runs). */
 const MAX_BYTES = 1 << 30;
-
-const get = (l: number) => [op.localGet, l];
-const set = (l: number, e: number[]) => [...e, op.localSet, l];
-const addI = (l: number, e: number[]) => set(l, [...get(l), ...e, op.i32Add]);
-const whileNot = (cond: number[], body: number[]) => [
-  op.block,
-  op.empty,
-  op.loop,
-  op.empty,
-  ...cond,
-  op.brIf,
-  1,
-  ...body,
-  op.br,
-  0,
-  op.end,
-  op.end,
-];
 
 /**
  * packF32(src, ld, slivers, kc, dst): the backward product's A slivers (Dᵀ) from float32 rows: row p (a sample) at
