@@ -321,20 +321,23 @@ function packGatherBody(): number[] {
   ];
 }
 
+/** The `macro` export (parameters: see `macro`'s comment above). @internal */
+export type MacroKernel = (
+  mc: number,
+  nc: number,
+  kc: number,
+  pa: number,
+  pb: number,
+  c: number,
+  ldc: number,
+  mode: number,
+  d: number,
+  ldd: number,
+  alpha: number,
+) => number;
+
 interface Gemm32Module {
-  macro: (
-    mc: number,
-    nc: number,
-    kc: number,
-    pa: number,
-    pb: number,
-    c: number,
-    ldc: number,
-    mode: number,
-    d: number,
-    ldd: number,
-    alpha: number,
-  ) => number;
+  macro: MacroKernel;
   packRows4: (src: number, ld: number, slivers: number, kc: number, dst: number) => number;
   packRows8: (src: number, ld: number, slivers: number, kc: number, dst: number) => number;
   packGather: (

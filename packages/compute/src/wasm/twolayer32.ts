@@ -19,7 +19,7 @@ import { InvalidArgumentError } from '../errors';
 import { assertFinite } from '../mat';
 import { T, type WasmMemory, addI, assemble, ensureMemory, get, i32c, instantiate, mem, op, set, simd, v, whileNot } from './asm';
 import { READOUT_LOCALS, type ReadoutLayout, readoutBody } from './elementwise';
-import { KC32, MC32, MR32, NC32, NR32, macroFunction, packA32, packB32 } from './gemm32';
+import { KC32, MC32, MR32, type MacroKernel, NC32, NR32, macroFunction, packA32, packB32 } from './gemm32';
 
 const TABLE_BYTES = Math.ceil((769 * 7 * 8) / 64) * 64;
 /** The readout's h base and row stride (two i32), then its count of tail entries (i32). */
@@ -124,19 +124,7 @@ const V128_XOR = 0x51,
   I32X4_SPLAT = 0x11;
 
 interface TwoLayerModule {
-  macro: (
-    mc: number,
-    nc: number,
-    kc: number,
-    pa: number,
-    pb: number,
-    c: number,
-    ldc: number,
-    mode: number,
-    d: number,
-    ldd: number,
-    alpha: number,
-  ) => number;
+  macro: MacroKernel;
   packF32: (src: number, ld: number, slivers: number, kc: number, dst: number) => void;
   same: (a: number, b: number, bytes: number) => number;
   readout: (rows: number, n: number, loss: number) => number;
