@@ -7,6 +7,7 @@ import { twoLayerBatchBySeparateCalls } from '../readout';
 import { referenceBackend } from '../reference';
 import { referenceBackend32 } from '../reference32';
 import { erf } from '../special';
+import { wasmTwoLayer32MemoryBytes } from './twolayer32';
 
 const b = referenceBackend32();
 
@@ -89,6 +90,7 @@ const SHAPES = [
   [23, 1, 1, 1],
   [9, 2, 2051, 1],
   [390, 9, 700, 3],
+  [9, 2050, 3, 1],
 ] as const;
 
 describe('float32 fused two-layer step (twoLayerBatch)', () => {
@@ -191,6 +193,18 @@ describe('float32 fused two-layer step (twoLayerBatch)', () => {
     const o = problem(30, 6, 10, 2, 13);
     expect(bitDiffs(fused(o.x, o.y, 10, 'erf', o.ps), separate(b, o.x, o.y, 10, 'erf', o.ps))).toBe(0);
     expect(bitDiffs(fused(x, y, 10, 'erf', ps), separate(b, x, y, 10, 'erf', ps))).toBe(0);
+  });
+
+  it('keeps its memory flat over a run (no growth after the first step of a shape)', () => {
+    const { x, y, ps } = problem(301, 17, 23, 2, 41);
+    fused(x, y, 23, 'erf', ps);
+    const bytes = wasmTwoLayer32MemoryBytes();
+    expect(bytes).toBeGreaterThan(0);
+    for (let s = 0; s < 5; s++) {
+      ps[0]![s] = 0.1 * s; // new parameters each step, as in a run
+      fused(x, y, 23, 'erf', ps);
+    }
+    expect(wasmTwoLayer32MemoryBytes()).toBe(bytes);
   });
 
   it('makes the separate calls for the other activations (same values)', () => {

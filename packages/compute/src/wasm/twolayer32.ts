@@ -162,6 +162,11 @@ function load(): TwoLayerModule | null {
   return (mod = m);
 }
 
+/** Bytes of the module's memory (it grows once per new largest shape and never per step). @internal */
+export function wasmTwoLayer32MemoryBytes(): number {
+  return load()?.memory.buffer.byteLength ?? 0;
+}
+
 /** Whether the fused float32 two-layer module is available in this runtime (WebAssembly SIMD). */
 export function wasmTwoLayer32Available(): boolean {
   return load() !== null;
