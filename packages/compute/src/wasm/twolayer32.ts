@@ -2,8 +2,8 @@
 // WebAssembly module (assembled by ./asm.ts) that keeps the whole step in its own memory:
 //
 //   X, packed for both products (the forward A slivers and the backward B slivers, float32), once per X and reused
-//     across steps (the cache is keyed on the buffer, its shape and a bitwise comparison with a retained copy, so an X
-//     edited in place is repacked);
+//     across steps (the cache is keyed on the shape and the bits: each step's X is copied in and compared with the X
+//     the packing came from, so an X edited in place or another buffer with other values is repacked);
 //   W = [W₁ … W_C], packed each step (the only per-step input besides a and y);
 //   H = X·Wᵀ as float32 rows (the GEMM macro-kernel of ./gemm32.ts storing its float32 sums);
 //   the erf readout (./elementwise.ts's `readoutBody`, float32 variant) per m-panel right after the panel's products
