@@ -81,7 +81,7 @@ export {
   fastErfTable,
 } from './activations';
 export type { ReadoutArgs } from './readout';
-export { readoutInto } from './readout';
+export { readoutInto, twoLayerBatchBySeparateCalls } from './readout';
 
 // ── WebAssembly kernels (Philox integer stream for the Langevin noise) ───────────────────────────────────────────────
 export { PHILOX_CHUNK, philoxUniformPairs, wasmPhiloxAvailable } from './wasm/philox';

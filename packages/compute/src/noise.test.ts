@@ -34,9 +34,17 @@ describe('Langevin noise stream', () => {
   });
 
   it('gives the same bits with and without WebAssembly (odd and even lengths, counters past one chunk)', () => {
+    // (the kernel draws four counter blocks at a time with SIMD and the rest one at a time: lengths around multiples
+    // of 8 normals, and chunks that end off that grid)
     for (const [k0, k1, n] of [
       [1, 2, 1],
       [3, 4, 7],
+      [5, 6, 8],
+      [7, 8, 9],
+      [11, 12, 15],
+      [13, 14, 16],
+      [15, 16, 17],
+      [17, 18, 2 * 65536 + 10],
       [0xffffffff, 0x80000000, 1000],
       [9, 10, 2 * 65536 + 3],
     ] as const)

@@ -1,4 +1,5 @@
 import { type ActivationName, activateInto } from './activations';
+import { type ComputeBackend, type TwoLayerBatchArgs, matmulInto } from './backend';
 import { InvalidArgumentError } from './errors';
 
 // h, φ and φ′ of one row for the fused activation (grown as needed, reused across calls)
@@ -133,4 +134,58 @@ function readoutSingle(args: ReadoutArgs, phi: Float64Array, dphi: Float64Array)
     }
   }
   return 0.5 * loss;
+}
+
+// buffers of twoLayerBatchBySeparateCalls (W, H, G, residuals), reused while the shapes stay
+let sep: { w: Float64Array; h: Float64Array; g: Float64Array; res: Float64Array } | undefined;
+
+/**
+ * `ComputeBackend.twoLayerBatch`'s outputs by the separate calls it fuses, on `backend`: H = X·[W₁…W_C]ᵀ by
+ * `matmulInto`, the fused readout per network (the backend's `readout` where it has one, else {@link readoutInto}),
+ * written over H as δ, then G = Dᵀ·X by `matmulInto`, scattered into the gradients. The definition the fused
+ * kernels reproduce (bit for bit where they say so), and their fallback for cases they do not take. Shapes are not
+ * validated (the caller's `twoLayerBatch` does). Buffers are reused across calls of the same shape.
+ *
+ * @example
+ * ```ts
+ * // one network, one sample: f = a·erf(w·x)
+ * const grads = [new Float64Array(2)], preds = [new Float64Array(1)], losses = new Float64Array(1);
+ * twoLayerBatchBySeparateCalls(referenceBackend, { x: fromRows([[1]]), y: Float64Array.of(0), width: 1,
+ *   activation: 'erf', params: [Float64Array.of(0.5, 2)], grads, preds, losses }); // preds[0][0] = 2·erf(0.5)
+ * ```
+ */
+export function twoLayerBatchBySeparateCalls(backend: ComputeBackend, t: TwoLayerBatchArgs): void {
+  const { x, y, width: N, activation, params, grads, preds, losses } = t;
+  const n = x.rows,
+    d = x.cols,
+    C = params.length,
+    CN = C * N,
+    Nd = N * d;
+  if (!sep || sep.w.length !== CN * d || sep.h.length !== n * CN || sep.res.length !== n)
+    sep = { w: new Float64Array(CN * d), h: new Float64Array(n * CN), g: new Float64Array(CN * d), res: new Float64Array(n) };
+  const { w, res } = sep;
+  for (let c = 0; c < C; c++) w.set(params[c]!.subarray(0, Nd), c * Nd);
+  const h = matmulInto(backend, x, { rows: CN, cols: d, data: w }, sep.h, { transB: true }).data;
+  for (let c = 0; c < C; c++) {
+    const args: ReadoutArgs = {
+      n,
+      width: N,
+      outputs: 1,
+      stride: CN,
+      offset: c * N,
+      a: params[c]!,
+      aOffset: Nd,
+      y,
+      pred: preds[c]!,
+      res,
+      grad: grads[c]!,
+      gradOffset: Nd,
+      delta: h,
+      h,
+      activation,
+    };
+    losses[c] = backend.readout ? backend.readout(args) : readoutInto(args);
+  }
+  const g = matmulInto(backend, { rows: n, cols: CN, data: h }, x, sep.g, { transA: true }).data;
+  for (let c = 0; c < C; c++) grads[c]!.set(g.subarray(c * Nd, c * Nd + Nd), 0);
 }

@@ -1,10 +1,13 @@
-import type { ComputeBackend, GramOptions, MatmulOptions } from './backend';
+import { ACTIVATION_NAMES } from './activations';
+import type { ComputeBackend, GramOptions, MatmulOptions, TwoLayerBatchArgs } from './backend';
 import { BackendUnavailableError, InvalidArgumentError, ShapeError } from './errors';
 import { type Mat, assertFinite } from './mat';
 import { referenceBackend } from './reference';
 import { checkAlpha, matmulDims } from './validate';
+import { twoLayerBatchBySeparateCalls } from './readout';
 import { wasmActivate, wasmElementwiseAvailable, wasmReadout } from './wasm/elementwise';
 import { wasmGemm32Available, wasmGemm32Strided } from './wasm/gemm32';
+import { wasmTwoLayerBatch32 } from './wasm/twolayer32';
 
 // The reference backend in float32 precision: products (matmul, matmulInto, gram) run in float32 on the
 // WebAssembly f32x4 SIMD kernel (wasm/gemm32.ts); factorisations, solves and eigendecompositions stay float64 (more
@@ -70,6 +73,34 @@ function gram(a: Mat, o: GramOptions = {}): Mat {
 }
 
 /**
+ * Fused loss and gradient of C two-layer networks (compute's TwoLayerBatchArgs): for erf, one WebAssembly module that
+ * keeps X (packed once per X), H and δ in its memory (wasm/twolayer32.ts); the values of the separate calls, bit for
+ * bit. Other activations make the separate calls.
+ */
+function twoLayerBatch(t: TwoLayerBatchArgs): void {
+  if (!ACTIVATION_NAMES.includes(t.activation))
+    throw new InvalidArgumentError(`unknown activation '${String(t.activation)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
+  const n = t.x.rows,
+    N = t.width,
+    C = t.params.length;
+  if (!Number.isInteger(N) || N < 1) throw new ShapeError(`twoLayerBatch: width must be a positive integer, got ${N}`);
+  if (t.y.length < n || t.grads.length < C || t.preds.length < C || t.losses.length < C)
+    throw new ShapeError('twoLayerBatch: y, grads, preds and losses must cover every sample and network');
+  const P = N * t.x.cols + N;
+  for (let c = 0; c < C; c++)
+    if (t.params[c]!.length < P || t.grads[c]!.length < P || t.preds[c]!.length < n)
+      throw new ShapeError(`twoLayerBatch: network ${c} needs ${P} parameters and gradient entries and ${n} predictions`);
+  if (n === 0) {
+    for (let c = 0; c < C; c++) {
+      t.grads[c]!.fill(0);
+      t.losses[c] = 0;
+    }
+    return;
+  }
+  if (!wasmTwoLayerBatch32(t)) twoLayerBatchBySeparateCalls(referenceBackend32(), t);
+}
+
+/**
  * Whether the float32 reference backend can run here (it needs WebAssembly SIMD, which Node ≥ 16.4 and current
  * browsers have).
  */
@@ -84,8 +115,10 @@ let instance: ComputeBackend | undefined;
  * Products (`matmul`, `matmulInto`, `gram`) round their operands to float32 and sum in float32 on a WebAssembly
  * f32x4 SIMD kernel (several times faster than the float64 path); everything else is the float64 reference
  * backend's (within float32 tolerances a fortiori). It also has the Langevin hot path in WebAssembly: `activate`
- * (φ, φ′ with compute's fast erf: the same values as `activateInto`) and `langevinUpdate` (the same values as
- * training's `langevinUpdateInto`). Results depend only on the arguments (no threads).
+ * (φ, φ′ with compute's fast erf: the same values as `activateInto`), `readout`, and `twoLayerBatch`: the fused
+ * two-layer ensemble step of the erf network in one WebAssembly module that packs X once per X and keeps H and δ in
+ * float32 in its memory, bit-identical to the separate `matmulInto`/`readout`/`matmulInto` calls (other activations
+ * make those calls). Results depend only on the arguments (no threads).
  *
  * *When to use*: Langevin sampling without the native openblas addon, when float32 products are accurate enough
  * (relative error ~1e-7·√k per entry); `selectBackend({ precision: 'float32' })` picks it when no faster float32
@@ -117,6 +150,7 @@ export function referenceBackend32(): ComputeBackend {
     gram,
     activate: wasmActivate,
     readout: wasmReadout,
+    twoLayerBatch,
   });
   return instance;
 }

@@ -154,6 +154,28 @@ export function i32c(x: number): number[] {
   return [op.i32Const, ...sleb(x | 0)];
 }
 
+/** local.get l. */
+export const get = (l: number): number[] => [op.localGet, l];
+/** local.set l to the value of e. */
+export const set = (l: number, e: number[]): number[] => [...e, op.localSet, l];
+/** l += e (i32). */
+export const addI = (l: number, e: number[]): number[] => set(l, [...get(l), ...e, op.i32Add]);
+/** block { loop { if cond break; body; continue } } */
+export const whileNot = (cond: number[], body: number[]): number[] => [
+  op.block,
+  op.empty,
+  op.loop,
+  op.empty,
+  ...cond,
+  op.brIf,
+  1,
+  ...body,
+  op.br,
+  0,
+  op.end,
+  op.end,
+];
+
 /** One exported function: parameter and result types, extra locals (by type), body (without the final `end`). */
 export interface WasmFunction {
   name: string;

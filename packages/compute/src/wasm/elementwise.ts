@@ -9,7 +9,12 @@ import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op, simd, s
 
 /** SIMD opcodes used here beyond ./asm.ts's table (WebAssembly SIMD specification, binary format). */
 const I32_DIV_U = 0x6e;
-const more = { v128And: 0x4e, v128Or: 0x50, v128Xor: 0x51, f64x2Trunc: 0x7a, i64x2Splat: 0x12 } as const;
+const more = { v128Not: 0x4d, v128And: 0x4e, v128Or: 0x50, v128Xor: 0x51, f64x2Trunc: 0x7a, i64x2Splat: 0x12 } as const;
+/** i8x16.shuffle taking the low (high) 64-bit halves of two vectors. */
+const LOW64 = [...v(simd.i8x16Shuffle), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
+const HIGH64 = [...v(simd.i8x16Shuffle), 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
+/** v128.store64_lane (memarg, lane). */
+const V128_STORE64_LANE = 0x5b;
 
 /** Smallest buffer (entries) worth the copies into the module; smaller ones run the TypeScript definitions. */
 const WASM_MIN = 2048;
@@ -53,7 +58,7 @@ interface ErfLocals {
  * e = |h| − j·(1/128), φ = ±(t₀ + e(c1 + e(c2 + e(c3 + e(c4 + e(c5 + e·c6)))))),
  * φ′ = c1 + e(2c2 + e(3c3 + e(4c4 + e(5c5 + (e·6)·c6)))); |h| ≥ 6: φ = ±1, φ′ for JavaScript.
  */
-function erfElement(l: ErfLocals): number[] {
+function erfElement(l: ErfLocals, tailHook: number[] = [], nanToTail = false): number[] {
   const c = (k: number) => l.c + k - 1;
   const ld = (k: number) => [...get(l.o), op.f64Load, ...mem(3, 8 * k), op.localSet, c(k)];
   const sign = (pos: number[], neg: number[]) => [...neg, ...pos, ...get(l.v), ...f64c(0), op.f64Lt, op.select];
@@ -61,11 +66,13 @@ function erfElement(l: ErfLocals): number[] {
     ...set(l.ax, [...get(l.v), op.f64Abs]),
     ...get(l.ax),
     ...f64c(6),
-    op.f64Ge,
+    // |h| ≥ 6, or (nanToTail) also NaN: not (|h| < 6)
+    ...(nanToTail ? [op.f64Lt, op.i32Eqz] : [op.f64Ge]),
     op.if,
     op.empty,
     ...set(l.phi, sign(f64c(1), f64c(-1))),
     ...set(l.dphi, f64c(0)),
+    ...tailHook,
     ...set(l.tail, [...get(l.tail), ...i32c(1), op.i32Add]),
     op.else,
     ...set(l.j, [...get(l.ax), ...f64c(128), op.f64Mul, ...f64c(0.5), op.f64Add, op.i32TruncF64S]),
@@ -143,7 +150,8 @@ const ERF_LOCALS = [...Array<number>(5).fill(T.i32), ...Array<number>(11).fill(T
  * product f summed one term at a time in index order, gᵢ and δᵢ two lanes at a time (elementwise: same values).
  * Pairs holding an |h| ≥ 6 entry take the scalar path. Returns the loss; the |h| ≥ 6 count goes to TAIL_AT.
  */
-function readoutBody(): number[] {
+export function readoutBody(L0: ReadoutLayout = READOUT_LAYOUT): number[] {
+  const { h: H, phi: PHI, dphi: DPHI, a: AREG, g: GREG, y: YREG, pred: PREDREG, res: RESREG, tailAt: TAIL_AT, f32 } = L0;
   const [ROWS, NN, LOSS] = [0, 1, 2];
   const [TAIL, J, O, RP, HP, I, END, END2, O0, O1] = [3, 4, 5, 6, 7, 8, 9, 10, 11, 12];
   const [V, AX, E, PH, DP, C, SV, R] = [13, 14, 15, 16, 17, 18, 24, 25];
@@ -152,6 +160,8 @@ function readoutBody(): number[] {
   const [ABSM, SIGNM, K56, KMAGIC] = [50, 51, 52, 53];
   // then ENDG (i32), the other pairs' table offsets (i32, two each) and v128 locals (13 each)
   const ENDG = 54;
+  // the float32 variant's h base and row stride (bytes), read from f32.args
+  const [HB, LDH] = [3 + READOUT_LOCALS.length, 4 + READOUT_LOCALS.length];
   const pairLocals = (g: number): PairLocals => {
     if (g === 0) return { vx: VX, axv: AXV, jd: JD, ev: EV, pv: PV, dv: DV, cv: CV, o0: O0, o1: O1 };
     const o = ENDG + 1 + 2 * (g - 1),
@@ -178,11 +188,33 @@ function readoutBody(): number[] {
     op.end,
   ];
   const at = (base: number, ptr: number[]) => [...ptr, op.f64Load, ...mem(3, base)];
-  const hp = () => [...get(HP), ...get(I), op.i32Add];
+  // the address of h's element I/8 of the row (float64: H + HP + I, a constant offset added; float32: HP + I/2)
+  const hp = () => (f32 ? [...get(HP), ...get(I), ...i32c(1), op.i32ShrU, op.i32Add] : [...get(HP), ...get(I), op.i32Add]);
+  // h (as f64) of the element `off` bytes (float64 layout) after I
+  const hLoad = (off: number) => (f32 ? [...hp(), op.f32Load, ...mem(2, off / 2), op.f64PromoteF32] : at(H + off, hp()));
+  // the float32 variant records each |h| ≥ 6 (or NaN) entry in the tail list: its address, then h (16 bytes)
+  const tailHook = (off: number) =>
+    f32
+      ? [
+          ...get(TAIL),
+          ...i32c(4),
+          op.i32Shl,
+          ...hp(),
+          ...(off > 0 ? [...i32c(off / 2), op.i32Add] : []),
+          op.i32Store,
+          ...mem(2, f32.tailList),
+          ...get(TAIL),
+          ...i32c(4),
+          op.i32Shl,
+          ...get(V),
+          op.f64Store,
+          ...mem(3, f32.tailList + 8),
+        ]
+      : [];
   // one element at byte offset `off` from I: φ, φ′ (scalar), stored, and f += φ·a
   const scalar1 = (off: number) => [
-    ...set(V, at(H + off, hp())),
-    ...erfElement(L),
+    ...set(V, hLoad(off)),
+    ...erfElement(L, tailHook(off), f32 !== undefined),
     ...get(I),
     ...get(PH),
     op.f64Store,
@@ -218,14 +250,20 @@ function readoutBody(): number[] {
     set(l.jd, [...get(l.jd), ...get(K56), ...f2(simd.f64x2Mul), ...get(KMAGIC), ...f2(simd.f64x2Add)]),
     set(l.o0, [...get(l.jd), ...V2(simd.i32x4ExtractLane, 0)]),
     set(l.o1, [...get(l.jd), ...V2(simd.i32x4ExtractLane, 2)]),
-    ...[0, 1, 2, 3, 4, 5, 6].map((k) =>
-      set(l.cv + k, [
-        ...get(l.o1),
-        ...get(l.o0),
-        ...V2(simd.v128Load64Zero, ...mem(3, 8 * k)),
-        ...V2(simd.v128Load64Lane, ...mem(3, 8 * k), 1),
-      ]),
-    ),
+    // the two lanes' table rows: (t₀, c₁), (c₂, c₃), (c₄, c₅) as one 16-byte load per lane each (into pv, dv, free
+    // here), regrouped by lane with two 64-bit shuffles; c₆ by two 8-byte loads
+    ...[0, 1, 2].flatMap((q) => [
+      set(l.pv, [...get(l.o0), ...V2(simd.v128Load, ...mem(3, 16 * q))]),
+      set(l.dv, [...get(l.o1), ...V2(simd.v128Load, ...mem(3, 16 * q))]),
+      set(l.cv + 2 * q, [...get(l.pv), ...get(l.dv), ...LOW64]),
+      set(l.cv + 2 * q + 1, [...get(l.pv), ...get(l.dv), ...HIGH64]),
+    ]),
+    set(l.cv + 6, [
+      ...get(l.o1),
+      ...get(l.o0),
+      ...V2(simd.v128Load64Zero, ...mem(3, 48)),
+      ...V2(simd.v128Load64Lane, ...mem(3, 48), 1),
+    ]),
     set(l.pv, [
       ...get(l.cv),
       ...[1, 2, 3, 4, 5].flatMap((k) => [...get(l.ev), ...get(l.cv + k)]),
@@ -269,10 +307,19 @@ function readoutBody(): number[] {
     ...set(SV, [...get(SV), ...get(l.jd), ...V2(simd.f64x2ExtractLane, 1), op.f64Add]),
   ];
   const load2 = (l: PairLocals, off: number) => [
-    ...set(l.vx, [...hp(), ...V2(simd.v128Load, ...mem(3, H + off))]),
+    ...set(
+      l.vx,
+      f32
+        ? [...hp(), ...V2(simd.v128Load64Zero, ...mem(2, off / 2)), ...V2(simd.f64x2PromoteLowF32x4)]
+        : [...hp(), ...V2(simd.v128Load, ...mem(3, H + off))],
+    ),
     ...set(l.axv, [...get(l.vx), ...get(ABSM), ...f2(more.v128And)]),
   ];
-  const ge6 = (l: PairLocals) => [...get(l.axv), ...get(KSIX), ...f2(simd.f64x2Ge)];
+  // lanes with |h| ≥ 6 (float32 variant: also NaN, as not (|h| < 6))
+  const ge6 = (l: PairLocals) =>
+    f32
+      ? [...get(l.axv), ...get(KSIX), ...f2(simd.f64x2Lt), ...f2(more.v128Not)]
+      : [...get(l.axv), ...get(KSIX), ...f2(simd.f64x2Ge)];
   const st = pairs.map((l, g) => pairStatements(l, 16 * g));
   const sa = st[0]!;
   // 2·PAIRS elements: the pairs' statements interleaved, then f summed in index order
@@ -334,7 +381,8 @@ function readoutBody(): number[] {
       ...f2(simd.f64x2Add),
       ...ld2(DPHI, get(I)),
       ...f2(simd.f64x2Mul),
-      ...V2(simd.v128Store, ...mem(3, H)),
+      // δ over h: float64, or rounded to float32 (two lanes, 8 bytes)
+      ...(f32 ? [...f2(simd.f32x4DemoteF64x2Zero), ...V2(V128_STORE64_LANE, ...mem(2, 0), 0)] : V2(simd.v128Store, ...mem(3, H))),
     ]),
     ...get(END2),
     ...get(END),
@@ -357,8 +405,7 @@ function readoutBody(): number[] {
     op.f64Add,
     ...at(DPHI, get(I)),
     op.f64Mul,
-    op.f64Store,
-    ...mem(3, H),
+    ...(f32 ? [op.f32DemoteF64, op.f32Store, ...mem(2, 0)] : [op.f64Store, ...mem(3, H)]),
     op.end,
   ];
   const splat = (l: number, x: number) => set(l, [...f64c(x), ...f2(simd.f64x2Splat)]);
@@ -374,7 +421,9 @@ function readoutBody(): number[] {
     ...set(ABSM, [op.i64Const, ...sleb(0x7fffffffffffffffn), ...f2(more.i64x2Splat)]),
     ...set(SIGNM, [op.i64Const, ...sleb(-0x8000000000000000n), ...f2(more.i64x2Splat)]),
     ...set(RP, i32c(0)),
-    ...set(HP, i32c(0)),
+    ...(f32
+      ? [...set(HP, [...i32c(f32.args), op.i32Load, ...mem(2, 0)]), ...set(LDH, [...i32c(f32.args), op.i32Load, ...mem(2, 4)])]
+      : set(HP, i32c(0))),
     ...set(END, [...get(NN), ...i32c(8), op.i32Mul]),
     ...set(END2, [...get(NN), ...i32c(-2), op.i32And, ...i32c(8), op.i32Mul]),
     ...set(ENDG, [...get(NN), ...i32c(2 * PAIRS), I32_DIV_U, ...i32c(16 * PAIRS), op.i32Mul]),
@@ -403,7 +452,7 @@ function readoutBody(): number[] {
     ...mem(3, RESREG),
     ...set(LOSS, [...get(LOSS), ...get(R), ...get(R), op.f64Mul, op.f64Add]),
     ...pass2,
-    ...addI(HP, get(END)),
+    ...addI(HP, get(f32 ? LDH : END)),
     ...addI(RP, i32c(1)),
     op.br,
     0,
@@ -416,9 +465,39 @@ function readoutBody(): number[] {
     ...get(LOSS),
   ];
 }
+/**
+ * Where {@link readoutBody}'s regions lie in its module's memory (byte addresses; the fast-erf table is at 0). The
+ * float32 variant (`f32` given) reads h as float32 rows at a base and row stride read from `f32.args` (two i32), writes
+ * δ rounded to float32 over h, treats NaN like |h| ≥ 6, and records each such entry's address (i32) and h (f64) in
+ * 16-byte records at `f32.tailList` (JavaScript finishes them). @internal
+ */
+export interface ReadoutLayout {
+  h: number;
+  phi: number;
+  dphi: number;
+  a: number;
+  g: number;
+  y: number;
+  pred: number;
+  res: number;
+  tailAt: number;
+  f32?: { args: number; tailList: number };
+}
+const READOUT_LAYOUT: ReadoutLayout = {
+  h: H,
+  phi: PHI,
+  dphi: DPHI,
+  a: AREG,
+  g: GREG,
+  y: YREG,
+  pred: PREDREG,
+  res: RESREG,
+  tailAt: TAIL_AT,
+};
+
 /** f64x2 pairs evaluated side by side in the readout's main loop. */
 const PAIRS = 4;
-const READOUT_LOCALS = [
+export const READOUT_LOCALS = [
   ...Array<number>(10).fill(T.i32),
   ...Array<number>(13).fill(T.f64),
   ...Array<number>(28).fill(T.v128),

@@ -8,7 +8,24 @@
 // in the module's memory, and the last one writes α·c in float64 straight from the accumulators into a cache-resident
 // block that is copied into (or added to) the caller's C. Every entry's summation order depends only on k, so results
 // are the same for any batching of rows or columns and any thread count.
-import { T, type WasmMemory, assemble, ensureMemory, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
+import {
+  T,
+  type WasmFunction,
+  type WasmMemory,
+  addI,
+  assemble,
+  ensureMemory,
+  f64c,
+  get,
+  i32c,
+  instantiate,
+  mem,
+  op,
+  set,
+  simd,
+  v,
+  whileNot,
+} from './asm';
 
 /** Micro-tile rows (A splats) and f32x4 vectors per row (NR = 4·NV columns). */
 export const MR32 = 4;
@@ -35,25 +52,6 @@ const ALV = AV + 1,
 const V128_LOCALS = ZV + 1 - ACC;
 /** f32x4.extract_lane (beyond ./asm.ts's table; WebAssembly SIMD binary format). */
 const F32X4_EXTRACT_LANE = 0x1f;
-
-const get = (l: number) => [op.localGet, l];
-const set = (l: number, e: number[]) => [...e, op.localSet, l];
-const addI = (l: number, e: number[]) => set(l, [...get(l), ...e, op.i32Add]);
-/** block { loop { if cond break; body; continue } } */
-const whileNot = (cond: number[], body: number[]) => [
-  op.block,
-  op.empty,
-  op.loop,
-  op.empty,
-  ...cond,
-  op.brIf,
-  1,
-  ...body,
-  op.br,
-  0,
-  op.end,
-  op.end,
-];
 
 /** Σ (x − x) over the four lanes of a float32 finiteness sum, as a float64: 0, or NaN. */
 const laneSum = (z: number) =>
@@ -323,20 +321,23 @@ function packGatherBody(): number[] {
   ];
 }
 
+/** The `macro` export (parameters: see `macro`'s comment above). @internal */
+export type MacroKernel = (
+  mc: number,
+  nc: number,
+  kc: number,
+  pa: number,
+  pb: number,
+  c: number,
+  ldc: number,
+  mode: number,
+  d: number,
+  ldd: number,
+  alpha: number,
+) => number;
+
 interface Gemm32Module {
-  macro: (
-    mc: number,
-    nc: number,
-    kc: number,
-    pa: number,
-    pb: number,
-    c: number,
-    ldc: number,
-    mode: number,
-    d: number,
-    ldd: number,
-    alpha: number,
-  ) => number;
+  macro: MacroKernel;
   packRows4: (src: number, ld: number, slivers: number, kc: number, dst: number) => number;
   packRows8: (src: number, ld: number, slivers: number, kc: number, dst: number) => number;
   packGather: (
@@ -353,13 +354,21 @@ interface Gemm32Module {
 }
 let mod: Gemm32Module | null | undefined;
 
-function load(): Gemm32Module | null {
-  if (mod !== undefined) return mod;
+/**
+ * The macro-kernel as a module function (`macro`, see the parameters above): also assembled into the fused two-layer
+ * module (./twolayer32.ts), which keeps its operands in its own memory. @internal
+ */
+export function macroFunction(): WasmFunction {
   const locals = [...Array<number>(DT + 1 - JB).fill(T.i32), ...Array<number>(V128_LOCALS).fill(T.v128)];
   const params = [...Array<number>(ALPHA).fill(T.i32), T.f64];
+  return { name: 'macro', params, results: [T.f64], locals, body: macroBody() };
+}
+
+function load(): Gemm32Module | null {
+  if (mod !== undefined) return mod;
   const bytes = assemble(
     [
-      { name: 'macro', params, results: [T.f64], locals, body: macroBody() },
+      macroFunction(),
       ...[1, 2].map((vecs) => ({
         name: `packRows${4 * vecs}`,
         params: Array<number>(5).fill(T.i32),
@@ -400,7 +409,7 @@ const PA_BYTES = MC32 * KC32 * 4,
  * Packs an mc×kc block of op(A) (float64, strided) into MR-row float32 slivers (zero padded). Returns Σ a·0: 0, or
  * NaN when the block holds ±Inf or NaN (the finiteness check rides along with the packing pass).
  */
-function packA32(A: Float64Array, off: number, rs: number, cs: number, mc: number, kc: number, out: Float32Array): number {
+export function packA32(A: Float64Array, off: number, rs: number, cs: number, mc: number, kc: number, out: Float32Array): number {
   let o = 0,
     z = 0;
   if (rs === 1 && mc >= MR32) {
@@ -472,7 +481,7 @@ function packA32(A: Float64Array, off: number, rs: number, cs: number, mc: numbe
 }
 
 /** Packs a kc×nc block of op(B) (float64, strided) into NR-column float32 slivers (zero padded); returns Σ b·0. */
-function packB32(B: Float64Array, off: number, rs: number, cs: number, kc: number, nc: number, out: Float32Array): number {
+export function packB32(B: Float64Array, off: number, rs: number, cs: number, kc: number, nc: number, out: Float32Array): number {
   let o = 0,
     z = 0;
   for (let j0 = 0; j0 < nc; j0 += NR32) {
