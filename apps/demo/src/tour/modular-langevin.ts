@@ -12,6 +12,7 @@ import {
   type ModularParams,
   modularDegeneracy,
   modularOnsets,
+  modularReadoutIntegral,
   modularSaddles,
   solveModular,
   solveModularFiniteN,
@@ -227,9 +228,6 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
   const sc = o.scenario;
   const P = sc.prime;
   const data = modularAddition({ prime: P });
-  const y = data.y.data;
-  let y2 = 0;
-  for (const v of y) y2 += v * v;
   const out: ModularLangevinRun[] = [];
   const nAligned = Math.max(0, Math.min(o.chains - 1, o.alignedChains ?? Math.floor(o.chains / 2)));
   const groups = [
@@ -297,12 +295,10 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
         s.advance(to);
         if (to >= o.burnIn) {
           const params = s.state().params;
-          for (let c = 0; c < groups[gi]!.chains; c++) {
-            const f = model.apply(Float64Array.from(params[c]!), data.x).data;
-            let q = 0;
-            for (let k = 0; k < f.length; k++) q += (y[k]! - f[k]!) * y[k]!;
-            traces[gi]![c]!.push(q / y2);
-          }
+          // Rao–Blackwellised: the readout given the read-in weights is Gaussian, so each recorded state contributes
+          // the exact conditional a(W) = σ²Σ_p y_pᵀ(K_W + σ²)⁻¹y_p/Σ|y_p|² instead of ⟨(y − f)·y⟩/⟨y·y⟩ at one readout draw
+          for (let c = 0; c < groups[gi]!.chains; c++)
+            traces[gi]![c]!.push(modularReadoutIntegral(params[c]!, sc.width, P, sc.sigmaA2, sigma2).a);
         }
       }
       step = to;
