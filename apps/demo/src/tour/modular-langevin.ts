@@ -9,6 +9,7 @@ import { type ComputeBackend, ConvergenceError, InvalidArgumentError } from '@sf
 import { type Key, fold, uniform } from '@sftdl/field';
 import {
   type ModularFiniteNSolution,
+  type ModularNetworkAverage,
   type ModularParams,
   modularDegeneracy,
   modularOnsets,
@@ -132,6 +133,19 @@ export interface ModularLangevinRun {
   withinThreeSeFiniteN: boolean | null;
   /** ⟨|w_k|²|v_k|²⟩ of the finite-N theory. */
   w2v2TheoryFiniteN: number | null;
+  /**
+   * The exact network average from the cavity law reweighted to the exact read-in posterior (importance sampling,
+   * {@link ModularNetworkAverage}): its |a| and batch standard error, the Kish effective number of draws, the
+   * unweighted independent-neuron average (mean kernel + its fluctuation only), and the deviation of the network
+   * from the reweighted value in combined SE with the 3-SE verdict — null where the solver refused, and the
+   * deviation/verdict null where fewer than {@link REWEIGHT_MIN_ESS} effective draws make the weights degenerate.
+   */
+  theoryReweighted: number | null;
+  theoryReweightedSe: number | null;
+  reweightEss: number | null;
+  theoryIndependent: number | null;
+  deviationSeReweighted: number | null;
+  withinThreeSeReweighted: boolean | null;
   /** |a| of the linearised log-det theory (the mean-field decoupling of the full SNR action), when asked for. */
   theoryLogDet?: number | null;
   /** Mean over k = 1…P−1 of ⟨|w_k|²|v_k|²⟩ (neuron average); the finite-P theory's and the saddle-point (1 − ρ)/P² + ρ x₊². */
@@ -174,6 +188,11 @@ export interface ModularLangevinOptions {
    * result depends only on the parameters and the key; default true). false: exactly maxSteps (sweeps).
    */
   stopAtTarget?: boolean;
+  /**
+   * Networks drawn for the reweighted theory (`theoryReweighted`); default {@link REWEIGHT_DRAWS} where P²N ≤ 121·64
+   * (≈ 0.5–2 s a point), 0 (skipped) for larger nets, where each draw costs O(N²P²).
+   */
+  reweightDraws?: number;
   /** Also solve the linearised log-det theory at each point (≈ 2 s per point at P = 11; default false). */
   logDetTheory?: boolean;
   /** Checkpoint store of a single-σ² run (a sweep task's handle): the sampler states and the traces, saved every `everySeconds`. */
@@ -211,9 +230,10 @@ export function finiteNTheory(
   par: ModularParams,
   key: Key,
   correction: 'cavity' | 'log-det' = 'cavity',
+  networkDraws = 0,
 ): ModularFiniteNSolution | null {
   try {
-    return solveModularFiniteN(par, { key, correction });
+    return solveModularFiniteN(par, { key, correction, networkDraws });
   } catch (e) {
     if (e instanceof InvalidArgumentError || e instanceof ConvergenceError) return null;
     throw e;
@@ -221,6 +241,9 @@ export function finiteNTheory(
 }
 
 const CHECK_EVERY = 50;
+/** Networks drawn for the reweighted theory, and the Kish effective count below which its weights count as degenerate. */
+export const REWEIGHT_DRAWS = 4000;
+export const REWEIGHT_MIN_ESS = 100;
 const STOP_TARGET = { rhat: 1.03, ess: 150 } as const;
 
 /** Runs the ensembles, one per σ² (half the chains from the prior, half from the aligned state), and compares them with the theory. */
@@ -247,7 +270,14 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       theorySource = 'saddle-point';
       thP = { a: th.a, s: th.s, phiPsi: (1 - th.alignedFraction) / P ** 2 + th.alignedFraction * (th.xPlus ?? 0) ** 2 };
     }
-    const thN = finiteNTheory(par, fold(o.key, 5000 + i));
+    const thN = finiteNTheory(
+      par,
+      fold(o.key, 5000 + i),
+      'cavity',
+      o.reweightDraws ?? (P * P * sc.width <= 121 * 64 ? REWEIGHT_DRAWS : 0),
+    );
+    const net = thN?.network;
+    const rwOk = net !== undefined && net.essFraction * net.draws >= REWEIGHT_MIN_ESS;
     const thLogDet = o.logDetTheory ? finiteNTheory(par, fold(o.key, 6000 + i), 'log-det') : undefined;
     const model = modularNet({ ...par, backend: o.backend });
     const xAligned = modularSaddles(thP.s, sc.gamma)?.xPlus ?? modularDegeneracy(sc.gamma).xStar;
@@ -364,6 +394,12 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       deviationSeFiniteN: thN ? Math.abs(Math.abs(diag.mean) - thN.a) / Math.hypot(diag.se, thN.aStdError) : null,
       withinThreeSeFiniteN: thN ? Math.abs(Math.abs(diag.mean) - thN.a) <= 3 * Math.hypot(diag.se, thN.aStdError) : null,
       w2v2TheoryFiniteN: thN?.phiPsi ?? null,
+      theoryReweighted: net?.a ?? null,
+      theoryReweightedSe: net?.aStdError ?? null,
+      reweightEss: net ? net.essFraction * net.draws : null,
+      theoryIndependent: net?.aIndependent ?? null,
+      deviationSeReweighted: rwOk ? Math.abs(Math.abs(diag.mean) - net.a) / Math.hypot(diag.se, net.aStdError) : null,
+      withinThreeSeReweighted: rwOk ? Math.abs(Math.abs(diag.mean) - net.a) <= 3 * Math.hypot(diag.se, net.aStdError) : null,
       ...(thLogDet !== undefined ? { theoryLogDet: thLogDet?.a ?? null } : {}),
       w2v2,
       w2v2Theory: thP.phiPsi,

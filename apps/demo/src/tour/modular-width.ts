@@ -26,6 +26,10 @@ export interface ModularWidthPoint {
   /** The finite-N theory at this width (null where it refused), the gap it predicts (theoryFiniteN − theoryA) and the deviation of the network from it in combined SE. */
   theoryFiniteN: number | null;
   theoryFiniteNSe: number | null;
+  /** The cavity law reweighted to the exact posterior (see ModularLangevinRun.theoryReweighted) and its effective draws. */
+  theoryReweighted: number | null;
+  theoryReweightedSe: number | null;
+  reweightEss: number | null;
   predictedGap: number | null;
   deviationSeFiniteN: number | null;
   withinThreeSeFiniteN: boolean | null;
@@ -84,6 +88,9 @@ export async function runFiniteWidth(
       gap: r.a - r.theoryA,
       theoryFiniteN: r.theoryFiniteN,
       theoryFiniteNSe: r.theoryFiniteNSe,
+      theoryReweighted: r.theoryReweighted,
+      theoryReweightedSe: r.theoryReweightedSe,
+      reweightEss: r.reweightEss,
       predictedGap: r.theoryFiniteN === null ? null : r.theoryFiniteN - r.theoryA,
       deviationSeFiniteN: r.deviationSeFiniteN,
       withinThreeSeFiniteN: r.withinThreeSeFiniteN,

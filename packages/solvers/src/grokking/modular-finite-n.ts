@@ -91,7 +91,10 @@ export interface ModularFiniteNOptions {
  * of σ²y(K_W + σ²)⁻¹y (Jensen: the kernel fluctuates by O(1/√N)).
  */
 export interface ModularNetworkAverage {
-  /** Reweighted ⟨a(W)⟩ (the network's |a| when the weights are not degenerate: see `essFraction`) and its standard error (10 batches). */
+  /**
+   * Reweighted ⟨a(W)⟩ (the network's |a| when the weights are not degenerate: see `essFraction`) and its standard error
+   * from 10 batches of draws (+∞ when fewer than two batches carry weight: the weights are degenerate).
+   */
   a: number;
   aStdError: number;
   /** Unweighted ⟨a(W)⟩ over independent cavity neurons: the mean-kernel theory plus the kernel-fluctuation (Jensen) correction only. */
@@ -435,6 +438,7 @@ function networkAverage(
   const sw = w.reduce((s, v) => s + v, 0);
   const sw2 = w.reduce((s, v) => s + v * v, 0);
   const stat = (weighted: boolean) => {
+    // batches whose weights all underflow (degenerate weights) carry no estimate
     const per = Array.from({ length: B }, (_, b) => {
       let num = 0,
         den = 0;
@@ -444,8 +448,8 @@ function networkAverage(
           num += wt * as[d]!;
           den += wt;
         }
-      return num / den;
-    });
+      return den > 0 ? [num / den] : [];
+    }).flat();
     let num = 0,
       den = 0;
     for (let d = 0; d < as.length; d++) {
@@ -454,9 +458,10 @@ function networkAverage(
       den += wt;
     }
     const mean = num / den;
-    const m = per.reduce((s, v) => s + v, 0) / B;
-    const sd = Math.sqrt(per.reduce((s, v) => s + (v - m) ** 2, 0) / (B - 1));
-    return { mean, se: sd / Math.sqrt(B) };
+    const nb = per.length;
+    const m = per.reduce((s, v) => s + v, 0) / nb;
+    const sd = Math.sqrt(per.reduce((s, v) => s + (v - m) ** 2, 0) / (nb - 1));
+    return { mean, se: nb >= 2 ? sd / Math.sqrt(nb) : Number.POSITIVE_INFINITY };
   };
   const wtd = stat(true),
     ind = stat(false);
