@@ -27,7 +27,12 @@ export const command: Command = {
     { name: 'prime', type: 'integer', defaultText: '11', description: 'modulus P of the Langevin network, 3…101' },
     { name: 'width', type: 'integer', defaultText: '32', description: 'width N of the Langevin network, 2…4096' },
     { name: 'gamma', type: 'number', defaultText: '30', description: 'output scaling γ of the Langevin network' },
-    { name: 'chains', type: 'integer', defaultText: '4', description: 'Langevin chains per σ² point, 2…64' },
+    {
+      name: 'chains',
+      type: 'integer',
+      defaultText: '8 (4 in the tour)',
+      description: 'Langevin chains per σ² point, 2…64',
+    },
     {
       name: 'max-steps',
       type: 'integer',

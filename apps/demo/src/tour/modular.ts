@@ -12,7 +12,7 @@ import {
   modularScenario,
   runModularLangevin,
 } from './modular-langevin';
-import { runFiniteWidth } from './modular-width';
+import { type ModularWidthPoint, runFiniteWidth } from './modular-width';
 import { lineChartSvg } from '../plot';
 import { Progress } from '../progress';
 import { FIG3_PARAMS } from './sizes';
@@ -22,23 +22,27 @@ import { type PartContext, type PartResult, fmt, linspace } from './types';
 const linspaceDesc = (hi: number, lo: number, m: number) => linspace(lo, hi, m).reverse();
 
 /** The report's account of the cavity theory's residual: the exact reweighting, where its weights are usable. */
-function reweightParagraph(
-  runs: ModularLangevinRun[],
-  widths: {
-    width: number;
+function reweightParagraph(runs: ModularLangevinRun[], mid: ModularWidthPoint[], gfl: ModularWidthPoint[]): string {
+  const pt = (x: {
     a: number;
     aStdError: number;
-    theoryFiniteN: number | null;
-    reweighted: number | null;
-    reweightedSe: number | null;
+    theoryReweighted: number | null;
+    theoryReweightedSe: number | null;
     reweightEss: number | null;
-  }[],
-): string {
-  const pt = (x: { a: number; aStdError: number }, th: number | null, se: number | null, ess: number | null, ok: boolean) =>
-    th === null
+  }) =>
+    x.theoryReweighted === null
       ? '—'
-      : `${fmt(th, 4)} ± ${fmt(se ?? NaN, 1)} (ESS ${fmt(ess ?? NaN, 2)}${ok ? `, ${fmt(Math.abs(x.a - th) / Math.hypot(x.aStdError, se ?? 0), 2)} SE from the network` : ': degenerate, no verdict'})`;
-  return `Where the cavity theory's residual comes from, measured: the cavity law is the exact marginal of one neuron only if the other neurons' kernel sat at its mean Q; the network's |a| is the posterior mean of a(W) = σ²Σ_p y_pᵀ(K_W + σ²)⁻¹y_p/Σ|y_p|², not σ²/(Q_λ + σ²). Drawing N neurons independently from the cavity law and reweighting each network to the exact read-in posterior (importance weights exp(−S_data(W) + Σᵢ S_cav,data(wᵢ)), S_data the readout integrated exactly: ½Σ_p y_pᵀ(K_W + σ²)⁻¹y_p + (P/2)·log det(K_W + σ²)) corrects both approximations at once — no new approximation, only Monte Carlo error, usable where the weights are not degenerate (Kish ESS ≥ ${REWEIGHT_MIN_ESS} of ${REWEIGHT_DRAWS} draws). Reweighted theory at the three σ²: ${runs.map((x) => pt(x, x.theoryReweighted, x.theoryReweightedSe, x.reweightEss, x.deviationSeReweighted !== null)).join('; ')}${widths.length ? `; at the GMFL-I midpoint for N = ${widths.map((w) => w.width).join(', ')}: ${widths.map((w) => `N = ${w.width}: network ${fmt(w.a, 4)}, cavity ${w.theoryFiniteN === null ? '—' : fmt(w.theoryFiniteN, 4)}, reweighted ${pt(w, w.reweighted, w.reweightedSe, w.reweightEss, (w.reweightEss ?? 0) >= REWEIGHT_MIN_ESS)}`).join('; ')}` : ''}. The unweighted independent-neuron average (the mean kernel plus its fluctuations, Jensen) is ${runs.map((x) => (x.theoryIndependent === null ? '—' : fmt(x.theoryIndependent, 4))).join(', ')}: it overshoots, so the correlations between neurons (which damp the fluctuations of the total kernel on the target modes) matter as much as the fluctuations themselves. Where the weights are usable the reweighted theory meets the network; where they degenerate (the aligned neurons of GMFL-I/II at N ≥ 32: the log-weight variance grows with the number and size of aligned neurons) the residual of the cavity theory stays unexplained by this measurement.`;
+      : `${fmt(x.theoryReweighted, 4)} ± ${fmt(x.theoryReweightedSe ?? NaN, 1)} (ESS ${fmt(x.reweightEss ?? NaN, 2)}${(x.reweightEss ?? 0) >= REWEIGHT_MIN_ESS ? `, ${fmt(Math.abs(x.a - x.theoryReweighted) / Math.hypot(x.aStdError, x.theoryReweightedSe ?? 0), 2)} SE from the network` : ': degenerate, no verdict'})`;
+  const sweep = (name: string, w: ModularWidthPoint[]) =>
+    w.length
+      ? `; ${name}, N = ${w.map((p) => `${p.width}: network ${fmt(p.a, 4)} ± ${fmt(p.aStdError, 1)}, cavity ${p.theoryFiniteN === null ? '—' : fmt(p.theoryFiniteN, 4)} (residual ${p.theoryFiniteN === null ? '—' : fmt(p.a - p.theoryFiniteN, 2)}), reweighted ${pt(p)}`).join('; ')}`
+      : '';
+  const res = mid.flatMap((p) => (p.theoryFiniteN === null ? [] : [p.a - p.theoryFiniteN]));
+  const crossing =
+    res.some((r) => r > 0) && res.some((r) => r < 0)
+      ? '; at the GMFL-I midpoint the residual changes sign with N, so an agreement at one width there is a crossing, not a confirmation'
+      : '';
+  return `Where the cavity theory's residual comes from, measured: the cavity law is the exact marginal of one neuron only if the other neurons' kernel sat at its mean Q, and the network's |a| is the posterior mean of a(W) = σ²Σ_p y_pᵀ(K_W + σ²)⁻¹y_p/Σ|y_p|², not σ²/(Q_λ + σ²). Drawing N neurons independently from the cavity law and reweighting each network to the exact read-in posterior (importance weights exp(−S_data(W) + Σᵢ S_cav,data(wᵢ)), S_data the readout integrated exactly: ½Σ_p y_pᵀ(K_W + σ²)⁻¹y_p + (P/2)·log det(K_W + σ²)) corrects both approximations at once — no new approximation, only Monte Carlo error — where the weights are not degenerate (Kish ESS ≥ ${REWEIGHT_MIN_ESS} of ${REWEIGHT_DRAWS} draws). Reweighted theory at the three σ²: ${runs.map(pt).join('; ')}${sweep('in GFL (1.15σ²_I of each width)', gfl)}${sweep('at the GMFL-I midpoint', mid)}. The unweighted independent-neuron average (the mean kernel plus its fluctuations, Jensen) is ${runs.map((x) => (x.theoryIndependent === null ? '—' : fmt(x.theoryIndependent, 4))).join(', ')}: it overshoots, so the correlations between neurons (which damp the fluctuations of the total kernel on the target modes) are as large as the fluctuations themselves. Where the weights are usable the reweighted theory is the check of the cavity residual; where they degenerate (aligned neurons in GMFL-I/II at N ≥ 32: the log-weight variance grows with their number and size) the residual stays unexplained by this measurement${crossing}.`;
 }
 
 /**
@@ -57,14 +61,16 @@ export interface ModularLangevinPlan {
 }
 
 /**
- * Tour size (P = 11, N = 32, ≤ 2500 steps per point) and `demo modular` size (P = 11, ≤ 40 000 steps, width sweep
- * N = 16, 32, 64). A step costs ∝ P³N. GMFL-II needs ≈ 35 000 steps at N = 32: the aligned modes' sextic stiffness
- * cuts the automatic step to ≈ 0.007 (0.045 in GFL), τ_int ≈ 470 steps, while both starts converge to the same |a|.
+ * Tour size (P = 11, N = 32, 4 chains, ≤ 2500 steps per point) and `demo modular` size (P = 11, 8 chains, 2000 steps
+ * burn-in, ≤ 40 000 steps, width sweeps N = 16, 32, 64). A step costs ∝ P³N·chains. GMFL-II is the slow point: the
+ * aligned modes' sextic stiffness cuts the automatic step to ≈ 0.007 (0.045 in GFL), τ_int of a is ≈ 450 steps, and
+ * single chains still drift on longer times (a neuron's modes aligning or not), so with 4 chains × 40 000–60 000 steps
+ * split-R̂ landed at 1.03–1.07 depending on the seed, while the prior and aligned starts agree (no second basin).
  */
 export function modularLangevinDefaults(mode: 'quick' | 'tour' | 'scenario'): ModularLangevinPlan {
   if (mode === 'quick') return { prime: 7, width: 16, gamma: 30, chains: 4, maxSteps: 400, burnIn: 100 };
   if (mode === 'tour') return { prime: 11, width: 32, gamma: 30, chains: 4, maxSteps: 2500, burnIn: 400 };
-  return { prime: 11, width: 32, gamma: 30, chains: 4, maxSteps: 40000, burnIn: 400, widths: [16, 32, 64] };
+  return { prime: 11, width: 32, gamma: 30, chains: 8, maxSteps: 40000, burnIn: 2000, widths: [16, 32, 64] };
 }
 
 /** Fractions of the mapped onsets at which the ensembles run: 1.15σ²_I (GFL), the GMFL-I midpoint, 0.95σ²_II (GMFL-II). */
@@ -224,6 +230,8 @@ export async function runModularPart(
     ).map((t) => ({ sigma2: t.sigma2, a: t.a, aStdError: t.aStdError, w2v2: t.phiPsi }));
     // finite-width sweep at the GMFL-I midpoint: same P, u, σ_a²/σ², γ at every N, so the theory is the same
     const fw = L.widths?.length ? await runFiniteWidth(ctx, L, runs[1]!) : null;
+    // …and in GFL, where the reweighted theory has usable weights: the cavity residual against N
+    const fwGfl = L.widths?.length ? await runFiniteWidth(ctx, L, runs[0]!, 'gfl') : null;
     // the finite-P curve where its quadrature applies (it refuses deep in GMFL-II, where the saddle point is accurate)
     const thFinite = linspaceDesc(1.3 * sc.gmfl1Onset, 0.7 * sc.gmfl2Onset, ctx.quick ? 5 : L.widths ? 21 : 11).flatMap(
       (sigma2) => {
@@ -326,12 +334,7 @@ export async function runModularPart(
             : ''
       }${runs.some((x) => x.theoryLogDet != null) ? `; its linearisation (the mean-field decoupling of the full Seroussi–Naveh–Ringel action, −(σ_a²/2N)Σ[t̄·t̄ − P(Q + σ²)⁻¹]φφ) gives only ${runs.map((x) => fmt(x.theoryLogDet ?? NaN, 4)).join(', ')}: the log-det term alone closes about a quarter of the gap, the neuron's self-interaction 1/(1 + X) the rest` : ''}. The mean-field decoupling is exact only as N → ∞${fw ? `; at fixed P, u, σ_a²/σ² and γ (same theory) the gap at the GMFL-I midpoint is ${fw.points.map((p) => `${fmt(p.gap, 3)} ± ${fmt(p.aStdError, 1)} (N = ${p.width})`).join(', ')}${fw.points.every((p, k) => k === 0 || Math.abs(p.gap) < Math.abs(fw.points[k - 1]!.gap)) ? ', shrinking steadily with N while both starts agree at every width: a finite-width effect' : ' (not monotone in N)'}. Simple extrapolations to N → ∞: ${fw.fits.map((f) => `${fmt(f.extrapolatedGap, 3)} ± ${fmt(f.extrapolatedGapSe, 2)} in ${f.x} (χ²/dof ${f.chi2PerDof === undefined ? '—' : fmt(f.chi2PerDof, 3)}, ${f.agreesWithinThreeSe ? 'consistent with 0' : 'not consistent with 0'} within 3 SE)`).join('; ')}` : ' (`demo modular` runs the width sweep N = 16, 32, 64)'}.`,
     );
-    section.paragraphs.push(
-      reweightParagraph(
-        runs,
-        fw?.points.map((p) => ({ ...p, reweighted: p.theoryReweighted, reweightedSe: p.theoryReweightedSe })) ?? [],
-      ),
-    );
+    section.paragraphs.push(reweightParagraph(runs, fw?.points ?? [], fwGfl?.points ?? []));
     const exploreL = explorerUrl('modular', {
       prime: sc.prime,
       width: sc.width,
@@ -454,6 +457,7 @@ export async function runModularPart(
       theoryFiniteP: thFinite.map((c) => ({ sigma2: c.sigma2, a: c.a, w2v2: c.phiPsi, phase: c.phase })),
       theoryFiniteN: thN,
       ...(fw ? { finiteWidth: fw.json } : {}),
+      ...(fwGfl ? { finiteWidthGfl: fwGfl.json } : {}),
     };
     summaryL.push(
       `   network (P = ${sc.prime}, N = ${sc.width}): ${runs.map((x) => `σ² ${fmt(x.sigma2, 3)} ${x.phase}: |a| ${fmt(x.a, 3)} ± ${fmt(x.aStdError, 1)} (finite-P theory ${fmt(x.theoryA, 3)}, finite-N ${x.theoryFiniteN === null ? '—' : fmt(x.theoryFiniteN, 3)}, R̂ ${fmt(x.rhat, 3)})`).join('; ')}`,
