@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { key, normal } from '@sftdl/field';
 import { describe, expect, it } from 'vitest';
 import { modularReadoutIntegral } from './modular-readout';
@@ -47,7 +48,18 @@ function dense(w: Float64Array, N: number, P: number, sigmaA2: number, sigma2: n
   return { a: (sigma2 * yGy) / y2, action: 0.5 * yGy + 0.5 * P * (logDet - D * Math.log(sigma2)) };
 }
 
+const fixture = JSON.parse(
+  readFileSync(new URL('../../test/fixtures/grokking/modular_readout.json', import.meta.url), 'utf8'),
+) as { cases: { width: number; prime: number; sigmaA2: number; sigma2: number; w: number[]; a: number; action: number }[] };
+
 describe('modularReadoutIntegral (readout integrated exactly, Woodbury)', () => {
+  it('matches the numpy dense solve/slogdet fixture (test/fixtures/grokking/modular_readout.py)', () => {
+    for (const c of fixture.cases) {
+      const got = modularReadoutIntegral(Float64Array.from(c.w), c.width, c.prime, c.sigmaA2, c.sigma2);
+      expect(got.a).toBeCloseTo(c.a, 10);
+      expect(Math.abs(got.action - c.action)).toBeLessThan(1e-9 * Math.max(1, Math.abs(c.action)));
+    }
+  });
   it('equals the dense P²×P² solve and log-determinant', () => {
     for (const [N, P, sa, s2] of [
       [1, 5, 0.3, 0.05],
