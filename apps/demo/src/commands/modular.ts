@@ -36,7 +36,7 @@ export const command: Command = {
     {
       name: 'max-steps',
       type: 'integer',
-      defaultText: '40000 (2500 in the tour)',
+      defaultText: '40000 (5000 in the tour)',
       description:
         'cap on the Langevin steps per σ² point (each point stops at the first check with R̂ ≤ 1.03 and ESS ≥ 150), ≥ 100',
     },

@@ -1,8 +1,9 @@
 /**
  * Langevin ensembles of the modular-addition network (grokking paper §5, Fig. 3 network side) on the full P² table,
  * compared with the theory at the same P, N, σ_a², γ (first-principles λ normalisation, which is what the network
- * samples). The measured discrepancy is a = ⟨(y − f)·y⟩/⟨y·y⟩ (σ² t̄ = a y, Claim I) with per-chain traces for split-R̂,
- * ESS and the standard error, and the per-mode Fourier magnitudes ⟨|w_k|²|v_k|²⟩ against the theory's
+ * samples). The measured discrepancy is a = ⟨(y − f)·y⟩/⟨y·y⟩ (σ² t̄ = a y, Claim I), Rao–Blackwellised: each recorded
+ * state contributes the exact conditional a(W) of its read-in weights (the readout integrated, {@link modularReadoutIntegral}),
+ * with per-chain traces for split-R̂, ESS and the standard error, and the per-mode Fourier magnitudes ⟨|w_k|²|v_k|²⟩ against the theory's
  * (1 − ρ)/P² + ρ x₊² (ρ the aligned weight).
  */
 import { type ComputeBackend, ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
