@@ -136,17 +136,19 @@ export interface ModularLangevinRun {
   w2v2TheoryFiniteN: number | null;
   /**
    * The exact network average from the cavity law reweighted to the exact read-in posterior (importance sampling,
-   * {@link ModularNetworkAverage}): its |a| and batch standard error, the Kish effective number of draws, the
-   * unweighted independent-neuron average (mean kernel + its fluctuation only), and the deviation of the network
-   * from the reweighted value in combined SE with the 3-SE verdict — null where the solver refused, and the
-   * deviation/verdict null where fewer than {@link REWEIGHT_MIN_ESS} effective draws make the weights degenerate.
+   * {@link ModularNetworkAverage}): its |a|, batch standard error (absent when infinite: fewer than two batches carry
+   * weight), the Kish effective number of draws, the unweighted independent-neuron average (mean kernel + its
+   * fluctuations only), whether the weights are usable (Kish ESS ≥ {@link REWEIGHT_MIN_ESS}), and — only then — the
+   * deviation of the network from the reweighted value in combined SE with the 3-SE verdict. All absent where the
+   * reweighting did not run (the finite-N solver refused, or P²N > 121·64).
    */
-  theoryReweighted: number | null;
-  theoryReweightedSe: number | null;
-  reweightEss: number | null;
-  theoryIndependent: number | null;
-  deviationSeReweighted: number | null;
-  withinThreeSeReweighted: boolean | null;
+  theoryReweighted?: number;
+  theoryReweightedSe?: number;
+  reweightEss?: number;
+  theoryIndependent?: number;
+  reweightUsable?: boolean;
+  deviationSeReweighted?: number;
+  withinThreeSeReweighted?: boolean;
   /** |a| of the linearised log-det theory (the mean-field decoupling of the full SNR action), when asked for. */
   theoryLogDet?: number | null;
   /** Mean over k = 1…P−1 of ⟨|w_k|²|v_k|²⟩ (neuron average); the finite-P theory's and the saddle-point (1 − ρ)/P² + ρ x₊². */
@@ -278,7 +280,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       o.reweightDraws ?? (P * P * sc.width <= 121 * 64 ? REWEIGHT_DRAWS : 0),
     );
     const net = thN?.network;
-    const rwOk = net !== undefined && net.essFraction * net.draws >= REWEIGHT_MIN_ESS;
+    const rwOk = net !== undefined && net.essFraction * net.draws >= REWEIGHT_MIN_ESS && Number.isFinite(net.aStdError);
     const thLogDet = o.logDetTheory ? finiteNTheory(par, fold(o.key, 6000 + i), 'log-det') : undefined;
     const model = modularNet({ ...par, backend: o.backend });
     const xAligned = modularSaddles(thP.s, sc.gamma)?.xPlus ?? modularDegeneracy(sc.gamma).xStar;
@@ -395,12 +397,21 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       deviationSeFiniteN: thN ? Math.abs(Math.abs(diag.mean) - thN.a) / Math.hypot(diag.se, thN.aStdError) : null,
       withinThreeSeFiniteN: thN ? Math.abs(Math.abs(diag.mean) - thN.a) <= 3 * Math.hypot(diag.se, thN.aStdError) : null,
       w2v2TheoryFiniteN: thN?.phiPsi ?? null,
-      theoryReweighted: net?.a ?? null,
-      theoryReweightedSe: net?.aStdError ?? null,
-      reweightEss: net ? net.essFraction * net.draws : null,
-      theoryIndependent: net?.aIndependent ?? null,
-      deviationSeReweighted: rwOk ? Math.abs(Math.abs(diag.mean) - net.a) / Math.hypot(diag.se, net.aStdError) : null,
-      withinThreeSeReweighted: rwOk ? Math.abs(Math.abs(diag.mean) - net.a) <= 3 * Math.hypot(diag.se, net.aStdError) : null,
+      ...(net
+        ? {
+            theoryReweighted: net.a,
+            ...(Number.isFinite(net.aStdError) ? { theoryReweightedSe: net.aStdError } : {}),
+            reweightEss: net.essFraction * net.draws,
+            theoryIndependent: net.aIndependent,
+            reweightUsable: rwOk,
+            ...(rwOk
+              ? {
+                  deviationSeReweighted: Math.abs(Math.abs(diag.mean) - net.a) / Math.hypot(diag.se, net.aStdError),
+                  withinThreeSeReweighted: Math.abs(Math.abs(diag.mean) - net.a) <= 3 * Math.hypot(diag.se, net.aStdError),
+                }
+              : {}),
+          }
+        : {}),
       ...(thLogDet !== undefined ? { theoryLogDet: thLogDet?.a ?? null } : {}),
       w2v2,
       w2v2Theory: thP.phiPsi,

@@ -27,9 +27,10 @@ export interface ModularWidthPoint {
   theoryFiniteN: number | null;
   theoryFiniteNSe: number | null;
   /** The cavity law reweighted to the exact posterior (see ModularLangevinRun.theoryReweighted) and its effective draws. */
-  theoryReweighted: number | null;
-  theoryReweightedSe: number | null;
-  reweightEss: number | null;
+  theoryReweighted?: number;
+  theoryReweightedSe?: number;
+  reweightEss?: number;
+  reweightUsable?: boolean;
   predictedGap: number | null;
   deviationSeFiniteN: number | null;
   withinThreeSeFiniteN: boolean | null;
@@ -56,6 +57,13 @@ export type WidthSweepPoint = 'gmfl1-mid' | 'gfl';
 
 const sweepSigma2 = (sc: { gmfl1Onset: number; gmfl2Onset: number }, where: WidthSweepPoint) =>
   where === 'gfl' ? 1.15 * sc.gmfl1Onset : (sc.gmfl1Onset + sc.gmfl2Onset) / 2;
+
+/** The keys of `o` that are defined (optional JSON fields stay absent instead of null). */
+function pickDefined<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
 
 /** Runs the sweep (reusing `base`, the run at the plan's own width) and fits the gap. */
 export async function runFiniteWidth(
@@ -95,9 +103,7 @@ export async function runFiniteWidth(
       gap: r.a - r.theoryA,
       theoryFiniteN: r.theoryFiniteN,
       theoryFiniteNSe: r.theoryFiniteNSe,
-      theoryReweighted: r.theoryReweighted,
-      theoryReweightedSe: r.theoryReweightedSe,
-      reweightEss: r.reweightEss,
+      ...pickDefined(r, ['theoryReweighted', 'theoryReweightedSe', 'reweightEss', 'reweightUsable']),
       predictedGap: r.theoryFiniteN === null ? null : r.theoryFiniteN - r.theoryA,
       deviationSeFiniteN: r.deviationSeFiniteN,
       withinThreeSeFiniteN: r.withinThreeSeFiniteN,

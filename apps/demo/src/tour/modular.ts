@@ -26,13 +26,14 @@ function reweightParagraph(runs: ModularLangevinRun[], mid: ModularWidthPoint[],
   const pt = (x: {
     a: number;
     aStdError: number;
-    theoryReweighted: number | null;
-    theoryReweightedSe: number | null;
-    reweightEss: number | null;
+    theoryReweighted?: number;
+    theoryReweightedSe?: number;
+    reweightEss?: number;
+    reweightUsable?: boolean;
   }) =>
-    x.theoryReweighted === null
+    x.theoryReweighted === undefined
       ? '—'
-      : `${fmt(x.theoryReweighted, 4)} ± ${fmt(x.theoryReweightedSe ?? NaN, 1)} (ESS ${fmt(x.reweightEss ?? NaN, 2)}${(x.reweightEss ?? 0) >= REWEIGHT_MIN_ESS ? `, ${fmt(Math.abs(x.a - x.theoryReweighted) / Math.hypot(x.aStdError, x.theoryReweightedSe ?? 0), 2)} SE from the network` : ': degenerate, no verdict'})`;
+      : `${fmt(x.theoryReweighted, 4)} ± ${fmt(x.theoryReweightedSe ?? NaN, 1)} (ESS ${fmt(x.reweightEss ?? NaN, 2)}${x.reweightUsable ? `, ${fmt(Math.abs(x.a - x.theoryReweighted) / Math.hypot(x.aStdError, x.theoryReweightedSe ?? 0), 2)} SE from the network` : ': degenerate, no verdict'})`;
   const sweep = (name: string, w: ModularWidthPoint[]) =>
     w.length
       ? `; ${name}, N = ${w.map((p) => `${p.width}: network ${fmt(p.a, 4)} ± ${fmt(p.aStdError, 1)}, cavity ${p.theoryFiniteN === null ? '—' : fmt(p.theoryFiniteN, 4)} (residual ${p.theoryFiniteN === null ? '—' : fmt(p.a - p.theoryFiniteN, 2)}), reweighted ${pt(p)}`).join('; ')}`
@@ -275,13 +276,13 @@ export async function runModularPart(
           x: thN.map((c) => c.sigma2),
           y: thN.map((c) => c.a),
         },
-        ...(runs.some((x) => x.deviationSeReweighted !== null)
+        ...(runs.some((x) => x.reweightUsable)
           ? [
               {
                 name: 'finite-N, reweighted to the exact posterior',
-                x: runs.filter((x) => x.deviationSeReweighted !== null).map((x) => x.sigma2),
-                y: runs.filter((x) => x.deviationSeReweighted !== null).map((x) => x.theoryReweighted ?? NaN),
-                yErr: runs.filter((x) => x.deviationSeReweighted !== null).map((x) => x.theoryReweightedSe ?? NaN),
+                x: runs.filter((x) => x.reweightUsable).map((x) => x.sigma2),
+                y: runs.filter((x) => x.reweightUsable).map((x) => x.theoryReweighted ?? NaN),
+                yErr: runs.filter((x) => x.reweightUsable).map((x) => x.theoryReweightedSe ?? NaN),
                 points: true,
               },
             ]
@@ -423,11 +424,13 @@ export async function runModularPart(
         fmt(x.deviationSe, 2),
         x.theoryFiniteN === null ? '—' : `${fmt(x.theoryFiniteN, 4)} ± ${fmt(x.theoryFiniteNSe ?? NaN, 1)}`,
         x.deviationSeFiniteN === null ? '—' : `${fmt(x.deviationSeFiniteN, 2)}${x.withinThreeSeFiniteN ? '' : ' ✗'}`,
-        x.theoryReweighted === null
+        x.theoryReweighted === undefined
           ? '—'
           : `${fmt(x.theoryReweighted, 4)} ± ${fmt(x.theoryReweightedSe ?? NaN, 1)} (${fmt(x.reweightEss ?? NaN, 2)})`,
-        x.deviationSeReweighted === null
-          ? 'weights degenerate'
+        x.deviationSeReweighted === undefined
+          ? x.theoryReweighted === undefined
+            ? '—'
+            : 'weights degenerate'
           : `${fmt(x.deviationSeReweighted, 2)}${x.withinThreeSeReweighted ? '' : ' ✗'}`,
         x.w2v2,
         x.w2v2Theory,
