@@ -103,8 +103,11 @@ export type {
   ModularFiniteNOptions,
   ModularFiniteNSolution,
   ModularKernelClasses,
+  ModularNetworkAverage,
 } from './grokking/modular-finite-n';
 export { solveModularFiniteN } from './grokking/modular-finite-n';
+export type { ModularReadoutIntegral } from './grokking/modular-readout';
+export { modularReadoutIntegral } from './grokking/modular-readout';
 export {
   modularCurve,
   modularDegeneracy,

@@ -14,7 +14,7 @@ export const command: Command = {
   usage: [
     "demo modular [--full] [--points m] [--prime P] [--width N] [--gamma g] [--chains C] [--max-steps S] [--widths N1,N2,…] [--json]   (--full: 401 σ² points; the theory is already at the paper's P = 401, N = 1000)",
     'demo modular --full --plan-sweep DIR [--prime P] [--width N] [--gamma g] [--steps S] [--seed s] [--json]: the network side at P = 47 (N = 64, γ = 30) as a sweep plan — 8 σ² across GFL/GMFL-I/GMFL-II × 4 seeds, 4 chains × 200 000 steps each, checkpointed, with its cost estimate; run it with `demo sweep run|submit DIR`, then `demo report --from DIR`',
-    '  langevin: { prime, width, sigmaA2, gamma, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA (finite-P theory), theoryASaddle, deviationSe, theoryFiniteN (finite-N theory: readout integrated exactly, cavity action), theoryFiniteNSe, deviationSeFiniteN, withinThreeSeFiniteN, theoryLogDet, w2v2, w2v2Theory, w2v2PerMode, starts: [{ start: prior|aligned, a, aStdError, rhat }], startsAgree, equilibrated, … }], theoryFiniteP, theoryFiniteN, finiteWidth: { points, fits } } — the square-activation network on the full P² table (default P = 11, N = 32, γ = 30; half the chains start from the prior, half Fourier-aligned; at most --max-steps per σ² point, deterministic) vs the theory at the same P, N, σ_a², γ; finiteWidth: the gap at the GMFL-I midpoint for --widths (default 16,32,64) extrapolated to N → ∞',
+    '  langevin: { prime, width, sigmaA2, gamma, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA (finite-P theory), theoryASaddle, deviationSe, theoryFiniteN (finite-N theory: readout integrated exactly, cavity action), theoryFiniteNSe, deviationSeFiniteN, withinThreeSeFiniteN, theoryReweighted (the cavity law reweighted to the exact read-in posterior: the network’s |a| by importance sampling), theoryReweightedSe, reweightEss, theoryIndependent, reweightUsable (Kish ESS ≥ 100), deviationSeReweighted and withinThreeSeReweighted (only when usable; all absent where the reweighting did not run), theoryLogDet, w2v2, w2v2Theory, w2v2PerMode, starts: [{ start: prior|aligned, a, aStdError, rhat }], startsAgree, equilibrated, … }], theoryFiniteP, theoryFiniteN, finiteWidth: { points, fits } } — the square-activation network on the full P² table (default P = 11, N = 32, γ = 30; half the chains start from the prior, half Fourier-aligned; at most --max-steps per σ² point, deterministic) vs the theory at the same P, N, σ_a², γ; finiteWidth: the gap at the GMFL-I midpoint for --widths (default 16,32,64) extrapolated to N → ∞',
   ],
   flags: [
     ...partFlags({ allowFull: true }),
@@ -27,11 +27,16 @@ export const command: Command = {
     { name: 'prime', type: 'integer', defaultText: '11', description: 'modulus P of the Langevin network, 3…101' },
     { name: 'width', type: 'integer', defaultText: '32', description: 'width N of the Langevin network, 2…4096' },
     { name: 'gamma', type: 'number', defaultText: '30', description: 'output scaling γ of the Langevin network' },
-    { name: 'chains', type: 'integer', defaultText: '4', description: 'Langevin chains per σ² point, 2…64' },
+    {
+      name: 'chains',
+      type: 'integer',
+      defaultText: '8 (4 in the tour)',
+      description: 'Langevin chains per σ² point, 2…64',
+    },
     {
       name: 'max-steps',
       type: 'integer',
-      defaultText: '12000 (2500 in the tour)',
+      defaultText: '40000 (5000 in the tour)',
       description:
         'cap on the Langevin steps per σ² point (each point stops at the first check with R̂ ≤ 1.03 and ESS ≥ 150), ≥ 100',
     },

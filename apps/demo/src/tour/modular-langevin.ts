@@ -1,17 +1,20 @@
 /**
  * Langevin ensembles of the modular-addition network (grokking paper §5, Fig. 3 network side) on the full P² table,
  * compared with the theory at the same P, N, σ_a², γ (first-principles λ normalisation, which is what the network
- * samples). The measured discrepancy is a = ⟨(y − f)·y⟩/⟨y·y⟩ (σ² t̄ = a y, Claim I) with per-chain traces for split-R̂,
- * ESS and the standard error, and the per-mode Fourier magnitudes ⟨|w_k|²|v_k|²⟩ against the theory's
+ * samples). The measured discrepancy is a = ⟨(y − f)·y⟩/⟨y·y⟩ (σ² t̄ = a y, Claim I), Rao–Blackwellised: each recorded
+ * state contributes the exact conditional a(W) of its read-in weights (the readout integrated, {@link modularReadoutIntegral}),
+ * with per-chain traces for split-R̂, ESS and the standard error, and the per-mode Fourier magnitudes ⟨|w_k|²|v_k|²⟩ against the theory's
  * (1 − ρ)/P² + ρ x₊² (ρ the aligned weight).
  */
 import { type ComputeBackend, ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
 import { type Key, fold, uniform } from '@sftdl/field';
 import {
   type ModularFiniteNSolution,
+  type ModularNetworkAverage,
   type ModularParams,
   modularDegeneracy,
   modularOnsets,
+  modularReadoutIntegral,
   modularSaddles,
   solveModular,
   solveModularFiniteN,
@@ -131,6 +134,21 @@ export interface ModularLangevinRun {
   withinThreeSeFiniteN: boolean | null;
   /** ⟨|w_k|²|v_k|²⟩ of the finite-N theory. */
   w2v2TheoryFiniteN: number | null;
+  /**
+   * The exact network average from the cavity law reweighted to the exact read-in posterior (importance sampling,
+   * {@link ModularNetworkAverage}): its |a|, batch standard error (absent when infinite: fewer than two batches carry
+   * weight), the Kish effective number of draws, the unweighted independent-neuron average (mean kernel + its
+   * fluctuations only), whether the weights are usable (Kish ESS ≥ {@link REWEIGHT_MIN_ESS}), and — only then — the
+   * deviation of the network from the reweighted value in combined SE with the 3-SE verdict. All absent where the
+   * reweighting did not run (the finite-N solver refused, or P²N > 121·64).
+   */
+  theoryReweighted?: number;
+  theoryReweightedSe?: number;
+  reweightEss?: number;
+  theoryIndependent?: number;
+  reweightUsable?: boolean;
+  deviationSeReweighted?: number;
+  withinThreeSeReweighted?: boolean;
   /** |a| of the linearised log-det theory (the mean-field decoupling of the full SNR action), when asked for. */
   theoryLogDet?: number | null;
   /** Mean over k = 1…P−1 of ⟨|w_k|²|v_k|²⟩ (neuron average); the finite-P theory's and the saddle-point (1 − ρ)/P² + ρ x₊². */
@@ -173,6 +191,11 @@ export interface ModularLangevinOptions {
    * result depends only on the parameters and the key; default true). false: exactly maxSteps (sweeps).
    */
   stopAtTarget?: boolean;
+  /**
+   * Networks drawn for the reweighted theory (`theoryReweighted`); default {@link REWEIGHT_DRAWS} where P²N ≤ 121·64
+   * (≈ 0.5–2 s a point), 0 (skipped) for larger nets, where each draw costs O(N²P²).
+   */
+  reweightDraws?: number;
   /** Also solve the linearised log-det theory at each point (≈ 2 s per point at P = 11; default false). */
   logDetTheory?: boolean;
   /** Checkpoint store of a single-σ² run (a sweep task's handle): the sampler states and the traces, saved every `everySeconds`. */
@@ -210,9 +233,10 @@ export function finiteNTheory(
   par: ModularParams,
   key: Key,
   correction: 'cavity' | 'log-det' = 'cavity',
+  networkDraws = 0,
 ): ModularFiniteNSolution | null {
   try {
-    return solveModularFiniteN(par, { key, correction });
+    return solveModularFiniteN(par, { key, correction, networkDraws });
   } catch (e) {
     if (e instanceof InvalidArgumentError || e instanceof ConvergenceError) return null;
     throw e;
@@ -220,6 +244,9 @@ export function finiteNTheory(
 }
 
 const CHECK_EVERY = 50;
+/** Networks drawn for the reweighted theory, and the Kish effective count below which its weights count as degenerate. */
+export const REWEIGHT_DRAWS = 4000;
+export const REWEIGHT_MIN_ESS = 100;
 const STOP_TARGET = { rhat: 1.03, ess: 150 } as const;
 
 /** Runs the ensembles, one per σ² (half the chains from the prior, half from the aligned state), and compares them with the theory. */
@@ -227,9 +254,6 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
   const sc = o.scenario;
   const P = sc.prime;
   const data = modularAddition({ prime: P });
-  const y = data.y.data;
-  let y2 = 0;
-  for (const v of y) y2 += v * v;
   const out: ModularLangevinRun[] = [];
   const nAligned = Math.max(0, Math.min(o.chains - 1, o.alignedChains ?? Math.floor(o.chains / 2)));
   const groups = [
@@ -249,7 +273,14 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       theorySource = 'saddle-point';
       thP = { a: th.a, s: th.s, phiPsi: (1 - th.alignedFraction) / P ** 2 + th.alignedFraction * (th.xPlus ?? 0) ** 2 };
     }
-    const thN = finiteNTheory(par, fold(o.key, 5000 + i));
+    const thN = finiteNTheory(
+      par,
+      fold(o.key, 5000 + i),
+      'cavity',
+      o.reweightDraws ?? (P * P * sc.width <= 121 * 64 ? REWEIGHT_DRAWS : 0),
+    );
+    const net = thN?.network;
+    const rwOk = net !== undefined && net.essFraction * net.draws >= REWEIGHT_MIN_ESS && Number.isFinite(net.aStdError);
     const thLogDet = o.logDetTheory ? finiteNTheory(par, fold(o.key, 6000 + i), 'log-det') : undefined;
     const model = modularNet({ ...par, backend: o.backend });
     const xAligned = modularSaddles(thP.s, sc.gamma)?.xPlus ?? modularDegeneracy(sc.gamma).xStar;
@@ -297,12 +328,10 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
         s.advance(to);
         if (to >= o.burnIn) {
           const params = s.state().params;
-          for (let c = 0; c < groups[gi]!.chains; c++) {
-            const f = model.apply(Float64Array.from(params[c]!), data.x).data;
-            let q = 0;
-            for (let k = 0; k < f.length; k++) q += (y[k]! - f[k]!) * y[k]!;
-            traces[gi]![c]!.push(q / y2);
-          }
+          // Rao–Blackwellised: the readout given the read-in weights is Gaussian, so each recorded state contributes
+          // the exact conditional a(W) = σ²Σ_p y_pᵀ(K_W + σ²)⁻¹y_p/Σ|y_p|² instead of ⟨(y − f)·y⟩/⟨y·y⟩ at one readout draw
+          for (let c = 0; c < groups[gi]!.chains; c++)
+            traces[gi]![c]!.push(modularReadoutIntegral(params[c]!, sc.width, P, sc.sigmaA2, sigma2).a);
         }
       }
       step = to;
@@ -368,6 +397,21 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       deviationSeFiniteN: thN ? Math.abs(Math.abs(diag.mean) - thN.a) / Math.hypot(diag.se, thN.aStdError) : null,
       withinThreeSeFiniteN: thN ? Math.abs(Math.abs(diag.mean) - thN.a) <= 3 * Math.hypot(diag.se, thN.aStdError) : null,
       w2v2TheoryFiniteN: thN?.phiPsi ?? null,
+      ...(net
+        ? {
+            theoryReweighted: net.a,
+            ...(Number.isFinite(net.aStdError) ? { theoryReweightedSe: net.aStdError } : {}),
+            reweightEss: net.essFraction * net.draws,
+            theoryIndependent: net.aIndependent,
+            reweightUsable: rwOk,
+            ...(rwOk
+              ? {
+                  deviationSeReweighted: Math.abs(Math.abs(diag.mean) - net.a) / Math.hypot(diag.se, net.aStdError),
+                  withinThreeSeReweighted: Math.abs(Math.abs(diag.mean) - net.a) <= 3 * Math.hypot(diag.se, net.aStdError),
+                }
+              : {}),
+          }
+        : {}),
       ...(thLogDet !== undefined ? { theoryLogDet: thLogDet?.a ?? null } : {}),
       w2v2,
       w2v2Theory: thP.phiPsi,

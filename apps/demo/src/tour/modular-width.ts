@@ -26,6 +26,11 @@ export interface ModularWidthPoint {
   /** The finite-N theory at this width (null where it refused), the gap it predicts (theoryFiniteN − theoryA) and the deviation of the network from it in combined SE. */
   theoryFiniteN: number | null;
   theoryFiniteNSe: number | null;
+  /** The cavity law reweighted to the exact posterior (see ModularLangevinRun.theoryReweighted) and its effective draws. */
+  theoryReweighted?: number;
+  theoryReweightedSe?: number;
+  reweightEss?: number;
+  reweightUsable?: boolean;
   predictedGap: number | null;
   deviationSeFiniteN: number | null;
   withinThreeSeFiniteN: boolean | null;
@@ -47,18 +52,32 @@ export interface WidthFit {
   agreesWithinThreeSe: boolean;
 }
 
+/** Where the width sweep runs: the GMFL-I midpoint (σ²_I + σ²_II)/2, or GFL at 1.15σ²_I (the tour's GFL point). */
+export type WidthSweepPoint = 'gmfl1-mid' | 'gfl';
+
+const sweepSigma2 = (sc: { gmfl1Onset: number; gmfl2Onset: number }, where: WidthSweepPoint) =>
+  where === 'gfl' ? 1.15 * sc.gmfl1Onset : (sc.gmfl1Onset + sc.gmfl2Onset) / 2;
+
+/** The keys of `o` that are defined (optional JSON fields stay absent instead of null). */
+function pickDefined<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
 /** Runs the sweep (reusing `base`, the run at the plan's own width) and fits the gap. */
 export async function runFiniteWidth(
   ctx: PartContext,
   L: ModularLangevinPlan,
   base: ModularLangevinRun,
+  where: WidthSweepPoint = 'gmfl1-mid',
 ): Promise<{ points: ModularWidthPoint[]; fits: WidthFit[]; json: Record<string, unknown> }> {
   const widths = [...new Set(L.widths ?? [])].sort((a, b) => a - b);
-  const bar = new Progress(`modular finite-width sweep N = ${widths.join(', ')}`, widths.length, ctx.quiet);
+  const bar = new Progress(`modular finite-width sweep (${where}) N = ${widths.join(', ')}`, widths.length, ctx.quiet);
   const points: ModularWidthPoint[] = [];
   for (const [i, width] of widths.entries()) {
     const sc = modularScenario({ prime: L.prime, width, gamma: L.gamma });
-    const mid = (sc.gmfl1Onset + sc.gmfl2Onset) / 2;
+    const mid = sweepSigma2(sc, where);
     const r =
       width === L.width
         ? base
@@ -70,7 +89,7 @@ export async function runFiniteWidth(
               maxSteps: L.maxSteps,
               burnIn: L.burnIn,
               thin: 5,
-              key: fold(makeKey(ctx.seed), 900 + width),
+              key: fold(makeKey(ctx.seed), (where === 'gfl' ? 1900 : 900) + width),
               backend: ctx.backend,
             })
           )[0]!;
@@ -84,6 +103,7 @@ export async function runFiniteWidth(
       gap: r.a - r.theoryA,
       theoryFiniteN: r.theoryFiniteN,
       theoryFiniteNSe: r.theoryFiniteNSe,
+      ...pickDefined(r, ['theoryReweighted', 'theoryReweightedSe', 'reweightEss', 'reweightUsable']),
       predictedGap: r.theoryFiniteN === null ? null : r.theoryFiniteN - r.theoryA,
       deviationSeFiniteN: r.deviationSeFiniteN,
       withinThreeSeFiniteN: r.withinThreeSeFiniteN,
@@ -119,6 +139,12 @@ export async function runFiniteWidth(
   return {
     points,
     fits,
-    json: { prime: L.prime, gamma: L.gamma, point: 'GMFL-I midpoint (σ²_I + σ²_II)/2 of each width', points, fits },
+    json: {
+      prime: L.prime,
+      gamma: L.gamma,
+      point: where === 'gfl' ? 'GFL, 1.15σ²_I of each width' : 'GMFL-I midpoint (σ²_I + σ²_II)/2 of each width',
+      points,
+      fits,
+    },
   };
 }

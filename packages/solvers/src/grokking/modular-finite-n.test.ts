@@ -147,3 +147,43 @@ describe('finite-N modular theory: self-consistent solution', () => {
     expect(() => solveModularFiniteN({ ...p, prime: 67 })).toThrow(/solveModularFiniteP or solveModular/);
   });
 });
+
+describe('finite-N modular theory: the cavity law reweighted to the exact read-in posterior (networkDraws)', () => {
+  // P = 5, N = 8 in GFL (u ≈ 5): two different proposals (cavity and linearised log-det single-neuron laws) whose own
+  // |a| differ by ≈ 0.004 (≫ their errors) must give the same reweighted average — the exact posterior mean of a(W).
+  const p = { prime: 5, width: 8, sigmaA2: 3.1e-5, gamma: 30, sigma2: 0.00625 };
+  const opts = { key: key(3), networkDraws: 4000, chains: 128 };
+  const cav = solveModularFiniteN(p, { ...opts, correction: 'cavity' });
+  const ld = solveModularFiniteN(p, { ...opts, key: key(4), correction: 'log-det' });
+  // numpy: the same posterior mean by importance sampling from the prior N(0, I) (300 000 draws), dense linear algebra
+  const fixture = JSON.parse(
+    readFileSync(new URL('../../test/fixtures/grokking/modular_readout.json', import.meta.url), 'utf8'),
+  ) as { posterior: typeof p & { a: number; aStdError: number } };
+  it('is independent of the proposal within 3 SE while the proposals themselves differ', () => {
+    const c = cav.network!,
+      l = ld.network!;
+    expect(c.essFraction).toBeGreaterThan(0.3);
+    expect(l.essFraction).toBeGreaterThan(0.1);
+    expect(Math.abs(cav.a - ld.a)).toBeGreaterThan(10 * Math.hypot(cav.aStdError, ld.aStdError, c.aStdError));
+    expect(Math.abs(c.a - l.a)).toBeLessThan(3 * Math.hypot(c.aStdError, l.aStdError));
+    expect(Math.abs(c.aIndependent - l.aIndependent)).toBeGreaterThan(
+      5 * Math.hypot(c.aIndependentStdError, l.aIndependentStdError),
+    );
+  });
+  it('agrees with the independent numpy estimate (prior proposal) within 3 SE', () => {
+    const ref = fixture.posterior;
+    expect([ref.prime, ref.width, ref.sigmaA2, ref.sigma2, ref.gamma]).toEqual([p.prime, p.width, p.sigmaA2, p.sigma2, p.gamma]);
+    for (const r of [cav.network!, ld.network!])
+      expect(Math.abs(r.a - ref.a)).toBeLessThan(3 * Math.hypot(r.aStdError, ref.aStdError));
+    // and the cavity theory itself is resolvably off (the residual the reweighting removes)
+    expect(ref.a - cav.a).toBeGreaterThan(3 * Math.hypot(cav.aStdError, ref.aStdError));
+  });
+  it('GP limit: σ_a²/σ² → 0 and γ → 0 (prior N(0, I)) give |a| = σ²/(σ² + 4σ_a²)', () => {
+    const g = { ...p, sigmaA2: 1e-7, sigma2: 0.02, gamma: 1e-8 };
+    const r = solveModularFiniteN(g, { ...opts, networkDraws: 400 }).network!;
+    const gp = g.sigma2 / (g.sigma2 + 4 * g.sigmaA2);
+    expect(r.essFraction).toBeGreaterThan(0.99);
+    expect(Math.abs(r.a - gp)).toBeLessThan(1e-6);
+    expect(1 - r.a).toBeGreaterThan(0.5 * (1 - gp));
+  });
+});

@@ -33,6 +33,7 @@ import { ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
 import { type Key, fold, key as makeKey, normal, uniform } from '@sftdl/field';
 import { type ModularParams, modularInvariant } from './modular';
 import { solveModularFiniteP } from './modular-finite';
+import { modularReadoutIntegral } from './modular-readout';
 
 /** Kernel eigenvalues Q_κ of the five mode classes (module comment). */
 export interface ModularKernelClasses {
@@ -74,6 +75,34 @@ export interface ModularFiniteNOptions {
   damping?: number;
   /** Random key (same key → same numbers); default key(0). */
   key?: Key;
+  /**
+   * Networks of N neurons drawn from the final single-neuron law and reweighted to the exact read-in posterior
+   * (importance sampling, {@link ModularNetworkAverage}); 0 (default) skips it. ≈ 2000 are enough at P = 11.
+   */
+  networkDraws?: number;
+}
+
+/**
+ * The exact network average by importance sampling from the cavity law: N neurons drawn independently from the
+ * single-neuron law q are a proposal for the exact read-in posterior p(W) ∝ Πᵢprior(wᵢ)e^{−Γ(wᵢ)}·e^{−S_data(W)},
+ * S_data = ½Σ_p y_pᵀ(K_W + σ²)⁻¹y_p + (P/2)·log det(K_W + σ²) ({@link modularReadoutIntegral}); the weights
+ * R(W) ∝ exp(−S_data(W) + Σᵢ S_cav,data(wᵢ)) correct both approximations of the cavity theory at once — the other
+ * neurons' kernel replaced by its mean, and a = σ²/(Q_λ + σ²) taken at the mean kernel instead of the posterior mean
+ * of σ²y(K_W + σ²)⁻¹y (Jensen: the kernel fluctuates by O(1/√N)).
+ */
+export interface ModularNetworkAverage {
+  /**
+   * Reweighted ⟨a(W)⟩ (the network's |a| when the weights are not degenerate: see `essFraction`) and its standard error
+   * from 10 batches of draws (+∞ when fewer than two batches carry weight: the weights are degenerate).
+   */
+  a: number;
+  aStdError: number;
+  /** Unweighted ⟨a(W)⟩ over independent cavity neurons: the mean-kernel theory plus the kernel-fluctuation (Jensen) correction only. */
+  aIndependent: number;
+  aIndependentStdError: number;
+  /** Kish effective sample size of the weights over the draws, divided by the number of draws. */
+  essFraction: number;
+  draws: number;
 }
 
 /** Finite-N adaptive-kernel solution at one σ². */
@@ -96,6 +125,8 @@ export interface ModularFiniteNSolution {
   history: number[];
   /** The decoupled finite-P theory's |a| at the same parameters (the starting point; null where its quadrature refused and the GP value was used). */
   aFiniteP: number | null;
+  /** With `networkDraws`: the exact network average by reweighting the cavity law ({@link ModularNetworkAverage}). */
+  network?: ModularNetworkAverage;
 }
 
 interface Coefficients {
@@ -367,6 +398,83 @@ function kernelFromStats(s: Stats, P: number, sigmaA2: number): ModularKernelCla
   };
 }
 
+/**
+ * {@link ModularNetworkAverage} from a pool of single-neuron samples (poolSweeps snapshots × chains, each with its
+ * cavity data action): `draws` networks of N neurons, each neuron a random (snapshot, chain) of one of 10 blocks of
+ * snapshots (the batches of the standard error), weighted by exp(−S_data(W) + Σᵢ S_cav,data(wᵢ)).
+ */
+function networkAverage(
+  pool: Float64Array,
+  sData: Float64Array,
+  o: { P: number; N: number; dim: number; chains: number; poolSweeps: number; draws: number; sigmaA2: number; sigma2: number },
+  k: Key,
+): ModularNetworkAverage {
+  const B = 10;
+  const perBatch = Math.max(1, Math.ceil(o.draws / B));
+  const block = Math.floor(o.poolSweeps / B);
+  const W = new Float64Array(o.N * o.dim);
+  const logw: number[] = [],
+    as: number[] = [],
+    batch: number[] = [];
+  for (let b = 0; b < B; b++) {
+    const u = uniform(fold(k, b), 2 * perBatch * o.N);
+    for (let d = 0; d < perBatch; d++) {
+      let cav = 0;
+      for (let i = 0; i < o.N; i++) {
+        const t = b * block + Math.min(block - 1, Math.floor(u[2 * (d * o.N + i)]! * block));
+        const c = Math.min(o.chains - 1, Math.floor(u[2 * (d * o.N + i) + 1]! * o.chains));
+        const at = (t * o.chains + c) * o.dim;
+        W.set(pool.subarray(at, at + o.dim), i * o.dim);
+        cav += sData[t * o.chains + c]!;
+      }
+      const r = modularReadoutIntegral(W, o.N, o.P, o.sigmaA2, o.sigma2);
+      logw.push(cav - r.action);
+      as.push(r.a);
+      batch.push(b);
+    }
+  }
+  const mx = Math.max(...logw);
+  const w = logw.map((l) => Math.exp(l - mx));
+  const sw = w.reduce((s, v) => s + v, 0);
+  const sw2 = w.reduce((s, v) => s + v * v, 0);
+  const stat = (weighted: boolean) => {
+    // batches whose weights all underflow (degenerate weights) carry no estimate
+    const per = Array.from({ length: B }, (_, b) => {
+      let num = 0,
+        den = 0;
+      for (let d = 0; d < as.length; d++)
+        if (batch[d] === b) {
+          const wt = weighted ? w[d]! : 1;
+          num += wt * as[d]!;
+          den += wt;
+        }
+      return den > 0 ? [num / den] : [];
+    }).flat();
+    let num = 0,
+      den = 0;
+    for (let d = 0; d < as.length; d++) {
+      const wt = weighted ? w[d]! : 1;
+      num += wt * as[d]!;
+      den += wt;
+    }
+    const mean = num / den;
+    const nb = per.length;
+    const m = per.reduce((s, v) => s + v, 0) / nb;
+    const sd = Math.sqrt(per.reduce((s, v) => s + (v - m) ** 2, 0) / (nb - 1));
+    return { mean, se: nb >= 2 ? sd / Math.sqrt(nb) : Number.POSITIVE_INFINITY };
+  };
+  const wtd = stat(true),
+    ind = stat(false);
+  return {
+    a: wtd.mean,
+    aStdError: wtd.se,
+    aIndependent: ind.mean,
+    aIndependentStdError: ind.se,
+    essFraction: (sw * sw) / sw2 / as.length,
+    draws: as.length,
+  };
+}
+
 /** The GP (prior) kernel classes: Q under w ~ N(0, I) (used to start the iteration). */
 function priorKernel(P: number, sigmaA2: number): ModularKernelClasses {
   // E|φ̃_00|² = E(Σw² + Σv² + (2/P)ΣwΣv)² = (2P)² + 4P + 4 ; edge: E|φ̃_k0|² = 2P + 4 ; target/generic: 4
@@ -437,54 +545,57 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
   const kept: { a: number; Q: ModularKernelClasses; phiPsi: number }[] = [];
   let accepted = 0,
     proposed = 0;
-  for (let it = 0; it < iterations; it++) {
-    const cg = 1 / (Q.generic + s2),
-      c0 = 1 / (Q.dc + s2),
-      ce = 1 / (Q.edge + s2),
-      cl = 1 / (Q.target + s2);
-    const coef: Coefficients = {
+  const coefficients = (aAbs: number, K: ModularKernelClasses): Coefficients => {
+    const cg = 1 / (K.generic + s2);
+    return {
       mode,
       gamma: p.gamma,
-      d: -u * a * a * P,
+      d: -u * aAbs * aAbs * P,
       eps: p.sigmaA2 / p.width,
       cg,
-      c0,
-      ce,
-      cl8: 8 * P * P * (cl - cg),
+      c0: 1 / (K.dc + s2),
+      ce: 1 / (K.edge + s2),
+      cl8: 8 * P * P * (1 / (K.target + s2) - cg),
     };
+  };
+  /** One HMC trajectory of every chain under `coef` (leapfrog, Metropolis accept). */
+  const hmcSweep = (coef: Coefficients, skey: Key) => {
+    const z = normal(fold(skey, 0), chains * dim);
+    const r = uniform(fold(skey, 1), chains);
+    for (let c = 0; c < chains; c++) {
+      const o = c * dim;
+      const view = x.subarray(o, o + dim);
+      const S0 = act.energy(x, c, coef, g);
+      let H0 = S0;
+      for (let i = 0; i < dim; i++) {
+        mom[i] = z[o + i]!;
+        H0 += 0.5 * mom[i]! ** 2;
+        x1[i] = view[i]!;
+        mom[i] = mom[i]! - 0.5 * eps * g[o + i]!;
+      }
+      let S1 = 0;
+      for (let l = 0; l < L; l++) {
+        for (let i = 0; i < dim; i++) x1[i] = x1[i]! + eps * mom[i]!;
+        S1 = act.energy(x1, 0, coef, g1);
+        const w = l === L - 1 ? 0.5 * eps : eps;
+        for (let i = 0; i < dim; i++) mom[i] = mom[i]! - w * g1[i]!;
+      }
+      let H1 = S1;
+      for (let i = 0; i < dim; i++) H1 += 0.5 * mom[i]! ** 2;
+      proposed++;
+      if (Number.isFinite(H1) && Math.log(r[c]!) < H0 - H1) {
+        view.set(x1);
+        accepted++;
+      }
+    }
+  };
+  for (let it = 0; it < iterations; it++) {
+    const coef = coefficients(a, Q);
     const acc: Stats = { sumPhi2: 0, dc2: 0, edge2: 0, phiPsi: 0 };
     let count = 0;
     const ikey = fold(root, 1 + it);
     for (let sw = 0; sw < sweeps; sw++) {
-      const skey = fold(ikey, sw);
-      const z = normal(fold(skey, 0), chains * dim);
-      const r = uniform(fold(skey, 1), chains);
-      for (let c = 0; c < chains; c++) {
-        const o = c * dim;
-        const view = x.subarray(o, o + dim);
-        const S0 = act.energy(x, c, coef, g);
-        let H0 = S0;
-        for (let i = 0; i < dim; i++) {
-          mom[i] = z[o + i]!;
-          H0 += 0.5 * mom[i]! ** 2;
-          x1[i] = view[i]!;
-          mom[i] = mom[i]! - 0.5 * eps * g[o + i]!;
-        }
-        let S1 = 0;
-        for (let l = 0; l < L; l++) {
-          for (let i = 0; i < dim; i++) x1[i] = x1[i]! + eps * mom[i]!;
-          S1 = act.energy(x1, 0, coef, g1);
-          const w = l === L - 1 ? 0.5 * eps : eps;
-          for (let i = 0; i < dim; i++) mom[i] = mom[i]! - w * g1[i]!;
-        }
-        let H1 = S1;
-        for (let i = 0; i < dim; i++) H1 += 0.5 * mom[i]! ** 2;
-        proposed++;
-        if (Number.isFinite(H1) && Math.log(r[c]!) < H0 - H1) {
-          view.set(x1);
-          accepted++;
-        }
-      }
+      hmcSweep(coef, fold(ikey, sw));
       if (sw >= Math.floor(sweeps / 3)) {
         for (let c = 0; c < chains; c++) {
           const st = act.stats(x, c);
@@ -543,7 +654,34 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
     target: avg((k) => k.Q.target),
     generic: avg((k) => k.Q.generic),
   };
+  const draws = opts.networkDraws ?? 0;
+  if (!(Number.isInteger(draws) && draws >= 0))
+    throw new InvalidArgumentError(`solveModularFiniteN: networkDraws must be a non-negative integer, got ${draws}`);
+  let network: ModularNetworkAverage | undefined;
+  if (draws > 0) {
+    // pool: the single-neuron law at the final (a, Q), 8 trajectories of burn-in, then `poolSweeps` snapshots
+    const coef = coefficients(a, Q);
+    const prior: Coefficients = { ...coef, mode: 'none', d: 0 };
+    const poolSweeps = 80;
+    const pool = new Float64Array(poolSweeps * chains * dim);
+    const sData = new Float64Array(poolSweeps * chains); // S_cav − ½|w|² − Γ of every pooled neuron
+    const pkey = fold(root, 1 + iterations);
+    for (let sw = 0; sw < 8 + poolSweeps; sw++) {
+      hmcSweep(coef, fold(pkey, sw));
+      if (sw < 8) continue;
+      const t = sw - 8;
+      pool.set(x, t * chains * dim);
+      for (let c = 0; c < chains; c++) sData[t * chains + c] = act.energy(x, c, coef, null) - act.energy(x, c, prior, null);
+    }
+    network = networkAverage(
+      pool,
+      sData,
+      { P, N: p.width, dim, chains, poolSweeps, draws, sigmaA2: p.sigmaA2, sigma2: s2 },
+      fold(root, 2 + iterations),
+    );
+  }
   return {
+    ...(network ? { network } : {}),
     sigma2: s2,
     a: aMean,
     aStdError: sd / Math.sqrt(m),
