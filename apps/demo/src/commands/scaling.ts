@@ -967,6 +967,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
                   onsetInterval: fits.equilibrium?.fit?.onsets[i]?.interval ?? null,
                   meanAlignment: meanOf(e.mixture),
                   mixture: e.mixture,
+                  deltaF: e.deltaF,
+                  logPredictive: e.logPredictive,
                   dividingOverlap: e.dividing,
                   logPriorMass: e.logMass,
                   meanDeltaF: dF,
