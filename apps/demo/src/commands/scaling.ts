@@ -821,6 +821,26 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     mid: hysteresis ? fitBranch('mid') : null,
     equilibrium: hysteresis ? fitBranch('equilibrium') : null,
   };
+  // not a verdict branch: the coexistence point, where the dataset-mean ΔF = F_aligned − F_lazy changes sign (the aligned
+  // region's posterior weight ½; depends on the dividing surface), pooled and bootstrapped like the onsets
+  const coexistenceFit = ((): Fit | null => {
+    if (!hysteresis || sweep.some((s) => !s.equilibrium)) return null;
+    try {
+      const sizes = sweep.map((s) => ({
+        dim: s.dim,
+        curves: [
+          {
+            samples: s.equilibrium!.samples.slice(1),
+            alignment: s.equilibrium!.deltaF.map((r) => r.slice(1).map((v) => -v)),
+            crossing: 'first' as const,
+          },
+        ],
+      }));
+      return { fit: fitPooledOnsets(sizes, { threshold: 0, resamples, key: fold(kBoot!, 6) }), error: null };
+    } catch (e) {
+      return { fit: null, error: (e as Error).message };
+    }
+  })();
   // for reference (not the verdict): the previous estimator, the geometric mean of per-dataset crossings
   const perDataset = (b: 'up' | 'down') => {
     const sizes = sweep.map((s) => ({ dim: s.dim, onsets: b === 'up' ? s.onsetsUp : s.onsetsDown }));
@@ -1029,6 +1049,17 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
       down: branchJson(fits.down),
       mid: branchJson(fits.mid),
     },
+    coexistence: coexistenceFit
+      ? {
+          definition:
+            'not a verdict: per d, where the dataset-mean ΔF = F_aligned − F_lazy changes sign (the aligned region holds half the posterior), pooled and bootstrapped like the onsets; unlike the onset it depends on the dividing surface (--aligned-mass)',
+          fittedExponent: coexistenceFit.fit?.exponent ?? null,
+          interval: coexistenceFit.fit?.interval ?? null,
+          onsets: coexistenceFit.fit?.onsets ?? null,
+          failedResamples: coexistenceFit.fit?.failedResamples ?? null,
+          error: coexistenceFit.error,
+        }
+      : null,
     datasetEstimator: {
       definition: `for reference, not the verdict: the geometric mean over datasets of each dataset's own ${threshold}-crossing, fitted the same way (the previous estimator; null when a dataset never crosses)`,
       up: perDataset('up'),
