@@ -1099,6 +1099,11 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
         ? `  ${b === branch ? '*' : ' '} ${b.padEnd(4)} branch: exponent ${j.fittedExponent === null ? '—' : j.fittedExponent.toFixed(3)}  interval ${j.interval ? `[${j.interval[0].toFixed(3)}, ${j.interval[1].toFixed(3)}]` : '—'}`
         : `    ${b} branch: not run`;
     }),
+    ...(coexistenceFit?.fit
+      ? [
+          `    coexistence (ΔF = 0, not a verdict): exponent ${coexistenceFit.fit.exponent.toFixed(3)}  interval [${coexistenceFit.fit.interval[0].toFixed(3)}, ${coexistenceFit.fit.interval[1].toFixed(3)}]`,
+        ]
+      : []),
     `  predicted ${pred.pStarExponent} (${pred.mechanism}, ${pred.kind}); rivals ${json.rivalMechanisms.map((r) => `${r.mechanism} ${r.exponentExact}`).join(', ')}`,
     `  → ${json.consistent ? 'consistent' : 'NOT consistent'}: ${json.verdict}`,
     `  specialised neurons (excess over chance): ${spec.map((m) => `d=${m.dim}: ${m.excess.toFixed(2)}`).join(', ')}`,
