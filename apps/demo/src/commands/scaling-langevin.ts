@@ -211,19 +211,8 @@ export class NetworkSampler {
     const W = this.o.model.firstLayer?.(p);
     if (!w || !W || W.cols !== w.length)
       throw new InvalidArgumentError('the teacher overlap needs teacherDirection of length d and a model with firstLayer');
-    const d = W.cols;
-    const wn = Math.hypot(...w);
     let best = 0;
-    for (let i = 0; i < W.rows; i++) {
-      let dot = 0;
-      let nn = 0;
-      for (let j = 0; j < d; j++) {
-        const v = W.data[i * d + j]!;
-        dot += v * w[j]!;
-        nn += v * v;
-      }
-      if (nn > 0) best = Math.max(best, Math.abs(dot) / Math.sqrt(nn) / wn);
-    }
+    for (const o of countSpecialised(W, w).overlaps) best = Math.max(best, Math.abs(o));
     return best;
   }
 
