@@ -19,6 +19,12 @@
  * one dataset), each stage starting its chains from the previous stage's final state. Every stage is a full MCMC run
  * for its own posterior (the start only shortens the burn-in); metastability at a first-order onset shows up as an
  * onset biased upward, which the chains' R̂ across seeds/chains reports.
+ *
+ * Equilibrium onset (`AnnealedSweepOptions.equilibrium`): walks restricted to the lazy or the aligned side of a
+ * dividing surface on the largest read-in teacher overlap (proposals leaving the region are rejected), each measuring
+ * its held-out log predictive factor; the regions' free energies follow from their exact prior masses by the
+ * prequential identity (`freeEnergyCurve` of @sftdl/scaling), and the full posterior's alignment is their
+ * free-energy-weighted mixture. No chain has to cross the barrier.
  */
 import { type ComputeBackend, InvalidArgumentError, type Mat, SftdlError, matmulInto } from '@sftdl/compute';
 import { type Key, fold, hermiteHeNormalized, normal, normalMat, split, uniform } from '@sftdl/field';
