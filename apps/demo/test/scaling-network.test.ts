@@ -64,7 +64,7 @@ describe('demo scaling: network runner and honest framing', () => {
     expect(j.predicted).toBe(1); // two-layer He3 at N = d: specialisation, E = 2√(N·d)
     expect(j.rivalExponents).toEqual([1.5, 3]); // GFL (N·d)^(3/4) and GP d³ at N = d
     expect(j.kind).toBe('scaling');
-    expect(j.branch).toBe('down');
+    expect(j.branch).toBe('equilibrium'); // the verdict: the equilibrium onset; up/down are the spinodals
     // consistent ⇔ the interval contains 1 and excludes 1.5 and 3
     if (j.interval) {
       const [lo, hi] = j.interval as [number, number];
@@ -73,7 +73,7 @@ describe('demo scaling: network runner and honest framing', () => {
     // the onset per d is where the dataset-mean down curve falls below ½ walking down from the top (log-linear
     // interpolation); the fitted exponent is the slope through the two d (recomputed by hand here)
     expect(j.datasetsPerDim).toEqual([3, 2]); // ⌈2·5/4⌉ = 3 datasets at d = 4, 2 at d = 5
-    expect(j.method).toBe('pooled-threshold');
+    expect(j.method).toBe('restricted-free-energy');
     const crossing = (P: number[], rows: number[][]) => {
       const m = P.map((_, i) => rows.reduce((a, r) => a + r[i]!, 0) / rows.length);
       for (let i = P.length - 2; i >= 0; i--)
@@ -83,11 +83,47 @@ describe('demo scaling: network runner and honest framing', () => {
     };
     const sizes = j.sizes as { dim: number; down: { samples: number[]; alignment: number[][]; onset: number | null } }[];
     const on = sizes.map((s) => crossing(s.down.samples, s.down.alignment));
-    if (j.fittedExponent !== null) {
+    if (j.branches.down.fittedExponent !== null) {
       sizes.forEach((s, i) => expect(s.down.onset).toBeCloseTo(on[i]!, 9));
-      expect(j.fittedExponent).toBeCloseTo(Math.log(on[1]! / on[0]!) / Math.log(5 / 4), 9);
-      expect(j.fittedExponent).toBe(j.branches.down.fittedExponent);
+      expect(j.branches.down.fittedExponent).toBeCloseTo(Math.log(on[1]! / on[0]!) / Math.log(5 / 4), 9);
     } else expect(on.some((v) => v === null)).toBe(true);
+    // equilibrium: per dataset the mixture w·A_al + (1 − w)·A_lazy; the onset is where its dataset mean first reaches ½
+    // walking up (P > 0), and at P = 0 ΔF is the log ratio of the regions' exact prior masses
+    const first = (P: number[], rows: number[][]) => {
+      const m = P.map((_, i) => rows.reduce((a, r) => a + r[i]!, 0) / rows.length);
+      for (let i = 0; i < P.length; i++)
+        if (m[i]! >= 0.5)
+          return i === 0
+            ? null
+            : Math.exp(Math.log(P[i - 1]!) + ((0.5 - m[i - 1]!) / (m[i]! - m[i - 1]!)) * Math.log(P[i]! / P[i - 1]!));
+      return null;
+    };
+    const eq = (
+      j.sizes as {
+        equilibrium: {
+          samples: number[];
+          mixture: number[][];
+          deltaF: number[][];
+          logPriorMass: { lazy: number; aligned: number };
+          onset: number | null;
+        };
+      }[]
+    ).map((s) => s.equilibrium);
+    const eqOn = eq.map((e) =>
+      first(
+        e.samples.slice(1),
+        e.mixture.map((r) => r.slice(1)),
+      ),
+    );
+    for (const e of eq) {
+      expect(e.samples[0]).toBe(0);
+      for (const r of e.deltaF) expect(r[0]).toBeCloseTo(e.logPriorMass.lazy - e.logPriorMass.aligned, 12);
+    }
+    if (j.fittedExponent !== null) {
+      eq.forEach((e, i) => expect(e.onset).toBeCloseTo(eqOn[i]!, 9));
+      expect(j.fittedExponent).toBeCloseTo(Math.log(eqOn[1]! / eqOn[0]!) / Math.log(5 / 4), 9);
+      expect(j.fittedExponent).toBe(j.branches.equilibrium.fittedExponent);
+    } else expect(eqOn.some((v) => v === null)).toBe(true);
     // every dataset of a d shares the down grid, which starts from a top where the dataset mean is ≥ ½
     for (const s of sizes) {
       for (const r of s.down.alignment) expect(r).toHaveLength(s.down.samples.length);

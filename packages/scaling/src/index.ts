@@ -75,3 +75,6 @@ export {
   onsetFromTop,
   runSweep,
 } from './empirical';
+
+// ── Equilibrium onsets of a first-order transition: restricted-ensemble free energies ──────────────────
+export { dividingThreshold, freeEnergyCurve, overlapTail, regionPriorLogMass } from './freeenergy';

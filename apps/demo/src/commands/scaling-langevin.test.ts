@@ -1,6 +1,6 @@
-import { referenceBackend } from '@sftdl/compute';
+import { type Mat, erf, referenceBackend } from '@sftdl/compute';
 import { key, normalMat, split } from '@sftdl/field';
-import { alignment } from '@sftdl/scaling';
+import { alignment, regionPriorLogMass } from '@sftdl/scaling';
 import { LangevinSampler, linearTwoLayerExactPosterior, threeLayerNet, twoLayerNet } from '@sftdl/training';
 import { describe, expect, it } from 'vitest';
 import { NetworkSampler, annealedSweep, secondLayerSpecialised, singleIndexData } from './scaling-langevin';
@@ -195,5 +195,86 @@ describe('second-layer specialisation count (three-layer nets)', () => {
     expect(lo - hi).toBe(1);
     expect(secondLayerSpecialised(model, p, x, w, 0.999)).toBe(0);
     expect(() => secondLayerSpecialised(twoLayerNet({ dim: d, width: 3 }), p, x, w, 0.5)).toThrow(/three-layer/);
+  });
+});
+
+describe('restricted ensembles and their free energies (the equilibrium onset)', () => {
+  it('d = 2, N = 1: Σ of the one-point log predictive factors = log Z_R(P) − log Z_R(0) of a 2-D quadrature, per region', () => {
+    // y = He₃(w*·x)/√6, one erf neuron with read-in W ∈ ℝ², readout a integrated out analytically in the quadrature:
+    // Z_R(P) = ∫_R p₀(W) G(W) dW, G(W) = ∫ N(a; 0, v_a) Π_μ exp(−(a·erf(W·x_μ) − y_μ)²/(2σ²)) da (Gaussian in a)
+    const d = 2;
+    const P = 5;
+    const sigma2 = 0.3;
+    const c = 0.8; // lazy: |cos(W, w*)| ≤ 0.8; aligned: > 0.8
+    const data = singleIndexData(key(21), P, 1, d, 3);
+    const model = twoLayerNet({ dim: d, width: 1, activation: 'erf', sigmaA2: 2 });
+    const vW = model.blocks.find((b) => b.name === 'W')!.priorVariance;
+    const va = model.blocks.find((b) => b.name === 'a')!.priorVariance;
+    const probe = Float64Array.from([0.3, -0.7, 1]);
+    const phi0 = model.features!(probe, { rows: 1, cols: d, data: Float64Array.from([1.1, 0.4]) }).data[0]!;
+    expect(phi0).toBeCloseTo(erf(0.3 * 1.1 - 0.7 * 0.4), 12); // the network's activation is plain erf
+    const X = data.X.data;
+    const y = data.y;
+    const ws = data.w;
+    const logZ = (n: number, side: 'lazy' | 'aligned') => {
+      // polar quadrature: r ∈ (0, 6√vW], angle uniform; midpoint rule
+      const nr = 300;
+      const nt = 1440;
+      const rMax = 6 * Math.sqrt(vW);
+      let z = 0;
+      for (let i = 0; i < nr; i++) {
+        const r = ((i + 0.5) * rMax) / nr;
+        const pr = (Math.exp((-r * r) / (2 * vW)) / (2 * Math.PI * vW)) * r * (rMax / nr) * ((2 * Math.PI) / nt);
+        for (let j = 0; j < nt; j++) {
+          const t = ((j + 0.5) * 2 * Math.PI) / nt;
+          const w0 = r * Math.cos(t);
+          const w1 = r * Math.sin(t);
+          const ov = Math.abs(Math.cos(t) * ws[0]! + Math.sin(t) * ws[1]!);
+          if ((side === 'lazy') !== ov <= c) continue;
+          let ff = 0;
+          let fy = 0;
+          let yy = 0;
+          for (let m = 0; m < n; m++) {
+            const f = erf(w0 * X[m * d]! + w1 * X[m * d + 1]!);
+            ff += f * f;
+            fy += f * y[m]!;
+            yy += y[m]! ** 2;
+          }
+          const prec = 1 / va + ff / sigma2;
+          z += (pr * Math.exp(-yy / (2 * sigma2) + (fy / sigma2) ** 2 / (2 * prec))) / Math.sqrt(va * prec);
+        }
+      }
+      return Math.log(z);
+    };
+    for (const side of ['lazy', 'aligned'] as const) {
+      // the region's prior mass: closed form at d = 2 against the quadrature
+      expect(regionPriorLogMass(1, d, c, side)).toBeCloseTo(logZ(0, side), 2);
+      const s = new NetworkSampler({
+        model,
+        sigma2,
+        chains: 8,
+        key: key(side === 'lazy' ? 31 : 32),
+        activationSlope: 2 / Math.sqrt(Math.PI),
+        teacherDirection: ws,
+        region: { side, threshold: c },
+      });
+      let sum = 0;
+      for (let n = 0; n < P; n++) {
+        // the posterior on the first n points predicting point n + 1: log Z(n + 1) − log Z(n) exactly in expectation
+        const x: Mat = { rows: n, cols: d, data: X.subarray(0, n * d) };
+        const xNext: Mat = { rows: 1, cols: d, data: X.slice(n * d, (n + 1) * d) };
+        const r = s.stage(x, y.subarray(0, n), xNext, {
+          burnIn: 200,
+          record: 1500,
+          predictive: { yTest: y.slice(n, n + 1) },
+        });
+        sum += r.logPredictive!;
+        for (const p of s.chains) {
+          const m = s.maxOverlap(p);
+          expect(side === 'lazy' ? m <= c : m > c).toBe(true); // the chains never leave their region
+        }
+      }
+      expect(Math.abs(sum - (logZ(P, side) - logZ(0, side)))).toBeLessThan(0.05); // |log Z(5) − log Z(0)| ≈ 6–7 here
+    }
   });
 });

@@ -19,10 +19,25 @@
  * one dataset), each stage starting its chains from the previous stage's final state. Every stage is a full MCMC run
  * for its own posterior (the start only shortens the burn-in); metastability at a first-order onset shows up as an
  * onset biased upward, which the chains' R̂ across seeds/chains reports.
+ *
+ * Equilibrium onset (`AnnealedSweepOptions.equilibrium`): walks restricted to the lazy or the aligned side of a
+ * dividing surface on the largest read-in teacher overlap (proposals leaving the region are rejected), each measuring
+ * its held-out log predictive factor; the regions' free energies follow from their exact prior masses by the
+ * prequential identity (`freeEnergyCurve` of @sftdl/scaling), and the full posterior's alignment is their
+ * free-energy-weighted mixture. No chain has to cross the barrier.
  */
 import { type ComputeBackend, InvalidArgumentError, type Mat, SftdlError, matmulInto } from '@sftdl/compute';
 import { type Key, fold, hermiteHeNormalized, normal, normalMat, split, uniform } from '@sftdl/field';
-import { alignment, chanceSpecialised, countSpecialised, onsetFromCurve, onsetFromTop } from '@sftdl/scaling';
+import {
+  alignment,
+  chanceSpecialised,
+  countSpecialised,
+  dividingThreshold,
+  freeEnergyCurve,
+  onsetFromCurve,
+  onsetFromTop,
+  regionPriorLogMass,
+} from '@sftdl/scaling';
 import { type Model, activate } from '@sftdl/training';
 
 /** The posterior sampler diverged (non-finite energy): the inputs make the posterior too sharp for the step rule. */
@@ -127,6 +142,16 @@ export interface NetworkSamplerOptions {
    * backend the model was built with. Default: host float64 loops. Use a float64 backend (the sampler is exact).
    */
   backend?: ComputeBackend;
+  /**
+   * Restricts every chain to one side of a dividing surface in the read-in weights: with m(W) = maxᵢ |ŵᵢ·ŵ*| (the
+   * largest teacher overlap of a read-in row), 'lazy' keeps m ≤ threshold and 'aligned' keeps m > threshold (a MALA
+   * proposal that leaves the region is rejected, which is the exact Metropolis–Hastings kernel of the posterior
+   * restricted to the region). The chains start inside: 'aligned' chains with one row set to ±w* (see {@link align}),
+   * 'lazy' chains redrawn from the prior until inside. Needs `teacherDirection`.
+   */
+  region?: { side: 'lazy' | 'aligned'; threshold: number };
+  /** Start states of the chains (copied; one per chain), instead of prior draws; with `region` they must lie inside. */
+  initialChains?: readonly Float64Array[];
 }
 
 /** Result of one stage of {@link NetworkSampler.stage}. */
@@ -137,6 +162,13 @@ export interface StageResult {
   chainMeanTest: Float64Array[];
   acceptance: number;
   stepSize: number;
+  /**
+   * With `predictive`: the mean over the test points (x, y) of log E_post[exp(−(f(x) − y)²/(2σ²))], the posterior
+   * expectation estimated over all chains and recorded sweeps with the readout integrated out exactly (f | hidden is
+   * Gaussian with mean φ·ā and variance φᵀA⁻¹φ). For a fresh point this is E[log Z(P + 1) − log Z(P)], the
+   * free-energy increment of one more training sample (see {@link freeEnergyCurve}).
+   */
+  logPredictive?: number;
 }
 
 /**
@@ -155,9 +187,46 @@ export class NetworkSampler {
     this.lay = layoutOf(o.model, o.activationSlope);
     const ks = split(o.key, o.chains + 1);
     this.key = ks[o.chains]!;
-    this.chains = Array.from({ length: o.chains }, (_, c) => o.model.init(ks[c]!));
+    if (o.initialChains && o.initialChains.length !== o.chains)
+      throw new InvalidArgumentError(`initialChains: need one start state per chain (${o.chains})`);
+    this.chains = Array.from({ length: o.chains }, (_, c) =>
+      o.initialChains ? Float64Array.from(o.initialChains[c]!) : o.model.init(ks[c]!),
+    );
     const nAl = o.alignedChains ?? 0;
     for (let c = o.chains - nAl; c < o.chains; c++) this.align(c, fold(ks[c]!, 1));
+    const r = o.region;
+    if (r) {
+      if (!(r.threshold > 0 && r.threshold < 1))
+        throw new InvalidArgumentError(`region threshold must lie in (0, 1), got ${r.threshold}`);
+      this.chains.forEach((p, c) => {
+        if (r.side === 'aligned' && !this.inRegion(p)) this.align(c, fold(ks[c]!, 2));
+        for (let t = 0; !this.inRegion(p); t++) {
+          if (t >= 1000)
+            throw new InvalidArgumentError(
+              `no prior draw in 1000 has every read-in overlap ≤ ${r.threshold}; raise the dividing threshold`,
+            );
+          p.set(o.model.init(fold(ks[c]!, 3 + t)));
+        }
+      });
+    }
+  }
+
+  /** Largest teacher overlap maxᵢ |ŵᵢ·ŵ*| of the read-in rows of parameters `p` (needs `teacherDirection`). */
+  maxOverlap(p: Float64Array): number {
+    const w = this.o.teacherDirection;
+    const W = this.o.model.firstLayer?.(p);
+    if (!w || !W || W.cols !== w.length)
+      throw new InvalidArgumentError('the teacher overlap needs teacherDirection of length d and a model with firstLayer');
+    let best = 0;
+    for (const o of countSpecialised(W, w).overlaps) best = Math.max(best, Math.abs(o));
+    return best;
+  }
+
+  private inRegion(p: Float64Array): boolean {
+    const r = this.o.region;
+    if (!r) return true;
+    const m = this.maxOverlap(p);
+    return r.side === 'lazy' ? m <= r.threshold : m > r.threshold;
   }
 
   /**
@@ -200,8 +269,8 @@ export class NetworkSampler {
     return l;
   }
 
-  /** Exact Gibbs draw of the readout a | hidden; returns the conditional mean of a. */
-  private gibbsReadout(p: Float64Array, x: Mat, y: Float64Array, k: Key): Float64Array {
+  /** Exact Gibbs draw of the readout a | hidden; returns the conditional mean of a and the precision's Cholesky factor. */
+  private gibbsReadout(p: Float64Array, x: Mat, y: Float64Array, k: Key): { mean: Float64Array; chol: Float64Array } {
     const { aOff, nOut: N, readoutVar } = this.lay;
     const s2 = this.o.sigma2;
     const A = new Float64Array(N * N);
@@ -243,7 +312,7 @@ export class NetworkSampler {
     const xi = normal(k, N);
     backwardSolve(L, N, xi); // Lᵀ u = ξ → u ~ N(0, A⁻¹)
     for (let i = 0; i < N; i++) p[aOff + i] = mean[i]! + xi[i]!;
-    return mean;
+    return { mean, chol: L };
   }
 
   /** Per-hidden-parameter step multipliers 1/(1 + c_i) from the current readout. */
@@ -267,7 +336,12 @@ export class NetworkSampler {
    * One stage at a fixed training set: `burnIn` sweeps (adapting η), then `record` sweeps whose Rao–Blackwellised
    * test predictions are averaged.
    */
-  stage(x: Mat, y: Float64Array, xTest: Mat, o: { burnIn: number; record: number }): StageResult {
+  stage(
+    x: Mat,
+    y: Float64Array,
+    xTest: Mat,
+    o: { burnIn: number; record: number; predictive?: { yTest: Float64Array } },
+  ): StageResult {
     const { hiddenSize, std } = this.lay;
     const model = this.o.model;
     const s2 = this.o.sigma2;
@@ -283,12 +357,17 @@ export class NetworkSampler {
     let adaptAcc = 0;
     let adaptProp = 0;
     const total = o.burnIn + o.record;
+    // per test point: running log Σ over recorded samples of E_a[exp(−(f − y)²/(2σ²))] (see StageResult.logPredictive)
+    const yT = o.predictive?.yTest;
+    if (yT && yT.length !== nTest) throw new InvalidArgumentError('predictive: yTest must have one label per test input');
+    const lse = yT ? new Float64Array(nTest).fill(Number.NEGATIVE_INFINITY) : null;
+    const v = new Float64Array(this.lay.nOut);
     for (let sweep = 0; sweep < total; sweep++) {
       for (let c = 0; c < this.chains.length; c++) {
         const p = this.chains[c]!;
         const k = this.nextKey();
         const [kg, kn, ku] = split(k, 3);
-        const aMean = this.gibbsReadout(p, x, y, kg!);
+        const { mean: aMean, chol } = this.gibbsReadout(p, x, y, kg!);
         if (sweep >= o.burnIn) {
           // Rao–Blackwellised prediction: after the exact Gibbs draw the state is a posterior sample, and E[a | hidden]
           // replaces the drawn readout (same expectation, lower variance)
@@ -298,6 +377,16 @@ export class NetworkSampler {
             let s = 0;
             for (let i = 0; i < N; i++) s += phiT[t * N + i]! * aMean[i]!;
             chainMean[c]![t]! += s / o.record;
+            if (lse && yT) {
+              // f | hidden ~ N(s, φᵀA⁻¹φ); A = LLᵀ so φᵀA⁻¹φ = |L⁻¹φ|²
+              for (let i = 0; i < N; i++) v[i] = phiT[t * N + i]!;
+              forwardSolve(chol, N, v);
+              let vf = 0;
+              for (let i = 0; i < N; i++) vf += v[i]! ** 2;
+              const lt = 0.5 * Math.log(s2 / (s2 + vf)) - (s - yT[t]!) ** 2 / (2 * (s2 + vf));
+              const m = Math.max(lse[t]!, lt);
+              lse[t] = m + Math.log(Math.exp(lse[t]! - m) + Math.exp(lt - m));
+            }
           }
         }
         const scale = this.stepScale(p, x.rows, sumX2);
@@ -332,7 +421,7 @@ export class NetworkSampler {
         if (!Number.isFinite(u1) && !Number.isFinite(u0))
           throw new SamplerDivergedError('network sampler: non-finite energy; increase --sigma2 or reduce the sizes');
         const logA = -(u1 - u0) + logRev - logFwd;
-        const acc = Number.isFinite(logA) && Math.log(uniform(ku!, 1)[0]!) < logA;
+        const acc = Number.isFinite(logA) && Math.log(uniform(ku!, 1)[0]!) < logA && this.inRegion(q);
         if (acc) p.set(q.subarray(0, hiddenSize), 0);
         proposed++;
         if (acc) accepted++;
@@ -354,7 +443,21 @@ export class NetworkSampler {
     for (const m of chainMean) for (let t = 0; t < nTest; t++) meanTest[t]! += m[t]! / chainMean.length;
     for (const v of meanTest)
       if (!Number.isFinite(v)) throw new SamplerDivergedError('network sampler: non-finite predictions; increase --sigma2');
-    return { meanTest, chainMeanTest: chainMean, acceptance: accepted / Math.max(1, proposed), stepSize: this.eta };
+    let logPredictive: number | undefined;
+    if (lse) {
+      const draws = o.record * this.chains.length;
+      logPredictive = 0;
+      for (let t = 0; t < nTest; t++) logPredictive += (lse[t]! - Math.log(draws)) / nTest;
+      if (!Number.isFinite(logPredictive))
+        throw new SamplerDivergedError('network sampler: non-finite predictive likelihood; increase --sigma2');
+    }
+    return {
+      meanTest,
+      chainMeanTest: chainMean,
+      acceptance: accepted / Math.max(1, proposed),
+      stepSize: this.eta,
+      ...(logPredictive === undefined ? {} : { logPredictive }),
+    };
   }
 }
 
@@ -416,6 +519,16 @@ export interface AnnealedSweepOptions {
    * downward walk undershoots; the equilibrium onset lies between.
    */
   hysteresis?: boolean;
+  /**
+   * The equilibrium onset (needs `hysteresis`): two more walks per dataset on the up grid, each restricted to one side
+   * of a dividing surface on the largest read-in teacher overlap (NetworkSamplerOptions.region): the lazy side walks
+   * up from P = 0 to the top, the aligned side walks down from the top's feature-learning state (a copy of the chains
+   * the down walk starts from) to P = 0. Each measures its held-out log predictive factor; the free energies integrate
+   * from the regions' exact prior masses (freeEnergyCurve of @sftdl/scaling), giving the aligned phase's posterior
+   * weight and the full posterior's alignment at every P. `alignedMass`: the aligned region's prior mass (sets the
+   * dividing overlap per d, dividingThreshold).
+   */
+  equilibrium?: { alignedMass: number };
   /** Steps per octave of the down walk's P grid, from the top down (default 2: ×√2 like the up grid; 4: ×2^¼). */
   downStepsPerOctave?: number;
   /**
@@ -425,6 +538,50 @@ export interface AnnealedSweepOptions {
   belowStages?: number;
   key: Key;
   onProgress?: (msg: string) => void;
+}
+
+/** The restricted walks of {@link AnnealedSweepOptions.equilibrium}: their region and direction. */
+export const EQUILIBRIUM_WALKS = {
+  /** restricted to the lazy region, up the grid from P = 0 (prior draws) */
+  lazy: { side: 'lazy', from: 'bottom' },
+  /** restricted to the aligned region, up from P = 0, started with one read-in row set to ±w* */
+  alignedUp: { side: 'aligned', from: 'bottom' },
+  /** restricted to the aligned region, down from the top's feature-learning chains (all their specialised neurons) */
+  alignedDown: { side: 'aligned', from: 'top' },
+} as const;
+export type EquilibriumWalk = keyof typeof EQUILIBRIUM_WALKS;
+
+/** The restricted-ensemble walks of one input dimension (see {@link AnnealedSweepOptions.equilibrium}). */
+export interface EquilibriumBranch {
+  /** The dividing overlap c: lazy region maxᵢ |ŵᵢ·ŵ*| ≤ c, aligned region > c. */
+  dividing: number;
+  /** log prior masses of the two regions (the free energies' anchors at P = 0). */
+  logMass: { lazy: number; aligned: number };
+  /** P grid in increasing order, starting at 0 (alignedDown walked it downward). */
+  samples: number[];
+  /** logPredictive[walk][seed][stage]: the restricted posterior's held-out log predictive factor g_R(P). */
+  logPredictive: Record<EquilibriumWalk, number[][]>;
+  /** freeEnergy[walk][seed][stage]: F = −E log Z of the walk's region, integrated from its prior mass at P = 0. */
+  freeEnergy: Record<EquilibriumWalk, number[][]>;
+  /**
+   * deltaF[seed][stage] = F_aligned − F_lazy, F_aligned = min(F_alignedUp, F_alignedDown): the aligned region's free
+   * energy is that of its more stable branch (exact when one dominates, within log 2 when the two walks sample
+   * disjoint parts of the region with equal weight).
+   */
+  deltaF: number[][];
+  /** Test alignment of each restricted posterior mean, alignment[walk][seed][stage]. */
+  alignment: Record<EquilibriumWalk, number[][]>;
+  /** Posterior weight of the aligned region, weight[seed][stage] = 1/(1 + exp ΔF). */
+  weight: number[][];
+  /**
+   * The full posterior's test alignment, mixture[seed][stage] = w·A_aligned + (1 − w)·A_lazy (the posterior mean is the
+   * weighted mixture of the restricted posterior means, and A_f is linear in the prediction); A_aligned weights the two
+   * aligned walks by exp(−F).
+   */
+  mixture: number[][];
+  /** Chain- and dataset-mean largest teacher overlap at each stage, per walk (where each ensemble sits). */
+  overlap: Record<EquilibriumWalk, number[]>;
+  acceptance: number;
 }
 
 /** One input dimension of an annealed sweep. */
@@ -457,6 +614,8 @@ export interface AnnealedSize {
   onsetsDown: (number | null)[];
   /** Datasets whose down walk started from an aligned (specialised) state because they were still lazy at the top. */
   realigned: number[];
+  /** The equilibrium walks (see {@link AnnealedSweepOptions.equilibrium}); absent without them. */
+  equilibrium?: EquilibriumBranch;
   /**
    * P values walked above the up walk's top, all datasets together and in the feature-learning state, because their
    * mean alignment there was still below the threshold (the down walk then starts from the last of them).
@@ -557,6 +716,7 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
     const realigned: number[] = [];
     const extendedTo: number[] = [];
     let down: { samples: number[]; alignment: number[][] } | undefined;
+    let equilibrium: EquilibriumBranch | undefined;
     if (o.hysteresis) {
       let topP = o.grid[top]!;
       const atTop = runs.map((r) => r.curve[r.curve.length - 1]!);
@@ -577,6 +737,8 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
         });
         o.onProgress?.(`d = ${dim}, P = ${topP} (aligned, extended): mean A_f = ${mean(atTop).toFixed(3)}`);
       }
+      if (o.equilibrium && mean(atTop) >= o.threshold)
+        equilibrium = equilibriumWalks(o, dim, runs, [...o.grid.filter((P) => P < topP), topP], o.equilibrium.alignedMass);
       if (mean(atTop) >= o.threshold) {
         const per = o.downStepsPerOctave ?? 2;
         const need = o.belowStages ?? 2;
@@ -620,9 +782,125 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
       acceptance: acc / Math.max(1, accN),
       seconds: (performance.now() - t0) / 1000,
       ...(down ? { down } : {}),
+      ...(equilibrium ? { equilibrium } : {}),
     });
   }
   return out;
+}
+
+/** What {@link equilibriumWalks} needs of one dataset of the annealed sweep. */
+interface SweepRun {
+  data: ReturnType<typeof singleIndexData>;
+  model: Model;
+  sampler: NetworkSampler;
+}
+
+/**
+ * The two restricted walks of one d (see {@link AnnealedSweepOptions.equilibrium}) on `grid` (increasing, its last
+ * point the top, where every dataset's chains are in the feature-learning state): lazy side up from P = 0, aligned side
+ * down from copies of the top chains to P = 0.
+ */
+function equilibriumWalks(
+  o: AnnealedSweepOptions,
+  dim: number,
+  runs: readonly SweepRun[],
+  grid: readonly number[],
+  alignedMass: number,
+): EquilibriumBranch {
+  const width = runs[0]!.model.blocks[0]!.shape[0]!;
+  const c = dividingThreshold(width, dim, alignedMass);
+  const logMass = {
+    lazy: regionPriorLogMass(width, dim, c, 'lazy'),
+    aligned: regionPriorLogMass(width, dim, c, 'aligned'),
+  };
+  const samples = [0, ...grid];
+  const K = samples.length;
+  const nS = runs.length;
+  const walks = Object.keys(EQUILIBRIUM_WALKS) as EquilibriumWalk[];
+  const table = () => Array.from({ length: nS }, () => new Array<number>(K).fill(0));
+  const per = <T>(f: () => T) => Object.fromEntries(walks.map((w) => [w, f()])) as Record<EquilibriumWalk, T>;
+  const g = per(table);
+  const al = per(table);
+  const overlap = per(() => new Array<number>(K).fill(0));
+  const mean = (v: number[][], k: number) => v.reduce((a, r) => a + r[k]!, 0) / v.length;
+  let acc = 0;
+  let accN = 0;
+  walks.forEach((walk, wi) => {
+    const { side, from } = EQUILIBRIUM_WALKS[walk];
+    runs.forEach((r, s) => {
+      const sm = new NetworkSampler({
+        model: r.model,
+        sigma2: o.sigma2,
+        chains: o.chains,
+        key: fold(fold(fold(o.key, dim), s), 2001 + wi),
+        activationSlope: o.activationSlope,
+        ...(o.backend ? { backend: o.backend } : {}),
+        teacherDirection: r.data.w,
+        region: { side, threshold: c },
+        ...(from === 'top' ? { initialChains: r.sampler.chains } : {}),
+      });
+      const order = from === 'bottom' ? samples.map((_, k) => k) : samples.map((_, k) => K - 1 - k);
+      for (const k of order) {
+        const P = samples[k]!;
+        const x: Mat = { rows: P, cols: dim, data: r.data.X.data.subarray(0, P * dim) };
+        const res = sm.stage(x, r.data.y.subarray(0, P), r.data.Xt, {
+          burnIn: o.burnIn,
+          record: o.record,
+          predictive: { yTest: r.data.yt },
+        });
+        g[walk][s]![k] = res.logPredictive!;
+        al[walk][s]![k] = alignment(res.meanTest, r.data.yt);
+        for (const p of sm.chains) overlap[walk][k]! += sm.maxOverlap(p) / (sm.chains.length * nS);
+        acc += res.acceptance;
+        accN++;
+      }
+    });
+    o.onProgress?.(
+      `d = ${dim} (equilibrium, c = ${c.toFixed(3)}): ${walk} A_f ${samples.map((P, k) => `${P}:${mean(al[walk], k).toFixed(2)}`).join(' ')}`,
+    );
+  });
+  const freeEnergy = per(() => [] as number[][]);
+  for (const walk of walks)
+    freeEnergy[walk] = runs.map((_, s) => freeEnergyCurve(samples, g[walk][s]!, logMass[EQUILIBRIUM_WALKS[walk].side]));
+  const deltaF: number[][] = [];
+  const weight: number[][] = [];
+  const mixture: number[][] = [];
+  runs.forEach((_, s) => {
+    const dF: number[] = [];
+    const w: number[] = [];
+    const mix: number[] = [];
+    for (let k = 0; k < K; k++) {
+      const fu = freeEnergy.alignedUp[s]![k]!;
+      const fd = freeEnergy.alignedDown[s]![k]!;
+      const fa = Math.min(fu, fd);
+      const wd = 1 / (1 + Math.exp(fd - fu)); // share of the down walk inside the aligned region
+      const aAl = wd * al.alignedDown[s]![k]! + (1 - wd) * al.alignedUp[s]![k]!;
+      const df = fa - freeEnergy.lazy[s]![k]!;
+      const wa = 1 / (1 + Math.exp(df));
+      dF.push(df);
+      w.push(wa);
+      mix.push(wa * aAl + (1 - wa) * al.lazy[s]![k]!);
+    }
+    deltaF.push(dF);
+    weight.push(w);
+    mixture.push(mix);
+  });
+  o.onProgress?.(
+    `d = ${dim} (equilibrium): mean ΔF ${samples.map((P, k) => `${P}:${mean(deltaF, k).toFixed(1)}`).join(' ')}; mixture A_f ${samples.map((P, k) => `${P}:${mean(mixture, k).toFixed(2)}`).join(' ')}`,
+  );
+  return {
+    dividing: c,
+    logMass,
+    samples,
+    logPredictive: g,
+    freeEnergy,
+    deltaF,
+    alignment: al,
+    weight,
+    mixture,
+    overlap,
+    acceptance: acc / Math.max(1, accN),
+  };
 }
 
 /**

@@ -510,10 +510,17 @@ export const command: Command = {
     {
       name: 'branch',
       type: 'choice',
-      choices: ['down', 'up', 'mid'],
-      default: 'down',
+      choices: ['equilibrium', 'down', 'up', 'mid'],
+      default: 'equilibrium',
       description:
-        'measure --runner langevin: the onset used for the verdict (down: walking down from the feature-learning state; up: from the prior; mid: their geometric mean)',
+        'measure --runner langevin: the onset used for the verdict (equilibrium: where the full posterior, weighted by restricted-ensemble free energies, crosses the threshold; down / up: the spinodals walking down from the feature-learning state / up from the prior; mid: their geometric mean)',
+    },
+    {
+      name: 'aligned-mass',
+      type: 'number',
+      default: 0.05,
+      description:
+        'measure --runner langevin: prior mass of the aligned region (sets the dividing read-in overlap c per d for the equilibrium walks)',
     },
     {
       ...COMMON_FLAGS.backend,
@@ -593,7 +600,8 @@ export function seedsPerDim(seeds: number, dims: readonly number[]): (d: number)
  * recorded sweeps' test features: measured on one core of this machine at load 0.3 (2.0 ms per chain-sweep at
  * d = N = 32, P = 1024, openblas), times `load` (default 2, for a shared machine).
  * The up walk covers the grid up to `top(d)` (default: the whole grid); with `downStepsPerOctave` the down walk
- * runs from `top(d)` down `downOctaves` octaves (default: to the bottom of the grid) plus one re-run at the top.
+ * runs from `top(d)` down `downOctaves` octaves (default: to the bottom of the grid) plus one re-run at the top;
+ * `equilibriumWalks` more walks each cover the up walk's grid.
  */
 export function networkSeconds(o: {
   dims: readonly number[];
@@ -607,6 +615,8 @@ export function networkSeconds(o: {
   top?: (d: number) => number;
   downStepsPerOctave?: number;
   downOctaves?: number;
+  /** Restricted walks over the up walk's grid (0 … top) per dataset (the equilibrium onset's: 3). */
+  equilibriumWalks?: number;
   load?: number;
 }): number {
   let t = 0;
@@ -619,7 +629,7 @@ export function networkSeconds(o: {
       return seeds * ((o.burnIn + o.record) * sweep + o.record * 1.6e-10 * o.testSamples * hidden);
     };
     const top = Math.min(o.top?.(d) ?? Number.POSITIVE_INFINITY, o.grid[o.grid.length - 1]!);
-    for (const P of o.grid) if (P <= top * 1.0001) t += stage(P);
+    for (const P of o.grid) if (P <= top * 1.0001) t += stage(P) * (1 + (o.equilibriumWalks ?? 0));
     if (o.downStepsPerOctave) {
       t += stage(top);
       const bottom = o.downOctaves === undefined ? o.grid[0]! : top / 2 ** o.downOctaves;
@@ -655,7 +665,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const seeds = ctx.flags.number('seeds', { integer: true, positive: true, default: full ? 16 : 6 });
   const chains = ctx.flags.number('chains', { integer: true, positive: true, default: 2 });
   const aligned = ctx.flags.number('aligned-chains', { integer: true, min: 0, default: 0 });
-  const branch = ctx.flags.choice('branch', ['down', 'up', 'mid'] as const, 'down');
+  const branch = ctx.flags.choice('branch', ['equilibrium', 'down', 'up', 'mid'] as const, 'equilibrium');
+  const alignedMass = ctx.flags.number('aligned-mass', { min: 1e-6, max: 0.5, default: 0.05 });
   const hysteresis = branch !== 'up' || ctx.flags.bool('hysteresis');
   const backendName = ctx.flags.string('backend', 'auto');
   const burnIn = ctx.flags.number('burn-in', { integer: true, positive: true, default: full ? 300 : 100 });
@@ -707,9 +718,12 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const expectedSeconds = networkSeconds({
     ...cost,
     top: (d) => 80 * d ** predicted,
-    ...(hysteresis ? { downStepsPerOctave: downSteps, downOctaves: 2 } : {}),
+    ...(hysteresis ? { downStepsPerOctave: downSteps, downOctaves: 2, equilibriumWalks: 3 } : {}),
   });
-  const maxSeconds = networkSeconds({ ...cost, ...(hysteresis ? { downStepsPerOctave: downSteps } : {}) });
+  const maxSeconds = networkSeconds({
+    ...cost,
+    ...(hysteresis ? { downStepsPerOctave: downSteps, equilibriumWalks: 3 } : {}),
+  });
   ctx.log(
     `scaling measure --runner langevin: ${model} erf network, N = ${widthFactor}·d^${nu} at d = ${dims.join(', ')}, datasets ${dims.map(seedsAt).join(', ')} × ${chains} chains (${backend.name}), P grid ${grid[0]}…${grid[grid.length - 1]} (×√2 up, ×2^(1/${downSteps}) down); expected time ≤ ${Math.ceil(expectedSeconds)} s at load ≤ 2 (if onsets are ≤ 40·d^${pred.pStarExponent}; ≤ ${Math.ceil(maxSeconds)} s if every walk spans the whole grid)`,
   );
@@ -740,6 +754,7 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     // the three-layer winner (GP-Spec) specialises second-layer neurons: count those
     specialisedLayer: model === 'three-layer' ? 2 : 1,
     hysteresis,
+    ...(hysteresis ? { equilibrium: { alignedMass } } : {}),
     downStepsPerOctave: downSteps,
     belowStages: 2,
     key: kRun!,
@@ -752,24 +767,48 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const upCurve = (s: (typeof sweep)[number]) => ({ samples: s.samples, alignment: s.alignment, crossing: 'first' as const });
   const downCurve = (s: (typeof sweep)[number]) =>
     s.down ? { samples: s.down.samples, alignment: s.down.alignment, crossing: 'fromTop' as const } : null;
+  // equilibrium: the full posterior's alignment, the free-energy-weighted mixture of the two restricted walks (P > 0)
+  const eqCurve = (s: (typeof sweep)[number]) =>
+    s.equilibrium
+      ? {
+          samples: s.equilibrium.samples.slice(1),
+          alignment: s.equilibrium.mixture.map((r) => r.slice(1)),
+          crossing: 'first' as const,
+        }
+      : null;
   type Fit = { fit: PooledOnsetFit | null; error: string | null };
-  const fitBranch = (b: 'up' | 'down' | 'mid'): Fit => {
+  const branchKey = { up: 0, down: 1, mid: 2, equilibrium: 5 } as const;
+  const fitBranch = (b: 'up' | 'down' | 'mid' | 'equilibrium'): Fit => {
     const sizes = sweep.map((s) => {
       const dn = downCurve(s);
-      const curves = b === 'up' ? [upCurve(s)] : b === 'down' ? (dn ? [dn] : null) : dn ? [upCurve(s), dn] : null;
+      const eq = eqCurve(s);
+      const curves =
+        b === 'up'
+          ? [upCurve(s)]
+          : b === 'equilibrium'
+            ? eq
+              ? [eq]
+              : null
+            : b === 'down'
+              ? dn
+                ? [dn]
+                : null
+              : dn
+                ? [upCurve(s), dn]
+                : null;
       return { dim: s.dim, curves };
     });
     const missing = sizes.filter((s) => !s.curves).map((s) => s.dim);
     if (missing.length)
       return {
         fit: null,
-        error: `no down walk at d = ${missing.join(', ')} (the aligned state never carried A_f ≥ ${threshold}); raise --p-max`,
+        error: `no ${b === 'equilibrium' ? 'equilibrium' : 'down'} walk at d = ${missing.join(', ')} (the aligned state never carried A_f ≥ ${threshold}); raise --p-max`,
       };
     try {
       const f = fitPooledOnsets(sizes as PooledSize[], {
         threshold,
         resamples,
-        key: fold(kBoot!, b === 'up' ? 0 : b === 'down' ? 1 : 2),
+        key: fold(kBoot!, branchKey[b]),
       });
       return { fit: f, error: null };
     } catch (e) {
@@ -780,7 +819,28 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     up: fitBranch('up'),
     down: hysteresis ? fitBranch('down') : null,
     mid: hysteresis ? fitBranch('mid') : null,
+    equilibrium: hysteresis ? fitBranch('equilibrium') : null,
   };
+  // not a verdict branch: the coexistence point, where the dataset-mean ΔF = F_aligned − F_lazy changes sign (the aligned
+  // region's posterior weight ½; depends on the dividing surface), pooled and bootstrapped like the onsets
+  const coexistenceFit = ((): Fit | null => {
+    if (!hysteresis || sweep.some((s) => !s.equilibrium)) return null;
+    try {
+      const sizes = sweep.map((s) => ({
+        dim: s.dim,
+        curves: [
+          {
+            samples: s.equilibrium!.samples.slice(1),
+            alignment: s.equilibrium!.deltaF.map((r) => r.slice(1).map((v) => -v)),
+            crossing: 'first' as const,
+          },
+        ],
+      }));
+      return { fit: fitPooledOnsets(sizes, { threshold: 0, resamples, key: fold(kBoot!, 6) }), error: null };
+    } catch (e) {
+      return { fit: null, error: (e as Error).message };
+    }
+  })();
   // for reference (not the verdict): the previous estimator, the geometric mean of per-dataset crossings
   const perDataset = (b: 'up' | 'down') => {
     const sizes = sweep.map((s) => ({ dim: s.dim, onsets: b === 'up' ? s.onsetsUp : s.onsetsDown }));
@@ -869,8 +929,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     sigmaW2: 1,
     chi: 1,
     threshold,
-    method: 'pooled-threshold',
-    onsetDefinition: `pooled crossing: at each d, average the posterior-mean networks' test alignments A_f = ⟨f̄, y⟩/⟨y, y⟩ over the d's datasets at every P of a branch's common grid; P*↑ = where this dataset-mean curve first reaches ${threshold} walking up (×√2 grid), P*↓ = where it falls below ${threshold} walking down from the top (×2^(1/${downSteps}) grid), both interpolated linearly in log P; mid = √(P*↑·P*↓). The exponent is the least-squares slope of log P* on log d; its ${Math.round((fit?.level ?? 0.9) * 100)}% interval is a percentile bootstrap that resamples the datasets of each d (the independent units) and recomputes the pooled crossings. Chosen over the mean of per-dataset crossings (datasetEstimator, reported for reference) because A_f is bounded: a dataset that plateaus just under ${threshold} moves the pooled curve by at most its share, while its own crossing is heavy-tailed or absent`,
+    method: branch === 'equilibrium' ? 'restricted-free-energy' : 'pooled-threshold',
+    onsetDefinition: `${branch === 'equilibrium' ? `equilibrium onset (the verdict): where the dataset-mean alignment of the full posterior, reconstructed from restricted-ensemble free energies (equilibriumDefinition), first reaches ${threshold} on the up grid, interpolated linearly in log P; the spinodals up/down are reported in branches. ` : ''}pooled crossing: at each d, average the posterior-mean networks' test alignments A_f = ⟨f̄, y⟩/⟨y, y⟩ over the d's datasets at every P of a branch's common grid; P*↑ = where this dataset-mean curve first reaches ${threshold} walking up (×√2 grid), P*↓ = where it falls below ${threshold} walking down from the top (×2^(1/${downSteps}) grid), both interpolated linearly in log P; mid = √(P*↑·P*↓). The exponent is the least-squares slope of log P* on log d; its ${Math.round((fit?.level ?? 0.9) * 100)}% interval is a percentile bootstrap that resamples the datasets of each d (the independent units) and recomputes the pooled crossings. Chosen over the mean of per-dataset crossings (datasetEstimator, reported for reference) because A_f is bounded: a dataset that plateaus just under ${threshold} moves the pooled curve by at most its share, while its own crossing is heavy-tailed or absent`,
     grid,
     seeds,
     datasetsPerDim: dims.map(seedsAt),
@@ -914,6 +974,47 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
               };
             })()
           : {}),
+        ...(s.equilibrium
+          ? (() => {
+              const e = s.equilibrium;
+              const P = e.samples.slice(1);
+              const meanOf = (rows: number[][]) => e.samples.map((_, k) => meanCurve(rows, k));
+              const dF = meanOf(e.deltaF);
+              return {
+                equilibrium: {
+                  samples: e.samples,
+                  onset: fits.equilibrium?.fit?.onsets[i]?.onset ?? null,
+                  onsetInterval: fits.equilibrium?.fit?.onsets[i]?.interval ?? null,
+                  meanAlignment: meanOf(e.mixture),
+                  mixture: e.mixture,
+                  deltaF: e.deltaF,
+                  logPredictive: e.logPredictive,
+                  dividingOverlap: e.dividing,
+                  logPriorMass: e.logMass,
+                  meanDeltaF: dF,
+                  meanWeight: meanOf(e.weight),
+                  // the P where the dataset-mean ΔF changes sign (aligned region's weight ½); depends on the surface
+                  coexistence: onsetFromCurve(
+                    P,
+                    dF.slice(1).map((v) => -v),
+                    0,
+                  ),
+                  walks: Object.fromEntries(
+                    (Object.keys(e.alignment) as (keyof typeof e.alignment)[]).map((w) => [
+                      w,
+                      {
+                        meanAlignment: meanOf(e.alignment[w]),
+                        meanFreeEnergy: meanOf(e.freeEnergy[w]),
+                        meanLogPredictive: meanOf(e.logPredictive[w]),
+                        meanOverlap: e.overlap[w],
+                      },
+                    ]),
+                  ),
+                  acceptance: e.acceptance,
+                },
+              };
+            })()
+          : {}),
         chainSpread: s.chainSpread,
         acceptance: s.acceptance,
         seconds: s.seconds,
@@ -940,8 +1041,25 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     verdict: chosenJson.verdict,
     branch,
     branchDefinition:
-      'up: P walks up from chains drawn from the prior (escaping the lazy state over a barrier that grows with d; an upper estimate of the equilibrium onset); down: the same chains, now feature-learning, walk back down (where the feature-learning state stops carrying A_f ≥ threshold; a lower estimate, free of escape times); mid: the geometric mean of the up and down pooled onsets. The equilibrium onset lies between up and down; the verdict uses `branch` (default down).',
-    branches: { up: branchJson(fits.up), down: branchJson(fits.down), mid: branchJson(fits.mid) },
+      "equilibrium (the default verdict): the full posterior's alignment, from restricted-ensemble free energies (see equilibriumDefinition); it needs no barrier crossing. up / down are the spinodals (metastability limits) of the first-order transition. up: P walks up from chains drawn from the prior (escaping the lazy state over a barrier that grows with d; an upper estimate of the equilibrium onset); down: the same chains, now feature-learning, walk back down (where the feature-learning state stops carrying A_f ≥ threshold; a lower estimate, free of escape times); mid: the geometric mean of the up and down pooled onsets. The equilibrium onset lies between up and down; the verdict uses `branch` (default equilibrium).",
+    equilibriumDefinition: `the read-in weights are split by a dividing surface on the largest teacher overlap m = maxᵢ |ŵᵢ·ŵ*| (lazy: m ≤ c, aligned: m > c, c per d such that the aligned region holds prior mass ${alignedMass}: sizes[].equilibrium.dividingOverlap). Three walks per dataset, each restricted to its region (MALA proposals leaving it are rejected: exact for the restricted posterior): lazy up from P = 0, aligned up from P = 0 (one read-in row started at ±w*), aligned down from the top's feature-learning chains. Each measures g(P) = mean over the held-out test points of log E_post[exp(−(f − y)²/(2σ²))] (readout integrated out exactly), the expected increment log Z(P + 1) − log Z(P); F(P) = −log(prior mass) − Σ_{n<P} g(n) (trapezoid in n + the end term). The aligned region's F is the smaller of its two walks'. Weight of the aligned phase w = 1/(1 + exp(F_aligned − F_lazy)); the full posterior's alignment is w·A_aligned + (1 − w)·A_lazy (exact mixture of the restricted posterior means, A_f linear in f), and the equilibrium onset is where its dataset mean crosses ${threshold} (pooled, bootstrapped like the other branches). coexistence: where the dataset-mean ΔF changes sign (the aligned region's weight ½; unlike the onset it depends on the surface)`,
+    branches: {
+      equilibrium: branchJson(fits.equilibrium),
+      up: branchJson(fits.up),
+      down: branchJson(fits.down),
+      mid: branchJson(fits.mid),
+    },
+    coexistence: coexistenceFit
+      ? {
+          definition:
+            'not a verdict: per d, where the dataset-mean ΔF = F_aligned − F_lazy changes sign (the aligned region holds half the posterior), pooled and bootstrapped like the onsets; unlike the onset it depends on the dividing surface (--aligned-mass)',
+          fittedExponent: coexistenceFit.fit?.exponent ?? null,
+          interval: coexistenceFit.fit?.interval ?? null,
+          onsets: coexistenceFit.fit?.onsets ?? null,
+          failedResamples: coexistenceFit.fit?.failedResamples ?? null,
+          error: coexistenceFit.error,
+        }
+      : null,
     datasetEstimator: {
       definition: `for reference, not the verdict: the geometric mean over datasets of each dataset's own ${threshold}-crossing, fitted the same way (the previous estimator; null when a dataset never crosses)`,
       up: perDataset('up'),
@@ -975,12 +1093,17 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
       (s) =>
         `  d = ${String(s.dim).padEnd(4)} N = ${String(s.width).padEnd(5)} datasets ${String(s.datasets).padEnd(3)} P*↑ = ${fmtOnset(s.onset, s.onsetInterval)}  P*↓ = ${fmtOnset(s.down?.onset ?? null, s.down?.onsetInterval ?? null)}`,
     ),
-    ...(['up', 'down', 'mid'] as const).map((b) => {
+    ...(['equilibrium', 'up', 'down', 'mid'] as const).map((b) => {
       const j = branchJson(fits[b]);
       return j
         ? `  ${b === branch ? '*' : ' '} ${b.padEnd(4)} branch: exponent ${j.fittedExponent === null ? '—' : j.fittedExponent.toFixed(3)}  interval ${j.interval ? `[${j.interval[0].toFixed(3)}, ${j.interval[1].toFixed(3)}]` : '—'}`
         : `    ${b} branch: not run`;
     }),
+    ...(coexistenceFit?.fit
+      ? [
+          `    coexistence (ΔF = 0, not a verdict): exponent ${coexistenceFit.fit.exponent.toFixed(3)}  interval [${coexistenceFit.fit.interval[0].toFixed(3)}, ${coexistenceFit.fit.interval[1].toFixed(3)}]`,
+        ]
+      : []),
     `  predicted ${pred.pStarExponent} (${pred.mechanism}, ${pred.kind}); rivals ${json.rivalMechanisms.map((r) => `${r.mechanism} ${r.exponentExact}`).join(', ')}`,
     `  → ${json.consistent ? 'consistent' : 'NOT consistent'}: ${json.verdict}`,
     `  specialised neurons (excess over chance): ${spec.map((m) => `d=${m.dim}: ${m.excess.toFixed(2)}`).join(', ')}`,

@@ -1,7 +1,7 @@
 /**
  * Curse-of-detail figures from a `demo scaling measure --runner langevin --json` result (a prior run, so the tour
  * and reports cost nothing): log P* against log d with the fitted line and the predicted slope, the alignment curves
- * against P/d^predicted, and the specialised-neuron count M against √(N/d).
+ * against P/d^predicted (with the equilibrium posterior's), and the specialised-neuron count M against √(N/d).
  */
 import { lineChartSvg } from '../plot';
 import type { ReportSection } from '../report';
@@ -21,8 +21,16 @@ export interface MeasureResult {
     onset: number | null;
     onsetInterval?: [number, number] | null;
     down?: { samples: number[]; meanAlignment: number[]; onset: number | null; onsetInterval?: [number, number] | null };
+    /** The equilibrium walks (restricted-ensemble free energies), absent in results from before them. */
+    equilibrium?: {
+      samples: number[];
+      meanAlignment: number[];
+      onset: number | null;
+      onsetInterval?: [number, number] | null;
+      coexistence?: number | null;
+    };
   }[];
-  branch?: 'up' | 'down' | 'mid';
+  branch?: 'up' | 'down' | 'mid' | 'equilibrium';
   predicted: number;
   predictedExact: string;
   predictedMechanism: string;
@@ -49,21 +57,32 @@ const withInterval = (v: number | null, iv: [number, number] | null | undefined)
 export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSection> {
   const branch = r.branch ?? 'up';
   // per d: the pooled onset (the dataset-mean curve's crossing; mid: √(P*↑·P*↓))
-  const onsetOf = (s: MeasureResult['sizes'][number], b: 'up' | 'down' | 'mid') =>
+  type Branch = 'up' | 'down' | 'mid' | 'equilibrium';
+  const onsetOf = (s: MeasureResult['sizes'][number], b: Branch) =>
     b === 'up'
       ? s.onset
-      : b === 'down'
-        ? (s.down?.onset ?? null)
-        : s.onset === null || s.down?.onset == null
-          ? null
-          : Math.sqrt(s.onset * s.down.onset);
+      : b === 'equilibrium'
+        ? (s.equilibrium?.onset ?? null)
+        : b === 'down'
+          ? (s.down?.onset ?? null)
+          : s.onset === null || s.down?.onset == null
+            ? null
+            : Math.sqrt(s.onset * s.down.onset);
   const on = r.sizes.map((s) => ({ dim: s.dim, onset: onsetOf(s, branch) })).filter((s) => s.onset !== null) as {
     dim: number;
     onset: number;
   }[];
-  const other = r.sizes
-    .map((s) => ({ dim: s.dim, onset: onsetOf(s, branch === 'up' ? 'down' : 'up') }))
-    .filter((s) => s.onset !== null) as { dim: number; onset: number }[];
+  // the other branches' onsets as points (for equilibrium: the spinodals up and down)
+  const others = (['equilibrium', 'up', 'down'] as const)
+    .filter((b) => b !== branch)
+    .map((b) => ({
+      b,
+      pts: r.sizes.map((s) => ({ dim: s.dim, onset: onsetOf(s, b) })).filter((s) => s.onset !== null) as {
+        dim: number;
+        onset: number;
+      }[],
+    }))
+    .filter((o) => o.pts.length > 0);
   const figures: ReportSection['figures'] = [];
   const row = `${r.model} erf network, ${r.target}, N = d^${r.widthExponent}`;
   if (on.length >= 2 && r.fittedExponent !== null) {
@@ -79,16 +98,12 @@ export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSect
       { name: `predicted slope ${r.predictedExact} (${r.predictedMechanism})`, x: xs, y: line(r.predicted) },
       ...r.rivalExponents.map((e) => ({ name: `rival slope ${fmt(e, 3)}`, x: xs, y: line(e) })),
       { name: `onset P*, ${branch} branch (fitted)`, x: on.map((s) => s.dim), y: on.map((s) => s.onset), points: true },
-      ...(other.length
-        ? [
-            {
-              name: `onset P*, ${branch === 'up' ? 'down' : 'up'} branch`,
-              x: other.map((s) => s.dim),
-              y: other.map((s) => s.onset),
-              points: true,
-            },
-          ]
-        : []),
+      ...others.map((o) => ({
+        name: `onset P*, ${o.b} branch${o.b === 'equilibrium' ? '' : ' (spinodal)'}`,
+        x: o.pts.map((s) => s.dim),
+        y: o.pts.map((s) => s.onset),
+        points: true,
+      })),
     ];
     figures.push({
       svg: await lineChartSvg({
@@ -111,6 +126,15 @@ export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSect
         ...(s.down
           ? [{ name: `d = ${s.dim} ↓`, x: s.down.samples.map((p) => p / s.dim ** r.predicted), y: s.down.meanAlignment }]
           : []),
+        ...(s.equilibrium
+          ? [
+              {
+                name: `d = ${s.dim} eq`,
+                x: s.equilibrium.samples.slice(1).map((p) => p / s.dim ** r.predicted),
+                y: s.equilibrium.meanAlignment.slice(1),
+              },
+            ]
+          : []),
       ]),
       xLabel: `P / d^${r.predictedExact}`,
       yLabel: 'test alignment A_f',
@@ -118,7 +142,7 @@ export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSect
       xScale: 'log',
       pointsTitle: 'seed-mean A_f',
     }),
-    caption: `Seed-mean test alignment against P/d^${r.predictedExact} (points: up branch from the prior; lines: down branch from the feature-learning state): the curves collapse if the predicted exponent is right; the gap between ↑ and ↓ is the hysteresis of a first-order onset.`,
+    caption: `Seed-mean test alignment against P/d^${r.predictedExact} (points: up branch from the prior; lines: down branch from the feature-learning state, and "eq": the full posterior's alignment from the restricted-ensemble free energies): the curves collapse if the predicted exponent is right; the gap between ↑ and ↓ is the hysteresis of a first-order onset, and the equilibrium curve lies between.`,
   });
   const m = r.specialised.perDim;
   // at N ∝ d, √(N/d) is constant: plot against d instead (the prediction is then a constant M)
@@ -141,17 +165,18 @@ export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSect
   return {
     title: `Curse of detail, network side: ${row}`,
     paragraphs: [
-      `Finite-width erf networks sampled from their Bayesian posterior (Gibbs readout + MALA hidden weights), P-annealed on nested data up from the prior (↑) and back down from the feature-learning state (↓, every dataset started there, on a common finer grid); P* per d is where the dataset-mean posterior test alignment crosses ${r.threshold} (↑: first reaching it; ↓: falling below it from the top), and the exponent's interval resamples datasets and recomputes these pooled crossings; the verdict uses the ${branch} branch (${fmt(r.seconds, 3)} s).`,
+      `Finite-width erf networks sampled from their Bayesian posterior (Gibbs readout + MALA hidden weights), P-annealed on nested data up from the prior (↑) and back down from the feature-learning state (↓, every dataset started there, on a common finer grid); the equilibrium branch weights walks restricted to the lazy and the aligned side of a dividing surface by their free energies (integrated from the regions' exact prior masses with the held-out log predictive factor), which needs no barrier crossing; P* per d is where the dataset-mean posterior test alignment crosses ${r.threshold} (↑: first reaching it; ↓: falling below it from the top), and the exponent's interval resamples datasets and recomputes these pooled crossings; the verdict uses the ${branch} branch (${fmt(r.seconds, 3)} s).`,
       `Verdict: ${r.consistent ? 'consistent' : 'not consistent'} — ${r.verdict}.`,
     ],
     figures,
     tables: [
       {
         caption: 'Per input dimension',
-        header: ['d', 'N', 'P* ↑ [90%]', 'P* ↓ [90%]', 'P*/d (fitted branch)', 'M (raw)', 'M (excess)'],
+        header: ['d', 'N', 'P* eq [90%]', 'P* ↑ [90%]', 'P* ↓ [90%]', 'P*/d (fitted branch)', 'M (raw)', 'M (excess)'],
         rows: r.sizes.map((s, i) => [
           s.dim,
           s.width,
+          withInterval(s.equilibrium?.onset ?? null, s.equilibrium?.onsetInterval),
           withInterval(s.onset, s.onsetInterval),
           withInterval(s.down?.onset ?? null, s.down?.onsetInterval),
           onsetOf(s, branch) === null ? '—' : fmt(onsetOf(s, branch)! / s.dim, 3),
