@@ -199,12 +199,18 @@ describe('bench langevin', () => {
       await torch.setup({ n: 40, d: 4, N: 7, chains: 3, activation: 'erf', eta: 0.01, sigma2: 1, seed: 1 });
       const c = await torch.check(1);
       expect(c.maxAbsDiff).toBeLessThan(1e-5 * c.maxAbs);
+      // at 1 thread the baseline's GEMMs run on one core: a one-thread process never has more CPU time than wall time
+      // (before torch's OpenBLAS thread pool was set too, "1 thread" took ≈ 2 CPU-seconds per second here)
+      await torch.setup({ n: 1500, d: 100, N: 400, chains: 1, activation: 'erf', eta: 0.01, sigma2: 1, seed: 1 });
+      const t = await torch.time('batched', 1, 20);
+      expect(t.cpuSeconds).toBeLessThan(1.2 * t.seconds + 0.01);
     } finally {
       torch.close();
     }
     const { json } = await run([...tiny, '--chains', '2', '--baseline', 'torch']);
     const j = json as { rows: Row[]; python: Record<string, string>; ratio: number; baseline: string };
     expect(j.python).toMatchObject({ torch: real.found!.torch, executable: real.found!.executable, version: real.found!.python });
+    expect(j.python.openblas === null || /blas/i.test(j.python.openblas!)).toBe(true);
     expect(j.rows.map((r) => r.name)).toEqual(['sftdl', 'torch-loop', 'torch-batched']);
     const [ours, loop, batched] = j.rows as [Row, Row, Row];
     expect(loop).toMatchObject({

@@ -346,7 +346,11 @@ export const suite: Suite = {
     },
     { key: 'ratio', description: 'headline sftdl ÷ the better PyTorch baseline (only with a baseline; > 1: sftdl faster)' },
     { key: 'baseline', description: "'torch' (only with a baseline)" },
-    { key: 'python', description: '{ command, source, executable, version, torch } of the baseline interpreter, or null' },
+    {
+      key: 'python',
+      description:
+        "{ command, source, executable, version, torch, openblas } of the baseline interpreter, or null (openblas: the OpenBLAS library torch's BLAS calls go to, whose thread count the baseline sets with torch's; null when torch's BLAS is not OpenBLAS)",
+    },
     { key: 'loadAverage', description: '{ start, end, cores }: load averages around the run (the machine is shared)' },
     { key: 'notes', description: 'why something was skipped (only when there is something to say)' },
   ],
@@ -617,6 +621,7 @@ export const suite: Suite = {
             executable: python.executable,
             version: python.python,
             torch: python.torch,
+            openblas: torch?.openblas ?? null,
           }
         : null,
       loadAverage: { start: load0.map((v) => Number(v.toFixed(2))), end: loadavg().map((v) => Number(v.toFixed(2))), cores },
@@ -624,7 +629,10 @@ export const suite: Suite = {
     };
     const loadNote =
       `load average ${json.loadAverage.start.join(' ')} at the start, ${json.loadAverage.end.join(' ')} at the end, ${cores} cores` +
-      (python ? `; PyTorch ${python.torch} from ${python.executable} (Python ${python.python})` : '');
+      (python
+        ? `; PyTorch ${python.torch} from ${python.executable} (Python ${python.python}` +
+          (torch?.openblas ? `; its OpenBLAS ${torch.openblas} set to each row's thread count)` : ')')
+        : '');
     return { json, table: table(rows, activation, [...notes, loadNote]) };
   },
 };

@@ -15,7 +15,7 @@ readout gradient φᵀ·r (2nN), weight gradient Dᵀ·X (2ndN) with D = (r aᵀ
 
 Protocol (one JSON object per line): the server prints {"ready": true, ...} on start; then for each request line
 {"op": "setup", n, d, N, chains, activation, eta, sigma2, seed} → {"ok": true}
-{"op": "time", "variant": "loop"|"batched", "threads": T, "steps": S} → {"seconds", "cpuSeconds"}
+{"op": "time", "variant": "loop"|"batched", "threads": T, "steps": S} → {"seconds", "cpuSeconds", "blasThreads"}
 {"op": "check", "threads": T} → {"loop": [...], "batched": [...]} (one step of both variants from the same state; a
 self-test that the two variants take the same step).
 """
@@ -37,6 +37,43 @@ try:
     ALL_THREADS = len(os.sched_getaffinity(0))
 except Exception:  # noqa: BLE001
     ALL_THREADS = os.cpu_count() or ALL_THREADS
+
+
+def find_openblas():
+    """The OpenBLAS that torch's BLAS calls go to, when it is one (Debian's python3-torch: BLAS_INFO=generic, i.e. the
+    system libblas.so.3, which is OpenBLAS' pthread build). torch.set_num_threads does not reach OpenBLAS' own thread
+    pool: without this, a "1-thread" baseline's sgemm runs on every core (process CPU time ≈ cores × wall time)."""
+    import ctypes
+    # torch loads its BLAS lazily on some builds: one small product first
+    torch.ones(2, 2) @ torch.ones(2, 2)
+    try:
+        with open("/proc/self/maps") as f:
+            paths = sorted({ln.split()[-1] for ln in f if ".so" in ln and "blas" in ln.lower()})
+    except OSError:
+        return None, None
+    for path in paths:
+        try:
+            lib = ctypes.CDLL(path)
+            setter, getter = lib.openblas_set_num_threads, lib.openblas_get_num_threads
+        except (OSError, AttributeError):
+            continue
+        setter.argtypes, setter.restype = [ctypes.c_int], None
+        getter.argtypes, getter.restype = [], ctypes.c_int
+        return path, (setter, getter)
+    return None, None
+
+
+OPENBLAS_PATH, OPENBLAS = find_openblas()
+
+
+def set_threads(n):
+    """Sets torch's intra-op threads and, where torch's BLAS is OpenBLAS, OpenBLAS' threads to `n`; returns the BLAS
+    thread count now in force (None when the BLAS is not OpenBLAS: torch's own setting then governs MKL/oneDNN)."""
+    torch.set_num_threads(n)
+    if OPENBLAS is None:
+        return None
+    OPENBLAS[0](n)
+    return int(OPENBLAS[1]())
 
 
 def phis(act):
@@ -132,7 +169,7 @@ class Problem:
 def main():
     print(json.dumps({
         "ready": True, "executable": sys.executable, "python": platform.python_version(), "torch": torch.__version__,
-        "allThreads": ALL_THREADS,
+        "allThreads": ALL_THREADS, "openblas": OPENBLAS_PATH,
     }), flush=True)
     prob = None
     for line in sys.stdin:
@@ -142,14 +179,14 @@ def main():
             prob = Problem(req)
             out = {"ok": True}
         elif op == "time":
-            torch.set_num_threads(int(req["threads"]))
+            blas_threads = set_threads(int(req["threads"]))
             step = prob.loop_step if req["variant"] == "loop" else prob.batched_step
             t, c = time.perf_counter(), time.process_time()
             for _ in range(int(req["steps"])):
                 step()
-            out = {"seconds": time.perf_counter() - t, "cpuSeconds": time.process_time() - c}
+            out = {"seconds": time.perf_counter() - t, "cpuSeconds": time.process_time() - c, "blasThreads": blas_threads}
         elif op == "check":
-            torch.set_num_threads(int(req["threads"]))
+            set_threads(int(req["threads"]))
             prob.loop_step(noise=False)
             prob.batched_step(noise=False)
             loop = torch.cat([torch.cat([w.detach().reshape(-1), a.detach()]) for w, a in zip(prob.loopW, prob.loopA)])

@@ -105,6 +105,12 @@ export class TorchBaseline {
     private readonly child: ChildProcessWithoutNullStreams,
     private readonly lines: AsyncIterator<string>,
     private readonly stderr: string[],
+    /**
+     * The OpenBLAS library torch's BLAS calls go to (Debian's python3-torch uses the system OpenBLAS), or null when
+     * torch's BLAS is not OpenBLAS. The server sets its thread count with every timing request: torch.set_num_threads
+     * alone leaves OpenBLAS on every core, so a "1-thread" baseline's GEMMs would run on all of them.
+     */
+    readonly openblas: string | null = null,
   ) {}
 
   /** Starts the server with `python`; throws (with the interpreter's last stderr line) if it does not come up. */
@@ -123,14 +129,14 @@ export class TorchBaseline {
       if (stderr.length > 20) stderr.shift();
     });
     const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
-    const server = new TorchBaseline(child, lines, stderr);
     const first = await lines.next();
-    let hello: { ready?: boolean; error?: string } | undefined;
+    let hello: { ready?: boolean; error?: string; openblas?: string | null } | undefined;
     try {
       hello = first.done ? undefined : (JSON.parse(first.value) as typeof hello);
     } catch {
       hello = { error: `unreadable first line '${first.value}'` };
     }
+    const server = new TorchBaseline(child, lines, stderr, typeof hello?.openblas === 'string' ? hello.openblas : null);
     if (!hello?.ready) {
       server.close();
       throw new Error(
@@ -158,9 +164,15 @@ export class TorchBaseline {
     await this.request({ op: 'setup', ...p });
   }
 
-  /** Times `steps` steps of a variant at `threads` torch threads. */
-  time(variant: TorchVariant, threads: number, steps: number): Promise<PartnerSample> {
-    return this.request<PartnerSample>({ op: 'time', variant, threads, steps });
+  /**
+   * Times `steps` steps of a variant at `threads` threads (torch's, and OpenBLAS' where torch uses it). Throws if
+   * OpenBLAS reports another thread count than asked for: the timing would not be at equal threads.
+   */
+  async time(variant: TorchVariant, threads: number, steps: number): Promise<PartnerSample> {
+    const r = await this.request<PartnerSample & { blasThreads?: number | null }>({ op: 'time', variant, threads, steps });
+    if (typeof r.blasThreads === 'number' && r.blasThreads !== threads)
+      throw new Error(`torch baseline: OpenBLAS runs ${r.blasThreads} threads where ${threads} were asked for`);
+    return { seconds: r.seconds, cpuSeconds: r.cpuSeconds };
   }
 
   /** One noise-free step of both variants from the same state: their largest difference (a self-check). */
