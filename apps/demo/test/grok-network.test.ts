@@ -238,3 +238,50 @@ describe('cubic ensemble: deterministic budget', () => {
     expect((a.starts.aligned!.learnedCubic + a.starts.prior!.learnedCubic) / 2).toBeCloseTo(a.learnedCubic, 12);
   }, 60_000);
 });
+
+describe('modular finite-width sweeps', () => {
+  it('the GMFL-II sweep runs each width at 0.95σ²_II of its own scenario, reuses the base run, and fits the gap', async () => {
+    const { runFiniteWidth } = await import('../src/tour/modular-width');
+    const { runModularLangevin } = await import('../src/tour/modular-langevin');
+    const { referenceBackend } = await import('@sftdl/compute');
+    const L = { prime: 7, width: 16, gamma: 30, chains: 2, maxSteps: 300, burnIn: 100, widths: [16, 24] };
+    const ctx = {
+      backend: referenceBackend,
+      seed: 0,
+      quick: true,
+      full: false,
+      quiet: true,
+      log: () => {},
+      checkpointDir: '',
+      resume: false,
+    };
+    const sc4 = modularScenario({ prime: 7, width: 16, gamma: 30 });
+    const [base] = await runModularLangevin({
+      scenario: sc4,
+      sigma2: [0.95 * sc4.gmfl2Onset],
+      chains: 2,
+      maxSteps: 300,
+      burnIn: 100,
+      thin: 5,
+      key: key(3),
+      backend: referenceBackend,
+      reweightDraws: 0,
+    });
+    const fw = await runFiniteWidth(ctx, L, base!, 'gmfl2');
+    expect(fw.json.point).toBe('GMFL-II, 0.95σ²_II of each width');
+    expect(fw.points.map((p) => p.width)).toEqual([16, 24]);
+    // the plan's own width is the base run itself
+    expect(fw.points[0]!.a).toBe(base!.a);
+    for (const p of fw.points) {
+      const sc = modularScenario({ prime: 7, width: p.width, gamma: 30 });
+      expect(p.sigma2).toBeCloseTo(0.95 * sc.gmfl2Onset, 12);
+      expect(p.sigmaA2).toBe(sc.sigmaA2);
+      expect(p.gap).toBeCloseTo(p.a - p.theoryA, 14);
+    }
+    // two widths: the 1/N and 1/√N lines pass through both points
+    for (const f of fw.fits) {
+      const x = (n: number) => (f.x === '1/N' ? 1 / n : 1 / Math.sqrt(n));
+      for (const p of fw.points) expect(f.extrapolatedGap + f.slope * x(p.width)).toBeCloseTo(p.gap, 9);
+    }
+  }, 120_000);
+});

@@ -14,7 +14,7 @@ export const command: Command = {
   usage: [
     "demo modular [--full] [--points m] [--prime P] [--width N] [--gamma g] [--chains C] [--max-steps S] [--widths N1,N2,…] [--json]   (--full: 401 σ² points; the theory is already at the paper's P = 401, N = 1000)",
     'demo modular --full --plan-sweep DIR [--prime P] [--width N] [--gamma g] [--steps S] [--seed s] [--json]: the network side at P = 47 (N = 64, γ = 30) as a sweep plan — 8 σ² across GFL/GMFL-I/GMFL-II × 4 seeds, 4 chains × 200 000 steps each, checkpointed, with its cost estimate; run it with `demo sweep run|submit DIR`, then `demo report --from DIR`',
-    '  langevin: { prime, width, sigmaA2, gamma, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA (finite-P theory), theoryASaddle, deviationSe, theoryFiniteN (finite-N theory: readout integrated exactly, cavity action), theoryFiniteNSe, deviationSeFiniteN, withinThreeSeFiniteN, theoryReweighted (the cavity law reweighted to the exact read-in posterior: the network’s |a| by importance sampling), theoryReweightedSe, reweightEss, theoryIndependent, reweightUsable (Kish ESS ≥ 100), deviationSeReweighted and withinThreeSeReweighted (only when usable; all absent where the reweighting did not run), theoryLogDet, w2v2, w2v2Theory, w2v2PerMode, starts: [{ start: prior|aligned, a, aStdError, rhat }], startsAgree, equilibrated, … }], theoryFiniteP, theoryFiniteN, finiteWidth: { points, fits } } — the square-activation network on the full P² table (default P = 11, N = 32, γ = 30; half the chains start from the prior, half Fourier-aligned; at most --max-steps per σ² point, deterministic) vs the theory at the same P, N, σ_a², γ; finiteWidth: the gap at the GMFL-I midpoint for --widths (default 16,32,64) extrapolated to N → ∞',
+    '  langevin: { prime, width, sigmaA2, gamma, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA (finite-P theory), theoryASaddle, deviationSe, theoryFiniteN (finite-N theory: readout integrated exactly, cavity action), theoryFiniteNSe, deviationSeFiniteN, withinThreeSeFiniteN, theoryReweighted (the cavity law reweighted to the exact read-in posterior: the network’s |a| by importance sampling), theoryReweightedSe, reweightEss, theoryIndependent, reweightUsable (Kish ESS ≥ 100), deviationSeReweighted and withinThreeSeReweighted (only when usable; all absent where the reweighting did not run), theoryLogDet, w2v2, w2v2Theory, w2v2PerMode, starts: [{ start: prior|aligned, a, aStdError, rhat }], startsAgree, equilibrated, … }], theoryFiniteP, theoryFiniteN, finiteWidth, finiteWidthGfl, finiteWidthGmfl2: { prime, gamma, point, points, fits } } — the square-activation network on the full P² table (default P = 11, N = 32, γ = 30; half the chains start from the prior, half Fourier-aligned; at most --max-steps per σ² point, deterministic) vs the theory at the same P, N, σ_a², γ; finiteWidth, finiteWidthGfl, finiteWidthGmfl2: the network at --widths (default 16,32,64) at the GMFL-I midpoint, in GFL (1.15σ²_I) and in GMFL-II (0.95σ²_II) of each width, against the finite-P (N → ∞) and the finite-N theories, the gap extrapolated to N → ∞',
   ],
   flags: [
     ...partFlags({ allowFull: true }),
@@ -45,7 +45,7 @@ export const command: Command = {
       type: 'list',
       placeholder: '<n,…>',
       defaultText: '16,32,64',
-      description: 'widths of the finite-width sweep at the GMFL-I midpoint',
+      description: 'widths of the finite-width sweeps (GFL, GMFL-I midpoint, GMFL-II)',
     },
     {
       name: 'langevin-seconds',

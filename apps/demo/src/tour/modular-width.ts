@@ -52,11 +52,21 @@ export interface WidthFit {
   agreesWithinThreeSe: boolean;
 }
 
-/** Where the width sweep runs: the GMFL-I midpoint (σ²_I + σ²_II)/2, or GFL at 1.15σ²_I (the tour's GFL point). */
-export type WidthSweepPoint = 'gmfl1-mid' | 'gfl';
+/**
+ * Where the width sweep runs: the GMFL-I midpoint (σ²_I + σ²_II)/2, GFL at 1.15σ²_I, or GMFL-II at 0.95σ²_II (the
+ * scenario's three σ² points, {@link modularSigma2}).
+ */
+export type WidthSweepPoint = 'gmfl1-mid' | 'gfl' | 'gmfl2';
 
 const sweepSigma2 = (sc: { gmfl1Onset: number; gmfl2Onset: number }, where: WidthSweepPoint) =>
-  where === 'gfl' ? 1.15 * sc.gmfl1Onset : (sc.gmfl1Onset + sc.gmfl2Onset) / 2;
+  where === 'gfl' ? 1.15 * sc.gmfl1Onset : where === 'gmfl2' ? 0.95 * sc.gmfl2Onset : (sc.gmfl1Onset + sc.gmfl2Onset) / 2;
+const SWEEP_KEY: Record<WidthSweepPoint, number> = { 'gmfl1-mid': 900, gfl: 1900, gmfl2: 2900 };
+/** How the JSON and the report name each sweep point. */
+export const SWEEP_POINT_NAME: Record<WidthSweepPoint, string> = {
+  'gmfl1-mid': 'GMFL-I midpoint (σ²_I + σ²_II)/2 of each width',
+  gfl: 'GFL, 1.15σ²_I of each width',
+  gmfl2: 'GMFL-II, 0.95σ²_II of each width',
+};
 
 /** The keys of `o` that are defined (optional JSON fields stay absent instead of null). */
 function pickDefined<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
@@ -89,7 +99,7 @@ export async function runFiniteWidth(
               maxSteps: L.maxSteps,
               burnIn: L.burnIn,
               thin: 5,
-              key: fold(makeKey(ctx.seed), (where === 'gfl' ? 1900 : 900) + width),
+              key: fold(makeKey(ctx.seed), SWEEP_KEY[where] + width),
               backend: ctx.backend,
             })
           )[0]!;
@@ -142,7 +152,7 @@ export async function runFiniteWidth(
     json: {
       prime: L.prime,
       gamma: L.gamma,
-      point: where === 'gfl' ? 'GFL, 1.15σ²_I of each width' : 'GMFL-I midpoint (σ²_I + σ²_II)/2 of each width',
+      point: SWEEP_POINT_NAME[where],
       points,
       fits,
     },

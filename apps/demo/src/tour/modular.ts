@@ -12,7 +12,7 @@ import {
   modularScenario,
   runModularLangevin,
 } from './modular-langevin';
-import { type ModularWidthPoint, runFiniteWidth } from './modular-width';
+import { type ModularWidthPoint, type WidthFit, runFiniteWidth } from './modular-width';
 import { lineChartSvg } from '../plot';
 import { Progress } from '../progress';
 import { FIG3_PARAMS } from './sizes';
@@ -44,6 +44,76 @@ function reweightParagraph(runs: ModularLangevinRun[], mid: ModularWidthPoint[],
       ? '; at the GMFL-I midpoint the residual changes sign with N, so an agreement at one width there is a crossing, not a confirmation'
       : '';
   return `Where the cavity theory's residual comes from, measured: the cavity law is the exact marginal of one neuron only if the other neurons' kernel sat at its mean Q, and the network's |a| is the posterior mean of a(W) = σ²Σ_p y_pᵀ(K_W + σ²)⁻¹y_p/Σ|y_p|², not σ²/(Q_λ + σ²). Drawing N neurons independently from the cavity law and reweighting each network to the exact read-in posterior (importance weights exp(−S_data(W) + Σᵢ S_cav,data(wᵢ)), S_data the readout integrated exactly: ½Σ_p y_pᵀ(K_W + σ²)⁻¹y_p + (P/2)·log det(K_W + σ²)) corrects both approximations at once — no new approximation, only Monte Carlo error — where the weights are not degenerate (Kish ESS ≥ ${REWEIGHT_MIN_ESS} of ${REWEIGHT_DRAWS} draws). Reweighted theory at the three σ²: ${runs.map(pt).join('; ')}${sweep('in GFL (1.15σ²_I of each width)', gfl)}${sweep('at the GMFL-I midpoint', mid)}. The unweighted independent-neuron average (the mean kernel plus its fluctuations, Jensen) is ${runs.map((x) => (x.theoryIndependent === null ? '—' : fmt(x.theoryIndependent, 4))).join(', ')}: it overshoots, so the correlations between neurons (which damp the fluctuations of the total kernel on the target modes) are as large as the fluctuations themselves. Where the weights are usable the reweighted theory is the check of the cavity residual; where they degenerate (aligned neurons in GMFL-I/II at N ≥ 32: the log-weight variance grows with their number and size) the residual stays unexplained by this measurement${crossing}.`;
+}
+
+type WidthSweep = { points: ModularWidthPoint[]; fits: WidthFit[] };
+
+/** The report's figure of one width sweep: the gap to the finite-P theory against 1/N, with the cavity prediction. */
+async function widthFigure(fw: WidthSweep, where: string, prime: number): Promise<{ svg: string; caption: string }> {
+  const xs = fw.points.map((p) => 1 / p.width);
+  const line = linspace(0, Math.max(...xs) * 1.1, 40);
+  return {
+    svg: await lineChartSvg({
+      title: `Finite width at ${where}, P = ${prime}: Langevin − finite-P theory`,
+      xLabel: '1/N (same P, u, σ_a²/σ², γ: same theory)',
+      yLabel: 'gap in |a|',
+      width: 380,
+      height: 260,
+      series: [
+        { name: 'zero gap (N → ∞ mean field)', x: line, y: line.map(() => 0) },
+        ...fw.fits
+          .filter((f) => f.x === '1/N')
+          .map((f) => ({
+            name: `fit g₀ + g₁/N (g₀ = ${fmt(f.extrapolatedGap, 3)})`,
+            x: line,
+            y: line.map((x) => f.extrapolatedGap + f.slope * x),
+          })),
+        ...(fw.points.every((p) => p.predictedGap !== null)
+          ? [
+              {
+                name: 'finite-N theory − finite-P theory (predicted gap)',
+                x: xs,
+                y: fw.points.map((p) => p.predictedGap ?? NaN),
+              },
+            ]
+          : []),
+        {
+          name: 'Langevin − theory',
+          x: xs,
+          y: fw.points.map((p) => p.gap),
+          yErr: fw.points.map((p) => p.aStdError),
+          hollow: fw.points.map((p) => !p.equilibrated),
+          points: true,
+        },
+      ],
+    }),
+    caption: `Gap between the network's |a| and the finite-P theory at ${where}, widths N = ${fw.points.map((p) => p.width).join(', ')} (σ_a² and σ² scaled so that the theory is identical), against 1/N; ${fw.points.every((p) => p.startsAgree) ? 'the prior and aligned starts agree at every width' : 'the prior and aligned starts DISAGREE at some width'}${fw.points.some((p) => !p.equilibrated) ? '; hollow: R̂/ESS target missed' : ''}.`,
+  };
+}
+
+/** The report's account of the GMFL-II width sweep: the network against the N → ∞ theory and the cavity theory. */
+function gmfl2Paragraph(fw: WidthSweep): string {
+  const pts = fw.points;
+  const res = pts.map((p) => (p.theoryFiniteN === null ? null : p.a - p.theoryFiniteN));
+  const growing = res.every((r, k) => r !== null && (k === 0 || Math.abs(r) > Math.abs(res[k - 1]!)));
+  const shrinking = pts.every((p, k) => k === 0 || Math.abs(p.gap) < Math.abs(pts[k - 1]!.gap));
+  return `GMFL-II against width (0.95σ²_II of each width; same P, u, σ_a²/σ², γ, so the same N → ∞ theory): ${pts
+    .map(
+      (p, k) =>
+        `N = ${p.width}: network ${fmt(p.a, 4)} ± ${fmt(p.aStdError, 1)} (R̂ ${fmt(p.rhat, 3)}), gap to the finite-P theory ${fmt(p.gap, 3)}, cavity ${p.theoryFiniteN === null ? '—' : fmt(p.theoryFiniteN, 4)} (residual ${res[k] === null ? '—' : fmt(res[k]!, 2)})`,
+    )
+    .join(
+      '; ',
+    )}. ${shrinking ? 'The gap to the N → ∞ theory shrinks with N' : 'The gap to the N → ∞ theory is not monotone in N'}${
+    growing && shrinking
+      ? ", while the cavity theory's residual grows with N: at GMFL-II the cavity action (the other neurons' kernel held at its mean) captures the width dependence only at the smallest width, and the network converges to the mean-field theory faster than the cavity theory does"
+      : ''
+  }. Extrapolations to N → ∞: ${fw.fits
+    .map(
+      (f) =>
+        `${fmt(f.extrapolatedGap, 3)} ± ${fmt(f.extrapolatedGapSe, 2)} in ${f.x} (χ²/dof ${f.chi2PerDof === undefined ? '—' : fmt(f.chi2PerDof, 3)}, ${f.agreesWithinThreeSe ? 'consistent with 0' : 'not consistent with 0'} within 3 SE)`,
+    )
+    .join('; ')}.`;
 }
 
 /**
@@ -233,6 +303,9 @@ export async function runModularPart(
     const fw = L.widths?.length ? await runFiniteWidth(ctx, L, runs[1]!) : null;
     // …and in GFL, where the reweighted theory has usable weights: the cavity residual against N
     const fwGfl = L.widths?.length ? await runFiniteWidth(ctx, L, runs[0]!, 'gfl') : null;
+    // …and in GMFL-II, where the cavity residual is largest and the reweighting degenerates: does the network approach
+    // the N → ∞ theory as N grows, and does the cavity theory track it?
+    const fwG2 = L.widths?.length ? await runFiniteWidth(ctx, L, runs[2]!, 'gmfl2') : null;
     // the finite-P curve where its quadrature applies (it refuses deep in GMFL-II, where the saddle point is accurate)
     const thFinite = linspaceDesc(1.3 * sc.gmfl1Onset, 0.7 * sc.gmfl2Onset, ctx.quick ? 5 : L.widths ? 21 : 11).flatMap(
       (sigma2) => {
@@ -336,6 +409,7 @@ export async function runModularPart(
       }${runs.some((x) => x.theoryLogDet != null) ? `; its linearisation (the mean-field decoupling of the full Seroussi–Naveh–Ringel action, −(σ_a²/2N)Σ[t̄·t̄ − P(Q + σ²)⁻¹]φφ) gives only ${runs.map((x) => fmt(x.theoryLogDet ?? NaN, 4)).join(', ')}: the log-det term alone closes about a quarter of the gap, the neuron's self-interaction 1/(1 + X) the rest` : ''}. The mean-field decoupling is exact only as N → ∞${fw ? `; at fixed P, u, σ_a²/σ² and γ (same theory) the gap at the GMFL-I midpoint is ${fw.points.map((p) => `${fmt(p.gap, 3)} ± ${fmt(p.aStdError, 1)} (N = ${p.width})`).join(', ')}${fw.points.every((p, k) => k === 0 || Math.abs(p.gap) < Math.abs(fw.points[k - 1]!.gap)) ? ', shrinking steadily with N while both starts agree at every width: a finite-width effect' : ' (not monotone in N)'}. Simple extrapolations to N → ∞: ${fw.fits.map((f) => `${fmt(f.extrapolatedGap, 3)} ± ${fmt(f.extrapolatedGapSe, 2)} in ${f.x} (χ²/dof ${f.chi2PerDof === undefined ? '—' : fmt(f.chi2PerDof, 3)}, ${f.agreesWithinThreeSe ? 'consistent with 0' : 'not consistent with 0'} within 3 SE)`).join('; ')}` : ' (`demo modular` runs the width sweep N = 16, 32, 64)'}.`,
     );
     section.paragraphs.push(reweightParagraph(runs, fw?.points ?? [], fwGfl?.points ?? []));
+    if (fwG2) section.paragraphs.push(gmfl2Paragraph(fwG2));
     const exploreL = explorerUrl('modular', {
       prime: sc.prime,
       width: sc.width,
@@ -357,47 +431,11 @@ export async function runModularPart(
           'Neuron-averaged ⟨|w_k|²|v_k|²⟩ over the non-zero modes against the theory’s Gaussian + aligned mixture (log axis: the aligned saddle raises it by decades).',
       },
     );
-    if (fw && fw.points.length >= 2) {
-      const xs = fw.points.map((p) => 1 / p.width);
-      const line = linspace(0, Math.max(...xs) * 1.1, 40);
-      section.figures.push({
-        svg: await lineChartSvg({
-          title: `Finite width at the GMFL-I midpoint, P = ${sc.prime}: Langevin − finite-P theory`,
-          xLabel: '1/N (same P, u, σ_a²/σ², γ: same theory)',
-          yLabel: 'gap in |a|',
-          width: 380,
-          height: 260,
-          series: [
-            { name: 'zero gap (N → ∞ mean field)', x: line, y: line.map(() => 0) },
-            ...fw.fits
-              .filter((f) => f.x === '1/N')
-              .map((f) => ({
-                name: `fit g₀ + g₁/N (g₀ = ${fmt(f.extrapolatedGap, 3)})`,
-                x: line,
-                y: line.map((x) => f.extrapolatedGap + f.slope * x),
-              })),
-            ...(fw.points.every((p) => p.predictedGap !== null)
-              ? [
-                  {
-                    name: 'finite-N theory − finite-P theory (predicted gap)',
-                    x: xs,
-                    y: fw.points.map((p) => p.predictedGap ?? NaN),
-                  },
-                ]
-              : []),
-            {
-              name: 'Langevin − theory',
-              x: xs,
-              y: fw.points.map((p) => p.gap),
-              yErr: fw.points.map((p) => p.aStdError),
-              hollow: fw.points.map((p) => !p.equilibrated),
-              points: true,
-            },
-          ],
-        }),
-        caption: `Gap between the network's |a| and the finite-P theory at widths N = ${fw.points.map((p) => p.width).join(', ')} (σ_a² and σ² scaled so that the theory is identical), against 1/N; ${fw.points.every((p) => p.startsAgree) ? 'the prior and aligned starts agree at every width' : 'the prior and aligned starts DISAGREE at some width'}.`,
-      });
-    }
+    for (const [sweep, where] of [
+      [fw, 'the GMFL-I midpoint'],
+      [fwG2, 'GMFL-II (0.95σ²_II)'],
+    ] as const)
+      if (sweep && sweep.points.length >= 2) section.figures.push(await widthFigure(sweep, where, sc.prime));
     section.tables.push({
       caption: `Modular Langevin vs theory (P = ${sc.prime}, N = ${sc.width}, σ_a² = ${fmt(sc.sigmaA2, 4)}, γ = ${sc.gamma}); failures in R̂/ESS marked ✗`,
       header: [
@@ -461,6 +499,7 @@ export async function runModularPart(
       theoryFiniteN: thN,
       ...(fw ? { finiteWidth: fw.json } : {}),
       ...(fwGfl ? { finiteWidthGfl: fwGfl.json } : {}),
+      ...(fwG2 ? { finiteWidthGmfl2: fwG2.json } : {}),
     };
     summaryL.push(
       `   network (P = ${sc.prime}, N = ${sc.width}): ${runs.map((x) => `σ² ${fmt(x.sigma2, 3)} ${x.phase}: |a| ${fmt(x.a, 3)} ± ${fmt(x.aStdError, 1)} (finite-P theory ${fmt(x.theoryA, 3)}, finite-N ${x.theoryFiniteN === null ? '—' : fmt(x.theoryFiniteN, 3)}, R̂ ${fmt(x.rhat, 3)})`).join('; ')}`,
