@@ -1,4 +1,4 @@
-// A small WebAssembly binary assembler: the generator of sftdl's hand-written WASM modules (philox.ts, gemm.ts).
+// A small WebAssembly binary assembler: the generator of sftdl's hand-written WASM modules (philox.ts, gemm.ts, gemm32.ts, elementwise.ts, twolayer32.ts).
 // Modules are assembled from this source at load time (a few kilobytes, microseconds), so no toolchain, no download
 // and no generated file is involved. Only the instructions the modules use are named below (WebAssembly core 2.0
 // with fixed-width SIMD; opcodes from the specification's binary format, section 5.4).

@@ -5,7 +5,7 @@
 // bit-identical too. Other activations are cheap and run as activateInto.
 import { type ActivationName, TWO_OVER_SQRT_PI, activateInto, fastErfTable } from '../activations';
 import { type ReadoutArgs, readoutInto } from '../readout';
-import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op, simd, sleb, v } from './asm';
+import { T, type WasmMemory, addI, assemble, f64c, get, i32c, instantiate, mem, op, set, simd, sleb, v, whileNot } from './asm';
 
 /** SIMD opcodes used here beyond ./asm.ts's table (WebAssembly SIMD specification, binary format). */
 const I32_DIV_U = 0x6e;
@@ -32,10 +32,6 @@ const H = TABLE_BYTES + 64,
   PREDREG = YREG + CHUNK * 8,
   RESREG = PREDREG + CHUNK * 8,
   MEM_END = RESREG + CHUNK * 8;
-
-const get = (l: number) => [op.localGet, l];
-const set = (l: number, e: number[]) => [...e, op.localSet, l];
-const addI = (l: number, c: number[]) => set(l, [...get(l), ...c, op.i32Add]);
 
 /** Locals of the erf evaluation of one element (see {@link erfElement}). */
 interface ErfLocals {
@@ -113,30 +109,22 @@ function erfBody(): number[] {
   return [
     ...set(P, i32c(0)),
     ...set(END, [...get(LEN), ...i32c(8), op.i32Mul]),
-    op.block,
-    op.empty,
-    op.loop,
-    op.empty,
-    ...get(P),
-    ...get(END),
-    op.i32GeU,
-    op.brIf,
-    1,
-    ...set(V, [...get(P), op.f64Load, ...mem(3, H)]),
-    ...erfElement(L),
-    ...get(P),
-    ...get(PH),
-    op.f64Store,
-    ...mem(3, PHI),
-    ...get(P),
-    ...get(DP),
-    op.f64Store,
-    ...mem(3, DPHI),
-    ...addI(P, i32c(8)),
-    op.br,
-    0,
-    op.end,
-    op.end,
+    ...whileNot(
+      [...get(P), ...get(END), op.i32GeU],
+      [
+        ...set(V, [...get(P), op.f64Load, ...mem(3, H)]),
+        ...erfElement(L),
+        ...get(P),
+        ...get(PH),
+        op.f64Store,
+        ...mem(3, PHI),
+        ...get(P),
+        ...get(DP),
+        op.f64Store,
+        ...mem(3, DPHI),
+        ...addI(P, i32c(8)),
+      ],
+    ),
     ...get(TAIL),
   ];
 }
@@ -171,21 +159,7 @@ export function readoutBody(L0: ReadoutLayout = READOUT_LAYOUT): number[] {
   const L: ErfLocals = { v: V, phi: PH, dphi: DP, tail: TAIL, ax: AX, e: E, j: J, o: O, c: C };
   const V2 = (code: number, ...imm: number[]) => v(code, ...imm);
   const loopTo = (end: number, stepBytes: number, body: number[]) => [
-    op.block,
-    op.empty,
-    op.loop,
-    op.empty,
-    ...get(I),
-    ...get(end),
-    op.i32GeU,
-    op.brIf,
-    1,
-    ...body,
-    ...addI(I, i32c(stepBytes)),
-    op.br,
-    0,
-    op.end,
-    op.end,
+    ...whileNot([...get(I), ...get(end), op.i32GeU], [...body, ...addI(I, i32c(stepBytes))]),
   ];
   const at = (base: number, ptr: number[]) => [...ptr, op.f64Load, ...mem(3, base)];
   // the address of h's element I/8 of the row (float64: H + HP + I, a constant offset added; float32: HP + I/2)
@@ -427,37 +401,29 @@ export function readoutBody(L0: ReadoutLayout = READOUT_LAYOUT): number[] {
     ...set(END, [...get(NN), ...i32c(8), op.i32Mul]),
     ...set(END2, [...get(NN), ...i32c(-2), op.i32And, ...i32c(8), op.i32Mul]),
     ...set(ENDG, [...get(NN), ...i32c(2 * PAIRS), I32_DIV_U, ...i32c(16 * PAIRS), op.i32Mul]),
-    op.block,
-    op.empty,
-    op.loop,
-    op.empty,
-    ...get(RP),
-    ...get(ROWS),
-    op.i32GeS,
-    op.brIf,
-    1,
-    ...pass1,
-    ...get(RP),
-    ...i32c(8),
-    op.i32Mul,
-    ...get(SV),
-    op.f64Store,
-    ...mem(3, PREDREG),
-    ...set(R, [...get(SV), ...at(YREG, [...get(RP), ...i32c(8), op.i32Mul]), op.f64Sub]),
-    ...get(RP),
-    ...i32c(8),
-    op.i32Mul,
-    ...get(R),
-    op.f64Store,
-    ...mem(3, RESREG),
-    ...set(LOSS, [...get(LOSS), ...get(R), ...get(R), op.f64Mul, op.f64Add]),
-    ...pass2,
-    ...addI(HP, get(f32 ? LDH : END)),
-    ...addI(RP, i32c(1)),
-    op.br,
-    0,
-    op.end,
-    op.end,
+    ...whileNot(
+      [...get(RP), ...get(ROWS), op.i32GeS],
+      [
+        ...pass1,
+        ...get(RP),
+        ...i32c(8),
+        op.i32Mul,
+        ...get(SV),
+        op.f64Store,
+        ...mem(3, PREDREG),
+        ...set(R, [...get(SV), ...at(YREG, [...get(RP), ...i32c(8), op.i32Mul]), op.f64Sub]),
+        ...get(RP),
+        ...i32c(8),
+        op.i32Mul,
+        ...get(R),
+        op.f64Store,
+        ...mem(3, RESREG),
+        ...set(LOSS, [...get(LOSS), ...get(R), ...get(R), op.f64Mul, op.f64Add]),
+        ...pass2,
+        ...addI(HP, get(f32 ? LDH : END)),
+        ...addI(RP, i32c(1)),
+      ],
+    ),
     ...i32c(TAIL_AT),
     ...get(TAIL),
     op.i32Store,

@@ -4,7 +4,7 @@
 // (WebAssembly has no fused multiply-add in its core SIMD set, and every operation rounds as IEEE 754 requires),
 // followed by the same C ← C + α·c. Only the speed differs: two lanes per instruction and no bounds checks.
 import { KC, MC, MR, NC, NR, packAPanel, packBPanel } from '../gemm';
-import { T, type WasmMemory, assemble, ensureMemory, f64c, i32c, instantiate, mem, op, simd, v } from './asm';
+import { T, type WasmMemory, addI, assemble, ensureMemory, f64c, get, i32c, instantiate, mem, op, set, simd, v } from './asm';
 
 // parameters of `macro`: mc, nc, kc, alpha, packed A, packed B, C tile address, C row stride (bytes), and `first`
 // (1: C is known to be zero before this k-block, so C + α·c is computed as (+0) + α·c without reading C)
@@ -20,9 +20,6 @@ const ACC = 17,
   ZERO = 29;
 
 function macroBody(): number[] {
-  const get = (l: number) => [op.localGet, l];
-  const set = (l: number, e: number[]) => [...e, op.localSet, l];
-  const addI = (l: number, e: number[]) => set(l, [...get(l), ...e, op.i32Add]);
   const micro: number[] = [];
   // B lanes (4 columns) of this p, then for each row: splat a_r and c_rj ← c_rj + a_r·b_j
   micro.push(...set(B01, [...get(B), ...v(simd.v128Load, ...mem(3, 0))]));

@@ -2,7 +2,7 @@
 // products are one i64.mul each (the TypeScript version needs four float multiplications and several shifts), and
 // the uniforms are formed with the same float64 operations as @sftdl/field's `normal`, so they are bit-identical.
 import { COS_SERIES, LN2_HI, LN2_LO, LOG_SERIES, SIN_SERIES, SQRT2 } from '../noise-constants';
-import { T, type WasmMemory, assemble, f64c, i32c, instantiate, mem, op, simd, sleb, v } from './asm';
+import { T, type WasmMemory, assemble, f64c, get, i32c, instantiate, mem, op, set, simd, sleb, v, whileNot } from './asm';
 
 // scalar opcodes the assembler does not name (WebAssembly core, section 5.4.7)
 const f64Sqrt = 0x9f,
@@ -47,9 +47,6 @@ function uniformExpr(hi: number, lo: number): number[] {
   ];
 }
 
-const set = (l: number, e: number[]) => [...e, op.localSet, l];
-const get = (l: number) => [op.localGet, l];
-
 /** The Philox4x32-10 rounds on locals X0 … X3 with key words A, B (P0, P1: the 64-bit products). */
 function philoxRounds(): number[] {
   const round: number[] = [
@@ -74,29 +71,21 @@ function counterLoop(emit: number[]): number[] {
     ...set(J, get(J0)),
     ...set(END, [...get(J0), ...get(COUNT), op.i32Add]),
     ...set(PTR, get(OUT)),
-    op.block,
-    op.empty,
-    op.loop,
-    op.empty,
-    ...get(J),
-    ...get(END),
-    op.i32GeU,
-    op.brIf,
-    1,
-    ...set(X0, get(J)),
-    ...set(X1, i32c(0)),
-    ...set(X2, i32c(0)),
-    ...set(X3, i32c(0)),
-    ...set(A, get(K0)),
-    ...set(B, get(K1)),
-    ...philoxRounds(),
-    ...emit,
-    ...set(PTR, [...get(PTR), ...i32c(16), op.i32Add]),
-    ...set(J, [...get(J), ...i32c(1), op.i32Add]),
-    op.br,
-    0,
-    op.end,
-    op.end,
+    ...whileNot(
+      [...get(J), ...get(END), op.i32GeU],
+      [
+        ...set(X0, get(J)),
+        ...set(X1, i32c(0)),
+        ...set(X2, i32c(0)),
+        ...set(X3, i32c(0)),
+        ...set(A, get(K0)),
+        ...set(B, get(K1)),
+        ...philoxRounds(),
+        ...emit,
+        ...set(PTR, [...get(PTR), ...i32c(16), op.i32Add]),
+        ...set(J, [...get(J), ...i32c(1), op.i32Add]),
+      ],
+    ),
   ];
 }
 
@@ -406,35 +395,27 @@ function normals4Body(): number[] {
     ...set(J4, get(J0)),
     ...set(END4, [...get(J0), ...get(COUNT), op.i32Add]),
     ...set(PTR4, get(OUT)),
-    op.block,
-    op.empty,
-    op.loop,
-    op.empty,
-    ...get(J4),
-    ...get(END4),
-    op.i32GeU,
-    op.brIf,
-    1,
-    ...set(X0v, [
-      ...get(J4),
-      ...v(S4.i32x4Splat),
-      ...v(S4.v128Const, ...[0, 1, 2, 3].flatMap((q) => [q, 0, 0, 0])),
-      ...v(S4.i32x4Add),
-    ]),
-    ...set(X1v, isplat(0)),
-    ...set(X2v, isplat(0)),
-    ...set(X3v, isplat(0)),
-    ...set(A4, get(K0)),
-    ...set(B4, get(K1)),
-    ...Array.from({ length: 10 }, () => round4()).flat(),
-    ...boxMuller2(0),
-    ...boxMuller2(1),
-    ...set(PTR4, [...get(PTR4), ...i32c(64), op.i32Add]),
-    ...set(J4, [...get(J4), ...i32c(4), op.i32Add]),
-    op.br,
-    0,
-    op.end,
-    op.end,
+    ...whileNot(
+      [...get(J4), ...get(END4), op.i32GeU],
+      [
+        ...set(X0v, [
+          ...get(J4),
+          ...v(S4.i32x4Splat),
+          ...v(S4.v128Const, ...[0, 1, 2, 3].flatMap((q) => [q, 0, 0, 0])),
+          ...v(S4.i32x4Add),
+        ]),
+        ...set(X1v, isplat(0)),
+        ...set(X2v, isplat(0)),
+        ...set(X3v, isplat(0)),
+        ...set(A4, get(K0)),
+        ...set(B4, get(K1)),
+        ...Array.from({ length: 10 }, () => round4()).flat(),
+        ...boxMuller2(0),
+        ...boxMuller2(1),
+        ...set(PTR4, [...get(PTR4), ...i32c(64), op.i32Add]),
+        ...set(J4, [...get(J4), ...i32c(4), op.i32Add]),
+      ],
+    ),
   ];
 }
 
