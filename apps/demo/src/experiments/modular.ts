@@ -6,7 +6,7 @@
  */
 import type { Experiment, GridAxis, Json } from '@sftdl/sweep';
 import { BACKEND_NAMES, resolveBackend } from '../backends';
-import { modularScenario, runModularLangevin } from '../tour/modular-langevin';
+import { modularScenario, pickDefined, runModularLangevin } from '../tour/modular-langevin';
 import { LANGEVIN_COST_NOTE, diagnosticsJson, int, langevinSeconds, oneOf, pos } from './common';
 
 const defaults = {
@@ -95,9 +95,7 @@ export const modularPointExperiment: Experiment<typeof defaults> = {
       theoryFiniteN: run.theoryFiniteN,
       theoryFiniteNSe: run.theoryFiniteNSe,
       deviationSeFiniteN: run.deviationSeFiniteN,
-      ...(run.theoryReweighted !== undefined ? { theoryReweighted: run.theoryReweighted } : {}),
-      ...(run.theoryReweightedSe !== undefined ? { theoryReweightedSe: run.theoryReweightedSe } : {}),
-      ...(run.reweightEss !== undefined ? { reweightEss: run.reweightEss } : {}),
+      ...pickDefined(run, ['theoryReweighted', 'theoryReweightedSe', 'reweightEss']),
       starts: run.starts.map((s) => ({ ...s, rhat: diagnosticsJson(s.rhat) })),
       startsAgree: run.startsAgree,
       rhat: diagnosticsJson(run.rhat),

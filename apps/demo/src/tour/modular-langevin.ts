@@ -243,6 +243,18 @@ export function finiteNTheory(
   }
 }
 
+/** The keys of `o` that are defined (optional JSON fields stay absent instead of null). */
+export function pickDefined<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
+  const out: Partial<Pick<T, K>> = {};
+  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
+  return out;
+}
+
+/** Fractions of the mapped onsets at which the ensembles run: 1.15σ²_I (GFL), the GMFL-I midpoint, 0.95σ²_II (GMFL-II). */
+export function modularSigma2(sc: { gmfl1Onset: number; gmfl2Onset: number }): number[] {
+  return [1.15 * sc.gmfl1Onset, (sc.gmfl1Onset + sc.gmfl2Onset) / 2, 0.95 * sc.gmfl2Onset];
+}
+
 const CHECK_EVERY = 50;
 /** Networks drawn for the reweighted theory, and the Kish effective count below which its weights count as degenerate. */
 export const REWEIGHT_DRAWS = 4000;
@@ -380,6 +392,15 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     });
     const [s0, s1] = starts;
     const startsAgree = !s0 || !s1 || Math.abs(s0.a - s1.a) <= 3 * Math.hypot(s0.aStdError, s1.aStdError);
+    // the network's |a| against a theory value th ± thSe: deviation in combined standard errors and the 3-SE verdict
+    const vs = (th: number, thSe = 0) => {
+      const gap = Math.abs(Math.abs(diag.mean) - th),
+        se = Math.hypot(diag.se, thSe);
+      return { dev: gap / se, within: gap <= 3 * se };
+    };
+    const vsP = vs(thP.a),
+      vsN = thN ? vs(thN.a, thN.aStdError) : null,
+      vsR = net && rwOk ? vs(net.a, net.aStdError) : null;
     const run: ModularLangevinRun = {
       sigma2,
       a: Math.abs(diag.mean),
@@ -390,12 +411,12 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       theoryA: thP.a,
       theorySource,
       theoryASaddle: th.a,
-      deviationSe: Math.abs(Math.abs(diag.mean) - thP.a) / diag.se,
-      withinThreeSe: Math.abs(Math.abs(diag.mean) - thP.a) <= 3 * diag.se,
+      deviationSe: vsP.dev,
+      withinThreeSe: vsP.within,
       theoryFiniteN: thN?.a ?? null,
       theoryFiniteNSe: thN?.aStdError ?? null,
-      deviationSeFiniteN: thN ? Math.abs(Math.abs(diag.mean) - thN.a) / Math.hypot(diag.se, thN.aStdError) : null,
-      withinThreeSeFiniteN: thN ? Math.abs(Math.abs(diag.mean) - thN.a) <= 3 * Math.hypot(diag.se, thN.aStdError) : null,
+      deviationSeFiniteN: vsN?.dev ?? null,
+      withinThreeSeFiniteN: vsN?.within ?? null,
       w2v2TheoryFiniteN: thN?.phiPsi ?? null,
       ...(net
         ? {
@@ -404,12 +425,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
             reweightEss: net.essFraction * net.draws,
             theoryIndependent: net.aIndependent,
             reweightUsable: rwOk,
-            ...(rwOk
-              ? {
-                  deviationSeReweighted: Math.abs(Math.abs(diag.mean) - net.a) / Math.hypot(diag.se, net.aStdError),
-                  withinThreeSeReweighted: Math.abs(Math.abs(diag.mean) - net.a) <= 3 * Math.hypot(diag.se, net.aStdError),
-                }
-              : {}),
+            ...(vsR ? { deviationSeReweighted: vsR.dev, withinThreeSeReweighted: vsR.within } : {}),
           }
         : {}),
       ...(thLogDet !== undefined ? { theoryLogDet: thLogDet?.a ?? null } : {}),

@@ -9,7 +9,7 @@
  */
 import { key as makeKey, fold } from '@sftdl/field';
 import { fitLine } from './finite-size';
-import { type ModularLangevinRun, modularScenario, runModularLangevin } from './modular-langevin';
+import { type ModularLangevinRun, modularScenario, modularSigma2, pickDefined, runModularLangevin } from './modular-langevin';
 import type { ModularLangevinPlan } from './modular';
 import { Progress } from '../progress';
 import type { PartContext } from './types';
@@ -58,8 +58,8 @@ export interface WidthFit {
  */
 export type WidthSweepPoint = 'gmfl1-mid' | 'gfl' | 'gmfl2';
 
-const sweepSigma2 = (sc: { gmfl1Onset: number; gmfl2Onset: number }, where: WidthSweepPoint) =>
-  where === 'gfl' ? 1.15 * sc.gmfl1Onset : where === 'gmfl2' ? 0.95 * sc.gmfl2Onset : (sc.gmfl1Onset + sc.gmfl2Onset) / 2;
+/** The sweep point's index in {@link modularSigma2}. */
+const SWEEP_INDEX: Record<WidthSweepPoint, number> = { gfl: 0, 'gmfl1-mid': 1, gmfl2: 2 };
 const SWEEP_KEY: Record<WidthSweepPoint, number> = { 'gmfl1-mid': 900, gfl: 1900, gmfl2: 2900 };
 /** How the JSON and the report name each sweep point. */
 export const SWEEP_POINT_NAME: Record<WidthSweepPoint, string> = {
@@ -67,13 +67,6 @@ export const SWEEP_POINT_NAME: Record<WidthSweepPoint, string> = {
   gfl: 'GFL, 1.15σ²_I of each width',
   gmfl2: 'GMFL-II, 0.95σ²_II of each width',
 };
-
-/** The keys of `o` that are defined (optional JSON fields stay absent instead of null). */
-function pickDefined<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
-  const out: Partial<Pick<T, K>> = {};
-  for (const k of keys) if (o[k] !== undefined) out[k] = o[k];
-  return out;
-}
 
 /** Runs the sweep (reusing `base`, the run at the plan's own width) and fits the gap. */
 export async function runFiniteWidth(
@@ -87,7 +80,7 @@ export async function runFiniteWidth(
   const points: ModularWidthPoint[] = [];
   for (const [i, width] of widths.entries()) {
     const sc = modularScenario({ prime: L.prime, width, gamma: L.gamma });
-    const mid = sweepSigma2(sc, where);
+    const mid = modularSigma2(sc)[SWEEP_INDEX[where]]!;
     const r =
       width === L.width
         ? base

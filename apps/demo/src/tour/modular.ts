@@ -10,6 +10,7 @@ import {
   REWEIGHT_MIN_ESS,
   finiteNTheory,
   modularScenario,
+  modularSigma2,
   runModularLangevin,
 } from './modular-langevin';
 import { type ModularWidthPoint, type WidthFit, runFiniteWidth } from './modular-width';
@@ -47,6 +48,15 @@ function reweightParagraph(runs: ModularLangevinRun[], mid: ModularWidthPoint[],
 }
 
 type WidthSweep = { points: ModularWidthPoint[]; fits: WidthFit[] };
+
+/** The report's reading of a width sweep's fits: the extrapolated gap ± SE per abscissa, χ²/dof and the 3-SE verdict. */
+const fitsText = (fits: WidthFit[]) =>
+  fits
+    .map(
+      (f) =>
+        `${fmt(f.extrapolatedGap, 3)} ± ${fmt(f.extrapolatedGapSe, 2)} in ${f.x} (χ²/dof ${f.chi2PerDof === undefined ? '—' : fmt(f.chi2PerDof, 3)}, ${f.agreesWithinThreeSe ? 'consistent with 0' : 'not consistent with 0'} within 3 SE)`,
+    )
+    .join('; ');
 
 /** The report's figure of one width sweep: the gap to the finite-P theory against 1/N, with the cavity prediction. */
 async function widthFigure(fw: WidthSweep, where: string, prime: number): Promise<{ svg: string; caption: string }> {
@@ -108,12 +118,7 @@ function gmfl2Paragraph(fw: WidthSweep): string {
     growing && shrinking
       ? ", while the cavity theory's residual grows with N: at GMFL-II the cavity action (the other neurons' kernel held at its mean) captures the width dependence only at the smallest width, and the network converges to the mean-field theory faster than the cavity theory does"
       : ''
-  }. Extrapolations to N → ∞: ${fw.fits
-    .map(
-      (f) =>
-        `${fmt(f.extrapolatedGap, 3)} ± ${fmt(f.extrapolatedGapSe, 2)} in ${f.x} (χ²/dof ${f.chi2PerDof === undefined ? '—' : fmt(f.chi2PerDof, 3)}, ${f.agreesWithinThreeSe ? 'consistent with 0' : 'not consistent with 0'} within 3 SE)`,
-    )
-    .join('; ')}.`;
+  }. Extrapolations to N → ∞: ${fitsText(fw.fits)}.`;
 }
 
 /**
@@ -142,11 +147,6 @@ export function modularLangevinDefaults(mode: 'quick' | 'tour' | 'scenario'): Mo
   if (mode === 'quick') return { prime: 7, width: 16, gamma: 30, chains: 4, maxSteps: 400, burnIn: 100 };
   if (mode === 'tour') return { prime: 11, width: 32, gamma: 30, chains: 4, maxSteps: 5000, burnIn: 400 };
   return { prime: 11, width: 32, gamma: 30, chains: 8, maxSteps: 40000, burnIn: 2000, widths: [16, 32, 64] };
-}
-
-/** Fractions of the mapped onsets at which the ensembles run: 1.15σ²_I (GFL), the GMFL-I midpoint, 0.95σ²_II (GMFL-II). */
-export function modularSigma2(sc: { gmfl1Onset: number; gmfl2Onset: number }): number[] {
-  return [1.15 * sc.gmfl1Onset, (sc.gmfl1Onset + sc.gmfl2Onset) / 2, 0.95 * sc.gmfl2Onset];
 }
 
 export async function runModularPart(
@@ -406,7 +406,7 @@ export async function runModularPart(
                 .map((x) => `σ² = ${fmt(x.sigma2, 3)}${x.equilibrated ? '' : ', not equilibrated'}`)
                 .join('; ')})`
             : ''
-      }${runs.some((x) => x.theoryLogDet != null) ? `; its linearisation (the mean-field decoupling of the full Seroussi–Naveh–Ringel action, −(σ_a²/2N)Σ[t̄·t̄ − P(Q + σ²)⁻¹]φφ) gives only ${runs.map((x) => fmt(x.theoryLogDet ?? NaN, 4)).join(', ')}: the log-det term alone closes about a quarter of the gap, the neuron's self-interaction 1/(1 + X) the rest` : ''}. The mean-field decoupling is exact only as N → ∞${fw ? `; at fixed P, u, σ_a²/σ² and γ (same theory) the gap at the GMFL-I midpoint is ${fw.points.map((p) => `${fmt(p.gap, 3)} ± ${fmt(p.aStdError, 1)} (N = ${p.width})`).join(', ')}${fw.points.every((p, k) => k === 0 || Math.abs(p.gap) < Math.abs(fw.points[k - 1]!.gap)) ? ', shrinking steadily with N while both starts agree at every width: a finite-width effect' : ' (not monotone in N)'}. Simple extrapolations to N → ∞: ${fw.fits.map((f) => `${fmt(f.extrapolatedGap, 3)} ± ${fmt(f.extrapolatedGapSe, 2)} in ${f.x} (χ²/dof ${f.chi2PerDof === undefined ? '—' : fmt(f.chi2PerDof, 3)}, ${f.agreesWithinThreeSe ? 'consistent with 0' : 'not consistent with 0'} within 3 SE)`).join('; ')}` : ' (`demo modular` runs the width sweep N = 16, 32, 64)'}.`,
+      }${runs.some((x) => x.theoryLogDet != null) ? `; its linearisation (the mean-field decoupling of the full Seroussi–Naveh–Ringel action, −(σ_a²/2N)Σ[t̄·t̄ − P(Q + σ²)⁻¹]φφ) gives only ${runs.map((x) => fmt(x.theoryLogDet ?? NaN, 4)).join(', ')}: the log-det term alone closes about a quarter of the gap, the neuron's self-interaction 1/(1 + X) the rest` : ''}. The mean-field decoupling is exact only as N → ∞${fw ? `; at fixed P, u, σ_a²/σ² and γ (same theory) the gap at the GMFL-I midpoint is ${fw.points.map((p) => `${fmt(p.gap, 3)} ± ${fmt(p.aStdError, 1)} (N = ${p.width})`).join(', ')}${fw.points.every((p, k) => k === 0 || Math.abs(p.gap) < Math.abs(fw.points[k - 1]!.gap)) ? ', shrinking steadily with N while both starts agree at every width: a finite-width effect' : ' (not monotone in N)'}. Simple extrapolations to N → ∞: ${fitsText(fw.fits)}` : ' (`demo modular` runs the width sweep N = 16, 32, 64)'}.`,
     );
     section.paragraphs.push(reweightParagraph(runs, fw?.points ?? [], fwGfl?.points ?? []));
     if (fwG2) section.paragraphs.push(gmfl2Paragraph(fwG2));
