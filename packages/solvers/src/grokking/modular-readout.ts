@@ -9,7 +9,7 @@
  * ½Σ_p y_pᵀ(K_W + σ²)⁻¹y_p + (P/2)·log det(K_W + σ²) is the read-in weights' data action (one ½log det per output).
  * Both are evaluated through the N×N matrix M = σ²I + (σ_a²/N)ΦΦᵀ (Woodbury), O(N²P² + N³).
  */
-import { InvalidArgumentError } from '@sftdl/compute';
+import { InvalidArgumentError, NotPositiveDefiniteError, referenceBackend } from '@sftdl/compute';
 
 /** Exact readout integral of one read-in configuration (module comment). */
 export interface ModularReadoutIntegral {
@@ -57,7 +57,7 @@ export function modularReadoutIntegral(
       }
     for (let p = 0; p < P; p++) b[i * P + p]! -= tot / P;
   }
-  // M = σ²I + εΦΦᵀ and its Cholesky factor (in place, lower)
+  // M = σ²I + εΦΦᵀ = LLᵀ (the reference backend's Cholesky; N ≤ a few hundred here)
   const M = new Float64Array(N * N);
   for (let i = 0; i < N; i++)
     for (let j = 0; j <= i; j++) {
@@ -65,34 +65,22 @@ export function modularReadoutIntegral(
       const oi = i * P2,
         oj = j * P2;
       for (let mu = 0; mu < P2; mu++) s += phi[oi + mu]! * phi[oj + mu]!;
-      M[i * N + j] = eps * s + (i === j ? sigma2 : 0);
+      M[i * N + j] = M[j * N + i] = eps * s + (i === j ? sigma2 : 0);
     }
-  let logDetM = 0;
-  for (let j = 0; j < N; j++) {
-    let d = M[j * N + j]!;
-    for (let k = 0; k < j; k++) d -= M[j * N + k]! ** 2;
-    if (!(d > 0))
+  let L;
+  try {
+    L = referenceBackend.cholesky({ rows: N, cols: N, data: M });
+  } catch (e) {
+    // M is σ²I plus a Gram matrix: it fails only with non-finite or overflowing weights
+    if (e instanceof NotPositiveDefiniteError || e instanceof InvalidArgumentError)
       throw new InvalidArgumentError('modularReadoutIntegral: K_W + σ² is not positive definite (non-finite weights?)');
-    const l = Math.sqrt(d);
-    M[j * N + j] = l;
-    logDetM += 2 * Math.log(l);
-    for (let i = j + 1; i < N; i++) {
-      let s = M[i * N + j]!;
-      for (let k = 0; k < j; k++) s -= M[i * N + k]! * M[j * N + k]!;
-      M[i * N + j] = s / l;
-    }
+    throw e;
   }
-  // Σ_p b_pᵀM⁻¹b_p = Σ_p |L⁻¹b_p|²
+  let logDetM = 0;
+  for (let j = 0; j < N; j++) logDetM += 2 * Math.log(L.data[j * N + j]!);
+  // Σ_p b_pᵀM⁻¹b_p = |L⁻¹B|² with B = [b_1 … b_P] ([N, P], b's layout)
   let quad = 0;
-  const z = new Float64Array(N);
-  for (let p = 0; p < P; p++) {
-    for (let i = 0; i < N; i++) {
-      let s = b[i * P + p]!;
-      for (let k = 0; k < i; k++) s -= M[i * N + k]! * z[k]!;
-      z[i] = s / M[i * N + i]!;
-      quad += z[i]! * z[i]!;
-    }
-  }
+  for (const z of referenceBackend.triangularSolve(L, { rows: N, cols: P, data: b }).data) quad += z * z;
   const y2 = P * (P - 1); // Σ_p|y_p|²
   const yGy = (y2 - eps * quad) / sigma2; // Σ_p y_pᵀ(K + σ²)⁻¹y_p (Woodbury)
   // log det(K + σ²) = (P² − N)·log σ² + log det M
