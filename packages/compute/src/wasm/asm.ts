@@ -75,29 +75,52 @@ export const simd = {
   v128Load32Splat: 0x09,
   v128Load64Splat: 0x0a,
   v128Store: 0x0b,
+  v128Const: 0x0c,
   i8x16Shuffle: 0x0d,
+  i32x4Splat: 0x11,
+  i64x2Splat: 0x12,
   f32x4Splat: 0x13,
   f64x2Splat: 0x14,
-  f64x2ExtractLane: 0x21,
   i32x4ExtractLane: 0x1b,
+  f32x4ExtractLane: 0x1f,
+  f64x2ExtractLane: 0x21,
+  i32x4Eq: 0x37,
   f64x2Lt: 0x49,
+  f64x2Gt: 0x4a,
   f64x2Ge: 0x4c,
+  v128Not: 0x4d,
+  v128And: 0x4e,
+  v128Or: 0x50,
+  v128Xor: 0x51,
   v128Bitselect: 0x52,
   v128AnyTrue: 0x53,
   v128Load64Lane: 0x57,
+  v128Store64Lane: 0x5b,
   v128Load64Zero: 0x5d,
-  f64x2Abs: 0xec,
-  f64x2Neg: 0xed,
-  i32x4TruncSatF64x2SZero: 0xfc,
-  f64x2ConvertLowI32x4S: 0xfe,
   f32x4DemoteF64x2Zero: 0x5e,
   f64x2PromoteLowF32x4: 0x5f,
+  f64x2Floor: 0x75,
+  f64x2Trunc: 0x7a,
+  i32x4ShrU: 0xad,
+  i32x4Add: 0xae,
+  i64x2ExtendLowI32x4S: 0xc7,
+  i64x2ShrU: 0xcd,
+  i64x2Sub: 0xd1,
+  i64x2ExtmulLowU: 0xde,
+  i64x2ExtmulHighU: 0xdf,
   f32x4Add: 0xe4,
   f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
+  f64x2Abs: 0xec,
+  f64x2Neg: 0xed,
+  f64x2Sqrt: 0xef,
   f64x2Add: 0xf0,
   f64x2Sub: 0xf1,
   f64x2Mul: 0xf2,
+  f64x2Div: 0xf3,
+  i32x4TruncSatF64x2SZero: 0xfc,
+  f64x2ConvertLowI32x4S: 0xfe,
+  f64x2ConvertLowI32x4U: 0xff,
 } as const;
 
 /** Unsigned LEB128. */
@@ -153,6 +176,12 @@ export function f32c(x: number): number[] {
 export function i32c(x: number): number[] {
   return [op.i32Const, ...sleb(x | 0)];
 }
+
+/** i8x16.shuffle with the given 16 lane indices (0–15: the first operand's bytes, 16–31: the second's). */
+export const shuffle = (...lanes: number[]): number[] => v(simd.i8x16Shuffle, ...lanes);
+/** i8x16.shuffle taking the low (high) 64-bit halves of two vectors. */
+export const LOW64 = shuffle(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
+export const HIGH64 = shuffle(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
 
 /** local.get l. */
 export const get = (l: number): number[] => [op.localGet, l];

@@ -5,16 +5,28 @@
 // bit-identical too. Other activations are cheap and run as activateInto.
 import { type ActivationName, TWO_OVER_SQRT_PI, activateInto, fastErfTable } from '../activations';
 import { type ReadoutArgs, readoutInto } from '../readout';
-import { T, type WasmMemory, addI, assemble, f64c, get, i32c, instantiate, mem, op, set, simd, sleb, v, whileNot } from './asm';
+import {
+  HIGH64,
+  LOW64,
+  T,
+  type WasmMemory,
+  addI,
+  assemble,
+  f64c,
+  get,
+  i32c,
+  instantiate,
+  mem,
+  op,
+  set,
+  simd,
+  sleb,
+  v,
+  whileNot,
+} from './asm';
 
-/** SIMD opcodes used here beyond ./asm.ts's table (WebAssembly SIMD specification, binary format). */
+/** i32.div_u (a core opcode beyond ./asm.ts's `op` table). */
 const I32_DIV_U = 0x6e;
-const more = { v128Not: 0x4d, v128And: 0x4e, v128Or: 0x50, v128Xor: 0x51, f64x2Trunc: 0x7a, i64x2Splat: 0x12 } as const;
-/** i8x16.shuffle taking the low (high) 64-bit halves of two vectors. */
-const LOW64 = [...v(simd.i8x16Shuffle), 0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
-const HIGH64 = [...v(simd.i8x16Shuffle), 8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31];
-/** v128.store64_lane (memarg, lane). */
-const V128_STORE64_LANE = 0x5b;
 
 /** Smallest buffer (entries) worth the copies into the module; smaller ones run the TypeScript definitions. */
 const WASM_MIN = 2048;
@@ -219,7 +231,7 @@ export function readoutBody(L0: ReadoutLayout = READOUT_LAYOUT): number[] {
   const pairStatements = (l: PairLocals, off: number): number[][] => [
     // j = trunc(|h|·128 + 0.5) kept as a double (exact: 0 ≤ j ≤ 768, the value (|h|·128 + 0.5) | 0 has), and its
     // table offset 56·j read from the low word of 56·j + 2⁵² (an exact integer there)
-    set(l.jd, [...get(l.axv), ...get(K128), ...f2(simd.f64x2Mul), ...get(KHALF), ...f2(simd.f64x2Add), ...f2(more.f64x2Trunc)]),
+    set(l.jd, [...get(l.axv), ...get(K128), ...f2(simd.f64x2Mul), ...get(KHALF), ...f2(simd.f64x2Add), ...f2(simd.f64x2Trunc)]),
     set(l.ev, [...get(l.axv), ...get(l.jd), ...get(KINV), ...f2(simd.f64x2Mul), ...f2(simd.f64x2Sub)]),
     set(l.jd, [...get(l.jd), ...get(K56), ...f2(simd.f64x2Mul), ...get(KMAGIC), ...f2(simd.f64x2Add)]),
     set(l.o0, [...get(l.jd), ...V2(simd.i32x4ExtractLane, 0)]),
@@ -267,8 +279,8 @@ export function readoutBody(L0: ReadoutLayout = READOUT_LAYOUT): number[] {
       ...get(l.vx),
       ...get(ZV),
       ...f2(simd.f64x2Lt),
-      ...f2(more.v128And),
-      ...f2(more.v128Xor),
+      ...f2(simd.v128And),
+      ...f2(simd.v128Xor),
     ]),
     [...get(I), ...get(l.pv), ...V2(simd.v128Store, ...mem(3, PHI + off))],
     [...get(I), ...get(l.dv), ...V2(simd.v128Store, ...mem(3, DPHI + off))],
@@ -287,12 +299,12 @@ export function readoutBody(L0: ReadoutLayout = READOUT_LAYOUT): number[] {
         ? [...hp(), ...V2(simd.v128Load64Zero, ...mem(2, off / 2)), ...V2(simd.f64x2PromoteLowF32x4)]
         : [...hp(), ...V2(simd.v128Load, ...mem(3, H + off))],
     ),
-    ...set(l.axv, [...get(l.vx), ...get(ABSM), ...f2(more.v128And)]),
+    ...set(l.axv, [...get(l.vx), ...get(ABSM), ...f2(simd.v128And)]),
   ];
   // lanes with |h| ≥ 6 (float32 variant: also NaN, as not (|h| < 6))
   const ge6 = (l: PairLocals) =>
     f32
-      ? [...get(l.axv), ...get(KSIX), ...f2(simd.f64x2Lt), ...f2(more.v128Not)]
+      ? [...get(l.axv), ...get(KSIX), ...f2(simd.f64x2Lt), ...f2(simd.v128Not)]
       : [...get(l.axv), ...get(KSIX), ...f2(simd.f64x2Ge)];
   const st = pairs.map((l, g) => pairStatements(l, 16 * g));
   const sa = st[0]!;
@@ -304,7 +316,7 @@ export function readoutBody(L0: ReadoutLayout = READOUT_LAYOUT): number[] {
     ...set(I, i32c(0)),
     ...loopTo(ENDG, 16 * PAIRS, [
       ...pairs.flatMap((l, g) => load2(l, 16 * g)),
-      ...pairs.flatMap((l, g) => [...ge6(l), ...(g > 0 ? f2(more.v128Or) : [])]),
+      ...pairs.flatMap((l, g) => [...ge6(l), ...(g > 0 ? f2(simd.v128Or) : [])]),
       ...f2(simd.v128AnyTrue),
       op.if,
       op.empty,
@@ -356,7 +368,9 @@ export function readoutBody(L0: ReadoutLayout = READOUT_LAYOUT): number[] {
       ...ld2(DPHI, get(I)),
       ...f2(simd.f64x2Mul),
       // δ over h: float64, or rounded to float32 (two lanes, 8 bytes)
-      ...(f32 ? [...f2(simd.f32x4DemoteF64x2Zero), ...V2(V128_STORE64_LANE, ...mem(2, 0), 0)] : V2(simd.v128Store, ...mem(3, H))),
+      ...(f32
+        ? [...f2(simd.f32x4DemoteF64x2Zero), ...V2(simd.v128Store64Lane, ...mem(2, 0), 0)]
+        : V2(simd.v128Store, ...mem(3, H))),
     ]),
     ...get(END2),
     ...get(END),
@@ -392,8 +406,8 @@ export function readoutBody(L0: ReadoutLayout = READOUT_LAYOUT): number[] {
     ...[2, 3, 4, 5, 6].flatMap((k) => splat(K2 + k - 2, k)),
     ...splat(K56, 56),
     ...splat(KMAGIC, 2 ** 52),
-    ...set(ABSM, [op.i64Const, ...sleb(0x7fffffffffffffffn), ...f2(more.i64x2Splat)]),
-    ...set(SIGNM, [op.i64Const, ...sleb(-0x8000000000000000n), ...f2(more.i64x2Splat)]),
+    ...set(ABSM, [op.i64Const, ...sleb(0x7fffffffffffffffn), ...f2(simd.i64x2Splat)]),
+    ...set(SIGNM, [op.i64Const, ...sleb(-0x8000000000000000n), ...f2(simd.i64x2Splat)]),
     ...set(RP, i32c(0)),
     ...(f32
       ? [...set(HP, [...i32c(f32.args), op.i32Load, ...mem(2, 0)]), ...set(LDH, [...i32c(f32.args), op.i32Load, ...mem(2, 4)])]

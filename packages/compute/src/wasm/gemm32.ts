@@ -50,12 +50,10 @@ const AV = BV + NV;
 const ALV = AV + 1,
   ZV = ALV + 1;
 const V128_LOCALS = ZV + 1 - ACC;
-/** f32x4.extract_lane (beyond ./asm.ts's table; WebAssembly SIMD binary format). */
-const F32X4_EXTRACT_LANE = 0x1f;
 
 /** Σ (x − x) over the four lanes of a float32 finiteness sum, as a float64: 0, or NaN. */
 const laneSum = (z: number) =>
-  [0, 1, 2, 3].flatMap((l) => [...get(z), ...v(F32X4_EXTRACT_LANE, l), op.f64PromoteF32, ...(l > 0 ? [op.f64Add] : [])]);
+  [0, 1, 2, 3].flatMap((l) => [...get(z), ...v(simd.f32x4ExtractLane, l), op.f64PromoteF32, ...(l > 0 ? [op.f64Add] : [])]);
 /** z += x − x (float32 lanes). */
 const finiteSum = (z: number, x: number) => set(z, [...get(z), ...get(x), ...get(x), ...v(simd.f32x4Sub), ...v(simd.f32x4Add)]);
 // lanes 0, 1 of two f32x4 (each a demoted f64x2) side by side

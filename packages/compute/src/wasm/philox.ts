@@ -2,7 +2,25 @@
 // products are one i64.mul each (the TypeScript version needs four float multiplications and several shifts), and
 // the uniforms are formed with the same float64 operations as @sftdl/field's `normal`, so they are bit-identical.
 import { COS_SERIES, LN2_HI, LN2_LO, LOG_SERIES, SIN_SERIES, SQRT2 } from '../noise-constants';
-import { T, type WasmMemory, assemble, f64c, get, i32c, instantiate, mem, op, set, simd, sleb, v, whileNot } from './asm';
+import {
+  HIGH64,
+  LOW64,
+  T,
+  type WasmMemory,
+  assemble,
+  f64c,
+  get,
+  i32c,
+  instantiate,
+  mem,
+  op,
+  set,
+  shuffle,
+  simd,
+  sleb,
+  v,
+  whileNot,
+} from './asm';
 
 // scalar opcodes the assembler does not name (WebAssembly core, section 5.4.7)
 const f64Sqrt = 0x9f,
@@ -205,36 +223,6 @@ function normalsBody(): number[] {
 }
 
 // ---- four counter blocks at a time (f64x2 / i32x4 SIMD): the same stream, bit for bit ----
-// SIMD opcodes (WebAssembly SIMD specification, binary format) beyond ./asm.ts's table
-const S4 = {
-  v128Const: 0x0c,
-  i32x4Splat: 0x11,
-  i64x2Splat: 0x12,
-  i32x4Eq: 0x37,
-  f64x2Gt: 0x4a,
-  v128And: 0x4e,
-  v128Or: 0x50,
-  v128Xor: 0x51,
-  v128Bitselect: 0x52,
-  f64x2Floor: 0x75,
-  i32x4ShrU: 0xad,
-  i32x4Add: 0xae,
-  i64x2ExtendLowI32x4S: 0xc7,
-  i64x2ShrU: 0xcd,
-  i64x2Sub: 0xd1,
-  i64x2ExtmulLowU: 0xde,
-  i64x2ExtmulHighU: 0xdf,
-  f64x2Neg: 0xed,
-  f64x2Sqrt: 0xef,
-  f64x2Add: 0xf0,
-  f64x2Sub: 0xf1,
-  f64x2Mul: 0xf2,
-  f64x2Div: 0xf3,
-  i32x4TruncSatF64x2SZero: 0xfc,
-  f64x2ConvertLowI32x4S: 0xfe,
-  f64x2ConvertLowI32x4U: 0xff,
-} as const;
-const shuffle = (...bytes: number[]) => v(0x0d, ...bytes);
 /** 32-bit words 1, 3 (high halves of the 64-bit lanes) of a, then of b; words 0, 2 (low halves). */
 const HI_WORDS = shuffle(4, 5, 6, 7, 12, 13, 14, 15, 20, 21, 22, 23, 28, 29, 30, 31);
 const LO_WORDS = shuffle(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 27);
@@ -242,12 +230,10 @@ const LO_WORDS = shuffle(0, 1, 2, 3, 8, 9, 10, 11, 16, 17, 18, 19, 24, 25, 26, 2
 const UPPER_I32 = shuffle(8, 9, 10, 11, 12, 13, 14, 15, 8, 9, 10, 11, 12, 13, 14, 15);
 /** the 64-bit lanes' low words into i32 lanes 0, 1 */
 const LOW_WORDS01 = shuffle(0, 1, 2, 3, 8, 9, 10, 11, 0, 1, 2, 3, 8, 9, 10, 11);
-const LOW64 = shuffle(0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23);
-const HIGH64 = shuffle(8, 9, 10, 11, 12, 13, 14, 15, 24, 25, 26, 27, 28, 29, 30, 31);
 
 const fsplat = (x: number) => [...f64c(x), ...v(simd.f64x2Splat)];
-const isplat = (x: number) => [...i32c(x), ...v(S4.i32x4Splat)];
-const lsplat = (x: bigint) => [op.i64Const, ...sleb(x), ...v(S4.i64x2Splat)];
+const isplat = (x: number) => [...i32c(x), ...v(simd.i32x4Splat)];
+const lsplat = (x: bigint) => [op.i64Const, ...sleb(x), ...v(simd.i64x2Splat)];
 
 // locals of normals4 after its five parameters: i32, then v128
 const [J4, END4, PTR4, A4, B4] = [5, 6, 7, 8, 9];
@@ -261,21 +247,21 @@ const NORMALS4_LOCALS = [...Array<number>(5).fill(T.i32), ...Array<number>(14 + 
 /** c[0] + z·(c[1] + z·(… + z·c[last])), f64x2, the scalar {@link horner}'s order. */
 function horner2(z: number, c: readonly number[]): number[] {
   let code = fsplat(c[c.length - 1]!);
-  for (let k = c.length - 2; k >= 0; k--) code = [...fsplat(c[k]!), ...get(z), ...code, ...v(S4.f64x2Mul), ...v(S4.f64x2Add)];
+  for (let k = c.length - 2; k >= 0; k--) code = [...fsplat(c[k]!), ...get(z), ...code, ...v(simd.f64x2Mul), ...v(simd.f64x2Add)];
   return code;
 }
 
 /** One Philox round on the four blocks' words (lanes), the scalar round's operations lane by lane. */
 function round4(): number[] {
   return [
-    ...set(KA, [...get(A4), ...v(S4.i32x4Splat)]),
-    ...set(KB, [...get(B4), ...v(S4.i32x4Splat)]),
-    ...set(PL, [...get(X0v), ...get(SM0), ...v(S4.i64x2ExtmulLowU)]),
-    ...set(PH, [...get(X0v), ...get(SM0), ...v(S4.i64x2ExtmulHighU)]),
-    ...set(QL, [...get(X2v), ...get(SM1), ...v(S4.i64x2ExtmulLowU)]),
-    ...set(QH, [...get(X2v), ...get(SM1), ...v(S4.i64x2ExtmulHighU)]),
-    ...set(T0, [...get(QL), ...get(QH), ...HI_WORDS, ...get(X1v), ...v(S4.v128Xor), ...get(KA), ...v(S4.v128Xor)]),
-    ...set(T2, [...get(PL), ...get(PH), ...HI_WORDS, ...get(X3v), ...v(S4.v128Xor), ...get(KB), ...v(S4.v128Xor)]),
+    ...set(KA, [...get(A4), ...v(simd.i32x4Splat)]),
+    ...set(KB, [...get(B4), ...v(simd.i32x4Splat)]),
+    ...set(PL, [...get(X0v), ...get(SM0), ...v(simd.i64x2ExtmulLowU)]),
+    ...set(PH, [...get(X0v), ...get(SM0), ...v(simd.i64x2ExtmulHighU)]),
+    ...set(QL, [...get(X2v), ...get(SM1), ...v(simd.i64x2ExtmulLowU)]),
+    ...set(QH, [...get(X2v), ...get(SM1), ...v(simd.i64x2ExtmulHighU)]),
+    ...set(T0, [...get(QL), ...get(QH), ...HI_WORDS, ...get(X1v), ...v(simd.v128Xor), ...get(KA), ...v(simd.v128Xor)]),
+    ...set(T2, [...get(PL), ...get(PH), ...HI_WORDS, ...get(X3v), ...v(simd.v128Xor), ...get(KB), ...v(simd.v128Xor)]),
     ...set(X1v, [...get(QL), ...get(QH), ...LO_WORDS]),
     ...set(X3v, [...get(PL), ...get(PH), ...LO_WORDS]),
     ...set(X0v, get(T0)),
@@ -292,29 +278,29 @@ function uniform2(hi: number, lo: number, h: number): number[] {
     ...get(w),
     ...(h === 1 ? [...get(w), ...UPPER_I32] : []),
     ...i32c(s),
-    ...v(S4.i32x4ShrU),
-    ...v(S4.f64x2ConvertLowI32x4U),
+    ...v(simd.i32x4ShrU),
+    ...v(simd.f64x2ConvertLowI32x4U),
   ];
   return [
     ...word(hi, 5),
     ...fsplat(67108864),
-    ...v(S4.f64x2Mul),
+    ...v(simd.f64x2Mul),
     ...word(lo, 6),
-    ...v(S4.f64x2Add),
+    ...v(simd.f64x2Add),
     ...fsplat(0.5),
-    ...v(S4.f64x2Add),
+    ...v(simd.f64x2Add),
     ...fsplat(1 / 9007199254740992),
-    ...v(S4.f64x2Mul),
+    ...v(simd.f64x2Mul),
   ];
 }
 
-const sel = (l: number, a: number[], b: number[], mask: number) => set(l, [...a, ...b, ...get(mask), ...v(S4.v128Bitselect)]);
-const neg2 = (l: number) => [...get(l), ...v(S4.f64x2Neg)];
+const sel = (l: number, a: number[], b: number[], mask: number) => set(l, [...a, ...b, ...get(mask), ...v(simd.v128Bitselect)]);
+const neg2 = (l: number) => [...get(l), ...v(simd.f64x2Neg)];
 
 /** The stream's Box–Muller transform of blocks 2h, 2h + 1 (normalsBody's operations, lane by lane), stored at PTR + 32h. */
 function boxMuller2(h: number): number[] {
-  const mul = v(S4.f64x2Mul),
-    add = v(S4.f64x2Add);
+  const mul = v(simd.f64x2Mul),
+    add = v(simd.f64x2Add);
   return [
     ...set(U1v, uniform2(X0v, X1v, h)),
     ...set(U2v, uniform2(X2v, X3v, h)),
@@ -322,19 +308,25 @@ function boxMuller2(h: number): number[] {
     ...set(Ev, [
       ...get(U1v),
       ...i32c(52),
-      ...v(S4.i64x2ShrU),
+      ...v(simd.i64x2ShrU),
       ...lsplat(0x7ffn),
-      ...v(S4.v128And),
+      ...v(simd.v128And),
       ...lsplat(1023n),
-      ...v(S4.i64x2Sub),
+      ...v(simd.i64x2Sub),
     ]),
-    ...set(Ev, [...get(Ev), ...get(Ev), ...LOW_WORDS01, ...v(S4.f64x2ConvertLowI32x4S)]),
-    ...set(Mv, [...get(U1v), ...lsplat(0x000fffffffffffffn), ...v(S4.v128And), ...lsplat(0x3ff0000000000000n), ...v(S4.v128Or)]),
-    ...set(MASK, [...get(Mv), ...fsplat(SQRT2), ...v(S4.f64x2Gt)]),
+    ...set(Ev, [...get(Ev), ...get(Ev), ...LOW_WORDS01, ...v(simd.f64x2ConvertLowI32x4S)]),
+    ...set(Mv, [
+      ...get(U1v),
+      ...lsplat(0x000fffffffffffffn),
+      ...v(simd.v128And),
+      ...lsplat(0x3ff0000000000000n),
+      ...v(simd.v128Or),
+    ]),
+    ...set(MASK, [...get(Mv), ...fsplat(SQRT2), ...v(simd.f64x2Gt)]),
     ...sel(Mv, [...get(Mv), ...fsplat(0.5), ...mul], get(Mv), MASK),
     ...sel(Ev, [...get(Ev), ...fsplat(1), ...add], get(Ev), MASK),
-    ...set(Fv, [...get(Mv), ...fsplat(1), ...v(S4.f64x2Sub)]),
-    ...set(Sv, [...get(Fv), ...fsplat(2), ...get(Fv), ...add, ...v(S4.f64x2Div)]),
+    ...set(Fv, [...get(Mv), ...fsplat(1), ...v(simd.f64x2Sub)]),
+    ...set(Sv, [...get(Fv), ...fsplat(2), ...get(Fv), ...add, ...v(simd.f64x2Div)]),
     ...set(Zv, [...get(Sv), ...get(Sv), ...mul]),
     ...set(RHOv, [
       ...get(Ev),
@@ -349,15 +341,15 @@ function boxMuller2(h: number): number[] {
       ...add,
       ...add,
     ]),
-    ...set(RHOv, [...fsplat(-2), ...get(RHOv), ...mul, ...v(S4.f64x2Sqrt)]),
-    ...set(Qv, [...fsplat(4), ...get(U2v), ...mul, ...fsplat(0.5), ...add, ...v(S4.f64x2Floor)]),
-    ...set(Rv, [...get(U2v), ...fsplat(0.25), ...get(Qv), ...mul, ...v(S4.f64x2Sub)]),
+    ...set(RHOv, [...fsplat(-2), ...get(RHOv), ...mul, ...v(simd.f64x2Sqrt)]),
+    ...set(Qv, [...fsplat(4), ...get(U2v), ...mul, ...fsplat(0.5), ...add, ...v(simd.f64x2Floor)]),
+    ...set(Rv, [...get(U2v), ...fsplat(0.25), ...get(Qv), ...mul, ...v(simd.f64x2Sub)]),
     ...set(Zv, [...get(Rv), ...get(Rv), ...mul]),
     ...set(SVv, [...get(Rv), ...horner2(Zv, SIN_SERIES), ...mul]),
     ...set(CVv, [...fsplat(1), ...get(Zv), ...horner2(Zv, COS_SERIES.slice(1)), ...mul, ...add]),
-    ...set(QQv, [...get(Qv), ...v(S4.i32x4TruncSatF64x2SZero), ...isplat(3), ...v(S4.v128And)]),
+    ...set(QQv, [...get(Qv), ...v(simd.i32x4TruncSatF64x2SZero), ...isplat(3), ...v(simd.v128And)]),
     ...[M1v, M2v, M3v].flatMap((m, q) =>
-      set(m, [...get(QQv), ...isplat(q + 1), ...v(S4.i32x4Eq), ...v(S4.i64x2ExtendLowI32x4S)]),
+      set(m, [...get(QQv), ...isplat(q + 1), ...v(simd.i32x4Eq), ...v(simd.i64x2ExtendLowI32x4S)]),
     ),
     ...set(CSv, get(CVv)),
     ...sel(CSv, neg2(SVv), get(CSv), M1v),
@@ -390,8 +382,8 @@ function boxMuller2(h: number): number[] {
  */
 function normals4Body(): number[] {
   return [
-    ...set(SM0, [...i32c(M0), ...v(S4.i32x4Splat)]),
-    ...set(SM1, [...i32c(M1), ...v(S4.i32x4Splat)]),
+    ...set(SM0, [...i32c(M0), ...v(simd.i32x4Splat)]),
+    ...set(SM1, [...i32c(M1), ...v(simd.i32x4Splat)]),
     ...set(J4, get(J0)),
     ...set(END4, [...get(J0), ...get(COUNT), op.i32Add]),
     ...set(PTR4, get(OUT)),
@@ -400,9 +392,9 @@ function normals4Body(): number[] {
       [
         ...set(X0v, [
           ...get(J4),
-          ...v(S4.i32x4Splat),
-          ...v(S4.v128Const, ...[0, 1, 2, 3].flatMap((q) => [q, 0, 0, 0])),
-          ...v(S4.i32x4Add),
+          ...v(simd.i32x4Splat),
+          ...v(simd.v128Const, ...[0, 1, 2, 3].flatMap((q) => [q, 0, 0, 0])),
+          ...v(simd.i32x4Add),
         ]),
         ...set(X1v, isplat(0)),
         ...set(X2v, isplat(0)),

@@ -97,7 +97,7 @@ function sameBody(): number[] {
   const [END, ACC] = [3, 4];
   return [
     ...set(END, [...get(A), ...get(BYTES), op.i32Add]),
-    ...set(ACC, [...i32c(0), ...v(I32X4_SPLAT)]),
+    ...set(ACC, [...i32c(0), ...v(simd.i32x4Splat)]),
     ...whileNot(
       [...get(A), ...get(END), op.i32GeU],
       [
@@ -107,8 +107,8 @@ function sameBody(): number[] {
           ...v(simd.v128Load, ...mem(2, 0)),
           ...get(B),
           ...v(simd.v128Load, ...mem(2, 0)),
-          ...v(V128_XOR),
-          ...v(V128_OR),
+          ...v(simd.v128Xor),
+          ...v(simd.v128Or),
         ]),
         ...addI(A, i32c(16)),
         ...addI(B, i32c(16)),
@@ -119,9 +119,6 @@ function sameBody(): number[] {
     op.i32Eqz,
   ];
 }
-const V128_XOR = 0x51,
-  V128_OR = 0x50,
-  I32X4_SPLAT = 0x11;
 
 interface TwoLayerModule {
   macro: MacroKernel;
