@@ -5,6 +5,7 @@ import {
   InvalidArgumentError,
   NotPositiveDefiniteError,
   ShapeError,
+  checkTwoLayerBatch,
   fastErfTable,
   referenceBackend,
 } from '@sftdl/compute';
@@ -397,17 +398,12 @@ function makeBackend(addon: NativeAddon, precision: Precision, requestedThreads:
    * with the values of the separate calls; float32 mode keeps X, W, H, D and G in float32 buffers.
    */
   function twoLayerBatch(t: TwoLayerBatchArgs): void {
-    const kind = ACTIVATION_NAMES.indexOf(t.activation);
-    if (kind < 0)
-      throw new InvalidArgumentError(`unknown activation '${String(t.activation)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
     checkMat(t.x, 'twoLayerBatch: x');
+    const kind = checkTwoLayerBatch(t);
     const n = t.x.rows,
       d = t.x.cols,
       N = t.width,
       C = t.params.length;
-    if (!Number.isInteger(N) || N < 1) throw new ShapeError(`twoLayerBatch: width must be a positive integer, got ${N}`);
-    if (t.y.length < n || t.grads.length < C || t.preds.length < C || t.losses.length < C)
-      throw new ShapeError('twoLayerBatch: y, grads, preds and losses must cover every sample and network');
     const s = addon.twoLayerBatch(
       mode,
       threads,

@@ -53,7 +53,7 @@ export type {
 } from './backend';
 export { UNARY_OPS, matmulInto } from './backend';
 export type { MatmulDims } from './validate';
-export { checkAlpha, checkJitter, matmulDims } from './validate';
+export { checkAlpha, checkJitter, checkTwoLayerBatch, matmulDims } from './validate';
 
 // ── The reference backend and backend selection ─────────────────────────────────────────────────────────────
 export { assertProductFinite, referenceBackend, suggestJitter, unaryScalar } from './reference';

@@ -1,9 +1,8 @@
-import { ACTIVATION_NAMES } from './activations';
 import type { ComputeBackend, GramOptions, MatmulOptions, TwoLayerBatchArgs } from './backend';
 import { BackendUnavailableError, InvalidArgumentError, ShapeError } from './errors';
 import { type Mat, assertFinite } from './mat';
 import { referenceBackend } from './reference';
-import { checkAlpha, matmulDims } from './validate';
+import { checkAlpha, checkTwoLayerBatch, matmulDims } from './validate';
 import { twoLayerBatchBySeparateCalls } from './readout';
 import { wasmActivate, wasmElementwiseAvailable, wasmReadout } from './wasm/elementwise';
 import { wasmGemm32Available, wasmGemm32Strided } from './wasm/gemm32';
@@ -78,14 +77,10 @@ function gram(a: Mat, o: GramOptions = {}): Mat {
  * bit. Other activations make the separate calls.
  */
 function twoLayerBatch(t: TwoLayerBatchArgs): void {
-  if (!ACTIVATION_NAMES.includes(t.activation))
-    throw new InvalidArgumentError(`unknown activation '${String(t.activation)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
+  checkTwoLayerBatch(t);
   const n = t.x.rows,
     N = t.width,
     C = t.params.length;
-  if (!Number.isInteger(N) || N < 1) throw new ShapeError(`twoLayerBatch: width must be a positive integer, got ${N}`);
-  if (t.y.length < n || t.grads.length < C || t.preds.length < C || t.losses.length < C)
-    throw new ShapeError('twoLayerBatch: y, grads, preds and losses must cover every sample and network');
   const P = N * t.x.cols + N;
   for (let c = 0; c < C; c++)
     if (t.params[c]!.length < P || t.grads[c]!.length < P || t.preds[c]!.length < n)

@@ -1,4 +1,5 @@
-import type { MatmulOptions } from './backend';
+import { ACTIVATION_NAMES } from './activations';
+import type { MatmulOptions, TwoLayerBatchArgs } from './backend';
 import { InvalidArgumentError, ShapeError } from './errors';
 import type { Mat } from './mat';
 
@@ -46,4 +47,22 @@ export function checkJitter(jitter: number | undefined): number {
   const v = jitter ?? 0;
   if (!Number.isFinite(v) || v < 0) throw new InvalidArgumentError(`jitter must be a finite non-negative number, got ${v}`);
   return v;
+}
+
+/**
+ * Validates a `twoLayerBatch` call for backend authors: a known activation (`InvalidArgumentError`), a positive integer
+ * width, and y, grads, preds and losses covering every sample and network (`ShapeError`). Returns the activation's
+ * index in `ACTIVATION_NAMES`. (Per-network buffer lengths and NaN/Inf in the data are the backend's checks.)
+ */
+export function checkTwoLayerBatch(t: TwoLayerBatchArgs): number {
+  const kind = ACTIVATION_NAMES.indexOf(t.activation);
+  if (kind < 0)
+    throw new InvalidArgumentError(`unknown activation '${String(t.activation)}'; use one of ${ACTIVATION_NAMES.join('|')}`);
+  const n = t.x.rows,
+    N = t.width,
+    C = t.params.length;
+  if (!Number.isInteger(N) || N < 1) throw new ShapeError(`twoLayerBatch: width must be a positive integer, got ${N}`);
+  if (t.y.length < n || t.grads.length < C || t.preds.length < C || t.losses.length < C)
+    throw new ShapeError('twoLayerBatch: y, grads, preds and losses must cover every sample and network');
+  return kind;
 }
