@@ -134,6 +134,83 @@ describe('demo scaling: network runner and honest framing', () => {
     expect(readFileSync(report, 'utf8')).toContain('<svg');
   });
 
+  it('--full --plan-sweep cells walk up, down and the equilibrium walks; --from pools them into the verdict', () => {
+    const dir = join(mkdtempSync(join(tmpdir(), 'sftdl-scaling-sweep-')), 'plan');
+    const tiny = [
+      '--dims',
+      '4,5',
+      '--seeds',
+      '2',
+      '--burn-in',
+      '10',
+      '--record',
+      '10',
+      '--p-max',
+      '256',
+      '--test-samples',
+      '100',
+    ];
+    const plan = run(['scaling', 'measure', '--runner', 'langevin', '--full', '--plan-sweep', dir, ...tiny, '--json']);
+    expect(plan.code).toBe(0);
+    expect(JSON.parse(plan.stdout)).toMatchObject({ experiment: 'scaling-onset', version: '3', total: 4 });
+    expect(run(['sweep', 'run', dir, '--workers', '2', '--json']).code).toBe(0);
+    const collected = JSON.parse(run(['sweep', 'collect', dir, '--json']).stdout) as { rows: Record<string, unknown>[] };
+    const r = run(['scaling', 'measure', '--runner', 'langevin', '--from', dir, '--bootstrap', '20', '--json']);
+    expect(r.code).toBe(0);
+    const j = JSON.parse(r.stdout);
+    expect(j).toMatchObject({ model: 'two-layer', predicted: 1, branch: 'equilibrium', method: 'restricted-free-energy' });
+    expect(j.datasetsPerDim).toEqual([2, 2]);
+    const grid = [8, 11, 16, 23, 32, 45, 64, 91, 128, 181, 256]; // 8·√2^k ≤ 256
+    const first = (P: number[], rows: number[][]) => {
+      const m = P.map((_, i) => rows.reduce((a, row) => a + row[i]!, 0) / rows.length);
+      for (let i = 1; i < P.length; i++)
+        if (m[i]! >= 0.5 && m[i - 1]! < 0.5)
+          return Math.exp(Math.log(P[i - 1]!) + ((0.5 - m[i - 1]!) / (m[i]! - m[i - 1]!)) * Math.log(P[i]! / P[i - 1]!));
+      return null;
+    };
+    const onsets: (number | null)[] = [];
+    for (const s of j.sizes as {
+      dim: number;
+      samples: number[];
+      alignment: number[][];
+      down: { samples: number[]; alignment: number[][] };
+      equilibrium: {
+        samples: number[];
+        mixture: number[][];
+        deltaF: number[][];
+        logPriorMass: { lazy: number; aligned: number };
+        onset: number | null;
+      };
+    }[]) {
+      // every cell walked the whole grid up, down from its top to its bottom (×2^(−1/4)), and the restricted walks over [0, grid]
+      expect(s.samples).toEqual(grid);
+      expect(s.down.samples[0]).toBe(8);
+      expect(s.down.samples[s.down.samples.length - 1]).toBe(256);
+      expect(s.down.samples).toHaveLength(21);
+      expect(s.equilibrium.samples).toEqual([0, ...grid]);
+      // the pooled rows are the cells' own, in seed order
+      const cells = collected.rows.filter((c) => c.dim === s.dim).sort((a, b) => (a.seed as number) - (b.seed as number));
+      expect(s.alignment).toEqual(cells.map((c) => c.alignment));
+      expect(s.equilibrium.mixture).toEqual(cells.map((c) => (c.equilibrium as { mixture: number[] }).mixture));
+      for (const row of s.equilibrium.deltaF)
+        expect(row[0]).toBeCloseTo(s.equilibrium.logPriorMass.lazy - s.equilibrium.logPriorMass.aligned, 12);
+      const on = first(
+        grid,
+        s.equilibrium.mixture.map((row) => row.slice(1)),
+      );
+      onsets.push(on);
+      if (on !== null) expect(s.equilibrium.onset).toBeCloseTo(on, 9);
+    }
+    if (j.fittedExponent !== null) expect(j.fittedExponent).toBeCloseTo(Math.log(onsets[1]! / onsets[0]!) / Math.log(5 / 4), 9);
+    // --from refuses other sweeps and a second plan
+    const other = join(mkdtempSync(join(tmpdir(), 'sftdl-scaling-sweep-')), 'o');
+    expect(run(['sweep', 'plan', 'scaling-onset', '--grid', 'dim=4,8', '--out-dir', other]).code).toBe(0);
+    const bad = run(['scaling', 'measure', '--runner', 'langevin', '--from', other, '--json']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/no langevin cells/);
+    expect(run(['scaling', 'measure', '--runner', 'langevin', '--from', dir, '--full', '--plan-sweep', other]).code).toBe(2);
+  });
+
   it('multi-index targets are refused with exit 2 and one line naming --target', () => {
     const r = run(['scaling', 'predict', '--model', 'two-layer', '--target', 'he3+he3', '--json']);
     expect(r.code).toBe(2);

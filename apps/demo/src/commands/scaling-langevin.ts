@@ -529,6 +529,13 @@ export interface AnnealedSweepOptions {
    * dividing overlap per d, dividingThreshold).
    */
   equilibrium?: { alignedMass: number };
+  /**
+   * A sweep cell's walks (`scaling-onset` cells pool afterwards, so every dataset of a d needs the same P grids): the up
+   * walk covers the whole grid (no stop after the onset), the down walk runs from the grid's top to its bottom (no stop
+   * rule), and with `hysteresis` every dataset walks down and, with `equilibrium`, runs the restricted walks, whatever
+   * its alignment at the top (a dataset still lazy there is realigned first, as always).
+   */
+  wholeGrid?: boolean;
   /** Steps per octave of the down walk's P grid, from the top down (default 2: ×√2 like the up grid; 4: ×2^¼). */
   downStepsPerOctave?: number;
   /**
@@ -686,7 +693,7 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
       o.onProgress?.(`d = ${dim}, P = ${P} ↑: mean A_f = ${m.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
       top = st;
       if (crossed < 0 && m >= o.threshold) crossed = st;
-      if (crossed >= 0 && st >= crossed + 1) break;
+      if (!o.wholeGrid && crossed >= 0 && st >= crossed + 1) break;
     }
     // specialised neurons at the top of the up branch (before any walk down)
     const layer2 = o.specialisedLayer === 2;
@@ -737,9 +744,10 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
         });
         o.onProgress?.(`d = ${dim}, P = ${topP} (aligned, extended): mean A_f = ${mean(atTop).toFixed(3)}`);
       }
-      if (o.equilibrium && mean(atTop) >= o.threshold)
+      const walkDown = o.wholeGrid || mean(atTop) >= o.threshold;
+      if (o.equilibrium && walkDown)
         equilibrium = equilibriumWalks(o, dim, runs, [...o.grid.filter((P) => P < topP), topP], o.equilibrium.alignedMass);
-      if (mean(atTop) >= o.threshold) {
+      if (walkDown) {
         const per = o.downStepsPerOctave ?? 2;
         const need = o.belowStages ?? 2;
         const rows = runs.map((_, s) => [atTop[s]!]);
@@ -760,7 +768,7 @@ export function annealedSweep(o: AnnealedSweepOptions): AnnealedSize[] {
           const m = mean(last);
           o.onProgress?.(`d = ${dim}, P = ${P} ↓: mean A_f = ${m.toFixed(3)} (${last.map((v) => v.toFixed(2)).join(' ')})`);
           below = m < o.threshold ? below + 1 : 0;
-          if (below >= need && fell.every(Boolean)) break;
+          if (!o.wholeGrid && below >= need && fell.every(Boolean)) break;
         }
         // increasing P, like the up branch (the walk itself went down)
         down = { samples: [...ps].reverse(), alignment: rows.map((r) => [...r].reverse()) };

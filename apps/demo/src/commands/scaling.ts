@@ -23,9 +23,9 @@ import {
   twoLayerLinear,
 } from '@sftdl/scaling';
 import { linearTwoLayerExactPosterior, threeLayerNet, twoLayerNet } from '@sftdl/training';
-import { planSweep } from '@sftdl/sweep';
+import { collectSweep, planSweep } from '@sftdl/sweep';
 import { registry } from '../experiments/index';
-import { scalingFullPlan } from '../experiments/scaling';
+import { scalingFullPlan, sizesFromCells } from '../experiments/scaling';
 import { resolveBackend } from '../backends';
 import { annealedSweep, singleIndexData } from './scaling-langevin';
 import { emitPlan } from './sweep';
@@ -376,7 +376,8 @@ export const command: Command = {
   usage: [
     'demo scaling predict --model two-layer|two-layer-linear|three-layer|attention|cnn --target he<k> [--width-exponent ν] [--width1-exponent ν1 --width2-exponent ν2] [--context-exponent ℓ] [--patterns default|all] [--gamma 1|2] [--json]',
     'demo scaling measure --runner langevin [--model two-layer|three-layer] [--target he3] [--width-exponent ν] [--dims 8,12,16,24,32,48] [--seeds 6] [--chains 2] [--aligned-chains 0] [--burn-in 100] [--record 100] [--down-steps 4] [--p-max 8192] [--sigma2 0.5] [--sigma-a2 4] [--width-factor 1] [--threshold 0.5] [--specialisation-threshold 0.5] [--bootstrap 400] [--test-samples 500] [--branch down|up|mid] [--backend auto] [--hysteresis] [--seed S] [--full [--plan-sweep DIR]] [--report FILE.html] [--json]',
-    '  --runner langevin: finite-width erf networks sampled from their posterior (Gibbs readout + MALA), P-annealed up and back down; the onset per d is the crossing of the dataset-mean alignment; states its expected time first. --full: one more d, 16 seeds, 300+300 sweeps per P; with --plan-sweep DIR it writes that as a sweep of scaling-onset cells instead',
+    'demo scaling measure --runner langevin --from DIR [--branch …] [--bootstrap 400] [--seed S] [--report FILE.html] [--json]',
+    '  --runner langevin: finite-width erf networks sampled from their posterior (Gibbs readout + MALA), P-annealed up and back down; the onset per d is the crossing of the dataset-mean alignment; states its expected time first. --full: one more d, 16 seeds, 300+300 sweeps per P; with --plan-sweep DIR it writes that as a sweep of scaling-onset cells instead (each cell: one dataset’s up, down and equilibrium walks over the whole P grid); --from DIR pools the finished cells into the same JSON and verdict',
     'demo scaling measure [--runner linear|gp] [--target he1|he<k>] [--dims 8,16,32,64] [--width-exponent ν] [--width-factor c] [--p-multiples 0.25,0.5,1,2,4] [--seeds 4] [--method threshold|collapse] [--threshold 0.5] [--bootstrap 200] [--sigma2 0.1] [--test-samples 500] [--seed S] [--json]',
   ],
   flags: [
@@ -535,6 +536,13 @@ export const command: Command = {
       description: 'measure --runner langevin --full: write a scaling-onset sweep plan to this folder instead of running',
     },
     {
+      name: 'from',
+      type: 'string',
+      placeholder: '<dir>',
+      description:
+        'measure --runner langevin: pool the finished cells of a --full --plan-sweep folder (after demo sweep run|submit) and fit them like a local run; the run parameters come from the plan',
+    },
+    {
       name: 'report',
       type: 'string',
       placeholder: '<file>',
@@ -639,17 +647,90 @@ export function networkSeconds(o: {
   return t * o.chains * (o.load ?? 2);
 }
 
+/**
+ * The finished cells of a `scaling measure --runner langevin --full --plan-sweep` folder (experiment `scaling-onset`
+ * version ≥ 3): their shared run parameters and the cells themselves, for {@link sizesFromCells}.
+ */
+function readOnsetSweep(dir: string) {
+  let c;
+  try {
+    c = collectSweep(dir);
+  } catch (e) {
+    throw new UsageError(`--from ${dir}: ${(e as Error).message.split('\n')[0]}`);
+  }
+  if (c.experiment !== 'scaling-onset' || Number(c.version) < 3)
+    throw new UsageError(
+      `--from ${dir}: a '${c.experiment}' version ${c.version} sweep; --from needs a scaling-onset sweep of version ≥ 3 (plan it with demo scaling measure --runner langevin --full --plan-sweep DIR)`,
+    );
+  const rows = c.rows.filter((r) => r.runner === 'langevin');
+  if (rows.length === 0) throw new UsageError(`--from ${dir}: no langevin cells in this sweep`);
+  const shared = [
+    'model',
+    'widthExponent',
+    'widthFactor',
+    'sigma2',
+    'sigmaA2',
+    'chains',
+    'alignedChains',
+    'burnIn',
+    'record',
+    'pMax',
+    'threshold',
+    'testSamples',
+    'downSteps',
+    'alignedMass',
+    'degree',
+  ] as const;
+  for (const k of shared)
+    if (rows.some((r) => r[k] !== rows[0]![k]))
+      throw new UsageError(`--from ${dir}: the cells differ in ${k}; one onset fit needs one set of run parameters`);
+  const done = rows.filter((r) => r.status === 'done');
+  // collect flattens a result's fields into the row, prefixed `result.` where they clash with a parameter (samples)
+  const resultOf = (r: Record<string, unknown>) => {
+    const out: Record<string, unknown> = { ...r };
+    for (const [k, v] of Object.entries(r)) if (k.startsWith('result.')) out[k.slice('result.'.length)] = v;
+    return out;
+  };
+  const cells = done.map((r) => ({ dim: r.dim as number, seed: r.seed as number, result: resultOf(r) }));
+  const p = rows[0]!;
+  return {
+    params: {
+      model: p.model as 'two-layer' | 'three-layer',
+      widthExponent: p.widthExponent as number,
+      widthFactor: p.widthFactor as number,
+      sigma2: p.sigma2 as number,
+      sigmaA2: p.sigmaA2 as number,
+      chains: p.chains as number,
+      alignedChains: p.alignedChains as number,
+      burnIn: p.burnIn as number,
+      record: p.record as number,
+      pMax: p.pMax as number,
+      threshold: p.threshold as number,
+      testSamples: p.testSamples as number,
+      downSteps: p.downSteps as number,
+      alignedMass: p.alignedMass as number,
+      degree: p.degree as number,
+    },
+    cells,
+    pending: rows.length - done.length,
+    tasks: rows.length,
+  };
+}
+
 async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
-  const model = ctx.flags.choice('model', ['two-layer', 'three-layer'] as const, 'two-layer');
+  const fromDir = ctx.flags.string('from');
+  const swept = fromDir === undefined ? null : readOnsetSweep(fromDir);
+  const sp = swept?.params;
+  const model = sp?.model ?? ctx.flags.choice('model', ['two-layer', 'three-layer'] as const, 'two-layer');
   const target = (() => {
     try {
-      return parseTarget(ctx.flags.string('target', 'he3'));
+      return parseTarget(sp ? `he${sp.degree}` : ctx.flags.string('target', 'he3'));
     } catch (e) {
       throw new UsageError(`--target: ${(e as Error).message}`);
     }
   })();
   if (target.degree % 2 === 0) throw new UsageError('--target: erf networks express odd Hermite degrees only; use he1, he3, …');
-  const nuStr = ctx.flags.string('width-exponent', '1');
+  const nuStr = sp ? String(sp.widthExponent) : ctx.flags.string('width-exponent', '1');
   let nu: Fraction;
   try {
     nu = Fraction.parse(nuStr);
@@ -659,27 +740,30 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   if (nu.sign() < 0) throw new UsageError('--width-exponent must be ≥ 0');
   const full = ctx.flags.bool('full');
   const def = networkDefaults(model, nu.toNumber());
-  const dims =
-    ctx.flags.numberList('dims', { integer: true, positive: true }) ??
-    (full ? [...def.dims, 2 * def.dims[def.dims.length - 1]!] : def.dims);
-  const seeds = ctx.flags.number('seeds', { integer: true, positive: true, default: full ? 16 : 6 });
-  const chains = ctx.flags.number('chains', { integer: true, positive: true, default: 2 });
-  const aligned = ctx.flags.number('aligned-chains', { integer: true, min: 0, default: 0 });
+  const dims = swept
+    ? [...new Set(swept.cells.map((c) => c.dim))].sort((a, b) => a - b)
+    : (ctx.flags.numberList('dims', { integer: true, positive: true }) ??
+      (full ? [...def.dims, 2 * def.dims[def.dims.length - 1]!] : def.dims));
+  const seedsFlag = ctx.flags.number('seeds', { integer: true, positive: true, default: full ? 16 : 6 });
+  const chains = sp?.chains ?? ctx.flags.number('chains', { integer: true, positive: true, default: 2 });
+  const aligned = sp?.alignedChains ?? ctx.flags.number('aligned-chains', { integer: true, min: 0, default: 0 });
   const branch = ctx.flags.choice('branch', ['equilibrium', 'down', 'up', 'mid'] as const, 'equilibrium');
-  const alignedMass = ctx.flags.number('aligned-mass', { min: 1e-6, max: 0.5, default: 0.05 });
-  const hysteresis = branch !== 'up' || ctx.flags.bool('hysteresis');
+  const alignedMass = sp?.alignedMass ?? ctx.flags.number('aligned-mass', { min: 1e-6, max: 0.5, default: 0.05 });
+  // a sweep's cells always walk down and run the restricted walks
+  const hysteresis = swept !== null || branch !== 'up' || ctx.flags.bool('hysteresis');
   const backendName = ctx.flags.string('backend', 'auto');
-  const burnIn = ctx.flags.number('burn-in', { integer: true, positive: true, default: full ? 300 : 100 });
-  const record = ctx.flags.number('record', { integer: true, positive: true, default: full ? 300 : 100 });
-  const downSteps = ctx.flags.number('down-steps', { integer: true, min: 1, max: 16, default: 4 });
-  const threshold = ctx.flags.number('threshold', { min: 0.01, max: 0.99, default: 0.5 });
-  const specThreshold = ctx.flags.number('specialisation-threshold', { min: 0.05, max: 0.99, default: 0.5 });
+  const burnIn = sp?.burnIn ?? ctx.flags.number('burn-in', { integer: true, positive: true, default: full ? 300 : 100 });
+  const record = sp?.record ?? ctx.flags.number('record', { integer: true, positive: true, default: full ? 300 : 100 });
+  const downSteps = sp?.downSteps ?? ctx.flags.number('down-steps', { integer: true, min: 1, max: 16, default: 4 });
+  const threshold = sp?.threshold ?? ctx.flags.number('threshold', { min: 0.01, max: 0.99, default: 0.5 });
+  // the sweep cells count specialised neurons at 0.5
+  const specThreshold = swept ? 0.5 : ctx.flags.number('specialisation-threshold', { min: 0.05, max: 0.99, default: 0.5 });
   const resamples = ctx.flags.number('bootstrap', { integer: true, positive: true, default: 400 });
-  const sigma2 = ctx.flags.number('sigma2', { positive: true, default: 0.5 });
-  const sigmaA2 = ctx.flags.number('sigma-a2', { positive: true, default: 4 });
-  const widthFactor = ctx.flags.number('width-factor', { positive: true, default: 1 });
-  const pMax = ctx.flags.number('p-max', { integer: true, positive: true, default: full ? 2 * def.pMax : def.pMax });
-  const nTest = ctx.flags.number('test-samples', { integer: true, positive: true, default: 500 });
+  const sigma2 = sp?.sigma2 ?? ctx.flags.number('sigma2', { positive: true, default: 0.5 });
+  const sigmaA2 = sp?.sigmaA2 ?? ctx.flags.number('sigma-a2', { positive: true, default: 4 });
+  const widthFactor = sp?.widthFactor ?? ctx.flags.number('width-factor', { positive: true, default: 1 });
+  const pMax = sp?.pMax ?? ctx.flags.number('p-max', { integer: true, positive: true, default: full ? 2 * def.pMax : def.pMax });
+  const nTest = sp?.testSamples ?? ctx.flags.number('test-samples', { integer: true, positive: true, default: 500 });
   const seed = ctx.flags.number('seed', { integer: true, min: 0, default: 0 });
   const planDir = ctx.flags.string('plan-sweep');
   const reportPath = ctx.flags.string('report');
@@ -689,13 +773,28 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   if (pMax > 1 << 16) throw new UsageError('--p-max must be ≤ 65536');
   if (dims.length < 2) throw new UsageError('--dims needs at least two input dimensions');
   if (planDir !== undefined) {
+    if (swept) throw new UsageError('--from reads a finished sweep; --plan-sweep writes a new one: use one of them');
     if (!full) throw new UsageError('--plan-sweep plans the full-size sweep; add --full');
     const plan = scalingFullPlan({
       model,
       widthExponent: nu.toNumber(),
       dims,
-      seeds,
-      set: { sigma2, sigmaA2, chains, alignedChains: aligned, burnIn, record, pMax, threshold, testSamples: nTest, widthFactor },
+      seeds: seedsFlag,
+      set: {
+        sigma2,
+        sigmaA2,
+        chains,
+        alignedChains: aligned,
+        burnIn,
+        record,
+        pMax,
+        threshold,
+        testSamples: nTest,
+        widthFactor,
+        downSteps,
+        alignedMass,
+        backend: backendName,
+      },
     });
     emitPlan(ctx, planSweep(registry, planDir, { experiment: 'scaling-onset', ...plan, rootSeed: seed }));
     return;
@@ -709,7 +808,15 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const rivals = pred.candidates.filter((c) => c.mechanism !== pred.mechanism).map((c) => c.exponent);
   const grid = networkGrid(pMax);
   const widths = (d: number): [number, number] => [width(d), width(d)];
-  const seedsAt = seedsPerDim(seeds, dims);
+  const seeds = swept ? Math.max(...dims.map((d) => swept.cells.filter((c) => c.dim === d).length)) : seedsFlag;
+  const seedsAt = swept ? (d: number) => swept.cells.filter((c) => c.dim === d).length : seedsPerDim(seeds, dims);
+  if (swept) {
+    const thin = dims.filter((d) => seedsAt(d) < 2);
+    if (thin.length)
+      throw new UsageError(
+        `--from ${fromDir}: fewer than two finished datasets at d = ${thin.join(', ')} (${swept.pending} of ${swept.tasks} tasks not done); run demo sweep run|submit ${fromDir} first`,
+      );
+  }
   const backend = await resolveBackend(backendName, 'float64');
   // the stated time: walks that top out at ≈ 2·P* with P* ≤ 40·d^predicted (the previous measurement had
   // P*/d = 20–33 at N = d) and a down walk of two octaves; the bound: every walk over the whole grid
@@ -724,43 +831,51 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     ...cost,
     ...(hysteresis ? { downStepsPerOctave: downSteps, equilibriumWalks: 3 } : {}),
   });
-  ctx.log(
-    `scaling measure --runner langevin: ${model} erf network, N = ${widthFactor}·d^${nu} at d = ${dims.join(', ')}, datasets ${dims.map(seedsAt).join(', ')} × ${chains} chains (${backend.name}), P grid ${grid[0]}…${grid[grid.length - 1]} (×√2 up, ×2^(1/${downSteps}) down); expected time ≤ ${Math.ceil(expectedSeconds)} s at load ≤ 2 (if onsets are ≤ 40·d^${pred.pStarExponent}; ≤ ${Math.ceil(maxSeconds)} s if every walk spans the whole grid)`,
-  );
+  if (swept)
+    ctx.log(
+      `scaling measure --runner langevin --from ${fromDir}: pooling ${swept.cells.length} finished cells (${swept.pending} of ${swept.tasks} not done) of a ${model} erf network, N = ${widthFactor}·d^${nu} at d = ${dims.join(', ')}`,
+    );
+  else
+    ctx.log(
+      `scaling measure --runner langevin: ${model} erf network, N = ${widthFactor}·d^${nu} at d = ${dims.join(', ')}, datasets ${dims.map(seedsAt).join(', ')} × ${chains} chains (${backend.name}), P grid ${grid[0]}…${grid[grid.length - 1]} (×√2 up, ×2^(1/${downSteps}) down); expected time ≤ ${Math.ceil(expectedSeconds)} s at load ≤ 2 (if onsets are ≤ 40·d^${pred.pStarExponent}; ≤ ${Math.ceil(maxSeconds)} s if every walk spans the whole grid)`,
+    );
   const root = makeKey(seed);
   const [kRun, kBoot] = split(root, 2);
   const t0 = Date.now();
   const slope = 2 / Math.sqrt(Math.PI);
-  const sweep = annealedSweep({
-    model: (d) =>
-      model === 'two-layer'
-        ? twoLayerNet({ dim: d, width: width(d), activation: 'erf', sigmaA2, backend })
-        : threeLayerNet({ dim: d, widths: [width(d), width(d)], activation: 'erf', sigmaA2, backend }),
-    widthOf: width,
-    dims,
-    grid,
-    seeds: seedsAt,
-    backend,
-    chains,
-    alignedChains: aligned,
-    degree: target.degree,
-    sigma2,
-    activationSlope: slope,
-    burnIn,
-    record,
-    testSamples: nTest,
-    threshold,
-    specialisationThreshold: specThreshold,
-    // the three-layer winner (GP-Spec) specialises second-layer neurons: count those
-    specialisedLayer: model === 'three-layer' ? 2 : 1,
-    hysteresis,
-    ...(hysteresis ? { equilibrium: { alignedMass } } : {}),
-    downStepsPerOctave: downSteps,
-    belowStages: 2,
-    key: kRun!,
-    onProgress: ctx.log,
-  });
-  const seconds = (Date.now() - t0) / 1000;
+  const sweep = swept
+    ? sizesFromCells(swept.cells, threshold)
+    : annealedSweep({
+        model: (d) =>
+          model === 'two-layer'
+            ? twoLayerNet({ dim: d, width: width(d), activation: 'erf', sigmaA2, backend })
+            : threeLayerNet({ dim: d, widths: [width(d), width(d)], activation: 'erf', sigmaA2, backend }),
+        widthOf: width,
+        dims,
+        grid,
+        seeds: seedsAt,
+        backend,
+        chains,
+        alignedChains: aligned,
+        degree: target.degree,
+        sigma2,
+        activationSlope: slope,
+        burnIn,
+        record,
+        testSamples: nTest,
+        threshold,
+        specialisationThreshold: specThreshold,
+        // the three-layer winner (GP-Spec) specialises second-layer neurons: count those
+        specialisedLayer: model === 'three-layer' ? 2 : 1,
+        hysteresis,
+        ...(hysteresis ? { equilibrium: { alignedMass } } : {}),
+        downStepsPerOctave: downSteps,
+        belowStages: 2,
+        key: kRun!,
+        onProgress: ctx.log,
+      });
+  // with --from: the cells' own compute time
+  const seconds = swept ? sweep.reduce((a, s) => a + s.seconds, 0) : (Date.now() - t0) / 1000;
   // the verdict's estimator: per d and branch, the crossing of the dataset-mean alignment curve (pooled over the
   // datasets on the branch's common P grid); mid = the geometric mean of the up and down crossings; the bootstrap
   // resamples datasets within each d and recomputes the pooled crossings
@@ -912,6 +1027,10 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
       `${fit.failedResamples} of ${fit.resamples} bootstrap resamples did not cross the threshold on the walked grid and were dropped`,
     );
   if (fitError) notes.push(`no exponent: ${fitError}`);
+  if (swept?.pending)
+    notes.push(
+      `${swept.pending} of ${swept.tasks} sweep tasks are not done; the fit pools the ${swept.cells.length} finished ones`,
+    );
   const maxSpread = Math.max(...sweep.map((s) => s.chainSpread));
   if (maxSpread > 0.3)
     notes.push(
