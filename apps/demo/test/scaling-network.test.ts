@@ -160,6 +160,8 @@ describe('demo scaling: network runner and honest framing', () => {
     const j = JSON.parse(r.stdout);
     expect(j).toMatchObject({ model: 'two-layer', predicted: 1, branch: 'equilibrium', method: 'restricted-free-energy' });
     expect(j.datasetsPerDim).toEqual([2, 2]);
+    // the exploratory offset fit needs three or more d: absent (null) with two
+    expect(j.branches.equilibrium.withOffset).toBeNull();
     const grid = [8, 11, 16, 23, 32, 45, 64, 91, 128, 181, 256]; // 8·√2^k ≤ 256
     const first = (P: number[], rows: number[][]) => {
       const m = P.map((_, i) => rows.reduce((a, row) => a + row[i]!, 0) / rows.length);

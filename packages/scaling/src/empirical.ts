@@ -195,6 +195,18 @@ export interface PooledOnsetFit {
   resamples: number;
   /** Replicates in which some d's resampled pooled curve did not cross on its grid (dropped from the interval). */
   failedResamples: number;
+  /**
+   * With `offset` (three or more d): the same onsets fitted as P* = A·d^a + B, B ≥ 0 ({@link fitPowerLawWithOffset}),
+   * with percentile bootstrap intervals from the same replicates. Exploratory: a finite-size form, not the verdict's
+   * estimator.
+   */
+  withOffset?: {
+    exponent: number;
+    interval: [number, number];
+    amplitude: number;
+    offset: number;
+    offsetInterval: [number, number];
+  };
 }
 
 /** Dataset-mean curve of rows (all the same length) picked by `pick` (indices into `rows`). */
@@ -239,7 +251,7 @@ function pooledMean(rows: readonly (readonly number[])[], pick: ArrayLike<number
  */
 export function fitPooledOnsets(
   sizes: readonly PooledSize[],
-  o: { threshold?: number; resamples?: number; level?: number; key: Key },
+  o: { threshold?: number; resamples?: number; level?: number; key: Key; offset?: boolean },
 ): PooledOnsetFit {
   const B = o.resamples ?? 400;
   const level = o.level ?? 0.9;
@@ -279,6 +291,9 @@ export function fitPooledOnsets(
       `fitPooledOnsets: the dataset-mean alignment does not cross ${threshold} on the walked grid at d = ${missing.join(', ')}; extend the P range`,
     );
   const exponent = fitPowerLaw(dims, point as number[]).slope;
+  const withOffset = o.offset === true && new Set(dims).size >= 3;
+  const offRep: number[] = [],
+    offB: number[] = [];
   const keys = split(o.key, B);
   const reps: number[] = [];
   const perDim: number[][] = sizes.map(() => []);
@@ -294,7 +309,14 @@ export function fitPooledOnsets(
       return x;
     });
     if (on.some((x) => x === null)) failed++;
-    else reps.push(fitPowerLaw(dims, on as number[]).slope);
+    else {
+      reps.push(fitPowerLaw(dims, on as number[]).slope);
+      if (withOffset) {
+        const f = fitPowerLawWithOffset(dims, on as number[]);
+        offRep.push(f.exponent);
+        offB.push(f.offset);
+      }
+    }
   }
   const alpha = (1 - level) / 2;
   const pct = (v: number[]): [number, number] | null => {
@@ -319,7 +341,102 @@ export function fitPooledOnsets(
     })),
     resamples: B,
     failedResamples: failed,
+    ...(withOffset && offRep.length
+      ? (() => {
+          const f = fitPowerLawWithOffset(dims, point as number[]);
+          return {
+            withOffset: {
+              exponent: f.exponent,
+              interval: pct(offRep)!,
+              amplitude: f.amplitude,
+              offset: f.offset,
+              offsetInterval: pct(offB)!,
+            },
+          };
+        })()
+      : {}),
   };
+}
+
+/**
+ * Fits y = A·x^a + B with A, B ≥ 0 by least squares in the relative residual (A·x^a + B)/y − 1 (for a fixed a the
+ * problem is linear in A and B; a is profiled on a grid over [−1, 4] and refined by golden section). The finite-size
+ * form of an onset whose leading term is ∝ d^a and whose remainder does not grow with d: the scale analysis keeps
+ * only the leading term of the cost E(α), and an O(1) remainder (e.g. fitting the one-dimensional readout once the
+ * direction is found) adds a d-independent offset to P*. Needs three or more distinct x.
+ * @example
+ * fitPowerLawWithOffset([8, 16, 32], [8 * 10 + 100, 16 * 10 + 100, 32 * 10 + 100]).exponent // ≈ 1
+ */
+export function fitPowerLawWithOffset(
+  x: readonly number[],
+  y: readonly number[],
+): { exponent: number; amplitude: number; offset: number; residual: number } {
+  if (x.length !== y.length || new Set(x).size < 3)
+    throw new InvalidArgumentError('fitPowerLawWithOffset: need (x, y) pairs at three or more distinct x');
+  if (x.some((v) => !(v > 0)) || y.some((v) => !(v > 0)))
+    throw new InvalidArgumentError('fitPowerLawWithOffset: x and y must be positive');
+  // for fixed a: minimise Σ (A·u_i + B·v_i − 1)², u_i = x_i^a / y_i, v_i = 1 / y_i, over A, B ≥ 0
+  const solve = (a: number) => {
+    let uu = 0,
+      uv = 0,
+      vv = 0,
+      u1 = 0,
+      v1 = 0;
+    for (let i = 0; i < x.length; i++) {
+      const u = x[i]! ** a / y[i]!,
+        v = 1 / y[i]!;
+      uu += u * u;
+      uv += u * v;
+      vv += v * v;
+      u1 += u;
+      v1 += v;
+    }
+    const cost = (A: number, B: number) => {
+      let r = 0;
+      for (let i = 0; i < x.length; i++) r += ((A * x[i]! ** a + B) / y[i]! - 1) ** 2;
+      return r;
+    };
+    const det = uu * vv - uv * uv;
+    const cands: [number, number][] = [
+      [u1 / uu, 0],
+      [0, v1 / vv],
+    ];
+    if (det > 1e-12 * uu * vv) {
+      const A = (u1 * vv - v1 * uv) / det,
+        B = (v1 * uu - u1 * uv) / det;
+      if (A >= 0 && B >= 0) cands.push([A, B]);
+    }
+    let best = { A: 0, B: 0, r: Number.POSITIVE_INFINITY };
+    for (const [A, B] of cands) {
+      const r = cost(A, B);
+      if (r < best.r) best = { A, B, r };
+    }
+    return best;
+  };
+  const lo = -1,
+    hi = 4,
+    steps = 500;
+  let ia = 0,
+    rBest = Number.POSITIVE_INFINITY;
+  for (let k = 0; k <= steps; k++) {
+    const r = solve(lo + ((hi - lo) * k) / steps).r;
+    if (r < rBest) {
+      rBest = r;
+      ia = k;
+    }
+  }
+  let a0 = lo + ((hi - lo) * Math.max(0, ia - 1)) / steps,
+    a1 = lo + ((hi - lo) * Math.min(steps, ia + 1)) / steps;
+  const g = (Math.sqrt(5) - 1) / 2;
+  for (let it = 0; it < 60; it++) {
+    const c = a1 - g * (a1 - a0),
+      d = a0 + g * (a1 - a0);
+    if (solve(c).r <= solve(d).r) a1 = d;
+    else a0 = c;
+  }
+  const a = (a0 + a1) / 2;
+  const f = solve(a);
+  return { exponent: a, amplitude: f.A, offset: f.B, residual: f.r };
 }
 
 /** Least-squares slope and intercept of log y against log x (a power-law fit y ∝ x^slope). */

@@ -71,6 +71,7 @@ export {
   fitOnsetExponent,
   fitPooledOnsets,
   fitPowerLaw,
+  fitPowerLawWithOffset,
   onsetFromCurve,
   onsetFromTop,
   runSweep,
