@@ -4,7 +4,8 @@ import { describe, expect, it } from 'vitest';
 import { lineChartSvg } from '../src/plot';
 import { explorerUrl, renderReport } from '../src/report';
 import { traceDiagnostics } from '../src/tour/langevin';
-import { FIG3_GMFL_RATIO, alignFourierModes, modularScenario } from '../src/tour/modular-langevin';
+import { modularReadoutIntegral } from '@sftdl/solvers';
+import { FIG3_GMFL_RATIO, alignFourierModes, modularScenario, randomiseFourierPhases } from '../src/tour/modular-langevin';
 import { compareStarts } from '../src/tour/datasets';
 import { sexticRegulariser } from '../src/tour/modular-net';
 
@@ -86,6 +87,33 @@ describe('modular network: the sextic regulariser', () => {
           expect(modeMagnitude2(th, i * 2 * P + h * P, k, P)).toBeCloseTo(k === 0 ? 0 : x, 12);
         }
     expect(Array.from(th.subarray(N * 2 * P))).toEqual(readout);
+  });
+
+  it('randomiseFourierPhases keeps every |w_k| and the DC part; a single-mode neuron’s a(W) does not depend on its phases', () => {
+    const P = 7,
+      N = 3;
+    const w = normal(key(6), N * 2 * P);
+    const r = randomiseFourierPhases(
+      w,
+      N,
+      P,
+      Array.from(normal(key(7), 100), (v) => Math.abs(v) % 1),
+    );
+    for (let i = 0; i < N; i++)
+      for (let h = 0; h < 2; h++)
+        for (let k = 0; k < P; k++)
+          expect(modeMagnitude2(r, i * 2 * P + h * P, k, P)).toBeCloseTo(modeMagnitude2(w, i * 2 * P + h * P, k, P), 12);
+    // the phases did change (a plain copy would pass the magnitude check)
+    expect(Math.max(...Array.from(r, (v, j) => Math.abs(v - w[j]!)))).toBeGreaterThan(0.1);
+    // one neuron with one Fourier mode per half: φ = (wₙ + vₘ)² has the same mode magnitudes at any phases, so the
+    // exact readout integral a(W) (which depends on W through |φ̃_κ|² only for N = 1) is unchanged
+    const one = new Float64Array(2 * P);
+    for (let h = 0; h < 2; h++) for (let n = 0; n < P; n++) one[h * P + n] = 2 * Math.cos((2 * Math.PI * 2 * n) / P + h);
+    const a0 = modularReadoutIntegral(one, 1, P, 0.3, 0.05).a;
+    const a1 = modularReadoutIntegral(randomiseFourierPhases(one, 1, P, [0.9, 0.1, 0.7, 0.3, 0.55, 0.05]), 1, P, 0.3, 0.05).a;
+    expect(a0).toBeLessThan(0.999);
+    expect(a1).toBeCloseTo(a0, 12);
+    expect(() => randomiseFourierPhases(w, N, P, [0.5])).toThrow(/uniforms/);
   });
 
   it('compareStarts: aligned − prior differences paired per dataset, mean ± SE over datasets', () => {
@@ -277,6 +305,9 @@ describe('modular finite-width sweeps', () => {
       expect(p.sigma2).toBeCloseTo(0.95 * sc.gmfl2Onset, 12);
       expect(p.sigmaA2).toBe(sc.sigmaA2);
       expect(p.gap).toBeCloseTo(p.a - p.theoryA, 14);
+      expect(p.phaseCoordination).toBeCloseTo(p.a - p.aPhasesRandomised, 14);
+      expect(p.aPhasesRandomised).toBeGreaterThan(0);
+      expect(p.aPhasesRandomised).toBeLessThanOrEqual(1);
     }
     // two widths: the 1/N and 1/√N lines pass through both points
     for (const f of fw.fits) {

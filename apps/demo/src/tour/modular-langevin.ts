@@ -151,6 +151,16 @@ export interface ModularLangevinRun {
   withinThreeSeReweighted?: boolean;
   /** |a| of the linearised log-det theory (the mean-field decoupling of the full SNR action), when asked for. */
   theoryLogDet?: number | null;
+  /**
+   * Phase coordination between neurons (a collective effect no single-neuron theory has): ⟨a(W̃)⟩ over the recorded
+   * read-in blocks with every neuron's Fourier phases redrawn uniformly (magnitudes |w_k|, |v_k| and the DC part kept,
+   * {@link randomiseFourierPhases}; every {@link PHASE_STRIDE}-th recorded state, one redraw each), its standard error
+   * (from the per-chain means), and `phaseCoordination` = a − aPhasesRandomised (negative: the network's neurons
+   * arrange their phases to learn more than independent phases at the same magnitudes would).
+   */
+  aPhasesRandomised: number;
+  aPhasesRandomisedSe: number;
+  phaseCoordination: number;
   /** Mean over k = 1…P−1 of ⟨|w_k|²|v_k|²⟩ (neuron average); the finite-P theory's and the saddle-point (1 − ρ)/P² + ρ x₊². */
   w2v2: number;
   w2v2Theory: number;
@@ -225,6 +235,46 @@ export function alignFourierModes(theta: Float64Array, N: number, P: number, x: 
     }
 }
 
+/** Every this many recorded states the phase-randomised a(W̃) is evaluated ({@link ModularLangevinRun.aPhasesRandomised}). */
+export const PHASE_STRIDE = 4;
+
+/**
+ * A copy of the read-in block W ([N, 2P] row-major, neuron i's w then v) with every neuron's Fourier phases redrawn:
+ * each half wₙ = w₀ + Σ_{k=1}^{(P−1)/2} 2|w_k|cos(2πkn/P + φ_k) keeps its DC part w₀ and its magnitudes |w_k|
+ * (w_k = P⁻¹Σₙwₙe^{−2πikn/P}) and takes φ_k = 2π·u from `u` (N·2·(P−1)/2 uniforms in [0, 1), used in order).
+ */
+export function randomiseFourierPhases(w: ArrayLike<number>, N: number, P: number, u: ArrayLike<number>): Float64Array {
+  const H = (P - 1) / 2;
+  if (u.length < N * 2 * H) throw new RangeError(`randomiseFourierPhases: need ${N * 2 * H} uniforms, got ${u.length}`);
+  const out = new Float64Array(N * 2 * P);
+  const amp = new Float64Array(H + 1);
+  for (let i = 0; i < N; i++)
+    for (let half = 0; half < 2; half++) {
+      const o = i * 2 * P + half * P;
+      let dc = 0;
+      for (let n = 0; n < P; n++) dc += w[o + n]!;
+      dc /= P;
+      for (let k = 1; k <= H; k++) {
+        let r = 0,
+          q = 0;
+        for (let n = 0; n < P; n++) {
+          const t = (2 * Math.PI * ((k * n) % P)) / P;
+          r += w[o + n]! * Math.cos(t);
+          q += w[o + n]! * Math.sin(t);
+        }
+        amp[k] = Math.hypot(r, q) / P;
+      }
+      const base = (i * 2 + half) * H;
+      for (let n = 0; n < P; n++) {
+        let v = dc;
+        for (let k = 1; k <= H; k++)
+          v += 2 * amp[k]! * Math.cos((2 * Math.PI * ((k * n) % P)) / P + 2 * Math.PI * u[base + k - 1]!);
+        out[o + n] = v;
+      }
+    }
+  return out;
+}
+
 /**
  * The finite-N theory at one point, or null where its single-neuron Monte Carlo refuses (P > 61, or an HMC
  * acceptance below 0.5 at large P): the run then reports the finite-P comparison only.
@@ -297,7 +347,10 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const model = modularNet({ ...par, backend: o.backend });
     const xAligned = modularSaddles(thP.s, sc.gamma)?.xPlus ?? modularDegeneracy(sc.gamma).xStar;
     const saved = o.checkpoint?.load();
-    const resume = saved === undefined ? undefined : (JSON.parse(saved) as { samplers: string[]; traces: number[][][] });
+    const resume =
+      saved === undefined
+        ? undefined
+        : (JSON.parse(saved) as { samplers: string[]; traces: number[][][]; phaseTraces?: number[][][] });
     const samplers = groups.map((g, gi) => {
       const key = gi === 0 ? fold(o.key, i) : fold(fold(o.key, i), 1000 + gi);
       const m =
@@ -329,6 +382,10 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       );
     });
     const traces: number[][][] = resume?.traces ?? groups.map((g) => Array.from({ length: g.chains }, () => []));
+    // the phase-randomised a(W̃) every PHASE_STRIDE-th recorded state (its own key: the sampler's stream is untouched)
+    const phaseTraces: number[][][] = resume?.phaseTraces ?? groups.map((g) => Array.from({ length: g.chains }, () => []));
+    const kPhase = fold(o.key, 9000 + i);
+    const hMax = (P - 1) / 2;
     const all = () => traces.flat();
     const t0 = performance.now();
     let step = samplers[0]!.state().step,
@@ -342,8 +399,15 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
           const params = s.state().params;
           // Rao–Blackwellised: the readout given the read-in weights is Gaussian, so each recorded state contributes
           // the exact conditional a(W) = σ²Σ_p y_pᵀ(K_W + σ²)⁻¹y_p/Σ|y_p|² instead of ⟨(y − f)·y⟩/⟨y·y⟩ at one readout draw
-          for (let c = 0; c < groups[gi]!.chains; c++)
-            traces[gi]![c]!.push(modularReadoutIntegral(params[c]!, sc.width, P, sc.sigmaA2, sigma2).a);
+          for (let c = 0; c < groups[gi]!.chains; c++) {
+            const tr = traces[gi]![c]!;
+            tr.push(modularReadoutIntegral(params[c]!, sc.width, P, sc.sigmaA2, sigma2).a);
+            if ((tr.length - 1) % PHASE_STRIDE === 0) {
+              const u = uniform(fold(fold(kPhase, gi * 1000 + c), tr.length), sc.width * 2 * hMax);
+              const wr = randomiseFourierPhases(params[c]!, sc.width, P, u);
+              phaseTraces[gi]![c]!.push(modularReadoutIntegral(wr, sc.width, P, sc.sigmaA2, sigma2).a);
+            }
+          }
         }
       }
       step = to;
@@ -352,7 +416,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       const now = performance.now();
       const len = traces[0]![0]!.length;
       if (o.checkpoint && (now - lastSave) / 1000 > o.checkpoint.everySeconds) {
-        o.checkpoint.save(JSON.stringify({ samplers: samplers.map((s) => stateToJSON(s.state())), traces }));
+        o.checkpoint.save(JSON.stringify({ samplers: samplers.map((s) => stateToJSON(s.state())), traces, phaseTraces }));
         lastSave = now;
       }
       o.onProgress?.(step / o.maxSteps);
@@ -390,6 +454,18 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
         w2v2: modeMean(results[gi]!.fourier!.w2v2),
       };
     });
+    // phase-randomised a: mean over all recorded redraws, SE from the spread of the per-chain means
+    const chainMeans = phaseTraces
+      .flat()
+      .filter((t) => t.length > 0)
+      .map((t) => t.reduce((x, y) => x + y, 0) / t.length);
+    const aPhasesRandomised = chainMeans.reduce((x, y) => x + y, 0) / chainMeans.length;
+    const aPhasesRandomisedSe =
+      chainMeans.length > 1
+        ? Math.sqrt(
+            chainMeans.reduce((x, y) => x + (y - aPhasesRandomised) ** 2, 0) / (chainMeans.length - 1) / chainMeans.length,
+          )
+        : Number.NaN;
     const [s0, s1] = starts;
     const startsAgree = !s0 || !s1 || Math.abs(s0.a - s1.a) <= 3 * Math.hypot(s0.aStdError, s1.aStdError);
     // the network's |a| against a theory value th ± thSe: deviation in combined standard errors and the 3-SE verdict
@@ -429,6 +505,9 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
           }
         : {}),
       ...(thLogDet !== undefined ? { theoryLogDet: thLogDet?.a ?? null } : {}),
+      aPhasesRandomised,
+      aPhasesRandomisedSe,
+      phaseCoordination: Math.abs(diag.mean) - aPhasesRandomised,
       w2v2,
       w2v2Theory: thP.phiPsi,
       w2v2TheorySaddle,

@@ -34,6 +34,10 @@ export interface ModularWidthPoint {
   predictedGap: number | null;
   deviationSeFiniteN: number | null;
   withinThreeSeFiniteN: boolean | null;
+  /** The network's own states with every neuron's Fourier phases redrawn (see ModularLangevinRun.aPhasesRandomised). */
+  aPhasesRandomised: number;
+  aPhasesRandomisedSe: number;
+  phaseCoordination: number;
   rhat: number;
   ess: number;
   equilibrated: boolean;
@@ -110,6 +114,9 @@ export async function runFiniteWidth(
       predictedGap: r.theoryFiniteN === null ? null : r.theoryFiniteN - r.theoryA,
       deviationSeFiniteN: r.deviationSeFiniteN,
       withinThreeSeFiniteN: r.withinThreeSeFiniteN,
+      aPhasesRandomised: r.aPhasesRandomised,
+      aPhasesRandomisedSe: r.aPhasesRandomisedSe,
+      phaseCoordination: r.phaseCoordination,
       rhat: r.rhat,
       ess: r.ess,
       equilibrated: r.equilibrated,

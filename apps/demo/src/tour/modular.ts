@@ -118,6 +118,12 @@ function gmfl2Paragraph(fw: WidthSweep): string {
     growing && shrinking
       ? ", while the cavity theory's residual grows with N: at GMFL-II the cavity action (the other neurons' kernel held at its mean) captures the width dependence only at the smallest width, and the network converges to the mean-field theory faster than the cavity theory does"
       : ''
+  }. Phase coordination (the network's own states with every neuron's Fourier phases redrawn, magnitudes kept; a collective effect that no single-neuron theory, cavity or reweighted, contains): |a| rises by ${pts
+    .map((p) => `${fmt(-p.phaseCoordination, 2)} (N = ${p.width})`)
+    .join(', ')} when the phases are made independent${
+    pts.every((p, k) => k === 0 || Math.abs(p.phaseCoordination) > Math.abs(pts[k - 1]!.phaseCoordination))
+      ? ', growing with N like the cavity residual: the neurons share the target modes by arranging their phases, which the cavity action (each neuron in the mean kernel of the others) cannot describe'
+      : ''
   }. Extrapolations to N → ∞: ${fitsText(fw.fits)}.`;
 }
 
@@ -448,6 +454,7 @@ export async function runModularPart(
         'dev. (SE)',
         '|a| reweighted (ESS)',
         'dev. (SE)',
+        '|a| phases randomised',
         '⟨|w_k|²|v_k|²⟩',
         'theory',
         'steps',
@@ -470,6 +477,7 @@ export async function runModularPart(
             ? '—'
             : 'weights degenerate'
           : `${fmt(x.deviationSeReweighted, 2)}${x.withinThreeSeReweighted ? '' : ' ✗'}`,
+        `${fmt(x.aPhasesRandomised, 4)} ± ${fmt(x.aPhasesRandomisedSe, 1)}`,
         x.w2v2,
         x.w2v2Theory,
         x.steps,
