@@ -604,9 +604,12 @@ export function seedsPerDim(seeds: number, dims: readonly number[]): (d: number)
 
 /**
  * Predicted wall time (s) of a network sweep: per chain and sweep ≈ 4.5e-4 s of fixed cost (noise, keys) plus
- * 1.6e-10 s per multiply-add of 9·P·N·d (two MALA gradients, features) + P·N² + N³/3 (readout Gibbs), plus the
- * recorded sweeps' test features: measured on one core of this machine at load 0.3 (2.0 ms per chain-sweep at
- * d = N = 32, P = 1024, openblas), times `load` (default 2, for a shared machine).
+ * 1.6e-10 s per multiply-add of 9·P·H (two MALA gradients, features; H = N·d, or N₁·d + N₂·N₁ for a three-layer net)
+ * + P·N² + N³/3 (readout Gibbs), plus the recorded sweeps' test features: measured on one core of this machine at load
+ * 0.3 (2.0 ms per chain-sweep at d = N = 32, P = 1024, openblas), times `load` (default 2, for a shared machine). A
+ * three-layer net adds 8e-8 s per sample and hidden neuron (N₁ + N₂) per sweep (a third of that per test point and
+ * recorded sweep): its activations and second layer run in host loops (measured: 7 ms per chain-sweep at d = N₁ = N₂ = 8,
+ * P = 4096, against 1.3 ms for the two-layer net, where the first model, blind to the second layer, said 0.9 ms).
  * The up walk covers the grid up to `top(d)` (default: the whole grid); with `downStepsPerOctave` the down walk
  * runs from `top(d)` down `downOctaves` octaves (default: to the bottom of the grid) plus one re-run at the top;
  * `equilibriumWalks` more walks each cover the up walk's grid.
@@ -615,6 +618,8 @@ export function networkSeconds(o: {
   dims: readonly number[];
   grid: readonly number[];
   widths: (d: number) => [number, number];
+  /** 3: a three-layer net (N₁ = widths[0], N₂ = widths[1]); default 2 (widths[0] = widths[1] = N). */
+  layers?: 2 | 3;
   seeds: number | ((d: number) => number);
   chains: number;
   burnIn: number;
@@ -630,11 +635,13 @@ export function networkSeconds(o: {
   let t = 0;
   for (const d of o.dims) {
     const [n1, n2] = o.widths(d);
-    const hidden = n1 * d + (n1 === n2 ? 0 : n2 * n1);
+    const three = o.layers === 3;
+    const hidden = n1 * d + (three ? n2 * n1 : 0);
+    const host = three ? 8e-8 * (n1 + n2) : 0;
     const seeds = typeof o.seeds === 'number' ? o.seeds : o.seeds(d);
     const stage = (P: number) => {
-      const sweep = 4.5e-4 + 1.6e-10 * (9 * P * hidden + P * n2 * n2 + n2 ** 3 / 3);
-      return seeds * ((o.burnIn + o.record) * sweep + o.record * 1.6e-10 * o.testSamples * hidden);
+      const sweep = 4.5e-4 + 1.6e-10 * (9 * P * hidden + P * n2 * n2 + n2 ** 3 / 3) + host * P;
+      return seeds * ((o.burnIn + o.record) * sweep + o.record * o.testSamples * (1.6e-10 * hidden + host / 3));
     };
     const top = Math.min(o.top?.(d) ?? Number.POSITIVE_INFINITY, o.grid[o.grid.length - 1]!);
     for (const P of o.grid) if (P <= top * 1.0001) t += stage(P) * (1 + (o.equilibriumWalks ?? 0));
@@ -821,7 +828,17 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   // the stated time: walks that top out at ≈ 2·P* with P* ≤ 40·d^predicted (the previous measurement had
   // P*/d = 20–33 at N = d) and a down walk of two octaves; the bound: every walk over the whole grid
   const predicted = pred.pStarExponent.toNumber();
-  const cost = { dims, grid, widths, seeds: seedsAt, chains, burnIn, record, testSamples: nTest };
+  const cost = {
+    dims,
+    grid,
+    widths,
+    layers: model === 'three-layer' ? (3 as const) : (2 as const),
+    seeds: seedsAt,
+    chains,
+    burnIn,
+    record,
+    testSamples: nTest,
+  };
   const expectedSeconds = networkSeconds({
     ...cost,
     top: (d) => 80 * d ** predicted,

@@ -96,6 +96,7 @@ export const scalingOnsetExperiment: Experiment<typeof defaults> = {
           dims: [o.dim],
           grid: networkGrid(o.pMax),
           widths: () => [N, N],
+          layers: o.model === 'three-layer' ? 3 : 2,
           seeds: 1,
           chains: o.chains,
           burnIn: o.burnIn,
