@@ -25,7 +25,7 @@ import {
 import { linearTwoLayerExactPosterior, threeLayerNet, twoLayerNet } from '@sftdl/training';
 import { collectSweep, planSweep } from '@sftdl/sweep';
 import { registry } from '../experiments/index';
-import { scalingFullPlan, sizesFromCells } from '../experiments/scaling';
+import { CELL_SPECIALISATION_THRESHOLD, scalingFullPlan, sizesFromCells } from '../experiments/scaling';
 import { resolveBackend } from '../backends';
 import { annealedSweep, singleIndexData } from './scaling-langevin';
 import { emitPlan } from './sweep';
@@ -671,6 +671,7 @@ function readOnsetSweep(dir: string) {
     );
   const rows = c.rows.filter((r) => r.runner === 'langevin');
   if (rows.length === 0) throw new UsageError(`--from ${dir}: no langevin cells in this sweep`);
+  // the run parameters every cell shares (one onset fit needs one set)
   const shared = [
     'model',
     'widthExponent',
@@ -699,25 +700,16 @@ function readOnsetSweep(dir: string) {
     return out;
   };
   const cells = done.map((r) => ({ dim: r.dim as number, seed: r.seed as number, result: resultOf(r) }));
-  const p = rows[0]!;
+  // the plan validated them (scaling-onset's read): every shared value is a number but the model
+  const params = Object.fromEntries(shared.map((k) => [k, rows[0]![k]])) as { model: 'two-layer' | 'three-layer' } & Record<
+    Exclude<(typeof shared)[number], 'model'>,
+    number
+  >;
+  const datasets = new Map<number, number>();
+  for (const c of cells) datasets.set(c.dim, (datasets.get(c.dim) ?? 0) + 1);
   return {
-    params: {
-      model: p.model as 'two-layer' | 'three-layer',
-      widthExponent: p.widthExponent as number,
-      widthFactor: p.widthFactor as number,
-      sigma2: p.sigma2 as number,
-      sigmaA2: p.sigmaA2 as number,
-      chains: p.chains as number,
-      alignedChains: p.alignedChains as number,
-      burnIn: p.burnIn as number,
-      record: p.record as number,
-      pMax: p.pMax as number,
-      threshold: p.threshold as number,
-      testSamples: p.testSamples as number,
-      downSteps: p.downSteps as number,
-      alignedMass: p.alignedMass as number,
-      degree: p.degree as number,
-    },
+    params,
+    datasets,
     cells,
     pending: rows.length - done.length,
     tasks: rows.length,
@@ -748,7 +740,7 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const full = ctx.flags.bool('full');
   const def = networkDefaults(model, nu.toNumber());
   const dims = swept
-    ? [...new Set(swept.cells.map((c) => c.dim))].sort((a, b) => a - b)
+    ? [...swept.datasets.keys()].sort((a, b) => a - b)
     : (ctx.flags.numberList('dims', { integer: true, positive: true }) ??
       (full ? [...def.dims, 2 * def.dims[def.dims.length - 1]!] : def.dims));
   const seedsFlag = ctx.flags.number('seeds', { integer: true, positive: true, default: full ? 16 : 6 });
@@ -763,8 +755,9 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const record = sp?.record ?? ctx.flags.number('record', { integer: true, positive: true, default: full ? 300 : 100 });
   const downSteps = sp?.downSteps ?? ctx.flags.number('down-steps', { integer: true, min: 1, max: 16, default: 4 });
   const threshold = sp?.threshold ?? ctx.flags.number('threshold', { min: 0.01, max: 0.99, default: 0.5 });
-  // the sweep cells count specialised neurons at 0.5
-  const specThreshold = swept ? 0.5 : ctx.flags.number('specialisation-threshold', { min: 0.05, max: 0.99, default: 0.5 });
+  const specThreshold = swept
+    ? CELL_SPECIALISATION_THRESHOLD
+    : ctx.flags.number('specialisation-threshold', { min: 0.05, max: 0.99, default: 0.5 });
   const resamples = ctx.flags.number('bootstrap', { integer: true, positive: true, default: 400 });
   const sigma2 = sp?.sigma2 ?? ctx.flags.number('sigma2', { positive: true, default: 0.5 });
   const sigmaA2 = sp?.sigmaA2 ?? ctx.flags.number('sigma-a2', { positive: true, default: 4 });
@@ -815,8 +808,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const rivals = pred.candidates.filter((c) => c.mechanism !== pred.mechanism).map((c) => c.exponent);
   const grid = networkGrid(pMax);
   const widths = (d: number): [number, number] => [width(d), width(d)];
-  const seeds = swept ? Math.max(...dims.map((d) => swept.cells.filter((c) => c.dim === d).length)) : seedsFlag;
-  const seedsAt = swept ? (d: number) => swept.cells.filter((c) => c.dim === d).length : seedsPerDim(seeds, dims);
+  const seedsAt = swept ? (d: number) => swept.datasets.get(d) ?? 0 : seedsPerDim(seedsFlag, dims);
+  const seeds = swept ? Math.max(...dims.map(seedsAt)) : seedsFlag;
   if (swept) {
     const thin = dims.filter((d) => seedsAt(d) < 2);
     if (thin.length)

@@ -76,6 +76,9 @@ function read(p: Record<string, Json>) {
   return o;
 }
 
+/** The |ŵᵢ·w*| (or layer-2 correlation) above which a langevin cell counts a neuron as specialised. */
+export const CELL_SPECIALISATION_THRESHOLD = 0.5;
+
 const width = (o: ReturnType<typeof read>) => Math.max(1, Math.round(o.widthFactor * o.dim ** o.widthExponent));
 
 export const scalingOnsetExperiment: Experiment<typeof defaults> = {
@@ -137,7 +140,7 @@ export const scalingOnsetExperiment: Experiment<typeof defaults> = {
         record: o.record,
         testSamples: o.testSamples,
         threshold: o.threshold,
-        specialisationThreshold: 0.5,
+        specialisationThreshold: CELL_SPECIALISATION_THRESHOLD,
         specialisedLayer: o.model === 'three-layer' ? 2 : 1,
         hysteresis: true,
         equilibrium: { alignedMass: o.alignedMass },

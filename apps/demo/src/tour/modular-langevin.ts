@@ -24,7 +24,7 @@ import { modularAddition } from '@sftdl/teachers';
 import { LangevinSampler, stateFromJSON, stateToJSON } from '@sftdl/training';
 import { Interrupted, interruptRequested, yieldToEventLoop } from './interrupt';
 import { type ScalarDiagnostics, traceDiagnostics } from './langevin';
-import { modularNet } from './modular-net';
+import { fourierTables, modularNet } from './modular-net';
 import { FIG3_PARAMS } from './sizes';
 
 /** The paper's ratio σ²_II/σ²_I (Fig. 3, printed λ): the relative width of the mixed phase GMFL-I, kept by the mapping. */
@@ -214,24 +214,44 @@ export interface ModularLangevinOptions {
 }
 
 /**
+ * Writes one half (w or v) of a neuron at `o`: xₙ = dc + Σ_{k=1}^{(P−1)/2} 2·amp(k)·cos(2πkn/P + 2π·phase(k)), the
+ * real signal whose Fourier modes k ≠ 0 have magnitude amp(k) (w_k = P⁻¹Σₙxₙe^{−2πikn/P}) and DC part dc.
+ */
+function synthesiseHalf(
+  out: Float64Array,
+  o: number,
+  P: number,
+  dc: number,
+  amp: (k: number) => number,
+  phase: (k: number) => number,
+): void {
+  const H = (P - 1) / 2;
+  for (let n = 0; n < P; n++) {
+    let v = dc;
+    for (let k = 1; k <= H; k++) v += 2 * amp(k) * Math.cos((2 * Math.PI * ((k * n) % P)) / P + 2 * Math.PI * phase(k));
+    out[o + n] = v;
+  }
+}
+
+/**
  * Sets every Fourier mode k = 1…P−1 of both halves of every neuron of θ (read-in block [N, 2P] at offset 0) to
  * |w_k|² = |v_k|² = x with random phases: wₙ = Σ_{k=1}^{(P−1)/2} 2√x cos(2πkn/P + φ_k) (non-unitary convention,
  * w_k = P⁻¹Σₙwₙe^{2πikn/P}). The readout keeps its prior draw.
  */
 export function alignFourierModes(theta: Float64Array, N: number, P: number, x: number, phases: ArrayLike<number>): void {
-  const amp = 2 * Math.sqrt(x);
+  const amp = Math.sqrt(x);
   const H = (P - 1) / 2;
   for (let i = 0; i < N; i++)
     for (let half = 0; half < 2; half++) {
-      const o = i * 2 * P + half * P;
-      for (let n = 0; n < P; n++) {
-        let v = 0;
-        for (let k = 1; k <= H; k++)
-          v +=
-            amp *
-            Math.cos((2 * Math.PI * ((k * n) % P)) / P + 2 * Math.PI * phases[((i * 2 + half) * H + k - 1) % phases.length]!);
-        theta[o + n] = v;
-      }
+      const base = (i * 2 + half) * H;
+      synthesiseHalf(
+        theta,
+        i * 2 * P + half * P,
+        P,
+        0,
+        () => amp,
+        (k) => phases[(base + k - 1) % phases.length]!,
+      );
     }
 }
 
@@ -246,6 +266,7 @@ export const PHASE_STRIDE = 4;
 export function randomiseFourierPhases(w: ArrayLike<number>, N: number, P: number, u: ArrayLike<number>): Float64Array {
   const H = (P - 1) / 2;
   if (u.length < N * 2 * H) throw new RangeError(`randomiseFourierPhases: need ${N * 2 * H} uniforms, got ${u.length}`);
+  const { cos, sin } = fourierTables(P);
   const out = new Float64Array(N * 2 * P);
   const amp = new Float64Array(H + 1);
   for (let i = 0; i < N; i++)
@@ -258,19 +279,20 @@ export function randomiseFourierPhases(w: ArrayLike<number>, N: number, P: numbe
         let r = 0,
           q = 0;
         for (let n = 0; n < P; n++) {
-          const t = (2 * Math.PI * ((k * n) % P)) / P;
-          r += w[o + n]! * Math.cos(t);
-          q += w[o + n]! * Math.sin(t);
+          r += w[o + n]! * cos[k * P + n]!;
+          q += w[o + n]! * sin[k * P + n]!;
         }
         amp[k] = Math.hypot(r, q) / P;
       }
       const base = (i * 2 + half) * H;
-      for (let n = 0; n < P; n++) {
-        let v = dc;
-        for (let k = 1; k <= H; k++)
-          v += 2 * amp[k]! * Math.cos((2 * Math.PI * ((k * n) % P)) / P + 2 * Math.PI * u[base + k - 1]!);
-        out[o + n] = v;
-      }
+      synthesiseHalf(
+        out,
+        o,
+        P,
+        dc,
+        (k) => amp[k]!,
+        (k) => u[base + k - 1]!,
+      );
     }
   return out;
 }

@@ -20,7 +20,7 @@ export interface ModularNetOptions {
 }
 
 /** cos/sin tables c[k·P + n] = cos(2πkn/P). */
-function tables(P: number): { cos: Float64Array; sin: Float64Array } {
+export function fourierTables(P: number): { cos: Float64Array; sin: Float64Array } {
   const cos = new Float64Array(P * P),
     sin = new Float64Array(P * P);
   for (let k = 0; k < P; k++)
@@ -43,7 +43,7 @@ export function sexticRegulariser(
   gamma: number,
   grad?: Float64Array,
   scale = 1,
-  tab = tables(P),
+  tab = fourierTables(P),
 ): number {
   const { cos, sin } = tab;
   let G = 0;
@@ -94,7 +94,7 @@ export function modularNet(o: ModularNetOptions): Model {
     sigmaA2: o.sigmaA2,
     backend: o.backend,
   });
-  const tab = tables(P);
+  const tab = fourierTables(P);
   const kappa = o.sigma2;
   const lossGrad = (params: Float64Array, x: Mat, y: Mat, gradOut: Float64Array, predOut?: Float64Array): number =>
     base.lossGrad!(params, x, y, gradOut, predOut) + kappa * sexticRegulariser(params, N, P, o.gamma, gradOut, kappa, tab);
