@@ -3,22 +3,30 @@ import { type Key, fold, minimize1d, split, uniform } from '@sftdl/field';
 import { Fraction } from './fraction';
 
 /**
- * Alignment A_f = ⟨f, y⟩ / ⟨y, y⟩ of predictions f with targets y, estimated on (fresh) test points.
+ * Alignment A_f = ⟨f, y⟩ / ⟨y, y⟩ of predictions f with targets y, estimated on (fresh) test points, optionally with
+ * quadrature weights (A_f = Σ wᵢfᵢyᵢ / Σ wᵢyᵢ², e.g. Gauss–Hermite nodes along a teacher direction).
  *
- * *Gotchas*: A_f ≈ 1 is necessary but not sufficient for a small test error (Cauchy–Schwarz).
+ * *Gotchas*: A_f ≈ 1 is necessary but not sufficient for a small test error (Cauchy–Schwarz). With equal weights on
+ * random points, heavy-tailed targets make the estimate noisy: for y = He₃(z)/√6 the sample mean of y² over n points
+ * has relative standard deviation √(92/n) (43 % at n = 500).
  *
  * @example
  * ```ts
  * alignment(new Float64Array([1, 2]), new Float64Array([2, 4])); // 0.5
+ * alignment([1, 2], [2, 4], [0.5, 0]); // 0.5 (only the first point counts)
  * ```
  */
-export function alignment(f: ArrayLike<number>, y: ArrayLike<number>): number {
+export function alignment(f: ArrayLike<number>, y: ArrayLike<number>, weights?: ArrayLike<number>): number {
   if (f.length !== y.length) throw new ShapeError(`alignment: predictions have length ${f.length}, targets ${y.length}`);
+  if (weights && weights.length !== y.length)
+    throw new ShapeError(`alignment: weights have length ${weights.length}, targets ${y.length}`);
   let fy = 0;
   let yy = 0;
   for (let i = 0; i < y.length; i++) {
-    fy += f[i]! * y[i]!;
-    yy += y[i]! * y[i]!;
+    const w = weights ? weights[i]! : 1;
+    if (!(w >= 0)) throw new InvalidArgumentError('alignment: weights must be non-negative and finite');
+    fy += w * f[i]! * y[i]!;
+    yy += w * y[i]! * y[i]!;
   }
   if (!(yy > 0)) throw new InvalidArgumentError('alignment: the targets are identically zero; use a non-trivial teacher');
   const a = fy / yy;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { networkGrid, networkSeconds } from './scaling';
+import { networkDefaults, networkGrid, networkSeconds } from './scaling';
 
 describe('networkSeconds: the stated time of a network onset sweep', () => {
   const base = {
@@ -24,5 +24,28 @@ describe('networkSeconds: the stated time of a network onset sweep', () => {
     // whole-grid walks: the down walk and the restricted walks add their stages
     const g = { ...base, grid: networkGrid(1024), layers: 3 as const };
     expect(networkSeconds({ ...g, downStepsPerOctave: 4, equilibriumWalks: 3 })).toBeGreaterThan(4 * networkSeconds(g));
+  });
+});
+
+describe('networkDefaults: what each langevin row runs without flags', () => {
+  it('two-layer ν = 1 walks down from an aligned top at d = 48…128; --full keeps the full protocol at d = 8…48, 96', () => {
+    expect(networkDefaults('two-layer', 1)).toEqual({
+      dims: [48, 64, 96, 128],
+      pMax: 4096,
+      seeds: 4,
+      start: 'aligned',
+      fullDims: [8, 12, 16, 24, 32, 48, 96],
+      fullPMax: 16384,
+    });
+    // the other rows keep the full protocol from the prior, --full adds twice the largest d and doubles p-max
+    for (const [model, nu] of [
+      ['three-layer', 1],
+      ['two-layer', 2],
+    ] as const) {
+      const d = networkDefaults(model, nu);
+      expect(d.start).toBe('prior');
+      expect(d.fullDims).toEqual([...d.dims, 2 * d.dims[d.dims.length - 1]!]);
+      expect(d.fullPMax).toBe(2 * d.pMax);
+    }
   });
 });

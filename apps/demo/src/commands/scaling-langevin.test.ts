@@ -111,6 +111,7 @@ describe('network posterior sampler (Gibbs readout + per-neuron MALA)', () => {
       threshold: 0.5,
       specialisationThreshold: 0.5,
       hysteresis: true,
+      downStepsPerOctave: 4, // the CLI's default (annealedSweep's own is 2)
       key: key(3),
     });
     expect(sweep.map((s) => s.dim)).toEqual([4, 6]);
@@ -171,6 +172,47 @@ describe('network posterior sampler (Gibbs readout + per-neuron MALA)', () => {
     }
     // alignment is a property of the data: check one value independently
     expect(alignment([1, 2], [1, 2])).toBe(1);
+  });
+});
+
+describe('teacher-quadrature test set (held-out A_f without the He₃ tail noise)', () => {
+  it('weights sum to 1, moments along w* and ⟨y, y⟩ are exact, and A_f of erf(2w*·x) meets its closed form', () => {
+    const d = 24;
+    const data = singleIndexData(key(5), 10, 500, d, 3, 'quadrature');
+    const wt = data.wt!;
+    expect(data.Xt.rows).toBe(500);
+    const z = Array.from({ length: data.Xt.rows }, (_, t) => data.w.reduce((a, wj, j) => a + wj * data.Xt.data[t * d + j]!, 0));
+    const moment = (f: (t: number) => number) => wt.reduce((a, w, t) => a + w * f(t), 0);
+    expect(moment(() => 1)).toBeCloseTo(1, 14);
+    // Gauss–Hermite with 50 nodes: E z² = 1, E z⁴ = 3, E z⁶ = 15 exactly, and ⟨y, y⟩ = E He₃²/6 = 1
+    expect(moment((t) => z[t]! ** 2)).toBeCloseTo(1, 12);
+    expect(moment((t) => z[t]! ** 4)).toBeCloseTo(3, 11);
+    expect(moment((t) => data.yt[t]! ** 2)).toBeCloseTo(1, 11);
+    // the orthogonal directions are plain Gaussian draws (independent of the node): a coordinate ⟂ w* has mean square ≈ 1
+    const u = new Float64Array(d);
+    u[0] = 1;
+    const uw = data.w[0]!;
+    for (let j = 0; j < d; j++) u[j]! -= uw * data.w[j]!;
+    const un = Math.hypot(...u);
+    const ux = (t: number) => data.Xt.data.subarray(t * d, (t + 1) * d).reduce((a, x, j) => a + (x * u[j]!) / un, 0);
+    const ms = Array.from({ length: 500 }, (_, t) => ux(t) ** 2).reduce((a, b) => a + b, 0) / 500;
+    expect(Math.abs(ms - 1)).toBeLessThan(0.2); // 3 standard deviations of a mean of 500 χ²₁ draws
+    // A_f of f = erf(r·w*·x): E[erf(rz)He₃(z)] = E[(d/dz)³erf(rz)] = −4r³/(√π(1 + 2r²)^{3/2}), divided by √6 (y = He₃/√6)
+    const r = 2;
+    const f = z.map((v) => erf(r * v));
+    const exact = (-4 * r ** 3) / (Math.sqrt(Math.PI) * (1 + 2 * r * r) ** 1.5 * Math.sqrt(6));
+    expect(Math.abs(alignment(f, data.yt, wt) - exact)).toBeLessThan(2e-5);
+    // the same A_f on 500 random points: a test set is one draw of a noisy estimate (here off by > 10× the quadrature's error)
+    const rnd = singleIndexData(key(5), 10, 500, d, 3, 'random');
+    expect(rnd.wt).toBeUndefined();
+    const zr = Array.from({ length: 500 }, (_, t) => rnd.w.reduce((a, wj, j) => a + wj * rnd.Xt.data[t * d + j]!, 0));
+    const errRandom = Math.abs(
+      alignment(
+        zr.map((v) => erf(r * v)),
+        rnd.yt,
+      ) - exact,
+    );
+    expect(errRandom).toBeGreaterThan(10 * Math.abs(alignment(f, data.yt, wt) - exact));
   });
 });
 

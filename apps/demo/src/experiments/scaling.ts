@@ -83,7 +83,7 @@ const width = (o: ReturnType<typeof read>) => Math.max(1, Math.round(o.widthFact
 
 export const scalingOnsetExperiment: Experiment<typeof defaults> = {
   name: 'scaling-onset',
-  version: '3',
+  version: '4',
   summary:
     'one cell of the sample-complexity onset measurement: test alignment A_f of an exact runner at (d, P, seed), or the P-annealed erf-network posterior walks of one dataset at (d, seed) — up, down and the equilibrium (restricted free-energy) walks, pooled by demo scaling measure --from',
   defaults,

@@ -31,6 +31,8 @@ export interface MeasureResult {
     };
   }[];
   branch?: 'up' | 'down' | 'mid' | 'equilibrium';
+  /** 'aligned': every chain started aligned at the top and walked down only (no up walk). */
+  start?: 'prior' | 'aligned';
   predicted: number;
   predictedExact: string;
   predictedMechanism: string;
@@ -165,6 +167,11 @@ export async function curseOfDetailSection(r: MeasureResult): Promise<ReportSect
   return {
     title: `Curse of detail, network side: ${row}`,
     paragraphs: [
+      ...(r.start === 'aligned'
+        ? [
+            'This run started every chain with one read-in row at ±w* at the top of the P grid and walked down only (--start aligned): there is no up walk and no equilibrium walk, the "↑" point of each d is that top stage, and the verdict uses the down branch.',
+          ]
+        : []),
       `Finite-width erf networks sampled from their Bayesian posterior (Gibbs readout + MALA hidden weights), P-annealed on nested data up from the prior (↑) and back down from the feature-learning state (↓, every dataset started there, on a common finer grid); the equilibrium branch weights walks restricted to the lazy and the aligned side of a dividing surface by their free energies (integrated from the regions' exact prior masses with the held-out log predictive factor), which needs no barrier crossing; P* per d is where the dataset-mean posterior test alignment crosses ${r.threshold} (↑: first reaching it; ↓: falling below it from the top), and the exponent's interval resamples datasets and recomputes these pooled crossings; the verdict uses the ${branch} branch (${fmt(r.seconds, 3)} s).`,
       `Verdict: ${r.consistent ? 'consistent' : 'not consistent'} — ${r.verdict}.`,
     ],
