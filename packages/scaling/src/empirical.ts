@@ -24,7 +24,7 @@ export function alignment(f: ArrayLike<number>, y: ArrayLike<number>, weights?: 
   let yy = 0;
   for (let i = 0; i < y.length; i++) {
     const w = weights ? weights[i]! : 1;
-    if (!(w >= 0)) throw new InvalidArgumentError('alignment: weights must be non-negative and finite');
+    if (!(w >= 0 && Number.isFinite(w))) throw new InvalidArgumentError('alignment: weights must be non-negative and finite');
     fy += w * f[i]! * y[i]!;
     yy += w * y[i]! * y[i]!;
   }

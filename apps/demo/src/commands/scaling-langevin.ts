@@ -478,6 +478,11 @@ export type TestSet = 'random' | 'quadrature';
 /** Gauss–Hermite nodes of the quadrature test set (exact for E[y²] of He_k up to k = 49; E[erf(rz)·He₃(z)] to 6e-6 for r ≤ 2, 7e-4 at r = 3). */
 export const TEST_QUADRATURE_NODES = 50;
 
+/** Gaussian draws orthogonal to w* per node of the quadrature test set of about `nTest` points (at least 1). */
+export function quadraturePointsPerNode(nTest: number): number {
+  return Math.max(1, Math.round(nTest / TEST_QUADRATURE_NODES));
+}
+
 /**
  * A single-index teacher dataset y = He_k(w*·x)/√(k!) (unit variance), |w*| = 1, with a held-out test set (random
  * Gaussian inputs, equal weights: `wt` undefined; or the teacher-quadrature set of {@link TestSet}: `wt` holds the
@@ -503,10 +508,9 @@ export function singleIndexData(k: Key, n: number, nTest: number, d: number, deg
     return { X, Xt, y: label(X), yt: label(Xt), wt: undefined as Float64Array | undefined, w };
   }
   const Q = TEST_QUADRATURE_NODES;
-  const per = Math.max(1, Math.round(nTest / Q));
+  const per = quadraturePointsPerNode(nTest);
   const { nodes, weights } = gaussHermite(Q);
-  const G = normalMat(kt!, Q * per, d);
-  const Xt: Mat = { rows: Q * per, cols: d, data: G.data };
+  const Xt = normalMat(kt!, Q * per, d);
   const wt = new Float64Array(Q * per);
   for (let q = 0; q < Q; q++)
     for (let r = 0; r < per; r++) {

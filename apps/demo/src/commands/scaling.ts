@@ -27,7 +27,7 @@ import { collectSweep, planSweep } from '@sftdl/sweep';
 import { registry } from '../experiments/index';
 import { CELL_SPECIALISATION_THRESHOLD, scalingFullPlan, sizesFromCells } from '../experiments/scaling';
 import { resolveBackend } from '../backends';
-import { TEST_QUADRATURE_NODES, annealedSweep, singleIndexData } from './scaling-langevin';
+import { TEST_QUADRATURE_NODES, annealedSweep, quadraturePointsPerNode, singleIndexData } from './scaling-langevin';
 import { emitPlan } from './sweep';
 import { renderReport, writeReport } from '../report';
 import { type MeasureResult, curseOfDetailSection } from '../tour/scaling-figures';
@@ -781,8 +781,8 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   const chains = sp?.chains ?? ctx.flags.number('chains', { integer: true, positive: true, default: 2 });
   const aligned = sp?.alignedChains ?? ctx.flags.number('aligned-chains', { integer: true, min: 0, default: 0 });
   // --start aligned: no up walk and no restricted walks; every chain starts with one read-in row at ±w* at the top P and
-  // walks down (the down branch, which met the equilibrium onset within 5 % at every d of the default run)
-  // the full protocol (from the prior) for --full, a sweep plan and --from; the row's own default otherwise
+  // walks down (the down branch, which met the equilibrium onset within 5 % at every d of the default run). --full,
+  // a sweep plan and --from run the full protocol from the prior; otherwise the row's own default
   const start =
     swept !== null ? ('prior' as const) : ctx.flags.choice('start', ['prior', 'aligned'] as const, full ? 'prior' : def.start);
   const branch = ctx.flags.choice(
@@ -1048,20 +1048,17 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
   // the same walks read at other alignment levels α (not a verdict): how the fitted exponent depends on where the
   // threshold sits on the learning curve (walks stop relative to --threshold, so levels above it may not be bracketed)
   const scanLevels = [...new Set([0.2, 0.25, 0.3, 0.4, 0.5, threshold])].sort((a, b) => a - b);
-  const thresholdScan =
-    hysteresis || branch === 'up'
-      ? scanLevels.map((t) => {
-          const f = t === threshold ? chosen : fitBranch(branch, t);
-          return {
-            threshold: t,
-            fittedExponent: f.fit?.exponent ?? null,
-            interval: f.fit?.interval ?? null,
-            onsets: f.fit?.onsets.map((o) => ({ dim: o.dim, onset: o.onset })) ?? null,
-            failedResamples: f.fit?.failedResamples ?? null,
-            error: f.error,
-          };
-        })
-      : null;
+  const thresholdScan = scanLevels.map((t) => {
+    const f = t === threshold ? chosen : fitBranch(branch, t);
+    return {
+      threshold: t,
+      fittedExponent: f.fit?.exponent ?? null,
+      interval: f.fit?.interval ?? null,
+      onsets: f.fit?.onsets.map((o) => ({ dim: o.dim, onset: o.onset })) ?? null,
+      failedResamples: f.fit?.failedResamples ?? null,
+      error: f.error,
+    };
+  });
   const fit = chosen.fit;
   const fitError = chosen.error;
   // a resample that does not cross on the walked grid is dropped; more than 2% of them would bias the interval
@@ -1152,7 +1149,7 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
     testSet,
     testSetDefinition:
       testSet === 'quadrature'
-        ? `held-out A_f and log predictive on a teacher-quadrature set: ${TEST_QUADRATURE_NODES} Gauss–Hermite nodes z_q along w*, each with ${Math.max(1, Math.round(nTest / TEST_QUADRATURE_NODES))} Gaussian draws orthogonal to w* (x = z_q·w* + x_⊥, weight ω_q per node); the weighted inputs are N(0, I_d) and ⟨y, y⟩ is exact, so the He_k tails do not set A_f = Σωfy/Σωy²`
+        ? `held-out A_f and log predictive on a teacher-quadrature set: ${TEST_QUADRATURE_NODES} Gauss–Hermite nodes z_q along w*, each with ${quadraturePointsPerNode(nTest)} Gaussian draws orthogonal to w* (x = z_q·w* + x_⊥, weight ω_q per node); the weighted inputs are N(0, I_d) and ⟨y, y⟩ is exact, so the He_k tails do not set A_f = Σωfy/Σωy²`
         : `held-out A_f = Σfy/Σy² on ${nTest} fresh Gaussian points (the test-set mean of y² for He₃ has a relative standard deviation √(92/${nTest}))`,
     method: branch === 'equilibrium' ? 'restricted-free-energy' : 'pooled-threshold',
     onsetDefinition: `${branch === 'equilibrium' ? `equilibrium onset (the verdict): where the dataset-mean alignment of the full posterior, reconstructed from restricted-ensemble free energies (equilibriumDefinition), first reaches ${threshold} on the up grid, interpolated linearly in log P; the spinodals up/down are reported in branches. ` : ''}pooled crossing: at each d, average the posterior-mean networks' test alignments A_f = ⟨f̄, y⟩/⟨y, y⟩ over the d's datasets at every P of a branch's common grid; P*↑ = where this dataset-mean curve first reaches ${threshold} walking up (×√2 grid), P*↓ = where it falls below ${threshold} walking down from the top (×2^(1/${downSteps}) grid), both interpolated linearly in log P; mid = √(P*↑·P*↓). The exponent is the least-squares slope of log P* on log d; its ${Math.round((fit?.level ?? 0.9) * 100)}% interval is a percentile bootstrap that resamples the datasets of each d (the independent units) and recomputes the pooled crossings. Chosen over the mean of per-dataset crossings (datasetEstimator, reported for reference) because A_f is bounded: a dataset that plateaus just under ${threshold} moves the pooled curve by at most its share, while its own crossing is heavy-tailed or absent`,
@@ -1276,13 +1273,11 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
       down: branchJson(fits.down),
       mid: branchJson(fits.mid),
     },
-    thresholdScan: thresholdScan
-      ? {
-          branch,
-          definition: `not a verdict: the ${branch} branch's pooled onsets and exponent with the threshold moved to other alignment levels α, on the same walks and bootstrap keys (E(α) changes with α, the predicted exponent does not); null where that level is not bracketed by the walked grid`,
-          rows: thresholdScan,
-        }
-      : null,
+    thresholdScan: {
+      branch,
+      definition: `not a verdict: the ${branch} branch's pooled onsets and exponent with the threshold moved to other alignment levels α, on the same walks and bootstrap keys (E(α) changes with α, the predicted exponent does not); null where that level is not bracketed by the walked grid`,
+      rows: thresholdScan,
+    },
     coexistence: coexistenceFit
       ? {
           definition:
@@ -1341,11 +1336,7 @@ async function runNetworkMeasure(ctx: CommandContext): Promise<void> {
           `    coexistence (ΔF = 0, not a verdict): exponent ${coexistenceFit.fit.exponent.toFixed(3)}  interval [${coexistenceFit.fit.interval[0].toFixed(3)}, ${coexistenceFit.fit.interval[1].toFixed(3)}]`,
         ]
       : []),
-    ...(thresholdScan
-      ? [
-          `    threshold scan (${branch}, not a verdict): ${thresholdScan.map((r) => `α = ${r.threshold}: ${r.fittedExponent === null ? '—' : `${r.fittedExponent.toFixed(2)}${r.interval ? ` [${r.interval[0].toFixed(2)}, ${r.interval[1].toFixed(2)}]` : ''}`}`).join('; ')}`,
-        ]
-      : []),
+    `    threshold scan (${branch}, not a verdict): ${thresholdScan.map((r) => `α = ${r.threshold}: ${r.fittedExponent === null ? '—' : `${r.fittedExponent.toFixed(2)}${r.interval ? ` [${r.interval[0].toFixed(2)}, ${r.interval[1].toFixed(2)}]` : ''}`}`).join('; ')}`,
     `  predicted ${pred.pStarExponent} (${pred.mechanism}, ${pred.kind}); rivals ${json.rivalMechanisms.map((r) => `${r.mechanism} ${r.exponentExact}`).join(', ')}`,
     `  → ${json.consistent ? 'consistent' : 'NOT consistent'}: ${json.verdict}`,
     `  specialised neurons (excess over chance): ${spec.map((m) => `d=${m.dim}: ${m.excess.toFixed(2)}`).join(', ')}`,
