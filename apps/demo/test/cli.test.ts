@@ -23,6 +23,14 @@ describe('demo CLI contract', () => {
     expect(r.code).toBe(0);
     for (const c of ['backends', 'data', 'kernel', 'train', 'msa', 'gp', 'grokking', 'scaling']) expect(r.stdout).toContain(c);
   });
+  it('modular --method takes lm or mala, and only for the scenario run', () => {
+    const bad = demo(['modular', '--method', 'euler']);
+    expect(bad.code).toBe(2);
+    expect(bad.stderr).toMatch(/--method must be lm or mala, got euler/);
+    const plan = demo(['modular', '--full', '--plan-sweep', join(tmpdir(), 'sftdl-never'), '--method', 'mala']);
+    expect(plan.code).toBe(2);
+    expect(plan.stderr).toMatch(/--method applies to the scenario run/);
+  });
   it('an unknown command is a usage error (exit 2, one line naming the allowed values)', () => {
     const r = demo(['frobnicate']);
     expect(r.code).toBe(2);

@@ -309,6 +309,17 @@ describe('modular finite-width sweeps', () => {
       expect(p.aPhasesRandomised).toBeGreaterThan(0);
       expect(p.aPhasesRandomised).toBeLessThanOrEqual(1);
     }
+    // the screened cavity theory runs at the GMFL-II widths the sweep simulates itself (not on the reused base run)
+    expect(fw.points[0]!.theoryScreened).toBeUndefined();
+    const wide = fw.points[1]!;
+    expect(wide.theoryScreened).toBeGreaterThan(0.5);
+    expect(wide.theoryScreened).toBeLessThan(1);
+    expect(wide.deviationSeScreened).toBeCloseTo(
+      Math.abs(wide.a - wide.theoryScreened!) / Math.hypot(wide.aStdError, wide.theoryScreenedSe!),
+      9,
+    );
+    expect(wide.screening).toBeGreaterThanOrEqual(0);
+    expect(wide.screening).toBeLessThanOrEqual(1);
     // two widths: the 1/N and 1/√N lines pass through both points
     for (const f of fw.fits) {
       const x = (n: number) => (f.x === '1/N' ? 1 / n : 1 / Math.sqrt(n));

@@ -106,6 +106,8 @@ export type {
   ModularNetworkAverage,
 } from './grokking/modular-finite-n';
 export { solveModularFiniteN } from './grokking/modular-finite-n';
+export type { ModularScreenedOptions, ModularScreenedSolution } from './grokking/modular-screened';
+export { modularNeuronFeatures, solveModularScreened } from './grokking/modular-screened';
 export type { ModularReadoutIntegral } from './grokking/modular-readout';
 export { modularReadoutIntegral } from './grokking/modular-readout';
 export {

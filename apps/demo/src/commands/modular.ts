@@ -14,7 +14,7 @@ export const command: Command = {
   usage: [
     "demo modular [--full] [--points m] [--prime P] [--width N] [--gamma g] [--chains C] [--max-steps S] [--widths N1,N2,…] [--json]   (--full: 401 σ² points; the theory is already at the paper's P = 401, N = 1000)",
     'demo modular --full --plan-sweep DIR [--prime P] [--width N] [--gamma g] [--steps S] [--seed s] [--json]: the network side at P = 47 (N = 64, γ = 30) as a sweep plan — 8 σ² across GFL/GMFL-I/GMFL-II × 4 seeds, 4 chains × 200 000 steps each, checkpointed, with its cost estimate; run it with `demo sweep run|submit DIR`, then `demo report --from DIR`',
-    '  langevin: { prime, width, sigmaA2, gamma, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA (finite-P theory), theoryASaddle, deviationSe, theoryFiniteN (finite-N theory: readout integrated exactly, cavity action), theoryFiniteNSe, deviationSeFiniteN, withinThreeSeFiniteN, theoryReweighted (the cavity law reweighted to the exact read-in posterior: the network’s |a| by importance sampling), theoryReweightedSe, reweightEss, theoryIndependent, reweightUsable (Kish ESS ≥ 100), deviationSeReweighted and withinThreeSeReweighted (only when usable; all absent where the reweighting did not run), theoryLogDet, w2v2, w2v2Theory, w2v2PerMode, starts: [{ start: prior|aligned, a, aStdError, rhat }], startsAgree, equilibrated, … }], theoryFiniteP, theoryFiniteN, finiteWidth, finiteWidthGfl, finiteWidthGmfl2: { prime, gamma, point, points, fits } } — the square-activation network on the full P² table (default P = 11, N = 32, γ = 30; half the chains start from the prior, half Fourier-aligned; at most --max-steps per σ² point, deterministic) vs the theory at the same P, N, σ_a², γ; finiteWidth, finiteWidthGfl, finiteWidthGmfl2: the network at --widths (default 16,32,64) at the GMFL-I midpoint, in GFL (1.15σ²_I) and in GMFL-II (0.95σ²_II) of each width, against the finite-P (N → ∞) and the finite-N theories, the gap extrapolated to N → ∞',
+    '  langevin: { prime, width, sigmaA2, gamma, method, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA (finite-P theory), theoryASaddle, deviationSe, theoryFiniteN (finite-N theory: readout integrated exactly, cavity action), theoryFiniteNSe, deviationSeFiniteN, withinThreeSeFiniteN, theoryReweighted (the cavity law reweighted to the exact read-in posterior: the network’s |a| by importance sampling), theoryReweightedSe, reweightEss, theoryIndependent, reweightUsable (Kish ESS ≥ 100), deviationSeReweighted and withinThreeSeReweighted (only when usable; all absent where the reweighting did not run), theoryLogDet, theoryScreened (the screened cavity theory: the cavity action plus the other neurons’ RPA response; GMFL-II points of the scenario), theoryScreenedSe, deviationSeScreened, withinThreeSeScreened, w2v2TheoryScreened, screening, w2v2, w2v2Theory, w2v2PerMode, starts: [{ start: prior|aligned, a, aStdError, rhat }], startsAgree, equilibrated, … }], theoryFiniteP, theoryFiniteN, finiteWidth, finiteWidthGfl, finiteWidthGmfl2: { prime, gamma, point, points, fits } } — the square-activation network on the full P² table (default P = 11, N = 32, γ = 30; half the chains start from the prior, half Fourier-aligned; at most --max-steps per σ² point, deterministic) vs the theory at the same P, N, σ_a², γ; finiteWidth, finiteWidthGfl, finiteWidthGmfl2: the network at --widths (default 16,32,64) at the GMFL-I midpoint, in GFL (1.15σ²_I) and in GMFL-II (0.95σ²_II) of each width, against the finite-P (N → ∞) and the finite-N theories, the gap extrapolated to N → ∞',
   ],
   flags: [
     ...partFlags({ allowFull: true }),
@@ -54,6 +54,14 @@ export const command: Command = {
       hidden: true,
       description: 'removed: the ensembles have deterministic budgets (exits 2 naming --max-steps)',
     },
+    {
+      name: 'method',
+      type: 'string',
+      placeholder: '<lm|mala>',
+      defaultText: 'lm',
+      description:
+        'Langevin integrator of the network: lm (Leimkuhler–Matthews) or mala (Metropolis-adjusted, exact at any step)',
+    },
     { name: 'steps', type: 'integer', description: 'with --full --plan-sweep: steps per task, ≥ 100' },
     {
       name: 'plan-sweep',
@@ -73,6 +81,10 @@ export const command: Command = {
       default: pf.full ? 401 : pf.quick ? 21 : 61,
     });
     const d = modularLangevinDefaults(pf.quick ? 'quick' : 'scenario');
+    const methodFlag = ctx.flags.string('method');
+    if (methodFlag !== undefined && methodFlag !== 'lm' && methodFlag !== 'mala')
+      throw new UsageError(`--method must be lm or mala, got ${methodFlag}`);
+    const method: 'lm' | 'mala' | undefined = methodFlag;
     const langevin = {
       prime: ctx.flags.number('prime', { integer: true, min: 3, max: 101, default: d.prime }),
       width: ctx.flags.number('width', { integer: true, min: 2, max: 4096, default: d.width }),
@@ -81,6 +93,7 @@ export const command: Command = {
       maxSteps: ctx.flags.number('max-steps', { integer: true, min: 100, default: d.maxSteps }),
       burnIn: d.burnIn,
       ...(d.widths ? { widths: ctx.flags.numberList('widths', { positive: true }) ?? d.widths } : {}),
+      ...(method !== undefined ? { method } : {}),
     };
     if (ctx.flags.has('langevin-seconds'))
       throw new UsageError(
@@ -94,6 +107,7 @@ export const command: Command = {
     ctx.flags.assertAllUsed();
     if (planDir !== undefined) {
       if (!pf.full) throw new UsageError('--plan-sweep plans the paper-size run; add --full');
+      if (method !== undefined) throw new UsageError('--method applies to the scenario run; the sweep tasks use lm');
       const plan = modularFullPlan({
         ...(ctx.flags.has('prime') ? { prime: langevin.prime } : {}),
         ...(ctx.flags.has('width') ? { width: langevin.width } : {}),

@@ -12,6 +12,7 @@ import {
   type ModularFiniteNSolution,
   type ModularNetworkAverage,
   type ModularParams,
+  type ModularScreenedSolution,
   modularDegeneracy,
   modularOnsets,
   modularReadoutIntegral,
@@ -19,9 +20,10 @@ import {
   solveModular,
   solveModularFiniteN,
   solveModularFiniteP,
+  solveModularScreened,
 } from '@sftdl/solvers';
 import { modularAddition } from '@sftdl/teachers';
-import { LangevinSampler, stateFromJSON, stateToJSON } from '@sftdl/training';
+import { type LangevinMethod, LangevinSampler, stateFromJSON, stateToJSON } from '@sftdl/training';
 import { Interrupted, interruptRequested, yieldToEventLoop } from './interrupt';
 import { type ScalarDiagnostics, traceDiagnostics } from './langevin';
 import { fourierTables, modularNet } from './modular-net';
@@ -152,6 +154,19 @@ export interface ModularLangevinRun {
   /** |a| of the linearised log-det theory (the mean-field decoupling of the full SNR action), when asked for. */
   theoryLogDet?: number | null;
   /**
+   * The screened cavity theory ({@link solveModularScreened}: the cavity action plus the other neurons' Gaussian (RPA)
+   * response — the reaction term and the stiffness shift — and the network's |a| to second order in the screened kernel
+   * fluctuations), when asked for (`screenedTheory`; null where it refused): its |a|, Monte Carlo standard error, the
+   * deviation of the network in combined SE with the 3-SE verdict, its ⟨|w_k|²|v_k|²⟩ and its fitted screening λ
+   * (0: the cavity action, 1: the mean-field action).
+   */
+  theoryScreened?: number | null;
+  theoryScreenedSe?: number | null;
+  deviationSeScreened?: number | null;
+  withinThreeSeScreened?: boolean | null;
+  w2v2TheoryScreened?: number | null;
+  screening?: number | null;
+  /**
    * Phase coordination between neurons (a collective effect no single-neuron theory has): ⟨a(W̃)⟩ over the recorded
    * read-in blocks with every neuron's Fourier phases redrawn uniformly (magnitudes |w_k|, |v_k| and the DC part kept,
    * {@link randomiseFourierPhases}; every {@link PHASE_STRIDE}-th recorded state, one redraw each), its standard error
@@ -208,6 +223,13 @@ export interface ModularLangevinOptions {
   reweightDraws?: number;
   /** Also solve the linearised log-det theory at each point (≈ 2 s per point at P = 11; default false). */
   logDetTheory?: boolean;
+  /**
+   * Where to solve the screened cavity theory (`theoryScreened`; ≈ 2–4 min a point at P = 11, refused for P > 23):
+   * `gmfl2` at the points the theory places in GMFL-II, `all` everywhere; default `none`.
+   */
+  screenedTheory?: 'none' | 'gmfl2' | 'all';
+  /** The sampler's integrator (default: the sampler's own, Leimkuhler–Matthews `lm`); `mala` is Metropolis-adjusted, exact at any step. */
+  method?: LangevinMethod;
   /** Checkpoint store of a single-σ² run (a sweep task's handle): the sampler states and the traces, saved every `everySeconds`. */
   checkpoint?: { load(): string | undefined; save(text: string): void; everySeconds: number };
   onProgress?: (fraction: number) => void;
@@ -315,6 +337,16 @@ export function finiteNTheory(
   }
 }
 
+/** The screened cavity theory at one point, or null where it refuses (P > 23, an unstable Gaussian environment, a poor HMC acceptance). */
+export function screenedTheory(par: ModularParams, key: Key): ModularScreenedSolution | null {
+  try {
+    return solveModularScreened(par, { key });
+  } catch (e) {
+    if (e instanceof InvalidArgumentError || e instanceof ConvergenceError) return null;
+    throw e;
+  }
+}
+
 /** The keys of `o` that are defined (optional JSON fields stay absent instead of null). */
 export function pickDefined<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {
   const out: Partial<Pick<T, K>> = {};
@@ -366,6 +398,8 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const net = thN?.network;
     const rwOk = net !== undefined && net.essFraction * net.draws >= REWEIGHT_MIN_ESS && Number.isFinite(net.aStdError);
     const thLogDet = o.logDetTheory ? finiteNTheory(par, fold(o.key, 6000 + i), 'log-det') : undefined;
+    const wantScreened = o.screenedTheory === 'all' || (o.screenedTheory === 'gmfl2' && th.phase === 'GMFL-II');
+    const thS = wantScreened ? screenedTheory(par, fold(o.key, 7000 + i)) : undefined;
     const model = modularNet({ ...par, backend: o.backend });
     const xAligned = modularSaddles(thP.s, sc.gamma)?.xPlus ?? modularDegeneracy(sc.gamma).xStar;
     const saved = o.checkpoint?.load();
@@ -399,6 +433,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
           chains: g.chains,
           modulus: P,
           raoBlackwell: false,
+          ...(o.method ? { method: o.method } : {}),
         },
         resume ? stateFromJSON(resume.samplers[gi]!) : undefined,
       );
@@ -498,7 +533,8 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     };
     const vsP = vs(thP.a),
       vsN = thN ? vs(thN.a, thN.aStdError) : null,
-      vsR = net && rwOk ? vs(net.a, net.aStdError) : null;
+      vsR = net && rwOk ? vs(net.a, net.aStdError) : null,
+      vsS = thS ? vs(thS.a, thS.aStdError) : null;
     const run: ModularLangevinRun = {
       sigma2,
       a: Math.abs(diag.mean),
@@ -527,6 +563,16 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
           }
         : {}),
       ...(thLogDet !== undefined ? { theoryLogDet: thLogDet?.a ?? null } : {}),
+      ...(thS !== undefined
+        ? {
+            theoryScreened: thS?.a ?? null,
+            theoryScreenedSe: thS?.aStdError ?? null,
+            deviationSeScreened: vsS?.dev ?? null,
+            withinThreeSeScreened: vsS?.within ?? null,
+            w2v2TheoryScreened: thS?.phiPsi ?? null,
+            screening: thS?.screening ?? null,
+          }
+        : {}),
       aPhasesRandomised,
       aPhasesRandomisedSe,
       phaseCoordination: Math.abs(diag.mean) - aPhasesRandomised,

@@ -31,6 +31,13 @@ export interface ModularWidthPoint {
   theoryReweightedSe?: number;
   reweightEss?: number;
   reweightUsable?: boolean;
+  /** The screened cavity theory (GMFL-II sweep; see ModularLangevinRun.theoryScreened). */
+  theoryScreened?: number | null;
+  theoryScreenedSe?: number | null;
+  deviationSeScreened?: number | null;
+  withinThreeSeScreened?: boolean | null;
+  w2v2TheoryScreened?: number | null;
+  screening?: number | null;
   predictedGap: number | null;
   deviationSeFiniteN: number | null;
   withinThreeSeFiniteN: boolean | null;
@@ -98,6 +105,8 @@ export async function runFiniteWidth(
               thin: 5,
               key: fold(makeKey(ctx.seed), SWEEP_KEY[where] + width),
               backend: ctx.backend,
+              screenedTheory: where === 'gmfl2' ? 'gmfl2' : 'none',
+              ...(L.method ? { method: L.method } : {}),
             })
           )[0]!;
     points.push({
@@ -111,6 +120,14 @@ export async function runFiniteWidth(
       theoryFiniteN: r.theoryFiniteN,
       theoryFiniteNSe: r.theoryFiniteNSe,
       ...pickDefined(r, ['theoryReweighted', 'theoryReweightedSe', 'reweightEss', 'reweightUsable']),
+      ...pickDefined(r, [
+        'theoryScreened',
+        'theoryScreenedSe',
+        'deviationSeScreened',
+        'withinThreeSeScreened',
+        'w2v2TheoryScreened',
+        'screening',
+      ]),
       predictedGap: r.theoryFiniteN === null ? null : r.theoryFiniteN - r.theoryA,
       deviationSeFiniteN: r.deviationSeFiniteN,
       withinThreeSeFiniteN: r.withinThreeSeFiniteN,

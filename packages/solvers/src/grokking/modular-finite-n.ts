@@ -358,6 +358,114 @@ class NeuronAction {
 }
 
 /**
+ * One HMC trajectory (leapfrog, Metropolis accept) of every chain of x (chains × dim, row-major) under `energy`, which
+ * returns the action of the chain at offset c·dim of its first argument and writes the gradient at the same offset of
+ * its third when given; g is the gradient buffer of x. Returns the number of accepted trajectories. Shared by the
+ * finite-N and the screened solvers.
+ * @internal
+ */
+export function hmcTrajectories(
+  energy: (x: Float64Array, c: number, g: Float64Array | null) => number,
+  x: Float64Array,
+  g: Float64Array,
+  o: { chains: number; dim: number; stepSize: number; leapfrogSteps: number },
+  skey: Key,
+): number {
+  const { chains, dim, stepSize: eps, leapfrogSteps: L } = o;
+  const x1 = new Float64Array(dim),
+    g1 = new Float64Array(dim),
+    mom = new Float64Array(dim);
+  const z = normal(fold(skey, 0), chains * dim);
+  const r = uniform(fold(skey, 1), chains);
+  let accepted = 0;
+  for (let c = 0; c < chains; c++) {
+    const off = c * dim;
+    const view = x.subarray(off, off + dim);
+    const S0 = energy(x, c, g);
+    let H0 = S0;
+    for (let i = 0; i < dim; i++) {
+      mom[i] = z[off + i]!;
+      H0 += 0.5 * mom[i]! ** 2;
+      x1[i] = view[i]!;
+      mom[i] = mom[i]! - 0.5 * eps * g[off + i]!;
+    }
+    let S1 = 0;
+    for (let l = 0; l < L; l++) {
+      for (let i = 0; i < dim; i++) x1[i] = x1[i]! + eps * mom[i]!;
+      S1 = energy(x1, 0, g1);
+      const w = l === L - 1 ? 0.5 * eps : eps;
+      for (let i = 0; i < dim; i++) mom[i] = mom[i]! - w * g1[i]!;
+    }
+    let H1 = S1;
+    for (let i = 0; i < dim; i++) H1 += 0.5 * mom[i]! ** 2;
+    if (Number.isFinite(H1) && Math.log(r[c]!) < H0 - H1) {
+      view.set(x1);
+      accepted++;
+    }
+  }
+  return accepted;
+}
+
+/**
+ * The mixture (1 − λ)·S_cavity + λ·S_log-det of the two single-neuron actions at (|a|, Q), in the calling convention of
+ * {@link hmcTrajectories} (x holds chains of 2P; the gradient is written at the chain's offset). λ = 0 is the cavity
+ * action, λ = 1 the linearised one. Also returns the two actions separately (no gradient) for reweighting.
+ * @internal
+ */
+export function modularMixedAction(
+  p: ModularParams,
+  aAbs: number,
+  kernel: ModularKernelClasses,
+  lambda: number,
+): {
+  energy: (x: Float64Array, c: number, g: Float64Array | null) => number;
+  cavity: (x: Float64Array, c: number) => number;
+  linear: (x: Float64Array, c: number) => number;
+} {
+  const P = p.prime;
+  const act = new NeuronAction(P);
+  const base = coefficientsAt(p, aAbs, kernel, 'cavity');
+  const lin: Coefficients = { ...base, mode: 'log-det' };
+  const gl = new Float64Array(2 * P);
+  return {
+    energy: (x, c, g) => {
+      const sc = act.energy(x, c, base, g);
+      if (lambda === 0) return sc;
+      const sl = act.energy(x.subarray(c * 2 * P, (c + 1) * 2 * P), 0, lin, g ? gl : null);
+      if (g) {
+        const o = c * 2 * P;
+        for (let i = 0; i < 2 * P; i++) g[o + i] = (1 - lambda) * g[o + i]! + lambda * gl[i]!;
+      }
+      return (1 - lambda) * sc + lambda * sl;
+    },
+    cavity: (x, c) => act.energy(x, c, base, null),
+    linear: (x, c) => act.energy(x, c, lin, null),
+  };
+}
+
+/** The action coefficients at (|a|, Q) (module comment). */
+function coefficientsAt(
+  p: ModularParams,
+  aAbs: number,
+  kernel: ModularKernelClasses,
+  correction: ModularFiniteNCorrection,
+): Coefficients {
+  const u = modularInvariant(p);
+  const P = p.prime;
+  const c = (q: number) => 1 / (q + p.sigma2);
+  return {
+    mode: correction,
+    gamma: p.gamma,
+    d: -u * aAbs * aAbs * P,
+    eps: p.sigmaA2 / p.width,
+    cg: c(kernel.generic),
+    c0: c(kernel.dc),
+    ce: c(kernel.edge),
+    cl8: 8 * P * P * (c(kernel.target) - c(kernel.generic)),
+  };
+}
+
+/**
  * The single-neuron action of {@link solveModularFiniteN} as a function of w ∈ ℝ^{2P} (w then v) at a given |a| and
  * kernel classes; writes ∂S/∂w into `grad` when given. Exposed for checks (gradient, limits), not part of the API.
  * @internal
@@ -368,20 +476,8 @@ export function modularFiniteNAction(
   kernel: ModularKernelClasses,
   correction: ModularFiniteNCorrection,
 ): (w: Float64Array, grad?: Float64Array) => number {
-  const u = modularInvariant(p);
-  const P = p.prime;
-  const act = new NeuronAction(P);
-  const c = (q: number) => 1 / (q + p.sigma2);
-  const coef: Coefficients = {
-    mode: correction,
-    gamma: p.gamma,
-    d: -u * aAbs * aAbs * P,
-    eps: p.sigmaA2 / p.width,
-    cg: c(kernel.generic),
-    c0: c(kernel.dc),
-    ce: c(kernel.edge),
-    cl8: 8 * P * P * (c(kernel.target) - c(kernel.generic)),
-  };
+  const act = new NeuronAction(p.prime);
+  const coef = coefficientsAt(p, aAbs, kernel, correction);
   return (w, grad) => act.energy(w, 0, coef, grad ?? null);
 }
 
@@ -538,56 +634,21 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
   Q.target = s2 / a - s2;
   const x = normal(fold(root, 0), chains * dim);
   const g = new Float64Array(chains * dim);
-  const x1 = new Float64Array(dim),
-    g1 = new Float64Array(dim),
-    mom = new Float64Array(dim);
   const history: number[] = [];
   const kept: { a: number; Q: ModularKernelClasses; phiPsi: number }[] = [];
   let accepted = 0,
     proposed = 0;
-  const coefficients = (aAbs: number, K: ModularKernelClasses): Coefficients => {
-    const cg = 1 / (K.generic + s2);
-    return {
-      mode,
-      gamma: p.gamma,
-      d: -u * aAbs * aAbs * P,
-      eps: p.sigmaA2 / p.width,
-      cg,
-      c0: 1 / (K.dc + s2),
-      ce: 1 / (K.edge + s2),
-      cl8: 8 * P * P * (1 / (K.target + s2) - cg),
-    };
-  };
+  const coefficients = (aAbs: number, K: ModularKernelClasses): Coefficients => coefficientsAt(p, aAbs, K, mode);
   /** One HMC trajectory of every chain under `coef` (leapfrog, Metropolis accept). */
   const hmcSweep = (coef: Coefficients, skey: Key) => {
-    const z = normal(fold(skey, 0), chains * dim);
-    const r = uniform(fold(skey, 1), chains);
-    for (let c = 0; c < chains; c++) {
-      const o = c * dim;
-      const view = x.subarray(o, o + dim);
-      const S0 = act.energy(x, c, coef, g);
-      let H0 = S0;
-      for (let i = 0; i < dim; i++) {
-        mom[i] = z[o + i]!;
-        H0 += 0.5 * mom[i]! ** 2;
-        x1[i] = view[i]!;
-        mom[i] = mom[i]! - 0.5 * eps * g[o + i]!;
-      }
-      let S1 = 0;
-      for (let l = 0; l < L; l++) {
-        for (let i = 0; i < dim; i++) x1[i] = x1[i]! + eps * mom[i]!;
-        S1 = act.energy(x1, 0, coef, g1);
-        const w = l === L - 1 ? 0.5 * eps : eps;
-        for (let i = 0; i < dim; i++) mom[i] = mom[i]! - w * g1[i]!;
-      }
-      let H1 = S1;
-      for (let i = 0; i < dim; i++) H1 += 0.5 * mom[i]! ** 2;
-      proposed++;
-      if (Number.isFinite(H1) && Math.log(r[c]!) < H0 - H1) {
-        view.set(x1);
-        accepted++;
-      }
-    }
+    accepted += hmcTrajectories(
+      (y, c, gy) => act.energy(y, c, coef, gy),
+      x,
+      g,
+      { chains, dim, stepSize: eps, leapfrogSteps: L },
+      skey,
+    );
+    proposed += chains;
   };
   for (let it = 0; it < iterations; it++) {
     const coef = coefficients(a, Q);
