@@ -266,6 +266,7 @@ describe('solveModularScreened', () => {
     expect(Math.abs(r.a - gp)).toBeLessThan(1e-5);
     expect(Math.abs(r.fluctuation)).toBeLessThan(1e-8);
     expect(() => solveModularScreened({ ...p, prime: 29 })).toThrow(/solveModularFiniteN/);
+    expect(() => solveModularScreened({ ...p, prime: 2 })).toThrow(/odd prime/);
     expect(() => solveModularScreened(p, { chains: 1 })).toThrow(/chains/);
   });
 });

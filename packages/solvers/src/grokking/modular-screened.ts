@@ -529,6 +529,10 @@ function modeClass(k: number, P: number): ClassName {
 export function solveModularScreened(p: ModularParams, opts: ModularScreenedOptions = {}): ModularScreenedSolution {
   modularInvariant(p); // validates p
   const P = p.prime;
+  if (P < 3)
+    throw new InvalidArgumentError(
+      `solveModularScreened: needs an odd prime (got ${P}): the Fourier blocks q ≠ 0 are circular Gaussians only when 2q ≢ 0 mod P`,
+    );
   if (P > 23)
     throw new InvalidArgumentError(
       `solveModularScreened: prime ${P} > 23 is too large (the environment has P² blocks of P² × P²); use solveModularFiniteN`,
