@@ -329,23 +329,33 @@ export function finiteNTheory(
   correction: 'cavity' | 'log-det' = 'cavity',
   networkDraws = 0,
 ): ModularFiniteNSolution | null {
+  return nullIfRefused(() => solveModularFiniteN(par, { key, correction, networkDraws }));
+}
+
+/** The screened cavity theory at one point, or null where it refuses (P > 23, an unstable Gaussian environment, a poor HMC acceptance). */
+export function screenedTheory(par: ModularParams, key: Key): ModularScreenedSolution | null {
+  return nullIfRefused(() => solveModularScreened(par, { key }));
+}
+
+/** A theory's solution, or null where it refuses the parameters (InvalidArgumentError) or does not converge. */
+function nullIfRefused<T>(solve: () => T): T | null {
   try {
-    return solveModularFiniteN(par, { key, correction, networkDraws });
+    return solve();
   } catch (e) {
     if (e instanceof InvalidArgumentError || e instanceof ConvergenceError) return null;
     throw e;
   }
 }
 
-/** The screened cavity theory at one point, or null where it refuses (P > 23, an unstable Gaussian environment, a poor HMC acceptance). */
-export function screenedTheory(par: ModularParams, key: Key): ModularScreenedSolution | null {
-  try {
-    return solveModularScreened(par, { key });
-  } catch (e) {
-    if (e instanceof InvalidArgumentError || e instanceof ConvergenceError) return null;
-    throw e;
-  }
-}
+/** The screened-theory fields of a run (also carried by the width-sweep points). */
+export const SCREENED_KEYS = [
+  'theoryScreened',
+  'theoryScreenedSe',
+  'deviationSeScreened',
+  'withinThreeSeScreened',
+  'w2v2TheoryScreened',
+  'screening',
+] as const;
 
 /** The keys of `o` that are defined (optional JSON fields stay absent instead of null). */
 export function pickDefined<T extends object, K extends keyof T>(o: T, keys: K[]): Partial<Pick<T, K>> {

@@ -9,13 +9,20 @@
  */
 import { key as makeKey, fold } from '@sftdl/field';
 import { fitLine } from './finite-size';
-import { type ModularLangevinRun, modularScenario, modularSigma2, pickDefined, runModularLangevin } from './modular-langevin';
+import {
+  type ModularLangevinRun,
+  SCREENED_KEYS,
+  modularScenario,
+  modularSigma2,
+  pickDefined,
+  runModularLangevin,
+} from './modular-langevin';
 import type { ModularLangevinPlan } from './modular';
 import { Progress } from '../progress';
 import type { PartContext } from './types';
 
-/** One width of the sweep. */
-export interface ModularWidthPoint {
+/** One width of the sweep; the screened cavity theory's fields (GMFL-II sweep) as in ModularLangevinRun.theoryScreened. */
+export interface ModularWidthPoint extends Pick<ModularLangevinRun, (typeof SCREENED_KEYS)[number]> {
   width: number;
   sigma2: number;
   sigmaA2: number;
@@ -31,13 +38,6 @@ export interface ModularWidthPoint {
   theoryReweightedSe?: number;
   reweightEss?: number;
   reweightUsable?: boolean;
-  /** The screened cavity theory (GMFL-II sweep; see ModularLangevinRun.theoryScreened). */
-  theoryScreened?: number | null;
-  theoryScreenedSe?: number | null;
-  deviationSeScreened?: number | null;
-  withinThreeSeScreened?: boolean | null;
-  w2v2TheoryScreened?: number | null;
-  screening?: number | null;
   predictedGap: number | null;
   deviationSeFiniteN: number | null;
   withinThreeSeFiniteN: boolean | null;

@@ -91,31 +91,49 @@ export interface ModularScreenedSolution {
   acceptance: number;
 }
 
+/** cos/sin(2π((k·n) mod P)/P), indexed k·P + n, per P (the transform below runs for every sampled neuron). */
+const trigTables = new Map<number, { cos: Float64Array; sin: Float64Array }>();
+function trig(P: number): { cos: Float64Array; sin: Float64Array } {
+  let t = trigTables.get(P);
+  if (!t) {
+    t = { cos: new Float64Array(P * P), sin: new Float64Array(P * P) };
+    for (let k = 0; k < P; k++)
+      for (let n = 0; n < P; n++) {
+        const a = (2 * Math.PI * ((k * n) % P)) / P;
+        t.cos[k * P + n] = Math.cos(a);
+        t.sin[k * P + n] = Math.sin(a);
+      }
+    trigTables.set(P, t);
+  }
+  return t;
+}
+
 /** The orthonormal 2-D Fourier transform φ̂_κ = P⁻¹Σ_nm e^{−2πi(kn + k'm)/P}(w_n + v_m)², κ = k·P + k', of one neuron. */
 export function modularNeuronFeatures(w: ArrayLike<number>, P: number, re: Float64Array, im: Float64Array, off = 0): void {
+  const { cos, sin } = trig(P);
   const tr = new Float64Array(P * P),
-    ti = new Float64Array(P * P);
-  for (let n = 0; n < P; n++)
+    ti = new Float64Array(P * P),
+    f = new Float64Array(P);
+  for (let n = 0; n < P; n++) {
+    for (let m = 0; m < P; m++) f[m] = (w[n]! + w[P + m]!) ** 2;
     for (let k2 = 0; k2 < P; k2++) {
       let a = 0,
         b = 0;
       for (let m = 0; m < P; m++) {
-        const f = (w[n]! + w[P + m]!) ** 2;
-        const t = (2 * Math.PI * ((k2 * m) % P)) / P;
-        a += f * Math.cos(t);
-        b -= f * Math.sin(t);
+        a += f[m]! * cos[k2 * P + m]!;
+        b -= f[m]! * sin[k2 * P + m]!;
       }
       tr[n * P + k2] = a;
       ti[n * P + k2] = b;
     }
+  }
   for (let k1 = 0; k1 < P; k1++)
     for (let k2 = 0; k2 < P; k2++) {
       let a = 0,
         b = 0;
       for (let n = 0; n < P; n++) {
-        const t = (2 * Math.PI * ((k1 * n) % P)) / P;
-        const c = Math.cos(t),
-          s = -Math.sin(t);
+        const c = cos[k1 * P + n]!,
+          s = -sin[k1 * P + n]!;
         const xr = tr[n * P + k2]!,
           xi = ti[n * P + k2]!;
         a += c * xr - s * xi;
