@@ -30,6 +30,9 @@ describe('demo CLI contract', () => {
     const plan = demo(['modular', '--full', '--plan-sweep', join(tmpdir(), 'sftdl-never'), '--method', 'mala']);
     expect(plan.code).toBe(2);
     expect(plan.stderr).toMatch(/--method applies to the scenario run/);
+    const sweeps = demo(['modular', '--full', '--plan-sweep', join(tmpdir(), 'sftdl-never'), '--screened-sweeps']);
+    expect(sweeps.code).toBe(2);
+    expect(sweeps.stderr).toMatch(/--screened-sweeps applies to the scenario run/);
   });
   it('an unknown command is a usage error (exit 2, one line naming the allowed values)', () => {
     const r = demo(['frobnicate']);

@@ -320,6 +320,12 @@ describe('modular finite-width sweeps', () => {
     );
     expect(wide.screening).toBeGreaterThanOrEqual(0);
     expect(wide.screening).toBeLessThanOrEqual(1);
+    // the GFL sweep solves the screened theory only when asked (--screened-sweeps), again not on the reused base run
+    const gfl = await runFiniteWidth(ctx, { ...L, widths: [16, 24], screenedSweeps: true }, base!, 'gfl');
+    expect(gfl.points[0]!.theoryScreened).toBeUndefined();
+    expect(gfl.points[1]!.theoryScreened).toBeGreaterThan(0.5);
+    expect(gfl.points[1]!.theoryScreened).toBeLessThan(1);
+    expect(gfl.points[1]!.sigma2).toBeCloseTo(1.15 * modularScenario({ prime: 7, width: 24, gamma: 30 }).gmfl1Onset, 12);
     // two widths: the 1/N and 1/√N lines pass through both points
     for (const f of fw.fits) {
       const x = (n: number) => (f.x === '1/N' ? 1 / n : 1 / Math.sqrt(n));

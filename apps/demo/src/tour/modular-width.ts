@@ -105,7 +105,7 @@ export async function runFiniteWidth(
               thin: 5,
               key: fold(makeKey(ctx.seed), SWEEP_KEY[where] + width),
               backend: ctx.backend,
-              screenedTheory: where === 'gmfl2' ? 'gmfl2' : 'none',
+              screenedTheory: where === 'gmfl2' || L.screenedSweeps ? 'all' : 'none',
               ...(L.method ? { method: L.method } : {}),
             })
           )[0]!;

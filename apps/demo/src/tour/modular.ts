@@ -48,6 +48,43 @@ function reweightParagraph(runs: ModularLangevinRun[], mid: ModularWidthPoint[],
   return `Where the cavity theory's residual comes from, measured: the cavity law is the exact marginal of one neuron only if the other neurons' kernel sat at its mean Q, and the network's |a| is the posterior mean of a(W) = σ²Σ_p y_pᵀ(K_W + σ²)⁻¹y_p/Σ|y_p|², not σ²/(Q_λ + σ²). Drawing N neurons independently from the cavity law and reweighting each network to the exact read-in posterior (importance weights exp(−S_data(W) + Σᵢ S_cav,data(wᵢ)), S_data the readout integrated exactly: ½Σ_p y_pᵀ(K_W + σ²)⁻¹y_p + (P/2)·log det(K_W + σ²)) corrects both approximations at once — no new approximation, only Monte Carlo error — where the weights are not degenerate (Kish ESS ≥ ${REWEIGHT_MIN_ESS} of ${REWEIGHT_DRAWS} draws). Reweighted theory at the three σ²: ${runs.map(pt).join('; ')}${sweep('in GFL (1.15σ²_I of each width)', gfl)}${sweep('at the GMFL-I midpoint', mid)}. The unweighted independent-neuron average (the mean kernel plus its fluctuations, Jensen) is ${runs.map((x) => (x.theoryIndependent === null ? '—' : fmt(x.theoryIndependent, 4))).join(', ')}: it overshoots, so the correlations between neurons (which damp the fluctuations of the total kernel on the target modes) are as large as the fluctuations themselves. Where the weights are usable the reweighted theory is the check of the cavity residual; where they degenerate (aligned neurons in GMFL-I/II at N ≥ 32: the log-weight variance grows with their number and size) the residual stays unexplained by this measurement${crossing}.`;
 }
 
+/**
+ * The report's account of the screened cavity theory at the run's σ² points (and at the other GFL / GMFL-I sweep widths
+ * where `--screened-sweeps` solved it; `width` is the run's own): its |a| ± SE and the deviation from the network in
+ * combined SE.
+ */
+export function screenedParagraph(
+  runs: ModularLangevinRun[],
+  mid: ModularWidthPoint[],
+  gfl: ModularWidthPoint[],
+  width: number,
+): string {
+  type S = Pick<ModularLangevinRun, 'a' | 'aStdError' | 'theoryScreened' | 'theoryScreenedSe' | 'deviationSeScreened'>;
+  const pt = (x: S) =>
+    x.theoryScreened == null
+      ? '— (refused)'
+      : `${fmt(x.theoryScreened, 4)} ± ${fmt(x.theoryScreenedSe ?? NaN, 1)} against ${fmt(x.a, 4)} ± ${fmt(x.aStdError, 1)} (${fmt(x.deviationSeScreened ?? NaN, 2)} SE)`;
+  const solved = runs.filter((x) => x.theoryScreened !== undefined);
+  const within = solved.filter((x) => x.withinThreeSeScreened);
+  // the other widths of a sweep where it was solved (the run's own width is the run's point above)
+  const sweep = (name: string, w: ModularWidthPoint[]) => {
+    const other = w.filter((p) => p.width !== width && p.theoryScreened !== undefined);
+    return other.length ? `; ${name}: ${other.map((p) => `N = ${p.width} ${pt(p)}`).join(', ')}` : '';
+  };
+  return `The screened cavity theory (the cavity action plus the other neurons' Gaussian response to the neuron — reaction −½tr(ΔΣΔ) and stiffness shift — and ⟨a⟩ to second order in the screened kernel fluctuations; one theory for every phase) at the three σ²: ${solved
+    .map((x) => `${x.phase} ${pt(x)}`)
+    .join(
+      '; ',
+    )}${sweep('GFL sweep', gfl)}${sweep('GMFL-I midpoint sweep', mid)}. Within 3 SE at ${within.length} of ${solved.length} points${
+    within.length < solved.length
+      ? ` (misses: ${solved
+          .filter((x) => !x.withinThreeSeScreened)
+          .map((x) => x.phase)
+          .join(', ')}; the GMFL-II paragraph below follows the miss across widths)`
+      : ''
+  }.`;
+}
+
 type WidthSweep = { points: ModularWidthPoint[]; fits: WidthFit[] };
 
 /** The report's reading of a width sweep's fits: the extrapolated gap ± SE per abscissa, χ²/dof and the 3-SE verdict. */
@@ -153,6 +190,8 @@ export interface ModularLangevinPlan {
   widths?: number[];
   /** The sampler's integrator (default the sampler's own, `lm`; `mala`: Metropolis-adjusted, exact at any step). */
   method?: LangevinMethod;
+  /** Also solve the screened cavity theory at every width of the GFL and GMFL-I midpoint sweeps (GMFL-II always). */
+  screenedSweeps?: boolean;
 }
 
 /**
@@ -293,8 +332,8 @@ export async function runModularPart(
       key: fold(makeKey(ctx.seed), 7),
       backend: ctx.backend,
       logDetTheory: L.widths !== undefined,
-      // the screened cavity theory (2–4 min a point at P = 11) where the cavity theory fails: GMFL-II, scenario only
-      screenedTheory: L.widths !== undefined ? 'gmfl2' : 'none',
+      // the screened cavity theory (2–4 min a point at P = 11) at the three σ²: scenario only
+      screenedTheory: L.widths !== undefined ? 'all' : 'none',
       ...(L.method ? { method: L.method } : {}),
       onPoint: (i) => lbar.update(i + 1),
     });
@@ -351,6 +390,8 @@ export async function runModularPart(
       title: `Modular addition, network vs theory at P = ${sc.prime}, N = ${sc.width}`,
       xLabel: 'σ² (noise / temperature)',
       yLabel: '|a|  (un-learned fraction of the target)',
+      // the reweighted and screened theories are solved at the simulated σ² only, so they are points too
+      pointsTitle: `Langevin & point theories (± 1 SE)${runs.some((x) => !x.equilibrated) ? '; hollow: R̂/ESS missed' : ''}`,
       marks: [
         { x: sc.gmfl1Onset, label: 'GMFL-I' },
         { x: sc.gmfl2Onset, label: 'GMFL-II' },
@@ -378,6 +419,17 @@ export async function runModularPart(
                 x: runs.filter((x) => x.reweightUsable).map((x) => x.sigma2),
                 y: runs.filter((x) => x.reweightUsable).map((x) => x.theoryReweighted ?? NaN),
                 yErr: runs.filter((x) => x.reweightUsable).map((x) => x.theoryReweightedSe ?? NaN),
+                points: true,
+              },
+            ]
+          : []),
+        ...(runs.some((x) => x.theoryScreened != null)
+          ? [
+              {
+                name: `screened cavity theory, N = ${sc.width}`,
+                x: runs.filter((x) => x.theoryScreened != null).map((x) => x.sigma2),
+                y: runs.filter((x) => x.theoryScreened != null).map((x) => x.theoryScreened!),
+                yErr: runs.filter((x) => x.theoryScreened != null).map((x) => x.theoryScreenedSe ?? NaN),
                 points: true,
               },
             ]
@@ -431,6 +483,8 @@ export async function runModularPart(
       }${runs.some((x) => x.theoryLogDet != null) ? `; its linearisation (the mean-field decoupling of the full Seroussi–Naveh–Ringel action, −(σ_a²/2N)Σ[t̄·t̄ − P(Q + σ²)⁻¹]φφ) gives only ${runs.map((x) => fmt(x.theoryLogDet ?? NaN, 4)).join(', ')}: the log-det term alone closes about a quarter of the gap, the neuron's self-interaction 1/(1 + X) the rest` : ''}. The mean-field decoupling is exact only as N → ∞${fw ? `; at fixed P, u, σ_a²/σ² and γ (same theory) the gap at the GMFL-I midpoint is ${fw.points.map((p) => `${fmt(p.gap, 3)} ± ${fmt(p.aStdError, 1)} (N = ${p.width})`).join(', ')}${fw.points.every((p, k) => k === 0 || Math.abs(p.gap) < Math.abs(fw.points[k - 1]!.gap)) ? ', shrinking steadily with N while both starts agree at every width: a finite-width effect' : ' (not monotone in N)'}. Simple extrapolations to N → ∞: ${fitsText(fw.fits)}` : ' (`demo modular` runs the width sweep N = 16, 32, 64)'}.`,
     );
     section.paragraphs.push(reweightParagraph(runs, fw?.points ?? [], fwGfl?.points ?? []));
+    if (runs.some((x) => x.theoryScreened !== undefined))
+      section.paragraphs.push(screenedParagraph(runs, fw?.points ?? [], fwGfl?.points ?? [], sc.width));
     if (fwG2) section.paragraphs.push(gmfl2Paragraph(fwG2));
     const exploreL = explorerUrl('modular', {
       prime: sc.prime,
@@ -470,6 +524,8 @@ export async function runModularPart(
         'dev. (SE)',
         '|a| reweighted (ESS)',
         'dev. (SE)',
+        '|a| screened',
+        'dev. (SE)',
         '|a| phases randomised',
         '⟨|w_k|²|v_k|²⟩',
         'theory',
@@ -493,6 +549,8 @@ export async function runModularPart(
             ? '—'
             : 'weights degenerate'
           : `${fmt(x.deviationSeReweighted, 2)}${x.withinThreeSeReweighted ? '' : ' ✗'}`,
+        x.theoryScreened == null ? '—' : `${fmt(x.theoryScreened, 4)} ± ${fmt(x.theoryScreenedSe ?? NaN, 1)}`,
+        x.deviationSeScreened == null ? '—' : `${fmt(x.deviationSeScreened, 2)}${x.withinThreeSeScreened ? '' : ' ✗'}`,
         `${fmt(x.aPhasesRandomised, 4)} ± ${fmt(x.aPhasesRandomisedSe, 1)}`,
         x.w2v2,
         x.w2v2Theory,
@@ -527,7 +585,7 @@ export async function runModularPart(
       ...(fwG2 ? { finiteWidthGmfl2: fwG2.json } : {}),
     };
     summaryL.push(
-      `   network (P = ${sc.prime}, N = ${sc.width}): ${runs.map((x) => `σ² ${fmt(x.sigma2, 3)} ${x.phase}: |a| ${fmt(x.a, 3)} ± ${fmt(x.aStdError, 1)} (finite-P theory ${fmt(x.theoryA, 3)}, finite-N ${x.theoryFiniteN === null ? '—' : fmt(x.theoryFiniteN, 3)}, R̂ ${fmt(x.rhat, 3)})`).join('; ')}`,
+      `   network (P = ${sc.prime}, N = ${sc.width}): ${runs.map((x) => `σ² ${fmt(x.sigma2, 3)} ${x.phase}: |a| ${fmt(x.a, 3)} ± ${fmt(x.aStdError, 1)} (finite-P theory ${fmt(x.theoryA, 3)}, finite-N ${x.theoryFiniteN === null ? '—' : fmt(x.theoryFiniteN, 3)}${x.theoryScreened === undefined ? '' : `, screened ${x.theoryScreened === null ? '—' : fmt(x.theoryScreened, 4)}`}, R̂ ${fmt(x.rhat, 3)})`).join('; ')}`,
     );
   }
   const summary = [

@@ -146,6 +146,29 @@ describe('finite-N modular theory: self-consistent solution', () => {
     expect(solveModularFiniteN(p, { ...o, key: key(1) }).a).toBe(solveModularFiniteN(p, { ...o, key: key(1) }).a);
     expect(() => solveModularFiniteN({ ...p, prime: 67 })).toThrow(/solveModularFiniteP or solveModular/);
   });
+
+  it('large N in GMFL-II: the adaptive damping stops the 2-cycle and the solution approaches the N → ∞ theory', () => {
+    // P = 11, γ = 30 at 0.95σ²_II, σ_a² ∝ 1/N (the demo's width mapping: u = 2σ_a²P²/(Nσ⁴) and σ_a²/σ² fixed, so the
+    // N → ∞ theory is the same at every N). With a fixed damping of 0.8 the map's slope at N = 4096 made the iteration
+    // alternate 0.96 ↔ 0.46 and return 0.66 ± 0.12 — below its own N → ∞ limit.
+    const at = (width: number, sigmaA2: number, sigma2: number) => {
+      const p = { prime: 11, width, sigmaA2, gamma: 30, sigma2 };
+      return { r: solveModularFiniteN(p, { key: key(5) }), limit: solveModularFiniteP(p).a };
+    };
+    const big = at(4096, 2.9269404021772267e-7, 0.00003621754345322108);
+    const mid = at(1024, 0.0000011707761608708907, 0.00014487017381288432);
+    for (const { r, limit } of [big, mid]) {
+      expect(r.aStdError).toBeLessThan(0.002);
+      // the finite-N corrections raise |a| above the decoupled theory (the self-interaction halves the aligned gain)
+      expect(r.a).toBeGreaterThan(limit);
+      const tail = r.history.slice(-4);
+      expect(Math.max(...tail) - Math.min(...tail)).toBeLessThan(0.01);
+    }
+    // …and shrink with N: both limits are the same theory (0.7145), the gap falls by more than 2 from N = 1024 to 4096
+    expect(big.limit).toBeCloseTo(mid.limit, 10);
+    expect(big.r.a - big.limit).toBeLessThan(0.01);
+    expect((mid.r.a - mid.limit) / (big.r.a - big.limit)).toBeGreaterThan(2);
+  });
 });
 
 describe('finite-N modular theory: the cavity law reweighted to the exact read-in posterior (networkDraws)', () => {

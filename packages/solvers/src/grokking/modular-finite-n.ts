@@ -62,7 +62,10 @@ export interface ModularFiniteNOptions {
   correction?: ModularFiniteNCorrection;
   /** Independent HMC chains (neurons sampled in parallel); default 128. */
   chains?: number;
-  /** Damped fixed-point iterations; default 10. The last `average` of them are averaged. */
+  /**
+   * Damped fixed-point iterations; default 10. The last `average` of them are averaged. Where the damping had to
+   * shrink (see `damping`) the iteration runs longer, at most 4× this.
+   */
   iterations?: number;
   /** Iterations averaged into the result (and into its MC standard error); default 5. */
   average?: number;
@@ -71,7 +74,11 @@ export interface ModularFiniteNOptions {
   /** Leapfrog step and steps per trajectory; defaults 0.14 and 5. */
   stepSize?: number;
   leapfrogSteps?: number;
-  /** Mixing weight of the new (a, Q) in the damped iteration; default 0.8. */
+  /**
+   * Mixing weight of the new (a, Q) in the damped iteration; default 0.8. The starting weight: it halves (down to
+   * 1/32) whenever |a| alternates between iterations without contracting, by more than the Monte Carlo noise (a
+   * 2-cycle of the map).
+   */
   damping?: number;
   /** Random key (same key → same numbers); default key(0). */
   key?: Key;
@@ -355,6 +362,19 @@ class NeuronAction {
     const edge2 = this.edge(x, o, ov, null, 0, 0) + this.edge(x, ov, o, null, 0, 0);
     return { sumPhi2, dc2: d0 * d0, edge2, phiPsi };
   }
+}
+
+/** Smallest damping the adaptive fixed points of the finite-N and screened solvers go down to. */
+export const MIN_DAMPING = 1 / 32;
+/** The adaptive fixed points run at most this many times their `iterations`. */
+export const MAX_ITERATION_FACTOR = 4;
+/**
+ * A damped fixed point oscillates when two successive updates of |a| change sign without contracting (|step| > ½|previous|)
+ * and are far above the Monte Carlo noise of the map (> 0.005; the noise is ≈ 5·10⁻⁴ at P = 11): a 2-cycle, where the
+ * damping must shrink. Noise-sized alternations near the fixed point do not count.
+ */
+export function isOscillating(step: number, prevStep: number): boolean {
+  return step * prevStep < 0 && Math.abs(step) > 0.005 && Math.abs(step) > 0.5 * Math.abs(prevStep);
 }
 
 /**
@@ -650,7 +670,13 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
     );
     proposed += chains;
   };
-  for (let it = 0; it < iterations; it++) {
+  // adaptive damping: a non-contracting oscillation of the map (a 2-cycle; at large N in GMFL-II the map's slope is
+  // below −1/damping) halves the damping and extends the iteration so the averaged window follows the last change
+  let damp = damping;
+  let total = iterations;
+  let prevStep = 0;
+  const records: { a: number; Q: ModularKernelClasses; phiPsi: number }[] = [];
+  for (let it = 0; it < total; it++) {
     const coef = coefficients(a, Q);
     const acc: Stats = { sumPhi2: 0, dc2: 0, edge2: 0, phiPsi: 0 };
     let count = 0;
@@ -685,21 +711,28 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
         detail: 'the kernel estimate is not finite',
         hint: `pass a smaller stepSize (now ${eps})`,
       });
-    a = (1 - damping) * a + damping * an;
+    const step = an - a;
+    if (isOscillating(step, prevStep)) {
+      damp = Math.max(damp / 2, MIN_DAMPING);
+      total = Math.min(MAX_ITERATION_FACTOR * iterations, Math.max(total, it + 1 + average + 2));
+    }
+    prevStep = step;
+    a = (1 - damp) * a + damp * an;
     Q = {
-      dc: (1 - damping) * Q.dc + damping * Qn.dc,
-      edge: (1 - damping) * Q.edge + damping * Qn.edge,
-      target: (1 - damping) * Q.target + damping * Qn.target,
-      generic: (1 - damping) * Q.generic + damping * Qn.generic,
+      dc: (1 - damp) * Q.dc + damp * Qn.dc,
+      edge: (1 - damp) * Q.edge + damp * Qn.edge,
+      target: (1 - damp) * Q.target + damp * Qn.target,
+      generic: (1 - damp) * Q.generic + damp * Qn.generic,
     };
     history.push(an);
-    if (it >= iterations - average) kept.push({ a: an, Q: Qn, phiPsi: mean.phiPsi / (P - 1) });
+    records.push({ a: an, Q: Qn, phiPsi: mean.phiPsi / (P - 1) });
   }
+  kept.push(...records.slice(-average));
   const acceptance = accepted / proposed;
   if (acceptance < 0.5)
     throw new ConvergenceError({
       what: 'solveModularFiniteN (single-neuron HMC)',
-      iterations,
+      iterations: total,
       residual: acceptance,
       tolerance: 0.5,
       detail: `HMC acceptance ${acceptance.toFixed(2)} < 0.5 at P = ${P}, γ = ${p.gamma}`,
@@ -726,7 +759,7 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
     const poolSweeps = 80;
     const pool = new Float64Array(poolSweeps * chains * dim);
     const sData = new Float64Array(poolSweeps * chains); // S_cav − ½|w|² − Γ of every pooled neuron
-    const pkey = fold(root, 1 + iterations);
+    const pkey = fold(root, 1 + total);
     for (let sw = 0; sw < 8 + poolSweeps; sw++) {
       hmcSweep(coef, fold(pkey, sw));
       if (sw < 8) continue;
@@ -738,7 +771,7 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
       pool,
       sData,
       { P, N: p.width, dim, chains, poolSweeps, draws, sigmaA2: p.sigmaA2, sigma2: s2 },
-      fold(root, 2 + iterations),
+      fold(root, 2 + total),
     );
   }
   return {

@@ -36,13 +36,24 @@
 import { ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
 import { type Key, fold, key as makeKey, normal } from '@sftdl/field';
 import { type ModularParams, modularInvariant } from './modular';
-import { hmcTrajectories, type ModularKernelClasses, modularMixedAction, solveModularFiniteN } from './modular-finite-n';
+import {
+  MAX_ITERATION_FACTOR,
+  MIN_DAMPING,
+  hmcTrajectories,
+  isOscillating,
+  type ModularKernelClasses,
+  modularMixedAction,
+  solveModularFiniteN,
+} from './modular-finite-n';
 
 /** Options of {@link solveModularScreened}. */
 export interface ModularScreenedOptions {
   /** Independent HMC chains of the single-neuron law; default 512. */
   chains?: number;
-  /** Damped fixed-point iterations; default 8. The last `average` of them are averaged. */
+  /**
+   * Damped fixed-point iterations; default 8. The last `average` of them are averaged. Where the damping had to
+   * shrink (see `damping`) the iteration runs longer, at most 4× this.
+   */
   iterations?: number;
   /** Iterations averaged into the result and its standard error; default 4. */
   average?: number;
@@ -55,7 +66,11 @@ export interface ModularScreenedOptions {
   /** Leapfrog step and steps per trajectory; defaults 0.1 and 6. */
   stepSize?: number;
   leapfrogSteps?: number;
-  /** Mixing weight of the new Q in the damped iteration; default 0.7. */
+  /**
+   * Mixing weight of the new Q in the damped iteration; default 0.7. The starting weight: it halves (down to 1/32)
+   * whenever |a| alternates between iterations without contracting, by more than the Monte Carlo noise (a 2-cycle of
+   * the map).
+   */
   damping?: number;
   /** Random key (same key → same numbers); default key(0). */
   key?: Key;
@@ -597,7 +612,12 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
     proposed = 0;
   const history: number[] = [];
   const kept: { a: number; aQ: number; fl: number; lambda: number; ess: number; Q: ModularKernelClasses }[] = [];
-  for (let it = 0; it < iterations; it++) {
+  // adaptive damping as in solveModularFiniteN: a non-contracting oscillation halves it and extends the iteration
+  let damp = damping;
+  let total = iterations;
+  let prevStep = 0;
+  const records: (typeof kept)[number][] = [];
+  for (let it = 0; it < total; it++) {
     const aQ0 = s2 / (Q.target + s2);
     const act = modularMixedAction(p, aQ0, Q, lambda);
     const burn = it === 0 ? 20 : 8;
@@ -697,15 +717,22 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
     const ess = (sw * sw) / sw2 / nr;
     const lambdaUsed = lambda;
     lambda = vd > 0 ? Math.min(1, Math.max(0, cov / vd)) : 0;
-    for (const c of ['dc', 'edge', 'target', 'generic'] as const) Q[c] = (1 - damping) * Q[c] + damping * Qn[c];
+    const step = aQ - aQ0;
+    if (isOscillating(step, prevStep)) {
+      damp = Math.max(damp / 2, MIN_DAMPING);
+      total = Math.min(MAX_ITERATION_FACTOR * iterations, Math.max(total, it + 1 + average + 2));
+    }
+    prevStep = step;
+    for (const c of ['dc', 'edge', 'target', 'generic'] as const) Q[c] = (1 - damp) * Q[c] + damp * Qn[c];
     history.push(aQ + fl);
-    if (it >= iterations - average) kept.push({ a: aQ + fl, aQ, fl, lambda: lambdaUsed, ess, Q: Qn });
+    records.push({ a: aQ + fl, aQ, fl, lambda: lambdaUsed, ess, Q: Qn });
   }
+  kept.push(...records.slice(-average));
   const acceptance = accepted / proposed;
   if (acceptance < 0.5)
     throw new ConvergenceError({
       what: 'solveModularScreened (single-neuron HMC)',
-      iterations,
+      iterations: total,
       residual: acceptance,
       tolerance: 0.5,
       detail: `HMC acceptance ${acceptance.toFixed(2)} < 0.5`,

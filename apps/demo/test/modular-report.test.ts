@@ -1,0 +1,45 @@
+import { describe, expect, it } from 'vitest';
+import type { ModularLangevinRun } from '../src/tour/modular-langevin';
+import { screenedParagraph } from '../src/tour/modular';
+import type { ModularWidthPoint } from '../src/tour/modular-width';
+
+// The report's reading of the screened cavity theory: which points it meets within 3 combined SE, and which it misses.
+describe('modular report: the screened cavity theory paragraph', () => {
+  const run = (phase: string, a: number, se: number, th: number | null, thSe: number | null) => {
+    const dev = th === null ? null : Math.abs(a - th) / Math.hypot(se, thSe!);
+    return {
+      phase,
+      a,
+      aStdError: se,
+      theoryScreened: th,
+      theoryScreenedSe: thSe,
+      deviationSeScreened: dev,
+      withinThreeSeScreened: dev === null ? null : dev <= 3,
+    } as unknown as ModularLangevinRun;
+  };
+  it('counts the points within 3 SE, names the misses, and lists the sweep widths where the theory was solved (other than the run’s own width)', () => {
+    const runs = [
+      run('GFL', 0.98106, 0.00009, 0.98142, 0.0002),
+      run('GMFL-I', 0.94744, 0.00014, 0.94668, 0.0004),
+      run('GMFL-II', 0.87858, 0.00023, 0.88503, 0.00053),
+    ];
+    const gfl = [
+      { width: 16, a: 0.98694, aStdError: 0.00007 },
+      { width: 32, a: 0.98106, aStdError: 0.00009, theoryScreened: 0.98142, theoryScreenedSe: 0.0002, deviationSeScreened: 1.64 },
+      { width: 64, a: 0.97488, aStdError: 0.00009, theoryScreened: 0.97507, theoryScreenedSe: 0.00031, deviationSeScreened: 0.6 },
+    ] as unknown as ModularWidthPoint[];
+    const text = screenedParagraph(runs, [], gfl, 32);
+    // (0.98142 − 0.98106)/hypot(0.00009, 0.0002) = 1.6; (0.94744 − 0.94668)/hypot(0.00014, 0.0004) = 1.8; GMFL-II 11
+    expect(text).toContain('Within 3 SE at 2 of 3 points (misses: GMFL-II;');
+    expect(text).toContain('GFL 0.9814 ± 2e-4 against 0.9811 ± 9e-5 (1.6 SE)');
+    expect(text).toContain('GMFL-II 0.8850');
+    expect(text).toContain('GFL sweep: N = 64 0.9751 ± 3e-4 against 0.9749 ± 9e-5 (0.60 SE).');
+    expect(text).not.toContain('GMFL-I midpoint sweep');
+  });
+  it('all within 3 SE: no misses clause; a refused point counts as solved and not within', () => {
+    expect(screenedParagraph([run('GFL', 0.5, 0.01, 0.51, 0.01)], [], [], 32)).toContain('Within 3 SE at 1 of 1 points.');
+    const refused = screenedParagraph([run('GFL', 0.5, 0.01, 0.51, 0.01), run('GMFL-II', 0.8, 0.01, null, null)], [], [], 32);
+    expect(refused).toContain('GMFL-II — (refused)');
+    expect(refused).toContain('Within 3 SE at 1 of 2 points (misses: GMFL-II;');
+  });
+});
