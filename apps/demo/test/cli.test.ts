@@ -23,7 +23,7 @@ describe('demo CLI contract', () => {
     expect(r.code).toBe(0);
     for (const c of ['backends', 'data', 'kernel', 'train', 'msa', 'gp', 'grokking', 'scaling']) expect(r.stdout).toContain(c);
   });
-  it('modular --method takes lm or mala, and only for the scenario run', () => {
+  it('modular --method, --screened-sweeps and --sweeps: validated, and only for the scenario run', () => {
     const bad = demo(['modular', '--method', 'euler']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--method must be lm or mala, got euler/);
@@ -33,6 +33,13 @@ describe('demo CLI contract', () => {
     const sweeps = demo(['modular', '--full', '--plan-sweep', join(tmpdir(), 'sftdl-never'), '--screened-sweeps']);
     expect(sweeps.code).toBe(2);
     expect(sweeps.stderr).toMatch(/--screened-sweeps applies to the scenario run/);
+    const only = demo(['modular', '--full', '--plan-sweep', join(tmpdir(), 'sftdl-never'), '--sweeps', 'gmfl2']);
+    expect(only.code).toBe(2);
+    expect(only.stderr).toMatch(/--sweeps applies to the scenario run/);
+    const badSweep = demo(['modular', '--sweeps', 'gmfl3']);
+    expect(badSweep.code).toBe(2);
+    expect(badSweep.stderr).toMatch(/gmfl3/);
+    expect(badSweep.stderr).toMatch(/gfl.*gmfl1-mid.*gmfl2/);
   });
   it('an unknown command is a usage error (exit 2, one line naming the allowed values)', () => {
     const r = demo(['frobnicate']);

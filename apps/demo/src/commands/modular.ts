@@ -6,13 +6,14 @@ import { modularFullPlan } from '../experiments/modular';
 import { emitPlan } from './sweep';
 import { SCENARIO_OUTPUT, partFlags, readPartContext, withBackend } from '../tour/cli';
 import { modularLangevinDefaults, runModularPart } from '../tour/modular';
+import type { WidthSweepPoint } from '../tour/modular-width';
 import { runParts } from '../tour/run';
 
 export const command: Command = {
   name: 'modular',
   summary: 'scenario: modular-addition discrepancy curve with GMFL-I/II onsets (paper Fig. 3b; theory at paper size)',
   usage: [
-    "demo modular [--full] [--points m] [--prime P] [--width N] [--gamma g] [--chains C] [--max-steps S] [--widths N1,N2,…] [--screened-sweeps] [--method lm|mala] [--json]   (--full: 401 σ² points; the theory is already at the paper's P = 401, N = 1000)",
+    "demo modular [--full] [--points m] [--prime P] [--width N] [--gamma g] [--chains C] [--max-steps S] [--widths N1,N2,…] [--sweeps gfl,gmfl1-mid,gmfl2] [--screened-sweeps] [--method lm|mala] [--json]   (--full: 401 σ² points; the theory is already at the paper's P = 401, N = 1000)",
     'demo modular --full --plan-sweep DIR [--prime P] [--width N] [--gamma g] [--steps S] [--seed s] [--json]: the network side at P = 47 (N = 64, γ = 30) as a sweep plan — 8 σ² across GFL/GMFL-I/GMFL-II × 4 seeds, 4 chains × 200 000 steps each, checkpointed, with its cost estimate; run it with `demo sweep run|submit DIR`, then `demo report --from DIR`',
     '  langevin: { prime, width, sigmaA2, gamma, method, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA (finite-P theory), theoryASaddle, deviationSe, theoryFiniteN (finite-N theory: readout integrated exactly, cavity action), theoryFiniteNSe, deviationSeFiniteN, withinThreeSeFiniteN, theoryReweighted (the cavity law reweighted to the exact read-in posterior: the network’s |a| by importance sampling), theoryReweightedSe, reweightEss, theoryIndependent, reweightUsable (Kish ESS ≥ 100), deviationSeReweighted and withinThreeSeReweighted (only when usable; all absent where the reweighting did not run), theoryLogDet, theoryScreened (the screened cavity theory: the cavity action plus the other neurons’ RPA response; at the scenario’s three σ² and in the GMFL-II sweep, with --screened-sweeps also in the GFL and GMFL-I sweeps), theoryScreenedSe, deviationSeScreened, withinThreeSeScreened, w2v2TheoryScreened, screening, w2v2, w2v2Theory, w2v2PerMode, starts: [{ start: prior|aligned, a, aStdError, rhat }], startsAgree, equilibrated, … }], theoryFiniteP, theoryFiniteN, finiteWidth, finiteWidthGfl, finiteWidthGmfl2: { prime, gamma, point, points, fits } } — the square-activation network on the full P² table (default P = 11, N = 32, γ = 30; half the chains start from the prior, half Fourier-aligned; at most --max-steps per σ² point, deterministic) vs the theory at the same P, N, σ_a², γ; finiteWidth, finiteWidthGfl, finiteWidthGmfl2: the network at --widths (default 16,32,64) at the GMFL-I midpoint, in GFL (1.15σ²_I) and in GMFL-II (0.95σ²_II) of each width, against the finite-P (N → ∞) and the finite-N theories, the gap extrapolated to N → ∞',
   ],
@@ -46,6 +47,15 @@ export const command: Command = {
       placeholder: '<n,…>',
       defaultText: '16,32,64',
       description: 'widths of the finite-width sweeps (GFL, GMFL-I midpoint, GMFL-II)',
+    },
+    {
+      name: 'sweeps',
+      type: 'list',
+      choices: ['gfl', 'gmfl1-mid', 'gmfl2'],
+      placeholder: '<gfl,gmfl1-mid,gmfl2>',
+      defaultText: 'all three',
+      description:
+        'which finite-width sweeps run at --widths: GFL (1.15σ²_I), the GMFL-I midpoint, GMFL-II (0.95σ²_II); e.g. --widths 256 --sweeps gmfl2 runs one large-N point',
     },
     {
       name: 'screened-sweeps',
@@ -91,6 +101,7 @@ export const command: Command = {
     if (methodFlag !== undefined && methodFlag !== 'lm' && methodFlag !== 'mala')
       throw new UsageError(`--method must be lm or mala, got ${methodFlag}`);
     const method: 'lm' | 'mala' | undefined = methodFlag;
+    const sweepsFlag = ctx.flags.stringList('sweeps', ['gfl', 'gmfl1-mid', 'gmfl2']) as WidthSweepPoint[] | undefined;
     const langevin = {
       prime: ctx.flags.number('prime', { integer: true, min: 3, max: 101, default: d.prime }),
       width: ctx.flags.number('width', { integer: true, min: 2, max: 4096, default: d.width }),
@@ -101,6 +112,7 @@ export const command: Command = {
       ...(d.widths ? { widths: ctx.flags.numberList('widths', { positive: true }) ?? d.widths } : {}),
       ...(method !== undefined ? { method } : {}),
       ...(ctx.flags.bool('screened-sweeps') ? { screenedSweeps: true } : {}),
+      ...(sweepsFlag ? { sweeps: sweepsFlag } : {}),
     };
     if (ctx.flags.has('langevin-seconds'))
       throw new UsageError(
@@ -115,8 +127,10 @@ export const command: Command = {
     if (planDir !== undefined) {
       if (!pf.full) throw new UsageError('--plan-sweep plans the paper-size run; add --full');
       if (method !== undefined) throw new UsageError('--method applies to the scenario run; the sweep tasks use lm');
-      if (langevin.screenedSweeps)
-        throw new UsageError('--screened-sweeps applies to the scenario run (its width sweeps), not to --plan-sweep');
+      if (langevin.screenedSweeps || langevin.sweeps)
+        throw new UsageError(
+          `--${langevin.sweeps ? 'sweeps' : 'screened-sweeps'} applies to the scenario run (its width sweeps), not to --plan-sweep`,
+        );
       const plan = modularFullPlan({
         ...(ctx.flags.has('prime') ? { prime: langevin.prime } : {}),
         ...(ctx.flags.has('width') ? { width: langevin.width } : {}),
