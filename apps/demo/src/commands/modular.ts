@@ -6,7 +6,7 @@ import { modularFullPlan } from '../experiments/modular';
 import { emitPlan } from './sweep';
 import { SCENARIO_OUTPUT, partFlags, readPartContext, withBackend } from '../tour/cli';
 import { modularLangevinDefaults, runModularPart } from '../tour/modular';
-import type { WidthSweepPoint } from '../tour/modular-width';
+import { WIDTH_SWEEP_POINTS, type WidthSweepPoint } from '../tour/modular-width';
 import { runParts } from '../tour/run';
 
 export const command: Command = {
@@ -51,7 +51,7 @@ export const command: Command = {
     {
       name: 'sweeps',
       type: 'list',
-      choices: ['gfl', 'gmfl1-mid', 'gmfl2'],
+      choices: [...WIDTH_SWEEP_POINTS],
       placeholder: '<gfl,gmfl1-mid,gmfl2>',
       defaultText: 'all three',
       description:
@@ -101,7 +101,7 @@ export const command: Command = {
     if (methodFlag !== undefined && methodFlag !== 'lm' && methodFlag !== 'mala')
       throw new UsageError(`--method must be lm or mala, got ${methodFlag}`);
     const method: 'lm' | 'mala' | undefined = methodFlag;
-    const sweepsFlag = ctx.flags.stringList('sweeps', ['gfl', 'gmfl1-mid', 'gmfl2']) as WidthSweepPoint[] | undefined;
+    const sweepsFlag = ctx.flags.stringList('sweeps', WIDTH_SWEEP_POINTS) as WidthSweepPoint[] | undefined;
     const langevin = {
       prime: ctx.flags.number('prime', { integer: true, min: 3, max: 101, default: d.prime }),
       width: ctx.flags.number('width', { integer: true, min: 2, max: 4096, default: d.width }),

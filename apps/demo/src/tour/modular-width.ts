@@ -67,7 +67,8 @@ export interface WidthFit {
  * Where the width sweep runs: the GMFL-I midpoint (σ²_I + σ²_II)/2, GFL at 1.15σ²_I, or GMFL-II at 0.95σ²_II (the
  * scenario's three σ² points, {@link modularSigma2}).
  */
-export type WidthSweepPoint = 'gmfl1-mid' | 'gfl' | 'gmfl2';
+export const WIDTH_SWEEP_POINTS = ['gfl', 'gmfl1-mid', 'gmfl2'] as const;
+export type WidthSweepPoint = (typeof WIDTH_SWEEP_POINTS)[number];
 
 /** The sweep point's index in {@link modularSigma2}. */
 const SWEEP_INDEX: Record<WidthSweepPoint, number> = { gfl: 0, 'gmfl1-mid': 1, gmfl2: 2 };
@@ -120,14 +121,7 @@ export async function runFiniteWidth(
       theoryFiniteN: r.theoryFiniteN,
       theoryFiniteNSe: r.theoryFiniteNSe,
       ...pickDefined(r, ['theoryReweighted', 'theoryReweightedSe', 'reweightEss', 'reweightUsable']),
-      ...pickDefined(r, [
-        'theoryScreened',
-        'theoryScreenedSe',
-        'deviationSeScreened',
-        'withinThreeSeScreened',
-        'w2v2TheoryScreened',
-        'screening',
-      ]),
+      ...pickDefined(r, [...SCREENED_KEYS]),
       predictedGap: r.theoryFiniteN === null ? null : r.theoryFiniteN - r.theoryA,
       deviationSeFiniteN: r.deviationSeFiniteN,
       withinThreeSeFiniteN: r.withinThreeSeFiniteN,

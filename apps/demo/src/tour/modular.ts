@@ -14,7 +14,7 @@ import {
   modularSigma2,
   runModularLangevin,
 } from './modular-langevin';
-import { type ModularWidthPoint, type WidthFit, type WidthSweepPoint, runFiniteWidth } from './modular-width';
+import { type ModularWidthPoint, WIDTH_SWEEP_POINTS, type WidthFit, type WidthSweepPoint, runFiniteWidth } from './modular-width';
 import { lineChartSvg } from '../plot';
 import { Progress } from '../progress';
 import { FIG3_PARAMS } from './sizes';
@@ -363,7 +363,7 @@ export async function runModularPart(
           )
     ).map((t) => ({ sigma2: t.sigma2, a: t.a, aStdError: t.aStdError, w2v2: t.phiPsi }));
     // finite-width sweep at the GMFL-I midpoint: same P, u, σ_a²/σ², γ at every N, so the theory is the same
-    const sweep = (where: WidthSweepPoint) => L.widths?.length && (L.sweeps ?? ['gfl', 'gmfl1-mid', 'gmfl2']).includes(where);
+    const sweep = (where: WidthSweepPoint) => L.widths?.length && (L.sweeps ?? WIDTH_SWEEP_POINTS).includes(where);
     const fw = sweep('gmfl1-mid') ? await runFiniteWidth(ctx, L, runs[1]!) : null;
     // …and in GFL, where the reweighted theory has usable weights: the cavity residual against N
     const fwGfl = sweep('gfl') ? await runFiniteWidth(ctx, L, runs[0]!, 'gfl') : null;

@@ -364,17 +364,36 @@ class NeuronAction {
   }
 }
 
-/** Smallest damping the adaptive fixed points of the finite-N and screened solvers go down to. */
-export const MIN_DAMPING = 1 / 32;
-/** The adaptive fixed points run at most this many times their `iterations`. */
-export const MAX_ITERATION_FACTOR = 4;
 /**
- * A damped fixed point oscillates when two successive updates of |a| change sign without contracting (|step| > ½|previous|)
- * and are far above the Monte Carlo noise of the map (> 0.005; the noise is ≈ 5·10⁻⁴ at P = 11): a 2-cycle, where the
- * damping must shrink. Noise-sized alternations near the fixed point do not count.
+ * The adaptive damping of the finite-N and screened fixed points. A damped fixed point oscillates when two successive
+ * updates of |a| change sign without contracting (|step| > ½|previous|) and are far above the Monte Carlo noise of the
+ * map (> 0.005; the noise is ≈ 5·10⁻⁴ at P = 11): a 2-cycle, as deep in GMFL-II at large N where the map's slope is
+ * below −1/damping. Each such step halves the mixing weight (down to 1/32) and extends the iteration (at most 4× the
+ * requested count) so that the averaged window follows the last change. Noise-sized alternations do not count.
  */
-export function isOscillating(step: number, prevStep: number): boolean {
-  return step * prevStep < 0 && Math.abs(step) > 0.005 && Math.abs(step) > 0.5 * Math.abs(prevStep);
+export class AdaptiveDamping {
+  /** Current mixing weight of the new iterate. */
+  weight: number;
+  /** Iterations to run (the requested count, or more after a 2-cycle). */
+  total: number;
+  private prevStep = 0;
+  constructor(
+    weight: number,
+    private readonly iterations: number,
+    private readonly average: number,
+  ) {
+    this.weight = weight;
+    this.total = iterations;
+  }
+  /** Records the map's change of |a| at iteration `it` (0-based) before the weight is applied. */
+  update(step: number, it: number): void {
+    const p = this.prevStep;
+    if (step * p < 0 && Math.abs(step) > 0.005 && Math.abs(step) > 0.5 * Math.abs(p)) {
+      this.weight = Math.max(this.weight / 2, 1 / 32);
+      this.total = Math.min(4 * this.iterations, Math.max(this.total, it + 1 + this.average + 2));
+    }
+    this.prevStep = step;
+  }
 }
 
 /**
@@ -670,13 +689,9 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
     );
     proposed += chains;
   };
-  // adaptive damping: a non-contracting oscillation of the map (a 2-cycle; at large N in GMFL-II the map's slope is
-  // below −1/damping) halves the damping and extends the iteration so the averaged window follows the last change
-  let damp = damping;
-  let total = iterations;
-  let prevStep = 0;
+  const damper = new AdaptiveDamping(damping, iterations, average);
   const records: { a: number; Q: ModularKernelClasses; phiPsi: number }[] = [];
-  for (let it = 0; it < total; it++) {
+  for (let it = 0; it < damper.total; it++) {
     const coef = coefficients(a, Q);
     const acc: Stats = { sumPhi2: 0, dc2: 0, edge2: 0, phiPsi: 0 };
     let count = 0;
@@ -711,12 +726,8 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
         detail: 'the kernel estimate is not finite',
         hint: `pass a smaller stepSize (now ${eps})`,
       });
-    const step = an - a;
-    if (isOscillating(step, prevStep)) {
-      damp = Math.max(damp / 2, MIN_DAMPING);
-      total = Math.min(MAX_ITERATION_FACTOR * iterations, Math.max(total, it + 1 + average + 2));
-    }
-    prevStep = step;
+    damper.update(an - a, it);
+    const damp = damper.weight;
     a = (1 - damp) * a + damp * an;
     Q = {
       dc: (1 - damp) * Q.dc + damp * Qn.dc,
@@ -732,7 +743,7 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
   if (acceptance < 0.5)
     throw new ConvergenceError({
       what: 'solveModularFiniteN (single-neuron HMC)',
-      iterations: total,
+      iterations: damper.total,
       residual: acceptance,
       tolerance: 0.5,
       detail: `HMC acceptance ${acceptance.toFixed(2)} < 0.5 at P = ${P}, γ = ${p.gamma}`,
@@ -759,7 +770,7 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
     const poolSweeps = 80;
     const pool = new Float64Array(poolSweeps * chains * dim);
     const sData = new Float64Array(poolSweeps * chains); // S_cav − ½|w|² − Γ of every pooled neuron
-    const pkey = fold(root, 1 + total);
+    const pkey = fold(root, 1 + damper.total);
     for (let sw = 0; sw < 8 + poolSweeps; sw++) {
       hmcSweep(coef, fold(pkey, sw));
       if (sw < 8) continue;
@@ -771,7 +782,7 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
       pool,
       sData,
       { P, N: p.width, dim, chains, poolSweeps, draws, sigmaA2: p.sigmaA2, sigma2: s2 },
-      fold(root, 2 + total),
+      fold(root, 2 + damper.total),
     );
   }
   return {

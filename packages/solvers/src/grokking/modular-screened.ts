@@ -37,10 +37,8 @@ import { ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
 import { type Key, fold, key as makeKey, normal } from '@sftdl/field';
 import { type ModularParams, modularInvariant } from './modular';
 import {
-  MAX_ITERATION_FACTOR,
-  MIN_DAMPING,
+  AdaptiveDamping,
   hmcTrajectories,
-  isOscillating,
   type ModularKernelClasses,
   modularMixedAction,
   solveModularFiniteN,
@@ -612,12 +610,9 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
     proposed = 0;
   const history: number[] = [];
   const kept: { a: number; aQ: number; fl: number; lambda: number; ess: number; Q: ModularKernelClasses }[] = [];
-  // adaptive damping as in solveModularFiniteN: a non-contracting oscillation halves it and extends the iteration
-  let damp = damping;
-  let total = iterations;
-  let prevStep = 0;
+  const damper = new AdaptiveDamping(damping, iterations, average);
   const records: (typeof kept)[number][] = [];
-  for (let it = 0; it < total; it++) {
+  for (let it = 0; it < damper.total; it++) {
     const aQ0 = s2 / (Q.target + s2);
     const act = modularMixedAction(p, aQ0, Q, lambda);
     const burn = it === 0 ? 20 : 8;
@@ -717,12 +712,8 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
     const ess = (sw * sw) / sw2 / nr;
     const lambdaUsed = lambda;
     lambda = vd > 0 ? Math.min(1, Math.max(0, cov / vd)) : 0;
-    const step = aQ - aQ0;
-    if (isOscillating(step, prevStep)) {
-      damp = Math.max(damp / 2, MIN_DAMPING);
-      total = Math.min(MAX_ITERATION_FACTOR * iterations, Math.max(total, it + 1 + average + 2));
-    }
-    prevStep = step;
+    damper.update(aQ - aQ0, it);
+    const damp = damper.weight;
     for (const c of ['dc', 'edge', 'target', 'generic'] as const) Q[c] = (1 - damp) * Q[c] + damp * Qn[c];
     history.push(aQ + fl);
     records.push({ a: aQ + fl, aQ, fl, lambda: lambdaUsed, ess, Q: Qn });
@@ -732,7 +723,7 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
   if (acceptance < 0.5)
     throw new ConvergenceError({
       what: 'solveModularScreened (single-neuron HMC)',
-      iterations: total,
+      iterations: damper.total,
       residual: acceptance,
       tolerance: 0.5,
       detail: `HMC acceptance ${acceptance.toFixed(2)} < 0.5`,
