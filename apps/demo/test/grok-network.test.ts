@@ -320,11 +320,22 @@ describe('modular finite-width sweeps', () => {
     );
     expect(wide.screening).toBeGreaterThanOrEqual(0);
     expect(wide.screening).toBeLessThanOrEqual(1);
+    // in GMFL-II the Laplace response too, continued from the screened solution: it makes more room for an aligned
+    // neuron, so it learns more (lower |a|, larger magnitudes); the bracket verdict follows from the two
+    expect(wide.theoryLaplace).toBeGreaterThan(0.5);
+    expect(wide.theoryLaplace).toBeLessThan(wide.theoryScreened!);
+    expect(wide.w2v2TheoryLaplace).toBeGreaterThan(wide.w2v2TheoryScreened!);
+    const [lo, hi] = [wide.theoryLaplace!, wide.theoryScreened!];
+    expect(wide.withinBracket).toBe(
+      wide.a >= lo - 3 * Math.hypot(wide.aStdError, wide.theoryLaplaceSe!) &&
+        wide.a <= hi + 3 * Math.hypot(wide.aStdError, wide.theoryScreenedSe!),
+    );
     // the GFL sweep solves the screened theory only when asked (--screened-sweeps), again not on the reused base run
     const gfl = await runFiniteWidth(ctx, { ...L, widths: [16, 24], screenedSweeps: true }, base!, 'gfl');
     expect(gfl.points[0]!.theoryScreened).toBeUndefined();
     expect(gfl.points[1]!.theoryScreened).toBeGreaterThan(0.5);
     expect(gfl.points[1]!.theoryScreened).toBeLessThan(1);
+    expect(gfl.points[1]!.theoryLaplace).toBeUndefined(); // GMFL-II only
     expect(gfl.points[1]!.sigma2).toBeCloseTo(1.15 * modularScenario({ prime: 7, width: 24, gamma: 30 }).gmfl1Onset, 12);
     // two widths: the 1/N and 1/√N lines pass through both points
     for (const f of fw.fits) {

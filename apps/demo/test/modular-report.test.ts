@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ModularLangevinRun } from '../src/tour/modular-langevin';
-import { screenedParagraph } from '../src/tour/modular';
+import { laplaceSentence, screenedParagraph } from '../src/tour/modular';
 import type { ModularWidthPoint } from '../src/tour/modular-width';
 
 // The report's reading of the screened cavity theory: which points it meets within 3 combined SE, and which it misses.
@@ -41,5 +41,50 @@ describe('modular report: the screened cavity theory paragraph', () => {
     const refused = screenedParagraph([run('GFL', 0.5, 0.01, 0.51, 0.01), run('GMFL-II', 0.8, 0.01, null, null)], [], [], 32);
     expect(refused).toContain('GMFL-II — (refused)');
     expect(refused).toContain('Within 3 SE at 1 of 2 points (misses: GMFL-II;');
+  });
+});
+
+// The Laplace response at GMFL-II: its |a| against the network and the bracket with the second-order response.
+describe('modular report: the Laplace response sentence', () => {
+  it('reports each solved point, counts the points inside the bracket and names the others; nothing where it was not solved', () => {
+    const pts = [
+      {
+        label: 'N = 16',
+        a: 0.92737,
+        aStdError: 0.00038,
+        theoryScreened: 0.9297,
+        theoryLaplace: 0.9191,
+        theoryLaplaceSe: 0.003,
+        deviationSeLaplace: 2.7,
+        withinBracket: true,
+      },
+      {
+        label: 'N = 64',
+        a: 0.80196,
+        aStdError: 0.00028,
+        theoryScreened: 0.8301,
+        theoryLaplace: 0.8014,
+        theoryLaplaceSe: 0.0007,
+        deviationSeLaplace: 0.7,
+        withinBracket: true,
+      },
+      {
+        label: 'N = 128',
+        a: 0.75,
+        aStdError: 0.0001,
+        theoryScreened: 0.7791,
+        theoryLaplace: 0.77,
+        theoryLaplaceSe: 0.001,
+        deviationSeLaplace: 20,
+        withinBracket: false,
+      },
+      { label: 'N = 8', a: 0.95, aStdError: 0.001, theoryScreened: 0.96 },
+    ] as unknown as Parameters<typeof laplaceSentence>[0];
+    const text = laplaceSentence(pts);
+    expect(text).toContain('N = 16 0.9191 ± 0.003 (network − Laplace 0.0083, 2.7 SE)');
+    expect(text).toContain('between the two responses (within 3 SE of the interval) at 2 of 3 points (outside: N = 128).');
+    expect(text).not.toContain('N = 8');
+    expect(laplaceSentence([pts[3]!])).toBe('');
+    expect(laplaceSentence([{ ...pts[0]!, theoryLaplace: null }])).toContain('N = 16 — (refused)');
   });
 });

@@ -167,6 +167,20 @@ export interface ModularLangevinRun {
   w2v2TheoryScreened?: number | null;
   screening?: number | null;
   /**
+   * In GMFL-II, where the screened theory was solved: the same theory with the environment's Laplace (non-perturbative)
+   * response instead of the second-order reaction ({@link solveModularScreened} `response: 'laplace'`, started from the
+   * screened solution; null where it refused): its |a|, Monte Carlo standard error, the deviation of the network in
+   * combined SE with the 3-SE verdict, its ⟨|w_k|²|v_k|²⟩, and `withinBracket`: whether the network lies between the
+   * two responses (within 3 combined SE of the interval between them). At P = 11 the network lies between them at
+   * N = 16 and 32; the Laplace response meets it near N = 64 and is much closer than the second-order one at N = 128.
+   */
+  theoryLaplace?: number | null;
+  theoryLaplaceSe?: number | null;
+  deviationSeLaplace?: number | null;
+  withinThreeSeLaplace?: boolean | null;
+  w2v2TheoryLaplace?: number | null;
+  withinBracket?: boolean | null;
+  /**
    * Phase coordination between neurons (a collective effect no single-neuron theory has): ⟨a(W̃)⟩ over the recorded
    * read-in blocks with every neuron's Fourier phases redrawn uniformly (magnitudes |w_k|, |v_k| and the DC part kept,
    * {@link randomiseFourierPhases}; every {@link PHASE_STRIDE}-th recorded state, one redraw each), its standard error
@@ -337,6 +351,11 @@ export function screenedTheory(par: ModularParams, key: Key): ModularScreenedSol
   return nullIfRefused(() => solveModularScreened(par, { key }));
 }
 
+/** The screened theory with the Laplace response, continued from the screened solution `start`, or null where it refuses. */
+export function laplaceTheory(par: ModularParams, key: Key, start: ModularScreenedSolution): ModularScreenedSolution | null {
+  return nullIfRefused(() => solveModularScreened(par, { key, response: 'laplace', start }));
+}
+
 /** A theory's solution, or null where it refuses the parameters (InvalidArgumentError) or does not converge. */
 function nullIfRefused<T>(solve: () => T): T | null {
   try {
@@ -355,6 +374,12 @@ export const SCREENED_KEYS = [
   'withinThreeSeScreened',
   'w2v2TheoryScreened',
   'screening',
+  'theoryLaplace',
+  'theoryLaplaceSe',
+  'deviationSeLaplace',
+  'withinThreeSeLaplace',
+  'w2v2TheoryLaplace',
+  'withinBracket',
 ] as const;
 
 /** The keys of `o` that are defined (optional JSON fields stay absent instead of null). */
@@ -410,6 +435,8 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const thLogDet = o.logDetTheory ? finiteNTheory(par, fold(o.key, 6000 + i), 'log-det') : undefined;
     const wantScreened = o.screenedTheory === 'all' || (o.screenedTheory === 'gmfl2' && th.phase === 'GMFL-II');
     const thS = wantScreened ? screenedTheory(par, fold(o.key, 7000 + i)) : undefined;
+    // GMFL-II: the Laplace response too (≈ 5 min a point at P = 11, N = 32), continued from the screened solution
+    const thL = thS && th.phase === 'GMFL-II' ? laplaceTheory(par, fold(o.key, 7100 + i), thS) : undefined;
     const model = modularNet({ ...par, backend: o.backend });
     const xAligned = modularSaddles(thP.s, sc.gamma)?.xPlus ?? modularDegeneracy(sc.gamma).xStar;
     const saved = o.checkpoint?.load();
@@ -544,7 +571,18 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const vsP = vs(thP.a),
       vsN = thN ? vs(thN.a, thN.aStdError) : null,
       vsR = net && rwOk ? vs(net.a, net.aStdError) : null,
-      vsS = thS ? vs(thS.a, thS.aStdError) : null;
+      vsS = thS ? vs(thS.a, thS.aStdError) : null,
+      vsL = thL ? vs(thL.a, thL.aStdError) : null;
+    // the network between the two responses, each end widened by its 3 combined SE
+    const bracket =
+      thS && thL
+        ? (() => {
+            const lo = thL.a < thS.a ? thL : thS,
+              hi = thL.a < thS.a ? thS : thL,
+              a = Math.abs(diag.mean);
+            return a >= lo.a - 3 * Math.hypot(diag.se, lo.aStdError) && a <= hi.a + 3 * Math.hypot(diag.se, hi.aStdError);
+          })()
+        : null;
     const run: ModularLangevinRun = {
       sigma2,
       a: Math.abs(diag.mean),
@@ -581,6 +619,16 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
             withinThreeSeScreened: vsS?.within ?? null,
             w2v2TheoryScreened: thS?.phiPsi ?? null,
             screening: thS?.screening ?? null,
+          }
+        : {}),
+      ...(thL !== undefined
+        ? {
+            theoryLaplace: thL?.a ?? null,
+            theoryLaplaceSe: thL?.aStdError ?? null,
+            deviationSeLaplace: vsL?.dev ?? null,
+            withinThreeSeLaplace: vsL?.within ?? null,
+            w2v2TheoryLaplace: thL?.phiPsi ?? null,
+            withinBracket: bracket,
           }
         : {}),
       aPhasesRandomised,

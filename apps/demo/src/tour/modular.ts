@@ -49,6 +49,37 @@ function reweightParagraph(runs: ModularLangevinRun[], mid: ModularWidthPoint[],
 }
 
 /**
+ * The report's account of the Laplace response (GMFL-II points where it was solved): its |a| ± SE against the network,
+ * and whether the network lies between the second-order (screened) and the Laplace response.
+ */
+export function laplaceSentence(
+  pts: (Pick<
+    ModularLangevinRun,
+    'a' | 'aStdError' | 'theoryScreened' | 'theoryLaplace' | 'theoryLaplaceSe' | 'deviationSeLaplace' | 'withinBracket'
+  > & { label: string })[],
+): string {
+  const solved = pts.filter((p) => p.theoryLaplace !== undefined);
+  if (!solved.length) return '';
+  const inside = solved.filter((p) => p.withinBracket);
+  return ` With the environment's Laplace response instead of the second-order reaction (F kept whole, the environment's kernel shift found by minimisation): ${solved
+    .map((p) =>
+      p.theoryLaplace == null
+        ? `${p.label} — (refused)`
+        : `${p.label} ${fmt(p.theoryLaplace, 4)} ± ${fmt(p.theoryLaplaceSe ?? NaN, 1)} (network − Laplace ${fmt(p.a - p.theoryLaplace, 2)}, ${fmt(p.deviationSeLaplace ?? NaN, 2)} SE)`,
+    )
+    .join(
+      '; ',
+    )}. The network lies between the two responses (within 3 SE of the interval) at ${inside.length} of ${solved.length} point${solved.length === 1 ? '' : 's'}${
+    solved.length > inside.length
+      ? ` (outside: ${solved
+          .filter((p) => !p.withinBracket)
+          .map((p) => p.label)
+          .join(', ')})`
+      : ''
+  }.`;
+}
+
+/**
  * The report's account of the screened cavity theory at the run's σ² points (and at the other GFL / GMFL-I sweep widths
  * where `--screened-sweeps` solved it; `width` is the run's own): its |a| ± SE and the deviation from the network in
  * combined SE.
@@ -82,7 +113,7 @@ export function screenedParagraph(
           .map((x) => x.phase)
           .join(', ')}; the GMFL-II paragraph below follows the miss across widths)`
       : ''
-  }.`;
+  }.${laplaceSentence(solved.map((x) => ({ ...x, label: `${x.phase} (N = ${width})` })))}`;
 }
 
 type WidthSweep = { points: ModularWidthPoint[]; fits: WidthFit[] };
@@ -164,7 +195,7 @@ function gmfl2Paragraph(fw: WidthSweep): string {
               ? `N = ${p.width}: —`
               : `N = ${p.width}: ${fmt(p.theoryScreened, 4)} ± ${fmt(p.theoryScreenedSe ?? NaN, 1)} (residual ${fmt(p.a - p.theoryScreened, 2)}, ${fmt(p.deviationSeScreened ?? NaN, 2)} SE; screening λ ${fmt(p.screening ?? NaN, 2)})`,
           )
-          .join('; ')}.`
+          .join('; ')}.${laplaceSentence(pts.map((p) => ({ ...p, label: `N = ${p.width}` })))}`
       : ''
   } Phase coordination (the network's own states with every neuron's Fourier phases redrawn, magnitudes kept; a collective effect that no single-neuron theory, cavity or reweighted, contains): |a| rises by ${pts
     .map((p) => `${fmt(-p.phaseCoordination, 2)} (N = ${p.width})`)
@@ -437,6 +468,17 @@ export async function runModularPart(
               },
             ]
           : []),
+        ...(runs.some((x) => x.theoryLaplace != null)
+          ? [
+              {
+                name: `screened, Laplace response, N = ${sc.width}`,
+                x: runs.filter((x) => x.theoryLaplace != null).map((x) => x.sigma2),
+                y: runs.filter((x) => x.theoryLaplace != null).map((x) => x.theoryLaplace!),
+                yErr: runs.filter((x) => x.theoryLaplace != null).map((x) => x.theoryLaplaceSe ?? NaN),
+                points: true,
+              },
+            ]
+          : []),
         {
           name: `Langevin, ${L.chains} chains`,
           x: runs.map((x) => x.sigma2),
@@ -588,7 +630,7 @@ export async function runModularPart(
       ...(fwG2 ? { finiteWidthGmfl2: fwG2.json } : {}),
     };
     summaryL.push(
-      `   network (P = ${sc.prime}, N = ${sc.width}): ${runs.map((x) => `σ² ${fmt(x.sigma2, 3)} ${x.phase}: |a| ${fmt(x.a, 3)} ± ${fmt(x.aStdError, 1)} (finite-P theory ${fmt(x.theoryA, 3)}, finite-N ${x.theoryFiniteN === null ? '—' : fmt(x.theoryFiniteN, 3)}${x.theoryScreened === undefined ? '' : `, screened ${x.theoryScreened === null ? '—' : fmt(x.theoryScreened, 4)}`}, R̂ ${fmt(x.rhat, 3)})`).join('; ')}`,
+      `   network (P = ${sc.prime}, N = ${sc.width}): ${runs.map((x) => `σ² ${fmt(x.sigma2, 3)} ${x.phase}: |a| ${fmt(x.a, 3)} ± ${fmt(x.aStdError, 1)} (finite-P theory ${fmt(x.theoryA, 3)}, finite-N ${x.theoryFiniteN === null ? '—' : fmt(x.theoryFiniteN, 3)}${x.theoryScreened === undefined ? '' : `, screened ${x.theoryScreened === null ? '—' : fmt(x.theoryScreened, 4)}`}${x.theoryLaplace === undefined ? '' : `, Laplace ${x.theoryLaplace === null ? '—' : fmt(x.theoryLaplace, 4)}`}, R̂ ${fmt(x.rhat, 3)})`).join('; ')}`,
     );
   }
   const summary = [

@@ -32,6 +32,14 @@
  * Approximations, in order: the environment's kernel is Gaussian (RPA) with the independent-neuron covariance C of the
  * current single-neuron law; D(δ) is expanded to second order in δ and its cumulants kept to first order in Σ; ⟨a⟩ is
  * taken to second order (docs/theory/grokking.md §4.9).
+ *
+ * `response: 'laplace'` drops the second-order expansion of the reaction: the environment's kernel shift minimises
+ * Φ(δ) = ½⟨δ, C⁻¹δ⟩ + F(Q + δ + εφφ†) − F(Q) − ⟨∇F(Q), δ⟩ with F whole (the saddle point of the same Gaussian
+ * environment), and D(0) − min Φ replaces ½tr(ΔΣΔ) (`ModularScreenedEnvironment.laplaceReaction`). Deep in GMFL-II
+ * an aligned neuron moves the others' kernel by O(1) of its own size, and the two responses differ: at P = 11 they
+ * bracket the network at N = 16 and 32 (the Gaussian environment's linear response does not saturate, so its Laplace
+ * response over-screens a strongly aligned neuron), and the Laplace response is the closer one at N ≥ 64
+ * (docs/guides/grokking.md).
  */
 import { ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
 import { type Key, fold, key as makeKey, normal } from '@sftdl/field';
@@ -77,6 +85,15 @@ export interface ModularScreenedOptions {
    * same order in Σ as the reaction); default true. false: the reaction term alone.
    */
   stiffnessShift?: boolean;
+  /**
+   * How the environment responds to the neuron. 'quadratic' (default): D(δ) expanded to second order, the reaction
+   * ½tr(ΔΣΔ). 'laplace': F kept whole and the environment's shift found by minimisation
+   * (`ModularScreenedEnvironment.laplaceReaction`), the non-perturbative response; ≈ 0.15 s a reweighted sample at
+   * P = 11, so `reweightSamples` defaults to 256 there.
+   */
+  response?: 'quadratic' | 'laplace';
+  /** Start the iteration from this solution's kernel and screening instead of the cavity theory (skips the cavity solve). */
+  start?: Pick<ModularScreenedSolution, 'kernel' | 'screening' | 'aCavity'>;
 }
 
 /** Screened cavity solution at one σ². */
@@ -97,8 +114,10 @@ export interface ModularScreenedSolution {
   /** ⟨|w_k|²|v_k|²⟩, mode-averaged. */
   phiPsi: number;
   kernel: ModularKernelClasses;
-  /** The cavity theory (the start of the iteration) at the same key: {@link solveModularFiniteN}'s |a|. */
+  /** The cavity theory at the same key: {@link solveModularFiniteN}'s |a| (or the `start` solution's). */
   aCavity: number;
+  /** The environment's response used: 'quadratic' (second order in δ) or 'laplace' (option `response`). */
+  response: 'quadratic' | 'laplace';
   /** The network |a| of every iteration. */
   history: number[];
   acceptance: number;
@@ -231,6 +250,35 @@ function invertIPlus(Br: Float64Array, Bi: Float64Array, n: number): { re: Float
     }
   }
   return { re: Zr, im: Zi };
+}
+
+/** (A + μI)⁻¹b for a symmetric 3 × 3 A by Cholesky; null when A + μI is not positive definite. */
+function solve3(A: number[][], b: number[], mu: number): number[] | null {
+  const L = [0, 1, 2].map(() => [0, 0, 0]);
+  for (let j = 0; j < 3; j++) {
+    let d = A[j]![j]! + mu;
+    for (let k = 0; k < j; k++) d -= L[j]![k]! ** 2;
+    if (!(d > 0)) return null;
+    L[j]![j] = Math.sqrt(d);
+    for (let i = j + 1; i < 3; i++) {
+      let v = A[i]![j]!;
+      for (let k = 0; k < j; k++) v -= L[i]![k]! * L[j]![k]!;
+      L[i]![j] = v / L[j]![j]!;
+    }
+  }
+  const y = [0, 0, 0];
+  for (let i = 0; i < 3; i++) {
+    let v = b[i]!;
+    for (let k = 0; k < i; k++) v -= L[i]![k]! * y[k]!;
+    y[i] = v / L[i]![i]!;
+  }
+  const x = [0, 0, 0];
+  for (let i = 2; i >= 0; i--) {
+    let v = y[i]!;
+    for (let k = i + 1; k < 3; k++) v -= L[k]![i]! * x[k]!;
+    x[i] = v / L[i]![i]!;
+  }
+  return x;
 }
 
 /** Whether the Hermitian matrix S (interleaved complex n × n) is positive semi-definite, by a Cholesky factorisation with a relative tolerance. */
@@ -408,6 +456,256 @@ export class ModularScreenedEnvironment {
     return this.terms(re, im, off, eps, which, true).shift;
   }
 
+  /**
+   * The Laplace (saddle-point) response of the environment to the neuron with features (re, im) at offset `off`, the
+   * non-perturbative alternative to {@link reaction}. The environment's kernel shift δ minimises
+   *
+   *   Φ(δ) = ½⟨δ, C⁻¹δ⟩ + F(Q + δ + εφφ†) − F(Q) − ⟨∇F(Q), δ⟩
+   *
+   * (the Gaussian environment of scale index `which` with F kept whole instead of expanded to second order), over the
+   * subspace δ = −Σ(c₁(gh† + hg†) + c₂gg† + c₃hh†), which contains the linear response −ΣΔ. ⟨δ, C⁻¹δ⟩ follows from
+   * C⁻¹Σ = 1 − HΣ without C⁻¹, F(Q + δ + εφφ†) from a Cholesky factorisation of the Hermitian P² × P² matrix in the
+   * Fourier basis, and the three c by Newton's method with finite differences and backtracking. Returns
+   * `reaction` = D(0) − min Φ, which replaces the quadratic ½tr(ΔΣΔ) (they agree to third order in εφφ†; the
+   * variational minimum is an upper bound on the full one, so `reaction` is a lower bound on the full Laplace value),
+   * `atLinearResponse` = D(0) − Φ(−ΣΔ) (null where K + σ² is not positive definite there; the minimisation then starts
+   * at δ = 0), and the minimising c relative to the linear response (c₃ in units of c₁|g|/|h|).
+   */
+  laplaceReaction(
+    re: Float64Array,
+    im: Float64Array,
+    off: number,
+    eps: number,
+    which = 0,
+  ): { reaction: number; atLinearResponse: number | null; coefficients: [number, number, number] } {
+    const { n, P, G, Y } = this;
+    const blocks = this.sigma[which]!;
+    const pr = re.subarray(off, off + n),
+      pi = im.subarray(off, off + n);
+    const gr = new Float64Array(n),
+      gi = new Float64Array(n),
+      hr = new Float64Array(n),
+      hi = new Float64Array(n);
+    let X = 0,
+      sY = 0,
+      g2 = 0,
+      h2 = 0;
+    for (let k = 0; k < n; k++) {
+      X += G[k]! * (pr[k]! ** 2 + pi[k]! ** 2);
+      gr[k] = G[k]! * pr[k]!;
+      gi[k] = G[k]! * pi[k]!;
+      hr[k] = G[k]! * Y[k]! * gr[k]!;
+      hi[k] = G[k]! * Y[k]! * gi[k]!;
+      sY += Y[k]! * (gr[k]! ** 2 + gi[k]! ** 2);
+      g2 += gr[k]! ** 2 + gi[k]! ** 2;
+      h2 += hr[k]! ** 2 + hi[k]! ** 2;
+    }
+    X *= eps;
+    const beta = eps / (1 + X);
+    const cgg = 0.5 * beta * beta * sY + 0.5 * P * beta;
+    const D0 = (-0.5 * eps * sY) / (1 + X) + 0.5 * P * Math.log1p(X);
+    // the basis B_t (full n × n, split re/im) and S_t = ΣB_t, block by block (S(a, a − q) = Σ_q·B(·, · − q))
+    const outer = (
+      xr: Float64Array,
+      xi: Float64Array,
+      yr: Float64Array,
+      yi: Float64Array,
+      Br: Float64Array,
+      Bi: Float64Array,
+    ) => {
+      for (let a = 0; a < n; a++)
+        for (let b = 0; b < n; b++) {
+          Br[a * n + b] = Br[a * n + b]! + xr[a]! * yr[b]! + xi[a]! * yi[b]!;
+          Bi[a * n + b] = Bi[a * n + b]! + xi[a]! * yr[b]! - xr[a]! * yi[b]!;
+        }
+    };
+    const Bs = [0, 1, 2].map(() => ({ re: new Float64Array(n * n), im: new Float64Array(n * n) }));
+    outer(gr, gi, hr, hi, Bs[0]!.re, Bs[0]!.im);
+    outer(hr, hi, gr, gi, Bs[0]!.re, Bs[0]!.im);
+    outer(gr, gi, gr, gi, Bs[1]!.re, Bs[1]!.im);
+    outer(hr, hi, hr, hi, Bs[2]!.re, Bs[2]!.im);
+    // units of the coefficients: c₁, c₂ relative to the linear response, c₃ in units of c₁|g|/|h|
+    const unit = [0.5 * beta, -cgg, (0.5 * beta * Math.sqrt(g2)) / Math.sqrt(h2 || 1)];
+    const Ss = Bs.map((B) => {
+      const Sr = new Float64Array(n * n),
+        Si = new Float64Array(n * n),
+        br = new Float64Array(n),
+        bi = new Float64Array(n);
+      for (let q = 0; q < n; q++) {
+        for (let a = 0; a < n; a++) {
+          const j = minus(a, q, P);
+          br[a] = B.re[a * n + j]!;
+          bi[a] = B.im[a * n + j]!;
+        }
+        const S = blocks[q]!;
+        for (let a = 0; a < n; a++) {
+          let sr = 0,
+            si = 0;
+          const row = 2 * a * n;
+          for (let e = 0; e < n; e++) {
+            const mr = S[row + 2 * e]!,
+              mi = S[row + 2 * e + 1]!;
+            sr += mr * br[e]! - mi * bi[e]!;
+            si += mr * bi[e]! + mi * br[e]!;
+          }
+          const j = minus(a, q, P);
+          Sr[a * n + j] = sr;
+          Si[a * n + j] = si;
+        }
+      }
+      return { re: Sr, im: Si };
+    });
+    // ½⟨δ, C⁻¹δ⟩ = ½cᵀMc with M_st = ⟨S_s, B_t⟩ − ⟨S_s, H∘S_t⟩; −⟨∇F(Q), δ⟩ = Σ_t c_t·Σ_a ∇F(Q)_a S_t(a, a)
+    const M = [0, 1, 2].map(() => new Float64Array(3));
+    const lin = new Float64Array(3);
+    for (let s = 0; s < 3; s++) {
+      for (let t = s; t < 3; t++) {
+        let v = 0;
+        for (let a = 0; a < n; a++)
+          for (let b = 0; b < n; b++) {
+            const i = a * n + b;
+            const Hab = G[a]! * G[b]! * (0.5 * (Y[a]! * G[a]! + Y[b]! * G[b]!) - 0.5 * P);
+            const sr = Ss[s]!.re[i]!,
+              si = Ss[s]!.im[i]!;
+            v += sr * (Bs[t]!.re[i]! - Hab * Ss[t]!.re[i]!) + si * (Bs[t]!.im[i]! - Hab * Ss[t]!.im[i]!);
+          }
+        M[s]![t] = v;
+        M[t]![s] = v;
+      }
+      let l = 0;
+      for (let a = 0; a < n; a++) l += G[a]! * (0.5 * P - 0.5 * Y[a]! * G[a]!) * Ss[s]!.re[a * n + a]!;
+      lin[s] = l;
+    }
+    let F0 = 0;
+    for (let a = 0; a < n; a++) F0 += 0.5 * Y[a]! * G[a]! - 0.5 * P * Math.log(G[a]!);
+    const Kr = new Float64Array(n * n),
+      Ki = new Float64Array(n * n);
+    const targets: number[] = [];
+    for (let a = 0; a < n; a++) if (Y[a]! > 0) targets.push(a);
+    const zr = new Float64Array(n),
+      zi = new Float64Array(n);
+    const phi = (c: readonly number[]): number => {
+      // K + σ² = diag(1/G) + εφφ† − Σ_t c_tS_t (lower triangle), then its Cholesky factor in place
+      for (let a = 0; a < n; a++)
+        for (let b = 0; b <= a; b++) {
+          let vr = eps * (pr[a]! * pr[b]! + pi[a]! * pi[b]!),
+            vi = eps * (pi[a]! * pr[b]! - pr[a]! * pi[b]!);
+          for (let t = 0; t < 3; t++) {
+            vr -= c[t]! * Ss[t]!.re[a * n + b]!;
+            vi -= c[t]! * Ss[t]!.im[a * n + b]!;
+          }
+          Kr[a * n + b] = a === b ? vr + 1 / G[a]! : vr;
+          Ki[a * n + b] = a === b ? 0 : vi;
+        }
+      let logDet = 0;
+      for (let j = 0; j < n; j++) {
+        let d = Kr[j * n + j]!;
+        for (let k = 0; k < j; k++) d -= Kr[j * n + k]! ** 2 + Ki[j * n + k]! ** 2;
+        if (!(d > 0)) return Number.POSITIVE_INFINITY;
+        const r = Math.sqrt(d);
+        Kr[j * n + j] = r;
+        logDet += 2 * Math.log(r);
+        for (let i = j + 1; i < n; i++) {
+          let ar = Kr[i * n + j]!,
+            ai = Ki[i * n + j]!;
+          for (let k = 0; k < j; k++) {
+            const xr = Kr[i * n + k]!,
+              xi = Ki[i * n + k]!,
+              yr = Kr[j * n + k]!,
+              yi = Ki[j * n + k]!;
+            ar -= xr * yr + xi * yi;
+            ai -= xi * yr - xr * yi;
+          }
+          Kr[i * n + j] = ar / r;
+          Ki[i * n + j] = ai / r;
+        }
+      }
+      // tr(Y(K + σ²)⁻¹) = Σ_target Y_κ|L⁻¹e_κ|²
+      let tr = 0;
+      for (const k0 of targets) {
+        for (let i = k0; i < n; i++) {
+          let ar = i === k0 ? 1 : 0,
+            ai = 0;
+          for (let k = k0; k < i; k++) {
+            const lr = Kr[i * n + k]!,
+              li = Ki[i * n + k]!;
+            ar -= lr * zr[k]! - li * zi[k]!;
+            ai -= lr * zi[k]! + li * zr[k]!;
+          }
+          zr[i] = ar / Kr[i * n + i]!;
+          zi[i] = ai / Kr[i * n + i]!;
+          tr += Y[k0]! * (zr[i]! ** 2 + zi[i]! ** 2);
+        }
+      }
+      let quad = 0;
+      for (let s = 0; s < 3; s++) {
+        quad += c[s]! * lin[s]!;
+        for (let t = 0; t < 3; t++) quad += 0.5 * c[s]! * M[s]![t]! * c[t]!;
+      }
+      return quad + 0.5 * tr + 0.5 * P * logDet - F0;
+    };
+    // Newton in the scaled coefficients x_t = c_t/unit_t
+    const toC = (x: readonly number[]) => x.map((v, t) => v * unit[t]!);
+    const f = (x: readonly number[]) => phi(toC(x));
+    let x = [1, 1, 0];
+    let fx = f(x);
+    const atLinearResponse = Number.isFinite(fx) ? D0 - fx : null;
+    if (!Number.isFinite(fx)) {
+      x = [0, 0, 0];
+      fx = D0;
+    }
+    const h = 1e-3;
+    for (let it = 0; it < 30; it++) {
+      const grad = [0, 0, 0];
+      const hess = [0, 1, 2].map(() => [0, 0, 0]);
+      for (let s = 0; s < 3; s++) {
+        const xp = [...x],
+          xm = [...x];
+        xp[s] = xp[s]! + h;
+        xm[s] = xm[s]! - h;
+        const fp = f(xp),
+          fm = f(xm);
+        grad[s] = (fp - fm) / (2 * h);
+        hess[s]![s] = (fp - 2 * fx + fm) / (h * h);
+      }
+      for (let s = 0; s < 3; s++)
+        for (let t = s + 1; t < 3; t++) {
+          const at = (ds: number, dt: number) => {
+            const y = [...x];
+            y[s] = y[s]! + ds * h;
+            y[t] = y[t]! + dt * h;
+            return f(y);
+          };
+          const v = (at(1, 1) - at(1, -1) - at(-1, 1) + at(-1, -1)) / (4 * h * h);
+          hess[s]![t] = v;
+          hess[t]![s] = v;
+        }
+      if (grad.some((v) => !Number.isFinite(v))) break;
+      // Levenberg shift until the 3 × 3 system is positive definite
+      let mu = 0;
+      let step: number[] | null = null;
+      for (let k = 0; k < 30 && !step; k++) {
+        step = solve3(hess, grad, mu);
+        mu = mu === 0 ? 1e-6 * (Math.abs(hess[0]![0]!) + Math.abs(hess[1]![1]!) + Math.abs(hess[2]![2]!) + 1) : 10 * mu;
+      }
+      if (!step) break;
+      let lam = 1,
+        xn = x.map((v, t) => v - step![t]!),
+        fn = f(xn);
+      while (!(fn < fx) && lam > 1e-4) {
+        lam /= 2;
+        xn = x.map((v, t) => v - lam * step![t]!);
+        fn = f(xn);
+      }
+      if (!(fn < fx)) break;
+      const gain = fx - fn;
+      x = xn;
+      fx = fn;
+      if (gain < 1e-7) break;
+    }
+    return { reaction: D0 - fx, atLinearResponse, coefficients: [x[0]!, x[1]!, x[2]!] };
+  }
+
   /** The reaction and (when `shift`) the stiffness shift in one pass over the blocks Σ_q. */
   terms(
     re: Float64Array,
@@ -573,7 +871,10 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
   const average = Math.min(opts.average ?? 4, iterations);
   const sweeps = opts.sweeps ?? 40;
   const nCov = opts.covarianceSamples ?? 1024;
-  const nRw = opts.reweightSamples ?? 1024;
+  const response = opts.response ?? 'quadratic';
+  if (response !== 'quadratic' && response !== 'laplace')
+    throw new InvalidArgumentError(`solveModularScreened: response must be 'quadratic' or 'laplace', got ${String(response)}`);
+  const nRw = opts.reweightSamples ?? (response === 'laplace' ? 256 : 1024);
   const stepSize = opts.stepSize ?? 0.1;
   const leapfrogSteps = opts.leapfrogSteps ?? 6;
   const damping = opts.damping ?? 0.7;
@@ -596,8 +897,9 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
   const eps = p.sigmaA2 / N;
   const n = P * P;
   const dim = 2 * P;
-  const cav = solveModularFiniteN(p, { key: root });
-  let Q: ModularKernelClasses = { ...cav.kernel };
+  const cav = opts.start ? null : solveModularFiniteN(p, { key: root });
+  const aCavity = cav ? cav.a : opts.start!.aCavity;
+  const Q: ModularKernelClasses = { ...(cav ? cav.kernel : opts.start!.kernel) };
   const Y = new Float64Array(n);
   for (let k = 1; k < P; k++) Y[k * P + k] = P;
   const cls = Array.from({ length: n }, (_, k) => modeClass(k, P));
@@ -605,7 +907,7 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
   for (const c of cls) count[c]++;
   const x = normal(fold(root, 100), chains * dim);
   const g = new Float64Array(chains * dim);
-  let lambda = 0;
+  let lambda = opts.start ? opts.start.screening : 0;
   let accepted = 0,
     proposed = 0;
   const history: number[] = [];
@@ -660,7 +962,7 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
       const s = Math.floor((i * M) / nr);
       idx[i] = s;
       const tw = env.terms(fr, fi, s * n, eps, 0, shift);
-      lw[i] = tw.reaction - tw.shift;
+      lw[i] = (response === 'laplace' ? env.laplaceReaction(fr, fi, s * n, eps, 0).reaction : tw.reaction) - tw.shift;
       const t = Math.floor(s / chains),
         c = s % chains;
       diff[i] = act.cavity(keptStates[t]!, c) - act.linear(keptStates[t]!, c);
@@ -749,7 +1051,8 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
     essFraction: Math.min(...kept.map((k) => k.ess)),
     phiPsi: kernel.target / (4 * P * P * p.sigmaA2),
     kernel,
-    aCavity: cav.a,
+    aCavity,
+    response,
     history,
     acceptance,
   };
