@@ -267,24 +267,17 @@ describe('ModularScreenedEnvironment against a dense position-space computation'
         return 0.5 * tr + 0.5 * P * ld;
       };
       const F0 = Fval(Qpos);
-      const applyS = (v0: Float64Array) => {
+      const matvec = (A: Float64Array) => (v0: Float64Array) => {
         const out = new Float64Array(nv);
         for (let r = 0; r < nv; r++) {
           let acc = 0;
-          for (let c = 0; c < nv; c++) acc += SE[r * nv + c]! * v0[c]!;
+          for (let c = 0; c < nv; c++) acc += A[r * nv + c]! * v0[c]!;
           out[r] = acc;
         }
         return out;
       };
-      const applyM = (v0: Float64Array) => {
-        const out = new Float64Array(nv);
-        for (let r = 0; r < nv; r++) {
-          let acc = 0;
-          for (let c = 0; c < nv; c++) acc += M[r * nv + c]! * v0[c]!;
-          out[r] = acc;
-        }
-        return out;
-      };
+      const applyS = matvec(SE),
+        applyM = matvec(M);
       const dot = (a: Float64Array, b: Float64Array) => a.reduce((t, x, i) => t + x * b[i]!, 0);
       // Φ(δ = −Σr) = ½(⟨Σr, r⟩ − ⟨Σr, MΣr⟩) + F(Q + δ + εφφᵀ) − F(Q) − ⟨∇F(Q), δ⟩ (C⁻¹Σ = 1 − MΣ, M = ∇²F as a quadratic form ½δMδ·2)
       const phiOf = (r: Float64Array) => {

@@ -439,6 +439,33 @@ export class ModularScreenedEnvironment {
   }
 
   /**
+   * The neuron's vectors g = Gφ and h = GYg (split re/im), X = εφ†Gφ, g†Yg, and the coefficients of
+   * Δ = ½β(gh† + hg†) − c_gg·gg†: β = ε/(1 + X), c_gg = ½β²g†Yg + (P/2)β (Sherman–Morrison).
+   */
+  private neuron(re: Float64Array, im: Float64Array, off: number, eps: number) {
+    const { n, P, G, Y } = this;
+    const gr = new Float64Array(n),
+      gi = new Float64Array(n),
+      hr = new Float64Array(n),
+      hi = new Float64Array(n);
+    let X = 0,
+      sY = 0;
+    for (let k = 0; k < n; k++) {
+      const a = re[off + k]!,
+        b = im[off + k]!;
+      X += G[k]! * (a * a + b * b);
+      gr[k] = G[k]! * a;
+      gi[k] = G[k]! * b;
+      hr[k] = G[k]! * Y[k]! * gr[k]!;
+      hi[k] = G[k]! * Y[k]! * gi[k]!;
+      sY += Y[k]! * (gr[k]! ** 2 + gi[k]! ** 2);
+    }
+    X *= eps;
+    const beta = eps / (1 + X);
+    return { gr, gi, hr, hi, X, sY, beta, cgg: 0.5 * beta * beta * sY + 0.5 * P * beta };
+  }
+
+  /**
    * ½tr(ΔΣΔ) for the neuron with features (re, im) at offset `off`, Δ = ∇F(Q + εφφᵀ) − ∇F(Q), with the covariance of
    * scale index `which`: the reaction term (the log-weight of the screened law relative to the cavity law).
    */
@@ -482,27 +509,13 @@ export class ModularScreenedEnvironment {
     const blocks = this.sigma[which]!;
     const pr = re.subarray(off, off + n),
       pi = im.subarray(off, off + n);
-    const gr = new Float64Array(n),
-      gi = new Float64Array(n),
-      hr = new Float64Array(n),
-      hi = new Float64Array(n);
-    let X = 0,
-      sY = 0,
-      g2 = 0,
+    const { gr, gi, hr, hi, X, sY, beta, cgg } = this.neuron(re, im, off, eps);
+    let g2 = 0,
       h2 = 0;
     for (let k = 0; k < n; k++) {
-      X += G[k]! * (pr[k]! ** 2 + pi[k]! ** 2);
-      gr[k] = G[k]! * pr[k]!;
-      gi[k] = G[k]! * pi[k]!;
-      hr[k] = G[k]! * Y[k]! * gr[k]!;
-      hi[k] = G[k]! * Y[k]! * gi[k]!;
-      sY += Y[k]! * (gr[k]! ** 2 + gi[k]! ** 2);
       g2 += gr[k]! ** 2 + gi[k]! ** 2;
       h2 += hr[k]! ** 2 + hi[k]! ** 2;
     }
-    X *= eps;
-    const beta = eps / (1 + X);
-    const cgg = 0.5 * beta * beta * sY + 0.5 * P * beta;
     const D0 = (-0.5 * eps * sY) / (1 + X) + 0.5 * P * Math.log1p(X);
     // the basis B_t (full n × n, split re/im) and S_t = ΣB_t, block by block (S(a, a − q) = Σ_q·B(·, · − q))
     const outer = (
@@ -716,26 +729,8 @@ export class ModularScreenedEnvironment {
     shift: boolean,
   ): { reaction: number; shift: number } {
     const { n, P, G, Y } = this;
-    const gr = new Float64Array(n),
-      gi = new Float64Array(n),
-      hr = new Float64Array(n),
-      hi = new Float64Array(n);
-    let X = 0,
-      sY = 0;
-    for (let k = 0; k < n; k++) {
-      const a = re[off + k]!,
-        b = im[off + k]!;
-      X += G[k]! * (a * a + b * b);
-      gr[k] = G[k]! * a;
-      gi[k] = G[k]! * b;
-      hr[k] = G[k]! * Y[k]! * gr[k]!;
-      hi[k] = G[k]! * Y[k]! * gi[k]!;
-      sY += Y[k]! * (gr[k]! ** 2 + gi[k]! ** 2);
-    }
-    X *= eps;
     // Δ = ½β(gh† + hg†) − (½β²g†Yg + (P/2)β)gg†, β = ε/(1 + X)
-    const beta = eps / (1 + X);
-    const cgg = 0.5 * beta * beta * sY + 0.5 * P * beta;
+    const { gr, gi, hr, hi, sY, beta, cgg } = this.neuron(re, im, off, eps);
     const blocks = this.sigma[which]!;
     // per block q: Δ_q(a) = Δ(a, a − q); U_q(a) = conj(g_a)g_{a−q}; V_q(a) = conj(g_{a−q})·(h_a, g_a) and conj(h_{a−q})g_a
     const dr = new Float64Array(n),
