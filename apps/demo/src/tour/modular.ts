@@ -55,7 +55,7 @@ function reweightParagraph(runs: ModularLangevinRun[], mid: ModularWidthPoint[],
 export function laplaceSentence(
   pts: (Pick<
     ModularLangevinRun,
-    'a' | 'aStdError' | 'theoryScreened' | 'theoryLaplace' | 'theoryLaplaceSe' | 'deviationSeLaplace' | 'withinBracket'
+    'a' | 'aStdError' | 'theoryLaplace' | 'theoryLaplaceSe' | 'deviationSeLaplace' | 'withinBracket'
   > & { label: string })[],
 ): string {
   const solved = pts.filter((p) => p.theoryLaplace !== undefined);
@@ -420,6 +420,16 @@ export async function runModularPart(
       { prime: sc.prime, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma },
       { lambdaNormalization: 'first-principles', points: ctx.quick ? 21 : 81 },
     );
+    // a theory solved at the simulated σ² only: a point series with error bars over the runs that have it
+    const theoryPoints = (
+      name: string,
+      has: (x: ModularLangevinRun) => boolean,
+      y: (x: ModularLangevinRun) => number,
+      se: (x: ModularLangevinRun) => number,
+    ) => {
+      const at = runs.filter(has);
+      return at.length ? [{ name, x: at.map((x) => x.sigma2), y: at.map(y), yErr: at.map(se), points: true }] : [];
+    };
     const svgL = await lineChartSvg({
       title: `Modular addition, network vs theory at P = ${sc.prime}, N = ${sc.width}`,
       xLabel: 'σ² (noise / temperature)',
@@ -446,39 +456,24 @@ export async function runModularPart(
           x: thN.map((c) => c.sigma2),
           y: thN.map((c) => c.a),
         },
-        ...(runs.some((x) => x.reweightUsable)
-          ? [
-              {
-                name: 'finite-N, reweighted to the exact posterior',
-                x: runs.filter((x) => x.reweightUsable).map((x) => x.sigma2),
-                y: runs.filter((x) => x.reweightUsable).map((x) => x.theoryReweighted ?? NaN),
-                yErr: runs.filter((x) => x.reweightUsable).map((x) => x.theoryReweightedSe ?? NaN),
-                points: true,
-              },
-            ]
-          : []),
-        ...(runs.some((x) => x.theoryScreened != null)
-          ? [
-              {
-                name: `screened cavity theory, N = ${sc.width}`,
-                x: runs.filter((x) => x.theoryScreened != null).map((x) => x.sigma2),
-                y: runs.filter((x) => x.theoryScreened != null).map((x) => x.theoryScreened!),
-                yErr: runs.filter((x) => x.theoryScreened != null).map((x) => x.theoryScreenedSe ?? NaN),
-                points: true,
-              },
-            ]
-          : []),
-        ...(runs.some((x) => x.theoryLaplace != null)
-          ? [
-              {
-                name: `screened, Laplace response, N = ${sc.width}`,
-                x: runs.filter((x) => x.theoryLaplace != null).map((x) => x.sigma2),
-                y: runs.filter((x) => x.theoryLaplace != null).map((x) => x.theoryLaplace!),
-                yErr: runs.filter((x) => x.theoryLaplace != null).map((x) => x.theoryLaplaceSe ?? NaN),
-                points: true,
-              },
-            ]
-          : []),
+        ...theoryPoints(
+          'finite-N, reweighted to the exact posterior',
+          (x) => x.reweightUsable === true,
+          (x) => x.theoryReweighted ?? NaN,
+          (x) => x.theoryReweightedSe ?? NaN,
+        ),
+        ...theoryPoints(
+          `screened cavity theory, N = ${sc.width}`,
+          (x) => x.theoryScreened != null,
+          (x) => x.theoryScreened!,
+          (x) => x.theoryScreenedSe ?? NaN,
+        ),
+        ...theoryPoints(
+          `screened, Laplace response, N = ${sc.width}`,
+          (x) => x.theoryLaplace != null,
+          (x) => x.theoryLaplace!,
+          (x) => x.theoryLaplaceSe ?? NaN,
+        ),
         {
           name: `Langevin, ${L.chains} chains`,
           x: runs.map((x) => x.sigma2),

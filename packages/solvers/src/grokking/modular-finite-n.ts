@@ -674,7 +674,6 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
   const x = normal(fold(root, 0), chains * dim);
   const g = new Float64Array(chains * dim);
   const history: number[] = [];
-  const kept: { a: number; Q: ModularKernelClasses; phiPsi: number }[] = [];
   let accepted = 0,
     proposed = 0;
   const coefficients = (aAbs: number, K: ModularKernelClasses): Coefficients => coefficientsAt(p, aAbs, K, mode);
@@ -738,7 +737,7 @@ export function solveModularFiniteN(p: ModularParams, opts: ModularFiniteNOption
     history.push(an);
     records.push({ a: an, Q: Qn, phiPsi: mean.phiPsi / (P - 1) });
   }
-  kept.push(...records.slice(-average));
+  const kept = records.slice(-average);
   const acceptance = accepted / proposed;
   if (acceptance < 0.5)
     throw new ConvergenceError({

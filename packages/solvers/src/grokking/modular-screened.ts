@@ -399,10 +399,8 @@ export class ModularScreenedEnvironment {
         }
       for (let k = 0; k < n; k++) {
         const j = minus(k, q, P);
-        const gk = G[k]!,
-          gj = G[j]!;
-        A[k] = 0.5 * gk * gj * (Y[k]! * gk + Y[j]! * gj);
-        H[k] = A[k]! - 0.5 * P * gk * gj;
+        A[k] = this.dataStiffness(k, j);
+        H[k] = this.stiffness(k, j);
       }
       for (const [si, scale] of scales.entries()) {
         const Br = new Float64Array(n * n),
@@ -437,6 +435,39 @@ export class ModularScreenedEnvironment {
       }
     }
   }
+
+  /** The data part of the stiffness H(κ, κ') = ∇²F(Q) on the pair (κ, κ'): ½G_κG_κ'(Y_κG_κ + Y_κ'G_κ'). */
+  private dataStiffness(a: number, b: number): number {
+    const { G, Y } = this;
+    return 0.5 * G[a]! * G[b]! * (Y[a]! * G[a]! + Y[b]! * G[b]!);
+  }
+
+  /** H(κ, κ') = ∇²F(Q) on the pair (κ, κ'): the data part and the log-determinant's −(P/2)G_κG_κ'. */
+  private stiffness(a: number, b: number): number {
+    return this.dataStiffness(a, b) - 0.5 * this.P * this.G[a]! * this.G[b]!;
+  }
+
+  /**
+   * What the Laplace response needs of the environment alone, computed once: H on every pair (n × n), ∇F(Q) (diagonal),
+   * F(Q) and the modes that carry the targets.
+   */
+  private laplaceConstants(): { H: Float64Array; gradF: Float64Array; F0: number; targets: number[] } {
+    if (this.laplaceCache) return this.laplaceCache;
+    const { n, P, G, Y } = this;
+    const H = new Float64Array(n * n),
+      gradF = new Float64Array(n),
+      targets: number[] = [];
+    let F0 = 0;
+    for (let a = 0; a < n; a++) {
+      for (let b = 0; b < n; b++) H[a * n + b] = this.stiffness(a, b);
+      gradF[a] = G[a]! * (0.5 * P - 0.5 * Y[a]! * G[a]!);
+      F0 += 0.5 * Y[a]! * G[a]! - 0.5 * P * Math.log(G[a]!);
+      if (Y[a]! > 0) targets.push(a);
+    }
+    this.laplaceCache = { H, gradF, F0, targets };
+    return this.laplaceCache;
+  }
+  private laplaceCache: { H: Float64Array; gradF: Float64Array; F0: number; targets: number[] } | null = null;
 
   /**
    * The neuron's vectors g = Gφ and h = GYg (split re/im), X = εφ†Gφ, g†Yg, and the coefficients of
@@ -506,6 +537,7 @@ export class ModularScreenedEnvironment {
     which = 0,
   ): { reaction: number; atLinearResponse: number | null; coefficients: [number, number, number] } {
     const { n, P, G, Y } = this;
+    const { H, gradF, F0, targets } = this.laplaceConstants();
     const blocks = this.sigma[which]!;
     const pr = re.subarray(off, off + n),
       pi = im.subarray(off, off + n);
@@ -574,27 +606,20 @@ export class ModularScreenedEnvironment {
     for (let s = 0; s < 3; s++) {
       for (let t = s; t < 3; t++) {
         let v = 0;
-        for (let a = 0; a < n; a++)
-          for (let b = 0; b < n; b++) {
-            const i = a * n + b;
-            const Hab = G[a]! * G[b]! * (0.5 * (Y[a]! * G[a]! + Y[b]! * G[b]!) - 0.5 * P);
-            const sr = Ss[s]!.re[i]!,
-              si = Ss[s]!.im[i]!;
-            v += sr * (Bs[t]!.re[i]! - Hab * Ss[t]!.re[i]!) + si * (Bs[t]!.im[i]! - Hab * Ss[t]!.im[i]!);
-          }
+        for (let i = 0; i < n * n; i++) {
+          const sr = Ss[s]!.re[i]!,
+            si = Ss[s]!.im[i]!;
+          v += sr * (Bs[t]!.re[i]! - H[i]! * Ss[t]!.re[i]!) + si * (Bs[t]!.im[i]! - H[i]! * Ss[t]!.im[i]!);
+        }
         M[s]![t] = v;
         M[t]![s] = v;
       }
       let l = 0;
-      for (let a = 0; a < n; a++) l += G[a]! * (0.5 * P - 0.5 * Y[a]! * G[a]!) * Ss[s]!.re[a * n + a]!;
+      for (let a = 0; a < n; a++) l += gradF[a]! * Ss[s]!.re[a * n + a]!;
       lin[s] = l;
     }
-    let F0 = 0;
-    for (let a = 0; a < n; a++) F0 += 0.5 * Y[a]! * G[a]! - 0.5 * P * Math.log(G[a]!);
     const Kr = new Float64Array(n * n),
       Ki = new Float64Array(n * n);
-    const targets: number[] = [];
-    for (let a = 0; a < n; a++) if (Y[a]! > 0) targets.push(a);
     const zr = new Float64Array(n),
       zi = new Float64Array(n);
     const phi = (c: readonly number[]): number => {
@@ -906,9 +931,8 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
   let accepted = 0,
     proposed = 0;
   const history: number[] = [];
-  const kept: { a: number; aQ: number; fl: number; lambda: number; ess: number; Q: ModularKernelClasses }[] = [];
   const damper = new AdaptiveDamping(damping, iterations, average);
-  const records: (typeof kept)[number][] = [];
+  const records: { a: number; aQ: number; fl: number; lambda: number; ess: number; Q: ModularKernelClasses }[] = [];
   for (let it = 0; it < damper.total; it++) {
     const aQ0 = s2 / (Q.target + s2);
     const act = modularMixedAction(p, aQ0, Q, lambda);
@@ -1015,7 +1039,7 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
     history.push(aQ + fl);
     records.push({ a: aQ + fl, aQ, fl, lambda: lambdaUsed, ess, Q: Qn });
   }
-  kept.push(...records.slice(-average));
+  const kept = records.slice(-average);
   const acceptance = accepted / proposed;
   if (acceptance < 0.5)
     throw new ConvergenceError({
