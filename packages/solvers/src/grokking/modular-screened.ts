@@ -40,6 +40,12 @@
  * bracket the network at N = 16 and 32 (the Gaussian environment's linear response does not saturate, so its Laplace
  * response over-screens a strongly aligned neuron), and the Laplace response is the closer one at N ≥ 64
  * (docs/guides/grokking.md).
+ *
+ * `response: 'tilted'` keeps the environment a sum of N − 1 independent neurons instead of a Gaussian: each tilts its
+ * law by a common field Λ, the kernel shift is their tilted mean and its cost Cramér's rate function (the relative
+ * entropy of the tilted law), over the translation-symmetrised single-neuron samples
+ * (`ModularScreenedEnvironment.tiltedReaction`). Its response saturates where the Gaussian's does not, and it meets the
+ * Laplace response for a weak neuron.
  */
 import { ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
 import { type Key, fold, key as makeKey, normal } from '@sftdl/field';
@@ -89,9 +95,11 @@ export interface ModularScreenedOptions {
    * How the environment responds to the neuron. 'quadratic' (default): D(δ) expanded to second order, the reaction
    * ½tr(ΔΣΔ). 'laplace': F kept whole and the environment's shift found by minimisation
    * (`ModularScreenedEnvironment.laplaceReaction`), the non-perturbative response; ≈ 0.15 s a reweighted sample at
-   * P = 11, so `reweightSamples` defaults to 256 there.
+   * P = 11, so `reweightSamples` defaults to 256 there. 'tilted': the environment as independent neurons tilted by a
+   * common field, with Cramér's rate function instead of the Gaussian's (`ModularScreenedEnvironment.tiltedReaction`);
+   * ≈ 0.3 s a reweighted sample at P = 7 (256 by default), several times that at P = 11.
    */
-  response?: 'quadratic' | 'laplace';
+  response?: 'quadratic' | 'laplace' | 'tilted';
   /** Start the iteration from this solution's kernel and screening instead of the cavity theory (skips the cavity solve). */
   start?: Pick<ModularScreenedSolution, 'kernel' | 'screening' | 'aCavity'>;
 }
@@ -116,8 +124,8 @@ export interface ModularScreenedSolution {
   kernel: ModularKernelClasses;
   /** The cavity theory at the same key: {@link solveModularFiniteN}'s |a| (or the `start` solution's). */
   aCavity: number;
-  /** The environment's response used: 'quadratic' (second order in δ) or 'laplace' (option `response`). */
-  response: 'quadratic' | 'laplace';
+  /** The environment's response used: 'quadratic' (second order in δ), 'laplace' or 'tilted' (option `response`). */
+  response: 'quadratic' | 'laplace' | 'tilted';
   /** The network |a| of every iteration. */
   history: number[];
   acceptance: number;
@@ -252,6 +260,52 @@ function invertIPlus(Br: Float64Array, Bi: Float64Array, n: number): { re: Float
   return { re: Zr, im: Zi };
 }
 
+/**
+ * In-place Cholesky factor L (LL† = A) of the Hermitian n × n matrix A from its lower triangle (split re/im, row-major);
+ * returns log det A, or null where A is not positive definite.
+ */
+function choleskyHermitian(Kr: Float64Array, Ki: Float64Array, n: number): number | null {
+  let logDet = 0;
+  for (let j = 0; j < n; j++) {
+    let d = Kr[j * n + j]!;
+    for (let k = 0; k < j; k++) d -= Kr[j * n + k]! ** 2 + Ki[j * n + k]! ** 2;
+    if (!(d > 0)) return null;
+    const r = Math.sqrt(d);
+    Kr[j * n + j] = r;
+    logDet += 2 * Math.log(r);
+    for (let i = j + 1; i < n; i++) {
+      let ar = Kr[i * n + j]!,
+        ai = Ki[i * n + j]!;
+      for (let k = 0; k < j; k++) {
+        const xr = Kr[i * n + k]!,
+          xi = Ki[i * n + k]!,
+          yr = Kr[j * n + k]!,
+          yi = Ki[j * n + k]!;
+        ar -= xr * yr + xi * yi;
+        ai -= xi * yr - xr * yi;
+      }
+      Kr[i * n + j] = ar / r;
+      Ki[i * n + j] = ai / r;
+    }
+  }
+  return logDet;
+}
+
+/** The inverse of a 3 × 3 matrix by cofactors; null when singular. */
+function invert3(A: number[][]): number[][] | null {
+  const [a, b, c] = A[0]!,
+    [d, e, f] = A[1]!,
+    [g, h, i] = A[2]!;
+  const C = [
+    [e! * i! - f! * h!, c! * h! - b! * i!, b! * f! - c! * e!],
+    [f! * g! - d! * i!, a! * i! - c! * g!, c! * d! - a! * f!],
+    [d! * h! - e! * g!, b! * g! - a! * h!, a! * e! - b! * d!],
+  ];
+  const det = a! * C[0]![0]! + b! * C[1]![0]! + c! * C[2]![0]!;
+  if (!(Math.abs(det) > 0) || !Number.isFinite(det)) return null;
+  return C.map((r) => r.map((v) => v / det));
+}
+
 /** (A + μI)⁻¹b for a symmetric 3 × 3 A by Cholesky; null when A + μI is not positive definite. */
 function solve3(A: number[][], b: number[], mu: number): number[] | null {
   const L = [0, 1, 2].map(() => [0, 0, 0]);
@@ -313,6 +367,18 @@ function positiveSemidefinite(S: Float64Array, n: number): boolean {
   return true;
 }
 
+/** The objective of the tilted response ({@link ModularScreenedEnvironment.tiltedObjective}). @internal */
+export interface TiltedObjective {
+  /** D(0) = F(Q + εφφ†) − F(Q). */
+  D0: number;
+  /** The Hessian of Φ in the coefficients x in the Gaussian (weak-tilt) limit, u_su_t⟨ΣB_s, B_t⟩. */
+  hessian: number[][];
+  /** Φ(x), its exact gradient in x (when asked; zeros otherwise) and the Kish ESS of the tilted samples. */
+  evaluate(x: readonly number[], withGradient: boolean): { phi: number; grad: number[]; ess: number };
+  /** The tilt Λ(x) = Σ_t x_t·u_t(B_t − H∘ΣB_t), full n × n (split re/im). */
+  tilt(x: readonly number[]): { re: Float64Array; im: Float64Array };
+}
+
 /**
  * The Gaussian (RPA) environment of the screened cavity theory, from single-neuron feature samples (module comment):
  * the screened covariance blocks Σ_q = C_q(1 + H_qC_q)⁻¹ for each environment size in `scales` ((N − 1)ε² and Nε²,
@@ -326,6 +392,8 @@ export class ModularScreenedEnvironment {
   private readonly Y: Float64Array;
   /** Σ_q per scale, interleaved complex n × n. */
   private readonly sigma: Float64Array[][];
+  /** The environment sizes of the scale indices ((N − 1)ε², Nε²). */
+  private readonly scales: number[];
   /** Σ_κ,q A_q(κ)Σ_q(κ, κ) per scale, A = the data part of H. */
   readonly fluctuationSums: number[];
   /**
@@ -334,6 +402,8 @@ export class ModularScreenedEnvironment {
    * exist. 0 in a usable solution.
    */
   readonly unstableBlocks: number[];
+  /** The single-neuron feature samples the environment was built from (the tilted response reweights them). */
+  private readonly samples: { re: Float64Array; im: Float64Array; count: number };
 
   /**
    * @param fr,fi feature samples (count × P², from {@link modularNeuronFeatures}); G = 1/(Q_κ + σ²) and Y_κ per Fourier
@@ -348,6 +418,8 @@ export class ModularScreenedEnvironment {
     this.sigma = scales.map(() => []);
     this.fluctuationSums = scales.map(() => 0);
     this.unstableBlocks = scales.map(() => 0);
+    this.samples = { re: fr, im: fi, count };
+    this.scales = scales;
     const vr = new Float64Array(n),
       vi = new Float64Array(n),
       Cr = new Float64Array(n * n),
@@ -538,68 +610,9 @@ export class ModularScreenedEnvironment {
   ): { reaction: number; atLinearResponse: number | null; coefficients: [number, number, number] } {
     const { n, P, G, Y } = this;
     const { H, gradF, F0, targets } = this.laplaceConstants();
-    const blocks = this.sigma[which]!;
     const pr = re.subarray(off, off + n),
       pi = im.subarray(off, off + n);
-    const { gr, gi, hr, hi, X, sY, beta, cgg } = this.neuron(re, im, off, eps);
-    let g2 = 0,
-      h2 = 0;
-    for (let k = 0; k < n; k++) {
-      g2 += gr[k]! ** 2 + gi[k]! ** 2;
-      h2 += hr[k]! ** 2 + hi[k]! ** 2;
-    }
-    const D0 = (-0.5 * eps * sY) / (1 + X) + 0.5 * P * Math.log1p(X);
-    // the basis B_t (full n × n, split re/im) and S_t = ΣB_t, block by block (S(a, a − q) = Σ_q·B(·, · − q))
-    const outer = (
-      xr: Float64Array,
-      xi: Float64Array,
-      yr: Float64Array,
-      yi: Float64Array,
-      Br: Float64Array,
-      Bi: Float64Array,
-    ) => {
-      for (let a = 0; a < n; a++)
-        for (let b = 0; b < n; b++) {
-          Br[a * n + b] = Br[a * n + b]! + xr[a]! * yr[b]! + xi[a]! * yi[b]!;
-          Bi[a * n + b] = Bi[a * n + b]! + xi[a]! * yr[b]! - xr[a]! * yi[b]!;
-        }
-    };
-    const Bs = [0, 1, 2].map(() => ({ re: new Float64Array(n * n), im: new Float64Array(n * n) }));
-    outer(gr, gi, hr, hi, Bs[0]!.re, Bs[0]!.im);
-    outer(hr, hi, gr, gi, Bs[0]!.re, Bs[0]!.im);
-    outer(gr, gi, gr, gi, Bs[1]!.re, Bs[1]!.im);
-    outer(hr, hi, hr, hi, Bs[2]!.re, Bs[2]!.im);
-    // units of the coefficients: c₁, c₂ relative to the linear response, c₃ in units of c₁|g|/|h|
-    const unit = [0.5 * beta, -cgg, (0.5 * beta * Math.sqrt(g2)) / Math.sqrt(h2 || 1)];
-    const Ss = Bs.map((B) => {
-      const Sr = new Float64Array(n * n),
-        Si = new Float64Array(n * n),
-        br = new Float64Array(n),
-        bi = new Float64Array(n);
-      for (let q = 0; q < n; q++) {
-        for (let a = 0; a < n; a++) {
-          const j = minus(a, q, P);
-          br[a] = B.re[a * n + j]!;
-          bi[a] = B.im[a * n + j]!;
-        }
-        const S = blocks[q]!;
-        for (let a = 0; a < n; a++) {
-          let sr = 0,
-            si = 0;
-          const row = 2 * a * n;
-          for (let e = 0; e < n; e++) {
-            const mr = S[row + 2 * e]!,
-              mi = S[row + 2 * e + 1]!;
-            sr += mr * br[e]! - mi * bi[e]!;
-            si += mr * bi[e]! + mi * br[e]!;
-          }
-          const j = minus(a, q, P);
-          Sr[a * n + j] = sr;
-          Si[a * n + j] = si;
-        }
-      }
-      return { re: Sr, im: Si };
-    });
+    const { D0, Bs, Ss, unit } = this.responseBasis(re, im, off, eps, which);
     // ½⟨δ, C⁻¹δ⟩ = ½cᵀMc with M_st = ⟨S_s, B_t⟩ − ⟨S_s, H∘S_t⟩; −⟨∇F(Q), δ⟩ = Σ_t c_t·Σ_a ∇F(Q)_a S_t(a, a)
     const M = [0, 1, 2].map(() => new Float64Array(3));
     const lin = new Float64Array(3);
@@ -635,29 +648,8 @@ export class ModularScreenedEnvironment {
           Kr[a * n + b] = a === b ? vr + 1 / G[a]! : vr;
           Ki[a * n + b] = a === b ? 0 : vi;
         }
-      let logDet = 0;
-      for (let j = 0; j < n; j++) {
-        let d = Kr[j * n + j]!;
-        for (let k = 0; k < j; k++) d -= Kr[j * n + k]! ** 2 + Ki[j * n + k]! ** 2;
-        if (!(d > 0)) return Number.POSITIVE_INFINITY;
-        const r = Math.sqrt(d);
-        Kr[j * n + j] = r;
-        logDet += 2 * Math.log(r);
-        for (let i = j + 1; i < n; i++) {
-          let ar = Kr[i * n + j]!,
-            ai = Ki[i * n + j]!;
-          for (let k = 0; k < j; k++) {
-            const xr = Kr[i * n + k]!,
-              xi = Ki[i * n + k]!,
-              yr = Kr[j * n + k]!,
-              yi = Ki[j * n + k]!;
-            ar -= xr * yr + xi * yi;
-            ai -= xi * yr - xr * yi;
-          }
-          Kr[i * n + j] = ar / r;
-          Ki[i * n + j] = ai / r;
-        }
-      }
+      const logDet = choleskyHermitian(Kr, Ki, n);
+      if (logDet === null) return Number.POSITIVE_INFINITY;
       // tr(Y(K + σ²)⁻¹) = Σ_target Y_κ|L⁻¹e_κ|²
       let tr = 0;
       for (const k0 of targets) {
@@ -742,6 +734,490 @@ export class ModularScreenedEnvironment {
       if (gain < 1e-7) break;
     }
     return { reaction: D0 - fx, atLinearResponse, coefficients: [x[0]!, x[1]!, x[2]!] };
+  }
+
+  /**
+   * The objective of the tilted (non-Gaussian) response of the environment to the neuron with features (re, im) at
+   * offset `off` ({@link tiltedReaction} minimises it): the alternative to {@link laplaceReaction} that keeps the
+   * environment a sum of independent neurons instead of a Gaussian. Each of the Ne environment neurons (Ne·ε² = `scales[which]`) tilts its law by e^{−εφ†Λφ}; the kernel
+   * shift is δ(Λ) = Ne·ε·(E_Λ[φφ†] − E[φφ†]) and its cost the relative entropy I = Ne·KL(p_Λ‖p) (Cramér's rate function),
+   * both over the translation-symmetrised samples of the single-neuron law (every sample at all P² translations of the
+   * table). The tilt minimises Φ(Λ) = I + F(Q + δ + εφφ†) − F(Q) − ⟨∇F(Q), δ⟩ over Λ = Σ_t x_t·u_t(B_t − H∘S_t), the
+   * directions whose Gaussian response −C(B − H∘ΣB) = −ΣB is the Laplace family, so the two agree for a weak neuron
+   * (to second order in the tilt the rate function is ½⟨δ, C⁻¹δ⟩). Unlike the Gaussian's linear response C·Λ, the tilted
+   * kernel E_Λ[φφ†] stays a positive mixture of the neurons' own kernels: the response saturates. The gradient is exact
+   * (dΦ/dx_t = Ne·ε²·Cov_Λ(φ†(Λ − ∇F(Q + δ + εφφ†) + ∇F(Q))φ, φ†Λ_tφ)). Returns D(0) = F(Q + εφφ†) − F(Q), the
+   * Gaussian limit's Hessian in x, `evaluate(x, withGradient)` (Φ = +∞ where K + σ² is not positive; `ess` the Kish
+   * effective number of tilted (sample, translation) pairs) and `tilt(x)`, Λ as a full n × n matrix (split re/im).
+   */
+  tiltedObjective(re: Float64Array, im: Float64Array, off: number, eps: number, which = 0): TiltedObjective {
+    const { n, P, G, Y } = this;
+    const { H, gradF, F0, targets } = this.laplaceConstants();
+    const { re: sr, im: si, count: ns } = this.samples;
+    const Ne = this.scales[which]! / (eps * eps);
+    const pr = re.subarray(off, off + n),
+      pi = im.subarray(off, off + n);
+    const { D0, Bs, Ss, unit } = this.responseBasis(re, im, off, eps, which);
+    // the tilt directions Λ_t = u_t(B_t − H∘S_t) and the Gaussian-limit Hessian u_su_t⟨S_s, B_t⟩
+    const Ls = Bs.map((B, t) => {
+      const Lr = new Float64Array(n * n),
+        Li = new Float64Array(n * n);
+      for (let i = 0; i < n * n; i++) {
+        Lr[i] = unit[t]! * (B.re[i]! - H[i]! * Ss[t]!.re[i]!);
+        Li[i] = unit[t]! * (B.im[i]! - H[i]! * Ss[t]!.im[i]!);
+      }
+      return { re: Lr, im: Li };
+    });
+    const hess0 = [0, 1, 2].map((s) =>
+      [0, 1, 2].map((t) => {
+        let v = 0;
+        for (let i = 0; i < n * n; i++) v += Ss[s]!.re[i]! * Bs[t]!.re[i]! + Ss[s]!.im[i]! * Bs[t]!.im[i]!;
+        return v * unit[s]! * unit[t]!;
+      }),
+    );
+    const { cos, sin } = trig(P);
+    const diffIndex = this.diffIndex();
+    // e(s, τ) = φ_{s,τ}†Aφ_{s,τ} for Hermitian A (full, split re/im), all samples and translations τ
+    const u1r = new Float64Array(n),
+      u1i = new Float64Array(n),
+      tmpR = new Float64Array(n),
+      tmpI = new Float64Array(n);
+    const project = (Ar: Float64Array, Ai: Float64Array, out: Float64Array) => {
+      for (let s = 0; s < ns; s++) {
+        const o = s * n;
+        u1r.fill(0);
+        u1i.fill(0);
+        // u(q) = Σ_a conj φ(a)·A(a, b)·φ(b), b = a − q; A Hermitian: the pair (b, a) adds the conjugate at −q
+        for (let a = 0; a < n; a++) {
+          const xr = sr[o + a]!,
+            xi = -si[o + a]!;
+          const row = a * n;
+          u1r[0] = u1r[0]! + Ar[row + a]! * (xr * xr + xi * xi);
+          for (let b = 0; b < a; b++) {
+            const yr = sr[o + b]!,
+              yi = si[o + b]!,
+              ar = Ar[row + b]!,
+              ai = Ai[row + b]!;
+            const tr = ar * yr - ai * yi,
+              ti = ar * yi + ai * yr;
+            const zr = xr * tr - xi * ti,
+              zi = xr * ti + xi * tr;
+            const q = diffIndex[row + b]!,
+              mq = diffIndex[b * n + a]!;
+            u1r[q] = u1r[q]! + zr;
+            u1i[q] = u1i[q]! + zi;
+            u1r[mq] = u1r[mq]! + zr;
+            u1i[mq] = u1i[mq]! - zi;
+          }
+        }
+        // E(τ) = Re Σ_q ω^{−q·τ}u(q), separably: first over q₂ → τ₂, then q₁ → τ₁
+        for (let q1 = 0; q1 < P; q1++)
+          for (let t2 = 0; t2 < P; t2++) {
+            let ar = 0,
+              ai = 0;
+            for (let q2 = 0; q2 < P; q2++) {
+              const c = cos[q2 * P + t2]!,
+                sn = -sin[q2 * P + t2]!,
+                vr = u1r[q1 * P + q2]!,
+                vi = u1i[q1 * P + q2]!;
+              ar += c * vr - sn * vi;
+              ai += c * vi + sn * vr;
+            }
+            tmpR[q1 * P + t2] = ar;
+            tmpI[q1 * P + t2] = ai;
+          }
+        for (let t1 = 0; t1 < P; t1++)
+          for (let t2 = 0; t2 < P; t2++) {
+            let ar = 0;
+            for (let q1 = 0; q1 < P; q1++) {
+              const c = cos[q1 * P + t1]!,
+                sn = -sin[q1 * P + t1]!;
+              ar += c * tmpR[q1 * P + t2]! - sn * tmpI[q1 * P + t2]!;
+            }
+            out[o + t1 * P + t2] = ar;
+          }
+      }
+    };
+    const m = ns * n;
+    const es = Ls.map((L) => {
+      const e = new Float64Array(m);
+      project(L.re, L.im, e);
+      return e;
+    });
+    // the base law's mean kernel diagonal and ⟨∇F(Q), φφ†⟩ (translation invariant)
+    const d0 = new Float64Array(n);
+    const eQ = new Float64Array(ns);
+    for (let s = 0; s < ns; s++)
+      for (let a = 0; a < n; a++) {
+        const v = sr[s * n + a]! ** 2 + si[s * n + a]! ** 2;
+        d0[a] = d0[a]! + v / ns;
+        eQ[s] = eQ[s]! + gradF[a]! * v;
+      }
+    const w = new Float64Array(m),
+      xl = new Float64Array(m);
+    const Kr = new Float64Array(n * n),
+      Ki = new Float64Array(n * n),
+      Wr = new Float64Array(n),
+      Wi = new Float64Array(n);
+    // Φ at the tilt whose projections are eL(s, τ) = φ_{s,τ}†Λφ_{s,τ}; with `withGradient` also A' = ∇F(Q + δ + εφφ†) − ∇F(Q)
+    // and its projections
+    type Core = { phi: number; ess: number; A: { re: Float64Array; im: Float64Array; e: Float64Array } | null };
+    const core = (eL: Float64Array, withGradient: boolean): Core => {
+      let mx = -Infinity;
+      for (let i = 0; i < m; i++) {
+        xl[i] = -eps * eL[i]!;
+        if (xl[i]! > mx) mx = xl[i]!;
+      }
+      let z = 0;
+      for (let i = 0; i < m; i++) {
+        w[i] = Math.exp(xl[i]! - mx);
+        z += w[i]!;
+      }
+      let ex = 0,
+        w2 = 0;
+      for (let i = 0; i < m; i++) {
+        w[i] = w[i]! / z;
+        ex += w[i]! * xl[i]!;
+        w2 += w[i]! ** 2;
+      }
+      const logZ = mx + Math.log(z) - Math.log(m);
+      const rate = Ne * (ex - logZ);
+      // δ (lower triangle) = Ne·ε·Σ_s φ_s(a)conj φ_s(b)·W_s(a − b) − Ne·ε·diag(d0), W_s(q) = Σ_τ w(s, τ)ω^{q·τ}
+      Kr.fill(0);
+      Ki.fill(0);
+      for (let s = 0; s < ns; s++) {
+        const o = s * n;
+        let ws = 0;
+        for (let t = 0; t < n; t++) ws += w[o + t]!;
+        if (ws < 1e-14) continue;
+        for (let q1 = 0; q1 < P; q1++)
+          for (let t2 = 0; t2 < P; t2++) {
+            // over τ₁ first: T(q₁, τ₂) = Σ_τ₁ w(τ₁, τ₂)ω^{q₁τ₁}
+            let ar = 0,
+              ai = 0;
+            for (let t1 = 0; t1 < P; t1++) {
+              const v = w[o + t1 * P + t2]!;
+              ar += v * cos[q1 * P + t1]!;
+              ai += v * sin[q1 * P + t1]!;
+            }
+            tmpR[q1 * P + t2] = ar;
+            tmpI[q1 * P + t2] = ai;
+          }
+        for (let q1 = 0; q1 < P; q1++)
+          for (let q2 = 0; q2 < P; q2++) {
+            let ar = 0,
+              ai = 0;
+            for (let t2 = 0; t2 < P; t2++) {
+              const c = cos[q2 * P + t2]!,
+                sn = sin[q2 * P + t2]!,
+                vr = tmpR[q1 * P + t2]!,
+                vi = tmpI[q1 * P + t2]!;
+              ar += c * vr - sn * vi;
+              ai += c * vi + sn * vr;
+            }
+            Wr[q1 * P + q2] = ar;
+            Wi[q1 * P + q2] = ai;
+          }
+        for (let a = 0; a < n; a++) {
+          const xr = sr[o + a]!,
+            xi = si[o + a]!,
+            row = a * n;
+          for (let b = 0; b <= a; b++) {
+            const yr = sr[o + b]!,
+              yi = -si[o + b]!,
+              q = diffIndex[row + b]!;
+            const pr_ = xr * yr - xi * yi,
+              pi_ = xr * yi + xi * yr;
+            Kr[row + b] = Kr[row + b]! + pr_ * Wr[q]! - pi_ * Wi[q]!;
+            Ki[row + b] = Ki[row + b]! + pr_ * Wi[q]! + pi_ * Wr[q]!;
+          }
+        }
+      }
+      let lin = 0;
+      const scale = Ne * eps;
+      for (let a = 0; a < n; a++) {
+        for (let b = 0; b <= a; b++) {
+          Kr[a * n + b] = scale * Kr[a * n + b]!;
+          Ki[a * n + b] = scale * Ki[a * n + b]!;
+        }
+        Kr[a * n + a] = Kr[a * n + a]! - scale * d0[a]!;
+        Ki[a * n + a] = 0;
+        lin -= gradF[a]! * Kr[a * n + a]!;
+      }
+      for (let a = 0; a < n; a++)
+        for (let b = 0; b <= a; b++) {
+          Kr[a * n + b] = Kr[a * n + b]! + eps * (pr[a]! * pr[b]! + pi[a]! * pi[b]!) + (a === b ? 1 / G[a]! : 0);
+          if (a !== b) Ki[a * n + b] = Ki[a * n + b]! + eps * (pi[a]! * pr[b]! - pr[a]! * pi[b]!);
+        }
+      const logDet = choleskyHermitian(Kr, Ki, n);
+      if (logDet === null) return { phi: Number.POSITIVE_INFINITY, ess: 1 / w2, A: null };
+      // (K + σ²)⁻¹ = L^{−†}L^{−1}: columns of L⁻¹ by forward substitution, then the products
+      const Lr = new Float64Array(n * n),
+        Li = new Float64Array(n * n); // Linv(i, j), i ≥ j
+      for (let j = 0; j < n; j++) {
+        Lr[j * n + j] = 1 / Kr[j * n + j]!;
+        for (let i = j + 1; i < n; i++) {
+          let ar = 0,
+            ai = 0;
+          for (let k = j; k < i; k++) {
+            const lr = Kr[i * n + k]!,
+              li = Ki[i * n + k]!,
+              vr = Lr[k * n + j]!,
+              vi = Li[k * n + j]!;
+            ar -= lr * vr - li * vi;
+            ai -= lr * vi + li * vr;
+          }
+          Lr[i * n + j] = ar / Kr[i * n + i]!;
+          Li[i * n + j] = ai / Kr[i * n + i]!;
+        }
+      }
+      let tr = 0;
+      for (let a = 0; a < n; a++) {
+        if (!(Y[a]! > 0)) continue;
+        let v = 0;
+        for (let i = a; i < n; i++) v += Lr[i * n + a]! ** 2 + Li[i * n + a]! ** 2;
+        tr += Y[a]! * v;
+      }
+      const phi = rate + 0.5 * tr + 0.5 * P * logDet - F0 + lin;
+      if (!withGradient) return { phi, ess: 1 / w2, A: null };
+      // Kinv(a, b) = Σ_i conj(Linv(i, a))Linv(i, b); A' = −½KinvYKinv + (P/2)Kinv − ∇F(Q)
+      const Vr = new Float64Array(n * n),
+        Vi = new Float64Array(n * n);
+      for (let a = 0; a < n; a++)
+        for (let b = 0; b <= a; b++) {
+          let ar = 0,
+            ai = 0;
+          for (let i = a; i < n; i++) {
+            const xr = Lr[i * n + a]!,
+              xi = -Li[i * n + a]!,
+              yr = Lr[i * n + b]!,
+              yi = Li[i * n + b]!;
+            ar += xr * yr - xi * yi;
+            ai += xr * yi + xi * yr;
+          }
+          Vr[a * n + b] = ar;
+          Vi[a * n + b] = ai;
+          Vr[b * n + a] = ar;
+          Vi[b * n + a] = -ai;
+        }
+      const Ar = new Float64Array(n * n),
+        Ai = new Float64Array(n * n);
+      for (let a = 0; a < n; a++)
+        for (let b = 0; b < n; b++) {
+          let ar = 0.5 * P * Vr[a * n + b]!,
+            ai = 0.5 * P * Vi[a * n + b]!;
+          for (const k of targets) {
+            const xr = Vr[a * n + k]!,
+              xi = Vi[a * n + k]!,
+              yr = Vr[k * n + b]!,
+              yi = Vi[k * n + b]!;
+            ar -= 0.5 * Y[k]! * (xr * yr - xi * yi);
+            ai -= 0.5 * Y[k]! * (xr * yi + xi * yr);
+          }
+          if (a === b) ar -= gradF[a]!;
+          Ar[a * n + b] = ar;
+          Ai[a * n + b] = ai;
+        }
+      const eA = new Float64Array(m);
+      project(Ar, Ai, eA);
+      return { phi, ess: 1 / w2, A: { re: Ar, im: Ai, e: eA } };
+    };
+    const eL = new Float64Array(m);
+    const evaluate = (x: readonly number[], withGradient: boolean): { phi: number; grad: number[]; ess: number } => {
+      for (let i = 0; i < m; i++) eL[i] = x[0]! * es[0]![i]! + x[1]! * es[1]![i]! + x[2]! * es[2]![i]!;
+      const c = core(eL, withGradient);
+      if (!c.A) return { phi: c.phi, grad: [0, 0, 0], ess: c.ess };
+      // dΦ/dx_t = Ne·ε²·Cov_w(e_Λ − e_A', e_t)
+      const eA = c.A.e;
+      const grad = [0, 0, 0];
+      let md = 0;
+      const mt = [0, 0, 0];
+      for (let i = 0; i < m; i++) {
+        md += w[i]! * (eL[i]! - eA[i]!);
+        for (let t = 0; t < 3; t++) mt[t] = mt[t]! + w[i]! * es[t]![i]!;
+      }
+      for (let i = 0; i < m; i++) {
+        const d = eL[i]! - eA[i]! - md;
+        for (let t = 0; t < 3; t++) grad[t] = grad[t]! + w[i]! * d * (es[t]![i]! - mt[t]!);
+      }
+      for (let t = 0; t < 3; t++) grad[t] = Ne * eps * eps * grad[t]!;
+      return { phi: c.phi, grad, ess: c.ess };
+    };
+    const tilt = (x: readonly number[]) => {
+      const Tr = new Float64Array(n * n),
+        Ti = new Float64Array(n * n);
+      for (let t = 0; t < 3; t++)
+        for (let i = 0; i < n * n; i++) {
+          Tr[i] = Tr[i]! + x[t]! * Ls[t]!.re[i]!;
+          Ti[i] = Ti[i]! + x[t]! * Ls[t]!.im[i]!;
+        }
+      return { re: Tr, im: Ti };
+    };
+    return { D0, hessian: hess0, evaluate, tilt };
+  }
+
+  /**
+   * The tilted (non-Gaussian) response of the environment to the neuron with features (re, im) at offset `off`: the
+   * minimum of {@link tiltedObjective} over its three tilt coefficients by quasi-Newton (BFGS, exact gradient, the
+   * Gaussian limit's Hessian to start) from the linear response x = (1, 1, 0) (from no tilt where K + σ² is not positive
+   * there). Returns `reaction` = D(0) − min Φ, which replaces the Gaussian ½tr(ΔΣΔ) or the Laplace D(0) − min Φ_Gauss,
+   * `ess`, the Kish effective number of tilted (sample, translation) pairs at the minimum, and the coefficients.
+   */
+  tiltedReaction(
+    re: Float64Array,
+    im: Float64Array,
+    off: number,
+    eps: number,
+    which = 0,
+  ): { reaction: number; ess: number; coefficients: [number, number, number] } {
+    const { D0, hessian: hess0, evaluate } = this.tiltedObjective(re, im, off, eps, which);
+    // BFGS from the linear response (or from no tilt where K + σ² is not positive there)
+    let x = [1, 1, 0];
+    let cur = evaluate(x, true);
+    if (!Number.isFinite(cur.phi)) {
+      x = [0, 0, 0];
+      cur = evaluate(x, true);
+    }
+    // inverse Hessian from the Gaussian limit
+    const Bm = hess0.map((r) => [...r]);
+    let Hi = invert3(Bm) ?? [
+      [1, 0, 0],
+      [0, 1, 0],
+      [0, 0, 1],
+    ];
+    for (let it = 0; it < 40; it++) {
+      const dir = [0, 1, 2].map((s) => -(Hi[s]![0]! * cur.grad[0]! + Hi[s]![1]! * cur.grad[1]! + Hi[s]![2]! * cur.grad[2]!));
+      let slope = dir[0]! * cur.grad[0]! + dir[1]! * cur.grad[1]! + dir[2]! * cur.grad[2]!;
+      if (!(slope < 0)) {
+        // reset to steepest descent scaled by the Gaussian Hessian's diagonal
+        Hi = [0, 1, 2].map((s) => [0, 1, 2].map((t) => (s === t ? 1 / Math.max(Math.abs(hess0[s]![s]!), 1e-300) : 0)));
+        for (let s = 0; s < 3; s++) dir[s] = -Hi[s]![s]! * cur.grad[s]!;
+        slope = dir[0]! * cur.grad[0]! + dir[1]! * cur.grad[1]! + dir[2]! * cur.grad[2]!;
+        if (!(slope < 0)) break;
+      }
+      if (-slope < 1e-9) break;
+      let lam = 1;
+      let xn = x.map((v, t) => v + lam * dir[t]!);
+      let nxt = evaluate(xn, true);
+      while (!(nxt.phi <= cur.phi + 1e-4 * lam * slope) && lam > 1e-6) {
+        lam /= 2;
+        xn = x.map((v, t) => v + lam * dir[t]!);
+        nxt = evaluate(xn, true);
+      }
+      if (!(nxt.phi <= cur.phi)) break;
+      const sv = xn.map((v, t) => v - x[t]!);
+      const yv = nxt.grad.map((v, t) => v - cur.grad[t]!);
+      const sy = sv[0]! * yv[0]! + sv[1]! * yv[1]! + sv[2]! * yv[2]!;
+      const gain = cur.phi - nxt.phi;
+      x = xn;
+      cur = nxt;
+      if (sy > 0) {
+        const Hy = [0, 1, 2].map((s) => Hi[s]![0]! * yv[0]! + Hi[s]![1]! * yv[1]! + Hi[s]![2]! * yv[2]!);
+        const yHy = yv[0]! * Hy[0]! + yv[1]! * Hy[1]! + yv[2]! * Hy[2]!;
+        Hi = [0, 1, 2].map((s) =>
+          [0, 1, 2].map(
+            (t) => Hi[s]![t]! + ((sy + yHy) * sv[s]! * sv[t]!) / (sy * sy) - (Hy[s]! * sv[t]! + sv[s]! * Hy[t]!) / sy,
+          ),
+        );
+      }
+      if (gain < 1e-8) break;
+    }
+    return { reaction: D0 - cur.phi, ess: cur.ess, coefficients: [x[0]!, x[1]!, x[2]!] };
+  }
+
+  /** The index of a − b in the Fourier grid, for every pair (a, b) (cached). */
+  private diffIndex(): Int32Array {
+    if (!this.diffCache) {
+      const { n, P } = this;
+      this.diffCache = new Int32Array(n * n);
+      for (let a = 0; a < n; a++) for (let b = 0; b < n; b++) this.diffCache[a * n + b] = minus(a, b, P);
+    }
+    return this.diffCache;
+  }
+  private diffCache: Int32Array | null = null;
+
+  /** ΣR for a full n × n matrix R (split re/im), block by block: (ΣR)(a, a − q) = Σ_e Σ_q(a, e)R(e, e − q). */
+  private applySigma(Rr: Float64Array, Ri: Float64Array, which: number): { re: Float64Array; im: Float64Array } {
+    const { n, P } = this;
+    const blocks = this.sigma[which]!;
+    const Sr = new Float64Array(n * n),
+      Si = new Float64Array(n * n),
+      br = new Float64Array(n),
+      bi = new Float64Array(n);
+    for (let q = 0; q < n; q++) {
+      for (let a = 0; a < n; a++) {
+        const j = minus(a, q, P);
+        br[a] = Rr[a * n + j]!;
+        bi[a] = Ri[a * n + j]!;
+      }
+      const S = blocks[q]!;
+      for (let a = 0; a < n; a++) {
+        let sr = 0,
+          si = 0;
+        const row = 2 * a * n;
+        for (let e = 0; e < n; e++) {
+          const mr = S[row + 2 * e]!,
+            mi = S[row + 2 * e + 1]!;
+          sr += mr * br[e]! - mi * bi[e]!;
+          si += mr * bi[e]! + mi * br[e]!;
+        }
+        const j = minus(a, q, P);
+        Sr[a * n + j] = sr;
+        Si[a * n + j] = si;
+      }
+    }
+    return { re: Sr, im: Si };
+  }
+
+  /**
+   * What both non-perturbative responses need of the neuron with features (re, im) at offset `off`: D(0) =
+   * F(Q + εφφ†) − F(Q), the basis B_t = (gh† + hg†, gg†, hh†) of g = Gφ, h = GYg (full n × n, split re/im),
+   * S_t = ΣB_t with the covariance of scale index `which` and the units u_t of the coefficients (c₁, c₂ relative to the
+   * linear response, c₃ in units of c₁|g|/|h|).
+   */
+  private responseBasis(
+    re: Float64Array,
+    im: Float64Array,
+    off: number,
+    eps: number,
+    which: number,
+  ): {
+    D0: number;
+    Bs: { re: Float64Array; im: Float64Array }[];
+    Ss: { re: Float64Array; im: Float64Array }[];
+    unit: number[];
+  } {
+    const { n, P } = this;
+    const { gr, gi, hr, hi, X, sY, beta, cgg } = this.neuron(re, im, off, eps);
+    let g2 = 0,
+      h2 = 0;
+    for (let k = 0; k < n; k++) {
+      g2 += gr[k]! ** 2 + gi[k]! ** 2;
+      h2 += hr[k]! ** 2 + hi[k]! ** 2;
+    }
+    const D0 = (-0.5 * eps * sY) / (1 + X) + 0.5 * P * Math.log1p(X);
+    const unit = [0.5 * beta, -cgg, (0.5 * beta * Math.sqrt(g2)) / Math.sqrt(h2 || 1)];
+    const outer = (
+      xr: Float64Array,
+      xi: Float64Array,
+      yr: Float64Array,
+      yi: Float64Array,
+      Br: Float64Array,
+      Bi: Float64Array,
+    ) => {
+      for (let a = 0; a < n; a++)
+        for (let b = 0; b < n; b++) {
+          Br[a * n + b] = Br[a * n + b]! + xr[a]! * yr[b]! + xi[a]! * yi[b]!;
+          Bi[a * n + b] = Bi[a * n + b]! + xi[a]! * yr[b]! - xr[a]! * yi[b]!;
+        }
+    };
+    const Bs = [0, 1, 2].map(() => ({ re: new Float64Array(n * n), im: new Float64Array(n * n) }));
+    outer(gr, gi, hr, hi, Bs[0]!.re, Bs[0]!.im);
+    outer(hr, hi, gr, gi, Bs[0]!.re, Bs[0]!.im);
+    outer(gr, gi, gr, gi, Bs[1]!.re, Bs[1]!.im);
+    outer(hr, hi, hr, hi, Bs[2]!.re, Bs[2]!.im);
+    const Ss = Bs.map((B) => this.applySigma(B.re, B.im, which));
+    return { D0, Bs, Ss, unit };
   }
 
   /** The reaction and (when `shift`) the stiffness shift in one pass over the blocks Σ_q. */
@@ -892,9 +1368,11 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
   const sweeps = opts.sweeps ?? 40;
   const nCov = opts.covarianceSamples ?? 1024;
   const response = opts.response ?? 'quadratic';
-  if (response !== 'quadratic' && response !== 'laplace')
-    throw new InvalidArgumentError(`solveModularScreened: response must be 'quadratic' or 'laplace', got ${String(response)}`);
-  const nRw = opts.reweightSamples ?? (response === 'laplace' ? 256 : 1024);
+  if (response !== 'quadratic' && response !== 'laplace' && response !== 'tilted')
+    throw new InvalidArgumentError(
+      `solveModularScreened: response must be 'quadratic', 'laplace' or 'tilted', got ${String(response)}`,
+    );
+  const nRw = opts.reweightSamples ?? (response === 'quadratic' ? 1024 : 256);
   const stepSize = opts.stepSize ?? 0.1;
   const leapfrogSteps = opts.leapfrogSteps ?? 6;
   const damping = opts.damping ?? 0.7;
@@ -981,7 +1459,12 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
       const s = Math.floor((i * M) / nr);
       idx[i] = s;
       const tw = env.terms(fr, fi, s * n, eps, 0, shift);
-      lw[i] = (response === 'laplace' ? env.laplaceReaction(fr, fi, s * n, eps, 0).reaction : tw.reaction) - tw.shift;
+      lw[i] =
+        (response === 'laplace'
+          ? env.laplaceReaction(fr, fi, s * n, eps, 0).reaction
+          : response === 'tilted'
+            ? env.tiltedReaction(fr, fi, s * n, eps, 0).reaction
+            : tw.reaction) - tw.shift;
       const t = Math.floor(s / chains),
         c = s % chains;
       diff[i] = act.cavity(keptStates[t]!, c) - act.linear(keptStates[t]!, c);
