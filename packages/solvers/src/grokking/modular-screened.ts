@@ -97,7 +97,7 @@ export interface ModularScreenedOptions {
    * (`ModularScreenedEnvironment.laplaceReaction`), the non-perturbative response; ≈ 0.15 s a reweighted sample at
    * P = 11, so `reweightSamples` defaults to 256 there. 'tilted': the environment as independent neurons tilted by a
    * common field, with Cramér's rate function instead of the Gaussian's (`ModularScreenedEnvironment.tiltedReaction`);
-   * ≈ 0.3 s a reweighted sample at P = 7 (256 by default), several times that at P = 11.
+   * ≈ 0.3 s a reweighted sample at P = 7 (256 by default) and ≈ 2 s at P = 11.
    */
   response?: 'quadratic' | 'laplace' | 'tilted';
   /** Start the iteration from this solution's kernel and screening instead of the cavity theory (skips the cavity solve). */
