@@ -291,6 +291,38 @@ function choleskyHermitian(Kr: Float64Array, Ki: Float64Array, n: number): numbe
   return logDet;
 }
 
+/**
+ * tr(Y(K + σ²)⁻¹) = Σ_target Y_κ|L⁻¹e_κ|² from the Cholesky factor L of K + σ² ({@link choleskyHermitian}), Y diagonal
+ * and nonzero only on `targets`; zr, zi are scratch vectors of length n.
+ */
+function traceYInverse(
+  Lr: Float64Array,
+  Li: Float64Array,
+  n: number,
+  Y: Float64Array,
+  targets: readonly number[],
+  zr: Float64Array,
+  zi: Float64Array,
+): number {
+  let tr = 0;
+  for (const k0 of targets) {
+    for (let i = k0; i < n; i++) {
+      let ar = i === k0 ? 1 : 0,
+        ai = 0;
+      for (let k = k0; k < i; k++) {
+        const lr = Lr[i * n + k]!,
+          li = Li[i * n + k]!;
+        ar -= lr * zr[k]! - li * zi[k]!;
+        ai -= lr * zi[k]! + li * zr[k]!;
+      }
+      zr[i] = ar / Lr[i * n + i]!;
+      zi[i] = ai / Lr[i * n + i]!;
+      tr += Y[k0]! * (zr[i]! ** 2 + zi[i]! ** 2);
+    }
+  }
+  return tr;
+}
+
 /** The inverse of a 3 × 3 matrix by cofactors; null when singular. */
 function invert3(A: number[][]): number[][] | null {
   const [a, b, c] = A[0]!,
@@ -650,23 +682,7 @@ export class ModularScreenedEnvironment {
         }
       const logDet = choleskyHermitian(Kr, Ki, n);
       if (logDet === null) return Number.POSITIVE_INFINITY;
-      // tr(Y(K + σ²)⁻¹) = Σ_target Y_κ|L⁻¹e_κ|²
-      let tr = 0;
-      for (const k0 of targets) {
-        for (let i = k0; i < n; i++) {
-          let ar = i === k0 ? 1 : 0,
-            ai = 0;
-          for (let k = k0; k < i; k++) {
-            const lr = Kr[i * n + k]!,
-              li = Ki[i * n + k]!;
-            ar -= lr * zr[k]! - li * zi[k]!;
-            ai -= lr * zi[k]! + li * zr[k]!;
-          }
-          zr[i] = ar / Kr[i * n + i]!;
-          zi[i] = ai / Kr[i * n + i]!;
-          tr += Y[k0]! * (zr[i]! ** 2 + zi[i]! ** 2);
-        }
-      }
+      const tr = traceYInverse(Kr, Ki, n, Y, targets, zr, zi);
       let quad = 0;
       for (let s = 0; s < 3; s++) {
         quad += c[s]! * lin[s]!;
@@ -844,25 +860,22 @@ export class ModularScreenedEnvironment {
       project(L.re, L.im, e);
       return e;
     });
-    // the base law's mean kernel diagonal and ⟨∇F(Q), φφ†⟩ (translation invariant)
+    // the base law's mean kernel diagonal
     const d0 = new Float64Array(n);
-    const eQ = new Float64Array(ns);
-    for (let s = 0; s < ns; s++)
-      for (let a = 0; a < n; a++) {
-        const v = sr[s * n + a]! ** 2 + si[s * n + a]! ** 2;
-        d0[a] = d0[a]! + v / ns;
-        eQ[s] = eQ[s]! + gradF[a]! * v;
-      }
+    for (let s = 0; s < ns; s++) for (let a = 0; a < n; a++) d0[a] = d0[a]! + (sr[s * n + a]! ** 2 + si[s * n + a]! ** 2) / ns;
+    // work buffers of the evaluations (n × n matrices split re/im; per (sample, translation) arrays of length m)
     const w = new Float64Array(m),
-      xl = new Float64Array(m);
-    const Kr = new Float64Array(n * n),
-      Ki = new Float64Array(n * n),
-      Wr = new Float64Array(n),
-      Wi = new Float64Array(n);
-    // Φ at the tilt whose projections are eL(s, τ) = φ_{s,τ}†Λφ_{s,τ}; with `withGradient` also A' = ∇F(Q + δ + εφφ†) − ∇F(Q)
-    // and its projections
-    type Core = { phi: number; ess: number; A: { re: Float64Array; im: Float64Array; e: Float64Array } | null };
-    const core = (eL: Float64Array, withGradient: boolean): Core => {
+      xl = new Float64Array(m),
+      eA = new Float64Array(m);
+    const mat = () => new Float64Array(n * n);
+    const [Kr, Ki, Lr, Li, Vr, Vi, Ar, Ai] = [mat(), mat(), mat(), mat(), mat(), mat(), mat(), mat()];
+    const Wr = new Float64Array(n),
+      Wi = new Float64Array(n),
+      zr = new Float64Array(n),
+      zi = new Float64Array(n);
+    // Φ at the tilt whose projections are eL(s, τ) = φ_{s,τ}†Λφ_{s,τ}; with `withGradient` also the projections eA of
+    // A' = ∇F(Q + δ + εφφ†) − ∇F(Q) (`gradient` true: eA holds them)
+    const core = (eL: Float64Array, withGradient: boolean): { phi: number; ess: number; gradient: boolean } => {
       let mx = -Infinity;
       for (let i = 0; i < m; i++) {
         xl[i] = -eps * eL[i]!;
@@ -950,10 +963,13 @@ export class ModularScreenedEnvironment {
           if (a !== b) Ki[a * n + b] = Ki[a * n + b]! + eps * (pi[a]! * pr[b]! - pr[a]! * pi[b]!);
         }
       const logDet = choleskyHermitian(Kr, Ki, n);
-      if (logDet === null) return { phi: Number.POSITIVE_INFINITY, ess: 1 / w2, A: null };
+      if (logDet === null) return { phi: Number.POSITIVE_INFINITY, ess: 1 / w2, gradient: false };
+      const tr = traceYInverse(Kr, Ki, n, Y, targets, zr, zi);
+      const phi = rate + 0.5 * tr + 0.5 * P * logDet - F0 + lin;
+      if (!withGradient) return { phi, ess: 1 / w2, gradient: false };
       // (K + σ²)⁻¹ = L^{−†}L^{−1}: columns of L⁻¹ by forward substitution, then the products
-      const Lr = new Float64Array(n * n),
-        Li = new Float64Array(n * n); // Linv(i, j), i ≥ j
+      Lr.fill(0);
+      Li.fill(0); // Linv(i, j), i ≥ j
       for (let j = 0; j < n; j++) {
         Lr[j * n + j] = 1 / Kr[j * n + j]!;
         for (let i = j + 1; i < n; i++) {
@@ -971,18 +987,7 @@ export class ModularScreenedEnvironment {
           Li[i * n + j] = ai / Kr[i * n + i]!;
         }
       }
-      let tr = 0;
-      for (let a = 0; a < n; a++) {
-        if (!(Y[a]! > 0)) continue;
-        let v = 0;
-        for (let i = a; i < n; i++) v += Lr[i * n + a]! ** 2 + Li[i * n + a]! ** 2;
-        tr += Y[a]! * v;
-      }
-      const phi = rate + 0.5 * tr + 0.5 * P * logDet - F0 + lin;
-      if (!withGradient) return { phi, ess: 1 / w2, A: null };
       // Kinv(a, b) = Σ_i conj(Linv(i, a))Linv(i, b); A' = −½KinvYKinv + (P/2)Kinv − ∇F(Q)
-      const Vr = new Float64Array(n * n),
-        Vi = new Float64Array(n * n);
       for (let a = 0; a < n; a++)
         for (let b = 0; b <= a; b++) {
           let ar = 0,
@@ -1000,8 +1005,6 @@ export class ModularScreenedEnvironment {
           Vr[b * n + a] = ar;
           Vi[b * n + a] = -ai;
         }
-      const Ar = new Float64Array(n * n),
-        Ai = new Float64Array(n * n);
       for (let a = 0; a < n; a++)
         for (let b = 0; b < n; b++) {
           let ar = 0.5 * P * Vr[a * n + b]!,
@@ -1018,17 +1021,15 @@ export class ModularScreenedEnvironment {
           Ar[a * n + b] = ar;
           Ai[a * n + b] = ai;
         }
-      const eA = new Float64Array(m);
       project(Ar, Ai, eA);
-      return { phi, ess: 1 / w2, A: { re: Ar, im: Ai, e: eA } };
+      return { phi, ess: 1 / w2, gradient: true };
     };
     const eL = new Float64Array(m);
     const evaluate = (x: readonly number[], withGradient: boolean): { phi: number; grad: number[]; ess: number } => {
       for (let i = 0; i < m; i++) eL[i] = x[0]! * es[0]![i]! + x[1]! * es[1]![i]! + x[2]! * es[2]![i]!;
       const c = core(eL, withGradient);
-      if (!c.A) return { phi: c.phi, grad: [0, 0, 0], ess: c.ess };
+      if (!c.gradient) return { phi: c.phi, grad: [0, 0, 0], ess: c.ess };
       // dΦ/dx_t = Ne·ε²·Cov_w(e_Λ − e_A', e_t)
-      const eA = c.A.e;
       const grad = [0, 0, 0];
       let md = 0;
       const mt = [0, 0, 0];
