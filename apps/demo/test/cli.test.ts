@@ -23,7 +23,7 @@ describe('demo CLI contract', () => {
     expect(r.code).toBe(0);
     for (const c of ['backends', 'data', 'kernel', 'train', 'msa', 'gp', 'grokking', 'scaling']) expect(r.stdout).toContain(c);
   });
-  it('modular --method, --screened-sweeps and --sweeps: validated, and only for the scenario run', () => {
+  it('modular --method, --screened-sweeps, --sweeps and --environment-check: validated, and only for the scenario run', () => {
     const bad = demo(['modular', '--method', 'euler']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--method must be lm or mala, got euler/);
@@ -36,6 +36,9 @@ describe('demo CLI contract', () => {
     const only = demo(['modular', '--full', '--plan-sweep', join(tmpdir(), 'sftdl-never'), '--sweeps', 'gmfl2']);
     expect(only.code).toBe(2);
     expect(only.stderr).toMatch(/--sweeps applies to the scenario run/);
+    const env = demo(['modular', '--full', '--plan-sweep', join(tmpdir(), 'sftdl-never'), '--environment-check']);
+    expect(env.code).toBe(2);
+    expect(env.stderr).toMatch(/--environment-check applies to the scenario run/);
     const badSweep = demo(['modular', '--sweeps', 'gmfl3']);
     expect(badSweep.code).toBe(2);
     expect(badSweep.stderr).toMatch(/gmfl3/);

@@ -267,6 +267,56 @@ describe('cubic ensemble: deterministic budget', () => {
   }, 60_000);
 });
 
+describe('modular environment check', () => {
+  it('measures the network kernel statistics at a GMFL-II point and solves the screened theory with them', async () => {
+    const { runModularLangevin } = await import('../src/tour/modular-langevin');
+    const { referenceBackend } = await import('@sftdl/compute');
+    const sc = modularScenario({ prime: 7, width: 16, gamma: 30 });
+    const [r] = await runModularLangevin({
+      scenario: sc,
+      sigma2: [0.95 * sc.gmfl2Onset],
+      chains: 2,
+      maxSteps: 800,
+      burnIn: 100,
+      thin: 5,
+      key: key(4),
+      backend: referenceBackend,
+      reweightDraws: 0,
+      stopAtTarget: false,
+      environmentCheck: true,
+    });
+    const e = r!.environment!;
+    expect(r!.phase).toBe('GMFL-II');
+    // every 8th of the 140 recorded states of each chain, neurons of the first of every 64
+    expect(e.states).toBe(2 * Math.floor(140 / 8));
+    expect(e.neuronSamples).toBe(16);
+    expect(e.fluctuationNetwork).toBeCloseTo(r!.a - e.aMeanKernel, 14);
+    expect(e.aMeanKernel).toBeGreaterThan(0.5);
+    expect(e.aMeanKernel).toBeLessThan(r!.a);
+    for (const v of [e.fluctuationNetworkCovariance, e.fluctuationGaussian, e.fluctuationRpa!]) {
+      expect(v).toBeGreaterThan(0);
+      expect(v).toBeLessThan(0.2);
+    }
+    expect(e.theoryNetworkCovariance).toBeGreaterThan(0.5);
+    expect(e.theoryNetworkCovariance).toBeLessThan(1);
+    expect(e.w2v2TheoryNetworkCovariance).toBeGreaterThan(0);
+    await expect(
+      runModularLangevin({
+        scenario: sc,
+        sigma2: [0.95 * sc.gmfl2Onset],
+        chains: 2,
+        maxSteps: 200,
+        burnIn: 100,
+        thin: 5,
+        key: key(4),
+        backend: referenceBackend,
+        environmentCheck: true,
+        checkpoint: { load: () => undefined, save: () => {}, everySeconds: 60 },
+      }),
+    ).rejects.toThrow(/does not resume from a checkpoint/);
+  }, 180_000);
+});
+
 describe('modular finite-width sweeps', () => {
   it('the GMFL-II sweep runs each width at 0.95σ²_II of its own scenario, reuses the base run, and fits the gap', async () => {
     const { runFiniteWidth } = await import('../src/tour/modular-width');

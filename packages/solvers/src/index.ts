@@ -108,6 +108,8 @@ export type {
 export { solveModularFiniteN } from './grokking/modular-finite-n';
 export type { ModularScreenedOptions, ModularScreenedSolution } from './grokking/modular-screened';
 export { modularNeuronFeatures, solveModularScreened } from './grokking/modular-screened';
+export type { ModularEnvironmentCheck, ModularFluctuationParts } from './grokking/modular-environment';
+export { ModularKernelMoments, modularEnvironmentCheck } from './grokking/modular-environment';
 export type { ModularReadoutIntegral } from './grokking/modular-readout';
 export { modularReadoutIntegral } from './grokking/modular-readout';
 export {

@@ -13,9 +13,9 @@ export const command: Command = {
   name: 'modular',
   summary: 'scenario: modular-addition discrepancy curve with GMFL-I/II onsets (paper Fig. 3b; theory at paper size)',
   usage: [
-    "demo modular [--full] [--points m] [--prime P] [--width N] [--gamma g] [--chains C] [--max-steps S] [--widths N1,N2,…] [--sweeps gfl,gmfl1-mid,gmfl2] [--screened-sweeps] [--method lm|mala] [--json]   (--full: 401 σ² points; the theory is already at the paper's P = 401, N = 1000)",
+    "demo modular [--full] [--points m] [--prime P] [--width N] [--gamma g] [--chains C] [--max-steps S] [--widths N1,N2,…] [--sweeps gfl,gmfl1-mid,gmfl2] [--screened-sweeps] [--method lm|mala] [--environment-check] [--json]   (--full: 401 σ² points; the theory is already at the paper's P = 401, N = 1000)",
     'demo modular --full --plan-sweep DIR [--prime P] [--width N] [--gamma g] [--steps S] [--seed s] [--json]: the network side at P = 47 (N = 64, γ = 30) as a sweep plan — 8 σ² across GFL/GMFL-I/GMFL-II × 4 seeds, 4 chains × 200 000 steps each, checkpointed, with its cost estimate; run it with `demo sweep run|submit DIR`, then `demo report --from DIR`',
-    '  langevin: { prime, width, sigmaA2, gamma, method, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA (finite-P theory), theoryASaddle, deviationSe, theoryFiniteN (finite-N theory: readout integrated exactly, cavity action), theoryFiniteNSe, deviationSeFiniteN, withinThreeSeFiniteN, theoryReweighted (the cavity law reweighted to the exact read-in posterior: the network’s |a| by importance sampling), theoryReweightedSe, reweightEss, theoryIndependent, reweightUsable (Kish ESS ≥ 100), deviationSeReweighted and withinThreeSeReweighted (only when usable; all absent where the reweighting did not run), theoryLogDet, theoryScreened (the screened cavity theory: the cavity action plus the other neurons’ RPA response; at the scenario’s three σ² and in the GMFL-II sweep, with --screened-sweeps also in the GFL and GMFL-I sweeps), theoryScreenedSe, deviationSeScreened, withinThreeSeScreened, w2v2TheoryScreened, screening, theoryLaplace (GMFL-II only: the screened theory with the environment’s Laplace response, continued from the screened solution), theoryLaplaceSe, deviationSeLaplace, withinThreeSeLaplace, w2v2TheoryLaplace, withinBracket (the network between the second-order and the Laplace response, within 3 SE), w2v2, w2v2Theory, w2v2PerMode, starts: [{ start: prior|aligned, a, aStdError, rhat }], startsAgree, equilibrated, … }], theoryFiniteP, theoryFiniteN, finiteWidth, finiteWidthGfl, finiteWidthGmfl2: { prime, gamma, point, points, fits } } — the square-activation network on the full P² table (default P = 11, N = 32, γ = 30; half the chains start from the prior, half Fourier-aligned; at most --max-steps per σ² point, deterministic) vs the theory at the same P, N, σ_a², γ; finiteWidth, finiteWidthGfl, finiteWidthGmfl2: the network at --widths (default 16,32,64) at the GMFL-I midpoint, in GFL (1.15σ²_I) and in GMFL-II (0.95σ²_II) of each width, against the finite-P (N → ∞) and the finite-N theories, the gap extrapolated to N → ∞',
+    '  langevin: { prime, width, sigmaA2, gamma, method, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA (finite-P theory), theoryASaddle, deviationSe, theoryFiniteN (finite-N theory: readout integrated exactly, cavity action), theoryFiniteNSe, deviationSeFiniteN, withinThreeSeFiniteN, theoryReweighted (the cavity law reweighted to the exact read-in posterior: the network’s |a| by importance sampling), theoryReweightedSe, reweightEss, theoryIndependent, reweightUsable (Kish ESS ≥ 100), deviationSeReweighted and withinThreeSeReweighted (only when usable; all absent where the reweighting did not run), theoryLogDet, theoryScreened (the screened cavity theory: the cavity action plus the other neurons’ RPA response; at the scenario’s three σ² and in the GMFL-II sweep, with --screened-sweeps also in the GFL and GMFL-I sweeps), theoryScreenedSe, deviationSeScreened, withinThreeSeScreened, w2v2TheoryScreened, screening, theoryLaplace (GMFL-II only: the screened theory with the environment’s Laplace response, continued from the screened solution), theoryLaplaceSe, deviationSeLaplace, withinThreeSeLaplace, w2v2TheoryLaplace, withinBracket (the network between the second-order and the Laplace response, within 3 SE), environment (with --environment-check, GMFL-II: the network’s own kernel statistics against the Gaussian environment — aMeanKernel, fluctuationNetwork, fluctuationNetworkCovariance, fluctuationRpa, fluctuationGaussian, parts, theoryNetworkCovariance), w2v2, w2v2Theory, w2v2PerMode, starts: [{ start: prior|aligned, a, aStdError, rhat }], startsAgree, equilibrated, … }], theoryFiniteP, theoryFiniteN, finiteWidth, finiteWidthGfl, finiteWidthGmfl2: { prime, gamma, point, points, fits } } — the square-activation network on the full P² table (default P = 11, N = 32, γ = 30; half the chains start from the prior, half Fourier-aligned; at most --max-steps per σ² point, deterministic) vs the theory at the same P, N, σ_a², γ; finiteWidth, finiteWidthGfl, finiteWidthGmfl2: the network at --widths (default 16,32,64) at the GMFL-I midpoint, in GFL (1.15σ²_I) and in GMFL-II (0.95σ²_II) of each width, against the finite-P (N → ∞) and the finite-N theories, the gap extrapolated to N → ∞',
   ],
   flags: [
     ...partFlags({ allowFull: true }),
@@ -62,6 +62,12 @@ export const command: Command = {
       type: 'switch',
       description:
         'also solve the screened cavity theory at every width of the GFL and GMFL-I midpoint sweeps (≈ 3–5 min a point; the run’s three σ² points and the GMFL-II sweep always have it)',
+    },
+    {
+      name: 'environment-check',
+      type: 'switch',
+      description:
+        'at the GMFL-II point: measure the network’s own kernel covariance and check the screened theory’s Gaussian environment against it (JSON runs[].environment; ≈ 6 min more at P = 11)',
     },
     {
       name: 'langevin-seconds',
@@ -113,6 +119,7 @@ export const command: Command = {
       ...(method !== undefined ? { method } : {}),
       ...(ctx.flags.bool('screened-sweeps') ? { screenedSweeps: true } : {}),
       ...(sweepsFlag ? { sweeps: sweepsFlag } : {}),
+      ...(ctx.flags.bool('environment-check') ? { environmentCheck: true } : {}),
     };
     if (ctx.flags.has('langevin-seconds'))
       throw new UsageError(
@@ -127,6 +134,7 @@ export const command: Command = {
     if (planDir !== undefined) {
       if (!pf.full) throw new UsageError('--plan-sweep plans the paper-size run; add --full');
       if (method !== undefined) throw new UsageError('--method applies to the scenario run; the sweep tasks use lm');
+      if (langevin.environmentCheck) throw new UsageError('--environment-check applies to the scenario run, not to --plan-sweep');
       if (langevin.screenedSweeps || langevin.sweeps)
         throw new UsageError(
           `--${langevin.sweeps ? 'sweeps' : 'screened-sweeps'} applies to the scenario run (its width sweeps), not to --plan-sweep`,

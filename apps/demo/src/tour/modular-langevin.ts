@@ -9,11 +9,14 @@
 import { type ComputeBackend, ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
 import { type Key, fold, uniform } from '@sftdl/field';
 import {
+  type ModularEnvironmentCheck,
   type ModularFiniteNSolution,
   type ModularNetworkAverage,
   type ModularParams,
   type ModularScreenedSolution,
+  ModularKernelMoments,
   modularDegeneracy,
+  modularEnvironmentCheck,
   modularOnsets,
   modularReadoutIntegral,
   modularSaddles,
@@ -207,6 +210,21 @@ export interface ModularLangevinRun {
   equilibrated: boolean;
   diagnostics: ScalarDiagnostics;
   warnings: string[];
+  /** With `environmentCheck`, at GMFL-II points: the network's kernel statistics against the Gaussian environment. */
+  environment?: ModularEnvironmentSummary;
+}
+
+/**
+ * The screened theory's Gaussian environment against the network's own kernel statistics at one σ² (option
+ * `environmentCheck`); every fluctuation is a contribution to ⟨a⟩ − a(Q) (docs/theory/grokking.md §4.9).
+ */
+export interface ModularEnvironmentSummary extends ModularEnvironmentCheck {
+  /** The network's own ⟨a⟩ − a(Q): its |a| minus a at its mean kernel. */
+  fluctuationNetwork: number;
+  /** The screened theory (second-order reaction) solved with the network's kernel covariance in place of the RPA's. */
+  theoryNetworkCovariance: number | null;
+  theoryNetworkCovarianceSe: number | null;
+  w2v2TheoryNetworkCovariance: number | null;
 }
 
 /** Options of {@link runModularLangevin}. */
@@ -244,6 +262,14 @@ export interface ModularLangevinOptions {
   screenedTheory?: 'none' | 'gmfl2' | 'all';
   /** The sampler's integrator (default: the sampler's own, Leimkuhler–Matthews `lm`); `mala` is Metropolis-adjusted, exact at any step. */
   method?: LangevinMethod;
+  /**
+   * At the points the theory places in GMFL-II: measure the network's own kernel statistics and check the screened
+   * theory's Gaussian environment against them (`environment` of the run; {@link modularEnvironmentCheck}, and the
+   * screened theory solved with the network's covariance). Kernel moments from every 8th recorded state of each chain,
+   * neuron samples from every 64th of those; ≈ 1–2 min at P = 11 besides the screened solve (≈ 4 min). Not with a
+   * checkpoint.
+   */
+  environmentCheck?: boolean;
   /** Checkpoint store of a single-σ² run (a sweep task's handle): the sampler states and the traces, saved every `everySeconds`. */
   checkpoint?: { load(): string | undefined; save(text: string): void; everySeconds: number };
   onProgress?: (fraction: number) => void;
@@ -356,6 +382,36 @@ export function laplaceTheory(par: ModularParams, key: Key, start: ModularScreen
   return nullIfRefused(() => solveModularScreened(par, { key, response: 'laplace', start }));
 }
 
+/**
+ * The environment check of one GMFL-II point: the Gaussian environment against the network's kernel statistics, and the
+ * screened theory with the network's covariance (continued from the screened solution where there is one); undefined
+ * where the check refuses (too few states for a usable covariance).
+ */
+function environmentSummary(
+  par: ModularParams,
+  moments: ModularKernelMoments,
+  a: number,
+  start: ModularScreenedSolution | null,
+  key: Key,
+): ModularEnvironmentSummary | undefined {
+  const c = nullIfRefused(() => modularEnvironmentCheck(moments, par.sigma2, { gaussianDraws: 400, key }));
+  if (!c) return undefined;
+  const t = nullIfRefused(() =>
+    solveModularScreened(par, {
+      key: fold(key, 1),
+      environmentCovariance: moments.covarianceBlocks(),
+      ...(start ? { start } : {}),
+    }),
+  );
+  return {
+    ...c,
+    fluctuationNetwork: a - c.aMeanKernel,
+    theoryNetworkCovariance: t?.a ?? null,
+    theoryNetworkCovarianceSe: t?.aStdError ?? null,
+    w2v2TheoryNetworkCovariance: t?.phiPsi ?? null,
+  };
+}
+
 /** A theory's solution, or null where it refuses the parameters (InvalidArgumentError) or does not converge. */
 function nullIfRefused<T>(solve: () => T): T | null {
   try {
@@ -437,6 +493,12 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const thS = wantScreened ? screenedTheory(par, fold(o.key, 7000 + i)) : undefined;
     // GMFL-II: the Laplace response too (≈ 5 min a point at P = 11, N = 32), continued from the screened solution
     const thL = thS && th.phase === 'GMFL-II' ? laplaceTheory(par, fold(o.key, 7100 + i), thS) : undefined;
+    if (o.environmentCheck && o.checkpoint)
+      throw new InvalidArgumentError(
+        'runModularLangevin: environmentCheck does not resume from a checkpoint; run it without one',
+      );
+    const moments =
+      o.environmentCheck && th.phase === 'GMFL-II' && P <= 23 ? new ModularKernelMoments(P, sc.width, sc.sigmaA2) : null;
     const model = modularNet({ ...par, backend: o.backend });
     const xAligned = modularSaddles(thP.s, sc.gamma)?.xPlus ?? modularDegeneracy(sc.gamma).xStar;
     const saved = o.checkpoint?.load();
@@ -496,6 +558,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
           for (let c = 0; c < groups[gi]!.chains; c++) {
             const tr = traces[gi]![c]!;
             tr.push(modularReadoutIntegral(params[c]!, sc.width, P, sc.sigmaA2, sigma2).a);
+            if (moments && tr.length % 8 === 0) moments.add(params[c]!, moments.count % 64 === 0);
             if ((tr.length - 1) % PHASE_STRIDE === 0) {
               const u = uniform(fold(fold(kPhase, gi * 1000 + c), tr.length), sc.width * 2 * hMax);
               const wr = randomiseFourierPhases(params[c]!, sc.width, P, u);
@@ -583,6 +646,10 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
             return a >= lo.a - 3 * Math.hypot(diag.se, lo.aStdError) && a <= hi.a + 3 * Math.hypot(diag.se, hi.aStdError);
           })()
         : null;
+    const environment =
+      moments && moments.count >= 16
+        ? environmentSummary(par, moments, Math.abs(diag.mean), thS ?? null, fold(o.key, 9500 + i))
+        : undefined;
     const run: ModularLangevinRun = {
       sigma2,
       a: Math.abs(diag.mean),
@@ -647,6 +714,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       equilibrated: rhat <= 1.05 && ess >= 100,
       diagnostics: diag,
       warnings: results.flatMap((r) => r.diagnostics.warnings),
+      ...(environment ? { environment } : {}),
     };
     out.push(run);
     o.onPoint?.(i, run);

@@ -6,6 +6,7 @@ import { key as makeKey, fold } from '@sftdl/field';
 import { modularCurve, modularModeProfile, solveModularFiniteP } from '@sftdl/solvers';
 import type { LangevinMethod } from '@sftdl/training';
 import {
+  type ModularEnvironmentSummary,
   type ModularLangevinRun,
   REWEIGHT_DRAWS,
   REWEIGHT_MIN_ESS,
@@ -206,6 +207,12 @@ function gmfl2Paragraph(fw: WidthSweep): string {
   }. Extrapolations to N → ∞: ${fitsText(fw.fits)}.`;
 }
 
+/** The report's account of `--environment-check` at one GMFL-II point (docs/theory/grokking.md §4.9). */
+function environmentParagraph(x: ModularLangevinRun, e: ModularEnvironmentSummary): string {
+  const pct = (v: number, ref: number) => `${fmt((100 * (v - ref)) / ref, 2)} %`;
+  return `The Gaussian environment against the network's own kernel statistics (σ² = ${fmt(x.sigma2, 3)}, ${e.states} recorded states, ${e.neuronSamples} neuron samples): the network's ⟨a⟩ − a(Q) is ${fmt(e.fluctuationNetwork, 3)} (a(Q) = ${fmt(e.aMeanKernel, 4)} at its mean kernel). To second order in its own kernel covariance it would be ${fmt(e.fluctuationNetworkCovariance, 3)}; the exact Gaussian average with that covariance gives ${fmt(e.fluctuationGaussian, 3)} ± ${fmt(e.fluctuationGaussianSe, 1)} (${pct(e.fluctuationGaussian, e.fluctuationNetwork)}: the kernel's distribution is skewed)${e.fluctuationRpa === undefined ? '' : `; the RPA covariance built from the network's own neurons gives ${fmt(e.fluctuationRpa, 3)} (${pct(e.fluctuationRpa, e.fluctuationNetworkCovariance)} against the network's covariance: the RPA over-screens)`}. The screened theory with the network's covariance in place of the RPA's gives |a| = ${e.theoryNetworkCovariance === null ? '—' : `${fmt(e.theoryNetworkCovariance, 4)} ± ${fmt(e.theoryNetworkCovarianceSe ?? NaN, 1)}`} and ⟨|w_k|²|v_k|²⟩ = ${e.w2v2TheoryNetworkCovariance === null ? '—' : fmt(e.w2v2TheoryNetworkCovariance, 3)} (network ${fmt(x.a, 4)} ± ${fmt(x.aStdError, 1)}, ${fmt(x.w2v2, 3)}).`;
+}
+
 /**
  * The simulated part: P, N, γ, chains (half started from the prior, half Fourier-aligned) and the deterministic step
  * budget per σ² point (a cap: each point stops at the first check where R̂ ≤ 1.03 and ESS ≥ 150); `widths`: the
@@ -225,6 +232,8 @@ export interface ModularLangevinPlan {
   screenedSweeps?: boolean;
   /** Which width sweeps run (default all three); the others are absent from the JSON and the report. */
   sweeps?: WidthSweepPoint[];
+  /** At the run's GMFL-II point: the network's kernel statistics against the screened theory's Gaussian environment. */
+  environmentCheck?: boolean;
 }
 
 /**
@@ -368,6 +377,7 @@ export async function runModularPart(
       // the screened cavity theory (2–4 min a point at P = 11) at the three σ²: scenario only
       screenedTheory: L.widths !== undefined ? 'all' : 'none',
       ...(L.method ? { method: L.method } : {}),
+      ...(L.environmentCheck ? { environmentCheck: true } : {}),
       onPoint: (i) => lbar.update(i + 1),
     });
     lbar.done();
@@ -526,6 +536,7 @@ export async function runModularPart(
     if (runs.some((x) => x.theoryScreened !== undefined))
       section.paragraphs.push(screenedParagraph(runs, fw?.points ?? [], fwGfl?.points ?? [], sc.width));
     if (fwG2) section.paragraphs.push(gmfl2Paragraph(fwG2));
+    for (const x of runs) if (x.environment) section.paragraphs.push(environmentParagraph(x, x.environment));
     const exploreL = explorerUrl('modular', {
       prime: sc.prime,
       width: sc.width,

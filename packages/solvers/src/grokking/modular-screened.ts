@@ -100,6 +100,13 @@ export interface ModularScreenedOptions {
    * ≈ 0.3 s a reweighted sample at P = 7 (256 by default) and ≈ 2 s at P = 11.
    */
   response?: 'quadratic' | 'laplace' | 'tilted';
+  /**
+   * The environment's kernel covariance at N neurons, per Fourier block q (interleaved complex n × n, n = P²), in place of
+   * the RPA's C(1 + HC)⁻¹: e.g. the network's own, {@link ModularKernelMoments.covarianceBlocks}. A diagnostic: with it
+   * the theory is no longer closed, but it separates the environment's covariance from the rest of the approximation.
+   * Not with `response: 'tilted'`.
+   */
+  environmentCovariance?: readonly Float64Array[];
   /** Start the iteration from this solution's kernel and screening instead of the cavity theory (skips the cavity solve). */
   start?: Pick<ModularScreenedSolution, 'kernel' | 'screening' | 'aCavity'>;
 }
@@ -184,8 +191,8 @@ export function modularNeuronFeatures(w: ArrayLike<number>, P: number, re: Float
     }
 }
 
-/** Index of κ − q in the P×P Fourier grid (κ, q flattened as k·P + k'). */
-function minus(k: number, q: number, P: number): number {
+/** Index of κ − q in the P×P Fourier grid (κ, q flattened as k·P + k'). @internal */
+export function minus(k: number, q: number, P: number): number {
   const k1 = Math.floor(k / P),
     k2 = k % P,
     q1 = Math.floor(q / P),
@@ -263,8 +270,9 @@ function invertIPlus(Br: Float64Array, Bi: Float64Array, n: number): { re: Float
 /**
  * In-place Cholesky factor L (LL† = A) of the Hermitian n × n matrix A from its lower triangle (split re/im, row-major);
  * returns log det A, or null where A is not positive definite.
+ * @internal
  */
-function choleskyHermitian(Kr: Float64Array, Ki: Float64Array, n: number): number | null {
+export function choleskyHermitian(Kr: Float64Array, Ki: Float64Array, n: number): number | null {
   let logDet = 0;
   for (let j = 0; j < n; j++) {
     let d = Kr[j * n + j]!;
@@ -294,8 +302,9 @@ function choleskyHermitian(Kr: Float64Array, Ki: Float64Array, n: number): numbe
 /**
  * tr(Y(K + σ²)⁻¹) = Σ_target Y_κ|L⁻¹e_κ|² from the Cholesky factor L of K + σ² ({@link choleskyHermitian}), Y diagonal
  * and nonzero only on `targets`; zr, zi are scratch vectors of length n.
+ * @internal
  */
-function traceYInverse(
+export function traceYInverse(
   Lr: Float64Array,
   Li: Float64Array,
   n: number,
@@ -423,7 +432,7 @@ export class ModularScreenedEnvironment {
   private readonly G: Float64Array;
   private readonly Y: Float64Array;
   /** Σ_q per scale, interleaved complex n × n. */
-  private readonly sigma: Float64Array[][];
+  private sigma: Float64Array[][];
   /** The environment sizes of the scale indices ((N − 1)ε², Nε²). */
   private readonly scales: number[];
   /** Σ_κ,q A_q(κ)Σ_q(κ, κ) per scale, A = the data part of H. */
@@ -538,6 +547,57 @@ export class ModularScreenedEnvironment {
         this.fluctuationSums[si] = this.fluctuationSums[si]! + f;
       }
     }
+  }
+
+  /**
+   * Replaces the RPA covariance by a given one: Σ_q ← fractions[s]·blocks[q] for each scale index s (e.g. the network's
+   * own kernel covariance at N neurons, {@link ModularKernelMoments.covarianceBlocks}, with fractions ((N − 1)/N, 1)).
+   * The reaction, the stiffness shift, the Laplace response and the fluctuation sums then use it; the tilted response
+   * does not (it reweights the samples).
+   */
+  useCovariance(blocks: readonly Float64Array[], fractions: readonly number[]): void {
+    const { n } = this;
+    if (blocks.length !== n || blocks.some((b) => b.length !== 2 * n * n) || fractions.length !== this.scales.length)
+      throw new InvalidArgumentError(
+        `ModularScreenedEnvironment.useCovariance: need ${n} blocks of ${n} × ${n} (interleaved complex) and ${this.scales.length} fractions`,
+      );
+    for (const [si, fr] of fractions.entries()) {
+      this.sigma[si] = blocks.map((b) => b.map((v) => fr * v));
+      this.unstableBlocks[si] = this.sigma[si]!.filter((S) => !positiveSemidefinite(S, n)).length;
+      this.fluctuationSums[si] = Object.values(this.fluctuationParts(this.sigma[si]!)).reduce((a, b) => a + b, 0);
+    }
+  }
+
+  /**
+   * The fluctuation sum Σ_q Σ_κ A(κ, κ − q)Σ_q(κ, κ) (A the data part of H; times σ²/(P(P − 1)) it is ⟨a⟩ − a(Q) to
+   * second order) split by the class of the momentum q: q = 0 (the modes' own magnitudes), the diagonal q = (d, d) and
+   * antidiagonal q = (d, −d) (pairs of target modes), the edge q = (d, 0), (0, d), and the generic rest; for `blocks`
+   * (interleaved complex n × n per q), by default the environment's own at scale index 0.
+   */
+  fluctuationParts(
+    blocks: readonly Float64Array[] = this.sigma[0]!,
+  ): Record<'q0' | 'diagonal' | 'antidiagonal' | 'edge' | 'generic', number> {
+    const { n, P } = this;
+    const parts = { q0: 0, diagonal: 0, antidiagonal: 0, edge: 0, generic: 0 };
+    for (let q = 0; q < n; q++) {
+      const q1 = Math.floor(q / P),
+        q2 = q % P;
+      const part =
+        q === 0
+          ? 'q0'
+          : q1 === q2
+            ? 'diagonal'
+            : (q1 + q2) % P === 0
+              ? 'antidiagonal'
+              : q1 === 0 || q2 === 0
+                ? 'edge'
+                : 'generic';
+      const S = blocks[q]!;
+      let f = 0;
+      for (let k = 0; k < n; k++) f += this.dataStiffness(k, minus(k, q, P)) * S[2 * (k * n + k)]!;
+      parts[part] += f;
+    }
+    return parts;
   }
 
   /** The data part of the stiffness H(κ, κ') = ∇²F(Q) on the pair (κ, κ'): ½G_κG_κ'(Y_κG_κ + Y_κ'G_κ'). */
@@ -1373,6 +1433,14 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
     throw new InvalidArgumentError(
       `solveModularScreened: response must be 'quadratic', 'laplace' or 'tilted', got ${String(response)}`,
     );
+  if (opts.environmentCovariance && response === 'tilted')
+    throw new InvalidArgumentError(
+      "solveModularScreened: environmentCovariance replaces the Gaussian environment's covariance; the tilted response has none (use 'quadratic' or 'laplace')",
+    );
+  if (opts.environmentCovariance && opts.environmentCovariance.length !== P * P)
+    throw new InvalidArgumentError(
+      `solveModularScreened: environmentCovariance needs ${P * P} Fourier blocks (one per momentum q), got ${opts.environmentCovariance.length}`,
+    );
   const nRw = opts.reweightSamples ?? (response === 'quadratic' ? 1024 : 256);
   const stepSize = opts.stepSize ?? 0.1;
   const leapfrogSteps = opts.leapfrogSteps ?? 6;
@@ -1441,6 +1509,7 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
       cfi.set(fi.subarray(s * n, (s + 1) * n), i * n);
     }
     const env = new ModularScreenedEnvironment(cfr, cfi, nc, P, G, Y, [(N - 1) * eps * eps, N * eps * eps]);
+    if (opts.environmentCovariance) env.useCovariance(opts.environmentCovariance, [(N - 1) / N, 1]);
     if (env.unstableBlocks.some((b) => b > 0))
       throw new ConvergenceError({
         what: 'solveModularScreened (Gaussian environment)',

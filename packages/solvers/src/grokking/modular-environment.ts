@@ -1,0 +1,344 @@
+/**
+ * The network's own kernel statistics, for checking the Gaussian environment of the screened cavity theory
+ * (docs/theory/grokking.md §4.9, "What the Gaussian environment gets wrong"; docs/guides/grokking.md).
+ *
+ * The screened theory ({@link solveModularScreened}) treats the kernel of the other neurons as Gaussian, with the RPA
+ * covariance Σ = C(1 + HC)⁻¹ of independent neurons held together by the stiffness H = ∇²F(Q), and takes the network's
+ * |a| = ⟨a(K)⟩ to second order in Σ. A Langevin ensemble of the network measures each ingredient directly:
+ * {@link ModularKernelMoments} accumulates K_W = (σ_a²/N)Σᵢφᵢφᵢ† over recorded states in the Fourier blocks of the
+ * P×P table (v_q(κ) = K(κ, κ − q)), and {@link modularEnvironmentCheck} compares, along the data stiffness that sets
+ * ⟨a⟩ − a(Q),
+ * - the network's covariance Σ_net (second order),
+ * - the RPA built from the network's own neurons (so only the RPA formula differs),
+ * - the exact ⟨a(Q + δ)⟩ over a Gaussian δ with Σ_net (antithetic pairs ±δ; so only the shape of the distribution
+ *   differs from the network).
+ * `solveModularScreened(…, { environmentCovariance })` solves the theory with Σ_net in place of the RPA.
+ */
+import { InvalidArgumentError } from '@sftdl/compute';
+import { type Key, fold, key as makeKey, normal } from '@sftdl/field';
+import { ModularScreenedEnvironment, choleskyHermitian, minus, modularNeuronFeatures, traceYInverse } from './modular-screened';
+
+/**
+ * Moments of the network's kernel K_W = (σ_a²/N)Σᵢφᵢφᵢ† in the orthonormal Fourier basis of the P×P table, accumulated
+ * over network states: per momentum q the mean and second moment of v_q(κ) = K(κ, κ − q) (P² blocks of P² × P²), and
+ * optionally the neurons' own features for an RPA built from them. Memory 16·P⁶ bytes (28 MB at P = 11); each state
+ * costs O(N·P⁴ + P⁶).
+ */
+export class ModularKernelMoments {
+  readonly P: number;
+  readonly N: number;
+  readonly sigmaA2: number;
+  /** States added. */
+  count = 0;
+  private readonly n: number;
+  private readonly sum: Float64Array;
+  private readonly second: Float64Array;
+  private readonly kr: Float64Array;
+  private readonly ki: Float64Array;
+  private readonly fr: Float64Array;
+  private readonly fi: Float64Array;
+  private readonly kept: { re: Float64Array; im: Float64Array }[] = [];
+
+  /** @param P the prime, N the width, sigmaA2 the readout variance σ_a² (the kernel is (σ_a²/N)Σφφ†). */
+  constructor(P: number, N: number, sigmaA2: number) {
+    if (!(Number.isInteger(P) && P >= 3 && P % 2 === 1 && P <= 23))
+      throw new InvalidArgumentError(`ModularKernelMoments: P must be an odd integer in [3, 23], got ${P}`);
+    if (!(Number.isInteger(N) && N >= 1))
+      throw new InvalidArgumentError(`ModularKernelMoments: N must be a positive integer, got ${N}`);
+    if (!(sigmaA2 > 0)) throw new InvalidArgumentError(`ModularKernelMoments: σ_a² must be > 0, got ${sigmaA2}`);
+    this.P = P;
+    this.N = N;
+    this.sigmaA2 = sigmaA2;
+    const n = P * P;
+    this.n = n;
+    this.sum = new Float64Array(2 * n * n);
+    this.second = new Float64Array(2 * n * n * n);
+    this.kr = new Float64Array(n * n);
+    this.ki = new Float64Array(n * n);
+    this.fr = new Float64Array(N * n);
+    this.fi = new Float64Array(N * n);
+  }
+
+  /**
+   * Adds one network state: the read-in weights of the N neurons (neuron i at [2Pi, 2P(i + 1)): w then v). With
+   * `keepNeurons` its neurons' features are kept as samples of the single-neuron law ({@link ModularKernelMoments.neurons}).
+   */
+  add(w: ArrayLike<number>, keepNeurons = false): void {
+    const { P, N, n, fr, fi, kr, ki } = this;
+    if (w.length < N * 2 * P)
+      throw new InvalidArgumentError(`ModularKernelMoments.add: need ${N * 2 * P} read-in weights, got ${w.length}`);
+    const eps = this.sigmaA2 / N;
+    const wi = new Float64Array(2 * P);
+    for (let i = 0; i < N; i++) {
+      for (let j = 0; j < 2 * P; j++) wi[j] = w[i * 2 * P + j]!;
+      modularNeuronFeatures(wi, P, fr, fi, i * n);
+    }
+    for (let k = 0; k < fr.length; k++)
+      if (!Number.isFinite(fr[k]!) || !Number.isFinite(fi[k]!))
+        throw new InvalidArgumentError('ModularKernelMoments.add: the weights are not finite');
+    kr.fill(0);
+    ki.fill(0);
+    for (let i = 0; i < N; i++) {
+      const o = i * n;
+      for (let a = 0; a < n; a++) {
+        const ar = eps * fr[o + a]!,
+          ai = eps * fi[o + a]!;
+        if (ar === 0 && ai === 0) continue;
+        const row = a * n;
+        for (let b = 0; b < n; b++) {
+          const br = fr[o + b]!,
+            bi = fi[o + b]!;
+          kr[row + b] = kr[row + b]! + ar * br + ai * bi;
+          ki[row + b] = ki[row + b]! + ai * br - ar * bi;
+        }
+      }
+    }
+    const vr = new Float64Array(n),
+      vi = new Float64Array(n);
+    for (let q = 0; q < n; q++) {
+      for (let a = 0; a < n; a++) {
+        const b = minus(a, q, P);
+        vr[a] = kr[a * n + b]!;
+        vi[a] = ki[a * n + b]!;
+        this.sum[2 * (q * n + a)] = this.sum[2 * (q * n + a)]! + vr[a]!;
+        this.sum[2 * (q * n + a) + 1] = this.sum[2 * (q * n + a) + 1]! + vi[a]!;
+      }
+      const base = 2 * q * n * n;
+      for (let a = 0; a < n; a++) {
+        const xr = vr[a]!,
+          xi = vi[a]!,
+          row = base + 2 * a * n;
+        for (let b = 0; b < n; b++) {
+          this.second[row + 2 * b] = this.second[row + 2 * b]! + xr * vr[b]! + xi * vi[b]!;
+          this.second[row + 2 * b + 1] = this.second[row + 2 * b + 1]! + xi * vr[b]! - xr * vi[b]!;
+        }
+      }
+    }
+    if (keepNeurons) this.kept.push({ re: Float64Array.from(fr), im: Float64Array.from(fi) });
+    this.count++;
+  }
+
+  /** The mean kernel's eigenvalues Q_κ = E[K(κ, κ)] (length P²). */
+  meanKernel(): Float64Array {
+    this.need(1);
+    const out = new Float64Array(this.n);
+    for (let a = 0; a < this.n; a++) out[a] = this.sum[2 * a]! / this.count;
+    return out;
+  }
+
+  /**
+   * The covariance of the kernel per Fourier block: Σ_q(κ, κ') = Cov(v_q(κ), v_q(κ')), v_q(κ) = K(κ, κ − q), as
+   * interleaved complex P² × P² matrices, one per q (the layout `solveModularScreened`'s `environmentCovariance` takes).
+   */
+  covarianceBlocks(): Float64Array[] {
+    this.need(2);
+    const { n, count } = this;
+    const out: Float64Array[] = [];
+    for (let q = 0; q < n; q++) {
+      const S = new Float64Array(2 * n * n);
+      const base = 2 * q * n * n;
+      for (let a = 0; a < n; a++) {
+        const mr = this.sum[2 * (q * n + a)]! / count,
+          mi = this.sum[2 * (q * n + a) + 1]! / count;
+        for (let b = 0; b < n; b++) {
+          const nr = this.sum[2 * (q * n + b)]! / count,
+            ni = this.sum[2 * (q * n + b) + 1]! / count;
+          S[2 * (a * n + b)] = this.second[base + 2 * (a * n + b)]! / count - (mr * nr + mi * ni);
+          S[2 * (a * n + b) + 1] = this.second[base + 2 * (a * n + b) + 1]! / count - (mi * nr - mr * ni);
+        }
+      }
+      out.push(S);
+    }
+    return out;
+  }
+
+  /** The kept neurons' features (count × P², from {@link modularNeuronFeatures}): samples of the single-neuron law. */
+  neurons(): { re: Float64Array; im: Float64Array; count: number } {
+    const { n } = this;
+    const count = this.kept.length * this.N;
+    const re = new Float64Array(count * n),
+      im = new Float64Array(count * n);
+    this.kept.forEach((k, t) => {
+      re.set(k.re, t * this.N * n);
+      im.set(k.im, t * this.N * n);
+    });
+    return { re, im, count };
+  }
+
+  private need(m: number): void {
+    if (this.count < m)
+      throw new InvalidArgumentError(
+        `ModularKernelMoments: needs at least ${m} state(s), has ${this.count}: add network states first`,
+      );
+  }
+}
+
+/** The parts of the fluctuation sum by the class of the momentum q (`ModularScreenedEnvironment.fluctuationParts`). */
+export type ModularFluctuationParts = Record<'q0' | 'diagonal' | 'antidiagonal' | 'edge' | 'generic', number>;
+
+/** What {@link modularEnvironmentCheck} measures; every fluctuation is a contribution to ⟨a⟩ − a(Q). */
+export interface ModularEnvironmentCheck {
+  /** a(Q) = σ²/(Q_target + σ²) at the network's mean kernel. */
+  aMeanKernel: number;
+  /** Second order in the network's own covariance: σ²/(P(P − 1))·Σ_q Σ_κ A(κ, κ − q)Σ_q(κ, κ). */
+  fluctuationNetworkCovariance: number;
+  /** The same sum with the RPA covariance C(1 + HC)⁻¹ built from the network's kept neurons (absent when none were kept). */
+  fluctuationRpa?: number;
+  /** ⟨a(Q + δ)⟩ − a(Q) exactly, over Gaussian δ with the network's covariance (Monte Carlo), and its standard error. */
+  fluctuationGaussian: number;
+  fluctuationGaussianSe: number;
+  /** Gaussian draws (antithetic pairs ±δ) where Q ± δ + σ² was not positive definite (left out). */
+  gaussianRejected: number;
+  /** The two second-order sums split by the class of q (each already times σ²/(P(P − 1))). */
+  parts: { network: ModularFluctuationParts; rpa?: ModularFluctuationParts };
+  /** Network states and kept neuron samples behind the estimates. */
+  states: number;
+  neuronSamples: number;
+}
+
+/**
+ * Compares the network's kernel statistics with the Gaussian environment of the screened theory at σ² (module comment):
+ * the second-order fluctuation term with the network's covariance, with the RPA covariance built from the network's own
+ * neurons (where {@link ModularKernelMoments.add} kept some), and the exact Gaussian average of a(Q + δ) with the
+ * network's covariance. The network's own ⟨a⟩ − a(Q) is the caller's (its Rao–Blackwellised |a| minus `aMeanKernel`).
+ */
+export function modularEnvironmentCheck(
+  moments: ModularKernelMoments,
+  sigma2: number,
+  opts: { gaussianDraws?: number; key?: Key } = {},
+): ModularEnvironmentCheck {
+  if (!(sigma2 > 0)) throw new InvalidArgumentError(`modularEnvironmentCheck: σ² must be > 0, got ${sigma2}`);
+  const draws = opts.gaussianDraws ?? 1000;
+  if (!(Number.isInteger(draws) && draws >= 2))
+    throw new InvalidArgumentError(`modularEnvironmentCheck: gaussianDraws must be an integer ≥ 2, got ${draws}`);
+  const { P, N } = moments;
+  const n = P * P;
+  const Q = moments.meanKernel();
+  const blocks = moments.covarianceBlocks();
+  const G = new Float64Array(n),
+    Y = new Float64Array(n);
+  const targets: number[] = [];
+  for (let k = 1; k < P; k++) {
+    Y[k * P + k] = P;
+    targets.push(k * P + k);
+  }
+  for (let k = 0; k < n; k++) G[k] = 1 / (Q[k]! + sigma2);
+  const unit = sigma2 / (P * (P - 1));
+  const scale = (p: ModularFluctuationParts): ModularFluctuationParts => ({
+    q0: unit * p.q0,
+    diagonal: unit * p.diagonal,
+    antidiagonal: unit * p.antidiagonal,
+    edge: unit * p.edge,
+    generic: unit * p.generic,
+  });
+  const total = (p: ModularFluctuationParts) => p.q0 + p.diagonal + p.antidiagonal + p.edge + p.generic;
+  const eps = moments.sigmaA2 / N;
+  const kept = moments.neurons();
+  // with no kept neurons the environment is built from one zero sample: only its stiffness is used
+  const env =
+    kept.count >= 2
+      ? new ModularScreenedEnvironment(kept.re, kept.im, kept.count, P, G, Y, [N * eps * eps])
+      : new ModularScreenedEnvironment(new Float64Array(2 * n), new Float64Array(2 * n), 2, P, G, Y, [N * eps * eps]);
+  const network = scale(env.fluctuationParts(blocks));
+  const rpa = kept.count >= 2 ? scale(env.fluctuationParts()) : undefined;
+  // a(K) = σ²/(P(P − 1))·tr(Y(K + σ²)⁻¹), exactly, over Hermitian Gaussian δ: v_q ~ CN(0, Σ_q) for one q of each pair
+  // {q, −q} (K(κ − q, κ) = conj K(κ, κ − q)), v_0 real with covariance Re Σ_0
+  // a sample covariance from fewer states than P² is singular: a ridge of 1e-10 (then 1e-8, 1e-6) of its largest
+  // variance makes it factorable without changing the draws measurably
+  const factors = blocks.map((S, q) => {
+    let top = 0;
+    for (let a = 0; a < n; a++) top = Math.max(top, S[2 * (a * n + a)]!);
+    for (const ridge of [1e-10, 1e-8, 1e-6]) {
+      const Lr = new Float64Array(n * n),
+        Li = new Float64Array(n * n);
+      for (let a = 0; a < n; a++)
+        for (let b = 0; b <= a; b++) {
+          Lr[a * n + b] = S[2 * (a * n + b)]! + (a === b ? ridge * top : 0);
+          Li[a * n + b] = q === 0 ? 0 : S[2 * (a * n + b) + 1]!;
+        }
+      if (choleskyHermitian(Lr, Li, n) !== null) return { Lr, Li };
+    }
+    throw new InvalidArgumentError(
+      `modularEnvironmentCheck: the covariance block q = ${q} is not positive semi-definite; add more network states`,
+    );
+  });
+  const root = opts.key ?? makeKey(0);
+  const Kr = new Float64Array(n * n),
+    Ki = new Float64Array(n * n),
+    zr = new Float64Array(n),
+    zi = new Float64Array(n);
+  const aOf = (): number => {
+    const lt = choleskyHermitian(Kr, Ki, n);
+    return lt === null ? Number.NaN : unit * traceYInverse(Kr, Ki, n, Y, targets, zr, zi);
+  };
+  Kr.fill(0);
+  Ki.fill(0);
+  for (let k = 0; k < n; k++) Kr[k * n + k] = Q[k]! + sigma2;
+  const aQ = aOf();
+  let s1 = 0,
+    s2 = 0,
+    m = 0,
+    rejected = 0;
+  const Dr = new Float64Array(n * n),
+    Di = new Float64Array(n * n);
+  for (let d = 0; d < draws; d++) {
+    Dr.fill(0);
+    Di.fill(0);
+    const z = normal(fold(root, d), 2 * n * n);
+    for (let q = 0; q < n; q++) {
+      if (minus(0, q, P) < q) continue; // drawn with −q
+      const { Lr, Li } = factors[q]!;
+      for (let a = 0; a < n; a++) {
+        let vr = 0,
+          vi = 0;
+        for (let k = 0; k <= a; k++) {
+          const xr = q === 0 ? z[k]! : z[2 * (q * n + k)]! * Math.SQRT1_2,
+            xi = q === 0 ? 0 : z[2 * (q * n + k) + 1]! * Math.SQRT1_2;
+          vr += Lr[a * n + k]! * xr - Li[a * n + k]! * xi;
+          vi += Lr[a * n + k]! * xi + Li[a * n + k]! * xr;
+        }
+        const b = minus(a, q, P);
+        if (q === 0) Dr[a * n + a] = vr;
+        else {
+          Dr[a * n + b] = vr;
+          Di[a * n + b] = vi;
+          Dr[b * n + a] = vr;
+          Di[b * n + a] = -vi;
+        }
+      }
+    }
+    // antithetic pair ±δ: the linear term of a(Q + δ) cancels, so the error is that of the curvature alone
+    let pair = 0;
+    for (const sign of [1, -1]) {
+      for (let k = 0; k < n * n; k++) {
+        Kr[k] = sign * Dr[k]!;
+        Ki[k] = sign * Di[k]!;
+      }
+      for (let k = 0; k < n; k++) Kr[k * n + k] = Kr[k * n + k]! + Q[k]! + sigma2;
+      pair += 0.5 * aOf();
+    }
+    if (!Number.isFinite(pair)) {
+      rejected++;
+      continue;
+    }
+    s1 += pair;
+    s2 += pair * pair;
+    m++;
+  }
+  if (m < 2)
+    throw new InvalidArgumentError(
+      'modularEnvironmentCheck: almost no Gaussian draw kept Q + δ + σ² positive definite; the Gaussian environment does not apply here',
+    );
+  const mean = s1 / m;
+  return {
+    aMeanKernel: aQ,
+    fluctuationNetworkCovariance: total(network),
+    ...(rpa ? { fluctuationRpa: total(rpa) } : {}),
+    fluctuationGaussian: mean - aQ,
+    fluctuationGaussianSe: Math.sqrt(Math.max(0, s2 / m - mean * mean) / (m - 1)),
+    gaussianRejected: rejected,
+    parts: { network, ...(rpa ? { rpa } : {}) },
+    states: moments.count,
+    neuronSamples: kept.count,
+  };
+}
