@@ -67,7 +67,7 @@ export const command: Command = {
       name: 'environment-check',
       type: 'switch',
       description:
-        'at the GMFL-II point: measure the network’s own kernel covariance and check the screened theory’s Gaussian environment against it (JSON runs[].environment; ≈ 6 min more at P = 11)',
+        'at the GMFL-II point: measure the network’s own kernel covariance and check the screened theory’s Gaussian environment against it (JSON runs[].environment; ≈ 10 min more at P = 11)',
     },
     {
       name: 'langevin-seconds',
