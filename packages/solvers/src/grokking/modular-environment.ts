@@ -16,7 +16,16 @@
  */
 import { InvalidArgumentError } from '@sftdl/compute';
 import { type Key, fold, key as makeKey, normal } from '@sftdl/field';
-import { ModularScreenedEnvironment, choleskyHermitian, minus, modularNeuronFeatures, traceYInverse } from './modular-screened';
+import {
+  type ModularFluctuationParts,
+  ModularScreenedEnvironment,
+  choleskyHermitian,
+  fluctuationParts,
+  minus,
+  modularNeuronFeatures,
+  partsTotal,
+  traceYInverse,
+} from './modular-screened';
 
 /**
  * Moments of the network's kernel K_W = (σ_a²/N)Σᵢφᵢφᵢ† in the orthonormal Fourier basis of the P×P table, accumulated
@@ -173,8 +182,7 @@ export class ModularKernelMoments {
   }
 }
 
-/** The parts of the fluctuation sum by the class of the momentum q (`ModularScreenedEnvironment.fluctuationParts`). */
-export type ModularFluctuationParts = Record<'q0' | 'diagonal' | 'antidiagonal' | 'edge' | 'generic', number>;
+export type { ModularFluctuationParts };
 
 /** What {@link modularEnvironmentCheck} measures; every fluctuation is a contribution to ⟨a⟩ − a(Q). */
 export interface ModularEnvironmentCheck {
@@ -231,16 +239,13 @@ export function modularEnvironmentCheck(
     edge: unit * p.edge,
     generic: unit * p.generic,
   });
-  const total = (p: ModularFluctuationParts) => p.q0 + p.diagonal + p.antidiagonal + p.edge + p.generic;
   const eps = moments.sigmaA2 / N;
   const kept = moments.neurons();
-  // with no kept neurons the environment is built from one zero sample: only its stiffness is used
-  const env =
+  const network = scale(fluctuationParts(P, G, Y, blocks));
+  const rpa =
     kept.count >= 2
-      ? new ModularScreenedEnvironment(kept.re, kept.im, kept.count, P, G, Y, [N * eps * eps])
-      : new ModularScreenedEnvironment(new Float64Array(2 * n), new Float64Array(2 * n), 2, P, G, Y, [N * eps * eps]);
-  const network = scale(env.fluctuationParts(blocks));
-  const rpa = kept.count >= 2 ? scale(env.fluctuationParts()) : undefined;
+      ? scale(new ModularScreenedEnvironment(kept.re, kept.im, kept.count, P, G, Y, [N * eps * eps]).fluctuationParts())
+      : undefined;
   // a(K) = σ²/(P(P − 1))·tr(Y(K + σ²)⁻¹), exactly, over Hermitian Gaussian δ: v_q ~ CN(0, Σ_q) for one q of each pair
   // {q, −q} (K(κ − q, κ) = conj K(κ, κ − q)), v_0 real with covariance Re Σ_0
   // a sample covariance from fewer states than P² is singular: a ridge of 1e-10 (then 1e-8, 1e-6) of its largest
@@ -332,8 +337,8 @@ export function modularEnvironmentCheck(
   const mean = s1 / m;
   return {
     aMeanKernel: aQ,
-    fluctuationNetworkCovariance: total(network),
-    ...(rpa ? { fluctuationRpa: total(rpa) } : {}),
+    fluctuationNetworkCovariance: partsTotal(network),
+    ...(rpa ? { fluctuationRpa: partsTotal(rpa) } : {}),
     fluctuationGaussian: mean - aQ,
     fluctuationGaussianSe: Math.sqrt(Math.max(0, s2 / m - mean * mean) / (m - 1)),
     gaussianRejected: rejected,

@@ -420,6 +420,50 @@ export interface TiltedObjective {
   tilt(x: readonly number[]): { re: Float64Array; im: Float64Array };
 }
 
+/** The data part of the stiffness H(κ, κ') = ∇²F(Q) on the pair (κ, κ'): ½G_κG_κ'(Y_κG_κ + Y_κ'G_κ'). @internal */
+export function dataStiffness(G: Float64Array, Y: Float64Array, a: number, b: number): number {
+  return 0.5 * G[a]! * G[b]! * (Y[a]! * G[a]! + Y[b]! * G[b]!);
+}
+
+/**
+ * The parts of the fluctuation sum by the class of the momentum q: q = 0 (the modes' own magnitudes), the diagonal
+ * q = (d, d) and antidiagonal q = (d, −d) (pairs of target modes), the edge q = (d, 0), (0, d), and the generic rest.
+ */
+export type ModularFluctuationParts = Record<'q0' | 'diagonal' | 'antidiagonal' | 'edge' | 'generic', number>;
+
+/**
+ * The fluctuation sum Σ_q Σ_κ A(κ, κ − q)Σ_q(κ, κ) (A the data part of H at G = 1/(Q + σ²) and Y; times σ²/(P(P − 1))
+ * it is ⟨a⟩ − a(Q) to second order) split by the class of the momentum q: q = 0 (the modes' own magnitudes), the
+ * diagonal q = (d, d) and antidiagonal q = (d, −d) (pairs of target modes), the edge q = (d, 0), (0, d), and the generic
+ * rest; `blocks` interleaved complex P² × P² per q.
+ * @internal
+ */
+export function fluctuationParts(
+  P: number,
+  G: Float64Array,
+  Y: Float64Array,
+  blocks: readonly Float64Array[],
+): ModularFluctuationParts {
+  const n = P * P;
+  const parts = { q0: 0, diagonal: 0, antidiagonal: 0, edge: 0, generic: 0 };
+  for (let q = 0; q < n; q++) {
+    const q1 = Math.floor(q / P),
+      q2 = q % P;
+    const part =
+      q === 0 ? 'q0' : q1 === q2 ? 'diagonal' : (q1 + q2) % P === 0 ? 'antidiagonal' : q1 === 0 || q2 === 0 ? 'edge' : 'generic';
+    const S = blocks[q]!;
+    let f = 0;
+    for (let k = 0; k < n; k++) f += dataStiffness(G, Y, k, minus(k, q, P)) * S[2 * (k * n + k)]!;
+    parts[part] += f;
+  }
+  return parts;
+}
+
+/** The total of a {@link ModularFluctuationParts}. @internal */
+export function partsTotal(p: ModularFluctuationParts): number {
+  return p.q0 + p.diagonal + p.antidiagonal + p.edge + p.generic;
+}
+
 /**
  * The Gaussian (RPA) environment of the screened cavity theory, from single-neuron feature samples (module comment):
  * the screened covariance blocks Σ_q = C_q(1 + H_qC_q)⁻¹ for each environment size in `scales` ((N − 1)ε² and Nε²,
@@ -467,8 +511,7 @@ export class ModularScreenedEnvironment {
       Ci = new Float64Array(n * n),
       mr = new Float64Array(n),
       mi = new Float64Array(n),
-      H = new Float64Array(n),
-      A = new Float64Array(n);
+      H = new Float64Array(n);
     for (let q = 0; q < n; q++) {
       Cr.fill(0);
       Ci.fill(0);
@@ -510,11 +553,7 @@ export class ModularScreenedEnvironment {
           Cr[l * n + k] = re;
           Ci[l * n + k] = -im;
         }
-      for (let k = 0; k < n; k++) {
-        const j = minus(k, q, P);
-        A[k] = this.dataStiffness(k, j);
-        H[k] = this.stiffness(k, j);
-      }
+      for (let k = 0; k < n; k++) H[k] = this.stiffness(k, minus(k, q, P));
       for (const [si, scale] of scales.entries()) {
         const Br = new Float64Array(n * n),
           Bi = new Float64Array(n * n);
@@ -542,11 +581,9 @@ export class ModularScreenedEnvironment {
           }
         this.sigma[si]!.push(S);
         if (!positiveSemidefinite(S, n)) this.unstableBlocks[si] = this.unstableBlocks[si]! + 1;
-        let f = 0;
-        for (let k = 0; k < n; k++) f += A[k]! * S[2 * (k * n + k)]!;
-        this.fluctuationSums[si] = this.fluctuationSums[si]! + f;
       }
     }
+    for (const si of scales.keys()) this.fluctuationSums[si] = partsTotal(this.fluctuationParts(this.sigma[si]!));
   }
 
   /**
@@ -564,46 +601,18 @@ export class ModularScreenedEnvironment {
     for (const [si, fr] of fractions.entries()) {
       this.sigma[si] = blocks.map((b) => b.map((v) => fr * v));
       this.unstableBlocks[si] = this.sigma[si]!.filter((S) => !positiveSemidefinite(S, n)).length;
-      this.fluctuationSums[si] = Object.values(this.fluctuationParts(this.sigma[si]!)).reduce((a, b) => a + b, 0);
+      this.fluctuationSums[si] = partsTotal(this.fluctuationParts(this.sigma[si]!));
     }
   }
 
-  /**
-   * The fluctuation sum Σ_q Σ_κ A(κ, κ − q)Σ_q(κ, κ) (A the data part of H; times σ²/(P(P − 1)) it is ⟨a⟩ − a(Q) to
-   * second order) split by the class of the momentum q: q = 0 (the modes' own magnitudes), the diagonal q = (d, d) and
-   * antidiagonal q = (d, −d) (pairs of target modes), the edge q = (d, 0), (0, d), and the generic rest; for `blocks`
-   * (interleaved complex n × n per q), by default the environment's own at scale index 0.
-   */
-  fluctuationParts(
-    blocks: readonly Float64Array[] = this.sigma[0]!,
-  ): Record<'q0' | 'diagonal' | 'antidiagonal' | 'edge' | 'generic', number> {
-    const { n, P } = this;
-    const parts = { q0: 0, diagonal: 0, antidiagonal: 0, edge: 0, generic: 0 };
-    for (let q = 0; q < n; q++) {
-      const q1 = Math.floor(q / P),
-        q2 = q % P;
-      const part =
-        q === 0
-          ? 'q0'
-          : q1 === q2
-            ? 'diagonal'
-            : (q1 + q2) % P === 0
-              ? 'antidiagonal'
-              : q1 === 0 || q2 === 0
-                ? 'edge'
-                : 'generic';
-      const S = blocks[q]!;
-      let f = 0;
-      for (let k = 0; k < n; k++) f += this.dataStiffness(k, minus(k, q, P)) * S[2 * (k * n + k)]!;
-      parts[part] += f;
-    }
-    return parts;
+  /** {@link fluctuationParts} at this environment's G and Y, for `blocks` (by default its own Σ at scale index 0). */
+  fluctuationParts(blocks: readonly Float64Array[] = this.sigma[0]!): ModularFluctuationParts {
+    return fluctuationParts(this.P, this.G, this.Y, blocks);
   }
 
-  /** The data part of the stiffness H(κ, κ') = ∇²F(Q) on the pair (κ, κ'): ½G_κG_κ'(Y_κG_κ + Y_κ'G_κ'). */
+  /** The data part of the stiffness H(κ, κ') = ∇²F(Q) on the pair (κ, κ') ({@link dataStiffness}). */
   private dataStiffness(a: number, b: number): number {
-    const { G, Y } = this;
-    return 0.5 * G[a]! * G[b]! * (Y[a]! * G[a]! + Y[b]! * G[b]!);
+    return dataStiffness(this.G, this.Y, a, b);
   }
 
   /** H(κ, κ') = ∇²F(Q) on the pair (κ, κ'): the data part and the log-determinant's −(P/2)G_κG_κ'. */
