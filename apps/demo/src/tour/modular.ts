@@ -209,7 +209,10 @@ function gmfl2Paragraph(fw: WidthSweep): string {
 
 /** The report's account of `--environment-check` at one GMFL-II point (docs/theory/grokking.md §4.9). */
 function environmentParagraph(x: ModularLangevinRun, e: ModularEnvironmentSummary): string {
-  const pct = (v: number, ref: number) => `${fmt((100 * (v - ref)) / ref, 2)} %`;
+  const pct = (v: number, ref: number) => {
+    const d = (100 * (v - ref)) / ref;
+    return `${d < 0 ? '−' : '+'}${fmt(Math.abs(d), 2)} %`;
+  };
   return `The Gaussian environment against the network's own kernel statistics (σ² = ${fmt(x.sigma2, 3)}, ${e.states} recorded states, ${e.neuronSamples} neuron samples): the network's ⟨a⟩ − a(Q) is ${fmt(e.fluctuationNetwork, 3)} (a(Q) = ${fmt(e.aMeanKernel, 4)} at its mean kernel). To second order in its own kernel covariance it would be ${fmt(e.fluctuationNetworkCovariance, 3)}; the exact Gaussian average with that covariance gives ${fmt(e.fluctuationGaussian, 3)} ± ${fmt(e.fluctuationGaussianSe, 1)} (${pct(e.fluctuationGaussian, e.fluctuationNetwork)}: the kernel's distribution is skewed)${e.fluctuationRpa === undefined ? '' : `; the RPA covariance built from the network's own neurons gives ${fmt(e.fluctuationRpa, 3)} (${pct(e.fluctuationRpa, e.fluctuationNetworkCovariance)} against the network's covariance: the RPA over-screens)`}. The screened theory with the network's covariance in place of the RPA's gives |a| = ${e.theoryNetworkCovariance === null ? '—' : `${fmt(e.theoryNetworkCovariance, 4)} ± ${fmt(e.theoryNetworkCovarianceSe ?? NaN, 1)}`} and ⟨|w_k|²|v_k|²⟩ = ${e.w2v2TheoryNetworkCovariance === null ? '—' : fmt(e.w2v2TheoryNetworkCovariance, 3)} (network ${fmt(x.a, 4)} ± ${fmt(x.aStdError, 1)}, ${fmt(x.w2v2, 3)}).`;
 }
 
