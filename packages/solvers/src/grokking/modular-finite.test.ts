@@ -5,7 +5,7 @@ import { modularPairMoments, solveModularFiniteP } from './modular-finite';
 
 // Independent reference: scipy dblquad of the same two-dimensional integrals (test/fixtures/grokking/modular_finite_p.py).
 const ref = JSON.parse(readFileSync(new URL('../../test/fixtures/grokking/modular_finite_p.json', import.meta.url), 'utf8')) as {
-  cases: { s: number; gamma: number; prime: number; phi: number; phiPsi: number }[];
+  cases: { s: number; gamma: number; prime: number; phi: number; phiPsi: number; alignedMass: number }[];
 };
 
 describe('finite-P modular theory: exact mode-pair integral', () => {
@@ -30,7 +30,10 @@ describe('finite-P modular theory: exact mode-pair integral', () => {
       const m = modularPairMoments(c.s, c.gamma, c.prime);
       expect(m.phi / c.phi).toBeCloseTo(1, 7);
       expect(m.phiPsi / c.phiPsi).toBeCloseTo(1, 7);
+      // the mass beyond the barrier x₋ on both axes (0 below s = √γ, where there is no barrier)
+      expect(m.alignedMass).toBeCloseTo(c.alignedMass, 6);
     }
+    expect(ref.cases.filter((c) => c.alignedMass > 0.5 && c.alignedMass < 0.9)).toHaveLength(2);
   });
 
   it('self-consistency: |a| = σ²/(4P²σ_a²⟨ΦΨ⟩(u a²) + σ²) holds at the returned root', () => {

@@ -61,14 +61,23 @@ export function modularPairMoments(s: number, gamma: number, prime: number): Mod
     throw new InvalidArgumentError(
       `modularPairMoments: P = ${P}, γ = ${gamma}, s = ${s} needs ${panels * order} quadrature nodes per axis (> ${MAX_NODES}: large P, or deep in the aligned phase where the saddle point is accurate); use the saddle-point solveModular here`,
     );
-  const { x, w } = compositeGaussLegendre(0, X, panels, order);
+  // with a barrier inside (0, X) the panels meet at it, so the aligned-basin indicator below is integrated exactly
+  const barrier = sad && sad.xMinus < X ? sad.xMinus : Infinity;
+  const below = Number.isFinite(barrier) ? Math.max(1, Math.ceil(barrier / width)) : panels;
+  const parts = Number.isFinite(barrier)
+    ? [
+        compositeGaussLegendre(0, barrier, below, order),
+        compositeGaussLegendre(barrier, X, Math.max(1, Math.ceil((X - barrier) / width)), order),
+      ]
+    : [compositeGaussLegendre(0, X, panels, order)];
+  const x = Float64Array.from(parts.flatMap((q) => Array.from(q.x)));
+  const w = Float64Array.from(parts.flatMap((q) => Array.from(q.w)));
   const n = x.length;
   // separable part e^{−2P(Φ/2 + γΦ³/6)} and the coupling e^{2PsΦΨ}; shift the exponent by its maximum
   const sep = new Float64Array(n);
   for (let i = 0; i < n; i++) sep[i] = -2 * P * (x[i]! / 2 + (gamma / 6) * x[i]! ** 3);
   let emax = -Infinity;
   for (let i = 0; i < n; i++) for (let j = 0; j <= i; j++) emax = Math.max(emax, sep[i]! + sep[j]! + 2 * P * s * x[i]! * x[j]!);
-  const barrier = sad ? sad.xMinus : Infinity;
   let z = 0,
     m1 = 0,
     m11 = 0,

@@ -69,7 +69,28 @@ describe('modular addition: identities', () => {
     expect(modularModeAction(xStar, sStar, g)).toBeCloseTo(0, 9);
     expect(modularSaddles(0.99 * Math.sqrt(g), g)).toBeNull();
     expect(modularSaddles(Math.sqrt(g), g)!.xPlus).toBeCloseTo(1 / Math.sqrt(g), 9);
-    // mixture weight at degeneracy is 4/(1 + 4) (S₊ = 0)
+    expect(modularSaddles(Math.sqrt(g), g)!.xMinus).toBeCloseTo(1 / Math.sqrt(g), 9);
+  });
+
+  it('x₋ is the barrier: Ŝ′(x₋) = 0 with Ŝ″(x₋) < 0, below x₊ (paper γ and the scenario γ = 30)', () => {
+    for (const [s, g] of [
+      [0.02, 1e-4],
+      [5.8, 30],
+      [8, 30],
+    ] as const) {
+      const { xPlus, xMinus } = modularSaddles(s, g)!;
+      expect(xMinus).toBeLessThan(xPlus);
+      expect(xMinus).toBeCloseTo((s - Math.sqrt(s * s - g)) / g, 12);
+      const d1 = (x: number) => 1 - 2 * s * x + g * x * x; // Ŝ′
+      expect(d1(xMinus)).toBeCloseTo(0, 12);
+      expect(d1(xPlus) * xPlus).toBeCloseTo(0, 8);
+      expect(-2 * s + 2 * g * xMinus).toBeLessThan(0); // Ŝ″(x₋) < 0: a maximum of the mode action
+    }
+  });
+
+  it('mixture weight at degeneracy is 4/(1 + 4) (S₊ = 0)', () => {
+    const g = 1e-4;
+    const { sStar } = modularDegeneracy(g);
     expect(modularMixture(sStar, g, 401).alignedWeight).toBeCloseTo(0.8, 6);
   });
 });

@@ -75,7 +75,8 @@ export function modularSaddles(s: number, gamma: number): { xPlus: number; xMinu
   const disc = s * s - gamma;
   if (!(s > 0) || disc < 0) return null;
   const r = Math.sqrt(disc);
-  return { xPlus: (s + r) / gamma, xMinus: gamma / (s + r) };
+  // x₋ = (s − r)/γ = 1/(s + r) since (s − r)(s + r) = γ (the second form has no cancellation as s² ≫ γ)
+  return { xPlus: (s + r) / gamma, xMinus: 1 / (s + r) };
 }
 
 /**
