@@ -5,7 +5,13 @@ import { lineChartSvg } from '../src/plot';
 import { explorerUrl, renderReport } from '../src/report';
 import { traceDiagnostics } from '../src/tour/langevin';
 import { modularReadoutIntegral } from '@sftdl/solvers';
-import { FIG3_GMFL_RATIO, alignFourierModes, modularScenario, randomiseFourierPhases } from '../src/tour/modular-langevin';
+import {
+  FIG3_GMFL_RATIO,
+  alignFourierModes,
+  modeOccupation,
+  modularScenario,
+  randomiseFourierPhases,
+} from '../src/tour/modular-langevin';
 import { compareStarts } from '../src/tour/datasets';
 import { sexticRegulariser } from '../src/tour/modular-net';
 
@@ -114,6 +120,33 @@ describe('modular network: the sextic regulariser', () => {
     expect(a0).toBeLessThan(0.999);
     expect(a1).toBeCloseTo(a0, 12);
     expect(() => randomiseFourierPhases(w, N, P, [0.5])).toThrow(/uniforms/);
+  });
+
+  it('modeOccupation counts (neuron, mode pair) pairs beyond the barrier on both axes, by a direct synthesis', () => {
+    const P = 7,
+      H = 3,
+      N = 3,
+      barrier = 0.1;
+    // half o of neuron i: xₙ = Σ_k 2·amp_k·cos(2πkn/P + ph_k), so that |x_k|² = amp_k² (x_k = P⁻¹Σₙxₙe^{−2πikn/P})
+    const w = new Float64Array(N * 2 * P);
+    const put = (i: number, h: number, power: number[]) => {
+      for (let n = 0; n < P; n++)
+        for (let k = 1; k <= H; k++)
+          w[i * 2 * P + h * P + n]! += 2 * Math.sqrt(power[k - 1]!) * Math.cos((2 * Math.PI * k * n) / P + 0.7 * k + h);
+    };
+    put(0, 0, [0.3, 0.2, 0.15]); // neuron 0: every pair aligned
+    put(0, 1, [0.25, 0.4, 0.12]);
+    put(1, 0, [0.05, 0.02, 0.08]); // neuron 1: none
+    put(1, 1, [0.3, 0.3, 0.3]);
+    put(2, 0, [0.3, 0.02, 0.5]); // neuron 2: pair 1 only (pair 3 fails on v, pair 2 on w)
+    put(2, 1, [0.2, 0.5, 0.09]);
+    for (let i = 0; i < N; i++) for (let n = 0; n < P; n++) w[i * 2 * P + n]! += 0.4; // a DC part is not a mode
+    const m = modeOccupation(w, N, P, barrier);
+    expect(m.pairs).toBe(N * H);
+    expect(m.neurons).toBe(N);
+    expect(m.aligned).toBe(H + 1);
+    expect(m.allAligned).toBe(1);
+    expect(m.alignedW2v2).toBeCloseTo(0.3 * 0.25 + 0.2 * 0.4 + 0.15 * 0.12 + 0.3 * 0.2, 12);
   });
 
   it('compareStarts: aligned − prior differences paired per dataset, mean ± SE over datasets', () => {
@@ -300,6 +333,19 @@ describe('modular environment check', () => {
     expect(e.theoryNetworkCovariance).toBeGreaterThan(0.5);
     expect(e.theoryNetworkCovariance).toBeLessThan(1);
     expect(e.w2v2TheoryNetworkCovariance).toBeGreaterThan(0);
+    // the mode occupation at the finite-P theory's barrier, against its aligned mass
+    const { modularSaddles, solveModularFiniteP } = await import('@sftdl/solvers');
+    const fp = solveModularFiniteP({ prime: 7, width: 16, sigmaA2: sc.sigmaA2, gamma: 30, sigma2: 0.95 * sc.gmfl2Onset });
+    const o = r!.occupation!;
+    expect(o.barrier).toBeCloseTo(modularSaddles(fp.s, 30)!.xMinus, 14);
+    expect(o.alignedPairsTheory).toBeCloseTo(fp.alignedMass, 14);
+    expect(o.alignedPairsTheory).toBeGreaterThan(0.5);
+    expect(o.alignedPairs).toBeGreaterThan(0);
+    expect(o.alignedPairs).toBeLessThan(1);
+    expect(o.alignedPairsSe).toBeGreaterThan(0);
+    expect(o.allPairsIndependent).toBeCloseTo(o.alignedPairs ** 3, 14);
+    expect(o.allPairsAligned).toBeLessThanOrEqual(o.alignedPairs);
+    expect(o.depth!).toBeGreaterThan(o.barrier ** 2);
     await expect(
       runModularLangevin({
         scenario: sc,

@@ -210,6 +210,26 @@ export interface ModularLangevinRun {
   equilibrated: boolean;
   diagnostics: ScalarDiagnostics;
   warnings: string[];
+  /**
+   * How the network's neurons occupy the target modes, where the mode action has a barrier (the finite-P theory's s ≥ √γ;
+   * absent in GFL below the spinodal). A (neuron, mode pair) is aligned when |w_k|² and |v_k|² both exceed the barrier
+   * x₋ ({@link modularSaddles} at the finite-P s; {@link modeOccupation}), from every {@link PHASE_STRIDE}-th recorded
+   * state. `alignedPairs` (with its SE from the per-chain means) against the finite-P theory's aligned mass
+   * `alignedPairsTheory` (mean field: modes independent; null where the saddle point stood in); `allPairsAligned`, the
+   * fraction of neurons with every pair aligned, against `allPairsIndependent` = alignedPairs^((P−1)/2), what
+   * independent modes at the network's fraction would give; `depth`, ⟨|w_k|²|v_k|²⟩ over the aligned pairs only.
+   * At the barrier's scale (x₋ ≈ 0.09 at γ = 30, near the prior's 1/P for P ≤ 11) "aligned" is a threshold, not a
+   * separate basin.
+   */
+  occupation?: {
+    barrier: number;
+    alignedPairs: number;
+    alignedPairsSe: number;
+    alignedPairsTheory: number | null;
+    allPairsAligned: number;
+    allPairsIndependent: number;
+    depth: number | null;
+  };
   /** With `environmentCheck`, at GMFL-II points: the network's kernel statistics against the Gaussian environment. */
   environment?: ModularEnvironmentSummary;
 }
@@ -359,6 +379,52 @@ export function randomiseFourierPhases(w: ArrayLike<number>, N: number, P: numbe
   return out;
 }
 
+/** Counts of {@link modeOccupation} over one or more read-in blocks (they add). */
+export interface ModeOccupationCounts {
+  /** (neuron, mode pair) pairs k = 1…(P−1)/2 with |w_k|² and |v_k|² both above the barrier, and all pairs seen. */
+  aligned: number;
+  pairs: number;
+  /** Neurons with every pair aligned, and all neurons seen. */
+  allAligned: number;
+  neurons: number;
+  /** Σ |w_k|²|v_k|² over the aligned pairs. */
+  alignedW2v2: number;
+}
+
+/**
+ * The Fourier-mode occupation of one read-in block W ([N, 2P] row-major, neuron i's w then v): which (neuron, mode
+ * pair) pairs sit beyond `barrier` on both axes (|w_k|², |v_k|² > barrier with w_k = P⁻¹Σₙwₙe^{−2πikn/P}, k = 1…(P−1)/2;
+ * mode P − k is the conjugate of k), the definition of the finite-P theory's aligned mass.
+ */
+export function modeOccupation(w: ArrayLike<number>, N: number, P: number, barrier: number): ModeOccupationCounts {
+  const H = (P - 1) / 2;
+  const { cos, sin } = fourierTables(P);
+  const power = (o: number, k: number) => {
+    let r = 0,
+      q = 0;
+    for (let n = 0; n < P; n++) {
+      r += w[o + n]! * cos[k * P + n]!;
+      q += w[o + n]! * sin[k * P + n]!;
+    }
+    return (r * r + q * q) / (P * P);
+  };
+  const out: ModeOccupationCounts = { aligned: 0, pairs: N * H, allAligned: 0, neurons: N, alignedW2v2: 0 };
+  for (let i = 0; i < N; i++) {
+    let n = 0;
+    for (let k = 1; k <= H; k++) {
+      const phi = power(i * 2 * P, k),
+        psi = power(i * 2 * P + P, k);
+      if (phi > barrier && psi > barrier) {
+        n++;
+        out.alignedW2v2 += phi * psi;
+      }
+    }
+    out.aligned += n;
+    if (n === H) out.allAligned++;
+  }
+  return out;
+}
+
 /**
  * The finite-N theory at one point, or null where its single-neuron Monte Carlo refuses (P > 61, or an HMC
  * acceptance below 0.5 at large P): the run then reports the finite-P comparison only.
@@ -409,6 +475,31 @@ function environmentSummary(
     theoryNetworkCovariance: t?.a ?? null,
     theoryNetworkCovarianceSe: t?.aStdError ?? null,
     w2v2TheoryNetworkCovariance: t?.phiPsi ?? null,
+  };
+}
+
+/** The run's `occupation` from the per-chain counts; null where no state was counted. */
+function occupationSummary(
+  chains: ModeOccupationCounts[],
+  barrier: number,
+  P: number,
+  theory: number | null,
+): NonNullable<ModularLangevinRun['occupation']> | null {
+  const used = chains.filter((c) => c.pairs > 0);
+  const pairs = used.reduce((s, c) => s + c.pairs, 0);
+  if (pairs === 0) return null;
+  const aligned = used.reduce((s, c) => s + c.aligned, 0);
+  const f = aligned / pairs;
+  const per = used.map((c) => c.aligned / c.pairs);
+  const se = per.length > 1 ? Math.sqrt(per.reduce((s, x) => s + (x - f) ** 2, 0) / (per.length - 1) / per.length) : Number.NaN;
+  return {
+    barrier,
+    alignedPairs: f,
+    alignedPairsSe: se,
+    alignedPairsTheory: theory,
+    allPairsAligned: used.reduce((s, c) => s + c.allAligned, 0) / used.reduce((s, c) => s + c.neurons, 0),
+    allPairsIndependent: f ** ((P - 1) / 2),
+    depth: aligned > 0 ? used.reduce((s, c) => s + c.alignedW2v2, 0) / aligned : null,
   };
 }
 
@@ -471,7 +562,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const par = { prime: P, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, sigma2 };
     const th = solveModular(par, { lambdaNormalization: 'first-principles' });
     // the finite-P quadrature refuses very large P or σ² deep in GMFL-II (where the saddle point is accurate): fall back
-    let thP: { a: number; s: number; phiPsi: number };
+    let thP: { a: number; s: number; phiPsi: number; alignedMass?: number };
     let theorySource: 'finite-P' | 'saddle-point' = 'finite-P';
     try {
       thP = solveModularFiniteP(par);
@@ -505,7 +596,12 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const resume =
       saved === undefined
         ? undefined
-        : (JSON.parse(saved) as { samplers: string[]; traces: number[][][]; phaseTraces?: number[][][] });
+        : (JSON.parse(saved) as {
+            samplers: string[];
+            traces: number[][][];
+            phaseTraces?: number[][][];
+            occupation?: ModeOccupationCounts[][];
+          });
     const samplers = groups.map((g, gi) => {
       const key = gi === 0 ? fold(o.key, i) : fold(fold(o.key, i), 1000 + gi);
       const m =
@@ -541,6 +637,13 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     // the phase-randomised a(W̃) every PHASE_STRIDE-th recorded state (its own key: the sampler's stream is untouched)
     const phaseTraces: number[][][] = resume?.phaseTraces ?? groups.map((g) => Array.from({ length: g.chains }, () => []));
     const kPhase = fold(o.key, 9000 + i);
+    // the Fourier-mode occupation per chain, at the same states as the phase redraws (where the mode action has a barrier)
+    const barrier = modularSaddles(thP.s, sc.gamma)?.xMinus ?? null;
+    const occupation: ModeOccupationCounts[][] =
+      resume?.occupation ??
+      groups.map((g) =>
+        Array.from({ length: g.chains }, () => ({ aligned: 0, pairs: 0, allAligned: 0, neurons: 0, alignedW2v2: 0 })),
+      );
     const hMax = (P - 1) / 2;
     const all = () => traces.flat();
     const t0 = performance.now();
@@ -563,6 +666,15 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
               const u = uniform(fold(fold(kPhase, gi * 1000 + c), tr.length), sc.width * 2 * hMax);
               const wr = randomiseFourierPhases(params[c]!, sc.width, P, u);
               phaseTraces[gi]![c]!.push(modularReadoutIntegral(wr, sc.width, P, sc.sigmaA2, sigma2).a);
+              if (barrier !== null) {
+                const m = modeOccupation(params[c]!, sc.width, P, barrier),
+                  acc = occupation[gi]![c]!;
+                acc.aligned += m.aligned;
+                acc.pairs += m.pairs;
+                acc.allAligned += m.allAligned;
+                acc.neurons += m.neurons;
+                acc.alignedW2v2 += m.alignedW2v2;
+              }
             }
           }
         }
@@ -573,7 +685,9 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       const now = performance.now();
       const len = traces[0]![0]!.length;
       if (o.checkpoint && (now - lastSave) / 1000 > o.checkpoint.everySeconds) {
-        o.checkpoint.save(JSON.stringify({ samplers: samplers.map((s) => stateToJSON(s.state())), traces, phaseTraces }));
+        o.checkpoint.save(
+          JSON.stringify({ samplers: samplers.map((s) => stateToJSON(s.state())), traces, phaseTraces, occupation }),
+        );
         lastSave = now;
       }
       o.onProgress?.(step / o.maxSteps);
@@ -623,6 +737,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
             chainMeans.reduce((x, y) => x + (y - aPhasesRandomised) ** 2, 0) / (chainMeans.length - 1) / chainMeans.length,
           )
         : Number.NaN;
+    const occ = barrier !== null ? occupationSummary(occupation.flat(), barrier, P, thP.alignedMass ?? null) : null;
     const [s0, s1] = starts;
     const startsAgree = !s0 || !s1 || Math.abs(s0.a - s1.a) <= 3 * Math.hypot(s0.aStdError, s1.aStdError);
     // the network's |a| against a theory value th ± thSe: deviation in combined standard errors and the 3-SE verdict
@@ -714,6 +829,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       equilibrated: rhat <= 1.05 && ess >= 100,
       diagnostics: diag,
       warnings: results.flatMap((r) => r.diagnostics.warnings),
+      ...(occ ? { occupation: occ } : {}),
       ...(environment ? { environment } : {}),
     };
     out.push(run);
