@@ -340,6 +340,23 @@ export function alignFourierModes(theta: Float64Array, N: number, P: number, x: 
 /** Every this many recorded states the phase-randomised a(W̃) is evaluated ({@link ModularLangevinRun.aPhasesRandomised}). */
 export const PHASE_STRIDE = 4;
 
+/** |x_k| of the half xₙ = w[o + n] (x_k = P⁻¹Σₙxₙe^{−2πikn/P}), from {@link fourierTables}. */
+function modeAmplitude(
+  w: ArrayLike<number>,
+  o: number,
+  k: number,
+  P: number,
+  tab: { cos: Float64Array; sin: Float64Array },
+): number {
+  let r = 0,
+    q = 0;
+  for (let n = 0; n < P; n++) {
+    r += w[o + n]! * tab.cos[k * P + n]!;
+    q += w[o + n]! * tab.sin[k * P + n]!;
+  }
+  return Math.hypot(r, q) / P;
+}
+
 /**
  * A copy of the read-in block W ([N, 2P] row-major, neuron i's w then v) with every neuron's Fourier phases redrawn:
  * each half wₙ = w₀ + Σ_{k=1}^{(P−1)/2} 2|w_k|cos(2πkn/P + φ_k) keeps its DC part w₀ and its magnitudes |w_k|
@@ -348,7 +365,7 @@ export const PHASE_STRIDE = 4;
 export function randomiseFourierPhases(w: ArrayLike<number>, N: number, P: number, u: ArrayLike<number>): Float64Array {
   const H = (P - 1) / 2;
   if (u.length < N * 2 * H) throw new RangeError(`randomiseFourierPhases: need ${N * 2 * H} uniforms, got ${u.length}`);
-  const { cos, sin } = fourierTables(P);
+  const tab = fourierTables(P);
   const out = new Float64Array(N * 2 * P);
   const amp = new Float64Array(H + 1);
   for (let i = 0; i < N; i++)
@@ -357,15 +374,7 @@ export function randomiseFourierPhases(w: ArrayLike<number>, N: number, P: numbe
       let dc = 0;
       for (let n = 0; n < P; n++) dc += w[o + n]!;
       dc /= P;
-      for (let k = 1; k <= H; k++) {
-        let r = 0,
-          q = 0;
-        for (let n = 0; n < P; n++) {
-          r += w[o + n]! * cos[k * P + n]!;
-          q += w[o + n]! * sin[k * P + n]!;
-        }
-        amp[k] = Math.hypot(r, q) / P;
-      }
+      for (let k = 1; k <= H; k++) amp[k] = modeAmplitude(w, o, k, P, tab);
       const base = (i * 2 + half) * H;
       synthesiseHalf(
         out,
@@ -396,18 +405,15 @@ export interface ModeOccupationCounts {
  * pair) pairs sit beyond `barrier` on both axes (|w_k|², |v_k|² > barrier with w_k = P⁻¹Σₙwₙe^{−2πikn/P}, k = 1…(P−1)/2;
  * mode P − k is the conjugate of k), the definition of the finite-P theory's aligned mass.
  */
-export function modeOccupation(w: ArrayLike<number>, N: number, P: number, barrier: number): ModeOccupationCounts {
+export function modeOccupation(
+  w: ArrayLike<number>,
+  N: number,
+  P: number,
+  barrier: number,
+  tab = fourierTables(P),
+): ModeOccupationCounts {
   const H = (P - 1) / 2;
-  const { cos, sin } = fourierTables(P);
-  const power = (o: number, k: number) => {
-    let r = 0,
-      q = 0;
-    for (let n = 0; n < P; n++) {
-      r += w[o + n]! * cos[k * P + n]!;
-      q += w[o + n]! * sin[k * P + n]!;
-    }
-    return (r * r + q * q) / (P * P);
-  };
+  const power = (o: number, k: number) => modeAmplitude(w, o, k, P, tab) ** 2;
   const out: ModeOccupationCounts = { aligned: 0, pairs: N * H, allAligned: 0, neurons: N, alignedW2v2: 0 };
   for (let i = 0; i < N; i++) {
     let n = 0;
@@ -639,6 +645,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const kPhase = fold(o.key, 9000 + i);
     // the Fourier-mode occupation per chain, at the same states as the phase redraws (where the mode action has a barrier)
     const barrier = modularSaddles(thP.s, sc.gamma)?.xMinus ?? null;
+    const tab = fourierTables(P);
     const occupation: ModeOccupationCounts[][] =
       resume?.occupation ??
       groups.map((g) =>
@@ -667,7 +674,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
               const wr = randomiseFourierPhases(params[c]!, sc.width, P, u);
               phaseTraces[gi]![c]!.push(modularReadoutIntegral(wr, sc.width, P, sc.sigmaA2, sigma2).a);
               if (barrier !== null) {
-                const m = modeOccupation(params[c]!, sc.width, P, barrier),
+                const m = modeOccupation(params[c]!, sc.width, P, barrier, tab),
                   acc = occupation[gi]![c]!;
                 acc.aligned += m.aligned;
                 acc.pairs += m.pairs;
