@@ -147,6 +147,10 @@ describe('modular network: the sextic regulariser', () => {
     expect(m.aligned).toBe(H + 1);
     expect(m.allAligned).toBe(1);
     expect(m.alignedW2v2).toBeCloseTo(0.3 * 0.25 + 0.2 * 0.4 + 0.15 * 0.12 + 0.3 * 0.2, 12);
+    // one neuron each with 0, 1 and 3 aligned pairs
+    expect(m.byPairs).toEqual([1, 1, 0, 1]);
+    expect(m.alignedW2v2ByPairs[1]).toBeCloseTo(0.3 * 0.2, 12);
+    expect(m.alignedW2v2ByPairs[3]).toBeCloseTo(0.3 * 0.25 + 0.2 * 0.4 + 0.15 * 0.12, 12);
   });
 
   it('compareStarts: aligned − prior differences paired per dataset, mean ± SE over datasets', () => {
@@ -317,6 +321,7 @@ describe('modular environment check', () => {
       reweightDraws: 0,
       stopAtTarget: false,
       environmentCheck: true,
+      screenedTheory: 'gmfl2',
     });
     const e = r!.environment!;
     expect(r!.phase).toBe('GMFL-II');
@@ -346,6 +351,41 @@ describe('modular environment check', () => {
     expect(o.allPairsIndependent).toBeCloseTo(o.alignedPairs ** 3, 14);
     expect(o.allPairsAligned).toBeLessThanOrEqual(o.alignedPairs);
     expect(o.depth!).toBeGreaterThan(o.barrier ** 2);
+    // the histogram of aligned pairs per neuron (P = 7: 0…3) reproduces the totals
+    const histogramMatches = (by: number[], depthBy: (number | null)[], pairs: number, all: number, depth: number) => {
+      expect(by).toHaveLength(4);
+      expect(by.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      expect(by[3]).toBeCloseTo(all, 12);
+      expect(by.reduce((a, f, n) => a + (f * n) / 3, 0)).toBeCloseTo(pairs, 12);
+      expect(depthBy.reduce((a: number, d, n) => a + (d ?? 0) * n * by[n]!, 0) / (3 * pairs)).toBeCloseTo(depth, 12);
+    };
+    histogramMatches(o.neuronsByPairs, o.depthByPairs, o.alignedPairs, o.allPairsAligned, o.depth!);
+    // the screened theory's law (and the Laplace response's) counted beyond the same barrier, over its reweighted samples
+    for (const [pairs, all, depth, w2v2, by, depthBy] of [
+      [
+        o.alignedPairsScreened,
+        o.allPairsAlignedScreened,
+        o.depthScreened,
+        r!.w2v2TheoryScreened,
+        o.neuronsByPairsScreened,
+        o.depthByPairsScreened,
+      ],
+      [
+        o.alignedPairsLaplace,
+        o.allPairsAlignedLaplace,
+        o.depthLaplace,
+        r!.w2v2TheoryLaplace,
+        o.neuronsByPairsLaplace,
+        o.depthByPairsLaplace,
+      ],
+    ] as const) {
+      expect(pairs).toBeGreaterThan(0);
+      expect(pairs).toBeLessThan(1);
+      expect(all).toBeLessThanOrEqual(pairs!);
+      expect(depth!).toBeGreaterThan(o.barrier ** 2);
+      expect(depth! * pairs!).toBeLessThanOrEqual(w2v2! * (1 + 1e-12));
+      histogramMatches(by!, depthBy!, pairs!, all!, depth!);
+    }
     await expect(
       runModularLangevin({
         scenario: sc,
@@ -360,7 +400,8 @@ describe('modular environment check', () => {
         checkpoint: { load: () => undefined, save: () => {}, everySeconds: 60 },
       }),
     ).rejects.toThrow(/does not resume from a checkpoint/);
-  }, 180_000);
+    // with the screened theory and the Laplace response solved at P = 7, N = 16: ≈ 80 s beside a CI run
+  }, 360_000);
 });
 
 describe('modular finite-width sweeps', () => {

@@ -106,8 +106,18 @@ export type {
   ModularNetworkAverage,
 } from './grokking/modular-finite-n';
 export { solveModularFiniteN } from './grokking/modular-finite-n';
-export type { ModularScreenedOptions, ModularScreenedSolution } from './grokking/modular-screened';
-export { modularNeuronFeatures, solveModularScreened } from './grokking/modular-screened';
+export type {
+  ModularModeOccupation,
+  ModularScreenedOccupation,
+  ModularScreenedOptions,
+  ModularScreenedSolution,
+} from './grokking/modular-screened';
+export {
+  modularModeAmplitude,
+  modularModeOccupation,
+  modularNeuronFeatures,
+  solveModularScreened,
+} from './grokking/modular-screened';
 export type { ModularEnvironmentCheck, ModularFluctuationParts } from './grokking/modular-environment';
 export { ModularKernelMoments, modularEnvironmentCheck } from './grokking/modular-environment';
 export type { ModularReadoutIntegral } from './grokking/modular-readout';

@@ -11,12 +11,15 @@ import { type Key, fold, uniform } from '@sftdl/field';
 import {
   type ModularEnvironmentCheck,
   type ModularFiniteNSolution,
+  type ModularModeOccupation,
   type ModularNetworkAverage,
   type ModularParams,
   type ModularScreenedSolution,
   ModularKernelMoments,
   modularDegeneracy,
   modularEnvironmentCheck,
+  modularModeAmplitude,
+  modularModeOccupation,
   modularOnsets,
   modularReadoutIntegral,
   modularSaddles,
@@ -29,7 +32,7 @@ import { modularAddition } from '@sftdl/teachers';
 import { type LangevinMethod, LangevinSampler, stateFromJSON, stateToJSON } from '@sftdl/training';
 import { Interrupted, interruptRequested, yieldToEventLoop } from './interrupt';
 import { type ScalarDiagnostics, traceDiagnostics } from './langevin';
-import { fourierTables, modularNet } from './modular-net';
+import { modularNet } from './modular-net';
 import { FIG3_PARAMS } from './sizes';
 
 /** The paper's ratio σ²_II/σ²_I (Fig. 3, printed λ): the relative width of the mixed phase GMFL-I, kept by the mapping. */
@@ -219,7 +222,9 @@ export interface ModularLangevinRun {
    * fraction of neurons with every pair aligned, against `allPairsIndependent` = alignedPairs^((P−1)/2), what
    * independent modes at the network's fraction would give; `depth`, ⟨|w_k|²|v_k|²⟩ over the aligned pairs only.
    * At the barrier's scale (x₋ ≈ 0.09 at γ = 30, near the prior's 1/P for P ≤ 11) "aligned" is a threshold, not a
-   * separate basin.
+   * separate basin. Where the screened theory (and the Laplace response) ran, the same three numbers of its
+   * single-neuron law, counted over its reweighted samples beyond the same barrier: `alignedPairsScreened`,
+   * `allPairsAlignedScreened`, `depthScreened`, `neuronsByPairsScreened`, `depthByPairsScreened` (and `…Laplace`).
    */
   occupation?: {
     barrier: number;
@@ -229,6 +234,19 @@ export interface ModularLangevinRun {
     allPairsAligned: number;
     allPairsIndependent: number;
     depth: number | null;
+    /** Fraction of neurons with n = 0…(P−1)/2 aligned pairs, and the depth of the aligned pairs of those neurons. */
+    neuronsByPairs: number[];
+    depthByPairs: (number | null)[];
+    alignedPairsScreened?: number;
+    allPairsAlignedScreened?: number;
+    depthScreened?: number | null;
+    neuronsByPairsScreened?: number[];
+    depthByPairsScreened?: (number | null)[];
+    alignedPairsLaplace?: number;
+    allPairsAlignedLaplace?: number;
+    depthLaplace?: number | null;
+    neuronsByPairsLaplace?: number[];
+    depthByPairsLaplace?: (number | null)[];
   };
   /** With `environmentCheck`, at GMFL-II points: the network's kernel statistics against the Gaussian environment. */
   environment?: ModularEnvironmentSummary;
@@ -340,23 +358,6 @@ export function alignFourierModes(theta: Float64Array, N: number, P: number, x: 
 /** Every this many recorded states the phase-randomised a(W̃) is evaluated ({@link ModularLangevinRun.aPhasesRandomised}). */
 export const PHASE_STRIDE = 4;
 
-/** |x_k| of the half xₙ = w[o + n] (x_k = P⁻¹Σₙxₙe^{−2πikn/P}), from {@link fourierTables}. */
-function modeAmplitude(
-  w: ArrayLike<number>,
-  o: number,
-  k: number,
-  P: number,
-  tab: { cos: Float64Array; sin: Float64Array },
-): number {
-  let r = 0,
-    q = 0;
-  for (let n = 0; n < P; n++) {
-    r += w[o + n]! * tab.cos[k * P + n]!;
-    q += w[o + n]! * tab.sin[k * P + n]!;
-  }
-  return Math.hypot(r, q) / P;
-}
-
 /**
  * A copy of the read-in block W ([N, 2P] row-major, neuron i's w then v) with every neuron's Fourier phases redrawn:
  * each half wₙ = w₀ + Σ_{k=1}^{(P−1)/2} 2|w_k|cos(2πkn/P + φ_k) keeps its DC part w₀ and its magnitudes |w_k|
@@ -365,7 +366,6 @@ function modeAmplitude(
 export function randomiseFourierPhases(w: ArrayLike<number>, N: number, P: number, u: ArrayLike<number>): Float64Array {
   const H = (P - 1) / 2;
   if (u.length < N * 2 * H) throw new RangeError(`randomiseFourierPhases: need ${N * 2 * H} uniforms, got ${u.length}`);
-  const tab = fourierTables(P);
   const out = new Float64Array(N * 2 * P);
   const amp = new Float64Array(H + 1);
   for (let i = 0; i < N; i++)
@@ -374,7 +374,7 @@ export function randomiseFourierPhases(w: ArrayLike<number>, N: number, P: numbe
       let dc = 0;
       for (let n = 0; n < P; n++) dc += w[o + n]!;
       dc /= P;
-      for (let k = 1; k <= H; k++) amp[k] = modeAmplitude(w, o, k, P, tab);
+      for (let k = 1; k <= H; k++) amp[k] = modularModeAmplitude(w, o, k, P);
       const base = (i * 2 + half) * H;
       synthesiseHalf(
         out,
@@ -389,46 +389,16 @@ export function randomiseFourierPhases(w: ArrayLike<number>, N: number, P: numbe
 }
 
 /** Counts of {@link modeOccupation} over one or more read-in blocks (they add). */
-export interface ModeOccupationCounts {
-  /** (neuron, mode pair) pairs k = 1…(P−1)/2 with |w_k|² and |v_k|² both above the barrier, and all pairs seen. */
-  aligned: number;
-  pairs: number;
-  /** Neurons with every pair aligned, and all neurons seen. */
-  allAligned: number;
-  neurons: number;
-  /** Σ |w_k|²|v_k|² over the aligned pairs. */
-  alignedW2v2: number;
-}
+export type ModeOccupationCounts = ModularModeOccupation;
 
 /**
  * The Fourier-mode occupation of one read-in block W ([N, 2P] row-major, neuron i's w then v): which (neuron, mode
  * pair) pairs sit beyond `barrier` on both axes (|w_k|², |v_k|² > barrier with w_k = P⁻¹Σₙwₙe^{−2πikn/P}, k = 1…(P−1)/2;
- * mode P − k is the conjugate of k), the definition of the finite-P theory's aligned mass.
+ * mode P − k is the conjugate of k), the definition of the finite-P theory's aligned mass ({@link modularModeOccupation},
+ * which also counts the screened theory's reweighted samples).
  */
-export function modeOccupation(
-  w: ArrayLike<number>,
-  N: number,
-  P: number,
-  barrier: number,
-  tab = fourierTables(P),
-): ModeOccupationCounts {
-  const H = (P - 1) / 2;
-  const power = (o: number, k: number) => modeAmplitude(w, o, k, P, tab) ** 2;
-  const out: ModeOccupationCounts = { aligned: 0, pairs: N * H, allAligned: 0, neurons: N, alignedW2v2: 0 };
-  for (let i = 0; i < N; i++) {
-    let n = 0;
-    for (let k = 1; k <= H; k++) {
-      const phi = power(i * 2 * P, k),
-        psi = power(i * 2 * P + P, k);
-      if (phi > barrier && psi > barrier) {
-        n++;
-        out.alignedW2v2 += phi * psi;
-      }
-    }
-    out.aligned += n;
-    if (n === H) out.allAligned++;
-  }
-  return out;
+export function modeOccupation(w: ArrayLike<number>, N: number, P: number, barrier: number): ModeOccupationCounts {
+  return modularModeOccupation(w, N, P, barrier);
 }
 
 /**
@@ -444,14 +414,29 @@ export function finiteNTheory(
   return nullIfRefused(() => solveModularFiniteN(par, { key, correction, networkDraws }));
 }
 
-/** The screened cavity theory at one point, or null where it refuses (P > 23, an unstable Gaussian environment, a poor HMC acceptance). */
-export function screenedTheory(par: ModularParams, key: Key): ModularScreenedSolution | null {
-  return nullIfRefused(() => solveModularScreened(par, { key }));
+/**
+ * The screened cavity theory at one point, or null where it refuses (P > 23, an unstable Gaussian environment, a poor HMC
+ * acceptance); with a barrier, its single-neuron law's mode occupation too.
+ */
+export function screenedTheory(par: ModularParams, key: Key, barrier: number | null = null): ModularScreenedSolution | null {
+  return nullIfRefused(() => solveModularScreened(par, { key, ...(barrier !== null ? { occupationBarrier: barrier } : {}) }));
 }
 
 /** The screened theory with the Laplace response, continued from the screened solution `start`, or null where it refuses. */
-export function laplaceTheory(par: ModularParams, key: Key, start: ModularScreenedSolution): ModularScreenedSolution | null {
-  return nullIfRefused(() => solveModularScreened(par, { key, response: 'laplace', start }));
+export function laplaceTheory(
+  par: ModularParams,
+  key: Key,
+  start: ModularScreenedSolution,
+  barrier: number | null = null,
+): ModularScreenedSolution | null {
+  return nullIfRefused(() =>
+    solveModularScreened(par, {
+      key,
+      response: 'laplace',
+      start,
+      ...(barrier !== null ? { occupationBarrier: barrier } : {}),
+    }),
+  );
 }
 
 /**
@@ -506,6 +491,25 @@ function occupationSummary(
     allPairsAligned: used.reduce((s, c) => s + c.allAligned, 0) / used.reduce((s, c) => s + c.neurons, 0),
     allPairsIndependent: f ** ((P - 1) / 2),
     depth: aligned > 0 ? used.reduce((s, c) => s + c.alignedW2v2, 0) / aligned : null,
+    ...histogram(used, P),
+  };
+}
+
+/** Neurons by their number of aligned pairs, and the depth within each class, summed over chains (empty: null). */
+function histogram(counts: ModeOccupationCounts[], P: number): { neuronsByPairs: number[]; depthByPairs: (number | null)[] } {
+  const H = (P - 1) / 2;
+  const by = new Array<number>(H + 1).fill(0),
+    w2v2 = new Array<number>(H + 1).fill(0);
+  for (const c of counts)
+    for (let n = 0; n <= H; n++) {
+      by[n]! += c.byPairs?.[n] ?? 0;
+      w2v2[n]! += c.alignedW2v2ByPairs?.[n] ?? 0;
+    }
+  // normalised by the histogram's own total: a run resumed from an older checkpoint counts it from the resume on
+  const total = by.reduce((a, b) => a + b, 0);
+  return {
+    neuronsByPairs: by.map((b) => (total > 0 ? b / total : 0)),
+    depthByPairs: by.map((b, n) => (n > 0 && b > 0 ? w2v2[n]! / (n * b) : null)),
   };
 }
 
@@ -587,9 +591,11 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const rwOk = net !== undefined && net.essFraction * net.draws >= REWEIGHT_MIN_ESS && Number.isFinite(net.aStdError);
     const thLogDet = o.logDetTheory ? finiteNTheory(par, fold(o.key, 6000 + i), 'log-det') : undefined;
     const wantScreened = o.screenedTheory === 'all' || (o.screenedTheory === 'gmfl2' && th.phase === 'GMFL-II');
-    const thS = wantScreened ? screenedTheory(par, fold(o.key, 7000 + i)) : undefined;
+    // the mode action's barrier (where it has one): the network's and the theories' mode occupation are counted beyond it
+    const barrier = modularSaddles(thP.s, sc.gamma)?.xMinus ?? null;
+    const thS = wantScreened ? screenedTheory(par, fold(o.key, 7000 + i), barrier) : undefined;
     // GMFL-II: the Laplace response too (≈ 5 min a point at P = 11, N = 32), continued from the screened solution
-    const thL = thS && th.phase === 'GMFL-II' ? laplaceTheory(par, fold(o.key, 7100 + i), thS) : undefined;
+    const thL = thS && th.phase === 'GMFL-II' ? laplaceTheory(par, fold(o.key, 7100 + i), thS, barrier) : undefined;
     if (o.environmentCheck && o.checkpoint)
       throw new InvalidArgumentError(
         'runModularLangevin: environmentCheck does not resume from a checkpoint; run it without one',
@@ -644,12 +650,18 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const phaseTraces: number[][][] = resume?.phaseTraces ?? groups.map((g) => Array.from({ length: g.chains }, () => []));
     const kPhase = fold(o.key, 9000 + i);
     // the Fourier-mode occupation per chain, at the same states as the phase redraws (where the mode action has a barrier)
-    const barrier = modularSaddles(thP.s, sc.gamma)?.xMinus ?? null;
-    const tab = fourierTables(P);
     const occupation: ModeOccupationCounts[][] =
       resume?.occupation ??
       groups.map((g) =>
-        Array.from({ length: g.chains }, () => ({ aligned: 0, pairs: 0, allAligned: 0, neurons: 0, alignedW2v2: 0 })),
+        Array.from({ length: g.chains }, () => ({
+          aligned: 0,
+          pairs: 0,
+          allAligned: 0,
+          neurons: 0,
+          alignedW2v2: 0,
+          byPairs: new Array<number>((P + 1) / 2).fill(0),
+          alignedW2v2ByPairs: new Array<number>((P + 1) / 2).fill(0),
+        })),
       );
     const hMax = (P - 1) / 2;
     const all = () => traces.flat();
@@ -674,13 +686,20 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
               const wr = randomiseFourierPhases(params[c]!, sc.width, P, u);
               phaseTraces[gi]![c]!.push(modularReadoutIntegral(wr, sc.width, P, sc.sigmaA2, sigma2).a);
               if (barrier !== null) {
-                const m = modeOccupation(params[c]!, sc.width, P, barrier, tab),
+                const m = modeOccupation(params[c]!, sc.width, P, barrier),
                   acc = occupation[gi]![c]!;
                 acc.aligned += m.aligned;
                 acc.pairs += m.pairs;
                 acc.allAligned += m.allAligned;
                 acc.neurons += m.neurons;
                 acc.alignedW2v2 += m.alignedW2v2;
+                // a checkpoint written before the per-neuron histogram has none: it starts at this state
+                acc.byPairs ??= new Array<number>(hMax + 1).fill(0);
+                acc.alignedW2v2ByPairs ??= new Array<number>(hMax + 1).fill(0);
+                for (let n = 0; n <= hMax; n++) {
+                  acc.byPairs[n]! += m.byPairs[n]!;
+                  acc.alignedW2v2ByPairs[n]! += m.alignedW2v2ByPairs[n]!;
+                }
               }
             }
           }
@@ -744,7 +763,32 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
             chainMeans.reduce((x, y) => x + (y - aPhasesRandomised) ** 2, 0) / (chainMeans.length - 1) / chainMeans.length,
           )
         : Number.NaN;
-    const occ = barrier !== null ? occupationSummary(occupation.flat(), barrier, P, thP.alignedMass ?? null) : null;
+    const occNet = barrier !== null ? occupationSummary(occupation.flat(), barrier, P, thP.alignedMass ?? null) : null;
+    const sO = thS?.occupation,
+      lO = thL?.occupation;
+    const occ = occNet
+      ? {
+          ...occNet,
+          ...(sO
+            ? {
+                alignedPairsScreened: sO.alignedPairs,
+                allPairsAlignedScreened: sO.allPairsAligned,
+                depthScreened: sO.depth,
+                neuronsByPairsScreened: sO.neuronsByPairs,
+                depthByPairsScreened: sO.depthByPairs,
+              }
+            : {}),
+          ...(lO
+            ? {
+                alignedPairsLaplace: lO.alignedPairs,
+                allPairsAlignedLaplace: lO.allPairsAligned,
+                depthLaplace: lO.depth,
+                neuronsByPairsLaplace: lO.neuronsByPairs,
+                depthByPairsLaplace: lO.depthByPairs,
+              }
+            : {}),
+        }
+      : null;
     const [s0, s1] = starts;
     const startsAgree = !s0 || !s1 || Math.abs(s0.a - s1.a) <= 3 * Math.hypot(s0.aStdError, s1.aStdError);
     // the network's |a| against a theory value th ± thSe: deviation in combined standard errors and the 3-SE verdict

@@ -57,18 +57,18 @@ export function modularPairMoments(s: number, gamma: number, prime: number): Mod
   const width = 0.5 * Math.min(1 / P, sad ? 1 / Math.sqrt(2 * P * gamma * sad.xPlus) : Infinity);
   const order = 8;
   const panels = Math.ceil(X / width);
-  if (panels * order > MAX_NODES)
-    throw new InvalidArgumentError(
-      `modularPairMoments: P = ${P}, γ = ${gamma}, s = ${s} needs ${panels * order} quadrature nodes per axis (> ${MAX_NODES}: large P, or deep in the aligned phase where the saddle point is accurate); use the saddle-point solveModular here`,
-    );
   // with a barrier inside (0, X) the panels meet at it, so the aligned-basin indicator below is integrated exactly
   const barrier = sad && sad.xMinus < X ? sad.xMinus : Infinity;
-  const below = Number.isFinite(barrier) ? Math.max(1, Math.ceil(barrier / width)) : panels;
+  const split = Number.isFinite(barrier)
+    ? [Math.max(1, Math.ceil(barrier / width)), Math.max(1, Math.ceil((X - barrier) / width))]
+    : [panels];
+  const nodes = split.reduce((a, b) => a + b, 0) * order;
+  if (nodes > MAX_NODES)
+    throw new InvalidArgumentError(
+      `modularPairMoments: P = ${P}, γ = ${gamma}, s = ${s} needs ${nodes} quadrature nodes per axis (> ${MAX_NODES}: large P, or deep in the aligned phase where the saddle point is accurate); use the saddle-point solveModular here`,
+    );
   const parts = Number.isFinite(barrier)
-    ? [
-        compositeGaussLegendre(0, barrier, below, order),
-        compositeGaussLegendre(barrier, X, Math.max(1, Math.ceil((X - barrier) / width)), order),
-      ]
+    ? [compositeGaussLegendre(0, barrier, split[0]!, order), compositeGaussLegendre(barrier, X, split[1]!, order)]
     : [compositeGaussLegendre(0, X, panels, order)];
   const x = Float64Array.from(parts.flatMap((q) => Array.from(q.x)));
   const w = Float64Array.from(parts.flatMap((q) => Array.from(q.w)));

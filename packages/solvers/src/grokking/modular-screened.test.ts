@@ -1,6 +1,12 @@
 import { key, normal } from '@sftdl/field';
 import { describe, expect, it } from 'vitest';
-import { ModularScreenedEnvironment, modularNeuronFeatures, solveModularScreened } from './modular-screened';
+import {
+  ModularScreenedEnvironment,
+  modularModeAmplitude,
+  modularModeOccupation,
+  modularNeuronFeatures,
+  solveModularScreened,
+} from './modular-screened';
 
 describe('modularNeuronFeatures (orthonormal 2-D Fourier transform of (w_n + v_m)²)', () => {
   const P = 7;
@@ -519,6 +525,53 @@ describe('ModularScreenedEnvironment against a dense position-space computation'
   });
 });
 
+describe('modularModeOccupation', () => {
+  it('counts with weights as the weighted sum of its one-neuron counts, and refuses a bad barrier', () => {
+    const P = 7,
+      N = 5,
+      barrier = 0.05;
+    const x = normal(key(9), N * 2 * P);
+    for (let i = 0; i < x.length; i++) x[i]! *= 0.8;
+    const wts = [0.3, 1.7, 0, 2.5, 0.9];
+    const m = modularModeOccupation(x, N, P, barrier, wts);
+    const sum = { aligned: 0, pairs: 0, allAligned: 0, neurons: 0, alignedW2v2: 0 };
+    const byPairs = [0, 0, 0, 0],
+      w2v2ByPairs = [0, 0, 0, 0];
+    let direct = 0;
+    for (let i = 0; i < N; i++) {
+      const one = modularModeOccupation(x.subarray(i * 2 * P, (i + 1) * 2 * P), 1, P, barrier);
+      for (const k of Object.keys(sum) as (keyof typeof sum)[]) sum[k] += wts[i]! * one[k];
+      // the same count from the amplitudes directly
+      let n = 0,
+        d = 0;
+      for (let k = 1; k <= 3; k++) {
+        const phi = modularModeAmplitude(x, i * 2 * P, k, P) ** 2,
+          psi = modularModeAmplitude(x, i * 2 * P + P, k, P) ** 2;
+        if (phi > barrier && psi > barrier) {
+          n++;
+          d += phi * psi;
+        }
+      }
+      direct += wts[i]! * n;
+      byPairs[n]! += wts[i]!;
+      w2v2ByPairs[n]! += wts[i]! * d;
+    }
+    for (let n = 0; n <= 3; n++) {
+      expect(m.byPairs[n]).toBeCloseTo(byPairs[n]!, 12);
+      expect(m.alignedW2v2ByPairs[n]).toBeCloseTo(w2v2ByPairs[n]!, 12);
+    }
+    expect(m.byPairs.reduce((a, b) => a + b, 0)).toBeCloseTo(m.neurons, 12);
+    expect(m.byPairs[3]).toBeCloseTo(m.allAligned, 12);
+    expect(m.alignedW2v2ByPairs.reduce((a, b) => a + b, 0)).toBeCloseTo(m.alignedW2v2, 12);
+    for (const k of Object.keys(sum) as (keyof typeof sum)[]) expect(m[k]).toBeCloseTo(sum[k], 12);
+    expect(m.aligned).toBeCloseTo(direct, 12);
+    expect(m.pairs).toBeCloseTo(3 * 5.4, 12);
+    expect(m.aligned).toBeGreaterThan(0);
+    expect(() => modularModeOccupation(x, N, P, 0)).toThrow(/barrier/);
+    expect(() => modularModeOccupation(x, N + 1, P, barrier)).toThrow(/need/);
+  });
+});
+
 describe('solveModularScreened', () => {
   const small = { chains: 64, iterations: 3, average: 2, sweeps: 8, covarianceSamples: 128, reweightSamples: 128 };
   it('is deterministic, validates its input, and reduces to the GP at vanishing readout scale', () => {
@@ -532,6 +585,20 @@ describe('solveModularScreened', () => {
     expect(() => solveModularScreened({ ...p, prime: 2 })).toThrow(/odd prime/);
     expect(() => solveModularScreened(p, { chains: 1 })).toThrow(/chains/);
     expect(() => solveModularScreened(p, { response: 'cubic' as 'laplace' })).toThrow(/'tilted'/);
+    expect(() => solveModularScreened(p, { occupationBarrier: -1 })).toThrow(/occupationBarrier/);
+  });
+  it('counts its law’s mode occupation over the reweighted samples: below every mode, the depth is ⟨|w_k|²|v_k|²⟩', () => {
+    // with a barrier below every mode power every pair counts, so the depth is the mode average of |w_k|²|v_k|² over the
+    // same reweighted samples and weights as the kernel's target class: phiPsi = Q_target/(4P²σ_a²)
+    const p = { prime: 5, width: 8, sigmaA2: 1.3e-3, gamma: 30, sigma2: 0.0217 };
+    const r = solveModularScreened(p, { ...small, key: key(2), occupationBarrier: 1e-300 });
+    expect(r.occupation!.alignedPairs).toBe(1);
+    expect(r.occupation!.allPairsAligned).toBe(1);
+    expect(r.occupation!.neuronsByPairs).toEqual([0, 0, 1]);
+    expect(r.occupation!.depthByPairs[0]).toBeNull();
+    expect(Math.abs(r.occupation!.depthByPairs[2]! / r.phiPsi - 1)).toBeLessThan(1e-12);
+    expect(Math.abs(r.occupation!.depth! / r.phiPsi - 1)).toBeLessThan(1e-12);
+    expect(solveModularScreened(p, { ...small, key: key(2) }).occupation).toBeUndefined();
   });
   it('with the Laplace response: reduces to the GP at vanishing readout scale, and continues from a start solution', () => {
     const p = { prime: 5, width: 8, sigmaA2: 1e-7, gamma: 1e-8, sigma2: 0.02 };
@@ -555,9 +622,26 @@ describe('solveModularScreened', () => {
     const p = { prime: 5, width: 8, sigmaA2: 1.3e-3, gamma: 30, sigma2: 0.0217 };
     const o = { chains: 128, iterations: 6, average: 4, sweeps: 16, covarianceSamples: 256, reweightSamples: 128, key: key(3) };
     const q = solveModularScreened(p, o);
-    const l = solveModularScreened(p, { ...o, response: 'laplace', start: q });
-    const q2 = solveModularScreened(p, { ...o, start: q });
+    const barrier = 0.09; // ≈ the mode action's x₋ here
+    const l = solveModularScreened(p, { ...o, response: 'laplace', start: q, occupationBarrier: barrier });
+    const q2 = solveModularScreened(p, { ...o, start: q, occupationBarrier: barrier });
     expect(l.phiPsi).toBeGreaterThan(1.08 * q2.phiPsi);
     expect(l.a).toBeLessThan(q2.a - 2 * Math.hypot(l.aStdError, q2.aStdError));
+    // some pairs are aligned and some not; the aligned ones carry part of ⟨|w_k|²|v_k|²⟩ and sit beyond barrier²
+    for (const s of [l, q2]) {
+      const o = s.occupation!;
+      expect(o.barrier).toBe(barrier);
+      expect(o.alignedPairs).toBeGreaterThan(0.05);
+      expect(o.alignedPairs).toBeLessThan(1);
+      expect(o.allPairsAligned).toBeLessThanOrEqual(o.alignedPairs);
+      expect(o.depth!).toBeGreaterThan(barrier ** 2);
+      expect(o.depth! * o.alignedPairs).toBeLessThanOrEqual(s.phiPsi * (1 + 1e-12));
+      // the histogram of aligned pairs per neuron adds up to the totals
+      expect(o.neuronsByPairs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
+      expect(o.neuronsByPairs[2]).toBeCloseTo(o.allPairsAligned, 12);
+      expect(o.neuronsByPairs.reduce((a, f, n) => a + (f * n) / 2, 0)).toBeCloseTo(o.alignedPairs, 12);
+      const dep = o.depthByPairs.reduce((a: number, d, n) => a + (d ?? 0) * n * o.neuronsByPairs[n]!, 0);
+      expect(dep / (2 * o.alignedPairs)).toBeCloseTo(o.depth!, 12);
+    }
   });
 });

@@ -109,6 +109,27 @@ export interface ModularScreenedOptions {
   environmentCovariance?: readonly Float64Array[];
   /** Start the iteration from this solution's kernel and screening instead of the cavity theory (skips the cavity solve). */
   start?: Pick<ModularScreenedSolution, 'kernel' | 'screening' | 'aCavity'>;
+  /**
+   * Count the single-neuron law's Fourier-mode occupation beyond this barrier (the mode action's x₋, as a network's is
+   * counted; {@link modularModeOccupation}) over the reweighted samples of the averaged iterations: the solution's
+   * `occupation`. Free: the samples are there already.
+   */
+  occupationBarrier?: number;
+}
+
+/** The screened single-neuron law's Fourier-mode occupation (option `occupationBarrier`), averaged like `a`. */
+export interface ModularScreenedOccupation {
+  barrier: number;
+  /** Fraction of (neuron, mode pair) pairs with |w_k|² and |v_k|² both beyond the barrier. */
+  alignedPairs: number;
+  /** Fraction of neurons with every pair k = 1…(P−1)/2 aligned. */
+  allPairsAligned: number;
+  /** ⟨|w_k|²|v_k|²⟩ over the aligned pairs only; null where none is aligned. */
+  depth: number | null;
+  /** Fraction of neurons with n = 0…(P−1)/2 aligned pairs. */
+  neuronsByPairs: number[];
+  /** The depth over the aligned pairs of the neurons with n aligned pairs (entry 0 null; null where there are none). */
+  depthByPairs: (number | null)[];
 }
 
 /** Screened cavity solution at one σ². */
@@ -136,6 +157,8 @@ export interface ModularScreenedSolution {
   /** The network |a| of every iteration. */
   history: number[];
   acceptance: number;
+  /** With option `occupationBarrier`: the law's Fourier-mode occupation over the averaged iterations' reweighted samples. */
+  occupation?: ModularScreenedOccupation;
 }
 
 /** cos/sin(2π((k·n) mod P)/P), indexed k·P + n, per P (the transform below runs for every sampled neuron). */
@@ -189,6 +212,85 @@ export function modularNeuronFeatures(w: ArrayLike<number>, P: number, re: Float
       re[off + k1 * P + k2] = a / P;
       im[off + k1 * P + k2] = b / P;
     }
+}
+
+/** |x_k| of one half of a neuron, xₙ = x[off + n] (x_k = P⁻¹Σₙxₙe^{−2πikn/P}; mode P − k is the conjugate of k). */
+export function modularModeAmplitude(x: ArrayLike<number>, off: number, k: number, P: number): number {
+  const { cos, sin } = trig(P);
+  let r = 0,
+    q = 0;
+  for (let n = 0; n < P; n++) {
+    r += x[off + n]! * cos[k * P + n]!;
+    q += x[off + n]! * sin[k * P + n]!;
+  }
+  return Math.hypot(r, q) / P;
+}
+
+/** Counts of {@link modularModeOccupation}; with weights, every count is a sum of the neurons' weights. */
+export interface ModularModeOccupation {
+  /** (neuron, mode pair) pairs k = 1…(P−1)/2 with |w_k|² and |v_k|² both above the barrier, and all pairs seen. */
+  aligned: number;
+  pairs: number;
+  /** Neurons with every pair aligned, and all neurons seen. */
+  allAligned: number;
+  neurons: number;
+  /** Σ |w_k|²|v_k|² over the aligned pairs. */
+  alignedW2v2: number;
+  /** Neurons with n = 0…(P−1)/2 aligned pairs (how many target modes a neuron carries). */
+  byPairs: number[];
+  /** Σ |w_k|²|v_k|² over the aligned pairs of the neurons with n aligned pairs. */
+  alignedW2v2ByPairs: number[];
+}
+
+/**
+ * The Fourier-mode occupation of `count` neurons stored as rows (w, v) of length 2P in `x`: which (neuron, mode pair)
+ * pairs sit beyond `barrier` on both axes, |w_k|² > barrier and |v_k|² > barrier (k = 1…(P−1)/2), the definition of the
+ * finite-P theory's aligned mass. `barrier` is the mode action's x₋ (`modularSaddles(s, γ).xMinus`). With `weights`, each
+ * neuron counts with its weight (a reweighted sample); the counts of several calls add.
+ */
+export function modularModeOccupation(
+  x: ArrayLike<number>,
+  count: number,
+  P: number,
+  barrier: number,
+  weights?: ArrayLike<number>,
+): ModularModeOccupation {
+  if (!(barrier > 0)) throw new InvalidArgumentError(`modularModeOccupation: barrier must be > 0, got ${barrier}`);
+  if (x.length < count * 2 * P)
+    throw new InvalidArgumentError(`modularModeOccupation: ${count} neurons need ${count * 2 * P} weights, got ${x.length}`);
+  if (weights && weights.length < count)
+    throw new InvalidArgumentError(`modularModeOccupation: ${count} neurons need ${count} weights, got ${weights.length}`);
+  const H = (P - 1) / 2;
+  const out: ModularModeOccupation = {
+    aligned: 0,
+    pairs: 0,
+    allAligned: 0,
+    neurons: 0,
+    alignedW2v2: 0,
+    byPairs: new Array<number>(H + 1).fill(0),
+    alignedW2v2ByPairs: new Array<number>(H + 1).fill(0),
+  };
+  for (let i = 0; i < count; i++) {
+    const wt = weights ? weights[i]! : 1;
+    let n = 0,
+      depth = 0;
+    for (let k = 1; k <= H; k++) {
+      const phi = modularModeAmplitude(x, i * 2 * P, k, P) ** 2,
+        psi = modularModeAmplitude(x, i * 2 * P + P, k, P) ** 2;
+      if (phi > barrier && psi > barrier) {
+        n++;
+        depth += phi * psi;
+      }
+    }
+    out.aligned += wt * n;
+    out.pairs += wt * H;
+    if (n === H) out.allAligned += wt;
+    out.neurons += wt;
+    out.alignedW2v2 += wt * depth;
+    out.byPairs[n]! += wt;
+    out.alignedW2v2ByPairs[n]! += wt * depth;
+  }
+  return out;
 }
 
 /** Index of κ − q in the P×P Fourier grid (κ, q flattened as k·P + k'). @internal */
@@ -1465,6 +1567,11 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
   ] as const)
     if (!(Number.isInteger(v) && v >= min))
       throw new InvalidArgumentError(`solveModularScreened: ${name} must be an integer ≥ ${min}, got ${v}`);
+  const barrier = opts.occupationBarrier;
+  if (barrier !== undefined && !(barrier > 0 && Number.isFinite(barrier)))
+    throw new InvalidArgumentError(
+      `solveModularScreened: occupationBarrier must be a finite x₋ > 0 (modularSaddles(s, γ).xMinus), got ${barrier}`,
+    );
   if (!(stepSize > 0 && damping > 0 && damping <= 1))
     throw new InvalidArgumentError('solveModularScreened: stepSize must be > 0 and damping in (0, 1]');
   const root = opts.key ?? makeKey(0);
@@ -1488,7 +1595,15 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
     proposed = 0;
   const history: number[] = [];
   const damper = new AdaptiveDamping(damping, iterations, average);
-  const records: { a: number; aQ: number; fl: number; lambda: number; ess: number; Q: ModularKernelClasses }[] = [];
+  const records: {
+    a: number;
+    aQ: number;
+    fl: number;
+    lambda: number;
+    ess: number;
+    Q: ModularKernelClasses;
+    occ: ModularModeOccupation | null;
+  }[] = [];
   for (let it = 0; it < damper.total; it++) {
     const aQ0 = s2 / (Q.target + s2);
     const act = modularMixedAction(p, aQ0, Q, lambda);
@@ -1569,12 +1684,25 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
     let sw = 0,
       sw2 = 0;
     const mom: Record<ClassName, number> = { dc: 0, edge: 0, target: 0, generic: 0 };
+    const weights = new Float64Array(nr);
     for (let i = 0; i < nr; i++) {
       const w = Math.exp(lw[i]! - mx);
+      weights[i] = w;
       sw += w;
       sw2 += w * w;
       const o = idx[i]! * n;
       for (let k = 0; k < n; k++) mom[cls[k]!] += w * (fr[o + k]! ** 2 + fi[o + k]! ** 2);
+    }
+    // the reweighted law's mode occupation (the reweighted samples' states, as rows (w, v))
+    let occ: ModularModeOccupation | null = null;
+    if (barrier !== undefined) {
+      const rows = new Float64Array(nr * dim);
+      for (let i = 0; i < nr; i++) {
+        const s = idx[i]!;
+        const c = s % chains;
+        rows.set(keptStates[Math.floor(s / chains)]!.subarray(c * dim, (c + 1) * dim), i * dim);
+      }
+      occ = modularModeOccupation(rows, nr, P, barrier, weights);
     }
     const Qn: ModularKernelClasses = {
       dc: (p.sigmaA2 * mom.dc) / (sw * count.dc),
@@ -1599,7 +1727,7 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
     const damp = damper.weight;
     for (const c of ['dc', 'edge', 'target', 'generic'] as const) Q[c] = (1 - damp) * Q[c] + damp * Qn[c];
     history.push(aQ + fl);
-    records.push({ a: aQ + fl, aQ, fl, lambda: lambdaUsed, ess, Q: Qn });
+    records.push({ a: aQ + fl, aQ, fl, lambda: lambdaUsed, ess, Q: Qn, occ });
   }
   const kept = records.slice(-average);
   const acceptance = accepted / proposed;
@@ -1622,6 +1750,26 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
     target: avg((k) => k.Q.target),
     generic: avg((k) => k.Q.generic),
   };
+  // occupation: per-iteration fractions averaged like a; the depth as the ratio of the averaged sums
+  const occs = kept.map((k) => k.occ).filter((o): o is ModularModeOccupation => o !== null);
+  const occupation: ModularScreenedOccupation | undefined =
+    barrier !== undefined && occs.length === m
+      ? (() => {
+          const mean = (f: (o: ModularModeOccupation) => number) => occs.reduce((s, o) => s + f(o), 0) / m;
+          const alignedPerNeuron = mean((o) => o.aligned / o.neurons);
+          const neuronsByPairs = occs[0]!.byPairs.map((_, n) => mean((o) => o.byPairs[n]! / o.neurons));
+          return {
+            barrier,
+            alignedPairs: mean((o) => o.aligned / o.pairs),
+            allPairsAligned: mean((o) => o.allAligned / o.neurons),
+            depth: alignedPerNeuron > 0 ? mean((o) => o.alignedW2v2 / o.neurons) / alignedPerNeuron : null,
+            neuronsByPairs,
+            depthByPairs: neuronsByPairs.map((f, n) =>
+              n > 0 && f > 0 ? mean((o) => o.alignedW2v2ByPairs[n]! / o.neurons) / (n * f) : null,
+            ),
+          };
+        })()
+      : undefined;
   return {
     sigma2: s2,
     a: aMean,
@@ -1636,5 +1784,6 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
     response,
     history,
     acceptance,
+    ...(occupation ? { occupation } : {}),
   };
 }
