@@ -352,14 +352,20 @@ describe('modular environment check', () => {
     expect(o.allPairsAligned).toBeLessThanOrEqual(o.alignedPairs);
     expect(o.depth!).toBeGreaterThan(o.barrier ** 2);
     // the histogram of aligned pairs per neuron (P = 7: 0…3) reproduces the totals
-    const histogramMatches = (by: number[], depthBy: (number | null)[], pairs: number, all: number, depth: number) => {
+    const histogramMatches = (by: number[], depthBy: number[], pairs: number, all: number, depth: number) => {
       expect(by).toHaveLength(4);
       expect(by.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
       expect(by[3]).toBeCloseTo(all, 12);
       expect(by.reduce((a, f, n) => a + (f * n) / 3, 0)).toBeCloseTo(pairs, 12);
-      expect(depthBy.reduce((a: number, d, n) => a + (d ?? 0) * n * by[n]!, 0) / (3 * pairs)).toBeCloseTo(depth, 12);
+      expect(depthBy.reduce((a, d, n) => a + d * n * by[n]!, 0) / (3 * pairs)).toBeCloseTo(depth, 12);
+      expect(depthBy[0]).toBe(0);
     };
     histogramMatches(o.neuronsByPairs, o.depthByPairs, o.alignedPairs, o.allPairsAligned, o.depth!);
+    // the theory with the network's covariance, counted beyond the same barrier
+    const on = e.occupationNetworkCovariance!;
+    expect(on.barrier).toBe(o.barrier);
+    histogramMatches(on.neuronsByPairs, on.depthByPairs, on.alignedPairs, on.allPairsAligned, on.depth!);
+    expect(on.depth! * on.alignedPairs).toBeLessThanOrEqual(e.w2v2TheoryNetworkCovariance! * (1 + 1e-12));
     // the screened theory's law (and the Laplace response's) counted beyond the same barrier, over its reweighted samples
     for (const [pairs, all, depth, w2v2, by, depthBy] of [
       [

@@ -14,6 +14,7 @@ import {
   type ModularModeOccupation,
   type ModularNetworkAverage,
   type ModularParams,
+  type ModularScreenedOccupation,
   type ModularScreenedSolution,
   ModularKernelMoments,
   modularDegeneracy,
@@ -234,19 +235,22 @@ export interface ModularLangevinRun {
     allPairsAligned: number;
     allPairsIndependent: number;
     depth: number | null;
-    /** Fraction of neurons with n = 0…(P−1)/2 aligned pairs, and the depth of the aligned pairs of those neurons. */
+    /**
+     * Fraction of neurons with n = 0…(P−1)/2 aligned pairs, and the depth of the aligned pairs of those neurons (0 where
+     * the class is empty, and at n = 0).
+     */
     neuronsByPairs: number[];
-    depthByPairs: (number | null)[];
+    depthByPairs: number[];
     alignedPairsScreened?: number;
     allPairsAlignedScreened?: number;
     depthScreened?: number | null;
     neuronsByPairsScreened?: number[];
-    depthByPairsScreened?: (number | null)[];
+    depthByPairsScreened?: number[];
     alignedPairsLaplace?: number;
     allPairsAlignedLaplace?: number;
     depthLaplace?: number | null;
     neuronsByPairsLaplace?: number[];
-    depthByPairsLaplace?: (number | null)[];
+    depthByPairsLaplace?: number[];
   };
   /** With `environmentCheck`, at GMFL-II points: the network's kernel statistics against the Gaussian environment. */
   environment?: ModularEnvironmentSummary;
@@ -263,6 +267,11 @@ export interface ModularEnvironmentSummary extends ModularEnvironmentCheck {
   theoryNetworkCovariance: number | null;
   theoryNetworkCovarianceSe: number | null;
   w2v2TheoryNetworkCovariance: number | null;
+  /**
+   * That theory's mode occupation beyond the run's barrier (as `occupation`: aligned pairs, all-aligned neurons, depth,
+   * and the histogram of aligned pairs per neuron with each class's depth); absent where the mode action has no barrier.
+   */
+  occupationNetworkCovariance?: ModularScreenedOccupation;
 }
 
 /** Options of {@link runModularLangevin}. */
@@ -450,6 +459,7 @@ function environmentSummary(
   a: number,
   start: ModularScreenedSolution | null,
   key: Key,
+  barrier: number | null,
 ): ModularEnvironmentSummary | undefined {
   const c = nullIfRefused(() => modularEnvironmentCheck(moments, par.sigma2, { gaussianDraws: 400, key }));
   if (!c) return undefined;
@@ -458,6 +468,7 @@ function environmentSummary(
       key: fold(key, 1),
       environmentCovariance: moments.covarianceBlocks(),
       ...(start ? { start } : {}),
+      ...(barrier !== null ? { occupationBarrier: barrier } : {}),
     }),
   );
   return {
@@ -466,6 +477,7 @@ function environmentSummary(
     theoryNetworkCovariance: t?.a ?? null,
     theoryNetworkCovarianceSe: t?.aStdError ?? null,
     w2v2TheoryNetworkCovariance: t?.phiPsi ?? null,
+    ...(t?.occupation ? { occupationNetworkCovariance: t.occupation } : {}),
   };
 }
 
@@ -495,8 +507,8 @@ function occupationSummary(
   };
 }
 
-/** Neurons by their number of aligned pairs, and the depth within each class, summed over chains (empty: null). */
-function histogram(counts: ModeOccupationCounts[], P: number): { neuronsByPairs: number[]; depthByPairs: (number | null)[] } {
+/** Neurons by their number of aligned pairs, and the depth within each class, summed over chains (empty: 0). */
+function histogram(counts: ModeOccupationCounts[], P: number): { neuronsByPairs: number[]; depthByPairs: number[] } {
   const H = (P - 1) / 2;
   const by = new Array<number>(H + 1).fill(0),
     w2v2 = new Array<number>(H + 1).fill(0);
@@ -509,7 +521,7 @@ function histogram(counts: ModeOccupationCounts[], P: number): { neuronsByPairs:
   const total = by.reduce((a, b) => a + b, 0);
   return {
     neuronsByPairs: by.map((b) => (total > 0 ? b / total : 0)),
-    depthByPairs: by.map((b, n) => (n > 0 && b > 0 ? w2v2[n]! / (n * b) : null)),
+    depthByPairs: by.map((b, n) => (n > 0 && b > 0 ? w2v2[n]! / (n * b) : 0)),
   };
 }
 
@@ -814,7 +826,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
         : null;
     const environment =
       moments && moments.count >= 16
-        ? environmentSummary(par, moments, Math.abs(diag.mean), thS ?? null, fold(o.key, 9500 + i))
+        ? environmentSummary(par, moments, Math.abs(diag.mean), thS ?? null, fold(o.key, 9500 + i), barrier)
         : undefined;
     const run: ModularLangevinRun = {
       sigma2,

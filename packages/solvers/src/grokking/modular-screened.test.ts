@@ -595,7 +595,7 @@ describe('solveModularScreened', () => {
     expect(r.occupation!.alignedPairs).toBe(1);
     expect(r.occupation!.allPairsAligned).toBe(1);
     expect(r.occupation!.neuronsByPairs).toEqual([0, 0, 1]);
-    expect(r.occupation!.depthByPairs[0]).toBeNull();
+    expect(r.occupation!.depthByPairs[0]).toBe(0);
     expect(Math.abs(r.occupation!.depthByPairs[2]! / r.phiPsi - 1)).toBeLessThan(1e-12);
     expect(Math.abs(r.occupation!.depth! / r.phiPsi - 1)).toBeLessThan(1e-12);
     expect(solveModularScreened(p, { ...small, key: key(2) }).occupation).toBeUndefined();
@@ -640,7 +640,7 @@ describe('solveModularScreened', () => {
       expect(o.neuronsByPairs.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 12);
       expect(o.neuronsByPairs[2]).toBeCloseTo(o.allPairsAligned, 12);
       expect(o.neuronsByPairs.reduce((a, f, n) => a + (f * n) / 2, 0)).toBeCloseTo(o.alignedPairs, 12);
-      const dep = o.depthByPairs.reduce((a: number, d, n) => a + (d ?? 0) * n * o.neuronsByPairs[n]!, 0);
+      const dep = o.depthByPairs.reduce((a, d, n) => a + d * n * o.neuronsByPairs[n]!, 0);
       expect(dep / (2 * o.alignedPairs)).toBeCloseTo(o.depth!, 12);
     }
   });

@@ -128,8 +128,8 @@ export interface ModularScreenedOccupation {
   depth: number | null;
   /** Fraction of neurons with n = 0…(P−1)/2 aligned pairs. */
   neuronsByPairs: number[];
-  /** The depth over the aligned pairs of the neurons with n aligned pairs (entry 0 null; null where there are none). */
-  depthByPairs: (number | null)[];
+  /** The depth over the aligned pairs of the neurons with n aligned pairs; 0 where the class is empty (and at n = 0). */
+  depthByPairs: number[];
 }
 
 /** Screened cavity solution at one σ². */
@@ -1765,7 +1765,7 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
             depth: alignedPerNeuron > 0 ? mean((o) => o.alignedW2v2 / o.neurons) / alignedPerNeuron : null,
             neuronsByPairs,
             depthByPairs: neuronsByPairs.map((f, n) =>
-              n > 0 && f > 0 ? mean((o) => o.alignedW2v2ByPairs[n]! / o.neurons) / (n * f) : null,
+              n > 0 && f > 0 ? mean((o) => o.alignedW2v2ByPairs[n]! / o.neurons) / (n * f) : 0,
             ),
           };
         })()
