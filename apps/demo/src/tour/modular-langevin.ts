@@ -223,8 +223,8 @@ export interface ModularLangevinRun {
    * fraction of neurons with every pair aligned, against `allPairsIndependent` = alignedPairs^((P−1)/2), what
    * independent modes at the network's fraction would give; `depth`, ⟨|w_k|²|v_k|²⟩ over the aligned pairs only.
    * At the barrier's scale (x₋ ≈ 0.09 at γ = 30, near the prior's 1/P for P ≤ 11) "aligned" is a threshold, not a
-   * separate basin. Where the screened theory (and the Laplace response) ran, the same three numbers of its
-   * single-neuron law, counted over its reweighted samples beyond the same barrier: `alignedPairsScreened`,
+   * separate basin. Where the screened theory (and the Laplace response) ran, the same counts of its
+   * single-neuron law, over its reweighted samples beyond the same barrier: `alignedPairsScreened`,
    * `allPairsAlignedScreened`, `depthScreened`, `neuronsByPairsScreened`, `depthByPairsScreened` (and `…Laplace`).
    */
   occupation?: {
