@@ -113,6 +113,7 @@ export type {
   ModularScreenedSolution,
 } from './grokking/modular-screened';
 export {
+  emptyModularModeOccupation,
   modularModeAmplitude,
   modularModeOccupation,
   modularNeuronFeatures,

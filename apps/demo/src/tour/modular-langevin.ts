@@ -17,6 +17,7 @@ import {
   type ModularScreenedOccupation,
   type ModularScreenedSolution,
   ModularKernelMoments,
+  emptyModularModeOccupation,
   modularDegeneracy,
   modularEnvironmentCheck,
   modularModeAmplitude,
@@ -428,7 +429,12 @@ export function finiteNTheory(
  * acceptance); with a barrier, its single-neuron law's mode occupation too.
  */
 export function screenedTheory(par: ModularParams, key: Key, barrier: number | null = null): ModularScreenedSolution | null {
-  return nullIfRefused(() => solveModularScreened(par, { key, ...(barrier !== null ? { occupationBarrier: barrier } : {}) }));
+  return nullIfRefused(() => solveModularScreened(par, { key, ...occupationOption(barrier) }));
+}
+
+/** The solver option that counts a law's mode occupation beyond the run's barrier (none where there is no barrier). */
+function occupationOption(barrier: number | null): { occupationBarrier?: number } {
+  return barrier !== null ? { occupationBarrier: barrier } : {};
 }
 
 /** The screened theory with the Laplace response, continued from the screened solution `start`, or null where it refuses. */
@@ -443,7 +449,7 @@ export function laplaceTheory(
       key,
       response: 'laplace',
       start,
-      ...(barrier !== null ? { occupationBarrier: barrier } : {}),
+      ...occupationOption(barrier),
     }),
   );
 }
@@ -468,7 +474,7 @@ function environmentSummary(
       key: fold(key, 1),
       environmentCovariance: moments.covarianceBlocks(),
       ...(start ? { start } : {}),
-      ...(barrier !== null ? { occupationBarrier: barrier } : {}),
+      ...occupationOption(barrier),
     }),
   );
   return {
@@ -514,8 +520,8 @@ function histogram(counts: ModeOccupationCounts[], P: number): { neuronsByPairs:
     w2v2 = new Array<number>(H + 1).fill(0);
   for (const c of counts)
     for (let n = 0; n <= H; n++) {
-      by[n]! += c.byPairs?.[n] ?? 0;
-      w2v2[n]! += c.alignedW2v2ByPairs?.[n] ?? 0;
+      by[n]! += c.byPairs[n]!;
+      w2v2[n]! += c.alignedW2v2ByPairs[n]!;
     }
   // normalised by the histogram's own total: a run resumed from an older checkpoint counts it from the resume on
   const total = by.reduce((a, b) => a + b, 0);
@@ -662,19 +668,10 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const phaseTraces: number[][][] = resume?.phaseTraces ?? groups.map((g) => Array.from({ length: g.chains }, () => []));
     const kPhase = fold(o.key, 9000 + i);
     // the Fourier-mode occupation per chain, at the same states as the phase redraws (where the mode action has a barrier)
-    const occupation: ModeOccupationCounts[][] =
-      resume?.occupation ??
-      groups.map((g) =>
-        Array.from({ length: g.chains }, () => ({
-          aligned: 0,
-          pairs: 0,
-          allAligned: 0,
-          neurons: 0,
-          alignedW2v2: 0,
-          byPairs: new Array<number>((P + 1) / 2).fill(0),
-          alignedW2v2ByPairs: new Array<number>((P + 1) / 2).fill(0),
-        })),
-      );
+    // (a checkpoint written before the per-neuron histogram lacks it: it counts from the resume on)
+    const occupation: ModeOccupationCounts[][] = resume?.occupation
+      ? resume.occupation.map((g) => g.map((c) => ({ ...emptyModularModeOccupation(P), ...c })))
+      : groups.map((g) => Array.from({ length: g.chains }, () => emptyModularModeOccupation(P)));
     const hMax = (P - 1) / 2;
     const all = () => traces.flat();
     const t0 = performance.now();
@@ -697,22 +694,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
               const u = uniform(fold(fold(kPhase, gi * 1000 + c), tr.length), sc.width * 2 * hMax);
               const wr = randomiseFourierPhases(params[c]!, sc.width, P, u);
               phaseTraces[gi]![c]!.push(modularReadoutIntegral(wr, sc.width, P, sc.sigmaA2, sigma2).a);
-              if (barrier !== null) {
-                const m = modeOccupation(params[c]!, sc.width, P, barrier),
-                  acc = occupation[gi]![c]!;
-                acc.aligned += m.aligned;
-                acc.pairs += m.pairs;
-                acc.allAligned += m.allAligned;
-                acc.neurons += m.neurons;
-                acc.alignedW2v2 += m.alignedW2v2;
-                // a checkpoint written before the per-neuron histogram has none: it starts at this state
-                acc.byPairs ??= new Array<number>(hMax + 1).fill(0);
-                acc.alignedW2v2ByPairs ??= new Array<number>(hMax + 1).fill(0);
-                for (let n = 0; n <= hMax; n++) {
-                  acc.byPairs[n]! += m.byPairs[n]!;
-                  acc.alignedW2v2ByPairs[n]! += m.alignedW2v2ByPairs[n]!;
-                }
-              }
+              if (barrier !== null) modularModeOccupation(params[c]!, sc.width, P, barrier, null, occupation[gi]![c]!);
             }
           }
         }

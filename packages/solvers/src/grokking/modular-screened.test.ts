@@ -2,6 +2,7 @@ import { key, normal } from '@sftdl/field';
 import { describe, expect, it } from 'vitest';
 import {
   ModularScreenedEnvironment,
+  emptyModularModeOccupation,
   modularModeAmplitude,
   modularModeOccupation,
   modularNeuronFeatures,
@@ -569,6 +570,23 @@ describe('modularModeOccupation', () => {
     expect(m.aligned).toBeGreaterThan(0);
     expect(() => modularModeOccupation(x, N, P, 0)).toThrow(/barrier/);
     expect(() => modularModeOccupation(x, N + 1, P, barrier)).toThrow(/need/);
+  });
+  it('accumulates into given counts: two halves added into zero counts give the whole', () => {
+    const P = 7,
+      barrier = 0.05;
+    const x = normal(key(9), 5 * 2 * P);
+    for (let i = 0; i < x.length; i++) x[i]! *= 0.8;
+    const whole = modularModeOccupation(x, 5, P, barrier);
+    const acc = emptyModularModeOccupation(P);
+    modularModeOccupation(x.subarray(0, 2 * 2 * P), 2, P, barrier, null, acc);
+    expect(modularModeOccupation(x.subarray(2 * 2 * P), 3, P, barrier, null, acc)).toBe(acc);
+    for (const k of ['aligned', 'pairs', 'allAligned', 'neurons', 'alignedW2v2'] as const)
+      expect(acc[k]).toBeCloseTo(whole[k], 12);
+    for (let n = 0; n <= 3; n++) {
+      expect(acc.byPairs[n]).toBe(whole.byPairs[n]);
+      expect(acc.alignedW2v2ByPairs[n]).toBeCloseTo(whole.alignedW2v2ByPairs[n]!, 12);
+    }
+    expect(() => modularModeOccupation(x, 5, P, barrier, null, emptyModularModeOccupation(11))).toThrow(/another prime/);
   });
 });
 

@@ -242,26 +242,10 @@ export interface ModularModeOccupation {
   alignedW2v2ByPairs: number[];
 }
 
-/**
- * The Fourier-mode occupation of `count` neurons stored as rows (w, v) of length 2P in `x`: which (neuron, mode pair)
- * pairs sit beyond `barrier` on both axes, |w_k|² > barrier and |v_k|² > barrier (k = 1…(P−1)/2), the definition of the
- * finite-P theory's aligned mass. `barrier` is the mode action's x₋ (`modularSaddles(s, γ).xMinus`). With `weights`, each
- * neuron counts with its weight (a reweighted sample); the counts of several calls add.
- */
-export function modularModeOccupation(
-  x: ArrayLike<number>,
-  count: number,
-  P: number,
-  barrier: number,
-  weights?: ArrayLike<number>,
-): ModularModeOccupation {
-  if (!(barrier > 0)) throw new InvalidArgumentError(`modularModeOccupation: barrier must be > 0, got ${barrier}`);
-  if (x.length < count * 2 * P)
-    throw new InvalidArgumentError(`modularModeOccupation: ${count} neurons need ${count * 2 * P} weights, got ${x.length}`);
-  if (weights && weights.length < count)
-    throw new InvalidArgumentError(`modularModeOccupation: ${count} neurons need ${count} weights, got ${weights.length}`);
+/** Zero counts for {@link modularModeOccupation} at prime P (the start of an accumulation). */
+export function emptyModularModeOccupation(P: number): ModularModeOccupation {
   const H = (P - 1) / 2;
-  const out: ModularModeOccupation = {
+  return {
     aligned: 0,
     pairs: 0,
     allAligned: 0,
@@ -270,6 +254,33 @@ export function modularModeOccupation(
     byPairs: new Array<number>(H + 1).fill(0),
     alignedW2v2ByPairs: new Array<number>(H + 1).fill(0),
   };
+}
+
+/**
+ * The Fourier-mode occupation of `count` neurons stored as rows (w, v) of length 2P in `x`: which (neuron, mode pair)
+ * pairs sit beyond `barrier` on both axes, |w_k|² > barrier and |v_k|² > barrier (k = 1…(P−1)/2), the definition of the
+ * finite-P theory's aligned mass. `barrier` is the mode action's x₋ (`modularSaddles(s, γ).xMinus`). With `weights`, each
+ * neuron counts with its weight (a reweighted sample). Counts add: with `into` they are added to it, and it is returned.
+ */
+export function modularModeOccupation(
+  x: ArrayLike<number>,
+  count: number,
+  P: number,
+  barrier: number,
+  weights?: ArrayLike<number> | null,
+  into: ModularModeOccupation = emptyModularModeOccupation(P),
+): ModularModeOccupation {
+  if (!(barrier > 0)) throw new InvalidArgumentError(`modularModeOccupation: barrier must be > 0, got ${barrier}`);
+  if (x.length < count * 2 * P)
+    throw new InvalidArgumentError(`modularModeOccupation: ${count} neurons need ${count * 2 * P} weights, got ${x.length}`);
+  if (weights && weights.length < count)
+    throw new InvalidArgumentError(`modularModeOccupation: ${count} neurons need ${count} weights, got ${weights.length}`);
+  const H = (P - 1) / 2;
+  if (into.byPairs.length !== H + 1 || into.alignedW2v2ByPairs.length !== H + 1)
+    throw new InvalidArgumentError(
+      `modularModeOccupation: \`into\` holds counts of another prime (P = ${P} needs ${H + 1} classes)`,
+    );
+  const out = into;
   for (let i = 0; i < count; i++) {
     const wt = weights ? weights[i]! : 1;
     let n = 0,
