@@ -335,6 +335,26 @@ describe('modular environment check', () => {
       expect(v).toBeGreaterThan(0);
       expect(v).toBeLessThan(0.2);
     }
+    // the series of a(K) about the mean kernel over the same states: term 0 is a(Q), term 1 vanishes (Q is their mean),
+    // term 2 is the second-order sum up to the sampled off-diagonal mean, and the exact mean is the states' a(K_W)
+    const sr = e.series;
+    expect(sr.states).toBe(e.states);
+    expect(sr.terms).toHaveLength(7);
+    expect(sr.terms[0]).toBeCloseTo(e.aMeanKernel, 12);
+    expect(Math.abs(sr.terms[1]!)).toBeLessThan(1e-12);
+    expect(sr.terms[2]! / e.fluctuationNetworkCovariance).toBeGreaterThan(0.9);
+    expect(sr.terms[2]! / e.fluctuationNetworkCovariance).toBeLessThan(1.5);
+    expect(sr.partialSums[6]).toBeCloseTo(
+      sr.terms.reduce((a, b) => a + b, 0),
+      12,
+    );
+    expect(Math.abs(sr.aExact - r!.a)).toBeLessThan(0.02);
+    expect(sr.aIndependent).toBeGreaterThan(0.5);
+    expect(sr.aIndependent).toBeLessThan(1);
+    expect(sr.aIndependentSe).toBeGreaterThan(0);
+    expect(Math.abs(sr.aDeterministicEquivalent - sr.aIndependent)).toBeLessThan(5 * sr.aIndependentSe + 0.005);
+    expect(sr.spectralRadiusMean).toBeGreaterThan(0.1);
+    expect(sr.spectralRadiusMax).toBeGreaterThanOrEqual(sr.spectralRadiusMean);
     expect(e.theoryNetworkCovariance).toBeGreaterThan(0.5);
     expect(e.theoryNetworkCovariance).toBeLessThan(1);
     expect(e.w2v2TheoryNetworkCovariance).toBeGreaterThan(0);

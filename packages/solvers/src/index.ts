@@ -119,8 +119,8 @@ export {
   modularNeuronFeatures,
   solveModularScreened,
 } from './grokking/modular-screened';
-export type { ModularEnvironmentCheck, ModularFluctuationParts } from './grokking/modular-environment';
-export { ModularKernelMoments, modularEnvironmentCheck } from './grokking/modular-environment';
+export type { ModularEnvironmentCheck, ModularFluctuationParts, ModularKernelSeries } from './grokking/modular-environment';
+export { ModularKernelMoments, modularEnvironmentCheck, modularKernelSeries } from './grokking/modular-environment';
 export type { ModularReadoutIntegral } from './grokking/modular-readout';
 export { modularReadoutIntegral } from './grokking/modular-readout';
 export {

@@ -253,7 +253,7 @@ export interface ModularLangevinRun {
     neuronsByPairsLaplace?: number[];
     depthByPairsLaplace?: number[];
   };
-  /** With `environmentCheck`, at GMFL-II points: the network's kernel statistics against the Gaussian environment. */
+  /** With `environmentCheck`: the network's kernel statistics against the Gaussian environment at this σ². */
   environment?: ModularEnvironmentSummary;
 }
 
@@ -311,11 +311,11 @@ export interface ModularLangevinOptions {
   /** The sampler's integrator (default: the sampler's own, Leimkuhler–Matthews `lm`); `mala` is Metropolis-adjusted, exact at any step. */
   method?: LangevinMethod;
   /**
-   * At the points the theory places in GMFL-II: measure the network's own kernel statistics and check the screened
-   * theory's Gaussian environment against them (`environment` of the run; {@link modularEnvironmentCheck}, and the
-   * screened theory solved with the network's covariance). Kernel moments from every 8th recorded state of each chain,
-   * neuron samples from every 64th of those; ≈ 1–2 min at P = 11 besides the screened solve (≈ 4 min). Not with a
-   * checkpoint.
+   * At every σ² point: measure the network's own kernel statistics and check the screened theory's Gaussian
+   * environment against them (`environment` of the run; {@link modularEnvironmentCheck} with the series of a(K) about
+   * the mean kernel, and the screened theory solved with the network's covariance). Kernel moments from every 8th
+   * recorded state of each chain, neuron samples from every 64th of those; ≈ 1–2 min a point at P = 11 besides the
+   * screened solve (≈ 4 min). Not with a checkpoint.
    */
   environmentCheck?: boolean;
   /** Checkpoint store of a single-σ² run (a sweep task's handle): the sampler states and the traces, saved every `everySeconds`. */
@@ -455,7 +455,7 @@ export function laplaceTheory(
 }
 
 /**
- * The environment check of one GMFL-II point: the Gaussian environment against the network's kernel statistics, and the
+ * The environment check of one σ² point: the Gaussian environment against the network's kernel statistics, and the
  * screened theory with the network's covariance (continued from the screened solution where there is one); undefined
  * where the check refuses (too few states for a usable covariance).
  */
@@ -618,8 +618,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       throw new InvalidArgumentError(
         'runModularLangevin: environmentCheck does not resume from a checkpoint; run it without one',
       );
-    const moments =
-      o.environmentCheck && th.phase === 'GMFL-II' && P <= 23 ? new ModularKernelMoments(P, sc.width, sc.sigmaA2) : null;
+    const moments = o.environmentCheck && P <= 23 ? new ModularKernelMoments(P, sc.width, sc.sigmaA2) : null;
     const model = modularNet({ ...par, backend: o.backend });
     const xAligned = modularSaddles(thP.s, sc.gamma)?.xPlus ?? modularDegeneracy(sc.gamma).xStar;
     const saved = o.checkpoint?.load();

@@ -3,7 +3,7 @@
  * of the square-activation network on the full P² table at a small P mapped from the paper's (tour-modular-langevin).
  */
 import { key as makeKey, fold } from '@sftdl/field';
-import { modularCurve, modularModeProfile, solveModularFiniteP } from '@sftdl/solvers';
+import { type ModularKernelSeries, modularCurve, modularModeProfile, solveModularFiniteP } from '@sftdl/solvers';
 import type { LangevinMethod } from '@sftdl/training';
 import {
   type ModularEnvironmentSummary,
@@ -213,7 +213,13 @@ function environmentParagraph(x: ModularLangevinRun, e: ModularEnvironmentSummar
     const d = (100 * (v - ref)) / ref;
     return `${d < 0 ? '−' : '+'}${fmt(Math.abs(d), 2)} %`;
   };
-  return `The Gaussian environment against the network's own kernel statistics (σ² = ${fmt(x.sigma2, 3)}, ${e.states} recorded states, ${e.neuronSamples} neuron samples): the network's ⟨a⟩ − a(Q) is ${fmt(e.fluctuationNetwork, 3)} (a(Q) = ${fmt(e.aMeanKernel, 4)} at its mean kernel). To second order in its own kernel covariance it would be ${fmt(e.fluctuationNetworkCovariance, 3)}; the exact Gaussian average with that covariance gives ${fmt(e.fluctuationGaussian, 3)} ± ${fmt(e.fluctuationGaussianSe, 1)} (${pct(e.fluctuationGaussian, e.fluctuationNetwork)}: the kernel's distribution is skewed)${e.fluctuationRpa === undefined ? '' : `; the RPA covariance built from the network's own neurons gives ${fmt(e.fluctuationRpa, 3)} (${pct(e.fluctuationRpa, e.fluctuationNetworkCovariance)} against the network's covariance: the RPA over-screens)`}. The screened theory with the network's covariance in place of the RPA's gives |a| = ${e.theoryNetworkCovariance === null ? '—' : `${fmt(e.theoryNetworkCovariance, 4)} ± ${fmt(e.theoryNetworkCovarianceSe ?? NaN, 1)}`} and ⟨|w_k|²|v_k|²⟩ = ${e.w2v2TheoryNetworkCovariance === null ? '—' : fmt(e.w2v2TheoryNetworkCovariance, 3)} (network ${fmt(x.a, 4)} ± ${fmt(x.aStdError, 1)}, ${fmt(x.w2v2, 3)}).`;
+  return `The Gaussian environment against the network's own kernel statistics (σ² = ${fmt(x.sigma2, 3)}, ${e.states} recorded states, ${e.neuronSamples} neuron samples): the network's ⟨a⟩ − a(Q) is ${fmt(e.fluctuationNetwork, 3)} (a(Q) = ${fmt(e.aMeanKernel, 4)} at its mean kernel). To second order in its own kernel covariance it would be ${fmt(e.fluctuationNetworkCovariance, 3)}; the exact Gaussian average with that covariance gives ${fmt(e.fluctuationGaussian, 3)} ± ${fmt(e.fluctuationGaussianSe, 1)} (${pct(e.fluctuationGaussian, e.fluctuationNetwork)}: the kernel's distribution is skewed)${e.fluctuationRpa === undefined ? '' : `; the RPA covariance built from the network's own neurons gives ${fmt(e.fluctuationRpa, 3)} (${pct(e.fluctuationRpa, e.fluctuationNetworkCovariance)} against the network's covariance: the RPA over-screens)`}. The screened theory with the network's covariance in place of the RPA's gives |a| = ${e.theoryNetworkCovariance === null ? '—' : `${fmt(e.theoryNetworkCovariance, 4)} ± ${fmt(e.theoryNetworkCovarianceSe ?? NaN, 1)}`} and ⟨|w_k|²|v_k|²⟩ = ${e.w2v2TheoryNetworkCovariance === null ? '—' : fmt(e.w2v2TheoryNetworkCovariance, 3)} (network ${fmt(x.a, 4)} ± ${fmt(x.aStdError, 1)}, ${fmt(x.w2v2, 3)}). ${seriesSentence(e.series)}`;
+}
+
+/** The report's sentence on the series of a(K) about the network's mean kernel. */
+function seriesSentence(s: ModularKernelSeries): string {
+  const terms = s.terms.slice(2).map((t) => fmt(t, 3));
+  return `Expanded about the mean kernel over ${s.states} of the states, a(K) − a(Q) has the terms ${terms.join(', ')} (orders 2…${s.terms.length - 1}; exact ${fmt(s.aExact - s.terms[0]!, 3)}); the spectral radius of G^½δG^½ is ${fmt(s.spectralRadiusMean, 2)} on average and ≥ 1 in ${fmt(100 * s.divergentFraction, 2)} % of the states, where the expansion that the Gaussian environment truncates does not converge. Networks assembled from neurons of different states (the exact single-neuron marginal, without correlations between neurons) give |a| = ${fmt(s.aIndependent, 4)} ± ${fmt(s.aIndependentSe, 1)} (the deterministic equivalent of independent neurons from that marginal: ${fmt(s.aDeterministicEquivalent, 4)}) against ${fmt(s.aExact, 4)} ± ${fmt(s.aExactSe, 1)} over the same states.`;
 }
 
 /**
@@ -235,7 +241,7 @@ export interface ModularLangevinPlan {
   screenedSweeps?: boolean;
   /** Which width sweeps run (default all three); the others are absent from the JSON and the report. */
   sweeps?: WidthSweepPoint[];
-  /** At the run's GMFL-II point: the network's kernel statistics against the screened theory's Gaussian environment. */
+  /** At the run's σ² points: the network's kernel statistics against the screened theory's Gaussian environment. */
   environmentCheck?: boolean;
 }
 

@@ -15,7 +15,7 @@
  * `solveModularScreened(…, { environmentCovariance })` solves the theory with Σ_net in place of the RPA.
  */
 import { InvalidArgumentError } from '@sftdl/compute';
-import { type Key, fold, key as makeKey, normal } from '@sftdl/field';
+import { type Key, fold, key as makeKey, normal, uniform } from '@sftdl/field';
 import {
   type ModularFluctuationParts,
   ModularScreenedEnvironment,
@@ -30,8 +30,9 @@ import {
 /**
  * Moments of the network's kernel K_W = (σ_a²/N)Σᵢφᵢφᵢ† in the orthonormal Fourier basis of the P×P table, accumulated
  * over network states: per momentum q the mean and second moment of v_q(κ) = K(κ, κ − q) (P² blocks of P² × P²), and
- * optionally the neurons' own features for an RPA built from them. Memory 16·P⁶ bytes (28 MB at P = 11); each state
- * costs O(N·P⁴ + P⁶).
+ * optionally the neurons' own features for an RPA built from them, and the states' read-in weights (for the kernel
+ * series of {@link modularEnvironmentCheck}). Memory 16·P⁶ bytes (28 MB at P = 11) plus 16·N·P bytes a state; each
+ * state costs O(N·P⁴ + P⁶).
  */
 export class ModularKernelMoments {
   readonly P: number;
@@ -47,6 +48,7 @@ export class ModularKernelMoments {
   private readonly fr: Float64Array;
   private readonly fi: Float64Array;
   private readonly kept: { re: Float64Array; im: Float64Array }[] = [];
+  private readonly states: Float64Array[] = [];
 
   /** @param P the prime, N the width, sigmaA2 the readout variance σ_a² (the kernel is (σ_a²/N)Σφφ†). */
   constructor(P: number, N: number, sigmaA2: number) {
@@ -76,6 +78,39 @@ export class ModularKernelMoments {
     const { P, N, n, fr, fi, kr, ki } = this;
     if (w.length < N * 2 * P)
       throw new InvalidArgumentError(`ModularKernelMoments.add: need ${N * 2 * P} read-in weights, got ${w.length}`);
+    this.kernel(w);
+    const vr = new Float64Array(n),
+      vi = new Float64Array(n);
+    for (let q = 0; q < n; q++) {
+      for (let a = 0; a < n; a++) {
+        const b = minus(a, q, P);
+        vr[a] = kr[a * n + b]!;
+        vi[a] = ki[a * n + b]!;
+        this.sum[2 * (q * n + a)] = this.sum[2 * (q * n + a)]! + vr[a]!;
+        this.sum[2 * (q * n + a) + 1] = this.sum[2 * (q * n + a) + 1]! + vi[a]!;
+      }
+      const base = 2 * q * n * n;
+      for (let a = 0; a < n; a++) {
+        const xr = vr[a]!,
+          xi = vi[a]!,
+          row = base + 2 * a * n;
+        for (let b = 0; b < n; b++) {
+          this.second[row + 2 * b] = this.second[row + 2 * b]! + xr * vr[b]! + xi * vi[b]!;
+          this.second[row + 2 * b + 1] = this.second[row + 2 * b + 1]! + xi * vr[b]! - xr * vi[b]!;
+        }
+      }
+    }
+    if (keepNeurons) this.kept.push({ re: Float64Array.from(fr), im: Float64Array.from(fi) });
+    this.states.push(Float64Array.from({ length: N * 2 * P }, (_, j) => w[j]!));
+    this.count++;
+  }
+
+  /**
+   * K_W = (σ_a²/N)Σᵢφᵢφᵢ† of one state into `kr`, `ki` (n × n, split re/im; the neurons' features into `fr`, `fi`).
+   * @internal
+   */
+  kernel(w: ArrayLike<number>): { re: Float64Array; im: Float64Array } {
+    const { P, N, n, fr, fi, kr, ki } = this;
     const eps = this.sigmaA2 / N;
     const wi = new Float64Array(2 * P);
     for (let i = 0; i < N; i++) {
@@ -102,29 +137,12 @@ export class ModularKernelMoments {
         }
       }
     }
-    const vr = new Float64Array(n),
-      vi = new Float64Array(n);
-    for (let q = 0; q < n; q++) {
-      for (let a = 0; a < n; a++) {
-        const b = minus(a, q, P);
-        vr[a] = kr[a * n + b]!;
-        vi[a] = ki[a * n + b]!;
-        this.sum[2 * (q * n + a)] = this.sum[2 * (q * n + a)]! + vr[a]!;
-        this.sum[2 * (q * n + a) + 1] = this.sum[2 * (q * n + a) + 1]! + vi[a]!;
-      }
-      const base = 2 * q * n * n;
-      for (let a = 0; a < n; a++) {
-        const xr = vr[a]!,
-          xi = vi[a]!,
-          row = base + 2 * a * n;
-        for (let b = 0; b < n; b++) {
-          this.second[row + 2 * b] = this.second[row + 2 * b]! + xr * vr[b]! + xi * vi[b]!;
-          this.second[row + 2 * b + 1] = this.second[row + 2 * b + 1]! + xi * vr[b]! - xr * vi[b]!;
-        }
-      }
-    }
-    if (keepNeurons) this.kept.push({ re: Float64Array.from(fr), im: Float64Array.from(fi) });
-    this.count++;
+    return { re: kr, im: ki };
+  }
+
+  /** The read-in weights of the added states (N·2P each, in the order added). */
+  stateWeights(): readonly Float64Array[] {
+    return this.states;
   }
 
   /** The mean kernel's eigenvalues Q_κ = E[K(κ, κ)] (length P²). */
@@ -202,6 +220,45 @@ export interface ModularEnvironmentCheck {
   /** Network states and kept neuron samples behind the estimates. */
   states: number;
   neuronSamples: number;
+  /** The expansion of a(K) about the network's mean kernel, term by term, over its own states ({@link modularKernelSeries}). */
+  series: ModularKernelSeries;
+}
+
+/**
+ * The expansion that every Gaussian or loop theory of the environment truncates, measured on the network's states:
+ * a(Q + δ) = σ²/(P(P − 1))·Σ_m (−1)^m tr(YG(δG)^m), G = (Q + σ²)⁻¹, δ = K_W − Q. The second-order term's mean is the
+ * fluctuation term the screened theory keeps; the series about Q converges for a state only where the spectral radius
+ * of G^½δG^½ is below 1.
+ */
+export interface ModularKernelSeries {
+  /** The mean over the states of the m-th term, m = 0…order (term 0 is a(Q); term 1 vanishes on average up to sampling). */
+  terms: number[];
+  /** Their partial sums. */
+  partialSums: number[];
+  /** The mean of the exact a(K_W) over the same states, and its standard error (states treated as independent). */
+  aExact: number;
+  aExactSe: number;
+  /**
+   * The mean of a(K) over networks of N distinct neurons drawn at random from all the states' neurons: the network's
+   * exact single-neuron marginal without the correlations between its neurons; and its standard error.
+   */
+  aIndependent: number;
+  aIndependentSe: number;
+  /**
+   * The same without sampling: σ²/(P(P − 1))·Σ_κ Y_κR_κ with the self-consistent resolvent of N independent neurons
+   * from that marginal, R_κ = 1/(σ² + Nε·E[|φ_κ|²/(1 + εΣ_κ'R_κ'|φ_κ'|²)]), ε = σ_a²/N (the random-matrix deterministic
+   * equivalent; E over all the states' neurons).
+   */
+  aDeterministicEquivalent: number;
+  /** States used (every stride-th added state, at most `seriesStates`). */
+  states: number;
+  /**
+   * The spectral radius ρ = max|eig(G^½δG^½)| per state, by power iteration (a lower bound, within ~1 % here): its
+   * mean, its maximum, and the fraction of states with ρ ≥ 1 (there the series about Q diverges).
+   */
+  spectralRadiusMean: number;
+  spectralRadiusMax: number;
+  divergentFraction: number;
 }
 
 /**
@@ -213,7 +270,7 @@ export interface ModularEnvironmentCheck {
 export function modularEnvironmentCheck(
   moments: ModularKernelMoments,
   sigma2: number,
-  opts: { gaussianDraws?: number; key?: Key } = {},
+  opts: { gaussianDraws?: number; key?: Key; seriesOrder?: number; seriesStates?: number } = {},
 ): ModularEnvironmentCheck {
   if (!(sigma2 > 0)) throw new InvalidArgumentError(`modularEnvironmentCheck: σ² must be > 0, got ${sigma2}`);
   const draws = opts.gaussianDraws ?? 1000;
@@ -335,6 +392,11 @@ export function modularEnvironmentCheck(
       'modularEnvironmentCheck: almost no Gaussian draw kept Q + δ + σ² positive definite; the Gaussian environment does not apply here',
     );
   const mean = s1 / m;
+  const series = modularKernelSeries(moments, sigma2, {
+    key: root,
+    ...(opts.seriesOrder !== undefined ? { order: opts.seriesOrder } : {}),
+    ...(opts.seriesStates !== undefined ? { states: opts.seriesStates } : {}),
+  });
   return {
     aMeanKernel: aQ,
     fluctuationNetworkCovariance: partsTotal(network),
@@ -345,5 +407,221 @@ export function modularEnvironmentCheck(
     parts: { network, ...(rpa ? { rpa } : {}) },
     states: moments.count,
     neuronSamples: kept.count,
+    series,
   };
+}
+
+/** Power-iteration steps for the spectral radius of G^½δG^½ (Hermitian, so ‖Ax‖ for unit x is a lower bound). */
+const RADIUS_ITERATIONS = 100;
+
+/**
+ * The expansion of a(K) about the mean kernel Q over the network's states in `moments` ({@link ModularKernelSeries}):
+ * the mean of each term up to `order` (default 6) and the spectral radius of G^½δG^½, over every stride-th added state
+ * (at most `states`, default 1000). Each state costs O(N·P⁴ + P⁶ + (order·(P − 1) + 100)·P⁴).
+ */
+export function modularKernelSeries(
+  moments: ModularKernelMoments,
+  sigma2: number,
+  opts: { order?: number; states?: number; key?: Key } = {},
+): ModularKernelSeries {
+  const order = opts.order ?? 6,
+    maxStates = opts.states ?? 1000;
+  if (!(sigma2 > 0)) throw new InvalidArgumentError(`modularKernelSeries: σ² must be > 0, got ${sigma2}`);
+  if (!(Number.isInteger(order) && order >= 2 && order <= 40))
+    throw new InvalidArgumentError(`modularKernelSeries: the order must be an integer in [2, 40], got ${order}`);
+  if (!(Number.isInteger(maxStates) && maxStates >= 1))
+    throw new InvalidArgumentError(`modularKernelSeries: the number of states must be a positive integer, got ${maxStates}`);
+  const { P, N } = moments;
+  const width = 2 * P;
+  const Q = moments.meanKernel();
+  const n = Q.length;
+  const Y = new Float64Array(n);
+  const targets: number[] = [];
+  for (let k = 1; k < P; k++) {
+    Y[k * P + k] = P;
+    targets.push(k * P + k);
+  }
+  const unit = sigma2 / (P * (P - 1));
+  const root = opts.key ?? makeKey(0);
+  const all = moments.stateWeights();
+  const stride = Math.max(1, Math.ceil(all.length / maxStates));
+  const g = Float64Array.from(Q, (q) => Math.sqrt(1 / (q + sigma2)));
+  const Ar = new Float64Array(n * n),
+    Ai = new Float64Array(n * n),
+    Kr = new Float64Array(n * n),
+    Ki = new Float64Array(n * n),
+    zr = new Float64Array(n),
+    zi = new Float64Array(n);
+  let ur = new Float64Array(n),
+    ui = new Float64Array(n),
+    tr = new Float64Array(n),
+    ti = new Float64Array(n);
+  // t ← A u (complex)
+  const apply = (): void => {
+    for (let a = 0; a < n; a++) {
+      let re = 0,
+        im = 0;
+      const row = a * n;
+      for (let b = 0; b < n; b++) {
+        const xr = Ar[row + b]!,
+          xi = Ai[row + b]!;
+        re += xr * ur[b]! - xi * ui[b]!;
+        im += xr * ui[b]! + xi * ur[b]!;
+      }
+      tr[a] = re;
+      ti[a] = im;
+    }
+    [ur, tr] = [tr, ur];
+    [ui, ti] = [ti, ui];
+  };
+  // a(K) = σ²/(P(P − 1))·tr(Y(K + σ²)⁻¹) of one state's kernel, exactly
+  const aOf = (K: { re: Float64Array; im: Float64Array }): number => {
+    Kr.set(K.re);
+    Ki.set(K.im);
+    for (let a = 0; a < n; a++) Kr[a * n + a] = Kr[a * n + a]! + sigma2;
+    if (choleskyHermitian(Kr, Ki, n) === null)
+      throw new InvalidArgumentError('modularKernelSeries: a network state has K + σ² not positive definite; check σ²');
+    return unit * traceYInverse(Kr, Ki, n, Y, targets, zr, zi);
+  };
+  const sums = new Float64Array(order + 1);
+  const mixed = new Float64Array(N * width);
+  const pool = Int32Array.from({ length: all.length * N }, (_, i) => i);
+  let used = 0,
+    iSum = 0,
+    iSq = 0,
+    aSum = 0,
+    aSq = 0,
+    radSum = 0,
+    radMax = 0,
+    divergent = 0;
+  for (let s = 0; s < all.length; s += stride) {
+    // N distinct neurons drawn from the pool of every state's neurons (a partial Fisher–Yates shuffle): the network's
+    // single-neuron marginal, without correlations between them
+    const u = uniform(fold(root, 2_000_000 + s), N);
+    for (let i = 0; i < N; i++) {
+      const j = i + Math.floor(u[i]! * (pool.length - i));
+      [pool[i], pool[j]] = [pool[j]!, pool[i]!];
+      const p = pool[i]!,
+        o = (p % N) * width;
+      mixed.set(all[Math.floor(p / N)]!.subarray(o, o + width), i * width);
+    }
+    const aI = aOf(moments.kernel(mixed));
+    iSum += aI;
+    iSq += aI * aI;
+    const K = moments.kernel(all[s]!);
+    for (let a = 0; a < n; a++)
+      for (let b = 0; b < n; b++) {
+        const k = a * n + b;
+        Ar[k] = g[a]! * g[b]! * (K.re[k]! - (a === b ? Q[a]! : 0));
+        Ai[k] = g[a]! * g[b]! * K.im[k]!;
+      }
+    const aK = aOf(K);
+    aSum += aK;
+    aSq += aK * aK;
+    // the terms: (A^m)_tt for each target mode t, by repeated products with e_t
+    for (const t of targets) {
+      ur.fill(0);
+      ui.fill(0);
+      ur[t] = 1;
+      for (let m = 0; m <= order; m++) {
+        sums[m] = sums[m]! + (m % 2 === 0 ? 1 : -1) * unit * Y[t]! * g[t]! * g[t]! * ur[t]!;
+        if (m < order) apply();
+      }
+    }
+    // the spectral radius, from a random start (its own key: the draws above are untouched)
+    const z = normal(fold(root, 1_000_000 + s), 2 * n);
+    let norm = 0;
+    for (let a = 0; a < n; a++) {
+      ur[a] = z[a]!;
+      ui[a] = z[n + a]!;
+      norm += ur[a]! ** 2 + ui[a]! ** 2;
+    }
+    let rho = 0;
+    for (let it = 0; it < RADIUS_ITERATIONS; it++) {
+      norm = Math.sqrt(norm);
+      for (let a = 0; a < n; a++) {
+        ur[a] = ur[a]! / norm;
+        ui[a] = ui[a]! / norm;
+      }
+      apply();
+      norm = 0;
+      for (let a = 0; a < n; a++) norm += ur[a]! ** 2 + ui[a]! ** 2;
+      rho = Math.sqrt(norm);
+      if (rho === 0) break;
+    }
+    radSum += rho;
+    radMax = Math.max(radMax, rho);
+    if (rho >= 1) divergent++;
+    used++;
+  }
+  const terms = Array.from(sums, (v) => v / used);
+  const partialSums: number[] = [];
+  terms.reduce((acc, v) => (partialSums.push(acc + v), acc + v), 0);
+  const aExact = aSum / used;
+  return {
+    terms,
+    partialSums,
+    aExact,
+    aExactSe: used > 1 ? Math.sqrt(Math.max(0, aSq / used - aExact * aExact) / (used - 1)) : 0,
+    aDeterministicEquivalent: deterministicEquivalent(moments, all, sigma2, Q, Y, unit),
+    aIndependent: iSum / used,
+    aIndependentSe: used > 1 ? Math.sqrt(Math.max(0, iSq / used - (iSum / used) ** 2) / (used - 1)) : 0,
+    states: used,
+    spectralRadiusMean: radSum / used,
+    spectralRadiusMax: radMax,
+    divergentFraction: divergent / used,
+  };
+}
+
+/**
+ * σ²/(P(P − 1))·Σ_κ Y_κR_κ for N independent neurons from the empirical law of every neuron in `states`: the
+ * self-consistent resolvent R_κ = 1/(σ² + Nε·E[|φ_κ|²/(1 + εΣ_κ'R_κ'|φ_κ'|²)]) (diagonal in the Fourier modes, since
+ * the law is translation invariant), by damped iteration from 1/(Q + σ²).
+ */
+function deterministicEquivalent(
+  moments: ModularKernelMoments,
+  states: readonly Float64Array[],
+  sigma2: number,
+  Q: Float64Array,
+  Y: Float64Array,
+  unit: number,
+): number {
+  const { P, N } = moments;
+  const n = P * P,
+    eps = moments.sigmaA2 / N,
+    count = states.length * N;
+  // |φ_κ|² of every neuron, count × n
+  const power = new Float64Array(count * n);
+  const re = new Float64Array(n),
+    im = new Float64Array(n);
+  states.forEach((w, s) => {
+    for (let i = 0; i < N; i++) {
+      modularNeuronFeatures(w.subarray(i * 2 * P, (i + 1) * 2 * P), P, re, im);
+      const o = (s * N + i) * n;
+      for (let k = 0; k < n; k++) power[o + k] = re[k]! ** 2 + im[k]! ** 2;
+    }
+  });
+  let R = Float64Array.from(Q, (q) => 1 / (q + sigma2));
+  const acc = new Float64Array(n);
+  for (let it = 0; it < 1000; it++) {
+    acc.fill(0);
+    for (let c = 0; c < count; c++) {
+      const o = c * n;
+      let x = 0;
+      for (let k = 0; k < n; k++) x += R[k]! * power[o + k]!;
+      const w = 1 / (1 + eps * x);
+      for (let k = 0; k < n; k++) acc[k] = acc[k]! + w * power[o + k]!;
+    }
+    let change = 0;
+    const next = Float64Array.from(acc, (v, k) => {
+      const r = 0.5 * R[k]! + 0.5 / (sigma2 + (N * eps * v) / count);
+      change = Math.max(change, Math.abs(r - R[k]!) / R[k]!);
+      return r;
+    });
+    R = next;
+    if (change < 1e-13) break;
+  }
+  let a = 0;
+  for (let k = 0; k < n; k++) a += Y[k]! * R[k]!;
+  return unit * a;
 }
