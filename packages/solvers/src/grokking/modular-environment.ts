@@ -250,7 +250,7 @@ export interface ModularKernelSeries {
    * equivalent; E over all the states' neurons).
    */
   aDeterministicEquivalent: number;
-  /** States used (every stride-th added state, at most `seriesStates`). */
+  /** States used: every stride-th added state, at most the `states` option (`seriesStates` of the environment check). */
   states: number;
   /**
    * The spectral radius ρ = max|eig(G^½δG^½)| per state, by power iteration (a lower bound, within ~1 % here): its
@@ -603,7 +603,8 @@ function deterministicEquivalent(
   });
   let R = Float64Array.from(Q, (q) => 1 / (q + sigma2));
   const acc = new Float64Array(n);
-  for (let it = 0; it < 1000; it++) {
+  let converged = false;
+  for (let it = 0; it < 1000 && !converged; it++) {
     acc.fill(0);
     for (let c = 0; c < count; c++) {
       const o = c * n;
@@ -619,8 +620,12 @@ function deterministicEquivalent(
       return r;
     });
     R = next;
-    if (change < 1e-13) break;
+    converged = change < 1e-13;
   }
+  if (!converged)
+    throw new InvalidArgumentError(
+      'modularKernelSeries: the deterministic equivalent did not converge in 1000 damped iterations; check σ² and the states',
+    );
   let a = 0;
   for (let k = 0; k < n; k++) a += Y[k]! * R[k]!;
   return unit * a;
