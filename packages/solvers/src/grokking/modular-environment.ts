@@ -202,6 +202,20 @@ export class ModularKernelMoments {
 
 export type { ModularFluctuationParts };
 
+/**
+ * What a(K) = σ²/(P(P − 1))·tr(Y(K + σ²)⁻¹) needs: Y_κ = P on the target modes κ = (k, k), k = 1…P − 1 (0 elsewhere),
+ * those modes, and the prefactor σ²/(P(P − 1)).
+ */
+function discrepancyWeights(P: number, sigma2: number): { Y: Float64Array; targets: number[]; unit: number } {
+  const Y = new Float64Array(P * P);
+  const targets: number[] = [];
+  for (let k = 1; k < P; k++) {
+    Y[k * P + k] = P;
+    targets.push(k * P + k);
+  }
+  return { Y, targets, unit: sigma2 / (P * (P - 1)) };
+}
+
 /** What {@link modularEnvironmentCheck} measures; every fluctuation is a contribution to ⟨a⟩ − a(Q). */
 export interface ModularEnvironmentCheck {
   /** a(Q) = σ²/(Q_target + σ²) at the network's mean kernel. */
@@ -280,15 +294,9 @@ export function modularEnvironmentCheck(
   const n = P * P;
   const Q = moments.meanKernel();
   const blocks = moments.covarianceBlocks();
-  const G = new Float64Array(n),
-    Y = new Float64Array(n);
-  const targets: number[] = [];
-  for (let k = 1; k < P; k++) {
-    Y[k * P + k] = P;
-    targets.push(k * P + k);
-  }
+  const G = new Float64Array(n);
+  const { Y, targets, unit } = discrepancyWeights(P, sigma2);
   for (let k = 0; k < n; k++) G[k] = 1 / (Q[k]! + sigma2);
-  const unit = sigma2 / (P * (P - 1));
   const scale = (p: ModularFluctuationParts): ModularFluctuationParts => ({
     q0: unit * p.q0,
     diagonal: unit * p.diagonal,
@@ -435,13 +443,7 @@ export function modularKernelSeries(
   const width = 2 * P;
   const Q = moments.meanKernel();
   const n = Q.length;
-  const Y = new Float64Array(n);
-  const targets: number[] = [];
-  for (let k = 1; k < P; k++) {
-    Y[k * P + k] = P;
-    targets.push(k * P + k);
-  }
-  const unit = sigma2 / (P * (P - 1));
+  const { Y, targets, unit } = discrepancyWeights(P, sigma2);
   const root = opts.key ?? makeKey(0);
   const all = moments.stateWeights();
   const stride = Math.max(1, Math.ceil(all.length / maxStates));
@@ -563,7 +565,7 @@ export function modularKernelSeries(
     partialSums,
     aExact,
     aExactSe: used > 1 ? Math.sqrt(Math.max(0, aSq / used - aExact * aExact) / (used - 1)) : 0,
-    aDeterministicEquivalent: deterministicEquivalent(moments, all, sigma2, Q, Y, unit),
+    aDeterministicEquivalent: deterministicEquivalent(moments, sigma2),
     aIndependent: iSum / used,
     aIndependentSe: used > 1 ? Math.sqrt(Math.max(0, iSq / used - (iSum / used) ** 2) / (used - 1)) : 0,
     states: used,
@@ -574,19 +576,14 @@ export function modularKernelSeries(
 }
 
 /**
- * σ²/(P(P − 1))·Σ_κ Y_κR_κ for N independent neurons from the empirical law of every neuron in `states`: the
- * self-consistent resolvent R_κ = 1/(σ² + Nε·E[|φ_κ|²/(1 + εΣ_κ'R_κ'|φ_κ'|²)]) (diagonal in the Fourier modes, since
- * the law is translation invariant), by damped iteration from 1/(Q + σ²).
+ * σ²/(P(P − 1))·Σ_κ Y_κR_κ for N independent neurons from the empirical law of every neuron in the states of `moments`:
+ * the self-consistent resolvent R_κ = 1/(σ² + Nε·E[|φ_κ|²/(1 + εΣ_κ'R_κ'|φ_κ'|²)]) (diagonal in the Fourier modes,
+ * since the law is translation invariant), by damped iteration from 1/(Q + σ²).
  */
-function deterministicEquivalent(
-  moments: ModularKernelMoments,
-  states: readonly Float64Array[],
-  sigma2: number,
-  Q: Float64Array,
-  Y: Float64Array,
-  unit: number,
-): number {
+function deterministicEquivalent(moments: ModularKernelMoments, sigma2: number): number {
   const { P, N } = moments;
+  const states = moments.stateWeights();
+  const { Y, unit } = discrepancyWeights(P, sigma2);
   const n = P * P,
     eps = moments.sigmaA2 / N,
     count = states.length * N;
@@ -601,7 +598,7 @@ function deterministicEquivalent(
       for (let k = 0; k < n; k++) power[o + k] = re[k]! ** 2 + im[k]! ** 2;
     }
   });
-  let R = Float64Array.from(Q, (q) => 1 / (q + sigma2));
+  let R = Float64Array.from(moments.meanKernel(), (q) => 1 / (q + sigma2));
   const acc = new Float64Array(n);
   let converged = false;
   for (let it = 0; it < 1000 && !converged; it++) {
