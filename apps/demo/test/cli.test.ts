@@ -23,7 +23,7 @@ describe('demo CLI contract', () => {
     expect(r.code).toBe(0);
     for (const c of ['backends', 'data', 'kernel', 'train', 'msa', 'gp', 'grokking', 'scaling']) expect(r.stdout).toContain(c);
   });
-  it('modular --method, --screened-sweeps, --sweeps and --environment-check: validated, and only for the scenario run', () => {
+  it('modular --method, --screened-sweeps, --sweeps, --environment-check and the screened closure: validated, only for the scenario run', () => {
     const bad = demo(['modular', '--method', 'euler']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--method must be lm or mala, got euler/);
@@ -43,6 +43,15 @@ describe('demo CLI contract', () => {
     expect(badSweep.code).toBe(2);
     expect(badSweep.stderr).toMatch(/gmfl3/);
     expect(badSweep.stderr).toMatch(/gfl.*gmfl1-mid.*gmfl2/);
+    const badCoupling = demo(['modular', '--screened-coupling', 'cubic']);
+    expect(badCoupling.code).toBe(2);
+    expect(badCoupling.stderr).toMatch(/--screened-coupling must be linear or exact, got cubic/);
+    const badDiscrepancy = demo(['modular', '--screened-discrepancy', 'third-order']);
+    expect(badDiscrepancy.code).toBe(2);
+    expect(badDiscrepancy.stderr).toMatch(/second-order or deterministic-equivalent, got third-order/);
+    const closure = demo(['modular', '--full', '--plan-sweep', join(tmpdir(), 'sftdl-never'), '--screened-coupling', 'exact']);
+    expect(closure.code).toBe(2);
+    expect(closure.stderr).toMatch(/--screened-coupling applies to the scenario run's screened theory/);
   });
   it('an unknown command is a usage error (exit 2, one line naming the allowed values)', () => {
     const r = demo(['frobnicate']);

@@ -13,9 +13,9 @@ export const command: Command = {
   name: 'modular',
   summary: 'scenario: modular-addition discrepancy curve with GMFL-I/II onsets (paper Fig. 3b; theory at paper size)',
   usage: [
-    "demo modular [--full] [--points m] [--prime P] [--width N] [--gamma g] [--chains C] [--max-steps S] [--widths N1,N2,…] [--sweeps gfl,gmfl1-mid,gmfl2] [--screened-sweeps] [--method lm|mala] [--environment-check] [--json]   (--full: 401 σ² points; the theory is already at the paper's P = 401, N = 1000)",
+    "demo modular [--full] [--points m] [--prime P] [--width N] [--gamma g] [--chains C] [--max-steps S] [--widths N1,N2,…] [--sweeps gfl,gmfl1-mid,gmfl2] [--screened-sweeps] [--method lm|mala] [--environment-check] [--screened-coupling linear|exact] [--screened-discrepancy second-order|deterministic-equivalent] [--json]   (--full: 401 σ² points; the theory is already at the paper's P = 401, N = 1000)",
     'demo modular --full --plan-sweep DIR [--prime P] [--width N] [--gamma g] [--steps S] [--seed s] [--json]: the network side at P = 47 (N = 64, γ = 30) as a sweep plan — 8 σ² across GFL/GMFL-I/GMFL-II × 4 seeds, 4 chains × 200 000 steps each, checkpointed, with its cost estimate; run it with `demo sweep run|submit DIR`, then `demo report --from DIR`',
-    '  langevin: { prime, width, sigmaA2, gamma, method, mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA (finite-P theory), theoryASaddle, deviationSe, theoryFiniteN (finite-N theory: readout integrated exactly, cavity action), theoryFiniteNSe, deviationSeFiniteN, withinThreeSeFiniteN, theoryReweighted (the cavity law reweighted to the exact read-in posterior: the network’s |a| by importance sampling), theoryReweightedSe, reweightEss, theoryIndependent, reweightUsable (Kish ESS ≥ 100), deviationSeReweighted and withinThreeSeReweighted (only when usable; all absent where the reweighting did not run), theoryLogDet, theoryScreened (the screened cavity theory: the cavity action plus the other neurons’ RPA response; at the scenario’s three σ² and in the GMFL-II sweep, with --screened-sweeps also in the GFL and GMFL-I sweeps), theoryScreenedSe, deviationSeScreened, withinThreeSeScreened, w2v2TheoryScreened, screening, theoryLaplace (GMFL-II only: the screened theory with the environment’s Laplace response, continued from the screened solution), theoryLaplaceSe, deviationSeLaplace, withinThreeSeLaplace, w2v2TheoryLaplace, withinBracket (the network between the second-order and the Laplace response, within 3 SE), environment (with --environment-check, at every σ² point: the network’s own kernel statistics against the Gaussian environment — aMeanKernel, fluctuationNetwork, fluctuationNetworkCovariance, fluctuationRpa, fluctuationGaussian, parts, series: { terms, partialSums, aExact, aExactSe, aIndependent (N distinct neurons drawn from all states: the exact single-neuron marginal without correlations), aIndependentSe, aDeterministicEquivalent (the same by the self-consistent resolvent of independent neurons), states, spectralRadiusMean, spectralRadiusMax, divergentFraction } (a(K) expanded about the mean kernel, term by term over the network’s states; the expansion diverges in a state where the spectral radius of G^½δG^½ is ≥ 1), theoryNetworkCovariance, occupationNetworkCovariance: that theory’s mode occupation, as in occupation), occupation (where the mode action has a barrier: the (neuron, mode pair) pairs beyond it on both axes — alignedPairs, alignedPairsSe, alignedPairsTheory (the finite-P aligned mass), allPairsAligned, allPairsIndependent, depth, neuronsByPairs (fraction of neurons with n = 0…(P−1)/2 aligned pairs), depthByPairs (their aligned pairs’ depth; 0 where a class is empty), and where the screened theory ran the same counts of its single-neuron law: alignedPairsScreened, allPairsAlignedScreened, depthScreened, neuronsByPairsScreened, depthByPairsScreened, and …Laplace), w2v2, w2v2Theory, w2v2PerMode, starts: [{ start: prior|aligned, a, aStdError, rhat }], startsAgree, equilibrated, … }], theoryFiniteP, theoryFiniteN, finiteWidth, finiteWidthGfl, finiteWidthGmfl2: { prime, gamma, point, points, fits } } — the square-activation network on the full P² table (default P = 11, N = 32, γ = 30; half the chains start from the prior, half Fourier-aligned; at most --max-steps per σ² point, deterministic) vs the theory at the same P, N, σ_a², γ; finiteWidth, finiteWidthGfl, finiteWidthGmfl2: the network at --widths (default 16,32,64) at the GMFL-I midpoint, in GFL (1.15σ²_I) and in GMFL-II (0.95σ²_II) of each width, against the finite-P (N → ∞) and the finite-N theories, the gap extrapolated to N → ∞',
+    '  langevin: { prime, width, sigmaA2, gamma, method, screenedCoupling, screenedDiscrepancy (the screened theory’s closure: --screened-coupling, --screened-discrepancy), mapping, runs: [{ sigma2, a, aStdError, rhat, ess, phase, theoryA (finite-P theory), theoryASaddle, deviationSe, theoryFiniteN (finite-N theory: readout integrated exactly, cavity action), theoryFiniteNSe, deviationSeFiniteN, withinThreeSeFiniteN, theoryReweighted (the cavity law reweighted to the exact read-in posterior: the network’s |a| by importance sampling), theoryReweightedSe, reweightEss, theoryIndependent, reweightUsable (Kish ESS ≥ 100), deviationSeReweighted and withinThreeSeReweighted (only when usable; all absent where the reweighting did not run), theoryLogDet, theoryScreened (the screened cavity theory: the cavity action plus the other neurons’ RPA response; at the scenario’s three σ² and in the GMFL-II sweep, with --screened-sweeps also in the GFL and GMFL-I sweeps), theoryScreenedSe, deviationSeScreened, withinThreeSeScreened, w2v2TheoryScreened, fluctuationScreened (its ⟨a⟩ − a(Q)), screening, theoryLaplace (GMFL-II only: the screened theory with the environment’s Laplace response, continued from the screened solution), theoryLaplaceSe, deviationSeLaplace, withinThreeSeLaplace, w2v2TheoryLaplace, withinBracket (the network between the second-order and the Laplace response, within 3 SE), environment (with --environment-check, at every σ² point: the network’s own kernel statistics against the Gaussian environment — aMeanKernel, fluctuationNetwork, fluctuationNetworkCovariance, fluctuationRpa, fluctuationGaussian, parts, series: { terms, partialSums, aExact, aExactSe, aIndependent (N distinct neurons drawn from all states: the exact single-neuron marginal without correlations), aIndependentSe, aDeterministicEquivalent (the same by the self-consistent resolvent of independent neurons), aScreenedDeterministicEquivalent (that resolvent with each neuron’s self-interaction screened by the network’s variance of each kernel entry relative to independent neurons), screeningTargetRows (that ratio’s mean over the target modes’ rows), states, spectralRadiusMean, spectralRadiusMax, divergentFraction } (a(K) expanded about the mean kernel, term by term over the network’s states; the expansion diverges in a state where the spectral radius of G^½δG^½ is ≥ 1), theoryNetworkCovariance, occupationNetworkCovariance: that theory’s mode occupation, as in occupation), occupation (where the mode action has a barrier: the (neuron, mode pair) pairs beyond it on both axes — alignedPairs, alignedPairsSe, alignedPairsTheory (the finite-P aligned mass), allPairsAligned, allPairsIndependent, depth, neuronsByPairs (fraction of neurons with n = 0…(P−1)/2 aligned pairs), depthByPairs (their aligned pairs’ depth; 0 where a class is empty), and where the screened theory ran the same counts of its single-neuron law: alignedPairsScreened, allPairsAlignedScreened, depthScreened, neuronsByPairsScreened, depthByPairsScreened, and …Laplace), w2v2, w2v2Theory, w2v2PerMode, starts: [{ start: prior|aligned, a, aStdError, rhat }], startsAgree, equilibrated, … }], theoryFiniteP, theoryFiniteN, finiteWidth, finiteWidthGfl, finiteWidthGmfl2: { prime, gamma, point, points, fits } } — the square-activation network on the full P² table (default P = 11, N = 32, γ = 30; half the chains start from the prior, half Fourier-aligned; at most --max-steps per σ² point, deterministic) vs the theory at the same P, N, σ_a², γ; finiteWidth, finiteWidthGfl, finiteWidthGmfl2: the network at --widths (default 16,32,64) at the GMFL-I midpoint, in GFL (1.15σ²_I) and in GMFL-II (0.95σ²_II) of each width, against the finite-P (N → ∞) and the finite-N theories, the gap extrapolated to N → ∞',
   ],
   flags: [
     ...partFlags({ allowFull: true }),
@@ -70,6 +70,22 @@ export const command: Command = {
         'at every σ² point: measure the network’s own kernel covariance and check the screened theory’s Gaussian environment against it (JSON runs[].environment; ≈ 10 min more a point at P = 11)',
     },
     {
+      name: 'screened-coupling',
+      type: 'string',
+      placeholder: '<linear|exact>',
+      defaultText: 'linear',
+      description:
+        'how the screened theory’s environment responds: linear (the RPA, C(1 + HC)⁻¹) or exact (each neuron’s Sherman–Morrison coupling, which saturates)',
+    },
+    {
+      name: 'screened-discrepancy',
+      type: 'string',
+      placeholder: '<second-order|deterministic-equivalent>',
+      defaultText: 'second-order',
+      description:
+        'how the screened theory takes ⟨a(K)⟩: second-order (about the mean kernel) or deterministic-equivalent (the screened resolvent of N neurons, not an expansion)',
+    },
+    {
       name: 'langevin-seconds',
       type: 'number',
       placeholder: '<seconds>',
@@ -108,6 +124,13 @@ export const command: Command = {
       throw new UsageError(`--method must be lm or mala, got ${methodFlag}`);
     const method: 'lm' | 'mala' | undefined = methodFlag;
     const sweepsFlag = ctx.flags.stringList('sweeps', WIDTH_SWEEP_POINTS) as WidthSweepPoint[] | undefined;
+    const couplingFlag = ctx.flags.string('screened-coupling');
+    if (couplingFlag !== undefined && couplingFlag !== 'linear' && couplingFlag !== 'exact')
+      throw new UsageError(`--screened-coupling must be linear or exact, got ${couplingFlag}`);
+    const discrepancyFlag = ctx.flags.string('screened-discrepancy');
+    if (discrepancyFlag !== undefined && discrepancyFlag !== 'second-order' && discrepancyFlag !== 'deterministic-equivalent')
+      throw new UsageError(`--screened-discrepancy must be second-order or deterministic-equivalent, got ${discrepancyFlag}`);
+    const closureGiven = couplingFlag !== undefined || discrepancyFlag !== undefined;
     const langevin = {
       prime: ctx.flags.number('prime', { integer: true, min: 3, max: 101, default: d.prime }),
       width: ctx.flags.number('width', { integer: true, min: 2, max: 4096, default: d.width }),
@@ -120,6 +143,14 @@ export const command: Command = {
       ...(ctx.flags.bool('screened-sweeps') ? { screenedSweeps: true } : {}),
       ...(sweepsFlag ? { sweeps: sweepsFlag } : {}),
       ...(ctx.flags.bool('environment-check') ? { environmentCheck: true } : {}),
+      ...(closureGiven
+        ? {
+            screenedClosure: {
+              coupling: couplingFlag ?? 'linear',
+              discrepancy: discrepancyFlag ?? 'second-order',
+            } as const,
+          }
+        : {}),
     };
     if (ctx.flags.has('langevin-seconds'))
       throw new UsageError(
@@ -135,6 +166,10 @@ export const command: Command = {
       if (!pf.full) throw new UsageError('--plan-sweep plans the paper-size run; add --full');
       if (method !== undefined) throw new UsageError('--method applies to the scenario run; the sweep tasks use lm');
       if (langevin.environmentCheck) throw new UsageError('--environment-check applies to the scenario run, not to --plan-sweep');
+      if (closureGiven)
+        throw new UsageError(
+          `--${couplingFlag !== undefined ? 'screened-coupling' : 'screened-discrepancy'} applies to the scenario run's screened theory, not to --plan-sweep`,
+        );
       if (langevin.screenedSweeps || langevin.sweeps)
         throw new UsageError(
           `--${langevin.sweeps ? 'sweeps' : 'screened-sweeps'} applies to the scenario run (its width sweeps), not to --plan-sweep`,

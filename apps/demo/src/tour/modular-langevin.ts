@@ -165,14 +165,16 @@ export interface ModularLangevinRun {
    * The screened cavity theory ({@link solveModularScreened}: the cavity action plus the other neurons' Gaussian (RPA)
    * response — the reaction term and the stiffness shift — and the network's |a| to second order in the screened kernel
    * fluctuations), when asked for (`screenedTheory`; null where it refused): its |a|, Monte Carlo standard error, the
-   * deviation of the network in combined SE with the 3-SE verdict, its ⟨|w_k|²|v_k|²⟩ and its fitted screening λ
-   * (0: the cavity action, 1: the mean-field action).
+   * deviation of the network in combined SE with the 3-SE verdict, its ⟨|w_k|²|v_k|²⟩, its fluctuation term ⟨a⟩ − a(Q)
+   * (so that its a(Q) is theoryScreened − fluctuationScreened) and its fitted screening λ (0: the cavity action, 1: the
+   * mean-field action).
    */
   theoryScreened?: number | null;
   theoryScreenedSe?: number | null;
   deviationSeScreened?: number | null;
   withinThreeSeScreened?: boolean | null;
   w2v2TheoryScreened?: number | null;
+  fluctuationScreened?: number | null;
   screening?: number | null;
   /**
    * In GMFL-II, where the screened theory was solved: the same theory with the environment's Laplace (non-perturbative)
@@ -310,6 +312,8 @@ export interface ModularLangevinOptions {
   screenedTheory?: 'none' | 'gmfl2' | 'all';
   /** The sampler's integrator (default: the sampler's own, Leimkuhler–Matthews `lm`); `mala` is Metropolis-adjusted, exact at any step. */
   method?: LangevinMethod;
+  /** The screened theory's closure (its `coupling` and `discrepancy` options); default linear, second-order. */
+  screenedClosure?: ScreenedClosure;
   /**
    * At every σ² point: measure the network's own kernel statistics and check the screened theory's Gaussian
    * environment against them (`environment` of the run; {@link modularEnvironmentCheck} with the series of a(K) about
@@ -425,11 +429,29 @@ export function finiteNTheory(
 }
 
 /**
+ * The screened theory's closure ({@link solveModularScreened}'s `coupling` and `discrepancy`): how the environment's
+ * neurons respond (linear: the stiffness; exact: the Sherman–Morrison coupling) and how ⟨a(K)⟩ is taken (second order
+ * about Q, or the screened deterministic equivalent of the resolvent).
+ */
+export interface ScreenedClosure {
+  coupling: 'linear' | 'exact';
+  discrepancy: 'second-order' | 'deterministic-equivalent';
+}
+
+/** The default closure: the RPA's linear response and ⟨a⟩ to second order. */
+export const DEFAULT_SCREENED_CLOSURE: ScreenedClosure = { coupling: 'linear', discrepancy: 'second-order' };
+
+/**
  * The screened cavity theory at one point, or null where it refuses (P > 23, an unstable Gaussian environment, a poor HMC
  * acceptance); with a barrier, its single-neuron law's mode occupation too.
  */
-export function screenedTheory(par: ModularParams, key: Key, barrier: number | null = null): ModularScreenedSolution | null {
-  return nullIfRefused(() => solveModularScreened(par, { key, ...occupationOption(barrier) }));
+export function screenedTheory(
+  par: ModularParams,
+  key: Key,
+  barrier: number | null = null,
+  closure: ScreenedClosure = DEFAULT_SCREENED_CLOSURE,
+): ModularScreenedSolution | null {
+  return nullIfRefused(() => solveModularScreened(par, { key, ...closure, ...occupationOption(barrier) }));
 }
 
 /** The solver option that counts a law's mode occupation beyond the run's barrier (none where there is no barrier). */
@@ -443,11 +465,14 @@ export function laplaceTheory(
   key: Key,
   start: ModularScreenedSolution,
   barrier: number | null = null,
+  closure: ScreenedClosure = DEFAULT_SCREENED_CLOSURE,
 ): ModularScreenedSolution | null {
   return nullIfRefused(() =>
     solveModularScreened(par, {
       key,
       response: 'laplace',
+      // the Laplace response builds on the RPA's Σ = (C⁻¹ + H)⁻¹: the closure's discrepancy, the linear coupling
+      discrepancy: closure.discrepancy,
       start,
       ...occupationOption(barrier),
     }),
@@ -466,12 +491,14 @@ function environmentSummary(
   start: ModularScreenedSolution | null,
   key: Key,
   barrier: number | null,
+  closure: ScreenedClosure,
 ): ModularEnvironmentSummary | undefined {
   const c = nullIfRefused(() => modularEnvironmentCheck(moments, par.sigma2, { gaussianDraws: 400, key }));
   if (!c) return undefined;
   const t = nullIfRefused(() =>
     solveModularScreened(par, {
       key: fold(key, 1),
+      discrepancy: closure.discrepancy,
       environmentCovariance: moments.covarianceBlocks(),
       ...(start ? { start } : {}),
       ...occupationOption(barrier),
@@ -548,6 +575,7 @@ export const SCREENED_KEYS = [
   'deviationSeScreened',
   'withinThreeSeScreened',
   'w2v2TheoryScreened',
+  'fluctuationScreened',
   'screening',
   'theoryLaplace',
   'theoryLaplaceSe',
@@ -611,9 +639,10 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const wantScreened = o.screenedTheory === 'all' || (o.screenedTheory === 'gmfl2' && th.phase === 'GMFL-II');
     // the mode action's barrier (where it has one): the network's and the theories' mode occupation are counted beyond it
     const barrier = modularSaddles(thP.s, sc.gamma)?.xMinus ?? null;
-    const thS = wantScreened ? screenedTheory(par, fold(o.key, 7000 + i), barrier) : undefined;
+    const closure = o.screenedClosure ?? DEFAULT_SCREENED_CLOSURE;
+    const thS = wantScreened ? screenedTheory(par, fold(o.key, 7000 + i), barrier, closure) : undefined;
     // GMFL-II: the Laplace response too (≈ 5 min a point at P = 11, N = 32), continued from the screened solution
-    const thL = thS && th.phase === 'GMFL-II' ? laplaceTheory(par, fold(o.key, 7100 + i), thS, barrier) : undefined;
+    const thL = thS && th.phase === 'GMFL-II' ? laplaceTheory(par, fold(o.key, 7100 + i), thS, barrier, closure) : undefined;
     if (o.environmentCheck && o.checkpoint)
       throw new InvalidArgumentError(
         'runModularLangevin: environmentCheck does not resume from a checkpoint; run it without one',
@@ -807,7 +836,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
         : null;
     const environment =
       moments && moments.count >= 16
-        ? environmentSummary(par, moments, Math.abs(diag.mean), thS ?? null, fold(o.key, 9500 + i), barrier)
+        ? environmentSummary(par, moments, Math.abs(diag.mean), thS ?? null, fold(o.key, 9500 + i), barrier, closure)
         : undefined;
     const run: ModularLangevinRun = {
       sigma2,
@@ -844,6 +873,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
             deviationSeScreened: vsS?.dev ?? null,
             withinThreeSeScreened: vsS?.within ?? null,
             w2v2TheoryScreened: thS?.phiPsi ?? null,
+            fluctuationScreened: thS?.fluctuation ?? null,
             screening: thS?.screening ?? null,
           }
         : {}),

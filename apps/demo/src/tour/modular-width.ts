@@ -108,6 +108,7 @@ export async function runFiniteWidth(
               backend: ctx.backend,
               screenedTheory: where === 'gmfl2' || L.screenedSweeps ? 'all' : 'none',
               ...(L.method ? { method: L.method } : {}),
+              ...(L.screenedClosure ? { screenedClosure: L.screenedClosure } : {}),
             })
           )[0]!;
     points.push({

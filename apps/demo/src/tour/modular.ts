@@ -6,6 +6,7 @@ import { key as makeKey, fold } from '@sftdl/field';
 import { type ModularKernelSeries, modularCurve, modularModeProfile, solveModularFiniteP } from '@sftdl/solvers';
 import type { LangevinMethod } from '@sftdl/training';
 import {
+  DEFAULT_SCREENED_CLOSURE,
   type ModularEnvironmentSummary,
   type ModularLangevinRun,
   REWEIGHT_DRAWS,
@@ -14,6 +15,7 @@ import {
   modularScenario,
   modularSigma2,
   runModularLangevin,
+  type ScreenedClosure,
 } from './modular-langevin';
 import { type ModularWidthPoint, WIDTH_SWEEP_POINTS, type WidthFit, type WidthSweepPoint, runFiniteWidth } from './modular-width';
 import { lineChartSvg } from '../plot';
@@ -90,6 +92,7 @@ export function screenedParagraph(
   mid: ModularWidthPoint[],
   gfl: ModularWidthPoint[],
   width: number,
+  closure: ScreenedClosure = DEFAULT_SCREENED_CLOSURE,
 ): string {
   type S = Pick<ModularLangevinRun, 'a' | 'aStdError' | 'theoryScreened' | 'theoryScreenedSe' | 'deviationSeScreened'>;
   const pt = (x: S) =>
@@ -103,7 +106,13 @@ export function screenedParagraph(
     const other = w.filter((p) => p.width !== width && p.theoryScreened !== undefined);
     return other.length ? `; ${name}: ${other.map((p) => `N = ${p.width} ${pt(p)}`).join(', ')}` : '';
   };
-  return `The screened cavity theory (the cavity action plus the other neurons' Gaussian response to the neuron — reaction −½tr(ΔΣΔ) and stiffness shift — and ⟨a⟩ to second order in the screened kernel fluctuations; one theory for every phase) at the three σ²: ${solved
+  const response =
+    closure.coupling === 'exact' ? 'each through its exact Sherman–Morrison coupling' : 'linearly, through the stiffness';
+  const discrepancy =
+    closure.discrepancy === 'deterministic-equivalent'
+      ? 'the screened deterministic equivalent of the resolvent of N neurons'
+      : 'to second order in the screened kernel fluctuations';
+  return `The screened cavity theory (the cavity action plus the other neurons' Gaussian response to the neuron, ${response} — reaction −½tr(ΔΣΔ) and stiffness shift — and ⟨a⟩ ${discrepancy}; one theory for every phase) at the three σ²: ${solved
     .map((x) => `${x.phase} ${pt(x)}`)
     .join(
       '; ',
@@ -219,7 +228,7 @@ function environmentParagraph(x: ModularLangevinRun, e: ModularEnvironmentSummar
 /** The report's sentence on the series of a(K) about the network's mean kernel. */
 function seriesSentence(s: ModularKernelSeries): string {
   const terms = s.terms.slice(2).map((t) => fmt(t, 3));
-  return `Expanded about the mean kernel over ${s.states} of the states, a(K) − a(Q) has the terms ${terms.join(', ')} (orders 2…${s.terms.length - 1}; exact ${fmt(s.aExact - s.terms[0]!, 3)}); the spectral radius of G^½δG^½ is ${fmt(s.spectralRadiusMean, 2)} on average and ≥ 1 in ${fmt(100 * s.divergentFraction, 2)} % of the states, where the expansion that the Gaussian environment truncates does not converge. Networks assembled from neurons of different states (the exact single-neuron marginal, without correlations between neurons) give |a| = ${fmt(s.aIndependent, 4)} ± ${fmt(s.aIndependentSe, 1)} (the deterministic equivalent of independent neurons from that marginal: ${fmt(s.aDeterministicEquivalent, 4)}) against ${fmt(s.aExact, 4)} ± ${fmt(s.aExactSe, 1)} over the same states.`;
+  return `Expanded about the mean kernel over ${s.states} of the states, a(K) − a(Q) has the terms ${terms.join(', ')} (orders 2…${s.terms.length - 1}; exact ${fmt(s.aExact - s.terms[0]!, 3)}); the spectral radius of G^½δG^½ is ${fmt(s.spectralRadiusMean, 2)} on average and ≥ 1 in ${fmt(100 * s.divergentFraction, 2)} % of the states, where the expansion that the Gaussian environment truncates does not converge. Networks assembled from neurons of different states (the exact single-neuron marginal, without correlations between neurons) give |a| = ${fmt(s.aIndependent, 4)} ± ${fmt(s.aIndependentSe, 1)} (the deterministic equivalent of independent neurons from that marginal: ${fmt(s.aDeterministicEquivalent, 4)}) against ${fmt(s.aExact, 4)} ± ${fmt(s.aExactSe, 1)} over the same states. With each neuron's self-interaction screened by the network's own variance of each kernel entry relative to independent neurons (${fmt(s.screeningTargetRows, 2)} on average on the target rows), the deterministic equivalent gives ${fmt(s.aScreenedDeterministicEquivalent, 4)}: where that meets the exact mean, the correlations between neurons act on |a| only through the second moments of the kernel's entries.`;
 }
 
 /**
@@ -243,6 +252,8 @@ export interface ModularLangevinPlan {
   sweeps?: WidthSweepPoint[];
   /** At the run's σ² points: the network's kernel statistics against the screened theory's Gaussian environment. */
   environmentCheck?: boolean;
+  /** The screened theory's closure (default linear coupling, second-order discrepancy). */
+  screenedClosure?: ScreenedClosure;
 }
 
 /**
@@ -387,6 +398,7 @@ export async function runModularPart(
       screenedTheory: L.widths !== undefined ? 'all' : 'none',
       ...(L.method ? { method: L.method } : {}),
       ...(L.environmentCheck ? { environmentCheck: true } : {}),
+      ...(L.screenedClosure ? { screenedClosure: L.screenedClosure } : {}),
       onPoint: (i) => lbar.update(i + 1),
     });
     lbar.done();
@@ -543,7 +555,9 @@ export async function runModularPart(
     );
     section.paragraphs.push(reweightParagraph(runs, fw?.points ?? [], fwGfl?.points ?? []));
     if (runs.some((x) => x.theoryScreened !== undefined))
-      section.paragraphs.push(screenedParagraph(runs, fw?.points ?? [], fwGfl?.points ?? [], sc.width));
+      section.paragraphs.push(
+        screenedParagraph(runs, fw?.points ?? [], fwGfl?.points ?? [], sc.width, L.screenedClosure ?? DEFAULT_SCREENED_CLOSURE),
+      );
     if (fwG2) section.paragraphs.push(gmfl2Paragraph(fwG2));
     for (const x of runs) if (x.environment) section.paragraphs.push(environmentParagraph(x, x.environment));
     const exploreL = explorerUrl('modular', {
@@ -627,6 +641,8 @@ export async function runModularPart(
       lambdaNormalization: 'first-principles',
       chains: L.chains,
       method: L.method ?? 'lm',
+      screenedCoupling: (L.screenedClosure ?? DEFAULT_SCREENED_CLOSURE).coupling,
+      screenedDiscrepancy: (L.screenedClosure ?? DEFAULT_SCREENED_CLOSURE).discrepancy,
       mapping: {
         gmfl1Onset: sc.gmfl1Onset,
         gmfl2Onset: sc.gmfl2Onset,

@@ -282,7 +282,15 @@ export const COMMANDS: Record<string, CommandSpec> = {
     words: { sigma2: ['0.2,0.1', '0.1', '-1,2'] },
     weight: 0.15,
   },
-  modular: { base: (_f, out) => ['modular', '--quick', '--out-dir', out], numeric: ['points', 'seed'], weight: 0.15 },
+  modular: {
+    base: (_f, out) => ['modular', '--quick', '--out-dir', out],
+    numeric: ['points', 'seed'],
+    words: {
+      'screened-coupling': ['linear', 'exact', 'other'],
+      'screened-discrepancy': ['second-order', 'deterministic-equivalent', 'x'],
+    },
+    weight: 0.15,
+  },
   'msa-regimes': { base: (_f, out) => ['msa-regimes', '--quick', '--out-dir', out], numeric: ['seed'], weight: 0.1 },
   'scaling-table': { base: (_f, out) => ['scaling-table', '--quick', '--out-dir', out], numeric: ['seed'], weight: 0.1 },
 };

@@ -169,6 +169,38 @@ describe('ModularKernelMoments against a dense computation', () => {
       R = R.map((r, k) => 0.7 * r + 0.3 / (sigma2 + N * eps * acc[k]!));
     }
     const aDet = unit * targets.reduce((t, k) => t + P * R[k]!, 0);
+    // screened: ρ(a, b) = Var over the states of K(a, b) / (Nε²·Var over the neurons of φ_aφ̄_b), in each row's X
+    const feats = ws.flatMap((w) => {
+      const { fr, fi } = denseFeatures(w);
+      return Array.from({ length: N }, (_, i) => ({ re: fr.subarray(i * n, (i + 1) * n), im: fi.subarray(i * n, (i + 1) * n) }));
+    });
+    const variance = (xs: { re: number; im: number }[]) => {
+      const mr = xs.reduce((t, x) => t + x.re, 0) / xs.length,
+        mi = xs.reduce((t, x) => t + x.im, 0) / xs.length;
+      return xs.reduce((t, x) => t + x.re ** 2 + x.im ** 2, 0) / xs.length - mr * mr - mi * mi;
+    };
+    const rho = Array.from({ length: n }, (_, a) =>
+      Array.from({ length: n }, (_, b) => {
+        const net = variance(dense.map((d) => ({ re: d.Kr[a * n + b]!, im: d.Ki[a * n + b]! })));
+        const one = variance(
+          feats.map((f) => ({ re: f.re[a]! * f.re[b]! + f.im[a]! * f.im[b]!, im: f.im[a]! * f.re[b]! - f.re[a]! * f.im[b]! })),
+        );
+        return net / (N * eps * eps * one);
+      }),
+    );
+    let Rs = Array.from(g, (x) => x * x);
+    for (let it = 0; it < 3000; it++) {
+      const acc = new Array<number>(n).fill(0);
+      for (const p of powers)
+        p.forEach((v, a) => {
+          const x = p.reduce((t, u, b) => t + rho[a]![b]! * Rs[b]! * u, 0);
+          acc[a] = acc[a]! + v / (1 + eps * x) / powers.length;
+        });
+      Rs = Rs.map((r, k) => 0.7 * r + 0.3 / (sigma2 + N * eps * acc[k]!));
+    }
+    const aScreened = unit * targets.reduce((t, k) => t + P * Rs[k]!, 0);
+    const rowMean =
+      targets.reduce((t, a) => t + rho[a]!.reduce((u, r, b) => u + (b === a ? 0 : r), 0), 0) / (targets.length * (n - 1));
     const terms = new Array<number>(order + 1).fill(0);
     let aSum = 0,
       radSum = 0,
@@ -217,6 +249,11 @@ describe('ModularKernelMoments against a dense computation', () => {
     expect(sr.aIndependent).toBeCloseTo(aIndependent, 12);
     expect(Math.abs(sr.aIndependent - sr.aExact)).toBeGreaterThan(1e-6);
     expect(sr.aDeterministicEquivalent).toBeCloseTo(aDet, 11);
+    expect(sr.aScreenedDeterministicEquivalent).toBeCloseTo(aScreened, 10);
+    expect(sr.screeningTargetRows).toBeCloseTo(rowMean, 10);
+    // seven states of three strongly correlated neurons (one base state plus noise): the screening is far from 1
+    expect(Math.abs(sr.screeningTargetRows - 1)).toBeGreaterThan(0.1);
+    expect(Math.abs(sr.aScreenedDeterministicEquivalent - sr.aDeterministicEquivalent)).toBeGreaterThan(1e-4);
     // power iteration is a lower bound on the spectral radius, and converged here
     expect(sr.spectralRadiusMax).toBeLessThanOrEqual(radMax * (1 + 1e-12));
     expect(sr.spectralRadiusMax).toBeCloseTo(radMax, 3);
@@ -294,6 +331,10 @@ describe('modularEnvironmentCheck', () => {
       // measured: 1.3 and 1.3 SE apart; the deterministic equivalent within 0.01 SE of the mean
       expect(Math.abs(sr.aIndependent - sr.aExact)).toBeLessThan(4 * Math.hypot(sr.aExactSe, sr.aIndependentSe));
       expect(Math.abs(sr.aDeterministicEquivalent - sr.aExact)).toBeLessThan(sr.aExactSe);
+      // the network's entry variances are those of independent neurons: nothing to screen (measured: ρ̄ = 0.998, and
+      // the screened resolvent 1.2 SE from the exact mean, moved by the sampling noise of each entry's ρ)
+      expect(Math.abs(sr.screeningTargetRows - 1)).toBeLessThan(0.01);
+      expect(Math.abs(sr.aScreenedDeterministicEquivalent - sr.aExact)).toBeLessThan(2 * sr.aExactSe);
     }
     expect(c1.series.terms[2]! / c2.series.terms[2]!).toBeCloseTo(4, 0);
     // the truncation error is of seventh order in σ_a² (measured: a factor ≈ 100 for a halving)

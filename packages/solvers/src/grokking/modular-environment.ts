@@ -24,6 +24,7 @@ import {
   minus,
   modularNeuronFeatures,
   partsTotal,
+  screenedResolvent,
   traceYInverse,
 } from './modular-screened';
 
@@ -179,6 +180,20 @@ export class ModularKernelMoments {
     return out;
   }
 
+  /** Var(K(κ, κ')) over the added states, indexed κ·n + κ' (the diagonals of the covariance blocks). @internal */
+  entryVariances(): Float64Array {
+    this.need(2);
+    const { n, P, count } = this;
+    const out = new Float64Array(n * n);
+    for (let q = 0; q < n; q++)
+      for (let a = 0; a < n; a++) {
+        const mr = this.sum[2 * (q * n + a)]! / count,
+          mi = this.sum[2 * (q * n + a) + 1]! / count;
+        out[a * n + minus(a, q, P)] = this.second[2 * q * n * n + 2 * (a * n + a)]! / count - (mr * mr + mi * mi);
+      }
+    return out;
+  }
+
   /** The kept neurons' features (count × P², from {@link modularNeuronFeatures}): samples of the single-neuron law. */
   neurons(): { re: Float64Array; im: Float64Array; count: number } {
     const { n } = this;
@@ -264,6 +279,16 @@ export interface ModularKernelSeries {
    * equivalent; E over all the states' neurons).
    */
   aDeterministicEquivalent: number;
+  /**
+   * The deterministic equivalent with the network's correlations entered entry by entry: the self-interaction of each
+   * neuron screened by ρ(κ, κ') = Var_network(K(κ, κ'))/Var_independent(K(κ, κ')), the variance of each kernel entry
+   * over the network's states relative to independent neurons from the same marginal
+   * (R_κ = 1/(σ² + Nε·E[|φ_κ|²/(1 + εΣ_κ'ρ(κ, κ')|φ_κ'|²R_κ')]); at most 16384 of the neurons, evenly spread). Where
+   * it meets `aExact`, the correlations act on |a| only through the second moments of the kernel's entries.
+   */
+  aScreenedDeterministicEquivalent: number;
+  /** The mean of ρ(κ, κ') over the entries κ' ≠ κ of the target modes' rows (1: no screening). */
+  screeningTargetRows: number;
   /** States used: every stride-th added state, at most the `states` option (`seriesStates` of the environment check). */
   states: number;
   /**
@@ -556,6 +581,7 @@ export function modularKernelSeries(
     if (rho >= 1) divergent++;
     used++;
   }
+  const de = deterministicEquivalents(moments, sigma2);
   const terms = Array.from(sums, (v) => v / used);
   const partialSums: number[] = [];
   terms.reduce((acc, v) => (partialSums.push(acc + v), acc + v), 0);
@@ -565,7 +591,9 @@ export function modularKernelSeries(
     partialSums,
     aExact,
     aExactSe: used > 1 ? Math.sqrt(Math.max(0, aSq / used - aExact * aExact) / (used - 1)) : 0,
-    aDeterministicEquivalent: deterministicEquivalent(moments, sigma2),
+    aDeterministicEquivalent: de.plain,
+    aScreenedDeterministicEquivalent: de.screened,
+    screeningTargetRows: de.screeningTargetRows,
     aIndependent: iSum / used,
     aIndependentSe: used > 1 ? Math.sqrt(Math.max(0, iSq / used - (iSum / used) ** 2) / (used - 1)) : 0,
     states: used,
@@ -575,55 +603,73 @@ export function modularKernelSeries(
   };
 }
 
+/** Neurons of the screened deterministic equivalent (each costs O(P⁴) per iteration of the resolvent). */
+const SCREENED_NEURONS = 16384;
+
 /**
- * σ²/(P(P − 1))·Σ_κ Y_κR_κ for N independent neurons from the empirical law of every neuron in the states of `moments`:
- * the self-consistent resolvent R_κ = 1/(σ² + Nε·E[|φ_κ|²/(1 + εΣ_κ'R_κ'|φ_κ'|²)]) (diagonal in the Fourier modes,
- * since the law is translation invariant), by damped iteration from 1/(Q + σ²).
+ * σ²/(P(P − 1))·Σ_κ Y_κR_κ for N neurons from the empirical law of every neuron in the states of `moments`, with the
+ * self-consistent resolvent of {@link screenedResolvent} (diagonal in the Fourier modes, since the law is translation
+ * invariant): `plain` for independent neurons (ρ ≡ 1, all neurons), `screened` with the network's entry-variance ratio
+ * ρ(κ, κ') (at most {@link SCREENED_NEURONS} neurons, evenly spread), and the mean of ρ over the target rows.
  */
-function deterministicEquivalent(moments: ModularKernelMoments, sigma2: number): number {
+function deterministicEquivalents(
+  moments: ModularKernelMoments,
+  sigma2: number,
+): { plain: number; screened: number; screeningTargetRows: number } {
   const { P, N } = moments;
   const states = moments.stateWeights();
-  const { Y, unit } = discrepancyWeights(P, sigma2);
+  const { Y, targets, unit } = discrepancyWeights(P, sigma2);
   const n = P * P,
     eps = moments.sigmaA2 / N,
     count = states.length * N;
-  // |φ_κ|² of every neuron, count × n
-  const power = new Float64Array(count * n);
-  const re = new Float64Array(n),
-    im = new Float64Array(n);
+  // the features and |φ_κ|² of every neuron, count × n
+  const fr = new Float64Array(count * n),
+    fi = new Float64Array(count * n),
+    power = new Float64Array(count * n);
   states.forEach((w, s) => {
-    for (let i = 0; i < N; i++) {
-      modularNeuronFeatures(w.subarray(i * 2 * P, (i + 1) * 2 * P), P, re, im);
-      const o = (s * N + i) * n;
-      for (let k = 0; k < n; k++) power[o + k] = re[k]! ** 2 + im[k]! ** 2;
-    }
+    for (let i = 0; i < N; i++) modularNeuronFeatures(w.subarray(i * 2 * P, (i + 1) * 2 * P), P, fr, fi, (s * N + i) * n);
   });
-  let R = Float64Array.from(moments.meanKernel(), (q) => 1 / (q + sigma2));
-  const acc = new Float64Array(n);
-  let converged = false;
-  for (let it = 0; it < 1000 && !converged; it++) {
-    acc.fill(0);
-    for (let c = 0; c < count; c++) {
-      const o = c * n;
-      let x = 0;
-      for (let k = 0; k < n; k++) x += R[k]! * power[o + k]!;
-      const w = 1 / (1 + eps * x);
-      for (let k = 0; k < n; k++) acc[k] = acc[k]! + w * power[o + k]!;
+  for (let k = 0; k < count * n; k++) power[k] = fr[k]! ** 2 + fi[k]! ** 2;
+  const start = Float64Array.from(moments.meanKernel(), (q) => 1 / (q + sigma2));
+  const what = 'modularKernelSeries (deterministic equivalent)';
+  const aOf = (R: Float64Array) => unit * R.reduce((acc, r, k) => acc + Y[k]! * r, 0);
+  const plain = aOf(screenedResolvent({ power, weights: null, count, n, N, eps, sigma2, start, rho: null, what }));
+  // the independent neurons' variance of each entry, Nε²·(E|φ_κ|²|φ_κ'|² − |E φ_κφ̄_κ'|²), against the network's
+  const m4 = new Float64Array(n * n),
+    mr = new Float64Array(n * n),
+    mi = new Float64Array(n * n);
+  for (let c = 0; c < count; c++) {
+    const o = c * n;
+    for (let a = 0; a < n; a++) {
+      const ar = fr[o + a]!,
+        ai = fi[o + a]!,
+        pa = power[o + a]!,
+        row = a * n;
+      for (let b = 0; b < n; b++) {
+        m4[row + b] = m4[row + b]! + pa * power[o + b]!;
+        mr[row + b] = mr[row + b]! + ar * fr[o + b]! + ai * fi[o + b]!;
+        mi[row + b] = mi[row + b]! + ai * fr[o + b]! - ar * fi[o + b]!;
+      }
     }
-    let change = 0;
-    const next = Float64Array.from(acc, (v, k) => {
-      const r = 0.5 * R[k]! + 0.5 / (sigma2 + (N * eps * v) / count);
-      change = Math.max(change, Math.abs(r - R[k]!) / R[k]!);
-      return r;
-    });
-    R = next;
-    converged = change < 1e-13;
   }
-  if (!converged)
-    throw new InvalidArgumentError(
-      'modularKernelSeries: the deterministic equivalent did not converge in 1000 damped iterations; check σ² and the states',
-    );
-  let a = 0;
-  for (let k = 0; k < n; k++) a += Y[k]! * R[k]!;
-  return unit * a;
+  const network = moments.entryVariances();
+  const rho = new Float64Array(n * n);
+  let rowSum = 0,
+    rowCount = 0;
+  for (let k = 0; k < n * n; k++) {
+    const independent = N * eps * eps * (m4[k]! / count - ((mr[k]! / count) ** 2 + (mi[k]! / count) ** 2));
+    rho[k] = independent > 0 ? network[k]! / independent : 1;
+  }
+  for (const t of targets)
+    for (let b = 0; b < n; b++)
+      if (b !== t) {
+        rowSum += rho[t * n + b]!;
+        rowCount++;
+      }
+  const stride = Math.max(1, Math.ceil(count / SCREENED_NEURONS));
+  const used = Math.ceil(count / stride);
+  const sub = new Float64Array(used * n);
+  for (let i = 0; i < used; i++) sub.set(power.subarray(i * stride * n, (i * stride + 1) * n), i * n);
+  const screened = aOf(screenedResolvent({ power: sub, weights: null, count: used, n, N, eps, sigma2, start, rho, what }));
+  return { plain, screened, screeningTargetRows: rowSum / rowCount };
 }

@@ -107,6 +107,23 @@ export interface ModularScreenedOptions {
    * Not with `response: 'tilted'`.
    */
   environmentCovariance?: readonly Float64Array[];
+  /**
+   * How a neuron of the environment responds to the others' kernel fluctuations in the RPA covariance. 'linear'
+   * (default): through the stiffness, Σ = C(1 + HC)⁻¹. 'exact': through its exact Sherman–Morrison coupling
+   * Δ = ∇F(Q + εφφ†) − ∇F(Q), which saturates in the neuron's own X = εφ†Gφ: Σ_q = C_q(1 + B_q)⁻¹ with
+   * B_q = scale·Cov(Δ_q, v_q) (H·C is its X → 0 limit). It screens less where neurons are strongly aligned. Only with
+   * the quadratic response (the Laplace and tilted responses build on the RPA's form Σ = (C⁻¹ + H)⁻¹).
+   */
+  coupling?: 'linear' | 'exact';
+  /**
+   * How the network's |a| = ⟨a(K)⟩ is taken from the single-neuron law and the environment. 'second-order' (default):
+   * a(Q) + σ²/(P(P − 1))·Σ Y_κG_κ²G_κ'⟨|δ_κκ'|²⟩. 'deterministic-equivalent': σ²/(P(P − 1))·Σ_κ Y_κR_κ with the
+   * self-consistent resolvent of N neurons from the reweighted law whose self-interaction is screened entry by entry,
+   * R_κ = 1/(σ² + Nε·E[|φ_κ|²/(1 + εΣ_κ'ρ(κ, κ')|φ_κ'|²R_κ')]), ρ the environment's variance of K(κ, κ') relative to
+   * independent neurons (docs/theory/grokking.md §4.9); not an expansion about Q, so it holds where that series diverges
+   * (GMFL-II at ≈ 3 neurons per target mode).
+   */
+  discrepancy?: 'second-order' | 'deterministic-equivalent';
   /** Start the iteration from this solution's kernel and screening instead of the cavity theory (skips the cavity solve). */
   start?: Pick<ModularScreenedSolution, 'kernel' | 'screening' | 'aCavity'>;
   /**
@@ -141,7 +158,7 @@ export interface ModularScreenedSolution {
   aStdError: number;
   /** a(Q) = σ²/(Q_λ + σ²) at the self-consistent mean kernel. */
   aMeanKernel: number;
-  /** ⟨a(K)⟩ − a(Q): the second-order effect of the screened kernel fluctuations at N neurons. */
+  /** ⟨a(K)⟩ − a(Q): the effect of the screened kernel fluctuations at N neurons (to second order, or whole: `discrepancy`). */
   fluctuation: number;
   /** The fitted mixture weight λ of the last iterations: 0 = no screening (cavity), 1 = complete (mean-field action). */
   screening: number;
@@ -154,6 +171,10 @@ export interface ModularScreenedSolution {
   aCavity: number;
   /** The environment's response used: 'quadratic' (second order in δ), 'laplace' or 'tilted' (option `response`). */
   response: 'quadratic' | 'laplace' | 'tilted';
+  /** The environment's coupling (option `coupling`). */
+  coupling: 'linear' | 'exact';
+  /** How ⟨a(K)⟩ was taken (option `discrepancy`); `fluctuation` is `a` − `aMeanKernel` either way. */
+  discrepancy: 'second-order' | 'deterministic-equivalent';
   /** The network |a| of every iteration. */
   history: number[];
   acceptance: number;
@@ -578,6 +599,78 @@ export function partsTotal(p: ModularFluctuationParts): number {
 }
 
 /**
+ * The deterministic equivalent of the resolvent E[(K + σ²)⁻¹] of a kernel K = εΣᵢφᵢφᵢ† of N neurons drawn from a law
+ * given by weighted samples of |φ_κ|² (`power`, count × n; `weights` or uniform), whose kernel entries fluctuate by
+ * ρ(κ, κ') times as much as independent neurons' (`rho`, n × n, or null for independent neurons): the self-consistent
+ *
+ *   R_κ = 1/(σ² + Nε·E[|φ_κ|²/(1 + X_κ)]),   X_κ = εΣ_κ' ρ(κ, κ')|φ_κ'|²R_κ',
+ *
+ * diagonal in the Fourier modes (the law is translation invariant). With ρ ≡ 1 it is the Sherman–Morrison resolvent of
+ * independent rank-one terms (each neuron's self-interaction X); ρ < 1 is the part of the self-interaction the other
+ * neurons' correlated response takes away (docs/theory/grokking.md §4.9). Damped iteration from `start`; throws a
+ * ConvergenceError if it has not converged in 2000 steps.
+ * @internal
+ */
+export function screenedResolvent(o: {
+  power: Float64Array;
+  weights: Float64Array | null;
+  count: number;
+  n: number;
+  N: number;
+  eps: number;
+  sigma2: number;
+  start: Float64Array;
+  rho: Float64Array | null;
+  what: string;
+}): Float64Array {
+  const { power, weights, count, n, N, eps, sigma2, rho } = o;
+  let total = 0;
+  for (let c = 0; c < count; c++) total += weights ? weights[c]! : 1;
+  let R = Float64Array.from(o.start);
+  const acc = new Float64Array(n),
+    t = new Float64Array(n);
+  let change = Number.POSITIVE_INFINITY;
+  for (let it = 0; it < 2000; it++) {
+    acc.fill(0);
+    for (let c = 0; c < count; c++) {
+      const off = c * n,
+        w = weights ? weights[c]! : 1;
+      if (w === 0) continue;
+      if (rho === null) {
+        let x = 0;
+        for (let k = 0; k < n; k++) x += R[k]! * power[off + k]!;
+        const f = w / (1 + eps * x);
+        for (let k = 0; k < n; k++) acc[k] = acc[k]! + f * power[off + k]!;
+      } else {
+        for (let k = 0; k < n; k++) t[k] = R[k]! * power[off + k]!;
+        for (let k = 0; k < n; k++) {
+          let x = 0;
+          const row = k * n;
+          for (let l = 0; l < n; l++) x += rho[row + l]! * t[l]!;
+          acc[k] = acc[k]! + (w * power[off + k]!) / (1 + eps * x);
+        }
+      }
+    }
+    change = 0;
+    const next = Float64Array.from(acc, (v, k) => {
+      const r = 0.5 * R[k]! + 0.5 / (sigma2 + (N * eps * v) / total);
+      change = Math.max(change, Math.abs(r - R[k]!) / R[k]!);
+      return r;
+    });
+    R = next;
+    if (change < 1e-12) return R;
+  }
+  throw new ConvergenceError({
+    what: o.what,
+    iterations: 2000,
+    residual: change,
+    tolerance: 1e-12,
+    detail: 'the deterministic equivalent of the resolvent did not converge in 2000 damped iterations',
+    hint: 'check σ² and the samples (a law with |φ|² far beyond the kernel scale)',
+  });
+}
+
+/**
  * The Gaussian (RPA) environment of the screened cavity theory, from single-neuron feature samples (module comment):
  * the screened covariance blocks Σ_q = C_q(1 + H_qC_q)⁻¹ for each environment size in `scales` ((N − 1)ε² and Nε²,
  * ε = σ_a²/N), the reaction ½tr(ΔΣΔ) of a neuron, and the fluctuation sum Σ Y_κG_κ²G_κ'⟨|δ_κκ'|²⟩.
@@ -602,12 +695,26 @@ export class ModularScreenedEnvironment {
   readonly unstableBlocks: number[];
   /** The single-neuron feature samples the environment was built from (the tilted response reweights them). */
   private readonly samples: { re: Float64Array; im: Float64Array; count: number };
+  /** The per-neuron variance of each kernel entry, Var(φ_κφ̄_κ'), indexed κ·n + κ' (the diagonal of C_q, unscaled). */
+  private readonly entryVariance: Float64Array;
 
   /**
    * @param fr,fi feature samples (count × P², from {@link modularNeuronFeatures}); G = 1/(Q_κ + σ²) and Y_κ per Fourier
-   * mode; scales multiply the per-neuron covariance (e.g. (N − 1)ε²).
+   * mode; scales multiply the per-neuron covariance (e.g. (N − 1)ε²). With `exactCoupling` (the per-neuron scale
+   * ε = σ_a²/N) each neuron responds to the others' kernel through its exact Sherman–Morrison coupling
+   * Δ = ∇F(Q + εφφ†) − ∇F(Q) instead of its linearisation H·εφφ†: Σ_q = C_q(1 + B_q)⁻¹ with B_q = scale·Cov(Δ_q, v_q)
+   * ({@link ModularScreenedOptions.coupling}).
    */
-  constructor(fr: Float64Array, fi: Float64Array, count: number, P: number, G: Float64Array, Y: Float64Array, scales: number[]) {
+  constructor(
+    fr: Float64Array,
+    fi: Float64Array,
+    count: number,
+    P: number,
+    G: Float64Array,
+    Y: Float64Array,
+    scales: number[],
+    exactCoupling?: number,
+  ) {
     const n = P * P;
     this.P = P;
     this.n = n;
@@ -618,6 +725,28 @@ export class ModularScreenedEnvironment {
     this.unstableBlocks = scales.map(() => 0);
     this.samples = { re: fr, im: fi, count };
     this.scales = scales;
+    this.entryVariance = new Float64Array(n * n);
+    // the exact coupling's per-sample factors: Δ(κ, κ') = εφ_κφ̄_κ'·[H(κ, κ')/(1 + X) − ½εG_κG_κ'·S_Y/(1 + X)²],
+    // X = εΣG|φ|², S_Y = ΣYG²|φ|² (Sherman–Morrison; H·εφφ† is its X → 0 limit)
+    const inv1X = new Float64Array(count),
+      selfY = new Float64Array(count);
+    if (exactCoupling !== undefined)
+      for (let s = 0; s < count; s++) {
+        let X = 0,
+          SY = 0;
+        for (let k = 0; k < n; k++) {
+          const a2 = fr[s * n + k]! ** 2 + fi[s * n + k]! ** 2;
+          X += G[k]! * a2;
+          SY += Y[k]! * G[k]! * G[k]! * a2;
+        }
+        inv1X[s] = 1 / (1 + exactCoupling * X);
+        selfY[s] = 0.5 * exactCoupling * SY * inv1X[s]! * inv1X[s]!;
+      }
+    const Dr = exactCoupling === undefined ? null : new Float64Array(n * n),
+      Di = exactCoupling === undefined ? null : new Float64Array(n * n),
+      dmr = new Float64Array(n),
+      dmi = new Float64Array(n),
+      cs = new Float64Array(n);
     const vr = new Float64Array(n),
       vi = new Float64Array(n),
       Cr = new Float64Array(n * n),
@@ -630,6 +759,13 @@ export class ModularScreenedEnvironment {
       Ci.fill(0);
       mr.fill(0);
       mi.fill(0);
+      for (let k = 0; k < n; k++) H[k] = this.stiffness(k, minus(k, q, P));
+      if (Dr && Di) {
+        Dr.fill(0);
+        Di.fill(0);
+        dmr.fill(0);
+        dmi.fill(0);
+      }
       for (let s = 0; s < count; s++) {
         const o = s * n;
         for (let k = 0; k < n; k++) {
@@ -652,6 +788,24 @@ export class ModularScreenedEnvironment {
             Ci[row + l] = Ci[row + l]! + xi * vr[l]! - xr * vi[l]!;
           }
         }
+        if (Dr && Di) {
+          // E[Δ_k·v̄_l] over the samples: Δ_k = c_k·v_k with the sample's factor c_k
+          for (let k = 0; k < n; k++) {
+            const j = minus(k, q, P);
+            cs[k] = H[k]! * inv1X[s]! - selfY[s]! * G[k]! * G[j]!;
+            dmr[k] = dmr[k]! + cs[k]! * vr[k]!;
+            dmi[k] = dmi[k]! + cs[k]! * vi[k]!;
+          }
+          for (let k = 0; k < n; k++) {
+            const xr = cs[k]! * vr[k]!,
+              xi = cs[k]! * vi[k]!,
+              row = k * n;
+            for (let l = 0; l < n; l++) {
+              Dr[row + l] = Dr[row + l]! + xr * vr[l]! + xi * vi[l]!;
+              Di[row + l] = Di[row + l]! + xi * vr[l]! - xr * vi[l]!;
+            }
+          }
+        }
       }
       for (let k = 0; k < n; k++) {
         mr[k] = mr[k]! / count;
@@ -666,14 +820,22 @@ export class ModularScreenedEnvironment {
           Cr[l * n + k] = re;
           Ci[l * n + k] = -im;
         }
-      for (let k = 0; k < n; k++) H[k] = this.stiffness(k, minus(k, q, P));
+      for (let k = 0; k < n; k++) this.entryVariance[k * n + minus(k, q, P)] = Cr[k * n + k]!;
+      if (Dr && Di)
+        for (let k = 0; k < n; k++)
+          for (let l = 0; l < n; l++) {
+            const mdr = dmr[k]! / count,
+              mdi = dmi[k]! / count;
+            Dr[k * n + l] = Dr[k * n + l]! / count - (mdr * mr[l]! + mdi * mi[l]!);
+            Di[k * n + l] = Di[k * n + l]! / count - (mdi * mr[l]! - mdr * mi[l]!);
+          }
       for (const [si, scale] of scales.entries()) {
         const Br = new Float64Array(n * n),
           Bi = new Float64Array(n * n);
         for (let k = 0; k < n; k++)
           for (let l = 0; l < n; l++) {
-            Br[k * n + l] = H[k]! * scale * Cr[k * n + l]!;
-            Bi[k * n + l] = H[k]! * scale * Ci[k * n + l]!;
+            Br[k * n + l] = scale * (Dr ? Dr[k * n + l]! : H[k]! * Cr[k * n + l]!);
+            Bi[k * n + l] = scale * (Di ? Di[k * n + l]! : H[k]! * Ci[k * n + l]!);
           }
         const Z = invertIPlus(Br, Bi, n);
         const S = new Float64Array(2 * n * n);
@@ -692,6 +854,17 @@ export class ModularScreenedEnvironment {
             S[2 * (k * n + l)] = scale * ar;
             S[2 * (k * n + l) + 1] = scale * ai;
           }
+        // the exact coupling's B is not C·(Hermitian): keep the Hermitian part of the response C(1 + B)⁻¹
+        if (Dr)
+          for (let k = 0; k < n; k++)
+            for (let l = k; l < n; l++) {
+              const re = 0.5 * (S[2 * (k * n + l)]! + S[2 * (l * n + k)]!),
+                im = 0.5 * (S[2 * (k * n + l) + 1]! - S[2 * (l * n + k) + 1]!);
+              S[2 * (k * n + l)] = re;
+              S[2 * (k * n + l) + 1] = im;
+              S[2 * (l * n + k)] = re;
+              S[2 * (l * n + k) + 1] = -im;
+            }
         this.sigma[si]!.push(S);
         if (!positiveSemidefinite(S, n)) this.unstableBlocks[si] = this.unstableBlocks[si]! + 1;
       }
@@ -721,6 +894,26 @@ export class ModularScreenedEnvironment {
   /** {@link fluctuationParts} at this environment's G and Y, for `blocks` (by default its own Σ at scale index 0). */
   fluctuationParts(blocks: readonly Float64Array[] = this.sigma[0]!): ModularFluctuationParts {
     return fluctuationParts(this.P, this.G, this.Y, blocks);
+  }
+
+  /**
+   * How much the environment screens each kernel entry: ρ(κ, κ') = Σ_q(κ, κ)/(scale·Var(φ_κφ̄_κ')), q = κ − κ', the
+   * variance of K(κ, κ') relative to that of independent neurons, indexed κ·n + κ' (scale index `which`; 1 where the
+   * independent variance vanishes). The input of {@link screenedResolvent}.
+   */
+  entryScreening(which = 1): Float64Array {
+    const { n, P } = this;
+    const rho = new Float64Array(n * n).fill(1);
+    const scale = this.scales[which]!;
+    for (let q = 0; q < n; q++) {
+      const S = this.sigma[which]![q]!;
+      for (let k = 0; k < n; k++) {
+        const at = k * n + minus(k, q, P);
+        const v = scale * this.entryVariance[at]!;
+        if (v > 0) rho[at] = S[2 * (k * n + k)]! / v;
+      }
+    }
+    return rho;
   }
 
   /** The data part of the stiffness H(κ, κ') = ∇²F(Q) on the pair (κ, κ') ({@link dataStiffness}). */
@@ -1563,6 +1756,18 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
     throw new InvalidArgumentError(
       `solveModularScreened: environmentCovariance needs ${P * P} Fourier blocks (one per momentum q), got ${opts.environmentCovariance.length}`,
     );
+  const coupling = opts.coupling ?? 'linear';
+  if (coupling !== 'linear' && coupling !== 'exact')
+    throw new InvalidArgumentError(`solveModularScreened: coupling must be 'linear' or 'exact', got ${String(coupling)}`);
+  if (coupling === 'exact' && response !== 'quadratic')
+    throw new InvalidArgumentError(
+      `solveModularScreened: coupling 'exact' is for the quadratic response; the ${response} response builds on the RPA's form Σ = (C⁻¹ + H)⁻¹ (use coupling 'linear' with it)`,
+    );
+  const discrepancy = opts.discrepancy ?? 'second-order';
+  if (discrepancy !== 'second-order' && discrepancy !== 'deterministic-equivalent')
+    throw new InvalidArgumentError(
+      `solveModularScreened: discrepancy must be 'second-order' or 'deterministic-equivalent', got ${String(discrepancy)}`,
+    );
   const nRw = opts.reweightSamples ?? (response === 'quadratic' ? 1024 : 256);
   const stepSize = opts.stepSize ?? 0.1;
   const leapfrogSteps = opts.leapfrogSteps ?? 6;
@@ -1643,7 +1848,16 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
       cfr.set(fr.subarray(s * n, (s + 1) * n), i * n);
       cfi.set(fi.subarray(s * n, (s + 1) * n), i * n);
     }
-    const env = new ModularScreenedEnvironment(cfr, cfi, nc, P, G, Y, [(N - 1) * eps * eps, N * eps * eps]);
+    const env = new ModularScreenedEnvironment(
+      cfr,
+      cfi,
+      nc,
+      P,
+      G,
+      Y,
+      [(N - 1) * eps * eps, N * eps * eps],
+      coupling === 'exact' ? eps : undefined,
+    );
     if (opts.environmentCovariance) env.useCovariance(opts.environmentCovariance, [(N - 1) / N, 1]);
     if (env.unstableBlocks.some((b) => b > 0))
       throw new ConvergenceError({
@@ -1654,7 +1868,7 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
         detail: `${Math.max(...env.unstableBlocks)} of ${n} Fourier blocks have C⁻¹ + H not positive: the log-determinant's negative stiffness beats the environment's spread, so the Gaussian environment does not exist`,
         hint: 'the screened theory does not apply at these parameters (σ_a²P²/(Nσ²) too large); use solveModularFiniteN',
       });
-    const fl = (s2 / (P * (P - 1))) * env.fluctuationSums[1]!;
+    let fl = (s2 / (P * (P - 1))) * env.fluctuationSums[1]!;
     // reaction log-weights, relative to the mixture the samples came from
     const nr = Math.min(nRw, M);
     const lw = new Float64Array(nr),
@@ -1722,6 +1936,29 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
       generic: count.generic > 0 ? (p.sigmaA2 * mom.generic) / (sw * count.generic) : 0,
     };
     const aQ = s2 / (Qn.target + s2);
+    if (discrepancy === 'deterministic-equivalent') {
+      // ⟨a(K)⟩ whole: the screened resolvent of N neurons from the reweighted law
+      const power = new Float64Array(nr * n);
+      for (let i = 0; i < nr; i++) {
+        const o = idx[i]! * n;
+        for (let k = 0; k < n; k++) power[i * n + k] = fr[o + k]! ** 2 + fi[o + k]! ** 2;
+      }
+      const R = screenedResolvent({
+        power,
+        weights,
+        count: nr,
+        n,
+        N,
+        eps,
+        sigma2: s2,
+        start: G,
+        rho: env.entryScreening(1),
+        what: 'solveModularScreened (deterministic equivalent)',
+      });
+      let aDE = 0;
+      for (let k = 0; k < n; k++) aDE += Y[k]! * R[k]!;
+      fl = (s2 / (P * (P - 1))) * aDE - aQ;
+    }
     if (!Number.isFinite(aQ) || !Number.isFinite(fl))
       throw new ConvergenceError({
         what: 'solveModularScreened',
@@ -1793,6 +2030,8 @@ export function solveModularScreened(p: ModularParams, opts: ModularScreenedOpti
     kernel,
     aCavity,
     response,
+    coupling,
+    discrepancy,
     history,
     acceptance,
     ...(occupation ? { occupation } : {}),
