@@ -164,7 +164,7 @@ export interface ModularLangevinRun {
   /**
    * The screened cavity theory ({@link solveModularScreened}: the cavity action plus the other neurons' Gaussian (RPA)
    * response — the reaction term and the stiffness shift — and the network's |a| to second order in the screened kernel
-   * fluctuations), when asked for (`screenedTheory`; null where it refused): its |a|, Monte Carlo standard error, the
+   * fluctuations; or the closure of `screenedClosure`), when asked for (`screenedTheory`; null where it refused): its |a|, Monte Carlo standard error, the
    * deviation of the network in combined SE with the 3-SE verdict, its ⟨|w_k|²|v_k|²⟩, its fluctuation term ⟨a⟩ − a(Q)
    * (so that its a(Q) is theoryScreened − fluctuationScreened) and its fitted screening λ (0: the cavity action, 1: the
    * mean-field action).
