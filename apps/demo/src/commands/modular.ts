@@ -7,6 +7,7 @@ import { emitPlan } from './sweep';
 import { SCENARIO_OUTPUT, partFlags, readPartContext, withBackend } from '../tour/cli';
 import { modularLangevinDefaults, runModularPart } from '../tour/modular';
 import { WIDTH_SWEEP_POINTS, type WidthSweepPoint } from '../tour/modular-width';
+import { DEFAULT_SCREENED_CLOSURE, type ScreenedClosure } from '../tour/modular-langevin';
 import { runParts } from '../tour/run';
 
 export const command: Command = {
@@ -130,7 +131,9 @@ export const command: Command = {
     const discrepancyFlag = ctx.flags.string('screened-discrepancy');
     if (discrepancyFlag !== undefined && discrepancyFlag !== 'second-order' && discrepancyFlag !== 'deterministic-equivalent')
       throw new UsageError(`--screened-discrepancy must be second-order or deterministic-equivalent, got ${discrepancyFlag}`);
-    const closureGiven = couplingFlag !== undefined || discrepancyFlag !== undefined;
+    const coupling: ScreenedClosure['coupling'] | undefined = couplingFlag;
+    const discrepancy: ScreenedClosure['discrepancy'] | undefined = discrepancyFlag;
+    const closureGiven = coupling !== undefined || discrepancy !== undefined;
     const langevin = {
       prime: ctx.flags.number('prime', { integer: true, min: 3, max: 101, default: d.prime }),
       width: ctx.flags.number('width', { integer: true, min: 2, max: 4096, default: d.width }),
@@ -146,9 +149,10 @@ export const command: Command = {
       ...(closureGiven
         ? {
             screenedClosure: {
-              coupling: couplingFlag ?? 'linear',
-              discrepancy: discrepancyFlag ?? 'second-order',
-            } as const,
+              ...DEFAULT_SCREENED_CLOSURE,
+              ...(coupling !== undefined ? { coupling } : {}),
+              ...(discrepancy !== undefined ? { discrepancy } : {}),
+            },
           }
         : {}),
     };
@@ -168,7 +172,7 @@ export const command: Command = {
       if (langevin.environmentCheck) throw new UsageError('--environment-check applies to the scenario run, not to --plan-sweep');
       if (closureGiven)
         throw new UsageError(
-          `--${couplingFlag !== undefined ? 'screened-coupling' : 'screened-discrepancy'} applies to the scenario run's screened theory, not to --plan-sweep`,
+          `--${coupling !== undefined ? 'screened-coupling' : 'screened-discrepancy'} applies to the scenario run's screened theory, not to --plan-sweep`,
         );
       if (langevin.screenedSweeps || langevin.sweeps)
         throw new UsageError(

@@ -380,6 +380,7 @@ export async function runModularPart(
   const summaryL: string[] = [];
   if (o.langevin) {
     const L = o.langevin;
+    const closure = L.screenedClosure ?? DEFAULT_SCREENED_CLOSURE;
     const sc = modularScenario(L);
     const s2s = modularSigma2(sc);
     const mid = s2s[1]!;
@@ -555,9 +556,7 @@ export async function runModularPart(
     );
     section.paragraphs.push(reweightParagraph(runs, fw?.points ?? [], fwGfl?.points ?? []));
     if (runs.some((x) => x.theoryScreened !== undefined))
-      section.paragraphs.push(
-        screenedParagraph(runs, fw?.points ?? [], fwGfl?.points ?? [], sc.width, L.screenedClosure ?? DEFAULT_SCREENED_CLOSURE),
-      );
+      section.paragraphs.push(screenedParagraph(runs, fw?.points ?? [], fwGfl?.points ?? [], sc.width, closure));
     if (fwG2) section.paragraphs.push(gmfl2Paragraph(fwG2));
     for (const x of runs) if (x.environment) section.paragraphs.push(environmentParagraph(x, x.environment));
     const exploreL = explorerUrl('modular', {
@@ -641,8 +640,8 @@ export async function runModularPart(
       lambdaNormalization: 'first-principles',
       chains: L.chains,
       method: L.method ?? 'lm',
-      screenedCoupling: (L.screenedClosure ?? DEFAULT_SCREENED_CLOSURE).coupling,
-      screenedDiscrepancy: (L.screenedClosure ?? DEFAULT_SCREENED_CLOSURE).discrepancy,
+      screenedCoupling: closure.coupling,
+      screenedDiscrepancy: closure.discrepancy,
       mapping: {
         gmfl1Onset: sc.gmfl1Onset,
         gmfl2Onset: sc.gmfl2Onset,

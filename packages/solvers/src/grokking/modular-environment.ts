@@ -622,36 +622,36 @@ function deterministicEquivalents(
   const n = P * P,
     eps = moments.sigmaA2 / N,
     count = states.length * N;
-  // the features and |φ_κ|² of every neuron, count × n
-  const fr = new Float64Array(count * n),
-    fi = new Float64Array(count * n),
-    power = new Float64Array(count * n);
+  // |φ_κ|² of every neuron (count × n) and, in the same pass, the moments of the independent neurons' entries
+  // φ_κφ̄_κ': their variance is Nε²·(E|φ_κ|²|φ_κ'|² − |E φ_κφ̄_κ'|²), against the network's
+  const power = new Float64Array(count * n);
+  const fr = new Float64Array(n),
+    fi = new Float64Array(n);
+  const m4 = new Float64Array(n * n),
+    mr = new Float64Array(n * n),
+    mi = new Float64Array(n * n);
   states.forEach((w, s) => {
-    for (let i = 0; i < N; i++) modularNeuronFeatures(w.subarray(i * 2 * P, (i + 1) * 2 * P), P, fr, fi, (s * N + i) * n);
+    for (let i = 0; i < N; i++) {
+      modularNeuronFeatures(w.subarray(i * 2 * P, (i + 1) * 2 * P), P, fr, fi);
+      const o = (s * N + i) * n;
+      for (let a = 0; a < n; a++) power[o + a] = fr[a]! ** 2 + fi[a]! ** 2;
+      for (let a = 0; a < n; a++) {
+        const ar = fr[a]!,
+          ai = fi[a]!,
+          pa = power[o + a]!,
+          row = a * n;
+        for (let b = 0; b < n; b++) {
+          m4[row + b] = m4[row + b]! + pa * power[o + b]!;
+          mr[row + b] = mr[row + b]! + ar * fr[b]! + ai * fi[b]!;
+          mi[row + b] = mi[row + b]! + ai * fr[b]! - ar * fi[b]!;
+        }
+      }
+    }
   });
-  for (let k = 0; k < count * n; k++) power[k] = fr[k]! ** 2 + fi[k]! ** 2;
   const start = Float64Array.from(moments.meanKernel(), (q) => 1 / (q + sigma2));
   const what = 'modularKernelSeries (deterministic equivalent)';
   const aOf = (R: Float64Array) => unit * R.reduce((acc, r, k) => acc + Y[k]! * r, 0);
   const plain = aOf(screenedResolvent({ power, weights: null, count, n, N, eps, sigma2, start, rho: null, what }));
-  // the independent neurons' variance of each entry, Nε²·(E|φ_κ|²|φ_κ'|² − |E φ_κφ̄_κ'|²), against the network's
-  const m4 = new Float64Array(n * n),
-    mr = new Float64Array(n * n),
-    mi = new Float64Array(n * n);
-  for (let c = 0; c < count; c++) {
-    const o = c * n;
-    for (let a = 0; a < n; a++) {
-      const ar = fr[o + a]!,
-        ai = fi[o + a]!,
-        pa = power[o + a]!,
-        row = a * n;
-      for (let b = 0; b < n; b++) {
-        m4[row + b] = m4[row + b]! + pa * power[o + b]!;
-        mr[row + b] = mr[row + b]! + ar * fr[o + b]! + ai * fi[o + b]!;
-        mi[row + b] = mi[row + b]! + ai * fr[o + b]! - ar * fi[o + b]!;
-      }
-    }
-  }
   const network = moments.entryVariances();
   const rho = new Float64Array(n * n);
   let rowSum = 0,
