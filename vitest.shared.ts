@@ -1,3 +1,4 @@
+import { fileURLToPath } from 'node:url';
 import type { ViteUserConfig } from 'vitest/config';
 
 /** Shared vitest settings: resolve workspace packages to their TypeScript sources. */
@@ -11,6 +12,8 @@ export const sharedTestConfig: ViteUserConfig = {
     testTimeout: 60_000,
     hookTimeout: 60_000,
     pool: 'forks',
+    // One temporary folder per run (TMPDIR), removed at the end: tests leave nothing in the system's temporary folder.
+    globalSetup: [fileURLToPath(new URL('./vitest.tmpdir.ts', import.meta.url))],
     // The JSON report feeds the one-line repository summary printed by `pnpm test` (scripts/test-summary.mjs).
     reporters: ['default', ['json', { outputFile: '.vitest-report.json' }]],
   },
