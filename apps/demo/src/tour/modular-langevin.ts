@@ -164,10 +164,10 @@ export interface ModularLangevinRun {
   /**
    * The screened cavity theory ({@link solveModularScreened}: the cavity action plus the other neurons' Gaussian (RPA)
    * response — the reaction term and the stiffness shift — and the network's |a| to second order in the screened kernel
-   * fluctuations; or the closure of `screenedClosure`), when asked for (`screenedTheory`; null where it refused): its |a|, Monte Carlo standard error, the
-   * deviation of the network in combined SE with the 3-SE verdict, its ⟨|w_k|²|v_k|²⟩, its fluctuation term ⟨a⟩ − a(Q)
-   * (so that its a(Q) is theoryScreened − fluctuationScreened) and its fitted screening λ (0: the cavity action, 1: the
-   * mean-field action).
+   * fluctuations; or the closure of `screenedClosure`), when asked for (`screenedTheory`; null where it refused): its
+   * |a|, Monte Carlo standard error, the deviation of the network in combined SE with the 3-SE verdict, its
+   * ⟨|w_k|²|v_k|²⟩, its fluctuation term ⟨a⟩ − a(Q) (so that its a(Q) is theoryScreened − fluctuationScreened) and its
+   * fitted screening λ (0: the cavity action, 1: the mean-field action).
    */
   theoryScreened?: number | null;
   theoryScreenedSe?: number | null;
@@ -609,6 +609,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
   const P = sc.prime;
   const data = modularAddition({ prime: P });
   const out: ModularLangevinRun[] = [];
+  const closure = o.screenedClosure ?? DEFAULT_SCREENED_CLOSURE;
   const nAligned = Math.max(0, Math.min(o.chains - 1, o.alignedChains ?? Math.floor(o.chains / 2)));
   const groups = [
     { start: 'prior' as const, chains: o.chains - nAligned },
@@ -639,7 +640,6 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const wantScreened = o.screenedTheory === 'all' || (o.screenedTheory === 'gmfl2' && th.phase === 'GMFL-II');
     // the mode action's barrier (where it has one): the network's and the theories' mode occupation are counted beyond it
     const barrier = modularSaddles(thP.s, sc.gamma)?.xMinus ?? null;
-    const closure = o.screenedClosure ?? DEFAULT_SCREENED_CLOSURE;
     const thS = wantScreened ? screenedTheory(par, fold(o.key, 7000 + i), barrier, closure) : undefined;
     // GMFL-II: the Laplace response too (≈ 5 min a point at P = 11, N = 32), continued from the screened solution
     const thL = thS && th.phase === 'GMFL-II' ? laplaceTheory(par, fold(o.key, 7100 + i), thS, barrier, closure) : undefined;
