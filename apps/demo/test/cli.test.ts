@@ -23,7 +23,7 @@ describe('demo CLI contract', () => {
     expect(r.code).toBe(0);
     for (const c of ['backends', 'data', 'kernel', 'train', 'msa', 'gp', 'grokking', 'scaling']) expect(r.stdout).toContain(c);
   });
-  it('modular --method, --screened-sweeps, --sweeps, --environment-check and the screened closure: validated, only for the scenario run', () => {
+  it('modular --method, --screened-sweeps, --sweeps, --environment-check, --cavity-check and the screened closure: validated, only for the scenario run', () => {
     const bad = demo(['modular', '--method', 'euler']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--method must be lm or mala, got euler/);
@@ -39,6 +39,12 @@ describe('demo CLI contract', () => {
     const env = demo(['modular', '--full', '--plan-sweep', join(tmpdir(), 'sftdl-never'), '--environment-check']);
     expect(env.code).toBe(2);
     expect(env.stderr).toMatch(/--environment-check applies to the scenario run/);
+    const cav = demo(['modular', '--full', '--plan-sweep', join(tmpdir(), 'sftdl-never'), '--cavity-check']);
+    expect(cav.code).toBe(2);
+    expect(cav.stderr).toMatch(/--cavity-check applies to the scenario run/);
+    const cavP = demo(['modular', '--prime', '29', '--cavity-check']);
+    expect(cavP.code).toBe(2);
+    expect(cavP.stderr).toMatch(/--cavity-check needs --prime ≤ 23/);
     const badSweep = demo(['modular', '--sweeps', 'gmfl3']);
     expect(badSweep.code).toBe(2);
     expect(badSweep.stderr).toMatch(/gmfl3/);

@@ -442,6 +442,64 @@ describe('modular environment check', () => {
   }, 360_000);
 });
 
+describe('modular cavity check', () => {
+  it('runs the (N − 1)-neuron network at the same ε and compares the closures with the exact cavity law', async () => {
+    const { runModularLangevin } = await import('../src/tour/modular-langevin');
+    const { referenceBackend } = await import('@sftdl/compute');
+    const sc = modularScenario({ prime: 5, width: 8, gamma: 30 });
+    const sigma2 = 1.15 * sc.gmfl1Onset;
+    const opts = {
+      scenario: sc,
+      sigma2: [sigma2],
+      chains: 2,
+      maxSteps: 900,
+      burnIn: 100,
+      thin: 5,
+      key: key(11),
+      backend: referenceBackend,
+      reweightDraws: 0,
+      stopAtTarget: false,
+    };
+    const [r] = await runModularLangevin({ ...opts, cavityCheck: true });
+    const c = r!.cavityLaw!;
+    expect(r!.phase).toBe('GFL');
+    expect(c.environmentWidth).toBe(7);
+    expect(c.environmentSigmaA2).toBeCloseTo((sc.sigmaA2 * 7) / 8, 15);
+    // every 8th of the 160 recorded states of each chain, for the environment and for the samples (8 neurons each)
+    expect(c.environmentStates).toBe(2 * 20);
+    expect(c.neurons).toBe(2 * 20 * 8);
+    expect(c.closures.map((x) => x.name)).toEqual([
+      'cavity',
+      'kernel-linear',
+      'kernel-linear-shifted',
+      'resolvent-linear',
+      'mean-d',
+      'mean-d-kernel-linear',
+      'mean-d-resolvent-linear',
+      'cumulant-2',
+    ]);
+    // the environment network is a real run at the same σ² with its own key: its |a| is near the N-network's
+    expect(Math.abs(c.environmentA - r!.a)).toBeLessThan(0.05);
+    // in GFL a neuron is weakly coupled: the exact second cumulant is within a few per cent of the exact law, the
+    // cavity action (no fluctuations) is shallower, and the mean shift has the sign of the second-order estimate
+    const by = Object.fromEntries(c.closures.map((x) => [x.name, x]));
+    expect(Math.abs(by['cumulant-2']!.relative)).toBeLessThan(0.02);
+    expect(by.cavity!.relative).toBeLessThan(by['cumulant-2']!.relative);
+    expect(Math.sign(c.meanShift)).toBe(Math.sign(c.meanShiftSecondOrder));
+    for (const x of c.closures) {
+      expect(x.ess).toBeGreaterThan(1);
+      expect(x.ess).toBeLessThanOrEqual(c.neurons + 1e-9);
+      expect(x.relativeSe).toBeGreaterThan(0);
+      expect(x.relativeSeEnvironments).toBeGreaterThan(0);
+      expect(x.relativeSeEnvironments).toBeLessThanOrEqual(x.relativeSe);
+    }
+    // the main run is the same with or without the check (the environment runs on its own key)
+    const [plain] = await runModularLangevin(opts);
+    expect(plain!.a).toBe(r!.a);
+    expect(plain!.cavityLaw).toBeUndefined();
+  }, 240_000);
+});
+
 describe('modular finite-width sweeps', () => {
   it('the GMFL-II sweep runs each width at 0.95σ²_II of its own scenario, reuses the base run, and fits the gap', async () => {
     const { runFiniteWidth } = await import('../src/tour/modular-width');

@@ -119,6 +119,13 @@ export {
   modularNeuronFeatures,
   solveModularScreened,
 } from './grokking/modular-screened';
+export type {
+  ModularCavityClosure,
+  ModularCavityClosureName,
+  ModularCavityLaw,
+  ModularCavityLawOptions,
+} from './grokking/modular-cavity-law';
+export { modularCavityLaw } from './grokking/modular-cavity-law';
 export type { ModularEnvironmentCheck, ModularFluctuationParts, ModularKernelSeries } from './grokking/modular-environment';
 export { ModularKernelMoments, modularEnvironmentCheck, modularKernelSeries } from './grokking/modular-environment';
 export type { ModularReadoutIntegral } from './grokking/modular-readout';

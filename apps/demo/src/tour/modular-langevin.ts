@@ -9,6 +9,7 @@
 import { type ComputeBackend, ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
 import { type Key, fold, uniform } from '@sftdl/field';
 import {
+  type ModularCavityClosure,
   type ModularEnvironmentCheck,
   type ModularFiniteNSolution,
   type ModularModeOccupation,
@@ -18,6 +19,8 @@ import {
   type ModularScreenedSolution,
   ModularKernelMoments,
   emptyModularModeOccupation,
+  modularCavityLaw,
+  modularNeuronFeatures,
   modularDegeneracy,
   modularEnvironmentCheck,
   modularModeAmplitude,
@@ -257,6 +260,33 @@ export interface ModularLangevinRun {
   };
   /** With `environmentCheck`: the network's kernel statistics against the Gaussian environment at this σ². */
   environment?: ModularEnvironmentSummary;
+  /** With `cavityCheck`: the exact cavity law over the (N − 1)-neuron network against the environment closures. */
+  cavityLaw?: ModularCavityLawSummary;
+}
+
+/**
+ * The exact cavity law of a neuron at one σ² point ({@link modularCavityLaw}): the environment is a Langevin ensemble
+ * of the (N − 1)-neuron network at the same σ², ε = σ_a²/N and γ; the single-neuron samples are the N-network's
+ * neurons. Each closure's law is the samples reweighted by e^{closure − exact}.
+ */
+export interface ModularCavityLawSummary {
+  /** The environment network: width N − 1, its σ_a² = σ_a²(N − 1)/N, its |a| and convergence. */
+  environmentWidth: number;
+  environmentSigmaA2: number;
+  environmentA: number;
+  environmentAStdError: number;
+  environmentRhat: number;
+  environmentStates: number;
+  neurons: number;
+  /** The N-network's ⟨|w_k|²|v_k|²⟩ over the samples: the exact law's. */
+  w2v2: number;
+  closures: ModularCavityClosure[];
+  /** Medians over the samples of the exact mean shift E_e[D] − D(Q̄) and of its second-order estimate. */
+  meanShift: number;
+  meanShiftSecondOrder: number;
+  /** The change of the mean-d-resolvent-linear closure's `relative` per 10 % of its variance term. */
+  reactionSensitivity: number;
+  seconds: number;
 }
 
 /**
@@ -322,6 +352,17 @@ export interface ModularLangevinOptions {
    * screened solve (≈ 4 min). Not with a checkpoint.
    */
   environmentCheck?: boolean;
+  /**
+   * At every σ² point: also run the (N − 1)-neuron network at the same σ², ε = σ_a²/N and γ (same chains and step cap,
+   * its own key), whose states are the exact environment of one neuron, and compare the environment closures with the
+   * exact cavity law ({@link modularCavityLaw}; the run's `cavityLaw`). About doubles the Langevin time, plus ≈ 30 s
+   * (P = 7) to 2 min (P = 11) a point for the comparison. Not with a checkpoint.
+   */
+  cavityCheck?: boolean;
+  /** Only the network (no finite-N, screened or Laplace theory): the cavity check's environment runs. @internal */
+  networkOnly?: boolean;
+  /** Receives the kernel moments of each σ² point's states (with `environmentCheck` or `cavityCheck`). @internal */
+  onMoments?: (i: number, moments: ModularKernelMoments) => void;
   /** Checkpoint store of a single-σ² run (a sweep task's handle): the sampler states and the traces, saved every `everySeconds`. */
   checkpoint?: { load(): string | undefined; save(text: string): void; everySeconds: number };
   onProgress?: (fraction: number) => void;
@@ -598,6 +639,83 @@ export function modularSigma2(sc: { gmfl1Onset: number; gmfl2Onset: number }): n
 }
 
 const CHECK_EVERY = 50;
+
+/**
+ * The cavity check at one σ² point: the (N − 1)-neuron network at the same σ², ε and γ (its own key), its states as
+ * the environment of the N-network's neurons ({@link modularCavityLaw}; 400 environments × 1000 samples at P > 7).
+ */
+async function cavitySummary(
+  o: ModularLangevinOptions,
+  sigma2: number,
+  moments: ModularKernelMoments,
+  i: number,
+): Promise<ModularCavityLawSummary | undefined> {
+  const sc = o.scenario;
+  const Ne = sc.width - 1;
+  const sigmaA2 = (sc.sigmaA2 * Ne) / sc.width;
+  let env: ModularKernelMoments | undefined;
+  const [r] = await runModularLangevin({
+    scenario: { ...sc, width: Ne, sigmaA2 },
+    sigma2: [sigma2],
+    chains: o.chains,
+    ...(o.alignedChains !== undefined ? { alignedChains: o.alignedChains } : {}),
+    maxSteps: o.maxSteps,
+    burnIn: o.burnIn,
+    thin: o.thin,
+    key: fold(o.key, 9700 + i),
+    backend: o.backend,
+    ...(o.method ? { method: o.method } : {}),
+    ...(o.stopAtTarget !== undefined ? { stopAtTarget: o.stopAtTarget } : {}),
+    reweightDraws: 0,
+    networkOnly: true,
+    onMoments: (_, m) => {
+      env = m;
+    },
+  });
+  if (!r || !env || env.count < 2 || moments.count < 1) return undefined;
+  const t0 = performance.now();
+  const big = sc.prime > 7;
+  // the samples: neurons of the N-network's recorded states, drawn without replacement over (state, neuron)
+  const P = sc.prime,
+    n = P * P;
+  const states = moments.stateWeights();
+  const pool = states.length * sc.width;
+  const S = Math.min(pool, big ? 1000 : 2000);
+  const u = uniform(fold(o.key, 9900 + i), S);
+  const idx = Array.from({ length: pool }, (_, j) => j);
+  for (let j = 0; j < S; j++) {
+    const k = j + Math.min(pool - j - 1, Math.floor(u[j]! * (pool - j)));
+    [idx[j], idx[k]] = [idx[k]!, idx[j]!];
+  }
+  // in time order (the states' order), for the block jackknife of the comparison's standard errors
+  const chosen = idx.slice(0, S).sort((a, b) => a - b);
+  const re = new Float64Array(S * n),
+    im = new Float64Array(S * n);
+  for (let j = 0; j < S; j++) {
+    const st = states[Math.floor(chosen[j]! / sc.width)]!,
+      nu = chosen[j]! % sc.width;
+    modularNeuronFeatures(st.subarray(nu * 2 * P, (nu + 1) * 2 * P), P, re, im, j * n);
+  }
+  const law = modularCavityLaw(env, { re, im, count: S }, sigma2, {
+    environments: big ? 400 : 600,
+    key: fold(o.key, 9800 + i),
+  });
+  return {
+    environmentWidth: Ne,
+    environmentSigmaA2: sigmaA2,
+    environmentA: r.a,
+    environmentAStdError: r.aStdError,
+    environmentRhat: r.rhat,
+    environmentStates: law.environmentStates,
+    neurons: law.neurons,
+    w2v2: law.w2v2,
+    closures: law.closures,
+    meanShift: law.meanShift,
+    meanShiftSecondOrder: law.meanShiftSecondOrder,
+    reactionSensitivity: law.reactionSensitivity,
+    seconds: (performance.now() - t0) / 1000,
+  };
+}
 /** Networks drawn for the reweighted theory, and the Kish effective count below which its weights count as degenerate. */
 export const REWEIGHT_DRAWS = 4000;
 export const REWEIGHT_MIN_ESS = 100;
@@ -628,26 +746,34 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       theorySource = 'saddle-point';
       thP = { a: th.a, s: th.s, phiPsi: (1 - th.alignedFraction) / P ** 2 + th.alignedFraction * (th.xPlus ?? 0) ** 2 };
     }
-    const thN = finiteNTheory(
-      par,
-      fold(o.key, 5000 + i),
-      'cavity',
-      o.reweightDraws ?? (P * P * sc.width <= 121 * 64 ? REWEIGHT_DRAWS : 0),
-    );
+    const thN = o.networkOnly
+      ? null
+      : finiteNTheory(
+          par,
+          fold(o.key, 5000 + i),
+          'cavity',
+          o.reweightDraws ?? (P * P * sc.width <= 121 * 64 ? REWEIGHT_DRAWS : 0),
+        );
     const net = thN?.network;
     const rwOk = net !== undefined && net.essFraction * net.draws >= REWEIGHT_MIN_ESS && Number.isFinite(net.aStdError);
     const thLogDet = o.logDetTheory ? finiteNTheory(par, fold(o.key, 6000 + i), 'log-det') : undefined;
-    const wantScreened = o.screenedTheory === 'all' || (o.screenedTheory === 'gmfl2' && th.phase === 'GMFL-II');
+    const wantScreened =
+      !o.networkOnly && (o.screenedTheory === 'all' || (o.screenedTheory === 'gmfl2' && th.phase === 'GMFL-II'));
     // the mode action's barrier (where it has one): the network's and the theories' mode occupation are counted beyond it
     const barrier = modularSaddles(thP.s, sc.gamma)?.xMinus ?? null;
     const thS = wantScreened ? screenedTheory(par, fold(o.key, 7000 + i), barrier, closure) : undefined;
     // GMFL-II: the Laplace response too (≈ 5 min a point at P = 11, N = 32), continued from the screened solution
     const thL = thS && th.phase === 'GMFL-II' ? laplaceTheory(par, fold(o.key, 7100 + i), thS, barrier, closure) : undefined;
-    if (o.environmentCheck && o.checkpoint)
+    if ((o.environmentCheck || o.cavityCheck) && o.checkpoint)
       throw new InvalidArgumentError(
-        'runModularLangevin: environmentCheck does not resume from a checkpoint; run it without one',
+        'runModularLangevin: environmentCheck and cavityCheck do not resume from a checkpoint; run without one',
       );
-    const moments = o.environmentCheck && P <= 23 ? new ModularKernelMoments(P, sc.width, sc.sigmaA2) : null;
+    if (o.cavityCheck && sc.width < 2)
+      throw new InvalidArgumentError(
+        'runModularLangevin: cavityCheck needs a width of at least 2 (its environment has N − 1 neurons)',
+      );
+    const moments =
+      (o.environmentCheck || o.cavityCheck || o.onMoments) && P <= 23 ? new ModularKernelMoments(P, sc.width, sc.sigmaA2) : null;
     const model = modularNet({ ...par, backend: o.backend });
     const xAligned = modularSaddles(thP.s, sc.gamma)?.xPlus ?? modularDegeneracy(sc.gamma).xStar;
     const saved = o.checkpoint?.load();
@@ -834,8 +960,10 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
             return a >= lo.a - 3 * Math.hypot(diag.se, lo.aStdError) && a <= hi.a + 3 * Math.hypot(diag.se, hi.aStdError);
           })()
         : null;
+    if (moments) o.onMoments?.(i, moments);
+    const cavityLaw = o.cavityCheck && moments ? await cavitySummary(o, sigma2, moments, i) : undefined;
     const environment =
-      moments && moments.count >= 16
+      o.environmentCheck && moments && moments.count >= 16
         ? environmentSummary(par, moments, Math.abs(diag.mean), thS ?? null, fold(o.key, 9500 + i), barrier, closure)
         : undefined;
     const run: ModularLangevinRun = {
@@ -905,6 +1033,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
       warnings: results.flatMap((r) => r.diagnostics.warnings),
       ...(occ ? { occupation: occ } : {}),
       ...(environment ? { environment } : {}),
+      ...(cavityLaw ? { cavityLaw } : {}),
     };
     out.push(run);
     o.onPoint?.(i, run);

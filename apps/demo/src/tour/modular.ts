@@ -252,6 +252,8 @@ export interface ModularLangevinPlan {
   sweeps?: WidthSweepPoint[];
   /** At the run's σ² points: the network's kernel statistics against the screened theory's Gaussian environment. */
   environmentCheck?: boolean;
+  /** At the run's σ² points: the exact cavity law over the (N − 1)-neuron network against the environment closures. */
+  cavityCheck?: boolean;
   /** The screened theory's closure (default linear coupling, second-order discrepancy). */
   screenedClosure?: ScreenedClosure;
 }
@@ -399,6 +401,7 @@ export async function runModularPart(
       screenedTheory: L.widths !== undefined ? 'all' : 'none',
       ...(L.method ? { method: L.method } : {}),
       ...(L.environmentCheck ? { environmentCheck: true } : {}),
+      ...(L.cavityCheck ? { cavityCheck: true } : {}),
       ...(L.screenedClosure ? { screenedClosure: L.screenedClosure } : {}),
       onPoint: (i) => lbar.update(i + 1),
     });
