@@ -9,7 +9,7 @@
 import { type ComputeBackend, ConvergenceError, InvalidArgumentError } from '@sftdl/compute';
 import { type Key, fold, uniform } from '@sftdl/field';
 import {
-  type ModularCavityClosure,
+  type ModularCavityLaw,
   type ModularEnvironmentCheck,
   type ModularFiniteNSolution,
   type ModularModeOccupation,
@@ -265,27 +265,17 @@ export interface ModularLangevinRun {
 }
 
 /**
- * The exact cavity law of a neuron at one σ² point ({@link modularCavityLaw}): the environment is a Langevin ensemble
- * of the (N − 1)-neuron network at the same σ², ε = σ_a²/N and γ; the single-neuron samples are the N-network's
- * neurons. Each closure's law is the samples reweighted by e^{closure − exact}.
+ * The exact cavity law of a neuron at one σ² point ({@link modularCavityLaw}, without the per-sample log-weights): the
+ * environment is a Langevin ensemble of the (N − 1)-neuron network at the same σ², ε = σ_a²/N and γ; the single-neuron
+ * samples are the N-network's neurons. Each closure's law is the samples reweighted by e^{closure − exact}.
  */
-export interface ModularCavityLawSummary {
+export interface ModularCavityLawSummary extends Omit<ModularCavityLaw, 'logWeights'> {
   /** The environment network: width N − 1, its σ_a² = σ_a²(N − 1)/N, its |a| and convergence. */
   environmentWidth: number;
   environmentSigmaA2: number;
   environmentA: number;
   environmentAStdError: number;
   environmentRhat: number;
-  environmentStates: number;
-  neurons: number;
-  /** The N-network's ⟨|w_k|²|v_k|²⟩ over the samples: the exact law's. */
-  w2v2: number;
-  closures: ModularCavityClosure[];
-  /** Medians over the samples of the exact mean shift E_e[D] − D(Q̄) and of its second-order estimate. */
-  meanShift: number;
-  meanShiftSecondOrder: number;
-  /** The change of the mean-d-resolvent-linear closure's `relative` per 10 % of its variance term. */
-  reactionSensitivity: number;
   seconds: number;
 }
 
@@ -716,6 +706,7 @@ async function cavitySummary(
     seconds: (performance.now() - t0) / 1000,
   };
 }
+
 /** Networks drawn for the reweighted theory, and the Kish effective count below which its weights count as degenerate. */
 export const REWEIGHT_DRAWS = 4000;
 export const REWEIGHT_MIN_ESS = 100;

@@ -22,7 +22,7 @@
 import { InvalidArgumentError } from '@sftdl/compute';
 import { type Key, fold, uniform } from '@sftdl/field';
 import type { ModularKernelMoments } from './modular-environment';
-import { choleskyHermitian } from './modular-screened';
+import { choleskyHermitian, lowerSolveUnit } from './modular-screened';
 
 /** The closures {@link modularCavityLaw} compares with the exact cavity law. */
 export type ModularCavityClosureName =
@@ -140,21 +140,7 @@ function quadraticForms(
   // u_t = L⁻¹e_t (zero above t)
   const ur = new Float64Array(T * n),
     ui = new Float64Array(T * n);
-  targets.forEach((k0, t) => {
-    const o = t * n;
-    for (let i = k0; i < n; i++) {
-      let ar = i === k0 ? 1 : 0,
-        ai = 0;
-      for (let k = k0; k < i; k++) {
-        const lr = Lr[i * n + k]!,
-          li = Li[i * n + k]!;
-        ar -= lr * ur[o + k]! - li * ui[o + k]!;
-        ai -= lr * ui[o + k]! + li * ur[o + k]!;
-      }
-      ur[o + i] = ar / Lr[i * n + i]!;
-      ui[o + i] = ai / Lr[i * n + i]!;
-    }
-  });
+  targets.forEach((k0, t) => lowerSolveUnit(Lr, Li, n, k0, ur, ui, t * n));
   const zr = new Float64Array(n),
     zi = new Float64Array(n);
   for (let s = 0; s < count; s++) {

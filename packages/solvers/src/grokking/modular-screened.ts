@@ -449,21 +449,38 @@ export function traceYInverse(
 ): number {
   let tr = 0;
   for (const k0 of targets) {
-    for (let i = k0; i < n; i++) {
-      let ar = i === k0 ? 1 : 0,
-        ai = 0;
-      for (let k = k0; k < i; k++) {
-        const lr = Lr[i * n + k]!,
-          li = Li[i * n + k]!;
-        ar -= lr * zr[k]! - li * zi[k]!;
-        ai -= lr * zi[k]! + li * zr[k]!;
-      }
-      zr[i] = ar / Lr[i * n + i]!;
-      zi[i] = ai / Lr[i * n + i]!;
-      tr += Y[k0]! * (zr[i]! ** 2 + zi[i]! ** 2);
-    }
+    lowerSolveUnit(Lr, Li, n, k0, zr, zi);
+    for (let i = k0; i < n; i++) tr += Y[k0]! * (zr[i]! ** 2 + zi[i]! ** 2);
   }
   return tr;
+}
+
+/**
+ * z = L⁻¹e_{k0} by forward substitution with the Cholesky factor L ({@link choleskyHermitian}), written into zr, zi at
+ * `off + k0 … off + n − 1` (the entries above k0 are zero and are not written).
+ * @internal
+ */
+export function lowerSolveUnit(
+  Lr: Float64Array,
+  Li: Float64Array,
+  n: number,
+  k0: number,
+  zr: Float64Array,
+  zi: Float64Array,
+  off = 0,
+): void {
+  for (let i = k0; i < n; i++) {
+    let ar = i === k0 ? 1 : 0,
+      ai = 0;
+    for (let k = k0; k < i; k++) {
+      const lr = Lr[i * n + k]!,
+        li = Li[i * n + k]!;
+      ar -= lr * zr[off + k]! - li * zi[off + k]!;
+      ai -= lr * zi[off + k]! + li * zr[off + k]!;
+    }
+    zr[off + i] = ar / Lr[i * n + i]!;
+    zi[off + i] = ai / Lr[i * n + i]!;
+  }
 }
 
 /** The inverse of a 3 × 3 matrix by cofactors; null when singular. */
