@@ -497,6 +497,13 @@ describe('modular cavity check', () => {
     const [plain] = await runModularLangevin(opts);
     expect(plain!.a).toBe(r!.a);
     expect(plain!.cavityLaw).toBeUndefined();
+    await expect(
+      runModularLangevin({
+        ...opts,
+        cavityCheck: true,
+        checkpoint: { load: () => undefined, save: () => {}, everySeconds: 60 },
+      }),
+    ).rejects.toThrow(/cavityCheck does not resume from a checkpoint/);
   }, 240_000);
 });
 

@@ -757,7 +757,7 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const thL = thS && th.phase === 'GMFL-II' ? laplaceTheory(par, fold(o.key, 7100 + i), thS, barrier, closure) : undefined;
     if ((o.environmentCheck || o.cavityCheck) && o.checkpoint)
       throw new InvalidArgumentError(
-        'runModularLangevin: environmentCheck and cavityCheck do not resume from a checkpoint; run without one',
+        `runModularLangevin: ${o.environmentCheck ? 'environmentCheck' : 'cavityCheck'} does not resume from a checkpoint; run it without one`,
       );
     if (o.cavityCheck && sc.width < 2)
       throw new InvalidArgumentError(
