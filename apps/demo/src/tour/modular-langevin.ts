@@ -724,6 +724,15 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     { start: 'prior' as const, chains: o.chains - nAligned },
     ...(nAligned > 0 ? [{ start: 'aligned' as const, chains: nAligned }] : []),
   ];
+  // the checks' refusals come before any work
+  if ((o.environmentCheck || o.cavityCheck) && o.checkpoint)
+    throw new InvalidArgumentError(
+      `runModularLangevin: ${o.environmentCheck ? 'environmentCheck' : 'cavityCheck'} does not resume from a checkpoint; run it without one`,
+    );
+  if (o.cavityCheck && sc.width < 2)
+    throw new InvalidArgumentError(
+      'runModularLangevin: cavityCheck needs a width of at least 2 (its environment has N − 1 neurons)',
+    );
   for (const [i, sigma2] of o.sigma2.entries()) {
     const par = { prime: P, width: sc.width, sigmaA2: sc.sigmaA2, gamma: sc.gamma, sigma2 };
     const th = solveModular(par, { lambdaNormalization: 'first-principles' });
@@ -755,14 +764,6 @@ export async function runModularLangevin(o: ModularLangevinOptions): Promise<Mod
     const thS = wantScreened ? screenedTheory(par, fold(o.key, 7000 + i), barrier, closure) : undefined;
     // GMFL-II: the Laplace response too (≈ 5 min a point at P = 11, N = 32), continued from the screened solution
     const thL = thS && th.phase === 'GMFL-II' ? laplaceTheory(par, fold(o.key, 7100 + i), thS, barrier, closure) : undefined;
-    if ((o.environmentCheck || o.cavityCheck) && o.checkpoint)
-      throw new InvalidArgumentError(
-        `runModularLangevin: ${o.environmentCheck ? 'environmentCheck' : 'cavityCheck'} does not resume from a checkpoint; run it without one`,
-      );
-    if (o.cavityCheck && sc.width < 2)
-      throw new InvalidArgumentError(
-        'runModularLangevin: cavityCheck needs a width of at least 2 (its environment has N − 1 neurons)',
-      );
     const moments =
       (o.environmentCheck || o.cavityCheck || o.onMoments) && P <= 23 ? new ModularKernelMoments(P, sc.width, sc.sigmaA2) : null;
     const model = modularNet({ ...par, backend: o.backend });
