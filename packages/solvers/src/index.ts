@@ -125,7 +125,7 @@ export type {
   ModularCavityLaw,
   ModularCavityLawOptions,
 } from './grokking/modular-cavity-law';
-export { modularCavityLaw } from './grokking/modular-cavity-law';
+export { drawIndices, modularCavityLaw } from './grokking/modular-cavity-law';
 export type { ModularEnvironmentCheck, ModularFluctuationParts, ModularKernelSeries } from './grokking/modular-environment';
 export { ModularKernelMoments, modularEnvironmentCheck, modularKernelSeries } from './grokking/modular-environment';
 export type { ModularReadoutIntegral } from './grokking/modular-readout';

@@ -18,6 +18,7 @@ import {
   type ModularScreenedOccupation,
   type ModularScreenedSolution,
   ModularKernelMoments,
+  drawIndices,
   emptyModularModeOccupation,
   modularCavityLaw,
   modularNeuronFeatures,
@@ -671,14 +672,8 @@ async function cavitySummary(
   const states = moments.stateWeights();
   const pool = states.length * sc.width;
   const S = Math.min(pool, big ? 1000 : 2000);
-  const u = uniform(fold(o.key, 9900 + i), S);
-  const idx = Array.from({ length: pool }, (_, j) => j);
-  for (let j = 0; j < S; j++) {
-    const k = j + Math.min(pool - j - 1, Math.floor(u[j]! * (pool - j)));
-    [idx[j], idx[k]] = [idx[k]!, idx[j]!];
-  }
-  // in time order (the states' order), for the block jackknife of the comparison's standard errors
-  const chosen = idx.slice(0, S).sort((a, b) => a - b);
+  // in time order (the states' order, as drawIndices returns them), for the block jackknife of the standard errors
+  const chosen = drawIndices(pool, S, fold(o.key, 9900 + i), 'samples');
   const re = new Float64Array(S * n),
     im = new Float64Array(S * n);
   for (let j = 0; j < S; j++) {

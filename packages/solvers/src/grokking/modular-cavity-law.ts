@@ -104,8 +104,21 @@ function logAddExp(a: number, b: number): number {
 /** Relative step of the finite differences along δK (central, h = 1e-4: truncation O(h²), rounding O(ε_mach/h²) in the second difference). */
 const H_STEP = 1e-4;
 
-/** Indices of `m` of `0…n − 1` without replacement (a partial Fisher–Yates shuffle by uniforms of `key`), sorted. */
-function pick(n: number, m: number, key: Key | undefined, what: string): number[] {
+/** The normalised weights e^{l − exact} of the samples (shifted by their maximum before exponentiating). */
+function reweight(l: Float64Array, exact: Float64Array): Float64Array {
+  const d = Float64Array.from(l, (x, s) => x - exact[s]!);
+  const dMax = d.reduce((x, y) => Math.max(x, y), -Infinity);
+  const w = Float64Array.from(d, (x) => Math.exp(x - dMax));
+  const sum = w.reduce((x, y) => x + y, 0);
+  return w.map((x) => x / sum);
+}
+
+/**
+ * Indices of `m` of `0…n − 1` without replacement (a partial Fisher–Yates shuffle by uniforms of `key`), sorted: the
+ * draw of {@link modularCavityLaw}'s environments and samples, and of `demo modular --cavity-check`'s samples.
+ * @internal
+ */
+export function drawIndices(n: number, m: number, key: Key | undefined, what = 'items'): number[] {
   const idx = Array.from({ length: n }, (_, i) => i);
   if (m >= n) return idx;
   if (!key) throw new InvalidArgumentError(`modularCavityLaw: drawing ${m} of ${n} ${what} needs a key (opts.key)`);
@@ -218,8 +231,8 @@ export function modularCavityLaw(
   const E = Math.min(states.length, opts.environments ?? 600);
   const S = Math.min(neurons.count, opts.neurons ?? 2000);
   if (!(E >= 2 && S >= 2)) throw new InvalidArgumentError('modularCavityLaw: environments and neurons must be at least 2');
-  const envIdx = pick(states.length, E, opts.key ? fold(opts.key, 0) : undefined, 'environment states');
-  const neuIdx = pick(neurons.count, S, opts.key ? fold(opts.key, 1) : undefined, 'samples');
+  const envIdx = drawIndices(states.length, E, opts.key ? fold(opts.key, 0) : undefined, 'environment states');
+  const neuIdx = drawIndices(neurons.count, S, opts.key ? fold(opts.key, 1) : undefined, 'samples');
   const fr = new Float64Array(S * n),
     fi = new Float64Array(S * n);
   neuIdx.forEach((j, s) => {
@@ -420,13 +433,10 @@ export function modularCavityLaw(
     }
     const closures = names.map((name) => {
       const d = Float64Array.from(lw[name], (x, s) => x - exact[s]!);
-      const dMax = d.reduce((x, y) => Math.max(x, y), -Infinity);
-      const w = Float64Array.from(d, (x) => Math.exp(x - dMax));
-      const wSum = w.reduce((x, y) => x + y, 0);
+      const w = reweight(lw[name], exact);
       let mw = 0,
         w2 = 0;
       for (let s = 0; s < S; s++) {
-        w[s] = w[s]! / wSum;
         mw += w[s]! * pp[s]!;
         w2 += w[s]! ** 2;
       }
@@ -478,18 +488,7 @@ export function modularCavityLaw(
   });
   const { lw, exact, shift, shift2, reactionG } = all;
   // how steep the law is in the reaction: ⟨|w_k|²|v_k|²⟩ of −E_e[D] + ½f·Var_e(D linear in δG) at f = 1 ± 0.1
-  const relativeOf = (l: Float64Array) => {
-    const d = Float64Array.from(l, (x, s) => x - exact[s]!);
-    const dMax = d.reduce((x, y) => Math.max(x, y), -Infinity);
-    let sw = 0,
-      swx = 0;
-    for (let s = 0; s < S; s++) {
-      const w = Math.exp(d[s]! - dMax);
-      sw += w;
-      swx += w * pp[s]!;
-    }
-    return swx / sw / ppMean - 1;
-  };
+  const relativeOf = (l: Float64Array) => reweight(l, exact).reduce((acc, w, s) => acc + w * pp[s]!, 0) / ppMean - 1;
   const base = lw['mean-d-resolvent-linear'];
   const reactionSensitivity =
     (relativeOf(Float64Array.from(base, (x, s) => x + 0.1 * reactionG[s]!)) -
