@@ -23,7 +23,7 @@ describe('demo CLI contract', () => {
     expect(r.code).toBe(0);
     for (const c of ['backends', 'data', 'kernel', 'train', 'msa', 'gp', 'grokking', 'scaling']) expect(r.stdout).toContain(c);
   });
-  it('modular --method, --screened-sweeps, --sweeps, --environment-check, --cavity-check and the screened closure: validated, only for the scenario run', () => {
+  it('modular --method, --screened-sweeps, --sweeps, --environment-check, --cavity-check, --second-prime and the screened closure: validated, only for the scenario run', () => {
     const bad = demo(['modular', '--method', 'euler']);
     expect(bad.code).toBe(2);
     expect(bad.stderr).toMatch(/--method must be lm or mala, got euler/);
@@ -45,6 +45,18 @@ describe('demo CLI contract', () => {
     const cavP = demo(['modular', '--prime', '29', '--cavity-check']);
     expect(cavP.code).toBe(2);
     expect(cavP.stderr).toMatch(/--cavity-check needs --prime ≤ 23/);
+    const notPrime = demo(['modular', '--second-prime', '15']);
+    expect(notPrime.code).toBe(2);
+    expect(notPrime.stderr).toMatch(/--second-prime needs a prime above --prime 11 \(e\.g\. 13\), got 15/);
+    const below = demo(['modular', '--second-prime', '7']);
+    expect(below.code).toBe(2);
+    expect(below.stderr).toMatch(/--second-prime needs a prime above --prime 11/);
+    const tooWide = demo(['modular', '--width', '64', '--second-prime', '47']);
+    expect(tooWide.code).toBe(2);
+    expect(tooWide.stderr).toMatch(/N' = N·\(P'\/P\)⁴ = 21\d{3} > 4096/);
+    const planP2 = demo(['modular', '--full', '--plan-sweep', join(tmpdir(), 'sftdl-never'), '--second-prime', '13']);
+    expect(planP2.code).toBe(2);
+    expect(planP2.stderr).toMatch(/--second-prime applies to the scenario run, not to --plan-sweep/);
     const badSweep = demo(['modular', '--sweeps', 'gmfl3']);
     expect(badSweep.code).toBe(2);
     expect(badSweep.stderr).toMatch(/gmfl3/);

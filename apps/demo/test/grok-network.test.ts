@@ -585,3 +585,88 @@ describe('modular finite-width sweeps', () => {
     // three theory solves at N = 24 (screened twice, Laplace once): ≈ 2 min on 2 shared cores
   }, 360_000);
 });
+
+describe('modular second prime', () => {
+  it("N' = round(N·(P'/P)⁴), the next prime, and the first prime's sweep read at the same (P − 1)/N (linear in 1/N)", async () => {
+    const { gapAtWidth, nextPrime, secondPrimeWidth } = await import('../src/tour/modular-prime');
+    expect([3, 5, 7, 11, 13, 23].map(nextPrime)).toEqual([5, 7, 11, 13, 17, 29]);
+    expect(secondPrimeWidth(11, 32, 13)).toBe(62); // 32·(13/11)⁴ = 62.42
+    expect(secondPrimeWidth(5, 8, 7)).toBe(31); // 8·(7/5)⁴ = 30.73
+    const sweep = [
+      { width: 64, gap: 0.0875 },
+      { width: 16, gap: 0.213 },
+      { width: 32, gap: 0.164 },
+    ];
+    // exact at the sweep's widths, a straight line in 1/N between them, null outside
+    for (const p of sweep) expect(gapAtWidth(sweep, p.width)).toBeCloseTo(p.gap, 15);
+    expect(gapAtWidth(sweep, 2 / (1 / 32 + 1 / 64))).toBeCloseTo((0.164 + 0.0875) / 2, 14);
+    expect(gapAtWidth(sweep, 12)).toBeNull();
+    expect(gapAtWidth(sweep, 65)).toBeNull();
+    expect(gapAtWidth([{ width: 32, gap: 0.1 }], 32)).toBe(0.1);
+  });
+
+  it('runs the three points of the phase diagram at (P′, N′) and compares each gap with the first prime’s', async () => {
+    const { runSecondPrime } = await import('../src/tour/modular-prime');
+    const { runModularLangevin, modularSigma2 } = await import('../src/tour/modular-langevin');
+    const { referenceBackend } = await import('@sftdl/compute');
+    const L = { prime: 5, width: 8, gamma: 30, chains: 2, maxSteps: 300, burnIn: 100 };
+    const ctx = {
+      backend: referenceBackend,
+      seed: 0,
+      quick: true,
+      full: false,
+      quiet: true,
+      log: () => {},
+      checkpointDir: '',
+      resume: false,
+    };
+    const sc = modularScenario({ prime: 5, width: 8, gamma: 30 });
+    const first = await runModularLangevin({
+      scenario: sc,
+      sigma2: modularSigma2(sc),
+      ...L,
+      thin: 5,
+      key: key(5),
+      backend: referenceBackend,
+      reweightDraws: 0,
+    });
+    // a sweep at the GMFL-I midpoint that brackets N_eq = 31·4/6 = 20.67; none at the other two points
+    const mid = [
+      { width: 8, gap: 0.2 },
+      { width: 32, gap: 0.08 },
+    ] as never;
+    const r = await runSecondPrime(ctx, L, 7, first, [null, mid, null]);
+    expect([r.prime, r.width, r.firstPrime, r.firstWidth]).toEqual([7, 31, 5, 8]);
+    expect(r.beta).toBeCloseTo(49 / 25, 14);
+    expect(r.modesPerNeuron).toBeCloseTo(6 / 31, 14);
+    expect(r.modesPerNeuronFirstPrime).toBeCloseTo(4 / 8, 14);
+    expect(r.widthSameModesPerNeuron).toBeCloseTo((31 * 4) / 6, 12);
+    const sc2 = modularScenario({ prime: 7, width: 31, gamma: 30 });
+    expect(r.sigmaA2).toBe(sc2.sigmaA2);
+    // the mapping keeps the phase diagram's shape: the same relative σ² points, the same σ²_II/σ²_I
+    expect(sc2.ratio).toBeCloseTo(sc.ratio, 9);
+    const s2 = modularSigma2(sc2);
+    expect(r.points.map((p) => p.phase)).toEqual(first.map((f) => f.phase));
+    for (const [i, p] of r.points.entries()) {
+      expect(p.sigma2).toBeCloseTo(s2[i]!, 14);
+      expect(p.gap).toBeCloseTo(p.a - p.theoryA, 14);
+      expect(p.aFirstPrime).toBe(first[i]!.a);
+      expect(p.gapFirstPrime).toBeCloseTo(first[i]!.a - first[i]!.theoryA, 14);
+      expect(p.gapRatio).toBeCloseTo(p.gap / p.gapFirstPrime, 12);
+      expect(p.gapShrinks).toBe(Math.abs(p.gapFirstPrime) - Math.abs(p.gap) > 3 * Math.hypot(p.aStdError, p.aStdErrorFirstPrime));
+      expect(p.a).toBeGreaterThan(0.5);
+      expect(p.a).toBeLessThanOrEqual(1);
+    }
+    expect(r.gapShrinksEverywhere).toBe(r.points.every((p) => p.gapShrinks));
+    const t = (1 / 8 - 1 / r.widthSameModesPerNeuron) / (1 / 8 - 1 / 32);
+    expect(r.points[1]!.gapSameModesPerNeuron).toBeCloseTo(0.2 + t * (0.08 - 0.2), 14);
+    expect(r.points[1]!.relativeToSameModesPerNeuron).toBeCloseTo(
+      (r.points[1]!.gap - r.points[1]!.gapSameModesPerNeuron!) / r.points[1]!.gapSameModesPerNeuron!,
+      12,
+    );
+    expect(r.points[0]!.gapSameModesPerNeuron).toBeNull();
+    // the same key gives the same numbers
+    const again = await runSecondPrime(ctx, L, 7, first, [null, mid, null]);
+    expect(again.points.map((p) => p.a)).toEqual(r.points.map((p) => p.a));
+  }, 120_000);
+});

@@ -88,3 +88,69 @@ describe('modular report: the Laplace response sentence', () => {
     expect(laplaceSentence([{ ...pts[0]!, theoryLaplace: null }])).toContain('N = 16 — (refused)');
   });
 });
+
+describe('modular report: the second prime', () => {
+  it('states the scaling, the gaps and their ratios, marks a gap that does not shrink and an R̂ above 1.05', async () => {
+    const { secondPrimeParagraph, secondPrimeTable } = await import('../src/tour/modular-prime');
+    const point = (phase: string, a: number, theoryA: number, aFirst: number, thFirst: number, rhat: number) => {
+      const gap = a - theoryA;
+      const gapFirstPrime = aFirst - thFirst;
+      const gapShrinks = Math.abs(gapFirstPrime) - Math.abs(gap) > 3 * Math.hypot(0.0001, 0.0001);
+      return {
+        sigma2: 0.003,
+        phase,
+        a,
+        aStdError: 0.0001,
+        rhat,
+        ess: 300,
+        equilibrated: rhat <= 1.05,
+        startsAgree: true,
+        steps: 1000,
+        theoryA,
+        gap,
+        theoryFiniteN: null,
+        theoryFiniteNSe: null,
+        aFirstPrime: aFirst,
+        aStdErrorFirstPrime: 0.0001,
+        gapFirstPrime,
+        gapRatio: gap / gapFirstPrime,
+        gapShrinks,
+        gapSameModesPerNeuron: phase === 'GFL' ? null : 0.1,
+        relativeToSameModesPerNeuron: phase === 'GFL' ? null : (gap - 0.1) / 0.1,
+      };
+    };
+    const points = [
+      point('GFL', 0.9812, 0.9666, 0.98106, 0.9594, 1.02),
+      point('GMFL-I', 0.9336, 0.8443, 0.94744, 0.8387, 1.03),
+      point('GMFL-II', 0.9, 0.718, 0.87858, 0.7145, 1.17),
+    ];
+    const r = {
+      prime: 13,
+      width: 62,
+      sigmaA2: 1e-4,
+      gamma: 30,
+      firstPrime: 11,
+      firstWidth: 32,
+      beta: (13 / 11) ** 2,
+      scaling: '',
+      modesPerNeuron: 12 / 62,
+      modesPerNeuronFirstPrime: 10 / 32,
+      widthSameModesPerNeuron: (62 * 10) / 12,
+      points,
+      gapShrinksEverywhere: false,
+    };
+    const text = secondPrimeParagraph(r);
+    expect(text).toMatch(/P' = 13, N' = round\(N·\(P'\/P\)⁴\) = 62/);
+    expect(text).toMatch(/falls from 0\.313 to 0\.194/);
+    expect(text).toMatch(/GMFL-I 0\.109 → 0\.0893 \(×0\.82; the first prime's sweep at N = 51\.7: 0\.100\)/);
+    expect(text).toMatch(/R̂ 1\.17: not equilibrated/);
+    expect(text).toMatch(/shrinks beyond 3 SE at 2 of 3 points/);
+    const t = secondPrimeTable(r);
+    expect(t.rows).toHaveLength(3);
+    expect(t.header).toHaveLength(t.rows[0]!.length);
+    expect(String(t.rows[2]![5])).toMatch(/✗$/); // the GMFL-II gap grew
+    expect(String(t.rows[0]![5])).not.toMatch(/✗/);
+    expect(String(t.rows[2]![9])).toBe('1.17 ✗');
+    expect(t.rows[0]![7]).toBe('—');
+  });
+});

@@ -17,6 +17,7 @@ import {
   runModularLangevin,
   type ScreenedClosure,
 } from './modular-langevin';
+import { type SecondPrimeResult, runSecondPrime, secondPrimeParagraph, secondPrimeTable } from './modular-prime';
 import { type ModularWidthPoint, WIDTH_SWEEP_POINTS, type WidthFit, type WidthSweepPoint, runFiniteWidth } from './modular-width';
 import { lineChartSvg } from '../plot';
 import { Progress } from '../progress';
@@ -256,6 +257,8 @@ export interface ModularLangevinPlan {
   cavityCheck?: boolean;
   /** The screened theory's closure (default linear coupling, second-order discrepancy). */
   screenedClosure?: ScreenedClosure;
+  /** A second, larger prime P' run on the theory's scaling N' = round(N·(P'/P)⁴) ({@link runSecondPrime}). */
+  secondPrime?: number;
 }
 
 /**
@@ -436,6 +439,11 @@ export async function runModularPart(
     // …and in GMFL-II, where the cavity residual is largest and the reweighting degenerates: does the network approach
     // the N → ∞ theory as N grows, and does the cavity theory track it?
     const fwG2 = sweep('gmfl2') ? await runFiniteWidth(ctx, L, runs[2]!, 'gmfl2') : null;
+    // a second, larger prime on the theory's own scaling (N ∝ P⁴): does the gap to the finite-P theory shrink as the
+    // number of target modes per neuron does?
+    const p2 = L.secondPrime
+      ? await runSecondPrime(ctx, L, L.secondPrime, runs, [fwGfl?.points ?? null, fw?.points ?? null, fwG2?.points ?? null])
+      : null;
     // the finite-P curve where its quadrature applies (it refuses deep in GMFL-II, where the saddle point is accurate)
     const thFinite = linspaceDesc(1.3 * sc.gmfl1Onset, 0.7 * sc.gmfl2Onset, ctx.quick ? 5 : L.widths ? 21 : 11).flatMap(
       (sigma2) => {
@@ -561,6 +569,10 @@ export async function runModularPart(
     if (runs.some((x) => x.theoryScreened !== undefined))
       section.paragraphs.push(screenedParagraph(runs, fw?.points ?? [], fwGfl?.points ?? [], sc.width, closure));
     if (fwG2) section.paragraphs.push(gmfl2Paragraph(fwG2));
+    if (p2) {
+      section.paragraphs.push(secondPrimeParagraph(p2));
+      section.tables.push(secondPrimeTable(p2));
+    }
     for (const x of runs) if (x.environment) section.paragraphs.push(environmentParagraph(x, x.environment));
     const exploreL = explorerUrl('modular', {
       prime: sc.prime,
@@ -661,9 +673,16 @@ export async function runModularPart(
       ...(fw ? { finiteWidth: fw.json } : {}),
       ...(fwGfl ? { finiteWidthGfl: fwGfl.json } : {}),
       ...(fwG2 ? { finiteWidthGmfl2: fwG2.json } : {}),
+      ...(p2 ? { secondPrime: p2 } : {}),
     };
     summaryL.push(
       `   network (P = ${sc.prime}, N = ${sc.width}): ${runs.map((x) => `σ² ${fmt(x.sigma2, 3)} ${x.phase}: |a| ${fmt(x.a, 3)} ± ${fmt(x.aStdError, 1)} (finite-P theory ${fmt(x.theoryA, 3)}, finite-N ${x.theoryFiniteN === null ? '—' : fmt(x.theoryFiniteN, 3)}${x.theoryScreened === undefined ? '' : `, screened ${x.theoryScreened === null ? '—' : fmt(x.theoryScreened, 4)}`}${x.theoryLaplace === undefined ? '' : `, Laplace ${x.theoryLaplace === null ? '—' : fmt(x.theoryLaplace, 4)}`}, R̂ ${fmt(x.rhat, 3)})`).join('; ')}`,
+    );
+  }
+  if (langevinJson?.secondPrime) {
+    const p2 = langevinJson.secondPrime as SecondPrimeResult;
+    summaryL.push(
+      `   second prime (P' = ${p2.prime}, N' = ${p2.width}, the theory's N ∝ P⁴): gap to the finite-P theory ${p2.points.map((p) => `${p.phase} ${fmt(p.gapFirstPrime, 3)} → ${fmt(p.gap, 3)}`).join(', ')}`,
     );
   }
   const summary = [
