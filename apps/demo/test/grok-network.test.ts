@@ -507,22 +507,28 @@ describe('modular cavity check', () => {
   }, 240_000);
 });
 
+/** A quiet, quick part context on the reference backend (seed 0) for the scenario helpers. */
+async function quietPartContext() {
+  const { referenceBackend } = await import('@sftdl/compute');
+  return {
+    backend: referenceBackend,
+    seed: 0,
+    quick: true,
+    full: false,
+    quiet: true,
+    log: () => {},
+    checkpointDir: '',
+    resume: false,
+  };
+}
+
 describe('modular finite-width sweeps', () => {
   it('the GMFL-II sweep runs each width at 0.95σ²_II of its own scenario, reuses the base run, and fits the gap', async () => {
     const { runFiniteWidth } = await import('../src/tour/modular-width');
     const { runModularLangevin } = await import('../src/tour/modular-langevin');
     const { referenceBackend } = await import('@sftdl/compute');
     const L = { prime: 7, width: 16, gamma: 30, chains: 2, maxSteps: 300, burnIn: 100, widths: [16, 24] };
-    const ctx = {
-      backend: referenceBackend,
-      seed: 0,
-      quick: true,
-      full: false,
-      quiet: true,
-      log: () => {},
-      checkpointDir: '',
-      resume: false,
-    };
+    const ctx = await quietPartContext();
     const sc4 = modularScenario({ prime: 7, width: 16, gamma: 30 });
     const [base] = await runModularLangevin({
       scenario: sc4,
@@ -610,16 +616,7 @@ describe('modular second prime', () => {
     const { runModularLangevin, modularSigma2 } = await import('../src/tour/modular-langevin');
     const { referenceBackend } = await import('@sftdl/compute');
     const L = { prime: 5, width: 8, gamma: 30, chains: 2, maxSteps: 300, burnIn: 100 };
-    const ctx = {
-      backend: referenceBackend,
-      seed: 0,
-      quick: true,
-      full: false,
-      quiet: true,
-      log: () => {},
-      checkpointDir: '',
-      resume: false,
-    };
+    const ctx = await quietPartContext();
     const sc = modularScenario({ prime: 5, width: 8, gamma: 30 });
     const first = await runModularLangevin({
       scenario: sc,
