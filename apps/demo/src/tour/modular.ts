@@ -17,7 +17,7 @@ import {
   runModularLangevin,
   type ScreenedClosure,
 } from './modular-langevin';
-import { type SecondPrimeResult, runSecondPrime, secondPrimeParagraph, secondPrimeTable } from './modular-prime';
+import { runSecondPrime, secondPrimeParagraph, secondPrimeTable } from './modular-prime';
 import { type ModularWidthPoint, WIDTH_SWEEP_POINTS, type WidthFit, type WidthSweepPoint, runFiniteWidth } from './modular-width';
 import { lineChartSvg } from '../plot';
 import { Progress } from '../progress';
@@ -678,12 +678,10 @@ export async function runModularPart(
     summaryL.push(
       `   network (P = ${sc.prime}, N = ${sc.width}): ${runs.map((x) => `σ² ${fmt(x.sigma2, 3)} ${x.phase}: |a| ${fmt(x.a, 3)} ± ${fmt(x.aStdError, 1)} (finite-P theory ${fmt(x.theoryA, 3)}, finite-N ${x.theoryFiniteN === null ? '—' : fmt(x.theoryFiniteN, 3)}${x.theoryScreened === undefined ? '' : `, screened ${x.theoryScreened === null ? '—' : fmt(x.theoryScreened, 4)}`}${x.theoryLaplace === undefined ? '' : `, Laplace ${x.theoryLaplace === null ? '—' : fmt(x.theoryLaplace, 4)}`}, R̂ ${fmt(x.rhat, 3)})`).join('; ')}`,
     );
-  }
-  if (langevinJson?.secondPrime) {
-    const p2 = langevinJson.secondPrime as SecondPrimeResult;
-    summaryL.push(
-      `   second prime (P' = ${p2.prime}, N' = ${p2.width}, the theory's N ∝ P⁴): gap to the finite-P theory ${p2.points.map((p) => `${p.phase} ${fmt(p.gapFirstPrime, 3)} → ${fmt(p.gap, 3)}`).join(', ')}`,
-    );
+    if (p2)
+      summaryL.push(
+        `   second prime (P' = ${p2.prime}, N' = ${p2.width}, the theory's N ∝ P⁴): gap to the finite-P theory ${p2.points.map((p) => `${p.phase} ${fmt(p.gapFirstPrime, 3)} → ${fmt(p.gap, 3)}`).join(', ')}`,
+      );
   }
   const summary = [
     `2. modular addition (P = ${FIG3_PARAMS.prime}, paper normalisation): GMFL-I onset σ² = ${fmt(r.gmfl1Onset, 4)} (paper ≈ 0.227), GMFL-II onset σ² = ${fmt(r.gmfl2Onset, 4)} (paper ≈ 0.175)`,
